@@ -1,0 +1,170 @@
+-- Metric series: one row per series identity. Fingerprint = xxHash64 of metric name,
+-- resource attributes, scope and point attributes (computed by the writer), so point
+-- tables carry only the fingerprint and queries never scan attribute maps of points.
+-- The descriptive columns are functions of the fingerprint, hence outside the sort key.
+CREATE TABLE IF NOT EXISTS metric_series
+(
+    TenantId               LowCardinality(String) CODEC(ZSTD(1)),
+    MetricName             LowCardinality(String) CODEC(ZSTD(1)),
+    Fingerprint            UInt64 CODEC(ZSTD(1)),
+    MetricType             LowCardinality(String) CODEC(ZSTD(1)),
+    Unit                   LowCardinality(String) CODEC(ZSTD(1)),
+    Description            String CODEC(ZSTD(1)),
+    Temporality            UInt8 CODEC(ZSTD(1)),
+    IsMonotonic            Bool CODEC(ZSTD(1)),
+    ServiceName            LowCardinality(String) CODEC(ZSTD(1)),
+    ResourceAttributes     Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ResourceAttributeTypes Map(LowCardinality(String), LowCardinality(String)) CODEC(ZSTD(1)),
+    ScopeName              LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeVersion           LowCardinality(String) CODEC(ZSTD(1)),
+    Attributes             Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    AttributeTypes         Map(LowCardinality(String), LowCardinality(String)) CODEC(ZSTD(1)),
+    FirstSeen              SimpleAggregateFunction(min, DateTime64(9)) CODEC(ZSTD(1)),
+    LastSeen               SimpleAggregateFunction(max, DateTime64(9)) CODEC(ZSTD(1)),
+    INDEX idx_attr_keys mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_attr_values mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1
+)
+ENGINE = AggregatingMergeTree
+ORDER BY (TenantId, MetricName, Fingerprint)
+SETTINGS index_granularity = 8192, non_replicated_deduplication_window = 1000,
+    allow_dimensions_outside_sorting_key = 1;
+
+-- Gauge points.
+CREATE TABLE IF NOT EXISTS metrics_gauge
+(
+    TenantId           LowCardinality(String) CODEC(ZSTD(1)),
+    MetricName         LowCardinality(String) CODEC(ZSTD(1)),
+    Fingerprint        UInt64 CODEC(ZSTD(1)),
+    StartTime          DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    Time               DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    Flags              UInt32 CODEC(ZSTD(1)),
+    Value              Float64 CODEC(Gorilla, ZSTD(1)),
+    IntValue           Nullable(Int64) CODEC(ZSTD(1)),
+    ExemplarTimes              Array(DateTime64(9)) CODEC(ZSTD(1)),
+    ExemplarValues             Array(Float64) CODEC(ZSTD(1)),
+    ExemplarIntValues          Array(Nullable(Int64)) CODEC(ZSTD(1)),
+    ExemplarTraceIdsHex        Array(String) EPHEMERAL,
+    ExemplarSpanIdsHex         Array(String) EPHEMERAL,
+    ExemplarTraceIds           Array(FixedString(16)) DEFAULT arrayMap(x -> unhex(x), ExemplarTraceIdsHex) CODEC(ZSTD(1)),
+    ExemplarSpanIds            Array(FixedString(8)) DEFAULT arrayMap(x -> unhex(x), ExemplarSpanIdsHex) CODEC(ZSTD(1)),
+    ExemplarAttributes         Array(Map(LowCardinality(String), String)) CODEC(ZSTD(1)),
+    ExemplarAttributeTypes     Array(Map(LowCardinality(String), LowCardinality(String))) CODEC(ZSTD(1))
+)
+ENGINE = MergeTree
+PARTITION BY toDate(Time)
+ORDER BY (TenantId, MetricName, Fingerprint, toDateTime(Time))
+SETTINGS index_granularity = 8192, non_replicated_deduplication_window = 1000;
+
+-- Sum points; Temporality 1 = delta, 2 = cumulative (OTLP enum values).
+CREATE TABLE IF NOT EXISTS metrics_sum
+(
+    TenantId           LowCardinality(String) CODEC(ZSTD(1)),
+    MetricName         LowCardinality(String) CODEC(ZSTD(1)),
+    Fingerprint        UInt64 CODEC(ZSTD(1)),
+    StartTime          DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    Time               DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    Flags              UInt32 CODEC(ZSTD(1)),
+    Value              Float64 CODEC(Gorilla, ZSTD(1)),
+    IntValue           Nullable(Int64) CODEC(ZSTD(1)),
+    Temporality        UInt8 CODEC(ZSTD(1)),
+    IsMonotonic        Bool CODEC(ZSTD(1)),
+    ExemplarTimes              Array(DateTime64(9)) CODEC(ZSTD(1)),
+    ExemplarValues             Array(Float64) CODEC(ZSTD(1)),
+    ExemplarIntValues          Array(Nullable(Int64)) CODEC(ZSTD(1)),
+    ExemplarTraceIdsHex        Array(String) EPHEMERAL,
+    ExemplarSpanIdsHex         Array(String) EPHEMERAL,
+    ExemplarTraceIds           Array(FixedString(16)) DEFAULT arrayMap(x -> unhex(x), ExemplarTraceIdsHex) CODEC(ZSTD(1)),
+    ExemplarSpanIds            Array(FixedString(8)) DEFAULT arrayMap(x -> unhex(x), ExemplarSpanIdsHex) CODEC(ZSTD(1)),
+    ExemplarAttributes         Array(Map(LowCardinality(String), String)) CODEC(ZSTD(1)),
+    ExemplarAttributeTypes     Array(Map(LowCardinality(String), LowCardinality(String))) CODEC(ZSTD(1))
+)
+ENGINE = MergeTree
+PARTITION BY toDate(Time)
+ORDER BY (TenantId, MetricName, Fingerprint, toDateTime(Time))
+SETTINGS index_granularity = 8192, non_replicated_deduplication_window = 1000;
+
+-- Explicit-bucket histogram points.
+CREATE TABLE IF NOT EXISTS metrics_histogram
+(
+    TenantId           LowCardinality(String) CODEC(ZSTD(1)),
+    MetricName         LowCardinality(String) CODEC(ZSTD(1)),
+    Fingerprint        UInt64 CODEC(ZSTD(1)),
+    StartTime          DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    Time               DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    Flags              UInt32 CODEC(ZSTD(1)),
+    Count              UInt64 CODEC(T64, ZSTD(1)),
+    Sum                Nullable(Float64) CODEC(ZSTD(1)),
+    Min                Nullable(Float64) CODEC(ZSTD(1)),
+    Max                Nullable(Float64) CODEC(ZSTD(1)),
+    BucketCounts       Array(UInt64) CODEC(ZSTD(1)),
+    ExplicitBounds     Array(Float64) CODEC(ZSTD(1)),
+    Temporality        UInt8 CODEC(ZSTD(1)),
+    ExemplarTimes              Array(DateTime64(9)) CODEC(ZSTD(1)),
+    ExemplarValues             Array(Float64) CODEC(ZSTD(1)),
+    ExemplarIntValues          Array(Nullable(Int64)) CODEC(ZSTD(1)),
+    ExemplarTraceIdsHex        Array(String) EPHEMERAL,
+    ExemplarSpanIdsHex         Array(String) EPHEMERAL,
+    ExemplarTraceIds           Array(FixedString(16)) DEFAULT arrayMap(x -> unhex(x), ExemplarTraceIdsHex) CODEC(ZSTD(1)),
+    ExemplarSpanIds            Array(FixedString(8)) DEFAULT arrayMap(x -> unhex(x), ExemplarSpanIdsHex) CODEC(ZSTD(1)),
+    ExemplarAttributes         Array(Map(LowCardinality(String), String)) CODEC(ZSTD(1)),
+    ExemplarAttributeTypes     Array(Map(LowCardinality(String), LowCardinality(String))) CODEC(ZSTD(1))
+)
+ENGINE = MergeTree
+PARTITION BY toDate(Time)
+ORDER BY (TenantId, MetricName, Fingerprint, toDateTime(Time))
+SETTINGS index_granularity = 8192, non_replicated_deduplication_window = 1000;
+
+-- Exponential histogram points, buckets as sent (scale, offsets, counts).
+CREATE TABLE IF NOT EXISTS metrics_exp_histogram
+(
+    TenantId           LowCardinality(String) CODEC(ZSTD(1)),
+    MetricName         LowCardinality(String) CODEC(ZSTD(1)),
+    Fingerprint        UInt64 CODEC(ZSTD(1)),
+    StartTime          DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    Time               DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    Flags              UInt32 CODEC(ZSTD(1)),
+    Count              UInt64 CODEC(T64, ZSTD(1)),
+    Sum                Nullable(Float64) CODEC(ZSTD(1)),
+    Min                Nullable(Float64) CODEC(ZSTD(1)),
+    Max                Nullable(Float64) CODEC(ZSTD(1)),
+    Scale              Int32 CODEC(ZSTD(1)),
+    ZeroCount          UInt64 CODEC(ZSTD(1)),
+    ZeroThreshold      Float64 CODEC(ZSTD(1)),
+    PositiveOffset     Int32 CODEC(ZSTD(1)),
+    PositiveBucketCounts Array(UInt64) CODEC(ZSTD(1)),
+    NegativeOffset     Int32 CODEC(ZSTD(1)),
+    NegativeBucketCounts Array(UInt64) CODEC(ZSTD(1)),
+    Temporality        UInt8 CODEC(ZSTD(1)),
+    ExemplarTimes              Array(DateTime64(9)) CODEC(ZSTD(1)),
+    ExemplarValues             Array(Float64) CODEC(ZSTD(1)),
+    ExemplarIntValues          Array(Nullable(Int64)) CODEC(ZSTD(1)),
+    ExemplarTraceIdsHex        Array(String) EPHEMERAL,
+    ExemplarSpanIdsHex         Array(String) EPHEMERAL,
+    ExemplarTraceIds           Array(FixedString(16)) DEFAULT arrayMap(x -> unhex(x), ExemplarTraceIdsHex) CODEC(ZSTD(1)),
+    ExemplarSpanIds            Array(FixedString(8)) DEFAULT arrayMap(x -> unhex(x), ExemplarSpanIdsHex) CODEC(ZSTD(1)),
+    ExemplarAttributes         Array(Map(LowCardinality(String), String)) CODEC(ZSTD(1)),
+    ExemplarAttributeTypes     Array(Map(LowCardinality(String), LowCardinality(String))) CODEC(ZSTD(1))
+)
+ENGINE = MergeTree
+PARTITION BY toDate(Time)
+ORDER BY (TenantId, MetricName, Fingerprint, toDateTime(Time))
+SETTINGS index_granularity = 8192, non_replicated_deduplication_window = 1000;
+
+-- Summary points.
+CREATE TABLE IF NOT EXISTS metrics_summary
+(
+    TenantId           LowCardinality(String) CODEC(ZSTD(1)),
+    MetricName         LowCardinality(String) CODEC(ZSTD(1)),
+    Fingerprint        UInt64 CODEC(ZSTD(1)),
+    StartTime          DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    Time               DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    Flags              UInt32 CODEC(ZSTD(1)),
+    Count              UInt64 CODEC(T64, ZSTD(1)),
+    Sum                Float64 CODEC(ZSTD(1)),
+    Quantiles          Array(Float64) CODEC(ZSTD(1)),
+    QuantileValues     Array(Float64) CODEC(ZSTD(1))
+)
+ENGINE = MergeTree
+PARTITION BY toDate(Time)
+ORDER BY (TenantId, MetricName, Fingerprint, toDateTime(Time))
+SETTINGS index_granularity = 8192, non_replicated_deduplication_window = 1000;

@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+
+type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
+
+export type { ClickHouseClient } from '@clickhouse/client';
+
+export interface ClickHouseConfig {
+  /** `CLICKHOUSE_URL`; unset → the embedded engine. */
+  url?: string | undefined;
+  /** Root of the all-in-one's data; the embedded engine keeps its files in `<dataDir>/clickhouse`. */
+  dataDir: string;
+  /** Maximum time a query may run on a server connection. */
+  requestTimeoutMs?: number;
+}
+
+/** Settings every session gets: 64-bit integers as JSON strings (nanosecond timestamps stay exact). */
+const SESSION_SETTINGS = { output_format_json_quote_64bit_integers: 1 } as const;
+
+/**
+ * One `@clickhouse/client` for both deployments: a ClickHouse server when a URL is
+ * given, otherwise the in-process engine (`chdb`) bound to this process's data dir.
+ */
+export async function createClickHouse(config: ClickHouseConfig): Promise<ClickHouseClient> {
+  if (config.url) {
+    return createClient({
+      url: config.url,
+      request_timeout: config.requestTimeoutMs ?? 60_000,
+      clickhouse_settings: SESSION_SETTINGS,
+      compression: { request: false, response: true },
+    });
+  }
+  const path = join(config.dataDir, 'clickhouse');
+  mkdirSync(path, { recursive: true });
+  // chdb is optional at install time for server-only images; load it only when needed.
+  const { createChdbConnection } = await import('chdb/connection');
+  // chdb types its Connection against @clickhouse/client-common, which the client now
+  // bundles under another path; the shapes are the same contract.
+  const connection = createChdbConnection({ path }) as unknown as NonNullable<ClientConfig['connection']>;
+  return createClient({
+    connection,
+    clickhouse_settings: SESSION_SETTINGS,
+  });
+}

@@ -1,0 +1,3 @@
+export * from './client.js';
+export * from './migrations.js';
+export * from './tables.js';

@@ -1,0 +1,143 @@
+import type { AnyValue, Int64Like, KeyValue } from './otlp-types.js';
+
+/**
+ * Storage form of OTLP attributes. ClickHouse keeps two maps per attribute set:
+ * `values` holds every value as text (what filters and skip indexes look at: an int
+ * 200 is "200", a bool is "true"), and `types` records the OTLP type of every value
+ * that is not a plain string, so the read API can give back exactly what was sent.
+ * Arrays, kvlists and bytes are stored as their OTLP/JSON AnyValue text.
+ */
+export type StoredType = 'int' | 'double' | 'bool' | 'array' | 'kvlist' | 'bytes' | 'empty';
+
+export interface StoredAttributes {
+  values: Record<string, string>;
+  types: Record<string, StoredType>;
+}
+
+/** OTLP/JSON form of an AnyValue, as the read API returns it. */
+export type AnyValueJson =
+  | { stringValue: string }
+  | { intValue: string }
+  | { doubleValue: number | string }
+  | { boolValue: boolean }
+  | { arrayValue: { values: AnyValueJson[] } }
+  | { kvlistValue: { values: KeyValueJson[] } }
+  | { bytesValue: string }
+  | Record<string, never>;
+
+export interface KeyValueJson {
+  key: string;
+  value: AnyValueJson;
+}
+
+export function int64ToString(v: Int64Like | null | undefined): string {
+  if (v === null || v === undefined) return '0';
+  if (typeof v === 'number') return Number.isFinite(v) ? BigInt(Math.trunc(v)).toString() : '0';
+  if (typeof v === 'string') return v;
+  return v.toString();
+}
+
+/** JSON cannot hold NaN or infinities; OTLP/JSON writes them as strings. */
+function doubleToJson(d: number): number | string {
+  return Number.isFinite(d) ? d : String(d);
+}
+
+export function anyValueToJson(v: AnyValue | null | undefined): AnyValueJson {
+  if (!v) return {};
+  switch (v.value ?? presentField(v)) {
+    case 'stringValue':
+      return { stringValue: v.stringValue ?? '' };
+    case 'boolValue':
+      return { boolValue: Boolean(v.boolValue) };
+    case 'intValue':
+      return { intValue: int64ToString(v.intValue) };
+    case 'doubleValue':
+      return { doubleValue: doubleToJson(Number(v.doubleValue ?? 0)) };
+    case 'arrayValue':
+      return { arrayValue: { values: (v.arrayValue?.values ?? []).map(anyValueToJson) } };
+    case 'kvlistValue':
+      return { kvlistValue: { values: keyValuesToJson(v.kvlistValue?.values) } };
+    case 'bytesValue':
+      return { bytesValue: Buffer.from(v.bytesValue ?? new Uint8Array(0)).toString('base64') };
+    default:
+      return {};
+  }
+}
+
+/** For AnyValue objects that did not come from a protobufjs decoder (no oneof getter). */
+function presentField(v: AnyValue): AnyValue['value'] {
+  for (const f of ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'] as const) {
+    if (v[f] !== undefined && v[f] !== null) return f;
+  }
+  return undefined;
+}
+
+export function keyValuesToJson(kvs: KeyValue[] | null | undefined): KeyValueJson[] {
+  return (kvs ?? []).map((kv) => ({ key: kv.key ?? '', value: anyValueToJson(kv.value) }));
+}
+
+/** One AnyValue in storage form: its text and its type (undefined for strings). */
+export function anyValueToStored(v: AnyValue | null | undefined): [string, StoredType | undefined] {
+  if (!v) return ['', 'empty'];
+  switch (v.value ?? presentField(v)) {
+    case 'stringValue':
+      return [v.stringValue ?? '', undefined];
+    case 'boolValue':
+      return [v.boolValue ? 'true' : 'false', 'bool'];
+    case 'intValue':
+      return [int64ToString(v.intValue), 'int'];
+    case 'doubleValue':
+      return [String(Number(v.doubleValue ?? 0)), 'double'];
+    case 'arrayValue':
+      return [JSON.stringify(anyValueToJson(v)), 'array'];
+    case 'kvlistValue':
+      return [JSON.stringify(anyValueToJson(v)), 'kvlist'];
+    case 'bytesValue':
+      return [Buffer.from(v.bytesValue ?? new Uint8Array(0)).toString('base64'), 'bytes'];
+    default:
+      return ['', 'empty'];
+  }
+}
+
+export function storedToAnyValueJson(text: string, type: StoredType | string | undefined): AnyValueJson {
+  switch (type) {
+    case undefined:
+    case '':
+      return { stringValue: text };
+    case 'int':
+      return { intValue: text };
+    case 'double': {
+      const d = Number(text);
+      return { doubleValue: doubleToJson(d) };
+    }
+    case 'bool':
+      return { boolValue: text === 'true' };
+    case 'array':
+    case 'kvlist':
+      return JSON.parse(text) as AnyValueJson;
+    case 'bytes':
+      return { bytesValue: text };
+    default:
+      return {};
+  }
+}
+
+export function keyValuesToStored(kvs: KeyValue[] | null | undefined): StoredAttributes {
+  const values: Record<string, string> = {};
+  const types: Record<string, StoredType> = {};
+  if (!kvs) return { values, types };
+  for (const kv of kvs) {
+    const key = kv.key ?? '';
+    const [text, type] = anyValueToStored(kv.value);
+    values[key] = text;
+    if (type) types[key] = type;
+    else delete types[key];
+  }
+  return { values, types };
+}
+
+export function storedToKeyValuesJson(values: Record<string, string>, types: Record<string, string>): KeyValueJson[] {
+  return Object.keys(values)
+    .sort()
+    .map((key) => ({ key, value: storedToAnyValueJson(values[key] ?? '', types[key]) }));
+}

@@ -1,0 +1,40 @@
+// The contract between the OTLP receivers and whatever stores their data. Receivers
+// (collector/) authenticate, decompress and enforce limits; a consumer (the ClickHouse
+// writer in-process, or the JetStream publisher) decodes, validates and makes the data
+// durable. The client is answered only when `consume` resolves.
+import type { OtlpEncoding } from './otlp-codec.js';
+import type { Signal } from './otlp-types.js';
+
+export interface OtlpExport {
+  tenantId: string;
+  signal: Signal;
+  encoding: OtlpEncoding;
+  /** The request body after decompression. */
+  payload: Uint8Array;
+  /** When the receiver got the request, nanoseconds since the epoch. */
+  receivedAtNs: bigint;
+}
+
+/** Items that could not be stored (OTLP partial success); zero when all were stored. */
+export interface ExportOutcome {
+  rejected: number;
+  errorMessage: string;
+}
+
+export interface OtlpConsumer {
+  /**
+   * Resolves once the accepted items are durable. Rejects with MalformedPayloadError
+   * when the payload cannot be decoded (a permanent error); any other rejection is
+   * transient and the client should retry.
+   */
+  consume(request: OtlpExport): Promise<ExportOutcome>;
+}
+
+/** A resolved ingest or read credential. */
+export interface Credential {
+  tenantId: string;
+  scopes: readonly ('ingest' | 'read' | 'admin')[];
+}
+
+/** Resolves a bearer token to its credential, or null when it is unknown or revoked. */
+export type Authenticate = (token: string) => Promise<Credential | null>;
