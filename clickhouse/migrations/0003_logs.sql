@@ -3,8 +3,10 @@
 CREATE TABLE IF NOT EXISTS logs
 (
     TenantId               LowCardinality(String) CODEC(ZSTD(1)),
-    Timestamp              DateTime64(9) CODEC(Delta(8), ZSTD(1)),
-    ObservedTimestamp      DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    TimestampNs UInt64 EPHEMERAL,
+    Timestamp              DateTime64(9) DEFAULT fromUnixTimestamp64Nano(toInt64(TimestampNs)) CODEC(Delta(8), ZSTD(1)),
+    ObservedTimestampNs UInt64 EPHEMERAL,
+    ObservedTimestamp      DateTime64(9) DEFAULT fromUnixTimestamp64Nano(toInt64(ObservedTimestampNs)) CODEC(Delta(8), ZSTD(1)),
     TraceIdHex             String EPHEMERAL,
     SpanIdHex              String EPHEMERAL,
     TraceId                FixedString(16) DEFAULT unhex(TraceIdHex) CODEC(ZSTD(1)),
@@ -20,6 +22,8 @@ CREATE TABLE IF NOT EXISTS logs
     ResourceAttributeTypes Map(LowCardinality(String), LowCardinality(String)) CODEC(ZSTD(1)),
     ScopeName              LowCardinality(String) CODEC(ZSTD(1)),
     ScopeVersion           LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeAttributes        Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ScopeAttributeTypes    Map(LowCardinality(String), LowCardinality(String)) CODEC(ZSTD(1)),
     Attributes             Map(LowCardinality(String), String) CODEC(ZSTD(1)),
     AttributeTypes         Map(LowCardinality(String), LowCardinality(String)) CODEC(ZSTD(1)),
     DroppedAttributesCount UInt32 CODEC(ZSTD(1)),

@@ -5,39 +5,39 @@
 export const INSERT_COLUMNS = {
   spans: [
     'TenantId', 'TraceIdHex', 'SpanIdHex', 'ParentSpanIdHex', 'TraceState', 'Flags', 'ServiceName', 'Name', 'Kind',
-    'StartTime', 'EndTime', 'DurationNs', 'StatusCode', 'StatusMessage',
-    'ResourceAttributes', 'ResourceAttributeTypes', 'ScopeName', 'ScopeVersion', 'Attributes', 'AttributeTypes',
-    'DroppedAttributesCount', 'DroppedEventsCount', 'DroppedLinksCount',
-    'EventTimes', 'EventNames', 'EventAttributes', 'EventAttributeTypes',
+    'StartTimeNs', 'EndTimeNs', 'DurationNs', 'StatusCode', 'StatusMessage',
+    'ResourceAttributes', 'ResourceAttributeTypes', 'ScopeName', 'ScopeVersion', 'ScopeAttributes', 'ScopeAttributeTypes',
+    'Attributes', 'AttributeTypes', 'DroppedAttributesCount', 'DroppedEventsCount', 'DroppedLinksCount',
+    'EventTimesNs', 'EventNames', 'EventAttributes', 'EventAttributeTypes',
     'LinkTraceIdsHex', 'LinkSpanIdsHex', 'LinkTraceStates', 'LinkAttributes', 'LinkAttributeTypes',
   ],
   logs: [
-    'TenantId', 'Timestamp', 'ObservedTimestamp', 'TraceIdHex', 'SpanIdHex', 'Flags', 'SeverityText', 'SeverityNumber',
+    'TenantId', 'TimestampNs', 'ObservedTimestampNs', 'TraceIdHex', 'SpanIdHex', 'Flags', 'SeverityText', 'SeverityNumber',
     'ServiceName', 'EventName', 'Body', 'BodyType', 'ResourceAttributes', 'ResourceAttributeTypes', 'ScopeName',
-    'ScopeVersion', 'Attributes', 'AttributeTypes', 'DroppedAttributesCount',
+    'ScopeVersion', 'ScopeAttributes', 'ScopeAttributeTypes', 'Attributes', 'AttributeTypes', 'DroppedAttributesCount',
   ],
   metric_series: [
     'TenantId', 'MetricName', 'Fingerprint', 'MetricType', 'Unit', 'Description', 'Temporality', 'IsMonotonic',
-    'ServiceName', 'ResourceAttributes', 'ResourceAttributeTypes', 'ScopeName', 'ScopeVersion', 'Attributes',
-    'AttributeTypes', 'FirstSeen', 'LastSeen',
+    'ServiceName', 'ResourceAttributes', 'ResourceAttributeTypes', 'ScopeName', 'ScopeVersion', 'ScopeAttributes',
+    'ScopeAttributeTypes', 'Attributes', 'AttributeTypes', 'FirstSeenNs', 'LastSeenNs',
   ],
-  metrics_gauge: ['TenantId', 'MetricName', 'Fingerprint', 'StartTime', 'Time', 'Flags', 'Value', 'IntValue'],
-  metrics_sum: ['TenantId', 'MetricName', 'Fingerprint', 'StartTime', 'Time', 'Flags', 'Value', 'IntValue', 'Temporality', 'IsMonotonic'],
+  metrics_gauge: ['TenantId', 'MetricName', 'Fingerprint', 'StartTimeNs', 'TimeNs', 'Flags', 'Value', 'IntValue'],
+  metrics_sum: ['TenantId', 'MetricName', 'Fingerprint', 'StartTimeNs', 'TimeNs', 'Flags', 'Value', 'IntValue', 'Temporality', 'IsMonotonic'],
   metrics_histogram: [
-    'TenantId', 'MetricName', 'Fingerprint', 'StartTime', 'Time', 'Flags', 'Count', 'Sum', 'Min', 'Max',
+    'TenantId', 'MetricName', 'Fingerprint', 'StartTimeNs', 'TimeNs', 'Flags', 'Count', 'Sum', 'Min', 'Max',
     'BucketCounts', 'ExplicitBounds', 'Temporality',
   ],
   metrics_exp_histogram: [
-    'TenantId', 'MetricName', 'Fingerprint', 'StartTime', 'Time', 'Flags', 'Count', 'Sum', 'Min', 'Max', 'Scale',
+    'TenantId', 'MetricName', 'Fingerprint', 'StartTimeNs', 'TimeNs', 'Flags', 'Count', 'Sum', 'Min', 'Max', 'Scale',
     'ZeroCount', 'ZeroThreshold', 'PositiveOffset', 'PositiveBucketCounts', 'NegativeOffset', 'NegativeBucketCounts',
     'Temporality',
   ],
-  metrics_summary: ['TenantId', 'MetricName', 'Fingerprint', 'StartTime', 'Time', 'Flags', 'Count', 'Sum', 'Quantiles', 'QuantileValues'],
+  metrics_summary: ['TenantId', 'MetricName', 'Fingerprint', 'StartTimeNs', 'TimeNs', 'Flags', 'Count', 'Sum', 'Quantiles', 'QuantileValues'],
 } as const;
 
 /** Exemplar columns, appended to the gauge, sum, histogram and exponential histogram inserts. */
 export const EXEMPLAR_COLUMNS = [
-  'ExemplarTimes', 'ExemplarValues', 'ExemplarIntValues', 'ExemplarTraceIdsHex', 'ExemplarSpanIdsHex',
+  'ExemplarTimesNs', 'ExemplarValues', 'ExemplarIntValues', 'ExemplarTraceIdsHex', 'ExemplarSpanIdsHex',
   'ExemplarAttributes', 'ExemplarAttributeTypes',
 ] as const;
 

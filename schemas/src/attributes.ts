@@ -30,6 +30,15 @@ export interface KeyValueJson {
   value: AnyValueJson;
 }
 
+/**
+ * Strings decoded from protobuf may carry lone surrogates (invalid UTF-8 on the wire).
+ * They are replaced with U+FFFD so that storage never sees malformed text.
+ */
+export function cleanString(s: string | null | undefined): string {
+  if (!s) return '';
+  return s.isWellFormed() ? s : s.toWellFormed();
+}
+
 export function int64ToString(v: Int64Like | null | undefined): string {
   if (v === null || v === undefined) return '0';
   if (typeof v === 'number') return Number.isFinite(v) ? BigInt(Math.trunc(v)).toString() : '0';
@@ -46,7 +55,7 @@ export function anyValueToJson(v: AnyValue | null | undefined): AnyValueJson {
   if (!v) return {};
   switch (v.value ?? presentField(v)) {
     case 'stringValue':
-      return { stringValue: v.stringValue ?? '' };
+      return { stringValue: cleanString(v.stringValue) };
     case 'boolValue':
       return { boolValue: Boolean(v.boolValue) };
     case 'intValue':
@@ -73,7 +82,7 @@ function presentField(v: AnyValue): AnyValue['value'] {
 }
 
 export function keyValuesToJson(kvs: KeyValue[] | null | undefined): KeyValueJson[] {
-  return (kvs ?? []).map((kv) => ({ key: kv.key ?? '', value: anyValueToJson(kv.value) }));
+  return (kvs ?? []).map((kv) => ({ key: cleanString(kv.key), value: anyValueToJson(kv.value) }));
 }
 
 /** One AnyValue in storage form: its text and its type (undefined for strings). */
@@ -81,7 +90,7 @@ export function anyValueToStored(v: AnyValue | null | undefined): [string, Store
   if (!v) return ['', 'empty'];
   switch (v.value ?? presentField(v)) {
     case 'stringValue':
-      return [v.stringValue ?? '', undefined];
+      return [cleanString(v.stringValue), undefined];
     case 'boolValue':
       return [v.boolValue ? 'true' : 'false', 'bool'];
     case 'intValue':
@@ -127,7 +136,7 @@ export function keyValuesToStored(kvs: KeyValue[] | null | undefined): StoredAtt
   const types: Record<string, StoredType> = {};
   if (!kvs) return { values, types };
   for (const kv of kvs) {
-    const key = kv.key ?? '';
+    const key = cleanString(kv.key);
     const [text, type] = anyValueToStored(kv.value);
     values[key] = text;
     if (type) types[key] = type;

@@ -52,7 +52,7 @@ const statusType = root.lookupType('google.rpc.Status');
 
 /** Raised when a payload cannot be decoded at all (OTLP: 400 / INVALID_ARGUMENT). */
 export class MalformedPayloadError extends Error {
-  override readonly name = 'MalformedPayloadError';
+  override readonly name: string = 'MalformedPayloadError';
 }
 
 const HEX_ID_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'trace_id', 'span_id', 'parent_span_id']);

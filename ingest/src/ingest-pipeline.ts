@@ -1,0 +1,59 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { MalformedPayloadError, type ExportOutcome, type OtlpConsumer, type OtlpExport } from '@telemetryflow/schemas';
+import { ClickHouseWriter, DEFAULT_WRITER_CONFIG, type WriterConfig } from './clickhouse-writer.js';
+import type { DecodeResult, DecodeTask } from './decode-task.js';
+import { DEFAULT_BATCHER_CONFIG, InsertBatcher, type BatcherConfig } from './insert-batcher.js';
+
+export interface IngestConfig {
+  /** Decoder threads; default: one per core beyond the first, at least one. */
+  workers?: number;
+  batcher?: Partial<BatcherConfig>;
+  writer?: Partial<WriterConfig>;
+}
+
+/**
+ * The in-process consumer of OTLP requests: decode and build rows in worker threads,
+ * batch them, insert into ClickHouse, and answer only after the insert.
+ */
+export class IngestPipeline implements OtlpConsumer {
+  private readonly pool: Piscina<DecodeTask, DecodeResult>;
+  private readonly batcher: InsertBatcher;
+  private closing = false;
+
+  constructor(client: ClickHouseClient, config: IngestConfig = {}) {
+    const threads = config.workers ?? Math.max(1, availableParallelism() - 1);
+    this.pool = new Piscina<DecodeTask, DecodeResult>({
+      filename: new URL('./decode-worker.js', import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: 60_000,
+    });
+    this.batcher = new InsertBatcher(
+      new ClickHouseWriter(client, { ...DEFAULT_WRITER_CONFIG, ...config.writer }),
+      { ...DEFAULT_BATCHER_CONFIG, ...config.batcher },
+    );
+  }
+
+  async consume(request: OtlpExport): Promise<ExportOutcome> {
+    if (this.closing) throw new Error('ingest is shutting down');
+    const result = await this.pool.run({
+      tenantId: request.tenantId,
+      signal: request.signal,
+      encoding: request.encoding,
+      payload: request.payload,
+      receivedAtNs: request.receivedAtNs.toString(),
+    });
+    if (!result.ok) throw new MalformedPayloadError(result.malformed);
+    await this.batcher.add(result.batch.tables);
+    return { rejected: result.batch.rejected, errorMessage: result.batch.errorMessage };
+  }
+
+  /** Stops taking requests, inserts what is waiting, and stops the decoder threads. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.batcher.flush();
+    await this.pool.destroy();
+  }
+}

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { InsertTable } from '@telemetryflow/clickhouse';
+import { MalformedPayloadError } from '@telemetryflow/schemas';
+import type { ClickHouseWriter } from './clickhouse-writer.js';
+import { isDataError, StorageUnavailableError } from './insert-errors.js';
+import type { RowBatch } from './rows/row-batch.js';
+
+export interface BatcherConfig {
+  /** Flush when this many rows are waiting (kept below ClickHouse's max_insert_block_size so an insert is one block). */
+  maxRows: number;
+  /** Flush when this many bytes of row text are waiting. */
+  maxBytes: number;
+  /** Flush at the latest this long after the first row arrived. */
+  maxDelayMs: number;
+  /** Bytes accepted but not yet inserted; above it new requests are refused as transient (back-pressure). */
+  maxPendingBytes: number;
+}
+
+export const DEFAULT_BATCHER_CONFIG: BatcherConfig = {
+  maxRows: 100_000,
+  maxBytes: 64 * 1024 * 1024,
+  maxDelayMs: 200,
+  maxPendingBytes: 512 * 1024 * 1024,
+};
+
+/** A request's rows that ClickHouse refused as data: permanent, like an undecodable payload. */
+export class UnstorableDataError extends MalformedPayloadError {
+  override readonly name = 'UnstorableDataError';
+}
+
+interface Part {
+  tables: RowBatch['tables'];
+  bytes: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+function partSize(tables: RowBatch['tables']): { rows: number; bytes: number } {
+  let rows = 0;
+  let bytes = 0;
+  for (const t of Object.values(tables)) {
+    rows += t.rows;
+    bytes += t.lines.length;
+  }
+  return { rows, bytes };
+}
+
+/**
+ * Gathers the rows of many OTLP requests into large inserts. `add` resolves only once
+ * every row of that request is in ClickHouse, so a client is acknowledged only for
+ * durable data. If a combined insert fails because of its data, the batch is retried
+ * request by request so that one bad request cannot fail the others.
+ */
+export class InsertBatcher {
+  private open: Part[] = [];
+  private openRows = 0;
+  private openBytes = 0;
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly writer: ClickHouseWriter,
+    private readonly config: BatcherConfig = DEFAULT_BATCHER_CONFIG,
+  ) {}
+
+  add(tables: RowBatch['tables']): Promise<void> {
+    const { rows, bytes } = partSize(tables);
+    if (rows === 0) return Promise.resolve();
+    if (this.pendingBytes + bytes > this.config.maxPendingBytes) {
+      return Promise.reject(new StorageUnavailableError('ingest queue is full; retry later'));
+    }
+    this.pendingBytes += bytes;
+    return new Promise<void>((resolve, reject) => {
+      this.open.push({ tables, bytes, resolve, reject });
+      this.openRows += rows;
+      this.openBytes += bytes;
+      if (this.openRows >= this.config.maxRows || this.openBytes >= this.config.maxBytes) this.seal();
+      else this.timer ??= setTimeout(() => this.seal(), this.config.maxDelayMs);
+    });
+  }
+
+  /** Inserts everything waiting and waits for all inserts under way (shutdown). */
+  async flush(): Promise<void> {
+    this.seal();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  get pending(): number {
+    return this.pendingBytes;
+  }
+
+  private seal(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.open.length === 0) return;
+    const parts = this.open;
+    this.open = [];
+    this.openRows = 0;
+    this.openBytes = 0;
+    const done = this.insertBatch(parts).finally(() => {
+      this.inFlight.delete(done);
+      for (const p of parts) this.pendingBytes -= p.bytes;
+    });
+    this.inFlight.add(done);
+  }
+
+  private async insertBatch(parts: Part[]): Promise<void> {
+    const batchId = randomUUID();
+    try {
+      await this.insertParts(parts, batchId);
+      for (const p of parts) p.resolve();
+    } catch (err) {
+      if (parts.length > 1 && isDataError(err)) {
+        await Promise.all(parts.map((p, i) => this.insertAlone(p, `${batchId}-${i}`)));
+        return;
+      }
+      for (const p of parts) p.reject(toClientError(err));
+    }
+  }
+
+  private async insertAlone(part: Part, token: string): Promise<void> {
+    try {
+      await this.insertParts([part], token);
+      part.resolve();
+    } catch (err) {
+      part.reject(toClientError(err));
+    }
+  }
+
+  private async insertParts(parts: Part[], token: string): Promise<void> {
+    const byTable = new Map<InsertTable, string[]>();
+    for (const p of parts) {
+      for (const [table, rows] of Object.entries(p.tables) as [InsertTable, { lines: string }][]) {
+        let list = byTable.get(table);
+        if (!list) byTable.set(table, (list = []));
+        list.push(rows.lines);
+      }
+    }
+    // Series before points, so a reader never sees points of a series it cannot describe.
+    const order = [...byTable.keys()].sort((a, b) => (a === 'metric_series' ? -1 : b === 'metric_series' ? 1 : 0));
+    for (const table of order) await this.writer.insert(table, byTable.get(table)!.join(''), `${token}-${table}`);
+  }
+}
+
+function toClientError(err: unknown): Error {
+  if (isDataError(err)) return new UnstorableDataError(`storage refused the data: ${(err as Error).message}`);
+  return new StorageUnavailableError(`storage unavailable: ${(err as Error)?.message ?? String(err)}`);
+}

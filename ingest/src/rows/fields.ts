@@ -1,0 +1,91 @@
+// Field-level conversions shared by the span, log and metric row builders.
+import { cleanString, int64ToString, keyValuesToStored, type Int64Like, type InstrumentationScope, type Resource } from '@telemetryflow/schemas';
+
+/** Largest nanosecond timestamp a DateTime64(9) holds (2262-04-11). */
+const MAX_NANOS = 9223372036854775807n;
+
+export class InvalidItemError extends Error {}
+
+/** Nanosecond timestamp as a decimal string; throws InvalidItemError when out of range. */
+export function nanos(v: Int64Like | null | undefined, field: string): string {
+  const s = int64ToString(v);
+  if (s.startsWith('-') || (s.length >= 19 && BigInt(s) > MAX_NANOS)) {
+    throw new InvalidItemError(`${field} ${s} is out of range`);
+  }
+  return s;
+}
+
+/** Unsigned 64-bit count as a decimal string. */
+export function uint64(v: Int64Like | null | undefined): string {
+  const s = int64ToString(v);
+  if (s.startsWith('-')) throw new InvalidItemError(`negative count ${s}`);
+  return s;
+}
+
+function isAllZero(b: Uint8Array): boolean {
+  for (const x of b) if (x !== 0) return false;
+  return true;
+}
+
+/**
+ * Hex form of a trace or span id. `required` ids must have the exact length and must not
+ * be all zeros (the OTLP rule for invalid ids); optional ids may also be empty.
+ */
+export function idHex(id: Uint8Array | null | undefined, bytes: 8 | 16, field: string, required: boolean): string {
+  const len = id?.length ?? 0;
+  if (len === 0 && !required) return '';
+  if (!id || len !== bytes || (required && isAllZero(id))) {
+    throw new InvalidItemError(`${field} must be ${bytes} bytes${required ? ' and not all zero' : ' or empty'} (got ${len})`);
+  }
+  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
+}
+
+/** JSON has no NaN or infinities; ClickHouse reads these spellings from a quoted string. */
+export function float(v: number | null | undefined): number | string {
+  const d = Number(v ?? 0);
+  if (Number.isFinite(d)) return d;
+  return Number.isNaN(d) ? 'nan' : d > 0 ? 'inf' : '-inf';
+}
+
+export function nullableFloat(v: number | null | undefined): number | string | null {
+  return v === null || v === undefined ? null : float(v);
+}
+
+export function uint32(v: number | null | undefined): number {
+  const n = Number(v ?? 0);
+  return Number.isInteger(n) && n >= 0 && n <= 0xffffffff ? n : 0;
+}
+
+/** Everything a row needs from its ResourceX / ScopeX envelope, converted once per envelope. */
+export interface Envelope {
+  serviceName: string;
+  resourceValues: Record<string, string>;
+  resourceTypes: Record<string, string>;
+  scopeName: string;
+  scopeVersion: string;
+  scopeValues: Record<string, string>;
+  scopeTypes: Record<string, string>;
+}
+
+type ResourcePart = Pick<Envelope, 'serviceName' | 'resourceValues' | 'resourceTypes'>;
+
+export function resourceEnvelope(resource: Resource | null | undefined): ResourcePart {
+  const stored = keyValuesToStored(resource?.attributes);
+  const service = stored.types['service.name'] === undefined ? stored.values['service.name'] : undefined;
+  return {
+    serviceName: service || 'unknown_service',
+    resourceValues: stored.values,
+    resourceTypes: stored.types,
+  };
+}
+
+export function withScope(res: ResourcePart, scope: InstrumentationScope | null | undefined): Envelope {
+  const attrs = keyValuesToStored(scope?.attributes);
+  return {
+    ...res,
+    scopeName: cleanString(scope?.name),
+    scopeVersion: cleanString(scope?.version),
+    scopeValues: attrs.values,
+    scopeTypes: attrs.types,
+  };
+}

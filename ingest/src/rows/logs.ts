@@ -1,0 +1,63 @@
+import { anyValueToStored, cleanString, keyValuesToStored, type ExportLogsServiceRequest, type LogRecord } from '@telemetryflow/schemas';
+import { idHex, InvalidItemError, nanos, resourceEnvelope, uint32, withScope, type Envelope } from './fields.js';
+import { RowBatchBuilder, type RowBatch } from './row-batch.js';
+
+/**
+ * One `logs` row. A record without time_unix_nano is stored at its observed time, and
+ * one without an observed time is observed when it was received (as the OTLP data
+ * model asks of receivers).
+ */
+export function logRow(tenantId: string, env: Envelope, record: LogRecord, receivedAtNs: string): unknown[] {
+  const observed = nanos(record.observedTimeUnixNano, 'observed_time_unix_nano');
+  const observedAt = observed === '0' ? receivedAtNs : observed;
+  const time = nanos(record.timeUnixNano, 'time_unix_nano');
+  const severity = Number(record.severityNumber ?? 0);
+  if (!Number.isInteger(severity) || severity < 0 || severity > 24) {
+    throw new InvalidItemError(`severity_number ${severity} is not an OTLP severity`);
+  }
+  const [body, bodyType] = anyValueToStored(record.body);
+  const attrs = keyValuesToStored(record.attributes);
+  return [
+    tenantId,
+    time === '0' ? observedAt : time,
+    observedAt,
+    idHex(record.traceId, 16, 'trace_id', false),
+    idHex(record.spanId, 8, 'span_id', false),
+    uint32(record.flags),
+    cleanString(record.severityText),
+    severity,
+    env.serviceName,
+    cleanString(record.eventName),
+    body,
+    bodyType ?? '',
+    env.resourceValues,
+    env.resourceTypes,
+    env.scopeName,
+    env.scopeVersion,
+    env.scopeValues,
+    env.scopeTypes,
+    attrs.values,
+    attrs.types,
+    uint32(record.droppedAttributesCount),
+  ];
+}
+
+export function logsRequestToRows(tenantId: string, request: ExportLogsServiceRequest, receivedAtNs: string): RowBatch {
+  const out = new RowBatchBuilder();
+  for (const rl of request.resourceLogs ?? []) {
+    const res = resourceEnvelope(rl.resource);
+    for (const sl of rl.scopeLogs ?? []) {
+      const env = withScope(res, sl.scope);
+      for (const record of sl.logRecords ?? []) {
+        try {
+          out.add('logs', logRow(tenantId, env, record, receivedAtNs));
+          out.accept();
+        } catch (err) {
+          if (!(err instanceof InvalidItemError)) throw err;
+          out.reject(`log record: ${err.message}`);
+        }
+      }
+    }
+  }
+  return out.build();
+}

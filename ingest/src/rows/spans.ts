@@ -1,0 +1,73 @@
+import { cleanString, keyValuesToStored, SPAN_KIND_NAMES, STATUS_CODE_NAMES, type ExportTraceServiceRequest, type Span } from '@telemetryflow/schemas';
+import { idHex, InvalidItemError, nanos, resourceEnvelope, uint32, withScope, type Envelope } from './fields.js';
+import { RowBatchBuilder, type RowBatch } from './row-batch.js';
+
+/** One `spans` row in INSERT_COLUMNS.spans order. Throws InvalidItemError for a span that cannot be stored. */
+export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] {
+  const traceId = idHex(span.traceId, 16, 'trace_id', true);
+  const spanId = idHex(span.spanId, 8, 'span_id', true);
+  const parentSpanId = idHex(span.parentSpanId, 8, 'parent_span_id', false);
+  const start = nanos(span.startTimeUnixNano, 'start_time_unix_nano');
+  const end = nanos(span.endTimeUnixNano, 'end_time_unix_nano');
+  const attrs = keyValuesToStored(span.attributes);
+  const events = span.events ?? [];
+  const links = span.links ?? [];
+  const eventAttrs = events.map((e) => keyValuesToStored(e.attributes));
+  const linkAttrs = links.map((l) => keyValuesToStored(l.attributes));
+  return [
+    tenantId,
+    traceId,
+    spanId,
+    parentSpanId,
+    cleanString(span.traceState),
+    uint32(span.flags),
+    env.serviceName,
+    cleanString(span.name),
+    SPAN_KIND_NAMES[span.kind ?? 0] ?? SPAN_KIND_NAMES[0],
+    start,
+    end,
+    (BigInt(end) - BigInt(start)).toString(),
+    STATUS_CODE_NAMES[span.status?.code ?? 0] ?? STATUS_CODE_NAMES[0],
+    cleanString(span.status?.message),
+    env.resourceValues,
+    env.resourceTypes,
+    env.scopeName,
+    env.scopeVersion,
+    env.scopeValues,
+    env.scopeTypes,
+    attrs.values,
+    attrs.types,
+    uint32(span.droppedAttributesCount),
+    uint32(span.droppedEventsCount),
+    uint32(span.droppedLinksCount),
+    events.map((e) => nanos(e.timeUnixNano, 'event time_unix_nano')),
+    events.map((e) => cleanString(e.name)),
+    eventAttrs.map((a) => a.values),
+    eventAttrs.map((a) => a.types),
+    links.map((l) => idHex(l.traceId, 16, 'link trace_id', true)),
+    links.map((l) => idHex(l.spanId, 8, 'link span_id', true)),
+    links.map((l) => cleanString(l.traceState)),
+    linkAttrs.map((a) => a.values),
+    linkAttrs.map((a) => a.types),
+  ];
+}
+
+export function traceRequestToRows(tenantId: string, request: ExportTraceServiceRequest): RowBatch {
+  const out = new RowBatchBuilder();
+  for (const rs of request.resourceSpans ?? []) {
+    const res = resourceEnvelope(rs.resource);
+    for (const ss of rs.scopeSpans ?? []) {
+      const env = withScope(res, ss.scope);
+      for (const span of ss.spans ?? []) {
+        try {
+          out.add('spans', spanRow(tenantId, env, span));
+          out.accept();
+        } catch (err) {
+          if (!(err instanceof InvalidItemError)) throw err;
+          out.reject(`span: ${err.message}`);
+        }
+      }
+    }
+  }
+  return out.build();
+}
