@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createClickHouse, migrate, type ClickHouseClient } from '@telemetryflow/clickhouse';
+import { encodeExportRequestObject, MalformedPayloadError } from '@telemetryflow/schemas';
+import { ClickHouseWriter, IngestPipeline, InsertBatcher, traceRequestToRows, UnstorableDataError } from '../src/index.js';
+import { decodeExportRequest } from '@telemetryflow/schemas';
+import { span, traceRequest } from './fixtures.js';
+
+let dir: string;
+let ch: ClickHouseClient;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tf-ingest-'));
+  ch = await createClickHouse({ dataDir: dir });
+  await migrate(ch);
+});
+
+after(async () => {
+  await ch.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function count(sql: string, params: Record<string, unknown> = {}): Promise<number> {
+  const rs = await ch.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+  const [row] = await rs.json<{ n: string }>();
+  return Number(row?.n);
+}
+
+function spanId(i: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeUInt32BE(i + 1, 4);
+  return b;
+}
+
+test('concurrent requests are answered after their rows are in ClickHouse, in few inserts', async () => {
+  const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 50 } });
+  const requests = Array.from({ length: 40 }, (_, r) =>
+    encodeExportRequestObject('traces', traceRequest(Array.from({ length: 50 }, (_, i) => span({ spanId: spanId(r * 50 + i) })))),
+  );
+  const outcomes = await Promise.all(
+    requests.map((payload) => pipeline.consume({ tenantId: 'batching', signal: 'traces', encoding: 'protobuf', payload, receivedAtNs: 1n })),
+  );
+  assert.ok(outcomes.every((o) => o.rejected === 0));
+  // Every acknowledged span is readable right away.
+  assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'batching'"), 2000);
+  const parts = await count("SELECT count() AS n FROM system.parts WHERE table = 'spans' AND active AND partition_id != '' AND database = currentDatabase()");
+  assert.ok(parts < 40, `2000 spans from 40 requests went into ${parts} parts`);
+  await pipeline.close();
+});
+
+test('an undecodable payload is a permanent error', async () => {
+  const pipeline = new IngestPipeline(ch, { workers: 1 });
+  await assert.rejects(
+    pipeline.consume({ tenantId: 't', signal: 'traces', encoding: 'protobuf', payload: Buffer.from([0x0a, 0xff]), receivedAtNs: 1n }),
+    MalformedPayloadError,
+  );
+  await pipeline.close();
+});
+
+test('retrying an insert with the same token stores it once', async () => {
+  const writer = new ClickHouseWriter(ch);
+  const batch = traceRequestToRows('dedup', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf'));
+  const lines = batch.tables.spans!.lines;
+  await writer.insert('spans', lines, 'batch-1-spans');
+  await writer.insert('spans', lines, 'batch-1-spans');
+  assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'dedup'"), 1);
+  await writer.insert('spans', lines, 'batch-2-spans');
+  assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'dedup'"), 2);
+});
+
+test('rows ClickHouse refuses fail only the request that carried them', async () => {
+  const batcher = new InsertBatcher(new ClickHouseWriter(ch), { maxRows: 1000, maxBytes: 1 << 20, maxDelayMs: 20, maxPendingBytes: 1 << 24 });
+  const good = traceRequestToRows('isolation', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf'));
+  const bad = { spans: { lines: '["isolation", "not hex at all"]\n', rows: 1 } };
+  const [a, b, c] = await Promise.allSettled([batcher.add(good.tables), batcher.add(bad), batcher.add(good.tables)]);
+  assert.equal(a.status, 'fulfilled');
+  assert.equal(c.status, 'fulfilled');
+  assert.equal(b.status, 'rejected');
+  assert.ok((b as PromiseRejectedResult).reason instanceof UnstorableDataError);
+  assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'isolation'"), 2);
+});
+
+test('the trace index knows each trace and its time bounds', async () => {
+  const n = await count("SELECT count() AS n FROM trace_index WHERE TenantId = 'batching' AND TraceId = unhex('5b8efff798038103d269b633813fc60c')");
+  assert.ok(n >= 1);
+});
