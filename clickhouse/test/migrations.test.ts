@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createClickHouse, insertStatement, loadMigrations, migrate, migrationsComplete, parseMigration, splitStatements, type ClickHouseClient } from '../src/index.js';
+
+let dir: string;
+let ch: ClickHouseClient;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tf-ch-'));
+  ch = await createClickHouse({ dataDir: dir });
+});
+
+after(async () => {
+  await ch.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('statements are split on semicolons at line ends; comments are dropped', () => {
+  assert.deepEqual(splitStatements('-- a comment; with a semicolon\nCREATE TABLE a (x UInt8) ENGINE = Memory;\n\nCREATE VIEW b AS SELECT 1;\n'), [
+    'CREATE TABLE a (x UInt8) ENGINE = Memory',
+    'CREATE VIEW b AS SELECT 1',
+  ]);
+});
+
+test('migration files are numbered without gaps', () => {
+  const migrations = loadMigrations();
+  assert.ok(migrations.length >= 4);
+  migrations.forEach((m, i) => assert.equal(m.version, i + 1));
+  assert.throws(() => parseMigration('1_bad.sql', ''), /0001_name\.sql/);
+});
+
+test('two migrations at once both succeed, and a second run applies nothing', async () => {
+  const [a, b] = await Promise.all([migrate(ch), migrate(ch)]);
+  const all = loadMigrations().map((m) => m.version);
+  assert.deepEqual([...new Set([...a.applied, ...a.alreadyApplied])].sort(), all);
+  assert.deepEqual([...new Set([...b.applied, ...b.alreadyApplied])].sort(), all);
+  const again = await migrate(ch);
+  assert.deepEqual(again.applied, []);
+  assert.equal(await migrationsComplete(ch), true);
+  const rs = await ch.query({ query: "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name", format: 'JSONEachRow' });
+  const tables = (await rs.json<{ name: string }>()).map((r) => r.name);
+  for (const t of ['spans', 'trace_index', 'logs', 'metric_series', 'metrics_gauge', 'metrics_sum', 'metrics_histogram', 'metrics_exp_histogram', 'metrics_summary']) {
+    assert.ok(tables.includes(t), `table ${t} exists`);
+  }
+});
+
+test('an applied migration that was edited is refused', async () => {
+  await migrate(ch);
+  const edited = loadMigrations().map((m) => (m.version === 1 ? { ...m, checksum: 'changed' } : m));
+  await assert.rejects(migrate(ch, edited), /changed after it was applied/);
+});
+
+test('timestamps keep nanoseconds, including zero, through the ephemeral columns', async () => {
+  await migrate(ch);
+  const row = ['t', 'm', '1', '0', '1732540800123456789', 0, 1.5, null, [], [], [], [], [], [], []];
+  const result = await ch.exec({ query: insertStatement('metrics_gauge'), values: (await import('node:stream')).Readable.from([JSON.stringify(row) + '\n']) });
+  result.stream.resume();
+  const rs = await ch.query({
+    query: "SELECT toString(toUnixTimestamp64Nano(StartTime)) AS s, toString(toUnixTimestamp64Nano(Time)) AS t FROM metrics_gauge WHERE TenantId = {tenant:String}",
+    query_params: { tenant: 't' },
+    format: 'JSONEachRow',
+  });
+  assert.deepEqual(await rs.json(), [{ s: '0', t: '1732540800123456789' }]);
+});
+
+test('deduplication tokens are checked before they reach SQL', () => {
+  assert.throws(() => insertStatement('spans', "x'; DROP TABLE spans; --"), /invalid deduplication token/);
+  assert.match(insertStatement('spans', 'abc-1'), /insert_deduplication_token = 'abc-1'/);
+});
