@@ -1,0 +1,147 @@
+// Every failure of an OTLP export is mapped here, once, for both transports:
+// permanent → 400 / INVALID_ARGUMENT, auth → 401 / UNAUTHENTICATED or 403 / PERMISSION_DENIED,
+// limits → 413 / RESOURCE_EXHAUSTED, format → 415, transient → 503 / UNAVAILABLE (+ Retry-After,
+// + google.rpc.RetryInfo). Bodies are google.rpc.Status as the OTLP specification requires.
+import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
+import { MalformedPayloadError, encodeStatus, otlpRoot, type OtlpEncoding } from '@telemetryflow/schemas';
+
+export type ExportErrorKind =
+  | 'malformed' // the payload cannot be decoded: the client must not retry
+  | 'unauthenticated' // no bearer token, or an unknown / revoked one
+  | 'forbidden' // a valid key without the `ingest` scope
+  | 'too-large' // the body exceeds maxRequestBytes (compressed or inflated)
+  | 'unsupported-media-type' // Content-Type or Content-Encoding the receiver does not speak
+  | 'unavailable'; // anything transient: the client should retry later
+
+interface Mapping {
+  http: number;
+  grpc: GrpcCode;
+}
+
+const MAPPING: Record<ExportErrorKind, Mapping> = {
+  malformed: { http: 400, grpc: GrpcCode.INVALID_ARGUMENT },
+  unauthenticated: { http: 401, grpc: GrpcCode.UNAUTHENTICATED },
+  forbidden: { http: 403, grpc: GrpcCode.PERMISSION_DENIED },
+  'too-large': { http: 413, grpc: GrpcCode.RESOURCE_EXHAUSTED },
+  'unsupported-media-type': { http: 415, grpc: GrpcCode.INVALID_ARGUMENT },
+  unavailable: { http: 503, grpc: GrpcCode.UNAVAILABLE },
+};
+
+/** Seconds a client is asked to wait after a transient failure, unless the cause says otherwise. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/** A classified export failure; the only kind of rejection the export handler produces. */
+export class ExportError extends Error {
+  override readonly name = 'ExportError';
+  constructor(
+    readonly kind: ExportErrorKind,
+    message: string,
+    /** Set for `unavailable`: the delay suggested to the client. */
+    readonly retryAfterSeconds?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Classifies anything a consumer, an authenticator or the body reader threw. A
+ * MalformedPayloadError is permanent; every other unknown failure is transient: it is
+ * safer to make a client retry than to make it drop data. A thrown error may carry a
+ * numeric `retryAfterSeconds` (e.g. a throttling consumer) to tune the client's wait.
+ */
+export function toExportError(err: unknown): ExportError {
+  if (err instanceof ExportError) return err;
+  if (err instanceof MalformedPayloadError) return new ExportError('malformed', err.message, undefined, { cause: err });
+  const hinted = (err as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  const retryAfter = typeof hinted === 'number' && Number.isFinite(hinted) && hinted >= 0 ? Math.ceil(hinted) : DEFAULT_RETRY_AFTER_SECONDS;
+  // The cause stays server-side (logged); the client learns only that it should retry.
+  return new ExportError('unavailable', 'the server is temporarily unable to accept telemetry; retry later', retryAfter, { cause: err });
+}
+
+/** True when the failure is the server's problem (worth logging), not the client's. */
+export function isServerSide(err: ExportError): boolean {
+  return err.kind === 'unavailable';
+}
+
+export interface HttpErrorResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  /** google.rpc.Status in the request's encoding. */
+  body: Uint8Array;
+}
+
+export function toHttpError(err: ExportError, encoding: OtlpEncoding): HttpErrorResponse {
+  const { http, grpc } = MAPPING[err.kind];
+  const headers: Record<string, string> = {};
+  if (err.kind === 'unavailable') headers['retry-after'] = String(err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
+  if (err.kind === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
+  return { statusCode: http, headers, body: encodeStatus(grpc, err.message, encoding) };
+}
+
+/**
+ * google.rpc.Status for a failure that happened outside the export path (fastify's own
+ * errors, unknown routes): the gRPC code that corresponds to the HTTP status.
+ */
+export function httpFallbackError(statusCode: number, message: string): HttpErrorResponse {
+  const status = statusCode >= 400 && statusCode <= 599 ? statusCode : 500;
+  const code =
+    FALLBACK_GRPC_CODE[status] ?? (status >= 500 ? GrpcCode.INTERNAL : GrpcCode.FAILED_PRECONDITION);
+  const headers: Record<string, string> = status === 503 ? { 'retry-after': String(DEFAULT_RETRY_AFTER_SECONDS) } : {};
+  return { statusCode: status, headers, body: encodeStatus(code, message, 'json') };
+}
+
+const FALLBACK_GRPC_CODE: Record<number, GrpcCode> = {
+  400: GrpcCode.INVALID_ARGUMENT,
+  401: GrpcCode.UNAUTHENTICATED,
+  403: GrpcCode.PERMISSION_DENIED,
+  404: GrpcCode.NOT_FOUND,
+  405: GrpcCode.UNIMPLEMENTED,
+  413: GrpcCode.RESOURCE_EXHAUSTED,
+  415: GrpcCode.INVALID_ARGUMENT,
+  429: GrpcCode.RESOURCE_EXHAUSTED,
+  503: GrpcCode.UNAVAILABLE,
+};
+
+export function httpStatusOf(kind: ExportErrorKind): number {
+  return MAPPING[kind].http;
+}
+
+export function grpcCodeOf(kind: ExportErrorKind): GrpcCode {
+  return MAPPING[kind].grpc;
+}
+
+/** The error object grpc-js turns into the call's status; UNAVAILABLE carries RetryInfo. */
+export function toGrpcError(err: ExportError): Partial<ServiceError> & { code: GrpcCode; details: string } {
+  const code = MAPPING[err.kind].grpc;
+  const metadata = new Metadata();
+  if (err.kind === 'unavailable') {
+    const seconds = err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+    metadata.set('grpc-status-details-bin', encodeStatusWithRetryInfo(code, err.message, seconds));
+  }
+  return { code, details: err.message, metadata };
+}
+
+const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
+const rpcStatusType = otlpRoot.lookupType('google.rpc.Status');
+
+/** google.rpc.Status{code, message, details: [Any(RetryInfo{retry_delay: Duration{seconds}})]}. */
+function encodeStatusWithRetryInfo(code: number, message: string, retryDelaySeconds: number): Buffer {
+  // RetryInfo { Duration retry_delay = 1; }  Duration { int64 seconds = 1; }: two tiny
+  // messages the schemas proto set does not carry, so they are written by hand.
+  const duration = retryDelaySeconds > 0 ? [0x08, ...varint(retryDelaySeconds)] : [];
+  const retryInfo = Uint8Array.from([0x0a, ...varint(duration.length), ...duration]);
+  const status = rpcStatusType.fromObject({ code, message, details: [{ typeUrl: RETRY_INFO_TYPE_URL, value: retryInfo }] });
+  return Buffer.from(rpcStatusType.encode(status).finish());
+}
+
+function varint(value: number): number[] {
+  const bytes: number[] = [];
+  let v = Math.max(0, Math.floor(value));
+  while (v >= 0x80) {
+    bytes.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  bytes.push(v);
+  return bytes;
+}

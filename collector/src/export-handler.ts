@@ -1,0 +1,74 @@
+// The transport-independent OTLP Export: authenticate → read the payload → hand it to the
+// consumer → outcome. OTLP/HTTP and OTLP/gRPC both call it; only framing differs.
+import type { Authenticate, ExportOutcome, OtlpConsumer, OtlpEncoding, Signal } from '@telemetryflow/schemas';
+import type { ReceiverLog } from './config.js';
+import { ExportError, isServerSide, toExportError } from './errors.js';
+
+export interface ExportHandlerDeps {
+  authenticate: Authenticate;
+  consumer: OtlpConsumer;
+  log?: ReceiverLog;
+}
+
+/** One incoming Export call, as either transport sees it. */
+export interface ExportCall {
+  /** The `authorization` header / metadata value, if any. */
+  authorization: string | undefined;
+  encoding: OtlpEncoding;
+  /**
+   * Produces the decompressed request body. Called only once the caller is authenticated,
+   * so an anonymous client never makes the receiver read or inflate anything. May reject
+   * with an ExportError (too large, corrupt compression).
+   */
+  readPayload: () => Promise<Uint8Array>;
+}
+
+/** Resolves with the outcome to encode, or rejects with an ExportError: nothing else. */
+export type ExportHandler = (call: ExportCall) => Promise<ExportOutcome>;
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+export function bearerToken(authorization: string | undefined): string | null {
+  if (!authorization) return null;
+  return BEARER.exec(authorization)?.[1] ?? null;
+}
+
+export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): ExportHandler {
+  return async (call) => {
+    try {
+      const tenantId = await authorize(deps.authenticate, call.authorization);
+      const payload = await call.readPayload();
+      const receivedAtNs = nowNs();
+      const outcome = await deps.consumer.consume({ tenantId, signal, encoding: call.encoding, payload, receivedAtNs });
+      return { rejected: outcome.rejected, errorMessage: outcome.errorMessage };
+    } catch (err) {
+      const failure = toExportError(err);
+      if (isServerSide(failure)) {
+        deps.log?.error('OTLP export failed transiently', { signal, error: describe(failure.cause ?? failure) });
+      }
+      throw failure;
+    }
+  };
+}
+
+async function authorize(authenticate: Authenticate, authorization: string | undefined): Promise<string> {
+  const token = bearerToken(authorization);
+  if (token === null) throw new ExportError('unauthenticated', 'missing or malformed Authorization: Bearer <api key>');
+  // A throwing authenticator (database down) is transient: toExportError makes it 503 / UNAVAILABLE.
+  const credential = await authenticate(token);
+  if (credential === null) throw new ExportError('unauthenticated', 'unknown or revoked API key');
+  if (!credential.scopes.includes('ingest')) throw new ExportError('forbidden', 'API key lacks the ingest scope');
+  return credential.tenantId;
+}
+
+// Wall-clock nanoseconds: epoch milliseconds at start-up plus the monotonic clock since.
+const startEpochNs = BigInt(Date.now()) * 1_000_000n;
+const startHrNs = process.hrtime.bigint();
+
+function nowNs(): bigint {
+  return startEpochNs + (process.hrtime.bigint() - startHrNs);
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

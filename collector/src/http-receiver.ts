@@ -1,0 +1,101 @@
+// OTLP/HTTP on fastify: POST /v1/traces, /v1/metrics, /v1/logs with binary protobuf or
+// OTLP/JSON bodies, optionally gzip/deflate/br-compressed. The response mirrors the request's
+// Content-Type; errors are google.rpc.Status bodies (errors.ts decides the status codes).
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { SIGNALS, encodeExportResponse, type OtlpEncoding } from '@telemetryflow/schemas';
+import { validateReceiverConfig, type ReceiverConfig, type RunningReceiver } from './config.js';
+import { ExportError, httpFallbackError, toExportError, toHttpError, type HttpErrorResponse } from './errors.js';
+import { createExportHandler, type ExportHandlerDeps } from './export-handler.js';
+import { parseContentEncoding, readBody } from './http-body.js';
+
+const CONTENT_TYPE: Record<OtlpEncoding, string> = {
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+};
+
+/** The encoding named by a Content-Type header (parameters such as charset ignored), or null. */
+export function encodingOfContentType(header: string | undefined): OtlpEncoding | null {
+  const mediaType = (header ?? '').split(';', 1)[0]?.trim().toLowerCase();
+  if (mediaType === 'application/x-protobuf') return 'protobuf';
+  if (mediaType === 'application/json') return 'json';
+  return null;
+}
+
+/** An empty body carries no telemetry: it is the empty Export request, which in JSON reads `{}`. */
+const EMPTY_JSON_REQUEST = Buffer.from('{}');
+
+export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHandlerDeps): Promise<RunningReceiver> {
+  validateReceiverConfig(cfg);
+  const app = Fastify({ logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });
+
+  // Bodies are read by the route itself (after authentication, with the decompression cap),
+  // so every content type passes through untouched as the raw request stream.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  for (const signal of SIGNALS) {
+    const handle = createExportHandler(signal, deps);
+    app.post(`/v1/${signal}`, async (request, reply) => {
+      const encoding = encodingOfContentType(request.headers['content-type']);
+      if (encoding === null) {
+        const err = new ExportError(
+          'unsupported-media-type',
+          `unsupported Content-Type "${request.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`,
+        );
+        return sendError(reply, err, 'json');
+      }
+      try {
+        const outcome = await handle({
+          authorization: request.headers.authorization,
+          encoding,
+          readPayload: () => readRequestBody(request, encoding, cfg.maxRequestBytes),
+        });
+        return reply
+          .code(200)
+          .header('content-type', CONTENT_TYPE[encoding])
+          .send(Buffer.from(encodeExportResponse(signal, outcome, encoding)));
+      } catch (err) {
+        return sendError(reply, toExportError(err), encoding);
+      }
+    });
+  }
+
+  // Anything that escapes the routes (fastify's own errors, unknown paths) still gets a
+  // google.rpc.Status body, never a crash.
+  app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
+    const response = httpFallbackError(error.statusCode ?? 500, error.message ?? 'request failed');
+    if (response.statusCode >= 500) deps.log?.error('OTLP/HTTP request failed', { url: request.url, error: error.message });
+    return sendStatus(reply, response, 'json');
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendStatus(reply, httpFallbackError(404, `no OTLP endpoint at ${request.method} ${request.url}`), 'json'),
+  );
+
+  await app.listen({ host: cfg.host, port: cfg.httpPort });
+  const port = (app.server.address() as AddressInfo).port;
+  return { port, close: () => app.close() };
+}
+
+async function readRequestBody(request: FastifyRequest, encoding: OtlpEncoding, maxBytes: number): Promise<Uint8Array> {
+  const coding = parseContentEncoding(request.headers['content-encoding']);
+  const declared = request.headers['content-length'];
+  const contentLength = declared === undefined ? undefined : Number(declared);
+  // Without a body fastify hands over no stream (no Content-Type parser ran).
+  const stream = (request.body as Readable | undefined) ?? request.raw;
+  const body = await readBody(stream, { coding, contentLength: Number.isFinite(contentLength) ? contentLength : undefined, maxBytes });
+  return body.length === 0 && encoding === 'json' ? EMPTY_JSON_REQUEST : body;
+}
+
+function sendError(reply: FastifyReply, err: ExportError, encoding: OtlpEncoding): FastifyReply {
+  return sendStatus(reply, toHttpError(err, encoding), encoding);
+}
+
+function sendStatus(reply: FastifyReply, response: HttpErrorResponse, encoding: OtlpEncoding): FastifyReply {
+  return reply
+    .code(response.statusCode)
+    .headers(response.headers)
+    .header('content-type', CONTENT_TYPE[encoding])
+    .send(Buffer.from(response.body));
+}
