@@ -1,0 +1,18 @@
+// Shared helpers for turning ClickHouse JSON rows into API DTOs.
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+
+/** All-zero ids mean "absent" (root span, log without trace): the API returns "". */
+export function idOrEmpty(hex: string): string {
+  return /^0*$/.test(hex) ? '' : hex;
+}
+
+/** Runs a parameterized SELECT and returns its rows. Values go only through `params`. */
+export async function selectRows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
+  const rs = await client.query({ query, query_params: params, format: 'JSONEachRow' });
+  return rs.json<T>();
+}
+
+/** ClickHouse 64-bit integers arrive as strings. */
+export function toNumber(v: string | number): number {
+  return typeof v === 'number' ? v : Number(v);
+}

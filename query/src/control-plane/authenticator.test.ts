@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { hashApiKey } from './api-key-secrets.js';
+import { ApiKeyAuthenticator, type ApiKeyStore, type StoredKey } from './authenticator.js';
+
+function fakeStore(keys: Record<string, StoredKey>) {
+  const calls = { find: 0, touch: [] as string[] };
+  const store: ApiKeyStore = {
+    async findActiveByPrefix(prefix) {
+      calls.find++;
+      return Object.entries(keys)
+        .filter(([k]) => k.startsWith(prefix))
+        .map(([, v]) => v);
+    },
+    async touch(id) {
+      calls.touch.push(id);
+    },
+  };
+  return { store, calls };
+}
+
+const KEY = 'tf_abcdefghijklmnop';
+const stored: StoredKey = { id: 'k1', tenantId: 't1', keyHash: hashApiKey(KEY), scopes: ['read'] };
+
+test('known key → credential; unknown and look-alike prefix → null', async () => {
+  const { store } = fakeStore({ [KEY]: stored });
+  const auth = new ApiKeyAuthenticator(store);
+  assert.deepEqual(await auth.authenticate(KEY), { tenantId: 't1', scopes: ['read'] });
+  assert.equal(await auth.authenticate('tf_abcdeXXXXXX'), null);
+  assert.equal(await auth.authenticate(''), null);
+  await auth.drain();
+});
+
+test('results are cached for the TTL, then looked up again', async () => {
+  let now = 1_000_000;
+  const { store, calls } = fakeStore({ [KEY]: stored });
+  const auth = new ApiKeyAuthenticator(store, { ttlMs: 10_000, now: () => now });
+  await auth.authenticate(KEY);
+  await auth.authenticate(KEY);
+  assert.equal(calls.find, 1);
+  now += 10_001;
+  await auth.authenticate(KEY);
+  assert.equal(calls.find, 2);
+  await auth.drain();
+});
+
+test('last_used_at is touched at most once per interval', async () => {
+  let now = 1_000_000;
+  const { store, calls } = fakeStore({ [KEY]: stored });
+  const auth = new ApiKeyAuthenticator(store, { now: () => now, touchIntervalMs: 60_000 });
+  await auth.authenticate(KEY);
+  now += 30_000;
+  await auth.authenticate(KEY);
+  await auth.drain();
+  assert.deepEqual(calls.touch, ['k1']);
+  now += 31_000;
+  await auth.authenticate(KEY);
+  await auth.drain();
+  assert.deepEqual(calls.touch, ['k1', 'k1']);
+});
+
+test('cache is bounded', async () => {
+  const { store, calls } = fakeStore({ [KEY]: stored });
+  const auth = new ApiKeyAuthenticator(store, { maxEntries: 2 });
+  await auth.authenticate(KEY);
+  await auth.authenticate('tf_other1');
+  await auth.authenticate('tf_other2');
+  await auth.authenticate(KEY); // evicted → looked up again
+  assert.equal(calls.find, 4);
+  await auth.drain();
+});
+
+test('concurrent cold look-ups of one key share a single query', async () => {
+  const { store, calls } = fakeStore({ [KEY]: stored });
+  const auth = new ApiKeyAuthenticator(store);
+  const results = await Promise.all(Array.from({ length: 20 }, () => auth.authenticate(KEY)));
+  assert.equal(calls.find, 1);
+  assert.ok(results.every((r) => r?.tenantId === 't1'));
+  await auth.drain();
+});

@@ -1,0 +1,4 @@
+import { ControlPlaneInitial1732540800000 } from './0001-control-plane-initial.js';
+
+/** Every control-plane migration, in order. Passed to TypeORM as classes, never as a glob. */
+export const CONTROL_PLANE_MIGRATIONS = [ControlPlaneInitial1732540800000];

@@ -1,0 +1,63 @@
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { ApiErrorBody } from '@telemetryflow/schemas';
+import { ApiError } from './api-error.js';
+
+interface ReplyLike {
+  status(code: number): ReplyLike;
+  header(name: string, value: string): ReplyLike;
+  send(body: unknown): void;
+}
+
+const CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+  503: 'unavailable',
+};
+
+/** Every error leaves as `{ error: { code, message, details?, requestId } }`. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  constructor(private readonly log: (msg: string) => void) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<{ id?: string; method?: string; url?: string }>();
+    const reply = http.getResponse<ReplyLike>();
+    const requestId = String(req.id ?? '');
+    let status = 500;
+    let code = 'internal';
+    let message = 'internal error';
+    let details: unknown;
+    if (exception instanceof ApiError) {
+      ({ status, code, message, details } = exception);
+    } else if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      code = CODES[status] ?? (status >= 500 ? 'internal' : 'bad_request');
+      const res = exception.getResponse();
+      const raw = typeof res === 'object' && res !== null && 'message' in res ? (res as { message: unknown }).message : exception.message;
+      message = Array.isArray(raw) ? raw.join('; ') : String(raw);
+    } else if (isFastifyClientError(exception)) {
+      status = exception.statusCode;
+      code = CODES[status] ?? 'bad_request';
+      message = exception.message;
+    }
+    if (status >= 500) {
+      this.log(`request ${requestId} ${req.method ?? ''} ${req.url ?? ''} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+    }
+    const body: ApiErrorBody = { error: { code, message, ...(details !== undefined ? { details } : {}), requestId } };
+    reply.status(status).header('x-request-id', requestId).send(body);
+  }
+}
+
+function isFastifyClientError(e: unknown): e is { statusCode: number; message: string } {
+  return (
+    typeof e === 'object' && e !== null && 'statusCode' in e && typeof (e as { statusCode: unknown }).statusCode === 'number' &&
+    (e as { statusCode: number }).statusCode >= 400 && (e as { statusCode: number }).statusCode < 500
+  );
+}

@@ -1,0 +1,89 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import type { ControlPlane } from '../control-plane/control-plane.js';
+import { LogsController } from '../logs/logs.controller.js';
+import { LogsRepository } from '../logs/logs.repository.js';
+import { LogsService } from '../logs/logs.service.js';
+import { MetricsController } from '../metrics/metrics.controller.js';
+import { MetricsRepository } from '../metrics/metrics.repository.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { TracesController } from '../traces/traces.controller.js';
+import { TracesRepository } from '../traces/traces.repository.js';
+import { TracesService } from '../traces/traces.service.js';
+import { ApiKeyGuard } from './auth.guard.js';
+import { ApiExceptionFilter } from './exception.filter.js';
+import { HealthController } from './health.controller.js';
+import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE } from './tokens.js';
+
+export interface QueryServerConfig {
+  host: string;
+  port: number;
+  clickhouse: ClickHouseClient;
+  controlPlane: ControlPlane;
+  clickhouseMigrated: () => Promise<boolean>;
+  /** Errors worth an operator's attention (5xx); default: stderr. */
+  log?: (msg: string) => void;
+}
+
+export interface QueryServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+@Module({})
+class QueryApiModule {
+  static forRoot(cfg: QueryServerConfig): DynamicModule {
+    return {
+      module: QueryApiModule,
+      controllers: [HealthController, TracesController, LogsController, MetricsController],
+      providers: [
+        { provide: CLICKHOUSE, useValue: cfg.clickhouse },
+        { provide: CONTROL_PLANE, useValue: cfg.controlPlane },
+        { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
+        ApiKeyGuard,
+        TracesRepository,
+        TracesService,
+        LogsRepository,
+        LogsService,
+        MetricsRepository,
+        MetricsService,
+      ],
+    };
+  }
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The read API (NestJS on Fastify): `/health`, `/ready` and `/api/v1/...`. */
+export async function startQueryServer(cfg: QueryServerConfig): Promise<QueryServer> {
+  const log = cfg.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
+  const adapter = new FastifyAdapter({
+    bodyLimit: 1024 * 1024,
+    // Keep a sane client-supplied X-Request-Id, otherwise make one.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(QueryApiModule.forRoot(cfg), adapter, { logger: ['error', 'warn'] });
+  app.useGlobalFilters(new ApiExceptionFilter(log));
+  app.getHttpAdapter().getInstance().addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id);
+    done();
+  });
+  await app.listen({ host: cfg.host, port: cfg.port });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : cfg.port;
+  const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,4 @@
+/** DI tokens for the values `startQueryServer` is given. */
+export const CLICKHOUSE = Symbol('ClickHouseClient');
+export const CONTROL_PLANE = Symbol('ControlPlane');
+export const CLICKHOUSE_MIGRATED = Symbol('ClickHouseMigrated');

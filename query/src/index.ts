@@ -1,0 +1,10 @@
+export {
+  openControlPlane, BOOTSTRAP_TENANT_ID, DEFAULT_ADMIN_EMAIL,
+  type ControlPlane, type ControlPlaneConfig,
+} from './control-plane/control-plane.js';
+export {
+  addMembership, createApiKey, createTenant, createUser, revokeApiKey, verifyUserPassword, type CreatedApiKey,
+} from './control-plane/accounts.js';
+export { generateApiKey, hashApiKey, apiKeyPrefix } from './control-plane/api-key-secrets.js';
+export { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from './control-plane/entities.js';
+export { startQueryServer, type QueryServer, type QueryServerConfig } from './http/query-server.js';

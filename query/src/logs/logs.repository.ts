@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { selectRows } from '../clickhouse-rows.js';
+import { CLICKHOUSE } from '../http/tokens.js';
+import type { LogRow, LogSearch } from './log-search.js';
+
+@Injectable()
+export class LogsRepository {
+  constructor(@Inject(CLICKHOUSE) private readonly ch: ClickHouseClient) {}
+
+  /** Newest first. Body words use the tokenbf index on lower(Body). */
+  async search(tenant: string, s: LogSearch): Promise<LogRow[]> {
+    const where = [
+      'TenantId = {tenant:String}',
+      'Timestamp >= fromUnixTimestamp64Nano({fromNs:Int64})',
+      'Timestamp <= fromUnixTimestamp64Nano({toNs:Int64})',
+    ];
+    const params: Record<string, unknown> = { tenant, fromNs: s.fromNs, toNs: s.toNs, limit: s.limit };
+    if (s.service !== undefined) {
+      where.push('ServiceName = {service:String}');
+      params.service = s.service;
+    }
+    if (s.severity !== undefined) {
+      where.push('lower(SeverityText) = lower({severity:String})');
+      params.severity = s.severity;
+    }
+    if (s.traceId !== undefined) {
+      where.push('TraceId = unhex({traceId:String})');
+      params.traceId = s.traceId;
+    }
+    s.words.forEach((w, i) => {
+      where.push(`hasToken(lower(Body), {w${i}:String})`);
+      params[`w${i}`] = w;
+    });
+    return selectRows<LogRow>(
+      this.ch,
+      `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS timeNs, toString(toUnixTimestamp64Nano(ObservedTimestamp)) AS observedNs,
+              SeverityNumber, SeverityText, Body, BodyType, ServiceName,
+              lower(hex(TraceId)) AS traceId, lower(hex(SpanId)) AS spanId,
+              Attributes, AttributeTypes, ResourceAttributes, ResourceAttributeTypes, ScopeName, ScopeVersion
+       FROM logs
+       WHERE ${where.join(' AND ')}
+       ORDER BY Timestamp DESC
+       LIMIT {limit:UInt32}`,
+      params,
+    );
+  }
+}

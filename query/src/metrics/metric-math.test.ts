@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  bucketStart, bucketStarts, counterIncreases, defaultStepSeconds, histogramIncreases, histogramQuantile, mergeBuckets,
+  statValue, type HistogramPoint,
+} from './metric-math.js';
+
+test('default step is range/120 with a 60 s floor', () => {
+  assert.equal(defaultStepSeconds(3_600_000), 60);
+  assert.equal(defaultStepSeconds(24 * 3_600_000), 720);
+  assert.equal(defaultStepSeconds(1000), 60);
+});
+
+test('buckets align to the epoch', () => {
+  assert.equal(bucketStart(125_000, 60_000), 120_000);
+  assert.deepEqual(bucketStarts(59_000, 180_000, 60_000), [0, 60_000, 120_000, 180_000]);
+});
+
+test('counter increases across a reset', () => {
+  const pts = [0, 60, 120, 30, 90].map((value, i) => ({ t: i * 60_000, value, start: 1 }));
+  assert.deepEqual(
+    counterIncreases(pts, 10).map((p) => p.value),
+    [60, 60, 30, 60],
+  );
+  // A later start time is a reset even when the value did not drop.
+  const restarted = [
+    { t: 0, value: 10, start: 1 },
+    { t: 60_000, value: 50, start: 30_000 },
+  ];
+  assert.deepEqual(counterIncreases(restarted, 5), [{ t: 60_000, value: 50 }]);
+  // A series that started inside the window counts its first value fully.
+  assert.deepEqual(counterIncreases([{ t: 100, value: 7, start: 50 }], 0), [{ t: 100, value: 7 }]);
+});
+
+test('histogram quantile interpolates like histogram_quantile', () => {
+  const h = { bounds: [0.1, 0.5, 1, 5], counts: [50, 30, 15, 5, 0] };
+  assert.equal(histogramQuantile(0.5, h), 0.1);
+  assert.ok(Math.abs(histogramQuantile(0.9, h)! - (0.5 + 0.5 * (10 / 15))) < 1e-12);
+  assert.equal(histogramQuantile(0.95, h), 1);
+  assert.equal(histogramQuantile(0.99, h), 1 + 4 * (4 / 5));
+  assert.equal(histogramQuantile(0.25, h), 0.05);
+  // rank in +Inf bucket → highest finite bound
+  assert.equal(histogramQuantile(0.99, { bounds: [1], counts: [1, 99] }), 1);
+  assert.equal(histogramQuantile(0.5, { bounds: [1], counts: [0, 0] }), null);
+});
+
+test('histogram increases and merging', () => {
+  const mk = (t: number, counts: number[]): HistogramPoint => ({
+    t, start: 1, count: counts.reduce((a, b) => a + b, 0), sum: 0, bounds: [1, 2], counts,
+  });
+  const inc = histogramIncreases([mk(0, [1, 1, 0]), mk(60, [3, 2, 1]), mk(120, [1, 0, 0])], 10);
+  assert.deepEqual(inc.map((h) => h.counts), [[2, 1, 1], [1, 0, 0]]);
+  assert.deepEqual(mergeBuckets([{ bounds: [1, 2], counts: [1, 2, 3] }, { bounds: [1, 2], counts: [1, 1, 1] }]), {
+    bounds: [1, 2],
+    counts: [2, 3, 4],
+  });
+  assert.deepEqual(mergeBuckets([{ bounds: [1], counts: [2, 1] }, { bounds: [2], counts: [1, 1] }]), {
+    bounds: [1, 2],
+    counts: [2, 1, 2],
+  });
+});
+
+test('step statistics', () => {
+  const s = { sum: 10, count: 4, min: 1, max: 4, last: 4 };
+  assert.equal(statValue(s, 'avg'), 2.5);
+  assert.equal(statValue(s, 'count'), 4);
+  assert.equal(statValue({ sum: 0, count: 0, min: Infinity, max: -Infinity, last: 0 }, 'max'), null);
+});

@@ -1,0 +1,202 @@
+// Pure computations behind POST /api/v1/metrics/query: step alignment, counter
+// increases with resets, histogram merging and quantile interpolation.
+
+/** Default step: a point every range/120, at least 60 s, rounded to whole seconds. */
+export function defaultStepSeconds(rangeMs: number): number {
+  return Math.max(60, Math.round(rangeMs / 1000 / 120));
+}
+
+/** Start of the step bucket holding `tMs`; buckets are aligned to the epoch. */
+export function bucketStart(tMs: number, stepMs: number): number {
+  return Math.floor(tMs / stepMs) * stepMs;
+}
+
+/** Every bucket start from the one holding `fromMs` to the one holding `toMs`. */
+export function bucketStarts(fromMs: number, toMs: number, stepMs: number): number[] {
+  const out: number[] = [];
+  for (let b = bucketStart(fromMs, stepMs); b <= toMs; b += stepMs) out.push(b);
+  return out;
+}
+
+export interface CounterPoint {
+  /** Point time, epoch ms. */
+  t: number;
+  value: number;
+  /** Series start time (OTLP StartTimeUnixNano) in epoch ms; 0 when unknown. */
+  start: number;
+}
+
+export interface Increase {
+  t: number;
+  value: number;
+}
+
+/**
+ * Increases of one cumulative counter series, attributed to the later point's time.
+ * A decrease, or a later start time, is a reset: the new value is then the increase
+ * since the reset. The first point contributes only when its series started inside
+ * the fetched window (`windowStartMs`), since then its whole value is new.
+ * Non-monotonic sums (`detectResets = false`) use plain differences.
+ */
+export function counterIncreases(points: readonly CounterPoint[], windowStartMs: number, detectResets = true): Increase[] {
+  const sorted = [...points].sort((a, b) => a.t - b.t);
+  const out: Increase[] = [];
+  let prev: CounterPoint | undefined;
+  for (const p of sorted) {
+    if (!prev) {
+      if (p.start > 0 && p.start >= windowStartMs) out.push({ t: p.t, value: p.value });
+    } else {
+      const reset = detectResets && (p.value < prev.value || (p.start > 0 && prev.start > 0 && p.start > prev.start));
+      out.push({ t: p.t, value: reset ? p.value : p.value - prev.value });
+    }
+    prev = p;
+  }
+  return out;
+}
+
+export interface HistogramPoint {
+  t: number;
+  start: number;
+  count: number;
+  sum: number;
+  /** Explicit upper bounds; counts has one more entry (the +Inf bucket). */
+  bounds: number[];
+  counts: number[];
+}
+
+/** Per-interval histograms from a cumulative series, with the same reset rules as counters. */
+export function histogramIncreases(points: readonly HistogramPoint[], windowStartMs: number): HistogramPoint[] {
+  const sorted = [...points].sort((a, b) => a.t - b.t);
+  const out: HistogramPoint[] = [];
+  let prev: HistogramPoint | undefined;
+  for (const p of sorted) {
+    if (!prev) {
+      if (p.start > 0 && p.start >= windowStartMs) out.push(p);
+    } else {
+      const sameLayout = p.bounds.length === prev.bounds.length && p.bounds.every((b, i) => b === prev!.bounds[i]);
+      const reset =
+        !sameLayout ||
+        p.count < prev.count ||
+        p.counts.some((c, i) => c < (prev!.counts[i] ?? 0)) ||
+        (p.start > 0 && prev.start > 0 && p.start > prev.start);
+      out.push(
+        reset
+          ? p
+          : {
+              t: p.t,
+              start: p.start,
+              count: p.count - prev.count,
+              sum: p.sum - prev.sum,
+              bounds: p.bounds,
+              counts: p.counts.map((c, i) => c - (prev!.counts[i] ?? 0)),
+            },
+      );
+    }
+    prev = p;
+  }
+  return out;
+}
+
+export interface Buckets {
+  bounds: number[];
+  counts: number[];
+}
+
+/**
+ * Sums histograms. Equal layouts add bucket by bucket; differing layouts are merged on
+ * the union of bounds, each histogram contributing its cumulative count at its largest
+ * bound not above the union bound (never over-counting below a bound).
+ */
+export function mergeBuckets(list: readonly Buckets[]): Buckets | undefined {
+  if (list.length === 0) return undefined;
+  const first = list[0]!;
+  const same = list.every((h) => h.bounds.length === first.bounds.length && h.bounds.every((b, i) => b === first.bounds[i]));
+  if (same) {
+    const counts = new Array<number>(first.bounds.length + 1).fill(0);
+    for (const h of list) h.counts.forEach((c, i) => (counts[i] = (counts[i] ?? 0) + c));
+    return { bounds: [...first.bounds], counts };
+  }
+  const bounds = [...new Set(list.flatMap((h) => h.bounds))].sort((a, b) => a - b);
+  const cumulative = new Array<number>(bounds.length + 1).fill(0);
+  for (const h of list) {
+    const own: number[] = [];
+    let run = 0;
+    for (const c of h.counts) own.push((run += c));
+    bounds.forEach((u, i) => {
+      let idx = -1;
+      while (idx + 1 < h.bounds.length && h.bounds[idx + 1]! <= u) idx++;
+      cumulative[i]! += idx >= 0 ? own[idx]! : 0;
+    });
+    cumulative[bounds.length]! += run;
+  }
+  const counts = cumulative.map((c, i) => (i === 0 ? c : c - cumulative[i - 1]!));
+  return { bounds, counts };
+}
+
+/**
+ * The q-quantile (0..1) of a bucketed distribution, interpolated linearly inside the
+ * bucket that holds the rank, as Prometheus' histogram_quantile does: the first bucket
+ * starts at 0 when its bound is positive; a rank in the +Inf bucket returns the highest
+ * finite bound. Null when there are no observations.
+ */
+export function histogramQuantile(q: number, h: Buckets): number | null {
+  const total = h.counts.reduce((a, b) => a + b, 0);
+  if (total <= 0 || h.counts.length === 0) return null;
+  if (h.bounds.length === 0) return null;
+  const rank = q * total;
+  let cum = 0;
+  for (let i = 0; i < h.counts.length; i++) {
+    const inBucket = h.counts[i]!;
+    if (cum + inBucket >= rank && inBucket > 0) {
+      if (i >= h.bounds.length) return h.bounds[h.bounds.length - 1]!;
+      const upper = h.bounds[i]!;
+      const lower = i === 0 ? (upper > 0 ? 0 : upper) : h.bounds[i - 1]!;
+      if (i === 0 && upper <= 0) return upper;
+      return lower + (upper - lower) * ((rank - cum) / inBucket);
+    }
+    cum += inBucket;
+  }
+  return h.bounds[h.bounds.length - 1]!;
+}
+
+/** Running statistics of one group in one step bucket. */
+export interface StepStats {
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+  /** Sum over the group's series of each series' latest value in the bucket. */
+  last: number;
+}
+
+export function emptyStats(): StepStats {
+  return { sum: 0, count: 0, min: Infinity, max: -Infinity, last: 0 };
+}
+
+export function addStats(acc: StepStats, s: StepStats): void {
+  acc.sum += s.sum;
+  acc.count += s.count;
+  acc.min = Math.min(acc.min, s.min);
+  acc.max = Math.max(acc.max, s.max);
+  acc.last += s.last;
+}
+
+export type StatAggregation = 'avg' | 'sum' | 'min' | 'max' | 'count' | 'last';
+
+export function statValue(s: StepStats, agg: StatAggregation): number | null {
+  if (s.count === 0) return null;
+  switch (agg) {
+    case 'avg':
+      return s.sum / s.count;
+    case 'sum':
+      return s.sum;
+    case 'min':
+      return s.min;
+    case 'max':
+      return s.max;
+    case 'count':
+      return s.count;
+    case 'last':
+      return s.last;
+  }
+}

@@ -1,0 +1,23 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
+import type { ApiSuccess, MetricDto, MetricQueryResultDto } from '@telemetryflow/schemas';
+import { ApiKeyGuard, RequireScope, TenantId } from '../http/auth.guard.js';
+import type { RawParams } from '../request-params.js';
+import { MetricsService } from './metrics.service.js';
+
+@Controller('api/v1/metrics')
+@UseGuards(ApiKeyGuard)
+@RequireScope('read')
+export class MetricsController {
+  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
+
+  @Get()
+  async list(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<MetricDto[]>> {
+    return { data: await this.metrics.listMetrics(tenant, q) };
+  }
+
+  @Post('query')
+  @HttpCode(200)
+  async query(@TenantId() tenant: string, @Body() body: unknown): Promise<ApiSuccess<MetricQueryResultDto>> {
+    return { data: await this.metrics.query(tenant, body) };
+  }
+}

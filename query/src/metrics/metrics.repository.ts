@@ -1,0 +1,184 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import type { MetricDto, MetricType } from '@telemetryflow/schemas';
+import { selectRows, toNumber } from '../clickhouse-rows.js';
+import { CLICKHOUSE } from '../http/tokens.js';
+import type { TimeRange } from '../request-params.js';
+
+/** Point table per metric type: a fixed map, never built from input. */
+const POINT_TABLES: Record<MetricType, string> = {
+  gauge: 'metrics_gauge',
+  sum: 'metrics_sum',
+  histogram: 'metrics_histogram',
+  exponential_histogram: 'metrics_exp_histogram',
+  summary: 'metrics_summary',
+};
+
+const SEEN_IN_RANGE =
+  'max(LastSeen) >= fromUnixTimestamp64Nano({fromNs:Int64}) AND min(FirstSeen) <= fromUnixTimestamp64Nano({toNs:Int64})';
+const POINTS_WHERE = `TenantId = {tenant:String} AND MetricName = {metric:String}
+  AND Fingerprint IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))
+  AND Time >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Time <= fromUnixTimestamp64Nano({toNs:Int64})`;
+
+export interface SeriesRow {
+  fingerprint: string;
+  type: MetricType;
+  temporality: number;
+  monotonic: boolean;
+  attributes: Record<string, string>;
+  resource: Record<string, string>;
+}
+
+export interface StatsRow {
+  fingerprint: string;
+  bucket: number;
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+  last: number;
+}
+
+export interface RawPoint {
+  fingerprint: string;
+  t: number;
+  start: number;
+  value: number;
+  temporality: number;
+}
+
+export interface RawDistributionPoint {
+  fingerprint: string;
+  t: number;
+  start: number;
+  count: number;
+  sum: number;
+  bounds: number[];
+  counts: number[];
+  temporality: number;
+}
+
+interface PointsScope extends TimeRange {
+  tenant: string;
+  metric: string;
+  fingerprints: string[];
+}
+
+@Injectable()
+export class MetricsRepository {
+  constructor(@Inject(CLICKHOUSE) private readonly ch: ClickHouseClient) {}
+
+  async listMetrics(tenant: string, range: TimeRange): Promise<MetricDto[]> {
+    return selectRows<MetricDto>(
+      this.ch,
+      `SELECT MetricName AS name, MetricType AS type, any(Unit) AS unit, any(Description) AS description
+       FROM metric_series WHERE TenantId = {tenant:String}
+       GROUP BY MetricName, MetricType
+       HAVING ${SEEN_IN_RANGE}
+       ORDER BY name, type
+       LIMIT 100000`,
+      { tenant, fromNs: range.fromNs, toNs: range.toNs },
+    );
+  }
+
+  /** Series of one metric seen in the range whose attributes (or else resource attributes) match every filter. */
+  async findSeries(tenant: string, metric: string, filters: [string, string][], range: TimeRange, limit: number): Promise<SeriesRow[]> {
+    const params: Record<string, unknown> = { tenant, metric, fromNs: range.fromNs, toNs: range.toNs, limit };
+    const where = ['TenantId = {tenant:String}', 'MetricName = {metric:String}'];
+    filters.forEach(([k, v], i) => {
+      where.push(`if(mapContains(Attributes, {k${i}:String}), Attributes[{k${i}:String}], ResourceAttributes[{k${i}:String}]) = {v${i}:String}`);
+      params[`k${i}`] = k;
+      params[`v${i}`] = v;
+    });
+    const rows = await selectRows<Omit<SeriesRow, 'monotonic' | 'temporality'> & { monotonic: boolean | number; temporality: number | string }>(
+      this.ch,
+      `SELECT toString(Fingerprint) AS fingerprint, any(MetricType) AS type, any(Temporality) AS temporality,
+              any(IsMonotonic) AS monotonic, any(Attributes) AS attributes, any(ResourceAttributes) AS resource
+       FROM metric_series
+       WHERE ${where.join(' AND ')}
+       GROUP BY Fingerprint
+       HAVING ${SEEN_IN_RANGE}
+       ORDER BY Fingerprint
+       LIMIT {limit:UInt32}`,
+      params,
+    );
+    return rows.map((r) => ({ ...r, temporality: toNumber(r.temporality), monotonic: Boolean(r.monotonic) }));
+  }
+
+  /** Per series and step bucket: sum, count, min, max and latest value of gauge or sum points. */
+  async stepStats(type: 'gauge' | 'sum', scope: PointsScope, stepMs: number): Promise<StatsRow[]> {
+    const rows = await selectRows<Record<keyof StatsRow, string | number>>(
+      this.ch,
+      `SELECT toString(Fingerprint) AS fingerprint,
+              intDiv(toUnixTimestamp64Milli(Time), {stepMs:Int64}) * {stepMs:Int64} AS bucket,
+              sum(Value) AS sum, count() AS count, min(Value) AS min, max(Value) AS max, argMax(Value, Time) AS last
+       FROM ${POINT_TABLES[type]}
+       WHERE ${POINTS_WHERE}
+       GROUP BY Fingerprint, bucket`,
+      this.scopeParams(scope, { stepMs }),
+    );
+    return rows.map((r) => ({
+      fingerprint: String(r.fingerprint),
+      bucket: toNumber(r.bucket),
+      sum: toNumber(r.sum),
+      count: toNumber(r.count),
+      min: toNumber(r.min),
+      max: toNumber(r.max),
+      last: toNumber(r.last),
+    }));
+  }
+
+  /** Raw sum points (for rates), oldest first. */
+  async sumPoints(scope: PointsScope): Promise<RawPoint[]> {
+    const rows = await selectRows<Record<keyof RawPoint, string | number>>(
+      this.ch,
+      `SELECT toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(Time) AS t, toUnixTimestamp64Milli(StartTime) AS start,
+              Value AS value, Temporality AS temporality
+       FROM metrics_sum WHERE ${POINTS_WHERE}
+       ORDER BY Fingerprint, Time
+       LIMIT 2000000`,
+      this.scopeParams(scope),
+    );
+    return rows.map((r) => ({
+      fingerprint: String(r.fingerprint),
+      t: toNumber(r.t),
+      start: toNumber(r.start),
+      value: toNumber(r.value),
+      temporality: toNumber(r.temporality),
+    }));
+  }
+
+  /**
+   * Raw distribution points (count, sum and, for explicit histograms, buckets), oldest
+   * first. Summaries are cumulative by definition.
+   */
+  async distributionPoints(type: 'histogram' | 'exponential_histogram' | 'summary', scope: PointsScope): Promise<RawDistributionPoint[]> {
+    const buckets = type === 'histogram' ? 'ExplicitBounds AS bounds, BucketCounts AS counts' : 'CAST([] AS Array(Float64)) AS bounds, CAST([] AS Array(UInt64)) AS counts';
+    const temporality = type === 'summary' ? '2' : 'Temporality';
+    const rows = await selectRows<{
+      fingerprint: string; t: string; start: string; count: string; sum: number | null; bounds: number[]; counts: string[]; temporality: number;
+    }>(
+      this.ch,
+      `SELECT toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(Time) AS t, toUnixTimestamp64Milli(StartTime) AS start,
+              Count AS count, Sum AS sum, ${buckets}, ${temporality} AS temporality
+       FROM ${POINT_TABLES[type]} WHERE ${POINTS_WHERE}
+       ORDER BY Fingerprint, Time
+       LIMIT 2000000`,
+      this.scopeParams(scope),
+    );
+    return rows.map((r) => ({
+      fingerprint: String(r.fingerprint),
+      t: toNumber(r.t),
+      start: toNumber(r.start),
+      count: toNumber(r.count),
+      sum: r.sum === null ? 0 : toNumber(r.sum),
+      bounds: r.bounds.map(Number),
+      counts: r.counts.map(Number),
+      temporality: toNumber(r.temporality),
+    }));
+  }
+
+  private scopeParams(s: PointsScope, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { tenant: s.tenant, metric: s.metric, fps: s.fingerprints, fromNs: s.fromNs, toNs: s.toNs, ...extra };
+  }
+}

@@ -1,0 +1,152 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { MetricDto, MetricQueryResultDto, MetricSeriesDto } from '@telemetryflow/schemas';
+import { invalidParameter } from '../http/api-error.js';
+import { parseTimeRange, type RawParams } from '../request-params.js';
+import {
+  addStats, bucketStart, bucketStarts, counterIncreases, emptyStats, histogramIncreases, histogramQuantile, mergeBuckets, statValue,
+  type Buckets, type HistogramPoint, type StatAggregation, type StepStats,
+} from './metric-math.js';
+import { parseMetricQuery, planFor, quantileOf, seriesLabels, type MetricQuery } from './metric-query.js';
+import { MetricsRepository, type RawDistributionPoint, type SeriesRow } from './metrics.repository.js';
+
+export const MAX_SERIES = 5000;
+const DELTA = 1;
+const NS_PER_MS = 1_000_000n;
+
+interface Group {
+  labels: Record<string, string>;
+  fingerprints: string[];
+}
+
+@Injectable()
+export class MetricsService {
+  constructor(@Inject(MetricsRepository) private readonly repo: MetricsRepository) {}
+
+  listMetrics(tenant: string, q: RawParams): Promise<MetricDto[]> {
+    return this.repo.listMetrics(tenant, parseTimeRange(q));
+  }
+
+  async query(tenant: string, body: unknown): Promise<MetricQueryResultDto> {
+    const q = parseMetricQuery(body);
+    const found = await this.repo.findSeries(tenant, q.metric, q.filters, q, MAX_SERIES + 1);
+    if (found.length === 0) return { series: [] };
+    if (found.length > MAX_SERIES) throw invalidParameter('filters', `the query matches more than ${MAX_SERIES} series; add filters`);
+    const type = found[0]!.type;
+    const series = found.filter((s) => s.type === type);
+    const plan = planFor(type, q.aggregation);
+    const groups = groupSeries(series, q.groupBy);
+    const fromMs = Number(q.fromNs / NS_PER_MS);
+    const toMs = Number(q.toNs / NS_PER_MS);
+    const buckets = bucketStarts(fromMs, toMs, q.stepMs);
+    // Increases need the point before the first bucket: fetch one step earlier.
+    const lookback = { ...q, fromNs: q.fromNs - BigInt(q.stepMs) * NS_PER_MS };
+    const scope = (from: MetricQuery) => ({ tenant, metric: q.metric, fingerprints: series.map((s) => s.fingerprint), fromNs: from.fromNs, toNs: from.toNs });
+
+    let values: (group: Group) => Map<number, number | null>;
+    switch (plan) {
+      case 'stats': {
+        const rows = await this.repo.stepStats(type as 'gauge' | 'sum', scope(q), q.stepMs);
+        const byFp = groupBy(rows, (r) => r.fingerprint);
+        values = (g) => {
+          const acc = new Map<number, StepStats>();
+          for (const fp of g.fingerprints) {
+            for (const r of byFp.get(fp) ?? []) addStats(getOr(acc, r.bucket, emptyStats), r);
+          }
+          return mapValues(acc, (s) => statValue(s, q.aggregation as StatAggregation));
+        };
+        break;
+      }
+      case 'counter': {
+        const points = groupBy(await this.repo.sumPoints(scope(lookback)), (p) => p.fingerprint);
+        const monotonic = new Map(series.map((s) => [s.fingerprint, s.monotonic]));
+        const stepSeconds = q.stepMs / 1000;
+        values = (g) => {
+          const acc = new Map<number, number>();
+          for (const fp of g.fingerprints) {
+            const pts = points.get(fp) ?? [];
+            const increases =
+              pts[0]?.temporality === DELTA
+                ? pts.map((p) => ({ t: p.t, value: p.value }))
+                : counterIncreases(pts, Number(lookback.fromNs / NS_PER_MS), monotonic.get(fp) ?? true);
+            for (const inc of increases) {
+              if (inc.t < fromMs) continue;
+              const b = bucketStart(inc.t, q.stepMs);
+              acc.set(b, (acc.get(b) ?? 0) + inc.value);
+            }
+          }
+          return mapValues(acc, (v) => v / stepSeconds);
+        };
+        break;
+      }
+      case 'histogram-quantile':
+      case 'distribution-totals': {
+        const points = groupBy(await this.repo.distributionPoints(type as 'histogram', scope(lookback)), (p) => p.fingerprint);
+        const windowStart = Number(lookback.fromNs / NS_PER_MS);
+        const quantile = quantileOf(q.aggregation);
+        values = (g) => {
+          const perBucket = new Map<number, HistogramPoint[]>();
+          for (const fp of g.fingerprints) {
+            for (const h of intervals(points.get(fp) ?? [], windowStart)) {
+              if (h.t >= fromMs) getOr(perBucket, bucketStart(h.t, q.stepMs), () => []).push(h);
+            }
+          }
+          return mapValues(perBucket, (hs) => {
+            if (plan === 'histogram-quantile') {
+              const merged: Buckets | undefined = mergeBuckets(hs.filter((h) => h.bounds.length > 0));
+              return merged ? histogramQuantile(quantile, merged) : null;
+            }
+            const count = hs.reduce((a, h) => a + h.count, 0);
+            const sum = hs.reduce((a, h) => a + h.sum, 0);
+            if (q.aggregation === 'count') return count;
+            if (q.aggregation === 'sum') return sum;
+            return count > 0 ? sum / count : null;
+          });
+        };
+        break;
+      }
+      default:
+        throw invalidParameter('aggregation', plan);
+    }
+
+    const out: MetricSeriesDto[] = groups.map((g) => {
+      const v = values(g);
+      return { labels: g.labels, points: buckets.map((b) => [b, v.get(b) ?? null]) };
+    });
+    return { series: out };
+  }
+}
+
+/** Per-interval distributions: cumulative series become increases; delta points are intervals already. */
+function intervals(points: RawDistributionPoint[], windowStartMs: number): HistogramPoint[] {
+  if (points.length === 0) return [];
+  return points[0]!.temporality === DELTA ? points : histogramIncreases(points, windowStartMs);
+}
+
+function groupSeries(series: SeriesRow[], keys: string[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const s of series) {
+    const labels = seriesLabels(keys, s.attributes, s.resource);
+    const key = JSON.stringify(keys.map((k) => labels[k]));
+    getOr(groups, key, () => ({ labels, fingerprints: [] })).fingerprints.push(s.fingerprint);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) getOr(m, key(it), () => []).push(it);
+  return m;
+}
+
+function getOr<K, V>(m: Map<K, V>, k: K, make: () => V): V {
+  let v = m.get(k);
+  if (v === undefined) {
+    v = make();
+    m.set(k, v);
+  }
+  return v;
+}
+
+function mapValues<K, V, W>(m: Map<K, V>, f: (v: V) => W): Map<K, W> {
+  return new Map([...m].map(([k, v]) => [k, f(v)]));
+}

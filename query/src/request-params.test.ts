@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ApiError } from './http/api-error.js';
+import { parseEnum, parseHexId, parseInteger, parseNonNegativeNumber, parseTimeNs, parseTimeRange } from './request-params.js';
+
+function badParam(fn: () => unknown, name: string): void {
+  assert.throws(fn, (e: unknown) => e instanceof ApiError && e.status === 400 && e.message.startsWith(`${name}:`));
+}
+
+test('parseTimeNs: epoch ms and RFC 3339 with nanoseconds and offsets', () => {
+  assert.equal(parseTimeNs('1732540800123'), 1732540800123000000n);
+  assert.equal(parseTimeNs(1732540800123), 1732540800123000000n);
+  assert.equal(parseTimeNs('2024-11-25T13:20:00Z'), 1732540800000000000n);
+  assert.equal(parseTimeNs('2024-11-25T13:20:00.123456789Z'), 1732540800123456789n);
+  assert.equal(parseTimeNs('2024-11-25T14:20:00.5+01:00'), 1732540800500000000n);
+  assert.equal(parseTimeNs('2024-11-25'), undefined);
+  assert.equal(parseTimeNs('2024-02-31T00:00:00Z'), undefined);
+  assert.equal(parseTimeNs('yesterday'), undefined);
+  assert.equal(parseTimeNs('-5'), undefined);
+});
+
+test('parseTimeRange: defaults to the last hour and names bad parameters', () => {
+  const now = 1_732_540_800_000;
+  assert.deepEqual(parseTimeRange({}, now), { fromNs: 1732537200000000000n, toNs: 1732540800000000000n });
+  assert.deepEqual(parseTimeRange({ from: '1000', to: '2000' }, now), { fromNs: 1000000000n, toNs: 2000000000n });
+  assert.deepEqual(parseTimeRange({ to: '3600000' }, now), { fromNs: 0n, toNs: 3600000000000n });
+  badParam(() => parseTimeRange({ from: 'nope' }, now), 'from');
+  badParam(() => parseTimeRange({ to: '2024-13-01T00:00:00Z' }, now), 'to');
+  badParam(() => parseTimeRange({ from: '3000', to: '2000' }, now), 'from');
+  badParam(() => parseTimeRange({ from: ['1', '2'] }, now), 'from');
+});
+
+test('numbers, enums and ids', () => {
+  assert.equal(parseInteger({ limit: '20' }, 'limit', 1, 1000), 20);
+  assert.equal(parseInteger({}, 'limit', 1, 1000), undefined);
+  badParam(() => parseInteger({ limit: '0' }, 'limit', 1, 1000), 'limit');
+  badParam(() => parseInteger({ limit: '1001' }, 'limit', 1, 1000), 'limit');
+  badParam(() => parseInteger({ limit: '1.5' }, 'limit', 1, 1000), 'limit');
+  assert.equal(parseNonNegativeNumber({ d: '2.5' }, 'd'), 2.5);
+  badParam(() => parseNonNegativeNumber({ d: '-1' }, 'd'), 'd');
+  assert.equal(parseEnum({ status: 'ERROR' }, 'status', ['ok', 'error'] as const), 'error');
+  badParam(() => parseEnum({ status: 'bad' }, 'status', ['ok', 'error'] as const), 'status');
+  assert.equal(parseHexId('0102030405060708090A0B0C0D0E0F10', 'traceId', 16), '0102030405060708090a0b0c0d0e0f10');
+  badParam(() => parseHexId('xyz', 'traceId', 16), 'traceId');
+});

@@ -1,0 +1,109 @@
+// Pure parsers for query-string and body parameters. Each throws a 400 ApiError that
+// names the parameter, so controllers stay one line and services get typed values.
+import { invalidParameter } from './http/api-error.js';
+
+export type RawParams = Record<string, unknown>;
+
+export interface TimeRange {
+  /** Inclusive bounds, nanoseconds since the epoch. */
+  fromNs: bigint;
+  toNs: bigint;
+}
+
+const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
+const NS_PER_MS = 1_000_000n;
+export const DEFAULT_RANGE_MS = 3_600_000;
+
+/**
+ * A time given as RFC 3339 (any fraction up to nanoseconds, `Z` or an offset) or as
+ * epoch milliseconds, to nanoseconds since the epoch. Undefined for anything else.
+ */
+export function parseTimeNs(value: string | number): bigint | undefined {
+  if (typeof value === 'number') {
+    return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) * NS_PER_MS : undefined;
+  }
+  const s = value.trim();
+  if (/^\d{1,15}$/.test(s)) return BigInt(s) * NS_PER_MS;
+  const m = RFC3339.exec(s);
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]}T${m[2]}${m[4]!.toUpperCase()}`);
+  if (Number.isNaN(ms) || ms < 0) return undefined;
+  // Date.parse accepts 2024-02-31; reject dates that do not round-trip.
+  if (m[4]!.toUpperCase() === 'Z' && new Date(ms).toISOString().slice(0, 19) !== `${m[1]}T${m[2]}`) return undefined;
+  const fraction = BigInt((m[3] ?? '').padEnd(9, '0'));
+  return BigInt(ms) * NS_PER_MS + fraction;
+}
+
+function single(params: RawParams, name: string): string | number | undefined {
+  const v = params[name];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (Array.isArray(v)) throw invalidParameter(name, 'must be given once');
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') throw invalidParameter(name, 'must be a string');
+  return v;
+}
+
+/** Optional trimmed string parameter, bounded in length. */
+export function parseString(params: RawParams, name: string, maxLength = 1024): string | undefined {
+  const v = single(params, name);
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (s.length > maxLength) throw invalidParameter(name, `must be at most ${maxLength} characters`);
+  return s;
+}
+
+/** `from` / `to`; defaults to the hour before now. */
+export function parseTimeRange(params: RawParams, nowMs: number = Date.now()): TimeRange {
+  const read = (name: string): bigint | undefined => {
+    const v = single(params, name);
+    if (v === undefined) return undefined;
+    const ns = parseTimeNs(v);
+    if (ns === undefined) throw invalidParameter(name, 'must be an RFC 3339 time or epoch milliseconds');
+    return ns;
+  };
+  const from = read('from');
+  const to = read('to');
+  const toNs = to ?? (from !== undefined && from > BigInt(nowMs) * NS_PER_MS ? from + BigInt(DEFAULT_RANGE_MS) * NS_PER_MS : BigInt(nowMs) * NS_PER_MS);
+  const fromNs = from ?? toNs - BigInt(DEFAULT_RANGE_MS) * NS_PER_MS;
+  if (fromNs > toNs) throw invalidParameter('from', 'must not be after to');
+  return { fromNs: fromNs < 0n ? 0n : fromNs, toNs };
+}
+
+/** Optional integer within [min, max]. */
+export function parseInteger(params: RawParams, name: string, min: number, max: number): number | undefined {
+  const v = single(params, name);
+  if (v === undefined) return undefined;
+  const n = typeof v === 'number' ? v : /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw invalidParameter(name, `must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** Optional non-negative number (milliseconds may have fractions). */
+export function parseNonNegativeNumber(params: RawParams, name: string): number | undefined {
+  const v = single(params, name);
+  if (v === undefined) return undefined;
+  const n = typeof v === 'number' ? v : /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isFinite(n) || n < 0) throw invalidParameter(name, 'must be a non-negative number');
+  return n;
+}
+
+export function parseEnum<T extends string>(params: RawParams, name: string, allowed: readonly T[]): T | undefined {
+  const v = single(params, name);
+  if (v === undefined) return undefined;
+  const s = String(v).toLowerCase();
+  if (!(allowed as readonly string[]).includes(s)) throw invalidParameter(name, `must be one of ${allowed.join(', ')}`);
+  return s as T;
+}
+
+/** A lowercase hex id of `bytes` bytes (trace id 16, span id 8). */
+export function parseHexId(value: string | undefined, name: string, bytes: number): string {
+  if (value === undefined || !new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(value)) {
+    throw invalidParameter(name, `must be ${bytes * 2} hexadecimal characters`);
+  }
+  return value.toLowerCase();
+}
+
+/** Milliseconds → nanoseconds for duration filters. */
+export function msToNs(ms: number): bigint {
+  return BigInt(Math.round(ms * 1e6));
+}

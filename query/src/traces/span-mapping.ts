@@ -1,0 +1,72 @@
+import { storedToKeyValuesJson, type SpanDto, type SpanKindName, type StatusCodeName } from '@telemetryflow/schemas';
+import { idOrEmpty } from '../clickhouse-rows.js';
+
+/** One `spans` row as the trace query selects it. */
+export interface SpanRow {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  TraceState: string;
+  Name: string;
+  Kind: string;
+  ServiceName: string;
+  startNs: string;
+  endNs: string;
+  DurationNs: string;
+  StatusCode: string;
+  StatusMessage: string;
+  Attributes: Record<string, string>;
+  AttributeTypes: Record<string, string>;
+  ResourceAttributes: Record<string, string>;
+  ResourceAttributeTypes: Record<string, string>;
+  ScopeName: string;
+  ScopeVersion: string;
+  eventTimes: string[];
+  EventNames: string[];
+  EventAttributes: Record<string, string>[];
+  EventAttributeTypes: Record<string, string>[];
+  linkTraceIds: string[];
+  linkSpanIds: string[];
+  LinkTraceStates: string[];
+  LinkAttributes: Record<string, string>[];
+  LinkAttributeTypes: Record<string, string>[];
+}
+
+export const SPAN_COLUMNS = `
+  lower(hex(TraceId)) AS traceId, lower(hex(SpanId)) AS spanId, lower(hex(ParentSpanId)) AS parentSpanId,
+  TraceState, Name, Kind, ServiceName,
+  toString(toUnixTimestamp64Nano(StartTime)) AS startNs, toString(toUnixTimestamp64Nano(EndTime)) AS endNs, DurationNs,
+  StatusCode, StatusMessage, Attributes, AttributeTypes, ResourceAttributes, ResourceAttributeTypes, ScopeName, ScopeVersion,
+  arrayMap(t -> toString(toUnixTimestamp64Nano(t)), EventTimes) AS eventTimes, EventNames, EventAttributes, EventAttributeTypes,
+  arrayMap(x -> lower(hex(x)), LinkTraceIds) AS linkTraceIds, arrayMap(x -> lower(hex(x)), LinkSpanIds) AS linkSpanIds,
+  LinkTraceStates, LinkAttributes, LinkAttributeTypes`;
+
+export function spanRowToDto(r: SpanRow): SpanDto {
+  return {
+    traceId: r.traceId,
+    spanId: r.spanId,
+    parentSpanId: idOrEmpty(r.parentSpanId),
+    traceState: r.TraceState,
+    name: r.Name,
+    kind: (r.Kind || 'SPAN_KIND_UNSPECIFIED') as SpanKindName,
+    serviceName: r.ServiceName,
+    startTimeUnixNano: r.startNs,
+    endTimeUnixNano: r.endNs,
+    durationNs: String(r.DurationNs),
+    status: { code: (r.StatusCode || 'STATUS_CODE_UNSET') as StatusCodeName, message: r.StatusMessage },
+    attributes: storedToKeyValuesJson(r.Attributes, r.AttributeTypes),
+    resource: storedToKeyValuesJson(r.ResourceAttributes, r.ResourceAttributeTypes),
+    scope: { name: r.ScopeName, version: r.ScopeVersion },
+    events: r.EventNames.map((name, i) => ({
+      timeUnixNano: r.eventTimes[i] ?? '0',
+      name,
+      attributes: storedToKeyValuesJson(r.EventAttributes[i] ?? {}, r.EventAttributeTypes[i] ?? {}),
+    })),
+    links: r.linkTraceIds.map((traceId, i) => ({
+      traceId,
+      spanId: r.linkSpanIds[i] ?? '',
+      traceState: r.LinkTraceStates[i] ?? '',
+      attributes: storedToKeyValuesJson(r.LinkAttributes[i] ?? {}, r.LinkAttributeTypes[i] ?? {}),
+    })),
+  };
+}

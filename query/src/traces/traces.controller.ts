@@ -1,0 +1,27 @@
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import type { ApiSuccess, ServiceDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import { ApiKeyGuard, RequireScope, TenantId } from '../http/auth.guard.js';
+import type { RawParams } from '../request-params.js';
+import { TracesService } from './traces.service.js';
+
+@Controller('api/v1')
+@UseGuards(ApiKeyGuard)
+@RequireScope('read')
+export class TracesController {
+  constructor(@Inject(TracesService) private readonly traces: TracesService) {}
+
+  @Get('traces')
+  async search(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<TraceSummaryDto[]>> {
+    return { data: await this.traces.searchTraces(tenant, q) };
+  }
+
+  @Get('traces/:traceId')
+  async get(@TenantId() tenant: string, @Param('traceId') traceId: string): Promise<ApiSuccess<TraceDto>> {
+    return { data: await this.traces.getTrace(tenant, traceId) };
+  }
+
+  @Get('services')
+  async services(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<ServiceDto[]>> {
+    return { data: await this.traces.services(tenant, q) };
+  }
+}
