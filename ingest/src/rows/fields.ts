@@ -89,3 +89,8 @@ export function withScope(res: ResourcePart, scope: InstrumentationScope | null 
     scopeTypes: attrs.types,
   };
 }
+
+/** The resource and scope columns, in the order spans and logs share. */
+export function envelopeColumns(env: Envelope): unknown[] {
+  return [env.resourceValues, env.resourceTypes, env.scopeName, env.scopeVersion, env.scopeValues, env.scopeTypes];
+}

@@ -1,5 +1,5 @@
 import { anyValueToStored, cleanString, keyValuesToStored, type ExportLogsServiceRequest, type LogRecord } from '@telemetryflow/schemas';
-import { idHex, InvalidItemError, nanos, resourceEnvelope, uint32, withScope, type Envelope } from './fields.js';
+import { envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, uint32, withScope, type Envelope } from './fields.js';
 import { RowBatchBuilder, type RowBatch } from './row-batch.js';
 
 /**
@@ -30,12 +30,7 @@ export function logRow(tenantId: string, env: Envelope, record: LogRecord, recei
     cleanString(record.eventName),
     body,
     bodyType ?? '',
-    env.resourceValues,
-    env.resourceTypes,
-    env.scopeName,
-    env.scopeVersion,
-    env.scopeValues,
-    env.scopeTypes,
+    ...envelopeColumns(env),
     attrs.values,
     attrs.types,
     uint32(record.droppedAttributesCount),

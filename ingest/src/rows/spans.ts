@@ -1,5 +1,5 @@
 import { cleanString, keyValuesToStored, SPAN_KIND_NAMES, STATUS_CODE_NAMES, type ExportTraceServiceRequest, type Span } from '@telemetryflow/schemas';
-import { idHex, InvalidItemError, nanos, resourceEnvelope, uint32, withScope, type Envelope } from './fields.js';
+import { envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, uint32, withScope, type Envelope } from './fields.js';
 import { RowBatchBuilder, type RowBatch } from './row-batch.js';
 
 /** One `spans` row in INSERT_COLUMNS.spans order. Throws InvalidItemError for a span that cannot be stored. */
@@ -29,12 +29,7 @@ export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] 
     (BigInt(end) - BigInt(start)).toString(),
     STATUS_CODE_NAMES[span.status?.code ?? 0] ?? STATUS_CODE_NAMES[0],
     cleanString(span.status?.message),
-    env.resourceValues,
-    env.resourceTypes,
-    env.scopeName,
-    env.scopeVersion,
-    env.scopeValues,
-    env.scopeTypes,
+    ...envelopeColumns(env),
     attrs.values,
     attrs.types,
     uint32(span.droppedAttributesCount),
