@@ -1,0 +1,3 @@
+export * from './payloads.js';
+export * from './stats.js';
+export type * from './protocol.js';
