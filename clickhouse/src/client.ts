@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 
@@ -38,8 +38,30 @@ export async function createClickHouse(config: ClickHouseConfig): Promise<ClickH
   // chdb types its Connection against @clickhouse/client-common, which the client now
   // bundles under another path; the shapes are the same contract.
   const connection = createChdbConnection({ path }) as unknown as NonNullable<ClientConfig['connection']>;
-  return createClient({
+  const client = createClient({
     connection,
     clickhouse_settings: SESSION_SETTINGS,
   });
+  embeddedClients.set(client, { spoolDir: spoolDirectory(config.dataDir) });
+  return client;
+}
+
+interface EmbeddedInfo {
+  /** Where RowBinary inserts are staged as files for the engine to read. */
+  spoolDir: string;
+}
+
+const embeddedClients = new WeakMap<ClickHouseClient, EmbeddedInfo>();
+
+/** Inserts are staged in memory-backed /dev/shm when the machine has it, else under the data dir. */
+function spoolDirectory(dataDir: string): string {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : join(dataDir, 'tmp');
+  const dir = join(base, 'telemetryflow-insert');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The embedded engine's details, or undefined for a server connection. */
+export function embeddedInfo(client: ClickHouseClient): EmbeddedInfo | undefined {
+  return embeddedClients.get(client);
 }

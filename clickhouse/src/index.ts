@@ -1,3 +1,5 @@
 export * from './client.js';
 export * from './migrations.js';
 export * from './tables.js';
+export * from './insert.js';
+export * from './row-binary.js';

@@ -1,68 +1,120 @@
 /**
- * Insert column lists, in the order the ingest row builders emit values. The ids go
- * into the EPHEMERAL hex columns; ClickHouse turns them into bytes.
+ * The columns writers insert, with the types of the values they send, in the order the
+ * ingest row builders emit them. Ids and nanosecond times go into EPHEMERAL input
+ * columns (hex text, UInt64) from which ClickHouse computes the stored ones (ADR 0002).
+ * LowCardinality columns are sent as String; ClickHouse converts on insert.
  */
+export type InsertColumnType =
+  | 'String'
+  | 'UInt8'
+  | 'UInt32'
+  | 'Int32'
+  | 'UInt64'
+  | 'Int64'
+  | 'Float64'
+  | 'Bool'
+  | 'Nullable(Float64)'
+  | 'Nullable(Int64)'
+  | 'Map(String, String)'
+  | 'Array(String)'
+  | 'Array(UInt64)'
+  | 'Array(Float64)'
+  | 'Array(Nullable(Int64))'
+  | 'Array(Map(String, String))';
+
+type Columns = readonly (readonly [string, InsertColumnType])[];
+
+const MAP = 'Map(String, String)' as const;
+const MAPS = 'Array(Map(String, String))' as const;
+
+const ENVELOPE: Columns = [
+  ['ResourceAttributes', MAP], ['ResourceAttributeTypes', MAP], ['ScopeName', 'String'], ['ScopeVersion', 'String'],
+  ['ScopeAttributes', MAP], ['ScopeAttributeTypes', MAP],
+];
+
+const POINT_HEAD: Columns = [
+  ['TenantId', 'String'], ['MetricName', 'String'], ['Fingerprint', 'UInt64'], ['StartTimeNs', 'UInt64'], ['TimeNs', 'UInt64'], ['Flags', 'UInt32'],
+];
+
+const EXEMPLARS: Columns = [
+  ['ExemplarTimesNs', 'Array(UInt64)'], ['ExemplarValues', 'Array(Float64)'], ['ExemplarIntValues', 'Array(Nullable(Int64))'],
+  ['ExemplarTraceIdsHex', 'Array(String)'], ['ExemplarSpanIdsHex', 'Array(String)'], ['ExemplarAttributes', MAPS], ['ExemplarAttributeTypes', MAPS],
+];
+
 export const INSERT_COLUMNS = {
   spans: [
-    'TenantId', 'TraceIdHex', 'SpanIdHex', 'ParentSpanIdHex', 'TraceState', 'Flags', 'ServiceName', 'Name', 'Kind',
-    'StartTimeNs', 'EndTimeNs', 'DurationNs', 'StatusCode', 'StatusMessage',
-    'ResourceAttributes', 'ResourceAttributeTypes', 'ScopeName', 'ScopeVersion', 'ScopeAttributes', 'ScopeAttributeTypes',
-    'Attributes', 'AttributeTypes', 'DroppedAttributesCount', 'DroppedEventsCount', 'DroppedLinksCount',
-    'EventTimesNs', 'EventNames', 'EventAttributes', 'EventAttributeTypes',
-    'LinkTraceIdsHex', 'LinkSpanIdsHex', 'LinkTraceStates', 'LinkAttributes', 'LinkAttributeTypes',
+    ['TenantId', 'String'], ['TraceIdHex', 'String'], ['SpanIdHex', 'String'], ['ParentSpanIdHex', 'String'], ['TraceState', 'String'],
+    ['Flags', 'UInt32'], ['ServiceName', 'String'], ['Name', 'String'], ['Kind', 'String'], ['StartTimeNs', 'UInt64'], ['EndTimeNs', 'UInt64'],
+    ['DurationNs', 'Int64'], ['StatusCode', 'String'], ['StatusMessage', 'String'], ...ENVELOPE, ['Attributes', MAP], ['AttributeTypes', MAP],
+    ['DroppedAttributesCount', 'UInt32'], ['DroppedEventsCount', 'UInt32'], ['DroppedLinksCount', 'UInt32'],
+    ['EventTimesNs', 'Array(UInt64)'], ['EventNames', 'Array(String)'], ['EventAttributes', MAPS], ['EventAttributeTypes', MAPS],
+    ['LinkTraceIdsHex', 'Array(String)'], ['LinkSpanIdsHex', 'Array(String)'], ['LinkTraceStates', 'Array(String)'], ['LinkAttributes', MAPS],
+    ['LinkAttributeTypes', MAPS],
   ],
   logs: [
-    'TenantId', 'TimestampNs', 'ObservedTimestampNs', 'TraceIdHex', 'SpanIdHex', 'Flags', 'SeverityText', 'SeverityNumber',
-    'ServiceName', 'EventName', 'Body', 'BodyType', 'ResourceAttributes', 'ResourceAttributeTypes', 'ScopeName',
-    'ScopeVersion', 'ScopeAttributes', 'ScopeAttributeTypes', 'Attributes', 'AttributeTypes', 'DroppedAttributesCount',
+    ['TenantId', 'String'], ['TimestampNs', 'UInt64'], ['ObservedTimestampNs', 'UInt64'], ['TraceIdHex', 'String'], ['SpanIdHex', 'String'],
+    ['Flags', 'UInt32'], ['SeverityText', 'String'], ['SeverityNumber', 'UInt8'], ['ServiceName', 'String'], ['EventName', 'String'],
+    ['Body', 'String'], ['BodyType', 'String'], ...ENVELOPE, ['Attributes', MAP], ['AttributeTypes', MAP], ['DroppedAttributesCount', 'UInt32'],
   ],
   metric_series: [
-    'TenantId', 'MetricName', 'Fingerprint', 'MetricType', 'Unit', 'Description', 'Temporality', 'IsMonotonic',
-    'ServiceName', 'ResourceAttributes', 'ResourceAttributeTypes', 'ScopeName', 'ScopeVersion', 'ScopeAttributes',
-    'ScopeAttributeTypes', 'Attributes', 'AttributeTypes', 'FirstSeenNs', 'LastSeenNs',
+    ['TenantId', 'String'], ['MetricName', 'String'], ['Fingerprint', 'UInt64'], ['MetricType', 'String'], ['Unit', 'String'],
+    ['Description', 'String'], ['Temporality', 'UInt8'], ['IsMonotonic', 'Bool'], ['ServiceName', 'String'], ...ENVELOPE,
+    ['Attributes', MAP], ['AttributeTypes', MAP], ['FirstSeenNs', 'UInt64'], ['LastSeenNs', 'UInt64'],
   ],
-  metrics_gauge: ['TenantId', 'MetricName', 'Fingerprint', 'StartTimeNs', 'TimeNs', 'Flags', 'Value', 'IntValue'],
-  metrics_sum: ['TenantId', 'MetricName', 'Fingerprint', 'StartTimeNs', 'TimeNs', 'Flags', 'Value', 'IntValue', 'Temporality', 'IsMonotonic'],
+  metrics_gauge: [...POINT_HEAD, ['Value', 'Float64'], ['IntValue', 'Nullable(Int64)'], ...EXEMPLARS],
+  metrics_sum: [...POINT_HEAD, ['Value', 'Float64'], ['IntValue', 'Nullable(Int64)'], ['Temporality', 'UInt8'], ['IsMonotonic', 'Bool'], ...EXEMPLARS],
   metrics_histogram: [
-    'TenantId', 'MetricName', 'Fingerprint', 'StartTimeNs', 'TimeNs', 'Flags', 'Count', 'Sum', 'Min', 'Max',
-    'BucketCounts', 'ExplicitBounds', 'Temporality',
+    ...POINT_HEAD, ['Count', 'UInt64'], ['Sum', 'Nullable(Float64)'], ['Min', 'Nullable(Float64)'], ['Max', 'Nullable(Float64)'],
+    ['BucketCounts', 'Array(UInt64)'], ['ExplicitBounds', 'Array(Float64)'], ['Temporality', 'UInt8'], ...EXEMPLARS,
   ],
   metrics_exp_histogram: [
-    'TenantId', 'MetricName', 'Fingerprint', 'StartTimeNs', 'TimeNs', 'Flags', 'Count', 'Sum', 'Min', 'Max', 'Scale',
-    'ZeroCount', 'ZeroThreshold', 'PositiveOffset', 'PositiveBucketCounts', 'NegativeOffset', 'NegativeBucketCounts',
-    'Temporality',
+    ...POINT_HEAD, ['Count', 'UInt64'], ['Sum', 'Nullable(Float64)'], ['Min', 'Nullable(Float64)'], ['Max', 'Nullable(Float64)'],
+    ['Scale', 'Int32'], ['ZeroCount', 'UInt64'], ['ZeroThreshold', 'Float64'], ['PositiveOffset', 'Int32'], ['PositiveBucketCounts', 'Array(UInt64)'],
+    ['NegativeOffset', 'Int32'], ['NegativeBucketCounts', 'Array(UInt64)'], ['Temporality', 'UInt8'], ...EXEMPLARS,
   ],
-  metrics_summary: ['TenantId', 'MetricName', 'Fingerprint', 'StartTimeNs', 'TimeNs', 'Flags', 'Count', 'Sum', 'Quantiles', 'QuantileValues'],
-} as const;
-
-/** Exemplar columns, appended to the gauge, sum, histogram and exponential histogram inserts. */
-export const EXEMPLAR_COLUMNS = [
-  'ExemplarTimesNs', 'ExemplarValues', 'ExemplarIntValues', 'ExemplarTraceIdsHex', 'ExemplarSpanIdsHex',
-  'ExemplarAttributes', 'ExemplarAttributeTypes',
-] as const;
+  metrics_summary: [
+    ...POINT_HEAD, ['Count', 'UInt64'], ['Sum', 'Float64'], ['Quantiles', 'Array(Float64)'], ['QuantileValues', 'Array(Float64)'],
+  ],
+} as const satisfies Record<string, Columns>;
 
 export type InsertTable = keyof typeof INSERT_COLUMNS;
 export const INSERT_TABLES = Object.keys(INSERT_COLUMNS) as InsertTable[];
 
-const TABLES_WITH_EXEMPLARS = new Set<InsertTable>(['metrics_gauge', 'metrics_sum', 'metrics_histogram', 'metrics_exp_histogram']);
-
 export function insertColumns(table: InsertTable): readonly string[] {
-  return TABLES_WITH_EXEMPLARS.has(table) ? [...INSERT_COLUMNS[table], ...EXEMPLAR_COLUMNS] : INSERT_COLUMNS[table];
+  return INSERT_COLUMNS[table].map(([name]) => name);
+}
+
+export function insertColumnTypes(table: InsertTable): readonly InsertColumnType[] {
+  return INSERT_COLUMNS[table].map(([, type]) => type);
 }
 
 const TOKEN = /^[A-Za-z0-9:_-]{1,200}$/;
 
 /**
- * The INSERT statement for one batch of JSONCompactEachRow rows. Settings are part of
- * the statement (not session settings) so they apply to this insert only, on a server
- * and on the embedded engine alike: synchronous insert, and a deduplication token when
- * the caller can replay the same batch.
+ * The SETTINGS of one insert: synchronous, and with a deduplication token when the caller
+ * may replay the same batch. Part of the statement, not the session, so they apply to this
+ * insert only on a server and on the embedded engine alike.
  */
-export function insertStatement(table: InsertTable, deduplicationToken?: string): string {
+function insertSettings(deduplicationToken: string | undefined): string {
   const settings = ['async_insert = 0'];
   if (deduplicationToken !== undefined) {
     if (!TOKEN.test(deduplicationToken)) throw new Error(`invalid deduplication token ${JSON.stringify(deduplicationToken)}`);
     settings.push(`insert_deduplication_token = '${deduplicationToken}'`);
   }
-  return `INSERT INTO ${table} (${insertColumns(table).join(', ')}) SETTINGS ${settings.join(', ')} FORMAT JSONCompactEachRow`;
+  return settings.join(', ');
+}
+
+/** `INSERT … FORMAT RowBinary` for a server connection, the rows sent as the request body. */
+export function insertStatement(table: InsertTable, deduplicationToken?: string): string {
+  return `INSERT INTO ${table} (${insertColumns(table).join(', ')}) SETTINGS ${insertSettings(deduplicationToken)} FORMAT RowBinary`;
+}
+
+/**
+ * The same insert reading the rows from a RowBinary file, for the embedded engine (whose
+ * `@clickhouse/client` connection passes request bodies as text and cannot carry binary).
+ */
+export function insertFromFileStatement(table: InsertTable, path: string, deduplicationToken?: string): string {
+  if (!/^[A-Za-z0-9/._-]+$/.test(path)) throw new Error(`unsafe insert file path ${JSON.stringify(path)}`);
+  const structure = INSERT_COLUMNS[table].map(([name, type]) => `${name} ${type}`).join(', ');
+  return `INSERT INTO ${table} (${insertColumns(table).join(', ')}) SETTINGS ${insertSettings(deduplicationToken)} SELECT * FROM file('${path}', 'RowBinary', '${structure}')`;
 }

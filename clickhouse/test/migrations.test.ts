@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createClickHouse, insertStatement, loadMigrations, migrate, migrationsComplete, parseMigration, splitStatements, type ClickHouseClient } from '../src/index.js';
+import { createClickHouse, encodeRowBinary, insertFromFileStatement, insertRowBinary, insertStatement, loadMigrations, migrate, migrationsComplete, parseMigration, splitStatements, type ClickHouseClient } from '../src/index.js';
 
 let dir: string;
 let ch: ClickHouseClient;
@@ -53,20 +53,35 @@ test('an applied migration that was edited is refused', async () => {
   await assert.rejects(migrate(ch, edited), /changed after it was applied/);
 });
 
-test('timestamps keep nanoseconds, including zero, through the ephemeral columns', async () => {
+test('RowBinary rows arrive exactly: nanosecond times (zero too), int64, NaN and infinities, nullables, maps, arrays, UTF-8', async () => {
   await migrate(ch);
-  const row = ['t', 'm', '1', '0', '1732540800123456789', 0, 1.5, null, [], [], [], [], [], [], []];
-  const result = await ch.exec({ query: insertStatement('metrics_gauge'), values: (await import('node:stream')).Readable.from([JSON.stringify(row) + '\n']) });
-  result.stream.resume();
+  const long = 'ü'.repeat(200);
+  const row = [
+    't', 'm', '18446744073709551615', '0', '1732540800123456789', 7, Number.NaN, '-9223372036854775808',
+    ['1732540800123456790'], [Number.POSITIVE_INFINITY], [null], ['5b8efff798038103d269b633813fc60c'], ['eee19b7ec3c1b174'],
+    [{ 'k€y': long }], [{}],
+  ];
+  await insertRowBinary(ch, 'metrics_gauge', encodeRowBinary('metrics_gauge', [row]));
   const rs = await ch.query({
-    query: "SELECT toString(toUnixTimestamp64Nano(StartTime)) AS s, toString(toUnixTimestamp64Nano(Time)) AS t FROM metrics_gauge WHERE TenantId = {tenant:String}",
-    query_params: { tenant: 't' },
+    query: `SELECT toString(Fingerprint) AS fp, toString(toUnixTimestamp64Nano(StartTime)) AS s, toString(toUnixTimestamp64Nano(Time)) AS t,
+              Flags, isNaN(Value) AS nan, toString(IntValue) AS i, arrayMap(x -> toString(toUnixTimestamp64Nano(x)), ExemplarTimes) AS et,
+              ExemplarValues[1] = inf AS inf, ExemplarIntValues, lower(hex(ExemplarTraceIds[1])) AS tid, ExemplarAttributes[1]['k€y'] = {long:String} AS attr
+            FROM metrics_gauge WHERE TenantId = {tenant:String}`,
+    query_params: { tenant: 't', long },
     format: 'JSONEachRow',
   });
-  assert.deepEqual(await rs.json(), [{ s: '0', t: '1732540800123456789' }]);
+  assert.deepEqual(await rs.json(), [{
+    fp: '18446744073709551615', s: '0', t: '1732540800123456789', Flags: 7, nan: 1, i: '-9223372036854775808',
+    et: ['1732540800123456790'], inf: 1, ExemplarIntValues: [null], tid: '5b8efff798038103d269b633813fc60c', attr: 1,
+  }]);
 });
 
-test('deduplication tokens are checked before they reach SQL', () => {
+test('a row with the wrong number of values is refused before it reaches ClickHouse', () => {
+  assert.throws(() => encodeRowBinary('metrics_summary', [['t', 'm']]), /2 values for 10 columns/);
+});
+
+test('deduplication tokens and staging paths are checked before they reach SQL', () => {
   assert.throws(() => insertStatement('spans', "x'; DROP TABLE spans; --"), /invalid deduplication token/);
-  assert.match(insertStatement('spans', 'abc-1'), /insert_deduplication_token = 'abc-1'/);
+  assert.match(insertStatement('spans', 'abc-1'), /insert_deduplication_token = 'abc-1'.*FORMAT RowBinary$/);
+  assert.throws(() => insertFromFileStatement('spans', "/tmp/x'); DROP TABLE spans; --"), /unsafe insert file path/);
 });

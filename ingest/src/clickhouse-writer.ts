@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Readable } from 'node:stream';
-import { insertStatement, type ClickHouseClient, type InsertTable } from '@telemetryflow/clickhouse';
+import { insertRowBinary, type ClickHouseClient, type InsertTable } from '@telemetryflow/clickhouse';
 import { isDataError } from './insert-errors.js';
 
 export interface WriterConfig {
@@ -12,7 +11,7 @@ export interface WriterConfig {
 export const DEFAULT_WRITER_CONFIG: WriterConfig = { attempts: 4, backoffMs: 100 };
 
 /**
- * Inserts JSONCompactEachRow text into one table. Transient failures are retried with
+ * Inserts RowBinary rows into one table. Transient failures are retried with
  * the same `insert_deduplication_token`, so a retry of an insert that did land (but whose
  * answer was lost) is dropped by ClickHouse instead of stored twice.
  */
@@ -22,11 +21,10 @@ export class ClickHouseWriter {
     private readonly config: WriterConfig = DEFAULT_WRITER_CONFIG,
   ) {}
 
-  async insert(table: InsertTable, lines: string, token: string): Promise<void> {
+  async insert(table: InsertTable, data: Uint8Array, token: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.client.exec({ query: insertStatement(table, token), values: Readable.from([lines]) });
-        result.stream.resume();
+        await insertRowBinary(this.client, table, data, token);
         return;
       } catch (err) {
         if (isDataError(err) || attempt >= this.config.attempts) throw err;

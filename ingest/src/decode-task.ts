@@ -1,3 +1,4 @@
+import { encodeRowBinary, type InsertTable } from '@telemetryflow/clickhouse';
 import { decodeExportRequest, MalformedPayloadError, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
 import { logsRequestToRows } from './rows/logs.js';
 import { metricsRequestToRows } from './rows/metrics.js';
@@ -15,14 +16,34 @@ export interface DecodeTask {
 
 export type DecodeResult = { ok: true; batch: RowBatch } | { ok: false; malformed: string };
 
-/** OTLP payload → rows per ClickHouse table. Pure; runs in a worker thread. */
+/** RowBinary bytes per table, ready to insert. */
+export interface EncodedTables {
+  tables: Partial<Record<InsertTable, { data: Uint8Array; rows: number }>>;
+  rejected: number;
+  errorMessage: string;
+}
+
+export type EncodedResult = { ok: true; batch: EncodedTables } | { ok: false; malformed: string };
+
+/** OTLP payload → RowBinary per ClickHouse table: what the decoder threads do. */
+export function decodeAndEncode(task: DecodeTask): EncodedResult {
+  const decoded = decodeToRows(task);
+  if (!decoded.ok) return decoded;
+  const tables: EncodedTables['tables'] = {};
+  for (const [table, rows] of Object.entries(decoded.batch.tables) as [InsertTable, unknown[][]][]) {
+    tables[table] = { data: encodeRowBinary(table, rows), rows: rows.length };
+  }
+  return { ok: true, batch: { tables, rejected: decoded.batch.rejected, errorMessage: decoded.batch.errorMessage } };
+}
+
+/** OTLP payload → rows per ClickHouse table. Pure. */
 export function decodeToRows(task: DecodeTask): DecodeResult {
   try {
     switch (task.signal) {
       case 'traces':
         return { ok: true, batch: traceRequestToRows(task.tenantId, decodeExportRequest('traces', task.payload, task.encoding)) };
       case 'logs':
-        return { ok: true, batch: logsRequestToRows(task.tenantId, decodeExportRequest('logs', task.payload, task.encoding), task.receivedAtNs) };
+        return { ok: true, batch: logsRequestToRows(task.tenantId, decodeExportRequest('logs', task.payload, task.encoding), BigInt(task.receivedAtNs)) };
       case 'metrics':
         return { ok: true, batch: metricsRequestToRows(task.tenantId, decodeExportRequest('metrics', task.payload, task.encoding)) };
     }

@@ -1,7 +1,7 @@
 // Piscina worker entry: decoding and row building run here, off the event loop that
 // serves OTLP and API requests.
-import { decodeToRows, type DecodeTask, type DecodeResult } from './decode-task.js';
+import { decodeAndEncode, type DecodeTask, type EncodedResult } from './decode-task.js';
 
-export default function run(task: DecodeTask): DecodeResult {
-  return decodeToRows(task);
+export default function run(task: DecodeTask): EncodedResult {
+  return decodeAndEncode(task);
 }

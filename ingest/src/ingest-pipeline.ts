@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { MalformedPayloadError, type ExportOutcome, type OtlpConsumer, type OtlpExport } from '@telemetryflow/schemas';
 import { ClickHouseWriter, DEFAULT_WRITER_CONFIG, type WriterConfig } from './clickhouse-writer.js';
-import type { DecodeResult, DecodeTask } from './decode-task.js';
+import type { DecodeTask, EncodedResult } from './decode-task.js';
 import { DEFAULT_BATCHER_CONFIG, InsertBatcher, type BatcherConfig } from './insert-batcher.js';
 
 export interface IngestConfig {
@@ -18,13 +18,13 @@ export interface IngestConfig {
  * batch them, insert into ClickHouse, and answer only after the insert.
  */
 export class IngestPipeline implements OtlpConsumer {
-  private readonly pool: Piscina<DecodeTask, DecodeResult>;
+  private readonly pool: Piscina<DecodeTask, EncodedResult>;
   private readonly batcher: InsertBatcher;
   private closing = false;
 
   constructor(client: ClickHouseClient, config: IngestConfig = {}) {
     const threads = config.workers ?? Math.max(1, availableParallelism() - 1);
-    this.pool = new Piscina<DecodeTask, DecodeResult>({
+    this.pool = new Piscina<DecodeTask, EncodedResult>({
       filename: new URL('./decode-worker.js', import.meta.url).href,
       minThreads: threads,
       maxThreads: threads,

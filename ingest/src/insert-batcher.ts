@@ -3,12 +3,12 @@ import type { InsertTable } from '@telemetryflow/clickhouse';
 import { MalformedPayloadError } from '@telemetryflow/schemas';
 import type { ClickHouseWriter } from './clickhouse-writer.js';
 import { isDataError, StorageUnavailableError } from './insert-errors.js';
-import type { RowBatch } from './rows/row-batch.js';
+import type { EncodedTables } from './decode-task.js';
 
 export interface BatcherConfig {
   /** Flush when this many rows are waiting (kept below ClickHouse's max_insert_block_size so an insert is one block). */
   maxRows: number;
-  /** Flush when this many bytes of row text are waiting. */
+  /** Flush when this many bytes of rows are waiting. */
   maxBytes: number;
   /** Flush at the latest this long after the first row arrived. */
   maxDelayMs: number;
@@ -29,18 +29,18 @@ export class UnstorableDataError extends MalformedPayloadError {
 }
 
 interface Part {
-  tables: RowBatch['tables'];
+  tables: EncodedTables['tables'];
   bytes: number;
   resolve: () => void;
   reject: (err: Error) => void;
 }
 
-function partSize(tables: RowBatch['tables']): { rows: number; bytes: number } {
+function partSize(tables: EncodedTables['tables']): { rows: number; bytes: number } {
   let rows = 0;
   let bytes = 0;
   for (const t of Object.values(tables)) {
     rows += t.rows;
-    bytes += t.lines.length;
+    bytes += t.data.byteLength;
   }
   return { rows, bytes };
 }
@@ -64,7 +64,7 @@ export class InsertBatcher {
     private readonly config: BatcherConfig = DEFAULT_BATCHER_CONFIG,
   ) {}
 
-  add(tables: RowBatch['tables']): Promise<void> {
+  add(tables: EncodedTables['tables']): Promise<void> {
     const { rows, bytes } = partSize(tables);
     if (rows === 0) return Promise.resolve();
     if (this.pendingBytes + bytes > this.config.maxPendingBytes) {
@@ -129,17 +129,17 @@ export class InsertBatcher {
   }
 
   private async insertParts(parts: Part[], token: string): Promise<void> {
-    const byTable = new Map<InsertTable, string[]>();
+    const byTable = new Map<InsertTable, Uint8Array[]>();
     for (const p of parts) {
-      for (const [table, rows] of Object.entries(p.tables) as [InsertTable, { lines: string }][]) {
+      for (const [table, rows] of Object.entries(p.tables) as [InsertTable, { data: Uint8Array }][]) {
         let list = byTable.get(table);
         if (!list) byTable.set(table, (list = []));
-        list.push(rows.lines);
+        list.push(rows.data);
       }
     }
     // Series before points, so a reader never sees points of a series it cannot describe.
     const order = [...byTable.keys()].sort((a, b) => (a === 'metric_series' ? -1 : b === 'metric_series' ? 1 : 0));
-    for (const table of order) await this.writer.insert(table, byTable.get(table)!.join(''), `${token}-${table}`);
+    for (const table of order) await this.writer.insert(table, Buffer.concat(byTable.get(table)!), `${token}-${table}`);
   }
 }
 

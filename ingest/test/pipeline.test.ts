@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createClickHouse, migrate, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { encodeExportRequestObject, MalformedPayloadError } from '@telemetryflow/schemas';
+import { encodeRowBinary } from '@telemetryflow/clickhouse';
 import { ClickHouseWriter, IngestPipeline, InsertBatcher, traceRequestToRows, UnstorableDataError } from '../src/index.js';
 import { decodeExportRequest } from '@telemetryflow/schemas';
 import { span, traceRequest } from './fixtures.js';
@@ -63,19 +64,21 @@ test('an undecodable payload is a permanent error', async () => {
 test('retrying an insert with the same token stores it once', async () => {
   const writer = new ClickHouseWriter(ch);
   const batch = traceRequestToRows('dedup', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf'));
-  const lines = batch.tables.spans!.lines;
-  await writer.insert('spans', lines, 'batch-1-spans');
-  await writer.insert('spans', lines, 'batch-1-spans');
+  const data = encodeRowBinary('spans', batch.tables.spans!);
+  await writer.insert('spans', data, 'batch-1-spans');
+  await writer.insert('spans', data, 'batch-1-spans');
   assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'dedup'"), 1);
-  await writer.insert('spans', lines, 'batch-2-spans');
+  await writer.insert('spans', data, 'batch-2-spans');
   assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'dedup'"), 2);
 });
 
 test('rows ClickHouse refuses fail only the request that carried them', async () => {
   const batcher = new InsertBatcher(new ClickHouseWriter(ch), { maxRows: 1000, maxBytes: 1 << 20, maxDelayMs: 20, maxPendingBytes: 1 << 24 });
-  const good = traceRequestToRows('isolation', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf'));
-  const bad = { spans: { lines: '["isolation", "not hex at all"]\n', rows: 1 } };
-  const [a, b, c] = await Promise.allSettled([batcher.add(good.tables), batcher.add(bad), batcher.add(good.tables)]);
+  const rows = traceRequestToRows('isolation', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf'));
+  const good = { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
+  // A truncated row: ClickHouse cannot read it.
+  const bad = { spans: { data: good.spans.data.subarray(0, 40), rows: 1 } };
+  const [a, b, c] = await Promise.allSettled([batcher.add(good), batcher.add(bad), batcher.add(good)]);
   assert.equal(a.status, 'fulfilled');
   assert.equal(c.status, 'fulfilled');
   assert.equal(b.status, 'rejected');

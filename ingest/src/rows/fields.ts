@@ -6,13 +6,18 @@ const MAX_NANOS = 9223372036854775807n;
 
 export class InvalidItemError extends Error {}
 
-/** Nanosecond timestamp as a decimal string; throws InvalidItemError when out of range. */
-export function nanos(v: Int64Like | null | undefined, field: string): string {
-  const s = int64ToString(v);
-  if (s.startsWith('-') || (s.length >= 19 && BigInt(s) > MAX_NANOS)) {
-    throw new InvalidItemError(`${field} ${s} is out of range`);
-  }
-  return s;
+/** Unsigned 64-bit value of a decoded fixed64 field (a Long), or of a number or string. */
+function toBigInt(v: Int64Like | null | undefined): bigint {
+  if (v === null || v === undefined) return 0n;
+  if (typeof v === 'object') return (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+  return BigInt(int64ToString(v));
+}
+
+/** Nanosecond timestamp; throws InvalidItemError when it does not fit DateTime64(9). */
+export function nanos(v: Int64Like | null | undefined, field: string): bigint {
+  const n = toBigInt(v);
+  if (n < 0n || n > MAX_NANOS) throw new InvalidItemError(`${field} ${n} is out of range`);
+  return n;
 }
 
 /** Unsigned 64-bit count as a decimal string. */
@@ -40,14 +45,11 @@ export function idHex(id: Uint8Array | null | undefined, bytes: 8 | 16, field: s
   return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
 }
 
-/** JSON has no NaN or infinities; ClickHouse reads these spellings from a quoted string. */
-export function float(v: number | null | undefined): number | string {
-  const d = Number(v ?? 0);
-  if (Number.isFinite(d)) return d;
-  return Number.isNaN(d) ? 'nan' : d > 0 ? 'inf' : '-inf';
+export function float(v: number | null | undefined): number {
+  return Number(v ?? 0);
 }
 
-export function nullableFloat(v: number | null | undefined): number | string | null {
+export function nullableFloat(v: number | null | undefined): number | null {
   return v === null || v === undefined ? null : float(v);
 }
 

@@ -7,9 +7,9 @@ import { RowBatchBuilder, type RowBatch } from './row-batch.js';
  * one without an observed time is observed when it was received (as the OTLP data
  * model asks of receivers).
  */
-export function logRow(tenantId: string, env: Envelope, record: LogRecord, receivedAtNs: string): unknown[] {
+export function logRow(tenantId: string, env: Envelope, record: LogRecord, receivedAtNs: bigint): unknown[] {
   const observed = nanos(record.observedTimeUnixNano, 'observed_time_unix_nano');
-  const observedAt = observed === '0' ? receivedAtNs : observed;
+  const observedAt = observed === 0n ? receivedAtNs : observed;
   const time = nanos(record.timeUnixNano, 'time_unix_nano');
   const severity = Number(record.severityNumber ?? 0);
   if (!Number.isInteger(severity) || severity < 0 || severity > 24) {
@@ -19,7 +19,7 @@ export function logRow(tenantId: string, env: Envelope, record: LogRecord, recei
   const attrs = keyValuesToStored(record.attributes);
   return [
     tenantId,
-    time === '0' ? observedAt : time,
+    time === 0n ? observedAt : time,
     observedAt,
     idHex(record.traceId, 16, 'trace_id', false),
     idHex(record.spanId, 8, 'span_id', false),
@@ -37,7 +37,7 @@ export function logRow(tenantId: string, env: Envelope, record: LogRecord, recei
   ];
 }
 
-export function logsRequestToRows(tenantId: string, request: ExportLogsServiceRequest, receivedAtNs: string): RowBatch {
+export function logsRequestToRows(tenantId: string, request: ExportLogsServiceRequest, receivedAtNs: bigint): RowBatch {
   const out = new RowBatchBuilder();
   for (const rl of request.resourceLogs ?? []) {
     const res = resourceEnvelope(rl.resource);

@@ -145,7 +145,7 @@ function metricRows(tenantId: string, env: Envelope, metric: Metric, out: RowBat
       }
       out.add(table, row);
       out.accept();
-      const seen = BigInt(head[4] as string);
+      const seen = head[4] as bigint;
       const known = series.get(fingerprint);
       if (known) {
         if (seen < known.firstSeen) known.firstSeen = seen;
@@ -178,6 +178,6 @@ export function metricsRequestToRows(tenantId: string, request: ExportMetricsSer
       for (const metric of sm.metrics ?? []) metricRows(tenantId, env, metric, out, series);
     }
   }
-  for (const s of series.values()) out.add('metric_series', [...s.row, s.firstSeen.toString(), s.lastSeen.toString()]);
+  for (const s of series.values()) out.add('metric_series', [...s.row, s.firstSeen, s.lastSeen]);
   return out.build();
 }

@@ -1,14 +1,11 @@
 import type { InsertTable } from '@telemetryflow/clickhouse';
 
-/** JSONCompactEachRow text for one table: newline-terminated lines, and how many. */
-export interface TableRows {
-  lines: string;
-  rows: number;
-}
+/** Rows of one table, each an array of values in INSERT_COLUMNS order. */
+export type Rows = unknown[][];
 
 /** What one OTLP request turns into: rows per table, and the items that were refused. */
 export interface RowBatch {
-  tables: Partial<Record<InsertTable, TableRows>>;
+  tables: Partial<Record<InsertTable, Rows>>;
   accepted: number;
   rejected: number;
   errorMessage: string;
@@ -16,15 +13,13 @@ export interface RowBatch {
 
 /** Collects rows per table and the reasons items were refused (the first few are reported). */
 export class RowBatchBuilder {
-  private readonly lines = new Map<InsertTable, string[]>();
+  private readonly tables: Partial<Record<InsertTable, Rows>> = {};
   private accepted = 0;
   private rejected = 0;
   private readonly reasons: string[] = [];
 
   add(table: InsertTable, row: unknown[]): void {
-    let list = this.lines.get(table);
-    if (!list) this.lines.set(table, (list = []));
-    list.push(JSON.stringify(row));
+    (this.tables[table] ??= []).push(row);
   }
 
   accept(count = 1): void {
@@ -37,14 +32,11 @@ export class RowBatchBuilder {
   }
 
   build(): RowBatch {
-    const tables: RowBatch['tables'] = {};
-    for (const [table, list] of this.lines) tables[table] = { lines: list.join('\n') + '\n', rows: list.length };
-    const more = this.rejected > this.reasons.length ? '' : '';
     return {
-      tables,
+      tables: this.tables,
       accepted: this.accepted,
       rejected: this.rejected,
-      errorMessage: this.rejected > 0 ? `rejected ${this.rejected} item(s): ${this.reasons.join('; ')}${more}` : '',
+      errorMessage: this.rejected > 0 ? `rejected ${this.rejected} item(s): ${this.reasons.join('; ')}` : '',
     };
   }
 }

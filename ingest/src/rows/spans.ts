@@ -26,7 +26,7 @@ export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] 
     SPAN_KIND_NAMES[span.kind ?? 0] ?? SPAN_KIND_NAMES[0],
     start,
     end,
-    (BigInt(end) - BigInt(start)).toString(),
+    end - start,
     STATUS_CODE_NAMES[span.status?.code ?? 0] ?? STATUS_CODE_NAMES[0],
     cleanString(span.status?.message),
     ...envelopeColumns(env),

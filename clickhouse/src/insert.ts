@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { embeddedInfo } from './client.js';
+import { insertFromFileStatement, insertStatement, type InsertTable } from './tables.js';
+
+/**
+ * Inserts RowBinary rows (columns as in INSERT_COLUMNS[table]). A server gets them as the
+ * request body; the embedded engine reads them from a staged file, since its connection
+ * turns request bodies into text.
+ */
+export async function insertRowBinary(client: ClickHouseClient, table: InsertTable, data: Uint8Array, deduplicationToken?: string): Promise<void> {
+  const embedded = embeddedInfo(client);
+  if (!embedded) {
+    const result = await client.exec({ query: insertStatement(table, deduplicationToken), values: Readable.from([data]) });
+    result.stream.resume();
+    return;
+  }
+  const path = join(embedded.spoolDir, `${randomUUID()}.bin`);
+  await writeFile(path, data);
+  try {
+    await client.command({ query: insertFromFileStatement(table, path, deduplicationToken) });
+  } finally {
+    await rm(path, { force: true });
+  }
+}
