@@ -116,6 +116,10 @@ test('a bad bootstrap key fails fast', async () => {
   await assert.rejects(openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: { apiKey: 'has space here' } }), /bootstrap API key/);
 });
 
+test('a pool too small to migrate is refused at start instead of hanging', async () => {
+  await assert.rejects(openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: {}, poolSize: 1 }), /poolSize must be an integer of at least 2/);
+});
+
 test('two OS processes opening a fresh database at once: one migrates and bootstraps, both succeed', async () => {
   const fresh = await createTestDatabase();
   const entry = new URL('../src/index.js', import.meta.url).href;

@@ -16,7 +16,7 @@ export interface ControlPlaneConfig {
   bootstrap: { apiKey?: string; adminEmail?: string; adminPassword?: string };
   /** `TF_PGLITE_PORT` for the embedded server; 0 (default) = any free port. */
   pglitePort?: number;
-  /** TypeORM pool size (default 10). */
+  /** TypeORM pool size (default 10; at least 2: migrations hold one connection for their lock and use another). */
   poolSize?: number;
   /** Authentication cache TTL (default 10 s). */
   authCacheTtlMs?: number;
@@ -37,6 +37,7 @@ const MIGRATION_LOCK_KEY = 0x74665f6370;
 export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: string) => void = () => {}): Promise<ControlPlane> {
   if (cfg.bootstrap.apiKey !== undefined) validateSuppliedApiKey(cfg.bootstrap.apiKey);
   const poolSize = cfg.poolSize ?? 10;
+  if (!Number.isInteger(poolSize) || poolSize < 2) throw new Error(`control plane poolSize must be an integer of at least 2, got ${poolSize}`);
   let embedded: EmbeddedPostgres | undefined;
   let url = cfg.databaseUrl;
   if (!url) {
