@@ -14,6 +14,11 @@ export interface BatcherConfig {
   maxDelayMs: number;
   /** Bytes accepted but not yet inserted; above it new requests are refused as transient (back-pressure). */
   maxPendingBytes: number;
+  /**
+   * Inserts under way at once. While they run, rows keep gathering, so under load each
+   * insert grows instead of more small inserts (and more parts to merge) being made.
+   */
+  maxInFlight: number;
 }
 
 export const DEFAULT_BATCHER_CONFIG: BatcherConfig = {
@@ -21,6 +26,7 @@ export const DEFAULT_BATCHER_CONFIG: BatcherConfig = {
   maxBytes: 64 * 1024 * 1024,
   maxDelayMs: 200,
   maxPendingBytes: 512 * 1024 * 1024,
+  maxInFlight: 2,
 };
 
 /** A request's rows that ClickHouse refused as data: permanent, like an undecodable payload. */
@@ -57,6 +63,8 @@ export class InsertBatcher {
   private openBytes = 0;
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** When the oldest waiting rows arrived. */
+  private openSince: number | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -72,6 +80,7 @@ export class InsertBatcher {
     }
     this.pendingBytes += bytes;
     return new Promise<void>((resolve, reject) => {
+      this.openSince ??= Date.now();
       this.open.push({ tables, bytes, resolve, reject });
       this.openRows += rows;
       this.openBytes += bytes;
@@ -83,24 +92,44 @@ export class InsertBatcher {
   /** Inserts everything waiting and waits for all inserts under way (shutdown). */
   async flush(): Promise<void> {
     this.seal();
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0 || this.open.length > 0) {
+      await Promise.allSettled([...this.inFlight]);
+      this.seal();
+    }
   }
 
   get pending(): number {
     return this.pendingBytes;
   }
 
+  /** Starts an insert of the waiting rows (up to maxRows), unless enough inserts are under way. */
   private seal(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.open.length === 0) return;
-    const parts = this.open;
-    this.open = [];
-    this.openRows = 0;
-    this.openBytes = 0;
+    if (this.open.length === 0 || this.inFlight.size >= this.config.maxInFlight) return;
+    let rows = 0;
+    let bytes = 0;
+    let take = 0;
+    while (take < this.open.length) {
+      const size = partSize(this.open[take]!.tables);
+      if (take > 0 && (rows + size.rows > this.config.maxRows || bytes + size.bytes > this.config.maxBytes)) break;
+      rows += size.rows;
+      bytes += size.bytes;
+      take++;
+    }
+    const parts = this.open.splice(0, take);
+    if (this.open.length === 0) this.openSince = undefined;
+    this.openRows -= rows;
+    this.openBytes -= bytes;
     const done = this.insertBatch(parts).finally(() => {
       this.inFlight.delete(done);
       for (const p of parts) this.pendingBytes -= p.bytes;
+      // Rows that gathered meanwhile go next: at once when the batch is due, else on the timer.
+      if (this.open.length > 0) {
+        const waited = Date.now() - (this.openSince ?? Date.now());
+        if (this.openRows >= this.config.maxRows || this.openBytes >= this.config.maxBytes || waited >= this.config.maxDelayMs) this.seal();
+        else this.timer ??= setTimeout(() => this.seal(), this.config.maxDelayMs - waited);
+      }
     });
     this.inFlight.add(done);
   }

@@ -73,7 +73,7 @@ test('retrying an insert with the same token stores it once', async () => {
 });
 
 test('rows ClickHouse refuses fail only the request that carried them', async () => {
-  const batcher = new InsertBatcher(new ClickHouseWriter(ch), { maxRows: 1000, maxBytes: 1 << 20, maxDelayMs: 20, maxPendingBytes: 1 << 24 });
+  const batcher = new InsertBatcher(new ClickHouseWriter(ch), { maxRows: 1000, maxBytes: 1 << 20, maxDelayMs: 20, maxPendingBytes: 1 << 24, maxInFlight: 1 });
   const rows = traceRequestToRows('isolation', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf'));
   const good = { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
   // A truncated row: ClickHouse cannot read it.
