@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 
@@ -53,10 +53,13 @@ interface EmbeddedInfo {
 
 const embeddedClients = new WeakMap<ClickHouseClient, EmbeddedInfo>();
 
-/** Inserts are staged in memory-backed /dev/shm when the machine has it, else under the data dir. */
+/**
+ * Inserts are staged under the data dir, which this process owns (the engine binds one
+ * process to it); files a crash left behind are removed at start.
+ */
 function spoolDirectory(dataDir: string): string {
-  const base = existsSync('/dev/shm') ? '/dev/shm' : join(dataDir, 'tmp');
-  const dir = join(base, 'telemetryflow-insert');
+  const dir = join(dataDir, 'insert-spool');
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return dir;
 }

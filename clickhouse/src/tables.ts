@@ -96,7 +96,9 @@ const TOKEN = /^[A-Za-z0-9:_-]{1,200}$/;
  * insert only on a server and on the embedded engine alike.
  */
 function insertSettings(deduplicationToken: string | undefined): string {
-  const settings = ['async_insert = 0'];
+  // One batch may span many days of data (late or backfilled telemetry): many partitions
+  // per insert are fine here, and refusing them would fail every request of the batch.
+  const settings = ['async_insert = 0', 'throw_on_max_partitions_per_insert_block = 0'];
   if (deduplicationToken !== undefined) {
     if (!TOKEN.test(deduplicationToken)) throw new Error(`invalid deduplication token ${JSON.stringify(deduplicationToken)}`);
     settings.push(`insert_deduplication_token = '${deduplicationToken}'`);
@@ -114,7 +116,9 @@ export function insertStatement(table: InsertTable, deduplicationToken?: string)
  * `@clickhouse/client` connection passes request bodies as text and cannot carry binary).
  */
 export function insertFromFileStatement(table: InsertTable, path: string, deduplicationToken?: string): string {
-  if (!/^[A-Za-z0-9/._-]+$/.test(path)) throw new Error(`unsafe insert file path ${JSON.stringify(path)}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(path)) throw new Error(`unsafe insert file path ${JSON.stringify(path)}`);
+  const literal = `'${path.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const structure = INSERT_COLUMNS[table].map(([name, type]) => `${name} ${type}`).join(', ');
-  return `INSERT INTO ${table} (${insertColumns(table).join(', ')}) SETTINGS ${insertSettings(deduplicationToken)} SELECT * FROM file('${path}', 'RowBinary', '${structure}')`;
+  return `INSERT INTO ${table} (${insertColumns(table).join(', ')}) SETTINGS ${insertSettings(deduplicationToken)} SELECT * FROM file(${literal}, 'RowBinary', '${structure}')`;
 }

@@ -9,7 +9,8 @@ let dir: string;
 let ch: ClickHouseClient;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tf-ch-'));
+  // A space and a quote in the path: staged insert files must still be found.
+  dir = mkdtempSync(join(tmpdir(), "tf ch'-"));
   ch = await createClickHouse({ dataDir: dir });
 });
 
@@ -83,5 +84,6 @@ test('a row with the wrong number of values is refused before it reaches ClickHo
 test('deduplication tokens and staging paths are checked before they reach SQL', () => {
   assert.throws(() => insertStatement('spans', "x'; DROP TABLE spans; --"), /invalid deduplication token/);
   assert.match(insertStatement('spans', 'abc-1'), /insert_deduplication_token = 'abc-1'.*FORMAT RowBinary$/);
-  assert.throws(() => insertFromFileStatement('spans', "/tmp/x'); DROP TABLE spans; --"), /unsafe insert file path/);
+  assert.match(insertFromFileStatement("spans", "/data dir/it's/x.bin"), /FROM file\('\/data dir\/it\\'s\/x\.bin', /);
+  assert.throws(() => insertFromFileStatement("spans", "/tmp/x\nDROP"), /unsafe insert file path/);
 });

@@ -98,6 +98,15 @@ function collect(stream: Readable, maxBytes: number): Promise<Buffer | null> {
       reject(new ExportError('malformed', `request body could not be read: ${err.message}`, undefined, { cause: err }));
     };
     const onClose = () => onError(new Error('connection closed before the body was complete'));
+    // The body is read after authentication; the client may have gone away meanwhile.
+    if (stream.destroyed || stream.readableAborted) {
+      onClose();
+      return;
+    }
+    if (stream.readableEnded) {
+      onEnd();
+      return;
+    }
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', onError);

@@ -136,31 +136,34 @@ export class InsertBatcher {
 
   private async insertBatch(parts: Part[]): Promise<void> {
     const batchId = randomUUID();
+    // Tables whose combined insert landed; a split must not insert their rows again.
+    const landed = new Set<InsertTable>();
     try {
-      await this.insertParts(parts, batchId);
+      await this.insertParts(parts, batchId, landed);
       for (const p of parts) p.resolve();
     } catch (err) {
       if (parts.length > 1 && isDataError(err)) {
-        await Promise.all(parts.map((p, i) => this.insertAlone(p, `${batchId}-${i}`)));
+        await Promise.all(parts.map((p, i) => this.insertAlone(p, `${batchId}-${i}`, landed)));
         return;
       }
       for (const p of parts) p.reject(toClientError(err));
     }
   }
 
-  private async insertAlone(part: Part, token: string): Promise<void> {
+  private async insertAlone(part: Part, token: string, landed: ReadonlySet<InsertTable>): Promise<void> {
     try {
-      await this.insertParts([part], token);
+      await this.insertParts([part], token, new Set(landed));
       part.resolve();
     } catch (err) {
       part.reject(toClientError(err));
     }
   }
 
-  private async insertParts(parts: Part[], token: string): Promise<void> {
+  private async insertParts(parts: Part[], token: string, landed: Set<InsertTable>): Promise<void> {
     const byTable = new Map<InsertTable, Uint8Array[]>();
     for (const p of parts) {
       for (const [table, rows] of Object.entries(p.tables) as [InsertTable, { data: Uint8Array }][]) {
+        if (landed.has(table)) continue;
         let list = byTable.get(table);
         if (!list) byTable.set(table, (list = []));
         list.push(rows.data);
@@ -168,7 +171,10 @@ export class InsertBatcher {
     }
     // Series before points, so a reader never sees points of a series it cannot describe.
     const order = [...byTable.keys()].sort((a, b) => (a === 'metric_series' ? -1 : b === 'metric_series' ? 1 : 0));
-    for (const table of order) await this.writer.insert(table, Buffer.concat(byTable.get(table)!), `${token}-${table}`);
+    for (const table of order) {
+      await this.writer.insert(table, Buffer.concat(byTable.get(table)!), `${token}-${table}`);
+      landed.add(table);
+    }
   }
 }
 

@@ -87,6 +87,44 @@ test('rows ClickHouse refuses fail only the request that carried them', async ()
 });
 
 test('the trace index knows each trace and its time bounds', async () => {
-  const n = await count("SELECT count() AS n FROM trace_index WHERE TenantId = 'batching' AND TraceId = unhex('5b8efff798038103d269b633813fc60c')");
-  assert.ok(n >= 1);
+  const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 10 } });
+  const traceId = Buffer.from('00000000000000000000000000000abc', 'hex');
+  const req = traceRequest([
+    span({ traceId, spanId: spanId(9001), startTimeUnixNano: '1732540800000000001', endTimeUnixNano: '1732540800000000500' }),
+    span({ traceId, spanId: spanId(9002), startTimeUnixNano: '1732540799000000000', endTimeUnixNano: '1732540800000000100' }),
+  ]);
+  await pipeline.consume({ tenantId: 'index', signal: 'traces', encoding: 'protobuf', payload: encodeExportRequestObject('traces', req), receivedAtNs: 1n });
+  await pipeline.close();
+  const rs = await ch.query({
+    query: `SELECT toString(toUnixTimestamp64Nano(min(Start))) AS s, toString(toUnixTimestamp64Nano(max(End))) AS e
+            FROM trace_index WHERE TenantId = {t:String} AND TraceId = unhex({id:String})`,
+    query_params: { t: 'index', id: traceId.toString('hex') },
+    format: 'JSONEachRow',
+  });
+  assert.deepEqual(await rs.json(), [{ s: '1732540799000000000', e: '1732540800000000500' }]);
+});
+
+test('one request whose spans cover a year of days is stored, not refused for its partitions', async () => {
+  const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 10 } });
+  const day = 86_400_000_000_000n;
+  const spans = Array.from({ length: 150 }, (_, i) => {
+    const start = 1732540800000000000n - BigInt(i) * day;
+    return span({ spanId: spanId(20_000 + i), startTimeUnixNano: start.toString(), endTimeUnixNano: (start + 1000n).toString() });
+  });
+  const outcome = await pipeline.consume({ tenantId: 'days', signal: 'traces', encoding: 'protobuf', payload: encodeExportRequestObject('traces', traceRequest(spans)), receivedAtNs: 1n });
+  await pipeline.close();
+  assert.equal(outcome.rejected, 0);
+  assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'days'"), 150);
+});
+
+test('when a batch is split after one table landed, that table is not inserted again', async () => {
+  const batcher = new InsertBatcher(new ClickHouseWriter(ch), { maxRows: 1000, maxBytes: 1 << 20, maxDelayMs: 20, maxPendingBytes: 1 << 24, maxInFlight: 1 });
+  const rows = traceRequestToRows('split', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(30_000) })])), 'protobuf'));
+  const spansOnly = { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
+  // Spans are inserted first (they land), then the logs of the second request are refused.
+  const badLogs = { logs: { data: Buffer.from([1, 2, 3]), rows: 1 } };
+  const [a, b] = await Promise.allSettled([batcher.add(spansOnly), batcher.add(badLogs)]);
+  assert.equal(a.status, 'fulfilled');
+  assert.equal(b.status, 'rejected');
+  assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'split'"), 1);
 });

@@ -5,6 +5,11 @@ import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/s
 import { decodeToRows, logsRequestToRows, metricsRequestToRows, traceRequestToRows, type RowBatch } from '../src/index.js';
 import { logsRequest, metricsRequest, span, T0, traceRequest } from './fixtures.js';
 
+/** Attribute maps have no prototype; compare them as plain objects. */
+function plain(o: unknown): Record<string, unknown> {
+  return { ...(o as Record<string, unknown>) };
+}
+
 /** Rows of one table as objects keyed by insert column name. */
 function rowsOf(batch: RowBatch, table: InsertTable): Record<string, unknown>[] {
   const cols = insertColumns(table);
@@ -32,9 +37,9 @@ test('a span becomes one row with typed attributes, events, links and exact time
   assert.equal(row.StatusCode, 'STATUS_CODE_ERROR');
   assert.equal(row.StartTimeNs, T0);
   assert.equal(row.DurationNs, 1_500_000n);
-  assert.deepEqual(row.Attributes, { 'http.status_code': '200', ok: 'true', ratio: '0.25', tags: '{"arrayValue":{"values":[{"stringValue":"a"},{"intValue":"2"}]}}' });
-  assert.deepEqual(row.AttributeTypes, { 'http.status_code': 'int', ok: 'bool', ratio: 'double', tags: 'array' });
-  assert.deepEqual(row.ResourceAttributeTypes, { 'host.cpu': 'int' });
+  assert.deepEqual(plain(row.Attributes), { 'http.status_code': '200', ok: 'true', ratio: '0.25', tags: '{"arrayValue":{"values":[{"stringValue":"a"},{"intValue":"2"}]}}' });
+  assert.deepEqual(plain(row.AttributeTypes), { 'http.status_code': 'int', ok: 'bool', ratio: 'double', tags: 'array' });
+  assert.deepEqual(plain(row.ResourceAttributeTypes), { 'host.cpu': 'int' });
   assert.equal(row.ScopeName, 'lib');
   assert.deepEqual(row.EventNames, ['retry']);
   assert.deepEqual(row.EventTimesNs, [T0 + 10n]);
@@ -99,7 +104,7 @@ test('OTLP/JSON: hex ids, enums as ints, int64 as strings, unknown fields ignore
   assert.equal(row?.TraceIdHex, '5b8efff798038103d269b633813fc60c');
   assert.equal(row?.Kind, 'SPAN_KIND_CLIENT');
   assert.equal(row?.StartTimeNs, 1732540800123456789n);
-  assert.deepEqual(row?.Attributes, { big: '9223372036854775807' });
+  assert.deepEqual(plain(row?.Attributes), { big: '9223372036854775807' });
 });
 
 test('logs keep severity, body type, trace context; missing times fall back to observed and receive time', () => {
@@ -149,7 +154,7 @@ test('every metric type becomes rows of its table, with one series row per serie
   assert.equal(sum?.Temporality, 2);
   assert.equal(sum?.IsMonotonic, true);
   assert.deepEqual(sum?.ExemplarTraceIdsHex, ['5b8efff798038103d269b633813fc60c']);
-  assert.deepEqual(sum?.ExemplarAttributes, [{ user: 'u1' }]);
+  assert.deepEqual((sum?.ExemplarAttributes as object[]).map(plain), [{ user: 'u1' }]);
   const [hist] = rowsOf(batch, 'metrics_histogram');
   assert.deepEqual([hist?.Count, hist?.Sum, hist?.Min, hist?.Max, hist?.BucketCounts, hist?.ExplicitBounds, hist?.Temporality], ['6', 3.5, 0.1, 2, ['1', '2', '3'], [0.5, 1], 1]);
   const [exp] = rowsOf(batch, 'metrics_exp_histogram');

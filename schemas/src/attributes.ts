@@ -132,8 +132,9 @@ export function storedToAnyValueJson(text: string, type: StoredType | string | u
 }
 
 export function keyValuesToStored(kvs: KeyValue[] | null | undefined): StoredAttributes {
-  const values: Record<string, string> = {};
-  const types: Record<string, StoredType> = {};
+  // No prototype: attribute keys such as "__proto__" or "constructor" are plain keys here.
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  const types: Record<string, StoredType> = Object.create(null) as Record<string, StoredType>;
   if (!kvs) return { values, types };
   for (const kv of kvs) {
     const key = cleanString(kv.key);
@@ -148,5 +149,5 @@ export function keyValuesToStored(kvs: KeyValue[] | null | undefined): StoredAtt
 export function storedToKeyValuesJson(values: Record<string, string>, types: Record<string, string>): KeyValueJson[] {
   return Object.keys(values)
     .sort()
-    .map((key) => ({ key, value: storedToAnyValueJson(values[key] ?? '', types[key]) }));
+    .map((key) => ({ key, value: storedToAnyValueJson(values[key] ?? '', Object.hasOwn(types, key) ? types[key] : undefined) }));
 }

@@ -60,11 +60,12 @@ const HEX_ID_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'trace_id', 
 /**
  * OTLP/JSON differs from the canonical proto3 JSON mapping in one place: trace and span
  * ids are hex strings, not base64. Turn them into bytes before protobufjs sees them; an
- * id that is not valid hex becomes an empty id, which validation then rejects per item.
+ * id that is not valid hex becomes a one-byte id, which no id length allows, so validation
+ * rejects that item (an empty id would read as "no parent").
  */
 function hexIdReviver(key: string, value: unknown): unknown {
   if (typeof value === 'string' && HEX_ID_FIELDS.has(key)) {
-    return /^(?:[0-9a-fA-F]{2})*$/.test(value) ? Buffer.from(value, 'hex') : new Uint8Array(0);
+    return /^(?:[0-9a-fA-F]{2})*$/.test(value) ? Buffer.from(value, 'hex') : new Uint8Array(1);
   }
   return value;
 }

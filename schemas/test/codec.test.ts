@@ -74,3 +74,23 @@ test('attributes keep their OTLP types through the storage form', () => {
     y: { bytesValue: 'AQID' },
   });
 });
+
+test('attribute keys named like object properties are ordinary keys', () => {
+  const kvs = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'].map((key) => ({ key, value: { stringValue: `v-${key}` } }));
+  const stored = keyValuesToStored(kvs);
+  assert.deepEqual(Object.keys(stored.values).sort(), ['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
+  // The read path gets plain objects back from ClickHouse.
+  const fromDb = JSON.parse(JSON.stringify(stored.values)) as Record<string, string>;
+  const back = storedToKeyValuesJson(fromDb, {});
+  assert.deepEqual(back.map((kv) => [kv.key, kv.value]), [
+    ['__proto__', { stringValue: 'v-__proto__' }],
+    ['constructor', { stringValue: 'v-constructor' }],
+    ['hasOwnProperty', { stringValue: 'v-hasOwnProperty' }],
+    ['toString', { stringValue: 'v-toString' }],
+  ]);
+});
+
+test('an OTLP/JSON parent span id that is not hex is kept invalid, not read as "no parent"', () => {
+  const req = decodeExportRequest('traces', Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', parentSpanId: 'zz' }] }] }] })), 'json');
+  assert.equal(req.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.[0]?.parentSpanId?.length, 1);
+});

@@ -21,9 +21,20 @@ export interface RunningAllInOne {
 export async function startAllInOne(config: Config, log: (msg: string) => void = console.log): Promise<RunningAllInOne> {
   const clickhouse = await createClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir });
   const stops: (() => Promise<void>)[] = [() => clickhouse.close()];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop();
-  };
+  let stopped: Promise<void> | undefined;
+  // Every step runs even when an earlier one fails, so storage is always closed; once only.
+  const stopAll = () =>
+    (stopped ??= (async () => {
+      const errors: unknown[] = [];
+      for (const stop of [...stops].reverse()) {
+        try {
+          await stop();
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+      if (errors.length > 0) throw new AggregateError(errors, 'shutdown failed');
+    })());
   try {
     await migrate(clickhouse);
     const controlPlane = await openControlPlane(

@@ -589,10 +589,12 @@ export async function assertMetrics(apiUrl: string, key: string, f: MetricFixtur
   assert.deepEqual(await q('memory.used', 'last'), [1_048_576], 'observable gauge last');
   assert.deepEqual(await q('latency', 'count'), [5], 'histogram count');
   assert.deepEqual(await q('latency', 'sum'), [335], 'histogram sum');
+  // Linear interpolation inside the bucket, as Prometheus' histogram_quantile does: of the 5
+  // observations, rank 2.5 falls halfway into (10, 25] and rank 4.95 at 95% of (100, 250].
   const [p50] = await q('latency', 'p50');
-  assert.ok(p50 !== undefined && p50 >= 10 && p50 <= 25, `histogram p50 ${p50} should lie in the (10, 25] bucket`);
+  assert.ok(p50 !== undefined && Math.abs(p50 - 17.5) < 1e-9, `histogram p50 ${p50} should be 17.5`);
   const [p99] = await q('latency', 'p99');
-  assert.ok(p99 !== undefined && p99 >= 100 && p99 <= 250, `histogram p99 ${p99} should lie in the (100, 250] bucket`);
+  assert.ok(p99 !== undefined && Math.abs(p99 - 242.5) < 1e-9, `histogram p99 ${p99} should be 242.5`);
   assert.deepEqual(await q('payload.size', 'count'), [4], 'exponential histogram count');
   assert.deepEqual(await q('payload.size', 'sum'), [1500], 'exponential histogram sum');
 }

@@ -36,6 +36,34 @@ test('the read API refuses requests without a valid key', async () => {
   assert.equal(wrong.status, 401);
 });
 
+test('items that cannot be stored are rejected through partial success; the rest are stored', async () => {
+  const now = BigInt(Date.now() - 60_000) * 1_000_000n;
+  const good = '0af7651916cd43dd8448eb211c80319c';
+  const body = {
+    resourceSpans: [{
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'partial-svc' } }] },
+      scopeSpans: [{ spans: [
+        { traceId: good, spanId: 'b7ad6b7169203331', name: 'kept', kind: 2, startTimeUnixNano: now.toString(), endTimeUnixNano: (now + 1000n).toString() },
+        { traceId: '0af765', spanId: 'b7ad6b7169203332', name: 'short trace id', startTimeUnixNano: now.toString(), endTimeUnixNano: now.toString() },
+        { traceId: good, spanId: '0000000000000000', name: 'zero span id', startTimeUnixNano: now.toString(), endTimeUnixNano: now.toString() },
+      ] }],
+    }],
+  };
+  const res = await fetch(`${server.running.otlpHttpUrl}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+    body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+  const answer = (await res.json()) as { partialSuccess?: { rejectedSpans?: string; errorMessage?: string } };
+  assert.equal(answer.partialSuccess?.rejectedSpans, '2');
+  assert.match(answer.partialSuccess?.errorMessage ?? '', /trace_id must be 16 bytes/);
+  const trace = await getTrace(server.running.apiUrl, API_KEY, good);
+  assert.equal(trace.status, 200);
+  assert.deepEqual(trace.body.data.spans.map((s) => s.name), ['kept']);
+});
+
 for (const transport of TRANSPORTS) {
   describe(`OTLP ${transport} through the SDK exporters`, () => {
     test('traces: every field comes back exactly, visible as soon as the export is acknowledged', async () => {
@@ -87,13 +115,15 @@ for (const transport of TRANSPORTS) {
     test('an export with an unknown key is refused and stores nothing', async () => {
       const f = buildTrace(`intruder-${transport}`);
       const ex = exporters(server.running, transport, 'tf_unknown_key_00000000000000000000');
-      let code: number;
+      let result: Awaited<ReturnType<typeof exportWith>>;
       try {
-        code = (await exportWith(ex.traces, f.spans)).code;
+        result = await exportWith(ex.traces, f.spans);
       } finally {
         await ex.shutdown();
       }
-      assert.notEqual(code, 0, 'export with an unknown key must fail');
+      assert.notEqual(result.code, 0, 'export with an unknown key must fail');
+      // 401 over HTTP, UNAUTHENTICATED (16) over gRPC.
+      assert.equal((result.error as { code?: number } | undefined)?.code, transport === 'grpc' ? 16 : 401, String(result.error));
       const res = await getTrace(server.running.apiUrl, API_KEY, f.traceId);
       assert.equal(res.status, 404);
     });

@@ -100,7 +100,9 @@ test('a read-only key cannot ingest', async () => {
   const f = buildTrace('readonly-svc');
   const ex = exporters(server.running, 'http', readKey);
   try {
-    assert.notEqual((await exportWith(ex.traces, f.spans)).code, 0);
+    const result = await exportWith(ex.traces, f.spans);
+    assert.notEqual(result.code, 0);
+    assert.equal((result.error as { code?: number } | undefined)?.code, 403, String(result.error));
   } finally {
     await ex.shutdown();
   }

@@ -99,7 +99,8 @@ export function quantileOf(agg: MetricAggregation): number {
 
 /** Labels of a series for the requested keys: point attributes first, then resource attributes. */
 export function seriesLabels(groupBy: readonly string[], attributes: Record<string, string>, resource: Record<string, string>): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const k of groupBy) labels[k] = attributes[k] ?? resource[k] ?? '';
-  return labels;
+  // fromEntries defines own properties, so a key such as "__proto__" stays a plain label.
+  return Object.fromEntries(
+    groupBy.map((k) => [k, Object.hasOwn(attributes, k) ? attributes[k]! : Object.hasOwn(resource, k) ? resource[k]! : '']),
+  );
 }
