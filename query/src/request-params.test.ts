@@ -15,6 +15,20 @@ test('parseTimeNs: epoch ms and RFC 3339 with nanoseconds and offsets', () => {
   assert.equal(parseTimeNs('2024-11-25T14:20:00.5+01:00'), 1732540800500000000n);
   assert.equal(parseTimeNs('2024-11-25'), undefined);
   assert.equal(parseTimeNs('2024-02-31T00:00:00Z'), undefined);
+  // The calendar check applies to every offset form, not only Z.
+  assert.equal(parseTimeNs('2024-02-31T00:00:00+00:00'), undefined);
+  assert.equal(parseTimeNs('2023-02-29T10:00:00-05:00'), undefined);
+  assert.equal(parseTimeNs('2024-04-31T00:00:00+02:00'), undefined);
+  assert.equal(parseTimeNs('2024-11-25T24:00:00+01:00'), undefined);
+  assert.equal(parseTimeNs('2024-11-25T13:60:00-01:00'), undefined);
+  // Offsets must be ±HH:MM with HH ≤ 23 and MM ≤ 59.
+  assert.equal(parseTimeNs('2024-11-25T13:20:00+24:00'), undefined);
+  assert.equal(parseTimeNs('2024-11-25T13:20:00+01:60'), undefined);
+  assert.equal(parseTimeNs('2024-11-25T13:20:00+0100'), undefined);
+  // Valid leap day and offsets that cross midnight and the year boundary.
+  assert.equal(parseTimeNs('2024-02-29T05:30:00+05:30'), BigInt(Date.UTC(2024, 1, 29)) * 1_000_000n);
+  assert.equal(parseTimeNs('2024-12-31T23:00:00-01:00'), BigInt(Date.UTC(2025, 0, 1)) * 1_000_000n);
+  assert.equal(parseTimeNs('2024-11-25t13:20:00z'), 1732540800000000000n);
   assert.equal(parseTimeNs('yesterday'), undefined);
   assert.equal(parseTimeNs('-5'), undefined);
 });
@@ -26,6 +40,8 @@ test('parseTimeRange: defaults to the last hour and names bad parameters', () =>
   assert.deepEqual(parseTimeRange({ to: '3600000' }, now), { fromNs: 0n, toNs: 3600000000000n });
   badParam(() => parseTimeRange({ from: 'nope' }, now), 'from');
   badParam(() => parseTimeRange({ to: '2024-13-01T00:00:00Z' }, now), 'to');
+  badParam(() => parseTimeRange({ from: '2024-02-31T00:00:00+00:00' }, now), 'from');
+  badParam(() => parseTimeRange({ to: '2024-06-31T12:00:00-07:00' }, now), 'to');
   badParam(() => parseTimeRange({ from: '3000', to: '2000' }, now), 'from');
   badParam(() => parseTimeRange({ from: ['1', '2'] }, now), 'from');
 });

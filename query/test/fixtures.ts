@@ -84,6 +84,8 @@ export const METRIC_SERIES = [
   series('default', 'http.requests', 2001, 'sum', { unit: '{request}', temporality: 2, monotonic: true, res: { 'service.name': 'api' } }),
   series('default', 'jobs.processed', 2101, 'sum', { temporality: 1, monotonic: true, res: { 'service.name': 'worker' } }),
   series('default', 'http.server.duration', 3001, 'histogram', { unit: 's', temporality: 2, res: { 'service.name': 'api' } }),
+  series('default', 'rpc.duration', 4001, 'exponential_histogram', { unit: 'ms', temporality: 1, res: { 'service.name': 'api' } }),
+  series('default', 'rpc.duration', 4002, 'exponential_histogram', { unit: 'ms', temporality: 2, res: { 'service.name': 'worker' } }),
   series('beta', 'system.memory.usage', 9001, 'gauge', { unit: 'By', attrs: { state: 'used' }, res: { 'service.name': 'api', 'host.name': 'b1' } }),
 ];
 
@@ -107,10 +109,43 @@ export const SUM_POINTS = [
 ];
 
 const BOUNDS = [0.1, 0.5, 1, 5];
-const hist = (ms: number, counts: number[], sum: number) => ({
+const hist = (ms: number, counts: number[], sum: number, min: number | null, max: number | null) => ({
   TenantId: 'default', MetricName: 'http.server.duration', Fingerprint: '3001', StartTime: ns(M0 - 60 * MIN), Time: ns(ms), Flags: 0,
-  Count: String(counts.reduce((a, b) => a + b, 0)), Sum: sum, Min: null, Max: null, BucketCounts: counts.map(String), ExplicitBounds: BOUNDS, Temporality: 2,
+  Count: String(counts.reduce((a, b) => a + b, 0)), Sum: sum, Min: min, Max: max, BucketCounts: counts.map(String), ExplicitBounds: BOUNDS, Temporality: 2,
 });
 
-/** Cumulative histogram: the first minute adds [50,30,10,10,0], the second adds [10,0,0,0,0]. */
-export const HISTOGRAM_POINTS = [hist(M0, [0, 0, 0, 0, 0], 0), hist(M0 + MIN, [50, 30, 10, 10, 0], 60), hist(M0 + 2 * MIN, [60, 30, 10, 10, 0], 60.5)];
+/**
+ * Cumulative histogram: the first minute adds [50,30,10,10,0], the second adds [10,0,0,0,0].
+ * Min/Max recorded on the last two points only.
+ */
+export const HISTOGRAM_POINTS = [
+  hist(M0, [0, 0, 0, 0, 0], 0, null, null),
+  hist(M0 + MIN, [50, 30, 10, 10, 0], 60, 0.004, 4.5),
+  hist(M0 + 2 * MIN, [60, 30, 10, 10, 0], 60.5, 0.002, 4.5),
+];
+
+const expHist = (fp: string, ms: number, o: {
+  temporality: number; count: number; sum: number; min: number | null; max: number | null; scale: number;
+  zero?: number; pos?: [number, number[]]; neg?: [number, number[]];
+}) => ({
+  TenantId: 'default', MetricName: 'rpc.duration', Fingerprint: fp, StartTime: ns(M0 - 60 * MIN), Time: ns(ms), Flags: 0,
+  Count: String(o.count), Sum: o.sum, Min: o.min, Max: o.max, Scale: o.scale, ZeroCount: String(o.zero ?? 0), ZeroThreshold: 0.001,
+  PositiveOffset: o.pos?.[0] ?? 0, PositiveBucketCounts: (o.pos?.[1] ?? []).map(String),
+  NegativeOffset: o.neg?.[0] ?? 0, NegativeBucketCounts: (o.neg?.[1] ?? []).map(String), Temporality: o.temporality,
+});
+
+/**
+ * Exponential histograms of two series, merged when not grouped:
+ * - 4001 (api), delta, scale 1 (base √2): at M0+10s, 4 values in (2, 2√2] and 6 in (2√2, 4].
+ * - 4002 (worker), cumulative, scale 0 (base 2): baseline at M0; at M0+30s 5 values in [-2,-1),
+ *   5 in the zero bucket, 5 in (4, 8]; at M0+90s downscaled to scale -1 (base 4) with 10 more
+ *   values in (4, 16].
+ * First minute at scale 0: [-2,-1):5, zero:5, (2,4]:10, (4,8]:5 — 25 values, max 7.
+ * Second minute at scale -1: (4,16]:10.
+ */
+export const EXP_HISTOGRAM_POINTS = [
+  expHist('4001', M0 + 10_000, { temporality: 1, count: 10, sum: 30, min: 2.1, max: 3.9, scale: 1, pos: [2, [4, 6]] }),
+  expHist('4002', M0, { temporality: 2, count: 0, sum: 0, min: null, max: null, scale: 0 }),
+  expHist('4002', M0 + 30_000, { temporality: 2, count: 15, sum: 20, min: -1.5, max: 7, scale: 0, zero: 5, pos: [2, [5]], neg: [0, [5]] }),
+  expHist('4002', M0 + 90_000, { temporality: 2, count: 25, sum: 120, min: -1.5, max: 15, scale: -1, zero: 5, pos: [1, [15]], neg: [0, [5]] }),
+];

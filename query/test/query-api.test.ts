@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
+import { createClickHouse, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { LogDto, MetricQueryResultDto, ServiceDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import { isStoreUnavailable } from '../src/http/store-errors.js';
 import { createApiKey, createTenant, openControlPlane, startQueryServer, type ControlPlane, type QueryServer } from '../src/index.js';
 import {
-  CHILD_SPAN, GAUGE_POINTS, HISTOGRAM_POINTS, KVLIST_BODY, LOGS, M0, METRIC_SERIES, MIN, ROOT_SPAN, SPANS, SUM_POINTS, T0, TRACE_1, TRACE_2,
+  CHILD_SPAN, EXP_HISTOGRAM_POINTS, GAUGE_POINTS, HISTOGRAM_POINTS, KVLIST_BODY, LOGS, M0, METRIC_SERIES, MIN, ROOT_SPAN, SPANS, SUM_POINTS, T0, TRACE_1, TRACE_2,
   TRACE_BETA, ns,
 } from './fixtures.js';
 import { call, createTestDatabase, type Json, insertRows, startClickHouse, tempDir, type TestDatabase } from './helpers.js';
@@ -32,6 +33,7 @@ before(async () => {
   await insertRows(ch, 'metrics_gauge', GAUGE_POINTS);
   await insertRows(ch, 'metrics_sum', SUM_POINTS);
   await insertRows(ch, 'metrics_histogram', HISTOGRAM_POINTS);
+  await insertRows(ch, 'metrics_exp_histogram', EXP_HISTOGRAM_POINTS);
   server = await startQueryServer({ host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: () => migrationsComplete(ch) });
   base = server.url;
 });
@@ -129,6 +131,8 @@ describe('traces', () => {
     assertError(await call(base, '/api/v1/traces/xyz', { key: KEY }), 400, 'invalid_parameter', 'traceId');
     assertError(await call(base, `/api/v1/traces/${TRACE_1}00`, { key: KEY }), 400, 'invalid_parameter', 'traceId');
     assertError(await call(base, `/api/v1/traces/${'12'.repeat(16)}`, { key: KEY }), 404, 'not_found');
+    // All zeros is 32 hex characters: a well-formed id that no trace has → 404, not 400.
+    assertError(await call(base, `/api/v1/traces/${'0'.repeat(32)}`, { key: KEY }), 404, 'not_found');
     assertError(await call(base, `/api/v1/traces/${TRACE_BETA}`, { key: KEY }), 404, 'not_found');
     assertError(await call(base, `/api/v1/traces/${TRACE_1}`, { key: betaKey }), 404, 'not_found');
     const own = await call<{ data: TraceDto }>(base, `/api/v1/traces/${TRACE_BETA}`, { key: betaKey });
@@ -169,7 +173,8 @@ describe('traces', () => {
   test('trace search: bad parameters → 400 naming them', async () => {
     for (const [qs, name] of [
       ['limit=0', 'limit'], ['limit=1001', 'limit'], ['limit=abc', 'limit'], ['status=broken', 'status'], ['from=yesterday', 'from'],
-      ['to=2024-02-30T00:00:00Z', 'to'], ['minDurationMs=-1', 'minDurationMs'], ['maxDurationMs=x', 'maxDurationMs'],
+      ['to=2024-02-30T00:00:00Z', 'to'], ['from=2024-02-31T00:00:00%2B00:00', 'from'], ['to=2024-11-25T10:00:00-24:00', 'to'],
+      ['minDurationMs=-1', 'minDurationMs'], ['maxDurationMs=x', 'maxDurationMs'],
       ['minDurationMs=10&maxDurationMs=5', 'minDurationMs'], ['from=2000&to=1000', 'from'],
     ] as const) {
       assertError(await call(base, `/api/v1/traces?${qs}`, { key: KEY }), 400, 'invalid_parameter', name);
@@ -228,6 +233,25 @@ describe('logs', () => {
     assert.deepEqual(await bodies('q=payment', betaKey), [{ stringValue: 'Payment failed for beta' }]);
   });
 
+  test('q folds non-ASCII capitals too: "Éclair" is found by éclair and ÉCLAIR', async () => {
+    const at = T0 - 120 * MIN; // outside the default range, so the other log tests do not see these
+    await insertRows(ch, 'logs', [
+      { ...LOGS[1], Timestamp: ns(at + 1000), ObservedTimestamp: ns(at + 1000), ServiceName: 'bakery', Body: 'Éclair au chocolat sold out' },
+      { ...LOGS[1], Timestamp: ns(at + 2000), ObservedTimestamp: ns(at + 2000), ServiceName: 'bakery', Body: 'ÉCLAIR restocked' },
+      { ...LOGS[1], Timestamp: ns(at + 3000), ObservedTimestamp: ns(at + 3000), ServiceName: 'bakery', Body: 'eclair without accent' },
+      { ...LOGS[1], Timestamp: ns(at + 4000), ObservedTimestamp: ns(at + 4000), ServiceName: 'bakery', Body: 'Croissant DELIVERED' },
+    ]);
+    const window = `from=${at}&to=${at + MIN}`;
+    const found = async (q: string) => (await bodies(`${window}&q=${encodeURIComponent(q)}`)).map((b) => (b as { stringValue: string }).stringValue);
+    assert.deepEqual(await found('éclair'), ['ÉCLAIR restocked', 'Éclair au chocolat sold out']);
+    assert.deepEqual(await found('Éclair'), ['ÉCLAIR restocked', 'Éclair au chocolat sold out']);
+    assert.deepEqual(await found('ÉCLAIR chocolat'), ['Éclair au chocolat sold out']);
+    assert.deepEqual(await found('eclair'), ['eclair without accent']);
+    assert.deepEqual(await found('clair'), []);
+    assert.deepEqual(await found('delivered'), ['Croissant DELIVERED']);
+    assert.deepEqual(await found('Croissant'), ['Croissant DELIVERED']);
+  });
+
   test('severity, service and traceId filters', async () => {
     assert.deepEqual(await bodies('severity=error'), [{ stringValue: 'Payment failed: card declined' }]);
     assert.deepEqual(await bodies('severity=WARN'), [KVLIST_BODY]);
@@ -259,6 +283,7 @@ describe('metrics', () => {
       { name: 'http.requests', type: 'sum', unit: '{request}', description: 'http.requests description' },
       { name: 'http.server.duration', type: 'histogram', unit: 's', description: 'http.server.duration description' },
       { name: 'jobs.processed', type: 'sum', unit: '', description: 'jobs.processed description' },
+      { name: 'rpc.duration', type: 'exponential_histogram', unit: 'ms', description: 'rpc.duration description' },
       { name: 'system.memory.usage', type: 'gauge', unit: 'By', description: 'system.memory.usage description' },
     ]);
     const beta = await call(base, `/api/v1/metrics?from=${M0}&to=${M0 + MIN}`, { key: betaKey });
@@ -329,6 +354,42 @@ describe('metrics', () => {
     assert.deepEqual((await q('avg')).map((p) => p[1]), [0.6, 0.05]);
   });
 
+  test('histogram min and max from the recorded Min/Max per step', async () => {
+    const pick = async (aggregation: string, from: number) =>
+      (await query({ metric: 'http.server.duration', aggregation, from, to: from + 2 * MIN - 1, stepSeconds: 60 }))[0]!.points;
+    assert.deepEqual(await pick('min', M0 + MIN), [[M0 + MIN, 0.004], [M0 + 2 * MIN, 0.002]]);
+    assert.deepEqual(await pick('max', M0 + MIN), [[M0 + MIN, 4.5], [M0 + 2 * MIN, 4.5]]);
+    // The point at M0 recorded no Min/Max: null, not 0 or ±Infinity.
+    assert.deepEqual(await pick('min', M0), [[M0, null], [M0 + MIN, 0.004]]);
+  });
+
+  test('exponential histogram quantiles merge series of different scales', async () => {
+    const points = async (aggregation: string, groupBy?: string[]) =>
+      (await query({ metric: 'rpc.duration', aggregation, ...(groupBy ? { groupBy } : {}), ...range })).map((s) => ({ labels: s.labels, values: s.points.map((p) => p[1]) }));
+    const near = (actual: (number | null)[], expected: number[]) => {
+      assert.equal(actual.length, expected.length);
+      expected.forEach((e, i) => assert.ok(actual[i] !== null && Math.abs(actual[i]! - e) < 1e-9, `${actual[i]} ≠ ${e} at ${i}`));
+    };
+    // Minute 1 at scale 0: [-2,-1):5, zero:5, (2,4]:10, (4,8]:5. p50 → rank 12.5, a quarter into (2,4] on the log scale.
+    // Minute 2 (cumulative increase across the scale change, base 4): (4,16]:10 → p50 halfway → 8.
+    near((await points('p50'))[0]!.values, [2 ** 1.25, 8]);
+    near((await points('p90'))[0]!.values, [2 ** 2.5, 4 ** 1.9]);
+    near((await points('p95'))[0]!.values, [2 ** 2.75, 4 ** 1.95]);
+    // p99 estimates (2^2.95, 4^1.99) lie above the recorded maxima (7, 15): clamped to them.
+    assert.deepEqual((await points('p99'))[0]!.values, [7, 15]);
+    assert.deepEqual((await points('count'))[0]!.values, [25, 10]);
+    assert.deepEqual((await points('sum'))[0]!.values, [50, 100]);
+    assert.deepEqual((await points('min'))[0]!.values, [-1.5, -1.5]);
+    assert.deepEqual((await points('max'))[0]!.values, [7, 15]);
+    // Grouped: the api series alone is 4 values in (2, 2√2] and 6 in (2√2, 4] at scale 1.
+    const grouped = await points('p50', ['service.name']);
+    assert.deepEqual(grouped.map((g) => g.labels), [{ 'service.name': 'api' }, { 'service.name': 'worker' }]);
+    near([grouped[0]!.values[0]!], [2 ** ((3 + 1 / 6) / 2)]);
+    assert.equal(grouped[0]!.values[1], null);
+    // The worker series alone, minute 1: [-2,-1):5, zero:5, (4,8]:5 → rank 7.5 is in the zero bucket [-0.001, 0.001].
+    near(grouped[1]!.values, [0, 8]);
+  });
+
   test('unknown metric → no series', async () => {
     assert.deepEqual(await query({ metric: 'no.such.metric', aggregation: 'avg' }), []);
     assert.deepEqual(await query({ metric: 'http.requests', aggregation: 'rate', ...range }, betaKey), []);
@@ -346,5 +407,79 @@ describe('metrics', () => {
     assertError(await post([1, 2]), 400, 'invalid_parameter', 'body');
     assertError(await post('{not json'), 400, 'bad_request');
     assertError(await call(base, '/api/v1/metrics?from=x', { key: KEY }), 400, 'invalid_parameter', 'from');
+  });
+});
+
+describe('caps: past a limit the answer is 422 naming what to narrow, never a truncated result', () => {
+  let capped: QueryServer;
+  before(async () => {
+    capped = await startQueryServer({
+      host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: () => migrationsComplete(ch),
+      limits: { maxMetricPoints: 4, maxMetrics: 2, maxTraceSpans: 1, maxServices: 1 },
+    });
+  });
+  after(async () => capped?.close());
+
+  test('services', async () => {
+    const res = await call(capped.url, '/api/v1/services', { key: KEY });
+    assertError(res, 422, 'result_too_large', 'from');
+    assert.deepEqual(res.body.error.details, { limit: 1, narrow: ['from', 'to'] });
+    const narrowed = await call(capped.url, `/api/v1/services?from=${T0 + 30_000}`, { key: KEY });
+    assert.deepEqual(narrowed.body.data, [{ name: 'payments', spanCount: 1, errorCount: 0 }]);
+  });
+
+  test('spans of one trace', async () => {
+    assertError(await call(capped.url, `/api/v1/traces/${TRACE_1}`, { key: KEY }), 422, 'result_too_large', 'spans');
+    const small = await call<{ data: TraceDto }>(capped.url, `/api/v1/traces/${TRACE_2}`, { key: KEY });
+    assert.equal(small.status, 200);
+    assert.equal(small.body.data.spans.length, 1);
+  });
+
+  test('metric points and the metric list', async () => {
+    const post = (body: unknown) => call(capped.url, '/api/v1/metrics/query', { key: KEY, method: 'POST', body });
+    // 5 counter points (plus the step before from) exceed the cap of 4.
+    const wide = await post({ metric: 'http.requests', aggregation: 'rate', from: M0, to: M0 + 5 * MIN - 1, stepSeconds: 60 });
+    assertError(wide, 422, 'result_too_large', 'from');
+    assert.ok(wide.body.error.message.includes('filters'));
+    const narrow = await post({ metric: 'http.requests', aggregation: 'rate', from: M0 + 3 * MIN, to: M0 + 5 * MIN - 1, stepSeconds: 60 });
+    assert.equal(narrow.status, 200, JSON.stringify(narrow.body));
+    assert.deepEqual(narrow.body.data.series[0].points, [[M0 + 3 * MIN, 0.5], [M0 + 4 * MIN, 1]]);
+    assertError(await call(capped.url, `/api/v1/metrics?from=${M0}&to=${M0 + MIN}`, { key: KEY }), 422, 'result_too_large', 'from');
+  });
+});
+
+describe('ClickHouse failures', () => {
+  test('an unreachable ClickHouse → 503 with Retry-After in the standard error shape', async () => {
+    const down = await createClickHouse({ url: 'http://127.0.0.1:1', dataDir: dir.path, requestTimeoutMs: 5000 });
+    const other = await startQueryServer({ host: '127.0.0.1', port: 0, clickhouse: down, controlPlane: cp, clickhouseMigrated: async () => true, log: () => {} });
+    try {
+      for (const res of [
+        await call(other.url, '/api/v1/services', { key: KEY }),
+        await call(other.url, `/api/v1/traces/${TRACE_1}`, { key: KEY }),
+        await call(other.url, '/api/v1/logs?q=payment', { key: KEY }),
+        await call(other.url, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { metric: 'system.memory.usage', aggregation: 'avg' } }),
+      ]) {
+        assertError(res, 503, 'unavailable');
+        assert.equal(res.headers.get('retry-after'), '5');
+      }
+    } finally {
+      await other.close();
+      await down.close();
+    }
+  });
+
+  test('the engine\'s own errors: a timeout is transient, a bad query is not', async () => {
+    const failure = async (query: string) => {
+      try {
+        await (await ch.query({ query, format: 'JSONEachRow' })).json();
+      } catch (e) {
+        return e;
+      }
+      assert.fail(`${query} should fail`);
+    };
+    const timeout = await failure('SELECT count() FROM numbers_mt(100000000000) SETTINGS max_execution_time = 0.2, timeout_before_checking_execution_speed = 0');
+    assert.equal(isStoreUnavailable(timeout), true, String(timeout));
+    const syntax = await failure('SELEC 1');
+    assert.equal(isStoreUnavailable(syntax), false, String(syntax));
   });
 });

@@ -19,3 +19,11 @@ export function invalidParameter(parameter: string, message: string): ApiError {
 export function notFound(message: string): ApiError {
   return new ApiError(404, 'not_found', message);
 }
+
+/**
+ * 422: the request is valid but its result would exceed a server cap; the message says
+ * which parameters narrow it. Never answer with a silently truncated result instead.
+ */
+export function resultTooLarge(message: string, limit: number, narrow: string[] = []): ApiError {
+  return new ApiError(422, 'result_too_large', message, { limit, ...(narrow.length > 0 ? { narrow } : {}) });
+}

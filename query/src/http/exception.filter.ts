@@ -1,6 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { ApiErrorBody } from '@telemetryflow/schemas';
 import { ApiError } from './api-error.js';
+import { isStoreUnavailable, RETRY_AFTER_SECONDS } from './store-errors.js';
 
 interface ReplyLike {
   status(code: number): ReplyLike;
@@ -34,6 +35,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     let code = 'internal';
     let message = 'internal error';
     let details: unknown;
+    let retryAfter: number | undefined;
     if (exception instanceof ApiError) {
       ({ status, code, message, details } = exception);
     } else if (exception instanceof HttpException) {
@@ -46,12 +48,20 @@ export class ApiExceptionFilter implements ExceptionFilter {
       status = exception.statusCode;
       code = CODES[status] ?? 'bad_request';
       message = exception.message;
+    } else if (isStoreUnavailable(exception)) {
+      status = 503;
+      code = 'unavailable';
+      message = 'the telemetry store is unavailable or overloaded; retry later';
+      retryAfter = RETRY_AFTER_SECONDS;
     }
+    if (status === 503 && retryAfter === undefined && exception instanceof ApiError) retryAfter = RETRY_AFTER_SECONDS;
     if (status >= 500) {
       this.log(`request ${requestId} ${req.method ?? ''} ${req.url ?? ''} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     }
     const body: ApiErrorBody = { error: { code, message, ...(details !== undefined ? { details } : {}), requestId } };
-    reply.status(status).header('x-request-id', requestId).send(body);
+    reply.status(status).header('x-request-id', requestId);
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    reply.send(body);
   }
 }
 

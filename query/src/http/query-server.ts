@@ -18,7 +18,8 @@ import { TracesService } from '../traces/traces.service.js';
 import { ApiKeyGuard } from './auth.guard.js';
 import { ApiExceptionFilter } from './exception.filter.js';
 import { HealthController } from './health.controller.js';
-import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE } from './tokens.js';
+import { queryLimits, type QueryLimits } from '../query-limits.js';
+import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, QUERY_LIMITS } from './tokens.js';
 
 export interface QueryServerConfig {
   host: string;
@@ -26,6 +27,8 @@ export interface QueryServerConfig {
   clickhouse: ClickHouseClient;
   controlPlane: ControlPlane;
   clickhouseMigrated: () => Promise<boolean>;
+  /** Caps on the data one request may read (defaults in query-limits.ts). */
+  limits?: Partial<QueryLimits>;
   /** Errors worth an operator's attention (5xx); default: stderr. */
   log?: (msg: string) => void;
 }
@@ -46,6 +49,7 @@ class QueryApiModule {
         { provide: CLICKHOUSE, useValue: cfg.clickhouse },
         { provide: CONTROL_PLANE, useValue: cfg.controlPlane },
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
+        { provide: QUERY_LIMITS, useValue: queryLimits(cfg.limits) },
         ApiKeyGuard,
         TracesRepository,
         TracesService,

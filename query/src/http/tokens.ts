@@ -2,3 +2,4 @@
 export const CLICKHOUSE = Symbol('ClickHouseClient');
 export const CONTROL_PLANE = Symbol('ControlPlane');
 export const CLICKHOUSE_MIGRATED = Symbol('ClickHouseMigrated');
+export const QUERY_LIMITS = Symbol('QueryLimits');

@@ -25,6 +25,20 @@ export function searchWords(q: string): string[] {
   return [...new Set(q.toLowerCase().split(/[^a-z0-9\u0080-\uffff]+/u).filter((w) => w.length > 0))];
 }
 
+/**
+ * SQL conditions (bound parameter `param`, never the word itself) that the log body holds
+ * `word` (already lower-cased) as a whole token. The match is on `lowerUTF8(Body)`, so
+ * "Éclair" is found by "éclair" — ClickHouse's `lower()` folds ASCII only. For an ASCII
+ * word a `lower(Body)` condition is added too: both fold ASCII letters alike, so it
+ * keeps every match of the first (short of oddities such as the Kelvin sign, which
+ * Unicode lower-cases to "k"), and it is what lets the tokenbf skip index on
+ * `lower(Body)` prune granules. Non-ASCII words scan the body (see the README note).
+ */
+export function bodyWordConditions(word: string, param: string): string[] {
+  const unicode = `hasToken(lowerUTF8(Body), {${param}:String})`;
+  return /^\p{ASCII}+$/u.test(word) ? [`hasToken(lower(Body), {${param}:String})`, unicode] : [unicode];
+}
+
 export function parseLogSearch(q: RawParams, nowMs = Date.now()): LogSearch {
   const text = parseString(q, 'q');
   const words = text === undefined ? [] : searchWords(text);

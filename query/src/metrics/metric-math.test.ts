@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  bucketStart, bucketStarts, counterIncreases, defaultStepSeconds, histogramIncreases, histogramQuantile, mergeBuckets,
+  bucketStart, bucketStarts, counterIncreases, defaultStepSeconds, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets,
   statValue, type HistogramPoint,
 } from './metric-math.js';
 
@@ -65,4 +65,12 @@ test('step statistics', () => {
   assert.equal(statValue(s, 'avg'), 2.5);
   assert.equal(statValue(s, 'count'), 4);
   assert.equal(statValue({ sum: 0, count: 0, min: Infinity, max: -Infinity, last: 0 }, 'max'), null);
+});
+
+test('foldExtreme ignores points without a recorded Min/Max', () => {
+  assert.equal(foldExtreme(null, null, 'min'), null);
+  assert.equal(foldExtreme(null, 3, 'min'), 3);
+  assert.equal(foldExtreme(3, null, 'max'), 3);
+  assert.equal(foldExtreme(3, -2, 'min'), -2);
+  assert.equal(foldExtreme(3, -2, 'max'), 3);
 });

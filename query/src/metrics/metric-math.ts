@@ -200,3 +200,10 @@ export function statValue(s: StepStats, agg: StatAggregation): number | null {
       return s.last;
   }
 }
+
+/** Running min or max where null means "none recorded": a null value leaves the result as it is. */
+export function foldExtreme(acc: number | null, value: number | null, agg: 'min' | 'max'): number | null {
+  if (value === null) return acc;
+  if (acc === null) return value;
+  return agg === 'min' ? Math.min(acc, value) : Math.max(acc, value);
+}

@@ -26,6 +26,11 @@ test('planFor and labels', () => {
   assert.equal(planFor('sum', 'rate'), 'counter');
   assert.equal(planFor('histogram', 'p95'), 'histogram-quantile');
   assert.equal(planFor('histogram', 'avg'), 'distribution-totals');
+  assert.equal(planFor('exponential_histogram', 'p99'), 'exp-histogram-quantile');
+  assert.equal(planFor('histogram', 'min'), 'distribution-extremes');
+  assert.equal(planFor('exponential_histogram', 'max'), 'distribution-extremes');
+  assert.match(planFor('histogram', 'rate'), /not supported/);
+  assert.match(planFor('summary', 'p50'), /not supported/);
   assert.equal(planFor('gauge', 'max'), 'stats');
   assert.match(planFor('gauge', 'rate'), /needs a sum/);
   assert.deepEqual(seriesLabels(['a', 'service.name', 'z'], { a: '1' }, { 'service.name': 'api' }), { a: '1', 'service.name': 'api', z: '' });

@@ -71,7 +71,7 @@ export function parseMetricQuery(body: unknown, nowMs = Date.now()): MetricQuery
   };
 }
 
-export type PointsPlan = 'stats' | 'counter' | 'histogram-quantile' | 'distribution-totals';
+export type PointsPlan = 'stats' | 'counter' | 'histogram-quantile' | 'exp-histogram-quantile' | 'distribution-totals' | 'distribution-extremes';
 
 /**
  * Which computation answers an aggregation on a metric type, or a message when the
@@ -79,17 +79,19 @@ export type PointsPlan = 'stats' | 'counter' | 'histogram-quantile' | 'distribut
  */
 export function planFor(type: MetricType, agg: MetricAggregation): PointsPlan | string {
   const quantile = agg === 'p50' || agg === 'p90' || agg === 'p95' || agg === 'p99';
+  const totals = agg === 'count' || agg === 'sum' || agg === 'avg';
   switch (type) {
     case 'gauge':
       return agg === 'rate' ? 'rate needs a sum (counter) metric' : quantile ? 'quantiles need a histogram metric' : 'stats';
     case 'sum':
       return agg === 'rate' ? 'counter' : quantile ? 'quantiles need a histogram metric' : 'stats';
     case 'histogram':
-      if (quantile) return 'histogram-quantile';
-      return agg === 'count' || agg === 'sum' || agg === 'avg' ? 'distribution-totals' : `${agg} is not supported on histograms (use count, sum, avg or p50..p99)`;
     case 'exponential_histogram':
+      if (quantile) return type === 'histogram' ? 'histogram-quantile' : 'exp-histogram-quantile';
+      if (agg === 'min' || agg === 'max') return 'distribution-extremes';
+      return totals ? 'distribution-totals' : `${agg} is not supported on histograms (use count, sum, avg, min, max or p50..p99)`;
     case 'summary':
-      return agg === 'count' || agg === 'sum' || agg === 'avg' ? 'distribution-totals' : `${agg} is not supported on ${type} metrics yet (use count, sum or avg)`;
+      return totals ? 'distribution-totals' : `${agg} is not supported on summary metrics yet (use count, sum or avg)`;
   }
 }
 

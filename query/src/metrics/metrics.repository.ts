@@ -4,6 +4,7 @@ import type { MetricDto, MetricType } from '@telemetryflow/schemas';
 import { selectRows, toNumber } from '../clickhouse-rows.js';
 import { CLICKHOUSE } from '../http/tokens.js';
 import type { TimeRange } from '../request-params.js';
+import type { ExpHistogramPoint } from './exp-histogram.js';
 
 /** Point table per metric type: a fixed map, never built from input. */
 const POINT_TABLES: Record<MetricType, string> = {
@@ -58,6 +59,18 @@ export interface RawDistributionPoint {
   temporality: number;
 }
 
+export interface RawExpHistogramPoint extends ExpHistogramPoint {
+  fingerprint: string;
+  temporality: number;
+}
+
+export interface ExtremesRow {
+  fingerprint: string;
+  bucket: number;
+  min: number | null;
+  max: number | null;
+}
+
 interface PointsScope extends TimeRange {
   tenant: string;
   metric: string;
@@ -68,7 +81,8 @@ interface PointsScope extends TimeRange {
 export class MetricsRepository {
   constructor(@Inject(CLICKHOUSE) private readonly ch: ClickHouseClient) {}
 
-  async listMetrics(tenant: string, range: TimeRange): Promise<MetricDto[]> {
+  /** At most `limit` metrics; callers pass their cap + 1 to detect overflow. */
+  async listMetrics(tenant: string, range: TimeRange, limit: number): Promise<MetricDto[]> {
     return selectRows<MetricDto>(
       this.ch,
       `SELECT MetricName AS name, MetricType AS type, any(Unit) AS unit, any(Description) AS description
@@ -76,8 +90,8 @@ export class MetricsRepository {
        GROUP BY MetricName, MetricType
        HAVING ${SEEN_IN_RANGE}
        ORDER BY name, type
-       LIMIT 100000`,
-      { tenant, fromNs: range.fromNs, toNs: range.toNs },
+       LIMIT {limit:UInt32}`,
+      { tenant, fromNs: range.fromNs, toNs: range.toNs, limit },
     );
   }
 
@@ -128,16 +142,16 @@ export class MetricsRepository {
     }));
   }
 
-  /** Raw sum points (for rates), oldest first. */
-  async sumPoints(scope: PointsScope): Promise<RawPoint[]> {
+  /** Raw sum points (for rates), oldest first; at most `limit` (callers pass cap + 1). */
+  async sumPoints(scope: PointsScope, limit: number): Promise<RawPoint[]> {
     const rows = await selectRows<Record<keyof RawPoint, string | number>>(
       this.ch,
       `SELECT toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(Time) AS t, toUnixTimestamp64Milli(StartTime) AS start,
               Value AS value, Temporality AS temporality
        FROM metrics_sum WHERE ${POINTS_WHERE}
        ORDER BY Fingerprint, Time
-       LIMIT 2000000`,
-      this.scopeParams(scope),
+       LIMIT {limit:UInt32}`,
+      this.scopeParams(scope, { limit }),
     );
     return rows.map((r) => ({
       fingerprint: String(r.fingerprint),
@@ -150,9 +164,9 @@ export class MetricsRepository {
 
   /**
    * Raw distribution points (count, sum and, for explicit histograms, buckets), oldest
-   * first. Summaries are cumulative by definition.
+   * first, at most `limit` (callers pass cap + 1). Summaries are cumulative by definition.
    */
-  async distributionPoints(type: 'histogram' | 'exponential_histogram' | 'summary', scope: PointsScope): Promise<RawDistributionPoint[]> {
+  async distributionPoints(type: 'histogram' | 'exponential_histogram' | 'summary', scope: PointsScope, limit: number): Promise<RawDistributionPoint[]> {
     const buckets = type === 'histogram' ? 'ExplicitBounds AS bounds, BucketCounts AS counts' : 'CAST([] AS Array(Float64)) AS bounds, CAST([] AS Array(UInt64)) AS counts';
     const temporality = type === 'summary' ? '2' : 'Temporality';
     const rows = await selectRows<{
@@ -163,8 +177,8 @@ export class MetricsRepository {
               Count AS count, Sum AS sum, ${buckets}, ${temporality} AS temporality
        FROM ${POINT_TABLES[type]} WHERE ${POINTS_WHERE}
        ORDER BY Fingerprint, Time
-       LIMIT 2000000`,
-      this.scopeParams(scope),
+       LIMIT {limit:UInt32}`,
+      this.scopeParams(scope, { limit }),
     );
     return rows.map((r) => ({
       fingerprint: String(r.fingerprint),
@@ -175,6 +189,64 @@ export class MetricsRepository {
       bounds: r.bounds.map(Number),
       counts: r.counts.map(Number),
       temporality: toNumber(r.temporality),
+    }));
+  }
+
+  /** Exponential histogram points with their buckets, oldest first; at most `limit` (callers pass cap + 1). */
+  async expHistogramPoints(scope: PointsScope, limit: number): Promise<RawExpHistogramPoint[]> {
+    const rows = await selectRows<{
+      fingerprint: string; t: string; start: string; count: string; sum: number | null; min: number | null; max: number | null;
+      scale: number; zeroCount: string; zeroThreshold: number; posOffset: number; posCounts: string[]; negOffset: number; negCounts: string[];
+      temporality: number;
+    }>(
+      this.ch,
+      `SELECT toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(Time) AS t, toUnixTimestamp64Milli(StartTime) AS start,
+              Count AS count, Sum AS sum, Min AS min, Max AS max, Scale AS scale, ZeroCount AS zeroCount, ZeroThreshold AS zeroThreshold,
+              PositiveOffset AS posOffset, PositiveBucketCounts AS posCounts, NegativeOffset AS negOffset, NegativeBucketCounts AS negCounts,
+              Temporality AS temporality
+       FROM metrics_exp_histogram WHERE ${POINTS_WHERE}
+       ORDER BY Fingerprint, Time
+       LIMIT {limit:UInt32}`,
+      this.scopeParams(scope, { limit }),
+    );
+    return rows.map((r) => ({
+      fingerprint: String(r.fingerprint),
+      t: toNumber(r.t),
+      start: toNumber(r.start),
+      count: toNumber(r.count),
+      sum: r.sum === null ? 0 : toNumber(r.sum),
+      min: r.min === null ? null : toNumber(r.min),
+      max: r.max === null ? null : toNumber(r.max),
+      scale: toNumber(r.scale),
+      zeroCount: toNumber(r.zeroCount),
+      zeroThreshold: toNumber(r.zeroThreshold),
+      positive: { offset: toNumber(r.posOffset), counts: r.posCounts.map(Number) },
+      negative: { offset: toNumber(r.negOffset), counts: r.negCounts.map(Number) },
+      temporality: toNumber(r.temporality),
+    }));
+  }
+
+  /**
+   * Per series and step bucket: the smallest recorded Min and largest recorded Max of
+   * histogram points (null when no point of the bucket recorded one). Computed in
+   * ClickHouse, so no point cap applies.
+   */
+  async distributionExtremes(type: 'histogram' | 'exponential_histogram', scope: PointsScope, stepMs: number): Promise<ExtremesRow[]> {
+    const rows = await selectRows<{ fingerprint: string; bucket: string | number; min: number | null; max: number | null }>(
+      this.ch,
+      `SELECT toString(Fingerprint) AS fingerprint,
+              intDiv(toUnixTimestamp64Milli(Time), {stepMs:Int64}) * {stepMs:Int64} AS bucket,
+              min(Min) AS min, max(Max) AS max
+       FROM ${POINT_TABLES[type]}
+       WHERE ${POINTS_WHERE}
+       GROUP BY Fingerprint, bucket`,
+      this.scopeParams(scope, { stepMs }),
+    );
+    return rows.map((r) => ({
+      fingerprint: String(r.fingerprint),
+      bucket: toNumber(r.bucket),
+      min: r.min === null ? null : toNumber(r.min),
+      max: r.max === null ? null : toNumber(r.max),
     }));
   }
 

@@ -1,13 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MetricDto, MetricQueryResultDto, MetricSeriesDto } from '@telemetryflow/schemas';
-import { invalidParameter } from '../http/api-error.js';
+import { invalidParameter, resultTooLarge } from '../http/api-error.js';
+import { QUERY_LIMITS } from '../http/tokens.js';
+import type { QueryLimits } from '../query-limits.js';
 import { parseTimeRange, type RawParams } from '../request-params.js';
+import { expHistogramIncreases, expHistogramQuantile, knownExtremes, mergeExpHistograms, type ExpHistogramPoint } from './exp-histogram.js';
 import {
-  addStats, bucketStart, bucketStarts, counterIncreases, emptyStats, histogramIncreases, histogramQuantile, mergeBuckets, statValue,
+  addStats, bucketStart, bucketStarts, counterIncreases, emptyStats, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets, statValue,
   type Buckets, type HistogramPoint, type StatAggregation, type StepStats,
 } from './metric-math.js';
 import { parseMetricQuery, planFor, quantileOf, seriesLabels, type MetricQuery } from './metric-query.js';
-import { MetricsRepository, type RawDistributionPoint, type SeriesRow } from './metrics.repository.js';
+import { MetricsRepository, type RawDistributionPoint, type RawExpHistogramPoint, type SeriesRow } from './metrics.repository.js';
 
 export const MAX_SERIES = 5000;
 const DELTA = 1;
@@ -20,10 +23,25 @@ interface Group {
 
 @Injectable()
 export class MetricsService {
-  constructor(@Inject(MetricsRepository) private readonly repo: MetricsRepository) {}
+  constructor(
+    @Inject(MetricsRepository) private readonly repo: MetricsRepository,
+    @Inject(QUERY_LIMITS) private readonly limits: QueryLimits,
+  ) {}
 
-  listMetrics(tenant: string, q: RawParams): Promise<MetricDto[]> {
-    return this.repo.listMetrics(tenant, parseTimeRange(q));
+  async listMetrics(tenant: string, q: RawParams): Promise<MetricDto[]> {
+    const cap = this.limits.maxMetrics;
+    const rows = await this.repo.listMetrics(tenant, parseTimeRange(q), cap + 1);
+    if (rows.length > cap) throw resultTooLarge(`more than ${cap} metrics were seen in the range; narrow it with from and to`, cap, ['from', 'to']);
+    return rows;
+  }
+
+  /** Raw points up to the cap; past it, 422 rather than a silently partial answer. */
+  private capped<T>(rows: T[]): T[] {
+    const cap = this.limits.maxMetricPoints;
+    if (rows.length > cap) {
+      throw resultTooLarge(`the query would read more than ${cap} points; narrow it with from and to, or add filters`, cap, ['from', 'to', 'filters']);
+    }
+    return rows;
   }
 
   async query(tenant: string, body: unknown): Promise<MetricQueryResultDto> {
@@ -57,7 +75,7 @@ export class MetricsService {
         break;
       }
       case 'counter': {
-        const points = groupBy(await this.repo.sumPoints(scope(lookback)), (p) => p.fingerprint);
+        const points = groupBy(this.capped(await this.repo.sumPoints(scope(lookback), this.limits.maxMetricPoints + 1)), (p) => p.fingerprint);
         const monotonic = new Map(series.map((s) => [s.fingerprint, s.monotonic]));
         const stepSeconds = q.stepMs / 1000;
         values = (g) => {
@@ -80,7 +98,8 @@ export class MetricsService {
       }
       case 'histogram-quantile':
       case 'distribution-totals': {
-        const points = groupBy(await this.repo.distributionPoints(type as 'histogram', scope(lookback)), (p) => p.fingerprint);
+        const raw = await this.repo.distributionPoints(type as 'histogram', scope(lookback), this.limits.maxMetricPoints + 1);
+        const points = groupBy(this.capped(raw), (p) => p.fingerprint);
         const windowStart = Number(lookback.fromNs / NS_PER_MS);
         const quantile = quantileOf(q.aggregation);
         values = (g) => {
@@ -104,6 +123,39 @@ export class MetricsService {
         };
         break;
       }
+      case 'exp-histogram-quantile': {
+        const raw = await this.repo.expHistogramPoints(scope(lookback), this.limits.maxMetricPoints + 1);
+        const points = groupBy(this.capped(raw), (p) => p.fingerprint);
+        const windowStart = Number(lookback.fromNs / NS_PER_MS);
+        const quantile = quantileOf(q.aggregation);
+        values = (g) => {
+          const perBucket = new Map<number, ExpHistogramPoint[]>();
+          for (const fp of g.fingerprints) {
+            for (const h of expIntervals(points.get(fp) ?? [], windowStart)) {
+              if (h.t >= fromMs) getOr(perBucket, bucketStart(h.t, q.stepMs), () => []).push(h);
+            }
+          }
+          return mapValues(perBucket, (hs) => {
+            const merged = mergeExpHistograms(hs);
+            return merged ? expHistogramQuantile(quantile, merged, knownExtremes(hs)) : null;
+          });
+        };
+        break;
+      }
+      case 'distribution-extremes': {
+        const rows = await this.repo.distributionExtremes(type as 'histogram', scope(q), q.stepMs);
+        const byFp = groupBy(rows, (r) => r.fingerprint);
+        values = (g) => {
+          const acc = new Map<number, number | null>();
+          for (const fp of g.fingerprints) {
+            for (const r of byFp.get(fp) ?? []) {
+              acc.set(r.bucket, foldExtreme(acc.get(r.bucket) ?? null, q.aggregation === 'min' ? r.min : r.max, q.aggregation as 'min' | 'max'));
+            }
+          }
+          return acc;
+        };
+        break;
+      }
       default:
         throw invalidParameter('aggregation', plan);
     }
@@ -120,6 +172,12 @@ export class MetricsService {
 function intervals(points: RawDistributionPoint[], windowStartMs: number): HistogramPoint[] {
   if (points.length === 0) return [];
   return points[0]!.temporality === DELTA ? points : histogramIncreases(points, windowStartMs);
+}
+
+/** Exponential-histogram intervals: cumulative series become increases; delta points are intervals already. */
+function expIntervals(points: RawExpHistogramPoint[], windowStartMs: number): ExpHistogramPoint[] {
+  if (points.length === 0) return [];
+  return points[0]!.temporality === DELTA ? points : expHistogramIncreases(points, windowStartMs);
 }
 
 function groupSeries(series: SeriesRow[], keys: string[]): Group[] {

@@ -35,15 +35,16 @@ export class TracesRepository {
     return row && toNumber(row.n) > 0 ? { startNs: row.startNs, endNs: row.endNs } : null;
   }
 
-  async traceSpans(tenant: string, traceId: string, startNs: string, endNs: string): Promise<SpanRow[]> {
+  /** The trace's spans in start order, at most `limit` (callers pass their cap + 1). */
+  async traceSpans(tenant: string, traceId: string, startNs: string, endNs: string, limit: number): Promise<SpanRow[]> {
     return selectRows<SpanRow>(
       this.ch,
       `SELECT ${SPAN_COLUMNS} FROM spans
        WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})
          AND StartTime >= fromUnixTimestamp64Nano({startNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({endNs:Int64})
        ORDER BY StartTime, SpanId
-       LIMIT 100000`,
-      { tenant, traceId, startNs, endNs },
+       LIMIT {limit:UInt32}`,
+      { tenant, traceId, startNs, endNs, limit },
     );
   }
 
@@ -94,14 +95,15 @@ export class TracesRepository {
     return rows.map((r) => ({ ...r, spanCount: toNumber(r.spanCount), errorCount: toNumber(r.errorCount) }));
   }
 
-  async services(tenant: string, range: TimeRange): Promise<ServiceDto[]> {
+  /** Services with spans in the range, by name, at most `limit` (callers pass their cap + 1). */
+  async services(tenant: string, range: TimeRange, limit: number): Promise<ServiceDto[]> {
     const rows = await selectRows<{ name: string; spanCount: string; errorCount: string }>(
       this.ch,
       `SELECT ServiceName AS name, count() AS spanCount, countIf(StatusCode = 'STATUS_CODE_ERROR') AS errorCount
        FROM spans WHERE TenantId = {tenant:String} AND ${RANGE}
        GROUP BY ServiceName ORDER BY ServiceName
-       LIMIT 10000`,
-      { tenant, fromNs: range.fromNs, toNs: range.toNs },
+       LIMIT {limit:UInt32}`,
+      { tenant, fromNs: range.fromNs, toNs: range.toNs, limit },
     );
     return rows.map((r) => ({ name: r.name, spanCount: toNumber(r.spanCount), errorCount: toNumber(r.errorCount) }));
   }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ServiceDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
-import { invalidParameter, notFound } from '../http/api-error.js';
+import { invalidParameter, notFound, resultTooLarge } from '../http/api-error.js';
+import { QUERY_LIMITS } from '../http/tokens.js';
+import type { QueryLimits } from '../query-limits.js';
 import {
   msToNs, parseEnum, parseHexId, parseInteger, parseNonNegativeNumber, parseString, parseTimeRange, type RawParams,
 } from '../request-params.js';
@@ -31,15 +33,23 @@ export function parseTraceSearch(q: RawParams, nowMs = Date.now()): TraceSearch 
 
 @Injectable()
 export class TracesService {
-  constructor(@Inject(TracesRepository) private readonly repo: TracesRepository) {}
+  constructor(
+    @Inject(TracesRepository) private readonly repo: TracesRepository,
+    @Inject(QUERY_LIMITS) private readonly limits: QueryLimits,
+  ) {}
 
   async getTrace(tenant: string, rawTraceId: string): Promise<TraceDto> {
     const traceId = parseHexId(rawTraceId, 'traceId', 16);
-    if (/^0+$/.test(traceId)) throw invalidParameter('traceId', 'must not be all zeros');
+    // The all-zero id is well-formed but invalid in OTLP, so no trace can have it: 404.
+    if (/^0+$/.test(traceId)) throw notFound(`trace ${traceId} not found`);
     const bounds = await this.repo.traceBounds(tenant, traceId);
     if (!bounds) throw notFound(`trace ${traceId} not found`);
-    const spans = await this.repo.traceSpans(tenant, traceId, bounds.startNs, bounds.endNs);
+    const cap = this.limits.maxTraceSpans;
+    const spans = await this.repo.traceSpans(tenant, traceId, bounds.startNs, bounds.endNs, cap + 1);
     if (spans.length === 0) throw notFound(`trace ${traceId} not found`);
+    if (spans.length > cap) {
+      throw resultTooLarge(`trace ${traceId} has more than ${cap} spans, more than one response returns`, cap);
+    }
     return { traceId, spans: spans.map(spanRowToDto) };
   }
 
@@ -47,7 +57,10 @@ export class TracesService {
     return this.repo.searchTraces(tenant, parseTraceSearch(q));
   }
 
-  services(tenant: string, q: RawParams): Promise<ServiceDto[]> {
-    return this.repo.services(tenant, parseTimeRange(q));
+  async services(tenant: string, q: RawParams): Promise<ServiceDto[]> {
+    const cap = this.limits.maxServices;
+    const rows = await this.repo.services(tenant, parseTimeRange(q), cap + 1);
+    if (rows.length > cap) throw resultTooLarge(`more than ${cap} services have spans in the range; narrow it with from and to`, cap, ['from', 'to']);
+    return rows;
   }
 }

@@ -1,0 +1,30 @@
+/**
+ * Caps on what one read request may pull out of ClickHouse. A request that would go past
+ * one is answered 422 naming the parameters to narrow — never with a truncated result.
+ */
+export interface QueryLimits {
+  /** Raw metric points fetched for one metric query (rates, distributions). */
+  maxMetricPoints: number;
+  /** Metrics listed by GET /api/v1/metrics. */
+  maxMetrics: number;
+  /** Spans returned for one trace. */
+  maxTraceSpans: number;
+  /** Services listed by GET /api/v1/services. */
+  maxServices: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  maxMetricPoints: 2_000_000,
+  maxMetrics: 100_000,
+  maxTraceSpans: 100_000,
+  maxServices: 10_000,
+};
+
+/** The defaults with `overrides` applied; every cap must be a positive integer. */
+export function queryLimits(overrides: Partial<QueryLimits> = {}): QueryLimits {
+  const limits = { ...DEFAULT_QUERY_LIMITS, ...overrides };
+  for (const [name, v] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new Error(`query limit ${name} must be a positive integer, got ${String(v)}`);
+  }
+  return limits;
+}
