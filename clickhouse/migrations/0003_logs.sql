@@ -1,5 +1,5 @@
 -- Log records. Body is kept as text (structured bodies as their OTLP/JSON AnyValue,
--- BodyType naming the type) and indexed by lower-cased token for word search.
+-- BodyType naming the type) and indexed by token of the UTF-8 lower-cased body for word search.
 CREATE TABLE IF NOT EXISTS logs
 (
     TenantId               LowCardinality(String) CODEC(ZSTD(1)),
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS logs
     AttributeTypes         Map(LowCardinality(String), LowCardinality(String)) CODEC(ZSTD(1)),
     DroppedAttributesCount UInt32 CODEC(ZSTD(1)),
     INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
-    INDEX idx_body lower(Body) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 1,
+    INDEX idx_body lowerUTF8(Body) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 1,
     INDEX idx_severity lower(SeverityText) TYPE set(64) GRANULARITY 1,
     INDEX idx_attr_keys mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_attr_values mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,

@@ -26,17 +26,13 @@ export function searchWords(q: string): string[] {
 }
 
 /**
- * SQL conditions (bound parameter `param`, never the word itself) that the log body holds
- * `word` (already lower-cased) as a whole token. The match is on `lowerUTF8(Body)`, so
- * "Éclair" is found by "éclair" — ClickHouse's `lower()` folds ASCII only. For an ASCII
- * word a `lower(Body)` condition is added too: both fold ASCII letters alike, so it
- * keeps every match of the first (short of oddities such as the Kelvin sign, which
- * Unicode lower-cases to "k"), and it is what lets the tokenbf skip index on
- * `lower(Body)` prune granules. Non-ASCII words scan the body (see the README note).
+ * SQL condition (bound parameter `param`, never the word itself) that the log body holds
+ * the word bound to it (already lower-cased) as a whole token. The match is on `lowerUTF8(Body)`, so
+ * "Éclair" is found by "éclair" (ClickHouse's `lower()` folds ASCII only), and it is the
+ * expression of the `tokenbf_v1` skip index on logs, which prunes granules for every word.
  */
-export function bodyWordConditions(word: string, param: string): string[] {
-  const unicode = `hasToken(lowerUTF8(Body), {${param}:String})`;
-  return /^\p{ASCII}+$/u.test(word) ? [`hasToken(lower(Body), {${param}:String})`, unicode] : [unicode];
+export function bodyWordCondition(param: string): string {
+  return `hasToken(lowerUTF8(Body), {${param}:String})`;
 }
 
 export function parseLogSearch(q: RawParams, nowMs = Date.now()): LogSearch {

@@ -2,13 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { selectRows } from '../clickhouse-rows.js';
 import { CLICKHOUSE } from '../http/tokens.js';
-import { bodyWordConditions, type LogRow, type LogSearch } from './log-search.js';
+import { bodyWordCondition, type LogRow, type LogSearch } from './log-search.js';
 
 @Injectable()
 export class LogsRepository {
   constructor(@Inject(CLICKHOUSE) private readonly ch: ClickHouseClient) {}
 
-  /** Newest first. Body words match case-insensitively in Unicode (see bodyWordConditions). */
+  /** Newest first. Body words match case-insensitively in Unicode (see bodyWordCondition). */
   async search(tenant: string, s: LogSearch): Promise<LogRow[]> {
     const where = [
       'TenantId = {tenant:String}',
@@ -29,7 +29,7 @@ export class LogsRepository {
       params.traceId = s.traceId;
     }
     s.words.forEach((w, i) => {
-      where.push(...bodyWordConditions(w, `w${i}`));
+      where.push(bodyWordCondition(`w${i}`));
       params[`w${i}`] = w;
     });
     return selectRows<LogRow>(
