@@ -11,7 +11,7 @@
 //   BENCH_SECONDS            seconds per phase (default 20)
 //   BENCH_WARMUP_SECONDS     traces/HTTP warm-up before the measured phases (default 3, 0 = none)
 //   BENCH_GENERATORS         load-generator processes per phase (default 1)
-//   BENCH_CONCURRENCY        requests in flight per generator (default 64: many exporters at once)
+//   BENCH_CONCURRENCY        requests in flight per generator (default 16)
 //   BENCH_ITEMS_PER_REQUEST  spans / log records / data points per request (default 1000)
 //   BENCH_PHASES             comma list of traces-http,traces-grpc,logs-http,metrics-http,logs-grpc,metrics-grpc
 //   BENCH_TARGET_SPANS       spans/s target for the trace phases (default 50000)
@@ -72,7 +72,7 @@ const settings = {
   seconds: envInt('BENCH_SECONDS', 20, 1, 600),
   warmupSeconds: envInt('BENCH_WARMUP_SECONDS', 3, 0, 60),
   generators: envInt('BENCH_GENERATORS', 1, 1, 16),
-  concurrency: envInt('BENCH_CONCURRENCY', 64, 1, 256),
+  concurrency: envInt('BENCH_CONCURRENCY', 16, 1, 256),
   itemsPerRequest: envInt('BENCH_ITEMS_PER_REQUEST', 1000, 1, 20_000),
   targetSpans: envInt('BENCH_TARGET_SPANS', 50_000, 0, 10_000_000),
   templates: 8,
