@@ -159,6 +159,7 @@ export class RowBinaryWriter {
       case 'Map(String, String)':
         return this.map(v as Record<string, string>, column);
       case 'Array(String)':
+      case 'Array(UInt32)':
       case 'Array(UInt64)':
       case 'Array(Float64)':
       case 'Array(Nullable(Int64))':

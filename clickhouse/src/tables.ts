@@ -17,6 +17,7 @@ export type InsertColumnType =
   | 'Nullable(Int64)'
   | 'Map(String, String)'
   | 'Array(String)'
+  | 'Array(UInt32)'
   | 'Array(UInt64)'
   | 'Array(Float64)'
   | 'Array(Nullable(Int64))'
@@ -29,7 +30,8 @@ const MAPS = 'Array(Map(String, String))' as const;
 
 const ENVELOPE: Columns = [
   ['ResourceAttributes', MAP], ['ResourceAttributeTypes', MAP], ['ScopeName', 'String'], ['ScopeVersion', 'String'],
-  ['ScopeAttributes', MAP], ['ScopeAttributeTypes', MAP],
+  ['ScopeAttributes', MAP], ['ScopeAttributeTypes', MAP], ['ResourceSchemaUrl', 'String'], ['ResourceDroppedAttributesCount', 'UInt32'],
+  ['ScopeSchemaUrl', 'String'], ['ScopeDroppedAttributesCount', 'UInt32'],
 ];
 
 const POINT_HEAD: Columns = [
@@ -49,7 +51,8 @@ export const INSERT_COLUMNS = {
     ['DroppedAttributesCount', 'UInt32'], ['DroppedEventsCount', 'UInt32'], ['DroppedLinksCount', 'UInt32'],
     ['EventTimesNs', 'Array(UInt64)'], ['EventNames', 'Array(String)'], ['EventAttributes', MAPS], ['EventAttributeTypes', MAPS],
     ['LinkTraceIdsHex', 'Array(String)'], ['LinkSpanIdsHex', 'Array(String)'], ['LinkTraceStates', 'Array(String)'], ['LinkAttributes', MAPS],
-    ['LinkAttributeTypes', MAPS],
+    ['LinkAttributeTypes', MAPS], ['EventDroppedAttributesCounts', 'Array(UInt32)'], ['LinkFlags', 'Array(UInt32)'],
+    ['LinkDroppedAttributesCounts', 'Array(UInt32)'],
   ],
   logs: [
     ['TenantId', 'String'], ['TimestampNs', 'UInt64'], ['ObservedTimestampNs', 'UInt64'], ['TraceIdHex', 'String'], ['SpanIdHex', 'String'],
@@ -59,7 +62,8 @@ export const INSERT_COLUMNS = {
   metric_series: [
     ['TenantId', 'String'], ['MetricName', 'String'], ['Fingerprint', 'UInt64'], ['MetricType', 'String'], ['Unit', 'String'],
     ['Description', 'String'], ['Temporality', 'UInt8'], ['IsMonotonic', 'Bool'], ['ServiceName', 'String'], ...ENVELOPE,
-    ['Attributes', MAP], ['AttributeTypes', MAP], ['FirstSeenNs', 'UInt64'], ['LastSeenNs', 'UInt64'],
+    ['Attributes', MAP], ['AttributeTypes', MAP], ['MetadataAttributes', MAP], ['MetadataAttributeTypes', MAP],
+    ['FirstSeenNs', 'UInt64'], ['LastSeenNs', 'UInt64'],
   ],
   metrics_gauge: [...POINT_HEAD, ['Value', 'Float64'], ['IntValue', 'Nullable(Int64)'], ...EXEMPLARS],
   metrics_sum: [...POINT_HEAD, ['Value', 'Float64'], ['IntValue', 'Nullable(Int64)'], ['Temporality', 'UInt8'], ['IsMonotonic', 'Bool'], ...EXEMPLARS],

@@ -45,6 +45,12 @@ test('a span becomes one row with typed attributes, events, links and exact time
   assert.deepEqual(row.EventTimesNs, [T0 + 10n]);
   assert.deepEqual(row.LinkSpanIdsHex, ['eee19b7ec3c1b173']);
   assert.deepEqual(row.LinkTraceStates, ['x=y']);
+  assert.deepEqual(row.LinkFlags, [257]);
+  assert.deepEqual(row.LinkDroppedAttributesCounts, [3]);
+  assert.deepEqual(row.EventDroppedAttributesCounts, [2]);
+  assert.equal(row.ResourceSchemaUrl, 'https://opentelemetry.io/schemas/1.26.0');
+  assert.equal(row.ScopeSchemaUrl, 'https://example.com/scope');
+  assert.equal(row.ScopeDroppedAttributesCount, 1);
 });
 
 test('spans with invalid ids or times are rejected one by one; the rest are kept', () => {
@@ -140,7 +146,7 @@ test('every metric type becomes rows of its table, with one series row per serie
     { name: 'requests', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ startTimeUnixNano: '1', timeUnixNano: t, asInt: '9007199254740993', exemplars: [exemplar] }] } },
     { name: 'latency', histogram: { aggregationTemporality: 1, dataPoints: [{ timeUnixNano: t, count: 6, sum: 3.5, min: 0.1, max: 2, bucketCounts: [1, 2, 3], explicitBounds: [0.5, 1], exemplars: [exemplar] }] } },
     { name: 'size', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [{ timeUnixNano: t, count: 5, sum: 10, scale: 3, zeroCount: 1, zeroThreshold: 0.001, positive: { offset: 2, bucketCounts: [1, 2] }, negative: { offset: -1, bucketCounts: [1] } }] } },
-    { name: 'gc', summary: { dataPoints: [{ timeUnixNano: t, count: 4, sum: 8, quantileValues: [{ quantile: 0.5, value: 1.5 }, { quantile: 0.99, value: 3 }] }] } },
+    { name: 'gc', metadata: [{ key: 'origin', value: { stringValue: 'runtime' } }], summary: { dataPoints: [{ timeUnixNano: t, count: 4, sum: 8, quantileValues: [{ quantile: 0.5, value: 1.5 }, { quantile: 0.99, value: 3 }] }] } },
     { name: 'broken', histogram: { dataPoints: [{ timeUnixNano: t, count: 1, bucketCounts: [1, 0], explicitBounds: [1, 2, 3] }] } },
   ])));
   assert.equal(batch.accepted, 6);
@@ -162,6 +168,7 @@ test('every metric type becomes rows of its table, with one series row per serie
   const [summary] = rowsOf(batch, 'metrics_summary');
   assert.deepEqual([summary?.Count, summary?.Sum, summary?.Quantiles, summary?.QuantileValues], ['4', 8, [0.5, 0.99], [1.5, 3]]);
   const series = rowsOf(batch, 'metric_series');
+  assert.deepEqual(plain(series.find((s) => s.MetricName === 'gc')?.MetadataAttributes), { origin: 'runtime' });
   assert.deepEqual(series.map((s) => [s.MetricName, s.MetricType]).sort(), [['gc', 'summary'], ['latency', 'histogram'], ['requests', 'sum'], ['size', 'exponential_histogram'], ['temp', 'gauge'], ['temp', 'gauge']]);
 });
 

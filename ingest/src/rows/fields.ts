@@ -67,21 +67,27 @@ export interface Envelope {
   scopeVersion: string;
   scopeValues: Record<string, string>;
   scopeTypes: Record<string, string>;
+  resourceSchemaUrl: string;
+  resourceDropped: number;
+  scopeSchemaUrl: string;
+  scopeDropped: number;
 }
 
-type ResourcePart = Pick<Envelope, 'serviceName' | 'resourceValues' | 'resourceTypes'>;
+type ResourcePart = Pick<Envelope, 'serviceName' | 'resourceValues' | 'resourceTypes' | 'resourceSchemaUrl' | 'resourceDropped'>;
 
-export function resourceEnvelope(resource: Resource | null | undefined): ResourcePart {
+export function resourceEnvelope(resource: Resource | null | undefined, schemaUrl: string | null | undefined): ResourcePart {
   const stored = keyValuesToStored(resource?.attributes);
   const service = stored.types['service.name'] === undefined ? stored.values['service.name'] : undefined;
   return {
     serviceName: service || 'unknown_service',
     resourceValues: stored.values,
     resourceTypes: stored.types,
+    resourceSchemaUrl: cleanString(schemaUrl),
+    resourceDropped: uint32(resource?.droppedAttributesCount),
   };
 }
 
-export function withScope(res: ResourcePart, scope: InstrumentationScope | null | undefined): Envelope {
+export function withScope(res: ResourcePart, scope: InstrumentationScope | null | undefined, schemaUrl: string | null | undefined): Envelope {
   const attrs = keyValuesToStored(scope?.attributes);
   return {
     ...res,
@@ -89,10 +95,15 @@ export function withScope(res: ResourcePart, scope: InstrumentationScope | null 
     scopeVersion: cleanString(scope?.version),
     scopeValues: attrs.values,
     scopeTypes: attrs.types,
+    scopeSchemaUrl: cleanString(schemaUrl),
+    scopeDropped: uint32(scope?.droppedAttributesCount),
   };
 }
 
-/** The resource and scope columns, in the order spans and logs share. */
+/** The resource and scope columns, in the order of ENVELOPE in clickhouse/src/tables.ts. */
 export function envelopeColumns(env: Envelope): unknown[] {
-  return [env.resourceValues, env.resourceTypes, env.scopeName, env.scopeVersion, env.scopeValues, env.scopeTypes];
+  return [
+    env.resourceValues, env.resourceTypes, env.scopeName, env.scopeVersion, env.scopeValues, env.scopeTypes,
+    env.resourceSchemaUrl, env.resourceDropped, env.scopeSchemaUrl, env.scopeDropped,
+  ];
 }

@@ -40,9 +40,9 @@ export function logRow(tenantId: string, env: Envelope, record: LogRecord, recei
 export function logsRequestToRows(tenantId: string, request: ExportLogsServiceRequest, receivedAtNs: bigint): RowBatch {
   const out = new RowBatchBuilder();
   for (const rl of request.resourceLogs ?? []) {
-    const res = resourceEnvelope(rl.resource);
+    const res = resourceEnvelope(rl.resource, rl.schemaUrl);
     for (const sl of rl.scopeLogs ?? []) {
-      const env = withScope(res, sl.scope);
+      const env = withScope(res, sl.scope, sl.schemaUrl);
       for (const record of sl.logRecords ?? []) {
         try {
           out.add('logs', logRow(tenantId, env, record, receivedAtNs));

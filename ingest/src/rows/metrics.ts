@@ -14,7 +14,7 @@ import {
   type Metric,
   type MetricType,
 } from '@telemetryflow/schemas';
-import { float, idHex, InvalidItemError, nanos, nullableFloat, resourceEnvelope, uint32, uint64, withScope, type Envelope } from './fields.js';
+import { envelopeColumns, float, idHex, InvalidItemError, nanos, nullableFloat, resourceEnvelope, uint32, uint64, withScope, type Envelope } from './fields.js';
 import { RowBatchBuilder, type RowBatch } from './row-batch.js';
 
 function sortedEntries(o: Record<string, string>): [string, string][] {
@@ -103,6 +103,7 @@ function metricRows(tenantId: string, env: Envelope, metric: Metric, out: RowBat
   const [type, table] = TYPE_OF[data];
   const body = metric[data] as { dataPoints?: { attributes?: KeyValue[] | null }[] | null; aggregationTemporality?: number | null; isMonotonic?: boolean | null };
   const temporality = uint32(body.aggregationTemporality) & 0xff;
+  const metadata = keyValuesToStored(metric.metadata);
   const isMonotonic = Boolean(body.isMonotonic);
   for (const point of body.dataPoints ?? []) {
     try {
@@ -156,8 +157,7 @@ function metricRows(tenantId: string, env: Envelope, metric: Metric, out: RowBat
           lastSeen: seen,
           row: [
             tenantId, name, fingerprint, type, cleanString(metric.unit), cleanString(metric.description), temporality, isMonotonic,
-            env.serviceName, env.resourceValues, env.resourceTypes, env.scopeName, env.scopeVersion, env.scopeValues, env.scopeTypes,
-            attrs.values, attrs.types,
+            env.serviceName, ...envelopeColumns(env), attrs.values, attrs.types, metadata.values, metadata.types,
           ],
         });
       }
@@ -172,9 +172,9 @@ export function metricsRequestToRows(tenantId: string, request: ExportMetricsSer
   const out = new RowBatchBuilder();
   const series = new Map<string, SeriesState>();
   for (const rm of request.resourceMetrics ?? []) {
-    const res = resourceEnvelope(rm.resource);
+    const res = resourceEnvelope(rm.resource, rm.schemaUrl);
     for (const sm of rm.scopeMetrics ?? []) {
-      const env = withScope(res, sm.scope);
+      const env = withScope(res, sm.scope, sm.schemaUrl);
       for (const metric of sm.metrics ?? []) metricRows(tenantId, env, metric, out, series);
     }
   }

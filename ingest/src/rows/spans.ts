@@ -44,15 +44,18 @@ export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] 
     links.map((l) => cleanString(l.traceState)),
     linkAttrs.map((a) => a.values),
     linkAttrs.map((a) => a.types),
+    events.map((e) => uint32(e.droppedAttributesCount)),
+    links.map((l) => uint32(l.flags)),
+    links.map((l) => uint32(l.droppedAttributesCount)),
   ];
 }
 
 export function traceRequestToRows(tenantId: string, request: ExportTraceServiceRequest): RowBatch {
   const out = new RowBatchBuilder();
   for (const rs of request.resourceSpans ?? []) {
-    const res = resourceEnvelope(rs.resource);
+    const res = resourceEnvelope(rs.resource, rs.schemaUrl);
     for (const ss of rs.scopeSpans ?? []) {
-      const env = withScope(res, ss.scope);
+      const env = withScope(res, ss.scope, ss.schemaUrl);
       for (const span of ss.spans ?? []) {
         try {
           out.add('spans', spanRow(tenantId, env, span));
