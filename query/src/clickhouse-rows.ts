@@ -1,6 +1,16 @@
 // Shared helpers for turning ClickHouse JSON rows into API DTOs.
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 
+/** Attribute, resource and scope columns as span and log queries select them. */
+export interface AttributedRow {
+  Attributes: Record<string, string>;
+  AttributeTypes: Record<string, string>;
+  ResourceAttributes: Record<string, string>;
+  ResourceAttributeTypes: Record<string, string>;
+  ScopeName: string;
+  ScopeVersion: string;
+}
+
 /** All-zero ids mean "absent" (root span, log without trace): the API returns "". */
 export function idOrEmpty(hex: string): string {
   return /^0*$/.test(hex) ? '' : hex;

@@ -1,6 +1,6 @@
 import type { LogDto } from '@telemetryflow/schemas';
 import { storedToAnyValueJson, storedToKeyValuesJson } from '@telemetryflow/schemas';
-import { idOrEmpty } from '../clickhouse-rows.js';
+import { idOrEmpty, type AttributedRow } from '../clickhouse-rows.js';
 import { invalidParameter } from '../http/api-error.js';
 import { parseHexId, parseInteger, parseString, parseTimeRange, type RawParams, type TimeRange } from '../request-params.js';
 
@@ -52,7 +52,7 @@ export function parseLogSearch(q: RawParams, nowMs = Date.now()): LogSearch {
   };
 }
 
-export interface LogRow {
+export interface LogRow extends AttributedRow {
   timeNs: string;
   observedNs: string;
   SeverityNumber: number;
@@ -62,12 +62,6 @@ export interface LogRow {
   ServiceName: string;
   traceId: string;
   spanId: string;
-  Attributes: Record<string, string>;
-  AttributeTypes: Record<string, string>;
-  ResourceAttributes: Record<string, string>;
-  ResourceAttributeTypes: Record<string, string>;
-  ScopeName: string;
-  ScopeVersion: string;
 }
 
 export function logRowToDto(r: LogRow): LogDto {

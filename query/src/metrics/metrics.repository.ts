@@ -17,6 +17,13 @@ const POINT_TABLES: Record<MetricType, string> = {
 
 const SEEN_IN_RANGE =
   'max(LastSeen) >= fromUnixTimestamp64Nano({fromNs:Int64}) AND min(FirstSeen) <= fromUnixTimestamp64Nano({toNs:Int64})';
+/** Columns every raw point query starts with, and their conversion. */
+const POINT_HEAD = 'toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(Time) AS t, toUnixTimestamp64Milli(StartTime) AS start';
+
+function pointHead(r: { fingerprint: string | number; t: string | number; start: string | number }): { fingerprint: string; t: number; start: number } {
+  return { fingerprint: String(r.fingerprint), t: toNumber(r.t), start: toNumber(r.start) };
+}
+
 const POINTS_WHERE = `TenantId = {tenant:String} AND MetricName = {metric:String}
   AND Fingerprint IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))
   AND Time >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Time <= fromUnixTimestamp64Nano({toNs:Int64})`;
@@ -146,7 +153,7 @@ export class MetricsRepository {
   async sumPoints(scope: PointsScope, limit: number): Promise<RawPoint[]> {
     const rows = await selectRows<Record<keyof RawPoint, string | number>>(
       this.ch,
-      `SELECT toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(Time) AS t, toUnixTimestamp64Milli(StartTime) AS start,
+      `SELECT ${POINT_HEAD},
               Value AS value, Temporality AS temporality
        FROM metrics_sum WHERE ${POINTS_WHERE}
        ORDER BY Fingerprint, Time
@@ -154,9 +161,7 @@ export class MetricsRepository {
       this.scopeParams(scope, { limit }),
     );
     return rows.map((r) => ({
-      fingerprint: String(r.fingerprint),
-      t: toNumber(r.t),
-      start: toNumber(r.start),
+      ...pointHead(r),
       value: toNumber(r.value),
       temporality: toNumber(r.temporality),
     }));
@@ -173,7 +178,7 @@ export class MetricsRepository {
       fingerprint: string; t: string; start: string; count: string; sum: number | null; bounds: number[]; counts: string[]; temporality: number;
     }>(
       this.ch,
-      `SELECT toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(Time) AS t, toUnixTimestamp64Milli(StartTime) AS start,
+      `SELECT ${POINT_HEAD},
               Count AS count, Sum AS sum, ${buckets}, ${temporality} AS temporality
        FROM ${POINT_TABLES[type]} WHERE ${POINTS_WHERE}
        ORDER BY Fingerprint, Time
@@ -181,9 +186,7 @@ export class MetricsRepository {
       this.scopeParams(scope, { limit }),
     );
     return rows.map((r) => ({
-      fingerprint: String(r.fingerprint),
-      t: toNumber(r.t),
-      start: toNumber(r.start),
+      ...pointHead(r),
       count: toNumber(r.count),
       sum: r.sum === null ? 0 : toNumber(r.sum),
       bounds: r.bounds.map(Number),
@@ -200,7 +203,7 @@ export class MetricsRepository {
       temporality: number;
     }>(
       this.ch,
-      `SELECT toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(Time) AS t, toUnixTimestamp64Milli(StartTime) AS start,
+      `SELECT ${POINT_HEAD},
               Count AS count, Sum AS sum, Min AS min, Max AS max, Scale AS scale, ZeroCount AS zeroCount, ZeroThreshold AS zeroThreshold,
               PositiveOffset AS posOffset, PositiveBucketCounts AS posCounts, NegativeOffset AS negOffset, NegativeBucketCounts AS negCounts,
               Temporality AS temporality
@@ -210,9 +213,7 @@ export class MetricsRepository {
       this.scopeParams(scope, { limit }),
     );
     return rows.map((r) => ({
-      fingerprint: String(r.fingerprint),
-      t: toNumber(r.t),
-      start: toNumber(r.start),
+      ...pointHead(r),
       count: toNumber(r.count),
       sum: r.sum === null ? 0 : toNumber(r.sum),
       min: r.min === null ? null : toNumber(r.min),

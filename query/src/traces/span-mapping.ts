@@ -1,8 +1,8 @@
 import { storedToKeyValuesJson, type SpanDto, type SpanKindName, type StatusCodeName } from '@telemetryflow/schemas';
-import { idOrEmpty } from '../clickhouse-rows.js';
+import { idOrEmpty, type AttributedRow } from '../clickhouse-rows.js';
 
 /** One `spans` row as the trace query selects it. */
-export interface SpanRow {
+export interface SpanRow extends AttributedRow {
   traceId: string;
   spanId: string;
   parentSpanId: string;
@@ -15,12 +15,6 @@ export interface SpanRow {
   DurationNs: string;
   StatusCode: string;
   StatusMessage: string;
-  Attributes: Record<string, string>;
-  AttributeTypes: Record<string, string>;
-  ResourceAttributes: Record<string, string>;
-  ResourceAttributeTypes: Record<string, string>;
-  ScopeName: string;
-  ScopeVersion: string;
   eventTimes: string[];
   EventNames: string[];
   EventAttributes: Record<string, string>[];
