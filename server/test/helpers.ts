@@ -598,3 +598,37 @@ export async function assertMetrics(apiUrl: string, key: string, f: MetricFixtur
   assert.deepEqual(await q('payload.size', 'count'), [4], 'exponential histogram count');
   assert.deepEqual(await q('payload.size', 'sum'), [1500], 'exponential histogram sum');
 }
+
+// ---------------------------------------------------------------------------------------
+// All three signals at once, for the tests about storage rather than one signal
+
+export interface SignalFixtures {
+  trace: TraceFixture;
+  logs: LogFixture;
+  metrics: MetricFixture;
+}
+
+export async function buildSignals(service: string, metricPrefix: string): Promise<SignalFixtures> {
+  return { trace: buildTrace(service), logs: buildLogs(service), metrics: await buildMetrics(service, metricPrefix) };
+}
+
+/** Exports traces, logs and metrics with `key` and asserts each export succeeded. */
+export async function exportSignals(running: Pick<RunningAllInOne, 'otlpHttpUrl' | 'otlpGrpcAddress'>, transport: Transport, key: string, f: SignalFixtures): Promise<void> {
+  const ex = exporters(running, transport, key);
+  try {
+    await exportOk(ex.traces, f.trace.spans, 'traces');
+    await exportOk(ex.logs, f.logs.records, 'logs');
+    await exportOk(ex.metrics, f.metrics.resourceMetrics, 'metrics');
+  } finally {
+    await ex.shutdown();
+  }
+}
+
+/** Reads all three signals back through the API and compares them with what was sent. */
+export async function assertSignals(apiUrl: string, key: string, f: SignalFixtures): Promise<void> {
+  const res = await getTrace(apiUrl, key, f.trace.traceId);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assertTrace(res.body.data, f.trace);
+  assertLogs(await searchLogs(apiUrl, key, { service: f.logs.service, from: f.logs.fromMs, to: f.logs.toMs }), f.logs);
+  await assertMetrics(apiUrl, key, f.metrics);
+}

@@ -6,8 +6,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { createApiKey, createTenant, openControlPlane } from '@telemetryflow/query';
 import {
-  API_KEY, assertLogs, assertMetrics, assertTrace, buildLogs, buildMetrics, buildTrace, exportOk, exporters, freshDataDir, getTrace,
-  removeDir, searchLogs, startServer, type Started,
+  API_KEY, assertSignals, buildSignals, exportSignals, assertTrace, freshDataDir, getTrace, removeDir, searchLogs, startServer, type Started,
 } from './helpers.js';
 
 const ADMIN_URL = process.env.TF_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -56,20 +55,10 @@ test('with DATABASE_URL: bootstrap once, ingest and read, isolation, restart', a
   assert.notEqual(stored.rows[0]!.key_hash, API_KEY);
   assert.ok(!stored.rows[0]!.key_hash.includes(API_KEY));
 
-  const trace = buildTrace('pg-svc');
-  const logs = buildLogs('pg-svc');
-  const metrics = await buildMetrics('pg-svc', 'e2e.pg');
-  const ex = exporters(current.running, 'grpc', API_KEY);
-  try {
-    await exportOk(ex.traces, trace.spans, 'traces');
-    await exportOk(ex.logs, logs.records, 'logs');
-    await exportOk(ex.metrics, metrics.resourceMetrics, 'metrics');
-  } finally {
-    await ex.shutdown();
-  }
-  assertTrace((await getTrace(current.running.apiUrl, API_KEY, trace.traceId)).body.data, trace);
-  assertLogs(await searchLogs(current.running.apiUrl, API_KEY, { service: 'pg-svc', from: logs.fromMs, to: logs.toMs }), logs);
-  await assertMetrics(current.running.apiUrl, API_KEY, metrics);
+  const sent = await buildSignals('pg-svc', 'e2e.pg');
+  const { trace, logs } = sent;
+  await exportSignals(current.running, 'grpc', API_KEY, sent);
+  await assertSignals(current.running.apiUrl, API_KEY, sent);
 
   // A second tenant, created in the same Postgres.
   const cp = await openControlPlane({ databaseUrl, dataDir, bootstrap: {}, poolSize: 2 });

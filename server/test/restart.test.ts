@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { openControlPlane } from '@telemetryflow/query';
 import {
-  API_KEY, assertLogs, assertMetrics, assertTrace, buildLogs, buildMetrics, buildTrace, exportOk, exporters, freePort, freshDataDir,
-  getTrace, removeDir, searchLogs, startServer, type Started,
+  API_KEY, assertSignals, buildSignals, exportSignals, assertTrace, buildTrace, exportOk, exporters, freePort, freshDataDir, getTrace, removeDir, startServer, type Started,
 } from './helpers.js';
 
 const dataDir = freshDataDir();
@@ -21,27 +20,14 @@ test('close, reopen on the same TF_DATA_DIR in the same process: data and bootst
   const env = { TF_PGLITE_PORT: String(pglitePort) };
   current = await startServer(dataDir, env);
   assert.ok(current.log.some((l) => l.includes('bootstrap API key')), `first start bootstraps: ${current.log.join(' | ')}`);
-  const trace = buildTrace('restart-svc');
-  const logs = buildLogs('restart-svc');
-  const metrics = await buildMetrics('restart-svc', 'e2e.restart');
-  const ex = exporters(current.running, 'http', API_KEY);
-  try {
-    await exportOk(ex.traces, trace.spans, 'traces');
-    await exportOk(ex.logs, logs.records, 'logs');
-    await exportOk(ex.metrics, metrics.resourceMetrics, 'metrics');
-  } finally {
-    await ex.shutdown();
-  }
+  const sent = await buildSignals('restart-svc', 'e2e.restart');
+  await exportSignals(current.running, 'http', API_KEY, sent);
   await current.running.close();
   current = undefined;
 
   current = await startServer(dataDir, env);
   assert.ok(!current.log.some((l) => l.includes('bootstrap')), `second start must not bootstrap again: ${current.log.join(' | ')}`);
-  const res = await getTrace(current.running.apiUrl, API_KEY, trace.traceId);
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  assertTrace(res.body.data, trace);
-  assertLogs(await searchLogs(current.running.apiUrl, API_KEY, { service: 'restart-svc', from: logs.fromMs, to: logs.toMs }), logs);
-  await assertMetrics(current.running.apiUrl, API_KEY, metrics);
+  await assertSignals(current.running.apiUrl, API_KEY, sent);
 
   const cp = await openControlPlane({ databaseUrl: `postgres://postgres@127.0.0.1:${pglitePort}/postgres`, dataDir, bootstrap: {}, poolSize: 2 });
   try {

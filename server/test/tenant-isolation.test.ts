@@ -5,17 +5,15 @@ import { after, before, test } from 'node:test';
 import { createApiKey, createTenant, openControlPlane, type ControlPlane } from '@telemetryflow/query';
 import type { ServiceDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import {
-  API_KEY, api, assertLogs, assertMetrics, assertTrace, buildLogs, buildMetrics, buildTrace, exportOk, exportWith, exporters, freePort, freshDataDir,
-  getTrace, listMetrics, pointValues, queryMetric, removeDir, searchLogs, startServer, type LogFixture, type MetricFixture, type Started,
-  type TraceFixture,
+  API_KEY, buildSignals, exportSignals, api, assertLogs, assertMetrics, assertTrace, buildTrace, exportWith, exporters, freePort, freshDataDir, getTrace, listMetrics, pointValues, queryMetric, removeDir, searchLogs, startServer, type Started, type SignalFixtures,
 } from './helpers.js';
 
 let server: Started;
 let dataDir: string;
 let secondPlane: ControlPlane;
 let otherKey: string;
-let a: { trace: TraceFixture; logs: LogFixture; metrics: MetricFixture };
-let b: { trace: TraceFixture; logs: LogFixture; metrics: MetricFixture };
+let a: SignalFixtures;
+let b: SignalFixtures;
 
 before(async () => {
   dataDir = freshDataDir();
@@ -28,18 +26,10 @@ before(async () => {
   otherKey = (await createApiKey(secondPlane.dataSource, { tenantId: tenant.id, name: 'e2e', scopes: ['ingest', 'read'] })).key;
 
   // The same service and metric names for both tenants.
-  a = { trace: buildTrace('shared-svc'), logs: buildLogs('shared-svc'), metrics: await buildMetrics('shared-svc', 'e2e.iso') };
-  b = { trace: buildTrace('shared-svc'), logs: buildLogs('shared-svc'), metrics: await buildMetrics('shared-svc', 'e2e.iso') };
-  for (const [key, data, transport] of [[API_KEY, a, 'proto'], [otherKey, b, 'grpc']] as const) {
-    const ex = exporters(server.running, transport, key);
-    try {
-      await exportOk(ex.traces, data.trace.spans, 'traces');
-      await exportOk(ex.logs, data.logs.records, 'logs');
-      await exportOk(ex.metrics, data.metrics.resourceMetrics, 'metrics');
-    } finally {
-      await ex.shutdown();
-    }
-  }
+  a = await buildSignals('shared-svc', 'e2e.iso');
+  b = await buildSignals('shared-svc', 'e2e.iso');
+  await exportSignals(server.running, 'proto', API_KEY, a);
+  await exportSignals(server.running, 'grpc', otherKey, b);
 });
 
 after(async () => {
