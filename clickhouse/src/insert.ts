@@ -21,7 +21,7 @@ export async function insertRowBinary(client: ClickHouseClient, table: InsertTab
   const path = join(embedded.spoolDir, `${randomUUID()}.bin`);
   await writeFile(path, data);
   try {
-    await client.command({ query: insertFromFileStatement(table, path, deduplicationToken) });
+    await client.command({ query: insertFromFileStatement(table, deduplicationToken), query_params: { path } });
   } finally {
     await rm(path, { force: true });
   }

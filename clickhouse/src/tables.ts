@@ -118,11 +118,9 @@ export function insertStatement(table: InsertTable, deduplicationToken?: string)
 /**
  * The same insert reading the rows from a RowBinary file, for the embedded engine (whose
  * `@clickhouse/client` connection passes request bodies as text and cannot carry binary).
+ * The file's path is the bound parameter `path`.
  */
-export function insertFromFileStatement(table: InsertTable, path: string, deduplicationToken?: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f]/.test(path)) throw new Error(`unsafe insert file path ${JSON.stringify(path)}`);
-  const literal = `'${path.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+export function insertFromFileStatement(table: InsertTable, deduplicationToken?: string): string {
   const structure = INSERT_COLUMNS[table].map(([name, type]) => `${name} ${type}`).join(', ');
-  return `INSERT INTO ${table} (${insertColumns(table).join(', ')}) SETTINGS ${insertSettings(deduplicationToken)} SELECT * FROM file(${literal}, 'RowBinary', '${structure}')`;
+  return `INSERT INTO ${table} (${insertColumns(table).join(', ')}) SETTINGS ${insertSettings(deduplicationToken)} SELECT * FROM file({path:String}, 'RowBinary', '${structure}')`;
 }
