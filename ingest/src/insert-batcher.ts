@@ -36,6 +36,7 @@ export class UnstorableDataError extends MalformedPayloadError {
 
 interface Part {
   tables: EncodedTables['tables'];
+  rows: number;
   bytes: number;
   resolve: () => void;
   reject: (err: Error) => void;
@@ -81,7 +82,7 @@ export class InsertBatcher {
     this.pendingBytes += bytes;
     return new Promise<void>((resolve, reject) => {
       this.openSince ??= Date.now();
-      this.open.push({ tables, bytes, resolve, reject });
+      this.open.push({ tables, rows, bytes, resolve, reject });
       this.openRows += rows;
       this.openBytes += bytes;
       if (this.openRows >= this.config.maxRows || this.openBytes >= this.config.maxBytes) this.seal();
@@ -98,10 +99,6 @@ export class InsertBatcher {
     }
   }
 
-  get pending(): number {
-    return this.pendingBytes;
-  }
-
   /** Starts an insert of the waiting rows (up to maxRows), unless enough inserts are under way. */
   private seal(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -111,10 +108,10 @@ export class InsertBatcher {
     let bytes = 0;
     let take = 0;
     while (take < this.open.length) {
-      const size = partSize(this.open[take]!.tables);
-      if (take > 0 && (rows + size.rows > this.config.maxRows || bytes + size.bytes > this.config.maxBytes)) break;
-      rows += size.rows;
-      bytes += size.bytes;
+      const part = this.open[take]!;
+      if (take > 0 && (rows + part.rows > this.config.maxRows || bytes + part.bytes > this.config.maxBytes)) break;
+      rows += part.rows;
+      bytes += part.bytes;
       take++;
     }
     const parts = this.open.splice(0, take);

@@ -21,21 +21,18 @@ function sortedEntries(o: Record<string, string>): [string, string][] {
   return Object.entries(o).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
+/** The resource and scope part of a series identity, computed once per scope of a request. */
+export function envelopeKey(env: Envelope): string {
+  return JSON.stringify([sortedEntries(env.resourceValues), sortedEntries(env.resourceTypes), env.scopeName, env.scopeVersion]).slice(1, -1);
+}
+
 /**
  * Series identity: xxHash64 over metric name, resource, scope and point attributes
- * (values and types, keys sorted), as an unsigned decimal string.
+ * (values and types, keys sorted), as an unsigned decimal string. The hashed text is
+ * `JSON.stringify([name, resource, resourceTypes, scopeName, scopeVersion, values, types])`.
  */
-export function seriesFingerprint(name: string, env: Envelope, values: Record<string, string>, types: Record<string, string>): string {
-  const canonical = JSON.stringify([
-    name,
-    sortedEntries(env.resourceValues),
-    sortedEntries(env.resourceTypes),
-    env.scopeName,
-    env.scopeVersion,
-    sortedEntries(values),
-    sortedEntries(types),
-  ]);
-  return xxh64(canonical).toString();
+export function seriesFingerprint(name: string, envKey: string, values: Record<string, string>, types: Record<string, string>): string {
+  return xxh64(`[${JSON.stringify(name)},${envKey},${JSON.stringify(sortedEntries(values))},${JSON.stringify(sortedEntries(types))}]`).toString();
 }
 
 function isIntExemplar(e: Exemplar): boolean {
@@ -88,7 +85,7 @@ interface SeriesState {
 }
 
 /** Rows for every data point of one metric, plus one metric_series row per distinct series. */
-function metricRows(tenantId: string, env: Envelope, metric: Metric, out: RowBatchBuilder, series: Map<string, SeriesState>): void {
+function metricRows(tenantId: string, env: Envelope, envKey: string, metric: Metric, out: RowBatchBuilder, series: Map<string, SeriesState>): void {
   const data = dataOf(metric);
   const name = cleanString(metric.name);
   if (!data) {
@@ -108,7 +105,7 @@ function metricRows(tenantId: string, env: Envelope, metric: Metric, out: RowBat
   for (const point of body.dataPoints ?? []) {
     try {
       const attrs = keyValuesToStored(point.attributes);
-      const fingerprint = seriesFingerprint(name, env, attrs.values, attrs.types);
+      const fingerprint = seriesFingerprint(name, envKey, attrs.values, attrs.types);
       const p = point as AnyPoint;
       const head = [tenantId, name, fingerprint, nanos(p.startTimeUnixNano, 'start_time_unix_nano'), nanos(p.timeUnixNano, 'time_unix_nano'), uint32(p.flags)];
       let row: unknown[];
@@ -175,7 +172,8 @@ export function metricsRequestToRows(tenantId: string, request: ExportMetricsSer
     const res = resourceEnvelope(rm.resource, rm.schemaUrl);
     for (const sm of rm.scopeMetrics ?? []) {
       const env = withScope(res, sm.scope, sm.schemaUrl);
-      for (const metric of sm.metrics ?? []) metricRows(tenantId, env, metric, out, series);
+      const envKey = envelopeKey(env);
+      for (const metric of sm.metrics ?? []) metricRows(tenantId, env, envKey, metric, out, series);
     }
   }
   for (const s of series.values()) out.add('metric_series', [...s.row, s.firstSeen, s.lastSeen]);
