@@ -20,6 +20,9 @@ const SEEN_IN_RANGE =
 /** Columns every raw point query starts with, and their conversion. */
 const POINT_HEAD = 'toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(Time) AS t, toUnixTimestamp64Milli(StartTime) AS start';
 
+/** Series and step bucket (`{stepMs:Int64}` bound) that per-step aggregations group by. */
+const STEP_HEAD = 'toString(Fingerprint) AS fingerprint, intDiv(toUnixTimestamp64Milli(Time), {stepMs:Int64}) * {stepMs:Int64} AS bucket';
+
 function pointHead(r: { fingerprint: string | number; t: string | number; start: string | number }): { fingerprint: string; t: number; start: number } {
   return { fingerprint: String(r.fingerprint), t: toNumber(r.t), start: toNumber(r.start) };
 }
@@ -130,8 +133,7 @@ export class MetricsRepository {
   async stepStats(type: 'gauge' | 'sum', scope: PointsScope, stepMs: number): Promise<StatsRow[]> {
     const rows = await selectRows<Record<keyof StatsRow, string | number>>(
       this.ch,
-      `SELECT toString(Fingerprint) AS fingerprint,
-              intDiv(toUnixTimestamp64Milli(Time), {stepMs:Int64}) * {stepMs:Int64} AS bucket,
+      `SELECT ${STEP_HEAD},
               sum(Value) AS sum, count() AS count, min(Value) AS min, max(Value) AS max, argMax(Value, Time) AS last
        FROM ${POINT_TABLES[type]}
        WHERE ${POINTS_WHERE}
@@ -235,8 +237,7 @@ export class MetricsRepository {
   async distributionExtremes(type: 'histogram' | 'exponential_histogram', scope: PointsScope, stepMs: number): Promise<ExtremesRow[]> {
     const rows = await selectRows<{ fingerprint: string; bucket: string | number; min: number | null; max: number | null }>(
       this.ch,
-      `SELECT toString(Fingerprint) AS fingerprint,
-              intDiv(toUnixTimestamp64Milli(Time), {stepMs:Int64}) * {stepMs:Int64} AS bucket,
+      `SELECT ${STEP_HEAD},
               min(Min) AS min, max(Max) AS max
        FROM ${POINT_TABLES[type]}
        WHERE ${POINTS_WHERE}
