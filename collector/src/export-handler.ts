@@ -2,12 +2,14 @@
 // consumer → outcome. OTLP/HTTP and OTLP/gRPC both call it; only framing differs.
 import type { Authenticate, ExportOutcome, OtlpConsumer, OtlpEncoding, Signal } from '@telemetryflow/schemas';
 import type { ReceiverLog } from './config.js';
+import type { CollectorMetrics } from './collector-metrics.js';
 import { ExportError, isServerSide, toExportError } from './errors.js';
 
 export interface ExportHandlerDeps {
   authenticate: Authenticate;
   consumer: OtlpConsumer;
   log?: ReceiverLog;
+  metrics?: CollectorMetrics;
 }
 
 /** One incoming Export call, as either transport sees it. */
@@ -34,15 +36,21 @@ export function bearerToken(authorization: string | undefined): string | null {
 }
 
 export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): ExportHandler {
+  const m = deps.metrics;
   return async (call) => {
+    let tenant = '';
     try {
-      const tenantId = await authorize(deps.authenticate, call.authorization);
+      const tenantId = (tenant = await authorize(deps.authenticate, call.authorization));
       const payload = await call.readPayload();
       const receivedAtNs = nowNs();
       const outcome = await deps.consumer.consume({ tenantId, signal, encoding: call.encoding, payload, receivedAtNs });
-      return { rejected: outcome.rejected, errorMessage: outcome.errorMessage };
+      m?.requests.inc({ signal, tenant, outcome: outcome.rejected > 0 ? 'partial' : 'accepted' });
+      m?.itemsAccepted.inc({ signal, tenant }, outcome.accepted);
+      if (outcome.rejected > 0) m?.itemsRejected.inc({ signal, tenant }, outcome.rejected);
+      return outcome;
     } catch (err) {
       const failure = toExportError(err);
+      m?.requests.inc({ signal, tenant, outcome: failure.kind });
       if (isServerSide(failure)) {
         deps.log?.error('OTLP export failed transiently', { signal, error: describe(failure.cause ?? failure) });
       }

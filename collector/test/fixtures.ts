@@ -51,9 +51,10 @@ export class RecordingConsumer implements OtlpConsumer {
     }
     const request = decodeExportRequest(exp.signal, exp.payload, exp.encoding); // throws MalformedPayloadError
     if (behaviour.kind === 'hold') await behaviour.release;
-    this.received.push({ export: exp, request, items: countItems(exp.signal, request) });
-    if (behaviour.kind === 'reject') return { rejected: behaviour.rejected, errorMessage: behaviour.errorMessage };
-    return { rejected: 0, errorMessage: '' };
+    const items = countItems(exp.signal, request);
+    this.received.push({ export: exp, request, items });
+    if (behaviour.kind === 'reject') return { accepted: items - behaviour.rejected, rejected: behaviour.rejected, errorMessage: behaviour.errorMessage };
+    return { accepted: items, rejected: 0, errorMessage: '' };
   }
 
   reset(): void {

@@ -1,5 +1,5 @@
 import { encodeRowBinary, type InsertTable } from '@telemetryflow/clickhouse';
-import { decodeExportRequest, MalformedPayloadError, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
+import { decodeExportRequest, MalformedPayloadError, type ExportRequestBySignal, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
 import { logsRequestToRows } from './rows/logs.js';
 import { metricsRequestToRows } from './rows/metrics.js';
 import type { RowBatch } from './rows/row-batch.js';
@@ -19,6 +19,7 @@ export type DecodeResult = { ok: true; batch: RowBatch } | { ok: false; malforme
 /** RowBinary bytes per table, ready to insert. */
 export interface EncodedTables {
   tables: Partial<Record<InsertTable, { data: Uint8Array; rows: number }>>;
+  accepted: number;
   rejected: number;
   errorMessage: string;
 }
@@ -33,22 +34,29 @@ export function decodeAndEncode(task: DecodeTask): EncodedResult {
   for (const [table, rows] of Object.entries(decoded.batch.tables) as [InsertTable, unknown[][]][]) {
     tables[table] = { data: encodeRowBinary(table, rows), rows: rows.length };
   }
-  return { ok: true, batch: { tables, rejected: decoded.batch.rejected, errorMessage: decoded.batch.errorMessage } };
+  return { ok: true, batch: { tables, accepted: decoded.batch.accepted, rejected: decoded.batch.rejected, errorMessage: decoded.batch.errorMessage } };
 }
 
 /** OTLP payload → rows per ClickHouse table. Pure. */
 export function decodeToRows(task: DecodeTask): DecodeResult {
   try {
-    switch (task.signal) {
-      case 'traces':
-        return { ok: true, batch: traceRequestToRows(task.tenantId, decodeExportRequest('traces', task.payload, task.encoding)) };
-      case 'logs':
-        return { ok: true, batch: logsRequestToRows(task.tenantId, decodeExportRequest('logs', task.payload, task.encoding), BigInt(task.receivedAtNs)) };
-      case 'metrics':
-        return { ok: true, batch: metricsRequestToRows(task.tenantId, decodeExportRequest('metrics', task.payload, task.encoding)) };
-    }
+    const request = decodeExportRequest(task.signal, task.payload, task.encoding);
+    return { ok: true, batch: requestToRows(task.tenantId, task.signal, request, BigInt(task.receivedAtNs)) };
   } catch (err) {
     if (err instanceof MalformedPayloadError) return { ok: false, malformed: err.message };
     throw err;
   }
+}
+
+/** A decoded request → rows per ClickHouse table, with its items validated. Pure. */
+export function requestToRows<S extends Signal>(tenantId: string, signal: S, request: ExportRequestBySignal[S], receivedAtNs: bigint): RowBatch {
+  switch (signal) {
+    case 'traces':
+      return traceRequestToRows(tenantId, request as ExportRequestBySignal['traces']);
+    case 'logs':
+      return logsRequestToRows(tenantId, request as ExportRequestBySignal['logs'], receivedAtNs);
+    case 'metrics':
+      return metricsRequestToRows(tenantId, request as ExportRequestBySignal['metrics']);
+  }
+  throw new Error(`unknown signal ${String(signal)}`);
 }

@@ -1,9 +1,7 @@
-import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { MalformedPayloadError, type ExportOutcome, type OtlpConsumer, type OtlpExport } from '@telemetryflow/schemas';
 import { ClickHouseWriter, DEFAULT_WRITER_CONFIG, type WriterConfig } from './clickhouse-writer.js';
-import type { DecodeTask, EncodedResult } from './decode-task.js';
+import { createDecodePool, type DecodePool } from './decode-pool.js';
 import { DEFAULT_BATCHER_CONFIG, InsertBatcher, type BatcherConfig } from './insert-batcher.js';
 
 export interface IngestConfig {
@@ -18,18 +16,12 @@ export interface IngestConfig {
  * batch them, insert into ClickHouse, and answer only after the insert.
  */
 export class IngestPipeline implements OtlpConsumer {
-  private readonly pool: Piscina<DecodeTask, EncodedResult>;
+  private readonly pool: DecodePool;
   private readonly batcher: InsertBatcher;
   private closing = false;
 
   constructor(client: ClickHouseClient, config: IngestConfig = {}) {
-    const threads = config.workers ?? Math.max(1, availableParallelism() - 1);
-    this.pool = new Piscina<DecodeTask, EncodedResult>({
-      filename: new URL('./decode-worker.js', import.meta.url).href,
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: 60_000,
-    });
+    this.pool = createDecodePool(config.workers);
     this.batcher = new InsertBatcher(
       new ClickHouseWriter(client, { ...DEFAULT_WRITER_CONFIG, ...config.writer }),
       { ...DEFAULT_BATCHER_CONFIG, ...config.batcher },
@@ -47,7 +39,7 @@ export class IngestPipeline implements OtlpConsumer {
     });
     if (!result.ok) throw new MalformedPayloadError(result.malformed);
     await this.batcher.add(result.batch.tables);
-    return { rejected: result.batch.rejected, errorMessage: result.batch.errorMessage };
+    return { accepted: result.batch.accepted, rejected: result.batch.rejected, errorMessage: result.batch.errorMessage };
   }
 
   /** Stops taking requests, inserts what is waiting, and stops the decoder threads. */

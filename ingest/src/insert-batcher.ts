@@ -4,6 +4,7 @@ import { MalformedPayloadError } from '@telemetryflow/schemas';
 import type { ClickHouseWriter } from './clickhouse-writer.js';
 import { isDataError, StorageUnavailableError } from './insert-errors.js';
 import type { EncodedTables } from './decode-task.js';
+import { insertTables, tablesSize } from './table-inserts.js';
 
 export interface BatcherConfig {
   /** Flush when this many rows are waiting (kept below ClickHouse's max_insert_block_size so an insert is one block). */
@@ -42,16 +43,6 @@ interface Part {
   reject: (err: Error) => void;
 }
 
-function partSize(tables: EncodedTables['tables']): { rows: number; bytes: number } {
-  let rows = 0;
-  let bytes = 0;
-  for (const t of Object.values(tables)) {
-    rows += t.rows;
-    bytes += t.data.byteLength;
-  }
-  return { rows, bytes };
-}
-
 /**
  * Gathers the rows of many OTLP requests into large inserts. `add` resolves only once
  * every row of that request is in ClickHouse, so a client is acknowledged only for
@@ -74,7 +65,7 @@ export class InsertBatcher {
   ) {}
 
   add(tables: EncodedTables['tables']): Promise<void> {
-    const { rows, bytes } = partSize(tables);
+    const { rows, bytes } = tablesSize(tables);
     if (rows === 0) return Promise.resolve();
     if (this.pendingBytes + bytes > this.config.maxPendingBytes) {
       return Promise.reject(new StorageUnavailableError('ingest queue is full; retry later'));
@@ -136,7 +127,7 @@ export class InsertBatcher {
     // Tables whose combined insert landed; a split must not insert their rows again.
     const landed = new Set<InsertTable>();
     try {
-      await this.insertParts(parts, batchId, landed);
+      await insertTables(this.writer, parts.map((p) => p.tables), batchId, landed);
       for (const p of parts) p.resolve();
     } catch (err) {
       if (parts.length > 1 && isDataError(err)) {
@@ -149,28 +140,10 @@ export class InsertBatcher {
 
   private async insertAlone(part: Part, token: string, landed: ReadonlySet<InsertTable>): Promise<void> {
     try {
-      await this.insertParts([part], token, new Set(landed));
+      await insertTables(this.writer, [part.tables], token, new Set(landed));
       part.resolve();
     } catch (err) {
       part.reject(toClientError(err));
-    }
-  }
-
-  private async insertParts(parts: Part[], token: string, landed: Set<InsertTable>): Promise<void> {
-    const byTable = new Map<InsertTable, Uint8Array[]>();
-    for (const p of parts) {
-      for (const [table, rows] of Object.entries(p.tables) as [InsertTable, { data: Uint8Array }][]) {
-        if (landed.has(table)) continue;
-        let list = byTable.get(table);
-        if (!list) byTable.set(table, (list = []));
-        list.push(rows.data);
-      }
-    }
-    // Series before points, so a reader never sees points of a series it cannot describe.
-    const order = [...byTable.keys()].sort((a, b) => (a === 'metric_series' ? -1 : b === 'metric_series' ? 1 : 0));
-    for (const table of order) {
-      await this.writer.insert(table, Buffer.concat(byTable.get(table)!), `${token}-${table}`);
-      landed.add(table);
     }
   }
 }

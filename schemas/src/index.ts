@@ -3,3 +3,4 @@ export * from './otlp-codec.js';
 export * from './attributes.js';
 export * from './api.js';
 export * from './pipeline.js';
+export * from './bus.js';

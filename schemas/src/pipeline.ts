@@ -17,6 +17,8 @@ export interface OtlpExport {
 
 /** Items that could not be stored (OTLP partial success); zero when all were stored. */
 export interface ExportOutcome {
+  /** Items stored (or, on the JetStream path, made durable for the writers). */
+  accepted: number;
   rejected: number;
   errorMessage: string;
 }
