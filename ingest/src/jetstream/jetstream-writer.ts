@@ -1,0 +1,341 @@
+// JetStream → ClickHouse. Each signal has one durable pull consumer shared by every writer
+// replica. A writer pulls a batch, decodes it in worker threads, records the batch's
+// manifest, inserts one block per table with a token derived from the batch's sequence
+// range, and acks the messages only after the insert succeeded. Redelivered messages that
+// belong to a recorded batch are re-inserted as that batch, so ClickHouse deduplicates them.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import type { InsertTable } from '@telemetryflow/clickhouse';
+import { BUS_HEADERS, busSubject, isRoutableTenant, SIGNALS, type Signal } from '@telemetryflow/schemas';
+import type { ClickHouseWriter } from '../clickhouse-writer.js';
+import type { DecodePool } from '../decode-pool.js';
+import type { EncodedTables } from '../decode-task.js';
+import { isDataError } from '../insert-errors.js';
+import { insertTables, tablesSize } from '../table-inserts.js';
+import type { IngestMetrics } from '../ingest-metrics.js';
+import { manifestToken, type BatchManifest, type BatchManifestStore } from './batch-manifests.js';
+import type { BusConnection } from './bus-connection.js';
+import { sendToDeadLetters, type BusMessage } from './dead-letters.js';
+import { writerConsumerName, type JetStreamSettings } from './topology.js';
+
+export interface JetStreamWriterConfig {
+  /** Messages (OTLP requests) per pull; each batch is one insert per table. */
+  maxMessages: number;
+  /** A pull waits at most this long for maxMessages to arrive (at least 1 s). */
+  maxDelayMs: number;
+  /** Batches under way at once per signal (one pulls while another inserts). */
+  concurrency: number;
+  /** Deliveries after which a message ClickHouse still refuses as data becomes a dead letter. */
+  poisonAfterDeliveries: number;
+  /** Longest wait before a batch that failed transiently is delivered again. */
+  maxRetryDelayMs: number;
+}
+
+export const DEFAULT_JETSTREAM_WRITER_CONFIG: JetStreamWriterConfig = {
+  maxMessages: 1000,
+  maxDelayMs: 1000,
+  concurrency: 2,
+  poisonAfterDeliveries: 3,
+  maxRetryDelayMs: 30_000,
+};
+
+/** One message of a batch: what was stored in the stream, and its delivery if we hold it. */
+interface Entry {
+  msg: BusMessage;
+  delivery: JsMsg | undefined;
+  tables: EncodedTables['tables'];
+}
+
+type Decoded = { ok: true; tables: EncodedTables['tables'] } | { ok: false; reason: string };
+
+export class JetStreamWriter {
+  private stopping = false;
+  /** `signal:seq` of the messages batches of this process are working on. */
+  private readonly holding = new Set<string>();
+  /** Stream sequences this process acked lately, per signal. */
+  private readonly settled = new RecentSequences(100_000);
+  private loops: Promise<void>[] = [];
+  private lagTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly bus: BusConnection,
+    private readonly settings: JetStreamSettings,
+    private readonly writer: ClickHouseWriter,
+    private readonly pool: DecodePool,
+    private readonly manifests: BatchManifestStore,
+    private readonly config: JetStreamWriterConfig = DEFAULT_JETSTREAM_WRITER_CONFIG,
+    private readonly metrics?: IngestMetrics,
+    private readonly log: (msg: string) => void = console.error,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const signal of SIGNALS) {
+      const consumer = await this.bus.js.consumers.get(this.settings.stream, writerConsumerName(signal));
+      for (let i = 0; i < this.config.concurrency; i++) this.loops.push(this.run(signal, consumer));
+    }
+    if (this.metrics) {
+      const timer = setInterval(() => void this.recordLag(), 5_000);
+      timer.unref();
+      this.lagTimer = timer;
+      await this.recordLag();
+    }
+  }
+
+  /** Stops pulling, finishes and acks the batches under way. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    await Promise.all(this.loops);
+  }
+
+  private async run(signal: Signal, consumer: Consumer): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const msgs = await this.pull(consumer);
+        if (msgs.length > 0) await this.process(signal, msgs);
+      } catch (err) {
+        this.log(`jetstream writer (${signal}): ${(err as Error).message}`);
+        if (!this.stopping) await sleep(1000);
+      }
+    }
+  }
+
+  private async pull(consumer: Consumer): Promise<JsMsg[]> {
+    const msgs: JsMsg[] = [];
+    // The pull runs to its end (count or expiry): messages already requested would
+    // otherwise sit unacked until the ack wait runs out.
+    const iter = await consumer.fetch({ max_messages: this.config.maxMessages, expires: Math.max(1000, this.config.maxDelayMs) });
+    try {
+      for await (const m of iter) msgs.push(m);
+    } catch (err) {
+      // The pull ended early (missed heartbeats, lost connection): what arrived is still ours.
+      if (msgs.length === 0) throw err;
+    }
+    return msgs;
+  }
+
+  private async process(signal: Signal, pulled: JsMsg[]): Promise<void> {
+    const redelivered = pulled.filter((m) => m.info.deliveryCount > 1).length;
+    if (redelivered > 0) this.metrics?.redeliveries.inc({ signal }, redelivered);
+    // JetStream may hand out one delivery twice (seen with nats-server 2.9 pull requests),
+    // even after it was acked: keep one copy per sequence, and drop what this process
+    // has already settled (acks are confirmed, so such a copy is stale).
+    const bySeq = new Map<number, JsMsg>();
+    for (const m of pulled) {
+      const kept = bySeq.get(m.seq);
+      // Settled here already, or in the hands of another batch of this process.
+      if (this.settled.has(signal, m.seq) || this.holding.has(`${signal}:${m.seq}`)) continue;
+      if (!kept || m.info.deliveryCount > kept.info.deliveryCount) bySeq.set(m.seq, m);
+    }
+    const msgs = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    const keys = msgs.map((m) => `${signal}:${m.seq}`);
+    for (const k of keys) this.holding.add(k);
+    try {
+      await this.route(signal, msgs);
+    } catch (err) {
+      // NATS or ClickHouse trouble: whatever is unacked is delivered again later.
+      for (const m of msgs) quietly(() => m.nak(this.retryDelay(m)));
+      throw err;
+    } finally {
+      for (const k of keys) this.holding.delete(k);
+    }
+  }
+
+  private async route(signal: Signal, msgs: JsMsg[]): Promise<void> {
+    // Any message may belong to a recorded batch (redelivered, or a duplicate delivery of
+    // one under way): those are inserted as that batch.
+    const recorded = new Map<number, BatchManifest>();
+    for (const m of await this.manifests.list(signal)) for (const seq of m.seqs) recorded.set(seq, m);
+    const fresh: JsMsg[] = [];
+    const groups = new Map<BatchManifest, JsMsg[]>();
+    for (const m of msgs) {
+      const manifest = recorded.get(m.seq);
+      if (!manifest) fresh.push(m);
+      else groups.set(manifest, [...(groups.get(manifest) ?? []), m]);
+    }
+    for (const [manifest, held] of groups) await this.replay(signal, manifest, held);
+    if (fresh.length > 0) await this.insertFresh(signal, fresh);
+  }
+
+  private async insertFresh(signal: Signal, msgs: JsMsg[]): Promise<void> {
+    const decoded = await Promise.all(msgs.map((m) => this.decode(signal, m)));
+    const entries: Entry[] = [];
+    // Poison is set aside before the manifest is written: a manifest lists only messages
+    // whose rows go into its insert (see replay()).
+    for (const [i, m] of msgs.entries()) {
+      const d = decoded[i]!;
+      if (d.ok) entries.push({ msg: m, delivery: m, tables: d.tables });
+      else await this.deadLetter(signal, m, m, d.reason);
+    }
+    if (entries.length === 0) return;
+    const manifest: BatchManifest = { signal, seqs: entries.map((e) => e.msg.seq) };
+    await this.manifests.put(manifest);
+    if (await this.settle(signal, manifest, entries)) await this.manifests.remove(manifest);
+  }
+
+  /**
+   * Messages of a batch recorded by a writer that died or gave up before acking all of
+   * them. Acks follow only a successful insert of the whole batch, so a message of the
+   * manifest missing from the stream means the batch landed; otherwise it is inserted
+   * again as the same batch, and ClickHouse drops what already landed.
+   */
+  private async replay(signal: Signal, manifest: BatchManifest, held: JsMsg[]): Promise<void> {
+    const heldBySeq = new Map(held.map((m) => [m.seq, m]));
+    const stored: BusMessage[] = [];
+    for (const seq of manifest.seqs) {
+      const m = heldBySeq.get(seq) ?? (await this.storedMessage(seq));
+      if (!m) {
+        await this.ackAll(held);
+        await this.removeIfSettled(manifest);
+        return;
+      }
+      stored.push(m);
+    }
+    const decoded = await Promise.all(stored.map((m) => this.decode(signal, m)));
+    const entries: Entry[] = [];
+    for (const [i, m] of stored.entries()) {
+      const d = decoded[i]!;
+      if (d.ok) entries.push({ msg: m, delivery: heldBySeq.get(m.seq), tables: d.tables });
+      else if (heldBySeq.has(m.seq)) await this.deadLetter(signal, m, heldBySeq.get(m.seq)!, d.reason);
+    }
+    if (await this.settle(signal, manifest, entries)) await this.removeIfSettled(manifest);
+  }
+
+  /**
+   * Inserts a batch and acks what we hold of it. Returns true when the batch is settled
+   * (inserted or dead-lettered, and acked); false when it was handed back for a retry.
+   */
+  private async settle(signal: Signal, manifest: BatchManifest, entries: Entry[]): Promise<boolean> {
+    const held = entries.flatMap((e) => (e.delivery ? [e.delivery] : []));
+    const heartbeat = setInterval(() => held.forEach((m) => quietly(() => m.working())), (this.settings.ackWaitSeconds * 1000) / 3);
+    try {
+      const token = manifestToken(manifest);
+      const landed = new Set<InsertTable>();
+      const started = performance.now();
+      try {
+        await insertTables(this.writer, entries.map((e) => e.tables), token, landed);
+        this.recordInsert(signal, entries, started);
+      } catch (err) {
+        if (!isDataError(err)) return this.retryLater(held, err);
+        // One request's rows are refused: insert each alone (deterministic tokens, so a
+        // replay of this split is deduplicated too) to find and isolate the poison.
+        const refused: { entry: Entry; err: unknown }[] = [];
+        for (const entry of entries) {
+          try {
+            await insertTables(this.writer, [entry.tables], `${token}-s${entry.msg.seq}`, new Set(landed));
+          } catch (alone) {
+            if (!isDataError(alone)) return this.retryLater(held, alone);
+            refused.push({ entry, err: alone });
+          }
+        }
+        const deliveries = Math.max(...held.map((m) => m.info.deliveryCount));
+        if (deliveries < this.config.poisonAfterDeliveries) return this.retryLater(held, err);
+        for (const { entry, err: e } of refused) {
+          if (entry.delivery) await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(e as Error).message}`);
+        }
+      }
+      await this.ackAll(held);
+      return true;
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private retryLater(held: JsMsg[], err: unknown): false {
+    this.log(`jetstream writer: insert failed, batch will be delivered again: ${(err as Error).message}`);
+    for (const m of held) quietly(() => m.nak(this.retryDelay(m)));
+    return false;
+  }
+
+  private retryDelay(m: JsMsg): number {
+    return Math.min(this.config.maxRetryDelayMs, 1000 * 2 ** Math.min(10, m.info.deliveryCount - 1));
+  }
+
+  private async ackAll(msgs: JsMsg[]): Promise<void> {
+    // Confirmed acks: once they return, these messages cannot come back, so the
+    // manifest can go.
+    await Promise.all(msgs.map((m) => m.ackAck()));
+    for (const m of msgs) this.settled.add(signalOfSubject(m.subject), m.seq);
+  }
+
+  private async removeIfSettled(manifest: BatchManifest): Promise<void> {
+    for (const seq of manifest.seqs) if (await this.storedMessage(seq)) return;
+    await this.manifests.remove(manifest);
+  }
+
+  private async storedMessage(seq: number): Promise<BusMessage | undefined> {
+    const m = await this.bus.jsm.streams.getMessage(this.settings.stream, { seq }).catch((err: unknown) => {
+      if (/no message found|not found/i.test((err as Error).message)) return null;
+      throw err;
+    });
+    return m ? { seq, data: m.data, headers: m.header } : undefined;
+  }
+
+  private async decode(signal: Signal, m: BusMessage): Promise<Decoded> {
+    const tenantId = m.headers?.get(BUS_HEADERS.tenant) ?? '';
+    const receivedAtNs = m.headers?.get(BUS_HEADERS.receivedAtNs) ?? '';
+    if (!isRoutableTenant(tenantId)) return { ok: false, reason: `missing or invalid ${BUS_HEADERS.tenant} header` };
+    if ('subject' in m && m.subject !== busSubject(signal, tenantId)) return { ok: false, reason: `subject ${String(m.subject)} does not match the tenant header` };
+    if (!/^\d{1,20}$/.test(receivedAtNs)) return { ok: false, reason: `missing or invalid ${BUS_HEADERS.receivedAtNs} header` };
+    const result = await this.pool.run({ tenantId, signal, encoding: 'protobuf', payload: m.data, receivedAtNs });
+    return result.ok ? { ok: true, tables: result.batch.tables } : { ok: false, reason: `undecodable OTLP payload: ${result.malformed}` };
+  }
+
+  private async deadLetter(signal: Signal, msg: BusMessage, delivery: JsMsg | undefined, reason: string): Promise<void> {
+    await sendToDeadLetters(this.bus, signal, msg, reason);
+    this.metrics?.deadLetters.inc({ signal });
+    this.log(`jetstream writer (${signal}): message ${msg.seq} moved to dead letters: ${reason}`);
+    if (delivery) await this.ackAll([delivery]);
+  }
+
+  private recordInsert(signal: Signal, entries: Entry[], started: number): void {
+    if (!this.metrics) return;
+    let rows = 0;
+    for (const e of entries) rows += tablesSize(e.tables).rows;
+    this.metrics.batchRows.observe({ signal }, rows);
+    this.metrics.insertSeconds.observe({ signal }, (performance.now() - started) / 1000);
+  }
+
+  private async recordLag(): Promise<void> {
+    for (const signal of SIGNALS) {
+      try {
+        const info = await this.bus.jsm.consumers.info(this.settings.stream, writerConsumerName(signal));
+        this.metrics?.consumerPending.set({ signal }, info.num_pending + info.num_ack_pending);
+      } catch {
+        // NATS unreachable: the gauge keeps its last value.
+      }
+    }
+  }
+}
+
+/** Nak and progress signals are hints: with the connection gone, JetStream redelivers anyway. */
+function quietly(signal: () => void): void {
+  try {
+    signal();
+  } catch {
+    // connection closed or draining
+  }
+}
+
+function signalOfSubject(subject: string): Signal {
+  return subject.split('.')[1] as Signal;
+}
+
+/** A bounded set of recent stream sequences per signal (oldest forgotten first). */
+class RecentSequences {
+  private readonly sets = new Map<Signal, Set<number>>();
+
+  constructor(private readonly capacity: number) {}
+
+  has(signal: Signal, seq: number): boolean {
+    return this.sets.get(signal)?.has(seq) ?? false;
+  }
+
+  add(signal: Signal, seq: number): void {
+    let set = this.sets.get(signal);
+    if (!set) this.sets.set(signal, (set = new Set()));
+    set.add(seq);
+    // Sets iterate in insertion order: the first is the oldest.
+    if (set.size > this.capacity) set.delete(set.values().next().value!);
+  }
+}
