@@ -10,3 +10,7 @@ export {
 export { bearerToken, createExportHandler, type ExportCall, type ExportHandler, type ExportHandlerDeps } from './export-handler.js';
 export { encodingOfContentType, startOtlpHttpReceiver } from './http-receiver.js';
 export { exportServiceDefinition, startOtlpGrpcReceiver } from './grpc-receiver.js';
+export { createCollectorMetrics, type CollectorMetrics } from './collector-metrics.js';
+export { BusUnavailableError, DEFAULT_PUBLISHER_CONFIG, JetStreamPublisher, type PublisherConfig } from './jetstream/jetstream-publisher.js';
+export { splitExportRequest, type SplitRequest } from './jetstream/split-request.js';
+export { prepareForBus, type PrepareResult, type PrepareTask } from './jetstream/bus-prepare.js';

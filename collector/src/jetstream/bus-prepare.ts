@@ -1,0 +1,48 @@
+import { requestToRows } from '@telemetryflow/ingest';
+import { decodeExportRequest, MalformedPayloadError, type ExportRequestBySignal, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
+import { splitExportRequest } from './split-request.js';
+
+export interface PrepareTask {
+  tenantId: string;
+  signal: Signal;
+  encoding: OtlpEncoding;
+  payload: Uint8Array;
+  receivedAtNs: string;
+  /** Largest message the bus takes. */
+  maxMessageBytes: number;
+}
+
+export type PrepareResult =
+  | { ok: true; parts: Uint8Array[]; accepted: number; rejected: number; errorMessage: string }
+  | { ok: false; malformed: string };
+
+/**
+ * What a collector does before publishing: decode, validate item by item (the writer
+ * applies the same rules, so the client's partial success is exact), and produce the
+ * protobuf message bodies: the payload itself when it is protobuf and fits, else the
+ * request re-encoded once and split to fit. Pure; runs in worker threads.
+ */
+export function prepareForBus(task: PrepareTask): PrepareResult {
+  let request: ExportRequestBySignal[Signal];
+  try {
+    request = decodeExportRequest(task.signal, task.payload, task.encoding);
+  } catch (err) {
+    if (err instanceof MalformedPayloadError) return { ok: false, malformed: err.message };
+    throw err;
+  }
+  const checked = requestToRows(task.tenantId, task.signal, request, BigInt(task.receivedAtNs));
+  if (checked.accepted === 0) return { ok: true, parts: [], accepted: 0, rejected: checked.rejected, errorMessage: checked.errorMessage };
+  if (task.encoding === 'protobuf' && task.payload.byteLength <= task.maxMessageBytes) {
+    return { ok: true, parts: [task.payload], accepted: checked.accepted, rejected: checked.rejected, errorMessage: checked.errorMessage };
+  }
+  const { parts, oversized } = splitExportRequest(task.signal, request, task.maxMessageBytes);
+  if (oversized === 0) return { ok: true, parts, accepted: checked.accepted, rejected: checked.rejected, errorMessage: checked.errorMessage };
+  const reason = `${oversized} item(s) larger than the ${task.maxMessageBytes}-byte message limit`;
+  return {
+    ok: true,
+    parts,
+    accepted: Math.max(0, checked.accepted - oversized),
+    rejected: checked.rejected + oversized,
+    errorMessage: checked.errorMessage ? `${checked.errorMessage}; ${reason}` : `rejected ${reason}`,
+  };
+}
