@@ -1,8 +1,16 @@
 import { resolve } from 'node:path';
+import { DEFAULT_JETSTREAM_SETTINGS, DEFAULT_JETSTREAM_WRITER_CONFIG, type JetStreamSettings, type JetStreamWriterConfig } from '@telemetryflow/ingest';
+
+export const ROLES = ['collector', 'ingest', 'query'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** Every setting of a TelemetryFlow process, read once from the environment and validated. */
 export interface Config {
+  /** What this process runs: `all` (the default) is every role. */
+  roles: ReadonlySet<Role>;
   host: string;
+  /** Prometheus /metrics (and /health, /ready for roles without the API). */
+  metricsPort: number;
   httpPort: number;
   otlpHttpPort: number;
   otlpGrpcPort: number;
@@ -15,6 +23,10 @@ export interface Config {
   ingestBatchRows: number;
   ingestBatchDelayMs: number;
   bootstrap: { apiKey?: string; adminEmail?: string; adminPassword?: string };
+  /** Set: collectors publish to JetStream and writers consume from it. */
+  natsUrl: string | undefined;
+  jetstream: JetStreamSettings;
+  jetstreamWriter: JetStreamWriterConfig;
 }
 
 export class ConfigError extends Error {}
@@ -47,12 +59,41 @@ function optional(env: Env, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** `all`, or a comma-separated list of roles. */
+export function parseRoles(raw: string | undefined): ReadonlySet<Role> {
+  const value = (raw ?? '').trim() || 'all';
+  if (value === 'all') return new Set(ROLES);
+  const roles = new Set<Role>();
+  for (const part of value.split(',').map((p) => p.trim())) {
+    if (!(ROLES as readonly string[]).includes(part)) throw new ConfigError(`unknown role ${JSON.stringify(part)}: use all, or a comma-separated list of ${ROLES.join(', ')}`);
+    roles.add(part as Role);
+  }
+  return roles;
+}
+
+function natsUrls(env: Env): string | undefined {
+  const raw = optional(env, 'NATS_URL');
+  if (raw === undefined) return undefined;
+  for (const server of raw.split(',')) url({ NATS_URL: server.trim() }, 'NATS_URL', ['nats:', 'tls:']);
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env, roleArgument?: string): Config {
   const apiKey = optional(env, 'TF_BOOTSTRAP_API_KEY');
   if (apiKey !== undefined && apiKey.length < 16) throw new ConfigError('TF_BOOTSTRAP_API_KEY must be at least 16 characters');
   const workers = optional(env, 'TF_INGEST_WORKERS');
+  const roles = parseRoles(roleArgument ?? env.TF_ROLE);
+  const natsUrl = natsUrls(env);
+  const alone = roles.has('collector') !== roles.has('ingest');
+  if (alone && natsUrl === undefined) {
+    throw new ConfigError('the collector and ingest roles run apart only through JetStream: set NATS_URL, or run both in one process');
+  }
+  const js = DEFAULT_JETSTREAM_SETTINGS;
+  const w = DEFAULT_JETSTREAM_WRITER_CONFIG;
   return {
+    roles,
     host: env.TF_HOST || '127.0.0.1',
+    metricsPort: int(env, 'TF_METRICS_PORT', 9464, 0, 65535),
     httpPort: int(env, 'TF_HTTP_PORT', 8080, 0, 65535),
     otlpHttpPort: int(env, 'TF_OTLP_HTTP_PORT', 4318, 0, 65535),
     otlpGrpcPort: int(env, 'TF_OTLP_GRPC_PORT', 4317, 0, 65535),
@@ -68,6 +109,22 @@ export function loadConfig(env: Env = process.env): Config {
       apiKey,
       adminEmail: optional(env, 'TF_BOOTSTRAP_ADMIN_EMAIL'),
       adminPassword: optional(env, 'TF_BOOTSTRAP_ADMIN_PASSWORD'),
+    },
+    natsUrl,
+    jetstream: {
+      ...js,
+      replicas: int(env, 'TF_NATS_REPLICAS', js.replicas, 1, 5),
+      maxAgeSeconds: int(env, 'TF_NATS_MAX_AGE_HOURS', js.maxAgeSeconds / 3600, 1, 24 * 365) * 3600,
+      maxBytes: int(env, 'TF_NATS_MAX_BYTES', js.maxBytes, 1024 * 1024, Number.MAX_SAFE_INTEGER),
+      duplicateWindowSeconds: int(env, 'TF_NATS_DUPLICATE_WINDOW_SECONDS', js.duplicateWindowSeconds, 1, 24 * 3600),
+      ackWaitSeconds: int(env, 'TF_NATS_ACK_WAIT_SECONDS', js.ackWaitSeconds, 5, 3600),
+    },
+    jetstreamWriter: {
+      ...w,
+      maxMessages: int(env, 'TF_INGEST_FETCH_MESSAGES', w.maxMessages, 1, 10_000),
+      maxDelayMs: int(env, 'TF_INGEST_FETCH_DELAY_MS', w.maxDelayMs, 1000, 60_000),
+      concurrency: int(env, 'TF_INGEST_CONSUMERS', w.concurrency, 1, 16),
+      poisonAfterDeliveries: int(env, 'TF_INGEST_POISON_DELIVERIES', w.poisonAfterDeliveries, 1, 100),
     },
   };
 }

@@ -1,2 +1,3 @@
 export * from './config.js';
 export * from './all-in-one.js';
+export * from './node.js';

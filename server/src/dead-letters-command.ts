@@ -1,0 +1,37 @@
+// `telemetryflow dead-letters list` / `replay <seq>… | --all`: look at and re-publish the
+// messages writers gave up on.
+import { connectBus, listDeadLetters, replayDeadLetters } from '@telemetryflow/ingest';
+import type { Config } from './config.js';
+
+export async function deadLettersCommand(config: Config, args: readonly string[], out: (line: string) => void): Promise<number> {
+  if (!config.natsUrl) {
+    out('dead letters exist only in distributed mode: set NATS_URL');
+    return 2;
+  }
+  const [action, ...rest] = args;
+  if (action !== 'list' && action !== 'replay') {
+    out('usage: dead-letters list | dead-letters replay <seq>... | dead-letters replay --all');
+    return 2;
+  }
+  const bus = await connectBus(config.natsUrl, 'telemetryflow-dead-letters');
+  try {
+    const letters = await listDeadLetters(bus, config.jetstream, action === 'list' ? 1000 : Number.MAX_SAFE_INTEGER);
+    if (action === 'list') {
+      out(`${letters.length} dead letter(s)`);
+      for (const l of letters) {
+        out(`${l.seq}\t${l.deadAt.toISOString()}\t${l.signal}\ttenant=${l.tenantId}\t${l.bytes} B\toriginal seq ${l.originalSeq}\t${l.reason}`);
+      }
+      return 0;
+    }
+    const wanted = rest.includes('--all') ? letters.map((l) => l.seq) : rest.map(Number);
+    if (wanted.length === 0 || wanted.some((n) => !Number.isInteger(n) || n <= 0)) {
+      out('replay needs dead-letter sequence numbers (see dead-letters list) or --all');
+      return 2;
+    }
+    const replayed = await replayDeadLetters(bus, config.jetstream, wanted);
+    out(`replayed ${replayed.length} of ${wanted.length}: ${replayed.join(', ')}`);
+    return replayed.length === wanted.length ? 0 : 1;
+  } finally {
+    await bus.close();
+  }
+}

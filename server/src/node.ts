@@ -1,0 +1,144 @@
+import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
+import { createCollectorMetrics, JetStreamPublisher, startOtlpGrpcReceiver, startOtlpHttpReceiver, DEFAULT_PUBLISHER_CONFIG } from '@telemetryflow/collector';
+import {
+  BatchManifestStore, ClickHouseWriter, connectBus, createDecodePool, createIngestMetrics, ensureTopology, IngestPipeline, JetStreamWriter,
+  type BusConnection,
+} from '@telemetryflow/ingest';
+import { openControlPlane, startQueryServer, type ControlPlane } from '@telemetryflow/query';
+import type { OtlpConsumer } from '@telemetryflow/schemas';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Config } from './config.js';
+import { startOpsServer } from './ops-server.js';
+
+export interface RunningNode {
+  /** Set when this process runs the query role. */
+  apiUrl?: string;
+  /** Set when this process runs the collector role. */
+  otlpHttpUrl?: string;
+  otlpGrpcAddress?: string;
+  metricsUrl: string;
+  /** Set when this process holds ClickHouse (ingest or query role). */
+  clickhouse?: ClickHouseClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the roles the configuration names, downstream first (storage, writer, API, then
+ * the receivers), and stops them upstream first, so that every request a receiver
+ * accepted is made durable before anything below it closes.
+ *
+ * Without NATS_URL, collector and ingest hand requests over in-process (the client is
+ * answered after the ClickHouse insert); with it, collectors publish to JetStream (the
+ * client is answered after the PubAck) and writers consume from it.
+ */
+export async function startNode(config: Config, log: (msg: string) => void = console.log): Promise<RunningNode> {
+  const { roles } = config;
+  const stops: (() => Promise<void>)[] = [];
+  let stopped: Promise<void> | undefined;
+  // Every step runs even when an earlier one fails, so storage is always closed; once only.
+  const stopAll = () =>
+    (stopped ??= (async () => {
+      const errors: unknown[] = [];
+      for (const stop of [...stops].reverse()) {
+        try {
+          await stop();
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+      if (errors.length > 0) throw new AggregateError(errors, 'shutdown failed');
+    })());
+  try {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    let clickhouse: ClickHouseClient | undefined;
+    if (roles.has('ingest') || roles.has('query')) {
+      const client = (clickhouse = await createClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir }));
+      stops.push(() => client.close());
+      await migrate(client);
+    }
+    let controlPlane: ControlPlane | undefined;
+    if (roles.has('collector') || roles.has('query')) {
+      const cp = (controlPlane = await openControlPlane(
+        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap },
+        log,
+      ));
+      stops.push(() => cp.close());
+    }
+    let bus: BusConnection | undefined;
+    if (config.natsUrl && (roles.has('collector') || roles.has('ingest'))) {
+      const b = (bus = await connectBus(config.natsUrl, `telemetryflow-${[...roles].join('-')}`));
+      stops.push(() => b.close());
+      await ensureTopology(b.jsm, config.jetstream);
+    }
+
+    let consumer: OtlpConsumer | undefined;
+    if (roles.has('ingest')) {
+      const writer = new ClickHouseWriter(clickhouse!);
+      if (bus) {
+        const pool = createDecodePool(config.ingestWorkers);
+        stops.push(() => pool.destroy());
+        const manifests = await BatchManifestStore.open(bus, config.jetstream.manifestBucket, config.jetstream.replicas, config.jetstream.maxAgeSeconds);
+        const jsWriter = new JetStreamWriter(bus, config.jetstream, writer, pool, manifests, config.jetstreamWriter, createIngestMetrics(registry));
+        await jsWriter.start();
+        stops.push(() => jsWriter.stop());
+      } else {
+        const pipeline = new IngestPipeline(clickhouse!, {
+          workers: config.ingestWorkers,
+          batcher: { maxRows: config.ingestBatchRows, maxDelayMs: config.ingestBatchDelayMs },
+        });
+        stops.push(() => pipeline.close());
+        consumer = pipeline;
+      }
+    }
+
+    let apiUrl: string | undefined;
+    if (roles.has('query')) {
+      const ch = clickhouse!;
+      const api = await startQueryServer({
+        host: config.host,
+        port: config.httpPort,
+        clickhouse: ch,
+        controlPlane: controlPlane!,
+        clickhouseMigrated: () => migrationsComplete(ch),
+      });
+      stops.push(() => api.close());
+      apiUrl = `http://${config.host}:${api.port}`;
+    }
+
+    let otlpHttpUrl: string | undefined;
+    let otlpGrpcAddress: string | undefined;
+    if (roles.has('collector')) {
+      const metrics = createCollectorMetrics(registry);
+      if (bus) {
+        const publisher = new JetStreamPublisher(bus, { ...DEFAULT_PUBLISHER_CONFIG, workers: config.ingestWorkers }, metrics.publishSeconds);
+        stops.push(() => publisher.close());
+        consumer = publisher;
+      }
+      const receiverConfig = {
+        host: config.host,
+        httpPort: config.otlpHttpPort,
+        grpcPort: config.otlpGrpcPort,
+        maxRequestBytes: config.otlpMaxRequestBytes,
+      };
+      const deps = { authenticate: controlPlane!.authenticate, consumer: consumer!, metrics };
+      const grpc = await startOtlpGrpcReceiver(receiverConfig, deps);
+      stops.push(() => grpc.close());
+      const http = await startOtlpHttpReceiver(receiverConfig, deps);
+      stops.push(() => http.close());
+      otlpHttpUrl = `http://${config.host}:${http.port}`;
+      otlpGrpcAddress = `${config.host}:${grpc.port}`;
+    }
+
+    const ch = clickhouse;
+    const ops = await startOpsServer(config.host, config.metricsPort, registry, async () => {
+      if (bus && !bus.connected()) return false;
+      return ch ? migrationsComplete(ch) : true;
+    });
+    stops.push(() => ops.close());
+    return { apiUrl, otlpHttpUrl, otlpGrpcAddress, metricsUrl: `http://${config.host}:${ops.port}`, clickhouse, close: stopAll };
+  } catch (err) {
+    await stopAll().catch(() => undefined);
+    throw err;
+  }
+}
