@@ -48,6 +48,7 @@ export function testEnv(dataDir: string, extra: Record<string, string> = {}): Re
   return {
     TF_DATA_DIR: dataDir,
     TF_HTTP_PORT: '0',
+    TF_METRICS_PORT: '0',
     TF_OTLP_HTTP_PORT: '0',
     TF_OTLP_GRPC_PORT: '0',
     TF_BOOTSTRAP_API_KEY: API_KEY,

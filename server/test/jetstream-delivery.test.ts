@@ -1,0 +1,128 @@
+// Exactly-once storage through JetStream when writers die, ClickHouse fails, clients retry
+// and several writer replicas share a consumer. Every test sends items with unique ids
+// and checks, in ClickHouse, that the rows equal what was sent and the ids are distinct.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { ClickHouseWriter, type BusConnection } from '@telemetryflow/ingest';
+import type { Signal } from '@telemetryflow/schemas';
+import type { Registry } from 'prom-client';
+import { exportWithRetry, JetStreamRig, pendingMessages, postExport, request, settledStored } from './jetstream-rig.js';
+import { natsServerMissing } from './nats-server.js';
+
+const skip = natsServerMissing();
+let rig: JetStreamRig;
+
+before(async () => {
+  if (!skip) rig = await JetStreamRig.start();
+});
+after(async () => {
+  await rig?.close();
+});
+
+async function send(tenant: string, signal: Signal, requests: number, perRequest: number, first = 0): Promise<number> {
+  for (let r = 0; r < requests; r++) await exportWithRetry(rig.otlpUrl, tenant, signal, request(signal, first + r * perRequest, perRequest));
+  return requests * perRequest;
+}
+
+async function counter(registry: Registry, name: string): Promise<number> {
+  const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
+  return values.filter((v) => { const n = (v as { metricName?: string }).metricName; return n === undefined || n === name || n.endsWith('_count'); }).reduce((a, v) => a + v.value, 0);
+}
+
+test('a client retry of the same export (lost response) is stored once', { skip }, async () => {
+  const writer = await rig.startWriter();
+  try {
+    const body = request('logs', 0, 50);
+    assert.equal((await postExport(rig.otlpUrl, 'retry', 'logs', body)).status, 200);
+    assert.equal((await postExport(rig.otlpUrl, 'retry', 'logs', body)).status, 200);
+    const stored = await settledStored(rig, 'retry', 'logs', 50);
+    assert.deepEqual(stored, { rows: 50, distinct: 50 });
+  } finally {
+    await writer.stop();
+  }
+});
+
+test('two writer replicas on one consumer store every message exactly once', { skip }, async () => {
+  const a = await rig.startWriter({ config: { maxMessages: 5 } });
+  const b = await rig.startWriter({ config: { maxMessages: 5 } });
+  try {
+    const sent = { traces: 0, logs: 0, metrics: 0 };
+    for (const signal of ['traces', 'logs', 'metrics'] as const) sent[signal] = await send('replicas', signal, 40, 25);
+    for (const signal of ['traces', 'logs', 'metrics'] as const) {
+      assert.deepEqual(await settledStored(rig, 'replicas', signal, sent[signal]), { rows: sent[signal], distinct: sent[signal] }, signal);
+    }
+    // Both replicas took part (the consumer hands pulls to both).
+    assert.ok((await counter(a.registry, 'tf_ingest_batch_rows')) > 0, 'replica a inserted batches');
+    assert.ok((await counter(b.registry, 'tf_ingest_batch_rows')) > 0, 'replica b inserted batches');
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+});
+
+/** Inserts for real, then dies before acking: its NATS connection is gone at once. */
+class CrashAfterInsert extends ClickHouseWriter {
+  crashed = false;
+  constructor(
+    client: ClickHouseClient,
+    private readonly bus: BusConnection,
+  ) {
+    super(client);
+  }
+
+  override async insert(table: Parameters<ClickHouseWriter['insert']>[0], data: Uint8Array, token: string): Promise<void> {
+    await super.insert(table, data, token);
+    if (this.crashed) return;
+    this.crashed = true;
+    await this.bus.nc.close();
+    throw new Error('writer killed after its insert, before its acks');
+  }
+}
+
+test('a writer killed after inserting a batch but before acking it: the batch is redelivered and stored once', { skip }, async () => {
+  let crashing: CrashAfterInsert | undefined;
+  const doomed = await rig.startWriter({ writer: (bus) => (crashing = new CrashAfterInsert(rig.clickhouse, bus)) });
+  let sent = await send('crash', 'traces', 5, 100);
+  const deadline = Date.now() + 30_000;
+  while (!crashing!.crashed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(crashing!.crashed, 'the writer inserted a batch');
+  assert.equal((await rig.stored('traces', 'crash')).rows, sent, 'the batch landed in ClickHouse');
+  assert.ok((await pendingMessages(rig, 'traces')) > 0, 'its messages were never acked');
+  await doomed.stop();
+
+  // New data arrives meanwhile, so the replacement's first pull mixes fresh and redelivered
+  // messages: only the recorded batch keeps the redelivered ones from being stored again.
+  sent += await send('crash', 'traces', 3, 100, sent);
+  const replacement = await rig.startWriter();
+  try {
+    assert.deepEqual(await settledStored(rig, 'crash', 'traces', sent), { rows: sent, distinct: sent });
+    assert.ok((await counter(replacement.registry, 'tf_ingest_redeliveries_total')) > 0, 'the unacked batch was delivered again');
+  } finally {
+    await replacement.stop();
+  }
+});
+
+/** The embedded engine cannot be stopped: this writer fails every insert while `down`, as a client of an unreachable server would. */
+class Outage extends ClickHouseWriter {
+  down = true;
+  override async insert(table: Parameters<ClickHouseWriter['insert']>[0], data: Uint8Array, token: string): Promise<void> {
+    if (this.down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
+    await super.insert(table, data, token);
+  }
+}
+
+test('ClickHouse unavailable under load: exports are accepted meanwhile and all arrive once it returns', { skip }, async () => {
+  const ch = new Outage(rig.clickhouse);
+  const writer = await rig.startWriter({ writer: () => ch });
+  try {
+    const sent = await send('outage', 'metrics', 20, 50);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal((await rig.stored('metrics', 'outage')).rows, 0, 'nothing could be inserted during the outage');
+    assert.ok((await pendingMessages(rig, 'metrics')) > 0, 'the requests wait in JetStream');
+    ch.down = false;
+    assert.deepEqual(await settledStored(rig, 'outage', 'metrics', sent), { rows: sent, distinct: sent });
+  } finally {
+    await writer.stop();
+  }
+});

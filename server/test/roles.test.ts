@@ -1,0 +1,158 @@
+// Distributed roles as separate OS processes, as they run in production: two stateless
+// collectors publishing to JetStream, and one process holding the ingest and query roles
+// (the embedded engine serves one process; a ClickHouse server lifts that), all on a real
+// nats-server and a real Postgres. The writer process is SIGKILLed under load and
+// restarted: everything the collectors accepted is stored exactly once.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { createClickHouse } from '@telemetryflow/clickhouse';
+import {
+  API_KEY, assertSignals, buildSignals, eventually, exportSignals, freePort, freshDataDir, removeDir, testEnv,
+} from './helpers.js';
+import { exportWithRetry, request } from './jetstream-rig.js';
+import { natsServerMissing, TestNatsServer } from './nats-server.js';
+
+const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+const skip = natsServerMissing();
+const ADMIN_URL = process.env.TF_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbName = `tf_roles_${randomBytes(6).toString('hex')}`;
+const databaseUrl = (() => {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${dbName}`;
+  return u.toString();
+})();
+const dataDir = freshDataDir('tf-roles-');
+const children: ChildProcess[] = [];
+let nats: TestNatsServer;
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+before(async () => {
+  if (skip) return;
+  nats = await TestNatsServer.start();
+  await admin(`CREATE DATABASE ${dbName}`);
+});
+
+after(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await nats?.stop();
+  if (!skip) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  removeDir(dataDir);
+});
+
+interface RoleProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<unknown>;
+  metricsUrl: string;
+  apiUrl: string;
+  otlpHttpUrl: string;
+  otlpGrpcAddress: string;
+}
+
+async function launch(role: string, dir: string): Promise<RoleProcess> {
+  const ports = { http: await freePort(), metrics: await freePort(), otlpHttp: await freePort(), otlpGrpc: await freePort() };
+  const env = {
+    ...process.env,
+    ...testEnv(dir, {
+      TF_HTTP_PORT: String(ports.http),
+      TF_METRICS_PORT: String(ports.metrics),
+      TF_OTLP_HTTP_PORT: String(ports.otlpHttp),
+      TF_OTLP_GRPC_PORT: String(ports.otlpGrpc),
+      DATABASE_URL: databaseUrl,
+      NATS_URL: nats.url,
+      TF_NATS_ACK_WAIT_SECONDS: '5',
+      TF_INGEST_WORKERS: '1',
+    }),
+  };
+  const child = spawn(process.execPath, [MAIN, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const proc: RoleProcess = {
+    child,
+    output: () => out,
+    exited,
+    metricsUrl: `http://127.0.0.1:${ports.metrics}`,
+    apiUrl: `http://127.0.0.1:${ports.http}`,
+    otlpHttpUrl: `http://127.0.0.1:${ports.otlpHttp}`,
+    otlpGrpcAddress: `127.0.0.1:${ports.otlpGrpc}`,
+  };
+  await eventually(`${role} ready`, async () => {
+    if (child.exitCode !== null) throw new Error(`${role} exited: ${out}`);
+    const res = await fetch(`${proc.metricsUrl}/ready`).catch(() => undefined);
+    return res?.status === 200 ? true : undefined;
+  }, 60_000);
+  return proc;
+}
+
+async function metric(proc: RoleProcess, pattern: RegExp): Promise<number> {
+  const text = await (await fetch(`${proc.metricsUrl}/metrics`)).text();
+  return text.split('\n').filter((l) => pattern.test(l)).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
+test('two collector processes and a writer process: data sent to either is queryable; a SIGKILLed writer loses and duplicates nothing', { skip }, async () => {
+  let writer = await launch('ingest,query', dataDir);
+  const collectors = [await launch('collector', freshDataDir('tf-collector-')), await launch('collector', freshDataDir('tf-collector-'))];
+
+  // Real OTel SDK exporters, one collector each: everything is readable through the query role.
+  const viaFirst = await buildSignals('roles-a', 'roles.a');
+  const viaSecond = await buildSignals('roles-b', 'roles.b');
+  await exportSignals(collectors[0]!, 'grpc', API_KEY, viaFirst);
+  await exportSignals(collectors[1]!, 'http', API_KEY, viaSecond);
+  await eventually('signals sent through both collectors', async () => {
+    await assertSignals(writer.apiUrl, API_KEY, viaFirst);
+    await assertSignals(writer.apiUrl, API_KEY, viaSecond);
+    return true;
+  }, 60_000);
+  assert.ok((await metric(collectors[0]!, /^tf_otlp_requests_total\{.*tenant="default".*outcome="accepted"/)) >= 3, 'the first collector counted its exports');
+  assert.ok((await metric(writer, /^tf_ingest_batch_rows_count/)) > 0, 'the writer counted its batches');
+
+  // Load through both collectors while the writer is killed and started again.
+  const requests = 60;
+  const perRequest = 100;
+  const load = (async () => {
+    for (let r = 0; r < requests; r++) {
+      const target = collectors[r % 2]!;
+      await exportWithRetry(target.otlpHttpUrl, 'default', 'traces', request('traces', 1_000_000 + r * perRequest, perRequest), 60_000, API_KEY);
+      if (r % 10 === 0) await new Promise((res) => setTimeout(res, 150));
+    }
+  })();
+  await new Promise((res) => setTimeout(res, 1500));
+  writer.child.kill('SIGKILL');
+  await writer.exited;
+  await load;
+  writer = await launch('ingest,query', dataDir);
+  // Let the writer drain the stream (its messages redelivered after the ack wait), then stop it cleanly.
+  await eventually('the stream drained', async () => ((await metric(writer, /^tf_ingest_consumer_pending_messages\{signal="traces"\}/)) === 0 ? true : undefined), 90_000);
+  writer.child.kill('SIGTERM');
+  await writer.exited;
+  for (const c of collectors) c.child.kill('SIGTERM');
+  await Promise.all(collectors.map((c) => c.exited));
+
+  const clickhouse = await createClickHouse({ dataDir });
+  try {
+    const rs = await clickhouse.query({
+      query: "SELECT count() AS rows, uniqExact(SpanId) AS distinct FROM spans WHERE TenantId = 'default' AND ServiceName = 'js-test'",
+      format: 'JSONEachRow',
+    });
+    const [row] = await rs.json<{ rows: string; distinct: string }>();
+    assert.deepEqual({ rows: Number(row!.rows), distinct: Number(row!.distinct) }, { rows: requests * perRequest, distinct: requests * perRequest });
+  } finally {
+    await clickhouse.close();
+  }
+});
