@@ -17,6 +17,11 @@
 //   BENCH_TARGET_SPANS       spans/s target for the trace phases (default 50000)
 //   BENCH_STRICT=1           also exit non-zero when the span target is missed
 //   BENCH_KEEP_DATA=1        keep the temp data dir (its path is printed)
+//   --nats                   distributed path: collector → JetStream → writers, in this process,
+//                            on a nats-server of the benchmark's own (BENCH_NATS_URL: another);
+//                            acked = PubAck, then the writers must drain the stream before the
+//                            stored rows are counted; the span target becomes 40,000/s
+//   TF_NATS_*                passed through to the server
 //   TF_INGEST_*              passed through to the server (workers, batch rows, batch delay)
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +31,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Signal } from '@telemetryflow/schemas';
 import { loadConfig, startAllInOne, type RunningAllInOne } from '@telemetryflow/server';
+import { startBenchNats, type BenchNats } from './bench-nats.js';
 import type { ChildMessage, GeneratorConfig, GeneratorResult, ReadyMessage, Transport } from './protocol.js';
 import { formatInt, formatMiB, formatMs, percentile, renderTable } from './stats.js';
 
@@ -68,13 +74,15 @@ function envInt(name: string, fallback: number, min: number, max: number): numbe
   return n;
 }
 
+const viaNats = process.argv.includes('--nats');
+
 const settings = {
   seconds: envInt('BENCH_SECONDS', 20, 1, 600),
   warmupSeconds: envInt('BENCH_WARMUP_SECONDS', 3, 0, 60),
   generators: envInt('BENCH_GENERATORS', 1, 1, 16),
   concurrency: envInt('BENCH_CONCURRENCY', 16, 1, 256),
   itemsPerRequest: envInt('BENCH_ITEMS_PER_REQUEST', 1000, 1, 20_000),
-  targetSpans: envInt('BENCH_TARGET_SPANS', 50_000, 0, 10_000_000),
+  targetSpans: envInt('BENCH_TARGET_SPANS', viaNats ? 40_000 : 50_000, 0, 10_000_000),
   templates: 8,
   requestTimeoutMs: 30_000,
   strict: process.env.BENCH_STRICT === '1',
@@ -220,9 +228,37 @@ interface PhaseReport {
   loopDelayMaxMs: number;
   /** CPU of the whole machine during the phase, in % of one core (2 cores = 200%). */
   hostCpuPct: number;
+  /** JetStream only: most messages waiting for the writers, and the time to drain after the load. */
+  peakLag: number;
+  drainSeconds: number;
+  /** Stored items per second from the start of the load until the stream was drained. */
+  storedPerSecond: number;
 }
 
-async function runPhase(server: RunningAllInOne, phase: Phase, seconds: number, rss: RssSampler): Promise<PhaseReport> {
+/** Samples the consumer lag until `stop` resolves; returns the peak. */
+async function sampleLag(nats: BenchNats, signal: Signal, stop: Promise<unknown>): Promise<number> {
+  let peak = 0;
+  let done = false;
+  void stop.finally(() => (done = true));
+  while (!done) {
+    peak = Math.max(peak, await nats.lag(signal).catch(() => 0));
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return peak;
+}
+
+/** Waits until the writers acked everything of a signal; returns the seconds it took. */
+async function drain(nats: BenchNats, signal: Signal): Promise<number> {
+  const start = performance.now();
+  const deadline = Date.now() + 600_000;
+  while ((await nats.lag(signal)) > 0) {
+    if (Date.now() > deadline) throw new Error(`the writers did not drain ${signal} within 600 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return (performance.now() - start) / 1000;
+}
+
+async function runPhase(server: RunningAllInOne, phase: Phase, seconds: number, rss: RssSampler, nats?: BenchNats): Promise<PhaseReport> {
   const before = await storedCount(server, phase.signal);
   const target = phase.transport === 'http' ? server.otlpHttpUrl : server.otlpGrpcAddress;
   const generators = Array.from({ length: settings.generators }, (_, index) =>
@@ -250,11 +286,15 @@ async function runPhase(server: RunningAllInOne, phase: Phase, seconds: number, 
     const wallStart = performance.now();
     loop.enable();
     for (const g of generators) g.child.send({ type: 'go' });
-    const results = await withTimeout(
+    const finished = withTimeout(
       Promise.all(generators.map((g) => g.result)),
       seconds * 1000 + settings.requestTimeoutMs + 60_000,
       `phase ${phase.name}`,
     );
+    const lagPeak = nats ? sampleLag(nats, phase.signal, finished) : Promise.resolve(0);
+    const results = await finished;
+    const drainSeconds = nats ? await drain(nats, phase.signal) : 0;
+    const peakLag = await lagPeak;
     loop.disable();
     const wallMs = performance.now() - wallStart;
     const cpu = process.cpuUsage(cpuStart);
@@ -291,6 +331,9 @@ async function runPhase(server: RunningAllInOne, phase: Phase, seconds: number, 
       loopDelayP99Ms: loop.percentile(99) / 1e6,
       loopDelayMaxMs: loop.max / 1e6,
       hostCpuPct: ((hostEnd.busy - hostStart.busy) / (hostEnd.total - hostStart.total)) * cpus().length * 100,
+      peakLag,
+      drainSeconds,
+      storedPerSecond: (after - before) / (elapsedMs / 1000 + drainSeconds),
     };
   } finally {
     for (const g of generators) if (g.child.exitCode === null && g.child.signalCode === null) g.child.kill('SIGKILL');
@@ -325,14 +368,19 @@ function printReports(reports: PhaseReport[], serverPeakAll: number): boolean {
     formatMs(r.loopDelayP99Ms),
     formatMiB(r.serverPeakRss),
     formatMiB(r.generatorPeakRss),
+    ...(viaNats ? [formatInt(r.storedPerSecond), formatInt(r.peakLag), r.drainSeconds.toFixed(1)] : []),
   ]);
   console.log('');
   console.log(
     renderTable(
-      ['phase', 'acked', 'acked/s', 'stored', 'verify', 'p50 ms', 'p99 ms', 'req ok/fail', 'srv CPU', 'gen CPU', 'host CPU', 'loop p99', 'srv RSS', 'gen RSS'],
+      [
+        'phase', 'acked', 'acked/s', 'stored', 'verify', 'p50 ms', 'p99 ms', 'req ok/fail', 'srv CPU', 'gen CPU', 'host CPU', 'loop p99', 'srv RSS', 'gen RSS',
+        ...(viaNats ? ['stored/s e2e', 'peak lag msgs', 'drain s'] : []),
+      ],
       rows,
     ),
   );
+  if (viaNats) console.log('acked = PubAck from JetStream; stored/s e2e = rows stored from the start of the load until the writers drained the stream.');
   console.log('CPU columns are % of one core (this machine: ' + cpus().length * 100 + '% max); host CPU − srv − gen = other processes.');
   console.log('');
   for (const r of reports) {
@@ -357,11 +405,13 @@ function printReports(reports: PhaseReport[], serverPeakAll: number): boolean {
   console.log(`peak RSS:           server process ${formatMiB(serverPeakAll)}, load generator ${formatMiB(Math.max(...reports.map((r) => r.generatorPeakRss)))} (each)`);
 
   const traceRuns = best('traces');
-  const targetMet = traceRuns.length > 0 && traceRuns.every((r) => r.ackedPerSecond >= settings.targetSpans);
+  // Through JetStream the target is end to end: acked at PubAck, then stored by the writers.
+  const rate = (r: PhaseReport) => (viaNats ? Math.min(r.ackedPerSecond, r.storedPerSecond) : r.ackedPerSecond);
+  const targetMet = traceRuns.length > 0 && traceRuns.every((r) => rate(r) >= settings.targetSpans);
   if (traceRuns.length > 0) {
     console.log(
-      `target:             ${formatInt(settings.targetSpans)} spans/s acked and verified → ${targetMet ? 'MET' : 'MISSED'} ` +
-        `(${traceRuns.map((r) => `${r.phase.transport} ${formatInt(r.ackedPerSecond)}`).join(', ')})`,
+      `target:             ${formatInt(settings.targetSpans)} spans/s ${viaNats ? 'acked and stored end to end' : 'acked and verified'} → ${targetMet ? 'MET' : 'MISSED'} ` +
+        `(${traceRuns.map((r) => `${r.phase.transport} ${formatInt(rate(r))}`).join(', ')})`,
     );
   }
   return targetMet || traceRuns.length === 0;
@@ -371,7 +421,7 @@ function printReports(reports: PhaseReport[], serverPeakAll: number): boolean {
 
 async function main(): Promise<number> {
   const phases = selectedPhases();
-  console.log('TelemetryFlow ingest benchmark (all-in-one, OTLP protobuf, loopback)');
+  console.log(`TelemetryFlow ingest benchmark (all-in-one${viaNats ? ' through NATS JetStream' : ''}, OTLP protobuf, loopback)`);
   console.log(machine());
   console.log(
     `settings: ${settings.seconds} s per phase, warm-up ${settings.warmupSeconds} s, ${settings.generators} generator process(es) × ` +
@@ -383,6 +433,7 @@ async function main(): Promise<number> {
     TF_HOST: '127.0.0.1',
     TF_DATA_DIR: dataDir,
     TF_HTTP_PORT: '0',
+    TF_METRICS_PORT: '0',
     TF_OTLP_HTTP_PORT: '0',
     TF_OTLP_GRPC_PORT: '0',
     TF_PGLITE_PORT: '0',
@@ -390,7 +441,12 @@ async function main(): Promise<number> {
     TF_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
     TF_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
   };
-  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('TF_INGEST_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('TF_INGEST_') || k.startsWith('TF_NATS_')) env[k] = v;
+  const nats = viaNats ? await startBenchNats(dataDir) : undefined;
+  if (nats) {
+    env.NATS_URL = nats.url;
+    console.log(`NATS JetStream: ${nats.url}${process.env.BENCH_NATS_URL ? '' : ' (nats-server of this benchmark, file storage in the temp dir)'}`);
+  }
   const serverLog: string[] = [];
   const t0 = performance.now();
   let server: RunningAllInOne;
@@ -398,24 +454,25 @@ async function main(): Promise<number> {
     server = await startAllInOne(loadConfig(env), (msg) => serverLog.push(msg));
   } catch (err) {
     for (const line of serverLog) console.error(line);
+    await nats?.close();
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
   console.log(`all-in-one up in ${((performance.now() - t0) / 1000).toFixed(1)} s: OTLP/HTTP ${server.otlpHttpUrl}, OTLP/gRPC ${server.otlpGrpcAddress}, data ${dataDir}`);
-  const passThrough = Object.entries(env).filter(([k]) => k.startsWith('TF_INGEST_'));
+  const passThrough = Object.entries(env).filter(([k]) => k.startsWith('TF_INGEST_') || k.startsWith('TF_NATS_'));
   if (passThrough.length) console.log(`server settings: ${passThrough.map(([k, v]) => `${k}=${v}`).join(' ')}`);
 
   const rss = new RssSampler();
   let exitCode = 0;
   try {
     if (settings.warmupSeconds > 0) {
-      const w = await runPhase(server, ALL_PHASES[0] as Phase, settings.warmupSeconds, rss);
+      const w = await runPhase(server, ALL_PHASES[0] as Phase, settings.warmupSeconds, rss, nats);
       console.log(`warm-up: ${formatInt(w.acked)} spans acked (${formatInt(w.ackedPerSecond)}/s), ${w.failedRequests} failed requests`);
     }
     const reports: PhaseReport[] = [];
     for (const phase of phases) {
       process.stdout.write(`running ${phase.name} for ${settings.seconds} s … `);
-      const report = await runPhase(server, phase, settings.seconds, rss);
+      const report = await runPhase(server, phase, settings.seconds, rss, nats);
       reports.push(report);
       console.log(`${formatInt(report.ackedPerSecond)} ${UNIT[phase.signal]}/s acked, ${formatInt(report.storedDelta)} stored`);
     }
@@ -435,6 +492,7 @@ async function main(): Promise<number> {
     rss.stop();
     killChildren();
     await withTimeout(server.close(), 60_000, 'server shutdown').catch((err: Error) => console.error(err.message));
+    await nats?.close();
     if (settings.keepData) console.log(`data kept in ${dataDir}`);
     else rmSync(dataDir, { recursive: true, force: true });
   }
