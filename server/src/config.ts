@@ -121,7 +121,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     },
     jetstreamWriter: {
       ...w,
-      maxMessages: int(env, 'TF_INGEST_FETCH_MESSAGES', w.maxMessages, 1, 10_000),
+      maxBytes: int(env, 'TF_INGEST_FETCH_BYTES', w.maxBytes, 1024 * 1024, 1024 ** 3),
       maxDelayMs: int(env, 'TF_INGEST_FETCH_DELAY_MS', w.maxDelayMs, 1000, 60_000),
       concurrency: int(env, 'TF_INGEST_CONSUMERS', w.concurrency, 1, 16),
       poisonAfterDeliveries: int(env, 'TF_INGEST_POISON_DELIVERIES', w.poisonAfterDeliveries, 1, 100),

@@ -44,8 +44,8 @@ test('a client retry of the same export (lost response) is stored once', { skip 
 });
 
 test('two writer replicas on one consumer store every message exactly once', { skip }, async () => {
-  const a = await rig.startWriter({ config: { maxMessages: 5 } });
-  const b = await rig.startWriter({ config: { maxMessages: 5 } });
+  const a = await rig.startWriter({ config: { maxBytes: 16 * 1024 } });
+  const b = await rig.startWriter({ config: { maxBytes: 16 * 1024 } });
   try {
     const sent = { traces: 0, logs: 0, metrics: 0 };
     for (const signal of ['traces', 'logs', 'metrics'] as const) sent[signal] = await send('replicas', signal, 40, 25);

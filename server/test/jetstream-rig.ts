@@ -18,7 +18,7 @@ export function keyOf(tenant: string): string {
 }
 
 export const TEST_WRITER_CONFIG: JetStreamWriterConfig = {
-  maxMessages: 40,
+  maxBytes: 1024 * 1024,
   maxDelayMs: 1000,
   concurrency: 1,
   poisonAfterDeliveries: 2,

@@ -19,9 +19,12 @@ import { sendToDeadLetters, type BusMessage } from './dead-letters.js';
 import { writerConsumerName, type JetStreamSettings } from './topology.js';
 
 export interface JetStreamWriterConfig {
-  /** Messages (OTLP requests) per pull; each batch is one insert per table. */
-  maxMessages: number;
-  /** A pull waits at most this long for maxMessages to arrive (at least 1 s). */
+  /**
+   * Bytes of messages per pull (the OTLP protobuf payloads, a proxy for the rows they hold);
+   * each pull is one batch, one insert per table.
+   */
+  maxBytes: number;
+  /** A pull waits at most this long for maxBytes to arrive (at least 1 s). */
   maxDelayMs: number;
   /** Batches under way at once per signal (one pulls while another inserts). */
   concurrency: number;
@@ -32,7 +35,7 @@ export interface JetStreamWriterConfig {
 }
 
 export const DEFAULT_JETSTREAM_WRITER_CONFIG: JetStreamWriterConfig = {
-  maxMessages: 1000,
+  maxBytes: 64 * 1024 * 1024,
   maxDelayMs: 1000,
   concurrency: 2,
   poisonAfterDeliveries: 3,
@@ -104,7 +107,9 @@ export class JetStreamWriter {
     const msgs: JsMsg[] = [];
     // The pull runs to its end (count or expiry): messages already requested would
     // otherwise sit unacked until the ack wait runs out.
-    const iter = await consumer.fetch({ max_messages: this.config.maxMessages, expires: Math.max(1000, this.config.maxDelayMs) });
+    // A pull smaller than the largest possible message would stall on it.
+    const maxBytes = Math.max(this.config.maxBytes, (this.bus.nc.info?.max_payload ?? 0) + 64 * 1024);
+    const iter = await consumer.fetch({ max_bytes: maxBytes, expires: Math.max(1000, this.config.maxDelayMs) });
     try {
       for await (const m of iter) msgs.push(m);
     } catch (err) {
