@@ -1,7 +1,9 @@
 // `telemetryflow [all | collector | ingest | query | role,role…]` starts roles (default all,
-// or TF_ROLE); `telemetryflow dead-letters …` manages dead letters. `pnpm start` runs all.
+// or TF_ROLE); `telemetryflow migrate` applies migrations and exits; `telemetryflow
+// dead-letters …` manages dead letters. `pnpm start` runs all.
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { deadLettersCommand } from './dead-letters-command.js';
+import { migrateCommand } from './migrate-command.js';
 import { startNode } from './node.js';
 
 function configOrExit(roleArgument?: string): Config {
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   if (command === 'dead-letters') {
     process.exit(await deadLettersCommand(configOrExit('all'), args, (line) => console.log(line)));
   }
+  if (command === 'migrate') process.exit(await migrateCommand(configOrExit('all'), (line) => console.log(line)));
   await serve(command);
 }
 
