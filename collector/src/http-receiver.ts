@@ -66,7 +66,7 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
   // google.rpc.Status body, never a crash.
   app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
     const response = httpFallbackError(error.statusCode ?? 500, error.message ?? 'request failed');
-    if (response.statusCode >= 500) deps.log?.error('OTLP/HTTP request failed', { url: request.url, error: error.message });
+    if (response.statusCode >= 500) deps.log?.error('OTLP/HTTP request failed', { requestId: request.id, url: request.url, error: error.message });
     return sendStatus(reply, response, 'json');
   });
   app.setNotFoundHandler((request, reply) =>

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { ROLES, type Config } from './config.js';
+import type { NodeLog } from './logger.js';
 import { startNode } from './node.js';
 
 export interface RunningAllInOne {
@@ -13,7 +14,7 @@ export interface RunningAllInOne {
 }
 
 /** Every role in one process: in-process hand-off, or JetStream when NATS_URL is set. */
-export async function startAllInOne(config: Config, log: (msg: string) => void = console.log): Promise<RunningAllInOne> {
+export async function startAllInOne(config: Config, log: NodeLog | ((msg: string) => void) = console.log): Promise<RunningAllInOne> {
   const node = await startNode({ ...config, roles: new Set(ROLES) }, log);
   const { apiUrl, otlpHttpUrl, otlpGrpcAddress, clickhouse } = node;
   if (!apiUrl || !otlpHttpUrl || !otlpGrpcAddress || !clickhouse) throw new Error('all-in-one started without every role');

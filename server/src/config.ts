@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { DEFAULT_JETSTREAM_SETTINGS, DEFAULT_JETSTREAM_WRITER_CONFIG, type JetStreamSettings, type JetStreamWriterConfig } from '@telemetryflow/ingest';
 
 export const ROLES = ['collector', 'ingest', 'query'] as const;
@@ -11,6 +12,7 @@ export interface Config {
   host: string;
   /** Prometheus /metrics (and /health, /ready for roles without the API). */
   metricsPort: number;
+  logLevel: LogLevel;
   httpPort: number;
   otlpHttpPort: number;
   otlpGrpcPort: number;
@@ -54,6 +56,13 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw as T;
+}
+
 function optional(env: Env, name: string): string | undefined {
   const v = env[name];
   return v === undefined || v === '' ? undefined : v;
@@ -94,6 +103,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     roles,
     host: env.TF_HOST || '127.0.0.1',
     metricsPort: int(env, 'TF_METRICS_PORT', 9464, 0, 65535),
+    logLevel: oneOf(env, 'TF_LOG_LEVEL', LOG_LEVELS, 'info'),
     httpPort: int(env, 'TF_HTTP_PORT', 8080, 0, 65535),
     otlpHttpPort: int(env, 'TF_OTLP_HTTP_PORT', 4318, 0, 65535),
     otlpGrpcPort: int(env, 'TF_OTLP_GRPC_PORT', 4317, 0, 65535),

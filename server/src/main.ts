@@ -3,6 +3,7 @@
 // dead-letters …` manages dead letters. `pnpm start` runs all.
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { deadLettersCommand } from './dead-letters-command.js';
+import { createLogger, nodeLogOf } from './logger.js';
 import { migrateCommand } from './migrate-command.js';
 import { startNode } from './node.js';
 
@@ -20,23 +21,31 @@ function configOrExit(roleArgument?: string): Config {
 
 async function serve(roleArgument: string | undefined): Promise<void> {
   const config = configOrExit(roleArgument);
-  const running = await startNode(config);
-  const roles = config.roles.size === 3 ? 'all-in-one' : [...config.roles].join(' + ');
-  const storage = [config.clickhouseUrl && 'ClickHouse server', config.databaseUrl && 'Postgres server', config.natsUrl && 'NATS JetStream'].filter(Boolean);
-  console.log(`TelemetryFlow ${roles} (data in ${config.dataDir}${storage.length ? `, ${storage.join(', ')}` : ''})`);
-  if (running.apiUrl) console.log(`  API and console  ${running.apiUrl}  (health /health, ready /ready, API /api/v1)`);
-  if (running.otlpHttpUrl) console.log(`  OTLP/HTTP        ${running.otlpHttpUrl}  (/v1/traces, /v1/metrics, /v1/logs)`);
-  if (running.otlpGrpcAddress) console.log(`  OTLP/gRPC        ${running.otlpGrpcAddress}`);
-  console.log(`  Metrics          ${running.metricsUrl}/metrics  (health /health, ready /ready)`);
+  const logger = createLogger(config.logLevel);
+  const running = await startNode(config, nodeLogOf(logger));
+  logger.info(
+    {
+      roles: [...config.roles],
+      dataDir: config.dataDir,
+      clickhouse: config.clickhouseUrl ? 'server' : 'embedded',
+      postgres: config.databaseUrl ? 'server' : 'embedded',
+      bus: config.natsUrl ? 'jetstream' : 'in-process',
+      api: running.apiUrl,
+      otlpHttp: running.otlpHttpUrl,
+      otlpGrpc: running.otlpGrpcAddress,
+      metrics: `${running.metricsUrl}/metrics`,
+    },
+    'TelemetryFlow started',
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: stopping — no new requests, flushing batches`);
+    logger.info(`${signal}: stopping — no new requests, flushing batches`);
     running.close().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error('shutdown failed', err);
+        logger.error({ err }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -8,6 +8,7 @@ import { openControlPlane, startQueryServer, type ControlPlane } from '@telemetr
 import type { OtlpConsumer } from '@telemetryflow/schemas';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.js';
+import { nodeLogTo, type NodeLog } from './logger.js';
 import { startOpsServer } from './ops-server.js';
 
 export interface RunningNode {
@@ -31,7 +32,8 @@ export interface RunningNode {
  * answered after the ClickHouse insert); with it, collectors publish to JetStream (the
  * client is answered after the PubAck) and writers consume from it.
  */
-export async function startNode(config: Config, log: (msg: string) => void = console.log): Promise<RunningNode> {
+export async function startNode(config: Config, logTo: NodeLog | ((msg: string) => void) = console.log): Promise<RunningNode> {
+  const log = typeof logTo === 'function' ? nodeLogTo(logTo) : logTo;
   const { roles } = config;
   const stops: (() => Promise<void>)[] = [];
   let stopped: Promise<void> | undefined;
@@ -61,7 +63,7 @@ export async function startNode(config: Config, log: (msg: string) => void = con
     if (roles.has('collector') || roles.has('query')) {
       const cp = (controlPlane = await openControlPlane(
         { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap },
-        log,
+        log.info,
       ));
       stops.push(() => cp.close());
     }
@@ -79,7 +81,7 @@ export async function startNode(config: Config, log: (msg: string) => void = con
         const pool = createDecodePool(config.ingestWorkers);
         stops.push(() => pool.destroy());
         const manifests = await BatchManifestStore.open(bus, config.jetstream.manifestBucket, config.jetstream.replicas, config.jetstream.maxAgeSeconds);
-        const jsWriter = new JetStreamWriter(bus, config.jetstream, writer, pool, manifests, config.jetstreamWriter, createIngestMetrics(registry));
+        const jsWriter = new JetStreamWriter(bus, config.jetstream, writer, pool, manifests, config.jetstreamWriter, createIngestMetrics(registry), log.warn);
         await jsWriter.start();
         stops.push(() => jsWriter.stop());
       } else {
@@ -101,6 +103,7 @@ export async function startNode(config: Config, log: (msg: string) => void = con
         clickhouse: ch,
         controlPlane: controlPlane!,
         clickhouseMigrated: () => migrationsComplete(ch),
+        log: log.warn,
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;
@@ -121,7 +124,7 @@ export async function startNode(config: Config, log: (msg: string) => void = con
         grpcPort: config.otlpGrpcPort,
         maxRequestBytes: config.otlpMaxRequestBytes,
       };
-      const deps = { authenticate: controlPlane!.authenticate, consumer: consumer!, metrics };
+      const deps = { authenticate: controlPlane!.authenticate, consumer: consumer!, metrics, log: log.receivers };
       const grpc = await startOtlpGrpcReceiver(receiverConfig, deps);
       stops.push(() => grpc.close());
       const http = await startOtlpHttpReceiver(receiverConfig, deps);

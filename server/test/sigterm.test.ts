@@ -45,7 +45,7 @@ async function launch(ports: { http: number; otlpHttp: number; otlpGrpc: number 
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const deadline = Date.now() + 60_000;
-  while (!out.includes('OTLP/gRPC')) {
+  while (!out.includes('"msg":"TelemetryFlow started"')) {
     if (child.exitCode !== null) throw new Error(`main.js exited with ${child.exitCode} before it was ready:\n${out}`);
     if (Date.now() > deadline) throw new Error(`main.js not ready within 60 s:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
