@@ -1,5 +1,6 @@
 // The transport-independent OTLP Export: authenticate → read the payload → hand it to the
 // consumer → outcome. OTLP/HTTP and OTLP/gRPC both call it; only framing differs.
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Authenticate, ExportOutcome, OtlpConsumer, OtlpEncoding, Signal } from '@telemetryflow/schemas';
 import type { ReceiverLog } from './config.js';
 import type { CollectorMetrics } from './collector-metrics.js';
@@ -35,12 +36,34 @@ export function bearerToken(authorization: string | undefined): string | null {
   return BEARER.exec(authorization)?.[1] ?? null;
 }
 
+/** Name of the span of one export request in TelemetryFlow's own traces (sampled). */
+export const OTLP_EXPORT_SPAN = 'otlp.export';
+const tracer = trace.getTracer('telemetryflow-collector');
+
 export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): ExportHandler {
+  const handle = exportHandler(signal, deps);
+  return (call) =>
+    tracer.startActiveSpan(OTLP_EXPORT_SPAN, { attributes: { 'telemetryflow.signal': signal, 'rpc.system': 'otlp' } }, async (span) => {
+      try {
+        const outcome = await handle(call);
+        span.setAttributes({ 'telemetryflow.items.accepted': outcome.accepted, 'telemetryflow.items.rejected': outcome.rejected });
+        return outcome;
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as ExportError).kind });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+}
+
+function exportHandler(signal: Signal, deps: ExportHandlerDeps): ExportHandler {
   const m = deps.metrics;
   return async (call) => {
     let tenant = '';
     try {
       const tenantId = (tenant = await authorize(deps.authenticate, call.authorization));
+      trace.getActiveSpan()?.setAttribute('telemetryflow.tenant', tenantId);
       const payload = await call.readPayload();
       const receivedAtNs = nowNs();
       const outcome = await deps.consumer.consume({ tenantId, signal, encoding: call.encoding, payload, receivedAtNs });

@@ -7,7 +7,7 @@ export {
   toExportError,
   type ExportErrorKind,
 } from './errors.js';
-export { bearerToken, createExportHandler, type ExportCall, type ExportHandler, type ExportHandlerDeps } from './export-handler.js';
+export { bearerToken, createExportHandler, OTLP_EXPORT_SPAN, type ExportCall, type ExportHandler, type ExportHandlerDeps } from './export-handler.js';
 export { encodingOfContentType, startOtlpHttpReceiver } from './http-receiver.js';
 export { exportServiceDefinition, startOtlpGrpcReceiver } from './grpc-receiver.js';
 export { createCollectorMetrics, type CollectorMetrics } from './collector-metrics.js';

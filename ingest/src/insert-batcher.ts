@@ -4,6 +4,7 @@ import { MalformedPayloadError } from '@telemetryflow/schemas';
 import type { ClickHouseWriter } from './clickhouse-writer.js';
 import { isDataError, StorageUnavailableError } from './insert-errors.js';
 import type { EncodedTables } from './decode-task.js';
+import { inBatchSpan } from './batch-span.js';
 import { insertTables, tablesSize } from './table-inserts.js';
 
 export interface BatcherConfig {
@@ -122,7 +123,12 @@ export class InsertBatcher {
     this.inFlight.add(done);
   }
 
-  private async insertBatch(parts: Part[]): Promise<void> {
+  private insertBatch(parts: Part[]): Promise<void> {
+    const rows = parts.reduce((n, p) => n + p.rows, 0);
+    return inBatchSpan('ingest.insert', { 'telemetryflow.requests': parts.length, 'telemetryflow.rows': rows }, () => this.insertParts(parts));
+  }
+
+  private async insertParts(parts: Part[]): Promise<void> {
     const batchId = randomUUID();
     // Tables whose combined insert landed; a split must not insert their rows again.
     const landed = new Set<InsertTable>();

@@ -29,6 +29,8 @@ export interface Config {
   natsUrl: string | undefined;
   jetstream: JetStreamSettings;
   jetstreamWriter: JetStreamWriterConfig;
+  /** Set: TelemetryFlow's own spans go to this OTLP/HTTP endpoint. */
+  selfTracing: { endpoint: string; headers: Record<string, string>; requestRatio: number } | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -68,6 +70,25 @@ function optional(env: Env, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
+/** `key=value,key=value` as in OTEL_EXPORTER_OTLP_HEADERS (values may be percent-encoded). */
+export function parseHeaders(raw: string | undefined, name: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`${name} must be a comma-separated list of key=value, got ${JSON.stringify(pair)}`);
+    headers[pair.slice(0, eq).trim().toLowerCase()] = decodeURIComponent(pair.slice(eq + 1).trim());
+  }
+  return headers;
+}
+
+function ratio(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new ConfigError(`${name} must be a number from 0 to 1, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
 /** `all`, or a comma-separated list of roles. */
 export function parseRoles(raw: string | undefined): ReadonlySet<Role> {
   const value = (raw ?? '').trim() || 'all';
@@ -97,6 +118,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
   if (alone && natsUrl === undefined) {
     throw new ConfigError('the collector and ingest roles run apart only through JetStream: set NATS_URL, or run both in one process');
   }
+  const selfTracingEndpoint = url(env, 'TF_SELF_TRACING_ENDPOINT', ['http:', 'https:']);
   const js = DEFAULT_JETSTREAM_SETTINGS;
   const w = DEFAULT_JETSTREAM_WRITER_CONFIG;
   return {
@@ -136,5 +158,12 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       concurrency: int(env, 'TF_INGEST_CONSUMERS', w.concurrency, 1, 16),
       poisonAfterDeliveries: int(env, 'TF_INGEST_POISON_DELIVERIES', w.poisonAfterDeliveries, 1, 100),
     },
+    selfTracing: selfTracingEndpoint
+      ? {
+          endpoint: selfTracingEndpoint,
+          headers: parseHeaders(env.TF_SELF_TRACING_HEADERS, 'TF_SELF_TRACING_HEADERS'),
+          requestRatio: ratio(env, 'TF_SELF_TRACING_REQUEST_RATIO', 0.01),
+        }
+      : undefined,
   };
 }

@@ -6,6 +6,7 @@ import { deadLettersCommand } from './dead-letters-command.js';
 import { createLogger, nodeLogOf } from './logger.js';
 import { migrateCommand } from './migrate-command.js';
 import { startNode } from './node.js';
+import { startSelfTracing } from './self-tracing.js';
 
 function configOrExit(roleArgument?: string): Config {
   try {
@@ -22,6 +23,8 @@ function configOrExit(roleArgument?: string): Config {
 async function serve(roleArgument: string | undefined): Promise<void> {
   const config = configOrExit(roleArgument);
   const logger = createLogger(config.logLevel);
+  // Before any server starts, so that their HTTP modules are instrumented.
+  const tracing = config.selfTracing && startSelfTracing({ ...config.selfTracing, serviceName: `telemetryflow-${[...config.roles].join('-')}` });
   const running = await startNode(config, nodeLogOf(logger));
   logger.info(
     {
@@ -42,13 +45,16 @@ async function serve(roleArgument: string | undefined): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: stopping — no new requests, flushing batches`);
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    running
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -10,6 +10,7 @@ import { BUS_HEADERS, busSubject, isRoutableTenant, SIGNALS, type Signal } from 
 import type { ClickHouseWriter } from '../clickhouse-writer.js';
 import type { DecodePool } from '../decode-pool.js';
 import type { EncodedTables } from '../decode-task.js';
+import { inBatchSpan } from '../batch-span.js';
 import { isDataError } from '../insert-errors.js';
 import { insertTables, tablesSize } from '../table-inserts.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
@@ -210,7 +211,12 @@ export class JetStreamWriter {
    * Inserts a batch and acks what we hold of it. Returns true when the batch is settled
    * (inserted or dead-lettered, and acked); false when it was handed back for a retry.
    */
-  private async settle(signal: Signal, manifest: BatchManifest, entries: Entry[]): Promise<boolean> {
+  private settle(signal: Signal, manifest: BatchManifest, entries: Entry[]): Promise<boolean> {
+    const attributes = { 'telemetryflow.signal': signal, 'telemetryflow.messages': entries.length, 'telemetryflow.batch': manifestToken(manifest) };
+    return inBatchSpan('ingest.batch', attributes, () => this.insertAndAck(signal, manifest, entries));
+  }
+
+  private async insertAndAck(signal: Signal, manifest: BatchManifest, entries: Entry[]): Promise<boolean> {
     const held = entries.flatMap((e) => (e.delivery ? [e.delivery] : []));
     const heartbeat = setInterval(() => held.forEach((m) => quietly(() => m.working())), (this.settings.ackWaitSeconds * 1000) / 3);
     try {
