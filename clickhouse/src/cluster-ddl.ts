@@ -1,0 +1,78 @@
+// The same migrations on a ClickHouse cluster (TF_CLICKHOUSE_CLUSTER): every table becomes
+// a Replicated*MergeTree `<name>_local` on each shard plus a Distributed `<name>` over them,
+// so writers and queries keep using the plain names; materialized views run shard-locally,
+// from local source to local target; every statement is ON CLUSTER. Pure: SQL in, SQL out.
+
+/** How rows of each table are spread over shards: whole traces, whole series, tenant + time. */
+const SHARDING_KEYS: Record<string, string> = {
+  spans: 'cityHash64(TenantId, TraceId)',
+  trace_index: 'cityHash64(TenantId, TraceId)',
+  logs: 'cityHash64(TenantId, toStartOfHour(Timestamp))',
+  metric_series: 'cityHash64(TenantId, Fingerprint)',
+  metrics_gauge: 'cityHash64(TenantId, Fingerprint)',
+  metrics_sum: 'cityHash64(TenantId, Fingerprint)',
+  metrics_histogram: 'cityHash64(TenantId, Fingerprint)',
+  metrics_exp_histogram: 'cityHash64(TenantId, Fingerprint)',
+  metrics_summary: 'cityHash64(TenantId, Fingerprint)',
+};
+
+/** Tables every node holds in full (small reference data read by dictionaries and the ledger). */
+const EVERYWHERE = new Set(['schema_migrations']);
+
+/**
+ * The sharding key of a table: listed above, else the tenant (rollups and anything new
+ * keep a tenant's rows of one key together; a new table should be listed here).
+ */
+export function shardingKey(table: string): string {
+  return SHARDING_KEYS[table] ?? 'cityHash64(TenantId)';
+}
+
+const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS (\w+)(\s*\([\s\S]*\)\s*)ENGINE = (\w*MergeTree)(?:\(([^)]*)\))?([\s\S]*)$/;
+const CREATE_VIEW = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+)( AS[\s\S]*)$/;
+const ALTER_TABLE = /^ALTER TABLE (\w+) ([\s\S]*)$/;
+const CREATE_DICTIONARY = /^CREATE DICTIONARY IF NOT EXISTS (\w+)([\s\S]*)$/;
+const COLUMN_CHANGE = /^(ADD|DROP|MODIFY|RENAME|COMMENT) COLUMN\b/i;
+
+export interface ClusterDdlOptions {
+  cluster: string;
+  /** Tables created by earlier migrations (their `_local` names are used in views and alters). */
+  knownTables?: ReadonlySet<string>;
+}
+
+function identifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw new Error(`invalid ClickHouse cluster name ${JSON.stringify(name)}`);
+  return name.includes('-') ? `\`${name}\`` : name;
+}
+
+/** Rewrites one migration's statements for the cluster; `tables` collects the tables created. */
+export function clusterStatements(statements: readonly string[], options: ClusterDdlOptions & { tables?: Set<string> }): string[] {
+  const c = identifier(options.cluster);
+  const tables = options.tables ?? new Set(options.knownTables ?? []);
+  const local = (sql: string) => sql.replace(/\b(FROM|JOIN)\s+(\w+)\b/g, (m, kw: string, t: string) => (tables.has(t) ? `${kw} ${t}_local` : m));
+  const out: string[] = [];
+  for (const statement of statements) {
+    let m: RegExpExecArray | null;
+    if ((m = CREATE_TABLE.exec(statement))) {
+      const [, name, columns, engine, args, rest] = m as unknown as [string, string, string, string, string | undefined, string];
+      const shard = EVERYWHERE.has(name) ? 'all' : '{shard}';
+      const engineArgs = [`'/clickhouse/tables/${shard}/{database}/${name}_local'`, `'{replica}'`, ...(args?.trim() ? [args.trim()] : [])];
+      out.push(`CREATE TABLE IF NOT EXISTS ${name}_local ON CLUSTER ${c}${columns}ENGINE = Replicated${engine}(${engineArgs.join(', ')})${rest}`);
+      out.push(`CREATE TABLE IF NOT EXISTS ${name} ON CLUSTER ${c} AS ${name}_local ENGINE = Distributed(${c}, currentDatabase(), ${name}_local, ${EVERYWHERE.has(name) ? 'rand()' : shardingKey(name)})`);
+      tables.add(name);
+    } else if ((m = CREATE_VIEW.exec(statement))) {
+      const [, view, target, select] = m as unknown as [string, string, string, string];
+      out.push(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${view} ON CLUSTER ${c} TO ${tables.has(target) ? `${target}_local` : target}${local(select)}`);
+    } else if ((m = ALTER_TABLE.exec(statement))) {
+      const [, table, change] = m as unknown as [string, string, string];
+      if (!tables.has(table)) throw new Error(`ALTER TABLE ${table}: not a table of the migrations, cannot place it on the cluster`);
+      out.push(`ALTER TABLE ${table}_local ON CLUSTER ${c} ${change}`);
+      // The Distributed table mirrors the columns; settings, TTL and indexes live on the shards.
+      if (COLUMN_CHANGE.test(change.trim())) out.push(`ALTER TABLE ${table} ON CLUSTER ${c} ${change}`);
+    } else if ((m = CREATE_DICTIONARY.exec(statement))) {
+      out.push(`CREATE DICTIONARY IF NOT EXISTS ${m[1]} ON CLUSTER ${c}${m[2]}`);
+    } else {
+      throw new Error(`cannot place this migration statement on a cluster:\n${statement.slice(0, 200)}`);
+    }
+  }
+  return out;
+}

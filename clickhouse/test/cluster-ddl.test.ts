@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createClickHouse, type ClickHouseClient } from '../src/client.js';
+import { clusterStatements, shardingKey } from '../src/cluster-ddl.js';
+import { loadMigrations } from '../src/migrations.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tf-cluster-ddl-'));
+let client: ClickHouseClient;
+before(async () => {
+  client = await createClickHouse({ dataDir });
+});
+after(async () => {
+  await client.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function render(cluster = 'tf_cluster'): { statements: string[]; tables: Set<string> } {
+  const tables = new Set<string>();
+  const statements = loadMigrations().flatMap((m) => clusterStatements(m.statements, { cluster, tables }));
+  return { statements, tables };
+}
+
+test('every cluster statement runs ON CLUSTER, and ClickHouse parses every one', async () => {
+  const { statements } = render();
+  assert.ok(statements.length > loadMigrations().flatMap((m) => m.statements).length, 'tables gain a Distributed twin');
+  for (const s of statements) {
+    assert.match(s, /^(CREATE|ALTER) [A-Z ]+?(IF NOT EXISTS )?\w+ ON CLUSTER tf_cluster\b/, s.slice(0, 120));
+    // The engine's own parser: a syntax error in the rewrite fails here.
+    const rs = await client.query({ query: `EXPLAIN AST ${s}`, format: 'TabSeparated' });
+    assert.match(await rs.text(), /CreateQuery|AlterQuery/);
+  }
+});
+
+test('each table becomes a replicated local table on every shard and a Distributed table by its sharding key', () => {
+  const { statements, tables } = render();
+  for (const t of ['spans', 'trace_index', 'logs', 'metric_series', 'metrics_gauge', 'metrics_sum', 'metrics_histogram', 'metrics_exp_histogram', 'metrics_summary']) {
+    assert.ok(tables.has(t), t);
+    const localDdl = statements.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS ${t}_local `));
+    assert.match(localDdl ?? '', new RegExp(`ENGINE = Replicated\\w*MergeTree\\('/clickhouse/tables/\\{shard\\}/\\{database\\}/${t}_local', '\\{replica\\}'`), t);
+    assert.ok(
+      statements.includes(`CREATE TABLE IF NOT EXISTS ${t} ON CLUSTER tf_cluster AS ${t}_local ENGINE = Distributed(tf_cluster, currentDatabase(), ${t}_local, ${shardingKey(t)})`),
+      `${t} is distributed`,
+    );
+  }
+  assert.equal(shardingKey('spans'), 'cityHash64(TenantId, TraceId)', 'a trace stays on one shard');
+  assert.equal(shardingKey('trace_index'), shardingKey('spans'), 'the trace index lives beside its spans');
+  assert.equal(shardingKey('metrics_gauge'), shardingKey('metric_series'), 'points live beside their series');
+  // Engine arguments survive (ReplacingMergeTree(version) and the like).
+  const [ledger] = clusterStatements(['CREATE TABLE IF NOT EXISTS schema_migrations (v UInt32, at DateTime) ENGINE = ReplacingMergeTree(at) ORDER BY v'], { cluster: 'c' });
+  assert.match(ledger!, /ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/all\/\{database\}\/schema_migrations_local', '\{replica\}', at\)/);
+});
+
+test('materialized views read and write the local tables of their shard', () => {
+  const { statements } = render();
+  const views = statements.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
+  assert.ok(views.length > 0);
+  for (const v of views) {
+    assert.match(v, / TO \w+_local AS/);
+    assert.doesNotMatch(v, /\bFROM (spans|logs|metric_series|metrics_\w+|trace_index)\b(?!_local)/, v);
+  }
+});
+
+test('statements the renderer does not understand are refused, not passed through', () => {
+  assert.throws(() => clusterStatements(['INSERT INTO spans VALUES (1)'], { cluster: 'c' }), /cannot place this migration statement/);
+  assert.throws(() => clusterStatements(['ALTER TABLE unknown ADD COLUMN x UInt8'], { cluster: 'c' }), /not a table of the migrations/);
+  assert.throws(() => clusterStatements([], { cluster: "x'; DROP" }), /invalid ClickHouse cluster name/);
+});
