@@ -7,6 +7,7 @@ import {
   applyRetentionPolicies, backfillDays, backfillRollups, createClickHouse, encodeRowBinary, INSERT_COLUMNS, insertRowBinary, migrate, readRetentionPolicies,
   type ClickHouseClient, type InsertColumnType,
 } from '../src/index.js';
+import { parseBackfillArgs } from '../src/backfill-command.js';
 
 let dir: string;
 let ch: ClickHouseClient;
@@ -214,4 +215,13 @@ test('retention: a tenant with 1 day of raw data loses older rows at the next TT
   const hourly = await rows<{ n: string }>(`SELECT sum(Count) AS n FROM spans_red_hourly WHERE TenantId = 'short'`);
   const daily = await rows<{ n: string }>(`SELECT sum(Count) AS n FROM spans_red_daily WHERE TenantId = 'short'`);
   assert.deepEqual([hourly[0]!.n, daily[0]!.n], ['2', '4']);
+});
+
+test('the backfill command reads --from, --to (RFC 3339 or epoch ms) and an optional --tenant', () => {
+  assert.deepEqual(parseBackfillArgs(['--from', '2026-11-01T00:00:00Z', '--to', '1793577600000']), { fromMs: Date.UTC(2026, 10, 1), toMs: Date.UTC(2026, 10, 2) });
+  assert.deepEqual(parseBackfillArgs(['--from=0', '--to=1', '--tenant', 'acme']), { fromMs: 0, toMs: 1, tenant: 'acme' });
+  assert.throws(() => parseBackfillArgs(['--to', '1']), /--from is required/);
+  assert.throws(() => parseBackfillArgs(['--from', 'yesterday', '--to', '1']), /--from must be/);
+  assert.throws(() => parseBackfillArgs(['--from', '5', '--to', '1']), /after --from/);
+  assert.throws(() => parseBackfillArgs(['--from', '0', '--to', '1', '--tenants', 'x']), /usage/);
 });
