@@ -40,6 +40,23 @@ async function loadLogs(tenant: string, n: number): Promise<void> {
 
 let api: TestApi | undefined;
 
+/** Two series of a gauge, a point every 30 s over the three days; integer values keep sums exact. */
+async function loadGauge(): Promise<void> {
+  await ch.command({
+    query: `INSERT INTO metric_series (TenantId, MetricName, Fingerprint, MetricType, ServiceName, ResourceAttributes, FirstSeenNs, LastSeenNs)
+            SETTINGS async_insert = 0
+            SELECT 'default', 'queue.depth', number + 1, 'gauge', 'shop', map('service.name', 'shop', 'host.name', concat('h', toString(number))),
+                   toUInt64({start:UInt64}) * 1000000, toUInt64({end:UInt64}) * 1000000 FROM numbers(2)`,
+    query_params: { start: START, end: END },
+  });
+  await ch.command({
+    query: `INSERT INTO metrics_gauge (TenantId, MetricName, Fingerprint, TimeNs, Value) SETTINGS async_insert = 0
+            SELECT 'default', 'queue.depth', number % 2 + 1, toUInt64({start:UInt64} + intDiv(number, 2) * 30000) * 1000000, (number * 7919) % 1000
+            FROM numbers({n:UInt64})`,
+    query_params: { start: START, n: 2 * Math.floor((END - START) / 30_000) },
+  });
+}
+
 before(async () => {
   api = await startTestApi(dir.path, KEY, async (c) => {
     ch = c;
@@ -47,6 +64,7 @@ before(async () => {
     await loadSpans('beta', 9_000);
     await loadLogs('default', 60_000);
     await loadLogs('beta', 6_000);
+    await loadGauge();
   });
   betaKey = api.betaKey;
   base = api.server.url;
@@ -156,6 +174,26 @@ describe('log volume', () => {
     assert.equal(planned.meta.resolution, 'daily');
     assert.deepEqual(planned.data, raw.data);
     assert.equal(planned.data.reduce((a: number, p: Json) => a + p.total, 0), 30_000);
+  });
+});
+
+describe('metric query', () => {
+  test('gauge statistics per hour over three days read the hourly rollup and equal the raw answer', async () => {
+    for (const aggregation of ['avg', 'sum', 'min', 'max', 'count', 'last']) {
+      const body = { metric: 'queue.depth', aggregation, groupBy: ['host.name'], from: NOW - 3 * D, to: NOW, stepSeconds: 3600 };
+      const planned = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body });
+      const raw = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { ...body, resolution: 'raw' } });
+      assert.equal(planned.status, 200, JSON.stringify(planned.body));
+      assert.equal(planned.body.meta.resolution, 'hourly', aggregation);
+      assert.equal(raw.body.meta.resolution, 'raw');
+      assert.deepEqual(planned.body.data, raw.body.data, aggregation);
+      assert.equal(planned.body.data.series.length, 2);
+    }
+  });
+
+  test('a one-minute step reads raw points', async () => {
+    const res = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { metric: 'queue.depth', aggregation: 'max', from: NOW - H, to: NOW, stepSeconds: 60 } });
+    assert.equal(res.body.meta.resolution, 'raw');
   });
 });
 

@@ -3,6 +3,8 @@ import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { MetricDto, MetricType } from '@telemetryflow/schemas';
 import { selectRows, toNumber } from '../clickhouse-rows.js';
 import { CLICKHOUSE } from '../http/tokens.js';
+import { plannedUnion, stepBucket, type SignalTables } from '../planner/plan-sql.js';
+import type { QueryPlan } from '../planner/query-plan.js';
 import type { TimeRange } from '../request-params.js';
 import type { ExpHistogramPoint } from './exp-histogram.js';
 
@@ -27,8 +29,10 @@ function pointHead(r: { fingerprint: string | number; t: string | number; start:
   return { fingerprint: String(r.fingerprint), t: toNumber(r.t), start: toNumber(r.start) };
 }
 
-const POINTS_WHERE = `TenantId = {tenant:String} AND MetricName = {metric:String}
-  AND Fingerprint IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))
+/** The chosen series of one metric (the tenant filter comes with each table's query). */
+const SERIES_WHERE = 'MetricName = {metric:String} AND Fingerprint IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))';
+
+const POINTS_WHERE = `TenantId = {tenant:String} AND ${SERIES_WHERE}
   AND Time >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Time <= fromUnixTimestamp64Nano({toNs:Int64})`;
 
 export interface SeriesRow {
@@ -129,16 +133,31 @@ export class MetricsRepository {
     return rows.map((r) => ({ ...r, temporality: toNumber(r.temporality), monotonic: Boolean(r.monotonic) }));
   }
 
-  /** Per series and step bucket: sum, count, min, max and latest value of gauge or sum points. */
-  async stepStats(type: 'gauge' | 'sum', scope: PointsScope, stepMs: number): Promise<StatsRow[]> {
+  /**
+   * Per series and step bucket: sum, count, min, max and latest value of gauge or sum
+   * points, over a query plan (raw points and the metrics_value rollups).
+   */
+  async stepStats(type: 'gauge' | 'sum', scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<StatsRow[]> {
+    const tables: SignalTables = {
+      raw: { table: POINT_TABLES[type], time: 'Time' },
+      hourly: { table: 'metrics_value_hourly', time: 'Hour' },
+      daily: { table: 'metrics_value_daily', time: 'Day' },
+    };
+    const { union, params } = plannedUnion(plan, tables, (s) => ({
+      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${
+        s === 'raw'
+          ? 'sum(Value) AS sum, count() AS count, min(Value) AS min, max(Value) AS max, argMaxState(Value, Time) AS last'
+          : 'sum(Sum) AS sum, sum(Count) AS count, min(Min) AS min, max(Max) AS max, argMaxMergeState(Last) AS last'
+      }`,
+      where: SERIES_WHERE,
+      groupBy: 'Fingerprint, bucket',
+    }));
     const rows = await selectRows<Record<keyof StatsRow, string | number>>(
       this.ch,
-      `SELECT ${STEP_HEAD},
-              sum(Value) AS sum, count() AS count, min(Value) AS min, max(Value) AS max, argMax(Value, Time) AS last
-       FROM ${POINT_TABLES[type]}
-       WHERE ${POINTS_WHERE}
+      `SELECT toString(Fingerprint) AS fingerprint, bucket, sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max, argMaxMerge(last) AS last
+       FROM (${union})
        GROUP BY Fingerprint, bucket`,
-      this.scopeParams(scope, { stepMs }),
+      { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => ({
       fingerprint: String(r.fingerprint),
