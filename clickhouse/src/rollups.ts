@@ -1,16 +1,16 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 
 /**
- * Each rollup: its hourly table, the materialized views that fill it from raw tables,
- * and the daily table its own view fills from the hourly one (migrations 0006–0008).
+ * Each rollup: its hourly table, the materialized views that fill it from raw tables, and
+ * the tables filled from it by cascade views (daily; per service) — migrations 0006–0008.
  */
 export const ROLLUPS = [
-  { hourly: 'spans_red_hourly', daily: 'spans_red_daily', views: ['spans_red_hourly_mv'] },
-  { hourly: 'logs_volume_hourly', daily: 'logs_volume_daily', views: ['logs_volume_hourly_mv'] },
-  { hourly: 'metrics_value_hourly', daily: 'metrics_value_daily', views: ['metrics_value_hourly_gauge_mv', 'metrics_value_hourly_sum_mv'] },
-  { hourly: 'metrics_histogram_hourly', daily: 'metrics_histogram_daily', views: ['metrics_histogram_hourly_mv'] },
-  { hourly: 'metrics_exp_histogram_hourly', daily: 'metrics_exp_histogram_daily', views: ['metrics_exp_histogram_hourly_mv'] },
-  { hourly: 'metrics_summary_hourly', daily: 'metrics_summary_daily', views: ['metrics_summary_hourly_mv'] },
+  { hourly: 'spans_red_hourly', views: ['spans_red_hourly_mv'], cascaded: ['spans_red_daily', 'spans_service_red_hourly', 'spans_service_red_daily'] },
+  { hourly: 'logs_volume_hourly', views: ['logs_volume_hourly_mv'], cascaded: ['logs_volume_daily'] },
+  { hourly: 'metrics_value_hourly', views: ['metrics_value_hourly_gauge_mv', 'metrics_value_hourly_sum_mv'], cascaded: ['metrics_value_daily'] },
+  { hourly: 'metrics_histogram_hourly', views: ['metrics_histogram_hourly_mv'], cascaded: ['metrics_histogram_daily'] },
+  { hourly: 'metrics_exp_histogram_hourly', views: ['metrics_exp_histogram_hourly_mv'], cascaded: ['metrics_exp_histogram_daily'] },
+  { hourly: 'metrics_summary_hourly', views: ['metrics_summary_hourly_mv'], cascaded: ['metrics_summary_daily'] },
 ] as const;
 
 export interface BackfillRequest {
@@ -32,7 +32,7 @@ export function backfillDays(fromMs: number, toMs: number): { fromMs: number; to
 /**
  * Rebuilds hourly and daily rollups of whole days from raw data: deletes the rollup rows
  * of those days, then runs each view's own query over the raw rows of those hours into
- * the hourly table, whose insert fills the daily table through the cascade view. Running
+ * the hourly table, whose insert fills the cascaded tables through their views. Running
  * it twice gives the same rows. Rows ingested into the range while it runs may be counted
  * twice or not at all: backfill ranges that no longer receive data.
  */
@@ -41,7 +41,8 @@ export async function backfillRollups(client: ClickHouseClient, req: BackfillReq
   const params = { from: days.fromMs / 1000, to: days.toMs / 1000, tenant: req.tenant ?? '' };
   const tenantFilter = req.tenant === undefined ? '' : ' AND TenantId = {tenant:String}';
   for (const rollup of ROLLUPS) {
-    for (const [table, time] of [[rollup.daily, 'Day'], [rollup.hourly, 'Hour']] as const) {
+    for (const table of [...rollup.cascaded, rollup.hourly]) {
+      const time = table.endsWith('_daily') ? 'Day' : 'Hour';
       await client.command({
         query: `ALTER TABLE ${table} DELETE WHERE ${time} >= toDateTime({from:UInt32}, 'UTC') AND ${time} < toDateTime({to:UInt32}, 'UTC')${tenantFilter}
                 SETTINGS mutations_sync = 2`,

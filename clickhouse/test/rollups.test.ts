@@ -50,6 +50,11 @@ interface RedRow { service: string; op: string; bucket: string; n: string; error
 const RAW_RED = (bucket: string) => `SELECT ServiceName AS service, Name AS op, toString(${bucket}) AS bucket, count() AS n, countIf(StatusCode = 'STATUS_CODE_ERROR') AS errors,
   sum(DurationNs) AS sum, min(DurationNs) AS min, max(DurationNs) AS max, quantilesExactInclusive(0.5, 0.9, 0.95, 0.99)(DurationNs) AS q
   FROM spans WHERE TenantId = {tenant:String} GROUP BY service, op, bucket ORDER BY service, op, bucket`;
+/** Per-service rollups, as RED rows with operation '' (compared with raw spans of all operations). */
+const SERVICE_RED = (table: string, time: string) => `SELECT ServiceName AS service, '' AS op, toString(${time}) AS bucket, sum(Count) AS n, sum(ErrorCount) AS errors,
+  sum(DurationSum) AS sum, min(DurationMin) AS min, max(DurationMax) AS max, quantilesDDMerge(0.01, 0.5, 0.9, 0.95, 0.99)(DurationQuantiles) AS q
+  FROM ${table} WHERE TenantId = {tenant:String} GROUP BY service, op, bucket ORDER BY service, op, bucket`;
+const RAW_SERVICE_RED = (bucket: string) => RAW_RED(bucket).replace('Name AS op', "'' AS op");
 const ROLLUP_RED = (table: string, time: string) => `SELECT ServiceName AS service, SpanName AS op, toString(${time}) AS bucket, sum(Count) AS n, sum(ErrorCount) AS errors,
   sum(DurationSum) AS sum, min(DurationMin) AS min, max(DurationMax) AS max, quantilesDDMerge(0.01, 0.5, 0.9, 0.95, 0.99)(DurationQuantiles) AS q
   FROM ${table} WHERE TenantId = {tenant:String} GROUP BY service, op, bucket ORDER BY service, op, bucket`;
@@ -81,6 +86,14 @@ describe('span RED rollups', () => {
     const rollup = await rows<RedRow>(ROLLUP_RED('spans_red_daily', 'Day'), { tenant: 'alpha' });
     assertRedMatches(rollup, await redRaw('alpha', "toStartOfDay(toDateTime(StartTime, 'UTC'))"));
     assert.equal(rollup.length, 2 * 2 * 2);
+  });
+
+  test('per-service rows (cascaded from the per-operation ones) equal raw spans per service, hourly and daily', async () => {
+    const hourly = await rows<RedRow>(SERVICE_RED('spans_service_red_hourly', 'Hour'), { tenant: 'alpha' });
+    assertRedMatches(hourly, await rows<RedRow>(RAW_SERVICE_RED("toStartOfHour(toDateTime(StartTime, 'UTC'))"), { tenant: 'alpha' }));
+    assert.equal(hourly.length, 2 * 6);
+    const daily = await rows<RedRow>(SERVICE_RED('spans_service_red_daily', 'Day'), { tenant: 'alpha' });
+    assertRedMatches(daily, await rows<RedRow>(RAW_SERVICE_RED("toStartOfDay(toDateTime(StartTime, 'UTC'))"), { tenant: 'alpha' }));
   });
 });
 
@@ -114,6 +127,8 @@ async function totals(tenant: string): Promise<Record<string, string>> {
     `SELECT (SELECT count() FROM spans WHERE TenantId = {tenant:String}) AS spans,
             (SELECT sum(Count) FROM spans_red_hourly WHERE TenantId = {tenant:String}) AS spansHourly,
             (SELECT sum(Count) FROM spans_red_daily WHERE TenantId = {tenant:String}) AS spansDaily,
+            (SELECT sum(Count) FROM spans_service_red_hourly WHERE TenantId = {tenant:String}) AS serviceHourly,
+            (SELECT sum(Count) FROM spans_service_red_daily WHERE TenantId = {tenant:String}) AS serviceDaily,
             (SELECT count() FROM logs WHERE TenantId = {tenant:String}) AS logs,
             (SELECT sum(Count) FROM logs_volume_hourly WHERE TenantId = {tenant:String}) AS logsHourly,
             (SELECT sum(Count) FROM logs_volume_daily WHERE TenantId = {tenant:String}) AS logsDaily`,
@@ -129,13 +144,13 @@ test('a replayed insert with the same deduplication token changes neither raw ta
   await insertRowBinary(ch, 'spans', spans, 'batch-1-spans');
   await insertRowBinary(ch, 'logs', logs, 'batch-1-logs');
   const once = await totals('replay');
-  assert.deepEqual(once, { spans: '50', spansHourly: '50', spansDaily: '50', logs: '30', logsHourly: '30', logsDaily: '30' });
+  assert.deepEqual(once, { spans: '50', spansHourly: '50', spansDaily: '50', serviceHourly: '50', serviceDaily: '50', logs: '30', logsHourly: '30', logsDaily: '30' });
   await insertRowBinary(ch, 'spans', spans, 'batch-1-spans');
   await insertRowBinary(ch, 'logs', logs, 'batch-1-logs');
   assert.deepEqual(await totals('replay'), once);
   // A different token is a different batch: everything counts it.
   await insertRowBinary(ch, 'spans', spans, 'batch-2-spans');
-  assert.deepEqual(await totals('replay'), { ...once, spans: '100', spansHourly: '100', spansDaily: '100' });
+  assert.deepEqual(await totals('replay'), { ...once, spans: '100', spansHourly: '100', spansDaily: '100', serviceHourly: '100', serviceDaily: '100' });
 });
 
 test('every rollup table keeps a deduplication window, so dependent-view deduplication works on them', async () => {
@@ -143,7 +158,7 @@ test('every rollup table keeps a deduplication window, so dependent-view dedupli
     `SELECT name, extract(create_table_query, 'non_replicated_deduplication_window = (\\\\d+)') AS window FROM system.tables
      WHERE database = currentDatabase() AND (name LIKE '%\\\\_hourly' OR name LIKE '%\\\\_daily') ORDER BY name`,
   );
-  assert.equal(tables.length, 12);
+  assert.equal(tables.length, 14);
   for (const t of tables) assert.equal(t.window, '1000', t.name);
 });
 
@@ -151,7 +166,7 @@ describe('backfill', () => {
   test('rebuilds lost rollup rows of one tenant from raw data, leaves other tenants alone, and is idempotent', async () => {
     const beforeBeta = await rows<RedRow>(ROLLUP_RED('spans_red_hourly', 'Hour'), { tenant: 'beta' });
     // As if the data had arrived before the views existed.
-    for (const t of ['spans_red_hourly', 'spans_red_daily']) {
+    for (const t of ['spans_red_hourly', 'spans_red_daily', 'spans_service_red_hourly', 'spans_service_red_daily']) {
       await ch.command({ query: `ALTER TABLE ${t} DELETE WHERE TenantId = 'alpha' SETTINGS mutations_sync = 2` });
     }
     assert.deepEqual(await rows(ROLLUP_RED('spans_red_hourly', 'Hour'), { tenant: 'alpha' }), []);
@@ -160,6 +175,10 @@ describe('backfill', () => {
       await backfillRollups(ch, range);
       assertRedMatches(await rows<RedRow>(ROLLUP_RED('spans_red_hourly', 'Hour'), { tenant: 'alpha' }), await redRaw('alpha', "toStartOfHour(toDateTime(StartTime, 'UTC'))"));
       assertRedMatches(await rows<RedRow>(ROLLUP_RED('spans_red_daily', 'Day'), { tenant: 'alpha' }), await redRaw('alpha', "toStartOfDay(toDateTime(StartTime, 'UTC'))"));
+      assertRedMatches(
+        await rows<RedRow>(SERVICE_RED('spans_service_red_daily', 'Day'), { tenant: 'alpha' }),
+        await rows<RedRow>(RAW_SERVICE_RED("toStartOfDay(toDateTime(StartTime, 'UTC'))"), { tenant: 'alpha' }),
+      );
     }
     assert.deepEqual(await rows<RedRow>(ROLLUP_RED('spans_red_hourly', 'Hour'), { tenant: 'beta' }), beforeBeta);
   });

@@ -5,7 +5,15 @@ import type { QueryPlan, Resolution, Segment } from './query-plan.js';
 /** A signal's table and time column at each resolution: fixed names, never from input. */
 export type SignalTables = Record<Resolution, { table: string; time: string }>;
 
-export const SPAN_TABLES: SignalTables = {
+/** Spans per service (rollups without operations: far fewer sketches to merge). */
+export const SERVICE_SPAN_TABLES: SignalTables = {
+  raw: { table: 'spans', time: 'StartTime' },
+  hourly: { table: 'spans_service_red_hourly', time: 'Hour' },
+  daily: { table: 'spans_service_red_daily', time: 'Day' },
+};
+
+/** Spans per service, operation and kind. */
+export const OPERATION_SPAN_TABLES: SignalTables = {
   raw: { table: 'spans', time: 'StartTime' },
   hourly: { table: 'spans_red_hourly', time: 'Hour' },
   daily: { table: 'spans_red_daily', time: 'Day' },

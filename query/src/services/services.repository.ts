@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { selectRows, toNumber } from '../clickhouse-rows.js';
 import { CLICKHOUSE } from '../http/tokens.js';
-import { plannedUnion, SPAN_TABLES, stepBucket } from '../planner/plan-sql.js';
+import { OPERATION_SPAN_TABLES, plannedUnion, SERVICE_SPAN_TABLES, stepBucket } from '../planner/plan-sql.js';
 import type { QueryPlan } from '../planner/query-plan.js';
 import { durationSketch, MERGED_QUANTILES, operationKeys, spanCounts } from './span-aggregates.js';
 
@@ -32,7 +32,7 @@ export class ServicesRepository {
 
   /** Services with spans in the plan's range, by name, at most `limit` (callers pass their cap + 1). */
   async services(tenant: string, plan: QueryPlan, limit: number): Promise<ServiceRow[]> {
-    const { union, params } = plannedUnion(plan, SPAN_TABLES, (s) => ({ select: `ServiceName AS name, ${spanCounts(s)}`, groupBy: 'name' }));
+    const { union, params } = plannedUnion(plan, SERVICE_SPAN_TABLES, (s) => ({ select: `ServiceName AS name, ${spanCounts(s)}`, groupBy: 'name' }));
     const rows = await selectRows<{ name: string; n: string; errors: string }>(
       this.ch,
       `SELECT name, sum(n) AS n, sum(errors) AS errors FROM (${union}) GROUP BY name ORDER BY name LIMIT {limit:UInt32}`,
@@ -43,8 +43,8 @@ export class ServicesRepository {
 
   /** Per step of `stepMs`: span count, errors and duration quantiles of one service. */
   async red(tenant: string, service: string, plan: QueryPlan, stepMs: number): Promise<RedRow[]> {
-    const { union, params } = plannedUnion(plan, SPAN_TABLES, (s) => ({
-      select: `${stepBucket(s, SPAN_TABLES)} AS bucket, ${spanCounts(s)}, ${durationSketch(s)}`,
+    const { union, params } = plannedUnion(plan, SERVICE_SPAN_TABLES, (s) => ({
+      select: `${stepBucket(s, SERVICE_SPAN_TABLES)} AS bucket, ${spanCounts(s)}, ${durationSketch(s)}`,
       where: 'ServiceName = {service:String}',
       groupBy: 'bucket',
     }));
@@ -58,7 +58,7 @@ export class ServicesRepository {
 
   /** Per operation (span name and kind) of one service: count, errors, duration quantiles; busiest first. */
   async operations(tenant: string, service: string, plan: QueryPlan, limit: number): Promise<OperationRow[]> {
-    const { union, params } = plannedUnion(plan, SPAN_TABLES, (s) => ({
+    const { union, params } = plannedUnion(plan, OPERATION_SPAN_TABLES, (s) => ({
       select: `${operationKeys(s)}, ${spanCounts(s)}, ${durationSketch(s)}`,
       where: 'ServiceName = {service:String}',
       groupBy: 'operation, kind',
