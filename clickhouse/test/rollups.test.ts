@@ -244,3 +244,52 @@ test('the backfill command reads --from, --to (RFC 3339 or epoch ms) and an opti
   assert.throws(() => parseBackfillArgs(['--from', '5', '--to', '1']), /after --from/);
   assert.throws(() => parseBackfillArgs(['--from', '0', '--to', '1', '--tenants', 'x']), /usage/);
 });
+
+test('histogram rollups: bucket counts per upper bound, count, sum, min, max; first and last point of the hour', async () => {
+  const t0 = (BASE_S + 2 * HOUR_S) * 1000;
+  await ch.command({
+    query: `INSERT INTO metrics_histogram (TenantId, MetricName, Fingerprint, TimeNs, Count, Sum, Min, Max, BucketCounts, ExplicitBounds, Temporality)
+            SETTINGS async_insert = 0 VALUES
+            ('alpha', 'latency', 7, {a:UInt64}, 10, 55.5, 0.5, 20, [1, 2, 3, 4], [1, 5, 10], 1),
+            ('alpha', 'latency', 7, {b:UInt64}, 4, 20, 0.2, 12, [2, 0, 1, 1], [1, 5, 10], 1)`,
+    query_params: { a: String(BigInt(t0 + 60_000) * 1_000_000n), b: String(BigInt(t0 + 120_000) * 1_000_000n) },
+  });
+  for (const table of ['metrics_histogram_hourly', 'metrics_histogram_daily']) {
+    const [row] = await rows<Record<string, unknown>>(
+      `SELECT sum(Count) AS count, sum(Sum) AS sum, min(Min) AS min, max(Max) AS max, sumMap(Buckets) AS merged, arrayMap(b -> toString(b), merged.1) AS bounds, merged.2 AS counts,
+              argMinMerge(First).Count AS firstCount, argMaxMerge(Last).Counts AS lastCounts
+       FROM ${table} WHERE TenantId = 'alpha' AND MetricName = 'latency'`,
+    );
+    delete row!.merged;
+    assert.deepEqual(row, { count: '14', sum: 75.5, min: 0.2, max: 20, bounds: ['1', '5', '10', 'inf'], counts: ['3', '2', '4', '5'], firstCount: '10', lastCounts: ['2', '0', '1', '1'] }, table);
+  }
+});
+
+test('exponential histogram rollups re-bucket every point to scale 4 and add the counts', async () => {
+  const t = String(BigInt((BASE_S + 2 * HOUR_S) * 1000) * 1_000_000n);
+  // Scale 5 buckets 64 and 65 are both scale-4 bucket 32; scale 3 bucket 10 starts at scale-4 bucket 20; negative scale-4 bucket -3 stays.
+  await ch.command({
+    query: `INSERT INTO metrics_exp_histogram (TenantId, MetricName, Fingerprint, TimeNs, Count, Sum, Scale, ZeroCount, PositiveOffset, PositiveBucketCounts,
+              NegativeOffset, NegativeBucketCounts, Temporality) SETTINGS async_insert = 0 VALUES
+            ('alpha', 'rpc', 9, {t:UInt64}, 3, 10, 5, 1, 64, [1, 1], 0, [], 1),
+            ('alpha', 'rpc', 9, {t:UInt64}, 5, 20, 3, 0, 10, [3], 0, [], 1),
+            ('alpha', 'rpc', 9, {t:UInt64}, 2, -1, 4, 0, 0, [], -3, [2], 1)`,
+    query_params: { t },
+  });
+  const [row] = await rows(
+    `SELECT sum(Count) AS count, sum(ZeroCount) AS zero, sumMap(Positive) AS positive, sumMap(Negative) AS negative
+     FROM metrics_exp_histogram_daily WHERE TenantId = 'alpha' AND MetricName = 'rpc'`,
+  );
+  assert.deepEqual(row, { count: '10', zero: '1', positive: [[20, 32], ['3', '2']], negative: [[-3], ['2']] });
+});
+
+test('summary rollups keep the first and last point of each hour', async () => {
+  const t0 = (BASE_S + 2 * HOUR_S) * 1000;
+  await ch.command({
+    query: `INSERT INTO metrics_summary (TenantId, MetricName, Fingerprint, TimeNs, Count, Sum, Quantiles, QuantileValues) SETTINGS async_insert = 0 VALUES
+            ('alpha', 'gc', 11, {a:UInt64}, 5, 2.5, [0.5, 0.99], [0.4, 0.9]), ('alpha', 'gc', 11, {b:UInt64}, 9, 4.5, [0.5, 0.99], [0.45, 0.95])`,
+    query_params: { a: String(BigInt(t0 + 1000) * 1_000_000n), b: String(BigInt(t0 + 2000) * 1_000_000n) },
+  });
+  const [row] = await rows(`SELECT argMinMerge(First) AS first, argMaxMerge(Last) AS last FROM metrics_summary_hourly WHERE TenantId = 'alpha' AND MetricName = 'gc'`);
+  assert.deepEqual(row, { first: { Count: '5', Sum: 2.5, Quantiles: [0.5, 0.99], Values: [0.4, 0.9] }, last: { Count: '9', Sum: 4.5, Quantiles: [0.5, 0.99], Values: [0.45, 0.95] } });
+});
