@@ -3,7 +3,7 @@
 -- Postgres. A row's retention is written with the row (RetentionDays, computed by the
 -- column DEFAULT from the dictionary at insert time) and TTL deletes it after that many
 -- days. RetentionDays 0 means "no policy known for this tenant": such rows are kept, so a
--- policy that has not reached ClickHouse yet never deletes data. See ADR 0006.
+-- policy that has not reached ClickHouse yet never deletes data. See ADR 0007.
 CREATE TABLE IF NOT EXISTS tenant_retention
 (
     TenantId   String,

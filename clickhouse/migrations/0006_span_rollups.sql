@@ -2,7 +2,7 @@
 -- tenant and service. Hourly rows per operation come from every insert into spans; every
 -- other rollup is filled from the insert into another rollup (cascade), never from raw
 -- spans: daily from hourly, per service from per operation. Duration quantiles are
--- DDSketch states with 1% relative accuracy (ADR 0005), mergeable across hours, days and
+-- DDSketch states with 1% relative accuracy (ADR 0006), mergeable across hours, days and
 -- operations. The per-service tables exist because merging sketches is what long-range
 -- queries spend their time on: a service has one row per hour there instead of one per
 -- operation and kind.
