@@ -1,5 +1,5 @@
 // Turns a query plan into one ClickHouse query: a sub-select of partial aggregates per
-// segment (raw rows or rollup states), UNION ALL, merged by the caller's outer query.
+// resolution (raw rows or rollup states), UNION ALL, merged by the caller's outer query.
 import type { QueryPlan, Resolution, Segment } from './query-plan.js';
 
 /** A signal's table and time column at each resolution: fixed names, never from input. */
@@ -40,17 +40,24 @@ export interface PlannedQuery {
 }
 
 /**
- * One sub-select per segment, each filtered by `TenantId = {tenant:String}` and its time
- * range (bound parameters `from<i>` / `to<i>`).
+ * One sub-select per resolution the plan reads, each filtered by `TenantId = {tenant:String}`
+ * and its segments' time ranges (bound parameters `from<i>` / `to<i>`). The edges at both
+ * ends of a range often share a resolution; one read of the table serves both.
  */
 export function plannedUnion(plan: QueryPlan, tables: SignalTables, partial: (source: Resolution) => PartialAggregate): PlannedQuery {
   const params: Record<string, unknown> = {};
-  const parts = plan.segments.map((segment, i) => {
-    const { table, time } = tables[segment.source];
-    const p = partial(segment.source);
+  const ranges = new Map<Resolution, string[]>();
+  plan.segments.forEach((segment, i) => {
     Object.assign(params, rangeParams(segment, i));
-    const where = [`TenantId = {tenant:String}`, timeCondition(segment.source, time, i), ...(p.where ? [p.where] : [])].join(' AND ');
-    return `SELECT ${p.select} FROM ${table} WHERE ${where}${p.groupBy ? ` GROUP BY ${p.groupBy}` : ''}`;
+    const list = ranges.get(segment.source) ?? [];
+    list.push(timeCondition(segment.source, tables[segment.source].time, i));
+    ranges.set(segment.source, list);
+  });
+  const parts = [...ranges].map(([source, conditions]) => {
+    const p = partial(source);
+    const time = conditions.length === 1 ? conditions[0]! : `(${conditions.map((c) => `(${c})`).join(' OR ')})`;
+    const where = [`TenantId = {tenant:String}`, time, ...(p.where ? [p.where] : [])].join(' AND ');
+    return `SELECT ${p.select} FROM ${tables[source].table} WHERE ${where}${p.groupBy ? ` GROUP BY ${p.groupBy}` : ''}`;
   });
   return { union: parts.map((p) => `(${p})`).join(' UNION ALL '), params };
 }
