@@ -128,14 +128,18 @@ export function msToNs(ms: number): bigint {
 const NICE_STEPS_S = [60, 300, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800];
 const MAX_STEPS = 11_000;
 
+/** The default step of aggregate series: the smallest nice step giving at most 120 steps. */
+export function niceStepSeconds(rangeSeconds: number): number {
+  return NICE_STEPS_S.find((s) => rangeSeconds / s <= 120) ?? Math.ceil(rangeSeconds / 120 / 86_400) * 86_400;
+}
+
 /**
- * `stepSeconds` in milliseconds; by default the smallest nice step that gives at most 120
- * steps over the range. 400 when the range would have more than 11,000 steps.
+ * `stepSeconds` in milliseconds, by default niceStepSeconds of the range. 400 when the
+ * range would have more than 11,000 steps.
  */
 export function parseStepMs(params: RawParams, range: TimeRange): number {
   const rangeS = Number((range.toNs - range.fromNs) / 1_000_000_000n);
-  const given = parseInteger(params, 'stepSeconds', 1, 31_536_000);
-  const stepS = given ?? NICE_STEPS_S.find((s) => rangeS / s <= 120) ?? Math.ceil(rangeS / 120 / 86_400) * 86_400;
+  const stepS = parseInteger(params, 'stepSeconds', 1, 31_536_000) ?? niceStepSeconds(rangeS);
   if (rangeS / stepS > MAX_STEPS) throw invalidParameter('stepSeconds', `too small for the range: at most ${MAX_STEPS} steps`);
   return stepS * 1000;
 }

@@ -191,6 +191,13 @@ describe('metric query', () => {
     }
   });
 
+  test('without a step, three days get hourly steps and read the rollup', async () => {
+    const res = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { metric: 'queue.depth', aggregation: 'avg', from: NOW - 3 * D, to: NOW } });
+    assert.equal(res.body.meta.resolution, 'hourly');
+    const [a, b] = res.body.data.series[0].points;
+    assert.equal(b[0] - a[0], H);
+  });
+
   test('a one-minute step reads raw points', async () => {
     const res = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { metric: 'queue.depth', aggregation: 'max', from: NOW - H, to: NOW, stepSeconds: 60 } });
     assert.equal(res.body.meta.resolution, 'raw');
