@@ -57,6 +57,23 @@ async function loadGauge(): Promise<void> {
   });
 }
 
+/** A delta histogram series with a point every minute over the three days, Min and Max varying. */
+async function loadHistogram(): Promise<void> {
+  await ch.command({
+    query: `INSERT INTO metric_series (TenantId, MetricName, Fingerprint, MetricType, ServiceName, FirstSeenNs, LastSeenNs) SETTINGS async_insert = 0
+            VALUES ('default', 'rpc.latency', 77, 'histogram', 'shop', toUInt64({start:UInt64}) * 1000000, toUInt64({end:UInt64}) * 1000000)`,
+    query_params: { start: START, end: END },
+  });
+  await ch.command({
+    query: `INSERT INTO metrics_histogram (TenantId, MetricName, Fingerprint, TimeNs, Count, Sum, Min, Max, BucketCounts, ExplicitBounds, Temporality)
+            SETTINGS async_insert = 0
+            SELECT 'default', 'rpc.latency', 77, toUInt64({start:UInt64} + number * 60000) * 1000000, 3, 10, (number * 13) % 97 / 10, 10 + (number * 31) % 89,
+                   [1, 1, 1], [1, 5], 1
+            FROM numbers({n:UInt64})`,
+    query_params: { start: START, n: Math.floor((END - START) / 60_000) },
+  });
+}
+
 before(async () => {
   api = await startTestApi(dir.path, KEY, async (c) => {
     ch = c;
@@ -65,6 +82,7 @@ before(async () => {
     await loadLogs('default', 60_000);
     await loadLogs('beta', 6_000);
     await loadGauge();
+    await loadHistogram();
   });
   betaKey = api.betaKey;
   base = api.server.url;
@@ -196,6 +214,17 @@ describe('metric query', () => {
     assert.equal(res.body.meta.resolution, 'hourly');
     const [a, b] = res.body.data.series[0].points;
     assert.equal(b[0] - a[0], H);
+  });
+
+  test('histogram min and max per hour read the histogram rollup and equal the raw answer', async () => {
+    for (const aggregation of ['min', 'max']) {
+      const body = { metric: 'rpc.latency', aggregation, from: NOW - 3 * D, to: NOW, stepSeconds: 3600 };
+      const planned = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body });
+      const raw = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { ...body, resolution: 'raw' } });
+      assert.equal(planned.body.meta.resolution, 'hourly', aggregation);
+      assert.deepEqual(planned.body.data, raw.body.data, aggregation);
+      assert.ok(planned.body.data.series[0].points.filter((p: Json) => p[1] !== null).length >= 72);
+    }
   });
 
   test('a one-minute step reads raw points', async () => {

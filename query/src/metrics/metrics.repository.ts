@@ -22,9 +22,6 @@ const SEEN_IN_RANGE =
 /** Columns every raw point query starts with, and their conversion. */
 const POINT_HEAD = 'toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(Time) AS t, toUnixTimestamp64Milli(StartTime) AS start';
 
-/** Series and step bucket (`{stepMs:Int64}` bound) that per-step aggregations group by. */
-const STEP_HEAD = 'toString(Fingerprint) AS fingerprint, intDiv(toUnixTimestamp64Milli(Time), {stepMs:Int64}) * {stepMs:Int64} AS bucket';
-
 function pointHead(r: { fingerprint: string | number; t: string | number; start: string | number }): { fingerprint: string; t: number; start: number } {
   return { fingerprint: String(r.fingerprint), t: toNumber(r.t), start: toNumber(r.start) };
 }
@@ -253,15 +250,23 @@ export class MetricsRepository {
    * histogram points (null when no point of the bucket recorded one). Computed in
    * ClickHouse, so no point cap applies.
    */
-  async distributionExtremes(type: 'histogram' | 'exponential_histogram', scope: PointsScope, stepMs: number): Promise<ExtremesRow[]> {
+  async distributionExtremes(type: 'histogram' | 'exponential_histogram', scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<ExtremesRow[]> {
+    const rollup = type === 'histogram' ? 'metrics_histogram' : 'metrics_exp_histogram';
+    const tables: SignalTables = {
+      raw: { table: POINT_TABLES[type], time: 'Time' },
+      hourly: { table: `${rollup}_hourly`, time: 'Hour' },
+      daily: { table: `${rollup}_daily`, time: 'Day' },
+    };
+    // Raw points and rollup rows both have Min and Max columns: the same partial aggregate.
+    const { union, params } = plannedUnion(plan, tables, (s) => ({
+      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, min(Min) AS min, max(Max) AS max`,
+      where: SERIES_WHERE,
+      groupBy: 'Fingerprint, bucket',
+    }));
     const rows = await selectRows<{ fingerprint: string; bucket: string | number; min: number | null; max: number | null }>(
       this.ch,
-      `SELECT ${STEP_HEAD},
-              min(Min) AS min, max(Max) AS max
-       FROM ${POINT_TABLES[type]}
-       WHERE ${POINTS_WHERE}
-       GROUP BY Fingerprint, bucket`,
-      this.scopeParams(scope, { stepMs }),
+      `SELECT toString(Fingerprint) AS fingerprint, bucket, min(min) AS min, max(max) AS max FROM (${union}) GROUP BY Fingerprint, bucket`,
+      { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => ({
       fingerprint: String(r.fingerprint),

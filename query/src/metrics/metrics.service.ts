@@ -153,7 +153,9 @@ export class MetricsService {
         break;
       }
       case 'distribution-extremes': {
-        const rows = await this.repo.distributionExtremes(type as 'histogram', scope(q), q.stepMs);
+        const plan = await this.planner.plan(tenant, 'metrics', q, body as RawParams, q.stepMs);
+        resolution = plan.resolution;
+        const rows = await this.repo.distributionExtremes(type as 'histogram', scope(q), plan, q.stepMs);
         const byFp = groupBy(rows, (r) => r.fingerprint);
         values = (g) => {
           const acc = new Map<number, number | null>();
