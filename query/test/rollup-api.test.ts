@@ -60,8 +60,8 @@ async function loadGauge(): Promise<void> {
 /** A delta histogram series with a point every minute over the three days, Min and Max varying. */
 async function loadHistogram(): Promise<void> {
   await ch.command({
-    query: `INSERT INTO metric_series (TenantId, MetricName, Fingerprint, MetricType, ServiceName, FirstSeenNs, LastSeenNs) SETTINGS async_insert = 0
-            VALUES ('default', 'rpc.latency', 77, 'histogram', 'shop', toUInt64({start:UInt64}) * 1000000, toUInt64({end:UInt64}) * 1000000)`,
+    query: `INSERT INTO metric_series (TenantId, MetricName, Fingerprint, MetricType, Temporality, ServiceName, FirstSeenNs, LastSeenNs) SETTINGS async_insert = 0
+            VALUES ('default', 'rpc.latency', 77, 'histogram', 1, 'shop', toUInt64({start:UInt64}) * 1000000, toUInt64({end:UInt64}) * 1000000)`,
     query_params: { start: START, end: END },
   });
   await ch.command({
@@ -216,8 +216,8 @@ describe('metric query', () => {
     assert.equal(b[0] - a[0], H);
   });
 
-  test('histogram min and max per hour read the histogram rollup and equal the raw answer', async () => {
-    for (const aggregation of ['min', 'max']) {
+  test('delta histogram min, max, count, sum and avg per hour read the histogram rollup and equal the raw answer', async () => {
+    for (const aggregation of ['min', 'max', 'count', 'sum', 'avg']) {
       const body = { metric: 'rpc.latency', aggregation, from: NOW - 3 * D, to: NOW, stepSeconds: 3600 };
       const planned = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body });
       const raw = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { ...body, resolution: 'raw' } });

@@ -26,6 +26,11 @@ function pointHead(r: { fingerprint: string | number; t: string | number; start:
   return { fingerprint: String(r.fingerprint), t: toNumber(r.t), start: toNumber(r.start) };
 }
 
+/** Raw point table and hourly / daily rollups of a metric type, for the query planner. */
+function plannedTables(raw: string, rollup: string): SignalTables {
+  return { raw: { table: raw, time: 'Time' }, hourly: { table: `${rollup}_hourly`, time: 'Hour' }, daily: { table: `${rollup}_daily`, time: 'Day' } };
+}
+
 /** The chosen series of one metric (the tenant filter comes with each table's query). */
 const SERIES_WHERE = 'MetricName = {metric:String} AND Fingerprint IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))';
 
@@ -73,6 +78,13 @@ export interface RawDistributionPoint {
 export interface RawExpHistogramPoint extends ExpHistogramPoint {
   fingerprint: string;
   temporality: number;
+}
+
+export interface TotalsRow {
+  fingerprint: string;
+  bucket: number;
+  count: number;
+  sum: number;
 }
 
 export interface ExtremesRow {
@@ -135,11 +147,7 @@ export class MetricsRepository {
    * points, over a query plan (raw points and the metrics_value rollups).
    */
   async stepStats(type: 'gauge' | 'sum', scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<StatsRow[]> {
-    const tables: SignalTables = {
-      raw: { table: POINT_TABLES[type], time: 'Time' },
-      hourly: { table: 'metrics_value_hourly', time: 'Hour' },
-      daily: { table: 'metrics_value_daily', time: 'Day' },
-    };
+    const tables = plannedTables(POINT_TABLES[type], 'metrics_value');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
       select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${
         s === 'raw'
@@ -251,12 +259,7 @@ export class MetricsRepository {
    * ClickHouse, so no point cap applies.
    */
   async distributionExtremes(type: 'histogram' | 'exponential_histogram', scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<ExtremesRow[]> {
-    const rollup = type === 'histogram' ? 'metrics_histogram' : 'metrics_exp_histogram';
-    const tables: SignalTables = {
-      raw: { table: POINT_TABLES[type], time: 'Time' },
-      hourly: { table: `${rollup}_hourly`, time: 'Hour' },
-      daily: { table: `${rollup}_daily`, time: 'Day' },
-    };
+    const tables = plannedTables(POINT_TABLES[type], type === 'histogram' ? 'metrics_histogram' : 'metrics_exp_histogram');
     // Raw points and rollup rows both have Min and Max columns: the same partial aggregate.
     const { union, params } = plannedUnion(plan, tables, (s) => ({
       select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, min(Min) AS min, max(Max) AS max`,
@@ -274,6 +277,25 @@ export class MetricsRepository {
       min: r.min === null ? null : toNumber(r.min),
       max: r.max === null ? null : toNumber(r.max),
     }));
+  }
+
+  /**
+   * Per series and step bucket: summed count and sum of histogram points — the counts and
+   * sums of the step for delta temporality — over a query plan.
+   */
+  async distributionTotals(type: 'histogram' | 'exponential_histogram', scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<TotalsRow[]> {
+    const tables = plannedTables(POINT_TABLES[type], type === 'histogram' ? 'metrics_histogram' : 'metrics_exp_histogram');
+    const { union, params } = plannedUnion(plan, tables, (s) => ({
+      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, sum(Count) AS count, ${s === 'raw' ? 'sum(ifNull(Sum, 0))' : 'sum(Sum)'} AS sum`,
+      where: SERIES_WHERE,
+      groupBy: 'Fingerprint, bucket',
+    }));
+    const rows = await selectRows<{ fingerprint: string; bucket: string | number; count: string | number; sum: number }>(
+      this.ch,
+      `SELECT toString(Fingerprint) AS fingerprint, bucket, sum(count) AS count, sum(sum) AS sum FROM (${union}) GROUP BY Fingerprint, bucket`,
+      { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
+    );
+    return rows.map((r) => ({ fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), count: toNumber(r.count), sum: toNumber(r.sum) }));
   }
 
   private scopeParams(s: PointsScope, extra: Record<string, unknown> = {}): Record<string, unknown> {

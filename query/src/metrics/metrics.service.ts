@@ -68,12 +68,35 @@ export class MetricsService {
     const lookback = { ...q, fromNs: q.fromNs - BigInt(q.stepMs) * NS_PER_MS };
     const scope = (from: MetricQuery) => ({ tenant, metric: q.metric, fingerprints: series.map((s) => s.fingerprint), fromNs: from.fromNs, toNs: from.toNs });
 
+    // Aggregations that rollups answer exactly read through the planner.
+    const planned = async () => {
+      const p = await this.planner.plan(tenant, 'metrics', q, body as RawParams, q.stepMs);
+      resolution = p.resolution;
+      return p;
+    };
     let values: (group: Group) => Map<number, number | null>;
-    switch (plan) {
+    // Delta histograms' points are intervals already: their counts and sums add up, so rollups
+    // answer exactly. Cumulative series need increases between raw points.
+    const deltaTotals = plan === 'distribution-totals' && type !== 'summary' && series.every((s) => s.temporality === DELTA);
+    switch (deltaTotals ? 'delta-distribution-totals' : plan) {
+      case 'delta-distribution-totals': {
+        const rows = await this.repo.distributionTotals(type as 'histogram', scope(q), await planned(), q.stepMs);
+        const byFp = groupBy(rows, (r) => r.fingerprint);
+        values = (g) => {
+          const acc = new Map<number, { count: number; sum: number }>();
+          for (const fp of g.fingerprints) {
+            for (const r of byFp.get(fp) ?? []) {
+              const t = getOr(acc, r.bucket, () => ({ count: 0, sum: 0 }));
+              t.count += r.count;
+              t.sum += r.sum;
+            }
+          }
+          return mapValues(acc, (t) => (q.aggregation === 'count' ? t.count : q.aggregation === 'sum' ? t.sum : t.count > 0 ? t.sum / t.count : null));
+        };
+        break;
+      }
       case 'stats': {
-        const plan = await this.planner.plan(tenant, 'metrics', q, body as RawParams, q.stepMs);
-        resolution = plan.resolution;
-        const rows = await this.repo.stepStats(type as 'gauge' | 'sum', scope(q), plan, q.stepMs);
+        const rows = await this.repo.stepStats(type as 'gauge' | 'sum', scope(q), await planned(), q.stepMs);
         const byFp = groupBy(rows, (r) => r.fingerprint);
         values = (g) => {
           const acc = new Map<number, StepStats>();
@@ -153,9 +176,7 @@ export class MetricsService {
         break;
       }
       case 'distribution-extremes': {
-        const plan = await this.planner.plan(tenant, 'metrics', q, body as RawParams, q.stepMs);
-        resolution = plan.resolution;
-        const rows = await this.repo.distributionExtremes(type as 'histogram', scope(q), plan, q.stepMs);
+        const rows = await this.repo.distributionExtremes(type as 'histogram', scope(q), await planned(), q.stepMs);
         const byFp = groupBy(rows, (r) => r.fingerprint);
         values = (g) => {
           const acc = new Map<number, number | null>();
