@@ -6,34 +6,41 @@ import { RetentionRepository, toClickHousePolicies } from './retention.repositor
 
 /** How long a tenant's policy is reused by the query planner before Postgres is asked again. */
 const CACHE_MS = 10_000;
-/** Wait before copying policies to ClickHouse again after a failed attempt at start. */
-const SYNC_RETRY_MS = 30_000;
+/**
+ * How often the copy in ClickHouse is compared with Postgres again: picks up tenants created
+ * since, and retries a copy that failed.
+ */
+const RESYNC_MS = 5 * 60_000;
 
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly cache = new Map<string, { at: number; policy: RetentionDto }>();
-  private retry: NodeJS.Timeout | undefined;
+  private resync: NodeJS.Timeout | undefined;
   private readonly logger = new Logger('retention');
 
   constructor(@Inject(RetentionRepository) private readonly repo: RetentionRepository) {}
 
   /**
-   * At start, ClickHouse gets every tenant's policy where its copy differs (a first start,
-   * tenants added since, a change whose copy failed). The API serves meanwhile; a failed
-   * copy is retried until it succeeds.
+   * At start and every few minutes, ClickHouse gets every tenant's policy where its copy
+   * differs (a first start, tenants added since, a change whose copy failed). The API
+   * serves meanwhile; a failed copy is logged and tried again at the next round.
    */
   async onApplicationBootstrap(): Promise<void> {
-    try {
-      await this.syncClickHouse();
-    } catch (err) {
-      this.logger.warn(`copying retention policies to ClickHouse failed; retrying in ${SYNC_RETRY_MS / 1000} s: ${(err as Error).message}`);
-      this.retry = setTimeout(() => void this.onApplicationBootstrap(), SYNC_RETRY_MS);
-      this.retry.unref();
-    }
+    await this.syncQuietly();
+    this.resync = setInterval(() => void this.syncQuietly(), RESYNC_MS);
+    this.resync.unref();
   }
 
   onModuleDestroy(): void {
-    clearTimeout(this.retry);
+    clearInterval(this.resync);
+  }
+
+  private async syncQuietly(): Promise<void> {
+    try {
+      await this.syncClickHouse();
+    } catch (err) {
+      this.logger.warn(`copying retention policies to ClickHouse failed; retrying in ${RESYNC_MS / 60_000} min: ${(err as Error).message}`);
+    }
   }
 
   private async syncClickHouse(): Promise<void> {
