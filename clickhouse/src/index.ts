@@ -3,3 +3,5 @@ export * from './migrations.js';
 export * from './tables.js';
 export * from './insert.js';
 export * from './row-binary.js';
+export * from './retention.js';
+export * from './rollups.js';

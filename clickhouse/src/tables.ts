@@ -102,7 +102,9 @@ const TOKEN = /^[A-Za-z0-9:_-]{1,200}$/;
 function insertSettings(deduplicationToken: string | undefined): string {
   // One batch may span many days of data (late or backfilled telemetry): many partitions
   // per insert are fine here, and refusing them would fail every request of the batch.
-  const settings = ['async_insert = 0', 'throw_on_max_partitions_per_insert_block = 0'];
+  // A replayed batch (same token) must be skipped by the rollup views too, not only by
+  // the raw table; each view's target derives its own token from this one.
+  const settings = ['async_insert = 0', 'throw_on_max_partitions_per_insert_block = 0', 'deduplicate_blocks_in_dependent_materialized_views = 1'];
   if (deduplicationToken !== undefined) {
     if (!TOKEN.test(deduplicationToken)) throw new Error(`invalid deduplication token ${JSON.stringify(deduplicationToken)}`);
     settings.push(`insert_deduplication_token = '${deduplicationToken}'`);

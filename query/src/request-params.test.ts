@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApiError } from './http/api-error.js';
-import { parseEnum, parseHexId, parseInteger, parseNonNegativeNumber, parseTimeNs, parseTimeRange } from './request-params.js';
+import { parseEnum, parseHexId, parseInteger, parseNonNegativeNumber, parseStepMs, parseTimeNs, parseTimeRange } from './request-params.js';
 
 function badParam(fn: () => unknown, name: string): void {
   assert.throws(fn, (e: unknown) => e instanceof ApiError && e.status === 400 && e.message.startsWith(`${name}:`));
@@ -58,4 +58,16 @@ test('numbers, enums and ids', () => {
   badParam(() => parseEnum({ status: 'bad' }, 'status', ['ok', 'error'] as const), 'status');
   assert.equal(parseHexId('0102030405060708090A0B0C0D0E0F10', 'traceId', 16), '0102030405060708090a0b0c0d0e0f10');
   badParam(() => parseHexId('xyz', 'traceId', 16), 'traceId');
+});
+
+test('stepSeconds: given, or a nice default of at most 120 steps that rollups can answer for long ranges', () => {
+  const range = (hours: number) => ({ fromNs: 0n, toNs: BigInt(hours) * 3_600_000_000_000n });
+  assert.equal(parseStepMs({}, range(1)), 60_000);
+  assert.equal(parseStepMs({}, range(24)), 900_000);
+  assert.equal(parseStepMs({}, range(7 * 24)), 7_200_000);
+  assert.equal(parseStepMs({}, range(30 * 24)), 21_600_000);
+  assert.equal(parseStepMs({}, range(400 * 24)), 7 * 86_400_000);
+  assert.equal(parseStepMs({ stepSeconds: '3600' }, range(24)), 3_600_000);
+  badParam(() => parseStepMs({ stepSeconds: '0' }, range(1)), 'stepSeconds');
+  badParam(() => parseStepMs({ stepSeconds: '1' }, range(24)), 'stepSeconds');
 });

@@ -123,3 +123,23 @@ export function parseHexId(value: string | undefined, name: string, bytes: numbe
 export function msToNs(ms: number): bigint {
   return BigInt(Math.round(ms * 1e6));
 }
+
+/** Steps a default is chosen from: whole hours and days from an hour up, so rollups can answer. */
+const NICE_STEPS_S = [60, 300, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800];
+const MAX_STEPS = 11_000;
+
+/** The default step of aggregate series: the smallest nice step giving at most 120 steps. */
+export function niceStepSeconds(rangeSeconds: number): number {
+  return NICE_STEPS_S.find((s) => rangeSeconds / s <= 120) ?? Math.ceil(rangeSeconds / 120 / 86_400) * 86_400;
+}
+
+/**
+ * `stepSeconds` in milliseconds, by default niceStepSeconds of the range. 400 when the
+ * range would have more than 11,000 steps.
+ */
+export function parseStepMs(params: RawParams, range: TimeRange): number {
+  const rangeS = Number((range.toNs - range.fromNs) / 1_000_000_000n);
+  const stepS = parseInteger(params, 'stepSeconds', 1, 31_536_000) ?? niceStepSeconds(rangeS);
+  if (rangeS / stepS > MAX_STEPS) throw invalidParameter('stepSeconds', `too small for the range: at most ${MAX_STEPS} steps`);
+  return stepS * 1000;
+}

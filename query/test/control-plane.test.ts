@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { createApiKey, createTenant, openControlPlane, revokeApiKey, verifyUserPassword, type ControlPlane } from '../src/index.js';
+import { CONTROL_PLANE_MIGRATIONS } from '../src/control-plane/migrations/index.js';
 import { createTestDatabase, tempDir, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;
@@ -52,13 +53,13 @@ test('two processes migrating at once both succeed; bootstrap happens once, dete
   }
 });
 
-test('reopening runs no migration and prints nothing; the migrations table lists the migration once', async () => {
+test('reopening runs no migration and prints nothing; the migrations table lists each migration once', async () => {
   const logs: string[] = [];
   const cp = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: BOOTSTRAP }, (m) => logs.push(m));
   try {
     assert.deepEqual(logs, []);
-    const rows = await cp.dataSource.query(`SELECT name FROM typeorm_migrations`);
-    assert.equal(rows.length, 1);
+    const rows: { name: string }[] = await cp.dataSource.query(`SELECT name FROM typeorm_migrations ORDER BY id`);
+    assert.deepEqual(rows.map((r) => r.name), CONTROL_PLANE_MIGRATIONS.map((m) => new m().name));
     assert.equal((await cp.dataSource.query(`SELECT count(*)::int AS n FROM api_keys`))[0].n, 1);
   } finally {
     await cp.close();

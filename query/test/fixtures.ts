@@ -4,8 +4,11 @@ const NS = 1_000_000n;
 export const MIN = 60_000;
 /** A minute-aligned base in the recent past, so the default "last hour" range covers traces and logs. */
 export const T0 = Math.floor((Date.now() - 30 * MIN) / MIN) * MIN;
-/** A fixed, minute-aligned base for metric series: 2024-11-25T12:00:00Z. */
-export const M0 = 1_732_536_000_000;
+/**
+ * Base for metric series: noon UTC two days ago, so the points are within every tenant's
+ * raw retention (15 days by default) and TTL never removes them during a test.
+ */
+export const M0 = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000 + 12 * 3_600_000;
 
 export const ns = (ms: number, extraNs = 0n): string => (BigInt(ms) * NS + extraNs).toString();
 

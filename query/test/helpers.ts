@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import pg from 'pg';
-import { createClickHouse, migrate, type ClickHouseClient } from '@telemetryflow/clickhouse';
+import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
+import { createApiKey, createTenant, openControlPlane, startQueryServer, type ControlPlane, type QueryServer } from '../src/index.js';
 
 export const ADMIN_URL = process.env.TF_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -74,4 +75,35 @@ export async function call<T = Json>(base: string, path: string, opts: { key?: s
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** The stores and the query API of one test file; tenant `default` (bootstrap key) and `beta`. */
+export interface TestApi {
+  db: TestDatabase;
+  ch: ClickHouseClient;
+  cp: ControlPlane;
+  server: QueryServer;
+  /** A read-only key of tenant `beta`. */
+  betaKey: string;
+  close(): Promise<void>;
+}
+
+/** Starts Postgres, ClickHouse (data put in by `load` before the API starts) and the API. */
+export async function startTestApi(dataDir: string, bootstrapKey: string, load: (ch: ClickHouseClient) => Promise<void>): Promise<TestApi> {
+  const db = await createTestDatabase();
+  const ch = await startClickHouse(dataDir);
+  const cp = await openControlPlane({ databaseUrl: db.url, dataDir, bootstrap: { apiKey: bootstrapKey } });
+  await createTenant(cp.dataSource, { id: 'beta', name: 'Beta' });
+  const betaKey = (await createApiKey(cp.dataSource, { tenantId: 'beta', name: 'reader', scopes: ['read'] })).key;
+  await load(ch);
+  const server = await startQueryServer({ host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: () => migrationsComplete(ch) });
+  return {
+    db, ch, cp, server, betaKey,
+    async close() {
+      await server.close();
+      await cp.close();
+      await ch.close();
+      await db.drop();
+    },
+  };
 }

@@ -3,15 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import { createClickHouse, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { LogDto, MetricQueryResultDto, ServiceDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import { isStoreUnavailable } from '../src/http/store-errors.js';
-import { createApiKey, createTenant, openControlPlane, startQueryServer, type ControlPlane, type QueryServer } from '../src/index.js';
+import { createApiKey, startQueryServer, type ControlPlane, type QueryServer } from '../src/index.js';
 import {
   CHILD_SPAN, EXP_HISTOGRAM_POINTS, GAUGE_POINTS, HISTOGRAM_POINTS, KVLIST_BODY, LOGS, M0, METRIC_SERIES, MIN, ROOT_SPAN, SPANS, SUM_POINTS, T0, TRACE_1, TRACE_2,
   TRACE_BETA, ns,
 } from './fixtures.js';
-import { call, createTestDatabase, type Json, insertRows, startClickHouse, tempDir, type TestDatabase } from './helpers.js';
+import { call, type Json, insertRows, startTestApi, tempDir, type TestApi } from './helpers.js';
 
 const KEY = 'tf_query_api_test_key_default_0001';
-let db: TestDatabase;
 const dir = tempDir('tf-query-');
 let ch: ClickHouseClient;
 let cp: ControlPlane;
@@ -20,29 +19,25 @@ let base: string;
 let betaKey: string;
 let ingestOnlyKey: string;
 
+let api: TestApi | undefined;
+
 before(async () => {
-  db = await createTestDatabase();
-  ch = await startClickHouse(dir.path);
-  cp = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: { apiKey: KEY } });
-  await createTenant(cp.dataSource, { id: 'beta', name: 'Beta' });
-  betaKey = (await createApiKey(cp.dataSource, { tenantId: 'beta', name: 'reader', scopes: ['read'] })).key;
+  api = await startTestApi(dir.path, KEY, async (c) => {
+    await insertRows(c, 'spans', SPANS);
+    await insertRows(c, 'logs', LOGS);
+    await insertRows(c, 'metric_series', METRIC_SERIES);
+    await insertRows(c, 'metrics_gauge', GAUGE_POINTS);
+    await insertRows(c, 'metrics_sum', SUM_POINTS);
+    await insertRows(c, 'metrics_histogram', HISTOGRAM_POINTS);
+    await insertRows(c, 'metrics_exp_histogram', EXP_HISTOGRAM_POINTS);
+  });
+  ({ ch, cp, server, betaKey } = api);
   ingestOnlyKey = (await createApiKey(cp.dataSource, { tenantId: 'default', name: 'collector', scopes: ['ingest'] })).key;
-  await insertRows(ch, 'spans', SPANS);
-  await insertRows(ch, 'logs', LOGS);
-  await insertRows(ch, 'metric_series', METRIC_SERIES);
-  await insertRows(ch, 'metrics_gauge', GAUGE_POINTS);
-  await insertRows(ch, 'metrics_sum', SUM_POINTS);
-  await insertRows(ch, 'metrics_histogram', HISTOGRAM_POINTS);
-  await insertRows(ch, 'metrics_exp_histogram', EXP_HISTOGRAM_POINTS);
-  server = await startQueryServer({ host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: () => migrationsComplete(ch) });
   base = server.url;
 });
 
 after(async () => {
-  await server?.close();
-  await cp?.close();
-  await ch?.close();
-  await db?.drop();
+  await api?.close();
   dir.remove();
 });
 

@@ -128,3 +128,53 @@ export interface MetricSeriesDto {
 export interface MetricQueryResultDto {
   series: MetricSeriesDto[];
 }
+
+/** Which stored data answered an aggregate query (`meta.resolution`). */
+export type ResolutionName = 'raw' | 'hourly' | 'daily';
+
+export interface ResolutionMeta {
+  resolution: ResolutionName;
+  [key: string]: unknown;
+}
+
+/** Latency quantiles in milliseconds (within 2% of the exact value); null without spans. */
+export interface LatencyQuantilesDto {
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** One step of a service's RED series: `t` is the step's start (epoch ms). */
+export interface RedPointDto extends LatencyQuantilesDto {
+  t: number;
+  count: number;
+  errorCount: number;
+  /** Spans per second over the step. */
+  rate: number;
+  /** errorCount / count; null without spans. */
+  errorRate: number | null;
+}
+
+export interface OperationDto extends LatencyQuantilesDto {
+  name: string;
+  kind: string;
+  count: number;
+  errorCount: number;
+}
+
+/** Log records of one step (`t`, epoch ms) by severity (OTel severity range name). */
+export interface LogVolumePointDto {
+  t: number;
+  total: number;
+  bySeverity: Record<string, number>;
+}
+
+export type RetentionSignalName = 'spans' | 'logs' | 'metrics';
+
+export interface RetentionDaysDto {
+  rawDays: number;
+  hourlyDays: number;
+  dailyDays: number;
+}
+
+export type RetentionDto = Record<RetentionSignalName, RetentionDaysDto>;

@@ -85,4 +85,28 @@ export class ApiKeyEntity {
   revokedAt!: Date | null;
 }
 
-export const CONTROL_PLANE_ENTITIES = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity];
+
+/** Days a tenant keeps one signal at each resolution; a missing row means the defaults. */
+@Entity({ name: 'retention_policies' })
+export class RetentionPolicyEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  /** spans, logs or metrics. */
+  @PrimaryColumn({ type: 'text' })
+  signal!: string;
+
+  @Column({ name: 'raw_days', type: 'integer' })
+  rawDays!: number;
+
+  @Column({ name: 'hourly_days', type: 'integer' })
+  hourlyDays!: number;
+
+  @Column({ name: 'daily_days', type: 'integer' })
+  dailyDays!: number;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+export const CONTROL_PLANE_ENTITIES = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity, RetentionPolicyEntity];

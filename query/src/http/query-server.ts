@@ -12,6 +12,13 @@ import { LogsService } from '../logs/logs.service.js';
 import { MetricsController } from '../metrics/metrics.controller.js';
 import { MetricsRepository } from '../metrics/metrics.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { QueryPlanner } from '../planner/query-planner.js';
+import { RetentionController } from '../retention/retention.controller.js';
+import { RetentionRepository } from '../retention/retention.repository.js';
+import { RetentionService } from '../retention/retention.service.js';
+import { ServicesController } from '../services/services.controller.js';
+import { ServicesRepository } from '../services/services.repository.js';
+import { ServicesService } from '../services/services.service.js';
 import { TracesController } from '../traces/traces.controller.js';
 import { TracesRepository } from '../traces/traces.repository.js';
 import { TracesService } from '../traces/traces.service.js';
@@ -44,7 +51,7 @@ class QueryApiModule {
   static forRoot(cfg: QueryServerConfig): DynamicModule {
     return {
       module: QueryApiModule,
-      controllers: [HealthController, TracesController, LogsController, MetricsController],
+      controllers: [HealthController, TracesController, ServicesController, LogsController, MetricsController, RetentionController],
       providers: [
         { provide: CLICKHOUSE, useValue: cfg.clickhouse },
         { provide: CONTROL_PLANE, useValue: cfg.controlPlane },
@@ -57,6 +64,11 @@ class QueryApiModule {
         LogsService,
         MetricsRepository,
         MetricsService,
+        ServicesRepository,
+        ServicesService,
+        RetentionRepository,
+        RetentionService,
+        QueryPlanner,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
-import type { ApiSuccess, LogDto } from '@telemetryflow/schemas';
+import type { ApiSuccess, LogDto, LogVolumePointDto } from '@telemetryflow/schemas';
 import { ApiKeyGuard, RequireScope, TenantId } from '../http/auth.guard.js';
 import type { RawParams } from '../request-params.js';
 import { LogsService } from './logs.service.js';
@@ -13,5 +13,10 @@ export class LogsController {
   @Get()
   async search(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<LogDto[]>> {
     return { data: await this.logs.search(tenant, q) };
+  }
+
+  @Get('volume')
+  volume(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<LogVolumePointDto[]>> {
+    return this.logs.volume(tenant, q);
   }
 }

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import { selectRows } from '../clickhouse-rows.js';
+import { selectRows, toNumber } from '../clickhouse-rows.js';
 import { CLICKHOUSE } from '../http/tokens.js';
+import { LOG_TABLES, plannedUnion, stepBucket } from '../planner/plan-sql.js';
+import type { QueryPlan } from '../planner/query-plan.js';
+import { logCount, SEVERITY_NAME, type VolumeRow } from './log-volume.js';
 import { bodyWordCondition, type LogRow, type LogSearch } from './log-search.js';
 
 @Injectable()
@@ -44,5 +47,20 @@ export class LogsRepository {
        LIMIT {limit:UInt32}`,
       params,
     );
+  }
+
+  /** Records per step of `stepMs` and severity, of one service or all. */
+  async volume(tenant: string, service: string | undefined, plan: QueryPlan, stepMs: number): Promise<VolumeRow[]> {
+    const { union, params } = plannedUnion(plan, LOG_TABLES, (s) => ({
+      select: `${stepBucket(s, LOG_TABLES)} AS bucket, ${SEVERITY_NAME} AS severity, ${logCount(s)}`,
+      ...(service !== undefined ? { where: 'ServiceName = {service:String}' } : {}),
+      groupBy: 'bucket, severity',
+    }));
+    const rows = await selectRows<{ bucket: string; severity: string; n: string }>(
+      this.ch,
+      `SELECT bucket, severity, sum(n) AS n FROM (${union}) GROUP BY bucket, severity ORDER BY bucket, severity`,
+      { ...params, tenant, stepMs, ...(service !== undefined ? { service } : {}) },
+    );
+    return rows.map((r) => ({ bucket: toNumber(r.bucket), severity: r.severity, count: toNumber(r.n) }));
   }
 }

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  bucketStart, bucketStarts, counterIncreases, defaultStepSeconds, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets,
+  bucketStart, bucketStarts, counterIncreases, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets,
   statValue, type HistogramPoint,
 } from './metric-math.js';
-
-test('default step is range/120 with a 60 s floor', () => {
-  assert.equal(defaultStepSeconds(3_600_000), 60);
-  assert.equal(defaultStepSeconds(24 * 3_600_000), 720);
-  assert.equal(defaultStepSeconds(1000), 60);
-});
 
 test('buckets align to the epoch', () => {
   assert.equal(bucketStart(125_000, 60_000), 120_000);

@@ -1,11 +1,6 @@
 // Pure computations behind POST /api/v1/metrics/query: step alignment, counter
 // increases with resets, histogram merging and quantile interpolation.
 
-/** Default step: a point every range/120, at least 60 s, rounded to whole seconds. */
-export function defaultStepSeconds(rangeMs: number): number {
-  return Math.max(60, Math.round(rangeMs / 1000 / 120));
-}
-
 /** Start of the step bucket holding `tMs`; buckets are aligned to the epoch. */
 export function bucketStart(tMs: number, stepMs: number): number {
   return Math.floor(tMs / stepMs) * stepMs;

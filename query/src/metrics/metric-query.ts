@@ -1,7 +1,6 @@
 import { METRIC_AGGREGATIONS, type MetricAggregation, type MetricType } from '@telemetryflow/schemas';
 import { invalidParameter } from '../http/api-error.js';
-import { parseTimeRange, type TimeRange } from '../request-params.js';
-import { defaultStepSeconds } from './metric-math.js';
+import { niceStepSeconds, parseTimeRange, type TimeRange } from '../request-params.js';
 
 export interface MetricQuery extends TimeRange {
   metric: string;
@@ -51,7 +50,7 @@ export function parseMetricQuery(body: unknown, nowMs = Date.now()): MetricQuery
   }
   const range = parseTimeRange({ from: b.from, to: b.to }, nowMs);
   const rangeMs = Number((range.toNs - range.fromNs) / 1_000_000n);
-  let stepSeconds = defaultStepSeconds(rangeMs);
+  let stepSeconds = niceStepSeconds(rangeMs / 1000);
   if (b.stepSeconds !== undefined) {
     if (typeof b.stepSeconds !== 'number' || !Number.isInteger(b.stepSeconds) || b.stepSeconds < 1 || b.stepSeconds > 31_536_000) {
       throw invalidParameter('stepSeconds', 'must be an integer number of seconds from 1 to 31536000');

@@ -17,7 +17,7 @@ export class MetricsController {
 
   @Post('query')
   @HttpCode(200)
-  async query(@TenantId() tenant: string, @Body() body: unknown): Promise<ApiSuccess<MetricQueryResultDto>> {
-    return { data: await this.metrics.query(tenant, body) };
+  query(@TenantId() tenant: string, @Body() body: unknown): Promise<ApiSuccess<MetricQueryResultDto>> {
+    return this.metrics.query(tenant, body);
   }
 }

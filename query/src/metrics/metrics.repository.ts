@@ -3,6 +3,8 @@ import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { MetricDto, MetricType } from '@telemetryflow/schemas';
 import { selectRows, toNumber } from '../clickhouse-rows.js';
 import { CLICKHOUSE } from '../http/tokens.js';
+import { plannedUnion, stepBucket, type SignalTables } from '../planner/plan-sql.js';
+import type { QueryPlan } from '../planner/query-plan.js';
 import type { TimeRange } from '../request-params.js';
 import type { ExpHistogramPoint } from './exp-histogram.js';
 
@@ -20,15 +22,19 @@ const SEEN_IN_RANGE =
 /** Columns every raw point query starts with, and their conversion. */
 const POINT_HEAD = 'toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(Time) AS t, toUnixTimestamp64Milli(StartTime) AS start';
 
-/** Series and step bucket (`{stepMs:Int64}` bound) that per-step aggregations group by. */
-const STEP_HEAD = 'toString(Fingerprint) AS fingerprint, intDiv(toUnixTimestamp64Milli(Time), {stepMs:Int64}) * {stepMs:Int64} AS bucket';
-
 function pointHead(r: { fingerprint: string | number; t: string | number; start: string | number }): { fingerprint: string; t: number; start: number } {
   return { fingerprint: String(r.fingerprint), t: toNumber(r.t), start: toNumber(r.start) };
 }
 
-const POINTS_WHERE = `TenantId = {tenant:String} AND MetricName = {metric:String}
-  AND Fingerprint IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))
+/** Raw point table and hourly / daily rollups of a metric type, for the query planner. */
+function plannedTables(raw: string, rollup: string): SignalTables {
+  return { raw: { table: raw, time: 'Time' }, hourly: { table: `${rollup}_hourly`, time: 'Hour' }, daily: { table: `${rollup}_daily`, time: 'Day' } };
+}
+
+/** The chosen series of one metric (the tenant filter comes with each table's query). */
+const SERIES_WHERE = 'MetricName = {metric:String} AND Fingerprint IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))';
+
+const POINTS_WHERE = `TenantId = {tenant:String} AND ${SERIES_WHERE}
   AND Time >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Time <= fromUnixTimestamp64Nano({toNs:Int64})`;
 
 export interface SeriesRow {
@@ -72,6 +78,13 @@ export interface RawDistributionPoint {
 export interface RawExpHistogramPoint extends ExpHistogramPoint {
   fingerprint: string;
   temporality: number;
+}
+
+export interface TotalsRow {
+  fingerprint: string;
+  bucket: number;
+  count: number;
+  sum: number;
 }
 
 export interface ExtremesRow {
@@ -129,16 +142,27 @@ export class MetricsRepository {
     return rows.map((r) => ({ ...r, temporality: toNumber(r.temporality), monotonic: Boolean(r.monotonic) }));
   }
 
-  /** Per series and step bucket: sum, count, min, max and latest value of gauge or sum points. */
-  async stepStats(type: 'gauge' | 'sum', scope: PointsScope, stepMs: number): Promise<StatsRow[]> {
+  /**
+   * Per series and step bucket: sum, count, min, max and latest value of gauge or sum
+   * points, over a query plan (raw points and the metrics_value rollups).
+   */
+  async stepStats(type: 'gauge' | 'sum', scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<StatsRow[]> {
+    const tables = plannedTables(POINT_TABLES[type], 'metrics_value');
+    const { union, params } = plannedUnion(plan, tables, (s) => ({
+      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${
+        s === 'raw'
+          ? 'sum(Value) AS sum, count() AS count, min(Value) AS min, max(Value) AS max, argMaxState(Value, Time) AS last'
+          : 'sum(Sum) AS sum, sum(Count) AS count, min(Min) AS min, max(Max) AS max, argMaxMergeState(Last) AS last'
+      }`,
+      where: SERIES_WHERE,
+      groupBy: 'Fingerprint, bucket',
+    }));
     const rows = await selectRows<Record<keyof StatsRow, string | number>>(
       this.ch,
-      `SELECT ${STEP_HEAD},
-              sum(Value) AS sum, count() AS count, min(Value) AS min, max(Value) AS max, argMax(Value, Time) AS last
-       FROM ${POINT_TABLES[type]}
-       WHERE ${POINTS_WHERE}
+      `SELECT toString(Fingerprint) AS fingerprint, bucket, sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max, argMaxMerge(last) AS last
+       FROM (${union})
        GROUP BY Fingerprint, bucket`,
-      this.scopeParams(scope, { stepMs }),
+      { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => ({
       fingerprint: String(r.fingerprint),
@@ -234,15 +258,18 @@ export class MetricsRepository {
    * histogram points (null when no point of the bucket recorded one). Computed in
    * ClickHouse, so no point cap applies.
    */
-  async distributionExtremes(type: 'histogram' | 'exponential_histogram', scope: PointsScope, stepMs: number): Promise<ExtremesRow[]> {
+  async distributionExtremes(type: 'histogram' | 'exponential_histogram', scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<ExtremesRow[]> {
+    const tables = plannedTables(POINT_TABLES[type], type === 'histogram' ? 'metrics_histogram' : 'metrics_exp_histogram');
+    // Raw points and rollup rows both have Min and Max columns: the same partial aggregate.
+    const { union, params } = plannedUnion(plan, tables, (s) => ({
+      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, min(Min) AS min, max(Max) AS max`,
+      where: SERIES_WHERE,
+      groupBy: 'Fingerprint, bucket',
+    }));
     const rows = await selectRows<{ fingerprint: string; bucket: string | number; min: number | null; max: number | null }>(
       this.ch,
-      `SELECT ${STEP_HEAD},
-              min(Min) AS min, max(Max) AS max
-       FROM ${POINT_TABLES[type]}
-       WHERE ${POINTS_WHERE}
-       GROUP BY Fingerprint, bucket`,
-      this.scopeParams(scope, { stepMs }),
+      `SELECT toString(Fingerprint) AS fingerprint, bucket, min(min) AS min, max(max) AS max FROM (${union}) GROUP BY Fingerprint, bucket`,
+      { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => ({
       fingerprint: String(r.fingerprint),
@@ -250,6 +277,25 @@ export class MetricsRepository {
       min: r.min === null ? null : toNumber(r.min),
       max: r.max === null ? null : toNumber(r.max),
     }));
+  }
+
+  /**
+   * Per series and step bucket: summed count and sum of histogram points — the counts and
+   * sums of the step for delta temporality — over a query plan.
+   */
+  async distributionTotals(type: 'histogram' | 'exponential_histogram', scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<TotalsRow[]> {
+    const tables = plannedTables(POINT_TABLES[type], type === 'histogram' ? 'metrics_histogram' : 'metrics_exp_histogram');
+    const { union, params } = plannedUnion(plan, tables, (s) => ({
+      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, sum(Count) AS count, ${s === 'raw' ? 'sum(ifNull(Sum, 0))' : 'sum(Sum)'} AS sum`,
+      where: SERIES_WHERE,
+      groupBy: 'Fingerprint, bucket',
+    }));
+    const rows = await selectRows<{ fingerprint: string; bucket: string | number; count: string | number; sum: number }>(
+      this.ch,
+      `SELECT toString(Fingerprint) AS fingerprint, bucket, sum(count) AS count, sum(sum) AS sum FROM (${union}) GROUP BY Fingerprint, bucket`,
+      { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
+    );
+    return rows.map((r) => ({ fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), count: toNumber(r.count), sum: toNumber(r.sum) }));
   }
 
   private scopeParams(s: PointsScope, extra: Record<string, unknown> = {}): Record<string, unknown> {

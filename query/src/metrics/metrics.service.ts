@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { MetricDto, MetricQueryResultDto, MetricSeriesDto } from '@telemetryflow/schemas';
+import type { MetricDto, MetricQueryResultDto, MetricSeriesDto, ResolutionMeta } from '@telemetryflow/schemas';
 import { invalidParameter, resultTooLarge } from '../http/api-error.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import type { QueryLimits } from '../query-limits.js';
+import { QueryPlanner } from '../planner/query-planner.js';
+import type { Resolution } from '../planner/query-plan.js';
 import { parseTimeRange, type RawParams } from '../request-params.js';
 import { expHistogramIncreases, expHistogramQuantile, knownExtremes, mergeExpHistograms, type ExpHistogramPoint } from './exp-histogram.js';
 import {
@@ -25,6 +27,7 @@ interface Group {
 export class MetricsService {
   constructor(
     @Inject(MetricsRepository) private readonly repo: MetricsRepository,
+    @Inject(QueryPlanner) private readonly planner: QueryPlanner,
     @Inject(QUERY_LIMITS) private readonly limits: QueryLimits,
   ) {}
 
@@ -44,10 +47,15 @@ export class MetricsService {
     return rows;
   }
 
-  async query(tenant: string, body: unknown): Promise<MetricQueryResultDto> {
+  /**
+   * Gauge and sum statistics read through the query planner (rollups for whole hours and
+   * days); rates and distributions read raw points.
+   */
+  async query(tenant: string, body: unknown): Promise<{ data: MetricQueryResultDto; meta: ResolutionMeta }> {
     const q = parseMetricQuery(body);
     const found = await this.repo.findSeries(tenant, q.metric, q.filters, q, MAX_SERIES + 1);
-    if (found.length === 0) return { series: [] };
+    let resolution: Resolution = 'raw';
+    if (found.length === 0) return { data: { series: [] }, meta: { resolution } };
     if (found.length > MAX_SERIES) throw invalidParameter('filters', `the query matches more than ${MAX_SERIES} series; add filters`);
     const type = found[0]!.type;
     const series = found.filter((s) => s.type === type);
@@ -60,10 +68,35 @@ export class MetricsService {
     const lookback = { ...q, fromNs: q.fromNs - BigInt(q.stepMs) * NS_PER_MS };
     const scope = (from: MetricQuery) => ({ tenant, metric: q.metric, fingerprints: series.map((s) => s.fingerprint), fromNs: from.fromNs, toNs: from.toNs });
 
+    // Aggregations that rollups answer exactly read through the planner.
+    const planned = async () => {
+      const p = await this.planner.plan(tenant, 'metrics', q, body as RawParams, q.stepMs);
+      resolution = p.resolution;
+      return p;
+    };
     let values: (group: Group) => Map<number, number | null>;
-    switch (plan) {
+    // Delta histograms' points are intervals already: their counts and sums add up, so rollups
+    // answer exactly. Cumulative series need increases between raw points.
+    const deltaTotals = plan === 'distribution-totals' && type !== 'summary' && series.every((s) => s.temporality === DELTA);
+    switch (deltaTotals ? 'delta-distribution-totals' : plan) {
+      case 'delta-distribution-totals': {
+        const rows = await this.repo.distributionTotals(type as 'histogram', scope(q), await planned(), q.stepMs);
+        const byFp = groupBy(rows, (r) => r.fingerprint);
+        values = (g) => {
+          const acc = new Map<number, { count: number; sum: number }>();
+          for (const fp of g.fingerprints) {
+            for (const r of byFp.get(fp) ?? []) {
+              const t = getOr(acc, r.bucket, () => ({ count: 0, sum: 0 }));
+              t.count += r.count;
+              t.sum += r.sum;
+            }
+          }
+          return mapValues(acc, (t) => (q.aggregation === 'count' ? t.count : q.aggregation === 'sum' ? t.sum : t.count > 0 ? t.sum / t.count : null));
+        };
+        break;
+      }
       case 'stats': {
-        const rows = await this.repo.stepStats(type as 'gauge' | 'sum', scope(q), q.stepMs);
+        const rows = await this.repo.stepStats(type as 'gauge' | 'sum', scope(q), await planned(), q.stepMs);
         const byFp = groupBy(rows, (r) => r.fingerprint);
         values = (g) => {
           const acc = new Map<number, StepStats>();
@@ -143,7 +176,7 @@ export class MetricsService {
         break;
       }
       case 'distribution-extremes': {
-        const rows = await this.repo.distributionExtremes(type as 'histogram', scope(q), q.stepMs);
+        const rows = await this.repo.distributionExtremes(type as 'histogram', scope(q), await planned(), q.stepMs);
         const byFp = groupBy(rows, (r) => r.fingerprint);
         values = (g) => {
           const acc = new Map<number, number | null>();
@@ -164,7 +197,7 @@ export class MetricsService {
       const v = values(g);
       return { labels: g.labels, points: buckets.map((b) => [b, v.get(b) ?? null]) };
     });
-    return { series: out };
+    return { data: { series: out }, meta: { resolution } };
   }
 }
 

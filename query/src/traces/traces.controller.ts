@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
-import type { ApiSuccess, ServiceDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { ApiSuccess, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import { ApiKeyGuard, RequireScope, TenantId } from '../http/auth.guard.js';
 import type { RawParams } from '../request-params.js';
 import { TracesService } from './traces.service.js';
@@ -18,10 +18,5 @@ export class TracesController {
   @Get('traces/:traceId')
   async get(@TenantId() tenant: string, @Param('traceId') traceId: string): Promise<ApiSuccess<TraceDto>> {
     return { data: await this.traces.getTrace(tenant, traceId) };
-  }
-
-  @Get('services')
-  async services(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<ServiceDto[]>> {
-    return { data: await this.traces.services(tenant, q) };
   }
 }

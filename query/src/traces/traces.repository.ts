@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import type { ServiceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { TraceSummaryDto } from '@telemetryflow/schemas';
 import { selectRows, toNumber } from '../clickhouse-rows.js';
 import { CLICKHOUSE } from '../http/tokens.js';
 import type { TimeRange } from '../request-params.js';
@@ -93,18 +93,5 @@ export class TracesRepository {
       params,
     );
     return rows.map((r) => ({ ...r, spanCount: toNumber(r.spanCount), errorCount: toNumber(r.errorCount) }));
-  }
-
-  /** Services with spans in the range, by name, at most `limit` (callers pass their cap + 1). */
-  async services(tenant: string, range: TimeRange, limit: number): Promise<ServiceDto[]> {
-    const rows = await selectRows<{ name: string; spanCount: string; errorCount: string }>(
-      this.ch,
-      `SELECT ServiceName AS name, count() AS spanCount, countIf(StatusCode = 'STATUS_CODE_ERROR') AS errorCount
-       FROM spans WHERE TenantId = {tenant:String} AND ${RANGE}
-       GROUP BY ServiceName ORDER BY ServiceName
-       LIMIT {limit:UInt32}`,
-      { tenant, fromNs: range.fromNs, toNs: range.toNs, limit },
-    );
-    return rows.map((r) => ({ name: r.name, spanCount: toNumber(r.spanCount), errorCount: toNumber(r.errorCount) }));
   }
 }

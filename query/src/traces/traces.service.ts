@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ServiceDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import { invalidParameter, notFound, resultTooLarge } from '../http/api-error.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import type { QueryLimits } from '../query-limits.js';
@@ -55,12 +55,5 @@ export class TracesService {
 
   searchTraces(tenant: string, q: RawParams): Promise<TraceSummaryDto[]> {
     return this.repo.searchTraces(tenant, parseTraceSearch(q));
-  }
-
-  async services(tenant: string, q: RawParams): Promise<ServiceDto[]> {
-    const cap = this.limits.maxServices;
-    const rows = await this.repo.services(tenant, parseTimeRange(q), cap + 1);
-    if (rows.length > cap) throw resultTooLarge(`more than ${cap} services have spans in the range; narrow it with from and to`, cap, ['from', 'to']);
-    return rows;
   }
 }

@@ -1,0 +1,93 @@
+// Pure: which stored resolution answers an aggregate query, and how its time range splits
+// into whole rollup buckets plus finer edges (the newest partial hour comes from raw data).
+
+export type Resolution = 'raw' | 'hourly' | 'daily';
+
+/** Days each resolution of a signal is kept; 0 = no limit known. */
+export interface RetentionDays {
+  rawDays: number;
+  hourlyDays: number;
+  dailyDays: number;
+}
+
+/** Half-open [fromNs, toNs) read from one resolution. */
+export interface Segment {
+  source: Resolution;
+  fromNs: bigint;
+  toNs: bigint;
+}
+
+export interface QueryPlan {
+  /** The coarsest resolution the answer reads; what `meta.resolution` reports. */
+  resolution: Resolution;
+  /** Disjoint, in time order; together they cover the (possibly widened) range. */
+  segments: Segment[];
+}
+
+export interface PlanRequest {
+  /** Inclusive bounds, nanoseconds, as the API's `from` / `to`. */
+  fromNs: bigint;
+  toNs: bigint;
+  /** Step of a time series; undefined for one total over the range. */
+  stepMs?: number;
+  nowMs: number;
+  retention: RetentionDays;
+}
+
+const NS_PER_MS = 1_000_000n;
+const BUCKET_NS: Record<Exclude<Resolution, 'raw'>, bigint> = { hourly: 3_600_000n * NS_PER_MS, daily: 86_400_000n * NS_PER_MS };
+const FINER: Record<Exclude<Resolution, 'raw'>, Resolution> = { daily: 'hourly', hourly: 'raw' };
+const COARSEST_FIRST = ['daily', 'hourly'] as const;
+
+const floorTo = (t: bigint, unit: bigint): bigint => (t / unit) * unit;
+const ceilTo = (t: bigint, unit: bigint): bigint => floorTo(t + unit - 1n, unit);
+
+/**
+ * Picks the coarsest rollup whose bucket divides the step (any, without a step) and that
+ * has at least one whole bucket in the range; reads whole buckets from it and the partial
+ * ones at either end from finer resolutions, so results equal a raw-only query. Where the
+ * finer data has expired by retention, the range is widened to whole buckets of the
+ * resolution that still holds it, and a resolution is forced when the range starts before
+ * the finer ones' retention.
+ */
+export function planQuery(req: PlanRequest): QueryPlan {
+  const availableFrom = (r: Resolution): bigint => {
+    const days = r === 'raw' ? req.retention.rawDays : r === 'hourly' ? req.retention.hourlyDays : req.retention.dailyDays;
+    return days > 0 ? (BigInt(req.nowMs) - BigInt(days) * 86_400_000n) * NS_PER_MS : -1n;
+  };
+  let from = req.fromNs;
+  let to = req.toNs + 1n;
+  // Widen ends whose finer data is gone to buckets of the resolution that still has them.
+  if (from < availableFrom('raw')) from = floorTo(from, BUCKET_NS.hourly);
+  if (from < availableFrom('hourly')) from = floorTo(from, BUCKET_NS.daily);
+  if (floorTo(to - 1n, BUCKET_NS.hourly) < availableFrom('raw')) to = ceilTo(to, BUCKET_NS.hourly);
+  if (floorTo(to - 1n, BUCKET_NS.daily) < availableFrom('hourly')) to = ceilTo(to, BUCKET_NS.daily);
+
+  const hasWholeBucket = (r: Exclude<Resolution, 'raw'>) => ceilTo(from, BUCKET_NS[r]) < floorTo(to, BUCKET_NS[r]);
+  const fitsStep = (r: Exclude<Resolution, 'raw'>) => req.stepMs === undefined || BigInt(req.stepMs) * NS_PER_MS % BUCKET_NS[r] === 0n;
+  let resolution: Resolution = COARSEST_FIRST.find((r) => fitsStep(r) && hasWholeBucket(r)) ?? 'raw';
+  if (from < availableFrom('hourly')) resolution = 'daily';
+  else if (from < availableFrom('raw') && resolution === 'raw') resolution = 'hourly';
+
+  const segments = split(from, to, resolution).filter((s) => s.fromNs < s.toNs);
+  return { resolution, segments: mergeAdjacent(segments) };
+}
+
+function split(from: bigint, to: bigint, r: Resolution): Segment[] {
+  if (from >= to) return [];
+  if (r === 'raw') return [{ source: 'raw', fromNs: from, toNs: to }];
+  const bodyFrom = ceilTo(from, BUCKET_NS[r]);
+  const bodyTo = floorTo(to, BUCKET_NS[r]);
+  if (bodyFrom >= bodyTo) return split(from, to, FINER[r]);
+  return [...split(from, bodyFrom, FINER[r]), { source: r, fromNs: bodyFrom, toNs: bodyTo }, ...split(bodyTo, to, FINER[r])];
+}
+
+function mergeAdjacent(segments: Segment[]): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segments) {
+    const last = out[out.length - 1];
+    if (last && last.source === s.source && last.toNs === s.fromNs) last.toNs = s.toNs;
+    else out.push({ ...s });
+  }
+  return out;
+}

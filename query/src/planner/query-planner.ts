@@ -1,0 +1,27 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { RetentionSignalName } from '@telemetryflow/schemas';
+import { parseEnum, type RawParams, type TimeRange } from '../request-params.js';
+import { RetentionService } from '../retention/retention.service.js';
+import { planQuery, type QueryPlan } from './query-plan.js';
+
+/**
+ * Plans aggregate queries with the tenant's retention. `resolution=raw` in a request
+ * forces raw data (to compare with, or when rollups are being rebuilt).
+ */
+@Injectable()
+export class QueryPlanner {
+  constructor(@Inject(RetentionService) private readonly retention: RetentionService) {}
+
+  async plan(tenant: string, signal: RetentionSignalName, range: TimeRange, params: RawParams, stepMs?: number): Promise<QueryPlan> {
+    if (parseEnum(params, 'resolution', ['auto', 'raw'] as const) === 'raw') {
+      return { resolution: 'raw', segments: [{ source: 'raw', fromNs: range.fromNs, toNs: range.toNs + 1n }] };
+    }
+    return planQuery({
+      fromNs: range.fromNs,
+      toNs: range.toNs,
+      nowMs: Date.now(),
+      retention: await this.retention.daysFor(tenant, signal),
+      ...(stepMs !== undefined ? { stepMs } : {}),
+    });
+  }
+}

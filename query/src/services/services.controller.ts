@@ -1,0 +1,27 @@
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import type { ApiSuccess, OperationDto, RedPointDto, ServiceDto } from '@telemetryflow/schemas';
+import { ApiKeyGuard, RequireScope, TenantId } from '../http/auth.guard.js';
+import type { RawParams } from '../request-params.js';
+import { serviceName, ServicesService } from './services.service.js';
+
+@Controller('api/v1/services')
+@UseGuards(ApiKeyGuard)
+@RequireScope('read')
+export class ServicesController {
+  constructor(@Inject(ServicesService) private readonly services: ServicesService) {}
+
+  @Get()
+  list(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<ServiceDto[]>> {
+    return this.services.services(tenant, q);
+  }
+
+  @Get(':service/red')
+  red(@TenantId() tenant: string, @Param('service') service: string, @Query() q: RawParams): Promise<ApiSuccess<RedPointDto[]>> {
+    return this.services.red(tenant, serviceName(service), q);
+  }
+
+  @Get(':service/operations')
+  operations(@TenantId() tenant: string, @Param('service') service: string, @Query() q: RawParams): Promise<ApiSuccess<OperationDto[]>> {
+    return this.services.operations(tenant, serviceName(service), q);
+  }
+}
