@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     console.error((err as Error).message);
     process.exit(2);
   }
-  const client = await createClickHouse({ url: process.env.CLICKHOUSE_URL || undefined, dataDir: process.env.TF_DATA_DIR || './data' });
+  const client = await createClickHouse({ url: process.env.CLICKHOUSE_URL || undefined, dataDir: process.env.TF_DATA_DIR || './data', cluster: process.env.TF_CLICKHOUSE_CLUSTER || undefined });
   try {
     await migrate(client);
     const started = Date.now();

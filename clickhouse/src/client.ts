@@ -13,6 +13,11 @@ export interface ClickHouseConfig {
   dataDir: string;
   /** Maximum time a query may run on a server connection. */
   requestTimeoutMs?: number;
+  /**
+   * `TF_CLICKHOUSE_CLUSTER`: the server is a node of this cluster; migrations create
+   * replicated local tables behind Distributed ones (see cluster-ddl.ts).
+   */
+  cluster?: string | undefined;
 }
 
 /** Settings every session gets: 64-bit integers as JSON strings (nanosecond timestamps stay exact). */
@@ -24,13 +29,16 @@ const SESSION_SETTINGS = { output_format_json_quote_64bit_integers: 1 } as const
  */
 export async function createClickHouse(config: ClickHouseConfig): Promise<ClickHouseClient> {
   if (config.url) {
-    return createClient({
+    const client = createClient({
       url: config.url,
       request_timeout: config.requestTimeoutMs ?? 60_000,
       clickhouse_settings: SESSION_SETTINGS,
       compression: { request: false, response: true },
     });
+    if (config.cluster) clusters.set(client, config.cluster);
+    return client;
   }
+  if (config.cluster) throw new Error('a ClickHouse cluster needs CLICKHOUSE_URL: the embedded engine is a single node');
   const path = join(config.dataDir, 'clickhouse');
   mkdirSync(path, { recursive: true });
   // chdb is optional at install time for server-only images; load it only when needed.
@@ -52,6 +60,12 @@ interface EmbeddedInfo {
 }
 
 const embeddedClients = new WeakMap<ClickHouseClient, EmbeddedInfo>();
+const clusters = new WeakMap<ClickHouseClient, string>();
+
+/** The cluster a client's server belongs to, when migrations must place tables on it. */
+export function clusterOf(client: ClickHouseClient): string | undefined {
+  return clusters.get(client);
+}
 
 /**
  * Inserts are staged under the data dir, which this process owns (the engine binds one

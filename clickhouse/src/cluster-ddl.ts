@@ -39,6 +39,11 @@ export interface ClusterDdlOptions {
   knownTables?: ReadonlySet<string>;
 }
 
+/** ` ON CLUSTER <name>` for DDL and mutations of a cluster node, '' on a single node. */
+export function onCluster(cluster: string | undefined): string {
+  return cluster ? ` ON CLUSTER ${identifier(cluster)}` : '';
+}
+
 function identifier(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw new Error(`invalid ClickHouse cluster name ${JSON.stringify(name)}`);
   return name.includes('-') ? `\`${name}\`` : name;

@@ -5,3 +5,4 @@ export * from './insert.js';
 export * from './row-binary.js';
 export * from './retention.js';
 export * from './rollups.js';
+export * from './cluster-ddl.js';

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { clusterOf } from './client.js';
+import { clusterStatements } from './cluster-ddl.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
@@ -66,7 +68,12 @@ export interface MigrationReport {
  * file of an applied migration is refused, since migrations are immutable.
  */
 export async function migrate(client: ClickHouseClient, migrations = loadMigrations()): Promise<MigrationReport> {
-  await client.command({ query: LEDGER_DDL });
+  const cluster = clusterOf(client);
+  // On a cluster every statement is rendered ON CLUSTER; `tables` carries the tables of
+  // earlier migrations so later views and alters find their local twins.
+  const tables = new Set<string>();
+  const place = (statements: readonly string[]) => (cluster ? clusterStatements(statements, { cluster, tables }) : [...statements]);
+  for (const query of place([LEDGER_DDL])) await client.command({ query });
   const rs = await client.query({
     query: 'SELECT version, any(checksum) AS checksum FROM schema_migrations GROUP BY version',
     format: 'JSONEachRow',
@@ -80,9 +87,10 @@ export async function migrate(client: ClickHouseClient, migrations = loadMigrati
         throw new Error(`ClickHouse migration ${m.version}_${m.name} was changed after it was applied (checksum mismatch)`);
       }
       report.alreadyApplied.push(m.version);
+      place(m.statements);
       continue;
     }
-    for (const statement of m.statements) await client.command({ query: statement });
+    for (const statement of place(m.statements)) await client.command({ query: statement });
     await client.insert({
       table: 'schema_migrations',
       values: [{ version: m.version, name: m.name, checksum: m.checksum }],

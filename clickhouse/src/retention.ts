@@ -1,4 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { clusterOf } from './client.js';
+import { onCluster } from './cluster-ddl.js';
 
 export const RETENTION_SIGNALS = ['spans', 'logs', 'metrics'] as const;
 export type RetentionSignal = (typeof RETENTION_SIGNALS)[number];
@@ -37,12 +39,13 @@ export async function applyRetentionPolicies(client: ClickHouseClient, policies:
     values: policies.map((p) => ({ TenantId: p.tenantId, Signal: p.signal, RawDays: p.rawDays, HourlyDays: p.hourlyDays, DailyDays: p.dailyDays })),
     format: 'JSONEachRow',
   });
-  await client.command({ query: `SYSTEM RELOAD DICTIONARY ${DICTIONARY}` });
+  const cluster = onCluster(clusterOf(client));
+  await client.command({ query: `SYSTEM RELOAD DICTIONARY ${DICTIONARY}${cluster}` });
   const tenants = [...new Set(policies.map((p) => p.tenantId))];
   for (const { table, expression } of await retentionColumns(client)) {
     // The expression is the column's own DEFAULT, read from the schema, never from input.
     await client.command({
-      query: `ALTER TABLE {table:Identifier} UPDATE RetentionDays = ${expression}
+      query: `ALTER TABLE {table:Identifier}${cluster} UPDATE RetentionDays = ${expression}
               WHERE TenantId IN {tenants:Array(String)} AND RetentionDays != ${expression}
               SETTINGS allow_nondeterministic_mutations = 1, mutations_sync = ${opts.wait ? 2 : 0}`,
       query_params: { table, tenants },
@@ -55,6 +58,8 @@ async function retentionColumns(client: ClickHouseClient): Promise<{ table: stri
   const rs = await client.query({
     query: `SELECT table, default_expression AS expression FROM system.columns
             WHERE database = currentDatabase() AND name = 'RetentionDays' AND default_kind = 'DEFAULT'
+              -- on a cluster, the shards' local tables (a Distributed table holds no rows)
+              AND table IN (SELECT name FROM system.tables WHERE database = currentDatabase() AND engine != 'Distributed')
             ORDER BY table`,
     format: 'JSONEachRow',
   });

@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { clusterOf } from './client.js';
 
 /**
  * Each rollup: its hourly table, the materialized views that fill it from raw tables, and
@@ -37,6 +38,8 @@ export function backfillDays(fromMs: number, toMs: number): { fromMs: number; to
  * twice or not at all: backfill ranges that no longer receive data.
  */
 export async function backfillRollups(client: ClickHouseClient, req: BackfillRequest): Promise<{ fromMs: number; toMs: number }> {
+  // On a cluster each shard would have to rebuild its local rollups from its own raw rows.
+  if (clusterOf(client)) throw new Error('rollup backfill is not supported on a ClickHouse cluster yet (TF_CLICKHOUSE_CLUSTER is set)');
   const days = backfillDays(req.fromMs, req.toMs);
   const params = { from: days.fromMs / 1000, to: days.toMs / 1000, tenant: req.tenant ?? '' };
   const tenantFilter = req.tenant === undefined ? '' : ' AND TenantId = {tenant:String}';

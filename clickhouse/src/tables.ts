@@ -104,7 +104,14 @@ function insertSettings(deduplicationToken: string | undefined): string {
   // per insert are fine here, and refusing them would fail every request of the batch.
   // A replayed batch (same token) must be skipped by the rollup views too, not only by
   // the raw table; each view's target derives its own token from this one.
-  const settings = ['async_insert = 0', 'throw_on_max_partitions_per_insert_block = 0', 'deduplicate_blocks_in_dependent_materialized_views = 1'];
+  // On a cluster the tables are Distributed: a foreground insert returns only once the
+  // shards have the rows, so a client is still acknowledged only for stored data.
+  const settings = [
+    'async_insert = 0',
+    'throw_on_max_partitions_per_insert_block = 0',
+    'deduplicate_blocks_in_dependent_materialized_views = 1',
+    'distributed_foreground_insert = 1',
+  ];
   if (deduplicationToken !== undefined) {
     if (!TOKEN.test(deduplicationToken)) throw new Error(`invalid deduplication token ${JSON.stringify(deduplicationToken)}`);
     settings.push(`insert_deduplication_token = '${deduplicationToken}'`);

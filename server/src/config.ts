@@ -19,6 +19,8 @@ export interface Config {
   otlpMaxRequestBytes: number;
   dataDir: string;
   clickhouseUrl: string | undefined;
+  /** `TF_CLICKHOUSE_CLUSTER`: the ClickHouse cluster the schema is placed on. */
+  clickhouseCluster: string | undefined;
   databaseUrl: string | undefined;
   pglitePort: number;
   ingestWorkers: number | undefined;
@@ -89,6 +91,14 @@ function ratio(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+function clusterName(env: Env): string | undefined {
+  const name = optional(env, 'TF_CLICKHOUSE_CLUSTER');
+  if (name === undefined) return undefined;
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw new ConfigError(`TF_CLICKHOUSE_CLUSTER must be a cluster name (letters, digits, '_', '-'), got ${JSON.stringify(name)}`);
+  if (!optional(env, 'CLICKHOUSE_URL')) throw new ConfigError('TF_CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: the embedded engine is a single node');
+  return name;
+}
+
 /** `all`, or a comma-separated list of roles. */
 export function parseRoles(raw: string | undefined): ReadonlySet<Role> {
   const value = (raw ?? '').trim() || 'all';
@@ -132,6 +142,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     otlpMaxRequestBytes: int(env, 'TF_OTLP_MAX_REQUEST_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     dataDir: resolve(env.TF_DATA_DIR || './data'),
     clickhouseUrl: url(env, 'CLICKHOUSE_URL', ['http:', 'https:']),
+    clickhouseCluster: clusterName(env),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     pglitePort: int(env, 'TF_PGLITE_PORT', 0, 0, 65535),
     ingestWorkers: workers === undefined ? undefined : int(env, 'TF_INGEST_WORKERS', 1, 1, 64),

@@ -8,7 +8,7 @@ import { openControlPlane } from '@telemetryflow/query';
 import type { Config } from './config.js';
 
 export async function migrateCommand(config: Config, out: (line: string) => void): Promise<number> {
-  const clickhouse = await createClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir });
+  const clickhouse = await createClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir, cluster: config.clickhouseCluster });
   try {
     const { applied, alreadyApplied } = await migrate(clickhouse);
     out(`ClickHouse: ${applied.length} migration(s) applied${applied.length ? ` (${applied.join(', ')})` : ''}, ${alreadyApplied.length} already in place`);

@@ -55,7 +55,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     collectDefaultMetrics({ register: registry });
     let clickhouse: ClickHouseClient | undefined;
     if (roles.has('ingest') || roles.has('query')) {
-      const client = (clickhouse = await createClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir }));
+      const client = (clickhouse = await createClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir, cluster: config.clickhouseCluster }));
       stops.push(() => client.close());
       await migrate(client);
     }
