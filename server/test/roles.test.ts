@@ -139,10 +139,11 @@ test('two collector processes and a writer process: data sent to either is query
   writer = await launch('ingest,query', dataDir);
   // Let the writer drain the stream (its messages redelivered after the ack wait), then stop it cleanly.
   await eventually('the stream drained', async () => ((await metric(writer, /^tf_ingest_consumer_pending_messages\{signal="traces"\}/)) === 0 ? true : undefined), 90_000);
+  // Graceful stop: stop pulling, finish and ack the batch under way, exit 0.
   writer.child.kill('SIGTERM');
-  await writer.exited;
+  assert.equal(await writer.exited, 0, writer.output());
   for (const c of collectors) c.child.kill('SIGTERM');
-  await Promise.all(collectors.map((c) => c.exited));
+  assert.deepEqual(await Promise.all(collectors.map((c) => c.exited)), [0, 0]);
 
   const clickhouse = await createClickHouse({ dataDir });
   try {
