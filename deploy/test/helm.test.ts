@@ -76,7 +76,7 @@ function validateAll(objects: K8sObject[]): void {
 }
 
 /** Properties that hold for any values: references resolve, pods are locked down and probed. */
-function checkConsistency(objects: K8sObject[]): void {
+function checkConsistency(objects: K8sObject[], externalServiceAccount?: string): void {
   const settings = knownSettings();
   const configMaps = new Map(byKind(objects, 'ConfigMap').map((c) => [c.metadata.name, c]));
   const secrets = new Set(byKind(objects, 'Secret').map((s) => s.metadata.name));
@@ -95,7 +95,7 @@ function checkConsistency(objects: K8sObject[]): void {
     const pod = podTemplate(workload).spec;
     assert.equal(pod.securityContext?.runAsNonRoot, true, `${where} runs as non-root`);
     assert.ok((pod.securityContext?.runAsUser ?? 0) > 0, `${where} runs as a non-zero uid`);
-    assert.ok(pod.serviceAccountName && accounts.has(pod.serviceAccountName), `${where}: service account ${pod.serviceAccountName} is rendered`);
+    assert.ok(pod.serviceAccountName && (accounts.has(pod.serviceAccountName) || pod.serviceAccountName === externalServiceAccount), `${where}: service account ${pod.serviceAccountName} is rendered`);
     for (const c of pod.containers) {
       assert.equal(c.securityContext?.readOnlyRootFilesystem, true, `${where}: read-only root filesystem`);
       assert.equal(c.securityContext?.allowPrivilegeEscalation, false);
@@ -229,6 +229,28 @@ describe('Helm chart deploy/helm/telemetryflow', { skip }, () => {
     const checksum = (r: { objects: K8sObject[] }) => (podTemplate(named(r.objects, 'Deployment', '-ingest')).metadata as { annotations?: Record<string, string> }).annotations?.['checksum/config'];
     assert.ok(checksum(base));
     assert.notEqual(checksum(base), checksum(changed));
+  });
+
+  test('optional parts off: no migration hook, no autoscalers or PDBs, an existing service account, extra env and scheduling', () => {
+    const { objects } = renderChart([
+      {
+        serviceAccount: { create: false, name: 'telemetry' },
+        migration: { enabled: false },
+        collector: { autoscaling: { enabled: false }, pdb: { enabled: false }, extraEnv: [{ name: 'TF_OTLP_MAX_REQUEST_BYTES', value: '1048576' }], tolerations: [{ key: 'dedicated', operator: 'Exists' }] },
+        query: { autoscaling: { enabled: false }, pdb: { enabled: false } },
+        ingest: { pdb: { enabled: false } },
+        imagePullSecrets: [{ name: 'registry' }],
+        image: { tag: '1.2.3' },
+      },
+    ]);
+    validateAll(objects);
+    checkConsistency(objects, 'telemetry');
+    for (const kind of ['Job', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount']) assert.equal(byKind(objects, kind).length, 0, `no ${kind}`);
+    assert.ok(byKind(objects, 'ConfigMap').every((c) => !c.metadata.annotations?.['helm.sh/hook']), 'no hook copies of the config');
+    const pod = podTemplate(named(objects, 'Deployment', '-collector'));
+    assert.equal(pod.spec.serviceAccountName, 'telemetry');
+    assert.equal((pod.spec.containers[0] as unknown as { image: string }).image, 'telemetryflow/telemetryflow:1.2.3');
+    assert.deepEqual(pod.spec.containers[0]!.env?.map((e) => e.name), ['TF_INGEST_WORKERS', 'TF_OTLP_MAX_REQUEST_BYTES']);
   });
 
   test('refuses values it cannot deploy', () => {
