@@ -220,9 +220,12 @@ describe('Helm chart deploy/helm/telemetryflow', { skip }, () => {
     assert.equal(byKind(objects, 'Ingress').length, 1);
   });
 
-  test('settings reach the ConfigMap, and changing one rolls the pods (checksum annotation)', () => {
+  test('settings reach the ConfigMap or Secret, and changing one rolls the pods (checksum annotation)', () => {
     const base = renderChart();
-    const changed = renderChart([{ config: { TF_INGEST_CONSUMERS: '4' }, collector: { autoscaling: { enabled: false }, replicaCount: 5 } }]);
+    const changed = renderChart([
+      { config: { TF_INGEST_CONSUMERS: '4' }, secretConfig: { TF_SELF_TRACING_HEADERS: 'authorization=Bearer%20x' }, collector: { autoscaling: { enabled: false }, replicaCount: 5 } },
+    ]);
+    assert.equal((named(changed.objects, 'Secret', 'tf-telemetryflow').stringData as Record<string, string>).TF_SELF_TRACING_HEADERS, 'authorization=Bearer%20x');
     assert.equal((named(changed.objects, 'ConfigMap', 'tf-telemetryflow').data as Record<string, string>).TF_INGEST_CONSUMERS, '4');
     assert.equal((named(changed.objects, 'Deployment', '-collector').spec as { replicas?: number }).replicas, 5);
     assert.equal(byKind(changed.objects, 'HorizontalPodAutoscaler').length, 1);

@@ -92,6 +92,9 @@ TF_BOOTSTRAP_API_KEY: {{ . | quote }}
 {{- with .Values.bootstrap.adminPassword }}
 TF_BOOTSTRAP_ADMIN_PASSWORD: {{ . | quote }}
 {{- end }}
+{{- range $name, $value := .Values.secretConfig }}
+{{ $name }}: {{ $value | toString | quote }}
+{{- end }}
 {{- end }}
 
 {{/* Pod annotations: config checksum (roll pods when settings change) and Prometheus scraping. */}}
