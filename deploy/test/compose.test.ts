@@ -170,6 +170,8 @@ describe('docker-compose.yml', () => {
       assert.equal(dependencies(compose.services[name]!).migrate, 'service_completed_successfully', `${name} waits for migrate`);
     }
     assert.ok(compose.services.query!.environment!.TF_HTTP_PORT === '8080');
+    // migrate also creates the JetStream streams, so it needs every store.
+    assert.deepEqual(Object.keys(dependencies(compose.services.migrate!)).sort(), ['clickhouse', 'nats', 'postgres']);
   });
 
   test('the OTLP gateway publishes 4317 and 4318 and balances over exactly the collector services', () => {
