@@ -15,13 +15,10 @@ export function readDeployFile(relative: string): string {
   return readFileSync(deployPath(relative), 'utf8');
 }
 
-/**
- * Environment variables a TelemetryFlow process reads: every row of the README's configuration
- * table, plus TF_CLICKHOUSE_CLUSTER (ON CLUSTER migrations, issue #8).
- */
+/** Environment variables a TelemetryFlow process reads: every row of the README's configuration table. */
 export function knownSettings(): Set<string> {
   const readme = readFileSync(REPO_DIR + 'README.md', 'utf8');
-  const names = new Set<string>(['TF_CLICKHOUSE_CLUSTER']);
+  const names = new Set<string>();
   for (const match of readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)) names.add(match[1]!);
   return names;
 }
