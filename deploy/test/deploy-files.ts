@@ -2,6 +2,9 @@
 // configuration table, the metric names the server exports).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createCollectorMetrics } from '@telemetryflow/collector';
+import { createIngestMetrics } from '@telemetryflow/ingest';
+import { Registry } from 'prom-client';
 
 /** deploy/ (tests run compiled from deploy/dist/test/). */
 export const DEPLOY_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,18 +26,14 @@ export function knownSettings(): Set<string> {
   return names;
 }
 
-/** Prometheus metrics TelemetryFlow exports (README "Distributed mode"), without suffixes. */
-export const TF_METRICS = [
-  'tf_otlp_requests_total',
-  'tf_otlp_items_accepted_total',
-  'tf_otlp_items_rejected_total',
-  'tf_jetstream_publish_seconds',
-  'tf_ingest_batch_rows',
-  'tf_ingest_insert_seconds',
-  'tf_ingest_consumer_pending_messages',
-  'tf_ingest_redeliveries_total',
-  'tf_ingest_dead_letters_total',
-] as const;
+/** Prometheus metrics TelemetryFlow's roles export (read from their own registries), without suffixes. */
+const exported = await (async () => {
+  const registry = new Registry();
+  createCollectorMetrics(registry);
+  createIngestMetrics(registry);
+  return registry.getMetricsAsJSON();
+})();
+export const TF_METRICS: readonly string[] = exported.map((m) => m.name);
 
 /** Histograms among them: queried as _bucket, _sum, _count. */
-export const TF_HISTOGRAMS = new Set(['tf_jetstream_publish_seconds', 'tf_ingest_batch_rows', 'tf_ingest_insert_seconds']);
+export const TF_HISTOGRAMS = new Set(exported.filter((m) => String(m.type) === 'histogram').map((m) => m.name));

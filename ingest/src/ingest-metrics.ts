@@ -7,6 +7,7 @@ export interface IngestMetrics {
   consumerPending: Gauge<'signal'>;
   redeliveries: Counter<'signal'>;
   deadLetters: Counter<'signal'>;
+  insertErrors: Counter<'signal'>;
 }
 
 export function createIngestMetrics(registry: Registry): IngestMetrics {
@@ -35,6 +36,12 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     redeliveries: new Counter({
       name: 'tf_ingest_redeliveries_total',
       help: 'Messages JetStream delivered again (writer died, nak, or ack wait passed)',
+      labelNames: ['signal'],
+      registers,
+    }),
+    insertErrors: new Counter({
+      name: 'tf_ingest_insert_errors_total',
+      help: 'Batch inserts that failed and were handed back to JetStream for a retry',
       labelNames: ['signal'],
       registers,
     }),

@@ -120,6 +120,7 @@ test('ClickHouse unavailable under load: exports are accepted meanwhile and all 
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal((await rig.stored('metrics', 'outage')).rows, 0, 'nothing could be inserted during the outage');
     assert.ok((await pendingMessages(rig, 'metrics')) > 0, 'the requests wait in JetStream');
+    assert.ok((await counter(writer.registry, 'tf_ingest_insert_errors_total')) > 0, 'the failed inserts are counted');
     ch.down = false;
     assert.deepEqual(await settledStored(rig, 'outage', 'metrics', sent), { rows: sent, distinct: sent });
   } finally {

@@ -227,7 +227,7 @@ export class JetStreamWriter {
         await insertTables(this.writer, entries.map((e) => e.tables), token, landed);
         this.recordInsert(signal, entries, started);
       } catch (err) {
-        if (!isDataError(err)) return this.retryLater(held, err);
+        if (!isDataError(err)) return this.retryLater(signal, held, err);
         // One request's rows are refused: insert each alone (deterministic tokens, so a
         // replay of this split is deduplicated too) to find and isolate the poison.
         const refused: { entry: Entry; err: unknown }[] = [];
@@ -235,12 +235,12 @@ export class JetStreamWriter {
           try {
             await insertTables(this.writer, [entry.tables], `${token}-s${entry.msg.seq}`, new Set(landed));
           } catch (alone) {
-            if (!isDataError(alone)) return this.retryLater(held, alone);
+            if (!isDataError(alone)) return this.retryLater(signal, held, alone);
             refused.push({ entry, err: alone });
           }
         }
         const deliveries = Math.max(...held.map((m) => m.info.deliveryCount));
-        if (deliveries < this.config.poisonAfterDeliveries) return this.retryLater(held, err);
+        if (deliveries < this.config.poisonAfterDeliveries) return this.retryLater(signal, held, err);
         for (const { entry, err: e } of refused) {
           if (entry.delivery) await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(e as Error).message}`);
         }
@@ -252,7 +252,8 @@ export class JetStreamWriter {
     }
   }
 
-  private retryLater(held: JsMsg[], err: unknown): false {
+  private retryLater(signal: Signal, held: JsMsg[], err: unknown): false {
+    this.metrics?.insertErrors.inc({ signal });
     this.log(`jetstream writer: insert failed, batch will be delivered again: ${(err as Error).message}`);
     for (const m of held) quietly(() => m.nak(this.retryDelay(m)));
     return false;
