@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createCollectorMetrics } from '@telemetryflow/collector';
 import { createIngestMetrics } from '@telemetryflow/ingest';
+import { createQueryMetrics } from '@telemetryflow/query';
 import { Registry } from 'prom-client';
 
 /** deploy/ (tests run compiled from deploy/dist/test/). */
@@ -31,6 +32,7 @@ const exported = await (async () => {
   const registry = new Registry();
   createCollectorMetrics(registry);
   createIngestMetrics(registry);
+  createQueryMetrics(registry);
   return registry.getMetricsAsJSON();
 })();
 export const TF_METRICS: readonly string[] = exported.map((m) => m.name);

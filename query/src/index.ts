@@ -8,3 +8,4 @@ export {
 export { generateApiKey, hashApiKey, apiKeyPrefix } from './control-plane/api-key-secrets.js';
 export { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from './control-plane/entities.js';
 export { startQueryServer, type QueryServer, type QueryServerConfig } from './http/query-server.js';
+export { createQueryMetrics, type QueryMetrics } from './http/query-metrics.js';

@@ -4,7 +4,7 @@ import {
   BatchManifestStore, ClickHouseWriter, connectBus, createDecodePool, createIngestMetrics, ensureTopology, IngestPipeline, JetStreamWriter,
   type BusConnection,
 } from '@telemetryflow/ingest';
-import { openControlPlane, startQueryServer, type ControlPlane } from '@telemetryflow/query';
+import { createQueryMetrics, openControlPlane, startQueryServer, type ControlPlane } from '@telemetryflow/query';
 import type { OtlpConsumer } from '@telemetryflow/schemas';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.js';
@@ -104,6 +104,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         controlPlane: controlPlane!,
         clickhouseMigrated: () => migrationsComplete(ch),
         log: log.warn,
+        metrics: createQueryMetrics(registry),
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;

@@ -37,10 +37,13 @@ for (const transport of TRANSPORTS) {
   });
 }
 
-test('the all-in-one reports JetStream figures at /metrics', { skip }, async () => {
+test('the all-in-one reports JetStream and API figures at /metrics', { skip }, async () => {
   const text = await (await fetch(`${server!.running.metricsUrl}/metrics`)).text();
   assert.match(text, /^tf_jetstream_publish_seconds_count\{signal="traces"\} [1-9]/m);
   assert.match(text, /^tf_ingest_batch_rows_count\{signal="logs"\} [1-9]/m);
   assert.match(text, /^tf_otlp_items_accepted_total\{signal="metrics",tenant="default"\} [1-9]/m);
   assert.match(text, /^tf_ingest_consumer_pending_messages\{signal="traces"\} \d+/m);
+  // API requests by route pattern, never by id.
+  assert.match(text, /^tf_query_request_seconds_count\{method="GET",route="\/api\/v1\/traces\/:traceId",status="200"\} [1-9]/m);
+  assert.doesNotMatch(text, /route="\/api\/v1\/traces\/[0-9a-f]{32}"/);
 });

@@ -23,6 +23,7 @@ import { TracesController } from '../traces/traces.controller.js';
 import { TracesRepository } from '../traces/traces.repository.js';
 import { TracesService } from '../traces/traces.service.js';
 import { ApiKeyGuard } from './auth.guard.js';
+import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter } from './exception.filter.js';
 import { HealthController } from './health.controller.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
@@ -38,6 +39,8 @@ export interface QueryServerConfig {
   limits?: Partial<QueryLimits>;
   /** Errors worth an operator's attention (5xx); default: stderr. */
   log?: (msg: string) => void;
+  /** Request figures for /metrics (see createQueryMetrics). */
+  metrics?: QueryMetrics;
 }
 
 export interface QueryServer {
@@ -89,10 +92,12 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   });
   const app = await NestFactory.create<NestFastifyApplication>(QueryApiModule.forRoot(cfg), adapter, { logger: ['error', 'warn'] });
   app.useGlobalFilters(new ApiExceptionFilter(log));
-  app.getHttpAdapter().getInstance().addHook('onRequest', (req, reply, done) => {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     done();
   });
+  if (cfg.metrics) recordQueryRequests(fastify, cfg.metrics);
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : cfg.port;
