@@ -1,7 +1,7 @@
 // Distributed roles as separate OS processes, as they run in production: two stateless
-// collectors publishing to JetStream, and one process holding the ingest and query roles
-// (the embedded engine serves one process; a ClickHouse server lifts that), all on a real
-// nats-server and a real Postgres. The writer process is SIGKILLed under load and
+// collectors publishing to the machine's NATS JetStream, and one process holding the
+// ingest and query roles (the embedded engine serves one process; a ClickHouse server
+// lifts that), with the machine's Postgres. The writer process is SIGKILLed under load and
 // restarted: everything the collectors accepted is stored exactly once.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,11 +13,35 @@ import { createClickHouse } from '@telemetryflow/clickhouse';
 import {
   API_KEY, assertSignals, buildSignals, eventually, exportSignals, freePort, freshDataDir, removeDir, testEnv,
 } from './helpers.js';
+import { connectBus, DEFAULT_JETSTREAM_SETTINGS } from '@telemetryflow/ingest';
 import { exportWithRetry, request } from './jetstream-rig.js';
-import { natsServerMissing, TestNatsServer } from './nats-server.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
-const skip = natsServerMissing();
+const NATS_URL = process.env.TF_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const skip = await natsMissing();
+
+/** The machine's NATS (CI has one at 127.0.0.1:4222): required in CI, skipped with a reason elsewhere. */
+async function natsMissing(): Promise<string | undefined> {
+  try {
+    const bus = await connectBus(NATS_URL, 'roles-test-probe');
+    await bus.close();
+    return undefined;
+  } catch (err) {
+    if (process.env.CI) throw new Error(`the machine's NATS at ${NATS_URL} is required in CI: ${(err as Error).message}`);
+    return `no NATS at ${NATS_URL}: separate-process roles test skipped (CI runs it)`;
+  }
+}
+
+/** The test owns TelemetryFlow's JetStream objects on the machine's NATS while it runs. */
+async function dropJetStreamObjects(): Promise<void> {
+  const bus = await connectBus(NATS_URL, 'roles-test-cleanup');
+  try {
+    const s = DEFAULT_JETSTREAM_SETTINGS;
+    for (const stream of [s.stream, s.deadLetterStream, `KV_${s.manifestBucket}`]) await bus.jsm.streams.delete(stream).catch(() => false);
+  } finally {
+    await bus.close();
+  }
+}
 const ADMIN_URL = process.env.TF_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `tf_roles_${randomBytes(6).toString('hex')}`;
 const databaseUrl = (() => {
@@ -27,7 +51,6 @@ const databaseUrl = (() => {
 })();
 const dataDir = freshDataDir('tf-roles-');
 const children: ChildProcess[] = [];
-let nats: TestNatsServer;
 
 async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: ADMIN_URL });
@@ -41,14 +64,16 @@ async function admin(sql: string): Promise<void> {
 
 before(async () => {
   if (skip) return;
-  nats = await TestNatsServer.start();
+  await dropJetStreamObjects();
   await admin(`CREATE DATABASE ${dbName}`);
 });
 
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await nats?.stop();
-  if (!skip) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  if (!skip) {
+    await dropJetStreamObjects();
+    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  }
   removeDir(dataDir);
 });
 
@@ -72,7 +97,7 @@ async function launch(role: string, dir: string): Promise<RoleProcess> {
       TF_OTLP_HTTP_PORT: String(ports.otlpHttp),
       TF_OTLP_GRPC_PORT: String(ports.otlpGrpc),
       DATABASE_URL: databaseUrl,
-      NATS_URL: nats.url,
+      NATS_URL: NATS_URL,
       TF_NATS_ACK_WAIT_SECONDS: '5',
       TF_INGEST_WORKERS: '1',
     }),
