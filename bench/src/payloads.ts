@@ -16,6 +16,13 @@ export interface PayloadTemplate {
   items: number;
   /** Byte offsets of every id in `bytes` whose first four bytes get the per-send stamp. */
   idOffsets: Uint32Array;
+  /**
+   * Metrics: byte offsets of every data point's time (fixed64, little-endian) and its value
+   * in the template; each send moves them by the stamp in microseconds, so no two sends are
+   * the same export (JetStream would rightly store a repeated export once).
+   */
+  timeOffsets?: Uint32Array;
+  baseTimeNs?: bigint;
 }
 
 export interface PayloadOptions {
@@ -250,7 +257,13 @@ export function buildMetricsTemplate(opts: PayloadOptions, index: number): Paylo
       resourceMetrics: [{ resource: resourceOf(service, r), scopeMetrics: [{ scope: { name: 'bench-meter', version: '1.0.0' }, metrics }] }],
     }),
   );
-  return { signal: 'metrics', bytes, items: points, idOffsets: new Uint32Array(0) };
+  // The points' time is the only fixed64 of this value in the encoding (start times differ).
+  const pattern = Buffer.alloc(8);
+  pattern.writeBigUInt64LE(now);
+  const timeOffsets: number[] = [];
+  for (let at = bytes.indexOf(pattern); at >= 0; at = bytes.indexOf(pattern, at + 8)) timeOffsets.push(at);
+  if (timeOffsets.length !== points) throw new Error(`found ${timeOffsets.length} point times in the encoded payload, expected ${points}`);
+  return { signal: 'metrics', bytes, items: points, idOffsets: new Uint32Array(0), timeOffsets: Uint32Array.from(timeOffsets), baseTimeNs: now };
 }
 
 export function buildTemplates(signal: Signal, opts: PayloadOptions): PayloadTemplate[] {
@@ -263,10 +276,15 @@ export function buildTemplates(signal: Signal, opts: PayloadOptions): PayloadTem
  * The stamp must not be zero, so an id never becomes all zeros.
  */
 export function stampPayload(template: PayloadTemplate, stamp: number): Buffer {
-  if (template.idOffsets.length === 0) return template.bytes;
+  const times = template.timeOffsets ?? new Uint32Array(0);
+  if (template.idOffsets.length === 0 && times.length === 0) return template.bytes;
   const copy = Buffer.allocUnsafe(template.bytes.length);
   template.bytes.copy(copy);
   const s = (stamp >>> 0) || 1;
   for (const off of template.idOffsets) copy.writeUInt32BE(s, off);
+  if (times.length > 0) {
+    const time = (template.baseTimeNs ?? 0n) + BigInt(s) * 1000n;
+    for (const off of times) copy.writeBigUInt64LE(time, off);
+  }
   return copy;
 }

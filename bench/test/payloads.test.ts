@@ -52,6 +52,23 @@ test('log and metric payloads decode with the requested item counts', () => {
   assert.equal(metrics.items, 1000);
 });
 
+test('metric payloads: each send moves every point time by its stamp, so no two sends are the same export', () => {
+  const [t] = buildTemplates('metrics', { itemsPerRequest: 1000, templates: 1, seed: 3 });
+  assert.ok(t?.baseTimeNs);
+  const times = (stamp: number) => {
+    const m = decodeExportRequest('metrics', stampPayload(t, stamp), 'protobuf') as ExportMetricsServiceRequest;
+    return (m.resourceMetrics?.[0]?.scopeMetrics?.[0]?.metrics ?? []).flatMap((metric) =>
+      ((metric.gauge ?? metric.sum ?? metric.histogram)?.dataPoints ?? []).map((p) => BigInt(String(p.timeUnixNano))),
+    );
+  };
+  const a = times(1);
+  const b = times(2);
+  assert.equal(a.length, 1000);
+  assert.ok(a.every((ns) => ns === t.baseTimeNs! + 1000n));
+  assert.ok(b.every((ns) => ns === t.baseTimeNs! + 2000n));
+  assert.ok(!stampPayload(t, 1).equals(stampPayload(t, 2)));
+});
+
 test('percentile and table helpers', () => {
   assert.equal(percentile([5, 1, 4, 2, 3], 50), 3);
   assert.equal(percentile([5, 1, 4, 2, 3], 99), 5);
