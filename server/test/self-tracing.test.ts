@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { startSelfTracing, type SelfTracing } from '../src/index.js';
-import { api, API_KEY, buildTrace, eventually, exportOk, exporters, freePort, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
+import { api, API_KEY, buildTrace, eventually, exportOk, exporters, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
 
 const dataDir = freshDataDir();
 let server: Started | undefined;
@@ -16,15 +16,16 @@ after(async () => {
 });
 
 test('self-traces of API requests, OTLP exports and insert batches arrive through OTLP', async () => {
-  const otlpPort = await freePort();
+  server = await startServer(dataDir);
+  const { running } = server;
+  // Started after the server to learn its port: the HTTP instrumentation patches the
+  // server prototype, so servers that already listen are traced too.
   tracing = startSelfTracing({
-    endpoint: `http://127.0.0.1:${otlpPort}`,
+    endpoint: running.otlpHttpUrl,
     headers: { authorization: `Bearer ${API_KEY}` },
     requestRatio: 1,
     serviceName: 'telemetryflow-selftest',
   });
-  server = await startServer(dataDir, { TF_OTLP_HTTP_PORT: String(otlpPort) });
-  const { running } = server;
 
   assert.equal((await api(running.apiUrl, '/api/v1/services', API_KEY)).status, 200);
   const fixture = buildTrace('traced-app');
