@@ -4,19 +4,17 @@
 // lifts that), with the machine's Postgres. The writer process is SIGKILLed under load and
 // restarted: everything the collectors accepted is stored exactly once.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { createClickHouse } from '@telemetryflow/clickhouse';
 import {
-  API_KEY, assertSignals, buildSignals, eventually, exportSignals, freePort, freshDataDir, removeDir, testEnv,
+  API_KEY, assertSignals, buildSignals, eventually, exportSignals, freshDataDir, removeDir,
 } from './helpers.js';
 import { connectBus, DEFAULT_JETSTREAM_SETTINGS } from '@telemetryflow/ingest';
 import { exportWithRetry, request } from './jetstream-rig.js';
+import { killAll, launchMain, type MainProcess } from './main-process.js';
 
-const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const NATS_URL = process.env.TF_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const skip = await natsMissing();
 
@@ -50,7 +48,6 @@ const databaseUrl = (() => {
   return u.toString();
 })();
 const dataDir = freshDataDir('tf-roles-');
-const children: ChildProcess[] = [];
 
 async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: ADMIN_URL });
@@ -69,7 +66,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killAll();
   if (!skip) {
     await dropJetStreamObjects();
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -77,55 +74,17 @@ after(async () => {
   removeDir(dataDir);
 });
 
-interface RoleProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<unknown>;
-  metricsUrl: string;
-  apiUrl: string;
-  otlpHttpUrl: string;
-  otlpGrpcAddress: string;
-}
-
-async function launch(role: string, dir: string): Promise<RoleProcess> {
-  const ports = { http: await freePort(), metrics: await freePort(), otlpHttp: await freePort(), otlpGrpc: await freePort() };
-  const env = {
-    ...process.env,
-    ...testEnv(dir, {
-      TF_HTTP_PORT: String(ports.http),
-      TF_METRICS_PORT: String(ports.metrics),
-      TF_OTLP_HTTP_PORT: String(ports.otlpHttp),
-      TF_OTLP_GRPC_PORT: String(ports.otlpGrpc),
-      DATABASE_URL: databaseUrl,
-      NATS_URL: NATS_URL,
-      TF_NATS_ACK_WAIT_SECONDS: '5',
-      TF_INGEST_WORKERS: '1',
-    }),
-  };
-  const child = spawn(process.execPath, [MAIN, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const proc: RoleProcess = {
-    child,
-    output: () => out,
-    exited,
-    metricsUrl: `http://127.0.0.1:${ports.metrics}`,
-    apiUrl: `http://127.0.0.1:${ports.http}`,
-    otlpHttpUrl: `http://127.0.0.1:${ports.otlpHttp}`,
-    otlpGrpcAddress: `127.0.0.1:${ports.otlpGrpc}`,
-  };
+async function launch(role: string, dir: string): Promise<MainProcess> {
+  const proc = await launchMain([role], dir, { DATABASE_URL: databaseUrl, NATS_URL, TF_NATS_ACK_WAIT_SECONDS: '5', TF_INGEST_WORKERS: '1' });
   await eventually(`${role} ready`, async () => {
-    if (child.exitCode !== null) throw new Error(`${role} exited: ${out}`);
+    if (proc.child.exitCode !== null) throw new Error(`${role} exited: ${proc.output()}`);
     const res = await fetch(`${proc.metricsUrl}/ready`).catch(() => undefined);
     return res?.status === 200 ? true : undefined;
   }, 60_000);
   return proc;
 }
 
-async function metric(proc: RoleProcess, pattern: RegExp): Promise<number> {
+async function metric(proc: MainProcess, pattern: RegExp): Promise<number> {
   const text = await (await fetch(`${proc.metricsUrl}/metrics`)).text();
   return text.split('\n').filter((l) => pattern.test(l)).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
@@ -166,9 +125,9 @@ test('two collector processes and a writer process: data sent to either is query
   await eventually('the stream drained', async () => ((await metric(writer, /^tf_ingest_consumer_pending_messages\{signal="traces"\}/)) === 0 ? true : undefined), 90_000);
   // Graceful stop: stop pulling, finish and ack the batch under way, exit 0.
   writer.child.kill('SIGTERM');
-  assert.equal(await writer.exited, 0, writer.output());
+  assert.deepEqual(await writer.exited, { code: 0, signal: null }, writer.output());
   for (const c of collectors) c.child.kill('SIGTERM');
-  assert.deepEqual(await Promise.all(collectors.map((c) => c.exited)), [0, 0]);
+  assert.deepEqual(await Promise.all(collectors.map((c) => c.exited)), [{ code: 0, signal: null }, { code: 0, signal: null }]);
 
   const clickhouse = await createClickHouse({ dataDir });
   try {

@@ -1,66 +1,25 @@
 // The real process (`node server/dist/src/main.js`): SIGTERM stops it cleanly (exit 0)
 // and everything a client was told "accepted" is there after a restart.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import {
-  API_KEY, assertLogs, assertTrace, buildLogs, buildTrace, exportOk, exporters, freePort, freshDataDir, getTrace, hrToNs, removeDir,
-  searchLogs, testEnv,
+  API_KEY, assertLogs, assertTrace, buildLogs, buildTrace, exportOk, exporters, freshDataDir, getTrace, hrToNs, removeDir, searchLogs,
 } from './helpers.js';
+import { killAll, launchMain, type MainProcess } from './main-process.js';
 
-const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const dataDir = freshDataDir();
-const children: ChildProcess[] = [];
 
 after(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killAll();
   removeDir(dataDir);
 });
 
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  apiUrl: string;
-  otlpHttpUrl: string;
-  otlpGrpcAddress: string;
+function launch(batchDelayMs = '20'): Promise<MainProcess> {
+  return launchMain([], dataDir, { TF_INGEST_BATCH_DELAY_MS: batchDelayMs });
 }
 
-async function launch(ports: { http: number; otlpHttp: number; otlpGrpc: number }, batchDelayMs = '20'): Promise<Proc> {
-  const env = {
-    ...process.env,
-    ...testEnv(dataDir, {
-      TF_HTTP_PORT: String(ports.http),
-      TF_OTLP_HTTP_PORT: String(ports.otlpHttp),
-      TF_OTLP_GRPC_PORT: String(ports.otlpGrpc),
-      TF_INGEST_BATCH_DELAY_MS: batchDelayMs,
-    }),
-  };
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const deadline = Date.now() + 60_000;
-  while (!out.includes('"msg":"TelemetryFlow started"')) {
-    if (child.exitCode !== null) throw new Error(`main.js exited with ${child.exitCode} before it was ready:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`main.js not ready within 60 s:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    child,
-    output: () => out,
-    exited,
-    apiUrl: `http://127.0.0.1:${ports.http}`,
-    otlpHttpUrl: `http://127.0.0.1:${ports.otlpHttp}`,
-    otlpGrpcAddress: `127.0.0.1:${ports.otlpGrpc}`,
-  };
-}
-
-async function stop(p: Proc): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+async function stop(p: MainProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   p.child.kill('SIGTERM');
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within 30 s of SIGTERM:\n${p.output()}`)), 30_000).unref());
   return Promise.race([p.exited, timeout]);
@@ -93,8 +52,7 @@ async function postSpan(otlpHttpUrl: string, traceId: string, startNs: string): 
 }
 
 test('SIGTERM exits 0 and every acknowledged export survives the restart', { timeout: 180_000 }, async () => {
-  const ports = { http: await freePort(), otlpHttp: await freePort(), otlpGrpc: await freePort() };
-  const first = await launch(ports, '5000');
+  const first = await launch('5000');
   const trace = buildTrace('sigterm-svc');
   const logs = buildLogs('sigterm-svc');
   const ex = exporters(first, 'grpc', API_KEY);
@@ -117,7 +75,7 @@ test('SIGTERM exits 0 and every acknowledged export survives the restart', { tim
   assert.match(first.output(), /SIGTERM: stopping/);
   assert.deepEqual(statuses, ids.map(() => 200), 'every request waiting in the batch was inserted and acknowledged');
 
-  const second = await launch(ports);
+  const second = await launch();
   try {
     const res = await getTrace(second.apiUrl, API_KEY, trace.traceId);
     assert.equal(res.status, 200, JSON.stringify(res.body));
