@@ -7,6 +7,7 @@ import { plannedUnion, stepBucket, type SignalTables } from '../planner/plan-sql
 import type { QueryPlan } from '../planner/query-plan.js';
 import type { TimeRange } from '../request-params.js';
 import type { ExpHistogramPoint } from './exp-histogram.js';
+import type { HistogramPoint } from './metric-math.js';
 
 /** Point table per metric type: a fixed map, never built from input. */
 const POINT_TABLES: Record<MetricType, string> = {
@@ -64,14 +65,8 @@ export interface RawPoint {
   temporality: number;
 }
 
-export interface RawDistributionPoint {
+export interface RawDistributionPoint extends HistogramPoint {
   fingerprint: string;
-  t: number;
-  start: number;
-  count: number;
-  sum: number;
-  bounds: number[];
-  counts: number[];
   temporality: number;
 }
 
@@ -177,15 +172,7 @@ export class MetricsRepository {
 
   /** Raw sum points (for rates), oldest first; at most `limit` (callers pass cap + 1). */
   async sumPoints(scope: PointsScope, limit: number): Promise<RawPoint[]> {
-    const rows = await selectRows<Record<keyof RawPoint, string | number>>(
-      this.ch,
-      `SELECT ${POINT_HEAD},
-              Value AS value, Temporality AS temporality
-       FROM metrics_sum WHERE ${POINTS_WHERE}
-       ORDER BY Fingerprint, Time
-       LIMIT {limit:UInt32}`,
-      this.scopeParams(scope, { limit }),
-    );
+    const rows = await this.pointRows<Record<keyof RawPoint, string | number>>('metrics_sum', 'Value AS value, Temporality AS temporality', scope, limit);
     return rows.map((r) => ({
       ...pointHead(r),
       value: toNumber(r.value),
@@ -200,17 +187,9 @@ export class MetricsRepository {
   async distributionPoints(type: 'histogram' | 'exponential_histogram' | 'summary', scope: PointsScope, limit: number): Promise<RawDistributionPoint[]> {
     const buckets = type === 'histogram' ? 'ExplicitBounds AS bounds, BucketCounts AS counts' : 'CAST([] AS Array(Float64)) AS bounds, CAST([] AS Array(UInt64)) AS counts';
     const temporality = type === 'summary' ? '2' : 'Temporality';
-    const rows = await selectRows<{
+    const rows = await this.pointRows<{
       fingerprint: string; t: string; start: string; count: string; sum: number | null; bounds: number[]; counts: string[]; temporality: number;
-    }>(
-      this.ch,
-      `SELECT ${POINT_HEAD},
-              Count AS count, Sum AS sum, ${buckets}, ${temporality} AS temporality
-       FROM ${POINT_TABLES[type]} WHERE ${POINTS_WHERE}
-       ORDER BY Fingerprint, Time
-       LIMIT {limit:UInt32}`,
-      this.scopeParams(scope, { limit }),
-    );
+    }>(POINT_TABLES[type], `Count AS count, Sum AS sum, ${buckets}, ${temporality} AS temporality`, scope, limit);
     return rows.map((r) => ({
       ...pointHead(r),
       count: toNumber(r.count),
@@ -223,20 +202,17 @@ export class MetricsRepository {
 
   /** Exponential histogram points with their buckets, oldest first; at most `limit` (callers pass cap + 1). */
   async expHistogramPoints(scope: PointsScope, limit: number): Promise<RawExpHistogramPoint[]> {
-    const rows = await selectRows<{
+    const rows = await this.pointRows<{
       fingerprint: string; t: string; start: string; count: string; sum: number | null; min: number | null; max: number | null;
       scale: number; zeroCount: string; zeroThreshold: number; posOffset: number; posCounts: string[]; negOffset: number; negCounts: string[];
       temporality: number;
     }>(
-      this.ch,
-      `SELECT ${POINT_HEAD},
-              Count AS count, Sum AS sum, Min AS min, Max AS max, Scale AS scale, ZeroCount AS zeroCount, ZeroThreshold AS zeroThreshold,
-              PositiveOffset AS posOffset, PositiveBucketCounts AS posCounts, NegativeOffset AS negOffset, NegativeBucketCounts AS negCounts,
-              Temporality AS temporality
-       FROM metrics_exp_histogram WHERE ${POINTS_WHERE}
-       ORDER BY Fingerprint, Time
-       LIMIT {limit:UInt32}`,
-      this.scopeParams(scope, { limit }),
+      'metrics_exp_histogram',
+      `Count AS count, Sum AS sum, Min AS min, Max AS max, Scale AS scale, ZeroCount AS zeroCount, ZeroThreshold AS zeroThreshold,
+       PositiveOffset AS posOffset, PositiveBucketCounts AS posCounts, NegativeOffset AS negOffset, NegativeBucketCounts AS negCounts,
+       Temporality AS temporality`,
+      scope,
+      limit,
     );
     return rows.map((r) => ({
       ...pointHead(r),
@@ -296,6 +272,21 @@ export class MetricsRepository {
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => ({ fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), count: toNumber(r.count), sum: toNumber(r.sum) }));
+  }
+
+  /**
+   * Raw points of the scope's series from one point table (a constant name), oldest first
+   * per series, at most `limit`; `columns` are selected after the common head.
+   */
+  private pointRows<R>(table: string, columns: string, scope: PointsScope, limit: number): Promise<R[]> {
+    return selectRows<R>(
+      this.ch,
+      `SELECT ${POINT_HEAD}, ${columns}
+       FROM ${table} WHERE ${POINTS_WHERE}
+       ORDER BY Fingerprint, Time
+       LIMIT {limit:UInt32}`,
+      this.scopeParams(scope, { limit }),
+    );
   }
 
   private scopeParams(s: PointsScope, extra: Record<string, unknown> = {}): Record<string, unknown> {
