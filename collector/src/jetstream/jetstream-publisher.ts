@@ -1,9 +1,8 @@
 // The collector's consumer in distributed mode: a request is accepted once JetStream has
 // stored it (PubAck), not when a writer has inserted it.
-import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import type { BusConnection } from '@telemetryflow/ingest';
+import { createWorkerPool, type BusConnection } from '@telemetryflow/ingest';
+import type { Piscina } from 'piscina';
 import {
   BUS_HEADERS, busMessageId, busSubject, isRoutableTenant, MalformedPayloadError,
   type ExportOutcome, type OtlpConsumer, type OtlpExport,
@@ -43,13 +42,7 @@ export class JetStreamPublisher implements OtlpConsumer {
     private readonly config: PublisherConfig = DEFAULT_PUBLISHER_CONFIG,
     private readonly publishSeconds?: Histogram<'signal'>,
   ) {
-    const threads = config.workers ?? Math.max(1, availableParallelism() - 1);
-    this.pool = new Piscina<PrepareTask, PrepareResult>({
-      filename: new URL('./bus-prepare-worker.js', import.meta.url).href,
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: 60_000,
-    });
+    this.pool = createWorkerPool<PrepareTask, PrepareResult>(new URL('./bus-prepare-worker.js', import.meta.url), config.workers);
     this.maxMessageBytes = (bus.nc.info?.max_payload ?? 1024 * 1024) - HEADER_ROOM;
   }
 
