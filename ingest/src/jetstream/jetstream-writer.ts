@@ -191,7 +191,7 @@ export class JetStreamWriter {
     for (const seq of manifest.seqs) {
       const m = heldBySeq.get(seq) ?? (await this.storedMessage(seq));
       if (!m) {
-        await this.ackAll(held);
+        await this.ackAll(signal, held);
         await this.removeIfSettled(manifest);
         return;
       }
@@ -245,7 +245,7 @@ export class JetStreamWriter {
           if (entry.delivery) await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(e as Error).message}`);
         }
       }
-      await this.ackAll(held);
+      await this.ackAll(signal, held);
       return true;
     } finally {
       clearInterval(heartbeat);
@@ -263,11 +263,11 @@ export class JetStreamWriter {
     return Math.min(this.config.maxRetryDelayMs, 1000 * 2 ** Math.min(10, m.info.deliveryCount - 1));
   }
 
-  private async ackAll(msgs: JsMsg[]): Promise<void> {
+  private async ackAll(signal: Signal, msgs: JsMsg[]): Promise<void> {
     // Confirmed acks: once they return, these messages cannot come back, so the
     // manifest can go.
     await Promise.all(msgs.map((m) => m.ackAck()));
-    for (const m of msgs) this.settled.add(signalOfSubject(m.subject), m.seq);
+    for (const m of msgs) this.settled.add(signal, m.seq);
   }
 
   private async removeIfSettled(manifest: BatchManifest): Promise<void> {
@@ -297,7 +297,7 @@ export class JetStreamWriter {
     await sendToDeadLetters(this.bus, signal, msg, reason);
     this.metrics?.deadLetters.inc({ signal });
     this.log(`jetstream writer (${signal}): message ${msg.seq} moved to dead letters: ${reason}`);
-    if (delivery) await this.ackAll([delivery]);
+    if (delivery) await this.ackAll(signal, [delivery]);
   }
 
   private recordInsert(signal: Signal, entries: Entry[], started: number): void {
@@ -327,10 +327,6 @@ function quietly(signal: () => void): void {
   } catch {
     // connection closed or draining
   }
-}
-
-function signalOfSubject(subject: string): Signal {
-  return subject.split('.')[1] as Signal;
 }
 
 /** A bounded set of recent stream sequences per signal (oldest forgotten first). */
