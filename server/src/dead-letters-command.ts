@@ -15,15 +15,16 @@ export async function deadLettersCommand(config: Config, args: readonly string[]
   }
   const bus = await connectBus(config.natsUrl, 'telemetryflow-dead-letters');
   try {
-    const letters = await listDeadLetters(bus, config.jetstream, action === 'list' ? 1000 : Number.MAX_SAFE_INTEGER);
     if (action === 'list') {
+      const letters = await listDeadLetters(bus, config.jetstream);
       out(`${letters.length} dead letter(s)`);
       for (const l of letters) {
         out(`${l.seq}\t${l.deadAt.toISOString()}\t${l.signal}\ttenant=${l.tenantId}\t${l.bytes} B\toriginal seq ${l.originalSeq}\t${l.reason}`);
       }
       return 0;
     }
-    const wanted = rest.includes('--all') ? letters.map((l) => l.seq) : rest.map(Number);
+    // Only --all needs the listing; named sequences are read once, by the replay itself.
+    const wanted = rest.includes('--all') ? (await listDeadLetters(bus, config.jetstream, Number.MAX_SAFE_INTEGER)).map((l) => l.seq) : rest.map(Number);
     if (wanted.length === 0 || wanted.some((n) => !Number.isInteger(n) || n <= 0)) {
       out('replay needs dead-letter sequence numbers (see dead-letters list) or --all');
       return 2;
