@@ -104,6 +104,20 @@ function offsetOf(haystack: Buffer, needle: Buffer, from: number): number {
   return at;
 }
 
+/** Byte offsets of every id, found by one forward scan (ids are encoded in the order given). */
+function idOffsets(bytes: Buffer, ids: readonly (readonly Buffer[])[]): Uint32Array {
+  const offsets: number[] = [];
+  let pos = 0;
+  for (const itemIds of ids) {
+    for (const id of itemIds) {
+      pos = offsetOf(bytes, id, pos);
+      offsets.push(pos);
+      pos += id.length;
+    }
+  }
+  return Uint32Array.from(offsets);
+}
+
 export function buildTraceTemplate(opts: PayloadOptions, index: number): PayloadTemplate {
   const r = rng(opts.seed * 7919 + index);
   const service = SERVICES[(opts.seed + index) % SERVICES.length] as string;
@@ -144,16 +158,7 @@ export function buildTraceTemplate(opts: PayloadOptions, index: number): Payload
   );
   // protobufjs writes fields in field-number order (trace_id 1, span_id 2, parent_span_id 4)
   // and spans in array order, so one forward scan finds every id.
-  const offsets: number[] = [];
-  let pos = 0;
-  for (const spanIds of ids) {
-    for (const id of spanIds) {
-      pos = offsetOf(bytes, id, pos);
-      offsets.push(pos);
-      pos += id.length;
-    }
-  }
-  return { signal: 'traces', bytes, items: opts.itemsPerRequest, idOffsets: Uint32Array.from(offsets) };
+  return { signal: 'traces', bytes, items: opts.itemsPerRequest, idOffsets: idOffsets(bytes, ids) };
 }
 
 const LOG_MESSAGES = [
@@ -201,16 +206,7 @@ export function buildLogTemplate(opts: PayloadOptions, index: number): PayloadTe
       resourceLogs: [{ resource: resourceOf(service, r), scopeLogs: [{ scope: { name: 'bench-logger', version: '1.0.0' }, logRecords: records }] }],
     }),
   );
-  const offsets: number[] = [];
-  let pos = 0;
-  for (const recordIds of ids) {
-    for (const id of recordIds) {
-      pos = offsetOf(bytes, id, pos);
-      offsets.push(pos);
-      pos += id.length;
-    }
-  }
-  return { signal: 'logs', bytes, items: opts.itemsPerRequest, idOffsets: Uint32Array.from(offsets) };
+  return { signal: 'logs', bytes, items: opts.itemsPerRequest, idOffsets: idOffsets(bytes, ids) };
 }
 
 const HISTOGRAM_BOUNDS = [5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000];
