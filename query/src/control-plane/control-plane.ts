@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { DataSource, IsNull } from 'typeorm';
 import type { Authenticate } from '@telemetryflow/schemas';
+import type { Caller } from '../http/access.js';
+import { keyPermissions } from './permissions.js';
 import { addMembership, createApiKey, createTenant, createUser } from './accounts.js';
 import { randomBase62, validateSuppliedApiKey } from './api-key-secrets.js';
 import { ApiKeyAuthenticator, type ApiKeyStore } from './authenticator.js';
@@ -24,7 +26,10 @@ export interface ControlPlaneConfig {
 
 export interface ControlPlane {
   dataSource: DataSource;
+  /** API key → ingest credential (the collector's view). */
   authenticate: Authenticate;
+  /** Bearer token → the API caller; `tenant` is the `X-Tenant` header (users only). Null when unknown. */
+  resolveCaller(token: string, tenant?: string): Promise<Caller | null>;
   migrationsComplete(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -83,6 +88,11 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
   return {
     dataSource,
     authenticate: authenticator.authenticate,
+    async resolveCaller(token) {
+      const credential = await authenticator.authenticate(token);
+      if (!credential) return null;
+      return { tenantId: credential.tenantId, kind: 'key', permissions: keyPermissions(credential.scopes) };
+    },
     async migrationsComplete() {
       return !(await dataSource.showMigrations());
     },

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { ControlPlane } from '../control-plane/control-plane.js';
+import { Public } from './access.js';
 import { ApiError } from './api-error.js';
 import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE } from './tokens.js';
 
@@ -23,6 +24,7 @@ async function check(fn: () => Promise<boolean>): Promise<boolean> {
 }
 
 @Controller()
+@Public()
 export class HealthController {
   constructor(
     @Inject(CLICKHOUSE) private readonly ch: ClickHouseClient,

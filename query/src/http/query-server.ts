@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { ControlPlane } from '../control-plane/control-plane.js';
@@ -22,7 +22,7 @@ import { ServicesService } from '../services/services.service.js';
 import { TracesController } from '../traces/traces.controller.js';
 import { TracesRepository } from '../traces/traces.repository.js';
 import { TracesService } from '../traces/traces.service.js';
-import { ApiKeyGuard } from './auth.guard.js';
+import { AccessGuard } from './access.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter } from './exception.filter.js';
 import { HealthController } from './health.controller.js';
@@ -60,7 +60,7 @@ class QueryApiModule {
         { provide: CONTROL_PLANE, useValue: cfg.controlPlane },
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
         { provide: QUERY_LIMITS, useValue: queryLimits(cfg.limits) },
-        ApiKeyGuard,
+        { provide: APP_GUARD, useClass: AccessGuard },
         TracesRepository,
         TracesService,
         LogsRepository,

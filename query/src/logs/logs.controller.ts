@@ -1,12 +1,11 @@
-import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
 import type { ApiSuccess, LogDto, LogVolumePointDto } from '@telemetryflow/schemas';
-import { ApiKeyGuard, RequireScope, TenantId } from '../http/auth.guard.js';
+import { Requires, TenantId } from '../http/access.js';
 import type { RawParams } from '../request-params.js';
 import { LogsService } from './logs.service.js';
 
 @Controller('api/v1/logs')
-@UseGuards(ApiKeyGuard)
-@RequireScope('read')
+@Requires('read')
 export class LogsController {
   constructor(@Inject(LogsService) private readonly logs: LogsService) {}
 

@@ -1,12 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import type { ApiSuccess, MetricDto, MetricQueryResultDto } from '@telemetryflow/schemas';
-import { ApiKeyGuard, RequireScope, TenantId } from '../http/auth.guard.js';
+import { Requires, TenantId } from '../http/access.js';
 import type { RawParams } from '../request-params.js';
 import { MetricsService } from './metrics.service.js';
 
 @Controller('api/v1/metrics')
-@UseGuards(ApiKeyGuard)
-@RequireScope('read')
+@Requires('read')
 export class MetricsController {
   constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
 

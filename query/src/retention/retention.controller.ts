@@ -1,11 +1,10 @@
-import { Body, Controller, Get, Inject, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Put } from '@nestjs/common';
 import type { ApiSuccess, RetentionDto } from '@telemetryflow/schemas';
-import { ApiKeyGuard, RequireScope, TenantId } from '../http/auth.guard.js';
+import { Requires, TenantId } from '../http/access.js';
 import { RetentionService } from './retention.service.js';
 
 @Controller('api/v1/retention')
-@UseGuards(ApiKeyGuard)
-@RequireScope('admin')
+@Requires('admin')
 export class RetentionController {
   constructor(@Inject(RetentionService) private readonly retention: RetentionService) {}
 

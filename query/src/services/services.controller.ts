@@ -1,12 +1,11 @@
-import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import type { ApiSuccess, OperationDto, RedPointDto, ServiceDto } from '@telemetryflow/schemas';
-import { ApiKeyGuard, RequireScope, TenantId } from '../http/auth.guard.js';
+import { Requires, TenantId } from '../http/access.js';
 import type { RawParams } from '../request-params.js';
 import { serviceName, ServicesService } from './services.service.js';
 
 @Controller('api/v1/services')
-@UseGuards(ApiKeyGuard)
-@RequireScope('read')
+@Requires('read')
 export class ServicesController {
   constructor(@Inject(ServicesService) private readonly services: ServicesService) {}
 

@@ -1,12 +1,11 @@
-import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import type { ApiSuccess, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
-import { ApiKeyGuard, RequireScope, TenantId } from '../http/auth.guard.js';
+import { Requires, TenantId } from '../http/access.js';
 import type { RawParams } from '../request-params.js';
 import { TracesService } from './traces.service.js';
 
 @Controller('api/v1')
-@UseGuards(ApiKeyGuard)
-@RequireScope('read')
+@Requires('read')
 export class TracesController {
   constructor(@Inject(TracesService) private readonly traces: TracesService) {}
 
