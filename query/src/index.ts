@@ -9,3 +9,5 @@ export { generateApiKey, hashApiKey, apiKeyPrefix } from './control-plane/api-ke
 export { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from './control-plane/entities.js';
 export { startQueryServer, type QueryServer, type QueryServerConfig } from './http/query-server.js';
 export { createQueryMetrics, type QueryMetrics } from './http/query-metrics.js';
+export { LiveHub, type LiveRowTables } from './live/live-hub.js';
+export type { DeliveryLimits } from './live/bounded-delivery.js';

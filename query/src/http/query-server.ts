@@ -26,6 +26,9 @@ import { AccessGuard } from './access.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter } from './exception.filter.js';
 import { HealthController } from './health.controller.js';
+import type { DeliveryLimits } from '../live/bounded-delivery.js';
+import { attachLiveGateway } from '../live/live-gateway.js';
+import type { LiveHub } from '../live/live-hub.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
 import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, QUERY_LIMITS } from './tokens.js';
 
@@ -41,6 +44,8 @@ export interface QueryServerConfig {
   log?: (msg: string) => void;
   /** Request figures for /metrics (see createQueryMetrics). */
   metrics?: QueryMetrics;
+  /** The live tail (socket.io `/live`): where stored spans and logs arrive, and per-client delivery limits. */
+  live?: { hub: LiveHub; limits?: Partial<DeliveryLimits> };
 }
 
 export interface QueryServer {
@@ -98,6 +103,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     done();
   });
   if (cfg.metrics) recordQueryRequests(fastify, cfg.metrics);
+  const live = cfg.live && attachLiveGateway(app.getHttpServer(), { ...cfg.live, resolveCaller: (token, tenant) => cfg.controlPlane.resolveCaller(token, tenant) });
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : cfg.port;
@@ -105,6 +111,9 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   return {
     url: `http://${host}:${port}`,
     port,
-    close: () => app.close(),
+    close: async () => {
+      await live?.close();
+      await app.close();
+    },
   };
 }
