@@ -14,6 +14,8 @@ import { MetricsController } from '../metrics/metrics.controller.js';
 import { MetricsRepository } from '../metrics/metrics.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { QueryPlanner } from '../planner/query-planner.js';
+import { ClickHouseReader } from '../clickhouse-reader.js';
+import { QueryController, queryRunnerProvider } from '../query-runner/query.controller.js';
 import { RetentionController } from '../retention/retention.controller.js';
 import { RetentionRepository } from '../retention/retention.repository.js';
 import { RetentionService } from '../retention/retention.service.js';
@@ -74,6 +76,7 @@ const API_CONTROLLERS = [
   LogsController,
   MetricsController,
   RetentionController,
+  QueryController,
 ];
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
@@ -102,6 +105,8 @@ class QueryApiModule {
         RetentionRepository,
         RetentionService,
         QueryPlanner,
+        ClickHouseReader,
+        queryRunnerProvider,
       ],
     };
   }
