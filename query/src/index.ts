@@ -13,3 +13,4 @@ export { LiveHub, type LiveRowTables } from './live/live-hub.js';
 export type { DeliveryLimits } from './live/bounded-delivery.js';
 export { QueryRunner, type QueryRunnerDeps, type QueryWindow, type QueryAnswer } from './query-runner/query-runner.js';
 export { queryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.js';
+export { createBuiltInDashboards, BUILT_IN_DASHBOARDS } from './dashboards/built-in-dashboards.js';

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource, IsNull } from 'typeorm';
 import type { Authenticate } from '@telemetryflow/schemas';
 import type { Caller } from '../http/access.js';
+import { createBuiltInDashboards } from '../dashboards/built-in-dashboards.js';
 import { keyPermissions } from './permissions.js';
 import { addMembership, createApiKey, createTenant, createUser } from './accounts.js';
 import { randomBase62, validateSuppliedApiKey } from './api-key-secrets.js';
@@ -133,6 +134,7 @@ async function bootstrapOnce(dataSource: DataSource, bootstrap: ControlPlaneConf
   await dataSource.transaction(async (em) => {
     if (await em.getRepository(TenantEntity).existsBy({ id: BOOTSTRAP_TENANT_ID })) return;
     await createTenant(em, { id: BOOTSTRAP_TENANT_ID, name: 'Default' });
+    await createBuiltInDashboards(em, BOOTSTRAP_TENANT_ID);
     const key = await createApiKey(em, {
       tenantId: BOOTSTRAP_TENANT_ID,
       name: 'bootstrap',

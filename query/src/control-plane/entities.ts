@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { DashboardEntity, DashboardVersionEntity } from '../dashboards/dashboard.entities.js';
 
 /** Roles a user can hold in a tenant, weakest first. */
 export const ROLES = ['viewer', 'editor', 'admin', 'owner'] as const;
@@ -109,4 +110,4 @@ export class RetentionPolicyEntity {
   updatedAt!: Date;
 }
 
-export const CONTROL_PLANE_ENTITIES = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity, RetentionPolicyEntity];
+export const CONTROL_PLANE_ENTITIES = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity, RetentionPolicyEntity, DashboardEntity, DashboardVersionEntity];

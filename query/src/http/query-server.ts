@@ -16,6 +16,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { QueryPlanner } from '../planner/query-planner.js';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { QueryController, queryRunnerProvider } from '../query-runner/query.controller.js';
+import { DASHBOARD_PROVIDERS, DashboardRenderer, DashboardsController } from '../dashboards/dashboard-providers.js';
 import { RetentionController } from '../retention/retention.controller.js';
 import { RetentionRepository } from '../retention/retention.repository.js';
 import { RetentionService } from '../retention/retention.service.js';
@@ -82,6 +83,7 @@ const API_CONTROLLERS = [
   MetricsController,
   RetentionController,
   QueryController,
+  DashboardsController,
 ];
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
@@ -112,6 +114,7 @@ class QueryApiModule {
         QueryPlanner,
         ClickHouseReader,
         queryRunnerProvider,
+        ...DASHBOARD_PROVIDERS,
       ],
     };
   }
@@ -138,7 +141,12 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     done();
   });
   if (cfg.metrics) recordQueryRequests(fastify, cfg.metrics);
-  const live = cfg.live && attachLiveGateway(app.getHttpServer(), { ...cfg.live, resolveCaller: (token, tenant) => cfg.controlPlane.resolveCaller(token, tenant) });
+  const renderer = app.get(DashboardRenderer);
+  const live = cfg.live && attachLiveGateway(app.getHttpServer(), {
+    ...cfg.live,
+    resolveCaller: (token, tenant) => cfg.controlPlane.resolveCaller(token, tenant),
+    renderDashboard: (tenant, id, range) => renderer.render(tenant, id, range && { from: range.fromMs, to: range.toMs }),
+  });
   const requestLog = cfg.requestLog;
   if (requestLog) {
     fastify.addHook('onResponse', (req, reply, done) => {
