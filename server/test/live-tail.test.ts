@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createApiKey, createTenant, openControlPlane, type ControlPlane } from '@telemetryflow/query';
-import type { LogDto, SpanDto } from '@telemetryflow/schemas';
-import { API_KEY, eventually, freePort, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
+import type { DashboardRenderDto, DashboardSummaryDto, LiveAck, LogDto, SpanDto } from '@telemetryflow/schemas';
+import { api, API_KEY, eventually, freePort, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
 import { connectError, connectLive, otlpLogs, otlpSpans, postOtlp, sleep, traceId, type LiveClient } from './live-rig.js';
 
 let server: Started;
@@ -128,4 +128,33 @@ test('a client that stops acknowledging loses newer items with a notice, then is
   assert.equal(await disconnected, 'io server disconnect');
   assert.equal(logsOf(fast, fastSub).length, requests * perRequest);
   assert.deepEqual(logsOf(fast, fastSub).map(bodyOf).slice(0, 2), ['line 0', 'line 1']);
+});
+
+test('dashboard live mode pushes a fresh render every interval; another tenant cannot follow the dashboard', async () => {
+  const list = await api<{ data: DashboardSummaryDto[] }>(server.running.apiUrl, '/api/v1/dashboards', API_KEY);
+  const overview = list.body.data.find((d) => d.builtIn === 'service-overview')!;
+  const c = await client(API_KEY);
+  const renders: DashboardRenderDto[] = [];
+  c.socket.on('dashboard', (msg: { data: DashboardRenderDto }, ack: () => void) => {
+    renders.push(msg.data);
+    ack();
+  });
+  const requests = (r: DashboardRenderDto) => {
+    const panel = r.panels.find((p) => p.title === 'Requests')!;
+    assert.equal(panel.status, 'ok', JSON.stringify(panel));
+    return panel.status === 'ok' && panel.kind === 'series' ? panel.data.series.flatMap((s) => s.points).reduce((n, [, v]) => n + (v ?? 0), 0) : NaN;
+  };
+  const service = `live-dash-${Date.now()}`;
+  const answer = (await c.socket.timeout(10_000).emitWithAck('dashboard:subscribe', { dashboardId: overview.id, intervalSeconds: 5, lastSeconds: 600 })) as LiveAck;
+  assert.ok('data' in answer, JSON.stringify(answer));
+  const first = await eventually('the first render', async () => renders[0], 10_000);
+  assert.equal(first.dashboardId, overview.id);
+  const before = requests(first);
+  await postOtlp(server.running.otlpHttpUrl, API_KEY, '/v1/traces', otlpSpans(service, [{ name: 'GET /a', traceId: traceId() }, { name: 'GET /b', traceId: traceId() }]));
+  const refreshed = await eventually('a render with the new spans', async () => renders.slice(1).find((r) => requests(r) === before + 2), 15_000);
+  assert.ok(refreshed.toMs > first.toMs);
+
+  const other = await client(otherKey);
+  const refused = (await other.socket.timeout(10_000).emitWithAck('dashboard:subscribe', { dashboardId: overview.id, intervalSeconds: 5 })) as LiveAck;
+  assert.deepEqual('error' in refused && refused.error.code, 'not_found');
 });
