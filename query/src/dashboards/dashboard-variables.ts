@@ -49,7 +49,17 @@ function isFilter(v: unknown): v is { label: string; op: string; value: string |
  * and `!=` a negated alternation; with no value the filter is dropped (null).
  */
 function substituteFilter(f: { label: string; op: string; value: string | string[] }, values: VariableValues): object | null {
-  const whole = typeof f.value === 'string' ? WHOLE_REFERENCE.exec(f.value) : null;
+  if (Array.isArray(f.value)) {
+    // `in` lists: a reference expands to all of its values, or to none when it has no value.
+    const list = f.value.flatMap((v) => {
+      const ref = WHOLE_REFERENCE.exec(v);
+      const name = ref ? (ref[1] ?? ref[2]!) : undefined;
+      if (name === undefined || !Object.hasOwn(values, name)) return [substituteVariables(v, values)];
+      return values[name] ?? [];
+    });
+    return list.length === 0 ? null : { ...f, value: list };
+  }
+  const whole = WHOLE_REFERENCE.exec(f.value);
   if (!whole) return { ...f, value: substituteVariables(f.value, values) };
   const name = whole[1] ?? whole[2]!;
   if (!Object.hasOwn(values, name)) return { ...f };
