@@ -7,7 +7,7 @@ import { loadConfig, startAllInOne, type RunningAllInOne } from '@telemetryflow/
 export async function withBenchServer(prefix: string, apiKey: string, bench: (server: RunningAllInOne) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const server = await startAllInOne(
-    loadConfig({ TF_HOST: '127.0.0.1', TF_DATA_DIR: dataDir, TF_HTTP_PORT: '0', TF_OTLP_HTTP_PORT: '0', TF_OTLP_GRPC_PORT: '0', TF_PGLITE_PORT: '0', TF_BOOTSTRAP_API_KEY: apiKey }),
+    loadConfig({ TF_HOST: '127.0.0.1', TF_DATA_DIR: dataDir, TF_HTTP_PORT: '0', TF_METRICS_PORT: '0', TF_OTLP_HTTP_PORT: '0', TF_OTLP_GRPC_PORT: '0', TF_PGLITE_PORT: '0', TF_BOOTSTRAP_API_KEY: apiKey }),
     () => {},
   );
   try {

@@ -30,7 +30,7 @@ const DASHBOARD: DashboardDefinition = {
     { type: 'line', title: 'p95 by service', layout: at(1), query: { signal: 'spans', measure: 'p95', groupBy: ['service'] } },
     { type: 'stat', title: 'Error rate', layout: at(2), query: { signal: 'spans', measure: 'error_rate' } },
     { type: 'area', title: 'Errors of svc-7 by operation', layout: at(3), query: { signal: 'spans', measure: 'errors', filters: [{ label: 'service', op: '=', value: 'svc-7' }], groupBy: ['operation'] } },
-    { type: 'table', title: 'Operations p99', layout: at(4), query: { signal: 'spans', measure: 'p99', groupBy: ['service', 'operation'] } },
+    { type: 'table', title: 'Operations of svc-7, p99', layout: at(4), query: { signal: 'spans', measure: 'p99', filters: [{ label: 'service', op: '=', value: 'svc-7' }], groupBy: ['operation'] } },
     { type: 'bar', title: 'Logs by severity', layout: at(5), query: { signal: 'logs', measure: 'count', groupBy: ['severity'] } },
     { type: 'pie', title: 'Errors by service', layout: at(6), query: { signal: 'logs', measure: 'count', minSeverity: 'ERROR', groupBy: ['service'] } },
     { type: 'line', title: 'Queue depth', layout: at(7), query: { signal: 'metrics', metric: 'queue.depth', aggregation: 'avg' } },
