@@ -25,6 +25,9 @@ import { ServicesService } from '../services/services.service.js';
 import { TracesController } from '../traces/traces.controller.js';
 import { TracesRepository } from '../traces/traces.repository.js';
 import { TracesService } from '../traces/traces.service.js';
+import { AttributeSuggestions } from '../traces/attribute-suggestions.js';
+import { ServiceMapController, ServiceMapService } from '../service-map/service-map.controller.js';
+import { ServiceMapRepository } from '../service-map/service-map.repository.js';
 import { AccessGuard } from './access.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter, ERROR_CODE, type ErrorTagged } from './exception.filter.js';
@@ -77,6 +80,7 @@ const API_CONTROLLERS = [
   MetricsController,
   RetentionController,
   QueryController,
+  ServiceMapController,
 ];
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
@@ -107,6 +111,9 @@ class QueryApiModule {
         QueryPlanner,
         ClickHouseReader,
         queryRunnerProvider,
+        AttributeSuggestions,
+        ServiceMapRepository,
+        ServiceMapService,
       ],
     };
   }
