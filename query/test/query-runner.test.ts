@@ -45,13 +45,24 @@ const LOGS = [
   log('beta', H0 + MIN, 'api', 17, 'Payment failed'),
 ];
 
+const TRACE = 'ab'.repeat(16);
+/** Two more points of http.requests (api) at M0+10 min and +11 min, with exemplars. */
+const EXEMPLAR_POINTS = [
+  { TenantId: 'default', MetricName: 'http.requests', Fingerprint: '2001', StartTime: ns(M0 - 60 * MIN), Time: ns(M0 + 10 * MIN), Value: 150, Temporality: 2, IsMonotonic: true,
+    ExemplarTimesNs: [ns(M0 + 10 * MIN - 500)], ExemplarValues: [1], ExemplarIntValues: ['1'], ExemplarTraceIdsHex: [TRACE], ExemplarSpanIdsHex: ['cd'.repeat(8)],
+    ExemplarAttributes: [{ 'http.route': '/pay' }], ExemplarAttributeTypes: [{}] },
+  { TenantId: 'default', MetricName: 'http.requests', Fingerprint: '2001', StartTime: ns(M0 - 60 * MIN), Time: ns(M0 + 11 * MIN), Value: 160, Temporality: 2, IsMonotonic: true,
+    ExemplarTimesNs: [ns(M0 + 11 * MIN - 100), ns(M0 + 11 * MIN - 50)], ExemplarValues: [2, 3], ExemplarIntValues: [null, null], ExemplarTraceIdsHex: [TRACE, ''],
+    ExemplarSpanIdsHex: ['ef'.repeat(8), ''], ExemplarAttributes: [{}, {}], ExemplarAttributeTypes: [{}, {}] },
+];
+
 before(async () => {
   api = await startTestApi(dir.path, KEY, async (ch) => {
     await insertRows(ch, 'spans', SPANS);
     await insertRows(ch, 'logs', LOGS);
     await insertRows(ch, 'metric_series', METRIC_SERIES);
     await insertRows(ch, 'metrics_gauge', GAUGE_POINTS);
-    await insertRows(ch, 'metrics_sum', SUM_POINTS);
+    await insertRows(ch, 'metrics_sum', [...SUM_POINTS, ...EXEMPLAR_POINTS]);
   });
 });
 
@@ -180,5 +191,36 @@ describe('QueryRunner outside the API', () => {
       short.run('default', { signal: 'logs', measure: 'count', search: 'x' }, { fromNs: 0n, toNs: BigInt(3 * 86_400_000) * 1_000_000n }),
       (e: unknown) => e instanceof ApiError && e.status === 400 && (e.details as Json).limit === 'maxSearchRangeDays',
     );
+  });
+});
+
+describe('metric label discovery and exemplars', () => {
+  const get = (path: string, key = KEY) => call<Json>(api.server.url, path, { key });
+  const range = `from=${M0 - MIN}&to=${M0 + 20 * MIN}`;
+
+  test('label keys and values of a metric, point and resource attributes together', async () => {
+    const keys = await get(`/api/v1/metrics/labels?metric=system.memory.usage&${range}`);
+    assert.equal(keys.status, 200, JSON.stringify(keys.body));
+    assert.deepEqual(keys.body.data, [{ key: 'host.name', count: 3 }, { key: 'service.name', count: 3 }, { key: 'state', count: 3 }]);
+    const hosts = await get(`/api/v1/metrics/labels/host.name/values?metric=system.memory.usage&${range}`);
+    assert.deepEqual(hosts.body.data, ['h1', 'h2', 'h3']);
+    const services = await get(`/api/v1/metrics/labels/service.name/values?metric=system.memory.usage&prefix=w&${range}`);
+    assert.deepEqual(services.body.data, ['worker']);
+    const beta = await get(`/api/v1/metrics/labels/host.name/values?metric=system.memory.usage&${range}`, api.betaKey);
+    assert.deepEqual(beta.body.data, ['b1']);
+    assert.equal((await get(`/api/v1/metrics/labels?${range}`)).status, 400);
+  });
+
+  test('exemplars of a series, newest first, with the trace to jump to', async () => {
+    const r = await get(`/api/v1/metrics/exemplars?metric=http.requests&resource.service.name=api&${range}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.data.map((e: Json) => [e.value, e.traceId, e.spanId]), [[3, '', ''], [2, TRACE, 'ef'.repeat(8)], [1, TRACE, 'cd'.repeat(8)]]);
+    assert.equal(r.body.data[2].timeUnixNano, ns(M0 + 10 * MIN - 500));
+    assert.deepEqual(r.body.data[2].attributes, { 'http.route': '/pay' });
+    assert.deepEqual(r.body.data[2].seriesLabels, { 'service.name': 'api' });
+    const none = await get(`/api/v1/metrics/exemplars?metric=http.requests&resource.service.name=worker&${range}`);
+    assert.deepEqual(none.body.data, []);
+    const other = await get(`/api/v1/metrics/exemplars?metric=http.requests&${range}`, api.betaKey);
+    assert.deepEqual(other.body.data, []);
   });
 });

@@ -13,6 +13,7 @@ import { LogsService } from '../logs/logs.service.js';
 import { MetricsController } from '../metrics/metrics.controller.js';
 import { MetricsRepository } from '../metrics/metrics.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { MetricDiscovery } from '../metrics/metric-discovery.js';
 import { QueryPlanner } from '../planner/query-planner.js';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { QueryController, queryRunnerProvider } from '../query-runner/query.controller.js';
@@ -114,6 +115,7 @@ class QueryApiModule {
         AttributeSuggestions,
         ServiceMapRepository,
         ServiceMapService,
+        MetricDiscovery,
       ],
     };
   }
