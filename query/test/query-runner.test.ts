@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { QueryResult } from '@telemetryflow/schemas';
 import { ApiError } from '../src/http/api-error.js';
-import { QueryRunner } from '../src/index.js';
+import { ClickHouseReader } from '../src/clickhouse-reader.js';
+import { QueryRunner, queryLimits } from '../src/index.js';
 import { GAUGE_POINTS, M0, METRIC_SERIES, MIN, SUM_POINTS, ns } from './fixtures.js';
 import { call, insertRows, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
 
@@ -205,11 +206,17 @@ describe('QueryRunner outside the API', () => {
     assert.deepEqual(perHour, [60, 55, 60]);
   });
 
-  test('limits: reading more rows than maxRowsToRead is a 422 naming the limit', async () => {
+  test('limits: past maxRowsToRead or maxExecutionSeconds a 422 naming the limit; past maxSearchRangeDays a 400', async () => {
     const runner = new QueryRunner({ clickhouse: api.ch, limits: { maxRowsToRead: 5 } });
     await assert.rejects(
       runner.run('default', { signal: 'spans', measure: 'count', filters: [{ label: 'attr.http.route', op: '=', value: '/a' }] }, { fromNs: BigInt(H0) * 1_000_000n, toNs: BigInt(H0 + 3 * HOUR) * 1_000_000n }),
       (e: unknown) => e instanceof ApiError && e.status === 422 && (e.details as Json).limit === 'maxRowsToRead',
+    );
+    // A query that would run for minutes stops at max_execution_time.
+    const slow = new ClickHouseReader(api.ch, queryLimits({ maxExecutionSeconds: 1, maxRowsToRead: 2_000_000_000_000_000 }));
+    await assert.rejects(
+      slow.select('SELECT count() FROM numbers_mt(1000000000000)', {}),
+      (e: unknown) => e instanceof ApiError && e.status === 422 && (e.details as Json).limit === 'maxExecutionSeconds',
     );
     const short = new QueryRunner({ clickhouse: api.ch, limits: { maxSearchRangeDays: 1 } });
     await assert.rejects(
