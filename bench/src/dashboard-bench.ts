@@ -3,12 +3,10 @@
 // 7 days in hour steps (answered from hourly rollups plus the newest partial hour raw), and times
 // `POST /api/v1/dashboards/{id}/render`. Sizes: TF_BENCH_SPANS, TF_BENCH_LOGS, TF_BENCH_POINTS
 // (defaults 5M, 5M, 1M); TF_BENCH_RUNS renders (default 30).
-import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { DashboardDefinition, DashboardRenderDto } from '@telemetryflow/schemas';
-import { envInt } from './bench-env.js';
-import { runBench, withBenchServer } from './bench-server.js';
-import { insertGaugeSeries, load, LOGS_SQL, mergeRollups, POINTS_SQL, SPANS_SQL } from './generated-telemetry.js';
+import { envInt, loadRows, machineLine, runWithAllInOne } from './bench-store.js';
+import { insertGaugeSeries, LOGS_SQL, mergeRollups, POINTS_SQL, SPANS_SQL } from './generated-telemetry.js';
 import { formatInt, formatMs, percentile, renderTable } from './stats.js';
 
 const API_KEY = 'tf_bench_dashboard_key_00000000000001';
@@ -48,46 +46,42 @@ async function render(base: string, id: string): Promise<{ ms: number; body: Das
   return { ms, body: body.data };
 }
 
-async function main(): Promise<void> {
-  await withBenchServer('tf-bench-dashboard-', API_KEY, async (server) => {
-    const ch = server.clickhouse;
-    const now = Date.now();
-    const window = { start: now - 7 * DAY_MS, end: now - 60_000 };
-    await load(ch, 'spans', SPANS, SPANS_SQL, window);
-    await load(ch, 'logs', LOGS, LOGS_SQL, window);
-    await insertGaugeSeries(ch, window);
-    await load(ch, 'gauge points', POINTS, POINTS_SQL, window);
-    await mergeRollups(ch);
+runWithAllInOne('tf-bench-dashboard-', API_KEY, async (server) => {
+  const ch = server.clickhouse;
+  const now = Date.now();
+  const window = { start: now - 7 * DAY_MS, end: now - 60_000 };
+  await loadRows(ch, 'spans', SPANS, SPANS_SQL, window);
+  await loadRows(ch, 'logs', LOGS, LOGS_SQL, window);
+  await insertGaugeSeries(ch, window);
+  await loadRows(ch, 'gauge points', POINTS, POINTS_SQL, window);
+  await mergeRollups(ch);
 
-    const created = await fetch(`${server.apiUrl}/api/v1/dashboards`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify(DASHBOARD),
-    });
-    const { data } = (await created.json()) as { data: { id: string } };
-    if (created.status !== 201) throw new Error(`creating the dashboard answered ${created.status}`);
-
-    for (let i = 0; i < 3; i++) await render(server.apiUrl, data.id);
-    const samples: number[] = [];
-    const perPanel: number[][] = DASHBOARD.panels.map(() => []);
-    let last: DashboardRenderDto | undefined;
-    for (let i = 0; i < RUNS; i++) {
-      const r = await render(server.apiUrl, data.id);
-      samples.push(r.ms);
-      r.body.panels.forEach((p, j) => perPanel[j]!.push(p.durationMs));
-      last = r.body;
-    }
-    console.log(`\n${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? '?'}), Node.js ${process.versions.node}`);
-    console.log(`${formatInt(SPANS)} spans, ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 7 days; ${RUNS} renders of 8 panels over the last 7 days in 1 h steps\n`);
-    console.log(renderTable(
-      ['panel', 'reads', 'p50 ms', 'p95 ms'],
-      DASHBOARD.panels.map((p, j) => {
-        const result = last!.panels[j]!;
-        return [p.title, result.status === 'ok' && result.kind === 'series' ? result.meta.resolution : '-', formatMs(percentile(perPanel[j]!, 50)), formatMs(percentile(perPanel[j]!, 95))];
-      }),
-    ));
-    console.log(`\nrender (HTTP, all 8 panels): p50 ${formatMs(percentile(samples, 50))} ms, p95 ${formatMs(percentile(samples, 95))} ms (target ≤ 500 ms)`);
+  const created = await fetch(`${server.apiUrl}/api/v1/dashboards`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(DASHBOARD),
   });
-}
+  const { data } = (await created.json()) as { data: { id: string } };
+  if (created.status !== 201) throw new Error(`creating the dashboard answered ${created.status}`);
 
-runBench(main);
+  for (let i = 0; i < 3; i++) await render(server.apiUrl, data.id);
+  const samples: number[] = [];
+  const perPanel: number[][] = DASHBOARD.panels.map(() => []);
+  let last: DashboardRenderDto | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    const r = await render(server.apiUrl, data.id);
+    samples.push(r.ms);
+    r.body.panels.forEach((p, j) => perPanel[j]!.push(p.durationMs));
+    last = r.body;
+  }
+  console.log(`\n${await machineLine(ch)}`);
+  console.log(`${formatInt(SPANS)} spans, ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 7 days; ${RUNS} renders of 8 panels over the last 7 days in 1 h steps\n`);
+  console.log(renderTable(
+    ['panel', 'reads', 'p50 ms', 'p95 ms'],
+    DASHBOARD.panels.map((p, j) => {
+      const result = last!.panels[j]!;
+      return [p.title, result.status === 'ok' && result.kind === 'series' ? result.meta.resolution : '-', formatMs(percentile(perPanel[j]!, 50)), formatMs(percentile(perPanel[j]!, 95))];
+    }),
+  ));
+  console.log(`\nrender (HTTP, all 8 panels): p50 ${formatMs(percentile(samples, 50))} ms, p95 ${formatMs(percentile(samples, 95))} ms (target ≤ 500 ms)`);
+});

@@ -3,12 +3,9 @@
 // fire as on ingest), then times aggregate API requests through the planner and forced
 // raw, and prints bytes on disk per row. Sizes: TF_BENCH_SPANS, TF_BENCH_LOGS,
 // TF_BENCH_POINTS (defaults 10M, 10M, 2M); TF_BENCH_RUNS requests per case (default 20).
-import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { envInt } from './bench-env.js';
-import { runBench, withBenchServer } from './bench-server.js';
-import { insertGaugeSeries, load, LOGS_SQL, mergeRollups, POINTS_SQL, SPANS_SQL, type ClickHouseClient } from './generated-telemetry.js';
+import { envInt, loadRows, machineLine, runWithAllInOne, type ClickHouseClient } from './bench-store.js';
+import { insertGaugeSeries, LOGS_SQL, mergeRollups, POINTS_SQL, SPANS_SQL } from './generated-telemetry.js';
 import { formatInt, formatMs, percentile, renderTable } from './stats.js';
 
 const API_KEY = 'tf_bench_rollups_key_0000000000000001';
@@ -59,50 +56,44 @@ async function sizes(ch: ClickHouseClient): Promise<string[][]> {
   return rows.map((r) => [r.table, formatInt(Number(r.rows)), formatInt(Number(r.bytes)), (Number(r.bytes) / Number(r.rows)).toFixed(1)]);
 }
 
-async function main(): Promise<void> {
-  await withBenchServer('tf-bench-rollups-', API_KEY, async (server) => {
-    const ch = server.clickhouse;
-    // The raw side of the comparison needs the whole month: keep raw data 31 days.
-    const days = { rawDays: 31, hourlyDays: 90, dailyDays: 400 };
-    const put = await fetch(`${server.apiUrl}/api/v1/retention`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ spans: days, logs: days, metrics: days }),
-    });
-    if (put.status !== 200) throw new Error(`PUT /api/v1/retention answered ${put.status}: ${await put.text()}`);
-    const now = Date.now();
-    const window = { start: now - 30 * DAY_MS, end: now - 60_000 };
-    await load(ch, 'spans', SPANS, SPANS_SQL, window);
-    await load(ch, 'logs', LOGS, LOGS_SQL, window);
-    await insertGaugeSeries(ch, window);
-    await load(ch, 'gauge points', POINTS, POINTS_SQL, window);
-    await mergeRollups(ch);
-
-    const range = (days: number) => `from=${now - days * DAY_MS}&to=${now}`;
-    const cases: Case[] = [
-      { name: 'service RED, 1 hour', path: `/api/v1/services/svc-7/red?from=${now - 3_600_000}&to=${now}` },
-      { name: 'service RED, 1 day', path: `/api/v1/services/svc-7/red?${range(1)}` },
-      { name: 'service RED, 7 days', path: `/api/v1/services/svc-7/red?${range(7)}` },
-      { name: 'service RED, 30 days', path: `/api/v1/services/svc-7/red?${range(30)}` },
-      { name: 'operations, 7 days', path: `/api/v1/services/svc-7/operations?${range(7)}` },
-      { name: 'log volume, 30 days', path: `/api/v1/logs/volume?${range(30)}` },
-      { name: 'services, 30 days', path: `/api/v1/services?${range(30)}` },
-    ];
-    const rows: string[][] = [];
-    for (const c of cases) {
-      const planned = await measure(server.apiUrl, c.path, RUNS);
-      const raw = await measure(server.apiUrl, `${c.path}&resolution=raw`, Math.max(5, Math.floor(RUNS / 2)));
-      rows.push([c.name, planned.resolution, formatMs(planned.p50), formatMs(planned.p95), formatMs(raw.p50), formatMs(raw.p95), `${(raw.p50 / planned.p50).toFixed(1)}×`]);
-      console.log(`${c.name}: planner (${planned.resolution}) p50 ${formatMs(planned.p50)} ms, p95 ${formatMs(planned.p95)} ms; raw p50 ${formatMs(raw.p50)} ms, p95 ${formatMs(raw.p95)} ms`);
-    }
-    const [version] = await (await ch.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>();
-    const chdb = (JSON.parse(readFileSync(new URL('../../../clickhouse/package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> }).dependencies.chdb;
-    console.log(`\n${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? '?'}), Node.js ${process.versions.node}, chdb ${chdb} (ClickHouse ${version?.v})`);
-    console.log(`${formatInt(SPANS)} spans, ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 30 days; ${RUNS} requests per case through the planner, ${Math.max(5, Math.floor(RUNS / 2))} raw\n`);
-    console.log(renderTable(['request', 'planner reads', 'planner p50 ms', 'p95 ms', 'raw p50 ms', 'p95 ms', 'speed-up (p50)'], rows));
-    console.log();
-    console.log(renderTable(['table', 'rows', 'bytes on disk', 'bytes / row'], await sizes(ch)));
+runWithAllInOne('tf-bench-rollups-', API_KEY, async (server) => {
+  const ch = server.clickhouse;
+  // The raw side of the comparison needs the whole month: keep raw data 31 days.
+  const days = { rawDays: 31, hourlyDays: 90, dailyDays: 400 };
+  const put = await fetch(`${server.apiUrl}/api/v1/retention`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ spans: days, logs: days, metrics: days }),
   });
-}
+  if (put.status !== 200) throw new Error(`PUT /api/v1/retention answered ${put.status}: ${await put.text()}`);
+  const now = Date.now();
+  const window = { start: now - 30 * DAY_MS, end: now - 60_000 };
+  await loadRows(ch, 'spans', SPANS, SPANS_SQL, window);
+  await loadRows(ch, 'logs', LOGS, LOGS_SQL, window);
+  await insertGaugeSeries(ch, window);
+  await loadRows(ch, 'gauge points', POINTS, POINTS_SQL, window);
+  await mergeRollups(ch);
 
-runBench(main);
+  const range = (days: number) => `from=${now - days * DAY_MS}&to=${now}`;
+  const cases: Case[] = [
+    { name: 'service RED, 1 hour', path: `/api/v1/services/svc-7/red?from=${now - 3_600_000}&to=${now}` },
+    { name: 'service RED, 1 day', path: `/api/v1/services/svc-7/red?${range(1)}` },
+    { name: 'service RED, 7 days', path: `/api/v1/services/svc-7/red?${range(7)}` },
+    { name: 'service RED, 30 days', path: `/api/v1/services/svc-7/red?${range(30)}` },
+    { name: 'operations, 7 days', path: `/api/v1/services/svc-7/operations?${range(7)}` },
+    { name: 'log volume, 30 days', path: `/api/v1/logs/volume?${range(30)}` },
+    { name: 'services, 30 days', path: `/api/v1/services?${range(30)}` },
+  ];
+  const rows: string[][] = [];
+  for (const c of cases) {
+    const planned = await measure(server.apiUrl, c.path, RUNS);
+    const raw = await measure(server.apiUrl, `${c.path}&resolution=raw`, Math.max(5, Math.floor(RUNS / 2)));
+    rows.push([c.name, planned.resolution, formatMs(planned.p50), formatMs(planned.p95), formatMs(raw.p50), formatMs(raw.p95), `${(raw.p50 / planned.p50).toFixed(1)}×`]);
+    console.log(`${c.name}: planner (${planned.resolution}) p50 ${formatMs(planned.p50)} ms, p95 ${formatMs(planned.p95)} ms; raw p50 ${formatMs(raw.p50)} ms, p95 ${formatMs(raw.p95)} ms`);
+  }
+  console.log(`\n${await machineLine(ch)}`);
+  console.log(`${formatInt(SPANS)} spans, ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 30 days; ${RUNS} requests per case through the planner, ${Math.max(5, Math.floor(RUNS / 2))} raw\n`);
+  console.log(renderTable(['request', 'planner reads', 'planner p50 ms', 'p95 ms', 'raw p50 ms', 'p95 ms', 'speed-up (p50)'], rows));
+  console.log();
+  console.log(renderTable(['table', 'rows', 'bytes on disk', 'bytes / row'], await sizes(ch)));
+});

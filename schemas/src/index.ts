@@ -7,3 +7,4 @@ export * from './bus.js';
 export * from './live.js';
 export * from './query.js';
 export * from './dashboards.js';
+export * from './telemetry-search.js';

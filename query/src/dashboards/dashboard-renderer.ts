@@ -73,11 +73,11 @@ export class DashboardRenderer {
     switch (panel.type) {
       case 'logs': {
         const q = validate(LogsPanelQuerySchema, substituteVariables(panel.query, variables), 'body');
-        return { status: 'ok', kind: 'logs', data: await this.logs.search(tenantId, logSearchParams(q, w.fromMs, w.toMs)) };
+        return { status: 'ok', kind: 'logs', data: (await this.logs.search(tenantId, logSearchParams(q, w.fromMs, w.toMs))).data };
       }
       case 'traces': {
         const q = validate(TracesPanelQuerySchema, substituteVariables(panel.query, variables), 'body');
-        return { status: 'ok', kind: 'traces', data: await this.traces.searchTraces(tenantId, traceSearchParams(q, w.fromMs, w.toMs)) };
+        return { status: 'ok', kind: 'traces', data: (await this.traces.searchTraces(tenantId, traceSearchParams(q, w.fromMs, w.toMs))).data };
       }
       default: {
         const q = validate(QuerySchema, substituteVariables(panel.query, variables), 'body');

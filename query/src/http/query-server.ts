@@ -13,6 +13,7 @@ import { LogsService } from '../logs/logs.service.js';
 import { MetricsController } from '../metrics/metrics.controller.js';
 import { MetricsRepository } from '../metrics/metrics.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { MetricDiscovery } from '../metrics/metric-discovery.js';
 import { QueryPlanner } from '../planner/query-planner.js';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { QueryController, queryRunnerProvider } from '../query-runner/query.controller.js';
@@ -26,6 +27,9 @@ import { ServicesService } from '../services/services.service.js';
 import { TracesController } from '../traces/traces.controller.js';
 import { TracesRepository } from '../traces/traces.repository.js';
 import { TracesService } from '../traces/traces.service.js';
+import { AttributeSuggestions } from '../traces/attribute-suggestions.js';
+import { ServiceMapController, ServiceMapService } from '../service-map/service-map.controller.js';
+import { ServiceMapRepository } from '../service-map/service-map.repository.js';
 import { AccessGuard } from './access.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter, ERROR_CODE, type ErrorTagged } from './exception.filter.js';
@@ -84,6 +88,7 @@ const API_CONTROLLERS = [
   RetentionController,
   QueryController,
   DashboardsController,
+  ServiceMapController,
 ];
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
@@ -115,6 +120,10 @@ class QueryApiModule {
         ClickHouseReader,
         queryRunnerProvider,
         ...DASHBOARD_PROVIDERS,
+        AttributeSuggestions,
+        ServiceMapRepository,
+        ServiceMapService,
+        MetricDiscovery,
       ],
     };
   }
