@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DashboardDefinition, DashboardRenderDto } from '@telemetryflow/schemas';
 import { createApiKey, createBuiltInDashboards, BUILT_IN_DASHBOARDS } from '../src/index.js';
-import { LOGS, SPANS } from './fixtures.js';
+import { LOGS, M0, METRIC_SERIES, SPANS, TRACE_1, TRACE_2 } from './fixtures.js';
 import { call, insertRows, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
 
 const KEY = 'tf_dashboards_test_key_default_0001';
@@ -16,6 +16,7 @@ before(async () => {
   api = await startTestApi(dir.path, KEY, async (ch) => {
     await insertRows(ch, 'spans', SPANS);
     await insertRows(ch, 'logs', LOGS);
+    await insertRows(ch, 'metric_series', METRIC_SERIES);
   });
   betaWriter = (await createApiKey(api.cp.dataSource, { tenantId: 'beta', name: 'writer', scopes: ['admin'] })).key;
 });
@@ -228,5 +229,49 @@ describe('render and variables', () => {
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual(res.body.data, ['frontend', 'payments']);
     assert.equal((await call(url(), `/api/v1/dashboards/${id}/variables/nope/values`, { key: KEY })).status, 404);
+  });
+
+  test('logs and traces panels take the search filters: minSeverity, attributes, sort', async () => {
+    const { id } = await create({
+      title: 'Search panels',
+      panels: [
+        { type: 'logs', title: 'warnings', layout: layout(0), query: { minSeverity: 'WARN' } },
+        { type: 'logs', title: 'order 42', layout: layout(6), query: { attributes: { 'attr.order_id': '42' } } },
+        { type: 'traces', title: 'slowest', layout: layout(12), query: { sort: 'slowest' } },
+      ],
+    });
+    const res = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST' });
+    const [warnings, order, slowest] = res.body.data.panels as Json[];
+    assert.deepEqual(warnings.data.map((l: Json) => l.severityNumber), [13, 17]);
+    assert.deepEqual(order.data.map((l: Json) => l.body.stringValue), ['Payment failed: card declined']);
+    assert.deepEqual(slowest.data.map((t: Json) => t.traceId), [TRACE_1, TRACE_2]);
+  });
+
+  test('variable values: operations, attributes, log services, metric labels of one metric or of all; never another tenant\'s', async () => {
+    const { id } = await create({
+      title: 'Variables',
+      variables: [
+        { name: 'op', source: { signal: 'spans', label: 'operation' } },
+        { name: 'method', source: { signal: 'spans', label: 'attr.http.method' } },
+        { name: 'order', source: { signal: 'logs', label: 'attr.order_id' } },
+        { name: 'logsvc', source: { signal: 'logs', label: 'service' } },
+        { name: 'host', source: { signal: 'metrics', metric: 'system.memory.usage', label: 'host.name' } },
+        { name: 'svc', source: { signal: 'metrics', label: 'service.name' } },
+      ],
+      panels: [],
+    });
+    const values = async (name: string, range = '') => {
+      const res = await call(url(), `/api/v1/dashboards/${id}/variables/${name}/values${range}`, { key: KEY });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body.data;
+    };
+    assert.deepEqual(await values('op'), ['GET /checkout', 'charge', 'refund']);
+    assert.deepEqual(await values('method'), ['GET']);
+    assert.deepEqual(await values('order'), ['42']);
+    assert.deepEqual(await values('logsvc'), ['frontend', 'payments']);
+    const aroundM0 = `?from=${M0 - 7_200_000}&to=${M0 + 3_600_000}`;
+    assert.deepEqual(await values('host', aroundM0), ['h1', 'h2', 'h3']);
+    assert.deepEqual(await values('svc', aroundM0), ['api', 'worker']);
+    assert.deepEqual(await values('svc'), []);
   });
 });

@@ -4,6 +4,8 @@ import { ClickHouseReader } from '../clickhouse-reader.js';
 import type { TimeRange } from '../request-params.js';
 
 export const MAX_VARIABLE_VALUES = 1000;
+/** Rows an attribute variable reads at most (the values of that many spans or logs of the range). */
+export const ATTRIBUTE_SCAN_ROWS = 100_000;
 
 interface ValuesSql {
   sql: string;
@@ -22,8 +24,8 @@ function attributeColumn(label: string): { column: string; key: string } | null 
 
 /**
  * The SELECT of a variable's values. Services and operations come from the hourly
- * rollups (small); attribute values from raw rows of the range, under the query limits.
- * Every value is a bound parameter.
+ * rollups (small), metric labels from the series table; attribute values from at most
+ * ATTRIBUTE_SCAN_ROWS raw rows of the range. Every value is a bound parameter.
  */
 export function variableValuesSql(source: Variable['source']): ValuesSql {
   const params: Record<string, unknown> = {};
@@ -46,8 +48,12 @@ export function variableValuesSql(source: Variable['source']): ValuesSql {
   const attr = attributeColumn(source.label);
   if (!attr) throw new Error(`unsupported variable label ${source.label}`);
   params.key = attr.key;
+  params.scan = ATTRIBUTE_SCAN_ROWS;
   const time = source.signal === 'spans' ? 'StartTime' : 'Timestamp';
-  return pick(`${attr.column}[{key:String}]`, source.signal, [`${time} >= ${FROM}`, `${time} <= ${TO}`, `mapContains(${attr.column}, {key:String})`]);
+  // A bounded scan: a key with millions of values costs what one with ten does.
+  const scanned = `(SELECT ${attr.column} FROM ${source.signal} WHERE TenantId = {tenant:String} AND ${time} >= ${FROM} AND ${time} <= ${TO}
+    AND mapContains(${attr.column}, {key:String}) LIMIT {scan:UInt32})`;
+  return { sql: `SELECT DISTINCT ${attr.column}[{key:String}] AS v FROM ${scanned} WHERE v != '' ORDER BY v LIMIT {limit:UInt32}`, params };
 }
 
 @Injectable()
