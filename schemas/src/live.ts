@@ -2,9 +2,7 @@
 // validates what clients send with these schemas; the console builds them with the same.
 import { z } from 'zod';
 import type { LogDto, SpanDto } from './api.js';
-
-/** Lowest severity number of each OTel severity range name. */
-export const SEVERITY_RANGE_START = { TRACE: 1, DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17, FATAL: 21 } as const;
+import { SEVERITY_LEVELS, type SeverityName } from './query.js';
 
 const HEX_TRACE_ID = /^[0-9a-f]{32}$/;
 
@@ -13,8 +11,8 @@ export const LiveFilterSchema = z
     service: z.string().min(1).max(256).optional(),
     /** Records at or above this severity: a number 1–24 or a range name (INFO, WARN, …). Logs only. */
     minSeverity: z
-      .union([z.number().int().min(1).max(24), z.enum(Object.keys(SEVERITY_RANGE_START) as [keyof typeof SEVERITY_RANGE_START])])
-      .transform((v) => (typeof v === 'number' ? v : SEVERITY_RANGE_START[v]))
+      .union([z.number().int().min(1).max(24), z.enum(Object.keys(SEVERITY_LEVELS) as [SeverityName, ...SeverityName[]])])
+      .transform((v) => (typeof v === 'number' ? v : SEVERITY_LEVELS[v]))
       .optional(),
     /** Case-insensitive substring of the log body or the span name. */
     text: z.string().min(1).max(256).optional(),
@@ -44,7 +42,7 @@ export type LiveItems =
 
 /** Server → client `notice`: items were dropped for a slow client, or the server closes the connection. */
 export interface LiveNotice {
-  code: 'items_dropped' | 'slow_client_disconnected' | 'render_skipped';
+  code: 'items_dropped' | 'slow_client_disconnected' | 'render_skipped' | 'credential_revoked';
   message: string;
   subscription?: string;
   dropped?: number;

@@ -34,9 +34,7 @@ import { AccessGuard } from './access.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter, ERROR_CODE, type ErrorTagged } from './exception.filter.js';
 import { HealthController } from './health.controller.js';
-import type { DeliveryLimits } from '../live/bounded-delivery.js';
-import { attachLiveGateway } from '../live/live-gateway.js';
-import type { LiveHub } from '../live/live-hub.js';
+import { attachLiveGateway, type LiveGatewayConfig } from '../live/live-gateway.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
 import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, OPENAPI_DOCUMENT, QUERY_LIMITS } from './tokens.js';
 import { ApiDocsController } from './api-docs.controller.js';
@@ -55,8 +53,8 @@ export interface QueryServerConfig {
   log?: (msg: string) => void;
   /** Request figures for /metrics (see createQueryMetrics). */
   metrics?: QueryMetrics;
-  /** The live tail (socket.io `/live`): where stored spans and logs arrive, and per-client delivery limits. */
-  live?: { hub: LiveHub; limits?: Partial<DeliveryLimits> };
+  /** The live tail (socket.io `/live`): where stored spans and logs arrive, and its limits. */
+  live?: Omit<LiveGatewayConfig, 'resolveCaller' | 'renderDashboard'>;
   /** One structured line per answered request; its requestId is the one in error bodies. */
   requestLog?: (entry: RequestLogEntry) => void;
 }

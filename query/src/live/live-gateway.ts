@@ -19,8 +19,13 @@ export interface LiveGatewayConfig {
   resolveCaller(token: string, tenant?: string): Promise<Caller | null>;
   renderDashboard?: RenderDashboard;
   limits?: Partial<DeliveryLimits>;
-  /** Subscriptions (tail and dashboard) one connection may hold. */
+  /** Subscriptions (tail and dashboard) one connection may hold (default 8). */
   maxSubscriptionsPerSocket?: number;
+  /** Open connections per tenant (default 100) and in all (default 2000): with the per-subscription bounds, what caps memory. */
+  maxConnectionsPerTenant?: number;
+  maxConnections?: number;
+  /** How often a connection's credential is resolved again, so a revoked key stops streaming (default 60 s). */
+  recheckMs?: number;
 }
 
 export interface LiveGateway {
@@ -31,6 +36,8 @@ type Ack = (answer: LiveAck) => void;
 
 interface SocketState {
   caller: Caller;
+  token: string;
+  tenant: string | undefined;
   tails: Map<string, LiveSubscription>;
   dashboards: Map<string, () => void>;
 }
@@ -45,19 +52,29 @@ interface SocketState {
 export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig): LiveGateway {
   const limits = { ...DEFAULT_DELIVERY_LIMITS, ...cfg.limits };
   const maxSubs = cfg.maxSubscriptionsPerSocket ?? 8;
+  const maxPerTenant = cfg.maxConnectionsPerTenant ?? 100;
+  const maxConnections = cfg.maxConnections ?? 2000;
+  const recheckMs = cfg.recheckMs ?? 60_000;
+  const connections = new Map<string, number>();
+  let total = 0;
   const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024, cors: { origin: false } });
   const nsp: Namespace = io.of('/live');
   const states = new WeakMap<Socket, SocketState>();
 
   nsp.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown; tenant?: unknown };
-    if (typeof auth.token !== 'string' || auth.token === '') return next(connectError('unauthenticated', 'auth.token (API key or access token) is required'));
+    const token = auth.token;
+    if (typeof token !== 'string' || token === '') return next(connectError('unauthenticated', 'auth.token (API key or access token) is required'));
+    const tenant = typeof auth.tenant === 'string' ? auth.tenant : undefined;
     cfg
-      .resolveCaller(auth.token, typeof auth.tenant === 'string' ? auth.tenant : undefined)
+      .resolveCaller(token, tenant)
       .then((caller) => {
         if (!caller) return next(connectError('unauthenticated', 'unknown, expired or revoked credential'));
         if (!caller.permissions.has('read')) return next(connectError('forbidden', 'this credential lacks the "read" permission'));
-        states.set(socket, { caller, tails: new Map(), dashboards: new Map() });
+        if (total >= maxConnections || (connections.get(caller.tenantId) ?? 0) >= maxPerTenant) {
+          return next(connectError('too_many_connections', 'too many live connections; close one or retry later'));
+        }
+        states.set(socket, { caller, token, tenant, tails: new Map(), dashboards: new Map() });
         next();
       })
       .catch((err: unknown) => next(connectError(err instanceof ApiError ? err.code : 'unavailable', err instanceof ApiError ? err.message : 'the credential store is unavailable; retry later')));
@@ -68,6 +85,19 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
     const tenantId = state.caller.tenantId;
     const notice = (n: LiveNotice) => socket.emit('notice', n);
     const full = () => state.tails.size + state.dashboards.size >= maxSubs;
+    connections.set(tenantId, (connections.get(tenantId) ?? 0) + 1);
+    total++;
+    // A key revoked (or a role lost) after connecting stops streaming at the next check.
+    const recheck = setInterval(() => {
+      cfg.resolveCaller(state.token, state.tenant).then(
+        (caller) => {
+          if (caller?.tenantId === tenantId && caller.permissions.has('read')) return;
+          notice({ code: 'credential_revoked', message: 'the credential of this connection is no longer valid' });
+          socket.disconnect(true);
+        },
+        () => {}, // the credential store is unreachable: keep the connection, check again later
+      );
+    }, recheckMs);
 
     socket.on('subscribe', (raw: unknown, ack: unknown) => {
       const answer = ackOf(ack);
@@ -148,6 +178,11 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
     });
 
     socket.on('disconnect', () => {
+      clearInterval(recheck);
+      total--;
+      const left = (connections.get(tenantId) ?? 1) - 1;
+      if (left === 0) connections.delete(tenantId);
+      else connections.set(tenantId, left);
       for (const sub of state.tails.values()) cfg.hub.remove(tenantId, sub);
       for (const stop of state.dashboards.values()) stop();
       state.tails.clear();

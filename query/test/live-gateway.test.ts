@@ -1,0 +1,97 @@
+// The /live gateway's connection rules against the real API and Postgres: a revoked key
+// stops streaming, connections per tenant are capped, and rows published for one tenant
+// reach only that tenant's subscribers.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { insertColumns } from '@telemetryflow/clickhouse';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import type { LiveAck, LiveItems, LiveNotice, LogDto } from '@telemetryflow/schemas';
+import { io, type Socket } from 'socket.io-client';
+import { createApiKey, LiveHub, openControlPlane, revokeApiKey, startQueryServer, type ControlPlane, type QueryServer } from '../src/index.js';
+import { createTestDatabase, startClickHouse, tempDir, type TestDatabase } from './helpers.js';
+
+const KEY = 'tf_live_gateway_test_key_default_01';
+const dir = tempDir('tf-live-gateway-');
+let db: TestDatabase;
+let ch: ClickHouseClient;
+let cp: ControlPlane;
+let server: QueryServer;
+const hub = new LiveHub();
+const sockets: Socket[] = [];
+
+before(async () => {
+  db = await createTestDatabase();
+  ch = await startClickHouse(dir.path);
+  cp = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: { apiKey: KEY }, authCacheTtlMs: 50 });
+  server = await startQueryServer({
+    host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: async () => true,
+    live: { hub, recheckMs: 200, maxConnectionsPerTenant: 3 },
+  });
+});
+
+after(async () => {
+  for (const s of sockets) s.close();
+  await server?.close();
+  await cp?.close();
+  await ch?.close();
+  await db?.drop();
+  dir.remove();
+});
+
+function open(token: string): Promise<Socket> {
+  const socket = io(`${server.url}/live`, { auth: { token }, transports: ['websocket'], reconnection: false });
+  sockets.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+/** A `logs` row as the ingest row builders make it. */
+function logRow(tenant: string, body: string): unknown[] {
+  const values: Record<string, unknown> = { TenantId: tenant, TimestampNs: 1_700_000_000_000_000_000n, ObservedTimestampNs: 1_700_000_000_000_000_000n, SeverityNumber: 9, ServiceName: 'svc', Body: body };
+  return insertColumns('logs').map((c) => values[c] ?? (c.endsWith('Attributes') || c.endsWith('Types') ? {} : ''));
+}
+
+test('rows published for a tenant reach only its subscribers; the hub holds no buffers after they leave', async () => {
+  const other = await createApiKey(cp.dataSource, { tenantId: 'default', name: 'second', scopes: ['read'] });
+  const socket = await open(other.key);
+  const got: LiveItems[] = [];
+  socket.on('items', (m: LiveItems, ack: () => void) => {
+    got.push(m);
+    ack();
+  });
+  const answer = (await socket.emitWithAck('subscribe', { signal: 'logs' })) as LiveAck;
+  assert.ok('data' in answer);
+  assert.ok(hub.wants('default', 'logs'));
+  assert.ok(!hub.wants('default', 'traces'));
+  assert.ok(!hub.wants('elsewhere', 'logs'));
+  hub.publish('elsewhere', { logs: [logRow('elsewhere', 'not yours')] });
+  hub.publish('default', { logs: [logRow('default', 'yours')] });
+  for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(got.flatMap((m) => m.items.map((l) => (l as { body: { stringValue: string } }).body.stringValue)), ['yours']);
+  assert.equal((got[0]!.items[0] as LogDto).timeUnixNano, '1700000000000000000');
+  socket.close();
+  for (let i = 0; i < 50 && hub.stats().subscriptions > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(hub.stats(), { subscriptions: 0, bufferedItems: 0 });
+});
+
+test('a key revoked after connecting is disconnected with a notice', async () => {
+  const key = await createApiKey(cp.dataSource, { tenantId: 'default', name: 'to revoke', scopes: ['read'] });
+  const socket = await open(key.key);
+  const notices: LiveNotice[] = [];
+  socket.on('notice', (n: LiveNotice) => notices.push(n));
+  const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+  assert.ok(await revokeApiKey(cp.dataSource, key.id));
+  assert.equal(await closed, 'io server disconnect');
+  assert.deepEqual(notices.map((n) => n.code), ['credential_revoked']);
+});
+
+test('connections per tenant are capped', async () => {
+  const held = await Promise.all([open(KEY), open(KEY), open(KEY)]);
+  await assert.rejects(open(KEY), /too many live connections/);
+  held[0]!.close();
+  await new Promise((r) => setTimeout(r, 100));
+  const again = await open(KEY);
+  assert.ok(again.connected);
+});
