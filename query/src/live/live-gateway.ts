@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { Caller } from '../http/access.js';
 import { ApiError } from '../http/api-error.js';
 import { BoundedDelivery, DEFAULT_DELIVERY_LIMITS, type DeliveryLimits } from './bounded-delivery.js';
+import { startDashboardFeed } from './dashboard-feed.js';
 import type { LiveHub, LiveSubscription } from './live-hub.js';
 
 /** Renders one dashboard of a tenant over `range` (default: the dashboard's own time range). */
@@ -146,34 +147,25 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
       if (!parsed) return;
       if (full()) return answer(error('too_many_subscriptions', `at most ${maxSubs} subscriptions per connection`));
       const id = randomUUID();
+      let stop: (() => void) | undefined;
+      // The slot is taken now, so subscriptions racing the first render still count.
+      state.dashboards.set(id, () => stop?.());
       const range = () => (parsed.lastSeconds === undefined ? undefined : { fromMs: Date.now() - parsed.lastSeconds * 1000, toMs: Date.now() });
-      // The first render answers the subscription (an unknown dashboard is refused there);
-      // later ones are skipped while the client has not acknowledged the previous result.
-      void render(tenantId, parsed.dashboardId, range()).then(
-        (first) => {
-          if (socket.disconnected) return;
-          let waiting = false;
-          let rendering = false;
-          const push = (data: unknown) => {
-            waiting = true;
-            socket.emit('dashboard', { subscription: id, dashboardId: parsed.dashboardId, data }, () => {
-              waiting = false;
-            });
-          };
-          const timer = setInterval(() => {
-            if (waiting || rendering) return;
-            rendering = true;
-            render(tenantId, parsed.dashboardId, range())
-              .then(push, (err: unknown) => notice({ code: 'render_skipped', message: err instanceof Error ? err.message : String(err), subscription: id }))
-              .finally(() => {
-                rendering = false;
-              });
-          }, parsed.intervalSeconds * 1000);
-          state.dashboards.set(id, () => clearInterval(timer));
-          answer({ data: { subscription: id } });
-          push(first);
+      const sink = {
+        send: (data: unknown, done: () => void) => socket.emit('dashboard', { subscription: id, dashboardId: parsed.dashboardId, data }, done),
+        failed: (err: unknown) => notice({ code: 'render_skipped', message: errorMessage(err), subscription: id }),
+      };
+      // The first render answers the subscription: an unknown dashboard is refused there.
+      startDashboardFeed(() => render(tenantId, parsed.dashboardId, range()), sink, parsed.intervalSeconds * 1000).then(
+        (stopFeed) => {
+          stop = stopFeed;
+          if (!state.dashboards.has(id)) stopFeed(); // the client left or unsubscribed meanwhile
+          else answer({ data: { subscription: id } });
         },
-        (err: unknown) => answer(err instanceof ApiError ? error(err.code, err.message) : error('internal', 'rendering the dashboard failed')),
+        (err: unknown) => {
+          state.dashboards.delete(id);
+          answer(err instanceof ApiError ? error(err.code, err.message) : error('internal', errorMessage(err)));
+        },
       );
     });
 
@@ -201,6 +193,11 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
 
 function connectError(code: string, message: string): Error {
   return Object.assign(new Error(message), { data: { code } });
+}
+
+/** What a client may read about a failed render: API errors as they are, anything else generically. */
+function errorMessage(err: unknown): string {
+  return err instanceof ApiError ? err.message : 'rendering the dashboard failed; see the server log';
 }
 
 function error(code: string, message: string): LiveAck {
