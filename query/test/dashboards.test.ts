@@ -87,10 +87,15 @@ describe('CRUD and versions', () => {
     const id = created.id;
 
     const changed = { ...SAMPLE, title: 'Checkout v2', panels: [SAMPLE.panels[0]] };
-    const updated = await call(url(), `/api/v1/dashboards/${id}`, { key: KEY, method: 'PUT', body: changed });
+    const updated = await call(url(), `/api/v1/dashboards/${id}?version=1`, { key: KEY, method: 'PUT', body: changed });
     assert.equal(updated.status, 200, JSON.stringify(updated.body));
     assert.equal(updated.body.data.version, 2);
     assert.equal(updated.body.data.panels.length, 1);
+
+    const stale = await call(url(), `/api/v1/dashboards/${id}?version=1`, { key: KEY, method: 'PUT', body: SAMPLE });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.body.error.code, 'version_conflict');
+    assert.equal(stale.body.error.details.currentVersion, 2);
 
     const versions = await call(url(), `/api/v1/dashboards/${id}/versions`, { key: KEY });
     assert.deepEqual(versions.body.data.map((v: Json) => [v.version, v.title]), [[2, 'Checkout v2'], [1, 'Checkout']]);

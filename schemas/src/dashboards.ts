@@ -151,8 +151,8 @@ export interface DashboardVersionDto {
   createdBy: string | null;
 }
 
-/** `GET /api/v1/dashboards/{id}/versions/{version}` and restore: the version number. */
-export const DashboardVersionParamSchema = z.coerce.number().int().min(1).max(1_000_000);
+/** `PUT /api/v1/dashboards/{id}?version=n`: save only if the current version is still `n` (else 409). */
+export const DashboardUpdateQuerySchema = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
 
 /** `POST /api/v1/dashboards/{id}/render`: range (default: the dashboard's) and variable values. */
 export const RenderQuerySchema = z

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import {
-  DashboardDefinitionSchema, RenderBodySchema, RenderQuerySchema, VariableValuesQuerySchema,
+  DashboardDefinitionSchema, DashboardUpdateQuerySchema, RenderBodySchema, RenderQuerySchema, VariableValuesQuerySchema,
   type ApiSuccess, type DashboardDefinition, type DashboardDto, type DashboardRenderDto, type DashboardSummaryDto, type DashboardVersionDto, type RenderBody,
 } from '@telemetryflow/schemas';
 import type { z } from 'zod';
@@ -56,9 +56,20 @@ export class DashboardsController {
 
   @Put(':id')
   @Requires('write')
-  @ApiRoute({ summary: 'Replace the definition; the previous one stays as a version', body: DashboardDefinitionSchema, params: ID, tags: TAGS })
-  async update(@CurrentCaller() caller: Caller, @Param('id') id: string, @ValidBody() body: DashboardDefinition): Promise<ApiSuccess<DashboardDto>> {
-    return { data: await this.dashboards.update(caller, id, body) };
+  @ApiRoute({
+    summary: 'Replace the definition; the previous one stays as a version. With ?version=n, only if n is still the current version (else 409)',
+    body: DashboardDefinitionSchema,
+    query: DashboardUpdateQuerySchema,
+    params: ID,
+    tags: TAGS,
+  })
+  async update(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @ValidQuery() q: z.infer<typeof DashboardUpdateQuerySchema>,
+    @ValidBody() body: DashboardDefinition,
+  ): Promise<ApiSuccess<DashboardDto>> {
+    return { data: await this.dashboards.update(caller, id, body, q.version) };
   }
 
   @Delete(':id')

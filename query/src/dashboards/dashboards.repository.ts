@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DashboardDefinition } from '@telemetryflow/schemas';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ControlPlane } from '../control-plane/control-plane.js';
+import { ApiError } from '../http/api-error.js';
 import { CONTROL_PLANE } from '../http/tokens.js';
 import { DashboardEntity, DashboardVersionEntity } from './dashboard.entities.js';
 
@@ -66,13 +67,21 @@ export class DashboardsRepository {
     return this.ds.transaction((em) => insertDashboard(em, tenantId, definition, createdBy));
   }
 
-  /** Saves `definition` as the next version; null when the dashboard does not exist. */
-  async update(tenantId: string, id: string, definition: DashboardDefinition, createdBy: string): Promise<DashboardEntity | null> {
+  /**
+   * Saves `definition` as the next version; null when the dashboard does not exist. With
+   * `expectedVersion`, refuses (409) when someone saved another version since.
+   */
+  async update(tenantId: string, id: string, definition: DashboardDefinition, createdBy: string, expectedVersion?: number): Promise<DashboardEntity | null> {
     if (!isDashboardId(id)) return null;
     return this.ds.transaction(async (em) => {
       // Row lock: concurrent saves get consecutive versions instead of colliding.
       const current = await em.getRepository(DashboardEntity).findOne({ where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
       if (!current) return null;
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        throw new ApiError(409, 'version_conflict', `dashboard ${id} is at version ${current.version}, not ${expectedVersion}: load it again and reapply the change`, {
+          currentVersion: current.version,
+        });
+      }
       const now = new Date();
       current.version += 1;
       current.definition = definition;

@@ -47,8 +47,8 @@ export class DashboardsService {
     return toDto(await this.repo.create(caller.tenantId, definition, savedBy(caller)));
   }
 
-  async update(caller: Caller, id: string, definition: DashboardDefinition): Promise<DashboardDto> {
-    const saved = await this.repo.update(caller.tenantId, id, definition, savedBy(caller));
+  async update(caller: Caller, id: string, definition: DashboardDefinition, expectedVersion?: number): Promise<DashboardDto> {
+    const saved = await this.repo.update(caller.tenantId, id, definition, savedBy(caller), expectedVersion);
     if (!saved) throw notFound(`dashboard ${id} not found`);
     return toDto(saved);
   }
