@@ -39,11 +39,15 @@ test('a reader that does not acknowledge: the buffer stays bounded, drops are co
   assert.equal(events.dropping, 1);
   await tick(250);
   assert.equal(events.stalled, 1);
+  d.push([], 5);
+  assert.equal(sent[1], undefined);
   sent[0]!.ack();
   await tick(20);
-  assert.equal(sent[1]!.dropped, 40);
+  assert.equal(sent[1]!.dropped, 45);
   assert.deepEqual(sent[1]!.items, [100, 101, 102, 103]);
+  assert.equal(d.room, LIMITS.maxBuffered - 6);
   d.close();
   d.push([1]);
   assert.equal(d.buffered, 0);
+  assert.equal(d.room, 0);
 });

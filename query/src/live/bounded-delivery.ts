@@ -43,12 +43,19 @@ export class BoundedDelivery<T> {
     return this.buffer.length;
   }
 
-  push(items: readonly T[]): void {
-    if (this.closed || items.length === 0) return;
-    const room = Math.max(0, this.limits.maxBuffered - this.buffer.length);
-    if (items.length > room) {
+  /** Items that fit in the buffer now; callers need not build more than this. */
+  get room(): number {
+    return this.closed ? 0 : Math.max(0, this.limits.maxBuffered - this.buffer.length);
+  }
+
+  /** Adds items; those beyond the room, and `skipped` more the caller did not build, count as dropped. */
+  push(items: readonly T[], skipped = 0): void {
+    if (this.closed || items.length + skipped === 0) return;
+    const room = this.room;
+    const lost = Math.max(0, items.length - room) + skipped;
+    if (lost > 0) {
       if (this.dropped === 0) this.sink.dropping();
-      this.dropped += items.length - room;
+      this.dropped += lost;
     }
     for (let i = 0; i < room && i < items.length; i++) this.buffer.push(items[i]!);
     this.schedule();

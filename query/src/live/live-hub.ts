@@ -80,7 +80,10 @@ export class LiveHub {
   }
 }
 
-/** Matches rows against subscriptions; each matching row's DTO is built once, shared by every subscription it matches. */
+/**
+ * Matches rows against subscriptions; each matching row's DTO is built once, shared by
+ * every subscription it matches, and only while the subscription has room for it.
+ */
 function fanOut<R, D>(
   rows: R[],
   subs: { filter: LiveFilter; delivery: BoundedDelivery<D> }[],
@@ -89,13 +92,19 @@ function fanOut<R, D>(
 ): void {
   const dtos = new Map<R, D>();
   for (const sub of subs) {
+    const room = sub.delivery.room;
     const out: D[] = [];
+    let skipped = 0;
     for (const r of rows) {
       if (!matches(sub.filter, r)) continue;
+      if (out.length >= room) {
+        skipped++;
+        continue;
+      }
       let dto = dtos.get(r);
       if (dto === undefined) dtos.set(r, (dto = toDto(r)));
       out.push(dto);
     }
-    sub.delivery.push(out);
+    sub.delivery.push(out, skipped);
   }
 }
