@@ -23,6 +23,9 @@ import { TracesController } from '../traces/traces.controller.js';
 import { TracesRepository } from '../traces/traces.repository.js';
 import { TracesService } from '../traces/traces.service.js';
 import { AccessGuard } from './access.js';
+import { DEFAULT_RATE_LIMITS, RATE_LIMITS, RateLimitGuard, type RateLimits } from './rate-limit.js';
+import { recordRoutes, type RouteEntry } from './route-table.js';
+import { IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS } from '../management/identity-routes.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter } from './exception.filter.js';
 import { HealthController } from './health.controller.js';
@@ -41,11 +44,15 @@ export interface QueryServerConfig {
   log?: (msg: string) => void;
   /** Request figures for /metrics (see createQueryMetrics). */
   metrics?: QueryMetrics;
+  /** Budgets of `@RateLimit` routes (defaults in rate-limit.ts). */
+  rateLimits?: Partial<RateLimits>;
 }
 
 export interface QueryServer {
   url: string;
   port: number;
+  /** Every route with the access rule it declares (for tests that cover all routes). */
+  routes(): RouteEntry[];
   close(): Promise<void>;
 }
 
@@ -54,13 +61,17 @@ class QueryApiModule {
   static forRoot(cfg: QueryServerConfig): DynamicModule {
     return {
       module: QueryApiModule,
-      controllers: [HealthController, TracesController, ServicesController, LogsController, MetricsController, RetentionController],
+      controllers: [HealthController, TracesController, ServicesController, LogsController, MetricsController, RetentionController,
+        ...IDENTITY_CONTROLLERS],
       providers: [
         { provide: CLICKHOUSE, useValue: cfg.clickhouse },
         { provide: CONTROL_PLANE, useValue: cfg.controlPlane },
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
         { provide: QUERY_LIMITS, useValue: queryLimits(cfg.limits) },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: RATE_LIMITS, useValue: { ...DEFAULT_RATE_LIMITS, ...cfg.rateLimits } },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        ...IDENTITY_PROVIDERS,
         TracesRepository,
         TracesService,
         LogsRepository,
@@ -98,6 +109,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     done();
   });
   if (cfg.metrics) recordQueryRequests(fastify, cfg.metrics);
+  const routes = recordRoutes(fastify, app);
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : cfg.port;
@@ -105,6 +117,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   return {
     url: `http://${host}:${port}`,
     port,
+    routes,
     close: () => app.close(),
   };
 }
