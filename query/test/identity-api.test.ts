@@ -141,6 +141,15 @@ describe('login, refresh, logout', () => {
     assert.equal(next.status, 200, 'another login of the same user is untouched');
   });
 
+  test('two refreshes with one token at once: one wins, the other counts as reuse and ends the login', async () => {
+    const pair = await login(USERS.editor);
+    const refresh = () => call(base, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken: pair.refreshToken } });
+    const results = await Promise.all([refresh(), refresh()]);
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 401]);
+    const winner = results.find((r) => r.status === 200)!.body.data as TokenPair;
+    assertError(await call(base, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken: winner.refreshToken } }), 401, 'refresh_token_revoked');
+  });
+
   test('logout ends the login: its refresh token no longer refreshes', async () => {
     const pair = await login(USERS.editor);
     const res = await call(base, '/api/v1/auth/logout', { method: 'POST', body: { refreshToken: pair.refreshToken } });
@@ -268,6 +277,18 @@ describe('members', () => {
     await call(base, path, { key: tokens.betaOwner, method: 'POST', body: { email: USERS.viewer, role: 'owner' } });
     const demoted = await call(base, `${path}/${ids.betaOwner}`, { key: tokens.betaOwner, method: 'PATCH', body: { role: 'admin' } });
     assert.equal(demoted.status, 200, 'with a second owner the first may step down');
+  });
+
+  test('two owners demoting each other at once: one succeeds, the other is refused as the last owner', async () => {
+    const duo = await createTenant(api.cp.dataSource, { name: 'Duo', ownerUserId: ids.admin });
+    await addMembership(api.cp.dataSource, { userId: ids.editor, tenantId: duo.id, role: 'owner' });
+    const [a, b] = await Promise.all([
+      call(base, `${members(duo.id)}/${ids.editor}`, { key: tokens.admin, method: 'PATCH', body: { role: 'admin' } }),
+      call(base, `${members(duo.id)}/${ids.admin}`, { key: tokens.editor, method: 'PATCH', body: { role: 'admin' } }),
+    ]);
+    assert.deepEqual([a.status, b.status].sort(), [200, 409], `${JSON.stringify(a.body)} ${JSON.stringify(b.body)}`);
+    const owners = (await api.cp.dataSource.query(`SELECT count(*)::int AS n FROM memberships WHERE tenant_id = $1 AND role = 'owner'`, [duo.id])) as { n: number }[];
+    assert.deepEqual(owners, [{ n: 1 }]);
   });
 
   test('a removed member loses access with the next request; a role change applies at once', async () => {

@@ -64,6 +64,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
       const cp = (controlPlane = await openControlPlane(
         { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap, auth: config.auth },
         log.info,
+        log.warn,
       ));
       stops.push(() => cp.close());
     }

@@ -56,7 +56,8 @@ export const DEFAULT_ADMIN_EMAIL = 'admin@telemetryflow.local';
 /** Serializes migrations and bootstrap across processes sharing one database ("tf_cp" in ASCII). */
 const MIGRATION_LOCK_KEY = 0x74665f6370;
 
-export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: string) => void = () => {}): Promise<ControlPlane> {
+/** `log` gets start-up facts (migrations, bootstrap values), `warn` what an operator should act on. */
+export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: string) => void = () => {}, warn: (msg: string) => void = log): Promise<ControlPlane> {
   if (cfg.bootstrap.apiKey !== undefined) validateSuppliedApiKey(cfg.bootstrap.apiKey);
   const poolSize = cfg.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 2) throw new Error(`control plane poolSize must be an integer of at least 2, got ${poolSize}`);
@@ -83,7 +84,7 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
   try {
     await dataSource.initialize();
     await migrateAndBootstrap(dataSource, cfg.bootstrap, log);
-    const secret = await resolveJwtSecret(dataSource, cfg.auth?.jwtSecret, log);
+    const secret = await resolveJwtSecret(dataSource, cfg.auth?.jwtSecret, warn);
     accessTokens = new AccessTokens(secret, cfg.auth?.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS);
   } catch (err) {
     if (dataSource.isInitialized) await dataSource.destroy();
