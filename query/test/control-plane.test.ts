@@ -148,3 +148,27 @@ test('two OS processes opening a fresh database at once: one migrates and bootst
     await fresh.drop();
   }
 });
+
+test('replicas without TF_JWT_SECRET share one generated secret; a configured secret replaces it', async () => {
+  const warnings: string[] = [];
+  const a = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: BOOTSTRAP }, () => {}, (m) => warnings.push(m));
+  const b = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: BOOTSTRAP });
+  const configured = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: BOOTSTRAP, auth: { jwtSecret: 'a configured secret of 32+ bytes!!' } });
+  try {
+    assert.ok(warnings.some((m) => m.startsWith('TF_JWT_SECRET is not set')), 'the generated secret is warned about');
+    const pair = await a.sessions.login(BOOTSTRAP.adminEmail, BOOTSTRAP.adminPassword);
+    const caller = await b.resolveCaller(pair.accessToken);
+    assert.deepEqual({ ...caller, userId: undefined, permissions: [...caller!.permissions] }, {
+      tenantId: 'default', kind: 'user', userId: undefined, role: 'owner', permissions: ['read', 'write', 'admin', 'owner'],
+    });
+    assert.equal(await configured.resolveCaller(pair.accessToken), null, 'signed with another secret');
+    const own = await configured.sessions.login(BOOTSTRAP.adminEmail, BOOTSTRAP.adminPassword);
+    assert.ok(await configured.resolveCaller(own.accessToken));
+    assert.equal(await a.resolveCaller(own.accessToken), null);
+    await assert.rejects(openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: BOOTSTRAP, auth: { jwtSecret: 'short' } }), /TF_JWT_SECRET must be at least 32 bytes/);
+  } finally {
+    await a.close();
+    await b.close();
+    await configured.close();
+  }
+});
