@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { ControlPlane } from '../control-plane/control-plane.js';
@@ -28,7 +28,9 @@ import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter, ERROR_CODE, type ErrorTagged } from './exception.filter.js';
 import { HealthController } from './health.controller.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
-import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, OPENAPI_DOCUMENT, QUERY_LIMITS } from './tokens.js';
+import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, OPENAPI_DOCUMENT, QUERY_LIMITS, QUERY_METRICS, RESULT_CACHE } from './tokens.js';
+import { DEFAULT_RESULT_CACHE, ResultCache, type ResultCacheOptions } from './result-cache.js';
+import { ResultCacheInterceptor } from './result-cache.interceptor.js';
 import { ApiDocsController } from './api-docs.controller.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { routeTable } from './route-table.js';
@@ -47,6 +49,8 @@ export interface QueryServerConfig {
   metrics?: QueryMetrics;
   /** One structured line per answered request; its requestId is the one in error bodies. */
   requestLog?: (entry: RequestLogEntry) => void;
+  /** Short-lived cache of read query results (default 10 s, 64 MiB; ttlMs 0 turns it off). */
+  resultCache?: Partial<ResultCacheOptions>;
 }
 
 export interface RequestLogEntry {
@@ -91,6 +95,9 @@ class QueryApiModule {
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
         { provide: QUERY_LIMITS, useValue: queryLimits(cfg.limits) },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: RESULT_CACHE, useValue: new ResultCache({ ...DEFAULT_RESULT_CACHE, ...cfg.resultCache }) },
+        { provide: QUERY_METRICS, useValue: cfg.metrics },
+        { provide: APP_INTERCEPTOR, useClass: ResultCacheInterceptor },
         TracesRepository,
         TracesService,
         LogsRepository,
