@@ -93,7 +93,7 @@ export async function startTestApi(
   dataDir: string,
   bootstrapKey: string,
   load: (ch: ClickHouseClient) => Promise<void>,
-  serverOptions: Pick<QueryServerConfig, 'rateLimits'> = {},
+  serverOptions: Partial<QueryServerConfig> = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const ch = await startClickHouse(dataDir);

@@ -106,6 +106,8 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         clickhouseMigrated: () => migrationsComplete(ch),
         log: log.warn,
         metrics: createQueryMetrics(registry),
+        requestLog: log.request,
+        resultCache: config.queryCache,
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;
