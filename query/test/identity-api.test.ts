@@ -150,6 +150,15 @@ describe('login, refresh, logout', () => {
     assertError(await call(base, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken: winner.refreshToken } }), 401, 'refresh_token_revoked');
   });
 
+  test('an expired refresh token is refused, and removed at the next login of its user', async () => {
+    const pair = await login(USERS.admin);
+    await api.cp.dataSource.query(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [ids.admin]);
+    assertError(await call(base, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken: pair.refreshToken } }), 401, 'refresh_token_expired');
+    await login(USERS.admin);
+    const rows = (await api.cp.dataSource.query(`SELECT expires_at > now() AS live FROM refresh_tokens WHERE user_id = $1`, [ids.admin])) as { live: boolean }[];
+    assert.deepEqual(rows, [{ live: true }], 'only the new login is left');
+  });
+
   test('logout ends the login: its refresh token no longer refreshes', async () => {
     const pair = await login(USERS.editor);
     const res = await call(base, '/api/v1/auth/logout', { method: 'POST', body: { refreshToken: pair.refreshToken } });

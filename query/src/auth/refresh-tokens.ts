@@ -56,6 +56,19 @@ export async function rotateRefreshToken(ds: DataSource, token: string, ttlSecon
   });
 }
 
+/**
+ * Deletes a user's expired refresh tokens (at each login, so the table stays bounded by the
+ * logins of one token lifetime). An expired token presented later is then merely unknown.
+ */
+export async function pruneExpiredRefreshTokens(db: Db, userId: string, now: Date): Promise<void> {
+  await db
+    .getRepository(RefreshTokenEntity)
+    .createQueryBuilder()
+    .delete()
+    .where('user_id = :userId AND expires_at <= :now', { userId, now })
+    .execute();
+}
+
 /** Revokes the family of `token` (logout); false when the token is unknown. */
 export async function revokeRefreshTokenFamily(ds: DataSource, token: string, now: Date): Promise<boolean> {
   const row = await ds.getRepository(RefreshTokenEntity).findOne({ select: { familyId: true }, where: { tokenHash: hashApiKey(token) } });

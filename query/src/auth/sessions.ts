@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error.js';
 import { verifyUserPassword } from '../control-plane/accounts.js';
 import type { AccessTokens } from './access-tokens.js';
-import { issueRefreshToken, revokeRefreshTokenFamily, rotateRefreshToken } from './refresh-tokens.js';
+import { issueRefreshToken, pruneExpiredRefreshTokens, revokeRefreshTokenFamily, rotateRefreshToken } from './refresh-tokens.js';
 
 const REFRESH_FAILURES = {
   unknown: 'unknown refresh token',
@@ -24,7 +24,9 @@ export class Sessions {
   async login(email: string, password: string): Promise<TokenPair> {
     const user = await verifyUserPassword(this.ds, email, password);
     if (!user) throw new ApiError(401, 'invalid_credentials', 'unknown email or wrong password');
-    const refreshToken = await issueRefreshToken(this.ds, { userId: user.id, ttlSeconds: this.refreshTtlSeconds, now: new Date(this.now()) });
+    const now = new Date(this.now());
+    await pruneExpiredRefreshTokens(this.ds, user.id, now);
+    const refreshToken = await issueRefreshToken(this.ds, { userId: user.id, ttlSeconds: this.refreshTtlSeconds, now });
     return this.pair(user.id, refreshToken);
   }
 
