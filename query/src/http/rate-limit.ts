@@ -71,7 +71,10 @@ export class RateLimitGuard implements CanActivate {
   }
 }
 
+/** Longest valid address; the guard runs before validation, so a longer one must not grow the key space. */
+const MAX_EMAIL_LENGTH = 320;
+
 function loginEmail(body: unknown): string | undefined {
   const email = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined;
-  return typeof email === 'string' ? email.trim().toLowerCase() : undefined;
+  return typeof email === 'string' ? email.trim().toLowerCase().slice(0, MAX_EMAIL_LENGTH) : undefined;
 }
