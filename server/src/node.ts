@@ -108,6 +108,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         metrics: createQueryMetrics(registry),
         requestLog: log.request,
         resultCache: config.queryCache,
+        trustProxy: config.trustProxy,
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;

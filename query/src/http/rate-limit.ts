@@ -29,6 +29,11 @@ const RATE_LIMIT_KEY = 'tf:rateLimit';
  */
 export const RateLimit = (policy: RateLimitPolicy) => SetMetadata(RATE_LIMIT_KEY, policy);
 
+/** The rate-limit policy a route declares on its handler or controller. */
+export function routeRateLimit(reflector: Reflector, targets: Parameters<Reflector['getAllAndOverride']>[1]): RateLimitPolicy | undefined {
+  return reflector.getAllAndOverride<RateLimitPolicy | undefined>(RATE_LIMIT_KEY, targets);
+}
+
 interface LimitedRequest extends CallerRequest {
   ip?: string;
   body?: unknown;
@@ -52,7 +57,7 @@ export class RateLimitGuard implements CanActivate {
 
   canActivate(ctx: ExecutionContext): boolean {
     if (ctx.getType() !== 'http') return true;
-    const policy = this.reflector.getAllAndOverride<RateLimitPolicy | undefined>(RATE_LIMIT_KEY, [ctx.getHandler(), ctx.getClass()]);
+    const policy = routeRateLimit(this.reflector, [ctx.getHandler(), ctx.getClass()]);
     if (policy === undefined) return true;
     const req = ctx.switchToHttp().getRequest<LimitedRequest>();
     const now = Date.now();
