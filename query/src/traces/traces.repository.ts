@@ -27,6 +27,7 @@ const RANGE = 'StartTime >= fromUnixTimestamp64Nano({fromNs:Int64}) AND StartTim
 /** Root spans sort first (false < true), then the earliest span. */
 const ROOT_ORDER = '(ParentSpanId != toFixedString(\'\', 8), StartTime)';
 const START = 'toUnixTimestamp64Nano(min(StartTime))';
+const ERROR = "StatusCode = 'STATUS_CODE_ERROR'";
 const DURATION = 'toUnixTimestamp64Nano(max(EndTime)) - toUnixTimestamp64Nano(min(StartTime))';
 /** Sort key per order: the value compared with a cursor, and the ORDER BY. */
 const SORTS = {
@@ -88,14 +89,20 @@ export class TracesRepository {
    * one span of the trace; status and duration (first start to last end of the spans in
    * range) are of the trace. Ordered newest or slowest first, then by trace id, and resumed
    * strictly after a cursor in that order. At most `limit` rows (callers pass page size + 1).
+   *
+   * Two steps: the page's trace ids by their sort key alone (grouping every trace of the
+   * range by one aggregate is cheap), then the summaries of only those traces.
    */
   async searchTraces(tenant: string, s: TraceSearch): Promise<(TraceSummaryDto & { sortKey: string })[]> {
     const having: string[] = [];
     const params: Record<string, unknown> = { tenant, fromNs: s.fromNs, toNs: s.toNs, limit: s.limit };
     const spans = spanConditions(s);
     Object.assign(params, spans.params);
-    if (s.status === 'error') having.push("countIf(StatusCode = 'STATUS_CODE_ERROR') > 0");
-    if (s.status === 'ok') having.push("countIf(StatusCode = 'STATUS_CODE_ERROR') = 0");
+    const matching: string[] = [];
+    // Span-level filters (and errors) pick trace ids first; attribute skip indexes apply.
+    if (spans.sql) matching.push(`TraceId IN (SELECT TraceId FROM spans WHERE TenantId = {tenant:String} AND ${RANGE} AND ${spans.sql})`);
+    if (s.status === 'error') matching.push(`TraceId IN (SELECT TraceId FROM spans WHERE TenantId = {tenant:String} AND ${RANGE} AND ${ERROR})`);
+    if (s.status === 'ok') having.push(`countIf(${ERROR}) = 0`);
     if (s.minDurationNs !== undefined) {
       having.push(`${DURATION} >= {minDurationNs:Int64}`);
       params.minDurationNs = s.minDurationNs;
@@ -110,26 +117,34 @@ export class TracesRepository {
       params.cursorKey = s.cursor.k;
       params.cursorId = s.cursor.id;
     }
-    // Span-level filters pick trace ids first (skip indexes on attributes apply), then the
-    // summaries group only those traces.
-    const matching = spans.sql ? ` AND TraceId IN (SELECT TraceId FROM spans WHERE TenantId = {tenant:String} AND ${RANGE} AND ${spans.sql})` : '';
-    const rows = await this.ch.select<Omit<TraceSummaryDto, 'spanCount' | 'errorCount'> & { spanCount: string; errorCount: string; sortKey: string }>(
-      `SELECT lower(hex(TraceId)) AS traceId,
-              argMin(ServiceName, ${ROOT_ORDER}) AS rootServiceName,
-              argMin(Name, ${ROOT_ORDER}) AS rootName,
-              toString(${START}) AS startTimeUnixNano,
-              toString(${DURATION}) AS durationNs,
-              count() AS spanCount,
-              countIf(StatusCode = 'STATUS_CODE_ERROR') AS errorCount,
-              toString(${sort.key}) AS sortKey
-       FROM spans
-       WHERE TenantId = {tenant:String} AND ${RANGE}${matching}
+    const where = ['TenantId = {tenant:String}', RANGE, ...matching].join(' AND ');
+    const page = await this.ch.select<{ traceId: string; sortKey: string }>(
+      `SELECT lower(hex(TraceId)) AS traceId, toString(${sort.key}) AS sortKey
+       FROM spans WHERE ${where}
        GROUP BY TraceId
        ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
        ORDER BY ${sort.order}
        LIMIT {limit:UInt32}`,
       params,
     );
-    return rows.map((r) => ({ ...r, spanCount: toNumber(r.spanCount), errorCount: toNumber(r.errorCount) }));
+    if (page.length === 0) return [];
+    const rows = await this.ch.select<Omit<TraceSummaryDto, 'spanCount' | 'errorCount'> & { spanCount: string; errorCount: string }>(
+      `SELECT lower(hex(TraceId)) AS traceId,
+              argMin(ServiceName, ${ROOT_ORDER}) AS rootServiceName,
+              argMin(Name, ${ROOT_ORDER}) AS rootName,
+              toString(${START}) AS startTimeUnixNano,
+              toString(${DURATION}) AS durationNs,
+              count() AS spanCount,
+              countIf(${ERROR}) AS errorCount
+       FROM spans
+       WHERE TenantId = {tenant:String} AND ${RANGE} AND TraceId IN (SELECT unhex(arrayJoin({ids:Array(String)})))
+       GROUP BY TraceId`,
+      { tenant, fromNs: s.fromNs, toNs: s.toNs, ids: page.map((p) => p.traceId) },
+    );
+    const byId = new Map(rows.map((r) => [r.traceId, { ...r, spanCount: toNumber(r.spanCount), errorCount: toNumber(r.errorCount) }]));
+    return page.flatMap((p) => {
+      const summary = byId.get(p.traceId);
+      return summary ? [{ ...summary, sortKey: p.sortKey }] : [];
+    });
   }
 }
