@@ -26,6 +26,11 @@ export interface TraceSearch extends TimeRange {
 const RANGE = 'StartTime >= fromUnixTimestamp64Nano({fromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})';
 /** Root spans sort first (false < true), then the earliest span. */
 const ROOT_ORDER = '(ParentSpanId != toFixedString(\'\', 8), StartTime)';
+/**
+ * The trace's time bounds from trace_index, a scalar ClickHouse evaluates first, so the
+ * spans (or logs) query reads only the partitions and granules of that range in one round trip.
+ */
+const BOUNDS = '(SELECT (min(Start), max(End)) FROM trace_index WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})) AS bounds';
 const START = 'toUnixTimestamp64Nano(min(StartTime))';
 const ERROR = "StatusCode = 'STATUS_CODE_ERROR'";
 const DURATION = 'toUnixTimestamp64Nano(max(EndTime)) - toUnixTimestamp64Nano(min(StartTime))';
@@ -50,37 +55,28 @@ export function spanConditions(s: TraceSearch): SqlPart {
 export class TracesRepository {
   constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
 
-  /** The trace's time bounds from trace_index, or null when this tenant has no such trace. */
-  async traceBounds(tenant: string, traceId: string): Promise<{ startNs: string; endNs: string } | null> {
-    const [row] = await this.ch.select<{ n: string; startNs: string; endNs: string }>(
-      `SELECT count() AS n, toString(toUnixTimestamp64Nano(min(Start))) AS startNs, toString(toUnixTimestamp64Nano(max(End))) AS endNs
-       FROM trace_index WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})`,
-      { tenant, traceId },
-    );
-    return row && toNumber(row.n) > 0 ? { startNs: row.startNs, endNs: row.endNs } : null;
-  }
-
-  /** The trace's spans in start order, at most `limit` (callers pass their cap + 1). */
-  async traceSpans(tenant: string, traceId: string, startNs: string, endNs: string, limit: number): Promise<SpanRow[]> {
+  /** The trace's spans in start order, at most `limit` (callers pass their cap + 1); none when the tenant has no such trace. */
+  async traceSpans(tenant: string, traceId: string, limit: number): Promise<SpanRow[]> {
     return this.ch.select<SpanRow>(
-      `SELECT ${SPAN_COLUMNS} FROM spans
-       WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})
-         AND StartTime >= fromUnixTimestamp64Nano({startNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({endNs:Int64})
+      `WITH ${BOUNDS}
+       SELECT ${SPAN_COLUMNS} FROM spans
+       WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String}) AND StartTime >= bounds.1 AND StartTime <= bounds.2
        ORDER BY StartTime, SpanId
        LIMIT {limit:UInt32}`,
-      { tenant, traceId, startNs, endNs, limit },
+      { tenant, traceId, limit },
     );
   }
 
-  /** Log records of a trace between the bounds (the caller widens them), oldest first, at most `limit`. */
-  async traceLogs(tenant: string, traceId: string, fromNs: bigint, toNs: bigint, limit: number): Promise<LogRow[]> {
+  /** Log records of a trace within its bounds widened by `slackNs`, oldest first, at most `limit`. */
+  async traceLogs(tenant: string, traceId: string, slackNs: bigint, limit: number): Promise<LogRow[]> {
     return this.ch.select<LogRow>(
-      `SELECT ${LOG_COLUMNS} FROM logs
+      `WITH ${BOUNDS}
+       SELECT ${LOG_COLUMNS} FROM logs
        WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})
-         AND Timestamp >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Timestamp <= fromUnixTimestamp64Nano({toNs:Int64})
+         AND Timestamp >= bounds.1 - toIntervalNanosecond({slackNs:Int64}) AND Timestamp <= bounds.2 + toIntervalNanosecond({slackNs:Int64})
        ORDER BY Timestamp
        LIMIT {limit:UInt32}`,
-      { tenant, traceId, fromNs, toNs, limit },
+      { tenant, traceId, slackNs, limit },
     );
   }
 
