@@ -52,12 +52,15 @@ export async function machineLine(ch: ClickHouseClient): Promise<string> {
   return `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? '?'}), Node.js ${process.versions.node}, chdb ${chdb} (ClickHouse ${version?.v})`;
 }
 
-/** Runs `bench` against an all-in-one on a temporary data dir (removed afterwards); exits 1 on failure. */
+/**
+ * Runs `bench` against an all-in-one on a temporary data dir (removed afterwards), with the
+ * result cache off so repeated requests are timed, not served from memory; exits 1 on failure.
+ */
 export function runWithAllInOne(dataDirPrefix: string, apiKey: string, bench: (server: RunningAllInOne) => Promise<void>): void {
   const run = async () => {
     const dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix));
     const server = await startAllInOne(
-      loadConfig({ TF_HOST: '127.0.0.1', TF_DATA_DIR: dataDir, TF_HTTP_PORT: '0', TF_METRICS_PORT: '0', TF_OTLP_HTTP_PORT: '0', TF_OTLP_GRPC_PORT: '0', TF_PGLITE_PORT: '0', TF_BOOTSTRAP_API_KEY: apiKey }),
+      loadConfig({ TF_HOST: '127.0.0.1', TF_DATA_DIR: dataDir, TF_HTTP_PORT: '0', TF_METRICS_PORT: '0', TF_OTLP_HTTP_PORT: '0', TF_OTLP_GRPC_PORT: '0', TF_PGLITE_PORT: '0', TF_BOOTSTRAP_API_KEY: apiKey, TF_QUERY_CACHE_TTL_MS: '0' }),
       () => {},
     );
     try {

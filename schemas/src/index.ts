@@ -8,3 +8,4 @@ export * from './live.js';
 export * from './query.js';
 export * from './dashboards.js';
 export * from './telemetry-search.js';
+export * from './identity.js';

@@ -2,11 +2,13 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { LogSearchParamsSchema, type ApiSuccess, type LogDto, type LogVolumePointDto } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
 import { ApiRoute, ValidQuery } from '../http/validation.js';
+import { CacheResult } from '../http/result-cache.interceptor.js';
 import type { RawParams } from '../request-params.js';
 import { LogsService } from './logs.service.js';
 
 @Controller('api/v1/logs')
 @Requires('read')
+@CacheResult()
 export class LogsController {
   constructor(@Inject(LogsService) private readonly logs: LogsService) {}
 

@@ -5,6 +5,7 @@ import {
 } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
 import { ApiRoute, ValidBody, ValidQuery } from '../http/validation.js';
+import { CacheResult } from '../http/result-cache.interceptor.js';
 import type { RawParams } from '../request-params.js';
 import { MetricDiscovery } from './metric-discovery.js';
 import { MetricQueryBodySchema } from './metric-query.js';
@@ -12,6 +13,7 @@ import { MetricsService } from './metrics.service.js';
 
 @Controller('api/v1/metrics')
 @Requires('read')
+@CacheResult()
 export class MetricsController {
   constructor(
     @Inject(MetricsService) private readonly metrics: MetricsService,

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Injectable } from '@nestjs/common';
 import { RangeParamsSchema, type ApiSuccess, type ServiceMapDto } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
+import { CacheResult } from '../http/result-cache.interceptor.js';
 import { resultTooLarge } from '../http/api-error.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { ApiRoute, ValidQuery } from '../http/validation.js';
@@ -47,6 +48,7 @@ export class ServiceMapService {
 
 @Controller('api/v1/service-map')
 @Requires('read')
+@CacheResult()
 export class ServiceMapController {
   constructor(@Inject(ServiceMapService) private readonly service: ServiceMapService) {}
 

@@ -5,12 +5,14 @@ import {
 import type { z } from 'zod';
 import { Requires, TenantId } from '../http/access.js';
 import { ApiRoute, ValidQuery } from '../http/validation.js';
+import { CacheResult } from '../http/result-cache.interceptor.js';
 import type { RawParams } from '../request-params.js';
 import { AttributeSuggestions } from './attribute-suggestions.js';
 import { TracesService, type TraceWithLogs } from './traces.service.js';
 
 @Controller('api/v1')
 @Requires('read')
+@CacheResult()
 export class TracesController {
   constructor(
     @Inject(TracesService) private readonly traces: TracesService,
