@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DashboardDefinition, DashboardRenderDto } from '@telemetryflow/schemas';
-import { createApiKey, createBuiltInDashboards, BUILT_IN_DASHBOARDS } from '../src/index.js';
+import { addMembership, createApiKey, createBuiltInDashboards, createUser, BUILT_IN_DASHBOARDS } from '../src/index.js';
 import { LOGS, M0, METRIC_SERIES, SPANS, TRACE_1, TRACE_2 } from './fixtures.js';
 import { call, insertRows, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
 
@@ -146,6 +146,24 @@ describe('CRUD and versions', () => {
 });
 
 describe('access and tenants', () => {
+  test('users: a viewer reads but cannot write; an editor writes and is named in the version', async () => {
+    const login = async (role: 'viewer' | 'editor') => {
+      const email = `${role}-${Date.now()}@dashboards.test`;
+      const user = await createUser(api.cp.dataSource, { email, password: 'a long enough password' });
+      await addMembership(api.cp.dataSource, { userId: user.id, tenantId: 'default', role });
+      const res = await call(url(), '/api/v1/auth/login', { method: 'POST', body: { email, password: 'a long enough password' } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return { token: res.body.data.accessToken as string, userId: user.id };
+    };
+    const viewer = await login('viewer');
+    const editor = await login('editor');
+    assert.equal((await call(url(), '/api/v1/dashboards', { key: viewer.token })).status, 200);
+    assert.equal((await call(url(), '/api/v1/dashboards', { key: viewer.token, method: 'POST', body: SAMPLE })).status, 403);
+    const created = await create(SAMPLE, editor.token);
+    const versions = await call(url(), `/api/v1/dashboards/${created.id}/versions`, { key: viewer.token });
+    assert.deepEqual(versions.body.data.map((v: Json) => v.createdBy), [`user:${editor.userId}`]);
+  });
+
   test('a read-only key cannot write; no credential gets 401', async () => {
     const res = await call(url(), '/api/v1/dashboards', { key: api.betaKey, method: 'POST', body: SAMPLE });
     assert.equal(res.status, 403);

@@ -7,7 +7,7 @@ import { insertColumns } from '@telemetryflow/clickhouse';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { LiveAck, LiveItems, LiveNotice, LogDto } from '@telemetryflow/schemas';
 import { io, type Socket } from 'socket.io-client';
-import { createApiKey, LiveHub, openControlPlane, revokeApiKey, startQueryServer, type ControlPlane, type QueryServer } from '../src/index.js';
+import { addMembership, createApiKey, createUser, LiveHub, openControlPlane, revokeApiKey, startQueryServer, type ControlPlane, type QueryServer } from '../src/index.js';
 import { createTestDatabase, startClickHouse, tempDir, type TestDatabase } from './helpers.js';
 
 const KEY = 'tf_live_gateway_test_key_default_01';
@@ -38,8 +38,8 @@ after(async () => {
   dir.remove();
 });
 
-function open(token: string): Promise<Socket> {
-  const socket = io(`${server.url}/live`, { auth: { token }, transports: ['websocket'], reconnection: false });
+function open(token: string, tenant?: string): Promise<Socket> {
+  const socket = io(`${server.url}/live`, { auth: { token, ...(tenant ? { tenant } : {}) }, transports: ['websocket'], reconnection: false });
   sockets.push(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -94,4 +94,21 @@ test('connections per tenant are capped', async () => {
   await new Promise((r) => setTimeout(r, 100));
   const again = await open(KEY);
   assert.ok(again.connected);
+  for (const s of [...held, again]) s.close();
+  await new Promise((r) => setTimeout(r, 100));
+});
+
+test("a user's access token connects for a tenant the user belongs to, not for another", async () => {
+  const user = await createUser(cp.dataSource, { email: 'live-viewer@gateway.test', password: 'a long enough password' });
+  await addMembership(cp.dataSource, { userId: user.id, tenantId: 'default', role: 'viewer' });
+  const res = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'live-viewer@gateway.test', password: 'a long enough password' }),
+  });
+  const { data } = (await res.json()) as { data: { accessToken: string } };
+  const socket = await open(data.accessToken, 'default');
+  assert.ok(socket.connected);
+  socket.close();
+  await assert.rejects(open(data.accessToken, 'someone-else'));
 });
