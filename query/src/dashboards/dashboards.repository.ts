@@ -9,6 +9,13 @@ import { DashboardEntity, DashboardVersionEntity } from './dashboard.entities.js
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export interface VersionSummary {
+  version: number;
+  title: string;
+  createdAt: Date;
+  createdBy: string | null;
+}
+
 /** Whether `id` can be a dashboard id at all (anything else is simply not found). */
 export function isDashboardId(id: string): boolean {
   return UUID.test(id);
@@ -101,10 +108,15 @@ export class DashboardsRepository {
     return (res.affected ?? 0) > 0;
   }
 
-  /** Versions, newest first; null when the dashboard is not the tenant's. */
-  async versions(tenantId: string, id: string): Promise<DashboardVersionEntity[] | null> {
+  /** Versions (the newest 1,000), newest first, without their definitions; null when the dashboard is not the tenant's. */
+  async versions(tenantId: string, id: string): Promise<VersionSummary[] | null> {
     if (!(await this.get(tenantId, id))) return null;
-    return this.ds.getRepository(DashboardVersionEntity).find({ where: { dashboardId: id }, order: { version: 'DESC' } });
+    const rows: { version: number; title: string; created_at: Date; created_by: string | null }[] = await this.ds.query(
+      `SELECT version, definition->>'title' AS title, created_at, created_by FROM dashboard_versions
+       WHERE dashboard_id = $1 ORDER BY version DESC LIMIT 1000`,
+      [id],
+    );
+    return rows.map((r) => ({ version: r.version, title: r.title, createdAt: r.created_at, createdBy: r.created_by }));
   }
 
   async version(tenantId: string, id: string, version: number): Promise<DashboardVersionEntity | null> {

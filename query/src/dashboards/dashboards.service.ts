@@ -3,8 +3,8 @@ import type { DashboardDefinition, DashboardDto, DashboardSummaryDto, DashboardV
 import type { Caller } from '../http/access.js';
 import { notFound } from '../http/api-error.js';
 import { parseTimeRange } from '../request-params.js';
-import type { DashboardEntity, DashboardVersionEntity } from './dashboard.entities.js';
-import { DashboardsRepository } from './dashboards.repository.js';
+import type { DashboardEntity } from './dashboard.entities.js';
+import { DashboardsRepository, type VersionSummary } from './dashboards.repository.js';
 import { VariableValuesRepository } from './variable-values.repository.js';
 
 /** Who saved a version, as stored: `user:<id>` or `key:<id>`. */
@@ -24,8 +24,8 @@ function toSummary(d: DashboardEntity): DashboardSummaryDto {
   };
 }
 
-function toVersionDto(v: DashboardVersionEntity): DashboardVersionDto {
-  return { version: v.version, title: v.definition.title, createdAt: v.createdAt.toISOString(), createdBy: v.createdBy };
+function toVersionDto(v: VersionSummary): DashboardVersionDto {
+  return { version: v.version, title: v.title, createdAt: v.createdAt.toISOString(), createdBy: v.createdBy };
 }
 
 @Injectable()
