@@ -3,6 +3,7 @@
 // 7 days in hour steps (answered from hourly rollups plus the newest partial hour raw), and times
 // `POST /api/v1/dashboards/{id}/render`. Sizes: TF_BENCH_SPANS, TF_BENCH_LOGS, TF_BENCH_POINTS
 // (defaults 5M, 5M, 1M); TF_BENCH_RUNS renders (default 30).
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { DashboardDefinition, DashboardRenderDto } from '@telemetryflow/schemas';
 import { envInt, loadRows, machineLine, runWithAllInOne } from './bench-store.js';
@@ -74,7 +75,8 @@ runWithAllInOne('tf-bench-dashboard-', API_KEY, async (server) => {
     r.body.panels.forEach((p, j) => perPanel[j]!.push(p.durationMs));
     last = r.body;
   }
-  console.log(`\n${await machineLine(ch)}`);
+  // The machine may be shared: the 1-minute load average says how much else ran.
+  console.log(`\n${await machineLine(ch)}; load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
   console.log(`${formatInt(SPANS)} spans, ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 7 days; ${RUNS} renders of 8 panels over the last 7 days in 1 h steps\n`);
   console.log(renderTable(
     ['panel', 'reads', 'p50 ms', 'p95 ms'],
