@@ -25,7 +25,7 @@ before(async () => {
   cp = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: { apiKey: KEY }, authCacheTtlMs: 50 });
   server = await startQueryServer({
     host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: async () => true,
-    live: { hub, recheckMs: 200, maxConnectionsPerTenant: 3 },
+    live: { hub, recheckMs: 200, maxConnectionsPerTenant: 3, maxDashboardFeedsPerTenant: 2 },
   });
 });
 
@@ -111,4 +111,24 @@ test("a user's access token connects for a tenant the user belongs to, not for a
   assert.ok(socket.connected);
   socket.close();
   await assert.rejects(open(data.accessToken, 'someone-else'));
+});
+
+test('dashboard feeds per tenant are capped; a feed that ends frees its slot', async () => {
+  const list = (await (await fetch(`${server.url}/api/v1/dashboards`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { data: { id: string }[] };
+  const [a, b] = [await open(KEY), await open(KEY)];
+  const follow = (s: Socket, id: string) => s.emitWithAck('dashboard:subscribe', { dashboardId: id, intervalSeconds: 60 }) as Promise<LiveAck>;
+  // A feed whose first render fails (unknown dashboard) takes no slot.
+  for (let i = 0; i < 3; i++) {
+    const unknown = await follow(a, '00000000-0000-4000-8000-000000000000');
+    assert.deepEqual('error' in unknown && unknown.error.code, 'not_found');
+  }
+  const first = await follow(a, list.data[0]!.id);
+  assert.ok('data' in first, JSON.stringify(first));
+  assert.ok('data' in (await follow(b, list.data[1]!.id)));
+  const third = await follow(b, list.data[2]!.id);
+  assert.deepEqual('error' in third && third.error.code, 'too_many_subscriptions');
+  assert.ok('data' in (await a.emitWithAck('unsubscribe', { subscription: 'data' in first ? first.data.subscription : '' })));
+  assert.ok('data' in (await follow(b, list.data[2]!.id)));
+  a.close();
+  b.close();
 });

@@ -6,6 +6,7 @@ import {
 import type { z } from 'zod';
 import { CurrentCaller, Requires, TenantId, type Caller } from '../http/access.js';
 import { notFound } from '../http/api-error.js';
+import { RateLimit } from '../http/rate-limit.js';
 import { ApiRoute, ValidBody, ValidQuery } from '../http/validation.js';
 import { DashboardRenderer } from './dashboard-renderer.js';
 import { DashboardsService } from './dashboards.service.js';
@@ -107,6 +108,7 @@ export class DashboardsController {
   }
 
   @Get(':id/variables/:name/values')
+  @RateLimit('heavy')
   @ApiRoute({ summary: "A variable's choices: the values of its label over the range", query: VariableValuesQuerySchema, params: { ...ID, name: 'variable name' }, tags: TAGS })
   async variableValues(
     @TenantId() tenant: string,
@@ -118,6 +120,7 @@ export class DashboardsController {
   }
 
   @Post(':id/render')
+  @RateLimit('heavy')
   @HttpCode(200)
   @ApiRoute({
     summary: "Run every panel's query (a few at a time); a failing panel carries its error in place",

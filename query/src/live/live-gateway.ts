@@ -27,6 +27,8 @@ export interface LiveGatewayConfig {
   maxConnections?: number;
   /** How often a connection's credential is resolved again, so a revoked key stops streaming (default 60 s). */
   recheckMs?: number;
+  /** Dashboard feeds per tenant over all connections (default 20): each one renders every interval. */
+  maxDashboardFeedsPerTenant?: number;
 }
 
 export interface LiveGateway {
@@ -56,7 +58,9 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
   const maxPerTenant = cfg.maxConnectionsPerTenant ?? 100;
   const maxConnections = cfg.maxConnections ?? 2000;
   const recheckMs = cfg.recheckMs ?? 60_000;
+  const maxFeeds = cfg.maxDashboardFeedsPerTenant ?? 20;
   const connections = new Map<string, number>();
+  const feeds = new Map<string, number>();
   let total = 0;
   const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024, cors: { origin: false } });
   const nsp: Namespace = io.of('/live');
@@ -146,10 +150,23 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
       const parsed = parse(LiveDashboardSubscribeSchema, raw, answer);
       if (!parsed) return;
       if (full()) return answer(error('too_many_subscriptions', `at most ${maxSubs} subscriptions per connection`));
+      if ((feeds.get(tenantId) ?? 0) >= maxFeeds) return answer(error('too_many_subscriptions', `at most ${maxFeeds} dashboard feeds per tenant`));
       const id = randomUUID();
       let stop: (() => void) | undefined;
-      // The slot is taken now, so subscriptions racing the first render still count.
-      state.dashboards.set(id, () => stop?.());
+      // The slots are taken now, so subscriptions racing the first render still count.
+      feeds.set(tenantId, (feeds.get(tenantId) ?? 0) + 1);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        const left = (feeds.get(tenantId) ?? 1) - 1;
+        if (left === 0) feeds.delete(tenantId);
+        else feeds.set(tenantId, left);
+      };
+      state.dashboards.set(id, () => {
+        stop?.();
+        release();
+      });
       const range = () => (parsed.lastSeconds === undefined ? undefined : { fromMs: Date.now() - parsed.lastSeconds * 1000, toMs: Date.now() });
       const sink = {
         send: (data: unknown, done: () => void) => socket.emit('dashboard', { subscription: id, dashboardId: parsed.dashboardId, data }, done),
@@ -164,6 +181,7 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
         },
         (err: unknown) => {
           state.dashboards.delete(id);
+          release();
           answer(err instanceof ApiError ? error(err.code, err.message) : error('internal', errorMessage(err)));
         },
       );
