@@ -7,6 +7,7 @@ import {
 import { ApiError, notFound } from '../http/api-error.js';
 import { validate } from '../http/validation.js';
 import { LogsService } from '../logs/logs.service.js';
+import { seriesStepMs } from '../metrics/metric-query.js';
 import { QueryRunner } from '../query-runner/query-runner.js';
 import { parseTimeRange } from '../request-params.js';
 import { TracesService } from '../traces/traces.service.js';
@@ -82,12 +83,9 @@ export class DashboardRenderer {
       }
       default: {
         const q = validate(QuerySchema, substituteVariables(panel.query, variables), 'body');
-        const stepSeconds = panel.step ?? w.step;
-        const answer = await this.runner.run(tenantId, q, {
-          fromNs: BigInt(w.fromMs) * NS_PER_MS,
-          toNs: BigInt(w.toMs) * NS_PER_MS,
-          ...(stepSeconds !== undefined ? { stepSeconds } : {}),
-        });
+        const range = { fromNs: BigInt(w.fromMs) * NS_PER_MS, toNs: BigInt(w.toMs) * NS_PER_MS };
+        const stepMs = seriesStepMs(range, panel.step ?? w.step, 'step');
+        const answer = await this.runner.run(tenantId, q, { ...range, fromNs: stepAlignedFromNs(w.fromMs, stepMs), stepSeconds: stepMs / 1000 });
         return { status: 'ok', kind: 'series', data: answer.data, meta: answer.meta };
       }
     }
@@ -108,6 +106,14 @@ export function renderWindow(def: DashboardDefinition, req: RenderRequest, nowMs
   }
   const range = parseTimeRange({ from: req.from, to: req.to }, nowMs);
   return { fromMs: Number(range.fromNs / NS_PER_MS), toMs: Number(range.toNs / NS_PER_MS), step };
+}
+
+/**
+ * A series panel starts at a whole step: its first point covers a whole step like the
+ * others, and (for steps of whole hours) no partial hour at the old end is read raw.
+ */
+export function stepAlignedFromNs(fromMs: number, stepMs: number): bigint {
+  return BigInt(Math.floor(fromMs / stepMs) * stepMs) * NS_PER_MS;
 }
 
 function withoutUnset(values: VariableValues): Record<string, string | string[]> {
