@@ -128,3 +128,30 @@ test('when a batch is split after one table landed, that table is not inserted a
   assert.equal(b.status, 'rejected');
   assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'split'"), 1);
 });
+
+test('the live feed gets the rows of a stored request only while it wants that tenant and signal, after the insert', async () => {
+  const published: { tenantId: string; spans: number; storedWhenPublished: number }[] = [];
+  let wanted = new Set(['live-a']);
+  const storedSpans = (tenant: string) => count('SELECT count() AS n FROM spans WHERE TenantId = {t:String}', { t: tenant });
+  const pending: Promise<void>[] = [];
+  const live = {
+    wants: (tenantId: string, signal: string) => signal === 'traces' && wanted.has(tenantId),
+    publish: (tenantId: string, rows: { spans?: unknown[][] }) => {
+      // Called on the writer's path: record what ClickHouse holds at that moment.
+      pending.push(storedSpans(tenantId).then((n) => void published.push({ tenantId, spans: rows.spans?.length ?? 0, storedWhenPublished: n })));
+    },
+  };
+  const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 10 }, live });
+  const send = (tenantId: string, first: number) =>
+    pipeline.consume({
+      tenantId, signal: 'traces', encoding: 'protobuf', receivedAtNs: 1n,
+      payload: encodeExportRequestObject('traces', traceRequest([0, 1, 2].map((i) => span({ spanId: spanId(first + i) })))),
+    });
+  await send('live-a', 0);
+  await send('live-b', 10);
+  wanted = new Set();
+  await send('live-a', 20);
+  await Promise.all(pending);
+  assert.deepEqual(published, [{ tenantId: 'live-a', spans: 3, storedWhenPublished: 3 }]);
+  await pipeline.close();
+});
