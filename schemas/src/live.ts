@@ -2,6 +2,7 @@
 // validates what clients send with these schemas; the console builds them with the same.
 import { z } from 'zod';
 import type { LogDto, SpanDto } from './api.js';
+import { RenderBodySchema } from './dashboards.js';
 import { SEVERITY_LEVELS, type SeverityName } from './query.js';
 
 const HEX_TRACE_ID = /^[0-9a-f]{32}$/;
@@ -48,12 +49,16 @@ export interface LiveNotice {
   dropped?: number;
 }
 
-/** Dashboard live mode: the dashboard rendered every `intervalSeconds` over the last `lastSeconds` (default: its own time range). */
+/**
+ * Dashboard live mode: the dashboard rendered every `intervalSeconds` over the last
+ * `lastSeconds` (default: its own time range), with the variable values of a render.
+ */
 export const LiveDashboardSubscribeSchema = z
   .object({
     dashboardId: z.uuid(),
     intervalSeconds: z.number().int().min(5).max(3600).default(30),
     lastSeconds: z.number().int().min(60).max(400 * 86_400).optional(),
+    variables: RenderBodySchema.shape.variables,
   })
   .strict();
 export type LiveDashboardSubscribe = z.input<typeof LiveDashboardSubscribeSchema>;

@@ -145,11 +145,15 @@ test('dashboard live mode pushes a fresh render every interval; another tenant c
     return panel.status === 'ok' && panel.kind === 'series' ? panel.data.series.flatMap((s) => s.points).reduce((n, [, v]) => n + (v ?? 0), 0) : NaN;
   };
   const service = `live-dash-${Date.now()}`;
-  const answer = (await c.socket.timeout(10_000).emitWithAck('dashboard:subscribe', { dashboardId: overview.id, intervalSeconds: 5, lastSeconds: 600 })) as LiveAck;
+  const answer = (await c.socket.timeout(10_000).emitWithAck('dashboard:subscribe', {
+    dashboardId: overview.id, intervalSeconds: 5, lastSeconds: 600, variables: { service },
+  })) as LiveAck;
   assert.ok('data' in answer, JSON.stringify(answer));
   const first = await eventually('the first render', async () => renders[0], 10_000);
   assert.equal(first.dashboardId, overview.id);
+  assert.deepEqual(first.variables, { service });
   const before = requests(first);
+  assert.equal(before, 0);
   await postOtlp(server.running.otlpHttpUrl, API_KEY, '/v1/traces', otlpSpans(service, [{ name: 'GET /a', traceId: traceId() }, { name: 'GET /b', traceId: traceId() }]));
   const refreshed = await eventually('a render with the new spans', async () => renders.slice(1).find((r) => requests(r) === before + 2), 15_000);
   assert.ok(refreshed.toMs > first.toMs);

@@ -181,7 +181,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   const live = cfg.live && attachLiveGateway(app.getHttpServer(), {
     ...cfg.live,
     resolveCaller: (token, tenant) => cfg.controlPlane.resolveCaller(token, tenant),
-    renderDashboard: (tenant, id, range) => renderer.render(tenant, id, range && { from: range.fromMs, to: range.toMs }),
+    renderDashboard: (tenant, id, range, variables) => renderer.render(tenant, id, { ...(range && { from: range.fromMs, to: range.toMs }), ...(variables && { variables }) }),
   });
   const requestLog = cfg.requestLog;
   if (requestLog) {

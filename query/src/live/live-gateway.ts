@@ -12,8 +12,13 @@ import { BoundedDelivery, DEFAULT_DELIVERY_LIMITS, type DeliveryLimits } from '.
 import { startDashboardFeed } from './dashboard-feed.js';
 import type { LiveHub, LiveSubscription } from './live-hub.js';
 
-/** Renders one dashboard of a tenant over `range` (default: the dashboard's own time range). */
-export type RenderDashboard = (tenantId: string, dashboardId: string, range?: { fromMs: number; toMs: number }) => Promise<unknown>;
+/** Renders one dashboard of a tenant over `range` (default: the dashboard's own time range) with variable values. */
+export type RenderDashboard = (
+  tenantId: string,
+  dashboardId: string,
+  range: { fromMs: number; toMs: number } | undefined,
+  variables: Record<string, string | string[]> | undefined,
+) => Promise<unknown>;
 
 export interface LiveGatewayConfig {
   hub: LiveHub;
@@ -173,7 +178,7 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
         failed: (err: unknown) => notice({ code: 'render_skipped', message: errorMessage(err), subscription: id }),
       };
       // The first render answers the subscription: an unknown dashboard is refused there.
-      startDashboardFeed(() => render(tenantId, parsed.dashboardId, range()), sink, parsed.intervalSeconds * 1000).then(
+      startDashboardFeed(() => render(tenantId, parsed.dashboardId, range(), parsed.variables), sink, parsed.intervalSeconds * 1000).then(
         (stopFeed) => {
           stop = stopFeed;
           if (!state.dashboards.has(id)) stopFeed(); // the client left or unsubscribed meanwhile
