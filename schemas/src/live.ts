@@ -43,7 +43,7 @@ export type LiveItems =
 
 /** Server → client `notice`: items were dropped for a slow client, or the server closes the connection. */
 export interface LiveNotice {
-  code: 'items_dropped' | 'slow_client_disconnected' | 'render_skipped' | 'credential_revoked';
+  code: 'items_dropped' | 'slow_client_disconnected' | 'render_skipped' | 'credential_revoked' | 'too_many_connections';
   message: string;
   subscription?: string;
   dropped?: number;

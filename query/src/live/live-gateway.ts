@@ -95,6 +95,12 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
     const tenantId = state.caller.tenantId;
     const notice = (n: LiveNotice) => socket.emit('notice', n);
     const full = () => state.tails.size + state.dashboards.size >= maxSubs;
+    // Handshakes that passed the check at the same time: the counts are exact only here.
+    if (total >= maxConnections || (connections.get(tenantId) ?? 0) >= maxPerTenant) {
+      socket.emit('notice', { code: 'too_many_connections', message: 'too many live connections; close one or retry later' } satisfies LiveNotice);
+      socket.disconnect(true);
+      return;
+    }
     connections.set(tenantId, (connections.get(tenantId) ?? 0) + 1);
     total++;
     // A key revoked (or a role lost) after connecting stops streaming at the next check.
