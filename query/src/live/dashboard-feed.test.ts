@@ -33,3 +33,16 @@ test('renders now and every interval; a client that does not acknowledge gets no
 test('a failing first render rejects and leaves no timer', async () => {
   await assert.rejects(startDashboardFeed(async () => Promise.reject(new Error('not found')), { send: () => {}, failed: () => {} }, 10), /not found/);
 });
+
+test('a tick without room for a render is skipped', async () => {
+  let n = 0;
+  let room = false;
+  const sent: number[] = [];
+  const stop = await startDashboardFeed(async () => ++n, { send: (d, done) => { sent.push(d); done(); }, failed: () => {} }, 10, () => room);
+  await tick(50);
+  assert.deepEqual(sent, [1]);
+  room = true;
+  await tick(50);
+  assert.ok(sent.length > 1);
+  stop();
+});

@@ -7,11 +7,17 @@ export interface DashboardFeedSink<T> {
 
 /**
  * Dashboard live mode: renders now, then every `intervalMs`. A tick is skipped while the
- * previous render is still running or not yet acknowledged, so a slow client or a slow
- * dashboard never piles up renders. Resolves with `stop` once the first render was sent;
+ * previous render is still running or not yet acknowledged, or when the server has no room
+ * for another render, so slow clients, slow dashboards or many feeds never pile up renders. Resolves with `stop` once the first render was sent;
  * rejects (and stops) when the first render fails.
  */
-export async function startDashboardFeed<T>(render: () => Promise<T>, sink: DashboardFeedSink<T>, intervalMs: number): Promise<() => void> {
+export async function startDashboardFeed<T>(
+  render: () => Promise<T>,
+  sink: DashboardFeedSink<T>,
+  intervalMs: number,
+  /** Whether the server has room for a render now; a tick without room is skipped. */
+  canRender: () => boolean = () => true,
+): Promise<() => void> {
   const first = await render();
   let unacknowledged = false;
   let rendering = false;
@@ -22,7 +28,7 @@ export async function startDashboardFeed<T>(render: () => Promise<T>, sink: Dash
     });
   };
   const timer = setInterval(() => {
-    if (unacknowledged || rendering) return;
+    if (unacknowledged || rendering || !canRender()) return;
     rendering = true;
     render()
       .then(push, (err: unknown) => sink.failed(err))

@@ -34,6 +34,8 @@ export interface LiveGatewayConfig {
   recheckMs?: number;
   /** Dashboard feeds per tenant over all connections (default 20): each one renders every interval. */
   maxDashboardFeedsPerTenant?: number;
+  /** Feed renders under way at once over all feeds (default 2); a feed's tick without room is skipped. */
+  maxConcurrentFeedRenders?: number;
 }
 
 export interface LiveGateway {
@@ -66,6 +68,8 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
   const maxFeeds = cfg.maxDashboardFeedsPerTenant ?? 20;
   const connections = new Map<string, number>();
   const feeds = new Map<string, number>();
+  const maxFeedRenders = cfg.maxConcurrentFeedRenders ?? 2;
+  let feedRenders = 0;
   let total = 0;
   const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024, cors: { origin: false } });
   const nsp: Namespace = io.of('/live');
@@ -184,7 +188,15 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
         failed: (err: unknown) => notice({ code: 'render_skipped', message: errorMessage(err), subscription: id }),
       };
       // The first render answers the subscription: an unknown dashboard is refused there.
-      startDashboardFeed(() => render(tenantId, parsed.dashboardId, range(), parsed.variables), sink, parsed.intervalSeconds * 1000).then(
+      const counted = async () => {
+        feedRenders++;
+        try {
+          return await render(tenantId, parsed.dashboardId, range(), parsed.variables);
+        } finally {
+          feedRenders--;
+        }
+      };
+      startDashboardFeed(counted, sink, parsed.intervalSeconds * 1000, () => feedRenders < maxFeedRenders).then(
         (stopFeed) => {
           stop = stopFeed;
           if (!state.dashboards.has(id)) stopFeed(); // the client left or unsubscribed meanwhile
