@@ -1,3 +1,12 @@
 export { evaluateRule, groupKey, observe, type GroupSample, type RuleEvaluation } from './evaluation/evaluate-rule.js';
 export { nextState, initialState, type InstanceState, type Observation, type Transition } from './evaluation/state-machine.js';
 export { renderTemplate, renderAnnotations, formatValue } from './evaluation/templating.js';
+export { ALERTING_ENTITIES } from './store/entities.js';
+import { Alerting1764400000000 } from './store/migration.js';
+export { AlertingApiModule, type AlertingApiConfig } from './api/alerting-api.module.js';
+export { ClickHouseConditionReader, type ConditionReader, type MetricReader } from './sources/clickhouse-condition-reader.js';
+export { AlertHistory } from './history/alert-history.js';
+export { RuleScheduler, type SchedulerConfig } from './scheduler/rule-scheduler.js';
+
+/** Control-plane migrations of alerting, for `openControlPlane({ extraMigrations })`. */
+export const ALERTING_MIGRATIONS = [Alerting1764400000000];

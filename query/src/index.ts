@@ -9,3 +9,7 @@ export { generateApiKey, hashApiKey, apiKeyPrefix } from './control-plane/api-ke
 export { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from './control-plane/entities.js';
 export { startQueryServer, type QueryServer, type QueryServerConfig } from './http/query-server.js';
 export { createQueryMetrics, type QueryMetrics } from './http/query-metrics.js';
+export { Public, Requires, TenantId, CurrentCaller, type Caller, type Permission } from './http/access.js';
+export { ApiRoute, ValidBody, ValidQuery, validate, type RouteSpec } from './http/validation.js';
+export { ApiError, invalidParameter, notFound } from './http/api-error.js';
+export { parseTimeNs } from './request-params.js';

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 
 /** `30s`, `5m`, `1h`, `7d`: how rules write durations (and how YAML keeps them readable). */
-export const DurationSchema = z.string().regex(/^\d{1,6}(ms|s|m|h|d)$/, 'a duration such as 30s, 5m, 1h or 1d');
+const DURATION = /^\d{1,6}(ms|s|m|h|d)$/;
+export const DurationSchema = z.string().regex(DURATION, 'a duration such as 30s, 5m, 1h or 1d');
 export type Duration = z.infer<typeof DurationSchema>;
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -135,7 +136,7 @@ export const AlertRuleInputSchema = z.object({
   noData: z.enum(NO_DATA_BEHAVIOURS).default('keep'),
   groupWait: DurationSchema.default('30s'),
   repeatInterval: DurationSchema.default('4h'),
-}).refine((r) => durationMs(r.interval) >= 1000 && durationMs(r.interval) <= 86_400_000, { message: 'interval must be from 1s to 1d', path: ['interval'] });
+}).refine((r) => !DURATION.test(r.interval) || (durationMs(r.interval) >= 1000 && durationMs(r.interval) <= 86_400_000), { message: 'interval must be from 1s to 1d', path: ['interval'] });
 export type AlertRuleInput = z.infer<typeof AlertRuleInputSchema>;
 
 export interface AlertRuleDto extends AlertRuleInput {
@@ -209,7 +210,7 @@ export interface PreviewDto {
 
 export const MatcherSchema = z.object({
   label: z.string().min(1).max(100),
-  op: z.enum(['=', '!=', '=~']).default('='),
+  op: z.enum(['=', '!=']).default('='),
   value: z.string().max(1000),
 });
 export type Matcher = z.infer<typeof MatcherSchema>;

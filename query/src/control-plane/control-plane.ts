@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, type MigrationInterface } from 'typeorm';
 import type { Authenticate } from '@telemetryflow/schemas';
 import type { Caller } from '../http/access.js';
 import { keyPermissions } from './permissions.js';
@@ -22,6 +22,9 @@ export interface ControlPlaneConfig {
   poolSize?: number;
   /** Authentication cache TTL (default 10 s). */
   authCacheTtlMs?: number;
+  /** Entities and migrations of features outside this package that share the database (alerting). */
+  extraEntities?: (new () => object)[];
+  extraMigrations?: (new () => MigrationInterface)[];
 }
 
 export interface ControlPlane {
@@ -53,8 +56,8 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
   const dataSource = new DataSource({
     type: 'postgres',
     url,
-    entities: CONTROL_PLANE_ENTITIES,
-    migrations: CONTROL_PLANE_MIGRATIONS,
+    entities: [...CONTROL_PLANE_ENTITIES, ...(cfg.extraEntities ?? [])],
+    migrations: [...CONTROL_PLANE_MIGRATIONS, ...(cfg.extraMigrations ?? [])],
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -41,6 +41,8 @@ export interface QueryServerConfig {
   log?: (msg: string) => void;
   /** Request figures for /metrics (see createQueryMetrics). */
   metrics?: QueryMetrics;
+  /** Feature modules from outside this package (alerting), served behind the same guard and error envelope. */
+  modules?: DynamicModule[];
 }
 
 export interface QueryServer {
@@ -54,6 +56,7 @@ class QueryApiModule {
   static forRoot(cfg: QueryServerConfig): DynamicModule {
     return {
       module: QueryApiModule,
+      imports: cfg.modules ?? [],
       controllers: [HealthController, TracesController, ServicesController, LogsController, MetricsController, RetentionController],
       providers: [
         { provide: CLICKHOUSE, useValue: cfg.clickhouse },

@@ -1,0 +1,34 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import type { ControlPlane } from '@telemetryflow/query';
+import { AlertsService } from '../alerts/alerts.service.js';
+import { AlertHistory } from '../history/alert-history.js';
+import { AlertRulesService } from '../rules/alert-rules.service.js';
+import { CONDITION_READER, type ConditionReader } from '../sources/clickhouse-condition-reader.js';
+import { AlertRulesController } from './alert-rules.controller.js';
+import { AlertsController, SilencesController } from './alerts.controller.js';
+
+export interface AlertingApiConfig {
+  controlPlane: ControlPlane;
+  clickhouse: ClickHouseClient;
+  /** Reads rule conditions for previews. */
+  reader: ConditionReader;
+}
+
+/** The alerting routes, served by the query API (`startQueryServer({ modules: [...] })`). */
+@Module({})
+export class AlertingApiModule {
+  static forRoot(cfg: AlertingApiConfig): DynamicModule {
+    const ds = cfg.controlPlane.dataSource;
+    return {
+      module: AlertingApiModule,
+      controllers: [AlertRulesController, AlertsController, SilencesController],
+      providers: [
+        { provide: AlertRulesService, useValue: new AlertRulesService(ds) },
+        { provide: AlertsService, useValue: new AlertsService(ds) },
+        { provide: AlertHistory, useValue: new AlertHistory(cfg.clickhouse) },
+        { provide: CONDITION_READER, useValue: cfg.reader },
+      ],
+    };
+  }
+}
