@@ -29,7 +29,8 @@ export class AlertStateStore {
 
   /** Leases up to `limit` due rules for `holder`: rules nobody holds, or whose lease ran out. */
   async claimDue(holder: string, leaseMs: number, limit: number): Promise<string[]> {
-    const rows: { rule_id: string }[] = await this.ds.query(
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows]: [{ rule_id: string }[], number] = await this.ds.query(
       `UPDATE alert_rule_leases SET holder = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000)
        WHERE rule_id IN (
          SELECT l.rule_id FROM alert_rule_leases l JOIN alert_rules r ON r.id = l.rule_id
