@@ -7,6 +7,10 @@ export { AlertingApiModule, type AlertingApiConfig } from './api/alerting-api.mo
 export { ClickHouseConditionReader, type ConditionReader, type MetricReader } from './sources/clickhouse-condition-reader.js';
 export { AlertHistory } from './history/alert-history.js';
 export { RuleScheduler, type SchedulerConfig } from './scheduler/rule-scheduler.js';
+export { HttpDelivery, type DeliveryConfig, type DeliveryResult } from './delivery/http-delivery.js';
+export { AddressGuard, AddressGuardConfigError, parseCidrs } from './delivery/address-guard.js';
+export { NotificationDispatcher, type DispatcherConfig } from './delivery/notification-dispatcher.js';
+export { webhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './delivery/channel-messages.js';
 
 /** Control-plane migrations of alerting, for `openControlPlane({ extraMigrations })`. */
 export const ALERTING_MIGRATIONS = [Alerting1764400000000];

@@ -5,7 +5,7 @@ import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { migrationsComplete } from '@telemetryflow/clickhouse';
 import { createApiKey, createTenant, openControlPlane, startQueryServer, type ControlPlane, type QueryServer } from '@telemetryflow/query';
 import { createTestDatabase, insertRows, startClickHouse, tempDir, type TestDatabase } from '@telemetryflow/query/test-helpers';
-import { ALERTING_ENTITIES, ALERTING_MIGRATIONS, AlertingApiModule, ClickHouseConditionReader } from '../src/index.js';
+import { AddressGuard, ALERTING_ENTITIES, ALERTING_MIGRATIONS, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs } from '../src/index.js';
 
 export { call, type Json } from '@telemetryflow/query/test-helpers';
 
@@ -20,6 +20,8 @@ export interface AlertingStores {
   readKey: string;
   /** Admin key of tenant `beta`. */
   betaKey: string;
+  /** Loopback allowed; short backoff. */
+  delivery: HttpDelivery;
   close(): Promise<void>;
 }
 
@@ -36,14 +38,17 @@ export async function startAlertingStores(prefix: string): Promise<AlertingStore
   const betaKey = (await createApiKey(cp.dataSource, { tenantId: 'beta', name: 'admin', scopes: ['admin'] })).key;
   const readKey = (await createApiKey(cp.dataSource, { tenantId: 'default', name: 'reader', scopes: ['read'] })).key;
   const reader = new ClickHouseConditionReader(ch);
+  // Tests play Slack, PagerDuty and webhooks on loopback: allowed explicitly, as a self-hoster would.
+  const delivery = new HttpDelivery({ guard: new AddressGuard(parseCidrs('127.0.0.0/8')), baseDelayMs: 10, maxDelayMs: 2000, requestTimeoutMs: 2000 });
   const api = await startQueryServer({
     host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: () => migrationsComplete(ch),
-    modules: [AlertingApiModule.forRoot({ controlPlane: cp, clickhouse: ch, reader })],
+    modules: [AlertingApiModule.forRoot({ controlPlane: cp, clickhouse: ch, reader, delivery })],
   });
   return {
-    db, ch, cp, api, key, readKey, betaKey,
+    db, ch, cp, api, key, readKey, betaKey, delivery,
     async close() {
       await api.close();
+      await delivery.close();
       await cp.close();
       await ch.close();
       await db.drop();

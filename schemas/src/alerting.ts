@@ -235,3 +235,40 @@ export interface SilenceDto {
   createdBy: string;
   createdAt: string;
 }
+
+const HttpUrl = z.string().max(2000).url().refine((u) => /^https?:\/\//i.test(u), 'an http or https URL');
+
+/** Where notifications go. Secrets (URLs with tokens, routing keys, signing secrets) are write-only. */
+export const ChannelInputSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('slack'), name: Name, url: HttpUrl }),
+  z.object({
+    type: z.literal('pagerduty'),
+    name: Name,
+    routingKey: z.string().min(1).max(100),
+    url: HttpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+  }),
+  z.object({ type: z.literal('webhook'), name: Name, url: HttpUrl, secret: z.string().min(16).max(256) }),
+]);
+export type ChannelInput = z.infer<typeof ChannelInputSchema>;
+
+export interface ChannelDto {
+  id: string;
+  name: string;
+  type: ChannelInput['type'];
+  /** Scheme and host of the target; the rest may hold a token, so it is never shown. */
+  target: string;
+  /** A permanent delivery error happened and no delivery succeeded since. */
+  failing: boolean;
+  failingSince: string | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChannelTestDto {
+  delivered: boolean;
+  /** HTTP status of the last attempt, when there was a response. */
+  status: number | null;
+  attempts: number;
+  error: string | null;
+}

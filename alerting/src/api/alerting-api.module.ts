@@ -2,17 +2,22 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { ControlPlane } from '@telemetryflow/query';
 import { AlertsService } from '../alerts/alerts.service.js';
+import { ChannelsService } from '../channels/channels.service.js';
+import type { HttpDelivery } from '../delivery/http-delivery.js';
 import { AlertHistory } from '../history/alert-history.js';
 import { AlertRulesService } from '../rules/alert-rules.service.js';
 import { CONDITION_READER, type ConditionReader } from '../sources/clickhouse-condition-reader.js';
 import { AlertRulesController } from './alert-rules.controller.js';
 import { AlertsController, SilencesController } from './alerts.controller.js';
+import { ChannelsController } from './channels.controller.js';
 
 export interface AlertingApiConfig {
   controlPlane: ControlPlane;
   clickhouse: ClickHouseClient;
   /** Reads rule conditions for previews. */
   reader: ConditionReader;
+  /** Sends channel test messages. */
+  delivery: HttpDelivery;
 }
 
 /** The alerting routes, served by the query API (`startQueryServer({ modules: [...] })`). */
@@ -22,10 +27,11 @@ export class AlertingApiModule {
     const ds = cfg.controlPlane.dataSource;
     return {
       module: AlertingApiModule,
-      controllers: [AlertRulesController, AlertsController, SilencesController],
+      controllers: [AlertRulesController, AlertsController, SilencesController, ChannelsController],
       providers: [
         { provide: AlertRulesService, useValue: new AlertRulesService(ds) },
         { provide: AlertsService, useValue: new AlertsService(ds) },
+        { provide: ChannelsService, useValue: new ChannelsService(ds, cfg.delivery) },
         { provide: AlertHistory, useValue: new AlertHistory(cfg.clickhouse) },
         { provide: CONDITION_READER, useValue: cfg.reader },
       ],

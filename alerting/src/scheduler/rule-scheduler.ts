@@ -10,6 +10,7 @@ import { isSilenced } from '../notify/silences.js';
 import type { ConditionReader } from '../sources/clickhouse-condition-reader.js';
 import { AlertStateStore } from '../store/alert-state-store.js';
 import type { AlertRuleEntity } from '../store/entities.js';
+import { startTickLoop, type TickLoop } from './tick-loop.js';
 
 export interface SchedulerConfig {
   dataSource: DataSource;
@@ -27,9 +28,13 @@ export interface SchedulerConfig {
   log?: (msg: string) => void;
 }
 
-/** The labels silences match: the rule's name and severity, its labels and the group's. */
-export function alertLabels(rule: Pick<AlertRuleInput, 'name' | 'severity' | 'labels'>, group: Record<string, string>): Record<string, string> {
-  return { alertname: rule.name, severity: rule.severity, ...rule.labels, ...group };
+/**
+ * An alert's labels, which silences match and notifications carry: the rule's name and
+ * severity, the service its condition is about, the rule's labels and the group's.
+ */
+export function alertLabels(rule: Pick<AlertRuleInput, 'name' | 'severity' | 'labels' | 'condition'>, group: Record<string, string>): Record<string, string> {
+  const service: Record<string, string> = 'service' in rule.condition && rule.condition.service !== undefined ? { service: rule.condition.service } : {};
+  return { alertname: rule.name, severity: rule.severity, ...service, ...rule.labels, ...group };
 }
 
 /**
@@ -41,9 +46,6 @@ export class RuleScheduler {
   private readonly store: AlertStateStore;
   private readonly now: () => number;
   private readonly log: (msg: string) => void;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
 
   constructor(private readonly cfg: SchedulerConfig) {
     this.store = new AlertStateStore(cfg.dataSource);
@@ -64,22 +66,11 @@ export class RuleScheduler {
     return ids.length;
   }
 
-  start(periodMs = 1000): void {
-    const loop = () => {
-      this.running = this.tick()
-        .then(() => undefined, (err: unknown) => this.log(`alert scheduler: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(loop, periodMs);
-        });
-    };
-    loop();
+  /** Ticks every `periodMs` until the returned loop is stopped. */
+  start(periodMs = 1000): TickLoop {
+    return startTickLoop('alert scheduler', () => this.tick(), periodMs, this.log);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
 
   private async evaluate(ruleId: string): Promise<void> {
     const row = await this.store.loadRule(ruleId);

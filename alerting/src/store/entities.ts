@@ -162,6 +162,10 @@ export class AlertNotificationEntity {
   @Column({ name: 'claim_until', type: 'timestamptz', nullable: true })
   claimUntil!: Date | null;
 
+  /** A delivery that should be tried again later (Retry-After, exhausted attempts) waits until then. */
+  @Column({ name: 'next_attempt_at', type: 'timestamptz' })
+  nextAttemptAt!: Date;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

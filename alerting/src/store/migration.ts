@@ -61,6 +61,7 @@ export class Alerting1764400000000 implements MigrationInterface {
       status      text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
       attempts    integer NOT NULL DEFAULT 0,
       claim_until timestamptz,
+      next_attempt_at timestamptz NOT NULL DEFAULT now(),
       created_at  timestamptz NOT NULL DEFAULT now(),
       sent_at     timestamptz,
       last_error  text
