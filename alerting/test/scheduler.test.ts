@@ -67,6 +67,25 @@ describe('rule scheduler', () => {
     await call(s.api.url, `/api/v1/alert-rules/${ruleId}`, { key: s.key, method: 'DELETE' });
   });
 
+  it('threshold rules on a query DTO run through the QueryRunner, grouped by the query', async () => {
+    const now = Date.now();
+    await insertSpans(s.ch, { service: 'search', atMs: now - 30_000, n: 12 });
+    await insertSpans(s.ch, { service: 'browse', atMs: now - 30_000, n: 2 });
+    const ruleId = await createRule({
+      name: 'busy services', for: '0s', annotations: { summary: '{{ $labels.service }}: {{ $value }} spans' },
+      condition: {
+        kind: 'metric_threshold', window: '5m', threshold: { op: 'above', value: 10 },
+        query: { signal: 'spans', measure: 'count', filters: [{ label: 'service', op: 'in', value: ['search', 'browse'] }], groupBy: ['service'] },
+      },
+    });
+    const grouped = await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: { name: 'x', groupBy: ['service'], condition: { kind: 'metric_threshold', query: { signal: 'spans', measure: 'count' }, threshold: { op: 'above', value: 1 } } } });
+    assert.equal(grouped.status, 400, 'the query groups, not the rule');
+    await scheduler('a').tick();
+    const alerts = (await call(s.api.url, `/api/v1/alerts?ruleId=${ruleId}`, { key: s.readKey })).body.data as Json[];
+    assert.deepEqual(alerts.map((a) => [a.labels.service, a.state, a.annotations.summary]), [['search', 'firing', 'search: 12 spans']]);
+    await call(s.api.url, `/api/v1/alert-rules/${ruleId}`, { key: s.key, method: 'DELETE' });
+  });
+
   it('two replicas evaluate each due rule once', async () => {
     const ids = await Promise.all(['one', 'two', 'three', 'four'].map((name) => createRule({
       name: `absent ${name}`, for: '0s', condition: { kind: 'absence', signal: 'logs', service: `svc-${name}`, window: '5m' },

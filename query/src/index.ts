@@ -7,9 +7,11 @@ export {
 } from './control-plane/accounts.js';
 export { generateApiKey, hashApiKey, apiKeyPrefix } from './control-plane/api-key-secrets.js';
 export { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from './control-plane/entities.js';
-export { startQueryServer, type QueryServer, type QueryServerConfig } from './http/query-server.js';
+export { startQueryServer, type QueryServer, type QueryServerConfig, type RequestLogEntry } from './http/query-server.js';
 export { createQueryMetrics, type QueryMetrics } from './http/query-metrics.js';
 export { Public, Requires, TenantId, CurrentCaller, type Caller, type Permission } from './http/access.js';
 export { ApiRoute, ValidBody, ValidQuery, validate, type RouteSpec } from './http/validation.js';
 export { ApiError, invalidParameter, notFound } from './http/api-error.js';
 export { parseTimeNs } from './request-params.js';
+export { QueryRunner, type QueryRunnerDeps, type QueryWindow, type QueryAnswer } from './query-runner/query-runner.js';
+export { queryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.js';

@@ -1,6 +1,7 @@
 // Alert rules, alert instances, silences and notification channels: the shapes the API
 // validates, the YAML export carries and the console edits.
 import { z } from 'zod';
+import { QuerySchema } from './query.js';
 
 /** `30s`, `5m`, `1h`, `7d`: how rules write durations (and how YAML keeps them readable). */
 const DURATION = /^\d{1,6}(ms|s|m|h|d)$/;
@@ -24,22 +25,17 @@ export const ThresholdSchema = z.discriminatedUnion('op', [
 export type Threshold = z.infer<typeof ThresholdSchema>;
 
 const Name = z.string().min(1).max(200);
-const AttributeFilters = z.record(z.string().min(1).max(200), z.string().max(1000));
-
-/** A metric series query: an aggregation of one metric per step, filtered by attributes. */
-export const AlertMetricQuerySchema = z.object({
-  metric: Name,
-  aggregation: z.enum(['avg', 'sum', 'min', 'max', 'count', 'last', 'rate', 'p50', 'p90', 'p95', 'p99']),
-  filters: AttributeFilters.default({}),
-});
-
-export const SPAN_MEASURES = ['error_rate', 'p95_latency_ms', 'p99_latency_ms', 'request_rate'] as const;
+export const ALERT_SPAN_MEASURES = ['error_rate', 'p95_latency_ms', 'p99_latency_ms', 'request_rate'] as const;
 
 const window = DurationSchema.default('5m');
 
+/**
+ * Any query of the query API (metrics, spans or logs) against a threshold; the query's own
+ * groupBy makes the groups. The value is the query's last step with data, the step being the window.
+ */
 export const MetricThresholdConditionSchema = z.object({
   kind: z.literal('metric_threshold'),
-  query: AlertMetricQuerySchema,
+  query: QuerySchema,
   window,
   threshold: ThresholdSchema,
 });
@@ -47,7 +43,7 @@ export const MetricThresholdConditionSchema = z.object({
 /** Span-derived: error rate (0..1), p95 / p99 latency (ms) or request rate (spans per second). */
 export const SpanConditionSchema = z.object({
   kind: z.literal('span'),
-  measure: z.enum(SPAN_MEASURES),
+  measure: z.enum(ALERT_SPAN_MEASURES),
   service: Name.optional(),
   operation: Name.optional(),
   window,

@@ -5,3 +5,4 @@ export * from './api.js';
 export * from './pipeline.js';
 export * from './bus.js';
 export * from './alerting.js';
+export * from './query.js';

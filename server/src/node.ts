@@ -117,6 +117,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         log: log.warn,
         metrics: createQueryMetrics(registry),
         modules: [AlertingApiModule.forRoot({ controlPlane: controlPlane!, clickhouse: ch, reader: alertReader!, delivery: delivery! })],
+        requestLog: log.request,
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;

@@ -116,7 +116,7 @@ describe('evaluateRule', () => {
   });
 
   it('outside range breaches below min and above max only', () => {
-    const d = new Driver(rule({ condition: { kind: 'metric_threshold', query: { metric: 'queue', aggregation: 'avg' }, threshold: { op: 'outside', min: 10, max: 20 } }, for: '0s', groupBy: [] }));
+    const d = new Driver(rule({ condition: { kind: 'metric_threshold', query: { signal: 'metrics', metric: 'queue', aggregation: 'avg' }, threshold: { op: 'outside', min: 10, max: 20 } }, for: '0s', groupBy: [] }));
     d.eval([{ labels: {}, value: 15 }]);
     assert.equal(d.state({}), 'inactive');
     d.eval([{ labels: {}, value: 25 }]);

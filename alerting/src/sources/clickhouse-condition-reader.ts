@@ -1,8 +1,10 @@
 import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/schemas';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { QueryRunner } from '@telemetryflow/query';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 import type { GroupSample } from '../evaluation/evaluate-rule.js';
 import { groupColumns } from './group-columns.js';
+import { queryRunnerReader } from './query-runner-reader.js';
 
 /** DI token of the ConditionReader in the API (preview). */
 export const CONDITION_READER = Symbol('ConditionReader');
@@ -12,7 +14,7 @@ export interface ConditionReader {
   read(tenant: string, rule: AlertRuleInput, atMs: number): Promise<GroupSample[]>;
 }
 
-/** Reads metric conditions (through the query API's metric query). */
+/** Reads threshold conditions on a query DTO (through the query API's QueryRunner). */
 export type MetricReader = (tenant: string, rule: AlertRuleInput & { condition: Extract<AlertCondition, { kind: 'metric_threshold' }> }, atMs: number) => Promise<GroupSample[]>;
 
 interface Selection {
@@ -31,20 +33,21 @@ const SPAN_MEASURE_SQL = {
 
 /**
  * Span, log, absence and burn-rate conditions read raw spans and logs over their windows
- * (values bound as parameters, never concatenated); metric conditions go to `metrics`.
+ * (values bound as parameters, never concatenated); query conditions go to the QueryRunner.
  */
 export class ClickHouseConditionReader implements ConditionReader {
+  private readonly metrics: MetricReader;
+
   constructor(
     private readonly ch: ClickHouseClient,
-    private readonly metrics?: MetricReader,
-  ) {}
+    metrics?: MetricReader,
+  ) {
+    this.metrics = metrics ?? queryRunnerReader(new QueryRunner({ clickhouse: ch }));
+  }
 
   async read(tenant: string, rule: AlertRuleInput, atMs: number): Promise<GroupSample[]> {
     const c = rule.condition;
-    if (c.kind === 'metric_threshold') {
-      if (!this.metrics) throw new Error('metric conditions need a metric reader');
-      return this.metrics(tenant, { ...rule, condition: c }, atMs);
-    }
+    if (c.kind === 'metric_threshold') return this.metrics(tenant, { ...rule, condition: c }, atMs);
     const groups = groupColumns(c, rule.groupBy);
     if (c.kind === 'slo_burn_rate') return this.burnRatios(tenant, c, groups, atMs);
     const windowMs = durationMs(c.window);

@@ -12,10 +12,13 @@ export class UnknownGroupLabelError extends Error {}
 
 /**
  * Group-by labels of a condition as (label, column) pairs; labels the kind cannot group by
- * are refused. Metric conditions group by metric attributes, resolved by the metric query.
+ * are refused. Query conditions are grouped by their query's own groupBy.
  */
 export function groupColumns(condition: AlertCondition, groupBy: readonly string[]): [string, string][] {
-  if (condition.kind === 'metric_threshold') return [];
+  if (condition.kind === 'metric_threshold') {
+    if (groupBy.length > 0) throw new UnknownGroupLabelError('a metric_threshold rule is grouped by its query\'s groupBy; leave the rule\'s groupBy empty');
+    return [];
+  }
   const offered = COLUMNS[condition.kind] ?? {};
   return groupBy.map((label) => {
     const column = offered[label];

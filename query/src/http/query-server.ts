@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
@@ -13,6 +14,8 @@ import { MetricsController } from '../metrics/metrics.controller.js';
 import { MetricsRepository } from '../metrics/metrics.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { QueryPlanner } from '../planner/query-planner.js';
+import { ClickHouseReader } from '../clickhouse-reader.js';
+import { QueryController, queryRunnerProvider } from '../query-runner/query.controller.js';
 import { RetentionController } from '../retention/retention.controller.js';
 import { RetentionRepository } from '../retention/retention.repository.js';
 import { RetentionService } from '../retention/retention.service.js';
@@ -24,10 +27,13 @@ import { TracesRepository } from '../traces/traces.repository.js';
 import { TracesService } from '../traces/traces.service.js';
 import { AccessGuard } from './access.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
-import { ApiExceptionFilter } from './exception.filter.js';
+import { ApiExceptionFilter, ERROR_CODE, type ErrorTagged } from './exception.filter.js';
 import { HealthController } from './health.controller.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
-import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, QUERY_LIMITS } from './tokens.js';
+import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, OPENAPI_DOCUMENT, QUERY_LIMITS } from './tokens.js';
+import { ApiDocsController } from './api-docs.controller.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { routeTable } from './route-table.js';
 
 export interface QueryServerConfig {
   host: string;
@@ -43,6 +49,19 @@ export interface QueryServerConfig {
   metrics?: QueryMetrics;
   /** Feature modules from outside this package (alerting), served behind the same guard and error envelope. */
   modules?: DynamicModule[];
+  /** One structured line per answered request; its requestId is the one in error bodies. */
+  requestLog?: (entry: RequestLogEntry) => void;
+}
+
+export interface RequestLogEntry {
+  requestId: string;
+  method: string;
+  /** The route pattern (`/api/v1/traces/:traceId`), or the raw path when no route matched. */
+  route: string;
+  status: number;
+  durationMs: number;
+  /** The error envelope's `code`, for failed requests. */
+  errorCode?: string;
 }
 
 export interface QueryServer {
@@ -51,14 +70,28 @@ export interface QueryServer {
   close(): Promise<void>;
 }
 
+const API_CONTROLLERS = [
+  HealthController,
+  ApiDocsController,
+  TracesController,
+  ServicesController,
+  LogsController,
+  MetricsController,
+  RetentionController,
+  QueryController,
+];
+
+const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+
 @Module({})
 class QueryApiModule {
   static forRoot(cfg: QueryServerConfig): DynamicModule {
     return {
       module: QueryApiModule,
       imports: cfg.modules ?? [],
-      controllers: [HealthController, TracesController, ServicesController, LogsController, MetricsController, RetentionController],
+      controllers: API_CONTROLLERS,
       providers: [
+        { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument(routeTable([...API_CONTROLLERS, ...(cfg.modules ?? []).flatMap((m) => m.controllers ?? [])]), PACKAGE_VERSION) },
         { provide: CLICKHOUSE, useValue: cfg.clickhouse },
         { provide: CONTROL_PLANE, useValue: cfg.controlPlane },
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
@@ -75,6 +108,8 @@ class QueryApiModule {
         RetentionRepository,
         RetentionService,
         QueryPlanner,
+        ClickHouseReader,
+        queryRunnerProvider,
       ],
     };
   }
@@ -101,6 +136,21 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     done();
   });
   if (cfg.metrics) recordQueryRequests(fastify, cfg.metrics);
+  const requestLog = cfg.requestLog;
+  if (requestLog) {
+    fastify.addHook('onResponse', (req, reply, done) => {
+      const errorCode = (req.raw as ErrorTagged)[ERROR_CODE];
+      requestLog({
+        requestId: String(req.id),
+        method: req.method,
+        route: req.routeOptions.url ?? req.url.split('?')[0]!,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        ...(errorCode !== undefined ? { errorCode } : {}),
+      });
+      done();
+    });
+  }
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : cfg.port;

@@ -3,3 +3,4 @@ export const CLICKHOUSE = Symbol('ClickHouseClient');
 export const CONTROL_PLANE = Symbol('ControlPlane');
 export const CLICKHOUSE_MIGRATED = Symbol('ClickHouseMigrated');
 export const QUERY_LIMITS = Symbol('QueryLimits');
+export const OPENAPI_DOCUMENT = Symbol('OpenApiDocument');

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApiError } from '../http/api-error.js';
-import { bodyWordCondition, logRowToDto, parseLogSearch, searchWords } from './log-search.js';
+import { bodyWordCondition, logRowToDto, parseLogSearch } from './log-search.js';
+import { searchWords } from './text-search.js';
 
 test('searchWords splits on separators, lower-cases and de-duplicates', () => {
   assert.deepEqual(searchWords('Payment FAILED: card-declined, failed!'), ['payment', 'failed', 'card', 'declined']);

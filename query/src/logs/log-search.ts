@@ -2,6 +2,7 @@ import type { LogDto } from '@telemetryflow/schemas';
 import { storedToAnyValueJson, storedToKeyValuesJson } from '@telemetryflow/schemas';
 import { idOrEmpty, type AttributedRow } from '../clickhouse-rows.js';
 import { invalidParameter } from '../http/api-error.js';
+import { searchWords } from './text-search.js';
 import { parseHexId, parseInteger, parseString, parseTimeRange, type RawParams, type TimeRange } from '../request-params.js';
 
 export interface LogSearch extends TimeRange {
@@ -16,14 +17,6 @@ export interface LogSearch extends TimeRange {
 export const DEFAULT_LOG_LIMIT = 100;
 export const MAX_LOG_LIMIT = 1000;
 const MAX_WORDS = 16;
-
-/**
- * Splits free text into the tokens ClickHouse's `hasToken` / tokenbf index use: runs of
- * ASCII letters and digits (and any non-ASCII characters), lower-cased, de-duplicated.
- */
-export function searchWords(q: string): string[] {
-  return [...new Set(q.toLowerCase().split(/[^a-z0-9\u0080-\uffff]+/u).filter((w) => w.length > 0))];
-}
 
 /**
  * SQL condition (bound parameter `param`, never the word itself) that the log body holds

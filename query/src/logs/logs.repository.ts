@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import { selectRows, toNumber } from '../clickhouse-rows.js';
-import { CLICKHOUSE } from '../http/tokens.js';
+import { toNumber } from '../clickhouse-rows.js';
+import { ClickHouseReader } from '../clickhouse-reader.js';
 import { LOG_TABLES, plannedUnion, stepBucket } from '../planner/plan-sql.js';
 import type { QueryPlan } from '../planner/query-plan.js';
 import { logCount, SEVERITY_NAME, type VolumeRow } from './log-volume.js';
@@ -9,7 +8,7 @@ import { bodyWordCondition, type LogRow, type LogSearch } from './log-search.js'
 
 @Injectable()
 export class LogsRepository {
-  constructor(@Inject(CLICKHOUSE) private readonly ch: ClickHouseClient) {}
+  constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
 
   /** Newest first. Body words match case-insensitively in Unicode (see bodyWordCondition). */
   async search(tenant: string, s: LogSearch): Promise<LogRow[]> {
@@ -35,9 +34,7 @@ export class LogsRepository {
       where.push(bodyWordCondition(`w${i}`));
       params[`w${i}`] = w;
     });
-    return selectRows<LogRow>(
-      this.ch,
-      `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS timeNs, toString(toUnixTimestamp64Nano(ObservedTimestamp)) AS observedNs,
+    return this.ch.select<LogRow>(`SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS timeNs, toString(toUnixTimestamp64Nano(ObservedTimestamp)) AS observedNs,
               SeverityNumber, SeverityText, Body, BodyType, ServiceName,
               lower(hex(TraceId)) AS traceId, lower(hex(SpanId)) AS spanId,
               Attributes, AttributeTypes, ResourceAttributes, ResourceAttributeTypes, ScopeName, ScopeVersion
@@ -56,9 +53,7 @@ export class LogsRepository {
       ...(service !== undefined ? { where: 'ServiceName = {service:String}' } : {}),
       groupBy: 'bucket, severity',
     }));
-    const rows = await selectRows<{ bucket: string; severity: string; n: string }>(
-      this.ch,
-      `SELECT bucket, severity, sum(n) AS n FROM (${union}) GROUP BY bucket, severity ORDER BY bucket, severity`,
+    const rows = await this.ch.select<{ bucket: string; severity: string; n: string }>(`SELECT bucket, severity, sum(n) AS n FROM (${union}) GROUP BY bucket, severity ORDER BY bucket, severity`,
       { ...params, tenant, stepMs, ...(service !== undefined ? { service } : {}) },
     );
     return rows.map((r) => ({ bucket: toNumber(r.bucket), severity: r.severity, count: toNumber(r.n) }));

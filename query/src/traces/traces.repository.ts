@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { TraceSummaryDto } from '@telemetryflow/schemas';
-import { selectRows, toNumber } from '../clickhouse-rows.js';
-import { CLICKHOUSE } from '../http/tokens.js';
+import { toNumber } from '../clickhouse-rows.js';
+import { ClickHouseReader } from '../clickhouse-reader.js';
 import type { TimeRange } from '../request-params.js';
 import { SPAN_COLUMNS, type SpanRow } from './span-mapping.js';
 
@@ -22,13 +21,11 @@ const ROOT_ORDER = '(ParentSpanId != toFixedString(\'\', 8), StartTime)';
 /** ClickHouse I/O for spans and trace_index. Every query is bound to one tenant. */
 @Injectable()
 export class TracesRepository {
-  constructor(@Inject(CLICKHOUSE) private readonly ch: ClickHouseClient) {}
+  constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
 
   /** The trace's time bounds from trace_index, or null when this tenant has no such trace. */
   async traceBounds(tenant: string, traceId: string): Promise<{ startNs: string; endNs: string } | null> {
-    const [row] = await selectRows<{ n: string; startNs: string; endNs: string }>(
-      this.ch,
-      `SELECT count() AS n, toString(toUnixTimestamp64Nano(min(Start))) AS startNs, toString(toUnixTimestamp64Nano(max(End))) AS endNs
+    const [row] = await this.ch.select<{ n: string; startNs: string; endNs: string }>(`SELECT count() AS n, toString(toUnixTimestamp64Nano(min(Start))) AS startNs, toString(toUnixTimestamp64Nano(max(End))) AS endNs
        FROM trace_index WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})`,
       { tenant, traceId },
     );
@@ -37,9 +34,7 @@ export class TracesRepository {
 
   /** The trace's spans in start order, at most `limit` (callers pass their cap + 1). */
   async traceSpans(tenant: string, traceId: string, startNs: string, endNs: string, limit: number): Promise<SpanRow[]> {
-    return selectRows<SpanRow>(
-      this.ch,
-      `SELECT ${SPAN_COLUMNS} FROM spans
+    return this.ch.select<SpanRow>(`SELECT ${SPAN_COLUMNS} FROM spans
        WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})
          AND StartTime >= fromUnixTimestamp64Nano({startNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({endNs:Int64})
        ORDER BY StartTime, SpanId
@@ -75,9 +70,7 @@ export class TracesRepository {
       having.push(`${duration} <= {maxDurationNs:Int64}`);
       params.maxDurationNs = s.maxDurationNs;
     }
-    const rows = await selectRows<Omit<TraceSummaryDto, 'spanCount' | 'errorCount'> & { spanCount: string; errorCount: string }>(
-      this.ch,
-      `SELECT lower(hex(TraceId)) AS traceId,
+    const rows = await this.ch.select<Omit<TraceSummaryDto, 'spanCount' | 'errorCount'> & { spanCount: string; errorCount: string }>(`SELECT lower(hex(TraceId)) AS traceId,
               argMin(ServiceName, ${ROOT_ORDER}) AS rootServiceName,
               argMin(Name, ${ROOT_ORDER}) AS rootName,
               toString(toUnixTimestamp64Nano(min(StartTime))) AS startTimeUnixNano,
