@@ -268,3 +268,103 @@ export interface ChannelTestDto {
   attempts: number;
   error: string | null;
 }
+
+export const COMPONENT_STATUSES = ['operational', 'degraded', 'partial_outage', 'major_outage', 'maintenance'] as const;
+export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
+export const INCIDENT_IMPACTS = ['degraded', 'partial_outage', 'major_outage', 'maintenance'] as const;
+export type IncidentImpact = (typeof INCIDENT_IMPACTS)[number];
+export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export const StatusPageInputSchema = z.object({
+  /** The public address: `/status/<slug>`. */
+  slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and dashes'),
+  title: z.string().min(1).max(200),
+  description: z.string().max(2000).default(''),
+});
+export type StatusPageInput = z.infer<typeof StatusPageInputSchema>;
+
+export const StatusComponentInputSchema = z.object({
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).default(''),
+  position: z.number().int().min(0).max(1000).default(0),
+  /** Alert rules whose firing sets this component's status and opens incidents. */
+  ruleIds: z.array(z.string().uuid()).max(50).default([]),
+  /** Set by hand; overrides what incidents say. Null: follow the rules. */
+  manualStatus: z.enum(COMPONENT_STATUSES).nullable().default(null),
+});
+export type StatusComponentInput = z.infer<typeof StatusComponentInputSchema>;
+
+export const IncidentInputSchema = z.object({
+  title: z.string().min(1).max(300),
+  impact: z.enum(INCIDENT_IMPACTS),
+  status: z.enum(INCIDENT_STATUSES).default('investigating'),
+  /** The first update's text. */
+  message: z.string().min(1).max(10_000),
+  componentId: z.string().uuid().nullable().default(null),
+  /** Scheduled maintenance: when it starts and ends (both required for impact maintenance). */
+  startsAt: TimeParam.optional(),
+  endsAt: TimeParam.optional(),
+});
+export type IncidentInput = z.infer<typeof IncidentInputSchema>;
+
+export const IncidentUpdateInputSchema = z.object({
+  status: z.enum(INCIDENT_STATUSES),
+  message: z.string().min(1).max(10_000),
+  /** Optional new title. */
+  title: z.string().min(1).max(300).optional(),
+});
+export type IncidentUpdateInput = z.infer<typeof IncidentUpdateInputSchema>;
+
+export interface IncidentUpdateDto {
+  status: IncidentStatus;
+  message: string;
+  at: string;
+}
+
+export interface IncidentDto {
+  id: string;
+  title: string;
+  impact: IncidentImpact;
+  status: IncidentStatus;
+  componentId: string | null;
+  /** Opened by a firing alert rule. */
+  automatic: boolean;
+  startedAt: string;
+  resolvedAt: string | null;
+  updates: IncidentUpdateDto[];
+}
+
+export interface StatusComponentDto extends StatusComponentInput {
+  id: string;
+  status: ComponentStatus;
+}
+
+export interface StatusPageDto extends StatusPageInput {
+  id: string;
+  components: StatusComponentDto[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One day of a component's uptime bar (UTC days). */
+export interface UptimeDayDto {
+  date: string;
+  /** Worst impact that day; `operational` without incidents, `none` before the component existed. */
+  status: ComponentStatus | 'none';
+  /** Minutes of partial or major outage. */
+  outageMinutes: number;
+}
+
+/** `GET /status/{slug}/api`: only what the page itself shows. */
+export interface PublicStatusDto {
+  title: string;
+  description: string;
+  status: ComponentStatus;
+  components: { id: string; name: string; description: string; status: ComponentStatus; uptimePercent: number | null; days: UptimeDayDto[] }[];
+  /** Open incidents and those resolved in the last 14 days, newest first. */
+  incidents: IncidentDto[];
+  /** Maintenance announced for later. */
+  scheduledMaintenance: IncidentDto[];
+  generatedAt: string;
+}

@@ -10,6 +10,9 @@ import { CONDITION_READER, type ConditionReader } from '../sources/clickhouse-co
 import { AlertRulesController } from './alert-rules.controller.js';
 import { AlertsController, SilencesController } from './alerts.controller.js';
 import { ChannelsController } from './channels.controller.js';
+import { PublicStatusController } from './public-status.controller.js';
+import { StatusPagesController } from './status-pages.controller.js';
+import { StatusPagesService } from '../status/status-pages.service.js';
 
 export interface AlertingApiConfig {
   controlPlane: ControlPlane;
@@ -27,12 +30,13 @@ export class AlertingApiModule {
     const ds = cfg.controlPlane.dataSource;
     return {
       module: AlertingApiModule,
-      controllers: [AlertRulesController, AlertsController, SilencesController, ChannelsController],
+      controllers: [AlertRulesController, AlertsController, SilencesController, ChannelsController, StatusPagesController, PublicStatusController],
       providers: [
         { provide: AlertRulesService, useValue: new AlertRulesService(ds) },
         { provide: AlertsService, useValue: new AlertsService(ds) },
         { provide: ChannelsService, useValue: new ChannelsService(ds, cfg.delivery) },
         { provide: AlertHistory, useValue: new AlertHistory(cfg.clickhouse) },
+        { provide: StatusPagesService, useValue: new StatusPagesService(ds) },
         { provide: CONDITION_READER, useValue: cfg.reader },
       ],
     };

@@ -5,12 +5,12 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import { groupColumns, UnknownGroupLabelError } from '../sources/group-columns.js';
 import { AlertRuleEntity, AlertRuleLeaseEntity, NotificationChannelEntity } from '../store/entities.js';
 import { rulesFromYaml, RulesDocumentError, rulesToYaml } from './rules-yaml.js';
+import { isUniqueViolation } from '../store/unique-violation.js';
 
 export function toRuleDto(e: AlertRuleEntity): AlertRuleDto {
   return { id: e.id, ...e.spec, createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString() };
 }
 
-const UNIQUE_VIOLATION = '23505';
 
 /** Alert rules of a tenant in Postgres; a rule's lease row (its schedule) lives and dies with it. */
 export class AlertRulesService {
@@ -96,7 +96,7 @@ export class AlertRulesService {
     try {
       await em.save(row);
     } catch (err) {
-      if ((err as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(err)) {
         throw new ApiError(409, 'conflict', `an alert rule named "${row.name}" already exists`);
       }
       throw err;

@@ -1,5 +1,5 @@
 import { durationMs, type AlertRuleInput } from '@telemetryflow/schemas';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { evaluateRule } from '../evaluation/evaluate-rule.js';
 import type { InstanceState } from '../evaluation/state-machine.js';
 import { renderAnnotations } from '../evaluation/templating.js';
@@ -8,6 +8,7 @@ import { alertFingerprint, type AlertNotification } from '../notify/alert-notifi
 import { planNotifications } from '../notify/notification-policy.js';
 import { isSilenced } from '../notify/silences.js';
 import type { ConditionReader } from '../sources/clickhouse-condition-reader.js';
+import { syncAutomaticIncidents } from '../status/automatic-incidents.js';
 import { AlertStateStore } from '../store/alert-state-store.js';
 import type { AlertRuleEntity } from '../store/entities.js';
 import { startTickLoop, type TickLoop } from './tick-loop.js';
@@ -112,8 +113,11 @@ export class RuleScheduler {
       history.push(entry({ groupKey: d.groupKey, labels: inst.labels, event: 'notification', toState: d.kind, value: inst.value, outcome: d.suppressed ? 'suppressed' : 'queued' }));
       if (!d.suppressed) notifications.push(this.notification(row, d.kind, inst, labels));
     }
+    const firingChanged = result.transitions.some((t) => t.to === 'firing' || t.from === 'firing');
+    const firingNow = [...result.instances.values()].some((i) => i.state === 'firing');
     const committed = await this.store.commit(ruleId, row.tenantId, this.cfg.replicaId, {
       instances: annotated, notifications, channelIds: rule.channels, intervalMs,
+      ...(firingChanged ? { alsoWrite: (em: EntityManager) => syncAutomaticIncidents(em, row.tenantId, ruleId, rule.severity, firingNow, nowMs) } : {}),
     });
     if (!committed) {
       this.log(`alert rule ${ruleId}: lease lost during evaluation; results dropped`);

@@ -14,6 +14,8 @@ export interface EvaluationOutcome {
   notifications: AlertNotification[];
   channelIds: string[];
   intervalMs: number;
+  /** More writes that belong to the same fenced transaction (status-page incidents). */
+  alsoWrite?: (em: EntityManager) => Promise<void>;
 }
 
 const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
@@ -87,6 +89,7 @@ export class AlertStateStore {
         })), ['ruleId', 'groupKey']);
       }
       await queueNotifications(em, tenant, out.channelIds, out.notifications);
+      await out.alsoWrite?.(em);
       await this.reschedule(em, ruleId, out.intervalMs);
       return true;
     });

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { AlertRuleInput, AlertState, Matcher } from '@telemetryflow/schemas';
+import type { AlertRuleInput, AlertState, ComponentStatus, IncidentImpact, IncidentStatus, Matcher } from '@telemetryflow/schemas';
 
 /** A rule as the user wrote it (`spec`), with the columns the scheduler filters on. */
 @Entity({ name: 'alert_rules' })
@@ -207,6 +207,101 @@ export class AlertSilenceEntity {
   createdAt!: Date;
 }
 
+/** A public status page; the slug is its address, unique across tenants. */
+@Entity({ name: 'status_pages' })
+export class StatusPageEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  @Column({ type: 'text', unique: true })
+  slug!: string;
+
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Column({ type: 'text' })
+  description!: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+@Entity({ name: 'status_components' })
+export class StatusComponentEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'page_id', type: 'uuid' })
+  pageId!: string;
+
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text' })
+  description!: string;
+
+  @Column({ type: 'integer' })
+  position!: number;
+
+  @Column({ name: 'rule_ids', type: 'uuid', array: true })
+  ruleIds!: string[];
+
+  @Column({ name: 'manual_status', type: 'text', nullable: true })
+  manualStatus!: ComponentStatus | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** An incident or a scheduled maintenance on a status page, with its updates. */
+@Entity({ name: 'status_incidents' })
+export class StatusIncidentEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'page_id', type: 'uuid' })
+  pageId!: string;
+
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  @Column({ name: 'component_id', type: 'uuid', nullable: true })
+  componentId!: string | null;
+
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Column({ type: 'text' })
+  impact!: IncidentImpact;
+
+  @Column({ type: 'text' })
+  status!: IncidentStatus;
+
+  /** The rule that opened it automatically; null for incidents written by people. */
+  @Column({ name: 'rule_id', type: 'uuid', nullable: true })
+  ruleId!: string | null;
+
+  @Column({ name: 'started_at', type: 'timestamptz' })
+  startedAt!: Date;
+
+  /** For maintenance: the planned end. */
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
+  resolvedAt!: Date | null;
+
+  @Column({ type: 'jsonb' })
+  updates!: { status: IncidentStatus; message: string; at: string }[];
+}
+
 export const ALERTING_ENTITIES = [
   AlertRuleEntity, AlertRuleLeaseEntity, AlertInstanceEntity, NotificationChannelEntity, AlertNotificationEntity, AlertSilenceEntity,
+  StatusPageEntity, StatusComponentEntity, StatusIncidentEntity,
 ];

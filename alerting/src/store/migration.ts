@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Alert rules, their leases and instances, channels, the notification outbox and silences. Immutable once released. */
+/** Alert rules, their leases and instances, channels, the notification outbox, silences and status pages. Immutable once released. */
 export class Alerting1764400000000 implements MigrationInterface {
   name = 'Alerting1764400000000';
 
@@ -79,10 +79,46 @@ export class Alerting1764400000000 implements MigrationInterface {
       created_at timestamptz NOT NULL DEFAULT now()
     )`);
     await q.query('CREATE INDEX alert_silences_tenant_ends ON alert_silences (tenant_id, ends_at)');
+    await q.query(`CREATE TABLE status_pages (
+      id          uuid PRIMARY KEY,
+      tenant_id   text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+      slug        text NOT NULL UNIQUE,
+      title       text NOT NULL,
+      description text NOT NULL,
+      created_at  timestamptz NOT NULL DEFAULT now(),
+      updated_at  timestamptz NOT NULL DEFAULT now()
+    )`);
+    await q.query(`CREATE TABLE status_components (
+      id            uuid PRIMARY KEY,
+      page_id       uuid NOT NULL REFERENCES status_pages(id) ON DELETE CASCADE,
+      tenant_id     text NOT NULL,
+      name          text NOT NULL,
+      description   text NOT NULL,
+      position      integer NOT NULL,
+      rule_ids      uuid[] NOT NULL,
+      manual_status text,
+      created_at    timestamptz NOT NULL DEFAULT now()
+    )`);
+    await q.query('CREATE INDEX status_components_rules ON status_components USING gin (rule_ids)');
+    await q.query(`CREATE TABLE status_incidents (
+      id           uuid PRIMARY KEY,
+      page_id      uuid NOT NULL REFERENCES status_pages(id) ON DELETE CASCADE,
+      tenant_id    text NOT NULL,
+      component_id uuid REFERENCES status_components(id) ON DELETE SET NULL,
+      title        text NOT NULL,
+      impact       text NOT NULL CHECK (impact IN ('degraded', 'partial_outage', 'major_outage', 'maintenance')),
+      status       text NOT NULL CHECK (status IN ('investigating', 'identified', 'monitoring', 'resolved')),
+      rule_id      uuid,
+      started_at   timestamptz NOT NULL,
+      resolved_at  timestamptz,
+      updates      jsonb NOT NULL
+    )`);
+    await q.query('CREATE INDEX status_incidents_page_started ON status_incidents (page_id, started_at)');
+    await q.query(`CREATE UNIQUE INDEX status_incidents_open_automatic ON status_incidents (component_id, rule_id) WHERE rule_id IS NOT NULL AND resolved_at IS NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['alert_silences', 'alert_notifications', 'notification_channels', 'alert_instances', 'alert_rule_leases', 'alert_rules']) {
+    for (const t of ['status_incidents', 'status_components', 'status_pages', 'alert_silences', 'alert_notifications', 'notification_channels', 'alert_instances', 'alert_rule_leases', 'alert_rules']) {
       await q.query(`DROP TABLE ${t}`);
     }
   }
