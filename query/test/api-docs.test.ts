@@ -23,6 +23,10 @@ test('the OpenAPI document is public and lists the API routes with their permiss
   assert.equal(trace['x-required-permission'], 'read');
   assert.equal(res.body.paths['/api/v1/retention'].put['x-required-permission'], 'admin');
   assert.deepEqual(res.body.paths['/health'].get.security, []);
+  const login = res.body.paths['/api/v1/auth/login'].post;
+  assert.deepEqual(login.security, []);
+  assert.ok(login.responses['429'], 'the rate-limited login documents its 429');
+  assert.equal(trace.responses['429'], undefined);
 });
 
 test('/api/docs is a browsable page whose assets are served locally', async () => {

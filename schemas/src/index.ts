@@ -6,3 +6,4 @@ export * from './pipeline.js';
 export * from './bus.js';
 export * from './alerting.js';
 export * from './query.js';
+export * from './identity.js';

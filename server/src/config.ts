@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { AddressGuardConfigError, parseCidrs } from '@telemetryflow/alerting';
@@ -15,6 +16,10 @@ export interface Config {
   metricsPort: number;
   logLevel: LogLevel;
   httpPort: number;
+  /** TF_TRUST_PROXY: whose X-Forwarded-For the API believes (see QueryServerConfig.trustProxy). */
+  trustProxy: boolean | number | string[];
+  /** Result cache of the read API (TF_QUERY_CACHE_TTL_MS, TF_QUERY_CACHE_MAX_MB). */
+  queryCache: { ttlMs: number; maxBytes: number };
   otlpHttpPort: number;
   otlpGrpcPort: number;
   otlpMaxRequestBytes: number;
@@ -28,6 +33,8 @@ export interface Config {
   ingestBatchRows: number;
   ingestBatchDelayMs: number;
   bootstrap: { apiKey?: string; adminEmail?: string; adminPassword?: string };
+  /** User sessions: HS256 secret (unset → generated and kept in Postgres) and token lifetimes. */
+  auth: { jwtSecret?: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
   /** Set: collectors publish to JetStream and writers consume from it. */
   natsUrl: string | undefined;
   jetstream: JetStreamSettings;
@@ -108,6 +115,24 @@ function clusterName(env: Env): string | undefined {
   return name;
 }
 
+/** `false` (default), `true`, a hop count, or a comma list of proxy addresses / CIDRs. */
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = (env.TF_TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return int(env, 'TF_TRUST_PROXY', 0, 1, 16);
+  const entries = raw.split(',').map((e) => e.trim());
+  for (const e of entries) {
+    const [address, bits, ...rest] = e.split('/');
+    const prefix = bits === undefined ? undefined : Number(bits);
+    const v4 = isIP(address ?? '') === 4;
+    if (!isIP(address ?? '') || rest.length > 0 || (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= (v4 ? 32 : 128)))) {
+      throw new ConfigError(`TF_TRUST_PROXY: ${JSON.stringify(e)} is not an address or CIDR (use true, false, a hop count or a comma list of addresses/CIDRs)`);
+    }
+  }
+  return entries;
+}
+
 /** `all`, or a comma-separated list of roles. */
 export function parseRoles(raw: string | undefined): ReadonlySet<Role> {
   const value = (raw ?? '').trim() || 'all';
@@ -141,6 +166,8 @@ function natsUrls(env: Env): string | undefined {
 export function loadConfig(env: Env = process.env, roleArgument?: string): Config {
   const apiKey = optional(env, 'TF_BOOTSTRAP_API_KEY');
   if (apiKey !== undefined && apiKey.length < 16) throw new ConfigError('TF_BOOTSTRAP_API_KEY must be at least 16 characters');
+  const jwtSecret = optional(env, 'TF_JWT_SECRET');
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret, 'utf8') < 32) throw new ConfigError('TF_JWT_SECRET must be at least 32 bytes');
   const workers = optional(env, 'TF_INGEST_WORKERS');
   const roles = parseRoles(roleArgument ?? env.TF_ROLE);
   const natsUrl = natsUrls(env);
@@ -157,6 +184,11 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     metricsPort: int(env, 'TF_METRICS_PORT', 9464, 0, 65535),
     logLevel: oneOf(env, 'TF_LOG_LEVEL', LOG_LEVELS, 'info'),
     httpPort: int(env, 'TF_HTTP_PORT', 8080, 0, 65535),
+    trustProxy: trustProxy(env),
+    queryCache: {
+      ttlMs: int(env, 'TF_QUERY_CACHE_TTL_MS', 10_000, 0, 600_000),
+      maxBytes: int(env, 'TF_QUERY_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,
+    },
     otlpHttpPort: int(env, 'TF_OTLP_HTTP_PORT', 4318, 0, 65535),
     otlpGrpcPort: int(env, 'TF_OTLP_GRPC_PORT', 4317, 0, 65535),
     otlpMaxRequestBytes: int(env, 'TF_OTLP_MAX_REQUEST_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
@@ -172,6 +204,11 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       apiKey,
       adminEmail: optional(env, 'TF_BOOTSTRAP_ADMIN_EMAIL'),
       adminPassword: optional(env, 'TF_BOOTSTRAP_ADMIN_PASSWORD'),
+    },
+    auth: {
+      jwtSecret,
+      accessTokenTtlSeconds: int(env, 'TF_ACCESS_TOKEN_TTL_SECONDS', 900, 60, 24 * 3600),
+      refreshTokenTtlSeconds: int(env, 'TF_REFRESH_TOKEN_TTL_SECONDS', 14 * 24 * 3600, 300, 365 * 24 * 3600),
     },
     natsUrl,
     jetstream: {

@@ -65,8 +65,9 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     let controlPlane: ControlPlane | undefined;
     if (roles.has('collector') || roles.has('query') || roles.has('alerting')) {
       const cp = (controlPlane = await openControlPlane(
-        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap, ...ALERTING_CONTROL_PLANE },
+        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap, auth: config.auth, ...ALERTING_CONTROL_PLANE },
         log.info,
+        log.warn,
       ));
       stops.push(() => cp.close());
     }
@@ -118,6 +119,8 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         metrics: createQueryMetrics(registry),
         modules: [AlertingApiModule.forRoot({ controlPlane: controlPlane!, clickhouse: ch, reader: alertReader!, delivery: delivery! })],
         requestLog: log.request,
+        resultCache: config.queryCache,
+        trustProxy: config.trustProxy,
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { ControlPlane } from '../control-plane/control-plane.js';
@@ -26,16 +26,25 @@ import { TracesController } from '../traces/traces.controller.js';
 import { TracesRepository } from '../traces/traces.repository.js';
 import { TracesService } from '../traces/traces.service.js';
 import { AccessGuard } from './access.js';
+import { DEFAULT_RATE_LIMITS, RATE_LIMITS, RateLimitGuard, type RateLimits } from './rate-limit.js';
+import { IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS } from '../management/identity-routes.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter, ERROR_CODE, type ErrorTagged } from './exception.filter.js';
 import { HealthController } from './health.controller.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
-import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, OPENAPI_DOCUMENT, QUERY_LIMITS } from './tokens.js';
+import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, OPENAPI_DOCUMENT, QUERY_LIMITS, QUERY_METRICS, RESULT_CACHE } from './tokens.js';
+import { DEFAULT_RESULT_CACHE, ResultCache, type ResultCacheOptions } from './result-cache.js';
+import { ResultCacheInterceptor } from './result-cache.interceptor.js';
 import { ApiDocsController } from './api-docs.controller.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { routeTable } from './route-table.js';
+import { recordRoutes, routeTable, type RouteEntry } from './route-table.js';
 
 export interface QueryServerConfig {
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client address (rate limits per IP):
+   * false (default: the TCP peer), true (any), a hop count, or addresses/CIDRs.
+   */
+  trustProxy?: boolean | number | string[];
   host: string;
   port: number;
   clickhouse: ClickHouseClient;
@@ -49,8 +58,12 @@ export interface QueryServerConfig {
   metrics?: QueryMetrics;
   /** Feature modules from outside this package (alerting), served behind the same guard and error envelope. */
   modules?: DynamicModule[];
+  /** Budgets of `@RateLimit` routes (defaults in rate-limit.ts). */
+  rateLimits?: Partial<RateLimits>;
   /** One structured line per answered request; its requestId is the one in error bodies. */
   requestLog?: (entry: RequestLogEntry) => void;
+  /** Short-lived cache of read query results (default 10 s, 64 MiB; ttlMs 0 turns it off). */
+  resultCache?: Partial<ResultCacheOptions>;
 }
 
 export interface RequestLogEntry {
@@ -67,6 +80,8 @@ export interface RequestLogEntry {
 export interface QueryServer {
   url: string;
   port: number;
+  /** Every route with the access rule it declares (for tests that cover all routes). */
+  routes(): RouteEntry[];
   close(): Promise<void>;
 }
 
@@ -79,7 +94,11 @@ const API_CONTROLLERS = [
   MetricsController,
   RetentionController,
   QueryController,
+  ...IDENTITY_CONTROLLERS,
 ];
+
+/** The app's controllers and those of the feature modules it was given. */
+const controllersOf = (cfg: QueryServerConfig) => [...API_CONTROLLERS, ...(cfg.modules ?? []).flatMap((m) => m.controllers ?? [])];
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
@@ -91,12 +110,18 @@ class QueryApiModule {
       imports: cfg.modules ?? [],
       controllers: API_CONTROLLERS,
       providers: [
-        { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument(routeTable([...API_CONTROLLERS, ...(cfg.modules ?? []).flatMap((m) => m.controllers ?? [])]), PACKAGE_VERSION) },
+        { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument(routeTable(controllersOf(cfg)), PACKAGE_VERSION) },
         { provide: CLICKHOUSE, useValue: cfg.clickhouse },
         { provide: CONTROL_PLANE, useValue: cfg.controlPlane },
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
         { provide: QUERY_LIMITS, useValue: queryLimits(cfg.limits) },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: RATE_LIMITS, useValue: { ...DEFAULT_RATE_LIMITS, ...cfg.rateLimits } },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        ...IDENTITY_PROVIDERS,
+        { provide: RESULT_CACHE, useValue: new ResultCache({ ...DEFAULT_RESULT_CACHE, ...cfg.resultCache }) },
+        { provide: QUERY_METRICS, useValue: cfg.metrics },
+        { provide: APP_INTERCEPTOR, useClass: ResultCacheInterceptor },
         TracesRepository,
         TracesService,
         LogsRepository,
@@ -115,6 +140,11 @@ class QueryApiModule {
   }
 }
 
+function fastifyTrustProxy(trust: QueryServerConfig['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust ?? false;
+  return (_address, hop) => hop < trust;
+}
+
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The read API (NestJS on Fastify): `/health`, `/ready` and `/api/v1/...`. */
@@ -122,6 +152,8 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   const log = cfg.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
   const adapter = new FastifyAdapter({
     bodyLimit: 1024 * 1024,
+    // A hop count n trusts the n nearest hops (what proxy-addr does with a number).
+    trustProxy: fastifyTrustProxy(cfg.trustProxy),
     // Keep a sane client-supplied X-Request-Id, otherwise make one.
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
@@ -151,6 +183,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
       done();
     });
   }
+  const routes = recordRoutes(fastify, controllersOf(cfg));
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : cfg.port;
@@ -158,6 +191,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   return {
     url: `http://${host}:${port}`,
     port,
+    routes,
     close: () => app.close(),
   };
 }
