@@ -23,6 +23,8 @@ export interface SchedulerConfig {
   leaseMs?: number;
   /** Rules claimed per tick (default 20). */
   batchSize?: number;
+  /** Rules evaluated at once (default 4). */
+  concurrency?: number;
   /** Console base URL for links in notifications. */
   consoleUrl?: string;
   now?: () => number;
@@ -57,13 +59,19 @@ export class RuleScheduler {
   /** Claims and evaluates due rules once; returns how many it evaluated. */
   async tick(): Promise<number> {
     const ids = await this.store.claimDue(this.cfg.replicaId, this.cfg.leaseMs ?? 60_000, this.cfg.batchSize ?? 20);
-    for (const id of ids) {
-      try {
-        await this.evaluate(id);
-      } catch (err) {
-        this.log(`alert rule ${id}: evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
+    // A few at a time: one slow query does not hold up the other claimed rules, and the
+    // ClickHouse and Postgres pools are not flooded.
+    const queue = [...ids];
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        try {
+          await this.evaluate(id);
+        } catch (err) {
+          this.log(`alert rule ${id}: evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.cfg.concurrency ?? 4, queue.length) }, worker));
     return ids.length;
   }
 
