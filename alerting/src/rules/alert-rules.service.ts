@@ -77,6 +77,7 @@ export class AlertRulesService {
         await this.check(em, tenant, input);
         Object.assign(row, { enabled: input.enabled, spec: input, updatedAt: new Date() });
         await em.save(row);
+        await em.query('UPDATE alert_rule_leases SET due_at = now() WHERE rule_id = $1', [row.id]);
         updated++;
       }
       return { created, updated };
