@@ -38,8 +38,7 @@ export class AlertRulesService {
       row.spec = input;
       row.updatedAt = new Date();
       await this.saveUnique(em, row);
-      // A changed rule is evaluated at once rather than after its old interval.
-      await em.query('UPDATE alert_rule_leases SET due_at = now() WHERE rule_id = $1', [id]);
+      await this.dueNow(em, id);
       return toRuleDto(row);
     });
   }
@@ -77,7 +76,7 @@ export class AlertRulesService {
         await this.check(em, tenant, input);
         Object.assign(row, { enabled: input.enabled, spec: input, updatedAt: new Date() });
         await em.save(row);
-        await em.query('UPDATE alert_rule_leases SET due_at = now() WHERE rule_id = $1', [row.id]);
+        await this.dueNow(em, row.id);
         updated++;
       }
       return { created, updated };
@@ -91,6 +90,11 @@ export class AlertRulesService {
     await this.saveUnique(em, row);
     await em.getRepository(AlertRuleLeaseEntity).insert({ ruleId: row.id, dueAt: now, holder: null, leaseUntil: null });
     return row;
+  }
+
+  /** A changed rule is evaluated at once rather than after its old interval. */
+  private async dueNow(em: EntityManager, id: string): Promise<void> {
+    await em.query('UPDATE alert_rule_leases SET due_at = now() WHERE rule_id = $1', [id]);
   }
 
   private async saveUnique(em: EntityManager, row: AlertRuleEntity): Promise<void> {
