@@ -5,13 +5,16 @@ import type { MetricReader } from './clickhouse-condition-reader.js';
 
 const NS_PER_MS = 1_000_000n;
 
-/** The value of a series: its last step with data (null when none had any). */
-export function lastValue(points: readonly [number, number | null][]): number | null {
-  for (let i = points.length - 1; i >= 0; i--) {
-    const v = points[i]![1];
-    if (v !== null) return v;
-  }
-  return null;
+/**
+ * A series' value for the window (at - window, at]: the query steps are one window long but
+ * aligned to the epoch, so two of them share the window; the one covering more of it
+ * answers (the later on a tie), the other when it has no data.
+ */
+export function windowValue(points: readonly [number, number | null][], atMs: number, windowMs: number): number | null {
+  const covered = (start: number) => Math.max(0, Math.min(start + windowMs, atMs) - Math.max(start, atMs - windowMs));
+  const ranked = points.filter(([, v]) => v !== null).sort((a, b) => covered(b[0]) - covered(a[0]) || b[0] - a[0]);
+  const best = ranked[0];
+  return best !== undefined && covered(best[0]) > 0 ? best[1] : null;
 }
 
 /**
@@ -26,6 +29,6 @@ export function queryRunnerReader(runner: QueryRunner): MetricReader {
       toNs: BigInt(atMs) * NS_PER_MS,
       stepSeconds: Math.max(1, Math.round(windowMs / 1000)),
     });
-    return answer.data.series.map((s): GroupSample => ({ labels: s.labels, value: lastValue(s.points) }));
+    return answer.data.series.map((s): GroupSample => ({ labels: s.labels, value: windowValue(s.points, atMs, windowMs) }));
   };
 }
