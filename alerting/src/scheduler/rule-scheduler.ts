@@ -118,7 +118,7 @@ export class RuleScheduler {
       const inst = result.instances.get(d.groupKey) ?? stored.get(d.groupKey)?.state;
       if (!inst) continue;
       const labels = alertLabels(rule, inst.labels);
-      history.push(entry({ groupKey: d.groupKey, labels: inst.labels, event: 'notification', toState: d.kind, value: inst.value, outcome: d.suppressed ? 'suppressed' : 'queued' }));
+      history.push(entry({ groupKey: d.groupKey, labels: inst.labels, event: 'notification', toState: d.kind, value: inst.value, outcome: d.suppressed ? 'suppressed' : rule.channels.length > 0 ? 'queued' : 'no channel' }));
       if (!d.suppressed) notifications.push(this.notification(row, d.kind, inst, labels));
     }
     const firingChanged = result.transitions.some((t) => t.to === 'firing' || t.from === 'firing');
