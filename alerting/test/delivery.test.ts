@@ -76,6 +76,26 @@ describe('delivery', () => {
     await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' });
   });
 
+  it('deleting a firing rule resolves its PagerDuty incident and closes its status-page incident', async () => {
+    const pd = await startPagerDuty();
+    receivers.push(pd);
+    const channel = await post('/api/v1/notification-channels', { type: 'pagerduty', name: 'pd2', routingKey: ROUTING_KEY, url: pd.url });
+    const rule = await post('/api/v1/alert-rules', {
+      name: 'doomed', for: '0s', groupWait: '0s', channels: [channel.id], condition: { kind: 'absence', signal: 'logs', service: 'doomed', window: '5m' },
+    });
+    const page = await post('/api/v1/status-pages', { slug: 'doomed', title: 'Doomed' });
+    await post(`/api/v1/status-pages/${page.id}/components`, { name: 'Thing', ruleIds: [rule.id] });
+    await scheduler().tick();
+    await dispatcher().tick();
+    assert.deepEqual([...pd.incidents.values()], ['triggered']);
+    assert.equal((await call(s.api.url, '/status/doomed/api')).body.data.status, 'partial_outage');
+    assert.equal((await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' })).status, 204);
+    await dispatcher().tick();
+    assert.deepEqual([...pd.incidents.values()], ['resolved']);
+    assert.equal((await call(s.api.url, '/status/doomed/api')).body.data.status, 'operational');
+    assert.deepEqual((await call(s.api.url, `/api/v1/alerts?ruleId=${rule.id}`, { key: s.readKey })).body.data, []);
+  });
+
   it('Slack 410: no retry storm, the channel is marked failing', async () => {
     const slack = await startSlack();
     receivers.push(slack);
@@ -97,7 +117,11 @@ describe('delivery', () => {
     const message = JSON.parse(slack.received[1]!.body) as Json;
     assert.equal(message.blocks[0].type, 'header');
     assert.equal((await call(s.api.url, `/api/v1/notification-channels/${channel.id}`, { key: s.readKey })).body.data.failing, false);
+    // Deleting the rule ends its alert: one resolve, to the channel that works again.
     await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' });
+    assert.equal(await dispatcher().tick(), 1);
+    assert.equal(slack.received.length, 3);
+    assert.match((JSON.parse(slack.received[2]!.body) as Json).text, /^RESOLVED: to archived channel/);
   });
 
   it('webhook: signed with HMAC-SHA256 over timestamp and body; two dispatchers send it once', async () => {

@@ -1,16 +1,14 @@
-import { durationMs, type AlertRuleInput } from '@telemetryflow/schemas';
+import { durationMs } from '@telemetryflow/schemas';
 import type { DataSource, EntityManager } from 'typeorm';
 import { evaluateRule } from '../evaluation/evaluate-rule.js';
-import type { InstanceState } from '../evaluation/state-machine.js';
 import { renderAnnotations } from '../evaluation/templating.js';
 import type { AlertHistory, HistoryEntry } from '../history/alert-history.js';
-import { alertFingerprint, type AlertNotification } from '../notify/alert-notification.js';
+import { alertLabels, alertNotification, type AlertNotification } from '../notify/alert-notification.js';
 import { planNotifications } from '../notify/notification-policy.js';
 import { isSilenced } from '../notify/silences.js';
 import type { ConditionReader } from '../sources/clickhouse-condition-reader.js';
 import { syncAutomaticIncidents } from '../status/automatic-incidents.js';
 import { AlertStateStore } from '../store/alert-state-store.js';
-import type { AlertRuleEntity } from '../store/entities.js';
 import { startTickLoop, type TickLoop } from './tick-loop.js';
 
 export interface SchedulerConfig {
@@ -29,15 +27,6 @@ export interface SchedulerConfig {
   consoleUrl?: string;
   now?: () => number;
   log?: (msg: string) => void;
-}
-
-/**
- * An alert's labels, which silences match and notifications carry: the rule's name and
- * severity, the service its condition is about, the rule's labels and the group's.
- */
-export function alertLabels(rule: Pick<AlertRuleInput, 'name' | 'severity' | 'labels' | 'condition'>, group: Record<string, string>): Record<string, string> {
-  const service: Record<string, string> = 'service' in rule.condition && rule.condition.service !== undefined ? { service: rule.condition.service } : {};
-  return { alertname: rule.name, severity: rule.severity, ...service, ...rule.labels, ...group };
 }
 
 /**
@@ -119,7 +108,7 @@ export class RuleScheduler {
       if (!inst) continue;
       const labels = alertLabels(rule, inst.labels);
       history.push(entry({ groupKey: d.groupKey, labels: inst.labels, event: 'notification', toState: d.kind, value: inst.value, outcome: d.suppressed ? 'suppressed' : rule.channels.length > 0 ? 'queued' : 'no channel' }));
-      if (!d.suppressed) notifications.push(this.notification(row, d.kind, inst, labels));
+      if (!d.suppressed) notifications.push(alertNotification(row, d.kind, inst, labels, this.cfg.consoleUrl));
     }
     const firingChanged = result.transitions.some((t) => t.to === 'firing' || t.from === 'firing');
     const firingNow = [...result.instances.values()].some((i) => i.state === 'firing');
@@ -138,21 +127,4 @@ export class RuleScheduler {
     await this.cfg.history.record(history).catch((err: unknown) => this.log(`alert history: ${err instanceof Error ? err.message : String(err)}`));
   }
 
-  private notification(row: AlertRuleEntity, kind: 'firing' | 'resolved', inst: InstanceState, labels: Record<string, string>): AlertNotification {
-    const rule = row.spec;
-    return {
-      kind,
-      ruleId: row.id,
-      ruleName: row.name,
-      severity: rule.severity,
-      groupKey: inst.groupKey,
-      labels,
-      annotations: renderAnnotations(rule.annotations, { value: inst.value, labels }),
-      value: inst.value,
-      startsAt: new Date(inst.firedAtMs ?? inst.lastEvaluatedAtMs).toISOString(),
-      endsAt: kind === 'resolved' ? new Date(inst.resolvedAtMs ?? inst.lastEvaluatedAtMs).toISOString() : null,
-      fingerprint: alertFingerprint(row.tenantId, row.id, inst.groupKey),
-      url: this.cfg.consoleUrl ? `${this.cfg.consoleUrl.replace(/\/$/, '')}/alerts?rule=${encodeURIComponent(row.id)}` : null,
-    };
-  }
 }

@@ -4,17 +4,18 @@ import { windowValue } from './query-runner-reader.js';
 
 describe('windowValue', () => {
   const W = 300_000;
-  it('takes the window-long step that covers more of the window', () => {
-    // Window (1_000_000, 1_300_000]: step 900_000 covers 200_000 of it, step 1_200_000 covers 100_000.
-    assert.equal(windowValue([[900_000, 1], [1_200_000, 2]], 1_300_000, W), 1);
-    // Window (1_100_000, 1_400_000]: step 900_000 covers 100_000, step 1_200_000 covers 200_000.
-    assert.equal(windowValue([[900_000, 1], [1_200_000, 2]], 1_400_000, W), 2);
-    assert.equal(windowValue([[900_000, 1], [1_200_000, 2]], 1_350_000, W), 2, 'the later on a tie');
+  const STEP = 1_000_000;
+  it('takes the step that covers most of the window', () => {
+    assert.equal(windowValue([[0, 7]], 900_000, W, STEP), 7, 'the window inside one step');
+    // Window (900_000, 1_200_000] crosses the step boundary at 1_000_000: 100_000 vs 200_000.
+    assert.equal(windowValue([[0, 1], [1_000_000, 2]], 1_200_000, W, STEP), 2);
+    assert.equal(windowValue([[0, 1], [1_000_000, 2]], 1_080_000, W, STEP), 1);
+    assert.equal(windowValue([[0, 1], [1_000_000, 2]], 1_150_000, W, STEP), 2, 'the later on a tie');
   });
 
   it('falls back to the other step, and is null without data', () => {
-    assert.equal(windowValue([[900_000, 1], [1_200_000, null]], 1_400_000, W), 1);
-    assert.equal(windowValue([[900_000, null], [1_200_000, null]], 1_400_000, W), null);
-    assert.equal(windowValue([], 1_400_000, W), null);
+    assert.equal(windowValue([[0, 1], [1_000_000, null]], 1_200_000, W, STEP), 1);
+    assert.equal(windowValue([[0, null]], 900_000, W, STEP), null);
+    assert.equal(windowValue([], 900_000, W, STEP), null);
   });
 });
