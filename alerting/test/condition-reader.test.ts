@@ -68,6 +68,16 @@ describe('ClickHouseConditionReader', () => {
     assert.equal(await count({ signal: 'metric', metric: 'queue.depth', window: '1m' }), 0);
   });
 
+  it('query DTO conditions aggregate exactly the window, per-second measures over the window', async () => {
+    const q = (query: Record<string, unknown>) => reader.read('default', rule({ kind: 'metric_threshold', window, threshold, query }), NOW);
+    const [count] = await q({ signal: 'spans', measure: 'count', filters: [{ label: 'service', op: '=', value: 'checkout' }] });
+    assert.equal(count!.value, 10, 'the spans of 20 minutes ago are outside the window');
+    const [rate] = await q({ signal: 'spans', measure: 'rate', filters: [{ label: 'service', op: '=', value: 'checkout' }] });
+    assert.ok(Math.abs(rate!.value! - 10 / 300) < 1e-9, String(rate!.value));
+    const byOperation = await q({ signal: 'spans', measure: 'error_rate', filters: [{ label: 'service', op: '=', value: 'checkout' }], groupBy: ['operation'] });
+    assert.deepEqual(byLabel(byOperation, 'operation'), { 'GET /cart': 0.25, 'POST /pay': 1 });
+  });
+
   it('burn rate: the bad ratio of every window in one pass', async () => {
     const [sample] = await reader.read('default', rule({ kind: 'slo_burn_rate', objective: 'availability', service: 'checkout', target: 0.99 }), NOW);
     assert.equal(sample!.badRatios!.get(5 * MIN), 0.4);
