@@ -6,4 +6,5 @@ export * from './pipeline.js';
 export * from './bus.js';
 export * from './alerting.js';
 export * from './query.js';
+export * from './telemetry-search.js';
 export * from './identity.js';
