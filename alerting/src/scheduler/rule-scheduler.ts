@@ -31,7 +31,7 @@ export interface SchedulerConfig {
 
 /**
  * Evaluates due rules. Each rule is leased to one replica at a time in Postgres, and its
- * results and notifications are committed only under that lease (ADR 0008), so any number
+ * results and notifications are committed only under that lease (ADR 0010), so any number
  * of replicas evaluate and notify each rule once per interval.
  */
 export class RuleScheduler {
