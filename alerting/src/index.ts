@@ -14,6 +14,7 @@ export { AddressGuard, AddressGuardConfigError, parseCidrs } from './delivery/ad
 export { NotificationDispatcher, type DispatcherConfig } from './delivery/notification-dispatcher.js';
 export { webhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './delivery/channel-messages.js';
 export { startAlertingRole, type AlertingRole, type AlertingRoleConfig } from './alerting-role.js';
+export { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.js';
 
 /** Control-plane migrations of alerting, for `openControlPlane({ extraMigrations })`. */
 export const ALERTING_MIGRATIONS = [Alerting1764400000000];

@@ -9,6 +9,7 @@ import { isSilenced } from '../notify/silences.js';
 import type { ConditionReader } from '../sources/clickhouse-condition-reader.js';
 import { syncAutomaticIncidents } from '../status/automatic-incidents.js';
 import { AlertStateStore } from '../store/alert-state-store.js';
+import type { AlertingMetrics } from '../alerting-metrics.js';
 import { startTickLoop, type TickLoop } from './tick-loop.js';
 
 export interface SchedulerConfig {
@@ -25,6 +26,7 @@ export interface SchedulerConfig {
   concurrency?: number;
   /** Console base URL for links in notifications. */
   consoleUrl?: string;
+  metrics?: AlertingMetrics;
   now?: () => number;
   log?: (msg: string) => void;
 }
@@ -53,11 +55,15 @@ export class RuleScheduler {
     const queue = [...ids];
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        const stopTimer = this.cfg.metrics?.evaluationSeconds.startTimer();
+        let outcome: 'ok' | 'error' | 'lost' = 'error';
         try {
-          await this.evaluate(id);
+          outcome = await this.evaluate(id);
         } catch (err) {
           this.log(`alert rule ${id}: evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
         }
+        stopTimer?.();
+        this.cfg.metrics?.evaluations.inc({ outcome });
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.cfg.concurrency ?? 4, queue.length) }, worker));
@@ -70,9 +76,9 @@ export class RuleScheduler {
   }
 
 
-  private async evaluate(ruleId: string): Promise<void> {
+  private async evaluate(ruleId: string): Promise<'ok' | 'error' | 'lost'> {
     const row = await this.store.loadRule(ruleId);
-    if (!row) return;
+    if (!row) return 'lost';
     const rule = row.spec;
     const intervalMs = durationMs(rule.interval);
     const nowMs = this.now();
@@ -85,7 +91,7 @@ export class RuleScheduler {
     } catch (err) {
       await this.store.release(ruleId, this.cfg.replicaId, intervalMs);
       await this.cfg.history.record([entry({ groupKey: '', labels: {}, event: 'evaluation', outcome: 'error', message: err instanceof Error ? err.message : String(err) })]);
-      return;
+      return 'error';
     }
     const previous = new Map([...stored].map(([k, v]) => [k, v.state]));
     const result = evaluateRule(rule, samples, previous, nowMs);
@@ -118,13 +124,14 @@ export class RuleScheduler {
     });
     if (!committed) {
       this.log(`alert rule ${ruleId}: lease lost during evaluation; results dropped`);
-      return;
+      return 'lost';
     }
     history.unshift(entry({ groupKey: '', labels: {}, event: 'evaluation', outcome: 'ok', message: `${samples.length} group(s)` }));
     for (const t of result.transitions) {
       history.push(entry({ groupKey: t.groupKey, labels: t.labels, event: 'transition', fromState: t.from, toState: t.to, value: t.value }));
     }
     await this.cfg.history.record(history).catch((err: unknown) => this.log(`alert history: ${err instanceof Error ? err.message : String(err)}`));
+    return 'ok';
   }
 
 }
