@@ -186,6 +186,12 @@ describe('delivery', () => {
     assert.equal((await call(s.api.url, `/api/v1/notification-channels/${mine.id}/test`, { key: s.betaKey, method: 'POST', body: {} })).status, 404);
     const betaRule = await call(s.api.url, '/api/v1/alert-rules', { key: s.betaKey, method: 'POST', body: { name: 'x', channels: [mine.id], condition: { kind: 'absence', signal: 'logs', window: '5m' } } });
     assert.equal(betaRule.status, 400, 'another tenant cannot route alerts to this channel');
+    const rule = await post('/api/v1/alert-rules', { name: 'uses secret url', channels: [mine.id], condition: { kind: 'absence', signal: 'logs', window: '5m' } });
     assert.equal((await call(s.api.url, `/api/v1/notification-channels/${mine.id}`, { key: s.key, method: 'DELETE' })).status, 204);
+    const after = (await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key })).body.data;
+    assert.deepEqual(after.channels, [], 'a deleted channel leaves the rules that used it');
+    const { id: _id, createdAt: _c, updatedAt: _u, ...input } = after;
+    assert.equal((await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'PUT', body: input })).status, 200, 'and the rule stays editable');
+    await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' });
   });
 });
