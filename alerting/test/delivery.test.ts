@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { AddressGuard, AlertHistory, ClickHouseConditionReader, HttpDelivery, NotificationDispatcher, RuleScheduler, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/index.js';
+import { AddressGuard, AlertHistory, ClickHouseConditionReader, HttpDelivery, NotificationDispatcher, parseCidrs, RuleScheduler, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/index.js';
 import { startPagerDuty, startReceiver, startSlack, type Receiver } from './receivers.js';
 import { call, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
 
@@ -171,6 +171,27 @@ describe('delivery', () => {
     assert.equal(res.delivered, false);
     assert.equal(!res.delivered && res.permanent, true);
     assert.equal(target.received.length, 0, 'the redirect target was never asked');
+  });
+
+  it('a target that never answers times out and is retried, then given up for this round', async () => {
+    const { createServer } = await import('node:http');
+    const hanging = createServer(() => {});
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    const { port } = hanging.address() as { port: number };
+    const slow = new HttpDelivery({ guard: new AddressGuard(parseCidrs('127.0.0.1')), requestTimeoutMs: 200, maxAttempts: 2, baseDelayMs: 1 });
+    try {
+      const started = Date.now();
+      const res = await slow.send({ url: `http://127.0.0.1:${port}/`, headers: {}, body: '{}' });
+      assert.equal(res.delivered, false);
+      assert.equal(!res.delivered && res.permanent, false, 'worth another round later');
+      assert.equal(res.attempts, 2);
+      assert.match(!res.delivered ? res.error : '', /TIMEOUT/);
+      assert.ok(Date.now() - started < 3000);
+    } finally {
+      await slow.close();
+      hanging.closeAllConnections();
+      await new Promise((r) => hanging.close(r));
+    }
   });
 
   it('channel routes: validation, tenants, secrets', async () => {
