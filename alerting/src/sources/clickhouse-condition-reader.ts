@@ -19,7 +19,6 @@ export type MetricReader = (tenant: string, rule: AlertRuleInput & { condition: 
 
 interface Selection {
   table: 'spans' | 'logs';
-  time: string;
   where: string[];
   params: Record<string, unknown>;
 }
@@ -127,7 +126,7 @@ function selection(tenant: string, c: Exclude<AlertCondition, { kind: 'metric_th
       params[`w${i}`] = word;
     });
   }
-  return { table, time, where, params };
+  return { table, where, params };
 }
 
 function labelsOf(row: Record<string, string | number | null>, groups: [string, string][]): Record<string, string> {
