@@ -11,5 +11,9 @@ export { startQueryServer, type QueryServer, type QueryServerConfig, type Reques
 export { RateLimit, DEFAULT_RATE_LIMITS, type RateLimits, type RateLimitPolicy } from './http/rate-limit.js';
 export type { RouteEntry } from './http/route-table.js';
 export { createQueryMetrics, type QueryMetrics } from './http/query-metrics.js';
+export { Public, Requires, TenantId, CurrentCaller, type Caller, type Permission } from './http/access.js';
+export { ApiRoute, ValidBody, ValidQuery, validate, type RouteSpec } from './http/validation.js';
+export { ApiError, invalidParameter, notFound } from './http/api-error.js';
+export { parseTimeNs } from './request-params.js';
 export { QueryRunner, type QueryRunnerDeps, type QueryWindow, type QueryAnswer } from './query-runner/query-runner.js';
 export { queryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.js';

@@ -4,6 +4,7 @@ export * from './attributes.js';
 export * from './api.js';
 export * from './pipeline.js';
 export * from './bus.js';
+export * from './alerting.js';
 export * from './query.js';
 export * from './telemetry-search.js';
 export * from './identity.js';
