@@ -5,6 +5,7 @@ export * from './api.js';
 export * from './pipeline.js';
 export * from './bus.js';
 export * from './live.js';
+export * from './alerting.js';
 export * from './query.js';
 export * from './dashboards.js';
 export * from './telemetry-search.js';

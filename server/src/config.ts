@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { AddressGuardConfigError, parseCidrs } from '@telemetryflow/alerting';
 import { DEFAULT_JETSTREAM_SETTINGS, DEFAULT_JETSTREAM_WRITER_CONFIG, type JetStreamSettings, type JetStreamWriterConfig } from '@telemetryflow/ingest';
 
-export const ROLES = ['collector', 'ingest', 'query'] as const;
+export const ROLES = ['collector', 'ingest', 'query', 'alerting'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Every setting of a TelemetryFlow process, read once from the environment and validated. */
@@ -15,6 +16,8 @@ export interface Config {
   metricsPort: number;
   logLevel: LogLevel;
   httpPort: number;
+  /** TF_RATE_LIMIT_HEAVY_PER_MINUTE: searches and series queries per credential and minute. */
+  heavyQueriesPerMinute: number;
   /** TF_TRUST_PROXY: whose X-Forwarded-For the API believes (see QueryServerConfig.trustProxy). */
   trustProxy: boolean | number | string[];
   /** Result cache of the read API (TF_QUERY_CACHE_TTL_MS, TF_QUERY_CACHE_MAX_MB). */
@@ -38,6 +41,14 @@ export interface Config {
   natsUrl: string | undefined;
   jetstream: JetStreamSettings;
   jetstreamWriter: JetStreamWriterConfig;
+  alerting: {
+    /** `TF_ALERTING_ALLOWED_CIDRS`: private targets notifications may reach anyway (self-hosted receivers). */
+    allowedCidrs: string;
+    /** `TF_CONSOLE_URL`: base of the console links in notifications. */
+    consoleUrl: string | undefined;
+    /** `TF_ALERTING_POLL_MS`: how often due rules and pending notifications are looked for. */
+    pollMs: number;
+  };
   /** Set: TelemetryFlow's own spans go to this OTLP/HTTP endpoint. */
   selfTracing: { endpoint: string; headers: Record<string, string>; requestRatio: number } | undefined;
 }
@@ -136,6 +147,17 @@ export function parseRoles(raw: string | undefined): ReadonlySet<Role> {
   return roles;
 }
 
+function cidrs(env: Env, name: string): string {
+  const raw = optional(env, name) ?? '';
+  try {
+    parseCidrs(raw);
+  } catch (err) {
+    if (err instanceof AddressGuardConfigError) throw new ConfigError(`${name}: ${err.message}`);
+    throw err;
+  }
+  return raw;
+}
+
 function natsUrls(env: Env): string | undefined {
   const raw = optional(env, 'NATS_URL');
   if (raw === undefined) return undefined;
@@ -165,6 +187,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     logLevel: oneOf(env, 'TF_LOG_LEVEL', LOG_LEVELS, 'info'),
     httpPort: int(env, 'TF_HTTP_PORT', 8080, 0, 65535),
     trustProxy: trustProxy(env),
+    heavyQueriesPerMinute: int(env, 'TF_RATE_LIMIT_HEAVY_PER_MINUTE', 120, 1, 1_000_000),
     queryCache: {
       ttlMs: int(env, 'TF_QUERY_CACHE_TTL_MS', 10_000, 0, 600_000),
       maxBytes: int(env, 'TF_QUERY_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,
@@ -205,6 +228,11 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       maxDelayMs: int(env, 'TF_INGEST_FETCH_DELAY_MS', w.maxDelayMs, 1000, 60_000),
       concurrency: int(env, 'TF_INGEST_CONSUMERS', w.concurrency, 1, 16),
       poisonAfterDeliveries: int(env, 'TF_INGEST_POISON_DELIVERIES', w.poisonAfterDeliveries, 1, 100),
+    },
+    alerting: {
+      allowedCidrs: cidrs(env, 'TF_ALERTING_ALLOWED_CIDRS'),
+      consoleUrl: url(env, 'TF_CONSOLE_URL', ['http:', 'https:']),
+      pollMs: int(env, 'TF_ALERTING_POLL_MS', 1000, 100, 60_000),
     },
     selfTracing: selfTracingEndpoint
       ? {

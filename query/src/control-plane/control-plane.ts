@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, type MigrationInterface } from 'typeorm';
 import type { Authenticate } from '@telemetryflow/schemas';
 import { AccessTokens, looksLikeJwt } from '../auth/access-tokens.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
@@ -27,6 +27,9 @@ export interface ControlPlaneConfig {
   poolSize?: number;
   /** API key cache TTL (default 10 s): how long a key revoked by another replica keeps working there. */
   authCacheTtlMs?: number;
+  /** Entities and migrations of features outside this package that share the database (alerting). */
+  extraEntities?: (new () => object)[];
+  extraMigrations?: (new () => MigrationInterface)[];
   /** User sessions: `TF_JWT_SECRET`, `TF_ACCESS_TOKEN_TTL_SECONDS`, `TF_REFRESH_TOKEN_TTL_SECONDS`. */
   auth?: { jwtSecret?: string; accessTokenTtlSeconds?: number; refreshTokenTtlSeconds?: number };
 }
@@ -72,8 +75,8 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
   const dataSource = new DataSource({
     type: 'postgres',
     url,
-    entities: CONTROL_PLANE_ENTITIES,
-    migrations: CONTROL_PLANE_MIGRATIONS,
+    entities: [...CONTROL_PLANE_ENTITIES, ...(cfg.extraEntities ?? [])],
+    migrations: [...CONTROL_PLANE_MIGRATIONS, ...(cfg.extraMigrations ?? [])],
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

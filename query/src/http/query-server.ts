@@ -64,6 +64,8 @@ export interface QueryServerConfig {
   metrics?: QueryMetrics;
   /** The live tail (socket.io `/live`): where stored spans and logs arrive, and its limits. */
   live?: Omit<LiveGatewayConfig, 'resolveCaller' | 'renderDashboard'>;
+  /** Feature modules from outside this package (alerting), served behind the same guard and error envelope. */
+  modules?: DynamicModule[];
   /** Budgets of `@RateLimit` routes (defaults in rate-limit.ts). */
   rateLimits?: Partial<RateLimits>;
   /** One structured line per answered request; its requestId is the one in error bodies. */
@@ -105,6 +107,9 @@ const API_CONTROLLERS = [
   ...IDENTITY_CONTROLLERS,
 ];
 
+/** The app's controllers and those of the feature modules it was given. */
+const controllersOf = (cfg: QueryServerConfig) => [...API_CONTROLLERS, ...(cfg.modules ?? []).flatMap((m) => m.controllers ?? [])];
+
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 @Module({})
@@ -112,9 +117,10 @@ class QueryApiModule {
   static forRoot(cfg: QueryServerConfig): DynamicModule {
     return {
       module: QueryApiModule,
+      imports: cfg.modules ?? [],
       controllers: API_CONTROLLERS,
       providers: [
-        { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument(routeTable(API_CONTROLLERS), PACKAGE_VERSION) },
+        { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument(routeTable(controllersOf(cfg)), PACKAGE_VERSION) },
         { provide: CLICKHOUSE, useValue: cfg.clickhouse },
         { provide: CONTROL_PLANE, useValue: cfg.controlPlane },
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
@@ -198,7 +204,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
       done();
     });
   }
-  const routes = recordRoutes(fastify, API_CONTROLLERS);
+  const routes = recordRoutes(fastify, controllersOf(cfg));
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : cfg.port;

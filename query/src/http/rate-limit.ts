@@ -16,7 +16,7 @@ export interface RateLimits {
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   loginPerIp: { requests: 30, perSeconds: 60 },
   loginPerEmail: { requests: 10, perSeconds: 300 },
-  heavy: { requests: 60, perSeconds: 60 },
+  heavy: { requests: 120, perSeconds: 60 },
 };
 
 export const RATE_LIMITS = Symbol('RateLimits');

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Injectable } from '@nestjs/common';
 import { RangeParamsSchema, type ApiSuccess, type ServiceMapDto } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
 import { CacheResult } from '../http/result-cache.interceptor.js';
+import { RateLimit } from '../http/rate-limit.js';
 import { resultTooLarge } from '../http/api-error.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { ApiRoute, ValidQuery } from '../http/validation.js';
@@ -53,6 +54,7 @@ export class ServiceMapController {
   constructor(@Inject(ServiceMapService) private readonly service: ServiceMapService) {}
 
   @Get()
+  @RateLimit('heavy')
   @ApiRoute({
     summary: 'Service dependencies: services with RED, and caller → callee edges (calls, errors, p95) from parent/child spans',
     query: RangeParamsSchema,

@@ -123,7 +123,8 @@ export class TracesRepository {
          LIMIT {limit:UInt32}`,
         { ...params, ...extraParams },
       );
-    const page = s.sort === 'newest' ? await this.newestPage(s, pageQuery) : await pageQuery([], [], {});
+    // Selective filters already narrow the traces to group; the window pays off without them.
+    const page = s.sort === 'newest' && matching.length === 0 ? await this.newestPage(s, pageQuery) : await pageQuery([], [], {});
     if (page.length === 0) return [];
     const rows = await this.ch.select<Omit<TraceSummaryDto, 'spanCount' | 'errorCount'> & { spanCount: string; errorCount: string }>(
       `SELECT lower(hex(TraceId)) AS traceId,
