@@ -2,7 +2,7 @@
 // validates what clients send with these schemas; the console builds them with the same.
 import { z } from 'zod';
 import type { LogDto, SpanDto } from './api.js';
-import { RenderBodySchema } from './dashboards.js';
+import { RenderBodySchema, type DashboardRenderDto } from './dashboards.js';
 import { SEVERITY_LEVELS, type SeverityName } from './query.js';
 
 const HEX_TRACE_ID = /^[0-9a-f]{32}$/;
@@ -62,3 +62,10 @@ export const LiveDashboardSubscribeSchema = z
   })
   .strict();
 export type LiveDashboardSubscribe = z.input<typeof LiveDashboardSubscribeSchema>;
+
+/** Server → client `dashboard`: one render of a followed dashboard; acknowledge it to get the next. */
+export interface LiveDashboardRender {
+  subscription: string;
+  dashboardId: string;
+  data: DashboardRenderDto;
+}

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createApiKey, createTenant, openControlPlane, type ControlPlane } from '@telemetryflow/query';
-import type { DashboardRenderDto, DashboardSummaryDto, LiveAck, LogDto, SpanDto } from '@telemetryflow/schemas';
+import type { DashboardRenderDto, DashboardSummaryDto, LiveAck, LiveDashboardRender, LogDto, SpanDto } from '@telemetryflow/schemas';
 import { api, API_KEY, eventually, freePort, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
 import { connectError, connectLive, otlpLogs, otlpSpans, postOtlp, sleep, traceId, type LiveClient } from './live-rig.js';
 
@@ -135,7 +135,7 @@ test('dashboard live mode pushes a fresh render every interval; another tenant c
   const overview = list.body.data.find((d) => d.builtIn === 'service-overview')!;
   const c = await client(API_KEY);
   const renders: DashboardRenderDto[] = [];
-  c.socket.on('dashboard', (msg: { data: DashboardRenderDto }, ack: () => void) => {
+  c.socket.on('dashboard', (msg: LiveDashboardRender, ack: () => void) => {
     renders.push(msg.data);
     ack();
   });
