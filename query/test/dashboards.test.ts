@@ -195,6 +195,7 @@ describe('render and variables', () => {
     const [stat, logs] = byDefault.body.data.panels as Json[];
     assert.equal(stat.status, 'ok');
     assert.equal(stat.kind, 'series');
+    assert.equal(stat.title, 'Spans of payments');
     assert.equal(total(stat.data.series[0].points), 2);
     assert.deepEqual(byDefault.body.data.variables, { service: 'payments' });
     assert.equal(logs.kind, 'logs');

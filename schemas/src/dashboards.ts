@@ -178,6 +178,6 @@ export interface DashboardRenderDto {
   toMs: number;
   /** Variable values the queries used. */
   variables: Record<string, string | string[]>;
-  /** One per panel, in panel order. */
+  /** One per panel, in panel order; `title` with the variables substituted. */
   panels: (PanelResult & { index: number; title: string; durationMs: number })[];
 }

@@ -65,7 +65,7 @@ export class DashboardRenderer {
     const panels = await mapBounded(def.panels, RENDER_CONCURRENCY, async (panel, index) => {
       const started = performance.now();
       const result = await this.panel(tenantId, panel, variables, window).catch((err: unknown) => this.failed(err, dashboardId, index));
-      return { index, title: panel.title, durationMs: Math.round((performance.now() - started) * 10) / 10, ...result };
+      return { index, title: substituteVariables(panel.title, variables), durationMs: Math.round((performance.now() - started) * 10) / 10, ...result };
     });
     return { dashboardId, version: dashboard.version, fromMs: window.fromMs, toMs: window.toMs, variables: withoutUnset(variables), panels };
   }
