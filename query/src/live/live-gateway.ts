@@ -34,7 +34,7 @@ export interface LiveGatewayConfig {
   recheckMs?: number;
   /** Dashboard feeds per tenant over all connections (default 20): each one renders every interval. */
   maxDashboardFeedsPerTenant?: number;
-  /** Feed renders under way at once over all feeds (default 2); a feed's tick without room is skipped. */
+  /** Feed renders under way at once over all feeds (default 1: the embedded engine runs one query at a time, and API requests must get between them); a tick without room is skipped. */
   maxConcurrentFeedRenders?: number;
 }
 
@@ -68,7 +68,7 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
   const maxFeeds = cfg.maxDashboardFeedsPerTenant ?? 20;
   const connections = new Map<string, number>();
   const feeds = new Map<string, number>();
-  const maxFeedRenders = cfg.maxConcurrentFeedRenders ?? 2;
+  const maxFeedRenders = cfg.maxConcurrentFeedRenders ?? 1;
   let feedRenders = 0;
   let total = 0;
   const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024, cors: { origin: false } });
