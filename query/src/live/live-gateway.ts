@@ -9,8 +9,8 @@ import type { z } from 'zod';
 import type { Caller } from '../http/access.js';
 import { ApiError } from '../http/api-error.js';
 import { BoundedDelivery, DEFAULT_DELIVERY_LIMITS, type DeliveryLimits } from './bounded-delivery.js';
-import { startDashboardFeed } from './dashboard-feed.js';
 import type { LiveHub, LiveSubscription } from './live-hub.js';
+import { SharedDashboardFeeds } from './shared-dashboard-feeds.js';
 
 /** Renders one dashboard of a tenant over `range` (default: the dashboard's own time range) with variable values. */
 export type RenderDashboard = (
@@ -32,7 +32,7 @@ export interface LiveGatewayConfig {
   maxConnections?: number;
   /** How often a connection's credential is resolved again, so a revoked key stops streaming (default 60 s). */
   recheckMs?: number;
-  /** Dashboard feeds per tenant over all connections (default 20): each one renders every interval. */
+  /** Dashboard subscriptions per tenant over all connections (default 20). */
   maxDashboardFeedsPerTenant?: number;
   /** Feed renders under way at once over all feeds (default 1: the embedded engine runs one query at a time, and API requests must get between them); a tick without room is skipped. */
   maxConcurrentFeedRenders?: number;
@@ -70,6 +70,7 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
   const feeds = new Map<string, number>();
   const maxFeedRenders = cfg.maxConcurrentFeedRenders ?? 1;
   let feedRenders = 0;
+  const sharedFeeds = new SharedDashboardFeeds<unknown>(() => feedRenders < maxFeedRenders);
   let total = 0;
   const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024, cors: { origin: false } });
   const nsp: Namespace = io.of('/live');
@@ -183,11 +184,10 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
         release();
       });
       const range = () => (parsed.lastSeconds === undefined ? undefined : { fromMs: Date.now() - parsed.lastSeconds * 1000, toMs: Date.now() });
-      const sink = {
+      const watcher = {
         send: (data: unknown, done: () => void) => socket.emit('dashboard', { subscription: id, dashboardId: parsed.dashboardId, data }, done),
         failed: (err: unknown) => notice({ code: 'render_skipped', message: errorMessage(err), subscription: id }),
       };
-      // The first render answers the subscription: an unknown dashboard is refused there.
       const counted = async () => {
         feedRenders++;
         try {
@@ -196,10 +196,13 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
           feedRenders--;
         }
       };
-      startDashboardFeed(counted, sink, parsed.intervalSeconds * 1000, () => feedRenders < maxFeedRenders).then(
-        (stopFeed) => {
-          stop = stopFeed;
-          if (!state.dashboards.has(id)) stopFeed(); // the client left or unsubscribed meanwhile
+      // Followers of the same dashboard, range, interval and variables in a tenant share one feed.
+      const key = JSON.stringify([tenantId, parsed.dashboardId, parsed.lastSeconds ?? null, parsed.intervalSeconds, parsed.variables ?? {}]);
+      // The first render answers the subscription: an unknown dashboard is refused there.
+      sharedFeeds.join(key, counted, parsed.intervalSeconds * 1000, watcher).then(
+        (leave) => {
+          stop = leave;
+          if (!state.dashboards.has(id)) leave(); // the client left or unsubscribed meanwhile
           else answer({ data: { subscription: id } });
         },
         (err: unknown) => {
