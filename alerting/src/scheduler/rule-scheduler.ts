@@ -72,7 +72,6 @@ export class RuleScheduler {
     return startTickLoop('alert scheduler', () => this.tick(), periodMs, this.log);
   }
 
-
   private async evaluate(ruleId: string): Promise<'ok' | 'error' | 'lost'> {
     const row = await this.store.loadRule(ruleId);
     if (!row) return 'lost';
