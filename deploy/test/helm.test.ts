@@ -177,18 +177,19 @@ describe('Helm chart deploy/helm/telemetryflow', { skip }, () => {
     validateAll(objects);
     checkConsistency(objects);
     const roles = byKind(objects, 'Deployment').map((d) => podTemplate(d).spec.containers[0]!.args).sort();
-    assert.deepEqual(roles, [['collector'], ['ingest'], ['query']]);
+    assert.deepEqual(roles, [['alerting'], ['collector'], ['ingest'], ['query']]);
     assert.deepEqual(byKind(objects, 'HorizontalPodAutoscaler').map((h) => h.metadata.name).sort(), ['tf-telemetryflow-collector', 'tf-telemetryflow-query']);
     for (const hpa of byKind(objects, 'HorizontalPodAutoscaler')) {
       const [metric] = (hpa.spec as { metrics: { resource: { name: string } }[] }).metrics;
       assert.equal(metric!.resource.name, 'cpu');
     }
     assert.equal(byKind(objects, 'ScaledObject').length, 0, 'KEDA is off by default');
-    assert.equal(byKind(objects, 'PodDisruptionBudget').length, 3);
+    assert.equal(byKind(objects, 'PodDisruptionBudget').length, 4);
     assert.equal(byKind(objects, 'Ingress').length, 0);
     // Autoscaled Deployments leave the replica count to the autoscaler; ingest has a fixed one.
     assert.equal((named(objects, 'Deployment', '-collector').spec as { replicas?: number }).replicas, undefined);
     assert.equal((named(objects, 'Deployment', '-ingest').spec as { replicas?: number }).replicas, 2);
+    assert.equal((named(objects, 'Deployment', '-alerting').spec as { replicas?: number }).replicas, 2, 'alerting replicas share rules by lease');
 
     const collector = named(objects, 'Service', '-collector').spec as { ports: { port: number; appProtocol?: string }[] };
     assert.equal(collector.ports.find((p) => p.port === 4317)?.appProtocol, 'grpc');
@@ -242,6 +243,7 @@ describe('Helm chart deploy/helm/telemetryflow', { skip }, () => {
         collector: { autoscaling: { enabled: false }, pdb: { enabled: false }, extraEnv: [{ name: 'TF_OTLP_MAX_REQUEST_BYTES', value: '1048576' }], tolerations: [{ key: 'dedicated', operator: 'Exists' }] },
         query: { autoscaling: { enabled: false }, pdb: { enabled: false } },
         ingest: { pdb: { enabled: false } },
+        alerting: { pdb: { enabled: false } },
         imagePullSecrets: [{ name: 'registry' }],
         image: { tag: '1.2.3' },
       },
