@@ -50,7 +50,9 @@ export class RuleScheduler {
 
   /** Claims and evaluates due rules once; returns how many it evaluated. */
   async tick(): Promise<number> {
-    const ids = await this.store.claimDue(this.cfg.replicaId, this.cfg.leaseMs ?? 60_000, this.cfg.batchSize ?? 20);
+    const claimed = await this.store.claimDue(this.cfg.replicaId, this.cfg.leaseMs ?? 60_000, this.cfg.batchSize ?? 20);
+    for (const c of claimed) this.cfg.metrics?.evaluationDelaySeconds.observe(c.lateSeconds);
+    const ids = claimed.map((c) => c.id);
     // A few at a time: one slow query does not hold up the other claimed rules, and the
     // ClickHouse and Postgres pools are not flooded.
     await mapConcurrently(ids, this.cfg.concurrency ?? 4, async (id) => {
