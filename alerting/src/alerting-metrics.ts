@@ -5,6 +5,8 @@ export interface AlertingMetrics {
   /** Rule evaluations by outcome: ok, error (the condition could not be read), lost (the lease ran out first). */
   evaluations: Counter<'outcome'>;
   evaluationSeconds: Histogram;
+  /** How late rules are picked up after their due time (too few replicas, or slow conditions). */
+  evaluationDelaySeconds: Histogram;
   /** Notification deliveries by channel type and outcome: sent, failed, retrying. */
   notifications: Counter<'channel' | 'outcome'>;
 }
@@ -21,6 +23,12 @@ export function createAlertingMetrics(registry: Registry): AlertingMetrics {
       name: 'tf_alerting_evaluation_seconds',
       help: 'Time to evaluate one alert rule: read its condition, step its alerts, commit',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    evaluationDelaySeconds: new Histogram({
+      name: 'tf_alerting_evaluation_delay_seconds',
+      help: 'How long after its due time an alert rule was picked up for evaluation',
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
       registers: [registry],
     }),
     notifications: new Counter({

@@ -6,7 +6,7 @@ export { nextState, initialState, type InstanceState, type Observation, type Tra
 export { renderTemplate, renderAnnotations, formatValue } from './evaluation/templating.js';
 export { ALERTING_ENTITIES } from './store/entities.js';
 export { AlertingApiModule, type AlertingApiConfig } from './api/alerting-api.module.js';
-export { ClickHouseConditionReader, type ConditionReader, type MetricReader } from './sources/clickhouse-condition-reader.js';
+export { ClickHouseConditionReader, type ConditionReader } from './sources/clickhouse-condition-reader.js';
 export { AlertHistory } from './history/alert-history.js';
 export { RuleScheduler, type SchedulerConfig } from './scheduler/rule-scheduler.js';
 export { HttpDelivery, type DeliveryConfig, type DeliveryResult } from './delivery/http-delivery.js';

@@ -36,7 +36,7 @@ describe('ClickHouseConditionReader', () => {
   const window = '5m';
   const threshold = { op: 'above', value: 0 };
 
-  it('span measures per service over the window, this tenant only', async () => {
+  it('span measures per service over the window (through the QueryRunner), this tenant only', async () => {
     const at = NOW;
     const [errors] = await reader.read('default', rule({ kind: 'span', measure: 'error_rate', service: 'checkout', window, threshold }), at);
     assert.equal(errors!.value, 0.4);
@@ -44,7 +44,8 @@ describe('ClickHouseConditionReader', () => {
     assert.ok(Math.abs(rate!.value! - 10 / 300) < 1e-9);
     const [p99] = await reader.read('default', rule({ kind: 'span', measure: 'p99_latency_ms', service: 'checkout', window, threshold }), at);
     assert.ok(p99!.value! > 800 && p99!.value! <= 900, String(p99!.value));
-    assert.deepEqual(await reader.read('default', rule({ kind: 'span', measure: 'error_rate', service: 'nobody', window, threshold }), at), [{ labels: {}, value: null }], 'no spans: no data');
+    const none = await reader.read('default', rule({ kind: 'span', measure: 'error_rate', service: 'nobody', window, threshold }), at);
+    assert.ok(none.every((x) => x.value === null), `no spans: no data, got ${JSON.stringify(none)}`);
   });
 
   it('groups by operation', async () => {

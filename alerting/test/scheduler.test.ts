@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AlertHistory, ClickHouseConditionReader, RuleScheduler } from '../src/index.js';
+import { Registry } from 'prom-client';
+import { AlertHistory, ClickHouseConditionReader, createAlertingMetrics, RuleScheduler } from '../src/index.js';
 import { AlertStateStore } from '../src/store/alert-state-store.js';
 import { call, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
 
@@ -105,7 +106,7 @@ describe('rule scheduler', () => {
   it('a replica that dies holding a lease is taken over when the lease runs out, and its late results are dropped', async () => {
     const id = await createRule({ name: 'takeover', for: '0s', condition: { kind: 'absence', signal: 'spans', service: 'gone', window: '5m' } });
     const store = new AlertStateStore(s.cp.dataSource);
-    assert.deepEqual(await store.claimDue('dead-replica', 300, 10), [id]);
+    assert.deepEqual((await store.claimDue('dead-replica', 300, 10)).map((c) => c.id), [id]);
     assert.equal(await scheduler('survivor').tick(), 0, 'the lease is still held');
     await new Promise((r) => setTimeout(r, 400));
     assert.equal(await scheduler('survivor').tick(), 1, 'taken over after the lease ran out');
@@ -113,6 +114,21 @@ describe('rule scheduler', () => {
     assert.equal(late, false, 'fenced: the old holder can no longer write');
     const alerts = await call(s.api.url, `/api/v1/alerts?ruleId=${id}`, { key: s.readKey });
     assert.deepEqual(alerts.body.data.map((x: Json) => x.state), ['firing']);
+    await call(s.api.url, `/api/v1/alert-rules/${id}`, { key: s.key, method: 'DELETE' });
+  });
+
+  it('reports how late each rule was picked up after its due time', async () => {
+    const id = await createRule({ name: 'late', for: '0s', condition: { kind: 'absence', signal: 'logs', service: 'late-svc', window: '5m' } });
+    await s.cp.dataSource.query("UPDATE alert_rule_leases SET due_at = now() - interval '90 seconds' WHERE rule_id = $1", [id]);
+    const registry = new Registry();
+    const metrics = createAlertingMetrics(registry);
+    const measured = new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(s.ch), history, replicaId: 'a', metrics });
+    assert.equal(await measured.tick(), 1);
+    const delay = await metrics.evaluationDelaySeconds.get();
+    const value = (name: string, le?: number) => delay.values.find((v) => v.metricName === name && (le === undefined || v.labels.le === le))?.value;
+    assert.equal(value('tf_alerting_evaluation_delay_seconds_count'), 1);
+    assert.equal(value('tf_alerting_evaluation_delay_seconds_bucket', 60), 0, 'not within a minute of its due time');
+    assert.equal(value('tf_alerting_evaluation_delay_seconds_bucket', 120), 1);
     await call(s.api.url, `/api/v1/alert-rules/${id}`, { key: s.key, method: 'DELETE' });
   });
 

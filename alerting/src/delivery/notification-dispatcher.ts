@@ -70,7 +70,6 @@ export class NotificationDispatcher {
     return startTickLoop('notification dispatcher', () => this.tick(), periodMs, this.log);
   }
 
-
   private async send(row: ClaimedRow): Promise<void> {
     const ds = this.cfg.dataSource;
     const channel = await ds.getRepository(NotificationChannelEntity).findOneBy({ id: row.channelId, tenantId: row.tenantId });

@@ -14,7 +14,6 @@ export function toRuleDto(e: AlertRuleEntity): AlertRuleDto {
   return { id: e.id, ...e.spec, createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString() };
 }
 
-
 /** Alert rules of a tenant in Postgres; a rule's lease row (its schedule) lives and dies with it. */
 export class AlertRulesService {
   constructor(private readonly ds: DataSource) {}

@@ -10,6 +10,7 @@ import type { ConditionReader } from '../sources/clickhouse-condition-reader.js'
 import { syncAutomaticIncidents } from '../status/automatic-incidents.js';
 import { AlertStateStore } from '../store/alert-state-store.js';
 import type { AlertingMetrics } from '../alerting-metrics.js';
+import { mapConcurrently } from './map-concurrently.js';
 import { startTickLoop, type TickLoop } from './tick-loop.js';
 
 export interface SchedulerConfig {
@@ -49,24 +50,22 @@ export class RuleScheduler {
 
   /** Claims and evaluates due rules once; returns how many it evaluated. */
   async tick(): Promise<number> {
-    const ids = await this.store.claimDue(this.cfg.replicaId, this.cfg.leaseMs ?? 60_000, this.cfg.batchSize ?? 20);
+    const claimed = await this.store.claimDue(this.cfg.replicaId, this.cfg.leaseMs ?? 60_000, this.cfg.batchSize ?? 20);
+    for (const c of claimed) this.cfg.metrics?.evaluationDelaySeconds.observe(c.lateSeconds);
+    const ids = claimed.map((c) => c.id);
     // A few at a time: one slow query does not hold up the other claimed rules, and the
     // ClickHouse and Postgres pools are not flooded.
-    const queue = [...ids];
-    const worker = async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        const stopTimer = this.cfg.metrics?.evaluationSeconds.startTimer();
-        let outcome: 'ok' | 'error' | 'lost' = 'error';
-        try {
-          outcome = await this.evaluate(id);
-        } catch (err) {
-          this.log(`alert rule ${id}: evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
-        }
-        stopTimer?.();
-        this.cfg.metrics?.evaluations.inc({ outcome });
+    await mapConcurrently(ids, this.cfg.concurrency ?? 4, async (id) => {
+      const stopTimer = this.cfg.metrics?.evaluationSeconds.startTimer();
+      let outcome: 'ok' | 'error' | 'lost' = 'error';
+      try {
+        outcome = await this.evaluate(id);
+      } catch (err) {
+        this.log(`alert rule ${id}: evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.cfg.concurrency ?? 4, queue.length) }, worker));
+      stopTimer?.();
+      this.cfg.metrics?.evaluations.inc({ outcome });
+    });
     return ids.length;
   }
 
@@ -74,7 +73,6 @@ export class RuleScheduler {
   start(periodMs = 1000): TickLoop {
     return startTickLoop('alert scheduler', () => this.tick(), periodMs, this.log);
   }
-
 
   private async evaluate(ruleId: string): Promise<'ok' | 'error' | 'lost'> {
     const row = await this.store.loadRule(ruleId);

@@ -1,7 +1,6 @@
-import { durationMs, type QueryDto } from '@telemetryflow/schemas';
+import type { QueryDto } from '@telemetryflow/schemas';
 import type { QueryRunner } from '@telemetryflow/query';
 import type { GroupSample } from '../evaluation/evaluate-rule.js';
-import type { MetricReader } from './clickhouse-condition-reader.js';
 
 const NS_PER_MS = 1_000_000n;
 /**
@@ -28,23 +27,19 @@ function perSecond(query: QueryDto): boolean {
 }
 
 /**
- * Threshold conditions on any query DTO, run by the query API's QueryRunner (rollups where
- * the planner can use them) over the window before the evaluation.
+ * A query DTO's value per series over exactly the window (at - window, at], run by the query
+ * API's QueryRunner: through the planner, so whole hours come from rollups.
  */
-export function queryRunnerReader(runner: QueryRunner): MetricReader {
-  return async (tenant, rule, atMs) => {
-    const query = rule.condition.query;
-    const windowMs = durationMs(rule.condition.window);
-    const stepMs = WHOLE_WINDOW_STEP_SECONDS * 1000;
-    const answer = await runner.run(tenant, query, {
-      fromNs: BigInt(atMs - windowMs) * NS_PER_MS + 1n,
-      toNs: BigInt(atMs) * NS_PER_MS,
-      stepSeconds: WHOLE_WINDOW_STEP_SECONDS,
-    });
-    const scale = perSecond(query) ? stepMs / windowMs : 1;
-    return answer.data.series.map((s): GroupSample => {
-      const v = windowValue(s.points, atMs, windowMs, stepMs);
-      return { labels: s.labels, value: v === null ? null : v * scale };
-    });
-  };
+export async function runOverWindow(runner: QueryRunner, tenant: string, query: QueryDto, atMs: number, windowMs: number): Promise<GroupSample[]> {
+  const stepMs = WHOLE_WINDOW_STEP_SECONDS * 1000;
+  const answer = await runner.run(tenant, query, {
+    fromNs: BigInt(atMs - windowMs) * NS_PER_MS + 1n,
+    toNs: BigInt(atMs) * NS_PER_MS,
+    stepSeconds: WHOLE_WINDOW_STEP_SECONDS,
+  });
+  const scale = perSecond(query) ? stepMs / windowMs : 1;
+  return answer.data.series.map((s): GroupSample => {
+    const v = windowValue(s.points, atMs, windowMs, stepMs);
+    return { labels: s.labels, value: v === null ? null : v * scale };
+  });
 }

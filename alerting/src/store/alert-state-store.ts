@@ -29,20 +29,23 @@ const date = (n: number | null): Date | null => (n === null ? null : new Date(n)
 export class AlertStateStore {
   constructor(private readonly ds: DataSource) {}
 
-  /** Leases up to `limit` due rules for `holder`: rules nobody holds, or whose lease ran out. */
-  async claimDue(holder: string, leaseMs: number, limit: number): Promise<string[]> {
+  /**
+   * Leases up to `limit` due rules for `holder`: rules nobody holds, or whose lease ran out.
+   * `lateSeconds`: how long after its due time each rule was claimed (the database's clock).
+   */
+  async claimDue(holder: string, leaseMs: number, limit: number): Promise<{ id: string; lateSeconds: number }[]> {
     // TypeORM answers an UPDATE … RETURNING with [rows, affected].
-    const [rows]: [{ rule_id: string }[], number] = await this.ds.query(
+    const [rows]: [{ rule_id: string; late_seconds: string | number }[], number] = await this.ds.query(
       `UPDATE alert_rule_leases SET holder = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000)
        WHERE rule_id IN (
          SELECT l.rule_id FROM alert_rule_leases l JOIN alert_rules r ON r.id = l.rule_id
          WHERE r.enabled AND l.due_at <= now() AND (l.lease_until IS NULL OR l.lease_until < now())
          ORDER BY l.due_at LIMIT $3
          FOR UPDATE OF l SKIP LOCKED)
-       RETURNING rule_id`,
+       RETURNING rule_id, extract(epoch FROM now() - due_at) AS late_seconds`,
       [holder, leaseMs, limit],
     );
-    return rows.map((r) => r.rule_id);
+    return rows.map((r) => ({ id: r.rule_id, lateSeconds: Math.max(0, Number(r.late_seconds)) }));
   }
 
   loadRule(id: string): Promise<AlertRuleEntity | null> {
