@@ -105,6 +105,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         clickhouseMigrated: () => migrationsComplete(ch),
         log: log.warn,
         metrics: createQueryMetrics(registry),
+        consoleDir: config.consoleDir,
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;

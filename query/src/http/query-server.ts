@@ -25,6 +25,7 @@ import { TracesService } from '../traces/traces.service.js';
 import { AccessGuard } from './access.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter } from './exception.filter.js';
+import { serveConsole } from './console-assets.js';
 import { HealthController } from './health.controller.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
 import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, QUERY_LIMITS } from './tokens.js';
@@ -41,6 +42,8 @@ export interface QueryServerConfig {
   log?: (msg: string) => void;
   /** Request figures for /metrics (see createQueryMetrics). */
   metrics?: QueryMetrics;
+  /** Directory of the built console, served at `/` (unset: API only). */
+  consoleDir?: string;
 }
 
 export interface QueryServer {
@@ -98,6 +101,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     done();
   });
   if (cfg.metrics) recordQueryRequests(fastify, cfg.metrics);
+  if (cfg.consoleDir) await serveConsole(fastify, cfg.consoleDir);
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : cfg.port;

@@ -1,0 +1,19 @@
+import type { LogDto, LogVolumePointDto } from '@telemetryflow/schemas';
+import { request } from './http.js';
+import type { TimeWindow } from '../time/time-range.js';
+
+export interface LogSearch {
+  q?: string;
+  service?: string;
+  severity?: string;
+  traceId?: string;
+  limit?: number;
+}
+
+export function searchLogs(search: LogSearch, range: TimeWindow) {
+  return request<LogDto[]>('/logs', { query: { ...search, from: range.from, to: range.to } });
+}
+
+export function logVolume(search: Pick<LogSearch, 'service'>, range: TimeWindow) {
+  return request<LogVolumePointDto[]>('/logs/volume', { query: { service: search.service, from: range.from, to: range.to } });
+}

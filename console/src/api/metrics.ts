@@ -1,0 +1,11 @@
+import type { MetricDto, MetricQueryRequest, MetricQueryResultDto } from '@telemetryflow/schemas';
+import { request } from './http.js';
+import type { TimeWindow } from '../time/time-range.js';
+
+export function listMetrics(range: TimeWindow) {
+  return request<MetricDto[]>('/metrics', { query: { from: range.from, to: range.to } });
+}
+
+export function queryMetric(query: Omit<MetricQueryRequest, 'from' | 'to'>, range: TimeWindow) {
+  return request<MetricQueryResultDto>('/metrics/query', { method: 'POST', body: { ...query, from: range.from, to: range.to } });
+}

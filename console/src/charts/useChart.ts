@@ -1,0 +1,43 @@
+import { BarChart, GraphChart, LineChart, ScatterChart } from 'echarts/charts';
+import { BrushComponent, DataZoomComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { init, use, type ECharts, type EChartsCoreOption } from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { onBeforeUnmount, onMounted, shallowRef, watch, type Ref } from 'vue';
+import { useThemeStore } from '../layout/theme.store.js';
+
+use([LineChart, BarChart, ScatterChart, GraphChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, BrushComponent, CanvasRenderer]);
+
+export type ChartOption = EChartsCoreOption;
+
+/**
+ * The one way the console draws charts: an ECharts instance on `el`, redrawn when `option`
+ * changes, re-created on a theme change, resized with its element. `onReady` attaches events.
+ */
+export function useChart(el: Ref<HTMLElement | null>, option: Ref<ChartOption>, onReady?: (chart: ECharts) => void) {
+  const theme = useThemeStore();
+  const chart = shallowRef<ECharts | null>(null);
+  let observer: ResizeObserver | null = null;
+
+  function create(): void {
+    if (!el.value) return;
+    chart.value?.dispose();
+    const c = init(el.value, theme.dark ? 'dark' : undefined, { renderer: 'canvas' });
+    c.setOption({ backgroundColor: 'transparent', ...option.value });
+    onReady?.(c);
+    chart.value = c;
+  }
+
+  onMounted(() => {
+    create();
+    observer = new ResizeObserver(() => chart.value?.resize());
+    if (el.value) observer.observe(el.value);
+  });
+  watch(option, (o) => chart.value?.setOption({ backgroundColor: 'transparent', ...o }, { notMerge: true }));
+  watch(() => theme.dark, create);
+  onBeforeUnmount(() => {
+    observer?.disconnect();
+    chart.value?.dispose();
+    chart.value = null;
+  });
+  return chart;
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { metricChartOption, parseFilters, seriesName, serializeFilters } from './metric-chart.js';
+
+describe('metric explorer state', () => {
+  it('round-trips filters through the URL text, escaping separators', () => {
+    const text = serializeFilters([{ key: 'http.route', value: '/a,b=c' }, { key: ' ', value: 'ignored' }, { key: 'host', value: 'h1' }]);
+    expect(text).toBe('http.route=%2Fa%2Cb%3Dc,host=h1');
+    expect(parseFilters(text)).toEqual({ 'http.route': '/a,b=c', host: 'h1' });
+    expect(parseFilters('')).toEqual({});
+  });
+
+  it('names series by labels and switches chart kinds', () => {
+    expect(seriesName('cpu', {})).toBe('cpu');
+    expect(seriesName('cpu', { host: 'a' })).toBe('{host="a"}');
+    const bar = metricChartOption([{ name: 'x', points: [[0, 1]] }], 'bar') as { series: { type: string }[] };
+    expect(bar.series[0]!.type).toBe('bar');
+    const area = metricChartOption([{ name: 'x', points: [[0, 1]] }], 'area') as { series: { areaStyle?: unknown }[] };
+    expect(area.series[0]!.areaStyle).toBeDefined();
+  });
+});

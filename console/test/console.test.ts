@@ -1,0 +1,175 @@
+// The console in a real browser against the real all-in-one, with telemetry sent over OTLP:
+// what a user does first — sign in, find a service, open a trace, search logs, chart a metric.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { LogDto, MetricDto, ServiceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { BrowserContext, Page } from 'playwright-core';
+import { API_KEY, apiGet, bundleSizes, eventually, screenshot, startRig, watchErrors, type Rig } from './browser-rig.js';
+import { logsRequest, metricsRequest, sendOtlp, traceRequest, type SentTrace } from './otlp-fixtures.js';
+
+const SERVICE = 'checkout';
+const DOWNSTREAM = 'payments';
+const SPANS = 60;
+const METRIC = 'queue.depth';
+
+describe('console in Chromium', () => {
+  let rig: Rig;
+  let base: string;
+  let trace: SentTrace;
+  let context: BrowserContext;
+  let page: Page;
+  let errors: string[];
+
+  before(async () => {
+    rig = await startRig();
+    base = rig.server.apiUrl;
+    const now = Date.now();
+    const sent = traceRequest(SERVICE, DOWNSTREAM, SPANS, now - 5_000);
+    trace = sent.trace;
+    await sendOtlp(rig.server.otlpHttpUrl, 'traces', API_KEY, sent.body);
+    await sendOtlp(rig.server.otlpHttpUrl, 'traces', API_KEY, traceRequest(SERVICE, DOWNSTREAM, 6, now - 60_000).body);
+    await sendOtlp(rig.server.otlpHttpUrl, 'logs', API_KEY, logsRequest(SERVICE, trace, now));
+    await sendOtlp(rig.server.otlpHttpUrl, 'metrics', API_KEY, metricsRequest(SERVICE, METRIC, now, 20));
+    await eventually('the data to be queryable', async () => {
+      const [services, traces, logs, metrics] = await Promise.all([
+        apiGet<ServiceDto[]>(base, '/services'),
+        apiGet<TraceSummaryDto[]>(base, `/traces?service=${SERVICE}`),
+        apiGet<LogDto[]>(base, `/logs?service=${SERVICE}`),
+        apiGet<MetricDto[]>(base, '/metrics'),
+      ]);
+      return services.length === 2 && traces.length === 2 && logs.length === 3 && metrics.some((m) => m.name === METRIC) ? true : undefined;
+    });
+    context = await rig.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    // Two deliberate failures below (a wrong API key, an invalid trace id) log as resource errors.
+    errors = watchErrors(
+      page,
+      (msg) =>
+        (msg.text().includes('status of 401') && msg.location().url.includes('/api/v1/services')) ||
+        (msg.text().includes('status of 400') && msg.location().url.includes('/api/v1/traces/not-a-trace-id')),
+    );
+  });
+
+  after(async () => {
+    await context?.close();
+    await rig?.close();
+  });
+
+  test('the initial route is interactive quickly with a cold cache; bundle size', async (t) => {
+    const cold = await rig.browser.newContext();
+    const p = await cold.newPage();
+    const fetched: string[] = [];
+    p.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    const started = Date.now();
+    await p.goto(`${base}/services`);
+    await p.getByRole('button', { name: 'Sign in' }).waitFor();
+    await p.locator('input[name=email]').fill('x');
+    const interactiveMs = Date.now() - started;
+    await cold.close();
+    const sizes = bundleSizes(fetched);
+    t.diagnostic(`time to interactive (cold cache, /services → sign-in form): ${interactiveMs} ms`);
+    t.diagnostic(`bundle: ${(sizes.totalGzip / 1024).toFixed(1)} KiB gzip in ${sizes.files} files; the first page fetched ${(sizes.fetchedGzip / 1024).toFixed(1)} KiB gzip`);
+    assert.ok(sizes.fetchedGzip < sizes.totalGzip, 'the first page loads only part of the bundle (route-level splitting)');
+  });
+
+  test('a signed-out deep link signs in first, then lands on it', async () => {
+    await page.goto(`${base}/traces?service=${SERVICE}&range=6h`);
+    await page.waitForURL((u) => u.pathname === '/login');
+    await screenshot(page, 'sign-in');
+    await page.getByText('API key', { exact: true }).click();
+    await page.locator('input[name=api-key]').fill('tf_wrong_key_0123456789abcdefgh');
+    await page.locator('[data-test=sign-in-key]').click();
+    await page.locator('[data-test=request-id]').waitFor();
+    await page.locator('input[name=api-key]').fill(API_KEY);
+    await page.locator('[data-test=sign-in-key]').click();
+    await page.waitForURL((u) => u.pathname === '/traces');
+    assert.equal(new URL(page.url()).searchParams.get('service'), SERVICE);
+    assert.equal(new URL(page.url()).searchParams.get('range'), '6h');
+  });
+
+  test('services: both services with rate and errors; the service page shows its operations', async () => {
+    await page.goto(`${base}/services`);
+    const rows = page.locator('[data-test=services-table] tbody tr');
+    await eventually('two service rows', async () => ((await rows.count()) === 2 ? true : undefined));
+    const text = await page.locator('[data-test=services-table]').innerText();
+    assert.match(text, new RegExp(SERVICE));
+    assert.match(text, new RegExp(DOWNSTREAM));
+    await screenshot(page, 'services');
+    await page.locator('[data-test=service-link]', { hasText: SERVICE }).click();
+    await page.waitForURL((u) => u.pathname === `/services/${SERVICE}`);
+    await page.locator('[data-test=operations-table]', { hasText: 'GET /checkout' }).waitFor();
+    await screenshot(page, 'service');
+  });
+
+  test('traces: search finds the trace; its waterfall has every span; a span shows its attributes', async () => {
+    await page.goto(`${base}/traces?service=${SERVICE}`);
+    const link = page.locator('[data-test=trace-link]', { hasText: 'GET /checkout' });
+    await eventually('two traces', async () => ((await link.count()) === 2 ? true : undefined));
+    await screenshot(page, 'traces');
+    await page.goto(`${base}/traces/${trace.traceId}`);
+    await page.locator('[data-test=trace-summary]').waitFor();
+    assert.match(await page.locator('[data-test=trace-summary]').innerText(), new RegExp(`^${SPANS} spans`));
+    // Virtualized: fewer rows in the DOM than spans, all reachable by scrolling.
+    const rendered = await page.locator('[data-test=span-row]').count();
+    assert.ok(rendered > 10 && rendered < SPANS, `rendered ${rendered} of ${SPANS} rows`);
+    await page.locator('[data-test=span-row]').first().click();
+    await page.locator('[data-test=span-details]', { hasText: 'http.route' }).waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('span'), trace.spanIds[0]);
+    await screenshot(page, 'trace');
+    // Collapsing the root leaves one row.
+    await page.locator('[data-test=span-row]').first().getByRole('button', { name: 'collapse' }).click();
+    assert.equal(await page.locator('[data-test=span-row]').count(), 1);
+    await page.locator('[data-test=flame-toggle]').click();
+    await page.locator('[data-test=flame]').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('view'), 'flame');
+  });
+
+  test('logs: a word search finds the record; it expands to pretty JSON and jumps to its trace', async () => {
+    await page.goto(`${base}/logs`);
+    await page.locator('input[name=q]').fill('declined');
+    await page.locator('[data-test=search]').click();
+    await page.waitForURL((u) => u.searchParams.get('q') === 'declined');
+    const row = page.locator('[data-test=log-row]');
+    await eventually('one matching log', async () => ((await row.count()) === 1 ? true : undefined));
+    await row.click();
+    const detail = page.locator('[data-test=log-detail]');
+    assert.match(await detail.innerText(), /"reason": "card declined"/);
+    await screenshot(page, 'logs');
+    await page.locator('[data-test=log-trace-link]').click();
+    await page.waitForURL((u) => u.pathname === `/traces/${trace.traceId}`);
+    await page.locator('[data-test=trace-summary]').waitFor();
+  });
+
+  test('metrics: picking a metric and grouping by host charts one series per host', async () => {
+    await page.goto(`${base}/metrics?metric=${METRIC}&agg=max&groupBy=host`);
+    await page.locator('[data-test=series-count]', { hasText: '2 series' }).waitFor();
+    await screenshot(page, 'metrics');
+  });
+
+  test('settings: retention is shown and saved', async () => {
+    await page.goto(`${base}/settings`);
+    const logsRaw = page.locator('[data-test=retention] tbody tr').nth(1).locator('input').first();
+    await logsRaw.fill('7');
+    await page.getByRole('button', { name: 'Save retention' }).click();
+    await page.getByText('Retention saved').waitFor();
+    const retention = await apiGet<{ logs: { rawDays: number } }>(base, '/retention');
+    assert.equal(retention.logs.rawDays, 7);
+    await screenshot(page, 'settings');
+  });
+
+  test('an API error is shown with its request id; the dark theme sticks across reloads', async () => {
+    await page.goto(`${base}/traces/not-a-trace-id`);
+    const id = await page.locator('[data-test=request-id]').innerText();
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    await page.locator('[data-test=theme-toggle]').click();
+    const theme = await page.evaluate(() => localStorage.getItem('tf.theme'));
+    await page.reload();
+    await page.locator('[data-test=error]').waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem('tf.theme')), theme);
+    await screenshot(page, `error-${theme}`);
+  });
+
+  test('the browser logged no errors', () => {
+    assert.deepEqual(errors, []);
+  });
+});
