@@ -7,5 +7,5 @@ export {
 } from './control-plane/accounts.js';
 export { generateApiKey, hashApiKey, apiKeyPrefix } from './control-plane/api-key-secrets.js';
 export { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from './control-plane/entities.js';
-export { startQueryServer, type QueryServer, type QueryServerConfig } from './http/query-server.js';
+export { startQueryServer, type QueryServer, type QueryServerConfig, type RequestLogEntry } from './http/query-server.js';
 export { createQueryMetrics, type QueryMetrics } from './http/query-metrics.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import { createApiKey, createTenant, openControlPlane, startQueryServer, type ControlPlane, type QueryServer } from '../src/index.js';
+import { createApiKey, createTenant, openControlPlane, startQueryServer, type ControlPlane, type QueryServer, type QueryServerConfig } from '../src/index.js';
 
 export const ADMIN_URL = process.env.TF_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -89,14 +89,19 @@ export interface TestApi {
 }
 
 /** Starts Postgres, ClickHouse (data put in by `load` before the API starts) and the API. */
-export async function startTestApi(dataDir: string, bootstrapKey: string, load: (ch: ClickHouseClient) => Promise<void>): Promise<TestApi> {
+export async function startTestApi(
+  dataDir: string,
+  bootstrapKey: string,
+  load: (ch: ClickHouseClient) => Promise<void>,
+  serverOptions: Partial<QueryServerConfig> = {},
+): Promise<TestApi> {
   const db = await createTestDatabase();
   const ch = await startClickHouse(dataDir);
   const cp = await openControlPlane({ databaseUrl: db.url, dataDir, bootstrap: { apiKey: bootstrapKey } });
   await createTenant(cp.dataSource, { id: 'beta', name: 'Beta' });
   const betaKey = (await createApiKey(cp.dataSource, { tenantId: 'beta', name: 'reader', scopes: ['read'] })).key;
   await load(ch);
-  const server = await startQueryServer({ host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: () => migrationsComplete(ch) });
+  const server = await startQueryServer({ host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: () => migrationsComplete(ch), ...serverOptions });
   return {
     db, ch, cp, server, betaKey,
     async close() {

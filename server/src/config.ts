@@ -16,6 +16,8 @@ export interface Config {
   metricsPort: number;
   logLevel: LogLevel;
   httpPort: number;
+  /** Result cache of the read API (TF_QUERY_CACHE_TTL_MS, TF_QUERY_CACHE_MAX_MB). */
+  queryCache: { ttlMs: number; maxBytes: number };
   otlpHttpPort: number;
   otlpGrpcPort: number;
   otlpMaxRequestBytes: number;
@@ -153,6 +155,10 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     metricsPort: int(env, 'TF_METRICS_PORT', 9464, 0, 65535),
     logLevel: oneOf(env, 'TF_LOG_LEVEL', LOG_LEVELS, 'info'),
     httpPort: int(env, 'TF_HTTP_PORT', 8080, 0, 65535),
+    queryCache: {
+      ttlMs: int(env, 'TF_QUERY_CACHE_TTL_MS', 10_000, 0, 600_000),
+      maxBytes: int(env, 'TF_QUERY_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,
+    },
     otlpHttpPort: int(env, 'TF_OTLP_HTTP_PORT', 4318, 0, 65535),
     otlpGrpcPort: int(env, 'TF_OTLP_GRPC_PORT', 4317, 0, 65535),
     otlpMaxRequestBytes: int(env, 'TF_OTLP_MAX_REQUEST_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

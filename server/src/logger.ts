@@ -2,6 +2,7 @@
 // children so every line names its source.
 import { pino, type Logger } from 'pino';
 import type { ReceiverLog } from '@telemetryflow/collector';
+import type { RequestLogEntry } from '@telemetryflow/query';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -15,11 +16,15 @@ export interface NodeLog {
   info(message: string): void;
   warn(message: string): void;
   receivers: ReceiverLog;
+  /** The API's one line per request (5xx at error level). */
+  request(entry: RequestLogEntry): void;
 }
 
 export function nodeLogOf(logger: Logger): NodeLog {
   const collector = logger.child({ component: 'collector' });
+  const api = logger.child({ component: 'api' });
   return {
+    request: (entry) => (entry.status >= 500 ? api.error(entry, 'request') : api.info(entry, 'request')),
     info: (message) => logger.info(message),
     warn: (message) => logger.warn(message),
     receivers: {
@@ -32,6 +37,7 @@ export function nodeLogOf(logger: Logger): NodeLog {
 /** For tests and embedding: every message to one function. */
 export function nodeLogTo(write: (message: string) => void): NodeLog {
   return {
+    request: (entry) => write(`request ${JSON.stringify(entry)}`),
     info: write,
     warn: write,
     receivers: {

@@ -106,6 +106,8 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         log: log.warn,
         metrics: createQueryMetrics(registry),
         consoleDir: config.consoleDir,
+        requestLog: log.request,
+        resultCache: config.queryCache,
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;

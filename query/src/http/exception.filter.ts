@@ -21,6 +21,12 @@ const CODES: Record<number, string> = {
   503: 'unavailable',
 };
 
+/** Where the filter leaves the error code on the raw request, for the request log line. */
+export const ERROR_CODE = Symbol('tfErrorCode');
+export interface ErrorTagged {
+  [ERROR_CODE]?: string;
+}
+
 /** Every error leaves as `{ error: { code, message, details?, requestId } }`. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -28,7 +34,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const req = http.getRequest<{ id?: string; method?: string; url?: string }>();
+    const req = http.getRequest<{ id?: string; method?: string; url?: string; raw?: ErrorTagged }>();
     const reply = http.getResponse<ReplyLike>();
     const requestId = String(req.id ?? '');
     let status = 500;
@@ -58,6 +64,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (status >= 500) {
       this.log(`request ${requestId} ${req.method ?? ''} ${req.url ?? ''} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     }
+    if (req.raw) req.raw[ERROR_CODE] = code;
     const body: ApiErrorBody = { error: { code, message, ...(details !== undefined ? { details } : {}), requestId } };
     reply.status(status).header('x-request-id', requestId);
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));

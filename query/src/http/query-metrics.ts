@@ -1,11 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 type FastifyInstance = ReturnType<ReturnType<NestFastifyApplication['getHttpAdapter']>['getInstance']>;
 
 /** What the query role reports at /metrics. */
 export interface QueryMetrics {
   requestSeconds: Histogram<'method' | 'route' | 'status'>;
+  /** Cacheable read requests by outcome (`hit` includes requests that joined an identical one in flight). */
+  cacheRequests: Counter<'result'>;
 }
 
 export function createQueryMetrics(registry: Registry): QueryMetrics {
@@ -15,6 +17,12 @@ export function createQueryMetrics(registry: Registry): QueryMetrics {
       help: 'Read and management API requests by method, route pattern and status code',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    cacheRequests: new Counter({
+      name: 'tf_query_cache_requests_total',
+      help: 'Cacheable read API requests by result cache outcome (hit or miss)',
+      labelNames: ['result'],
       registers: [registry],
     }),
   };

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { ControlPlane } from '../control-plane/control-plane.js';
@@ -24,11 +25,16 @@ import { TracesRepository } from '../traces/traces.repository.js';
 import { TracesService } from '../traces/traces.service.js';
 import { AccessGuard } from './access.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
-import { ApiExceptionFilter } from './exception.filter.js';
+import { ApiExceptionFilter, ERROR_CODE, type ErrorTagged } from './exception.filter.js';
 import { serveConsole } from './console-assets.js';
 import { HealthController } from './health.controller.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
-import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, QUERY_LIMITS } from './tokens.js';
+import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, OPENAPI_DOCUMENT, QUERY_LIMITS, QUERY_METRICS, RESULT_CACHE } from './tokens.js';
+import { DEFAULT_RESULT_CACHE, ResultCache, type ResultCacheOptions } from './result-cache.js';
+import { ResultCacheInterceptor } from './result-cache.interceptor.js';
+import { ApiDocsController } from './api-docs.controller.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { routeTable } from './route-table.js';
 
 export interface QueryServerConfig {
   host: string;
@@ -44,6 +50,21 @@ export interface QueryServerConfig {
   metrics?: QueryMetrics;
   /** Directory of the built console, served at `/` (unset: API only). */
   consoleDir?: string;
+  /** One structured line per answered request; its requestId is the one in error bodies. */
+  requestLog?: (entry: RequestLogEntry) => void;
+  /** Short-lived cache of read query results (default 10 s, 64 MiB; ttlMs 0 turns it off). */
+  resultCache?: Partial<ResultCacheOptions>;
+}
+
+export interface RequestLogEntry {
+  requestId: string;
+  method: string;
+  /** The route pattern (`/api/v1/traces/:traceId`), or the raw path when no route matched. */
+  route: string;
+  status: number;
+  durationMs: number;
+  /** The error envelope's `code`, for failed requests. */
+  errorCode?: string;
 }
 
 export interface QueryServer {
@@ -52,18 +73,34 @@ export interface QueryServer {
   close(): Promise<void>;
 }
 
+const API_CONTROLLERS = [
+  HealthController,
+  ApiDocsController,
+  TracesController,
+  ServicesController,
+  LogsController,
+  MetricsController,
+  RetentionController,
+];
+
+const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+
 @Module({})
 class QueryApiModule {
   static forRoot(cfg: QueryServerConfig): DynamicModule {
     return {
       module: QueryApiModule,
-      controllers: [HealthController, TracesController, ServicesController, LogsController, MetricsController, RetentionController],
+      controllers: API_CONTROLLERS,
       providers: [
+        { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument(routeTable(API_CONTROLLERS), PACKAGE_VERSION) },
         { provide: CLICKHOUSE, useValue: cfg.clickhouse },
         { provide: CONTROL_PLANE, useValue: cfg.controlPlane },
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
         { provide: QUERY_LIMITS, useValue: queryLimits(cfg.limits) },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: RESULT_CACHE, useValue: new ResultCache({ ...DEFAULT_RESULT_CACHE, ...cfg.resultCache }) },
+        { provide: QUERY_METRICS, useValue: cfg.metrics },
+        { provide: APP_INTERCEPTOR, useClass: ResultCacheInterceptor },
         TracesRepository,
         TracesService,
         LogsRepository,
@@ -101,6 +138,21 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     done();
   });
   if (cfg.metrics) recordQueryRequests(fastify, cfg.metrics);
+  const requestLog = cfg.requestLog;
+  if (requestLog) {
+    fastify.addHook('onResponse', (req, reply, done) => {
+      const errorCode = (req.raw as ErrorTagged)[ERROR_CODE];
+      requestLog({
+        requestId: String(req.id),
+        method: req.method,
+        route: req.routeOptions.url ?? req.url.split('?')[0]!,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        ...(errorCode !== undefined ? { errorCode } : {}),
+      });
+      done();
+    });
+  }
   if (cfg.consoleDir) await serveConsole(fastify, cfg.consoleDir);
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.getHttpServer().address();

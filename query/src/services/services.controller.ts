@@ -1,11 +1,13 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import type { ApiSuccess, OperationDto, RedPointDto, ServiceDto } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
+import { CacheResult } from '../http/result-cache.interceptor.js';
 import type { RawParams } from '../request-params.js';
 import { serviceName, ServicesService } from './services.service.js';
 
 @Controller('api/v1/services')
 @Requires('read')
+@CacheResult()
 export class ServicesController {
   constructor(@Inject(ServicesService) private readonly services: ServicesService) {}
 

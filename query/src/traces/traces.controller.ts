@@ -1,11 +1,13 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import type { ApiSuccess, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
+import { CacheResult } from '../http/result-cache.interceptor.js';
 import type { RawParams } from '../request-params.js';
 import { TracesService } from './traces.service.js';
 
 @Controller('api/v1')
 @Requires('read')
+@CacheResult()
 export class TracesController {
   constructor(@Inject(TracesService) private readonly traces: TracesService) {}
 
