@@ -1,5 +1,5 @@
 export {
-  openControlPlane, BOOTSTRAP_TENANT_ID, DEFAULT_ADMIN_EMAIL,
+  openControlPlane, BOOTSTRAP_TENANT_ID, DEFAULT_ADMIN_EMAIL, DEFAULT_ACCESS_TOKEN_TTL_SECONDS, DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
   type ControlPlane, type ControlPlaneConfig,
 } from './control-plane/control-plane.js';
 export {
@@ -8,4 +8,6 @@ export {
 export { generateApiKey, hashApiKey, apiKeyPrefix } from './control-plane/api-key-secrets.js';
 export { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from './control-plane/entities.js';
 export { startQueryServer, type QueryServer, type QueryServerConfig, type RequestLogEntry } from './http/query-server.js';
+export { RateLimit, DEFAULT_RATE_LIMITS, type RateLimits, type RateLimitPolicy } from './http/rate-limit.js';
+export type { RouteEntry } from './http/route-table.js';
 export { createQueryMetrics, type QueryMetrics } from './http/query-metrics.js';

@@ -53,11 +53,11 @@ test('two processes migrating at once both succeed; bootstrap happens once, dete
   }
 });
 
-test('reopening runs no migration and prints nothing; the migrations table lists each migration once', async () => {
+test('reopening runs no migration and prints nothing but the JWT secret warning; the migrations table lists each migration once', async () => {
   const logs: string[] = [];
   const cp = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: BOOTSTRAP }, (m) => logs.push(m));
   try {
-    assert.deepEqual(logs, []);
+    assert.deepEqual(logs.filter((m) => !m.startsWith('TF_JWT_SECRET is not set')), []);
     const rows: { name: string }[] = await cp.dataSource.query(`SELECT name FROM typeorm_migrations ORDER BY id`);
     assert.deepEqual(rows.map((r) => r.name), CONTROL_PLANE_MIGRATIONS.map((m) => new m().name));
     assert.equal((await cp.dataSource.query(`SELECT count(*)::int AS n FROM api_keys`))[0].n, 1);
@@ -146,5 +146,29 @@ test('two OS processes opening a fresh database at once: one migrates and bootst
     assert.equal(migrated.length, 1);
   } finally {
     await fresh.drop();
+  }
+});
+
+test('replicas without TF_JWT_SECRET share one generated secret; a configured secret replaces it', async () => {
+  const warnings: string[] = [];
+  const a = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: BOOTSTRAP }, () => {}, (m) => warnings.push(m));
+  const b = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: BOOTSTRAP });
+  const configured = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: BOOTSTRAP, auth: { jwtSecret: 'a configured secret of 32+ bytes!!' } });
+  try {
+    assert.ok(warnings.some((m) => m.startsWith('TF_JWT_SECRET is not set')), 'the generated secret is warned about');
+    const pair = await a.sessions.login(BOOTSTRAP.adminEmail, BOOTSTRAP.adminPassword);
+    const caller = await b.resolveCaller(pair.accessToken);
+    assert.deepEqual({ ...caller, userId: undefined, permissions: [...caller!.permissions] }, {
+      tenantId: 'default', kind: 'user', userId: undefined, role: 'owner', permissions: ['read', 'write', 'admin', 'owner'],
+    });
+    assert.equal(await configured.resolveCaller(pair.accessToken), null, 'signed with another secret');
+    const own = await configured.sessions.login(BOOTSTRAP.adminEmail, BOOTSTRAP.adminPassword);
+    assert.ok(await configured.resolveCaller(own.accessToken));
+    assert.equal(await a.resolveCaller(own.accessToken), null);
+    await assert.rejects(openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: BOOTSTRAP, auth: { jwtSecret: 'short' } }), /TF_JWT_SECRET must be at least 32 bytes/);
+  } finally {
+    await a.close();
+    await b.close();
+    await configured.close();
   }
 });

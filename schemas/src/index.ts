@@ -4,3 +4,4 @@ export * from './attributes.js';
 export * from './api.js';
 export * from './pipeline.js';
 export * from './bus.js';
+export * from './identity.js';

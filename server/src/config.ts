@@ -31,6 +31,8 @@ export interface Config {
   ingestBatchRows: number;
   ingestBatchDelayMs: number;
   bootstrap: { apiKey?: string; adminEmail?: string; adminPassword?: string };
+  /** User sessions: HS256 secret (unset → generated and kept in Postgres) and token lifetimes. */
+  auth: { jwtSecret?: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
   /** Set: collectors publish to JetStream and writers consume from it. */
   natsUrl: string | undefined;
   jetstream: JetStreamSettings;
@@ -139,6 +141,8 @@ function consoleDir(env: Env): string | undefined {
 export function loadConfig(env: Env = process.env, roleArgument?: string): Config {
   const apiKey = optional(env, 'TF_BOOTSTRAP_API_KEY');
   if (apiKey !== undefined && apiKey.length < 16) throw new ConfigError('TF_BOOTSTRAP_API_KEY must be at least 16 characters');
+  const jwtSecret = optional(env, 'TF_JWT_SECRET');
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret, 'utf8') < 32) throw new ConfigError('TF_JWT_SECRET must be at least 32 bytes');
   const workers = optional(env, 'TF_INGEST_WORKERS');
   const roles = parseRoles(roleArgument ?? env.TF_ROLE);
   const natsUrl = natsUrls(env);
@@ -174,6 +178,11 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       apiKey,
       adminEmail: optional(env, 'TF_BOOTSTRAP_ADMIN_EMAIL'),
       adminPassword: optional(env, 'TF_BOOTSTRAP_ADMIN_PASSWORD'),
+    },
+    auth: {
+      jwtSecret,
+      accessTokenTtlSeconds: int(env, 'TF_ACCESS_TOKEN_TTL_SECONDS', 900, 60, 24 * 3600),
+      refreshTokenTtlSeconds: int(env, 'TF_REFRESH_TOKEN_TTL_SECONDS', 14 * 24 * 3600, 300, 365 * 24 * 3600),
     },
     natsUrl,
     jetstream: {

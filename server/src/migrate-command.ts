@@ -16,7 +16,7 @@ export async function migrateCommand(config: Config, out: (line: string) => void
     await clickhouse.close();
   }
   const controlPlane = await openControlPlane(
-    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap },
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap, auth: config.auth },
     out,
   );
   await controlPlane.close();

@@ -62,8 +62,9 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     let controlPlane: ControlPlane | undefined;
     if (roles.has('collector') || roles.has('query')) {
       const cp = (controlPlane = await openControlPlane(
-        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap },
+        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap, auth: config.auth },
         log.info,
+        log.warn,
       ));
       stops.push(() => cp.close());
     }

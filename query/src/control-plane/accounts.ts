@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-import type { DataSource, EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from './api-key-secrets.js';
 import { API_KEY_SCOPES, ApiKeyEntity, MembershipEntity, ROLES, TenantEntity, UserEntity, type ApiKeyScope, type Role } from './entities.js';
 
 type Db = DataSource | EntityManager;
 
-export async function createTenant(db: Db, input: { id?: string; name: string }): Promise<TenantEntity> {
-  const tenant = db.getRepository(TenantEntity).create({ id: input.id ?? randomUUID(), name: input.name });
-  return db.getRepository(TenantEntity).save(tenant);
+/**
+ * The one way a tenant comes to exist (bootstrap, `POST /api/v1/tenants`, tests): the tenant
+ * and, when given, its first owner, in one transaction. Per-tenant set-up belongs here.
+ */
+export async function createTenant(db: Db, input: { id?: string; name: string; ownerUserId?: string }): Promise<TenantEntity> {
+  const run = async (em: EntityManager): Promise<TenantEntity> => {
+    const tenant = await em.getRepository(TenantEntity).save(em.getRepository(TenantEntity).create({ id: input.id ?? randomUUID(), name: input.name }));
+    if (input.ownerUserId !== undefined) await addMembership(em, { userId: input.ownerUserId, tenantId: tenant.id, role: 'owner' });
+    return tenant;
+  };
+  return db instanceof DataSource ? db.transaction(run) : run(db);
 }
 
 export interface CreatedApiKey {
@@ -20,7 +28,7 @@ export interface CreatedApiKey {
 
 export async function createApiKey(
   db: Db,
-  input: { tenantId: string; name: string; scopes: readonly ApiKeyScope[]; key?: string },
+  input: { tenantId: string; name: string; scopes: readonly ApiKeyScope[]; key?: string; createdBy?: { userId?: string; keyId?: string } },
 ): Promise<CreatedApiKey> {
   for (const s of input.scopes) {
     if (!API_KEY_SCOPES.includes(s)) throw new Error(`unknown API key scope ${JSON.stringify(s)}`);
@@ -35,20 +43,26 @@ export async function createApiKey(
     scopes: [...new Set(input.scopes)],
     lastUsedAt: null,
     revokedAt: null,
+    createdByUserId: input.createdBy?.userId ?? null,
+    createdByKeyId: input.createdBy?.keyId ?? null,
   });
   await db.getRepository(ApiKeyEntity).insert(row);
   return { id: row.id, key, prefix: row.prefix };
 }
 
-/** Marks a key revoked; authenticators that cached it stop accepting it within their TTL. */
-export async function revokeApiKey(db: Db, id: string): Promise<boolean> {
-  const res = await db
+/**
+ * Marks a key revoked (only within `tenantId` when given); authenticators that cached it stop
+ * accepting it within their TTL (`ControlPlane.revokeApiKey` also clears this process's cache).
+ */
+export async function revokeApiKey(db: Db, id: string, tenantId?: string): Promise<boolean> {
+  const query = db
     .getRepository(ApiKeyEntity)
     .createQueryBuilder()
     .update()
     .set({ revokedAt: () => 'now()' })
-    .where('id = :id AND revoked_at IS NULL', { id })
-    .execute();
+    .where('id = :id AND revoked_at IS NULL', { id });
+  if (tenantId !== undefined) query.andWhere('tenant_id = :tenantId', { tenantId });
+  const res = await query.execute();
   return (res.affected ?? 0) > 0;
 }
 
@@ -67,9 +81,18 @@ export async function addMembership(db: Db, input: { userId: string; tenantId: s
   await db.getRepository(MembershipEntity).insert({ userId: input.userId, tenantId: input.tenantId, role: input.role });
 }
 
-/** The user when the password matches (argon2 verification is constant-time), else null. */
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * The user when the password matches, else null. An unknown email still costs one argon2
+ * verification, so response times do not tell which emails have accounts.
+ */
 export async function verifyUserPassword(db: Db, email: string, password: string): Promise<UserEntity | null> {
   const user = await db.getRepository(UserEntity).findOneBy({ email: email.trim().toLowerCase() });
-  if (!user) return null;
+  if (!user) {
+    dummyHash ??= argon2Hash(randomUUID());
+    await argon2Verify(await dummyHash, password);
+    return null;
+  }
   return (await argon2Verify(user.passwordHash, password)) ? user : null;
 }

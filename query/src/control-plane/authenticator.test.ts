@@ -78,3 +78,29 @@ test('concurrent cold look-ups of one key share a single query', async () => {
   assert.ok(results.every((r) => r?.tenantId === 't1'));
   await auth.drain();
 });
+
+test('invalidate drops a cached key at once, and a look-up under way when it is called is not cached', async () => {
+  const keys: Record<string, StoredKey> = { [KEY]: stored };
+  const { store, calls } = fakeStore(keys);
+  const auth = new ApiKeyAuthenticator(store, { ttlMs: 60_000 });
+  assert.ok(await auth.resolveKey(KEY));
+  assert.deepEqual(await auth.resolveKey(KEY), { keyId: 'k1', tenantId: 't1', scopes: ['read'] });
+  delete keys[KEY]; // revoked in the database
+  assert.ok(await auth.authenticate(KEY), 'still cached before invalidate');
+  auth.invalidate('k1');
+  assert.equal(await auth.authenticate(KEY), null);
+  assert.equal(calls.find, 2);
+
+  await auth.drain();
+
+  const fresh = fakeStore({ [KEY]: stored });
+  const racing = new ApiKeyAuthenticator(fresh.store, { ttlMs: 60_000 });
+  const pending = racing.authenticate(KEY);
+  racing.invalidate('k1');
+  await pending;
+  await racing.authenticate(KEY);
+  assert.equal(fresh.calls.find, 2, 'the look-up that raced the invalidation was not kept');
+  await racing.authenticate(KEY);
+  assert.equal(fresh.calls.find, 2, 'later look-ups are cached again');
+  await racing.drain();
+});

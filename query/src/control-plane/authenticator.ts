@@ -32,11 +32,17 @@ interface CacheEntry {
   credential: Credential | null;
 }
 
+/** An authenticated key: its id and what it grants. */
+export interface ResolvedKey extends Credential {
+  keyId: string;
+}
+
 /**
  * Resolves bearer tokens to credentials. Results (also "unknown") are cached for a few
  * seconds, keyed by the token's hash, because the collector asks on every request; a
- * revoked key therefore stops working within `ttlMs`. last_used_at is updated in the
- * background, at most once per `touchIntervalMs` per key.
+ * key revoked by another process therefore stops working within `ttlMs`; `invalidate` makes
+ * a revocation in this process immediate. last_used_at is updated in the background, at most
+ * once per `touchIntervalMs` per key.
  */
 export class ApiKeyAuthenticator {
   private readonly cache = new Map<string, CacheEntry>();
@@ -44,6 +50,8 @@ export class ApiKeyAuthenticator {
   private readonly pending = new Set<Promise<void>>();
   /** Look-ups in progress, so a burst of requests with one cold key costs one query. */
   private readonly inflight = new Map<string, Promise<CacheEntry>>();
+  /** Bumped by `invalidate`, so a look-up that started before a revocation is not cached. */
+  private epoch = 0;
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly touchIntervalMs: number;
@@ -61,7 +69,22 @@ export class ApiKeyAuthenticator {
     this.log = opts.log ?? (() => {});
   }
 
-  readonly authenticate: Authenticate = async (token) => {
+  readonly authenticate: Authenticate = async (token) => (await this.resolve(token))?.credential ?? null;
+
+  /** The key behind `token` with its id, or null. */
+  async resolveKey(token: string): Promise<ResolvedKey | null> {
+    const entry = await this.resolve(token);
+    return entry?.credential && entry.keyId !== null ? { keyId: entry.keyId, ...entry.credential } : null;
+  }
+
+  /** Forgets every cached look-up of `keyId` (called when this process revokes it). */
+  invalidate(keyId: string): void {
+    this.epoch++;
+    for (const [hash, entry] of this.cache) if (entry.keyId === keyId) this.cache.delete(hash);
+    this.inflight.clear();
+  }
+
+  private async resolve(token: string): Promise<CacheEntry | null> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 512) return null;
     const hash = hashApiKey(token);
     const now = this.now();
@@ -69,19 +92,22 @@ export class ApiKeyAuthenticator {
     if (!entry || entry.expires <= now) {
       let lookup = this.inflight.get(hash);
       if (!lookup) {
+        const epoch = this.epoch;
         lookup = this.lookup(token, hash, now)
           .then((e) => {
-            this.remember(hash, e);
+            if (epoch === this.epoch) this.remember(hash, e);
             return e;
           })
-          .finally(() => this.inflight.delete(hash));
+          .finally(() => {
+            if (this.inflight.get(hash) === lookup) this.inflight.delete(hash);
+          });
         this.inflight.set(hash, lookup);
       }
       entry = await lookup;
     }
     if (entry.keyId !== null) this.maybeTouch(entry.keyId, now);
-    return entry.credential;
-  };
+    return entry;
+  }
 
   /** Waits for background last_used_at writes. */
   async drain(): Promise<void> {

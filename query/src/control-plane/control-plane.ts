@@ -1,13 +1,17 @@
 import 'reflect-metadata';
 import { DataSource, IsNull } from 'typeorm';
 import type { Authenticate } from '@telemetryflow/schemas';
+import { AccessTokens, looksLikeJwt } from '../auth/access-tokens.js';
+import { resolveJwtSecret } from '../auth/jwt-secret.js';
+import { Sessions } from '../auth/sessions.js';
 import type { Caller } from '../http/access.js';
-import { keyPermissions } from './permissions.js';
-import { addMembership, createApiKey, createTenant, createUser } from './accounts.js';
+import { ApiError } from '../http/api-error.js';
+import { keyPermissions, rolePermissions } from './permissions.js';
+import { createApiKey, createTenant, createUser, revokeApiKey } from './accounts.js';
 import { randomBase62, validateSuppliedApiKey } from './api-key-secrets.js';
 import { ApiKeyAuthenticator, type ApiKeyStore } from './authenticator.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
-import { ApiKeyEntity, CONTROL_PLANE_ENTITIES, TenantEntity } from './entities.js';
+import { ApiKeyEntity, CONTROL_PLANE_ENTITIES, TenantEntity, type Role } from './entities.js';
 import { CONTROL_PLANE_MIGRATIONS } from './migrations/index.js';
 
 export interface ControlPlaneConfig {
@@ -20,16 +24,29 @@ export interface ControlPlaneConfig {
   pglitePort?: number;
   /** TypeORM pool size (default 10; at least 2: migrations hold one connection for their lock and use another). */
   poolSize?: number;
-  /** Authentication cache TTL (default 10 s). */
+  /** API key cache TTL (default 10 s): how long a key revoked by another replica keeps working there. */
   authCacheTtlMs?: number;
+  /** User sessions: `TF_JWT_SECRET`, `TF_ACCESS_TOKEN_TTL_SECONDS`, `TF_REFRESH_TOKEN_TTL_SECONDS`. */
+  auth?: { jwtSecret?: string; accessTokenTtlSeconds?: number; refreshTokenTtlSeconds?: number };
 }
+
+export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 14 * 24 * 3600;
 
 export interface ControlPlane {
   dataSource: DataSource;
   /** API key → ingest credential (the collector's view). */
   authenticate: Authenticate;
-  /** Bearer token → the API caller; `tenant` is the `X-Tenant` header (users only). Null when unknown. */
+  /**
+   * Bearer token (API key or user access token) → the API caller; null when unknown, expired
+   * or revoked. `tenant` (users only) picks one of the user's tenants, default the first; a
+   * tenant the user is not a member of is a 404, whether it exists or not.
+   */
   resolveCaller(token: string, tenant?: string): Promise<Caller | null>;
+  /** Login, refresh, logout. */
+  sessions: Sessions;
+  /** Revokes a key of `tenantId`, effective at once in this process; false when there is no such active key. */
+  revokeApiKey(tenantId: string, keyId: string): Promise<boolean>;
   migrationsComplete(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -39,7 +56,8 @@ export const DEFAULT_ADMIN_EMAIL = 'admin@telemetryflow.local';
 /** Serializes migrations and bootstrap across processes sharing one database ("tf_cp" in ASCII). */
 const MIGRATION_LOCK_KEY = 0x74665f6370;
 
-export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: string) => void = () => {}): Promise<ControlPlane> {
+/** `log` gets start-up facts (migrations, bootstrap values), `warn` what an operator should act on. */
+export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: string) => void = () => {}, warn: (msg: string) => void = log): Promise<ControlPlane> {
   if (cfg.bootstrap.apiKey !== undefined) validateSuppliedApiKey(cfg.bootstrap.apiKey);
   const poolSize = cfg.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 2) throw new Error(`control plane poolSize must be an integer of at least 2, got ${poolSize}`);
@@ -62,9 +80,12 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
     logging: false,
     extra: { max: poolSize },
   });
+  let accessTokens: AccessTokens;
   try {
     await dataSource.initialize();
     await migrateAndBootstrap(dataSource, cfg.bootstrap, log);
+    const secret = await resolveJwtSecret(dataSource, cfg.auth?.jwtSecret, warn);
+    accessTokens = new AccessTokens(secret, cfg.auth?.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS);
   } catch (err) {
     if (dataSource.isInitialized) await dataSource.destroy();
     await embedded?.stop();
@@ -88,10 +109,20 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
   return {
     dataSource,
     authenticate: authenticator.authenticate,
-    async resolveCaller(token) {
-      const credential = await authenticator.authenticate(token);
-      if (!credential) return null;
-      return { tenantId: credential.tenantId, kind: 'key', permissions: keyPermissions(credential.scopes) };
+    sessions: new Sessions(dataSource, accessTokens, cfg.auth?.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS),
+    async resolveCaller(token, tenant) {
+      if (looksLikeJwt(token)) {
+        const userId = await accessTokens.verify(token);
+        if (userId !== null) return userCaller(dataSource, userId, tenant);
+      }
+      const key = await authenticator.resolveKey(token);
+      if (!key) return null;
+      return { tenantId: key.tenantId, kind: 'key', keyId: key.keyId, scopes: [...key.scopes], permissions: keyPermissions(key.scopes) };
+    },
+    async revokeApiKey(tenantId, keyId) {
+      const revoked = await revokeApiKey(dataSource, keyId, tenantId);
+      if (revoked) authenticator.invalidate(keyId);
+      return revoked;
     },
     async migrationsComplete() {
       return !(await dataSource.showMigrations());
@@ -104,6 +135,28 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * A user's caller for one request. Memberships are read on every request (one indexed
+ * query, no cache), so a removed member or a changed role takes effect at once.
+ */
+async function userCaller(dataSource: DataSource, userId: string, tenant: string | undefined): Promise<Caller | null> {
+  const rows = (await dataSource.query(
+    `SELECT m.tenant_id, m.role FROM users u
+       LEFT JOIN memberships m ON m.user_id = u.id AND ($2::text IS NULL OR m.tenant_id = $2)
+      WHERE u.id = $1
+      ORDER BY m.created_at, m.tenant_id
+      LIMIT 1`,
+    [userId, tenant ?? null],
+  )) as { tenant_id: string | null; role: Role | null }[];
+  const row = rows[0];
+  if (!row) return null;
+  if (row.tenant_id === null || row.role === null) {
+    if (tenant !== undefined) throw new ApiError(404, 'tenant_not_found', `no tenant ${JSON.stringify(tenant)} among this user's memberships`);
+    return { tenantId: '', kind: 'user', userId, permissions: new Set() };
+  }
+  return { tenantId: row.tenant_id, kind: 'user', userId, role: row.role, permissions: rolePermissions(row.role) };
 }
 
 /** Runs pending migrations and the first-start bootstrap under a Postgres advisory lock. */
@@ -132,17 +185,16 @@ async function bootstrapOnce(dataSource: DataSource, bootstrap: ControlPlaneConf
   const messages: string[] = [];
   await dataSource.transaction(async (em) => {
     if (await em.getRepository(TenantEntity).existsBy({ id: BOOTSTRAP_TENANT_ID })) return;
-    await createTenant(em, { id: BOOTSTRAP_TENANT_ID, name: 'Default' });
+    const email = bootstrap.adminEmail ?? DEFAULT_ADMIN_EMAIL;
+    const password = bootstrap.adminPassword ?? randomBase62(24);
+    const user = await createUser(em, { email, password });
+    await createTenant(em, { id: BOOTSTRAP_TENANT_ID, name: 'Default', ownerUserId: user.id });
     const key = await createApiKey(em, {
       tenantId: BOOTSTRAP_TENANT_ID,
       name: 'bootstrap',
       scopes: ['ingest', 'read', 'admin'],
       ...(bootstrap.apiKey !== undefined ? { key: bootstrap.apiKey } : {}),
     });
-    const email = bootstrap.adminEmail ?? DEFAULT_ADMIN_EMAIL;
-    const password = bootstrap.adminPassword ?? randomBase62(24);
-    const user = await createUser(em, { email, password });
-    await addMembership(em, { userId: user.id, tenantId: BOOTSTRAP_TENANT_ID, role: 'owner' });
     messages.push(
       bootstrap.apiKey !== undefined
         ? `bootstrap API key: (from TF_BOOTSTRAP_API_KEY, prefix ${key.prefix})`

@@ -1,12 +1,11 @@
+import { KEY_SCOPES, MEMBER_ROLES, type ApiKeyScope, type Role } from '@telemetryflow/schemas';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
+export type { ApiKeyScope, Role };
 /** Roles a user can hold in a tenant, weakest first. */
-export const ROLES = ['viewer', 'editor', 'admin', 'owner'] as const;
-export type Role = (typeof ROLES)[number];
-
+export const ROLES = MEMBER_ROLES;
 /** What an API key may do. */
-export const API_KEY_SCOPES = ['ingest', 'read', 'admin'] as const;
-export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+export const API_KEY_SCOPES = KEY_SCOPES;
 
 @Entity({ name: 'tenants' })
 export class TenantEntity {
@@ -83,6 +82,45 @@ export class ApiKeyEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  /** The user who created the key (null for the bootstrap key or when a key created it). */
+  @Column({ name: 'created_by_user_id', type: 'uuid', nullable: true })
+  createdByUserId!: string | null;
+
+  /** The API key that created this key. */
+  @Column({ name: 'created_by_key_id', type: 'uuid', nullable: true })
+  createdByKeyId!: string | null;
+}
+
+/**
+ * One refresh token (only its sha256 is stored). Each refresh marks the token used and
+ * issues the next one in the same family; presenting a used token again revokes the family.
+ */
+@Entity({ name: 'refresh_tokens' })
+export class RefreshTokenEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'family_id', type: 'uuid' })
+  familyId!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @Column({ name: 'token_hash', type: 'text' })
+  tokenHash!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
+  usedAt!: Date | null;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
 }
 
 
@@ -109,4 +147,4 @@ export class RetentionPolicyEntity {
   updatedAt!: Date;
 }
 
-export const CONTROL_PLANE_ENTITIES = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity, RetentionPolicyEntity];
+export const CONTROL_PLANE_ENTITIES = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity, RetentionPolicyEntity, RefreshTokenEntity];

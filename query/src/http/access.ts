@@ -1,6 +1,7 @@
 import { createParamDecorator, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { ControlPlane } from '../control-plane/control-plane.js';
+import type { ApiKeyScope, Role } from '../control-plane/entities.js';
 import { ApiError } from './api-error.js';
 import { CONTROL_PLANE } from './tokens.js';
 
@@ -20,26 +21,52 @@ export interface Caller {
   userId?: string;
   /** Set for API keys. */
   keyId?: string;
+  /** A user's role in `tenantId`; absent for a user without any membership (`tenantId` is then ''). */
+  role?: Role;
+  /** An API key's scopes. */
+  scopes?: readonly ApiKeyScope[];
   permissions: ReadonlySet<Permission>;
 }
 
 const PERMISSION_KEY = 'tf:requiredPermission';
 const PUBLIC_KEY = 'tf:public';
+const AUTHENTICATED_KEY = 'tf:authenticated';
 
 /** The permission a route needs: 401 without a valid credential, 403 without the permission. */
 export const Requires = (permission: Permission) => SetMetadata(PERMISSION_KEY, permission);
 /** A route that answers without credentials (login, health, public status pages). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
+/**
+ * Any valid credential, whatever its permissions (`/me`, the caller's tenants, creating a
+ * tenant): the handler decides the rest. 401 without a valid credential.
+ */
+export const Authenticated = () => SetMetadata(AUTHENTICATED_KEY, true);
+
+export type RouteAccess = Permission | 'public' | 'authenticated';
 
 /** Route metadata, for the guard and for tests that enumerate every route. */
-export function routeAccess(reflector: Reflector, targets: Parameters<Reflector['getAllAndOverride']>[1]): Permission | 'public' | undefined {
+export function routeAccess(reflector: Reflector, targets: Parameters<Reflector['getAllAndOverride']>[1]): RouteAccess | undefined {
   if (reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets)) return 'public';
-  return reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets);
+  const permission = reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets);
+  if (permission !== undefined) return permission;
+  return reflector.getAllAndOverride<boolean | undefined>(AUTHENTICATED_KEY, targets) ? 'authenticated' : undefined;
 }
 
 export interface CallerRequest {
   headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, string | undefined>;
   caller?: Caller;
+}
+
+/**
+ * The tenant a user asks for: a `{tenantId}` path parameter (`/api/v1/tenants/{tenantId}/...`),
+ * else the `X-Tenant` header, else none (the user's first membership).
+ */
+export function requestedTenant(req: CallerRequest): string | undefined {
+  const fromPath = req.params?.tenantId;
+  if (typeof fromPath === 'string' && fromPath !== '') return fromPath;
+  const header = req.headers['x-tenant'];
+  return typeof header === 'string' && header !== '' ? header : undefined;
 }
 
 export function bearerToken(headers: CallerRequest['headers']): string | null {
@@ -67,16 +94,15 @@ export class AccessGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<CallerRequest>();
     const token = bearerToken(req.headers);
     if (!token) throw new ApiError(401, 'unauthenticated', 'missing bearer credential (Authorization: Bearer <api key or access token>)');
-    const tenantHeader = req.headers['x-tenant'];
     let caller: Caller | null;
     try {
-      caller = await this.controlPlane.resolveCaller(token, typeof tenantHeader === 'string' ? tenantHeader : undefined);
+      caller = await this.controlPlane.resolveCaller(token, requestedTenant(req));
     } catch (err) {
       if (err instanceof ApiError) throw err;
       throw new ApiError(503, 'unavailable', 'the credential store is unavailable; retry later');
     }
     if (!caller) throw new ApiError(401, 'unauthenticated', 'unknown, expired or revoked credential');
-    if (!caller.permissions.has(access)) throw new ApiError(403, 'forbidden', `this credential lacks the "${access}" permission`);
+    if (access !== 'authenticated' && !caller.permissions.has(access)) throw new ApiError(403, 'forbidden', `this credential lacks the "${access}" permission`);
     req.caller = caller;
     return true;
   }
@@ -93,5 +119,6 @@ export const CurrentCaller = createParamDecorator((_data: unknown, ctx: Executio
 export const TenantId = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
   const caller = ctx.switchToHttp().getRequest<CallerRequest>().caller;
   if (!caller) throw new ApiError(401, 'unauthenticated', 'missing bearer credential');
+  if (caller.tenantId === '') throw new ApiError(403, 'no_tenant', 'this user is not a member of any tenant');
   return caller.tenantId;
 });

@@ -24,6 +24,8 @@ import { TracesController } from '../traces/traces.controller.js';
 import { TracesRepository } from '../traces/traces.repository.js';
 import { TracesService } from '../traces/traces.service.js';
 import { AccessGuard } from './access.js';
+import { DEFAULT_RATE_LIMITS, RATE_LIMITS, RateLimitGuard, type RateLimits } from './rate-limit.js';
+import { IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS } from '../management/identity-routes.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter, ERROR_CODE, type ErrorTagged } from './exception.filter.js';
 import { serveConsole } from './console-assets.js';
@@ -34,7 +36,7 @@ import { DEFAULT_RESULT_CACHE, ResultCache, type ResultCacheOptions } from './re
 import { ResultCacheInterceptor } from './result-cache.interceptor.js';
 import { ApiDocsController } from './api-docs.controller.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { routeTable } from './route-table.js';
+import { recordRoutes, routeTable, type RouteEntry } from './route-table.js';
 
 export interface QueryServerConfig {
   host: string;
@@ -50,6 +52,8 @@ export interface QueryServerConfig {
   metrics?: QueryMetrics;
   /** Directory of the built console, served at `/` (unset: API only). */
   consoleDir?: string;
+  /** Budgets of `@RateLimit` routes (defaults in rate-limit.ts). */
+  rateLimits?: Partial<RateLimits>;
   /** One structured line per answered request; its requestId is the one in error bodies. */
   requestLog?: (entry: RequestLogEntry) => void;
   /** Short-lived cache of read query results (default 10 s, 64 MiB; ttlMs 0 turns it off). */
@@ -70,6 +74,8 @@ export interface RequestLogEntry {
 export interface QueryServer {
   url: string;
   port: number;
+  /** Every route with the access rule it declares (for tests that cover all routes). */
+  routes(): RouteEntry[];
   close(): Promise<void>;
 }
 
@@ -81,6 +87,7 @@ const API_CONTROLLERS = [
   LogsController,
   MetricsController,
   RetentionController,
+  ...IDENTITY_CONTROLLERS,
 ];
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
@@ -98,6 +105,9 @@ class QueryApiModule {
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
         { provide: QUERY_LIMITS, useValue: queryLimits(cfg.limits) },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: RATE_LIMITS, useValue: { ...DEFAULT_RATE_LIMITS, ...cfg.rateLimits } },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        ...IDENTITY_PROVIDERS,
         { provide: RESULT_CACHE, useValue: new ResultCache({ ...DEFAULT_RESULT_CACHE, ...cfg.resultCache }) },
         { provide: QUERY_METRICS, useValue: cfg.metrics },
         { provide: APP_INTERCEPTOR, useClass: ResultCacheInterceptor },
@@ -154,6 +164,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     });
   }
   if (cfg.consoleDir) await serveConsole(fastify, cfg.consoleDir);
+  const routes = recordRoutes(fastify, API_CONTROLLERS);
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : cfg.port;
@@ -161,6 +172,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   return {
     url: `http://${host}:${port}`,
     port,
+    routes,
     close: () => app.close(),
   };
 }

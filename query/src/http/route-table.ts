@@ -1,7 +1,7 @@
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
-import { routeAccess, type Permission } from './access.js';
+import { routeAccess, type RouteAccess } from './access.js';
 import { routeSpec, type RouteSpec } from './validation.js';
 
 /** One HTTP route as declared by a controller's decorators. */
@@ -9,7 +9,8 @@ export interface RouteInfo {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI-style path: `/api/v1/traces/{traceId}`. */
   path: string;
-  access: Permission | 'public' | undefined;
+  /** What the route declares; undefined when it declares nothing (the guard then refuses it). */
+  access: RouteAccess | undefined;
   spec: RouteSpec | undefined;
   handler: string;
 }
@@ -50,4 +51,37 @@ export function routeTable(controllers: readonly Type[]): RouteInfo[] {
     }
   }
   return routes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+}
+
+/** A route as the HTTP server registered it, with the access rule its controller declares. */
+export interface RouteEntry {
+  /** Upper case: `GET`. */
+  method: string;
+  /** Fastify form: `/api/v1/traces/:traceId`. */
+  path: string;
+  access: RouteAccess | undefined;
+}
+
+interface RouteRegistry {
+  addHook(name: 'onRoute', hook: (route: { method: string | string[]; url: string }) => void): unknown;
+}
+
+/**
+ * Records every route the HTTP server registers (call before the app listens). The returned
+ * function lists them with the access rule the controllers declare: a route registered outside
+ * a controller has none, so a test over all routes fails on it instead of missing it.
+ */
+export function recordRoutes(server: RouteRegistry, controllers: readonly Type[]): () => RouteEntry[] {
+  const registered: { method: string; path: string }[] = [];
+  server.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD' && method !== 'OPTIONS') registered.push({ method, path: route.url });
+  });
+  return () => {
+    const declared = routeTable(controllers);
+    return registered.map((r) => {
+      const openApiPath = joinPath(r.path);
+      const route = declared.find((d) => d.method === r.method.toLowerCase() && d.path === openApiPath);
+      return { ...r, access: route?.access };
+    });
+  };
 }

@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AddMemberRequest, MemberDto } from '@telemetryflow/schemas';
+import type { EntityManager } from 'typeorm';
+import { addMembership, createUser } from '../control-plane/accounts.js';
+import type { ControlPlane } from '../control-plane/control-plane.js';
+import { MembershipEntity, UserEntity, type Role } from '../control-plane/entities.js';
+import { roleChangeRefusal } from '../control-plane/permissions.js';
+import type { Caller } from '../http/access.js';
+import { ApiError, notFound } from '../http/api-error.js';
+import { CONTROL_PLANE } from '../http/tokens.js';
+
+interface MemberRow {
+  user_id: string;
+  email: string;
+  role: Role;
+  created_at: Date;
+}
+
+function toDto(r: MemberRow): MemberDto {
+  return { userId: r.user_id, email: r.email, role: r.role, createdAt: r.created_at.toISOString() };
+}
+
+/**
+ * Members of the caller's tenant. The tenant in the path must be the caller's (a user's
+ * membership was checked by the access guard; an API key has one tenant), else 404.
+ */
+@Injectable()
+export class MembersService {
+  constructor(@Inject(CONTROL_PLANE) private readonly controlPlane: ControlPlane) {}
+
+  async list(caller: Caller, tenantId: string): Promise<MemberDto[]> {
+    ownTenant(caller, tenantId);
+    return (await this.rows(this.controlPlane.dataSource.manager, tenantId, false)).map(toDto);
+  }
+
+  async add(caller: Caller, tenantId: string, req: AddMemberRequest): Promise<MemberDto> {
+    ownTenant(caller, tenantId);
+    refuse(roleChangeRefusal(caller.permissions, null, req.role));
+    const row = await this.controlPlane.dataSource.transaction(async (em) => {
+      let user = await em.getRepository(UserEntity).findOneBy({ email: req.email });
+      if (user && req.password !== undefined) throw new ApiError(409, 'user_exists', 'a user with this email exists: add them without a password');
+      if (!user) {
+        if (req.password === undefined) throw new ApiError(404, 'user_not_found', 'no user has this email; give a password to create the account');
+        user = await createUser(em, { email: req.email, password: req.password });
+      }
+      if (await em.getRepository(MembershipEntity).existsBy({ userId: user.id, tenantId })) {
+        throw new ApiError(409, 'already_member', `${req.email} is already a member of this tenant`);
+      }
+      await addMembership(em, { userId: user.id, tenantId, role: req.role });
+      return (await this.rows(em, tenantId, false)).find((r) => r.user_id === user.id)!;
+    });
+    return toDto(row);
+  }
+
+  async changeRole(caller: Caller, tenantId: string, userId: string, role: Role): Promise<MemberDto> {
+    ownTenant(caller, tenantId);
+    const row = await this.controlPlane.dataSource.transaction(async (em) => {
+      const members = await this.rows(em, tenantId, true);
+      const target = members.find((m) => m.user_id === userId);
+      if (!target) throw notFound(`no member ${JSON.stringify(userId)}`);
+      refuse(roleChangeRefusal(caller.permissions, target.role, role));
+      if (target.role === 'owner' && role !== 'owner') lastOwnerCheck(members);
+      await em.getRepository(MembershipEntity).update({ userId, tenantId }, { role });
+      return { ...target, role };
+    });
+    return toDto(row);
+  }
+
+  async remove(caller: Caller, tenantId: string, userId: string): Promise<void> {
+    ownTenant(caller, tenantId);
+    await this.controlPlane.dataSource.transaction(async (em) => {
+      const members = await this.rows(em, tenantId, true);
+      const target = members.find((m) => m.user_id === userId);
+      if (!target) throw notFound(`no member ${JSON.stringify(userId)}`);
+      refuse(roleChangeRefusal(caller.permissions, target.role, null));
+      if (target.role === 'owner') lastOwnerCheck(members);
+      await em.getRepository(MembershipEntity).delete({ userId, tenantId });
+    });
+  }
+
+  /** The tenant's members; `lock` holds their rows until the transaction ends, so two demotions cannot both pass the last-owner check. */
+  private async rows(em: EntityManager, tenantId: string, lock: boolean): Promise<MemberRow[]> {
+    return (await em.query(
+      `SELECT m.user_id, u.email, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE m.tenant_id = $1 ORDER BY m.created_at, u.email${lock ? ' FOR UPDATE OF m' : ''}`,
+      [tenantId],
+    )) as MemberRow[];
+  }
+}
+
+function ownTenant(caller: Caller, tenantId: string): void {
+  if (caller.tenantId !== tenantId) throw new ApiError(404, 'tenant_not_found', `no tenant ${JSON.stringify(tenantId)} for this credential`);
+}
+
+function refuse(reason: string | null): void {
+  if (reason !== null) throw new ApiError(403, 'forbidden', reason);
+}
+
+function lastOwnerCheck(members: MemberRow[]): void {
+  if (members.filter((m) => m.role === 'owner').length <= 1) {
+    throw new ApiError(409, 'last_owner', 'a tenant keeps at least one owner: make someone else owner first');
+  }
+}

@@ -1,0 +1,119 @@
+// Identity and access DTOs of the query API (`/api/v1/auth`, `/tenants`, `/api-keys`, `/me`):
+// the API validates requests with these schemas and the console imports the same types.
+import { z } from 'zod';
+
+/** Roles a user holds in a tenant, weakest first. */
+export const MEMBER_ROLES = ['viewer', 'editor', 'admin', 'owner'] as const;
+export const RoleSchema = z.enum(MEMBER_ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+/** What an API key may do. */
+export const KEY_SCOPES = ['ingest', 'read', 'admin'] as const;
+export const ApiKeyScopeSchema = z.enum(KEY_SCOPES);
+export type ApiKeyScope = z.infer<typeof ApiKeyScopeSchema>;
+
+export const PermissionSchema = z.enum(['read', 'write', 'admin', 'owner']);
+
+const EmailSchema = z.string().trim().toLowerCase().max(320).pipe(z.email());
+
+export const LoginRequestSchema = z.object({
+  email: EmailSchema,
+  password: z.string().min(1).max(1024),
+});
+export type LoginRequest = z.infer<typeof LoginRequestSchema>;
+
+/** Answer of login and refresh: a bearer access token (JWT) and the next refresh token. */
+export const TokenPairSchema = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  /** Seconds the access token stays valid. */
+  expiresIn: z.number().int(),
+});
+export type TokenPair = z.infer<typeof TokenPairSchema>;
+
+export const RefreshRequestSchema = z.object({ refreshToken: z.string().min(1).max(512) });
+export type RefreshRequest = z.infer<typeof RefreshRequestSchema>;
+
+export const TenantSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  /** The calling user's role; null for an API key. */
+  role: RoleSchema.nullable(),
+});
+export type TenantDto = z.infer<typeof TenantSchema>;
+
+export const CreateTenantRequestSchema = z.object({ name: z.string().trim().min(1).max(200) });
+export type CreateTenantRequest = z.infer<typeof CreateTenantRequestSchema>;
+
+export const MemberSchema = z.object({
+  userId: z.string(),
+  email: z.string(),
+  role: RoleSchema,
+  createdAt: z.string(),
+});
+export type MemberDto = z.infer<typeof MemberSchema>;
+
+export const AddMemberRequestSchema = z.object({
+  email: EmailSchema,
+  role: RoleSchema,
+  /** Creates the account when no user has this email; refused for an existing user. */
+  password: z.string().min(12).max(1024).optional(),
+});
+export type AddMemberRequest = z.infer<typeof AddMemberRequestSchema>;
+
+export const UpdateMemberRequestSchema = z.object({ role: RoleSchema });
+export type UpdateMemberRequest = z.infer<typeof UpdateMemberRequestSchema>;
+
+export const CreateApiKeyRequestSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  scopes: z.array(ApiKeyScopeSchema).min(1).max(KEY_SCOPES.length),
+});
+export type CreateApiKeyRequest = z.infer<typeof CreateApiKeyRequestSchema>;
+
+/** Who created a key: a user (by email) or another key (by name); null when unknown (bootstrap). */
+export const CreatorSchema = z.object({ kind: z.enum(['user', 'key']), id: z.string(), name: z.string() }).nullable();
+
+export const ApiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The first characters of the key; the secret itself is never shown again. */
+  prefix: z.string(),
+  scopes: z.array(ApiKeyScopeSchema),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  createdBy: CreatorSchema,
+});
+export type ApiKeyDto = z.infer<typeof ApiKeySchema>;
+
+/** The answer of `POST /api/v1/api-keys`, the only one that carries the secret. */
+export const CreatedApiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(ApiKeyScopeSchema),
+  prefix: z.string(),
+  key: z.string(),
+});
+export type CreatedApiKeyDto = z.infer<typeof CreatedApiKeySchema>;
+
+export const MembershipSummarySchema = z.object({ tenantId: z.string(), tenantName: z.string(), role: RoleSchema });
+
+export const MeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('user'),
+    user: z.object({ id: z.string(), email: z.string(), createdAt: z.string() }),
+    memberships: z.array(MembershipSummarySchema),
+    /** The tenant of this request (`X-Tenant`, else the first membership); null without memberships. */
+    tenantId: z.string().nullable(),
+    role: RoleSchema.nullable(),
+    permissions: z.array(PermissionSchema),
+  }),
+  z.object({
+    kind: z.literal('key'),
+    keyId: z.string(),
+    tenantId: z.string(),
+    scopes: z.array(ApiKeyScopeSchema),
+    permissions: z.array(PermissionSchema),
+  }),
+]);
+export type MeDto = z.infer<typeof MeSchema>;

@@ -1,0 +1,13 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+test('session settings: defaults, a JWT secret of at least 32 bytes, bounded token lifetimes', () => {
+  assert.deepEqual(loadConfig({}).auth, { jwtSecret: undefined, accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 14 * 24 * 3600 });
+  const secret = 'k'.repeat(32);
+  const auth = loadConfig({ TF_JWT_SECRET: secret, TF_ACCESS_TOKEN_TTL_SECONDS: '300', TF_REFRESH_TOKEN_TTL_SECONDS: '3600' }).auth;
+  assert.deepEqual(auth, { jwtSecret: secret, accessTokenTtlSeconds: 300, refreshTokenTtlSeconds: 3600 });
+  assert.throws(() => loadConfig({ TF_JWT_SECRET: 'k'.repeat(31) }), (e) => e instanceof ConfigError && /TF_JWT_SECRET must be at least 32 bytes/.test(e.message));
+  assert.throws(() => loadConfig({ TF_ACCESS_TOKEN_TTL_SECONDS: '10' }), /TF_ACCESS_TOKEN_TTL_SECONDS must be an integer from 60 to 86400/);
+  assert.throws(() => loadConfig({ TF_REFRESH_TOKEN_TTL_SECONDS: 'soon' }), /TF_REFRESH_TOKEN_TTL_SECONDS/);
+});
