@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LogDto, MetricDto, ServiceDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import type { BrowserContext, Page } from 'playwright-core';
-import { API_KEY, apiGet, bundleSizes, eventually, screenshot, startRig, watchErrors, type Rig } from './browser-rig.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, apiGet, bundleSizes, eventually, screenshot, startRig, watchErrors, type Rig } from './browser-rig.js';
 import { logsRequest, metricsRequest, sendOtlp, traceRequest, type SentTrace } from './otlp-fixtures.js';
 
 const SERVICE = 'checkout';
@@ -41,13 +41,14 @@ describe('console in Chromium', () => {
     });
     context = await rig.browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await context.newPage();
-    // Two deliberate failures below (a wrong API key, an invalid trace id) log as resource errors.
-    errors = watchErrors(
-      page,
-      (msg) =>
-        (msg.text().includes('status of 401') && msg.location().url.includes('/api/v1/services')) ||
-        (msg.text().includes('status of 400') && msg.location().url.includes('/api/v1/traces/not-a-trace-id')),
-    );
+    // Deliberate failures below (a wrong password, an expired token, an invalid trace id) log as resource errors.
+    errors = watchErrors(page, (msg) => {
+      const url = msg.location().url;
+      return (
+        (msg.text().includes('status of 401') && (url.includes('/api/v1/auth/login') || url.includes('/api/v1/'))) ||
+        (msg.text().includes('status of 400') && url.includes('/api/v1/traces/not-a-trace-id'))
+      );
+    });
   });
 
   after(async () => {
@@ -72,19 +73,36 @@ describe('console in Chromium', () => {
     assert.ok(sizes.fetchedGzip < sizes.totalGzip, 'the first page loads only part of the bundle (route-level splitting)');
   });
 
-  test('a signed-out deep link signs in first, then lands on it', async () => {
+  test('a signed-out deep link signs in first (a wrong password shows the error), then lands on it', async () => {
     await page.goto(`${base}/traces?service=${SERVICE}&range=6h`);
     await page.waitForURL((u) => u.pathname === '/login');
     await screenshot(page, 'sign-in');
-    await page.getByText('API key', { exact: true }).click();
-    await page.locator('input[name=api-key]').fill('tf_wrong_key_0123456789abcdefgh');
-    await page.locator('[data-test=sign-in-key]').click();
+    await page.locator('input[name=email]').fill(ADMIN_EMAIL);
+    await page.locator('input[name=password]').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.locator('[data-test=request-id]').waitFor();
-    await page.locator('input[name=api-key]').fill(API_KEY);
-    await page.locator('[data-test=sign-in-key]').click();
+    await page.locator('input[name=password]').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL((u) => u.pathname === '/traces');
     assert.equal(new URL(page.url()).searchParams.get('service'), SERVICE);
     assert.equal(new URL(page.url()).searchParams.get('range'), '6h');
+    await page.locator('[data-test=identity]', { hasText: ADMIN_EMAIL }).waitFor();
+  });
+
+  test('an expired access token is renewed with the refresh token without leaving the page', async () => {
+    await page.goto(`${base}/services`);
+    await page.locator('[data-test=services-table] tbody tr').first().waitFor();
+    const before = await page.evaluate(() => JSON.parse(localStorage.getItem('tf.session')!) as { refreshToken: string });
+    // The stored access token stops being valid (as one does after its lifetime).
+    await page.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem('tf.session')!) as { accessToken: string };
+      localStorage.setItem('tf.session', JSON.stringify({ ...s, accessToken: `${s.accessToken.slice(0, -4)}xxxx` }));
+    });
+    await page.reload();
+    await page.locator('[data-test=service-link]', { hasText: SERVICE }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/services');
+    const after = await page.evaluate(() => JSON.parse(localStorage.getItem('tf.session')!) as { refreshToken: string });
+    assert.notEqual(after.refreshToken, before.refreshToken, 'the refresh token rotated');
   });
 
   test('services: both services with rate and errors; the service page shows its operations', async () => {
@@ -147,7 +165,7 @@ describe('console in Chromium', () => {
   });
 
   test('settings: retention is shown and saved', async () => {
-    await page.goto(`${base}/settings`);
+    await page.goto(`${base}/settings?tab=retention`);
     const logsRaw = page.locator('[data-test=retention] tbody tr').nth(1).locator('input').first();
     await logsRaw.fill('7');
     await page.getByRole('button', { name: 'Save retention' }).click();
@@ -167,6 +185,49 @@ describe('console in Chromium', () => {
     await page.locator('[data-test=error]').waitFor();
     assert.equal(await page.evaluate(() => localStorage.getItem('tf.theme')), theme);
     await screenshot(page, `error-${theme}`);
+  });
+
+  test('settings: an API key is created (its secret shown once) and revoked', async () => {
+    await page.goto(`${base}/settings`);
+    await page.locator('input[name=key-name]').fill('e2e-collector');
+    await page.locator('[data-test=create-key]').click();
+    const secret = await page.locator('[data-test=created-secret]').innerText();
+    assert.match(secret, /^tf_/);
+    // The new key works for ingest.
+    await sendOtlp(rig.server.otlpHttpUrl, 'logs', secret, logsRequest('via-new-key', trace, Date.now()));
+    await page.locator('[data-test=api-keys]', { hasText: 'e2e-collector' }).waitFor();
+    await screenshot(page, 'api-keys');
+    await page.locator('[data-test=revoke-e2e-collector]').click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await eventually('the key to leave the list', async () => ((await page.locator('[data-test=api-keys]', { hasText: 'e2e-collector' }).count()) === 0 ? true : undefined));
+    await assert.rejects(sendOtlp(rig.server.otlpHttpUrl, 'logs', secret, logsRequest('via-new-key', trace, Date.now())), /401/);
+  });
+
+  test('the tenant switcher shows another tenant, empty, with the OTLP set-up instructions', async () => {
+    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('tf.session')!) as { accessToken: string }).accessToken);
+    const res = await fetch(`${base}/api/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Staging' }) });
+    assert.equal(res.status, 201);
+    await page.goto(`${base}/services`);
+    await page.locator('[data-test=service-link]', { hasText: SERVICE }).waitFor();
+    await page.locator('[data-test=tenant-switcher]').click();
+    await page.getByText('Staging (owner)').click();
+    await page.locator('[data-test=empty-state]').waitFor();
+    assert.match(await page.locator('[data-test=empty-state]').innerText(), /OTEL_EXPORTER_OTLP_ENDPOINT/);
+    await screenshot(page, 'empty-tenant');
+  });
+
+  test('an API key signs in too', async () => {
+    const keyContext = await rig.browser.newContext();
+    const p = await keyContext.newPage();
+    const keyErrors = watchErrors(p);
+    await p.goto(`${base}/logs`);
+    await p.getByText('API key', { exact: true }).click();
+    await p.locator('input[name=api-key]').fill(API_KEY);
+    await p.locator('[data-test=sign-in-key]').click();
+    await p.waitForURL((u) => u.pathname === '/logs');
+    await p.locator('[data-test=log-row]').first().waitFor();
+    await keyContext.close();
+    assert.deepEqual(keyErrors, []);
   });
 
   test('the browser logged no errors', () => {
