@@ -11,3 +11,5 @@ export { startQueryServer, type QueryServer, type QueryServerConfig, type Reques
 export { RateLimit, DEFAULT_RATE_LIMITS, type RateLimits, type RateLimitPolicy } from './http/rate-limit.js';
 export type { RouteEntry } from './http/route-table.js';
 export { createQueryMetrics, type QueryMetrics } from './http/query-metrics.js';
+export { QueryRunner, type QueryRunnerDeps, type QueryWindow, type QueryAnswer } from './query-runner/query-runner.js';
+export { queryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.js';

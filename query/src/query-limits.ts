@@ -1,3 +1,4 @@
+import { ApiError } from './http/api-error.js';
 /**
  * Caps on what one read request may pull out of ClickHouse. A request that would go past
  * one is answered 422 naming the parameters to narrow — never with a truncated result.
@@ -14,6 +15,16 @@ export interface QueryLimits {
   maxTraceSpans: number;
   /** Services listed by GET /api/v1/services. */
   maxServices: number;
+  /** ClickHouse `max_execution_time` of every read query, in seconds. */
+  maxExecutionSeconds: number;
+  /** ClickHouse `max_rows_to_read` of every read query. */
+  maxRowsToRead: number;
+  /** ClickHouse `max_memory_usage` of every read query, in bytes. */
+  maxMemoryBytes: number;
+  /** Longest range of searches that read raw rows (traces, logs, service map), in days. */
+  maxSearchRangeDays: number;
+  /** Longest range of aggregate queries (rollups answer long ones), in days. */
+  maxRangeDays: number;
 }
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = {
@@ -21,6 +32,11 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxMetrics: 100_000,
   maxTraceSpans: 100_000,
   maxServices: 10_000,
+  maxExecutionSeconds: 30,
+  maxRowsToRead: 2_000_000_000,
+  maxMemoryBytes: 2 * 1024 ** 3,
+  maxSearchRangeDays: 31,
+  maxRangeDays: 800,
 };
 
 /** The defaults with `overrides` applied; every cap must be a positive integer. */
@@ -30,4 +46,11 @@ export function queryLimits(overrides: Partial<QueryLimits> = {}): QueryLimits {
     if (!Number.isSafeInteger(v) || v < 1) throw new Error(`query limit ${name} must be a positive integer, got ${String(v)}`);
   }
   return limits;
+}
+
+/** 400 naming `from` and the limit when a range is longer than `maxDays`. */
+export function assertRangeWithin(range: { fromNs: bigint; toNs: bigint }, maxDays: number, limit: 'maxSearchRangeDays' | 'maxRangeDays'): void {
+  if (range.toNs - range.fromNs > BigInt(maxDays) * 86_400_000_000_000n) {
+    throw new ApiError(400, 'invalid_parameter', `from: the range may span at most ${maxDays} days (${limit})`, { parameter: 'from', limit, value: maxDays });
+  }
 }

@@ -1,6 +1,7 @@
 // Types of the read API's JSON (`/api/v1`). The query service produces them and every
 // client (tests, console, scripts) consumes the same definitions.
 import type { AnyValueJson, KeyValueJson } from './attributes.js';
+import type { LabelFilter, MetricAggregation } from './query.js';
 
 export interface ApiSuccess<T> {
   data: T;
@@ -107,14 +108,12 @@ export interface MetricDto {
   description: string;
 }
 
-export type MetricAggregation = 'avg' | 'sum' | 'min' | 'max' | 'count' | 'last' | 'rate' | 'p50' | 'p90' | 'p95' | 'p99';
-export const METRIC_AGGREGATIONS: readonly MetricAggregation[] = ['avg', 'sum', 'min', 'max', 'count', 'last', 'rate', 'p50', 'p90', 'p95', 'p99'];
-
 export interface MetricQueryRequest {
   metric: string;
   aggregation: MetricAggregation;
   groupBy?: string[];
-  filters?: Record<string, string>;
+  /** `{ key: value }` (equality) or label filters as in the query DTO. */
+  filters?: Record<string, string> | LabelFilter[];
   from?: string | number;
   to?: string | number;
   stepSeconds?: number;

@@ -5,3 +5,5 @@ export * from './api.js';
 export * from './pipeline.js';
 export * from './bus.js';
 export * from './identity.js';
+export * from './query.js';
+export * from './telemetry-search.js';

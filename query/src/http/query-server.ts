@@ -13,7 +13,10 @@ import { LogsService } from '../logs/logs.service.js';
 import { MetricsController } from '../metrics/metrics.controller.js';
 import { MetricsRepository } from '../metrics/metrics.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { MetricDiscovery } from '../metrics/metric-discovery.js';
 import { QueryPlanner } from '../planner/query-planner.js';
+import { ClickHouseReader } from '../clickhouse-reader.js';
+import { QueryController, queryRunnerProvider } from '../query-runner/query.controller.js';
 import { RetentionController } from '../retention/retention.controller.js';
 import { RetentionRepository } from '../retention/retention.repository.js';
 import { RetentionService } from '../retention/retention.service.js';
@@ -23,6 +26,9 @@ import { ServicesService } from '../services/services.service.js';
 import { TracesController } from '../traces/traces.controller.js';
 import { TracesRepository } from '../traces/traces.repository.js';
 import { TracesService } from '../traces/traces.service.js';
+import { AttributeSuggestions } from '../traces/attribute-suggestions.js';
+import { ServiceMapController, ServiceMapService } from '../service-map/service-map.controller.js';
+import { ServiceMapRepository } from '../service-map/service-map.repository.js';
 import { AccessGuard } from './access.js';
 import { DEFAULT_RATE_LIMITS, RATE_LIMITS, RateLimitGuard, type RateLimits } from './rate-limit.js';
 import { IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS } from '../management/identity-routes.js';
@@ -88,6 +94,8 @@ const API_CONTROLLERS = [
   MetricsController,
   RetentionController,
   ...IDENTITY_CONTROLLERS,
+  QueryController,
+  ServiceMapController,
 ];
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
@@ -122,6 +130,12 @@ class QueryApiModule {
         RetentionRepository,
         RetentionService,
         QueryPlanner,
+        ClickHouseReader,
+        queryRunnerProvider,
+        AttributeSuggestions,
+        ServiceMapRepository,
+        ServiceMapService,
+        MetricDiscovery,
       ],
     };
   }

@@ -1,53 +1,55 @@
-import type { LogDto } from '@telemetryflow/schemas';
+import { SEVERITY_LEVELS, type LogDto, type SeverityName } from '@telemetryflow/schemas';
 import { storedToAnyValueJson, storedToKeyValuesJson } from '@telemetryflow/schemas';
 import { idOrEmpty, type AttributedRow } from '../clickhouse-rows.js';
 import { invalidParameter } from '../http/api-error.js';
+import { parseTextSearch } from './text-search.js';
+import { attributeParams, decodeCursor, type PageCursor } from '../page-cursor.js';
 import { parseHexId, parseInteger, parseString, parseTimeRange, type RawParams, type TimeRange } from '../request-params.js';
 
 export interface LogSearch extends TimeRange {
-  /** Lower-cased whole words that must all appear in the body. */
-  words: string[];
+  /** Free text: words, "phrases" and prefix* terms. */
+  text?: string;
   service?: string;
   severity?: string;
+  minSeverity?: number;
   traceId?: string;
+  /** `attr.<key>` / `resource.<key>` equalities. */
+  attributes: { label: string; value: string }[];
+  cursor?: PageCursor;
   limit: number;
 }
 
 export const DEFAULT_LOG_LIMIT = 100;
 export const MAX_LOG_LIMIT = 1000;
-const MAX_WORDS = 16;
 
-/**
- * Splits free text into the tokens ClickHouse's `hasToken` / tokenbf index use: runs of
- * ASCII letters and digits (and any non-ASCII characters), lower-cased, de-duplicated.
- */
-export function searchWords(q: string): string[] {
-  return [...new Set(q.toLowerCase().split(/[^a-z0-9\u0080-\uffff]+/u).filter((w) => w.length > 0))];
-}
-
-/**
- * SQL condition (bound parameter `param`, never the word itself) that the log body holds
- * the word bound to it (already lower-cased) as a whole token. The match is on `lowerUTF8(Body)`, so
- * "Éclair" is found by "éclair" (ClickHouse's `lower()` folds ASCII only), and it is the
- * expression of the `tokenbf_v1` skip index on logs, which prunes granules for every word.
- */
-export function bodyWordCondition(param: string): string {
-  return `hasToken(lowerUTF8(Body), {${param}:String})`;
+/** `minSeverity`: a number 1–24 or an OTel range name → its lowest severity number. */
+export function parseMinSeverity(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const upper = raw.toUpperCase();
+  if (upper in SEVERITY_LEVELS) return SEVERITY_LEVELS[upper as SeverityName];
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= 24)) throw invalidParameter('minSeverity', 'must be 1–24 or TRACE, DEBUG, INFO, WARN, ERROR, FATAL');
+  return n;
 }
 
 export function parseLogSearch(q: RawParams, nowMs = Date.now()): LogSearch {
   const text = parseString(q, 'q');
-  const words = text === undefined ? [] : searchWords(text);
-  if (words.length > MAX_WORDS) throw invalidParameter('q', `at most ${MAX_WORDS} words`);
+  // Validates the terms (count) before any query runs.
+  parseTextSearch(text);
   const service = parseString(q, 'service');
   const severity = parseString(q, 'severity', 64);
+  const minSeverity = parseMinSeverity(parseString(q, 'minSeverity', 16));
   const traceIdRaw = parseString(q, 'traceId');
+  const cursor = decodeCursor(parseString(q, 'cursor', 512), 'newest');
   return {
     ...parseTimeRange(q, nowMs),
-    words,
+    ...(text !== undefined ? { text } : {}),
     ...(service !== undefined ? { service } : {}),
     ...(severity !== undefined ? { severity } : {}),
+    ...(minSeverity !== undefined ? { minSeverity } : {}),
     ...(traceIdRaw !== undefined ? { traceId: parseHexId(traceIdRaw, 'traceId', 16) } : {}),
+    ...(cursor !== undefined ? { cursor } : {}),
+    attributes: attributeParams(q),
     limit: parseInteger(q, 'limit', 1, MAX_LOG_LIMIT) ?? DEFAULT_LOG_LIMIT,
   };
 }

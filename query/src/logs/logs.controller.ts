@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import type { ApiSuccess, LogDto, LogVolumePointDto } from '@telemetryflow/schemas';
+import { LogSearchParamsSchema, type ApiSuccess, type LogDto, type LogVolumePointDto } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
 import { CacheResult } from '../http/result-cache.interceptor.js';
+import { ApiRoute, ValidQuery } from '../http/validation.js';
 import type { RawParams } from '../request-params.js';
 import { LogsService } from './logs.service.js';
 
@@ -12,8 +13,19 @@ export class LogsController {
   constructor(@Inject(LogsService) private readonly logs: LogsService) {}
 
   @Get()
-  async search(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<LogDto[]>> {
-    return { data: await this.logs.search(tenant, q) };
+  @ApiRoute({
+    summary: 'Search logs newest first: q (words, "phrases", prefix*), service, severity, minSeverity, traceId, attr.<key>, resource.<key>; cursor pages',
+    query: LogSearchParamsSchema,
+    tags: ['logs'],
+  })
+  search(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<LogDto[]>> {
+    return this.logs.search(tenant, q);
+  }
+
+  @Get('histogram')
+  @ApiRoute({ summary: 'Log record counts per step ([epoch ms, count]) over the same filter as the search', query: LogSearchParamsSchema, tags: ['logs'] })
+  histogram(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<[number, number][]>> {
+    return this.logs.histogram(tenant, q);
   }
 
   @Get('volume')

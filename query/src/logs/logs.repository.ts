@@ -1,52 +1,71 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import { selectRows, toNumber } from '../clickhouse-rows.js';
-import { CLICKHOUSE } from '../http/tokens.js';
+import { toNumber } from '../clickhouse-rows.js';
+import { ClickHouseReader } from '../clickhouse-reader.js';
 import { LOG_TABLES, plannedUnion, stepBucket } from '../planner/plan-sql.js';
 import type { QueryPlan } from '../planner/query-plan.js';
 import { logCount, SEVERITY_NAME, type VolumeRow } from './log-volume.js';
-import { bodyWordCondition, type LogRow, type LogSearch } from './log-search.js';
+import type { LogRow, LogSearch } from './log-search.js';
+import { allOf, type SqlPart } from '../query-runner/filter-sql.js';
+import { logConditions } from '../query-runner/log-series.js';
+
+/** Columns of a log record as LogRow reads them. */
+export const LOG_COLUMNS = `toString(toUnixTimestamp64Nano(Timestamp)) AS timeNs, toString(toUnixTimestamp64Nano(ObservedTimestamp)) AS observedNs,
+  SeverityNumber, SeverityText, Body, BodyType, ServiceName, lower(hex(TraceId)) AS traceId, lower(hex(SpanId)) AS spanId,
+  Attributes, AttributeTypes, ResourceAttributes, ResourceAttributeTypes, ScopeName, ScopeVersion`;
+
+/** Tie-breaker of records with one timestamp: fixed-width hex, so string order is numeric order. */
+const ROW_HASH = "leftPad(lower(hex(cityHash64(ObservedTimestamp, SpanId, ServiceName, SeverityNumber, Body, Attributes))), 16, '0')";
+
+/** Every condition of a search except tenant, time and cursor; `TRUE` when none. */
+export function logSearchConditions(s: LogSearch): SqlPart[] {
+  const parts: SqlPart[] = [{ sql: '1', params: {} }];
+  if (s.service !== undefined) parts.push({ sql: 'ServiceName = {service:String}', params: { service: s.service } });
+  if (s.severity !== undefined) parts.push({ sql: 'lower(SeverityText) = lower({severity:String})', params: { severity: s.severity } });
+  if (s.traceId !== undefined) parts.push({ sql: 'TraceId = unhex({traceId:String})', params: { traceId: s.traceId } });
+  parts.push(...logConditions({ ...(s.minSeverity !== undefined ? { minSeverity: s.minSeverity } : {}), ...(s.text !== undefined ? { search: s.text } : {}), filters: s.attributes.map((a) => ({ label: a.label, op: '=' as const, value: a.value })) }, 'q'));
+  return parts;
+}
 
 @Injectable()
 export class LogsRepository {
-  constructor(@Inject(CLICKHOUSE) private readonly ch: ClickHouseClient) {}
+  constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
 
-  /** Newest first. Body words match case-insensitively in Unicode (see bodyWordCondition). */
-  async search(tenant: string, s: LogSearch): Promise<LogRow[]> {
-    const where = [
-      'TenantId = {tenant:String}',
-      'Timestamp >= fromUnixTimestamp64Nano({fromNs:Int64})',
-      'Timestamp <= fromUnixTimestamp64Nano({toNs:Int64})',
-    ];
-    const params: Record<string, unknown> = { tenant, fromNs: s.fromNs, toNs: s.toNs, limit: s.limit };
-    if (s.service !== undefined) {
-      where.push('ServiceName = {service:String}');
-      params.service = s.service;
+  /**
+   * Newest first, ties in a fixed order by a hash of the row, resumed strictly after a
+   * cursor. Body terms match case-insensitively in Unicode (see text-search.ts).
+   */
+  async search(tenant: string, s: LogSearch): Promise<(LogRow & { rowHash: string })[]> {
+    const where = logSearchConditions(s);
+    if (s.cursor) {
+      where.push({
+        sql: `(Timestamp < fromUnixTimestamp64Nano({cursorKey:Int64}) OR (Timestamp = fromUnixTimestamp64Nano({cursorKey:Int64}) AND ${ROW_HASH} < {cursorId:String}))`,
+        params: { cursorKey: s.cursor.k, cursorId: s.cursor.id },
+      });
     }
-    if (s.severity !== undefined) {
-      where.push('lower(SeverityText) = lower({severity:String})');
-      params.severity = s.severity;
-    }
-    if (s.traceId !== undefined) {
-      where.push('TraceId = unhex({traceId:String})');
-      params.traceId = s.traceId;
-    }
-    s.words.forEach((w, i) => {
-      where.push(bodyWordCondition(`w${i}`));
-      params[`w${i}`] = w;
-    });
-    return selectRows<LogRow>(
-      this.ch,
-      `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS timeNs, toString(toUnixTimestamp64Nano(ObservedTimestamp)) AS observedNs,
-              SeverityNumber, SeverityText, Body, BodyType, ServiceName,
-              lower(hex(TraceId)) AS traceId, lower(hex(SpanId)) AS spanId,
-              Attributes, AttributeTypes, ResourceAttributes, ResourceAttributeTypes, ScopeName, ScopeVersion
+    const cond = allOf(where);
+    return this.ch.select<LogRow & { rowHash: string }>(
+      `SELECT ${LOG_COLUMNS}, ${ROW_HASH} AS rowHash
        FROM logs
-       WHERE ${where.join(' AND ')}
-       ORDER BY Timestamp DESC
+       WHERE TenantId = {tenant:String} AND Timestamp >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Timestamp <= fromUnixTimestamp64Nano({toNs:Int64})
+         AND ${cond.sql}
+       ORDER BY Timestamp DESC, rowHash DESC
        LIMIT {limit:UInt32}`,
-      params,
+      { ...cond.params, tenant, fromNs: s.fromNs, toNs: s.toNs, limit: s.limit },
     );
+  }
+
+  /** Records per step of `stepMs` matching a search (its cursor and limit aside). */
+  async histogram(tenant: string, s: LogSearch, stepMs: number): Promise<{ bucket: number; count: number }[]> {
+    const cond = allOf(logSearchConditions(s));
+    const rows = await this.ch.select<{ bucket: string; n: string }>(
+      `SELECT intDiv(toUnixTimestamp64Milli(Timestamp), {stepMs:Int64}) * {stepMs:Int64} AS bucket, count() AS n
+       FROM logs
+       WHERE TenantId = {tenant:String} AND Timestamp >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Timestamp <= fromUnixTimestamp64Nano({toNs:Int64})
+         AND ${cond.sql}
+       GROUP BY bucket ORDER BY bucket`,
+      { ...cond.params, tenant, fromNs: s.fromNs, toNs: s.toNs, stepMs },
+    );
+    return rows.map((r) => ({ bucket: toNumber(r.bucket), count: toNumber(r.n) }));
   }
 
   /** Records per step of `stepMs` and severity, of one service or all. */
@@ -56,9 +75,7 @@ export class LogsRepository {
       ...(service !== undefined ? { where: 'ServiceName = {service:String}' } : {}),
       groupBy: 'bucket, severity',
     }));
-    const rows = await selectRows<{ bucket: string; severity: string; n: string }>(
-      this.ch,
-      `SELECT bucket, severity, sum(n) AS n FROM (${union}) GROUP BY bucket, severity ORDER BY bucket, severity`,
+    const rows = await this.ch.select<{ bucket: string; severity: string; n: string }>(`SELECT bucket, severity, sum(n) AS n FROM (${union}) GROUP BY bucket, severity ORDER BY bucket, severity`,
       { ...params, tenant, stepMs, ...(service !== undefined ? { service } : {}) },
     );
     return rows.map((r) => ({ bucket: toNumber(r.bucket), severity: r.severity, count: toNumber(r.n) }));

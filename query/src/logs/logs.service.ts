@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LogDto, LogVolumePointDto, ResolutionMeta } from '@telemetryflow/schemas';
+import { bucketStarts } from '../metrics/metric-math.js';
+import { QUERY_LIMITS } from '../http/tokens.js';
+import { pageOf } from '../page-cursor.js';
 import { QueryPlanner } from '../planner/query-planner.js';
+import { assertRangeWithin, type QueryLimits } from '../query-limits.js';
 import { parseStepMs, parseString, parseTimeRange, type RawParams } from '../request-params.js';
 import { logRowToDto, parseLogSearch } from './log-search.js';
 import { volumeSeries } from './log-volume.js';
@@ -13,10 +17,26 @@ export class LogsService {
   constructor(
     @Inject(LogsRepository) private readonly repo: LogsRepository,
     @Inject(QueryPlanner) private readonly planner: QueryPlanner,
+    @Inject(QUERY_LIMITS) private readonly limits: QueryLimits,
   ) {}
 
-  async search(tenant: string, q: RawParams): Promise<LogDto[]> {
-    return (await this.repo.search(tenant, parseLogSearch(q))).map(logRowToDto);
+  /** One page, newest first, and the cursor of the next (absent on the last page). */
+  async search(tenant: string, q: RawParams): Promise<{ data: LogDto[]; meta: { nextCursor?: string } }> {
+    const s = parseLogSearch(q);
+    assertRangeWithin(s, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
+    const rows = await this.repo.search(tenant, { ...s, limit: s.limit + 1 });
+    const { page, meta } = pageOf(rows, s.limit, (last) => ({ k: last.timeNs, id: last.rowHash, s: 'newest' }));
+    return { data: page.map(logRowToDto), meta };
+  }
+
+  /** Record counts per step over exactly the search's filter (raw logs; cursor and limit ignored). */
+  async histogram(tenant: string, q: RawParams): Promise<{ data: [number, number][]; meta: { stepSeconds: number } }> {
+    const s = parseLogSearch(q);
+    assertRangeWithin(s, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
+    const stepMs = parseStepMs(q, s);
+    const counts = new Map((await this.repo.histogram(tenant, s, stepMs)).map((r) => [r.bucket, r.count]));
+    const points = bucketStarts(Number(s.fromNs / NS_PER_MS), Number(s.toNs / NS_PER_MS), stepMs).map((t) => [t, counts.get(t) ?? 0] as [number, number]);
+    return { data: points, meta: { stepSeconds: stepMs / 1000 } };
   }
 
   async volume(tenant: string, q: RawParams): Promise<{ data: LogVolumePointDto[]; meta: ResolutionMeta }> {

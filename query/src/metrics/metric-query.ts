@@ -1,72 +1,62 @@
-import { METRIC_AGGREGATIONS, type MetricAggregation, type MetricType } from '@telemetryflow/schemas';
+import { LabelFilterSchema, METRIC_AGGREGATIONS, TimeInputSchema, type LabelFilter, type MetricAggregation, type MetricType } from '@telemetryflow/schemas';
+import { z } from 'zod';
 import { invalidParameter } from '../http/api-error.js';
+import { validate } from '../http/validation.js';
 import { niceStepSeconds, parseTimeRange, type TimeRange } from '../request-params.js';
 
 export interface MetricQuery extends TimeRange {
   metric: string;
   aggregation: MetricAggregation;
   groupBy: string[];
-  filters: [string, string][];
+  filters: LabelFilter[];
   stepMs: number;
 }
 
 const MAX_BUCKETS = 11_000;
 const MAX_KEYS = 20;
 
+/**
+ * `POST /api/v1/metrics/query`: the metrics query of the shared DTO (without `signal`),
+ * with `filters` also accepted as `{ key: value }` equalities, plus the range and step.
+ */
+export const MetricQueryBodySchema = z.object({
+  metric: z.string().min(1).max(1024),
+  aggregation: z.enum(METRIC_AGGREGATIONS),
+  groupBy: z.array(z.string().min(1).max(256)).max(MAX_KEYS).optional(),
+  filters: z.union([z.record(z.string().min(1).max(256), z.string().max(1024)), z.array(LabelFilterSchema).max(MAX_KEYS)]).optional(),
+  from: TimeInputSchema.optional(),
+  to: TimeInputSchema.optional(),
+  stepSeconds: z.number().int().min(1).max(31_536_000).optional(),
+});
+
+/** Label filters from either accepted form. */
+export function labelFilters(filters: Record<string, string> | LabelFilter[] | undefined): LabelFilter[] {
+  if (filters === undefined) return [];
+  const list = Array.isArray(filters) ? filters : Object.entries(filters).map(([label, value]) => ({ label, op: '=' as const, value }));
+  if (list.length > MAX_KEYS) throw invalidParameter('filters', `at most ${MAX_KEYS} filters`);
+  return list;
+}
+
+/** The step of a series over `range`: given, or about 120 points; 400 past 11,000 points. */
+export function seriesStepMs(range: TimeRange, stepSeconds: number | undefined, parameter = 'stepSeconds'): number {
+  const rangeMs = Number((range.toNs - range.fromNs) / 1_000_000n);
+  const step = stepSeconds ?? niceStepSeconds(rangeMs / 1000);
+  if (rangeMs / (step * 1000) > MAX_BUCKETS) throw invalidParameter(parameter, `too small for the range: at most ${MAX_BUCKETS} points per series`);
+  return step * 1000;
+}
+
 /** Pure: POST body → MetricQuery, 400 naming the field on bad input. */
 export function parseMetricQuery(body: unknown, nowMs = Date.now()): MetricQuery {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidParameter('body', 'must be a JSON object');
-  const b = body as Record<string, unknown>;
-  if (typeof b.metric !== 'string' || b.metric.length === 0 || b.metric.length > 1024) {
-    throw invalidParameter('metric', 'must be a non-empty string');
-  }
-  if (typeof b.aggregation !== 'string' || !(METRIC_AGGREGATIONS as readonly string[]).includes(b.aggregation)) {
-    throw invalidParameter('aggregation', `must be one of ${METRIC_AGGREGATIONS.join(', ')}`);
-  }
-  let groupBy: string[] = [];
-  if (b.groupBy !== undefined) {
-    if (!Array.isArray(b.groupBy) || b.groupBy.length > MAX_KEYS || !b.groupBy.every((k) => typeof k === 'string' && k.length > 0 && k.length <= 256)) {
-      throw invalidParameter('groupBy', `must be an array of at most ${MAX_KEYS} attribute keys`);
-    }
-    groupBy = [...new Set(b.groupBy as string[])];
-  }
-  let filters: [string, string][] = [];
-  if (b.filters !== undefined) {
-    if (typeof b.filters !== 'object' || b.filters === null || Array.isArray(b.filters)) {
-      throw invalidParameter('filters', 'must be an object of attribute key → value');
-    }
-    filters = Object.entries(b.filters as Record<string, unknown>).map(([k, v]) => {
-      if (typeof v !== 'string' || k.length === 0 || k.length > 256 || v.length > 1024) {
-        throw invalidParameter('filters', `value of ${JSON.stringify(k)} must be a string`);
-      }
-      return [k, v];
-    });
-    if (filters.length > MAX_KEYS) throw invalidParameter('filters', `at most ${MAX_KEYS} filters`);
-  }
-  for (const name of ['from', 'to'] as const) {
-    if (b[name] !== undefined && typeof b[name] !== 'string' && typeof b[name] !== 'number') {
-      throw invalidParameter(name, 'must be an RFC 3339 time or epoch milliseconds');
-    }
-  }
+  const b = validate(MetricQueryBodySchema, body, 'body');
   const range = parseTimeRange({ from: b.from, to: b.to }, nowMs);
-  const rangeMs = Number((range.toNs - range.fromNs) / 1_000_000n);
-  let stepSeconds = niceStepSeconds(rangeMs / 1000);
-  if (b.stepSeconds !== undefined) {
-    if (typeof b.stepSeconds !== 'number' || !Number.isInteger(b.stepSeconds) || b.stepSeconds < 1 || b.stepSeconds > 31_536_000) {
-      throw invalidParameter('stepSeconds', 'must be an integer number of seconds from 1 to 31536000');
-    }
-    stepSeconds = b.stepSeconds;
-  }
-  if (rangeMs / (stepSeconds * 1000) > MAX_BUCKETS) {
-    throw invalidParameter('stepSeconds', `too small for the range: at most ${MAX_BUCKETS} points per series`);
-  }
   return {
     ...range,
     metric: b.metric,
-    aggregation: b.aggregation as MetricAggregation,
-    groupBy,
-    filters,
-    stepMs: stepSeconds * 1000,
+    aggregation: b.aggregation,
+    groupBy: [...new Set(b.groupBy ?? [])],
+    filters: labelFilters(b.filters),
+    stepMs: seriesStepMs(range, b.stepSeconds),
   };
 }
 
@@ -81,9 +71,9 @@ export function planFor(type: MetricType, agg: MetricAggregation): PointsPlan | 
   const totals = agg === 'count' || agg === 'sum' || agg === 'avg';
   switch (type) {
     case 'gauge':
-      return agg === 'rate' ? 'rate needs a sum (counter) metric' : quantile ? 'quantiles need a histogram metric' : 'stats';
+      return agg === 'rate' || agg === 'increase' ? `${agg} needs a sum (counter) metric` : quantile ? 'quantiles need a histogram metric' : 'stats';
     case 'sum':
-      return agg === 'rate' ? 'counter' : quantile ? 'quantiles need a histogram metric' : 'stats';
+      return agg === 'rate' || agg === 'increase' ? 'counter' : quantile ? 'quantiles need a histogram metric' : 'stats';
     case 'histogram':
     case 'exponential_histogram':
       if (quantile) return type === 'histogram' ? 'histogram-quantile' : 'exp-histogram-quantile';

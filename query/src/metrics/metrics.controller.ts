@@ -1,15 +1,24 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import type { ApiSuccess, MetricDto, MetricQueryResultDto } from '@telemetryflow/schemas';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import {
+  ExemplarParamsSchema, MetricLabelsParamsSchema, MetricLabelValuesParamsSchema,
+  type ApiSuccess, type AttributeKeyDto, type ExemplarDto, type MetricDto, type MetricQueryResultDto,
+} from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
 import { CacheResult } from '../http/result-cache.interceptor.js';
+import { ApiRoute, ValidBody, ValidQuery } from '../http/validation.js';
 import type { RawParams } from '../request-params.js';
+import { MetricDiscovery } from './metric-discovery.js';
+import { MetricQueryBodySchema } from './metric-query.js';
 import { MetricsService } from './metrics.service.js';
 
 @Controller('api/v1/metrics')
 @Requires('read')
 @CacheResult()
 export class MetricsController {
-  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
+  constructor(
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(MetricDiscovery) private readonly discovery: MetricDiscovery,
+  ) {}
 
   @Get()
   async list(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<MetricDto[]>> {
@@ -18,7 +27,31 @@ export class MetricsController {
 
   @Post('query')
   @HttpCode(200)
-  query(@TenantId() tenant: string, @Body() body: unknown): Promise<ApiSuccess<MetricQueryResultDto>> {
+  @ApiRoute({
+    summary: 'One metric as time series: aggregation (avg … last, rate, increase, p50 … p99), label filters (=, !=, =~, !~, in), groupBy',
+    body: MetricQueryBodySchema,
+    status: 200,
+    tags: ['metrics'],
+  })
+  query(@TenantId() tenant: string, @ValidBody() body: unknown): Promise<ApiSuccess<MetricQueryResultDto>> {
     return this.metrics.query(tenant, body);
+  }
+
+  @Get('labels')
+  @ApiRoute({ summary: "Label keys of a metric's series in the range (point and resource attributes), with series counts", query: MetricLabelsParamsSchema, tags: ['metrics'] })
+  async labels(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<AttributeKeyDto[]>> {
+    return { data: await this.discovery.labels(tenant, q) };
+  }
+
+  @Get('labels/:label/values')
+  @ApiRoute({ summary: "Values of one label of a metric's series, most series first", query: MetricLabelValuesParamsSchema, params: { label: 'label key' }, tags: ['metrics'] })
+  async labelValues(@TenantId() tenant: string, @Param('label') label: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<string[]>> {
+    return { data: await this.discovery.labelValues(tenant, label, q) };
+  }
+
+  @Get('exemplars')
+  @ApiRoute({ summary: "Exemplars (value, trace and span id) of a metric's series in the range, newest first", query: ExemplarParamsSchema, tags: ['metrics'] })
+  async exemplars(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<ExemplarDto[]>> {
+    return { data: await this.discovery.exemplars(tenant, q) };
   }
 }

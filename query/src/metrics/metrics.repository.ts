@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import type { MetricDto, MetricType } from '@telemetryflow/schemas';
-import { selectRows, toNumber } from '../clickhouse-rows.js';
-import { CLICKHOUSE } from '../http/tokens.js';
+import type { LabelFilter, MetricDto, MetricType } from '@telemetryflow/schemas';
+import { toNumber } from '../clickhouse-rows.js';
+import { ClickHouseReader } from '../clickhouse-reader.js';
 import { plannedUnion, stepBucket, type SignalTables } from '../planner/plan-sql.js';
 import type { QueryPlan } from '../planner/query-plan.js';
 import type { TimeRange } from '../request-params.js';
+import { allOf, metricLabelFilter } from '../query-runner/filter-sql.js';
 import type { ExpHistogramPoint } from './exp-histogram.js';
 import type { HistogramPoint } from './metric-math.js';
 
@@ -97,13 +97,11 @@ interface PointsScope extends TimeRange {
 
 @Injectable()
 export class MetricsRepository {
-  constructor(@Inject(CLICKHOUSE) private readonly ch: ClickHouseClient) {}
+  constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
 
   /** At most `limit` metrics; callers pass their cap + 1 to detect overflow. */
   async listMetrics(tenant: string, range: TimeRange, limit: number): Promise<MetricDto[]> {
-    return selectRows<MetricDto>(
-      this.ch,
-      `SELECT MetricName AS name, MetricType AS type, any(Unit) AS unit, any(Description) AS description
+    return this.ch.select<MetricDto>(`SELECT MetricName AS name, MetricType AS type, any(Unit) AS unit, any(Description) AS description
        FROM metric_series WHERE TenantId = {tenant:String}
        GROUP BY MetricName, MetricType
        HAVING ${SEEN_IN_RANGE}
@@ -114,17 +112,11 @@ export class MetricsRepository {
   }
 
   /** Series of one metric seen in the range whose attributes (or else resource attributes) match every filter. */
-  async findSeries(tenant: string, metric: string, filters: [string, string][], range: TimeRange, limit: number): Promise<SeriesRow[]> {
-    const params: Record<string, unknown> = { tenant, metric, fromNs: range.fromNs, toNs: range.toNs, limit };
-    const where = ['TenantId = {tenant:String}', 'MetricName = {metric:String}'];
-    filters.forEach(([k, v], i) => {
-      where.push(`if(mapContains(Attributes, {k${i}:String}), Attributes[{k${i}:String}], ResourceAttributes[{k${i}:String}]) = {v${i}:String}`);
-      params[`k${i}`] = k;
-      params[`v${i}`] = v;
-    });
-    const rows = await selectRows<Omit<SeriesRow, 'monotonic' | 'temporality'> & { monotonic: boolean | number; temporality: number | string }>(
-      this.ch,
-      `SELECT toString(Fingerprint) AS fingerprint, any(MetricType) AS type, any(Temporality) AS temporality,
+  async findSeries(tenant: string, metric: string, filters: LabelFilter[], range: TimeRange, limit: number): Promise<SeriesRow[]> {
+    const matched = allOf(filters.map(metricLabelFilter));
+    const params: Record<string, unknown> = { tenant, metric, fromNs: range.fromNs, toNs: range.toNs, limit, ...matched.params };
+    const where = ['TenantId = {tenant:String}', 'MetricName = {metric:String}', ...(filters.length > 0 ? [matched.sql] : [])];
+    const rows = await this.ch.select<Omit<SeriesRow, 'monotonic' | 'temporality'> & { monotonic: boolean | number; temporality: number | string }>(`SELECT toString(Fingerprint) AS fingerprint, any(MetricType) AS type, any(Temporality) AS temporality,
               any(IsMonotonic) AS monotonic, any(Attributes) AS attributes, any(ResourceAttributes) AS resource
        FROM metric_series
        WHERE ${where.join(' AND ')}
@@ -152,9 +144,7 @@ export class MetricsRepository {
       where: SERIES_WHERE,
       groupBy: 'Fingerprint, bucket',
     }));
-    const rows = await selectRows<Record<keyof StatsRow, string | number>>(
-      this.ch,
-      `SELECT toString(Fingerprint) AS fingerprint, bucket, sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max, argMaxMerge(last) AS last
+    const rows = await this.ch.select<Record<keyof StatsRow, string | number>>(`SELECT toString(Fingerprint) AS fingerprint, bucket, sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max, argMaxMerge(last) AS last
        FROM (${union})
        GROUP BY Fingerprint, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
@@ -242,9 +232,7 @@ export class MetricsRepository {
       where: SERIES_WHERE,
       groupBy: 'Fingerprint, bucket',
     }));
-    const rows = await selectRows<{ fingerprint: string; bucket: string | number; min: number | null; max: number | null }>(
-      this.ch,
-      `SELECT toString(Fingerprint) AS fingerprint, bucket, min(min) AS min, max(max) AS max FROM (${union}) GROUP BY Fingerprint, bucket`,
+    const rows = await this.ch.select<{ fingerprint: string; bucket: string | number; min: number | null; max: number | null }>(`SELECT toString(Fingerprint) AS fingerprint, bucket, min(min) AS min, max(max) AS max FROM (${union}) GROUP BY Fingerprint, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => ({
@@ -266,9 +254,7 @@ export class MetricsRepository {
       where: SERIES_WHERE,
       groupBy: 'Fingerprint, bucket',
     }));
-    const rows = await selectRows<{ fingerprint: string; bucket: string | number; count: string | number; sum: number }>(
-      this.ch,
-      `SELECT toString(Fingerprint) AS fingerprint, bucket, sum(count) AS count, sum(sum) AS sum FROM (${union}) GROUP BY Fingerprint, bucket`,
+    const rows = await this.ch.select<{ fingerprint: string; bucket: string | number; count: string | number; sum: number }>(`SELECT toString(Fingerprint) AS fingerprint, bucket, sum(count) AS count, sum(sum) AS sum FROM (${union}) GROUP BY Fingerprint, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => ({ fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), count: toNumber(r.count), sum: toNumber(r.sum) }));
@@ -279,9 +265,7 @@ export class MetricsRepository {
    * per series, at most `limit`; `columns` are selected after the common head.
    */
   private pointRows<R>(table: string, columns: string, scope: PointsScope, limit: number): Promise<R[]> {
-    return selectRows<R>(
-      this.ch,
-      `SELECT ${POINT_HEAD}, ${columns}
+    return this.ch.select<R>(`SELECT ${POINT_HEAD}, ${columns}
        FROM ${table} WHERE ${POINTS_WHERE}
        ORDER BY Fingerprint, Time
        LIMIT {limit:UInt32}`,

@@ -52,7 +52,11 @@ export class MetricsService {
    * days); rates and distributions read raw points.
    */
   async query(tenant: string, body: unknown): Promise<{ data: MetricQueryResultDto; meta: ResolutionMeta }> {
-    const q = parseMetricQuery(body);
+    return this.run(tenant, parseMetricQuery(body), body as RawParams);
+  }
+
+  /** `params.resolution = 'raw'` forces raw points (see QueryPlanner). */
+  async run(tenant: string, q: MetricQuery, params: RawParams = {}): Promise<{ data: MetricQueryResultDto; meta: ResolutionMeta }> {
     const found = await this.repo.findSeries(tenant, q.metric, q.filters, q, MAX_SERIES + 1);
     let resolution: Resolution = 'raw';
     if (found.length === 0) return { data: { series: [] }, meta: { resolution } };
@@ -70,7 +74,7 @@ export class MetricsService {
 
     // Aggregations that rollups answer exactly read through the planner.
     const planned = async () => {
-      const p = await this.planner.plan(tenant, 'metrics', q, body as RawParams, q.stepMs);
+      const p = await this.planner.plan(tenant, 'metrics', q, params, q.stepMs);
       resolution = p.resolution;
       return p;
     };
@@ -110,7 +114,7 @@ export class MetricsService {
       case 'counter': {
         const points = groupBy(this.capped(await this.repo.sumPoints(scope(lookback), this.limits.maxMetricPoints + 1)), (p) => p.fingerprint);
         const monotonic = new Map(series.map((s) => [s.fingerprint, s.monotonic]));
-        const stepSeconds = q.stepMs / 1000;
+        const perSecond = q.aggregation === 'rate' ? q.stepMs / 1000 : 1;
         values = (g) => {
           const acc = new Map<number, number>();
           for (const fp of g.fingerprints) {
@@ -125,7 +129,7 @@ export class MetricsService {
               acc.set(b, (acc.get(b) ?? 0) + inc.value);
             }
           }
-          return mapValues(acc, (v) => v / stepSeconds);
+          return mapValues(acc, (v) => v / perSecond);
         };
         break;
       }

@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RetentionSignalName } from '@telemetryflow/schemas';
 import { parseEnum, type RawParams, type TimeRange } from '../request-params.js';
 import { RetentionService } from '../retention/retention.service.js';
-import { planQuery, type QueryPlan } from './query-plan.js';
+import { planQuery, type QueryPlan, type RetentionDays } from './query-plan.js';
+
+/** Where a tenant's retention per signal comes from (RetentionService in the API). */
+export interface RetentionLookup {
+  daysFor(tenant: string, signal: RetentionSignalName): Promise<RetentionDays>;
+}
 
 /**
  * Plans aggregate queries with the tenant's retention. `resolution=raw` in a request
@@ -10,7 +15,7 @@ import { planQuery, type QueryPlan } from './query-plan.js';
  */
 @Injectable()
 export class QueryPlanner {
-  constructor(@Inject(RetentionService) private readonly retention: RetentionService) {}
+  constructor(@Inject(RetentionService) private readonly retention: RetentionLookup) {}
 
   async plan(tenant: string, signal: RetentionSignalName, range: TimeRange, params: RawParams, stepMs?: number): Promise<QueryPlan> {
     if (parseEnum(params, 'resolution', ['auto', 'raw'] as const) === 'raw') {

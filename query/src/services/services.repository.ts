@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import { selectRows, toNumber } from '../clickhouse-rows.js';
-import { CLICKHOUSE } from '../http/tokens.js';
+import { toNumber } from '../clickhouse-rows.js';
+import { ClickHouseReader } from '../clickhouse-reader.js';
 import { OPERATION_SPAN_TABLES, plannedUnion, SERVICE_SPAN_TABLES, stepBucket } from '../planner/plan-sql.js';
 import type { QueryPlan } from '../planner/query-plan.js';
 import { durationSketch, MERGED_QUANTILES, operationKeys, spanCounts } from './span-aggregates.js';
@@ -28,14 +27,12 @@ export interface OperationRow extends Omit<RedRow, 'bucket'> {
 /** Span aggregates over a query plan: raw spans and RED rollups merged in one query per request. */
 @Injectable()
 export class ServicesRepository {
-  constructor(@Inject(CLICKHOUSE) private readonly ch: ClickHouseClient) {}
+  constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
 
   /** Services with spans in the plan's range, by name, at most `limit` (callers pass their cap + 1). */
   async services(tenant: string, plan: QueryPlan, limit: number): Promise<ServiceRow[]> {
     const { union, params } = plannedUnion(plan, SERVICE_SPAN_TABLES, (s) => ({ select: `ServiceName AS name, ${spanCounts(s)}`, groupBy: 'name' }));
-    const rows = await selectRows<{ name: string; n: string; errors: string }>(
-      this.ch,
-      `SELECT name, sum(n) AS n, sum(errors) AS errors FROM (${union}) GROUP BY name ORDER BY name LIMIT {limit:UInt32}`,
+    const rows = await this.ch.select<{ name: string; n: string; errors: string }>(`SELECT name, sum(n) AS n, sum(errors) AS errors FROM (${union}) GROUP BY name ORDER BY name LIMIT {limit:UInt32}`,
       { ...params, tenant, limit },
     );
     return rows.map((r) => ({ name: r.name, spanCount: toNumber(r.n), errorCount: toNumber(r.errors) }));
@@ -48,9 +45,7 @@ export class ServicesRepository {
       where: 'ServiceName = {service:String}',
       groupBy: 'bucket',
     }));
-    const rows = await selectRows<{ bucket: string; n: string; errors: string; q: number[] }>(
-      this.ch,
-      `SELECT bucket, sum(n) AS n, sum(errors) AS errors, ${MERGED_QUANTILES} FROM (${union}) GROUP BY bucket ORDER BY bucket`,
+    const rows = await this.ch.select<{ bucket: string; n: string; errors: string; q: number[] }>(`SELECT bucket, sum(n) AS n, sum(errors) AS errors, ${MERGED_QUANTILES} FROM (${union}) GROUP BY bucket ORDER BY bucket`,
       { ...params, tenant, service, stepMs },
     );
     return rows.map((r) => ({ bucket: toNumber(r.bucket), count: toNumber(r.n), errorCount: toNumber(r.errors), q: r.q }));
@@ -63,9 +58,7 @@ export class ServicesRepository {
       where: 'ServiceName = {service:String}',
       groupBy: 'operation, kind',
     }));
-    const rows = await selectRows<{ operation: string; kind: string; n: string; errors: string; q: number[] }>(
-      this.ch,
-      `SELECT operation, kind, sum(n) AS n, sum(errors) AS errors, ${MERGED_QUANTILES} FROM (${union})
+    const rows = await this.ch.select<{ operation: string; kind: string; n: string; errors: string; q: number[] }>(`SELECT operation, kind, sum(n) AS n, sum(errors) AS errors, ${MERGED_QUANTILES} FROM (${union})
        GROUP BY operation, kind ORDER BY n DESC, operation, kind LIMIT {limit:UInt32}`,
       { ...params, tenant, service, limit },
     );

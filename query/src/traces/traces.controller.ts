@@ -1,23 +1,54 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import type { ApiSuccess, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import { Controller, Get, Inject, Param } from '@nestjs/common';
+import {
+  AttributeKeysParamsSchema, AttributeValuesParamsSchema, TraceGetParamsSchema, TraceSearchParamsSchema, type ApiSuccess, type AttributeKeyDto, type TraceSummaryDto,
+} from '@telemetryflow/schemas';
+import type { z } from 'zod';
 import { Requires, TenantId } from '../http/access.js';
 import { CacheResult } from '../http/result-cache.interceptor.js';
+import { ApiRoute, ValidQuery } from '../http/validation.js';
 import type { RawParams } from '../request-params.js';
-import { TracesService } from './traces.service.js';
+import { AttributeSuggestions } from './attribute-suggestions.js';
+import { TracesService, type TraceWithLogs } from './traces.service.js';
 
 @Controller('api/v1')
 @Requires('read')
 @CacheResult()
 export class TracesController {
-  constructor(@Inject(TracesService) private readonly traces: TracesService) {}
+  constructor(
+    @Inject(TracesService) private readonly traces: TracesService,
+    @Inject(AttributeSuggestions) private readonly suggestions: AttributeSuggestions,
+  ) {}
 
   @Get('traces')
-  async search(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<TraceSummaryDto[]>> {
-    return { data: await this.traces.searchTraces(tenant, q) };
+  @ApiRoute({
+    summary: 'Search traces: span filters (service, operation, attr.<key>, resource.<key>) on one span; status and duration of the trace; newest or slowest first; cursor pages',
+    query: TraceSearchParamsSchema,
+    tags: ['traces'],
+  })
+  search(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<TraceSummaryDto[]>> {
+    return this.traces.searchTraces(tenant, q);
+  }
+
+  @Get('traces/attributes')
+  @ApiRoute({ summary: 'Span and resource attribute keys (attr.<key>, resource.<key>) seen in the range, most used first', query: AttributeKeysParamsSchema, tags: ['traces'] })
+  attributeKeys(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<AttributeKeyDto[]>> {
+    return this.suggestions.keys(tenant, q);
+  }
+
+  @Get('traces/attributes/:key/values')
+  @ApiRoute({
+    summary: "An attribute's most frequent values in the range, optionally starting with prefix",
+    query: AttributeValuesParamsSchema,
+    params: { key: 'attr.<key> or resource.<key>' },
+    tags: ['traces'],
+  })
+  attributeValues(@TenantId() tenant: string, @Param('key') key: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<string[]>> {
+    return this.suggestions.values(tenant, key, q);
   }
 
   @Get('traces/:traceId')
-  async get(@TenantId() tenant: string, @Param('traceId') traceId: string): Promise<ApiSuccess<TraceDto>> {
-    return { data: await this.traces.getTrace(tenant, traceId) };
+  @ApiRoute({ summary: 'One trace with every span; include=logs adds its log records', query: TraceGetParamsSchema, params: { traceId: '32 hex characters' }, tags: ['traces'] })
+  async get(@TenantId() tenant: string, @Param('traceId') traceId: string, @ValidQuery() q: z.infer<typeof TraceGetParamsSchema>): Promise<ApiSuccess<TraceWithLogs>> {
+    return { data: await this.traces.getTrace(tenant, traceId, q.include) };
   }
 }

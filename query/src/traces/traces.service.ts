@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { LogDto, SpanDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import { invalidParameter, notFound, resultTooLarge } from '../http/api-error.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
-import type { QueryLimits } from '../query-limits.js';
+import { logRowToDto } from '../logs/log-search.js';
+import { attributeParams, decodeCursor, pageOf } from '../page-cursor.js';
+import { assertRangeWithin, type QueryLimits } from '../query-limits.js';
 import {
   msToNs, parseEnum, parseHexId, parseInteger, parseNonNegativeNumber, parseString, parseTimeRange, type RawParams,
 } from '../request-params.js';
@@ -11,8 +13,10 @@ import { TracesRepository, type TraceSearch } from './traces.repository.js';
 
 export const DEFAULT_TRACE_LIMIT = 20;
 export const MAX_TRACE_LIMIT = 1000;
+/** Logs of a trace may be stamped a little outside its spans (clock skew, async work). */
+const TRACE_LOG_SLACK_NS = 5n * 60n * 1_000_000_000n;
 
-/** Pure: query string → trace search. */
+/** Pure: query string → trace search (the page size plus one, to know whether more follow). */
 export function parseTraceSearch(q: RawParams, nowMs = Date.now()): TraceSearch {
   const minMs = parseNonNegativeNumber(q, 'minDurationMs');
   const maxMs = parseNonNegativeNumber(q, 'maxDurationMs');
@@ -20,6 +24,8 @@ export function parseTraceSearch(q: RawParams, nowMs = Date.now()): TraceSearch 
   const service = parseString(q, 'service');
   const operation = parseString(q, 'operation');
   const status = parseEnum(q, 'status', ['ok', 'error'] as const);
+  const sort = parseEnum(q, 'sort', ['newest', 'slowest'] as const) ?? 'newest';
+  const cursor = decodeCursor(parseString(q, 'cursor', 512), sort);
   return {
     ...parseTimeRange(q, nowMs),
     ...(service !== undefined ? { service } : {}),
@@ -27,8 +33,17 @@ export function parseTraceSearch(q: RawParams, nowMs = Date.now()): TraceSearch 
     ...(status !== undefined ? { status } : {}),
     ...(minMs !== undefined ? { minDurationNs: msToNs(minMs) } : {}),
     ...(maxMs !== undefined ? { maxDurationNs: msToNs(maxMs) } : {}),
+    ...(cursor !== undefined ? { cursor } : {}),
+    attributes: attributeParams(q),
+    sort,
     limit: parseInteger(q, 'limit', 1, MAX_TRACE_LIMIT) ?? DEFAULT_TRACE_LIMIT,
   };
+}
+
+export interface TraceWithLogs {
+  traceId: string;
+  spans: SpanDto[];
+  logs?: LogDto[];
 }
 
 @Injectable()
@@ -38,22 +53,33 @@ export class TracesService {
     @Inject(QUERY_LIMITS) private readonly limits: QueryLimits,
   ) {}
 
-  async getTrace(tenant: string, rawTraceId: string): Promise<TraceDto> {
+  async getTrace(tenant: string, rawTraceId: string, include?: 'logs'): Promise<TraceWithLogs> {
     const traceId = parseHexId(rawTraceId, 'traceId', 16);
     // The all-zero id is well-formed but invalid in OTLP, so no trace can have it: 404.
     if (/^0+$/.test(traceId)) throw notFound(`trace ${traceId} not found`);
     const bounds = await this.repo.traceBounds(tenant, traceId);
     if (!bounds) throw notFound(`trace ${traceId} not found`);
     const cap = this.limits.maxTraceSpans;
-    const spans = await this.repo.traceSpans(tenant, traceId, bounds.startNs, bounds.endNs, cap + 1);
+    const [spans, logs] = await Promise.all([
+      this.repo.traceSpans(tenant, traceId, bounds.startNs, bounds.endNs, cap + 1),
+      include === 'logs'
+        ? this.repo.traceLogs(tenant, traceId, BigInt(bounds.startNs) - TRACE_LOG_SLACK_NS, BigInt(bounds.endNs) + TRACE_LOG_SLACK_NS, cap + 1)
+        : undefined,
+    ]);
     if (spans.length === 0) throw notFound(`trace ${traceId} not found`);
     if (spans.length > cap) {
       throw resultTooLarge(`trace ${traceId} has more than ${cap} spans, more than one response returns`, cap);
     }
-    return { traceId, spans: spans.map(spanRowToDto) };
+    if (logs && logs.length > cap) throw resultTooLarge(`trace ${traceId} has more than ${cap} log records; search them with GET /api/v1/logs?traceId=`, cap);
+    return { traceId, spans: spans.map(spanRowToDto), ...(logs ? { logs: logs.map(logRowToDto) } : {}) };
   }
 
-  searchTraces(tenant: string, q: RawParams): Promise<TraceSummaryDto[]> {
-    return this.repo.searchTraces(tenant, parseTraceSearch(q));
+  /** One page of traces and the cursor of the next (absent on the last page). */
+  async searchTraces(tenant: string, q: RawParams): Promise<{ data: TraceSummaryDto[]; meta: { nextCursor?: string } }> {
+    const search = parseTraceSearch(q);
+    assertRangeWithin(search, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
+    const rows = await this.repo.searchTraces(tenant, { ...search, limit: search.limit + 1 });
+    const { page, meta } = pageOf(rows, search.limit, (last) => ({ k: last.sortKey, id: last.traceId, s: search.sort }));
+    return { data: page.map(({ sortKey: _k, ...summary }) => summary), meta };
   }
 }

@@ -1,0 +1,67 @@
+// Every read query of the API goes through here: bound parameters only, and the query
+// limits as ClickHouse settings, so a heavy query fails fast with a 422 naming the limit
+// instead of running for minutes, exhausting memory or ending as a 500.
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { ApiError, invalidParameter } from './http/api-error.js';
+import { CLICKHOUSE, QUERY_LIMITS } from './http/tokens.js';
+import type { QueryLimits } from './query-limits.js';
+
+/** ClickHouse errors that mean "this query went past a limit" → the limit's name. */
+const LIMIT_ERRORS: Record<string, { limit: keyof QueryLimits; what: string }> = {
+  TIMEOUT_EXCEEDED: { limit: 'maxExecutionSeconds', what: 'ran longer than' },
+  TOO_SLOW: { limit: 'maxExecutionSeconds', what: 'would run longer than' },
+  TOO_MANY_ROWS: { limit: 'maxRowsToRead', what: 'would read more rows than' },
+  TOO_MANY_ROWS_OR_BYTES: { limit: 'maxRowsToRead', what: 'would read more rows than' },
+  MEMORY_LIMIT_EXCEEDED: { limit: 'maxMemoryBytes', what: 'needed more memory than' },
+};
+
+/**
+ * The settings clause appended to each read query. The limits are numbers from the
+ * server's configuration (validated integers), never request input. They go into the SQL
+ * rather than `clickhouse_settings` because the embedded engine keeps settings of a
+ * request for its whole session: the writer's inserts would inherit them.
+ */
+export function limitSettings(limits: QueryLimits): string {
+  return (
+    ` SETTINGS max_execution_time = ${limits.maxExecutionSeconds}, timeout_overflow_mode = 'throw',` +
+    ` max_rows_to_read = ${limits.maxRowsToRead}, read_overflow_mode = 'throw', max_memory_usage = ${limits.maxMemoryBytes}`
+  );
+}
+
+/** A ClickHouse failure caused by the query's limits or its regular expressions → 422 / 400; others unchanged. */
+export function limitError(err: unknown, limits: QueryLimits): unknown {
+  const { type, message } = (err ?? {}) as { type?: unknown; message?: unknown };
+  if (typeof type !== 'string') return err;
+  // A per-query memory limit says "(for query)"; the server-wide one is overload (503).
+  if (type === 'MEMORY_LIMIT_EXCEEDED' && typeof message === 'string' && !message.includes('for query')) return err;
+  const hit = LIMIT_ERRORS[type];
+  if (hit) {
+    return new ApiError(
+      422,
+      'query_limit_exceeded',
+      `the query ${hit.what} ${hit.limit} (${limits[hit.limit]}); narrow the time range or add filters`,
+      { limit: hit.limit, value: limits[hit.limit], narrow: ['from', 'to', 'filters'] },
+    );
+  }
+  if (type === 'CANNOT_COMPILE_REGEXP') return invalidParameter('filters', 'a regular expression is not valid RE2 syntax');
+  return err;
+}
+
+@Injectable()
+export class ClickHouseReader {
+  constructor(
+    @Inject(CLICKHOUSE) readonly client: ClickHouseClient,
+    @Inject(QUERY_LIMITS) readonly limits: QueryLimits,
+  ) {}
+
+  /** Runs a SELECT (no SETTINGS or FORMAT clause of its own) with bound `params` under the limits. */
+  async select<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
+    try {
+      const rs = await this.client.query({ query: query.trimEnd() + limitSettings(this.limits), query_params: params, format: 'JSONEachRow' });
+      return await rs.json<T>();
+    } catch (err) {
+      throw limitError(err, this.limits);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AttributeKeyDto, ExemplarDto, MetricType } from '@telemetryflow/schemas';
+import { ClickHouseReader } from '../clickhouse-reader.js';
+import { idOrEmpty, toNumber } from '../clickhouse-rows.js';
+import { invalidParameter } from '../http/api-error.js';
+import { attributeParams } from '../page-cursor.js';
+import { QUERY_LIMITS } from '../http/tokens.js';
+import { assertRangeWithin, type QueryLimits } from '../query-limits.js';
+import { parseInteger, parseString, parseTimeRange, type RawParams } from '../request-params.js';
+import { MetricsRepository } from './metrics.repository.js';
+
+/** Series of one metric seen in the range, one row per fingerprint. */
+const SERIES = `SELECT Fingerprint, any(Attributes) AS a, any(ResourceAttributes) AS r FROM metric_series
+  WHERE TenantId = {tenant:String} AND MetricName = {metric:String}
+  GROUP BY Fingerprint
+  HAVING max(LastSeen) >= fromUnixTimestamp64Nano({fromNs:Int64}) AND min(FirstSeen) <= fromUnixTimestamp64Nano({toNs:Int64})`;
+
+/** Point tables that keep exemplars (summaries have none). */
+const EXEMPLAR_TABLES: Partial<Record<MetricType, string>> = {
+  gauge: 'metrics_gauge',
+  sum: 'metrics_sum',
+  histogram: 'metrics_histogram',
+  exponential_histogram: 'metrics_exp_histogram',
+};
+
+const MAX_EXEMPLAR_SERIES = 1000;
+
+/**
+ * Label discovery (keys and values of a metric's series: point attributes and resource
+ * attributes, as queries resolve labels) and exemplars, so a chart can jump to a trace.
+ */
+@Injectable()
+export class MetricDiscovery {
+  constructor(
+    @Inject(ClickHouseReader) private readonly ch: ClickHouseReader,
+    @Inject(MetricsRepository) private readonly metrics: MetricsRepository,
+    @Inject(QUERY_LIMITS) private readonly limits: QueryLimits,
+  ) {}
+
+  /** Label keys of the metric's series in the range, with how many series carry each. */
+  async labels(tenant: string, q: RawParams): Promise<AttributeKeyDto[]> {
+    const range = parseTimeRange(q);
+    const rows = await this.ch.select<{ key: string; n: string }>(
+      `SELECT key, count() AS n FROM (${SERIES}) ARRAY JOIN arrayDistinct(arrayConcat(mapKeys(a), mapKeys(r))) AS key
+       GROUP BY key ORDER BY n DESC, key LIMIT {limit:UInt32}`,
+      { tenant, metric: parseString(q, 'metric'), fromNs: range.fromNs, toNs: range.toNs, limit: parseInteger(q, 'limit', 1, 10_000) ?? 1000 },
+    );
+    return rows.map((r) => ({ key: r.key, count: toNumber(r.n) }));
+  }
+
+  /** Values of one label (point attribute, else resource attribute), most series first. */
+  async labelValues(tenant: string, label: string, q: RawParams): Promise<string[]> {
+    if (label.length === 0 || label.length > 256) throw invalidParameter('label', 'must be 1–256 characters');
+    const range = parseTimeRange(q);
+    const rows = await this.ch.select<{ value: string }>(
+      `SELECT if(mapContains(a, {label:String}), a[{label:String}], r[{label:String}]) AS value FROM (${SERIES})
+       WHERE (mapContains(a, {label:String}) OR mapContains(r, {label:String})) AND startsWith(value, {prefix:String})
+       GROUP BY value ORDER BY count() DESC, value LIMIT {limit:UInt32}`,
+      {
+        tenant, metric: parseString(q, 'metric'), fromNs: range.fromNs, toNs: range.toNs, label,
+        prefix: parseString(q, 'prefix', 256) ?? '', limit: parseInteger(q, 'limit', 1, 10_000) ?? 1000,
+      },
+    );
+    return rows.map((r) => r.value);
+  }
+
+  /**
+   * Exemplars of the metric's series in the range, newest first; `attr.<key>` /
+   * `resource.<key>` pick series by label (point attribute, else resource attribute).
+   */
+  async exemplars(tenant: string, q: RawParams): Promise<ExemplarDto[]> {
+    const range = parseTimeRange(q);
+    assertRangeWithin(range, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
+    const metric = parseString(q, 'metric') ?? '';
+    const limit = parseInteger(q, 'limit', 1, 1000) ?? 100;
+    const filters = attributeParams(q).map((f) => ({ label: f.label.replace(/^(attr|resource)\./, ''), op: '=' as const, value: f.value }));
+    const series = await this.metrics.findSeries(tenant, metric, filters, range, MAX_EXEMPLAR_SERIES + 1);
+    if (series.length > MAX_EXEMPLAR_SERIES) throw invalidParameter('metric', `matches more than ${MAX_EXEMPLAR_SERIES} series; add attr.<key> filters`);
+    const table = series[0] ? EXEMPLAR_TABLES[series[0].type] : undefined;
+    if (!table) return [];
+    const labels = new Map(series.map((s) => [s.fingerprint, { ...s.resource, ...s.attributes }]));
+    const rows = await this.ch.select<{ fp: string; timeNs: string; value: number; traceId: string; spanId: string; attributes: Record<string, string> }>(
+      `SELECT toString(Fingerprint) AS fp, toString(toUnixTimestamp64Nano(t)) AS timeNs, v AS value,
+              lower(hex(tid)) AS traceId, lower(hex(sid)) AS spanId, attrs AS attributes
+       FROM (
+         SELECT Fingerprint, ExemplarTimes, ExemplarValues, ExemplarTraceIds, ExemplarSpanIds, ExemplarAttributes FROM ${table}
+         WHERE TenantId = {tenant:String} AND MetricName = {metric:String} AND Fingerprint IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))
+           AND Time >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Time <= fromUnixTimestamp64Nano({toNs:Int64}) AND notEmpty(ExemplarTimes)
+       ) ARRAY JOIN ExemplarTimes AS t, ExemplarValues AS v, ExemplarTraceIds AS tid, ExemplarSpanIds AS sid, ExemplarAttributes AS attrs
+       WHERE t >= fromUnixTimestamp64Nano({fromNs:Int64}) AND t <= fromUnixTimestamp64Nano({toNs:Int64})
+       ORDER BY t DESC, fp LIMIT {limit:UInt32}`,
+      { tenant, metric, fps: series.map((s) => s.fingerprint), fromNs: range.fromNs, toNs: range.toNs, limit },
+    );
+    return rows.map((r) => ({
+      timeUnixNano: r.timeNs,
+      value: Number(r.value),
+      traceId: idOrEmpty(r.traceId),
+      spanId: idOrEmpty(r.spanId),
+      seriesLabels: labels.get(r.fp) ?? {},
+      attributes: r.attributes,
+    }));
+  }
+}

@@ -1,0 +1,62 @@
+import { Controller, Get, Inject, Injectable } from '@nestjs/common';
+import { RangeParamsSchema, type ApiSuccess, type ServiceMapDto } from '@telemetryflow/schemas';
+import { Requires, TenantId } from '../http/access.js';
+import { resultTooLarge } from '../http/api-error.js';
+import { QUERY_LIMITS } from '../http/tokens.js';
+import { ApiRoute, ValidQuery } from '../http/validation.js';
+import { QueryPlanner } from '../planner/query-planner.js';
+import { assertRangeWithin, type QueryLimits } from '../query-limits.js';
+import { parseTimeRange, type RawParams } from '../request-params.js';
+import { latencyMs } from '../services/span-aggregates.js';
+import { ServiceMapRepository, type EdgeRow, type NodeRow } from './service-map.repository.js';
+
+/** Pure: rows → the map; rates over the range's seconds, latencies in milliseconds. */
+export function serviceMap(nodes: readonly NodeRow[], edges: readonly EdgeRow[], rangeSeconds: number): ServiceMapDto {
+  return {
+    nodes: nodes.map((n) => ({
+      service: n.service,
+      count: n.count,
+      errorCount: n.errorCount,
+      rate: n.count / rangeSeconds,
+      errorRate: n.count > 0 ? n.errorCount / n.count : null,
+      p95Ms: latencyMs(n.count, n.q).p95Ms,
+    })),
+    edges: edges.map((e) => ({ caller: e.caller, callee: e.callee, calls: e.calls, errorCount: e.errorCount, p95Ms: e.calls > 0 ? e.p95Ns / 1e6 : null })),
+  };
+}
+
+@Injectable()
+export class ServiceMapService {
+  constructor(
+    @Inject(ServiceMapRepository) private readonly repo: ServiceMapRepository,
+    @Inject(QueryPlanner) private readonly planner: QueryPlanner,
+    @Inject(QUERY_LIMITS) private readonly limits: QueryLimits,
+  ) {}
+
+  async map(tenant: string, q: RawParams): Promise<{ data: ServiceMapDto; meta: { resolution: string } }> {
+    const range = parseTimeRange(q);
+    assertRangeWithin(range, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
+    const cap = this.limits.maxServices;
+    const plan = await this.planner.plan(tenant, 'spans', range, q);
+    const [nodes, edges] = await Promise.all([this.repo.nodes(tenant, plan, cap + 1), this.repo.edges(tenant, range, cap + 1)]);
+    if (nodes.length > cap || edges.length > cap) throw resultTooLarge(`the map has more than ${cap} services or edges; narrow the range`, cap, ['from', 'to']);
+    const seconds = Math.max(1, Number((range.toNs - range.fromNs) / 1_000_000_000n));
+    return { data: serviceMap(nodes, edges, seconds), meta: { resolution: plan.resolution } };
+  }
+}
+
+@Controller('api/v1/service-map')
+@Requires('read')
+export class ServiceMapController {
+  constructor(@Inject(ServiceMapService) private readonly service: ServiceMapService) {}
+
+  @Get()
+  @ApiRoute({
+    summary: 'Service dependencies: services with RED, and caller → callee edges (calls, errors, p95) from parent/child spans',
+    query: RangeParamsSchema,
+    tags: ['services'],
+  })
+  map(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<ServiceMapDto>> {
+    return this.service.map(tenant, q);
+  }
+}

@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ClickHouseReader } from '../clickhouse-reader.js';
+import { toNumber } from '../clickhouse-rows.js';
+import { plannedUnion, SERVICE_SPAN_TABLES } from '../planner/plan-sql.js';
+import type { QueryPlan } from '../planner/query-plan.js';
+import type { TimeRange } from '../request-params.js';
+import { durationSketch, MERGED_QUANTILES, spanCounts } from '../services/span-aggregates.js';
+
+export interface NodeRow {
+  service: string;
+  count: number;
+  errorCount: number;
+  /** Duration quantiles (ns) at p50, p90, p95, p99. */
+  q: number[];
+}
+
+export interface EdgeRow {
+  caller: string;
+  callee: string;
+  calls: number;
+  errorCount: number;
+  p95Ns: number;
+}
+
+/** How long before the range a parent span may have started and still be matched. */
+export const PARENT_LOOKBACK_NS = 3_600_000_000_000n;
+
+@Injectable()
+export class ServiceMapRepository {
+  constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
+
+  /** Services with spans in the plan's range: counts, errors, duration sketch (rollups where whole hours allow). */
+  async nodes(tenant: string, plan: QueryPlan, limit: number): Promise<NodeRow[]> {
+    const { union, params } = plannedUnion(plan, SERVICE_SPAN_TABLES, (s) => ({ select: `ServiceName AS service, ${spanCounts(s)}, ${durationSketch(s)}`, groupBy: 'service' }));
+    const rows = await this.ch.select<{ service: string; n: string; errors: string; q: number[] }>(
+      `SELECT service, sum(n) AS n, sum(errors) AS errors, ${MERGED_QUANTILES} FROM (${union}) GROUP BY service ORDER BY service LIMIT {limit:UInt32}`,
+      { ...params, tenant, limit },
+    );
+    return rows.map((r) => ({ service: r.service, count: toNumber(r.n), errorCount: toNumber(r.errors), q: r.q }));
+  }
+
+  /**
+   * Caller → callee pairs: every span in the range whose parent span (same trace, started
+   * up to an hour earlier) belongs to another service. A join at query time, so a child
+   * and parent that arrived in different batches (or from different collectors) pair up
+   * like any others. Calls, errors and p95 duration are the child (callee) spans'.
+   */
+  async edges(tenant: string, range: TimeRange, limit: number): Promise<EdgeRow[]> {
+    const rows = await this.ch.select<{ caller: string; callee: string; calls: string; errors: string; p95: number }>(
+      `SELECT p.ServiceName AS caller, c.ServiceName AS callee, count() AS calls,
+              countIf(c.StatusCode = 'STATUS_CODE_ERROR') AS errors, quantileTDigest(0.95)(c.DurationNs) AS p95
+       FROM (
+         SELECT TraceId, ParentSpanId, ServiceName, StatusCode, DurationNs FROM spans
+         WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({fromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})
+           AND ParentSpanId != toFixedString('', 8)
+       ) AS c
+       INNER JOIN (
+         SELECT TraceId, SpanId, ServiceName FROM spans
+         WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({parentFromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})
+       ) AS p ON c.TraceId = p.TraceId AND c.ParentSpanId = p.SpanId
+       WHERE p.ServiceName != c.ServiceName
+       GROUP BY caller, callee
+       ORDER BY calls DESC, caller, callee
+       LIMIT {limit:UInt32}`,
+      { tenant, fromNs: range.fromNs, toNs: range.toNs, parentFromNs: range.fromNs - PARENT_LOOKBACK_NS, limit },
+    );
+    return rows.map((r) => ({ caller: r.caller, callee: r.callee, calls: toNumber(r.calls), errorCount: toNumber(r.errors), p95Ns: Number(r.p95) }));
+  }
+}

@@ -1,0 +1,110 @@
+// Query strings and answers of the trace, log, service-map and metric-discovery routes.
+// Query-string values arrive as strings; numbers are checked as digit strings here and
+// converted by the API.
+import { z } from 'zod';
+
+const Time = z.string().max(64).describe('RFC 3339 or epoch milliseconds');
+const Digits = z.string().regex(/^\d+$/, 'must be a non-negative integer');
+const Millis = z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative number');
+const Text = z.string().max(1024);
+const HexId = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`), `must be ${bytes * 2} hexadecimal characters`);
+
+/** `attr.<key>=<value>` (span or log attribute) and `resource.<key>=<value>` equality filters. */
+const attributeFilters = <T extends z.ZodRawShape>(shape: T) =>
+  z
+    .object(shape)
+    .catchall(Text)
+    .superRefine((q, ctx) => {
+      for (const key of Object.keys(q)) {
+        if (!(key in shape) && !/^(attr|resource)\..+$/.test(key)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'unknown parameter (attribute filters are attr.<key> or resource.<key>)' });
+        }
+      }
+    });
+
+export const TRACE_SORTS = ['newest', 'slowest'] as const;
+
+export const TraceSearchParamsSchema = attributeFilters({
+  from: Time.optional(),
+  to: Time.optional(),
+  service: Text.optional(),
+  operation: Text.optional(),
+  status: z.enum(['ok', 'error']).optional(),
+  minDurationMs: Millis.optional(),
+  maxDurationMs: Millis.optional(),
+  sort: z.enum(TRACE_SORTS).optional(),
+  limit: Digits.optional(),
+  /** `meta.nextCursor` of the previous page. */
+  cursor: z.string().max(512).optional(),
+});
+
+export const TraceGetParamsSchema = z.object({ include: z.enum(['logs']).optional() });
+
+export const LogSearchParamsSchema = attributeFilters({
+  from: Time.optional(),
+  to: Time.optional(),
+  /** Words, "quoted phrases" and prefix* terms, all required. */
+  q: Text.optional(),
+  service: Text.optional(),
+  severity: z.string().max(64).optional(),
+  /** At or above: a severity number 1–24 or TRACE, DEBUG, INFO, WARN, ERROR, FATAL. */
+  minSeverity: z.string().regex(/^([1-9]|1\d|2[0-4]|TRACE|DEBUG|INFO|WARN|ERROR|FATAL)$/i, 'must be 1–24 or a severity name').optional(),
+  traceId: HexId(16).optional(),
+  limit: Digits.optional(),
+  cursor: z.string().max(512).optional(),
+  /** Histogram only: step in seconds. */
+  stepSeconds: Digits.optional(),
+});
+
+export const RangeParamsSchema = z.object({ from: Time.optional(), to: Time.optional() });
+
+export const AttributeKeysParamsSchema = z.object({ from: Time.optional(), to: Time.optional(), limit: Digits.optional() });
+export const AttributeValuesParamsSchema = AttributeKeysParamsSchema.extend({ prefix: Text.optional() });
+
+export const MetricLabelsParamsSchema = z.object({ metric: z.string().min(1).max(1024), from: Time.optional(), to: Time.optional(), limit: Digits.optional() });
+export const MetricLabelValuesParamsSchema = MetricLabelsParamsSchema.extend({ prefix: Text.optional() });
+export const ExemplarParamsSchema = attributeFilters({
+  metric: z.string().min(1).max(1024),
+  from: Time.optional(),
+  to: Time.optional(),
+  limit: Digits.optional(),
+});
+
+/** A span or resource attribute key: `attr.<key>` or `resource.<key>`, as filters name it. */
+export interface AttributeKeyDto {
+  key: string;
+  count: number;
+}
+
+export interface ServiceMapNodeDto {
+  service: string;
+  count: number;
+  errorCount: number;
+  /** Spans per second over the range. */
+  rate: number;
+  errorRate: number | null;
+  p95Ms: number | null;
+}
+
+export interface ServiceMapEdgeDto {
+  caller: string;
+  callee: string;
+  calls: number;
+  errorCount: number;
+  p95Ms: number | null;
+}
+
+export interface ServiceMapDto {
+  nodes: ServiceMapNodeDto[];
+  edges: ServiceMapEdgeDto[];
+}
+
+export interface ExemplarDto {
+  timeUnixNano: string;
+  value: number;
+  traceId: string;
+  spanId: string;
+  /** The series' labels (point and resource attributes). */
+  seriesLabels: Record<string, string>;
+  attributes: Record<string, string>;
+}
