@@ -3,62 +3,21 @@
 // fire as on ingest), then times aggregate API requests through the planner and forced
 // raw, and prints bytes on disk per row. Sizes: TF_BENCH_SPANS, TF_BENCH_LOGS,
 // TF_BENCH_POINTS (defaults 10M, 10M, 2M); TF_BENCH_RUNS requests per case (default 20).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { loadConfig, startAllInOne, type RunningAllInOne } from '@telemetryflow/server';
+import { envInt } from './bench-env.js';
+import { runBench, withBenchServer } from './bench-server.js';
+import { insertGaugeSeries, load, LOGS_SQL, mergeRollups, POINTS_SQL, SPANS_SQL, type ClickHouseClient } from './generated-telemetry.js';
 import { formatInt, formatMs, percentile, renderTable } from './stats.js';
-
-type ClickHouseClient = RunningAllInOne['clickhouse'];
 
 const API_KEY = 'tf_bench_rollups_key_0000000000000001';
 const DAY_MS = 86_400_000;
-const CHUNK = 1_000_000;
-
-function envInt(name: string, fallback: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
-  return n;
-}
 
 const SPANS = envInt('TF_BENCH_SPANS', 10_000_000);
 const LOGS = envInt('TF_BENCH_LOGS', 10_000_000);
 const POINTS = envInt('TF_BENCH_POINTS', 2_000_000);
 const RUNS = envInt('TF_BENCH_RUNS', 20);
-
-/** Loads `total` rows in chunks of consecutive time, each chunk one INSERT … SELECT whose views fire. */
-async function load(ch: ClickHouseClient, what: string, total: number, insert: (offset: number, n: number) => string, window: { start: number; end: number }): Promise<void> {
-  const t0 = performance.now();
-  for (let offset = 0; offset < total; offset += CHUNK) {
-    const n = Math.min(CHUNK, total - offset);
-    await ch.command({ query: insert(offset, n), query_params: { offset, n, total, start: window.start, end: window.end } });
-  }
-  const s = (performance.now() - t0) / 1000;
-  console.log(`loaded ${formatInt(total)} ${what} in ${s.toFixed(1)} s (${formatInt(total / s)}/s)`);
-}
-
-/** Row time of row `offset + number`: spread evenly over [start, end), in nanoseconds. */
-const TIME_NS = 'toUInt64({start:UInt64} + intDiv((toUInt64({offset:UInt64}) + number) * ({end:UInt64} - {start:UInt64}), {total:UInt64})) * 1000000';
-
-const SPANS_SQL = () => `INSERT INTO spans (TenantId, TraceIdHex, SpanIdHex, ServiceName, Name, Kind, StartTimeNs, EndTimeNs, DurationNs, StatusCode)
-  SETTINGS async_insert = 0
-  SELECT 'default', hex(generateUUIDv4()), lower(hex(toUInt64({offset:UInt64}) + number + 1)), concat('svc-', toString(number % 20)),
-         concat('op-', toString(intDiv(number, 20) % 10)), if(intDiv(number, 20) % 10 < 3, 'SPAN_KIND_CLIENT', 'SPAN_KIND_SERVER'), t, t + d, d,
-         if(number % 50 = 0, 'STATUS_CODE_ERROR', 'STATUS_CODE_UNSET')
-  FROM (SELECT number, ${TIME_NS} AS t, toInt64(exp(randNormal(log(2e7), 1))) AS d FROM numbers({n:UInt64}))`;
-
-const LOGS_SQL = () => `INSERT INTO logs (TenantId, TimestampNs, ObservedTimestampNs, TraceIdHex, SpanIdHex, SeverityText, SeverityNumber, ServiceName, Body)
-  SETTINGS async_insert = 0
-  SELECT 'default', t, t, '', '', ['INFO', 'INFO', 'INFO', 'WARN', 'ERROR', 'DEBUG'][number % 6 + 1], [9, 9, 9, 13, 17, 5][number % 6 + 1],
-         concat('svc-', toString(number % 20)), concat('request ', toString(number % 1000), ' handled in ', toString(number % 97), ' ms')
-  FROM (SELECT number, ${TIME_NS} AS t FROM numbers({n:UInt64}))`;
-
-const SERIES = 200;
-const POINTS_SQL = () => `INSERT INTO metrics_gauge (TenantId, MetricName, Fingerprint, TimeNs, Value) SETTINGS async_insert = 0
-  SELECT 'default', 'queue.depth', number % ${SERIES} + 1, ${TIME_NS}, (number * 7919) % 1000 FROM numbers({n:UInt64})`;
 
 interface Case {
   name: string;
@@ -86,17 +45,6 @@ async function measure(base: string, path: string, runs: number): Promise<{ p50:
   return { p50: percentile(samples, 50), p95: percentile(samples, 95), resolution };
 }
 
-/** Waits (up to 5 minutes) until no background merge runs, so timings do not share the CPU with them. */
-async function mergesSettled(ch: ClickHouseClient): Promise<void> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < 300_000) {
-    const [row] = await (await ch.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' })).json<{ n: string }>();
-    if (row?.n === '0') break;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  console.log(`background merges settled after ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-}
-
 async function sizes(ch: ClickHouseClient): Promise<string[][]> {
   const rs = await ch.query({
     query: `SELECT table, sum(rows) AS rows, sum(bytes_on_disk) AS bytes FROM system.parts
@@ -112,12 +60,7 @@ async function sizes(ch: ClickHouseClient): Promise<string[][]> {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tf-bench-rollups-'));
-  const server = await startAllInOne(
-    loadConfig({ TF_HOST: '127.0.0.1', TF_DATA_DIR: dataDir, TF_HTTP_PORT: '0', TF_OTLP_HTTP_PORT: '0', TF_OTLP_GRPC_PORT: '0', TF_PGLITE_PORT: '0', TF_BOOTSTRAP_API_KEY: API_KEY }),
-    () => {},
-  );
-  try {
+  await withBenchServer('tf-bench-rollups-', API_KEY, async (server) => {
     const ch = server.clickhouse;
     // The raw side of the comparison needs the whole month: keep raw data 31 days.
     const days = { rawDays: 31, hourlyDays: 90, dailyDays: 400 };
@@ -131,17 +74,9 @@ async function main(): Promise<void> {
     const window = { start: now - 30 * DAY_MS, end: now - 60_000 };
     await load(ch, 'spans', SPANS, SPANS_SQL, window);
     await load(ch, 'logs', LOGS, LOGS_SQL, window);
-    await ch.command({
-      query: `INSERT INTO metric_series (TenantId, MetricName, Fingerprint, MetricType, ServiceName, FirstSeenNs, LastSeenNs) SETTINGS async_insert = 0
-              SELECT 'default', 'queue.depth', number + 1, 'gauge', 'svc-1', toUInt64({start:UInt64}) * 1000000, toUInt64({end:UInt64}) * 1000000 FROM numbers(${SERIES})`,
-      query_params: window,
-    });
+    await insertGaugeSeries(ch, window);
     await load(ch, 'gauge points', POINTS, POINTS_SQL, window);
-    // Rollup rows of many inserts collapse in background merges; measure the merged state.
-    for (const t of ['spans_red_hourly', 'spans_red_daily', 'spans_service_red_hourly', 'spans_service_red_daily', 'logs_volume_hourly', 'logs_volume_daily', 'metrics_value_hourly', 'metrics_value_daily']) {
-      await ch.command({ query: `OPTIMIZE TABLE ${t} FINAL` });
-    }
-    await mergesSettled(ch);
+    await mergeRollups(ch);
 
     const range = (days: number) => `from=${now - days * DAY_MS}&to=${now}`;
     const cases: Case[] = [
@@ -167,13 +102,7 @@ async function main(): Promise<void> {
     console.log(renderTable(['request', 'planner reads', 'planner p50 ms', 'p95 ms', 'raw p50 ms', 'p95 ms', 'speed-up (p50)'], rows));
     console.log();
     console.log(renderTable(['table', 'rows', 'bytes on disk', 'bytes / row'], await sizes(ch)));
-  } finally {
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

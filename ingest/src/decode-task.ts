@@ -1,5 +1,6 @@
 import { encodeRowBinary, type InsertTable } from '@telemetryflow/clickhouse';
 import { decodeExportRequest, MalformedPayloadError, type ExportRequestBySignal, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
+import type { LiveRows } from './live-feed.js';
 import { logsRequestToRows } from './rows/logs.js';
 import { metricsRequestToRows } from './rows/metrics.js';
 import type { RowBatch } from './rows/row-batch.js';
@@ -12,6 +13,8 @@ export interface DecodeTask {
   payload: Uint8Array;
   /** Nanoseconds since the epoch, as a decimal string (bigint does not cross threads cheaply). */
   receivedAtNs: string;
+  /** Also return the span and log rows (for the live feed). */
+  keepRows?: boolean;
 }
 
 export type DecodeResult = { ok: true; batch: RowBatch } | { ok: false; malformed: string };
@@ -22,6 +25,8 @@ export interface EncodedTables {
   accepted: number;
   rejected: number;
   errorMessage: string;
+  /** Set when the task asked to keep rows. */
+  rows?: LiveRows;
 }
 
 export type EncodedResult = { ok: true; batch: EncodedTables } | { ok: false; malformed: string };
@@ -34,7 +39,9 @@ export function decodeAndEncode(task: DecodeTask): EncodedResult {
   for (const [table, rows] of Object.entries(decoded.batch.tables) as [InsertTable, unknown[][]][]) {
     tables[table] = { data: encodeRowBinary(table, rows), rows: rows.length };
   }
-  return { ok: true, batch: { tables, accepted: decoded.batch.accepted, rejected: decoded.batch.rejected, errorMessage: decoded.batch.errorMessage } };
+  const { accepted, rejected, errorMessage } = decoded.batch;
+  const rows = task.keepRows ? { spans: decoded.batch.tables.spans, logs: decoded.batch.tables.logs } : undefined;
+  return { ok: true, batch: { tables, accepted, rejected, errorMessage, ...(rows ? { rows } : {}) } };
 }
 
 /** OTLP payload → rows per ClickHouse table. Pure. */

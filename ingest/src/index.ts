@@ -4,6 +4,7 @@ export * from './insert-errors.js';
 export * from './clickhouse-writer.js';
 export * from './insert-batcher.js';
 export * from './ingest-pipeline.js';
+export * from './live-feed.js';
 export * from './decode-pool.js';
 export * from './table-inserts.js';
 export * from './ingest-metrics.js';

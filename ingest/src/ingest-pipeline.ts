@@ -3,12 +3,15 @@ import { MalformedPayloadError, type ExportOutcome, type OtlpConsumer, type Otlp
 import { ClickHouseWriter, DEFAULT_WRITER_CONFIG, type WriterConfig } from './clickhouse-writer.js';
 import { createDecodePool, type DecodePool } from './decode-pool.js';
 import { DEFAULT_BATCHER_CONFIG, InsertBatcher, type BatcherConfig } from './insert-batcher.js';
+import type { LiveFeed } from './live-feed.js';
 
 export interface IngestConfig {
   /** Decoder threads; default: one per core beyond the first, at least one. */
   workers?: number;
   batcher?: Partial<BatcherConfig>;
   writer?: Partial<WriterConfig>;
+  /** Told about span and log rows once they are inserted (the live tail). */
+  live?: LiveFeed;
 }
 
 /**
@@ -19,8 +22,10 @@ export class IngestPipeline implements OtlpConsumer {
   private readonly pool: DecodePool;
   private readonly batcher: InsertBatcher;
   private closing = false;
+  private readonly live: LiveFeed | undefined;
 
   constructor(client: ClickHouseClient, config: IngestConfig = {}) {
+    this.live = config.live;
     this.pool = createDecodePool(config.workers);
     this.batcher = new InsertBatcher(
       new ClickHouseWriter(client, { ...DEFAULT_WRITER_CONFIG, ...config.writer }),
@@ -36,9 +41,11 @@ export class IngestPipeline implements OtlpConsumer {
       encoding: request.encoding,
       payload: request.payload,
       receivedAtNs: request.receivedAtNs.toString(),
+      keepRows: this.live?.wants(request.tenantId, request.signal) ?? false,
     });
     if (!result.ok) throw new MalformedPayloadError(result.malformed);
     await this.batcher.add(result.batch.tables);
+    if (result.batch.rows) this.live?.publish(request.tenantId, result.batch.rows);
     return { accepted: result.batch.accepted, rejected: result.batch.rejected, errorMessage: result.batch.errorMessage };
   }
 

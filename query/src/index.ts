@@ -11,5 +11,8 @@ export { startQueryServer, type QueryServer, type QueryServerConfig, type Reques
 export { RateLimit, DEFAULT_RATE_LIMITS, type RateLimits, type RateLimitPolicy } from './http/rate-limit.js';
 export type { RouteEntry } from './http/route-table.js';
 export { createQueryMetrics, type QueryMetrics } from './http/query-metrics.js';
+export { LiveHub, type LiveRowTables } from './live/live-hub.js';
+export type { DeliveryLimits } from './live/bounded-delivery.js';
 export { QueryRunner, type QueryRunnerDeps, type QueryWindow, type QueryAnswer } from './query-runner/query-runner.js';
 export { queryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.js';
+export { createBuiltInDashboards, BUILT_IN_DASHBOARDS } from './dashboards/built-in-dashboards.js';

@@ -4,10 +4,11 @@ import {
   BatchManifestStore, ClickHouseWriter, connectBus, createDecodePool, createIngestMetrics, ensureTopology, IngestPipeline, JetStreamWriter,
   type BusConnection,
 } from '@telemetryflow/ingest';
-import { createQueryMetrics, openControlPlane, startQueryServer, type ControlPlane } from '@telemetryflow/query';
+import { createQueryMetrics, LiveHub, openControlPlane, startQueryServer, type ControlPlane } from '@telemetryflow/query';
 import type { OtlpConsumer } from '@telemetryflow/schemas';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.js';
+import { followBusForLive } from './live-bus-feed.js';
 import { nodeLogTo, type NodeLog } from './logger.js';
 import { startOpsServer } from './ops-server.js';
 
@@ -75,6 +76,15 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
       await ensureTopology(b.jsm, config.jetstream);
     }
 
+    // The live tail: fed in-process by the writer after its inserts, or from NATS.
+    const live = roles.has('query') ? new LiveHub(log.warn) : undefined;
+    if (live && config.natsUrl) {
+      const liveBus = bus ?? (await connectBus(config.natsUrl, 'telemetryflow-live'));
+      if (!bus) stops.push(() => liveBus.close());
+      const feed = followBusForLive(liveBus.nc, live);
+      stops.push(async () => feed.close());
+    }
+
     let consumer: OtlpConsumer | undefined;
     if (roles.has('ingest')) {
       const writer = new ClickHouseWriter(clickhouse!);
@@ -89,6 +99,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         const pipeline = new IngestPipeline(clickhouse!, {
           workers: config.ingestWorkers,
           batcher: { maxRows: config.ingestBatchRows, maxDelayMs: config.ingestBatchDelayMs },
+          live,
         });
         stops.push(() => pipeline.close());
         consumer = pipeline;
@@ -107,6 +118,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         log: log.warn,
         metrics: createQueryMetrics(registry),
         consoleDir: config.consoleDir,
+        live: { hub: live! },
         requestLog: log.request,
         resultCache: config.queryCache,
       });

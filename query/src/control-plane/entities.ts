@@ -1,5 +1,6 @@
 import { KEY_SCOPES, MEMBER_ROLES, type ApiKeyScope, type Role } from '@telemetryflow/schemas';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { DashboardEntity, DashboardVersionEntity } from '../dashboards/dashboard.entities.js';
 
 export type { ApiKeyScope, Role };
 /** Roles a user can hold in a tenant, weakest first. */
@@ -147,4 +148,4 @@ export class RetentionPolicyEntity {
   updatedAt!: Date;
 }
 
-export const CONTROL_PLANE_ENTITIES = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity, RetentionPolicyEntity, RefreshTokenEntity];
+export const CONTROL_PLANE_ENTITIES = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity, RetentionPolicyEntity, RefreshTokenEntity, DashboardEntity, DashboardVersionEntity];

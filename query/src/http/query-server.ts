@@ -17,6 +17,7 @@ import { MetricDiscovery } from '../metrics/metric-discovery.js';
 import { QueryPlanner } from '../planner/query-planner.js';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { QueryController, queryRunnerProvider } from '../query-runner/query.controller.js';
+import { DASHBOARD_PROVIDERS, DashboardRenderer, DashboardsController } from '../dashboards/dashboard-providers.js';
 import { RetentionController } from '../retention/retention.controller.js';
 import { RetentionRepository } from '../retention/retention.repository.js';
 import { RetentionService } from '../retention/retention.service.js';
@@ -36,6 +37,9 @@ import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter, ERROR_CODE, type ErrorTagged } from './exception.filter.js';
 import { serveConsole } from './console-assets.js';
 import { HealthController } from './health.controller.js';
+import type { DeliveryLimits } from '../live/bounded-delivery.js';
+import { attachLiveGateway } from '../live/live-gateway.js';
+import type { LiveHub } from '../live/live-hub.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
 import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, OPENAPI_DOCUMENT, QUERY_LIMITS, QUERY_METRICS, RESULT_CACHE } from './tokens.js';
 import { DEFAULT_RESULT_CACHE, ResultCache, type ResultCacheOptions } from './result-cache.js';
@@ -60,6 +64,8 @@ export interface QueryServerConfig {
   consoleDir?: string;
   /** Budgets of `@RateLimit` routes (defaults in rate-limit.ts). */
   rateLimits?: Partial<RateLimits>;
+  /** The live tail (socket.io `/live`): where stored spans and logs arrive, and per-client delivery limits. */
+  live?: { hub: LiveHub; limits?: Partial<DeliveryLimits> };
   /** One structured line per answered request; its requestId is the one in error bodies. */
   requestLog?: (entry: RequestLogEntry) => void;
   /** Short-lived cache of read query results (default 10 s, 64 MiB; ttlMs 0 turns it off). */
@@ -96,6 +102,7 @@ const API_CONTROLLERS = [
   ...IDENTITY_CONTROLLERS,
   QueryController,
   ServiceMapController,
+  DashboardsController,
 ];
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
@@ -136,6 +143,7 @@ class QueryApiModule {
         ServiceMapRepository,
         ServiceMapService,
         MetricDiscovery,
+        ...DASHBOARD_PROVIDERS,
       ],
     };
   }
@@ -162,6 +170,12 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     done();
   });
   if (cfg.metrics) recordQueryRequests(fastify, cfg.metrics);
+  const renderer = app.get(DashboardRenderer);
+  const live = cfg.live && attachLiveGateway(app.getHttpServer(), {
+    ...cfg.live,
+    resolveCaller: (token, tenant) => cfg.controlPlane.resolveCaller(token, tenant),
+    renderDashboard: (tenant, id, range) => renderer.render(tenant, id, range && { from: range.fromMs, to: range.toMs }),
+  });
   const requestLog = cfg.requestLog;
   if (requestLog) {
     fastify.addHook('onResponse', (req, reply, done) => {
@@ -187,6 +201,9 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     url: `http://${host}:${port}`,
     port,
     routes,
-    close: () => app.close(),
+    close: async () => {
+      await live?.close();
+      await app.close();
+    },
   };
 }

@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  LogsPanelQuerySchema, QuerySchema, TracesPanelQuerySchema,
+  type DashboardDefinition, type DashboardRenderDto, type Panel, type PanelResult,
+} from '@telemetryflow/schemas';
+import { ApiError, notFound } from '../http/api-error.js';
+import { validate } from '../http/validation.js';
+import { LogsService } from '../logs/logs.service.js';
+import { QueryRunner } from '../query-runner/query-runner.js';
+import { parseTimeRange } from '../request-params.js';
+import { TracesService } from '../traces/traces.service.js';
+import { mapBounded } from './bounded-parallel.js';
+import { resolveVariableValues, substituteVariables, type GivenValues, type VariableValues } from './dashboard-variables.js';
+import { DashboardsRepository } from './dashboards.repository.js';
+import { logSearchParams, traceSearchParams } from './panel-search-params.js';
+
+/** Panel queries of one render under way at once: enough to overlap, few enough to leave room for other requests. */
+export const RENDER_CONCURRENCY = 4;
+const NS_PER_MS = 1_000_000n;
+
+export interface RenderRequest {
+  /** As the API takes them (RFC 3339 or epoch ms); default: the dashboard's own time range, ending now. */
+  from?: string | number;
+  to?: string | number;
+  /** Step of series panels in seconds; default: the panel's, the dashboard's, or ~120 points. */
+  step?: number;
+  variables?: GivenValues;
+}
+
+interface Window {
+  fromMs: number;
+  toMs: number;
+  step: number | undefined;
+}
+
+/**
+ * Runs every panel of a dashboard, a few at a time. A panel that fails (bad substituted
+ * query, a query limit, ClickHouse trouble) carries its error in its place; the render
+ * itself succeeds.
+ */
+@Injectable()
+export class DashboardRenderer {
+  private readonly logger = new Logger('dashboards');
+
+  constructor(
+    @Inject(DashboardsRepository) private readonly repo: DashboardsRepository,
+    @Inject(QueryRunner) private readonly runner: QueryRunner,
+    @Inject(LogsService) private readonly logs: LogsService,
+    @Inject(TracesService) private readonly traces: TracesService,
+  ) {}
+
+  async render(tenantId: string, dashboardId: string, req: RenderRequest = {}): Promise<DashboardRenderDto> {
+    const dashboard = await this.repo.get(tenantId, dashboardId);
+    if (!dashboard) throw notFound(`dashboard ${dashboardId} not found`);
+    const def = dashboard.definition;
+    const window = renderWindow(def, req);
+    const variables = resolveVariableValues(def.variables ?? [], req.variables);
+    const panels = await mapBounded(def.panels, RENDER_CONCURRENCY, async (panel, index) => {
+      const started = performance.now();
+      const result = await this.panel(tenantId, panel, variables, window).catch((err: unknown) => this.failed(err, dashboardId, index));
+      return { index, title: panel.title, durationMs: Math.round((performance.now() - started) * 10) / 10, ...result };
+    });
+    return { dashboardId, version: dashboard.version, fromMs: window.fromMs, toMs: window.toMs, variables: withoutUnset(variables), panels };
+  }
+
+  private async panel(tenantId: string, panel: Panel, variables: VariableValues, w: Window): Promise<PanelResult> {
+    // Substituted queries are validated again: a variable's value can make one invalid.
+    switch (panel.type) {
+      case 'logs': {
+        const q = validate(LogsPanelQuerySchema, substituteVariables(panel.query, variables), 'body');
+        return { status: 'ok', kind: 'logs', data: (await this.logs.search(tenantId, logSearchParams(q, w.fromMs, w.toMs))).data };
+      }
+      case 'traces': {
+        const q = validate(TracesPanelQuerySchema, substituteVariables(panel.query, variables), 'body');
+        return { status: 'ok', kind: 'traces', data: (await this.traces.searchTraces(tenantId, traceSearchParams(q, w.fromMs, w.toMs))).data };
+      }
+      default: {
+        const q = validate(QuerySchema, substituteVariables(panel.query, variables), 'body');
+        const stepSeconds = panel.step ?? w.step;
+        const answer = await this.runner.run(tenantId, q, {
+          fromNs: BigInt(w.fromMs) * NS_PER_MS,
+          toNs: BigInt(w.toMs) * NS_PER_MS,
+          ...(stepSeconds !== undefined ? { stepSeconds } : {}),
+        });
+        return { status: 'ok', kind: 'series', data: answer.data, meta: answer.meta };
+      }
+    }
+  }
+
+  private failed(err: unknown, dashboardId: string, index: number): PanelResult {
+    if (err instanceof ApiError) return { status: 'error', error: { code: err.code, message: err.message } };
+    this.logger.error(`dashboard ${dashboardId} panel ${index}: ${err instanceof Error ? err.message : String(err)}`);
+    return { status: 'error', error: { code: 'internal', message: 'the panel query failed; see the server log' } };
+  }
+}
+
+/** The range of a render: the request's, else the dashboard's `lastSeconds` ending now. Pure but for the clock. */
+export function renderWindow(def: DashboardDefinition, req: RenderRequest, nowMs = Date.now()): Window {
+  const step = req.step ?? def.timeRange?.stepSeconds;
+  if (req.from === undefined && req.to === undefined) {
+    return { fromMs: nowMs - (def.timeRange?.lastSeconds ?? 3600) * 1000, toMs: nowMs, step };
+  }
+  const range = parseTimeRange({ from: req.from, to: req.to }, nowMs);
+  return { fromMs: Number(range.fromNs / NS_PER_MS), toMs: Number(range.toNs / NS_PER_MS), step };
+}
+
+function withoutUnset(values: VariableValues): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(values).filter((e): e is [string, string | string[]] => e[1] !== null));
+}

@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Variable } from '@telemetryflow/schemas';
+import { ClickHouseReader } from '../clickhouse-reader.js';
+import type { TimeRange } from '../request-params.js';
+
+export const MAX_VARIABLE_VALUES = 1000;
+
+interface ValuesSql {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
+const FROM = 'fromUnixTimestamp64Nano({fromNs:Int64})';
+const TO = 'fromUnixTimestamp64Nano({toNs:Int64})';
+
+/** `attr.<key>` / `resource.<key>` → the map column and the key. */
+function attributeColumn(label: string): { column: string; key: string } | null {
+  const m = /^(attr|resource)\.(.+)$/.exec(label);
+  if (!m) return null;
+  return { column: m[1] === 'attr' ? 'Attributes' : 'ResourceAttributes', key: m[2]! };
+}
+
+/**
+ * The SELECT of a variable's values. Services and operations come from the hourly
+ * rollups (small); attribute values from raw rows of the range, under the query limits.
+ * Every value is a bound parameter.
+ */
+export function variableValuesSql(source: Variable['source']): ValuesSql {
+  const params: Record<string, unknown> = {};
+  const pick = (expr: string, table: string, where: string[]) => ({
+    sql: `SELECT DISTINCT ${expr} AS v FROM ${table} WHERE TenantId = {tenant:String} AND ${where.join(' AND ')} AND v != '' ORDER BY v LIMIT {limit:UInt32}`,
+    params,
+  });
+  const hours = ['Hour >= toStartOfHour(' + FROM + ')', 'Hour <= ' + TO];
+  if (source.signal === 'metrics') {
+    params.key = source.label;
+    const where = [`LastSeen >= ${FROM}`, `FirstSeen <= ${TO}`, '(mapContains(Attributes, {key:String}) OR mapContains(ResourceAttributes, {key:String}))'];
+    if (source.metric !== undefined) {
+      where.push('MetricName = {metric:String}');
+      params.metric = source.metric;
+    }
+    return pick('if(mapContains(Attributes, {key:String}), Attributes[{key:String}], ResourceAttributes[{key:String}])', 'metric_series', where);
+  }
+  if (source.label === 'service') return pick('ServiceName', source.signal === 'spans' ? 'spans_service_red_hourly' : 'logs_volume_hourly', hours);
+  if (source.label === 'operation') return pick('SpanName', 'spans_red_hourly', hours);
+  const attr = attributeColumn(source.label);
+  if (!attr) throw new Error(`unsupported variable label ${source.label}`);
+  params.key = attr.key;
+  const time = source.signal === 'spans' ? 'StartTime' : 'Timestamp';
+  return pick(`${attr.column}[{key:String}]`, source.signal, [`${time} >= ${FROM}`, `${time} <= ${TO}`, `mapContains(${attr.column}, {key:String})`]);
+}
+
+@Injectable()
+export class VariableValuesRepository {
+  constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
+
+  async values(tenant: string, source: Variable['source'], range: TimeRange): Promise<string[]> {
+    const { sql, params } = variableValuesSql(source);
+    const rows = await this.ch.select<{ v: string }>(sql, { ...params, tenant, fromNs: range.fromNs.toString(), toNs: range.toNs.toString(), limit: MAX_VARIABLE_VALUES });
+    return rows.map((r) => r.v);
+  }
+}

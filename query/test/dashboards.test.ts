@@ -1,0 +1,231 @@
+// Dashboards over the real API: Postgres (throwaway database), embedded ClickHouse with the
+// read-API fixtures, keys of two tenants.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { DashboardDefinition, DashboardRenderDto } from '@telemetryflow/schemas';
+import { createApiKey, createBuiltInDashboards, BUILT_IN_DASHBOARDS } from '../src/index.js';
+import { LOGS, SPANS } from './fixtures.js';
+import { call, insertRows, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
+
+const KEY = 'tf_dashboards_test_key_default_0001';
+const dir = tempDir('tf-dashboards-');
+let api: TestApi;
+let betaWriter: string;
+
+before(async () => {
+  api = await startTestApi(dir.path, KEY, async (ch) => {
+    await insertRows(ch, 'spans', SPANS);
+    await insertRows(ch, 'logs', LOGS);
+  });
+  betaWriter = (await createApiKey(api.cp.dataSource, { tenantId: 'beta', name: 'writer', scopes: ['admin'] })).key;
+});
+
+after(async () => {
+  await api?.close();
+  dir.remove();
+});
+
+const url = () => api.server.url;
+const layout = (y: number) => ({ x: 0, y, w: 12, h: 6 });
+
+const SAMPLE: DashboardDefinition = {
+  title: 'Checkout',
+  description: 'spans and logs of checkout',
+  variables: [{ name: 'service', label: 'Service', source: { signal: 'spans', label: 'service' }, default: 'payments', multi: false }],
+  timeRange: { lastSeconds: 3600 },
+  panels: [
+    { type: 'stat', title: 'Spans of $service', layout: layout(0), query: { signal: 'spans', measure: 'count', filters: [{ label: 'service', op: '=', value: '$service' }] } },
+    { type: 'logs', title: 'Logs', layout: layout(6), query: { service: '$service', limit: 50 } },
+  ],
+};
+
+async function create(def: unknown, key = KEY): Promise<Json> {
+  const res = await call(url(), '/api/v1/dashboards', { key, method: 'POST', body: def });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body.data;
+}
+
+const total = (points: [number, number | null][]) => points.reduce((s, [, v]) => s + (v ?? 0), 0);
+
+describe('built-in dashboards', () => {
+  test('the bootstrap tenant starts with the three templates', async () => {
+    const res = await call(url(), '/api/v1/dashboards', { key: KEY });
+    assert.equal(res.status, 200);
+    const builtIn = res.body.data.filter((d: Json) => d.builtIn !== null);
+    assert.deepEqual(builtIn.map((d: Json) => d.builtIn).sort(), ['logs-overview', 'runtime-metrics', 'service-overview']);
+    const runtime = builtIn.find((d: Json) => d.builtIn === 'runtime-metrics');
+    const def = (await call(url(), `/api/v1/dashboards/${runtime.id}`, { key: KEY })).body.data;
+    const metrics = def.panels.map((p: Json) => p.query.metric);
+    for (const name of ['nodejs.eventloop.delay.p99', 'jvm.memory.used', 'go.goroutine.count']) assert.ok(metrics.includes(name), name);
+  });
+
+  test('a new tenant gets each built-in template once', async () => {
+    // createTenant made them for the fixture's tenant beta; running it again adds none.
+    assert.equal((await api.cp.dataSource.transaction((em) => createBuiltInDashboards(em, 'beta'))).length, 0);
+    const listed = (await call(url(), '/api/v1/dashboards', { key: api.betaKey })).body.data;
+    assert.deepEqual(listed.map((d: Json) => d.title).sort(), Object.values(BUILT_IN_DASHBOARDS).map((d) => d.title).sort());
+  });
+
+  test('every built-in dashboard renders without a failing panel', async () => {
+    const list = (await call(url(), '/api/v1/dashboards', { key: KEY })).body.data.filter((d: Json) => d.builtIn !== null);
+    for (const d of list) {
+      const res = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${d.id}/render`, { key: KEY, method: 'POST' });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const failed = res.body.data.panels.filter((p) => p.status === 'error');
+      assert.deepEqual(failed, [], `${d.title}: ${JSON.stringify(failed)}`);
+    }
+  });
+});
+
+describe('CRUD and versions', () => {
+  test('create, read, update, list versions, read and restore an old version, delete', async () => {
+    const created = await create(SAMPLE);
+    assert.equal(created.version, 1);
+    assert.equal(created.title, 'Checkout');
+    const id = created.id;
+
+    const changed = { ...SAMPLE, title: 'Checkout v2', panels: [SAMPLE.panels[0]] };
+    const updated = await call(url(), `/api/v1/dashboards/${id}`, { key: KEY, method: 'PUT', body: changed });
+    assert.equal(updated.status, 200, JSON.stringify(updated.body));
+    assert.equal(updated.body.data.version, 2);
+    assert.equal(updated.body.data.panels.length, 1);
+
+    const versions = await call(url(), `/api/v1/dashboards/${id}/versions`, { key: KEY });
+    assert.deepEqual(versions.body.data.map((v: Json) => [v.version, v.title]), [[2, 'Checkout v2'], [1, 'Checkout']]);
+    assert.ok(versions.body.data.every((v: Json) => typeof v.createdBy === 'string' && v.createdBy.startsWith('key:')));
+
+    const v1 = await call(url(), `/api/v1/dashboards/${id}/versions/1`, { key: KEY });
+    assert.equal(v1.body.data.panels.length, 2);
+
+    const restored = await call(url(), `/api/v1/dashboards/${id}/versions/1/restore`, { key: KEY, method: 'POST' });
+    assert.equal(restored.status, 200, JSON.stringify(restored.body));
+    assert.equal(restored.body.data.version, 3);
+    assert.equal(restored.body.data.title, 'Checkout');
+    assert.equal(restored.body.data.panels.length, 2);
+
+    assert.equal((await call(url(), `/api/v1/dashboards/${id}/versions/9`, { key: KEY })).status, 404);
+    assert.equal((await call(url(), `/api/v1/dashboards/${id}/versions/x`, { key: KEY })).status, 404);
+    assert.equal((await call(url(), `/api/v1/dashboards/${id}`, { key: KEY, method: 'DELETE' })).status, 204);
+    assert.equal((await call(url(), `/api/v1/dashboards/${id}`, { key: KEY })).status, 404);
+    assert.equal((await call(url(), `/api/v1/dashboards/${id}/versions`, { key: KEY })).status, 404);
+  });
+
+  test('export and import: the same JSON round-trips', async () => {
+    const { id } = await create(SAMPLE);
+    const exported = await call(url(), `/api/v1/dashboards/${id}/export`, { key: KEY });
+    assert.equal(exported.status, 200);
+    const json = JSON.parse(JSON.stringify(exported.body.data));
+    assert.deepEqual(json, SAMPLE);
+    const imported = await call(url(), '/api/v1/dashboards/import', { key: KEY, method: 'POST', body: json });
+    assert.equal(imported.status, 201, JSON.stringify(imported.body));
+    assert.notEqual(imported.body.data.id, id);
+    const again = await call(url(), `/api/v1/dashboards/${imported.body.data.id}/export`, { key: KEY });
+    assert.deepEqual(again.body.data, json);
+  });
+
+  test('invalid definitions are 400 naming the field', async () => {
+    const bad = async (def: unknown, field: string) => {
+      const res = await call(url(), '/api/v1/dashboards', { key: KEY, method: 'POST', body: def });
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.equal(res.body.error.code, 'invalid_parameter');
+      assert.equal(res.body.error.details.parameter, field, JSON.stringify(res.body.error));
+    };
+    await bad({ ...SAMPLE, panels: [{ ...SAMPLE.panels[0], type: 'sparkline' }] }, 'panels.0.type');
+    await bad({ ...SAMPLE, panels: [{ ...SAMPLE.panels[0], layout: { x: 20, y: 0, w: 8, h: 2 } }] }, 'panels.0.layout.w');
+    await bad({ ...SAMPLE, panels: [{ ...SAMPLE.panels[0], query: { signal: 'spans', measure: 'median' } }] }, 'panels.0.query.measure');
+    await bad({ ...SAMPLE, variables: [SAMPLE.variables![0], SAMPLE.variables![0]] }, 'variables.1.name');
+    await bad({ panels: [] }, 'title');
+  });
+});
+
+describe('access and tenants', () => {
+  test('a read-only key cannot write; no credential gets 401', async () => {
+    const res = await call(url(), '/api/v1/dashboards', { key: api.betaKey, method: 'POST', body: SAMPLE });
+    assert.equal(res.status, 403);
+    assert.equal((await call(url(), '/api/v1/dashboards')).status, 401);
+  });
+
+  test("another tenant's dashboard is 404 on every route, and is left unchanged", async () => {
+    const { id } = await create(SAMPLE);
+    const routes: [string, string, unknown?][] = [
+      ['GET', `/api/v1/dashboards/${id}`], ['PUT', `/api/v1/dashboards/${id}`, SAMPLE], ['DELETE', `/api/v1/dashboards/${id}`],
+      ['GET', `/api/v1/dashboards/${id}/export`], ['GET', `/api/v1/dashboards/${id}/versions`], ['GET', `/api/v1/dashboards/${id}/versions/1`],
+      ['POST', `/api/v1/dashboards/${id}/versions/1/restore`], ['POST', `/api/v1/dashboards/${id}/render`], ['GET', `/api/v1/dashboards/${id}/variables/service/values`],
+    ];
+    for (const [method, path, body] of routes) {
+      const res = await call(url(), path, { key: betaWriter, method, ...(body ? { body } : {}) });
+      assert.equal(res.status, 404, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, 'not_found');
+    }
+    assert.equal((await call(url(), `/api/v1/dashboards/${id}`, { key: KEY })).body.data.version, 1);
+    assert.equal((await call(url(), '/api/v1/dashboards/not-a-uuid', { key: KEY })).status, 404);
+  });
+});
+
+describe('render and variables', () => {
+  test('every panel runs; variables substitute into queries; the default applies when none is given', async () => {
+    const { id } = await create(SAMPLE);
+    const byDefault = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST' });
+    assert.equal(byDefault.status, 200, JSON.stringify(byDefault.body));
+    const [stat, logs] = byDefault.body.data.panels as Json[];
+    assert.equal(stat.status, 'ok');
+    assert.equal(stat.kind, 'series');
+    assert.equal(total(stat.data.series[0].points), 2);
+    assert.deepEqual(byDefault.body.data.variables, { service: 'payments' });
+    assert.equal(logs.kind, 'logs');
+    assert.deepEqual(logs.data.map((l: Json) => l.body.stringValue), ['Payment failed: card declined']);
+
+    const frontend = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST', body: { variables: { service: 'frontend' } } });
+    const [stat2, logs2] = frontend.body.data.panels as Json[];
+    assert.equal(total(stat2.data.series[0].points), 1);
+    assert.equal(logs2.data.length, 2);
+    assert.ok(logs2.data.every((l: Json) => l.serviceName === 'frontend'));
+  });
+
+  test('a failing panel carries its error in place; the others still answer', async () => {
+    const def = {
+      title: 'Partly broken',
+      variables: [{ name: 're', source: { signal: 'spans', label: 'service' }, default: 'pay.*' }],
+      panels: [
+        { type: 'line', title: 'ok', layout: layout(0), query: { signal: 'spans', measure: 'count', groupBy: ['service'] } },
+        { type: 'bar', title: 'bad regex', layout: layout(6), query: { signal: 'spans', measure: 'count', filters: [{ label: 'service', op: '=~', value: '$re' }] } },
+        { type: 'traces', title: 'traces', layout: layout(12), query: { service: 'payments' } },
+      ],
+    };
+    const { id } = await create(def);
+    const good = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST' });
+    assert.deepEqual(good.body.data.panels.map((p) => p.status), ['ok', 'ok', 'ok']);
+    const series = (good.body.data.panels[0] as Json).data.series;
+    assert.deepEqual(series.map((s: Json) => [s.labels.service, total(s.points)]).sort(), [['frontend', 1], ['payments', 2]]);
+    assert.equal(total((good.body.data.panels[1] as Json).data.series[0].points), 2);
+    assert.equal((good.body.data.panels[2] as Json).data.length, 2);
+
+    const broken = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST', body: { variables: { re: '(' } } });
+    assert.equal(broken.status, 200, JSON.stringify(broken.body));
+    const [ok, bad, traces] = broken.body.data.panels as Json[];
+    assert.equal(ok.status, 'ok');
+    assert.equal(bad.status, 'error');
+    assert.equal(bad.error.code, 'invalid_parameter');
+    assert.match(bad.error.message, /regular expression/);
+    assert.equal(traces.status, 'ok');
+  });
+
+  test('render takes from/to and refuses unknown variables', async () => {
+    const { id } = await create(SAMPLE);
+    const past = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render?from=1000&to=2000`, { key: KEY, method: 'POST' });
+    assert.equal(past.status, 200, JSON.stringify(past.body));
+    assert.equal(past.body.data.fromMs, 1000);
+    assert.equal(total((past.body.data.panels[0] as Json).data.series[0]?.points ?? []), 0);
+    const unknown = await call(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST', body: { variables: { nope: 'x' } } });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.error.details.parameter, 'variables.nope');
+  });
+
+  test("a variable's values are its label's values in the caller's tenant", async () => {
+    const { id } = await create(SAMPLE);
+    const res = await call(url(), `/api/v1/dashboards/${id}/variables/service/values`, { key: KEY });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.data, ['frontend', 'payments']);
+    assert.equal((await call(url(), `/api/v1/dashboards/${id}/variables/nope/values`, { key: KEY })).status, 404);
+  });
+});

@@ -1,0 +1,45 @@
+// Live tail with NATS_URL: the API follows the collectors' subjects on core NATS, so items
+// show up once they are published to JetStream.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { LogDto } from '@telemetryflow/schemas';
+import { API_KEY, eventually, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
+import { connectLive, otlpLogs, postOtlp, sleep, type LiveClient } from './live-rig.js';
+import { natsServerMissing, TestNatsServer } from './nats-server.js';
+
+const skip = natsServerMissing();
+const dataDir = freshDataDir('tf-live-js-');
+let nats: TestNatsServer | undefined;
+let server: Started | undefined;
+let client: LiveClient | undefined;
+
+before(async () => {
+  if (skip) return;
+  nats = await TestNatsServer.start();
+  server = await startServer(dataDir, { NATS_URL: nats.url });
+});
+
+after(async () => {
+  client?.close();
+  await server?.running.close();
+  await nats?.stop();
+  removeDir(dataDir);
+});
+
+test('through JetStream, matching logs arrive within 2 s of the PubAck, once', { skip }, async () => {
+  const { running } = server!;
+  client = await connectLive(running.apiUrl, API_KEY);
+  const sub = await client.subscribe({ signal: 'logs', filter: { service: 'js-live', minSeverity: 'ERROR' } });
+  await postOtlp(running.otlpHttpUrl, API_KEY, '/v1/logs', otlpLogs([
+    { service: 'js-live', body: 'queue overflow', severityNumber: 17 },
+    { service: 'js-live', body: 'all good', severityNumber: 9 },
+  ]));
+  const acked = Date.now();
+  const items = await eventually('the error log', async () => {
+    const got = client!.deliveries.filter((d) => d.subscription === sub).flatMap((d) => d.items as LogDto[]);
+    return got.length > 0 ? got : undefined;
+  }, 5000);
+  assert.ok(Math.max(...client.deliveries.map((d) => d.at)) - acked <= 2000);
+  await sleep(500);
+  assert.deepEqual(items.map((l) => (l.body as { stringValue: string }).stringValue), ['queue overflow']);
+});
