@@ -6,6 +6,7 @@ export * from './pipeline.js';
 export * from './bus.js';
 export * from './identity.js';
 export * from './live.js';
+export * from './alerting.js';
 export * from './query.js';
 export * from './telemetry-search.js';
 export * from './dashboards.js';

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { AddressGuardConfigError, parseCidrs } from '@telemetryflow/alerting';
 import { DEFAULT_JETSTREAM_SETTINGS, DEFAULT_JETSTREAM_WRITER_CONFIG, type JetStreamSettings, type JetStreamWriterConfig } from '@telemetryflow/ingest';
 
-export const ROLES = ['collector', 'ingest', 'query'] as const;
+export const ROLES = ['collector', 'ingest', 'query', 'alerting'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Every setting of a TelemetryFlow process, read once from the environment and validated. */
@@ -39,6 +40,14 @@ export interface Config {
   jetstreamWriter: JetStreamWriterConfig;
   /** The built console served at `/` of the API port; undefined: API only. */
   consoleDir: string | undefined;
+  alerting: {
+    /** `TF_ALERTING_ALLOWED_CIDRS`: private targets notifications may reach anyway (self-hosted receivers). */
+    allowedCidrs: string;
+    /** `TF_CONSOLE_URL`: base of the console links in notifications. */
+    consoleUrl: string | undefined;
+    /** `TF_ALERTING_POLL_MS`: how often due rules and pending notifications are looked for. */
+    pollMs: number;
+  };
   /** Set: TelemetryFlow's own spans go to this OTLP/HTTP endpoint. */
   selfTracing: { endpoint: string; headers: Record<string, string>; requestRatio: number } | undefined;
 }
@@ -117,6 +126,17 @@ export function parseRoles(raw: string | undefined): ReadonlySet<Role> {
     roles.add(part as Role);
   }
   return roles;
+}
+
+function cidrs(env: Env, name: string): string {
+  const raw = optional(env, name) ?? '';
+  try {
+    parseCidrs(raw);
+  } catch (err) {
+    if (err instanceof AddressGuardConfigError) throw new ConfigError(`${name}: ${err.message}`);
+    throw err;
+  }
+  return raw;
 }
 
 function natsUrls(env: Env): string | undefined {
@@ -201,6 +221,11 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       poisonAfterDeliveries: int(env, 'TF_INGEST_POISON_DELIVERIES', w.poisonAfterDeliveries, 1, 100),
     },
     consoleDir: consoleDir(env),
+    alerting: {
+      allowedCidrs: cidrs(env, 'TF_ALERTING_ALLOWED_CIDRS'),
+      consoleUrl: url(env, 'TF_CONSOLE_URL', ['http:', 'https:']),
+      pollMs: int(env, 'TF_ALERTING_POLL_MS', 1000, 100, 60_000),
+    },
     selfTracing: selfTracingEndpoint
       ? {
           endpoint: selfTracingEndpoint,

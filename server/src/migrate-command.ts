@@ -4,6 +4,7 @@
 // this at start; both are idempotent and safe to run concurrently.
 import { createClickHouse, migrate } from '@telemetryflow/clickhouse';
 import { connectBus, ensureTopology } from '@telemetryflow/ingest';
+import { ALERTING_CONTROL_PLANE } from '@telemetryflow/alerting';
 import { openControlPlane } from '@telemetryflow/query';
 import type { Config } from './config.js';
 
@@ -16,7 +17,7 @@ export async function migrateCommand(config: Config, out: (line: string) => void
     await clickhouse.close();
   }
   const controlPlane = await openControlPlane(
-    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap, auth: config.auth },
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap, auth: config.auth, ...ALERTING_CONTROL_PLANE },
     out,
   );
   await controlPlane.close();

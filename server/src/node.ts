@@ -1,3 +1,6 @@
+import {
+  ALERTING_CONTROL_PLANE, AddressGuard, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs, startAlertingRole,
+} from '@telemetryflow/alerting';
 import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { createCollectorMetrics, JetStreamPublisher, startOtlpGrpcReceiver, startOtlpHttpReceiver, DEFAULT_PUBLISHER_CONFIG } from '@telemetryflow/collector';
 import {
@@ -55,15 +58,15 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     let clickhouse: ClickHouseClient | undefined;
-    if (roles.has('ingest') || roles.has('query')) {
+    if (roles.has('ingest') || roles.has('query') || roles.has('alerting')) {
       const client = (clickhouse = await createClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir, cluster: config.clickhouseCluster }));
       stops.push(() => client.close());
       await migrate(client);
     }
     let controlPlane: ControlPlane | undefined;
-    if (roles.has('collector') || roles.has('query')) {
+    if (roles.has('collector') || roles.has('query') || roles.has('alerting')) {
       const cp = (controlPlane = await openControlPlane(
-        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap, auth: config.auth },
+        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap, auth: config.auth, ...ALERTING_CONTROL_PLANE },
         log.info,
         log.warn,
       ));
@@ -106,6 +109,14 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
       }
     }
 
+    // Alert rule conditions are read by the alerting role and by previews in the API.
+    const alertReader = clickhouse && new ClickHouseConditionReader(clickhouse);
+    let delivery: HttpDelivery | undefined;
+    if (roles.has('query') || roles.has('alerting')) {
+      const d = (delivery = new HttpDelivery({ guard: new AddressGuard(parseCidrs(config.alerting.allowedCidrs)) }));
+      stops.push(() => d.close());
+    }
+
     let apiUrl: string | undefined;
     if (roles.has('query')) {
       const ch = clickhouse!;
@@ -119,11 +130,21 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         metrics: createQueryMetrics(registry),
         consoleDir: config.consoleDir,
         live: { hub: live! },
+        modules: [AlertingApiModule.forRoot({ controlPlane: controlPlane!, clickhouse: ch, reader: alertReader!, delivery: delivery! })],
         requestLog: log.request,
         resultCache: config.queryCache,
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;
+    }
+
+    if (roles.has('alerting')) {
+      const alerting = startAlertingRole({
+        dataSource: controlPlane!.dataSource, clickhouse: clickhouse!, reader: alertReader!, delivery: delivery!,
+        pollMs: config.alerting.pollMs, consoleUrl: config.alerting.consoleUrl, log: log.warn,
+      });
+      stops.push(() => alerting.stop());
+      log.info(`alerting: evaluating rules as replica ${alerting.replicaId}`);
     }
 
     let otlpHttpUrl: string | undefined;

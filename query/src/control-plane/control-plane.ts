@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, type MigrationInterface } from 'typeorm';
 import type { Authenticate } from '@telemetryflow/schemas';
 import { AccessTokens, looksLikeJwt } from '../auth/access-tokens.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
@@ -28,6 +28,9 @@ export interface ControlPlaneConfig {
   authCacheTtlMs?: number;
   /** User sessions: `TF_JWT_SECRET`, `TF_ACCESS_TOKEN_TTL_SECONDS`, `TF_REFRESH_TOKEN_TTL_SECONDS`. */
   auth?: { jwtSecret?: string; accessTokenTtlSeconds?: number; refreshTokenTtlSeconds?: number };
+  /** Entities and migrations of features outside this package that share the database (alerting). */
+  extraEntities?: (new () => object)[];
+  extraMigrations?: (new () => MigrationInterface)[];
 }
 
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
@@ -71,8 +74,8 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
   const dataSource = new DataSource({
     type: 'postgres',
     url,
-    entities: CONTROL_PLANE_ENTITIES,
-    migrations: CONTROL_PLANE_MIGRATIONS,
+    entities: [...CONTROL_PLANE_ENTITIES, ...(cfg.extraEntities ?? [])],
+    migrations: [...CONTROL_PLANE_MIGRATIONS, ...(cfg.extraMigrations ?? [])],
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -66,6 +66,8 @@ export interface QueryServerConfig {
   rateLimits?: Partial<RateLimits>;
   /** The live tail (socket.io `/live`): where stored spans and logs arrive, and per-client delivery limits. */
   live?: { hub: LiveHub; limits?: Partial<DeliveryLimits> };
+  /** Feature modules from outside this package (alerting), served behind the same guard and error envelope. */
+  modules?: DynamicModule[];
   /** One structured line per answered request; its requestId is the one in error bodies. */
   requestLog?: (entry: RequestLogEntry) => void;
   /** Short-lived cache of read query results (default 10 s, 64 MiB; ttlMs 0 turns it off). */
@@ -112,9 +114,10 @@ class QueryApiModule {
   static forRoot(cfg: QueryServerConfig): DynamicModule {
     return {
       module: QueryApiModule,
+      imports: cfg.modules ?? [],
       controllers: API_CONTROLLERS,
       providers: [
-        { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument(routeTable(API_CONTROLLERS), PACKAGE_VERSION) },
+        { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument(routeTable([...API_CONTROLLERS, ...(cfg.modules ?? []).flatMap((m) => m.controllers ?? [])]), PACKAGE_VERSION) },
         { provide: CLICKHOUSE, useValue: cfg.clickhouse },
         { provide: CONTROL_PLANE, useValue: cfg.controlPlane },
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },

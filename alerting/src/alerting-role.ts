@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import type { DataSource } from 'typeorm';
+import { NotificationDispatcher } from './delivery/notification-dispatcher.js';
+import type { HttpDelivery } from './delivery/http-delivery.js';
+import { AlertHistory } from './history/alert-history.js';
+import { RuleScheduler } from './scheduler/rule-scheduler.js';
+import type { ConditionReader } from './sources/clickhouse-condition-reader.js';
+
+export interface AlertingRoleConfig {
+  dataSource: DataSource;
+  clickhouse: ClickHouseClient;
+  reader: ConditionReader;
+  delivery: HttpDelivery;
+  /** How often due rules and pending notifications are looked for. */
+  pollMs: number;
+  consoleUrl?: string | undefined;
+  log: (msg: string) => void;
+}
+
+export interface AlertingRole {
+  replicaId: string;
+  stop(): Promise<void>;
+}
+
+/** The alerting role: the rule scheduler and the notification dispatcher of this replica. */
+export function startAlertingRole(cfg: AlertingRoleConfig): AlertingRole {
+  const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const history = new AlertHistory(cfg.clickhouse);
+  const scheduler = new RuleScheduler({
+    dataSource: cfg.dataSource, reader: cfg.reader, history, replicaId, log: cfg.log, ...(cfg.consoleUrl ? { consoleUrl: cfg.consoleUrl } : {}),
+  });
+  const dispatcher = new NotificationDispatcher({ dataSource: cfg.dataSource, delivery: cfg.delivery, history, log: cfg.log });
+  const loops = [scheduler.start(cfg.pollMs), dispatcher.start(cfg.pollMs)];
+  return {
+    replicaId,
+    async stop() {
+      await Promise.all(loops.map((l) => l.stop()));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import type { ControlPlane } from '@telemetryflow/query';
+import { AlertsService } from '../alerts/alerts.service.js';
+import { ChannelsService } from '../channels/channels.service.js';
+import type { HttpDelivery } from '../delivery/http-delivery.js';
+import { AlertHistory } from '../history/alert-history.js';
+import { AlertRulesService } from '../rules/alert-rules.service.js';
+import { CONDITION_READER, type ConditionReader } from '../sources/clickhouse-condition-reader.js';
+import { AlertRulesController } from './alert-rules.controller.js';
+import { AlertsController, SilencesController } from './alerts.controller.js';
+import { ChannelsController } from './channels.controller.js';
+import { PublicStatusController } from './public-status.controller.js';
+import { StatusPagesController } from './status-pages.controller.js';
+import { StatusPagesService } from '../status/status-pages.service.js';
+
+export interface AlertingApiConfig {
+  controlPlane: ControlPlane;
+  clickhouse: ClickHouseClient;
+  /** Reads rule conditions for previews. */
+  reader: ConditionReader;
+  /** Sends channel test messages. */
+  delivery: HttpDelivery;
+}
+
+/** The alerting routes, served by the query API (`startQueryServer({ modules: [...] })`). */
+@Module({})
+export class AlertingApiModule {
+  static forRoot(cfg: AlertingApiConfig): DynamicModule {
+    const ds = cfg.controlPlane.dataSource;
+    return {
+      module: AlertingApiModule,
+      controllers: [AlertRulesController, AlertsController, SilencesController, ChannelsController, StatusPagesController, PublicStatusController],
+      providers: [
+        { provide: AlertRulesService, useValue: new AlertRulesService(ds) },
+        { provide: AlertsService, useValue: new AlertsService(ds) },
+        { provide: ChannelsService, useValue: new ChannelsService(ds, cfg.delivery) },
+        { provide: AlertHistory, useValue: new AlertHistory(cfg.clickhouse) },
+        { provide: StatusPagesService, useValue: new StatusPagesService(ds) },
+        { provide: CONDITION_READER, useValue: cfg.reader },
+      ],
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { ApiRoute, notFound, Public } from '@telemetryflow/query';
+import type { PublicStatusDto } from '@telemetryflow/schemas';
+import { renderIncidentFeed, renderStatusPage } from '../status/status-page-html.js';
+import { StatusPagesService } from '../status/status-pages.service.js';
+
+interface ReplyLike {
+  status(code: number): ReplyLike;
+  header(name: string, value: string): ReplyLike;
+  send(body?: string): void;
+}
+
+interface RequestLike {
+  headers: Record<string, string | string[] | undefined>;
+  protocol?: string;
+}
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-fA-F:.]+\](?::\d{1,5})?$/;
+const TAGS = ['status pages'];
+
+/**
+ * Public status pages: no credential, nothing but the page's own content, cacheable for
+ * 30 s with an ETag over the content (so a conditional request costs a 304).
+ */
+@Controller('status')
+@Public()
+export class PublicStatusController {
+  constructor(@Inject(StatusPagesService) private readonly pages: StatusPagesService) {}
+
+  @Get(':slug')
+  @ApiRoute({ summary: 'Public status page (HTML, readable without JavaScript)', params: { slug: 'page slug' }, tags: TAGS })
+  async page(@Param('slug') slug: string, @Req() req: RequestLike, @Res() reply: ReplyLike): Promise<void> {
+    const view = await this.view(slug);
+    this.send(req, reply, view, 'text/html; charset=utf-8', () => renderStatusPage(view, slug));
+  }
+
+  @Get(':slug/api')
+  @ApiRoute({ summary: 'Public status page as JSON', params: { slug: 'page slug' }, tags: TAGS })
+  async json(@Param('slug') slug: string, @Req() req: RequestLike, @Res() reply: ReplyLike): Promise<void> {
+    const view = await this.view(slug);
+    this.send(req, reply, view, 'application/json; charset=utf-8', () => JSON.stringify({ data: view }));
+  }
+
+  @Get(':slug/feed.atom')
+  @ApiRoute({ summary: 'Incidents of a status page as an Atom feed', params: { slug: 'page slug' }, tags: TAGS })
+  async feed(@Param('slug') slug: string, @Req() req: RequestLike, @Res() reply: ReplyLike): Promise<void> {
+    const view = await this.view(slug);
+    const host = typeof req.headers.host === 'string' && HOST.test(req.headers.host) ? req.headers.host : 'localhost';
+    const pageUrl = `${req.protocol === 'https' ? 'https' : 'http'}://${host}/status/${slug}`;
+    this.send(req, reply, view, 'application/atom+xml; charset=utf-8', () => renderIncidentFeed(view, pageUrl));
+  }
+
+  private async view(slug: string): Promise<PublicStatusDto> {
+    const view = SLUG.test(slug) ? await this.pages.publicStatus(slug, Date.now()) : null;
+    if (!view) throw notFound(`no status page ${slug}`);
+    return view;
+  }
+
+  private send(req: RequestLike, reply: ReplyLike, view: PublicStatusDto, type: string, render: () => string): void {
+    const { generatedAt: _g, ...content } = view;
+    const etag = `W/"${createHash('sha256').update(type).update(JSON.stringify(content)).digest('base64url').slice(0, 27)}"`;
+    reply.header('cache-control', 'public, max-age=30').header('etag', etag).header('x-content-type-options', 'nosniff');
+    if (req.headers['if-none-match'] === etag) {
+      reply.status(304).send();
+      return;
+    }
+    reply.status(200).header('content-type', type).send(render());
+  }
+}

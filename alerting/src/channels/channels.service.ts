@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { notFound } from '@telemetryflow/query';
+import type { ChannelDto, ChannelInput, ChannelTestDto } from '@telemetryflow/schemas';
+import type { DataSource } from 'typeorm';
+import { channelRequest } from '../delivery/channel-messages.js';
+import type { HttpDelivery } from '../delivery/http-delivery.js';
+import { channelTarget } from '../delivery/notification-dispatcher.js';
+import { alertFingerprint, type AlertNotification } from '../notify/alert-notification.js';
+import { NotificationChannelEntity } from '../store/entities.js';
+
+function toChannelDto(c: NotificationChannelEntity): ChannelDto {
+  return {
+    id: c.id, name: c.name, type: c.type, target: new URL(c.config.url!).origin,
+    failing: c.failingSince !== null, failingSince: c.failingSince?.toISOString() ?? null, lastError: c.lastError,
+    createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+function configOf(input: ChannelInput): Record<string, string> {
+  const { type: _t, name: _n, ...config } = input;
+  return config;
+}
+
+/** Notification channels of a tenant; their secrets go in and never come out. */
+export class ChannelsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly delivery: HttpDelivery,
+  ) {}
+
+  async list(tenant: string): Promise<ChannelDto[]> {
+    return (await this.ds.getRepository(NotificationChannelEntity).find({ where: { tenantId: tenant }, order: { name: 'ASC' } })).map(toChannelDto);
+  }
+
+  async get(tenant: string, id: string): Promise<ChannelDto> {
+    return toChannelDto(await this.find(tenant, id));
+  }
+
+  async create(tenant: string, input: ChannelInput): Promise<ChannelDto> {
+    const now = new Date();
+    const row = this.ds.getRepository(NotificationChannelEntity).create({
+      id: randomUUID(), tenantId: tenant, name: input.name, type: input.type, config: configOf(input), failingSince: null, lastError: null, createdAt: now, updatedAt: now,
+    });
+    await this.ds.getRepository(NotificationChannelEntity).insert(row);
+    return toChannelDto(row);
+  }
+
+  /** Replaces the channel (secrets included) and clears its failing mark: the target may be fixed. */
+  async update(tenant: string, id: string, input: ChannelInput): Promise<ChannelDto> {
+    const row = await this.find(tenant, id);
+    Object.assign(row, { name: input.name, type: input.type, config: configOf(input), failingSince: null, lastError: null, updatedAt: new Date() });
+    await this.ds.getRepository(NotificationChannelEntity).save(row);
+    return toChannelDto(row);
+  }
+
+  async remove(tenant: string, id: string): Promise<void> {
+    const res = await this.ds.getRepository(NotificationChannelEntity).delete({ tenantId: tenant, id });
+    if (!res.affected) throw notFound(`no notification channel ${id}`);
+  }
+
+  /** Sends a test message now, through the same guard, retries and failing mark as alerts. */
+  async test(tenant: string, id: string): Promise<ChannelTestDto> {
+    const row = await this.find(tenant, id);
+    const now = Date.now();
+    const n: AlertNotification = {
+      kind: 'test', ruleId: '', ruleName: 'Test notification', severity: 'info', groupKey: '', labels: {},
+      annotations: { summary: `A test message for the "${row.name}" channel from TelemetryFlow.` }, value: null,
+      startsAt: new Date(now).toISOString(), endsAt: null, fingerprint: alertFingerprint(tenant, 'test', row.id), url: null,
+    };
+    const result = await this.delivery.send(channelRequest(channelTarget(row), n, now));
+    if (result.delivered) await this.ds.query('UPDATE notification_channels SET failing_since = NULL, last_error = NULL WHERE id = $1', [row.id]);
+    else if (result.permanent) await this.ds.query('UPDATE notification_channels SET failing_since = coalesce(failing_since, now()), last_error = $2 WHERE id = $1', [row.id, result.error]);
+    return { delivered: result.delivered, status: result.status, attempts: result.attempts, error: result.delivered ? null : result.error };
+  }
+
+  private async find(tenant: string, id: string): Promise<NotificationChannelEntity> {
+    const row = await this.ds.getRepository(NotificationChannelEntity).findOneBy({ tenantId: tenant, id });
+    if (!row) throw notFound(`no notification channel ${id}`);
+    return row;
+  }
+}

@@ -1,0 +1,31 @@
+/** How one HTTP attempt ended, as far as retrying goes. */
+export type AttemptVerdict =
+  | { kind: 'delivered' }
+  | { kind: 'retry'; retryAfterMs: number | null; error: string }
+  | { kind: 'permanent'; error: string };
+
+/** `Retry-After` as seconds or an HTTP date, in ms from now; null when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, nowMs: number): number | null {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (v === undefined || v.trim() === '') return null;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+/**
+ * 2xx delivered; 408, 425, 429 and 5xx are worth another try (after Retry-After when
+ * given); redirects are not followed and other 4xx (400, 403, 404, 410…) will not get
+ * better by retrying. Response bodies are never kept: they may echo secrets.
+ */
+export function verdictOf(status: number, retryAfter: string | string[] | undefined, nowMs: number): AttemptVerdict {
+  if (status >= 200 && status < 300) return { kind: 'delivered' };
+  if (status >= 300 && status < 400) return { kind: 'permanent', error: `HTTP ${status}: redirects are not followed` };
+  if (status === 408 || status === 425 || status === 429 || status >= 500) return { kind: 'retry', retryAfterMs: retryAfterMs(retryAfter, nowMs), error: `HTTP ${status}` };
+  return { kind: 'permanent', error: `HTTP ${status}` };
+}
+
+/** Exponential backoff with full jitter: a random delay up to base·2^(attempt-1), capped. */
+export function backoffMs(attempt: number, baseMs: number, capMs: number, random: () => number): number {
+  return Math.round(random() * Math.min(capMs, baseMs * 2 ** (attempt - 1)));
+}

@@ -1,0 +1,112 @@
+import type { ChannelInput } from '@telemetryflow/schemas';
+import type { DataSource } from 'typeorm';
+import type { AlertHistory } from '../history/alert-history.js';
+import type { AlertNotification } from '../notify/alert-notification.js';
+import { NotificationChannelEntity, type AlertNotificationEntity } from '../store/entities.js';
+import { channelRequest } from './channel-messages.js';
+import type { DeliveryResult, HttpDelivery } from './http-delivery.js';
+import { startTickLoop, type TickLoop } from '../scheduler/tick-loop.js';
+
+export interface DispatcherConfig {
+  dataSource: DataSource;
+  delivery: HttpDelivery;
+  history: AlertHistory;
+  /** How long a claimed notification belongs to this replica before another may take it (default 5 min). */
+  claimMs?: number;
+  /** Delivery rounds (each with its own retries) before a notification is given up (default 3). */
+  maxRounds?: number;
+  /** Wait before another round when the target gave no Retry-After (default 60 s). */
+  roundDelayMs?: number;
+  batchSize?: number;
+  now?: () => number;
+  log?: (msg: string) => void;
+}
+
+type ClaimedRow = Pick<AlertNotificationEntity, 'id' | 'tenantId' | 'channelId' | 'ruleId' | 'groupKey' | 'kind' | 'payload' | 'attempts'>;
+
+/** The channel as the sender needs it: the stored config, typed by channel type. */
+export function channelTarget(c: NotificationChannelEntity): ChannelInput {
+  return { type: c.type, name: c.name, ...c.config } as ChannelInput;
+}
+
+/**
+ * Sends the notification outbox. Each row is claimed by one replica (FOR UPDATE SKIP
+ * LOCKED) before it is sent, so two dispatchers never send the same notification; a
+ * replica that dies mid-send leaves its claim to expire and another sends it again (the
+ * PagerDuty dedup key and the webhook's fingerprint make that repeat harmless).
+ */
+export class NotificationDispatcher {
+  private readonly now: () => number;
+  private readonly log: (msg: string) => void;
+
+  constructor(private readonly cfg: DispatcherConfig) {
+    this.now = cfg.now ?? Date.now;
+    this.log = cfg.log ?? (() => {});
+  }
+
+  /** Claims and sends what is due; returns how many notifications it handled. */
+  async tick(): Promise<number> {
+    const [rows]: [Record<string, unknown>[], number] = await this.cfg.dataSource.query(
+      `UPDATE alert_notifications SET status = 'sending', claim_until = now() + make_interval(secs => $1::double precision / 1000), attempts = attempts + 1
+       WHERE id IN (
+         SELECT id FROM alert_notifications
+         WHERE (status = 'pending' AND next_attempt_at <= now()) OR (status = 'sending' AND claim_until < now())
+         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING id, tenant_id, channel_id, rule_id, group_key, kind, payload, attempts`,
+      [this.cfg.claimMs ?? 300_000, this.cfg.batchSize ?? 50],
+    );
+    const claimed: ClaimedRow[] = rows.map((r) => ({
+      id: String(r.id), tenantId: r.tenant_id as string, channelId: r.channel_id as string, ruleId: r.rule_id as string | null,
+      groupKey: r.group_key as string, kind: r.kind as ClaimedRow['kind'], payload: r.payload as Record<string, unknown>, attempts: r.attempts as number,
+    }));
+    await Promise.all(claimed.map((row) => this.send(row).catch((err: unknown) => this.log(`notification ${row.id}: ${err instanceof Error ? err.message : String(err)}`))));
+    return claimed.length;
+  }
+
+  /** Ticks every `periodMs` until the returned loop is stopped. */
+  start(periodMs = 1000): TickLoop {
+    return startTickLoop('notification dispatcher', () => this.tick(), periodMs, this.log);
+  }
+
+
+  private async send(row: ClaimedRow): Promise<void> {
+    const ds = this.cfg.dataSource;
+    const channel = await ds.getRepository(NotificationChannelEntity).findOneBy({ id: row.channelId, tenantId: row.tenantId });
+    if (!channel) {
+      await ds.query(`UPDATE alert_notifications SET status = 'failed', last_error = 'channel deleted' WHERE id = $1`, [row.id]);
+      return;
+    }
+    const n = row.payload as unknown as AlertNotification;
+    const result = await this.cfg.delivery.send(channelRequest(channelTarget(channel), n, this.now()));
+    await this.settle(row, channel, result);
+    if (n.kind === 'test' || row.ruleId === null) return;
+    await this.cfg.history.record([{
+      tenantId: row.tenantId, timeMs: this.now(), ruleId: row.ruleId, ruleName: n.ruleName, groupKey: row.groupKey, labels: n.labels,
+      event: 'notification', toState: n.kind, value: n.value, channelId: row.channelId,
+      outcome: result.delivered ? 'sent' : result.permanent ? 'failed' : 'retrying',
+      message: result.delivered ? `HTTP ${result.status} after ${result.attempts} attempt(s)` : result.error,
+    }]).catch((err: unknown) => this.log(`alert history: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  private async settle(row: ClaimedRow, channel: NotificationChannelEntity, result: DeliveryResult): Promise<void> {
+    const ds = this.cfg.dataSource;
+    if (result.delivered) {
+      await ds.query(`UPDATE alert_notifications SET status = 'sent', sent_at = now(), claim_until = NULL, last_error = NULL WHERE id = $1`, [row.id]);
+      if (channel.failingSince !== null) await ds.query('UPDATE notification_channels SET failing_since = NULL, last_error = NULL WHERE id = $1', [channel.id]);
+      return;
+    }
+    const giveUp = result.permanent || row.attempts >= (this.cfg.maxRounds ?? 3);
+    if (giveUp) {
+      await ds.query(`UPDATE alert_notifications SET status = 'failed', claim_until = NULL, last_error = $2 WHERE id = $1`, [row.id, result.error]);
+    } else {
+      const waitMs = result.retryAfterMs ?? this.cfg.roundDelayMs ?? 60_000;
+      await ds.query(
+        `UPDATE alert_notifications SET status = 'pending', claim_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
+        [row.id, result.error, waitMs],
+      );
+    }
+    if (result.permanent) {
+      await ds.query('UPDATE notification_channels SET failing_since = coalesce(failing_since, now()), last_error = $2 WHERE id = $1', [channel.id, result.error]);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import type { AlertHistoryEntryDto } from '@telemetryflow/schemas';
+
+export interface HistoryEntry {
+  tenantId: string;
+  timeMs: number;
+  ruleId: string;
+  ruleName: string;
+  groupKey: string;
+  labels: Record<string, string>;
+  event: 'evaluation' | 'transition' | 'notification';
+  fromState?: string;
+  toState?: string;
+  value?: number | null;
+  channelId?: string;
+  /** ok / error (evaluations), sent / suppressed / retrying / failed (notifications). */
+  outcome?: string;
+  message?: string;
+}
+
+export interface HistoryFilter {
+  fromMs: number;
+  toMs: number;
+  ruleId?: string;
+  event?: HistoryEntry['event'];
+  limit: number;
+}
+
+/** Evaluations, transitions and notifications in ClickHouse's `alert_history` (migration 0009). */
+export class AlertHistory {
+  constructor(private readonly ch: ClickHouseClient) {}
+
+  async record(entries: readonly HistoryEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.ch.insert({
+      table: 'alert_history',
+      format: 'JSONEachRow',
+      clickhouse_settings: { date_time_input_format: 'best_effort', async_insert: 0 },
+      values: entries.map((e) => ({
+        TenantId: e.tenantId,
+        Time: new Date(e.timeMs).toISOString(),
+        RuleId: e.ruleId,
+        RuleName: e.ruleName,
+        GroupKey: e.groupKey,
+        Labels: e.labels,
+        Event: e.event,
+        FromState: e.fromState ?? '',
+        ToState: e.toState ?? '',
+        Value: e.value ?? null,
+        ChannelId: e.channelId ?? '',
+        Outcome: e.outcome ?? '',
+        Message: e.message ?? '',
+      })),
+    });
+  }
+
+  /** Newest first. */
+  async list(tenant: string, f: HistoryFilter): Promise<AlertHistoryEntryDto[]> {
+    const where = ['TenantId = {tenant:String}', 'Time >= fromUnixTimestamp64Milli({fromMs:Int64})', 'Time <= fromUnixTimestamp64Milli({toMs:Int64})'];
+    const params: Record<string, unknown> = { tenant, fromMs: f.fromMs, toMs: f.toMs, limit: f.limit };
+    if (f.ruleId !== undefined) {
+      where.push('RuleId = {ruleId:UUID}');
+      params.ruleId = f.ruleId;
+    }
+    if (f.event !== undefined) {
+      where.push('Event = {event:String}');
+      params.event = f.event;
+    }
+    const rs = await this.ch.query({
+      query: `SELECT toUnixTimestamp64Milli(Time) AS t, toString(RuleId) AS ruleId, RuleName, GroupKey, Labels, Event, FromState, ToState, Value, ChannelId, Outcome, Message
+              FROM alert_history WHERE ${where.join(' AND ')} ORDER BY Time DESC LIMIT {limit:UInt32}`,
+      query_params: params,
+      format: 'JSONEachRow',
+    });
+    const rows = await rs.json<{
+      t: string; ruleId: string; RuleName: string; GroupKey: string; Labels: Record<string, string>; Event: AlertHistoryEntryDto['event'];
+      FromState: string; ToState: string; Value: number | null; ChannelId: string; Outcome: string; Message: string;
+    }>();
+    return rows.map((r) => ({
+      time: new Date(Number(r.t)).toISOString(),
+      ruleId: r.ruleId,
+      ruleName: r.RuleName,
+      groupKey: r.GroupKey,
+      labels: r.Labels,
+      event: r.Event,
+      fromState: r.FromState,
+      toState: r.ToState,
+      value: r.Value,
+      channelId: r.ChannelId,
+      outcome: r.Outcome,
+      message: r.Message,
+    }));
+  }
+}

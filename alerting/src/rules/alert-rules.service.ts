@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { AlertRuleDto, AlertRuleInput } from '@telemetryflow/schemas';
+import { ApiError, notFound } from '@telemetryflow/query';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { groupColumns, UnknownGroupLabelError } from '../sources/group-columns.js';
+import { AlertRuleEntity, AlertRuleLeaseEntity, NotificationChannelEntity } from '../store/entities.js';
+import { rulesFromYaml, RulesDocumentError, rulesToYaml } from './rules-yaml.js';
+import { isUniqueViolation } from '../store/unique-violation.js';
+
+export function toRuleDto(e: AlertRuleEntity): AlertRuleDto {
+  return { id: e.id, ...e.spec, createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString() };
+}
+
+
+/** Alert rules of a tenant in Postgres; a rule's lease row (its schedule) lives and dies with it. */
+export class AlertRulesService {
+  constructor(private readonly ds: DataSource) {}
+
+  async list(tenant: string): Promise<AlertRuleDto[]> {
+    const rows = await this.ds.getRepository(AlertRuleEntity).find({ where: { tenantId: tenant }, order: { name: 'ASC' } });
+    return rows.map(toRuleDto);
+  }
+
+  async get(tenant: string, id: string): Promise<AlertRuleDto> {
+    return toRuleDto(await this.find(this.ds.manager, tenant, id));
+  }
+
+  async create(tenant: string, input: AlertRuleInput): Promise<AlertRuleDto> {
+    return this.ds.transaction(async (em) => toRuleDto(await this.insert(em, tenant, input)));
+  }
+
+  async update(tenant: string, id: string, input: AlertRuleInput): Promise<AlertRuleDto> {
+    return this.ds.transaction(async (em) => {
+      const row = await this.find(em, tenant, id);
+      await this.check(em, tenant, input);
+      row.name = input.name;
+      row.enabled = input.enabled;
+      row.spec = input;
+      row.updatedAt = new Date();
+      await this.saveUnique(em, row);
+      // A changed rule is evaluated at once rather than after its old interval.
+      await em.query('UPDATE alert_rule_leases SET due_at = now() WHERE rule_id = $1', [id]);
+      return toRuleDto(row);
+    });
+  }
+
+  async remove(tenant: string, id: string): Promise<void> {
+    const res = await this.ds.getRepository(AlertRuleEntity).delete({ tenantId: tenant, id });
+    if (!res.affected) throw notFound(`no alert rule ${id}`);
+  }
+
+  async exportYaml(tenant: string): Promise<string> {
+    const rows = await this.ds.getRepository(AlertRuleEntity).findBy({ tenantId: tenant });
+    return rulesToYaml(rows.map((r) => r.spec));
+  }
+
+  /** Creates or replaces rules by name, in one transaction; rules not in the document stay. */
+  async importYaml(tenant: string, text: string): Promise<{ created: number; updated: number }> {
+    let rules: AlertRuleInput[];
+    try {
+      rules = rulesFromYaml(text);
+    } catch (err) {
+      if (err instanceof RulesDocumentError) throw new ApiError(400, 'invalid_parameter', `yaml: ${err.path}: ${err.message}`, { parameter: 'yaml', path: err.path });
+      throw err;
+    }
+    return this.ds.transaction(async (em) => {
+      const existing = new Map((await em.getRepository(AlertRuleEntity).findBy({ tenantId: tenant, name: In(rules.map((r) => r.name)) })).map((r) => [r.name, r]));
+      let created = 0;
+      let updated = 0;
+      for (const input of rules) {
+        const row = existing.get(input.name);
+        if (!row) {
+          await this.insert(em, tenant, input);
+          created++;
+          continue;
+        }
+        await this.check(em, tenant, input);
+        Object.assign(row, { enabled: input.enabled, spec: input, updatedAt: new Date() });
+        await em.save(row);
+        updated++;
+      }
+      return { created, updated };
+    });
+  }
+
+  private async insert(em: EntityManager, tenant: string, input: AlertRuleInput): Promise<AlertRuleEntity> {
+    await this.check(em, tenant, input);
+    const now = new Date();
+    const row = em.getRepository(AlertRuleEntity).create({ id: randomUUID(), tenantId: tenant, name: input.name, enabled: input.enabled, spec: input, createdAt: now, updatedAt: now });
+    await this.saveUnique(em, row);
+    await em.getRepository(AlertRuleLeaseEntity).insert({ ruleId: row.id, dueAt: now, holder: null, leaseUntil: null });
+    return row;
+  }
+
+  private async saveUnique(em: EntityManager, row: AlertRuleEntity): Promise<void> {
+    try {
+      await em.save(row);
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw new ApiError(409, 'conflict', `an alert rule named "${row.name}" already exists`);
+      }
+      throw err;
+    }
+  }
+
+  /** What a schema cannot see: group-by labels the kind supports, and channels of this tenant. */
+  private async check(em: EntityManager, tenant: string, input: AlertRuleInput): Promise<void> {
+    try {
+      groupColumns(input.condition, input.groupBy);
+    } catch (err) {
+      if (err instanceof UnknownGroupLabelError) throw new ApiError(400, 'invalid_parameter', `groupBy: ${err.message}`, { parameter: 'groupBy' });
+      throw err;
+    }
+    if (input.channels.length === 0) return;
+    const found = await em.getRepository(NotificationChannelEntity).countBy({ tenantId: tenant, id: In(input.channels) });
+    if (found !== new Set(input.channels).size) throw new ApiError(400, 'invalid_parameter', 'channels: unknown notification channel id', { parameter: 'channels' });
+  }
+
+  private async find(em: EntityManager, tenant: string, id: string): Promise<AlertRuleEntity> {
+    const row = await em.getRepository(AlertRuleEntity).findOneBy({ tenantId: tenant, id });
+    if (!row) throw notFound(`no alert rule ${id}`);
+    return row;
+  }
+}
+

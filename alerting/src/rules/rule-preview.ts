@@ -1,0 +1,32 @@
+import { durationMs, type AlertRuleInput, type PreviewDto } from '@telemetryflow/schemas';
+import { evaluateRule } from '../evaluation/evaluate-rule.js';
+import type { InstanceState } from '../evaluation/state-machine.js';
+import type { ConditionReader } from '../sources/clickhouse-condition-reader.js';
+
+/** Evaluations one preview may run (one query each). */
+export const MAX_PREVIEW_STEPS = 500;
+
+export class PreviewTooLargeError extends Error {}
+
+/**
+ * Replays a rule over a past range at its interval, through the same state machine as the
+ * scheduler, and returns the transitions it would have made. Nothing is stored or sent.
+ */
+export async function previewRule(reader: ConditionReader, tenant: string, rule: AlertRuleInput, fromMs: number, toMs: number): Promise<PreviewDto> {
+  const stepMs = durationMs(rule.interval);
+  const steps = Math.floor((toMs - fromMs) / stepMs);
+  if (steps > MAX_PREVIEW_STEPS) {
+    throw new PreviewTooLargeError(`the range holds ${steps} evaluations at interval ${rule.interval}; at most ${MAX_PREVIEW_STEPS}: shorten it or raise the interval`);
+  }
+  let instances: ReadonlyMap<string, InstanceState> = new Map();
+  const transitions: PreviewDto['transitions'] = [];
+  for (let i = 1; i <= steps; i++) {
+    const at = fromMs + i * stepMs;
+    const out = evaluateRule(rule, await reader.read(tenant, rule, at), instances, at);
+    instances = out.instances;
+    for (const t of out.transitions) {
+      transitions.push({ time: new Date(at).toISOString(), groupKey: t.groupKey, labels: t.labels, from: t.from, to: t.to, value: t.value });
+    }
+  }
+  return { evaluations: Math.max(steps, 0), transitions };
+}

@@ -1,0 +1,31 @@
+import type { AlertCondition } from '@telemetryflow/schemas';
+
+/** The ClickHouse column behind each group-by label a condition kind offers. */
+const COLUMNS: Partial<Record<AlertCondition['kind'], Record<string, string>>> = {
+  span: { service: 'ServiceName', operation: 'Name' },
+  slo_burn_rate: { service: 'ServiceName', operation: 'Name' },
+  log_count: { service: 'ServiceName', severity: 'SeverityText' },
+  absence: { service: 'ServiceName' },
+};
+
+export class UnknownGroupLabelError extends Error {}
+
+/**
+ * Group-by labels of a condition as (label, column) pairs; labels the kind cannot group by
+ * are refused. Query conditions are grouped by their query's own groupBy.
+ */
+export function groupColumns(condition: AlertCondition, groupBy: readonly string[]): [string, string][] {
+  if (condition.kind === 'metric_threshold') {
+    if (groupBy.length > 0) throw new UnknownGroupLabelError('a metric_threshold rule is grouped by its query\'s groupBy; leave the rule\'s groupBy empty');
+    return [];
+  }
+  const offered = COLUMNS[condition.kind] ?? {};
+  return groupBy.map((label) => {
+    const column = offered[label];
+    if (column === undefined) {
+      const names = Object.keys(offered);
+      throw new UnknownGroupLabelError(`a ${condition.kind} rule cannot group by "${label}"${names.length ? `; use ${names.join(', ')}` : ''}`);
+    }
+    return [label, column];
+  });
+}

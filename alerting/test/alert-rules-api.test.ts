@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { call, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
+
+const MIN = 60_000;
+let s: AlertingStores;
+
+const errorRule = (over: Record<string, unknown> = {}) => ({
+  name: 'checkout errors',
+  condition: { kind: 'span', measure: 'error_rate', service: 'checkout', window: '5m', threshold: { op: 'above', value: 0.1 } },
+  interval: '1m',
+  for: '2m',
+  groupBy: ['service'],
+  severity: 'critical',
+  annotations: { summary: '{{ $labels.service }} fails {{ $value }} of requests' },
+  ...over,
+});
+
+before(async () => {
+  s = await startAlertingStores('tf-alert-rules-');
+});
+after(async () => {
+  await s.close();
+});
+
+describe('/api/v1/alert-rules', () => {
+  it('creates, reads, replaces and deletes a rule, with defaults filled in', async () => {
+    const created = await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: errorRule() });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const rule = created.body.data;
+    assert.match(rule.id, /^[0-9a-f-]{36}$/);
+    assert.equal(rule.noData, 'keep');
+    assert.equal(rule.groupWait, '30s');
+    assert.equal((await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.readKey })).body.data.name, 'checkout errors');
+    const replaced = await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'PUT', body: errorRule({ for: '10m' }) });
+    assert.equal(replaced.status, 200);
+    assert.equal(replaced.body.data.for, '10m');
+    const list = await call(s.api.url, '/api/v1/alert-rules', { key: s.readKey });
+    assert.deepEqual(list.body.data.map((r: Json) => r.id), [rule.id]);
+    assert.equal((await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' })).status, 204);
+    assert.equal((await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key })).status, 404);
+  });
+
+  it('refuses bad rules with a 400 naming the field, and a duplicate name with 409', async () => {
+    const bad = await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: errorRule({ interval: 'soon' }) });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.details.parameter, 'interval');
+    const badGroup = await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: errorRule({ groupBy: ['pod'] }) });
+    assert.equal(badGroup.status, 400);
+    assert.match(badGroup.body.error.message, /cannot group by "pod"/);
+    const badChannel = await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: errorRule({ channels: ['00000000-0000-4000-8000-000000000000'] }) });
+    assert.equal(badChannel.status, 400);
+    const badSlo = await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: errorRule({ condition: { kind: 'slo_burn_rate', objective: 'latency', service: 'x', target: 0.99 } }) });
+    assert.equal(badSlo.status, 400);
+    assert.equal(badSlo.body.error.details.parameter, 'condition.latencyThresholdMs');
+    assert.equal((await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: errorRule({ name: 'dup' }) })).status, 201);
+    const dup = await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: errorRule({ name: 'dup' }) });
+    assert.equal(dup.status, 409);
+    assert.equal(dup.body.error.code, 'conflict');
+  });
+
+  it('needs write permission for changes and keeps tenants apart', async () => {
+    const denied = await call(s.api.url, '/api/v1/alert-rules', { key: s.readKey, method: 'POST', body: errorRule({ name: 'nope' }) });
+    assert.equal(denied.status, 403);
+    assert.equal((await call(s.api.url, '/api/v1/alert-rules', { method: 'GET' })).status, 401);
+    const mine = (await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: errorRule({ name: 'mine' }) })).body.data;
+    assert.equal((await call(s.api.url, `/api/v1/alert-rules/${mine.id}`, { key: s.betaKey })).status, 404);
+    assert.equal((await call(s.api.url, `/api/v1/alert-rules/${mine.id}`, { key: s.betaKey, method: 'DELETE' })).status, 404);
+    assert.equal((await call(s.api.url, `/api/v1/alert-rules/${mine.id}`, { key: s.betaKey, method: 'PUT', body: errorRule() })).status, 404);
+    assert.deepEqual((await call(s.api.url, '/api/v1/alert-rules', { key: s.betaKey })).body.data, []);
+    assert.equal((await call(s.api.url, '/api/v1/alert-rules/not-a-uuid', { key: s.key })).status, 404);
+  });
+
+  it('exports YAML that imports back to the same rules (rules as code)', async () => {
+    const exported = await fetch(`${s.api.url}/api/v1/alert-rules/export`, { headers: { authorization: `Bearer ${s.key}` } });
+    assert.equal(exported.status, 200);
+    assert.match(exported.headers.get('content-type') ?? '', /application\/yaml/);
+    const text = await exported.text();
+    assert.match(text, /kind: AlertRules/);
+    const into = await call(s.api.url, '/api/v1/alert-rules/import', { key: s.betaKey, method: 'POST', body: { yaml: text } });
+    assert.equal(into.status, 200, JSON.stringify(into.body));
+    assert.deepEqual(into.body.data, { created: 2, updated: 0 });
+    const again = await call(s.api.url, '/api/v1/alert-rules/import', { key: s.betaKey, method: 'POST', body: { yaml: text } });
+    assert.deepEqual(again.body.data, { created: 0, updated: 2 });
+    const back = await fetch(`${s.api.url}/api/v1/alert-rules/export`, { headers: { authorization: `Bearer ${s.betaKey}` } });
+    assert.equal(await back.text(), text);
+    const broken = await call(s.api.url, '/api/v1/alert-rules/import', { key: s.betaKey, method: 'POST', body: { yaml: text.replace('error_rate', 'oops') } });
+    assert.equal(broken.status, 400);
+    assert.match(broken.body.error.message, /condition\.measure/);
+  });
+
+  it('previews when a rule would have fired, without creating alerts', async () => {
+    const start = Math.floor(Date.now() / MIN) * MIN - 60 * MIN;
+    // Healthy for 20 minutes, failing for 15, healthy again.
+    for (let m = 0; m < 50; m++) await insertSpans(s.ch, { service: 'preview-svc', atMs: start + m * MIN, n: 10, errors: m >= 20 && m < 35 ? 5 : 0 });
+    const rule = errorRule({ name: 'preview', condition: { kind: 'span', measure: 'error_rate', service: 'preview-svc', window: '1m', threshold: { op: 'above', value: 0.2 } } });
+    const res = await call(s.api.url, '/api/v1/alert-rules/preview', { key: s.readKey, method: 'POST', body: { rule, from: String(start), to: String(start + 50 * MIN) } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.data.evaluations, 50);
+    const moves = res.body.data.transitions.map((t: Json) => `${t.to}@${(Date.parse(t.time) - start) / MIN}`);
+    assert.deepEqual(moves, ['pending@21', 'firing@23', 'resolved@36']);
+    assert.deepEqual((await call(s.api.url, '/api/v1/alerts', { key: s.readKey })).body.data, []);
+    const tooLong = await call(s.api.url, '/api/v1/alert-rules/preview', { key: s.readKey, method: 'POST', body: { rule: errorRule({ interval: '1s' }), from: String(start), to: String(start + 60 * MIN) } });
+    assert.equal(tooLong.status, 422);
+  });
+});

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { AddressGuard, AlertHistory, ClickHouseConditionReader, HttpDelivery, NotificationDispatcher, RuleScheduler, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/index.js';
+import { startPagerDuty, startReceiver, startSlack, type Receiver } from './receivers.js';
+import { call, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
+
+let s: AlertingStores;
+let history: AlertHistory;
+const receivers: Receiver[] = [];
+const ROUTING_KEY = 'R0UT1NGK3Y0000000000000000000000';
+
+function scheduler(id = 'a'): RuleScheduler {
+  return new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(s.ch), history, replicaId: id });
+}
+function dispatcher(): NotificationDispatcher {
+  return new NotificationDispatcher({ dataSource: s.cp.dataSource, delivery: s.delivery, history, roundDelayMs: 0 });
+}
+async function post(path: string, body: unknown): Promise<Json> {
+  const res = await call(s.api.url, path, { key: s.key, method: 'POST', body });
+  assert.ok(res.status < 300, `${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body?.data;
+}
+async function makeDue(): Promise<void> {
+  await s.cp.dataSource.query('UPDATE alert_rule_leases SET due_at = now()');
+}
+
+before(async () => {
+  s = await startAlertingStores('tf-alert-delivery-');
+  history = new AlertHistory(s.ch);
+});
+after(async () => {
+  for (const r of receivers) await r.close();
+  await s.close();
+});
+
+describe('delivery', () => {
+  it('PagerDuty: 429, then 500, then success is one incident with one dedup key, resolved later', async () => {
+    const pd = await startPagerDuty();
+    receivers.push(pd);
+    const channel = await post('/api/v1/notification-channels', { type: 'pagerduty', name: 'on-call', routingKey: ROUTING_KEY, url: `${pd.url}/v2/enqueue` });
+    assert.equal(channel.target, pd.url, 'only scheme and host are shown');
+    assert.equal(JSON.stringify(channel).includes(ROUTING_KEY), false);
+    const rule = await post('/api/v1/alert-rules', {
+      name: 'payments down', severity: 'critical', for: '0s', groupWait: '0s', channels: [channel.id],
+      condition: { kind: 'absence', signal: 'spans', service: 'payments', window: '5m' },
+      annotations: { summary: 'no spans from payments' },
+    });
+    await scheduler().tick();
+    pd.script.push({ status: 429, headers: { 'retry-after': '1' } }, { status: 500 });
+    const started = Date.now();
+    assert.equal(await dispatcher().tick(), 1);
+    assert.ok(Date.now() - started >= 1000, 'waited for Retry-After');
+    assert.equal(pd.received.length, 3);
+    const events = pd.received.map((r) => JSON.parse(r.body) as Json);
+    assert.equal(new Set(events.map((e) => e.dedup_key)).size, 1);
+    assert.equal(events[0].payload.severity, 'critical');
+    assert.equal(events[0].payload.source, 'payments', 'the service label is the source');
+    assert.match(events[0].payload.summary, /payments down: no spans from payments/);
+    assert.equal(pd.incidents.size, 1);
+    assert.equal(await dispatcher().tick(), 0, 'sent once');
+
+    await insertSpans(s.ch, { service: 'payments', atMs: Date.now() - 1000, n: 3 });
+    await makeDue();
+    await scheduler().tick();
+    await dispatcher().tick();
+    assert.equal(pd.received.length, 4);
+    const resolve = JSON.parse(pd.received[3]!.body) as Json;
+    assert.equal(resolve.event_action, 'resolve');
+    assert.equal(resolve.dedup_key, events[0].dedup_key);
+    assert.deepEqual([...pd.incidents.values()], ['resolved']);
+
+    const sent = await call(s.api.url, `/api/v1/alerts/history?ruleId=${rule.id}&event=notification`, { key: s.readKey });
+    const outcomes = sent.body.data.map((e: Json) => `${e.toState}:${e.outcome}`).sort();
+    assert.deepEqual(outcomes, ['firing:queued', 'firing:sent', 'resolved:queued', 'resolved:sent']);
+    await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' });
+  });
+
+  it('Slack 410: no retry storm, the channel is marked failing', async () => {
+    const slack = await startSlack();
+    receivers.push(slack);
+    const channel = await post('/api/v1/notification-channels', { type: 'slack', name: 'archived', url: `${slack.url}/services/T000/B000/XXXX` });
+    const rule = await post('/api/v1/alert-rules', {
+      name: 'to archived channel', for: '0s', groupWait: '0s', channels: [channel.id], condition: { kind: 'absence', signal: 'logs', service: 'none', window: '5m' },
+    });
+    slack.script.push({ status: 410, body: 'channel_is_archived' });
+    await scheduler().tick();
+    await dispatcher().tick();
+    assert.equal(slack.received.length, 1);
+    assert.equal(await dispatcher().tick(), 0);
+    const got = await call(s.api.url, `/api/v1/notification-channels/${channel.id}`, { key: s.readKey });
+    assert.equal(got.body.data.failing, true);
+    assert.equal(got.body.data.lastError, 'HTTP 410');
+    // A working test message clears the mark; the message is Block Kit.
+    const test = await post(`/api/v1/notification-channels/${channel.id}/test`, {});
+    assert.deepEqual(test, { delivered: true, status: 200, attempts: 1, error: null });
+    const message = JSON.parse(slack.received[1]!.body) as Json;
+    assert.equal(message.blocks[0].type, 'header');
+    assert.equal((await call(s.api.url, `/api/v1/notification-channels/${channel.id}`, { key: s.readKey })).body.data.failing, false);
+    await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' });
+  });
+
+  it('webhook: signed with HMAC-SHA256 over timestamp and body; two dispatchers send it once', async () => {
+    const hook = await startReceiver(() => ({ status: 204 }));
+    receivers.push(hook);
+    const secret = 'a-very-secret-signing-key';
+    const channel = await post('/api/v1/notification-channels', { type: 'webhook', name: 'hook', url: `${hook.url}/alerts`, secret });
+    const rule = await post('/api/v1/alert-rules', {
+      name: 'hooked', for: '0s', groupWait: '0s', channels: [channel.id], labels: { team: 'core' },
+      condition: { kind: 'absence', signal: 'logs', service: 'hooked', window: '5m' },
+    });
+    await scheduler().tick();
+    const counts = await Promise.all([dispatcher().tick(), dispatcher().tick()]);
+    assert.equal(counts[0]! + counts[1]!, 1);
+    assert.equal(hook.received.length, 1);
+    const r = hook.received[0]!;
+    const ts = r.headers[TIMESTAMP_HEADER] as string;
+    assert.ok(Math.abs(Number(ts) - Date.now() / 1000) < 60);
+    assert.equal(r.headers[SIGNATURE_HEADER], `v1=${createHmac('sha256', secret).update(`${ts}.${r.body}`).digest('hex')}`);
+    const body = JSON.parse(r.body) as Json;
+    assert.equal(body.kind, 'firing');
+    assert.equal(body.labels.team, 'core');
+    assert.equal(body.labels.alertname, 'hooked');
+    assert.match(body.fingerprint, /^[0-9a-f]{32}$/);
+    await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' });
+  });
+
+  it('refuses private targets at connect time unless allowed, and never follows redirects', async () => {
+    const target = await startReceiver(() => ({ status: 200 }));
+    receivers.push(target);
+    const strict = new HttpDelivery({ guard: new AddressGuard(), maxAttempts: 2, baseDelayMs: 1 });
+    try {
+      const port = new URL(target.url).port;
+      for (const url of [`${target.url}/x`, `http://localhost:${port}/x`, `http://[::ffff:127.0.0.1]:${port}/x`, 'http://169.254.169.254/latest/meta-data']) {
+        const res = await strict.send({ url, headers: {}, body: '{}' });
+        assert.equal(res.delivered, false, url);
+        assert.equal(!res.delivered && res.permanent, true, url);
+        assert.match(!res.delivered ? res.error : '', /blocked/, url);
+      }
+      assert.equal(target.received.length, 0);
+    } finally {
+      await strict.close();
+    }
+    const redirect = await startReceiver(() => ({ status: 302, headers: { location: `${target.url}/elsewhere` } }));
+    receivers.push(redirect);
+    const res = await s.delivery.send({ url: redirect.url, headers: {}, body: '{}' });
+    assert.equal(res.delivered, false);
+    assert.equal(!res.delivered && res.permanent, true);
+    assert.equal(target.received.length, 0, 'the redirect target was never asked');
+  });
+
+  it('channel routes: validation, tenants, secrets', async () => {
+    const bad = await call(s.api.url, '/api/v1/notification-channels', { key: s.key, method: 'POST', body: { type: 'webhook', name: 'x', url: 'ftp://example.com', secret: 'short' } });
+    assert.equal(bad.status, 400);
+    const denied = await call(s.api.url, '/api/v1/notification-channels', { key: s.readKey, method: 'POST', body: { type: 'slack', name: 'x', url: 'https://hooks.slack.com/services/T/B/C' } });
+    assert.equal(denied.status, 403);
+    const mine = await post('/api/v1/notification-channels', { type: 'slack', name: 'secret url', url: 'https://hooks.slack.com/services/T1/B2/SECRETTOKEN' });
+    assert.equal(mine.target, 'https://hooks.slack.com');
+    const list = await call(s.api.url, '/api/v1/notification-channels', { key: s.readKey });
+    assert.equal(JSON.stringify(list.body).includes('SECRETTOKEN'), false);
+    assert.equal((await call(s.api.url, `/api/v1/notification-channels/${mine.id}`, { key: s.betaKey })).status, 404);
+    assert.equal((await call(s.api.url, `/api/v1/notification-channels/${mine.id}/test`, { key: s.betaKey, method: 'POST', body: {} })).status, 404);
+    const betaRule = await call(s.api.url, '/api/v1/alert-rules', { key: s.betaKey, method: 'POST', body: { name: 'x', channels: [mine.id], condition: { kind: 'absence', signal: 'logs', window: '5m' } } });
+    assert.equal(betaRule.status, 400, 'another tenant cannot route alerts to this channel');
+    assert.equal((await call(s.api.url, `/api/v1/notification-channels/${mine.id}`, { key: s.key, method: 'DELETE' })).status, 204);
+  });
+});

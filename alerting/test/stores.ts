@@ -1,0 +1,77 @@
+// Real Postgres (a throwaway database), embedded ClickHouse and the query API with the
+// alerting routes, for the alerting integration tests.
+import { randomBytes } from 'node:crypto';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { migrationsComplete } from '@telemetryflow/clickhouse';
+import { createApiKey, createTenant, openControlPlane, startQueryServer, type ControlPlane, type QueryServer } from '@telemetryflow/query';
+import { createTestDatabase, insertRows, startClickHouse, tempDir, type TestDatabase } from '@telemetryflow/query/test-helpers';
+import { AddressGuard, ALERTING_ENTITIES, ALERTING_MIGRATIONS, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs } from '../src/index.js';
+
+export { call, type Json } from '@telemetryflow/query/test-helpers';
+
+export interface AlertingStores {
+  db: TestDatabase;
+  ch: ClickHouseClient;
+  cp: ControlPlane;
+  api: QueryServer;
+  /** Bootstrap key of tenant `default` (read, write, admin). */
+  key: string;
+  /** Read-only key of `default`. */
+  readKey: string;
+  /** Admin key of tenant `beta`. */
+  betaKey: string;
+  /** Loopback allowed; short backoff. */
+  delivery: HttpDelivery;
+  close(): Promise<void>;
+}
+
+export async function startAlertingStores(prefix: string): Promise<AlertingStores> {
+  const dir = tempDir(prefix);
+  const db = await createTestDatabase();
+  const ch = await startClickHouse(dir.path);
+  const key = `tf_${randomBytes(16).toString('hex')}`;
+  const cp = await openControlPlane({
+    databaseUrl: db.url, dataDir: dir.path, bootstrap: { apiKey: key },
+    extraEntities: ALERTING_ENTITIES, extraMigrations: ALERTING_MIGRATIONS,
+  });
+  await createTenant(cp.dataSource, { id: 'beta', name: 'Beta' });
+  const betaKey = (await createApiKey(cp.dataSource, { tenantId: 'beta', name: 'admin', scopes: ['admin'] })).key;
+  const readKey = (await createApiKey(cp.dataSource, { tenantId: 'default', name: 'reader', scopes: ['read'] })).key;
+  const reader = new ClickHouseConditionReader(ch);
+  // Tests play Slack, PagerDuty and webhooks on loopback: allowed explicitly, as a self-hoster would.
+  const delivery = new HttpDelivery({ guard: new AddressGuard(parseCidrs('127.0.0.0/8')), baseDelayMs: 10, maxDelayMs: 2000, requestTimeoutMs: 2000 });
+  const api = await startQueryServer({
+    host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: () => migrationsComplete(ch),
+    modules: [AlertingApiModule.forRoot({ controlPlane: cp, clickhouse: ch, reader, delivery })],
+  });
+  return {
+    db, ch, cp, api, key, readKey, betaKey, delivery,
+    async close() {
+      await api.close();
+      await delivery.close();
+      await cp.close();
+      await ch.close();
+      await db.drop();
+      dir.remove();
+    },
+  };
+}
+
+const NS = 1_000_000n;
+
+/** `n` spans of one service and operation starting at `atMs`, `errors` of them failed. */
+export async function insertSpans(ch: ClickHouseClient, o: { tenant?: string; service: string; name?: string; atMs: number; n: number; errors?: number; durMs?: number }): Promise<void> {
+  const rows = Array.from({ length: o.n }, (_, i) => ({
+    TenantId: o.tenant ?? 'default',
+    TraceIdHex: randomBytes(16).toString('hex'),
+    SpanIdHex: randomBytes(8).toString('hex'),
+    ServiceName: o.service,
+    Name: o.name ?? 'GET /',
+    Kind: 'SPAN_KIND_SERVER',
+    StartTimeNs: (BigInt(o.atMs + i) * NS).toString(),
+    EndTimeNs: (BigInt(o.atMs + i + (o.durMs ?? 10)) * NS).toString(),
+    DurationNs: (BigInt(o.durMs ?? 10) * NS).toString(),
+    StatusCode: i < (o.errors ?? 0) ? 'STATUS_CODE_ERROR' : 'STATUS_CODE_UNSET',
+  }));
+  await insertRows(ch, 'spans', rows);
+}

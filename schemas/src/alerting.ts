@@ -1,0 +1,370 @@
+// Alert rules, alert instances, silences and notification channels: the shapes the API
+// validates, the YAML export carries and the console edits.
+import { z } from 'zod';
+import { QuerySchema } from './query.js';
+
+/** `30s`, `5m`, `1h`, `7d`: how rules write durations (and how YAML keeps them readable). */
+const DURATION = /^\d{1,6}(ms|s|m|h|d)$/;
+export const DurationSchema = z.string().regex(DURATION, 'a duration such as 30s, 5m, 1h or 1d');
+export type Duration = z.infer<typeof DurationSchema>;
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Milliseconds of a duration that DurationSchema accepted. */
+export function durationMs(d: Duration): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
+  if (!m) throw new Error(`not a duration: ${d}`);
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+export const ThresholdSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('above'), value: z.number() }),
+  z.object({ op: z.literal('below'), value: z.number() }),
+  z.object({ op: z.literal('outside'), min: z.number(), max: z.number() }).refine((t) => t.min <= t.max, 'min must not exceed max'),
+]);
+export type Threshold = z.infer<typeof ThresholdSchema>;
+
+const Name = z.string().min(1).max(200);
+export const ALERT_SPAN_MEASURES = ['error_rate', 'p95_latency_ms', 'p99_latency_ms', 'request_rate'] as const;
+
+const window = DurationSchema.default('5m');
+
+/**
+ * Any query of the query API (metrics, spans or logs) against a threshold; the query's own
+ * groupBy makes the groups. The value is the query's last step with data, the step being the window.
+ */
+export const MetricThresholdConditionSchema = z.object({
+  kind: z.literal('metric_threshold'),
+  query: QuerySchema,
+  window,
+  threshold: ThresholdSchema,
+});
+
+/** Span-derived: error rate (0..1), p95 / p99 latency (ms) or request rate (spans per second). */
+export const SpanConditionSchema = z.object({
+  kind: z.literal('span'),
+  measure: z.enum(ALERT_SPAN_MEASURES),
+  service: Name.optional(),
+  operation: Name.optional(),
+  window,
+  threshold: ThresholdSchema,
+});
+
+/** Log records matching service / severity / body words, counted over the window. */
+export const LogCountConditionSchema = z.object({
+  kind: z.literal('log_count'),
+  service: Name.optional(),
+  severity: z.string().min(1).max(50).optional(),
+  /** Words that must all occur in the body (case-insensitive). */
+  search: z.string().max(1000).optional(),
+  window,
+  threshold: ThresholdSchema,
+});
+
+/** Fires when a source sent nothing within the window. */
+export const AbsenceConditionSchema = z.object({
+  kind: z.literal('absence'),
+  signal: z.enum(['spans', 'logs', 'metric']),
+  service: Name.optional(),
+  metric: Name.optional(),
+  window,
+}).refine((c) => c.signal !== 'metric' || c.metric !== undefined, { message: 'absence of a metric needs metric', path: ['metric'] });
+
+export const BurnWindowSchema = z.object({ long: DurationSchema, short: DurationSchema, factor: z.number().positive() });
+export type BurnWindow = z.infer<typeof BurnWindowSchema>;
+
+/** The Google SRE workbook's page-worthy pairs for a 30-day SLO. */
+export const DEFAULT_BURN_WINDOWS: BurnWindow[] = [
+  { long: '1h', short: '5m', factor: 14.4 },
+  { long: '6h', short: '30m', factor: 6 },
+];
+
+/**
+ * SLO burn rate (multi-window, multi-burn-rate): bad events are errors (availability) or
+ * spans slower than `latencyThresholdMs` (latency). Fires when any pair's long and short
+ * windows both burn the error budget faster than its factor.
+ */
+export const SloBurnRateConditionSchema = z.object({
+  kind: z.literal('slo_burn_rate'),
+  objective: z.enum(['availability', 'latency']),
+  service: Name,
+  operation: Name.optional(),
+  /** e.g. 0.999 */
+  target: z.number().gt(0).lt(1),
+  latencyThresholdMs: z.number().positive().optional(),
+  windows: z.array(BurnWindowSchema).min(1).max(4).default(DEFAULT_BURN_WINDOWS),
+}).refine((c) => c.objective !== 'latency' || c.latencyThresholdMs !== undefined, { message: 'a latency SLO needs latencyThresholdMs', path: ['latencyThresholdMs'] });
+
+export const AlertConditionSchema = z.discriminatedUnion('kind', [
+  MetricThresholdConditionSchema,
+  SpanConditionSchema,
+  LogCountConditionSchema,
+  AbsenceConditionSchema,
+  SloBurnRateConditionSchema,
+]);
+export type AlertCondition = z.infer<typeof AlertConditionSchema>;
+export type AlertConditionKind = AlertCondition['kind'];
+
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const NO_DATA_BEHAVIOURS = ['ok', 'alerting', 'keep'] as const;
+export type NoDataBehaviour = (typeof NO_DATA_BEHAVIOURS)[number];
+
+const LabelMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'a label name (letters, digits, _)'), z.string().max(1000));
+
+/** What a user writes (API body, one YAML item). */
+export const AlertRuleInputSchema = z.object({
+  name: Name,
+  description: z.string().max(2000).default(''),
+  enabled: z.boolean().default(true),
+  condition: AlertConditionSchema,
+  interval: DurationSchema.default('1m'),
+  for: DurationSchema.default('0s'),
+  /** One alert per distinct value combination: `service`, `operation`, `severity` or a metric attribute. */
+  groupBy: z.array(z.string().min(1).max(200)).max(10).default([]),
+  severity: z.enum(SEVERITIES).default('warning'),
+  labels: LabelMap.default({}),
+  /** Templated with `{{ $value }}` and `{{ $labels.name }}`. */
+  annotations: LabelMap.default({}),
+  /** Notification channel ids. */
+  channels: z.array(z.string().uuid()).max(20).default([]),
+  noData: z.enum(NO_DATA_BEHAVIOURS).default('keep'),
+  groupWait: DurationSchema.default('30s'),
+  repeatInterval: DurationSchema.default('4h'),
+}).refine((r) => !DURATION.test(r.interval) || (durationMs(r.interval) >= 1000 && durationMs(r.interval) <= 86_400_000), { message: 'interval must be from 1s to 1d', path: ['interval'] });
+export type AlertRuleInput = z.infer<typeof AlertRuleInputSchema>;
+
+export interface AlertRuleDto extends AlertRuleInput {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const ALERT_STATES = ['inactive', 'pending', 'firing', 'resolved'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+/** One alert instance (a rule and one group of its group-by labels). */
+export interface AlertDto {
+  ruleId: string;
+  ruleName: string;
+  groupKey: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: AlertState;
+  severity: Severity;
+  value: number | null;
+  /** When the condition started to hold (RFC 3339), in pending and firing. */
+  activeSince: string | null;
+  firedAt: string | null;
+  resolvedAt: string | null;
+  lastEvaluatedAt: string;
+  silenced: boolean;
+}
+
+export const AlertListQuerySchema = z.object({
+  state: z.enum(ALERT_STATES).optional(),
+  ruleId: z.string().uuid().optional(),
+});
+
+export const TimeParam = z.string().regex(/^(\d{1,16}|\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:\d{2}))$/, 'RFC 3339 or epoch milliseconds');
+
+export const AlertHistoryQuerySchema = z.object({
+  from: TimeParam.optional(),
+  to: TimeParam.optional(),
+  ruleId: z.string().uuid().optional(),
+  event: z.enum(['evaluation', 'transition', 'notification']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export interface AlertHistoryEntryDto {
+  time: string;
+  ruleId: string;
+  ruleName: string;
+  groupKey: string;
+  labels: Record<string, string>;
+  event: 'evaluation' | 'transition' | 'notification';
+  fromState: string;
+  toState: string;
+  value: number | null;
+  channelId: string;
+  outcome: string;
+  message: string;
+}
+
+export const PreviewRequestSchema = z.object({
+  rule: AlertRuleInputSchema,
+  from: TimeParam,
+  to: TimeParam,
+});
+
+export interface PreviewDto {
+  evaluations: number;
+  /** Transitions the rule would have made, in time order. */
+  transitions: { time: string; groupKey: string; labels: Record<string, string>; from: AlertState; to: AlertState; value: number | null }[];
+}
+
+export const MatcherSchema = z.object({
+  label: z.string().min(1).max(100),
+  op: z.enum(['=', '!=']).default('='),
+  value: z.string().max(1000),
+});
+export type Matcher = z.infer<typeof MatcherSchema>;
+
+/** Silences (ad hoc) and maintenance windows (planned) mute notifications of matching alerts. */
+export const SilenceInputSchema = z.object({
+  kind: z.enum(['silence', 'maintenance']).default('silence'),
+  matchers: z.array(MatcherSchema).min(1).max(20),
+  startsAt: TimeParam,
+  endsAt: TimeParam,
+  comment: z.string().max(2000).default(''),
+});
+export type SilenceInput = z.infer<typeof SilenceInputSchema>;
+
+export interface SilenceDto {
+  id: string;
+  kind: 'silence' | 'maintenance';
+  matchers: Matcher[];
+  startsAt: string;
+  endsAt: string;
+  comment: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+const HttpUrl = z.string().max(2000).url().refine((u) => /^https?:\/\//i.test(u), 'an http or https URL');
+
+/** Where notifications go. Secrets (URLs with tokens, routing keys, signing secrets) are write-only. */
+export const ChannelInputSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('slack'), name: Name, url: HttpUrl }),
+  z.object({
+    type: z.literal('pagerduty'),
+    name: Name,
+    routingKey: z.string().min(1).max(100),
+    url: HttpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+  }),
+  z.object({ type: z.literal('webhook'), name: Name, url: HttpUrl, secret: z.string().min(16).max(256) }),
+]);
+export type ChannelInput = z.infer<typeof ChannelInputSchema>;
+
+export interface ChannelDto {
+  id: string;
+  name: string;
+  type: ChannelInput['type'];
+  /** Scheme and host of the target; the rest may hold a token, so it is never shown. */
+  target: string;
+  /** A permanent delivery error happened and no delivery succeeded since. */
+  failing: boolean;
+  failingSince: string | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChannelTestDto {
+  delivered: boolean;
+  /** HTTP status of the last attempt, when there was a response. */
+  status: number | null;
+  attempts: number;
+  error: string | null;
+}
+
+export const COMPONENT_STATUSES = ['operational', 'degraded', 'partial_outage', 'major_outage', 'maintenance'] as const;
+export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
+export const INCIDENT_IMPACTS = ['degraded', 'partial_outage', 'major_outage', 'maintenance'] as const;
+export type IncidentImpact = (typeof INCIDENT_IMPACTS)[number];
+export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export const StatusPageInputSchema = z.object({
+  /** The public address: `/status/<slug>`. */
+  slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and dashes'),
+  title: z.string().min(1).max(200),
+  description: z.string().max(2000).default(''),
+});
+export type StatusPageInput = z.infer<typeof StatusPageInputSchema>;
+
+export const StatusComponentInputSchema = z.object({
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).default(''),
+  position: z.number().int().min(0).max(1000).default(0),
+  /** Alert rules whose firing sets this component's status and opens incidents. */
+  ruleIds: z.array(z.string().uuid()).max(50).default([]),
+  /** Set by hand; overrides what incidents say. Null: follow the rules. */
+  manualStatus: z.enum(COMPONENT_STATUSES).nullable().default(null),
+});
+export type StatusComponentInput = z.infer<typeof StatusComponentInputSchema>;
+
+export const IncidentInputSchema = z.object({
+  title: z.string().min(1).max(300),
+  impact: z.enum(INCIDENT_IMPACTS),
+  status: z.enum(INCIDENT_STATUSES).default('investigating'),
+  /** The first update's text. */
+  message: z.string().min(1).max(10_000),
+  componentId: z.string().uuid().nullable().default(null),
+  /** Scheduled maintenance: when it starts and ends (both required for impact maintenance). */
+  startsAt: TimeParam.optional(),
+  endsAt: TimeParam.optional(),
+});
+export type IncidentInput = z.infer<typeof IncidentInputSchema>;
+
+export const IncidentUpdateInputSchema = z.object({
+  status: z.enum(INCIDENT_STATUSES),
+  message: z.string().min(1).max(10_000),
+  /** Optional new title. */
+  title: z.string().min(1).max(300).optional(),
+});
+export type IncidentUpdateInput = z.infer<typeof IncidentUpdateInputSchema>;
+
+export interface IncidentUpdateDto {
+  status: IncidentStatus;
+  message: string;
+  at: string;
+}
+
+export interface IncidentDto {
+  id: string;
+  title: string;
+  impact: IncidentImpact;
+  status: IncidentStatus;
+  componentId: string | null;
+  /** Opened by a firing alert rule. */
+  automatic: boolean;
+  startedAt: string;
+  resolvedAt: string | null;
+  updates: IncidentUpdateDto[];
+}
+
+export interface StatusComponentDto extends StatusComponentInput {
+  id: string;
+  status: ComponentStatus;
+}
+
+export interface StatusPageDto extends StatusPageInput {
+  id: string;
+  components: StatusComponentDto[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One day of a component's uptime bar (UTC days). */
+export interface UptimeDayDto {
+  date: string;
+  /** Worst impact that day; `operational` without incidents, `none` before the component existed. */
+  status: ComponentStatus | 'none';
+  /** Minutes of partial or major outage. */
+  outageMinutes: number;
+}
+
+/** `GET /status/{slug}/api`: only what the page itself shows. */
+export interface PublicStatusDto {
+  title: string;
+  description: string;
+  status: ComponentStatus;
+  components: { id: string; name: string; description: string; status: ComponentStatus; uptimePercent: number | null; days: UptimeDayDto[] }[];
+  /** Open incidents and those resolved in the last 14 days, newest first. */
+  incidents: IncidentDto[];
+  /** Maintenance announced for later. */
+  scheduledMaintenance: IncidentDto[];
+  generatedAt: string;
+}
