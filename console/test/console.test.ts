@@ -158,6 +158,22 @@ describe('console in Chromium', () => {
     await page.locator('[data-test=trace-summary]').waitFor();
   });
 
+  test('logs: the live tail shows new records as they arrive, holds them while paused', async () => {
+    await page.goto(`${base}/logs?live=1&service=tail-svc`);
+    await page.locator('[data-test=live-status]', { hasText: 'live' }).waitFor();
+    const line = (text: string) => ({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'tail-svc' } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), severityNumber: 9, body: { stringValue: text } }] }] }] });
+    await sendOtlp(rig.server.otlpHttpUrl, 'logs', API_KEY, line('first live line'));
+    await page.locator('[data-test=log-row]', { hasText: 'first live line' }).waitFor();
+    await page.locator('[data-test=live-pause]').click();
+    await sendOtlp(rig.server.otlpHttpUrl, 'logs', API_KEY, line('second live line'));
+    await page.locator('[data-test=live-resume]', { hasText: '1 new' }).waitFor();
+    assert.equal(await page.locator('[data-test=log-row]', { hasText: 'second live line' }).count(), 0);
+    await screenshot(page, 'logs-live');
+    await page.locator('[data-test=live-resume]').click();
+    await page.locator('[data-test=log-row]', { hasText: 'second live line' }).waitFor();
+    assert.equal(await page.locator('[data-test=log-row]').count(), 2);
+  });
+
   test('metrics: picking a metric and grouping by host charts one series per host', async () => {
     await page.goto(`${base}/metrics?metric=${METRIC}&agg=max&groupBy=host`);
     await page.locator('[data-test=series-count]', { hasText: '2 series' }).waitFor();

@@ -30,6 +30,16 @@ export function useSession(hooks: SessionHooks): void {
   session = hooks;
 }
 
+/** The bearer token and tenant of the session, for connections that are not HTTP requests (live tail). */
+export function sessionCredentials(): { token: string | null; tenant: string | null } {
+  return { token: session?.accessToken() ?? null, tenant: session?.tenant() ?? null };
+}
+
+/** Renews the session's access token (after a refused socket connection); false when it cannot. */
+export function renewSession(): Promise<boolean> {
+  return session ? session.renew() : Promise.resolve(false);
+}
+
 export type QueryValue = string | number | boolean | undefined | null | readonly string[];
 
 export function queryString(query: Record<string, QueryValue>): string {

@@ -5,7 +5,8 @@ import type { TimeWindow } from '../time/time-range.js';
 export interface LogSearch {
   q?: string;
   service?: string;
-  severity?: string;
+  /** At or above: TRACE, DEBUG, INFO, WARN, ERROR, FATAL. */
+  minSeverity?: string;
   traceId?: string;
   limit?: number;
 }
