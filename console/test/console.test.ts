@@ -180,6 +180,32 @@ describe('console in Chromium', () => {
     await screenshot(page, 'metrics');
   });
 
+  test('dashboards: a new dashboard with two panels is saved and renders them after a reload', async () => {
+    await page.goto(`${base}/dashboards`);
+    await page.locator('[data-test=dashboards-table]', { hasText: 'Service overview' }).waitFor();
+    await page.locator('input[name=dashboard-title]').fill('E2E board');
+    await page.locator('[data-test=create-dashboard]').click();
+    await page.waitForURL((u) => u.pathname.startsWith('/dashboards/'));
+    await page.locator('[data-test=dashboard-edit]').click();
+    await page.locator('[data-test=add-panel]').click();
+    await page.locator('input[name=panel-title]').fill('Span rate by service');
+    await page.locator('[data-test=panel-apply]').click();
+    await page.locator('[data-test=add-panel]').click();
+    await page.locator('input[name=panel-title]').fill('Warnings and errors');
+    await page.locator('[data-test=panel-type]').click();
+    await page.getByText('logs', { exact: true }).click();
+    await page.locator('[data-test=panel-apply]').click();
+    await page.locator('[data-test=dashboard-save]').click();
+    await page.getByText('Saved as version 2').waitFor();
+    await page.reload();
+    const panels = page.locator('[data-test=panel]');
+    await panels.nth(1).locator('[data-test=log-row]', { hasText: 'card declined' }).waitFor();
+    assert.equal(await panels.count(), 2);
+    assert.match(await panels.nth(0).innerText(), /Span rate by service/);
+    await panels.nth(0).locator('canvas').waitFor();
+    await screenshot(page, 'dashboard');
+  });
+
   test('settings: retention is shown and saved', async () => {
     await page.goto(`${base}/settings?tab=retention`);
     const logsRaw = page.locator('[data-test=retention] tbody tr').nth(1).locator('input').first();
