@@ -206,6 +206,19 @@ describe('console in Chromium', () => {
     await screenshot(page, 'dashboard');
   });
 
+  test('alerts: a rule is previewed over the range and created', async () => {
+    await page.goto(`${base}/alerts`);
+    await page.locator('[data-test=new-rule]').click();
+    await page.locator('[data-test=rule-preview]').click();
+    await page.locator('[data-test=preview-summary]', { hasText: 'evaluations' }).waitFor();
+    await screenshot(page, 'alert-rule');
+    await page.locator('[data-test=rule-save]').click();
+    await page.locator('[data-test=rules-table]', { hasText: 'checkout errors' }).waitFor();
+    const rules = await apiGet<{ name: string }[]>(base, '/alert-rules');
+    assert.deepEqual(rules.map((r) => r.name), ['checkout errors']);
+    await screenshot(page, 'alerts');
+  });
+
   test('settings: retention is shown and saved', async () => {
     await page.goto(`${base}/settings?tab=retention`);
     const logsRaw = page.locator('[data-test=retention] tbody tr').nth(1).locator('input').first();
