@@ -113,6 +113,11 @@ describe('console in Chromium', () => {
     assert.match(text, new RegExp(SERVICE));
     assert.match(text, new RegExp(DOWNSTREAM));
     await screenshot(page, 'services');
+    await page.locator('[data-test=view-map]').click();
+    await page.locator('[data-test=service-map] canvas').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('view'), 'map');
+    await screenshot(page, 'service-map');
+    await page.getByText('Table', { exact: true }).click();
     await page.locator('[data-test=service-link]', { hasText: SERVICE }).click();
     await page.waitForURL((u) => u.pathname === `/services/${SERVICE}`);
     await page.locator('[data-test=operations-table]', { hasText: 'GET /checkout' }).waitFor();

@@ -1,4 +1,4 @@
-import type { OperationDto, RedPointDto, ServiceDto } from '@telemetryflow/schemas';
+import type { OperationDto, RedPointDto, ServiceDto, ServiceMapDto } from '@telemetryflow/schemas';
 import { request } from './http.js';
 import type { TimeWindow } from '../time/time-range.js';
 
@@ -12,4 +12,8 @@ export function serviceRed(service: string, range: TimeWindow, stepSeconds?: num
 
 export function serviceOperations(service: string, range: TimeWindow) {
   return request<OperationDto[]>(`/services/${encodeURIComponent(service)}/operations`, { query: { from: range.from, to: range.to } });
+}
+
+export function serviceMap(range: TimeWindow) {
+  return request<ServiceMapDto>('/service-map', { query: { from: range.from, to: range.to } });
 }
