@@ -129,9 +129,18 @@ describe('console in Chromium', () => {
     const link = page.locator('[data-test=trace-link]', { hasText: 'GET /checkout' });
     await eventually('two traces', async () => ((await link.count()) === 2 ? true : undefined));
     await screenshot(page, 'traces');
+    // An attribute filter (suggested keys come from the range): only the long trace has a step 59.
+    await page.locator('[data-test=add-attribute]').click();
+    await page.locator('input[name=attr-key-0]').fill('attr.step');
+    await page.locator('input[name=attr-value-0]').fill(String(SPANS - 1));
+    await page.locator('[data-test=search]').click();
+    await page.waitForURL((u) => u.searchParams.get('attr.step') === String(SPANS - 1));
+    await eventually('one trace', async () => ((await link.count()) === 1 ? true : undefined));
     await page.goto(`${base}/traces/${trace.traceId}`);
     await page.locator('[data-test=trace-summary]').waitFor();
     assert.match(await page.locator('[data-test=trace-summary]').innerText(), new RegExp(`^${SPANS} spans`));
+    // The trace's own log record is listed under it.
+    await page.locator('[data-test=log-row]', { hasText: 'card declined' }).waitFor();
     // Virtualized: fewer rows in the DOM than spans, all reachable by scrolling.
     const rendered = await page.locator('[data-test=span-row]').count();
     assert.ok(rendered > 10 && rendered < SPANS, `rendered ${rendered} of ${SPANS} rows`);

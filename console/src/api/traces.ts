@@ -1,4 +1,4 @@
-import type { TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { AttributeKeyDto, LogDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import { request } from './http.js';
 import type { TimeWindow } from '../time/time-range.js';
 
@@ -8,13 +8,25 @@ export interface TraceSearch {
   status?: 'ok' | 'error';
   minDurationMs?: number;
   maxDurationMs?: number;
+  sort?: 'newest' | 'slowest';
   limit?: number;
+  /** `attr.<key>` / `resource.<key>` → value, on one span of the trace. */
+  attributes?: Record<string, string>;
 }
 
-export function searchTraces(search: TraceSearch, range: TimeWindow) {
-  return request<TraceSummaryDto[]>('/traces', { query: { ...search, from: range.from, to: range.to } });
+export function searchTraces({ attributes, ...search }: TraceSearch, range: TimeWindow) {
+  return request<TraceSummaryDto[]>('/traces', { query: { ...search, ...attributes, from: range.from, to: range.to } });
 }
 
+/** One trace with its log records (`include=logs`). */
 export function getTrace(traceId: string) {
-  return request<TraceDto>(`/traces/${encodeURIComponent(traceId)}`);
+  return request<TraceDto & { logs?: LogDto[] }>(`/traces/${encodeURIComponent(traceId)}`, { query: { include: 'logs' } });
+}
+
+export function attributeKeys(range: TimeWindow) {
+  return request<AttributeKeyDto[]>('/traces/attributes', { query: { from: range.from, to: range.to, limit: 200 } });
+}
+
+export function attributeValues(key: string, prefix: string, range: TimeWindow) {
+  return request<string[]>(`/traces/attributes/${encodeURIComponent(key)}/values`, { query: { from: range.from, to: range.to, prefix, limit: 50 } });
 }
