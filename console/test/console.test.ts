@@ -89,6 +89,19 @@ describe('console in Chromium', () => {
     await page.locator('[data-test=identity]', { hasText: ADMIN_EMAIL }).waitFor();
   });
 
+  test('a signed-in user opening /services with a cold cache sees the table quickly', async (t) => {
+    const session = await page.evaluate(() => localStorage.getItem('tf.session')!);
+    const cold = await rig.browser.newContext();
+    await cold.addInitScript((s) => localStorage.setItem('tf.session', s), session);
+    const p = await cold.newPage();
+    const started = Date.now();
+    await p.goto(`${base}/services`);
+    await p.locator('[data-test=service-link]', { hasText: SERVICE }).waitFor();
+    const ms = Date.now() - started;
+    await cold.close();
+    t.diagnostic(`time to interactive (cold cache, signed in, /services with data): ${ms} ms`);
+  });
+
   test('an expired access token is renewed with the refresh token without leaving the page', async () => {
     await page.goto(`${base}/services`);
     await page.locator('[data-test=services-table] tbody tr').first().waitFor();
@@ -154,6 +167,30 @@ describe('console in Chromium', () => {
     await page.locator('[data-test=flame-toggle]').click();
     await page.locator('[data-test=flame]').waitFor();
     assert.equal(new URL(page.url()).searchParams.get('view'), 'flame');
+  });
+
+  test('a trace of 10,000 spans opens and scrolls (virtualized rows)', async (t) => {
+    const big = traceRequest('bulk', 'bulk-db', 10_000, Date.now() - 2_000);
+    await sendOtlp(rig.server.otlpHttpUrl, 'traces', API_KEY, big.body);
+    await eventually('the big trace', async () => {
+      const res = await fetch(`${base}/api/v1/traces/${big.trace.traceId}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+      return res.ok && ((await res.json()) as { data: { spans: unknown[] } }).data.spans.length === 10_000 ? true : undefined;
+    });
+    const started = Date.now();
+    await page.goto(`${base}/traces/${big.trace.traceId}`);
+    await page.locator('[data-test=trace-summary]', { hasText: '10000 spans' }).waitFor();
+    const openMs = Date.now() - started;
+    const rendered = await page.locator('[data-test=span-row]').count();
+    assert.ok(rendered < 100, `only the rows in view are in the DOM (${rendered})`);
+    const scrollStarted = Date.now();
+    await page.locator('[data-test=waterfall] .rows').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    // The window of rendered rows moved to the end: the root row left the DOM, the last span is drawn
+    // (the last in tree order is 8190, the end of the rightmost branch; every fifth span is a downstream call).
+    await eventually('the rows at the end', async () => ((await page.locator('[data-test=span-row]', { hasText: 'GET /checkout' }).count()) === 0 ? true : undefined));
+    const scrollMs = Date.now() - scrollStarted;
+    assert.match(await page.locator('[data-test=span-row]').last().innerText(), /bulk-db\s+charge card/);
+    assert.ok((await page.locator('[data-test=span-row]').count()) < 100);
+    t.diagnostic(`10,000-span trace: fetched and drawn in ${openMs} ms, scrolled to the last span in ${scrollMs} ms, ${rendered} rows in the DOM`);
   });
 
   test('logs: a word search finds the record; it expands to pretty JSON and jumps to its trace', async () => {
