@@ -29,7 +29,7 @@ describe('console in Chromium', () => {
     await sendOtlp(rig.server.otlpHttpUrl, 'traces', API_KEY, sent.body);
     await sendOtlp(rig.server.otlpHttpUrl, 'traces', API_KEY, traceRequest(SERVICE, DOWNSTREAM, 6, now - 60_000).body);
     await sendOtlp(rig.server.otlpHttpUrl, 'logs', API_KEY, logsRequest(SERVICE, trace, now));
-    await sendOtlp(rig.server.otlpHttpUrl, 'metrics', API_KEY, metricsRequest(SERVICE, METRIC, now, 20));
+    await sendOtlp(rig.server.otlpHttpUrl, 'metrics', API_KEY, metricsRequest(SERVICE, METRIC, now, 20, trace));
     await eventually('the data to be queryable', async () => {
       const [services, traces, logs, metrics] = await Promise.all([
         apiGet<ServiceDto[]>(base, '/services'),
@@ -228,6 +228,8 @@ describe('console in Chromium', () => {
   test('metrics: picking a metric and grouping by host charts one series per host', async () => {
     await page.goto(`${base}/metrics?metric=${METRIC}&agg=max&groupBy=host`);
     await page.locator('[data-test=series-count]', { hasText: '2 series' }).waitFor();
+    await page.getByText('exemplars: click one to open its trace').waitFor();
+    await page.waitForTimeout(1500); // the chart's drawing animation, for the screenshot
     await screenshot(page, 'metrics');
   });
 

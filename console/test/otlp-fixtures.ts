@@ -68,14 +68,14 @@ export function logsRequest(service: string, trace: SentTrace, endMs: number): u
   return { resourceLogs: [{ resource: { attributes: [str('service.name', service)] }, scopeLogs: [{ scope: { name: 'e2e' }, logRecords: records }] }] };
 }
 
-/** A gauge on two hosts, one point a minute over the last `minutes`. */
-export function metricsRequest(service: string, metric: string, endMs: number, minutes: number): unknown {
+/** A gauge on two hosts, one point a minute over the last `minutes`; the newest point of h1 has an exemplar of `trace`. */
+export function metricsRequest(service: string, metric: string, endMs: number, minutes: number, trace: SentTrace): unknown {
   const points = (host: string, base: number) =>
-    Array.from({ length: minutes }, (_, i) => ({
-      attributes: [str('host', host)],
-      timeUnixNano: String(BigInt(endMs - (minutes - 1 - i) * 60_000) * 1_000_000n),
-      asDouble: base + (i % 5),
-    }));
+    Array.from({ length: minutes }, (_, i) => {
+      const timeUnixNano = String(BigInt(endMs - (minutes - 1 - i) * 60_000) * 1_000_000n);
+      const exemplar = host === 'h1' && i === minutes - 1 ? { exemplars: [{ timeUnixNano, asDouble: base + (i % 5), traceId: trace.traceId, spanId: trace.spanIds[0] }] } : {};
+      return { attributes: [str('host', host)], timeUnixNano, asDouble: base + (i % 5), ...exemplar };
+    });
   return {
     resourceMetrics: [
       {

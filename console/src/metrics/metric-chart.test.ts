@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricChartOption, parseFilters, seriesName, serializeFilters } from './metric-chart.js';
+import { metricChartOption, parseFilters, seriesName, serializeFilters, withExemplars } from './metric-chart.js';
 
 describe('metric explorer state', () => {
   it('round-trips filters through the URL text, escaping separators', () => {
@@ -16,5 +16,18 @@ describe('metric explorer state', () => {
     expect(bar.series[0]!.type).toBe('bar');
     const area = metricChartOption([{ name: 'x', points: [[0, 1]] }], 'area') as { series: { areaStyle?: unknown }[] };
     expect(area.series[0]!.areaStyle).toBeDefined();
+  });
+});
+
+describe('exemplars', () => {
+  it('adds a dot per exemplar with a trace, carrying its trace id', () => {
+    const base = metricChartOption([{ name: 'x', points: [[0, 1]] }], 'line');
+    const o = withExemplars(base, [
+      { timeUnixNano: '120000000000', value: 3.5, traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), seriesLabels: {}, attributes: {} },
+      { timeUnixNano: '180000000000', value: 1, traceId: '', spanId: '', seriesLabels: {}, attributes: {} },
+    ]) as { series: { name: string; data: { value: [number, number]; traceId: string }[] }[] };
+    expect(o.series).toHaveLength(2);
+    expect(o.series[1]!.data).toEqual([{ value: [120_000, 3.5], traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8) }]);
+    expect(withExemplars(base, [])).toBe(base);
   });
 });

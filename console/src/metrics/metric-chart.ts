@@ -1,3 +1,4 @@
+import type { ExemplarDto } from '@telemetryflow/schemas';
 import { timeSeriesOption } from '../charts/series.js';
 import type { ChartOption } from '../charts/useChart.js';
 
@@ -31,4 +32,27 @@ export function metricChartOption(series: { name: string; points: [number, numbe
   const option = timeSeriesOption(series, { area: kind === 'area' }) as { series: Record<string, unknown>[] };
   if (kind === 'bar') for (const s of option.series) s.type = 'bar';
   return option;
+}
+
+export const EXEMPLARS_SERIES = 'exemplars';
+
+/** Exemplars as dots over the chart; each dot carries its trace id (the click opens the trace). */
+export function withExemplars(option: ChartOption, exemplars: ExemplarDto[]): ChartOption {
+  if (!exemplars.length) return option;
+  const o = option as { series: Record<string, unknown>[] };
+  return {
+    ...o,
+    series: [
+      ...o.series,
+      {
+        name: EXEMPLARS_SERIES,
+        type: 'scatter',
+        symbol: 'diamond',
+        symbolSize: 9,
+        itemStyle: { color: '#f0a020' },
+        tooltip: { trigger: 'item' },
+        data: exemplars.filter((e) => e.traceId).map((e) => ({ value: [Number(BigInt(e.timeUnixNano) / 1_000_000n), e.value], traceId: e.traceId, spanId: e.spanId })),
+      },
+    ],
+  };
 }
