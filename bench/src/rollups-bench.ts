@@ -3,12 +3,8 @@
 // fire as on ingest), then times aggregate API requests through the planner and forced
 // raw, and prints bytes on disk per row. Sizes: TF_BENCH_SPANS, TF_BENCH_LOGS,
 // TF_BENCH_POINTS (defaults 10M, 10M, 2M); TF_BENCH_RUNS requests per case (default 20).
-import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { envInt } from './bench-env.js';
-import { runBench, withBenchServer } from './bench-server.js';
-import { insertGaugeSeries, load, LOGS_SQL, mergeRollups, POINTS_SQL, SPANS_SQL, type ClickHouseClient } from './generated-telemetry.js';
+import { envInt, loadRows, machineLine, mergesSettled, runWithAllInOne, type ClickHouseClient } from './bench-store.js';
 import { formatInt, formatMs, percentile, renderTable } from './stats.js';
 
 const API_KEY = 'tf_bench_rollups_key_0000000000000001';
@@ -18,6 +14,26 @@ const SPANS = envInt('TF_BENCH_SPANS', 10_000_000);
 const LOGS = envInt('TF_BENCH_LOGS', 10_000_000);
 const POINTS = envInt('TF_BENCH_POINTS', 2_000_000);
 const RUNS = envInt('TF_BENCH_RUNS', 20);
+
+/** Row time of row `offset + number`: spread evenly over [start, end), in nanoseconds. */
+const TIME_NS = 'toUInt64({start:UInt64} + intDiv((toUInt64({offset:UInt64}) + number) * ({end:UInt64} - {start:UInt64}), {total:UInt64})) * 1000000';
+
+const SPANS_SQL = () => `INSERT INTO spans (TenantId, TraceIdHex, SpanIdHex, ServiceName, Name, Kind, StartTimeNs, EndTimeNs, DurationNs, StatusCode)
+  SETTINGS async_insert = 0
+  SELECT 'default', hex(generateUUIDv4()), lower(hex(toUInt64({offset:UInt64}) + number + 1)), concat('svc-', toString(number % 20)),
+         concat('op-', toString(intDiv(number, 20) % 10)), if(intDiv(number, 20) % 10 < 3, 'SPAN_KIND_CLIENT', 'SPAN_KIND_SERVER'), t, t + d, d,
+         if(number % 50 = 0, 'STATUS_CODE_ERROR', 'STATUS_CODE_UNSET')
+  FROM (SELECT number, ${TIME_NS} AS t, toInt64(exp(randNormal(log(2e7), 1))) AS d FROM numbers({n:UInt64}))`;
+
+const LOGS_SQL = () => `INSERT INTO logs (TenantId, TimestampNs, ObservedTimestampNs, TraceIdHex, SpanIdHex, SeverityText, SeverityNumber, ServiceName, Body)
+  SETTINGS async_insert = 0
+  SELECT 'default', t, t, '', '', ['INFO', 'INFO', 'INFO', 'WARN', 'ERROR', 'DEBUG'][number % 6 + 1], [9, 9, 9, 13, 17, 5][number % 6 + 1],
+         concat('svc-', toString(number % 20)), concat('request ', toString(number % 1000), ' handled in ', toString(number % 97), ' ms')
+  FROM (SELECT number, ${TIME_NS} AS t FROM numbers({n:UInt64}))`;
+
+const SERIES = 200;
+const POINTS_SQL = () => `INSERT INTO metrics_gauge (TenantId, MetricName, Fingerprint, TimeNs, Value) SETTINGS async_insert = 0
+  SELECT 'default', 'queue.depth', number % ${SERIES} + 1, ${TIME_NS}, (number * 7919) % 1000 FROM numbers({n:UInt64})`;
 
 interface Case {
   name: string;
@@ -59,50 +75,52 @@ async function sizes(ch: ClickHouseClient): Promise<string[][]> {
   return rows.map((r) => [r.table, formatInt(Number(r.rows)), formatInt(Number(r.bytes)), (Number(r.bytes) / Number(r.rows)).toFixed(1)]);
 }
 
-async function main(): Promise<void> {
-  await withBenchServer('tf-bench-rollups-', API_KEY, async (server) => {
-    const ch = server.clickhouse;
-    // The raw side of the comparison needs the whole month: keep raw data 31 days.
-    const days = { rawDays: 31, hourlyDays: 90, dailyDays: 400 };
-    const put = await fetch(`${server.apiUrl}/api/v1/retention`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ spans: days, logs: days, metrics: days }),
-    });
-    if (put.status !== 200) throw new Error(`PUT /api/v1/retention answered ${put.status}: ${await put.text()}`);
-    const now = Date.now();
-    const window = { start: now - 30 * DAY_MS, end: now - 60_000 };
-    await load(ch, 'spans', SPANS, SPANS_SQL, window);
-    await load(ch, 'logs', LOGS, LOGS_SQL, window);
-    await insertGaugeSeries(ch, window);
-    await load(ch, 'gauge points', POINTS, POINTS_SQL, window);
-    await mergeRollups(ch);
-
-    const range = (days: number) => `from=${now - days * DAY_MS}&to=${now}`;
-    const cases: Case[] = [
-      { name: 'service RED, 1 hour', path: `/api/v1/services/svc-7/red?from=${now - 3_600_000}&to=${now}` },
-      { name: 'service RED, 1 day', path: `/api/v1/services/svc-7/red?${range(1)}` },
-      { name: 'service RED, 7 days', path: `/api/v1/services/svc-7/red?${range(7)}` },
-      { name: 'service RED, 30 days', path: `/api/v1/services/svc-7/red?${range(30)}` },
-      { name: 'operations, 7 days', path: `/api/v1/services/svc-7/operations?${range(7)}` },
-      { name: 'log volume, 30 days', path: `/api/v1/logs/volume?${range(30)}` },
-      { name: 'services, 30 days', path: `/api/v1/services?${range(30)}` },
-    ];
-    const rows: string[][] = [];
-    for (const c of cases) {
-      const planned = await measure(server.apiUrl, c.path, RUNS);
-      const raw = await measure(server.apiUrl, `${c.path}&resolution=raw`, Math.max(5, Math.floor(RUNS / 2)));
-      rows.push([c.name, planned.resolution, formatMs(planned.p50), formatMs(planned.p95), formatMs(raw.p50), formatMs(raw.p95), `${(raw.p50 / planned.p50).toFixed(1)}×`]);
-      console.log(`${c.name}: planner (${planned.resolution}) p50 ${formatMs(planned.p50)} ms, p95 ${formatMs(planned.p95)} ms; raw p50 ${formatMs(raw.p50)} ms, p95 ${formatMs(raw.p95)} ms`);
-    }
-    const [version] = await (await ch.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>();
-    const chdb = (JSON.parse(readFileSync(new URL('../../../clickhouse/package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> }).dependencies.chdb;
-    console.log(`\n${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? '?'}), Node.js ${process.versions.node}, chdb ${chdb} (ClickHouse ${version?.v})`);
-    console.log(`${formatInt(SPANS)} spans, ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 30 days; ${RUNS} requests per case through the planner, ${Math.max(5, Math.floor(RUNS / 2))} raw\n`);
-    console.log(renderTable(['request', 'planner reads', 'planner p50 ms', 'p95 ms', 'raw p50 ms', 'p95 ms', 'speed-up (p50)'], rows));
-    console.log();
-    console.log(renderTable(['table', 'rows', 'bytes on disk', 'bytes / row'], await sizes(ch)));
+runWithAllInOne('tf-bench-rollups-', API_KEY, async (server) => {
+  const ch = server.clickhouse;
+  // The raw side of the comparison needs the whole month: keep raw data 31 days.
+  const days = { rawDays: 31, hourlyDays: 90, dailyDays: 400 };
+  const put = await fetch(`${server.apiUrl}/api/v1/retention`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ spans: days, logs: days, metrics: days }),
   });
-}
+  if (put.status !== 200) throw new Error(`PUT /api/v1/retention answered ${put.status}: ${await put.text()}`);
+  const now = Date.now();
+  const window = { start: now - 30 * DAY_MS, end: now - 60_000 };
+  await loadRows(ch, 'spans', SPANS, SPANS_SQL(), window);
+  await loadRows(ch, 'logs', LOGS, LOGS_SQL(), window);
+  await ch.command({
+    query: `INSERT INTO metric_series (TenantId, MetricName, Fingerprint, MetricType, ServiceName, FirstSeenNs, LastSeenNs) SETTINGS async_insert = 0
+            SELECT 'default', 'queue.depth', number + 1, 'gauge', 'svc-1', toUInt64({start:UInt64}) * 1000000, toUInt64({end:UInt64}) * 1000000 FROM numbers(${SERIES})`,
+    query_params: window,
+  });
+  await loadRows(ch, 'gauge points', POINTS, POINTS_SQL(), window);
+  // Rollup rows of many inserts collapse in background merges; measure the merged state.
+  for (const t of ['spans_red_hourly', 'spans_red_daily', 'spans_service_red_hourly', 'spans_service_red_daily', 'logs_volume_hourly', 'logs_volume_daily', 'metrics_value_hourly', 'metrics_value_daily']) {
+    await ch.command({ query: `OPTIMIZE TABLE ${t} FINAL` });
+  }
+  await mergesSettled(ch);
 
-runBench(main);
+  const range = (days: number) => `from=${now - days * DAY_MS}&to=${now}`;
+  const cases: Case[] = [
+    { name: 'service RED, 1 hour', path: `/api/v1/services/svc-7/red?from=${now - 3_600_000}&to=${now}` },
+    { name: 'service RED, 1 day', path: `/api/v1/services/svc-7/red?${range(1)}` },
+    { name: 'service RED, 7 days', path: `/api/v1/services/svc-7/red?${range(7)}` },
+    { name: 'service RED, 30 days', path: `/api/v1/services/svc-7/red?${range(30)}` },
+    { name: 'operations, 7 days', path: `/api/v1/services/svc-7/operations?${range(7)}` },
+    { name: 'log volume, 30 days', path: `/api/v1/logs/volume?${range(30)}` },
+    { name: 'services, 30 days', path: `/api/v1/services?${range(30)}` },
+  ];
+  const rows: string[][] = [];
+  for (const c of cases) {
+    const planned = await measure(server.apiUrl, c.path, RUNS);
+    const raw = await measure(server.apiUrl, `${c.path}&resolution=raw`, Math.max(5, Math.floor(RUNS / 2)));
+    rows.push([c.name, planned.resolution, formatMs(planned.p50), formatMs(planned.p95), formatMs(raw.p50), formatMs(raw.p95), `${(raw.p50 / planned.p50).toFixed(1)}×`]);
+    console.log(`${c.name}: planner (${planned.resolution}) p50 ${formatMs(planned.p50)} ms, p95 ${formatMs(planned.p95)} ms; raw p50 ${formatMs(raw.p50)} ms, p95 ${formatMs(raw.p95)} ms`);
+  }
+  console.log(`\n${await machineLine(ch)}`);
+  console.log(`${formatInt(SPANS)} spans, ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 30 days; ${RUNS} requests per case through the planner, ${Math.max(5, Math.floor(RUNS / 2))} raw\n`);
+  console.log(renderTable(['request', 'planner reads', 'planner p50 ms', 'p95 ms', 'raw p50 ms', 'p95 ms', 'speed-up (p50)'], rows));
+  console.log();
+  console.log(renderTable(['table', 'rows', 'bytes on disk', 'bytes / row'], await sizes(ch)));
+});

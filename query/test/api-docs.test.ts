@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { startQueryServer } from '../src/index.js';
 import { call, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
 
 const KEY = 'tf_docs_test_key_0123456789abcdefghijkl';
@@ -23,6 +24,10 @@ test('the OpenAPI document is public and lists the API routes with their permiss
   assert.equal(trace['x-required-permission'], 'read');
   assert.equal(res.body.paths['/api/v1/retention'].put['x-required-permission'], 'admin');
   assert.deepEqual(res.body.paths['/health'].get.security, []);
+  const login = res.body.paths['/api/v1/auth/login'].post;
+  assert.deepEqual(login.security, []);
+  assert.ok(login.responses['429'], 'the rate-limited login documents its 429');
+  assert.equal(trace.responses['429'], undefined);
 });
 
 test('/api/docs is a browsable page whose assets are served locally', async () => {
@@ -38,4 +43,22 @@ test('/api/docs is a browsable page whose assets are served locally', async () =
   const missing = await call<Json>(api.server.url, '/api/docs/package.json');
   assert.equal(missing.status, 404);
   assert.equal(missing.body.error.code, 'not_found');
+});
+
+test('searches and series queries are rate limited per credential: 429 with Retry-After beyond the budget', async () => {
+  const limited = await startQueryServer({
+    host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: async () => true,
+    rateLimits: { heavy: { requests: 2, perSeconds: 3600 } },
+  });
+  try {
+    for (let i = 0; i < 2; i++) assert.equal((await call(limited.url, `/api/v1/logs?limit=${i + 1}`, { key: KEY })).status, 200);
+    const blocked = await call<Json>(limited.url, '/api/v1/traces', { key: KEY });
+    assert.equal(blocked.status, 429);
+    assert.equal(blocked.body.error.code, 'rate_limited');
+    assert.ok(Number(blocked.headers.get('retry-after')) >= 1);
+    assert.equal((await call(limited.url, '/api/v1/logs', { key: api.betaKey })).status, 200, 'another credential has its own budget');
+    assert.equal((await call(limited.url, '/api/v1/services', { key: KEY })).status, 200, 'light reads are not counted');
+  } finally {
+    await limited.close();
+  }
 });

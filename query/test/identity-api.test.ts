@@ -188,6 +188,30 @@ describe('login, refresh, logout', () => {
   });
 });
 
+test('behind a trusted proxy the per-address login budget follows X-Forwarded-For; otherwise the header is ignored', async () => {
+  const servers = await Promise.all(
+    [true, false].map((trustProxy) =>
+      startQueryServer({
+        host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: () => migrationsComplete(api.ch),
+        rateLimits: { loginPerIp: { requests: 1, perSeconds: 3600 } },
+        trustProxy: trustProxy ? ['127.0.0.1'] : false,
+      }),
+    ),
+  );
+  try {
+    const attempt = (url: string, n: number, forwardedFor: string) =>
+      call(url, '/api/v1/auth/login', { method: 'POST', body: { email: `proxy-${n}@x.test`, password: 'guess' }, headers: { 'x-forwarded-for': forwardedFor } });
+    const [trusting, direct] = servers.map((s) => s.url) as [string, string];
+    assert.equal((await attempt(trusting, 1, '203.0.113.1')).status, 401);
+    assert.equal((await attempt(trusting, 2, '203.0.113.2')).status, 401, 'another client behind the proxy has its own budget');
+    assertError(await attempt(trusting, 3, '203.0.113.1'), 429, 'rate_limited');
+    assert.equal((await attempt(direct, 4, '203.0.113.1')).status, 401);
+    assertError(await attempt(direct, 5, '203.0.113.2'), 429, 'rate_limited');
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+  }
+});
+
 describe('callers and tenants', () => {
   test('/me for a user: memberships, the first tenant by default, role and permissions', async () => {
     const res = await call<{ data: MeDto }>(base, '/api/v1/me', { key: tokens.multi });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { QueryResult } from '@telemetryflow/schemas';
 import { ApiError } from '../src/http/api-error.js';
-import { QueryRunner } from '../src/index.js';
+import { ClickHouseReader } from '../src/clickhouse-reader.js';
+import { QueryRunner, queryLimits } from '../src/index.js';
 import { GAUGE_POINTS, M0, METRIC_SERIES, MIN, SUM_POINTS, ns } from './fixtures.js';
 import { call, insertRows, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
 
@@ -56,11 +57,20 @@ const EXEMPLAR_POINTS = [
     ExemplarSpanIdsHex: ['ef'.repeat(8), ''], ExemplarAttributes: [{}, {}], ExemplarAttributeTypes: [{}, {}] },
 ];
 
+/** A cumulative counter every 10 min from H0 - 1h: +10 per point, reset to 5 at H0 + 1h30m. */
+const COUNTER_SERIES = { TenantId: 'default', MetricName: 'req.total', Fingerprint: '5001', MetricType: 'sum', Temporality: 2, IsMonotonic: true,
+  ResourceAttributes: { 'service.name': 'api' }, Attributes: {}, FirstSeen: ns(H0 - HOUR), LastSeen: ns(H0 + 3 * HOUR) };
+const COUNTER_POINTS = Array.from({ length: 24 }, (_, k) => ({
+  TenantId: 'default', MetricName: 'req.total', Fingerprint: '5001', StartTime: ns(H0 - 2 * HOUR), Time: ns(H0 - HOUR + k * 10 * MIN),
+  Value: k < 15 ? 10 * k : 10 * (k - 15) + 5, Temporality: 2, IsMonotonic: true,
+}));
+
 before(async () => {
   api = await startTestApi(dir.path, KEY, async (ch) => {
     await insertRows(ch, 'spans', SPANS);
     await insertRows(ch, 'logs', LOGS);
-    await insertRows(ch, 'metric_series', METRIC_SERIES);
+    await insertRows(ch, 'metric_series', [...METRIC_SERIES, COUNTER_SERIES]);
+    await insertRows(ch, 'metrics_sum', COUNTER_POINTS);
     await insertRows(ch, 'metrics_gauge', GAUGE_POINTS);
     await insertRows(ch, 'metrics_sum', [...SUM_POINTS, ...EXEMPLAR_POINTS]);
   });
@@ -180,11 +190,33 @@ describe('QueryRunner outside the API', () => {
     assert.deepEqual(rate.meta, { resolution: 'raw', step: 60 });
   });
 
-  test('limits: reading more rows than maxRowsToRead is a 422 naming the limit', async () => {
+  test('increase and rate over whole hours read the value rollups and stay reset-aware', async () => {
+    const runner = new QueryRunner({ clickhouse: api.ch });
+    const w = { fromNs: BigInt(H0) * 1_000_000n, toNs: BigInt(H0 + 3 * HOUR - 1) * 1_000_000n, stepSeconds: 3600 };
+    const inc = await runner.run('default', { signal: 'metrics', metric: 'req.total', aggregation: 'increase' }, w);
+    assert.equal(inc.meta.resolution, 'hourly');
+    // Exact per hour, the hour with the reset included: 10 + 10 + 10 + 5 (after the reset) + 10 + 10.
+    assert.deepEqual(inc.data.series[0]!.points, [[H0, 60], [H0 + HOUR, 55], [H0 + 2 * HOUR, 60]]);
+    const rate = await runner.run('default', { signal: 'metrics', metric: 'req.total', aggregation: 'rate' }, w);
+    assert.deepEqual(rate.data.series[0]!.points.map((p) => p[1]), [60 / 3600, 55 / 3600, 60 / 3600]);
+    // Ten-minute steps fit no rollup: raw points, the same totals.
+    const fine = await runner.run('default', { signal: 'metrics', metric: 'req.total', aggregation: 'increase' }, { ...w, stepSeconds: 600 });
+    assert.equal(fine.meta.resolution, 'raw');
+    const perHour = [0, 1, 2].map((h) => fine.data.series[0]!.points.slice(h * 6, h * 6 + 6).reduce((a, p) => a + p[1]!, 0));
+    assert.deepEqual(perHour, [60, 55, 60]);
+  });
+
+  test('limits: past maxRowsToRead or maxExecutionSeconds a 422 naming the limit; past maxSearchRangeDays a 400', async () => {
     const runner = new QueryRunner({ clickhouse: api.ch, limits: { maxRowsToRead: 5 } });
     await assert.rejects(
       runner.run('default', { signal: 'spans', measure: 'count', filters: [{ label: 'attr.http.route', op: '=', value: '/a' }] }, { fromNs: BigInt(H0) * 1_000_000n, toNs: BigInt(H0 + 3 * HOUR) * 1_000_000n }),
       (e: unknown) => e instanceof ApiError && e.status === 422 && (e.details as Json).limit === 'maxRowsToRead',
+    );
+    // A query that would run for minutes stops at max_execution_time.
+    const slow = new ClickHouseReader(api.ch, queryLimits({ maxExecutionSeconds: 1, maxRowsToRead: 2_000_000_000_000_000 }));
+    await assert.rejects(
+      slow.select('SELECT count() FROM numbers_mt(1000000000000)', {}),
+      (e: unknown) => e instanceof ApiError && e.status === 422 && (e.details as Json).limit === 'maxExecutionSeconds',
     );
     const short = new QueryRunner({ clickhouse: api.ch, limits: { maxSearchRangeDays: 1 } });
     await assert.rejects(

@@ -11,3 +11,13 @@ test('session settings: defaults, a JWT secret of at least 32 bytes, bounded tok
   assert.throws(() => loadConfig({ TF_ACCESS_TOKEN_TTL_SECONDS: '10' }), /TF_ACCESS_TOKEN_TTL_SECONDS must be an integer from 60 to 86400/);
   assert.throws(() => loadConfig({ TF_REFRESH_TOKEN_TTL_SECONDS: 'soon' }), /TF_REFRESH_TOKEN_TTL_SECONDS/);
 });
+
+test('TF_TRUST_PROXY: off by default; true, a hop count or addresses/CIDRs; anything else refused', () => {
+  assert.equal(loadConfig({}).trustProxy, false);
+  assert.equal(loadConfig({ TF_TRUST_PROXY: 'true' }).trustProxy, true);
+  assert.equal(loadConfig({ TF_TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.deepEqual(loadConfig({ TF_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy, ['10.0.0.0/8', '127.0.0.1', '::1']);
+  for (const bad of ['10.0.0.0/33', 'proxy.local', '10.0.0.1/8/2', '99']) {
+    assert.throws(() => loadConfig({ TF_TRUST_PROXY: bad }), (e) => e instanceof ConfigError && /TF_TRUST_PROXY/.test(e.message), bad);
+  }
+});

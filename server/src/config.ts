@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
@@ -17,6 +18,10 @@ export interface Config {
   metricsPort: number;
   logLevel: LogLevel;
   httpPort: number;
+  /** TF_RATE_LIMIT_HEAVY_PER_MINUTE: searches and series queries per credential and minute. */
+  heavyQueriesPerMinute: number;
+  /** TF_TRUST_PROXY: whose X-Forwarded-For the API believes (see QueryServerConfig.trustProxy). */
+  trustProxy: boolean | number | string[];
   /** Result cache of the read API (TF_QUERY_CACHE_TTL_MS, TF_QUERY_CACHE_MAX_MB). */
   queryCache: { ttlMs: number; maxBytes: number };
   otlpHttpPort: number;
@@ -116,6 +121,24 @@ function clusterName(env: Env): string | undefined {
   return name;
 }
 
+/** `false` (default), `true`, a hop count, or a comma list of proxy addresses / CIDRs. */
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = (env.TF_TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return int(env, 'TF_TRUST_PROXY', 0, 1, 16);
+  const entries = raw.split(',').map((e) => e.trim());
+  for (const e of entries) {
+    const [address, bits, ...rest] = e.split('/');
+    const prefix = bits === undefined ? undefined : Number(bits);
+    const v4 = isIP(address ?? '') === 4;
+    if (!isIP(address ?? '') || rest.length > 0 || (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= (v4 ? 32 : 128)))) {
+      throw new ConfigError(`TF_TRUST_PROXY: ${JSON.stringify(e)} is not an address or CIDR (use true, false, a hop count or a comma list of addresses/CIDRs)`);
+    }
+  }
+  return entries;
+}
+
 /** `all`, or a comma-separated list of roles. */
 export function parseRoles(raw: string | undefined): ReadonlySet<Role> {
   const value = (raw ?? '').trim() || 'all';
@@ -179,6 +202,8 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     metricsPort: int(env, 'TF_METRICS_PORT', 9464, 0, 65535),
     logLevel: oneOf(env, 'TF_LOG_LEVEL', LOG_LEVELS, 'info'),
     httpPort: int(env, 'TF_HTTP_PORT', 8080, 0, 65535),
+    trustProxy: trustProxy(env),
+    heavyQueriesPerMinute: int(env, 'TF_RATE_LIMIT_HEAVY_PER_MINUTE', 120, 1, 1_000_000),
     queryCache: {
       ttlMs: int(env, 'TF_QUERY_CACHE_TTL_MS', 10_000, 0, 600_000),
       maxBytes: int(env, 'TF_QUERY_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,

@@ -133,6 +133,8 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         modules: [AlertingApiModule.forRoot({ controlPlane: controlPlane!, clickhouse: ch, reader: alertReader!, delivery: delivery! })],
         requestLog: log.request,
         resultCache: config.queryCache,
+        trustProxy: config.trustProxy,
+        rateLimits: { heavy: { requests: config.heavyQueriesPerMinute, perSeconds: 60 } },
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;

@@ -50,6 +50,7 @@ function operation(route: RouteInfo): Record<string, unknown> {
       [successStatus]: { description: 'Success: `{ data, meta? }`' },
       ...(route.access === 'public' ? {} : { '401': ERROR_RESPONSE, '403': ERROR_RESPONSE }),
       '400': ERROR_RESPONSE,
+      ...(route.rateLimit ? { '429': { ...ERROR_RESPONSE, description: 'Rate limited: retry after the `Retry-After` header (seconds)' } } : {}),
       default: ERROR_RESPONSE,
     },
   };

@@ -49,6 +49,11 @@ import { buildOpenApiDocument } from './openapi.js';
 import { recordRoutes, routeTable, type RouteEntry } from './route-table.js';
 
 export interface QueryServerConfig {
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client address (rate limits per IP):
+   * false (default: the TCP peer), true (any), a hop count, or addresses/CIDRs.
+   */
+  trustProxy?: boolean | number | string[];
   host: string;
   port: number;
   clickhouse: ClickHouseClient;
@@ -152,6 +157,11 @@ class QueryApiModule {
   }
 }
 
+function fastifyTrustProxy(trust: QueryServerConfig['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust ?? false;
+  return (_address, hop) => hop < trust;
+}
+
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The read API (NestJS on Fastify): `/health`, `/ready` and `/api/v1/...`. */
@@ -159,6 +169,8 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   const log = cfg.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
   const adapter = new FastifyAdapter({
     bodyLimit: 1024 * 1024,
+    // A hop count n trusts the n nearest hops (what proxy-addr does with a number).
+    trustProxy: fastifyTrustProxy(cfg.trustProxy),
     // Keep a sane client-supplied X-Request-Id, otherwise make one.
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];

@@ -16,7 +16,7 @@ export interface RateLimits {
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   loginPerIp: { requests: 30, perSeconds: 60 },
   loginPerEmail: { requests: 10, perSeconds: 300 },
-  heavy: { requests: 60, perSeconds: 60 },
+  heavy: { requests: 120, perSeconds: 60 },
 };
 
 export const RATE_LIMITS = Symbol('RateLimits');
@@ -28,6 +28,11 @@ const RATE_LIMIT_KEY = 'tf:rateLimit';
  * allow up to N times the budget.
  */
 export const RateLimit = (policy: RateLimitPolicy) => SetMetadata(RATE_LIMIT_KEY, policy);
+
+/** The rate-limit policy a route declares on its handler or controller. */
+export function routeRateLimit(reflector: Reflector, targets: Parameters<Reflector['getAllAndOverride']>[1]): RateLimitPolicy | undefined {
+  return reflector.getAllAndOverride<RateLimitPolicy | undefined>(RATE_LIMIT_KEY, targets);
+}
 
 interface LimitedRequest extends CallerRequest {
   ip?: string;
@@ -52,7 +57,7 @@ export class RateLimitGuard implements CanActivate {
 
   canActivate(ctx: ExecutionContext): boolean {
     if (ctx.getType() !== 'http') return true;
-    const policy = this.reflector.getAllAndOverride<RateLimitPolicy | undefined>(RATE_LIMIT_KEY, [ctx.getHandler(), ctx.getClass()]);
+    const policy = routeRateLimit(this.reflector, [ctx.getHandler(), ctx.getClass()]);
     if (policy === undefined) return true;
     const req = ctx.switchToHttp().getRequest<LimitedRequest>();
     const now = Date.now();
@@ -71,7 +76,10 @@ export class RateLimitGuard implements CanActivate {
   }
 }
 
+/** Longest valid address; the guard runs before validation, so a longer one must not grow the key space. */
+const MAX_EMAIL_LENGTH = 320;
+
 function loginEmail(body: unknown): string | undefined {
   const email = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined;
-  return typeof email === 'string' ? email.trim().toLowerCase() : undefined;
+  return typeof email === 'string' ? email.trim().toLowerCase().slice(0, MAX_EMAIL_LENGTH) : undefined;
 }

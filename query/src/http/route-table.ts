@@ -2,6 +2,7 @@ import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import { routeAccess, type RouteAccess } from './access.js';
+import { routeRateLimit, type RateLimitPolicy } from './rate-limit.js';
 import { routeSpec, type RouteSpec } from './validation.js';
 
 /** One HTTP route as declared by a controller's decorators. */
@@ -12,6 +13,8 @@ export interface RouteInfo {
   /** What the route declares; undefined when it declares nothing (the guard then refuses it). */
   access: RouteAccess | undefined;
   spec: RouteSpec | undefined;
+  /** Set when the route is rate limited (429 with Retry-After beyond the budget). */
+  rateLimit: RateLimitPolicy | undefined;
   handler: string;
 }
 
@@ -46,6 +49,7 @@ export function routeTable(controllers: readonly Type[]): RouteInfo[] {
         path: joinPath(base, path),
         access: routeAccess(reflector, [handler, controller]),
         spec: routeSpec(handler),
+        rateLimit: routeRateLimit(reflector, [handler, controller]),
         handler: `${controller.name}.${name}`,
       });
     }

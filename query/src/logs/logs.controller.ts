@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { LogSearchParamsSchema, type ApiSuccess, type LogDto, type LogVolumePointDto } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
-import { CacheResult } from '../http/result-cache.interceptor.js';
 import { ApiRoute, ValidQuery } from '../http/validation.js';
+import { CacheResult } from '../http/result-cache.interceptor.js';
+import { RateLimit } from '../http/rate-limit.js';
 import type { RawParams } from '../request-params.js';
 import { LogsService } from './logs.service.js';
 
@@ -13,6 +14,7 @@ export class LogsController {
   constructor(@Inject(LogsService) private readonly logs: LogsService) {}
 
   @Get()
+  @RateLimit('heavy')
   @ApiRoute({
     summary: 'Search logs newest first: q (words, "phrases", prefix*), service, severity, minSeverity, traceId, attr.<key>, resource.<key>; cursor pages',
     query: LogSearchParamsSchema,
@@ -23,6 +25,7 @@ export class LogsController {
   }
 
   @Get('histogram')
+  @RateLimit('heavy')
   @ApiRoute({ summary: 'Log record counts per step ([epoch ms, count]) over the same filter as the search', query: LogSearchParamsSchema, tags: ['logs'] })
   histogram(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<[number, number][]>> {
     return this.logs.histogram(tenant, q);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  bucketStart, bucketStarts, counterIncreases, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets,
+  rollupCounterPoints, bucketStart, bucketStarts, counterIncreases, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets,
   statValue, type HistogramPoint,
 } from './metric-math.js';
 
@@ -67,4 +67,15 @@ test('foldExtreme ignores points without a recorded Min/Max', () => {
   assert.equal(foldExtreme(3, null, 'max'), 3);
   assert.equal(foldExtreme(3, -2, 'min'), -2);
   assert.equal(foldExtreme(3, -2, 'max'), 3);
+});
+
+test('rollup buckets of a counter stand in as first, peak or low, last', () => {
+  const at = (b: Parameters<typeof rollupCounterPoints>[0]) => rollupCounterPoints(b).map((p) => [p.t, p.value]);
+  assert.deepEqual(at({ t: 0, endT: 100, first: 5, last: 9, min: 5, max: 9 }), [[0, 5], [99, 9]]);
+  // 5 → 12, reset, → 3: the peak keeps the growth before the reset.
+  assert.deepEqual(at({ t: 0, endT: 100, first: 5, last: 3, min: 0, max: 12 }), [[0, 5], [1, 12], [99, 3]]);
+  // 5 → 6, reset, → 20: only the low shows the reset.
+  assert.deepEqual(at({ t: 0, endT: 100, first: 5, last: 20, min: 1, max: 20 }), [[0, 5], [1, 1], [99, 20]]);
+  const inc = counterIncreases([...rollupCounterPoints({ t: 0, endT: 100, first: 5, last: 3, min: 0, max: 12 })], 0);
+  assert.equal(inc.reduce((a, p) => a + p.value, 0), 7 + 3);
 });

@@ -49,6 +49,33 @@ export function counterIncreases(points: readonly CounterPoint[], windowStartMs:
   return out;
 }
 
+/** One rollup bucket (hour or day) of a sum series: metrics_value_hourly / _daily. */
+export interface CounterRollup {
+  /** Bucket start and end, epoch ms. */
+  t: number;
+  endT: number;
+  first: number;
+  last: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * Points standing in for a rollup bucket of a cumulative counter, for counterIncreases:
+ * its first value at the start and its last at the end, so increases inside the bucket
+ * and across its edges come out as from raw points. A reset inside the bucket shows as a
+ * peak above the last value (then the growth up to the peak counts, and the last value
+ * after the reset) or a low below the first (then the growth before the reset is lost).
+ * Exact without a reset inside the bucket.
+ */
+export function rollupCounterPoints(b: CounterRollup): CounterPoint[] {
+  const points: CounterPoint[] = [{ t: b.t, value: b.first, start: 0 }];
+  if (b.max > b.last) points.push({ t: b.t + 1, value: b.max, start: 0 });
+  else if (b.min < b.first) points.push({ t: b.t + 1, value: b.min, start: 0 });
+  points.push({ t: b.endT - 1, value: b.last, start: 0 });
+  return points;
+}
+
 export interface HistogramPoint {
   t: number;
   start: number;

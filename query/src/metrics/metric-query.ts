@@ -27,6 +27,8 @@ export const MetricQueryBodySchema = z.object({
   from: TimeInputSchema.optional(),
   to: TimeInputSchema.optional(),
   stepSeconds: z.number().int().min(1).max(31_536_000).optional(),
+  /** `raw` reads raw points only (to compare with, or while rollups are rebuilt). */
+  resolution: z.enum(['auto', 'raw']).optional(),
 });
 
 /** Label filters from either accepted form. */

@@ -4,8 +4,9 @@ import {
   type ApiSuccess, type AttributeKeyDto, type ExemplarDto, type MetricDto, type MetricQueryResultDto,
 } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
-import { CacheResult } from '../http/result-cache.interceptor.js';
 import { ApiRoute, ValidBody, ValidQuery } from '../http/validation.js';
+import { CacheResult } from '../http/result-cache.interceptor.js';
+import { RateLimit } from '../http/rate-limit.js';
 import type { RawParams } from '../request-params.js';
 import { MetricDiscovery } from './metric-discovery.js';
 import { MetricQueryBodySchema } from './metric-query.js';
@@ -26,6 +27,7 @@ export class MetricsController {
   }
 
   @Post('query')
+  @RateLimit('heavy')
   @HttpCode(200)
   @ApiRoute({
     summary: 'One metric as time series: aggregation (avg … last, rate, increase, p50 … p99), label filters (=, !=, =~, !~, in), groupBy',

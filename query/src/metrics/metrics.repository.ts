@@ -7,7 +7,7 @@ import type { QueryPlan } from '../planner/query-plan.js';
 import type { TimeRange } from '../request-params.js';
 import { allOf, metricLabelFilter } from '../query-runner/filter-sql.js';
 import type { ExpHistogramPoint } from './exp-histogram.js';
-import type { HistogramPoint } from './metric-math.js';
+import type { CounterRollup, HistogramPoint } from './metric-math.js';
 
 /** Point table per metric type: a fixed map, never built from input. */
 const POINT_TABLES: Record<MetricType, string> = {
@@ -157,6 +157,31 @@ export class MetricsRepository {
       min: toNumber(r.min),
       max: toNumber(r.max),
       last: toNumber(r.last),
+    }));
+  }
+
+  /**
+   * Per series and rollup bucket of the plan's hourly and daily segments: first, last,
+   * min and max value and the sum (for delta series), for rates and increases.
+   */
+  async counterRollups(scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan): Promise<(CounterRollup & { fingerprint: string; sum: number })[]> {
+    const rollups: QueryPlan = { ...plan, segments: plan.segments.filter((s) => s.source !== 'raw') };
+    if (rollups.segments.length === 0) return [];
+    const tables = plannedTables(POINT_TABLES.sum, 'metrics_value');
+    const { union, params } = plannedUnion(rollups, tables, (s) => {
+      const time = tables[s].time;
+      const length = s === 'hourly' ? 3_600_000 : 86_400_000;
+      return {
+        select: `toString(Fingerprint) AS fingerprint, toInt64(toUnixTimestamp(${time})) * 1000 AS t, t + ${length} AS endT,
+                 argMinMerge(First) AS first, argMaxMerge(Last) AS last, min(Min) AS min, max(Max) AS max, sum(Sum) AS sum`,
+        where: SERIES_WHERE,
+        groupBy: `Fingerprint, ${time}`,
+      };
+    });
+    const rows = await this.ch.select<Record<string, string | number>>(`SELECT * FROM (${union})`, { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints });
+    return rows.map((r) => ({
+      fingerprint: String(r.fingerprint), t: toNumber(r.t!), endT: toNumber(r.endT!), first: toNumber(r.first!), last: toNumber(r.last!),
+      min: toNumber(r.min!), max: toNumber(r.max!), sum: toNumber(r.sum!),
     }));
   }
 

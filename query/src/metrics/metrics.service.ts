@@ -8,11 +8,11 @@ import type { Resolution } from '../planner/query-plan.js';
 import { parseTimeRange, type RawParams } from '../request-params.js';
 import { expHistogramIncreases, expHistogramQuantile, knownExtremes, mergeExpHistograms, type ExpHistogramPoint } from './exp-histogram.js';
 import {
-  addStats, bucketStart, bucketStarts, counterIncreases, emptyStats, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets, statValue,
+  addStats, bucketStart, bucketStarts, counterIncreases, rollupCounterPoints, emptyStats, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets, statValue,
   type Buckets, type HistogramPoint, type StatAggregation, type StepStats,
 } from './metric-math.js';
 import { parseMetricQuery, planFor, quantileOf, seriesLabels, type MetricQuery } from './metric-query.js';
-import { MetricsRepository, type RawDistributionPoint, type RawExpHistogramPoint, type SeriesRow } from './metrics.repository.js';
+import { MetricsRepository, type RawDistributionPoint, type RawExpHistogramPoint, type RawPoint, type SeriesRow } from './metrics.repository.js';
 
 export const MAX_SERIES = 5000;
 const DELTA = 1;
@@ -112,17 +112,27 @@ export class MetricsService {
         break;
       }
       case 'counter': {
-        const points = groupBy(this.capped(await this.repo.sumPoints(scope(lookback), this.limits.maxMetricPoints + 1)), (p) => p.fingerprint);
-        const monotonic = new Map(series.map((s) => [s.fingerprint, s.monotonic]));
+        // Whole hours and days of the range come from the value rollups (first, last, min,
+        // max per bucket); the edges, and everything when no rollup fits the step, from raw points.
+        const plan = await this.planner.plan(tenant, 'metrics', lookback, params, q.stepMs);
+        resolution = plan.resolution;
+        const rawSegments = plan.segments.filter((s) => s.source === 'raw');
+        const raw: RawPoint[] = [];
+        for (const seg of rawSegments) raw.push(...(await this.repo.sumPoints(scope({ ...q, fromNs: seg.fromNs, toNs: seg.toNs - 1n }), this.limits.maxMetricPoints + 1)));
+        const points = groupBy(this.capped(raw), (p) => p.fingerprint);
+        const rollups = groupBy(await this.repo.counterRollups(scope(q), plan), (r) => r.fingerprint);
+        const series0 = new Map(series.map((s) => [s.fingerprint, s]));
         const perSecond = q.aggregation === 'rate' ? q.stepMs / 1000 : 1;
         values = (g) => {
           const acc = new Map<number, number>();
           for (const fp of g.fingerprints) {
+            const s = series0.get(fp)!;
             const pts = points.get(fp) ?? [];
+            const buckets = rollups.get(fp) ?? [];
             const increases =
-              pts[0]?.temporality === DELTA
-                ? pts.map((p) => ({ t: p.t, value: p.value }))
-                : counterIncreases(pts, Number(lookback.fromNs / NS_PER_MS), monotonic.get(fp) ?? true);
+              s.temporality === DELTA
+                ? [...pts.map((p) => ({ t: p.t, value: p.value })), ...buckets.map((b) => ({ t: b.t, value: b.sum }))]
+                : counterIncreases([...pts, ...buckets.flatMap(rollupCounterPoints)], Number(lookback.fromNs / NS_PER_MS), s.monotonic);
             for (const inc of increases) {
               if (inc.t < fromMs) continue;
               const b = bucketStart(inc.t, q.stepMs);

@@ -1,6 +1,8 @@
 import { Controller, HttpCode, Inject, Post, type Provider } from '@nestjs/common';
 import { QueryRequestSchema, type ApiSuccess, type QueryMeta, type QueryRequest, type QueryResult } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
+import { CacheResult } from '../http/result-cache.interceptor.js';
+import { RateLimit } from '../http/rate-limit.js';
 import { CLICKHOUSE, QUERY_LIMITS } from '../http/tokens.js';
 import { ApiRoute, ValidBody } from '../http/validation.js';
 import { parseTimeRange } from '../request-params.js';
@@ -16,10 +18,12 @@ export const queryRunnerProvider: Provider = {
 
 @Controller('api/v1/query')
 @Requires('read')
+@CacheResult()
 export class QueryController {
   constructor(@Inject(QueryRunner) private readonly runner: QueryRunner) {}
 
   @Post()
+  @RateLimit('heavy')
   @HttpCode(200)
   @ApiRoute({
     summary: 'Run one query of the shared query DTO (metrics, spans or logs) as time series',

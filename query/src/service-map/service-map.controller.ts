@@ -1,6 +1,8 @@
 import { Controller, Get, Inject, Injectable } from '@nestjs/common';
 import { RangeParamsSchema, type ApiSuccess, type ServiceMapDto } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
+import { CacheResult } from '../http/result-cache.interceptor.js';
+import { RateLimit } from '../http/rate-limit.js';
 import { resultTooLarge } from '../http/api-error.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { ApiRoute, ValidQuery } from '../http/validation.js';
@@ -47,10 +49,12 @@ export class ServiceMapService {
 
 @Controller('api/v1/service-map')
 @Requires('read')
+@CacheResult()
 export class ServiceMapController {
   constructor(@Inject(ServiceMapService) private readonly service: ServiceMapService) {}
 
   @Get()
+  @RateLimit('heavy')
   @ApiRoute({
     summary: 'Service dependencies: services with RED, and caller → callee edges (calls, errors, p95) from parent/child spans',
     query: RangeParamsSchema,

@@ -4,8 +4,9 @@ import {
 } from '@telemetryflow/schemas';
 import type { z } from 'zod';
 import { Requires, TenantId } from '../http/access.js';
-import { CacheResult } from '../http/result-cache.interceptor.js';
 import { ApiRoute, ValidQuery } from '../http/validation.js';
+import { CacheResult } from '../http/result-cache.interceptor.js';
+import { RateLimit } from '../http/rate-limit.js';
 import type { RawParams } from '../request-params.js';
 import { AttributeSuggestions } from './attribute-suggestions.js';
 import { TracesService, type TraceWithLogs } from './traces.service.js';
@@ -20,6 +21,7 @@ export class TracesController {
   ) {}
 
   @Get('traces')
+  @RateLimit('heavy')
   @ApiRoute({
     summary: 'Search traces: span filters (service, operation, attr.<key>, resource.<key>) on one span; status and duration of the trace; newest or slowest first; cursor pages',
     query: TraceSearchParamsSchema,

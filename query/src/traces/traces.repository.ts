@@ -26,7 +26,13 @@ export interface TraceSearch extends TimeRange {
 const RANGE = 'StartTime >= fromUnixTimestamp64Nano({fromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})';
 /** Root spans sort first (false < true), then the earliest span. */
 const ROOT_ORDER = '(ParentSpanId != toFixedString(\'\', 8), StartTime)';
+/**
+ * The trace's time bounds from trace_index, a scalar ClickHouse evaluates first, so the
+ * spans (or logs) query reads only the partitions and granules of that range in one round trip.
+ */
+const BOUNDS = '(SELECT (min(Start), max(End)) FROM trace_index WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})) AS bounds';
 const START = 'toUnixTimestamp64Nano(min(StartTime))';
+const ERROR = "StatusCode = 'STATUS_CODE_ERROR'";
 const DURATION = 'toUnixTimestamp64Nano(max(EndTime)) - toUnixTimestamp64Nano(min(StartTime))';
 /** Sort key per order: the value compared with a cursor, and the ORDER BY. */
 const SORTS = {
@@ -49,37 +55,28 @@ export function spanConditions(s: TraceSearch): SqlPart {
 export class TracesRepository {
   constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
 
-  /** The trace's time bounds from trace_index, or null when this tenant has no such trace. */
-  async traceBounds(tenant: string, traceId: string): Promise<{ startNs: string; endNs: string } | null> {
-    const [row] = await this.ch.select<{ n: string; startNs: string; endNs: string }>(
-      `SELECT count() AS n, toString(toUnixTimestamp64Nano(min(Start))) AS startNs, toString(toUnixTimestamp64Nano(max(End))) AS endNs
-       FROM trace_index WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})`,
-      { tenant, traceId },
-    );
-    return row && toNumber(row.n) > 0 ? { startNs: row.startNs, endNs: row.endNs } : null;
-  }
-
-  /** The trace's spans in start order, at most `limit` (callers pass their cap + 1). */
-  async traceSpans(tenant: string, traceId: string, startNs: string, endNs: string, limit: number): Promise<SpanRow[]> {
+  /** The trace's spans in start order, at most `limit` (callers pass their cap + 1); none when the tenant has no such trace. */
+  async traceSpans(tenant: string, traceId: string, limit: number): Promise<SpanRow[]> {
     return this.ch.select<SpanRow>(
-      `SELECT ${SPAN_COLUMNS} FROM spans
-       WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})
-         AND StartTime >= fromUnixTimestamp64Nano({startNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({endNs:Int64})
+      `WITH ${BOUNDS}
+       SELECT ${SPAN_COLUMNS} FROM spans
+       WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String}) AND StartTime >= bounds.1 AND StartTime <= bounds.2
        ORDER BY StartTime, SpanId
        LIMIT {limit:UInt32}`,
-      { tenant, traceId, startNs, endNs, limit },
+      { tenant, traceId, limit },
     );
   }
 
-  /** Log records of a trace between the bounds (the caller widens them), oldest first, at most `limit`. */
-  async traceLogs(tenant: string, traceId: string, fromNs: bigint, toNs: bigint, limit: number): Promise<LogRow[]> {
+  /** Log records of a trace within its bounds widened by `slackNs`, oldest first, at most `limit`. */
+  async traceLogs(tenant: string, traceId: string, slackNs: bigint, limit: number): Promise<LogRow[]> {
     return this.ch.select<LogRow>(
-      `SELECT ${LOG_COLUMNS} FROM logs
+      `WITH ${BOUNDS}
+       SELECT ${LOG_COLUMNS} FROM logs
        WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})
-         AND Timestamp >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Timestamp <= fromUnixTimestamp64Nano({toNs:Int64})
+         AND Timestamp >= bounds.1 - toIntervalNanosecond({slackNs:Int64}) AND Timestamp <= bounds.2 + toIntervalNanosecond({slackNs:Int64})
        ORDER BY Timestamp
        LIMIT {limit:UInt32}`,
-      { tenant, traceId, fromNs, toNs, limit },
+      { tenant, traceId, slackNs, limit },
     );
   }
 
@@ -88,14 +85,20 @@ export class TracesRepository {
    * one span of the trace; status and duration (first start to last end of the spans in
    * range) are of the trace. Ordered newest or slowest first, then by trace id, and resumed
    * strictly after a cursor in that order. At most `limit` rows (callers pass page size + 1).
+   *
+   * Two steps: the page's trace ids by their sort key alone (grouping every trace of the
+   * range by one aggregate is cheap), then the summaries of only those traces.
    */
   async searchTraces(tenant: string, s: TraceSearch): Promise<(TraceSummaryDto & { sortKey: string })[]> {
     const having: string[] = [];
     const params: Record<string, unknown> = { tenant, fromNs: s.fromNs, toNs: s.toNs, limit: s.limit };
     const spans = spanConditions(s);
     Object.assign(params, spans.params);
-    if (s.status === 'error') having.push("countIf(StatusCode = 'STATUS_CODE_ERROR') > 0");
-    if (s.status === 'ok') having.push("countIf(StatusCode = 'STATUS_CODE_ERROR') = 0");
+    const matching: string[] = [];
+    // Span-level filters (and errors) pick trace ids first; attribute skip indexes apply.
+    if (spans.sql) matching.push(`TraceId IN (SELECT TraceId FROM spans WHERE TenantId = {tenant:String} AND ${RANGE} AND ${spans.sql})`);
+    if (s.status === 'error') matching.push(`TraceId IN (SELECT TraceId FROM spans WHERE TenantId = {tenant:String} AND ${RANGE} AND ${ERROR})`);
+    if (s.status === 'ok') having.push(`countIf(${ERROR}) = 0`);
     if (s.minDurationNs !== undefined) {
       having.push(`${DURATION} >= {minDurationNs:Int64}`);
       params.minDurationNs = s.minDurationNs;
@@ -110,26 +113,34 @@ export class TracesRepository {
       params.cursorKey = s.cursor.k;
       params.cursorId = s.cursor.id;
     }
-    // Span-level filters pick trace ids first (skip indexes on attributes apply), then the
-    // summaries group only those traces.
-    const matching = spans.sql ? ` AND TraceId IN (SELECT TraceId FROM spans WHERE TenantId = {tenant:String} AND ${RANGE} AND ${spans.sql})` : '';
-    const rows = await this.ch.select<Omit<TraceSummaryDto, 'spanCount' | 'errorCount'> & { spanCount: string; errorCount: string; sortKey: string }>(
-      `SELECT lower(hex(TraceId)) AS traceId,
-              argMin(ServiceName, ${ROOT_ORDER}) AS rootServiceName,
-              argMin(Name, ${ROOT_ORDER}) AS rootName,
-              toString(${START}) AS startTimeUnixNano,
-              toString(${DURATION}) AS durationNs,
-              count() AS spanCount,
-              countIf(StatusCode = 'STATUS_CODE_ERROR') AS errorCount,
-              toString(${sort.key}) AS sortKey
-       FROM spans
-       WHERE TenantId = {tenant:String} AND ${RANGE}${matching}
+    const where = ['TenantId = {tenant:String}', RANGE, ...matching].join(' AND ');
+    const page = await this.ch.select<{ traceId: string; sortKey: string }>(
+      `SELECT lower(hex(TraceId)) AS traceId, toString(${sort.key}) AS sortKey
+       FROM spans WHERE ${where}
        GROUP BY TraceId
        ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
        ORDER BY ${sort.order}
        LIMIT {limit:UInt32}`,
       params,
     );
-    return rows.map((r) => ({ ...r, spanCount: toNumber(r.spanCount), errorCount: toNumber(r.errorCount) }));
+    if (page.length === 0) return [];
+    const rows = await this.ch.select<Omit<TraceSummaryDto, 'spanCount' | 'errorCount'> & { spanCount: string; errorCount: string }>(
+      `SELECT lower(hex(TraceId)) AS traceId,
+              argMin(ServiceName, ${ROOT_ORDER}) AS rootServiceName,
+              argMin(Name, ${ROOT_ORDER}) AS rootName,
+              toString(${START}) AS startTimeUnixNano,
+              toString(${DURATION}) AS durationNs,
+              count() AS spanCount,
+              countIf(${ERROR}) AS errorCount
+       FROM spans
+       WHERE TenantId = {tenant:String} AND ${RANGE} AND TraceId IN (SELECT unhex(arrayJoin({ids:Array(String)})))
+       GROUP BY TraceId`,
+      { tenant, fromNs: s.fromNs, toNs: s.toNs, ids: page.map((p) => p.traceId) },
+    );
+    const byId = new Map(rows.map((r) => [r.traceId, { ...r, spanCount: toNumber(r.spanCount), errorCount: toNumber(r.errorCount) }]));
+    return page.flatMap((p) => {
+      const summary = byId.get(p.traceId);
+      return summary ? [{ ...summary, sortKey: p.sortKey }] : [];
+    });
   }
 }

@@ -57,14 +57,10 @@ export class TracesService {
     const traceId = parseHexId(rawTraceId, 'traceId', 16);
     // The all-zero id is well-formed but invalid in OTLP, so no trace can have it: 404.
     if (/^0+$/.test(traceId)) throw notFound(`trace ${traceId} not found`);
-    const bounds = await this.repo.traceBounds(tenant, traceId);
-    if (!bounds) throw notFound(`trace ${traceId} not found`);
     const cap = this.limits.maxTraceSpans;
     const [spans, logs] = await Promise.all([
-      this.repo.traceSpans(tenant, traceId, bounds.startNs, bounds.endNs, cap + 1),
-      include === 'logs'
-        ? this.repo.traceLogs(tenant, traceId, BigInt(bounds.startNs) - TRACE_LOG_SLACK_NS, BigInt(bounds.endNs) + TRACE_LOG_SLACK_NS, cap + 1)
-        : undefined,
+      this.repo.traceSpans(tenant, traceId, cap + 1),
+      include === 'logs' ? this.repo.traceLogs(tenant, traceId, TRACE_LOG_SLACK_NS, cap + 1) : undefined,
     ]);
     if (spans.length === 0) throw notFound(`trace ${traceId} not found`);
     if (spans.length > cap) {

@@ -1,0 +1,77 @@
+// Shared by the benchmarks that load generated rows straight into the all-in-one's
+// ClickHouse (rollups, queries): sizes from the environment, chunked INSERT … SELECT,
+// waiting for merges, and the line that names the machine and engine.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig, startAllInOne, type RunningAllInOne } from '@telemetryflow/server';
+import { formatInt } from './stats.js';
+
+export type ClickHouseClient = RunningAllInOne['clickhouse'];
+
+const CHUNK = 1_000_000;
+
+export function envInt(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
+  return n;
+}
+
+/**
+ * Loads `total` rows in chunks of a million, each one INSERT … SELECT (bound parameters
+ * offset, n, total, start, end) so the materialized views fire as on ingest.
+ */
+export async function loadRows(ch: ClickHouseClient, what: string, total: number, insert: string, window: { start: number; end: number }): Promise<void> {
+  const t0 = performance.now();
+  for (let offset = 0; offset < total; offset += CHUNK) {
+    const n = Math.min(CHUNK, total - offset);
+    await ch.command({ query: insert, query_params: { offset, n, total, start: window.start, end: window.end } });
+  }
+  const s = (performance.now() - t0) / 1000;
+  console.log(`loaded ${formatInt(total)} ${what} in ${s.toFixed(1)} s (${formatInt(total / s)}/s)`);
+}
+
+/** Waits (up to 5 minutes) until no background merge runs, so timings do not share the CPU with them. */
+export async function mergesSettled(ch: ClickHouseClient): Promise<void> {
+  const t0 = performance.now();
+  while (performance.now() - t0 < 300_000) {
+    const [row] = await (await ch.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' })).json<{ n: string }>();
+    if (row?.n === '0') break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  console.log(`background merges settled after ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+/** "2 CPUs (model), Node.js x, chdb y (ClickHouse z)". */
+export async function machineLine(ch: ClickHouseClient): Promise<string> {
+  const [version] = await (await ch.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>();
+  const chdb = (JSON.parse(readFileSync(new URL('../../../clickhouse/package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> }).dependencies.chdb;
+  return `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? '?'}), Node.js ${process.versions.node}, chdb ${chdb} (ClickHouse ${version?.v})`;
+}
+
+/**
+ * Runs `bench` against an all-in-one on a temporary data dir (removed afterwards), with the
+ * result cache off so repeated requests are timed, not served from memory; exits 1 on failure.
+ */
+export function runWithAllInOne(dataDirPrefix: string, apiKey: string, bench: (server: RunningAllInOne) => Promise<void>): void {
+  const run = async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix));
+    const server = await startAllInOne(
+      loadConfig({ TF_HOST: '127.0.0.1', TF_DATA_DIR: dataDir, TF_HTTP_PORT: '0', TF_OTLP_HTTP_PORT: '0', TF_OTLP_GRPC_PORT: '0', TF_PGLITE_PORT: '0', TF_BOOTSTRAP_API_KEY: apiKey, TF_QUERY_CACHE_TTL_MS: '0' }),
+      () => {},
+    );
+    try {
+      await bench(server);
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+  run().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,139 @@
+// `pnpm bench:query`: loads 10 million spans (2 million traces of 5 spans over 24 hours,
+// with attributes) and 10 million logs straight into the all-in-one's ClickHouse
+// (INSERT … SELECT FROM numbers(), so trace_index and the rollup views fire as on ingest),
+// then times read requests over HTTP: p50 / p95 of trace by id, trace search, log search
+// (1 hour), metric queries, attribute suggestions and the service map.
+// Sizes: TF_BENCH_SPANS, TF_BENCH_LOGS, TF_BENCH_POINTS (defaults 10M, 10M, 2M);
+// TF_BENCH_RUNS requests per case (default 30).
+import { performance } from 'node:perf_hooks';
+import { envInt, loadRows, machineLine, mergesSettled, runWithAllInOne } from './bench-store.js';
+import { formatInt, formatMs, percentile, renderTable } from './stats.js';
+
+const API_KEY = 'tf_bench_query_key_00000000000000001';
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const SPANS_PER_TRACE = 5;
+
+const SPANS = envInt('TF_BENCH_SPANS', 10_000_000);
+const LOGS = envInt('TF_BENCH_LOGS', 10_000_000);
+const POINTS = envInt('TF_BENCH_POINTS', 2_000_000);
+const RUNS = envInt('TF_BENCH_RUNS', 30);
+
+/** Time of item `i` of `total`, spread evenly over [start, end), in nanoseconds. */
+const timeNs = (i: string) => `toUInt64({start:UInt64} + intDiv((${i}) * ({end:UInt64} - {start:UInt64}), {total:UInt64})) * 1000000`;
+const hex16 = (x: string) => `leftPad(lower(hex(${x})), 16, '0')`;
+
+/**
+ * Trace `tr` = row / 5: a root span of svc-(tr % 20) and four children, each in the next
+ * service, started 1 ms apart. Attributes: a route (50 values), a user id (100k values), a
+ * status code; one trace in 50 has an error.
+ */
+const SPANS_SQL = `INSERT INTO spans (TenantId, TraceIdHex, SpanIdHex, ParentSpanIdHex, ServiceName, Name, Kind, StartTimeNs, EndTimeNs, DurationNs,
+    StatusCode, ResourceAttributes, Attributes)
+  SETTINGS async_insert = 0
+  SELECT 'default', concat(${hex16('cityHash64(tr, 1)')}, ${hex16('cityHash64(tr, 2)')}), ${hex16('row + 1')},
+         if(idx = 0, '', ${hex16('row - idx + 1')}), svc, concat('op-', toString(tr % 10)), if(idx = 0, 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT'),
+         t, t + d, d, if(tr % 50 = 0 AND idx = 4, 'STATUS_CODE_ERROR', 'STATUS_CODE_UNSET'),
+         map('service.name', svc, 'host.name', concat('host-', toString(tr % 40))),
+         map('http.route', concat('/api/r', toString(tr % 50)), 'user.id', concat('user-', toString(tr % 100000)), 'http.status_code', if(tr % 50 = 0, '500', '200'))
+  FROM (
+    SELECT toUInt64({offset:UInt64}) + number AS row, intDiv(row, ${SPANS_PER_TRACE}) AS tr, row % ${SPANS_PER_TRACE} AS idx,
+           concat('svc-', toString((tr + idx) % 20)) AS svc,
+           ${timeNs(`intDiv(row, ${SPANS_PER_TRACE}) * ${SPANS_PER_TRACE}`)} + idx * 1000000 AS t,
+           toInt64(exp(randNormal(log(2e7), 1))) AS d
+    FROM numbers({n:UInt64}))`;
+
+const LOGS_SQL = `INSERT INTO logs (TenantId, TimestampNs, ObservedTimestampNs, TraceIdHex, SpanIdHex, SeverityText, SeverityNumber, ServiceName, Body, Attributes)
+  SETTINGS async_insert = 0
+  SELECT 'default', t, t, if(row % 10 = 0, concat(${hex16('cityHash64(row, 1)')}, ${hex16('cityHash64(row, 2)')}), ''), '',
+         ['INFO', 'INFO', 'INFO', 'WARN', 'ERROR', 'DEBUG'][row % 6 + 1], [9, 9, 9, 13, 17, 5][row % 6 + 1], concat('svc-', toString(row % 20)),
+         concat(['request', 'payment', 'checkout', 'login', 'search'][row % 5 + 1], ' ', toString(row % 1000), ' handled in ', toString(row % 97), ' ms',
+                if(row % 100 = 0, ' after timeout', '')),
+         map('order.id', toString(row % 100000))
+  FROM (SELECT toUInt64({offset:UInt64}) + number AS row, ${timeNs('row')} AS t FROM numbers({n:UInt64}))`;
+
+const SERIES = 200;
+const POINTS_SQL = `INSERT INTO metrics_gauge (TenantId, MetricName, Fingerprint, TimeNs, Value) SETTINGS async_insert = 0
+  SELECT 'default', 'queue.depth', (toUInt64({offset:UInt64}) + number) % ${SERIES} + 1, ${timeNs('toUInt64({offset:UInt64}) + number')}, (number * 7919) % 1000
+  FROM numbers({n:UInt64})`;
+
+interface Case {
+  name: string;
+  /** A path per run (different trace ids), or one path. */
+  path: (run: number) => string;
+  body?: unknown;
+  target?: number;
+}
+
+async function time(url: string, body: unknown): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(url, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${API_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  const ms = performance.now() - t0;
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 300)}`);
+  return ms;
+}
+
+async function measure(base: string, c: Case): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < 2; i++) await time(base + c.path(RUNS + i), c.body);
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) samples.push(await time(base + c.path(i), c.body));
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+}
+
+runWithAllInOne('tf-bench-query-', API_KEY, async (server) => {
+  const ch = server.clickhouse;
+  const now = Date.now();
+  const window = { start: now - DAY_MS, end: now - 60_000 };
+  await loadRows(ch, 'spans', SPANS, SPANS_SQL, window);
+  await loadRows(ch, 'logs', LOGS, LOGS_SQL, window);
+  await ch.command({
+    query: `INSERT INTO metric_series (TenantId, MetricName, Fingerprint, MetricType, ServiceName, ResourceAttributes, Attributes, FirstSeenNs, LastSeenNs) SETTINGS async_insert = 0
+            SELECT 'default', 'queue.depth', number + 1, 'gauge', concat('svc-', toString(number % 20)), map('service.name', concat('svc-', toString(number % 20))),
+                   map('queue', concat('q', toString(number))), toUInt64({start:UInt64}) * 1000000, toUInt64({end:UInt64}) * 1000000 FROM numbers(${SERIES})`,
+    query_params: window,
+  });
+  await loadRows(ch, 'gauge points', POINTS, POINTS_SQL, window);
+  await mergesSettled(ch);
+
+  // Trace ids of the last hour, a different one per run.
+  const ids = (await (await ch.query({
+    query: `SELECT lower(hex(TraceId)) AS id FROM spans WHERE TenantId = 'default' AND StartTime >= now() - INTERVAL 1 HOUR LIMIT 1 BY TraceId LIMIT 200`,
+    format: 'JSONEachRow',
+  })).json<{ id: string }>()).map((r) => r.id);
+  const lastHour = `from=${now - HOUR_MS}&to=${now}`;
+  const metricQuery = (signal: unknown, hours: number, step: number) => ({ query: signal, from: now - hours * HOUR_MS, to: now, step });
+  const cases: Case[] = [
+    { name: 'trace by id', path: (i) => `/api/v1/traces/${ids[(i * 7) % ids.length]}`, target: 50 },
+    { name: 'trace by id, include=logs', path: (i) => `/api/v1/traces/${ids[(i * 7) % ids.length]}?include=logs` },
+    { name: 'trace search, 1 h, newest', path: () => `/api/v1/traces?${lastHour}`, target: 200 },
+    { name: 'trace search, 1 h, slowest', path: () => `/api/v1/traces?${lastHour}&sort=slowest`, target: 200 },
+    { name: 'trace search, 1 h, service + attr', path: () => `/api/v1/traces?${lastHour}&service=svc-3&attr.http.route=/api/r7`, target: 200 },
+    { name: 'trace search, 1 h, status=error', path: () => `/api/v1/traces?${lastHour}&status=error`, target: 200 },
+    { name: 'log search, 1 h, newest', path: () => `/api/v1/logs?${lastHour}`, target: 200 },
+    { name: 'log search, 1 h, word', path: () => `/api/v1/logs?${lastHour}&q=timeout`, target: 200 },
+    { name: 'log search, 1 h, phrase + severity', path: () => `/api/v1/logs?${lastHour}&q=%22payment%20123%22&minSeverity=WARN`, target: 200 },
+    { name: 'log histogram, 1 h, word', path: () => `/api/v1/logs/histogram?${lastHour}&q=timeout` },
+    { name: 'metric query, 1 h, by queue', path: () => '/api/v1/query', body: metricQuery({ signal: 'metrics', metric: 'queue.depth', aggregation: 'avg', groupBy: ['queue'] }, 1, 60) },
+    { name: 'metric query, 24 h, max', path: () => '/api/v1/query', body: metricQuery({ signal: 'metrics', metric: 'queue.depth', aggregation: 'max' }, 24, 3600) },
+    { name: 'spans p95 by service, 24 h', path: () => '/api/v1/query', body: metricQuery({ signal: 'spans', measure: 'p95', groupBy: ['service'] }, 24, 3600) },
+    { name: 'spans count by route, 1 h', path: () => '/api/v1/query', body: metricQuery({ signal: 'spans', measure: 'count', groupBy: ['attr.http.route'] }, 1, 60) },
+    { name: 'attribute keys, 1 h', path: () => `/api/v1/traces/attributes?${lastHour}` },
+    { name: 'attribute values user.id, 1 h', path: () => `/api/v1/traces/attributes/attr.user.id/values?${lastHour}` },
+    { name: 'attribute values, prefix, 1 h', path: () => `/api/v1/traces/attributes/attr.user.id/values?${lastHour}&prefix=user-4242` },
+    { name: 'service map, 1 h', path: () => `/api/v1/service-map?${lastHour}` },
+  ];
+  const rows: string[][] = [];
+  for (const c of cases) {
+    const r = await measure(server.apiUrl, c);
+    rows.push([c.name, formatMs(r.p50), formatMs(r.p95), c.target === undefined ? '' : `≤ ${c.target}`]);
+    console.log(`${c.name}: p50 ${formatMs(r.p50)} ms, p95 ${formatMs(r.p95)} ms`);
+  }
+  console.log(`\n${await machineLine(ch)}`);
+  console.log(`${formatInt(SPANS)} spans (${formatInt(SPANS / SPANS_PER_TRACE)} traces), ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 24 hours; ${RUNS} requests per case\n`);
+  console.log(renderTable(['request', 'p50 ms', 'p95 ms', 'target p95 ms'], rows));
+});
