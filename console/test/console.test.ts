@@ -257,6 +257,12 @@ describe('console in Chromium', () => {
     assert.match(await panels.nth(0).innerText(), /Span rate by service/);
     await panels.nth(0).locator('canvas').waitFor();
     await screenshot(page, 'dashboard');
+    // Live mode: the server pushes fresh renders; a new warning shows up in the logs panel.
+    await page.goto(`${page.url().split('?')[0]}?live=10`);
+    await panels.nth(1).locator('[data-test=log-row]').first().waitFor();
+    const warning = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: SERVICE } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), severityNumber: 13, body: { stringValue: 'pushed by live mode' } }] }] }] };
+    await sendOtlp(rig.server.otlpHttpUrl, 'logs', API_KEY, warning);
+    await panels.nth(1).locator('[data-test=log-row]', { hasText: 'pushed by live mode' }).waitFor({ timeout: 25_000 });
   });
 
   test('alerts: a rule is previewed over the range and created', async () => {

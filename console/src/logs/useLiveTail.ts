@@ -1,7 +1,7 @@
 import type { LiveAck, LiveItems, LiveNotice, LiveSubscribe, LogDto } from '@telemetryflow/schemas';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { onScopeDispose, ref, shallowRef } from 'vue';
-import { renewSession, sessionCredentials } from '../api/http.js';
+import { openLiveSocket } from '../api/live.js';
 import { emptyTail, pause as pauseTail, receive, resume as resumeTail, type TailState } from './tail-buffer.js';
 
 /**
@@ -14,7 +14,6 @@ export function useLiveTail() {
   const error = shallowRef<unknown>(null);
   const notice = ref('');
   let socket: Socket | null = null;
-  let renewed = false;
 
   function stop(): void {
     socket?.disconnect();
@@ -27,35 +26,26 @@ export function useLiveTail() {
     state.value = emptyTail();
     error.value = null;
     notice.value = '';
-    renewed = false;
     status.value = 'connecting';
-    const credentials = sessionCredentials();
-    const s = io('/live', { auth: { token: credentials.token, ...(credentials.tenant ? { tenant: credentials.tenant } : {}) }, transports: ['websocket'] });
+    const s = openLiveSocket(
+      (connected) =>
+        connected.emit('subscribe', { signal: 'logs', filter } satisfies LiveSubscribe, (ack: LiveAck) => {
+          if ('error' in ack) {
+            error.value = new Error(`live tail refused: ${ack.error.message}`);
+            stop();
+          } else status.value = 'live';
+        }),
+      (err) => {
+        error.value = new Error(`live tail: ${err.message}`);
+        status.value = 'off';
+      },
+    );
     socket = s;
-    s.on('connect', () => {
-      s.emit('subscribe', { signal: 'logs', filter } satisfies LiveSubscribe, (ack: LiveAck) => {
-        if ('error' in ack) {
-          error.value = new Error(`live tail refused: ${ack.error.message}`);
-          stop();
-        } else status.value = 'live';
-      });
-    });
     s.on('items', (batch: LiveItems, ack?: () => void) => {
       if (batch.signal === 'logs') state.value = receive(state.value, batch.items as LogDto[], batch.dropped);
       ack?.();
     });
     s.on('notice', (n: LiveNotice) => (notice.value = n.message));
-    s.on('connect_error', async (err: Error) => {
-      // An access token that ran out: renew it once and connect again.
-      if (!renewed && (await renewSession())) {
-        renewed = true;
-        s.auth = { ...(s.auth as object), token: sessionCredentials().token };
-        s.connect();
-        return;
-      }
-      error.value = new Error(`live tail: ${err.message}`);
-      stop();
-    });
   }
 
   const pause = () => (state.value = pauseTail(state.value));
