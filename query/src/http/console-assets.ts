@@ -39,7 +39,8 @@ function decodedPath(url: string): string {
 export async function serveConsole(fastify: Fastify, dir: string): Promise<void> {
   if (!existsSync(join(dir, 'index.html'))) throw new Error(`console directory ${dir} has no index.html (build it with: pnpm --filter @telemetryflow/console build)`);
   const files = filesUnder(dir);
-  await fastify.register(fastifyStatic, { root: dir, serve: false });
+  // Cache headers are set per file below; the plugin's own would replace them.
+  await fastify.register(fastifyStatic, { root: dir, serve: false, cacheControl: false });
   fastify.get('/*', (req, reply) => {
     const path = decodedPath(req.url);
     if (files.has(path) && path !== '/index.html') {
