@@ -236,6 +236,16 @@ describe('console in Chromium', () => {
   test('dashboards: a new dashboard with two panels is saved and renders them after a reload', async () => {
     await page.goto(`${base}/dashboards`);
     await page.locator('[data-test=dashboards-table]', { hasText: 'Service overview' }).waitFor();
+    // A built-in dashboard renders every panel, with its $service variable set from the URL.
+    await page.locator('[data-test=dashboard-link]', { hasText: 'Service overview' }).click();
+    await page.waitForURL((u) => u.pathname.startsWith('/dashboards/'));
+    await page.goto(`${page.url().split('?')[0]}?var-service=${SERVICE}`);
+    await page.locator('[data-test=panel] canvas').first().waitFor();
+    await eventually('every panel rendered', async () => ((await page.locator('[data-test=panel] .n-spin').count()) === 0 ? true : undefined));
+    assert.equal(await page.locator('[data-test=panel] .panel-error').count(), 0);
+    await page.waitForTimeout(1000); // the charts' drawing animation, for the screenshot
+    await screenshot(page, 'dashboard-built-in');
+    await page.goto(`${base}/dashboards`);
     await page.locator('input[name=dashboard-title]').fill('E2E board');
     await page.locator('[data-test=create-dashboard]').click();
     await page.waitForURL((u) => u.pathname.startsWith('/dashboards/'));

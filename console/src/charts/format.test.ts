@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMs, formatNsDuration, formatPercent, formatRate } from './format.js';
+import { formatMs, formatNsDuration, formatPercent, formatRate, formatValue } from './format.js';
 
 describe('formats', () => {
   it('durations pick a unit', () => {
@@ -17,5 +17,11 @@ describe('formats', () => {
     expect(formatPercent(0.02)).toBe('2.00%');
     expect(formatPercent(0.5)).toBe('50.0%');
     expect(formatPercent(null)).toBe('–');
+  });
+  it('values to four significant digits', () => {
+    expect(formatValue(401.45675238996154)).toBe('401.5');
+    expect(formatValue(0.020408)).toBe('0.02041');
+    expect(formatValue(49)).toBe('49');
+    expect(formatValue(null)).toBe('–');
   });
 });

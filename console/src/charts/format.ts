@@ -29,3 +29,9 @@ export function formatNsTime(ns: string): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
+
+/** A measured value for a stat or table cell: four significant digits, no exponent for everyday sizes. */
+export function formatValue(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '–';
+  return String(Number(v.toPrecision(4)));
+}
