@@ -20,7 +20,7 @@ export default tseslint.config(
     files: ['console/src/**/*.{ts,vue}'],
     languageOptions: {
       parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' },
-      globals: { window: 'readonly', document: 'readonly', PointerEvent: 'readonly', Blob: 'readonly', Event: 'readonly', localStorage: 'readonly', location: 'readonly', fetch: 'readonly', ResizeObserver: 'readonly', URLSearchParams: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', HTMLElement: 'readonly', Storage: 'readonly', Response: 'readonly' },
+      globals: { window: 'readonly', document: 'readonly', KeyboardEvent: 'readonly', HTMLInputElement: 'readonly', PointerEvent: 'readonly', Blob: 'readonly', Event: 'readonly', localStorage: 'readonly', location: 'readonly', fetch: 'readonly', ResizeObserver: 'readonly', URLSearchParams: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', HTMLElement: 'readonly', Storage: 'readonly', Response: 'readonly' },
     },
     rules: {
       'vue/max-attributes-per-line': 'off',

@@ -195,7 +195,10 @@ describe('console in Chromium', () => {
 
   test('logs: a word search finds the record; it expands to pretty JSON and jumps to its trace', async () => {
     await page.goto(`${base}/logs`);
-    await page.locator('input[name=q]').fill('declined');
+    await page.locator('[data-test=log-row]').first().waitFor();
+    await page.keyboard.press('/'); // the search shortcut
+    await page.keyboard.type('declined');
+    assert.equal(await page.locator('input[name=q]').inputValue(), 'declined');
     await page.locator('[data-test=search]').click();
     await page.waitForURL((u) => u.searchParams.get('q') === 'declined');
     const row = page.locator('[data-test=log-row]');
