@@ -9,6 +9,8 @@ export interface LogSearch {
   minSeverity?: string;
   traceId?: string;
   limit?: number;
+  /** `meta.nextCursor` of the previous page. */
+  cursor?: string;
 }
 
 export function searchLogs(search: LogSearch, range: TimeWindow) {

@@ -10,6 +10,8 @@ export interface TraceSearch {
   maxDurationMs?: number;
   sort?: 'newest' | 'slowest';
   limit?: number;
+  /** `meta.nextCursor` of the previous page. */
+  cursor?: string;
   /** `attr.<key>` / `resource.<key>` → value, on one span of the trace. */
   attributes?: Record<string, string>;
 }
