@@ -261,8 +261,20 @@ describe('console in Chromium', () => {
     await page.locator('[data-test=panel-type]').click();
     await page.getByText('logs', { exact: true }).click();
     await page.locator('[data-test=panel-apply]').click();
+    // Resize the first panel from its corner: narrower by ~4 columns, taller by 2 rows.
+    await page.locator('textarea[name=panel-query]').waitFor({ state: 'detached' });
+    const corner = (await page.locator('[data-test=panel-resize]').first().boundingBox())!;
+    const columnPx = (await page.locator('.grid').boundingBox())!.width / 24;
+    await page.mouse.move(corner.x + 5, corner.y + 5);
+    await page.mouse.down();
+    await page.mouse.move(corner.x + 5 - 4 * columnPx, corner.y + 5 + 72, { steps: 5 });
+    await page.mouse.up();
     await page.locator('[data-test=dashboard-save]').click();
     await page.getByText('Saved as version 2').waitFor();
+    const id = new URL(page.url()).pathname.split('/').pop()!;
+    const saved = await apiGet<{ panels: { title: string; layout: { x: number; y: number; w: number; h: number } }[] }>(base, `/dashboards/${id}`);
+    assert.deepEqual(saved.panels.map((p) => p.title), ['Span rate by service', 'Warnings and errors']);
+    assert.deepEqual(saved.panels[0]!.layout, { x: 0, y: 0, w: 8, h: 10 });
     await page.reload();
     const panels = page.locator('[data-test=panel]');
     await panels.nth(1).locator('[data-test=log-row]', { hasText: 'card declined' }).waitFor();
