@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { DataSource } from 'typeorm';
+import type { Registry } from 'prom-client';
+import { createAlertingMetrics } from './alerting-metrics.js';
 import { NotificationDispatcher } from './delivery/notification-dispatcher.js';
 import type { HttpDelivery } from './delivery/http-delivery.js';
 import { AlertHistory } from './history/alert-history.js';
@@ -17,6 +19,8 @@ export interface AlertingRoleConfig {
   pollMs: number;
   consoleUrl?: string | undefined;
   log: (msg: string) => void;
+  /** Where tf_alerting_* metrics are registered (the process's /metrics). */
+  registry?: Registry;
 }
 
 export interface AlertingRole {
@@ -28,10 +32,11 @@ export interface AlertingRole {
 export function startAlertingRole(cfg: AlertingRoleConfig): AlertingRole {
   const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const history = new AlertHistory(cfg.clickhouse);
+  const metrics = cfg.registry ? { metrics: createAlertingMetrics(cfg.registry) } : {};
   const scheduler = new RuleScheduler({
-    dataSource: cfg.dataSource, reader: cfg.reader, history, replicaId, log: cfg.log, ...(cfg.consoleUrl ? { consoleUrl: cfg.consoleUrl } : {}),
+    dataSource: cfg.dataSource, reader: cfg.reader, history, replicaId, log: cfg.log, ...metrics, ...(cfg.consoleUrl ? { consoleUrl: cfg.consoleUrl } : {}),
   });
-  const dispatcher = new NotificationDispatcher({ dataSource: cfg.dataSource, delivery: cfg.delivery, history, log: cfg.log });
+  const dispatcher = new NotificationDispatcher({ dataSource: cfg.dataSource, delivery: cfg.delivery, history, log: cfg.log, ...metrics });
   const loops = [scheduler.start(cfg.pollMs), dispatcher.start(cfg.pollMs)];
   return {
     replicaId,

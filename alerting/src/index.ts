@@ -1,21 +1,23 @@
+import { ALERTING_ENTITIES } from './store/entities.js';
+import { Alerting1764400000000 } from './store/migration.js';
+
 export { evaluateRule, groupKey, observe, type GroupSample, type RuleEvaluation } from './evaluation/evaluate-rule.js';
 export { nextState, initialState, type InstanceState, type Observation, type Transition } from './evaluation/state-machine.js';
 export { renderTemplate, renderAnnotations, formatValue } from './evaluation/templating.js';
 export { ALERTING_ENTITIES } from './store/entities.js';
-import { Alerting1764400000000 } from './store/migration.js';
-import { ALERTING_ENTITIES } from './store/entities.js';
 export { AlertingApiModule, type AlertingApiConfig } from './api/alerting-api.module.js';
-export { ClickHouseConditionReader, type ConditionReader, type MetricReader } from './sources/clickhouse-condition-reader.js';
+export { ClickHouseConditionReader, type ConditionReader } from './sources/clickhouse-condition-reader.js';
 export { AlertHistory } from './history/alert-history.js';
 export { RuleScheduler, type SchedulerConfig } from './scheduler/rule-scheduler.js';
 export { HttpDelivery, type DeliveryConfig, type DeliveryResult } from './delivery/http-delivery.js';
 export { AddressGuard, AddressGuardConfigError, parseCidrs } from './delivery/address-guard.js';
 export { NotificationDispatcher, type DispatcherConfig } from './delivery/notification-dispatcher.js';
 export { webhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './delivery/channel-messages.js';
+export { startAlertingRole, type AlertingRole, type AlertingRoleConfig } from './alerting-role.js';
+export { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.js';
 
 /** Control-plane migrations of alerting, for `openControlPlane({ extraMigrations })`. */
 export const ALERTING_MIGRATIONS = [Alerting1764400000000];
 
 /** What `openControlPlane` needs to hold alerting's tables: spread into its config. */
 export const ALERTING_CONTROL_PLANE = { extraEntities: ALERTING_ENTITIES, extraMigrations: ALERTING_MIGRATIONS };
-export { startAlertingRole, type AlertingRole, type AlertingRoleConfig } from './alerting-role.js';

@@ -23,6 +23,20 @@ after(async () => {
   await s.close();
 });
 
+describe('alerting routes', () => {
+  it('all declare their access, only status pages are public, and the OpenAPI document lists them', async () => {
+    const ours = s.api.routes().filter((r) => /^\/(api\/v1\/(alert|alerts|silences|notification-channels|status-pages)|status)\b/.test(r.path));
+    assert.ok(ours.length >= 30, `found ${ours.length} routes`);
+    for (const r of ours) {
+      assert.ok(r.access !== undefined, `${r.method} ${r.path} declares no access`);
+      assert.equal(r.access === 'public', r.path.startsWith('/status/'), `${r.method} ${r.path}: ${r.access}`);
+    }
+    const doc = await call(s.api.url, '/api/v1/openapi.json');
+    assert.equal(doc.status, 200);
+    for (const path of ['/api/v1/alert-rules/preview', '/api/v1/notification-channels/{id}/test', '/status/{slug}']) assert.ok(doc.body.paths[path], path);
+  });
+});
+
 describe('/api/v1/alert-rules', () => {
   it('creates, reads, replaces and deletes a rule, with defaults filled in', async () => {
     const created = await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: errorRule() });

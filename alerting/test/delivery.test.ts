@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { AddressGuard, AlertHistory, ClickHouseConditionReader, HttpDelivery, NotificationDispatcher, RuleScheduler, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/index.js';
+import { AddressGuard, AlertHistory, ClickHouseConditionReader, HttpDelivery, NotificationDispatcher, parseCidrs, RuleScheduler, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/index.js';
 import { startPagerDuty, startReceiver, startSlack, type Receiver } from './receivers.js';
 import { call, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
 
@@ -76,6 +76,26 @@ describe('delivery', () => {
     await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' });
   });
 
+  it('deleting a firing rule resolves its PagerDuty incident and closes its status-page incident', async () => {
+    const pd = await startPagerDuty();
+    receivers.push(pd);
+    const channel = await post('/api/v1/notification-channels', { type: 'pagerduty', name: 'pd2', routingKey: ROUTING_KEY, url: pd.url });
+    const rule = await post('/api/v1/alert-rules', {
+      name: 'doomed', for: '0s', groupWait: '0s', channels: [channel.id], condition: { kind: 'absence', signal: 'logs', service: 'doomed', window: '5m' },
+    });
+    const page = await post('/api/v1/status-pages', { slug: 'doomed', title: 'Doomed' });
+    await post(`/api/v1/status-pages/${page.id}/components`, { name: 'Thing', ruleIds: [rule.id] });
+    await scheduler().tick();
+    await dispatcher().tick();
+    assert.deepEqual([...pd.incidents.values()], ['triggered']);
+    assert.equal((await call(s.api.url, '/status/doomed/api')).body.data.status, 'partial_outage');
+    assert.equal((await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' })).status, 204);
+    await dispatcher().tick();
+    assert.deepEqual([...pd.incidents.values()], ['resolved']);
+    assert.equal((await call(s.api.url, '/status/doomed/api')).body.data.status, 'operational');
+    assert.deepEqual((await call(s.api.url, `/api/v1/alerts?ruleId=${rule.id}`, { key: s.readKey })).body.data, []);
+  });
+
   it('Slack 410: no retry storm, the channel is marked failing', async () => {
     const slack = await startSlack();
     receivers.push(slack);
@@ -97,7 +117,11 @@ describe('delivery', () => {
     const message = JSON.parse(slack.received[1]!.body) as Json;
     assert.equal(message.blocks[0].type, 'header');
     assert.equal((await call(s.api.url, `/api/v1/notification-channels/${channel.id}`, { key: s.readKey })).body.data.failing, false);
+    // Deleting the rule ends its alert: one resolve, to the channel that works again.
     await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' });
+    assert.equal(await dispatcher().tick(), 1);
+    assert.equal(slack.received.length, 3);
+    assert.match((JSON.parse(slack.received[2]!.body) as Json).text, /^RESOLVED: to archived channel/);
   });
 
   it('webhook: signed with HMAC-SHA256 over timestamp and body; two dispatchers send it once', async () => {
@@ -149,6 +173,27 @@ describe('delivery', () => {
     assert.equal(target.received.length, 0, 'the redirect target was never asked');
   });
 
+  it('a target that never answers times out and is retried, then given up for this round', async () => {
+    const { createServer } = await import('node:http');
+    const hanging = createServer(() => {});
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    const { port } = hanging.address() as { port: number };
+    const slow = new HttpDelivery({ guard: new AddressGuard(parseCidrs('127.0.0.1')), requestTimeoutMs: 200, maxAttempts: 2, baseDelayMs: 1 });
+    try {
+      const started = Date.now();
+      const res = await slow.send({ url: `http://127.0.0.1:${port}/`, headers: {}, body: '{}' });
+      assert.equal(res.delivered, false);
+      assert.equal(!res.delivered && res.permanent, false, 'worth another round later');
+      assert.equal(res.attempts, 2);
+      assert.match(!res.delivered ? res.error : '', /TIMEOUT/);
+      assert.ok(Date.now() - started < 3000);
+    } finally {
+      await slow.close();
+      hanging.closeAllConnections();
+      await new Promise((r) => hanging.close(r));
+    }
+  });
+
   it('channel routes: validation, tenants, secrets', async () => {
     const bad = await call(s.api.url, '/api/v1/notification-channels', { key: s.key, method: 'POST', body: { type: 'webhook', name: 'x', url: 'ftp://example.com', secret: 'short' } });
     assert.equal(bad.status, 400);
@@ -162,6 +207,12 @@ describe('delivery', () => {
     assert.equal((await call(s.api.url, `/api/v1/notification-channels/${mine.id}/test`, { key: s.betaKey, method: 'POST', body: {} })).status, 404);
     const betaRule = await call(s.api.url, '/api/v1/alert-rules', { key: s.betaKey, method: 'POST', body: { name: 'x', channels: [mine.id], condition: { kind: 'absence', signal: 'logs', window: '5m' } } });
     assert.equal(betaRule.status, 400, 'another tenant cannot route alerts to this channel');
+    const rule = await post('/api/v1/alert-rules', { name: 'uses secret url', channels: [mine.id], condition: { kind: 'absence', signal: 'logs', window: '5m' } });
     assert.equal((await call(s.api.url, `/api/v1/notification-channels/${mine.id}`, { key: s.key, method: 'DELETE' })).status, 204);
+    const after = (await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key })).body.data;
+    assert.deepEqual(after.channels, [], 'a deleted channel leaves the rules that used it');
+    const { id: _id, createdAt: _c, updatedAt: _u, ...input } = after;
+    assert.equal((await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'PUT', body: input })).status, 200, 'and the rule stays editable');
+    await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' });
   });
 });

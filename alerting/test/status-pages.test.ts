@@ -67,6 +67,11 @@ describe('status pages', () => {
     const atom = await feed.text();
     assert.match(atom, /<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">/);
     assert.match(atom, /<title>Checkout: major outage \(resolved\)<\/title>/);
+    const rss = await fetch(`${s.api.url}/status/acme/feed.rss`);
+    assert.match(rss.headers.get('content-type') ?? '', /application\/rss\+xml/);
+    const rssText = await rss.text();
+    assert.match(rssText, /<rss version="2.0">/);
+    assert.match(rssText, /<item><guid isPermaLink="false">urn:uuid:[0-9a-f-]{36}<\/guid><title>Checkout: major outage \(resolved\)<\/title>/);
 
     const adminView = await ok(`/api/v1/status-pages/${page.id}`, undefined, 'GET');
     assert.equal(adminView.components.find((c: Json) => c.id === checkout.id).status, 'operational');

@@ -75,3 +75,19 @@ export async function insertSpans(ch: ClickHouseClient, o: { tenant?: string; se
   }));
   await insertRows(ch, 'spans', rows);
 }
+
+/** Log records of one service at `atMs` (one per body). */
+export async function insertLogs(ch: ClickHouseClient, o: { tenant?: string; service: string; atMs: number; severity: string; bodies: string[] }): Promise<void> {
+  await insertRows(ch, 'logs', o.bodies.map((body, i) => ({
+    TenantId: o.tenant ?? 'default', TimestampNs: (BigInt(o.atMs + i) * NS).toString(), ObservedTimestampNs: (BigInt(o.atMs + i) * NS).toString(),
+    SeverityText: o.severity, SeverityNumber: 17, ServiceName: o.service, Body: body,
+  })));
+}
+
+/** One series of a metric last seen at `lastSeenMs`. */
+export async function insertSeries(ch: ClickHouseClient, o: { tenant?: string; metric: string; service: string; fingerprint: string; lastSeenMs: number }): Promise<void> {
+  await insertRows(ch, 'metric_series', [{
+    TenantId: o.tenant ?? 'default', MetricName: o.metric, Fingerprint: o.fingerprint, MetricType: 'gauge', ServiceName: o.service,
+    FirstSeenNs: (BigInt(o.lastSeenMs - 60_000) * NS).toString(), LastSeenNs: (BigInt(o.lastSeenMs) * NS).toString(),
+  }]);
+}

@@ -54,13 +54,14 @@ export async function machineLine(ch: ClickHouseClient): Promise<string> {
 
 /**
  * Runs `bench` against an all-in-one on a temporary data dir (removed afterwards), with the
- * result cache off so repeated requests are timed, not served from memory; exits 1 on failure.
+ * result cache off so repeated requests are timed, not served from memory, and the per-credential
+ * limit of heavy queries out of reach of one client timing them; exits 1 on failure.
  */
 export function runWithAllInOne(dataDirPrefix: string, apiKey: string, bench: (server: RunningAllInOne) => Promise<void>): void {
   const run = async () => {
     const dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix));
     const server = await startAllInOne(
-      loadConfig({ TF_HOST: '127.0.0.1', TF_DATA_DIR: dataDir, TF_HTTP_PORT: '0', TF_OTLP_HTTP_PORT: '0', TF_OTLP_GRPC_PORT: '0', TF_PGLITE_PORT: '0', TF_BOOTSTRAP_API_KEY: apiKey, TF_QUERY_CACHE_TTL_MS: '0' }),
+      loadConfig({ TF_HOST: '127.0.0.1', TF_DATA_DIR: dataDir, TF_HTTP_PORT: '0', TF_OTLP_HTTP_PORT: '0', TF_OTLP_GRPC_PORT: '0', TF_PGLITE_PORT: '0', TF_BOOTSTRAP_API_KEY: apiKey, TF_QUERY_CACHE_TTL_MS: '0', TF_RATE_LIMIT_HEAVY_PER_MINUTE: '1000000' }),
       () => {},
     );
     try {

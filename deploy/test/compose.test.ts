@@ -127,6 +127,7 @@ function checkReferences(name: string, compose: Compose, rawFiles: unknown[]): v
         collector: ['NATS_URL', 'DATABASE_URL'],
         ingest: ['NATS_URL', 'CLICKHOUSE_URL'],
         query: ['CLICKHOUSE_URL', 'DATABASE_URL'],
+        alerting: ['CLICKHOUSE_URL', 'DATABASE_URL'],
         migrate: ['CLICKHOUSE_URL', 'DATABASE_URL'],
       };
       assert.ok(needs[role], `${where}: unknown command ${role}`);
@@ -153,11 +154,12 @@ describe('docker-compose.yml', () => {
     checkReferences('docker-compose.yml', compose, [raw, rawCluster]);
   });
 
-  test('runs ClickHouse, NATS with JetStream on a volume, Postgres, 2 collectors behind one port, 2 writers, query', () => {
+  test('runs ClickHouse, NATS with JetStream on a volume, Postgres, 2 collectors behind one port, 2 writers, query, 2 alerting replicas', () => {
     const byRole = (role: string) => Object.entries(compose.services).filter(([, s]) => roleOf(s) === role).map(([n]) => n);
     assert.equal(byRole('collector').length, 2);
     assert.equal(byRole('ingest').length, 2);
     assert.deepEqual(byRole('query'), ['query']);
+    assert.deepEqual(byRole('alerting'), ['alerting-1', 'alerting-2']);
     assert.deepEqual(byRole('migrate'), ['migrate']);
     assert.match(compose.services.clickhouse!.image!, /^clickhouse\/clickhouse-server:/);
     assert.match(compose.services.postgres!.image!, /^postgres:/);
@@ -166,7 +168,7 @@ describe('docker-compose.yml', () => {
     const storeDir = nats.command![nats.command!.indexOf('-sd') + 1];
     assert.ok(nats.volumes?.some((v) => v.endsWith(`:${storeDir}`)), 'the JetStream store is on a volume');
     // Every role waits for migrations and for what it talks to being healthy.
-    for (const name of [...byRole('collector'), ...byRole('ingest'), ...byRole('query')]) {
+    for (const name of [...byRole('collector'), ...byRole('ingest'), ...byRole('query'), ...byRole('alerting')]) {
       assert.equal(dependencies(compose.services[name]!).migrate, 'service_completed_successfully', `${name} waits for migrate`);
     }
     assert.ok(compose.services.query!.environment!.TF_HTTP_PORT === '8080');

@@ -2,6 +2,7 @@
 // configuration table, the metric names the server exports).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createAlertingMetrics } from '@telemetryflow/alerting';
 import { createCollectorMetrics } from '@telemetryflow/collector';
 import { createIngestMetrics } from '@telemetryflow/ingest';
 import { createQueryMetrics } from '@telemetryflow/query';
@@ -33,6 +34,7 @@ const exported = await (async () => {
   createCollectorMetrics(registry);
   createIngestMetrics(registry);
   createQueryMetrics(registry);
+  createAlertingMetrics(registry);
   return registry.getMetricsAsJSON();
 })();
 export const TF_METRICS: readonly string[] = exported.map((m) => m.name);

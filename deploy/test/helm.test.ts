@@ -177,14 +177,15 @@ describe('Helm chart deploy/helm/telemetryflow', { skip }, () => {
     validateAll(objects);
     checkConsistency(objects);
     const roles = byKind(objects, 'Deployment').map((d) => podTemplate(d).spec.containers[0]!.args).sort();
-    assert.deepEqual(roles, [['collector'], ['ingest'], ['query']]);
+    assert.deepEqual(roles, [['alerting'], ['collector'], ['ingest'], ['query']]);
     assert.deepEqual(byKind(objects, 'HorizontalPodAutoscaler').map((h) => h.metadata.name).sort(), ['tf-telemetryflow-collector', 'tf-telemetryflow-query']);
     for (const hpa of byKind(objects, 'HorizontalPodAutoscaler')) {
       const [metric] = (hpa.spec as { metrics: { resource: { name: string } }[] }).metrics;
       assert.equal(metric!.resource.name, 'cpu');
     }
     assert.equal(byKind(objects, 'ScaledObject').length, 0, 'KEDA is off by default');
-    assert.equal(byKind(objects, 'PodDisruptionBudget').length, 3);
+    assert.equal(byKind(objects, 'PodDisruptionBudget').length, 4);
+    assert.equal((named(objects, 'Deployment', '-alerting').spec as { replicas?: number }).replicas, 2);
     assert.equal(byKind(objects, 'Ingress').length, 0);
     // Autoscaled Deployments leave the replica count to the autoscaler; ingest has a fixed one.
     assert.equal((named(objects, 'Deployment', '-collector').spec as { replicas?: number }).replicas, undefined);
@@ -242,6 +243,7 @@ describe('Helm chart deploy/helm/telemetryflow', { skip }, () => {
         collector: { autoscaling: { enabled: false }, pdb: { enabled: false }, extraEnv: [{ name: 'TF_OTLP_MAX_REQUEST_BYTES', value: '1048576' }], tolerations: [{ key: 'dedicated', operator: 'Exists' }] },
         query: { autoscaling: { enabled: false }, pdb: { enabled: false } },
         ingest: { pdb: { enabled: false } },
+        alerting: { pdb: { enabled: false } },
         imagePullSecrets: [{ name: 'registry' }],
         image: { tag: '1.2.3' },
       },
@@ -256,9 +258,17 @@ describe('Helm chart deploy/helm/telemetryflow', { skip }, () => {
     assert.deepEqual(pod.spec.containers[0]!.env?.map((e) => e.name), ['TF_INGEST_WORKERS', 'TF_OTLP_MAX_REQUEST_BYTES']);
   });
 
+  test('a configured session secret goes into the Secret, never the ConfigMap', () => {
+    const jwtSecret = 'a-session-secret-of-at-least-32-characters';
+    const { objects } = renderChart([{ auth: { jwtSecret } }]);
+    assert.equal((named(objects, 'Secret', 'tf-telemetryflow').stringData as Record<string, string>).TF_JWT_SECRET, jwtSecret);
+    assert.ok(!JSON.stringify(byKind(objects, 'ConfigMap')).includes(jwtSecret));
+  });
+
   test('refuses values it cannot deploy', () => {
     assert.throws(() => renderChart([{ clickhouse: { url: '' } }]), /clickhouse.url is required/);
     assert.throws(() => renderChart([{ bootstrap: { apiKey: 'short' } }]), /at least 16 characters/);
+    assert.throws(() => renderChart([{ auth: { jwtSecret: 'too-short-for-hs256' } }]), /auth.jwtSecret must be at least 32 characters/);
     assert.throws(() => renderChart([{ ingress: { enabled: true, hosts: [{ host: 'x', paths: [{ path: '/', pathType: 'Prefix', service: 'ingest', port: 'metrics' }] }] } }]), /service must be query or collector/);
   });
 });

@@ -30,6 +30,14 @@ function log(o: { tenant?: string; ms: number; service: string; sev: number; bod
 const TIED = Array.from({ length: 12 }, (_, i) =>
   span({ trace: id('a', i, 16), span: id('a', i, 8), service: 'api', name: 'GET', ms: T, durMs: i + 1, error: i % 4 === 0, attrs: { 'http.route': `/r${i % 4}`, 'user.id': `user-${i}` }, env: i < 6 ? 'prod' : 'dev' }),
 );
+/** Forty two-span traces spread over 8 minutes (the first-inserted span sometimes the later one), for the newest-first order. */
+const SPREAD = Array.from({ length: 40 }, (_, i) => {
+  const ms = T + 2 * MIN + ((i * 7919) % 480) * 1000;
+  return [
+    span({ trace: id('c', i, 16), span: id('c', i, 8), service: 'spread', name: 'a', ms, durMs: 5 }),
+    span({ trace: id('c', i, 16), span: id('d', i, 8), service: 'spread', name: 'b', ms: ms - (i % 3), durMs: 5 }),
+  ];
+}).flat();
 const MAP_TRACE = 'f'.repeat(32);
 /** frontend → checkout → payments (error) and checkout → inventory; the payments span arrives in a later batch. */
 const MAP_FIRST = [
@@ -53,6 +61,7 @@ before(async () => {
   api = await startTestApi(dir.path, KEY, async (ch) => {
     await insertRows(ch, 'spans', [...TIED, ...MAP_FIRST, span({ tenant: 'beta', trace: MAP_TRACE, span: '9'.repeat(16), service: 'beta-svc', name: 'x', ms: T, durMs: 1 })]);
     await insertRows(ch, 'spans', MAP_LATER);
+    await insertRows(ch, 'spans', SPREAD);
     await insertRows(ch, 'logs', LOGS);
   });
 });
@@ -107,6 +116,22 @@ describe('trace search', () => {
     assert.equal((await get(`/api/v1/traces?${range}&sort=fastest`)).body.error.details.parameter, 'sort');
   });
 
+  test('newest first pages equal the order of first span starts, whatever the window the search reads first', async () => {
+    const starts = new Map<string, number>();
+    for (const sp of SPREAD) starts.set(sp.TraceIdHex, Math.min(starts.get(sp.TraceIdHex) ?? Infinity, Number(BigInt(sp.StartTime) / 1_000_000n)));
+    const expected = [...starts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).map(([t]) => t);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const r = await get(`/api/v1/traces?${range}&service=spread&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...r.body.data.map((t: Json) => t.traceId));
+      cursor = r.body.meta.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, expected);
+    const errorsOnly = await get(`/api/v1/traces?${range}&status=error&limit=2`);
+    assert.deepEqual(errorsOnly.body.data.map((t: Json) => t.traceId), [MAP_TRACE, id('a', 0, 16)]);
+  });
+
   test('trace by id with include=logs returns its logs (of this tenant only)', async () => {
     const r = await get(`/api/v1/traces/${MAP_TRACE}?include=logs`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -122,7 +147,7 @@ describe('trace search', () => {
     assert.equal(keys.status, 200, JSON.stringify(keys.body));
     const byKey = Object.fromEntries(keys.body.data.map((k: Json) => [k.key, k.count]));
     assert.equal(byKey['attr.http.route'], 12);
-    assert.equal(byKey['resource.service.name'], 17);
+    assert.equal(byKey['resource.service.name'], 17 + SPREAD.length);
     const routes = await get(`/api/v1/traces/attributes/attr.http.route/values?${range}`);
     assert.deepEqual([...routes.body.data].sort(), ['/r0', '/r1', '/r2', '/r3']);
     const users = await get(`/api/v1/traces/attributes/attr.user.id/values?${range}&prefix=user-1&limit=5`);
@@ -145,7 +170,7 @@ describe('service map', () => {
     const payments = r.body.data.edges.find((e: Json) => e.callee === 'payments');
     assert.ok(Math.abs(payments.p95Ms - 40) < 1, String(payments.p95Ms));
     const nodes = Object.fromEntries(r.body.data.nodes.map((n: Json) => [n.service, n]));
-    assert.deepEqual(Object.keys(nodes), ['api', 'checkout', 'frontend', 'inventory', 'payments']);
+    assert.deepEqual(Object.keys(nodes), ['api', 'checkout', 'frontend', 'inventory', 'payments', 'spread']);
     assert.equal(nodes.api.count, 12);
     assert.equal(nodes.api.errorCount, 3);
     assert.equal(nodes.api.errorRate, 0.25);

@@ -31,7 +31,7 @@ const window = DurationSchema.default('5m');
 
 /**
  * Any query of the query API (metrics, spans or logs) against a threshold; the query's own
- * groupBy makes the groups. The value is the query's last step with data, the step being the window.
+ * groupBy makes the groups. Its value is the query's aggregate over exactly the last window.
  */
 export const MetricThresholdConditionSchema = z.object({
   kind: z.literal('metric_threshold'),

@@ -21,3 +21,14 @@ test('TF_TRUST_PROXY: off by default; true, a hop count or addresses/CIDRs; anyt
     assert.throws(() => loadConfig({ TF_TRUST_PROXY: bad }), (e) => e instanceof ConfigError && /TF_TRUST_PROXY/.test(e.message), bad);
   }
 });
+
+test('alerting: a role of its own and of all; allow-list and console URL validated at start', () => {
+  assert.deepEqual([...loadConfig({}).roles].sort(), ['alerting', 'collector', 'ingest', 'query']);
+  assert.deepEqual([...loadConfig({}, 'alerting').roles], ['alerting']);
+  const a = loadConfig({ TF_ALERTING_ALLOWED_CIDRS: '10.20.0.0/16, 127.0.0.1', TF_CONSOLE_URL: 'https://tf.example.com', TF_ALERTING_POLL_MS: '500' }).alerting;
+  assert.deepEqual(a, { allowedCidrs: '10.20.0.0/16, 127.0.0.1', consoleUrl: 'https://tf.example.com', pollMs: 500 });
+  assert.deepEqual(loadConfig({}).alerting, { allowedCidrs: '', consoleUrl: undefined, pollMs: 1000 });
+  for (const [name, bad] of [['TF_ALERTING_ALLOWED_CIDRS', '10.0.0.0/33'], ['TF_ALERTING_ALLOWED_CIDRS', 'intranet'], ['TF_CONSOLE_URL', 'ftp://x'], ['TF_ALERTING_POLL_MS', '10']] as const) {
+    assert.throws(() => loadConfig({ [name]: bad }), (e) => e instanceof ConfigError && e.message.includes(name), `${name}=${bad}`);
+  }
+});

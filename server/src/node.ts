@@ -143,7 +143,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     if (roles.has('alerting')) {
       const alerting = startAlertingRole({
         dataSource: controlPlane!.dataSource, clickhouse: clickhouse!, reader: alertReader!, delivery: delivery!,
-        pollMs: config.alerting.pollMs, consoleUrl: config.alerting.consoleUrl, log: log.warn,
+        pollMs: config.alerting.pollMs, consoleUrl: config.alerting.consoleUrl, log: log.warn, registry,
       });
       stops.push(() => alerting.stop());
       log.info(`alerting: evaluating rules as replica ${alerting.replicaId}`);

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { ALERTING_CONTROL_PLANE, AddressGuard, ClickHouseConditionReader, HttpDelivery, parseCidrs, SIGNATURE_HEADER, startAlertingRole, TIMESTAMP_HEADER, type AlertingRole } from '@telemetryflow/alerting';
 import { openControlPlane, type ControlPlane } from '@telemetryflow/query';
+import { Registry } from 'prom-client';
 import { createTestDatabase, type TestDatabase } from '@telemetryflow/query/test-helpers';
 import { api, API_KEY, eventually, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
 
@@ -25,7 +26,7 @@ const hook = createServer((req, res) => {
 const dataDir = freshDataDir('tf-alerting-e2e-');
 let db: TestDatabase;
 let server: Started;
-let second: { cp: ControlPlane; delivery: HttpDelivery; role: AlertingRole } | undefined;
+let second: { cp: ControlPlane; delivery: HttpDelivery; role: AlertingRole; registry: Registry } | undefined;
 
 before(async () => {
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
@@ -33,11 +34,12 @@ before(async () => {
   server = await startServer(dataDir, { DATABASE_URL: db.url, TF_ALERTING_ALLOWED_CIDRS: '127.0.0.1/32', TF_ALERTING_POLL_MS: '200' });
   const cp = await openControlPlane({ databaseUrl: db.url, dataDir, bootstrap: {}, ...ALERTING_CONTROL_PLANE });
   const delivery = new HttpDelivery({ guard: new AddressGuard(parseCidrs('127.0.0.1/32')) });
+  const registry = new Registry();
   const role = startAlertingRole({
     dataSource: cp.dataSource, clickhouse: server.running.clickhouse, reader: new ClickHouseConditionReader(server.running.clickhouse),
-    delivery, pollMs: 200, log: () => {},
+    delivery, pollMs: 200, log: () => {}, registry,
   });
-  second = { cp, delivery, role };
+  second = { cp, delivery, role, registry };
 });
 
 after(async () => {
@@ -112,4 +114,10 @@ test('OTLP spans → rule fires → signed webhook and status page outage → re
   assert.equal(recovered.body.data.incidents[0]!.status, 'resolved');
   await new Promise((r) => setTimeout(r, 1000));
   assert.deepEqual(kinds(), ['firing', 'resolved'], 'and nothing more');
+
+  // Both replicas report at /metrics; together they sent the two notifications.
+  const text = (await (await fetch(`${server.running.metricsUrl}/metrics`)).text()) + (await second!.registry.metrics());
+  const total = (name: string) => [...text.matchAll(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+  assert.equal(total('tf_alerting_notifications_total{channel="webhook",outcome="sent"}'), 2);
+  assert.ok(total('tf_alerting_evaluations_total{outcome="ok"}') >= 2);
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { notFound } from '@telemetryflow/query';
 import type { AlertDto, AlertState, SilenceDto, SilenceInput } from '@telemetryflow/schemas';
 import type { DataSource } from 'typeorm';
-import { alertLabels } from '../scheduler/rule-scheduler.js';
+import { alertLabels } from '../notify/alert-notification.js';
 import { isSilenced } from '../notify/silences.js';
 import { AlertStateStore } from '../store/alert-state-store.js';
 import { AlertInstanceEntity, AlertRuleEntity, AlertSilenceEntity } from '../store/entities.js';

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
-import { ApiError, ApiRoute, Requires, TenantId, ValidBody } from '@telemetryflow/query';
+import { ApiError, ApiRoute, RateLimit, Requires, TenantId, ValidBody } from '@telemetryflow/query';
 import { AlertRuleInputSchema, PreviewRequestSchema, type AlertRuleDto, type AlertRuleInput, type ApiSuccess, type PreviewDto } from '@telemetryflow/schemas';
 import { z } from 'zod';
 import { AlertRulesService } from '../rules/alert-rules.service.js';
@@ -51,6 +51,7 @@ export class AlertRulesController {
   @Post('preview')
   @HttpCode(200)
   @Requires('read')
+  @RateLimit('heavy')
   @ApiRoute({ summary: 'Replay a rule over a past range: when it would have fired, without notifying', body: PreviewRequestSchema, tags: TAGS })
   async preview(@TenantId() tenant: string, @ValidBody() body: z.infer<typeof PreviewRequestSchema>): Promise<ApiSuccess<PreviewDto>> {
     const fromMs = timeMs(body.from, 'from', 0);

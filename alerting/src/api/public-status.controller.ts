@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ApiRoute, notFound, Public } from '@telemetryflow/query';
 import type { PublicStatusDto } from '@telemetryflow/schemas';
-import { renderIncidentFeed, renderStatusPage } from '../status/status-page-html.js';
+import { renderIncidentFeed, renderIncidentRss, renderStatusPage } from '../status/status-page-html.js';
 import { StatusPagesService } from '../status/status-pages.service.js';
 
 interface ReplyLike {
@@ -19,6 +19,12 @@ interface RequestLike {
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-fA-F:.]+\](?::\d{1,5})?$/;
 const TAGS = ['status pages'];
+
+/** The page's absolute address for feed links, from the request's Host when it looks like one. */
+function pageUrl(req: RequestLike, slug: string): string {
+  const host = typeof req.headers.host === 'string' && HOST.test(req.headers.host) ? req.headers.host : 'localhost';
+  return `${req.protocol === 'https' ? 'https' : 'http'}://${host}/status/${slug}`;
+}
 
 /**
  * Public status pages: no credential, nothing but the page's own content, cacheable for
@@ -45,11 +51,16 @@ export class PublicStatusController {
 
   @Get(':slug/feed.atom')
   @ApiRoute({ summary: 'Incidents of a status page as an Atom feed', params: { slug: 'page slug' }, tags: TAGS })
-  async feed(@Param('slug') slug: string, @Req() req: RequestLike, @Res() reply: ReplyLike): Promise<void> {
+  async atom(@Param('slug') slug: string, @Req() req: RequestLike, @Res() reply: ReplyLike): Promise<void> {
     const view = await this.view(slug);
-    const host = typeof req.headers.host === 'string' && HOST.test(req.headers.host) ? req.headers.host : 'localhost';
-    const pageUrl = `${req.protocol === 'https' ? 'https' : 'http'}://${host}/status/${slug}`;
-    this.send(req, reply, view, 'application/atom+xml; charset=utf-8', () => renderIncidentFeed(view, pageUrl));
+    this.send(req, reply, view, 'application/atom+xml; charset=utf-8', () => renderIncidentFeed(view, pageUrl(req, slug)));
+  }
+
+  @Get(':slug/feed.rss')
+  @ApiRoute({ summary: 'Incidents of a status page as an RSS 2.0 feed', params: { slug: 'page slug' }, tags: TAGS })
+  async rss(@Param('slug') slug: string, @Req() req: RequestLike, @Res() reply: ReplyLike): Promise<void> {
+    const view = await this.view(slug);
+    this.send(req, reply, view, 'application/rss+xml; charset=utf-8', () => renderIncidentRss(view, pageUrl(req, slug)));
   }
 
   private async view(slug: string): Promise<PublicStatusDto> {

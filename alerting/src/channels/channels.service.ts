@@ -53,9 +53,17 @@ export class ChannelsService {
     return toChannelDto(row);
   }
 
+  /** Deletes the channel and takes it out of every rule that notified it. */
   async remove(tenant: string, id: string): Promise<void> {
-    const res = await this.ds.getRepository(NotificationChannelEntity).delete({ tenantId: tenant, id });
-    if (!res.affected) throw notFound(`no notification channel ${id}`);
+    await this.ds.transaction(async (em) => {
+      const res = await em.getRepository(NotificationChannelEntity).delete({ tenantId: tenant, id });
+      if (!res.affected) throw notFound(`no notification channel ${id}`);
+      await em.query(
+        `UPDATE alert_rules SET spec = jsonb_set(spec, '{channels}', (spec->'channels') - $2::text), updated_at = now()
+         WHERE tenant_id = $1 AND spec->'channels' ? $2::text`,
+        [tenant, id],
+      );
+    });
   }
 
   /** Sends a test message now, through the same guard, retries and failing mark as alerts. */

@@ -5,6 +5,7 @@ import type { AlertNotification } from '../notify/alert-notification.js';
 import { NotificationChannelEntity, type AlertNotificationEntity } from '../store/entities.js';
 import { channelRequest } from './channel-messages.js';
 import type { DeliveryResult, HttpDelivery } from './http-delivery.js';
+import type { AlertingMetrics } from '../alerting-metrics.js';
 import { startTickLoop, type TickLoop } from '../scheduler/tick-loop.js';
 
 export interface DispatcherConfig {
@@ -20,6 +21,7 @@ export interface DispatcherConfig {
   batchSize?: number;
   now?: () => number;
   log?: (msg: string) => void;
+  metrics?: AlertingMetrics;
 }
 
 type ClaimedRow = Pick<AlertNotificationEntity, 'id' | 'tenantId' | 'channelId' | 'ruleId' | 'groupKey' | 'kind' | 'payload' | 'attempts'>;
@@ -68,7 +70,6 @@ export class NotificationDispatcher {
     return startTickLoop('notification dispatcher', () => this.tick(), periodMs, this.log);
   }
 
-
   private async send(row: ClaimedRow): Promise<void> {
     const ds = this.cfg.dataSource;
     const channel = await ds.getRepository(NotificationChannelEntity).findOneBy({ id: row.channelId, tenantId: row.tenantId });
@@ -79,6 +80,7 @@ export class NotificationDispatcher {
     const n = row.payload as unknown as AlertNotification;
     const result = await this.cfg.delivery.send(channelRequest(channelTarget(channel), n, this.now()));
     await this.settle(row, channel, result);
+    this.cfg.metrics?.notifications.inc({ channel: channel.type, outcome: result.delivered ? 'sent' : result.permanent ? 'failed' : 'retrying' });
     if (n.kind === 'test' || row.ruleId === null) return;
     await this.cfg.history.record([{
       tenantId: row.tenantId, timeMs: this.now(), ruleId: row.ruleId, ruleName: n.ruleName, groupKey: row.groupKey, labels: n.labels,

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Severity } from '@telemetryflow/schemas';
+import type { AlertRuleInput, Severity } from '@telemetryflow/schemas';
+import type { InstanceState } from '../evaluation/state-machine.js';
+import { renderAnnotations } from '../evaluation/templating.js';
+import type { AlertRuleEntity } from '../store/entities.js';
 
 /** What every channel renders: one alert instance firing or resolved (or a test message). */
 export interface AlertNotification {
@@ -24,4 +27,37 @@ export interface AlertNotification {
 /** Hex sha256 of tenant, rule and group (NUL-separated, so no two inputs collide). */
 export function alertFingerprint(tenant: string, ruleId: string, groupKey: string): string {
   return createHash('sha256').update(`${tenant}\0${ruleId}\0${groupKey}`).digest('hex').slice(0, 32);
+}
+
+/** The notification of one alert instance; `labels` are the alert's labels (see alertLabels). */
+export function alertNotification(
+  row: Pick<AlertRuleEntity, 'id' | 'tenantId' | 'name' | 'spec'>,
+  kind: 'firing' | 'resolved',
+  inst: Pick<InstanceState, 'groupKey' | 'value' | 'firedAtMs' | 'resolvedAtMs' | 'lastEvaluatedAtMs'>,
+  labels: Record<string, string>,
+  consoleUrl?: string,
+): AlertNotification {
+  return {
+    kind,
+    ruleId: row.id,
+    ruleName: row.name,
+    severity: row.spec.severity,
+    groupKey: inst.groupKey,
+    labels,
+    annotations: renderAnnotations(row.spec.annotations, { value: inst.value, labels }),
+    value: inst.value,
+    startsAt: new Date(inst.firedAtMs ?? inst.lastEvaluatedAtMs).toISOString(),
+    endsAt: kind === 'resolved' ? new Date(inst.resolvedAtMs ?? inst.lastEvaluatedAtMs).toISOString() : null,
+    fingerprint: alertFingerprint(row.tenantId, row.id, inst.groupKey),
+    url: consoleUrl ? `${consoleUrl.replace(/\/$/, '')}/alerts?rule=${encodeURIComponent(row.id)}` : null,
+  };
+}
+
+/**
+ * An alert's labels, which silences match and notifications carry: the rule's name and
+ * severity, the service its condition is about, the rule's labels and the group's.
+ */
+export function alertLabels(rule: Pick<AlertRuleInput, 'name' | 'severity' | 'labels' | 'condition'>, group: Record<string, string>): Record<string, string> {
+  const service: Record<string, string> = 'service' in rule.condition && rule.condition.service !== undefined ? { service: rule.condition.service } : {};
+  return { alertname: rule.name, severity: rule.severity, ...service, ...rule.labels, ...group };
 }

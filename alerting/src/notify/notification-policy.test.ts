@@ -34,6 +34,12 @@ describe('planNotifications', () => {
     assert.deepEqual(planNotifications(new Map(), [resolved], new Map(), timing, 100 * S, never).decisions, [], 'resolved within group_wait: nothing was sent, nothing to resolve');
   });
 
+  it('a resolve goes out under a silence too, so the receiver closes what it opened', () => {
+    const resolved: Transition = { groupKey: 'g', labels: {}, from: 'firing', to: 'resolved', value: 0, atMs: 100 * S };
+    const p = planNotifications(new Map(), [resolved], new Map([['g', 40 * S]]), timing, 100 * S, () => true);
+    assert.deepEqual(p.decisions, [{ groupKey: 'g', kind: 'resolved', suppressed: false }]);
+  });
+
   it('a silenced alert is recorded as suppressed and notified when the silence ends', () => {
     const inst = new Map([['g', firing(0)]]);
     const silenced = planNotifications(inst, [], new Map(), timing, 60 * S, () => true);

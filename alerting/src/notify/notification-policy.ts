@@ -23,8 +23,9 @@ export interface NotificationPlan {
 /**
  * What to send after one evaluation: a firing alert is notified once it has fired for
  * `groupWaitMs`, then again every `repeatIntervalMs`; a resolve is sent once, and only for
- * alerts whose firing was notified. A silenced firing alert is not marked notified, so it
- * is notified when the silence ends while it still fires.
+ * alerts whose firing was notified — also under a silence, so no incident stays open at
+ * the receiver. A silenced firing alert is not marked notified, so it is notified when the
+ * silence ends while it still fires.
  */
 export function planNotifications(
   instances: ReadonlyMap<string, InstanceState>,
@@ -38,7 +39,7 @@ export function planNotifications(
   const decisions: NotificationDecision[] = [];
   for (const t of transitions) {
     if (t.to !== 'resolved' || (lastNotifiedMs.get(t.groupKey) ?? null) === null) continue;
-    decisions.push({ groupKey: t.groupKey, kind: 'resolved', suppressed: silenced(t.labels) });
+    decisions.push({ groupKey: t.groupKey, kind: 'resolved', suppressed: false });
     next.set(t.groupKey, null);
   }
   for (const [key, inst] of instances) {

@@ -3,14 +3,16 @@ import type { AlertRuleDto, AlertRuleInput } from '@telemetryflow/schemas';
 import { ApiError, notFound } from '@telemetryflow/query';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { groupColumns, UnknownGroupLabelError } from '../sources/group-columns.js';
-import { AlertRuleEntity, AlertRuleLeaseEntity, NotificationChannelEntity } from '../store/entities.js';
+import { alertLabels, alertNotification } from '../notify/alert-notification.js';
+import { syncAutomaticIncidents } from '../status/automatic-incidents.js';
+import { queueNotifications } from '../store/alert-state-store.js';
+import { AlertInstanceEntity, AlertRuleEntity, AlertRuleLeaseEntity, NotificationChannelEntity } from '../store/entities.js';
 import { rulesFromYaml, RulesDocumentError, rulesToYaml } from './rules-yaml.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
 
 export function toRuleDto(e: AlertRuleEntity): AlertRuleDto {
   return { id: e.id, ...e.spec, createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString() };
 }
-
 
 /** Alert rules of a tenant in Postgres; a rule's lease row (its schedule) lives and dies with it. */
 export class AlertRulesService {
@@ -33,20 +35,23 @@ export class AlertRulesService {
     return this.ds.transaction(async (em) => {
       const row = await this.find(em, tenant, id);
       await this.check(em, tenant, input);
+      if (row.enabled && !input.enabled) await this.retire(em, row);
       row.name = input.name;
       row.enabled = input.enabled;
       row.spec = input;
       row.updatedAt = new Date();
       await this.saveUnique(em, row);
-      // A changed rule is evaluated at once rather than after its old interval.
-      await em.query('UPDATE alert_rule_leases SET due_at = now() WHERE rule_id = $1', [id]);
+      await this.dueNow(em, id);
       return toRuleDto(row);
     });
   }
 
   async remove(tenant: string, id: string): Promise<void> {
-    const res = await this.ds.getRepository(AlertRuleEntity).delete({ tenantId: tenant, id });
-    if (!res.affected) throw notFound(`no alert rule ${id}`);
+    await this.ds.transaction(async (em) => {
+      const row = await this.find(em, tenant, id);
+      await this.retire(em, row);
+      await em.getRepository(AlertRuleEntity).delete({ id });
+    });
   }
 
   async exportYaml(tenant: string): Promise<string> {
@@ -77,6 +82,7 @@ export class AlertRulesService {
         await this.check(em, tenant, input);
         Object.assign(row, { enabled: input.enabled, spec: input, updatedAt: new Date() });
         await em.save(row);
+        await this.dueNow(em, row.id);
         updated++;
       }
       return { created, updated };
@@ -90,6 +96,26 @@ export class AlertRulesService {
     await this.saveUnique(em, row);
     await em.getRepository(AlertRuleLeaseEntity).insert({ ruleId: row.id, dueAt: now, holder: null, leaseUntil: null });
     return row;
+  }
+
+  /**
+   * A rule that is deleted or disabled ends its alerts: firing ones that were notified get
+   * their resolve notification, its status-page incidents are closed, its instances go.
+   */
+  private async retire(em: EntityManager, row: AlertRuleEntity): Promise<void> {
+    const nowMs = Date.now();
+    const firing = await em.getRepository(AlertInstanceEntity).findBy({ ruleId: row.id, state: 'firing' });
+    const resolves = firing.filter((i) => i.lastNotifiedAt !== null).map((i) => alertNotification(row, 'resolved', {
+      groupKey: i.groupKey, value: i.value, firedAtMs: i.firedAt?.getTime() ?? null, resolvedAtMs: nowMs, lastEvaluatedAtMs: i.lastEvaluatedAt.getTime(),
+    }, alertLabels(row.spec, i.labels)));
+    await queueNotifications(em, row.tenantId, row.spec.channels, resolves);
+    if (firing.length > 0) await syncAutomaticIncidents(em, row.tenantId, row.id, row.spec.severity, false, nowMs);
+    await em.getRepository(AlertInstanceEntity).delete({ ruleId: row.id });
+  }
+
+  /** A changed rule is evaluated at once rather than after its old interval. */
+  private async dueNow(em: EntityManager, id: string): Promise<void> {
+    await em.query('UPDATE alert_rule_leases SET due_at = now() WHERE rule_id = $1', [id]);
   }
 
   private async saveUnique(em: EntityManager, row: AlertRuleEntity): Promise<void> {

@@ -1,16 +1,16 @@
-import { durationMs, type AlertRuleInput } from '@telemetryflow/schemas';
+import { durationMs } from '@telemetryflow/schemas';
 import type { DataSource, EntityManager } from 'typeorm';
 import { evaluateRule } from '../evaluation/evaluate-rule.js';
-import type { InstanceState } from '../evaluation/state-machine.js';
 import { renderAnnotations } from '../evaluation/templating.js';
 import type { AlertHistory, HistoryEntry } from '../history/alert-history.js';
-import { alertFingerprint, type AlertNotification } from '../notify/alert-notification.js';
+import { alertLabels, alertNotification, type AlertNotification } from '../notify/alert-notification.js';
 import { planNotifications } from '../notify/notification-policy.js';
 import { isSilenced } from '../notify/silences.js';
 import type { ConditionReader } from '../sources/clickhouse-condition-reader.js';
 import { syncAutomaticIncidents } from '../status/automatic-incidents.js';
 import { AlertStateStore } from '../store/alert-state-store.js';
-import type { AlertRuleEntity } from '../store/entities.js';
+import type { AlertingMetrics } from '../alerting-metrics.js';
+import { mapConcurrently } from './map-concurrently.js';
 import { startTickLoop, type TickLoop } from './tick-loop.js';
 
 export interface SchedulerConfig {
@@ -23,24 +23,18 @@ export interface SchedulerConfig {
   leaseMs?: number;
   /** Rules claimed per tick (default 20). */
   batchSize?: number;
+  /** Rules evaluated at once (default 4). */
+  concurrency?: number;
   /** Console base URL for links in notifications. */
   consoleUrl?: string;
+  metrics?: AlertingMetrics;
   now?: () => number;
   log?: (msg: string) => void;
 }
 
 /**
- * An alert's labels, which silences match and notifications carry: the rule's name and
- * severity, the service its condition is about, the rule's labels and the group's.
- */
-export function alertLabels(rule: Pick<AlertRuleInput, 'name' | 'severity' | 'labels' | 'condition'>, group: Record<string, string>): Record<string, string> {
-  const service: Record<string, string> = 'service' in rule.condition && rule.condition.service !== undefined ? { service: rule.condition.service } : {};
-  return { alertname: rule.name, severity: rule.severity, ...service, ...rule.labels, ...group };
-}
-
-/**
  * Evaluates due rules. Each rule is leased to one replica at a time in Postgres, and its
- * results and notifications are committed only under that lease (ADR 0008), so any number
+ * results and notifications are committed only under that lease (ADR 0010), so any number
  * of replicas evaluate and notify each rule once per interval.
  */
 export class RuleScheduler {
@@ -57,13 +51,19 @@ export class RuleScheduler {
   /** Claims and evaluates due rules once; returns how many it evaluated. */
   async tick(): Promise<number> {
     const ids = await this.store.claimDue(this.cfg.replicaId, this.cfg.leaseMs ?? 60_000, this.cfg.batchSize ?? 20);
-    for (const id of ids) {
+    // A few at a time: one slow query does not hold up the other claimed rules, and the
+    // ClickHouse and Postgres pools are not flooded.
+    await mapConcurrently(ids, this.cfg.concurrency ?? 4, async (id) => {
+      const stopTimer = this.cfg.metrics?.evaluationSeconds.startTimer();
+      let outcome: 'ok' | 'error' | 'lost' = 'error';
       try {
-        await this.evaluate(id);
+        outcome = await this.evaluate(id);
       } catch (err) {
         this.log(`alert rule ${id}: evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
       }
-    }
+      stopTimer?.();
+      this.cfg.metrics?.evaluations.inc({ outcome });
+    });
     return ids.length;
   }
 
@@ -72,10 +72,9 @@ export class RuleScheduler {
     return startTickLoop('alert scheduler', () => this.tick(), periodMs, this.log);
   }
 
-
-  private async evaluate(ruleId: string): Promise<void> {
+  private async evaluate(ruleId: string): Promise<'ok' | 'error' | 'lost'> {
     const row = await this.store.loadRule(ruleId);
-    if (!row) return;
+    if (!row) return 'lost';
     const rule = row.spec;
     const intervalMs = durationMs(rule.interval);
     const nowMs = this.now();
@@ -88,7 +87,7 @@ export class RuleScheduler {
     } catch (err) {
       await this.store.release(ruleId, this.cfg.replicaId, intervalMs);
       await this.cfg.history.record([entry({ groupKey: '', labels: {}, event: 'evaluation', outcome: 'error', message: err instanceof Error ? err.message : String(err) })]);
-      return;
+      return 'error';
     }
     const previous = new Map([...stored].map(([k, v]) => [k, v.state]));
     const result = evaluateRule(rule, samples, previous, nowMs);
@@ -110,8 +109,8 @@ export class RuleScheduler {
       const inst = result.instances.get(d.groupKey) ?? stored.get(d.groupKey)?.state;
       if (!inst) continue;
       const labels = alertLabels(rule, inst.labels);
-      history.push(entry({ groupKey: d.groupKey, labels: inst.labels, event: 'notification', toState: d.kind, value: inst.value, outcome: d.suppressed ? 'suppressed' : 'queued' }));
-      if (!d.suppressed) notifications.push(this.notification(row, d.kind, inst, labels));
+      history.push(entry({ groupKey: d.groupKey, labels: inst.labels, event: 'notification', toState: d.kind, value: inst.value, outcome: d.suppressed ? 'suppressed' : rule.channels.length > 0 ? 'queued' : 'no channel' }));
+      if (!d.suppressed) notifications.push(alertNotification(row, d.kind, inst, labels, this.cfg.consoleUrl));
     }
     const firingChanged = result.transitions.some((t) => t.to === 'firing' || t.from === 'firing');
     const firingNow = [...result.instances.values()].some((i) => i.state === 'firing');
@@ -121,30 +120,14 @@ export class RuleScheduler {
     });
     if (!committed) {
       this.log(`alert rule ${ruleId}: lease lost during evaluation; results dropped`);
-      return;
+      return 'lost';
     }
     history.unshift(entry({ groupKey: '', labels: {}, event: 'evaluation', outcome: 'ok', message: `${samples.length} group(s)` }));
     for (const t of result.transitions) {
       history.push(entry({ groupKey: t.groupKey, labels: t.labels, event: 'transition', fromState: t.from, toState: t.to, value: t.value }));
     }
     await this.cfg.history.record(history).catch((err: unknown) => this.log(`alert history: ${err instanceof Error ? err.message : String(err)}`));
+    return 'ok';
   }
 
-  private notification(row: AlertRuleEntity, kind: 'firing' | 'resolved', inst: InstanceState, labels: Record<string, string>): AlertNotification {
-    const rule = row.spec;
-    return {
-      kind,
-      ruleId: row.id,
-      ruleName: row.name,
-      severity: rule.severity,
-      groupKey: inst.groupKey,
-      labels,
-      annotations: renderAnnotations(rule.annotations, { value: inst.value, labels }),
-      value: inst.value,
-      startsAt: new Date(inst.firedAtMs ?? inst.lastEvaluatedAtMs).toISOString(),
-      endsAt: kind === 'resolved' ? new Date(inst.resolvedAtMs ?? inst.lastEvaluatedAtMs).toISOString() : null,
-      fingerprint: alertFingerprint(row.tenantId, row.id, inst.groupKey),
-      url: this.cfg.consoleUrl ? `${this.cfg.consoleUrl.replace(/\/$/, '')}/alerts?rule=${encodeURIComponent(row.id)}` : null,
-    };
-  }
 }

@@ -2,9 +2,10 @@ import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetry
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { QueryRunner } from '@telemetryflow/query';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
-import type { GroupSample } from '../evaluation/evaluate-rule.js';
+import { groupKey, type GroupSample } from '../evaluation/evaluate-rule.js';
 import { groupColumns } from './group-columns.js';
-import { queryRunnerReader } from './query-runner-reader.js';
+import { runOverWindow } from './query-runner-reader.js';
+import { spanConditionQuery, spanMeasure } from './span-condition-query.js';
 
 /** DI token of the ConditionReader in the API (preview). */
 export const CONDITION_READER = Symbol('ConditionReader');
@@ -14,56 +15,59 @@ export interface ConditionReader {
   read(tenant: string, rule: AlertRuleInput, atMs: number): Promise<GroupSample[]>;
 }
 
-/** Reads threshold conditions on a query DTO (through the query API's QueryRunner). */
-export type MetricReader = (tenant: string, rule: AlertRuleInput & { condition: Extract<AlertCondition, { kind: 'metric_threshold' }> }, atMs: number) => Promise<GroupSample[]>;
-
 interface Selection {
   table: 'spans' | 'logs';
-  time: string;
   where: string[];
   params: Record<string, unknown>;
 }
 
-const SPAN_MEASURE_SQL = {
-  error_rate: "if(count() = 0, NULL, countIf(StatusCode = 'STATUS_CODE_ERROR') / count())",
-  p95_latency_ms: 'if(count() = 0, NULL, quantile(0.95)(DurationNs) / 1e6)',
-  p99_latency_ms: 'if(count() = 0, NULL, quantile(0.99)(DurationNs) / 1e6)',
-  request_rate: 'count() / {windowSeconds:Float64}',
-} as const;
-
 /**
- * Span, log, absence and burn-rate conditions read raw spans and logs over their windows
- * (values bound as parameters, never concatenated); query conditions go to the QueryRunner.
+ * Query, span and availability burn-rate conditions go through the QueryRunner (the query
+ * planner, rollups for whole hours); log matches, absence and latency burn rates read raw
+ * logs, spans and series with bound parameters, never concatenated values.
  */
 export class ClickHouseConditionReader implements ConditionReader {
-  private readonly metrics: MetricReader;
-
   constructor(
     private readonly ch: ClickHouseClient,
-    metrics?: MetricReader,
-  ) {
-    this.metrics = metrics ?? queryRunnerReader(new QueryRunner({ clickhouse: ch }));
-  }
+    private readonly runner: QueryRunner = new QueryRunner({ clickhouse: ch }),
+  ) {}
 
   async read(tenant: string, rule: AlertRuleInput, atMs: number): Promise<GroupSample[]> {
     const c = rule.condition;
-    if (c.kind === 'metric_threshold') return this.metrics(tenant, { ...rule, condition: c }, atMs);
+    if (c.kind === 'metric_threshold') return runOverWindow(this.runner, tenant, c.query, atMs, durationMs(c.window));
     const groups = groupColumns(c, rule.groupBy);
-    if (c.kind === 'slo_burn_rate') return this.burnRatios(tenant, c, groups, atMs);
+    if (c.kind === 'span') return runOverWindow(this.runner, tenant, spanConditionQuery(c, spanMeasure(c.measure), rule.groupBy), atMs, durationMs(c.window));
+    if (c.kind === 'slo_burn_rate') {
+      return c.objective === 'availability' ? this.errorRatios(tenant, c, rule.groupBy, atMs) : this.burnRatios(tenant, c, groups, atMs);
+    }
     const windowMs = durationMs(c.window);
     if (c.kind === 'absence' && c.signal === 'metric') return [{ labels: {}, value: await this.liveSeries(tenant, c.metric!, c.service, atMs - windowMs) }];
-    const sel = selection(tenant, c, atMs - windowMs, atMs);
-    const value = c.kind === 'span' ? SPAN_MEASURE_SQL[c.measure] : 'count()';
-    const rows = await this.select(sel, groups, `${value} AS value`, { windowSeconds: windowMs / 1000 });
+    const rows = await this.select(selection(tenant, c, atMs - windowMs, atMs), groups, 'count() AS value', {});
     return rows.map((r) => ({ labels: labelsOf(r, groups), value: r.value === null ? null : Number(r.value) }));
   }
 
-  /** One pass over the longest window: the bad-event ratio of every window length. */
+  /** Availability burn rate: the error ratio of every window length, one planned query each. */
+  private async errorRatios(tenant: string, c: Extract<AlertCondition, { kind: 'slo_burn_rate' }>, groupBy: string[], atMs: number): Promise<GroupSample[]> {
+    const query = spanConditionQuery(c, 'error_rate', groupBy);
+    const lengths = burnWindowLengths(c.windows);
+    const byGroup = new Map<string, GroupSample & { badRatios: Map<number, number | null> }>();
+    for (const ms of lengths) {
+      for (const s of await runOverWindow(this.runner, tenant, query, atMs, ms)) {
+        const key = groupKey(s.labels);
+        const g = byGroup.get(key) ?? { labels: s.labels, value: null, badRatios: new Map(lengths.map((l) => [l, null])) };
+        g.badRatios.set(ms, s.value);
+        byGroup.set(key, g);
+      }
+    }
+    return [...byGroup.values()];
+  }
+
+  /** Latency burn rate, one pass over raw spans of the longest window: the share slower than the threshold per window length. */
   private async burnRatios(tenant: string, c: Extract<AlertCondition, { kind: 'slo_burn_rate' }>, groups: [string, string][], atMs: number): Promise<GroupSample[]> {
     const lengths = burnWindowLengths(c.windows);
     const sel = selection(tenant, c, atMs - Math.max(...lengths), atMs);
-    const bad = c.objective === 'availability' ? "StatusCode = 'STATUS_CODE_ERROR'" : 'DurationNs > {thresholdNs:Int64}';
-    const params: Record<string, unknown> = c.objective === 'latency' ? { thresholdNs: Math.round(c.latencyThresholdMs! * 1e6) } : {};
+    const bad = 'DurationNs > {thresholdNs:Int64}';
+    const params: Record<string, unknown> = { thresholdNs: Math.round(c.latencyThresholdMs! * 1e6) };
     const columns = lengths.map((ms, i) => {
       params[`since${i}`] = atMs - ms;
       const inWindow = `StartTime > fromUnixTimestamp64Milli({since${i}:Int64})`;
@@ -100,7 +104,7 @@ export class ClickHouseConditionReader implements ConditionReader {
   }
 }
 
-function selection(tenant: string, c: Exclude<AlertCondition, { kind: 'metric_threshold' }>, fromMs: number, toMs: number): Selection {
+function selection(tenant: string, c: Extract<AlertCondition, { kind: 'log_count' | 'absence' | 'slo_burn_rate' }>, fromMs: number, toMs: number): Selection {
   const table = c.kind === 'log_count' || (c.kind === 'absence' && c.signal === 'logs') ? 'logs' : 'spans';
   const time = table === 'logs' ? 'Timestamp' : 'StartTime';
   const where = [
@@ -113,7 +117,7 @@ function selection(tenant: string, c: Exclude<AlertCondition, { kind: 'metric_th
     where.push('ServiceName = {service:String}');
     params.service = c.service;
   }
-  if ((c.kind === 'span' || c.kind === 'slo_burn_rate') && c.operation !== undefined) {
+  if (c.kind === 'slo_burn_rate' && c.operation !== undefined) {
     where.push('Name = {operation:String}');
     params.operation = c.operation;
   }
@@ -127,7 +131,7 @@ function selection(tenant: string, c: Exclude<AlertCondition, { kind: 'metric_th
       params[`w${i}`] = word;
     });
   }
-  return { table, time, where, params };
+  return { table, where, params };
 }
 
 function labelsOf(row: Record<string, string | number | null>, groups: [string, string][]): Record<string, string> {

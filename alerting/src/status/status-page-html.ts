@@ -57,16 +57,32 @@ ${s.scheduledMaintenance.length ? `<h2>Scheduled maintenance</h2>${s.scheduledMa
 </body></html>`;
 }
 
+const newestFirst = (s: PublicStatusDto) => [...s.incidents, ...s.scheduledMaintenance].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
+const lastUpdate = (i: IncidentDto) => i.updates.map((u) => u.at).sort().at(-1) ?? i.startedAt;
+const updatesText = (i: IncidentDto) => [...i.updates].reverse().map((u) => `${u.at} ${u.status}: ${u.message}`).join('\n');
+
 /** Atom 1.0 feed of the page's incidents, newest first. */
 export function renderIncidentFeed(s: PublicStatusDto, pageUrl: string): string {
-  const all = [...s.incidents, ...s.scheduledMaintenance].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
-  const updated = (i: IncidentDto) => i.updates.map((u) => u.at).sort().at(-1) ?? i.startedAt;
+  const all = newestFirst(s);
+  const updated = lastUpdate;
   const feedUpdated = all.map(updated).sort().at(-1) ?? s.generatedAt;
   const entries = all.map((i) => `<entry><id>urn:uuid:${i.id}</id><title>${escapeXml(`${i.title} (${i.status})`)}</title><updated>${updated(i)}</updated><published>${i.startedAt}</published>
-<link href="${escapeXml(pageUrl)}"/><content type="text">${escapeXml([...i.updates].reverse().map((u) => `${u.at} ${u.status}: ${u.message}`).join('\n'))}</content></entry>`);
+<link href="${escapeXml(pageUrl)}"/><content type="text">${escapeXml(updatesText(i))}</content></entry>`);
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><id>${escapeXml(`${pageUrl}#incidents`)}</id><title>${escapeXml(`${s.title} incidents`)}</title><updated>${feedUpdated}</updated>
 <link rel="alternate" href="${escapeXml(pageUrl)}"/><link rel="self" href="${escapeXml(`${pageUrl}/feed.atom`)}"/><author><name>${escapeXml(s.title)}</name></author>
 ${entries.join('\n')}
 </feed>`;
+}
+
+/** RSS 2.0 feed of the same incidents, for readers without Atom. */
+export function renderIncidentRss(s: PublicStatusDto, pageUrl: string): string {
+  const rfc822 = (iso: string) => new Date(iso).toUTCString();
+  const items = newestFirst(s).map((i) => `<item><guid isPermaLink="false">urn:uuid:${i.id}</guid><title>${escapeXml(`${i.title} (${i.status})`)}</title>
+<link>${escapeXml(pageUrl)}</link><pubDate>${rfc822(lastUpdate(i))}</pubDate><description>${escapeXml(updatesText(i))}</description></item>`);
+  return `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>${escapeXml(`${s.title} incidents`)}</title><link>${escapeXml(pageUrl)}</link><description>${escapeXml(s.description || `${s.title} status`)}</description>
+<lastBuildDate>${rfc822(s.generatedAt)}</lastBuildDate>
+${items.join('\n')}
+</channel></rss>`;
 }

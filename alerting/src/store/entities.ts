@@ -29,7 +29,7 @@ export class AlertRuleEntity {
 
 /**
  * Who evaluates a rule and when: a replica takes a lease (holder, until) on a due rule,
- * evaluates, and commits its results only while it still holds the lease. See ADR 0008.
+ * evaluates, and commits its results only while it still holds the lease. See ADR 0010.
  */
 @Entity({ name: 'alert_rule_leases' })
 export class AlertRuleLeaseEntity {

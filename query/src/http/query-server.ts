@@ -112,6 +112,9 @@ const API_CONTROLLERS = [
   DashboardsController,
 ];
 
+/** The app's controllers and those of the feature modules it was given. */
+const controllersOf = (cfg: QueryServerConfig) => [...API_CONTROLLERS, ...(cfg.modules ?? []).flatMap((m) => m.controllers ?? [])];
+
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 @Module({})
@@ -122,7 +125,7 @@ class QueryApiModule {
       imports: cfg.modules ?? [],
       controllers: API_CONTROLLERS,
       providers: [
-        { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument(routeTable([...API_CONTROLLERS, ...(cfg.modules ?? []).flatMap((m) => m.controllers ?? [])]), PACKAGE_VERSION) },
+        { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument(routeTable(controllersOf(cfg)), PACKAGE_VERSION) },
         { provide: CLICKHOUSE, useValue: cfg.clickhouse },
         { provide: CONTROL_PLANE, useValue: cfg.controlPlane },
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
@@ -207,7 +210,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     });
   }
   if (cfg.consoleDir) await serveConsole(fastify, cfg.consoleDir);
-  const routes = recordRoutes(fastify, API_CONTROLLERS);
+  const routes = recordRoutes(fastify, controllersOf(cfg));
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : cfg.port;

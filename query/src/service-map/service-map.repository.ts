@@ -43,21 +43,22 @@ export class ServiceMapRepository {
    * Caller → callee pairs: every span in the range whose parent span (same trace, started
    * up to an hour earlier) belongs to another service. A join at query time, so a child
    * and parent that arrived in different batches (or from different collectors) pair up
-   * like any others. Calls, errors and p95 duration are the child (callee) spans'.
+   * like any others. Calls, errors and p95 duration are the child (callee) spans'. The
+   * children (the range only) are the join's build side; the parents' side is scanned.
    */
   async edges(tenant: string, range: TimeRange, limit: number): Promise<EdgeRow[]> {
     const rows = await this.ch.select<{ caller: string; callee: string; calls: string; errors: string; p95: number }>(
       `SELECT p.ServiceName AS caller, c.ServiceName AS callee, count() AS calls,
               countIf(c.StatusCode = 'STATUS_CODE_ERROR') AS errors, quantileTDigest(0.95)(c.DurationNs) AS p95
        FROM (
+         SELECT TraceId, SpanId, ServiceName FROM spans
+         WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({parentFromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})
+       ) AS p
+       INNER JOIN (
          SELECT TraceId, ParentSpanId, ServiceName, StatusCode, DurationNs FROM spans
          WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({fromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})
            AND ParentSpanId != toFixedString('', 8)
-       ) AS c
-       INNER JOIN (
-         SELECT TraceId, SpanId, ServiceName FROM spans
-         WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({parentFromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})
-       ) AS p ON c.TraceId = p.TraceId AND c.ParentSpanId = p.SpanId
+       ) AS c ON c.TraceId = p.TraceId AND c.ParentSpanId = p.SpanId
        WHERE p.ServiceName != c.ServiceName
        GROUP BY caller, callee
        ORDER BY calls DESC, caller, callee

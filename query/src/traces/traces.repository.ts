@@ -113,16 +113,18 @@ export class TracesRepository {
       params.cursorKey = s.cursor.k;
       params.cursorId = s.cursor.id;
     }
-    const where = ['TenantId = {tenant:String}', RANGE, ...matching].join(' AND ');
-    const page = await this.ch.select<{ traceId: string; sortKey: string }>(
-      `SELECT lower(hex(TraceId)) AS traceId, toString(${sort.key}) AS sortKey
-       FROM spans WHERE ${where}
-       GROUP BY TraceId
-       ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
-       ORDER BY ${sort.order}
-       LIMIT {limit:UInt32}`,
-      params,
-    );
+    const pageQuery = (extraWhere: string[], extraHaving: string[], extraParams: Record<string, unknown>) =>
+      this.ch.select<{ traceId: string; sortKey: string }>(
+        `SELECT lower(hex(TraceId)) AS traceId, toString(${sort.key}) AS sortKey
+         FROM spans WHERE ${['TenantId = {tenant:String}', RANGE, ...matching, ...extraWhere].join(' AND ')}
+         GROUP BY TraceId
+         ${having.length + extraHaving.length > 0 ? `HAVING ${[...having, ...extraHaving].join(' AND ')}` : ''}
+         ORDER BY ${sort.order}
+         LIMIT {limit:UInt32}`,
+        { ...params, ...extraParams },
+      );
+    // Selective filters already narrow the traces to group; the window pays off without them.
+    const page = s.sort === 'newest' && matching.length === 0 ? await this.newestPage(s, pageQuery) : await pageQuery([], [], {});
     if (page.length === 0) return [];
     const rows = await this.ch.select<Omit<TraceSummaryDto, 'spanCount' | 'errorCount'> & { spanCount: string; errorCount: string }>(
       `SELECT lower(hex(TraceId)) AS traceId,
@@ -142,5 +144,31 @@ export class TracesRepository {
       const summary = byId.get(p.traceId);
       return summary ? [{ ...summary, sortKey: p.sortKey }] : [];
     });
+  }
+
+  /**
+   * The newest page without grouping every trace of the range: traces whose first span
+   * starts in a window [lo, upper] at the newest end (upper: the range's end or the
+   * cursor's start) are exactly the newest ones once at least a page of them matches, since
+   * each has that first span in the window. Their keys are computed over the whole range;
+   * the window grows 4× until a page is full or it covers the range.
+   */
+  private async newestPage(
+    s: TraceSearch,
+    pageQuery: (where: string[], having: string[], params: Record<string, unknown>) => Promise<{ traceId: string; sortKey: string }[]>,
+  ): Promise<{ traceId: string; sortKey: string }[]> {
+    const upper = s.cursor ? BigInt(s.cursor.k) : s.toNs;
+    let windowNs = (s.toNs - s.fromNs) / 64n + 1n;
+    for (;;) {
+      const lo = upper - windowNs > s.fromNs ? upper - windowNs : s.fromNs;
+      if (lo === s.fromNs) return pageQuery([], [], {});
+      const page = await pageQuery(
+        ['TraceId IN (SELECT TraceId FROM spans WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({lo:Int64}) AND StartTime <= fromUnixTimestamp64Nano({upper:Int64}))'],
+        [`${START} >= {lo:Int64}`],
+        { lo, upper },
+      );
+      if (page.length >= s.limit) return page;
+      windowNs *= 4n;
+    }
   }
 }

@@ -92,6 +92,10 @@ TF_BOOTSTRAP_API_KEY: {{ . | quote }}
 {{- with .Values.bootstrap.adminPassword }}
 TF_BOOTSTRAP_ADMIN_PASSWORD: {{ . | quote }}
 {{- end }}
+{{- with .Values.auth.jwtSecret }}
+{{- if lt (len .) 32 }}{{ fail "auth.jwtSecret must be at least 32 characters" }}{{ end }}
+TF_JWT_SECRET: {{ . | quote }}
+{{- end }}
 {{- range $name, $value := .Values.secretConfig }}
 {{ $name }}: {{ $value | toString | quote }}
 {{- end }}
