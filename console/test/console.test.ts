@@ -193,6 +193,13 @@ describe('console in Chromium', () => {
     t.diagnostic(`10,000-span trace: fetched and drawn in ${openMs} ms, scrolled to the last span in ${scrollMs} ms, ${rendered} rows in the DOM`);
   });
 
+  test('logs: an attribute filter in a shared link finds the one record that has it', async () => {
+    await page.goto(`${base}/logs?attr.payment.provider=acme`);
+    await page.locator('[data-test=log-row]').first().waitFor();
+    assert.equal(await page.locator('[data-test=log-row]').count(), 1);
+    assert.equal(await page.locator('input[name=attr-key-0]').inputValue(), 'attr.payment.provider');
+  });
+
   test('logs: a word search finds the record; it expands to pretty JSON and jumps to its trace', async () => {
     await page.goto(`${base}/logs`);
     await page.locator('[data-test=log-row]').first().waitFor();

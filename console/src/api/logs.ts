@@ -11,10 +11,12 @@ export interface LogSearch {
   limit?: number;
   /** `meta.nextCursor` of the previous page. */
   cursor?: string;
+  /** `attr.<key>` / `resource.<key>` → value. */
+  attributes?: Record<string, string>;
 }
 
-export function searchLogs(search: LogSearch, range: TimeWindow) {
-  return request<LogDto[]>('/logs', { query: { ...search, from: range.from, to: range.to } });
+export function searchLogs({ attributes, ...search }: LogSearch, range: TimeWindow) {
+  return request<LogDto[]>('/logs', { query: { ...search, ...attributes, from: range.from, to: range.to } });
 }
 
 export function logVolume(search: Pick<LogSearch, 'service'>, range: TimeWindow) {

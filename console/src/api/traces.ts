@@ -32,3 +32,9 @@ export function attributeKeys(range: TimeWindow) {
 export function attributeValues(key: string, prefix: string, range: TimeWindow) {
   return request<string[]>(`/traces/attributes/${encodeURIComponent(key)}/values`, { query: { from: range.from, to: range.to, prefix, limit: 50 } });
 }
+
+/** Suggestions for trace attribute filters: keys seen in the range, then a key's most frequent values. */
+export const traceAttributeSuggestions = {
+  keys: async (range: TimeWindow) => (await attributeKeys(range)).data.map((k) => k.key),
+  values: async (key: string, prefix: string, range: TimeWindow) => (await attributeValues(key, prefix, range)).data,
+};
