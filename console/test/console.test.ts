@@ -241,6 +241,9 @@ describe('console in Chromium', () => {
     await page.getByText('exemplars: click one to open its trace').waitFor();
     await page.waitForTimeout(1500); // the chart's drawing animation, for the screenshot
     await screenshot(page, 'metrics');
+    // A label filter with an operator leaves one host.
+    await page.goto(`${base}/metrics?metric=${METRIC}&agg=max&groupBy=host&filters=${encodeURIComponent('host!=h2')}`);
+    await page.locator('[data-test=series-count]', { hasText: '1 series' }).waitFor();
   });
 
   test('dashboards: a new dashboard with two panels is saved and renders them after a reload', async () => {

@@ -2,11 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { metricChartOption, parseFilters, seriesName, serializeFilters, withExemplars } from './metric-chart.js';
 
 describe('metric explorer state', () => {
-  it('round-trips filters through the URL text, escaping separators', () => {
-    const text = serializeFilters([{ key: 'http.route', value: '/a,b=c' }, { key: ' ', value: 'ignored' }, { key: 'host', value: 'h1' }]);
-    expect(text).toBe('http.route=%2Fa%2Cb%3Dc,host=h1');
-    expect(parseFilters(text)).toEqual({ 'http.route': '/a,b=c', host: 'h1' });
-    expect(parseFilters('')).toEqual({});
+  it('round-trips label filters through the URL text, escaping separators', () => {
+    const rows = [
+      { label: 'http.route', op: '=~' as const, value: '^/a,b=c' },
+      { label: ' ', op: '=' as const, value: 'ignored' },
+      { label: 'host', op: '!=' as const, value: 'h1' },
+    ];
+    const text = serializeFilters(rows);
+    expect(text).toBe('http.route=~%5E%2Fa%2Cb%3Dc,host!=h1');
+    expect(parseFilters(text)).toEqual([rows[0], rows[2]]);
+    expect(parseFilters('')).toEqual([]);
+    expect(parseFilters('nonsense,%E0=x')).toEqual([]);
   });
 
   it('names series by labels and switches chart kinds', () => {

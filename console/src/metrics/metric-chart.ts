@@ -1,26 +1,38 @@
-import type { ExemplarDto } from '@telemetryflow/schemas';
+import type { ExemplarDto, LabelFilter } from '@telemetryflow/schemas';
 import { timeSeriesOption } from '../charts/series.js';
 import type { ChartOption } from '../charts/useChart.js';
 
 export type ChartKind = 'line' | 'area' | 'bar';
 
-/** `a=1,b=x` in the URL ↔ the filter object of a metric query (commas and `=` escaped). */
-export function parseFilters(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!text) return out;
-  for (const part of text.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    out[decodeURIComponent(part.slice(0, eq))] = decodeURIComponent(part.slice(eq + 1));
-  }
-  return out;
+/** Operators of the explorer's label filters (the query DTO's, without `in`). */
+export const FILTER_OPERATORS = ['=', '!=', '=~', '!~'] as const;
+export type FilterRow = { label: string; op: (typeof FILTER_OPERATORS)[number]; value: string };
+
+const FILTER_PART = /^([^=!~]+)(=~|!~|!=|=)(.*)$/;
+
+/** `host=h1,route=~%5E%2Fapi` in the URL ↔ label filters (labels and values percent-encoded). */
+export function parseFilters(text: string): FilterRow[] {
+  if (!text) return [];
+  return text.split(',').flatMap((part) => {
+    const m = FILTER_PART.exec(part);
+    if (!m) return [];
+    try {
+      return [{ label: decodeURIComponent(m[1]!), op: m[2] as FilterRow['op'], value: decodeURIComponent(m[3]!) }];
+    } catch {
+      return [];
+    }
+  });
 }
 
-export function serializeFilters(pairs: { key: string; value: string }[]): string {
-  return pairs
-    .filter((p) => p.key.trim())
-    .map((p) => `${encodeURIComponent(p.key.trim())}=${encodeURIComponent(p.value)}`)
+export function serializeFilters(rows: FilterRow[]): string {
+  return rows
+    .filter((r) => r.label.trim())
+    .map((r) => `${encodeURIComponent(r.label.trim())}${r.op}${encodeURIComponent(r.value)}`)
     .join(',');
+}
+
+export function labelFilters(rows: FilterRow[]): LabelFilter[] {
+  return rows.map((r) => ({ label: r.label, op: r.op, value: r.value }));
 }
 
 export function seriesName(metric: string, labels: Record<string, string>): string {
