@@ -1,6 +1,6 @@
 // The browser tests' rig: the real all-in-one serving the built console, and Debian's
 // Chromium driven by playwright-core (never a downloaded browser).
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ export interface Rig {
 }
 
 export async function startRig(): Promise<Rig> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set TF_TEST_CHROMIUM`);
+  if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error(`the console is not built in ${CONSOLE_DIR}: pnpm --filter @telemetryflow/console build`);
   const dataDir = mkdtempSync(join(tmpdir(), 'tf-console-e2e-'));
   const server = await startAllInOne(
     loadConfig({
