@@ -193,6 +193,23 @@ describe('console in Chromium', () => {
     t.diagnostic(`10,000-span trace: fetched and drawn in ${openMs} ms, scrolled to the last span in ${scrollMs} ms, ${rendered} rows in the DOM`);
   });
 
+  test('logs: dragging across the volume histogram zooms the time range', async () => {
+    await page.goto(`${base}/logs?range=15m`);
+    const canvas = page.locator('.echart canvas').first();
+    await canvas.waitFor();
+    await page.waitForTimeout(500);
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.5, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForURL((u) => u.searchParams.has('from') && u.searchParams.has('to'));
+    const url = new URL(page.url());
+    const span = Number(url.searchParams.get('to')) - Number(url.searchParams.get('from'));
+    assert.ok(span > 60_000 && span < 15 * 60_000, `zoomed to ${span} ms of 15 min`);
+    assert.equal(url.searchParams.get('range'), null);
+  });
+
   test('logs: an attribute filter in a shared link finds the one record that has it', async () => {
     await page.goto(`${base}/logs?attr.payment.provider=acme`);
     await page.locator('[data-test=log-row]').first().waitFor();

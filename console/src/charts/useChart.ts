@@ -11,9 +11,10 @@ export type ChartOption = EChartsCoreOption;
 
 /**
  * The one way the console draws charts: an ECharts instance on `el`, redrawn when `option`
- * changes, re-created on a theme change, resized with its element. `onReady` attaches events.
+ * changes, re-created on a theme change, resized with its element. `onReady` attaches events
+ * once per instance; `onDrawn` runs after every drawing (a new option resets interaction modes).
  */
-export function useChart(el: Ref<HTMLElement | null>, option: Ref<ChartOption>, onReady?: (chart: ECharts) => void) {
+export function useChart(el: Ref<HTMLElement | null>, option: Ref<ChartOption>, onReady?: (chart: ECharts) => void, onDrawn?: (chart: ECharts) => void) {
   const theme = useThemeStore();
   const chart = shallowRef<ECharts | null>(null);
   let observer: ResizeObserver | null = null;
@@ -24,6 +25,7 @@ export function useChart(el: Ref<HTMLElement | null>, option: Ref<ChartOption>, 
     const c = init(el.value, theme.dark ? 'dark' : undefined, { renderer: 'canvas' });
     c.setOption({ backgroundColor: 'transparent', ...option.value });
     onReady?.(c);
+    onDrawn?.(c);
     chart.value = c;
   }
 
@@ -32,7 +34,11 @@ export function useChart(el: Ref<HTMLElement | null>, option: Ref<ChartOption>, 
     observer = new ResizeObserver(() => chart.value?.resize());
     if (el.value) observer.observe(el.value);
   });
-  watch(option, (o) => chart.value?.setOption({ backgroundColor: 'transparent', ...o }, { notMerge: true }));
+  watch(option, (o) => {
+    if (!chart.value) return;
+    chart.value.setOption({ backgroundColor: 'transparent', ...o }, { notMerge: true });
+    onDrawn?.(chart.value);
+  });
   watch(() => theme.dark, create);
   onBeforeUnmount(() => {
     observer?.disconnect();
