@@ -1,6 +1,7 @@
 // The console in a real browser against the real all-in-one, with telemetry sent over OTLP:
 // what a user does first — sign in, find a service, open a trace, search logs, chart a metric.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { LogDto, MetricDto, ServiceDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -315,6 +316,18 @@ describe('console in Chromium', () => {
     const warning = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: SERVICE } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), severityNumber: 13, body: { stringValue: 'pushed by live mode' } }] }] }] };
     await sendOtlp(rig.server.otlpHttpUrl, 'logs', API_KEY, warning);
     await panels.nth(1).locator('[data-test=log-row]', { hasText: 'pushed by live mode' }).waitFor({ timeout: 25_000 });
+
+    // Export JSON, then import it as a new dashboard: the same definition comes back.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const exported = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { title: string; panels: unknown[] };
+    assert.equal(exported.title, 'E2E board');
+    assert.equal(exported.panels.length, 2);
+    await page.goto(`${base}/dashboards`);
+    await page.getByRole('button', { name: 'Import JSON' }).click();
+    await page.locator('textarea[name=dashboard-json]').fill(JSON.stringify({ ...exported, title: 'E2E board (imported)' }));
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.locator('[data-test=dashboard-title]', { hasText: 'E2E board (imported)' }).waitFor();
+    assert.equal(await page.locator('[data-test=panel]').count(), 2);
   });
 
   test('alerts: a rule is previewed over the range and created', async () => {
