@@ -328,6 +328,13 @@ describe('console in Chromium', () => {
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.locator('[data-test=dashboard-title]', { hasText: 'E2E board (imported)' }).waitFor();
     assert.equal(await page.locator('[data-test=panel]').count(), 2);
+
+    // Versions: restoring version 1 (no panels yet) saves it again as version 3.
+    await page.goto(`${base}/dashboards/${id}`);
+    await page.getByRole('button', { name: 'Versions' }).click();
+    await page.locator('.n-list-item', { hasText: 'v1 ·' }).getByRole('button', { name: 'Restore' }).click();
+    await page.getByText('Version 1 restored as version 3').waitFor();
+    assert.equal(await page.locator('[data-test=panel]').count(), 0);
   });
 
   test('alerts: a rule is previewed over the range and created', async () => {
