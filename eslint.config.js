@@ -1,8 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', '**/*.d.ts'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', '**/*.d.ts', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -10,6 +11,26 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  // The console runs in the browser: Vue single-file components, browser globals, and only
+  // types from the schemas package root (its runtime pulls in Node modules).
+  ...pluginVue.configs['flat/recommended'].map((c) => ({ ...c, files: ['console/src/**/*.{ts,vue}'] })),
+  {
+    files: ['console/src/**/*.{ts,vue}'],
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' },
+      globals: { window: 'readonly', document: 'readonly', KeyboardEvent: 'readonly', HTMLInputElement: 'readonly', PointerEvent: 'readonly', Blob: 'readonly', Event: 'readonly', localStorage: 'readonly', location: 'readonly', fetch: 'readonly', ResizeObserver: 'readonly', URLSearchParams: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', HTMLElement: 'readonly', Storage: 'readonly', Response: 'readonly' },
+    },
+    rules: {
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/multi-word-component-names': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-indent': 'off',
+      'no-restricted-imports': ['error', { paths: [{ name: '@telemetryflow/schemas', allowTypeImports: true, message: 'import values from a browser-safe subpath such as @telemetryflow/schemas/api' }] }],
     },
   },
 );

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { AddressGuardConfigError, parseCidrs } from '@telemetryflow/alerting';
 import { DEFAULT_JETSTREAM_SETTINGS, DEFAULT_JETSTREAM_WRITER_CONFIG, type JetStreamSettings, type JetStreamWriterConfig } from '@telemetryflow/ingest';
@@ -41,6 +43,8 @@ export interface Config {
   natsUrl: string | undefined;
   jetstream: JetStreamSettings;
   jetstreamWriter: JetStreamWriterConfig;
+  /** The built console served at `/` of the API port; undefined: API only. */
+  consoleDir: string | undefined;
   alerting: {
     /** `TF_ALERTING_ALLOWED_CIDRS`: private targets notifications may reach anyway (self-hosted receivers). */
     allowedCidrs: string;
@@ -165,6 +169,18 @@ function natsUrls(env: Env): string | undefined {
   return raw;
 }
 
+/** Where `pnpm --filter @telemetryflow/console build` puts the console, seen from server/dist/src. */
+const BUILT_CONSOLE_DIR = fileURLToPath(new URL('../../../console/dist/web', import.meta.url));
+
+/** `TF_CONSOLE_DIR` must hold a built console; unset, the workspace's build is used when there is one. */
+function consoleDir(env: Env): string | undefined {
+  const given = optional(env, 'TF_CONSOLE_DIR');
+  if (given === undefined) return existsSync(join(BUILT_CONSOLE_DIR, 'index.html')) ? BUILT_CONSOLE_DIR : undefined;
+  const dir = resolve(given);
+  if (!existsSync(join(dir, 'index.html'))) throw new ConfigError(`TF_CONSOLE_DIR must be a directory with the built console (index.html), got ${JSON.stringify(given)}`);
+  return dir;
+}
+
 export function loadConfig(env: Env = process.env, roleArgument?: string): Config {
   const apiKey = optional(env, 'TF_BOOTSTRAP_API_KEY');
   if (apiKey !== undefined && apiKey.length < 16) throw new ConfigError('TF_BOOTSTRAP_API_KEY must be at least 16 characters');
@@ -229,6 +245,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       concurrency: int(env, 'TF_INGEST_CONSUMERS', w.concurrency, 1, 16),
       poisonAfterDeliveries: int(env, 'TF_INGEST_POISON_DELIVERIES', w.poisonAfterDeliveries, 1, 100),
     },
+    consoleDir: consoleDir(env),
     alerting: {
       allowedCidrs: cidrs(env, 'TF_ALERTING_ALLOWED_CIDRS'),
       consoleUrl: url(env, 'TF_CONSOLE_URL', ['http:', 'https:']),

@@ -128,6 +128,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         clickhouseMigrated: () => migrationsComplete(ch),
         log: log.warn,
         metrics: createQueryMetrics(registry),
+        consoleDir: config.consoleDir,
         live: { hub: live! },
         modules: [AlertingApiModule.forRoot({ controlPlane: controlPlane!, clickhouse: ch, reader: alertReader!, delivery: delivery! })],
         requestLog: log.request,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { DataSource, type EntityManager } from 'typeorm';
+import { createBuiltInDashboards } from '../dashboards/built-in-dashboards.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from './api-key-secrets.js';
 import { API_KEY_SCOPES, ApiKeyEntity, MembershipEntity, ROLES, TenantEntity, UserEntity, type ApiKeyScope, type Role } from './entities.js';
 
@@ -14,6 +15,7 @@ export async function createTenant(db: Db, input: { id?: string; name: string; o
   const run = async (em: EntityManager): Promise<TenantEntity> => {
     const tenant = await em.getRepository(TenantEntity).save(em.getRepository(TenantEntity).create({ id: input.id ?? randomUUID(), name: input.name }));
     if (input.ownerUserId !== undefined) await addMembership(em, { userId: input.ownerUserId, tenantId: tenant.id, role: 'owner' });
+    await createBuiltInDashboards(em, tenant.id);
     return tenant;
   };
   return db instanceof DataSource ? db.transaction(run) : run(db);

@@ -5,7 +5,6 @@ import { AccessTokens, looksLikeJwt } from '../auth/access-tokens.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
 import { Sessions } from '../auth/sessions.js';
 import type { Caller } from '../http/access.js';
-import { createBuiltInDashboards } from '../dashboards/built-in-dashboards.js';
 import { ApiError } from '../http/api-error.js';
 import { keyPermissions, rolePermissions } from './permissions.js';
 import { createApiKey, createTenant, createUser, revokeApiKey } from './accounts.js';
@@ -27,11 +26,11 @@ export interface ControlPlaneConfig {
   poolSize?: number;
   /** API key cache TTL (default 10 s): how long a key revoked by another replica keeps working there. */
   authCacheTtlMs?: number;
+  /** User sessions: `TF_JWT_SECRET`, `TF_ACCESS_TOKEN_TTL_SECONDS`, `TF_REFRESH_TOKEN_TTL_SECONDS`. */
+  auth?: { jwtSecret?: string; accessTokenTtlSeconds?: number; refreshTokenTtlSeconds?: number };
   /** Entities and migrations of features outside this package that share the database (alerting). */
   extraEntities?: (new () => object)[];
   extraMigrations?: (new () => MigrationInterface)[];
-  /** User sessions: `TF_JWT_SECRET`, `TF_ACCESS_TOKEN_TTL_SECONDS`, `TF_REFRESH_TOKEN_TTL_SECONDS`. */
-  auth?: { jwtSecret?: string; accessTokenTtlSeconds?: number; refreshTokenTtlSeconds?: number };
 }
 
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
@@ -193,7 +192,6 @@ async function bootstrapOnce(dataSource: DataSource, bootstrap: ControlPlaneConf
     const password = bootstrap.adminPassword ?? randomBase62(24);
     const user = await createUser(em, { email, password });
     await createTenant(em, { id: BOOTSTRAP_TENANT_ID, name: 'Default', ownerUserId: user.id });
-    await createBuiltInDashboards(em, BOOTSTRAP_TENANT_ID);
     const key = await createApiKey(em, {
       tenantId: BOOTSTRAP_TENANT_ID,
       name: 'bootstrap',

@@ -35,6 +35,7 @@ import { DEFAULT_RATE_LIMITS, RATE_LIMITS, RateLimitGuard, type RateLimits } fro
 import { IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS } from '../management/identity-routes.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter, ERROR_CODE, type ErrorTagged } from './exception.filter.js';
+import { serveConsole } from './console-assets.js';
 import { HealthController } from './health.controller.js';
 import { attachLiveGateway, type LiveGatewayConfig } from '../live/live-gateway.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
@@ -62,6 +63,8 @@ export interface QueryServerConfig {
   log?: (msg: string) => void;
   /** Request figures for /metrics (see createQueryMetrics). */
   metrics?: QueryMetrics;
+  /** Directory of the built console, served at `/` (unset: API only). */
+  consoleDir?: string;
   /** The live tail (socket.io `/live`): where stored spans and logs arrive, and its limits. */
   live?: Omit<LiveGatewayConfig, 'resolveCaller' | 'renderDashboard'>;
   /** Feature modules from outside this package (alerting), served behind the same guard and error envelope. */
@@ -204,6 +207,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
       done();
     });
   }
+  if (cfg.consoleDir) await serveConsole(fastify, cfg.consoleDir);
   const routes = recordRoutes(fastify, controllersOf(cfg));
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.getHttpServer().address();

@@ -1,0 +1,24 @@
+import type { LogDto, LogVolumePointDto } from '@telemetryflow/schemas';
+import { request } from './http.js';
+import type { TimeWindow } from '../time/time-range.js';
+
+export interface LogSearch {
+  q?: string;
+  service?: string;
+  /** At or above: TRACE, DEBUG, INFO, WARN, ERROR, FATAL. */
+  minSeverity?: string;
+  traceId?: string;
+  limit?: number;
+  /** `meta.nextCursor` of the previous page. */
+  cursor?: string;
+  /** `attr.<key>` / `resource.<key>` → value. */
+  attributes?: Record<string, string>;
+}
+
+export function searchLogs({ attributes, ...search }: LogSearch, range: TimeWindow) {
+  return request<LogDto[]>('/logs', { query: { ...search, ...attributes, from: range.from, to: range.to } });
+}
+
+export function logVolume(search: Pick<LogSearch, 'service'>, range: TimeWindow) {
+  return request<LogVolumePointDto[]>('/logs/volume', { query: { service: search.service, from: range.from, to: range.to } });
+}

@@ -1,0 +1,19 @@
+import type { OperationDto, RedPointDto, ServiceDto, ServiceMapDto } from '@telemetryflow/schemas';
+import { request } from './http.js';
+import type { TimeWindow } from '../time/time-range.js';
+
+export function listServices(range: TimeWindow) {
+  return request<ServiceDto[]>('/services', { query: { from: range.from, to: range.to } });
+}
+
+export function serviceRed(service: string, range: TimeWindow, stepSeconds?: number) {
+  return request<RedPointDto[]>(`/services/${encodeURIComponent(service)}/red`, { query: { from: range.from, to: range.to, stepSeconds } });
+}
+
+export function serviceOperations(service: string, range: TimeWindow) {
+  return request<OperationDto[]>(`/services/${encodeURIComponent(service)}/operations`, { query: { from: range.from, to: range.to } });
+}
+
+export function serviceMap(range: TimeWindow) {
+  return request<ServiceMapDto>('/service-map', { query: { from: range.from, to: range.to } });
+}

@@ -1,0 +1,40 @@
+import type { AttributeKeyDto, LogDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import { request } from './http.js';
+import type { TimeWindow } from '../time/time-range.js';
+
+export interface TraceSearch {
+  service?: string;
+  operation?: string;
+  status?: 'ok' | 'error';
+  minDurationMs?: number;
+  maxDurationMs?: number;
+  sort?: 'newest' | 'slowest';
+  limit?: number;
+  /** `meta.nextCursor` of the previous page. */
+  cursor?: string;
+  /** `attr.<key>` / `resource.<key>` → value, on one span of the trace. */
+  attributes?: Record<string, string>;
+}
+
+export function searchTraces({ attributes, ...search }: TraceSearch, range: TimeWindow) {
+  return request<TraceSummaryDto[]>('/traces', { query: { ...search, ...attributes, from: range.from, to: range.to } });
+}
+
+/** One trace with its log records (`include=logs`). */
+export function getTrace(traceId: string) {
+  return request<TraceDto & { logs?: LogDto[] }>(`/traces/${encodeURIComponent(traceId)}`, { query: { include: 'logs' } });
+}
+
+export function attributeKeys(range: TimeWindow) {
+  return request<AttributeKeyDto[]>('/traces/attributes', { query: { from: range.from, to: range.to, limit: 200 } });
+}
+
+export function attributeValues(key: string, prefix: string, range: TimeWindow) {
+  return request<string[]>(`/traces/attributes/${encodeURIComponent(key)}/values`, { query: { from: range.from, to: range.to, prefix, limit: 50 } });
+}
+
+/** Suggestions for trace attribute filters: keys seen in the range, then a key's most frequent values. */
+export const traceAttributeSuggestions = {
+  keys: async (range: TimeWindow) => (await attributeKeys(range)).data.map((k) => k.key),
+  values: async (key: string, prefix: string, range: TimeWindow) => (await attributeValues(key, prefix, range)).data,
+};

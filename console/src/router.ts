@@ -1,0 +1,45 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { useAuthStore } from './auth/auth.store.js';
+
+// Every view is its own chunk: the first page loads only what it shows.
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('./auth/SignInView.vue'), meta: { public: true, title: 'Sign in' } },
+  {
+    path: '/',
+    component: () => import('./layout/AppLayout.vue'),
+    children: [
+      { path: '', redirect: { name: 'services' } },
+      { path: 'services', name: 'services', component: () => import('./services/ServicesView.vue'), meta: { title: 'Services' } },
+      { path: 'services/:service', name: 'service', component: () => import('./services/ServiceView.vue'), meta: { title: 'Service' } },
+      { path: 'traces', name: 'traces', component: () => import('./traces/TracesView.vue'), meta: { title: 'Traces' } },
+      { path: 'traces/:traceId', name: 'trace', component: () => import('./traces/TraceView.vue'), meta: { title: 'Trace' } },
+      { path: 'logs', name: 'logs', component: () => import('./logs/LogsView.vue'), meta: { title: 'Logs' } },
+      { path: 'metrics', name: 'metrics', component: () => import('./metrics/MetricsView.vue'), meta: { title: 'Metrics' } },
+      { path: 'dashboards', name: 'dashboards', component: () => import('./dashboards/DashboardsView.vue'), meta: { title: 'Dashboards' } },
+      { path: 'dashboards/:id', name: 'dashboard', component: () => import('./dashboards/DashboardView.vue'), meta: { title: 'Dashboard' } },
+      { path: 'alerts', name: 'alerts', component: () => import('./alerts/AlertsView.vue'), meta: { title: 'Alerts' } },
+      { path: 'status-pages', name: 'status-pages', component: () => import('./status-pages/StatusPagesView.vue'), meta: { title: 'Status pages' } },
+      { path: 'settings', name: 'settings', component: () => import('./settings/SettingsView.vue'), meta: { title: 'Settings' } },
+    ],
+  },
+  { path: '/:unknown(.*)*', name: 'not-found', component: () => import('./layout/NotFoundView.vue'), meta: { public: true, title: 'Not found' } },
+];
+
+export function createConsoleRouter() {
+  const router = createRouter({ history: createWebHistory(), routes });
+  router.beforeEach((to) => {
+    const auth = useAuthStore();
+    if (!to.meta.public && !auth.signedIn) return { name: 'login', query: { redirect: to.fullPath } };
+    if (to.name === 'login' && auth.signedIn) return safeRedirect(to.query.redirect);
+    return true;
+  });
+  router.afterEach((to) => {
+    document.title = `${typeof to.meta.title === 'string' ? to.meta.title : 'TelemetryFlow'} · TelemetryFlow`;
+  });
+  return router;
+}
+
+/** Only a path inside the console: `?redirect=https://elsewhere` must not send a user away. */
+export function safeRedirect(target: unknown): string {
+  return typeof target === 'string' && target.startsWith('/') && !target.startsWith('//') ? target : '/services';
+}

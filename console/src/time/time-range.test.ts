@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { parseRange, presetLabel, rangeQuery, refreshMs, resolveRange } from './time-range.js';
+
+describe('time ranges in the URL', () => {
+  it('reads a preset, an absolute window, and falls back to the last hour', () => {
+    expect(parseRange({ range: '6h' })).toEqual({ preset: '6h' });
+    expect(parseRange({ from: '1000', to: '2000' })).toEqual({ from: 1000, to: 2000 });
+    expect(parseRange({ from: '2000', to: '1000' })).toEqual({ preset: '1h' });
+    expect(parseRange({ range: 'yesterday' })).toEqual({ preset: '1h' });
+  });
+
+  it('resolves presets against now and keeps absolute windows', () => {
+    expect(resolveRange({ preset: '15m' }, 1_000_000_000)).toEqual({ from: 1_000_000_000 - 900_000, to: 1_000_000_000 });
+    expect(resolveRange({ from: 5, to: 9 }, 1_000_000_000)).toEqual({ from: 5, to: 9 });
+  });
+
+  it('writes the query of one form and clears the other', () => {
+    expect(rangeQuery({ preset: '7d' })).toEqual({ range: '7d', from: undefined, to: undefined });
+    expect(rangeQuery({ preset: '1h' })).toEqual({ range: undefined, from: undefined, to: undefined });
+    expect(rangeQuery({ from: 1, to: 2 })).toEqual({ range: undefined, from: '1', to: '2' });
+  });
+
+  it('names presets and reads refresh intervals', () => {
+    expect(presetLabel('1h')).toBe('Last 1 hour');
+    expect(presetLabel('30d')).toBe('Last 30 days');
+    expect(refreshMs('30s')).toBe(30_000);
+    expect(refreshMs('5m')).toBe(300_000);
+    expect(refreshMs('off')).toBeNull();
+  });
+});

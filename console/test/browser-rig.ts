@@ -1,0 +1,105 @@
+// The browser tests' rig: the real all-in-one serving the built console, and Debian's
+// Chromium driven by playwright-core (never a downloaded browser).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { loadConfig, startAllInOne, type RunningAllInOne } from '@telemetryflow/server';
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+
+export const API_KEY = 'tf_console_e2e_key_0123456789abcdef';
+export const ADMIN_EMAIL = 'admin@example.com';
+export const ADMIN_PASSWORD = 'correct horse battery';
+
+const CONSOLE_DIR = fileURLToPath(new URL('../web', import.meta.url));
+const REPO_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+export const RESULTS_DIR = join(REPO_DIR, 'test-results', 'console');
+export const CHROMIUM = process.env.TF_TEST_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface Rig {
+  server: RunningAllInOne;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startRig(): Promise<Rig> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set TF_TEST_CHROMIUM`);
+  if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error(`the console is not built in ${CONSOLE_DIR}: pnpm --filter @telemetryflow/console build`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'tf-console-e2e-'));
+  const server = await startAllInOne(
+    loadConfig({
+      TF_DATA_DIR: dataDir,
+      TF_HTTP_PORT: '0',
+      TF_METRICS_PORT: '0',
+      TF_OTLP_HTTP_PORT: '0',
+      TF_OTLP_GRPC_PORT: '0',
+      TF_BOOTSTRAP_API_KEY: API_KEY,
+      TF_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
+      TF_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      TF_INGEST_BATCH_DELAY_MS: '20',
+      TF_CONSOLE_DIR: CONSOLE_DIR,
+    }),
+    () => {},
+  );
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  return {
+    server,
+    browser,
+    async close() {
+      await browser.close();
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Console errors and uncaught exceptions of a page; `expected` filters deliberate failures. */
+export function watchErrors(page: Page, expected: (msg: ConsoleMessage) => boolean = () => false): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !expected(msg)) errors.push(`${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+  return errors;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`), fullPage: true });
+}
+
+/** Gzipped bytes of the built console: everything, and the files one page load fetched. */
+export function bundleSizes(fetchedPaths: Iterable<string>): { totalGzip: number; fetchedGzip: number; files: number } {
+  const sizes = new Map<string, number>();
+  const walk = (dir: string, prefix: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
+      else if (/\.(js|css|html)$/.test(name)) sizes.set(`/${prefix}${name}`, gzipSync(readFileSync(path), { level: 9 }).length);
+    }
+  };
+  walk(CONSOLE_DIR, '');
+  let fetchedGzip = sizes.get('/index.html') ?? 0;
+  for (const p of new Set(fetchedPaths)) if (p.startsWith('/assets/')) fetchedGzip += sizes.get(p) ?? 0;
+  return { totalGzip: [...sizes.values()].reduce((a, b) => a + b, 0), fetchedGzip, files: sizes.size };
+}
+
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function apiGet<T>(apiUrl: string, path: string): Promise<T> {
+  const res = await fetch(`${apiUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return ((await res.json()) as { data: T }).data;
+}
