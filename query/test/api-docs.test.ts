@@ -24,6 +24,11 @@ test('the OpenAPI document is public and lists the API routes with their permiss
   assert.equal(trace['x-required-permission'], 'read');
   assert.equal(res.body.paths['/api/v1/retention'].put['x-required-permission'], 'admin');
   assert.deepEqual(res.body.paths['/health'].get.security, []);
+  const undescribed = Object.entries(res.body.paths as Record<string, Record<string, { summary: string; operationId: string }>>)
+    .filter(([path]) => path.startsWith('/api/v1/') && path !== '/api/v1/openapi.json')
+    .flatMap(([path, ops]) => Object.entries(ops).filter(([, op]) => op.summary === op.operationId).map(([method]) => `${method} ${path}`));
+  assert.deepEqual(undescribed, [], 'every API route declares its request schema with @ApiRoute');
+  assert.equal(res.body.paths['/api/v1/services/{service}/red'].get.parameters.find((p: Json) => p.name === 'resolution').schema.enum.join(), 'auto,raw');
   const login = res.body.paths['/api/v1/auth/login'].post;
   assert.deepEqual(login.security, []);
   assert.ok(login.responses['429'], 'the rate-limited login documents its 429');

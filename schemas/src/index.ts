@@ -10,3 +10,4 @@ export * from './query.js';
 export * from './dashboards.js';
 export * from './telemetry-search.js';
 export * from './identity.js';
+export * from './retention.js';

@@ -58,6 +58,13 @@ export const LogSearchParamsSchema = attributeFilters({
 
 export const RangeParamsSchema = z.object({ from: Time.optional(), to: Time.optional() });
 
+const Resolution = z.enum(['auto', 'raw']).describe('auto: the planner reads raw, hourly or daily data (meta.resolution says which); raw: raw rows only');
+const StepSeconds = Digits.describe('step of the series in seconds (default: a round step giving ~100–300 points)');
+
+/** Aggregates over rollups: services, service RED and operations. */
+export const AggregateParamsSchema = z.object({ from: Time.optional(), to: Time.optional(), stepSeconds: StepSeconds.optional(), resolution: Resolution.optional() });
+export const LogVolumeParamsSchema = AggregateParamsSchema.extend({ service: Text.optional() });
+
 export const AttributeKeysParamsSchema = z.object({ from: Time.optional(), to: Time.optional(), limit: Digits.optional() });
 export const AttributeValuesParamsSchema = AttributeKeysParamsSchema.extend({ prefix: Text.optional() });
 

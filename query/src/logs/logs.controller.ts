@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { LogSearchParamsSchema, type ApiSuccess, type LogDto, type LogVolumePointDto } from '@telemetryflow/schemas';
+import { Controller, Get, Inject } from '@nestjs/common';
+import { LogSearchParamsSchema, LogVolumeParamsSchema, type ApiSuccess, type LogDto, type LogVolumePointDto } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
 import { ApiRoute, ValidQuery } from '../http/validation.js';
 import { CacheResult } from '../http/result-cache.interceptor.js';
@@ -32,7 +32,8 @@ export class LogsController {
   }
 
   @Get('volume')
-  volume(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<LogVolumePointDto[]>> {
+  @ApiRoute({ summary: 'Log record counts per step by severity (rollups where possible)', query: LogVolumeParamsSchema, tags: ['logs'] })
+  volume(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<LogVolumePointDto[]>> {
     return this.logs.volume(tenant, q);
   }
 }

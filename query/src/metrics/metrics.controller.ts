@@ -1,6 +1,6 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import {
-  ExemplarParamsSchema, MetricLabelsParamsSchema, MetricLabelValuesParamsSchema,
+  ExemplarParamsSchema, MetricLabelsParamsSchema, MetricLabelValuesParamsSchema, RangeParamsSchema,
   type ApiSuccess, type AttributeKeyDto, type ExemplarDto, type MetricDto, type MetricQueryResultDto,
 } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
@@ -22,7 +22,8 @@ export class MetricsController {
   ) {}
 
   @Get()
-  async list(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<MetricDto[]>> {
+  @ApiRoute({ summary: 'Metrics seen in the range with their type, unit and description', query: RangeParamsSchema, tags: ['metrics'] })
+  async list(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<MetricDto[]>> {
     return { data: await this.metrics.listMetrics(tenant, q) };
   }
 

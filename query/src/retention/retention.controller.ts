@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Inject, Put } from '@nestjs/common';
-import type { ApiSuccess, RetentionDto } from '@telemetryflow/schemas';
+import { Controller, Get, Inject, Put } from '@nestjs/common';
+import { RetentionUpdateSchema, type ApiSuccess, type RetentionDto, type RetentionUpdate } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
+import { ApiRoute, ValidBody } from '../http/validation.js';
 import { RetentionService } from './retention.service.js';
 
 @Controller('api/v1/retention')
@@ -9,12 +10,14 @@ export class RetentionController {
   constructor(@Inject(RetentionService) private readonly retention: RetentionService) {}
 
   @Get()
+  @ApiRoute({ summary: 'Days each signal is kept raw, hourly and daily', tags: ['retention'] })
   async get(@TenantId() tenant: string): Promise<ApiSuccess<RetentionDto>> {
     return { data: await this.retention.get(tenant) };
   }
 
   @Put()
-  async put(@TenantId() tenant: string, @Body() body: unknown): Promise<ApiSuccess<RetentionDto>> {
+  @ApiRoute({ summary: 'Change retention: any subset of signals and fields; hourly ≥ raw and daily ≥ hourly', body: RetentionUpdateSchema, status: 200, tags: ['retention'] })
+  async put(@TenantId() tenant: string, @ValidBody() body: RetentionUpdate): Promise<ApiSuccess<RetentionDto>> {
     return { data: await this.retention.put(tenant, body) };
   }
 }

@@ -1,7 +1,8 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import type { ApiSuccess, OperationDto, RedPointDto, ServiceDto } from '@telemetryflow/schemas';
+import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { AggregateParamsSchema, type ApiSuccess, type OperationDto, type RedPointDto, type ServiceDto } from '@telemetryflow/schemas';
 import { Requires, TenantId } from '../http/access.js';
 import { CacheResult } from '../http/result-cache.interceptor.js';
+import { ApiRoute, ValidQuery } from '../http/validation.js';
 import type { RawParams } from '../request-params.js';
 import { serviceName, ServicesService } from './services.service.js';
 
@@ -12,17 +13,20 @@ export class ServicesController {
   constructor(@Inject(ServicesService) private readonly services: ServicesService) {}
 
   @Get()
-  list(@TenantId() tenant: string, @Query() q: RawParams): Promise<ApiSuccess<ServiceDto[]>> {
+  @ApiRoute({ summary: 'Services with span and error counts in the range (rollups where possible)', query: AggregateParamsSchema, tags: ['services'] })
+  list(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<ServiceDto[]>> {
     return this.services.services(tenant, q);
   }
 
   @Get(':service/red')
-  red(@TenantId() tenant: string, @Param('service') service: string, @Query() q: RawParams): Promise<ApiSuccess<RedPointDto[]>> {
+  @ApiRoute({ summary: "A service's rate, errors and latency quantiles per step", query: AggregateParamsSchema, params: { service: 'service name' }, tags: ['services'] })
+  red(@TenantId() tenant: string, @Param('service') service: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<RedPointDto[]>> {
     return this.services.red(tenant, serviceName(service), q);
   }
 
   @Get(':service/operations')
-  operations(@TenantId() tenant: string, @Param('service') service: string, @Query() q: RawParams): Promise<ApiSuccess<OperationDto[]>> {
+  @ApiRoute({ summary: "A service's operations (span name and kind) with counts and latency quantiles", query: AggregateParamsSchema, params: { service: 'service name' }, tags: ['services'] })
+  operations(@TenantId() tenant: string, @Param('service') service: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<OperationDto[]>> {
     return this.services.operations(tenant, serviceName(service), q);
   }
 }
