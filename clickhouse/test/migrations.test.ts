@@ -36,8 +36,9 @@ test('migration files are numbered without gaps', () => {
 test('two migrations at once both succeed, and a second run applies nothing', async () => {
   const [a, b] = await Promise.all([migrate(ch), migrate(ch)]);
   const all = loadMigrations().map((m) => m.version);
-  assert.deepEqual([...new Set([...a.applied, ...a.alreadyApplied])].sort(), all);
-  assert.deepEqual([...new Set([...b.applied, ...b.alreadyApplied])].sort(), all);
+  const byVersion = (x: number, y: number) => x - y;
+  assert.deepEqual([...new Set([...a.applied, ...a.alreadyApplied])].sort(byVersion), all);
+  assert.deepEqual([...new Set([...b.applied, ...b.alreadyApplied])].sort(byVersion), all);
   const again = await migrate(ch);
   assert.deepEqual(again.applied, []);
   assert.equal(await migrationsComplete(ch), true);

@@ -236,6 +236,25 @@ test('retention: a tenant with 1 day of raw data loses older rows at the next TT
   assert.deepEqual([hourly[0]!.n, daily[0]!.n], ['2', '4']);
 });
 
+test('retention: a metric series not seen for longer than the daily metric retention is dropped; a recent one and one without a policy stay', async () => {
+  await applyRetentionPolicies(ch, [{ tenantId: 'short', signal: 'metrics', rawDays: 1, hourlyDays: 2, dailyDays: 3 }], { wait: true });
+  const dayNs = 86_400_000_000_000n;
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  await ch.command({
+    query: `INSERT INTO metric_series (TenantId, MetricName, Fingerprint, MetricType, FirstSeenNs, LastSeenNs) SETTINGS async_insert = 0 VALUES
+            ('short', 'queue.depth', 1, 'gauge', {old:UInt64}, {old:UInt64}),
+            ('short', 'queue.depth', 2, 'gauge', {old:UInt64}, {recent:UInt64}),
+            ('unset', 'queue.depth', 3, 'gauge', {old:UInt64}, {old:UInt64})`,
+    query_params: { old: String(nowNs - 10n * dayNs), recent: String(nowNs - dayNs) },
+  });
+  await ch.command({ query: 'OPTIMIZE TABLE metric_series FINAL' });
+  const kept = await rows<{ tenant: string; fp: string; days: number }>(
+    `SELECT TenantId AS tenant, toString(Fingerprint) AS fp, max(RetentionDays) AS days FROM metric_series
+     WHERE TenantId IN ('short', 'unset') GROUP BY tenant, fp ORDER BY tenant, fp`,
+  );
+  assert.deepEqual(kept, [{ tenant: 'short', fp: '2', days: 3 }, { tenant: 'unset', fp: '3', days: 0 }]);
+});
+
 test('the backfill command reads --from, --to (RFC 3339 or epoch ms) and an optional --tenant', () => {
   assert.deepEqual(parseBackfillArgs(['--from', '2026-11-01T00:00:00Z', '--to', '1793577600000']), { fromMs: Date.UTC(2026, 10, 1), toMs: Date.UTC(2026, 10, 2) });
   assert.deepEqual(parseBackfillArgs(['--from=0', '--to=1', '--tenant', 'acme']), { fromMs: 0, toMs: 1, tenant: 'acme' });
