@@ -67,8 +67,8 @@ async function loadHistogram(): Promise<void> {
   await ch.command({
     query: `INSERT INTO metrics_histogram (TenantId, MetricName, Fingerprint, TimeNs, Count, Sum, Min, Max, BucketCounts, ExplicitBounds, Temporality)
             SETTINGS async_insert = 0
-            SELECT 'default', 'rpc.latency', 77, toUInt64({start:UInt64} + number * 60000) * 1000000, 3, 10, (number * 13) % 97 / 10, 10 + (number * 31) % 89,
-                   [1, 1, 1], [1, 5], 1
+            SELECT 'default', 'rpc.latency', 77, toUInt64({start:UInt64} + number * 60000) * 1000000, c[1] + c[2] + c[3], 10, (number * 13) % 97 / 10, 10 + (number * 31) % 89,
+                   [number % 4, 1 + number % 3, (number * 7) % 5] AS c, [1, 5], 1
             FROM numbers({n:UInt64})`,
     query_params: { start: START, n: Math.floor((END - START) / 60_000) },
   });
@@ -225,6 +225,22 @@ describe('metric query', () => {
       assert.deepEqual(planned.body.data, raw.body.data, aggregation);
       assert.ok(planned.body.data.series[0].points.filter((p: Json) => p[1] !== null).length >= 72);
     }
+  });
+
+  test('delta histogram quantiles per hour read the merged bucket counts of the rollup and equal the raw answer', async () => {
+    for (const aggregation of ['p50', 'p90', 'p99']) {
+      const body = { metric: 'rpc.latency', aggregation, from: NOW - 3 * D, to: NOW, stepSeconds: 3600 };
+      const planned = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body });
+      const raw = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { ...body, resolution: 'raw' } });
+      assert.equal(planned.body.meta.resolution, 'hourly', aggregation);
+      assert.equal(raw.body.meta.resolution, 'raw', aggregation);
+      const points = planned.body.data.series[0].points.filter((p: Json) => p[1] !== null);
+      assert.ok(points.length >= 72, aggregation);
+      const rawPoints = new Map(raw.body.data.series[0].points.map((p: Json) => [p[0], p[1]]));
+      for (const [t, v] of points) assert.ok(Math.abs(v - (rawPoints.get(t) as number)) < 1e-9, `${aggregation} at ${t}: ${v} vs ${rawPoints.get(t)}`);
+    }
+    const p50 = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { metric: 'rpc.latency', aggregation: 'p50', from: NOW - 3 * D, to: NOW, stepSeconds: 3600 } });
+    assert.ok(p50.body.data.series[0].points.some((p: Json) => p[1] > 1 && p[1] < 5), 'the median interpolates inside the (1, 5] bucket');
   });
 
   test('a one-minute step reads raw points', async () => {

@@ -75,6 +75,14 @@ export interface RawExpHistogramPoint extends ExpHistogramPoint {
   temporality: number;
 }
 
+/** Bucket counts of a series in one step: finite upper bounds, and one more count (the +Inf bucket). */
+export interface BucketsRow {
+  fingerprint: string;
+  bucket: number;
+  bounds: number[];
+  counts: number[];
+}
+
 export interface TotalsRow {
   fingerprint: string;
   bucket: number;
@@ -283,6 +291,30 @@ export class MetricsRepository {
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => ({ fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), count: toNumber(r.count), sum: toNumber(r.sum) }));
+  }
+
+  /**
+   * Delta histograms' bucket counts per series and step, summed per upper bound (raw points
+   * and the rollups' `Buckets` add up the same way).
+   */
+  async distributionBuckets(scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<BucketsRow[]> {
+    const tables = plannedTables(POINT_TABLES.histogram, 'metrics_histogram');
+    const { union, params } = plannedUnion(plan, tables, (s) => ({
+      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${s === 'raw' ? 'sumMap(arrayPushBack(ExplicitBounds, inf), BucketCounts)' : 'sumMap(Buckets)'} AS buckets`,
+      where: SERIES_WHERE,
+      groupBy: 'Fingerprint, bucket',
+    }));
+    const rows = await this.ch.select<{ fingerprint: string; bucket: string | number; bounds: number[]; counts: (string | number)[] }>(
+      // JSON carries no infinity: the +Inf key (always last) is dropped from the bounds, its count kept.
+      `SELECT toString(Fingerprint) AS fingerprint, bucket, sumMap(buckets) AS merged, arrayFilter(b -> isFinite(b), merged.1) AS bounds, merged.2 AS counts
+       FROM (${union}) GROUP BY Fingerprint, bucket`,
+      { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
+    );
+    return rows.map((r) => {
+      const counts = r.counts.map(toNumber);
+      if (counts.length === r.bounds.length) counts.push(0);
+      return { fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), bounds: r.bounds.map(Number), counts };
+    });
   }
 
   /**

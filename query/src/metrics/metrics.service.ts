@@ -81,8 +81,26 @@ export class MetricsService {
     let values: (group: Group) => Map<number, number | null>;
     // Delta histograms' points are intervals already: their counts and sums add up, so rollups
     // answer exactly. Cumulative series need increases between raw points.
-    const deltaTotals = plan === 'distribution-totals' && type !== 'summary' && series.every((s) => s.temporality === DELTA);
-    switch (deltaTotals ? 'delta-distribution-totals' : plan) {
+    const allDelta = series.every((s) => s.temporality === DELTA);
+    const deltaTotals = plan === 'distribution-totals' && type !== 'summary' && allDelta;
+    const deltaQuantiles = plan === 'histogram-quantile' && allDelta;
+    switch (deltaTotals ? 'delta-distribution-totals' : deltaQuantiles ? 'delta-histogram-quantile' : plan) {
+      case 'delta-histogram-quantile': {
+        const rows = await this.repo.distributionBuckets(scope(q), await planned(), q.stepMs);
+        const byFp = groupBy(rows, (r) => r.fingerprint);
+        const quantile = quantileOf(q.aggregation);
+        values = (g) => {
+          const perBucket = new Map<number, Buckets[]>();
+          for (const fp of g.fingerprints) {
+            for (const r of byFp.get(fp) ?? []) getOr(perBucket, r.bucket, () => []).push(r);
+          }
+          return mapValues(perBucket, (hs) => {
+            const merged = mergeBuckets(hs.filter((h) => h.bounds.length > 0));
+            return merged ? histogramQuantile(quantile, merged) : null;
+          });
+        };
+        break;
+      }
       case 'delta-distribution-totals': {
         const rows = await this.repo.distributionTotals(type as 'histogram', scope(q), await planned(), q.stepMs);
         const byFp = groupBy(rows, (r) => r.fingerprint);
