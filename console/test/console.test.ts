@@ -276,6 +276,14 @@ describe('console in Chromium', () => {
     assert.equal(await page.locator('[data-test=panel] .panel-error').count(), 0);
     await page.waitForTimeout(1000); // the charts' drawing animation, for the screenshot
     await screenshot(page, 'dashboard-built-in');
+    // The logs overview draws its heatmap (services over time) and pie from the same data.
+    await page.goto(`${base}/dashboards`);
+    await page.locator('[data-test=dashboard-link]', { hasText: 'Logs overview' }).click();
+    await page.waitForURL((u) => u.pathname.startsWith('/dashboards/'));
+    await page.locator('[data-test=panel] canvas').first().waitFor();
+    await eventually('every logs panel rendered', async () => ((await page.locator('[data-test=panel] .n-spin').count()) === 0 ? true : undefined));
+    assert.equal(await page.locator('[data-test=panel] .panel-error').count(), 0);
+    assert.ok((await page.locator('[data-test=panel]', { hasText: 'Errors by service over time' }).locator('canvas').count()) > 0, 'the heatmap is drawn');
     await page.goto(`${base}/dashboards`);
     await page.locator('input[name=dashboard-title]').fill('E2E board');
     await page.locator('[data-test=create-dashboard]').click();

@@ -1,11 +1,11 @@
-import { BarChart, GraphChart, LineChart, PieChart, ScatterChart } from 'echarts/charts';
-import { BrushComponent, DataZoomComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { BarChart, GaugeChart, GraphChart, HeatmapChart, LineChart, PieChart, ScatterChart } from 'echarts/charts';
+import { BrushComponent, DataZoomComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import { init, use, type ECharts, type EChartsCoreOption } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { onBeforeUnmount, onMounted, shallowRef, watch, type Ref } from 'vue';
 import { useThemeStore } from '../layout/theme.store.js';
 
-use([LineChart, BarChart, ScatterChart, GraphChart, PieChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, BrushComponent, CanvasRenderer]);
+use([LineChart, BarChart, ScatterChart, GraphChart, PieChart, HeatmapChart, GaugeChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, BrushComponent, VisualMapComponent, CanvasRenderer]);
 
 export type ChartOption = EChartsCoreOption;
 

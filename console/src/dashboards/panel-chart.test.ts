@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastValue, panelChartOption, tableRows } from './panel-chart.js';
+import { gaugeMax, lastValue, panelChartOption, tableRows } from './panel-chart.js';
 
 const result = {
   series: [
@@ -20,5 +20,22 @@ describe('dashboard panels', () => {
     expect(pie.series[0]!.data).toEqual([{ name: '{service="a"}', value: 3 }, { name: '{service="b"}', value: 5 }]);
     const bar = panelChartOption('bar', result) as { series: { type: string }[] };
     expect(bar.series.map((s) => s.type)).toEqual(['bar', 'bar']);
+  });
+
+  it('draws heatmaps as series rows over time columns, skipping empty points', () => {
+    const heat = panelChartOption('heatmap', result) as { xAxis: { data: string[] }; yAxis: { data: string[] }; visualMap: { min: number; max: number }; series: { type: string; data: number[][] }[] };
+    expect(heat.series[0]!.type).toBe('heatmap');
+    expect(heat.xAxis.data).toEqual(['00:00', '00:01', '00:02']);
+    expect(heat.yAxis.data).toEqual(['{service="a"}', '{service="b"}']);
+    expect(heat.series[0]!.data).toEqual([[0, 0, 1], [1, 0, 2], [0, 1, 5]]);
+    expect([heat.visualMap.min, heat.visualMap.max]).toEqual([1, 5]);
+  });
+
+  it('draws gauges of the newest value, up to options.max or a round value above it', () => {
+    const gauge = panelChartOption('gauge', result) as { series: { type: string; min: number; max: number; data: { value: number }[] }[] };
+    expect(gauge.series[0]).toMatchObject({ type: 'gauge', min: 0, max: 2, data: [{ value: 2 }] });
+    const capped = panelChartOption('gauge', result, { min: 1, max: 100 }) as { series: { min: number; max: number }[] };
+    expect(capped.series[0]).toMatchObject({ min: 1, max: 100 });
+    expect([gaugeMax(0), gaugeMax(0.3), gaugeMax(7), gaugeMax(730)]).toEqual([1, 0.5, 10, 1000]);
   });
 });

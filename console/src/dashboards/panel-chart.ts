@@ -1,4 +1,5 @@
 import type { Panel, QueryResult } from '@telemetryflow/schemas';
+import { formatValue } from '../charts/format.js';
 import { timeSeriesOption } from '../charts/series.js';
 import type { ChartOption } from '../charts/useChart.js';
 import { seriesName } from '../metrics/metric-chart.js';
@@ -6,7 +7,7 @@ import { seriesName } from '../metrics/metric-chart.js';
 type SeriesPanelType = Exclude<Panel['type'], 'logs' | 'traces'>;
 
 /** Panels drawn as a number (the newest value of the first series) rather than a chart. */
-export const NUMBER_PANELS: ReadonlySet<string> = new Set(['stat', 'gauge']);
+export const NUMBER_PANELS: ReadonlySet<string> = new Set(['stat']);
 
 export function lastValue(result: QueryResult): number | null {
   const points = result.series[0]?.points ?? [];
@@ -19,9 +20,47 @@ export function tableRows(result: QueryResult): { name: string; value: number | 
   return result.series.map((s) => ({ name: seriesName('value', s.labels), value: lastValue({ series: [s] }) }));
 }
 
-/** The chart of a series panel: lines, areas, bars, or a pie of each series' total. */
-export function panelChartOption(type: SeriesPanelType, result: QueryResult): ChartOption {
+/** A round upper end for a gauge whose panel sets no `options.max`: 1, 2 or 5 × 10ⁿ above the value. */
+export function gaugeMax(value: number): number {
+  if (value <= 0) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 5, 10].map((m) => m * magnitude).find((m) => m >= value)!;
+}
+
+function numberOption(options: Record<string, unknown> | undefined, name: string): number | undefined {
+  const v = options?.[name];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * The chart of a series panel: lines, areas, stacked bars, a pie of each series' total, a
+ * heatmap of series (rows) over time (columns), or a gauge of the newest value
+ * (`options.min` / `options.max`, default 0 and a round value above it).
+ */
+export function panelChartOption(type: SeriesPanelType, result: QueryResult, options?: Record<string, unknown>): ChartOption {
   const named = result.series.map((s) => ({ name: seriesName('value', s.labels), points: s.points }));
+  if (type === 'gauge') {
+    const value = lastValue(result);
+    const min = numberOption(options, 'min') ?? 0;
+    const max = numberOption(options, 'max') ?? gaugeMax(value ?? 0);
+    return {
+      series: [{ type: 'gauge', min, max, progress: { show: true }, detail: { valueAnimation: false, formatter: (v: number) => formatValue(v) }, data: [{ value: value ?? 0, name: named[0]?.name ?? '' }] }],
+    };
+  }
+  if (type === 'heatmap') {
+    const times = [...new Set(named.flatMap((s) => s.points.map(([t]) => t)))].sort((a, b) => a - b);
+    const column = new Map(times.map((t, i) => [t, i]));
+    const cells = named.flatMap((s, row) => s.points.filter(([, v]) => v !== null).map(([t, v]) => [column.get(t)!, row, v as number]));
+    const values = cells.map((c) => c[2]!);
+    return {
+      tooltip: { position: 'top' },
+      grid: { left: 8, right: 8, top: 8, bottom: 48, containLabel: true },
+      xAxis: { type: 'category', data: times.map((t) => new Date(t).toISOString().slice(11, 16)), splitArea: { show: true } },
+      yAxis: { type: 'category', data: named.map((s) => s.name), splitArea: { show: true } },
+      visualMap: { min: values.length > 0 ? Math.min(...values) : 0, max: values.length > 0 ? Math.max(...values) : 1, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 80 },
+      series: [{ type: 'heatmap', data: cells }],
+    };
+  }
   if (type === 'pie') {
     return {
       tooltip: { trigger: 'item' },
@@ -29,6 +68,6 @@ export function panelChartOption(type: SeriesPanelType, result: QueryResult): Ch
     };
   }
   const option = timeSeriesOption(named, { area: type === 'area', stack: type === 'area' }) as { series: Record<string, unknown>[] };
-  if (type === 'bar' || type === 'heatmap') for (const s of option.series) Object.assign(s, { type: 'bar', stack: 'total' });
+  if (type === 'bar') for (const s of option.series) Object.assign(s, { type: 'bar', stack: 'total' });
   return option;
 }
