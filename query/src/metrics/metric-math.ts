@@ -155,6 +155,12 @@ export function mergeBuckets(list: readonly Buckets[]): Buckets | undefined {
   return { bounds, counts };
 }
 
+/** The q-quantile of several histograms together; those without bounds say nothing about it. */
+export function mergedHistogramQuantile(q: number, list: readonly Buckets[]): number | null {
+  const merged = mergeBuckets(list.filter((h) => h.bounds.length > 0));
+  return merged ? histogramQuantile(q, merged) : null;
+}
+
 /**
  * The q-quantile (0..1) of a bucketed distribution, interpolated linearly inside the
  * bucket that holds the rank, as Prometheus' histogram_quantile does: the first bucket

@@ -8,7 +8,7 @@ import type { Resolution } from '../planner/query-plan.js';
 import { parseTimeRange, type RawParams } from '../request-params.js';
 import { expHistogramIncreases, expHistogramQuantile, knownExtremes, mergeExpHistograms, type ExpHistogramPoint } from './exp-histogram.js';
 import {
-  addStats, bucketStart, bucketStarts, counterIncreases, rollupCounterPoints, emptyStats, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets, statValue,
+  addStats, bucketStart, bucketStarts, counterIncreases, rollupCounterPoints, emptyStats, foldExtreme, histogramIncreases, mergedHistogramQuantile, statValue,
   type Buckets, type HistogramPoint, type StatAggregation, type StepStats,
 } from './metric-math.js';
 import { parseMetricQuery, planFor, quantileOf, seriesLabels, type MetricQuery } from './metric-query.js';
@@ -94,10 +94,7 @@ export class MetricsService {
           for (const fp of g.fingerprints) {
             for (const r of byFp.get(fp) ?? []) getOr(perBucket, r.bucket, () => []).push(r);
           }
-          return mapValues(perBucket, (hs) => {
-            const merged = mergeBuckets(hs.filter((h) => h.bounds.length > 0));
-            return merged ? histogramQuantile(quantile, merged) : null;
-          });
+          return mapValues(perBucket, (hs) => mergedHistogramQuantile(quantile, hs));
         };
         break;
       }
@@ -175,10 +172,7 @@ export class MetricsService {
             }
           }
           return mapValues(perBucket, (hs) => {
-            if (plan === 'histogram-quantile') {
-              const merged: Buckets | undefined = mergeBuckets(hs.filter((h) => h.bounds.length > 0));
-              return merged ? histogramQuantile(quantile, merged) : null;
-            }
+            if (plan === 'histogram-quantile') return mergedHistogramQuantile(quantile, hs);
             const count = hs.reduce((a, h) => a + h.count, 0);
             const sum = hs.reduce((a, h) => a + h.sum, 0);
             if (q.aggregation === 'count') return count;
