@@ -55,6 +55,8 @@ export function testEnv(dataDir: string, extra: Record<string, string> = {}): Re
     TF_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
     TF_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
     TF_INGEST_BATCH_DELAY_MS: '20',
+    // Tests poll the search API until data arrives, far faster than a person would.
+    TF_RATE_LIMIT_HEAVY_PER_MINUTE: '100000',
     ...extra,
   };
 }
