@@ -53,7 +53,8 @@ function identifier(name: string): string {
 export function clusterStatements(statements: readonly string[], options: ClusterDdlOptions & { tables?: Set<string> }): string[] {
   const c = identifier(options.cluster);
   const tables = options.tables ?? new Set(options.knownTables ?? []);
-  const local = (sql: string) => sql.replace(/\b(FROM|JOIN)\s+(\w+)\b/g, (m, kw: string, t: string) => (tables.has(t) ? `${kw} ${t}_local` : m));
+  // Aliased to the plain name, so columns qualified by the table name (`metrics_histogram.Count`) still resolve.
+  const local = (sql: string) => sql.replace(/\b(FROM|JOIN)\s+(\w+)\b/g, (m, kw: string, t: string) => (tables.has(t) ? `${kw} ${t}_local AS ${t}` : m));
   const out: string[] = [];
   for (const statement of statements) {
     let m: RegExpExecArray | null;

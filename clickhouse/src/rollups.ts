@@ -1,9 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { clusterOf } from './client.js';
+import { onCluster } from './cluster-ddl.js';
 
 /**
  * Each rollup: its hourly table, the materialized views that fill it from raw tables, and
- * the tables filled from it by cascade views (daily; per service) — migrations 0006–0008.
+ * the tables filled from it by cascade views (daily; per service) — migrations 0006–0008, 0011.
  */
 export const ROLLUPS = [
   { hourly: 'spans_red_hourly', views: ['spans_red_hourly_mv'], cascaded: ['spans_red_daily', 'spans_service_red_hourly', 'spans_service_red_daily'] },
@@ -12,7 +13,13 @@ export const ROLLUPS = [
   { hourly: 'metrics_histogram_hourly', views: ['metrics_histogram_hourly_mv'], cascaded: ['metrics_histogram_daily'] },
   { hourly: 'metrics_exp_histogram_hourly', views: ['metrics_exp_histogram_hourly_mv'], cascaded: ['metrics_exp_histogram_daily'] },
   { hourly: 'metrics_summary_hourly', views: ['metrics_summary_hourly_mv'], cascaded: ['metrics_summary_daily'] },
+  { hourly: 'metrics_histogram_cumulative_hourly', views: ['metrics_histogram_cumulative_hourly_mv'], cascaded: ['metrics_histogram_cumulative_daily'] },
+  { hourly: 'metrics_exp_histogram_cumulative_hourly', views: ['metrics_exp_histogram_cumulative_hourly_mv'], cascaded: ['metrics_exp_histogram_cumulative_daily'] },
+  { hourly: 'metrics_exp_histogram_scaled_hourly', views: ['metrics_exp_histogram_scaled_hourly_mv'], cascaded: ['metrics_exp_histogram_scaled_daily'] },
+  { hourly: 'metrics_summary_cumulative_hourly', views: ['metrics_summary_cumulative_hourly_mv'], cascaded: ['metrics_summary_cumulative_daily'] },
 ] as const;
+
+export type Rollup = (typeof ROLLUPS)[number];
 
 export interface BackfillRequest {
   /** Epoch milliseconds; widened to whole UTC days, since daily rows are rebuilt whole. */
@@ -38,36 +45,57 @@ export function backfillDays(fromMs: number, toMs: number): { fromMs: number; to
  * twice or not at all: backfill ranges that no longer receive data.
  */
 export async function backfillRollups(client: ClickHouseClient, req: BackfillRequest): Promise<{ fromMs: number; toMs: number }> {
-  // On a cluster each shard would have to rebuild its local rollups from its own raw rows.
-  if (clusterOf(client)) throw new Error('rollup backfill is not supported on a ClickHouse cluster yet (TF_CLICKHOUSE_CLUSTER is set)');
   const days = backfillDays(req.fromMs, req.toMs);
   const params = { from: days.fromMs / 1000, to: days.toMs / 1000, tenant: req.tenant ?? '' };
-  const tenantFilter = req.tenant === undefined ? '' : ' AND TenantId = {tenant:String}';
+  const cluster = clusterOf(client);
   for (const rollup of ROLLUPS) {
-    for (const table of [...rollup.cascaded, rollup.hourly]) {
-      const time = table.endsWith('_daily') ? 'Day' : 'Hour';
-      await client.command({
-        query: `ALTER TABLE ${table} DELETE WHERE ${time} >= toDateTime({from:UInt32}, 'UTC') AND ${time} < toDateTime({to:UInt32}, 'UTC')${tenantFilter}
-                SETTINGS mutations_sync = 2`,
-        query_params: params,
-      });
-    }
-    const columns = await viewColumns(client, rollup.hourly);
-    for (const view of rollup.views) {
-      const select = await viewQuery(client, view);
-      // The range and tenant filter the view's grouped output by its keys; ClickHouse
-      // pushes them down to the raw table's scan. insert_deduplicate = 0: a rebuilt block
-      // equal to an earlier one must land, not be dropped as a retry.
-      await client.command({
-        query: `INSERT INTO ${rollup.hourly} (${columns.join(', ')})
-                SETTINGS async_insert = 0, insert_deduplicate = 0, throw_on_max_partitions_per_insert_block = 0
-                SELECT ${columns.join(', ')} FROM (${select})
-                WHERE Hour >= toDateTime({from:UInt32}, 'UTC') AND Hour < toDateTime({to:UInt32}, 'UTC')${tenantFilter}`,
-        query_params: params,
-      });
-    }
+    const views = await Promise.all(rollup.views.map((v) => viewQuery(client, v)));
+    const statements = backfillStatements(rollup, { views, columns: await viewColumns(client, rollup.hourly), tenant: req.tenant !== undefined, cluster });
+    for (const query of statements) await client.command({ query, query_params: params });
   }
   return days;
+}
+
+export interface BackfillSql {
+  /** Each view's stored SELECT (`system.tables.as_select`), in the order of `rollup.views`. */
+  views: readonly string[];
+  /** Columns of the hourly table the views write. */
+  columns: readonly string[];
+  /** Whether to limit the rebuild to `{tenant:String}`. */
+  tenant: boolean;
+  /** TF_CLICKHOUSE_CLUSTER, when the schema lives on a cluster (cluster-ddl.ts). */
+  cluster?: string | undefined;
+}
+
+/**
+ * Pure: the statements that rebuild one rollup for `[{from:UInt32}, {to:UInt32})`.
+ * On a cluster the deletes run ON CLUSTER on every shard's `_local` tables, and the views'
+ * queries read the Distributed raw tables instead of their shard's `_local` one, so every
+ * shard's raw rows are aggregated; the result goes through the Distributed hourly table to
+ * the shards (synchronously), whose local cascade views fill the daily tables. A series'
+ * rows of one hour may then sit on two shards; every read merges them, as it merges shards.
+ */
+export function backfillStatements(rollup: Rollup, sql: BackfillSql): string[] {
+  const range = (time: string) => `${time} >= toDateTime({from:UInt32}, 'UTC') AND ${time} < toDateTime({to:UInt32}, 'UTC')${sql.tenant ? ' AND TenantId = {tenant:String}' : ''}`;
+  const local = sql.cluster ? (t: string) => `${t}_local${onCluster(sql.cluster)}` : (t: string) => t;
+  const deletes = [...rollup.cascaded, rollup.hourly].map(
+    (table) => `ALTER TABLE ${local(table)} DELETE WHERE ${range(table.endsWith('_daily') ? 'Day' : 'Hour')} SETTINGS mutations_sync = 2`,
+  );
+  // insert_deduplicate = 0: a rebuilt block equal to an earlier one must land, not be dropped as a retry.
+  const settings = ['async_insert = 0', 'insert_deduplicate = 0', 'throw_on_max_partitions_per_insert_block = 0', ...(sql.cluster ? ['distributed_foreground_insert = 1'] : [])];
+  const columns = sql.columns.join(', ');
+  // The range and tenant filter the view's grouped output by its keys; ClickHouse pushes
+  // them down to the raw table's scan.
+  const inserts = sql.views.map(
+    (select) => `INSERT INTO ${rollup.hourly} (${columns}) SETTINGS ${settings.join(', ')}
+SELECT ${columns} FROM (${sql.cluster ? distributedSources(select) : select}) WHERE ${range('Hour')}`,
+  );
+  return [...deletes, ...inserts];
+}
+
+/** A view query of a cluster node with its shard-local sources replaced by the Distributed tables over them. */
+function distributedSources(select: string): string {
+  return select.replace(/\b(FROM|JOIN)\s+((?:`?\w+`?\.)?`?)(\w+)_local\b/g, '$1 $2$3');
 }
 
 /** The SELECT a materialized view runs on each insert, as ClickHouse stored it. */

@@ -53,13 +53,16 @@ test('each table becomes a replicated local table on every shard and a Distribut
   assert.match(ledger!, /ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/all\/\{database\}\/schema_migrations_local', '\{replica\}', at\)/);
 });
 
-test('materialized views read and write the local tables of their shard', () => {
+test('materialized views read and write the local tables of their shard, under the plain table names', () => {
   const { statements } = render();
   const views = statements.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
   assert.ok(views.length > 0);
   for (const v of views) {
     assert.match(v, / TO \w+_local AS/);
     for (const [, source] of v.matchAll(/\bFROM (\w+)/g)) assert.match(source!, /_local$/, v);
+    // Aliased to the plain name: columns qualified by it (`metrics_histogram.Count`, 0008) resolve.
+    for (const [, source, alias] of v.matchAll(/\bFROM (\w+)_local AS (\w+)/g)) assert.equal(alias, source, v);
+    assert.doesNotMatch(v, /\bFROM \w+_local(?! AS)/, v);
   }
 });
 

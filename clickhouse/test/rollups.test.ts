@@ -8,6 +8,7 @@ import {
   type ClickHouseClient, type InsertColumnType,
 } from '../src/index.js';
 import { parseBackfillArgs } from '../src/backfill-command.js';
+import { backfillStatements, ROLLUPS } from '../src/rollups.js';
 
 let dir: string;
 let ch: ClickHouseClient;
@@ -158,7 +159,7 @@ test('every rollup table keeps a deduplication window, so dependent-view dedupli
     `SELECT name, extract(create_table_query, 'non_replicated_deduplication_window = (\\\\d+)') AS window FROM system.tables
      WHERE database = currentDatabase() AND (name LIKE '%\\\\_hourly' OR name LIKE '%\\\\_daily') ORDER BY name`,
   );
-  assert.equal(tables.length, 14);
+  assert.equal(tables.length, 22);
   for (const t of tables) assert.equal(t.window, '1000', t.name);
 });
 
@@ -311,4 +312,130 @@ test('summary rollups keep the first and last point of each hour', async () => {
   });
   const [row] = await rows(`SELECT argMinMerge(First) AS first, argMaxMerge(Last) AS last FROM metrics_summary_hourly WHERE TenantId = 'alpha' AND MetricName = 'gc'`);
   assert.deepEqual(row, { first: { Count: '5', Sum: 2.5, Quantiles: [0.5, 0.99], Values: [0.4, 0.9] }, last: { Count: '9', Sum: 4.5, Quantiles: [0.5, 0.99], Values: [0.45, 0.95] } });
+});
+
+/** Cumulative histograms, exponential histograms (cumulative, and delta at two scales) and summaries of a tenant, six hours with a reset. */
+async function loadDistributions(tenant: string, token?: string): Promise<void> {
+  const points = `SELECT number, toUInt64({base:UInt32} * 1000 + number * 60000) * 1000000 AS t, toUInt64(if(number >= 200, number - 199, number + 1)) AS j,
+                         toUInt64(if(number >= 200, {base:UInt32} * 1000 + 199 * 60000, {base:UInt32} * 1000 - 60000)) * 1000000 AS startNs FROM numbers(360)`;
+  const settings = `SETTINGS async_insert = 0${token ? `, insert_deduplication_token = '${token}'` : ''}`;
+  await ch.command({
+    query: `INSERT INTO metrics_histogram (TenantId, MetricName, Fingerprint, StartTimeNs, TimeNs, Count, Sum, BucketCounts, ExplicitBounds, Temporality) ${settings}
+            SELECT {tenant:String}, 'latency', 1, startNs, t, j * 3, j * 2.5, [j, j * 2], [10], 2 FROM (${points})`,
+    query_params: { tenant, base: BASE_S },
+  });
+  await ch.command({
+    query: `INSERT INTO metrics_exp_histogram (TenantId, MetricName, Fingerprint, StartTimeNs, TimeNs, Count, Sum, Min, Max, Scale, ZeroCount, ZeroThreshold,
+              PositiveOffset, PositiveBucketCounts, NegativeOffset, NegativeBucketCounts, Temporality) ${settings}
+            SELECT {tenant:String}, 'size', fp, startNs, t, j * 2, j * 4.0, if(fp = 3, NULL, 1), 9, if(fp = 2, 3, number % 2 * 3 + 2), 0, 0, 5, [j, j], 0, [], if(fp = 2, 2, 1)
+            FROM (${points}) ARRAY JOIN [2, 3] AS fp`,
+    query_params: { tenant, base: BASE_S },
+  });
+  await ch.command({
+    query: `INSERT INTO metrics_summary (TenantId, MetricName, Fingerprint, StartTimeNs, TimeNs, Count, Sum, Quantiles, QuantileValues) ${settings}
+            SELECT {tenant:String}, 'gc', 4, startNs, t, j, j * 0.5, [0.5], [0.1] FROM (${points})`,
+    query_params: { tenant, base: BASE_S },
+  });
+}
+
+/** Every row of the rollups of migration 0011 for a tenant, merged per key, comparable as JSON. */
+async function distributionRollups(tenant: string): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const name of ['metrics_histogram_cumulative', 'metrics_exp_histogram_cumulative', 'metrics_summary_cumulative']) {
+    for (const [suffix, time] of [['hourly', 'Hour'], ['daily', 'Day']] as const) {
+      out[`${name}_${suffix}`] = await rows(
+        `SELECT Fingerprint, toString(${time}) AS bucket, toString(StartTime) AS start, argMinMerge(First) AS first, argMaxMerge(Last) AS last, argMaxMerge(Peak) AS peak
+         FROM ${name}_${suffix} WHERE TenantId = {tenant:String} GROUP BY Fingerprint, bucket, start ORDER BY Fingerprint, bucket, start`,
+        { tenant },
+      );
+    }
+  }
+  for (const [suffix, time] of [['hourly', 'Hour'], ['daily', 'Day']] as const) {
+    out[`metrics_exp_histogram_scaled_${suffix}`] = await rows(
+      `SELECT Fingerprint, toString(${time}) AS bucket, Scale, sum(Count) AS count, sum(Sum) AS sum, min(Min) AS min, max(Max) AS max, sum(MinMissing) AS minMissing,
+              sum(MaxMissing) AS maxMissing, sum(ZeroCount) AS zero, sumMap(Positive) AS positive
+       FROM metrics_exp_histogram_scaled_${suffix} WHERE TenantId = {tenant:String} GROUP BY Fingerprint, bucket, Scale ORDER BY Fingerprint, bucket, Scale`,
+      { tenant },
+    );
+  }
+  return out;
+}
+
+describe('distribution rollups of migration 0011', () => {
+  test('cumulative series keep first, peak and last point per hour, day and start time; delta exponential histograms sum per scale', async () => {
+    await loadDistributions('gamma');
+    const r = await distributionRollups('gamma');
+    // Six hours; the reset (new start time) at minute 200 splits hour 3 into two rows.
+    const hist = r.metrics_histogram_cumulative_hourly as { bucket: string; start: string; first: { Count: string }; last: { Count: string }; peak: { Count: string } }[];
+    assert.equal(hist.length, 7);
+    const resetHour = hist.filter((h) => h.bucket === hist[3]!.bucket);
+    assert.deepEqual(resetHour.map((h) => [h.first.Count, h.last.Count]), [['543', '600'], ['3', '120']]);
+    assert.equal(r.metrics_histogram_cumulative_daily!.length, 3, 'two days, one with two start times');
+    assert.equal(r.metrics_summary_cumulative_hourly!.length, 7);
+    // Only the cumulative series (2) is in the cumulative rollup; the delta one (3) is summed per scale.
+    assert.ok((r.metrics_exp_histogram_cumulative_hourly as { Fingerprint: string }[]).every((h) => h.Fingerprint === '2'));
+    const scaled = r.metrics_exp_histogram_scaled_hourly as { Fingerprint: string; Scale: number; count: string; minMissing: string; min: number | null }[];
+    assert.deepEqual([...new Set(scaled.map((h) => `${h.Fingerprint}@${h.Scale}`))].sort(), ['3@2', '3@5']);
+    assert.equal(scaled.reduce((a, h) => a + Number(h.count), 0), 2 * (200 * 201 / 2 + 160 * 161 / 2));
+    assert.ok(scaled.every((h) => Number(h.minMissing) > 0 && h.min === null));
+  });
+
+  test('a replayed insert with the same deduplication token changes none of them', async () => {
+    await loadDistributions('delta', 'replay-1');
+    const once = await distributionRollups('delta');
+    await loadDistributions('delta', 'replay-1');
+    assert.deepEqual(await distributionRollups('delta'), once);
+  });
+
+  test('backfill rebuilds them from raw points, twice over to the same rows', async () => {
+    const built = await distributionRollups('gamma');
+    for (const rollup of ROLLUPS.filter((x) => x.hourly.startsWith('metrics_'))) {
+      for (const t of [rollup.hourly, ...rollup.cascaded]) await ch.command({ query: `ALTER TABLE ${t} DELETE WHERE TenantId = 'gamma' SETTINGS mutations_sync = 2` });
+    }
+    assert.deepEqual(Object.values(await distributionRollups('gamma')).flat(), []);
+    for (let run = 0; run < 2; run++) {
+      await backfillRollups(ch, { fromMs: BASE_S * 1000, toMs: (BASE_S + 6 * HOUR_S) * 1000, tenant: 'gamma' });
+      assert.deepEqual(await distributionRollups('gamma'), built);
+    }
+  });
+});
+
+describe('backfill on a cluster', () => {
+  const sql = (cluster?: string) =>
+    backfillStatements(ROLLUPS.find((r) => r.hourly === 'metrics_histogram_cumulative_hourly')!, {
+      views: ["SELECT TenantId, toStartOfHour(Time) AS Hour FROM default.metrics_histogram_local WHERE Temporality != 1 GROUP BY TenantId, Hour"],
+      columns: ['TenantId', 'Hour'],
+      tenant: true,
+      cluster,
+    });
+
+  test("deletes on every shard's local tables, reads the Distributed raw table and writes through the Distributed rollup", () => {
+    const [deleteDaily, deleteHourly, insert, ...rest] = sql('tf_cluster');
+    assert.equal(rest.length, 0);
+    assert.match(deleteDaily!, /^ALTER TABLE metrics_histogram_cumulative_daily_local ON CLUSTER tf_cluster DELETE WHERE Day >= .* AND TenantId = \{tenant:String\} SETTINGS mutations_sync = 2$/);
+    assert.match(deleteHourly!, /^ALTER TABLE metrics_histogram_cumulative_hourly_local ON CLUSTER tf_cluster DELETE WHERE Hour >= /);
+    assert.match(insert!, /^INSERT INTO metrics_histogram_cumulative_hourly \(TenantId, Hour\) SETTINGS .*insert_deduplicate = 0.*distributed_foreground_insert = 1/);
+    assert.match(insert!, /FROM default\.metrics_histogram WHERE Temporality != 1/);
+    assert.doesNotMatch(insert!, /_local/);
+  });
+
+  test('a single node gets the same statements without ON CLUSTER or Distributed settings', () => {
+    const statements = sql();
+    assert.match(statements[0]!, /^ALTER TABLE metrics_histogram_cumulative_daily DELETE WHERE/);
+    assert.match(statements[2]!, /FROM default\.metrics_histogram_local WHERE/);
+    assert.ok(statements.every((s) => !/ON CLUSTER|distributed_foreground_insert/.test(s)));
+  });
+
+  test('ClickHouse parses every cluster statement of every rollup, built from the views as a cluster node stores them', async () => {
+    for (const rollup of ROLLUPS) {
+      const stored = await rows<{ as_select: string }>(`SELECT as_select FROM system.tables WHERE database = currentDatabase() AND name IN {views:Array(String)}`, { views: [...rollup.views] });
+      // A cluster node's views read their shard's local tables (cluster-ddl.ts).
+      const views = stored.map((v) => v.as_select.replace(/\bFROM default\.(\w+)/g, 'FROM default.$1_local AS $1'));
+      for (const s of backfillStatements(rollup, { views, columns: ['TenantId', 'Hour'], tenant: false, cluster: 'c' })) {
+        assert.doesNotMatch(s, /_local AS|FROM default\.\w+_local/, 'reads Distributed tables');
+        const rs = await ch.query({ query: `EXPLAIN AST ${s}`, query_params: { from: 0, to: 1 }, format: 'TabSeparated' });
+        assert.match(await rs.text(), /AlterQuery|InsertQuery/, s);
+      }
+    }
+  });
 });
