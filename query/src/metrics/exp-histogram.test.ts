@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  downscale, expHistogramIncreases, expHistogramQuantile, knownExtremes, mergeExpHistograms, type ExpHistogram, type ExpHistogramPoint,
+  downscale, expHistogramIncreases, expHistogramQuantile, knownExtremes, mergeExpHistograms, sparseRun, type ExpHistogram, type ExpHistogramPoint,
 } from './exp-histogram.js';
 
 const close = (actual: number | null, expected: number) => assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `${actual} ≠ ${expected}`);
@@ -80,4 +80,9 @@ test('knownExtremes: bounds only when every interval recorded them', () => {
   assert.deepEqual(knownExtremes([{ min: 2, max: 5 }, { min: -1, max: 3 }]), { min: -1, max: 5 });
   assert.deepEqual(knownExtremes([{ min: 2, max: 5 }, { min: null, max: 9 }]), { min: null, max: 9 });
   assert.deepEqual(knownExtremes([]), { min: null, max: null });
+});
+
+test('sparse (index, count) pairs become a dense run from the lowest index, gaps as zeros', () => {
+  assert.deepEqual(sparseRun([-2, 1, 2], [4, 5, 6]), { offset: -2, counts: [4, 0, 0, 5, 6] });
+  assert.deepEqual(sparseRun([], []), { offset: 0, counts: [] });
 });

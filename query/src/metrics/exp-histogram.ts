@@ -31,6 +31,15 @@ export interface ExpHistogramPoint extends ExpHistogram {
   max: number | null;
 }
 
+/** A dense run from sparse (index, count) pairs in ascending index order, such as ClickHouse's sumMap returns. */
+export function sparseRun(indexes: readonly number[], counts: readonly number[]): ExpBucketRun {
+  if (indexes.length === 0) return { offset: 0, counts: [] };
+  const offset = indexes[0]!;
+  const dense = new Array<number>(indexes[indexes.length - 1]! - offset + 1).fill(0);
+  indexes.forEach((index, i) => (dense[index - offset]! += counts[i]!));
+  return { offset, counts: dense };
+}
+
 /** The same buckets at a lower (coarser) scale: index i becomes i >> (scale - toScale). */
 export function downscaleRun(run: ExpBucketRun, shift: number): ExpBucketRun {
   if (shift <= 0 || run.counts.length === 0) return run;

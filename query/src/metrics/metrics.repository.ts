@@ -6,7 +6,7 @@ import { plannedUnion, stepBucket, type SignalTables } from '../planner/plan-sql
 import type { QueryPlan } from '../planner/query-plan.js';
 import type { TimeRange } from '../request-params.js';
 import { allOf, metricLabelFilter } from '../query-runner/filter-sql.js';
-import type { ExpHistogramPoint } from './exp-histogram.js';
+import { sparseRun, type ExpHistogram, type ExpHistogramPoint } from './exp-histogram.js';
 import type { CounterRollup, HistogramPoint } from './metric-math.js';
 
 /** Point table per metric type: a fixed map, never built from input. */
@@ -97,11 +97,68 @@ export interface ExtremesRow {
   max: number | null;
 }
 
-interface PointsScope extends TimeRange {
+interface SeriesScope {
   tenant: string;
   metric: string;
   fingerprints: string[];
 }
+
+interface PointsScope extends SeriesScope, TimeRange {}
+
+/** A delta exponential histogram of one series and step bucket at one scale. */
+export interface ExpBucketsRow {
+  fingerprint: string;
+  bucket: number;
+  histogram: ExpHistogram;
+  min: number | null;
+  max: number | null;
+}
+
+type DistributionType = 'histogram' | 'exponential_histogram' | 'summary';
+
+/** Cumulative rollups (migration 0011) per distribution type: `<name>_hourly`, `<name>_daily`. */
+const CUMULATIVE_ROLLUPS: Record<DistributionType, string> = {
+  histogram: 'metrics_histogram_cumulative',
+  exponential_histogram: 'metrics_exp_histogram_cumulative',
+  summary: 'metrics_summary_cumulative',
+};
+
+/** Columns of a point, from a raw point row and from a rollup's kept point `p`, under the same names. */
+interface PointColumns {
+  raw: string;
+  rollup: string;
+}
+
+const NO_BUCKETS = 'CAST([] AS Array(Float64)) AS bounds, CAST([] AS Array(UInt64)) AS counts';
+
+/** Count, sum and explicit buckets (none for exponential histograms and summaries); summaries are cumulative by definition. */
+const DISTRIBUTION_COLUMNS: Record<DistributionType, PointColumns> = {
+  histogram: {
+    raw: 'Count AS count, Sum AS sum, ExplicitBounds AS bounds, BucketCounts AS counts, Temporality AS temporality',
+    rollup: 'p.Count AS count, p.Sum AS sum, p.Bounds AS bounds, p.Counts AS counts, 2 AS temporality',
+  },
+  exponential_histogram: {
+    raw: `Count AS count, Sum AS sum, ${NO_BUCKETS}, Temporality AS temporality`,
+    rollup: `p.Count AS count, p.Sum AS sum, ${NO_BUCKETS}, 2 AS temporality`,
+  },
+  summary: { raw: `Count AS count, Sum AS sum, ${NO_BUCKETS}, 2 AS temporality`, rollup: `p.Count AS count, p.Sum AS sum, ${NO_BUCKETS}, 2 AS temporality` },
+};
+
+const EXP_BUCKET_COLUMNS: PointColumns = {
+  raw: `Count AS count, Sum AS sum, Min AS min, Max AS max, Scale AS scale, ZeroCount AS zeroCount, ZeroThreshold AS zeroThreshold,
+        PositiveOffset AS posOffset, PositiveBucketCounts AS posCounts, NegativeOffset AS negOffset, NegativeBucketCounts AS negCounts,
+        Temporality AS temporality`,
+  rollup: `p.Count AS count, p.Sum AS sum, p.Min AS min, p.Max AS max, p.Scale AS scale, p.ZeroCount AS zeroCount, p.ZeroThreshold AS zeroThreshold,
+           p.PositiveOffset AS posOffset, p.Positive AS posCounts, p.NegativeOffset AS negOffset, p.Negative AS negCounts, 2 AS temporality`,
+};
+
+/** Partial aggregates of delta exponential histograms per scale: from raw points (absolute bucket indexes) and from the scaled rollups. */
+const RAW_SCALED_EXP = `sum(ZeroCount) AS zero, max(ZeroThreshold) AS threshold, min(Min) AS min, max(Max) AS max,
+  countIf(isNull(Min)) AS noMin, countIf(isNull(Max)) AS noMax,
+  sumMap(arrayMap(i -> toInt32(PositiveOffset + i - 1), arrayEnumerate(PositiveBucketCounts)), PositiveBucketCounts) AS pos,
+  sumMap(arrayMap(i -> toInt32(NegativeOffset + i - 1), arrayEnumerate(NegativeBucketCounts)), NegativeBucketCounts) AS neg`;
+const ROLLUP_SCALED_EXP = `sum(ZeroCount) AS zero, max(ZeroThreshold) AS threshold, min(Min) AS min, max(Max) AS max,
+  sum(MinMissing) AS noMin, sum(MaxMissing) AS noMax, sumMap(Positive) AS pos, sumMap(Negative) AS neg`;
 
 @Injectable()
 export class MetricsRepository {
@@ -141,7 +198,7 @@ export class MetricsRepository {
    * Per series and step bucket: sum, count, min, max and latest value of gauge or sum
    * points, over a query plan (raw points and the metrics_value rollups).
    */
-  async stepStats(type: 'gauge' | 'sum', scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<StatsRow[]> {
+  async stepStats(type: 'gauge' | 'sum', scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<StatsRow[]> {
     const tables = plannedTables(POINT_TABLES[type], 'metrics_value');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
       select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${
@@ -172,7 +229,7 @@ export class MetricsRepository {
    * Per series and rollup bucket of the plan's hourly and daily segments: first, last,
    * min and max value and the sum (for delta series), for rates and increases.
    */
-  async counterRollups(scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan): Promise<(CounterRollup & { fingerprint: string; sum: number })[]> {
+  async counterRollups(scope: SeriesScope, plan: QueryPlan): Promise<(CounterRollup & { fingerprint: string; sum: number })[]> {
     const rollups: QueryPlan = { ...plan, segments: plan.segments.filter((s) => s.source !== 'raw') };
     if (rollups.segments.length === 0) return [];
     const tables = plannedTables(POINT_TABLES.sum, 'metrics_value');
@@ -204,15 +261,18 @@ export class MetricsRepository {
   }
 
   /**
-   * Raw distribution points (count, sum and, for explicit histograms, buckets), oldest
-   * first, at most `limit` (callers pass cap + 1). Summaries are cumulative by definition.
+   * Distribution points (count, sum and, for explicit histograms, buckets) over a query
+   * plan, oldest first per series: raw points of its raw segments, and for its hourly and
+   * daily segments the points the cumulative rollups kept (first, peak and last of each
+   * bucket and series start), from which increases come out as from the raw points. Only
+   * cumulative series are in those rollups: plans with rollup segments are for them alone.
+   * At most `limit` points (callers pass cap + 1).
    */
-  async distributionPoints(type: 'histogram' | 'exponential_histogram' | 'summary', scope: PointsScope, limit: number): Promise<RawDistributionPoint[]> {
-    const buckets = type === 'histogram' ? 'ExplicitBounds AS bounds, BucketCounts AS counts' : 'CAST([] AS Array(Float64)) AS bounds, CAST([] AS Array(UInt64)) AS counts';
-    const temporality = type === 'summary' ? '2' : 'Temporality';
-    const rows = await this.pointRows<{
+  async distributionPoints(type: DistributionType, scope: SeriesScope, plan: QueryPlan, limit: number): Promise<RawDistributionPoint[]> {
+    const columns = DISTRIBUTION_COLUMNS[type];
+    const rows = await this.plannedPoints<{
       fingerprint: string; t: string; start: string; count: string; sum: number | null; bounds: number[]; counts: string[]; temporality: number;
-    }>(POINT_TABLES[type], `Count AS count, Sum AS sum, ${buckets}, ${temporality} AS temporality`, scope, limit);
+    }>(POINT_TABLES[type], CUMULATIVE_ROLLUPS[type], columns, scope, plan, limit);
     return rows.map((r) => ({
       ...pointHead(r),
       count: toNumber(r.count),
@@ -223,20 +283,13 @@ export class MetricsRepository {
     }));
   }
 
-  /** Exponential histogram points with their buckets, oldest first; at most `limit` (callers pass cap + 1). */
-  async expHistogramPoints(scope: PointsScope, limit: number): Promise<RawExpHistogramPoint[]> {
-    const rows = await this.pointRows<{
+  /** Exponential histogram points with their buckets over a query plan, as distributionPoints. */
+  async expHistogramPoints(scope: SeriesScope, plan: QueryPlan, limit: number): Promise<RawExpHistogramPoint[]> {
+    const rows = await this.plannedPoints<{
       fingerprint: string; t: string; start: string; count: string; sum: number | null; min: number | null; max: number | null;
       scale: number; zeroCount: string; zeroThreshold: number; posOffset: number; posCounts: string[]; negOffset: number; negCounts: string[];
       temporality: number;
-    }>(
-      'metrics_exp_histogram',
-      `Count AS count, Sum AS sum, Min AS min, Max AS max, Scale AS scale, ZeroCount AS zeroCount, ZeroThreshold AS zeroThreshold,
-       PositiveOffset AS posOffset, PositiveBucketCounts AS posCounts, NegativeOffset AS negOffset, NegativeBucketCounts AS negCounts,
-       Temporality AS temporality`,
-      scope,
-      limit,
-    );
+    }>(POINT_TABLES.exponential_histogram, CUMULATIVE_ROLLUPS.exponential_histogram, EXP_BUCKET_COLUMNS, scope, plan, limit);
     return rows.map((r) => ({
       ...pointHead(r),
       count: toNumber(r.count),
@@ -253,11 +306,46 @@ export class MetricsRepository {
   }
 
   /**
+   * Delta exponential histograms per series, step bucket and scale: buckets summed at the
+   * scale they were sent (raw points and the scaled rollups add up the same way), with the
+   * extremes known only when every point recorded them.
+   */
+  async deltaExpHistograms(scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<ExpBucketsRow[]> {
+    const tables = plannedTables(POINT_TABLES.exponential_histogram, 'metrics_exp_histogram_scaled');
+    const { union, params } = plannedUnion(plan, tables, (s) => ({
+      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, Scale, ${s === 'raw' ? RAW_SCALED_EXP : ROLLUP_SCALED_EXP}`,
+      where: s === 'raw' ? `${SERIES_WHERE} AND Temporality = 1` : SERIES_WHERE,
+      groupBy: 'Fingerprint, bucket, Scale',
+    }));
+    const rows = await this.ch.select<{
+      fingerprint: string; bucket: string | number; scale: number; zeroCount: string; zeroThreshold: number; min: number | null; max: number | null;
+      minMissing: string; maxMissing: string; positive: [number[], string[]]; negative: [number[], string[]];
+    }>(`SELECT toString(Fingerprint) AS fingerprint, bucket, Scale AS scale, sum(zero) AS zeroCount, max(threshold) AS zeroThreshold,
+              min(min) AS min, max(max) AS max, sum(noMin) AS minMissing, sum(noMax) AS maxMissing, sumMap(pos) AS positive, sumMap(neg) AS negative
+       FROM (${union}) GROUP BY Fingerprint, bucket, Scale`,
+      { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
+    );
+    return rows.map((r) => ({
+      fingerprint: String(r.fingerprint),
+      bucket: toNumber(r.bucket),
+      histogram: {
+        scale: toNumber(r.scale),
+        zeroCount: toNumber(r.zeroCount),
+        zeroThreshold: toNumber(r.zeroThreshold),
+        positive: sparseRun(r.positive[0], r.positive[1].map(Number)),
+        negative: sparseRun(r.negative[0], r.negative[1].map(Number)),
+      },
+      min: r.min === null || toNumber(r.minMissing) > 0 ? null : toNumber(r.min),
+      max: r.max === null || toNumber(r.maxMissing) > 0 ? null : toNumber(r.max),
+    }));
+  }
+
+  /**
    * Per series and step bucket: the smallest recorded Min and largest recorded Max of
    * histogram points (null when no point of the bucket recorded one). Computed in
    * ClickHouse, so no point cap applies.
    */
-  async distributionExtremes(type: 'histogram' | 'exponential_histogram', scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<ExtremesRow[]> {
+  async distributionExtremes(type: 'histogram' | 'exponential_histogram', scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<ExtremesRow[]> {
     const tables = plannedTables(POINT_TABLES[type], type === 'histogram' ? 'metrics_histogram' : 'metrics_exp_histogram');
     // Raw points and rollup rows both have Min and Max columns: the same partial aggregate.
     const { union, params } = plannedUnion(plan, tables, (s) => ({
@@ -280,7 +368,7 @@ export class MetricsRepository {
    * Per series and step bucket: summed count and sum of histogram points — the counts and
    * sums of the step for delta temporality — over a query plan.
    */
-  async distributionTotals(type: 'histogram' | 'exponential_histogram', scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<TotalsRow[]> {
+  async distributionTotals(type: 'histogram' | 'exponential_histogram', scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<TotalsRow[]> {
     const tables = plannedTables(POINT_TABLES[type], type === 'histogram' ? 'metrics_histogram' : 'metrics_exp_histogram');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
       select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, sum(Count) AS count, ${s === 'raw' ? 'sum(ifNull(Sum, 0))' : 'sum(Sum)'} AS sum`,
@@ -297,7 +385,7 @@ export class MetricsRepository {
    * Delta histograms' bucket counts per series and step, summed per upper bound (raw points
    * and the rollups' `Buckets` add up the same way).
    */
-  async distributionBuckets(scope: Omit<PointsScope, keyof TimeRange>, plan: QueryPlan, stepMs: number): Promise<BucketsRow[]> {
+  async distributionBuckets(scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<BucketsRow[]> {
     const tables = plannedTables(POINT_TABLES.histogram, 'metrics_histogram');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
       select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${s === 'raw' ? 'sumMap(arrayPushBack(ExplicitBounds, inf), BucketCounts)' : 'sumMap(Buckets)'} AS buckets`,
@@ -315,6 +403,34 @@ export class MetricsRepository {
       if (counts.length === r.bounds.length) counts.push(0);
       return { fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), bounds: r.bounds.map(Number), counts };
     });
+  }
+
+  /**
+   * Raw points of the plan's raw segments from one point table (a constant name), plus the
+   * points kept by the cumulative rollup `rollup` for its hourly and daily segments, oldest
+   * first per series; at most `limit` in all.
+   */
+  private async plannedPoints<R>(table: string, rollup: string, columns: PointColumns, scope: SeriesScope, plan: QueryPlan, limit: number): Promise<R[]> {
+    const out: R[] = [];
+    for (const seg of plan.segments.filter((s) => s.source === 'raw')) {
+      out.push(...(await this.pointRows<R>(table, columns.raw, { ...scope, fromNs: seg.fromNs, toNs: seg.toNs - 1n }, limit - out.length)));
+      if (out.length >= limit) return out;
+    }
+    const rollups: QueryPlan = { ...plan, segments: plan.segments.filter((s) => s.source !== 'raw') };
+    if (rollups.segments.length === 0) return out;
+    const tables = plannedTables(table, rollup);
+    const { union, params } = plannedUnion(rollups, tables, (s) => ({
+      select: 'Fingerprint, StartTime, argMinMerge(First) AS first, argMaxMerge(Last) AS last, argMaxMerge(Peak) AS peak',
+      where: SERIES_WHERE,
+      groupBy: `Fingerprint, ${tables[s].time}, StartTime`,
+    }));
+    out.push(...(await this.ch.select<R>(`SELECT toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(p.Time) AS t, toUnixTimestamp64Milli(StartTime) AS start, ${columns.rollup}
+       FROM (${union}) ARRAY JOIN arrayDistinct([first, peak, last]) AS p
+       ORDER BY Fingerprint, t
+       LIMIT {limit:UInt32}`,
+      { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, limit: limit - out.length },
+    )));
+    return out;
   }
 
   /**

@@ -4,12 +4,12 @@ import { invalidParameter, resultTooLarge } from '../http/api-error.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import type { QueryLimits } from '../query-limits.js';
 import { QueryPlanner } from '../planner/query-planner.js';
-import type { Resolution } from '../planner/query-plan.js';
+import { rawPlan, withRawLookback, type Resolution } from '../planner/query-plan.js';
 import { parseTimeRange, type RawParams } from '../request-params.js';
-import { expHistogramIncreases, expHistogramQuantile, knownExtremes, mergeExpHistograms, type ExpHistogramPoint } from './exp-histogram.js';
+import { expHistogramIncreases, expHistogramQuantile, knownExtremes, mergeExpHistograms, type ExpHistogram, type ExpHistogramPoint } from './exp-histogram.js';
 import {
   addStats, bucketStart, bucketStarts, counterIncreases, rollupCounterPoints, emptyStats, foldExtreme, histogramIncreases, mergedHistogramQuantile, statValue,
-  type Buckets, type HistogramPoint, type StatAggregation, type StepStats,
+  type HistogramPoint, type StatAggregation, type StepStats,
 } from './metric-math.js';
 import { parseMetricQuery, planFor, quantileOf, seriesLabels, type MetricQuery } from './metric-query.js';
 import { MetricsRepository, type RawDistributionPoint, type RawExpHistogramPoint, type RawPoint, type SeriesRow } from './metrics.repository.js';
@@ -48,8 +48,9 @@ export class MetricsService {
   }
 
   /**
-   * Gauge and sum statistics read through the query planner (rollups for whole hours and
-   * days); rates and distributions read raw points.
+   * Every aggregation reads through the query planner (rollups for whole hours and days,
+   * raw points at the edges), except distributions of metrics mixing delta and cumulative
+   * series, which read raw points.
    */
   async query(tenant: string, body: unknown): Promise<{ data: MetricQueryResultDto; meta: ResolutionMeta }> {
     return this.run(tenant, parseMetricQuery(body), body as RawParams);
@@ -79,23 +80,33 @@ export class MetricsService {
       return p;
     };
     let values: (group: Group) => Map<number, number | null>;
-    // Delta histograms' points are intervals already: their counts and sums add up, so rollups
-    // answer exactly. Cumulative series need increases between raw points.
+    // Delta distributions' points are intervals already: their counts, sums and buckets add
+    // up, so rollups summed per bucket answer exactly. Cumulative ones (summaries always) read
+    // raw points, or for whole hours and days the points the cumulative rollups kept, and take
+    // increases of those. A metric mixing both temporalities reads raw points only.
     const allDelta = series.every((s) => s.temporality === DELTA);
+    const cumulative = type === 'summary' || series.every((s) => s.temporality !== DELTA);
+    const pointsPlan = async () => {
+      const p = cumulative ? withRawLookback(await this.planner.plan(tenant, 'metrics', q, params, q.stepMs), lookback.fromNs) : rawPlan(lookback.fromNs, lookback.toNs);
+      resolution = p.resolution;
+      return p;
+    };
     const deltaTotals = plan === 'distribution-totals' && type !== 'summary' && allDelta;
     const deltaQuantiles = plan === 'histogram-quantile' && allDelta;
-    switch (deltaTotals ? 'delta-distribution-totals' : deltaQuantiles ? 'delta-histogram-quantile' : plan) {
+    const deltaExpQuantiles = plan === 'exp-histogram-quantile' && allDelta;
+    switch (deltaTotals ? 'delta-distribution-totals' : deltaQuantiles ? 'delta-histogram-quantile' : deltaExpQuantiles ? 'delta-exp-histogram-quantile' : plan) {
       case 'delta-histogram-quantile': {
         const rows = await this.repo.distributionBuckets(scope(q), await planned(), q.stepMs);
         const byFp = groupBy(rows, (r) => r.fingerprint);
         const quantile = quantileOf(q.aggregation);
-        values = (g) => {
-          const perBucket = new Map<number, Buckets[]>();
-          for (const fp of g.fingerprints) {
-            for (const r of byFp.get(fp) ?? []) getOr(perBucket, r.bucket, () => []).push(r);
-          }
-          return mapValues(perBucket, (hs) => mergedHistogramQuantile(quantile, hs));
-        };
+        values = (g) => mapValues(rowsPerStep(byFp, g.fingerprints), (hs) => mergedHistogramQuantile(quantile, hs));
+        break;
+      }
+      case 'delta-exp-histogram-quantile': {
+        const rows = await this.repo.deltaExpHistograms(scope(q), await planned(), q.stepMs);
+        const byFp = groupBy(rows, (r) => r.fingerprint);
+        const quantile = quantileOf(q.aggregation);
+        values = (g) => mapValues(rowsPerStep(byFp, g.fingerprints), (rs) => expQuantile(quantile, rs.map((r) => r.histogram), rs));
         break;
       }
       case 'delta-distribution-totals': {
@@ -129,7 +140,7 @@ export class MetricsService {
       case 'counter': {
         // Whole hours and days of the range come from the value rollups (first, last, min,
         // max per bucket); the edges, and everything when no rollup fits the step, from raw points.
-        const plan = await this.planner.plan(tenant, 'metrics', lookback, params, q.stepMs);
+        const plan = withRawLookback(await this.planner.plan(tenant, 'metrics', q, params, q.stepMs), lookback.fromNs);
         resolution = plan.resolution;
         const rawSegments = plan.segments.filter((s) => s.source === 'raw');
         const raw: RawPoint[] = [];
@@ -160,7 +171,7 @@ export class MetricsService {
       }
       case 'histogram-quantile':
       case 'distribution-totals': {
-        const raw = await this.repo.distributionPoints(type as 'histogram', scope(lookback), this.limits.maxMetricPoints + 1);
+        const raw = await this.repo.distributionPoints(type as 'histogram' | 'exponential_histogram' | 'summary', scope(q), await pointsPlan(), this.limits.maxMetricPoints + 1);
         const points = groupBy(this.capped(raw), (p) => p.fingerprint);
         const windowStart = Number(lookback.fromNs / NS_PER_MS);
         const quantile = quantileOf(q.aggregation);
@@ -183,7 +194,7 @@ export class MetricsService {
         break;
       }
       case 'exp-histogram-quantile': {
-        const raw = await this.repo.expHistogramPoints(scope(lookback), this.limits.maxMetricPoints + 1);
+        const raw = await this.repo.expHistogramPoints(scope(q), await pointsPlan(), this.limits.maxMetricPoints + 1);
         const points = groupBy(this.capped(raw), (p) => p.fingerprint);
         const windowStart = Number(lookback.fromNs / NS_PER_MS);
         const quantile = quantileOf(q.aggregation);
@@ -194,10 +205,7 @@ export class MetricsService {
               if (h.t >= fromMs) getOr(perBucket, bucketStart(h.t, q.stepMs), () => []).push(h);
             }
           }
-          return mapValues(perBucket, (hs) => {
-            const merged = mergeExpHistograms(hs);
-            return merged ? expHistogramQuantile(quantile, merged, knownExtremes(hs)) : null;
-          });
+          return mapValues(perBucket, (hs) => expQuantile(quantile, hs, hs));
         };
         break;
       }
@@ -227,6 +235,12 @@ export class MetricsService {
   }
 }
 
+/** The q-quantile of exponential histograms together, clamped to the extremes when every one recorded them. */
+function expQuantile(q: number, histograms: readonly ExpHistogram[], extremes: readonly { min: number | null; max: number | null }[]): number | null {
+  const merged = mergeExpHistograms(histograms);
+  return merged ? expHistogramQuantile(q, merged, knownExtremes(extremes)) : null;
+}
+
 /** Per-interval distributions: cumulative series become increases; delta points are intervals already. */
 function intervals(points: RawDistributionPoint[], windowStartMs: number): HistogramPoint[] {
   if (points.length === 0) return [];
@@ -247,6 +261,15 @@ function groupSeries(series: SeriesRow[], keys: string[]): Group[] {
     getOr(groups, key, () => ({ labels, fingerprints: [] })).fingerprints.push(s.fingerprint);
   }
   return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+}
+
+/** The rows of a group's series per step bucket. */
+function rowsPerStep<R extends { bucket: number }>(byFp: Map<string, R[]>, fingerprints: readonly string[]): Map<number, R[]> {
+  const out = new Map<number, R[]>();
+  for (const fp of fingerprints) {
+    for (const r of byFp.get(fp) ?? []) getOr(out, r.bucket, () => []).push(r);
+  }
+  return out;
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {

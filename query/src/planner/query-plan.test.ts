@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planQuery, type RetentionDays } from './query-plan.js';
+import { planQuery, rawPlan, withRawLookback, type RetentionDays } from './query-plan.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -75,4 +75,16 @@ test('segments are disjoint, ordered and cover the range exactly when nothing ex
     assert.equal(p.segments.at(-1)!.toNs, ns(to) + 1n);
     p.segments.slice(1).forEach((s, i) => assert.equal(s.fromNs, p.segments[i]!.toNs));
   }
+});
+
+test('a raw lookback before the range ends where the plan starts, so no rollup bucket reaches across the range start', () => {
+  const hour = Math.floor(NOW / H) * H;
+  const p = planQuery({ fromNs: ns(hour - 5 * H + 600_000), toNs: ns(hour) - 1n, nowMs: NOW, retention: KEEP, stepMs: H });
+  const back = withRawLookback(p, ns(hour - 6 * H + 600_000));
+  assert.equal(back.resolution, 'hourly');
+  assert.deepEqual(back.segments.map((s) => [s.source, Number(s.fromNs / 1_000_000n), Number(s.toNs / 1_000_000n)]), [
+    ['raw', hour - 6 * H + 600_000, hour - 4 * H], ['hourly', hour - 4 * H, hour],
+  ]);
+  assert.equal(withRawLookback(p, p.segments[0]!.fromNs), p);
+  assert.deepEqual(rawPlan(5n, 9n), { resolution: 'raw', segments: [{ source: 'raw', fromNs: 5n, toNs: 10n }] });
 });

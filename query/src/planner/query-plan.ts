@@ -73,6 +73,22 @@ export function planQuery(req: PlanRequest): QueryPlan {
   return { resolution, segments: mergeAdjacent(segments) };
 }
 
+/** The plan that reads raw data only, for inclusive bounds as in PlanRequest. */
+export function rawPlan(fromNs: bigint, toNs: bigint): QueryPlan {
+  return { resolution: 'raw', segments: [{ source: 'raw', fromNs, toNs: toNs + 1n }] };
+}
+
+/**
+ * A plan extended back to `fromNs` with raw data, for increases that need the point before
+ * the plan's range: the lookback never widens a rollup bucket across the range's start, so
+ * every increase inside the range comes from the same points as in a raw-only answer.
+ */
+export function withRawLookback(plan: QueryPlan, fromNs: bigint): QueryPlan {
+  const first = plan.segments[0];
+  if (!first || fromNs >= first.fromNs) return plan;
+  return { ...plan, segments: mergeAdjacent([{ source: 'raw', fromNs, toNs: first.fromNs }, ...plan.segments]) };
+}
+
 function split(from: bigint, to: bigint, r: Resolution): Segment[] {
   if (from >= to) return [];
   if (r === 'raw') return [{ source: 'raw', fromNs: from, toNs: to }];

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RetentionSignalName } from '@telemetryflow/schemas';
 import { parseEnum, type RawParams, type TimeRange } from '../request-params.js';
 import { RetentionService } from '../retention/retention.service.js';
-import { planQuery, type QueryPlan, type RetentionDays } from './query-plan.js';
+import { planQuery, rawPlan, type QueryPlan, type RetentionDays } from './query-plan.js';
 
 /** Where a tenant's retention per signal comes from (RetentionService in the API). */
 export interface RetentionLookup {
@@ -19,7 +19,7 @@ export class QueryPlanner {
 
   async plan(tenant: string, signal: RetentionSignalName, range: TimeRange, params: RawParams, stepMs?: number): Promise<QueryPlan> {
     if (parseEnum(params, 'resolution', ['auto', 'raw'] as const) === 'raw') {
-      return { resolution: 'raw', segments: [{ source: 'raw', fromNs: range.fromNs, toNs: range.toNs + 1n }] };
+      return rawPlan(range.fromNs, range.toNs);
     }
     return planQuery({
       fromNs: range.fromNs,
