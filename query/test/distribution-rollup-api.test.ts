@@ -69,6 +69,12 @@ async function load(ch: ClickHouseClient): Promise<void> {
             FROM (${CUMULATIVE_POINTS})`,
     query_params: POINT_PARAMS,
   });
+  await series(ch, 'http.requests', 'sum', 2, [88, 89]);
+  await ch.command({
+    query: `INSERT INTO metrics_sum (TenantId, MetricName, Fingerprint, StartTimeNs, TimeNs, Value, Temporality, IsMonotonic) SETTINGS async_insert = 0
+            SELECT 'default', 'http.requests', fp, startNs, t, j * 7 + intDiv(j * j, 50), 2, true FROM (${CUMULATIVE_POINTS})`,
+    query_params: POINT_PARAMS,
+  });
   // Delta exponential histograms whose scale alternates (2 and 5), some points without Min.
   await series(ch, 'queue.wait', 'exponential_histogram', 1, [91]);
   await ch.command({
@@ -176,6 +182,15 @@ describe('exponential histograms', () => {
       assert.ok(values.every((v) => v >= 0.5 && v <= 30), `${aggregation} within the recorded extremes`);
     }
     await assertPlannedEqualsRaw({ metric: 'queue.wait', aggregation: 'p50', from: NOW - 3 * D, to: NOW, stepSeconds: 86_400 }, 'daily');
+  });
+});
+
+describe('cumulative sums', () => {
+  test('increase and rate per hour read the value rollups from the first whole hour of the range on, and equal raw', async () => {
+    for (const aggregation of ['increase', 'rate']) {
+      const values = await assertPlannedEqualsRaw({ metric: 'http.requests', aggregation, groupBy: ['host'], ...range, stepSeconds: 3600 }, 'hourly');
+      assert.ok(values.length >= 120, `${aggregation}: ${values.length} values`);
+    }
   });
 });
 
