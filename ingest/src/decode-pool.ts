@@ -3,11 +3,26 @@ import { Piscina } from 'piscina';
 import type { DecodeTask, EncodedResult } from './decode-task.js';
 
 /**
+ * Young generation of each worker thread. One task holds a whole decoded request (about
+ * 30,000 objects for 1,000 spans) until its rows are encoded; with V8's default young
+ * generation those survive a scavenge or two and get copied, and decoding spent most of its
+ * time in the garbage collector. With room for a few requests they die young (measured:
+ * 18% fewer instructions per span; a larger one gained nothing more).
+ */
+const WORKER_YOUNG_GENERATION_MB = 96;
+
+/**
  * Worker threads for CPU-heavy OTLP work (decode, validate, encode), off the event loop
  * that serves requests; default one per core beyond the first.
  */
 export function createWorkerPool<T, R>(worker: URL, threads = Math.max(1, availableParallelism() - 1)): Piscina<T, R> {
-  return new Piscina<T, R>({ filename: worker.href, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  return new Piscina<T, R>({
+    filename: worker.href,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 60_000,
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+  });
 }
 
 export type DecodePool = Piscina<DecodeTask, EncodedResult>;

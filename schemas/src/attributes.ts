@@ -141,7 +141,8 @@ export function keyValuesToStored(kvs: KeyValue[] | null | undefined): StoredAtt
     const [text, type] = anyValueToStored(kv.value);
     values[key] = text;
     if (type) types[key] = type;
-    else delete types[key];
+    // A repeated key: the last value wins, and so must its type.
+    else if (types[key] !== undefined) delete types[key];
   }
   return { values, types };
 }

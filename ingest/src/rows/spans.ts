@@ -12,9 +12,7 @@ export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] 
   const attrs = keyValuesToStored(span.attributes);
   const events = span.events ?? [];
   const links = span.links ?? [];
-  const eventAttrs = events.map((e) => keyValuesToStored(e.attributes));
-  const linkAttrs = links.map((l) => keyValuesToStored(l.attributes));
-  return [
+  const row: unknown[] = [
     tenantId,
     traceId,
     spanId,
@@ -35,6 +33,15 @@ export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] 
     uint32(span.droppedAttributesCount),
     uint32(span.droppedEventsCount),
     uint32(span.droppedLinksCount),
+  ];
+  // Most spans have neither events nor links: their twelve array columns share one empty array.
+  if (events.length === 0 && links.length === 0) {
+    row.push(...NO_EVENTS_OR_LINKS);
+    return row;
+  }
+  const eventAttrs = events.map((e) => keyValuesToStored(e.attributes));
+  const linkAttrs = links.map((l) => keyValuesToStored(l.attributes));
+  row.push(
     events.map((e) => nanos(e.timeUnixNano, 'event time_unix_nano')),
     events.map((e) => cleanString(e.name)),
     eventAttrs.map((a) => a.values),
@@ -47,8 +54,12 @@ export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] 
     events.map((e) => uint32(e.droppedAttributesCount)),
     links.map((l) => uint32(l.flags)),
     links.map((l) => uint32(l.droppedAttributesCount)),
-  ];
+  );
+  return row;
 }
+
+const EMPTY: readonly never[] = Object.freeze([]);
+const NO_EVENTS_OR_LINKS: readonly (readonly never[])[] = Array.from({ length: 12 }, () => EMPTY);
 
 export function traceRequestToRows(tenantId: string, request: ExportTraceServiceRequest): RowBatch {
   const out = new RowBatchBuilder();
