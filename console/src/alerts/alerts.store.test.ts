@@ -1,8 +1,7 @@
 import type { AlertDto, AlertRuleDto, AlertRuleInput } from '@telemetryflow/schemas';
-import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
-import { apiStub, type StubRequest } from '../api/api-stub.js';
+import { useApiStub, type StubAnswer, type StubRequest } from '../api/api-stub.js';
 import { useAuthStore } from '../auth/auth.store.js';
 import { useAlertsStore } from './alerts.store.js';
 
@@ -17,7 +16,7 @@ function alertingApi() {
   let n = 0;
   const rules: AlertRuleDto[] = [];
   const alerts = [alert('r1', 'resolved'), alert('r1', 'firing'), alert('r1', 'pending')];
-  return apiStub((req: StubRequest) => {
+  return (req: StubRequest): StubAnswer => {
     const id = req.path.split('/')[2];
     if (req.path === '/me') return { data: { kind: 'user', tenantId: 't1', memberships: [], permissions: ['read', 'write'] } };
     if (req.path === '/alerts') return { data: alerts };
@@ -32,17 +31,12 @@ function alertingApi() {
     if (req.method === 'PUT') return { data: (rules[at] = { ...rules[at]!, ...(req.body as AlertRuleInput) }) };
     rules.splice(at, 1);
     return { status: 204 };
-  });
+  };
 }
 
 describe('alerts store', () => {
-  let api: ReturnType<typeof alertingApi>;
-  beforeEach(() => {
-    localStorage.clear();
-    setActivePinia(createPinia());
-    api = alertingApi();
-    vi.stubGlobal('fetch', vi.fn(api.fetch));
-  });
+  let api: ReturnType<typeof useApiStub>;
+  beforeEach(() => (api = useApiStub(alertingApi())));
   afterEach(() => vi.unstubAllGlobals());
 
   it("creates, renames and deletes rules, keeping the list in step; a rule's state is its worst alert's", async () => {

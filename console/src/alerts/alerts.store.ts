@@ -1,8 +1,8 @@
 import type { AlertDto, AlertRuleDto, AlertRuleInput, AlertState, ChannelDto } from '@telemetryflow/schemas';
 import { defineStore } from 'pinia';
-import { computed, shallowRef, watch } from 'vue';
+import { computed, shallowRef } from 'vue';
 import { createRule, deleteRule, listAlerts, listChannels, listRules, updateRule } from '../api/alerting.js';
-import { useAuthStore } from '../auth/auth.store.js';
+import { resetOnTenantChange } from '../auth/tenant-scope.js';
 
 const RANK: Record<AlertState, number> = { firing: 3, pending: 2, resolved: 1, inactive: 0 };
 
@@ -16,21 +16,16 @@ export function ruleState(ruleId: string, alerts: readonly AlertDto[]): AlertSta
  * rule editor (channels to pick) and status pages (rules to bind components to) share them.
  */
 export const useAlertsStore = defineStore('alerts', () => {
-  const auth = useAuthStore();
   const rules = shallowRef<AlertRuleDto[]>([]);
   const alerts = shallowRef<AlertDto[]>([]);
   const channels = shallowRef<ChannelDto[]>([]);
   const states = computed(() => new Map(rules.value.map((r) => [r.id, ruleState(r.id, alerts.value)])));
 
-  // Another tenant's rules must never show after a switch.
-  watch(
-    () => auth.tenant,
-    () => {
-      rules.value = [];
-      alerts.value = [];
-      channels.value = [];
-    },
-  );
+  resetOnTenantChange(() => {
+    rules.value = [];
+    alerts.value = [];
+    channels.value = [];
+  });
 
   async function loadRules(): Promise<void> {
     const [r, a] = await Promise.all([listRules(), listAlerts()]);

@@ -1,3 +1,6 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { vi } from 'vitest';
+
 // For store unit tests: `fetch` answering like the API (the `{ data }` envelope), from a handler.
 export interface StubRequest {
   method: string;
@@ -21,4 +24,13 @@ export function apiStub(handle: (req: StubRequest) => StubAnswer) {
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': 'application/json', 'x-request-id': 'req-stub' } });
   };
   return { fetch, calls };
+}
+
+/** A store test's fresh Pinia and signed-out storage, with `fetch` answered by the handler (undone by `vi.unstubAllGlobals`). */
+export function useApiStub(handle: (req: StubRequest) => StubAnswer) {
+  localStorage.clear();
+  setActivePinia(createPinia());
+  const api = apiStub(handle);
+  vi.stubGlobal('fetch', vi.fn(api.fetch));
+  return api;
 }

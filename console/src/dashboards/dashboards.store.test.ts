@@ -1,7 +1,6 @@
 import type { DashboardDefinition, DashboardDto } from '@telemetryflow/schemas';
-import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { apiStub } from '../api/api-stub.js';
+import { useApiStub, type StubAnswer, type StubRequest } from '../api/api-stub.js';
 import { useDashboardsStore } from './dashboards.store.js';
 
 // The dashboards API in memory: every save is a new version, restoring saves an old one again.
@@ -12,7 +11,7 @@ function dashboardsApi() {
     const versions = history.get(id)!;
     return { ...versions.at(-1)!, id, version: versions.length, builtIn: null, createdAt: '', updatedAt: `t${versions.length}` };
   };
-  return apiStub((req) => {
+  return (req: StubRequest): StubAnswer => {
     const [, , id, sub, version] = req.path.split('/');
     if (req.path === '/dashboards' && req.method === 'GET') return { data: [...history.keys()].map((k) => ({ id: k, title: dto(k).title, version: dto(k).version, builtIn: null, panelCount: 0, updatedAt: '' })) };
     if (req.path === '/dashboards' || req.path === '/dashboards/import') {
@@ -25,17 +24,11 @@ function dashboardsApi() {
     if (sub === 'versions') history.get(id!)!.push(history.get(id!)![Number(version) - 1]!);
     if (req.method === 'PUT') history.get(id!)!.push(req.body as DashboardDefinition);
     return { data: dto(id!) };
-  });
+  };
 }
 
 describe('dashboards store', () => {
-  let api: ReturnType<typeof dashboardsApi>;
-  beforeEach(() => {
-    localStorage.clear();
-    setActivePinia(createPinia());
-    api = dashboardsApi();
-    vi.stubGlobal('fetch', vi.fn(api.fetch));
-  });
+  beforeEach(() => void useApiStub(dashboardsApi()));
   afterEach(() => vi.unstubAllGlobals());
 
   it('a created dashboard is open and listed; saving updates both', async () => {

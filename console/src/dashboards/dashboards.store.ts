@@ -1,8 +1,8 @@
 import type { DashboardDefinition, DashboardDto, DashboardSummaryDto, DashboardVersionDto } from '@telemetryflow/schemas';
 import { defineStore } from 'pinia';
-import { shallowRef, watch } from 'vue';
+import { shallowRef } from 'vue';
 import { createDashboard, getDashboard, importDashboard, listDashboards, listVersions, restoreVersion, saveDashboard } from '../api/dashboards.js';
-import { useAuthStore } from '../auth/auth.store.js';
+import { resetOnTenantChange } from '../auth/tenant-scope.js';
 
 /** The list a summary shows for a dashboard (what the list API answers for it). */
 function summaryOf(d: DashboardDto): DashboardSummaryDto {
@@ -14,19 +14,15 @@ function summaryOf(d: DashboardDto): DashboardSummaryDto {
  * updates the open dashboard and its row in the list, so both views agree without a reload.
  */
 export const useDashboardsStore = defineStore('dashboards', () => {
-  const auth = useAuthStore();
   const list = shallowRef<DashboardSummaryDto[]>([]);
   const current = shallowRef<DashboardDto | null>(null);
   const versions = shallowRef<DashboardVersionDto[]>([]);
 
-  watch(
-    () => auth.tenant,
-    () => {
-      list.value = [];
-      current.value = null;
-      versions.value = [];
-    },
-  );
+  resetOnTenantChange(() => {
+    list.value = [];
+    current.value = null;
+    versions.value = [];
+  });
 
   function remember(d: DashboardDto): DashboardDto {
     if (current.value?.id !== d.id) versions.value = [];
