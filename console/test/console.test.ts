@@ -278,7 +278,8 @@ describe('console in Chromium', () => {
     await page.getByText('logs', { exact: true }).click();
     await page.locator('[data-test=panel-apply]').click();
     // Resize the first panel from its corner: narrower by ~4 columns, taller by 2 rows.
-    await page.locator('[data-test=panel-form]').waitFor({ state: 'detached' });
+    // The editor has closed (its mask would catch the drag).
+    await page.locator('.n-modal-mask').waitFor({ state: 'detached' });
     const corner = (await page.locator('[data-test=panel-resize]').first().boundingBox())!;
     const columnPx = (await page.locator('.grid').boundingBox())!.width / 24;
     await page.mouse.move(corner.x + 5, corner.y + 5);

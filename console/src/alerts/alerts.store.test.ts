@@ -65,6 +65,10 @@ describe('alerts store', () => {
     const auth = useAuthStore();
     const store = useAlertsStore();
     await Promise.all([store.saveRule(null, input('a')), store.loadChannels()]);
+    // The tenant becoming known after a reload keeps what was loaded (it came from that tenant).
+    await auth.loadProfile();
+    await nextTick();
+    expect(auth.tenant).toBe('t1');
     expect(store.channels.map((c) => c.name)).toEqual(['ops']);
     await auth.switchTenant('t2');
     await nextTick();
