@@ -138,16 +138,21 @@ describe('console editors in Chromium', () => {
     await page.locator('[data-test=query-signal]').getByText('Metrics').click();
     // A metrics query without its metric cannot be applied; the field says why.
     assert.equal(await page.locator('[data-test=panel-apply]').isDisabled(), true);
+    assert.match(await page.locator('[data-test=panel-invalid]').innerText(), /^query\.metric: /);
     await pick(page, '[data-test=query-metric]', METRIC, 'queue');
     await pick(page, '[data-test=query-aggregation]', /^max$/);
     await page.locator('[data-test=query-group-by]').click();
     await page.keyboard.type('host');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Escape');
+    await page.locator('[data-test=panel-preview] canvas').waitFor();
+    await page.locator('[data-test=panel-preview-series]', { hasText: 'Preview: 2 series' }).waitFor();
     await page.locator('[data-test=add-query-filter]').click();
     await page.locator('input[name=filter-label-0]').fill('host');
     await page.locator('input[name=filter-value-0]').fill('h1');
-    await page.locator('[data-test=panel-preview] canvas').waitFor();
+    // The preview follows the form: the filter leaves host h1 alone.
+    await page.locator('[data-test=panel-preview-series]', { hasText: 'Preview: 1 series' }).waitFor();
+    await page.waitForTimeout(1000); // the chart's drawing animation, for the screenshot
     await screenshot(page, 'panel-editor');
     await page.locator('[data-test=panel-apply]').click();
     await page.locator('[data-test=panel-form]').waitFor({ state: 'detached' });
