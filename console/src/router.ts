@@ -19,6 +19,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'dashboards/:id', name: 'dashboard', component: () => import('./dashboards/DashboardView.vue'), meta: { title: 'Dashboard' } },
       { path: 'alerts', name: 'alerts', component: () => import('./alerts/AlertsView.vue'), meta: { title: 'Alerts' } },
       { path: 'status-pages', name: 'status-pages', component: () => import('./status-pages/StatusPagesView.vue'), meta: { title: 'Status pages' } },
+      { path: 'status-pages/:id', name: 'status-page', component: () => import('./status-pages/StatusPageView.vue'), meta: { title: 'Status page' } },
       { path: 'settings', name: 'settings', component: () => import('./settings/SettingsView.vue'), meta: { title: 'Settings' } },
     ],
   },

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { loadConfig, startAllInOne, type RunningAllInOne } from '@telemetryflow/server';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import type { LogDto, MetricDto, ServiceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import { logsRequest, metricsRequest, sendOtlp, traceRequest, type SentTrace } from './otlp-fixtures.js';
 
 export const API_KEY = 'tf_console_e2e_key_0123456789abcdef';
 export const ADMIN_EMAIL = 'admin@example.com';
@@ -40,6 +42,8 @@ export async function startRig(): Promise<Rig> {
       TF_INGEST_BATCH_DELAY_MS: '20',
       // The tests click through searches far faster than a person would.
       TF_RATE_LIMIT_HEAVY_PER_MINUTE: '100000',
+      // Notification channels under test deliver to a receiver the test starts on this machine.
+      TF_ALERTING_ALLOWED_CIDRS: '127.0.0.1/32',
       TF_CONSOLE_DIR: CONSOLE_DIR,
     }),
     () => {},
@@ -104,4 +108,49 @@ export async function apiGet<T>(apiUrl: string, path: string): Promise<T> {
   const res = await fetch(`${apiUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${API_KEY}` } });
   if (!res.ok) throw new Error(`${path}: ${res.status}`);
   return ((await res.json()) as { data: T }).data;
+}
+
+export const SERVICE = 'checkout';
+export const DOWNSTREAM = 'payments';
+export const SPANS = 60;
+export const METRIC = 'queue.depth';
+
+/**
+ * What the tests look at, sent over OTLP: a trace of SPANS spans and a short one (SERVICE calling
+ * DOWNSTREAM), three log records, and METRIC on hosts h1 and h2; resolves once all are queryable.
+ */
+export async function sendTelemetry(rig: Rig): Promise<SentTrace> {
+  const base = rig.server.apiUrl;
+  const now = Date.now();
+  const sent = traceRequest(SERVICE, DOWNSTREAM, SPANS, now - 5_000);
+  await sendOtlp(rig.server.otlpHttpUrl, 'traces', API_KEY, sent.body);
+  await sendOtlp(rig.server.otlpHttpUrl, 'traces', API_KEY, traceRequest(SERVICE, DOWNSTREAM, 6, now - 60_000).body);
+  await sendOtlp(rig.server.otlpHttpUrl, 'logs', API_KEY, logsRequest(SERVICE, sent.trace, now));
+  await sendOtlp(rig.server.otlpHttpUrl, 'metrics', API_KEY, metricsRequest(SERVICE, METRIC, now, 20, sent.trace));
+  await eventually('the data to be queryable', async () => {
+    const [services, traces, logs, metrics] = await Promise.all([
+      apiGet<ServiceDto[]>(base, '/services'),
+      apiGet<TraceSummaryDto[]>(base, `/traces?service=${SERVICE}`),
+      apiGet<LogDto[]>(base, `/logs?service=${SERVICE}`),
+      apiGet<MetricDto[]>(base, '/metrics'),
+    ]);
+    return services.length === 2 && traces.length === 2 && logs.length === 3 && metrics.some((m) => m.name === METRIC) ? true : undefined;
+  });
+  return sent.trace;
+}
+
+/** Signs in on the sign-in page as the bootstrap admin. */
+export async function signIn(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.locator('input[name=email]').fill(ADMIN_EMAIL);
+  await page.locator('input[name=password]').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL((u) => u.pathname === '/services');
+}
+
+/** Picks an option of a Naive UI select: opens it, types to filter when asked, clicks the option. */
+export async function pick(page: Page, select: string, option: string | RegExp, search?: string): Promise<void> {
+  await page.locator(select).click();
+  if (search) await page.keyboard.type(search);
+  await page.locator('.n-base-select-option', { hasText: option }).first().click();
 }

@@ -1,4 +1,7 @@
-import type { AlertDto, AlertHistoryEntryDto, AlertRuleDto, AlertRuleInput, ChannelDto, ChannelInput, ChannelTestDto, PreviewDto, SilenceDto, SilenceInput, StatusPageDto, StatusPageInput } from '@telemetryflow/schemas';
+import type {
+  AlertDto, AlertHistoryEntryDto, AlertRuleDto, AlertRuleInput, ChannelDto, ChannelInput, ChannelTestDto, IncidentDto, IncidentInput, IncidentUpdateInput, PreviewDto,
+  SilenceDto, SilenceInput, StatusComponentDto, StatusComponentInput, StatusPageDto, StatusPageInput,
+} from '@telemetryflow/schemas';
 import { request } from './http.js';
 import type { TimeWindow } from '../time/time-range.js';
 
@@ -24,3 +27,16 @@ export const testChannel = (channelId: string) => request<ChannelTestDto>(`/noti
 
 export const listStatusPages = () => request<StatusPageDto[]>('/status-pages');
 export const createStatusPage = (page: StatusPageInput) => request<StatusPageDto>('/status-pages', { method: 'POST', body: page });
+
+const page = (pageId: string) => `/status-pages/${id(pageId)}`;
+export const getStatusPage = (pageId: string) => request<StatusPageDto>(page(pageId));
+export const updateStatusPage = (pageId: string, input: StatusPageInput) => request<StatusPageDto>(page(pageId), { method: 'PUT', body: input });
+export const deleteStatusPage = (pageId: string) => request<void>(page(pageId), { method: 'DELETE' });
+export const addComponent = (pageId: string, input: StatusComponentInput) => request<StatusComponentDto>(`${page(pageId)}/components`, { method: 'POST', body: input });
+export const updateComponent = (pageId: string, componentId: string, input: StatusComponentInput) =>
+  request<StatusComponentDto>(`${page(pageId)}/components/${id(componentId)}`, { method: 'PUT', body: input });
+export const removeComponent = (pageId: string, componentId: string) => request<void>(`${page(pageId)}/components/${id(componentId)}`, { method: 'DELETE' });
+export const listIncidents = (pageId: string) => request<IncidentDto[]>(`${page(pageId)}/incidents`);
+export const createIncident = (pageId: string, input: IncidentInput) => request<IncidentDto>(`${page(pageId)}/incidents`, { method: 'POST', body: input });
+export const addIncidentUpdate = (pageId: string, incidentId: string, input: IncidentUpdateInput) =>
+  request<IncidentDto>(`${page(pageId)}/incidents/${id(incidentId)}/updates`, { method: 'POST', body: input });
