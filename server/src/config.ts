@@ -36,6 +36,7 @@ export interface Config {
   ingestWorkers: number | undefined;
   ingestBatchRows: number;
   ingestBatchDelayMs: number;
+  ingestBatchQuietMs: number;
   bootstrap: { apiKey?: string; adminEmail?: string; adminPassword?: string };
   /** User sessions: HS256 secret (unset → generated and kept in Postgres) and token lifetimes. */
   auth: { jwtSecret?: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
@@ -218,7 +219,8 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     pglitePort: int(env, 'TF_PGLITE_PORT', 0, 0, 65535),
     ingestWorkers: workers === undefined ? undefined : int(env, 'TF_INGEST_WORKERS', 1, 1, 64),
     ingestBatchRows: int(env, 'TF_INGEST_BATCH_ROWS', 100_000, 1, 1_000_000),
-    ingestBatchDelayMs: int(env, 'TF_INGEST_BATCH_DELAY_MS', 200, 1, 60_000),
+    ingestBatchDelayMs: int(env, 'TF_INGEST_BATCH_DELAY_MS', 500, 1, 60_000),
+    ingestBatchQuietMs: int(env, 'TF_INGEST_BATCH_QUIET_MS', 50, 1, 60_000),
     bootstrap: {
       apiKey,
       adminEmail: optional(env, 'TF_BOOTSTRAP_ADMIN_EMAIL'),

@@ -101,7 +101,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
       } else {
         const pipeline = new IngestPipeline(clickhouse!, {
           workers: config.ingestWorkers,
-          batcher: { maxRows: config.ingestBatchRows, maxDelayMs: config.ingestBatchDelayMs },
+          batcher: { maxRows: config.ingestBatchRows, maxDelayMs: config.ingestBatchDelayMs, quietMs: config.ingestBatchQuietMs },
           live,
         });
         stops.push(() => pipeline.close());
