@@ -123,6 +123,14 @@ export class RowBinaryWriter {
     this.pos += 8;
   }
 
+  /** The 64 bits high·2³² + low (each word read as unsigned), as a UInt64 or two's-complement Int64. */
+  uint64Words(low: number, high: number): void {
+    this.ensure(8);
+    this.buf.writeUInt32LE(low >>> 0, this.pos);
+    this.buf.writeUInt32LE(high >>> 0, this.pos + 4);
+    this.pos += 8;
+  }
+
   int64(v: string | number | bigint): void {
     this.ensure(8);
     this.buf.writeBigInt64LE(BigInt.asIntN(64, typeof v === 'bigint' ? v : BigInt(v)), this.pos);

@@ -86,6 +86,10 @@ test('fused span encoding equals encodeRowBinary over requestToRows for varied r
     span({ attributes: CLEANED_DUPLICATE, endTimeUnixNano: (T0 - 5n).toString() }),
     span({ startTimeUnixNano: '18446744073709551615' }),
     span({ events: [{ timeUnixNano: '9223372036854775808', name: 'late' }] }),
+    span({ startTimeUnixNano: '9223372036854775807', endTimeUnixNano: '9223372036854775808' }),
+    span({ startTimeUnixNano: '4294967301', endTimeUnixNano: '4294967295' }),
+    span({ startTimeUnixNano: '4294967295', endTimeUnixNano: '9223372036854775807' }),
+    span({ startTimeUnixNano: '9223372036854775807', endTimeUnixNano: '0' }),
     span({ links: [{ traceId: TRACE_ID, spanId: zeros8 }] }),
     span({
       events: [
@@ -107,8 +111,8 @@ test('fused span encoding equals encodeRowBinary over requestToRows for varied r
       { resource: {}, scopeSpans: [] },
     ],
   });
-  // Refused: the first span, then 6 + 6 + 3 of the copies of `spans`.
-  assert.equal(result.rejected, 1 + 6 + 6 + 3);
+  // Refused: the first span, then 7 + 7 + 3 of the copies of `spans`.
+  assert.equal(result.rejected, 1 + 7 + 7 + 3);
   assert.ok(result.accepted > 10);
 });
 

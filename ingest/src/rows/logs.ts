@@ -18,9 +18,7 @@ export function checkedLogFields(record: LogRecord, receivedAtNs: bigint): { tim
   return { time: time === 0n ? observedAt : time, observedAt, severity };
 }
 
-/**
- * One `logs` row in INSERT_COLUMNS.logs order.
- */
+/** One `logs` row in INSERT_COLUMNS.logs order. Throws InvalidItemError for a record that cannot be stored. */
 export function logRow(tenantId: string, env: Envelope, record: LogRecord, receivedAtNs: bigint): unknown[] {
   const { time, observedAt, severity } = checkedLogFields(record, receivedAtNs);
   const [body, bodyType] = anyValueToStored(record.body);

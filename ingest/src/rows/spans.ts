@@ -69,7 +69,7 @@ export function eventAndLinkColumns(span: Span): readonly unknown[] {
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
-const NO_EVENTS_OR_LINKS: readonly (readonly never[])[] = Array.from({ length: 12 }, () => EMPTY);
+export const NO_EVENTS_OR_LINKS: readonly (readonly never[])[] = Array.from({ length: 12 }, () => EMPTY);
 
 export function traceRequestToRows(tenantId: string, request: ExportTraceServiceRequest): RowBatch {
   const out = new RowBatchBuilder();
