@@ -3,7 +3,9 @@ import { decodeExportRequest, MalformedPayloadError, type ExportRequestBySignal,
 import type { LiveRows } from './live-feed.js';
 import { logsRequestToRows } from './rows/logs.js';
 import { metricsRequestToRows } from './rows/metrics.js';
+import { encodeLogsRequest } from './rows/log-writer.js';
 import type { RowBatch } from './rows/row-batch.js';
+import { encodeTraceRequest } from './rows/span-writer.js';
 import { traceRequestToRows } from './rows/spans.js';
 
 export interface DecodeTask {
@@ -31,8 +33,27 @@ export interface EncodedTables {
 
 export type EncodedResult = { ok: true; batch: EncodedTables } | { ok: false; malformed: string };
 
-/** OTLP payload → RowBinary per ClickHouse table: what the decoder threads do. */
+/**
+ * OTLP payload → RowBinary per ClickHouse table: what the decoder threads do. Spans and
+ * logs are written straight from the decoded request (no row arrays) unless the task
+ * keeps rows for the live feed.
+ */
 export function decodeAndEncode(task: DecodeTask): EncodedResult {
+  if (task.keepRows || task.signal === 'metrics') return encodeViaRows(task);
+  const decoded = decodeRequest(task);
+  if (!decoded.ok) return decoded;
+  // RowBinary rows are a few times larger than their protobuf.
+  const initialBytes = Math.max(1024, task.payload.length * 3);
+  const items =
+    task.signal === 'traces'
+      ? encodeTraceRequest(task.tenantId, decoded.request as ExportRequestBySignal['traces'], initialBytes)
+      : encodeLogsRequest(task.tenantId, decoded.request as ExportRequestBySignal['logs'], BigInt(task.receivedAtNs), initialBytes);
+  const table: InsertTable = task.signal === 'traces' ? 'spans' : 'logs';
+  const { data, rows, accepted, rejected, errorMessage } = items;
+  return { ok: true, batch: { tables: rows > 0 ? { [table]: { data, rows } } : {}, accepted, rejected, errorMessage } };
+}
+
+function encodeViaRows(task: DecodeTask): EncodedResult {
   const decoded = decodeToRows(task);
   if (!decoded.ok) return decoded;
   const tables: EncodedTables['tables'] = {};
@@ -46,9 +67,14 @@ export function decodeAndEncode(task: DecodeTask): EncodedResult {
 
 /** OTLP payload → rows per ClickHouse table. Pure. */
 export function decodeToRows(task: DecodeTask): DecodeResult {
+  const decoded = decodeRequest(task);
+  if (!decoded.ok) return decoded;
+  return { ok: true, batch: requestToRows(task.tenantId, task.signal, decoded.request, BigInt(task.receivedAtNs)) };
+}
+
+function decodeRequest(task: DecodeTask): { ok: true; request: ExportRequestBySignal[Signal] } | { ok: false; malformed: string } {
   try {
-    const request = decodeExportRequest(task.signal, task.payload, task.encoding);
-    return { ok: true, batch: requestToRows(task.tenantId, task.signal, request, BigInt(task.receivedAtNs)) };
+    return { ok: true, request: decodeExportRequest(task.signal, task.payload, task.encoding) };
   } catch (err) {
     if (err instanceof MalformedPayloadError) return { ok: false, malformed: err.message };
     throw err;

@@ -37,12 +37,18 @@ function isAllZero(b: Uint8Array): boolean {
  * be all zeros (the OTLP rule for invalid ids); optional ids may also be empty.
  */
 export function idHex(id: Uint8Array | null | undefined, bytes: 8 | 16, field: string, required: boolean): string {
+  const valid = checkedId(id, bytes, field, required);
+  return valid ? Buffer.from(valid.buffer, valid.byteOffset, valid.byteLength).toString('hex') : '';
+}
+
+/** The id when it is valid (see idHex), undefined when it is an empty optional id. */
+export function checkedId(id: Uint8Array | null | undefined, bytes: 8 | 16, field: string, required: boolean): Uint8Array | undefined {
   const len = id?.length ?? 0;
-  if (len === 0 && !required) return '';
+  if (len === 0 && !required) return undefined;
   if (!id || len !== bytes || (required && isAllZero(id))) {
     throw new InvalidItemError(`${field} must be ${bytes} bytes${required ? ' and not all zero' : ' or empty'} (got ${len})`);
   }
-  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
+  return id;
 }
 
 export function float(v: number | null | undefined): number {

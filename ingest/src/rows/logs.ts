@@ -3,11 +3,11 @@ import { envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, uint
 import { RowBatchBuilder, type RowBatch } from './row-batch.js';
 
 /**
- * One `logs` row. A record without time_unix_nano is stored at its observed time, and
- * one without an observed time is observed when it was received (as the OTLP data
- * model asks of receivers).
+ * The validated time, observed time and severity of a log record. A record without
+ * time_unix_nano is stored at its observed time, and one without an observed time is
+ * observed when it was received (as the OTLP data model asks of receivers).
  */
-export function logRow(tenantId: string, env: Envelope, record: LogRecord, receivedAtNs: bigint): unknown[] {
+export function checkedLogFields(record: LogRecord, receivedAtNs: bigint): { time: bigint; observedAt: bigint; severity: number } {
   const observed = nanos(record.observedTimeUnixNano, 'observed_time_unix_nano');
   const observedAt = observed === 0n ? receivedAtNs : observed;
   const time = nanos(record.timeUnixNano, 'time_unix_nano');
@@ -15,11 +15,17 @@ export function logRow(tenantId: string, env: Envelope, record: LogRecord, recei
   if (!Number.isInteger(severity) || severity < 0 || severity > 24) {
     throw new InvalidItemError(`severity_number ${severity} is not an OTLP severity`);
   }
+  return { time: time === 0n ? observedAt : time, observedAt, severity };
+}
+
+/** One `logs` row in INSERT_COLUMNS.logs order. Throws InvalidItemError for a record that cannot be stored. */
+export function logRow(tenantId: string, env: Envelope, record: LogRecord, receivedAtNs: bigint): unknown[] {
+  const { time, observedAt, severity } = checkedLogFields(record, receivedAtNs);
   const [body, bodyType] = anyValueToStored(record.body);
   const attrs = keyValuesToStored(record.attributes);
   return [
     tenantId,
-    time === 0n ? observedAt : time,
+    time,
     observedAt,
     idHex(record.traceId, 16, 'trace_id', false),
     idHex(record.spanId, 8, 'span_id', false),

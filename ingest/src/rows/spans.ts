@@ -10,8 +10,6 @@ export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] 
   const start = nanos(span.startTimeUnixNano, 'start_time_unix_nano');
   const end = nanos(span.endTimeUnixNano, 'end_time_unix_nano');
   const attrs = keyValuesToStored(span.attributes);
-  const events = span.events ?? [];
-  const links = span.links ?? [];
   const row: unknown[] = [
     tenantId,
     traceId,
@@ -21,11 +19,11 @@ export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] 
     uint32(span.flags),
     env.serviceName,
     cleanString(span.name),
-    SPAN_KIND_NAMES[span.kind ?? 0] ?? SPAN_KIND_NAMES[0],
+    kindName(span),
     start,
     end,
     end - start,
-    STATUS_CODE_NAMES[span.status?.code ?? 0] ?? STATUS_CODE_NAMES[0],
+    statusName(span),
     cleanString(span.status?.message),
     ...envelopeColumns(env),
     attrs.values,
@@ -34,14 +32,27 @@ export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] 
     uint32(span.droppedEventsCount),
     uint32(span.droppedLinksCount),
   ];
+  row.push(...eventAndLinkColumns(span));
+  return row;
+}
+
+export function kindName(span: Span): string {
+  return SPAN_KIND_NAMES[span.kind ?? 0] ?? SPAN_KIND_NAMES[0]!;
+}
+
+export function statusName(span: Span): string {
+  return STATUS_CODE_NAMES[span.status?.code ?? 0] ?? STATUS_CODE_NAMES[0]!;
+}
+
+/** The twelve event and link columns that end a span row (EventTimesNs … LinkDroppedAttributesCounts). */
+export function eventAndLinkColumns(span: Span): readonly unknown[] {
+  const events = span.events ?? [];
+  const links = span.links ?? [];
   // Most spans have neither events nor links: their twelve array columns share one empty array.
-  if (events.length === 0 && links.length === 0) {
-    row.push(...NO_EVENTS_OR_LINKS);
-    return row;
-  }
+  if (events.length === 0 && links.length === 0) return NO_EVENTS_OR_LINKS;
   const eventAttrs = events.map((e) => keyValuesToStored(e.attributes));
   const linkAttrs = links.map((l) => keyValuesToStored(l.attributes));
-  row.push(
+  return [
     events.map((e) => nanos(e.timeUnixNano, 'event time_unix_nano')),
     events.map((e) => cleanString(e.name)),
     eventAttrs.map((a) => a.values),
@@ -54,12 +65,11 @@ export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] 
     events.map((e) => uint32(e.droppedAttributesCount)),
     links.map((l) => uint32(l.flags)),
     links.map((l) => uint32(l.droppedAttributesCount)),
-  );
-  return row;
+  ];
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
-const NO_EVENTS_OR_LINKS: readonly (readonly never[])[] = Array.from({ length: 12 }, () => EMPTY);
+export const NO_EVENTS_OR_LINKS: readonly (readonly never[])[] = Array.from({ length: 12 }, () => EMPTY);
 
 export function traceRequestToRows(tenantId: string, request: ExportTraceServiceRequest): RowBatch {
   const out = new RowBatchBuilder();
