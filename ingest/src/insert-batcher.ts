@@ -83,11 +83,11 @@ export class InsertBatcher {
     }
     this.pendingBytes += bytes;
     return new Promise<void>((resolve, reject) => {
-      this.openSince ??= Date.now();
+      this.lastAddAt = Date.now();
+      this.openSince ??= this.lastAddAt;
       this.open.push({ tables, rows, bytes, resolve, reject });
       this.openRows += rows;
       this.openBytes += bytes;
-      this.lastAddAt = Date.now();
       this.schedule();
     });
   }

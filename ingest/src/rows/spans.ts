@@ -10,7 +10,7 @@ export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] 
   const start = nanos(span.startTimeUnixNano, 'start_time_unix_nano');
   const end = nanos(span.endTimeUnixNano, 'end_time_unix_nano');
   const attrs = keyValuesToStored(span.attributes);
-  const row: unknown[] = [
+  return [
     tenantId,
     traceId,
     spanId,
@@ -31,9 +31,8 @@ export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] 
     uint32(span.droppedAttributesCount),
     uint32(span.droppedEventsCount),
     uint32(span.droppedLinksCount),
+    ...eventAndLinkColumns(span),
   ];
-  row.push(...eventAndLinkColumns(span));
-  return row;
 }
 
 export function kindName(span: Span): string {

@@ -3,7 +3,7 @@ import type { LabelFilter, MetricDto, MetricType } from '@telemetryflow/schemas'
 import { toNumber } from '../clickhouse-rows.js';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { plannedUnion, stepBucket, type SignalTables } from '../planner/plan-sql.js';
-import type { QueryPlan } from '../planner/query-plan.js';
+import { rollupPart, type QueryPlan } from '../planner/query-plan.js';
 import type { TimeRange } from '../request-params.js';
 import { allOf, metricLabelFilter } from '../query-runner/filter-sql.js';
 import { sparseRun, type ExpHistogram, type ExpHistogramPoint } from './exp-histogram.js';
@@ -187,7 +187,7 @@ export class MetricsRepository {
    * min and max value and the sum (for delta series), for rates and increases.
    */
   async counterRollups(scope: SeriesScope, plan: QueryPlan): Promise<(CounterRollup & { fingerprint: string; sum: number })[]> {
-    const rollups: QueryPlan = { ...plan, segments: plan.segments.filter((s) => s.source !== 'raw') };
+    const rollups = rollupPart(plan);
     if (rollups.segments.length === 0) return [];
     const tables = plannedTables(POINT_TABLES.sum, 'metrics_value');
     const { union, params } = plannedUnion(rollups, tables, (s) => {
@@ -373,7 +373,7 @@ export class MetricsRepository {
       out.push(...(await this.pointRows<R>(table, columns.raw, { ...scope, fromNs: seg.fromNs, toNs: seg.toNs - 1n }, limit - out.length)));
       if (out.length >= limit) return out;
     }
-    const rollups: QueryPlan = { ...plan, segments: plan.segments.filter((s) => s.source !== 'raw') };
+    const rollups = rollupPart(plan);
     if (rollups.segments.length === 0) return out;
     const tables = plannedTables(table, rollup);
     const { union, params } = plannedUnion(rollups, tables, (s) => ({

@@ -78,6 +78,11 @@ export function rawPlan(fromNs: bigint, toNs: bigint): QueryPlan {
   return { resolution: 'raw', segments: [{ source: 'raw', fromNs, toNs: toNs + 1n }] };
 }
 
+/** The plan's hourly and daily segments alone (no segments when it reads only raw data). */
+export function rollupPart(plan: QueryPlan): QueryPlan {
+  return { ...plan, segments: plan.segments.filter((s) => s.source !== 'raw') };
+}
+
 /**
  * A plan extended back to `fromNs` with raw data, for increases that need the point before
  * the plan's range: the lookback never widens a rollup bucket across the range's start, so
