@@ -7,19 +7,26 @@ import { embeddedInfo } from './client.js';
 import { insertFromFileStatement, insertStatement, type InsertTable } from './tables.js';
 
 /**
- * Inserts RowBinary rows (columns as in INSERT_COLUMNS[table]). A server gets them as the
- * request body; the embedded engine reads them from a staged file, since its connection
- * turns request bodies into text.
+ * Inserts RowBinary rows (columns as in INSERT_COLUMNS[table]), given whole or as chunks
+ * to be sent in order (so that a batch of requests is never copied into one buffer). A
+ * server gets them as the request body; the embedded engine reads them from a staged
+ * file, since its connection turns request bodies into text.
  */
-export async function insertRowBinary(client: ClickHouseClient, table: InsertTable, data: Uint8Array, deduplicationToken?: string): Promise<void> {
+export async function insertRowBinary(
+  client: ClickHouseClient,
+  table: InsertTable,
+  data: Uint8Array | readonly Uint8Array[],
+  deduplicationToken?: string,
+): Promise<void> {
+  const chunks = data instanceof Uint8Array ? [data] : data;
   const embedded = embeddedInfo(client);
   if (!embedded) {
-    const result = await client.exec({ query: insertStatement(table, deduplicationToken), values: Readable.from([data]) });
+    const result = await client.exec({ query: insertStatement(table, deduplicationToken), values: Readable.from(chunks) });
     result.stream.resume();
     return;
   }
   const path = join(embedded.spoolDir, `${randomUUID()}.bin`);
-  await writeFile(path, data);
+  await writeFile(path, chunks);
   try {
     await client.command({ query: insertFromFileStatement(table, deduplicationToken), query_params: { path } });
   } finally {

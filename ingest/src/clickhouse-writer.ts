@@ -21,7 +21,7 @@ export class ClickHouseWriter {
     private readonly config: WriterConfig = DEFAULT_WRITER_CONFIG,
   ) {}
 
-  async insert(table: InsertTable, data: Uint8Array, token: string): Promise<void> {
+  async insert(table: InsertTable, data: Uint8Array | readonly Uint8Array[], token: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await insertRowBinary(this.client, table, data, token);

@@ -27,7 +27,7 @@ export async function insertTables(
   const order = [...byTable.keys()].sort((a, b) => (a === 'metric_series' ? -1 : b === 'metric_series' ? 1 : 0));
   for (const table of order) {
     const chunks = byTable.get(table)!;
-    await writer.insert(table, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), `${token}-${table}`);
+    await writer.insert(table, chunks, `${token}-${table}`);
     landed.add(table);
   }
 }

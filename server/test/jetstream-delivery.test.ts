@@ -71,7 +71,7 @@ class CrashAfterInsert extends ClickHouseWriter {
     super(client);
   }
 
-  override async insert(table: Parameters<ClickHouseWriter['insert']>[0], data: Uint8Array, token: string): Promise<void> {
+  override async insert(...[table, data, token]: Parameters<ClickHouseWriter['insert']>): Promise<void> {
     await super.insert(table, data, token);
     if (this.crashed) return;
     this.crashed = true;
@@ -106,7 +106,7 @@ test('a writer killed after inserting a batch but before acking it: the batch is
 /** The embedded engine cannot be stopped: this writer fails every insert while `down`, as a client of an unreachable server would. */
 class Outage extends ClickHouseWriter {
   down = true;
-  override async insert(table: Parameters<ClickHouseWriter['insert']>[0], data: Uint8Array, token: string): Promise<void> {
+  override async insert(...[table, data, token]: Parameters<ClickHouseWriter['insert']>): Promise<void> {
     if (this.down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
     await super.insert(table, data, token);
   }
