@@ -43,15 +43,30 @@ export class RowBinaryWriter {
     this.pos += bytes.length;
   }
 
+  /** Appends `src[start, end)`, bytes already in RowBinary form. */
+  rawRange(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    const buf = this.buf;
+    let p = this.pos;
+    if (n < 32) for (let i = start; i < end; i++) buf[p++] = src[i]!;
+    else buf.set(src.subarray(start, end), p);
+    this.pos += n;
+  }
+
   /** Lowercase hex text of `bytes` as a String value, without building the string. */
   hex(bytes: Uint8Array): void {
-    const n = bytes.length;
+    this.hexRange(bytes, 0, bytes.length);
+  }
+
+  /** Lowercase hex text of `src[start, start + n)` as a String value. */
+  hexRange(src: Uint8Array, start: number, n: number): void {
     this.varUInt(n * 2);
     this.ensure(n * 2);
     const buf = this.buf;
     let p = this.pos;
-    for (let i = 0; i < n; i++) {
-      const b = bytes[i]!;
+    for (let i = start; i < start + n; i++) {
+      const b = src[i]!;
       buf[p++] = HEX_DIGITS[b >> 4]!;
       buf[p++] = HEX_DIGITS[b & 15]!;
     }

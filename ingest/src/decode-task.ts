@@ -5,7 +5,9 @@ import { logsRequestToRows } from './rows/logs.js';
 import { metricsRequestToRows } from './rows/metrics.js';
 import { encodeLogsRequest } from './rows/log-writer.js';
 import type { RowBatch } from './rows/row-batch.js';
+import type { EncodedItems } from './rows/field-writers.js';
 import { encodeTraceRequest } from './rows/span-writer.js';
+import { transcodeTraceRequest } from './rows/span-wire.js';
 import { traceRequestToRows } from './rows/spans.js';
 
 export interface DecodeTask {
@@ -40,17 +42,22 @@ export type EncodedResult = { ok: true; batch: EncodedTables } | { ok: false; ma
  */
 export function decodeAndEncode(task: DecodeTask): EncodedResult {
   if (task.keepRows || task.signal === 'metrics') return encodeViaRows(task);
-  const decoded = decodeRequest(task);
-  if (!decoded.ok) return decoded;
   // RowBinary rows are a few times larger than their protobuf.
   const initialBytes = Math.max(1024, task.payload.length * 3);
+  const wire = task.signal === 'traces' && task.encoding === 'protobuf' ? transcodeTraceRequest(task.tenantId, task.payload, initialBytes) : undefined;
+  if (wire) return { ok: true, batch: encodedTable('spans', wire) };
+  const decoded = decodeRequest(task);
+  if (!decoded.ok) return decoded;
   const items =
     task.signal === 'traces'
       ? encodeTraceRequest(task.tenantId, decoded.request as ExportRequestBySignal['traces'], initialBytes)
       : encodeLogsRequest(task.tenantId, decoded.request as ExportRequestBySignal['logs'], BigInt(task.receivedAtNs), initialBytes);
-  const table: InsertTable = task.signal === 'traces' ? 'spans' : 'logs';
+  return { ok: true, batch: encodedTable(task.signal === 'traces' ? 'spans' : 'logs', items) };
+}
+
+function encodedTable(table: InsertTable, items: EncodedItems): EncodedTables {
   const { data, rows, accepted, rejected, errorMessage } = items;
-  return { ok: true, batch: { tables: rows > 0 ? { [table]: { data, rows } } : {}, accepted, rejected, errorMessage } };
+  return { tables: rows > 0 ? { [table]: { data, rows } } : {}, accepted, rejected, errorMessage };
 }
 
 function encodeViaRows(task: DecodeTask): EncodedResult {

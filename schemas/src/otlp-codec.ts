@@ -170,4 +170,10 @@ export function encodeExportRequestObject(signal: Signal, request: Record<string
   return type.encode(type.fromObject(request)).finish();
 }
 
+/**
+ * protobufjs's wire reader, for code that walks an OTLP payload field by field and decodes
+ * only some sub-messages (with `otlpRoot.lookupType(name).decode(reader, length)`).
+ */
+export const ProtobufReader = protobuf.Reader;
+
 export { root as otlpRoot };

@@ -1,4 +1,4 @@
-import { requestToRows } from '@telemetryflow/ingest';
+import { requestToRows, transcodeTraceRequest } from '@telemetryflow/ingest';
 import { decodeExportRequest, MalformedPayloadError, type ExportRequestBySignal, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
 import { splitExportRequest } from './split-request.js';
 
@@ -23,6 +23,14 @@ export type PrepareResult =
  * request re-encoded once and split to fit. Pure; runs in worker threads.
  */
 export function prepareForBus(task: PrepareTask): PrepareResult {
+  const fits = task.encoding === 'protobuf' && task.payload.byteLength <= task.maxMessageBytes;
+  // A protobuf traces request that fits is checked by the writers' own wire reader, which
+  // builds no objects; its rows are dropped here.
+  const checkedOffWire = fits && task.signal === 'traces' ? transcodeTraceRequest(task.tenantId, task.payload, task.payload.byteLength * 3) : undefined;
+  if (checkedOffWire) {
+    const { accepted, rejected, errorMessage } = checkedOffWire;
+    return { ok: true, parts: accepted === 0 ? [] : [task.payload], accepted, rejected, errorMessage };
+  }
   let request: ExportRequestBySignal[Signal];
   try {
     request = decodeExportRequest(task.signal, task.payload, task.encoding);
@@ -32,7 +40,7 @@ export function prepareForBus(task: PrepareTask): PrepareResult {
   }
   const checked = requestToRows(task.tenantId, task.signal, request, BigInt(task.receivedAtNs));
   if (checked.accepted === 0) return { ok: true, parts: [], accepted: 0, rejected: checked.rejected, errorMessage: checked.errorMessage };
-  if (task.encoding === 'protobuf' && task.payload.byteLength <= task.maxMessageBytes) {
+  if (fits) {
     return { ok: true, parts: [task.payload], accepted: checked.accepted, rejected: checked.rejected, errorMessage: checked.errorMessage };
   }
   const { parts, oversized } = splitExportRequest(task.signal, request, task.maxMessageBytes);
