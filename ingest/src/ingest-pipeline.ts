@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { embeddedInfo, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { MalformedPayloadError, type ExportOutcome, type OtlpConsumer, type OtlpExport } from '@telemetryflow/schemas';
 import { ClickHouseWriter, DEFAULT_WRITER_CONFIG, type WriterConfig } from './clickhouse-writer.js';
 import { createDecodePool, type DecodePool } from './decode-pool.js';
@@ -22,27 +22,38 @@ export class IngestPipeline implements OtlpConsumer {
   private readonly pool: DecodePool;
   private readonly batcher: InsertBatcher;
   private closing = false;
+  /** Requests in the decoder threads: their rows are on their way to the batcher. */
+  private decoding = 0;
   private readonly live: LiveFeed | undefined;
 
   constructor(client: ClickHouseClient, config: IngestConfig = {}) {
     this.live = config.live;
     this.pool = createDecodePool(config.workers);
+    // The embedded engine runs one query at a time (see BatcherConfig.maxInFlight).
+    const maxInFlight = embeddedInfo(client) ? 1 : DEFAULT_BATCHER_CONFIG.maxInFlight;
     this.batcher = new InsertBatcher(
       new ClickHouseWriter(client, { ...DEFAULT_WRITER_CONFIG, ...config.writer }),
-      { ...DEFAULT_BATCHER_CONFIG, ...config.batcher },
+      { ...DEFAULT_BATCHER_CONFIG, maxInFlight, ...config.batcher },
+      () => this.decoding,
     );
   }
 
   async consume(request: OtlpExport): Promise<ExportOutcome> {
     if (this.closing) throw new Error('ingest is shutting down');
-    const result = await this.pool.run({
-      tenantId: request.tenantId,
-      signal: request.signal,
-      encoding: request.encoding,
-      payload: request.payload,
-      receivedAtNs: request.receivedAtNs.toString(),
-      keepRows: this.live?.wants(request.tenantId, request.signal) ?? false,
-    });
+    this.decoding++;
+    let result;
+    try {
+      result = await this.pool.run({
+        tenantId: request.tenantId,
+        signal: request.signal,
+        encoding: request.encoding,
+        payload: request.payload,
+        receivedAtNs: request.receivedAtNs.toString(),
+        keepRows: this.live?.wants(request.tenantId, request.signal) ?? false,
+      });
+    } finally {
+      this.decoding--;
+    }
     if (!result.ok) throw new MalformedPayloadError(result.malformed);
     await this.batcher.add(result.batch.tables);
     if (result.batch.rows) this.live?.publish(request.tenantId, result.batch.rows);

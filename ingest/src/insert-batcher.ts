@@ -15,16 +15,19 @@ export interface BatcherConfig {
   /** Flush at the latest this long after the first row arrived. */
   maxDelayMs: number;
   /**
-   * Flush sooner when no request arrived for this long: when every client is already waiting
-   * in the batch, waiting longer only adds latency; while requests keep coming the batch
-   * grows up to maxDelayMs, and larger inserts cost ClickHouse less per row.
+   * Flush sooner when no request arrived for this long and none is still on its way (see
+   * `InsertBatcher`'s `incoming`): when every client is already waiting in the batch,
+   * waiting longer only adds latency; while requests keep coming the batch grows up to
+   * maxDelayMs, and larger inserts cost ClickHouse less per row.
    */
   quietMs: number;
   /** Bytes accepted but not yet inserted; above it new requests are refused as transient (back-pressure). */
   maxPendingBytes: number;
   /**
    * Inserts under way at once. While they run, rows keep gathering, so under load each
-   * insert grows instead of more small inserts (and more parts to merge) being made.
+   * insert grows instead of more small inserts (and more parts to merge) being made. The
+   * embedded engine runs one query at a time: a second insert would only queue behind the
+   * first, and the requests that arrive meanwhile would be split over two small inserts.
    */
   maxInFlight: number;
 }
@@ -33,7 +36,7 @@ export const DEFAULT_BATCHER_CONFIG: BatcherConfig = {
   maxRows: 100_000,
   maxBytes: 64 * 1024 * 1024,
   maxDelayMs: 500,
-  quietMs: 50,
+  quietMs: 20,
   maxPendingBytes: 512 * 1024 * 1024,
   maxInFlight: 2,
 };
@@ -70,9 +73,15 @@ export class InsertBatcher {
   private openSince: number | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
+  /**
+   * @param incoming how many requests are on their way to `add` (being decoded): a batch
+   *   is not quiet while they are, so a burst of requests goes into one insert however long
+   *   their decoding queues.
+   */
   constructor(
     private readonly writer: ClickHouseWriter,
     private readonly config: BatcherConfig = DEFAULT_BATCHER_CONFIG,
+    private readonly incoming: () => number = () => 0,
   ) {}
 
   add(tables: EncodedTables['tables']): Promise<void> {
@@ -137,13 +146,18 @@ export class InsertBatcher {
     const waited = now - (this.openSince ?? now);
     const quiet = now - this.lastAddAt;
     const { maxRows, maxBytes, maxDelayMs, quietMs } = this.config;
-    if (this.openRows >= maxRows || this.openBytes >= maxBytes || waited >= maxDelayMs || quiet >= quietMs) {
+    const quietNow = quiet >= quietMs && this.incoming() === 0;
+    if (this.openRows >= maxRows || this.openBytes >= maxBytes || waited >= maxDelayMs || quietNow) {
       this.seal();
       return;
     }
     this.timer ??= setTimeout(() => this.seal(), maxDelayMs - waited);
     if (this.quietTimer) clearTimeout(this.quietTimer);
-    this.quietTimer = setTimeout(() => this.seal(), quietMs - quiet);
+    // Quiet but with requests still on their way: look again a quiet gap later.
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = undefined;
+      this.schedule();
+    }, Math.max(1, quietMs - quiet));
   }
 
   private insertBatch(parts: Part[]): Promise<void> {

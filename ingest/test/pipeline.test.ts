@@ -106,6 +106,34 @@ test('a batch is inserted once requests stop arriving, without waiting out the l
   assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'quiet'"), 4);
 });
 
+test('a batch is not quiet while requests are still on their way to it (being decoded)', async () => {
+  class CountingWriter extends ClickHouseWriter {
+    inserts = 0;
+    override insert(...args: Parameters<ClickHouseWriter['insert']>): Promise<void> {
+      this.inserts++;
+      return super.insert(...args);
+    }
+  }
+  const writer = new CountingWriter(ch);
+  let decoding = 3;
+  const batcher = new InsertBatcher(writer, { maxRows: 100_000, maxBytes: 1 << 26, maxDelayMs: 60_000, quietMs: 5, maxPendingBytes: 1 << 28, maxInFlight: 1 }, () => decoding);
+  const request = (i: number) => {
+    const rows = traceRequestToRows('incoming', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(500 + i) })])), 'protobuf'));
+    return { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
+  };
+  const added = [batcher.add(request(0))];
+  // Each of the other three arrives well after a quiet gap, as if its decoding had queued.
+  for (let i = 1; i <= 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(writer.inserts, 0, `still waiting for request ${i}`);
+    decoding--;
+    added.push(batcher.add(request(i)));
+  }
+  await Promise.all(added);
+  assert.equal(writer.inserts, 1, 'the burst went into one insert');
+  assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'incoming'"), 4);
+});
+
 test('the trace index knows each trace and its time bounds', async () => {
   const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 10 } });
   const traceId = Buffer.from('00000000000000000000000000000abc', 'hex');

@@ -220,7 +220,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     ingestWorkers: workers === undefined ? undefined : int(env, 'TF_INGEST_WORKERS', 1, 1, 64),
     ingestBatchRows: int(env, 'TF_INGEST_BATCH_ROWS', 100_000, 1, 1_000_000),
     ingestBatchDelayMs: int(env, 'TF_INGEST_BATCH_DELAY_MS', 500, 1, 60_000),
-    ingestBatchQuietMs: int(env, 'TF_INGEST_BATCH_QUIET_MS', 50, 1, 60_000),
+    ingestBatchQuietMs: int(env, 'TF_INGEST_BATCH_QUIET_MS', 20, 1, 60_000),
     bootstrap: {
       apiKey,
       adminEmail: optional(env, 'TF_BOOTSTRAP_ADMIN_EMAIL'),
