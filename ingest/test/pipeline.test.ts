@@ -86,41 +86,35 @@ test('rows ClickHouse refuses fail only the request that carried them', async ()
   assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'isolation'"), 2);
 });
 
-test('a batch is inserted once requests stop arriving, without waiting out the longest delay', async () => {
-  class CountingWriter extends ClickHouseWriter {
-    inserts = 0;
-    override insert(...args: Parameters<ClickHouseWriter['insert']>): Promise<void> {
-      this.inserts++;
-      return super.insert(...args);
-    }
+class CountingWriter extends ClickHouseWriter {
+  inserts = 0;
+  override insert(...args: Parameters<ClickHouseWriter['insert']>): Promise<void> {
+    this.inserts++;
+    return super.insert(...args);
   }
+}
+
+/** The RowBinary of a one-span request, as a decoder thread hands it to the batcher. */
+function oneSpanRequest(tenant: string, i: number) {
+  const rows = traceRequestToRows(tenant, decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(i) })])), 'protobuf'));
+  return { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
+}
+
+test('a batch is inserted once requests stop arriving, without waiting out the longest delay', async () => {
   const writer = new CountingWriter(ch);
   // A minute of allowed delay: only the quiet gap can explain an answer within the test's time.
   const batcher = new InsertBatcher(writer, { maxRows: 100_000, maxBytes: 1 << 26, maxDelayMs: 60_000, quietMs: 30, maxPendingBytes: 1 << 28, maxInFlight: 1 });
-  const request = (i: number) => {
-    const rows = traceRequestToRows('quiet', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(i) })])), 'protobuf'));
-    return { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
-  };
+  const request = (i: number) => oneSpanRequest('quiet', i);
   await Promise.all([0, 1, 2, 3].map((i) => batcher.add(request(i))));
   assert.equal(writer.inserts, 1, 'requests that arrived together went into one insert');
   assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'quiet'"), 4);
 });
 
 test('a batch is not quiet while requests are still on their way to it (being decoded)', async () => {
-  class CountingWriter extends ClickHouseWriter {
-    inserts = 0;
-    override insert(...args: Parameters<ClickHouseWriter['insert']>): Promise<void> {
-      this.inserts++;
-      return super.insert(...args);
-    }
-  }
   const writer = new CountingWriter(ch);
   let decoding = 3;
   const batcher = new InsertBatcher(writer, { maxRows: 100_000, maxBytes: 1 << 26, maxDelayMs: 60_000, quietMs: 5, maxPendingBytes: 1 << 28, maxInFlight: 1 }, () => decoding);
-  const request = (i: number) => {
-    const rows = traceRequestToRows('incoming', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(500 + i) })])), 'protobuf'));
-    return { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
-  };
+  const request = (i: number) => oneSpanRequest('incoming', 500 + i);
   const added = [batcher.add(request(0))];
   // Each of the other three arrives well after a quiet gap, as if its decoding had queued.
   for (let i = 1; i <= 3; i++) {
