@@ -23,7 +23,7 @@ export class IngestPipeline implements OtlpConsumer {
   private readonly batcher: InsertBatcher;
   private closing = false;
   /** Requests in the decoder threads: their rows are on their way to the batcher. */
-  private decoding = 0;
+  private readonly decoding = new Set<Promise<unknown>>();
   private readonly live: LiveFeed | undefined;
 
   constructor(client: ClickHouseClient, config: IngestConfig = {}) {
@@ -34,25 +34,26 @@ export class IngestPipeline implements OtlpConsumer {
     this.batcher = new InsertBatcher(
       new ClickHouseWriter(client, { ...DEFAULT_WRITER_CONFIG, ...config.writer }),
       { ...DEFAULT_BATCHER_CONFIG, maxInFlight, ...config.batcher },
-      () => this.decoding,
+      () => this.decoding.size,
     );
   }
 
   async consume(request: OtlpExport): Promise<ExportOutcome> {
     if (this.closing) throw new Error('ingest is shutting down');
-    this.decoding++;
+    const decoded = this.pool.run({
+      tenantId: request.tenantId,
+      signal: request.signal,
+      encoding: request.encoding,
+      payload: request.payload,
+      receivedAtNs: request.receivedAtNs.toString(),
+      keepRows: this.live?.wants(request.tenantId, request.signal) ?? false,
+    });
+    this.decoding.add(decoded);
     let result;
     try {
-      result = await this.pool.run({
-        tenantId: request.tenantId,
-        signal: request.signal,
-        encoding: request.encoding,
-        payload: request.payload,
-        receivedAtNs: request.receivedAtNs.toString(),
-        keepRows: this.live?.wants(request.tenantId, request.signal) ?? false,
-      });
+      result = await decoded;
     } finally {
-      this.decoding--;
+      this.decoding.delete(decoded);
     }
     if (!result.ok) throw new MalformedPayloadError(result.malformed);
     await this.batcher.add(result.batch.tables);
@@ -63,6 +64,8 @@ export class IngestPipeline implements OtlpConsumer {
   /** Stops taking requests, inserts what is waiting, and stops the decoder threads. */
   async close(): Promise<void> {
     this.closing = true;
+    // Requests still being decoded are answered too: their rows join the last batches.
+    while (this.decoding.size > 0) await Promise.allSettled([...this.decoding]);
     await this.batcher.flush();
     await this.pool.destroy();
   }

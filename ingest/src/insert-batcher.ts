@@ -153,11 +153,12 @@ export class InsertBatcher {
     }
     this.timer ??= setTimeout(() => this.seal(), maxDelayMs - waited);
     if (this.quietTimer) clearTimeout(this.quietTimer);
-    // Quiet but with requests still on their way: look again a quiet gap later.
+    // Quiet but with requests still on their way: look again a quiet gap later (each of
+    // them re-arms this timer when it arrives; maxDelayMs bounds the wait).
     this.quietTimer = setTimeout(() => {
       this.quietTimer = undefined;
       this.schedule();
-    }, Math.max(1, quietMs - quiet));
+    }, quiet >= quietMs ? quietMs : quietMs - quiet);
   }
 
   private insertBatch(parts: Part[]): Promise<void> {

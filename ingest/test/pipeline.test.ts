@@ -123,8 +123,10 @@ test('a batch is not quiet while requests are still on their way to it (being de
     decoding--;
     added.push(batcher.add(request(i)));
   }
+  const lastAdded = Date.now();
   await Promise.all(added);
   assert.equal(writer.inserts, 1, 'the burst went into one insert');
+  assert.ok(Date.now() - lastAdded < 30_000, 'inserted after a quiet gap, not after the one-minute longest delay');
   assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'incoming'"), 4);
 });
 

@@ -88,17 +88,38 @@ function viaObjects(payload: Uint8Array) {
   return { data: encodeRowBinary('spans', rows), rows: rows.length, accepted: batch.accepted, rejected: batch.rejected, errorMessage: batch.errorMessage };
 }
 
-/** The wire reader takes the payload itself (no fallback) and writes what the object path writes. */
+/**
+ * The wire reader takes the payload itself (no fallback) and writes what the object path
+ * writes; both as a Buffer and as the plain Uint8Array decoder threads receive (protobufjs
+ * reads strings of the two differently).
+ */
 function assertWireSameAsObjects(payload: Uint8Array): { accepted: number; rejected: number } {
-  const wire = transcodeTraceRequest('acme', payload, 64);
-  assert.ok(wire, 'read off the wire');
-  const expected = viaObjects(payload);
+  let result = { accepted: 0, rejected: 0 };
+  for (const form of [Buffer.from(payload), new Uint8Array(payload)]) {
+    const wire = transcodeTraceRequest('acme', form, 64);
+    assert.ok(wire, 'read off the wire');
+    assertSame(wire, viaObjects(form));
+    result = { accepted: wire.accepted, rejected: wire.rejected };
+  }
+  return result;
+}
+
+type Encoded = ReturnType<typeof viaObjects>;
+function assertSame(wire: NonNullable<ReturnType<typeof transcodeTraceRequest>>, expected: Encoded): void {
   assert.equal(wire.rows, expected.rows);
   assert.equal(wire.accepted, expected.accepted);
   assert.equal(wire.rejected, expected.rejected);
   assert.equal(wire.errorMessage, expected.errorMessage);
   assert.deepEqual(Buffer.from(wire.data), expected.data);
-  return { accepted: wire.accepted, rejected: wire.rejected };
+}
+
+/** The object path's answer, or its error. */
+function objectsOrError(payload: Uint8Array): Encoded | Error {
+  try {
+    return viaObjects(payload);
+  } catch (err) {
+    return err as Error;
+  }
 }
 
 test('spans with fields in any order, unknown fields and a late resource and scope are read off the wire as the object path writes them', () => {
@@ -172,19 +193,66 @@ test('payloads the wire reader does not take fall back to the object path, error
   assert.equal(truncatedResult.ok, false);
   assert.match((truncatedResult as { malformed: string }).malformed, /invalid protobuf ExportTraceServiceRequest/);
   // The same answer as before the wire reader existed: whatever protobufjs makes of it.
-  let expected: unknown;
-  try {
-    expected = viaObjects(oddlyTyped);
-  } catch (err) {
-    expected = err;
-  }
+  const expected = objectsOrError(oddlyTyped);
   const got = task(oddlyTyped);
   if (expected instanceof Error) assert.equal(got.ok, false);
   else {
     assert.ok(got.ok);
-    assert.equal(got.batch.accepted, (expected as { accepted: number }).accepted);
+    const { accepted, rejected, errorMessage, tables } = got.batch;
+    assert.deepEqual({ accepted, rejected, errorMessage }, { accepted: expected.accepted, rejected: expected.rejected, errorMessage: expected.errorMessage });
+    assert.deepEqual(Buffer.from(tables.spans?.data ?? []), expected.data);
+  }
+  // Each was once stored by the wire reader while protobufjs refuses it (found by fuzzing):
+  // an int tag without its value; a broken first copy of a repeated resource or scope; nesting
+  // deeper than protobufjs allows, counted from the whole request.
+  const nestedArrays = (depth: number): Bytes => (depth === 0 ? str('x') : len(5, len(1, nestedArrays(depth - 1))));
+  const nestedGroups = (depth: number): Bytes => Buffer.concat([...Array.from({ length: depth }, () => Buffer.from([0xa3, 0x06])), ...Array.from({ length: depth }, () => Buffer.from([0xa4, 0x06]))]);
+  for (const refused of [
+    Buffer.from('0a2a122812260a100102030405060708090a0b0c0d0e0f10120811121314151617184a060a01611201185005', 'hex'),
+    Buffer.from('0a270a030a05010a00121e121c0a100102030405060708090a0b0c0d0e0f1012081112131415161718', 'hex'),
+    Buffer.from('0a2712250a030a05010a00121c0a100102030405060708090a0b0c0d0e0f1012081112131415161718', 'hex'),
+    request([msg(...spanFields(0), len(9, kv('deep', nestedArrays(48))))]),
+    request([msg(...spanFields(0), nestedGroups(99))]),
+  ]) {
+    // As decoder threads receive it (a Buffer's reader cuts an overlong string short instead).
+    const form = new Uint8Array(refused);
+    assert.ok(objectsOrError(form) instanceof Error, 'protobufjs refuses it');
+    assert.equal(transcodeTraceRequest('acme', form, 64), undefined);
+    assert.equal(task(form).ok, false);
+    assert.equal(transcodeTraceRequest('acme', Buffer.from(refused), 64), undefined);
   }
   // Empty requests: nothing to store, nothing refused.
   assert.deepEqual(assertWireSameAsObjects(Buffer.alloc(0)), { accepted: 0, rejected: 0 });
   assert.deepEqual(assertWireSameAsObjects(msg(len(1, msg(len(1, Buffer.alloc(0)))))), { accepted: 0, rejected: 0 });
+});
+
+test('mutated payloads: whatever the wire reader takes, it writes as the object path does, and it takes nothing protobufjs refuses', () => {
+  let seed = 5;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pick = (n: number) => Math.floor(random() * n);
+  const bases = [
+    request(Array.from({ length: 3 }, (_, i) => msg(...spanFields(i))), { unknown: true }),
+    encodeExportRequestObject('traces', traceRequest([span({ events: [], links: [] }), span({ events: [], links: [], status: { code: 1 } })])),
+  ];
+  let taken = 0;
+  const cases = 3000;
+  for (let n = 0; n < cases; n++) {
+    const bytes = [...bases[n % bases.length]!];
+    for (let k = 1 + pick(3); k > 0; k--) {
+      const at = pick(bytes.length);
+      const op = pick(4);
+      if (op === 0) bytes[at] = pick(256);
+      else if (op === 1) bytes.splice(at, 0, pick(256));
+      else if (op === 2) bytes.splice(at, 1);
+      else bytes.length = at;
+    }
+    const payload = new Uint8Array(bytes);
+    const wire = transcodeTraceRequest('acme', payload, 64);
+    if (!wire) continue;
+    taken++;
+    const expected = objectsOrError(payload);
+    assert.ok(!(expected instanceof Error), `protobufjs refuses ${Buffer.from(payload).toString('hex')}, the wire reader took it`);
+    assertSame(wire, expected);
+  }
+  assert.ok(taken > cases / 50, `the wire reader took ${taken} of ${cases} mutated payloads`);
 });

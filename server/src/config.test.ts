@@ -32,3 +32,10 @@ test('alerting: a role of its own and of all; allow-list and console URL validat
     assert.throws(() => loadConfig({ [name]: bad }), (e) => e instanceof ConfigError && e.message.includes(name), `${name}=${bad}`);
   }
 });
+
+test('the V8 heap growing percent defaults to 100, 0 leaves it to V8, and nonsense is refused', () => {
+  assert.equal(loadConfig({}).heapGrowingPercent, 100);
+  assert.equal(loadConfig({ TF_V8_HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent, 0);
+  assert.throws(() => loadConfig({ TF_V8_HEAP_GROWING_PERCENT: '-5' }), ConfigError);
+  assert.throws(() => loadConfig({ TF_V8_HEAP_GROWING_PERCENT: 'lots' }), ConfigError);
+});

@@ -37,6 +37,8 @@ export interface Config {
   ingestBatchRows: number;
   ingestBatchDelayMs: number;
   ingestBatchQuietMs: number;
+  /** `TF_V8_HEAP_GROWING_PERCENT` (see heap-growth.ts). */
+  heapGrowingPercent: number;
   bootstrap: { apiKey?: string; adminEmail?: string; adminPassword?: string };
   /** User sessions: HS256 secret (unset → generated and kept in Postgres) and token lifetimes. */
   auth: { jwtSecret?: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
@@ -221,6 +223,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     ingestBatchRows: int(env, 'TF_INGEST_BATCH_ROWS', 100_000, 1, 1_000_000),
     ingestBatchDelayMs: int(env, 'TF_INGEST_BATCH_DELAY_MS', 500, 1, 60_000),
     ingestBatchQuietMs: int(env, 'TF_INGEST_BATCH_QUIET_MS', 20, 1, 60_000),
+    heapGrowingPercent: int(env, 'TF_V8_HEAP_GROWING_PERCENT', 100, 0, 1000),
     bootstrap: {
       apiKey,
       adminEmail: optional(env, 'TF_BOOTSTRAP_ADMIN_EMAIL'),

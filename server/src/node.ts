@@ -14,7 +14,7 @@ import type { Config } from './config.js';
 import { followBusForLive } from './live-bus-feed.js';
 import { nodeLogTo, type NodeLog } from './logger.js';
 import { startOpsServer } from './ops-server.js';
-import { doubleHeapBeforeMajorGc } from './heap-growth.js';
+import { setHeapGrowingPercent } from './heap-growth.js';
 
 export interface RunningNode {
   /** Set when this process runs the query role. */
@@ -38,7 +38,7 @@ export interface RunningNode {
  * client is answered after the PubAck) and writers consume from it.
  */
 export async function startNode(config: Config, logTo: NodeLog | ((msg: string) => void) = console.log): Promise<RunningNode> {
-  doubleHeapBeforeMajorGc();
+  setHeapGrowingPercent(config.heapGrowingPercent);
   const log = typeof logTo === 'function' ? nodeLogTo(logTo) : logTo;
   const { roles } = config;
   const stops: (() => Promise<void>)[] = [];

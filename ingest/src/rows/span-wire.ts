@@ -55,7 +55,7 @@ export function transcodeTraceRequest(tenantId: string, payload: Uint8Array, ini
         const end = lengthEnd(r, r.len);
         resourceSpans(r, end, out, tenantId);
         r.pos = end;
-      } else skipUnknown(r, tag, 1);
+      } else skipUnknown(r, tag, 0, 1);
     }
   } catch {
     // NotOurShape, or protobufjs's reader refusing the bytes (RangeError, invalid wire type).
@@ -90,10 +90,14 @@ function lengthEnd(r: Reader, limit: number): number {
   return end;
 }
 
-/** Skips a field this reader does not use; a known field number with another wire type is not our shape. */
-function skipUnknown(r: Reader, tag: number, ...known: number[]): void {
+/**
+ * Skips a field this reader does not use; a known field number with another wire type is
+ * not our shape. `depth` is the message's nesting depth in the whole request, which
+ * protobufjs's limit on nested groups counts from.
+ */
+function skipUnknown(r: Reader, tag: number, depth: number, ...known: number[]): void {
   if (known.includes(tag >>> 3)) throw NOT_OUR_SHAPE;
-  r.skipType(tag & 7);
+  r.skipType(tag & 7, depth);
 }
 
 function readString(r: Reader, at: number): string {
@@ -106,18 +110,21 @@ function readString(r: Reader, at: number): string {
  * ResourceSpans and ScopeSpans have the same layout: 1 its resource or scope, 2 its
  * repeated children, 3 its schema_url. Where each is (at its length prefix; -1: absent).
  */
-function readGroup(r: Reader, end: number): { headAt: number; childAts: number[]; schemaUrlAt: number } {
+function readGroup(r: Reader, end: number, depth: number): { headAt: number; childAts: number[]; schemaUrlAt: number } {
   let headAt = -1;
   let schemaUrlAt = -1;
   const childAts: number[] = [];
   while (r.pos < end) {
     const tag = r.uint32();
     const at = r.pos;
-    if (tag === ((1 << 3) | LEN)) headAt = at;
-    else if (tag === ((2 << 3) | LEN)) childAts.push(at);
+    if (tag === ((1 << 3) | LEN)) {
+      // protobufjs decodes every copy (a broken earlier one fails the request) and keeps the last.
+      if (headAt >= 0) throw NOT_OUR_SHAPE;
+      headAt = at;
+    } else if (tag === ((2 << 3) | LEN)) childAts.push(at);
     else if (tag === ((3 << 3) | LEN)) schemaUrlAt = at;
     else {
-      skipUnknown(r, tag, 1, 2, 3);
+      skipUnknown(r, tag, depth, 1, 2, 3);
       continue;
     }
     r.pos = lengthEnd(r, end);
@@ -127,8 +134,8 @@ function readGroup(r: Reader, end: number): { headAt: number; childAts: number[]
 }
 
 function resourceSpans(r: Reader, end: number, out: ItemWriter, tenantId: string): void {
-  const group = readGroup(r, end);
-  const resource = group.headAt < 0 ? undefined : (decodeAt(RESOURCE, r, group.headAt) as Resource);
+  const group = readGroup(r, end, 1);
+  const resource = group.headAt < 0 ? undefined : (decodeAt(RESOURCE, r, group.headAt, 2) as Resource);
   const res = resourceEnvelope(resource, readString(r, group.schemaUrlAt));
   for (const at of group.childAts) {
     r.pos = at;
@@ -138,8 +145,8 @@ function resourceSpans(r: Reader, end: number, out: ItemWriter, tenantId: string
 }
 
 function scopeSpans(r: Reader, end: number, out: ItemWriter, tenantId: string, res: ReturnType<typeof resourceEnvelope>): void {
-  const group = readGroup(r, end);
-  const scope = group.headAt < 0 ? undefined : (decodeAt(SCOPE, r, group.headAt) as InstrumentationScope);
+  const group = readGroup(r, end, 2);
+  const scope = group.headAt < 0 ? undefined : (decodeAt(SCOPE, r, group.headAt, 3) as InstrumentationScope);
   const env = encodeEnvelope(withScope(res, scope, readString(r, group.schemaUrlAt)));
   const context: SpanContext = { r, tenantId, tenant: stringBytes(tenantId), service: stringBytes(env.serviceName), env };
   for (const at of group.childAts) {
@@ -158,11 +165,15 @@ interface SpanContext {
   at?: number;
 }
 
-/** The protobufjs message at `at` (a length prefix), decoded as the whole-request decode would. */
-function decodeAt(type: typeof SPAN, r: Reader, at: number): unknown {
+/**
+ * The protobufjs message at `at` (a length prefix), decoded as the whole-request decode
+ * would, at the same nesting depth (request 0, resource spans 1, resource and scope spans
+ * 2, scope and span 3, key-value and status 4, any-value 5).
+ */
+function decodeAt(type: typeof SPAN, r: Reader, at: number, depth: number): unknown {
   r.pos = at;
   const len = r.uint32();
-  return type.decode(r, len);
+  return type.decode(r, len, undefined, depth);
 }
 
 function writeOneSpan(w: RowBinaryWriter, c: SpanContext): void {
@@ -170,7 +181,7 @@ function writeOneSpan(w: RowBinaryWriter, c: SpanContext): void {
   r.pos = c.at!;
   const end = lengthEnd(r, r.len);
   if (!readSpan(r, end)) {
-    const span = decodeAt(SPAN, r, c.at!) as Span;
+    const span = decodeAt(SPAN, r, c.at!, 3) as Span;
     writeSpan(w, c.tenantId, c.env, span);
   } else {
     writeReadSpan(w, r.buf, c);
@@ -221,7 +232,7 @@ function readSpan(r: Reader, end: number): boolean {
         if (wire !== I32) throw NOT_OUR_SHAPE;
         break;
       default:
-        r.skipType(wire);
+        r.skipType(wire, 3);
         continue;
     }
     if (field !== 9) {
@@ -317,7 +328,7 @@ function readStatus(r: Reader, end: number): boolean {
       if (seen & 2) return false;
       seen |= 2;
       statusCode = r.int32();
-    } else skipUnknown(r, tag, 2, 3);
+    } else skipUnknown(r, tag, 4, 2, 3);
   }
   if (r.pos !== end) throw NOT_OUR_SHAPE;
   return true;
@@ -341,7 +352,7 @@ function readAttribute(r: Reader, end: number, i: number): boolean {
       if (vAt >= 0) return false;
       vAt = r.pos;
       r.pos = lengthEnd(r, end);
-    } else skipUnknown(r, tag, 1, 2);
+    } else skipUnknown(r, tag, 4, 1, 2);
   }
   if (r.pos !== end) throw NOT_OUR_SHAPE;
   if (kAt < 0) kAt = end;
@@ -383,7 +394,7 @@ function readValue(r: Reader, end: number, i: number): void {
         valueLen[i] = fieldEnd - r.pos;
         return;
       }
-    } else if (tag === ((3 << 3) | VARINT) && end - r.pos <= 4 && buf[end - 1]! < 0x80 && shortVarint(buf, r.pos, end)) {
+    } else if (tag === ((3 << 3) | VARINT) && end > r.pos && end - r.pos <= 4 && buf[end - 1]! < 0x80 && shortVarint(buf, r.pos, end)) {
       valueAt[i] = -1;
       valueText[i] = String(r.uint32());
       valueType[i] = 'int';
@@ -401,7 +412,7 @@ function readValue(r: Reader, end: number, i: number): void {
     }
   }
   r.pos = start;
-  const value = ANY_VALUE.decode(r, end - start) as AnyValue;
+  const value = ANY_VALUE.decode(r, end - start, undefined, 5) as AnyValue;
   const [text, type] = anyValueToStored(value);
   valueAt[i] = -1;
   valueText[i] = text;
