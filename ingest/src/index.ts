@@ -11,5 +11,6 @@ export * from './ingest-metrics.js';
 export * from './jetstream/bus-connection.js';
 export * from './jetstream/topology.js';
 export * from './jetstream/batch-manifests.js';
+export * from './jetstream/batch-decode.js';
 export * from './jetstream/dead-letters.js';
 export * from './jetstream/jetstream-writer.js';

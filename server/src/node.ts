@@ -4,7 +4,7 @@ import {
 import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { createCollectorMetrics, JetStreamPublisher, startOtlpGrpcReceiver, startOtlpHttpReceiver, DEFAULT_PUBLISHER_CONFIG } from '@telemetryflow/collector';
 import {
-  BatchManifestStore, ClickHouseWriter, connectBus, createDecodePool, createIngestMetrics, ensureTopology, IngestPipeline, JetStreamWriter,
+  BatchManifestStore, ClickHouseWriter, connectBus, createBatchDecodePool, createIngestMetrics, ensureTopology, IngestPipeline, JetStreamWriter,
   type BusConnection,
 } from '@telemetryflow/ingest';
 import { createQueryMetrics, LiveHub, openControlPlane, startQueryServer, type ControlPlane } from '@telemetryflow/query';
@@ -94,7 +94,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     if (roles.has('ingest')) {
       const writer = new ClickHouseWriter(clickhouse!);
       if (bus) {
-        const pool = createDecodePool(config.ingestWorkers);
+        const pool = createBatchDecodePool(config.ingestWorkers);
         stops.push(() => pool.destroy());
         const manifests = await BatchManifestStore.open(bus, config.jetstream.manifestBucket, config.jetstream.replicas, config.jetstream.maxAgeSeconds);
         const jsWriter = new JetStreamWriter(bus, config.jetstream, writer, pool, manifests, config.jetstreamWriter, createIngestMetrics(registry), log.warn);

@@ -44,8 +44,9 @@ test('a client retry of the same export (lost response) is stored once', { skip 
 });
 
 test('two writer replicas on one consumer store every message exactly once', { skip }, async () => {
-  const a = await rig.startWriter({ config: { maxBytes: 16 * 1024 } });
-  const b = await rig.startWriter({ config: { maxBytes: 16 * 1024 } });
+  // Small batches, several under way in each replica at once.
+  const a = await rig.startWriter({ config: { maxBytes: 16 * 1024, concurrency: 3 } });
+  const b = await rig.startWriter({ config: { maxBytes: 16 * 1024, concurrency: 3 } });
   try {
     const sent = { traces: 0, logs: 0, metrics: 0 };
     for (const signal of ['traces', 'logs', 'metrics'] as const) sent[signal] = await send('replicas', signal, 40, 25);
@@ -58,6 +59,19 @@ test('two writer replicas on one consumer store every message exactly once', { s
   } finally {
     await a.stop();
     await b.stop();
+  }
+});
+
+test('a backlog is inserted in batches of several pulls, each message once', { skip }, async () => {
+  // 250 requests wait in the stream before a writer starts; one pull brings at most 100.
+  const sent = await send('backlog', 'logs', 250, 4);
+  const writer = await rig.startWriter({ config: { maxBytes: 64 * 1024 * 1024, maxDelayMs: 30_000, concurrency: 3 } });
+  try {
+    assert.deepEqual(await settledStored(rig, 'backlog', 'logs', sent), { rows: sent, distinct: sent });
+    const batches = await counter(writer.registry, 'tf_ingest_batch_rows');
+    assert.ok(batches >= 1 && batches < 3, `${batches} inserts for 250 messages: a batch took more than one pull`);
+  } finally {
+    await writer.stop();
   }
 });
 

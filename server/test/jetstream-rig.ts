@@ -4,8 +4,8 @@
 import { createClickHouse, migrate, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { JetStreamPublisher, startOtlpHttpReceiver } from '@telemetryflow/collector';
 import {
-  BatchManifestStore, ClickHouseWriter, connectBus, createDecodePool, createIngestMetrics, DEFAULT_JETSTREAM_SETTINGS, ensureTopology,
-  JetStreamWriter, type BusConnection, type DecodePool, type JetStreamSettings, type JetStreamWriterConfig,
+  BatchManifestStore, ClickHouseWriter, connectBus, createBatchDecodePool, createIngestMetrics, DEFAULT_JETSTREAM_SETTINGS, ensureTopology,
+  JetStreamWriter, type BatchDecodePool, type BusConnection, type JetStreamSettings, type JetStreamWriterConfig,
 } from '@telemetryflow/ingest';
 import { encodeExportRequestObject, type Signal } from '@telemetryflow/schemas';
 import { Registry } from 'prom-client';
@@ -48,7 +48,7 @@ export class JetStreamRig {
     readonly otlpUrl: string,
     private readonly closeReceiver: () => Promise<void>,
     private readonly publisher: JetStreamPublisher,
-    private readonly pool: DecodePool,
+    private readonly pool: BatchDecodePool,
   ) {}
 
   static async start(options: RigOptions = {}): Promise<JetStreamRig> {
@@ -67,7 +67,7 @@ export class JetStreamRig {
         consumer: publisher,
       },
     );
-    const pool = createDecodePool(1);
+    const pool = createBatchDecodePool(1);
     return new JetStreamRig(nats, settings, clickhouse, dataDir, bus, `http://127.0.0.1:${receiver.port}`, () => receiver.close(), publisher, pool);
   }
 

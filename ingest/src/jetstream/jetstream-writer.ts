@@ -1,19 +1,21 @@
 // JetStream → ClickHouse. Each signal has one durable pull consumer shared by every writer
-// replica. A writer pulls a batch, decodes it in worker threads, records the batch's
+// replica. A writer pulls a batch, decodes it in a worker thread, records the batch's
 // manifest, inserts one block per table with a token derived from the batch's sequence
 // range, and acks the messages only after the insert succeeded. Redelivered messages that
 // belong to a recorded batch are re-inserted as that batch, so ClickHouse deduplicates them.
+// Per signal one loop pulls while the batches pulled before it decode and insert, so the
+// decoder thread, the insert and the pull of the next batch run at the same time.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { InsertTable } from '@telemetryflow/clickhouse';
 import { BUS_HEADERS, busSubject, isRoutableTenant, SIGNALS, type Signal } from '@telemetryflow/schemas';
 import type { ClickHouseWriter } from '../clickhouse-writer.js';
-import type { DecodePool } from '../decode-pool.js';
 import type { EncodedTables } from '../decode-task.js';
 import { inBatchSpan } from '../batch-span.js';
 import { isDataError } from '../insert-errors.js';
 import { insertTables, tablesSize } from '../table-inserts.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
+import { messageViews, type BatchDecodePool } from './batch-decode.js';
 import { manifestToken, type BatchManifest, type BatchManifestStore } from './batch-manifests.js';
 import type { BusConnection } from './bus-connection.js';
 import { sendToDeadLetters, type BusMessage } from './dead-letters.js';
@@ -21,13 +23,16 @@ import { writerConsumerName, type JetStreamSettings } from './topology.js';
 
 export interface JetStreamWriterConfig {
   /**
-   * Bytes of messages per pull (the OTLP protobuf payloads, a proxy for the rows they hold);
-   * each pull is one batch, one insert per table.
+   * Bytes of messages per batch (the OTLP protobuf payloads, a proxy for the rows they
+   * hold); a batch is one insert per table.
    */
   maxBytes: number;
-  /** A pull waits at most this long for maxBytes to arrive (at least 1 s). */
+  /** A batch waits at most this long for maxBytes to arrive (at least 1 s). */
   maxDelayMs: number;
-  /** Batches under way at once per signal (one pulls while another inserts). */
+  /**
+   * Batches under way at once per signal, the one being pulled included: while one is
+   * pulled, the others decode and insert.
+   */
   concurrency: number;
   /** Deliveries after which a message ClickHouse still refuses as data becomes a dead letter. */
   poisonAfterDeliveries: number;
@@ -36,9 +41,9 @@ export interface JetStreamWriterConfig {
 }
 
 export const DEFAULT_JETSTREAM_WRITER_CONFIG: JetStreamWriterConfig = {
-  maxBytes: 64 * 1024 * 1024,
+  maxBytes: 32 * 1024 * 1024,
   maxDelayMs: 1000,
-  concurrency: 2,
+  concurrency: 3,
   poisonAfterDeliveries: 3,
   maxRetryDelayMs: 30_000,
 };
@@ -51,6 +56,13 @@ interface Entry {
 }
 
 type Decoded = { ok: true; tables: EncodedTables['tables'] } | { ok: false; reason: string };
+
+/** A batch's messages decoded: each one's rows (views) or why it cannot be stored, and all rows. */
+interface DecodedBatch {
+  decoded: Decoded[];
+  /** The rows of every decodable message, in message order: one block per table. */
+  tables: EncodedTables['tables'];
+}
 
 export class JetStreamWriter {
   private stopping = false;
@@ -65,7 +77,7 @@ export class JetStreamWriter {
     private readonly bus: BusConnection,
     private readonly settings: JetStreamSettings,
     private readonly writer: ClickHouseWriter,
-    private readonly pool: DecodePool,
+    private readonly pool: BatchDecodePool,
     private readonly manifests: BatchManifestStore,
     private readonly config: JetStreamWriterConfig = DEFAULT_JETSTREAM_WRITER_CONFIG,
     private readonly metrics?: IngestMetrics,
@@ -75,7 +87,7 @@ export class JetStreamWriter {
   async start(): Promise<void> {
     for (const signal of SIGNALS) {
       const consumer = await this.bus.js.consumers.get(this.settings.stream, writerConsumerName(signal));
-      for (let i = 0; i < this.config.concurrency; i++) this.loops.push(this.run(signal, consumer));
+      this.loops.push(this.run(signal, consumer));
     }
     if (this.metrics) {
       const timer = setInterval(() => void this.recordLag(), 5_000);
@@ -92,32 +104,91 @@ export class JetStreamWriter {
     await Promise.all(this.loops);
   }
 
+  /** Pulls batch after batch; each decodes and inserts while the next ones are pulled. */
   private async run(signal: Signal, consumer: Consumer): Promise<void> {
+    const underWay = new Set<Promise<void>>();
     while (!this.stopping) {
+      // The batch about to be pulled counts as under way.
+      if (underWay.size >= Math.max(1, this.config.concurrency - 1)) {
+        await Promise.race(underWay);
+        continue;
+      }
+      let msgs: JsMsg[];
       try {
-        const msgs = await this.pull(consumer);
-        if (msgs.length > 0) await this.process(signal, msgs);
+        msgs = await this.pullBatch(consumer);
       } catch (err) {
         this.log(`jetstream writer (${signal}): ${(err as Error).message}`);
         if (!this.stopping) await sleep(1000);
+        continue;
       }
+      // Pulled messages are processed even when stopping: they are ours until acked.
+      if (msgs.length === 0) continue;
+      const batch: Promise<void> = this.process(signal, msgs)
+        .catch(async (err: unknown) => {
+          this.log(`jetstream writer (${signal}): ${(err as Error).message}`);
+          // NATS or ClickHouse trouble: pause before this slot takes the next batch.
+          if (!this.stopping) await sleep(1000);
+        })
+        .finally(() => underWay.delete(batch));
+      underWay.add(batch);
+    }
+    await Promise.all(underWay);
+  }
+
+  /**
+   * One batch: pulls until maxBytes arrived, a pull found less than it asked for (nothing
+   * more is waiting), or maxDelayMs passed. Under load a batch spans several pulls, since the
+   * client library asks for at most 100 messages per pull.
+   */
+  private async pullBatch(consumer: Consumer): Promise<JsMsg[]> {
+    const deadline = performance.now() + Math.max(1000, this.config.maxDelayMs);
+    const msgs: JsMsg[] = [];
+    let bytes = 0;
+    for (;;) {
+      // A pull smaller than the largest possible message would stall on it.
+      const maxBytes = Math.max(this.config.maxBytes - bytes, (this.bus.nc.info?.max_payload ?? 0) + 64 * 1024);
+      const expires = Math.max(1000, Math.round(deadline - performance.now()));
+      let pull: { msgs: JsMsg[]; complete: boolean };
+      try {
+        pull = await this.pull(consumer, maxBytes, expires);
+      } catch (err) {
+        if (msgs.length === 0) throw err;
+        return msgs;
+      }
+      for (const m of pull.msgs) {
+        msgs.push(m);
+        bytes += m.data.byteLength;
+      }
+      if (!pull.complete || bytes >= this.config.maxBytes || performance.now() >= deadline || this.stopping) return msgs;
     }
   }
 
-  private async pull(consumer: Consumer): Promise<JsMsg[]> {
+  /**
+   * One pull request. `complete`: it got every message it asked for, so more may be waiting.
+   * The pull runs to its end: messages already requested would otherwise sit unacked until
+   * the ack wait runs out.
+   */
+  private async pull(consumer: Consumer, maxBytes: number, expires: number): Promise<{ msgs: JsMsg[]; complete: boolean }> {
+    const iter = await consumer.fetch({ max_bytes: maxBytes, expires });
+    // With a byte limit the library also asks for a number of messages; when all of them
+    // arrived below the byte limit, the pull is over in the server, but the library waits
+    // for the expiry and two missed heartbeats (1.5 s with a 1 s expiry) before it ends it.
+    // The fetch's own notification says how many it asked for: stop once they are here.
+    let asked: number | undefined;
+    void (async () => {
+      for await (const s of iter.status()) if (s.type === 'next') asked = s.options.batch;
+    })();
     const msgs: JsMsg[] = [];
-    // The pull runs to its end (count or expiry): messages already requested would
-    // otherwise sit unacked until the ack wait runs out.
-    // A pull smaller than the largest possible message would stall on it.
-    const maxBytes = Math.max(this.config.maxBytes, (this.bus.nc.info?.max_payload ?? 0) + 64 * 1024);
-    const iter = await consumer.fetch({ max_bytes: maxBytes, expires: Math.max(1000, this.config.maxDelayMs) });
     try {
-      for await (const m of iter) msgs.push(m);
+      for await (const m of iter) {
+        msgs.push(m);
+        if (msgs.length === asked) break;
+      }
     } catch (err) {
       // The pull ended early (missed heartbeats, lost connection): what arrived is still ours.
       if (msgs.length === 0) throw err;
     }
-    return msgs;
+    return { msgs, complete: msgs.length === asked };
   }
 
   private async process(signal: Signal, pulled: JsMsg[]): Promise<void> {
@@ -136,6 +207,9 @@ export class JetStreamWriter {
     const msgs = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
     const keys = msgs.map((m) => `${signal}:${m.seq}`);
     for (const k of keys) this.holding.add(k);
+    // From the pull on, also while the batch waits for the decoder or earlier inserts, its
+    // messages must not look abandoned to JetStream (it would hand them to another replica).
+    const progress = setInterval(() => msgs.forEach((m) => quietly(() => m.working())), (this.settings.ackWaitSeconds * 1000) / 3);
     try {
       await this.route(signal, msgs);
     } catch (err) {
@@ -143,6 +217,7 @@ export class JetStreamWriter {
       for (const m of msgs) quietly(() => m.nak(this.retryDelay(m)));
       throw err;
     } finally {
+      clearInterval(progress);
       for (const k of keys) this.holding.delete(k);
     }
   }
@@ -164,7 +239,7 @@ export class JetStreamWriter {
   }
 
   private async insertFresh(signal: Signal, msgs: JsMsg[]): Promise<void> {
-    const decoded = await Promise.all(msgs.map((m) => this.decode(signal, m)));
+    const { decoded, tables } = await this.decodeBatch(signal, msgs);
     const entries: Entry[] = [];
     // Poison is set aside before the manifest is written: a manifest lists only messages
     // whose rows go into its insert (see replay()).
@@ -176,7 +251,7 @@ export class JetStreamWriter {
     if (entries.length === 0) return;
     const manifest: BatchManifest = { signal, seqs: entries.map((e) => e.msg.seq) };
     await this.manifests.put(manifest);
-    if (await this.settle(signal, manifest, entries)) await this.manifests.remove(manifest);
+    if (await this.settle(signal, manifest, entries, tables)) await this.manifests.remove(manifest);
   }
 
   /**
@@ -197,59 +272,55 @@ export class JetStreamWriter {
       }
       stored.push(m);
     }
-    const decoded = await Promise.all(stored.map((m) => this.decode(signal, m)));
+    const { decoded, tables } = await this.decodeBatch(signal, stored);
     const entries: Entry[] = [];
     for (const [i, m] of stored.entries()) {
       const d = decoded[i]!;
       if (d.ok) entries.push({ msg: m, delivery: heldBySeq.get(m.seq), tables: d.tables });
       else if (heldBySeq.has(m.seq)) await this.deadLetter(signal, m, heldBySeq.get(m.seq)!, d.reason);
     }
-    if (await this.settle(signal, manifest, entries)) await this.removeIfSettled(manifest);
+    if (await this.settle(signal, manifest, entries, tables)) await this.removeIfSettled(manifest);
   }
 
   /**
-   * Inserts a batch and acks what we hold of it. Returns true when the batch is settled
-   * (inserted or dead-lettered, and acked); false when it was handed back for a retry.
+   * Inserts a batch and acks what we hold of it. `tables` holds the rows of all entries, in
+   * their order. Returns true when the batch is settled (inserted or dead-lettered, and
+   * acked); false when it was handed back for a retry.
    */
-  private settle(signal: Signal, manifest: BatchManifest, entries: Entry[]): Promise<boolean> {
+  private settle(signal: Signal, manifest: BatchManifest, entries: Entry[], tables: EncodedTables['tables']): Promise<boolean> {
     const attributes = { 'telemetryflow.signal': signal, 'telemetryflow.messages': entries.length, 'telemetryflow.batch': manifestToken(manifest) };
-    return inBatchSpan('ingest.batch', attributes, () => this.insertAndAck(signal, manifest, entries));
+    return inBatchSpan('ingest.batch', attributes, () => this.insertAndAck(signal, manifest, entries, tables));
   }
 
-  private async insertAndAck(signal: Signal, manifest: BatchManifest, entries: Entry[]): Promise<boolean> {
+  private async insertAndAck(signal: Signal, manifest: BatchManifest, entries: Entry[], tables: EncodedTables['tables']): Promise<boolean> {
     const held = entries.flatMap((e) => (e.delivery ? [e.delivery] : []));
-    const heartbeat = setInterval(() => held.forEach((m) => quietly(() => m.working())), (this.settings.ackWaitSeconds * 1000) / 3);
+    const token = manifestToken(manifest);
+    const landed = new Set<InsertTable>();
+    const started = performance.now();
     try {
-      const token = manifestToken(manifest);
-      const landed = new Set<InsertTable>();
-      const started = performance.now();
-      try {
-        await insertTables(this.writer, entries.map((e) => e.tables), token, landed);
-        this.recordInsert(signal, entries, started);
-      } catch (err) {
-        if (!isDataError(err)) return this.retryLater(signal, held, err);
-        // One request's rows are refused: insert each alone (deterministic tokens, so a
-        // replay of this split is deduplicated too) to find and isolate the poison.
-        const refused: { entry: Entry; err: unknown }[] = [];
-        for (const entry of entries) {
-          try {
-            await insertTables(this.writer, [entry.tables], `${token}-s${entry.msg.seq}`, new Set(landed));
-          } catch (alone) {
-            if (!isDataError(alone)) return this.retryLater(signal, held, alone);
-            refused.push({ entry, err: alone });
-          }
-        }
-        const deliveries = Math.max(...held.map((m) => m.info.deliveryCount));
-        if (deliveries < this.config.poisonAfterDeliveries) return this.retryLater(signal, held, err);
-        for (const { entry, err: e } of refused) {
-          if (entry.delivery) await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(e as Error).message}`);
+      await insertTables(this.writer, [tables], token, landed);
+      this.recordInsert(signal, entries, started);
+    } catch (err) {
+      if (!isDataError(err)) return this.retryLater(signal, held, err);
+      // One request's rows are refused: insert each alone (deterministic tokens, so a
+      // replay of this split is deduplicated too) to find and isolate the poison.
+      const refused: { entry: Entry; err: unknown }[] = [];
+      for (const entry of entries) {
+        try {
+          await insertTables(this.writer, [entry.tables], `${token}-s${entry.msg.seq}`, new Set(landed));
+        } catch (alone) {
+          if (!isDataError(alone)) return this.retryLater(signal, held, alone);
+          refused.push({ entry, err: alone });
         }
       }
-      await this.ackAll(signal, held);
-      return true;
-    } finally {
-      clearInterval(heartbeat);
+      const deliveries = Math.max(...held.map((m) => m.info.deliveryCount));
+      if (deliveries < this.config.poisonAfterDeliveries) return this.retryLater(signal, held, err);
+      for (const { entry, err: e } of refused) {
+        if (entry.delivery) await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(e as Error).message}`);
+      }
     }
+    await this.ackAll(signal, held);
+    return true;
   }
 
   private retryLater(signal: Signal, held: JsMsg[], err: unknown): false {
@@ -283,14 +354,27 @@ export class JetStreamWriter {
     return m ? { seq, data: m.data, headers: m.header } : undefined;
   }
 
-  private async decode(signal: Signal, m: BusMessage): Promise<Decoded> {
-    const tenantId = m.headers?.get(BUS_HEADERS.tenant) ?? '';
-    const receivedAtNs = m.headers?.get(BUS_HEADERS.receivedAtNs) ?? '';
-    if (!isRoutableTenant(tenantId)) return { ok: false, reason: `missing or invalid ${BUS_HEADERS.tenant} header` };
-    if ('subject' in m && m.subject !== busSubject(signal, tenantId)) return { ok: false, reason: `subject ${String(m.subject)} does not match the tenant header` };
-    if (!/^\d{1,20}$/.test(receivedAtNs)) return { ok: false, reason: `missing or invalid ${BUS_HEADERS.receivedAtNs} header` };
-    const result = await this.pool.run({ tenantId, signal, encoding: 'protobuf', payload: m.data, receivedAtNs });
-    return result.ok ? { ok: true, tables: result.batch.tables } : { ok: false, reason: `undecodable OTLP payload: ${result.malformed}` };
+  /** Decodes a batch's messages in one task of a decoder thread. */
+  private async decodeBatch(signal: Signal, msgs: readonly BusMessage[]): Promise<DecodedBatch> {
+    const headerProblems = msgs.map((m) => headerProblem(signal, m));
+    const sent = msgs.filter((_, i) => headerProblems[i] === undefined);
+    const result =
+      sent.length === 0
+        ? { outcomes: [], tables: {} }
+        : await this.pool.run({
+            signal,
+            messages: sent.map((m) => ({ tenantId: m.headers!.get(BUS_HEADERS.tenant), receivedAtNs: m.headers!.get(BUS_HEADERS.receivedAtNs), payload: m.data })),
+          });
+    const views = messageViews(result);
+    let next = 0;
+    const decoded = msgs.map((_, i): Decoded => {
+      const problem = headerProblems[i];
+      if (problem !== undefined) return { ok: false, reason: problem };
+      const outcome = result.outcomes[next]!;
+      const tables = views[next++];
+      return outcome.ok ? { ok: true, tables: tables! } : { ok: false, reason: `undecodable OTLP payload: ${outcome.malformed}` };
+    });
+    return { decoded, tables: result.tables };
   }
 
   private async deadLetter(signal: Signal, msg: BusMessage, delivery: JsMsg | undefined, reason: string): Promise<void> {
@@ -318,6 +402,16 @@ export class JetStreamWriter {
       }
     }
   }
+}
+
+/** Why a message cannot be decoded as its headers stand, if it cannot. */
+function headerProblem(signal: Signal, m: BusMessage): string | undefined {
+  const tenantId = m.headers?.get(BUS_HEADERS.tenant) ?? '';
+  const receivedAtNs = m.headers?.get(BUS_HEADERS.receivedAtNs) ?? '';
+  if (!isRoutableTenant(tenantId)) return `missing or invalid ${BUS_HEADERS.tenant} header`;
+  if ('subject' in m && m.subject !== busSubject(signal, tenantId)) return `subject ${String(m.subject)} does not match the tenant header`;
+  if (!/^\d{1,20}$/.test(receivedAtNs)) return `missing or invalid ${BUS_HEADERS.receivedAtNs} header`;
+  return undefined;
 }
 
 /** Nak and progress signals are hints: with the connection gone, JetStream redelivers anyway. */
