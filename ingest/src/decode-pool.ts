@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
 import type { DecodeTask, EncodedResult } from './decode-task.js';
 
 /**
@@ -30,4 +30,25 @@ export type DecodePool = Piscina<DecodeTask, EncodedResult>;
 /** Threads that turn OTLP payloads into RowBinary. */
 export function createDecodePool(threads?: number): DecodePool {
   return createWorkerPool<DecodeTask, EncodedResult>(new URL('./decode-worker.js', import.meta.url), threads);
+}
+
+/** A worker's result whose buffers move to the main thread instead of being copied. */
+class MovedResult<T extends object> {
+  constructor(
+    private readonly result: T,
+    private readonly buffers: ArrayBuffer[],
+  ) {}
+
+  get [transferableSymbol](): ArrayBuffer[] {
+    return this.buffers;
+  }
+
+  get [valueSymbol](): T {
+    return this.result;
+  }
+}
+
+/** What a worker entry returns so that `buffers` are transferred with `result` (Piscina unwraps it). */
+export function transferring<T extends object>(result: T, buffers: ArrayBuffer[]): T {
+  return move(new MovedResult(result, buffers)) as unknown as T;
 }

@@ -1,6 +1,6 @@
 // Piscina worker entry: decoding and row building run here, off the event loop that
 // serves OTLP and API requests.
-import { Piscina } from 'piscina';
+import { transferring } from './decode-pool.js';
 import { decodeAndEncode, type DecodeTask, type EncodedResult } from './decode-task.js';
 
 export default function run(task: DecodeTask): EncodedResult {
@@ -21,6 +21,5 @@ function movable(result: EncodedResult): EncodedResult {
     if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) table.data = new Uint8Array(data);
     buffers.push(table.data.buffer as ArrayBuffer);
   }
-  const transferable = { [Piscina.transferableSymbol]: buffers, [Piscina.valueSymbol]: result };
-  return Piscina.move(transferable as unknown as Parameters<typeof Piscina.move>[0]) as unknown as EncodedResult;
+  return transferring(result, buffers);
 }

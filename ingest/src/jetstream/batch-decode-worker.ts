@@ -1,24 +1,8 @@
 // Piscina worker entry of the JetStream writers: a whole batch per task (see batch-decode.ts).
 import type { InsertTable } from '@telemetryflow/clickhouse';
-import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { transferring } from '../decode-pool.js';
 import { decodeAndEncode, type EncodedTables } from '../decode-task.js';
 import type { BatchDecodeResult, BatchDecodeTask, MessageOutcome, MessageTables } from './batch-decode.js';
-
-/** A result whose blocks move to the main thread instead of being copied. */
-class MovedResult {
-  constructor(
-    private readonly result: BatchDecodeResult,
-    private readonly buffers: ArrayBuffer[],
-  ) {}
-
-  get [transferableSymbol](): ArrayBuffer[] {
-    return this.buffers;
-  }
-
-  get [valueSymbol](): BatchDecodeResult {
-    return this.result;
-  }
-}
 
 /** One table's rows of a batch, written as they are decoded (a request's own buffer dies young). */
 class TableBlock {
@@ -47,7 +31,7 @@ class TableBlock {
   }
 }
 
-export default function run(task: BatchDecodeTask): unknown {
+export default function run(task: BatchDecodeTask): BatchDecodeResult {
   // Rows take about twice their protobuf's bytes; a block grows if it needs more.
   const capacity = 2 * task.messages.reduce((sum, m) => sum + m.payload.byteLength, 0) + 64 * 1024;
   const blocks = new Map<InsertTable, TableBlock>();
@@ -70,5 +54,5 @@ export default function run(task: BatchDecodeTask): unknown {
     tables[table] = { data, rows: block.rows };
     buffers.push(data.buffer as ArrayBuffer);
   }
-  return move(new MovedResult({ outcomes, tables }, buffers));
+  return transferring<BatchDecodeResult>({ outcomes, tables }, buffers);
 }
