@@ -16,14 +16,14 @@
 //   type than its .proto says: transcodeTraceRequest returns undefined, and the caller
 //   decodes the whole request (and reports the error) as before.
 import { isUtf8 } from 'node:buffer';
-import type { RowBinaryWriter } from '@telemetryflow/clickhouse';
+import { RowBinaryWriter } from '@telemetryflow/clickhouse';
 import {
   anyValueToStored, otlpRoot, ProtobufReader, SPAN_KIND_NAMES, STATUS_CODE_NAMES,
   type AnyValue, type InstrumentationScope, type Resource, type Span,
 } from '@telemetryflow/schemas';
 import { encodeEnvelope, ItemWriter, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
 import { resourceEnvelope, withScope } from './fields.js';
-import { writeSpan } from './span-writer.js';
+import { TWELVE_EMPTY_ARRAYS, writeSpan, writeTimeWords } from './span-writer.js';
 
 type Reader = InstanceType<typeof ProtobufReader>;
 
@@ -66,17 +66,9 @@ export function transcodeTraceRequest(tenantId: string, payload: Uint8Array, ini
 
 /** RowBinary String of a JS string. */
 function stringBytes(s: string): Uint8Array {
-  const text = Buffer.from(s, 'utf8');
-  const w = Buffer.allocUnsafe(text.length + 10);
-  let p = 0;
-  let n = text.length;
-  while (n >= 0x80) {
-    w[p++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  w[p++] = n;
-  text.copy(w, p);
-  return w.subarray(0, p + text.length);
+  const w = new RowBinaryWriter(s.length * 3 + 10);
+  w.string(s);
+  return w.bytes();
 }
 
 const KIND_BYTES = SPAN_KIND_NAMES.map(stringBytes);
@@ -437,10 +429,7 @@ function writeReadSpan(w: RowBinaryWriter, buf: Uint8Array, c: SpanContext): voi
   w.raw(c.service);
   stringAt(w, buf, nameAt, nameLen);
   w.raw(KIND_BYTES[kind] ?? KIND_BYTES[0]!);
-  w.uint64Words(startLow, startHigh);
-  w.uint64Words(endLow, endHigh);
-  const low = (endLow >>> 0) - (startLow >>> 0);
-  w.uint64Words(low, (endHigh >>> 0) - (startHigh >>> 0) - (low < 0 ? 1 : 0));
+  writeTimeWords(w, startLow, startHigh, endLow, endHigh);
   w.raw(STATUS_BYTES[statusCode] ?? STATUS_BYTES[0]!);
   stringAt(w, buf, statusMessageAt, statusMessageLen);
   w.raw(c.env.columns);
@@ -450,8 +439,6 @@ function writeReadSpan(w: RowBinaryWriter, buf: Uint8Array, c: SpanContext): voi
   w.uint32(droppedLinks);
   w.raw(TWELVE_EMPTY_ARRAYS);
 }
-
-const TWELVE_EMPTY_ARRAYS = new Uint8Array(12);
 
 function stringAt(w: RowBinaryWriter, buf: Uint8Array, at: number, len: number): void {
   w.varUInt(len);

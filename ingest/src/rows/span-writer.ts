@@ -31,7 +31,7 @@ export function writeSpan(w: RowBinaryWriter, tenantId: string, env: EncodedEnve
 }
 
 /** Twelve Array columns of length 0: a zero length byte each. */
-const TWELVE_EMPTY_ARRAYS = new Uint8Array(12);
+export const TWELVE_EMPTY_ARRAYS = new Uint8Array(12);
 
 /** A decoded fixed64 (a Long) below 2⁶³, so that it fits DateTime64(9) as it is. */
 function isInRangeLong(v: Int64Like | null | undefined): v is Int64 {
@@ -47,10 +47,7 @@ function writeStartEndDuration(w: RowBinaryWriter, span: Span): void {
   const start = span.startTimeUnixNano;
   const end = span.endTimeUnixNano;
   if (isInRangeLong(start) && isInRangeLong(end)) {
-    w.uint64Words(start.low, start.high);
-    w.uint64Words(end.low, end.high);
-    const low = (end.low >>> 0) - (start.low >>> 0);
-    w.uint64Words(low, (end.high >>> 0) - (start.high >>> 0) - (low < 0 ? 1 : 0));
+    writeTimeWords(w, start.low, start.high, end.low, end.high);
     return;
   }
   const startNs = nanos(start, 'start_time_unix_nano');
@@ -58,6 +55,14 @@ function writeStartEndDuration(w: RowBinaryWriter, span: Span): void {
   w.uint64(startNs);
   w.uint64(endNs);
   w.int64(endNs - startNs);
+}
+
+/** StartTimeNs, EndTimeNs and DurationNs of two in-range times given as their 32-bit words. */
+export function writeTimeWords(w: RowBinaryWriter, startLow: number, startHigh: number, endLow: number, endHigh: number): void {
+  w.uint64Words(startLow, startHigh);
+  w.uint64Words(endLow, endHigh);
+  const low = (endLow >>> 0) - (startLow >>> 0);
+  w.uint64Words(low, (endHigh >>> 0) - (startHigh >>> 0) - (low < 0 ? 1 : 0));
 }
 
 /** A traces request → RowBinary `spans` rows, with the validation of traceRequestToRows. */
