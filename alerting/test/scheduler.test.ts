@@ -87,6 +87,19 @@ describe('rule scheduler', () => {
     await call(s.api.url, `/api/v1/alert-rules/${ruleId}`, { key: s.key, method: 'DELETE' });
   });
 
+  it('a rule stored with a window past the query limits fails its evaluation with the reason, reading nothing', async () => {
+    const id = await createRule({ name: 'a decade', for: '0s', condition: { kind: 'log_count', service: 'old', window: '30d', threshold: { op: 'below', value: 1 } } });
+    // As a rule written before the limit applied would be.
+    await s.cp.dataSource.query(`UPDATE alert_rules SET spec = jsonb_set(spec, '{condition,window}', '"3650d"') WHERE id = $1`, [id]);
+    await makeDue();
+    assert.equal(await scheduler('a').tick(), 1);
+    const evaluations = (await call(s.api.url, `/api/v1/alerts/history?ruleId=${id}&event=evaluation`, { key: s.readKey })).body.data as Json[];
+    assert.deepEqual(evaluations.map((e) => e.outcome), ['error']);
+    assert.match(evaluations[0].message, /^condition\.window: at most 31d \(maxSearchRangeDays\)/);
+    assert.deepEqual((await call(s.api.url, `/api/v1/alerts?ruleId=${id}`, { key: s.readKey })).body.data, [], 'no alert from a read that did not happen');
+    await call(s.api.url, `/api/v1/alert-rules/${id}`, { key: s.key, method: 'DELETE' });
+  });
+
   it('two replicas evaluate each due rule once', async () => {
     const ids = await Promise.all(['one', 'two', 'three', 'four'].map((name) => createRule({
       name: `absent ${name}`, for: '0s', condition: { kind: 'absence', signal: 'logs', service: `svc-${name}`, window: '5m' },
