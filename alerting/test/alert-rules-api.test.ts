@@ -73,6 +73,46 @@ describe('/api/v1/alert-rules', () => {
     assert.equal(dup.body.error.code, 'conflict');
   });
 
+  it('refuses a window past the query limits with a 400 naming it, at create, update, import and preview', async () => {
+    const DAY = 24 * 60 * MIN;
+    const decade = errorRule({ name: 'a decade of logs', groupBy: [], interval: '1d', condition: { kind: 'log_count', service: 'checkout', window: '3650d', threshold: { op: 'above', value: 0 } } });
+    const created = await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: decade });
+    assert.equal(created.status, 400);
+    assert.equal(created.body.error.details.parameter, 'condition.window');
+    assert.match(created.body.error.message, /^condition\.window: at most 31d \(maxSearchRangeDays\)/);
+    const burn = await call(s.api.url, '/api/v1/alert-rules', {
+      key: s.key, method: 'POST',
+      body: errorRule({ name: 'slow burn', groupBy: [], condition: { kind: 'slo_burn_rate', objective: 'availability', service: 'checkout', target: 0.999, windows: [{ long: '60d', short: '1h', factor: 1 }] } }),
+    });
+    assert.equal(burn.status, 400);
+    assert.equal(burn.body.error.details.parameter, 'condition.windows');
+    // 31 days is what a search may read: accepted.
+    const month = await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: { ...decade, condition: { ...decade.condition, window: '31d' } } });
+    assert.equal(month.status, 201, JSON.stringify(month.body));
+    const replaced = await call(s.api.url, `/api/v1/alert-rules/${month.body.data.id}`, { key: s.key, method: 'PUT', body: decade });
+    assert.equal(replaced.status, 400);
+    assert.equal((await call(s.api.url, `/api/v1/alert-rules/${month.body.data.id}`, { key: s.key })).body.data.condition.window, '31d', 'unchanged');
+    const yaml = (await (await fetch(`${s.api.url}/api/v1/alert-rules/export`, { headers: { authorization: `Bearer ${s.key}` } })).text()).replace("window: 31d", "window: 3650d");
+    const imported = await call(s.api.url, '/api/v1/alert-rules/import', { key: s.key, method: 'POST', body: { yaml } });
+    assert.equal(imported.status, 400);
+    assert.equal(imported.body.error.details.parameter, 'condition.window');
+    // The preview of the issue: a 3650-day window, 400 evaluations.
+    const now = Date.now();
+    const preview = await call(s.api.url, '/api/v1/alert-rules/preview', { key: s.readKey, method: 'POST', body: { rule: decade, from: String(now - 400 * DAY), to: String(now) } });
+    assert.equal(preview.status, 400);
+    assert.equal(preview.body.error.details.parameter, 'rule.condition.window');
+    await call(s.api.url, `/api/v1/alert-rules/${month.body.data.id}`, { key: s.key, method: 'DELETE' });
+  });
+
+  it('the alert history reads at most what a search may: 31 days', async () => {
+    const now = Date.now();
+    const decade = await call(s.api.url, `/api/v1/alerts/history?from=${now - 3650 * 24 * 60 * MIN}&to=${now}`, { key: s.readKey });
+    assert.equal(decade.status, 400);
+    assert.equal(decade.body.error.details.parameter, 'from');
+    assert.match(decade.body.error.message, /at most 31 days \(maxSearchRangeDays\)/);
+    assert.equal((await call(s.api.url, `/api/v1/alerts/history?from=${now - 31 * 24 * 60 * MIN}&to=${now}`, { key: s.readKey })).status, 200);
+  });
+
   it('needs write permission for changes and keeps tenants apart', async () => {
     const denied = await call(s.api.url, '/api/v1/alert-rules', { key: s.readKey, method: 'POST', body: errorRule({ name: 'nope' }) });
     assert.equal(denied.status, 403);

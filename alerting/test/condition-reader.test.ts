@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { ApiError } from '@telemetryflow/query';
 import { AlertRuleInputSchema } from '@telemetryflow/schemas';
 import { ClickHouseConditionReader } from '../src/index.js';
-import { insertLogs, insertSeries, insertSpans, startAlertingStores, type AlertingStores } from './stores.js';
+import { previewRule, PreviewTooLargeError } from '../src/rules/rule-preview.js';
+import { insertLogs, insertSeries, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
 
 const MIN = 60_000;
 const NOW = Math.floor(Date.now() / MIN) * MIN;
@@ -12,6 +15,31 @@ let reader: ClickHouseConditionReader;
 const rule = (condition: Record<string, unknown>, groupBy: string[] = []) => AlertRuleInputSchema.parse({ name: 'r', condition, groupBy });
 const byLabel = (samples: { labels: Record<string, string>; value: number | null }[], label: string) =>
   Object.fromEntries(samples.map((x) => [x.labels[label], x.value]));
+
+/** The same client, counting the queries it runs at once. */
+function counting(ch: ClickHouseClient): { client: ClickHouseClient; queries: number; maxInFlight: number } {
+  const stats = { client: ch, queries: 0, maxInFlight: 0 };
+  let inFlight = 0;
+  stats.client = new Proxy(ch, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (prop !== 'query' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: unknown[]) => {
+        stats.queries++;
+        stats.maxInFlight = Math.max(stats.maxInFlight, ++inFlight);
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          inFlight--;
+        }
+      };
+    },
+  });
+  return stats;
+}
+
+const isApiError = (status: number, detail: Record<string, string>) => (e: unknown) =>
+  e instanceof ApiError && e.status === status && Object.entries(detail).every(([k, v]) => (e.details as Json)?.[k] === v);
 
 before(async () => {
   s = await startAlertingStores('tf-alert-reader-');
@@ -85,5 +113,53 @@ describe('ClickHouseConditionReader', () => {
     assert.equal(sample!.badRatios!.get(60 * MIN), 54 / 60);
     const [latency] = await reader.read('default', rule({ kind: 'slo_burn_rate', objective: 'latency', latencyThresholdMs: 500, service: 'checkout', target: 0.99 }), NOW);
     assert.equal(latency!.badRatios!.get(5 * MIN), 0.2);
+  });
+  it('reads under the query limits: past maxRowsToRead a 422 naming it, for raw rows, series and planned queries alike', async () => {
+    const tight = new ClickHouseConditionReader(s.ch, { limits: { maxRowsToRead: 1 } });
+    const conditions = [
+      { kind: 'log_count', service: 'payments', search: 'declined', window, threshold },
+      { kind: 'absence', signal: 'metric', metric: 'queue.depth', window },
+      { kind: 'absence', signal: 'spans', service: 'checkout', window },
+      { kind: 'slo_burn_rate', objective: 'latency', latencyThresholdMs: 500, service: 'checkout', target: 0.99 },
+      { kind: 'span', measure: 'error_rate', service: 'checkout', window, threshold },
+    ];
+    for (const c of conditions) {
+      await assert.rejects(tight.read('default', rule(c), NOW), isApiError(422, { limit: 'maxRowsToRead' }), `${c.kind} ${JSON.stringify(c)}`);
+    }
+  });
+
+  it('refuses a window longer than a search may read (a rule stored before the limit) without querying', async () => {
+    const counted = counting(s.ch);
+    const guarded = new ClickHouseConditionReader(counted.client);
+    await assert.rejects(guarded.read('default', rule({ kind: 'log_count', service: 'payments', window: '3650d', threshold }), NOW), isApiError(400, { parameter: 'condition.window' }));
+    await assert.rejects(
+      guarded.read('default', rule({ kind: 'slo_burn_rate', objective: 'availability', service: 'checkout', target: 0.99, windows: [{ long: '60d', short: '1h', factor: 1 }] }), NOW),
+      isApiError(400, { parameter: 'condition.windows' }),
+    );
+    assert.equal(counted.queries, 0);
+    assert.equal((await guarded.read('default', rule({ kind: 'log_count', service: 'payments', window: '31d', threshold }), NOW))[0]!.value, 4, 'up to 31 days');
+  });
+
+  it('on the embedded engine, rule evaluations and previews run one query at a time between them', async () => {
+    assert.equal(new ClickHouseConditionReader(s.ch).concurrency, 1, 'the default on the embedded engine');
+    const counted = counting(s.ch);
+    const shared = new ClickHouseConditionReader(counted.client, { concurrency: 1 });
+    const logs = rule({ kind: 'log_count', service: 'payments', window, threshold });
+    const [preview] = await Promise.all([
+      previewRule(shared, 'default', logs, NOW - 20 * MIN, NOW, { budgetMs: 300_000 }),
+      ...Array.from({ length: 4 }, () => shared.read('default', logs, NOW)),
+    ]);
+    assert.equal(preview.evaluations, 20);
+    assert.equal(counted.queries, 24);
+    assert.equal(counted.maxInFlight, 1);
+  });
+
+  it('a preview stops once its reads took longer than its budget', async () => {
+    let clock = 0;
+    const now = () => (clock += 10_000);
+    await assert.rejects(
+      previewRule(reader, 'default', rule({ kind: 'log_count', service: 'payments', window, threshold }), NOW - 20 * MIN, NOW, { budgetMs: 30_000, now }),
+      (e: unknown) => e instanceof PreviewTooLargeError && /took longer than 30 s after \d+ of 20 evaluations/.test(e.message),
+    );
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { AddressGuard, AlertHistory, ClickHouseConditionReader, HttpDelivery, NotificationDispatcher, parseCidrs, RuleScheduler, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/index.js';
+import { startDnsServer } from './dns-server.js';
 import { startPagerDuty, startReceiver, startSlack, type Receiver } from './receivers.js';
 import { call, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
 
@@ -110,7 +111,7 @@ describe('delivery', () => {
     assert.equal(await dispatcher().tick(), 0);
     const got = await call(s.api.url, `/api/v1/notification-channels/${channel.id}`, { key: s.readKey });
     assert.equal(got.body.data.failing, true);
-    assert.equal(got.body.data.lastError, 'HTTP 410');
+    assert.equal(got.body.data.lastError, 'delivery failed: the receiver answered HTTP 410');
     // A working test message clears the mark; the message is Block Kit.
     const test = await post(`/api/v1/notification-channels/${channel.id}/test`, {});
     assert.deepEqual(test, { delivered: true, status: 200, attempts: 1, error: null });
@@ -149,27 +150,58 @@ describe('delivery', () => {
     await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' });
   });
 
-  it('refuses private targets at connect time unless allowed, and never follows redirects', async () => {
+  it('refuses private targets at connect time, by literal or by name, in every IPv6 form that carries a private IPv4 address', async () => {
     const target = await startReceiver(() => ({ status: 200 }));
     receivers.push(target);
-    const strict = new HttpDelivery({ guard: new AddressGuard(), maxAttempts: 2, baseDelayMs: 1 });
+    const port = new URL(target.url).port;
+    // Names resolve through a DNS server of this test: every address a name has is checked.
+    const dns = await startDnsServer({
+      'localhost': ['127.0.0.1', '::1'],
+      'receiver.test': ['127.0.0.1'],
+      'compatible.test': ['::127.0.0.1'],
+      'nat64.test': ['64:ff9b::7f00:1'],
+      '6to4.test': ['2002:7f00:1::1'],
+      'teredo.test': ['2001::80ff:fffe'],
+      'metadata.test': ['64:ff9b::a9fe:a9fe'],
+      'one-of-two.test': ['93.184.215.14', '::ffff:127.0.0.1'],
+    });
+    const log: string[] = [];
+    const strict = new HttpDelivery({ guard: new AddressGuard(), maxAttempts: 2, baseDelayMs: 1, resolve: (h) => dns.resolve(h), log: (m) => log.push(m) });
+    const selfHosted = new HttpDelivery({ guard: new AddressGuard(parseCidrs('127.0.0.0/8')), resolve: (h) => dns.resolve(h) });
     try {
-      const port = new URL(target.url).port;
-      for (const url of [`${target.url}/x`, `http://localhost:${port}/x`, `http://[::ffff:127.0.0.1]:${port}/x`, 'http://169.254.169.254/latest/meta-data']) {
+      const literals = [`${target.url}/x`, `http://localhost:${port}/x`, `http://[::ffff:127.0.0.1]:${port}/x`, `http://[::127.0.0.1]:${port}/x`,
+        `http://[0:0:0:0:0:ffff:7f00:1]:${port}/x`, `http://[64:ff9b::7f00:1]:${port}/x`, `http://[2002:7f00:1::1]:${port}/x`, 'http://169.254.169.254/latest/meta-data'];
+      const names = ['receiver', 'compatible', 'nat64', '6to4', 'teredo', 'metadata', 'one-of-two'].map((n) => `http://${n}.test:${port}/x`);
+      for (const url of [...literals, ...names]) {
+        log.length = 0;
         const res = await strict.send({ url, headers: {}, body: '{}' });
         assert.equal(res.delivered, false, url);
         assert.equal(!res.delivered && res.permanent, true, url);
-        assert.match(!res.delivered ? res.error : '', /blocked/, url);
+        assert.equal(!res.delivered && res.error, "delivery failed: the receiver's address is not allowed (private, loopback or reserved)", url);
+        assert.match(log.join('\n'), /blocked/, `${url}: the log says why`);
       }
-      assert.equal(target.received.length, 0);
+      assert.match((await strict.send({ url: `http://metadata.test:${port}/x`, headers: {}, body: '{}' }) as { error: string }).error, /not allowed/);
+      assert.match(log.join('\n'), /metadata\.test resolves to a blocked address: 64:ff9b::a9fe:a9fe \(NAT64, 169\.254\.169\.254\)/);
+      assert.equal(target.received.length, 0, 'nothing reached the private receiver');
+      // The same name is reachable where the operator allows loopback: the names really resolve.
+      assert.equal((await selfHosted.send({ url: `http://receiver.test:${port}/x`, headers: {}, body: '{}' })).delivered, true);
+      assert.equal(target.received.length, 1);
     } finally {
       await strict.close();
+      await selfHosted.close();
+      await dns.close();
     }
+  });
+
+  it('never follows redirects', async () => {
+    const target = await startReceiver(() => ({ status: 200 }));
+    receivers.push(target);
     const redirect = await startReceiver(() => ({ status: 302, headers: { location: `${target.url}/elsewhere` } }));
     receivers.push(redirect);
     const res = await s.delivery.send({ url: redirect.url, headers: {}, body: '{}' });
     assert.equal(res.delivered, false);
     assert.equal(!res.delivered && res.permanent, true);
+    assert.equal(!res.delivered && res.error, 'delivery failed: the receiver answered HTTP 302 (redirects are not followed)');
     assert.equal(target.received.length, 0, 'the redirect target was never asked');
   });
 
@@ -178,20 +210,49 @@ describe('delivery', () => {
     const hanging = createServer(() => {});
     await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
     const { port } = hanging.address() as { port: number };
-    const slow = new HttpDelivery({ guard: new AddressGuard(parseCidrs('127.0.0.1')), requestTimeoutMs: 200, maxAttempts: 2, baseDelayMs: 1 });
+    const log: string[] = [];
+    const slow = new HttpDelivery({ guard: new AddressGuard(parseCidrs('127.0.0.1')), requestTimeoutMs: 200, maxAttempts: 2, baseDelayMs: 1, log: (m) => log.push(m) });
     try {
       const started = Date.now();
       const res = await slow.send({ url: `http://127.0.0.1:${port}/`, headers: {}, body: '{}' });
       assert.equal(res.delivered, false);
       assert.equal(!res.delivered && res.permanent, false, 'worth another round later');
       assert.equal(res.attempts, 2);
-      assert.match(!res.delivered ? res.error : '', /TIMEOUT/);
+      assert.equal(!res.delivered && res.error, 'delivery failed: the receiver did not answer in time');
+      assert.match(log.join('\n'), new RegExp(`notification to http://127\\.0\\.0\\.1:${port} failed: UND_ERR_HEADERS_TIMEOUT`), 'the detail is logged');
       assert.ok(Date.now() - started < 3000);
     } finally {
       await slow.close();
       hanging.closeAllConnections();
       await new Promise((r) => hanging.close(r));
     }
+  });
+
+  it('test messages and delivery records say that the receiver could not be reached, never how: the detail goes to the log', async () => {
+    const closed = await startReceiver(() => ({ status: 200 }));
+    const port = new URL(closed.url).port;
+    await closed.close(); // nothing listens there any more: connections are refused
+    const channel = await post('/api/v1/notification-channels', { type: 'webhook', name: 'gone', url: `http://127.0.0.1:${port}/hook`, secret: 'a-very-secret-signing-key' });
+    s.deliveryLog.length = 0;
+    const test = await call(s.api.url, `/api/v1/notification-channels/${channel.id}/test`, { key: s.key, method: 'POST', body: {} });
+    assert.equal(test.status, 200);
+    assert.deepEqual(test.body.data, { delivered: false, status: null, attempts: 4, error: 'delivery failed: the receiver could not be reached' });
+    assert.match(s.deliveryLog.join('\n'), new RegExp(`ECONNREFUSED.*127\\.0\\.0\\.1:${port}`), 'the log has the socket error');
+
+    const rule = await post('/api/v1/alert-rules', {
+      name: 'unreachable receiver', for: '0s', groupWait: '0s', channels: [channel.id], condition: { kind: 'absence', signal: 'logs', service: 'unreachable', window: '5m' },
+    });
+    await scheduler().tick();
+    await dispatcher().tick();
+    const records = (await call(s.api.url, `/api/v1/alerts/history?ruleId=${rule.id}&event=notification`, { key: s.readKey })).body.data as Json[];
+    const sent = records.find((r) => r.outcome !== 'queued');
+    assert.equal(sent?.message.startsWith('delivery failed: the receiver could not be reached'), true, JSON.stringify(records));
+    const lastError = (await call(s.api.url, `/api/v1/notification-channels/${channel.id}`, { key: s.readKey })).body.data.lastError as string | null;
+    for (const shown of [test.body.data.error, ...records.map((r) => r.message), lastError]) {
+      assert.equal(/ECONNREFUSED|127\.0\.0\.1|\d{4,5}/.test(shown ?? ''), false, `no address, port or socket error in ${shown}`);
+    }
+    await call(s.api.url, `/api/v1/alert-rules/${rule.id}`, { key: s.key, method: 'DELETE' });
+    await call(s.api.url, `/api/v1/notification-channels/${channel.id}`, { key: s.key, method: 'DELETE' });
   });
 
   it('channel routes: validation, tenants, secrets', async () => {

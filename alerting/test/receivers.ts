@@ -12,6 +12,8 @@ export interface Reply {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Answer only once this settles: a receiver that stalls. */
+  after?: Promise<void>;
 }
 
 export interface Receiver {
@@ -32,8 +34,10 @@ export async function startReceiver(fallback: (r: Received) => Reply): Promise<R
       const r = { path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       received.push(r);
       const reply = script.shift() ?? fallback(r);
-      res.writeHead(reply.status, reply.headers ?? {});
-      res.end(reply.body ?? '');
+      void (reply.after ?? Promise.resolve()).then(() => {
+        res.writeHead(reply.status, reply.headers ?? {});
+        res.end(reply.body ?? '');
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

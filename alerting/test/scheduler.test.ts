@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createClickHouse } from '@telemetryflow/clickhouse';
 import { Registry } from 'prom-client';
 import { AlertHistory, ClickHouseConditionReader, createAlertingMetrics, RuleScheduler } from '../src/index.js';
 import { AlertStateStore } from '../src/store/alert-state-store.js';
@@ -85,6 +86,36 @@ describe('rule scheduler', () => {
     const alerts = (await call(s.api.url, `/api/v1/alerts?ruleId=${ruleId}`, { key: s.readKey })).body.data as Json[];
     assert.deepEqual(alerts.map((a) => [a.labels.service, a.state, a.annotations.summary]), [['search', 'firing', 'search: 12 spans']]);
     await call(s.api.url, `/api/v1/alert-rules/${ruleId}`, { key: s.key, method: 'DELETE' });
+  });
+
+  it('a rule stored with a window past the query limits fails its evaluation with the reason, reading nothing', async () => {
+    const id = await createRule({ name: 'a decade', for: '0s', condition: { kind: 'log_count', service: 'old', window: '30d', threshold: { op: 'below', value: 1 } } });
+    // As a rule written before the limit applied would be.
+    await s.cp.dataSource.query(`UPDATE alert_rules SET spec = jsonb_set(spec, '{condition,window}', '"3650d"') WHERE id = $1`, [id]);
+    await makeDue();
+    assert.equal(await scheduler('a').tick(), 1);
+    const evaluations = (await call(s.api.url, `/api/v1/alerts/history?ruleId=${id}&event=evaluation`, { key: s.readKey })).body.data as Json[];
+    assert.deepEqual(evaluations.map((e) => e.outcome), ['error']);
+    assert.match(evaluations[0].message, /^condition\.window: at most 31d \(maxSearchRangeDays\)/);
+    assert.deepEqual((await call(s.api.url, `/api/v1/alerts?ruleId=${id}`, { key: s.readKey })).body.data, [], 'no alert from a read that did not happen');
+    await call(s.api.url, `/api/v1/alert-rules/${id}`, { key: s.key, method: 'DELETE' });
+  });
+
+  it('a condition the store cannot answer is an evaluation error saying so, with the socket error only in the log', async () => {
+    const id = await createRule({ name: 'store down', for: '0s', condition: { kind: 'log_count', service: 'x', window: '5m', threshold: { op: 'above', value: 1 } } });
+    const gone = await createClickHouse({ url: 'http://127.0.0.1:9', dataDir: '', requestTimeoutMs: 5000 }); // nothing listens on port 9
+    const log: string[] = [];
+    const failing = new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(gone), history, replicaId: 'a', log: (m) => log.push(m) });
+    try {
+      await makeDue();
+      assert.equal(await failing.tick(), 1);
+    } finally {
+      await gone.close();
+    }
+    const evaluations = (await call(s.api.url, `/api/v1/alerts/history?ruleId=${id}&event=evaluation`, { key: s.readKey })).body.data as Json[];
+    assert.deepEqual(evaluations.map((e) => [e.outcome, e.message]), [['error', 'the condition could not be read: the telemetry store failed or is unavailable']]);
+    assert.match(log.join('\n'), /ECONNREFUSED/);
+    await call(s.api.url, `/api/v1/alert-rules/${id}`, { key: s.key, method: 'DELETE' });
   });
 
   it('two replicas evaluate each due rule once', async () => {

@@ -22,6 +22,8 @@ export interface AlertingStores {
   betaKey: string;
   /** Loopback allowed; short backoff. */
   delivery: HttpDelivery;
+  /** What `delivery` logged: the details of failed attempts. */
+  deliveryLog: string[];
   close(): Promise<void>;
 }
 
@@ -39,13 +41,16 @@ export async function startAlertingStores(prefix: string): Promise<AlertingStore
   const readKey = (await createApiKey(cp.dataSource, { tenantId: 'default', name: 'reader', scopes: ['read'] })).key;
   const reader = new ClickHouseConditionReader(ch);
   // Tests play Slack, PagerDuty and webhooks on loopback: allowed explicitly, as a self-hoster would.
-  const delivery = new HttpDelivery({ guard: new AddressGuard(parseCidrs('127.0.0.0/8')), baseDelayMs: 10, maxDelayMs: 2000, requestTimeoutMs: 2000 });
+  const deliveryLog: string[] = [];
+  const delivery = new HttpDelivery({
+    guard: new AddressGuard(parseCidrs('127.0.0.0/8')), baseDelayMs: 10, maxDelayMs: 2000, requestTimeoutMs: 2000, log: (m) => deliveryLog.push(m),
+  });
   const api = await startQueryServer({
     host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: () => migrationsComplete(ch),
     modules: [AlertingApiModule.forRoot({ controlPlane: cp, clickhouse: ch, reader, delivery })],
   });
   return {
-    db, ch, cp, api, key, readKey, betaKey, delivery,
+    db, ch, cp, api, key, readKey, betaKey, delivery, deliveryLog,
     async close() {
       await api.close();
       await delivery.close();

@@ -18,5 +18,6 @@ export { ApiRoute, ValidBody, ValidQuery, validate, type RouteSpec } from './htt
 export { ApiError, invalidParameter, notFound } from './http/api-error.js';
 export { parseTimeNs } from './request-params.js';
 export { QueryRunner, type QueryRunnerDeps, type QueryWindow, type QueryAnswer } from './query-runner/query-runner.js';
-export { queryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.js';
+export { queryLimits, assertRangeWithin, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.js';
+export { ClickHouseReader } from './clickhouse-reader.js';
 export { createBuiltInDashboards, BUILT_IN_DASHBOARDS } from './dashboards/built-in-dashboards.js';

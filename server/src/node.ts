@@ -115,7 +115,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     const alertReader = clickhouse && new ClickHouseConditionReader(clickhouse);
     let delivery: HttpDelivery | undefined;
     if (roles.has('query') || roles.has('alerting')) {
-      const d = (delivery = new HttpDelivery({ guard: new AddressGuard(parseCidrs(config.alerting.allowedCidrs)) }));
+      const d = (delivery = new HttpDelivery({ guard: new AddressGuard(parseCidrs(config.alerting.allowedCidrs)), log: log.warn }));
       stops.push(() => d.close());
     }
 

@@ -4,6 +4,7 @@ import { AlertRuleInputSchema, PreviewRequestSchema, type AlertRuleDto, type Ale
 import { z } from 'zod';
 import { AlertRulesService } from '../rules/alert-rules.service.js';
 import { previewRule, PreviewTooLargeError } from '../rules/rule-preview.js';
+import { assertRuleWithinLimits } from '../rules/rule-limits.js';
 import { UnknownGroupLabelError } from '../sources/group-columns.js';
 import { CONDITION_READER, type ConditionReader } from '../sources/clickhouse-condition-reader.js';
 import { pathId, timeMs } from './route-params.js';
@@ -57,8 +58,9 @@ export class AlertRulesController {
     const fromMs = timeMs(body.from, 'from', 0);
     const toMs = timeMs(body.to, 'to', 0);
     if (toMs <= fromMs) throw new ApiError(400, 'invalid_parameter', 'to: must be after from', { parameter: 'to' });
+    assertRuleWithinLimits(body.rule, this.reader.limits, 'rule.');
     try {
-      return { data: await previewRule(this.reader, tenant, body.rule, fromMs, toMs) };
+      return { data: await previewRule(this.reader, tenant, body.rule, fromMs, toMs, { budgetMs: this.reader.limits.maxExecutionSeconds * 1000 }) };
     } catch (err) {
       if (err instanceof PreviewTooLargeError) throw new ApiError(422, 'result_too_large', err.message, { narrow: ['from', 'to', 'rule.interval'] });
       if (err instanceof UnknownGroupLabelError) throw new ApiError(400, 'invalid_parameter', `rule.groupBy: ${err.message}`, { parameter: 'rule.groupBy' });

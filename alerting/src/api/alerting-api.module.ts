@@ -17,7 +17,7 @@ import { StatusPagesService } from '../status/status-pages.service.js';
 export interface AlertingApiConfig {
   controlPlane: ControlPlane;
   clickhouse: ClickHouseClient;
-  /** Reads rule conditions for previews. */
+  /** Reads rule conditions for previews; its limits bound rules, previews and the alert history. */
   reader: ConditionReader;
   /** Sends channel test messages. */
   delivery: HttpDelivery;
@@ -32,10 +32,10 @@ export class AlertingApiModule {
       module: AlertingApiModule,
       controllers: [AlertRulesController, AlertsController, SilencesController, ChannelsController, StatusPagesController, PublicStatusController],
       providers: [
-        { provide: AlertRulesService, useValue: new AlertRulesService(ds) },
+        { provide: AlertRulesService, useValue: new AlertRulesService(ds, cfg.reader.limits) },
         { provide: AlertsService, useValue: new AlertsService(ds) },
         { provide: ChannelsService, useValue: new ChannelsService(ds, cfg.delivery) },
-        { provide: AlertHistory, useValue: new AlertHistory(cfg.clickhouse) },
+        { provide: AlertHistory, useValue: new AlertHistory(cfg.clickhouse, cfg.reader.limits) },
         { provide: StatusPagesService, useValue: new StatusPagesService(ds) },
         { provide: CONDITION_READER, useValue: cfg.reader },
       ],

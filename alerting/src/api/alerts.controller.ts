@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiError, ApiRoute, CurrentCaller, Requires, TenantId, ValidBody, ValidQuery, type Caller } from '@telemetryflow/query';
+import { ApiError, ApiRoute, assertRangeWithin, CurrentCaller, Requires, TenantId, ValidBody, ValidQuery, type Caller } from '@telemetryflow/query';
 import {
   AlertHistoryQuerySchema, AlertListQuerySchema, SilenceInputSchema,
   type AlertDto, type AlertHistoryEntryDto, type ApiSuccess, type SilenceDto, type SilenceInput,
@@ -28,10 +28,11 @@ export class AlertsController {
 
   @Get('history')
   @Requires('read')
-  @ApiRoute({ summary: 'Evaluations, transitions and notifications, newest first (default: the last 24 hours)', query: AlertHistoryQuerySchema, tags: TAGS })
+  @ApiRoute({ summary: 'Evaluations, transitions and notifications, newest first (default: the last 24 hours; at most maxSearchRangeDays)', query: AlertHistoryQuerySchema, tags: TAGS })
   async history_(@TenantId() tenant: string, @ValidQuery() q: z.infer<typeof AlertHistoryQuerySchema>): Promise<ApiSuccess<AlertHistoryEntryDto[]>> {
     const toMs = timeMs(q.to, 'to', Date.now());
     const fromMs = timeMs(q.from, 'from', toMs - DAY_MS);
+    assertRangeWithin({ fromNs: BigInt(fromMs) * 1_000_000n, toNs: BigInt(toMs) * 1_000_000n }, this.history.limits.maxSearchRangeDays, 'maxSearchRangeDays');
     return { data: await this.history.list(tenant, { fromMs, toMs, limit: q.limit, ...(q.ruleId ? { ruleId: q.ruleId } : {}), ...(q.event ? { event: q.event } : {}) }) };
   }
 }

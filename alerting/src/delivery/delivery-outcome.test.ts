@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffMs, retryAfterMs, verdictOf } from './delivery-outcome.js';
+import { backoffMs, DELIVERY_FAILED, retryAfterMs, verdictOf } from './delivery-outcome.js';
 
 describe('delivery outcomes', () => {
   it('retries 408/425/429/5xx, gives up on other 4xx and on redirects', () => {
@@ -14,7 +14,9 @@ describe('delivery outcomes', () => {
     assert.equal(retryAfterMs('Thu, 01 Jan 1970 00:00:10 GMT', 4000), 6000);
     assert.equal(retryAfterMs('soon', 0), null);
     assert.equal(retryAfterMs(undefined, 0), null);
-    assert.deepEqual(verdictOf(429, '2', 0), { kind: 'retry', retryAfterMs: 2000, error: 'HTTP 429' });
+    assert.deepEqual(verdictOf(429, '2', 0), { kind: 'retry', retryAfterMs: 2000, error: 'delivery failed: the receiver answered HTTP 429' });
+    assert.deepEqual(verdictOf(302, undefined, 0), { kind: 'permanent', error: 'delivery failed: the receiver answered HTTP 302 (redirects are not followed)' });
+    assert.equal(DELIVERY_FAILED.answered(410), 'delivery failed: the receiver answered HTTP 410');
   });
 
   it('backs off exponentially with full jitter, capped', () => {

@@ -1,4 +1,17 @@
-/** How one HTTP attempt ended, as far as retrying goes. */
+/**
+ * What a failed delivery tells the API (channel test, a channel's last error, alert
+ * history): that it failed and, when the receiver answered, its status — never an address,
+ * a port or a socket error, which would map the network behind the target. The details
+ * go to the log.
+ */
+export const DELIVERY_FAILED = {
+  unreachable: 'delivery failed: the receiver could not be reached',
+  noAnswer: 'delivery failed: the receiver did not answer in time',
+  notAllowed: "delivery failed: the receiver's address is not allowed (private, loopback or reserved)",
+  answered: (status: number) => `delivery failed: the receiver answered HTTP ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`,
+} as const;
+
+/** How one HTTP attempt ended, as far as retrying goes; `error` is one of DELIVERY_FAILED. */
 export type AttemptVerdict =
   | { kind: 'delivered' }
   | { kind: 'retry'; retryAfterMs: number | null; error: string }
@@ -20,9 +33,9 @@ export function retryAfterMs(header: string | string[] | undefined, nowMs: numbe
  */
 export function verdictOf(status: number, retryAfter: string | string[] | undefined, nowMs: number): AttemptVerdict {
   if (status >= 200 && status < 300) return { kind: 'delivered' };
-  if (status >= 300 && status < 400) return { kind: 'permanent', error: `HTTP ${status}: redirects are not followed` };
-  if (status === 408 || status === 425 || status === 429 || status >= 500) return { kind: 'retry', retryAfterMs: retryAfterMs(retryAfter, nowMs), error: `HTTP ${status}` };
-  return { kind: 'permanent', error: `HTTP ${status}` };
+  const error = DELIVERY_FAILED.answered(status);
+  if (status === 408 || status === 425 || status === 429 || status >= 500) return { kind: 'retry', retryAfterMs: retryAfterMs(retryAfter, nowMs), error };
+  return { kind: 'permanent', error };
 }
 
 /** Exponential backoff with full jitter: a random delay up to base·2^(attempt-1), capped. */

@@ -1,12 +1,17 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, request } from 'undici';
 import type { AddressGuard } from './address-guard.js';
 import type { OutboundRequest } from './channel-messages.js';
-import { backoffMs, verdictOf, type AttemptVerdict } from './delivery-outcome.js';
+import { backoffMs, DELIVERY_FAILED, verdictOf, type AttemptVerdict } from './delivery-outcome.js';
 
 export interface DeliveryConfig {
   guard: AddressGuard;
+  /** A target name's addresses (default: the system's resolver, `dns.lookup`); every one of them is checked. */
+  resolve?: (hostname: string) => Promise<LookupAddress[]>;
+  /** Where failed attempts are told in detail (socket errors, blocked addresses): the log, never the API. */
+  log?: (msg: string) => void;
   connectTimeoutMs?: number;
   /** Time to the response headers, and between body chunks. */
   requestTimeoutMs?: number;
@@ -30,6 +35,15 @@ class BlockedAddressError extends Error {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
+/** Socket errors after the connection was made: the receiver took too long. */
+const NO_ANSWER_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function errorDetail(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown };
+  const own = [typeof e.code === 'string' ? e.code : '', typeof e.message === 'string' ? e.message : String(err)].filter(Boolean).join(' ');
+  return e.cause !== undefined && e.cause !== err ? `${own} (${errorDetail(e.cause)})` : own;
+}
+
 /**
  * HTTP POSTs to notification targets with undici. The address is checked when the socket
  * connects (after DNS, so a name that resolves to a private address is refused too, and
@@ -43,17 +57,20 @@ export class HttpDelivery {
   constructor(cfg: DeliveryConfig) {
     this.cfg = {
       connectTimeoutMs: 5000, requestTimeoutMs: 10_000, maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 30_000,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, now: Date.now, ...cfg,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, now: Date.now,
+      resolve: (hostname) => dnsLookup(hostname, { all: true }), log: () => {}, ...cfg,
     };
-    const guard = cfg.guard;
-    const lookup = (hostname: string, options: { all?: boolean }, cb: LookupCallback) => {
-      dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-        if (err) return cb(err, []);
-        const blocked = addresses.map((a) => guard.check(a.address)).find((why) => why !== null);
+    const { guard, resolve } = this.cfg;
+    const lookup = (hostname: string, options: { all?: boolean; family?: number }, cb: LookupCallback) => {
+      resolve(hostname).then((found) => {
+        // Every address is checked, not only the one used: the socket may fall back to another.
+        const blocked = found.map((a) => guard.check(a.address)).find((why) => why !== null);
         if (blocked) return cb(new BlockedAddressError(`${hostname} resolves to a blocked address: ${blocked}`), []);
+        const addresses = options.family === 4 || options.family === 6 ? found.filter((a) => a.family === options.family) : found;
+        if (addresses.length === 0) return cb(Object.assign(new Error(`${hostname} has no IPv${options.family ?? ''} address`), { code: 'ENOTFOUND' }), []);
         if (options.all) return cb(null, addresses);
         cb(null, addresses[0]!.address, addresses[0]!.family);
-      });
+      }, (err: NodeJS.ErrnoException) => cb(err, []));
     };
     const connect = buildConnector({ timeout: this.cfg.connectTimeoutMs, lookup } as buildConnector.BuildOptions);
     this.agent = new Agent({
@@ -84,20 +101,24 @@ export class HttpDelivery {
       await this.cfg.sleep(v.retryAfterMs ?? backoffMs(attempt, this.cfg.baseDelayMs, this.cfg.maxDelayMs, this.cfg.random));
     }
     const v = last.verdict;
-    return { delivered: false, permanent: false, status: last.status, attempts: this.cfg.maxAttempts, error: v.kind === 'retry' ? v.error : 'failed', retryAfterMs: v.kind === 'retry' ? v.retryAfterMs : null };
+    return { delivered: false, permanent: false, status: last.status, attempts: this.cfg.maxAttempts, error: v.kind === 'retry' ? v.error : DELIVERY_FAILED.unreachable, retryAfterMs: v.kind === 'retry' ? v.retryAfterMs : null };
   }
 
+  /** One POST. Its failure is told to the caller generically, and in detail to the log (scheme, host and port only: paths hold secrets). */
   private async attempt(req: OutboundRequest): Promise<{ status: number | null; verdict: AttemptVerdict }> {
     try {
       const res = await request(req.url, { method: 'POST', headers: { 'user-agent': 'TelemetryFlow-Alerting', ...req.headers }, body: req.body, dispatcher: this.agent });
       await res.body.dump({ limit: 64 * 1024 });
-      return { status: res.statusCode, verdict: verdictOf(res.statusCode, res.headers['retry-after'], this.cfg.now()) };
+      const verdict = verdictOf(res.statusCode, res.headers['retry-after'], this.cfg.now());
+      if (verdict.kind !== 'delivered') this.cfg.log(`notification to ${new URL(req.url).origin}: HTTP ${res.statusCode}`);
+      return { status: res.statusCode, verdict };
     } catch (err) {
+      this.cfg.log(`notification to ${new URL(req.url).origin} failed: ${errorDetail(err)}`);
       if (err instanceof BlockedAddressError || (err as { cause?: unknown }).cause instanceof BlockedAddressError) {
-        return { status: null, verdict: { kind: 'permanent', error: (err instanceof BlockedAddressError ? err : ((err as { cause: Error }).cause)).message } };
+        return { status: null, verdict: { kind: 'permanent', error: DELIVERY_FAILED.notAllowed } };
       }
       const code = (err as { code?: string }).code;
-      return { status: null, verdict: { kind: 'retry', retryAfterMs: null, error: `network error${code ? ` ${code}` : ''}` } };
+      return { status: null, verdict: { kind: 'retry', retryAfterMs: null, error: code && NO_ANSWER_CODES.has(code) ? DELIVERY_FAILED.noAnswer : DELIVERY_FAILED.unreachable } };
     }
   }
 

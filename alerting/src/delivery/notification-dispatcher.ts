@@ -74,41 +74,64 @@ export class NotificationDispatcher {
     const ds = this.cfg.dataSource;
     const channel = await ds.getRepository(NotificationChannelEntity).findOneBy({ id: row.channelId, tenantId: row.tenantId });
     if (!channel) {
-      await ds.query(`UPDATE alert_notifications SET status = 'failed', last_error = 'channel deleted' WHERE id = $1`, [row.id]);
+      await ds.query(`UPDATE alert_notifications SET status = 'failed', claim_until = NULL, last_error = 'channel deleted' WHERE ${CLAIMED}`, [row.id, row.attempts]);
       return;
     }
     const n = row.payload as unknown as AlertNotification;
     const result = await this.cfg.delivery.send(channelRequest(channelTarget(channel), n, this.now()));
-    await this.settle(row, channel, result);
-    this.cfg.metrics?.notifications.inc({ channel: channel.type, outcome: result.delivered ? 'sent' : result.permanent ? 'failed' : 'retrying' });
+    const outcome = await this.settle(row, channel, result);
+    if (outcome === null) {
+      this.log(`notification ${row.id}: its claim ran out during delivery and another replica took it over; this result is dropped`);
+      return;
+    }
+    this.cfg.metrics?.notifications.inc({ channel: channel.type, outcome });
     if (n.kind === 'test' || row.ruleId === null) return;
     await this.cfg.history.record([{
       tenantId: row.tenantId, timeMs: this.now(), ruleId: row.ruleId, ruleName: n.ruleName, groupKey: row.groupKey, labels: n.labels,
-      event: 'notification', toState: n.kind, value: n.value, channelId: row.channelId,
-      outcome: result.delivered ? 'sent' : result.permanent ? 'failed' : 'retrying',
-      message: result.delivered ? `HTTP ${result.status} after ${result.attempts} attempt(s)` : result.error,
+      event: 'notification', toState: n.kind, value: n.value, channelId: row.channelId, outcome, message: roundMessage(outcome, result, row.attempts, this.maxRounds),
     }]).catch((err: unknown) => this.log(`alert history: ${err instanceof Error ? err.message : String(err)}`));
   }
 
-  private async settle(row: ClaimedRow, channel: NotificationChannelEntity, result: DeliveryResult): Promise<void> {
+  /**
+   * Marks the row sent, failed or pending again — only while this replica's claim holds (the
+   * row is still `sending` with the attempt count it claimed): a replica whose claim ran out
+   * must not undo what the replica that took over decided. Null when the claim was lost.
+   */
+  private async settle(row: ClaimedRow, channel: NotificationChannelEntity, result: DeliveryResult): Promise<RoundOutcome | null> {
     const ds = this.cfg.dataSource;
+    const update = async (set: string, extra: unknown[] = []): Promise<boolean> => {
+      const [, affected]: [unknown, number] = await ds.query(`UPDATE alert_notifications SET ${set} WHERE ${CLAIMED}`, [row.id, row.attempts, ...extra]);
+      return affected > 0;
+    };
     if (result.delivered) {
-      await ds.query(`UPDATE alert_notifications SET status = 'sent', sent_at = now(), claim_until = NULL, last_error = NULL WHERE id = $1`, [row.id]);
+      if (!(await update(`status = 'sent', sent_at = now(), claim_until = NULL, last_error = NULL`))) return null;
       if (channel.failingSince !== null) await ds.query('UPDATE notification_channels SET failing_since = NULL, last_error = NULL WHERE id = $1', [channel.id]);
-      return;
+      return 'sent';
     }
-    const giveUp = result.permanent || row.attempts >= (this.cfg.maxRounds ?? 3);
-    if (giveUp) {
-      await ds.query(`UPDATE alert_notifications SET status = 'failed', claim_until = NULL, last_error = $2 WHERE id = $1`, [row.id, result.error]);
-    } else {
-      const waitMs = result.retryAfterMs ?? this.cfg.roundDelayMs ?? 60_000;
-      await ds.query(
-        `UPDATE alert_notifications SET status = 'pending', claim_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
-        [row.id, result.error, waitMs],
-      );
-    }
-    if (result.permanent) {
+    if (result.permanent || row.attempts >= this.maxRounds) {
+      if (!(await update(`status = 'failed', claim_until = NULL, last_error = $3`, [result.error]))) return null;
+      // A notification that will never arrive marks its channel failing, whatever the reason.
       await ds.query('UPDATE notification_channels SET failing_since = coalesce(failing_since, now()), last_error = $2 WHERE id = $1', [channel.id, result.error]);
+      return 'failed';
     }
+    const waitMs = result.retryAfterMs ?? this.cfg.roundDelayMs ?? 60_000;
+    const pending = `status = 'pending', claim_until = NULL, last_error = $3, next_attempt_at = now() + make_interval(secs => $4::double precision / 1000)`;
+    return (await update(pending, [result.error, waitMs])) ? 'retrying' : null;
   }
+
+  private get maxRounds(): number {
+    return this.cfg.maxRounds ?? 3;
+  }
+}
+
+type RoundOutcome = 'sent' | 'retrying' | 'failed';
+
+/** The row as this replica claimed it: still sending, with the attempt count of its claim. */
+const CLAIMED = `id = $1 AND status = 'sending' AND attempts = $2`;
+
+/** What the alert history says about one delivery round (no address or socket error: those are in the log). */
+function roundMessage(outcome: RoundOutcome, result: DeliveryResult, round: number, maxRounds: number): string {
+  if (result.delivered) return `delivered: HTTP ${result.status} in round ${round} of ${maxRounds} (${result.attempts} attempt(s))`;
+  if (outcome === 'retrying') return `${result.error}; round ${round} of ${maxRounds} (${result.attempts} attempt(s)), trying again later`;
+  return result.permanent ? `${result.error}; not retried` : `${result.error}; given up after ${round} round(s)`;
 }

@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { ClickHouseReader, DEFAULT_QUERY_LIMITS, type QueryLimits } from '@telemetryflow/query';
 import type { AlertHistoryEntryDto } from '@telemetryflow/schemas';
 
 export interface HistoryEntry {
@@ -28,7 +29,15 @@ export interface HistoryFilter {
 
 /** Evaluations, transitions and notifications in ClickHouse's `alert_history` (migration 0009). */
 export class AlertHistory {
-  constructor(private readonly ch: ClickHouseClient) {}
+  private readonly reader: ClickHouseReader;
+
+  constructor(
+    private readonly ch: ClickHouseClient,
+    /** What listing reads under, as every query of the API. */
+    readonly limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+  ) {
+    this.reader = new ClickHouseReader(ch, limits);
+  }
 
   async record(entries: readonly HistoryEntry[]): Promise<void> {
     if (entries.length === 0) return;
@@ -66,16 +75,14 @@ export class AlertHistory {
       where.push('Event = {event:String}');
       params.event = f.event;
     }
-    const rs = await this.ch.query({
-      query: `SELECT toUnixTimestamp64Milli(Time) AS t, toString(RuleId) AS ruleId, RuleName, GroupKey, Labels, Event, FromState, ToState, Value, ChannelId, Outcome, Message
-              FROM alert_history WHERE ${where.join(' AND ')} ORDER BY Time DESC LIMIT {limit:UInt32}`,
-      query_params: params,
-      format: 'JSONEachRow',
-    });
-    const rows = await rs.json<{
+    const rows = await this.reader.select<{
       t: string; ruleId: string; RuleName: string; GroupKey: string; Labels: Record<string, string>; Event: AlertHistoryEntryDto['event'];
       FromState: string; ToState: string; Value: number | null; ChannelId: string; Outcome: string; Message: string;
-    }>();
+    }>(
+      `SELECT toUnixTimestamp64Milli(Time) AS t, toString(RuleId) AS ruleId, RuleName, GroupKey, Labels, Event, FromState, ToState, Value, ChannelId, Outcome, Message
+       FROM alert_history WHERE ${where.join(' AND ')} ORDER BY Time DESC LIMIT {limit:UInt32}`,
+      params,
+    );
     return rows.map((r) => ({
       time: new Date(Number(r.t)).toISOString(),
       ruleId: r.ruleId,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertRuleDto, AlertRuleInput } from '@telemetryflow/schemas';
-import { ApiError, notFound } from '@telemetryflow/query';
+import { ApiError, notFound, type QueryLimits } from '@telemetryflow/query';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { groupColumns, UnknownGroupLabelError } from '../sources/group-columns.js';
 import { alertLabels, alertNotification } from '../notify/alert-notification.js';
@@ -9,6 +9,7 @@ import { queueNotifications } from '../store/alert-state-store.js';
 import { AlertInstanceEntity, AlertRuleEntity, AlertRuleLeaseEntity, NotificationChannelEntity } from '../store/entities.js';
 import { rulesFromYaml, RulesDocumentError, rulesToYaml } from './rules-yaml.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
+import { assertRuleWithinLimits } from './rule-limits.js';
 
 export function toRuleDto(e: AlertRuleEntity): AlertRuleDto {
   return { id: e.id, ...e.spec, createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString() };
@@ -16,7 +17,11 @@ export function toRuleDto(e: AlertRuleEntity): AlertRuleDto {
 
 /** Alert rules of a tenant in Postgres; a rule's lease row (its schedule) lives and dies with it. */
 export class AlertRulesService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    /** The limits rule conditions are read under: a rule past them is refused. */
+    private readonly limits: QueryLimits,
+  ) {}
 
   async list(tenant: string): Promise<AlertRuleDto[]> {
     const rows = await this.ds.getRepository(AlertRuleEntity).find({ where: { tenantId: tenant }, order: { name: 'ASC' } });
@@ -129,8 +134,9 @@ export class AlertRulesService {
     }
   }
 
-  /** What a schema cannot see: group-by labels the kind supports, and channels of this tenant. */
+  /** What a schema cannot see: windows within the query limits, group-by labels the kind supports, and channels of this tenant. */
   private async check(em: EntityManager, tenant: string, input: AlertRuleInput): Promise<void> {
+    assertRuleWithinLimits(input, this.limits);
     try {
       groupColumns(input.condition, input.groupBy);
     } catch (err) {

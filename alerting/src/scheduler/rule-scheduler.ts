@@ -1,3 +1,4 @@
+import { ApiError } from '@telemetryflow/query';
 import { durationMs } from '@telemetryflow/schemas';
 import type { DataSource, EntityManager } from 'typeorm';
 import { evaluateRule } from '../evaluation/evaluate-rule.js';
@@ -88,7 +89,8 @@ export class RuleScheduler {
       samples = await this.cfg.reader.read(row.tenantId, rule, nowMs);
     } catch (err) {
       await this.store.release(ruleId, this.cfg.replicaId, intervalMs);
-      await this.cfg.history.record([entry({ groupKey: '', labels: {}, event: 'evaluation', outcome: 'error', message: err instanceof Error ? err.message : String(err) })]);
+      this.log(`alert rule ${ruleId}: its condition could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      await this.cfg.history.record([entry({ groupKey: '', labels: {}, event: 'evaluation', outcome: 'error', message: evaluationError(err) })]);
       return 'error';
     }
     const previous = new Map([...stored].map(([k, v]) => [k, v.state]));
@@ -132,4 +134,13 @@ export class RuleScheduler {
     return 'ok';
   }
 
+}
+
+/**
+ * What the alert history (and so the API) says about a failed read: an API error names what
+ * is wrong with the rule (a limit, a window); anything else — a store that is down, a socket
+ * error with the ClickHouse server's address — is told generically, the detail is logged.
+ */
+function evaluationError(err: unknown): string {
+  return err instanceof ApiError ? err.message : 'the condition could not be read: the telemetry store failed or is unavailable';
 }

@@ -1,10 +1,12 @@
 import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/schemas';
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import { QueryRunner } from '@telemetryflow/query';
+import { embeddedInfo, type ClickHouseClient } from '@telemetryflow/clickhouse';
+import { ClickHouseReader, QueryRunner, queryLimits, type QueryLimits } from '@telemetryflow/query';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 import { groupKey, type GroupSample } from '../evaluation/evaluate-rule.js';
+import { assertRuleWithinLimits } from '../rules/rule-limits.js';
 import { groupColumns } from './group-columns.js';
 import { runOverWindow } from './query-runner-reader.js';
+import { ReadGate } from './read-gate.js';
 import { spanConditionQuery, spanMeasure } from './span-condition-query.js';
 
 /** DI token of the ConditionReader in the API (preview). */
@@ -12,7 +14,18 @@ export const CONDITION_READER = Symbol('ConditionReader');
 
 /** Reads what a rule's condition measures at one instant, per group. */
 export interface ConditionReader {
+  /** The query limits its reads run under (and rules and previews are checked against). */
+  readonly limits: QueryLimits;
   read(tenant: string, rule: AlertRuleInput, atMs: number): Promise<GroupSample[]>;
+}
+
+export interface ConditionReaderOptions {
+  /** Overrides of the default query limits, as the query API's. */
+  limits?: Partial<QueryLimits>;
+  /** Reads at once, rule evaluations and previews together (default: 1 on the embedded engine, else 4). */
+  concurrency?: number;
+  /** Reads that may wait for their turn before more are refused (default 64). */
+  maxWaiting?: number;
 }
 
 interface Selection {
@@ -24,15 +37,35 @@ interface Selection {
 /**
  * Query, span and availability burn-rate conditions go through the QueryRunner (the query
  * planner, rollups for whole hours); log matches, absence and latency burn rates read raw
- * logs, spans and series with bound parameters, never concatenated values.
+ * logs, spans and series with bound parameters, never concatenated values. Every read runs
+ * under the query API's limits, and at most `concurrency` of them at once: one reader serves
+ * the scheduler and the previews of a process.
  */
 export class ClickHouseConditionReader implements ConditionReader {
-  constructor(
-    private readonly ch: ClickHouseClient,
-    private readonly runner: QueryRunner = new QueryRunner({ clickhouse: ch }),
-  ) {}
+  readonly limits: QueryLimits;
+  readonly concurrency: number;
+  private readonly runner: QueryRunner;
+  private readonly reader: ClickHouseReader;
+  private readonly gate: ReadGate;
 
+  constructor(ch: ClickHouseClient, opts: ConditionReaderOptions = {}) {
+    this.limits = queryLimits(opts.limits);
+    this.runner = new QueryRunner({ clickhouse: ch, limits: this.limits });
+    this.reader = new ClickHouseReader(ch, this.limits);
+    this.concurrency = opts.concurrency ?? (embeddedInfo(ch) ? 1 : 4);
+    this.gate = new ReadGate(this.concurrency, opts.maxWaiting ?? 64);
+  }
+
+  /**
+   * Refuses a rule whose window is past the query limits (one stored before they applied),
+   * then reads under the limits (ClickHouse settings, 422 past them) when the gate lets it.
+   */
   async read(tenant: string, rule: AlertRuleInput, atMs: number): Promise<GroupSample[]> {
+    assertRuleWithinLimits(rule, this.limits);
+    return this.gate.run(() => this.readNow(tenant, rule, atMs));
+  }
+
+  private async readNow(tenant: string, rule: AlertRuleInput, atMs: number): Promise<GroupSample[]> {
     const c = rule.condition;
     if (c.kind === 'metric_threshold') return runOverWindow(this.runner, tenant, c.query, atMs, durationMs(c.window));
     const groups = groupColumns(c, rule.groupBy);
@@ -83,24 +116,21 @@ export class ClickHouseConditionReader implements ConditionReader {
 
   /** Series of a metric that received points after `sinceMs`. */
   private async liveSeries(tenant: string, metric: string, service: string | undefined, sinceMs: number): Promise<number> {
-    const rs = await this.ch.query({
-      query: `SELECT count() AS n FROM (
-                SELECT Fingerprint, max(LastSeen) AS seen FROM metric_series
-                WHERE TenantId = {tenant:String} AND MetricName = {metric:String}${service !== undefined ? ' AND ServiceName = {service:String}' : ''}
-                GROUP BY Fingerprint)
-              WHERE seen > fromUnixTimestamp64Milli({sinceMs:Int64})`,
-      query_params: { tenant, metric, sinceMs, ...(service !== undefined ? { service } : {}) },
-      format: 'JSONEachRow',
-    });
-    const [row] = await rs.json<{ n: string | number }>();
+    const [row] = await this.reader.select<{ n: string | number }>(
+      `SELECT count() AS n FROM (
+         SELECT Fingerprint, max(LastSeen) AS seen FROM metric_series
+         WHERE TenantId = {tenant:String} AND MetricName = {metric:String}${service !== undefined ? ' AND ServiceName = {service:String}' : ''}
+         GROUP BY Fingerprint)
+       WHERE seen > fromUnixTimestamp64Milli({sinceMs:Int64})`,
+      { tenant, metric, sinceMs, ...(service !== undefined ? { service } : {}) },
+    );
     return Number(row?.n ?? 0);
   }
 
   private async select(sel: Selection, groups: [string, string][], value: string, extra: Record<string, unknown>): Promise<Record<string, string | number | null>[]> {
     const keys = groups.map(([, column], i) => `toString(${column}) AS g${i}`);
     const query = `SELECT ${[...keys, value].join(', ')} FROM ${sel.table} WHERE ${sel.where.join(' AND ')}${keys.length ? ` GROUP BY ${groups.map((_, i) => `g${i}`).join(', ')}` : ''} LIMIT 10000`;
-    const rs = await this.ch.query({ query, query_params: { ...sel.params, ...extra }, format: 'JSONEachRow' });
-    return rs.json<Record<string, string | number | null>>();
+    return this.reader.select<Record<string, string | number | null>>(query, { ...sel.params, ...extra });
   }
 }
 
