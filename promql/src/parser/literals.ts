@@ -71,7 +71,15 @@ export function unquoteString(literal: string): string {
       if (!/^[0-7]{3}$/.test(oct) || parseInt(oct, 8) > 255) throw new Error('invalid syntax');
       out += String.fromCharCode(parseInt(oct, 8));
       i += 2;
-    } else throw new Error('invalid syntax');
+    } else throw new UnknownEscapeError(e);
   }
   return out;
+}
+
+/** The lexer's wording for an escape Go does not know (%#U of the rune). */
+export class UnknownEscapeError extends Error {
+  constructor(ch: string) {
+    const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    super(`unknown escape sequence U+${code} '${ch}'`);
+  }
 }

@@ -3,7 +3,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { AggregateOp, BinaryOp, Expr, PositionRange, VectorMatching, VectorSelector } from './ast.js';
 import { checkExpr } from './check.js';
 import { ParseError } from './errors.js';
-import { parseDuration, parseNumber, unquoteString } from './literals.js';
+import { parseDuration, parseNumber, unquoteString, UnknownEscapeError } from './literals.js';
 import { firstSyntaxError } from './syntax-errors.js';
 import { compileMatcher, type LabelMatcher, type MatchType } from '../matchers.js';
 import { METRIC_NAME } from '../labels.js';
@@ -13,6 +13,7 @@ import { METRIC_NAME } from '../labels.js';
  * as Prometheus 2.42 does. Throws ParseError with Prometheus' wording.
  */
 export function parseExpr(query: string): Expr {
+  if (query.replace(/#[^\n]*/g, '').trim() === '') throw new ParseError({ start: 0, end: 0 }, 'no expression found in input', query);
   const tree = parser.parse(withGrammarAliases(query));
   const syntaxError = firstSyntaxError(tree, query);
   if (syntaxError) throw syntaxError;
@@ -93,6 +94,7 @@ class TreeConverter {
     try {
       return unquoteString(text);
     } catch (e) {
+      if (e instanceof UnknownEscapeError) throw this.error(node, e.message);
       throw this.error(node, `error unquoting string ${JSON.stringify(text)}: ${(e as Error).message}`);
     }
   }
@@ -125,10 +127,14 @@ class TreeConverter {
 
   private matrixSelector(node: SyntaxNode): Expr {
     const inner = this.expr(this.exprChildren(node)[0]!);
-    const range = this.duration(node.getChild('DurationExpr')!);
-    if (inner.kind !== 'vectorSelector') throw this.error(node, 'ranges only allowed for vector selectors');
-    if (inner.offset !== 0) throw this.error(node, 'no offset modifiers allowed before range');
-    if (inner.at !== null || inner.atPreprocessor !== null) throw this.error(node, 'no @ modifiers allowed before range');
+    const durationNode = node.getChild('DurationExpr')!;
+    const range = this.duration(durationNode);
+    // Prometheus reports these at the opening bracket.
+    const bracket = this.query.lastIndexOf('[', durationNode.from);
+    const at = (message: string) => new ParseError({ start: bracket, end: node.to }, message, this.query);
+    if (inner.kind !== 'vectorSelector') throw at('ranges only allowed for vector selectors');
+    if (inner.offset !== 0) throw at('no offset modifiers allowed before range');
+    if (inner.at !== null || inner.atPreprocessor !== null) throw at('no @ modifiers allowed before range');
     return { kind: 'matrixSelector', selector: inner, range, pos: this.pos(node) };
   }
 
@@ -255,6 +261,7 @@ class TreeConverter {
       throw this.error(node, `unexpected ${JSON.stringify(this.text(node))} in duration`);
     }
     const text = this.text(literal);
+    if (/^\d+$/.test(text) && text !== '0') throw this.error(node, 'missing unit character in duration');
     let ms: number;
     try {
       ms = parseDuration(text);

@@ -18,6 +18,9 @@ export function firstSyntaxError(tree: Tree, query: string): ParseError | null {
   const skipped = rest.length - rest.trimStart().length;
   const pos = at + skipped;
   if (pos >= query.length) return new ParseError({ start: query.length, end: query.length }, unexpectedEnd(query), query);
+  if (query[pos] === ')' && unbalancedClose(query.slice(0, pos + 1))) {
+    return new ParseError({ start: pos + 1, end: pos + 1 }, "unexpected right parenthesis ')'", query);
+  }
   const call = /([a-zA-Z_:][\w:]*)\s*$/.exec(query.slice(0, pos));
   if (call && query[pos] === '(') {
     // An identifier before "(" that the grammar does not know as a function.
@@ -27,13 +30,25 @@ export function firstSyntaxError(tree: Tree, query: string): ParseError | null {
   return new ParseError({ start: pos, end: pos + 1 }, `unexpected ${describeToken(query.slice(pos))}`, query);
 }
 
+function unbalancedClose(prefix: string): boolean {
+  let depth = 0;
+  for (const c of stripLiterals(prefix)) {
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+  }
+  return depth < 0;
+}
+
+function stripLiterals(query: string): string {
+  return query.replace(/"([^"\\]|\\.)*"|'([^'\\]|\\.)*'|`[^`]*`|#[^\n]*/g, '');
+}
+
 /** Prometheus' lexer at the end of input: inside braces, in an open parenthesis or bracket. */
 function unexpectedEnd(query: string): string {
   let parens = 0;
   let brackets = 0;
   let braces = 0;
-  const code = query.replace(/"([^"\\]|\\.)*"|'([^'\\]|\\.)*'|`[^`]*`|#[^\n]*/g, '');
-  for (const c of code) {
+  for (const c of stripLiterals(query)) {
     if (c === '(') parens++;
     else if (c === ')') parens--;
     else if (c === '[') brackets++;

@@ -40,9 +40,13 @@ function approxEqual(x: number, y: number): boolean {
   return Math.abs(x - y) <= FRACTION * Math.min(Math.abs(x), Math.abs(y));
 }
 
-/** A description of the first difference, or null when the results agree. */
-export function diffMatrices(reference: readonly ApiSeries[], tested: readonly ApiSeries[]): string | null {
-  const test = sortLikeClient(tested);
+/**
+ * A description of the first difference, or null when the results agree. With clientSort (the
+ * tester's way) the tested matrix is first sorted as client_golang sorts; without, both orders
+ * must be the same (Prometheus sorts a range result by labels.Compare).
+ */
+export function diffMatrices(reference: readonly ApiSeries[], tested: readonly ApiSeries[], clientSort = true): string | null {
+  const test = clientSort ? sortLikeClient(tested) : tested;
   if (reference.length !== test.length) return `${reference.length} series expected, got ${test.length}`;
   for (let i = 0; i < reference.length; i++) {
     const r = reference[i]!;
@@ -62,4 +66,30 @@ export function diffMatrices(reference: readonly ApiSeries[], tested: readonly A
     }
   }
   return null;
+}
+
+interface ApiData {
+  readonly resultType: string;
+  readonly result: unknown;
+}
+
+interface ApiSample {
+  readonly metric: Record<string, string>;
+  readonly value: [number, string];
+}
+
+/** An instant query's answers compared the same way: vectors as sorted sets of samples. */
+export function diffInstant(reference: ApiData, tested: ApiData): string | null {
+  if (reference.resultType !== tested.resultType) return `${reference.resultType} expected, got ${tested.resultType}`;
+  switch (reference.resultType) {
+    case 'matrix': return diffMatrices(sortLikeClient(reference.result as ApiSeries[]), tested.result as ApiSeries[]);
+    case 'vector': {
+      const asSeries = (v: ApiSample[]) => v.map((s) => ({ metric: s.metric, values: [s.value] }));
+      return diffMatrices(sortLikeClient(asSeries(reference.result as ApiSample[])), asSeries(tested.result as ApiSample[]));
+    }
+    default: {
+      const [rt, rv] = reference.result as [number, string];
+      return diffMatrices([{ metric: {}, values: [[rt, rv]] }], [{ metric: {}, values: [tested.result as [number, string]] }]);
+    }
+  }
 }

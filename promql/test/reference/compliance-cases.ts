@@ -54,3 +54,14 @@ export function complianceCases(): ComplianceCase[] {
     variants(c.query, c.variant_args ?? [], {}).map((query) => ({ query, shouldFail: c.should_fail ?? false, skipComparison: c.skip_comparison ?? false })),
   );
 }
+
+const EXTRA = fileURLToPath(new URL('../../../test/queries/extra-queries.txt', import.meta.url));
+
+/** Queries of our own beyond the suite (functions and modifiers it leaves out), one per line; "!" marks one that must fail. */
+export function extraCases(): ComplianceCase[] {
+  return readFileSync(EXTRA, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((line) => ({ query: line.replace(/^!\s*/, ''), shouldFail: line.startsWith('!'), skipComparison: false }));
+}
