@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The reference: Debian's Prometheus 2.42 on a free loopback port with a temporary TSDB, the
+// remote-write receiver on, and an out-of-order window wide enough for backfilled test data.
+
+export const PROMETHEUS_BINARY = '/usr/bin/prometheus';
+
+/** Why the reference tests cannot run here, or undefined. In CI a missing binary is a failure. */
+export function prometheusUnavailable(): string | undefined {
+  if (existsSync(PROMETHEUS_BINARY)) return undefined;
+  if (process.env.CI) throw new Error(`${PROMETHEUS_BINARY} is required in CI (apt-get install prometheus)`);
+  return `${PROMETHEUS_BINARY} is not installed: Prometheus reference tests skipped (CI runs them)`;
+}
+
+export interface RunningPrometheus {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startPrometheus(): Promise<RunningPrometheus> {
+  const dir = await mkdtemp(join(tmpdir(), 'tf-prometheus-'));
+  const config = join(dir, 'prometheus.yml');
+  await writeFile(config, 'global:\n  scrape_interval: 15s\nstorage:\n  tsdb:\n    out_of_order_time_window: 3650d\n');
+  const port = await freePort();
+  const child: ChildProcess = spawn(PROMETHEUS_BINARY, [
+    `--config.file=${config}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--web.enable-remote-write-receiver',
+    '--storage.tsdb.retention.time=100y',
+    '--log.level=warn',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`prometheus exited with ${child.exitCode}: ${stderr}`);
+    }
+    try {
+      const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus did not become ready in 30 s: ${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { url, stop };
+}
+
+/** POSTs a form to Prometheus' API and returns the raw body and status. */
+export async function prometheusApi(url: string, path: string, params: Record<string, string>): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+    signal: AbortSignal.timeout(30_000),
+  });
+  return { status: res.status, body: await res.text() };
+}
