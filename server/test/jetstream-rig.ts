@@ -128,6 +128,11 @@ function id(n: number, bytes: 8 | 16): Buffer {
   return b;
 }
 
+/** The trace id (hex) of span n of `request('traces', …)`: each span is a trace of its own. */
+export function itemTraceId(n: number): string {
+  return id(n, 16).toString('hex');
+}
+
 const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'js-test' } }] };
 
 /** One OTLP protobuf request carrying items [first, first + count) of a signal. */
