@@ -24,6 +24,7 @@ const DATA_ERROR_CODES = new Set([
   321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
   349, // CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN
   407, // DECIMAL_OVERFLOW
+  469, // VIOLATED_CONSTRAINT: a CHECK constraint of the table refuses these rows
 ]);
 
 export function isDataError(err: unknown): boolean {

@@ -71,13 +71,19 @@ export class JetStreamRig {
     return new JetStreamRig(nats, settings, clickhouse, dataDir, bus, `http://127.0.0.1:${receiver.port}`, () => receiver.close(), publisher, pool);
   }
 
-  /** A writer replica with its own NATS connection; `writer` replaces the ClickHouse writer (fault injection). */
-  async startWriter(options: { config?: Partial<JetStreamWriterConfig>; writer?: (bus: BusConnection) => ClickHouseWriter } = {}): Promise<WriterReplica> {
+  /**
+   * A writer replica with its own NATS connection; `writer` replaces the ClickHouse writer
+   * (fault injection); `log` receives what the writer logs.
+   */
+  async startWriter(options: { config?: Partial<JetStreamWriterConfig>; writer?: (bus: BusConnection) => ClickHouseWriter; log?: (msg: string) => void } = {}): Promise<WriterReplica> {
     const bus = await connectBus(this.nats.url, `test-writer-${this.writers.length}`);
     const registry = new Registry();
     const chWriter = options.writer?.(bus) ?? new ClickHouseWriter(this.clickhouse, { attempts: 2, backoffMs: 50 });
     const manifests = await BatchManifestStore.open(bus, this.settings.manifestBucket, 1, this.settings.maxAgeSeconds);
-    const writer = new JetStreamWriter(bus, this.settings, chWriter, this.pool, manifests, { ...TEST_WRITER_CONFIG, ...options.config }, createIngestMetrics(registry), process.env.TF_TEST_VERBOSE ? console.error : () => undefined);
+    const writer = new JetStreamWriter(bus, this.settings, chWriter, this.pool, manifests, { ...TEST_WRITER_CONFIG, ...options.config }, createIngestMetrics(registry), (msg) => {
+      options.log?.(msg);
+      if (process.env.TF_TEST_VERBOSE) console.error(msg);
+    });
     await writer.start();
     const replica: WriterReplica = {
       bus,
