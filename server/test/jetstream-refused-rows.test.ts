@@ -8,7 +8,7 @@ import { listDeadLetters, replayDeadLetters, type DeadLetter } from '@telemetryf
 import { encodeExportRequestObject } from '@telemetryflow/schemas';
 import { refuseRowsStartingWith } from './clickhouse-faults.js';
 import { eventually } from './helpers.js';
-import { JetStreamRig, pendingMessages, postExport, request, settledStored } from './jetstream-rig.js';
+import { DiesAfterInsert, JetStreamRig, pendingMessages, postExport, request, settledStored } from './jetstream-rig.js';
 import { natsServerMissing } from './nats-server.js';
 
 const skip = natsServerMissing();
@@ -82,5 +82,40 @@ test('one message of a batch refused as data: the others are stored once, it is 
   } finally {
     await writer.stop();
     if (refusing) await refusal.drop();
+  }
+});
+
+test('a refused message delivered apart from the rest of its split batch is still dead-lettered, never dropped', { skip }, async () => {
+  const tenant = 'refusedapart';
+  const refusal = await refuseRowsStartingWith(rig.clickhouse, 'logs', 'Body', 'refused');
+  try {
+    // ~600 KB each: a pull of one NATS message's worth (1 MiB) brings one of them at a time.
+    await publish(tenant, request('logs', 100, 60, 10_000));
+    const bad = refusedLogs(60, 10_000);
+    const badSeq = await publish(tenant, bad);
+
+    // The first writer takes both in one batch, stores the good one alone and dies.
+    let dying: DiesAfterInsert | undefined;
+    const first = await rig.startWriter({ config: { maxBytes: 4 * 1024 * 1024 }, writer: (bus) => (dying = new DiesAfterInsert(rig.clickhouse, bus, { afterARefusal: true })) });
+    await eventually('the writer died while splitting', async () => (dying!.died ? true : undefined), 30_000);
+    await first.stop();
+    assert.equal((await rig.stored('logs', tenant)).rows, 60, 'the good message was stored by the split');
+
+    // Its replacement takes one message per batch: the good one (already stored), then the
+    // refused one, each delivered for the second time, which is the poison limit here.
+    const replacement = await rig.startWriter({ config: { maxBytes: 1, poisonAfterDeliveries: 2, maxRetryDelayMs: 1000 } });
+    try {
+      const letter = await eventually('the dead letter', async () => (await lettersOf(tenant))[0], 60_000);
+      assert.equal(letter.originalSeq, badSeq);
+      assert.match(letter.reason, /^ClickHouse refused the rows: /);
+      await assertLetterHolds(letter, bad);
+      assert.deepEqual(await settledStored(rig, tenant, 'logs', 60), { rows: 60, distinct: 60 });
+      assert.equal(await pendingMessages(rig, 'logs'), 0);
+      assert.equal((await lettersOf(tenant)).length, 1);
+    } finally {
+      await replacement.stop();
+    }
+  } finally {
+    await refusal.drop();
   }
 });

@@ -25,6 +25,36 @@ export const TEST_WRITER_CONFIG: JetStreamWriterConfig = {
   maxRetryDelayMs: 2000,
 };
 
+/**
+ * Inserts for real, then its replica dies before acking: its NATS connection is gone at
+ * once, right after the first insert that succeeds (with `afterARefusal`, the first that
+ * follows one ClickHouse refused: in the middle of splitting a batch).
+ */
+export class DiesAfterInsert extends ClickHouseWriter {
+  died = false;
+  private refused = false;
+  constructor(
+    client: ClickHouseClient,
+    private readonly bus: BusConnection,
+    private readonly options: { afterARefusal?: boolean } = {},
+  ) {
+    super(client);
+  }
+
+  override async insert(...[table, data, token]: Parameters<ClickHouseWriter['insert']>): Promise<void> {
+    try {
+      await super.insert(table, data, token);
+    } catch (err) {
+      this.refused = true;
+      throw err;
+    }
+    if (this.died || (this.options.afterARefusal && !this.refused)) return;
+    this.died = true;
+    await this.bus.nc.close();
+    throw new Error('writer killed after an insert, before its acks');
+  }
+}
+
 export interface WriterReplica {
   bus: BusConnection;
   writer: JetStreamWriter;

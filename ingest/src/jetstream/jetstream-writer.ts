@@ -256,9 +256,10 @@ export class JetStreamWriter {
 
   /**
    * Messages of a batch recorded by a writer that died or gave up before acking all of
-   * them. Acks follow only a successful insert of the whole batch, so a message of the
-   * manifest missing from the stream means the batch landed; otherwise it is inserted
-   * again as the same batch, and ClickHouse drops what already landed.
+   * them. Acks follow only once the whole batch is settled (inserted, its refused messages
+   * dead-lettered), so a message of the manifest missing from the stream means the batch
+   * landed; otherwise it is inserted again as the same batch, and ClickHouse drops what
+   * already landed.
    */
   private async replay(signal: Signal, manifest: BatchManifest, held: JsMsg[]): Promise<void> {
     const heldBySeq = new Map(held.map((m) => [m.seq, m]));
@@ -315,9 +316,11 @@ export class JetStreamWriter {
       }
       const deliveries = Math.max(...held.map((m) => m.info.deliveryCount));
       if (deliveries < this.config.poisonAfterDeliveries) return this.retryLater(signal, held, err);
-      for (const { entry, err: e } of refused) {
-        if (entry.delivery) await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(e as Error).message}`);
-      }
+      // Every refused message, also one whose delivery another batch holds (a redelivered
+      // batch may come back in several pulls): that batch will find this one settled and
+      // ack it unstored, so its dead letter must exist by then. The letter's message id
+      // makes a second one from that batch a duplicate.
+      for (const { entry, err: e } of refused) await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(e as Error).message}`);
     }
     await this.ackAll(signal, held);
     return true;
