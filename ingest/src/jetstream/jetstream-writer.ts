@@ -295,32 +295,50 @@ export class JetStreamWriter {
 
   private async insertAndAck(signal: Signal, manifest: BatchManifest, entries: Entry[], tables: EncodedTables['tables']): Promise<boolean> {
     const held = entries.flatMap((e) => (e.delivery ? [e.delivery] : []));
-    const token = manifestToken(manifest);
+    if (manifest.split) return this.insertSplit(signal, manifest, manifest.split.landed, entries, held);
     const landed = new Set<InsertTable>();
     const started = performance.now();
     try {
-      await insertTables(this.writer, [tables], token, landed);
-      this.recordInsert(signal, entries, started);
+      await insertTables(this.writer, [tables], manifestToken(manifest), landed);
     } catch (err) {
       if (!isDataError(err)) return this.retryLater(signal, held, err);
-      // One request's rows are refused: insert each alone (deterministic tokens, so a
-      // replay of this split is deduplicated too) to find and isolate the poison.
-      const refused: { entry: Entry; err: unknown }[] = [];
-      for (const entry of entries) {
-        try {
-          await insertTables(this.writer, [entry.tables], `${token}-s${entry.msg.seq}`, new Set(landed));
-        } catch (alone) {
-          if (!isDataError(alone)) return this.retryLater(signal, held, alone);
-          refused.push({ entry, err: alone });
-        }
+      // One request's rows are refused. From now on, in every replay too, the batch goes in
+      // message by message: a combined insert after some went in alone (the refusal passed,
+      // or a split was cut short) would store those again under its own token.
+      const split = { landed: [...landed] };
+      await this.manifests.put({ ...manifest, split });
+      return this.insertSplit(signal, manifest, split.landed, entries, held);
+    }
+    this.recordInsert(signal, entries, started);
+    await this.ackAll(signal, held);
+    return true;
+  }
+
+  /**
+   * A batch ClickHouse refused as data, inserted message by message with deterministic
+   * tokens (a replay is deduplicated) to isolate the refused messages, skipping the tables
+   * whose combined insert had landed. The refused ones are delivered again, and at the
+   * poison limit dead-lettered.
+   */
+  private async insertSplit(signal: Signal, manifest: BatchManifest, landed: readonly InsertTable[], entries: Entry[], held: JsMsg[]): Promise<boolean> {
+    const token = manifestToken(manifest);
+    const refused: { entry: Entry; err: unknown }[] = [];
+    for (const entry of entries) {
+      try {
+        await insertTables(this.writer, [entry.tables], `${token}-s${entry.msg.seq}`, new Set(landed));
+      } catch (err) {
+        if (!isDataError(err)) return this.retryLater(signal, held, err);
+        refused.push({ entry, err });
       }
+    }
+    if (refused.length > 0) {
       const deliveries = Math.max(...held.map((m) => m.info.deliveryCount));
-      if (deliveries < this.config.poisonAfterDeliveries) return this.retryLater(signal, held, err);
+      if (deliveries < this.config.poisonAfterDeliveries) return this.retryLater(signal, held, refused[0]!.err);
       // Every refused message, also one whose delivery another batch holds (a redelivered
       // batch may come back in several pulls): that batch will find this one settled and
       // ack it unstored, so its dead letter must exist by then. The letter's message id
       // makes a second one from that batch a duplicate.
-      for (const { entry, err: e } of refused) await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(e as Error).message}`);
+      for (const { entry, err } of refused) await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(err as Error).message}`);
     }
     await this.ackAll(signal, held);
     return true;
