@@ -33,11 +33,17 @@ export function grpcExport(client: Client, signal: Signal, body: Uint8Array, key
 
 /**
  * Exports until the server accepts, waiting as RetryInfo says (capped at `maxWaitMs` so
- * tests stay short). Any code other than UNAVAILABLE is permanent and throws. Returns the
- * refusals seen on the way.
+ * tests stay short). Any code other than UNAVAILABLE is permanent and throws. Each refusal
+ * is appended to `refusals` as it comes; resolves with them.
  */
-export async function grpcExportWithRetry(client: Client, signal: Signal, body: Uint8Array, key: string, timeoutMs = 60_000, maxWaitMs = 500): Promise<GrpcReply[]> {
-  const refusals: GrpcReply[] = [];
+export async function grpcExportWithRetry(
+  client: Client,
+  signal: Signal,
+  body: Uint8Array,
+  key: string,
+  options: { timeoutMs?: number; maxWaitMs?: number; refusals?: GrpcReply[] } = {},
+): Promise<GrpcReply[]> {
+  const { timeoutMs = 60_000, maxWaitMs = 500, refusals = [] } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const reply = await grpcExport(client, signal, body, key);

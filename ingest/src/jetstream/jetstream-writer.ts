@@ -178,6 +178,10 @@ export class JetStreamWriter {
     void (async () => {
       for await (const s of iter.status()) if (s.type === 'next') asked = s.options.batch;
     })();
+    // While NATS is unreachable the library pauses its heartbeat check and nothing ends the
+    // pull (nor stop(), which waits for it): end it when the server would have, after the
+    // expiry and two missed heartbeats of expires / 2 each.
+    const deadline = setTimeout(() => iter.stop(), 2 * expires + 1000);
     const msgs: JsMsg[] = [];
     try {
       for await (const m of iter) {
@@ -187,6 +191,8 @@ export class JetStreamWriter {
     } catch (err) {
       // The pull ended early (missed heartbeats, lost connection): what arrived is still ours.
       if (msgs.length === 0) throw err;
+    } finally {
+      clearTimeout(deadline);
     }
     return { msgs, complete: msgs.length === asked };
   }
