@@ -1,7 +1,9 @@
 /**
  * ClickHouse error codes that mean "this data can never be inserted as it is": retrying
  * the same rows cannot help, so the batch is split to find the request that carries them.
- * Everything else (network, memory, too many parts, timeouts) is transient.
+ * Everything else (network, memory, too many parts, timeouts) is transient. TOO_MANY_PARTS
+ * (252) is never data: our inserts set throw_on_max_partitions_per_insert_block = 0, so it
+ * only means merges are behind the inserts, and the same rows go in once they catch up.
  */
 const DATA_ERROR_CODES = new Set([
   6, // CANNOT_PARSE_TEXT
@@ -19,10 +21,10 @@ const DATA_ERROR_CODES = new Set([
   72, // CANNOT_PARSE_NUMBER
   117, // INCORRECT_DATA
   131, // TOO_LARGE_STRING_SIZE
-  252, // TOO_MANY_PARTS_PER_INSERT_BLOCK (when a server enforces it)
   321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
   349, // CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN
   407, // DECIMAL_OVERFLOW
+  469, // VIOLATED_CONSTRAINT: a CHECK constraint of the table refuses these rows
 ]);
 
 export function isDataError(err: unknown): boolean {

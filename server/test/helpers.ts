@@ -186,23 +186,27 @@ function grpcMetadata(key: string): Metadata {
   return m;
 }
 
-/** The three OTLP exporters of one transport, pointed at a running all-in-one. */
-export function exporters(running: Pick<RunningAllInOne, 'otlpHttpUrl' | 'otlpGrpcAddress'>, transport: Transport, key: string): SignalExporters {
+/**
+ * The three OTLP exporters of one transport, pointed at a running all-in-one.
+ * `timeoutMillis`: how long one export may take, its retries included (SDK default 10 s).
+ */
+export function exporters(running: Pick<RunningAllInOne, 'otlpHttpUrl' | 'otlpGrpcAddress'>, transport: Transport, key: string, options: { timeoutMillis?: number } = {}): SignalExporters {
   let traces: Exporter<ReadableSpan[]>;
   let logs: Exporter<ReadableLogRecord[]>;
   let metrics: unknown;
+  const { timeoutMillis } = options;
   if (transport === 'grpc') {
     const url = `http://${running.otlpGrpcAddress}`;
-    traces = new TraceGrpc({ url, metadata: grpcMetadata(key) });
-    logs = new LogsGrpc({ url, metadata: grpcMetadata(key) });
-    metrics = new MetricsGrpc({ url, metadata: grpcMetadata(key) });
+    traces = new TraceGrpc({ url, metadata: grpcMetadata(key), timeoutMillis });
+    logs = new LogsGrpc({ url, metadata: grpcMetadata(key), timeoutMillis });
+    metrics = new MetricsGrpc({ url, metadata: grpcMetadata(key), timeoutMillis });
   } else {
     const headers = { Authorization: `Bearer ${key}` };
     const base = running.otlpHttpUrl;
     const [T, L, M] = transport === 'proto' ? [TraceProto, LogsProto, MetricsProto] : [TraceHttp, LogsHttp, MetricsHttp];
-    traces = new T({ url: `${base}/v1/traces`, headers });
-    logs = new L({ url: `${base}/v1/logs`, headers });
-    metrics = new M({ url: `${base}/v1/metrics`, headers });
+    traces = new T({ url: `${base}/v1/traces`, headers, timeoutMillis });
+    logs = new L({ url: `${base}/v1/logs`, headers, timeoutMillis });
+    metrics = new M({ url: `${base}/v1/metrics`, headers, timeoutMillis });
   }
   // sdk-metrics ^3.1.1 (ours) and 3.1.0 (the exporters') declare the same enums twice,
   // which TypeScript treats as different types; the objects are the same at run time.

@@ -3,11 +3,10 @@
 // and checks, in ClickHouse, that the rows equal what was sent and the ids are distinct.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import { ClickHouseWriter, type BusConnection } from '@telemetryflow/ingest';
+import { ClickHouseWriter } from '@telemetryflow/ingest';
 import type { Signal } from '@telemetryflow/schemas';
 import type { Registry } from 'prom-client';
-import { exportWithRetry, JetStreamRig, pendingMessages, postExport, request, settledStored } from './jetstream-rig.js';
+import { DiesAfterInsert, exportWithRetry, JetStreamRig, pendingMessages, postExport, request, settledStored } from './jetstream-rig.js';
 import { natsServerMissing } from './nats-server.js';
 
 const skip = natsServerMissing();
@@ -75,32 +74,13 @@ test('a backlog is inserted in batches of several pulls, each message once', { s
   }
 });
 
-/** Inserts for real, then dies before acking: its NATS connection is gone at once. */
-class CrashAfterInsert extends ClickHouseWriter {
-  crashed = false;
-  constructor(
-    client: ClickHouseClient,
-    private readonly bus: BusConnection,
-  ) {
-    super(client);
-  }
-
-  override async insert(...[table, data, token]: Parameters<ClickHouseWriter['insert']>): Promise<void> {
-    await super.insert(table, data, token);
-    if (this.crashed) return;
-    this.crashed = true;
-    await this.bus.nc.close();
-    throw new Error('writer killed after its insert, before its acks');
-  }
-}
-
 test('a writer killed after inserting a batch but before acking it: the batch is redelivered and stored once', { skip }, async () => {
-  let crashing: CrashAfterInsert | undefined;
-  const doomed = await rig.startWriter({ writer: (bus) => (crashing = new CrashAfterInsert(rig.clickhouse, bus)) });
+  let crashing: DiesAfterInsert | undefined;
+  const doomed = await rig.startWriter({ writer: (bus) => (crashing = new DiesAfterInsert(rig.clickhouse, bus)) });
   let sent = await send('crash', 'traces', 5, 100);
   const deadline = Date.now() + 30_000;
-  while (!crashing!.crashed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  assert.ok(crashing!.crashed, 'the writer inserted a batch');
+  while (!crashing!.died && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(crashing!.died, 'the writer inserted a batch');
   assert.equal((await rig.stored('traces', 'crash')).rows, sent, 'the batch landed in ClickHouse');
   assert.ok((await pendingMessages(rig, 'traces')) > 0, 'its messages were never acked');
   await doomed.stop();

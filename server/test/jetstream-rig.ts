@@ -25,6 +25,36 @@ export const TEST_WRITER_CONFIG: JetStreamWriterConfig = {
   maxRetryDelayMs: 2000,
 };
 
+/**
+ * Inserts for real, then its replica dies before acking: its NATS connection is gone at
+ * once, right after the first insert that succeeds (with `afterARefusal`, the first that
+ * follows one ClickHouse refused: in the middle of splitting a batch).
+ */
+export class DiesAfterInsert extends ClickHouseWriter {
+  died = false;
+  private refused = false;
+  constructor(
+    client: ClickHouseClient,
+    private readonly bus: BusConnection,
+    private readonly options: { afterARefusal?: boolean } = {},
+  ) {
+    super(client);
+  }
+
+  override async insert(...[table, data, token]: Parameters<ClickHouseWriter['insert']>): Promise<void> {
+    try {
+      await super.insert(table, data, token);
+    } catch (err) {
+      this.refused = true;
+      throw err;
+    }
+    if (this.died || (this.options.afterARefusal && !this.refused)) return;
+    this.died = true;
+    await this.bus.nc.close();
+    throw new Error('writer killed after an insert, before its acks');
+  }
+}
+
 export interface WriterReplica {
   bus: BusConnection;
   writer: JetStreamWriter;
@@ -71,13 +101,19 @@ export class JetStreamRig {
     return new JetStreamRig(nats, settings, clickhouse, dataDir, bus, `http://127.0.0.1:${receiver.port}`, () => receiver.close(), publisher, pool);
   }
 
-  /** A writer replica with its own NATS connection; `writer` replaces the ClickHouse writer (fault injection). */
-  async startWriter(options: { config?: Partial<JetStreamWriterConfig>; writer?: (bus: BusConnection) => ClickHouseWriter } = {}): Promise<WriterReplica> {
+  /**
+   * A writer replica with its own NATS connection; `writer` replaces the ClickHouse writer
+   * (fault injection); `log` receives what the writer logs.
+   */
+  async startWriter(options: { config?: Partial<JetStreamWriterConfig>; writer?: (bus: BusConnection) => ClickHouseWriter; log?: (msg: string) => void } = {}): Promise<WriterReplica> {
     const bus = await connectBus(this.nats.url, `test-writer-${this.writers.length}`);
     const registry = new Registry();
     const chWriter = options.writer?.(bus) ?? new ClickHouseWriter(this.clickhouse, { attempts: 2, backoffMs: 50 });
     const manifests = await BatchManifestStore.open(bus, this.settings.manifestBucket, 1, this.settings.maxAgeSeconds);
-    const writer = new JetStreamWriter(bus, this.settings, chWriter, this.pool, manifests, { ...TEST_WRITER_CONFIG, ...options.config }, createIngestMetrics(registry), process.env.TF_TEST_VERBOSE ? console.error : () => undefined);
+    const writer = new JetStreamWriter(bus, this.settings, chWriter, this.pool, manifests, { ...TEST_WRITER_CONFIG, ...options.config }, createIngestMetrics(registry), (msg) => {
+      options.log?.(msg);
+      if (process.env.TF_TEST_VERBOSE) console.error(msg);
+    });
     await writer.start();
     const replica: WriterReplica = {
       bus,
@@ -126,6 +162,11 @@ function id(n: number, bytes: 8 | 16): Buffer {
   b.writeUInt32BE(n + 1, bytes - 4);
   b.writeUInt32BE(0x7f000000 + bytes, 0);
   return b;
+}
+
+/** The trace id (hex) of span n of `request('traces', …)`: each span is a trace of its own. */
+export function itemTraceId(n: number): string {
+  return id(n, 16).toString('hex');
 }
 
 const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'js-test' } }] };

@@ -5,6 +5,7 @@
 // instead of storing the rows twice (a fresh grouping would carry a new token).
 import { StorageType } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
+import type { InsertTable } from '@telemetryflow/clickhouse';
 import type { Signal } from '@telemetryflow/schemas';
 import type { BusConnection } from './bus-connection.js';
 
@@ -12,6 +13,12 @@ export interface BatchManifest {
   signal: Signal;
   /** Stream sequences of the messages whose rows go into the insert, ascending. */
   seqs: number[];
+  /**
+   * Set once ClickHouse refused the combined insert as data: the batch is then inserted
+   * message by message, in every replay too, skipping the tables whose combined insert had
+   * landed before the refusal.
+   */
+  split?: { landed: InsertTable[] };
 }
 
 /** The KV key, which also names the batch: the stream sequence range it covers. */
@@ -39,7 +46,7 @@ export class BatchManifestStore {
   }
 
   async put(m: BatchManifest): Promise<void> {
-    await this.kv.put(manifestKey(m), JSON.stringify(m.seqs));
+    await this.kv.put(manifestKey(m), JSON.stringify(m.split ? { seqs: m.seqs, landed: m.split.landed } : m.seqs));
   }
 
   async remove(m: BatchManifest): Promise<void> {
@@ -54,7 +61,8 @@ export class BatchManifestStore {
     for (const key of keys) {
       const entry = await this.kv.get(key);
       if (!entry || entry.operation !== 'PUT' || entry.length === 0) continue;
-      manifests.push({ signal, seqs: entry.json<number[]>() });
+      const value = entry.json<number[] | { seqs: number[]; landed: InsertTable[] }>();
+      manifests.push(Array.isArray(value) ? { signal, seqs: value } : { signal, seqs: value.seqs, split: { landed: value.landed } });
     }
     return manifests;
   }

@@ -178,6 +178,10 @@ export class JetStreamWriter {
     void (async () => {
       for await (const s of iter.status()) if (s.type === 'next') asked = s.options.batch;
     })();
+    // While NATS is unreachable the library pauses its heartbeat check and nothing ends the
+    // pull (nor stop(), which waits for it): end it when the server would have, after the
+    // expiry and two missed heartbeats of expires / 2 each.
+    const deadline = setTimeout(() => iter.stop(), 2 * expires + 1000);
     const msgs: JsMsg[] = [];
     try {
       for await (const m of iter) {
@@ -187,6 +191,8 @@ export class JetStreamWriter {
     } catch (err) {
       // The pull ended early (missed heartbeats, lost connection): what arrived is still ours.
       if (msgs.length === 0) throw err;
+    } finally {
+      clearTimeout(deadline);
     }
     return { msgs, complete: msgs.length === asked };
   }
@@ -256,9 +262,10 @@ export class JetStreamWriter {
 
   /**
    * Messages of a batch recorded by a writer that died or gave up before acking all of
-   * them. Acks follow only a successful insert of the whole batch, so a message of the
-   * manifest missing from the stream means the batch landed; otherwise it is inserted
-   * again as the same batch, and ClickHouse drops what already landed.
+   * them. Acks follow only once the whole batch is settled (inserted, its refused messages
+   * dead-lettered), so a message of the manifest missing from the stream means the batch
+   * landed; otherwise it is inserted again as the same batch, and ClickHouse drops what
+   * already landed.
    */
   private async replay(signal: Signal, manifest: BatchManifest, held: JsMsg[]): Promise<void> {
     const heldBySeq = new Map(held.map((m) => [m.seq, m]));
@@ -294,30 +301,50 @@ export class JetStreamWriter {
 
   private async insertAndAck(signal: Signal, manifest: BatchManifest, entries: Entry[], tables: EncodedTables['tables']): Promise<boolean> {
     const held = entries.flatMap((e) => (e.delivery ? [e.delivery] : []));
-    const token = manifestToken(manifest);
+    if (manifest.split) return this.insertSplit(signal, manifest, manifest.split.landed, entries, held);
     const landed = new Set<InsertTable>();
     const started = performance.now();
     try {
-      await insertTables(this.writer, [tables], token, landed);
-      this.recordInsert(signal, entries, started);
+      await insertTables(this.writer, [tables], manifestToken(manifest), landed);
     } catch (err) {
       if (!isDataError(err)) return this.retryLater(signal, held, err);
-      // One request's rows are refused: insert each alone (deterministic tokens, so a
-      // replay of this split is deduplicated too) to find and isolate the poison.
-      const refused: { entry: Entry; err: unknown }[] = [];
-      for (const entry of entries) {
-        try {
-          await insertTables(this.writer, [entry.tables], `${token}-s${entry.msg.seq}`, new Set(landed));
-        } catch (alone) {
-          if (!isDataError(alone)) return this.retryLater(signal, held, alone);
-          refused.push({ entry, err: alone });
-        }
+      // One request's rows are refused. From now on, in every replay too, the batch goes in
+      // message by message: a combined insert after some went in alone (the refusal passed,
+      // or a split was cut short) would store those again under its own token.
+      const split = { landed: [...landed] };
+      await this.manifests.put({ ...manifest, split });
+      return this.insertSplit(signal, manifest, split.landed, entries, held);
+    }
+    this.recordInsert(signal, entries, started);
+    await this.ackAll(signal, held);
+    return true;
+  }
+
+  /**
+   * A batch ClickHouse refused as data, inserted message by message with deterministic
+   * tokens (a replay is deduplicated) to isolate the refused messages, skipping the tables
+   * whose combined insert had landed. The refused ones are delivered again, and at the
+   * poison limit dead-lettered.
+   */
+  private async insertSplit(signal: Signal, manifest: BatchManifest, landed: readonly InsertTable[], entries: Entry[], held: JsMsg[]): Promise<boolean> {
+    const token = manifestToken(manifest);
+    const refused: { entry: Entry; err: unknown }[] = [];
+    for (const entry of entries) {
+      try {
+        await insertTables(this.writer, [entry.tables], `${token}-s${entry.msg.seq}`, new Set(landed));
+      } catch (err) {
+        if (!isDataError(err)) return this.retryLater(signal, held, err);
+        refused.push({ entry, err });
       }
+    }
+    if (refused.length > 0) {
       const deliveries = Math.max(...held.map((m) => m.info.deliveryCount));
-      if (deliveries < this.config.poisonAfterDeliveries) return this.retryLater(signal, held, err);
-      for (const { entry, err: e } of refused) {
-        if (entry.delivery) await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(e as Error).message}`);
-      }
+      if (deliveries < this.config.poisonAfterDeliveries) return this.retryLater(signal, held, refused[0]!.err);
+      // Every refused message, also one whose delivery another batch holds (a redelivered
+      // batch may come back in several pulls): that batch will find this one settled and
+      // ack it unstored, so its dead letter must exist by then. The letter's message id
+      // makes a second one from that batch a duplicate.
+      for (const { entry, err } of refused) await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(err as Error).message}`);
     }
     await this.ackAll(signal, held);
     return true;
