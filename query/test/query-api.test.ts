@@ -114,11 +114,15 @@ describe('traces', () => {
       { key: 'http.status_code', value: { intValue: '200' } },
     ]);
     assert.deepEqual(root.resource, [{ key: 'service.name', value: { stringValue: 'frontend' } }]);
-    assert.deepEqual(root.scope, { name: 'io.opentelemetry.test', version: '1.2.3' });
+    assert.deepEqual(root.scope, { name: 'io.opentelemetry.test', version: '1.2.3', attributes: [], droppedAttributesCount: 0 });
     assert.deepEqual(root.events, [
-      { timeUnixNano: ns(T0 + 10), name: 'cache miss', attributes: [{ key: 'hit', value: { boolValue: false } }, { key: 'key', value: { stringValue: 'cart' } }] },
+      {
+        timeUnixNano: ns(T0 + 10), name: 'cache miss', attributes: [{ key: 'hit', value: { boolValue: false } }, { key: 'key', value: { stringValue: 'cart' } }],
+        droppedAttributesCount: 0,
+      },
     ]);
-    assert.deepEqual(root.links, [{ traceId: TRACE_2, spanId: 'a1a2a3a4a5a6a7a8', traceState: 'vendor=1', attributes: [] }]);
+    assert.deepEqual(root.links, [{ traceId: TRACE_2, spanId: 'a1a2a3a4a5a6a7a8', traceState: 'vendor=1', attributes: [], droppedAttributesCount: 0, flags: 0 }]);
+    assert.equal(root.flags, 1);
     assert.equal(root.serviceName, 'frontend');
   });
 
@@ -216,7 +220,10 @@ describe('logs', () => {
       spanId: CHILD_SPAN,
       attributes: [{ key: 'order_id', value: { intValue: '42' } }],
       resource: [{ key: 'service.name', value: { stringValue: 'payments' } }],
-      scope: { name: 'logger', version: '' },
+      scope: { name: 'logger', version: '', attributes: [], droppedAttributesCount: 0 },
+      eventName: '',
+      flags: 0,
+      droppedAttributesCount: 0,
     });
   });
 

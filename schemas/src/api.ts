@@ -36,6 +36,7 @@ export interface SpanEventDto {
   timeUnixNano: string;
   name: string;
   attributes: KeyValueJson[];
+  droppedAttributesCount: number;
 }
 
 export interface SpanLinkDto {
@@ -43,6 +44,17 @@ export interface SpanLinkDto {
   spanId: string;
   traceState: string;
   attributes: KeyValueJson[];
+  droppedAttributesCount: number;
+  /** OTLP link flags: W3C trace flags in bits 0–7, bits 8–9 whether the linked context was remote. */
+  flags: number;
+}
+
+/** The instrumentation scope of a span or log record. */
+export interface ScopeDto {
+  name: string;
+  version: string;
+  attributes: KeyValueJson[];
+  droppedAttributesCount: number;
 }
 
 export interface SpanDto {
@@ -57,11 +69,17 @@ export interface SpanDto {
   endTimeUnixNano: string;
   durationNs: string;
   status: { code: StatusCodeName; message: string };
+  /** OTLP span flags: W3C trace flags in bits 0–7 (1 = sampled), bits 8–9 whether the parent was remote. */
+  flags: number;
   attributes: KeyValueJson[];
   resource: KeyValueJson[];
-  scope: { name: string; version: string };
+  scope: ScopeDto;
   events: SpanEventDto[];
   links: SpanLinkDto[];
+  /** What the SDK dropped at its limits before export. */
+  droppedAttributesCount: number;
+  droppedEventsCount: number;
+  droppedLinksCount: number;
 }
 
 export interface TraceDto {
@@ -96,7 +114,12 @@ export interface LogDto {
   spanId: string;
   attributes: KeyValueJson[];
   resource: KeyValueJson[];
-  scope: { name: string; version: string };
+  scope: ScopeDto;
+  /** OTLP event name (`event.name` of events); '' when the record is not an event. */
+  eventName: string;
+  /** OTLP log flags: W3C trace flags (bit 0: sampled). */
+  flags: number;
+  droppedAttributesCount: number;
 }
 
 export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';

@@ -1,14 +1,19 @@
 // What OpenTelemetry clients read back: telemetry sent with the real OTel JS SDK exporters
 // (or OTLP/JSON where the SDK cannot express it) to the all-in-one, read through the API.
+// Trace ids of every shape, and the OTLP fields besides names and attributes: flags, dropped
+// counts, scope attributes, event names.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanLimits } from '@opentelemetry/sdk-trace';
-import type { TraceSummaryDto } from '@telemetryflow/schemas';
-import { api, API_KEY, exportOk, exporters, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
+import type { LogDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import { api, API_KEY, exportOk, exporters, freshDataDir, getTrace, hr, removeDir, searchLogs, startServer, type Started } from './helpers.js';
 
+const MS = 1_000_000n;
 let server: Started;
 let dataDir: string;
 
@@ -43,6 +48,7 @@ async function exportSpans(spans: ReadableSpan[]): Promise<void> {
     await ex.shutdown();
   }
 }
+
 
 describe('trace search', () => {
   /** 501 one-span traces; a third of the ids end in a zero byte, a third in four. */
@@ -85,4 +91,75 @@ describe('trace search', () => {
       assert.equal(seen.filter((id) => id.endsWith('00')).length, 334);
     });
   }
+});
+
+describe('what OTLP carries besides names and attributes', () => {
+  test('span flags (sampled, remote parent), dropped attribute, event and link counts', async () => {
+    const limits: SpanLimits = { attributeCountLimit: 2, eventCountLimit: 1, linkCountLimit: 1, attributePerEventCountLimit: 1, attributePerLinkCountLimit: 1 };
+    const { tracer, spans } = recorder('limited', { spanLimits: limits });
+    const remote = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'c0ffee'.padEnd(32, '1'), spanId: 'feedbeef00000001', traceFlags: 1, isRemote: true });
+    const start = Date.now() - 60_000;
+    const link = { context: { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceFlags: 1, isRemote: true }, attributes: { a: 1, b: 2 } };
+    const span: Span = tracer.startSpan('POST /limited', { kind: SpanKind.SERVER, startTime: start, attributes: { a: 1, b: 2, c: 3, d: 4 }, links: [link, link] }, remote);
+    for (let i = 0; i < 3; i++) span.addEvent(`event ${i}`, { x: 1, y: 2, z: 3 }, start + i);
+    span.end(start + 10);
+    await exportSpans(spans());
+    const res = await getTrace(server.running.apiUrl, API_KEY, 'c0ffee'.padEnd(32, '1'));
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const [s] = res.body.data.spans;
+    assert.ok(s);
+    // Sampled (0x1), "is the parent remote" known (0x100) and true (0x200).
+    assert.equal(s.flags, 0x301);
+    assert.deepEqual([s.droppedAttributesCount, s.droppedEventsCount, s.droppedLinksCount], [2, 2, 1]);
+    assert.deepEqual(s.events.map((e) => e.droppedAttributesCount), [2]);
+    assert.deepEqual(s.links.map((l) => [l.flags, l.droppedAttributesCount]), [[0x301, 1]]);
+  });
+
+  test('scope attributes of spans (OTLP/JSON: the JS tracing API has none) and of log records (SDK)', async () => {
+    const traceId = '5c0be'.padEnd(32, '7');
+    const now = BigInt(Date.now() - 60_000) * MS;
+    const body = {
+      resourceSpans: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'scoped' } }] },
+        scopeSpans: [{
+          scope: { name: 'io.example.http', version: '2.0', attributes: [{ key: 'library.mode', value: { stringValue: 'fast' } }, { key: 'retries', value: { intValue: '3' } }], droppedAttributesCount: 4 },
+          spans: [{ traceId, spanId: '5c0be00000000001', name: 'GET /', kind: 2, flags: 257, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1000n) }],
+        }],
+      }],
+    };
+    const sent = await fetch(`${server.running.otlpHttpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` }, body: JSON.stringify(body) });
+    assert.equal(sent.status, 200, await sent.text());
+    const res = await getTrace(server.running.apiUrl, API_KEY, traceId);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual((res.body.data as TraceDto).spans[0]!.scope, {
+      name: 'io.example.http', version: '2.0', droppedAttributesCount: 4,
+      attributes: [{ key: 'library.mode', value: { stringValue: 'fast' } }, { key: 'retries', value: { intValue: '3' } }],
+    });
+    assert.equal(res.body.data.spans[0]!.flags, 257);
+
+    // Log records: the scope's attributes, the event name, the span context's flags, dropped attributes.
+    const memory = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'sessions' }),
+      processors: [new SimpleLogRecordProcessor({ exporter: memory })],
+      logRecordLimits: { attributeCountLimit: 1 },
+    });
+    const logger = provider.getLogger('pino', '9.0.0', { attributes: { 'logger.kind': 'json' } });
+    const baseSec = Math.floor(Date.now() / 1000) - 60;
+    logger.emit({
+      eventName: 'session.start', severityNumber: SeverityNumber.INFO, body: 'signed in', timestamp: hr(baseSec, 5), attributes: { user: 'u-1', plan: 'pro', seats: 3 },
+      context: trace.setSpanContext(ROOT_CONTEXT, { traceId: 'e'.repeat(32), spanId: 'f'.repeat(16), traceFlags: 1 }),
+    });
+    const ex = exporters(server.running, 'http', API_KEY);
+    try {
+      await exportOk(ex.logs, [...memory.getFinishedLogRecords()], 'logs');
+    } finally {
+      await ex.shutdown();
+    }
+    const [log] = await searchLogs(server.running.apiUrl, API_KEY, { service: 'sessions', from: (baseSec - 10) * 1000, to: (baseSec + 10) * 1000 });
+    assert.ok(log);
+    const l: LogDto = log;
+    assert.deepEqual(l.scope, { name: 'pino', version: '9.0.0', attributes: [{ key: 'logger.kind', value: { stringValue: 'json' } }], droppedAttributesCount: 0 });
+    assert.deepEqual([l.eventName, l.flags, l.droppedAttributesCount, l.attributes.length], ['session.start', 1, 2, 1]);
+  });
 });
