@@ -30,6 +30,7 @@ export function shardingKey(table: string): string {
 const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS (\w+)(\s*\([\s\S]*\)\s*)ENGINE = (\w*MergeTree)(?:\(([^)]*)\))?([\s\S]*)$/;
 const CREATE_VIEW = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+)( AS[\s\S]*)$/;
 const ALTER_TABLE = /^ALTER TABLE (\w+) ([\s\S]*)$/;
+const MODIFY_VIEW_QUERY = /^ALTER TABLE (\w+_mv) MODIFY QUERY\s([\s\S]*)$/;
 const CREATE_DICTIONARY = /^CREATE DICTIONARY IF NOT EXISTS (\w+)([\s\S]*)$/;
 const COLUMN_CHANGE = /^(ADD|DROP|MODIFY|RENAME|COMMENT) COLUMN\b/i;
 
@@ -68,6 +69,9 @@ export function clusterStatements(statements: readonly string[], options: Cluste
     } else if ((m = CREATE_VIEW.exec(statement))) {
       const [, view, target, select] = m as unknown as [string, string, string, string];
       out.push(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${view} ON CLUSTER ${c} TO ${tables.has(target) ? `${target}_local` : target}${local(select)}`);
+    } else if ((m = MODIFY_VIEW_QUERY.exec(statement))) {
+      const [, view, select] = m as unknown as [string, string, string];
+      out.push(`ALTER TABLE ${view} ON CLUSTER ${c} MODIFY QUERY ${local(select)}`);
     } else if ((m = ALTER_TABLE.exec(statement))) {
       const [, table, change] = m as unknown as [string, string, string];
       if (!tables.has(table)) throw new Error(`ALTER TABLE ${table}: not a table of the migrations, cannot place it on the cluster`);

@@ -247,6 +247,8 @@ describe('metric label discovery and exemplars', () => {
     const r = await get(`/api/v1/metrics/exemplars?metric=http.requests&resource.service.name=api&${range}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual(r.body.data.map((e: Json) => [e.value, e.traceId, e.spanId]), [[3, '', ''], [2, TRACE, 'ef'.repeat(8)], [1, TRACE, 'cd'.repeat(8)]]);
+    // An integer exemplar also comes back exactly, as a string; double ones have none.
+    assert.deepEqual(r.body.data.map((e: Json) => e.intValue), [undefined, undefined, '1']);
     assert.equal(r.body.data[2].timeUnixNano, ns(M0 + 10 * MIN - 500));
     assert.deepEqual(r.body.data[2].attributes, { 'http.route': '/pay' });
     assert.deepEqual(r.body.data[2].seriesLabels, { 'service.name': 'api' });

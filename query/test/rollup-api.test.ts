@@ -74,6 +74,22 @@ async function loadHistogram(): Promise<void> {
   });
 }
 
+/** A gauge of int64 values past 2^53 (nanosecond times, as process.start_time-like gauges send), a point every minute over the three days. */
+const BIG = 1_796_000_000_000_000_000n;
+async function loadIntGauge(): Promise<void> {
+  await ch.command({
+    query: `INSERT INTO metric_series (TenantId, MetricName, Fingerprint, MetricType, ServiceName, FirstSeenNs, LastSeenNs) SETTINGS async_insert = 0
+            VALUES ('default', 'boot.time', 99, 'gauge', 'shop', toUInt64({start:UInt64}) * 1000000, toUInt64({end:UInt64}) * 1000000)`,
+    query_params: { start: START, end: END },
+  });
+  await ch.command({
+    query: `INSERT INTO metrics_gauge (TenantId, MetricName, Fingerprint, TimeNs, Value, IntValue) SETTINGS async_insert = 0
+            SELECT 'default', 'boot.time', 99, toUInt64({start:UInt64} + number * 60000) * 1000000, toFloat64(v), v
+            FROM (SELECT number, toInt64({big:Int64} + (number * 7919) % 1001) AS v FROM numbers({n:UInt64}))`,
+    query_params: { start: START, big: BIG, n: Math.floor((END - START) / 60_000) },
+  });
+}
+
 before(async () => {
   api = await startTestApi(dir.path, KEY, async (c) => {
     ch = c;
@@ -83,6 +99,7 @@ before(async () => {
     await loadLogs('beta', 6_000);
     await loadGauge();
     await loadHistogram();
+    await loadIntGauge();
   });
   betaKey = api.betaKey;
   base = api.server.url;
@@ -241,6 +258,36 @@ describe('metric query', () => {
     }
     const p50 = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { metric: 'rpc.latency', aggregation: 'p50', from: NOW - 3 * D, to: NOW, stepSeconds: 3600 } });
     assert.ok(p50.body.data.series[0].points.some((p: Json) => p[1] > 1 && p[1] < 5), 'the median interpolates inside the (1, 5] bucket');
+  });
+
+  test('int64 gauges: min, max and last come back exactly per hour, from the rollups as from raw points', async () => {
+    const rs = await ch.query({
+      query: `SELECT toInt64(toUnixTimestamp(toStartOfHour(toDateTime(Time, 'UTC')))) * 1000 AS t, toString(min(IntValue)) AS min, toString(max(IntValue)) AS max,
+                     toString(argMax(IntValue, Time)) AS last
+              FROM metrics_gauge WHERE TenantId = 'default' AND MetricName = 'boot.time' GROUP BY t`,
+      format: 'JSONEachRow',
+    });
+    const exact = new Map((await rs.json<{ t: string; min: string; max: string; last: string }>()).map((r) => [Number(r.t), r]));
+    for (const aggregation of ['min', 'max', 'last'] as const) {
+      const body = { metric: 'boot.time', aggregation, from: NOW - 3 * D, to: NOW, stepSeconds: 3600 };
+      const planned = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body });
+      const raw = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { ...body, resolution: 'raw' } });
+      assert.equal(planned.body.meta.resolution, 'hourly', aggregation);
+      assert.deepEqual(planned.body.data, raw.body.data, aggregation);
+      const [series] = planned.body.data.series;
+      assert.equal(series.intValues.length, series.points.length);
+      let checked = 0;
+      series.points.forEach(([t]: [number], i: number) => {
+        const e = exact.get(t);
+        assert.equal(series.intValues[i], e ? e[aggregation] : null, `${aggregation} at ${t}`);
+        if (e) checked++;
+      });
+      assert.ok(checked >= 72, `${aggregation}: ${checked} exact values`);
+      assert.ok(series.intValues.some((v: string | null) => v !== null && BigInt(v) !== BigInt(Math.round(Number(v)))), 'values a JSON number cannot hold');
+    }
+    // Averages are computed, not stored values: no exact form.
+    const avg = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { metric: 'boot.time', aggregation: 'avg', from: NOW - 3 * D, to: NOW, stepSeconds: 3600 } });
+    assert.equal(avg.body.data.series[0].intValues, undefined);
   });
 
   test('a one-minute step reads raw points', async () => {

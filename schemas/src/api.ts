@@ -145,6 +145,12 @@ export interface MetricQueryRequest {
 export interface MetricSeriesDto {
   labels: Record<string, string>;
   points: [number, number | null][];
+  /**
+   * Int64 values exactly, as decimal strings, one per point (null where a point has none):
+   * min, max and last of gauges and sums whose points in the step were all integers.
+   * JSON numbers are exact only up to 2^53; absent when no point has an exact value.
+   */
+  intValues?: (string | null)[];
 }
 
 export interface MetricQueryResultDto {

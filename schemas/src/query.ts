@@ -113,6 +113,8 @@ export type QueryRequest = z.infer<typeof QueryRequestSchema>;
 export const QuerySeriesSchema = z.object({
   labels: z.record(z.string(), z.string()),
   points: z.array(z.tuple([z.number(), z.number().nullable()])),
+  /** Exact int64 values as decimal strings, one per point (see MetricSeriesDto.intValues). */
+  intValues: z.array(z.string().nullable()).optional(),
 });
 export type QuerySeries = z.infer<typeof QuerySeriesSchema>;
 

@@ -109,6 +109,8 @@ export interface ServiceMapDto {
 export interface ExemplarDto {
   timeUnixNano: string;
   value: number;
+  /** An integer exemplar's value exactly, as a decimal string (`value` is exact only up to 2^53). */
+  intValue?: string;
   traceId: string;
   spanId: string;
   /** The series' labels (point and resource attributes). */

@@ -1,7 +1,7 @@
 // What OpenTelemetry clients read back: telemetry sent with the real OTel JS SDK exporters
 // (or OTLP/JSON where the SDK cannot express it) to the all-in-one, read through the API.
 // Trace ids of every shape, and the OTLP fields besides names and attributes: flags, dropped
-// counts, scope attributes, event names.
+// counts, scope attributes, event names, int64 values.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -10,10 +10,11 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanLimits } from '@opentelemetry/sdk-trace';
-import type { LogDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { ExemplarDto, LogDto, MetricQueryResultDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import { api, API_KEY, exportOk, exporters, freshDataDir, getTrace, hr, removeDir, searchLogs, startServer, type Started } from './helpers.js';
 
 const MS = 1_000_000n;
+const H = 3_600_000;
 let server: Started;
 let dataDir: string;
 
@@ -28,6 +29,7 @@ after(async () => {
 });
 
 const get = <T>(path: string) => api<{ data: T; meta: Record<string, unknown> }>(server.running.apiUrl, path, API_KEY);
+const post = <T>(path: string, body: unknown) => api<{ data: T; meta: Record<string, unknown> }>(server.running.apiUrl, path, API_KEY, { method: 'POST', body });
 
 /** Spans recorded by an SDK tracer of one service, exported as the SDK would. */
 function recorder(service: string, options: { idGenerator?: { generateTraceId(): string; generateSpanId(): string }; spanLimits?: SpanLimits } = {}) {
@@ -161,5 +163,36 @@ describe('what OTLP carries besides names and attributes', () => {
     const l: LogDto = log;
     assert.deepEqual(l.scope, { name: 'pino', version: '9.0.0', attributes: [{ key: 'logger.kind', value: { stringValue: 'json' } }], droppedAttributesCount: 0 });
     assert.deepEqual([l.eventName, l.flags, l.droppedAttributesCount, l.attributes.length], ['session.start', 1, 2, 1]);
+  });
+
+  test('int64 metric values past 2^53 come back exactly, as strings beside the JSON numbers', async () => {
+    const now = BigInt(Date.now() - 60_000) * MS;
+    const body = {
+      resourceMetrics: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'clock' } }] },
+        scopeMetrics: [{
+          metrics: [{
+            name: 'process.start_time.ns',
+            gauge: {
+              dataPoints: [{
+                timeUnixNano: String(now), asInt: '9007199254740993',
+                exemplars: [{ timeUnixNano: String(now - 5n), asInt: '9007199254740995', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }],
+              }],
+            },
+          }],
+        }],
+      }],
+    };
+    const sent = await fetch(`${server.running.otlpHttpUrl}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` }, body: JSON.stringify(body) });
+    assert.equal(sent.status, 200, await sent.text());
+    const window = { from: Date.now() - H, to: Date.now() + 60_000 };
+    for (const aggregation of ['last', 'max', 'min']) {
+      const res = await post<MetricQueryResultDto>('/api/v1/metrics/query', { metric: 'process.start_time.ns', aggregation, ...window, stepSeconds: 7200 });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const [series] = res.body.data.series;
+      assert.deepEqual(series!.intValues?.filter((v) => v !== null), ['9007199254740993'], aggregation);
+    }
+    const ex = await get<ExemplarDto[]>(`/api/v1/metrics/exemplars?metric=process.start_time.ns&from=${window.from}&to=${window.to}`);
+    assert.deepEqual(ex.body.data.map((e) => [e.intValue, e.traceId]), [['9007199254740995', 'a'.repeat(32)]]);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   rollupCounterPoints, bucketStart, bucketStarts, counterIncreases, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets,
-  statValue, type HistogramPoint,
+  addStats, emptyStats, exactStatValue, statValue, type HistogramPoint,
 } from './metric-math.js';
 
 test('buckets align to the epoch', () => {
@@ -55,10 +55,23 @@ test('histogram increases and merging', () => {
 });
 
 test('step statistics', () => {
-  const s = { sum: 10, count: 4, min: 1, max: 4, last: 4 };
+  const s = { sum: 10, count: 4, min: 1, max: 4, last: 4, exact: null };
   assert.equal(statValue(s, 'avg'), 2.5);
   assert.equal(statValue(s, 'count'), 4);
-  assert.equal(statValue({ sum: 0, count: 0, min: Infinity, max: -Infinity, last: 0 }, 'max'), null);
+  assert.equal(statValue(emptyStats(), 'max'), null);
+});
+
+test('min, max and last of integer points stay exact past 2^53; one non-integer point gives up exactness', () => {
+  const big = 9_007_199_254_740_993n;
+  const series = (v: bigint) => ({ sum: Number(v), count: 1, min: Number(v), max: Number(v), last: Number(v), exact: { min: v, max: v, last: v } });
+  const acc = emptyStats();
+  addStats(acc, series(big));
+  addStats(acc, series(big + 2n));
+  assert.deepEqual(['min', 'max', 'last'].map((a) => exactStatValue(acc, a as 'min')), ['9007199254740993', '9007199254740995', '18014398509481988']);
+  assert.equal(exactStatValue(acc, 'avg'), null, 'computed aggregates are floating point');
+  addStats(acc, { sum: 1.5, count: 1, min: 1.5, max: 1.5, last: 1.5, exact: null });
+  assert.equal(exactStatValue(acc, 'max'), null);
+  assert.equal(exactStatValue(emptyStats(), 'max'), null);
 });
 
 test('foldExtreme ignores points without a recorded Min/Max', () => {

@@ -187,6 +187,13 @@ export function histogramQuantile(q: number, h: Buckets): number | null {
   return h.bounds[h.bounds.length - 1]!;
 }
 
+/** Min, max and last of integer points, exactly (int64 values pass 2^53). */
+export interface ExactStats {
+  min: bigint;
+  max: bigint;
+  last: bigint;
+}
+
 /** Running statistics of one group in one step bucket. */
 export interface StepStats {
   sum: number;
@@ -195,18 +202,32 @@ export interface StepStats {
   max: number;
   /** Sum over the group's series of each series' latest value in the bucket. */
   last: number;
+  /** The same exactly, when every point was an integer; else null. */
+  exact: ExactStats | null;
 }
 
 export function emptyStats(): StepStats {
-  return { sum: 0, count: 0, min: Infinity, max: -Infinity, last: 0 };
+  return { sum: 0, count: 0, min: Infinity, max: -Infinity, last: 0, exact: null };
 }
 
 export function addStats(acc: StepStats, s: StepStats): void {
+  acc.exact = acc.count === 0 ? s.exact : combineExact(acc.exact, s.exact);
   acc.sum += s.sum;
   acc.count += s.count;
   acc.min = Math.min(acc.min, s.min);
   acc.max = Math.max(acc.max, s.max);
   acc.last += s.last;
+}
+
+function combineExact(a: ExactStats | null, b: ExactStats | null): ExactStats | null {
+  if (a === null || b === null) return null;
+  return { min: a.min < b.min ? a.min : b.min, max: a.max > b.max ? a.max : b.max, last: a.last + b.last };
+}
+
+/** min, max or last as an exact decimal string, when every point was an integer; else null. */
+export function exactStatValue(s: StepStats, agg: StatAggregation): string | null {
+  if (s.count === 0 || s.exact === null || (agg !== 'min' && agg !== 'max' && agg !== 'last')) return null;
+  return s.exact[agg].toString();
 }
 
 export type StatAggregation = 'avg' | 'sum' | 'min' | 'max' | 'count' | 'last';

@@ -10,7 +10,7 @@ import { sparseRun, type ExpHistogram, type ExpHistogramPoint } from './exp-hist
 import {
   CUMULATIVE_ROLLUPS, DISTRIBUTION_COLUMNS, EXP_BUCKET_COLUMNS, RAW_SCALED_EXP, ROLLUP_SCALED_EXP, type DistributionType, type PointColumns,
 } from './metric-point-columns.js';
-import type { CounterRollup, HistogramPoint } from './metric-math.js';
+import type { CounterRollup, HistogramPoint, StepStats } from './metric-math.js';
 
 /** Point table per metric type: a fixed map, never built from input. */
 const POINT_TABLES: Record<MetricType, string> = {
@@ -50,14 +50,9 @@ export interface SeriesRow {
   resource: Record<string, string>;
 }
 
-export interface StatsRow {
+export interface StatsRow extends StepStats {
   fingerprint: string;
   bucket: number;
-  sum: number;
-  count: number;
-  min: number;
-  max: number;
-  last: number;
 }
 
 export interface RawPoint {
@@ -153,33 +148,44 @@ export class MetricsRepository {
 
   /**
    * Per series and step bucket: sum, count, min, max and latest value of gauge or sum
-   * points, over a query plan (raw points and the metrics_value rollups).
+   * points, over a query plan (raw points and the metrics_value rollups); min, max and
+   * latest exactly when every point of the bucket was an integer (the rollups count
+   * integer points since migration 0013).
    */
   async stepStats(type: 'gauge' | 'sum', scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<StatsRow[]> {
     const tables = plannedTables(POINT_TABLES[type], 'metrics_value');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
       select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${
         s === 'raw'
-          ? 'sum(Value) AS sum, count() AS count, min(Value) AS min, max(Value) AS max, argMaxState(Value, Time) AS last'
-          : 'sum(Sum) AS sum, sum(Count) AS count, min(Min) AS min, max(Max) AS max, argMaxMergeState(Last) AS last'
+          ? `sum(Value) AS sum, count() AS count, min(Value) AS min, max(Value) AS max, argMaxState(Value, Time) AS last,
+             countIf(isNotNull(IntValue)) AS ints, min(IntValue) AS imin, max(IntValue) AS imax, argMaxState(ifNull(IntValue, 0), Time) AS ilast`
+          : `sum(Sum) AS sum, sum(Count) AS count, min(Min) AS min, max(Max) AS max, argMaxMergeState(Last) AS last,
+             sum(IntCount) AS ints, min(IntMin) AS imin, max(IntMax) AS imax, argMaxMergeState(IntLast) AS ilast`
       }`,
       where: SERIES_WHERE,
       groupBy: 'Fingerprint, bucket',
     }));
-    const rows = await this.ch.select<Record<keyof StatsRow, string | number>>(`SELECT toString(Fingerprint) AS fingerprint, bucket, sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max, argMaxMerge(last) AS last
+    const rows = await this.ch.select<Record<'fingerprint' | 'bucket' | 'sum' | 'count' | 'min' | 'max' | 'last' | 'ints', string | number> & Record<'imin' | 'imax' | 'ilast', string | null>>(
+      `SELECT toString(Fingerprint) AS fingerprint, bucket, sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max, argMaxMerge(last) AS last,
+              sum(ints) AS ints, toString(min(imin)) AS imin, toString(max(imax)) AS imax, toString(argMaxMerge(ilast)) AS ilast
        FROM (${union})
        GROUP BY Fingerprint, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
-    return rows.map((r) => ({
-      fingerprint: String(r.fingerprint),
-      bucket: toNumber(r.bucket),
-      sum: toNumber(r.sum),
-      count: toNumber(r.count),
-      min: toNumber(r.min),
-      max: toNumber(r.max),
-      last: toNumber(r.last),
-    }));
+    return rows.map((r) => {
+      const count = toNumber(r.count);
+      const exact = count > 0 && toNumber(r.ints) === count && r.imin !== null && r.imax !== null && r.ilast !== null;
+      return {
+        fingerprint: String(r.fingerprint),
+        bucket: toNumber(r.bucket),
+        sum: toNumber(r.sum),
+        count,
+        min: toNumber(r.min),
+        max: toNumber(r.max),
+        last: toNumber(r.last),
+        exact: exact ? { min: BigInt(r.imin!), max: BigInt(r.imax!), last: BigInt(r.ilast!) } : null,
+      };
+    });
   }
 
   /**
