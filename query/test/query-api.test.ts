@@ -344,12 +344,15 @@ describe('metrics', () => {
   test('histogram quantiles from bucket increases', async () => {
     const q = async (aggregation: string) =>
       (await query({ metric: 'http.server.duration', aggregation, from: M0 + MIN, to: M0 + 3 * MIN - 1, stepSeconds: 60 }))[0]!.points;
-    // First minute: 100 observations in buckets (0,0.1]:50 (0.1,0.5]:30 (0.5,1]:10 (1,5]:10.
-    // p95 → rank 95 falls halfway through (1,5] → 3; second minute: 10 observations all ≤ 0.1 → p95 = 0.095.
+    // First minute: 100 observations in buckets (0,0.1]:50 (0.1,0.5]:30 (0.5,1]:10 (1,5]:10, max 4.5.
+    // p95 → rank 95 falls halfway through (1,5], narrowed to (1,4.5] by the max → 2.75; second
+    // minute: 10 observations all ≤ 0.1, min 0.002 → the bucket is [0.002,0.1] → p95 = 0.002 + 0.098 × 0.95.
     const p95 = await q('p95');
-    assert.equal(p95[0]![1], 3);
-    assert.ok(Math.abs(p95[1]![1]! - 0.095) < 1e-12);
-    assert.deepEqual((await q('p50')).map((p) => p[1]), [0.1, 0.05]);
+    assert.equal(p95[0]![1], 2.75);
+    assert.ok(Math.abs(p95[1]![1]! - (0.002 + 0.098 * 0.95)) < 1e-12);
+    const p50 = (await q('p50')).map((p) => p[1]);
+    assert.equal(p50[0], 0.1);
+    assert.ok(Math.abs(p50[1]! - (0.002 + 0.098 * 0.5)) < 1e-12);
     assert.deepEqual((await q('p90')).map((p) => p[1])[0], 1);
     assert.deepEqual((await q('count')).map((p) => p[1]), [100, 10]);
     assert.deepEqual((await q('sum')).map((p) => p[1]), [60, 0.5]);

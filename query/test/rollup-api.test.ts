@@ -57,7 +57,7 @@ async function loadGauge(): Promise<void> {
   });
 }
 
-/** A delta histogram series with a point every minute over the three days, Min and Max varying. */
+/** A delta histogram series with a point every minute over the three days, Min and Max varying; every 50th point without Min. */
 async function loadHistogram(): Promise<void> {
   await ch.command({
     query: `INSERT INTO metric_series (TenantId, MetricName, Fingerprint, MetricType, Temporality, ServiceName, FirstSeenNs, LastSeenNs) SETTINGS async_insert = 0
@@ -67,7 +67,8 @@ async function loadHistogram(): Promise<void> {
   await ch.command({
     query: `INSERT INTO metrics_histogram (TenantId, MetricName, Fingerprint, TimeNs, Count, Sum, Min, Max, BucketCounts, ExplicitBounds, Temporality)
             SETTINGS async_insert = 0
-            SELECT 'default', 'rpc.latency', 77, toUInt64({start:UInt64} + number * 60000) * 1000000, c[1] + c[2] + c[3], 10, (number * 13) % 97 / 10, 10 + (number * 31) % 89,
+            SELECT 'default', 'rpc.latency', 77, toUInt64({start:UInt64} + number * 60000) * 1000000, c[1] + c[2] + c[3], 10,
+                   if(number % 50 = 0, NULL, (number * 13) % 97 / 10), 10 + (number * 31) % 89,
                    [number % 4, 1 + number % 3, (number * 7) % 5] AS c, [1, 5], 1
             FROM numbers({n:UInt64})`,
     query_params: { start: START, n: Math.floor((END - START) / 60_000) },

@@ -529,7 +529,8 @@ export interface MetricFixture {
   toMs: number;
 }
 
-class CollectOnlyReader extends MetricReader {
+/** A reader that collects when asked, for exporting what it collected by hand. */
+export class CollectOnlyReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
   protected override async onShutdown(): Promise<void> {}
 }

@@ -1,7 +1,8 @@
 // What OpenTelemetry clients read back: telemetry sent with the real OTel JS SDK exporters
 // (or OTLP/JSON where the SDK cannot express it) to the all-in-one, read through the API.
-// Trace ids of every shape, and the OTLP fields besides names and attributes: flags, dropped
-// counts, scope attributes, event names, int64 values.
+// Trace ids of every shape, histogram quantiles within the recorded extremes, and the OTLP
+// fields besides names and attributes: flags, dropped counts, scope attributes, event names,
+// int64 values.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -9,9 +10,10 @@ import { ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanLimits } from '@opentelemetry/sdk-trace';
 import type { ExemplarDto, LogDto, MetricQueryResultDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
-import { api, API_KEY, exportOk, exporters, freshDataDir, getTrace, hr, removeDir, searchLogs, startServer, type Started } from './helpers.js';
+import { api, API_KEY, CollectOnlyReader, exportOk, exporters, freshDataDir, getTrace, hr, removeDir, searchLogs, startServer, type Started } from './helpers.js';
 
 const MS = 1_000_000n;
 const H = 3_600_000;
@@ -93,6 +95,38 @@ describe('trace search', () => {
       assert.equal(seen.filter((id) => id.endsWith('00')).length, 334);
     });
   }
+});
+
+describe('explicit-bucket histogram quantiles', () => {
+  test("lie within the point's recorded min and max: bounds [10, 100, 1000], counts [2, 5, 3, 0], max 300", async () => {
+    const reader = new CollectOnlyReader();
+    const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'pricing' }), readers: [reader] });
+    const histogram = provider.getMeter('read-answers').createHistogram('quote.latency', { unit: 'ms', advice: { explicitBucketBoundaries: [10, 100, 1000] } });
+    for (const v of [5, 6, 20, 30, 40, 50, 60, 150, 200, 300]) histogram.record(v);
+    const { resourceMetrics, errors } = await reader.collect();
+    assert.deepEqual(errors, []);
+    await provider.shutdown();
+    const ex = exporters(server.running, 'grpc', API_KEY);
+    try {
+      await exportOk(ex.metrics, resourceMetrics, 'metrics');
+    } finally {
+      await ex.shutdown();
+    }
+    const quantile = async (aggregation: string) => {
+      const res = await post<MetricQueryResultDto>('/api/v1/metrics/query', { metric: 'quote.latency', aggregation, from: Date.now() - H, to: Date.now() + 60_000, stepSeconds: 7200 });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body.data.series.flatMap((s) => s.points.map((p) => p[1]).filter((v) => v !== null));
+    };
+    // Rank 9.5 and 9.9 of 10 fall in (100, 1000], which the maximum narrows to (100, 300]:
+    // 100 + 200 × 2.5/3 and 100 + 200 × 2.9/3 (not 850 and 970, above every observation).
+    const [p95] = await quantile('p95');
+    const [p99] = await quantile('p99');
+    assert.ok(Math.abs(p95! - (100 + (200 * 2.5) / 3)) < 1e-9, `p95 ${p95}`);
+    assert.ok(Math.abs(p99! - (100 + (200 * 2.9) / 3)) < 1e-9, `p99 ${p99}`);
+    // Ranks inside the buckets between min and max are interpolated as before: p50 at 60% of (10, 100].
+    const [p50] = await quantile('p50');
+    assert.ok(Math.abs(p50! - (10 + 90 * (3 / 5))) < 1e-9, `p50 ${p50}`);
+  });
 });
 
 describe('what OTLP carries besides names and attributes', () => {

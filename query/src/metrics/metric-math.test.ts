@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  rollupCounterPoints, bucketStart, bucketStarts, counterIncreases, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets,
+  rollupCounterPoints, bucketStart, bucketStarts, counterIncreases, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets, mergedHistogramQuantile,
   addStats, emptyStats, exactStatValue, statValue, type HistogramPoint,
 } from './metric-math.js';
 
@@ -38,9 +38,30 @@ test('histogram quantile interpolates like histogram_quantile', () => {
   assert.equal(histogramQuantile(0.5, { bounds: [1], counts: [0, 0] }), null);
 });
 
+test("histogram quantiles are interpolated within the points' recorded min and max", () => {
+  // Bounds [10, 100, 1000], counts [2, 5, 3, 0], max 300: the top bucket is (100, 300], not (100, 1000].
+  const h = { bounds: [10, 100, 1000], counts: [2, 5, 3, 0] };
+  assert.ok(Math.abs(histogramQuantile(0.95, h)! - 850) < 1e-9, 'without extremes, as histogram_quantile');
+  const p95 = histogramQuantile(0.95, h, { min: 5, max: 300 })!;
+  const p99 = histogramQuantile(0.99, h, { min: 5, max: 300 })!;
+  assert.ok(Math.abs(p95 - (100 + 200 * (2.5 / 3))) < 1e-9, `p95 ${p95}`);
+  assert.ok(Math.abs(p99 - (100 + 200 * (2.9 / 3))) < 1e-9, `p99 ${p99}`);
+  assert.ok(p99 <= 300 && p95 < p99);
+  // The first bucket starts at the minimum; the +Inf bucket ends at the maximum.
+  assert.equal(histogramQuantile(0.25, { bounds: [10, 100], counts: [4, 0, 0] }, { min: 6, max: 9 }), 6 + 3 * 0.25);
+  assert.equal(histogramQuantile(0.5, { bounds: [10], counts: [0, 2] }, { min: 12, max: 30 }), 12 + 18 * 0.5);
+  assert.equal(histogramQuantile(0.5, { bounds: [-5], counts: [2, 0] }, { min: -15, max: -5 }), -10);
+  // Only one extreme known: the other end as before.
+  assert.equal(histogramQuantile(0.99, { bounds: [1], counts: [1, 99] }, { min: 0.5, max: null }), 1);
+  // Merged histograms are narrowed only when every one recorded its extremes.
+  const a = { bounds: [10, 100, 1000], counts: [2, 5, 3, 0], min: 5, max: 300 };
+  assert.ok(Math.abs(mergedHistogramQuantile(0.95, [a, { ...a, max: 400 }])! - (100 + 300 * (5 / 6))) < 1e-9);
+  assert.ok(Math.abs(mergedHistogramQuantile(0.95, [a, { ...a, max: null }])! - (100 + 900 * (5 / 6))) < 1e-9);
+});
+
 test('histogram increases and merging', () => {
   const mk = (t: number, counts: number[]): HistogramPoint => ({
-    t, start: 1, count: counts.reduce((a, b) => a + b, 0), sum: 0, bounds: [1, 2], counts,
+    t, start: 1, count: counts.reduce((a, b) => a + b, 0), sum: 0, bounds: [1, 2], counts, min: null, max: null,
   });
   const inc = histogramIncreases([mk(0, [1, 1, 0]), mk(60, [3, 2, 1]), mk(120, [1, 0, 0])], 10);
   assert.deepEqual(inc.map((h) => h.counts), [[2, 1, 1], [1, 0, 0]]);

@@ -10,7 +10,7 @@ import { sparseRun, type ExpHistogram, type ExpHistogramPoint } from './exp-hist
 import {
   CUMULATIVE_ROLLUPS, DISTRIBUTION_COLUMNS, EXP_BUCKET_COLUMNS, RAW_SCALED_EXP, ROLLUP_SCALED_EXP, type DistributionType, type PointColumns,
 } from './metric-point-columns.js';
-import type { CounterRollup, HistogramPoint, StepStats } from './metric-math.js';
+import type { CounterRollup, Extremes, HistogramPoint, StepStats } from './metric-math.js';
 
 /** Point table per metric type: a fixed map, never built from input. */
 const POINT_TABLES: Record<MetricType, string> = {
@@ -73,8 +73,11 @@ export interface RawExpHistogramPoint extends ExpHistogramPoint {
   temporality: number;
 }
 
-/** Bucket counts of a series in one step: finite upper bounds, and one more count (the +Inf bucket). */
-export interface BucketsRow {
+/**
+ * Bucket counts of a series in one step: finite upper bounds, and one more count (the +Inf
+ * bucket); the step's extremes, known only when every point recorded them.
+ */
+export interface BucketsRow extends Extremes {
   fingerprint: string;
   bucket: number;
   bounds: number[];
@@ -234,7 +237,8 @@ export class MetricsRepository {
   async distributionPoints(type: DistributionType, scope: SeriesScope, plan: QueryPlan, limit: number): Promise<RawDistributionPoint[]> {
     const columns = DISTRIBUTION_COLUMNS[type];
     const rows = await this.plannedPoints<{
-      fingerprint: string; t: string; start: string; count: string; sum: number | null; bounds: number[]; counts: string[]; temporality: number;
+      fingerprint: string; t: string; start: string; count: string; sum: number | null; bounds: number[]; counts: string[];
+      min: number | null; max: number | null; temporality: number;
     }>(POINT_TABLES[type], CUMULATIVE_ROLLUPS[type], columns, scope, plan, limit);
     return rows.map((r) => ({
       ...pointHead(r),
@@ -242,6 +246,8 @@ export class MetricsRepository {
       sum: r.sum === null ? 0 : toNumber(r.sum),
       bounds: r.bounds.map(Number),
       counts: r.counts.map(Number),
+      min: r.min === null ? null : toNumber(r.min),
+      max: r.max === null ? null : toNumber(r.max),
       temporality: toNumber(r.temporality),
     }));
   }
@@ -346,25 +352,37 @@ export class MetricsRepository {
 
   /**
    * Delta histograms' bucket counts per series and step, summed per upper bound (raw points
-   * and the rollups' `Buckets` add up the same way).
+   * and the rollups' `Buckets` add up the same way), with the step's extremes and how many
+   * points lacked them (rollups count those since migration 0013).
    */
   async distributionBuckets(scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<BucketsRow[]> {
     const tables = plannedTables(POINT_TABLES.histogram, 'metrics_histogram');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
-      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${s === 'raw' ? 'sumMap(arrayPushBack(ExplicitBounds, inf), BucketCounts)' : 'sumMap(Buckets)'} AS buckets`,
+      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${
+        s === 'raw'
+          ? 'sumMap(arrayPushBack(ExplicitBounds, inf), BucketCounts) AS buckets, countIf(isNull(Min)) AS noMin, countIf(isNull(Max)) AS noMax'
+          : 'sumMap(Buckets) AS buckets, sum(MinMissing) AS noMin, sum(MaxMissing) AS noMax'
+      }, min(Min) AS min, max(Max) AS max`,
       where: SERIES_WHERE,
       groupBy: 'Fingerprint, bucket',
     }));
-    const rows = await this.ch.select<{ fingerprint: string; bucket: string | number; bounds: number[]; counts: (string | number)[] }>(
+    const rows = await this.ch.select<{
+      fingerprint: string; bucket: string | number; bounds: number[]; counts: (string | number)[]; min: number | null; max: number | null; noMin: string; noMax: string;
+    }>(
       // JSON carries no infinity: the +Inf key (always last) is dropped from the bounds, its count kept.
-      `SELECT toString(Fingerprint) AS fingerprint, bucket, sumMap(buckets) AS merged, arrayFilter(b -> isFinite(b), merged.1) AS bounds, merged.2 AS counts
+      `SELECT toString(Fingerprint) AS fingerprint, bucket, sumMap(buckets) AS merged, arrayFilter(b -> isFinite(b), merged.1) AS bounds, merged.2 AS counts,
+              min(min) AS min, max(max) AS max, sum(noMin) AS noMin, sum(noMax) AS noMax
        FROM (${union}) GROUP BY Fingerprint, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => {
       const counts = r.counts.map(toNumber);
       if (counts.length === r.bounds.length) counts.push(0);
-      return { fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), bounds: r.bounds.map(Number), counts };
+      return {
+        fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), bounds: r.bounds.map(Number), counts,
+        min: r.min === null || toNumber(r.noMin) > 0 ? null : toNumber(r.min),
+        max: r.max === null || toNumber(r.noMax) > 0 ? null : toNumber(r.max),
+      };
     });
   }
 
@@ -383,7 +401,7 @@ export class MetricsRepository {
     if (rollups.segments.length === 0) return out;
     const tables = plannedTables(table, rollup);
     const { union, params } = plannedUnion(rollups, tables, (s) => ({
-      select: 'Fingerprint, StartTime, argMinMerge(First) AS first, argMaxMerge(Last) AS last, argMaxMerge(Peak) AS peak',
+      select: `Fingerprint, StartTime, argMinMerge(First) AS first, argMaxMerge(Last) AS last, argMaxMerge(Peak) AS peak${columns.rollupAggregates ? `, ${columns.rollupAggregates}` : ''}`,
       where: SERIES_WHERE,
       groupBy: `Fingerprint, ${tables[s].time}, StartTime`,
     }));
