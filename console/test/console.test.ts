@@ -106,6 +106,8 @@ describe('console in Chromium', () => {
     const text = await page.locator('[data-test=services-table]').innerText();
     assert.match(text, new RegExp(SERVICE));
     assert.match(text, new RegExp(DOWNSTREAM));
+    // The table says what its rate, error rate and p95 are over.
+    assert.match(await page.locator('[data-test=red-definition]').innerText(), /entry spans: server and consumer spans, or root spans for services without them/);
     await screenshot(page, 'services');
     await page.locator('[data-test=view-map]').click();
     await page.locator('[data-test=service-map] canvas').waitFor();

@@ -180,15 +180,19 @@ describe('traces', () => {
     }
   });
 
-  test('GET /api/v1/services counts spans and errors per service', async () => {
+  test('GET /api/v1/services counts spans per service, and requests and errors of its entry spans', async () => {
     const res = await call<{ data: ServiceDto[] }>(base, '/api/v1/services', { key: KEY });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.data, [
-      { name: 'frontend', spanCount: 1, errorCount: 0 },
-      { name: 'payments', spanCount: 2, errorCount: 1 },
+    const counts = (list: ServiceDto[]) => list.map(({ name, spanCount, requestCount, errorCount, entrySpans }) => ({ name, spanCount, requestCount, errorCount, entrySpans }));
+    // payments' failed span is a client span of frontend's request: not one of payments' requests.
+    assert.deepEqual(counts(res.body.data), [
+      { name: 'frontend', spanCount: 1, requestCount: 1, errorCount: 0, entrySpans: 'server_consumer' },
+      { name: 'payments', spanCount: 2, requestCount: 1, errorCount: 0, entrySpans: 'server_consumer' },
     ]);
+    assert.ok(Math.abs(res.body.data[1]!.p95Ms! - 20) / 20 <= 0.02, `payments p95 ${res.body.data[1]!.p95Ms} is its refund request's 20 ms`);
     const beta = await call<{ data: ServiceDto[] }>(base, '/api/v1/services', { key: betaKey });
-    assert.deepEqual(beta.body.data, [{ name: 'beta-svc', spanCount: 1, errorCount: 0 }]);
+    // An internal root span is the entry span of a service without server or consumer spans.
+    assert.deepEqual(counts(beta.body.data), [{ name: 'beta-svc', spanCount: 1, requestCount: 1, errorCount: 0, entrySpans: 'root' }]);
     assertError(await call(base, '/api/v1/services?to=soon', { key: KEY }), 400, 'invalid_parameter', 'to');
   });
 });
@@ -430,7 +434,7 @@ describe('caps: past a limit the answer is 422 naming what to narrow, never a tr
     assertError(res, 422, 'result_too_large', 'from');
     assert.deepEqual(res.body.error.details, { limit: 1, narrow: ['from', 'to'] });
     const narrowed = await call(capped.url, `/api/v1/services?from=${T0 + 30_000}`, { key: KEY });
-    assert.deepEqual(narrowed.body.data, [{ name: 'payments', spanCount: 1, errorCount: 0 }]);
+    assert.deepEqual(narrowed.body.data.map((d: ServiceDto) => [d.name, d.spanCount, d.requestCount, d.errorCount]), [['payments', 1, 1, 0]]);
   });
 
   test('spans of one trace', async () => {

@@ -17,12 +17,20 @@ let ch: ClickHouseClient;
 let base: string;
 let betaKey: string;
 
+/**
+ * Spans of three services: shop and db serve requests (server spans; a third are internal
+ * spans, half of them roots), cron has none (client spans, half of them roots: its
+ * entry spans). Durations log-normal around 8 ms; every 7th span failed.
+ */
 async function loadSpans(tenant: string, n: number): Promise<void> {
   await ch.command({
-    query: `INSERT INTO spans (TenantId, TraceIdHex, SpanIdHex, ServiceName, Name, Kind, StartTimeNs, EndTimeNs, DurationNs, StatusCode)
+    query: `INSERT INTO spans (TenantId, TraceIdHex, SpanIdHex, ParentSpanIdHex, ServiceName, Name, Kind, StartTimeNs, EndTimeNs, DurationNs, StatusCode)
             SETTINGS async_insert = 0
-            SELECT {tenant:String}, hex(generateUUIDv4()), lower(hex(number + 1)), if(number % 5 = 0, 'db', 'shop'), ['GET /cart', 'POST /pay', 'GET /'][number % 3 + 1],
-                   if(number % 3 = 2, 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER'), start, start + d, d, if(number % 7 = 0, 'STATUS_CODE_ERROR', 'STATUS_CODE_OK')
+            SELECT {tenant:String}, hex(generateUUIDv4()), lower(hex(number + 1)),
+                   if((number % 11 = 0 OR number % 3 = 2) AND number % 2 = 0, '0102030405060708', ''),
+                   multiIf(number % 11 = 0, 'cron', number % 5 = 0, 'db', 'shop'), ['GET /cart', 'POST /pay', 'GET /'][number % 3 + 1],
+                   multiIf(number % 11 = 0, 'SPAN_KIND_CLIENT', number % 3 = 2, 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER'),
+                   start, start + d, d, if(number % 7 = 0, 'STATUS_CODE_ERROR', 'STATUS_CODE_OK')
             FROM (SELECT number, toUInt64({start:UInt64} + intDiv(number * ({end:UInt64} - {start:UInt64}), {n:UInt64})) * 1000000 AS start,
                          toInt64(exp(randNormal(log(8e6), 0.4))) AS d FROM numbers({n:UInt64}))`,
     query_params: { tenant, n, start: START, end: END },
@@ -128,6 +136,19 @@ function assertClose(actual: number | null, expected: number | null, what: strin
   assert.ok(actual !== null && Math.abs(actual - expected) / expected <= 0.02, `${what}: ${actual} vs ${expected}`);
 }
 
+/** The entry spans of a service, as raw spans: server and consumer spans, or root spans where it has none. */
+const ENTRY = `(Kind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER') OR (ServiceName = 'cron' AND ParentSpanId = toFixedString('', 8)))`;
+
+async function exactRed(where: string, params: Record<string, unknown>): Promise<{ n: number; errors: number }> {
+  const rs = await ch.query({
+    query: `SELECT count() AS n, countIf(StatusCode = 'STATUS_CODE_ERROR') AS errors FROM spans WHERE ${where}`,
+    query_params: params,
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<{ n: string; errors: string }>();
+  return { n: Number(row!.n), errors: Number(row!.errors) };
+}
+
 async function exactQuantilesMs(where: string, params: Record<string, unknown>): Promise<number[]> {
   const rs = await ch.query({
     query: `SELECT quantilesExactInclusive(0.5, 0.95, 0.99)(DurationNs) AS q FROM spans WHERE ${where}`,
@@ -151,7 +172,20 @@ describe('service RED', () => {
       for (const k of ['p50Ms', 'p95Ms', 'p99Ms']) assertClose(p[k], r[k], `${k} at ${p.t}`);
     });
     const total = planned.data.reduce((a: number, p: Json) => a + p.count, 0);
-    assert.ok(total > 40_000, `${total} spans`);
+    assert.ok(total > 25_000, `${total} requests`);
+  });
+
+  test('a service without server or consumer spans: its root spans per hour, the same from rollups as from raw spans', async () => {
+    const [planned, raw] = await both(`/api/v1/services/cron/red?${range(NOW - 2 * D, NOW, '&stepSeconds=3600')}`);
+    assert.equal(planned.meta.resolution, 'hourly');
+    planned.data.forEach((p: Json, i: number) => {
+      const r = raw.data[i];
+      assert.deepEqual([p.t, p.count, p.errorCount, p.rate, p.errorRate], [r.t, r.count, r.errorCount, r.rate, r.errorRate]);
+      for (const k of ['p50Ms', 'p95Ms', 'p99Ms']) assertClose(p[k], r[k], `${k} at ${p.t}`);
+    });
+    const total = planned.data.reduce((a: number, p: Json) => a + p.count, 0);
+    // Half of cron's ~5,450 client spans in two days are roots.
+    assert.ok(total > 2_000 && total < 3_000, `${total} requests`);
   });
 
   test('a one-hour range reads raw data; a step of 5 minutes too', async () => {
@@ -190,8 +224,34 @@ describe('services list', () => {
     const [planned, raw] = await both(`/api/v1/services?${range(NOW - 3 * D - H, NOW)}`);
     assert.equal(planned.meta.resolution, 'daily');
     assert.deepEqual(planned.data, raw.data);
-    assert.deepEqual(planned.data.map((s: Json) => s.name), ['db', 'shop']);
+    assert.deepEqual(planned.data.map((s: Json) => s.name), ['cron', 'db', 'shop']);
     assert.equal(planned.data.reduce((a: number, s: Json) => a + s.spanCount, 0), 90_000);
+  });
+
+  test('requests, errors and latency are those of entry spans: server spans, or the root spans of a service without them', async () => {
+    const [planned] = await both(`/api/v1/services?${range(NOW - 3 * D - H, NOW)}`);
+    assert.deepEqual(planned.data.map((s: Json) => [s.name, s.entrySpans]), [['cron', 'root'], ['db', 'server_consumer'], ['shop', 'server_consumer']]);
+    for (const s of planned.data) {
+      const where = `TenantId = 'default' AND ServiceName = {service:String} AND ${ENTRY}`;
+      const exact = await exactRed(where, { service: s.name });
+      assert.deepEqual([s.requestCount, s.errorCount], [exact.n, exact.errors], s.name);
+      assert.ok(s.requestCount < s.spanCount, `${s.name}: fewer requests than spans`);
+      const [p50, p95, p99] = await exactQuantilesMs(where, { service: s.name });
+      assertClose(s.p50Ms, p50!, `${s.name} p50`);
+      assertClose(s.p95Ms, p95!, `${s.name} p95`);
+      assertClose(s.p99Ms, p99!, `${s.name} p99`);
+    }
+  });
+
+  test('the service map\'s nodes carry the same entry-span RED', async () => {
+    const services = await call(base, `/api/v1/services?${range(NOW - 3 * D - H, NOW)}`, { key: KEY });
+    const map = await call(base, `/api/v1/service-map?${range(NOW - 3 * D - H, NOW)}`, { key: KEY });
+    assert.equal(map.status, 200, JSON.stringify(map.body));
+    assert.equal(map.body.meta.resolution, 'daily');
+    assert.deepEqual(
+      map.body.data.nodes.map((n: Json) => [n.service, n.count, n.errorCount, n.p95Ms]),
+      services.body.data.map((s: Json) => [s.name, s.requestCount, s.errorCount, s.p95Ms]),
+    );
   });
 });
 
@@ -303,9 +363,10 @@ describe('tenant isolation', () => {
     const services = await call(base, `/api/v1/services?${q}`, { key: betaKey });
     assert.equal(services.body.data.reduce((a: number, s: Json) => a + s.spanCount, 0), 9_000);
     const ops = await call(base, `/api/v1/services/shop/operations?${q}`, { key: betaKey });
-    assert.equal(ops.body.data.reduce((a: number, o: Json) => a + o.count, 0), 9_000 - 1_800);
+    const shop = await exactRed("TenantId = 'beta' AND ServiceName = 'shop'", {});
+    assert.equal(ops.body.data.reduce((a: number, o: Json) => a + o.count, 0), shop.n);
     const red = await call(base, `/api/v1/services/shop/red?${q}&stepSeconds=3600`, { key: betaKey });
-    assert.equal(red.body.data.reduce((a: number, p: Json) => a + p.count, 0), 7_200);
+    assert.equal(red.body.data.reduce((a: number, p: Json) => a + p.count, 0), (await exactRed(`TenantId = 'beta' AND ServiceName = 'shop' AND ${ENTRY}`, {})).n);
     const volume = await call(base, `/api/v1/logs/volume?${q}&stepSeconds=3600`, { key: betaKey });
     assert.equal(volume.body.data.reduce((a: number, p: Json) => a + p.total, 0), 6_000);
   });

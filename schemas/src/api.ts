@@ -97,10 +97,22 @@ export interface TraceSummaryDto {
   errorCount: number;
 }
 
-export interface ServiceDto {
+/**
+ * Which spans are a service's entry spans, the spans its RED is over: its server and
+ * consumer spans; where it has none, its root spans; `none` when it has neither.
+ */
+export type EntrySpansName = 'server_consumer' | 'root' | 'none';
+
+/** A service with spans in the range; RED (requests, errors, latency) over its entry spans. */
+export interface ServiceDto extends LatencyQuantilesDto {
   name: string;
+  /** Every span of the service. */
   spanCount: number;
+  /** Entry spans: server and consumer spans, or root spans where the service has none. */
+  requestCount: number;
+  /** Failed entry spans (status ERROR). */
   errorCount: number;
+  entrySpans: EntrySpansName;
 }
 
 export interface LogDto {
@@ -172,14 +184,18 @@ export interface LatencyQuantilesDto {
   p99Ms: number | null;
 }
 
-/** One step of a service's RED series: `t` is the step's start (epoch ms). */
+/**
+ * One step of a service's RED series: `t` is the step's start (epoch ms). Over the
+ * service's entry spans (see ServiceDto), chosen once for the whole range.
+ */
 export interface RedPointDto extends LatencyQuantilesDto {
   t: number;
+  /** Requests: entry spans that started in the step. */
   count: number;
   errorCount: number;
-  /** Spans per second over the step. */
+  /** Requests per second over the step. */
   rate: number;
-  /** errorCount / count; null without spans. */
+  /** errorCount / count; null without requests. */
   errorRate: number | null;
 }
 

@@ -1,18 +1,18 @@
 // What OpenTelemetry clients read back: telemetry sent with the real OTel JS SDK exporters
 // (or OTLP/JSON where the SDK cannot express it) to the all-in-one, read through the API.
-// Trace ids of every shape, histogram quantiles within the recorded extremes, and the OTLP
-// fields besides names and attributes: flags, dropped counts, scope attributes, event names,
-// int64 values.
+// Trace ids of every shape, a service's RED over its entry spans everywhere it is shown,
+// histogram quantiles within the recorded extremes, and the OTLP fields besides names and
+// attributes: flags, dropped counts, scope attributes, event names, int64 values.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanLimits } from '@opentelemetry/sdk-trace';
-import type { ExemplarDto, LogDto, MetricQueryResultDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { DashboardRenderDto, DashboardSummaryDto, ExemplarDto, LogDto, MetricQueryResultDto, PreviewDto, ServiceDto, ServiceMapDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import { api, API_KEY, CollectOnlyReader, exportOk, exporters, freshDataDir, getTrace, hr, removeDir, searchLogs, startServer, type Started } from './helpers.js';
 
 const MS = 1_000_000n;
@@ -53,6 +53,10 @@ async function exportSpans(spans: ReadableSpan[]): Promise<void> {
   }
 }
 
+/** Relative difference within the sketches' 2%. */
+function assertNear(actual: number | null | undefined, expected: number, what: string): void {
+  assert.ok(actual !== null && actual !== undefined && Math.abs(actual - expected) / expected <= 0.02, `${what}: ${actual} vs ${expected}`);
+}
 
 describe('trace search', () => {
   /** 501 one-span traces; a third of the ids end in a zero byte, a third in four. */
@@ -95,6 +99,149 @@ describe('trace search', () => {
       assert.equal(seen.filter((id) => id.endsWith('00')).length, 334);
     });
   }
+});
+
+describe("a service's RED is over its entry spans, everywhere it is shown", () => {
+  /**
+   * Within the last hour (raw spans), before the trace-search test's spans and within one
+   * UTC day, so a daily step holds all of it.
+   */
+  const D = 24 * H;
+  const recent = ((t) => (Math.floor(t / D) === Math.floor((t + 19 * 60_000) / D) ? t : Math.floor((t + 19 * 60_000) / D) * D - 20 * 60_000))(Date.now() - 55 * 60_000);
+  /** Two days ago, at the start of a UTC hour: whole hours that the rollups answer. */
+  const oldHour = Math.floor((Date.now() - 2 * D) / H) * H;
+  /** The 17 minutes of the app's spans. */
+  const range = (from: number) => `from=${from - 60_000}&to=${from + 18 * 60_000}`;
+
+  /**
+   * shop: 200 requests (server spans of 100 … 299 ms, 10 failed) with 20 internal 1 ms
+   * children each (20 failed); mq consumes a message for the first 50 requests; cron has
+   * no server spans: 30 root client spans of 50 ms (6 failed), each with two client children.
+   */
+  function app(base: number): ReadableSpan[] {
+    const shop = recorder('shop');
+    const mq = recorder('mq');
+    const cron = recorder('cron');
+    for (let i = 0; i < 200; i++) {
+      const start = base + i * 5000;
+      const request = shop.tracer.startSpan('GET /checkout', { kind: SpanKind.SERVER, startTime: start }, ROOT_CONTEXT);
+      const inside: Context = trace.setSpan(ROOT_CONTEXT, request);
+      for (let c = 0; c < 20; c++) {
+        const child = shop.tracer.startSpan(`step ${c}`, { kind: SpanKind.INTERNAL, startTime: start + c }, inside);
+        if (i % 10 === 5 && c === 0) child.setStatus({ code: SpanStatusCode.ERROR });
+        child.end(start + c + 1);
+      }
+      if (i < 50) mq.tracer.startSpan('process order', { kind: SpanKind.CONSUMER, startTime: start + 40 }, inside).end(start + 70);
+      if (i % 20 === 0) request.setStatus({ code: SpanStatusCode.ERROR });
+      request.end(start + 100 + i);
+    }
+    for (let i = 0; i < 30; i++) {
+      const start = base + i * 30_000;
+      const job = cron.tracer.startSpan('POST /sync', { kind: SpanKind.CLIENT, startTime: start }, ROOT_CONTEXT);
+      for (let c = 0; c < 2; c++) cron.tracer.startSpan('GET /page', { kind: SpanKind.CLIENT, startTime: start + c }, trace.setSpan(ROOT_CONTEXT, job)).end(start + c + 10);
+      if (i % 5 === 0) job.setStatus({ code: SpanStatusCode.ERROR });
+      job.end(start + 50);
+    }
+    return [...shop.spans(), ...mq.spans(), ...cron.spans()];
+  }
+
+  before(async () => {
+    await exportSpans(app(recent));
+    await exportSpans(app(oldHour + 60_000));
+  });
+
+  const expected = {
+    cron: { spanCount: 90, requestCount: 30, errorCount: 6, entrySpans: 'root', p95Ms: 50 },
+    mq: { spanCount: 50, requestCount: 50, errorCount: 0, entrySpans: 'server_consumer', p95Ms: 30 },
+    // p95 of 100 … 299 ms (inclusive): 289.05 ms; over every span it would be 1 ms.
+    shop: { spanCount: 4200, requestCount: 200, errorCount: 10, entrySpans: 'server_consumer', p95Ms: 289.05 },
+  };
+
+  function assertServices(list: ServiceDto[], what: string): void {
+    assert.deepEqual(list.map((s) => s.name), ['cron', 'mq', 'shop'], what);
+    for (const s of list) {
+      const e = expected[s.name as keyof typeof expected];
+      assert.deepEqual([s.spanCount, s.requestCount, s.errorCount, s.entrySpans], [e.spanCount, e.requestCount, e.errorCount, e.entrySpans], `${what}: ${s.name}`);
+      assertNear(s.p95Ms, e.p95Ms, `${what}: ${s.name} p95`);
+    }
+  }
+
+  test('services table: requests, errors and p95 of server and consumer spans, or of root spans where a service has none', async () => {
+    const res = await get<ServiceDto[]>(`/api/v1/services?${range(recent)}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assertServices(res.body.data, 'recent');
+    const shop = res.body.data.find((s) => s.name === 'shop')!;
+    assert.equal(shop.errorCount / shop.requestCount, 0.05, 'a 5% failure rate, not 30 of 4,200 spans');
+  });
+
+  test('the same from the rollups for whole hours as from raw spans', async () => {
+    const hour = `from=${oldHour - 60_000}&to=${oldHour + H + 60_000}`;
+    const planned = await get<ServiceDto[]>(`/api/v1/services?${hour}`);
+    const raw = await get<ServiceDto[]>(`/api/v1/services?${hour}&resolution=raw`);
+    assert.equal(planned.body.meta.resolution, 'hourly');
+    assert.equal(raw.body.meta.resolution, 'raw');
+    assertServices(planned.body.data, 'rollups');
+    assertServices(raw.body.data, 'raw');
+    const steps = await get<{ count: number; errorCount: number }[]>(`/api/v1/services/shop/red?from=${oldHour}&to=${oldHour + 2 * H - 1}&stepSeconds=3600`);
+    assert.equal(steps.body.meta.resolution, 'hourly');
+    assert.deepEqual(steps.body.data.map((p) => [p.count, p.errorCount]), [[200, 10], [0, 0]]);
+  });
+
+  test('RED series of the service page', async () => {
+    const res = await get<{ count: number; errorCount: number; errorRate: number | null; p95Ms: number | null }[]>(
+      `/api/v1/services/shop/red?${range(recent)}&stepSeconds=3600`,
+    );
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const steps = res.body.data.filter((p) => p.count > 0);
+    assert.equal(steps.reduce((a, p) => a + p.count, 0), 200);
+    assert.equal(steps.reduce((a, p) => a + p.errorCount, 0), 10);
+    if (steps.length === 1) assertNear(steps[0]!.p95Ms, 289.05, 'p95 of the one step');
+    const cron = await get<{ count: number; errorCount: number }[]>(`/api/v1/services/cron/red?${range(recent)}&stepSeconds=3600`);
+    assert.deepEqual([cron.body.data.reduce((a, p) => a + p.count, 0), cron.body.data.reduce((a, p) => a + p.errorCount, 0)], [30, 6]);
+  });
+
+  test("service map: nodes carry the entry spans' RED, edges the calls between services as before", async () => {
+    const res = await get<ServiceMapDto>(`/api/v1/service-map?${range(recent)}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const shop = res.body.data.nodes.find((n) => n.service === 'shop')!;
+    assert.deepEqual([shop.count, shop.errorCount, shop.errorRate], [200, 10, 0.05]);
+    assertNear(shop.p95Ms, 289.05, 'map node p95');
+    assert.deepEqual(res.body.data.edges.map((e) => [e.caller, e.callee, e.calls, e.errorCount]), [['shop', 'mq', 50, 0]]);
+  });
+
+  test('the query API, alert rules and the built-in Service overview dashboard measure the same requests', async () => {
+    const from = recent - 60_000;
+    const to = recent + 18 * 60_000;
+    const q = await post<{ series: { points: [number, number | null][] }[] }>('/api/v1/query', {
+      query: { signal: 'spans', measure: 'error_rate', spans: 'entry', filters: [{ label: 'service', op: '=', value: 'shop' }] }, from, to, step: 86_400,
+    });
+    assert.equal(q.status, 200, JSON.stringify(q.body));
+    assert.deepEqual(q.body.data.series[0]!.points.filter((p) => p[1] !== null).map((p) => p[1]), [0.05]);
+
+    // An error-rate rule of 3% fires on shop's 5% of failed requests (30 failed spans of 4,200 are 0.7%).
+    const preview = await post<PreviewDto>('/api/v1/alert-rules/preview', {
+      rule: { name: 'shop errors', condition: { kind: 'span', measure: 'error_rate', service: 'shop', window: '1h', threshold: { op: 'above', value: 0.03 } }, interval: '10m' },
+      from: new Date(Date.now() - 10 * 60_000).toISOString(), to: new Date().toISOString(),
+    });
+    assert.equal(preview.status, 200, JSON.stringify(preview.body));
+    const firing = preview.body.data.transitions.find((t) => t.to === 'firing');
+    assert.ok(firing, JSON.stringify(preview.body.data));
+    assert.equal(firing.value, 0.05);
+
+    const dashboards = await get<DashboardSummaryDto[]>('/api/v1/dashboards');
+    const overview = dashboards.body.data.find((d) => d.title === 'Service overview');
+    assert.ok(overview, 'the built-in dashboard exists');
+    const render = await post<DashboardRenderDto>(`/api/v1/dashboards/${overview.id}/render?from=${from}&to=${to}&step=86400`, { variables: { service: 'shop' } });
+    assert.equal(render.status, 200, JSON.stringify(render.body));
+    const panel = (title: string) => {
+      const p = render.body.data.panels.find((x) => x.title === title);
+      assert.ok(p && p.status === 'ok' && p.kind === 'series', `${title}: ${JSON.stringify(p)}`);
+      return p.data.series.flatMap((s) => s.points.map((pt) => pt[1]).filter((v) => v !== null));
+    };
+    assert.deepEqual(panel('Requests'), [200]);
+    assert.deepEqual(panel('Error rate'), [0.05]);
+    assertNear(panel('p95 latency')[0], 289.05, 'dashboard p95');
+  });
 });
 
 describe('explicit-bucket histogram quantiles', () => {
