@@ -144,7 +144,7 @@ describe('console in Chromium', () => {
     await page.locator('[data-test=span-details]', { hasText: 'http.route' }).waitFor();
     assert.equal(new URL(page.url()).searchParams.get('span'), trace.spanIds[0]);
     assert.equal(await page.locator('[data-test=span-flags]').innerText(), 'sampled, local parent');
-    await page.locator('[data-test=span-details]').getByRole('tab', { name: 'Scope (1)' }).click();
+    await page.locator('[data-test=span-details]').getByText('Scope (1)', { exact: true }).click();
     await page.locator('[data-test=span-details]', { hasText: 'library.mode' }).waitFor();
     await screenshot(page, 'trace');
     // Collapsing the root leaves one row.
