@@ -1,7 +1,10 @@
 // The same migrations on a ClickHouse cluster (TF_CLICKHOUSE_CLUSTER): every table becomes
 // a Replicated*MergeTree `<name>_local` on each shard plus a Distributed `<name>` over them,
 // so writers and queries keep using the plain names; materialized views run shard-locally,
-// from local source to local target; every statement is ON CLUSTER. Pure: SQL in, SQL out.
+// from local source to local target; every DDL statement is ON CLUSTER. A migration's data
+// statements (INSERT … SELECT with distributed_foreground_insert, rebuilding rollup rows)
+// run once, from the node that migrates, through the Distributed tables (their subqueries
+// GLOBAL). Pure: SQL in, SQL out.
 
 /** How rows of each table are spread over shards: whole traces, whole series, tenant + time. */
 const SHARDING_KEYS: Record<string, string> = {
@@ -30,6 +33,12 @@ export function shardingKey(table: string): string {
 const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS (\w+)(\s*\([\s\S]*\)\s*)ENGINE = (\w*MergeTree)(?:\(([^)]*)\))?([\s\S]*)$/;
 const CREATE_VIEW = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+)( AS[\s\S]*)$/;
 const ALTER_TABLE = /^ALTER TABLE (\w+) ([\s\S]*)$/;
+const MODIFY_VIEW_QUERY = /^ALTER TABLE (\w+_mv) MODIFY QUERY\s([\s\S]*)$/;
+const DROP_VIEW = /^DROP VIEW IF EXISTS (\w+)$/;
+/** Data statements of a migration (a rebuild): they read and write the Distributed tables, once, from the node that migrates. */
+const INSERT_SELECT = /^INSERT INTO \w+ \([^)]*\)\s+SETTINGS [\s\S]*\bdistributed_foreground_insert = 1\b[\s\S]*\bSELECT\b[\s\S]*$/;
+/** A sorting-key change after the columns it adds: shards only, the Distributed table has no key. */
+const SORTING_KEY_CHANGE = /,\s*MODIFY ORDER BY [\s\S]*$/;
 const CREATE_DICTIONARY = /^CREATE DICTIONARY IF NOT EXISTS (\w+)([\s\S]*)$/;
 const COLUMN_CHANGE = /^(ADD|DROP|MODIFY|RENAME|COMMENT) COLUMN\b/i;
 
@@ -68,12 +77,19 @@ export function clusterStatements(statements: readonly string[], options: Cluste
     } else if ((m = CREATE_VIEW.exec(statement))) {
       const [, view, target, select] = m as unknown as [string, string, string, string];
       out.push(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${view} ON CLUSTER ${c} TO ${tables.has(target) ? `${target}_local` : target}${local(select)}`);
+    } else if ((m = MODIFY_VIEW_QUERY.exec(statement))) {
+      const [, view, select] = m as unknown as [string, string, string];
+      out.push(`ALTER TABLE ${view} ON CLUSTER ${c} MODIFY QUERY ${local(select)}`);
+    } else if ((m = DROP_VIEW.exec(statement))) {
+      out.push(`DROP VIEW IF EXISTS ${m[1]} ON CLUSTER ${c}`);
     } else if ((m = ALTER_TABLE.exec(statement))) {
       const [, table, change] = m as unknown as [string, string, string];
       if (!tables.has(table)) throw new Error(`ALTER TABLE ${table}: not a table of the migrations, cannot place it on the cluster`);
       out.push(`ALTER TABLE ${table}_local ON CLUSTER ${c} ${change}`);
-      // The Distributed table mirrors the columns; settings, TTL and indexes live on the shards.
-      if (COLUMN_CHANGE.test(change.trim())) out.push(`ALTER TABLE ${table} ON CLUSTER ${c} ${change}`);
+      // The Distributed table mirrors the columns; settings, TTL, indexes and keys live on the shards.
+      if (COLUMN_CHANGE.test(change.trim())) out.push(`ALTER TABLE ${table} ON CLUSTER ${c} ${change.replace(SORTING_KEY_CHANGE, '')}`);
+    } else if (INSERT_SELECT.test(statement)) {
+      out.push(statement);
     } else if ((m = CREATE_DICTIONARY.exec(statement))) {
       out.push(`CREATE DICTIONARY IF NOT EXISTS ${m[1]} ON CLUSTER ${c}${m[2]}`);
     } else {

@@ -23,15 +23,34 @@ function render(cluster = 'tf_cluster'): { statements: string[]; tables: Set<str
   return { statements, tables };
 }
 
-test('every cluster statement runs ON CLUSTER, and ClickHouse parses every one', async () => {
+test('every cluster DDL statement runs ON CLUSTER, data statements go through the Distributed tables, and ClickHouse parses every one', async () => {
   const { statements } = render();
   assert.ok(statements.length > loadMigrations().flatMap((m) => m.statements).length, 'tables gain a Distributed twin');
   for (const s of statements) {
-    assert.match(s, /^(CREATE|ALTER) [A-Z ]+?(IF NOT EXISTS )?\w+ ON CLUSTER tf_cluster\b/, s.slice(0, 120));
+    if (s.startsWith('INSERT')) {
+      // A rebuild: written through the Distributed table, synchronously; subqueries over Distributed tables are GLOBAL.
+      assert.match(s, /^INSERT INTO \w+ \(/);
+      assert.doesNotMatch(s, /_local\b/);
+      assert.match(s, /distributed_foreground_insert = 1/);
+      assert.doesNotMatch(s, /(?<!GLOBAL( NOT)?) IN \(SELECT/, 'subqueries over Distributed tables are GLOBAL');
+    } else {
+      assert.match(s, /^(CREATE|ALTER|DROP) [A-Z ]+?(IF NOT EXISTS |IF EXISTS )?\w+ ON CLUSTER tf_cluster\b/, s.slice(0, 120));
+    }
     // The engine's own parser: a syntax error in the rewrite fails here.
     const rs = await client.query({ query: `EXPLAIN AST ${s}`, format: 'TabSeparated' });
-    assert.match(await rs.text(), /CreateQuery|AlterQuery/);
+    assert.match(await rs.text(), /CreateQuery|AlterQuery|DropQuery|InsertQuery/);
   }
+});
+
+test('columns added to a sorting key change the shards\' keys; the Distributed twin gets the columns alone', () => {
+  const { statements } = render();
+  const local = statements.find((s) => s.startsWith('ALTER TABLE spans_service_red_hourly_local ON CLUSTER tf_cluster ADD COLUMN IF NOT EXISTS Entry'));
+  assert.match(local ?? '', /MODIFY ORDER BY \(TenantId, ServiceName, Hour, Entry\)$/);
+  const distributed = statements.find((s) => s.startsWith('ALTER TABLE spans_service_red_hourly ON CLUSTER tf_cluster ADD COLUMN IF NOT EXISTS Entry'));
+  assert.ok(distributed, 'the Distributed table gains the column');
+  assert.doesNotMatch(distributed, /ORDER BY/);
+  const modified = statements.find((s) => s.startsWith('ALTER TABLE spans_red_hourly_mv ON CLUSTER tf_cluster MODIFY QUERY'));
+  assert.match(modified ?? '', /FROM spans_local AS spans\b/, 'a view keeps reading its shard\'s table');
 });
 
 test('each table becomes a replicated local table on every shard and a Distributed table by its sharding key', () => {

@@ -23,12 +23,15 @@ before(async () => {
   ch = await createClickHouse({ dataDir: dir });
   await migrate(ch);
   // Two tenants, two services, two operations, six hours; log-normal durations around 5 ms.
+  // api: server spans, and internal children; db: client spans only, a third of them children.
   for (const tenant of ['alpha', 'beta']) {
     await ch.command({
-      query: `INSERT INTO spans (TenantId, TraceIdHex, SpanIdHex, ServiceName, Name, Kind, StartTimeNs, EndTimeNs, DurationNs, StatusCode)
+      query: `INSERT INTO spans (TenantId, TraceIdHex, SpanIdHex, ParentSpanIdHex, ServiceName, Name, Kind, StartTimeNs, EndTimeNs, DurationNs, StatusCode)
               SETTINGS async_insert = 0
-              SELECT {tenant:String}, hex(generateUUIDv4()), lower(hex(number + 1)), ['api', 'db'][number % 2 + 1], ['GET /a', 'query'][intDiv(number, 2) % 2 + 1],
-                     'SPAN_KIND_SERVER', start, start + d, d, if(number % 10 = 0, 'STATUS_CODE_ERROR', 'STATUS_CODE_UNSET')
+              SELECT {tenant:String}, hex(generateUUIDv4()), lower(hex(number + 1)), if(number % 3 = 0, '0102030405060708', ''),
+                     ['api', 'db'][number % 2 + 1], ['GET /a', 'query'][intDiv(number, 2) % 2 + 1],
+                     if(number % 2 = 0, if(number % 3 = 0, 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER'), 'SPAN_KIND_CLIENT'),
+                     start, start + d, d, if(number % 10 = 0, 'STATUS_CODE_ERROR', 'STATUS_CODE_UNSET')
               FROM (SELECT number, toUInt64({base:UInt32}) * 1000000000 + intDiv(number * 6 * 3600 * 1000000000, {n:UInt64}) AS start,
                            toInt64(exp(randNormal(log(5e6), 0.5))) AS d FROM numbers({n:UInt64}))`,
       query_params: { tenant, base: BASE_S, n: SPANS_PER_TENANT },
@@ -56,6 +59,10 @@ const SERVICE_RED = (table: string, time: string) => `SELECT ServiceName AS serv
   sum(DurationSum) AS sum, min(DurationMin) AS min, max(DurationMax) AS max, quantilesDDMerge(0.01, 0.5, 0.9, 0.95, 0.99)(DurationQuantiles) AS q
   FROM ${table} WHERE TenantId = {tenant:String} GROUP BY service, op, bucket ORDER BY service, op, bucket`;
 const RAW_SERVICE_RED = (bucket: string) => RAW_RED(bucket).replace('Name AS op', "'' AS op");
+/** Per-service rollups by span class (`Entry`, migration 0013), and raw spans classified the same way. */
+const SERVICE_CLASS_RED = (table: string, time: string) => SERVICE_RED(table, time).replace("'' AS op", 'toString(Entry) AS op');
+const RAW_SERVICE_CLASS_RED = (bucket: string) =>
+  RAW_RED(bucket).replace('Name AS op', "multiIf(Kind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'), 'server_consumer', ParentSpanId = toFixedString('', 8), 'root', 'other') AS op");
 const ROLLUP_RED = (table: string, time: string) => `SELECT ServiceName AS service, SpanName AS op, toString(${time}) AS bucket, sum(Count) AS n, sum(ErrorCount) AS errors,
   sum(DurationSum) AS sum, min(DurationMin) AS min, max(DurationMax) AS max, quantilesDDMerge(0.01, 0.5, 0.9, 0.95, 0.99)(DurationQuantiles) AS q
   FROM ${table} WHERE TenantId = {tenant:String} GROUP BY service, op, bucket ORDER BY service, op, bucket`;
@@ -95,6 +102,15 @@ describe('span RED rollups', () => {
     assert.equal(hourly.length, 2 * 6);
     const daily = await rows<RedRow>(SERVICE_RED('spans_service_red_daily', 'Day'), { tenant: 'alpha' });
     assertRedMatches(daily, await rows<RedRow>(RAW_SERVICE_RED("toStartOfDay(toDateTime(StartTime, 'UTC'))"), { tenant: 'alpha' }));
+  });
+
+  test('per-service rows are divided by span class: server and consumer spans, other root spans, the rest', async () => {
+    const hourly = await rows<RedRow>(SERVICE_CLASS_RED('spans_service_red_hourly', 'Hour'), { tenant: 'alpha' });
+    assertRedMatches(hourly, await rows<RedRow>(RAW_SERVICE_CLASS_RED("toStartOfHour(toDateTime(StartTime, 'UTC'))"), { tenant: 'alpha' }));
+    // api: server spans and internal children; db: client spans, roots and children.
+    assert.deepEqual([...new Set(hourly.map((r) => `${r.service}/${r.op}`))].sort(), ['api/other', 'api/server_consumer', 'db/other', 'db/root']);
+    const daily = await rows<RedRow>(SERVICE_CLASS_RED('spans_service_red_daily', 'Day'), { tenant: 'alpha' });
+    assertRedMatches(daily, await rows<RedRow>(RAW_SERVICE_CLASS_RED("toStartOfDay(toDateTime(StartTime, 'UTC'))"), { tenant: 'alpha' }));
   });
 });
 
@@ -179,6 +195,10 @@ describe('backfill', () => {
       assertRedMatches(
         await rows<RedRow>(SERVICE_RED('spans_service_red_daily', 'Day'), { tenant: 'alpha' }),
         await rows<RedRow>(RAW_SERVICE_RED("toStartOfDay(toDateTime(StartTime, 'UTC'))"), { tenant: 'alpha' }),
+      );
+      assertRedMatches(
+        await rows<RedRow>(SERVICE_CLASS_RED('spans_service_red_hourly', 'Hour'), { tenant: 'alpha' }),
+        await rows<RedRow>(RAW_SERVICE_CLASS_RED("toStartOfHour(toDateTime(StartTime, 'UTC'))"), { tenant: 'alpha' }),
       );
     }
     assert.deepEqual(await rows<RedRow>(ROLLUP_RED('spans_red_hourly', 'Hour'), { tenant: 'beta' }), beforeBeta);

@@ -106,6 +106,8 @@ describe('console in Chromium', () => {
     const text = await page.locator('[data-test=services-table]').innerText();
     assert.match(text, new RegExp(SERVICE));
     assert.match(text, new RegExp(DOWNSTREAM));
+    // The table says what its rate, error rate and p95 are over.
+    assert.match(await page.locator('[data-test=red-definition]').innerText(), /entry spans: server and consumer spans, or root spans for services without them/);
     await screenshot(page, 'services');
     await page.locator('[data-test=view-map]').click();
     await page.locator('[data-test=service-map] canvas').waitFor();
@@ -141,6 +143,9 @@ describe('console in Chromium', () => {
     await page.locator('[data-test=span-row]').first().click();
     await page.locator('[data-test=span-details]', { hasText: 'http.route' }).waitFor();
     assert.equal(new URL(page.url()).searchParams.get('span'), trace.spanIds[0]);
+    assert.equal(await page.locator('[data-test=span-flags]').innerText(), 'sampled, local parent');
+    await page.locator('[data-test=span-details]').getByText('Scope (1)', { exact: true }).click();
+    await page.locator('[data-test=span-details]', { hasText: 'library.mode' }).waitFor();
     await screenshot(page, 'trace');
     // Collapsing the root leaves one row.
     await page.locator('[data-test=span-row]').first().getByRole('button', { name: 'collapse' }).click();

@@ -31,6 +31,8 @@ export function traceRequest(service: string, downstream: string, spanCount: num
       parentSpanId: i === 0 ? '' : spanIds[Math.floor((i - 1) / 2)],
       name: i === 0 ? 'GET /checkout' : svc === downstream ? 'charge card' : `step ${i}`,
       kind: i === 0 ? 2 : 1,
+      // Sampled; whether the parent is remote is known: it is not.
+      flags: 0x101,
       startTimeUnixNano: String(begin),
       endTimeUnixNano: String(end),
       attributes: [str('http.route', '/checkout'), { key: 'step', value: { intValue: String(i) } }],
@@ -42,7 +44,7 @@ export function traceRequest(service: string, downstream: string, spanCount: num
     body: {
       resourceSpans: [...bySvc].map(([svc, spans]) => ({
         resource: { attributes: [str('service.name', svc), str('host.name', 'web-1')] },
-        scopeSpans: [{ scope: { name: 'e2e' }, spans }],
+        scopeSpans: [{ scope: { name: 'e2e', version: '1.0', attributes: [str('library.mode', 'fast')] }, spans }],
       })),
     },
     trace: { traceId, spanIds, rootName: 'GET /checkout' },

@@ -1,5 +1,6 @@
 // Shared helpers for turning ClickHouse JSON rows into API DTOs.
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { storedToKeyValuesJson, type ScopeDto } from '@telemetryflow/schemas';
 
 /** Attribute, resource and scope columns as span and log queries select them. */
 export interface AttributedRow {
@@ -9,6 +10,22 @@ export interface AttributedRow {
   ResourceAttributeTypes: Record<string, string>;
   ScopeName: string;
   ScopeVersion: string;
+  ScopeAttributes: Record<string, string>;
+  ScopeAttributeTypes: Record<string, string>;
+  ScopeDroppedAttributesCount: number | string;
+}
+
+/** The columns of AttributedRow, as span and log queries select them. */
+export const ATTRIBUTED_COLUMNS =
+  'Attributes, AttributeTypes, ResourceAttributes, ResourceAttributeTypes, ScopeName, ScopeVersion, ScopeAttributes, ScopeAttributeTypes, ScopeDroppedAttributesCount';
+
+export function scopeDto(r: AttributedRow): ScopeDto {
+  return {
+    name: r.ScopeName,
+    version: r.ScopeVersion,
+    attributes: storedToKeyValuesJson(r.ScopeAttributes, r.ScopeAttributeTypes),
+    droppedAttributesCount: Number(r.ScopeDroppedAttributesCount),
+  };
 }
 
 /** All-zero ids mean "absent" (root span, log without trace): the API returns "". */

@@ -45,9 +45,11 @@ const POINT_PARAMS = { start: START, n: POINTS, reset: RESET_WITH_START, drop: D
 async function load(ch: ClickHouseClient): Promise<void> {
   await series(ch, 'http.duration', 'histogram', 2, [88, 89]);
   await ch.command({
-    query: `INSERT INTO metrics_histogram (TenantId, MetricName, Fingerprint, StartTimeNs, TimeNs, Count, Sum, BucketCounts, ExplicitBounds, Temporality)
+    // Cumulative Min and Max (the maximum grows with the series); a few points recorded no Min.
+    query: `INSERT INTO metrics_histogram (TenantId, MetricName, Fingerprint, StartTimeNs, TimeNs, Count, Sum, Min, Max, BucketCounts, ExplicitBounds, Temporality)
             SETTINGS async_insert = 0
-            SELECT 'default', 'http.duration', fp, startNs, t, arraySum(c), j * 10 + intDiv(j * j, 10), [j * 3, j * 2 + intDiv(j, 7), intDiv(j * j, 400)] AS c, [1, 5], 2
+            SELECT 'default', 'http.duration', fp, startNs, t, arraySum(c), j * 10 + intDiv(j * j, 10), if(number % 500 = 7, NULL, 0.2), 5 + j / 100,
+                   [j * 3, j * 2 + intDiv(j, 7), intDiv(j * j, 400)] AS c, [1, 5], 2
             FROM (${CUMULATIVE_POINTS})`,
     query_params: POINT_PARAMS,
   });
@@ -148,6 +150,13 @@ describe('cumulative explicit histograms', () => {
         assert.ok(values.length >= 60 * (groupBy.length === 1 ? 2 : 1), `${aggregation}: ${values.length} values`);
       }
     }
+  });
+
+  test("quantiles beyond the last bound are interpolated up to the points' recorded maximum, from raw points and rollups alike", async () => {
+    const p99 = await assertPlannedEqualsRaw({ metric: 'http.duration', aggregation: 'p99', groupBy: ['host'], ...range, stepSeconds: 3600 }, 'hourly');
+    // Once the +Inf bucket holds over 1% of the observations, p99 lies in (5, Max], no longer at the bound 5.
+    assert.ok(p99.some((v) => v > 5), 'p99 above the last bound');
+    assert.ok(p99.every((v) => v <= 5 + (POINTS + 1) / 100), 'p99 never above the largest Max');
   });
 
   test('the hour holding a reset counts the growth before it and the new count after it, as raw points do', async () => {

@@ -114,11 +114,15 @@ describe('traces', () => {
       { key: 'http.status_code', value: { intValue: '200' } },
     ]);
     assert.deepEqual(root.resource, [{ key: 'service.name', value: { stringValue: 'frontend' } }]);
-    assert.deepEqual(root.scope, { name: 'io.opentelemetry.test', version: '1.2.3' });
+    assert.deepEqual(root.scope, { name: 'io.opentelemetry.test', version: '1.2.3', attributes: [], droppedAttributesCount: 0 });
     assert.deepEqual(root.events, [
-      { timeUnixNano: ns(T0 + 10), name: 'cache miss', attributes: [{ key: 'hit', value: { boolValue: false } }, { key: 'key', value: { stringValue: 'cart' } }] },
+      {
+        timeUnixNano: ns(T0 + 10), name: 'cache miss', attributes: [{ key: 'hit', value: { boolValue: false } }, { key: 'key', value: { stringValue: 'cart' } }],
+        droppedAttributesCount: 0,
+      },
     ]);
-    assert.deepEqual(root.links, [{ traceId: TRACE_2, spanId: 'a1a2a3a4a5a6a7a8', traceState: 'vendor=1', attributes: [] }]);
+    assert.deepEqual(root.links, [{ traceId: TRACE_2, spanId: 'a1a2a3a4a5a6a7a8', traceState: 'vendor=1', attributes: [], droppedAttributesCount: 0, flags: 0 }]);
+    assert.equal(root.flags, 1);
     assert.equal(root.serviceName, 'frontend');
   });
 
@@ -176,15 +180,19 @@ describe('traces', () => {
     }
   });
 
-  test('GET /api/v1/services counts spans and errors per service', async () => {
+  test('GET /api/v1/services counts spans per service, and requests and errors of its entry spans', async () => {
     const res = await call<{ data: ServiceDto[] }>(base, '/api/v1/services', { key: KEY });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.data, [
-      { name: 'frontend', spanCount: 1, errorCount: 0 },
-      { name: 'payments', spanCount: 2, errorCount: 1 },
+    const counts = (list: ServiceDto[]) => list.map(({ name, spanCount, requestCount, errorCount, entrySpans }) => ({ name, spanCount, requestCount, errorCount, entrySpans }));
+    // payments' failed span is a client span of frontend's request: not one of payments' requests.
+    assert.deepEqual(counts(res.body.data), [
+      { name: 'frontend', spanCount: 1, requestCount: 1, errorCount: 0, entrySpans: 'server_consumer' },
+      { name: 'payments', spanCount: 2, requestCount: 1, errorCount: 0, entrySpans: 'server_consumer' },
     ]);
+    assert.ok(Math.abs(res.body.data[1]!.p95Ms! - 20) / 20 <= 0.02, `payments p95 ${res.body.data[1]!.p95Ms} is its refund request's 20 ms`);
     const beta = await call<{ data: ServiceDto[] }>(base, '/api/v1/services', { key: betaKey });
-    assert.deepEqual(beta.body.data, [{ name: 'beta-svc', spanCount: 1, errorCount: 0 }]);
+    // An internal root span is the entry span of a service without server or consumer spans.
+    assert.deepEqual(counts(beta.body.data), [{ name: 'beta-svc', spanCount: 1, requestCount: 1, errorCount: 0, entrySpans: 'root' }]);
     assertError(await call(base, '/api/v1/services?to=soon', { key: KEY }), 400, 'invalid_parameter', 'to');
   });
 });
@@ -216,7 +224,10 @@ describe('logs', () => {
       spanId: CHILD_SPAN,
       attributes: [{ key: 'order_id', value: { intValue: '42' } }],
       resource: [{ key: 'service.name', value: { stringValue: 'payments' } }],
-      scope: { name: 'logger', version: '' },
+      scope: { name: 'logger', version: '', attributes: [], droppedAttributesCount: 0 },
+      eventName: '',
+      flags: 0,
+      droppedAttributesCount: 0,
     });
   });
 
@@ -337,12 +348,15 @@ describe('metrics', () => {
   test('histogram quantiles from bucket increases', async () => {
     const q = async (aggregation: string) =>
       (await query({ metric: 'http.server.duration', aggregation, from: M0 + MIN, to: M0 + 3 * MIN - 1, stepSeconds: 60 }))[0]!.points;
-    // First minute: 100 observations in buckets (0,0.1]:50 (0.1,0.5]:30 (0.5,1]:10 (1,5]:10.
-    // p95 → rank 95 falls halfway through (1,5] → 3; second minute: 10 observations all ≤ 0.1 → p95 = 0.095.
+    // First minute: 100 observations in buckets (0,0.1]:50 (0.1,0.5]:30 (0.5,1]:10 (1,5]:10, max 4.5.
+    // p95 → rank 95 falls halfway through (1,5], narrowed to (1,4.5] by the max → 2.75; second
+    // minute: 10 observations all ≤ 0.1, min 0.002 → the bucket is [0.002,0.1] → p95 = 0.002 + 0.098 × 0.95.
     const p95 = await q('p95');
-    assert.equal(p95[0]![1], 3);
-    assert.ok(Math.abs(p95[1]![1]! - 0.095) < 1e-12);
-    assert.deepEqual((await q('p50')).map((p) => p[1]), [0.1, 0.05]);
+    assert.equal(p95[0]![1], 2.75);
+    assert.ok(Math.abs(p95[1]![1]! - (0.002 + 0.098 * 0.95)) < 1e-12);
+    const p50 = (await q('p50')).map((p) => p[1]);
+    assert.equal(p50[0], 0.1);
+    assert.ok(Math.abs(p50[1]! - (0.002 + 0.098 * 0.5)) < 1e-12);
     assert.deepEqual((await q('p90')).map((p) => p[1])[0], 1);
     assert.deepEqual((await q('count')).map((p) => p[1]), [100, 10]);
     assert.deepEqual((await q('sum')).map((p) => p[1]), [60, 0.5]);
@@ -420,7 +434,7 @@ describe('caps: past a limit the answer is 422 naming what to narrow, never a tr
     assertError(res, 422, 'result_too_large', 'from');
     assert.deepEqual(res.body.error.details, { limit: 1, narrow: ['from', 'to'] });
     const narrowed = await call(capped.url, `/api/v1/services?from=${T0 + 30_000}`, { key: KEY });
-    assert.deepEqual(narrowed.body.data, [{ name: 'payments', spanCount: 1, errorCount: 0 }]);
+    assert.deepEqual(narrowed.body.data.map((d: ServiceDto) => [d.name, d.spanCount, d.requestCount, d.errorCount]), [['payments', 1, 1, 0]]);
   });
 
   test('spans of one trace', async () => {

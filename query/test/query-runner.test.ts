@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { QueryResult } from '@telemetryflow/schemas';
 import { ApiError } from '../src/http/api-error.js';
 import { ClickHouseReader } from '../src/clickhouse-reader.js';
-import { QueryRunner, queryLimits } from '../src/index.js';
+import { createApiKey, createTenant, QueryRunner, queryLimits } from '../src/index.js';
 import { GAUGE_POINTS, M0, METRIC_SERIES, MIN, SUM_POINTS, ns } from './fixtures.js';
 import { call, insertRows, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
 
@@ -15,10 +15,10 @@ const dir = tempDir('tf-query-runner-');
 let api: TestApi;
 
 let n = 0;
-function span(tenant: string, o: { service: string; name: string; kind?: string; ms: number; durMs: number; error?: boolean; attrs?: Record<string, string> }) {
+function span(tenant: string, o: { service: string; name: string; kind?: string; ms: number; durMs: number; error?: boolean; attrs?: Record<string, string>; parent?: string }) {
   n++;
   return {
-    TenantId: tenant, TraceIdHex: n.toString(16).padStart(32, '0'), SpanIdHex: n.toString(16).padStart(16, '0'), ParentSpanIdHex: '',
+    TenantId: tenant, TraceIdHex: n.toString(16).padStart(32, '0'), SpanIdHex: n.toString(16).padStart(16, '0'), ParentSpanIdHex: o.parent ?? '',
     ServiceName: o.service, Name: o.name, Kind: o.kind ?? 'SPAN_KIND_SERVER', StartTime: ns(o.ms), EndTime: ns(o.ms + o.durMs),
     DurationNs: String(o.durMs * 1_000_000), StatusCode: o.error ? 'STATUS_CODE_ERROR' : 'STATUS_CODE_UNSET',
     ResourceAttributes: { 'service.name': o.service, 'deployment.environment': o.service === 'api' ? 'prod' : 'dev' }, Attributes: o.attrs ?? {},
@@ -37,6 +37,25 @@ const SPANS = [
   ...Array.from({ length: 5 }, (_, i) => span('default', { service: 'worker', name: 'job', kind: 'SPAN_KIND_CONSUMER', ms: H0 + i * MIN, durMs: 5 })),
   span('beta', { service: 'api', name: 'GET /', ms: H0, durMs: 1 }),
 ];
+
+/**
+ * Tenant gamma, per hour: api serves 10 requests (server spans of 10 … 100 ms, one failed),
+ * each with three 1 ms internal children (two failed per hour); cron has no server spans:
+ * 4 root client spans (one failed) and 4 client children; worker consumes 5 messages in the
+ * first hour.
+ */
+const PARENT = 'aa'.repeat(8);
+const GAMMA_SPANS = [0, 1, 2].flatMap((h) => [
+  ...Array.from({ length: 10 }, (_, i) => [
+    span('gamma', { service: 'api', name: 'GET /', ms: H0 + h * HOUR + i * MIN, durMs: (i + 1) * 10, error: i === 0 }),
+    ...[0, 1, 2].map((c) => span('gamma', { service: 'api', name: 'render', kind: 'SPAN_KIND_INTERNAL', ms: H0 + h * HOUR + i * MIN + c, durMs: 1, error: i < 2 && c === 0, parent: PARENT })),
+  ]).flat(),
+  ...Array.from({ length: 4 }, (_, i) => [
+    span('gamma', { service: 'cron', name: 'sync', kind: 'SPAN_KIND_CLIENT', ms: H0 + h * HOUR + i * MIN, durMs: 200, error: i === 0 }),
+    span('gamma', { service: 'cron', name: 'fetch', kind: 'SPAN_KIND_CLIENT', ms: H0 + h * HOUR + i * MIN + 1, durMs: 5, parent: PARENT }),
+  ]).flat(),
+  ...(h === 0 ? Array.from({ length: 5 }, (_, i) => span('gamma', { service: 'worker', name: 'job', kind: 'SPAN_KIND_CONSUMER', ms: H0 + i * MIN, durMs: 5 })) : []),
+]);
 
 const LOGS = [
   log('default', H0 + MIN, 'api', 17, 'Payment failed: card-declined for order 42', { order: '42' }),
@@ -68,6 +87,7 @@ const COUNTER_POINTS = Array.from({ length: 24 }, (_, k) => ({
 before(async () => {
   api = await startTestApi(dir.path, KEY, async (ch) => {
     await insertRows(ch, 'spans', SPANS);
+    await insertRows(ch, 'spans', GAMMA_SPANS);
     await insertRows(ch, 'logs', LOGS);
     await insertRows(ch, 'metric_series', [...METRIC_SERIES, COUNTER_SERIES]);
     await insertRows(ch, 'metrics_sum', COUNTER_POINTS);
@@ -123,6 +143,56 @@ describe('POST /api/v1/query: spans', () => {
   test('the tenant comes from the key: beta sees only its own span', async () => {
     const r = await query({ signal: 'spans', measure: 'count', groupBy: ['service'] }, api.betaKey);
     assert.deepEqual(r.body.data.series, [{ labels: { service: 'api' }, points: [[H0, 1], [H0 + HOUR, 0], [H0 + 2 * HOUR, 0]] }]);
+  });
+});
+
+describe("POST /api/v1/query: spans 'entry', the spans a service's RED is over", () => {
+  let gammaKey: string;
+  before(async () => {
+    await createTenant(api.cp.dataSource, { id: 'gamma', name: 'Gamma' });
+    gammaKey = (await createApiKey(api.cp.dataSource, { tenantId: 'gamma', name: 'reader', scopes: ['read'] })).key;
+  });
+  const entry = (q: Record<string, unknown>, extra: Record<string, unknown>[] = []) =>
+    query({ signal: 'spans', spans: 'entry', ...q, ...(extra.length ? { filters: extra } : {}) }, gammaKey);
+  /** A filter on a label the rollups do not keep: the same query answered from raw spans. */
+  const RAW = { label: 'resource.deployment.environment', op: '=~', value: '.*' };
+
+  test('requests per service: server and consumer spans, or root spans where a service has none; rollups and raw spans agree', async () => {
+    for (const [extra, resolution] of [[[], 'hourly'], [[RAW], 'raw']] as const) {
+      const r = await entry({ measure: 'count', groupBy: ['service'] }, [...extra]);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.meta.resolution, resolution);
+      assert.deepEqual(values(r.body.data, { service: 'api' }), [10, 10, 10], resolution);
+      assert.deepEqual(values(r.body.data, { service: 'cron' }), [4, 4, 4], resolution);
+      assert.deepEqual(values(r.body.data, { service: 'worker' }), [5, 0, 0], resolution);
+    }
+    // All spans, for contrast: children included.
+    const all = await query({ signal: 'spans', measure: 'count', groupBy: ['service'] }, gammaKey);
+    assert.deepEqual(values(all.body.data, { service: 'api' }), [40, 40, 40]);
+  });
+
+  test("error rate and p95 are the requests', not their children's", async () => {
+    const api_ = [{ label: 'service', op: '=', value: 'api' }];
+    for (const extra of [[], [RAW]]) {
+      const rate = await entry({ measure: 'error_rate' }, [...api_, ...extra]);
+      assert.deepEqual(values(rate.body.data), [0.1, 0.1, 0.1]);
+      const p95 = await entry({ measure: 'p95' }, [...api_, ...extra]);
+      for (const v of values(p95.body.data)!) assert.ok(v! >= 88 && v! <= 101, `p95 ${v}`);
+    }
+    const cron = await entry({ measure: 'error_rate', groupBy: ['service'] }, [{ label: 'service', op: '=', value: 'cron' }]);
+    assert.deepEqual(values(cron.body.data, { service: 'cron' }), [0.25, 0.25, 0.25]);
+    // Over all spans the same service reads 3 failed of 40.
+    const all = await query({ signal: 'spans', measure: 'error_rate', filters: api_ }, gammaKey);
+    assert.deepEqual(values(all.body.data), [0.075, 0.075, 0.075]);
+  });
+
+  test('by operation (per-operation rollups): only the entry operations, all services together', async () => {
+    const r = await entry({ measure: 'count', groupBy: ['operation'] });
+    assert.equal(r.body.meta.resolution, 'hourly');
+    assert.deepEqual(r.body.data.series.map((x: Json) => x.labels.operation), ['GET /', 'job', 'sync']);
+    assert.deepEqual(values(r.body.data, { operation: 'sync' }), [4, 4, 4]);
+    const total = await entry({ measure: 'count' });
+    assert.deepEqual(values(total.body.data), [19, 14, 14]);
   });
 });
 
@@ -247,6 +317,8 @@ describe('metric label discovery and exemplars', () => {
     const r = await get(`/api/v1/metrics/exemplars?metric=http.requests&resource.service.name=api&${range}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual(r.body.data.map((e: Json) => [e.value, e.traceId, e.spanId]), [[3, '', ''], [2, TRACE, 'ef'.repeat(8)], [1, TRACE, 'cd'.repeat(8)]]);
+    // An integer exemplar also comes back exactly, as a string; double ones have none.
+    assert.deepEqual(r.body.data.map((e: Json) => e.intValue), [undefined, undefined, '1']);
     assert.equal(r.body.data[2].timeUnixNano, ns(M0 + 10 * MIN - 500));
     assert.deepEqual(r.body.data[2].attributes, { 'http.route': '/pay' });
     assert.deepEqual(r.body.data[2].seriesLabels, { 'service.name': 'api' });

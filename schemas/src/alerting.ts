@@ -40,7 +40,11 @@ export const MetricThresholdConditionSchema = z.object({
   threshold: ThresholdSchema,
 });
 
-/** Span-derived: error rate (0..1), p95 / p99 latency (ms) or request rate (spans per second). */
+/**
+ * Span-derived: error rate (0..1), p95 / p99 latency (ms) or request rate (per second) — of the
+ * service's entry spans (server and consumer spans, or root spans where it has none), or with an
+ * operation, of that operation's spans.
+ */
 export const SpanConditionSchema = z.object({
   kind: z.literal('span'),
   measure: z.enum(ALERT_SPAN_MEASURES),

@@ -36,6 +36,7 @@ export interface SpanEventDto {
   timeUnixNano: string;
   name: string;
   attributes: KeyValueJson[];
+  droppedAttributesCount: number;
 }
 
 export interface SpanLinkDto {
@@ -43,6 +44,17 @@ export interface SpanLinkDto {
   spanId: string;
   traceState: string;
   attributes: KeyValueJson[];
+  droppedAttributesCount: number;
+  /** OTLP link flags: W3C trace flags in bits 0–7, bits 8–9 whether the linked context was remote. */
+  flags: number;
+}
+
+/** The instrumentation scope of a span or log record. */
+export interface ScopeDto {
+  name: string;
+  version: string;
+  attributes: KeyValueJson[];
+  droppedAttributesCount: number;
 }
 
 export interface SpanDto {
@@ -57,11 +69,17 @@ export interface SpanDto {
   endTimeUnixNano: string;
   durationNs: string;
   status: { code: StatusCodeName; message: string };
+  /** OTLP span flags: W3C trace flags in bits 0–7 (1 = sampled), bits 8–9 whether the parent was remote. */
+  flags: number;
   attributes: KeyValueJson[];
   resource: KeyValueJson[];
-  scope: { name: string; version: string };
+  scope: ScopeDto;
   events: SpanEventDto[];
   links: SpanLinkDto[];
+  /** What the SDK dropped at its limits before export. */
+  droppedAttributesCount: number;
+  droppedEventsCount: number;
+  droppedLinksCount: number;
 }
 
 export interface TraceDto {
@@ -79,10 +97,22 @@ export interface TraceSummaryDto {
   errorCount: number;
 }
 
-export interface ServiceDto {
+/**
+ * Which spans are a service's entry spans, the spans its RED is over: its server and
+ * consumer spans; where it has none, its root spans; `none` when it has neither.
+ */
+export type EntrySpansName = 'server_consumer' | 'root' | 'none';
+
+/** A service with spans in the range; RED (requests, errors, latency) over its entry spans. */
+export interface ServiceDto extends LatencyQuantilesDto {
   name: string;
+  /** Every span of the service. */
   spanCount: number;
+  /** Entry spans: server and consumer spans, or root spans where the service has none. */
+  requestCount: number;
+  /** Failed entry spans (status ERROR). */
   errorCount: number;
+  entrySpans: EntrySpansName;
 }
 
 export interface LogDto {
@@ -96,7 +126,12 @@ export interface LogDto {
   spanId: string;
   attributes: KeyValueJson[];
   resource: KeyValueJson[];
-  scope: { name: string; version: string };
+  scope: ScopeDto;
+  /** OTLP event name (`event.name` of events); '' when the record is not an event. */
+  eventName: string;
+  /** OTLP log flags: W3C trace flags (bit 0: sampled). */
+  flags: number;
+  droppedAttributesCount: number;
 }
 
 export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
@@ -122,6 +157,12 @@ export interface MetricQueryRequest {
 export interface MetricSeriesDto {
   labels: Record<string, string>;
   points: [number, number | null][];
+  /**
+   * Int64 values exactly, as decimal strings, one per point (null where a point has none):
+   * min, max and last of gauges and sums whose points in the step were all integers.
+   * JSON numbers are exact only up to 2^53; absent when no point has an exact value.
+   */
+  intValues?: (string | null)[];
 }
 
 export interface MetricQueryResultDto {
@@ -143,14 +184,18 @@ export interface LatencyQuantilesDto {
   p99Ms: number | null;
 }
 
-/** One step of a service's RED series: `t` is the step's start (epoch ms). */
+/**
+ * One step of a service's RED series: `t` is the step's start (epoch ms). Over the
+ * service's entry spans (see ServiceDto), chosen once for the whole range.
+ */
 export interface RedPointDto extends LatencyQuantilesDto {
   t: number;
+  /** Requests: entry spans that started in the step. */
   count: number;
   errorCount: number;
-  /** Spans per second over the step. */
+  /** Requests per second over the step. */
   rate: number;
-  /** errorCount / count; null without spans. */
+  /** errorCount / count; null without requests. */
   errorRate: number | null;
 }
 

@@ -74,9 +74,19 @@ export const MetricsQuerySchema = z.object({
 });
 export type MetricsQuery = z.infer<typeof MetricsQuerySchema>;
 
+/**
+ * Which spans a spans query measures: all of them, or each service's entry spans — its
+ * server and consumer spans, or its root spans where it has none in the range — over which
+ * the API states a service's RED (rate, errors, duration).
+ */
+export const SPAN_SETS = ['all', 'entry'] as const;
+export type SpanSet = (typeof SPAN_SETS)[number];
+
 export const SpansQuerySchema = z.object({
   signal: z.literal('spans'),
   measure: z.enum(SPAN_MEASURES),
+  /** Default `all`. With filters, the entry spans are chosen among the spans that pass them. */
+  spans: z.enum(SPAN_SETS).optional(),
   filters: z.array(filterSchema(SpanLabel)).max(MAX_FILTERS).optional(),
   groupBy: z.array(SpanLabel).max(MAX_GROUP_BY).optional(),
 });
@@ -113,6 +123,8 @@ export type QueryRequest = z.infer<typeof QueryRequestSchema>;
 export const QuerySeriesSchema = z.object({
   labels: z.record(z.string(), z.string()),
   points: z.array(z.tuple([z.number(), z.number().nullable()])),
+  /** Exact int64 values as decimal strings, one per point (see MetricSeriesDto.intValues). */
+  intValues: z.array(z.string().nullable()).optional(),
 });
 export type QuerySeries = z.infer<typeof QuerySeriesSchema>;
 

@@ -83,11 +83,13 @@ export interface AttributeKeyDto {
   count: number;
 }
 
+/** A service of the map with the RED of its entry spans (server and consumer spans, or root spans where it has none). */
 export interface ServiceMapNodeDto {
   service: string;
+  /** Requests: entry spans in the range, and the failed ones among them. */
   count: number;
   errorCount: number;
-  /** Spans per second over the range. */
+  /** Requests per second over the range. */
   rate: number;
   errorRate: number | null;
   p95Ms: number | null;
@@ -109,6 +111,8 @@ export interface ServiceMapDto {
 export interface ExemplarDto {
   timeUnixNano: string;
   value: number;
+  /** An integer exemplar's value exactly, as a decimal string (`value` is exact only up to 2^53). */
+  intValue?: string;
   traceId: string;
   spanId: string;
   /** The series' labels (point and resource attributes). */

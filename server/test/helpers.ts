@@ -360,8 +360,11 @@ export function assertTrace(dto: TraceDto, f: TraceFixture): void {
     assert.match(s.spanId, /^[0-9a-f]{16}$/);
     assert.equal(s.traceId, f.traceId);
     assert.equal(s.serviceName, f.service);
-    assert.deepEqual(s.scope, { name: 'e2e-tracer', version: '4.5.6' });
+    assert.deepEqual(s.scope, { name: 'e2e-tracer', version: '4.5.6', attributes: [], droppedAttributesCount: 0 });
     assertKeyValues(s.resource, expectedResource(f.service), `resource of ${s.name}`);
+    // Sampled (bit 0), and "is the parent remote" known (bit 8): the parent was local or absent.
+    assert.equal(s.flags, 0x101, `flags of ${s.name}`);
+    assert.deepEqual([s.droppedAttributesCount, s.droppedEventsCount, s.droppedLinksCount], [0, 0, 0]);
   }
 
   assert.equal(root.name, 'GET /checkout');
@@ -486,7 +489,10 @@ export function assertLogs(logs: LogDto[], f: LogFixture): void {
     assert.equal(l.traceId, f.traceId);
     assert.equal(l.spanId, f.spanId);
     assert.equal(l.observedTimeUnixNano, hrToNs(f.observedTime));
-    assert.deepEqual(l.scope, { name: 'e2e-logger', version: '7.8.9' });
+    assert.deepEqual(l.scope, { name: 'e2e-logger', version: '7.8.9', attributes: [], droppedAttributesCount: 0 });
+    // The span context's trace flags: sampled.
+    assert.equal(l.flags, 1);
+    assert.equal(l.eventName, '');
     assertKeyValues(l.resource, expectedResource(f.service), 'log resource');
   }
   assert.deepEqual(text.body, { stringValue: 'payment declined for order 42' });
@@ -527,7 +533,8 @@ export interface MetricFixture {
   toMs: number;
 }
 
-class CollectOnlyReader extends MetricReader {
+/** A reader that collects when asked, for exporting what it collected by hand. */
+export class CollectOnlyReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
   protected override async onShutdown(): Promise<void> {}
 }

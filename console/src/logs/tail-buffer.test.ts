@@ -13,7 +13,10 @@ const log = (t: number): LogDto => ({
   spanId: '',
   attributes: [],
   resource: [],
-  scope: { name: '', version: '' },
+  scope: { name: '', version: '', attributes: [], droppedAttributesCount: 0 },
+  eventName: '',
+  flags: 0,
+  droppedAttributesCount: 0,
 });
 const times = (logs: LogDto[]) => logs.map((l) => Number(BigInt(l.timeUnixNano) / 1_000_000n));
 

@@ -9,9 +9,9 @@ function errorColor(errorRate: number | null): string {
 }
 
 /**
- * The service map as a force-directed graph: a node per service sized by its rate and coloured
- * by its error rate, an arrow per caller → callee. With `focus`, only that service and its
- * direct callers and callees.
+ * The service map as a force-directed graph: a node per service sized by its request rate and
+ * coloured by its error rate (of its entry spans), an arrow per caller → callee. With `focus`,
+ * only that service and its direct callers and callees.
  */
 export function serviceMapOption(map: ServiceMapDto, focus?: string): ChartOption {
   const edges = focus ? map.edges.filter((e) => e.caller === focus || e.callee === focus) : map.edges;
@@ -35,7 +35,7 @@ export function serviceMapOption(map: ServiceMapDto, focus?: string): ChartOptio
             name: n.service,
             symbolSize: 18 + 30 * Math.sqrt(n.rate / maxRate),
             itemStyle: { color: errorColor(n.errorRate), borderColor: n.service === focus ? '#2080f0' : undefined, borderWidth: n.service === focus ? 3 : 0 },
-            tooltip: { formatter: `${n.service}<br/>${formatRate(n.rate)} · ${formatPercent(n.errorRate)} errors · p95 ${formatMs(n.p95Ms)}` },
+            tooltip: { formatter: `${n.service}<br/>${formatRate(n.rate)} requests · ${formatPercent(n.errorRate)} errors · p95 ${formatMs(n.p95Ms)}` },
           })),
         links: edges.map((e) => ({
           source: e.caller,

@@ -18,11 +18,15 @@ function span(spanId: string, parentSpanId: string, startMs: number, durationMs:
     endTimeUnixNano: String(start + dur),
     durationNs: String(dur),
     status: { code: 'STATUS_CODE_UNSET', message: '' },
+    flags: 0,
     attributes: [],
     resource: [],
-    scope: { name: '', version: '' },
+    scope: { name: '', version: '', attributes: [], droppedAttributesCount: 0 },
     events: [],
     links: [],
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
   };
 }
 

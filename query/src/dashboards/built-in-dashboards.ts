@@ -7,22 +7,28 @@ import { insertDashboard } from './dashboards.repository.js';
 type Input = z.input<typeof DashboardDefinitionSchema>;
 
 const serviceFilter = (label: string) => [{ label, op: '=' as const, value: '$service' }];
+/** RED of a service (or all): over its entry spans — server and consumer spans, or root spans where it has none. */
+const red = (measure: 'count' | 'rate' | 'errors' | 'error_rate' | 'p95' | 'p99', groupBy?: string[]) => ({
+  signal: 'spans' as const, measure, spans: 'entry' as const, filters: serviceFilter('service'), ...(groupBy ? { groupBy } : {}),
+});
 
-/** RED of the spans of one service (or all), by operation, and its slow / failed traces. */
+/** RED of one service (or all) over its entry spans, its operations, and its slow / failed traces. */
 const SERVICE_OVERVIEW: Input = {
   title: 'Service overview',
-  description: 'Requests, errors and latency from spans. Pick a service, or leave it empty for all.',
+  description:
+    'Requests, errors and latency of the entry spans (server and consumer spans, or root spans of services without them). Pick a service, or leave it empty for all.',
   tags: ['built-in', 'traces'],
   variables: [{ name: 'service', label: 'Service', source: { signal: 'spans', label: 'service' } }],
   timeRange: { lastSeconds: 3600 },
   panels: [
-    { type: 'stat', title: 'Requests', layout: { x: 0, y: 0, w: 6, h: 4 }, query: { signal: 'spans', measure: 'count', filters: serviceFilter('service') } },
-    { type: 'stat', title: 'Error rate', layout: { x: 6, y: 0, w: 6, h: 4 }, query: { signal: 'spans', measure: 'error_rate', filters: serviceFilter('service') }, options: { unit: 'percentunit' } },
-    { type: 'gauge', title: 'p95 latency', layout: { x: 12, y: 0, w: 6, h: 4 }, query: { signal: 'spans', measure: 'p95', filters: serviceFilter('service') }, options: { unit: 'ms' } },
-    { type: 'stat', title: 'p99 latency', layout: { x: 18, y: 0, w: 6, h: 4 }, query: { signal: 'spans', measure: 'p99', filters: serviceFilter('service') }, options: { unit: 'ms' } },
-    { type: 'line', title: 'Request rate by service', layout: { x: 0, y: 4, w: 12, h: 8 }, query: { signal: 'spans', measure: 'rate', filters: serviceFilter('service'), groupBy: ['service'] }, options: { unit: 'reqps' } },
-    { type: 'area', title: 'Errors by service', layout: { x: 12, y: 4, w: 12, h: 8 }, query: { signal: 'spans', measure: 'errors', filters: serviceFilter('service'), groupBy: ['service'] } },
-    { type: 'line', title: 'Latency p50 / p95', layout: { x: 0, y: 12, w: 12, h: 8 }, query: { signal: 'spans', measure: 'p95', filters: serviceFilter('service'), groupBy: ['service'] }, options: { unit: 'ms' } },
+    { type: 'stat', title: 'Requests', layout: { x: 0, y: 0, w: 6, h: 4 }, query: red('count') },
+    { type: 'stat', title: 'Error rate', layout: { x: 6, y: 0, w: 6, h: 4 }, query: red('error_rate'), options: { unit: 'percentunit' } },
+    { type: 'gauge', title: 'p95 latency', layout: { x: 12, y: 0, w: 6, h: 4 }, query: red('p95'), options: { unit: 'ms' } },
+    { type: 'stat', title: 'p99 latency', layout: { x: 18, y: 0, w: 6, h: 4 }, query: red('p99'), options: { unit: 'ms' } },
+    { type: 'line', title: 'Request rate by service', layout: { x: 0, y: 4, w: 12, h: 8 }, query: red('rate', ['service']), options: { unit: 'reqps' } },
+    { type: 'area', title: 'Errors by service', layout: { x: 12, y: 4, w: 12, h: 8 }, query: red('errors', ['service']) },
+    { type: 'line', title: 'Latency p95 by service', layout: { x: 0, y: 12, w: 12, h: 8 }, query: red('p95', ['service']), options: { unit: 'ms' } },
+    // Every operation of the service, whatever its kind, as the service page lists them.
     { type: 'table', title: 'Operations', layout: { x: 12, y: 12, w: 12, h: 8 }, query: { signal: 'spans', measure: 'p95', filters: serviceFilter('service'), groupBy: ['service', 'operation'] }, options: { unit: 'ms' } },
     { type: 'traces', title: 'Slowest traces', layout: { x: 0, y: 20, w: 12, h: 10 }, query: { service: '$service', sort: 'slowest', limit: 20 } },
     { type: 'traces', title: 'Failed traces', layout: { x: 12, y: 20, w: 12, h: 10 }, query: { service: '$service', status: 'error', limit: 20 } },

@@ -38,6 +38,7 @@ export interface LiveSpanRow {
 }
 
 const text = (row: InsertRow, i: number | undefined): string => String(row[i!] ?? '');
+const count = (row: InsertRow, i: number | undefined): number => Number(row[i!] ?? 0);
 const map = (row: InsertRow, i: number | undefined): StringMap => (row[i!] ?? {}) as StringMap;
 
 export function liveLogRow(row: InsertRow): LiveLogRow {
@@ -80,11 +81,18 @@ export function logInsertRowToDto(row: InsertRow): LogDto {
     ResourceAttributeTypes: map(row, LOG.ResourceAttributeTypes),
     ScopeName: text(row, LOG.ScopeName),
     ScopeVersion: text(row, LOG.ScopeVersion),
+    ScopeAttributes: map(row, LOG.ScopeAttributes),
+    ScopeAttributeTypes: map(row, LOG.ScopeAttributeTypes),
+    ScopeDroppedAttributesCount: count(row, LOG.ScopeDroppedAttributesCount),
+    EventName: text(row, LOG.EventName),
+    Flags: count(row, LOG.Flags),
+    DroppedAttributesCount: count(row, LOG.DroppedAttributesCount),
   });
 }
 
 const strings = (row: InsertRow, i: number | undefined): string[] => ((row[i!] ?? []) as unknown[]).map(String);
 const maps = (row: InsertRow, i: number | undefined): StringMap[] => (row[i!] ?? []) as StringMap[];
+const counts = (row: InsertRow, i: number | undefined): number[] => ((row[i!] ?? []) as unknown[]).map(Number);
 
 export function spanInsertRowToDto(row: InsertRow): SpanDto {
   return spanRowToDto({
@@ -100,12 +108,19 @@ export function spanInsertRowToDto(row: InsertRow): SpanDto {
     DurationNs: text(row, SPAN.DurationNs),
     StatusCode: text(row, SPAN.StatusCode),
     StatusMessage: text(row, SPAN.StatusMessage),
+    Flags: count(row, SPAN.Flags),
+    DroppedAttributesCount: count(row, SPAN.DroppedAttributesCount),
+    DroppedEventsCount: count(row, SPAN.DroppedEventsCount),
+    DroppedLinksCount: count(row, SPAN.DroppedLinksCount),
     Attributes: map(row, SPAN.Attributes),
     AttributeTypes: map(row, SPAN.AttributeTypes),
     ResourceAttributes: map(row, SPAN.ResourceAttributes),
     ResourceAttributeTypes: map(row, SPAN.ResourceAttributeTypes),
     ScopeName: text(row, SPAN.ScopeName),
     ScopeVersion: text(row, SPAN.ScopeVersion),
+    ScopeAttributes: map(row, SPAN.ScopeAttributes),
+    ScopeAttributeTypes: map(row, SPAN.ScopeAttributeTypes),
+    ScopeDroppedAttributesCount: count(row, SPAN.ScopeDroppedAttributesCount),
     eventTimes: strings(row, SPAN.EventTimesNs),
     EventNames: strings(row, SPAN.EventNames),
     EventAttributes: maps(row, SPAN.EventAttributes),
@@ -115,5 +130,8 @@ export function spanInsertRowToDto(row: InsertRow): SpanDto {
     LinkTraceStates: strings(row, SPAN.LinkTraceStates),
     LinkAttributes: maps(row, SPAN.LinkAttributes),
     LinkAttributeTypes: maps(row, SPAN.LinkAttributeTypes),
+    EventDroppedAttributesCounts: counts(row, SPAN.EventDroppedAttributesCounts),
+    LinkFlags: counts(row, SPAN.LinkFlags),
+    LinkDroppedAttributesCounts: counts(row, SPAN.LinkDroppedAttributesCounts),
   });
 }

@@ -30,7 +30,9 @@ test('logRowToDto restores structured bodies and empty ids', () => {
     Body: '{"kvlistValue":{"values":[{"key":"a","value":{"intValue":"1"}}]}}', BodyType: 'kvlist',
     ServiceName: 'api', traceId: '0'.repeat(32), spanId: '0'.repeat(16),
     Attributes: {}, AttributeTypes: {}, ResourceAttributes: {}, ResourceAttributeTypes: {}, ScopeName: '', ScopeVersion: '',
+    ScopeAttributes: {}, ScopeAttributeTypes: {}, ScopeDroppedAttributesCount: 0, EventName: 'session.start', Flags: '1', DroppedAttributesCount: 2,
   });
+  assert.deepEqual([dto.eventName, dto.flags, dto.droppedAttributesCount], ['session.start', 1, 2]);
   assert.deepEqual(dto.body, { kvlistValue: { values: [{ key: 'a', value: { intValue: '1' } }] } });
   assert.equal(dto.traceId, '');
   assert.equal(dto.spanId, '');

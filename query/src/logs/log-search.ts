@@ -1,6 +1,6 @@
 import { SEVERITY_LEVELS, type LogDto, type SeverityName } from '@telemetryflow/schemas';
 import { storedToAnyValueJson, storedToKeyValuesJson } from '@telemetryflow/schemas';
-import { idOrEmpty, type AttributedRow } from '../clickhouse-rows.js';
+import { idOrEmpty, scopeDto, type AttributedRow } from '../clickhouse-rows.js';
 import { invalidParameter } from '../http/api-error.js';
 import { parseTextSearch } from './text-search.js';
 import { attributeParams, decodeCursor, type PageCursor } from '../page-cursor.js';
@@ -64,6 +64,9 @@ export interface LogRow extends AttributedRow {
   ServiceName: string;
   traceId: string;
   spanId: string;
+  EventName: string;
+  Flags: number | string;
+  DroppedAttributesCount: number | string;
 }
 
 export function logRowToDto(r: LogRow): LogDto {
@@ -78,6 +81,9 @@ export function logRowToDto(r: LogRow): LogDto {
     spanId: idOrEmpty(r.spanId),
     attributes: storedToKeyValuesJson(r.Attributes, r.AttributeTypes),
     resource: storedToKeyValuesJson(r.ResourceAttributes, r.ResourceAttributeTypes),
-    scope: { name: r.ScopeName, version: r.ScopeVersion },
+    scope: scopeDto(r),
+    eventName: r.EventName,
+    flags: Number(r.Flags),
+    droppedAttributesCount: Number(r.DroppedAttributesCount),
   };
 }

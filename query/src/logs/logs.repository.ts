@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { toNumber } from '../clickhouse-rows.js';
+import { ATTRIBUTED_COLUMNS, toNumber } from '../clickhouse-rows.js';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { LOG_TABLES, plannedUnion, stepBucket } from '../planner/plan-sql.js';
 import type { QueryPlan } from '../planner/query-plan.js';
@@ -11,7 +11,7 @@ import { logConditions } from '../query-runner/log-series.js';
 /** Columns of a log record as LogRow reads them. */
 export const LOG_COLUMNS = `toString(toUnixTimestamp64Nano(Timestamp)) AS timeNs, toString(toUnixTimestamp64Nano(ObservedTimestamp)) AS observedNs,
   SeverityNumber, SeverityText, Body, BodyType, ServiceName, lower(hex(TraceId)) AS traceId, lower(hex(SpanId)) AS spanId,
-  Attributes, AttributeTypes, ResourceAttributes, ResourceAttributeTypes, ScopeName, ScopeVersion`;
+  EventName, Flags, DroppedAttributesCount, ${ATTRIBUTED_COLUMNS}`;
 
 /** Tie-breaker of records with one timestamp: fixed-width hex, so string order is numeric order. */
 const ROW_HASH = "leftPad(lower(hex(cityHash64(ObservedTimestamp, SpanId, ServiceName, SeverityNumber, Body, Attributes))), 16, '0')";

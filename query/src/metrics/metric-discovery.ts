@@ -79,14 +79,14 @@ export class MetricDiscovery {
     const table = series[0] ? EXEMPLAR_TABLES[series[0].type] : undefined;
     if (!table) return [];
     const labels = new Map(series.map((s) => [s.fingerprint, { ...s.resource, ...s.attributes }]));
-    const rows = await this.ch.select<{ fp: string; timeNs: string; value: number; traceId: string; spanId: string; attributes: Record<string, string> }>(
-      `SELECT toString(Fingerprint) AS fp, toString(toUnixTimestamp64Nano(t)) AS timeNs, v AS value,
+    const rows = await this.ch.select<{ fp: string; timeNs: string; value: number; intValue: string | null; traceId: string; spanId: string; attributes: Record<string, string> }>(
+      `SELECT toString(Fingerprint) AS fp, toString(toUnixTimestamp64Nano(t)) AS timeNs, v AS value, toString(iv) AS intValue,
               lower(hex(tid)) AS traceId, lower(hex(sid)) AS spanId, attrs AS attributes
        FROM (
-         SELECT Fingerprint, ExemplarTimes, ExemplarValues, ExemplarTraceIds, ExemplarSpanIds, ExemplarAttributes FROM ${table}
+         SELECT Fingerprint, ExemplarTimes, ExemplarValues, ExemplarIntValues, ExemplarTraceIds, ExemplarSpanIds, ExemplarAttributes FROM ${table}
          WHERE TenantId = {tenant:String} AND MetricName = {metric:String} AND Fingerprint IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))
            AND Time >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Time <= fromUnixTimestamp64Nano({toNs:Int64}) AND notEmpty(ExemplarTimes)
-       ) ARRAY JOIN ExemplarTimes AS t, ExemplarValues AS v, ExemplarTraceIds AS tid, ExemplarSpanIds AS sid, ExemplarAttributes AS attrs
+       ) ARRAY JOIN ExemplarTimes AS t, ExemplarValues AS v, ExemplarIntValues AS iv, ExemplarTraceIds AS tid, ExemplarSpanIds AS sid, ExemplarAttributes AS attrs
        WHERE t >= fromUnixTimestamp64Nano({fromNs:Int64}) AND t <= fromUnixTimestamp64Nano({toNs:Int64})
        ORDER BY t DESC, fp LIMIT {limit:UInt32}`,
       { tenant, metric, fps: series.map((s) => s.fingerprint), fromNs: range.fromNs, toNs: range.toNs, limit },
@@ -94,6 +94,7 @@ export class MetricDiscovery {
     return rows.map((r) => ({
       timeUnixNano: r.timeNs,
       value: Number(r.value),
+      ...(r.intValue !== null ? { intValue: r.intValue } : {}),
       traceId: idOrEmpty(r.traceId),
       spanId: idOrEmpty(r.spanId),
       seriesLabels: labels.get(r.fp) ?? {},

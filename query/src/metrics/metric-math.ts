@@ -1,5 +1,12 @@
 // Pure computations behind POST /api/v1/metrics/query: step alignment, counter
 // increases with resets, histogram merging and quantile interpolation.
+import { knownExtremes } from './exp-histogram.js';
+
+/** The smallest and largest observation, where the producer recorded them. */
+export interface Extremes {
+  min: number | null;
+  max: number | null;
+}
 
 /** Start of the step bucket holding `tMs`; buckets are aligned to the epoch. */
 export function bucketStart(tMs: number, stepMs: number): number {
@@ -76,7 +83,7 @@ export function rollupCounterPoints(b: CounterRollup): CounterPoint[] {
   return points;
 }
 
-export interface HistogramPoint {
+export interface HistogramPoint extends Extremes {
   t: number;
   start: number;
   count: number;
@@ -109,6 +116,9 @@ export function histogramIncreases(points: readonly HistogramPoint[], windowStar
               start: p.start,
               count: p.count - prev.count,
               sum: p.sum - prev.sum,
+              // The cumulative extremes bound every observation of the interval.
+              min: p.min,
+              max: p.max,
               bounds: p.bounds,
               counts: p.counts.map((c, i) => c - (prev!.counts[i] ?? 0)),
             },
@@ -155,36 +165,53 @@ export function mergeBuckets(list: readonly Buckets[]): Buckets | undefined {
   return { bounds, counts };
 }
 
-/** The q-quantile of several histograms together; those without bounds say nothing about it. */
-export function mergedHistogramQuantile(q: number, list: readonly Buckets[]): number | null {
-  const merged = mergeBuckets(list.filter((h) => h.bounds.length > 0));
-  return merged ? histogramQuantile(q, merged) : null;
+/**
+ * The q-quantile of several histograms together, within their extremes when every one
+ * recorded them; those without bounds say nothing about it.
+ */
+export function mergedHistogramQuantile(q: number, list: readonly (Buckets & Extremes)[]): number | null {
+  const bucketed = list.filter((h) => h.bounds.length > 0);
+  const merged = mergeBuckets(bucketed);
+  return merged ? histogramQuantile(q, merged, knownExtremes(bucketed)) : null;
 }
 
 /**
  * The q-quantile (0..1) of a bucketed distribution, interpolated linearly inside the
  * bucket that holds the rank, as Prometheus' histogram_quantile does: the first bucket
  * starts at 0 when its bound is positive; a rank in the +Inf bucket returns the highest
- * finite bound. Null when there are no observations.
+ * finite bound. Where the smallest and largest observation are known, every bucket is
+ * first narrowed to them: the first bucket starts at the minimum, the +Inf bucket ends at
+ * the maximum, and no answer lies outside [min, max]. Null when there are no observations.
  */
-export function histogramQuantile(q: number, h: Buckets): number | null {
+export function histogramQuantile(q: number, h: Buckets, extremes: Extremes = { min: null, max: null }): number | null {
   const total = h.counts.reduce((a, b) => a + b, 0);
   if (total <= 0 || h.counts.length === 0) return null;
   if (h.bounds.length === 0) return null;
+  const clamp = (v: number): number => Math.min(Math.max(v, extremes.min ?? -Infinity), extremes.max ?? Infinity);
   const rank = q * total;
   let cum = 0;
   for (let i = 0; i < h.counts.length; i++) {
     const inBucket = h.counts[i]!;
     if (cum + inBucket >= rank && inBucket > 0) {
-      if (i >= h.bounds.length) return h.bounds[h.bounds.length - 1]!;
-      const upper = h.bounds[i]!;
-      const lower = i === 0 ? (upper > 0 ? 0 : upper) : h.bounds[i - 1]!;
-      if (i === 0 && upper <= 0) return upper;
+      const upperBound = h.bounds[i] ?? Infinity;
+      const lowerBound = i > 0 ? h.bounds[i - 1]! : upperBound > 0 ? 0 : -Infinity;
+      let lower = clamp(i === 0 && extremes.min !== null ? extremes.min : lowerBound);
+      let upper = clamp(upperBound);
+      // An open end without a recorded extreme: the finite bound is the answer.
+      if (!Number.isFinite(lower)) lower = upper;
+      if (!Number.isFinite(upper)) upper = lower;
       return lower + (upper - lower) * ((rank - cum) / inBucket);
     }
     cum += inBucket;
   }
-  return h.bounds[h.bounds.length - 1]!;
+  return clamp(h.bounds[h.bounds.length - 1]!);
+}
+
+/** Min, max and last of integer points, exactly (int64 values pass 2^53). */
+export interface ExactStats {
+  min: bigint;
+  max: bigint;
+  last: bigint;
 }
 
 /** Running statistics of one group in one step bucket. */
@@ -195,18 +222,32 @@ export interface StepStats {
   max: number;
   /** Sum over the group's series of each series' latest value in the bucket. */
   last: number;
+  /** The same exactly, when every point was an integer; else null. */
+  exact: ExactStats | null;
 }
 
 export function emptyStats(): StepStats {
-  return { sum: 0, count: 0, min: Infinity, max: -Infinity, last: 0 };
+  return { sum: 0, count: 0, min: Infinity, max: -Infinity, last: 0, exact: null };
 }
 
 export function addStats(acc: StepStats, s: StepStats): void {
+  acc.exact = acc.count === 0 ? s.exact : combineExact(acc.exact, s.exact);
   acc.sum += s.sum;
   acc.count += s.count;
   acc.min = Math.min(acc.min, s.min);
   acc.max = Math.max(acc.max, s.max);
   acc.last += s.last;
+}
+
+function combineExact(a: ExactStats | null, b: ExactStats | null): ExactStats | null {
+  if (a === null || b === null) return null;
+  return { min: a.min < b.min ? a.min : b.min, max: a.max > b.max ? a.max : b.max, last: a.last + b.last };
+}
+
+/** min, max or last as an exact decimal string, when every point was an integer; else null. */
+export function exactStatValue(s: StepStats, agg: StatAggregation): string | null {
+  if (s.count === 0 || s.exact === null || (agg !== 'min' && agg !== 'max' && agg !== 'last')) return null;
+  return s.exact[agg].toString();
 }
 
 export type StatAggregation = 'avg' | 'sum' | 'min' | 'max' | 'count' | 'last';

@@ -10,25 +10,42 @@ export const CUMULATIVE_ROLLUPS: Record<DistributionType, string> = {
   summary: 'metrics_summary_cumulative',
 };
 
-/** Columns of a point, from a raw point row and from a rollup's kept point `p`, under the same names. */
+/**
+ * Columns of a point, from a raw point row and from a rollup's kept point `p`, under the
+ * same names; `rollupAggregates` are further aggregates of a rollup row the kept points
+ * read (as columns of the row, beside `p`).
+ */
 export interface PointColumns {
   raw: string;
   rollup: string;
+  rollupAggregates?: string;
 }
 
 const NO_BUCKETS = 'CAST([] AS Array(Float64)) AS bounds, CAST([] AS Array(UInt64)) AS counts';
+const NO_EXTREMES = 'CAST(NULL AS Nullable(Float64)) AS min, CAST(NULL AS Nullable(Float64)) AS max';
 
-/** Count, sum and explicit buckets (none for exponential histograms and summaries); summaries are cumulative by definition. */
+/**
+ * Count, sum, explicit buckets and their extremes (none for exponential histograms and
+ * summaries, which these columns serve for totals only); summaries are cumulative by
+ * definition. A cumulative histogram's kept points take the extremes of every point of
+ * their rollup row (migration 0013), known only when none lacked them: cumulative Min and
+ * Max bound every observation since the series started, so they bound each interval too.
+ */
 export const DISTRIBUTION_COLUMNS: Record<DistributionType, PointColumns> = {
   histogram: {
-    raw: 'Count AS count, Sum AS sum, ExplicitBounds AS bounds, BucketCounts AS counts, Temporality AS temporality',
-    rollup: 'p.Count AS count, p.Sum AS sum, p.Bounds AS bounds, p.Counts AS counts, 2 AS temporality',
+    raw: 'Count AS count, Sum AS sum, ExplicitBounds AS bounds, BucketCounts AS counts, Min AS min, Max AS max, Temporality AS temporality',
+    rollup: `p.Count AS count, p.Sum AS sum, p.Bounds AS bounds, p.Counts AS counts,
+             if(noMin = 0, lo, NULL) AS min, if(noMax = 0, hi, NULL) AS max, 2 AS temporality`,
+    rollupAggregates: 'min(Min) AS lo, max(Max) AS hi, sum(MinMissing) AS noMin, sum(MaxMissing) AS noMax',
   },
   exponential_histogram: {
-    raw: `Count AS count, Sum AS sum, ${NO_BUCKETS}, Temporality AS temporality`,
-    rollup: `p.Count AS count, p.Sum AS sum, ${NO_BUCKETS}, 2 AS temporality`,
+    raw: `Count AS count, Sum AS sum, ${NO_BUCKETS}, ${NO_EXTREMES}, Temporality AS temporality`,
+    rollup: `p.Count AS count, p.Sum AS sum, ${NO_BUCKETS}, ${NO_EXTREMES}, 2 AS temporality`,
   },
-  summary: { raw: `Count AS count, Sum AS sum, ${NO_BUCKETS}, 2 AS temporality`, rollup: `p.Count AS count, p.Sum AS sum, ${NO_BUCKETS}, 2 AS temporality` },
+  summary: {
+    raw: `Count AS count, Sum AS sum, ${NO_BUCKETS}, ${NO_EXTREMES}, 2 AS temporality`,
+    rollup: `p.Count AS count, p.Sum AS sum, ${NO_BUCKETS}, ${NO_EXTREMES}, 2 AS temporality`,
+  },
 };
 
 export const EXP_BUCKET_COLUMNS: PointColumns = {

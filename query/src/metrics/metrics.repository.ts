@@ -10,7 +10,7 @@ import { sparseRun, type ExpHistogram, type ExpHistogramPoint } from './exp-hist
 import {
   CUMULATIVE_ROLLUPS, DISTRIBUTION_COLUMNS, EXP_BUCKET_COLUMNS, RAW_SCALED_EXP, ROLLUP_SCALED_EXP, type DistributionType, type PointColumns,
 } from './metric-point-columns.js';
-import type { CounterRollup, HistogramPoint } from './metric-math.js';
+import type { CounterRollup, Extremes, HistogramPoint, StepStats } from './metric-math.js';
 
 /** Point table per metric type: a fixed map, never built from input. */
 const POINT_TABLES: Record<MetricType, string> = {
@@ -50,14 +50,9 @@ export interface SeriesRow {
   resource: Record<string, string>;
 }
 
-export interface StatsRow {
+export interface StatsRow extends StepStats {
   fingerprint: string;
   bucket: number;
-  sum: number;
-  count: number;
-  min: number;
-  max: number;
-  last: number;
 }
 
 export interface RawPoint {
@@ -78,8 +73,11 @@ export interface RawExpHistogramPoint extends ExpHistogramPoint {
   temporality: number;
 }
 
-/** Bucket counts of a series in one step: finite upper bounds, and one more count (the +Inf bucket). */
-export interface BucketsRow {
+/**
+ * Bucket counts of a series in one step: finite upper bounds, and one more count (the +Inf
+ * bucket); the step's extremes, known only when every point recorded them.
+ */
+export interface BucketsRow extends Extremes {
   fingerprint: string;
   bucket: number;
   bounds: number[];
@@ -153,33 +151,44 @@ export class MetricsRepository {
 
   /**
    * Per series and step bucket: sum, count, min, max and latest value of gauge or sum
-   * points, over a query plan (raw points and the metrics_value rollups).
+   * points, over a query plan (raw points and the metrics_value rollups); min, max and
+   * latest exactly when every point of the bucket was an integer (the rollups count
+   * integer points since migration 0013).
    */
   async stepStats(type: 'gauge' | 'sum', scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<StatsRow[]> {
     const tables = plannedTables(POINT_TABLES[type], 'metrics_value');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
       select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${
         s === 'raw'
-          ? 'sum(Value) AS sum, count() AS count, min(Value) AS min, max(Value) AS max, argMaxState(Value, Time) AS last'
-          : 'sum(Sum) AS sum, sum(Count) AS count, min(Min) AS min, max(Max) AS max, argMaxMergeState(Last) AS last'
+          ? `sum(Value) AS sum, count() AS count, min(Value) AS min, max(Value) AS max, argMaxState(Value, Time) AS last,
+             countIf(isNotNull(IntValue)) AS ints, min(IntValue) AS imin, max(IntValue) AS imax, argMaxState(ifNull(IntValue, 0), Time) AS ilast`
+          : `sum(Sum) AS sum, sum(Count) AS count, min(Min) AS min, max(Max) AS max, argMaxMergeState(Last) AS last,
+             sum(IntCount) AS ints, min(IntMin) AS imin, max(IntMax) AS imax, argMaxMergeState(IntLast) AS ilast`
       }`,
       where: SERIES_WHERE,
       groupBy: 'Fingerprint, bucket',
     }));
-    const rows = await this.ch.select<Record<keyof StatsRow, string | number>>(`SELECT toString(Fingerprint) AS fingerprint, bucket, sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max, argMaxMerge(last) AS last
+    const rows = await this.ch.select<Record<'fingerprint' | 'bucket' | 'sum' | 'count' | 'min' | 'max' | 'last' | 'ints', string | number> & Record<'imin' | 'imax' | 'ilast', string | null>>(
+      `SELECT toString(Fingerprint) AS fingerprint, bucket, sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max, argMaxMerge(last) AS last,
+              sum(ints) AS ints, toString(min(imin)) AS imin, toString(max(imax)) AS imax, toString(argMaxMerge(ilast)) AS ilast
        FROM (${union})
        GROUP BY Fingerprint, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
-    return rows.map((r) => ({
-      fingerprint: String(r.fingerprint),
-      bucket: toNumber(r.bucket),
-      sum: toNumber(r.sum),
-      count: toNumber(r.count),
-      min: toNumber(r.min),
-      max: toNumber(r.max),
-      last: toNumber(r.last),
-    }));
+    return rows.map((r) => {
+      const count = toNumber(r.count);
+      const exact = count > 0 && toNumber(r.ints) === count && r.imin !== null && r.imax !== null && r.ilast !== null;
+      return {
+        fingerprint: String(r.fingerprint),
+        bucket: toNumber(r.bucket),
+        sum: toNumber(r.sum),
+        count,
+        min: toNumber(r.min),
+        max: toNumber(r.max),
+        last: toNumber(r.last),
+        exact: exact ? { min: BigInt(r.imin!), max: BigInt(r.imax!), last: BigInt(r.ilast!) } : null,
+      };
+    });
   }
 
   /**
@@ -228,7 +237,8 @@ export class MetricsRepository {
   async distributionPoints(type: DistributionType, scope: SeriesScope, plan: QueryPlan, limit: number): Promise<RawDistributionPoint[]> {
     const columns = DISTRIBUTION_COLUMNS[type];
     const rows = await this.plannedPoints<{
-      fingerprint: string; t: string; start: string; count: string; sum: number | null; bounds: number[]; counts: string[]; temporality: number;
+      fingerprint: string; t: string; start: string; count: string; sum: number | null; bounds: number[]; counts: string[];
+      min: number | null; max: number | null; temporality: number;
     }>(POINT_TABLES[type], CUMULATIVE_ROLLUPS[type], columns, scope, plan, limit);
     return rows.map((r) => ({
       ...pointHead(r),
@@ -236,6 +246,8 @@ export class MetricsRepository {
       sum: r.sum === null ? 0 : toNumber(r.sum),
       bounds: r.bounds.map(Number),
       counts: r.counts.map(Number),
+      min: r.min === null ? null : toNumber(r.min),
+      max: r.max === null ? null : toNumber(r.max),
       temporality: toNumber(r.temporality),
     }));
   }
@@ -340,25 +352,37 @@ export class MetricsRepository {
 
   /**
    * Delta histograms' bucket counts per series and step, summed per upper bound (raw points
-   * and the rollups' `Buckets` add up the same way).
+   * and the rollups' `Buckets` add up the same way), with the step's extremes and how many
+   * points lacked them (rollups count those since migration 0013).
    */
   async distributionBuckets(scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<BucketsRow[]> {
     const tables = plannedTables(POINT_TABLES.histogram, 'metrics_histogram');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
-      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${s === 'raw' ? 'sumMap(arrayPushBack(ExplicitBounds, inf), BucketCounts)' : 'sumMap(Buckets)'} AS buckets`,
+      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${
+        s === 'raw'
+          ? 'sumMap(arrayPushBack(ExplicitBounds, inf), BucketCounts) AS buckets, countIf(isNull(Min)) AS noMin, countIf(isNull(Max)) AS noMax'
+          : 'sumMap(Buckets) AS buckets, sum(MinMissing) AS noMin, sum(MaxMissing) AS noMax'
+      }, min(Min) AS min, max(Max) AS max`,
       where: SERIES_WHERE,
       groupBy: 'Fingerprint, bucket',
     }));
-    const rows = await this.ch.select<{ fingerprint: string; bucket: string | number; bounds: number[]; counts: (string | number)[] }>(
+    const rows = await this.ch.select<{
+      fingerprint: string; bucket: string | number; bounds: number[]; counts: (string | number)[]; min: number | null; max: number | null; noMin: string; noMax: string;
+    }>(
       // JSON carries no infinity: the +Inf key (always last) is dropped from the bounds, its count kept.
-      `SELECT toString(Fingerprint) AS fingerprint, bucket, sumMap(buckets) AS merged, arrayFilter(b -> isFinite(b), merged.1) AS bounds, merged.2 AS counts
+      `SELECT toString(Fingerprint) AS fingerprint, bucket, sumMap(buckets) AS merged, arrayFilter(b -> isFinite(b), merged.1) AS bounds, merged.2 AS counts,
+              min(min) AS min, max(max) AS max, sum(noMin) AS noMin, sum(noMax) AS noMax
        FROM (${union}) GROUP BY Fingerprint, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => {
       const counts = r.counts.map(toNumber);
       if (counts.length === r.bounds.length) counts.push(0);
-      return { fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), bounds: r.bounds.map(Number), counts };
+      return {
+        fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), bounds: r.bounds.map(Number), counts,
+        min: r.min === null || toNumber(r.noMin) > 0 ? null : toNumber(r.min),
+        max: r.max === null || toNumber(r.noMax) > 0 ? null : toNumber(r.max),
+      };
     });
   }
 
@@ -377,7 +401,7 @@ export class MetricsRepository {
     if (rollups.segments.length === 0) return out;
     const tables = plannedTables(table, rollup);
     const { union, params } = plannedUnion(rollups, tables, (s) => ({
-      select: 'Fingerprint, StartTime, argMinMerge(First) AS first, argMaxMerge(Last) AS last, argMaxMerge(Peak) AS peak',
+      select: `Fingerprint, StartTime, argMinMerge(First) AS first, argMaxMerge(Last) AS last, argMaxMerge(Peak) AS peak${columns.rollupAggregates ? `, ${columns.rollupAggregates}` : ''}`,
       where: SERIES_WHERE,
       groupBy: `Fingerprint, ${tables[s].time}, StartTime`,
     }));

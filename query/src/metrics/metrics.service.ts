@@ -8,7 +8,7 @@ import { rawPlan, withRawLookback, type Resolution } from '../planner/query-plan
 import { parseTimeRange, type RawParams } from '../request-params.js';
 import { expHistogramIncreases, expHistogramQuantile, knownExtremes, mergeExpHistograms, type ExpHistogram, type ExpHistogramPoint } from './exp-histogram.js';
 import {
-  addStats, bucketStart, bucketStarts, counterIncreases, rollupCounterPoints, emptyStats, foldExtreme, histogramIncreases, mergedHistogramQuantile, statValue,
+  addStats, bucketStart, bucketStarts, counterIncreases, rollupCounterPoints, emptyStats, exactStatValue, foldExtreme, histogramIncreases, mergedHistogramQuantile, statValue,
   type HistogramPoint, type StatAggregation, type StepStats,
 } from './metric-math.js';
 import { parseMetricQuery, planFor, quantileOf, seriesLabels, type MetricQuery } from './metric-query.js';
@@ -80,6 +80,8 @@ export class MetricsService {
       return p;
     };
     let values: (group: Group) => Map<number, number | null>;
+    /** Exact int64 values per step, where the aggregation picks stored integers. */
+    let intValues: ((group: Group) => Map<number, string | null>) | undefined;
     // Delta distributions' points are intervals already: their counts, sums and buckets add
     // up, so rollups summed per bucket answer exactly. Cumulative ones (summaries always) read
     // raw points, or for whole hours and days the points the cumulative rollups kept, and take
@@ -128,13 +130,17 @@ export class MetricsService {
       case 'stats': {
         const rows = await this.repo.stepStats(type as 'gauge' | 'sum', scope(q), await planned(), q.stepMs);
         const byFp = groupBy(rows, (r) => r.fingerprint);
-        values = (g) => {
-          const acc = new Map<number, StepStats>();
-          for (const fp of g.fingerprints) {
-            for (const r of byFp.get(fp) ?? []) addStats(getOr(acc, r.bucket, emptyStats), r);
-          }
-          return mapValues(acc, (s) => statValue(s, q.aggregation as StatAggregation));
-        };
+        const perGroup = new Map<Group, Map<number, StepStats>>();
+        const stats = (g: Group) =>
+          getOr(perGroup, g, () => {
+            const acc = new Map<number, StepStats>();
+            for (const fp of g.fingerprints) {
+              for (const r of byFp.get(fp) ?? []) addStats(getOr(acc, r.bucket, emptyStats), r);
+            }
+            return acc;
+          });
+        values = (g) => mapValues(stats(g), (s) => statValue(s, q.aggregation as StatAggregation));
+        intValues = (g) => mapValues(stats(g), (s) => exactStatValue(s, q.aggregation as StatAggregation));
         break;
       }
       case 'counter': {
@@ -229,7 +235,9 @@ export class MetricsService {
 
     const out: MetricSeriesDto[] = groups.map((g) => {
       const v = values(g);
-      return { labels: g.labels, points: buckets.map((b) => [b, v.get(b) ?? null]) };
+      const exact = intValues?.(g);
+      const ints = exact ? buckets.map((b) => exact.get(b) ?? null) : [];
+      return { labels: g.labels, points: buckets.map((b) => [b, v.get(b) ?? null]), ...(ints.some((i) => i !== null) ? { intValues: ints } : {}) };
     });
     return { data: { series: out }, meta: { resolution } };
   }

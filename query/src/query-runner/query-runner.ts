@@ -13,6 +13,7 @@ import type { QueryPlan, Resolution } from '../planner/query-plan.js';
 import { QueryPlanner, type RetentionLookup } from '../planner/query-planner.js';
 import { assertRangeWithin, queryLimits, type QueryLimits } from '../query-limits.js';
 import type { TimeRange } from '../request-params.js';
+import { entrySpans, serviceAndClass } from '../services/span-aggregates.js';
 import { clickHouseRetention } from './clickhouse-retention.js';
 import { allOf, type SqlPart } from './filter-sql.js';
 import { logConditions, logLabelExpr, logsNeedRaw } from './log-series.js';
@@ -91,12 +92,16 @@ export class QueryRunner {
     const { tables, rawOnly } = spanTables(q);
     const plan = await this.plan(tenant, 'spans', range, stepMs, rawOnly);
     const groupBy = [...new Set(q.groupBy ?? [])];
+    const entry = q.spans === 'entry';
     const rows = await this.grouped(tenant, plan, tables, stepMs, groupBy, {
       partial: (s) => ({
         labels: groupBy.map((l, i) => spanLabelExpr(l, s, `gk${i}`)),
         where: (q.filters ?? []).map((f, i) => spanFilter(f, i, s)),
-        aggregates: spanAggregates(q.measure, s),
+        aggregates: entry ? `${serviceAndClass(s, tables)}, ${spanAggregates(q.measure, s)}` : spanAggregates(q.measure, s),
+        ...(entry ? { keys: ['service', 'class'] } : {}),
       }),
+      // Each service's entry spans: chosen over the whole range, then merged like any rows.
+      ...(entry ? { source: (union: string) => ({ from: entrySpans(union), where: 'entry' }) } : {}),
       merged: mergedSpanAggregates(q.measure),
       value: (r) => spanMeasureValue(q.measure, { n: toNumber(r.n as string), errors: toNumber(r.errors as string), dsum: toNumber(r.dsum as string), q: r.q as number[] }, stepMs),
     });
@@ -135,7 +140,10 @@ export class QueryRunner {
     stepMs: number,
     groupBy: string[],
     spec: {
-      partial: (s: Resolution) => { labels: SqlPart[]; where: SqlPart[]; aggregates: string };
+      /** Per segment: label expressions, filters, partial aggregates and further grouping keys they select. */
+      partial: (s: Resolution) => { labels: SqlPart[]; where: SqlPart[]; aggregates: string; keys?: string[] };
+      /** What the outer query merges: the union of the segments, or a query over it. */
+      source?: (union: string) => { from: string; where: string };
       merged: string;
       value: (row: Record<string, unknown>) => number | null;
     },
@@ -149,13 +157,15 @@ export class QueryRunner {
       return {
         select: `${stepBucket(s, tables)} AS bucket${keys}, ${p.aggregates}`,
         ...(p.where.length > 0 ? { where: where.sql } : {}),
-        groupBy: ['bucket', ...groupBy.map((_l, i) => `g${i}`)].join(', '),
+        groupBy: ['bucket', ...groupBy.map((_l, i) => `g${i}`), ...(p.keys ?? [])].join(', '),
       };
     });
     const keys = groupBy.map((_l, i) => `, g${i}`).join('');
+    const source = spec.source?.(union);
     const cap = this.limits.maxMetricPoints;
     const rows = await this.reader.select<Record<string, unknown>>(
-      `SELECT bucket${keys}, ${spec.merged} FROM (${union}) GROUP BY bucket${keys} ORDER BY bucket LIMIT {cap:UInt32}`,
+      `SELECT bucket${keys}, ${spec.merged} FROM (${source?.from ?? union})${source ? ` WHERE ${source.where}` : ''}
+       GROUP BY bucket${keys} ORDER BY bucket LIMIT {cap:UInt32}`,
       { ...params, ...extra, tenant, stepMs, cap: cap + 1 },
     );
     if (rows.length > cap) throw resultTooLarge(`the query would return more than ${cap} points; add filters, fewer groupBy labels or a larger step`, cap, ['filters', 'groupBy', 'step']);

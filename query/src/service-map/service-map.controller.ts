@@ -56,7 +56,7 @@ export class ServiceMapController {
   @Get()
   @RateLimit('heavy')
   @ApiRoute({
-    summary: 'Service dependencies: services with RED, and caller → callee edges (calls, errors, p95) from parent/child spans',
+    summary: 'Service dependencies: services with the RED of their entry spans, and caller → callee edges (calls, errors, p95) from parent/child spans',
     query: RangeParamsSchema,
     tags: ['services'],
   })

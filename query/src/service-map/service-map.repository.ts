@@ -4,13 +4,14 @@ import { toNumber } from '../clickhouse-rows.js';
 import { plannedUnion, SERVICE_SPAN_TABLES } from '../planner/plan-sql.js';
 import type { QueryPlan } from '../planner/query-plan.js';
 import type { TimeRange } from '../request-params.js';
-import { durationSketch, MERGED_QUANTILES, spanCounts } from '../services/span-aggregates.js';
+import { durationSketch, ENTRY_RED, entrySpans, serviceAndClass, spanCounts } from '../services/span-aggregates.js';
 
 export interface NodeRow {
   service: string;
+  /** Requests (entry spans) and the failed ones among them. */
   count: number;
   errorCount: number;
-  /** Duration quantiles (ns) at p50, p90, p95, p99. */
+  /** Duration quantiles (ns) of the entry spans at p50, p90, p95, p99. */
   q: number[];
 }
 
@@ -29,14 +30,17 @@ export const PARENT_LOOKBACK_NS = 3_600_000_000_000n;
 export class ServiceMapRepository {
   constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
 
-  /** Services with spans in the plan's range: counts, errors, duration sketch (rollups where whole hours allow). */
+  /** Services with spans in the plan's range: RED of their entry spans (rollups where whole hours allow). */
   async nodes(tenant: string, plan: QueryPlan, limit: number): Promise<NodeRow[]> {
-    const { union, params } = plannedUnion(plan, SERVICE_SPAN_TABLES, (s) => ({ select: `ServiceName AS service, ${spanCounts(s)}, ${durationSketch(s)}`, groupBy: 'service' }));
-    const rows = await this.ch.select<{ service: string; n: string; errors: string; q: number[] }>(
-      `SELECT service, sum(n) AS n, sum(errors) AS errors, ${MERGED_QUANTILES} FROM (${union}) GROUP BY service ORDER BY service LIMIT {limit:UInt32}`,
+    const { union, params } = plannedUnion(plan, SERVICE_SPAN_TABLES, (s) => ({
+      select: `${serviceAndClass(s, SERVICE_SPAN_TABLES)}, ${spanCounts(s)}, ${durationSketch(s)}`,
+      groupBy: 'service, class',
+    }));
+    const rows = await this.ch.select<{ service: string; requests: string; failed: string; quantiles: number[] }>(
+      `SELECT service, ${ENTRY_RED} FROM (${entrySpans(union)}) GROUP BY service ORDER BY service LIMIT {limit:UInt32}`,
       { ...params, tenant, limit },
     );
-    return rows.map((r) => ({ service: r.service, count: toNumber(r.n), errorCount: toNumber(r.errors), q: r.q }));
+    return rows.map((r) => ({ service: r.service, count: toNumber(r.requests), errorCount: toNumber(r.failed), q: r.quantiles }));
   }
 
   /**

@@ -13,13 +13,13 @@ export class ServicesController {
   constructor(@Inject(ServicesService) private readonly services: ServicesService) {}
 
   @Get()
-  @ApiRoute({ summary: 'Services with span and error counts in the range (rollups where possible)', query: AggregateParamsSchema, tags: ['services'] })
+  @ApiRoute({ summary: 'Services in the range: span counts, and requests, errors and latency of their entry spans (server and consumer spans, or root spans where a service has none; rollups where possible)', query: AggregateParamsSchema, tags: ['services'] })
   list(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<ServiceDto[]>> {
     return this.services.services(tenant, q);
   }
 
   @Get(':service/red')
-  @ApiRoute({ summary: "A service's rate, errors and latency quantiles per step", query: AggregateParamsSchema, params: { service: 'service name' }, tags: ['services'] })
+  @ApiRoute({ summary: "A service's request rate, errors and latency quantiles per step, over its entry spans", query: AggregateParamsSchema, params: { service: 'service name' }, tags: ['services'] })
   red(@TenantId() tenant: string, @Param('service') service: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<RedPointDto[]>> {
     return this.services.red(tenant, serviceName(service), q);
   }

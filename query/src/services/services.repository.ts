@@ -3,12 +3,19 @@ import { toNumber } from '../clickhouse-rows.js';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { OPERATION_SPAN_TABLES, plannedUnion, SERVICE_SPAN_TABLES, stepBucket } from '../planner/plan-sql.js';
 import type { QueryPlan } from '../planner/query-plan.js';
-import { durationSketch, MERGED_QUANTILES, operationKeys, spanCounts } from './span-aggregates.js';
+import { durationSketch, ENTRY_RED, entrySpans, MERGED_QUANTILES, operationKeys, serviceAndClass, spanCounts } from './span-aggregates.js';
 
+/** A service's spans, and the RED of its entry spans. */
 export interface ServiceRow {
   name: string;
   spanCount: number;
+  /** Entry spans and the failed ones among them. */
+  requestCount: number;
   errorCount: number;
+  /** Duration quantiles (ns) of the entry spans at p50, p90, p95, p99. */
+  q: number[];
+  /** Which spans are its entry spans: server and consumer spans, else root spans. */
+  entryClass: 'server_consumer' | 'root';
 }
 
 export interface RedRow {
@@ -31,24 +38,32 @@ export class ServicesRepository {
 
   /** Services with spans in the plan's range, by name, at most `limit` (callers pass their cap + 1). */
   async services(tenant: string, plan: QueryPlan, limit: number): Promise<ServiceRow[]> {
-    const { union, params } = plannedUnion(plan, SERVICE_SPAN_TABLES, (s) => ({ select: `ServiceName AS name, ${spanCounts(s)}`, groupBy: 'name' }));
-    const rows = await this.ch.select<{ name: string; n: string; errors: string }>(`SELECT name, sum(n) AS n, sum(errors) AS errors FROM (${union}) GROUP BY name ORDER BY name LIMIT {limit:UInt32}`,
+    const { union, params } = plannedUnion(plan, SERVICE_SPAN_TABLES, (s) => ({
+      select: `${serviceAndClass(s, SERVICE_SPAN_TABLES)}, ${spanCounts(s)}, ${durationSketch(s)}`,
+      groupBy: 'service, class',
+    }));
+    const rows = await this.ch.select<{ name: string; spans: string; requests: string; failed: string; quantiles: number[]; entryClass: ServiceRow['entryClass'] }>(
+      `SELECT service AS name, sum(n) AS spans, ${ENTRY_RED}, any(entryClass) AS entryClass
+       FROM (${entrySpans(union)}) GROUP BY service ORDER BY name LIMIT {limit:UInt32}`,
       { ...params, tenant, limit },
     );
-    return rows.map((r) => ({ name: r.name, spanCount: toNumber(r.n), errorCount: toNumber(r.errors) }));
+    return rows.map((r) => ({
+      name: r.name, spanCount: toNumber(r.spans), requestCount: toNumber(r.requests), errorCount: toNumber(r.failed), q: r.quantiles, entryClass: r.entryClass,
+    }));
   }
 
-  /** Per step of `stepMs`: span count, errors and duration quantiles of one service. */
+  /** Per step of `stepMs`: requests (entry spans), failed ones and their duration quantiles, of one service. */
   async red(tenant: string, service: string, plan: QueryPlan, stepMs: number): Promise<RedRow[]> {
     const { union, params } = plannedUnion(plan, SERVICE_SPAN_TABLES, (s) => ({
-      select: `${stepBucket(s, SERVICE_SPAN_TABLES)} AS bucket, ${spanCounts(s)}, ${durationSketch(s)}`,
+      select: `${stepBucket(s, SERVICE_SPAN_TABLES)} AS bucket, ${serviceAndClass(s, SERVICE_SPAN_TABLES)}, ${spanCounts(s)}, ${durationSketch(s)}`,
       where: 'ServiceName = {service:String}',
-      groupBy: 'bucket',
+      groupBy: 'bucket, service, class',
     }));
-    const rows = await this.ch.select<{ bucket: string; n: string; errors: string; q: number[] }>(`SELECT bucket, sum(n) AS n, sum(errors) AS errors, ${MERGED_QUANTILES} FROM (${union}) GROUP BY bucket ORDER BY bucket`,
+    const rows = await this.ch.select<{ bucket: string; requests: string; failed: string; quantiles: number[] }>(
+      `SELECT bucket, ${ENTRY_RED} FROM (${entrySpans(union)}) GROUP BY bucket ORDER BY bucket`,
       { ...params, tenant, service, stepMs },
     );
-    return rows.map((r) => ({ bucket: toNumber(r.bucket), count: toNumber(r.n), errorCount: toNumber(r.errors), q: r.q }));
+    return rows.map((r) => ({ bucket: toNumber(r.bucket), count: toNumber(r.requests), errorCount: toNumber(r.failed), q: r.quantiles }));
   }
 
   /** Per operation (span name and kind) of one service: count, errors, duration quantiles; busiest first. */

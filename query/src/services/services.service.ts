@@ -7,7 +7,7 @@ import { QueryPlanner } from '../planner/query-planner.js';
 import type { QueryLimits } from '../query-limits.js';
 import { parseStepMs, parseString, parseTimeRange, type RawParams } from '../request-params.js';
 import { latencyMs } from './span-aggregates.js';
-import { ServicesRepository, type RedRow } from './services.repository.js';
+import { ServicesRepository, type RedRow, type ServiceRow } from './services.repository.js';
 
 const NS_PER_MS = 1_000_000n;
 
@@ -27,6 +27,18 @@ export function redSeries(rows: readonly RedRow[], fromMs: number, toMs: number,
   });
 }
 
+/** Pure: a service's row → its DTO; latencies in milliseconds. */
+export function serviceDto(r: ServiceRow): ServiceDto {
+  return {
+    name: r.name,
+    spanCount: r.spanCount,
+    requestCount: r.requestCount,
+    errorCount: r.errorCount,
+    ...latencyMs(r.requestCount, r.q),
+    entrySpans: r.requestCount > 0 ? r.entryClass : 'none',
+  };
+}
+
 @Injectable()
 export class ServicesService {
   constructor(
@@ -40,7 +52,7 @@ export class ServicesService {
     const cap = this.limits.maxServices;
     const rows = await this.repo.services(tenant, plan, cap + 1);
     if (rows.length > cap) throw resultTooLarge(`more than ${cap} services have spans in the range; narrow it with from and to`, cap, ['from', 'to']);
-    return { data: rows, meta: { resolution: plan.resolution } };
+    return { data: rows.map(serviceDto), meta: { resolution: plan.resolution } };
   }
 
   async red(tenant: string, service: string, q: RawParams): Promise<Planned<RedPointDto[]>> {

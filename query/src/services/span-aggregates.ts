@@ -1,5 +1,6 @@
 // Partial aggregates of spans at each resolution, as sub-selects of a planned query
-// (planner/plan-sql.ts) produce them, and their merge. Rollup columns: migration 0006.
+// (planner/plan-sql.ts) produce them, and their merge. Rollup columns: migrations 0006, 0013.
+import type { SignalTables } from '../planner/plan-sql.js';
 import type { Resolution } from '../planner/query-plan.js';
 
 /** The rollups' DDSketch state type: 1% relative accuracy; levels p50, p90, p95, p99. */
@@ -22,6 +23,43 @@ export function operationKeys(source: Resolution): string {
 
 /** Outer select: the merged quantiles of the segments' sketches, in nanoseconds. */
 export const MERGED_QUANTILES = `quantilesDDMerge(${SKETCH})(q) AS q`;
+
+/**
+ * The class of the spans a row aggregates, as the per-service rollups store it (`Entry`,
+ * 0013): 'server_consumer', 'root' (a root span of another kind) or 'other'. Keyed by the
+ * table a segment reads; fixed SQL.
+ */
+const SPAN_CLASS: Record<string, string> = {
+  spans: "multiIf(Kind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'), 'server_consumer', ParentSpanId = toFixedString('', 8), 'root', 'other')",
+  spans_red_hourly: "multiIf(SpanKind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'), 'server_consumer', Root, 'root', 'other')",
+  spans_red_daily: "multiIf(SpanKind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'), 'server_consumer', Root, 'root', 'other')",
+  spans_service_red_hourly: 'toString(Entry)',
+  spans_service_red_daily: 'toString(Entry)',
+};
+
+/** `service` and `class` of a segment's rows, for grouping before entrySpans. */
+export function serviceAndClass(source: Resolution, tables: SignalTables): string {
+  const spanClass = SPAN_CLASS[tables[source].table];
+  if (spanClass === undefined) throw new Error(`no span class for table ${tables[source].table}`);
+  return `ServiceName AS service, ${spanClass} AS class`;
+}
+
+/**
+ * Rows of a union grouped by `service` and `class` (serviceAndClass), each marked `entry`
+ * when its class is its service's entry spans over the whole union: the server and consumer
+ * spans, or the root spans where the service has neither (DESIGN: a service's RED is over
+ * its entry spans). `entryClass` names the class chosen.
+ */
+export function entrySpans(union: string): string {
+  return `SELECT *, if(max(class = 'server_consumer') OVER (PARTITION BY service), 'server_consumer', 'root') AS entryClass, class = entryClass AS entry
+    FROM (${union})`;
+}
+
+/**
+ * Outer select over entrySpans: requests, the failed ones and their merged duration
+ * quantiles in ns (names apart from the partial aggregates', which they read).
+ */
+export const ENTRY_RED = `sumIf(n, entry) AS requests, sumIf(errors, entry) AS failed, quantilesDDMergeIf(${SKETCH})(q, entry) AS quantiles`;
 
 /** p50 / p95 / p99 in milliseconds from merged quantiles (levels as in SKETCH); null without spans. */
 export function latencyMs(count: number, q: readonly (number | string)[]): { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null } {

@@ -87,7 +87,9 @@ export class TracesRepository {
    * strictly after a cursor in that order. At most `limit` rows (callers pass page size + 1).
    *
    * Two steps: the page's trace ids by their sort key alone (grouping every trace of the
-   * range by one aggregate is cheap), then the summaries of only those traces.
+   * range by one aggregate is cheap), then the summaries of only those traces. The ids go
+   * back as FixedString(16): as Strings, IN would compare them with the column converted to
+   * String, which drops trailing zero bytes, and miss every id ending in 00.
    */
   async searchTraces(tenant: string, s: TraceSearch): Promise<(TraceSummaryDto & { sortKey: string })[]> {
     const having: string[] = [];
@@ -135,7 +137,7 @@ export class TracesRepository {
               count() AS spanCount,
               countIf(${ERROR}) AS errorCount
        FROM spans
-       WHERE TenantId = {tenant:String} AND ${RANGE} AND TraceId IN (SELECT unhex(arrayJoin({ids:Array(String)})))
+       WHERE TenantId = {tenant:String} AND ${RANGE} AND TraceId IN (SELECT toFixedString(unhex(arrayJoin({ids:Array(String)})), 16))
        GROUP BY TraceId`,
       { tenant, fromNs: s.fromNs, toNs: s.toNs, ids: page.map((p) => p.traceId) },
     );
