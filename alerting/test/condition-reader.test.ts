@@ -114,6 +114,22 @@ describe('ClickHouseConditionReader', () => {
     const [latency] = await reader.read('default', rule({ kind: 'slo_burn_rate', objective: 'latency', latencyThresholdMs: 500, service: 'checkout', target: 0.99 }), NOW);
     assert.equal(latency!.badRatios!.get(5 * MIN), 0.2);
   });
+
+  it('latency burn rate is over the service\'s requests: its server spans, or its root spans where it has none', async () => {
+    // search: 4 server spans, 2 of them slow, each with 10 fast internal children that are not requests.
+    await insertSpans(s.ch, { service: 'search', name: 'GET /q', atMs: NOW - 4 * MIN, n: 2, durMs: 900 });
+    await insertSpans(s.ch, { service: 'search', name: 'GET /q', atMs: NOW - 4 * MIN + 100, n: 2, durMs: 20 });
+    await insertSpans(s.ch, { service: 'search', name: 'score', kind: 'SPAN_KIND_INTERNAL', parentHex: '0102030405060708', atMs: NOW - 4 * MIN, n: 40, durMs: 1 });
+    // cron: only internal spans; its 3 roots (1 slow) are its requests, not their 30 children.
+    await insertSpans(s.ch, { service: 'cron', name: 'job', kind: 'SPAN_KIND_INTERNAL', atMs: NOW - 4 * MIN, n: 1, durMs: 900 });
+    await insertSpans(s.ch, { service: 'cron', name: 'job', kind: 'SPAN_KIND_INTERNAL', atMs: NOW - 4 * MIN + 100, n: 2, durMs: 20 });
+    await insertSpans(s.ch, { service: 'cron', name: 'step', kind: 'SPAN_KIND_INTERNAL', parentHex: '0102030405060708', atMs: NOW - 4 * MIN, n: 30, durMs: 1 });
+    const latency = (service: string, operation?: string) =>
+      reader.read('default', rule({ kind: 'slo_burn_rate', objective: 'latency', latencyThresholdMs: 500, service, target: 0.99, ...(operation ? { operation } : {}) }), NOW);
+    assert.equal((await latency('search'))[0]!.badRatios!.get(5 * MIN), 0.5);
+    assert.equal((await latency('cron'))[0]!.badRatios!.get(5 * MIN), 1 / 3);
+    assert.equal((await latency('search', 'score'))[0]!.badRatios!.get(5 * MIN), 0, 'an operation measures its own spans');
+  });
   it('reads under the query limits: past maxRowsToRead a 422 naming it, for raw rows, series and planned queries alike', async () => {
     const tight = new ClickHouseConditionReader(s.ch, { limits: { maxRowsToRead: 1 } });
     const conditions = [

@@ -65,14 +65,15 @@ export async function startAlertingStores(prefix: string): Promise<AlertingStore
 const NS = 1_000_000n;
 
 /** `n` spans of one service and operation starting at `atMs`, `errors` of them failed. */
-export async function insertSpans(ch: ClickHouseClient, o: { tenant?: string; service: string; name?: string; atMs: number; n: number; errors?: number; durMs?: number }): Promise<void> {
+export async function insertSpans(ch: ClickHouseClient, o: { tenant?: string; service: string; name?: string; kind?: string; parentHex?: string; atMs: number; n: number; errors?: number; durMs?: number }): Promise<void> {
   const rows = Array.from({ length: o.n }, (_, i) => ({
     TenantId: o.tenant ?? 'default',
     TraceIdHex: randomBytes(16).toString('hex'),
     SpanIdHex: randomBytes(8).toString('hex'),
     ServiceName: o.service,
     Name: o.name ?? 'GET /',
-    Kind: 'SPAN_KIND_SERVER',
+    Kind: o.kind ?? 'SPAN_KIND_SERVER',
+    ParentSpanIdHex: o.parentHex ?? '',
     StartTimeNs: (BigInt(o.atMs + i) * NS).toString(),
     EndTimeNs: (BigInt(o.atMs + i + (o.durMs ?? 10)) * NS).toString(),
     DurationNs: (BigInt(o.durMs ?? 10) * NS).toString(),

@@ -1,12 +1,15 @@
 import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/schemas';
 import { embeddedInfo, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import { ClickHouseReader, QueryRunner, queryLimits, type QueryLimits } from '@telemetryflow/query';
+import { ClickHouseReader, QueryRunner, queryLimits, RAW_SPAN_CLASS, type QueryLimits } from '@telemetryflow/query';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 import { groupKey, type GroupSample } from '../evaluation/evaluate-rule.js';
 import { assertRuleWithinLimits } from '../rules/rule-limits.js';
 import { groupColumns } from './group-columns.js';
 import { runOverWindow } from './query-runner-reader.js';
 import { ReadGate } from './read-gate.js';
+
+/** A service's entry spans in order of preference (DESIGN: RED over entry spans). */
+const ENTRY_CLASSES = ['server_consumer', 'root'] as const;
 import { spanConditionQuery, spanMeasure } from './span-condition-query.js';
 
 /** DI token of the ConditionReader in the API (preview). */
@@ -95,23 +98,33 @@ export class ClickHouseConditionReader implements ConditionReader {
     return [...byGroup.values()];
   }
 
-  /** Latency burn rate, one pass over raw spans of the longest window: the share slower than the threshold per window length. */
+  /**
+   * Latency burn rate, one pass over raw spans of the longest window: the share slower than
+   * the threshold per window length. Without an operation it is the service's requests: its
+   * server and consumer spans, or its root spans where the group has none in the longest window
+   * (as the services table counts them); an operation names its own spans.
+   */
   private async burnRatios(tenant: string, c: Extract<AlertCondition, { kind: 'slo_burn_rate' }>, groups: [string, string][], atMs: number): Promise<GroupSample[]> {
     const lengths = burnWindowLengths(c.windows);
     const sel = selection(tenant, c, atMs - Math.max(...lengths), atMs);
     const bad = 'DurationNs > {thresholdNs:Int64}';
     const params: Record<string, unknown> = { thresholdNs: Math.round(c.latencyThresholdMs! * 1e6) };
-    const columns = lengths.map((ms, i) => {
+    const classes = c.operation === undefined ? ENTRY_CLASSES : [undefined];
+    const columns = lengths.flatMap((ms, i) => {
       params[`since${i}`] = atMs - ms;
       const inWindow = `StartTime > fromUnixTimestamp64Milli({since${i}:Int64})`;
-      return `if(countIf(${inWindow}) = 0, NULL, countIf(${inWindow} AND ${bad}) / countIf(${inWindow})) AS r${i}`;
+      return classes.map((cls, k) => {
+        const spans = cls === undefined ? inWindow : `${inWindow} AND ${RAW_SPAN_CLASS} = '${cls}'`;
+        return `countIf(${spans}) AS n${i}_${k}, countIf(${spans} AND ${bad}) AS bad${i}_${k}`;
+      });
     });
+    const longest = lengths.indexOf(Math.max(...lengths));
     const rows = await this.select(sel, groups, columns.join(', '), params);
-    return rows.map((r) => ({
-      labels: labelsOf(r, groups),
-      value: null,
-      badRatios: new Map(lengths.map((ms, i) => [ms, r[`r${i}`] === null || r[`r${i}`] === undefined ? null : Number(r[`r${i}`])])),
-    }));
+    return rows.map((r) => {
+      const k = classes.findIndex((_, j) => Number(r[`n${longest}_${j}`]) > 0);
+      const ratio = (i: number) => (k < 0 || Number(r[`n${i}_${k}`]) === 0 ? null : Number(r[`bad${i}_${k}`]) / Number(r[`n${i}_${k}`]));
+      return { labels: labelsOf(r, groups), value: null, badRatios: new Map(lengths.map((ms, i) => [ms, ratio(i)])) };
+    });
   }
 
   /** Series of a metric that received points after `sinceMs`. */

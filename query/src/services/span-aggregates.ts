@@ -29,8 +29,11 @@ export const MERGED_QUANTILES = `quantilesDDMerge(${SKETCH})(q) AS q`;
  * 0013): 'server_consumer', 'root' (a root span of another kind) or 'other'. Keyed by the
  * table a segment reads; fixed SQL.
  */
+/** The class of one raw span (a row of `spans`). */
+export const RAW_SPAN_CLASS = "multiIf(Kind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'), 'server_consumer', ParentSpanId = toFixedString('', 8), 'root', 'other')";
+
 const SPAN_CLASS: Record<string, string> = {
-  spans: "multiIf(Kind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'), 'server_consumer', ParentSpanId = toFixedString('', 8), 'root', 'other')",
+  spans: RAW_SPAN_CLASS,
   spans_red_hourly: "multiIf(SpanKind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'), 'server_consumer', Root, 'root', 'other')",
   spans_red_daily: "multiIf(SpanKind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'), 'server_consumer', Root, 'root', 'other')",
   spans_service_red_hourly: 'toString(Entry)',
