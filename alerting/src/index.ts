@@ -11,6 +11,7 @@ export { AlertHistory } from './history/alert-history.js';
 export { RuleScheduler, type SchedulerConfig } from './scheduler/rule-scheduler.js';
 export { HttpDelivery, type DeliveryConfig, type DeliveryResult } from './delivery/http-delivery.js';
 export { AddressGuard, AddressGuardConfigError, parseCidrs } from './delivery/address-guard.js';
+export { guardedLookup, assertLiteralAllowed, systemResolve, BlockedAddressError, type Resolve } from './delivery/guarded-lookup.js';
 export { NotificationDispatcher, type DispatcherConfig } from './delivery/notification-dispatcher.js';
 export { webhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './delivery/channel-messages.js';
 export { startAlertingRole, type AlertingRole, type AlertingRoleConfig } from './alerting-role.js';
