@@ -5,7 +5,7 @@
 // the route's time intervals and by silences, and notifies the receiver only when the
 // dedup rules say so (new alerts, resolved alerts, or `repeat_interval` elapsed). One
 // flush is at most one notification per group.
-import { labelSetFingerprint, labelSetString } from './label-sets.js';
+import { compareAlertLabels, labelSetFingerprint, labelSetString } from './label-sets.js';
 import { notifyReason, type NotificationLogEntry, type NotifyReason } from './notification-reason.js';
 import { groupLabelsOf, matchRoutes, type NotificationPolicy, type Route } from './route-tree.js';
 import { silencedBy, type CompiledSilence } from './silence-matching.js';
@@ -111,7 +111,7 @@ export class AlertAggregator {
       const alerts = snapshot.map(([fingerprint, a]): NotifiedAlert => {
         const resolved = a.endsAtMs !== null && a.endsAtMs <= nowMs;
         return { ...a, endsAtMs: resolved ? a.endsAtMs : null, status: resolved ? 'resolved' : 'firing', fingerprint };
-      }).sort(byStartThenLabels);
+      }).sort((a, b) => compareAlertLabels(a.labels, b.labels));
       const n = this.notification(group, alerts, nowMs);
       if (n) out.push(n);
       // Resolved alerts were dealt with; one that fired again since the snapshot stays.
@@ -149,8 +149,4 @@ export class AlertAggregator {
       status: sent.some((a) => a.status === 'firing') ? 'firing' : 'resolved', reason, alerts: sent, atMs: nowMs,
     };
   }
-}
-
-function byStartThenLabels(a: NotifiedAlert, b: NotifiedAlert): number {
-  return a.startsAtMs - b.startsAtMs || (labelSetString(a.labels) < labelSetString(b.labels) ? -1 : 1);
 }

@@ -31,3 +31,31 @@ export function labelSetString(labels: Readonly<Record<string, string>>): string
   const pairs = Object.entries(labels).map(([n, v]) => `${n}=${JSON.stringify(v)}`);
   return `{${pairs.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).join(', ')}}`;
 }
+
+function compareStrings(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** `model.LabelSet.Before`: label by label in name order, names then values; a prefix sorts first. */
+export function compareLabelSets(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): number {
+  const [an, bn] = [sortedNames(a), sortedNames(b)];
+  for (let i = 0; i < Math.min(an.length, bn.length); i++) {
+    const byName = compareStrings(an[i]!, bn[i]!);
+    if (byName !== 0) return byName;
+    const byValue = compareStrings(a[an[i]!]!, b[bn[i]!]!);
+    if (byValue !== 0) return byValue;
+  }
+  return an.length - bn.length;
+}
+
+/** Alertmanager's order of alerts in a notification (AlertSlice.Less): by job, then instance (an alert without one last), then all labels. */
+export function compareAlertLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): number {
+  for (const key of ['job', 'instance']) {
+    const [x, y] = [a[key], b[key]];
+    if (x === undefined && y === undefined) continue;
+    if (x === undefined) return 1;
+    if (y === undefined) return -1;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return compareLabelSets(a, b);
+}

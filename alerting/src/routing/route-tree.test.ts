@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileMatcher, matchersString } from './label-matchers.js';
-import { labelSetFingerprint, labelSetString } from './label-sets.js';
+import { compareAlertLabels, labelSetFingerprint, labelSetString } from './label-sets.js';
 import { buildNotificationPolicy, groupLabelsOf, matchRoutes, NotificationPolicySchema, type Route } from './route-tree.js';
 
 const M = 60_000;
@@ -45,6 +45,13 @@ describe('label sets', () => {
     assert.equal(labelSetFingerprint({ severity: 'warning', job: 'foo' }), '9266ef3da838ad95');
     assert.equal(labelSetFingerprint({ severity: 'critical', job: 'foo' }), '3b15fd163d36582e');
     assert.equal(labelSetFingerprint({ severity: 'critical', job: 'bar' }), 'c7e68cb08e3e67f9');
+  });
+
+  it("orders alerts as Alertmanager's AlertSlice: job, then instance (missing last), then labels", () => {
+    const sets: Record<string, string>[] = [{ job: 'b' }, { instance: 'i1' }, { job: 'a', instance: 'i2' }, { job: 'a', instance: 'i1', x: '1' }, { job: 'a', instance: 'i1' }, {}];
+    const sorted = sets
+      .sort(compareAlertLabels).map((l) => JSON.stringify(l));
+    assert.deepEqual(sorted, ['{"job":"a","instance":"i1"}', '{"job":"a","instance":"i1","x":"1"}', '{"job":"a","instance":"i2"}', '{"job":"b"}', '{"instance":"i1"}', '{}']);
   });
 
   it('prints label sets as model.LabelSet does (dispatch_test group keys)', () => {
