@@ -11,8 +11,22 @@ export { AlertHistory } from './history/alert-history.js';
 export { RuleScheduler, type SchedulerConfig } from './scheduler/rule-scheduler.js';
 export { HttpDelivery, type DeliveryConfig, type DeliveryResult } from './delivery/http-delivery.js';
 export { AddressGuard, AddressGuardConfigError, parseCidrs } from './delivery/address-guard.js';
+export { guardedLookup, assertLiteralAllowed, systemResolve, BlockedAddressError, type Resolve } from './delivery/guarded-lookup.js';
 export { NotificationDispatcher, type DispatcherConfig } from './delivery/notification-dispatcher.js';
 export { webhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './delivery/channel-messages.js';
+export { alertmanagerWebhookBody, goTime, type AlertmanagerWebhookMessage, type AlertmanagerWebhookAlert } from './delivery/alertmanager-webhook.js';
+export { renderEmail, emailSubject, type EmailMessage } from './delivery/email-message.js';
+export { SmtpDelivery, EMAIL_FAILED, type SmtpConfig, type EmailResult } from './delivery/smtp-delivery.js';
+export { LabelMatcherSchema, MATCH_OPS, compileMatcher, matchesAll, matchersString, type LabelMatcher, type CompiledMatcher, type MatchOp } from './routing/label-matchers.js';
+export { labelSetFingerprint, labelSetString } from './routing/label-sets.js';
+export {
+  NotificationPolicySchema, RouteConfigSchema, buildNotificationPolicy, matchRoutes, groupLabelsOf, walkRoutes, GROUP_BY_ALL,
+  type NotificationPolicy, type NotificationPolicyInput, type Route, type RouteConfig,
+} from './routing/route-tree.js';
+export { TimeIntervalSpecSchema, NamedTimeIntervalSchema, compileTimeInterval, intervalContains, type TimeIntervalSpec, type NamedTimeInterval } from './routing/time-intervals.js';
+export { compileSilence, silencedBy, isSilenceActive, type Silence, type CompiledSilence } from './routing/silence-matching.js';
+export { notifyReason, type NotifyReason } from './routing/notification-reason.js';
+export { AlertAggregator, type AggregatorOptions, type GroupNotification, type IncomingAlert, type NotifiedAlert } from './routing/alert-aggregator.js';
 export { startAlertingRole, type AlertingRole, type AlertingRoleConfig } from './alerting-role.js';
 export { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.js';
 
