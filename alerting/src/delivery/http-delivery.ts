@@ -1,15 +1,13 @@
-import type { LookupAddress } from 'node:dns';
-import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { Agent, buildConnector, request } from 'undici';
 import type { AddressGuard } from './address-guard.js';
 import type { OutboundRequest } from './channel-messages.js';
+import { assertLiteralAllowed, BlockedAddressError, guardedLookup, systemResolve, type Resolve } from './guarded-lookup.js';
 import { backoffMs, DELIVERY_FAILED, verdictOf, type AttemptVerdict } from './delivery-outcome.js';
 
 export interface DeliveryConfig {
   guard: AddressGuard;
   /** A target name's addresses (default: the system's resolver, `dns.lookup`); every one of them is checked. */
-  resolve?: (hostname: string) => Promise<LookupAddress[]>;
+  resolve?: Resolve;
   /** Where failed attempts are told in detail (socket errors, blocked addresses): the log, never the API. */
   log?: (msg: string) => void;
   connectTimeoutMs?: number;
@@ -28,12 +26,6 @@ export interface DeliveryConfig {
 export type DeliveryResult =
   | { delivered: true; status: number; attempts: number }
   | { delivered: false; permanent: boolean; status: number | null; attempts: number; error: string; retryAfterMs: number | null };
-
-class BlockedAddressError extends Error {
-  readonly code = 'TF_BLOCKED_ADDRESS';
-}
-
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** Socket errors after the connection was made: the receiver took too long. */
 const NO_ANSWER_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -58,26 +50,18 @@ export class HttpDelivery {
     this.cfg = {
       connectTimeoutMs: 5000, requestTimeoutMs: 10_000, maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 30_000,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, now: Date.now,
-      resolve: (hostname) => dnsLookup(hostname, { all: true }), log: () => {}, ...cfg,
+      resolve: systemResolve, log: () => {}, ...cfg,
     };
     const { guard, resolve } = this.cfg;
-    const lookup = (hostname: string, options: { all?: boolean; family?: number }, cb: LookupCallback) => {
-      resolve(hostname).then((found) => {
-        // Every address is checked, not only the one used: the socket may fall back to another.
-        const blocked = found.map((a) => guard.check(a.address)).find((why) => why !== null);
-        if (blocked) return cb(new BlockedAddressError(`${hostname} resolves to a blocked address: ${blocked}`), []);
-        const addresses = options.family === 4 || options.family === 6 ? found.filter((a) => a.family === options.family) : found;
-        if (addresses.length === 0) return cb(Object.assign(new Error(`${hostname} has no IPv${options.family ?? ''} address`), { code: 'ENOTFOUND' }), []);
-        if (options.all) return cb(null, addresses);
-        cb(null, addresses[0]!.address, addresses[0]!.family);
-      }, (err: NodeJS.ErrnoException) => cb(err, []));
-    };
+    const lookup = guardedLookup(guard, resolve);
     const connect = buildConnector({ timeout: this.cfg.connectTimeoutMs, lookup } as buildConnector.BuildOptions);
     this.agent = new Agent({
       connect: (opts, cb) => {
-        const host = opts.hostname.replace(/^\[|\]$/g, '');
-        const why = isIP(host) !== 0 ? guard.check(host) : null;
-        if (why) return cb(new BlockedAddressError(`blocked target: ${why}`), null);
+        try {
+          assertLiteralAllowed(guard, opts.hostname);
+        } catch (err) {
+          return cb(err as BlockedAddressError, null);
+        }
         connect(opts, cb);
       },
       headersTimeout: this.cfg.requestTimeoutMs,
