@@ -29,7 +29,7 @@ let betaKeyId: string;
 
 before(async () => {
   api = await startTestApi(dir.path, KEY, async () => {}, {
-    rateLimits: { loginPerIp: { requests: 10_000, perSeconds: 60 }, loginPerEmail: { requests: 10_000, perSeconds: 60 } },
+    rateLimits: { loginPerIp: { requests: 10_000, perSeconds: 60 } },
   });
   base = api.server.url;
   const ds = api.cp.dataSource;
@@ -167,21 +167,39 @@ describe('login, refresh, logout', () => {
     assertError(await call(base, '/api/v1/auth/logout', { method: 'POST', body: { refreshToken: 'tfr_unknown' } }), 401, 'refresh_token_unknown');
   });
 
-  test('login is rate limited per email and per client address: 429 with Retry-After in the error envelope', async () => {
+  test('login is rate limited per client address: 429 with Retry-After in the error envelope', async () => {
     const limited = await startQueryServer({
       host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: () => migrationsComplete(api.ch),
-      rateLimits: { loginPerEmail: { requests: 2, perSeconds: 3600 }, loginPerIp: { requests: 4, perSeconds: 3600 } },
+      rateLimits: { loginPerIp: { requests: 3, perSeconds: 3600 } },
     });
     try {
       const attempt = (email: string) => call(limited.url, '/api/v1/auth/login', { method: 'POST', body: { email, password: 'guess' } });
-      assert.equal((await attempt('target@x.test')).status, 401);
-      assert.equal((await attempt('TARGET@x.test')).status, 401);
-      const blocked = await attempt('target@x.test');
+      for (const email of ['one@x.test', 'two@x.test', 'three@x.test']) assert.equal((await attempt(email)).status, 401);
+      const blocked = await attempt('four@x.test');
       assertError(blocked, 429, 'rate_limited');
       assert.ok(Number(blocked.headers.get('retry-after')) >= 1);
       assert.equal(blocked.body.error.details.retryAfterSeconds, Number(blocked.headers.get('retry-after')));
-      assert.equal((await attempt('someone-else@x.test')).status, 401, 'another email is still tried');
-      assertError(await attempt('a-third@x.test'), 429, 'rate_limited');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test("guessing a user's password from one address slows those guesses down and never locks the user out elsewhere", async () => {
+    const limited = await startQueryServer({
+      host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: () => migrationsComplete(api.ch),
+      trustProxy: ['127.0.0.1'],
+      rateLimits: { loginPerIp: { requests: 1000, perSeconds: 60 }, loginSlowdown: { freeFailures: 10, maxDelaySeconds: 1, forgetAfterSeconds: 60 } },
+    });
+    try {
+      const attempt = (from: string, password: string) =>
+        call(limited.url, '/api/v1/auth/login', { method: 'POST', body: { email: USERS.viewer, password }, headers: { 'x-forwarded-for': from } });
+      for (let i = 0; i < 10; i++) assert.equal((await attempt('198.51.100.7', `guess ${i}`)).status, 401);
+      const slowed = await attempt('198.51.100.7', PASSWORD);
+      assertError(slowed, 429, 'rate_limited');
+      assert.equal(slowed.headers.get('retry-after'), '1', 'the guesser waits a second before the next try');
+      assert.equal((await attempt('203.0.113.9', PASSWORD)).status, 200, 'the user signs in from their own address meanwhile');
+      await new Promise((r) => setTimeout(r, 1100));
+      assert.equal((await attempt('198.51.100.7', 'guess 10')).status, 401, 'after the wait the guesser may try again: slowed, not locked');
     } finally {
       await limited.close();
     }

@@ -30,6 +30,7 @@ import { TracesService } from '../traces/traces.service.js';
 import { AttributeSuggestions } from '../traces/attribute-suggestions.js';
 import { ServiceMapController, ServiceMapService } from '../service-map/service-map.controller.js';
 import { ServiceMapRepository } from '../service-map/service-map.repository.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
 import { AccessGuard } from './access.js';
 import { DEFAULT_RATE_LIMITS, RATE_LIMITS, RateLimitGuard, type RateLimits } from './rate-limit.js';
 import { IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS } from '../management/identity-routes.js';
@@ -39,7 +40,7 @@ import { serveConsole } from './console-assets.js';
 import { HealthController } from './health.controller.js';
 import { attachLiveGateway, type LiveGatewayConfig } from '../live/live-gateway.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
-import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, OPENAPI_DOCUMENT, QUERY_LIMITS, QUERY_METRICS, RESULT_CACHE } from './tokens.js';
+import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, LOGIN_THROTTLE, OPENAPI_DOCUMENT, QUERY_LIMITS, QUERY_METRICS, RESULT_CACHE } from './tokens.js';
 import { DEFAULT_RESULT_CACHE, ResultCache, type ResultCacheOptions } from './result-cache.js';
 import { ResultCacheInterceptor } from './result-cache.interceptor.js';
 import { ApiDocsController } from './api-docs.controller.js';
@@ -130,6 +131,7 @@ class QueryApiModule {
         { provide: QUERY_LIMITS, useValue: queryLimits(cfg.limits) },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: RATE_LIMITS, useValue: { ...DEFAULT_RATE_LIMITS, ...cfg.rateLimits } },
+        { provide: LOGIN_THROTTLE, useFactory: (limits: RateLimits) => new LoginThrottle(limits.loginSlowdown), inject: [RATE_LIMITS] },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         ...IDENTITY_PROVIDERS,
         { provide: RESULT_CACHE, useValue: new ResultCache({ ...DEFAULT_RESULT_CACHE, ...cfg.resultCache }) },
