@@ -39,3 +39,8 @@ test('the V8 heap growing percent defaults to 100, 0 leaves it to V8, and nonsen
   assert.throws(() => loadConfig({ TF_V8_HEAP_GROWING_PERCENT: '-5' }), ConfigError);
   assert.throws(() => loadConfig({ TF_V8_HEAP_GROWING_PERCENT: 'lots' }), ConfigError);
 });
+
+test('TF_PGLITE_PORT is retired: set, it stops the process with the reason instead of being ignored', () => {
+  assert.throws(() => loadConfig({ TF_PGLITE_PORT: '5433' }), (e) => e instanceof ConfigError && /TF_PGLITE_PORT is no longer supported: .*Unix socket/.test(e.message));
+  assert.doesNotThrow(() => loadConfig({ TF_PGLITE_PORT: '' }));
+});

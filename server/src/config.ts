@@ -32,7 +32,6 @@ export interface Config {
   /** `TF_CLICKHOUSE_CLUSTER`: the ClickHouse cluster the schema is placed on. */
   clickhouseCluster: string | undefined;
   databaseUrl: string | undefined;
-  pglitePort: number;
   ingestWorkers: number | undefined;
   ingestBatchRows: number;
   ingestBatchDelayMs: number;
@@ -184,7 +183,15 @@ function consoleDir(env: Env): string | undefined {
   return dir;
 }
 
+/** Settings that no longer exist: set, they stop the process rather than be silently ignored. */
+const RETIRED: Record<string, string> = {
+  TF_PGLITE_PORT: 'the embedded Postgres is served only on a Unix socket in TF_DATA_DIR (docs/adr/0014); use DATABASE_URL for a database other processes reach',
+};
+
 export function loadConfig(env: Env = process.env, roleArgument?: string): Config {
+  for (const [name, why] of Object.entries(RETIRED)) {
+    if (optional(env, name) !== undefined) throw new ConfigError(`${name} is no longer supported: ${why}`);
+  }
   const apiKey = optional(env, 'TF_BOOTSTRAP_API_KEY');
   if (apiKey !== undefined && apiKey.length < 16) throw new ConfigError('TF_BOOTSTRAP_API_KEY must be at least 16 characters');
   const jwtSecret = optional(env, 'TF_JWT_SECRET');
@@ -218,7 +225,6 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     clickhouseUrl: url(env, 'CLICKHOUSE_URL', ['http:', 'https:']),
     clickhouseCluster: clusterName(env),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
-    pglitePort: int(env, 'TF_PGLITE_PORT', 0, 0, 65535),
     ingestWorkers: workers === undefined ? undefined : int(env, 'TF_INGEST_WORKERS', 1, 1, 64),
     ingestBatchRows: int(env, 'TF_INGEST_BATCH_ROWS', 100_000, 1, 1_000_000),
     ingestBatchDelayMs: int(env, 'TF_INGEST_BATCH_DELAY_MS', 500, 1, 60_000),

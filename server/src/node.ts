@@ -68,7 +68,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     let controlPlane: ControlPlane | undefined;
     if (roles.has('collector') || roles.has('query') || roles.has('alerting')) {
       const cp = (controlPlane = await openControlPlane(
-        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap, auth: config.auth, ...ALERTING_CONTROL_PLANE },
+        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, bootstrap: config.bootstrap, auth: config.auth, ...ALERTING_CONTROL_PLANE },
         log.info,
         log.warn,
       ));

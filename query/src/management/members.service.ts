@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AddMemberRequest, MemberDto } from '@telemetryflow/schemas';
 import type { EntityManager } from 'typeorm';
-import { addMembership, createUser } from '../control-plane/accounts.js';
+import { addMembership, createUser, hashPassword } from '../control-plane/accounts.js';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { MembershipEntity, UserEntity, type Role } from '../control-plane/entities.js';
 import { roleChangeRefusal } from '../control-plane/permissions.js';
@@ -36,12 +36,13 @@ export class MembersService {
   async add(caller: Caller, tenantId: string, req: AddMemberRequest): Promise<MemberDto> {
     ownTenant(caller, tenantId);
     refuse(roleChangeRefusal(caller.permissions, null, req.role));
+    const passwordHash = req.password === undefined ? undefined : await hashPassword(req.password);
     const row = await this.controlPlane.dataSource.transaction(async (em) => {
       let user = await em.getRepository(UserEntity).findOneBy({ email: req.email });
-      if (user && req.password !== undefined) throw new ApiError(409, 'user_exists', 'a user with this email exists: add them without a password');
+      if (user && passwordHash !== undefined) throw new ApiError(409, 'user_exists', 'a user with this email exists: add them without a password');
       if (!user) {
-        if (req.password === undefined) throw new ApiError(404, 'user_not_found', 'no user has this email; give a password to create the account');
-        user = await createUser(em, { email: req.email, password: req.password });
+        if (passwordHash === undefined) throw new ApiError(404, 'user_not_found', 'no user has this email; give a password to create the account');
+        user = await createUser(em, { email: req.email, passwordHash });
       }
       if (await em.getRepository(MembershipEntity).existsBy({ userId: user.id, tenantId })) {
         throw new ApiError(409, 'already_member', `${req.email} is already a member of this tenant`);
