@@ -44,3 +44,9 @@ test('TF_PGLITE_PORT is retired: set, it stops the process with the reason inste
   assert.throws(() => loadConfig({ TF_PGLITE_PORT: '5433' }), (e) => e instanceof ConfigError && /TF_PGLITE_PORT is no longer supported: .*Unix socket/.test(e.message));
   assert.doesNotThrow(() => loadConfig({ TF_PGLITE_PORT: '' }));
 });
+
+test('rate limits per credential: raw-row reads and attribute suggestions, each with its own budget', () => {
+  assert.deepEqual([loadConfig({}).heavyQueriesPerMinute, loadConfig({}).suggestionsPerMinute], [120, 600]);
+  assert.equal(loadConfig({ TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE: '60' }).suggestionsPerMinute, 60);
+  assert.throws(() => loadConfig({ TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE: '0' }), (e) => e instanceof ConfigError && /TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE/.test(e.message));
+});

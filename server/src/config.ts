@@ -18,8 +18,10 @@ export interface Config {
   metricsPort: number;
   logLevel: LogLevel;
   httpPort: number;
-  /** TF_RATE_LIMIT_HEAVY_PER_MINUTE: searches and series queries per credential and minute. */
+  /** TF_RATE_LIMIT_HEAVY_PER_MINUTE: searches, series queries and other raw-row reads per credential and minute. */
   heavyQueriesPerMinute: number;
+  /** TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE: attribute key and value suggestions per credential and minute. */
+  suggestionsPerMinute: number;
   /** TF_TRUST_PROXY: whose X-Forwarded-For the API believes (see QueryServerConfig.trustProxy). */
   trustProxy: boolean | number | string[];
   /** Result cache of the read API (TF_QUERY_CACHE_TTL_MS, TF_QUERY_CACHE_MAX_MB). */
@@ -214,6 +216,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     httpPort: int(env, 'TF_HTTP_PORT', 8080, 0, 65535),
     trustProxy: trustProxy(env),
     heavyQueriesPerMinute: int(env, 'TF_RATE_LIMIT_HEAVY_PER_MINUTE', 120, 1, 1_000_000),
+    suggestionsPerMinute: int(env, 'TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE', 600, 1, 1_000_000),
     queryCache: {
       ttlMs: int(env, 'TF_QUERY_CACHE_TTL_MS', 10_000, 0, 600_000),
       maxBytes: int(env, 'TF_QUERY_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,

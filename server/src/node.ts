@@ -136,7 +136,10 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         requestLog: log.request,
         resultCache: config.queryCache,
         trustProxy: config.trustProxy,
-        rateLimits: { heavy: { requests: config.heavyQueriesPerMinute, perSeconds: 60 } },
+        rateLimits: {
+          heavy: { requests: config.heavyQueriesPerMinute, perSeconds: 60 },
+          suggestions: { requests: config.suggestionsPerMinute, perSeconds: 60 },
+        },
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;

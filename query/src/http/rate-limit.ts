@@ -5,20 +5,26 @@ import { DEFAULT_LOGIN_SLOWDOWN, type LoginSlowdown } from '../auth/login-thrott
 import { ApiError } from './api-error.js';
 import { RateLimiter, type RateLimitRule } from './rate-limiter.js';
 
-/** `login`: per client IP (failures of one email from one address slow down on their own, see LoginThrottle). `heavy`: per credential (API key, or user). */
-export type RateLimitPolicy = 'login' | 'heavy';
+/**
+ * `login`: per client IP (failures of one email from one address slow down on their own, see
+ * LoginThrottle). `heavy` (searches and other reads of raw rows) and `suggestions` (attribute
+ * keys and values, asked for while typing): per credential (API key, or user), each its own budget.
+ */
+export type RateLimitPolicy = 'login' | 'heavy' | 'suggestions';
 
 export interface RateLimits {
   loginPerIp: RateLimitRule;
   /** Failed logins of one email from one address: the wait before the next attempt grows. */
   loginSlowdown: LoginSlowdown;
   heavy: RateLimitRule;
+  suggestions: RateLimitRule;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   loginPerIp: { requests: 30, perSeconds: 60 },
   loginSlowdown: DEFAULT_LOGIN_SLOWDOWN,
   heavy: { requests: 120, perSeconds: 60 },
+  suggestions: { requests: 600, perSeconds: 60 },
 };
 
 export const RATE_LIMITS = Symbol('RateLimits');
@@ -50,14 +56,14 @@ interface LimitedRequest extends CallerRequest {
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   private readonly loginPerIp: RateLimiter;
-  private readonly heavy: RateLimiter;
+  private readonly perCredential: Record<'heavy' | 'suggestions', RateLimiter>;
 
   constructor(
     @Inject(RATE_LIMITS) limits: RateLimits,
     @Inject(Reflector) private readonly reflector: Reflector,
   ) {
     this.loginPerIp = new RateLimiter(limits.loginPerIp);
-    this.heavy = new RateLimiter(limits.heavy);
+    this.perCredential = { heavy: new RateLimiter(limits.heavy), suggestions: new RateLimiter(limits.suggestions) };
   }
 
   canActivate(ctx: ExecutionContext): boolean {
@@ -71,7 +77,7 @@ export class RateLimitGuard implements CanActivate {
       wait = this.loginPerIp.take(`ip:${req.ip ?? ''}`, now);
     } else {
       const caller = req.caller;
-      wait = this.heavy.take(caller?.keyId ? `key:${caller.keyId}` : caller?.userId ? `user:${caller.userId}` : `ip:${req.ip ?? ''}`, now);
+      wait = this.perCredential[policy].take(caller?.keyId ? `key:${caller.keyId}` : caller?.userId ? `user:${caller.userId}` : `ip:${req.ip ?? ''}`, now);
     }
     if (wait === 0) return true;
     throw rateLimited(ctx.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>(), wait);
