@@ -24,6 +24,14 @@ export interface Config {
   suggestionsPerMinute: number;
   /** TF_TRUST_PROXY: whose X-Forwarded-For the API believes (see QueryServerConfig.trustProxy). */
   trustProxy: boolean | number | string[];
+  /** The API port's client timeouts and connection cap (TF_HTTP_*_TIMEOUT_MS, TF_HTTP_MAX_CONNECTIONS_PER_ADDRESS). */
+  httpConnections: {
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+    requestTimeoutMs: number;
+    idleTimeoutMs: number;
+    maxConnectionsPerAddress: number;
+  };
   /** Result cache of the read API (TF_QUERY_CACHE_TTL_MS, TF_QUERY_CACHE_MAX_MB). */
   queryCache: { ttlMs: number; maxBytes: number };
   otlpHttpPort: number;
@@ -143,6 +151,23 @@ function trustProxy(env: Env): boolean | number | string[] {
   return entries;
 }
 
+/** Timeouts that nest: headers within the whole request, the whole request within its answer. */
+function httpConnections(env: Env, trust: Config['trustProxy']): Config['httpConnections'] {
+  const headersTimeoutMs = int(env, 'TF_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const bodyTimeoutMs = int(env, 'TF_HTTP_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  const requestTimeoutMs = int(env, 'TF_HTTP_REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000);
+  if (headersTimeoutMs > bodyTimeoutMs) throw new ConfigError('TF_HTTP_HEADERS_TIMEOUT_MS must not exceed TF_HTTP_BODY_TIMEOUT_MS (the headers are part of the request)');
+  if (bodyTimeoutMs > requestTimeoutMs) throw new ConfigError('TF_HTTP_BODY_TIMEOUT_MS must not exceed TF_HTTP_REQUEST_TIMEOUT_MS (a request is received before it is answered)');
+  return {
+    headersTimeoutMs,
+    bodyTimeoutMs,
+    requestTimeoutMs,
+    idleTimeoutMs: int(env, 'TF_HTTP_IDLE_TIMEOUT_MS', 5_000, 100, 600_000),
+    // Behind a proxy every connection comes from the proxy: no cap unless one is asked for.
+    maxConnectionsPerAddress: int(env, 'TF_HTTP_MAX_CONNECTIONS_PER_ADDRESS', trust === false ? 64 : 0, 0, 1_000_000),
+  };
+}
+
 /** `all`, or a comma-separated list of roles. */
 export function parseRoles(raw: string | undefined): ReadonlySet<Role> {
   const value = (raw ?? '').trim() || 'all';
@@ -215,6 +240,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     logLevel: oneOf(env, 'TF_LOG_LEVEL', LOG_LEVELS, 'info'),
     httpPort: int(env, 'TF_HTTP_PORT', 8080, 0, 65535),
     trustProxy: trustProxy(env),
+    httpConnections: httpConnections(env, trustProxy(env)),
     heavyQueriesPerMinute: int(env, 'TF_RATE_LIMIT_HEAVY_PER_MINUTE', 120, 1, 1_000_000),
     suggestionsPerMinute: int(env, 'TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE', 600, 1, 1_000_000),
     queryCache: {

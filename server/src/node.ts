@@ -136,6 +136,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         requestLog: log.request,
         resultCache: config.queryCache,
         trustProxy: config.trustProxy,
+        connections: config.httpConnections,
         rateLimits: {
           heavy: { requests: config.heavyQueriesPerMinute, perSeconds: 60 },
           suggestions: { requests: config.suggestionsPerMinute, perSeconds: 60 },

@@ -37,6 +37,8 @@ import { IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS } from '../management/identity
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter, ERROR_CODE, type ErrorTagged } from './exception.filter.js';
 import { serveConsole } from './console-assets.js';
+import { applyClientTimeouts, capConnectionsPerAddress, DEFAULT_HTTP_SERVER_LIMITS, type HttpServerLimits } from './connection-limits.js';
+import { answerWithin } from './request-deadline.js';
 import { HealthController } from './health.controller.js';
 import { attachLiveGateway, type LiveGatewayConfig } from '../live/live-gateway.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
@@ -76,6 +78,8 @@ export interface QueryServerConfig {
   requestLog?: (entry: RequestLogEntry) => void;
   /** Short-lived cache of read query results (default 10 s, 64 MiB; ttlMs 0 turns it off). */
   resultCache?: Partial<ResultCacheOptions>;
+  /** Client timeouts and the connection cap per address (defaults in connection-limits.ts). */
+  connections?: Partial<HttpServerLimits>;
 }
 
 export interface RequestLogEntry {
@@ -182,7 +186,11 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   });
   const app = await NestFactory.create<NestFastifyApplication>(QueryApiModule.forRoot(cfg), adapter, { logger: ['error', 'warn'] });
   app.useGlobalFilters(new ApiExceptionFilter(log));
+  const connections = { ...DEFAULT_HTTP_SERVER_LIMITS, ...cfg.connections };
+  applyClientTimeouts(app.getHttpServer(), connections);
+  capConnectionsPerAddress(app.getHttpServer(), connections.maxConnectionsPerAddress);
   const fastify = app.getHttpAdapter().getInstance();
+  answerWithin(fastify, connections.requestTimeoutMs);
   fastify.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     done();
