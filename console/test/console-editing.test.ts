@@ -1,6 +1,6 @@
 // The console's editors in a real browser against the real all-in-one: alert rules, panel
 // queries and variables built in forms, status pages with incidents, silences, channels,
-// members, and the traces scatter chart.
+// members and invitations, and the traces scatter chart.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -239,13 +239,35 @@ describe('console editors in Chromium', () => {
     assert.equal((await fetch(`${base}/status/e2e`)).status, 404);
   });
 
-  test('settings: a member is added and given another role', async () => {
+  test('settings: an invitation is pending until the invitee signs in and accepts it; then the member gets another role', async () => {
     await page.goto(`${base}/settings?tab=members`);
     await page.locator('input[name=member-email]').fill('dev@example.com');
     await page.locator('input[name=member-password]').fill('a long password 123');
-    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.locator('[data-test=invitations] tr', { hasText: 'dev@example.com' }).waitFor();
+    assert.equal(await page.locator('[data-test=members] tr', { hasText: 'dev@example.com' }).count(), 0, 'not a member before accepting');
+    await screenshot(page, 'invitations');
+
+    const invitee = await rig.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    try {
+      const p = await invitee.newPage();
+      await p.goto(`${base}/login`);
+      await p.locator('input[name=email]').fill('dev@example.com');
+      await p.locator('input[name=password]').fill('a long password 123');
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.locator('[data-test=received-invitations]', { hasText: 'admin@example.com invited you to Default as viewer' }).waitFor();
+      await screenshot(p, 'invitation-received');
+      await p.locator('[data-test=accept-Default]').click();
+      await p.locator('[data-test=tenant]', { hasText: 'default' }).waitFor();
+      assert.equal(await p.locator('[data-test=received-invitations]').count(), 0, 'the accepted invitation is gone');
+    } finally {
+      await invitee.close();
+    }
+
+    await page.reload();
     const row = page.locator('[data-test=members] tr', { hasText: 'dev@example.com' });
     await row.waitFor();
+    assert.equal(await page.locator('[data-test=invitations]').count(), 0, 'no invitation is pending any more');
     await row.locator('.n-select').click();
     await page.locator('.n-base-select-option', { hasText: /^editor$/ }).click();
     const tenantId = await asUser<{ tenantId: string }>('/me').then((m) => m.tenantId);

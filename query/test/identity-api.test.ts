@@ -280,33 +280,94 @@ describe('callers and tenants', () => {
   });
 });
 
+describe('invitations', () => {
+  const invitations = (tenant = 'default') => `/api/v1/tenants/${tenant}/invitations`;
+  const invite = (body: Json, key = tokens.admin, tenant = 'default') => call(base, invitations(tenant), { key, method: 'POST', body });
+  const received = async (token: string) => (await call(base, '/api/v1/invitations', { key: token })).body.data as Json[];
+  const memberEmails = async () => ((await call(base, '/api/v1/tenants/default/members', { key: tokens.admin })).body.data as Json[]).map((m) => m.email);
+
+  test('inviting an address with an account and one without answers alike; nobody is a member until the invitee accepts', async () => {
+    await createUser(api.cp.dataSource, { email: 'known@x.test', password: PASSWORD });
+    const known = await invite({ email: 'Known@x.test', role: 'viewer' });
+    const unknown = await invite({ email: 'unknown@x.test', role: 'viewer' });
+    assert.equal(known.status, 201, JSON.stringify(known.body));
+    assert.equal(unknown.status, known.status);
+    const shape = (r: Json) => ({ ...r.body.data, id: typeof r.body.data.id, email: typeof r.body.data.email, createdAt: typeof r.body.data.createdAt, expiresAt: typeof r.body.data.expiresAt });
+    assert.deepEqual(shape(known), shape(unknown), 'the same fields and values but the address');
+    assert.deepEqual(known.body.data.invitedBy, { kind: 'user', name: USERS.admin });
+    assert.ok(!(await memberEmails()).includes('known@x.test'), 'inviting attaches nobody');
+
+    const token = (await login('known@x.test')).accessToken;
+    const mine = await received(token);
+    assert.deepEqual(mine.map((i) => [i.id, i.tenantId, i.tenantName, i.role]), [[known.body.data.id, 'default', 'Default', 'viewer']]);
+    const accepted = await call(base, `/api/v1/invitations/${known.body.data.id}/accept`, { key: token, method: 'POST' });
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.deepEqual(accepted.body.data, { tenantId: 'default', tenantName: 'Default', role: 'viewer' });
+    assert.ok((await memberEmails()).includes('known@x.test'));
+    assert.deepEqual(await received(token), [], 'an accepted invitation is used up');
+    assertError(await call(base, `/api/v1/invitations/${known.body.data.id}/accept`, { key: token, method: 'POST' }), 404, 'not_found');
+    const pending = (await call(base, invitations(), { key: tokens.admin })).body.data as Json[];
+    assert.deepEqual(pending.map((i) => i.email), ['unknown@x.test'], 'the admin sees what is still pending');
+    assertError(await invite({ email: 'known@x.test', role: 'editor' }), 409, 'already_member');
+  });
+
+  test('with a password, an account is created when the address has none and left alone when it has one; the answer is the same', async () => {
+    await createUser(api.cp.dataSource, { email: 'has-account@x.test', password: PASSWORD });
+    const fresh = await invite({ email: 'fresh@x.test', role: 'editor', password: 'a long enough password' });
+    const existing = await invite({ email: 'has-account@x.test', role: 'editor', password: 'a long enough password' });
+    assert.deepEqual([fresh.status, existing.status], [201, 201]);
+    assert.deepEqual(Object.keys(fresh.body.data).sort(), Object.keys(existing.body.data).sort());
+    const wrong = await call(base, '/api/v1/auth/login', { method: 'POST', body: { email: 'has-account@x.test', password: 'a long enough password' } });
+    assertError(wrong, 401, 'invalid_credentials');
+    await login('has-account@x.test');
+    const pair = await login('fresh@x.test', 'a long enough password');
+    const me = await call<{ data: MeDto }>(base, '/api/v1/me', { key: pair.accessToken });
+    assert.ok(me.body.data.kind === 'user');
+    assert.deepEqual([me.body.data.memberships, me.body.data.tenantId], [[], null], 'a member only once accepted');
+    const [invitation] = await received(pair.accessToken);
+    assert.equal((await call(base, `/api/v1/invitations/${invitation.id}/accept`, { key: pair.accessToken, method: 'POST' })).status, 200);
+    const after = await call<{ data: MeDto }>(base, '/api/v1/me', { key: pair.accessToken });
+    assert.equal(after.body.data.kind === 'user' && after.body.data.role, 'editor');
+  });
+
+  test('the invitee may decline; an admin may revoke; nobody else can take or see an invitation', async () => {
+    await createUser(api.cp.dataSource, { email: 'declines@x.test', password: PASSWORD });
+    await createUser(api.cp.dataSource, { email: 'revoked@x.test', password: PASSWORD });
+    const declined = (await invite({ email: 'declines@x.test', role: 'viewer' })).body.data;
+    const revoked = (await invite({ email: 'revoked@x.test', role: 'viewer' })).body.data;
+    const decliner = (await login('declines@x.test')).accessToken;
+    const other = (await login('revoked@x.test')).accessToken;
+    assertError(await call(base, `/api/v1/invitations/${declined.id}/accept`, { key: other, method: 'POST' }), 404, 'not_found');
+    assertError(await call(base, `/api/v1/invitations/${declined.id}/accept`, { key: KEY, method: 'POST' }), 403, 'forbidden');
+    assert.equal((await call(base, `/api/v1/invitations/${declined.id}/decline`, { key: decliner, method: 'POST' })).status, 204);
+    assert.deepEqual(await received(decliner), []);
+    assert.ok(!(await memberEmails()).includes('declines@x.test'));
+
+    assertError(await call(base, `${invitations()}/${revoked.id}`, { key: tokens.editor, method: 'DELETE' }), 403, 'forbidden');
+    assertError(await call(base, `${invitations('beta')}/${revoked.id}`, { key: tokens.betaOwner, method: 'DELETE' }), 404, 'not_found');
+    assertError(await call(base, invitations(), { key: tokens.editor }), 403, 'forbidden');
+    assert.equal((await call(base, `${invitations()}/${revoked.id}`, { key: tokens.admin, method: 'DELETE' })).status, 204);
+    assert.deepEqual(await received(other), [], 'a revoked invitation is gone for its invitee');
+    assertError(await call(base, `${invitations()}/${revoked.id}`, { key: tokens.admin, method: 'DELETE' }), 404, 'not_found');
+    assertError(await call(base, invitations('beta'), { key: tokens.admin }), 404, 'tenant_not_found');
+  });
+
+  test('two accepts of one invitation at once: one member, the other 404', async () => {
+    await createUser(api.cp.dataSource, { email: 'twice@x.test', password: PASSWORD });
+    const { id } = (await invite({ email: 'twice@x.test', role: 'viewer' })).body.data;
+    const token = (await login('twice@x.test')).accessToken;
+    const results = await Promise.all([0, 1].map(() => call(base, `/api/v1/invitations/${id}/accept`, { key: token, method: 'POST' })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 404]);
+  });
+});
+
 describe('members', () => {
   const members = (tenant = 'default') => `/api/v1/tenants/${tenant}/members`;
-
-  test('an admin adds an existing user and creates an account with a password; the new user can log in', async () => {
-    const ds = api.cp.dataSource;
-    const existing = await createUser(ds, { email: 'existing@x.test', password: PASSWORD });
-    const added = await call(base, members(), { key: tokens.admin, method: 'POST', body: { email: 'Existing@x.test', role: 'viewer' } });
-    assert.equal(added.status, 201, JSON.stringify(added.body));
-    assert.deepEqual([added.body.data.userId, added.body.data.role], [existing.id, 'viewer']);
-    assertError(await call(base, members(), { key: tokens.admin, method: 'POST', body: { email: 'existing@x.test', role: 'viewer' } }), 409, 'already_member');
-    assertError(await call(base, members(), { key: tokens.admin, method: 'POST', body: { email: 'existing@x.test', role: 'viewer', password: 'another password' } }), 409, 'user_exists');
-    assertError(await call(base, members(), { key: tokens.admin, method: 'POST', body: { email: 'new@x.test', role: 'editor' } }), 404, 'user_not_found');
-
-    const created = await call(base, members(), { key: tokens.admin, method: 'POST', body: { email: 'new@x.test', role: 'editor', password: 'a long enough password' } });
-    assert.equal(created.status, 201);
-    const pair = await login('new@x.test', 'a long enough password');
-    const me = await call<{ data: MeDto }>(base, '/api/v1/me', { key: pair.accessToken });
-    assert.equal(me.body.data.kind === 'user' && me.body.data.role, 'editor');
-
-    const list = await call(base, members(), { key: tokens.viewer });
-    assert.ok(list.body.data.some((m: Json) => m.email === 'new@x.test' && m.role === 'editor'));
-  });
 
   test('an admin cannot grant owner nor change or remove an owner; an owner can', async () => {
     const target = await createUser(api.cp.dataSource, { email: 'promote@x.test', password: PASSWORD });
     await addMembership(api.cp.dataSource, { userId: target.id, tenantId: 'default', role: 'viewer' });
-    assertError(await call(base, members(), { key: tokens.admin, method: 'POST', body: { email: 'nobody-yet@x.test', role: 'owner', password: 'a long enough password' } }), 403, 'forbidden');
+    assertError(await call(base, '/api/v1/tenants/default/invitations', { key: tokens.admin, method: 'POST', body: { email: 'nobody-yet@x.test', role: 'owner' } }), 403, 'forbidden');
     assertError(await call(base, `${members()}/${target.id}`, { key: tokens.admin, method: 'PATCH', body: { role: 'owner' } }), 403, 'forbidden');
     assertError(await call(base, `${members()}/${ids.owner}`, { key: tokens.admin, method: 'PATCH', body: { role: 'viewer' } }), 403, 'forbidden');
     assertError(await call(base, `${members()}/${ids.owner}`, { key: tokens.admin, method: 'DELETE' }), 403, 'forbidden');
@@ -325,7 +386,7 @@ describe('members', () => {
     const path = members(gamma.id);
     assertError(await call(base, `${path}/${ids.betaOwner}`, { key: tokens.betaOwner, method: 'PATCH', body: { role: 'admin' } }), 409, 'last_owner');
     assertError(await call(base, `${path}/${ids.betaOwner}`, { key: tokens.betaOwner, method: 'DELETE' }), 409, 'last_owner');
-    await call(base, path, { key: tokens.betaOwner, method: 'POST', body: { email: USERS.viewer, role: 'owner' } });
+    await addMembership(api.cp.dataSource, { userId: ids.viewer, tenantId: gamma.id, role: 'owner' });
     const demoted = await call(base, `${path}/${ids.betaOwner}`, { key: tokens.betaOwner, method: 'PATCH', body: { role: 'admin' } });
     assert.equal(demoted.status, 200, 'with a second owner the first may step down');
   });

@@ -68,7 +68,9 @@ test('384 tenant-scoped API calls, 48 at a time, on a fresh instance: 0 failures
   const users = ['u0@x.test', 'u1@x.test', 'u2@x.test', 'u3@x.test'];
   for (const [i, email] of users.entries()) {
     const tenant = tenants[i]!.id;
-    expect('add member', await call(`/api/v1/tenants/${tenant}/members`, { token: admin, method: 'POST', body: { email, role: 'viewer', password: USER_PASSWORD } }), 201);
+    const invitation = expect('invite', await call(`/api/v1/tenants/${tenant}/invitations`, { token: admin, method: 'POST', body: { email, role: 'viewer', password: USER_PASSWORD } }), 201);
+    const token = await login(email, USER_PASSWORD);
+    expect('accept', await call(`/api/v1/invitations/${String(invitation.id)}/accept`, { token, method: 'POST' }), 200);
   }
 
   const written: { tenant: string; key: string; id: string; title: string }[] = [];

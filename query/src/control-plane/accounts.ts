@@ -83,6 +83,20 @@ export async function createUser(db: Db, input: { email: string } & ({ password:
   return user;
 }
 
+/**
+ * Creates an account unless one has this email. One statement whether or not it exists, so
+ * neither the answer nor its time tells which.
+ */
+export async function createUserUnlessExists(db: Db, input: { email: string; passwordHash: string }): Promise<void> {
+  await db
+    .getRepository(UserEntity)
+    .createQueryBuilder()
+    .insert()
+    .values({ id: randomUUID(), email: input.email.trim().toLowerCase(), passwordHash: input.passwordHash })
+    .orIgnore()
+    .execute();
+}
+
 export async function addMembership(db: Db, input: { userId: string; tenantId: string; role: Role }): Promise<void> {
   if (!ROLES.includes(input.role)) throw new Error(`unknown role ${JSON.stringify(input.role)}`);
   await db.getRepository(MembershipEntity).insert({ userId: input.userId, tenantId: input.tenantId, role: input.role });
