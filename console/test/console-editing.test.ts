@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { AlertRuleDto, ChannelDto, DashboardDto, MemberDto, SilenceDto } from '@telemetryflow/schemas';
 import type { BrowserContext, Page } from 'playwright-core';
-import { apiGet, eventually, METRIC, pick, screenshot, sendTelemetry, SERVICE, signIn, SPANS, startRig, watchErrors, type Rig } from './browser-rig.js';
+import { adminToken, apiGet, eventually, METRIC, pick, screenshot, sendTelemetry, SERVICE, signIn, SPANS, startRig, watchCspViolations, watchErrors, type Rig } from './browser-rig.js';
 import type { SentTrace } from './otlp-fixtures.js';
 
 /** A webhook receiver on this machine: what the channel test delivers. */
@@ -32,12 +32,12 @@ describe('console editors in Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   let errors: string[];
+  let cspViolations: string[];
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
-  /** A request with the signed-in user's session (member management needs a user, not a key). */
+  /** A request as the signed-in admin user, from a login of its own (member management needs a user, not a key). */
   async function asUser<T>(path: string): Promise<T> {
-    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('tf.session')!) as { accessToken: string }).accessToken);
-    const res = await fetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${await adminToken(base)}` } });
     assert.equal(res.status, 200, path);
     return ((await res.json()) as { data: T }).data;
   }
@@ -48,6 +48,7 @@ describe('console editors in Chromium', () => {
     receiver = await startReceiver();
     trace = await sendTelemetry(rig);
     context = await rig.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    cspViolations = await watchCspViolations(context);
     page = await context.newPage();
     errors = watchErrors(page);
     await signIn(page, base);
@@ -259,7 +260,7 @@ describe('console editors in Chromium', () => {
       await screenshot(p, 'invitation-received');
       await p.locator('[data-test=accept-Default]').click();
       await p.locator('[data-test=tenant]', { hasText: 'default' }).waitFor();
-      assert.equal(await p.locator('[data-test=received-invitations]').count(), 0, 'the accepted invitation is gone');
+      await p.locator('[data-test=received-invitations]').waitFor({ state: 'detached' });
     } finally {
       await invitee.close();
     }
@@ -304,7 +305,8 @@ describe('console editors in Chromium', () => {
     await page.locator('[data-test=trace-summary]', { hasText: `${SPANS} spans` }).waitFor();
   });
 
-  test('the browser logged no errors', () => {
+  test('the browser logged no errors, and the content security policy blocked nothing', () => {
     assert.deepEqual(errors, []);
+    assert.deepEqual(cspViolations, []);
   });
 });

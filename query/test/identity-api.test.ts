@@ -167,6 +167,54 @@ describe('login, refresh, logout', () => {
     assertError(await call(base, '/api/v1/auth/logout', { method: 'POST', body: { refreshToken: 'tfr_unknown' } }), 401, 'refresh_token_unknown');
   });
 
+  test('login sets the refresh token as an HttpOnly, SameSite=Strict cookie of the auth path; refresh and logout work by cookie, and a refresh by cookie never puts the token in the body', async () => {
+    const res = await call(base, '/api/v1/auth/login', { method: 'POST', body: { email: USERS.editor, password: PASSWORD } });
+    assert.equal(res.status, 200);
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    const [pair, ...attributes] = setCookie.split('; ');
+    assert.equal(pair, `tf_refresh=${res.body.data.refreshToken}`);
+    assert.deepEqual(attributes.sort(), ['HttpOnly', 'Max-Age=1209600', 'Path=/api/v1/auth', 'SameSite=Strict']);
+    const cookie = (c: string) => ({ cookie: c.split('; ')[0]! });
+
+    const refreshed = await call(base, '/api/v1/auth/refresh', { method: 'POST', body: {}, headers: cookie(setCookie) });
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+    assert.deepEqual(Object.keys(refreshed.body.data).sort(), ['accessToken', 'expiresIn'], 'the next refresh token is only in the cookie');
+    assert.equal((await call(base, '/api/v1/me', { key: refreshed.body.data.accessToken })).status, 200);
+    const next = refreshed.headers.get('set-cookie') ?? '';
+    assert.match(next, /^tf_refresh=tfr_\w+; Path=\/api\/v1\/auth; Max-Age=1209600; HttpOnly; SameSite=Strict$/);
+    assert.notEqual(next.split('; ')[0], setCookie.split('; ')[0], 'rotated');
+
+    // A POST without a JSON body (what another site may send without a CORS preflight) does not use the cookie.
+    const bare = await fetch(`${base}/api/v1/auth/refresh`, { method: 'POST', headers: cookie(next) });
+    assert.equal(bare.status, 415);
+    assert.equal(((await bare.json()) as Json).error.code, 'unsupported_media_type');
+    const plain = await fetch(`${base}/api/v1/auth/refresh`, { method: 'POST', body: 'x', headers: { ...cookie(next), 'content-type': 'text/plain' } });
+    assert.equal(plain.status, 400);
+    assertError(await call(base, '/api/v1/auth/refresh', { method: 'POST', body: {} }), 401, 'refresh_token_missing');
+    const reused = await call(base, '/api/v1/auth/refresh', { method: 'POST', body: {}, headers: cookie(setCookie) });
+    assertError(reused, 401, 'refresh_token_reused');
+    assert.match(reused.headers.get('set-cookie') ?? '', /^tf_refresh=; .*Max-Age=0/, 'a cookie that stopped working is cleared');
+
+    const again = await call(base, '/api/v1/auth/login', { method: 'POST', body: { email: USERS.editor, password: PASSWORD } });
+    const out = await call(base, '/api/v1/auth/logout', { method: 'POST', body: {}, headers: cookie(again.headers.get('set-cookie')!) });
+    assert.equal(out.status, 204);
+    assert.match(out.headers.get('set-cookie') ?? '', /^tf_refresh=; Path=\/api\/v1\/auth; Max-Age=0; HttpOnly; SameSite=Strict$/);
+    assertError(await call(base, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken: again.body.data.refreshToken } }), 401, 'refresh_token_revoked');
+  });
+
+  test('the cookie is Secure when the request came over TLS, as a trusted proxy says', async () => {
+    const proxied = await startQueryServer({
+      host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: () => migrationsComplete(api.ch), trustProxy: ['127.0.0.1'],
+    });
+    try {
+      const login = (proto: string) => call(proxied.url, '/api/v1/auth/login', { method: 'POST', body: { email: USERS.editor, password: PASSWORD }, headers: { 'x-forwarded-proto': proto } });
+      assert.match((await login('https')).headers.get('set-cookie') ?? '', /; Secure$/);
+      assert.doesNotMatch((await login('http')).headers.get('set-cookie') ?? '', /Secure/);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   test('login is rate limited per client address: 429 with Retry-After in the error envelope', async () => {
     const limited = await startQueryServer({
       host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: () => migrationsComplete(api.ch),

@@ -22,16 +22,23 @@ export const LoginRequestSchema = z.object({
 });
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;
 
-/** Answer of login and refresh: a bearer access token (JWT) and the next refresh token. */
-export const TokenPairSchema = z.object({
+/** A bearer access token (JWT). */
+export const AccessTokenSchema = z.object({
   accessToken: z.string(),
-  refreshToken: z.string(),
   /** Seconds the access token stays valid. */
   expiresIn: z.number().int(),
 });
+export type AccessToken = z.infer<typeof AccessTokenSchema>;
+
+/** Answer of login, and of a refresh that named its refresh token: the access token and the next refresh token. */
+export const TokenPairSchema = AccessTokenSchema.extend({ refreshToken: z.string() });
 export type TokenPair = z.infer<typeof TokenPairSchema>;
 
-export const RefreshRequestSchema = z.object({ refreshToken: z.string().min(1).max(512) });
+/**
+ * Refresh and logout: the refresh token in the body (API clients), or none, and then the
+ * browser's HttpOnly session cookie is used (the console).
+ */
+export const RefreshRequestSchema = z.object({ refreshToken: z.string().min(1).max(512).optional() });
 export type RefreshRequest = z.infer<typeof RefreshRequestSchema>;
 
 export const TenantSchema = z.object({

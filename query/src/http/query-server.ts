@@ -192,7 +192,8 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   const fastify = app.getHttpAdapter().getInstance();
   answerWithin(fastify, connections.requestTimeoutMs);
   fastify.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id);
+    // No answer of this port is ever to be read as another type than it declares.
+    reply.header('x-request-id', req.id).header('x-content-type-options', 'nosniff');
     done();
   });
   if (cfg.metrics) recordQueryRequests(fastify, cfg.metrics);
