@@ -61,7 +61,7 @@ export function runWithAllInOne(dataDirPrefix: string, apiKey: string, bench: (s
   const run = async () => {
     const dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix));
     const server = await startAllInOne(
-      loadConfig({ TF_HOST: '127.0.0.1', TF_DATA_DIR: dataDir, TF_HTTP_PORT: '0', TF_METRICS_PORT: '0', TF_OTLP_HTTP_PORT: '0', TF_OTLP_GRPC_PORT: '0', TF_PGLITE_PORT: '0', TF_BOOTSTRAP_API_KEY: apiKey, TF_QUERY_CACHE_TTL_MS: '0', TF_RATE_LIMIT_HEAVY_PER_MINUTE: '1000000' }),
+      loadConfig({ TF_HOST: '127.0.0.1', TF_DATA_DIR: dataDir, TF_HTTP_PORT: '0', TF_METRICS_PORT: '0', TF_OTLP_HTTP_PORT: '0', TF_OTLP_GRPC_PORT: '0', TF_BOOTSTRAP_API_KEY: apiKey, TF_QUERY_CACHE_TTL_MS: '0', TF_RATE_LIMIT_HEAVY_PER_MINUTE: '1000000' }),
       () => {},
     );
     try {

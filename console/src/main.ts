@@ -1,3 +1,4 @@
+import '@telemetryflow/schemas/strict-csp';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';

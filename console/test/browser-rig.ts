@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { loadConfig, startAllInOne, type RunningAllInOne } from '@telemetryflow/server';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import type { LogDto, MetricDto, ServiceDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import { logsRequest, metricsRequest, sendOtlp, traceRequest, type SentTrace } from './otlp-fixtures.js';
 
@@ -72,6 +72,28 @@ export function watchErrors(page: Page, expected: (msg: ConsoleMessage) => boole
   });
   page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
   return errors;
+}
+
+/**
+ * Content-Security-Policy violations on every page of a context, as the browser reports them
+ * to the page (`securitypolicyviolation`), whether or not they also reach the console.
+ */
+export async function watchCspViolations(context: BrowserContext): Promise<string[]> {
+  const violations: string[] = [];
+  await context.exposeBinding('tfReportCspViolation', (_source, text: string) => void violations.push(text));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      void (window as unknown as { tfReportCspViolation(text: string): Promise<void> }).tfReportCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+  return violations;
+}
+
+/** An access token of the bootstrap admin from a login of its own (the page's session is left alone). */
+export async function adminToken(apiUrl: string): Promise<string> {
+  const res = await fetch(`${apiUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
+  if (!res.ok) throw new Error(`admin login: ${res.status}`);
+  return ((await res.json()) as { data: { accessToken: string } }).data.accessToken;
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

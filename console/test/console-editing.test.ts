@@ -1,13 +1,13 @@
 // The console's editors in a real browser against the real all-in-one: alert rules, panel
 // queries and variables built in forms, status pages with incidents, silences, channels,
-// members, and the traces scatter chart.
+// members and invitations, and the traces scatter chart.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { AlertRuleDto, ChannelDto, DashboardDto, MemberDto, SilenceDto } from '@telemetryflow/schemas';
 import type { BrowserContext, Page } from 'playwright-core';
-import { apiGet, eventually, METRIC, pick, screenshot, sendTelemetry, SERVICE, signIn, SPANS, startRig, watchErrors, type Rig } from './browser-rig.js';
+import { adminToken, apiGet, eventually, METRIC, pick, screenshot, sendTelemetry, SERVICE, signIn, SPANS, startRig, watchCspViolations, watchErrors, type Rig } from './browser-rig.js';
 import type { SentTrace } from './otlp-fixtures.js';
 
 /** A webhook receiver on this machine: what the channel test delivers. */
@@ -32,12 +32,12 @@ describe('console editors in Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   let errors: string[];
+  let cspViolations: string[];
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
-  /** A request with the signed-in user's session (member management needs a user, not a key). */
+  /** A request as the signed-in admin user, from a login of its own (member management needs a user, not a key). */
   async function asUser<T>(path: string): Promise<T> {
-    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('tf.session')!) as { accessToken: string }).accessToken);
-    const res = await fetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${await adminToken(base)}` } });
     assert.equal(res.status, 200, path);
     return ((await res.json()) as { data: T }).data;
   }
@@ -48,6 +48,7 @@ describe('console editors in Chromium', () => {
     receiver = await startReceiver();
     trace = await sendTelemetry(rig);
     context = await rig.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    cspViolations = await watchCspViolations(context);
     page = await context.newPage();
     errors = watchErrors(page);
     await signIn(page, base);
@@ -239,13 +240,35 @@ describe('console editors in Chromium', () => {
     assert.equal((await fetch(`${base}/status/e2e`)).status, 404);
   });
 
-  test('settings: a member is added and given another role', async () => {
+  test('settings: an invitation is pending until the invitee signs in and accepts it; then the member gets another role', async () => {
     await page.goto(`${base}/settings?tab=members`);
     await page.locator('input[name=member-email]').fill('dev@example.com');
     await page.locator('input[name=member-password]').fill('a long password 123');
-    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.locator('[data-test=invitations] tr', { hasText: 'dev@example.com' }).waitFor();
+    assert.equal(await page.locator('[data-test=members] tr', { hasText: 'dev@example.com' }).count(), 0, 'not a member before accepting');
+    await screenshot(page, 'invitations');
+
+    const invitee = await rig.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    try {
+      const p = await invitee.newPage();
+      await p.goto(`${base}/login`);
+      await p.locator('input[name=email]').fill('dev@example.com');
+      await p.locator('input[name=password]').fill('a long password 123');
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.locator('[data-test=received-invitations]', { hasText: 'admin@example.com invited you to Default as viewer' }).waitFor();
+      await screenshot(p, 'invitation-received');
+      await p.locator('[data-test=accept-Default]').click();
+      await p.locator('[data-test=tenant]', { hasText: 'default' }).waitFor();
+      await p.locator('[data-test=received-invitations]').waitFor({ state: 'detached' });
+    } finally {
+      await invitee.close();
+    }
+
+    await page.reload();
     const row = page.locator('[data-test=members] tr', { hasText: 'dev@example.com' });
     await row.waitFor();
+    assert.equal(await page.locator('[data-test=invitations]').count(), 0, 'no invitation is pending any more');
     await row.locator('.n-select').click();
     await page.locator('.n-base-select-option', { hasText: /^editor$/ }).click();
     const tenantId = await asUser<{ tenantId: string }>('/me').then((m) => m.tenantId);
@@ -282,7 +305,8 @@ describe('console editors in Chromium', () => {
     await page.locator('[data-test=trace-summary]', { hasText: `${SPANS} spans` }).waitFor();
   });
 
-  test('the browser logged no errors', () => {
+  test('the browser logged no errors, and the content security policy blocked nothing', () => {
     assert.deepEqual(errors, []);
+    assert.deepEqual(cspViolations, []);
   });
 });

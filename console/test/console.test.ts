@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, apiGet, bundleSizes, DOWNSTREAM, eventually, METRIC, screenshot, sendTelemetry, SERVICE, SPANS, startRig, watchErrors, type Rig } from './browser-rig.js';
+import {
+  ADMIN_EMAIL, ADMIN_PASSWORD, adminToken, API_KEY, apiGet, bundleSizes, DOWNSTREAM, eventually, METRIC, screenshot, sendTelemetry, SERVICE, SPANS, startRig, watchCspViolations, watchErrors, type Rig,
+} from './browser-rig.js';
 import { logsRequest, sendOtlp, traceRequest, type SentTrace } from './otlp-fixtures.js';
 
 
@@ -15,12 +17,14 @@ describe('console in Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   let errors: string[];
+  let cspViolations: string[];
 
   before(async () => {
     rig = await startRig();
     base = rig.server.apiUrl;
     trace = await sendTelemetry(rig);
     context = await rig.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    cspViolations = await watchCspViolations(context);
     page = await context.newPage();
     // Deliberate failures below (a wrong password, an expired token, an invalid trace id) log as resource errors.
     errors = watchErrors(page, (msg) => {
@@ -73,6 +77,8 @@ describe('console in Chromium', () => {
   test('a signed-in user opening /services with a cold cache sees the table quickly', async (t) => {
     const session = await page.evaluate(() => localStorage.getItem('tf.session')!);
     const cold = await rig.browser.newContext();
+    // A login of its own: its session cookie, not a copy of this page's (whose next use would count as a reuse).
+    assert.equal((await cold.request.post(`${base}/api/v1/auth/login`, { data: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })).status(), 200);
     await cold.addInitScript((s) => localStorage.setItem('tf.session', s), session);
     const p = await cold.newPage();
     const started = Date.now();
@@ -83,20 +89,44 @@ describe('console in Chromium', () => {
     t.diagnostic(`time to interactive (cold cache, signed in, /services with data): ${ms} ms`);
   });
 
-  test('an expired access token is renewed with the refresh token without leaving the page', async () => {
-    await page.goto(`${base}/services`);
-    await page.locator('[data-test=services-table] tbody tr').first().waitFor();
-    const before = await page.evaluate(() => JSON.parse(localStorage.getItem('tf.session')!) as { refreshToken: string });
-    // The stored access token stops being valid (as one does after its lifetime).
-    await page.evaluate(() => {
-      const s = JSON.parse(localStorage.getItem('tf.session')!) as { accessToken: string };
-      localStorage.setItem('tf.session', JSON.stringify({ ...s, accessToken: `${s.accessToken.slice(0, -4)}xxxx` }));
-    });
+  test('the console page is served with its security headers, and page scripts never hold a refresh token', async () => {
+    const res = await page.goto(`${base}/services`);
+    const headers = res!.headers();
+    assert.match(headers['content-security-policy'] ?? '', /script-src 'self'; .*frame-ancestors 'none'/);
+    assert.equal(headers['x-frame-options'], 'DENY');
+    assert.equal(headers['x-content-type-options'], 'nosniff');
+    assert.equal(headers['referrer-policy'], 'no-referrer');
+    await page.locator('[data-test=service-link]', { hasText: SERVICE }).waitFor();
+    const [cookie] = (await context.cookies()).filter((c) => c.name === 'tf_refresh');
+    assert.ok(cookie, 'the refresh token is a cookie');
+    assert.deepEqual([cookie.httpOnly, cookie.sameSite, cookie.path, cookie.secure], [true, 'Strict', '/api/v1/auth', false]);
+    const stored = await page.evaluate(() => ({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }), cookies: document.cookie }));
+    for (const [where, text] of Object.entries(stored)) {
+      assert.ok(!text.includes(cookie.value) && !/tfr_|refreshToken|accessToken/.test(text), `${where} holds a token: ${text}`);
+    }
+  });
+
+  test('a reload keeps the user signed in: the access token is renewed from the cookie, which rotates', async () => {
+    const before = (await context.cookies()).find((c) => c.name === 'tf_refresh')!.value;
     await page.reload();
     await page.locator('[data-test=service-link]', { hasText: SERVICE }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/services');
-    const after = await page.evaluate(() => JSON.parse(localStorage.getItem('tf.session')!) as { refreshToken: string });
-    assert.notEqual(after.refreshToken, before.refreshToken, 'the refresh token rotated');
+    await page.locator('[data-test=identity]', { hasText: ADMIN_EMAIL }).waitFor();
+    const after = (await context.cookies()).find((c) => c.name === 'tf_refresh')!.value;
+    assert.notEqual(after, before, 'the refresh token rotated');
+  });
+
+  test('tabs that load at the same moment share the cookie: they renew in turn and all stay signed in', async () => {
+    const tabs = await Promise.all([0, 1, 2].map(() => context.newPage()));
+    try {
+      await Promise.all(tabs.map((t) => t.goto(`${base}/services`)));
+      for (const t of tabs) await t.locator('[data-test=service-link]', { hasText: SERVICE }).waitFor();
+      await page.reload();
+      await page.locator('[data-test=service-link]', { hasText: SERVICE }).waitFor();
+      assert.equal(new URL(page.url()).pathname, '/services', 'the first tab is still signed in');
+    } finally {
+      await Promise.all(tabs.map((t) => t.close()));
+    }
   });
 
   test('services: both services with rate and errors; the service page shows its operations', async () => {
@@ -371,8 +401,7 @@ describe('console in Chromium', () => {
   });
 
   test('the tenant switcher shows another tenant, empty, with the OTLP set-up instructions', async () => {
-    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('tf.session')!) as { accessToken: string }).accessToken);
-    const res = await fetch(`${base}/api/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Staging' }) });
+    const res = await fetch(`${base}/api/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${await adminToken(base)}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Staging' }) });
     assert.equal(res.status, 201);
     await page.goto(`${base}/services`);
     await page.locator('[data-test=service-link]', { hasText: SERVICE }).waitFor();
@@ -397,7 +426,8 @@ describe('console in Chromium', () => {
     assert.deepEqual(keyErrors, []);
   });
 
-  test('the browser logged no errors', () => {
+  test('the browser logged no errors, and the content security policy blocked nothing', () => {
     assert.deepEqual(errors, []);
+    assert.deepEqual(cspViolations, []);
   });
 });

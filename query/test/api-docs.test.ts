@@ -32,7 +32,8 @@ test('the OpenAPI document is public and lists the API routes with their permiss
   const login = res.body.paths['/api/v1/auth/login'].post;
   assert.deepEqual(login.security, []);
   assert.ok(login.responses['429'], 'the rate-limited login documents its 429');
-  assert.equal(trace.responses['429'], undefined);
+  assert.ok(trace.responses['429'], 'so does the rate-limited trace by id');
+  assert.equal(res.body.paths['/api/v1/services'].get.responses['429'], undefined, 'a route without a limit has no 429');
 });
 
 test('/api/docs is a browsable page whose assets are served locally', async () => {
@@ -48,6 +49,44 @@ test('/api/docs is a browsable page whose assets are served locally', async () =
   const missing = await call<Json>(api.server.url, '/api/docs/package.json');
   assert.equal(missing.status, 404);
   assert.equal(missing.body.error.code, 'not_found');
+});
+
+test('every route that reads raw rows is rate limited per credential; attribute suggestions on a budget of their own', () => {
+  const limited = (policy: string) => api.server.routes().filter((r) => r.rateLimit === policy).map((r) => `${r.method} ${r.path}`).sort();
+  assert.deepEqual(limited('heavy'), [
+    'GET /api/v1/dashboards/:id/variables/:name/values',
+    'GET /api/v1/logs',
+    'GET /api/v1/logs/histogram',
+    'GET /api/v1/metrics/exemplars',
+    'GET /api/v1/service-map',
+    'GET /api/v1/traces',
+    'GET /api/v1/traces/:traceId',
+    'POST /api/v1/dashboards/:id/render',
+    'POST /api/v1/metrics/query',
+    'POST /api/v1/query',
+  ]);
+  assert.deepEqual(limited('suggestions'), ['GET /api/v1/traces/attributes', 'GET /api/v1/traces/attributes/:key/values']);
+});
+
+test('trace by id, exemplars and attribute suggestions answer 429 with Retry-After beyond their budgets', async () => {
+  const limited = await startQueryServer({
+    host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: async () => true,
+    rateLimits: { heavy: { requests: 2, perSeconds: 3600 }, suggestions: { requests: 1, perSeconds: 3600 } },
+  });
+  try {
+    const traceId = '0123456789abcdef0123456789abcdef';
+    assert.equal((await call(limited.url, `/api/v1/traces/${traceId}`, { key: KEY })).status, 404);
+    assert.equal((await call(limited.url, '/api/v1/metrics/exemplars?metric=m', { key: KEY })).status, 200);
+    for (const path of [`/api/v1/traces/${traceId}`, '/api/v1/metrics/exemplars?metric=m']) {
+      const blocked = await call<Json>(limited.url, path, { key: KEY });
+      assert.equal(blocked.status, 429, path);
+      assert.ok(Number(blocked.headers.get('retry-after')) >= 1, path);
+    }
+    assert.equal((await call(limited.url, '/api/v1/traces/attributes', { key: KEY })).status, 200, 'suggestions have their own budget');
+    assert.equal((await call(limited.url, '/api/v1/traces/attributes/attr.http.route/values', { key: KEY })).status, 429);
+  } finally {
+    await limited.close();
+  }
 });
 
 test('searches and series queries are rate limited per credential: 429 with Retry-After beyond the budget', async () => {

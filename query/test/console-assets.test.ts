@@ -46,6 +46,21 @@ describe('console served at /', () => {
     assert.equal(missing.status, 404);
   });
 
+  test('console pages and assets carry CSP, framing, sniffing and referrer headers', async () => {
+    for (const path of ['/', '/services', '/assets/index-3f2a.js']) {
+      const res = await fetch(`${base}${path}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      for (const directive of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "connect-src 'self'"]) {
+        assert.ok(csp.split('; ').includes(directive), `${path}: ${directive} in ${csp}`);
+      }
+      assert.doesNotMatch(csp, /script-src[^;]*unsafe/, 'no inline or eval scripts');
+      assert.equal(res.headers.get('x-frame-options'), 'DENY', path);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer', path);
+    }
+    assert.equal((await fetch(`${base}/api/v1/services`)).headers.get('x-content-type-options'), 'nosniff', 'API answers too');
+  });
+
   test('the API, its unknown paths and the probes keep their answers', async () => {
     const unknown = await fetch(`${base}/api/v1/no-such-route`);
     assert.equal(unknown.status, 404);

@@ -142,6 +142,32 @@ describe('CRUD and versions', () => {
     await bad({ ...SAMPLE, variables: [SAMPLE.variables![0], SAMPLE.variables![0]] }, 'variables.1.name');
     await bad({ panels: [] }, 'title');
   });
+
+  test('panel options nested 8,000 levels deep, or too large, are 400 naming them; 16 levels are kept', async () => {
+    const nested = (levels: number) => {
+      let v: Record<string, unknown> = { leaf: true };
+      for (let i = 1; i < levels; i++) v = { a: v };
+      return v;
+    };
+    const withOptions = (options: unknown) => ({ ...SAMPLE, panels: [{ ...SAMPLE.panels[0], options }] });
+    // JSON.stringify itself overflows the stack at 8,000 levels: the deep body is written as text.
+    const marker = '"__deep__"';
+    const deepBody = JSON.stringify(withOptions('__deep__')).replace(marker, `${'{"a":'.repeat(7999)}{"leaf":true}${'}'.repeat(7999)}`);
+    for (const [body, message] of [
+      [deepBody, /at most 16 levels deep/],
+      [withOptions({ a: [[[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]]] }), /at most 16 levels deep/],
+      [withOptions({ text: 'x'.repeat(70_000) }), /at most 65536 characters/],
+    ] as const) {
+      const res = await call(url(), '/api/v1/dashboards', { key: KEY, method: 'POST', body });
+      assert.equal(res.status, 400, JSON.stringify(res.body).slice(0, 500));
+      assert.equal(res.body.error.code, 'invalid_parameter');
+      assert.equal(res.body.error.details.parameter, 'panels.0.options');
+      assert.match(res.body.error.message, message);
+    }
+    const kept = await create(withOptions(nested(16)));
+    const read = await call(url(), `/api/v1/dashboards/${kept.id}`, { key: KEY });
+    assert.deepEqual(read.body.data.panels[0].options, nested(16));
+  });
 });
 
 describe('access and tenants', () => {

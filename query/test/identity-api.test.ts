@@ -29,7 +29,7 @@ let betaKeyId: string;
 
 before(async () => {
   api = await startTestApi(dir.path, KEY, async () => {}, {
-    rateLimits: { loginPerIp: { requests: 10_000, perSeconds: 60 }, loginPerEmail: { requests: 10_000, perSeconds: 60 } },
+    rateLimits: { loginPerIp: { requests: 10_000, perSeconds: 60 } },
   });
   base = api.server.url;
   const ds = api.cp.dataSource;
@@ -167,21 +167,87 @@ describe('login, refresh, logout', () => {
     assertError(await call(base, '/api/v1/auth/logout', { method: 'POST', body: { refreshToken: 'tfr_unknown' } }), 401, 'refresh_token_unknown');
   });
 
-  test('login is rate limited per email and per client address: 429 with Retry-After in the error envelope', async () => {
+  test('login sets the refresh token as an HttpOnly, SameSite=Strict cookie of the auth path; refresh and logout work by cookie, and a refresh by cookie never puts the token in the body', async () => {
+    const res = await call(base, '/api/v1/auth/login', { method: 'POST', body: { email: USERS.editor, password: PASSWORD } });
+    assert.equal(res.status, 200);
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    const [pair, ...attributes] = setCookie.split('; ');
+    assert.equal(pair, `tf_refresh=${res.body.data.refreshToken}`);
+    assert.deepEqual(attributes.sort(), ['HttpOnly', 'Max-Age=1209600', 'Path=/api/v1/auth', 'SameSite=Strict']);
+    const cookie = (c: string) => ({ cookie: c.split('; ')[0]! });
+
+    const refreshed = await call(base, '/api/v1/auth/refresh', { method: 'POST', body: {}, headers: cookie(setCookie) });
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+    assert.deepEqual(Object.keys(refreshed.body.data).sort(), ['accessToken', 'expiresIn'], 'the next refresh token is only in the cookie');
+    assert.equal((await call(base, '/api/v1/me', { key: refreshed.body.data.accessToken })).status, 200);
+    const next = refreshed.headers.get('set-cookie') ?? '';
+    assert.match(next, /^tf_refresh=tfr_\w+; Path=\/api\/v1\/auth; Max-Age=1209600; HttpOnly; SameSite=Strict$/);
+    assert.notEqual(next.split('; ')[0], setCookie.split('; ')[0], 'rotated');
+
+    // A POST without a JSON body (what another site may send without a CORS preflight) does not use the cookie.
+    const bare = await fetch(`${base}/api/v1/auth/refresh`, { method: 'POST', headers: cookie(next) });
+    assert.equal(bare.status, 415);
+    assert.equal(((await bare.json()) as Json).error.code, 'unsupported_media_type');
+    const plain = await fetch(`${base}/api/v1/auth/refresh`, { method: 'POST', body: 'x', headers: { ...cookie(next), 'content-type': 'text/plain' } });
+    assert.equal(plain.status, 400);
+    assertError(await call(base, '/api/v1/auth/refresh', { method: 'POST', body: {} }), 401, 'refresh_token_missing');
+    const reused = await call(base, '/api/v1/auth/refresh', { method: 'POST', body: {}, headers: cookie(setCookie) });
+    assertError(reused, 401, 'refresh_token_reused');
+    assert.match(reused.headers.get('set-cookie') ?? '', /^tf_refresh=; .*Max-Age=0/, 'a cookie that stopped working is cleared');
+
+    const again = await call(base, '/api/v1/auth/login', { method: 'POST', body: { email: USERS.editor, password: PASSWORD } });
+    const out = await call(base, '/api/v1/auth/logout', { method: 'POST', body: {}, headers: cookie(again.headers.get('set-cookie')!) });
+    assert.equal(out.status, 204);
+    assert.match(out.headers.get('set-cookie') ?? '', /^tf_refresh=; Path=\/api\/v1\/auth; Max-Age=0; HttpOnly; SameSite=Strict$/);
+    assertError(await call(base, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken: again.body.data.refreshToken } }), 401, 'refresh_token_revoked');
+  });
+
+  test('the cookie is Secure when the request came over TLS, as a trusted proxy says', async () => {
+    const proxied = await startQueryServer({
+      host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: () => migrationsComplete(api.ch), trustProxy: ['127.0.0.1'],
+    });
+    try {
+      const login = (proto: string) => call(proxied.url, '/api/v1/auth/login', { method: 'POST', body: { email: USERS.editor, password: PASSWORD }, headers: { 'x-forwarded-proto': proto } });
+      assert.match((await login('https')).headers.get('set-cookie') ?? '', /; Secure$/);
+      assert.doesNotMatch((await login('http')).headers.get('set-cookie') ?? '', /Secure/);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  test('login is rate limited per client address: 429 with Retry-After in the error envelope', async () => {
     const limited = await startQueryServer({
       host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: () => migrationsComplete(api.ch),
-      rateLimits: { loginPerEmail: { requests: 2, perSeconds: 3600 }, loginPerIp: { requests: 4, perSeconds: 3600 } },
+      rateLimits: { loginPerIp: { requests: 3, perSeconds: 3600 } },
     });
     try {
       const attempt = (email: string) => call(limited.url, '/api/v1/auth/login', { method: 'POST', body: { email, password: 'guess' } });
-      assert.equal((await attempt('target@x.test')).status, 401);
-      assert.equal((await attempt('TARGET@x.test')).status, 401);
-      const blocked = await attempt('target@x.test');
+      for (const email of ['one@x.test', 'two@x.test', 'three@x.test']) assert.equal((await attempt(email)).status, 401);
+      const blocked = await attempt('four@x.test');
       assertError(blocked, 429, 'rate_limited');
       assert.ok(Number(blocked.headers.get('retry-after')) >= 1);
       assert.equal(blocked.body.error.details.retryAfterSeconds, Number(blocked.headers.get('retry-after')));
-      assert.equal((await attempt('someone-else@x.test')).status, 401, 'another email is still tried');
-      assertError(await attempt('a-third@x.test'), 429, 'rate_limited');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test("guessing a user's password from one address slows those guesses down and never locks the user out elsewhere", async () => {
+    const limited = await startQueryServer({
+      host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: () => migrationsComplete(api.ch),
+      trustProxy: ['127.0.0.1'],
+      rateLimits: { loginPerIp: { requests: 1000, perSeconds: 60 }, loginSlowdown: { freeFailures: 10, maxDelaySeconds: 1, forgetAfterSeconds: 60 } },
+    });
+    try {
+      const attempt = (from: string, password: string) =>
+        call(limited.url, '/api/v1/auth/login', { method: 'POST', body: { email: USERS.viewer, password }, headers: { 'x-forwarded-for': from } });
+      for (let i = 0; i < 10; i++) assert.equal((await attempt('198.51.100.7', `guess ${i}`)).status, 401);
+      const slowed = await attempt('198.51.100.7', PASSWORD);
+      assertError(slowed, 429, 'rate_limited');
+      assert.equal(slowed.headers.get('retry-after'), '1', 'the guesser waits a second before the next try');
+      assert.equal((await attempt('203.0.113.9', PASSWORD)).status, 200, 'the user signs in from their own address meanwhile');
+      await new Promise((r) => setTimeout(r, 1100));
+      assert.equal((await attempt('198.51.100.7', 'guess 10')).status, 401, 'after the wait the guesser may try again: slowed, not locked');
     } finally {
       await limited.close();
     }
@@ -262,33 +328,94 @@ describe('callers and tenants', () => {
   });
 });
 
+describe('invitations', () => {
+  const invitations = (tenant = 'default') => `/api/v1/tenants/${tenant}/invitations`;
+  const invite = (body: Json, key = tokens.admin, tenant = 'default') => call(base, invitations(tenant), { key, method: 'POST', body });
+  const received = async (token: string) => (await call(base, '/api/v1/invitations', { key: token })).body.data as Json[];
+  const memberEmails = async () => ((await call(base, '/api/v1/tenants/default/members', { key: tokens.admin })).body.data as Json[]).map((m) => m.email);
+
+  test('inviting an address with an account and one without answers alike; nobody is a member until the invitee accepts', async () => {
+    await createUser(api.cp.dataSource, { email: 'known@x.test', password: PASSWORD });
+    const known = await invite({ email: 'Known@x.test', role: 'viewer' });
+    const unknown = await invite({ email: 'unknown@x.test', role: 'viewer' });
+    assert.equal(known.status, 201, JSON.stringify(known.body));
+    assert.equal(unknown.status, known.status);
+    const shape = (r: Json) => ({ ...r.body.data, id: typeof r.body.data.id, email: typeof r.body.data.email, createdAt: typeof r.body.data.createdAt, expiresAt: typeof r.body.data.expiresAt });
+    assert.deepEqual(shape(known), shape(unknown), 'the same fields and values but the address');
+    assert.deepEqual(known.body.data.invitedBy, { kind: 'user', name: USERS.admin });
+    assert.ok(!(await memberEmails()).includes('known@x.test'), 'inviting attaches nobody');
+
+    const token = (await login('known@x.test')).accessToken;
+    const mine = await received(token);
+    assert.deepEqual(mine.map((i) => [i.id, i.tenantId, i.tenantName, i.role]), [[known.body.data.id, 'default', 'Default', 'viewer']]);
+    const accepted = await call(base, `/api/v1/invitations/${known.body.data.id}/accept`, { key: token, method: 'POST' });
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.deepEqual(accepted.body.data, { tenantId: 'default', tenantName: 'Default', role: 'viewer' });
+    assert.ok((await memberEmails()).includes('known@x.test'));
+    assert.deepEqual(await received(token), [], 'an accepted invitation is used up');
+    assertError(await call(base, `/api/v1/invitations/${known.body.data.id}/accept`, { key: token, method: 'POST' }), 404, 'not_found');
+    const pending = (await call(base, invitations(), { key: tokens.admin })).body.data as Json[];
+    assert.deepEqual(pending.map((i) => i.email), ['unknown@x.test'], 'the admin sees what is still pending');
+    assertError(await invite({ email: 'known@x.test', role: 'editor' }), 409, 'already_member');
+  });
+
+  test('with a password, an account is created when the address has none and left alone when it has one; the answer is the same', async () => {
+    await createUser(api.cp.dataSource, { email: 'has-account@x.test', password: PASSWORD });
+    const fresh = await invite({ email: 'fresh@x.test', role: 'editor', password: 'a long enough password' });
+    const existing = await invite({ email: 'has-account@x.test', role: 'editor', password: 'a long enough password' });
+    assert.deepEqual([fresh.status, existing.status], [201, 201]);
+    assert.deepEqual(Object.keys(fresh.body.data).sort(), Object.keys(existing.body.data).sort());
+    const wrong = await call(base, '/api/v1/auth/login', { method: 'POST', body: { email: 'has-account@x.test', password: 'a long enough password' } });
+    assertError(wrong, 401, 'invalid_credentials');
+    await login('has-account@x.test');
+    const pair = await login('fresh@x.test', 'a long enough password');
+    const me = await call<{ data: MeDto }>(base, '/api/v1/me', { key: pair.accessToken });
+    assert.ok(me.body.data.kind === 'user');
+    assert.deepEqual([me.body.data.memberships, me.body.data.tenantId], [[], null], 'a member only once accepted');
+    const [invitation] = await received(pair.accessToken);
+    assert.equal((await call(base, `/api/v1/invitations/${invitation.id}/accept`, { key: pair.accessToken, method: 'POST' })).status, 200);
+    const after = await call<{ data: MeDto }>(base, '/api/v1/me', { key: pair.accessToken });
+    assert.equal(after.body.data.kind === 'user' && after.body.data.role, 'editor');
+  });
+
+  test('the invitee may decline; an admin may revoke; nobody else can take or see an invitation', async () => {
+    await createUser(api.cp.dataSource, { email: 'declines@x.test', password: PASSWORD });
+    await createUser(api.cp.dataSource, { email: 'revoked@x.test', password: PASSWORD });
+    const declined = (await invite({ email: 'declines@x.test', role: 'viewer' })).body.data;
+    const revoked = (await invite({ email: 'revoked@x.test', role: 'viewer' })).body.data;
+    const decliner = (await login('declines@x.test')).accessToken;
+    const other = (await login('revoked@x.test')).accessToken;
+    assertError(await call(base, `/api/v1/invitations/${declined.id}/accept`, { key: other, method: 'POST' }), 404, 'not_found');
+    assertError(await call(base, `/api/v1/invitations/${declined.id}/accept`, { key: KEY, method: 'POST' }), 403, 'forbidden');
+    assert.equal((await call(base, `/api/v1/invitations/${declined.id}/decline`, { key: decliner, method: 'POST' })).status, 204);
+    assert.deepEqual(await received(decliner), []);
+    assert.ok(!(await memberEmails()).includes('declines@x.test'));
+
+    assertError(await call(base, `${invitations()}/${revoked.id}`, { key: tokens.editor, method: 'DELETE' }), 403, 'forbidden');
+    assertError(await call(base, `${invitations('beta')}/${revoked.id}`, { key: tokens.betaOwner, method: 'DELETE' }), 404, 'not_found');
+    assertError(await call(base, invitations(), { key: tokens.editor }), 403, 'forbidden');
+    assert.equal((await call(base, `${invitations()}/${revoked.id}`, { key: tokens.admin, method: 'DELETE' })).status, 204);
+    assert.deepEqual(await received(other), [], 'a revoked invitation is gone for its invitee');
+    assertError(await call(base, `${invitations()}/${revoked.id}`, { key: tokens.admin, method: 'DELETE' }), 404, 'not_found');
+    assertError(await call(base, invitations('beta'), { key: tokens.admin }), 404, 'tenant_not_found');
+  });
+
+  test('two accepts of one invitation at once: one member, the other 404', async () => {
+    await createUser(api.cp.dataSource, { email: 'twice@x.test', password: PASSWORD });
+    const { id } = (await invite({ email: 'twice@x.test', role: 'viewer' })).body.data;
+    const token = (await login('twice@x.test')).accessToken;
+    const results = await Promise.all([0, 1].map(() => call(base, `/api/v1/invitations/${id}/accept`, { key: token, method: 'POST' })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 404]);
+  });
+});
+
 describe('members', () => {
   const members = (tenant = 'default') => `/api/v1/tenants/${tenant}/members`;
-
-  test('an admin adds an existing user and creates an account with a password; the new user can log in', async () => {
-    const ds = api.cp.dataSource;
-    const existing = await createUser(ds, { email: 'existing@x.test', password: PASSWORD });
-    const added = await call(base, members(), { key: tokens.admin, method: 'POST', body: { email: 'Existing@x.test', role: 'viewer' } });
-    assert.equal(added.status, 201, JSON.stringify(added.body));
-    assert.deepEqual([added.body.data.userId, added.body.data.role], [existing.id, 'viewer']);
-    assertError(await call(base, members(), { key: tokens.admin, method: 'POST', body: { email: 'existing@x.test', role: 'viewer' } }), 409, 'already_member');
-    assertError(await call(base, members(), { key: tokens.admin, method: 'POST', body: { email: 'existing@x.test', role: 'viewer', password: 'another password' } }), 409, 'user_exists');
-    assertError(await call(base, members(), { key: tokens.admin, method: 'POST', body: { email: 'new@x.test', role: 'editor' } }), 404, 'user_not_found');
-
-    const created = await call(base, members(), { key: tokens.admin, method: 'POST', body: { email: 'new@x.test', role: 'editor', password: 'a long enough password' } });
-    assert.equal(created.status, 201);
-    const pair = await login('new@x.test', 'a long enough password');
-    const me = await call<{ data: MeDto }>(base, '/api/v1/me', { key: pair.accessToken });
-    assert.equal(me.body.data.kind === 'user' && me.body.data.role, 'editor');
-
-    const list = await call(base, members(), { key: tokens.viewer });
-    assert.ok(list.body.data.some((m: Json) => m.email === 'new@x.test' && m.role === 'editor'));
-  });
 
   test('an admin cannot grant owner nor change or remove an owner; an owner can', async () => {
     const target = await createUser(api.cp.dataSource, { email: 'promote@x.test', password: PASSWORD });
     await addMembership(api.cp.dataSource, { userId: target.id, tenantId: 'default', role: 'viewer' });
-    assertError(await call(base, members(), { key: tokens.admin, method: 'POST', body: { email: 'nobody-yet@x.test', role: 'owner', password: 'a long enough password' } }), 403, 'forbidden');
+    assertError(await call(base, '/api/v1/tenants/default/invitations', { key: tokens.admin, method: 'POST', body: { email: 'nobody-yet@x.test', role: 'owner' } }), 403, 'forbidden');
     assertError(await call(base, `${members()}/${target.id}`, { key: tokens.admin, method: 'PATCH', body: { role: 'owner' } }), 403, 'forbidden');
     assertError(await call(base, `${members()}/${ids.owner}`, { key: tokens.admin, method: 'PATCH', body: { role: 'viewer' } }), 403, 'forbidden');
     assertError(await call(base, `${members()}/${ids.owner}`, { key: tokens.admin, method: 'DELETE' }), 403, 'forbidden');
@@ -307,7 +434,7 @@ describe('members', () => {
     const path = members(gamma.id);
     assertError(await call(base, `${path}/${ids.betaOwner}`, { key: tokens.betaOwner, method: 'PATCH', body: { role: 'admin' } }), 409, 'last_owner');
     assertError(await call(base, `${path}/${ids.betaOwner}`, { key: tokens.betaOwner, method: 'DELETE' }), 409, 'last_owner');
-    await call(base, path, { key: tokens.betaOwner, method: 'POST', body: { email: USERS.viewer, role: 'owner' } });
+    await addMembership(api.cp.dataSource, { userId: ids.viewer, tenantId: gamma.id, role: 'owner' });
     const demoted = await call(base, `${path}/${ids.betaOwner}`, { key: tokens.betaOwner, method: 'PATCH', body: { role: 'admin' } });
     assert.equal(demoted.status, 200, 'with a second owner the first may step down');
   });

@@ -59,11 +59,38 @@ export const TracesPanelQuerySchema = z
   .strict();
 export type TracesPanelQuery = z.infer<typeof TracesPanelQuerySchema>;
 
+/** Panel `options` are display settings: at most this deep (the object itself is level 1) … */
+export const PANEL_OPTIONS_MAX_DEPTH = 16;
+/** … and at most this many characters as JSON. */
+export const PANEL_OPTIONS_MAX_CHARS = 64 * 1024;
+
+/** How deeply `value` nests objects and arrays, counted without recursion and only up to `limit + 1`. */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+const PanelOptionsSchema = z.record(z.string(), z.unknown()).superRefine((options, ctx) => {
+  if (nestingDepth(options, PANEL_OPTIONS_MAX_DEPTH) > PANEL_OPTIONS_MAX_DEPTH) {
+    ctx.addIssue({ code: 'custom', message: `options may nest objects and arrays at most ${PANEL_OPTIONS_MAX_DEPTH} levels deep` });
+  } else if (JSON.stringify(options).length > PANEL_OPTIONS_MAX_CHARS) {
+    ctx.addIssue({ code: 'custom', message: `options may be at most ${PANEL_OPTIONS_MAX_CHARS} characters of JSON` });
+  }
+});
+
 const PanelCommon = {
   title: z.string().min(1).max(256),
   layout: PanelLayoutSchema,
-  /** Display options the console interprets (units, colours, thresholds …). */
-  options: z.record(z.string(), z.unknown()).optional(),
+  /** Display options the console interprets (units, colours, thresholds …), bounded in depth and size. */
+  options: PanelOptionsSchema.optional(),
 };
 
 export const PanelSchema = z.discriminatedUnion('type', [

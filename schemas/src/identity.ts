@@ -22,16 +22,23 @@ export const LoginRequestSchema = z.object({
 });
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;
 
-/** Answer of login and refresh: a bearer access token (JWT) and the next refresh token. */
-export const TokenPairSchema = z.object({
+/** A bearer access token (JWT). */
+export const AccessTokenSchema = z.object({
   accessToken: z.string(),
-  refreshToken: z.string(),
   /** Seconds the access token stays valid. */
   expiresIn: z.number().int(),
 });
+export type AccessToken = z.infer<typeof AccessTokenSchema>;
+
+/** Answer of login, and of a refresh that named its refresh token: the access token and the next refresh token. */
+export const TokenPairSchema = AccessTokenSchema.extend({ refreshToken: z.string() });
 export type TokenPair = z.infer<typeof TokenPairSchema>;
 
-export const RefreshRequestSchema = z.object({ refreshToken: z.string().min(1).max(512) });
+/**
+ * Refresh and logout: the refresh token in the body (API clients), or none, and then the
+ * browser's HttpOnly session cookie is used (the console).
+ */
+export const RefreshRequestSchema = z.object({ refreshToken: z.string().min(1).max(512).optional() });
 export type RefreshRequest = z.infer<typeof RefreshRequestSchema>;
 
 export const TenantSchema = z.object({
@@ -54,13 +61,42 @@ export const MemberSchema = z.object({
 });
 export type MemberDto = z.infer<typeof MemberSchema>;
 
-export const AddMemberRequestSchema = z.object({
+export const CreateInvitationRequestSchema = z.object({
   email: EmailSchema,
   role: RoleSchema,
-  /** Creates the account when no user has this email; refused for an existing user. */
+  /**
+   * Creates an account with this password when no user has the email; ignored when one has.
+   * The answer is the same either way: it never tells whether the address has an account.
+   */
   password: z.string().min(12).max(1024).optional(),
 });
-export type AddMemberRequest = z.infer<typeof AddMemberRequestSchema>;
+export type CreateInvitationRequest = z.infer<typeof CreateInvitationRequestSchema>;
+
+/** Who invited: a user (their email) or an API key (its name); null when that user or key is gone. */
+export const InviterSchema = z.object({ kind: z.enum(['user', 'key']), name: z.string() }).nullable();
+
+/** A pending invitation as the tenant's admins see it. */
+export const InvitationSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: RoleSchema,
+  invitedBy: InviterSchema,
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export type InvitationDto = z.infer<typeof InvitationSchema>;
+
+/** A pending invitation as its invitee sees it. */
+export const ReceivedInvitationSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  tenantName: z.string(),
+  role: RoleSchema,
+  invitedBy: InviterSchema,
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export type ReceivedInvitationDto = z.infer<typeof ReceivedInvitationSchema>;
 
 export const UpdateMemberRequestSchema = z.object({ role: RoleSchema });
 export type UpdateMemberRequest = z.infer<typeof UpdateMemberRequestSchema>;
@@ -97,6 +133,7 @@ export const CreatedApiKeySchema = z.object({
 export type CreatedApiKeyDto = z.infer<typeof CreatedApiKeySchema>;
 
 export const MembershipSummarySchema = z.object({ tenantId: z.string(), tenantName: z.string(), role: RoleSchema });
+export type MembershipSummaryDto = z.infer<typeof MembershipSummarySchema>;
 
 export const MeSchema = z.discriminatedUnion('kind', [
   z.object({

@@ -39,3 +39,25 @@ test('the V8 heap growing percent defaults to 100, 0 leaves it to V8, and nonsen
   assert.throws(() => loadConfig({ TF_V8_HEAP_GROWING_PERCENT: '-5' }), ConfigError);
   assert.throws(() => loadConfig({ TF_V8_HEAP_GROWING_PERCENT: 'lots' }), ConfigError);
 });
+
+test('TF_PGLITE_PORT is retired: set, it stops the process with the reason instead of being ignored', () => {
+  assert.throws(() => loadConfig({ TF_PGLITE_PORT: '5433' }), (e) => e instanceof ConfigError && /TF_PGLITE_PORT is no longer supported: .*Unix socket/.test(e.message));
+  assert.doesNotThrow(() => loadConfig({ TF_PGLITE_PORT: '' }));
+});
+
+test('rate limits per credential: raw-row reads and attribute suggestions, each with its own budget', () => {
+  assert.deepEqual([loadConfig({}).heavyQueriesPerMinute, loadConfig({}).suggestionsPerMinute], [120, 600]);
+  assert.equal(loadConfig({ TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE: '60' }).suggestionsPerMinute, 60);
+  assert.throws(() => loadConfig({ TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE: '0' }), (e) => e instanceof ConfigError && /TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE/.test(e.message));
+});
+
+test('API connections: client timeouts that nest, and a cap per address that is off behind a proxy', () => {
+  assert.deepEqual(loadConfig({}).httpConnections, { headersTimeoutMs: 10_000, bodyTimeoutMs: 30_000, requestTimeoutMs: 120_000, idleTimeoutMs: 5_000, maxConnectionsPerAddress: 64 });
+  assert.equal(loadConfig({ TF_TRUST_PROXY: 'true' }).httpConnections.maxConnectionsPerAddress, 0);
+  assert.equal(loadConfig({ TF_TRUST_PROXY: 'true', TF_HTTP_MAX_CONNECTIONS_PER_ADDRESS: '500' }).httpConnections.maxConnectionsPerAddress, 500);
+  const c = loadConfig({ TF_HTTP_HEADERS_TIMEOUT_MS: '2000', TF_HTTP_BODY_TIMEOUT_MS: '4000', TF_HTTP_REQUEST_TIMEOUT_MS: '8000', TF_HTTP_IDLE_TIMEOUT_MS: '1000' }).httpConnections;
+  assert.deepEqual([c.headersTimeoutMs, c.bodyTimeoutMs, c.requestTimeoutMs, c.idleTimeoutMs], [2000, 4000, 8000, 1000]);
+  assert.throws(() => loadConfig({ TF_HTTP_HEADERS_TIMEOUT_MS: '40000' }), (e) => e instanceof ConfigError && /TF_HTTP_HEADERS_TIMEOUT_MS must not exceed TF_HTTP_BODY_TIMEOUT_MS/.test(e.message));
+  assert.throws(() => loadConfig({ TF_HTTP_BODY_TIMEOUT_MS: '200000' }), (e) => e instanceof ConfigError && /TF_HTTP_BODY_TIMEOUT_MS must not exceed TF_HTTP_REQUEST_TIMEOUT_MS/.test(e.message));
+  assert.throws(() => loadConfig({ TF_HTTP_IDLE_TIMEOUT_MS: 'never' }), (e) => e instanceof ConfigError && /TF_HTTP_IDLE_TIMEOUT_MS/.test(e.message));
+});

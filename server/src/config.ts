@@ -18,10 +18,20 @@ export interface Config {
   metricsPort: number;
   logLevel: LogLevel;
   httpPort: number;
-  /** TF_RATE_LIMIT_HEAVY_PER_MINUTE: searches and series queries per credential and minute. */
+  /** TF_RATE_LIMIT_HEAVY_PER_MINUTE: searches, series queries and other raw-row reads per credential and minute. */
   heavyQueriesPerMinute: number;
+  /** TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE: attribute key and value suggestions per credential and minute. */
+  suggestionsPerMinute: number;
   /** TF_TRUST_PROXY: whose X-Forwarded-For the API believes (see QueryServerConfig.trustProxy). */
   trustProxy: boolean | number | string[];
+  /** The API port's client timeouts and connection cap (TF_HTTP_*_TIMEOUT_MS, TF_HTTP_MAX_CONNECTIONS_PER_ADDRESS). */
+  httpConnections: {
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+    requestTimeoutMs: number;
+    idleTimeoutMs: number;
+    maxConnectionsPerAddress: number;
+  };
   /** Result cache of the read API (TF_QUERY_CACHE_TTL_MS, TF_QUERY_CACHE_MAX_MB). */
   queryCache: { ttlMs: number; maxBytes: number };
   otlpHttpPort: number;
@@ -32,7 +42,6 @@ export interface Config {
   /** `TF_CLICKHOUSE_CLUSTER`: the ClickHouse cluster the schema is placed on. */
   clickhouseCluster: string | undefined;
   databaseUrl: string | undefined;
-  pglitePort: number;
   ingestWorkers: number | undefined;
   ingestBatchRows: number;
   ingestBatchDelayMs: number;
@@ -142,6 +151,23 @@ function trustProxy(env: Env): boolean | number | string[] {
   return entries;
 }
 
+/** Timeouts that nest: headers within the whole request, the whole request within its answer. */
+function httpConnections(env: Env, trust: Config['trustProxy']): Config['httpConnections'] {
+  const headersTimeoutMs = int(env, 'TF_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const bodyTimeoutMs = int(env, 'TF_HTTP_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  const requestTimeoutMs = int(env, 'TF_HTTP_REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000);
+  if (headersTimeoutMs > bodyTimeoutMs) throw new ConfigError('TF_HTTP_HEADERS_TIMEOUT_MS must not exceed TF_HTTP_BODY_TIMEOUT_MS (the headers are part of the request)');
+  if (bodyTimeoutMs > requestTimeoutMs) throw new ConfigError('TF_HTTP_BODY_TIMEOUT_MS must not exceed TF_HTTP_REQUEST_TIMEOUT_MS (a request is received before it is answered)');
+  return {
+    headersTimeoutMs,
+    bodyTimeoutMs,
+    requestTimeoutMs,
+    idleTimeoutMs: int(env, 'TF_HTTP_IDLE_TIMEOUT_MS', 5_000, 100, 600_000),
+    // Behind a proxy every connection comes from the proxy: no cap unless one is asked for.
+    maxConnectionsPerAddress: int(env, 'TF_HTTP_MAX_CONNECTIONS_PER_ADDRESS', trust === false ? 64 : 0, 0, 1_000_000),
+  };
+}
+
 /** `all`, or a comma-separated list of roles. */
 export function parseRoles(raw: string | undefined): ReadonlySet<Role> {
   const value = (raw ?? '').trim() || 'all';
@@ -184,7 +210,15 @@ function consoleDir(env: Env): string | undefined {
   return dir;
 }
 
+/** Settings that no longer exist: set, they stop the process rather than be silently ignored. */
+const RETIRED: Record<string, string> = {
+  TF_PGLITE_PORT: 'the embedded Postgres is served only on a Unix socket in TF_DATA_DIR (docs/adr/0014); use DATABASE_URL for a database other processes reach',
+};
+
 export function loadConfig(env: Env = process.env, roleArgument?: string): Config {
+  for (const [name, why] of Object.entries(RETIRED)) {
+    if (optional(env, name) !== undefined) throw new ConfigError(`${name} is no longer supported: ${why}`);
+  }
   const apiKey = optional(env, 'TF_BOOTSTRAP_API_KEY');
   if (apiKey !== undefined && apiKey.length < 16) throw new ConfigError('TF_BOOTSTRAP_API_KEY must be at least 16 characters');
   const jwtSecret = optional(env, 'TF_JWT_SECRET');
@@ -206,7 +240,9 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     logLevel: oneOf(env, 'TF_LOG_LEVEL', LOG_LEVELS, 'info'),
     httpPort: int(env, 'TF_HTTP_PORT', 8080, 0, 65535),
     trustProxy: trustProxy(env),
+    httpConnections: httpConnections(env, trustProxy(env)),
     heavyQueriesPerMinute: int(env, 'TF_RATE_LIMIT_HEAVY_PER_MINUTE', 120, 1, 1_000_000),
+    suggestionsPerMinute: int(env, 'TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE', 600, 1, 1_000_000),
     queryCache: {
       ttlMs: int(env, 'TF_QUERY_CACHE_TTL_MS', 10_000, 0, 600_000),
       maxBytes: int(env, 'TF_QUERY_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,
@@ -218,7 +254,6 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     clickhouseUrl: url(env, 'CLICKHOUSE_URL', ['http:', 'https:']),
     clickhouseCluster: clusterName(env),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
-    pglitePort: int(env, 'TF_PGLITE_PORT', 0, 0, 65535),
     ingestWorkers: workers === undefined ? undefined : int(env, 'TF_INGEST_WORKERS', 1, 1, 64),
     ingestBatchRows: int(env, 'TF_INGEST_BATCH_ROWS', 100_000, 1, 1_000_000),
     ingestBatchDelayMs: int(env, 'TF_INGEST_BATCH_DELAY_MS', 500, 1, 60_000),

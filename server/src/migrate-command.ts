@@ -17,7 +17,7 @@ export async function migrateCommand(config: Config, out: (line: string) => void
     await clickhouse.close();
   }
   const controlPlane = await openControlPlane(
-    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap, auth: config.auth, ...ALERTING_CONTROL_PLANE },
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, bootstrap: config.bootstrap, auth: config.auth, ...ALERTING_CONTROL_PLANE },
     out,
   );
   await controlPlane.close();

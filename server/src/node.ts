@@ -68,7 +68,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     let controlPlane: ControlPlane | undefined;
     if (roles.has('collector') || roles.has('query') || roles.has('alerting')) {
       const cp = (controlPlane = await openControlPlane(
-        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort, bootstrap: config.bootstrap, auth: config.auth, ...ALERTING_CONTROL_PLANE },
+        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, bootstrap: config.bootstrap, auth: config.auth, ...ALERTING_CONTROL_PLANE },
         log.info,
         log.warn,
       ));
@@ -136,7 +136,11 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         requestLog: log.request,
         resultCache: config.queryCache,
         trustProxy: config.trustProxy,
-        rateLimits: { heavy: { requests: config.heavyQueriesPerMinute, perSeconds: 60 } },
+        connections: config.httpConnections,
+        rateLimits: {
+          heavy: { requests: config.heavyQueriesPerMinute, perSeconds: 60 },
+          suggestions: { requests: config.suggestionsPerMinute, perSeconds: 60 },
+        },
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;

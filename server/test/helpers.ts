@@ -110,8 +110,8 @@ export interface ApiResponse<T> {
   body: T;
 }
 
-export async function api<T = unknown>(apiUrl: string, path: string, key: string | undefined, init: { method?: string; body?: unknown } = {}): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+export async function api<T = unknown>(apiUrl: string, path: string, key: string | undefined, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   if (key !== undefined) headers.authorization = `Bearer ${key}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${apiUrl}${path}`, {
@@ -127,6 +127,23 @@ export async function api<T = unknown>(apiUrl: string, path: string, key: string
     // leave as text
   }
   return { status: res.status, body: body as T };
+}
+
+/** A new tenant owned by the bootstrap admin (signed in through the API) and keys of it with the given scopes. */
+export async function createTenantWithKeys(apiUrl: string, name: string, keyScopes: string[][]): Promise<{ tenantId: string; keys: string[] }> {
+  const login = await api<{ data: { accessToken: string } }>(apiUrl, '/api/v1/auth/login', undefined, { method: 'POST', body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+  assert.equal(login.status, 200, JSON.stringify(login.body));
+  const token = login.body.data.accessToken;
+  const tenant = await api<{ data: { id: string } }>(apiUrl, '/api/v1/tenants', token, { method: 'POST', body: { name } });
+  assert.equal(tenant.status, 201, JSON.stringify(tenant.body));
+  const tenantId = tenant.body.data.id;
+  const keys: string[] = [];
+  for (const scopes of keyScopes) {
+    const key = await api<{ data: { key: string } }>(apiUrl, '/api/v1/api-keys', token, { method: 'POST', body: { name: scopes.join('+'), scopes }, headers: { 'x-tenant': tenantId } });
+    assert.equal(key.status, 201, JSON.stringify(key.body));
+    keys.push(key.body.data.key);
+  }
+  return { tenantId, keys };
 }
 
 export async function getTrace(apiUrl: string, key: string, traceId: string): Promise<ApiResponse<{ data: TraceDto }>> {

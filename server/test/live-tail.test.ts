@@ -2,31 +2,24 @@
 // real socket.io clients on the API port.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createApiKey, createTenant, openControlPlane, type ControlPlane } from '@telemetryflow/query';
 import type { DashboardRenderDto, DashboardSummaryDto, LiveAck, LiveDashboardRender, LogDto, SpanDto } from '@telemetryflow/schemas';
-import { api, API_KEY, eventually, freePort, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
+import { api, API_KEY, createTenantWithKeys, eventually, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
 import { connectError, connectLive, otlpLogs, otlpSpans, postOtlp, sleep, traceId, type LiveClient } from './live-rig.js';
 
 let server: Started;
 let dataDir: string;
-let plane: ControlPlane;
 let otherKey: string;
 let ingestOnlyKey: string;
 const clients: LiveClient[] = [];
 
 before(async () => {
   dataDir = freshDataDir('tf-live-');
-  const pglitePort = await freePort();
-  server = await startServer(dataDir, { TF_PGLITE_PORT: String(pglitePort) });
-  plane = await openControlPlane({ databaseUrl: `postgres://postgres@127.0.0.1:${pglitePort}/postgres`, dataDir, bootstrap: {}, poolSize: 2 });
-  const tenant = await createTenant(plane.dataSource, { name: 'Other' });
-  otherKey = (await createApiKey(plane.dataSource, { tenantId: tenant.id, name: 'live', scopes: ['ingest', 'read'] })).key;
-  ingestOnlyKey = (await createApiKey(plane.dataSource, { tenantId: tenant.id, name: 'ingest', scopes: ['ingest'] })).key;
+  server = await startServer(dataDir);
+  [otherKey, ingestOnlyKey] = (await createTenantWithKeys(server.running.apiUrl, 'Other', [['ingest', 'read'], ['ingest']])).keys as [string, string];
 });
 
 after(async () => {
   for (const c of clients) c.close();
-  await plane?.close();
   await server?.running.close();
   if (dataDir) removeDir(dataDir);
 });

@@ -2,28 +2,21 @@
 // read the other's traces, logs or metrics, whatever the payload claims.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createApiKey, createTenant, openControlPlane, type ControlPlane } from '@telemetryflow/query';
 import type { ServiceDto, TraceSummaryDto } from '@telemetryflow/schemas';
 import {
-  API_KEY, buildSignals, exportSignals, api, assertLogs, assertMetrics, assertTrace, buildTrace, exportWith, exporters, freePort, freshDataDir, getTrace, listMetrics, pointValues, queryMetric, removeDir, searchLogs, startServer, type Started, type SignalFixtures,
+  API_KEY, buildSignals, createTenantWithKeys, exportSignals, api, assertLogs, assertMetrics, assertTrace, buildTrace, exportWith, exporters, freshDataDir, getTrace, listMetrics, pointValues, queryMetric, removeDir, searchLogs, startServer, type Started, type SignalFixtures,
 } from './helpers.js';
 
 let server: Started;
 let dataDir: string;
-let secondPlane: ControlPlane;
 let otherKey: string;
 let a: SignalFixtures;
 let b: SignalFixtures;
 
 before(async () => {
   dataDir = freshDataDir();
-  const pglitePort = await freePort();
-  server = await startServer(dataDir, { TF_PGLITE_PORT: String(pglitePort) });
-  // The all-in-one does not expose its control plane, and the API has no endpoint for
-  // tenants or keys yet: create the second tenant through the embedded Postgres.
-  secondPlane = await openControlPlane({ databaseUrl: `postgres://postgres@127.0.0.1:${pglitePort}/postgres`, dataDir, bootstrap: {}, poolSize: 2 });
-  const tenant = await createTenant(secondPlane.dataSource, { name: 'Second' });
-  otherKey = (await createApiKey(secondPlane.dataSource, { tenantId: tenant.id, name: 'e2e', scopes: ['ingest', 'read'] })).key;
+  server = await startServer(dataDir);
+  otherKey = (await createTenantWithKeys(server.running.apiUrl, 'Second', [['ingest', 'read']])).keys[0]!;
 
   // The same service and metric names for both tenants.
   a = await buildSignals('shared-svc', 'e2e.iso');
@@ -33,7 +26,6 @@ before(async () => {
 });
 
 after(async () => {
-  await secondPlane?.close();
   await server?.running.close();
   if (dataDir) removeDir(dataDir);
 });
@@ -73,8 +65,7 @@ test('metrics: same names in both tenants, values never mix', async () => {
 });
 
 test('a tenant with no data sees nothing at all', async () => {
-  const tenant = await createTenant(secondPlane.dataSource, { name: 'Empty' });
-  const emptyKey = (await createApiKey(secondPlane.dataSource, { tenantId: tenant.id, name: 'e2e', scopes: ['read'] })).key;
+  const emptyKey = (await createTenantWithKeys(server.running.apiUrl, 'Empty', [['read']])).keys[0]!;
   assert.equal((await getTrace(server.running.apiUrl, emptyKey, a.trace.traceId)).status, 404);
   assert.deepEqual(await searchLogs(server.running.apiUrl, emptyKey, { service: 'shared-svc', from: a.logs.fromMs, to: a.logs.toMs }), []);
   assert.deepEqual(await searchLogs(server.running.apiUrl, emptyKey, { from: a.logs.fromMs, to: a.logs.toMs }), []);
@@ -86,8 +77,7 @@ test('a tenant with no data sees nothing at all', async () => {
 });
 
 test('a read-only key cannot ingest', async () => {
-  const tenant = await createTenant(secondPlane.dataSource, { name: 'ReadOnly' });
-  const readKey = (await createApiKey(secondPlane.dataSource, { tenantId: tenant.id, name: 'ro', scopes: ['read'] })).key;
+  const readKey = (await createTenantWithKeys(server.running.apiUrl, 'ReadOnly', [['read']])).keys[0]!;
   const f = buildTrace('readonly-svc');
   const ex = exporters(server.running, 'http', readKey);
   try {

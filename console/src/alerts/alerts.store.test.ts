@@ -19,6 +19,7 @@ function alertingApi() {
   return (req: StubRequest): StubAnswer => {
     const id = req.path.split('/')[2];
     if (req.path === '/me') return { data: { kind: 'user', tenantId: 't1', memberships: [], permissions: ['read', 'write'] } };
+    if (req.path === '/auth/refresh') return { data: { accessToken: 'a', expiresIn: 900 } };
     if (req.path === '/alerts') return { data: alerts };
     if (req.path === '/notification-channels') return { data: [{ id: 'c1', name: 'ops', type: 'webhook' }] };
     if (req.method === 'GET') return { data: rules };
@@ -61,7 +62,7 @@ describe('alerts store', () => {
   });
 
   it("forgets the tenant's rules and channels when the tenant changes", async () => {
-    localStorage.setItem('tf.session', JSON.stringify({ kind: 'user', accessToken: 'a', refreshToken: 'r', identity: 'ann', tenant: null }));
+    localStorage.setItem('tf.session', JSON.stringify({ kind: 'user', identity: 'ann', tenant: null }));
     const auth = useAuthStore();
     const store = useAlertsStore();
     await Promise.all([store.saveRule(null, input('a')), store.loadChannels()]);

@@ -1,16 +1,19 @@
-import type { MeDto, TokenPair } from '@telemetryflow/schemas';
+import type { AccessToken, MeDto, TokenPair } from '@telemetryflow/schemas';
 import { request } from './http.js';
 
+/** Also sets the refresh token as the HttpOnly session cookie, which is all the console keeps of it. */
 export function login(email: string, password: string) {
   return request<TokenPair>('/auth/login', { method: 'POST', body: { email, password }, anonymous: true });
 }
 
-export function refreshSession(refreshToken: string) {
-  return request<TokenPair>('/auth/refresh', { method: 'POST', body: { refreshToken }, anonymous: true });
+/** A new access token from the session cookie (which the answer rotates). */
+export function refreshSession() {
+  return request<AccessToken>('/auth/refresh', { method: 'POST', body: {}, anonymous: true });
 }
 
-export function logout(refreshToken: string) {
-  return request<unknown>('/auth/logout', { method: 'POST', body: { refreshToken }, anonymous: true });
+/** Ends the login of the session cookie and clears it. */
+export function logout() {
+  return request<unknown>('/auth/logout', { method: 'POST', body: {}, anonymous: true });
 }
 
 /** Who the credential is; `token` checks an API key before it becomes the session. */

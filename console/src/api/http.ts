@@ -16,7 +16,8 @@ export class ApiRequestError extends Error {
 
 /** What the HTTP layer needs from the signed-in session (registered by the auth store). */
 export interface SessionHooks {
-  accessToken(): string | null;
+  /** The bearer token; a user's is renewed first when there is none yet (after a reload). Null: signed out, or renewal refused. */
+  accessToken(): Promise<string | null>;
   tenant(): string | null;
   /** Gets a new access token after a 401; false when the session cannot be renewed. */
   renew(): Promise<boolean>;
@@ -31,8 +32,8 @@ export function useSession(hooks: SessionHooks): void {
 }
 
 /** The bearer token and tenant of the session, for connections that are not HTTP requests (live tail). */
-export function sessionCredentials(): { token: string | null; tenant: string | null } {
-  return { token: session?.accessToken() ?? null, tenant: session?.tenant() ?? null };
+export async function sessionCredentials(): Promise<{ token: string | null; tenant: string | null }> {
+  return { token: (await session?.accessToken()) ?? null, tenant: session?.tenant() ?? null };
 }
 
 /** Renews the session's access token (after a refused socket connection); false when it cannot. */
@@ -65,7 +66,7 @@ interface RequestOptions {
 
 async function send(path: string, opts: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  const token = opts.token ?? (opts.anonymous ? null : session?.accessToken());
+  const token = opts.token ?? (opts.anonymous ? null : await session?.accessToken());
   if (token) headers.authorization = `Bearer ${token}`;
   const tenant = opts.anonymous ? null : session?.tenant();
   if (tenant) headers['x-tenant'] = tenant;

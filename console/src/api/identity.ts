@@ -1,4 +1,6 @@
-import type { AddMemberRequest, ApiKeyDto, CreateApiKeyRequest, CreatedApiKeyDto, MemberDto, Role, TenantDto } from '@telemetryflow/schemas';
+import type {
+  ApiKeyDto, CreateApiKeyRequest, CreatedApiKeyDto, CreateInvitationRequest, InvitationDto, MemberDto, MembershipSummaryDto, ReceivedInvitationDto, Role, TenantDto,
+} from '@telemetryflow/schemas';
 import { request } from './http.js';
 
 export function listTenants() {
@@ -23,9 +25,6 @@ export function listMembers(tenantId: string) {
   return request<MemberDto[]>(members(tenantId));
 }
 
-export function addMember(tenantId: string, body: AddMemberRequest) {
-  return request<MemberDto>(members(tenantId), { method: 'POST', body });
-}
 
 export function updateMember(tenantId: string, userId: string, role: Role) {
   return request<MemberDto>(`${members(tenantId)}/${encodeURIComponent(userId)}`, { method: 'PATCH', body: { role } });
@@ -33,4 +32,31 @@ export function updateMember(tenantId: string, userId: string, role: Role) {
 
 export function removeMember(tenantId: string, userId: string) {
   return request<void>(`${members(tenantId)}/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+}
+
+const invitations = (tenantId: string) => `/tenants/${encodeURIComponent(tenantId)}/invitations`;
+
+export function listInvitations(tenantId: string) {
+  return request<InvitationDto[]>(invitations(tenantId));
+}
+
+export function createInvitation(tenantId: string, body: CreateInvitationRequest) {
+  return request<InvitationDto>(invitations(tenantId), { method: 'POST', body });
+}
+
+export function revokeInvitation(tenantId: string, id: string) {
+  return request<void>(`${invitations(tenantId)}/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+/** Invitations to the signed-in user. */
+export function receivedInvitations() {
+  return request<ReceivedInvitationDto[]>('/invitations');
+}
+
+export function acceptInvitation(id: string) {
+  return request<MembershipSummaryDto>(`/invitations/${encodeURIComponent(id)}/accept`, { method: 'POST' });
+}
+
+export function declineInvitation(id: string) {
+  return request<void>(`/invitations/${encodeURIComponent(id)}/decline`, { method: 'POST' });
 }

@@ -6,14 +6,16 @@ import { renewSession, sessionCredentials } from './http.js';
  * connection renews the access token once and tries again; after that `onFailed` is told.
  */
 export function openLiveSocket(onConnect: (socket: Socket) => void, onFailed: (err: Error) => void): Socket {
-  const credentials = sessionCredentials();
-  const socket = io('/live', { auth: { token: credentials.token, ...(credentials.tenant ? { tenant: credentials.tenant } : {}) }, transports: ['websocket'] });
+  // Asked at every connection attempt, so a renewed token is the one sent.
+  const auth = (send: (data: object) => void) => {
+    void sessionCredentials().then(({ token, tenant }) => send({ token, ...(tenant ? { tenant } : {}) }));
+  };
+  const socket = io('/live', { auth, transports: ['websocket'] });
   let renewed = false;
   socket.on('connect', () => onConnect(socket));
   socket.on('connect_error', async (err: Error) => {
     if (!renewed && (await renewSession())) {
       renewed = true;
-      socket.auth = { ...(socket.auth as object), token: sessionCredentials().token };
       socket.connect();
       return;
     }

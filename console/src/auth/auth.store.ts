@@ -7,9 +7,18 @@ import { loadSession, saveSession, type StoredSession } from './session-storage.
 
 export class SignInRefused extends Error {}
 
+/** Runs `fn` while holding the console's session lock, where the browser has Web Locks. */
+function inTurnAcrossTabs<T>(fn: () => Promise<T>): Promise<T> {
+  return typeof navigator !== 'undefined' && navigator.locks ? (navigator.locks.request('tf.session-renewal', fn) as Promise<T>) : fn();
+}
+
 export const useAuthStore = defineStore('auth', () => {
   const session = ref<StoredSession | null>(loadSession(localStorage));
+  // Written back at once, so tokens an earlier version stored do not stay behind.
+  saveSession(localStorage, session.value);
   watch(session, (s) => saveSession(localStorage, s), { deep: true });
+  /** A user's access token: in memory only, renewed from the HttpOnly session cookie. */
+  let accessToken: string | null = null;
   /** `/me` of the session: memberships, tenant, permissions (loaded after sign-in and on start). */
   const profile = shallowRef<MeDto | null>(null);
 
@@ -23,7 +32,7 @@ export const useAuthStore = defineStore('auth', () => {
   const memberships = computed(() => (profile.value?.kind === 'user' ? profile.value.memberships : []));
   const permissions = computed(() => new Set(profile.value?.permissions ?? []));
   /** The secret of an API-key session, for the OTLP set-up instructions; null for users. */
-  const apiKey = computed(() => (session.value?.kind === 'key' ? session.value.accessToken : null));
+  const apiKey = computed(() => (session.value?.kind === 'key' ? session.value.apiKey : null));
 
   async function loadProfile(): Promise<MeDto> {
     const { data } = await me();
@@ -33,25 +42,30 @@ export const useAuthStore = defineStore('auth', () => {
 
   async function signIn(email: string, password: string): Promise<void> {
     const { data } = await login(email, password);
-    session.value = { kind: 'user', accessToken: data.accessToken, refreshToken: data.refreshToken, identity: email.trim().toLowerCase(), tenant: null };
+    accessToken = data.accessToken;
+    session.value = { kind: 'user', identity: email.trim().toLowerCase(), tenant: null };
     await loadProfile();
   }
 
   async function signInWithKey(key: string): Promise<void> {
     const { data } = await me(key);
     if (!data.permissions.includes('read')) throw new SignInRefused(`this key (scopes ${data.kind === 'key' ? data.scopes.join(', ') : ''}) cannot read telemetry: use a key with scope read or admin`);
-    session.value = { kind: 'key', accessToken: key, refreshToken: null, identity: `API key ${key.slice(0, 10)}…`, tenant: null };
+    accessToken = null;
+    session.value = { kind: 'key', apiKey: key, identity: `API key ${key.slice(0, 10)}…`, tenant: null };
     profile.value = data;
   }
 
-  // Concurrent 401s share one renewal: the refresh token rotates, a second use would be refused.
+  // Concurrent renewals share one request: the cookie's refresh token rotates, a second use would
+  // be refused. Tabs share the cookie, so they renew one after another (Web Locks), each with the
+  // cookie the previous one left.
   let renewing: Promise<boolean> | null = null;
   function renew(): Promise<boolean> {
     const current = session.value;
-    if (!current?.refreshToken) return Promise.resolve(false);
-    renewing ??= refreshSession(current.refreshToken)
+    if (current?.kind !== 'user') return Promise.resolve(false);
+    renewing ??= inTurnAcrossTabs(refreshSession)
       .then(({ data }) => {
-        if (session.value === current) Object.assign(current, { accessToken: data.accessToken, refreshToken: data.refreshToken });
+        if (session.value !== current) return false;
+        accessToken = data.accessToken;
         return true;
       })
       .catch(() => false)
@@ -60,10 +74,11 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   async function signOut(): Promise<void> {
-    const refreshToken = session.value?.refreshToken;
+    const wasUser = session.value?.kind === 'user';
     session.value = null;
     profile.value = null;
-    if (refreshToken) await logout(refreshToken).catch(() => undefined);
+    accessToken = null;
+    if (wasUser) await logout().catch(() => undefined);
   }
 
   async function switchTenant(id: string): Promise<void> {
@@ -73,12 +88,19 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   useSession({
-    accessToken: () => session.value?.accessToken ?? null,
+    accessToken: async () => {
+      const s = session.value;
+      if (s === null) return null;
+      if (s.kind === 'key') return s.apiKey;
+      if (accessToken === null) await renew();
+      return accessToken;
+    },
     tenant: () => session.value?.tenant ?? null,
     renew,
     expired: () => {
       session.value = null;
       profile.value = null;
+      accessToken = null;
     },
   });
 

@@ -68,14 +68,33 @@ export async function revokeApiKey(db: Db, id: string, tenantId?: string): Promi
   return (res.affected ?? 0) > 0;
 }
 
-export async function createUser(db: Db, input: { email: string; password: string }): Promise<UserEntity> {
+/** argon2id of a password: slow on purpose, so hash before a transaction rather than inside one. */
+export function hashPassword(password: string): Promise<string> {
+  return argon2Hash(password);
+}
+
+export async function createUser(db: Db, input: { email: string } & ({ password: string } | { passwordHash: string })): Promise<UserEntity> {
   const user = db.getRepository(UserEntity).create({
     id: randomUUID(),
     email: input.email.trim().toLowerCase(),
-    passwordHash: await argon2Hash(input.password),
+    passwordHash: 'passwordHash' in input ? input.passwordHash : await hashPassword(input.password),
   });
   await db.getRepository(UserEntity).insert(user);
   return user;
+}
+
+/**
+ * Creates an account unless one has this email. One statement whether or not it exists, so
+ * neither the answer nor its time tells which.
+ */
+export async function createUserUnlessExists(db: Db, input: { email: string; passwordHash: string }): Promise<void> {
+  await db
+    .getRepository(UserEntity)
+    .createQueryBuilder()
+    .insert()
+    .values({ id: randomUUID(), email: input.email.trim().toLowerCase(), passwordHash: input.passwordHash })
+    .orIgnore()
+    .execute();
 }
 
 export async function addMembership(db: Db, input: { userId: string; tenantId: string; role: Role }): Promise<void> {
@@ -92,7 +111,7 @@ let dummyHash: Promise<string> | undefined;
 export async function verifyUserPassword(db: Db, email: string, password: string): Promise<UserEntity | null> {
   const user = await db.getRepository(UserEntity).findOneBy({ email: email.trim().toLowerCase() });
   if (!user) {
-    dummyHash ??= argon2Hash(randomUUID());
+    dummyHash ??= hashPassword(randomUUID());
     await argon2Verify(await dummyHash, password);
     return null;
   }

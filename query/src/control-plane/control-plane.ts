@@ -7,7 +7,7 @@ import { Sessions } from '../auth/sessions.js';
 import type { Caller } from '../http/access.js';
 import { ApiError } from '../http/api-error.js';
 import { keyPermissions, rolePermissions } from './permissions.js';
-import { createApiKey, createTenant, createUser, revokeApiKey } from './accounts.js';
+import { createApiKey, createTenant, createUser, hashPassword, revokeApiKey } from './accounts.js';
 import { randomBase62, validateSuppliedApiKey } from './api-key-secrets.js';
 import { ApiKeyAuthenticator, type ApiKeyStore } from './authenticator.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
@@ -20,10 +20,13 @@ export interface ControlPlaneConfig {
   dataDir: string;
   /** TF_BOOTSTRAP_API_KEY / _ADMIN_EMAIL / _ADMIN_PASSWORD. */
   bootstrap: { apiKey?: string; adminEmail?: string; adminPassword?: string };
-  /** `TF_PGLITE_PORT` for the embedded server; 0 (default) = any free port. */
-  pglitePort?: number;
-  /** TypeORM pool size (default 10; at least 2: migrations hold one connection for their lock and use another). */
+  /**
+   * Pool size with `databaseUrl` (default 10; at least 2: migrations hold one connection for
+   * their lock and use another). The embedded database always has exactly one connection.
+   */
   poolSize?: number;
+  /** Longest wait for a pool connection before the query fails (default 10 s), so nothing waits forever. */
+  poolWaitMs?: number;
   /** API key cache TTL (default 10 s): how long a key revoked by another replica keeps working there. */
   authCacheTtlMs?: number;
   /** User sessions: `TF_JWT_SECRET`, `TF_ACCESS_TOKEN_TTL_SECONDS`, `TF_REFRESH_TOKEN_TTL_SECONDS`. */
@@ -35,6 +38,7 @@ export interface ControlPlaneConfig {
 
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 14 * 24 * 3600;
+export const DEFAULT_POOL_WAIT_MS = 10_000;
 
 export interface ControlPlane {
   dataSource: DataSource;
@@ -64,16 +68,20 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
   if (cfg.bootstrap.apiKey !== undefined) validateSuppliedApiKey(cfg.bootstrap.apiKey);
   const poolSize = cfg.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 2) throw new Error(`control plane poolSize must be an integer of at least 2, got ${poolSize}`);
+  const poolWaitMs = cfg.poolWaitMs ?? DEFAULT_POOL_WAIT_MS;
+  if (!Number.isInteger(poolWaitMs) || poolWaitMs < 1) throw new Error(`control plane poolWaitMs must be a positive integer, got ${poolWaitMs}`);
   let embedded: EmbeddedPostgres | undefined;
-  let url = cfg.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: cfg.dataDir, port: cfg.pglitePort ?? 0, maxConnections: poolSize + 4 });
-    url = embedded.url;
-    log(`embedded Postgres (PGlite) listening on 127.0.0.1:${embedded.port}`);
+  let connection: { url: string } | { host: string; port: number; username: string; database: string };
+  if (cfg.databaseUrl) {
+    connection = { url: cfg.databaseUrl };
+  } else {
+    embedded = await startEmbeddedPostgres({ dataDir: cfg.dataDir });
+    connection = { host: embedded.socketDir, port: embedded.port, username: 'postgres', database: 'postgres' };
+    log(`embedded Postgres (PGlite) on the Unix socket in ${embedded.socketDir}`);
   }
   const dataSource = new DataSource({
     type: 'postgres',
-    url,
+    ...connection,
     entities: [...CONTROL_PLANE_ENTITIES, ...(cfg.extraEntities ?? [])],
     migrations: [...CONTROL_PLANE_MIGRATIONS, ...(cfg.extraMigrations ?? [])],
     migrationsTableName: 'typeorm_migrations',
@@ -81,12 +89,15 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: poolSize },
+    // Embedded: the one connection stays open for the life of the process (ADR 0014).
+    extra: embedded
+      ? { max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: poolWaitMs }
+      : { max: poolSize, connectionTimeoutMillis: poolWaitMs },
   });
   let accessTokens: AccessTokens;
   try {
     await dataSource.initialize();
-    await migrateAndBootstrap(dataSource, cfg.bootstrap, log);
+    await migrateAndBootstrap(dataSource, cfg.bootstrap, log, { shared: embedded === undefined });
     const secret = await resolveJwtSecret(dataSource, cfg.auth?.jwtSecret, warn);
     accessTokens = new AccessTokens(secret, cfg.auth?.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS);
   } catch (err) {
@@ -162,16 +173,24 @@ async function userCaller(dataSource: DataSource, userId: string, tenant: string
   return { tenantId: row.tenant_id, kind: 'user', userId, role: row.role, permissions: rolePermissions(row.role) };
 }
 
-/** Runs pending migrations and the first-start bootstrap under a Postgres advisory lock. */
-async function migrateAndBootstrap(dataSource: DataSource, bootstrap: ControlPlaneConfig['bootstrap'], log: (msg: string) => void): Promise<void> {
+/**
+ * Runs pending migrations and the first-start bootstrap; on a database that several
+ * processes share, under a Postgres advisory lock. The embedded database belongs to one
+ * process and has one connection, which the lock would hold while migrations waited for it.
+ */
+async function migrateAndBootstrap(dataSource: DataSource, bootstrap: ControlPlaneConfig['bootstrap'], log: (msg: string) => void, opts: { shared: boolean }): Promise<void> {
+  const run = async () => {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    if (applied.length > 0) log(`control plane: applied migrations ${applied.map((m) => m.name).join(', ')}`);
+    await bootstrapOnce(dataSource, bootstrap, log);
+  };
+  if (!opts.shared) return run();
   const lock = dataSource.createQueryRunner();
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
-      if (applied.length > 0) log(`control plane: applied migrations ${applied.map((m) => m.name).join(', ')}`);
-      await bootstrapOnce(dataSource, bootstrap, log);
+      await run();
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
@@ -186,11 +205,13 @@ async function migrateAndBootstrap(dataSource: DataSource, bootstrap: ControlPla
  */
 async function bootstrapOnce(dataSource: DataSource, bootstrap: ControlPlaneConfig['bootstrap'], log: (msg: string) => void): Promise<void> {
   const messages: string[] = [];
+  if (await dataSource.getRepository(TenantEntity).existsBy({ id: BOOTSTRAP_TENANT_ID })) return;
+  const email = bootstrap.adminEmail ?? DEFAULT_ADMIN_EMAIL;
+  const password = bootstrap.adminPassword ?? randomBase62(24);
+  const passwordHash = await hashPassword(password);
   await dataSource.transaction(async (em) => {
     if (await em.getRepository(TenantEntity).existsBy({ id: BOOTSTRAP_TENANT_ID })) return;
-    const email = bootstrap.adminEmail ?? DEFAULT_ADMIN_EMAIL;
-    const password = bootstrap.adminPassword ?? randomBase62(24);
-    const user = await createUser(em, { email, password });
+    const user = await createUser(em, { email, passwordHash });
     await createTenant(em, { id: BOOTSTRAP_TENANT_ID, name: 'Default', ownerUserId: user.id });
     const key = await createApiKey(em, {
       tenantId: BOOTSTRAP_TENANT_ID,

@@ -97,6 +97,35 @@ export class ApiKeyEntity {
  * One refresh token (only its sha256 is stored). Each refresh marks the token used and
  * issues the next one in the same family; presenting a used token again revokes the family.
  */
+/** A pending invitation of `email` into a tenant; accepted, declined or revoked, the row is deleted. */
+@Entity({ name: 'invitations' })
+export class InvitationEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  /** Lower-cased, as users' emails are. */
+  @Column({ type: 'text' })
+  email!: string;
+
+  @Column({ type: 'text' })
+  role!: Role;
+
+  @Column({ name: 'invited_by_user_id', type: 'uuid', nullable: true })
+  invitedByUserId!: string | null;
+
+  @Column({ name: 'invited_by_key_id', type: 'uuid', nullable: true })
+  invitedByKeyId!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+}
+
 @Entity({ name: 'refresh_tokens' })
 export class RefreshTokenEntity {
   @PrimaryColumn({ type: 'uuid' })
@@ -148,4 +177,4 @@ export class RetentionPolicyEntity {
   updatedAt!: Date;
 }
 
-export const CONTROL_PLANE_ENTITIES = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity, RetentionPolicyEntity, RefreshTokenEntity, DashboardEntity, DashboardVersionEntity];
+export const CONTROL_PLANE_ENTITIES = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity, RetentionPolicyEntity, RefreshTokenEntity, InvitationEntity, DashboardEntity, DashboardVersionEntity];

@@ -5,6 +5,30 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 type Fastify = ReturnType<NestFastifyApplication['getHttpAdapter']>['getInstance'] extends () => infer F ? F : never;
 
+/**
+ * Headers of every console response. The built console loads only its own scripts (no inline
+ * ones); Naive UI adds `<style>` elements at run time, hence inline styles; the favicon is a
+ * `data:` URL, charts may export `blob:` images; the API and the live tail's WebSocket are
+ * same-origin. No page may frame the console (clickjacking), no URL leaks in a Referer.
+ */
+export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 /** Paths never answered with the console's page: the API and the probes keep their 404s. */
 const NOT_PAGES = /^\/(api|health|ready|assets)(\/|$|\?)/;
 
@@ -43,6 +67,7 @@ export async function serveConsole(fastify: Fastify, dir: string): Promise<void>
   await fastify.register(fastifyStatic, { root: dir, serve: false, cacheControl: false });
   fastify.get('/*', (req, reply) => {
     const path = decodedPath(req.url);
+    reply.headers(CONSOLE_SECURITY_HEADERS);
     if (files.has(path) && path !== '/index.html') {
       // File names under assets/ carry a content hash: they never change.
       return reply.header('cache-control', path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache').sendFile(path.slice(1));

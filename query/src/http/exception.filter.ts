@@ -57,7 +57,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     } else if (isStoreUnavailable(exception)) {
       status = 503;
       code = 'unavailable';
-      message = 'the telemetry store is unavailable or overloaded; retry later';
+      message = 'a store is unavailable or overloaded; retry later';
       retryAfter = RETRY_AFTER_SECONDS;
     }
     if (status === 503 && retryAfter === undefined && exception instanceof ApiError) retryAfter = RETRY_AFTER_SECONDS;

@@ -30,16 +30,19 @@ import { TracesService } from '../traces/traces.service.js';
 import { AttributeSuggestions } from '../traces/attribute-suggestions.js';
 import { ServiceMapController, ServiceMapService } from '../service-map/service-map.controller.js';
 import { ServiceMapRepository } from '../service-map/service-map.repository.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
 import { AccessGuard } from './access.js';
 import { DEFAULT_RATE_LIMITS, RATE_LIMITS, RateLimitGuard, type RateLimits } from './rate-limit.js';
 import { IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS } from '../management/identity-routes.js';
 import { recordQueryRequests, type QueryMetrics } from './query-metrics.js';
 import { ApiExceptionFilter, ERROR_CODE, type ErrorTagged } from './exception.filter.js';
 import { serveConsole } from './console-assets.js';
+import { applyClientTimeouts, capConnectionsPerAddress, DEFAULT_HTTP_SERVER_LIMITS, type HttpServerLimits } from './connection-limits.js';
+import { answerWithin } from './request-deadline.js';
 import { HealthController } from './health.controller.js';
 import { attachLiveGateway, type LiveGatewayConfig } from '../live/live-gateway.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
-import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, OPENAPI_DOCUMENT, QUERY_LIMITS, QUERY_METRICS, RESULT_CACHE } from './tokens.js';
+import { CLICKHOUSE, CLICKHOUSE_MIGRATED, CONTROL_PLANE, LOGIN_THROTTLE, OPENAPI_DOCUMENT, QUERY_LIMITS, QUERY_METRICS, RESULT_CACHE } from './tokens.js';
 import { DEFAULT_RESULT_CACHE, ResultCache, type ResultCacheOptions } from './result-cache.js';
 import { ResultCacheInterceptor } from './result-cache.interceptor.js';
 import { ApiDocsController } from './api-docs.controller.js';
@@ -75,6 +78,8 @@ export interface QueryServerConfig {
   requestLog?: (entry: RequestLogEntry) => void;
   /** Short-lived cache of read query results (default 10 s, 64 MiB; ttlMs 0 turns it off). */
   resultCache?: Partial<ResultCacheOptions>;
+  /** Client timeouts and the connection cap per address (defaults in connection-limits.ts). */
+  connections?: Partial<HttpServerLimits>;
 }
 
 export interface RequestLogEntry {
@@ -130,6 +135,7 @@ class QueryApiModule {
         { provide: QUERY_LIMITS, useValue: queryLimits(cfg.limits) },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: RATE_LIMITS, useValue: { ...DEFAULT_RATE_LIMITS, ...cfg.rateLimits } },
+        { provide: LOGIN_THROTTLE, useFactory: (limits: RateLimits) => new LoginThrottle(limits.loginSlowdown), inject: [RATE_LIMITS] },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         ...IDENTITY_PROVIDERS,
         { provide: RESULT_CACHE, useValue: new ResultCache({ ...DEFAULT_RESULT_CACHE, ...cfg.resultCache }) },
@@ -180,9 +186,14 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   });
   const app = await NestFactory.create<NestFastifyApplication>(QueryApiModule.forRoot(cfg), adapter, { logger: ['error', 'warn'] });
   app.useGlobalFilters(new ApiExceptionFilter(log));
+  const connections = { ...DEFAULT_HTTP_SERVER_LIMITS, ...cfg.connections };
+  applyClientTimeouts(app.getHttpServer(), connections);
+  capConnectionsPerAddress(app.getHttpServer(), connections.maxConnectionsPerAddress);
   const fastify = app.getHttpAdapter().getInstance();
+  answerWithin(fastify, connections.requestTimeoutMs);
   fastify.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id);
+    // No answer of this port is ever to be read as another type than it declares.
+    reply.header('x-request-id', req.id).header('x-content-type-options', 'nosniff');
     done();
   });
   if (cfg.metrics) recordQueryRequests(fastify, cfg.metrics);

@@ -40,7 +40,7 @@ function outcome(guard: RateLimitGuard, handler: keyof SearchRoutes, req: Parame
   }
 }
 
-const limits = { ...DEFAULT_RATE_LIMITS, heavy: { requests: 2, perSeconds: 60 }, loginPerIp: { requests: 3, perSeconds: 60 }, loginPerEmail: { requests: 2, perSeconds: 60 } };
+const limits = { ...DEFAULT_RATE_LIMITS, heavy: { requests: 2, perSeconds: 60 }, loginPerIp: { requests: 3, perSeconds: 60 } };
 
 test('heavy routes are limited per credential: one key running out leaves other keys and users alone', () => {
   const guard = new RateLimitGuard(limits, new Reflector());
@@ -53,13 +53,12 @@ test('heavy routes are limited per credential: one key running out leaves other 
   for (let i = 0; i < 5; i++) assert.equal(outcome(guard, 'plain', keyA).allowed, true, 'routes without @RateLimit are not counted');
 });
 
-test('login is limited per email and per client IP', () => {
+test('login is limited per client IP, whatever the email', () => {
   const guard = new RateLimitGuard(limits, new Reflector());
   const attempt = (ip: string, email: string) => outcome(guard, 'login', { ip, body: { email } }).allowed;
-  assert.equal(attempt('10.0.0.1', 'Ann@x.io'), true);
-  assert.equal(attempt('10.0.0.2', 'ann@x.io '), true);
-  assert.equal(attempt('10.0.0.3', 'ann@x.io'), false, 'the same email from a third address');
+  assert.equal(attempt('10.0.0.1', 'ann@x.io'), true);
   assert.equal(attempt('10.0.0.1', 'bob@x.io'), true);
   assert.equal(attempt('10.0.0.1', 'carl@x.io'), true);
   assert.equal(attempt('10.0.0.1', 'dave@x.io'), false, 'the fourth attempt from one address');
+  for (let i = 0; i < 5; i++) assert.equal(attempt(`10.0.1.${i}`, 'ann@x.io'), true, 'one email from many addresses is not limited here (see LoginThrottle)');
 });

@@ -57,13 +57,14 @@ export function routeTable(controllers: readonly Type[]): RouteInfo[] {
   return routes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
 }
 
-/** A route as the HTTP server registered it, with the access rule its controller declares. */
+/** A route as the HTTP server registered it, with the access rule and rate limit its controller declares. */
 export interface RouteEntry {
   /** Upper case: `GET`. */
   method: string;
   /** Fastify form: `/api/v1/traces/:traceId`. */
   path: string;
   access: RouteAccess | undefined;
+  rateLimit: RateLimitPolicy | undefined;
 }
 
 interface RouteRegistry {
@@ -85,7 +86,7 @@ export function recordRoutes(server: RouteRegistry, controllers: readonly Type[]
     return registered.map((r) => {
       const openApiPath = joinPath(r.path);
       const route = declared.find((d) => d.method === r.method.toLowerCase() && d.path === openApiPath);
-      return { ...r, access: route?.access };
+      return { ...r, access: route?.access, rateLimit: route?.rateLimit };
     });
   };
 }

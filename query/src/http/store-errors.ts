@@ -1,6 +1,6 @@
-// Which storage failures are transient: the store is down, unreachable, overloaded or
-// timed out. Those are answered 503 with Retry-After; anything else (a bad query, a bug)
-// stays 500.
+// Which storage failures are transient (ClickHouse, or the control plane's Postgres): the
+// store is down, unreachable, overloaded or timed out. Those are answered 503 with
+// Retry-After; anything else (a bad query, a bug) stays 500.
 
 /** Socket-level failures of a ClickHouse server connection (Node and undici codes). */
 const NETWORK_CODES = new Set([
@@ -29,8 +29,11 @@ const TRANSIENT_TYPES = new Set(TRANSIENT_CLICKHOUSE_ERRORS.values());
 /** chdb (embedded engine) error codes for a lost session or a deadline. */
 const CHDB_CODES = new Set(['CHDB_CONNECTION', 'CHDB_CLOSED', 'CHDB_TIMEOUT']);
 
-/** Messages of @clickhouse/client and chdb errors that carry no code. */
-const TRANSIENT_MESSAGES = [/^Timeout error\.$/, /^ChdbConnection is closed$/, /^socket hang up$/];
+/**
+ * Messages of @clickhouse/client and chdb errors that carry no code, and of the control
+ * plane's pool when no connection came free in time (pg-pool).
+ */
+const TRANSIENT_MESSAGES = [/^Timeout error\.$/, /^ChdbConnection is closed$/, /^socket hang up$/, /^timeout exceeded when trying to connect$/];
 
 /**
  * True when `err` (or an error in its `cause` chain) says ClickHouse is unavailable for

@@ -6,3 +6,4 @@ export const QUERY_LIMITS = Symbol('QueryLimits');
 export const OPENAPI_DOCUMENT = Symbol('OpenApiDocument');
 export const RESULT_CACHE = Symbol('ResultCache');
 export const QUERY_METRICS = Symbol('QueryMetrics');
+export const LOGIN_THROTTLE = Symbol('LoginThrottle');

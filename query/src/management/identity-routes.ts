@@ -1,12 +1,14 @@
 import { AuthController } from '../auth/auth.controller.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { InvitationsController, ReceivedInvitationsController } from './invitations.controller.js';
+import { InvitationsService } from './invitations.service.js';
 import { MeController } from './me.controller.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
 import { TenantsController } from './tenants.controller.js';
 import { TenantsService } from './tenants.service.js';
 
-/** Controllers and services of identity and access (auth, tenants, members, API keys, me). */
-export const IDENTITY_CONTROLLERS = [AuthController, TenantsController, MembersController, ApiKeysController, MeController];
-export const IDENTITY_PROVIDERS = [TenantsService, MembersService, ApiKeysService];
+/** Controllers and services of identity and access (auth, tenants, members, invitations, API keys, me). */
+export const IDENTITY_CONTROLLERS = [AuthController, TenantsController, MembersController, InvitationsController, ReceivedInvitationsController, ApiKeysController, MeController];
+export const IDENTITY_PROVIDERS = [TenantsService, MembersService, InvitationsService, ApiKeysService];

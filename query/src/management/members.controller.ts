@@ -1,7 +1,5 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
-import {
-  AddMemberRequestSchema, UpdateMemberRequestSchema, type AddMemberRequest, type ApiSuccess, type MemberDto, type UpdateMemberRequest,
-} from '@telemetryflow/schemas';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Patch } from '@nestjs/common';
+import { UpdateMemberRequestSchema, type ApiSuccess, type MemberDto, type UpdateMemberRequest } from '@telemetryflow/schemas';
 import { CurrentCaller, Requires, type Caller } from '../http/access.js';
 import { ApiRoute, ValidBody } from '../http/validation.js';
 import { MembersService } from './members.service.js';
@@ -10,7 +8,7 @@ import { objectId } from './object-id.js';
 const PARAMS = { tenantId: 'tenant id' };
 const MEMBER_PARAMS = { ...PARAMS, userId: "the member's user id" };
 
-/** Members of a tenant; the path's tenant is the one the caller acts in. */
+/** Members of a tenant; the path's tenant is the one the caller acts in. New members come by invitation (invitations.controller.ts). */
 @Controller('api/v1/tenants/:tenantId/members')
 export class MembersController {
   constructor(@Inject(MembersService) private readonly members: MembersService) {}
@@ -20,16 +18,6 @@ export class MembersController {
   @ApiRoute({ summary: 'Members of the tenant with their roles', params: PARAMS, tags: ['tenants'] })
   async list(@CurrentCaller() caller: Caller, @Param('tenantId') tenantId: string): Promise<ApiSuccess<MemberDto[]>> {
     return { data: await this.members.list(caller, tenantId) };
-  }
-
-  @Post()
-  @Requires('admin')
-  @ApiRoute({
-    summary: 'Add a user by email with a role (with a password: create the account); only an owner grants owner',
-    body: AddMemberRequestSchema, params: PARAMS, status: 201, tags: ['tenants'],
-  })
-  async add(@CurrentCaller() caller: Caller, @Param('tenantId') tenantId: string, @ValidBody() body: AddMemberRequest): Promise<ApiSuccess<MemberDto>> {
-    return { data: await this.members.add(caller, tenantId, body) };
   }
 
   @Patch(':userId')

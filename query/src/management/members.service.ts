@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AddMemberRequest, MemberDto } from '@telemetryflow/schemas';
+import type { MemberDto } from '@telemetryflow/schemas';
 import type { EntityManager } from 'typeorm';
-import { addMembership, createUser } from '../control-plane/accounts.js';
 import type { ControlPlane } from '../control-plane/control-plane.js';
-import { MembershipEntity, UserEntity, type Role } from '../control-plane/entities.js';
+import { MembershipEntity, type Role } from '../control-plane/entities.js';
 import { roleChangeRefusal } from '../control-plane/permissions.js';
 import type { Caller } from '../http/access.js';
 import { ApiError, notFound } from '../http/api-error.js';
@@ -31,25 +30,6 @@ export class MembersService {
   async list(caller: Caller, tenantId: string): Promise<MemberDto[]> {
     ownTenant(caller, tenantId);
     return (await this.rows(this.controlPlane.dataSource.manager, tenantId, false)).map(toDto);
-  }
-
-  async add(caller: Caller, tenantId: string, req: AddMemberRequest): Promise<MemberDto> {
-    ownTenant(caller, tenantId);
-    refuse(roleChangeRefusal(caller.permissions, null, req.role));
-    const row = await this.controlPlane.dataSource.transaction(async (em) => {
-      let user = await em.getRepository(UserEntity).findOneBy({ email: req.email });
-      if (user && req.password !== undefined) throw new ApiError(409, 'user_exists', 'a user with this email exists: add them without a password');
-      if (!user) {
-        if (req.password === undefined) throw new ApiError(404, 'user_not_found', 'no user has this email; give a password to create the account');
-        user = await createUser(em, { email: req.email, password: req.password });
-      }
-      if (await em.getRepository(MembershipEntity).existsBy({ userId: user.id, tenantId })) {
-        throw new ApiError(409, 'already_member', `${req.email} is already a member of this tenant`);
-      }
-      await addMembership(em, { userId: user.id, tenantId, role: req.role });
-      return (await this.rows(em, tenantId, false)).find((r) => r.user_id === user.id)!;
-    });
-    return toDto(row);
   }
 
   async changeRole(caller: Caller, tenantId: string, userId: string, role: Role): Promise<MemberDto> {
@@ -88,11 +68,12 @@ export class MembersService {
   }
 }
 
-function ownTenant(caller: Caller, tenantId: string): void {
+/** The tenant in the path must be the one the caller acts in, else 404 as for any tenant it cannot see. */
+export function ownTenant(caller: Caller, tenantId: string): void {
   if (caller.tenantId !== tenantId) throw new ApiError(404, 'tenant_not_found', `no tenant ${JSON.stringify(tenantId)} for this credential`);
 }
 
-function refuse(reason: string | null): void {
+export function refuse(reason: string | null): void {
   if (reason !== null) throw new ApiError(403, 'forbidden', reason);
 }
 

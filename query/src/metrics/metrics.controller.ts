@@ -53,6 +53,7 @@ export class MetricsController {
   }
 
   @Get('exemplars')
+  @RateLimit('heavy')
   @ApiRoute({ summary: "Exemplars (value, trace and span id) of a metric's series in the range, newest first", query: ExemplarParamsSchema, tags: ['metrics'] })
   async exemplars(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<ExemplarDto[]>> {
     return { data: await this.discovery.exemplars(tenant, q) };

@@ -32,12 +32,14 @@ export class TracesController {
   }
 
   @Get('traces/attributes')
+  @RateLimit('suggestions')
   @ApiRoute({ summary: 'Span and resource attribute keys (attr.<key>, resource.<key>) seen in the range, most used first', query: AttributeKeysParamsSchema, tags: ['traces'] })
   attributeKeys(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<AttributeKeyDto[]>> {
     return this.suggestions.keys(tenant, q);
   }
 
   @Get('traces/attributes/:key/values')
+  @RateLimit('suggestions')
   @ApiRoute({
     summary: "An attribute's most frequent values in the range, optionally starting with prefix",
     query: AttributeValuesParamsSchema,
@@ -49,6 +51,7 @@ export class TracesController {
   }
 
   @Get('traces/:traceId')
+  @RateLimit('heavy')
   @ApiRoute({ summary: 'One trace with every span; include=logs adds its log records', query: TraceGetParamsSchema, params: { traceId: '32 hex characters' }, tags: ['traces'] })
   async get(@TenantId() tenant: string, @Param('traceId') traceId: string, @ValidQuery() q: z.infer<typeof TraceGetParamsSchema>): Promise<ApiSuccess<TraceWithLogs>> {
     return { data: await this.traces.getTrace(tenant, traceId, q.include) };
