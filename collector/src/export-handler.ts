@@ -1,7 +1,7 @@
 // The transport-independent OTLP Export: authenticate → read the payload → hand it to the
 // consumer → outcome. OTLP/HTTP and OTLP/gRPC both call it; only framing differs.
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Authenticate, ExportOutcome, OtlpConsumer, OtlpEncoding, Signal } from '@telemetryflow/schemas';
+import type { Authenticate, Credential, ExportOutcome, OtlpConsumer, OtlpEncoding, Signal } from '@telemetryflow/schemas';
 import type { ReceiverLog } from './config.js';
 import type { CollectorMetrics } from './collector-metrics.js';
 import { ExportError, isServerSide, toExportError } from './errors.js';
@@ -28,6 +28,8 @@ export interface ExportCall {
 
 /** Resolves with the outcome to encode, or rejects with an ExportError: nothing else. */
 export type ExportHandler = (call: ExportCall) => Promise<ExportOutcome>;
+
+const DAY_NS = 86_400n * 1_000_000_000n;
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
@@ -62,11 +64,14 @@ function exportHandler(signal: Signal, deps: ExportHandlerDeps): ExportHandler {
   return async (call) => {
     let tenant = '';
     try {
-      const tenantId = (tenant = await authorize(deps.authenticate, call.authorization));
+      const credential = await authorize(deps.authenticate, call.authorization);
+      const tenantId = (tenant = credential.tenantId);
       trace.getActiveSpan()?.setAttribute('telemetryflow.tenant', tenantId);
       const payload = await call.readPayload();
       const receivedAtNs = nowNs();
-      const outcome = await deps.consumer.consume({ tenantId, signal, encoding: call.encoding, payload, receivedAtNs });
+      const days = credential.rawRetentionDays?.[signal];
+      const notBeforeNs = days ? receivedAtNs - BigInt(days) * DAY_NS : 0n;
+      const outcome = await deps.consumer.consume({ tenantId, signal, encoding: call.encoding, payload, receivedAtNs, notBeforeNs });
       m?.requests.inc({ signal, tenant, outcome: outcome.rejected > 0 ? 'partial' : 'accepted' });
       m?.itemsAccepted.inc({ signal, tenant }, outcome.accepted);
       if (outcome.rejected > 0) m?.itemsRejected.inc({ signal, tenant }, outcome.rejected);
@@ -82,14 +87,14 @@ function exportHandler(signal: Signal, deps: ExportHandlerDeps): ExportHandler {
   };
 }
 
-async function authorize(authenticate: Authenticate, authorization: string | undefined): Promise<string> {
+async function authorize(authenticate: Authenticate, authorization: string | undefined): Promise<Credential> {
   const token = bearerToken(authorization);
   if (token === null) throw new ExportError('unauthenticated', 'missing or malformed Authorization: Bearer <api key>');
   // A throwing authenticator (database down) is transient: toExportError makes it 503 / UNAVAILABLE.
   const credential = await authenticate(token);
   if (credential === null) throw new ExportError('unauthenticated', 'unknown or revoked API key');
   if (!credential.scopes.includes('ingest')) throw new ExportError('forbidden', 'API key lacks the ingest scope');
-  return credential.tenantId;
+  return credential;
 }
 
 // Wall-clock nanoseconds: epoch milliseconds at start-up plus the monotonic clock since.

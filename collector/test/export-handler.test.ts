@@ -66,6 +66,16 @@ describe('createExportHandler', () => {
     );
     assert.match(logged[0] ?? '', /too many parts/);
   });
+
+  it('gives the tenant retention cutoff of the signal to the consumer', async () => {
+    const consumer = new RecordingConsumer();
+    const handle = createExportHandler('metrics', { authenticate: async () => ({ tenantId: 't', scopes: ['ingest'], rawRetentionDays: { traces: 1, logs: 2, metrics: 3 } }), consumer });
+    const before = BigInt(Date.now()) * 1_000_000n;
+    await handle({ authorization: 'Bearer k', encoding: 'protobuf', readPayload: async () => sampleProtobuf('metrics') });
+    const { notBeforeNs, receivedAtNs } = consumer.received[0]!.export;
+    assert.equal(receivedAtNs - notBeforeNs, 3n * 86_400n * 1_000_000_000n);
+    assert.ok(receivedAtNs >= before);
+  });
 });
 
 describe('readBody', () => {

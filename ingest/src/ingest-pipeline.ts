@@ -46,6 +46,7 @@ export class IngestPipeline implements OtlpConsumer {
       encoding: request.encoding,
       payload: request.payload,
       receivedAtNs: request.receivedAtNs.toString(),
+      notBeforeNs: request.notBeforeNs.toString(),
       keepRows: this.live?.wants(request.tenantId, request.signal) ?? false,
     });
     this.decoding.add(decoded);

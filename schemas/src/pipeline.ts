@@ -13,6 +13,11 @@ export interface OtlpExport {
   payload: Uint8Array;
   /** When the receiver got the request, nanoseconds since the epoch. */
   receivedAtNs: bigint;
+  /**
+   * Items older than this (nanoseconds since the epoch) are past the tenant's retention for
+   * the signal: TTL would delete them at once, so they are refused. 0n: no cutoff.
+   */
+  notBeforeNs: bigint;
 }
 
 /** Items that could not be stored (OTLP partial success); zero when all were stored. */
@@ -36,6 +41,12 @@ export interface OtlpConsumer {
 export interface Credential {
   tenantId: string;
   scopes: readonly ('ingest' | 'read' | 'admin')[];
+  /**
+   * The tenant's raw-data retention per signal in days, as of the look-up (cached with the
+   * key): the export handler refuses items older than that. Absent: nothing is refused
+   * for its age.
+   */
+  rawRetentionDays?: Readonly<Record<Signal, number>>;
 }
 
 /** Resolves a bearer token to its credential, or null when it is unknown or revoked. */

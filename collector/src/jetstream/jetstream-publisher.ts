@@ -57,12 +57,15 @@ export class JetStreamPublisher implements OtlpConsumer {
       encoding: request.encoding,
       payload: request.payload,
       receivedAtNs: request.receivedAtNs.toString(),
+      notBeforeNs: request.notBeforeNs.toString(),
       maxMessageBytes: this.maxMessageBytes,
     });
     if (!prepared.ok) throw new MalformedPayloadError(prepared.malformed);
     const h = natsHeaders();
     h.set(BUS_HEADERS.tenant, tenantId);
     h.set(BUS_HEADERS.receivedAtNs, request.receivedAtNs.toString());
+    // The writers refuse the same old items the client was just told about.
+    if (request.notBeforeNs > 0n) h.set(BUS_HEADERS.notBeforeNs, request.notBeforeNs.toString());
     const subject = busSubject(signal, tenantId);
     const started = performance.now();
     try {
