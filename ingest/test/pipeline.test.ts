@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createClickHouse, migrate, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import { encodeExportRequestObject, MalformedPayloadError } from '@telemetryflow/schemas';
+import { encodeExportRequestObject, MalformedPayloadError, OverloadedError } from '@telemetryflow/schemas';
 import { encodeRowBinary } from '@telemetryflow/clickhouse';
 import { ClickHouseWriter, IngestPipeline, InsertBatcher, traceRequestToRows, UnstorableDataError } from '../src/index.js';
 import { decodeExportRequest } from '@telemetryflow/schemas';
@@ -49,6 +49,20 @@ test('concurrent requests are answered after their rows are in ClickHouse, in fe
   assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'batching'"), 2000);
   const parts = await count("SELECT count() AS n FROM system.parts WHERE table = 'spans' AND active AND partition_id != '' AND database = currentDatabase()");
   assert.ok(parts < 40, `2000 spans from 40 requests went into ${parts} parts`);
+  await pipeline.close();
+});
+
+test('requests beyond the decoder queue are refused as overloaded (the client is throttled), the others stored', async () => {
+  const pipeline = new IngestPipeline(ch, { workers: 1, maxQueuedRequests: 2, batcher: { maxDelayMs: 20 } });
+  const payload = (r: number) => encodeExportRequestObject('traces', traceRequest(Array.from({ length: 200 }, (_, i) => span({ spanId: spanId(100_000 + r * 200 + i) }))));
+  const results = await Promise.allSettled(
+    Array.from({ length: 12 }, (_, r) => pipeline.consume({ tenantId: 'queue', signal: 'traces', encoding: 'protobuf', payload: payload(r), receivedAtNs: 1n, notBeforeNs: 0n })),
+  );
+  const refused = results.filter((r) => r.status === 'rejected');
+  const stored = results.filter((r) => r.status === 'fulfilled');
+  assert.ok(refused.length > 0 && stored.length >= 2, `${stored.length} stored, ${refused.length} refused`);
+  for (const r of refused) assert.ok((r as PromiseRejectedResult).reason instanceof OverloadedError);
+  assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'queue'"), stored.length * 200);
   await pipeline.close();
 });
 

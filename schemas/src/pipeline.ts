@@ -31,10 +31,16 @@ export interface ExportOutcome {
 export interface OtlpConsumer {
   /**
    * Resolves once the accepted items are durable. Rejects with MalformedPayloadError
-   * when the payload cannot be decoded (a permanent error); any other rejection is
-   * transient and the client should retry.
+   * when the payload cannot be decoded (a permanent error), with OverloadedError when it
+   * is at capacity (the client is throttled); any other rejection is transient and the
+   * client should retry.
    */
   consume(request: OtlpExport): Promise<ExportOutcome>;
+}
+
+/** The consumer's work queue is full: the client is told to slow down (429 / RESOURCE_EXHAUSTED). */
+export class OverloadedError extends Error {
+  override readonly name = 'OverloadedError';
 }
 
 /** A resolved ingest or read credential. */
