@@ -57,7 +57,7 @@ export async function readBody(stream: Readable, limits: BodyLimits): Promise<Ui
     throw tooLarge();
   }
   if (contentLength !== undefined) {
-    // The declared size is charged before anything is read: a throttled body stays unread.
+    // The declared size is charged before anything is read: a throttled body is never buffered.
     try {
       ticket.charge(contentLength);
     } catch (err) {
