@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeExportRequest, type ExportLogsServiceRequest, type ExportMetricsServiceRequest, type ExportTraceServiceRequest } from '@telemetryflow/schemas';
+import { decodeExportRequest } from '@telemetryflow/schemas';
 import { buildTemplates, stampPayload } from '../src/payloads.js';
 import { percentile, renderTable } from '../src/stats.js';
 
@@ -14,8 +14,8 @@ test('trace payloads: ~400 B per span, 10 attributes, stamped ids stay linked an
   assert.ok(perSpan > 300 && perSpan < 500, `bytes per span ${perSpan}`);
   assert.equal(t.idOffsets.length, 100 * 2 + 900 * 3);
 
-  const a = decodeExportRequest('traces', stampPayload(t, 0x01000001), 'protobuf') as ExportTraceServiceRequest;
-  const b = decodeExportRequest('traces', stampPayload(t, 0x01000002), 'protobuf') as ExportTraceServiceRequest;
+  const a = decodeExportRequest('traces', stampPayload(t, 0x01000001), 'protobuf').request;
+  const b = decodeExportRequest('traces', stampPayload(t, 0x01000002), 'protobuf').request;
   const spansA = a.resourceSpans?.[0]?.scopeSpans?.[0]?.spans ?? [];
   const spansB = b.resourceSpans?.[0]?.scopeSpans?.[0]?.spans ?? [];
   assert.equal(spansA.length, 1000);
@@ -38,12 +38,12 @@ test('trace payloads: ~400 B per span, 10 attributes, stamped ids stay linked an
 test('log and metric payloads decode with the requested item counts', () => {
   const [logs] = buildTemplates('logs', { itemsPerRequest: 500, templates: 1, seed: 2 });
   assert.ok(logs);
-  const l = decodeExportRequest('logs', stampPayload(logs, 7), 'protobuf') as ExportLogsServiceRequest;
+  const l = decodeExportRequest('logs', stampPayload(logs, 7), 'protobuf').request;
   assert.equal(l.resourceLogs?.[0]?.scopeLogs?.[0]?.logRecords?.length, 500);
 
   const [metrics] = buildTemplates('metrics', { itemsPerRequest: 1000, templates: 1, seed: 3 });
   assert.ok(metrics);
-  const m = decodeExportRequest('metrics', metrics.bytes, 'protobuf') as ExportMetricsServiceRequest;
+  const m = decodeExportRequest('metrics', metrics.bytes, 'protobuf').request;
   let points = 0;
   for (const metric of m.resourceMetrics?.[0]?.scopeMetrics?.[0]?.metrics ?? []) {
     points += (metric.gauge ?? metric.sum ?? metric.histogram)?.dataPoints?.length ?? 0;
@@ -56,7 +56,7 @@ test('metric payloads: each send moves every point time by its stamp, so no two 
   const [t] = buildTemplates('metrics', { itemsPerRequest: 1000, templates: 1, seed: 3 });
   assert.ok(t?.baseTimeNs);
   const times = (stamp: number) => {
-    const m = decodeExportRequest('metrics', stampPayload(t, stamp), 'protobuf') as ExportMetricsServiceRequest;
+    const m = decodeExportRequest('metrics', stampPayload(t, stamp), 'protobuf').request;
     return (m.resourceMetrics?.[0]?.scopeMetrics?.[0]?.metrics ?? []).flatMap((metric) =>
       ((metric.gauge ?? metric.sum ?? metric.histogram)?.dataPoints ?? []).map((p) => BigInt(String(p.timeUnixNano))),
     );

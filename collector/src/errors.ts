@@ -1,9 +1,10 @@
 // Every failure of an OTLP export is mapped here, once, for both transports:
 // permanent → 400 / INVALID_ARGUMENT, auth → 401 / UNAUTHENTICATED or 403 / PERMISSION_DENIED,
-// limits → 413 / RESOURCE_EXHAUSTED, format → 415, transient → 503 / UNAVAILABLE (+ Retry-After,
-// + google.rpc.RetryInfo). Bodies are google.rpc.Status as the OTLP specification requires.
+// limits → 413 / RESOURCE_EXHAUSTED, format → 415, throttled → 429 / RESOURCE_EXHAUSTED with
+// RetryInfo, transient → 503 / UNAVAILABLE (+ Retry-After, + google.rpc.RetryInfo). Bodies are
+// google.rpc.Status as the OTLP specification requires.
 import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { MalformedPayloadError, encodeStatus, otlpRoot, type OtlpEncoding } from '@telemetryflow/schemas';
+import { MalformedPayloadError, OverloadedError, encodeStatus, otlpRoot, type OtlpEncoding } from '@telemetryflow/schemas';
 
 export type ExportErrorKind =
   | 'malformed' // the payload cannot be decoded: the client must not retry
@@ -11,6 +12,8 @@ export type ExportErrorKind =
   | 'forbidden' // a valid key without the `ingest` scope
   | 'too-large' // the body exceeds maxRequestBytes (compressed or inflated)
   | 'unsupported-media-type' // Content-Type or Content-Encoding the receiver does not speak
+  | 'throttled' // over the bytes in flight (admission) or a full decoder queue: retry later, slower
+  | 'timeout' // the request did not arrive within the request timeout (gRPC; HTTP answers 408 itself)
   | 'unavailable'; // anything transient: the client should retry later
 
 interface Mapping {
@@ -24,11 +27,22 @@ const MAPPING: Record<ExportErrorKind, Mapping> = {
   forbidden: { http: 403, grpc: GrpcCode.PERMISSION_DENIED },
   'too-large': { http: 413, grpc: GrpcCode.RESOURCE_EXHAUSTED },
   'unsupported-media-type': { http: 415, grpc: GrpcCode.INVALID_ARGUMENT },
+  // OTLP: RESOURCE_EXHAUSTED is retryable only with RetryInfo, which throttled answers carry.
+  throttled: { http: 429, grpc: GrpcCode.RESOURCE_EXHAUSTED },
+  timeout: { http: 408, grpc: GrpcCode.DEADLINE_EXCEEDED },
   unavailable: { http: 503, grpc: GrpcCode.UNAVAILABLE },
 };
 
 /** Seconds a client is asked to wait after a transient failure, unless the cause says otherwise. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/** Seconds a throttled client is asked to wait: room frees as soon as requests in flight finish. */
+export const THROTTLED_RETRY_AFTER_SECONDS = 1;
+
+/** Kinds that tell the client when to retry (Retry-After, RetryInfo). */
+function hasRetryDelay(kind: ExportErrorKind): boolean {
+  return kind === 'unavailable' || kind === 'throttled';
+}
 
 /** A classified export failure; the only kind of rejection the export handler produces. */
 export class ExportError extends Error {
@@ -53,6 +67,7 @@ export class ExportError extends Error {
 export function toExportError(err: unknown): ExportError {
   if (err instanceof ExportError) return err;
   if (err instanceof MalformedPayloadError) return new ExportError('malformed', err.message, undefined, { cause: err });
+  if (err instanceof OverloadedError) return new ExportError('throttled', err.message, THROTTLED_RETRY_AFTER_SECONDS, { cause: err });
   const hinted = (err as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
   const retryAfter = typeof hinted === 'number' && Number.isFinite(hinted) && hinted >= 0 ? Math.ceil(hinted) : DEFAULT_RETRY_AFTER_SECONDS;
   // The cause stays server-side (logged); the client learns only that it should retry.
@@ -74,7 +89,7 @@ export interface HttpErrorResponse {
 export function toHttpError(err: ExportError, encoding: OtlpEncoding): HttpErrorResponse {
   const { http, grpc } = MAPPING[err.kind];
   const headers: Record<string, string> = {};
-  if (err.kind === 'unavailable') headers['retry-after'] = String(err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
+  if (hasRetryDelay(err.kind)) headers['retry-after'] = String(err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
   if (err.kind === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
   return { statusCode: http, headers, body: encodeStatus(grpc, err.message, encoding) };
 }
@@ -111,11 +126,11 @@ export function grpcCodeOf(kind: ExportErrorKind): GrpcCode {
   return MAPPING[kind].grpc;
 }
 
-/** The error object grpc-js turns into the call's status; UNAVAILABLE carries RetryInfo. */
+/** The error object grpc-js turns into the call's status; UNAVAILABLE and throttling carry RetryInfo. */
 export function toGrpcError(err: ExportError): Partial<ServiceError> & { code: GrpcCode; details: string } {
   const code = MAPPING[err.kind].grpc;
   const metadata = new Metadata();
-  if (err.kind === 'unavailable') {
+  if (hasRetryDelay(err.kind)) {
     const seconds = err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
     metadata.set('grpc-status-details-bin', encodeStatusWithRetryInfo(code, err.message, seconds));
   }

@@ -1,7 +1,9 @@
-// The transport-independent OTLP Export: authenticate → read the payload → hand it to the
-// consumer → outcome. OTLP/HTTP and OTLP/gRPC both call it; only framing differs.
+// The transport-independent OTLP Export, in two steps: authorize (the bearer key, before
+// any byte of the body is read) → export (admit, read the payload, hand it to the consumer,
+// outcome). OTLP/HTTP and OTLP/gRPC both call it; only framing differs.
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Authenticate, ExportOutcome, OtlpConsumer, OtlpEncoding, Signal } from '@telemetryflow/schemas';
+import type { Authenticate, Credential, ExportOutcome, OtlpConsumer, OtlpEncoding, Signal } from '@telemetryflow/schemas';
+import { InflightBytes, type AdmissionTicket } from './admission.js';
 import type { ReceiverLog } from './config.js';
 import type { CollectorMetrics } from './collector-metrics.js';
 import { ExportError, isServerSide, toExportError } from './errors.js';
@@ -9,25 +11,38 @@ import { ExportError, isServerSide, toExportError } from './errors.js';
 export interface ExportHandlerDeps {
   authenticate: Authenticate;
   consumer: OtlpConsumer;
+  /** The bytes-in-flight budget; share one per process between receivers (default: one of the default size). */
+  admission?: InflightBytes;
   log?: ReceiverLog;
   metrics?: CollectorMetrics;
 }
 
-/** One incoming Export call, as either transport sees it. */
+/** One incoming Export call after authorization, as either transport sees it. */
 export interface ExportCall {
-  /** The `authorization` header / metadata value, if any. */
-  authorization: string | undefined;
   encoding: OtlpEncoding;
   /**
-   * Produces the decompressed request body. Called only once the caller is authenticated,
-   * so an anonymous client never makes the receiver read or inflate anything. May reject
-   * with an ExportError (too large, corrupt compression).
+   * Produces the decompressed request body, charging its bytes (compressed and inflated)
+   * to `ticket` as they come. May reject with an ExportError (too large, corrupt
+   * compression, throttled).
    */
-  readPayload: () => Promise<Uint8Array>;
+  readPayload: (ticket: AdmissionTicket) => Promise<Uint8Array>;
+  /** A ticket the transport admitted already (gRPC reserves before grpc-js reads); default: admitted here. */
+  ticket?: AdmissionTicket;
 }
 
-/** Resolves with the outcome to encode, or rejects with an ExportError: nothing else. */
-export type ExportHandler = (call: ExportCall) => Promise<ExportOutcome>;
+export interface ExportHandler {
+  readonly signal: Signal;
+  readonly admission: InflightBytes;
+  /** The caller's credential, with the ingest scope; rejects with an ExportError (counted). */
+  authorize(authorization: string | undefined): Promise<Credential>;
+  /**
+   * Admits, reads and stores one request; resolves with the outcome to encode or rejects
+   * with an ExportError (counted, logged when the server is at fault). Releases the ticket.
+   */
+  export(credential: Credential, call: ExportCall): Promise<ExportOutcome>;
+  /** Counts a refusal that happened in the transport between the two steps. */
+  refuse(err: unknown, tenantId: string): ExportError;
+}
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
@@ -40,56 +55,74 @@ export function bearerToken(authorization: string | undefined): string | null {
 export const OTLP_EXPORT_SPAN = 'otlp.export';
 const tracer = trace.getTracer('telemetryflow-collector');
 
-export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): ExportHandler {
-  const handle = exportHandler(signal, deps);
-  return (call) =>
-    tracer.startActiveSpan(OTLP_EXPORT_SPAN, { attributes: { 'telemetryflow.signal': signal, 'rpc.system': 'otlp' } }, async (span) => {
-      try {
-        const outcome = await handle(call);
-        span.setAttributes({ 'telemetryflow.items.accepted': outcome.accepted, 'telemetryflow.items.rejected': outcome.rejected });
-        return outcome;
-      } catch (err) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as ExportError).kind });
-        throw err;
-      } finally {
-        span.end();
-      }
-    });
-}
+const DAY_NS = 86_400n * 1_000_000_000n;
 
-function exportHandler(signal: Signal, deps: ExportHandlerDeps): ExportHandler {
+export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): ExportHandler {
   const m = deps.metrics;
-  return async (call) => {
-    let tenant = '';
+  const admission = deps.admission ?? new InflightBytes();
+  const refuse = (err: unknown, tenant: string): ExportError => {
+    const failure = toExportError(err);
+    m?.requests.inc({ signal, tenant, outcome: failure.kind });
+    if (isServerSide(failure)) deps.log?.error('OTLP export failed transiently', { signal, error: describe(failure.cause ?? failure) });
+    return failure;
+  };
+
+  const store = async (credential: Credential, call: ExportCall): Promise<ExportOutcome> => {
+    const tenant = credential.tenantId;
+    let ticket: AdmissionTicket | undefined = call.ticket;
     try {
-      const tenantId = (tenant = await authorize(deps.authenticate, call.authorization));
-      trace.getActiveSpan()?.setAttribute('telemetryflow.tenant', tenantId);
-      const payload = await call.readPayload();
+      ticket ??= admission.admit(tenant);
+      const payload = await call.readPayload(ticket);
       const receivedAtNs = nowNs();
-      const outcome = await deps.consumer.consume({ tenantId, signal, encoding: call.encoding, payload, receivedAtNs });
+      const days = credential.rawRetentionDays?.[signal];
+      const notBeforeNs = days ? receivedAtNs - BigInt(days) * DAY_NS : 0n;
+      const outcome = await deps.consumer.consume({ tenantId: tenant, signal, encoding: call.encoding, payload, receivedAtNs, notBeforeNs });
       m?.requests.inc({ signal, tenant, outcome: outcome.rejected > 0 ? 'partial' : 'accepted' });
       m?.itemsAccepted.inc({ signal, tenant }, outcome.accepted);
       if (outcome.rejected > 0) m?.itemsRejected.inc({ signal, tenant }, outcome.rejected);
       return outcome;
     } catch (err) {
-      const failure = toExportError(err);
-      m?.requests.inc({ signal, tenant, outcome: failure.kind });
-      if (isServerSide(failure)) {
-        deps.log?.error('OTLP export failed transiently', { signal, error: describe(failure.cause ?? failure) });
-      }
-      throw failure;
+      throw refuse(err, tenant);
+    } finally {
+      ticket?.release();
     }
+  };
+
+  return {
+    signal,
+    admission,
+    refuse,
+    async authorize(authorization) {
+      try {
+        return await authorize(deps.authenticate, authorization);
+      } catch (err) {
+        throw refuse(err, '');
+      }
+    },
+    export: (credential, call) =>
+      tracer.startActiveSpan(OTLP_EXPORT_SPAN, { attributes: { 'telemetryflow.signal': signal, 'rpc.system': 'otlp', 'telemetryflow.tenant': credential.tenantId } }, async (span) => {
+        try {
+          const outcome = await store(credential, call);
+          span.setAttributes({ 'telemetryflow.items.accepted': outcome.accepted, 'telemetryflow.items.rejected': outcome.rejected });
+          return outcome;
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as ExportError).kind });
+          throw err;
+        } finally {
+          span.end();
+        }
+      }),
   };
 }
 
-async function authorize(authenticate: Authenticate, authorization: string | undefined): Promise<string> {
+async function authorize(authenticate: Authenticate, authorization: string | undefined): Promise<Credential> {
   const token = bearerToken(authorization);
   if (token === null) throw new ExportError('unauthenticated', 'missing or malformed Authorization: Bearer <api key>');
   // A throwing authenticator (database down) is transient: toExportError makes it 503 / UNAVAILABLE.
   const credential = await authenticate(token);
   if (credential === null) throw new ExportError('unauthenticated', 'unknown or revoked API key');
   if (!credential.scopes.includes('ingest')) throw new ExportError('forbidden', 'API key lacks the ingest scope');
-  return credential.tenantId;
+  return credential;
 }
 
 // Wall-clock nanoseconds: epoch milliseconds at start-up plus the monotonic clock since.

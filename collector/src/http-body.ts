@@ -1,10 +1,12 @@
 // Reads an OTLP/HTTP request body with hard limits: never buffers more than maxBytes of
-// compressed input and never inflates more than maxBytes of output (zlib's maxOutputLength
-// stops the inflater as soon as the limit is crossed, so a gzip bomb costs at most
-// maxBytes + one chunk). zlib runs on the libuv thread pool, off the event loop.
+// compressed input and never inflates more than maxBytes of output (the inflater is stopped
+// as soon as the limit is crossed, so a gzip bomb costs at most maxBytes + one chunk). Every
+// byte received and inflated is charged to the request's admission ticket as it comes, so
+// many bombs at once are throttled instead of growing memory. zlib runs on the libuv thread
+// pool, off the event loop.
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import type { AdmissionTicket } from './admission.js';
 import { ExportError } from './errors.js';
 
 export type ContentCoding = 'identity' | 'gzip' | 'deflate' | 'br';
@@ -35,40 +37,90 @@ export function parseContentEncoding(header: string | undefined): ContentCoding 
   return coding;
 }
 
-const inflaters: Record<Exclude<ContentCoding, 'identity'>, (buf: Buffer, opts: zlib.ZlibOptions) => Promise<Buffer>> = {
-  gzip: promisify<Buffer, zlib.ZlibOptions, Buffer>(zlib.gunzip),
-  deflate: promisify<Buffer, zlib.ZlibOptions, Buffer>(zlib.inflate),
-  br: promisify<Buffer, zlib.BrotliOptions, Buffer>(zlib.brotliDecompress),
-};
+/** Output chunks of the inflater: each is charged to the ticket before the next is made. */
+const INFLATE_CHUNK_BYTES = 64 * 1024;
 
 export interface BodyLimits {
   coding: ContentCoding;
   /** Declared `Content-Length`, when present: lets an oversized body be refused unread. */
   contentLength: number | undefined;
   maxBytes: number;
+  /** The request's share of the bytes in flight: charged with what is received and inflated. */
+  ticket: AdmissionTicket;
 }
 
 export async function readBody(stream: Readable, limits: BodyLimits): Promise<Uint8Array> {
   const tooLarge = () => new ExportError('too-large', `request body exceeds the limit of ${limits.maxBytes} bytes`);
-  if (limits.contentLength !== undefined && limits.contentLength > limits.maxBytes) {
+  const { contentLength, ticket } = limits;
+  if (contentLength !== undefined && contentLength > limits.maxBytes) {
     discard(stream);
     throw tooLarge();
   }
-  const raw = await collect(stream, limits.maxBytes);
+  if (contentLength !== undefined) {
+    // The declared size is charged before anything is read: a throttled body is never buffered.
+    try {
+      ticket.charge(contentLength);
+    } catch (err) {
+      discard(stream);
+      throw err;
+    }
+  }
+  const raw = await collect(stream, limits.maxBytes, contentLength === undefined ? ticket : undefined);
   if (raw === null) throw tooLarge();
   if (limits.coding === 'identity' || raw.length === 0) return raw;
-  try {
-    return await inflaters[limits.coding](raw, { maxOutputLength: limits.maxBytes });
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new ExportError('too-large', `request body inflates beyond the limit of ${limits.maxBytes} bytes`);
-    }
-    throw new ExportError('malformed', `corrupt ${limits.coding} request body: ${(err as Error).message}`, undefined, { cause: err });
-  }
+  return inflate(raw, limits.coding, limits.maxBytes, ticket);
 }
 
-/** Buffers the stream; null (and the rest discarded) once it grows past maxBytes. */
-function collect(stream: Readable, maxBytes: number): Promise<Buffer | null> {
+function createInflater(coding: Exclude<ContentCoding, 'identity'>): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress {
+  if (coding === 'gzip') return zlib.createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
+  if (coding === 'deflate') return zlib.createInflate({ chunkSize: INFLATE_CHUNK_BYTES });
+  return zlib.createBrotliDecompress({ chunkSize: INFLATE_CHUNK_BYTES });
+}
+
+/** Inflates chunk by chunk, charging each to the ticket; stops at maxBytes of output. */
+function inflate(raw: Buffer, coding: Exclude<ContentCoding, 'identity'>, maxBytes: number, ticket: AdmissionTicket): Promise<Buffer> {
+  const inflater = createInflater(coding);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (err: ExportError) => {
+      if (settled) return;
+      settled = true;
+      chunks.length = 0;
+      inflater.destroy();
+      reject(err);
+    };
+    inflater.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        fail(new ExportError('too-large', `request body inflates beyond the limit of ${maxBytes} bytes`));
+        return;
+      }
+      try {
+        ticket.charge(chunk.length);
+      } catch (err) {
+        fail(err as ExportError);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    inflater.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    inflater.on('error', (err: Error) => fail(new ExportError('malformed', `corrupt ${coding} request body: ${err.message}`, undefined, { cause: err })));
+    inflater.end(raw);
+  });
+}
+
+/**
+ * Buffers the stream; null (and the rest discarded) once it grows past maxBytes. Charges
+ * each chunk to `ticket` when given (bodies without a declared length).
+ */
+function collect(stream: Readable, maxBytes: number, ticket: AdmissionTicket | undefined): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -85,6 +137,15 @@ function collect(stream: Readable, maxBytes: number): Promise<Buffer | null> {
         chunks.length = 0;
         discard(stream);
         resolve(null);
+        return;
+      }
+      try {
+        ticket?.charge(chunk.length);
+      } catch (err) {
+        cleanup();
+        chunks.length = 0;
+        discard(stream);
+        reject(err);
         return;
       }
       chunks.push(chunk);

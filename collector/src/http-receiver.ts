@@ -1,11 +1,15 @@
 // OTLP/HTTP on fastify: POST /v1/traces, /v1/metrics, /v1/logs with binary protobuf or
 // OTLP/JSON bodies, optionally gzip/deflate/br-compressed. The response mirrors the request's
 // Content-Type; errors are google.rpc.Status bodies (errors.ts decides the status codes).
-import type { AddressInfo } from 'node:net';
+// Node's HTTP server cuts slow headers and bodies (408) and idle keep-alive connections; the
+// connection guard caps connections per address and closes unauthenticated ones.
+import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { SIGNALS, encodeExportResponse, type OtlpEncoding } from '@telemetryflow/schemas';
-import { validateReceiverConfig, type ReceiverConfig, type RunningReceiver } from './config.js';
+import { InflightBytes, type AdmissionTicket } from './admission.js';
+import { connectionSettings, validateReceiverConfig, type ReceiverConfig, type RunningReceiver } from './config.js';
+import { ConnectionGuard } from './connection-guard.js';
 import { ExportError, httpFallbackError, toExportError, toHttpError, type HttpErrorResponse } from './errors.js';
 import { createExportHandler, type ExportHandlerDeps } from './export-handler.js';
 import { parseContentEncoding, readBody } from './http-body.js';
@@ -28,7 +32,19 @@ const EMPTY_JSON_REQUEST = Buffer.from('{}');
 
 export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHandlerDeps): Promise<RunningReceiver> {
   validateReceiverConfig(cfg);
-  const app = Fastify({ logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });
+  const conn = connectionSettings(cfg);
+  const admission = deps.admission ?? new InflightBytes();
+  const app = Fastify({
+    logger: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    requestTimeout: conn.requestTimeoutMs,
+    keepAliveTimeout: conn.idleTimeoutMs,
+    // Node checks headers and request timeouts every connectionsCheckingInterval.
+    http: { headersTimeout: conn.headersTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.ceil(conn.headersTimeoutMs / 4)) },
+  });
+  const guard = new ConnectionGuard(conn, (reason) => deps.metrics?.connectionsClosed.inc({ listener: 'http', reason }));
+  app.server.on('connection', (socket: Socket) => guard.accept(socket));
 
   // Bodies are read by the route itself (after authentication, with the decompression cap),
   // so every content type passes through untouched as the raw request stream.
@@ -36,7 +52,7 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   for (const signal of SIGNALS) {
-    const handle = createExportHandler(signal, deps);
+    const handler = createExportHandler(signal, { ...deps, admission });
     app.post(`/v1/${signal}`, async (request, reply) => {
       const encoding = encodingOfContentType(request.headers['content-type']);
       if (encoding === null) {
@@ -47,10 +63,11 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
         return sendError(reply, err, 'json');
       }
       try {
-        const outcome = await handle({
-          authorization: request.headers.authorization,
+        const credential = await handler.authorize(request.headers.authorization);
+        guard.authenticated(request.raw.socket.remoteAddress, request.raw.socket.remotePort);
+        const outcome = await handler.export(credential, {
           encoding,
-          readPayload: () => readRequestBody(request, encoding, cfg.maxRequestBytes),
+          readPayload: (ticket) => readRequestBody(request, encoding, cfg.maxRequestBytes, ticket),
         });
         return reply
           .code(200)
@@ -78,13 +95,13 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
   return { port, close: () => app.close() };
 }
 
-async function readRequestBody(request: FastifyRequest, encoding: OtlpEncoding, maxBytes: number): Promise<Uint8Array> {
+async function readRequestBody(request: FastifyRequest, encoding: OtlpEncoding, maxBytes: number, ticket: AdmissionTicket): Promise<Uint8Array> {
   const coding = parseContentEncoding(request.headers['content-encoding']);
   const declared = request.headers['content-length'];
   const contentLength = declared === undefined ? undefined : Number(declared);
   // Without a body fastify hands over no stream (no Content-Type parser ran).
   const stream = (request.body as Readable | undefined) ?? request.raw;
-  const body = await readBody(stream, { coding, contentLength: Number.isFinite(contentLength) ? contentLength : undefined, maxBytes });
+  const body = await readBody(stream, { coding, contentLength: Number.isFinite(contentLength) ? contentLength : undefined, maxBytes, ticket });
   return body.length === 0 && encoding === 'json' ? EMPTY_JSON_REQUEST : body;
 }
 

@@ -49,7 +49,7 @@ export class RecordingConsumer implements OtlpConsumer {
     if (behaviour.kind === 'transient') {
       throw Object.assign(new Error('clickhouse: too many parts'), behaviour.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: behaviour.retryAfterSeconds });
     }
-    const request = decodeExportRequest(exp.signal, exp.payload, exp.encoding); // throws MalformedPayloadError
+    const { request } = decodeExportRequest(exp.signal, exp.payload, exp.encoding); // throws MalformedPayloadError
     if (behaviour.kind === 'hold') await behaviour.release;
     const items = countItems(exp.signal, request);
     this.received.push({ export: exp, request, items });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { Client, Metadata, compressionAlgorithms, credentials, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { GRPC_SERVICE, SIGNALS, decodeExportResponse, otlpRoot, type Signal } from '@telemetryflow/schemas';
+import { status as GrpcCode, type Client } from '@grpc/grpc-js';
+import { GRPC_SERVICE, SIGNALS, decodeExportResponse } from '@telemetryflow/schemas';
 import { startOtlpGrpcReceiver, type RunningReceiver } from '../src/index.js';
 import {
   BROKEN_AUTH_KEY,
-  INGEST_KEY,
   MALFORMED_PROTOBUF,
   READ_ONLY_KEY,
   RecordingConsumer,
@@ -14,51 +13,9 @@ import {
   sampleProtobuf,
   waitFor,
 } from './fixtures.js';
+import { call, makeClient, retryDelaySeconds, type CallResult } from './grpc-client.js';
 
 const MAX_BYTES = 4 * 1024 * 1024;
-
-interface CallResult {
-  response?: Buffer;
-  error?: ServiceError;
-}
-
-function call(client: Client, signal: Signal, payload: Buffer, token: string | null = INGEST_KEY): Promise<CallResult> {
-  const metadata = new Metadata();
-  if (token !== null) metadata.set('authorization', `Bearer ${token}`);
-  return new Promise((resolve) => {
-    client.makeUnaryRequest<Buffer, Buffer>(
-      `/${GRPC_SERVICE[signal]}/Export`,
-      (b) => b,
-      (b) => b,
-      payload,
-      metadata,
-      (error, response) => resolve(error ? { error } : { response: response! }),
-    );
-  });
-}
-
-function makeClient(port: number, gzip = false): Client {
-  return new Client(`127.0.0.1:${port}`, credentials.createInsecure(), {
-    ...(gzip ? { 'grpc.default_compression_algorithm': compressionAlgorithms.gzip } : {}),
-  });
-}
-
-/** google.rpc.RetryInfo{retry_delay: Duration{seconds}} inside grpc-status-details-bin, if present. */
-function retryDelaySeconds(error: ServiceError): number | null {
-  const raw = error.metadata.get('grpc-status-details-bin')[0];
-  if (!(raw instanceof Buffer)) return null;
-  const statusType = otlpRoot.lookupType('google.rpc.Status');
-  const status = statusType.toObject(statusType.decode(raw)) as { code: number; details?: { typeUrl: string; value: Uint8Array }[] };
-  assert.equal(status.code, error.code);
-  const detail = status.details?.find((d) => d.typeUrl === 'type.googleapis.com/google.rpc.RetryInfo');
-  if (!detail) return null;
-  // RetryInfo field 1 (Duration) → Duration field 1 (int64 seconds), both tiny here.
-  const v = Buffer.from(detail.value);
-  assert.equal(v[0], 0x0a);
-  if (v[1] === 0) return 0;
-  assert.equal(v[2], 0x08);
-  return v[3]!;
-}
 
 describe('OTLP/gRPC receiver', () => {
   const consumer = new RecordingConsumer();

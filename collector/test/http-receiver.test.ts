@@ -134,7 +134,7 @@ describe('OTLP/HTTP receiver', () => {
   it('400 with a JSON google.rpc.Status for malformed JSON', async () => {
     const reply = await exportTo('logs', '{"resourceLogs": [', 'json');
     assert.equal(reply.status, 400);
-    assertStatusBody(reply, 'json', 3, /invalid JSON/i);
+    assertStatusBody(reply, 'json', 3, /invalid OTLP\/JSON/i);
     const notAnObject = await exportTo('logs', '[1,2]', 'json');
     assert.equal(notAnObject.status, 400);
     assertStatusBody(notAnObject, 'json', 3, /JSON object/);

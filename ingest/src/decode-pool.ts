@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { OverloadedError } from '@telemetryflow/schemas';
 import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
 import type { DecodeTask, EncodedResult } from './decode-task.js';
 
@@ -12,24 +13,39 @@ import type { DecodeTask, EncodedResult } from './decode-task.js';
 const WORKER_YOUNG_GENERATION_MB = 96;
 
 /**
+ * Tasks waiting for a decoder thread at most. Requests are admitted by their bytes before
+ * they get here (collector/src/admission.ts), which bounds the queue's memory; this bounds
+ * its length too, whatever the requests' sizes.
+ */
+export const DECODE_QUEUE_LIMIT = 4096;
+
+/**
  * Worker threads for CPU-heavy OTLP work (decode, validate, encode), off the event loop
  * that serves requests; default one per core beyond the first.
  */
-export function createWorkerPool<T, R>(worker: URL, threads = Math.max(1, availableParallelism() - 1)): Piscina<T, R> {
+export function createWorkerPool<T, R>(worker: URL, threads = Math.max(1, availableParallelism() - 1), maxQueue = DECODE_QUEUE_LIMIT): Piscina<T, R> {
   return new Piscina<T, R>({
     filename: worker.href,
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
+    maxQueue,
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
+}
+
+/** Runs a task, or refuses it with OverloadedError (the client is throttled) when the queue is full. */
+export function runQueued<T, R>(pool: Piscina<T, R>, task: T): Promise<R> {
+  const limit = pool.options.maxQueue;
+  if (pool.queueSize >= limit) return Promise.reject(new OverloadedError(`${limit} requests are waiting to be decoded`));
+  return pool.run(task);
 }
 
 export type DecodePool = Piscina<DecodeTask, EncodedResult>;
 
 /** Threads that turn OTLP payloads into RowBinary. */
-export function createDecodePool(threads?: number): DecodePool {
-  return createWorkerPool<DecodeTask, EncodedResult>(new URL('./decode-worker.js', import.meta.url), threads);
+export function createDecodePool(threads?: number, maxQueue?: number): DecodePool {
+  return createWorkerPool<DecodeTask, EncodedResult>(new URL('./decode-worker.js', import.meta.url), threads, maxQueue);
 }
 
 /** A worker's result whose buffers move to the main thread instead of being copied. */

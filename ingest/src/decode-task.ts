@@ -1,10 +1,11 @@
 import { encodeRowBinary, type InsertTable } from '@telemetryflow/clickhouse';
-import { decodeExportRequest, MalformedPayloadError, type ExportRequestBySignal, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
+import { decodeExportRequest, MalformedPayloadError, type DecodedRequest, type ExportRequestBySignal, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
 import type { LiveRows } from './live-feed.js';
 import { logsRequestToRows } from './rows/logs.js';
 import { metricsRequestToRows } from './rows/metrics.js';
 import { encodeLogsRequest } from './rows/log-writer.js';
-import type { RowBatch } from './rows/row-batch.js';
+import { TimeWindow } from './rows/fields.js';
+import type { RowBatch, RowContext } from './rows/row-batch.js';
 import type { EncodedItems } from './rows/field-writers.js';
 import { encodeTraceRequest } from './rows/span-writer.js';
 import { transcodeTraceRequest } from './rows/span-wire.js';
@@ -17,6 +18,11 @@ export interface DecodeTask {
   payload: Uint8Array;
   /** Nanoseconds since the epoch, as a decimal string (bigint does not cross threads cheaply). */
   receivedAtNs: string;
+  /**
+   * Items whose time is before this (nanoseconds, decimal) are past the tenant's retention
+   * and refused; "0": no retention known.
+   */
+  notBeforeNs: string;
   /** Also return the span and log rows (for the live feed). */
   keepRows?: boolean;
 }
@@ -41,18 +47,36 @@ export type EncodedResult = { ok: true; batch: EncodedTables } | { ok: false; ma
  * keeps rows for the live feed.
  */
 export function decodeAndEncode(task: DecodeTask): EncodedResult {
-  if (task.keepRows || task.signal === 'metrics') return encodeViaRows(task);
-  // RowBinary rows are a few times larger than their protobuf.
-  const initialBytes = Math.max(1024, task.payload.length * 3);
-  const wire = task.signal === 'traces' && task.encoding === 'protobuf' ? transcodeTraceRequest(task.tenantId, task.payload, initialBytes) : undefined;
-  if (wire) return { ok: true, batch: encodedTable('spans', wire) };
-  const decoded = decodeRequest(task);
-  if (!decoded.ok) return decoded;
-  const items =
-    task.signal === 'traces'
-      ? encodeTraceRequest(task.tenantId, decoded.request as ExportRequestBySignal['traces'], initialBytes)
-      : encodeLogsRequest(task.tenantId, decoded.request as ExportRequestBySignal['logs'], BigInt(task.receivedAtNs), initialBytes);
-  return { ok: true, batch: encodedTable(task.signal === 'traces' ? 'spans' : 'logs', items) };
+  return permanentOnThrow(() => {
+    if (task.keepRows || task.signal === 'metrics') return encodeViaRows(task);
+    // RowBinary rows are a few times larger than their protobuf.
+    const initialBytes = Math.max(1024, task.payload.length * 3);
+    const window = new TimeWindow(BigInt(task.notBeforeNs));
+    const wire =
+      task.signal === 'traces' && task.encoding === 'protobuf' ? transcodeTraceRequest(task.tenantId, task.payload, initialBytes, window) : undefined;
+    if (wire) return { ok: true, batch: encodedTable('spans', wire) };
+    const decoded = decodeRequest(task);
+    if (!decoded.ok) return decoded;
+    const context: RowContext = { window, refused: decoded.refused };
+    const items =
+      task.signal === 'traces'
+        ? encodeTraceRequest(task.tenantId, decoded.request as ExportRequestBySignal['traces'], initialBytes, context)
+        : encodeLogsRequest(task.tenantId, decoded.request as ExportRequestBySignal['logs'], BigInt(task.receivedAtNs), initialBytes, context);
+    return { ok: true, batch: encodedTable(task.signal === 'traces' ? 'spans' : 'logs', items) };
+  });
+}
+
+/**
+ * Anything the conversion of a client's payload throws besides its own refusals would be
+ * thrown again on every retry of that payload: it is reported as malformed (permanent),
+ * never as a transient failure the client would retry forever.
+ */
+export function permanentOnThrow<R extends { ok: boolean }>(convert: () => R): R | { ok: false; malformed: string } {
+  try {
+    return convert();
+  } catch (err) {
+    return { ok: false, malformed: `the payload could not be converted: ${(err as Error)?.message ?? String(err)}` };
+  }
 }
 
 function encodedTable(table: InsertTable, items: EncodedItems): EncodedTables {
@@ -74,14 +98,17 @@ function encodeViaRows(task: DecodeTask): EncodedResult {
 
 /** OTLP payload → rows per ClickHouse table. Pure. */
 export function decodeToRows(task: DecodeTask): DecodeResult {
-  const decoded = decodeRequest(task);
-  if (!decoded.ok) return decoded;
-  return { ok: true, batch: requestToRows(task.tenantId, task.signal, decoded.request, BigInt(task.receivedAtNs)) };
+  return permanentOnThrow((): DecodeResult => {
+    const decoded = decodeRequest(task);
+    if (!decoded.ok) return decoded;
+    const context: RowContext = { window: new TimeWindow(BigInt(task.notBeforeNs)), refused: decoded.refused };
+    return { ok: true, batch: requestToRows(task.tenantId, task.signal, decoded.request, BigInt(task.receivedAtNs), context) };
+  });
 }
 
-function decodeRequest(task: DecodeTask): { ok: true; request: ExportRequestBySignal[Signal] } | { ok: false; malformed: string } {
+function decodeRequest(task: DecodeTask): ({ ok: true } & DecodedRequest<Signal>) | { ok: false; malformed: string } {
   try {
-    return { ok: true, request: decodeExportRequest(task.signal, task.payload, task.encoding) };
+    return { ok: true, ...decodeExportRequest(task.signal, task.payload, task.encoding) };
   } catch (err) {
     if (err instanceof MalformedPayloadError) return { ok: false, malformed: err.message };
     throw err;
@@ -89,14 +116,16 @@ function decodeRequest(task: DecodeTask): { ok: true; request: ExportRequestBySi
 }
 
 /** A decoded request → rows per ClickHouse table, with its items validated. Pure. */
-export function requestToRows<S extends Signal>(tenantId: string, signal: S, request: ExportRequestBySignal[S], receivedAtNs: bigint): RowBatch {
+export function requestToRows<S extends Signal>(
+  tenantId: string, signal: S, request: ExportRequestBySignal[S], receivedAtNs: bigint, context: RowContext = {},
+): RowBatch {
   switch (signal) {
     case 'traces':
-      return traceRequestToRows(tenantId, request as ExportRequestBySignal['traces']);
+      return traceRequestToRows(tenantId, request as ExportRequestBySignal['traces'], context);
     case 'logs':
-      return logsRequestToRows(tenantId, request as ExportRequestBySignal['logs'], receivedAtNs);
+      return logsRequestToRows(tenantId, request as ExportRequestBySignal['logs'], receivedAtNs, context);
     case 'metrics':
-      return metricsRequestToRows(tenantId, request as ExportRequestBySignal['metrics']);
+      return metricsRequestToRows(tenantId, request as ExportRequestBySignal['metrics'], context);
   }
   throw new Error(`unknown signal ${String(signal)}`);
 }

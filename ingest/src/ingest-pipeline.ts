@@ -1,13 +1,15 @@
 import { embeddedInfo, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { MalformedPayloadError, type ExportOutcome, type OtlpConsumer, type OtlpExport } from '@telemetryflow/schemas';
 import { ClickHouseWriter, DEFAULT_WRITER_CONFIG, type WriterConfig } from './clickhouse-writer.js';
-import { createDecodePool, type DecodePool } from './decode-pool.js';
+import { createDecodePool, runQueued, type DecodePool } from './decode-pool.js';
 import { DEFAULT_BATCHER_CONFIG, InsertBatcher, type BatcherConfig } from './insert-batcher.js';
 import type { LiveFeed } from './live-feed.js';
 
 export interface IngestConfig {
   /** Decoder threads; default: one per core beyond the first, at least one. */
   workers?: number;
+  /** Requests waiting for a decoder thread at most (default DECODE_QUEUE_LIMIT); more are refused as overloaded. */
+  maxQueuedRequests?: number;
   batcher?: Partial<BatcherConfig>;
   writer?: Partial<WriterConfig>;
   /** Told about span and log rows once they are inserted (the live tail). */
@@ -28,7 +30,7 @@ export class IngestPipeline implements OtlpConsumer {
 
   constructor(client: ClickHouseClient, config: IngestConfig = {}) {
     this.live = config.live;
-    this.pool = createDecodePool(config.workers);
+    this.pool = createDecodePool(config.workers, config.maxQueuedRequests);
     // The embedded engine runs one query at a time (see BatcherConfig.maxInFlight).
     const maxInFlight = embeddedInfo(client) ? 1 : DEFAULT_BATCHER_CONFIG.maxInFlight;
     this.batcher = new InsertBatcher(
@@ -40,12 +42,13 @@ export class IngestPipeline implements OtlpConsumer {
 
   async consume(request: OtlpExport): Promise<ExportOutcome> {
     if (this.closing) throw new Error('ingest is shutting down');
-    const decoded = this.pool.run({
+    const decoded = runQueued(this.pool, {
       tenantId: request.tenantId,
       signal: request.signal,
       encoding: request.encoding,
       payload: request.payload,
       receivedAtNs: request.receivedAtNs.toString(),
+      notBeforeNs: request.notBeforeNs.toString(),
       keepRows: this.live?.wants(request.tenantId, request.signal) ?? false,
     });
     this.decoding.add(decoded);

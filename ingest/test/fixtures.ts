@@ -51,3 +51,13 @@ export function metricsRequest(metrics: Record<string, unknown>[]): Record<strin
 export function logsRequest(records: Record<string, unknown>[]): Record<string, unknown> {
   return { resourceLogs: [{ resource, scopeLogs: [{ scope: { name: 'logger' }, logRecords: records }] }] };
 }
+
+/** A small deterministic PRNG (mulberry32), so generated requests are the same on every run. */
+export function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

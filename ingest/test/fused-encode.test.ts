@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeRowBinary } from '@telemetryflow/clickhouse';
 import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/schemas';
-import { decodeAndEncode, requestToRows } from '../src/index.js';
-import { PARENT_ID, resource, SPAN_ID, span, T0, TRACE_ID } from './fixtures.js';
+import { decodeAndEncode, requestToRows, TimeWindow } from '../src/index.js';
+import { logsRequest, PARENT_ID, prng, resource, SPAN_ID, span, T0, TRACE_ID } from './fixtures.js';
 
 type Sig = 'traces' | 'logs';
 const RECEIVED = '1732540800000000042';
@@ -16,12 +16,12 @@ function breakUtf8(payload: Uint8Array): Buffer {
 }
 
 /** The fused encoder's output equals encodeRowBinary over requestToRows, byte for byte. */
-function assertSameAsRows(signal: Sig, payload: Uint8Array, encoding: 'protobuf' | 'json' = 'protobuf'): { accepted: number; rejected: number } {
+function assertSameAsRows(signal: Sig, payload: Uint8Array, encoding: 'protobuf' | 'json' = 'protobuf', notBeforeNs = 0n): { accepted: number; rejected: number } {
   const table = signal === 'traces' ? 'spans' : 'logs';
-  const request = decodeExportRequest(signal, payload, encoding);
-  const batch = requestToRows('acme', signal, request, BigInt(RECEIVED));
+  const { request, refused } = decodeExportRequest(signal, payload, encoding);
+  const batch = requestToRows('acme', signal, request, BigInt(RECEIVED), { window: new TimeWindow(notBeforeNs), refused });
   const rows = batch.tables[table];
-  const fused = decodeAndEncode({ tenantId: 'acme', signal, encoding, payload, receivedAtNs: RECEIVED });
+  const fused = decodeAndEncode({ tenantId: 'acme', signal, encoding, payload, receivedAtNs: RECEIVED, notBeforeNs: String(notBeforeNs) });
   assert.ok(fused.ok);
   assert.equal(fused.batch.accepted, batch.accepted);
   assert.equal(fused.batch.rejected, batch.rejected);
@@ -35,7 +35,8 @@ function assertSameAsRows(signal: Sig, payload: Uint8Array, encoding: 'protobuf'
   return { accepted: batch.accepted, rejected: batch.rejected };
 }
 
-const sameAsRows = (signal: Sig, req: Record<string, unknown>) => assertSameAsRows(signal, breakUtf8(encodeExportRequestObject(signal, req)));
+const sameAsRows = (signal: Sig, req: Record<string, unknown>, notBeforeNs = 0n) =>
+  assertSameAsRows(signal, breakUtf8(encodeExportRequestObject(signal, req)), 'protobuf', notBeforeNs);
 
 /** One attribute of every AnyValue kind, nested arrays and kvlists, bytes and an empty value. */
 const EVERY_KIND = [
@@ -111,8 +112,9 @@ test('fused span encoding equals encodeRowBinary over requestToRows for varied r
       { resource: {}, scopeSpans: [] },
     ],
   });
-  // Refused: the first span, then 7 + 7 + 3 of the copies of `spans`.
-  assert.equal(result.rejected, 1 + 7 + 7 + 3);
+  // Refused: the first span, then 10 + 10 + 4 of the copies of `spans` (ids, times out of
+  // range, ends before starts).
+  assert.equal(result.rejected, 1 + 10 + 10 + 4);
   assert.ok(result.accepted > 10);
 });
 
@@ -167,15 +169,40 @@ test('OTLP/JSON requests (int64 as numbers and strings) encode the same through 
   assert.deepEqual(assertSameAsRows('logs', Buffer.from(logs), 'json'), { accepted: 1, rejected: 0 });
 });
 
-/** A small deterministic PRNG (mulberry32), so generated requests are the same on every run. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+test('OTLP/JSON items the decoder refuses count as rejected, with their reason, through both paths', () => {
+  const body = JSON.stringify({
+    resourceLogs: [{ scopeLogs: [{ logRecords: [
+      { timeUnixNano: '1732540800123456789', body: { stringValue: 'kept' } },
+      { timeUnixNano: '1.5' },
+      { observedTimeUnixNano: 'abc' },
+      { traceId: { length: 16 } },
+      { timeUnixNano: '1732540800123456789', severityNumber: 99 },
+    ] }] }],
+  });
+  assert.deepEqual(assertSameAsRows('logs', Buffer.from(body), 'json'), { accepted: 1, rejected: 4 });
+  const encoded = decodeAndEncode({ tenantId: 'acme', signal: 'logs', encoding: 'json', payload: Buffer.from(body), receivedAtNs: RECEIVED, notBeforeNs: '0' });
+  assert.ok(encoded.ok);
+  assert.equal(
+    encoded.batch.errorMessage,
+    'rejected 4 item(s): log record: time_unix_nano: "1.5" is not an integer; log record: observed_time_unix_nano: "abc" is not a decimal integer; ' +
+      'log record: trace_id: must be a hex string, got an object; log record: severity_number 99 is not an OTLP severity',
+  );
+});
+
+test('a retention cutoff refuses the same old spans and log records through both paths', () => {
+  const cutoff = T0 + 1_000n;
+  const t = (d: bigint) => (T0 + d).toString();
+  const spans = [span({ startTimeUnixNano: t(0n), endTimeUnixNano: t(5_000n) }), span({ startTimeUnixNano: t(1_000n) }), span({ startTimeUnixNano: t(999n), events: [], links: [] })];
+  assert.deepEqual(sameAsRows('traces', { resourceSpans: [{ resource, scopeSpans: [{ spans }] }] }, cutoff), { accepted: 1, rejected: 2 });
+  const records = [
+    { timeUnixNano: t(999n) },
+    { timeUnixNano: t(1_000n) },
+    { observedTimeUnixNano: t(999n) }, // stored at its observed time: too old
+    { observedTimeUnixNano: t(2_000n) },
+    { timeUnixNano: t(5_000n), observedTimeUnixNano: t(0n) }, // only its time places it
+  ];
+  assert.deepEqual(sameAsRows('logs', logsRequest(records), cutoff), { accepted: 3, rejected: 2 });
+});
 
 test('generated requests with random attributes, resources and invalid items encode the same through both paths', () => {
   const r = prng(7);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createClickHouse, migrate, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import { encodeExportRequestObject, MalformedPayloadError } from '@telemetryflow/schemas';
+import { encodeExportRequestObject, MalformedPayloadError, OverloadedError } from '@telemetryflow/schemas';
 import { encodeRowBinary } from '@telemetryflow/clickhouse';
 import { ClickHouseWriter, IngestPipeline, InsertBatcher, traceRequestToRows, UnstorableDataError } from '../src/index.js';
 import { decodeExportRequest } from '@telemetryflow/schemas';
@@ -42,7 +42,7 @@ test('concurrent requests are answered after their rows are in ClickHouse, in fe
     encodeExportRequestObject('traces', traceRequest(Array.from({ length: 50 }, (_, i) => span({ spanId: spanId(r * 50 + i) })))),
   );
   const outcomes = await Promise.all(
-    requests.map((payload) => pipeline.consume({ tenantId: 'batching', signal: 'traces', encoding: 'protobuf', payload, receivedAtNs: 1n })),
+    requests.map((payload) => pipeline.consume({ tenantId: 'batching', signal: 'traces', encoding: 'protobuf', payload, receivedAtNs: 1n, notBeforeNs: 0n })),
   );
   assert.ok(outcomes.every((o) => o.rejected === 0));
   // Every acknowledged span is readable right away.
@@ -52,10 +52,24 @@ test('concurrent requests are answered after their rows are in ClickHouse, in fe
   await pipeline.close();
 });
 
+test('requests beyond the decoder queue are refused as overloaded (the client is throttled), the others stored', async () => {
+  const pipeline = new IngestPipeline(ch, { workers: 1, maxQueuedRequests: 2, batcher: { maxDelayMs: 20 } });
+  const payload = (r: number) => encodeExportRequestObject('traces', traceRequest(Array.from({ length: 200 }, (_, i) => span({ spanId: spanId(100_000 + r * 200 + i) }))));
+  const results = await Promise.allSettled(
+    Array.from({ length: 12 }, (_, r) => pipeline.consume({ tenantId: 'queue', signal: 'traces', encoding: 'protobuf', payload: payload(r), receivedAtNs: 1n, notBeforeNs: 0n })),
+  );
+  const refused = results.filter((r) => r.status === 'rejected');
+  const stored = results.filter((r) => r.status === 'fulfilled');
+  assert.ok(refused.length > 0 && stored.length >= 2, `${stored.length} stored, ${refused.length} refused`);
+  for (const r of refused) assert.ok((r as PromiseRejectedResult).reason instanceof OverloadedError);
+  assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'queue'"), stored.length * 200);
+  await pipeline.close();
+});
+
 test('an undecodable payload is a permanent error', async () => {
   const pipeline = new IngestPipeline(ch, { workers: 1 });
   await assert.rejects(
-    pipeline.consume({ tenantId: 't', signal: 'traces', encoding: 'protobuf', payload: Buffer.from([0x0a, 0xff]), receivedAtNs: 1n }),
+    pipeline.consume({ tenantId: 't', signal: 'traces', encoding: 'protobuf', payload: Buffer.from([0x0a, 0xff]), receivedAtNs: 1n, notBeforeNs: 0n }),
     MalformedPayloadError,
   );
   await pipeline.close();
@@ -63,7 +77,7 @@ test('an undecodable payload is a permanent error', async () => {
 
 test('retrying an insert with the same token stores it once', async () => {
   const writer = new ClickHouseWriter(ch);
-  const batch = traceRequestToRows('dedup', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf'));
+  const batch = traceRequestToRows('dedup', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf').request);
   const data = encodeRowBinary('spans', batch.tables.spans!);
   await writer.insert('spans', data, 'batch-1-spans');
   await writer.insert('spans', data, 'batch-1-spans');
@@ -74,7 +88,7 @@ test('retrying an insert with the same token stores it once', async () => {
 
 test('rows ClickHouse refuses fail only the request that carried them', async () => {
   const batcher = new InsertBatcher(new ClickHouseWriter(ch), { maxRows: 1000, maxBytes: 1 << 20, maxDelayMs: 20, quietMs: 20, maxPendingBytes: 1 << 24, maxInFlight: 1 });
-  const rows = traceRequestToRows('isolation', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf'));
+  const rows = traceRequestToRows('isolation', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf').request);
   const good = { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
   // A truncated row: ClickHouse cannot read it.
   const bad = { spans: { data: good.spans.data.subarray(0, 40), rows: 1 } };
@@ -96,7 +110,7 @@ class CountingWriter extends ClickHouseWriter {
 
 /** The RowBinary of a one-span request, as a decoder thread hands it to the batcher. */
 function oneSpanRequest(tenant: string, i: number) {
-  const rows = traceRequestToRows(tenant, decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(i) })])), 'protobuf'));
+  const rows = traceRequestToRows(tenant, decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(i) })])), 'protobuf').request);
   return { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
 }
 
@@ -137,7 +151,7 @@ test('the trace index knows each trace and its time bounds', async () => {
     span({ traceId, spanId: spanId(9001), startTimeUnixNano: '1732540800000000001', endTimeUnixNano: '1732540800000000500' }),
     span({ traceId, spanId: spanId(9002), startTimeUnixNano: '1732540799000000000', endTimeUnixNano: '1732540800000000100' }),
   ]);
-  await pipeline.consume({ tenantId: 'index', signal: 'traces', encoding: 'protobuf', payload: encodeExportRequestObject('traces', req), receivedAtNs: 1n });
+  await pipeline.consume({ tenantId: 'index', signal: 'traces', encoding: 'protobuf', payload: encodeExportRequestObject('traces', req), receivedAtNs: 1n, notBeforeNs: 0n });
   await pipeline.close();
   const rs = await ch.query({
     query: `SELECT toString(toUnixTimestamp64Nano(min(Start))) AS s, toString(toUnixTimestamp64Nano(max(End))) AS e
@@ -155,7 +169,7 @@ test('one request whose spans cover a year of days is stored, not refused for it
     const start = 1732540800000000000n - BigInt(i) * day;
     return span({ spanId: spanId(20_000 + i), startTimeUnixNano: start.toString(), endTimeUnixNano: (start + 1000n).toString() });
   });
-  const outcome = await pipeline.consume({ tenantId: 'days', signal: 'traces', encoding: 'protobuf', payload: encodeExportRequestObject('traces', traceRequest(spans)), receivedAtNs: 1n });
+  const outcome = await pipeline.consume({ tenantId: 'days', signal: 'traces', encoding: 'protobuf', payload: encodeExportRequestObject('traces', traceRequest(spans)), receivedAtNs: 1n, notBeforeNs: 0n });
   await pipeline.close();
   assert.equal(outcome.rejected, 0);
   assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'days'"), 150);
@@ -163,7 +177,7 @@ test('one request whose spans cover a year of days is stored, not refused for it
 
 test('when a batch is split after one table landed, that table is not inserted again', async () => {
   const batcher = new InsertBatcher(new ClickHouseWriter(ch), { maxRows: 1000, maxBytes: 1 << 20, maxDelayMs: 20, quietMs: 20, maxPendingBytes: 1 << 24, maxInFlight: 1 });
-  const rows = traceRequestToRows('split', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(30_000) })])), 'protobuf'));
+  const rows = traceRequestToRows('split', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(30_000) })])), 'protobuf').request);
   const spansOnly = { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
   // Spans are inserted first (they land), then the logs of the second request are refused.
   const badLogs = { logs: { data: Buffer.from([1, 2, 3]), rows: 1 } };
@@ -188,7 +202,7 @@ test('the live feed gets the rows of a stored request only while it wants that t
   const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 10 }, live });
   const send = (tenantId: string, first: number) =>
     pipeline.consume({
-      tenantId, signal: 'traces', encoding: 'protobuf', receivedAtNs: 1n,
+      tenantId, signal: 'traces', encoding: 'protobuf', receivedAtNs: 1n, notBeforeNs: 0n,
       payload: encodeExportRequestObject('traces', traceRequest([0, 1, 2].map((i) => span({ spanId: spanId(first + i) })))),
     });
   await send('live-a', 0);

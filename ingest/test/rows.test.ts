@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { insertColumns, type InsertTable } from '@telemetryflow/clickhouse';
 import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/schemas';
-import { decodeToRows, logsRequestToRows, metricsRequestToRows, traceRequestToRows, type RowBatch } from '../src/index.js';
+import { decodeToRows, LATEST_ROW_TIME_NS, logsRequestToRows, metricsRequestToRows, TimeWindow, traceRequestToRows, type RowBatch } from '../src/index.js';
 import { logsRequest, metricsRequest, span, T0, traceRequest } from './fixtures.js';
 
 /** Attribute maps have no prototype; compare them as plain objects. */
@@ -20,7 +20,7 @@ function rowsOf(batch: RowBatch, table: InsertTable): Record<string, unknown>[] 
 }
 
 const decode = <S extends 'traces' | 'metrics' | 'logs'>(signal: S, req: Record<string, unknown>) =>
-  decodeExportRequest(signal, encodeExportRequestObject(signal, req), 'protobuf');
+  decodeExportRequest(signal, encodeExportRequestObject(signal, req), 'protobuf').request;
 
 test('a span becomes one row with typed attributes, events, links and exact times', () => {
   const batch = traceRequestToRows('acme', decode('traces', traceRequest([span()])));
@@ -62,7 +62,7 @@ test('spans with invalid ids or times are rejected one by one; the rest are kept
   assert.equal(batch.rejected, 3);
   assert.match(batch.errorMessage, /trace_id must be 16 bytes/);
   assert.match(batch.errorMessage, /span_id must be 8 bytes and not all zero/);
-  assert.match(batch.errorMessage, /out of range/);
+  assert.match(batch.errorMessage, /start_time_unix_nano 2554-07-21T23:34:33\.709551615Z is after 2096-02-09T06:28:15\.000000000Z, the latest time that can be stored/);
   assert.equal(rowsOf(batch, 'spans').length, 1);
 });
 
@@ -78,7 +78,7 @@ test('invalid UTF-8 in names and attribute values is replaced, not fatal', () =>
   const bytes = Buffer.from(raw);
   const at = bytes.indexOf('NAME_MARKER');
   bytes[at] = 0xff; // not valid UTF-8
-  const result = decodeToRows({ tenantId: 'acme', signal: 'traces', encoding: 'protobuf', payload: bytes, receivedAtNs: '1' });
+  const result = decodeToRows({ tenantId: 'acme', signal: 'traces', encoding: 'protobuf', payload: bytes, receivedAtNs: '1', notBeforeNs: '0' });
   assert.ok(result.ok);
   const [row] = rowsOf(result.batch, 'spans');
   assert.equal(typeof row?.Name, 'string');
@@ -87,9 +87,9 @@ test('invalid UTF-8 in names and attribute values is replaced, not fatal', () =>
 });
 
 test('an undecodable payload is reported as malformed, not thrown', () => {
-  const result = decodeToRows({ tenantId: 'acme', signal: 'logs', encoding: 'protobuf', payload: Buffer.from([0x0a, 0xff, 0xff]), receivedAtNs: '1' });
+  const result = decodeToRows({ tenantId: 'acme', signal: 'logs', encoding: 'protobuf', payload: Buffer.from([0x0a, 0xff, 0xff]), receivedAtNs: '1', notBeforeNs: '0' });
   assert.equal(result.ok, false);
-  const json = decodeToRows({ tenantId: 'acme', signal: 'logs', encoding: 'json', payload: Buffer.from('{"resourceLogs": ['), receivedAtNs: '1' });
+  const json = decodeToRows({ tenantId: 'acme', signal: 'logs', encoding: 'json', payload: Buffer.from('{"resourceLogs": ['), receivedAtNs: '1', notBeforeNs: '0' });
   assert.equal(json.ok, false);
 });
 
@@ -104,7 +104,7 @@ test('OTLP/JSON: hex ids, enums as ints, int64 as strings, unknown fields ignore
       }] }],
     }],
   });
-  const result = decodeToRows({ tenantId: 'acme', signal: 'traces', encoding: 'json', payload: Buffer.from(body), receivedAtNs: '1' });
+  const result = decodeToRows({ tenantId: 'acme', signal: 'traces', encoding: 'json', payload: Buffer.from(body), receivedAtNs: '1', notBeforeNs: '0' });
   assert.ok(result.ok);
   const [row] = rowsOf(result.batch, 'spans');
   assert.equal(row?.TraceIdHex, '5b8efff798038103d269b633813fc60c');
@@ -170,6 +170,25 @@ test('every metric type becomes rows of its table, with one series row per serie
   const series = rowsOf(batch, 'metric_series');
   assert.deepEqual(plain(series.find((s) => s.MetricName === 'gc')?.MetadataAttributes), { origin: 'runtime' });
   assert.deepEqual(series.map((s) => [s.MetricName, s.MetricType]).sort(), [['gc', 'summary'], ['latency', 'histogram'], ['requests', 'sum'], ['size', 'exponential_histogram'], ['temp', 'gauge'], ['temp', 'gauge']]);
+});
+
+test('data points before the retention cutoff, after the latest storable time, or starting after their time are refused', () => {
+  const t = (d: bigint) => (T0 + d).toString();
+  const points = [
+    { timeUnixNano: t(0n), asDouble: 1 },
+    { timeUnixNano: t(-1n), asDouble: 2 },
+    { timeUnixNano: t(5n), startTimeUnixNano: t(6n), asDouble: 3 },
+    { timeUnixNano: t(5n), startTimeUnixNano: t(5n), asDouble: 4 },
+    { timeUnixNano: t(5n), startTimeUnixNano: '1', asDouble: 5 },
+    { timeUnixNano: (LATEST_ROW_TIME_NS + 1n).toString(), asDouble: 6 },
+  ];
+  const batch = metricsRequestToRows('acme', decode('metrics', metricsRequest([{ name: 'q', gauge: { dataPoints: points } }])), { window: new TimeWindow(T0) });
+  assert.deepEqual(rowsOf(batch, 'metrics_gauge').map((r) => r.Value), [1, 4, 5]);
+  assert.equal(batch.rejected, 3);
+  assert.match(batch.errorMessage, /data point of "q": time_unix_nano 2024-11-25T13:20:00\.123456788Z is older than this tenant's retention/);
+  assert.match(batch.errorMessage, /data point of "q": start_time_unix_nano 2024-11-25T13:20:00\.123456795Z is after time_unix_nano 2024-11-25T13:20:00\.123456794Z/);
+  assert.match(batch.errorMessage, /is after 2096-02-09T06:28:15\.000000000Z, the latest time that can be stored/);
+  assert.deepEqual(rowsOf(batch, 'metric_series').map((s) => s.FirstSeenNs), [T0]);
 });
 
 test('the same series gets the same fingerprint in every request; other attributes, another one', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeRowBinary } from '@telemetryflow/clickhouse';
 import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/schemas';
-import { decodeAndEncode, requestToRows } from '../src/index.js';
+import { ANY_TIME, decodeAndEncode, LATEST_ROW_TIME_NS, requestToRows, TimeWindow } from '../src/index.js';
 import { transcodeTraceRequest } from '../src/rows/span-wire.js';
 import { PARENT_ID, SPAN_ID, span, T0, TRACE_ID, traceRequest } from './fixtures.js';
 
@@ -82,8 +82,8 @@ function request(spans: Bytes[], opts: { resourceLast?: boolean; scopeLast?: boo
 }
 
 /** The object path: protobufjs decode, row building, encodeRowBinary. */
-function viaObjects(payload: Uint8Array) {
-  const batch = requestToRows('acme', 'traces', decodeExportRequest('traces', payload, 'protobuf'), 0n);
+function viaObjects(payload: Uint8Array, window = ANY_TIME) {
+  const batch = requestToRows('acme', 'traces', decodeExportRequest('traces', payload, 'protobuf').request, 0n, { window });
   const rows = batch.tables.spans ?? [];
   return { data: encodeRowBinary('spans', rows), rows: rows.length, accepted: batch.accepted, rejected: batch.rejected, errorMessage: batch.errorMessage };
 }
@@ -93,12 +93,12 @@ function viaObjects(payload: Uint8Array) {
  * writes; both as a Buffer and as the plain Uint8Array decoder threads receive (protobufjs
  * reads strings of the two differently).
  */
-function assertWireSameAsObjects(payload: Uint8Array): { accepted: number; rejected: number } {
+function assertWireSameAsObjects(payload: Uint8Array, window = ANY_TIME): { accepted: number; rejected: number } {
   let result = { accepted: 0, rejected: 0 };
   for (const form of [Buffer.from(payload), new Uint8Array(payload)]) {
-    const wire = transcodeTraceRequest('acme', form, 64);
+    const wire = transcodeTraceRequest('acme', form, 64, window);
     assert.ok(wire, 'read off the wire');
-    assertSame(wire, viaObjects(form));
+    assertSame(wire, viaObjects(form, window));
     result = { accepted: wire.accepted, rejected: wire.rejected };
   }
   return result;
@@ -114,9 +114,9 @@ function assertSame(wire: NonNullable<ReturnType<typeof transcodeTraceRequest>>,
 }
 
 /** The object path's answer, or its error. */
-function objectsOrError(payload: Uint8Array): Encoded | Error {
+function objectsOrError(payload: Uint8Array, window = ANY_TIME): Encoded | Error {
   try {
-    return viaObjects(payload);
+    return viaObjects(payload, window);
   } catch (err) {
     return err as Error;
   }
@@ -159,7 +159,7 @@ test('spans outside the usual shape are decoded by protobufjs, with the same row
     msg(...without(4), len(4, Buffer.alloc(3))), // short parent: refused
     msg(...without(4), len(4, Buffer.alloc(0))), // empty parent: a root span
     msg(...without(7), fixed64(7, 2n ** 63n)), // start out of range: refused
-    msg(...without(8), fixed64(8, T0 - 5n)), // ends before it starts
+    msg(...without(8), fixed64(8, T0 - 5n)), // ends before it starts: refused
     msg(...base, len(11, msg(fixed64(1, T0), len(2, 'retry')))), // an event
     msg(...base, len(13, msg(len(1, TRACE_ID), len(2, SPAN_ID)))), // a link
     msg(...base, len(15, msg(vint(3, 1)))), // status repeated
@@ -176,8 +176,40 @@ test('spans outside the usual shape are decoded by protobufjs, with the same row
     msg(...UNKNOWN),
   ];
   const { accepted, rejected } = assertWireSameAsObjects(request(spans));
-  assert.equal(rejected, 6);
-  assert.equal(accepted, spans.length - 6);
+  assert.equal(rejected, 7);
+  assert.equal(accepted, spans.length - 7);
+});
+
+test('a start before the retention cutoff or after the latest storable time, and an end before the start, are refused off the wire as through objects', () => {
+  const cutoff = T0 - 1_000_000n;
+  const window = new TimeWindow(cutoff);
+  const base = spanFields(0).filter((f) => f[0] !== ((7 << 3) | 1) && f[0] !== ((8 << 3) | 1));
+  const timed = (start: bigint, end: bigint) => msg(...base, fixed64(7, start), fixed64(8, end));
+  const lowWordMax = (T0 >> 32n << 32n) + 0xffffffffn;
+  const cases: [bigint, bigint, boolean][] = [
+    [cutoff, cutoff, true],
+    [cutoff - 1n, T0, false],
+    [cutoff + 1n, cutoff, false],
+    [T0, T0 - 1n, false],
+    [T0, T0 + 1n, true],
+    // Times that differ only in their high or low 32-bit word.
+    [T0 >> 32n << 32n, T0, false],
+    [lowWordMax, lowWordMax + 1n, true],
+    [lowWordMax + 1n, lowWordMax, false],
+    [LATEST_ROW_TIME_NS, LATEST_ROW_TIME_NS, true],
+    [LATEST_ROW_TIME_NS + 1n, LATEST_ROW_TIME_NS + 1n, false],
+    [LATEST_ROW_TIME_NS, 2n ** 63n - 1n, true],
+    [0n, 0n, false],
+  ];
+  const { accepted, rejected } = assertWireSameAsObjects(request(cases.map(([start, end]) => timed(start, end))), window);
+  assert.equal(accepted, cases.filter((c) => c[2]).length);
+  assert.equal(rejected, cases.filter((c) => !c[2]).length);
+  const reason = (start: bigint, end: bigint) => viaObjects(request([timed(start, end)]), window).errorMessage;
+  assert.equal(reason(cutoff - 1n, T0), "rejected 1 item(s): span: start_time_unix_nano 2024-11-25T13:20:00.122456788Z is older than this tenant's retention (nothing before 2024-11-25T13:20:00.122456789Z is kept)");
+  assert.equal(reason(T0, T0 - 1n), 'rejected 1 item(s): span: end_time_unix_nano 2024-11-25T13:20:00.123456788Z is before start_time_unix_nano 2024-11-25T13:20:00.123456789Z');
+  assert.equal(reason(LATEST_ROW_TIME_NS + 1n, LATEST_ROW_TIME_NS + 1n), 'rejected 1 item(s): span: start_time_unix_nano 2096-02-09T06:28:15.000000001Z is after 2096-02-09T06:28:15.000000000Z, the latest time that can be stored');
+  // Without a cutoff a start of 0 is only old, not invalid.
+  assert.deepEqual(assertWireSameAsObjects(request([timed(0n, 0n)])), { accepted: 1, rejected: 0 });
 });
 
 test('payloads the wire reader does not take fall back to the object path, errors included', () => {
@@ -188,7 +220,7 @@ test('payloads the wire reader does not take fall back to the object path, error
   for (const payload of [oddlyTyped, truncated, overlong, Buffer.from([0x0a]), Buffer.from([0x0f])]) {
     assert.equal(transcodeTraceRequest('acme', payload, 64), undefined);
   }
-  const task = (payload: Uint8Array) => decodeAndEncode({ tenantId: 'acme', signal: 'traces', encoding: 'protobuf', payload, receivedAtNs: '0' });
+  const task = (payload: Uint8Array) => decodeAndEncode({ tenantId: 'acme', signal: 'traces', encoding: 'protobuf', payload, receivedAtNs: '0', notBeforeNs: '0' });
   const truncatedResult = task(truncated);
   assert.equal(truncatedResult.ok, false);
   assert.match((truncatedResult as { malformed: string }).malformed, /invalid protobuf ExportTraceServiceRequest/);
@@ -247,10 +279,12 @@ test('mutated payloads: whatever the wire reader takes, it writes as the object 
       else bytes.length = at;
     }
     const payload = new Uint8Array(bytes);
-    const wire = transcodeTraceRequest('acme', payload, 64);
+    // Half the cases with a retention cutoff near the spans' start.
+    const window = n % 2 ? ANY_TIME : new TimeWindow(T0 - 1_000_000n + BigInt(pick(3_000_000)));
+    const wire = transcodeTraceRequest('acme', payload, 64, window);
     if (!wire) continue;
     taken++;
-    const expected = objectsOrError(payload);
+    const expected = objectsOrError(payload, window);
     assert.ok(!(expected instanceof Error), `protobufjs refuses ${Buffer.from(payload).toString('hex')}, the wire reader took it`);
     assertSame(wire, expected);
   }

@@ -16,6 +16,8 @@ after(async () => {
 });
 
 const BOOTSTRAP = { apiKey: 'tf_bootstrap_test_key_0123456789', adminEmail: 'Ops@Example.com', adminPassword: 'correct horse battery' };
+/** A tenant without retention policies has the default raw retention for every signal. */
+const DEFAULT_RAW_DAYS = { traces: 15, logs: 15, metrics: 15 };
 
 test('two processes migrating at once both succeed; bootstrap happens once, deterministically', async () => {
   const logsA: string[] = [];
@@ -46,7 +48,7 @@ test('two processes migrating at once both succeed; bootstrap happens once, dete
     const [hash] = await ds.query(`SELECT password_hash FROM users`);
     assert.match(hash.password_hash, /^\$argon2id\$/);
 
-    assert.deepEqual(await a.authenticate(BOOTSTRAP.apiKey), { tenantId: 'default', scopes: ['ingest', 'read', 'admin'] });
+    assert.deepEqual(await a.authenticate(BOOTSTRAP.apiKey), { tenantId: 'default', scopes: ['ingest', 'read', 'admin'], rawRetentionDays: DEFAULT_RAW_DAYS });
   } finally {
     await a.close();
     await b.close();
@@ -72,7 +74,7 @@ test('authenticate: unknown → null, revoked → null, scopes per key, last_use
     await createTenant(cp.dataSource, { id: 'acme', name: 'Acme' });
     const ingestOnly = await createApiKey(cp.dataSource, { tenantId: 'acme', name: 'collector', scopes: ['ingest'] });
     assert.match(ingestOnly.key, /^tf_[A-Za-z0-9]{40}$/);
-    assert.deepEqual(await cp.authenticate(ingestOnly.key), { tenantId: 'acme', scopes: ['ingest'] });
+    assert.deepEqual(await cp.authenticate(ingestOnly.key), { tenantId: 'acme', scopes: ['ingest'], rawRetentionDays: DEFAULT_RAW_DAYS });
     assert.equal(await cp.authenticate('tf_unknownunknownunknown'), null);
     const wrongSecret = ingestOnly.key.slice(0, -1) + (ingestOnly.key.endsWith('x') ? 'y' : 'x');
     assert.equal(await cp.authenticate(wrongSecret), null, 'same prefix, wrong secret');
@@ -90,6 +92,20 @@ test('authenticate: unknown → null, revoked → null, scopes per key, last_use
   }
 });
 
+test('a credential carries its tenant raw retention per signal from retention_policies, defaults for signals without one', async () => {
+  const cp: ControlPlane = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: {}, authCacheTtlMs: 0 });
+  try {
+    await createTenant(cp.dataSource, { id: 'kept-short', name: 'Kept short' });
+    const key = await createApiKey(cp.dataSource, { tenantId: 'kept-short', name: 'collector', scopes: ['ingest'] });
+    await cp.dataSource.query(
+      `INSERT INTO retention_policies (tenant_id, signal, raw_days, hourly_days, daily_days, updated_at) VALUES ('kept-short', 'logs', 3, 90, 400, now()), ('kept-short', 'spans', 40, 90, 400, now())`,
+    );
+    assert.deepEqual((await cp.authenticate(key.key))?.rawRetentionDays, { traces: 40, logs: 3, metrics: 15 });
+  } finally {
+    await cp.close();
+  }
+});
+
 test('generated bootstrap values are printed once, on first start only', async () => {
   const other = await createTestDatabase();
   try {
@@ -101,7 +117,7 @@ test('generated bootstrap values are printed once, on first start only', async (
     const passwordLine = first.find((m) => m.startsWith('bootstrap admin password: '));
     const password = passwordLine!.slice('bootstrap admin password: '.length);
     assert.ok(first.includes('bootstrap admin user: admin@telemetryflow.local'));
-    assert.deepEqual(await cp1.authenticate(key), { tenantId: 'default', scopes: ['ingest', 'read', 'admin'] });
+    assert.deepEqual(await cp1.authenticate(key), { tenantId: 'default', scopes: ['ingest', 'read', 'admin'], rawRetentionDays: DEFAULT_RAW_DAYS });
     assert.ok(await verifyUserPassword(cp1.dataSource, 'admin@telemetryflow.local', password));
     await cp1.close();
     const second: string[] = [];

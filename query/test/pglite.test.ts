@@ -12,7 +12,12 @@ test('embedded Postgres: PGlite over pglite-socket with TypeORM\'s pg driver; da
   try {
     assert.ok(logs.some((m) => m.startsWith('embedded Postgres (PGlite) on the Unix socket in ')), logs.join(' | '));
     assert.equal(await cp.migrationsComplete(), true);
-    assert.deepEqual(await cp.authenticate('tf_embedded_key_0123456789'), { tenantId: 'default', scopes: ['ingest', 'read', 'admin'] });
+    assert.deepEqual(await cp.authenticate('tf_embedded_key_0123456789'), {
+      tenantId: 'default', scopes: ['ingest', 'read', 'admin'], rawRetentionDays: { traces: 15, logs: 15, metrics: 15 },
+    });
+    // More concurrent queries than the pool has connections: every pool connection must be accepted.
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => cp.dataSource.query('SELECT $1::int AS n, pg_sleep(0.01)', [i])));
+    assert.deepEqual(results.map((r) => r[0].n), Array.from({ length: 30 }, (_, i) => i));
     const [{ version }] = await cp.dataSource.query('SELECT version()');
     assert.match(version, /PostgreSQL/);
   } finally {

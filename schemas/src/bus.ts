@@ -7,6 +7,12 @@ import type { Signal } from './otlp-types.js';
 export const BUS_HEADERS = {
   tenant: 'Tf-Tenant',
   receivedAtNs: 'Tf-Received-At-Ns',
+  /**
+   * The retention cutoff the collector checked items against (nanoseconds, decimal; absent:
+   * none): writers refuse exactly the items the client was told were refused, on every
+   * delivery.
+   */
+  notBeforeNs: 'Tf-Not-Before-Ns',
   /** Set on dead letters: why the writer gave up on the message. */
   deadLetterReason: 'Tf-Dead-Letter-Reason',
   /** Set on dead letters: the stream sequence the message had. */

@@ -1,5 +1,6 @@
 export * from './otlp-types.js';
 export * from './otlp-codec.js';
+export type { RefusedItems } from './otlp-json.js';
 export * from './attributes.js';
 export * from './api.js';
 export * from './pipeline.js';

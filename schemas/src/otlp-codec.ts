@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { convertOtlpJson, type RefusedItems } from './otlp-json.js';
 import type { ExportRequestBySignal, Signal } from './otlp-types.js';
 
 /** Wire encoding of an OTLP payload: binary protobuf or the OTLP JSON mapping. */
@@ -55,61 +56,34 @@ export class MalformedPayloadError extends Error {
   override readonly name: string = 'MalformedPayloadError';
 }
 
-const HEX_ID_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId', 'trace_id', 'span_id', 'parent_span_id']);
+/** A decoded request, and the items the OTLP/JSON decoder refused (not in `request`). */
+export interface DecodedRequest<S extends Signal> {
+  request: ExportRequestBySignal[S];
+  /** Empty for protobuf, whose wire format cannot hold a value of the wrong type. */
+  refused: RefusedItems[];
+}
 
 /**
- * OTLP/JSON differs from the canonical proto3 JSON mapping in one place: trace and span
- * ids are hex strings, not base64. Turn them into bytes before protobufjs sees them; an
- * id that is not valid hex becomes a one-byte id, which no id length allows, so validation
- * rejects that item (an empty id would read as "no parent").
+ * Decodes an Export*ServiceRequest. OTLP/JSON is read by the proto3 JSON mapping, value by
+ * value (otlp-json.ts): an item holding a value of the wrong type is refused, one outside
+ * any item makes the request malformed. Throws MalformedPayloadError.
  */
-function hexIdReviver(key: string, value: unknown): unknown {
-  if (typeof value === 'string' && HEX_ID_FIELDS.has(key)) {
-    return /^(?:[0-9a-fA-F]{2})*$/.test(value) ? Buffer.from(value, 'hex') : new Uint8Array(1);
-  }
-  return value;
-}
-
-/** snake_case keys are accepted too, as the proto3 JSON mapping requires of parsers. */
-function camelize(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = camelize(value[i]);
-    return value;
-  }
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
-  const obj = value as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
-    const v = camelize(obj[key]);
-    if (key.includes('_')) {
-      const camel = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-      delete obj[key];
-      if (!(camel in obj)) obj[camel] = v;
-    } else {
-      obj[key] = v;
-    }
-  }
-  return obj;
-}
-
-export function decodeExportRequest<S extends Signal>(
-  signal: S,
-  payload: Uint8Array,
-  encoding: OtlpEncoding,
-): ExportRequestBySignal[S] {
+export function decodeExportRequest<S extends Signal>(signal: S, payload: Uint8Array, encoding: OtlpEncoding): DecodedRequest<S> {
   const type = requestTypes[signal];
   try {
     if (encoding === 'protobuf') {
-      return type.decode(payload) as unknown as ExportRequestBySignal[S];
+      return { request: type.decode(payload) as unknown as ExportRequestBySignal[S], refused: [] };
     }
     const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
-    const parsed: unknown = JSON.parse(text, hexIdReviver);
+    const parsed: unknown = JSON.parse(text);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new MalformedPayloadError('request body must be a JSON object');
     }
-    return type.fromObject(camelize(parsed) as Record<string, unknown>) as unknown as ExportRequestBySignal[S];
+    const { object, refused } = convertOtlpJson(type, parsed);
+    return { request: type.fromObject(object) as unknown as ExportRequestBySignal[S], refused };
   } catch (err) {
     if (err instanceof MalformedPayloadError) throw err;
-    const what = encoding === 'protobuf' ? 'protobuf' : 'JSON';
+    const what = encoding === 'protobuf' ? 'protobuf' : 'OTLP/JSON';
     throw new MalformedPayloadError(`invalid ${what} ${type.name}: ${(err as Error).message}`);
   }
 }

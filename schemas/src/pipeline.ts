@@ -13,6 +13,11 @@ export interface OtlpExport {
   payload: Uint8Array;
   /** When the receiver got the request, nanoseconds since the epoch. */
   receivedAtNs: bigint;
+  /**
+   * Items older than this (nanoseconds since the epoch) are past the tenant's retention for
+   * the signal: TTL would delete them at once, so they are refused. 0n: no cutoff.
+   */
+  notBeforeNs: bigint;
 }
 
 /** Items that could not be stored (OTLP partial success); zero when all were stored. */
@@ -26,16 +31,28 @@ export interface ExportOutcome {
 export interface OtlpConsumer {
   /**
    * Resolves once the accepted items are durable. Rejects with MalformedPayloadError
-   * when the payload cannot be decoded (a permanent error); any other rejection is
-   * transient and the client should retry.
+   * when the payload cannot be decoded (a permanent error), with OverloadedError when it
+   * is at capacity (the client is throttled); any other rejection is transient and the
+   * client should retry.
    */
   consume(request: OtlpExport): Promise<ExportOutcome>;
+}
+
+/** The consumer's work queue is full: the client is told to slow down (429 / RESOURCE_EXHAUSTED). */
+export class OverloadedError extends Error {
+  override readonly name = 'OverloadedError';
 }
 
 /** A resolved ingest or read credential. */
 export interface Credential {
   tenantId: string;
   scopes: readonly ('ingest' | 'read' | 'admin')[];
+  /**
+   * The tenant's raw-data retention per signal in days, as of the look-up (cached with the
+   * key): the export handler refuses items older than that. Absent: nothing is refused
+   * for its age.
+   */
+  rawRetentionDays?: Readonly<Record<Signal, number>>;
 }
 
 /** Resolves a bearer token to its credential, or null when it is unknown or revoked. */

@@ -19,12 +19,12 @@ test('protobuf and OTLP/JSON decode to the same span', () => {
       resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.from('0af7651916cd43dd8448eb211c80319c', 'hex'), spanId: Buffer.from('b7ad6b7169203331', 'hex'), name: 'a', kind: 2, startTimeUnixNano: '1732540800123456789' }] }] }],
     }),
     'protobuf',
-  );
+  ).request;
   const json = decodeExportRequest(
     'traces',
     Buffer.from(JSON.stringify({ resource_spans: [{ scope_spans: [{ spans: [{ trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331', name: 'a', kind: 2, start_time_unix_nano: 1732540800123456789n.toString() }] }] }] })),
     'json',
-  );
+  ).request;
   for (const req of [proto, json]) {
     const span = req.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.[0];
     assert.equal(Buffer.from(span!.traceId!).toString('hex'), '0af7651916cd43dd8448eb211c80319c');
@@ -90,7 +90,8 @@ test('attribute keys named like object properties are ordinary keys', () => {
   ]);
 });
 
-test('an OTLP/JSON parent span id that is not hex is kept invalid, not read as "no parent"', () => {
-  const req = decodeExportRequest('traces', Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', parentSpanId: 'zz' }] }] }] })), 'json');
-  assert.equal(req.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.[0]?.parentSpanId?.length, 1);
+test('an OTLP/JSON parent span id that is not hex refuses its span, not read as "no parent"', () => {
+  const { request, refused } = decodeExportRequest('traces', Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', parentSpanId: 'zz' }] }] }] })), 'json');
+  assert.equal(request.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.length, 0);
+  assert.deepEqual(refused, [{ reason: 'span: parent_span_id: must be a hex string, got "zz"', count: 1 }]);
 });

@@ -61,3 +61,21 @@ test('API connections: client timeouts that nest, and a cap per address that is 
   assert.throws(() => loadConfig({ TF_HTTP_BODY_TIMEOUT_MS: '200000' }), (e) => e instanceof ConfigError && /TF_HTTP_BODY_TIMEOUT_MS must not exceed TF_HTTP_REQUEST_TIMEOUT_MS/.test(e.message));
   assert.throws(() => loadConfig({ TF_HTTP_IDLE_TIMEOUT_MS: 'never' }), (e) => e instanceof ConfigError && /TF_HTTP_IDLE_TIMEOUT_MS/.test(e.message));
 });
+
+test('OTLP listeners: timeouts, connections per address and bytes in flight, with defaults and bounds', () => {
+  const d = loadConfig({});
+  assert.deepEqual(d.otlpConnections, {
+    headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, idleTimeoutMs: 120_000, unauthenticatedTimeoutMs: 10_000, grpcMaxConnectionAgeMs: 1_800_000, maxPerAddress: 256,
+  });
+  assert.deepEqual(d.otlpAdmission, { maxBytes: 256 * 1024 * 1024, maxTenantBytes: 128 * 1024 * 1024 });
+  const c = loadConfig({ TF_OTLP_REQUEST_TIMEOUT_MS: '5000', TF_OTLP_MAX_CONNECTIONS_PER_ADDRESS: '8', TF_OTLP_MAX_INFLIGHT_BYTES: '67108864' });
+  assert.equal(c.otlpConnections.requestTimeoutMs, 5000);
+  assert.equal(c.otlpConnections.maxPerAddress, 8);
+  assert.deepEqual(c.otlpAdmission, { maxBytes: 64 * 1024 * 1024, maxTenantBytes: 64 * 1024 * 1024 }, 'the tenant share defaults to at most the whole');
+  for (const [name, bad] of [['TF_OTLP_HEADERS_TIMEOUT_MS', '0'], ['TF_OTLP_IDLE_TIMEOUT_MS', 'soon'], ['TF_OTLP_MAX_CONNECTIONS_PER_ADDRESS', '0']] as const) {
+    assert.throws(() => loadConfig({ [name]: bad }), (e) => e instanceof ConfigError && e.message.includes(name), `${name}=${bad}`);
+  }
+  // The budget must hold one largest request.
+  assert.throws(() => loadConfig({ TF_OTLP_MAX_INFLIGHT_BYTES: String(16 * 1024 * 1024) }), /TF_OTLP_MAX_INFLIGHT_BYTES must be an integer from 20975616/);
+  assert.throws(() => loadConfig({ TF_OTLP_MAX_TENANT_INFLIGHT_BYTES: String(512 * 1024 * 1024) }), /TF_OTLP_MAX_TENANT_INFLIGHT_BYTES/);
+});

@@ -4,6 +4,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { AddressGuardConfigError, parseCidrs } from '@telemetryflow/alerting';
+import {
+  DEFAULT_ADMISSION_LIMITS, DEFAULT_CONNECTION_SETTINGS, REQUEST_OVERHEAD_BYTES, type AdmissionLimits, type ConnectionSettings,
+} from '@telemetryflow/collector';
 import { DEFAULT_JETSTREAM_SETTINGS, DEFAULT_JETSTREAM_WRITER_CONFIG, type JetStreamSettings, type JetStreamWriterConfig } from '@telemetryflow/ingest';
 
 export const ROLES = ['collector', 'ingest', 'query', 'alerting'] as const;
@@ -37,6 +40,10 @@ export interface Config {
   otlpHttpPort: number;
   otlpGrpcPort: number;
   otlpMaxRequestBytes: number;
+  /** Timeouts and connection limits of the OTLP listeners (TF_OTLP_*_TIMEOUT_MS, TF_OTLP_MAX_CONNECTIONS_PER_ADDRESS). */
+  otlpConnections: ConnectionSettings;
+  /** Bytes of telemetry requests in flight per process and tenant (TF_OTLP_MAX_INFLIGHT_BYTES, TF_OTLP_MAX_TENANT_INFLIGHT_BYTES). */
+  otlpAdmission: AdmissionLimits;
   dataDir: string;
   clickhouseUrl: string | undefined;
   /** `TF_CLICKHOUSE_CLUSTER`: the ClickHouse cluster the schema is placed on. */
@@ -168,6 +175,28 @@ function httpConnections(env: Env, trust: Config['trustProxy']): Config['httpCon
   };
 }
 
+const MAX_TIMER_MS = 0x7fffffff;
+
+function otlpConnections(env: Env): ConnectionSettings {
+  const d = DEFAULT_CONNECTION_SETTINGS;
+  return {
+    headersTimeoutMs: int(env, 'TF_OTLP_HEADERS_TIMEOUT_MS', d.headersTimeoutMs, 100, 600_000),
+    requestTimeoutMs: int(env, 'TF_OTLP_REQUEST_TIMEOUT_MS', d.requestTimeoutMs, 100, 3_600_000),
+    idleTimeoutMs: int(env, 'TF_OTLP_IDLE_TIMEOUT_MS', d.idleTimeoutMs, 100, MAX_TIMER_MS),
+    unauthenticatedTimeoutMs: int(env, 'TF_OTLP_UNAUTHENTICATED_TIMEOUT_MS', d.unauthenticatedTimeoutMs, 100, 600_000),
+    grpcMaxConnectionAgeMs: int(env, 'TF_OTLP_GRPC_MAX_CONNECTION_AGE_MS', d.grpcMaxConnectionAgeMs, 1000, MAX_TIMER_MS),
+    maxPerAddress: int(env, 'TF_OTLP_MAX_CONNECTIONS_PER_ADDRESS', d.maxPerAddress, 1, 1_000_000),
+  };
+}
+
+/** The budget must hold the largest request (a gRPC call reserves that much while it arrives). */
+function otlpAdmission(env: Env, maxRequestBytes: number): AdmissionLimits {
+  const least = maxRequestBytes + REQUEST_OVERHEAD_BYTES;
+  const maxBytes = int(env, 'TF_OTLP_MAX_INFLIGHT_BYTES', Math.max(DEFAULT_ADMISSION_LIMITS.maxBytes, least), least, 2 ** 40);
+  const maxTenantBytes = int(env, 'TF_OTLP_MAX_TENANT_INFLIGHT_BYTES', Math.min(maxBytes, Math.max(DEFAULT_ADMISSION_LIMITS.maxTenantBytes, least)), least, maxBytes);
+  return { maxBytes, maxTenantBytes };
+}
+
 /** `all`, or a comma-separated list of roles. */
 export function parseRoles(raw: string | undefined): ReadonlySet<Role> {
   const value = (raw ?? '').trim() || 'all';
@@ -233,6 +262,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
   const selfTracingEndpoint = url(env, 'TF_SELF_TRACING_ENDPOINT', ['http:', 'https:']);
   const js = DEFAULT_JETSTREAM_SETTINGS;
   const w = DEFAULT_JETSTREAM_WRITER_CONFIG;
+  const otlpMaxRequestBytes = int(env, 'TF_OTLP_MAX_REQUEST_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
   return {
     roles,
     host: env.TF_HOST || '127.0.0.1',
@@ -249,7 +279,9 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     },
     otlpHttpPort: int(env, 'TF_OTLP_HTTP_PORT', 4318, 0, 65535),
     otlpGrpcPort: int(env, 'TF_OTLP_GRPC_PORT', 4317, 0, 65535),
-    otlpMaxRequestBytes: int(env, 'TF_OTLP_MAX_REQUEST_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    otlpMaxRequestBytes,
+    otlpConnections: otlpConnections(env),
+    otlpAdmission: otlpAdmission(env, otlpMaxRequestBytes),
     dataDir: resolve(env.TF_DATA_DIR || './data'),
     clickhouseUrl: url(env, 'CLICKHOUSE_URL', ['http:', 'https:']),
     clickhouseCluster: clusterName(env),

@@ -19,8 +19,10 @@ export function followBusForLive(nc: NatsConnection, live: LiveFeed): { close():
         const tenantId = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
         if (!live.wants(tenantId, signal)) return;
         const receivedAtNs = msg.headers?.get(BUS_HEADERS.receivedAtNs) || (BigInt(Date.now()) * 1_000_000n).toString();
+        // The writers' checks, retention cutoff included: what shows live is what is stored.
+        const notBeforeNs = msg.headers?.get(BUS_HEADERS.notBeforeNs) || '0';
         try {
-          const decoded = decodeToRows({ tenantId, signal, encoding: 'protobuf', payload: msg.data, receivedAtNs });
+          const decoded = decodeToRows({ tenantId, signal, encoding: 'protobuf', payload: msg.data, receivedAtNs, notBeforeNs });
           if (decoded.ok) live.publish(tenantId, { spans: decoded.batch.tables.spans, logs: decoded.batch.tables.logs });
         } catch {
           // A payload the writers will dead-letter: nothing to show live either.

@@ -2,7 +2,9 @@ import {
   ALERTING_CONTROL_PLANE, AddressGuard, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs, startAlertingRole,
 } from '@telemetryflow/alerting';
 import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import { createCollectorMetrics, JetStreamPublisher, startOtlpGrpcReceiver, startOtlpHttpReceiver, DEFAULT_PUBLISHER_CONFIG } from '@telemetryflow/collector';
+import {
+  createCollectorMetrics, DEFAULT_PUBLISHER_CONFIG, InflightBytes, JetStreamPublisher, registerInflightGauge, startOtlpGrpcReceiver, startOtlpHttpReceiver,
+} from '@telemetryflow/collector';
 import {
   BatchManifestStore, ClickHouseWriter, connectBus, createBatchDecodePool, createIngestMetrics, ensureTopology, IngestPipeline, JetStreamWriter,
   type BusConnection,
@@ -169,8 +171,12 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         httpPort: config.otlpHttpPort,
         grpcPort: config.otlpGrpcPort,
         maxRequestBytes: config.otlpMaxRequestBytes,
+        connections: config.otlpConnections,
       };
-      const deps = { authenticate: controlPlane!.authenticate, consumer: consumer!, metrics, log: log.receivers };
+      // One budget of bytes in flight for every receiver of the process.
+      const admission = new InflightBytes(config.otlpAdmission);
+      registerInflightGauge(registry, () => admission.bytes);
+      const deps = { authenticate: controlPlane!.authenticate, consumer: consumer!, admission, metrics, log: log.receivers };
       const grpc = await startOtlpGrpcReceiver(receiverConfig, deps);
       stops.push(() => grpc.close());
       const http = await startOtlpHttpReceiver(receiverConfig, deps);

@@ -1,5 +1,5 @@
-import { requestToRows, transcodeTraceRequest } from '@telemetryflow/ingest';
-import { decodeExportRequest, MalformedPayloadError, type ExportRequestBySignal, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
+import { permanentOnThrow, requestToRows, TimeWindow, transcodeTraceRequest } from '@telemetryflow/ingest';
+import { decodeExportRequest, MalformedPayloadError, type DecodedRequest, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
 import { splitExportRequest } from './split-request.js';
 
 export interface PrepareTask {
@@ -8,6 +8,8 @@ export interface PrepareTask {
   encoding: OtlpEncoding;
   payload: Uint8Array;
   receivedAtNs: string;
+  /** The retention cutoff (nanoseconds, decimal; "0": none), sent along for the writers. */
+  notBeforeNs: string;
   /** Largest message the bus takes. */
   maxMessageBytes: number;
 }
@@ -23,26 +25,34 @@ export type PrepareResult =
  * request re-encoded once and split to fit. Pure; runs in worker threads.
  */
 export function prepareForBus(task: PrepareTask): PrepareResult {
+  return permanentOnThrow(() => prepare(task));
+}
+
+function prepare(task: PrepareTask): PrepareResult {
   const fits = task.encoding === 'protobuf' && task.payload.byteLength <= task.maxMessageBytes;
+  const window = new TimeWindow(BigInt(task.notBeforeNs));
   // A protobuf traces request that fits is checked by the writers' own wire reader, which
   // builds no objects; its rows are dropped here.
-  const checkedOffWire = fits && task.signal === 'traces' ? transcodeTraceRequest(task.tenantId, task.payload, task.payload.byteLength * 3) : undefined;
+  const checkedOffWire =
+    fits && task.signal === 'traces' ? transcodeTraceRequest(task.tenantId, task.payload, task.payload.byteLength * 3, window) : undefined;
   if (checkedOffWire) {
     const { accepted, rejected, errorMessage } = checkedOffWire;
     return { ok: true, parts: accepted === 0 ? [] : [task.payload], accepted, rejected, errorMessage };
   }
-  let request: ExportRequestBySignal[Signal];
+  let decoded: DecodedRequest<Signal>;
   try {
-    request = decodeExportRequest(task.signal, task.payload, task.encoding);
+    decoded = decodeExportRequest(task.signal, task.payload, task.encoding);
   } catch (err) {
     if (err instanceof MalformedPayloadError) return { ok: false, malformed: err.message };
     throw err;
   }
-  const checked = requestToRows(task.tenantId, task.signal, request, BigInt(task.receivedAtNs));
+  const { request, refused } = decoded;
+  const checked = requestToRows(task.tenantId, task.signal, request, BigInt(task.receivedAtNs), { window, refused });
   if (checked.accepted === 0) return { ok: true, parts: [], accepted: 0, rejected: checked.rejected, errorMessage: checked.errorMessage };
   if (fits) {
     return { ok: true, parts: [task.payload], accepted: checked.accepted, rejected: checked.rejected, errorMessage: checked.errorMessage };
   }
+  // JSON items the decoder refused are not in `request`: they never reach the bus.
   const { parts, oversized } = splitExportRequest(task.signal, request, task.maxMessageBytes);
   if (oversized === 0) return { ok: true, parts, accepted: checked.accepted, rejected: checked.rejected, errorMessage: checked.errorMessage };
   const reason = `${oversized} item(s) larger than the ${task.maxMessageBytes}-byte message limit`;

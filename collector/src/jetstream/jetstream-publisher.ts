@@ -1,7 +1,7 @@
 // The collector's consumer in distributed mode: a request is accepted once JetStream has
 // stored it (PubAck), not when a writer has inserted it.
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { createWorkerPool, type BusConnection } from '@telemetryflow/ingest';
+import { createWorkerPool, runQueued, type BusConnection } from '@telemetryflow/ingest';
 import type { Piscina } from 'piscina';
 import {
   BUS_HEADERS, busMessageId, busSubject, isRoutableTenant, MalformedPayloadError,
@@ -51,18 +51,21 @@ export class JetStreamPublisher implements OtlpConsumer {
     // Tenant ids are subject tokens; one that is not cannot be routed (an operator error).
     if (!isRoutableTenant(tenantId)) throw new ExportError('forbidden', 'this API key belongs to a tenant whose id cannot be routed');
     if (!this.bus.connected()) throw new BusUnavailableError('NATS is unreachable', this.config.retryAfterSeconds);
-    const prepared = await this.pool.run({
+    const prepared = await runQueued(this.pool, {
       tenantId,
       signal,
       encoding: request.encoding,
       payload: request.payload,
       receivedAtNs: request.receivedAtNs.toString(),
+      notBeforeNs: request.notBeforeNs.toString(),
       maxMessageBytes: this.maxMessageBytes,
     });
     if (!prepared.ok) throw new MalformedPayloadError(prepared.malformed);
     const h = natsHeaders();
     h.set(BUS_HEADERS.tenant, tenantId);
     h.set(BUS_HEADERS.receivedAtNs, request.receivedAtNs.toString());
+    // The writers refuse the same old items the client was just told about.
+    if (request.notBeforeNs > 0n) h.set(BUS_HEADERS.notBeforeNs, request.notBeforeNs.toString());
     const subject = busSubject(signal, tenantId);
     const started = performance.now();
     try {

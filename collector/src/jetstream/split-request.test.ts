@@ -18,13 +18,13 @@ function traces(resources: number, scopes: number, spans: number, pad = 50): Exp
       })),
     })),
   };
-  return decodeExportRequest('traces', encodeExportRequestObject('traces', body), 'protobuf');
+  return decodeExportRequest('traces', encodeExportRequestObject('traces', body), 'protobuf').request;
 }
 
 /** service/scope/span-id triples of every span in the parts. */
 function spansOf(parts: Uint8Array[]): string[] {
   return parts.flatMap((p) =>
-    (decodeExportRequest('traces', p, 'protobuf').resourceSpans ?? []).flatMap((rs) =>
+    (decodeExportRequest('traces', p, 'protobuf').request.resourceSpans ?? []).flatMap((rs) =>
       (rs.scopeSpans ?? []).flatMap((ss) =>
         (ss.spans ?? []).map((s) => `${String(rs.resource?.attributes?.[0]?.value?.stringValue)}/${String(ss.scope?.name)}/${Buffer.from(s.spanId!).toString('hex')}`),
       ),
@@ -50,7 +50,7 @@ test('a large request is split into messages under the limit that keep every spa
   for (const p of parts) assert.ok(p.byteLength <= limit, `part of ${p.byteLength} bytes`);
   assert.deepEqual(spansOf(parts), whole, 'same spans, same order, each under its own resource and scope');
   // Resources are split first: no part mixes two services.
-  for (const p of parts) assert.equal(decodeExportRequest('traces', p, 'protobuf').resourceSpans?.length, 1);
+  for (const p of parts) assert.equal(decodeExportRequest('traces', p, 'protobuf').request.resourceSpans?.length, 1);
 });
 
 test('an item larger than the limit alone is counted, the rest carried', () => {

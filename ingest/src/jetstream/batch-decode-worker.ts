@@ -36,7 +36,7 @@ export default function run(task: BatchDecodeTask): BatchDecodeResult {
   const capacity = 2 * task.messages.reduce((sum, m) => sum + m.payload.byteLength, 0) + 64 * 1024;
   const blocks = new Map<InsertTable, TableBlock>();
   const outcomes: MessageOutcome[] = task.messages.map((m) => {
-    const decoded = decodeAndEncode({ tenantId: m.tenantId, signal: task.signal, encoding: 'protobuf', payload: m.payload, receivedAtNs: m.receivedAtNs });
+    const decoded = decodeAndEncode({ ...m, signal: task.signal, encoding: 'protobuf' });
     if (!decoded.ok) return { ok: false, malformed: decoded.malformed };
     const sizes: MessageTables = {};
     for (const [table, rows] of Object.entries(decoded.batch.tables) as [InsertTable, { data: Uint8Array; rows: number }][]) {

@@ -11,7 +11,7 @@ import type { EncodedTables } from '../decode-task.js';
 
 export interface BatchDecodeTask {
   signal: Signal;
-  messages: { tenantId: string; receivedAtNs: string; payload: Uint8Array }[];
+  messages: { tenantId: string; receivedAtNs: string; notBeforeNs: string; payload: Uint8Array }[];
 }
 
 /** Rows and bytes one message put into each table's block. */

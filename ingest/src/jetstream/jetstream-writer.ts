@@ -390,7 +390,13 @@ export class JetStreamWriter {
         ? { outcomes: [], tables: {} }
         : await this.pool.run({
             signal,
-            messages: sent.map((m) => ({ tenantId: m.headers!.get(BUS_HEADERS.tenant), receivedAtNs: m.headers!.get(BUS_HEADERS.receivedAtNs), payload: m.data })),
+            messages: sent.map((m) => ({
+              tenantId: m.headers!.get(BUS_HEADERS.tenant),
+              receivedAtNs: m.headers!.get(BUS_HEADERS.receivedAtNs),
+              // Messages of collectors that did not check retention carry none.
+              notBeforeNs: m.headers!.get(BUS_HEADERS.notBeforeNs) || '0',
+              payload: m.data,
+            })),
           });
     const views = messageViews(result);
     let next = 0;
@@ -438,6 +444,8 @@ function headerProblem(signal: Signal, m: BusMessage): string | undefined {
   if (!isRoutableTenant(tenantId)) return `missing or invalid ${BUS_HEADERS.tenant} header`;
   if ('subject' in m && m.subject !== busSubject(signal, tenantId)) return `subject ${String(m.subject)} does not match the tenant header`;
   if (!/^\d{1,20}$/.test(receivedAtNs)) return `missing or invalid ${BUS_HEADERS.receivedAtNs} header`;
+  const notBeforeNs = m.headers?.get(BUS_HEADERS.notBeforeNs) ?? '';
+  if (notBeforeNs !== '' && !/^\d{1,19}$/.test(notBeforeNs)) return `invalid ${BUS_HEADERS.notBeforeNs} header`;
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 // Field-level writers shared by the fused span and log encoders: they write RowBinary
 // straight from decoded OTLP objects, with the conversions and checks of the row builders.
 import { columnTypes, INSERT_COLUMNS, RowBinaryWriter } from '@telemetryflow/clickhouse';
-import { anyValueToStored, cleanString, keyValuesToStored, type KeyValue, type StoredAttributes, type StoredType } from '@telemetryflow/schemas';
+import { anyValueToStored, cleanString, keyValuesToStored, type KeyValue, type RefusedItems, type StoredAttributes, type StoredType } from '@telemetryflow/schemas';
 import { checkedId, envelopeColumns, InvalidItemError, type Envelope } from './fields.js';
 import { RowBatchBuilder } from './row-batch.js';
 
@@ -93,11 +93,13 @@ export interface EncodedItems {
 /** Writes items one by one; a refused item's partial output is rolled back. */
 export class ItemWriter {
   readonly w: RowBinaryWriter;
-  private readonly tally = new RowBatchBuilder();
+  private readonly tally: RowBatchBuilder;
   private rows = 0;
 
-  constructor(initialBytes: number) {
+  /** `refused`: items the decoder refused already (they count as rejected). */
+  constructor(initialBytes: number, refused: readonly RefusedItems[] = []) {
     this.w = new RowBinaryWriter(initialBytes);
+    this.tally = new RowBatchBuilder(refused);
   }
 
   item<T>(kind: string, write: (w: RowBinaryWriter, item: T) => void, item: T): void {

@@ -1,14 +1,83 @@
 // Field-level conversions shared by the span, log and metric row builders.
-import { cleanString, int64ToString, keyValuesToStored, type Int64Like, type InstrumentationScope, type Resource } from '@telemetryflow/schemas';
+import {
+  cleanString, int64ToString, keyValuesToStored, MAX_RETENTION_DAYS, type Int64Like, type InstrumentationScope, type Resource,
+} from '@telemetryflow/schemas';
 
 /** Largest nanosecond timestamp a DateTime64(9) holds (2262-04-11). */
 const MAX_NANOS = 9223372036854775807n;
 
+/**
+ * The latest time that places a row (a span's start, a log record's time, a data point's
+ * time). Partitions, sort keys and TTL take it as a DateTime, which ends at 2106-02-07 and
+ * wraps beyond: the TTL (time + retention) of a later row reads as 1970 and deletes it at
+ * the next merge. So the time plus the longest retention must stay within DateTime:
+ * 2096-02-10 (2106-02-07 less 3,650 days).
+ */
+export const LATEST_ROW_TIME_NS = (0xffffffffn - BigInt(MAX_RETENTION_DAYS) * 86_400n) * 1_000_000_000n;
+
 export class InvalidItemError extends Error {}
 
+/**
+ * The span of time a request's rows may start in: from the tenant's retention cutoff (rows
+ * before it would be deleted by TTL, so they are refused) to LATEST_ROW_TIME_NS.
+ */
+export class TimeWindow {
+  private readonly fromHigh: number;
+  private readonly fromLow: number;
+
+  /** `notBeforeNs` 0: no retention known, nothing is refused for its age. */
+  constructor(readonly notBeforeNs: bigint) {
+    this.fromHigh = Number(notBeforeNs >> 32n);
+    this.fromLow = Number(notBeforeNs & 0xffffffffn);
+  }
+
+  /** rowTime's check of a time given as its two 32-bit words, without BigInts. */
+  holdsWords(low: number, high: number): boolean {
+    return compareWords(low, high, this.fromLow, this.fromHigh) >= 0 && compareWords(low, high, LATEST_LOW, LATEST_HIGH) <= 0;
+  }
+}
+
+/** No retention cutoff: only the storable range. */
+export const ANY_TIME = new TimeWindow(0n);
+
+const LATEST_HIGH = Number(LATEST_ROW_TIME_NS >> 32n);
+const LATEST_LOW = Number(LATEST_ROW_TIME_NS & 0xffffffffn);
+
+/** Compares two unsigned 64-bit values given as their words. */
+export function compareWords(aLow: number, aHigh: number, bLow: number, bHigh: number): number {
+  return (aHigh >>> 0) - (bHigh >>> 0) || (aLow >>> 0) - (bLow >>> 0);
+}
+
+/** A time that places a row; throws InvalidItemError outside the window. */
+export function rowTime(v: Int64Like | bigint | null | undefined, field: string, window: TimeWindow): bigint {
+  const n = toBigInt(v);
+  if (n > LATEST_ROW_TIME_NS) throw new InvalidItemError(`${field} ${timeText(n)} is after ${timeText(LATEST_ROW_TIME_NS)}, the latest time that can be stored`);
+  if (n < window.notBeforeNs) {
+    throw new InvalidItemError(`${field} ${timeText(n)} is older than this tenant's retention (nothing before ${timeText(window.notBeforeNs)} is kept)`);
+  }
+  return n;
+}
+
+/** A span's start, end and the checks between them; throws InvalidItemError. */
+export function spanTimes(start: Int64Like | null | undefined, end: Int64Like | null | undefined, window: TimeWindow): { startNs: bigint; endNs: bigint } {
+  const startNs = rowTime(start, 'start_time_unix_nano', window);
+  const endNs = nanos(end, 'end_time_unix_nano');
+  if (endNs < startNs) throw new InvalidItemError(`end_time_unix_nano ${timeText(endNs)} is before start_time_unix_nano ${timeText(startNs)}`);
+  return { startNs, endNs };
+}
+
+/** Nanoseconds as RFC 3339 with all nine fraction digits where a Date holds them, else the number. */
+export function timeText(ns: bigint): string {
+  const seconds = ns / 1_000_000_000n;
+  if (seconds > 8_640_000_000_000n) return String(ns);
+  const fraction = String(ns % 1_000_000_000n).padStart(9, '0');
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction}Z`;
+}
+
 /** Unsigned 64-bit value of a decoded fixed64 field (a Long), or of a number or string. */
-function toBigInt(v: Int64Like | null | undefined): bigint {
+function toBigInt(v: Int64Like | bigint | null | undefined): bigint {
   if (v === null || v === undefined) return 0n;
+  if (typeof v === 'bigint') return v;
   if (typeof v === 'object') return (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
   return BigInt(int64ToString(v));
 }

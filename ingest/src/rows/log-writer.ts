@@ -1,12 +1,13 @@
 import type { RowBinaryWriter } from '@telemetryflow/clickhouse';
 import { anyValueToStored, cleanString, type ExportLogsServiceRequest, type LogRecord } from '@telemetryflow/schemas';
 import { encodeEnvelope, ItemWriter, writeAttributes, writeId, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
-import { resourceEnvelope, uint32, withScope } from './fields.js';
+import { ANY_TIME, resourceEnvelope, uint32, withScope, type TimeWindow } from './fields.js';
 import { checkedLogFields } from './logs.js';
+import { windowOf, type RowContext } from './row-batch.js';
 
 /** One `logs` row as RowBinary: the bytes of encodeRowBinary over logRow, without the row. */
-export function writeLog(w: RowBinaryWriter, tenantId: string, env: EncodedEnvelope, record: LogRecord, receivedAtNs: bigint): void {
-  const { time, observedAt, severity } = checkedLogFields(record, receivedAtNs);
+export function writeLog(w: RowBinaryWriter, tenantId: string, env: EncodedEnvelope, record: LogRecord, receivedAtNs: bigint, window: TimeWindow = ANY_TIME): void {
+  const { time, observedAt, severity } = checkedLogFields(record, receivedAtNs, window);
   w.string(tenantId);
   w.uint64(time);
   w.uint64(observedAt);
@@ -26,13 +27,14 @@ export function writeLog(w: RowBinaryWriter, tenantId: string, env: EncodedEnvel
 }
 
 /** A logs request → RowBinary `logs` rows, with the validation of logsRequestToRows. */
-export function encodeLogsRequest(tenantId: string, request: ExportLogsServiceRequest, receivedAtNs: bigint, initialBytes: number): EncodedItems {
-  const out = new ItemWriter(initialBytes);
+export function encodeLogsRequest(tenantId: string, request: ExportLogsServiceRequest, receivedAtNs: bigint, initialBytes: number, context: RowContext = {}): EncodedItems {
+  const out = new ItemWriter(initialBytes, context.refused);
+  const window = windowOf(context);
   for (const rl of request.resourceLogs ?? []) {
     const res = resourceEnvelope(rl.resource, rl.schemaUrl);
     for (const sl of rl.scopeLogs ?? []) {
       const env = encodeEnvelope(withScope(res, sl.scope, sl.schemaUrl));
-      const write = (w: RowBinaryWriter, record: LogRecord) => writeLog(w, tenantId, env, record, receivedAtNs);
+      const write = (w: RowBinaryWriter, record: LogRecord) => writeLog(w, tenantId, env, record, receivedAtNs, window);
       for (const record of sl.logRecords ?? []) out.item('log record', write, record);
     }
   }

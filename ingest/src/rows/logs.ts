@@ -1,26 +1,27 @@
 import { anyValueToStored, cleanString, keyValuesToStored, type ExportLogsServiceRequest, type LogRecord } from '@telemetryflow/schemas';
-import { envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, uint32, withScope, type Envelope } from './fields.js';
-import { RowBatchBuilder, type RowBatch } from './row-batch.js';
+import { ANY_TIME, envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, rowTime, uint32, withScope, type Envelope, type TimeWindow } from './fields.js';
+import { RowBatchBuilder, windowOf, type RowBatch, type RowContext } from './row-batch.js';
 
 /**
  * The validated time, observed time and severity of a log record. A record without
  * time_unix_nano is stored at its observed time, and one without an observed time is
  * observed when it was received (as the OTLP data model asks of receivers).
  */
-export function checkedLogFields(record: LogRecord, receivedAtNs: bigint): { time: bigint; observedAt: bigint; severity: number } {
+export function checkedLogFields(record: LogRecord, receivedAtNs: bigint, window: TimeWindow): { time: bigint; observedAt: bigint; severity: number } {
   const observed = nanos(record.observedTimeUnixNano, 'observed_time_unix_nano');
   const observedAt = observed === 0n ? receivedAtNs : observed;
-  const time = nanos(record.timeUnixNano, 'time_unix_nano');
+  const given = nanos(record.timeUnixNano, 'time_unix_nano');
+  const time = given === 0n ? rowTime(observedAt, 'observed_time_unix_nano', window) : rowTime(given, 'time_unix_nano', window);
   const severity = Number(record.severityNumber ?? 0);
   if (!Number.isInteger(severity) || severity < 0 || severity > 24) {
     throw new InvalidItemError(`severity_number ${severity} is not an OTLP severity`);
   }
-  return { time: time === 0n ? observedAt : time, observedAt, severity };
+  return { time, observedAt, severity };
 }
 
 /** One `logs` row in INSERT_COLUMNS.logs order. Throws InvalidItemError for a record that cannot be stored. */
-export function logRow(tenantId: string, env: Envelope, record: LogRecord, receivedAtNs: bigint): unknown[] {
-  const { time, observedAt, severity } = checkedLogFields(record, receivedAtNs);
+export function logRow(tenantId: string, env: Envelope, record: LogRecord, receivedAtNs: bigint, window: TimeWindow = ANY_TIME): unknown[] {
+  const { time, observedAt, severity } = checkedLogFields(record, receivedAtNs, window);
   const [body, bodyType] = anyValueToStored(record.body);
   const attrs = keyValuesToStored(record.attributes);
   return [
@@ -43,15 +44,16 @@ export function logRow(tenantId: string, env: Envelope, record: LogRecord, recei
   ];
 }
 
-export function logsRequestToRows(tenantId: string, request: ExportLogsServiceRequest, receivedAtNs: bigint): RowBatch {
-  const out = new RowBatchBuilder();
+export function logsRequestToRows(tenantId: string, request: ExportLogsServiceRequest, receivedAtNs: bigint, context: RowContext = {}): RowBatch {
+  const out = new RowBatchBuilder(context.refused);
+  const window = windowOf(context);
   for (const rl of request.resourceLogs ?? []) {
     const res = resourceEnvelope(rl.resource, rl.schemaUrl);
     for (const sl of rl.scopeLogs ?? []) {
       const env = withScope(res, sl.scope, sl.schemaUrl);
       for (const record of sl.logRecords ?? []) {
         try {
-          out.add('logs', logRow(tenantId, env, record, receivedAtNs));
+          out.add('logs', logRow(tenantId, env, record, receivedAtNs, window));
           out.accept();
         } catch (err) {
           if (!(err instanceof InvalidItemError)) throw err;

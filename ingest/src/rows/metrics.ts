@@ -10,12 +10,15 @@ import {
   type NumberDataPoint,
   type SummaryDataPoint,
   type ExportMetricsServiceRequest,
+  type Int64Like,
   type KeyValue,
   type Metric,
   type MetricType,
 } from '@telemetryflow/schemas';
-import { envelopeColumns, float, idHex, InvalidItemError, nanos, nullableFloat, resourceEnvelope, uint32, uint64, withScope, type Envelope } from './fields.js';
-import { RowBatchBuilder, type RowBatch } from './row-batch.js';
+import {
+  envelopeColumns, float, idHex, InvalidItemError, nanos, nullableFloat, resourceEnvelope, rowTime, timeText, uint32, uint64, withScope, type Envelope, type TimeWindow,
+} from './fields.js';
+import { RowBatchBuilder, windowOf, type RowBatch, type RowContext } from './row-batch.js';
 
 function sortedEntries(o: Record<string, string>): [string, string][] {
   return Object.entries(o).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -85,7 +88,17 @@ interface SeriesState {
 }
 
 /** Rows for every data point of one metric, plus one metric_series row per distinct series. */
-function metricRows(tenantId: string, env: Envelope, envKey: string, metric: Metric, out: RowBatchBuilder, series: Map<string, SeriesState>): void {
+/** A data point's time and start time; the start may be unknown (0) but not after the time. */
+function pointTimes(p: { startTimeUnixNano?: Int64Like | null; timeUnixNano?: Int64Like | null }, window: TimeWindow): [bigint, bigint] {
+  const time = rowTime(p.timeUnixNano, 'time_unix_nano', window);
+  const start = nanos(p.startTimeUnixNano, 'start_time_unix_nano');
+  if (start > time) throw new InvalidItemError(`start_time_unix_nano ${timeText(start)} is after time_unix_nano ${timeText(time)}`);
+  return [start, time];
+}
+
+function metricRows(
+  tenantId: string, env: Envelope, envKey: string, metric: Metric, out: RowBatchBuilder, series: Map<string, SeriesState>, window: TimeWindow,
+): void {
   const data = dataOf(metric);
   const name = cleanString(metric.name);
   if (!data) {
@@ -107,7 +120,8 @@ function metricRows(tenantId: string, env: Envelope, envKey: string, metric: Met
       const attrs = keyValuesToStored(point.attributes);
       const fingerprint = seriesFingerprint(name, envKey, attrs.values, attrs.types);
       const p = point as AnyPoint;
-      const head = [tenantId, name, fingerprint, nanos(p.startTimeUnixNano, 'start_time_unix_nano'), nanos(p.timeUnixNano, 'time_unix_nano'), uint32(p.flags)];
+      const [start, time] = pointTimes(p, window);
+      const head = [tenantId, name, fingerprint, start, time, uint32(p.flags)];
       let row: unknown[];
       switch (data) {
         case 'gauge':
@@ -165,15 +179,16 @@ function metricRows(tenantId: string, env: Envelope, envKey: string, metric: Met
   }
 }
 
-export function metricsRequestToRows(tenantId: string, request: ExportMetricsServiceRequest): RowBatch {
-  const out = new RowBatchBuilder();
+export function metricsRequestToRows(tenantId: string, request: ExportMetricsServiceRequest, context: RowContext = {}): RowBatch {
+  const out = new RowBatchBuilder(context.refused);
+  const window = windowOf(context);
   const series = new Map<string, SeriesState>();
   for (const rm of request.resourceMetrics ?? []) {
     const res = resourceEnvelope(rm.resource, rm.schemaUrl);
     for (const sm of rm.scopeMetrics ?? []) {
       const env = withScope(res, sm.scope, sm.schemaUrl);
       const envKey = envelopeKey(env);
-      for (const metric of sm.metrics ?? []) metricRows(tenantId, env, envKey, metric, out, series);
+      for (const metric of sm.metrics ?? []) metricRows(tenantId, env, envKey, metric, out, series, window);
     }
   }
   for (const s of series.values()) out.add('metric_series', [...s.row, s.firstSeen, s.lastSeen]);

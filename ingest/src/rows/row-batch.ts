@@ -1,4 +1,6 @@
 import type { InsertTable } from '@telemetryflow/clickhouse';
+import type { RefusedItems } from '@telemetryflow/schemas';
+import { ANY_TIME, type TimeWindow } from './fields.js';
 
 /** Rows of one table, each an array of values in INSERT_COLUMNS order. */
 export type Rows = unknown[][];
@@ -11,12 +13,28 @@ export interface RowBatch {
   errorMessage: string;
 }
 
+/** What a request's items are checked against besides their own fields, and what was refused before. */
+export interface RowContext {
+  /** Where rows may start; default ANY_TIME (no retention cutoff). */
+  window?: TimeWindow;
+  /** Items the decoder refused (OTLP/JSON values of the wrong type): they count as rejected. */
+  refused?: readonly RefusedItems[];
+}
+
+export function windowOf(context: RowContext): TimeWindow {
+  return context.window ?? ANY_TIME;
+}
+
 /** Collects rows per table and the reasons items were refused (the first few are reported). */
 export class RowBatchBuilder {
   private readonly tables: Partial<Record<InsertTable, Rows>> = {};
   private accepted = 0;
   private rejected = 0;
   private readonly reasons: string[] = [];
+
+  constructor(refused: readonly RefusedItems[] = []) {
+    for (const r of refused) this.reject(r.reason, r.count);
+  }
 
   add(table: InsertTable, row: unknown[]): void {
     (this.tables[table] ??= []).push(row);

@@ -7,9 +7,10 @@
 // The output is encodeTraceRequest's, byte for byte (ingest/test/span-wire.test.ts). To
 // keep that simple, only the usual shape is read here; anything else goes the object way:
 // - a span with events or links, a repeated singular field, an id that fails validation,
-//   a time out of range, a string that is not valid UTF-8, a key that starts with a digit
-//   or repeats, more than 64 attributes: that span is decoded by protobufjs and written by
-//   writeSpan (the same code encodeTraceRequest runs, rejections included);
+//   a start outside the request's time window, an end before the start, a string that is
+//   not valid UTF-8, a key that starts with a digit or repeats, more than 64 attributes:
+//   that span is decoded by protobufjs and written by writeSpan (the same code
+//   encodeTraceRequest runs, rejections included);
 // - an attribute value other than a short int, bool, double or string: that value is
 //   decoded by protobufjs and converted by anyValueToStored;
 // - a payload that is not well-formed protobuf, or has a known field with another wire
@@ -22,8 +23,8 @@ import {
   type AnyValue, type InstrumentationScope, type Resource, type Span,
 } from '@telemetryflow/schemas';
 import { encodeEnvelope, ItemWriter, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
-import { resourceEnvelope, withScope } from './fields.js';
-import { TWELVE_EMPTY_ARRAYS, writeSpan, writeTimeWords } from './span-writer.js';
+import { ANY_TIME, resourceEnvelope, withScope, type TimeWindow } from './fields.js';
+import { spanTimeWordsValid, TWELVE_EMPTY_ARRAYS, writeSpan, writeTimeWords } from './span-writer.js';
 
 type Reader = InstanceType<typeof ProtobufReader>;
 
@@ -45,7 +46,7 @@ const I32 = 5;
  * RowBinary `spans` rows of a protobuf ExportTraceServiceRequest, or undefined when the
  * payload must be decoded the object way (see the top of this file).
  */
-export function transcodeTraceRequest(tenantId: string, payload: Uint8Array, initialBytes: number): EncodedItems | undefined {
+export function transcodeTraceRequest(tenantId: string, payload: Uint8Array, initialBytes: number, window: TimeWindow = ANY_TIME): EncodedItems | undefined {
   const r = ProtobufReader.create(payload);
   const out = new ItemWriter(initialBytes);
   try {
@@ -53,7 +54,7 @@ export function transcodeTraceRequest(tenantId: string, payload: Uint8Array, ini
       const tag = r.uint32();
       if (tag === ((1 << 3) | LEN)) {
         const end = lengthEnd(r, r.len);
-        resourceSpans(r, end, out, tenantId);
+        resourceSpans(r, end, out, tenantId, window);
         r.pos = end;
       } else skipUnknown(r, tag, 0, 1);
     }
@@ -125,22 +126,22 @@ function readGroup(r: Reader, end: number, depth: number): { headAt: number; chi
   return { headAt, childAts, schemaUrlAt };
 }
 
-function resourceSpans(r: Reader, end: number, out: ItemWriter, tenantId: string): void {
+function resourceSpans(r: Reader, end: number, out: ItemWriter, tenantId: string, window: TimeWindow): void {
   const group = readGroup(r, end, 1);
   const resource = group.headAt < 0 ? undefined : (decodeAt(RESOURCE, r, group.headAt, 2) as Resource);
   const res = resourceEnvelope(resource, readString(r, group.schemaUrlAt));
   for (const at of group.childAts) {
     r.pos = at;
     const scopeEnd = lengthEnd(r, end);
-    scopeSpans(r, scopeEnd, out, tenantId, res);
+    scopeSpans(r, scopeEnd, out, tenantId, res, window);
   }
 }
 
-function scopeSpans(r: Reader, end: number, out: ItemWriter, tenantId: string, res: ReturnType<typeof resourceEnvelope>): void {
+function scopeSpans(r: Reader, end: number, out: ItemWriter, tenantId: string, res: ReturnType<typeof resourceEnvelope>, window: TimeWindow): void {
   const group = readGroup(r, end, 2);
   const scope = group.headAt < 0 ? undefined : (decodeAt(SCOPE, r, group.headAt, 3) as InstrumentationScope);
   const env = encodeEnvelope(withScope(res, scope, readString(r, group.schemaUrlAt)));
-  const context: SpanContext = { r, tenantId, tenant: stringBytes(tenantId), service: stringBytes(env.serviceName), env };
+  const context: SpanContext = { r, tenantId, tenant: stringBytes(tenantId), service: stringBytes(env.serviceName), env, window };
   for (const at of group.childAts) {
     context.at = at;
     out.item('span', writeOneSpan, context);
@@ -153,6 +154,7 @@ interface SpanContext {
   tenant: Uint8Array;
   service: Uint8Array;
   env: EncodedEnvelope;
+  window: TimeWindow;
   /** Where the current span's length prefix is. */
   at?: number;
 }
@@ -172,9 +174,9 @@ function writeOneSpan(w: RowBinaryWriter, c: SpanContext): void {
   const { r } = c;
   r.pos = c.at!;
   const end = lengthEnd(r, r.len);
-  if (!readSpan(r, end)) {
+  if (!readSpan(r, end, c.window)) {
     const span = decodeAt(SPAN, r, c.at!, 3) as Span;
-    writeSpan(w, c.tenantId, c.env, span);
+    writeSpan(w, c.tenantId, c.env, span, c.window);
   } else {
     writeReadSpan(w, r.buf, c);
   }
@@ -198,7 +200,7 @@ const valueType: (string | undefined)[] = [];
 const typeBytes = new Map<string, Uint8Array>();
 
 /** Reads the span in [r.pos, end) into the fields above; false when it is not the usual shape. */
-function readSpan(r: Reader, end: number): boolean {
+function readSpan(r: Reader, end: number, window: TimeWindow): boolean {
   traceIdAt = spanIdAt = parentAt = traceStateAt = nameAt = statusMessageAt = -1;
   traceIdLen = spanIdLen = parentLen = traceStateLen = nameLen = statusMessageLen = 0;
   kind = statusCode = flags = droppedAttributes = droppedEvents = droppedLinks = 0;
@@ -284,8 +286,7 @@ function readSpan(r: Reader, end: number): boolean {
     validId(buf, traceIdAt, traceIdLen, 16) &&
     validId(buf, spanIdAt, spanIdLen, 8) &&
     (parentLen === 0 || parentLen === 8) &&
-    startHigh >>> 0 <= 0x7fffffff &&
-    endHigh >>> 0 <= 0x7fffffff &&
+    spanTimeWordsValid(startLow, startHigh, endLow, endHigh, window) &&
     utf8(buf, traceStateAt, traceStateLen) &&
     utf8(buf, nameAt, nameLen) &&
     utf8(buf, statusMessageAt, statusMessageLen)

@@ -1,13 +1,14 @@
 import { columnTypes, type RowBinaryWriter } from '@telemetryflow/clickhouse';
 import { cleanString, type ExportTraceServiceRequest, type Int64, type Int64Like, type Span } from '@telemetryflow/schemas';
 import { encodeEnvelope, ItemWriter, writeAttributes, writeId, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
-import { nanos, resourceEnvelope, uint32, withScope } from './fields.js';
+import { ANY_TIME, compareWords, resourceEnvelope, spanTimes, uint32, withScope, type TimeWindow } from './fields.js';
+import { windowOf, type RowContext } from './row-batch.js';
 import { eventAndLinkColumns, kindName, NO_EVENTS_OR_LINKS, statusName } from './spans.js';
 
 const EVENT_AND_LINK_TYPES = columnTypes('spans').slice(-12);
 
 /** One `spans` row as RowBinary: the bytes of encodeRowBinary over spanRow, without the row. */
-export function writeSpan(w: RowBinaryWriter, tenantId: string, env: EncodedEnvelope, span: Span): void {
+export function writeSpan(w: RowBinaryWriter, tenantId: string, env: EncodedEnvelope, span: Span, window: TimeWindow = ANY_TIME): void {
   w.string(tenantId);
   writeId(w, span.traceId, 16, 'trace_id', true);
   writeId(w, span.spanId, 8, 'span_id', true);
@@ -17,7 +18,7 @@ export function writeSpan(w: RowBinaryWriter, tenantId: string, env: EncodedEnve
   w.string(env.serviceName);
   w.string(cleanString(span.name));
   w.string(kindName(span));
-  writeStartEndDuration(w, span);
+  writeStartEndDuration(w, span, window);
   w.string(statusName(span));
   w.string(cleanString(span.status?.message));
   w.raw(env.columns);
@@ -39,19 +40,26 @@ function isInRangeLong(v: Int64Like | null | undefined): v is Int64 {
 }
 
 /**
+ * Whether a span's times, as 32-bit words, pass spanTimes: the start within the window, the
+ * end below 2⁶³ and not before the start.
+ */
+export function spanTimeWordsValid(startLow: number, startHigh: number, endLow: number, endHigh: number, window: TimeWindow): boolean {
+  return window.holdsWords(startLow, startHigh) && endHigh >>> 0 <= 0x7fffffff && compareWords(endLow, endHigh, startLow, startHigh) >= 0;
+}
+
+/**
  * StartTimeNs, EndTimeNs and DurationNs. Times decoded from protobuf are written from
  * their two 32-bit words (the per-span BigInts were a visible share of the work); other
- * forms, and out-of-range times with their error, go through nanos.
+ * forms, and times that fail a check, go through spanTimes (with its error).
  */
-function writeStartEndDuration(w: RowBinaryWriter, span: Span): void {
+function writeStartEndDuration(w: RowBinaryWriter, span: Span, window: TimeWindow): void {
   const start = span.startTimeUnixNano;
   const end = span.endTimeUnixNano;
-  if (isInRangeLong(start) && isInRangeLong(end)) {
+  if (isInRangeLong(start) && isInRangeLong(end) && spanTimeWordsValid(start.low, start.high, end.low, end.high, window)) {
     writeTimeWords(w, start.low, start.high, end.low, end.high);
     return;
   }
-  const startNs = nanos(start, 'start_time_unix_nano');
-  const endNs = nanos(end, 'end_time_unix_nano');
+  const { startNs, endNs } = spanTimes(start, end, window);
   w.uint64(startNs);
   w.uint64(endNs);
   w.int64(endNs - startNs);
@@ -66,13 +74,14 @@ export function writeTimeWords(w: RowBinaryWriter, startLow: number, startHigh: 
 }
 
 /** A traces request → RowBinary `spans` rows, with the validation of traceRequestToRows. */
-export function encodeTraceRequest(tenantId: string, request: ExportTraceServiceRequest, initialBytes: number): EncodedItems {
-  const out = new ItemWriter(initialBytes);
+export function encodeTraceRequest(tenantId: string, request: ExportTraceServiceRequest, initialBytes: number, context: RowContext = {}): EncodedItems {
+  const out = new ItemWriter(initialBytes, context.refused);
+  const window = windowOf(context);
   for (const rs of request.resourceSpans ?? []) {
     const res = resourceEnvelope(rs.resource, rs.schemaUrl);
     for (const ss of rs.scopeSpans ?? []) {
       const env = encodeEnvelope(withScope(res, ss.scope, ss.schemaUrl));
-      const write = (w: RowBinaryWriter, span: Span) => writeSpan(w, tenantId, env, span);
+      const write = (w: RowBinaryWriter, span: Span) => writeSpan(w, tenantId, env, span, window);
       for (const span of ss.spans ?? []) out.item('span', write, span);
     }
   }

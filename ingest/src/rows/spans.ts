@@ -1,14 +1,13 @@
 import { cleanString, keyValuesToStored, SPAN_KIND_NAMES, STATUS_CODE_NAMES, type ExportTraceServiceRequest, type Span } from '@telemetryflow/schemas';
-import { envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, uint32, withScope, type Envelope } from './fields.js';
-import { RowBatchBuilder, type RowBatch } from './row-batch.js';
+import { ANY_TIME, envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, spanTimes, uint32, withScope, type Envelope, type TimeWindow } from './fields.js';
+import { RowBatchBuilder, windowOf, type RowBatch, type RowContext } from './row-batch.js';
 
 /** One `spans` row in INSERT_COLUMNS.spans order. Throws InvalidItemError for a span that cannot be stored. */
-export function spanRow(tenantId: string, env: Envelope, span: Span): unknown[] {
+export function spanRow(tenantId: string, env: Envelope, span: Span, window: TimeWindow = ANY_TIME): unknown[] {
   const traceId = idHex(span.traceId, 16, 'trace_id', true);
   const spanId = idHex(span.spanId, 8, 'span_id', true);
   const parentSpanId = idHex(span.parentSpanId, 8, 'parent_span_id', false);
-  const start = nanos(span.startTimeUnixNano, 'start_time_unix_nano');
-  const end = nanos(span.endTimeUnixNano, 'end_time_unix_nano');
+  const { startNs: start, endNs: end } = spanTimes(span.startTimeUnixNano, span.endTimeUnixNano, window);
   const attrs = keyValuesToStored(span.attributes);
   return [
     tenantId,
@@ -70,15 +69,16 @@ export function eventAndLinkColumns(span: Span): readonly unknown[] {
 const EMPTY: readonly never[] = Object.freeze([]);
 export const NO_EVENTS_OR_LINKS: readonly (readonly never[])[] = Array.from({ length: 12 }, () => EMPTY);
 
-export function traceRequestToRows(tenantId: string, request: ExportTraceServiceRequest): RowBatch {
-  const out = new RowBatchBuilder();
+export function traceRequestToRows(tenantId: string, request: ExportTraceServiceRequest, context: RowContext = {}): RowBatch {
+  const out = new RowBatchBuilder(context.refused);
+  const window = windowOf(context);
   for (const rs of request.resourceSpans ?? []) {
     const res = resourceEnvelope(rs.resource, rs.schemaUrl);
     for (const ss of rs.scopeSpans ?? []) {
       const env = withScope(res, ss.scope, ss.schemaUrl);
       for (const span of ss.spans ?? []) {
         try {
-          out.add('spans', spanRow(tenantId, env, span));
+          out.add('spans', spanRow(tenantId, env, span, window));
           out.accept();
         } catch (err) {
           if (!(err instanceof InvalidItemError)) throw err;

@@ -8,6 +8,8 @@ export interface StoredKey {
   tenantId: string;
   keyHash: string;
   scopes: ApiKeyScope[];
+  /** The tenant's raw retention per signal, for the collector's age check (cached with the key). */
+  rawRetentionDays?: Credential['rawRetentionDays'];
 }
 
 /** The authenticator's view of the database (a seam for I/O only). */
@@ -118,7 +120,9 @@ export class ApiKeyAuthenticator {
     const candidates = await this.store.findActiveByPrefix(apiKeyPrefix(token));
     for (const k of candidates) {
       if (digestsEqual(k.keyHash, hash)) {
-        return { expires: now + this.ttlMs, keyId: k.id, credential: { tenantId: k.tenantId, scopes: [...k.scopes] } };
+        const credential: Credential = { tenantId: k.tenantId, scopes: [...k.scopes] };
+        if (k.rawRetentionDays) credential.rawRetentionDays = { ...k.rawRetentionDays };
+        return { expires: now + this.ttlMs, keyId: k.id, credential };
       }
     }
     return { expires: now + this.ttlMs, keyId: null, credential: null };

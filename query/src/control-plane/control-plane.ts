@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { DataSource, IsNull, type MigrationInterface } from 'typeorm';
-import type { Authenticate } from '@telemetryflow/schemas';
+import { DataSource, type MigrationInterface } from 'typeorm';
+import type { Authenticate, Signal } from '@telemetryflow/schemas';
 import { AccessTokens, looksLikeJwt } from '../auth/access-tokens.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
 import { Sessions } from '../auth/sessions.js';
@@ -11,7 +11,8 @@ import { createApiKey, createTenant, createUser, hashPassword, revokeApiKey } fr
 import { randomBase62, validateSuppliedApiKey } from './api-key-secrets.js';
 import { ApiKeyAuthenticator, type ApiKeyStore } from './authenticator.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
-import { ApiKeyEntity, CONTROL_PLANE_ENTITIES, TenantEntity, type Role } from './entities.js';
+import { CONTROL_PLANE_ENTITIES, TenantEntity, type ApiKeyScope, type Role } from './entities.js';
+import { DEFAULT_RETENTION_DAYS } from '../retention/retention-policy.js';
 import { CONTROL_PLANE_MIGRATIONS } from './migrations/index.js';
 
 export interface ControlPlaneConfig {
@@ -108,10 +109,14 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
 
   const store: ApiKeyStore = {
     async findActiveByPrefix(prefix) {
-      return dataSource.getRepository(ApiKeyEntity).find({
-        select: { id: true, tenantId: true, keyHash: true, scopes: true },
-        where: { prefix, revokedAt: IsNull() },
-      });
+      // With the tenant's raw retention per signal: the collector refuses items older than it.
+      const rows: { id: string; tenant_id: string; key_hash: string; scopes: ApiKeyScope[]; raw_days: Record<string, number> | null }[] = await dataSource.query(
+        `SELECT k.id, k.tenant_id, k.key_hash, k.scopes,
+                (SELECT json_object_agg(r.signal, r.raw_days) FROM retention_policies r WHERE r.tenant_id = k.tenant_id) AS raw_days
+           FROM api_keys k WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
+        [prefix],
+      );
+      return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, keyHash: r.key_hash, scopes: r.scopes, rawRetentionDays: rawRetentionDays(r.raw_days) }));
     },
     async touch(keyId, at) {
       await dataSource.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1', [keyId, at]);
@@ -229,4 +234,10 @@ async function bootstrapOnce(dataSource: DataSource, bootstrap: ControlPlaneConf
   });
   // Printed only after the transaction committed, so a failed bootstrap prints nothing.
   for (const m of messages) log(m);
+}
+
+/** A tenant's `retention_policies` raw days by signal name as the collector's signals, defaults filled in. */
+function rawRetentionDays(bySignal: Record<string, number> | null): Record<Signal, number> {
+  const days = (signal: string) => bySignal?.[signal] ?? DEFAULT_RETENTION_DAYS.rawDays;
+  return { traces: days('spans'), logs: days('logs'), metrics: days('metrics') };
 }
