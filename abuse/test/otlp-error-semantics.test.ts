@@ -60,6 +60,7 @@ for (const wire of WIRES) {
     assert.equal(reply.partial, null, 'partial_success must be unset on full success');
     if (wire !== 'grpc') assert.equal(reply.contentType, CONTENT_TYPE[encoding], 'the response mirrors the request Content-Type');
     await assertStoredOrRejected(endpoints(), reply, traceId, { wholeRequestMayFail: false, check: (t: TraceDto) => assert.equal(t.spans[0]?.name, 'GET /semantics') });
+    await assertStillServes(target);
   });
 
   test(`${wire}: partial success counts the rejected spans, says why, and stores the rest`, async () => {
@@ -111,6 +112,7 @@ for (const wire of WIRES) {
         : await exportRaw(endpoints(), wire, 'traces', zlib.gzipSync(plain), { key: API_KEY, headers: { 'content-encoding': 'gzip' } });
     assert.ok(reply.ok && reply.partial === null, describeReply(reply));
     await assertStoredOrRejected(endpoints(), reply, traceId, { wholeRequestMayFail: false });
+    await assertStillServes(target);
   });
 }
 

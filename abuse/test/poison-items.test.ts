@@ -122,6 +122,7 @@ test('items inside the retention are stored next to rejected expired ones in the
   const found = await api<{ data: LogDto[] }>(endpoints().apiUrl, `/api/v1/logs?service=mixed-retention&from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`, API_KEY);
   assert.equal(found.status, 200);
   assert.deepEqual(found.body.data.map((l) => l.body), [{ stringValue: 'fresh-next-to-expired' }]);
+  await assertStillServes(target);
 });
 
 test('the process stayed within its memory bound and the earlier data is intact', async (t) => {
