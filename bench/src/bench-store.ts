@@ -1,14 +1,35 @@
-// Shared by the benchmarks that load generated rows straight into the all-in-one's
-// ClickHouse (rollups, queries): sizes from the environment, chunked INSERT … SELECT,
-// waiting for merges, and the line that names the machine and engine.
+// Shared by the benchmarks that work on the all-in-one's ClickHouse: stored item counts
+// (ingest, soak), and for those that load generated rows straight into it (rollups,
+// queries) sizes from the environment, chunked INSERT … SELECT, waiting for merges, and
+// the line that names the machine and engine.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Signal } from '@telemetryflow/schemas';
 import { loadConfig, startAllInOne, type RunningAllInOne } from '@telemetryflow/server';
 import { formatInt } from './stats.js';
 
 export type ClickHouseClient = RunningAllInOne['clickhouse'];
+
+/** Tables whose rows are the items of each signal (metrics: data points of the types the load generator sends). */
+const ITEM_TABLES: Record<Signal, string[]> = {
+  traces: ['spans'],
+  logs: ['logs'],
+  metrics: ['metrics_gauge', 'metrics_sum', 'metrics_histogram'],
+};
+
+/** Items of a signal stored for a tenant: what acked exports must add up to. */
+export async function storedItems(ch: ClickHouseClient, signal: Signal, tenantId: string): Promise<number> {
+  let total = 0;
+  for (const table of ITEM_TABLES[signal]) {
+    // Table names are constants of this file; the tenant is a bound parameter.
+    const rs = await ch.query({ query: `SELECT count() AS c FROM ${table} WHERE TenantId = {t:String}`, query_params: { t: tenantId }, format: 'JSONEachRow' });
+    const rows = await rs.json<{ c: string | number }>();
+    total += Number(rows[0]?.c ?? 0);
+  }
+  return total;
+}
 
 const CHUNK = 1_000_000;
 

@@ -23,16 +23,16 @@
 //                            stored rows are counted; the span target becomes 40,000/s
 //   TF_NATS_*                passed through to the server
 //   TF_INGEST_*              passed through to the server (workers, batch rows, batch delay)
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem, type as osType, release, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import type { Signal } from '@telemetryflow/schemas';
 import { loadConfig, startAllInOne, type RunningAllInOne } from '@telemetryflow/server';
 import { startBenchNats, type BenchNats } from './bench-nats.js';
-import type { ChildMessage, GeneratorConfig, GeneratorResult, ReadyMessage, Transport } from './protocol.js';
+import { storedItems } from './bench-store.js';
+import { killGenerators, runWithWatchdog, startGenerator, withTimeout } from './generator-process.js';
+import type { ReadyMessage, Transport } from './protocol.js';
 import { formatInt, formatMiB, formatMs, percentile, renderTable } from './stats.js';
 
 const API_KEY = 'tf_bench_0123456789abcdefghijklm'; // 32 characters
@@ -40,12 +40,6 @@ const ADMIN_EMAIL = 'bench@telemetryflow.local';
 const ADMIN_PASSWORD = 'bench-admin-password-2024';
 const TENANT = 'default';
 
-/** Tables whose rows are the items of each signal (metrics: data points of the types we send). */
-const TABLES: Record<Signal, string[]> = {
-  traces: ['spans'],
-  logs: ['logs'],
-  metrics: ['metrics_gauge', 'metrics_sum', 'metrics_histogram'],
-};
 const UNIT: Record<Signal, string> = { traces: 'spans', logs: 'logs', metrics: 'datapoints' };
 
 interface Phase {
@@ -121,19 +115,8 @@ class RssSampler {
   }
 }
 
-async function storedCount(server: RunningAllInOne, signal: Signal): Promise<number> {
-  let total = 0;
-  for (const table of TABLES[signal]) {
-    // Table names are constants of this file; the tenant is a bound parameter.
-    const rs = await server.clickhouse.query({
-      query: `SELECT count() AS c FROM ${table} WHERE TenantId = {t:String}`,
-      query_params: { t: TENANT },
-      format: 'JSONEachRow',
-    });
-    const rows = await rs.json<{ c: string | number }>();
-    total += Number(rows[0]?.c ?? 0);
-  }
-  return total;
+function storedCount(server: RunningAllInOne, signal: Signal): Promise<number> {
+  return storedItems(server.clickhouse, signal, TENANT);
 }
 
 /** Busy and total CPU time of the whole machine, all cores, in ms (from os.cpus()). */
@@ -146,59 +129,6 @@ function hostCpu(): { busy: number; total: number } {
     busy += t - c.times.idle;
   }
   return { busy, total };
-}
-
-// ---------------------------------------------------------------- generators
-
-const GENERATOR_JS = fileURLToPath(new URL('./load-generator.js', import.meta.url));
-const children = new Set<ChildProcess>();
-
-interface Generator {
-  child: ChildProcess;
-  ready: Promise<ReadyMessage>;
-  result: Promise<GeneratorResult>;
-}
-
-function startGenerator(config: GeneratorConfig): Generator {
-  // execArgv: [] so that `node --cpu-prof` on the benchmark profiles only the server.
-  const child = fork(GENERATOR_JS, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  let onReady: (m: ReadyMessage) => void = () => undefined;
-  let onResult: (m: GeneratorResult) => void = () => undefined;
-  let onError: (e: Error) => void = () => undefined;
-  const ready = new Promise<ReadyMessage>((resolve, reject) => {
-    onReady = resolve;
-    child.once('exit', (code) => reject(new Error(`generator ${config.index} exited (${code}) before it was ready`)));
-  });
-  const result = new Promise<GeneratorResult>((resolve, reject) => {
-    onResult = resolve;
-    onError = reject;
-    child.once('exit', (code) => reject(new Error(`generator ${config.index} exited (${code}) without a result`)));
-  });
-  ready.catch(() => undefined);
-  result.catch(() => undefined);
-  child.on('message', (msg: ChildMessage) => {
-    if (msg.type === 'ready') onReady(msg);
-    else if (msg.type === 'result') onResult(msg);
-    else if (msg.type === 'error') onError(new Error(`generator ${msg.index} failed: ${msg.message}`));
-  });
-  child.send(config);
-  return { child, ready, result };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function killChildren(): void {
-  for (const child of children) child.kill('SIGKILL');
 }
 
 // ---------------------------------------------------------------- phases
@@ -285,7 +215,7 @@ async function runPhase(server: RunningAllInOne, phase: Phase, seconds: number, 
     const hostStart = hostCpu();
     const wallStart = performance.now();
     loop.enable();
-    for (const g of generators) g.child.send({ type: 'go' });
+    for (const g of generators) g.send({ type: 'go' });
     const finished = withTimeout(
       Promise.all(generators.map((g) => g.result)),
       seconds * 1000 + settings.requestTimeoutMs + 60_000,
@@ -489,7 +419,7 @@ async function main(): Promise<number> {
     }
   } finally {
     rss.stop();
-    killChildren();
+    killGenerators();
     await withTimeout(server.close(), 60_000, 'server shutdown').catch((err: Error) => console.error(err.message));
     await nats?.close();
     if (settings.keepData) console.log(`data kept in ${dataDir}`);
@@ -507,20 +437,4 @@ const phaseCount = (() => {
   }
 })();
 const budgetMs = (phaseCount * (settings.seconds + 120) + settings.warmupSeconds + 300) * 1000;
-const watchdog = setTimeout(() => {
-  console.error(`benchmark exceeded its ${Math.round(budgetMs / 1000)} s budget; aborting`);
-  killChildren();
-  process.exit(3);
-}, budgetMs);
-
-main().then(
-  (code) => {
-    clearTimeout(watchdog);
-    process.exit(code);
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    killChildren();
-    process.exit(2);
-  },
-);
+runWithWatchdog('benchmark', budgetMs, main);

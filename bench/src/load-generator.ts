@@ -1,6 +1,7 @@
-// A load-generator child process (forked by ingest-bench.ts): encodes a pool of OTLP
-// payloads, then keeps `concurrency` Export requests in flight over OTLP/HTTP or OTLP/gRPC
-// for a fixed time and reports acked items and latencies over IPC. Runs in its own process
+// A load-generator child process (forked through generator-process.ts): encodes a pool of
+// OTLP payloads, then keeps `concurrency` Export requests in flight over OTLP/HTTP or
+// OTLP/gRPC — at most `itemsPerSecond` when given — for a fixed time or until told to stop,
+// and reports acked items and latencies over IPC. Runs in its own process
 // so that sending never competes with the server for the server's event loop.
 import { performance } from 'node:perf_hooks';
 import { Client, Metadata, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
@@ -101,7 +102,22 @@ async function grpcTransport(cfg: GeneratorConfig): Promise<Transport> {
   };
 }
 
-async function run(cfg: GeneratorConfig, waitForGo: Promise<void>): Promise<GeneratorResult> {
+/**
+ * When the next request may leave, for a rate of `itemsPerSecond` shared by all lanes:
+ * each request books the time its items take at that rate. Without a rate, at once.
+ */
+function pacer(itemsPerSecond: number | undefined, start: number): (items: number) => Promise<void> {
+  if (!itemsPerSecond) return async () => undefined;
+  let nextAt = start;
+  return async (items) => {
+    const at = Math.max(nextAt, performance.now());
+    nextAt = at + (items / itemsPerSecond) * 1000;
+    const wait = at - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  };
+}
+
+async function run(cfg: GeneratorConfig, waitForGo: Promise<void>, stopped: Promise<void>): Promise<GeneratorResult> {
   const templates: PayloadTemplate[] = buildTemplates(cfg.signal, {
     itemsPerRequest: cfg.itemsPerRequest,
     templates: cfg.templates,
@@ -143,13 +159,17 @@ async function run(cfg: GeneratorConfig, waitForGo: Promise<void>): Promise<Gene
   let seq = 0;
   let next = 0;
   const start = performance.now();
-  const deadline = start + cfg.durationMs;
+  let deadline = start + cfg.durationMs;
   // Hard stop: a stuck request cannot keep the generator alive past this.
   const hardDeadline = deadline + cfg.requestTimeoutMs + 5_000;
+  void stopped.then(() => (deadline = Math.min(deadline, performance.now())));
+  const pace = pacer(cfg.itemsPerSecond, start);
 
   const lane = async () => {
     while (performance.now() < deadline) {
       const template = templates[next++ % templates.length] as PayloadTemplate;
+      await pace(template.items);
+      if (performance.now() >= deadline) break;
       seq = (seq + 1) & 0xffffff;
       const payload = stampPayload(template, (((cfg.index + 1) & 0xff) << 24) | seq);
       const t0 = performance.now();
@@ -198,19 +218,25 @@ async function run(cfg: GeneratorConfig, waitForGo: Promise<void>): Promise<Gene
 
 function main(): void {
   if (!process.send) {
-    console.error('load-generator.js is started by ingest-bench.js (child_process.fork), not directly');
+    console.error('load-generator.js is started by a benchmark (child_process.fork), not directly');
     process.exit(2);
   }
   let go: () => void = () => undefined;
   const waitForGo = new Promise<void>((resolve) => (go = resolve));
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
   let index = -1;
   process.on('message', (msg: ParentMessage) => {
     if (msg.type === 'go') {
       go();
       return;
     }
+    if (msg.type === 'stop') {
+      stop();
+      return;
+    }
     index = msg.index;
-    run(msg, waitForGo).then(
+    run(msg, waitForGo, stopped).then(
       async (result) => {
         await send(result);
         process.disconnect();

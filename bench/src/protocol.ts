@@ -18,11 +18,18 @@ export interface GeneratorConfig {
   templates: number;
   /** A request that takes longer than this counts as failed. */
   requestTimeoutMs: number;
+  /** Items per second to send at most, spread evenly; absent: as fast as `concurrency` allows. */
+  itemsPerSecond?: number;
 }
 
 /** parent → child: start sending now. */
 export interface GoMessage {
   type: 'go';
+}
+
+/** parent → child: send no new requests, answer with the result once those in flight are answered. */
+export interface StopMessage {
+  type: 'stop';
 }
 
 /** child → parent: payloads are encoded and the connection is up. */
@@ -62,5 +69,5 @@ export interface GeneratorError {
   message: string;
 }
 
-export type ParentMessage = GeneratorConfig | GoMessage;
+export type ParentMessage = GeneratorConfig | GoMessage | StopMessage;
 export type ChildMessage = ReadyMessage | GeneratorResult | GeneratorError;
