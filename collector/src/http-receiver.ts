@@ -86,9 +86,14 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
     if (response.statusCode >= 500) deps.log?.error('OTLP/HTTP request failed', { requestId: request.id, url: request.url, error: error.message });
     return sendStatus(reply, response, 'json');
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendStatus(reply, httpFallbackError(404, `no OTLP endpoint at ${request.method} ${request.url}`), 'json'),
-  );
+  // An Export path exists for POST only: another method is 405 with Allow (RFC 9110), not 404.
+  const exportPaths = new Set(SIGNALS.map((signal) => `/v1/${signal}`));
+  app.setNotFoundHandler((request, reply) => {
+    if (exportPaths.has(request.url.split('?', 1)[0]!)) {
+      return sendStatus(reply.header('allow', 'POST'), httpFallbackError(405, `${request.method} is not allowed on ${request.url}: use POST`), 'json');
+    }
+    return sendStatus(reply, httpFallbackError(404, `no OTLP endpoint at ${request.method} ${request.url}`), 'json');
+  });
 
   await app.listen({ host: cfg.host, port: cfg.httpPort });
   const port = (app.server.address() as AddressInfo).port;

@@ -340,13 +340,16 @@ describe('OTLP/HTTP receiver', () => {
     await assertStillServing();
   });
 
-  it('404 for unknown paths and methods other than POST', async () => {
+  it('404 for unknown paths; another method than POST on an Export path is 405 with Allow: POST', async () => {
     const wrongPath = await post('/v1/profiles', sampleProtobuf('traces'), { 'content-type': 'application/x-protobuf' });
     assert.equal(wrongPath.status, 404);
     assert.equal(decodeStatus(wrongPath.body, 'json').code, 5);
-    const get = await fetch(`${base}/v1/traces`);
-    assert.equal(get.status, 404);
-    await get.arrayBuffer();
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await fetch(`${base}/v1/traces?x=1`, { method });
+      assert.equal(res.status, 405, method);
+      assert.equal(res.headers.get('allow'), 'POST');
+      assert.equal(decodeStatus(Buffer.from(await res.arrayBuffer()), 'json').code, 12, 'UNIMPLEMENTED');
+    }
   });
 
   it('serves concurrent requests independently', async () => {

@@ -175,7 +175,7 @@ test('OTLP/JSON items the decoder refuses count as rejected, with their reason, 
       { timeUnixNano: '1732540800123456789', body: { stringValue: 'kept' } },
       { timeUnixNano: '1.5' },
       { observedTimeUnixNano: 'abc' },
-      { traceId: { length: 16 } },
+      { traceId: 'abc' },
       { timeUnixNano: '1732540800123456789', severityNumber: 99 },
     ] }] }],
   });
@@ -185,7 +185,7 @@ test('OTLP/JSON items the decoder refuses count as rejected, with their reason, 
   assert.equal(
     encoded.batch.errorMessage,
     'rejected 4 item(s): log record: time_unix_nano: "1.5" is not an integer; log record: observed_time_unix_nano: "abc" is not a decimal integer; ' +
-      'log record: trace_id: must be a hex string, got an object; log record: severity_number 99 is not an OTLP severity',
+      'log record: trace_id: must be a hex string, got "abc"; log record: severity_number 99 is not an OTLP severity',
   );
 });
 

@@ -3,7 +3,8 @@
 // span ids are hex). protobufjs's own fromObject converts whatever it is given: "abc" or
 // "1.5" became a time of 0 or 1, -5 and 1e23 became 2⁶⁴−1, an object became an id. Here a
 // value no proto3 JSON parser accepts refuses the span, log record or data point that holds
-// it (OTLP partial success, naming the field), and outside items the whole request (400).
+// it (OTLP partial success, naming the field), and outside items the whole request (400);
+// a value of the wrong JSON type anywhere refuses the whole request (400).
 import protobuf from 'protobufjs';
 
 /** Items of a request refused while decoding, by reason (counted in the OTLP partial success). */
@@ -33,6 +34,18 @@ class InvalidValue extends Error {
     }
     return path;
   }
+}
+
+/**
+ * A JSON value of a type the field can never take (an object for an id, a string for a
+ * message, a number for a string): the document is not OTLP/JSON, so the whole request is
+ * refused (400), as protobuf with a wrong wire type is; a value of the right JSON type
+ * outside the field's domain ("abc" as a time) refuses only its item.
+ */
+class WrongJsonType extends InvalidValue {}
+
+function wrongType(expected: string, json: unknown): WrongJsonType {
+  return new WrongJsonType(`must be ${expected}, got ${describe(json)}`);
 }
 
 /** protobufjs's limit on message nesting when it decodes protobuf (and in fromObject). */
@@ -161,7 +174,7 @@ function isObject(v: unknown): v is Json {
 }
 
 function message(plan: TypePlan, json: unknown, depth: number, refusals: Refusals, metricName: string): Json {
-  if (!isObject(json)) throw new InvalidValue(`must be a JSON object, got ${describe(json)}`);
+  if (!isObject(json)) throw wrongType('a JSON object', json);
   if (depth > MAX_DEPTH) throw new InvalidValue(`nested deeper than ${MAX_DEPTH} messages`);
   const out: Json = {};
   let oneofs: Record<string, string> | undefined;
@@ -192,7 +205,7 @@ function message(plan: TypePlan, json: unknown, depth: number, refusals: Refusal
 }
 
 function repeated(field: FieldPlan, json: unknown, depth: number, refusals: Refusals, metricName: string): unknown[] {
-  if (!Array.isArray(json)) throw new InvalidValue(`must be a JSON array, got ${describe(json)}`);
+  if (!Array.isArray(json)) throw wrongType('a JSON array', json);
   const elements = field.messageType ? messagePlan(field) : undefined;
   const out: unknown[] = [];
   for (let i = 0; i < json.length; i++) {
@@ -203,7 +216,7 @@ function repeated(field: FieldPlan, json: unknown, depth: number, refusals: Refu
         if (element === null) throw new InvalidValue('null is not allowed in a repeated field');
         out.push(message(elements, element, depth + 1, refusals, metricName));
       } catch (err) {
-        if (!(err instanceof InvalidValue)) throw err;
+        if (!(err instanceof InvalidValue) || err instanceof WrongJsonType) throw err;
         const of = elements.itemLabel === 'data point' ? ` of ${JSON.stringify(metricName)}` : '';
         refusals.add(`${elements.itemLabel}${of}: ${reason(err)}`, 1);
       }
@@ -214,7 +227,7 @@ function repeated(field: FieldPlan, json: unknown, depth: number, refusals: Refu
         out.push(message(elements, element, depth + 1, own, ''));
         refusals.merge(own);
       } catch (err) {
-        if (!(err instanceof InvalidValue)) throw err;
+        if (!(err instanceof InvalidValue) || err instanceof WrongJsonType) throw err;
         const name = isObject(element) && typeof element.name === 'string' ? element.name : '';
         refusals.add(`metric ${JSON.stringify(name)}: ${reason(err)}`, dataPointCount(element));
       }
@@ -257,10 +270,10 @@ function single(field: FieldPlan, json: unknown, depth: number, refusals: Refusa
   if (field.enumType) return enumValue(field.enumType, json);
   switch (field.scalar) {
     case 'string':
-      if (typeof json !== 'string') throw new InvalidValue(`must be a string, got ${describe(json)}`);
+      if (typeof json !== 'string') throw wrongType('a string', json);
       return json;
     case 'bool':
-      if (typeof json !== 'boolean') throw new InvalidValue(`must be true or false, got ${describe(json)}`);
+      if (typeof json !== 'boolean') throw wrongType('true or false', json);
       return json;
     case 'hex':
       return hexBytes(json);
@@ -287,7 +300,7 @@ function enumValue(type: protobuf.Enum, json: unknown): number {
     return id;
   }
   if (typeof json === 'number') return Number(integer(json, INT32));
-  throw new InvalidValue(`must be a ${type.name} name or number, got ${describe(json)}`);
+  throw wrongType(`a ${type.name} name or number`, json);
 }
 
 interface Range {
@@ -330,7 +343,7 @@ function integerValue(json: unknown): bigint {
     if (!Number.isInteger(json)) throw new InvalidValue(`${json} is not an integer`);
     return BigInt(json);
   }
-  if (typeof json !== 'string') throw new InvalidValue(`must be an integer (a JSON number or a decimal string), got ${describe(json)}`);
+  if (typeof json !== 'string') throw wrongType('an integer (a JSON number or a decimal string)', json);
   const m = DECIMAL.exec(json);
   if (!m || m[2]!.length + (m[3]?.length ?? 0) > MAX_DIGITS) throw new InvalidValue(`${JSON.stringify(truncated(json))} is not a decimal integer`);
   const digits = (m[2]! + (m[3] ?? '')).replace(/^0+(?=\d)/, '');
@@ -353,24 +366,25 @@ const FLOAT_TEXT = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function double(json: unknown): number {
   if (typeof json === 'number') return json;
-  if (typeof json === 'string') {
-    if (json === 'NaN') return NaN;
-    if (json === 'Infinity') return Infinity;
-    if (json === '-Infinity') return -Infinity;
-    const n = FLOAT_TEXT.test(json) ? Number(json) : NaN;
-    if (Number.isFinite(n)) return n;
-  }
+  if (typeof json !== 'string') throw wrongType('a number, "NaN", "Infinity" or "-Infinity"', json);
+  if (json === 'NaN') return NaN;
+  if (json === 'Infinity') return Infinity;
+  if (json === '-Infinity') return -Infinity;
+  const n = FLOAT_TEXT.test(json) ? Number(json) : NaN;
+  if (Number.isFinite(n)) return n;
   throw new InvalidValue(`must be a number, "NaN", "Infinity" or "-Infinity", got ${describe(json)}`);
 }
 
 function hexBytes(json: unknown): Uint8Array {
-  if (typeof json !== 'string' || !/^(?:[0-9a-fA-F]{2})*$/.test(json)) throw new InvalidValue(`must be a hex string, got ${describe(json)}`);
+  if (typeof json !== 'string') throw wrongType('a hex string', json);
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(json)) throw new InvalidValue(`must be a hex string, got ${describe(json)}`);
   return Buffer.from(json, 'hex');
 }
 
 function base64Bytes(json: unknown): Uint8Array {
   // Standard or URL-safe base64, with or without padding.
-  if (typeof json !== 'string' || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(json) || json.replace(/=+$/, '').length % 4 === 1) {
+  if (typeof json !== 'string') throw wrongType('a base64 string', json);
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(json) || json.replace(/=+$/, '').length % 4 === 1) {
     throw new InvalidValue(`must be a base64 string, got ${describe(json)}`);
   }
   return Buffer.from(json, 'base64');

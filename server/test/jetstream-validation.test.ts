@@ -63,7 +63,7 @@ test('partial success through JetStream is exact: what the collector refused is 
     resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'js-json' } }] }, scopeSpans: [{ spans: [
       ...spans.map((s) => ({ traceId: s.traceId, spanId: s.spanId, name: s.name, startTimeUnixNano: at(s.start), endTimeUnixNano: at(s.end) })),
       { traceId: traceId(), spanId: spanId(), name: 'e odd time', startTimeUnixNano: '1.5', endTimeUnixNano: at(now) },
-      { traceId: { length: 16 }, spanId: spanId(), name: 'f object id', startTimeUnixNano: at(now), endTimeUnixNano: at(now) },
+      { traceId: 'f0', spanId: spanId(), name: 'f short id', startTimeUnixNano: at(now), endTimeUnixNano: at(now) },
     ] }] }],
   }), 'json', API_KEY);
   assert.equal(json.partial?.rejected, 5, json.partial?.errorMessage);

@@ -94,20 +94,21 @@ describe('JSON times that are not fixed64 values', () => {
 });
 
 describe('ids of the wrong JSON type, malformed requests', () => {
-  test('a trace or span id given as an object or array refuses its span (200, partial success), never 503', async () => {
+  test('a trace or span id given as an object or array is a permanent 400 (not OTLP/JSON), never 503; nothing of the request is stored', async () => {
     const now = NOW_NS();
-    const valid = traceId();
-    const body = JSON.stringify(jsonTraces('json-ids', [
-      jsonSpan(valid, 'kept', now.toString(), now.toString()),
-      { ...jsonSpan(traceId(), 'object id', now.toString(), now.toString()), traceId: { length: 16 } },
-      { ...jsonSpan(traceId(), 'array id', now.toString(), now.toString()), spanId: [1, 2, 3, 4, 5, 6, 7, 8] },
-    ]));
-    const answer = await postOtlp(server.running.otlpHttpUrl, 'traces', body, 'json', API_KEY);
-    assert.equal(answer.status, 200);
-    assert.equal(answer.retryAfter, null);
-    assert.equal(answer.partial?.rejected, 2);
-    assert.match(answer.partial!.errorMessage, /span: trace_id: must be a hex string, got an object/);
-    assert.equal(await traceStatus(valid), 200);
+    for (const bad of [{ traceId: { length: 16 } }, { spanId: [1, 2, 3, 4, 5, 6, 7, 8] }]) {
+      const valid = traceId();
+      const body = JSON.stringify(jsonTraces('json-ids', [
+        jsonSpan(valid, 'sibling', now.toString(), now.toString()),
+        { ...jsonSpan(traceId(), 'wrong type', now.toString(), now.toString()), ...bad },
+      ]));
+      const answer = await postOtlp(server.running.otlpHttpUrl, 'traces', body, 'json', API_KEY);
+      assert.equal(answer.status, 400, JSON.stringify(bad));
+      assert.equal(answer.retryAfter, null);
+      assert.equal(answer.error?.code, GrpcCode.INVALID_ARGUMENT);
+      assert.match(answer.error!.message, /must be a hex string, got an (object|array)/);
+      assert.equal(await traceStatus(valid), 404, 'a refused request stores nothing');
+    }
   });
 
   test('a request whose structure is wrong is a permanent 400 with google.rpc.Status INVALID_ARGUMENT', async () => {
