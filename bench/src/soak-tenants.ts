@@ -58,7 +58,8 @@ export async function createTenants(api: SoakApi, plan: TenantPlan): Promise<Soa
         password: `soak password ${randomBytes(8).toString('hex')}`,
         forwardedFor: `10.${t}.${Math.floor(u / 250)}.${(u % 250) + 1}`,
       };
-      await api.request({ call: 'setup: add member', method: 'POST', path: `/api/v1/tenants/${id}/members`, credential: inTenant, body: { email: user.email, role: 'editor', password: user.password }, expect: [201] });
+      await api.request({ call: 'setup: invite member', method: 'POST', path: `/api/v1/tenants/${id}/invitations`, credential: inTenant, body: { email: user.email, role: 'editor', password: user.password }, expect: [201] });
+      await acceptInvitation(api, user, id);
       users.push(user);
     }
     const service = `soak-${run}-${t}`;
@@ -74,6 +75,18 @@ export async function createTenants(api: SoakApi, plan: TenantPlan): Promise<Soa
     tenants.push(tenant);
   }
   return tenants;
+}
+
+/** The invitee signs in and accepts the invitation to `tenantId` (members join by invitation). */
+async function acceptInvitation(api: SoakApi, user: SoakUser, tenantId: string): Promise<void> {
+  const login = await api.request<{ data: { accessToken: string } }>({
+    call: 'setup: invitee login', method: 'POST', path: '/api/v1/auth/login', body: { email: user.email, password: user.password }, expect: [200],
+  });
+  const invitee: Credential = { bearer: login.body.data.accessToken, forwardedFor: user.forwardedFor };
+  const received = await api.request<{ data: { id: string; tenantId: string }[] }>({ call: 'setup: invitations', method: 'GET', path: '/api/v1/invitations', credential: invitee, expect: [200] });
+  const invitation = received.body.data.find((i) => i.tenantId === tenantId);
+  if (!invitation) throw new Abort(`no invitation of ${user.email} to tenant ${tenantId}`);
+  await api.request({ call: 'setup: accept invitation', method: 'POST', path: `/api/v1/invitations/${invitation.id}/accept`, credential: invitee, expect: [200] });
 }
 
 async function sendSeed(otlpHttpUrl: string, t: SoakTenant): Promise<void> {
