@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createAlertingMetrics } from '@telemetryflow/alerting';
-import { createCollectorMetrics } from '@telemetryflow/collector';
+import { createCollectorMetrics, registerInflightGauge } from '@telemetryflow/collector';
 import { createIngestMetrics } from '@telemetryflow/ingest';
 import { createQueryMetrics } from '@telemetryflow/query';
 import { Registry } from 'prom-client';
@@ -32,6 +32,7 @@ export function knownSettings(): Set<string> {
 const exported = await (async () => {
   const registry = new Registry();
   createCollectorMetrics(registry);
+  registerInflightGauge(registry, () => 0);
   createIngestMetrics(registry);
   createQueryMetrics(registry);
   createAlertingMetrics(registry);

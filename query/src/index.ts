@@ -20,5 +20,5 @@ export { parseTimeNs } from './request-params.js';
 export { QueryRunner, type QueryRunnerDeps, type QueryWindow, type QueryAnswer } from './query-runner/query-runner.js';
 export { queryLimits, assertRangeWithin, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.js';
 export { ClickHouseReader } from './clickhouse-reader.js';
-export { createBuiltInDashboards, BUILT_IN_DASHBOARDS } from './dashboards/built-in-dashboards.js';
+export { createBuiltInDashboards, refreshBuiltInDashboards, BUILT_IN_DASHBOARDS } from './dashboards/built-in-dashboards.js';
 export { RAW_SPAN_CLASS } from './services/span-aggregates.js';

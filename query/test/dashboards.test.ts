@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DashboardDefinition, DashboardRenderDto } from '@telemetryflow/schemas';
-import { addMembership, createApiKey, createBuiltInDashboards, createUser, BUILT_IN_DASHBOARDS } from '../src/index.js';
+import { addMembership, createApiKey, createBuiltInDashboards, createUser, refreshBuiltInDashboards, BUILT_IN_DASHBOARDS } from '../src/index.js';
 import { LOGS, M0, METRIC_SERIES, SPANS, TRACE_1, TRACE_2 } from './fixtures.js';
 import { call, insertRows, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
 
@@ -65,6 +65,28 @@ describe('built-in dashboards', () => {
     assert.equal((await api.cp.dataSource.transaction((em) => createBuiltInDashboards(em, 'beta'))).length, 0);
     const listed = (await call(url(), '/api/v1/dashboards', { key: api.betaKey })).body.data;
     assert.deepEqual(listed.map((d: Json) => d.title).sort(), Object.values(BUILT_IN_DASHBOARDS).map((d) => d.title).sort());
+  });
+
+  test('an unedited built-in dashboard of an existing tenant is brought to the current template at start; an edited one is left alone', async () => {
+    const ds = api.cp.dataSource;
+    const [beta] = (await ds.query(`SELECT id FROM dashboards WHERE tenant_id = 'beta' AND built_in = 'service-overview'`)) as { id: string }[];
+    const [logs] = (await ds.query(`SELECT id FROM dashboards WHERE tenant_id = 'beta' AND built_in = 'logs-overview'`)) as { id: string }[];
+    // As a tenant created before the template changed has them: its RED panels without `spans: 'entry'`.
+    const old = structuredClone(BUILT_IN_DASHBOARDS['service-overview']!) as Json;
+    for (const panel of old.panels as Json[]) delete (panel.query as Json).spans;
+    await ds.query(`UPDATE dashboards SET definition = $2 WHERE id = $1`, [beta!.id, JSON.stringify(old)]);
+    await ds.query(`UPDATE dashboard_versions SET definition = $2 WHERE dashboard_id = $1 AND version = 1`, [beta!.id, JSON.stringify(old)]);
+    // The tenant saved its own logs overview: version 2, whatever it holds, is theirs.
+    const edited = { ...BUILT_IN_DASHBOARDS['logs-overview']!, description: 'ours' };
+    await ds.query(`UPDATE dashboards SET definition = $2, version = 2 WHERE id = $1`, [logs!.id, JSON.stringify(edited)]);
+
+    assert.equal(await ds.transaction((em) => refreshBuiltInDashboards(em)), 1);
+    const refreshed = (await call(url(), `/api/v1/dashboards/${beta!.id}`, { key: api.betaKey })).body.data;
+    assert.deepEqual(refreshed.panels, JSON.parse(JSON.stringify(BUILT_IN_DASHBOARDS['service-overview']!.panels)));
+    const [history] = (await ds.query(`SELECT definition FROM dashboard_versions WHERE dashboard_id = $1 AND version = 1`, [beta!.id])) as { definition: Json }[];
+    assert.deepEqual(history!.definition, JSON.parse(JSON.stringify(BUILT_IN_DASHBOARDS['service-overview'])));
+    assert.equal((await call(url(), `/api/v1/dashboards/${logs!.id}`, { key: api.betaKey })).body.data.description, 'ours');
+    assert.equal(await ds.transaction((em) => refreshBuiltInDashboards(em)), 0, 'idempotent');
   });
 
   test('every built-in dashboard renders without a failing panel', async () => {

@@ -9,6 +9,7 @@ import { ApiError } from '../http/api-error.js';
 import { keyPermissions, rolePermissions } from './permissions.js';
 import { createApiKey, createTenant, createUser, hashPassword, revokeApiKey } from './accounts.js';
 import { randomBase62, validateSuppliedApiKey } from './api-key-secrets.js';
+import { refreshBuiltInDashboards } from '../dashboards/built-in-dashboards.js';
 import { ApiKeyAuthenticator, type ApiKeyStore } from './authenticator.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { CONTROL_PLANE_ENTITIES, TenantEntity, type ApiKeyScope, type Role } from './entities.js';
@@ -188,6 +189,8 @@ async function migrateAndBootstrap(dataSource: DataSource, bootstrap: ControlPla
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length > 0) log(`control plane: applied migrations ${applied.map((m) => m.name).join(', ')}`);
     await bootstrapOnce(dataSource, bootstrap, log);
+    const refreshed = await dataSource.transaction((em) => refreshBuiltInDashboards(em));
+    if (refreshed > 0) log(`control plane: ${refreshed} unedited built-in dashboard(s) brought to the current templates`);
   };
   if (!opts.shared) return run();
   const lock = dataSource.createQueryRunner();

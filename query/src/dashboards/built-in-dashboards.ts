@@ -100,3 +100,26 @@ export async function createBuiltInDashboards(em: EntityManager, tenantId: strin
   }
   return created;
 }
+
+/**
+ * Brings every tenant's unedited built-in dashboards (still at version 1) to the current
+ * templates, so a fix to a template reaches tenants created before it; a built-in someone
+ * saved (version 2 on) is the tenant's own and left alone. Idempotent; runs at every start.
+ * Returns how many dashboards changed.
+ */
+export async function refreshBuiltInDashboards(em: EntityManager): Promise<number> {
+  let changed = 0;
+  for (const [key, definition] of Object.entries(BUILT_IN_DASHBOARDS)) {
+    const rows = (await em.query(
+      `WITH stale AS (
+         UPDATE dashboards SET definition = $2::jsonb, title = $3, updated_at = now()
+          WHERE built_in = $1 AND version = 1 AND definition <> $2::jsonb
+         RETURNING id)
+       UPDATE dashboard_versions v SET definition = $2::jsonb FROM stale WHERE v.dashboard_id = stale.id AND v.version = 1
+       RETURNING v.dashboard_id`,
+      [key, JSON.stringify(definition), definition.title],
+    )) as [unknown[], number];
+    changed += rows[1];
+  }
+  return changed;
+}
