@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { OverloadedError } from '@telemetryflow/schemas';
 import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
-import type { DecodeTask, EncodedResult } from './decode-task.js';
+import type { DecodeOutput, DecodeTask } from './decode-task.js';
 
 /**
  * Young generation of each worker thread. One task holds a whole decoded request (about
@@ -41,11 +41,11 @@ export function runQueued<T, R>(pool: Piscina<T, R>, task: T): Promise<R> {
   return pool.run(task);
 }
 
-export type DecodePool = Piscina<DecodeTask, EncodedResult>;
+export type DecodePool = Piscina<DecodeTask, DecodeOutput>;
 
 /** Threads that turn OTLP payloads into RowBinary. */
 export function createDecodePool(threads?: number, maxQueue?: number): DecodePool {
-  return createWorkerPool<DecodeTask, EncodedResult>(new URL('./decode-worker.js', import.meta.url), threads, maxQueue);
+  return createWorkerPool<DecodeTask, DecodeOutput>(new URL('./decode-worker.js', import.meta.url), threads, maxQueue);
 }
 
 /** A worker's result whose buffers move to the main thread instead of being copied. */

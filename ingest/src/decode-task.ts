@@ -41,6 +41,13 @@ export interface EncodedTables {
 
 export type EncodedResult = { ok: true; batch: EncodedTables } | { ok: false; malformed: string };
 
+/** What a decoder thread returns for one request of the in-process pipeline. */
+export interface DecodeOutput {
+  /** The request's identity in the pipeline's RequestLedger. */
+  identity: string;
+  result: EncodedResult;
+}
+
 /**
  * OTLP payload → RowBinary per ClickHouse table: what the decoder threads do. Spans and
  * logs are written straight from the decoded request (no row arrays) unless the task

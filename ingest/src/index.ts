@@ -7,6 +7,7 @@ export * from './ingest-pipeline.js';
 export * from './live-feed.js';
 export * from './decode-pool.js';
 export * from './table-inserts.js';
+export * from './request-ledger.js';
 export * from './ingest-metrics.js';
 export * from './jetstream/bus-connection.js';
 export * from './jetstream/topology.js';

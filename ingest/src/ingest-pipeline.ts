@@ -2,8 +2,10 @@ import { embeddedInfo, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { MalformedPayloadError, type ExportOutcome, type OtlpConsumer, type OtlpExport } from '@telemetryflow/schemas';
 import { ClickHouseWriter, DEFAULT_WRITER_CONFIG, type WriterConfig } from './clickhouse-writer.js';
 import { createDecodePool, runQueued, type DecodePool } from './decode-pool.js';
+import type { EncodedTables } from './decode-task.js';
 import { DEFAULT_BATCHER_CONFIG, InsertBatcher, type BatcherConfig } from './insert-batcher.js';
 import type { LiveFeed } from './live-feed.js';
+import { DEFAULT_LEDGER_CONFIG, RequestLedger, type Admission, type LedgerConfig } from './request-ledger.js';
 
 export interface IngestConfig {
   /** Decoder threads; default: one per core beyond the first, at least one. */
@@ -12,13 +14,17 @@ export interface IngestConfig {
   maxQueuedRequests?: number;
   batcher?: Partial<BatcherConfig>;
   writer?: Partial<WriterConfig>;
+  /** The window in which a client's retry of a request is stored once. */
+  ledger?: Partial<LedgerConfig>;
   /** Told about span and log rows once they are inserted (the live tail). */
   live?: LiveFeed;
 }
 
 /**
  * The in-process consumer of OTLP requests: decode and build rows in worker threads,
- * batch them, insert into ClickHouse, and answer only after the insert.
+ * batch them, insert into ClickHouse, and answer only after the insert. A retry of a
+ * request (same tenant, signal and bytes) within the ledger's window inserts only what the
+ * earlier attempts did not, and an identical request under way is waited for.
  */
 export class IngestPipeline implements OtlpConsumer {
   private readonly pool: DecodePool;
@@ -26,10 +32,14 @@ export class IngestPipeline implements OtlpConsumer {
   private closing = false;
   /** Requests in the decoder threads: their rows are on their way to the batcher. */
   private readonly decoding = new Set<Promise<unknown>>();
+  /** Requests not yet handed to the batcher (decoding, or waiting for an identical one). */
+  private readonly arriving = new Set<Promise<unknown>>();
+  private readonly ledger: RequestLedger;
   private readonly live: LiveFeed | undefined;
 
   constructor(client: ClickHouseClient, config: IngestConfig = {}) {
     this.live = config.live;
+    this.ledger = new RequestLedger({ ...DEFAULT_LEDGER_CONFIG, ...config.ledger });
     this.pool = createDecodePool(config.workers, config.maxQueuedRequests);
     // The embedded engine runs one query at a time (see BatcherConfig.maxInFlight).
     const maxInFlight = embeddedInfo(client) ? 1 : DEFAULT_BATCHER_CONFIG.maxInFlight;
@@ -42,6 +52,24 @@ export class IngestPipeline implements OtlpConsumer {
 
   async consume(request: OtlpExport): Promise<ExportOutcome> {
     if (this.closing) throw new Error('ingest is shutting down');
+    const { batch, admission } = await counted(this.arriving, this.arrive(request));
+    // A retry of a request stored already: answered as it was, nothing inserted.
+    if ('done' in admission) return admission.done;
+    const { attempt } = admission;
+    try {
+      await this.batcher.add(batch.tables, attempt.landed);
+    } catch (err) {
+      attempt.failed();
+      throw err;
+    }
+    const outcome = { accepted: batch.accepted, rejected: batch.rejected, errorMessage: batch.errorMessage };
+    attempt.stored(outcome);
+    if (batch.rows) this.live?.publish(request.tenantId, batch.rows);
+    return outcome;
+  }
+
+  /** Decodes a request and admits it to the ledger; it is then ready for the batcher. */
+  private async arrive(request: OtlpExport): Promise<{ batch: EncodedTables; admission: Admission }> {
     const decoded = runQueued(this.pool, {
       tenantId: request.tenantId,
       signal: request.signal,
@@ -51,25 +79,27 @@ export class IngestPipeline implements OtlpConsumer {
       notBeforeNs: request.notBeforeNs.toString(),
       keepRows: this.live?.wants(request.tenantId, request.signal) ?? false,
     });
-    this.decoding.add(decoded);
-    let result;
-    try {
-      result = await decoded;
-    } finally {
-      this.decoding.delete(decoded);
-    }
-    if (!result.ok) throw new MalformedPayloadError(result.malformed);
-    await this.batcher.add(result.batch.tables);
-    if (result.batch.rows) this.live?.publish(request.tenantId, result.batch.rows);
-    return { accepted: result.batch.accepted, rejected: result.batch.rejected, errorMessage: result.batch.errorMessage };
+    const output = await counted(this.decoding, decoded);
+    if (!output.result.ok) throw new MalformedPayloadError(output.result.malformed);
+    return { batch: output.result.batch, admission: await this.ledger.admit(output.identity) };
   }
 
   /** Stops taking requests, inserts what is waiting, and stops the decoder threads. */
   async close(): Promise<void> {
     this.closing = true;
     // Requests still being decoded are answered too: their rows join the last batches.
-    while (this.decoding.size > 0) await Promise.allSettled([...this.decoding]);
+    while (this.arriving.size > 0) await Promise.allSettled([...this.arriving]);
     await this.batcher.flush();
     await this.pool.destroy();
+  }
+}
+
+/** Awaits `work` while it is in `set` (what `close` and the batcher wait for). */
+async function counted<T>(set: Set<Promise<unknown>>, work: Promise<T>): Promise<T> {
+  set.add(work);
+  try {
+    return await work;
+  } finally {
+    set.delete(work);
   }
 }

@@ -48,6 +48,8 @@ export class UnstorableDataError extends MalformedPayloadError {
 
 interface Part {
   tables: EncodedTables['tables'];
+  /** The request's tables that are in ClickHouse (the caller's set, filled in as they land). */
+  landed: Set<InsertTable>;
   rows: number;
   bytes: number;
   resolve: () => void;
@@ -58,7 +60,9 @@ interface Part {
  * Gathers the rows of many OTLP requests into large inserts. `add` resolves only once
  * every row of that request is in ClickHouse, so a client is acknowledged only for
  * durable data. If a combined insert fails because of its data, the batch is retried
- * request by request so that one bad request cannot fail the others.
+ * request by request so that one bad request cannot fail the others. Which of a request's
+ * tables landed is told to its caller also when the request fails, so that a retry can
+ * leave them out.
  */
 export class InsertBatcher {
   private open: Part[] = [];
@@ -84,7 +88,12 @@ export class InsertBatcher {
     private readonly incoming: () => number = () => 0,
   ) {}
 
-  add(tables: EncodedTables['tables']): Promise<void> {
+  /**
+   * Inserts a request's rows, except the tables in `landed` (stored before); each table that
+   * lands is added to `landed`, also when another table's insert fails and `add` rejects.
+   */
+  add(allTables: EncodedTables['tables'], landed = new Set<InsertTable>()): Promise<void> {
+    const tables = withoutTables(allTables, landed);
     const { rows, bytes } = tablesSize(tables);
     if (rows === 0) return Promise.resolve();
     if (this.pendingBytes + bytes > this.config.maxPendingBytes) {
@@ -94,7 +103,7 @@ export class InsertBatcher {
     return new Promise<void>((resolve, reject) => {
       this.lastAddAt = Date.now();
       this.openSince ??= this.lastAddAt;
-      this.open.push({ tables, rows, bytes, resolve, reject });
+      this.open.push({ tables, landed, rows, bytes, resolve, reject });
       this.openRows += rows;
       this.openBytes += bytes;
       this.schedule();
@@ -172,24 +181,41 @@ export class InsertBatcher {
     const landed = new Set<InsertTable>();
     try {
       await insertTables(this.writer, parts.map((p) => p.tables), batchId, landed);
-      for (const p of parts) p.resolve();
+      for (const p of parts) settle(p, landed);
     } catch (err) {
       if (parts.length > 1 && isDataError(err)) {
         await Promise.all(parts.map((p, i) => this.insertAlone(p, `${batchId}-${i}`, landed)));
         return;
       }
-      for (const p of parts) p.reject(toClientError(err));
+      for (const p of parts) settle(p, landed, err);
     }
   }
 
   private async insertAlone(part: Part, token: string, landed: ReadonlySet<InsertTable>): Promise<void> {
+    const alone = new Set(landed);
     try {
-      await insertTables(this.writer, [part.tables], token, new Set(landed));
-      part.resolve();
+      await insertTables(this.writer, [part.tables], token, alone);
+      settle(part, alone);
     } catch (err) {
-      part.reject(toClientError(err));
+      settle(part, alone, err);
     }
   }
+}
+
+/**
+ * Tells a request which of its tables landed, and answers it: stored when all of them did,
+ * even if the insert of another request's table failed afterwards.
+ */
+function settle(part: Part, landed: ReadonlySet<InsertTable>, err?: unknown): void {
+  const own = Object.keys(part.tables) as InsertTable[];
+  for (const t of own) if (landed.has(t)) part.landed.add(t);
+  if (own.every((t) => part.landed.has(t))) part.resolve();
+  else part.reject(toClientError(err));
+}
+
+function withoutTables(tables: EncodedTables['tables'], skip: ReadonlySet<InsertTable>): EncodedTables['tables'] {
+  if (skip.size === 0) return tables;
+  return Object.fromEntries(Object.entries(tables).filter(([t]) => !skip.has(t as InsertTable)));
 }
 
 function toClientError(err: unknown): Error {

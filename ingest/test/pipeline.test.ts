@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createClickHouse, migrate, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import { encodeExportRequestObject, MalformedPayloadError, OverloadedError } from '@telemetryflow/schemas';
+import { createClickHouse, migrate, type ClickHouseClient, type InsertTable } from '@telemetryflow/clickhouse';
+import { encodeExportRequestObject, MalformedPayloadError, OverloadedError, type OtlpExport, type Signal } from '@telemetryflow/schemas';
 import { encodeRowBinary } from '@telemetryflow/clickhouse';
-import { ClickHouseWriter, IngestPipeline, InsertBatcher, traceRequestToRows, UnstorableDataError } from '../src/index.js';
+import { ClickHouseWriter, IngestPipeline, InsertBatcher, StorageUnavailableError, traceRequestToRows, UnstorableDataError } from '../src/index.js';
 import { decodeExportRequest } from '@telemetryflow/schemas';
-import { span, traceRequest } from './fixtures.js';
+import { metricsRequest, span, traceRequest } from './fixtures.js';
 
 let dir: string;
 let ch: ClickHouseClient;
@@ -211,5 +211,99 @@ test('the live feed gets the rows of a stored request only while it wants that t
   await send('live-a', 20);
   await Promise.all(pending);
   assert.deepEqual(published, [{ tenantId: 'live-a', spans: 3, storedWhenPublished: 3 }]);
+  await pipeline.close();
+});
+
+// ---------------------------------------------------------------------------------------
+// A client's retries: each row stored once within the ledger's window (ADR 0017)
+
+const NOW_NS = BigInt(Date.now()) * 1_000_000n;
+
+function rows(table: InsertTable, tenant: string): Promise<number> {
+  return count('SELECT count() AS n FROM {table:Identifier} WHERE TenantId = {tenant:String}', { table, tenant });
+}
+
+function exportOf(tenantId: string, signal: Signal, body: Record<string, unknown>): OtlpExport {
+  return { tenantId, signal, encoding: 'protobuf', payload: encodeExportRequestObject(signal, body), receivedAtNs: NOW_NS, notBeforeNs: 0n };
+}
+
+function traces(tenant: string, ...ids: number[]): OtlpExport {
+  return exportOf(tenant, 'traces', traceRequest(ids.map((i) => span({ spanId: spanId(i), startTimeUnixNano: NOW_NS.toString(), endTimeUnixNano: (NOW_NS + 1000n).toString() }))));
+}
+
+/** A gauge, a sum and a histogram point: three tables besides the series. */
+function metrics(tenant: string): OtlpExport {
+  const t = { startTimeUnixNano: (NOW_NS - 1_000_000_000n).toString(), timeUnixNano: NOW_NS.toString() };
+  return exportOf(tenant, 'metrics', metricsRequest([
+    { name: 'retry.gauge', gauge: { dataPoints: [{ ...t, asDouble: 1.5 }] } },
+    { name: 'retry.sum', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ ...t, asInt: 7 }] } },
+    { name: 'retry.latency', histogram: { aggregationTemporality: 2, dataPoints: [{ ...t, count: 3, sum: 6, bucketCounts: [1, 2], explicitBounds: [2] }] } },
+  ]));
+}
+
+test('a retry of a stored request is answered with the first outcome, partial success included, and stores nothing', async () => {
+  const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 20 } });
+  const request = exportOf('again', 'traces', traceRequest([
+    span({ spanId: spanId(1), startTimeUnixNano: NOW_NS.toString(), endTimeUnixNano: (NOW_NS + 1000n).toString() }),
+    // Ends before it starts: refused by name in partial_success.
+    span({ spanId: spanId(2), startTimeUnixNano: NOW_NS.toString(), endTimeUnixNano: (NOW_NS - 1000n).toString() }),
+  ]));
+  const first = await pipeline.consume(request);
+  assert.equal(first.accepted, 1);
+  assert.equal(first.rejected, 1);
+  assert.match(first.errorMessage, /end/);
+  // The answer was lost; the client sends the same bytes again, later.
+  const retry = await pipeline.consume({ ...request, receivedAtNs: NOW_NS + 5_000_000_000n });
+  assert.deepEqual(retry, first);
+  assert.equal(await rows('spans', 'again'), 1);
+  await pipeline.close();
+});
+
+test('two identical requests in flight at once are stored once; both are answered with its outcome', async () => {
+  const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 50 } });
+  const request = traces('twice', 10, 11, 12);
+  const [a, b] = await Promise.all([pipeline.consume(request), pipeline.consume({ ...request, payload: new Uint8Array(request.payload) })]);
+  assert.deepEqual(a, { accepted: 3, rejected: 0, errorMessage: '' });
+  assert.deepEqual(b, a);
+  assert.equal(await rows('spans', 'twice'), 3);
+  await pipeline.close();
+});
+
+test('a request whose tables all landed succeeds though another table of its batch failed; the failed request\'s retry inserts only the rest', async () => {
+  const pipeline = new IngestPipeline(ch, { workers: 1, writer: { attempts: 1 }, batcher: { maxDelayMs: 50 } });
+  await pipeline.consume(metrics('warm-up'));
+  // "Too many parts" for histograms only (a transient refusal); the table must hold a part for it.
+  await ch.command({ query: 'ALTER TABLE metrics_histogram MODIFY SETTING parts_to_throw_insert = 1' });
+  try {
+    // One batch: the spans and the metric series, sums and gauges land, the histogram insert fails.
+    const [spans, points] = await Promise.allSettled([pipeline.consume(traces('mixed', 20)), pipeline.consume(metrics('mixed'))]);
+    assert.equal(spans.status, 'fulfilled', 'every table of the trace request landed');
+    assert.equal(points.status, 'rejected');
+    assert.ok((points as PromiseRejectedResult).reason instanceof StorageUnavailableError, 'the client is told to retry');
+    assert.deepEqual(
+      [await rows('spans', 'mixed'), await rows('metrics_gauge', 'mixed'), await rows('metrics_sum', 'mixed'), await rows('metrics_histogram', 'mixed')],
+      [1, 1, 1, 0],
+    );
+  } finally {
+    await ch.command({ query: 'ALTER TABLE metrics_histogram RESET SETTING parts_to_throw_insert' });
+  }
+  assert.deepEqual(await pipeline.consume(metrics('mixed')), { accepted: 3, rejected: 0, errorMessage: '' });
+  assert.deepEqual(
+    [await rows('metrics_gauge', 'mixed'), await rows('metrics_sum', 'mixed'), await rows('metrics_histogram', 'mixed')],
+    [1, 1, 1],
+    'each point once',
+  );
+  await pipeline.close();
+});
+
+test('the ledger remembers at most maxRequests: a retry of a forgotten request is stored again, of a remembered one not', async () => {
+  const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 20 }, ledger: { maxRequests: 2 } });
+  const requests = [traces('cap', 30), traces('cap', 31), traces('cap', 32)];
+  for (const r of requests) await pipeline.consume(r);
+  await pipeline.consume(requests[2]!);
+  await pipeline.consume(requests[0]!);
+  const rs = await ch.query({ query: "SELECT SpanId, count() AS n FROM spans WHERE TenantId = 'cap' GROUP BY SpanId ORDER BY SpanId", format: 'JSONEachRow' });
+  const perSpan = (await rs.json<{ n: string }>()).map((r) => Number(r.n));
+  assert.deepEqual(perSpan, [2, 1, 1], 'the oldest request was forgotten when the third was stored');
   await pipeline.close();
 });

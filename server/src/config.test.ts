@@ -79,3 +79,12 @@ test('OTLP listeners: timeouts, connections per address and bytes in flight, wit
   assert.throws(() => loadConfig({ TF_OTLP_MAX_INFLIGHT_BYTES: String(16 * 1024 * 1024) }), /TF_OTLP_MAX_INFLIGHT_BYTES must be an integer from 20975616/);
   assert.throws(() => loadConfig({ TF_OTLP_MAX_TENANT_INFLIGHT_BYTES: String(512 * 1024 * 1024) }), /TF_OTLP_MAX_TENANT_INFLIGHT_BYTES/);
 });
+
+test('the all-in-one duplicate window: 600 s and 100,000 requests by default, bounded', () => {
+  assert.deepEqual(loadConfig({}).ingestDuplicateWindow, { seconds: 600, requests: 100_000 });
+  const w = loadConfig({ TF_INGEST_DUPLICATE_WINDOW_SECONDS: '60', TF_INGEST_DUPLICATE_WINDOW_REQUESTS: '5000' }).ingestDuplicateWindow;
+  assert.deepEqual(w, { seconds: 60, requests: 5000 });
+  for (const [name, bad] of [['TF_INGEST_DUPLICATE_WINDOW_SECONDS', '0'], ['TF_INGEST_DUPLICATE_WINDOW_SECONDS', '90000'], ['TF_INGEST_DUPLICATE_WINDOW_REQUESTS', '10'], ['TF_INGEST_DUPLICATE_WINDOW_REQUESTS', 'many']] as const) {
+    assert.throws(() => loadConfig({ [name]: bad }), (e) => e instanceof ConfigError && e.message.includes(name), `${name}=${bad}`);
+  }
+});

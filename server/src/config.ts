@@ -7,7 +7,7 @@ import { AddressGuardConfigError, parseCidrs } from '@telemetryflow/alerting';
 import {
   DEFAULT_ADMISSION_LIMITS, DEFAULT_CONNECTION_SETTINGS, REQUEST_OVERHEAD_BYTES, type AdmissionLimits, type ConnectionSettings,
 } from '@telemetryflow/collector';
-import { DEFAULT_JETSTREAM_SETTINGS, DEFAULT_JETSTREAM_WRITER_CONFIG, type JetStreamSettings, type JetStreamWriterConfig } from '@telemetryflow/ingest';
+import { DEFAULT_JETSTREAM_SETTINGS, DEFAULT_JETSTREAM_WRITER_CONFIG, DEFAULT_LEDGER_CONFIG, type JetStreamSettings, type JetStreamWriterConfig } from '@telemetryflow/ingest';
 
 export const ROLES = ['collector', 'ingest', 'query', 'alerting'] as const;
 export type Role = (typeof ROLES)[number];
@@ -53,6 +53,11 @@ export interface Config {
   ingestBatchRows: number;
   ingestBatchDelayMs: number;
   ingestBatchQuietMs: number;
+  /**
+   * The all-in-one's window in which a client's retry of a request is stored once
+   * (TF_INGEST_DUPLICATE_WINDOW_SECONDS, TF_INGEST_DUPLICATE_WINDOW_REQUESTS; ADR 0017).
+   */
+  ingestDuplicateWindow: { seconds: number; requests: number };
   /** `TF_V8_HEAP_GROWING_PERCENT` (see heap-growth.ts). */
   heapGrowingPercent: number;
   bootstrap: { apiKey?: string; adminEmail?: string; adminPassword?: string };
@@ -290,6 +295,10 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     ingestBatchRows: int(env, 'TF_INGEST_BATCH_ROWS', 100_000, 1, 1_000_000),
     ingestBatchDelayMs: int(env, 'TF_INGEST_BATCH_DELAY_MS', 500, 1, 60_000),
     ingestBatchQuietMs: int(env, 'TF_INGEST_BATCH_QUIET_MS', 20, 1, 60_000),
+    ingestDuplicateWindow: {
+      seconds: int(env, 'TF_INGEST_DUPLICATE_WINDOW_SECONDS', DEFAULT_LEDGER_CONFIG.windowMs / 1000, 1, 24 * 3600),
+      requests: int(env, 'TF_INGEST_DUPLICATE_WINDOW_REQUESTS', DEFAULT_LEDGER_CONFIG.maxRequests, 1000, 10_000_000),
+    },
     heapGrowingPercent: int(env, 'TF_V8_HEAP_GROWING_PERCENT', 100, 0, 1000),
     bootstrap: {
       apiKey,

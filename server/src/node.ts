@@ -106,6 +106,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         const pipeline = new IngestPipeline(clickhouse!, {
           workers: config.ingestWorkers,
           batcher: { maxRows: config.ingestBatchRows, maxDelayMs: config.ingestBatchDelayMs, quietMs: config.ingestBatchQuietMs },
+          ledger: { windowMs: config.ingestDuplicateWindow.seconds * 1000, maxRequests: config.ingestDuplicateWindow.requests },
           live,
         });
         stops.push(() => pipeline.close());

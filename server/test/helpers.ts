@@ -3,7 +3,8 @@
 // and the telemetry every test sends and checks.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
@@ -613,6 +614,10 @@ export async function assertMetrics(apiUrl: string, key: string, f: MetricFixtur
   const q = async (metric: string, aggregation: MetricQueryRequest['aggregation']) =>
     pointValues(await queryMetric(apiUrl, key, { metric: `${f.prefix}.${metric}`, aggregation, ...window }));
 
+  // Each point stored once: a point stored twice keeps the last value but doubles the count.
+  for (const metric of ['requests', 'queue.depth', 'temperature', 'memory.used']) {
+    assert.deepEqual(await q(metric, 'count'), [1], `${metric}: points stored`);
+  }
   assert.deepEqual(await q('requests', 'last'), [12], 'counter last = added total');
   assert.deepEqual(await q('requests', 'max'), [12], 'counter max');
   assert.deepEqual(await q('queue.depth', 'last'), [7], 'up-down counter last');
@@ -632,6 +637,8 @@ export async function assertMetrics(apiUrl: string, key: string, f: MetricFixtur
 
 // ---------------------------------------------------------------------------------------
 // All three signals at once, for the tests about storage rather than one signal
+
+export type SignalBodies = Record<'traces' | 'logs' | 'metrics', Buffer>;
 
 export interface SignalFixtures {
   trace: TraceFixture;
@@ -662,4 +669,32 @@ export async function assertSignals(apiUrl: string, key: string, f: SignalFixtur
   assertTrace(res.body.data, f.trace);
   assertLogs(await searchLogs(apiUrl, key, { service: f.logs.service, from: f.logs.fromMs, to: f.logs.toMs }), f.logs);
   await assertMetrics(apiUrl, key, f.metrics);
+}
+
+/**
+ * The request bodies the SDK's OTLP/HTTP protobuf exporters send for `f`, caught by a local
+ * receiver that answers success: a test can then send exactly those bytes again, as a
+ * client's retry does.
+ */
+export async function sdkRequestBodies(f: SignalFixtures): Promise<SignalBodies> {
+  const bodies: Partial<SignalBodies> = {};
+  const receiver = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      assert.equal(req.headers['content-encoding'], undefined, 'the exporter compresses nothing');
+      const signal = req.url?.slice('/v1/'.length) as keyof SignalBodies;
+      bodies[signal] = Buffer.concat(chunks);
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const { port } = receiver.address() as AddressInfo;
+  try {
+    await exportSignals({ otlpHttpUrl: `http://127.0.0.1:${port}`, otlpGrpcAddress: '' }, 'proto', API_KEY, f);
+  } finally {
+    receiver.close();
+  }
+  assert.ok(bodies.traces && bodies.logs && bodies.metrics, `caught ${Object.keys(bodies).join(', ')}`);
+  return bodies as SignalBodies;
 }
