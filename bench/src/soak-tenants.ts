@@ -80,7 +80,7 @@ export async function createTenants(api: SoakApi, plan: TenantPlan): Promise<Soa
 /** The invitee signs in and accepts the invitation to `tenantId` (members join by invitation). */
 async function acceptInvitation(api: SoakApi, user: SoakUser, tenantId: string): Promise<void> {
   const login = await api.request<{ data: { accessToken: string } }>({
-    call: 'setup: invitee login', method: 'POST', path: '/api/v1/auth/login', body: { email: user.email, password: user.password }, expect: [200],
+    call: 'setup: invitee login', method: 'POST', path: '/api/v1/auth/login', credential: { bearer: '', forwardedFor: user.forwardedFor }, body: { email: user.email, password: user.password }, expect: [200],
   });
   const invitee: Credential = { bearer: login.body.data.accessToken, forwardedFor: user.forwardedFor };
   const received = await api.request<{ data: { id: string; tenantId: string }[] }>({ call: 'setup: invitations', method: 'GET', path: '/api/v1/invitations', credential: invitee, expect: [200] });
