@@ -1,3 +1,4 @@
+import type { ControlPlaneFeature } from '@telemetryflow/identity';
 import { ALERTING_ENTITIES } from './store/entities.js';
 import { Alerting1764400000000 } from './store/migration.js';
 
@@ -30,8 +31,8 @@ export { AlertAggregator, type AggregatorOptions, type GroupNotification, type I
 export { startAlertingRole, type AlertingRole, type AlertingRoleConfig } from './alerting-role.js';
 export { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.js';
 
-/** Control-plane migrations of alerting, for `openControlPlane({ extraMigrations })`. */
+/** Control-plane migrations of alerting (0006 by timestamp, after identity's and dashboards'). */
 export const ALERTING_MIGRATIONS = [Alerting1764400000000];
 
-/** What `openControlPlane` needs to hold alerting's tables: spread into its config. */
-export const ALERTING_CONTROL_PLANE = { extraEntities: ALERTING_ENTITIES, extraMigrations: ALERTING_MIGRATIONS };
+/** Alerting's tables in the control-plane database: one of `openControlPlane({ features })`. */
+export const ALERTING_FEATURE: ControlPlaneFeature = { entities: ALERTING_ENTITIES, migrations: ALERTING_MIGRATIONS };

@@ -3,9 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { migrationsComplete } from '@telemetryflow/clickhouse';
-import { createApiKey, createTenant, openControlPlane, startQueryServer, type ControlPlane, type QueryServer } from '@telemetryflow/query';
+import { createApiKey, createTenant, openControlPlane, type ControlPlane } from '@telemetryflow/identity';
+import { DASHBOARDS_FEATURE } from '@telemetryflow/query';
+import { startQueryServer, type QueryServer } from '@telemetryflow/query/app';
 import { createTestDatabase, insertRows, startClickHouse, tempDir, type TestDatabase } from '@telemetryflow/query/test-helpers';
-import { AddressGuard, ALERTING_ENTITIES, ALERTING_MIGRATIONS, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs } from '../src/index.js';
+import { AddressGuard, ALERTING_FEATURE, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs } from '../src/index.js';
 
 export { call, type Json } from '@telemetryflow/query/test-helpers';
 
@@ -34,7 +36,7 @@ export async function startAlertingStores(prefix: string): Promise<AlertingStore
   const key = `tf_${randomBytes(16).toString('hex')}`;
   const cp = await openControlPlane({
     databaseUrl: db.url, dataDir: dir.path, bootstrap: { apiKey: key },
-    extraEntities: ALERTING_ENTITIES, extraMigrations: ALERTING_MIGRATIONS,
+    features: [DASHBOARDS_FEATURE, ALERTING_FEATURE],
   });
   await createTenant(cp.dataSource, { id: 'beta', name: 'Beta' });
   const betaKey = (await createApiKey(cp.dataSource, { tenantId: 'beta', name: 'admin', scopes: ['admin'] })).key;

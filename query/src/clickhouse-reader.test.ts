@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { limitError, limitSettings } from './clickhouse-reader.js';
-import { ApiError } from './http/api-error.js';
+import { ApiError } from '@telemetryflow/http-kit';
 import { queryLimits } from './query-limits.js';
 
 const limits = queryLimits({ maxExecutionSeconds: 7, maxRowsToRead: 1000, maxMemoryBytes: 2048 });

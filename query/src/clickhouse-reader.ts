@@ -3,7 +3,7 @@
 // instead of running for minutes, exhausting memory or ending as a 500.
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import { ApiError, invalidParameter } from './http/api-error.js';
+import { ApiError, invalidParameter } from '@telemetryflow/http-kit';
 import { CLICKHOUSE, QUERY_LIMITS } from './http/tokens.js';
 import type { QueryLimits } from './query-limits.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiError } from './http/api-error.js';
+import { ApiError } from '@telemetryflow/http-kit';
 import { attributeParams, decodeCursor, encodeCursor, pageOf } from './page-cursor.js';
 
 test('cursors round-trip, belong to one sort, and reject anything else with 400 naming cursor', () => {

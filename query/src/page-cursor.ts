@@ -1,6 +1,6 @@
 // Opaque page cursors: the sort key of the last row returned, as base64url JSON. The
 // next page starts strictly after it in the same total order, so ties never repeat or skip.
-import { invalidParameter } from './http/api-error.js';
+import { invalidParameter } from '@telemetryflow/http-kit';
 
 export interface PageCursor {
   /** The last row's sort value (nanoseconds as a decimal string). */

@@ -1,4 +1,4 @@
-import { ApiError } from './http/api-error.js';
+import { ApiError } from '@telemetryflow/http-kit';
 /**
  * Caps on what one read request may pull out of ClickHouse. A request that would go past
  * one is answered 422 naming the parameters to narrow — never with a truncated result.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiError } from './http/api-error.js';
+import { ApiError } from '@telemetryflow/http-kit';
 import { parseEnum, parseHexId, parseInteger, parseNonNegativeNumber, parseStepMs, parseTimeNs, parseTimeRange } from './request-params.js';
 
 function badParam(fn: () => unknown, name: string): void {

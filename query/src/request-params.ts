@@ -1,6 +1,6 @@
 // Pure parsers for query-string and body parameters. Each throws a 400 ApiError that
 // names the parameter, so controllers stay one line and services get typed values.
-import { invalidParameter } from './http/api-error.js';
+import { invalidParameter } from '@telemetryflow/http-kit';
 
 export type RawParams = Record<string, unknown>;
 

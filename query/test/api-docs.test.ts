@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startQueryServer } from '../src/index.js';
+import { startQueryServer } from '../src/app/index.js';
 import { call, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
 
 const KEY = 'tf_docs_test_key_0123456789abcdefghijkl';

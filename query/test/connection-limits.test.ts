@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Controller, Get, Module } from '@nestjs/common';
-import { Public } from '../src/http/access.js';
+import { Public } from '@telemetryflow/http-kit';
 import { startTestApi, tempDir, type TestApi } from './helpers.js';
 
 const KEY = 'tf_connection_limits_key_0123456789';

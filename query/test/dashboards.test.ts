@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DashboardDefinition, DashboardRenderDto } from '@telemetryflow/schemas';
-import { addMembership, createApiKey, createBuiltInDashboards, createUser, refreshBuiltInDashboards, BUILT_IN_DASHBOARDS } from '../src/index.js';
+import { addMembership, createApiKey, createUser } from '@telemetryflow/identity';
+import { createBuiltInDashboards, refreshBuiltInDashboards, BUILT_IN_DASHBOARDS } from '../src/index.js';
 import { LOGS, M0, METRIC_SERIES, SPANS, TRACE_1, TRACE_2 } from './fixtures.js';
 import { call, insertRows, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
 

@@ -1,44 +1,13 @@
 // Test fixtures against real services: a throwaway Postgres database per test file and
 // an embedded ClickHouse with its own temporary data directory.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import pg from 'pg';
 import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import { createApiKey, createTenant, openControlPlane, startQueryServer, type ControlPlane, type QueryServer, type QueryServerConfig } from '../src/index.js';
+import { createApiKey, createTenant, openControlPlane, type ControlPlane } from '@telemetryflow/identity';
+import { startQueryServer, type QueryServer, type QueryServerConfig } from '../src/app/index.js';
+import { DASHBOARDS_FEATURE } from '../src/index.js';
+import { createTestDatabase, type TestDatabase } from '@telemetryflow/identity/test-helpers';
 
-export const ADMIN_URL = process.env.TF_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-export interface TestDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `tf_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-export function tempDir(prefix: string): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
+export { ADMIN_URL, createTestDatabase, tempDir, type TestDatabase } from '@telemetryflow/identity/test-helpers';
 
 export async function startClickHouse(dataDir: string): Promise<ClickHouseClient> {
   const client = await createClickHouse({ dataDir });
@@ -97,7 +66,7 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const ch = await startClickHouse(dataDir);
-  const cp = await openControlPlane({ databaseUrl: db.url, dataDir, bootstrap: { apiKey: bootstrapKey } });
+  const cp = await openControlPlane({ databaseUrl: db.url, dataDir, bootstrap: { apiKey: bootstrapKey }, features: [DASHBOARDS_FEATURE] });
   await createTenant(cp.dataSource, { id: 'beta', name: 'Beta' });
   const betaKey = (await createApiKey(cp.dataSource, { tenantId: 'beta', name: 'reader', scopes: ['read'] })).key;
   await load(ch);

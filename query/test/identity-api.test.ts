@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { migrationsComplete } from '@telemetryflow/clickhouse';
 import type { MeDto, TokenPair } from '@telemetryflow/schemas';
-import { addMembership, createApiKey, createTenant, createUser, startQueryServer } from '../src/index.js';
+import { addMembership, createApiKey, createTenant, createUser } from '@telemetryflow/identity';
+import { startQueryServer } from '../src/app/index.js';
 import { call, type Json, startTestApi, tempDir, type TestApi } from './helpers.js';
 
 const KEY = 'tf_identity_test_key_default_0001';

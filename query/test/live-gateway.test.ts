@@ -3,11 +3,12 @@
 // reach only that tenant's subscribers.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { insertColumns } from '@telemetryflow/clickhouse';
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { insertColumns, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { LiveAck, LiveItems, LiveNotice, LogDto } from '@telemetryflow/schemas';
 import { io, type Socket } from 'socket.io-client';
-import { addMembership, createApiKey, createUser, LiveHub, openControlPlane, revokeApiKey, startQueryServer, type ControlPlane, type QueryServer } from '../src/index.js';
+import { addMembership, createApiKey, createUser, openControlPlane, revokeApiKey, type ControlPlane } from '@telemetryflow/identity';
+import { DASHBOARDS_FEATURE, LiveHub } from '../src/index.js';
+import { startQueryServer, type QueryServer } from '../src/app/index.js';
 import { createTestDatabase, startClickHouse, tempDir, type TestDatabase } from './helpers.js';
 
 const KEY = 'tf_live_gateway_test_key_default_01';
@@ -22,7 +23,7 @@ const sockets: Socket[] = [];
 before(async () => {
   db = await createTestDatabase();
   ch = await startClickHouse(dir.path);
-  cp = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: { apiKey: KEY }, authCacheTtlMs: 50 });
+  cp = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: { apiKey: KEY }, authCacheTtlMs: 50, features: [DASHBOARDS_FEATURE] });
   server = await startQueryServer({
     host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: async () => true,
     live: { hub, recheckMs: 200, maxConnectionsPerTenant: 3, maxDashboardFeedsPerTenant: 2 },

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClickHouse, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { LogDto, MetricQueryResultDto, ServiceDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
-import { isStoreUnavailable } from '../src/http/store-errors.js';
-import { createApiKey, startQueryServer, type ControlPlane, type QueryServer } from '../src/index.js';
+import { isStoreUnavailable } from '@telemetryflow/http-kit';
+import { createApiKey, type ControlPlane } from '@telemetryflow/identity';
+import { startQueryServer, type QueryServer } from '../src/app/index.js';
 import {
   CHILD_SPAN, EXP_HISTOGRAM_POINTS, GAUGE_POINTS, HISTOGRAM_POINTS, KVLIST_BODY, LOGS, M0, METRIC_SERIES, MIN, ROOT_SPAN, SPANS, SUM_POINTS, T0, TRACE_1, TRACE_2,
   TRACE_BETA, ns,

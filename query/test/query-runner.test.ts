@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { QueryResult } from '@telemetryflow/schemas';
-import { ApiError } from '../src/http/api-error.js';
+import { ApiError } from '@telemetryflow/http-kit';
 import { ClickHouseReader } from '../src/clickhouse-reader.js';
-import { createApiKey, createTenant, QueryRunner, queryLimits } from '../src/index.js';
+import { createApiKey, createTenant } from '@telemetryflow/identity';
+import { QueryRunner, queryLimits } from '../src/index.js';
 import { GAUGE_POINTS, M0, METRIC_SERIES, MIN, SUM_POINTS, ns } from './fixtures.js';
 import { call, insertRows, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
 

@@ -2,7 +2,7 @@
 // children so every line names its source.
 import { pino, type Logger } from 'pino';
 import type { ReceiverLog } from '@telemetryflow/collector';
-import type { RequestLogEntry } from '@telemetryflow/query';
+import type { RequestLogEntry } from '@telemetryflow/query/app';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -4,8 +4,8 @@
 // this at start; both are idempotent and safe to run concurrently.
 import { createClickHouse, migrate } from '@telemetryflow/clickhouse';
 import { connectBus, ensureTopology } from '@telemetryflow/ingest';
-import { ALERTING_CONTROL_PLANE } from '@telemetryflow/alerting';
-import { openControlPlane } from '@telemetryflow/query';
+import { openControlPlane } from '@telemetryflow/identity';
+import { CONTROL_PLANE_FEATURES } from './control-plane-features.js';
 import type { Config } from './config.js';
 
 export async function migrateCommand(config: Config, out: (line: string) => void): Promise<number> {
@@ -17,7 +17,7 @@ export async function migrateCommand(config: Config, out: (line: string) => void
     await clickhouse.close();
   }
   const controlPlane = await openControlPlane(
-    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, bootstrap: config.bootstrap, auth: config.auth, ...ALERTING_CONTROL_PLANE },
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, bootstrap: config.bootstrap, auth: config.auth, features: CONTROL_PLANE_FEATURES },
     out,
   );
   await controlPlane.close();

@@ -1,5 +1,5 @@
 import {
-  ALERTING_CONTROL_PLANE, AddressGuard, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs, startAlertingRole,
+  AddressGuard, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs, startAlertingRole,
 } from '@telemetryflow/alerting';
 import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import {
@@ -9,10 +9,13 @@ import {
   BatchManifestStore, ClickHouseWriter, connectBus, createBatchDecodePool, createIngestMetrics, ensureTopology, IngestPipeline, JetStreamWriter,
   type BusConnection,
 } from '@telemetryflow/ingest';
-import { createQueryMetrics, LiveHub, openControlPlane, startQueryServer, type ControlPlane } from '@telemetryflow/query';
+import { openControlPlane, type ControlPlane } from '@telemetryflow/identity';
+import { createQueryMetrics, LiveHub } from '@telemetryflow/query';
+import { startQueryServer } from '@telemetryflow/query/app';
 import type { OtlpConsumer } from '@telemetryflow/schemas';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.js';
+import { CONTROL_PLANE_FEATURES } from './control-plane-features.js';
 import { followBusForLive } from './live-bus-feed.js';
 import { nodeLogTo, type NodeLog } from './logger.js';
 import { startOpsServer } from './ops-server.js';
@@ -70,7 +73,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     let controlPlane: ControlPlane | undefined;
     if (roles.has('collector') || roles.has('query') || roles.has('alerting')) {
       const cp = (controlPlane = await openControlPlane(
-        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, bootstrap: config.bootstrap, auth: config.auth, ...ALERTING_CONTROL_PLANE },
+        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, bootstrap: config.bootstrap, auth: config.auth, features: CONTROL_PLANE_FEATURES },
         log.info,
         log.warn,
       ));

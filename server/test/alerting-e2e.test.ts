@@ -7,10 +7,11 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { ALERTING_CONTROL_PLANE, AddressGuard, ClickHouseConditionReader, HttpDelivery, parseCidrs, SIGNATURE_HEADER, startAlertingRole, TIMESTAMP_HEADER, type AlertingRole } from '@telemetryflow/alerting';
-import { openControlPlane, type ControlPlane } from '@telemetryflow/query';
+import { AddressGuard, ClickHouseConditionReader, HttpDelivery, parseCidrs, SIGNATURE_HEADER, startAlertingRole, TIMESTAMP_HEADER, type AlertingRole } from '@telemetryflow/alerting';
+import { openControlPlane, type ControlPlane } from '@telemetryflow/identity';
 import { Registry } from 'prom-client';
-import { createTestDatabase, type TestDatabase } from '@telemetryflow/query/test-helpers';
+import { createTestDatabase, type TestDatabase } from '@telemetryflow/identity/test-helpers';
+import { CONTROL_PLANE_FEATURES } from '../src/control-plane-features.js';
 import { api, API_KEY, eventually, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
 
 const SECRET = 'e2e-webhook-signing-secret';
@@ -32,7 +33,7 @@ before(async () => {
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   db = await createTestDatabase();
   server = await startServer(dataDir, { DATABASE_URL: db.url, TF_ALERTING_ALLOWED_CIDRS: '127.0.0.1/32', TF_ALERTING_POLL_MS: '200' });
-  const cp = await openControlPlane({ databaseUrl: db.url, dataDir, bootstrap: {}, ...ALERTING_CONTROL_PLANE });
+  const cp = await openControlPlane({ databaseUrl: db.url, dataDir, bootstrap: {}, features: CONTROL_PLANE_FEATURES });
   const delivery = new HttpDelivery({ guard: new AddressGuard(parseCidrs('127.0.0.1/32')) });
   const registry = new Registry();
   const role = startAlertingRole({

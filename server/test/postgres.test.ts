@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { createApiKey, createTenant, openControlPlane } from '@telemetryflow/query';
+import { createApiKey, createTenant, openControlPlane } from '@telemetryflow/identity';
+import { CONTROL_PLANE_FEATURES } from '../src/control-plane-features.js';
 import {
   API_KEY, assertSignals, buildSignals, exportSignals, assertTrace, freshDataDir, getTrace, removeDir, searchLogs, startServer, type Started,
 } from './helpers.js';
@@ -61,7 +62,7 @@ test('with DATABASE_URL: bootstrap once, ingest and read, isolation, restart', a
   await assertSignals(current.running.apiUrl, API_KEY, sent);
 
   // A second tenant, created in the same Postgres.
-  const cp = await openControlPlane({ databaseUrl, dataDir, bootstrap: {}, poolSize: 2 });
+  const cp = await openControlPlane({ databaseUrl, dataDir, bootstrap: {}, poolSize: 2, features: CONTROL_PLANE_FEATURES });
   let otherKey: string;
   try {
     const tenant = await createTenant(cp.dataSource, { name: 'Other' });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { notFound } from '@telemetryflow/query';
+import { notFound } from '@telemetryflow/http-kit';
 import type { AlertDto, AlertState, SilenceDto, SilenceInput } from '@telemetryflow/schemas';
 import type { DataSource } from 'typeorm';
 import { alertLabels } from '../notify/alert-notification.js';

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
-import { ApiError, ApiRoute, RateLimit, Requires, TenantId, ValidBody } from '@telemetryflow/query';
+import { ApiError, ApiRoute, RateLimit, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
 import { AlertRuleInputSchema, PreviewRequestSchema, type AlertRuleDto, type AlertRuleInput, type ApiSuccess, type PreviewDto } from '@telemetryflow/schemas';
 import { z } from 'zod';
 import { AlertRulesService } from '../rules/alert-rules.service.js';

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import type { ControlPlane } from '@telemetryflow/query';
+import type { ControlPlane } from '@telemetryflow/identity';
 import { AlertsService } from '../alerts/alerts.service.js';
 import { ChannelsService } from '../channels/channels.service.js';
 import type { HttpDelivery } from '../delivery/http-delivery.js';

@@ -1,4 +1,5 @@
-import { notFound, parseTimeNs, invalidParameter } from '@telemetryflow/query';
+import { notFound, invalidParameter } from '@telemetryflow/http-kit';
+import { parseTimeNs } from '@telemetryflow/query';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
-import { ApiRoute, Requires, TenantId, ValidBody } from '@telemetryflow/query';
+import { ApiRoute, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
 import {
   IncidentInputSchema, IncidentUpdateInputSchema, StatusComponentInputSchema, StatusPageInputSchema,
   type ApiSuccess, type IncidentDto, type IncidentInput, type IncidentUpdateInput, type StatusComponentDto, type StatusComponentInput, type StatusPageDto, type StatusPageInput,

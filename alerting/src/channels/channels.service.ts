@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { notFound } from '@telemetryflow/query';
+import { notFound } from '@telemetryflow/http-kit';
 import type { ChannelDto, ChannelInput, ChannelTestDto } from '@telemetryflow/schemas';
 import type { DataSource } from 'typeorm';
 import { channelRequest } from '../delivery/channel-messages.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertRuleDto, AlertRuleInput } from '@telemetryflow/schemas';
-import { ApiError, notFound, type QueryLimits } from '@telemetryflow/query';
+import { ApiError, notFound } from '@telemetryflow/http-kit';
+import type { QueryLimits } from '@telemetryflow/query';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { groupColumns, UnknownGroupLabelError } from '../sources/group-columns.js';
 import { alertLabels, alertNotification } from '../notify/alert-notification.js';

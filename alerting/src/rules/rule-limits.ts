@@ -1,5 +1,6 @@
 import { durationMs, type AlertCondition } from '@telemetryflow/schemas';
-import { invalidParameter, type QueryLimits } from '@telemetryflow/query';
+import { invalidParameter } from '@telemetryflow/http-kit';
+import type { QueryLimits } from '@telemetryflow/query';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 
 const DAY_MS = 86_400_000;

@@ -1,4 +1,4 @@
-import { ApiError } from '@telemetryflow/query';
+import { ApiError } from '@telemetryflow/http-kit';
 import { durationMs } from '@telemetryflow/schemas';
 import type { DataSource, EntityManager } from 'typeorm';
 import { evaluateRule } from '../evaluation/evaluate-rule.js';

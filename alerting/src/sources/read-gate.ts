@@ -1,4 +1,4 @@
-import { ApiError } from '@telemetryflow/query';
+import { ApiError } from '@telemetryflow/http-kit';
 
 /** 503 (retryable, with Retry-After in the API): too many condition reads are already waiting. */
 export class ReadsBusyError extends ApiError {

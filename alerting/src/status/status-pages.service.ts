@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError, notFound } from '@telemetryflow/query';
+import { ApiError, notFound } from '@telemetryflow/http-kit';
 import type {
   ComponentStatus, IncidentDto, IncidentInput, IncidentUpdateInput, PublicStatusDto, StatusComponentDto, StatusComponentInput, StatusPageDto, StatusPageInput,
 } from '@telemetryflow/schemas';

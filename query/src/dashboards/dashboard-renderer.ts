@@ -4,8 +4,7 @@ import {
   LogsPanelQuerySchema, QuerySchema, TracesPanelQuerySchema,
   type DashboardDefinition, type DashboardRenderDto, type Panel, type PanelResult,
 } from '@telemetryflow/schemas';
-import { ApiError, notFound } from '../http/api-error.js';
-import { validate } from '../http/validation.js';
+import { ApiError, notFound, validate } from '@telemetryflow/http-kit';
 import { LogsService } from '../logs/logs.service.js';
 import { seriesStepMs } from '../metrics/metric-query.js';
 import { QueryRunner } from '../query-runner/query-runner.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { QueryDto, Variable } from '@telemetryflow/schemas';
-import type { ApiError } from '../http/api-error.js';
+import type { ApiError } from '@telemetryflow/http-kit';
 import { resolveVariableValues, substituteVariables } from './dashboard-variables.js';
 
 const variable = (name: string, extra: Partial<Variable> = {}): Variable => ({ name, source: { signal: 'spans', label: 'service' }, multi: false, ...extra });

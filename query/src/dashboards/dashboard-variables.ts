@@ -1,6 +1,6 @@
 // `$name` / `${name}` substitution of dashboard variables into panel queries. Pure.
 import type { Variable } from '@telemetryflow/schemas';
-import { invalidParameter } from '../http/api-error.js';
+import { invalidParameter } from '@telemetryflow/http-kit';
 
 /** Every variable of a dashboard by name: its value(s), or null when it has none. */
 export type VariableValues = Record<string, string | string[] | null>;

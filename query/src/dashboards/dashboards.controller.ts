@@ -4,10 +4,7 @@ import {
   type ApiSuccess, type DashboardDefinition, type DashboardDto, type DashboardRenderDto, type DashboardSummaryDto, type DashboardVersionDto, type RenderBody,
 } from '@telemetryflow/schemas';
 import type { z } from 'zod';
-import { CurrentCaller, Requires, TenantId, type Caller } from '../http/access.js';
-import { notFound } from '../http/api-error.js';
-import { RateLimit } from '../http/rate-limit.js';
-import { ApiRoute, ValidBody, ValidQuery } from '../http/validation.js';
+import { ApiRoute, CurrentCaller, notFound, RateLimit, Requires, TenantId, ValidBody, ValidQuery, type Caller } from '@telemetryflow/http-kit';
 import { DashboardRenderer } from './dashboard-renderer.js';
 import { DashboardsService } from './dashboards.service.js';
 

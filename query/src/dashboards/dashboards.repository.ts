@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DashboardDefinition } from '@telemetryflow/schemas';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ControlPlane } from '../control-plane/control-plane.js';
-import { ApiError } from '../http/api-error.js';
-import { CONTROL_PLANE } from '../http/tokens.js';
+import { CONTROL_PLANE, type ControlPlane } from '@telemetryflow/identity';
+import { ApiError } from '@telemetryflow/http-kit';
 import { DashboardEntity, DashboardVersionEntity } from './dashboard.entities.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

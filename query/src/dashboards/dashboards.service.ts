@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DashboardDefinition, DashboardDto, DashboardSummaryDto, DashboardVersionDto } from '@telemetryflow/schemas';
-import type { Caller } from '../http/access.js';
-import { notFound } from '../http/api-error.js';
+import { notFound, type Caller } from '@telemetryflow/http-kit';
 import { parseTimeRange } from '../request-params.js';
 import type { DashboardEntity } from './dashboard.entities.js';
 import { DashboardsRepository, type VersionSummary } from './dashboards.repository.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { from, lastValueFrom, type Observable } from 'rxjs';
-import type { CallerRequest } from './access.js';
+import type { CallerRequest } from '@telemetryflow/http-kit';
 import type { QueryMetrics } from './query-metrics.js';
 import { resultCacheKey, type ResultCache } from './result-cache.js';
 import { QUERY_METRICS, RESULT_CACHE } from './tokens.js';

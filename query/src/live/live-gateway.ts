@@ -6,8 +6,7 @@ import {
   type LiveAck, type LiveItems, type LiveNotice, type LogDto, type SpanDto,
 } from '@telemetryflow/schemas';
 import type { z } from 'zod';
-import type { Caller } from '../http/access.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError, type Caller } from '@telemetryflow/http-kit';
 import { BoundedDelivery, DEFAULT_DELIVERY_LIMITS, type DeliveryLimits } from './bounded-delivery.js';
 import type { LiveHub, LiveSubscription } from './live-hub.js';
 import { SharedDashboardFeeds } from './shared-dashboard-feeds.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '@telemetryflow/http-kit';
 import { logRowToDto, parseLogSearch, parseMinSeverity } from './log-search.js';
 import { parseTextSearch, searchWords, textSearchConditions } from './text-search.js';
 

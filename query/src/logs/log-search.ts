@@ -1,7 +1,6 @@
-import { SEVERITY_LEVELS, type LogDto, type SeverityName } from '@telemetryflow/schemas';
-import { storedToAnyValueJson, storedToKeyValuesJson } from '@telemetryflow/schemas';
+import { SEVERITY_LEVELS, storedToAnyValueJson, storedToKeyValuesJson, type LogDto, type SeverityName } from '@telemetryflow/schemas';
 import { idOrEmpty, scopeDto, type AttributedRow } from '../clickhouse-rows.js';
-import { invalidParameter } from '../http/api-error.js';
+import { invalidParameter } from '@telemetryflow/http-kit';
 import { parseTextSearch } from './text-search.js';
 import { attributeParams, decodeCursor, type PageCursor } from '../page-cursor.js';
 import { parseHexId, parseInteger, parseString, parseTimeRange, type RawParams, type TimeRange } from '../request-params.js';

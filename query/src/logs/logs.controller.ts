@@ -1,9 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { LogSearchParamsSchema, LogVolumeParamsSchema, type ApiSuccess, type LogDto, type LogVolumePointDto } from '@telemetryflow/schemas';
-import { Requires, TenantId } from '../http/access.js';
-import { ApiRoute, ValidQuery } from '../http/validation.js';
+import { ApiRoute, RateLimit, Requires, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
-import { RateLimit } from '../http/rate-limit.js';
 import type { RawParams } from '../request-params.js';
 import { LogsService } from './logs.service.js';
 

@@ -1,6 +1,6 @@
 // Pure: free-text log search. Terms are whole words (`timeout`), "quoted phrases" and
 // prefixes (`pay*`); every term must match the body, case-insensitively in Unicode.
-import { invalidParameter } from '../http/api-error.js';
+import { invalidParameter } from '@telemetryflow/http-kit';
 import type { SqlPart } from '../query-runner/filter-sql.js';
 
 export interface TextSearch {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AttributeKeyDto, ExemplarDto, MetricType } from '@telemetryflow/schemas';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { idOrEmpty, toNumber } from '../clickhouse-rows.js';
-import { invalidParameter } from '../http/api-error.js';
+import { invalidParameter } from '@telemetryflow/http-kit';
 import { attributeParams } from '../page-cursor.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { assertRangeWithin, type QueryLimits } from '../query-limits.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '@telemetryflow/http-kit';
 import { parseMetricQuery, planFor, seriesLabels } from './metric-query.js';
 
 const bad = (body: unknown, name: string) =>

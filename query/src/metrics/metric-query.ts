@@ -1,7 +1,6 @@
 import { LabelFilterSchema, METRIC_AGGREGATIONS, TimeInputSchema, type LabelFilter, type MetricAggregation, type MetricType } from '@telemetryflow/schemas';
 import { z } from 'zod';
-import { invalidParameter } from '../http/api-error.js';
-import { validate } from '../http/validation.js';
+import { invalidParameter, validate } from '@telemetryflow/http-kit';
 import { niceStepSeconds, parseTimeRange, type TimeRange } from '../request-params.js';
 
 export interface MetricQuery extends TimeRange {

@@ -3,10 +3,8 @@ import {
   ExemplarParamsSchema, MetricLabelsParamsSchema, MetricLabelValuesParamsSchema, RangeParamsSchema,
   type ApiSuccess, type AttributeKeyDto, type ExemplarDto, type MetricDto, type MetricQueryResultDto,
 } from '@telemetryflow/schemas';
-import { Requires, TenantId } from '../http/access.js';
-import { ApiRoute, ValidBody, ValidQuery } from '../http/validation.js';
+import { ApiRoute, RateLimit, Requires, TenantId, ValidBody, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
-import { RateLimit } from '../http/rate-limit.js';
 import type { RawParams } from '../request-params.js';
 import { MetricDiscovery } from './metric-discovery.js';
 import { MetricQueryBodySchema } from './metric-query.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MetricDto, MetricQueryResultDto, MetricSeriesDto, ResolutionMeta } from '@telemetryflow/schemas';
-import { invalidParameter, resultTooLarge } from '../http/api-error.js';
+import { invalidParameter, resultTooLarge } from '@telemetryflow/http-kit';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import type { QueryLimits } from '../query-limits.js';
 import { QueryPlanner } from '../planner/query-planner.js';

@@ -2,7 +2,7 @@ import { readRetentionPolicies, type ClickHouseClient } from '@telemetryflow/cli
 import type { RetentionSignalName } from '@telemetryflow/schemas';
 import type { RetentionDays } from '../planner/query-plan.js';
 import type { RetentionLookup } from '../planner/query-planner.js';
-import { DEFAULT_RETENTION_DAYS } from '../retention/retention-policy.js';
+import { DEFAULT_RETENTION_DAYS } from '@telemetryflow/identity';
 
 const CACHE_MS = 10_000;
 

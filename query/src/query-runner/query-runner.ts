@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { LogsQuery, MetricsQuery, QueryDto, QueryMeta, QueryResult, SpansQuery } from '@telemetryflow/schemas';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { toNumber } from '../clickhouse-rows.js';
-import { resultTooLarge } from '../http/api-error.js';
+import { resultTooLarge } from '@telemetryflow/http-kit';
 import { logCount } from '../logs/log-volume.js';
 import { bucketStarts } from '../metrics/metric-math.js';
 import { seriesStepMs } from '../metrics/metric-query.js';

@@ -1,10 +1,8 @@
 import { Controller, HttpCode, Inject, Post, type Provider } from '@nestjs/common';
 import { QueryRequestSchema, type ApiSuccess, type QueryMeta, type QueryRequest, type QueryResult } from '@telemetryflow/schemas';
-import { Requires, TenantId } from '../http/access.js';
+import { ApiRoute, RateLimit, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
-import { RateLimit } from '../http/rate-limit.js';
 import { CLICKHOUSE, QUERY_LIMITS } from '../http/tokens.js';
-import { ApiRoute, ValidBody } from '../http/validation.js';
 import { parseTimeRange } from '../request-params.js';
 import { RetentionService } from '../retention/retention.service.js';
 import { QueryRunner } from './query-runner.js';

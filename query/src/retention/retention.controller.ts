@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, Put } from '@nestjs/common';
 import { RetentionUpdateSchema, type ApiSuccess, type RetentionDto, type RetentionUpdate } from '@telemetryflow/schemas';
-import { Requires, TenantId } from '../http/access.js';
-import { ApiRoute, ValidBody } from '../http/validation.js';
+import { ApiRoute, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
 import { RetentionService } from './retention.service.js';
 
 @Controller('api/v1/retention')

@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { applyRetentionPolicies, readRetentionPolicies, type ClickHouseClient, type RetentionPolicy } from '@telemetryflow/clickhouse';
 import type { RetentionDto, RetentionSignalName } from '@telemetryflow/schemas';
-import type { ControlPlane } from '../control-plane/control-plane.js';
-import { RetentionPolicyEntity, TenantEntity } from '../control-plane/entities.js';
-import { CLICKHOUSE, CONTROL_PLANE } from '../http/tokens.js';
-import { defaultRetention, RETENTION_SIGNALS } from './retention-policy.js';
+import { CONTROL_PLANE, defaultRetention, RETENTION_SIGNALS, RetentionPolicyEntity, TenantEntity, type ControlPlane } from '@telemetryflow/identity';
+import { CLICKHOUSE } from '../http/tokens.js';
 
 /** Retention policies: the truth in Postgres, the copy writers and TTL use in ClickHouse. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { RetentionDto, RetentionSignalName } from '@telemetryflow/schemas';
 import type { RetentionDays } from '../planner/query-plan.js';
-import { applyRetentionUpdate } from './retention-policy.js';
+import { applyRetentionUpdate } from '@telemetryflow/identity';
 import { RetentionRepository, toClickHousePolicies } from './retention.repository.js';
 
 /** How long a tenant's policy is reused by the query planner before Postgres is asked again. */

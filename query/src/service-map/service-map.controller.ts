@@ -1,11 +1,8 @@
 import { Controller, Get, Inject, Injectable } from '@nestjs/common';
 import { RangeParamsSchema, type ApiSuccess, type ServiceMapDto } from '@telemetryflow/schemas';
-import { Requires, TenantId } from '../http/access.js';
+import { ApiRoute, RateLimit, Requires, resultTooLarge, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
-import { RateLimit } from '../http/rate-limit.js';
-import { resultTooLarge } from '../http/api-error.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
-import { ApiRoute, ValidQuery } from '../http/validation.js';
 import { QueryPlanner } from '../planner/query-planner.js';
 import { assertRangeWithin, type QueryLimits } from '../query-limits.js';
 import { parseTimeRange, type RawParams } from '../request-params.js';

@@ -1,8 +1,7 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { AggregateParamsSchema, type ApiSuccess, type OperationDto, type RedPointDto, type ServiceDto } from '@telemetryflow/schemas';
-import { Requires, TenantId } from '../http/access.js';
+import { ApiRoute, Requires, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
-import { ApiRoute, ValidQuery } from '../http/validation.js';
 import type { RawParams } from '../request-params.js';
 import { serviceName, ServicesService } from './services.service.js';
 

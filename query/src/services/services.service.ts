@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OperationDto, RedPointDto, ResolutionMeta, ServiceDto } from '@telemetryflow/schemas';
-import { resultTooLarge } from '../http/api-error.js';
+import { resultTooLarge } from '@telemetryflow/http-kit';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { bucketStarts } from '../metrics/metric-math.js';
 import { QueryPlanner } from '../planner/query-planner.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AttributeKeyDto } from '@telemetryflow/schemas';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { toNumber } from '../clickhouse-rows.js';
-import { invalidParameter } from '../http/api-error.js';
+import { invalidParameter } from '@telemetryflow/http-kit';
 import { parseInteger, parseString, parseTimeRange, type RawParams } from '../request-params.js';
 
 const RANGE = `TenantId = {tenant:String}

@@ -3,10 +3,8 @@ import {
   AttributeKeysParamsSchema, AttributeValuesParamsSchema, TraceGetParamsSchema, TraceSearchParamsSchema, type ApiSuccess, type AttributeKeyDto, type TraceSummaryDto,
 } from '@telemetryflow/schemas';
 import type { z } from 'zod';
-import { Requires, TenantId } from '../http/access.js';
-import { ApiRoute, ValidQuery } from '../http/validation.js';
+import { ApiRoute, RateLimit, Requires, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
-import { RateLimit } from '../http/rate-limit.js';
 import type { RawParams } from '../request-params.js';
 import { AttributeSuggestions } from './attribute-suggestions.js';
 import { TracesService, type TraceWithLogs } from './traces.service.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LogDto, SpanDto, TraceSummaryDto } from '@telemetryflow/schemas';
-import { invalidParameter, notFound, resultTooLarge } from '../http/api-error.js';
+import { invalidParameter, notFound, resultTooLarge } from '@telemetryflow/http-kit';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { logRowToDto } from '../logs/log-search.js';
 import { attributeParams, decodeCursor, pageOf } from '../page-cursor.js';

@@ -1,0 +1,254 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import type { Authenticate, Signal } from '@telemetryflow/schemas';
+import { AccessTokens, looksLikeJwt } from '../auth/access-tokens.js';
+import { resolveJwtSecret } from '../auth/jwt-secret.js';
+import { Sessions } from '../auth/sessions.js';
+import { ApiError, type Caller, type CallerResolver } from '@telemetryflow/http-kit';
+import { keyPermissions, rolePermissions } from './permissions.js';
+import { createApiKey, createTenant, createUser, hashPassword, revokeApiKey } from './accounts.js';
+import { randomBase62, validateSuppliedApiKey } from './api-key-secrets.js';
+import { ApiKeyAuthenticator, type ApiKeyStore } from './authenticator.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { CONTROL_PLANE_ENTITIES, TenantEntity, type ApiKeyScope, type Role } from './entities.js';
+import { DEFAULT_RETENTION_DAYS } from './retention-policy.js';
+import { CONTROL_PLANE_MIGRATIONS } from './migrations/index.js';
+import { subscribeTenantCreated, type ControlPlaneFeature } from './tenant-hooks.js';
+
+export interface ControlPlaneConfig {
+  /** `DATABASE_URL`; unset → embedded Postgres (PGlite) under `<dataDir>/postgres`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** TF_BOOTSTRAP_API_KEY / _ADMIN_EMAIL / _ADMIN_PASSWORD. */
+  bootstrap: { apiKey?: string; adminEmail?: string; adminPassword?: string };
+  /**
+   * Pool size with `databaseUrl` (default 10; at least 2: migrations hold one connection for
+   * their lock and use another). The embedded database always has exactly one connection.
+   */
+  poolSize?: number;
+  /** Longest wait for a pool connection before the query fails (default 10 s), so nothing waits forever. */
+  poolWaitMs?: number;
+  /** API key cache TTL (default 10 s): how long a key revoked by another replica keeps working there. */
+  authCacheTtlMs?: number;
+  /** User sessions: `TF_JWT_SECRET`, `TF_ACCESS_TOKEN_TTL_SECONDS`, `TF_REFRESH_TOKEN_TTL_SECONDS`. */
+  auth?: { jwtSecret?: string; accessTokenTtlSeconds?: number; refreshTokenTtlSeconds?: number };
+  /**
+   * Features outside this package that share the database (dashboards, alerting): their
+   * entities, migrations and tenant hooks. Every process of a deployment passes the same list.
+   */
+  features?: readonly ControlPlaneFeature[];
+}
+
+export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 14 * 24 * 3600;
+export const DEFAULT_POOL_WAIT_MS = 10_000;
+
+export interface ControlPlane extends CallerResolver {
+  dataSource: DataSource;
+  /** API key → ingest credential (the collector's view). */
+  authenticate: Authenticate;
+  /**
+   * Bearer token (API key or user access token) → the API caller; null when unknown, expired
+   * or revoked. `tenant` (users only) picks one of the user's tenants, default the first; a
+   * tenant the user is not a member of is a 404, whether it exists or not.
+   */
+  resolveCaller(token: string, tenant?: string): Promise<Caller | null>;
+  /** Login, refresh, logout. */
+  sessions: Sessions;
+  /** Revokes a key of `tenantId`, effective at once in this process; false when there is no such active key. */
+  revokeApiKey(tenantId: string, keyId: string): Promise<boolean>;
+  migrationsComplete(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export const BOOTSTRAP_TENANT_ID = 'default';
+export const DEFAULT_ADMIN_EMAIL = 'admin@telemetryflow.local';
+/** Serializes migrations and bootstrap across processes sharing one database ("tf_cp" in ASCII). */
+const MIGRATION_LOCK_KEY = 0x74665f6370;
+
+/** `log` gets start-up facts (migrations, bootstrap values), `warn` what an operator should act on. */
+export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: string) => void = () => {}, warn: (msg: string) => void = log): Promise<ControlPlane> {
+  if (cfg.bootstrap.apiKey !== undefined) validateSuppliedApiKey(cfg.bootstrap.apiKey);
+  const poolSize = cfg.poolSize ?? 10;
+  if (!Number.isInteger(poolSize) || poolSize < 2) throw new Error(`control plane poolSize must be an integer of at least 2, got ${poolSize}`);
+  const poolWaitMs = cfg.poolWaitMs ?? DEFAULT_POOL_WAIT_MS;
+  if (!Number.isInteger(poolWaitMs) || poolWaitMs < 1) throw new Error(`control plane poolWaitMs must be a positive integer, got ${poolWaitMs}`);
+  const features = cfg.features ?? [];
+  let embedded: EmbeddedPostgres | undefined;
+  let connection: { url: string } | { host: string; port: number; username: string; database: string };
+  if (cfg.databaseUrl) {
+    connection = { url: cfg.databaseUrl };
+  } else {
+    embedded = await startEmbeddedPostgres({ dataDir: cfg.dataDir });
+    connection = { host: embedded.socketDir, port: embedded.port, username: 'postgres', database: 'postgres' };
+    log(`embedded Postgres (PGlite) on the Unix socket in ${embedded.socketDir}`);
+  }
+  const dataSource = new DataSource({
+    type: 'postgres',
+    ...connection,
+    entities: [...CONTROL_PLANE_ENTITIES, ...features.flatMap((f) => f.entities ?? [])],
+    migrations: [...CONTROL_PLANE_MIGRATIONS, ...features.flatMap((f) => f.migrations ?? [])],
+    migrationsTableName: 'typeorm_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    // Embedded: the one connection stays open for the life of the process (ADR 0014).
+    extra: embedded
+      ? { max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: poolWaitMs }
+      : { max: poolSize, connectionTimeoutMillis: poolWaitMs },
+  });
+  subscribeTenantCreated(dataSource, features);
+  let accessTokens: AccessTokens;
+  try {
+    await dataSource.initialize();
+    await migrateAndBootstrap(dataSource, cfg.bootstrap, features, log, { shared: embedded === undefined });
+    const secret = await resolveJwtSecret(dataSource, cfg.auth?.jwtSecret, warn);
+    accessTokens = new AccessTokens(secret, cfg.auth?.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS);
+  } catch (err) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await embedded?.stop();
+    throw err;
+  }
+
+  const store: ApiKeyStore = {
+    async findActiveByPrefix(prefix) {
+      // With the tenant's raw retention per signal: the collector refuses items older than it.
+      const rows: { id: string; tenant_id: string; key_hash: string; scopes: ApiKeyScope[]; raw_days: Record<string, number> | null }[] = await dataSource.query(
+        `SELECT k.id, k.tenant_id, k.key_hash, k.scopes,
+                (SELECT json_object_agg(r.signal, r.raw_days) FROM retention_policies r WHERE r.tenant_id = k.tenant_id) AS raw_days
+           FROM api_keys k WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
+        [prefix],
+      );
+      return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, keyHash: r.key_hash, scopes: r.scopes, rawRetentionDays: rawRetentionDays(r.raw_days) }));
+    },
+    async touch(keyId, at) {
+      await dataSource.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1', [keyId, at]);
+    },
+  };
+  const authenticator = new ApiKeyAuthenticator(store, { ttlMs: cfg.authCacheTtlMs ?? 10_000, log });
+
+  let closed = false;
+  return {
+    dataSource,
+    authenticate: authenticator.authenticate,
+    sessions: new Sessions(dataSource, accessTokens, cfg.auth?.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS),
+    async resolveCaller(token, tenant) {
+      if (looksLikeJwt(token)) {
+        const userId = await accessTokens.verify(token);
+        if (userId !== null) return userCaller(dataSource, userId, tenant);
+      }
+      const key = await authenticator.resolveKey(token);
+      if (!key) return null;
+      return { tenantId: key.tenantId, kind: 'key', keyId: key.keyId, scopes: [...key.scopes], permissions: keyPermissions(key.scopes) };
+    },
+    async revokeApiKey(tenantId, keyId) {
+      const revoked = await revokeApiKey(dataSource, keyId, tenantId);
+      if (revoked) authenticator.invalidate(keyId);
+      return revoked;
+    },
+    async migrationsComplete() {
+      return !(await dataSource.showMigrations());
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await authenticator.drain();
+      await dataSource.destroy();
+      await embedded?.stop();
+    },
+  };
+}
+
+/**
+ * A user's caller for one request. Memberships are read on every request (one indexed
+ * query, no cache), so a removed member or a changed role takes effect at once.
+ */
+async function userCaller(dataSource: DataSource, userId: string, tenant: string | undefined): Promise<Caller | null> {
+  const rows = (await dataSource.query(
+    `SELECT m.tenant_id, m.role FROM users u
+       LEFT JOIN memberships m ON m.user_id = u.id AND ($2::text IS NULL OR m.tenant_id = $2)
+      WHERE u.id = $1
+      ORDER BY m.created_at, m.tenant_id
+      LIMIT 1`,
+    [userId, tenant ?? null],
+  )) as { tenant_id: string | null; role: Role | null }[];
+  const row = rows[0];
+  if (!row) return null;
+  if (row.tenant_id === null || row.role === null) {
+    if (tenant !== undefined) throw new ApiError(404, 'tenant_not_found', `no tenant ${JSON.stringify(tenant)} among this user's memberships`);
+    return { tenantId: '', kind: 'user', userId, permissions: new Set() };
+  }
+  return { tenantId: row.tenant_id, kind: 'user', userId, role: row.role, permissions: rolePermissions(row.role) };
+}
+
+/**
+ * Runs pending migrations and the first-start bootstrap; on a database that several
+ * processes share, under a Postgres advisory lock. The embedded database belongs to one
+ * process and has one connection, which the lock would hold while migrations waited for it.
+ */
+async function migrateAndBootstrap(
+  dataSource: DataSource,
+  bootstrap: ControlPlaneConfig['bootstrap'],
+  features: readonly ControlPlaneFeature[],
+  log: (msg: string) => void,
+  opts: { shared: boolean },
+): Promise<void> {
+  const run = async () => {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    if (applied.length > 0) log(`control plane: applied migrations ${applied.map((m) => m.name).join(', ')}`);
+    await bootstrapOnce(dataSource, bootstrap, log);
+    for (const f of features) await f.afterMigrations?.(dataSource, log);
+  };
+  if (!opts.shared) return run();
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await run();
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * First start only (no `default` tenant yet): the default tenant, an API key with every
+ * scope and an owner. Values not supplied are generated and logged once, here.
+ */
+async function bootstrapOnce(dataSource: DataSource, bootstrap: ControlPlaneConfig['bootstrap'], log: (msg: string) => void): Promise<void> {
+  const messages: string[] = [];
+  if (await dataSource.getRepository(TenantEntity).existsBy({ id: BOOTSTRAP_TENANT_ID })) return;
+  const email = bootstrap.adminEmail ?? DEFAULT_ADMIN_EMAIL;
+  const password = bootstrap.adminPassword ?? randomBase62(24);
+  const passwordHash = await hashPassword(password);
+  await dataSource.transaction(async (em) => {
+    if (await em.getRepository(TenantEntity).existsBy({ id: BOOTSTRAP_TENANT_ID })) return;
+    const user = await createUser(em, { email, passwordHash });
+    await createTenant(em, { id: BOOTSTRAP_TENANT_ID, name: 'Default', ownerUserId: user.id });
+    const key = await createApiKey(em, {
+      tenantId: BOOTSTRAP_TENANT_ID,
+      name: 'bootstrap',
+      scopes: ['ingest', 'read', 'admin'],
+      ...(bootstrap.apiKey !== undefined ? { key: bootstrap.apiKey } : {}),
+    });
+    messages.push(
+      bootstrap.apiKey !== undefined
+        ? `bootstrap API key: (from TF_BOOTSTRAP_API_KEY, prefix ${key.prefix})`
+        : `bootstrap API key: ${key.key}`,
+      `bootstrap admin user: ${user.email}`,
+      bootstrap.adminPassword !== undefined ? 'bootstrap admin password: (from TF_BOOTSTRAP_ADMIN_PASSWORD)' : `bootstrap admin password: ${password}`,
+    );
+  });
+  // Printed only after the transaction committed, so a failed bootstrap prints nothing.
+  for (const m of messages) log(m);
+}
+
+/** A tenant's `retention_policies` raw days by signal name as the collector's signals, defaults filled in. */
+function rawRetentionDays(bySignal: Record<string, number> | null): Record<Signal, number> {
+  const days = (signal: string) => bySignal?.[signal] ?? DEFAULT_RETENTION_DAYS.rawDays;
+  return { traces: days('spans'), logs: days('logs'), metrics: days('metrics') };
+}

@@ -1,0 +1,11 @@
+import { ControlPlaneInitial1732540800000 } from './0001-control-plane-initial.js';
+import { RetentionPolicies1764086400000 } from './0002-retention-policies.js';
+import { Identity1764200000000 } from './0003-identity.js';
+import { Invitations1764500000000 } from './0005-invitations.js';
+
+/**
+ * Identity's migrations, in order. Passed to TypeORM as classes, never as a glob. Features
+ * that share the database add theirs (dashboards: 0004, Dashboards1764300000000); TypeORM
+ * runs all of them in timestamp order, so the order of an existing database never changes.
+ */
+export const CONTROL_PLANE_MIGRATIONS = [ControlPlaneInitial1732540800000, RetentionPolicies1764086400000, Identity1764200000000, Invitations1764500000000];

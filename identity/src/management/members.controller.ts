@@ -1,0 +1,41 @@
+import { Controller, Delete, Get, HttpCode, Inject, Param, Patch } from '@nestjs/common';
+import { UpdateMemberRequestSchema, type ApiSuccess, type MemberDto, type UpdateMemberRequest } from '@telemetryflow/schemas';
+import { ApiRoute, CurrentCaller, Requires, ValidBody, type Caller } from '@telemetryflow/http-kit';
+import { MembersService } from './members.service.js';
+import { objectId } from './object-id.js';
+
+const PARAMS = { tenantId: 'tenant id' };
+const MEMBER_PARAMS = { ...PARAMS, userId: "the member's user id" };
+
+/** Members of a tenant; the path's tenant is the one the caller acts in. New members come by invitation (invitations.controller.ts). */
+@Controller('api/v1/tenants/:tenantId/members')
+export class MembersController {
+  constructor(@Inject(MembersService) private readonly members: MembersService) {}
+
+  @Get()
+  @Requires('read')
+  @ApiRoute({ summary: 'Members of the tenant with their roles', params: PARAMS, tags: ['tenants'] })
+  async list(@CurrentCaller() caller: Caller, @Param('tenantId') tenantId: string): Promise<ApiSuccess<MemberDto[]>> {
+    return { data: await this.members.list(caller, tenantId) };
+  }
+
+  @Patch(':userId')
+  @Requires('admin')
+  @ApiRoute({ summary: "Change a member's role; only an owner grants owner or changes an owner; the last owner stays", body: UpdateMemberRequestSchema, params: MEMBER_PARAMS, tags: ['tenants'] })
+  async changeRole(
+    @CurrentCaller() caller: Caller,
+    @Param('tenantId') tenantId: string,
+    @Param('userId') userId: string,
+    @ValidBody() body: UpdateMemberRequest,
+  ): Promise<ApiSuccess<MemberDto>> {
+    return { data: await this.members.changeRole(caller, tenantId, objectId(userId, 'member'), body.role) };
+  }
+
+  @Delete(':userId')
+  @Requires('admin')
+  @HttpCode(204)
+  @ApiRoute({ summary: 'Remove a member (their access ends with their next request); the last owner stays', params: MEMBER_PARAMS, status: 204, tags: ['tenants'] })
+  async remove(@CurrentCaller() caller: Caller, @Param('tenantId') tenantId: string, @Param('userId') userId: string): Promise<void> {
+    await this.members.remove(caller, tenantId, objectId(userId, 'member'));
+  }
+}

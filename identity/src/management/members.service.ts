@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { MemberDto } from '@telemetryflow/schemas';
+import type { EntityManager } from 'typeorm';
+import type { ControlPlane } from '../control-plane/control-plane.js';
+import { MembershipEntity, type Role } from '../control-plane/entities.js';
+import { roleChangeRefusal } from '../control-plane/permissions.js';
+import { ApiError, notFound, type Caller } from '@telemetryflow/http-kit';
+import { CONTROL_PLANE } from '../tokens.js';
+
+interface MemberRow {
+  user_id: string;
+  email: string;
+  role: Role;
+  created_at: Date;
+}
+
+function toDto(r: MemberRow): MemberDto {
+  return { userId: r.user_id, email: r.email, role: r.role, createdAt: r.created_at.toISOString() };
+}
+
+/**
+ * Members of the caller's tenant. The tenant in the path must be the caller's (a user's
+ * membership was checked by the access guard; an API key has one tenant), else 404.
+ */
+@Injectable()
+export class MembersService {
+  constructor(@Inject(CONTROL_PLANE) private readonly controlPlane: ControlPlane) {}
+
+  async list(caller: Caller, tenantId: string): Promise<MemberDto[]> {
+    ownTenant(caller, tenantId);
+    return (await this.rows(this.controlPlane.dataSource.manager, tenantId, false)).map(toDto);
+  }
+
+  async changeRole(caller: Caller, tenantId: string, userId: string, role: Role): Promise<MemberDto> {
+    ownTenant(caller, tenantId);
+    const row = await this.controlPlane.dataSource.transaction(async (em) => {
+      const members = await this.rows(em, tenantId, true);
+      const target = members.find((m) => m.user_id === userId);
+      if (!target) throw notFound(`no member ${JSON.stringify(userId)}`);
+      refuse(roleChangeRefusal(caller.permissions, target.role, role));
+      if (target.role === 'owner' && role !== 'owner') lastOwnerCheck(members);
+      await em.getRepository(MembershipEntity).update({ userId, tenantId }, { role });
+      return { ...target, role };
+    });
+    return toDto(row);
+  }
+
+  async remove(caller: Caller, tenantId: string, userId: string): Promise<void> {
+    ownTenant(caller, tenantId);
+    await this.controlPlane.dataSource.transaction(async (em) => {
+      const members = await this.rows(em, tenantId, true);
+      const target = members.find((m) => m.user_id === userId);
+      if (!target) throw notFound(`no member ${JSON.stringify(userId)}`);
+      refuse(roleChangeRefusal(caller.permissions, target.role, null));
+      if (target.role === 'owner') lastOwnerCheck(members);
+      await em.getRepository(MembershipEntity).delete({ userId, tenantId });
+    });
+  }
+
+  /** The tenant's members; `lock` holds their rows until the transaction ends, so two demotions cannot both pass the last-owner check. */
+  private async rows(em: EntityManager, tenantId: string, lock: boolean): Promise<MemberRow[]> {
+    return (await em.query(
+      `SELECT m.user_id, u.email, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE m.tenant_id = $1 ORDER BY m.created_at, u.email${lock ? ' FOR UPDATE OF m' : ''}`,
+      [tenantId],
+    )) as MemberRow[];
+  }
+}
+
+/** The tenant in the path must be the one the caller acts in, else 404 as for any tenant it cannot see. */
+export function ownTenant(caller: Caller, tenantId: string): void {
+  if (caller.tenantId !== tenantId) throw new ApiError(404, 'tenant_not_found', `no tenant ${JSON.stringify(tenantId)} for this credential`);
+}
+
+export function refuse(reason: string | null): void {
+  if (reason !== null) throw new ApiError(403, 'forbidden', reason);
+}
+
+function lastOwnerCheck(members: MemberRow[]): void {
+  if (members.filter((m) => m.role === 'owner').length <= 1) {
+    throw new ApiError(409, 'last_owner', 'a tenant keeps at least one owner: make someone else owner first');
+  }
+}

@@ -1,0 +1,3 @@
+/** DI tokens of identity's routes: the control plane and the login throttle the app gives them. */
+export const CONTROL_PLANE = Symbol('ControlPlane');
+export const LOGIN_THROTTLE = Symbol('LoginThrottle');
