@@ -9,11 +9,14 @@ import type { HttpDelivery } from './delivery/http-delivery.js';
 import { AlertHistory } from './history/alert-history.js';
 import { RuleScheduler } from './scheduler/rule-scheduler.js';
 import type { ConditionReader } from './sources/clickhouse-condition-reader.js';
+import type { QueryReads } from './sources/query-reads.js';
 
 export interface AlertingRoleConfig {
   dataSource: DataSource;
   clickhouse: ClickHouseClient;
   reader: ConditionReader;
+  /** The query API's reads (alert history is read under their limits). */
+  reads: QueryReads;
   delivery: HttpDelivery;
   /** How often due rules and pending notifications are looked for. */
   pollMs: number;
@@ -31,7 +34,7 @@ export interface AlertingRole {
 /** The alerting role: the rule scheduler and the notification dispatcher of this replica. */
 export function startAlertingRole(cfg: AlertingRoleConfig): AlertingRole {
   const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const history = new AlertHistory(cfg.clickhouse);
+  const history = new AlertHistory(cfg.clickhouse, cfg.reads);
   const metrics = cfg.registry ? { metrics: createAlertingMetrics(cfg.registry) } : {};
   const scheduler = new RuleScheduler({
     dataSource: cfg.dataSource, reader: cfg.reader, history, replicaId, log: cfg.log, ...metrics, ...(cfg.consoleUrl ? { consoleUrl: cfg.consoleUrl } : {}),

@@ -8,6 +8,7 @@ export { renderTemplate, renderAnnotations, formatValue } from './evaluation/tem
 export { ALERTING_ENTITIES } from './store/entities.js';
 export { AlertingApiModule, type AlertingApiConfig } from './api/alerting-api.module.js';
 export { ClickHouseConditionReader, type ConditionReader } from './sources/clickhouse-condition-reader.js';
+export type { LimitedReader, QueryExecutor, QueryReads, ReadLimits } from './sources/query-reads.js';
 export { AlertHistory } from './history/alert-history.js';
 export { RuleScheduler, type SchedulerConfig } from './scheduler/rule-scheduler.js';
 export { HttpDelivery, type DeliveryConfig, type DeliveryResult } from './delivery/http-delivery.js';

@@ -5,7 +5,7 @@ import { ApiError } from '@telemetryflow/http-kit';
 import { AlertRuleInputSchema } from '@telemetryflow/schemas';
 import { ClickHouseConditionReader } from '../src/index.js';
 import { previewRule, PreviewTooLargeError } from '../src/rules/rule-preview.js';
-import { insertLogs, insertSeries, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
+import { createQueryReads, insertLogs, insertSeries, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
 
 const MIN = 60_000;
 const NOW = Math.floor(Date.now() / MIN) * MIN;
@@ -43,7 +43,7 @@ const isApiError = (status: number, detail: Record<string, string>) => (e: unkno
 
 before(async () => {
   s = await startAlertingStores('tf-alert-reader-');
-  reader = new ClickHouseConditionReader(s.ch);
+  reader = new ClickHouseConditionReader(s.ch, s.reads);
   // checkout: GET /cart 8 fast spans (2 errors), POST /pay 2 slow spans (both errors), 3 minutes ago.
   await insertSpans(s.ch, { service: 'checkout', name: 'GET /cart', atMs: NOW - 3 * MIN, n: 8, errors: 2, durMs: 20 });
   await insertSpans(s.ch, { service: 'checkout', name: 'POST /pay', atMs: NOW - 3 * MIN, n: 2, errors: 2, durMs: 900 });
@@ -131,7 +131,7 @@ describe('ClickHouseConditionReader', () => {
     assert.equal((await latency('search', 'score'))[0]!.badRatios!.get(5 * MIN), 0, 'an operation measures its own spans');
   });
   it('reads under the query limits: past maxRowsToRead a 422 naming it, for raw rows, series and planned queries alike', async () => {
-    const tight = new ClickHouseConditionReader(s.ch, { limits: { maxRowsToRead: 1 } });
+    const tight = new ClickHouseConditionReader(s.ch, createQueryReads(s.ch, { maxRowsToRead: 1 }));
     const conditions = [
       { kind: 'log_count', service: 'payments', search: 'declined', window, threshold },
       { kind: 'absence', signal: 'metric', metric: 'queue.depth', window },
@@ -146,7 +146,7 @@ describe('ClickHouseConditionReader', () => {
 
   it('refuses a window longer than a search may read (a rule stored before the limit) without querying', async () => {
     const counted = counting(s.ch);
-    const guarded = new ClickHouseConditionReader(counted.client);
+    const guarded = new ClickHouseConditionReader(counted.client, createQueryReads(counted.client));
     await assert.rejects(guarded.read('default', rule({ kind: 'log_count', service: 'payments', window: '3650d', threshold }), NOW), isApiError(400, { parameter: 'condition.window' }));
     await assert.rejects(
       guarded.read('default', rule({ kind: 'slo_burn_rate', objective: 'availability', service: 'checkout', target: 0.99, windows: [{ long: '60d', short: '1h', factor: 1 }] }), NOW),
@@ -157,9 +157,9 @@ describe('ClickHouseConditionReader', () => {
   });
 
   it('on the embedded engine, rule evaluations and previews run one query at a time between them', async () => {
-    assert.equal(new ClickHouseConditionReader(s.ch).concurrency, 1, 'the default on the embedded engine');
+    assert.equal(new ClickHouseConditionReader(s.ch, s.reads).concurrency, 1, 'the default on the embedded engine');
     const counted = counting(s.ch);
-    const shared = new ClickHouseConditionReader(counted.client, { concurrency: 1 });
+    const shared = new ClickHouseConditionReader(counted.client, createQueryReads(counted.client), { concurrency: 1 });
     const logs = rule({ kind: 'log_count', service: 'payments', window, threshold });
     const [preview] = await Promise.all([
       previewRule(shared, 'default', logs, NOW - 20 * MIN, NOW, { budgetMs: 300_000 }),

@@ -12,7 +12,7 @@ const receivers: Receiver[] = [];
 const ROUTING_KEY = 'R0UT1NGK3Y0000000000000000000000';
 
 function scheduler(id = 'a'): RuleScheduler {
-  return new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(s.ch), history, replicaId: id });
+  return new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(s.ch, s.reads), history, replicaId: id });
 }
 function dispatcher(): NotificationDispatcher {
   return new NotificationDispatcher({ dataSource: s.cp.dataSource, delivery: s.delivery, history, roundDelayMs: 0 });
@@ -28,7 +28,7 @@ async function makeDue(): Promise<void> {
 
 before(async () => {
   s = await startAlertingStores('tf-alert-delivery-');
-  history = new AlertHistory(s.ch);
+  history = new AlertHistory(s.ch, s.reads);
 });
 after(async () => {
   for (const r of receivers) await r.close();

@@ -36,7 +36,7 @@ async function queuedNotification(name: string, url: string): Promise<{ ruleId: 
     body: { name, for: '0s', groupWait: '0s', channels: [channel.body.data.id], condition: { kind: 'absence', signal: 'logs', service: name, window: '5m' } },
   });
   assert.equal(rule.status, 201, JSON.stringify(rule.body));
-  const evaluated = new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(s.ch), history, replicaId: 'evaluator' });
+  const evaluated = new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(s.ch, s.reads), history, replicaId: 'evaluator' });
   await evaluated.tick();
   assert.deepEqual(await outbox(rule.body.data.id), [{ status: 'pending', attempts: 0 }]);
   return { ruleId: rule.body.data.id, channelId: channel.body.data.id };
@@ -64,7 +64,7 @@ async function untilRow(sql: string, params: unknown[], timeoutMs = 10_000): Pro
 
 before(async () => {
   s = await startAlertingStores('tf-alert-outbox-');
-  history = new AlertHistory(s.ch);
+  history = new AlertHistory(s.ch, s.reads);
 });
 after(async () => {
   for (const c of closing) await c.close();

@@ -4,13 +4,13 @@ import { createClickHouse } from '@telemetryflow/clickhouse';
 import { Registry } from 'prom-client';
 import { AlertHistory, ClickHouseConditionReader, createAlertingMetrics, RuleScheduler } from '../src/index.js';
 import { AlertStateStore } from '../src/store/alert-state-store.js';
-import { call, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
+import { call, createQueryReads, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
 
 let s: AlertingStores;
 let history: AlertHistory;
 
 function scheduler(replicaId: string, leaseMs = 60_000): RuleScheduler {
-  return new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(s.ch), history, replicaId, leaseMs });
+  return new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(s.ch, s.reads), history, replicaId, leaseMs });
 }
 
 async function createRule(body: Record<string, unknown>): Promise<string> {
@@ -26,7 +26,7 @@ async function makeDue(): Promise<void> {
 
 before(async () => {
   s = await startAlertingStores('tf-alert-scheduler-');
-  history = new AlertHistory(s.ch);
+  history = new AlertHistory(s.ch, s.reads);
 });
 after(async () => {
   await s.close();
@@ -105,7 +105,7 @@ describe('rule scheduler', () => {
     const id = await createRule({ name: 'store down', for: '0s', condition: { kind: 'log_count', service: 'x', window: '5m', threshold: { op: 'above', value: 1 } } });
     const gone = await createClickHouse({ url: 'http://127.0.0.1:9', dataDir: '', requestTimeoutMs: 5000 }); // nothing listens on port 9
     const log: string[] = [];
-    const failing = new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(gone), history, replicaId: 'a', log: (m) => log.push(m) });
+    const failing = new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(gone, createQueryReads(gone)), history, replicaId: 'a', log: (m) => log.push(m) });
     try {
       await makeDue();
       assert.equal(await failing.tick(), 1);
@@ -153,7 +153,7 @@ describe('rule scheduler', () => {
     await s.cp.dataSource.query("UPDATE alert_rule_leases SET due_at = now() - interval '90 seconds' WHERE rule_id = $1", [id]);
     const registry = new Registry();
     const metrics = createAlertingMetrics(registry);
-    const measured = new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(s.ch), history, replicaId: 'a', metrics });
+    const measured = new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(s.ch, s.reads), history, replicaId: 'a', metrics });
     assert.equal(await measured.tick(), 1);
     const delay = await metrics.evaluationDelaySeconds.get();
     const value = (name: string, le?: number) => delay.values.find((v) => v.metricName === name && (le === undefined || v.labels.le === le))?.value;

@@ -14,7 +14,7 @@ async function ok(path: string, body: unknown, method = 'POST'): Promise<Json> {
 
 before(async () => {
   s = await startAlertingStores('tf-status-pages-');
-  scheduler = new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(s.ch), history: new AlertHistory(s.ch), replicaId: 'a' });
+  scheduler = new RuleScheduler({ dataSource: s.cp.dataSource, reader: new ClickHouseConditionReader(s.ch, s.reads), history: new AlertHistory(s.ch, s.reads), replicaId: 'a' });
 });
 after(async () => {
   await s.close();

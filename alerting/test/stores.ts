@@ -4,17 +4,20 @@ import { randomBytes } from 'node:crypto';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { migrationsComplete } from '@telemetryflow/clickhouse';
 import { createApiKey, createTenant, openControlPlane, type ControlPlane } from '@telemetryflow/identity';
-import { DASHBOARDS_FEATURE } from '@telemetryflow/query';
+import { createQueryReads, DASHBOARDS_FEATURE, type QueryReads } from '@telemetryflow/query';
 import { startQueryServer, type QueryServer } from '@telemetryflow/query/app';
 import { createTestDatabase, insertRows, startClickHouse, tempDir, type TestDatabase } from '@telemetryflow/query/test-helpers';
 import { AddressGuard, ALERTING_FEATURE, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs } from '../src/index.js';
 
 export { call, type Json } from '@telemetryflow/query/test-helpers';
+export { createQueryReads };
 
 export interface AlertingStores {
   db: TestDatabase;
   ch: ClickHouseClient;
   cp: ControlPlane;
+  /** The query API's reads over `ch`, default limits (what the server wires into alerting). */
+  reads: QueryReads;
   api: QueryServer;
   /** Bootstrap key of tenant `default` (read, write, admin). */
   key: string;
@@ -41,7 +44,8 @@ export async function startAlertingStores(prefix: string): Promise<AlertingStore
   await createTenant(cp.dataSource, { id: 'beta', name: 'Beta' });
   const betaKey = (await createApiKey(cp.dataSource, { tenantId: 'beta', name: 'admin', scopes: ['admin'] })).key;
   const readKey = (await createApiKey(cp.dataSource, { tenantId: 'default', name: 'reader', scopes: ['read'] })).key;
-  const reader = new ClickHouseConditionReader(ch);
+  const reads = createQueryReads(ch);
+  const reader = new ClickHouseConditionReader(ch, reads);
   // Tests play Slack, PagerDuty and webhooks on loopback: allowed explicitly, as a self-hoster would.
   const deliveryLog: string[] = [];
   const delivery = new HttpDelivery({
@@ -49,10 +53,10 @@ export async function startAlertingStores(prefix: string): Promise<AlertingStore
   });
   const api = await startQueryServer({
     host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: () => migrationsComplete(ch),
-    modules: [AlertingApiModule.forRoot({ controlPlane: cp, clickhouse: ch, reader, delivery })],
+    modules: [AlertingApiModule.forRoot({ controlPlane: cp, clickhouse: ch, reader, reads, delivery })],
   });
   return {
-    db, ch, cp, api, key, readKey, betaKey, delivery, deliveryLog,
+    db, ch, cp, reads, api, key, readKey, betaKey, delivery, deliveryLog,
     async close() {
       await api.close();
       await delivery.close();

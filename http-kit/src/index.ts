@@ -19,3 +19,4 @@ export { RateLimiter, type RateLimitRule } from './rate-limiter.js';
 export { answerWithin } from './request-deadline.js';
 export { applyClientTimeouts, capConnectionsPerAddress, DEFAULT_HTTP_SERVER_LIMITS, type HttpServerLimits } from './connection-limits.js';
 export { CALLER_RESOLVER, OPENAPI_DOCUMENT } from './tokens.js';
+export { assertRangeWithin, parseTimeNs } from './time-params.js';

@@ -3,10 +3,9 @@
 export { createQueryMetrics, type QueryMetrics } from './http/query-metrics.js';
 export { LiveHub, type LiveRowTables } from './live/live-hub.js';
 export type { DeliveryLimits } from './live/bounded-delivery.js';
-export { parseTimeNs } from './request-params.js';
 export { QueryRunner, type QueryRunnerDeps, type QueryWindow, type QueryAnswer } from './query-runner/query-runner.js';
-export { queryLimits, assertRangeWithin, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.js';
+export { createQueryReads, type QueryReads } from './query-runner/query-reads.js';
+export { queryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.js';
 export { ClickHouseReader } from './clickhouse-reader.js';
 export { createBuiltInDashboards, refreshBuiltInDashboards, BUILT_IN_DASHBOARDS } from './dashboards/built-in-dashboards.js';
 export { DASHBOARDS_FEATURE } from './dashboards/dashboards-feature.js';
-export { RAW_SPAN_CLASS } from './services/span-aggregates.js';

@@ -1,4 +1,3 @@
-import { ApiError } from '@telemetryflow/http-kit';
 /**
  * Caps on what one read request may pull out of ClickHouse. A request that would go past
  * one is answered 422 naming the parameters to narrow — never with a truncated result.
@@ -46,11 +45,4 @@ export function queryLimits(overrides: Partial<QueryLimits> = {}): QueryLimits {
     if (!Number.isSafeInteger(v) || v < 1) throw new Error(`query limit ${name} must be a positive integer, got ${String(v)}`);
   }
   return limits;
-}
-
-/** 400 naming `from` and the limit when a range is longer than `maxDays`. */
-export function assertRangeWithin(range: { fromNs: bigint; toNs: bigint }, maxDays: number, limit: 'maxSearchRangeDays' | 'maxRangeDays'): void {
-  if (range.toNs - range.fromNs > BigInt(maxDays) * 86_400_000_000_000n) {
-    throw new ApiError(400, 'invalid_parameter', `from: the range may span at most ${maxDays} days (${limit})`, { parameter: 'from', limit, value: maxDays });
-  }
 }

@@ -1,6 +1,6 @@
 // Pure parsers for query-string and body parameters. Each throws a 400 ApiError that
 // names the parameter, so controllers stay one line and services get typed values.
-import { invalidParameter } from '@telemetryflow/http-kit';
+import { invalidParameter, parseTimeNs } from '@telemetryflow/http-kit';
 
 export type RawParams = Record<string, unknown>;
 
@@ -10,45 +10,8 @@ export interface TimeRange {
   toNs: bigint;
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 const NS_PER_MS = 1_000_000n;
 export const DEFAULT_RANGE_MS = 3_600_000;
-
-/**
- * A time given as RFC 3339 (any fraction up to nanoseconds, `Z` or an offset) or as
- * epoch milliseconds, to nanoseconds since the epoch. Undefined for anything else.
- */
-export function parseTimeNs(value: string | number): bigint | undefined {
-  if (typeof value === 'number') {
-    return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) * NS_PER_MS : undefined;
-  }
-  const s = value.trim();
-  if (/^\d{1,15}$/.test(s)) return BigInt(s) * NS_PER_MS;
-  const m = RFC3339.exec(s);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  // Every field must exist on the calendar and clock (whatever the offset form); Date
-  // would roll 02-31 over to March. Leap seconds (:60) are not accepted.
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  let offsetMinutes = 0;
-  if (m[8] === undefined) {
-    const oh = Number(m[10]);
-    const om = Number(m[11]);
-    if (oh > 23 || om > 59) return undefined;
-    offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
-  }
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
-  // (Date.UTC maps years 0..99 to 1900..1999: before the epoch either way.)
-  if (Number.isNaN(ms) || ms < 0) return undefined;
-  const fraction = BigInt((m[7] ?? '').padEnd(9, '0'));
-  return BigInt(ms) * NS_PER_MS + fraction;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
 
 function single(params: RawParams, name: string): string | number | undefined {
   const v = params[name];

@@ -10,7 +10,7 @@ import {
   type BusConnection,
 } from '@telemetryflow/ingest';
 import { openControlPlane, type ControlPlane } from '@telemetryflow/identity';
-import { createQueryMetrics, LiveHub } from '@telemetryflow/query';
+import { createQueryMetrics, createQueryReads, LiveHub } from '@telemetryflow/query';
 import { startQueryServer } from '@telemetryflow/query/app';
 import type { OtlpConsumer } from '@telemetryflow/schemas';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -117,8 +117,10 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
       }
     }
 
-    // Alert rule conditions are read by the alerting role and by previews in the API.
-    const alertReader = clickhouse && new ClickHouseConditionReader(clickhouse);
+    // Alert rule conditions are read by the alerting role and by previews in the API, through
+    // the query API's reads (alerting declares what it needs; the read model implements it).
+    const reads = clickhouse && createQueryReads(clickhouse);
+    const alertReader = clickhouse && reads && new ClickHouseConditionReader(clickhouse, reads);
     let delivery: HttpDelivery | undefined;
     if (roles.has('query') || roles.has('alerting')) {
       const d = (delivery = new HttpDelivery({ guard: new AddressGuard(parseCidrs(config.alerting.allowedCidrs)), log: log.warn }));
@@ -138,7 +140,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         metrics: createQueryMetrics(registry),
         consoleDir: config.consoleDir,
         live: { hub: live! },
-        modules: [AlertingApiModule.forRoot({ controlPlane: controlPlane!, clickhouse: ch, reader: alertReader!, delivery: delivery! })],
+        modules: [AlertingApiModule.forRoot({ controlPlane: controlPlane!, clickhouse: ch, reader: alertReader!, reads: reads!, delivery: delivery! })],
         requestLog: log.request,
         resultCache: config.queryCache,
         trustProxy: config.trustProxy,
@@ -154,7 +156,7 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
 
     if (roles.has('alerting')) {
       const alerting = startAlertingRole({
-        dataSource: controlPlane!.dataSource, clickhouse: clickhouse!, reader: alertReader!, delivery: delivery!,
+        dataSource: controlPlane!.dataSource, clickhouse: clickhouse!, reader: alertReader!, reads: reads!, delivery: delivery!,
         pollMs: config.alerting.pollMs, consoleUrl: config.alerting.consoleUrl, log: log.warn, registry,
       });
       stops.push(() => alerting.stop());

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { AddressGuard, ClickHouseConditionReader, HttpDelivery, parseCidrs, SIGNATURE_HEADER, startAlertingRole, TIMESTAMP_HEADER, type AlertingRole } from '@telemetryflow/alerting';
 import { openControlPlane, type ControlPlane } from '@telemetryflow/identity';
+import { createQueryReads } from '@telemetryflow/query';
 import { Registry } from 'prom-client';
 import { createTestDatabase, type TestDatabase } from '@telemetryflow/identity/test-helpers';
 import { CONTROL_PLANE_FEATURES } from '../src/control-plane-features.js';
@@ -35,9 +36,10 @@ before(async () => {
   server = await startServer(dataDir, { DATABASE_URL: db.url, TF_ALERTING_ALLOWED_CIDRS: '127.0.0.1/32', TF_ALERTING_POLL_MS: '200' });
   const cp = await openControlPlane({ databaseUrl: db.url, dataDir, bootstrap: {}, features: CONTROL_PLANE_FEATURES });
   const delivery = new HttpDelivery({ guard: new AddressGuard(parseCidrs('127.0.0.1/32')) });
+  const reads = createQueryReads(server.running.clickhouse!);
   const registry = new Registry();
   const role = startAlertingRole({
-    dataSource: cp.dataSource, clickhouse: server.running.clickhouse, reader: new ClickHouseConditionReader(server.running.clickhouse),
+    dataSource: cp.dataSource, clickhouse: server.running.clickhouse, reader: new ClickHouseConditionReader(server.running.clickhouse, reads), reads,
     delivery, pollMs: 200, log: () => {}, registry,
   });
   second = { cp, delivery, role, registry };

@@ -7,6 +7,7 @@ import type { HttpDelivery } from '../delivery/http-delivery.js';
 import { AlertHistory } from '../history/alert-history.js';
 import { AlertRulesService } from '../rules/alert-rules.service.js';
 import { CONDITION_READER, type ConditionReader } from '../sources/clickhouse-condition-reader.js';
+import type { QueryReads } from '../sources/query-reads.js';
 import { AlertRulesController } from './alert-rules.controller.js';
 import { AlertsController, SilencesController } from './alerts.controller.js';
 import { ChannelsController } from './channels.controller.js';
@@ -19,6 +20,8 @@ export interface AlertingApiConfig {
   clickhouse: ClickHouseClient;
   /** Reads rule conditions for previews; its limits bound rules, previews and the alert history. */
   reader: ConditionReader;
+  /** The query API's reads: the alert history is listed through them, under their limits. */
+  reads: QueryReads;
   /** Sends channel test messages. */
   delivery: HttpDelivery;
 }
@@ -35,7 +38,7 @@ export class AlertingApiModule {
         { provide: AlertRulesService, useValue: new AlertRulesService(ds, cfg.reader.limits) },
         { provide: AlertsService, useValue: new AlertsService(ds) },
         { provide: ChannelsService, useValue: new ChannelsService(ds, cfg.delivery) },
-        { provide: AlertHistory, useValue: new AlertHistory(cfg.clickhouse, cfg.reader.limits) },
+        { provide: AlertHistory, useValue: new AlertHistory(cfg.clickhouse, cfg.reads) },
         { provide: StatusPagesService, useValue: new StatusPagesService(ds) },
         { provide: CONDITION_READER, useValue: cfg.reader },
       ],

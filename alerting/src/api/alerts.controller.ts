@@ -1,6 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiError, ApiRoute, CurrentCaller, Requires, TenantId, ValidBody, ValidQuery, type Caller } from '@telemetryflow/http-kit';
-import { assertRangeWithin } from '@telemetryflow/query';
+import { ApiError, ApiRoute, assertRangeWithin, CurrentCaller, Requires, TenantId, ValidBody, ValidQuery, type Caller } from '@telemetryflow/http-kit';
 import {
   AlertHistoryQuerySchema, AlertListQuerySchema, SilenceInputSchema,
   type AlertDto, type AlertHistoryEntryDto, type ApiSuccess, type SilenceDto, type SilenceInput,

@@ -1,5 +1,4 @@
-import { notFound, invalidParameter } from '@telemetryflow/http-kit';
-import { parseTimeNs } from '@telemetryflow/query';
+import { invalidParameter, notFound, parseTimeNs } from '@telemetryflow/http-kit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import { ClickHouseReader, DEFAULT_QUERY_LIMITS, type QueryLimits } from '@telemetryflow/query';
 import type { AlertHistoryEntryDto } from '@telemetryflow/schemas';
+import type { LimitedReader, QueryReads, ReadLimits } from '../sources/query-reads.js';
 
 export interface HistoryEntry {
   tenantId: string;
@@ -29,14 +29,16 @@ export interface HistoryFilter {
 
 /** Evaluations, transitions and notifications in ClickHouse's `alert_history` (migration 0009). */
 export class AlertHistory {
-  private readonly reader: ClickHouseReader;
+  private readonly reader: LimitedReader;
+  /** What listing reads under, as every query of the API. */
+  readonly limits: ReadLimits;
 
   constructor(
     private readonly ch: ClickHouseClient,
-    /** What listing reads under, as every query of the API. */
-    readonly limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+    reads: Pick<QueryReads, 'reader' | 'limits'>,
   ) {
-    this.reader = new ClickHouseReader(ch, limits);
+    this.reader = reads.reader;
+    this.limits = reads.limits;
   }
 
   async record(entries: readonly HistoryEntry[]): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertRuleDto, AlertRuleInput } from '@telemetryflow/schemas';
 import { ApiError, notFound } from '@telemetryflow/http-kit';
-import type { QueryLimits } from '@telemetryflow/query';
+import type { ReadLimits } from '../sources/query-reads.js';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { groupColumns, UnknownGroupLabelError } from '../sources/group-columns.js';
 import { alertLabels, alertNotification } from '../notify/alert-notification.js';
@@ -21,7 +21,7 @@ export class AlertRulesService {
   constructor(
     private readonly ds: DataSource,
     /** The limits rule conditions are read under: a rule past them is refused. */
-    private readonly limits: QueryLimits,
+    private readonly limits: ReadLimits,
   ) {}
 
   async list(tenant: string): Promise<AlertRuleDto[]> {

@@ -1,6 +1,6 @@
 import { durationMs, type AlertCondition } from '@telemetryflow/schemas';
 import { invalidParameter } from '@telemetryflow/http-kit';
-import type { QueryLimits } from '@telemetryflow/query';
+import type { ReadLimits } from '../sources/query-reads.js';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 
 const DAY_MS = 86_400_000;
@@ -16,7 +16,7 @@ export function longestWindowMs(c: AlertCondition): number {
  * evaluation, raw rows for log counts, absence and latency burn rates. `prefix` places the
  * parameter in the request (`rule.` in a preview).
  */
-export function assertRuleWithinLimits(rule: { condition: AlertCondition }, limits: QueryLimits, prefix = ''): void {
+export function assertRuleWithinLimits(rule: { condition: AlertCondition }, limits: ReadLimits, prefix = ''): void {
   const maxMs = limits.maxSearchRangeDays * DAY_MS;
   if (longestWindowMs(rule.condition) <= maxMs) return;
   const parameter = `${prefix}condition.${rule.condition.kind === 'slo_burn_rate' ? 'windows' : 'window'}`;

@@ -1,10 +1,10 @@
 import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/schemas';
-import { embeddedInfo, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import { ClickHouseReader, QueryRunner, queryLimits, RAW_SPAN_CLASS, type QueryLimits } from '@telemetryflow/query';
+import { embeddedInfo, RAW_SPAN_CLASS, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 import { groupKey, type GroupSample } from '../evaluation/evaluate-rule.js';
 import { assertRuleWithinLimits } from '../rules/rule-limits.js';
 import { groupColumns } from './group-columns.js';
+import type { LimitedReader, QueryExecutor, QueryReads, ReadLimits } from './query-reads.js';
 import { runOverWindow } from './query-runner-reader.js';
 import { ReadGate } from './read-gate.js';
 
@@ -18,13 +18,11 @@ export const CONDITION_READER = Symbol('ConditionReader');
 /** Reads what a rule's condition measures at one instant, per group. */
 export interface ConditionReader {
   /** The query limits its reads run under (and rules and previews are checked against). */
-  readonly limits: QueryLimits;
+  readonly limits: ReadLimits;
   read(tenant: string, rule: AlertRuleInput, atMs: number): Promise<GroupSample[]>;
 }
 
 export interface ConditionReaderOptions {
-  /** Overrides of the default query limits, as the query API's. */
-  limits?: Partial<QueryLimits>;
   /** Reads at once, rule evaluations and previews together (default: 1 on the embedded engine, else 4). */
   concurrency?: number;
   /** Reads that may wait for their turn before more are refused (default 64). */
@@ -45,16 +43,17 @@ interface Selection {
  * the scheduler and the previews of a process.
  */
 export class ClickHouseConditionReader implements ConditionReader {
-  readonly limits: QueryLimits;
+  readonly limits: ReadLimits;
   readonly concurrency: number;
-  private readonly runner: QueryRunner;
-  private readonly reader: ClickHouseReader;
+  private readonly runner: QueryExecutor;
+  private readonly reader: LimitedReader;
   private readonly gate: ReadGate;
 
-  constructor(ch: ClickHouseClient, opts: ConditionReaderOptions = {}) {
-    this.limits = queryLimits(opts.limits);
-    this.runner = new QueryRunner({ clickhouse: ch, limits: this.limits });
-    this.reader = new ClickHouseReader(ch, this.limits);
+  /** `reads`: the query API's reads over `ch` and their limits (wired by the server's composition root). */
+  constructor(ch: ClickHouseClient, reads: QueryReads, opts: ConditionReaderOptions = {}) {
+    this.limits = reads.limits;
+    this.runner = reads.executor;
+    this.reader = reads.reader;
     this.concurrency = opts.concurrency ?? (embeddedInfo(ch) ? 1 : 4);
     this.gate = new ReadGate(this.concurrency, opts.maxWaiting ?? 64);
   }

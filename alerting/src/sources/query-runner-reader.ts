@@ -1,5 +1,5 @@
 import type { QueryDto } from '@telemetryflow/schemas';
-import type { QueryRunner } from '@telemetryflow/query';
+import type { QueryExecutor } from './query-reads.js';
 import type { GroupSample } from '../evaluation/evaluate-rule.js';
 
 const NS_PER_MS = 1_000_000n;
@@ -30,7 +30,7 @@ function perSecond(query: QueryDto): boolean {
  * A query DTO's value per series over exactly the window (at - window, at], run by the query
  * API's QueryRunner: through the planner, so whole hours come from rollups.
  */
-export async function runOverWindow(runner: QueryRunner, tenant: string, query: QueryDto, atMs: number, windowMs: number): Promise<GroupSample[]> {
+export async function runOverWindow(runner: QueryExecutor, tenant: string, query: QueryDto, atMs: number, windowMs: number): Promise<GroupSample[]> {
   const stepMs = WHOLE_WINDOW_STEP_SECONDS * 1000;
   const answer = await runner.run(tenant, query, {
     fromNs: BigInt(atMs - windowMs) * NS_PER_MS + 1n,

@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AttributeKeyDto, ExemplarDto, MetricType } from '@telemetryflow/schemas';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { idOrEmpty, toNumber } from '../clickhouse-rows.js';
-import { invalidParameter } from '@telemetryflow/http-kit';
+import { assertRangeWithin, invalidParameter } from '@telemetryflow/http-kit';
 import { attributeParams } from '../page-cursor.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
-import { assertRangeWithin, type QueryLimits } from '../query-limits.js';
+import type { QueryLimits } from '../query-limits.js';
 import { parseInteger, parseString, parseTimeRange, type RawParams } from '../request-params.js';
 import { MetricsRepository } from './metrics.repository.js';
 

@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Injectable } from '@nestjs/common';
 import { RangeParamsSchema, type ApiSuccess, type ServiceMapDto } from '@telemetryflow/schemas';
-import { ApiRoute, RateLimit, Requires, resultTooLarge, TenantId, ValidQuery } from '@telemetryflow/http-kit';
+import { ApiRoute, assertRangeWithin, RateLimit, Requires, resultTooLarge, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { QueryPlanner } from '../planner/query-planner.js';
-import { assertRangeWithin, type QueryLimits } from '../query-limits.js';
+import type { QueryLimits } from '../query-limits.js';
 import { parseTimeRange, type RawParams } from '../request-params.js';
 import { latencyMs } from '../services/span-aggregates.js';
 import { ServiceMapRepository, type EdgeRow, type NodeRow } from './service-map.repository.js';

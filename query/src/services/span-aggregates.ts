@@ -1,5 +1,6 @@
 // Partial aggregates of spans at each resolution, as sub-selects of a planned query
 // (planner/plan-sql.ts) produce them, and their merge. Rollup columns: migrations 0006, 0013.
+import { RAW_SPAN_CLASS } from '@telemetryflow/clickhouse';
 import type { SignalTables } from '../planner/plan-sql.js';
 import type { Resolution } from '../planner/query-plan.js';
 
@@ -29,9 +30,6 @@ export const MERGED_QUANTILES = `quantilesDDMerge(${SKETCH})(q) AS q`;
  * 0013): 'server_consumer', 'root' (a root span of another kind) or 'other'. Keyed by the
  * table a segment reads; fixed SQL.
  */
-/** The class of one raw span (a row of `spans`). */
-export const RAW_SPAN_CLASS = "multiIf(Kind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'), 'server_consumer', ParentSpanId = toFixedString('', 8), 'root', 'other')";
-
 const SPAN_CLASS: Record<string, string> = {
   spans: RAW_SPAN_CLASS,
   spans_red_hourly: "multiIf(SpanKind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'), 'server_consumer', Root, 'root', 'other')",

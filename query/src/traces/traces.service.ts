@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LogDto, SpanDto, TraceSummaryDto } from '@telemetryflow/schemas';
-import { invalidParameter, notFound, resultTooLarge } from '@telemetryflow/http-kit';
+import { assertRangeWithin, invalidParameter, notFound, resultTooLarge } from '@telemetryflow/http-kit';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { logRowToDto } from '../logs/log-search.js';
 import { attributeParams, decodeCursor, pageOf } from '../page-cursor.js';
-import { assertRangeWithin, type QueryLimits } from '../query-limits.js';
+import type { QueryLimits } from '../query-limits.js';
 import {
   msToNs, parseEnum, parseHexId, parseInteger, parseNonNegativeNumber, parseString, parseTimeRange, type RawParams,
 } from '../request-params.js';
