@@ -32,7 +32,7 @@ export { AlertAggregator, type AggregatorOptions, type GroupNotification, type I
 export { startAlertingRole, type AlertingRole, type AlertingRoleConfig } from './alerting-role.js';
 export { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.js';
 
-/** Control-plane migrations of alerting (0006 by timestamp, after identity's and dashboards'). */
+/** Control-plane migrations of alerting (by timestamp between dashboards' 0004 and identity's 0005). */
 export const ALERTING_MIGRATIONS = [Alerting1764400000000];
 
 /** Alerting's tables in the control-plane database: one of `openControlPlane({ features })`. */
