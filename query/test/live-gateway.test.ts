@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { insertColumns } from '@telemetryflow/clickhouse';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import type { LiveAck, LiveItems, LiveNotice, LogDto } from '@telemetryflow/schemas';
+import type { LiveAck, LiveItems, LiveNotice, LogDto } from '@telemetryflow/contract';
 import { io, type Socket } from 'socket.io-client';
 import { addMembership, createApiKey, createUser, LiveHub, openControlPlane, revokeApiKey, startQueryServer, type ControlPlane, type QueryServer } from '../src/index.js';
 import { createTestDatabase, startClickHouse, tempDir, type TestDatabase } from './helpers.js';

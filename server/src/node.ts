@@ -10,7 +10,7 @@ import {
   type BusConnection,
 } from '@telemetryflow/ingest';
 import { createQueryMetrics, LiveHub, openControlPlane, startQueryServer, type ControlPlane } from '@telemetryflow/query';
-import type { OtlpConsumer } from '@telemetryflow/schemas';
+import type { OtlpConsumer } from '@telemetryflow/otlp';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { followBusForLive } from './live-bus-feed.js';

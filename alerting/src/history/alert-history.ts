@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { ClickHouseReader, DEFAULT_QUERY_LIMITS, type QueryLimits } from '@telemetryflow/query';
-import type { AlertHistoryEntryDto } from '@telemetryflow/schemas';
+import type { AlertHistoryEntryDto } from '@telemetryflow/contract';
 
 export interface HistoryEntry {
   tenantId: string;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AlertRuleDto, AlertRuleInput } from '@telemetryflow/schemas';
+import type { AlertRuleDto, AlertRuleInput } from '@telemetryflow/contract';
 import { ApiError, notFound, type QueryLimits } from '@telemetryflow/query';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { groupColumns, UnknownGroupLabelError } from '../sources/group-columns.js';

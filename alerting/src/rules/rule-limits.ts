@@ -1,4 +1,4 @@
-import { durationMs, type AlertCondition } from '@telemetryflow/schemas';
+import { durationMs, type AlertCondition } from '@telemetryflow/contract';
 import { invalidParameter, type QueryLimits } from '@telemetryflow/query';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 

@@ -1,4 +1,4 @@
-import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/schemas';
+import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/contract';
 import { embeddedInfo, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { ClickHouseReader, QueryRunner, queryLimits, RAW_SPAN_CLASS, type QueryLimits } from '@telemetryflow/query';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';

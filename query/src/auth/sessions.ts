@@ -1,4 +1,4 @@
-import type { TokenPair } from '@telemetryflow/schemas';
+import type { TokenPair } from '@telemetryflow/contract';
 import type { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error.js';
 import { verifyUserPassword } from '../control-plane/accounts.js';

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   LogsPanelQuerySchema, QuerySchema, TracesPanelQuerySchema,
   type DashboardDefinition, type DashboardRenderDto, type Panel, type PanelResult,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import { ApiError, notFound } from '../http/api-error.js';
 import { validate } from '../http/validation.js';
 import { LogsService } from '../logs/logs.service.js';

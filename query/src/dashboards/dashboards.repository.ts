@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { DashboardDefinition } from '@telemetryflow/schemas';
+import type { DashboardDefinition } from '@telemetryflow/contract';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { ApiError } from '../http/api-error.js';

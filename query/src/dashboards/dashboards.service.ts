@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DashboardDefinition, DashboardDto, DashboardSummaryDto, DashboardVersionDto } from '@telemetryflow/schemas';
+import type { DashboardDefinition, DashboardDto, DashboardSummaryDto, DashboardVersionDto } from '@telemetryflow/contract';
 import type { Caller } from '../http/access.js';
 import { notFound } from '../http/api-error.js';
 import { parseTimeRange } from '../request-params.js';

@@ -4,7 +4,7 @@ import { Server, type Namespace, type Socket } from 'socket.io';
 import {
   LiveDashboardSubscribeSchema, LiveSubscribeSchema, LiveUnsubscribeSchema,
   type LiveAck, type LiveItems, type LiveNotice, type LogDto, type SpanDto,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import type { z } from 'zod';
 import type { Caller } from '../http/access.js';
 import { ApiError } from '../http/api-error.js';

@@ -1,5 +1,5 @@
-import { SEVERITY_LEVELS, type LogDto, type SeverityName } from '@telemetryflow/schemas';
-import { storedToAnyValueJson, storedToKeyValuesJson } from '@telemetryflow/schemas';
+import { SEVERITY_LEVELS, type LogDto, type SeverityName } from '@telemetryflow/contract';
+import { storedToAnyValueJson, storedToKeyValuesJson } from '@telemetryflow/otlp';
 import { idOrEmpty, scopeDto, type AttributedRow } from '../clickhouse-rows.js';
 import { invalidParameter } from '../http/api-error.js';
 import { parseTextSearch } from './text-search.js';

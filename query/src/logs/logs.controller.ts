@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { LogSearchParamsSchema, LogVolumeParamsSchema, type ApiSuccess, type LogDto, type LogVolumePointDto } from '@telemetryflow/schemas';
+import { LogSearchParamsSchema, LogVolumeParamsSchema, type ApiSuccess, type LogDto, type LogVolumePointDto } from '@telemetryflow/contract';
 import { Requires, TenantId } from '../http/access.js';
 import { ApiRoute, ValidQuery } from '../http/validation.js';
 import { CacheResult } from '../http/result-cache.interceptor.js';

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { CreateApiKeyRequestSchema, type ApiKeyDto, type ApiSuccess, type CreateApiKeyRequest, type CreatedApiKeyDto } from '@telemetryflow/schemas';
+import { CreateApiKeyRequestSchema, type ApiKeyDto, type ApiSuccess, type CreateApiKeyRequest, type CreatedApiKeyDto } from '@telemetryflow/contract';
 import { CurrentCaller, Requires, TenantId, type Caller } from '../http/access.js';
 import { ApiRoute, ValidBody } from '../http/validation.js';
 import { ApiKeysService } from './api-keys.service.js';

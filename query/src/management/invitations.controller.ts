@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import {
   CreateInvitationRequestSchema, type ApiSuccess, type CreateInvitationRequest, type InvitationDto, type MembershipSummaryDto, type ReceivedInvitationDto,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import { Authenticated, CurrentCaller, Requires, type Caller } from '../http/access.js';
 import { ApiRoute, ValidBody } from '../http/validation.js';
 import { InvitationsService } from './invitations.service.js';

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Patch } from '@nestjs/common';
-import { UpdateMemberRequestSchema, type ApiSuccess, type MemberDto, type UpdateMemberRequest } from '@telemetryflow/schemas';
+import { UpdateMemberRequestSchema, type ApiSuccess, type MemberDto, type UpdateMemberRequest } from '@telemetryflow/contract';
 import { CurrentCaller, Requires, type Caller } from '../http/access.js';
 import { ApiRoute, ValidBody } from '../http/validation.js';
 import { MembersService } from './members.service.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Post } from '@nestjs/common';
-import { CreateTenantRequestSchema, type ApiSuccess, type CreateTenantRequest, type TenantDto } from '@telemetryflow/schemas';
+import { CreateTenantRequestSchema, type ApiSuccess, type CreateTenantRequest, type TenantDto } from '@telemetryflow/contract';
 import { Authenticated, CurrentCaller, type Caller } from '../http/access.js';
 import { ApiRoute, ValidBody } from '../http/validation.js';
 import { TenantsService } from './tenants.service.js';

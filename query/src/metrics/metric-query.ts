@@ -1,4 +1,4 @@
-import { LabelFilterSchema, METRIC_AGGREGATIONS, TimeInputSchema, type LabelFilter, type MetricAggregation, type MetricType } from '@telemetryflow/schemas';
+import { LabelFilterSchema, METRIC_AGGREGATIONS, TimeInputSchema, type LabelFilter, type MetricAggregation, type MetricType } from '@telemetryflow/contract';
 import { z } from 'zod';
 import { invalidParameter } from '../http/api-error.js';
 import { validate } from '../http/validation.js';

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import {
   ExemplarParamsSchema, MetricLabelsParamsSchema, MetricLabelValuesParamsSchema, RangeParamsSchema,
   type ApiSuccess, type AttributeKeyDto, type ExemplarDto, type MetricDto, type MetricQueryResultDto,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import { Requires, TenantId } from '../http/access.js';
 import { ApiRoute, ValidBody, ValidQuery } from '../http/validation.js';
 import { CacheResult } from '../http/result-cache.interceptor.js';

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Inject, Post, type Provider } from '@nestjs/common';
-import { QueryRequestSchema, type ApiSuccess, type QueryMeta, type QueryRequest, type QueryResult } from '@telemetryflow/schemas';
+import { QueryRequestSchema, type ApiSuccess, type QueryMeta, type QueryRequest, type QueryResult } from '@telemetryflow/contract';
 import { Requires, TenantId } from '../http/access.js';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import { RateLimit } from '../http/rate-limit.js';

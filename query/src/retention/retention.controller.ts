@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Put } from '@nestjs/common';
-import { RetentionUpdateSchema, type ApiSuccess, type RetentionDto, type RetentionUpdate } from '@telemetryflow/schemas';
+import { RetentionUpdateSchema, type ApiSuccess, type RetentionDto, type RetentionUpdate } from '@telemetryflow/contract';
 import { Requires, TenantId } from '../http/access.js';
 import { ApiRoute, ValidBody } from '../http/validation.js';
 import { RetentionService } from './retention.service.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { applyRetentionPolicies, readRetentionPolicies, type ClickHouseClient, type RetentionPolicy } from '@telemetryflow/clickhouse';
-import type { RetentionDto, RetentionSignalName } from '@telemetryflow/schemas';
+import type { RetentionDto, RetentionSignalName } from '@telemetryflow/contract';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { RetentionPolicyEntity, TenantEntity } from '../control-plane/entities.js';
 import { CLICKHOUSE, CONTROL_PLANE } from '../http/tokens.js';

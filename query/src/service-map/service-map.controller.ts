@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Injectable } from '@nestjs/common';
-import { RangeParamsSchema, type ApiSuccess, type ServiceMapDto } from '@telemetryflow/schemas';
+import { RangeParamsSchema, type ApiSuccess, type ServiceMapDto } from '@telemetryflow/contract';
 import { Requires, TenantId } from '../http/access.js';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import { RateLimit } from '../http/rate-limit.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { AggregateParamsSchema, type ApiSuccess, type OperationDto, type RedPointDto, type ServiceDto } from '@telemetryflow/schemas';
+import { AggregateParamsSchema, type ApiSuccess, type OperationDto, type RedPointDto, type ServiceDto } from '@telemetryflow/contract';
 import { Requires, TenantId } from '../http/access.js';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import { ApiRoute, ValidQuery } from '../http/validation.js';
