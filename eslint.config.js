@@ -13,8 +13,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  // The console runs in the browser: Vue single-file components, browser globals, and only
-  // types from the schemas package root (its runtime pulls in Node modules).
+  // The console runs in the browser: Vue single-file components, browser globals, and of the
+  // workspace packages only the browser-safe API contract.
   ...pluginVue.configs['flat/recommended'].map((c) => ({ ...c, files: ['console/src/**/*.{ts,vue}'] })),
   {
     files: ['console/src/**/*.{ts,vue}'],
@@ -30,7 +30,7 @@ export default tseslint.config(
       'vue/html-closing-bracket-newline': 'off',
       'vue/multiline-html-element-content-newline': 'off',
       'vue/html-indent': 'off',
-      'no-restricted-imports': ['error', { paths: [{ name: '@telemetryflow/schemas', allowTypeImports: true, message: 'import values from a browser-safe subpath such as @telemetryflow/schemas/api' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@telemetryflow/*', '!@telemetryflow/contract', '!@telemetryflow/contract/*'], message: 'the console (browser code) imports only the browser-safe @telemetryflow/contract' }] }],
     },
   },
 );

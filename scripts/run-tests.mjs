@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const packages = ['schemas', 'clickhouse', 'ingest', 'collector', 'http-kit', 'identity', 'query', 'alerting', 'server', 'bench', 'deploy', 'console', 'promql', 'probe', 'abuse'];
+const packages = ['contract', 'otlp', 'clickhouse', 'ingest', 'collector', 'http-kit', 'identity', 'query', 'alerting', 'server', 'bench', 'deploy', 'console', 'promql', 'probe', 'abuse'];
 const files = [];
 function walk(dir) {
   if (!existsSync(dir)) return;

@@ -8,7 +8,7 @@ import http2 from 'node:http2';
 import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { status as GrpcCode } from '@grpc/grpc-js';
-import type { TraceDto } from '@telemetryflow/schemas';
+import type { TraceDto } from '@telemetryflow/contract';
 import { assertStoredOrRejected, encodeRequest, logsJson, spanJson, tracesJson } from './otlp-json.js';
 import { CONTENT_TYPE, WIRES, clientWouldRetry, describeReply, encodingOf, exportRaw, grpcFrameExport, type ExportReply, type Wire } from './otlp-wire.js';
 import { API_KEY, assertBaselineIntact, assertStillServes, startTarget, stopTarget, type Target } from './target.js';

@@ -3,7 +3,8 @@
 // applies to every item the abuse suite sends: stored and readable, or rejected.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { encodeExportRequestObject, type Signal, type TraceDto } from '@telemetryflow/schemas';
+import type { TraceDto } from '@telemetryflow/contract';
+import { encodeExportRequestObject, type Signal } from '@telemetryflow/otlp';
 import { API_KEY, getTrace } from '@telemetryflow/server/test-helpers';
 import { clientWouldRetry, describeReply, encodingOf, type ExportReply, type Wire } from './otlp-wire.js';
 

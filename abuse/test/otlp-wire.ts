@@ -4,7 +4,7 @@
 // the transport: which status, whether the client may retry, what partial_success says.
 import http2 from 'node:http2';
 import { Client, Metadata, credentials, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { GRPC_SERVICE, decodeExportResponse, decodeStatus, otlpRoot, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
+import { GRPC_SERVICE, decodeExportResponse, decodeStatus, otlpRoot, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
 
 /** The OTLP transports, named as OTEL_EXPORTER_OTLP_PROTOCOL names them. */
 export type Wire = 'http/protobuf' | 'http/json' | 'grpc';

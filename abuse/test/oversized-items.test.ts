@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import type { AnyValueJson, KeyValueJson, ServiceDto, SpanDto, TraceDto } from '@telemetryflow/schemas';
+import type { AnyValueJson, KeyValueJson, ServiceDto, SpanDto, TraceDto } from '@telemetryflow/contract';
 import { api } from '@telemetryflow/server/test-helpers';
 import { NS_PER_MS, assertStoredOrRejected, encodeRequest, newSpanId, newTraceId, nowNs, spanJson, tracesJson, type Json } from './otlp-json.js';
 import * as pb from './protobuf-bytes.js';

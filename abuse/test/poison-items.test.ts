@@ -4,7 +4,8 @@
 // bad data. Never acknowledged and then lost, never an invitation to retry forever.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { LogDto, Signal } from '@telemetryflow/schemas';
+import type { LogDto } from '@telemetryflow/contract';
+import type { Signal } from '@telemetryflow/otlp';
 import { api } from '@telemetryflow/server/test-helpers';
 import { NS_PER_DAY, NS_PER_MS, assertStoredOrRejected, encodeRequest, logsJson, metricsJson, newTraceId, nowNs, spanJson, tracesJson, type Json } from './otlp-json.js';
 import { WIRES, clientWouldRetry, describeReply, exportRaw } from './otlp-wire.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { ApiError } from '@telemetryflow/http-kit';
-import { AlertRuleInputSchema } from '@telemetryflow/schemas';
+import { AlertRuleInputSchema } from '@telemetryflow/contract';
 import { ClickHouseConditionReader } from '../src/index.js';
 import { previewRule, PreviewTooLargeError } from '../src/rules/rule-preview.js';
 import { createQueryReads, insertLogs, insertSeries, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';

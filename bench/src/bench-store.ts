@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Signal } from '@telemetryflow/schemas';
+import type { Signal } from '@telemetryflow/otlp';
 import { loadConfig, startAllInOne, type RunningAllInOne } from '@telemetryflow/server';
 import { formatInt } from './stats.js';
 

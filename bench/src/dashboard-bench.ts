@@ -5,7 +5,7 @@
 // (defaults 5M, 5M, 1M); TF_BENCH_RUNS renders (default 30).
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { DashboardDefinition, DashboardRenderDto } from '@telemetryflow/schemas';
+import type { DashboardDefinition, DashboardRenderDto } from '@telemetryflow/contract';
 import { envInt, loadRows, machineLine, runWithAllInOne } from './bench-store.js';
 import { insertGaugeSeries, LOGS_SQL, mergeRollups, POINTS_SQL, SPANS_SQL } from './generated-telemetry.js';
 import { formatInt, formatMs, percentile, renderTable } from './stats.js';

@@ -27,7 +27,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem, type as osType, release, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import type { Signal } from '@telemetryflow/schemas';
+import type { Signal } from '@telemetryflow/otlp';
 import { loadConfig, startAllInOne, type RunningAllInOne } from '@telemetryflow/server';
 import { startBenchNats, type BenchNats } from './bench-nats.js';
 import { storedItems } from './bench-store.js';

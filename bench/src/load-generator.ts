@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { Client, Metadata, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { Pool } from 'undici';
-import { GRPC_SERVICE, decodeExportResponse, decodeStatus } from '@telemetryflow/schemas';
+import { GRPC_SERVICE, decodeExportResponse, decodeStatus } from '@telemetryflow/otlp';
 import { buildTemplates, stampPayload, type PayloadTemplate } from './payloads.js';
 import type { ChildMessage, GeneratorConfig, GeneratorResult, ParentMessage } from './protocol.js';
 

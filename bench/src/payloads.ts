@@ -6,7 +6,7 @@
 // intact). Ids therefore never repeat across requests however long the benchmark runs,
 // without holding gigabytes of distinct payloads in memory.
 import { randomBytes } from 'node:crypto';
-import { encodeExportRequestObject, type Signal } from '@telemetryflow/schemas';
+import { encodeExportRequestObject, type Signal } from '@telemetryflow/otlp';
 
 export interface PayloadTemplate {
   signal: Signal;

@@ -1,5 +1,5 @@
 // Messages between the benchmark (parent) and its load-generator child processes.
-import type { Signal } from '@telemetryflow/schemas';
+import type { Signal } from '@telemetryflow/otlp';
 
 export type Transport = 'http' | 'grpc';
 

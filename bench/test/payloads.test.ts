@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeExportRequest } from '@telemetryflow/schemas';
+import { decodeExportRequest } from '@telemetryflow/otlp';
 import { buildTemplates, stampPayload } from '../src/payloads.js';
 import { percentile, renderTable } from '../src/stats.js';
 

@@ -4,7 +4,7 @@
 // RetryInfo, transient → 503 / UNAVAILABLE (+ Retry-After, + google.rpc.RetryInfo). Bodies are
 // google.rpc.Status as the OTLP specification requires.
 import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { MalformedPayloadError, OverloadedError, encodeStatus, otlpRoot, type OtlpEncoding } from '@telemetryflow/schemas';
+import { MalformedPayloadError, OverloadedError, encodeStatus, otlpRoot, type OtlpEncoding } from '@telemetryflow/otlp';
 
 export type ExportErrorKind =
   | 'malformed' // the payload cannot be decoded: the client must not retry

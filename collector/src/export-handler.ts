@@ -2,7 +2,7 @@
 // any byte of the body is read) → export (admit, read the payload, hand it to the consumer,
 // outcome). OTLP/HTTP and OTLP/gRPC both call it; only framing differs.
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Authenticate, Credential, ExportOutcome, OtlpConsumer, OtlpEncoding, Signal } from '@telemetryflow/schemas';
+import type { Authenticate, Credential, ExportOutcome, OtlpConsumer, OtlpEncoding, Signal } from '@telemetryflow/otlp';
 import { InflightBytes, type AdmissionTicket } from './admission.js';
 import type { ReceiverLog } from './config.js';
 import type { CollectorMetrics } from './collector-metrics.js';

@@ -15,7 +15,7 @@ import { createServer, type AddressInfo, type Server as NetServer, type Socket }
 import {
   Server, ServerCredentials, ServerInterceptingCall, type Metadata, type ServerInterceptor, type ServiceDefinition, type handleUnaryCall,
 } from '@grpc/grpc-js';
-import { GRPC_SERVICE, SIGNALS, encodeExportResponse, type Credential, type ExportOutcome, type Signal } from '@telemetryflow/schemas';
+import { GRPC_SERVICE, SIGNALS, encodeExportResponse, type Credential, type ExportOutcome, type Signal } from '@telemetryflow/otlp';
 import { InflightBytes, REQUEST_OVERHEAD_BYTES, type AdmissionTicket } from './admission.js';
 import { connectionSettings, validateReceiverConfig, type ConnectionSettings, type ReceiverConfig, type RunningReceiver } from './config.js';
 import { ConnectionGuard } from './connection-guard.js';

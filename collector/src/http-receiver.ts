@@ -6,7 +6,7 @@
 import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import { SIGNALS, encodeExportResponse, type OtlpEncoding } from '@telemetryflow/schemas';
+import { SIGNALS, encodeExportResponse, type OtlpEncoding } from '@telemetryflow/otlp';
 import { InflightBytes, type AdmissionTicket } from './admission.js';
 import { connectionSettings, validateReceiverConfig, type ReceiverConfig, type RunningReceiver } from './config.js';
 import { ConnectionGuard } from './connection-guard.js';

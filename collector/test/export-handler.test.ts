@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PassThrough } from 'node:stream';
-import { MalformedPayloadError } from '@telemetryflow/schemas';
+import { MalformedPayloadError } from '@telemetryflow/otlp';
 import { ExportError, InflightBytes, bearerToken, createExportHandler, grpcCodeOf, httpStatusOf, toExportError } from '../src/index.js';
 import { readBody, parseContentEncoding } from '../src/http-body.js';
 import { INGEST_KEY, RecordingConsumer, authenticate, sampleProtobuf, waitFor } from './fixtures.js';

@@ -11,7 +11,7 @@ import {
   type OtlpConsumer,
   type OtlpExport,
   type Signal,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/otlp';
 
 export const INGEST_KEY = 'tf_ingest_key';
 export const READ_ONLY_KEY = 'tf_read_only_key';

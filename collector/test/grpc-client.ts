@@ -1,7 +1,7 @@
 // grpc-js as an OTLP client sees the receiver: raw Export calls, and the RetryInfo of errors.
 import assert from 'node:assert/strict';
 import { Client, Metadata, compressionAlgorithms, credentials, type ServiceError } from '@grpc/grpc-js';
-import { GRPC_SERVICE, otlpRoot, type Signal } from '@telemetryflow/schemas';
+import { GRPC_SERVICE, otlpRoot, type Signal } from '@telemetryflow/otlp';
 import { INGEST_KEY } from './fixtures.js';
 
 export interface CallResult {

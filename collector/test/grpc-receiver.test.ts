@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { status as GrpcCode, type Client } from '@grpc/grpc-js';
-import { GRPC_SERVICE, SIGNALS, decodeExportResponse } from '@telemetryflow/schemas';
+import { GRPC_SERVICE, SIGNALS, decodeExportResponse } from '@telemetryflow/otlp';
 import { startOtlpGrpcReceiver, type RunningReceiver } from '../src/index.js';
 import {
   BROKEN_AUTH_KEY,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import zlib from 'node:zlib';
-import { SIGNALS, decodeExportResponse, encodeExportRequestObject, decodeStatus, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
+import { SIGNALS, decodeExportResponse, encodeExportRequestObject, decodeStatus, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
 import { startOtlpHttpReceiver, type RunningReceiver } from '../src/index.js';
 import {
   BROKEN_AUTH_KEY,

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import { connectivityState, status as GrpcCode, type Client } from '@grpc/grpc-js';
-import { GRPC_SERVICE, encodeExportRequestObject, type Signal } from '@telemetryflow/schemas';
+import { GRPC_SERVICE, encodeExportRequestObject, type Signal } from '@telemetryflow/otlp';
 import { InflightBytes, startOtlpGrpcReceiver, startOtlpHttpReceiver, type ConnectionSettings, type RunningReceiver } from '../src/index.js';
 import { INGEST_KEY, RecordingConsumer, authenticate, sampleProtobuf, waitFor } from './fixtures.js';
 import { call, makeClient, retryDelaySeconds } from './grpc-client.js';

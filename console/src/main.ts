@@ -1,4 +1,4 @@
-import '@telemetryflow/schemas/strict-csp';
+import '@telemetryflow/contract/strict-csp';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { loadConfig, startAllInOne, type RunningAllInOne } from '@telemetryflow/server';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import type { LogDto, MetricDto, ServiceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { LogDto, MetricDto, ServiceDto, TraceSummaryDto } from '@telemetryflow/contract';
 import { logsRequest, metricsRequest, sendOtlp, traceRequest, type SentTrace } from './otlp-fixtures.js';
 
 export const API_KEY = 'tf_console_e2e_key_0123456789abcdef';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { AlertRuleDto, ChannelDto, DashboardDto, MemberDto, SilenceDto } from '@telemetryflow/schemas';
+import type { AlertRuleDto, ChannelDto, DashboardDto, MemberDto, SilenceDto } from '@telemetryflow/contract';
 import type { BrowserContext, Page } from 'playwright-core';
 import { adminToken, apiGet, eventually, METRIC, pick, screenshot, sendTelemetry, SERVICE, signIn, SPANS, startRig, watchCspViolations, watchErrors, type Rig } from './browser-rig.js';
 import type { SentTrace } from './otlp-fixtures.js';

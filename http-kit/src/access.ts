@@ -1,6 +1,6 @@
 import { createParamDecorator, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { ApiKeyScope, Role } from '@telemetryflow/schemas';
+import type { ApiKeyScope, Role } from '@telemetryflow/contract';
 import { ApiError } from './api-error.js';
 import { CALLER_RESOLVER } from './tokens.js';
 

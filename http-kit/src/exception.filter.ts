@@ -1,5 +1,5 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { ApiErrorBody } from '@telemetryflow/schemas';
+import type { ApiErrorBody } from '@telemetryflow/contract';
 import { ApiError } from './api-error.js';
 import { isStoreUnavailable, RETRY_AFTER_SECONDS } from './store-errors.js';
 

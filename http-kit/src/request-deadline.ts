@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from '@telemetryflow/schemas';
+import type { ApiErrorBody } from '@telemetryflow/contract';
 import { RETRY_AFTER_SECONDS } from './store-errors.js';
 
 interface DeadlineReply {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { ApiError } from './api-error.js';
 
 /**
- * What a route accepts, as zod schemas (shared from `@telemetryflow/schemas` where the
+ * What a route accepts, as zod schemas (shared from `@telemetryflow/contract` where the
  * console uses them too). The same schemas validate requests (`@ValidQuery()`,
  * `@ValidBody()`) and describe the route in the OpenAPI document.
  */

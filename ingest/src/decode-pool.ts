@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { OverloadedError } from '@telemetryflow/schemas';
+import { OverloadedError } from '@telemetryflow/otlp';
 import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
 import type { DecodeOutput, DecodeTask } from './decode-task.js';
 

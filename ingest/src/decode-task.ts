@@ -1,5 +1,5 @@
 import { encodeRowBinary, type InsertTable } from '@telemetryflow/clickhouse';
-import { decodeExportRequest, MalformedPayloadError, type DecodedRequest, type ExportRequestBySignal, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
+import { decodeExportRequest, MalformedPayloadError, type DecodedRequest, type ExportRequestBySignal, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
 import type { LiveRows } from './live-feed.js';
 import { logsRequestToRows } from './rows/logs.js';
 import { metricsRequestToRows } from './rows/metrics.js';

@@ -1,5 +1,5 @@
 import { embeddedInfo, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import { MalformedPayloadError, type ExportOutcome, type OtlpConsumer, type OtlpExport } from '@telemetryflow/schemas';
+import { MalformedPayloadError, type ExportOutcome, type OtlpConsumer, type OtlpExport } from '@telemetryflow/otlp';
 import { ClickHouseWriter, DEFAULT_WRITER_CONFIG, type WriterConfig } from './clickhouse-writer.js';
 import { createDecodePool, runQueued, type DecodePool } from './decode-pool.js';
 import type { EncodedTables } from './decode-task.js';

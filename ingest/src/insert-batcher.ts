@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { InsertTable } from '@telemetryflow/clickhouse';
-import { MalformedPayloadError } from '@telemetryflow/schemas';
+import { MalformedPayloadError } from '@telemetryflow/otlp';
 import type { ClickHouseWriter } from './clickhouse-writer.js';
 import { isDataError, StorageUnavailableError } from './insert-errors.js';
 import type { EncodedTables } from './decode-task.js';

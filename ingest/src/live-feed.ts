@@ -1,4 +1,4 @@
-import type { Signal } from '@telemetryflow/schemas';
+import type { Signal } from '@telemetryflow/otlp';
 import type { RowBatch } from './rows/row-batch.js';
 
 /** Span and log rows of one request as the row builders made them (columns as in INSERT_COLUMNS). */

@@ -1,7 +1,7 @@
 // Which OTLP requests the in-process pipeline stored lately, so that a client's retry is stored
 // once: what JetStream's `Nats-Msg-Id` window does for the distributed mode (ADR 0017).
 import { INSERT_TABLES, type InsertTable } from '@telemetryflow/clickhouse';
-import { busMessageId, type ExportOutcome, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
+import { busMessageId, type ExportOutcome, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
 import { StorageUnavailableError } from './insert-errors.js';
 
 export interface LedgerConfig {

@@ -3,7 +3,7 @@
 // so nothing reaches the client as a transient failure it would retry forever.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeExportRequestObject, type Signal } from '@telemetryflow/schemas';
+import { encodeExportRequestObject, type Signal } from '@telemetryflow/otlp';
 import { decodeAndEncode, decodeToRows, type DecodeTask } from '../src/index.js';
 import { prng } from './fixtures.js';
 

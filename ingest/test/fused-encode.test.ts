@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeRowBinary } from '@telemetryflow/clickhouse';
-import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/schemas';
+import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/otlp';
 import { decodeAndEncode, requestToRows, TimeWindow } from '../src/index.js';
 import { logsRequest, PARENT_ID, prng, resource, SPAN_ID, span, T0, TRACE_ID } from './fixtures.js';
 

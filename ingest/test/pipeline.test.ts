@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createClickHouse, migrate, type ClickHouseClient, type InsertTable } from '@telemetryflow/clickhouse';
-import { encodeExportRequestObject, MalformedPayloadError, OverloadedError, type OtlpExport, type Signal } from '@telemetryflow/schemas';
+import { encodeExportRequestObject, MalformedPayloadError, OverloadedError, type OtlpExport, type Signal } from '@telemetryflow/otlp';
 import { encodeRowBinary } from '@telemetryflow/clickhouse';
 import { ClickHouseWriter, IngestPipeline, InsertBatcher, StorageUnavailableError, traceRequestToRows, UnstorableDataError } from '../src/index.js';
-import { decodeExportRequest } from '@telemetryflow/schemas';
+import { decodeExportRequest } from '@telemetryflow/otlp';
 import { metricsRequest, span, traceRequest } from './fixtures.js';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { busMessageId } from '@telemetryflow/schemas';
+import { busMessageId } from '@telemetryflow/otlp';
 import { KEPT_MESSAGE_CHARS, RequestLedger, requestIdentity, StorageUnavailableError, type Admission, type Attempt } from '../src/index.js';
 
 const OUTCOME = { accepted: 5, rejected: 1, errorMessage: 'rejected 1 item(s): span: end before start' };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { insertColumns, type InsertTable } from '@telemetryflow/clickhouse';
-import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/schemas';
+import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/otlp';
 import { decodeToRows, LATEST_ROW_TIME_NS, logsRequestToRows, metricsRequestToRows, TimeWindow, traceRequestToRows, type RowBatch } from '../src/index.js';
 import { logsRequest, metricsRequest, span, T0, traceRequest } from './fixtures.js';
 

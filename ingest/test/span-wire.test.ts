@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeRowBinary } from '@telemetryflow/clickhouse';
-import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/schemas';
+import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/otlp';
 import { ANY_TIME, decodeAndEncode, LATEST_ROW_TIME_NS, requestToRows, TimeWindow } from '../src/index.js';
 import { transcodeTraceRequest } from '../src/rows/span-wire.js';
 import { PARENT_ID, SPAN_ID, span, T0, TRACE_ID, traceRequest } from './fixtures.js';

@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import { RE2JS } from 're2js';
 import { z } from 'zod';
-import { DurationSchema, durationMs } from '@telemetryflow/schemas/alerting';
+import { DurationSchema, durationMs } from '@telemetryflow/contract/alerting';
 
 export const MIN_INTERVAL_MS = 10_000;
 export const MAX_INTERVAL_MS = 86_400_000;

@@ -1,4 +1,4 @@
-import { durationMs } from '@telemetryflow/schemas/alerting';
+import { durationMs } from '@telemetryflow/contract/alerting';
 import type { CheckContext } from './check-context.js';
 import type { CheckResult } from './check-result.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';

@@ -7,7 +7,7 @@ import { runTcpCheck } from './checks/tcp-check.js';
 import { runTlsCheck } from './checks/tls-check.js';
 import { heartbeatState, type Beat } from './heartbeat-state.js';
 import type { CheckSpec, HeartbeatCheck } from './monitor-config.js';
-import { durationMs } from '@telemetryflow/schemas/alerting';
+import { durationMs } from '@telemetryflow/contract/alerting';
 
 /** The checks a probe runs itself (a heartbeat is pushed to it). */
 export type ActiveCheck = Exclude<CheckSpec, HeartbeatCheck>;

@@ -1,7 +1,7 @@
 // Runs a check the way the probe does: the monitor parsed by its schema (defaults applied),
 // then runCheck within the monitor's timeout.
 import { AddressGuard, parseCidrs, type Resolve } from '@telemetryflow/alerting';
-import { durationMs } from '@telemetryflow/schemas/alerting';
+import { durationMs } from '@telemetryflow/contract/alerting';
 import { MonitorInputSchema, runCheck, type ActiveCheck, type CheckContext, type CheckResult } from '../src/index.js';
 
 /** Loopback 127.0.0.1 is allowed (the test servers live there); every other private range is refused. */

@@ -1,6 +1,7 @@
 // Shared helpers for turning ClickHouse JSON rows into API DTOs.
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import { storedToKeyValuesJson, type ScopeDto } from '@telemetryflow/schemas';
+import type { ScopeDto } from '@telemetryflow/contract';
+import { storedToKeyValuesJson } from '@telemetryflow/otlp';
 
 /** Attribute, resource and scope columns as span and log queries select them. */
 export interface AttributedRow {

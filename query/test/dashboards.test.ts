@@ -2,7 +2,7 @@
 // read-API fixtures, keys of two tenants.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { DashboardDefinition, DashboardRenderDto } from '@telemetryflow/schemas';
+import type { DashboardDefinition, DashboardRenderDto } from '@telemetryflow/contract';
 import { addMembership, createApiKey, createUser } from '@telemetryflow/identity';
 import { createBuiltInDashboards, refreshBuiltInDashboards, BUILT_IN_DASHBOARDS } from '../src/index.js';
 import { LOGS, M0, METRIC_SERIES, SPANS, TRACE_1, TRACE_2 } from './fixtures.js';

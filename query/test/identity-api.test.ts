@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { migrationsComplete } from '@telemetryflow/clickhouse';
-import type { MeDto, TokenPair } from '@telemetryflow/schemas';
+import type { MeDto, TokenPair } from '@telemetryflow/contract';
 import { addMembership, createApiKey, createTenant, createUser } from '@telemetryflow/identity';
 import { startQueryServer } from '../src/app/index.js';
 import { call, type Json, startTestApi, tempDir, type TestApi } from './helpers.js';

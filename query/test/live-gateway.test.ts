@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { insertColumns, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import type { LiveAck, LiveItems, LiveNotice, LogDto } from '@telemetryflow/schemas';
+import type { LiveAck, LiveItems, LiveNotice, LogDto } from '@telemetryflow/contract';
 import { io, type Socket } from 'socket.io-client';
 import { addMembership, createApiKey, createUser, openControlPlane, revokeApiKey, type ControlPlane } from '@telemetryflow/identity';
 import { DASHBOARDS_FEATURE, LiveHub } from '../src/index.js';

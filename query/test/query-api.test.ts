@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClickHouse, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import type { LogDto, MetricQueryResultDto, ServiceDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { LogDto, MetricQueryResultDto, ServiceDto, TraceDto, TraceSummaryDto } from '@telemetryflow/contract';
 import { isStoreUnavailable } from '@telemetryflow/http-kit';
 import { createApiKey, type ControlPlane } from '@telemetryflow/identity';
 import { startQueryServer, type QueryServer } from '../src/app/index.js';

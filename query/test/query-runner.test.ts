@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { QueryResult } from '@telemetryflow/schemas';
+import type { QueryResult } from '@telemetryflow/contract';
 import { ApiError } from '@telemetryflow/http-kit';
 import { ClickHouseReader } from '../src/clickhouse-reader.js';
 import { createApiKey, createTenant } from '@telemetryflow/identity';

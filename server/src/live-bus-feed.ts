@@ -1,6 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { decodeToRows, type LiveFeed } from '@telemetryflow/ingest';
-import { BUS_HEADERS, busSignalFilter, type Signal } from '@telemetryflow/schemas';
+import { BUS_HEADERS, busSignalFilter, type Signal } from '@telemetryflow/otlp';
 
 const LIVE_SIGNALS: readonly Signal[] = ['logs', 'traces'];
 

@@ -12,7 +12,7 @@ import {
 import { openControlPlane, type ControlPlane } from '@telemetryflow/identity';
 import { createQueryMetrics, createQueryReads, LiveHub } from '@telemetryflow/query';
 import { startQueryServer } from '@telemetryflow/query/app';
-import type { OtlpConsumer } from '@telemetryflow/schemas';
+import type { OtlpConsumer } from '@telemetryflow/otlp';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { CONTROL_PLANE_FEATURES } from './control-plane-features.js';

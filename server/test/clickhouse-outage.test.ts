@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import { INSERT_TABLES } from '@telemetryflow/clickhouse';
-import { otlpRoot } from '@telemetryflow/schemas';
+import { otlpRoot } from '@telemetryflow/otlp';
 import { acceptInserts, refuseInserts } from './clickhouse-faults.js';
 import {
   API_KEY, assertSignals, buildSignals, eventually, EXPORT_SUCCESS, exporters, exportSignals, exportWith, freshDataDir, getTrace, removeDir, startServer,

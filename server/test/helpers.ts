@@ -23,7 +23,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { AggregationType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { KeyValueJson, LogDto, MetricDto, MetricQueryRequest, MetricQueryResultDto, TraceDto } from '@telemetryflow/schemas';
+import type { KeyValueJson, LogDto, MetricDto, MetricQueryRequest, MetricQueryResultDto, TraceDto } from '@telemetryflow/contract';
 import { loadConfig, startAllInOne, type RunningAllInOne } from '../src/index.js';
 
 export const API_KEY = 'tf_test_key_0123456789abcdef0123';

@@ -2,9 +2,9 @@
 // than a NATS message, and messages no writer can store (dead letters).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { decodeExportResponse, type Signal } from '@telemetryflow/schemas';
+import { decodeExportResponse, type Signal } from '@telemetryflow/otlp';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { BUS_HEADERS, encodeExportRequestObject } from '@telemetryflow/schemas';
+import { BUS_HEADERS, encodeExportRequestObject } from '@telemetryflow/otlp';
 import { ensureTopology, listDeadLetters } from '@telemetryflow/ingest';
 import { loadConfig } from '../src/config.js';
 import { deadLettersCommand } from '../src/dead-letters-command.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ClickHouseWriter } from '@telemetryflow/ingest';
-import type { Signal } from '@telemetryflow/schemas';
+import type { Signal } from '@telemetryflow/otlp';
 import type { Registry } from 'prom-client';
 import { DiesAfterInsert, exportWithRetry, JetStreamRig, pendingMessages, postExport, request, settledStored } from './jetstream-rig.js';
 import { natsServerMissing } from './nats-server.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { listDeadLetters, replayDeadLetters, type DeadLetter } from '@telemetryflow/ingest';
-import { encodeExportRequestObject } from '@telemetryflow/schemas';
+import { encodeExportRequestObject } from '@telemetryflow/otlp';
 import { refuseRowsStartingWith } from './clickhouse-faults.js';
 import { eventually } from './helpers.js';
 import { DiesAfterInsert, JetStreamRig, pendingMessages, postExport, request, settledStored } from './jetstream-rig.js';

@@ -7,7 +7,7 @@ import {
   BatchManifestStore, ClickHouseWriter, connectBus, createBatchDecodePool, createIngestMetrics, DEFAULT_JETSTREAM_SETTINGS, ensureTopology,
   JetStreamWriter, type BatchDecodePool, type BusConnection, type JetStreamSettings, type JetStreamWriterConfig,
 } from '@telemetryflow/ingest';
-import { encodeExportRequestObject, type Signal } from '@telemetryflow/schemas';
+import { encodeExportRequestObject, type Signal } from '@telemetryflow/otlp';
 import { Registry } from 'prom-client';
 import { freshDataDir, removeDir } from './helpers.js';
 import { TestNatsServer } from './nats-server.js';

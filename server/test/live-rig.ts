@@ -2,7 +2,7 @@
 // clients of the `/live` namespace that record what they receive.
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import type { LiveAck, LiveItems, LiveNotice, LiveSubscribe } from '@telemetryflow/schemas';
+import type { LiveAck, LiveItems, LiveNotice, LiveSubscribe } from '@telemetryflow/contract';
 
 export interface LogSpec {
   service: string;

@@ -2,7 +2,7 @@
 // show up once they are published to JetStream.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { LogDto } from '@telemetryflow/schemas';
+import type { LogDto } from '@telemetryflow/contract';
 import { API_KEY, eventually, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
 import { connectLive, otlpLogs, postOtlp, sleep, type LiveClient } from './live-rig.js';
 import { natsServerMissing, TestNatsServer } from './nats-server.js';

@@ -2,7 +2,7 @@
 // real socket.io clients on the API port.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { DashboardRenderDto, DashboardSummaryDto, LiveAck, LiveDashboardRender, LogDto, SpanDto } from '@telemetryflow/schemas';
+import type { DashboardRenderDto, DashboardSummaryDto, LiveAck, LiveDashboardRender, LogDto, SpanDto } from '@telemetryflow/contract';
 import { api, API_KEY, createTenantWithKeys, eventually, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
 import { connectError, connectLive, otlpLogs, otlpSpans, postOtlp, sleep, traceId, type LiveClient } from './live-rig.js';
 

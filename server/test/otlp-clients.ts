@@ -1,7 +1,7 @@
 // Raw OTLP clients for requests no SDK sends (odd JSON, spans that end before they start,
 // bombs): plain HTTP with fetch and gRPC with grpc-js, answers decoded as a client sees them.
 import { Client, Metadata, compressionAlgorithms, credentials, type ServiceError } from '@grpc/grpc-js';
-import { GRPC_SERVICE, decodeExportResponse, decodeStatus, encodeExportRequestObject, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
+import { GRPC_SERVICE, decodeExportResponse, decodeStatus, encodeExportRequestObject, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
 
 export interface HttpAnswer {
   status: number;

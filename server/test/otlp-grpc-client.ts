@@ -2,7 +2,7 @@
 // SDKs): raw grpc-js calls, retried after the delay google.rpc.RetryInfo in the status
 // details asks for, as the OTLP specification says for UNAVAILABLE.
 import { Client, credentials, Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { GRPC_SERVICE, otlpRoot, type Signal } from '@telemetryflow/schemas';
+import { GRPC_SERVICE, otlpRoot, type Signal } from '@telemetryflow/otlp';
 
 export interface GrpcReply {
   code: GrpcCode;

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 import { status as GrpcCode } from '@grpc/grpc-js';
-import { encodeExportRequestObject } from '@telemetryflow/schemas';
+import { encodeExportRequestObject } from '@telemetryflow/otlp';
 import {
   API_KEY, TRANSPORTS, assertSignals, buildSignals, eventually, exportSignals, freshDataDir, removeDir, startServer, type Started,
 } from './helpers.js';

@@ -12,7 +12,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanLimits } from '@opentelemetry/sdk-trace';
-import type { DashboardRenderDto, DashboardSummaryDto, ExemplarDto, LogDto, MetricQueryResultDto, PreviewDto, ServiceDto, ServiceMapDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { DashboardRenderDto, DashboardSummaryDto, ExemplarDto, LogDto, MetricQueryResultDto, PreviewDto, ServiceDto, ServiceMapDto, TraceDto, TraceSummaryDto } from '@telemetryflow/contract';
 import { api, API_KEY, CollectOnlyReader, exportOk, exporters, freshDataDir, getTrace, hr, removeDir, searchLogs, startServer, type Started } from './helpers.js';
 
 const MS = 1_000_000n;

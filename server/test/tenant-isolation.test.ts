@@ -2,7 +2,7 @@
 // read the other's traces, logs or metrics, whatever the payload claims.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ServiceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { ServiceDto, TraceSummaryDto } from '@telemetryflow/contract';
 import {
   API_KEY, buildSignals, createTenantWithKeys, exportSignals, api, assertLogs, assertMetrics, assertTrace, buildTrace, exportWith, exporters, freshDataDir, getTrace, listMetrics, pointValues, queryMetric, removeDir, searchLogs, startServer, type Started, type SignalFixtures,
 } from './helpers.js';

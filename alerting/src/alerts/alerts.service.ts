@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { notFound } from '@telemetryflow/http-kit';
-import type { AlertDto, AlertState, SilenceDto, SilenceInput } from '@telemetryflow/schemas';
+import type { AlertDto, AlertState, SilenceDto, SilenceInput } from '@telemetryflow/contract';
 import type { DataSource } from 'typeorm';
 import { alertLabels } from '../notify/alert-notification.js';
 import { isSilenced } from '../notify/silences.js';

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { ApiError, ApiRoute, RateLimit, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
-import { AlertRuleInputSchema, PreviewRequestSchema, type AlertRuleDto, type AlertRuleInput, type ApiSuccess, type PreviewDto } from '@telemetryflow/schemas';
+import { AlertRuleInputSchema, PreviewRequestSchema, type AlertRuleDto, type AlertRuleInput, type ApiSuccess, type PreviewDto } from '@telemetryflow/contract';
 import { z } from 'zod';
 import { AlertRulesService } from '../rules/alert-rules.service.js';
 import { previewRule, PreviewTooLargeError } from '../rules/rule-preview.js';

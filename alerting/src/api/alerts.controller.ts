@@ -3,7 +3,7 @@ import { ApiError, ApiRoute, assertRangeWithin, CurrentCaller, Requires, TenantI
 import {
   AlertHistoryQuerySchema, AlertListQuerySchema, SilenceInputSchema,
   type AlertDto, type AlertHistoryEntryDto, type ApiSuccess, type SilenceDto, type SilenceInput,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import { z } from 'zod';
 import { AlertsService } from '../alerts/alerts.service.js';
 import { AlertHistory } from '../history/alert-history.js';

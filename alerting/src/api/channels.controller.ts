@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { ApiRoute, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
-import { ChannelInputSchema, type ApiSuccess, type ChannelDto, type ChannelInput, type ChannelTestDto } from '@telemetryflow/schemas';
+import { ChannelInputSchema, type ApiSuccess, type ChannelDto, type ChannelInput, type ChannelTestDto } from '@telemetryflow/contract';
 import { ChannelsService } from '../channels/channels.service.js';
 import { pathId } from './route-params.js';
 

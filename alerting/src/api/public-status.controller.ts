@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ApiRoute, notFound, Public } from '@telemetryflow/http-kit';
-import type { PublicStatusDto } from '@telemetryflow/schemas';
+import type { PublicStatusDto } from '@telemetryflow/contract';
 import { renderIncidentFeed, renderIncidentRss, renderStatusPage } from '../status/status-page-html.js';
 import { StatusPagesService } from '../status/status-pages.service.js';
 

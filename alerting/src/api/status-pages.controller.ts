@@ -3,7 +3,7 @@ import { ApiRoute, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit
 import {
   IncidentInputSchema, IncidentUpdateInputSchema, StatusComponentInputSchema, StatusPageInputSchema,
   type ApiSuccess, type IncidentDto, type IncidentInput, type IncidentUpdateInput, type StatusComponentDto, type StatusComponentInput, type StatusPageDto, type StatusPageInput,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import { StatusPagesService } from '../status/status-pages.service.js';
 import { pathId, timeMs } from './route-params.js';
 

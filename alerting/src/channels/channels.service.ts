@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { notFound } from '@telemetryflow/http-kit';
-import type { ChannelDto, ChannelInput, ChannelTestDto } from '@telemetryflow/schemas';
+import type { ChannelDto, ChannelInput, ChannelTestDto } from '@telemetryflow/contract';
 import type { DataSource } from 'typeorm';
 import { channelRequest } from '../delivery/channel-messages.js';
 import type { HttpDelivery } from '../delivery/http-delivery.js';

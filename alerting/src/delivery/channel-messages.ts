@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { ChannelInput } from '@telemetryflow/schemas';
+import type { ChannelInput } from '@telemetryflow/contract';
 import { formatValue } from '../evaluation/templating.js';
 import type { AlertNotification } from '../notify/alert-notification.js';
 

@@ -1,4 +1,4 @@
-import type { ChannelInput } from '@telemetryflow/schemas';
+import type { ChannelInput } from '@telemetryflow/contract';
 import type { DataSource } from 'typeorm';
 import type { AlertHistory } from '../history/alert-history.js';
 import type { AlertNotification } from '../notify/alert-notification.js';

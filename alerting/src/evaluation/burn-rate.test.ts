@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AlertRuleInputSchema, DEFAULT_BURN_WINDOWS } from '@telemetryflow/schemas';
+import { AlertRuleInputSchema, DEFAULT_BURN_WINDOWS } from '@telemetryflow/contract';
 import { burnVerdict, burnWindowLengths } from './burn-rate.js';
 import { evaluateRule } from './evaluate-rule.js';
 

@@ -1,4 +1,4 @@
-import { durationMs, type BurnWindow } from '@telemetryflow/schemas';
+import { durationMs, type BurnWindow } from '@telemetryflow/contract';
 
 /** Fraction of bad events per window length (ms); null when the window saw no events. */
 export type BadRatios = Map<number, number | null>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AlertRuleInputSchema, type AlertRuleInput } from '@telemetryflow/schemas';
+import { AlertRuleInputSchema, type AlertRuleInput } from '@telemetryflow/contract';
 import { evaluateRule, groupKey, type GroupSample } from './evaluate-rule.js';
 import type { InstanceState, Transition } from './state-machine.js';
 

@@ -1,4 +1,4 @@
-import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/schemas';
+import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/contract';
 import { burnVerdict, type BadRatios } from './burn-rate.js';
 import { initialState, nextState, type InstanceState, type Observation, type Transition } from './state-machine.js';
 import { breaches } from './threshold.js';

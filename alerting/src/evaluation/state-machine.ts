@@ -1,4 +1,4 @@
-import type { AlertState, NoDataBehaviour } from '@telemetryflow/schemas';
+import type { AlertState, NoDataBehaviour } from '@telemetryflow/contract';
 
 /** What one evaluation saw for one group. */
 export type Observation = 'breached' | 'ok' | 'nodata';

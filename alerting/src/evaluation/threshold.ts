@@ -1,4 +1,4 @@
-import type { Threshold } from '@telemetryflow/schemas';
+import type { Threshold } from '@telemetryflow/contract';
 
 /** True when `value` breaches the threshold (strictly above / below / outside [min, max]). */
 export function breaches(threshold: Threshold, value: number): boolean {

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import type { AlertHistoryEntryDto } from '@telemetryflow/schemas';
+import type { AlertHistoryEntryDto } from '@telemetryflow/contract';
 import type { LimitedReader, QueryReads, ReadLimits } from '../sources/query-reads.js';
 
 export interface HistoryEntry {

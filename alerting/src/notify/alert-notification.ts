@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AlertRuleInput, Severity } from '@telemetryflow/schemas';
+import type { AlertRuleInput, Severity } from '@telemetryflow/contract';
 import type { InstanceState } from '../evaluation/state-machine.js';
 import { renderAnnotations } from '../evaluation/templating.js';
 import type { AlertRuleEntity } from '../store/entities.js';

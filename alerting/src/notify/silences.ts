@@ -1,4 +1,4 @@
-import type { Matcher } from '@telemetryflow/schemas';
+import type { Matcher } from '@telemetryflow/contract';
 
 export interface ActiveSilence {
   matchers: Matcher[];

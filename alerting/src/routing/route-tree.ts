@@ -3,7 +3,7 @@
 // matching child has `continue`), and is handled by the deepest nodes that matched. A
 // child inherits receiver, group_by and the three timers from its parent unless it sets
 // them; mute and active time intervals are the node's own.
-import { durationMs, DurationSchema } from '@telemetryflow/schemas';
+import { durationMs, DurationSchema } from '@telemetryflow/contract';
 import { z } from 'zod';
 import { compileMatcher, LabelMatcherSchema, matchersString, matchesAll, sortMatchers, type CompiledMatcher } from './label-matchers.js';
 import { compileNamedIntervals, NamedTimeIntervalSchema, type CompiledTimeInterval } from './time-intervals.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AlertRuleDto, AlertRuleInput } from '@telemetryflow/schemas';
+import type { AlertRuleDto, AlertRuleInput } from '@telemetryflow/contract';
 import { ApiError, notFound } from '@telemetryflow/http-kit';
 import type { ReadLimits } from '../sources/query-reads.js';
 import { In, type DataSource, type EntityManager } from 'typeorm';

@@ -1,4 +1,4 @@
-import { durationMs, type AlertCondition } from '@telemetryflow/schemas';
+import { durationMs, type AlertCondition } from '@telemetryflow/contract';
 import { invalidParameter } from '@telemetryflow/http-kit';
 import type { ReadLimits } from '../sources/query-reads.js';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';

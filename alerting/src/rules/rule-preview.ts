@@ -1,4 +1,4 @@
-import { durationMs, type AlertRuleInput, type PreviewDto } from '@telemetryflow/schemas';
+import { durationMs, type AlertRuleInput, type PreviewDto } from '@telemetryflow/contract';
 import { evaluateRule } from '../evaluation/evaluate-rule.js';
 import { mapConcurrently } from '../scheduler/map-concurrently.js';
 import type { InstanceState } from '../evaluation/state-machine.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AlertRuleInputSchema } from '@telemetryflow/schemas';
+import { AlertRuleInputSchema } from '@telemetryflow/contract';
 import { rulesFromYaml, rulesToYaml, RulesDocumentError } from './rules-yaml.js';
 
 const rules = [

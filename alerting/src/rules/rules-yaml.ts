@@ -1,6 +1,6 @@
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
-import { AlertRuleInputSchema, type AlertRuleInput } from '@telemetryflow/schemas';
+import { AlertRuleInputSchema, type AlertRuleInput } from '@telemetryflow/contract';
 
 /** The rules-as-code document: every rule of a tenant, by name. */
 export const RulesDocumentSchema = z.object({

@@ -1,5 +1,5 @@
 import { ApiError } from '@telemetryflow/http-kit';
-import { durationMs } from '@telemetryflow/schemas';
+import { durationMs } from '@telemetryflow/contract';
 import type { DataSource, EntityManager } from 'typeorm';
 import { evaluateRule } from '../evaluation/evaluate-rule.js';
 import { renderAnnotations } from '../evaluation/templating.js';

@@ -1,4 +1,4 @@
-import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/schemas';
+import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/contract';
 import { embeddedInfo, RAW_SPAN_CLASS, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 import { groupKey, type GroupSample } from '../evaluation/evaluate-rule.js';

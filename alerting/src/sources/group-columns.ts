@@ -1,4 +1,4 @@
-import type { AlertCondition } from '@telemetryflow/schemas';
+import type { AlertCondition } from '@telemetryflow/contract';
 
 /** The ClickHouse column behind each group-by label a condition kind offers. */
 const COLUMNS: Partial<Record<AlertCondition['kind'], Record<string, string>>> = {

@@ -1,4 +1,4 @@
-import type { QueryDto, QueryResult } from '@telemetryflow/schemas';
+import type { QueryDto, QueryResult } from '@telemetryflow/contract';
 
 /**
  * The caps alerting's reads run under (the query API's limits): rules and previews are

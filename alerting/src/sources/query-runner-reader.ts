@@ -1,4 +1,4 @@
-import type { QueryDto } from '@telemetryflow/schemas';
+import type { QueryDto } from '@telemetryflow/contract';
 import type { QueryExecutor } from './query-reads.js';
 import type { GroupSample } from '../evaluation/evaluate-rule.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AlertConditionSchema, QuerySchema } from '@telemetryflow/schemas';
+import { AlertConditionSchema, QuerySchema } from '@telemetryflow/contract';
 import { spanConditionQuery, spanMeasure } from './span-condition-query.js';
 
 describe('spanConditionQuery', () => {

@@ -1,4 +1,4 @@
-import type { AlertCondition, SpansQuery } from '@telemetryflow/schemas';
+import type { AlertCondition, SpansQuery } from '@telemetryflow/contract';
 
 const MEASURES = { error_rate: 'error_rate', p95_latency_ms: 'p95', p99_latency_ms: 'p99', request_rate: 'rate' } as const;
 

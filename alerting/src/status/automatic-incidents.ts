@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Severity } from '@telemetryflow/schemas';
+import type { Severity } from '@telemetryflow/contract';
 import type { EntityManager } from 'typeorm';
 import { StatusComponentEntity, StatusIncidentEntity } from '../store/entities.js';
 import { impactOfSeverity } from './component-status.js';

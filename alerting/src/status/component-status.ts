@@ -1,4 +1,4 @@
-import type { ComponentStatus, IncidentImpact, Severity, UptimeDayDto } from '@telemetryflow/schemas';
+import type { ComponentStatus, IncidentImpact, Severity, UptimeDayDto } from '@telemetryflow/contract';
 
 const RANK: Record<ComponentStatus, number> = { operational: 0, maintenance: 1, degraded: 2, partial_outage: 3, major_outage: 4 };
 const DAY_MS = 86_400_000;

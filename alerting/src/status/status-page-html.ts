@@ -1,4 +1,4 @@
-import type { ComponentStatus, IncidentDto, PublicStatusDto, UptimeDayDto } from '@telemetryflow/schemas';
+import type { ComponentStatus, IncidentDto, PublicStatusDto, UptimeDayDto } from '@telemetryflow/contract';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

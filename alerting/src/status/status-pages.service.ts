@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, notFound } from '@telemetryflow/http-kit';
 import type {
   ComponentStatus, IncidentDto, IncidentInput, IncidentUpdateInput, PublicStatusDto, StatusComponentDto, StatusComponentInput, StatusPageDto, StatusPageInput,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import { In, type DataSource } from 'typeorm';
 import { AlertRuleEntity, StatusComponentEntity, StatusIncidentEntity, StatusPageEntity } from '../store/entities.js';
 import { componentStatus, uptimeDays, uptimePercent, worst, type IncidentSpan } from './component-status.js';

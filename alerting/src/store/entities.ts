@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { AlertRuleInput, AlertState, ComponentStatus, IncidentImpact, IncidentStatus, Matcher } from '@telemetryflow/schemas';
+import type { AlertRuleInput, AlertState, ComponentStatus, IncidentImpact, IncidentStatus, Matcher } from '@telemetryflow/contract';
 
 /** A rule as the user wrote it (`spec`), with the columns the scheduler filters on. */
 @Entity({ name: 'alert_rules' })

@@ -1,5 +1,5 @@
 import { permanentOnThrow, requestToRows, TimeWindow, transcodeTraceRequest } from '@telemetryflow/ingest';
-import { decodeExportRequest, MalformedPayloadError, type DecodedRequest, type OtlpEncoding, type Signal } from '@telemetryflow/schemas';
+import { decodeExportRequest, MalformedPayloadError, type DecodedRequest, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
 import { splitExportRequest } from './split-request.js';
 
 export interface PrepareTask {

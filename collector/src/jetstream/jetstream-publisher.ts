@@ -6,7 +6,7 @@ import type { Piscina } from 'piscina';
 import {
   BUS_HEADERS, busMessageId, busSubject, isRoutableTenant, MalformedPayloadError,
   type ExportOutcome, type OtlpConsumer, type OtlpExport,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/otlp';
 import type { Histogram } from 'prom-client';
 import { ExportError } from '../errors.js';
 import type { PrepareResult, PrepareTask } from './bus-prepare.js';

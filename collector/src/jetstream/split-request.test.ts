@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeExportRequest, encodeExportRequestObject, type ExportTraceServiceRequest } from '@telemetryflow/schemas';
+import { decodeExportRequest, encodeExportRequestObject, type ExportTraceServiceRequest } from '@telemetryflow/otlp';
 import { splitExportRequest } from './split-request.js';
 
 function traces(resources: number, scopes: number, spans: number, pad = 50): ExportTraceServiceRequest {

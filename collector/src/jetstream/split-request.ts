@@ -1,4 +1,4 @@
-import { encodeExportRequest, type ExportRequestBySignal, type Signal } from '@telemetryflow/schemas';
+import { encodeExportRequest, type ExportRequestBySignal, type Signal } from '@telemetryflow/otlp';
 
 // Field names of the three levels of an export request: resources → scopes → items.
 const LEVELS: Record<Signal, readonly [string, string, string]> = {

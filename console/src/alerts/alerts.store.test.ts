@@ -1,4 +1,4 @@
-import type { AlertDto, AlertRuleDto, AlertRuleInput } from '@telemetryflow/schemas';
+import type { AlertDto, AlertRuleDto, AlertRuleInput } from '@telemetryflow/contract';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
 import { useApiStub, type StubAnswer, type StubRequest } from '../api/api-stub.js';

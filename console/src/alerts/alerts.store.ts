@@ -1,4 +1,4 @@
-import type { AlertDto, AlertRuleDto, AlertRuleInput, AlertState, ChannelDto } from '@telemetryflow/schemas';
+import type { AlertDto, AlertRuleDto, AlertRuleInput, AlertState, ChannelDto } from '@telemetryflow/contract';
 import { defineStore } from 'pinia';
 import { computed, shallowRef } from 'vue';
 import { createRule, deleteRule, listAlerts, listChannels, listRules, updateRule } from '../api/alerting.js';

@@ -1,4 +1,4 @@
-import type { PreviewDto } from '@telemetryflow/schemas';
+import type { PreviewDto } from '@telemetryflow/contract';
 import type { ChartOption } from '../charts/useChart.js';
 
 const STATE_COLORS: Record<string, string> = { firing: '#d03050', pending: '#f0a020', resolved: '#18a058', inactive: '#8a8a8a' };

@@ -1,5 +1,5 @@
-import type { AlertRuleInput } from '@telemetryflow/schemas';
-import { AlertRuleInputSchema } from '@telemetryflow/schemas/alerting';
+import type { AlertRuleInput } from '@telemetryflow/contract';
+import { AlertRuleInputSchema } from '@telemetryflow/contract/alerting';
 import { describe, expect, it } from 'vitest';
 import { fieldErrors } from '../layout/field-errors.js';
 import { newRuleForm, ruleForm, ruleInput } from './rule-form.js';

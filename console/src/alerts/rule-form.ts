@@ -1,5 +1,5 @@
-import type { AlertConditionKind, AlertRuleInput, BurnWindow, NoDataBehaviour, QueryDto, Severity, Threshold } from '@telemetryflow/schemas';
-import { DEFAULT_BURN_WINDOWS, type ALERT_SPAN_MEASURES } from '@telemetryflow/schemas/alerting';
+import type { AlertConditionKind, AlertRuleInput, BurnWindow, NoDataBehaviour, QueryDto, Severity, Threshold } from '@telemetryflow/contract';
+import { DEFAULT_BURN_WINDOWS, type ALERT_SPAN_MEASURES } from '@telemetryflow/contract/alerting';
 import { withoutEmpty } from '../queries/query-draft.js';
 
 export type KeyValue = { key: string; value: string };

@@ -1,7 +1,7 @@
 import type {
   AlertDto, AlertHistoryEntryDto, AlertRuleDto, AlertRuleInput, ChannelDto, ChannelInput, ChannelTestDto, IncidentDto, IncidentInput, IncidentUpdateInput, PreviewDto,
   SilenceDto, SilenceInput, StatusComponentDto, StatusComponentInput, StatusPageDto, StatusPageInput,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import { request } from './http.js';
 import type { TimeWindow } from '../time/time-range.js';
 

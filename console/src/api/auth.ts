@@ -1,4 +1,4 @@
-import type { AccessToken, MeDto, TokenPair } from '@telemetryflow/schemas';
+import type { AccessToken, MeDto, TokenPair } from '@telemetryflow/contract';
 import { request } from './http.js';
 
 /** Also sets the refresh token as the HttpOnly session cookie, which is all the console keeps of it. */

@@ -1,4 +1,4 @@
-import type { DashboardDefinition, DashboardDto, DashboardRenderDto, DashboardSummaryDto, DashboardVersionDto, QueryRequest, QueryResult } from '@telemetryflow/schemas';
+import type { DashboardDefinition, DashboardDto, DashboardRenderDto, DashboardSummaryDto, DashboardVersionDto, QueryRequest, QueryResult } from '@telemetryflow/contract';
 import { request } from './http.js';
 import type { TimeWindow } from '../time/time-range.js';
 

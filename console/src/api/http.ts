@@ -1,4 +1,4 @@
-import type { ApiErrorBody, ApiSuccess } from '@telemetryflow/schemas';
+import type { ApiErrorBody, ApiSuccess } from '@telemetryflow/contract';
 
 /** An API answer other than 2xx, as the error envelope describes it. */
 export class ApiRequestError extends Error {

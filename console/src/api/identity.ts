@@ -1,6 +1,6 @@
 import type {
   ApiKeyDto, CreateApiKeyRequest, CreatedApiKeyDto, CreateInvitationRequest, InvitationDto, MemberDto, MembershipSummaryDto, ReceivedInvitationDto, Role, TenantDto,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import { request } from './http.js';
 
 export function listTenants() {

@@ -1,4 +1,4 @@
-import type { LogDto, LogVolumePointDto } from '@telemetryflow/schemas';
+import type { LogDto, LogVolumePointDto } from '@telemetryflow/contract';
 import { request } from './http.js';
 import type { TimeWindow } from '../time/time-range.js';
 

@@ -1,4 +1,4 @@
-import type { AttributeKeyDto, ExemplarDto, MetricDto, MetricQueryRequest, MetricQueryResultDto } from '@telemetryflow/schemas';
+import type { AttributeKeyDto, ExemplarDto, MetricDto, MetricQueryRequest, MetricQueryResultDto } from '@telemetryflow/contract';
 import { request } from './http.js';
 import type { TimeWindow } from '../time/time-range.js';
 

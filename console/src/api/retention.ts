@@ -1,4 +1,4 @@
-import type { RetentionDaysDto, RetentionDto, RetentionSignalName } from '@telemetryflow/schemas';
+import type { RetentionDaysDto, RetentionDto, RetentionSignalName } from '@telemetryflow/contract';
 import { request } from './http.js';
 
 export function getRetention() {

@@ -1,4 +1,4 @@
-import type { OperationDto, RedPointDto, ServiceDto, ServiceMapDto } from '@telemetryflow/schemas';
+import type { OperationDto, RedPointDto, ServiceDto, ServiceMapDto } from '@telemetryflow/contract';
 import { request } from './http.js';
 import type { TimeWindow } from '../time/time-range.js';
 

@@ -1,4 +1,4 @@
-import type { AttributeKeyDto, LogDto, TraceDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { AttributeKeyDto, LogDto, TraceDto, TraceSummaryDto } from '@telemetryflow/contract';
 import { request } from './http.js';
 import type { TimeWindow } from '../time/time-range.js';
 

@@ -1,4 +1,4 @@
-import type { MeDto } from '@telemetryflow/schemas';
+import type { MeDto } from '@telemetryflow/contract';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import { login, logout, me, refreshSession } from '../api/auth.js';

@@ -1,4 +1,4 @@
-import type { DashboardDefinition, DashboardDto } from '@telemetryflow/schemas';
+import type { DashboardDefinition, DashboardDto } from '@telemetryflow/contract';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useApiStub, type StubAnswer, type StubRequest } from '../api/api-stub.js';
 import { useDashboardsStore } from './dashboards.store.js';

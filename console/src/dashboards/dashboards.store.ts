@@ -1,4 +1,4 @@
-import type { DashboardDefinition, DashboardDto, DashboardSummaryDto, DashboardVersionDto } from '@telemetryflow/schemas';
+import type { DashboardDefinition, DashboardDto, DashboardSummaryDto, DashboardVersionDto } from '@telemetryflow/contract';
 import { defineStore } from 'pinia';
 import { shallowRef } from 'vue';
 import { createDashboard, getDashboard, importDashboard, listDashboards, listVersions, restoreVersion, saveDashboard } from '../api/dashboards.js';

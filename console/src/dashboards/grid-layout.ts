@@ -1,4 +1,4 @@
-import type { Panel, PanelLayout } from '@telemetryflow/schemas';
+import type { Panel, PanelLayout } from '@telemetryflow/contract';
 
 /** The dashboard grid: 24 columns; a row is ROW_PX high. */
 export const GRID_COLUMNS = 24;

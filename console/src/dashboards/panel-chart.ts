@@ -1,4 +1,4 @@
-import type { Panel, QueryResult } from '@telemetryflow/schemas';
+import type { Panel, QueryResult } from '@telemetryflow/contract';
 import { formatValue } from '../charts/format.js';
 import { timeSeriesOption } from '../charts/series.js';
 import type { ChartOption } from '../charts/useChart.js';

@@ -1,4 +1,4 @@
-import type { DashboardRenderDto, LiveAck, LiveDashboardSubscribe } from '@telemetryflow/schemas';
+import type { DashboardRenderDto, LiveAck, LiveDashboardSubscribe } from '@telemetryflow/contract';
 import type { Socket } from 'socket.io-client';
 import { onScopeDispose, shallowRef } from 'vue';
 import { openLiveSocket } from '../api/live.js';

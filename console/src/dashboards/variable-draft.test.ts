@@ -1,4 +1,4 @@
-import type { Variable } from '@telemetryflow/schemas';
+import type { Variable } from '@telemetryflow/contract';
 import { describe, expect, it } from 'vitest';
 import { moveVariable, newVariable, variableErrors, withMulti, withSignal } from './variable-draft.js';
 

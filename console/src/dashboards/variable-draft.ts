@@ -1,5 +1,5 @@
-import type { Variable } from '@telemetryflow/schemas';
-import { VariableSchema } from '@telemetryflow/schemas/dashboards';
+import type { Variable } from '@telemetryflow/contract';
+import { VariableSchema } from '@telemetryflow/contract/dashboards';
 import { fieldErrors, type FieldErrors } from '../layout/field-errors.js';
 
 export type VariableSignal = Variable['source']['signal'];

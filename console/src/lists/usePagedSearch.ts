@@ -1,4 +1,4 @@
-import type { ApiSuccess } from '@telemetryflow/schemas';
+import type { ApiSuccess } from '@telemetryflow/contract';
 import { ref, shallowRef } from 'vue';
 
 /**

@@ -1,4 +1,4 @@
-import type { AnyValueJson, LogDto } from '@telemetryflow/schemas';
+import type { AnyValueJson, LogDto } from '@telemetryflow/contract';
 import { anyValueText } from '../traces/attribute-text.js';
 
 /** OTel severity ranges (severity number 1–24) and the colour each is shown in. */

@@ -1,4 +1,4 @@
-import type { LogDto } from '@telemetryflow/schemas';
+import type { LogDto } from '@telemetryflow/contract';
 import { describe, expect, it } from 'vitest';
 import { emptyTail, pause, receive, resume } from './tail-buffer.js';
 

@@ -1,4 +1,4 @@
-import type { LogDto } from '@telemetryflow/schemas';
+import type { LogDto } from '@telemetryflow/contract';
 
 /** Live tail state: what is shown (newest first) and, while paused, what arrived meanwhile. */
 export interface TailState {

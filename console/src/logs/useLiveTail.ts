@@ -1,4 +1,4 @@
-import type { LiveAck, LiveItems, LiveNotice, LiveSubscribe, LogDto } from '@telemetryflow/schemas';
+import type { LiveAck, LiveItems, LiveNotice, LiveSubscribe, LogDto } from '@telemetryflow/contract';
 import type { Socket } from 'socket.io-client';
 import { onScopeDispose, ref, shallowRef } from 'vue';
 import { openLiveSocket } from '../api/live.js';

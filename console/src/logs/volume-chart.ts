@@ -1,4 +1,4 @@
-import type { LogVolumePointDto } from '@telemetryflow/schemas';
+import type { LogVolumePointDto } from '@telemetryflow/contract';
 import type { ChartOption } from '../charts/useChart.js';
 import { SEVERITIES, SEVERITY_COLORS } from './log-format.js';
 

@@ -1,4 +1,4 @@
-import type { ExemplarDto, LabelFilter } from '@telemetryflow/schemas';
+import type { ExemplarDto, LabelFilter } from '@telemetryflow/contract';
 import { timeSeriesOption } from '../charts/series.js';
 import type { ChartOption } from '../charts/useChart.js';
 

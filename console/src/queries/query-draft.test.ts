@@ -1,4 +1,4 @@
-import { QuerySchema } from '@telemetryflow/schemas/query';
+import { QuerySchema } from '@telemetryflow/contract/query';
 import { describe, expect, it } from 'vitest';
 import { attributeRecord, attributeRows, starterQuery, withOperator, withoutEmpty } from './query-draft.js';
 

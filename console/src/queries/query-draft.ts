@@ -1,4 +1,4 @@
-import type { FilterOp, QueryDto } from '@telemetryflow/schemas';
+import type { FilterOp, QueryDto } from '@telemetryflow/contract';
 
 export type QuerySignal = QueryDto['signal'];
 export type QueryFilter = { label: string; op: FilterOp; value: string | string[] };

@@ -1,4 +1,4 @@
-import type { ServiceMapDto } from '@telemetryflow/schemas';
+import type { ServiceMapDto } from '@telemetryflow/contract';
 import { describe, expect, it } from 'vitest';
 import { serviceMapOption } from './service-map-chart.js';
 

@@ -1,4 +1,4 @@
-import type { ServiceMapDto } from '@telemetryflow/schemas';
+import type { ServiceMapDto } from '@telemetryflow/contract';
 import type { ChartOption } from '../charts/useChart.js';
 import { formatMs, formatPercent, formatRate } from '../charts/format.js';
 

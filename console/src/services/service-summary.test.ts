@@ -1,4 +1,4 @@
-import type { RedPointDto, ServiceDto } from '@telemetryflow/schemas';
+import type { RedPointDto, ServiceDto } from '@telemetryflow/contract';
 import { describe, expect, it } from 'vitest';
 import { entrySpansNote, summarize } from './service-summary.js';
 

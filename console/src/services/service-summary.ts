@@ -1,4 +1,4 @@
-import type { EntrySpansName, RedPointDto, ServiceDto } from '@telemetryflow/schemas';
+import type { EntrySpansName, RedPointDto, ServiceDto } from '@telemetryflow/contract';
 import type { TimeWindow } from '../time/time-range.js';
 
 /** What a service's rate, error rate and latency are over (DESIGN: a service's RED is over its entry spans). */

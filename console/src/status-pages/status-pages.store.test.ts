@@ -1,4 +1,4 @@
-import type { IncidentDto, IncidentInput, StatusComponentDto, StatusComponentInput, StatusPageDto, StatusPageInput } from '@telemetryflow/schemas';
+import type { IncidentDto, IncidentInput, StatusComponentDto, StatusComponentInput, StatusPageDto, StatusPageInput } from '@telemetryflow/contract';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useApiStub, type StubAnswer, type StubRequest } from '../api/api-stub.js';
 import { useStatusPagesStore } from './status-pages.store.js';

@@ -1,4 +1,4 @@
-import type { IncidentDto, IncidentInput, IncidentUpdateInput, StatusComponentInput, StatusPageDto, StatusPageInput } from '@telemetryflow/schemas';
+import type { IncidentDto, IncidentInput, IncidentUpdateInput, StatusComponentInput, StatusPageDto, StatusPageInput } from '@telemetryflow/contract';
 import { defineStore } from 'pinia';
 import { shallowRef } from 'vue';
 import {

@@ -1,4 +1,4 @@
-import type { ComponentStatus } from '@telemetryflow/schemas';
+import type { ComponentStatus } from '@telemetryflow/contract';
 
 /** Tag colours of component statuses and incident impacts. */
 export const STATUS_TAG: Record<ComponentStatus, 'success' | 'warning' | 'error' | 'info'> = {

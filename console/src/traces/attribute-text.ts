@@ -1,4 +1,4 @@
-import type { AnyValueJson, KeyValueJson } from '@telemetryflow/schemas';
+import type { AnyValueJson, KeyValueJson } from '@telemetryflow/contract';
 
 /** An OTLP/JSON value as the text a person reads. */
 export function anyValueText(v: AnyValueJson): string {

@@ -1,4 +1,4 @@
-import type { SpanDto } from '@telemetryflow/schemas';
+import type { SpanDto } from '@telemetryflow/contract';
 import { describe, expect, it } from 'vitest';
 import { buildWaterfall, criticalPath, flameLevels, visibleRows } from './waterfall.js';
 

@@ -1,4 +1,4 @@
-import type { SpanDto } from '@telemetryflow/schemas';
+import type { SpanDto } from '@telemetryflow/contract';
 
 /** A span placed in its trace: times in milliseconds from the trace's start. */
 export interface WaterfallSpan {

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
   LoginRequestSchema, RefreshRequestSchema, type AccessToken, type ApiSuccess, type LoginRequest, type RefreshRequest, type TokenPair,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { ApiError, ApiRoute, Public, RateLimit, rateLimited, ValidBody } from '@telemetryflow/http-kit';
 import { CONTROL_PLANE, LOGIN_THROTTLE } from '../tokens.js';

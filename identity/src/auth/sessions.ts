@@ -1,4 +1,4 @@
-import type { TokenPair } from '@telemetryflow/schemas';
+import type { TokenPair } from '@telemetryflow/contract';
 import type { DataSource } from 'typeorm';
 import { ApiError } from '@telemetryflow/http-kit';
 import { verifyUserPassword } from '../control-plane/accounts.js';

@@ -1,4 +1,4 @@
-import type { Authenticate, Credential } from '@telemetryflow/schemas';
+import type { Authenticate, Credential } from '@telemetryflow/otlp';
 import { apiKeyPrefix, digestsEqual, hashApiKey } from './api-key-secrets.js';
 import type { ApiKeyScope } from './entities.js';
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import type { Authenticate, Signal } from '@telemetryflow/schemas';
+import type { Authenticate, Signal } from '@telemetryflow/otlp';
 import { AccessTokens, looksLikeJwt } from '../auth/access-tokens.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
 import { Sessions } from '../auth/sessions.js';

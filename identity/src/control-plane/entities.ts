@@ -1,4 +1,4 @@
-import { KEY_SCOPES, MEMBER_ROLES, type ApiKeyScope, type Role } from '@telemetryflow/schemas';
+import { KEY_SCOPES, MEMBER_ROLES, type ApiKeyScope, type Role } from '@telemetryflow/contract';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 export type { ApiKeyScope, Role };

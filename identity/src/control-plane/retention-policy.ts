@@ -1,5 +1,5 @@
 // Pure: retention defaults and the validation of `PUT /api/v1/retention` bodies.
-import type { RetentionDaysDto, RetentionDto, RetentionSignalName } from '@telemetryflow/schemas';
+import type { RetentionDaysDto, RetentionDto, RetentionSignalName } from '@telemetryflow/contract';
 import { invalidParameter } from '@telemetryflow/http-kit';
 
 export const RETENTION_SIGNALS: readonly RetentionSignalName[] = ['spans', 'logs', 'metrics'];

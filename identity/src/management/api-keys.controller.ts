@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { CreateApiKeyRequestSchema, type ApiKeyDto, type ApiSuccess, type CreateApiKeyRequest, type CreatedApiKeyDto } from '@telemetryflow/schemas';
+import { CreateApiKeyRequestSchema, type ApiKeyDto, type ApiSuccess, type CreateApiKeyRequest, type CreatedApiKeyDto } from '@telemetryflow/contract';
 import { ApiRoute, CurrentCaller, Requires, TenantId, ValidBody, type Caller } from '@telemetryflow/http-kit';
 import { ApiKeysService } from './api-keys.service.js';
 import { objectId } from './object-id.js';

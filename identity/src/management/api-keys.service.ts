@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ApiKeyDto, ApiKeyScope, CreateApiKeyRequest, CreatedApiKeyDto } from '@telemetryflow/schemas';
+import type { ApiKeyDto, ApiKeyScope, CreateApiKeyRequest, CreatedApiKeyDto } from '@telemetryflow/contract';
 import { createApiKey } from '../control-plane/accounts.js';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { grantableScopes } from '../control-plane/permissions.js';

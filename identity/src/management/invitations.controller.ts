@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import {
   CreateInvitationRequestSchema, type ApiSuccess, type CreateInvitationRequest, type InvitationDto, type MembershipSummaryDto, type ReceivedInvitationDto,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import { ApiRoute, Authenticated, CurrentCaller, Requires, ValidBody, type Caller } from '@telemetryflow/http-kit';
 import { InvitationsService } from './invitations.service.js';
 import { objectId } from './object-id.js';

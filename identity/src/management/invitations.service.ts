@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateInvitationRequest, InvitationDto, MembershipSummaryDto, ReceivedInvitationDto } from '@telemetryflow/schemas';
+import type { CreateInvitationRequest, InvitationDto, MembershipSummaryDto, ReceivedInvitationDto } from '@telemetryflow/contract';
 import type { EntityManager } from 'typeorm';
 import { addMembership, createUserUnlessExists, hashPassword } from '../control-plane/accounts.js';
 import type { ControlPlane } from '../control-plane/control-plane.js';

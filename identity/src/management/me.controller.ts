@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import type { ApiSuccess, MeDto } from '@telemetryflow/schemas';
+import type { ApiSuccess, MeDto } from '@telemetryflow/contract';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { UserEntity } from '../control-plane/entities.js';
 import { ApiError, ApiRoute, Authenticated, CurrentCaller, PERMISSIONS, type Caller } from '@telemetryflow/http-kit';

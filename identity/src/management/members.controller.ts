@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Patch } from '@nestjs/common';
-import { UpdateMemberRequestSchema, type ApiSuccess, type MemberDto, type UpdateMemberRequest } from '@telemetryflow/schemas';
+import { UpdateMemberRequestSchema, type ApiSuccess, type MemberDto, type UpdateMemberRequest } from '@telemetryflow/contract';
 import { ApiRoute, CurrentCaller, Requires, ValidBody, type Caller } from '@telemetryflow/http-kit';
 import { MembersService } from './members.service.js';
 import { objectId } from './object-id.js';

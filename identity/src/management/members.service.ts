@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { MemberDto } from '@telemetryflow/schemas';
+import type { MemberDto } from '@telemetryflow/contract';
 import type { EntityManager } from 'typeorm';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { MembershipEntity, type Role } from '../control-plane/entities.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Post } from '@nestjs/common';
-import { CreateTenantRequestSchema, type ApiSuccess, type CreateTenantRequest, type TenantDto } from '@telemetryflow/schemas';
+import { CreateTenantRequestSchema, type ApiSuccess, type CreateTenantRequest, type TenantDto } from '@telemetryflow/contract';
 import { ApiRoute, Authenticated, CurrentCaller, ValidBody, type Caller } from '@telemetryflow/http-kit';
 import { TenantsService } from './tenants.service.js';
 

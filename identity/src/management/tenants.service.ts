@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TenantDto } from '@telemetryflow/schemas';
+import type { TenantDto } from '@telemetryflow/contract';
 import { createTenant } from '../control-plane/accounts.js';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { TenantEntity, type Role } from '../control-plane/entities.js';

@@ -4,7 +4,7 @@
 // rows back nor concatenates them for the insert: large buffers made on the main thread
 // are what drives V8's full collections there.
 import type { InsertTable } from '@telemetryflow/clickhouse';
-import type { Signal } from '@telemetryflow/schemas';
+import type { Signal } from '@telemetryflow/otlp';
 import type { Piscina } from 'piscina';
 import { createWorkerPool } from '../decode-pool.js';
 import type { EncodedTables } from '../decode-task.js';

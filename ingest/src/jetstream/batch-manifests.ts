@@ -6,7 +6,7 @@
 import { StorageType } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { InsertTable } from '@telemetryflow/clickhouse';
-import type { Signal } from '@telemetryflow/schemas';
+import type { Signal } from '@telemetryflow/otlp';
 import type { BusConnection } from './bus-connection.js';
 
 export interface BatchManifest {

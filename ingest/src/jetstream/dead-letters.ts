@@ -2,7 +2,7 @@
 // again) go to a dead-letter stream with the reason, so one poison request cannot stall a
 // consumer and nothing is silently dropped. Operators list them and replay them.
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import { BUS_HEADERS, busSubject, SIGNALS, type Signal } from '@telemetryflow/schemas';
+import { BUS_HEADERS, busSubject, SIGNALS, type Signal } from '@telemetryflow/otlp';
 import type { BusConnection } from './bus-connection.js';
 import { deadLetterSubject, type JetStreamSettings } from './topology.js';
 

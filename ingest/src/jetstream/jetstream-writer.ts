@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { InsertTable } from '@telemetryflow/clickhouse';
-import { BUS_HEADERS, busSubject, isRoutableTenant, SIGNALS, type Signal } from '@telemetryflow/schemas';
+import { BUS_HEADERS, busSubject, isRoutableTenant, SIGNALS, type Signal } from '@telemetryflow/otlp';
 import type { ClickHouseWriter } from '../clickhouse-writer.js';
 import type { EncodedTables } from '../decode-task.js';
 import { inBatchSpan } from '../batch-span.js';

@@ -5,7 +5,7 @@ import {
   type ConsumerConfig, type JetStreamManager, type StreamConfig,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import { busSignalFilter, SIGNALS, type Signal } from '@telemetryflow/schemas';
+import { busSignalFilter, SIGNALS, type Signal } from '@telemetryflow/otlp';
 
 export interface JetStreamSettings {
   /** Stream holding accepted OTLP requests until a writer has inserted them. */

@@ -1,7 +1,7 @@
 // Field-level writers shared by the fused span and log encoders: they write RowBinary
 // straight from decoded OTLP objects, with the conversions and checks of the row builders.
 import { columnTypes, INSERT_COLUMNS, RowBinaryWriter } from '@telemetryflow/clickhouse';
-import { anyValueToStored, cleanString, keyValuesToStored, type KeyValue, type RefusedItems, type StoredAttributes, type StoredType } from '@telemetryflow/schemas';
+import { anyValueToStored, cleanString, keyValuesToStored, type KeyValue, type RefusedItems, type StoredAttributes, type StoredType } from '@telemetryflow/otlp';
 import { checkedId, envelopeColumns, InvalidItemError, type Envelope } from './fields.js';
 import { RowBatchBuilder } from './row-batch.js';
 

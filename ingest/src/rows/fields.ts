@@ -1,7 +1,13 @@
 // Field-level conversions shared by the span, log and metric row builders.
+import { MAX_RETENTION_DAYS } from '@telemetryflow/contract';
 import {
-  cleanString, int64ToString, keyValuesToStored, MAX_RETENTION_DAYS, type Int64Like, type InstrumentationScope, type Resource,
-} from '@telemetryflow/schemas';
+  cleanString,
+  int64ToString,
+  keyValuesToStored,
+  type Int64Like,
+  type InstrumentationScope,
+  type Resource,
+} from '@telemetryflow/otlp';
 
 /** Largest nanosecond timestamp a DateTime64(9) holds (2262-04-11). */
 const MAX_NANOS = 9223372036854775807n;

@@ -1,5 +1,5 @@
 import type { RowBinaryWriter } from '@telemetryflow/clickhouse';
-import { anyValueToStored, cleanString, type ExportLogsServiceRequest, type LogRecord } from '@telemetryflow/schemas';
+import { anyValueToStored, cleanString, type ExportLogsServiceRequest, type LogRecord } from '@telemetryflow/otlp';
 import { encodeEnvelope, ItemWriter, writeAttributes, writeId, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
 import { ANY_TIME, resourceEnvelope, uint32, withScope, type TimeWindow } from './fields.js';
 import { checkedLogFields } from './logs.js';

@@ -1,4 +1,4 @@
-import { anyValueToStored, cleanString, keyValuesToStored, type ExportLogsServiceRequest, type LogRecord } from '@telemetryflow/schemas';
+import { anyValueToStored, cleanString, keyValuesToStored, type ExportLogsServiceRequest, type LogRecord } from '@telemetryflow/otlp';
 import { ANY_TIME, envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, rowTime, uint32, withScope, type Envelope, type TimeWindow } from './fields.js';
 import { RowBatchBuilder, windowOf, type RowBatch, type RowContext } from './row-batch.js';
 

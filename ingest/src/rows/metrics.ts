@@ -1,5 +1,6 @@
 import { xxh64 } from '@node-rs/xxhash';
 import type { InsertTable } from '@telemetryflow/clickhouse';
+import type { MetricType } from '@telemetryflow/contract';
 import {
   cleanString,
   int64ToString,
@@ -13,8 +14,7 @@ import {
   type Int64Like,
   type KeyValue,
   type Metric,
-  type MetricType,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/otlp';
 import {
   envelopeColumns, float, idHex, InvalidItemError, nanos, nullableFloat, resourceEnvelope, rowTime, timeText, uint32, uint64, withScope, type Envelope, type TimeWindow,
 } from './fields.js';

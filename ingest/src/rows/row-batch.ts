@@ -1,5 +1,5 @@
 import type { InsertTable } from '@telemetryflow/clickhouse';
-import type { RefusedItems } from '@telemetryflow/schemas';
+import type { RefusedItems } from '@telemetryflow/otlp';
 import { ANY_TIME, type TimeWindow } from './fields.js';
 
 /** Rows of one table, each an array of values in INSERT_COLUMNS order. */

@@ -18,10 +18,16 @@
 //   decodes the whole request (and reports the error) as before.
 import { isUtf8 } from 'node:buffer';
 import { RowBinaryWriter } from '@telemetryflow/clickhouse';
+import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from '@telemetryflow/contract';
 import {
-  anyValueToStored, otlpRoot, ProtobufReader, SPAN_KIND_NAMES, STATUS_CODE_NAMES,
-  type AnyValue, type InstrumentationScope, type Resource, type Span,
-} from '@telemetryflow/schemas';
+  anyValueToStored,
+  otlpRoot,
+  ProtobufReader,
+  type AnyValue,
+  type InstrumentationScope,
+  type Resource,
+  type Span,
+} from '@telemetryflow/otlp';
 import { encodeEnvelope, ItemWriter, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
 import { ANY_TIME, resourceEnvelope, withScope, type TimeWindow } from './fields.js';
 import { spanTimeWordsValid, TWELVE_EMPTY_ARRAYS, writeSpan, writeTimeWords } from './span-writer.js';

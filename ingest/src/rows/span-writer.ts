@@ -1,5 +1,5 @@
 import { columnTypes, type RowBinaryWriter } from '@telemetryflow/clickhouse';
-import { cleanString, type ExportTraceServiceRequest, type Int64, type Int64Like, type Span } from '@telemetryflow/schemas';
+import { cleanString, type ExportTraceServiceRequest, type Int64, type Int64Like, type Span } from '@telemetryflow/otlp';
 import { encodeEnvelope, ItemWriter, writeAttributes, writeId, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
 import { ANY_TIME, compareWords, resourceEnvelope, spanTimes, uint32, withScope, type TimeWindow } from './fields.js';
 import { windowOf, type RowContext } from './row-batch.js';

@@ -1,4 +1,5 @@
-import { cleanString, keyValuesToStored, SPAN_KIND_NAMES, STATUS_CODE_NAMES, type ExportTraceServiceRequest, type Span } from '@telemetryflow/schemas';
+import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from '@telemetryflow/contract';
+import { cleanString, keyValuesToStored, type ExportTraceServiceRequest, type Span } from '@telemetryflow/otlp';
 import { ANY_TIME, envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, spanTimes, uint32, withScope, type Envelope, type TimeWindow } from './fields.js';
 import { RowBatchBuilder, windowOf, type RowBatch, type RowContext } from './row-batch.js';
 

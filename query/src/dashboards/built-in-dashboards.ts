@@ -1,4 +1,4 @@
-import { DashboardDefinitionSchema, type DashboardDefinition } from '@telemetryflow/schemas';
+import { DashboardDefinitionSchema, type DashboardDefinition } from '@telemetryflow/contract';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { DashboardEntity } from './dashboard.entities.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DashboardDefinition } from '@telemetryflow/schemas';
+import type { DashboardDefinition } from '@telemetryflow/contract';
 import { planQuery } from '../planner/query-plan.js';
 import { renderWindow, stepAlignedFromNs } from './dashboard-renderer.js';
 

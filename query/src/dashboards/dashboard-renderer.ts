@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  LogsPanelQuerySchema, QuerySchema, TracesPanelQuerySchema,
-  type DashboardDefinition, type DashboardRenderDto, type Panel, type PanelResult,
-} from '@telemetryflow/schemas';
+  LogsPanelQuerySchema, QuerySchema, TracesPanelQuerySchema, type DashboardDefinition, type DashboardRenderDto, type Panel, type PanelResult,
+} from '@telemetryflow/contract';
 import { ApiError, notFound, validate } from '@telemetryflow/http-kit';
 import { LogsService } from '../logs/logs.service.js';
 import { seriesStepMs } from '../metrics/metric-query.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { QueryDto, Variable } from '@telemetryflow/schemas';
+import type { QueryDto, Variable } from '@telemetryflow/contract';
 import type { ApiError } from '@telemetryflow/http-kit';
 import { resolveVariableValues, substituteVariables } from './dashboard-variables.js';
 

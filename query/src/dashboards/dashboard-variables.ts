@@ -1,5 +1,5 @@
 // `$name` / `${name}` substitution of dashboard variables into panel queries. Pure.
-import type { Variable } from '@telemetryflow/schemas';
+import type { Variable } from '@telemetryflow/contract';
 import { invalidParameter } from '@telemetryflow/http-kit';
 
 /** Every variable of a dashboard by name: its value(s), or null when it has none. */

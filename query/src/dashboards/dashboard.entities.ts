@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { DashboardDefinition } from '@telemetryflow/schemas';
+import type { DashboardDefinition } from '@telemetryflow/contract';
 
 @Entity({ name: 'dashboards' })
 export class DashboardEntity {

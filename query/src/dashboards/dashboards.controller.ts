@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@ne
 import {
   DashboardDefinitionSchema, DashboardUpdateQuerySchema, RenderBodySchema, RenderQuerySchema, VariableValuesQuerySchema,
   type ApiSuccess, type DashboardDefinition, type DashboardDto, type DashboardRenderDto, type DashboardSummaryDto, type DashboardVersionDto, type RenderBody,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import type { z } from 'zod';
 import { ApiRoute, CurrentCaller, notFound, RateLimit, Requires, TenantId, ValidBody, ValidQuery, type Caller } from '@telemetryflow/http-kit';
 import { DashboardRenderer } from './dashboard-renderer.js';

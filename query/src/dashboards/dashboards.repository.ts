@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { DashboardDefinition } from '@telemetryflow/schemas';
+import type { DashboardDefinition } from '@telemetryflow/contract';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CONTROL_PLANE, type ControlPlane } from '@telemetryflow/identity';
 import { ApiError } from '@telemetryflow/http-kit';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DashboardDefinition, DashboardDto, DashboardSummaryDto, DashboardVersionDto } from '@telemetryflow/schemas';
+import type { DashboardDefinition, DashboardDto, DashboardSummaryDto, DashboardVersionDto } from '@telemetryflow/contract';
 import { notFound, type Caller } from '@telemetryflow/http-kit';
 import { parseTimeRange } from '../request-params.js';
 import type { DashboardEntity } from './dashboard.entities.js';

@@ -1,6 +1,6 @@
 // Logs and traces panels → the query-string parameters of the log and trace search, so
 // panels are answered (and validated) exactly as `GET /api/v1/logs` / `/traces` are. Pure.
-import type { LogsPanelQuery, TracesPanelQuery } from '@telemetryflow/schemas';
+import type { LogsPanelQuery, TracesPanelQuery } from '@telemetryflow/contract';
 import type { RawParams } from '../request-params.js';
 
 function defined(params: Record<string, string | number | undefined>): RawParams {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Variable } from '@telemetryflow/schemas';
+import type { Variable } from '@telemetryflow/contract';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import type { TimeRange } from '../request-params.js';
 

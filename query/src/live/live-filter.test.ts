@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LiveFilterSchema } from '@telemetryflow/schemas';
+import { LiveFilterSchema } from '@telemetryflow/contract';
 import { logMatches, spanMatches } from './live-filter.js';
 import type { LiveLogRow, LiveSpanRow } from './live-rows.js';
 

@@ -1,4 +1,4 @@
-import type { LiveFilter } from '@telemetryflow/schemas';
+import type { LiveFilter } from '@telemetryflow/contract';
 import type { LiveLogRow, LiveSpanRow } from './live-rows.js';
 
 function attributesMatch(want: Record<string, string> | undefined, row: LiveLogRow | LiveSpanRow): boolean {

@@ -4,7 +4,7 @@ import { Server, type Namespace, type Socket } from 'socket.io';
 import {
   LiveDashboardSubscribeSchema, LiveSubscribeSchema, LiveUnsubscribeSchema,
   type LiveAck, type LiveItems, type LiveNotice, type LogDto, type SpanDto,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import type { z } from 'zod';
 import { ApiError, type Caller } from '@telemetryflow/http-kit';
 import { BoundedDelivery, DEFAULT_DELIVERY_LIMITS, type DeliveryLimits } from './bounded-delivery.js';

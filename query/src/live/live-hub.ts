@@ -1,4 +1,5 @@
-import type { LiveFilter, LogDto, Signal, SpanDto } from '@telemetryflow/schemas';
+import type { LiveFilter, LogDto, SpanDto } from '@telemetryflow/contract';
+import type { Signal } from '@telemetryflow/otlp';
 import type { BoundedDelivery } from './bounded-delivery.js';
 import { logMatches, spanMatches } from './live-filter.js';
 import { liveLogRow, liveSpanRow, logInsertRowToDto, spanInsertRowToDto, type InsertRow } from './live-rows.js';

@@ -1,7 +1,7 @@
 // Rows as the ingest row builders make them (positional, columns as in INSERT_COLUMNS) →
 // the same DTOs the read API returns for stored logs and spans. Pure.
 import { insertColumns, type InsertTable } from '@telemetryflow/clickhouse';
-import type { LogDto, SpanDto } from '@telemetryflow/schemas';
+import type { LogDto, SpanDto } from '@telemetryflow/contract';
 import { logRowToDto } from '../logs/log-search.js';
 import { spanRowToDto } from '../traces/span-mapping.js';
 

@@ -1,4 +1,5 @@
-import { SEVERITY_LEVELS, storedToAnyValueJson, storedToKeyValuesJson, type LogDto, type SeverityName } from '@telemetryflow/schemas';
+import { SEVERITY_LEVELS, type LogDto, type SeverityName } from '@telemetryflow/contract';
+import { storedToAnyValueJson, storedToKeyValuesJson } from '@telemetryflow/otlp';
 import { idOrEmpty, scopeDto, type AttributedRow } from '../clickhouse-rows.js';
 import { invalidParameter } from '@telemetryflow/http-kit';
 import { parseTextSearch } from './text-search.js';

@@ -1,5 +1,5 @@
 // Log volume per step and severity over a query plan (raw logs and volume rollups).
-import type { LogVolumePointDto } from '@telemetryflow/schemas';
+import type { LogVolumePointDto } from '@telemetryflow/contract';
 import { bucketStarts } from '../metrics/metric-math.js';
 import type { Resolution } from '../planner/query-plan.js';
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { LogSearchParamsSchema, LogVolumeParamsSchema, type ApiSuccess, type LogDto, type LogVolumePointDto } from '@telemetryflow/schemas';
+import { LogSearchParamsSchema, LogVolumeParamsSchema, type ApiSuccess, type LogDto, type LogVolumePointDto } from '@telemetryflow/contract';
 import { ApiRoute, RateLimit, Requires, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import type { RawParams } from '../request-params.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { LogDto, LogVolumePointDto, ResolutionMeta } from '@telemetryflow/schemas';
+import type { LogDto, LogVolumePointDto, ResolutionMeta } from '@telemetryflow/contract';
 import { bucketStarts } from '../metrics/metric-math.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { pageOf } from '../page-cursor.js';

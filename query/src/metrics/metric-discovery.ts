@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AttributeKeyDto, ExemplarDto, MetricType } from '@telemetryflow/schemas';
+import type { AttributeKeyDto, ExemplarDto, MetricType } from '@telemetryflow/contract';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { idOrEmpty, toNumber } from '../clickhouse-rows.js';
 import { assertRangeWithin, invalidParameter } from '@telemetryflow/http-kit';

@@ -1,4 +1,4 @@
-import { LabelFilterSchema, METRIC_AGGREGATIONS, TimeInputSchema, type LabelFilter, type MetricAggregation, type MetricType } from '@telemetryflow/schemas';
+import { LabelFilterSchema, METRIC_AGGREGATIONS, TimeInputSchema, type LabelFilter, type MetricAggregation, type MetricType } from '@telemetryflow/contract';
 import { z } from 'zod';
 import { invalidParameter, validate } from '@telemetryflow/http-kit';
 import { niceStepSeconds, parseTimeRange, type TimeRange } from '../request-params.js';

@@ -1,8 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import {
-  ExemplarParamsSchema, MetricLabelsParamsSchema, MetricLabelValuesParamsSchema, RangeParamsSchema,
-  type ApiSuccess, type AttributeKeyDto, type ExemplarDto, type MetricDto, type MetricQueryResultDto,
-} from '@telemetryflow/schemas';
+  ExemplarParamsSchema, MetricLabelsParamsSchema, MetricLabelValuesParamsSchema, RangeParamsSchema, type ApiSuccess, type AttributeKeyDto, type ExemplarDto, type MetricDto, type MetricQueryResultDto,
+} from '@telemetryflow/contract';
 import { ApiRoute, RateLimit, Requires, TenantId, ValidBody, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import type { RawParams } from '../request-params.js';

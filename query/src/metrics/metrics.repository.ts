@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { LabelFilter, MetricDto, MetricType } from '@telemetryflow/schemas';
+import type { LabelFilter, MetricDto, MetricType } from '@telemetryflow/contract';
 import { toNumber } from '../clickhouse-rows.js';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { plannedUnion, stepBucket, type SignalTables } from '../planner/plan-sql.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { MetricDto, MetricQueryResultDto, MetricSeriesDto, ResolutionMeta } from '@telemetryflow/schemas';
+import type { MetricDto, MetricQueryResultDto, MetricSeriesDto, ResolutionMeta } from '@telemetryflow/contract';
 import { invalidParameter, resultTooLarge } from '@telemetryflow/http-kit';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import type { QueryLimits } from '../query-limits.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { RetentionSignalName } from '@telemetryflow/schemas';
+import type { RetentionSignalName } from '@telemetryflow/contract';
 import { parseEnum, type RawParams, type TimeRange } from '../request-params.js';
 import { RetentionService } from '../retention/retention.service.js';
 import { planQuery, rawPlan, type QueryPlan, type RetentionDays } from './query-plan.js';

@@ -1,5 +1,5 @@
 import { readRetentionPolicies, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import type { RetentionSignalName } from '@telemetryflow/schemas';
+import type { RetentionSignalName } from '@telemetryflow/contract';
 import type { RetentionDays } from '../planner/query-plan.js';
 import type { RetentionLookup } from '../planner/query-planner.js';
 import { DEFAULT_RETENTION_DAYS } from '@telemetryflow/identity';

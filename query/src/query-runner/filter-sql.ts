@@ -1,6 +1,6 @@
 // Pure: label filters of the query DTO as ClickHouse conditions. Every value (and map
 // key) is a bound parameter; only fixed column expressions are written into the SQL.
-import type { FilterOp, LabelFilter } from '@telemetryflow/schemas';
+import type { FilterOp, LabelFilter } from '@telemetryflow/contract';
 
 export interface SqlPart {
   sql: string;

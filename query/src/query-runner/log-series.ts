@@ -1,6 +1,6 @@
 // Log queries of the query DTO: label expressions, severity floor and text search, and
 // whether the volume rollups (service and severity only, no text) can answer.
-import { SEVERITY_LEVELS, type LabelFilter, type LogsQuery } from '@telemetryflow/schemas';
+import { SEVERITY_LEVELS, type LabelFilter, type LogsQuery } from '@telemetryflow/contract';
 import { SEVERITY_NAME } from '../logs/log-volume.js';
 import { parseTextSearch, textSearchConditions } from '../logs/text-search.js';
 import { filterCondition, type SqlPart } from './filter-sql.js';

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
-import type { LogsQuery, MetricsQuery, QueryDto, QueryMeta, QueryResult, SpansQuery } from '@telemetryflow/schemas';
+import type { LogsQuery, MetricsQuery, QueryDto, QueryMeta, QueryResult, SpansQuery } from '@telemetryflow/contract';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { toNumber } from '../clickhouse-rows.js';
 import { assertRangeWithin, resultTooLarge } from '@telemetryflow/http-kit';

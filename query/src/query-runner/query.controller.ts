@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Inject, Post, type Provider } from '@nestjs/common';
-import { QueryRequestSchema, type ApiSuccess, type QueryMeta, type QueryRequest, type QueryResult } from '@telemetryflow/schemas';
+import { QueryRequestSchema, type ApiSuccess, type QueryMeta, type QueryRequest, type QueryResult } from '@telemetryflow/contract';
 import { ApiRoute, RateLimit, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import { CLICKHOUSE, QUERY_LIMITS } from '../http/tokens.js';

@@ -1,5 +1,5 @@
 // Pure: grouped rows per step → the `{ labels, points }` series of a query result.
-import type { QuerySeries } from '@telemetryflow/schemas';
+import type { QuerySeries } from '@telemetryflow/contract';
 
 export interface GroupedValue {
   bucket: number;

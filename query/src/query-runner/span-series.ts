@@ -1,6 +1,6 @@
 // Span queries of the query DTO: label expressions per resolution, and whether rollups
 // (which keep service, operation and kind only) can answer.
-import type { LabelFilter, SpanMeasure, SpansQuery } from '@telemetryflow/schemas';
+import type { LabelFilter, SpanMeasure, SpansQuery } from '@telemetryflow/contract';
 import { OPERATION_SPAN_TABLES, SERVICE_SPAN_TABLES, type SignalTables } from '../planner/plan-sql.js';
 import type { Resolution } from '../planner/query-plan.js';
 import { filterCondition, type SqlPart } from './filter-sql.js';

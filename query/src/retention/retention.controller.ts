@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Put } from '@nestjs/common';
-import { RetentionUpdateSchema, type ApiSuccess, type RetentionDto, type RetentionUpdate } from '@telemetryflow/schemas';
+import { RetentionUpdateSchema, type ApiSuccess, type RetentionDto, type RetentionUpdate } from '@telemetryflow/contract';
 import { ApiRoute, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
 import { RetentionService } from './retention.service.js';
 

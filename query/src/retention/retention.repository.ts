@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { applyRetentionPolicies, readRetentionPolicies, type ClickHouseClient, type RetentionPolicy } from '@telemetryflow/clickhouse';
-import type { RetentionDto, RetentionSignalName } from '@telemetryflow/schemas';
+import type { RetentionDto, RetentionSignalName } from '@telemetryflow/contract';
 import { CONTROL_PLANE, defaultRetention, RETENTION_SIGNALS, RetentionPolicyEntity, TenantEntity, type ControlPlane } from '@telemetryflow/identity';
 import { CLICKHOUSE } from '../http/tokens.js';
 

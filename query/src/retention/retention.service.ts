@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { RetentionDto, RetentionSignalName } from '@telemetryflow/schemas';
+import type { RetentionDto, RetentionSignalName } from '@telemetryflow/contract';
 import type { RetentionDays } from '../planner/query-plan.js';
 import { applyRetentionUpdate } from '@telemetryflow/identity';
 import { RetentionRepository, toClickHousePolicies } from './retention.repository.js';

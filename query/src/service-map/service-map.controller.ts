@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Injectable } from '@nestjs/common';
-import { RangeParamsSchema, type ApiSuccess, type ServiceMapDto } from '@telemetryflow/schemas';
+import { RangeParamsSchema, type ApiSuccess, type ServiceMapDto } from '@telemetryflow/contract';
 import { ApiRoute, assertRangeWithin, RateLimit, Requires, resultTooLarge, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import { QUERY_LIMITS } from '../http/tokens.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { AggregateParamsSchema, type ApiSuccess, type OperationDto, type RedPointDto, type ServiceDto } from '@telemetryflow/schemas';
+import { AggregateParamsSchema, type ApiSuccess, type OperationDto, type RedPointDto, type ServiceDto } from '@telemetryflow/contract';
 import { ApiRoute, Requires, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import type { RawParams } from '../request-params.js';

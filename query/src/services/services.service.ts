@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { OperationDto, RedPointDto, ResolutionMeta, ServiceDto } from '@telemetryflow/schemas';
+import type { OperationDto, RedPointDto, ResolutionMeta, ServiceDto } from '@telemetryflow/contract';
 import { resultTooLarge } from '@telemetryflow/http-kit';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { bucketStarts } from '../metrics/metric-math.js';

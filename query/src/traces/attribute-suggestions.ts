@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AttributeKeyDto } from '@telemetryflow/schemas';
+import type { AttributeKeyDto } from '@telemetryflow/contract';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { toNumber } from '../clickhouse-rows.js';
 import { invalidParameter } from '@telemetryflow/http-kit';

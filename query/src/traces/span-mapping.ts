@@ -1,4 +1,5 @@
-import { storedToKeyValuesJson, type SpanDto, type SpanKindName, type StatusCodeName } from '@telemetryflow/schemas';
+import type { SpanDto, SpanKindName, StatusCodeName } from '@telemetryflow/contract';
+import { storedToKeyValuesJson } from '@telemetryflow/otlp';
 import { ATTRIBUTED_COLUMNS, idOrEmpty, scopeDto, type AttributedRow } from '../clickhouse-rows.js';
 
 /** One `spans` row as the trace query selects it. */

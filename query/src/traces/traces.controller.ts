@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import {
   AttributeKeysParamsSchema, AttributeValuesParamsSchema, TraceGetParamsSchema, TraceSearchParamsSchema, type ApiSuccess, type AttributeKeyDto, type TraceSummaryDto,
-} from '@telemetryflow/schemas';
+} from '@telemetryflow/contract';
 import type { z } from 'zod';
 import { ApiRoute, RateLimit, Requires, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TraceSummaryDto } from '@telemetryflow/schemas';
+import type { TraceSummaryDto } from '@telemetryflow/contract';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { toNumber } from '../clickhouse-rows.js';
 import type { LogRow } from '../logs/log-search.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { LogDto, SpanDto, TraceSummaryDto } from '@telemetryflow/schemas';
+import type { LogDto, SpanDto, TraceSummaryDto } from '@telemetryflow/contract';
 import { assertRangeWithin, invalidParameter, notFound, resultTooLarge } from '@telemetryflow/http-kit';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { logRowToDto } from '../logs/log-search.js';

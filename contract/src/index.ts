@@ -1,10 +1,5 @@
-export * from './otlp-types.js';
-export * from './otlp-codec.js';
-export type { RefusedItems } from './otlp-json.js';
 export * from './attributes.js';
 export * from './api.js';
-export * from './pipeline.js';
-export * from './bus.js';
 export * from './live.js';
 export * from './alerting.js';
 export * from './query.js';

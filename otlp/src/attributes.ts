@@ -1,3 +1,4 @@
+import type { AnyValueJson, KeyValueJson } from '@telemetryflow/contract';
 import type { AnyValue, Int64Like, KeyValue } from './otlp-types.js';
 
 /**
@@ -12,22 +13,6 @@ export type StoredType = 'int' | 'double' | 'bool' | 'array' | 'kvlist' | 'bytes
 export interface StoredAttributes {
   values: Record<string, string>;
   types: Record<string, StoredType>;
-}
-
-/** OTLP/JSON form of an AnyValue, as the read API returns it. */
-export type AnyValueJson =
-  | { stringValue: string }
-  | { intValue: string }
-  | { doubleValue: number | string }
-  | { boolValue: boolean }
-  | { arrayValue: { values: AnyValueJson[] } }
-  | { kvlistValue: { values: KeyValueJson[] } }
-  | { bytesValue: string }
-  | Record<string, never>;
-
-export interface KeyValueJson {
-  key: string;
-  value: AnyValueJson;
 }
 
 /**
