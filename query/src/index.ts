@@ -21,4 +21,3 @@ export { QueryRunner, type QueryRunnerDeps, type QueryWindow, type QueryAnswer }
 export { queryLimits, assertRangeWithin, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.js';
 export { ClickHouseReader } from './clickhouse-reader.js';
 export { createBuiltInDashboards, refreshBuiltInDashboards, BUILT_IN_DASHBOARDS } from './dashboards/built-in-dashboards.js';
-export { RAW_SPAN_CLASS } from './services/span-aggregates.js';
