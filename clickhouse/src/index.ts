@@ -6,4 +6,4 @@ export * from './row-binary.js';
 export * from './retention.js';
 export * from './rollups.js';
 export * from './cluster-ddl.js';
-export { RAW_SPAN_CLASS } from './span-class.js';
+export * from './read-catalog.js';

@@ -1,22 +1,24 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { clusterOf } from './client.js';
 import { onCluster } from './cluster-ddl.js';
+import { ROLLUP_TABLES as T, TIME_COLUMNS } from './read-catalog.js';
 
 /**
  * Each rollup: its hourly table, the materialized views that fill it from raw tables, and
  * the tables filled from it by cascade views (daily; per service) — migrations 0006–0008, 0011.
+ * Table names come from the read catalog; the views are this module's own.
  */
 export const ROLLUPS = [
-  { hourly: 'spans_red_hourly', views: ['spans_red_hourly_mv'], cascaded: ['spans_red_daily', 'spans_service_red_hourly', 'spans_service_red_daily'] },
-  { hourly: 'logs_volume_hourly', views: ['logs_volume_hourly_mv'], cascaded: ['logs_volume_daily'] },
-  { hourly: 'metrics_value_hourly', views: ['metrics_value_hourly_gauge_mv', 'metrics_value_hourly_sum_mv'], cascaded: ['metrics_value_daily'] },
-  { hourly: 'metrics_histogram_hourly', views: ['metrics_histogram_hourly_mv'], cascaded: ['metrics_histogram_daily'] },
-  { hourly: 'metrics_exp_histogram_hourly', views: ['metrics_exp_histogram_hourly_mv'], cascaded: ['metrics_exp_histogram_daily'] },
-  { hourly: 'metrics_summary_hourly', views: ['metrics_summary_hourly_mv'], cascaded: ['metrics_summary_daily'] },
-  { hourly: 'metrics_histogram_cumulative_hourly', views: ['metrics_histogram_cumulative_hourly_mv'], cascaded: ['metrics_histogram_cumulative_daily'] },
-  { hourly: 'metrics_exp_histogram_cumulative_hourly', views: ['metrics_exp_histogram_cumulative_hourly_mv'], cascaded: ['metrics_exp_histogram_cumulative_daily'] },
-  { hourly: 'metrics_exp_histogram_scaled_hourly', views: ['metrics_exp_histogram_scaled_hourly_mv'], cascaded: ['metrics_exp_histogram_scaled_daily'] },
-  { hourly: 'metrics_summary_cumulative_hourly', views: ['metrics_summary_cumulative_hourly_mv'], cascaded: ['metrics_summary_cumulative_daily'] },
+  { hourly: T.spanRed.hourly, views: ['spans_red_hourly_mv'], cascaded: [T.spanRed.daily, T.serviceRed.hourly, T.serviceRed.daily] },
+  { hourly: T.logVolume.hourly, views: ['logs_volume_hourly_mv'], cascaded: [T.logVolume.daily] },
+  { hourly: T.metricValue.hourly, views: ['metrics_value_hourly_gauge_mv', 'metrics_value_hourly_sum_mv'], cascaded: [T.metricValue.daily] },
+  { hourly: T.histogram.hourly, views: ['metrics_histogram_hourly_mv'], cascaded: [T.histogram.daily] },
+  { hourly: T.expHistogram.hourly, views: ['metrics_exp_histogram_hourly_mv'], cascaded: [T.expHistogram.daily] },
+  { hourly: T.summary.hourly, views: ['metrics_summary_hourly_mv'], cascaded: [T.summary.daily] },
+  { hourly: T.histogramCumulative.hourly, views: ['metrics_histogram_cumulative_hourly_mv'], cascaded: [T.histogramCumulative.daily] },
+  { hourly: T.expHistogramCumulative.hourly, views: ['metrics_exp_histogram_cumulative_hourly_mv'], cascaded: [T.expHistogramCumulative.daily] },
+  { hourly: T.expHistogramScaled.hourly, views: ['metrics_exp_histogram_scaled_hourly_mv'], cascaded: [T.expHistogramScaled.daily] },
+  { hourly: T.summaryCumulative.hourly, views: ['metrics_summary_cumulative_hourly_mv'], cascaded: [T.summaryCumulative.daily] },
 ] as const;
 
 export type Rollup = (typeof ROLLUPS)[number];
@@ -79,7 +81,7 @@ export function backfillStatements(rollup: Rollup, sql: BackfillSql): string[] {
   const range = (time: string) => `${time} >= toDateTime({from:UInt32}, 'UTC') AND ${time} < toDateTime({to:UInt32}, 'UTC')${sql.tenant ? ' AND TenantId = {tenant:String}' : ''}`;
   const local = sql.cluster ? (t: string) => `${t}_local${onCluster(sql.cluster)}` : (t: string) => t;
   const deletes = [...rollup.cascaded, rollup.hourly].map(
-    (table) => `ALTER TABLE ${local(table)} DELETE WHERE ${range(table.endsWith('_daily') ? 'Day' : 'Hour')} SETTINGS mutations_sync = 2`,
+    (table) => `ALTER TABLE ${local(table)} DELETE WHERE ${range(table.endsWith('_daily') ? TIME_COLUMNS.daily : TIME_COLUMNS.hourly)} SETTINGS mutations_sync = 2`,
   );
   // insert_deduplicate = 0: a rebuilt block equal to an earlier one must land, not be dropped as a retry.
   const settings = ['async_insert = 0', 'insert_deduplicate = 0', 'throw_on_max_partitions_per_insert_block = 0', ...(sql.cluster ? ['distributed_foreground_insert = 1'] : [])];
@@ -88,7 +90,7 @@ export function backfillStatements(rollup: Rollup, sql: BackfillSql): string[] {
   // them down to the raw table's scan.
   const inserts = sql.views.map(
     (select) => `INSERT INTO ${rollup.hourly} (${columns}) SETTINGS ${settings.join(', ')}
-SELECT ${columns} FROM (${sql.cluster ? distributedSources(select) : select}) WHERE ${range('Hour')}`,
+SELECT ${columns} FROM (${sql.cluster ? distributedSources(select) : select}) WHERE ${range(TIME_COLUMNS.hourly)}`,
   );
   return [...deletes, ...inserts];
 }

@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { ALERT_HISTORY_COLUMNS as H, RAW_TABLES, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import type { AlertHistoryEntryDto } from '@telemetryflow/contract';
 import type { LimitedReader, QueryReads, ReadLimits } from '../sources/query-reads.js';
 
@@ -44,7 +44,7 @@ export class AlertHistory {
   async record(entries: readonly HistoryEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await this.ch.insert({
-      table: 'alert_history',
+      table: RAW_TABLES.alertHistory,
       format: 'JSONEachRow',
       clickhouse_settings: { date_time_input_format: 'best_effort', async_insert: 0 },
       values: entries.map((e) => ({
@@ -67,22 +67,22 @@ export class AlertHistory {
 
   /** Newest first. */
   async list(tenant: string, f: HistoryFilter): Promise<AlertHistoryEntryDto[]> {
-    const where = ['TenantId = {tenant:String}', 'Time >= fromUnixTimestamp64Milli({fromMs:Int64})', 'Time <= fromUnixTimestamp64Milli({toMs:Int64})'];
+    const where = [`${H.TenantId} = {tenant:String}`, `${H.Time} >= fromUnixTimestamp64Milli({fromMs:Int64})`, `${H.Time} <= fromUnixTimestamp64Milli({toMs:Int64})`];
     const params: Record<string, unknown> = { tenant, fromMs: f.fromMs, toMs: f.toMs, limit: f.limit };
     if (f.ruleId !== undefined) {
-      where.push('RuleId = {ruleId:UUID}');
+      where.push(`${H.RuleId} = {ruleId:UUID}`);
       params.ruleId = f.ruleId;
     }
     if (f.event !== undefined) {
-      where.push('Event = {event:String}');
+      where.push(`${H.Event} = {event:String}`);
       params.event = f.event;
     }
     const rows = await this.reader.select<{
       t: string; ruleId: string; RuleName: string; GroupKey: string; Labels: Record<string, string>; Event: AlertHistoryEntryDto['event'];
       FromState: string; ToState: string; Value: number | null; ChannelId: string; Outcome: string; Message: string;
     }>(
-      `SELECT toUnixTimestamp64Milli(Time) AS t, toString(RuleId) AS ruleId, RuleName, GroupKey, Labels, Event, FromState, ToState, Value, ChannelId, Outcome, Message
-       FROM alert_history WHERE ${where.join(' AND ')} ORDER BY Time DESC LIMIT {limit:UInt32}`,
+      `SELECT toUnixTimestamp64Milli(${H.Time}) AS t, toString(${H.RuleId}) AS ruleId, ${H.RuleName}, ${H.GroupKey}, ${H.Labels}, ${H.Event}, ${H.FromState}, ${H.ToState}, ${H.Value}, ${H.ChannelId}, ${H.Outcome}, ${H.Message}
+       FROM ${RAW_TABLES.alertHistory} WHERE ${where.join(' AND ')} ORDER BY ${H.Time} DESC LIMIT {limit:UInt32}`,
       params,
     );
     return rows.map((r) => ({

@@ -1,5 +1,7 @@
 import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/contract';
-import { embeddedInfo, RAW_SPAN_CLASS, type ClickHouseClient } from '@telemetryflow/clickhouse';
+import {
+  embeddedInfo, LOG_COLUMNS as L, RAW_SPAN_CLASS, RAW_TABLES, SERIES_COLUMNS as M, SPAN_COLUMNS as S, TENANT_COLUMN, TIME_COLUMNS, type ClickHouseClient,
+} from '@telemetryflow/clickhouse';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 import { groupKey, type GroupSample } from '../evaluation/evaluate-rule.js';
 import { assertRuleWithinLimits } from '../rules/rule-limits.js';
@@ -30,7 +32,7 @@ export interface ConditionReaderOptions {
 }
 
 interface Selection {
-  table: 'spans' | 'logs';
+  table: typeof RAW_TABLES.spans | typeof RAW_TABLES.logs;
   where: string[];
   params: Record<string, unknown>;
 }
@@ -106,12 +108,12 @@ export class ClickHouseConditionReader implements ConditionReader {
   private async burnRatios(tenant: string, c: Extract<AlertCondition, { kind: 'slo_burn_rate' }>, groups: [string, string][], atMs: number): Promise<GroupSample[]> {
     const lengths = burnWindowLengths(c.windows);
     const sel = selection(tenant, c, atMs - Math.max(...lengths), atMs);
-    const bad = 'DurationNs > {thresholdNs:Int64}';
+    const bad = `${S.DurationNs} > {thresholdNs:Int64}`;
     const params: Record<string, unknown> = { thresholdNs: Math.round(c.latencyThresholdMs! * 1e6) };
     const classes = c.operation === undefined ? ENTRY_CLASSES : [undefined];
     const columns = lengths.flatMap((ms, i) => {
       params[`since${i}`] = atMs - ms;
-      const inWindow = `StartTime > fromUnixTimestamp64Milli({since${i}:Int64})`;
+      const inWindow = `${S.StartTime} > fromUnixTimestamp64Milli({since${i}:Int64})`;
       return classes.map((cls, k) => {
         const spans = cls === undefined ? inWindow : `${inWindow} AND ${RAW_SPAN_CLASS} = '${cls}'`;
         return `countIf(${spans}) AS n${i}_${k}, countIf(${spans} AND ${bad}) AS bad${i}_${k}`;
@@ -130,9 +132,9 @@ export class ClickHouseConditionReader implements ConditionReader {
   private async liveSeries(tenant: string, metric: string, service: string | undefined, sinceMs: number): Promise<number> {
     const [row] = await this.reader.select<{ n: string | number }>(
       `SELECT count() AS n FROM (
-         SELECT Fingerprint, max(LastSeen) AS seen FROM metric_series
-         WHERE TenantId = {tenant:String} AND MetricName = {metric:String}${service !== undefined ? ' AND ServiceName = {service:String}' : ''}
-         GROUP BY Fingerprint)
+         SELECT ${M.Fingerprint}, max(${M.LastSeen}) AS seen FROM ${RAW_TABLES.metricSeries}
+         WHERE ${TENANT_COLUMN} = {tenant:String} AND ${M.MetricName} = {metric:String}${service !== undefined ? ` AND ${M.ServiceName} = {service:String}` : ''}
+         GROUP BY ${M.Fingerprint})
        WHERE seen > fromUnixTimestamp64Milli({sinceMs:Int64})`,
       { tenant, metric, sinceMs, ...(service !== undefined ? { service } : {}) },
     );
@@ -147,29 +149,31 @@ export class ClickHouseConditionReader implements ConditionReader {
 }
 
 function selection(tenant: string, c: Extract<AlertCondition, { kind: 'log_count' | 'absence' | 'slo_burn_rate' }>, fromMs: number, toMs: number): Selection {
-  const table = c.kind === 'log_count' || (c.kind === 'absence' && c.signal === 'logs') ? 'logs' : 'spans';
-  const time = table === 'logs' ? 'Timestamp' : 'StartTime';
+  const logs = c.kind === 'log_count' || (c.kind === 'absence' && c.signal === 'logs');
+  const table = logs ? RAW_TABLES.logs : RAW_TABLES.spans;
+  const time = logs ? TIME_COLUMNS.logs : TIME_COLUMNS.spans;
+  const columns = logs ? L : S;
   const where = [
-    'TenantId = {tenant:String}',
+    `${TENANT_COLUMN} = {tenant:String}`,
     `${time} > fromUnixTimestamp64Milli({fromMs:Int64})`,
     `${time} <= fromUnixTimestamp64Milli({toMs:Int64})`,
   ];
   const params: Record<string, unknown> = { tenant, fromMs, toMs };
   if ('service' in c && c.service !== undefined) {
-    where.push('ServiceName = {service:String}');
+    where.push(`${columns.ServiceName} = {service:String}`);
     params.service = c.service;
   }
   if (c.kind === 'slo_burn_rate' && c.operation !== undefined) {
-    where.push('Name = {operation:String}');
+    where.push(`${S.Name} = {operation:String}`);
     params.operation = c.operation;
   }
   if (c.kind === 'log_count') {
     if (c.severity !== undefined) {
-      where.push('lower(SeverityText) = lower({severity:String})');
+      where.push(`lower(${L.SeverityText}) = lower({severity:String})`);
       params.severity = c.severity;
     }
     (c.search ?? '').split(/\s+/).filter(Boolean).slice(0, 20).forEach((word, i) => {
-      where.push(`positionCaseInsensitiveUTF8(Body, {w${i}:String}) > 0`);
+      where.push(`positionCaseInsensitiveUTF8(${L.Body}, {w${i}:String}) > 0`);
       params[`w${i}`] = word;
     });
   }

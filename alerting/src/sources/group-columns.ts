@@ -1,11 +1,12 @@
+import { LOG_COLUMNS as L, SPAN_COLUMNS as S } from '@telemetryflow/clickhouse';
 import type { AlertCondition } from '@telemetryflow/contract';
 
-/** The ClickHouse column behind each group-by label a condition kind offers. */
+/** The ClickHouse column (read catalog) behind each group-by label a condition kind offers. */
 const COLUMNS: Partial<Record<AlertCondition['kind'], Record<string, string>>> = {
-  span: { service: 'ServiceName', operation: 'Name' },
-  slo_burn_rate: { service: 'ServiceName', operation: 'Name' },
-  log_count: { service: 'ServiceName', severity: 'SeverityText' },
-  absence: { service: 'ServiceName' },
+  span: { service: S.ServiceName, operation: S.Name },
+  slo_burn_rate: { service: S.ServiceName, operation: S.Name },
+  log_count: { service: L.ServiceName, severity: L.SeverityText },
+  absence: { service: S.ServiceName },
 };
 
 export class UnknownGroupLabelError extends Error {}

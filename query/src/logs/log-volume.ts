@@ -1,19 +1,24 @@
 // Log volume per step and severity over a query plan (raw logs and volume rollups).
+import { LOG_COLUMNS as L, LOG_ROLLUP_COLUMNS as R } from '@telemetryflow/clickhouse';
 import type { LogVolumePointDto } from '@telemetryflow/contract';
 import { bucketStarts } from '../metrics/metric-math.js';
 import type { Resolution } from '../planner/query-plan.js';
 
+const NUMBER = L.SeverityNumber;
+const TEXT = L.SeverityText;
+
 /**
- * OTel severity range name of a row: TRACE 1–4, DEBUG 5–8, INFO 9–12, WARN 13–16, ERROR
- * 17–20, FATAL 21–24; without a number, the upper-cased text or UNSPECIFIED.
+ * OTel severity range name of a row (of raw logs or of their rollups, which name the
+ * severity columns alike): TRACE 1–4, DEBUG 5–8, INFO 9–12, WARN 13–16, ERROR 17–20,
+ * FATAL 21–24; without a number, the upper-cased text or UNSPECIFIED.
  */
-export const SEVERITY_NAME = `multiIf(SeverityNumber = 0, if(SeverityText = '', 'UNSPECIFIED', upperUTF8(SeverityText)),
-  SeverityNumber <= 4, 'TRACE', SeverityNumber <= 8, 'DEBUG', SeverityNumber <= 12, 'INFO', SeverityNumber <= 16, 'WARN',
-  SeverityNumber <= 20, 'ERROR', 'FATAL')`;
+export const SEVERITY_NAME = `multiIf(${NUMBER} = 0, if(${TEXT} = '', 'UNSPECIFIED', upperUTF8(${TEXT})),
+  ${NUMBER} <= 4, 'TRACE', ${NUMBER} <= 8, 'DEBUG', ${NUMBER} <= 12, 'INFO', ${NUMBER} <= 16, 'WARN',
+  ${NUMBER} <= 20, 'ERROR', 'FATAL')`;
 
 /** `n` log records. */
 export function logCount(source: Resolution): string {
-  return source === 'raw' ? 'count() AS n' : 'sum(Count) AS n';
+  return source === 'raw' ? 'count() AS n' : `sum(${R.Count}) AS n`;
 }
 
 export interface VolumeRow {

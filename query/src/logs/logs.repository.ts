@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RAW_TABLES } from '@telemetryflow/clickhouse';
 import { ATTRIBUTED_COLUMNS, toNumber } from '../clickhouse-rows.js';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { LOG_TABLES, plannedUnion, stepBucket } from '../planner/plan-sql.js';
@@ -45,7 +46,7 @@ export class LogsRepository {
     const cond = allOf(where);
     return this.ch.select<LogRow & { rowHash: string }>(
       `SELECT ${LOG_COLUMNS}, ${ROW_HASH} AS rowHash
-       FROM logs
+       FROM ${RAW_TABLES.logs}
        WHERE TenantId = {tenant:String} AND Timestamp >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Timestamp <= fromUnixTimestamp64Nano({toNs:Int64})
          AND ${cond.sql}
        ORDER BY Timestamp DESC, rowHash DESC
@@ -59,7 +60,7 @@ export class LogsRepository {
     const cond = allOf(logSearchConditions(s));
     const rows = await this.ch.select<{ bucket: string; n: string }>(
       `SELECT intDiv(toUnixTimestamp64Milli(Timestamp), {stepMs:Int64}) * {stepMs:Int64} AS bucket, count() AS n
-       FROM logs
+       FROM ${RAW_TABLES.logs}
        WHERE TenantId = {tenant:String} AND Timestamp >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Timestamp <= fromUnixTimestamp64Nano({toNs:Int64})
          AND ${cond.sql}
        GROUP BY bucket ORDER BY bucket`,

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { METRIC_POINT_TABLES, RAW_TABLES, SERIES_COLUMNS as M, TENANT_COLUMN } from '@telemetryflow/clickhouse';
 import type { AttributeKeyDto, ExemplarDto, MetricType } from '@telemetryflow/contract';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { idOrEmpty, toNumber } from '../clickhouse-rows.js';
@@ -10,17 +11,17 @@ import { parseInteger, parseString, parseTimeRange, type RawParams } from '../re
 import { MetricsRepository } from './metrics.repository.js';
 
 /** Series of one metric seen in the range, one row per fingerprint. */
-const SERIES = `SELECT Fingerprint, any(Attributes) AS a, any(ResourceAttributes) AS r FROM metric_series
-  WHERE TenantId = {tenant:String} AND MetricName = {metric:String}
-  GROUP BY Fingerprint
-  HAVING max(LastSeen) >= fromUnixTimestamp64Nano({fromNs:Int64}) AND min(FirstSeen) <= fromUnixTimestamp64Nano({toNs:Int64})`;
+const SERIES = `SELECT ${M.Fingerprint}, any(${M.Attributes}) AS a, any(${M.ResourceAttributes}) AS r FROM ${RAW_TABLES.metricSeries}
+  WHERE ${TENANT_COLUMN} = {tenant:String} AND ${M.MetricName} = {metric:String}
+  GROUP BY ${M.Fingerprint}
+  HAVING max(${M.LastSeen}) >= fromUnixTimestamp64Nano({fromNs:Int64}) AND min(${M.FirstSeen}) <= fromUnixTimestamp64Nano({toNs:Int64})`;
 
 /** Point tables that keep exemplars (summaries have none). */
 const EXEMPLAR_TABLES: Partial<Record<MetricType, string>> = {
-  gauge: 'metrics_gauge',
-  sum: 'metrics_sum',
-  histogram: 'metrics_histogram',
-  exponential_histogram: 'metrics_exp_histogram',
+  gauge: METRIC_POINT_TABLES.gauge,
+  sum: METRIC_POINT_TABLES.sum,
+  histogram: METRIC_POINT_TABLES.histogram,
+  exponential_histogram: METRIC_POINT_TABLES.exponential_histogram,
 };
 
 const MAX_EXEMPLAR_SERIES = 1000;

@@ -1,4 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import {
+  CUMULATIVE_ROLLUPS, KEPT_POINT_FIELDS as K, METRIC_POINT_TABLES, METRIC_ROLLUP_COLUMNS as R, metricTables, POINT_COLUMNS as P, RAW_TABLES,
+  SERIES_COLUMNS as M, TENANT_COLUMN, type MetricPointType, type RollupName,
+} from '@telemetryflow/clickhouse';
 import type { LabelFilter, MetricDto, MetricType } from '@telemetryflow/contract';
 import { toNumber } from '../clickhouse-rows.js';
 import { ClickHouseReader } from '../clickhouse-reader.js';
@@ -8,38 +12,32 @@ import type { TimeRange } from '../request-params.js';
 import { allOf, metricLabelFilter } from '../query-runner/filter-sql.js';
 import { sparseRun, type ExpHistogram, type ExpHistogramPoint } from './exp-histogram.js';
 import {
-  CUMULATIVE_ROLLUPS, DISTRIBUTION_COLUMNS, EXP_BUCKET_COLUMNS, RAW_SCALED_EXP, ROLLUP_SCALED_EXP, type DistributionType, type PointColumns,
+  DISTRIBUTION_COLUMNS, EXP_BUCKET_COLUMNS, RAW_SCALED_EXP, ROLLUP_SCALED_EXP, type DistributionType, type PointColumns,
 } from './metric-point-columns.js';
 import type { CounterRollup, Extremes, HistogramPoint, StepStats } from './metric-math.js';
 
-/** Point table per metric type: a fixed map, never built from input. */
-const POINT_TABLES: Record<MetricType, string> = {
-  gauge: 'metrics_gauge',
-  sum: 'metrics_sum',
-  histogram: 'metrics_histogram',
-  exponential_histogram: 'metrics_exp_histogram',
-  summary: 'metrics_summary',
-};
+/** Point table per metric type (read catalog): a fixed map, never built from input. */
+const POINT_TABLES: Record<MetricType, string> = METRIC_POINT_TABLES;
 
 const SEEN_IN_RANGE =
-  'max(LastSeen) >= fromUnixTimestamp64Nano({fromNs:Int64}) AND min(FirstSeen) <= fromUnixTimestamp64Nano({toNs:Int64})';
+  `max(${M.LastSeen}) >= fromUnixTimestamp64Nano({fromNs:Int64}) AND min(${M.FirstSeen}) <= fromUnixTimestamp64Nano({toNs:Int64})`;
 /** Columns every raw point query starts with, and their conversion. */
-const POINT_HEAD = 'toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(Time) AS t, toUnixTimestamp64Milli(StartTime) AS start';
+const POINT_HEAD = `toString(${P.Fingerprint}) AS fingerprint, toUnixTimestamp64Milli(${P.Time}) AS t, toUnixTimestamp64Milli(${P.StartTime}) AS start`;
 
 function pointHead(r: { fingerprint: string | number; t: string | number; start: string | number }): { fingerprint: string; t: number; start: number } {
   return { fingerprint: String(r.fingerprint), t: toNumber(r.t), start: toNumber(r.start) };
 }
 
 /** Raw point table and hourly / daily rollups of a metric type, for the query planner. */
-function plannedTables(raw: string, rollup: string): SignalTables {
-  return { raw: { table: raw, time: 'Time' }, hourly: { table: `${rollup}_hourly`, time: 'Hour' }, daily: { table: `${rollup}_daily`, time: 'Day' } };
+function plannedTables(type: MetricPointType, rollup: RollupName): SignalTables {
+  return metricTables(type, rollup);
 }
 
-/** The chosen series of one metric (the tenant filter comes with each table's query). */
-const SERIES_WHERE = 'MetricName = {metric:String} AND Fingerprint IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))';
+/** The chosen series of one metric (the tenant filter comes with each table's query; raw and rollup tables name these columns alike). */
+const SERIES_WHERE = `${P.MetricName} = {metric:String} AND ${P.Fingerprint} IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))`;
 
-const POINTS_WHERE = `TenantId = {tenant:String} AND ${SERIES_WHERE}
-  AND Time >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Time <= fromUnixTimestamp64Nano({toNs:Int64})`;
+const POINTS_WHERE = `${TENANT_COLUMN} = {tenant:String} AND ${SERIES_WHERE}
+  AND ${P.Time} >= fromUnixTimestamp64Nano({fromNs:Int64}) AND ${P.Time} <= fromUnixTimestamp64Nano({toNs:Int64})`;
 
 export interface SeriesRow {
   fingerprint: string;
@@ -98,13 +96,13 @@ export interface ExtremesRow {
   max: number | null;
 }
 
-interface SeriesScope {
+export interface SeriesScope {
   tenant: string;
   metric: string;
   fingerprints: string[];
 }
 
-interface PointsScope extends SeriesScope, TimeRange {}
+export interface PointsScope extends SeriesScope, TimeRange {}
 
 /** A delta exponential histogram of one series and step bucket at one scale. */
 export interface ExpBucketsRow {
@@ -121,9 +119,9 @@ export class MetricsRepository {
 
   /** At most `limit` metrics; callers pass their cap + 1 to detect overflow. */
   async listMetrics(tenant: string, range: TimeRange, limit: number): Promise<MetricDto[]> {
-    return this.ch.select<MetricDto>(`SELECT MetricName AS name, MetricType AS type, any(Unit) AS unit, any(Description) AS description
-       FROM metric_series WHERE TenantId = {tenant:String}
-       GROUP BY MetricName, MetricType
+    return this.ch.select<MetricDto>(`SELECT ${M.MetricName} AS name, ${M.MetricType} AS type, any(${M.Unit}) AS unit, any(${M.Description}) AS description
+       FROM ${RAW_TABLES.metricSeries} WHERE ${TENANT_COLUMN} = {tenant:String}
+       GROUP BY ${M.MetricName}, ${M.MetricType}
        HAVING ${SEEN_IN_RANGE}
        ORDER BY name, type
        LIMIT {limit:UInt32}`,
@@ -135,14 +133,14 @@ export class MetricsRepository {
   async findSeries(tenant: string, metric: string, filters: LabelFilter[], range: TimeRange, limit: number): Promise<SeriesRow[]> {
     const matched = allOf(filters.map(metricLabelFilter));
     const params: Record<string, unknown> = { tenant, metric, fromNs: range.fromNs, toNs: range.toNs, limit, ...matched.params };
-    const where = ['TenantId = {tenant:String}', 'MetricName = {metric:String}', ...(filters.length > 0 ? [matched.sql] : [])];
-    const rows = await this.ch.select<Omit<SeriesRow, 'monotonic' | 'temporality'> & { monotonic: boolean | number; temporality: number | string }>(`SELECT toString(Fingerprint) AS fingerprint, any(MetricType) AS type, any(Temporality) AS temporality,
-              any(IsMonotonic) AS monotonic, any(Attributes) AS attributes, any(ResourceAttributes) AS resource
-       FROM metric_series
+    const where = [`${TENANT_COLUMN} = {tenant:String}`, `${M.MetricName} = {metric:String}`, ...(filters.length > 0 ? [matched.sql] : [])];
+    const rows = await this.ch.select<Omit<SeriesRow, 'monotonic' | 'temporality'> & { monotonic: boolean | number; temporality: number | string }>(`SELECT toString(${M.Fingerprint}) AS fingerprint, any(${M.MetricType}) AS type, any(${M.Temporality}) AS temporality,
+              any(${M.IsMonotonic}) AS monotonic, any(${M.Attributes}) AS attributes, any(${M.ResourceAttributes}) AS resource
+       FROM ${RAW_TABLES.metricSeries}
        WHERE ${where.join(' AND ')}
-       GROUP BY Fingerprint
+       GROUP BY ${M.Fingerprint}
        HAVING ${SEEN_IN_RANGE}
-       ORDER BY Fingerprint
+       ORDER BY ${M.Fingerprint}
        LIMIT {limit:UInt32}`,
       params,
     );
@@ -156,23 +154,23 @@ export class MetricsRepository {
    * integer points since migration 0013).
    */
   async stepStats(type: 'gauge' | 'sum', scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<StatsRow[]> {
-    const tables = plannedTables(POINT_TABLES[type], 'metrics_value');
+    const tables = plannedTables(type, 'metricValue');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
-      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${
+      select: `${P.Fingerprint}, ${stepBucket(s, tables)} AS bucket, ${
         s === 'raw'
-          ? `sum(Value) AS sum, count() AS count, min(Value) AS min, max(Value) AS max, argMaxState(Value, Time) AS last,
-             countIf(isNotNull(IntValue)) AS ints, min(IntValue) AS imin, max(IntValue) AS imax, argMaxState(ifNull(IntValue, 0), Time) AS ilast`
-          : `sum(Sum) AS sum, sum(Count) AS count, min(Min) AS min, max(Max) AS max, argMaxMergeState(Last) AS last,
-             sum(IntCount) AS ints, min(IntMin) AS imin, max(IntMax) AS imax, argMaxMergeState(IntLast) AS ilast`
+          ? `sum(${P.Value}) AS sum, count() AS count, min(${P.Value}) AS min, max(${P.Value}) AS max, argMaxState(${P.Value}, ${P.Time}) AS last,
+             countIf(isNotNull(${P.IntValue})) AS ints, min(${P.IntValue}) AS imin, max(${P.IntValue}) AS imax, argMaxState(ifNull(${P.IntValue}, 0), ${P.Time}) AS ilast`
+          : `sum(${R.Sum}) AS sum, sum(${R.Count}) AS count, min(${R.Min}) AS min, max(${R.Max}) AS max, argMaxMergeState(${R.Last}) AS last,
+             sum(${R.IntCount}) AS ints, min(${R.IntMin}) AS imin, max(${R.IntMax}) AS imax, argMaxMergeState(${R.IntLast}) AS ilast`
       }`,
       where: SERIES_WHERE,
-      groupBy: 'Fingerprint, bucket',
+      groupBy: `${P.Fingerprint}, bucket`,
     }));
     const rows = await this.ch.select<Record<'fingerprint' | 'bucket' | 'sum' | 'count' | 'min' | 'max' | 'last' | 'ints', string | number> & Record<'imin' | 'imax' | 'ilast', string | null>>(
-      `SELECT toString(Fingerprint) AS fingerprint, bucket, sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max, argMaxMerge(last) AS last,
+      `SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max, argMaxMerge(last) AS last,
               sum(ints) AS ints, toString(min(imin)) AS imin, toString(max(imax)) AS imax, toString(argMaxMerge(ilast)) AS ilast
        FROM (${union})
-       GROUP BY Fingerprint, bucket`,
+       GROUP BY ${P.Fingerprint}, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => {
@@ -198,15 +196,15 @@ export class MetricsRepository {
   async counterRollups(scope: SeriesScope, plan: QueryPlan): Promise<(CounterRollup & { fingerprint: string; sum: number })[]> {
     const rollups = rollupPart(plan);
     if (rollups.segments.length === 0) return [];
-    const tables = plannedTables(POINT_TABLES.sum, 'metrics_value');
+    const tables = plannedTables('sum', 'metricValue');
     const { union, params } = plannedUnion(rollups, tables, (s) => {
       const time = tables[s].time;
       const length = s === 'hourly' ? 3_600_000 : 86_400_000;
       return {
-        select: `toString(Fingerprint) AS fingerprint, toInt64(toUnixTimestamp(${time})) * 1000 AS t, t + ${length} AS endT,
-                 argMinMerge(First) AS first, argMaxMerge(Last) AS last, min(Min) AS min, max(Max) AS max, sum(Sum) AS sum`,
+        select: `toString(${R.Fingerprint}) AS fingerprint, toInt64(toUnixTimestamp(${time})) * 1000 AS t, t + ${length} AS endT,
+                 argMinMerge(${R.First}) AS first, argMaxMerge(${R.Last}) AS last, min(${R.Min}) AS min, max(${R.Max}) AS max, sum(${R.Sum}) AS sum`,
         where: SERIES_WHERE,
-        groupBy: `Fingerprint, ${time}`,
+        groupBy: `${R.Fingerprint}, ${time}`,
       };
     });
     const rows = await this.ch.select<Record<string, string | number>>(`SELECT * FROM (${union})`, { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints });
@@ -218,7 +216,7 @@ export class MetricsRepository {
 
   /** Raw sum points (for rates), oldest first; at most `limit` (callers pass cap + 1). */
   async sumPoints(scope: PointsScope, limit: number): Promise<RawPoint[]> {
-    const rows = await this.pointRows<Record<keyof RawPoint, string | number>>('metrics_sum', 'Value AS value, Temporality AS temporality', scope, limit);
+    const rows = await this.pointRows<Record<keyof RawPoint, string | number>>(POINT_TABLES.sum, `${P.Value} AS value, ${P.Temporality} AS temporality`, scope, limit);
     return rows.map((r) => ({
       ...pointHead(r),
       value: toNumber(r.value),
@@ -239,7 +237,7 @@ export class MetricsRepository {
     const rows = await this.plannedPoints<{
       fingerprint: string; t: string; start: string; count: string; sum: number | null; bounds: number[]; counts: string[];
       min: number | null; max: number | null; temporality: number;
-    }>(POINT_TABLES[type], CUMULATIVE_ROLLUPS[type], columns, scope, plan, limit);
+    }>(type, CUMULATIVE_ROLLUPS[type], columns, scope, plan, limit);
     return rows.map((r) => ({
       ...pointHead(r),
       count: toNumber(r.count),
@@ -258,7 +256,7 @@ export class MetricsRepository {
       fingerprint: string; t: string; start: string; count: string; sum: number | null; min: number | null; max: number | null;
       scale: number; zeroCount: string; zeroThreshold: number; posOffset: number; posCounts: string[]; negOffset: number; negCounts: string[];
       temporality: number;
-    }>(POINT_TABLES.exponential_histogram, CUMULATIVE_ROLLUPS.exponential_histogram, EXP_BUCKET_COLUMNS, scope, plan, limit);
+    }>('exponential_histogram', CUMULATIVE_ROLLUPS.exponential_histogram, EXP_BUCKET_COLUMNS, scope, plan, limit);
     return rows.map((r) => ({
       ...pointHead(r),
       count: toNumber(r.count),
@@ -280,18 +278,18 @@ export class MetricsRepository {
    * extremes known only when every point recorded them.
    */
   async deltaExpHistograms(scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<ExpBucketsRow[]> {
-    const tables = plannedTables(POINT_TABLES.exponential_histogram, 'metrics_exp_histogram_scaled');
+    const tables = plannedTables('exponential_histogram', 'expHistogramScaled');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
-      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, Scale, ${s === 'raw' ? RAW_SCALED_EXP : ROLLUP_SCALED_EXP}`,
-      where: s === 'raw' ? `${SERIES_WHERE} AND Temporality = 1` : SERIES_WHERE,
-      groupBy: 'Fingerprint, bucket, Scale',
+      select: `${P.Fingerprint}, ${stepBucket(s, tables)} AS bucket, ${P.Scale}, ${s === 'raw' ? RAW_SCALED_EXP : ROLLUP_SCALED_EXP}`,
+      where: s === 'raw' ? `${SERIES_WHERE} AND ${P.Temporality} = 1` : SERIES_WHERE,
+      groupBy: `${P.Fingerprint}, bucket, ${P.Scale}`,
     }));
     const rows = await this.ch.select<{
       fingerprint: string; bucket: string | number; scale: number; zeroCount: string; zeroThreshold: number; min: number | null; max: number | null;
       minMissing: string; maxMissing: string; positive: [number[], string[]]; negative: [number[], string[]];
-    }>(`SELECT toString(Fingerprint) AS fingerprint, bucket, Scale AS scale, sum(zero) AS zeroCount, max(threshold) AS zeroThreshold,
+    }>(`SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, ${P.Scale} AS scale, sum(zero) AS zeroCount, max(threshold) AS zeroThreshold,
               min(min) AS min, max(max) AS max, sum(noMin) AS minMissing, sum(noMax) AS maxMissing, sumMap(pos) AS positive, sumMap(neg) AS negative
-       FROM (${union}) GROUP BY Fingerprint, bucket, Scale`,
+       FROM (${union}) GROUP BY ${P.Fingerprint}, bucket, ${P.Scale}`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => ({
@@ -315,14 +313,14 @@ export class MetricsRepository {
    * ClickHouse, so no point cap applies.
    */
   async distributionExtremes(type: 'histogram' | 'exponential_histogram', scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<ExtremesRow[]> {
-    const tables = plannedTables(POINT_TABLES[type], type === 'histogram' ? 'metrics_histogram' : 'metrics_exp_histogram');
+    const tables = plannedTables(type, type === 'histogram' ? 'histogram' : 'expHistogram');
     // Raw points and rollup rows both have Min and Max columns: the same partial aggregate.
     const { union, params } = plannedUnion(plan, tables, (s) => ({
-      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, min(Min) AS min, max(Max) AS max`,
+      select: `${P.Fingerprint}, ${stepBucket(s, tables)} AS bucket, min(${P.Min}) AS min, max(${P.Max}) AS max`,
       where: SERIES_WHERE,
-      groupBy: 'Fingerprint, bucket',
+      groupBy: `${P.Fingerprint}, bucket`,
     }));
-    const rows = await this.ch.select<{ fingerprint: string; bucket: string | number; min: number | null; max: number | null }>(`SELECT toString(Fingerprint) AS fingerprint, bucket, min(min) AS min, max(max) AS max FROM (${union}) GROUP BY Fingerprint, bucket`,
+    const rows = await this.ch.select<{ fingerprint: string; bucket: string | number; min: number | null; max: number | null }>(`SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, min(min) AS min, max(max) AS max FROM (${union}) GROUP BY ${P.Fingerprint}, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => ({
@@ -338,13 +336,13 @@ export class MetricsRepository {
    * sums of the step for delta temporality — over a query plan.
    */
   async distributionTotals(type: 'histogram' | 'exponential_histogram', scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<TotalsRow[]> {
-    const tables = plannedTables(POINT_TABLES[type], type === 'histogram' ? 'metrics_histogram' : 'metrics_exp_histogram');
+    const tables = plannedTables(type, type === 'histogram' ? 'histogram' : 'expHistogram');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
-      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, sum(Count) AS count, ${s === 'raw' ? 'sum(ifNull(Sum, 0))' : 'sum(Sum)'} AS sum`,
+      select: `${P.Fingerprint}, ${stepBucket(s, tables)} AS bucket, sum(${P.Count}) AS count, ${s === 'raw' ? `sum(ifNull(${P.Sum}, 0))` : `sum(${R.Sum})`} AS sum`,
       where: SERIES_WHERE,
-      groupBy: 'Fingerprint, bucket',
+      groupBy: `${P.Fingerprint}, bucket`,
     }));
-    const rows = await this.ch.select<{ fingerprint: string; bucket: string | number; count: string | number; sum: number }>(`SELECT toString(Fingerprint) AS fingerprint, bucket, sum(count) AS count, sum(sum) AS sum FROM (${union}) GROUP BY Fingerprint, bucket`,
+    const rows = await this.ch.select<{ fingerprint: string; bucket: string | number; count: string | number; sum: number }>(`SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, sum(count) AS count, sum(sum) AS sum FROM (${union}) GROUP BY ${P.Fingerprint}, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => ({ fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), count: toNumber(r.count), sum: toNumber(r.sum) }));
@@ -356,23 +354,23 @@ export class MetricsRepository {
    * points lacked them (rollups count those since migration 0013).
    */
   async distributionBuckets(scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<BucketsRow[]> {
-    const tables = plannedTables(POINT_TABLES.histogram, 'metrics_histogram');
+    const tables = plannedTables('histogram', 'histogram');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
-      select: `Fingerprint, ${stepBucket(s, tables)} AS bucket, ${
+      select: `${P.Fingerprint}, ${stepBucket(s, tables)} AS bucket, ${
         s === 'raw'
-          ? 'sumMap(arrayPushBack(ExplicitBounds, inf), BucketCounts) AS buckets, countIf(isNull(Min)) AS noMin, countIf(isNull(Max)) AS noMax'
-          : 'sumMap(Buckets) AS buckets, sum(MinMissing) AS noMin, sum(MaxMissing) AS noMax'
-      }, min(Min) AS min, max(Max) AS max`,
+          ? `sumMap(arrayPushBack(${P.ExplicitBounds}, inf), ${P.BucketCounts}) AS buckets, countIf(isNull(${P.Min})) AS noMin, countIf(isNull(${P.Max})) AS noMax`
+          : `sumMap(${R.Buckets}) AS buckets, sum(${R.MinMissing}) AS noMin, sum(${R.MaxMissing}) AS noMax`
+      }, min(${P.Min}) AS min, max(${P.Max}) AS max`,
       where: SERIES_WHERE,
-      groupBy: 'Fingerprint, bucket',
+      groupBy: `${P.Fingerprint}, bucket`,
     }));
     const rows = await this.ch.select<{
       fingerprint: string; bucket: string | number; bounds: number[]; counts: (string | number)[]; min: number | null; max: number | null; noMin: string; noMax: string;
     }>(
       // JSON carries no infinity: the +Inf key (always last) is dropped from the bounds, its count kept.
-      `SELECT toString(Fingerprint) AS fingerprint, bucket, sumMap(buckets) AS merged, arrayFilter(b -> isFinite(b), merged.1) AS bounds, merged.2 AS counts,
+      `SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, sumMap(buckets) AS merged, arrayFilter(b -> isFinite(b), merged.1) AS bounds, merged.2 AS counts,
               min(min) AS min, max(max) AS max, sum(noMin) AS noMin, sum(noMax) AS noMax
-       FROM (${union}) GROUP BY Fingerprint, bucket`,
+       FROM (${union}) GROUP BY ${P.Fingerprint}, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => {
@@ -387,27 +385,27 @@ export class MetricsRepository {
   }
 
   /**
-   * Raw points of the plan's raw segments from one point table (a constant name), plus the
-   * points kept by the cumulative rollup `rollup` for its hourly and daily segments, oldest
-   * first per series; at most `limit` in all.
+   * Raw points of the plan's raw segments from the point table of `type`, plus the points
+   * kept by the cumulative rollup `rollup` for its hourly and daily segments, oldest first
+   * per series; at most `limit` in all.
    */
-  private async plannedPoints<R>(table: string, rollup: string, columns: PointColumns, scope: SeriesScope, plan: QueryPlan, limit: number): Promise<R[]> {
-    const out: R[] = [];
+  private async plannedPoints<Row>(type: MetricPointType, rollup: RollupName, columns: PointColumns, scope: SeriesScope, plan: QueryPlan, limit: number): Promise<Row[]> {
+    const out: Row[] = [];
     for (const seg of plan.segments.filter((s) => s.source === 'raw')) {
-      out.push(...(await this.pointRows<R>(table, columns.raw, { ...scope, fromNs: seg.fromNs, toNs: seg.toNs - 1n }, limit - out.length)));
+      out.push(...(await this.pointRows<Row>(POINT_TABLES[type], columns.raw, { ...scope, fromNs: seg.fromNs, toNs: seg.toNs - 1n }, limit - out.length)));
       if (out.length >= limit) return out;
     }
     const rollups = rollupPart(plan);
     if (rollups.segments.length === 0) return out;
-    const tables = plannedTables(table, rollup);
+    const tables = plannedTables(type, rollup);
     const { union, params } = plannedUnion(rollups, tables, (s) => ({
-      select: `Fingerprint, StartTime, argMinMerge(First) AS first, argMaxMerge(Last) AS last, argMaxMerge(Peak) AS peak${columns.rollupAggregates ? `, ${columns.rollupAggregates}` : ''}`,
+      select: `${R.Fingerprint}, ${R.StartTime}, argMinMerge(${R.First}) AS first, argMaxMerge(${R.Last}) AS last, argMaxMerge(${R.Peak}) AS peak${columns.rollupAggregates ? `, ${columns.rollupAggregates}` : ''}`,
       where: SERIES_WHERE,
-      groupBy: `Fingerprint, ${tables[s].time}, StartTime`,
+      groupBy: `${R.Fingerprint}, ${tables[s].time}, ${R.StartTime}`,
     }));
-    out.push(...(await this.ch.select<R>(`SELECT toString(Fingerprint) AS fingerprint, toUnixTimestamp64Milli(p.Time) AS t, toUnixTimestamp64Milli(StartTime) AS start, ${columns.rollup}
+    out.push(...(await this.ch.select<Row>(`SELECT toString(${R.Fingerprint}) AS fingerprint, toUnixTimestamp64Milli(p.${K.Time}) AS t, toUnixTimestamp64Milli(${R.StartTime}) AS start, ${columns.rollup}
        FROM (${union}) ARRAY JOIN arrayDistinct([first, peak, last]) AS p
-       ORDER BY Fingerprint, t
+       ORDER BY ${R.Fingerprint}, t
        LIMIT {limit:UInt32}`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, limit: limit - out.length },
     )));
@@ -418,10 +416,10 @@ export class MetricsRepository {
    * Raw points of the scope's series from one point table (a constant name), oldest first
    * per series, at most `limit`; `columns` are selected after the common head.
    */
-  private pointRows<R>(table: string, columns: string, scope: PointsScope, limit: number): Promise<R[]> {
-    return this.ch.select<R>(`SELECT ${POINT_HEAD}, ${columns}
+  private pointRows<Row>(table: string, columns: string, scope: PointsScope, limit: number): Promise<Row[]> {
+    return this.ch.select<Row>(`SELECT ${POINT_HEAD}, ${columns}
        FROM ${table} WHERE ${POINTS_WHERE}
-       ORDER BY Fingerprint, Time
+       ORDER BY ${P.Fingerprint}, ${P.Time}
        LIMIT {limit:UInt32}`,
       this.scopeParams(scope, { limit }),
     );

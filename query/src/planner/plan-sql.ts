@@ -1,29 +1,12 @@
 // Turns a query plan into one ClickHouse query: a sub-select of partial aggregates per
 // resolution (raw rows or rollup states), UNION ALL, merged by the caller's outer query.
+import { TENANT_COLUMN, type ResolutionTables } from '@telemetryflow/clickhouse';
 import type { QueryPlan, Resolution, Segment } from './query-plan.js';
 
-/** A signal's table and time column at each resolution: fixed names, never from input. */
-export type SignalTables = Record<Resolution, { table: string; time: string }>;
+/** A signal's table and time column at each resolution: from the read catalog, never from input. */
+export type SignalTables = ResolutionTables;
 
-/** Spans per service (rollups without operations: far fewer sketches to merge). */
-export const SERVICE_SPAN_TABLES: SignalTables = {
-  raw: { table: 'spans', time: 'StartTime' },
-  hourly: { table: 'spans_service_red_hourly', time: 'Hour' },
-  daily: { table: 'spans_service_red_daily', time: 'Day' },
-};
-
-/** Spans per service, operation and kind. */
-export const OPERATION_SPAN_TABLES: SignalTables = {
-  raw: { table: 'spans', time: 'StartTime' },
-  hourly: { table: 'spans_red_hourly', time: 'Hour' },
-  daily: { table: 'spans_red_daily', time: 'Day' },
-};
-
-export const LOG_TABLES: SignalTables = {
-  raw: { table: 'logs', time: 'Timestamp' },
-  hourly: { table: 'logs_volume_hourly', time: 'Hour' },
-  daily: { table: 'logs_volume_daily', time: 'Day' },
-};
+export { LOG_TABLES, OPERATION_SPAN_TABLES, SERVICE_SPAN_TABLES } from '@telemetryflow/clickhouse';
 
 /** What one segment's sub-select computes: its select list, extra filter and grouping. */
 export interface PartialAggregate {
@@ -56,7 +39,7 @@ export function plannedUnion(plan: QueryPlan, tables: SignalTables, partial: (so
   const parts = [...ranges].map(([source, conditions]) => {
     const p = partial(source);
     const time = conditions.length === 1 ? conditions[0]! : `(${conditions.map((c) => `(${c})`).join(' OR ')})`;
-    const where = [`TenantId = {tenant:String}`, time, ...(p.where ? [p.where] : [])].join(' AND ');
+    const where = [`${TENANT_COLUMN} = {tenant:String}`, time, ...(p.where ? [p.where] : [])].join(' AND ');
     return `SELECT ${p.select} FROM ${tables[source].table} WHERE ${where}${p.groupBy ? ` GROUP BY ${p.groupBy}` : ''}`;
   });
   return { union: parts.map((p) => `(${p})`).join(' UNION ALL '), params };

@@ -1,5 +1,6 @@
 // Span queries of the query DTO: label expressions per resolution, and whether rollups
 // (which keep service, operation and kind only) can answer.
+import { SPAN_COLUMNS as S, SPAN_ROLLUP_COLUMNS as R } from '@telemetryflow/clickhouse';
 import type { LabelFilter, SpanMeasure, SpansQuery } from '@telemetryflow/contract';
 import { OPERATION_SPAN_TABLES, SERVICE_SPAN_TABLES, type SignalTables } from '../planner/plan-sql.js';
 import type { Resolution } from '../planner/query-plan.js';
@@ -17,11 +18,11 @@ export function spanTables(q: SpansQuery): { tables: SignalTables; rawOnly: bool
 /** The SQL expression of a span label; `attr.` / `resource.` keys are bound as `param`. */
 export function spanLabelExpr(label: string, source: Resolution, param: string): SqlPart {
   const raw = source === 'raw';
-  if (label === 'service') return { sql: 'ServiceName', params: {} };
-  if (label === 'operation') return { sql: raw ? 'Name' : 'SpanName', params: {} };
-  if (label === 'kind') return { sql: raw ? 'Kind' : 'SpanKind', params: {} };
-  if (label === 'status') return { sql: 'StatusCode', params: {} };
-  const [map, key] = label.startsWith('attr.') ? ['Attributes', label.slice(5)] : ['ResourceAttributes', label.slice(9)];
+  if (label === 'service') return { sql: S.ServiceName, params: {} };
+  if (label === 'operation') return { sql: raw ? S.Name : R.SpanName, params: {} };
+  if (label === 'kind') return { sql: raw ? S.Kind : R.SpanKind, params: {} };
+  if (label === 'status') return { sql: S.StatusCode, params: {} };
+  const [map, key] = label.startsWith('attr.') ? [S.Attributes, label.slice(5)] : [S.ResourceAttributes, label.slice(9)];
   return { sql: `${map}[{${param}:String}]`, params: { [param]: key } };
 }
 
@@ -48,9 +49,9 @@ const QUANTILE_INDEX: Partial<Record<SpanMeasure, number>> = { p50: 0, p90: 1, p
 export function spanAggregates(measure: SpanMeasure, source: Resolution): string {
   const sketch = QUANTILE_INDEX[measure] !== undefined;
   if (source === 'raw') {
-    return `count() AS n, countIf(StatusCode = 'STATUS_CODE_ERROR') AS errors, sum(DurationNs) AS dsum${sketch ? `, quantilesDDState(${SKETCH})(DurationNs) AS q` : ''}`;
+    return `count() AS n, countIf(${S.StatusCode} = 'STATUS_CODE_ERROR') AS errors, sum(${S.DurationNs}) AS dsum${sketch ? `, quantilesDDState(${SKETCH})(${S.DurationNs}) AS q` : ''}`;
   }
-  return `sum(Count) AS n, sum(ErrorCount) AS errors, sum(DurationSum) AS dsum${sketch ? `, quantilesDDMergeState(${SKETCH})(DurationQuantiles) AS q` : ''}`;
+  return `sum(${R.Count}) AS n, sum(${R.ErrorCount}) AS errors, sum(${R.DurationSum}) AS dsum${sketch ? `, quantilesDDMergeState(${SKETCH})(${R.DurationQuantiles}) AS q` : ''}`;
 }
 
 export function mergedSpanAggregates(measure: SpanMeasure): string {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RAW_TABLES } from '@telemetryflow/clickhouse';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { toNumber } from '../clickhouse-rows.js';
 import { plannedUnion, SERVICE_SPAN_TABLES } from '../planner/plan-sql.js';
@@ -55,11 +56,11 @@ export class ServiceMapRepository {
       `SELECT p.ServiceName AS caller, c.ServiceName AS callee, count() AS calls,
               countIf(c.StatusCode = 'STATUS_CODE_ERROR') AS errors, quantileTDigest(0.95)(c.DurationNs) AS p95
        FROM (
-         SELECT TraceId, SpanId, ServiceName FROM spans
+         SELECT TraceId, SpanId, ServiceName FROM ${RAW_TABLES.spans}
          WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({parentFromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})
        ) AS p
        INNER JOIN (
-         SELECT TraceId, ParentSpanId, ServiceName, StatusCode, DurationNs FROM spans
+         SELECT TraceId, ParentSpanId, ServiceName, StatusCode, DurationNs FROM ${RAW_TABLES.spans}
          WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({fromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})
            AND ParentSpanId != toFixedString('', 8)
        ) AS c ON c.TraceId = p.TraceId AND c.ParentSpanId = p.SpanId

@@ -1,6 +1,6 @@
 // Partial aggregates of spans at each resolution, as sub-selects of a planned query
 // (planner/plan-sql.ts) produce them, and their merge. Rollup columns: migrations 0006, 0013.
-import { RAW_SPAN_CLASS } from '@telemetryflow/clickhouse';
+import { SPAN_CLASS, SPAN_COLUMNS as S, SPAN_ROLLUP_COLUMNS as R } from '@telemetryflow/clickhouse';
 import type { SignalTables } from '../planner/plan-sql.js';
 import type { Resolution } from '../planner/query-plan.js';
 
@@ -9,40 +9,27 @@ const SKETCH = '0.01, 0.5, 0.9, 0.95, 0.99';
 
 /** `n` spans and `errors` among them. */
 export function spanCounts(source: Resolution): string {
-  return source === 'raw' ? "count() AS n, countIf(StatusCode = 'STATUS_CODE_ERROR') AS errors" : 'sum(Count) AS n, sum(ErrorCount) AS errors';
+  return source === 'raw' ? `count() AS n, countIf(${S.StatusCode} = 'STATUS_CODE_ERROR') AS errors` : `sum(${R.Count}) AS n, sum(${R.ErrorCount}) AS errors`;
 }
 
 /** `q`: a mergeable duration sketch. Raw spans are sketched too, so every resolution answers alike. */
 export function durationSketch(source: Resolution): string {
-  return source === 'raw' ? `quantilesDDState(${SKETCH})(DurationNs) AS q` : `quantilesDDMergeState(${SKETCH})(DurationQuantiles) AS q`;
+  return source === 'raw' ? `quantilesDDState(${SKETCH})(${S.DurationNs}) AS q` : `quantilesDDMergeState(${SKETCH})(${R.DurationQuantiles}) AS q`;
 }
 
 /** `operation` and `kind` of a row. */
 export function operationKeys(source: Resolution): string {
-  return source === 'raw' ? 'Name AS operation, Kind AS kind' : 'SpanName AS operation, SpanKind AS kind';
+  return source === 'raw' ? `${S.Name} AS operation, ${S.Kind} AS kind` : `${R.SpanName} AS operation, ${R.SpanKind} AS kind`;
 }
 
 /** Outer select: the merged quantiles of the segments' sketches, in nanoseconds. */
 export const MERGED_QUANTILES = `quantilesDDMerge(${SKETCH})(q) AS q`;
 
-/**
- * The class of the spans a row aggregates, as the per-service rollups store it (`Entry`,
- * 0013): 'server_consumer', 'root' (a root span of another kind) or 'other'. Keyed by the
- * table a segment reads; fixed SQL.
- */
-const SPAN_CLASS: Record<string, string> = {
-  spans: RAW_SPAN_CLASS,
-  spans_red_hourly: "multiIf(SpanKind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'), 'server_consumer', Root, 'root', 'other')",
-  spans_red_daily: "multiIf(SpanKind IN ('SPAN_KIND_SERVER', 'SPAN_KIND_CONSUMER'), 'server_consumer', Root, 'root', 'other')",
-  spans_service_red_hourly: 'toString(Entry)',
-  spans_service_red_daily: 'toString(Entry)',
-};
-
 /** `service` and `class` of a segment's rows, for grouping before entrySpans. */
 export function serviceAndClass(source: Resolution, tables: SignalTables): string {
   const spanClass = SPAN_CLASS[tables[source].table];
   if (spanClass === undefined) throw new Error(`no span class for table ${tables[source].table}`);
-  return `ServiceName AS service, ${spanClass} AS class`;
+  return `${S.ServiceName} AS service, ${spanClass} AS class`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RAW_TABLES } from '@telemetryflow/clickhouse';
 import type { AttributeKeyDto } from '@telemetryflow/contract';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { toNumber } from '../clickhouse-rows.js';
@@ -43,7 +44,7 @@ export class AttributeSuggestions {
       `SELECT key, count() AS count, any(scanned) AS scanned FROM (
          SELECT arrayConcat(arrayMap(k -> concat('attr.', k), mapKeys(Attributes)), arrayMap(k -> concat('resource.', k), mapKeys(ResourceAttributes))) AS keys,
                 count() OVER () AS scanned
-         FROM (SELECT Attributes, ResourceAttributes FROM spans WHERE ${RANGE} LIMIT {scan:UInt32})
+         FROM (SELECT Attributes, ResourceAttributes FROM ${RAW_TABLES.spans} WHERE ${RANGE} LIMIT {scan:UInt32})
        ) ARRAY JOIN keys AS key
        GROUP BY key ORDER BY count DESC, key LIMIT {limit:UInt32}`,
       { tenant, fromNs: range.fromNs, toNs: range.toNs, scan: SUGGESTION_SCAN_SPANS, limit },
@@ -60,7 +61,7 @@ export class AttributeSuggestions {
     const rows = await this.ch.select<{ value: string; scanned: string }>(
       `SELECT value, any(scanned) AS scanned FROM (
          SELECT ${map}[{name:String}] AS value, count() OVER () AS scanned FROM (
-           SELECT ${map} FROM spans
+           SELECT ${map} FROM ${RAW_TABLES.spans}
            WHERE ${RANGE} AND mapContains(${map}, {name:String}) AND startsWith(${map}[{name:String}], {prefix:String})
            LIMIT {scan:UInt32}))
        GROUP BY value ORDER BY count() DESC, value LIMIT {limit:UInt32}`,

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RAW_TABLES } from '@telemetryflow/clickhouse';
 import type { TraceSummaryDto } from '@telemetryflow/contract';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { toNumber } from '../clickhouse-rows.js';
@@ -30,7 +31,7 @@ const ROOT_ORDER = '(ParentSpanId != toFixedString(\'\', 8), StartTime)';
  * The trace's time bounds from trace_index, a scalar ClickHouse evaluates first, so the
  * spans (or logs) query reads only the partitions and granules of that range in one round trip.
  */
-const BOUNDS = '(SELECT (min(Start), max(End)) FROM trace_index WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})) AS bounds';
+const BOUNDS = `(SELECT (min(Start), max(End)) FROM ${RAW_TABLES.traceIndex} WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})) AS bounds`;
 const START = 'toUnixTimestamp64Nano(min(StartTime))';
 const ERROR = "StatusCode = 'STATUS_CODE_ERROR'";
 const DURATION = 'toUnixTimestamp64Nano(max(EndTime)) - toUnixTimestamp64Nano(min(StartTime))';
@@ -59,7 +60,7 @@ export class TracesRepository {
   async traceSpans(tenant: string, traceId: string, limit: number): Promise<SpanRow[]> {
     return this.ch.select<SpanRow>(
       `WITH ${BOUNDS}
-       SELECT ${SPAN_COLUMNS} FROM spans
+       SELECT ${SPAN_COLUMNS} FROM ${RAW_TABLES.spans}
        WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String}) AND StartTime >= bounds.1 AND StartTime <= bounds.2
        ORDER BY StartTime, SpanId
        LIMIT {limit:UInt32}`,
@@ -71,7 +72,7 @@ export class TracesRepository {
   async traceLogs(tenant: string, traceId: string, slackNs: bigint, limit: number): Promise<LogRow[]> {
     return this.ch.select<LogRow>(
       `WITH ${BOUNDS}
-       SELECT ${LOG_COLUMNS} FROM logs
+       SELECT ${LOG_COLUMNS} FROM ${RAW_TABLES.logs}
        WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})
          AND Timestamp >= bounds.1 - toIntervalNanosecond({slackNs:Int64}) AND Timestamp <= bounds.2 + toIntervalNanosecond({slackNs:Int64})
        ORDER BY Timestamp
@@ -98,8 +99,8 @@ export class TracesRepository {
     Object.assign(params, spans.params);
     const matching: string[] = [];
     // Span-level filters (and errors) pick trace ids first; attribute skip indexes apply.
-    if (spans.sql) matching.push(`TraceId IN (SELECT TraceId FROM spans WHERE TenantId = {tenant:String} AND ${RANGE} AND ${spans.sql})`);
-    if (s.status === 'error') matching.push(`TraceId IN (SELECT TraceId FROM spans WHERE TenantId = {tenant:String} AND ${RANGE} AND ${ERROR})`);
+    if (spans.sql) matching.push(`TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND ${RANGE} AND ${spans.sql})`);
+    if (s.status === 'error') matching.push(`TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND ${RANGE} AND ${ERROR})`);
     if (s.status === 'ok') having.push(`countIf(${ERROR}) = 0`);
     if (s.minDurationNs !== undefined) {
       having.push(`${DURATION} >= {minDurationNs:Int64}`);
@@ -118,7 +119,7 @@ export class TracesRepository {
     const pageQuery = (extraWhere: string[], extraHaving: string[], extraParams: Record<string, unknown>) =>
       this.ch.select<{ traceId: string; sortKey: string }>(
         `SELECT lower(hex(TraceId)) AS traceId, toString(${sort.key}) AS sortKey
-         FROM spans WHERE ${['TenantId = {tenant:String}', RANGE, ...matching, ...extraWhere].join(' AND ')}
+         FROM ${RAW_TABLES.spans} WHERE ${['TenantId = {tenant:String}', RANGE, ...matching, ...extraWhere].join(' AND ')}
          GROUP BY TraceId
          ${having.length + extraHaving.length > 0 ? `HAVING ${[...having, ...extraHaving].join(' AND ')}` : ''}
          ORDER BY ${sort.order}
@@ -136,7 +137,7 @@ export class TracesRepository {
               toString(${DURATION}) AS durationNs,
               count() AS spanCount,
               countIf(${ERROR}) AS errorCount
-       FROM spans
+       FROM ${RAW_TABLES.spans}
        WHERE TenantId = {tenant:String} AND ${RANGE} AND TraceId IN (SELECT toFixedString(unhex(arrayJoin({ids:Array(String)})), 16))
        GROUP BY TraceId`,
       { tenant, fromNs: s.fromNs, toNs: s.toNs, ids: page.map((p) => p.traceId) },
@@ -165,7 +166,7 @@ export class TracesRepository {
       const lo = upper - windowNs > s.fromNs ? upper - windowNs : s.fromNs;
       if (lo === s.fromNs) return pageQuery([], [], {});
       const page = await pageQuery(
-        ['TraceId IN (SELECT TraceId FROM spans WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({lo:Int64}) AND StartTime <= fromUnixTimestamp64Nano({upper:Int64}))'],
+        [`TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({lo:Int64}) AND StartTime <= fromUnixTimestamp64Nano({upper:Int64}))`],
         [`${START} >= {lo:Int64}`],
         { lo, upper },
       );
