@@ -47,7 +47,10 @@ export class TestNatsServer {
     writeFileSync(join(this.dir, 'nats.conf'), lines.join('\n'));
     const child = spawn(NATS_SERVER, ['-c', join(this.dir, 'nats.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
-    this.boundPort = await readyPort(child);
+    this.boundPort = await readyPort(child).catch((err: unknown) => {
+      child.kill('SIGKILL');
+      throw err;
+    });
   }
 
   /** SIGKILL: no clean shutdown, as in a crash. */
