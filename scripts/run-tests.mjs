@@ -4,6 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Paths are the repository's, whichever package's script runs this (`pnpm --filter query test`).
+process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
 // Every workspace package, so a test moved into a new package runs without editing this list.
 const workspace = readFileSync('pnpm-workspace.yaml', 'utf8').match(/^packages:\n((?: {2}- .*\n)+)/m)?.[1] ?? '';
