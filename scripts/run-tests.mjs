@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const packages = ['schemas', 'clickhouse', 'bus', 'worker-pool', 'ingest', 'collector', 'query', 'alerting', 'server', 'bench', 'deploy', 'console', 'promql', 'probe', 'abuse'];
+const packages = ['schemas', 'clickhouse', 'bus', 'rows', 'worker-pool', 'ingest', 'collector', 'query', 'alerting', 'server', 'bench', 'deploy', 'console', 'promql', 'probe', 'abuse'];
 const files = [];
 function walk(dir) {
   if (!existsSync(dir)) return;

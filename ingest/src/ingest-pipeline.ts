@@ -5,7 +5,7 @@ import { ClickHouseWriter, DEFAULT_WRITER_CONFIG, type WriterConfig } from './cl
 import { createDecodePool, type DecodePool } from './decode-threads.js';
 import type { EncodedTables } from './decode-task.js';
 import { DEFAULT_BATCHER_CONFIG, InsertBatcher, type BatcherConfig } from './insert-batcher.js';
-import type { LiveFeed } from './live-feed.js';
+import type { LiveFeed } from '@telemetryflow/rows';
 import { DEFAULT_LEDGER_CONFIG, RequestLedger, type Admission, type LedgerConfig } from './request-ledger.js';
 
 export interface IngestConfig {
