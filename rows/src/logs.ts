@@ -1,5 +1,7 @@
 import { anyValueToStored, cleanString, keyValuesToStored, type ExportLogsServiceRequest, type LogRecord } from '@telemetryflow/schemas';
+import type { LogRow } from './columns.js';
 import { ANY_TIME, envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, rowTime, uint32, withScope, type Envelope, type TimeWindow } from './fields.js';
+import { writeLogColumns, type LogColumnWriter } from './log-columns.js';
 import { RowBatchBuilder, windowOf, type RowBatch, type RowContext } from './row-batch.js';
 
 /**
@@ -19,29 +21,46 @@ export function checkedLogFields(record: LogRecord, receivedAtNs: bigint, window
   return { time, observedAt, severity };
 }
 
-/** One `logs` row in INSERT_COLUMNS.logs order. Throws InvalidItemError for a record that cannot be stored. */
-export function logRow(tenantId: string, env: Envelope, record: LogRecord, receivedAtNs: bigint, window: TimeWindow = ANY_TIME): unknown[] {
-  const { time, observedAt, severity } = checkedLogFields(record, receivedAtNs, window);
-  const [body, bodyType] = anyValueToStored(record.body);
-  const attrs = keyValuesToStored(record.attributes);
-  return [
-    tenantId,
-    time,
-    observedAt,
-    idHex(record.traceId, 16, 'trace_id', false),
-    idHex(record.spanId, 8, 'span_id', false),
-    uint32(record.flags),
-    cleanString(record.severityText),
-    severity,
-    env.serviceName,
-    cleanString(record.eventName),
-    body,
-    bodyType ?? '',
-    ...envelopeColumns(env),
-    attrs.values,
-    attrs.types,
-    uint32(record.droppedAttributesCount),
-  ];
+/** What a log encoder writes a row from: the record, its checked fields and what it takes from its request. */
+export interface LogSource<E = Envelope> {
+  tenantId: string;
+  env: E;
+  record: LogRecord;
+  /** checkedLogFields of the record, computed before any column is written. */
+  checked: CheckedLogFields;
+}
+
+export type CheckedLogFields = ReturnType<typeof checkedLogFields>;
+
+/** The object path's `logs` column writer: each group's values, appended to a row array. */
+const LOG_VALUES: LogColumnWriter<unknown[], LogSource> = {
+  tenantId: (row, s) => void row.push(s.tenantId),
+  times: (row, s) => void row.push(s.checked.time, s.checked.observedAt),
+  traceId: (row, s) => void row.push(idHex(s.record.traceId, 16, 'trace_id', false)),
+  spanId: (row, s) => void row.push(idHex(s.record.spanId, 8, 'span_id', false)),
+  flags: (row, s) => void row.push(uint32(s.record.flags)),
+  severityText: (row, s) => void row.push(cleanString(s.record.severityText)),
+  severityNumber: (row, s) => void row.push(s.checked.severity),
+  serviceName: (row, s) => void row.push(s.env.serviceName),
+  eventName: (row, s) => void row.push(cleanString(s.record.eventName)),
+  body: (row, s) => {
+    const [body, bodyType] = anyValueToStored(s.record.body);
+    row.push(body, bodyType ?? '');
+  },
+  envelope: (row, s) => void row.push(...envelopeColumns(s.env)),
+  attributes: (row, s) => {
+    const attrs = keyValuesToStored(s.record.attributes);
+    row.push(attrs.values, attrs.types);
+  },
+  droppedAttributesCount: (row, s) => void row.push(uint32(s.record.droppedAttributesCount)),
+};
+
+/** One `logs` row. Throws InvalidItemError for a record that cannot be stored. */
+export function logRow(tenantId: string, env: Envelope, record: LogRecord, receivedAtNs: bigint, window: TimeWindow = ANY_TIME): LogRow {
+  const checked = checkedLogFields(record, receivedAtNs, window);
+  const row: unknown[] = [];
+  writeLogColumns(row, LOG_VALUES, { tenantId, env, record, checked });
+  return row as LogRow;
 }
 
 export function logsRequestToRows(tenantId: string, request: ExportLogsServiceRequest, receivedAtNs: bigint, context: RowContext = {}): RowBatch {
