@@ -2,7 +2,6 @@
 import {
   cleanString, int64ToString, keyValuesToStored, MAX_RETENTION_DAYS, type Int64Like, type InstrumentationScope, type Resource,
 } from '@telemetryflow/schemas';
-import type { NamedRow } from './columns.js';
 
 /** Largest nanosecond timestamp a DateTime64(9) holds (2262-04-11). */
 const MAX_NANOS = 9223372036854775807n;
@@ -182,26 +181,10 @@ export const ENVELOPE_COLUMNS = [
   'ResourceDroppedAttributesCount', 'ScopeSchemaUrl', 'ScopeDroppedAttributesCount',
 ] as const;
 
-export type NamedEnvelope = Pick<NamedRow<'spans'>, (typeof ENVELOPE_COLUMNS)[number]>;
-
-/** The envelope columns by name. */
-export function namedEnvelope(env: Envelope): NamedEnvelope {
-  return {
-    ResourceAttributes: env.resourceValues,
-    ResourceAttributeTypes: env.resourceTypes,
-    ScopeName: env.scopeName,
-    ScopeVersion: env.scopeVersion,
-    ScopeAttributes: env.scopeValues,
-    ScopeAttributeTypes: env.scopeTypes,
-    ResourceSchemaUrl: env.resourceSchemaUrl,
-    ResourceDroppedAttributesCount: env.resourceDropped,
-    ScopeSchemaUrl: env.scopeSchemaUrl,
-    ScopeDroppedAttributesCount: env.scopeDropped,
-  };
-}
-
 /** The values of ENVELOPE_COLUMNS, in that order. */
-export function envelopeColumns(env: Envelope): NamedEnvelope[keyof NamedEnvelope][] {
-  const named = namedEnvelope(env);
-  return ENVELOPE_COLUMNS.map((column) => named[column]);
+export function envelopeColumns(env: Envelope): unknown[] {
+  return [
+    env.resourceValues, env.resourceTypes, env.scopeName, env.scopeVersion, env.scopeValues, env.scopeTypes,
+    env.resourceSchemaUrl, env.resourceDropped, env.scopeSchemaUrl, env.scopeDropped,
+  ];
 }

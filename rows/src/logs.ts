@@ -55,11 +55,19 @@ const LOG_VALUES: LogColumnWriter<unknown[], LogSource> = {
   droppedAttributesCount: (row, s) => void row.push(uint32(s.record.droppedAttributesCount)),
 };
 
+/** The record logRow is writing: one object for every call. */
+const current: LogSource = {
+  tenantId: '', env: withScope(resourceEnvelope(undefined, undefined), undefined, undefined), record: {}, checked: { time: 0n, observedAt: 0n, severity: 0 },
+};
+
 /** One `logs` row. Throws InvalidItemError for a record that cannot be stored. */
 export function logRow(tenantId: string, env: Envelope, record: LogRecord, receivedAtNs: bigint, window: TimeWindow = ANY_TIME): LogRow {
-  const checked = checkedLogFields(record, receivedAtNs, window);
+  current.checked = checkedLogFields(record, receivedAtNs, window);
+  current.tenantId = tenantId;
+  current.env = env;
+  current.record = record;
   const row: unknown[] = [];
-  writeLogColumns(row, LOG_VALUES, { tenantId, env, record, checked });
+  writeLogColumns(row, LOG_VALUES, current);
   return row as LogRow;
 }
 

@@ -40,10 +40,17 @@ const SPAN_VALUES: SpanColumnWriter<unknown[], SpanSource> = {
   eventsAndLinks: (row, s) => void row.push(...eventAndLinkColumns(s.span)),
 };
 
+/** The span spanRow is writing: one object for every call. */
+const current: SpanSource = { tenantId: '', env: withScope(resourceEnvelope(undefined, undefined), undefined, undefined), span: {}, window: ANY_TIME };
+
 /** One `spans` row. Throws InvalidItemError for a span that cannot be stored. */
 export function spanRow(tenantId: string, env: Envelope, span: Span, window: TimeWindow = ANY_TIME): SpanRow {
+  current.tenantId = tenantId;
+  current.env = env;
+  current.span = span;
+  current.window = window;
   const row: unknown[] = [];
-  writeSpanColumns(row, SPAN_VALUES, { tenantId, env, span, window });
+  writeSpanColumns(row, SPAN_VALUES, current);
   return row as SpanRow;
 }
 
