@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectBus, DEFAULT_JETSTREAM_SETTINGS, writerConsumerName, type BusConnection } from '@telemetryflow/ingest';
+import { connectBus, DEFAULT_JETSTREAM_SETTINGS, writerConsumerName, type BusConnection } from '@telemetryflow/bus';
 import type { Signal } from '@telemetryflow/otlp';
 
 export interface BenchNats {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { insertColumns } from '@telemetryflow/clickhouse';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import type { LogRow } from '@telemetryflow/rows';
 import type { LiveAck, LiveItems, LiveNotice, LogDto } from '@telemetryflow/contract';
 import { io, type Socket } from 'socket.io-client';
 import { addMembership, createApiKey, createUser, LiveHub, openControlPlane, revokeApiKey, startQueryServer, type ControlPlane, type QueryServer } from '../src/index.js';
@@ -64,9 +65,9 @@ function connectOnce(token: string, tenant?: string): Promise<Socket> {
 }
 
 /** A `logs` row as the ingest row builders make it. */
-function logRow(tenant: string, body: string): unknown[] {
+function logRow(tenant: string, body: string): LogRow {
   const values: Record<string, unknown> = { TenantId: tenant, TimestampNs: 1_700_000_000_000_000_000n, ObservedTimestampNs: 1_700_000_000_000_000_000n, SeverityNumber: 9, ServiceName: 'svc', Body: body };
-  return insertColumns('logs').map((c) => values[c] ?? (c.endsWith('Attributes') || c.endsWith('Types') ? {} : ''));
+  return insertColumns('logs').map((c) => values[c] ?? (c.endsWith('Attributes') || c.endsWith('Types') ? {} : '')) as LogRow;
 }
 
 test('rows published for a tenant reach only its subscribers; the hub holds no buffers after they leave', async () => {
