@@ -137,9 +137,12 @@ describe('rule scheduler', () => {
   it('a replica that dies holding a lease is taken over when the lease runs out, and its late results are dropped', async () => {
     const id = await createRule({ name: 'takeover', for: '0s', condition: { kind: 'absence', signal: 'spans', service: 'gone', window: '5m' } });
     const store = new AlertStateStore(s.cp.dataSource);
-    assert.deepEqual((await store.claimDue('dead-replica', 300, 10)).map((c) => c.id), [id]);
+    assert.deepEqual((await store.claimDue('dead-replica', 60_000, 10)).map((c) => c.id), [id]);
+    const [lease] = await s.cp.dataSource.query('SELECT extract(epoch FROM lease_until - now()) AS left FROM alert_rule_leases WHERE rule_id = $1', [id]);
+    assert.ok(Number(lease.left) > 50 && Number(lease.left) <= 60, `a lease of 60 s: ${lease.left} s left`);
     assert.equal(await scheduler('survivor').tick(), 0, 'the lease is still held');
-    await new Promise((r) => setTimeout(r, 400));
+    // The lease runs out: moved into the past on the scheduler's clock (the database's), as makeDue does.
+    await s.cp.dataSource.query("UPDATE alert_rule_leases SET lease_until = now() - interval '1 second' WHERE rule_id = $1", [id]);
     assert.equal(await scheduler('survivor').tick(), 1, 'taken over after the lease ran out');
     const late = await store.commit(id, 'default', 'dead-replica', { instances: [], notifications: [], channelIds: [], intervalMs: 60_000 });
     assert.equal(late, false, 'fenced: the old holder can no longer write');

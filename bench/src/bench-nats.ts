@@ -2,9 +2,8 @@
 // (or BENCH_NATS_URL), and the writers' consumer lag.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { connectBus, DEFAULT_JETSTREAM_SETTINGS, writerConsumerName, type BusConnection } from '@telemetryflow/ingest';
+import { connectBus, DEFAULT_JETSTREAM_SETTINGS, writerConsumerName, type BusConnection } from '@telemetryflow/bus';
 import type { Signal } from '@telemetryflow/otlp';
 
 export interface BenchNats {
@@ -14,22 +13,27 @@ export interface BenchNats {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** The client port nats-server logged it listens on (it was told `-p -1`: the OS picks), once it is ready. */
+function readyPort(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    let log = '';
+    let settled = false;
+    const settle = (err: Error | undefined, port = 0) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(port);
+    };
+    const timer = setTimeout(() => settle(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);
+    // Read to the end even after start-up, so the server never blocks on a full pipe.
+    child.stderr!.on('data', (d: Buffer) => {
+      if (settled) return;
+      log += d.toString();
+      const port = /Listening for client connections on [^\s]*:(\d+)/.exec(log)?.[1];
+      if (port && log.includes('Server is ready')) settle(undefined, Number(port));
     });
-  });
-}
-
-async function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
+    child.once('exit', (code) => settle(new Error(`nats-server exited with ${code}:\n${log}`)));
   });
 }
 
@@ -39,14 +43,12 @@ export async function startBenchNats(dataDir: string): Promise<BenchNats> {
   if (!url) {
     const binary = process.env.BENCH_NATS_SERVER ?? '/usr/sbin/nats-server';
     if (!existsSync(binary)) throw new Error(`--nats needs ${binary} (or BENCH_NATS_URL)`);
-    const port = await freePort();
-    child = spawn(binary, ['-js', '-sd', join(dataDir, 'nats'), '-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    const deadline = Date.now() + 10_000;
-    while (!(await listening(port))) {
-      if (Date.now() > deadline) throw new Error('nats-server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    url = `nats://127.0.0.1:${port}`;
+    child = spawn(binary, ['-js', '-sd', join(dataDir, 'nats'), '-a', '127.0.0.1', '-p', '-1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const started = child;
+    url = `nats://127.0.0.1:${await readyPort(started).catch((err: unknown) => {
+      started.kill('SIGKILL');
+      throw err;
+    })}`;
   }
   let bus: BusConnection | undefined;
   return {

@@ -28,20 +28,20 @@ type Columns = readonly (readonly [string, InsertColumnType])[];
 const MAP = 'Map(String, String)' as const;
 const MAPS = 'Array(Map(String, String))' as const;
 
-const ENVELOPE: Columns = [
+const ENVELOPE = [
   ['ResourceAttributes', MAP], ['ResourceAttributeTypes', MAP], ['ScopeName', 'String'], ['ScopeVersion', 'String'],
   ['ScopeAttributes', MAP], ['ScopeAttributeTypes', MAP], ['ResourceSchemaUrl', 'String'], ['ResourceDroppedAttributesCount', 'UInt32'],
   ['ScopeSchemaUrl', 'String'], ['ScopeDroppedAttributesCount', 'UInt32'],
-];
+] as const satisfies Columns;
 
-const POINT_HEAD: Columns = [
+const POINT_HEAD = [
   ['TenantId', 'String'], ['MetricName', 'String'], ['Fingerprint', 'UInt64'], ['StartTimeNs', 'UInt64'], ['TimeNs', 'UInt64'], ['Flags', 'UInt32'],
-];
+] as const satisfies Columns;
 
-const EXEMPLARS: Columns = [
+const EXEMPLARS = [
   ['ExemplarTimesNs', 'Array(UInt64)'], ['ExemplarValues', 'Array(Float64)'], ['ExemplarIntValues', 'Array(Nullable(Int64))'],
   ['ExemplarTraceIdsHex', 'Array(String)'], ['ExemplarSpanIdsHex', 'Array(String)'], ['ExemplarAttributes', MAPS], ['ExemplarAttributeTypes', MAPS],
-];
+] as const satisfies Columns;
 
 export const INSERT_COLUMNS = {
   spans: [

@@ -177,12 +177,15 @@ describe('OTLP/HTTP receiver', () => {
   it('survives a client that disconnects in the middle of the body', async () => {
     const socket = net.connect(receiver.port, '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
     socket.write(
       'POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n' +
-        `Authorization: Bearer ${INGEST_KEY}\r\nContent-Length: 100000\r\n\r\n` +
-        'partial',
+        `Authorization: Bearer ${INGEST_KEY}\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n`,
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The server has read the headers and waits for the body (instead of a 50 ms pause).
+    await waitFor(() => answer.startsWith('HTTP/1.1 100 Continue'));
+    await new Promise<void>((resolve) => socket.write('partial', () => resolve()));
     socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(consumer.calls, 0);

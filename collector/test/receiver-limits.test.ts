@@ -105,10 +105,11 @@ describe('bytes in flight are bounded per process and per tenant', () => {
       // 16 bodies of ~19 KiB that inflate to 19 MiB each: 304 MiB if all were let in.
       const bomb = zlib.gzipSync(bigLogs(19 * MiB));
       assert.ok(bomb.length < 64 * 1024, `${bomb.length} bytes compressed`);
-      const replies = Promise.all(Array.from({ length: 16 }, () => postHttp(receiver.port, 'logs', bomb, { 'content-encoding': 'gzip' })));
+      let answered = 0;
+      const replies = Promise.all(Array.from({ length: 16 }, () => postHttp(receiver.port, 'logs', bomb, { 'content-encoding': 'gzip' }).finally(() => answered++)));
       // The admitted ones wait in the consumer, holding their bytes; the others are answered.
       await waitFor(() => consumer.calls >= 1 && admission.bytes > 19 * MiB, 20_000);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await waitFor(() => answered + consumer.calls >= 16, 20_000);
       release();
       const answers = await replies;
       const throttled = answers.filter((a) => a.status === 429);
@@ -302,10 +303,13 @@ describe('OTLP/gRPC timeouts and connection limits', () => {
     const client = makeClient(receiver.port);
     try {
       assert.equal((await call(client, 'logs', sampleProtobuf('logs'))).error, undefined, 'the third connection is served');
+      const served = Date.now(); // the client's connection opened before this
       const extra = rawConnection(receiver.port);
       await waitFor(() => extra.closed(), 2_000);
-      await new Promise((resolve) => setTimeout(resolve, SHORT.unauthenticatedTimeoutMs + 200));
+      await waitFor(() => first.every((c) => c.closed()), 10_000).catch(() => undefined);
       assert.ok(first.every((c) => c.closed()), 'the silent ones are closed');
+      // Past the client's own unauthenticated deadline (a lower bound on the time waited, not a limit).
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, served + SHORT.unauthenticatedTimeoutMs + 200 - Date.now())));
       assert.equal(client.getChannel().getConnectivityState(false), connectivityState.READY, 'its connection outlived the unauthenticated deadline');
       assert.equal((await call(client, 'logs', sampleProtobuf('logs'))).error, undefined);
     } finally {

@@ -41,7 +41,7 @@ describe('console in Chromium', () => {
     await rig?.close();
   });
 
-  test('the initial route is interactive quickly with a cold cache; bundle size', async (t) => {
+  test('with a cold cache the initial route becomes interactive having fetched only part of the bundle (time and sizes reported)', async (t) => {
     const cold = await rig.browser.newContext();
     const p = await cold.newPage();
     const fetched: string[] = [];
@@ -74,7 +74,7 @@ describe('console in Chromium', () => {
     await page.locator('[data-test=identity]', { hasText: ADMIN_EMAIL }).waitFor();
   });
 
-  test('a signed-in user opening /services with a cold cache sees the table quickly', async (t) => {
+  test('a signed-in user opening /services with a cold cache sees the table (time to interactive reported)', async (t) => {
     const session = await page.evaluate(() => localStorage.getItem('tf.session')!);
     const cold = await rig.browser.newContext();
     // A login of its own: its session cookie, not a copy of this page's (whose next use would count as a reuse).

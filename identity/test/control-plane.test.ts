@@ -80,7 +80,7 @@ test('authenticate: unknown → null, revoked → null, scopes per key, last_use
     assert.equal(await cp.authenticate(wrongSecret), null, 'same prefix, wrong secret');
     // Background touch lands shortly after.
     let used: unknown = null;
-    for (let i = 0; i < 50 && used === null; i++) {
+    for (let i = 0; i < 500 && used === null; i++) {
       await new Promise((r) => setTimeout(r, 20));
       [{ last_used_at: used }] = await cp.dataSource.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [ingestOnly.id]);
     }

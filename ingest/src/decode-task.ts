@@ -1,33 +1,14 @@
 import { encodeRowBinary, type InsertTable } from '@telemetryflow/clickhouse';
-import { decodeExportRequest, MalformedPayloadError, type DecodedRequest, type ExportRequestBySignal, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
-import type { LiveRows } from './live-feed.js';
-import { logsRequestToRows } from './rows/logs.js';
-import { metricsRequestToRows } from './rows/metrics.js';
-import { encodeLogsRequest } from './rows/log-writer.js';
-import { TimeWindow } from './rows/fields.js';
-import type { RowBatch, RowContext } from './rows/row-batch.js';
-import type { EncodedItems } from './rows/field-writers.js';
-import { encodeTraceRequest } from './rows/span-writer.js';
-import { transcodeTraceRequest } from './rows/span-wire.js';
-import { traceRequestToRows } from './rows/spans.js';
+import {
+  decodeRequest, decodeToRows, encodeLogsRequest, encodeTraceRequest, permanentOnThrow, TimeWindow, transcodeTraceRequest,
+  type EncodedItems, type LiveRows, type OtlpPayload, type RowContext,
+} from '@telemetryflow/rows';
+import type { ExportRequestBySignal } from '@telemetryflow/otlp';
 
-export interface DecodeTask {
-  tenantId: string;
-  signal: Signal;
-  encoding: OtlpEncoding;
-  payload: Uint8Array;
-  /** Nanoseconds since the epoch, as a decimal string (bigint does not cross threads cheaply). */
-  receivedAtNs: string;
-  /**
-   * Items whose time is before this (nanoseconds, decimal) are past the tenant's retention
-   * and refused; "0": no retention known.
-   */
-  notBeforeNs: string;
+export interface DecodeTask extends OtlpPayload {
   /** Also return the span and log rows (for the live feed). */
   keepRows?: boolean;
 }
-
-export type DecodeResult = { ok: true; batch: RowBatch } | { ok: false; malformed: string };
 
 /** RowBinary bytes per table, ready to insert. */
 export interface EncodedTables {
@@ -73,19 +54,6 @@ export function decodeAndEncode(task: DecodeTask): EncodedResult {
   });
 }
 
-/**
- * Anything the conversion of a client's payload throws besides its own refusals would be
- * thrown again on every retry of that payload: it is reported as malformed (permanent),
- * never as a transient failure the client would retry forever.
- */
-export function permanentOnThrow<R extends { ok: boolean }>(convert: () => R): R | { ok: false; malformed: string } {
-  try {
-    return convert();
-  } catch (err) {
-    return { ok: false, malformed: `the payload could not be converted: ${(err as Error)?.message ?? String(err)}` };
-  }
-}
-
 function encodedTable(table: InsertTable, items: EncodedItems): EncodedTables {
   const { data, rows, accepted, rejected, errorMessage } = items;
   return { tables: rows > 0 ? { [table]: { data, rows } } : {}, accepted, rejected, errorMessage };
@@ -101,38 +69,4 @@ function encodeViaRows(task: DecodeTask): EncodedResult {
   const { accepted, rejected, errorMessage } = decoded.batch;
   const rows = task.keepRows ? { spans: decoded.batch.tables.spans, logs: decoded.batch.tables.logs } : undefined;
   return { ok: true, batch: { tables, accepted, rejected, errorMessage, ...(rows ? { rows } : {}) } };
-}
-
-/** OTLP payload → rows per ClickHouse table. Pure. */
-export function decodeToRows(task: DecodeTask): DecodeResult {
-  return permanentOnThrow((): DecodeResult => {
-    const decoded = decodeRequest(task);
-    if (!decoded.ok) return decoded;
-    const context: RowContext = { window: new TimeWindow(BigInt(task.notBeforeNs)), refused: decoded.refused };
-    return { ok: true, batch: requestToRows(task.tenantId, task.signal, decoded.request, BigInt(task.receivedAtNs), context) };
-  });
-}
-
-function decodeRequest(task: DecodeTask): ({ ok: true } & DecodedRequest<Signal>) | { ok: false; malformed: string } {
-  try {
-    return { ok: true, ...decodeExportRequest(task.signal, task.payload, task.encoding) };
-  } catch (err) {
-    if (err instanceof MalformedPayloadError) return { ok: false, malformed: err.message };
-    throw err;
-  }
-}
-
-/** A decoded request → rows per ClickHouse table, with its items validated. Pure. */
-export function requestToRows<S extends Signal>(
-  tenantId: string, signal: S, request: ExportRequestBySignal[S], receivedAtNs: bigint, context: RowContext = {},
-): RowBatch {
-  switch (signal) {
-    case 'traces':
-      return traceRequestToRows(tenantId, request as ExportRequestBySignal['traces'], context);
-    case 'logs':
-      return logsRequestToRows(tenantId, request as ExportRequestBySignal['logs'], receivedAtNs, context);
-    case 'metrics':
-      return metricsRequestToRows(tenantId, request as ExportRequestBySignal['metrics'], context);
-  }
-  throw new Error(`unknown signal ${String(signal)}`);
 }

@@ -1,6 +1,6 @@
 // Piscina worker entry: decoding and row building run here, off the event loop that
 // serves OTLP and API requests.
-import { transferring } from './decode-pool.js';
+import { transferring } from '@telemetryflow/worker-pool';
 import { decodeAndEncode, type DecodeOutput, type DecodeTask } from './decode-task.js';
 import { requestIdentity } from './request-ledger.js';
 

@@ -1,10 +1,11 @@
 import { embeddedInfo, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { MalformedPayloadError, type ExportOutcome, type OtlpConsumer, type OtlpExport } from '@telemetryflow/otlp';
+import { runQueued } from '@telemetryflow/worker-pool';
 import { ClickHouseWriter, DEFAULT_WRITER_CONFIG, type WriterConfig } from './clickhouse-writer.js';
-import { createDecodePool, runQueued, type DecodePool } from './decode-pool.js';
+import { createDecodePool, type DecodePool } from './decode-threads.js';
 import type { EncodedTables } from './decode-task.js';
 import { DEFAULT_BATCHER_CONFIG, InsertBatcher, type BatcherConfig } from './insert-batcher.js';
-import type { LiveFeed } from './live-feed.js';
+import type { LiveFeed } from '@telemetryflow/rows';
 import { DEFAULT_LEDGER_CONFIG, RequestLedger, type Admission, type LedgerConfig } from './request-ledger.js';
 
 export interface IngestConfig {

@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeExportRequestObject, type Signal } from '@telemetryflow/otlp';
-import { decodeAndEncode, decodeToRows, type DecodeTask } from '../src/index.js';
-import { prng } from './fixtures.js';
+import { decodeToRows } from '@telemetryflow/rows';
+import { prng } from '@telemetryflow/rows/test-fixtures';
+import { decodeAndEncode, type DecodeTask } from '../src/index.js';
 
 const T = '1732540800123456789';
 const ID16 = '5b8efff798038103d269b633813fc60c';

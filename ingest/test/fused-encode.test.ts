@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeRowBinary } from '@telemetryflow/clickhouse';
 import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/otlp';
-import { decodeAndEncode, requestToRows, TimeWindow } from '../src/index.js';
-import { logsRequest, PARENT_ID, prng, resource, SPAN_ID, span, T0, TRACE_ID } from './fixtures.js';
+import { requestToRows, TimeWindow } from '@telemetryflow/rows';
+import { logsRequest, PARENT_ID, prng, resource, SPAN_ID, span, T0, TRACE_ID } from '@telemetryflow/rows/test-fixtures';
+import { decodeAndEncode } from '../src/index.js';
 
 type Sig = 'traces' | 'logs';
 const RECEIVED = '1732540800000000042';

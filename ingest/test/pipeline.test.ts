@@ -6,9 +6,10 @@ import { after, before, test } from 'node:test';
 import { createClickHouse, migrate, type ClickHouseClient, type InsertTable } from '@telemetryflow/clickhouse';
 import { encodeExportRequestObject, MalformedPayloadError, OverloadedError, type OtlpExport, type Signal } from '@telemetryflow/otlp';
 import { encodeRowBinary } from '@telemetryflow/clickhouse';
-import { ClickHouseWriter, IngestPipeline, InsertBatcher, StorageUnavailableError, traceRequestToRows, UnstorableDataError } from '../src/index.js';
+import { traceRequestToRows } from '@telemetryflow/rows';
+import { ClickHouseWriter, IngestPipeline, InsertBatcher, StorageUnavailableError, UnstorableDataError } from '../src/index.js';
 import { decodeExportRequest } from '@telemetryflow/otlp';
-import { metricsRequest, span, traceRequest } from './fixtures.js';
+import { metricsRequest, span, traceRequest } from '@telemetryflow/rows/test-fixtures';
 
 let dir: string;
 let ch: ClickHouseClient;

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeRowBinary } from '@telemetryflow/clickhouse';
 import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/otlp';
-import { ANY_TIME, decodeAndEncode, LATEST_ROW_TIME_NS, requestToRows, TimeWindow } from '../src/index.js';
-import { transcodeTraceRequest } from '../src/rows/span-wire.js';
-import { PARENT_ID, SPAN_ID, span, T0, TRACE_ID, traceRequest } from './fixtures.js';
+import { ANY_TIME, LATEST_ROW_TIME_NS, requestToRows, TimeWindow, transcodeTraceRequest } from '@telemetryflow/rows';
+import { PARENT_ID, SPAN_ID, span, T0, TRACE_ID, traceRequest } from '@telemetryflow/rows/test-fixtures';
+import { decodeAndEncode } from '../src/index.js';
 
 // Protobuf written by hand, so that fields can come in any order, repeat, or be unknown:
 // what other SDKs and collectors may send, and what protobufjs never writes.

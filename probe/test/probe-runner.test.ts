@@ -123,7 +123,8 @@ describe('probe runner', () => {
     const m = monitor('slow', { interval: '10s', timeout: '1s', check: { kind: 'http', url: s.url } });
     const clock = fakeClockRunner([m]);
     const first = clock.runner.tick();
-    await new Promise((r) => setTimeout(r, 100));
+    // The check is under way once the server has its request (waited for, up to 10 s; the check's 1 s timeout runs meanwhile).
+    for (const deadline = Date.now() + 10_000; s.seen.length === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 5));
     clock.move(20);
     assert.deepEqual(await clock.runner.tick(), [], 'due again by its schedule, but still running');
     const results = await first;

@@ -490,7 +490,7 @@ describe('API keys', () => {
     const me = await call<{ data: MeDto }>(base, '/api/v1/me', { key: created.key });
     assert.deepEqual(me.body.data.kind === 'key' && [me.body.data.keyId, me.body.data.scopes], [created.id, ['read']]);
     let listed: Json;
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 500; i++) {
       const list = await call(base, '/api/v1/api-keys', { key: tokens.viewer });
       listed = list.body.data.find((k: Json) => k.id === created.id);
       if (listed.lastUsedAt !== null) break;

@@ -7,7 +7,8 @@ import { AddressGuardConfigError, parseCidrs } from '@telemetryflow/alerting';
 import {
   DEFAULT_ADMISSION_LIMITS, DEFAULT_CONNECTION_SETTINGS, REQUEST_OVERHEAD_BYTES, type AdmissionLimits, type ConnectionSettings,
 } from '@telemetryflow/collector';
-import { DEFAULT_JETSTREAM_SETTINGS, DEFAULT_JETSTREAM_WRITER_CONFIG, DEFAULT_LEDGER_CONFIG, type JetStreamSettings, type JetStreamWriterConfig } from '@telemetryflow/ingest';
+import { DEFAULT_JETSTREAM_SETTINGS, type JetStreamSettings } from '@telemetryflow/bus';
+import { DEFAULT_JETSTREAM_WRITER_CONFIG, DEFAULT_LEDGER_CONFIG, type JetStreamWriterConfig } from '@telemetryflow/ingest';
 
 export const ROLES = ['collector', 'ingest', 'query', 'alerting'] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,6 +1,6 @@
 // `telemetryflow dead-letters list` / `replay <seq>… | --all`: look at and re-publish the
 // messages writers gave up on.
-import { connectBus, listDeadLetters, replayDeadLetters } from '@telemetryflow/ingest';
+import { connectBus, listDeadLetters, replayDeadLetters } from '@telemetryflow/bus';
 import type { Config } from './config.js';
 
 export async function deadLettersCommand(config: Config, args: readonly string[], out: (line: string) => void): Promise<number> {

@@ -1,5 +1,5 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { decodeToRows, type LiveFeed } from '@telemetryflow/ingest';
+import { decodeToRows, type LiveFeed } from '@telemetryflow/rows';
 import { BUS_HEADERS, busSignalFilter, type Signal } from '@telemetryflow/otlp';
 
 const LIVE_SIGNALS: readonly Signal[] = ['logs', 'traces'];

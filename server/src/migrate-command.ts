@@ -3,7 +3,7 @@
 // deployment's migration job that runs before the roles roll out. Every role also does
 // this at start; both are idempotent and safe to run concurrently.
 import { createClickHouse, migrate } from '@telemetryflow/clickhouse';
-import { connectBus, ensureTopology } from '@telemetryflow/ingest';
+import { connectBus, ensureTopology } from '@telemetryflow/bus';
 import { openControlPlane } from '@telemetryflow/identity';
 import { CONTROL_PLANE_FEATURES } from './control-plane-features.js';
 import type { Config } from './config.js';

@@ -5,9 +5,9 @@ import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } 
 import {
   createCollectorMetrics, DEFAULT_PUBLISHER_CONFIG, InflightBytes, JetStreamPublisher, registerInflightGauge, startOtlpGrpcReceiver, startOtlpHttpReceiver,
 } from '@telemetryflow/collector';
+import { connectBus, ensureTopology, type BusConnection } from '@telemetryflow/bus';
 import {
-  BatchManifestStore, ClickHouseWriter, connectBus, createBatchDecodePool, createIngestMetrics, ensureTopology, IngestPipeline, JetStreamWriter,
-  type BusConnection,
+  BatchManifestStore, ClickHouseWriter, createBatchDecodePool, createIngestMetrics, IngestPipeline, JetStreamWriter,
 } from '@telemetryflow/ingest';
 import { openControlPlane, type ControlPlane } from '@telemetryflow/identity';
 import { createQueryMetrics, createQueryReads, LiveHub } from '@telemetryflow/query';

@@ -115,7 +115,18 @@ test('OTLP spans → rule fires → signed webhook and status page outage → re
   const recovered = await api<{ data: { status: string; incidents: { status: string }[] } }>(server.running.apiUrl, '/status/shop/api', undefined);
   assert.equal(recovered.body.data.status, 'operational');
   assert.equal(recovered.body.data.incidents[0]!.status, 'resolved');
-  await new Promise((r) => setTimeout(r, 1000));
+  // Instead of a quiet second: three more evaluations of the rule (interval 1 s) ran after the
+  // resolve, and the outbox holds nothing left to send.
+  const evaluations = async () => {
+    const text = (await (await fetch(`${server.running.metricsUrl}/metrics`)).text()) + (await second!.registry.metrics());
+    return [...text.matchAll(/^tf_alerting_evaluations_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  };
+  const evaluatedBefore = await evaluations();
+  await eventually('three more evaluations and an empty outbox', async () => {
+    if ((await evaluations()) < evaluatedBefore + 3) return undefined;
+    const [{ n }] = await second!.cp.dataSource.query("SELECT count(*)::int AS n FROM alert_notifications WHERE status IN ('pending', 'sending')");
+    return n === 0 ? true : undefined;
+  }, 30_000);
   assert.deepEqual(kinds(), ['firing', 'resolved'], 'and nothing more');
 
   // Both replicas report at /metrics; together they sent the two notifications.

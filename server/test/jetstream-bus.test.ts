@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { decodeExportResponse, type Signal } from '@telemetryflow/otlp';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { BUS_HEADERS, encodeExportRequestObject } from '@telemetryflow/otlp';
-import { ensureTopology, listDeadLetters } from '@telemetryflow/ingest';
+import { ensureTopology, listDeadLetters } from '@telemetryflow/bus';
 import { loadConfig } from '../src/config.js';
 import { deadLettersCommand } from '../src/dead-letters-command.js';
 import { eventually } from './helpers.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { status as GrpcCode, type Client } from '@grpc/grpc-js';
-import { connectBus, DEFAULT_JETSTREAM_SETTINGS, listDeadLetters, writerConsumerName, type BusConnection } from '@telemetryflow/ingest';
+import { connectBus, DEFAULT_JETSTREAM_SETTINGS, listDeadLetters, writerConsumerName, type BusConnection } from '@telemetryflow/bus';
 import { acceptInserts, refuseInserts } from './clickhouse-faults.js';
 import { API_KEY, eventually, freshDataDir, getTrace, removeDir, startServer, type Started } from './helpers.js';
 import { itemTraceId, request } from './jetstream-rig.js';

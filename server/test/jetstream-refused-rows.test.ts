@@ -4,7 +4,7 @@
 // then moves it to the dead letters with ClickHouse's reason, from where it can be replayed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { listDeadLetters, replayDeadLetters, type DeadLetter } from '@telemetryflow/ingest';
+import { listDeadLetters, replayDeadLetters, type DeadLetter } from '@telemetryflow/bus';
 import { encodeExportRequestObject } from '@telemetryflow/otlp';
 import { refuseRowsStartingWith } from './clickhouse-faults.js';
 import { eventually } from './helpers.js';

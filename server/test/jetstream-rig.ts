@@ -3,9 +3,9 @@
 // connection, as separate replicas would have) and the embedded ClickHouse engine.
 import { createClickHouse, migrate, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { JetStreamPublisher, startOtlpHttpReceiver } from '@telemetryflow/collector';
+import { connectBus, DEFAULT_JETSTREAM_SETTINGS, ensureTopology, type BusConnection, type JetStreamSettings } from '@telemetryflow/bus';
 import {
-  BatchManifestStore, ClickHouseWriter, connectBus, createBatchDecodePool, createIngestMetrics, DEFAULT_JETSTREAM_SETTINGS, ensureTopology,
-  JetStreamWriter, type BatchDecodePool, type BusConnection, type JetStreamSettings, type JetStreamWriterConfig,
+  BatchManifestStore, ClickHouseWriter, createBatchDecodePool, createIngestMetrics, JetStreamWriter, type BatchDecodePool, type JetStreamWriterConfig,
 } from '@telemetryflow/ingest';
 import { encodeExportRequestObject, type Signal } from '@telemetryflow/otlp';
 import { Registry } from 'prom-client';

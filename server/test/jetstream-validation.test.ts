@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { connectBus, type BusConnection } from '@telemetryflow/ingest';
+import { connectBus, type BusConnection } from '@telemetryflow/bus';
 import { BUS_HEADERS } from '@telemetryflow/otlp';
 import { API_KEY, eventually, freshDataDir, getTrace, removeDir, startServer, type Started } from './helpers.js';
 import { natsServerMissing, TestNatsServer } from './nats-server.js';

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
-import { connectBus, DEFAULT_JETSTREAM_SETTINGS } from '@telemetryflow/ingest';
+import { connectBus, DEFAULT_JETSTREAM_SETTINGS } from '@telemetryflow/bus';
 import { freshDataDir, removeDir, testEnv } from './helpers.js';
 import { natsServerMissing, TestNatsServer } from './nats-server.js';
 

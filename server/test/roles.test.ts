@@ -11,7 +11,7 @@ import { createClickHouse } from '@telemetryflow/clickhouse';
 import {
   API_KEY, assertSignals, buildSignals, eventually, exportSignals, freshDataDir, removeDir,
 } from './helpers.js';
-import { connectBus, DEFAULT_JETSTREAM_SETTINGS } from '@telemetryflow/ingest';
+import { connectBus, DEFAULT_JETSTREAM_SETTINGS } from '@telemetryflow/bus';
 import { exportWithRetry, request } from './jetstream-rig.js';
 import { killAll, launchMain, type MainProcess } from './main-process.js';
 

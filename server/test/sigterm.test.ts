@@ -25,8 +25,11 @@ async function stop(p: MainProcess): Promise<{ code: number | null; signal: Node
   return Promise.race([p.exited, timeout]);
 }
 
-/** A minimal OTLP/JSON trace with one span, sent with fetch; resolves with the HTTP status (0 = connection failed). */
-async function postSpan(otlpHttpUrl: string, traceId: string, startNs: string): Promise<number> {
+/**
+ * A minimal OTLP/JSON trace with one span; resolves with the HTTP status (0 = connection failed).
+ * It asks `Expect: 100-continue`, so `received` is called once the server has read its headers.
+ */
+async function postSpan(otlpHttpUrl: string, traceId: string, startNs: string, received: () => void): Promise<number> {
   const body = {
     resourceSpans: [{
       resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sigterm-burst' } }] },
@@ -39,7 +42,7 @@ async function postSpan(otlpHttpUrl: string, traceId: string, startNs: string): 
   return new Promise((resolve) => {
     const req = request(
       `${otlpHttpUrl}/v1/traces`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${API_KEY}` } },
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${API_KEY}`, expect: '100-continue' } },
       (res) => {
         res.resume();
         res.once('end', () => resolve(res.statusCode ?? 0));
@@ -47,7 +50,10 @@ async function postSpan(otlpHttpUrl: string, traceId: string, startNs: string): 
       },
     );
     req.once('error', () => resolve(0));
-    req.end(payload);
+    req.once('continue', () => {
+      received();
+      req.end(payload);
+    });
   });
 }
 
@@ -67,8 +73,13 @@ test('SIGTERM exits 0 and every acknowledged export survives the restart', { tim
   // insert) when SIGTERM arrives: shutdown must insert them and answer every one with 200.
   const startNs = hrToNs([Math.floor(Date.now() / 1000) - 30, 0]);
   const ids = Array.from({ length: 40 }, (_, i) => (i + 1).toString(16).padStart(32, 'c'));
-  const burst = ids.map((id) => postSpan(first.otlpHttpUrl, id, startNs));
-  await new Promise((r) => setTimeout(r, 1000));
+  let received = 0;
+  const burst = ids.map((id) => postSpan(first.otlpHttpUrl, id, startNs, () => received++));
+  // SIGTERM once the server has every request of the burst (instead of after a second).
+  for (const deadline = Date.now() + 30_000; received < ids.length; ) {
+    if (Date.now() > deadline) throw new Error(`the server read ${received} of ${ids.length} requests in 30 s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const exit = await stop(first);
   const statuses = await Promise.all(burst);
   assert.deepEqual(exit, { code: 0, signal: null }, first.output());

@@ -1,4 +1,4 @@
-import { permanentOnThrow, requestToRows, TimeWindow, transcodeTraceRequest } from '@telemetryflow/ingest';
+import { permanentOnThrow, requestToRows, TimeWindow, transcodeTraceRequest } from '@telemetryflow/rows';
 import { decodeExportRequest, MalformedPayloadError, type DecodedRequest, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
 import { splitExportRequest } from './split-request.js';
 

@@ -1,7 +1,8 @@
 // The collector's consumer in distributed mode: a request is accepted once JetStream has
 // stored it (PubAck), not when a writer has inserted it.
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { createWorkerPool, runQueued, type BusConnection } from '@telemetryflow/ingest';
+import type { BusConnection } from '@telemetryflow/bus';
+import { createWorkerPool, runQueued } from '@telemetryflow/worker-pool';
 import type { Piscina } from 'piscina';
 import {
   BUS_HEADERS, busMessageId, busSubject, isRoutableTenant, MalformedPayloadError,

@@ -1,6 +1,6 @@
 // Piscina worker entry of the JetStream writers: a whole batch per task (see batch-decode.ts).
 import type { InsertTable } from '@telemetryflow/clickhouse';
-import { transferring } from '../decode-pool.js';
+import { transferring } from '@telemetryflow/worker-pool';
 import { decodeAndEncode, type EncodedTables } from '../decode-task.js';
 import type { BatchDecodeResult, BatchDecodeTask, MessageOutcome, MessageTables } from './batch-decode.js';
 

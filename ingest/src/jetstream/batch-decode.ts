@@ -6,7 +6,7 @@
 import type { InsertTable } from '@telemetryflow/clickhouse';
 import type { Signal } from '@telemetryflow/otlp';
 import type { Piscina } from 'piscina';
-import { createWorkerPool } from '../decode-pool.js';
+import { createWorkerPool } from '@telemetryflow/worker-pool';
 import type { EncodedTables } from '../decode-task.js';
 
 export interface BatchDecodeTask {

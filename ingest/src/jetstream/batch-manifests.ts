@@ -7,7 +7,7 @@ import { StorageType } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { InsertTable } from '@telemetryflow/clickhouse';
 import type { Signal } from '@telemetryflow/otlp';
-import type { BusConnection } from './bus-connection.js';
+import type { BusConnection } from '@telemetryflow/bus';
 
 export interface BatchManifest {
   signal: Signal;

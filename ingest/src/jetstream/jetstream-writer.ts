@@ -17,9 +17,7 @@ import { insertTables, tablesSize } from '../table-inserts.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import { messageViews, type BatchDecodePool } from './batch-decode.js';
 import { manifestToken, type BatchManifest, type BatchManifestStore } from './batch-manifests.js';
-import type { BusConnection } from './bus-connection.js';
-import { sendToDeadLetters, type BusMessage } from './dead-letters.js';
-import { writerConsumerName, type JetStreamSettings } from './topology.js';
+import { sendToDeadLetters, writerConsumerName, type BusConnection, type BusMessage, type JetStreamSettings } from '@telemetryflow/bus';
 
 export interface JetStreamWriterConfig {
   /**

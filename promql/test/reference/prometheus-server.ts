@@ -33,7 +33,21 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Prometheus takes no port 0 it would report back, so a free port is picked ahead; when
+ * someone else binds it before Prometheus does, Prometheus exits and is started on another.
+ */
 export async function startPrometheus(): Promise<RunningPrometheus> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPrometheusOnFreePort();
+    } catch (err) {
+      if (attempt >= 5 || !/address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startPrometheusOnFreePort(): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'tf-prometheus-'));
   const config = join(dir, 'prometheus.yml');
   await writeFile(config, 'global:\n  scrape_interval: 15s\nstorage:\n  tsdb:\n    out_of_order_time_window: 3650d\n');

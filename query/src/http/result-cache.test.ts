@@ -3,12 +3,14 @@ import { test } from 'node:test';
 import { ResultCache, resultCacheKey } from './result-cache.js';
 
 test('a kept result is served until its TTL, then computed again', async () => {
-  const cache = new ResultCache({ ttlMs: 80, maxBytes: 1 << 20 });
+  let now = 1000;
+  const cache = new ResultCache({ ttlMs: 80, maxBytes: 1 << 20, now: () => now });
   let runs = 0;
   const compute = async () => ({ data: ++runs });
   assert.deepEqual(await cache.get('k', compute), { value: { data: 1 }, outcome: 'miss' });
+  now += 79;
   assert.deepEqual(await cache.get('k', compute), { value: { data: 1 }, outcome: 'hit' });
-  await new Promise((r) => setTimeout(r, 120));
+  now += 41;
   assert.deepEqual(await cache.get('k', compute), { value: { data: 2 }, outcome: 'miss' });
 });
 

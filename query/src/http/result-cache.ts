@@ -5,6 +5,8 @@ export interface ResultCacheOptions {
   ttlMs: number;
   /** Memory bound: results are weighed by their JSON size; a result above a tenth of this is never kept. */
   maxBytes: number;
+  /** The clock the TTL is measured on, in milliseconds; tests pass a fake one. Defaults to `performance.now()`. */
+  now?: () => number;
 }
 
 export const DEFAULT_RESULT_CACHE: ResultCacheOptions = { ttlMs: 10_000, maxBytes: 64 * 1024 * 1024 };
@@ -23,7 +25,9 @@ export class ResultCache {
 
   constructor(readonly options: ResultCacheOptions) {
     this.maxEntryBytes = Math.floor(options.maxBytes / 10);
-    this.lru = options.ttlMs > 0 ? new LRUCache({ ttl: options.ttlMs, maxSize: options.maxBytes, ttlAutopurge: false }) : undefined;
+    // A given clock is read on every access (ttlResolution 0): lru-cache otherwise reuses a reading for 1 ms of real time.
+    const clock = options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {};
+    this.lru = options.ttlMs > 0 ? new LRUCache({ ttl: options.ttlMs, maxSize: options.maxBytes, ttlAutopurge: false, ...clock }) : undefined;
   }
 
   async get(key: string, compute: () => Promise<unknown>): Promise<{ value: unknown; outcome: CacheOutcome }> {

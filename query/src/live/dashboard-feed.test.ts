@@ -3,6 +3,13 @@ import { test } from 'node:test';
 import { startDashboardFeed } from './dashboard-feed.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Polls until `condition` holds (every 2 ms, failing after 5 s). */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 5000; !condition(); ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await tick(2);
+  }
+}
 
 test('renders now and every interval; a client that does not acknowledge gets no new render; a failed render is reported and the feed goes on', async () => {
   let n = 0;
@@ -18,10 +25,10 @@ test('renders now and every interval; a client that does not acknowledge gets no
   await tick(70);
   assert.equal(n, 1, 'no render while the first is unacknowledged');
   sent[0]!.done();
-  await tick(70);
+  await until(() => sent.length >= 2, 'a render after the acknowledgement');
   assert.ok(sent.length >= 2 && sent[1]!.data === 2);
   sent[1]!.done();
-  await tick(70);
+  await until(() => sent.length >= 3, 'a render after the failed one');
   assert.equal(failures.length, 1);
   assert.ok(sent.some((s) => s.data === 4), 'the feed goes on after a failure');
   stop();
@@ -42,7 +49,7 @@ test('a tick without room for a render is skipped', async () => {
   await tick(50);
   assert.deepEqual(sent, [1]);
   room = true;
-  await tick(50);
+  await until(() => sent.length > 1, 'a render once there is room');
   assert.ok(sent.length > 1);
   stop();
 });

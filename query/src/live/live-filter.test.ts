@@ -4,8 +4,8 @@ import { LiveFilterSchema } from '@telemetryflow/contract';
 import { logMatches, spanMatches } from './live-filter.js';
 import type { LiveLogRow, LiveSpanRow } from './live-rows.js';
 
-const log: LiveLogRow = { serviceName: 'api', severityNumber: 13, body: 'Upstream TIMEOUT', traceId: 'ab'.repeat(16), attributes: { region: 'eu' }, resource: { 'k8s.ns': 'prod' }, row: [] };
-const span: LiveSpanRow = { serviceName: 'api', name: 'GET /cart', traceId: 'ab'.repeat(16), attributes: {}, resource: { 'k8s.ns': 'prod' }, row: [] };
+const log: LiveLogRow = { serviceName: 'api', severityNumber: 13, body: 'Upstream TIMEOUT', traceId: 'ab'.repeat(16), attributes: { region: 'eu' }, resource: { 'k8s.ns': 'prod' } };
+const span: LiveSpanRow = { serviceName: 'api', name: 'GET /cart', traceId: 'ab'.repeat(16), attributes: {}, resource: { 'k8s.ns': 'prod' } };
 const f = (raw: unknown) => LiveFilterSchema.parse(raw);
 
 test('log filters: service, severity at or above (number or name), text, trace id, attributes or resource attributes', () => {

@@ -1,8 +1,9 @@
+import type { LiveRows } from '@telemetryflow/rows';
 import type { LiveFilter, LogDto, SpanDto } from '@telemetryflow/contract';
 import type { Signal } from '@telemetryflow/otlp';
 import type { BoundedDelivery } from './bounded-delivery.js';
 import { logMatches, spanMatches } from './live-filter.js';
-import { liveLogRow, liveSpanRow, logInsertRowToDto, spanInsertRowToDto, type InsertRow } from './live-rows.js';
+import { liveLogRow, liveSpanRow, logInsertRowToDto, spanInsertRowToDto } from './live-rows.js';
 
 export type LiveSignal = 'logs' | 'spans';
 
@@ -10,18 +11,15 @@ export type LiveSubscription =
   | { signal: 'logs'; filter: LiveFilter; delivery: BoundedDelivery<LogDto> }
   | { signal: 'spans'; filter: LiveFilter; delivery: BoundedDelivery<SpanDto> };
 
-/** Span and log rows of one stored request (columns as in INSERT_COLUMNS). */
-export interface LiveRowTables {
-  spans?: InsertRow[];
-  logs?: InsertRow[];
-}
+/** Span and log rows of one stored request, as the row builders made them. */
+export type LiveRowTables = LiveRows;
 
 const LIVE_SIGNAL: Partial<Record<Signal, LiveSignal>> = { logs: 'logs', traces: 'spans' };
 
 /**
  * Where stored spans and logs meet live subscriptions. Subscriptions are kept per tenant
  * (the tenant's room): rows of a tenant are only ever matched against that tenant's
- * subscriptions. Implements the ingest side's `LiveFeed` (wants / publish).
+ * subscriptions. Implements `LiveFeed` of @telemetryflow/rows (wants / publish).
  */
 export class LiveHub {
   private readonly rooms = new Map<string, Set<LiveSubscription>>();

@@ -181,7 +181,13 @@ export function withScope(res: ResourcePart, scope: InstrumentationScope | null 
   };
 }
 
-/** The resource and scope columns, in the order of ENVELOPE in clickhouse/src/tables.ts. */
+/** The resource and scope columns (ENVELOPE in clickhouse/src/tables.ts), the same in spans, logs and metric_series. */
+export const ENVELOPE_COLUMNS = [
+  'ResourceAttributes', 'ResourceAttributeTypes', 'ScopeName', 'ScopeVersion', 'ScopeAttributes', 'ScopeAttributeTypes', 'ResourceSchemaUrl',
+  'ResourceDroppedAttributesCount', 'ScopeSchemaUrl', 'ScopeDroppedAttributesCount',
+] as const;
+
+/** The values of ENVELOPE_COLUMNS, in that order. */
 export function envelopeColumns(env: Envelope): unknown[] {
   return [
     env.resourceValues, env.resourceTypes, env.scopeName, env.scopeVersion, env.scopeValues, env.scopeTypes,

@@ -1,13 +1,17 @@
 import type { InsertTable } from '@telemetryflow/clickhouse';
 import type { RefusedItems } from '@telemetryflow/otlp';
+import type { InsertRow } from './columns.js';
 import { ANY_TIME, type TimeWindow } from './fields.js';
 
 /** Rows of one table, each an array of values in INSERT_COLUMNS order. */
-export type Rows = unknown[][];
+export type Rows<T extends InsertTable = InsertTable> = InsertRow<T>[];
+
+/** Rows per table. */
+export type TableRows = { [T in InsertTable]?: Rows<T> };
 
 /** What one OTLP request turns into: rows per table, and the items that were refused. */
 export interface RowBatch {
-  tables: Partial<Record<InsertTable, Rows>>;
+  tables: TableRows;
   accepted: number;
   rejected: number;
   errorMessage: string;
@@ -27,7 +31,7 @@ export function windowOf(context: RowContext): TimeWindow {
 
 /** Collects rows per table and the reasons items were refused (the first few are reported). */
 export class RowBatchBuilder {
-  private readonly tables: Partial<Record<InsertTable, Rows>> = {};
+  private readonly tables: TableRows = {};
   private accepted = 0;
   private rejected = 0;
   private readonly reasons: string[] = [];
@@ -36,8 +40,8 @@ export class RowBatchBuilder {
     for (const r of refused) this.reject(r.reason, r.count);
   }
 
-  add(table: InsertTable, row: unknown[]): void {
-    (this.tables[table] ??= []).push(row);
+  add<T extends InsertTable>(table: T, row: InsertRow<T>): void {
+    ((this.tables[table] ??= []) as InsertRow<T>[]).push(row);
   }
 
   accept(count = 1): void {

@@ -1,5 +1,5 @@
 import type { Signal } from '@telemetryflow/otlp';
-import type { RowBatch } from './rows/row-batch.js';
+import type { RowBatch } from './row-batch.js';
 
 /** Span and log rows of one request as the row builders made them (columns as in INSERT_COLUMNS). */
 export type LiveRows = Pick<RowBatch['tables'], 'spans' | 'logs'>;

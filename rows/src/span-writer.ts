@@ -3,32 +3,47 @@ import { cleanString, type ExportTraceServiceRequest, type Int64, type Int64Like
 import { encodeEnvelope, ItemWriter, writeAttributes, writeId, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
 import { ANY_TIME, compareWords, resourceEnvelope, spanTimes, uint32, withScope, type TimeWindow } from './fields.js';
 import { windowOf, type RowContext } from './row-batch.js';
-import { eventAndLinkColumns, kindName, NO_EVENTS_OR_LINKS, statusName } from './spans.js';
+import { writeSpanColumns, type SpanColumnWriter } from './span-columns.js';
+import { eventAndLinkColumns, kindName, NO_EVENTS_OR_LINKS, statusName, type SpanSource } from './spans.js';
 
 const EVENT_AND_LINK_TYPES = columnTypes('spans').slice(-12);
 
+/** The fused path's `spans` column writer: each group's RowBinary, straight from the decoded span. */
+const SPAN_BYTES: SpanColumnWriter<RowBinaryWriter, SpanSource<EncodedEnvelope>> = {
+  tenantId: (w, s) => w.string(s.tenantId),
+  traceId: (w, s) => writeId(w, s.span.traceId, 16, 'trace_id', true),
+  spanId: (w, s) => writeId(w, s.span.spanId, 8, 'span_id', true),
+  parentSpanId: (w, s) => writeId(w, s.span.parentSpanId, 8, 'parent_span_id', false),
+  traceState: (w, s) => w.string(cleanString(s.span.traceState)),
+  flags: (w, s) => w.uint32(uint32(s.span.flags)),
+  serviceName: (w, s) => w.string(s.env.serviceName),
+  name: (w, s) => w.string(cleanString(s.span.name)),
+  kind: (w, s) => w.string(kindName(s.span)),
+  times: (w, s) => writeStartEndDuration(w, s.span, s.window),
+  statusCode: (w, s) => w.string(statusName(s.span)),
+  statusMessage: (w, s) => w.string(cleanString(s.span.status?.message)),
+  envelope: (w, s) => w.raw(s.env.columns),
+  attributes: (w, s) => writeAttributes(w, s.span.attributes),
+  droppedAttributesCount: (w, s) => w.uint32(uint32(s.span.droppedAttributesCount)),
+  droppedEventsCount: (w, s) => w.uint32(uint32(s.span.droppedEventsCount)),
+  droppedLinksCount: (w, s) => w.uint32(uint32(s.span.droppedLinksCount)),
+  eventsAndLinks: (w, s) => {
+    const eventsAndLinks = eventAndLinkColumns(s.span);
+    if (eventsAndLinks === NO_EVENTS_OR_LINKS) w.raw(TWELVE_EMPTY_ARRAYS);
+    else w.columns(EVENT_AND_LINK_TYPES, eventsAndLinks);
+  },
+};
+
+/** The span writeSpan is writing: one object for every call, so a row allocates nothing more. */
+const current: SpanSource<EncodedEnvelope> = { tenantId: '', env: { serviceName: '', columns: new Uint8Array() }, span: {}, window: ANY_TIME };
+
 /** One `spans` row as RowBinary: the bytes of encodeRowBinary over spanRow, without the row. */
 export function writeSpan(w: RowBinaryWriter, tenantId: string, env: EncodedEnvelope, span: Span, window: TimeWindow = ANY_TIME): void {
-  w.string(tenantId);
-  writeId(w, span.traceId, 16, 'trace_id', true);
-  writeId(w, span.spanId, 8, 'span_id', true);
-  writeId(w, span.parentSpanId, 8, 'parent_span_id', false);
-  w.string(cleanString(span.traceState));
-  w.uint32(uint32(span.flags));
-  w.string(env.serviceName);
-  w.string(cleanString(span.name));
-  w.string(kindName(span));
-  writeStartEndDuration(w, span, window);
-  w.string(statusName(span));
-  w.string(cleanString(span.status?.message));
-  w.raw(env.columns);
-  writeAttributes(w, span.attributes);
-  w.uint32(uint32(span.droppedAttributesCount));
-  w.uint32(uint32(span.droppedEventsCount));
-  w.uint32(uint32(span.droppedLinksCount));
-  const eventsAndLinks = eventAndLinkColumns(span);
-  if (eventsAndLinks === NO_EVENTS_OR_LINKS) w.raw(TWELVE_EMPTY_ARRAYS);
-  else w.columns(EVENT_AND_LINK_TYPES, eventsAndLinks);
+  current.tenantId = tenantId;
+  current.env = env;
+  current.span = span;
+  current.window = window;
+  writeSpanColumns(w, SPAN_BYTES, current);
 }
 
 /** Twelve Array columns of length 0: a zero length byte each. */

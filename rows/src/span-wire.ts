@@ -30,6 +30,7 @@ import {
 } from '@telemetryflow/otlp';
 import { encodeEnvelope, ItemWriter, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
 import { ANY_TIME, resourceEnvelope, withScope, type TimeWindow } from './fields.js';
+import { writeSpanColumns, type SpanColumnWriter } from './span-columns.js';
 import { spanTimeWordsValid, TWELVE_EMPTY_ARRAYS, writeSpan, writeTimeWords } from './span-writer.js';
 
 type Reader = InstanceType<typeof ProtobufReader>;
@@ -184,7 +185,7 @@ function writeOneSpan(w: RowBinaryWriter, c: SpanContext): void {
     const span = decodeAt(SPAN, r, c.at!, 3) as Span;
     writeSpan(w, c.tenantId, c.env, span, c.window);
   } else {
-    writeReadSpan(w, r.buf, c);
+    writeSpanColumns(w, WIRE_SPAN, c);
   }
   r.pos = end;
 }
@@ -424,28 +425,30 @@ function shortVarint(buf: Uint8Array, at: number, end: number): boolean {
   return true;
 }
 
-/** writeSpan's bytes for the span read by readSpan. */
-function writeReadSpan(w: RowBinaryWriter, buf: Uint8Array, c: SpanContext): void {
-  w.raw(c.tenant);
-  w.hexRange(buf, traceIdAt, 16);
-  w.hexRange(buf, spanIdAt, 8);
-  if (parentLen === 0) w.varUInt(0);
-  else w.hexRange(buf, parentAt, 8);
-  stringAt(w, buf, traceStateAt, traceStateLen);
-  w.uint32(flags);
-  w.raw(c.service);
-  stringAt(w, buf, nameAt, nameLen);
-  w.raw(KIND_BYTES[kind] ?? KIND_BYTES[0]!);
-  writeTimeWords(w, startLow, startHigh, endLow, endHigh);
-  w.raw(STATUS_BYTES[statusCode] ?? STATUS_BYTES[0]!);
-  stringAt(w, buf, statusMessageAt, statusMessageLen);
-  w.raw(c.env.columns);
-  writeReadAttributes(w, buf);
-  w.uint32(droppedAttributes);
-  w.uint32(droppedEvents);
-  w.uint32(droppedLinks);
-  w.raw(TWELVE_EMPTY_ARRAYS);
-}
+/** The wire reader's `spans` column writer: writeSpan's bytes for the span read by readSpan. */
+const WIRE_SPAN: SpanColumnWriter<RowBinaryWriter, SpanContext> = {
+  tenantId: (w, c) => w.raw(c.tenant),
+  traceId: (w, c) => w.hexRange(c.r.buf, traceIdAt, 16),
+  spanId: (w, c) => w.hexRange(c.r.buf, spanIdAt, 8),
+  parentSpanId: (w, c) => {
+    if (parentLen === 0) w.varUInt(0);
+    else w.hexRange(c.r.buf, parentAt, 8);
+  },
+  traceState: (w, c) => stringAt(w, c.r.buf, traceStateAt, traceStateLen),
+  flags: (w) => w.uint32(flags),
+  serviceName: (w, c) => w.raw(c.service),
+  name: (w, c) => stringAt(w, c.r.buf, nameAt, nameLen),
+  kind: (w) => w.raw(KIND_BYTES[kind] ?? KIND_BYTES[0]!),
+  times: (w) => writeTimeWords(w, startLow, startHigh, endLow, endHigh),
+  statusCode: (w) => w.raw(STATUS_BYTES[statusCode] ?? STATUS_BYTES[0]!),
+  statusMessage: (w, c) => stringAt(w, c.r.buf, statusMessageAt, statusMessageLen),
+  envelope: (w, c) => w.raw(c.env.columns),
+  attributes: (w, c) => writeReadAttributes(w, c.r.buf),
+  droppedAttributesCount: (w) => w.uint32(droppedAttributes),
+  droppedEventsCount: (w) => w.uint32(droppedEvents),
+  droppedLinksCount: (w) => w.uint32(droppedLinks),
+  eventsAndLinks: (w) => w.raw(TWELVE_EMPTY_ARRAYS),
+};
 
 function stringAt(w: RowBinaryWriter, buf: Uint8Array, at: number, len: number): void {
   w.varUInt(len);

@@ -1,38 +1,58 @@
 import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from '@telemetryflow/contract';
 import { cleanString, keyValuesToStored, type ExportTraceServiceRequest, type Span } from '@telemetryflow/otlp';
+import type { SpanRow } from './columns.js';
 import { ANY_TIME, envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, spanTimes, uint32, withScope, type Envelope, type TimeWindow } from './fields.js';
 import { RowBatchBuilder, windowOf, type RowBatch, type RowContext } from './row-batch.js';
+import { writeSpanColumns, type SpanColumnWriter } from './span-columns.js';
 
-/** One `spans` row in INSERT_COLUMNS.spans order. Throws InvalidItemError for a span that cannot be stored. */
-export function spanRow(tenantId: string, env: Envelope, span: Span, window: TimeWindow = ANY_TIME): unknown[] {
-  const traceId = idHex(span.traceId, 16, 'trace_id', true);
-  const spanId = idHex(span.spanId, 8, 'span_id', true);
-  const parentSpanId = idHex(span.parentSpanId, 8, 'parent_span_id', false);
-  const { startNs: start, endNs: end } = spanTimes(span.startTimeUnixNano, span.endTimeUnixNano, window);
-  const attrs = keyValuesToStored(span.attributes);
-  return [
-    tenantId,
-    traceId,
-    spanId,
-    parentSpanId,
-    cleanString(span.traceState),
-    uint32(span.flags),
-    env.serviceName,
-    cleanString(span.name),
-    kindName(span),
-    start,
-    end,
-    end - start,
-    statusName(span),
-    cleanString(span.status?.message),
-    ...envelopeColumns(env),
-    attrs.values,
-    attrs.types,
-    uint32(span.droppedAttributesCount),
-    uint32(span.droppedEventsCount),
-    uint32(span.droppedLinksCount),
-    ...eventAndLinkColumns(span),
-  ];
+/** What a span encoder writes a row from: the span and what it takes from its request. */
+export interface SpanSource<E = Envelope> {
+  tenantId: string;
+  env: E;
+  span: Span;
+  window: TimeWindow;
+}
+
+/** The object path's `spans` column writer: each group's values, appended to a row array. */
+const SPAN_VALUES: SpanColumnWriter<unknown[], SpanSource> = {
+  tenantId: (row, s) => void row.push(s.tenantId),
+  traceId: (row, s) => void row.push(idHex(s.span.traceId, 16, 'trace_id', true)),
+  spanId: (row, s) => void row.push(idHex(s.span.spanId, 8, 'span_id', true)),
+  parentSpanId: (row, s) => void row.push(idHex(s.span.parentSpanId, 8, 'parent_span_id', false)),
+  traceState: (row, s) => void row.push(cleanString(s.span.traceState)),
+  flags: (row, s) => void row.push(uint32(s.span.flags)),
+  serviceName: (row, s) => void row.push(s.env.serviceName),
+  name: (row, s) => void row.push(cleanString(s.span.name)),
+  kind: (row, s) => void row.push(kindName(s.span)),
+  times: (row, s) => {
+    const { startNs, endNs } = spanTimes(s.span.startTimeUnixNano, s.span.endTimeUnixNano, s.window);
+    row.push(startNs, endNs, endNs - startNs);
+  },
+  statusCode: (row, s) => void row.push(statusName(s.span)),
+  statusMessage: (row, s) => void row.push(cleanString(s.span.status?.message)),
+  envelope: (row, s) => void row.push(...envelopeColumns(s.env)),
+  attributes: (row, s) => {
+    const attrs = keyValuesToStored(s.span.attributes);
+    row.push(attrs.values, attrs.types);
+  },
+  droppedAttributesCount: (row, s) => void row.push(uint32(s.span.droppedAttributesCount)),
+  droppedEventsCount: (row, s) => void row.push(uint32(s.span.droppedEventsCount)),
+  droppedLinksCount: (row, s) => void row.push(uint32(s.span.droppedLinksCount)),
+  eventsAndLinks: (row, s) => void row.push(...eventAndLinkColumns(s.span)),
+};
+
+/** The span spanRow is writing: one object for every call. */
+const current: SpanSource = { tenantId: '', env: withScope(resourceEnvelope(undefined, undefined), undefined, undefined), span: {}, window: ANY_TIME };
+
+/** One `spans` row. Throws InvalidItemError for a span that cannot be stored. */
+export function spanRow(tenantId: string, env: Envelope, span: Span, window: TimeWindow = ANY_TIME): SpanRow {
+  current.tenantId = tenantId;
+  current.env = env;
+  current.span = span;
+  current.window = window;
+  const row: unknown[] = [];
+  writeSpanColumns(row, SPAN_VALUES, current);
+  return row as SpanRow;
 }
 
 export function kindName(span: Span): string {

@@ -1,5 +1,4 @@
 import { xxh64 } from '@node-rs/xxhash';
-import type { InsertTable } from '@telemetryflow/clickhouse';
 import type { MetricType } from '@telemetryflow/contract';
 import {
   cleanString,
@@ -14,10 +13,16 @@ import {
   type Int64Like,
   type KeyValue,
   type Metric,
+  type StoredAttributes,
 } from '@telemetryflow/otlp';
 import {
   envelopeColumns, float, idHex, InvalidItemError, nanos, nullableFloat, resourceEnvelope, rowTime, timeText, uint32, uint64, withScope, type Envelope, type TimeWindow,
 } from './fields.js';
+import type { InsertRow } from './columns.js';
+import {
+  writeExpHistogramColumns, writeGaugeColumns, writeHistogramColumns, writeSeriesColumns, writeSumColumns, writeSummaryColumns,
+  type MetricColumnWriter, type MetricTable,
+} from './metric-columns.js';
 import { RowBatchBuilder, windowOf, type RowBatch, type RowContext } from './row-batch.js';
 
 function sortedEntries(o: Record<string, string>): [string, string][] {
@@ -68,12 +73,12 @@ function numberValue(p: NumberDataPoint): [number | string, string | null] {
   return [float(p.asDouble), null];
 }
 
-const TYPE_OF: Record<NonNullable<Metric['data']>, [MetricType, InsertTable]> = {
-  gauge: ['gauge', 'metrics_gauge'],
-  sum: ['sum', 'metrics_sum'],
-  histogram: ['histogram', 'metrics_histogram'],
-  exponentialHistogram: ['exponential_histogram', 'metrics_exp_histogram'],
-  summary: ['summary', 'metrics_summary'],
+const TYPE_OF: Record<NonNullable<Metric['data']>, MetricType> = {
+  gauge: 'gauge',
+  sum: 'sum',
+  histogram: 'histogram',
+  exponentialHistogram: 'exponential_histogram',
+  summary: 'summary',
 };
 
 function dataOf(metric: Metric): NonNullable<Metric['data']> | undefined {
@@ -81,10 +86,78 @@ function dataOf(metric: Metric): NonNullable<Metric['data']> | undefined {
   return (['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] as const).find((k) => metric[k]);
 }
 
+/** One series of the request: its metric_series row's values. */
 interface SeriesState {
-  row: unknown[];
+  tenantId: string;
+  name: string;
+  fingerprint: string;
+  type: MetricType;
+  unit: string;
+  description: string;
+  temporality: number;
+  isMonotonic: boolean;
+  env: Envelope;
+  attrs: StoredAttributes;
+  metadata: StoredAttributes;
   firstSeen: bigint;
   lastSeen: bigint;
+}
+
+const SERIES_VALUES: MetricColumnWriter<'metric_series', unknown[], SeriesState> = {
+  series: (row, s) => void row.push(s.tenantId, s.name, s.fingerprint, s.type, s.unit, s.description, s.temporality, s.isMonotonic, s.env.serviceName),
+  envelope: (row, s) => void row.push(...envelopeColumns(s.env)),
+  attributes: (row, s) => void row.push(s.attrs.values, s.attrs.types),
+  metadata: (row, s) => void row.push(s.metadata.values, s.metadata.types),
+  seen: (row, s) => void row.push(s.firstSeen, s.lastSeen),
+};
+
+/** The data point being written, and what its row takes from its metric. One per metric, reused for its points. */
+interface PointSource {
+  tenantId: string;
+  name: string;
+  fingerprint: string;
+  start: bigint;
+  time: bigint;
+  point: AnyPoint;
+  temporality: number;
+  isMonotonic: boolean;
+  /** A histogram's bucket counts and bounds, checked before any column is written. */
+  counts: string[];
+  bounds: number[];
+}
+
+type PointTable = Exclude<MetricTable, 'metric_series'>;
+type PointValues = MetricColumnWriter<'metrics_gauge', unknown[], PointSource> &
+  MetricColumnWriter<'metrics_sum', unknown[], PointSource> &
+  MetricColumnWriter<'metrics_histogram', unknown[], PointSource> &
+  MetricColumnWriter<'metrics_exp_histogram', unknown[], PointSource> &
+  MetricColumnWriter<'metrics_summary', unknown[], PointSource>;
+
+/** The object path's column writer of the metrics point tables: each group's values, appended to a row array. */
+const POINT_VALUES: PointValues = {
+  head: (row, s) => void row.push(s.tenantId, s.name, s.fingerprint, s.start, s.time, uint32(s.point.flags)),
+  value: (row, s) => void row.push(...numberValue(s.point)),
+  count: (row, s) => void row.push(uint64(s.point.count)),
+  sumMinMax: (row, s) => void row.push(nullableFloat(s.point.sum), nullableFloat(s.point.min), nullableFloat(s.point.max)),
+  sum: (row, s) => void row.push(float(s.point.sum)),
+  temporality: (row, s) => void row.push(s.temporality),
+  isMonotonic: (row, s) => void row.push(s.isMonotonic),
+  buckets: (row, s) => void row.push(s.counts, s.bounds),
+  scale: (row, s) => void row.push(Number(s.point.scale ?? 0)),
+  zero: (row, s) => void row.push(uint64(s.point.zeroCount), float(s.point.zeroThreshold)),
+  positive: (row, s) => void row.push(Number(s.point.positive?.offset ?? 0), (s.point.positive?.bucketCounts ?? []).map(uint64)),
+  negative: (row, s) => void row.push(Number(s.point.negative?.offset ?? 0), (s.point.negative?.bucketCounts ?? []).map(uint64)),
+  quantiles: (row, s) => {
+    const qs = s.point.quantileValues ?? [];
+    row.push(qs.map((q) => float(q.quantile)), qs.map((q) => float(q.value)));
+  },
+  exemplars: (row, s) => void row.push(...exemplarColumns(s.point.exemplars)),
+};
+
+function pointRow<T extends PointTable>(write: (row: unknown[], c: PointValues, s: PointSource) => void, s: PointSource): InsertRow<T> {
+  const row: unknown[] = [];
+  write(row, POINT_VALUES, s);
+  return row as InsertRow<T>;
 }
 
 /** Rows for every data point of one metric, plus one metric_series row per distinct series. */
@@ -110,66 +183,55 @@ function metricRows(
     out.reject('metric: name is empty', points);
     return;
   }
-  const [type, table] = TYPE_OF[data];
+  const type = TYPE_OF[data];
   const body = metric[data] as { dataPoints?: { attributes?: KeyValue[] | null }[] | null; aggregationTemporality?: number | null; isMonotonic?: boolean | null };
   const temporality = uint32(body.aggregationTemporality) & 0xff;
   const metadata = keyValuesToStored(metric.metadata);
   const isMonotonic = Boolean(body.isMonotonic);
+  const source: PointSource = { tenantId, name, fingerprint: '', start: 0n, time: 0n, point: {}, temporality, isMonotonic, counts: [], bounds: [] };
   for (const point of body.dataPoints ?? []) {
     try {
       const attrs = keyValuesToStored(point.attributes);
       const fingerprint = seriesFingerprint(name, envKey, attrs.values, attrs.types);
       const p = point as AnyPoint;
       const [start, time] = pointTimes(p, window);
-      const head = [tenantId, name, fingerprint, start, time, uint32(p.flags)];
-      let row: unknown[];
+      source.fingerprint = fingerprint;
+      source.start = start;
+      source.time = time;
+      source.point = p;
       switch (data) {
         case 'gauge':
-          row = [...head, ...numberValue(p), ...exemplarColumns(p.exemplars)];
+          out.add('metrics_gauge', pointRow<'metrics_gauge'>(writeGaugeColumns, source));
           break;
         case 'sum':
-          row = [...head, ...numberValue(p), temporality, isMonotonic, ...exemplarColumns(p.exemplars)];
+          out.add('metrics_sum', pointRow<'metrics_sum'>(writeSumColumns, source));
           break;
         case 'histogram': {
-          const counts = (p.bucketCounts ?? []).map(uint64);
-          const bounds = (p.explicitBounds ?? []).map(float);
-          if (counts.length !== 0 && counts.length !== bounds.length + 1) {
-            throw new InvalidItemError(`histogram has ${counts.length} bucket counts for ${bounds.length} bounds`);
+          source.counts = (p.bucketCounts ?? []).map(uint64);
+          source.bounds = (p.explicitBounds ?? []).map(float);
+          if (source.counts.length !== 0 && source.counts.length !== source.bounds.length + 1) {
+            throw new InvalidItemError(`histogram has ${source.counts.length} bucket counts for ${source.bounds.length} bounds`);
           }
-          row = [...head, uint64(p.count), nullableFloat(p.sum), nullableFloat(p.min), nullableFloat(p.max), counts, bounds, temporality, ...exemplarColumns(p.exemplars)];
+          out.add('metrics_histogram', pointRow<'metrics_histogram'>(writeHistogramColumns, source));
           break;
         }
-        case 'exponentialHistogram': {
-          const pos = p.positive;
-          const neg = p.negative;
-          row = [
-            ...head, uint64(p.count), nullableFloat(p.sum), nullableFloat(p.min), nullableFloat(p.max), Number(p.scale ?? 0),
-            uint64(p.zeroCount), float(p.zeroThreshold), Number(pos?.offset ?? 0), (pos?.bucketCounts ?? []).map(uint64),
-            Number(neg?.offset ?? 0), (neg?.bucketCounts ?? []).map(uint64), temporality, ...exemplarColumns(p.exemplars),
-          ];
+        case 'exponentialHistogram':
+          out.add('metrics_exp_histogram', pointRow<'metrics_exp_histogram'>(writeExpHistogramColumns, source));
           break;
-        }
-        case 'summary': {
-          const qs = p.quantileValues ?? [];
-          row = [...head, uint64(p.count), float(p.sum), qs.map((q) => float(q.quantile)), qs.map((q) => float(q.value))];
+        case 'summary':
+          out.add('metrics_summary', pointRow<'metrics_summary'>(writeSummaryColumns, source));
           break;
-        }
       }
-      out.add(table, row);
       out.accept();
-      const seen = head[4] as bigint;
+      const seen = time;
       const known = series.get(fingerprint);
       if (known) {
         if (seen < known.firstSeen) known.firstSeen = seen;
         if (seen > known.lastSeen) known.lastSeen = seen;
       } else {
         series.set(fingerprint, {
-          firstSeen: seen,
-          lastSeen: seen,
-          row: [
-            tenantId, name, fingerprint, type, cleanString(metric.unit), cleanString(metric.description), temporality, isMonotonic,
-            env.serviceName, ...envelopeColumns(env), attrs.values, attrs.types, metadata.values, metadata.types,
-          ],
+          tenantId, name, fingerprint, type, unit: cleanString(metric.unit), description: cleanString(metric.description), temporality, isMonotonic, env,
+          attrs, metadata, firstSeen: seen, lastSeen: seen,
         });
       }
     } catch (err) {
@@ -191,6 +253,10 @@ export function metricsRequestToRows(tenantId: string, request: ExportMetricsSer
       for (const metric of sm.metrics ?? []) metricRows(tenantId, env, envKey, metric, out, series, window);
     }
   }
-  for (const s of series.values()) out.add('metric_series', [...s.row, s.firstSeen, s.lastSeen]);
+  for (const s of series.values()) {
+    const row: unknown[] = [];
+    writeSeriesColumns(row, SERIES_VALUES, s);
+    out.add('metric_series', row as InsertRow<'metric_series'>);
+  }
   return out.build();
 }

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { OverloadedError } from '@telemetryflow/otlp';
 import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
-import type { DecodeOutput, DecodeTask } from './decode-task.js';
 
 /**
  * Young generation of each worker thread. One task holds a whole decoded request (about
@@ -39,13 +38,6 @@ export function runQueued<T, R>(pool: Piscina<T, R>, task: T): Promise<R> {
   const limit = pool.options.maxQueue;
   if (pool.queueSize >= limit) return Promise.reject(new OverloadedError(`${limit} requests are waiting to be decoded`));
   return pool.run(task);
-}
-
-export type DecodePool = Piscina<DecodeTask, DecodeOutput>;
-
-/** Threads that turn OTLP payloads into RowBinary. */
-export function createDecodePool(threads?: number, maxQueue?: number): DecodePool {
-  return createWorkerPool<DecodeTask, DecodeOutput>(new URL('./decode-worker.js', import.meta.url), threads, maxQueue);
 }
 
 /** A worker's result whose buffers move to the main thread instead of being copied. */

@@ -1,0 +1,3 @@
+export * from './bus-connection.js';
+export * from './topology.js';
+export * from './dead-letters.js';

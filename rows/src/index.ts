@@ -1,0 +1,15 @@
+export * from './columns.js';
+export * from './row-batch.js';
+export * from './spans.js';
+export * from './logs.js';
+export * from './metrics.js';
+export * from './request-rows.js';
+export * from './live-feed.js';
+export * from './span-columns.js';
+export * from './log-columns.js';
+export * from './metric-columns.js';
+export { ANY_TIME, InvalidItemError, LATEST_ROW_TIME_NS, TimeWindow } from './fields.js';
+export type { EncodedItems } from './field-writers.js';
+export { encodeTraceRequest } from './span-writer.js';
+export { encodeLogsRequest } from './log-writer.js';
+export { transcodeTraceRequest } from './span-wire.js';
