@@ -4,7 +4,7 @@ import { formatFloat } from '../format/go-float.js';
 import type { Matrix, Sample, Vector } from '../values.js';
 import { quantile } from '../functions/quantile.js';
 import { executionError } from './errors.js';
-import type { Evaluator } from './evaluator.js';
+import type { Evaluation } from './evaluation.js';
 import { byReverseValueLess, byValueLess, heapPop, heapPush, sortReverse } from './go-heap.js';
 import { unwrapArgument } from './tree.js';
 
@@ -17,7 +17,7 @@ interface Group {
 }
 
 /** An aggregation over all steps, grouping series by/without labels (Prometheus' aggregation()). */
-export function evalAggregate(ev: Evaluator, e: AggregateExpr): Matrix {
+export function evalAggregate(ev: Evaluation, e: AggregateExpr): Matrix {
   const grouping = [...e.grouping].sort();
   const groupingSet = new Set(grouping);
   const keyOf = (labels: Labels) => groupingKey(labels, groupingSet, e.without);

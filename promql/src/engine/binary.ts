@@ -4,11 +4,11 @@ import { typeOf } from '../parser/check.js';
 import { dropMetricName, getLabel, keepLabels, labelsKey, labelsKeyFor, labelsString, METRIC_NAME, setLabel, withoutLabels, type Labels } from '../labels.js';
 import type { Matrix, Sample, Vector } from '../values.js';
 import { executionError } from './errors.js';
-import type { Evaluator } from './evaluator.js';
+import type { Evaluation } from './evaluation.js';
 
 // Binary operators: scalar/scalar, vector/scalar and vector/vector with label matching.
 
-export function evalBinary(ev: Evaluator, e: BinaryExpr): Matrix {
+export function evalBinary(ev: Evaluation, e: BinaryExpr): Matrix {
   const lt = typeOf(e.lhs);
   const rt = typeOf(e.rhs);
   if (lt === 'scalar' && rt === 'scalar') {

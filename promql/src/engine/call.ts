@@ -5,7 +5,7 @@ import type { Matrix, Point, Series, Vector } from '../values.js';
 import { labelsForAbsent } from '../functions/absent.js';
 import { FUNCTION_IMPLS, type FunctionImpl } from '../functions/index.js';
 import { executionError, tooManySamples } from './errors.js';
-import { matrixContainsSameLabelset, type Evaluator } from './evaluator.js';
+import { matrixContainsSameLabelset, type Evaluation } from './evaluation.js';
 import { sampleAt, samplesIn, seriesOf } from './selectors.js';
 import { effectiveOffset } from './state.js';
 import { unwrapArgument, unwrapParens } from './tree.js';
@@ -18,7 +18,7 @@ interface RangeArgument {
   readonly selector: VectorSelector | null;
 }
 
-export function evalCall(ev: Evaluator, e: Call): Matrix {
+export function evalCall(ev: Evaluation, e: Call): Matrix {
   const impl = FUNCTION_IMPLS[e.func];
   if (!impl) throw executionError(`unknown function ${e.func}`);
   const args = e.args.map(unwrapParens);
@@ -75,7 +75,7 @@ export function evalCall(ev: Evaluator, e: Call): Matrix {
   return mat;
 }
 
-function rangeArgument(ev: Evaluator, arg: MatrixSelector | SubqueryExpr): RangeArgument {
+function rangeArgument(ev: Evaluation, arg: MatrixSelector | SubqueryExpr): RangeArgument {
   if (arg.kind === 'matrixSelector') {
     return { series: seriesOf(ev, arg.selector), range: arg.range, offset: effectiveOffset(ev.state, arg.selector), selector: arg.selector };
   }
@@ -91,7 +91,7 @@ function rangeArgument(ev: Evaluator, arg: MatrixSelector | SubqueryExpr): Range
 }
 
 /** timestamp(selector) reports the sample's own time, so it reads the selector step by step. */
-function timestampOfSelector(ev: Evaluator, e: Call, sel: VectorSelector, impl: FunctionImpl): Matrix {
+function timestampOfSelector(ev: Evaluation, e: Call, sel: VectorSelector, impl: FunctionImpl): Matrix {
   const lookback = ev.state.limits.lookbackDelta;
   return ev.rangeEval(null, (_v, _h, step) => {
     const offset = sel.at !== null ? step.ts - sel.at : effectiveOffset(ev.state, sel);
@@ -106,7 +106,7 @@ function timestampOfSelector(ev: Evaluator, e: Call, sel: VectorSelector, impl: 
   }, []);
 }
 
-function absentOverTime(ev: Evaluator, mat: Matrix, selector: VectorSelector | null): Matrix {
+function absentOverTime(ev: Evaluation, mat: Matrix, selector: VectorSelector | null): Matrix {
   const steps = ev.numSteps;
   if (mat.some((s) => s.points.length === steps)) return [];
   const found = new Set<number>();

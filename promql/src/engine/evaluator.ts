@@ -9,28 +9,14 @@ import { evalCall } from './call.js';
 import { canceled, executionError, timedOut, tooManySamples } from './errors.js';
 import { evalMatrixSelector, evalVectorSelector } from './selectors.js';
 import { effectiveOffset, type QueryState } from './state.js';
-
-export interface StringValue {
-  readonly kind: 'string';
-  readonly t: number;
-  readonly v: string;
-}
-
-export type EvalValue = Matrix | StringValue;
-
-/** Per-step context handed to functions (Prometheus' EvalNodeHelper). */
-export interface StepContext {
-  ts: number;
-}
-
-export type StepFunction<H> = (vectors: Vector[], helpers: H[][], step: StepContext) => Vector;
+import { containsSameLabelset, matrixContainsSameLabelset, type EvalValue, type Evaluation, type StepContext, type StepFunction } from './evaluation.js';
 
 /**
  * Evaluates an expression at every step from start to end (inclusive) and returns one series per
  * output label set, exactly as Prometheus' evaluator does: every node yields a matrix over the
  * steps, and operators combine the vectors of one step at a time.
  */
-export class Evaluator {
+export class Evaluator implements Evaluation {
   currentSamples = 0;
 
   constructor(
@@ -185,21 +171,6 @@ export class Evaluator {
     }
     return res;
   }
-}
-
-export function containsSameLabelset(vec: Vector): boolean {
-  if (vec.length <= 1) return false;
-  const seen = new Set<string>();
-  for (const s of vec) {
-    const key = labelsKey(s.metric);
-    if (seen.has(key)) return true;
-    seen.add(key);
-  }
-  return false;
-}
-
-export function matrixContainsSameLabelset(mat: Matrix): boolean {
-  return containsSameLabelset(mat.map((s) => ({ metric: s.metric, t: 0, v: 0 })));
 }
 
 function totalSamples(mat: Matrix): number {

@@ -2,7 +2,7 @@ import type { MatrixSelector, VectorSelector } from '../parser/ast.js';
 import type { RawSeries } from '../source/series-source.js';
 import { isStaleNaN, type Matrix, type Point, type Series } from '../values.js';
 import { tooManySamples } from './errors.js';
-import type { Evaluator } from './evaluator.js';
+import type { Evaluation } from './evaluation.js';
 import { effectiveOffset } from './state.js';
 
 /** Index of the last sample at or before t, or -1. */
@@ -42,12 +42,12 @@ export function samplesIn(series: RawSeries, mint: number, maxt: number): Point[
   return out;
 }
 
-export function seriesOf(ev: Evaluator, node: VectorSelector): RawSeries[] {
+export function seriesOf(ev: Evaluation, node: VectorSelector): RawSeries[] {
   return ev.state.series.get(node) ?? [];
 }
 
 /** An instant vector selector over all steps: one point per step where a sample is in lookback. */
-export function evalVectorSelector(ev: Evaluator, node: VectorSelector): Matrix {
+export function evalVectorSelector(ev: Evaluation, node: VectorSelector): Matrix {
   const offset = effectiveOffset(ev.state, node);
   const lookback = ev.state.limits.lookbackDelta;
   const mat: Matrix = [];
@@ -66,7 +66,7 @@ export function evalVectorSelector(ev: Evaluator, node: VectorSelector): Matrix 
 }
 
 /** A range selector in an instant query: the raw samples of each series with their own timestamps. */
-export function evalMatrixSelector(ev: Evaluator, node: MatrixSelector): Matrix {
+export function evalMatrixSelector(ev: Evaluation, node: MatrixSelector): Matrix {
   const offset = effectiveOffset(ev.state, node.selector);
   const maxt = ev.start - offset;
   const mint = maxt - node.range;
