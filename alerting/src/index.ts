@@ -10,9 +10,11 @@ export { AlertingApiModule, type AlertingApiConfig } from './api/alerting-api.mo
 export { ClickHouseConditionReader, type ConditionReader } from './sources/clickhouse-condition-reader.js';
 export type { LimitedReader, QueryExecutor, QueryReads, ReadLimits } from './sources/query-reads.js';
 export { AlertHistory } from './history/alert-history.js';
+export { previewRule, PreviewTooLargeError, type PreviewBudget } from './rules/rule-preview.js';
+export { AlertStateStore } from './store/alert-state-store.js';
 export { RuleScheduler, type SchedulerConfig } from './scheduler/rule-scheduler.js';
 export { HttpDelivery, type DeliveryConfig, type DeliveryResult } from './delivery/http-delivery.js';
-export { AddressGuard, AddressGuardConfigError, parseCidrs } from './delivery/address-guard.js';
+export { AddressGuard, AddressGuardConfigError, ipv6Value, parseCidrs } from './delivery/address-guard.js';
 export { guardedLookup, assertLiteralAllowed, systemResolve, BlockedAddressError, type Resolve } from './delivery/guarded-lookup.js';
 export { NotificationDispatcher, type DispatcherConfig } from './delivery/notification-dispatcher.js';
 export { webhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './delivery/channel-messages.js';

@@ -1,7 +1,7 @@
 // A real DNS server on loopback (UDP) that answers from a table, for every record type the
 // DNS check asks for, and a resolver through it with the checks' `resolve` signature, so
 // tests can give names any address without touching the system's DNS.
-// (alerting/test/dns-server.ts answers A and AAAA only, hand-encoded; this one encodes with
+// (server/test/alerting/dns-server.ts answers A and AAAA only, hand-encoded; this one encodes with
 // dns-packet and also answers CNAME, MX, NS, TXT, SRV and PTR.)
 import { createSocket } from 'node:dgram';
 import type { LookupAddress } from 'node:dns';

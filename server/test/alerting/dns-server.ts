@@ -4,7 +4,7 @@ import { createSocket } from 'node:dgram';
 import type { LookupAddress } from 'node:dns';
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { ipv6Value } from '../src/delivery/address-guard.js';
+import { ipv6Value } from '@telemetryflow/alerting';
 
 const TYPE_A = 1;
 const TYPE_AAAA = 28;

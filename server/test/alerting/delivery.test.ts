@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { AddressGuard, AlertHistory, ClickHouseConditionReader, HttpDelivery, NotificationDispatcher, parseCidrs, RuleScheduler, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/index.js';
+import { AddressGuard, AlertHistory, ClickHouseConditionReader, HttpDelivery, NotificationDispatcher, parseCidrs, RuleScheduler, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@telemetryflow/alerting';
 import { startDnsServer } from './dns-server.js';
 import { startPagerDuty, startReceiver, startSlack, type Receiver } from './receivers.js';
 import { call, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';

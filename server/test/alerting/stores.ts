@@ -7,7 +7,7 @@ import { createApiKey, createTenant, openControlPlane, type ControlPlane } from 
 import { createQueryReads, DASHBOARDS_FEATURE, type QueryReads } from '@telemetryflow/query';
 import { startQueryServer, type QueryServer } from '@telemetryflow/query/app';
 import { createTestDatabase, insertRows, startClickHouse, tempDir, type TestDatabase } from '@telemetryflow/query/test-helpers';
-import { AddressGuard, ALERTING_FEATURE, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs } from '../src/index.js';
+import { AddressGuard, ALERTING_FEATURE, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs } from '@telemetryflow/alerting';
 
 export { call, type Json } from '@telemetryflow/query/test-helpers';
 export { createQueryReads };

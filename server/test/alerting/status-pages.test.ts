@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AlertHistory, ClickHouseConditionReader, RuleScheduler } from '../src/index.js';
+import { AlertHistory, ClickHouseConditionReader, RuleScheduler } from '@telemetryflow/alerting';
 import { call, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
 
 let s: AlertingStores;

@@ -2,7 +2,7 @@
 // limit, and taken over from a replica whose claim ran out — real Postgres, real HTTP receivers.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AddressGuard, AlertHistory, ClickHouseConditionReader, HttpDelivery, NotificationDispatcher, parseCidrs, RuleScheduler, type DispatcherConfig } from '../src/index.js';
+import { AddressGuard, AlertHistory, ClickHouseConditionReader, HttpDelivery, NotificationDispatcher, parseCidrs, RuleScheduler, type DispatcherConfig } from '@telemetryflow/alerting';
 import { startReceiver, type Receiver } from './receivers.js';
 import { call, startAlertingStores, type AlertingStores, type Json } from './stores.js';
 

@@ -3,8 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { ApiError } from '@telemetryflow/http-kit';
 import { AlertRuleInputSchema } from '@telemetryflow/contract';
-import { ClickHouseConditionReader } from '../src/index.js';
-import { previewRule, PreviewTooLargeError } from '../src/rules/rule-preview.js';
+import { ClickHouseConditionReader, previewRule, PreviewTooLargeError } from '@telemetryflow/alerting';
 import { createQueryReads, insertLogs, insertSeries, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
 
 const MIN = 60_000;

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClickHouse } from '@telemetryflow/clickhouse';
 import { Registry } from 'prom-client';
-import { AlertHistory, ClickHouseConditionReader, createAlertingMetrics, RuleScheduler } from '../src/index.js';
-import { AlertStateStore } from '../src/store/alert-state-store.js';
+import { AlertHistory, AlertStateStore, ClickHouseConditionReader, createAlertingMetrics, RuleScheduler } from '@telemetryflow/alerting';
 import { call, createQueryReads, insertSpans, startAlertingStores, type AlertingStores, type Json } from './stores.js';
 
 let s: AlertingStores;
