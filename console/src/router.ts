@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { useAuthStore } from './auth/auth.store.js';
+import { safeRedirect } from './auth/safe-redirect.js';
 
 // Every view is its own chunk: the first page loads only what it shows.
 const routes: RouteRecordRaw[] = [
@@ -38,9 +39,4 @@ export function createConsoleRouter() {
     document.title = `${typeof to.meta.title === 'string' ? to.meta.title : 'TelemetryFlow'} · TelemetryFlow`;
   });
   return router;
-}
-
-/** Only a path inside the console: `?redirect=https://elsewhere` must not send a user away. */
-export function safeRedirect(target: unknown): string {
-  return typeof target === 'string' && target.startsWith('/') && !target.startsWith('//') ? target : '/services';
 }
