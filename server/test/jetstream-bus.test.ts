@@ -9,7 +9,7 @@ import { ensureTopology, listDeadLetters } from '@telemetryflow/bus';
 import { loadConfig } from '../src/config.js';
 import { deadLettersCommand } from '../src/dead-letters-command.js';
 import { eventually } from './helpers.js';
-import { exportWithRetry, JetStreamRig, keyOf, pendingMessages, postExport, request, settledStored } from './jetstream-rig.js';
+import { exportWithRetry, JetStreamRig, keyOf, pendingMessages, postExport, request, settledStored, type ExportReply } from './jetstream-rig.js';
 import { natsServerMissing } from './nats-server.js';
 
 const skip = natsServerMissing();
@@ -23,8 +23,11 @@ after(async () => {
   await rig?.close();
 });
 
-async function sendAll(tenant: string, signal: Signal, requests: number, perRequest: number, first = 0): Promise<number> {
-  for (let r = 0; r < requests; r++) await exportWithRetry(rig.otlpUrl, tenant, signal, request(signal, first + r * perRequest, perRequest));
+/** Exports requests one after another, each retried as told; `refusals` collects the 503s as they come. */
+async function sendAll(tenant: string, signal: Signal, requests: number, perRequest: number, first = 0, refusals: ExportReply[] = []): Promise<number> {
+  for (let r = 0; r < requests; r++) {
+    await exportWithRetry(rig.otlpUrl, tenant, signal, request(signal, first + r * perRequest, perRequest), undefined, undefined, refusals);
+  }
   return requests * perRequest;
 }
 
@@ -38,9 +41,11 @@ test('nats-server killed and restarted: 503 with Retry-After while it is down, a
       return reply.status === 503 ? reply : undefined;
     });
     assert.ok(Number(refused.retryAfter) > 0, 'the refusal carries Retry-After');
-    // A client keeps exporting through the outage, retrying as told.
-    const during = sendAll('natsdown', 'traces', 10, 50, sent);
-    await new Promise((r) => setTimeout(r, 2000));
+    // A client keeps exporting through the outage, retrying as told: NATS comes back once
+    // the client was refused and retries.
+    const refusals: ExportReply[] = [];
+    const during = sendAll('natsdown', 'traces', 10, 50, sent, refusals);
+    await eventually('the client refused during the outage', async () => (refusals.length > 0 ? true : undefined));
     await rig.nats.restart();
     await during;
     sent += 500;
@@ -140,7 +145,8 @@ test('a message no writer can decode becomes a dead letter with its reason; the 
       return letters.length === 1 && letters[0]!.seq !== letter!.seq ? letters[0] : undefined;
     });
     assert.match(again.reason, /undecodable/);
-    assert.equal(await pendingMessages(rig, 'traces'), 0);
+    // The writer acks the message after it published the letter.
+    await eventually('the replayed message acked', async () => ((await pendingMessages(rig, 'traces')) === 0 ? true : undefined));
   } finally {
     await writer.stop();
   }

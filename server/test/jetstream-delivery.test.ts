@@ -6,7 +6,8 @@ import { after, before, test } from 'node:test';
 import { ClickHouseWriter } from '@telemetryflow/ingest';
 import type { Signal } from '@telemetryflow/otlp';
 import type { Registry } from 'prom-client';
-import { DiesAfterInsert, exportWithRetry, JetStreamRig, pendingMessages, postExport, request, settledStored } from './jetstream-rig.js';
+import { eventually } from './helpers.js';
+import { DiesAfterInsert, exportWithRetry, JetStreamRig, pendingMessages, postExport, request, settledStored, writerConsumerInfo } from './jetstream-rig.js';
 import { natsServerMissing } from './nats-server.js';
 
 const skip = natsServerMissing();
@@ -78,9 +79,7 @@ test('a writer killed after inserting a batch but before acking it: the batch is
   let crashing: DiesAfterInsert | undefined;
   const doomed = await rig.startWriter({ writer: (bus) => (crashing = new DiesAfterInsert(rig.clickhouse, bus)) });
   let sent = await send('crash', 'traces', 5, 100);
-  const deadline = Date.now() + 30_000;
-  while (!crashing!.died && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  assert.ok(crashing!.died, 'the writer inserted a batch');
+  await eventually('the writer inserted a batch', async () => (crashing!.died ? true : undefined), 30_000);
   assert.equal((await rig.stored('traces', 'crash')).rows, sent, 'the batch landed in ClickHouse');
   assert.ok((await pendingMessages(rig, 'traces')) > 0, 'its messages were never acked');
   await doomed.stop();
@@ -110,8 +109,14 @@ test('ClickHouse unavailable under load: exports are accepted meanwhile and all 
   const ch = new Outage(rig.clickhouse);
   const writer = await rig.startWriter({ writer: () => ch });
   try {
-    const sent = await send('outage', 'metrics', 20, 50);
-    await new Promise((r) => setTimeout(r, 3000));
+    const requests = 20;
+    const sent = await send('outage', 'metrics', requests, 50);
+    // Past the point where anything could have been inserted: every message was delivered,
+    // its insert failed, and it was handed back and delivered again.
+    await eventually('every message delivered again after a failed insert', async () => {
+      const info = await writerConsumerInfo(rig, 'metrics');
+      return info.num_pending === 0 && info.num_redelivered >= requests ? true : undefined;
+    }, 30_000);
     assert.equal((await rig.stored('metrics', 'outage')).rows, 0, 'nothing could be inserted during the outage');
     assert.ok((await pendingMessages(rig, 'metrics')) > 0, 'the requests wait in JetStream');
     assert.ok((await counter(writer.registry, 'tf_ingest_insert_errors_total')) > 0, 'the failed inserts are counted');

@@ -133,9 +133,11 @@ test('stream full while ClickHouse refuses inserts: gRPC exports answer UNAVAILA
     assert.ok(accepted.length >= 5, `the stream took ${accepted.length} requests before it was full`);
     assert.equal(await status(`${running.metricsUrl}/health`), 200, 'the process stays up');
 
-    // Retried as told, the refused request goes in once the writers drain the stream.
-    const retried = grpcExportWithRetry(client!, 'traces', rangeRequest(first, perRequest, refused.r, 10_000), API_KEY, { timeoutMs: 90_000 });
-    await new Promise((r) => setTimeout(r, 1000));
+    // Retried as told, the refused request goes in once the writers drain the stream: the
+    // writers can drain it once the retry was refused again.
+    const retries: GrpcReply[] = [];
+    const retried = grpcExportWithRetry(client!, 'traces', rangeRequest(first, perRequest, refused.r, 10_000), API_KEY, { timeoutMs: 90_000, refusals: retries });
+    await eventually('the retry refused while the stream is full', async () => (retries.length > 0 ? true : undefined));
     await acceptInserts(running.clickhouse, ['spans']);
     refusing = false;
     assertRetryInfo(await retried);

@@ -3,6 +3,7 @@
 // connection, as separate replicas would have) and the embedded ClickHouse engine.
 import { createClickHouse, migrate, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { JetStreamPublisher, startOtlpHttpReceiver } from '@telemetryflow/collector';
+import type { ConsumerInfo } from '@nats-io/jetstream';
 import { connectBus, DEFAULT_JETSTREAM_SETTINGS, ensureTopology, type BusConnection, type JetStreamSettings } from '@telemetryflow/bus';
 import {
   BatchManifestStore, ClickHouseWriter, createBatchDecodePool, createIngestMetrics, JetStreamWriter, type BatchDecodePool, type JetStreamWriterConfig,
@@ -239,10 +240,12 @@ export async function postExport(otlpUrl: string, tenant: string, signal: Signal
 
 /**
  * A well-behaved OTLP client: retries on 503 after Retry-After (capped so tests stay
- * short), as the OTel SDKs do. Returns the refusals it saw on the way.
+ * short), as the OTel SDKs do. Returns the refusals it saw on the way (also appended to
+ * `refusals` as they come, for a test that waits for one).
  */
-export async function exportWithRetry(otlpUrl: string, tenant: string, signal: Signal, body: Buffer, timeoutMs = 60_000, key = keyOf(tenant)): Promise<ExportReply[]> {
-  const refusals: ExportReply[] = [];
+export async function exportWithRetry(
+  otlpUrl: string, tenant: string, signal: Signal, body: Buffer, timeoutMs = 60_000, key = keyOf(tenant), refusals: ExportReply[] = [],
+): Promise<ExportReply[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const reply = await postExport(otlpUrl, tenant, signal, body, key).catch(() => ({ status: 0, retryAfter: null }));
@@ -271,6 +274,11 @@ export async function settledStored(rig: JetStreamRig, tenant: string, signal: S
 
 /** Messages not yet acked by the writers of a signal. */
 export async function pendingMessages(rig: JetStreamRig, signal: Signal): Promise<number> {
-  const info = await rig.publisherBus.jsm.consumers.info(rig.settings.stream, `tf-writer-${signal}`);
+  const info = await writerConsumerInfo(rig, signal);
   return info.num_pending + info.num_ack_pending;
+}
+
+/** The state of the writers' consumer of a signal (pending, ack pending, redelivered). */
+export function writerConsumerInfo(rig: JetStreamRig, signal: Signal): Promise<ConsumerInfo> {
+  return rig.publisherBus.jsm.consumers.info(rig.settings.stream, `tf-writer-${signal}`);
 }

@@ -109,6 +109,7 @@ test('two collector processes and a writer process: data sent to either is query
   // Load through both collectors while the writer is killed and started again.
   const requests = 60;
   const perRequest = 100;
+  const batchesBefore = await metric(writer, /^tf_ingest_batch_rows_count/);
   const load = (async () => {
     for (let r = 0; r < requests; r++) {
       const target = collectors[r % 2]!;
@@ -116,7 +117,8 @@ test('two collector processes and a writer process: data sent to either is query
       if (r % 10 === 0) await new Promise((res) => setTimeout(res, 150));
     }
   })();
-  await new Promise((res) => setTimeout(res, 1500));
+  // Killed under load, once it inserted some of it.
+  await eventually('the writer inserted part of the load', async () => ((await metric(writer, /^tf_ingest_batch_rows_count/)) > batchesBefore ? true : undefined), 30_000);
   writer.child.kill('SIGKILL');
   await writer.exited;
   await load;

@@ -3,8 +3,9 @@
 // and hands those blocks back by transfer. The event loop then neither copies a message's
 // rows back nor concatenates them for the insert: large buffers made on the main thread
 // are what drives V8's full collections there.
+import type { BusMessage } from '@telemetryflow/bus';
 import type { InsertTable } from '@telemetryflow/clickhouse';
-import type { Signal } from '@telemetryflow/otlp';
+import { BUS_HEADERS, busSubject, isRoutableTenant, type Signal } from '@telemetryflow/otlp';
 import type { Piscina } from 'piscina';
 import { createWorkerPool } from '@telemetryflow/worker-pool';
 import type { EncodedTables } from '../decode-task.js';
@@ -49,4 +50,55 @@ export function messageViews(result: BatchDecodeResult): (EncodedTables['tables'
     }
     return views;
   });
+}
+
+/** One message of a batch decoded: its rows (views into the batch's blocks) or why it cannot be stored. */
+export type DecodedMessage = { ok: true; tables: EncodedTables['tables'] } | { ok: false; reason: string };
+
+/** A batch's messages decoded: each one's rows (views) or why it cannot be stored, and all rows. */
+export interface DecodedBatch {
+  decoded: DecodedMessage[];
+  /** The rows of every decodable message, in message order: one block per table. */
+  tables: EncodedTables['tables'];
+}
+
+/** Decodes a batch's messages in one task of a decoder thread. */
+export async function decodeBatch(pool: BatchDecodePool, signal: Signal, msgs: readonly BusMessage[]): Promise<DecodedBatch> {
+  const headerProblems = msgs.map((m) => headerProblem(signal, m));
+  const sent = msgs.filter((_, i) => headerProblems[i] === undefined);
+  const result =
+    sent.length === 0
+      ? { outcomes: [], tables: {} }
+      : await pool.run({
+          signal,
+          messages: sent.map((m) => ({
+            tenantId: m.headers!.get(BUS_HEADERS.tenant),
+            receivedAtNs: m.headers!.get(BUS_HEADERS.receivedAtNs),
+            // Messages of collectors that did not check retention carry none.
+            notBeforeNs: m.headers!.get(BUS_HEADERS.notBeforeNs) || '0',
+            payload: m.data,
+          })),
+        });
+  const views = messageViews(result);
+  let next = 0;
+  const decoded = msgs.map((_, i): DecodedMessage => {
+    const problem = headerProblems[i];
+    if (problem !== undefined) return { ok: false, reason: problem };
+    const outcome = result.outcomes[next]!;
+    const tables = views[next++];
+    return outcome.ok ? { ok: true, tables: tables! } : { ok: false, reason: `undecodable OTLP payload: ${outcome.malformed}` };
+  });
+  return { decoded, tables: result.tables };
+}
+
+/** Why a message cannot be decoded as its headers stand, if it cannot. */
+function headerProblem(signal: Signal, m: BusMessage): string | undefined {
+  const tenantId = m.headers?.get(BUS_HEADERS.tenant) ?? '';
+  const receivedAtNs = m.headers?.get(BUS_HEADERS.receivedAtNs) ?? '';
+  if (!isRoutableTenant(tenantId)) return `missing or invalid ${BUS_HEADERS.tenant} header`;
+  if ('subject' in m && m.subject !== busSubject(signal, tenantId)) return `subject ${String(m.subject)} does not match the tenant header`;
+  if (!/^\d{1,20}$/.test(receivedAtNs)) return `missing or invalid ${BUS_HEADERS.receivedAtNs} header`;
+  const notBeforeNs = m.headers?.get(BUS_HEADERS.notBeforeNs) ?? '';
+  if (notBeforeNs !== '' && !/^\d{1,19}$/.test(notBeforeNs)) return `invalid ${BUS_HEADERS.notBeforeNs} header`;
+  return undefined;
 }
