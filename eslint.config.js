@@ -13,6 +13,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
   // The console runs in the browser: Vue single-file components, browser globals, and of the
   // workspace packages only the browser-safe API contract.
   ...pluginVue.configs['flat/recommended'].map((c) => ({ ...c, files: ['console/src/**/*.{ts,vue}'] })),
