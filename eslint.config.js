@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import pluginVue from 'eslint-plugin-vue';
+import prettierOff from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', '**/*.d.ts', 'test-results/**'] },
@@ -34,4 +35,6 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['@telemetryflow/*', '!@telemetryflow/contract', '!@telemetryflow/contract/*'], message: 'the console (browser code) imports only the browser-safe @telemetryflow/contract' }] }],
     },
   },
+  // Formatting is Prettier's (`pnpm format`); rules that would fight it are off.
+  prettierOff,
 );
