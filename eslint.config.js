@@ -8,13 +8,28 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        URL: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
   // The console runs in the browser: Vue single-file components, browser globals, and of the
   // workspace packages only the browser-safe API contract.
   ...pluginVue.configs['flat/recommended'].map((c) => ({ ...c, files: ['console/src/**/*.{ts,vue}'] })),
@@ -22,7 +37,25 @@ export default tseslint.config(
     files: ['console/src/**/*.{ts,vue}'],
     languageOptions: {
       parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' },
-      globals: { window: 'readonly', document: 'readonly', KeyboardEvent: 'readonly', HTMLInputElement: 'readonly', PointerEvent: 'readonly', Blob: 'readonly', Event: 'readonly', localStorage: 'readonly', location: 'readonly', fetch: 'readonly', ResizeObserver: 'readonly', URLSearchParams: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', HTMLElement: 'readonly', Storage: 'readonly', Response: 'readonly' },
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        KeyboardEvent: 'readonly',
+        HTMLInputElement: 'readonly',
+        PointerEvent: 'readonly',
+        Blob: 'readonly',
+        Event: 'readonly',
+        localStorage: 'readonly',
+        location: 'readonly',
+        fetch: 'readonly',
+        ResizeObserver: 'readonly',
+        URLSearchParams: 'readonly',
+        queueMicrotask: 'readonly',
+        structuredClone: 'readonly',
+        HTMLElement: 'readonly',
+        Storage: 'readonly',
+        Response: 'readonly',
+      },
     },
     rules: {
       'vue/max-attributes-per-line': 'off',
@@ -32,7 +65,17 @@ export default tseslint.config(
       'vue/html-closing-bracket-newline': 'off',
       'vue/multiline-html-element-content-newline': 'off',
       'vue/html-indent': 'off',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@telemetryflow/*', '!@telemetryflow/contract', '!@telemetryflow/contract/*'], message: 'the console (browser code) imports only the browser-safe @telemetryflow/contract' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@telemetryflow/*', '!@telemetryflow/contract', '!@telemetryflow/contract/*'],
+              message: 'the console (browser code) imports only the browser-safe @telemetryflow/contract',
+            },
+          ],
+        },
+      ],
     },
   },
   // Formatting is Prettier's (`pnpm format`); rules that would fight it are off.

@@ -35,7 +35,8 @@ for (const pkg of packages) {
 for (let i = files.length - 1; i >= 0; i--) {
   if (!existsSync(sourceOf(files[i]))) stale.push(...files.splice(i, 1));
 }
-if (stale.length > 0) console.error(`skipping ${stale.length} compiled test(s) without a source file: ${stale.join(', ')}`);
+if (stale.length > 0)
+  console.error(`skipping ${stale.length} compiled test(s) without a source file: ${stale.join(', ')}`);
 if (files.length === 0) {
   console.error('no test files found: did the build run?');
   process.exit(1);
@@ -47,5 +48,7 @@ if (selected.length === 0) {
   console.error(`no test file matches ${filter}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=300000', ...selected], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=300000', ...selected], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

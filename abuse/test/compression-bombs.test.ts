@@ -9,7 +9,14 @@ import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { status as GrpcCode } from '@grpc/grpc-js';
 import { encodeRequest, spanJson, tracesJson } from './otlp-json.js';
-import { clientWouldRetry, describeReply, exportRaw, grpcFrameExport, type ExportReply, type Wire } from './otlp-wire.js';
+import {
+  clientWouldRetry,
+  describeReply,
+  exportRaw,
+  grpcFrameExport,
+  type ExportReply,
+  type Wire,
+} from './otlp-wire.js';
 import { API_KEY, assertBaselineIntact, assertStillServes, startTarget, stopTarget, type Target } from './target.js';
 
 const MiB = 1024 * 1024;
@@ -39,13 +46,21 @@ function compressor(coding: Coding): zlib.Gzip | zlib.Deflate | zlib.BrotliCompr
 async function bomb(coding: Coding, inflated: number): Promise<Buffer> {
   const chunk = Buffer.alloc(MiB);
   const chunks = Math.ceil(inflated / MiB);
-  return buffer(Readable.from((function* () {
-    for (let i = 0; i < chunks; i++) yield i === chunks - 1 ? chunk.subarray(0, inflated - i * MiB) : chunk;
-  })()).pipe(compressor(coding)));
+  return buffer(
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < chunks; i++) yield i === chunks - 1 ? chunk.subarray(0, inflated - i * MiB) : chunk;
+      })(),
+    ).pipe(compressor(coding)),
+  );
 }
 
 function compressSync(coding: Coding, plain: Uint8Array): Buffer {
-  return coding === 'gzip' ? zlib.gzipSync(plain) : coding === 'deflate' ? zlib.deflateSync(plain) : zlib.brotliCompressSync(plain);
+  return coding === 'gzip'
+    ? zlib.gzipSync(plain)
+    : coding === 'deflate'
+      ? zlib.deflateSync(plain)
+      : zlib.brotliCompressSync(plain);
 }
 
 let target: Target;
@@ -69,14 +84,16 @@ function assertNotRetryable(reply: ExportReply, expected: { http?: number; grpc?
   assert.equal(reply.retryAfterSeconds, undefined, `no Retry-After / RetryInfo: ${what}`);
 }
 
-
 for (const coding of CODINGS) {
   for (const wire of ['http/protobuf', 'http/json'] as const) {
     test(`${wire}: a ${coding} bomb (64 MiB of zeros inflated) is 413, inflated no further than the cap`, async (t) => {
       const body = bombs.get(coding)!;
       t.diagnostic(`${coding} bomb: ${body.length} bytes on the wire`);
       await target.memory.assertBoundedDuring(t, `${coding} bomb`, ONE_BOMB_BOUND_MIB, async () => {
-        assertNotRetryable(await exportRaw(endpoints(), wire, 'traces', body, { key: API_KEY, headers: { 'content-encoding': coding } }), { http: 413 });
+        assertNotRetryable(
+          await exportRaw(endpoints(), wire, 'traces', body, { key: API_KEY, headers: { 'content-encoding': coding } }),
+          { http: 413 },
+        );
       });
       await assertStillServes(target);
     });
@@ -84,19 +101,39 @@ for (const coding of CODINGS) {
 
   test(`http: a ${coding} bomb without a credential is 401 and never inflated`, async (t) => {
     await target.memory.assertBoundedDuring(t, `anonymous ${coding} bomb`, ONE_BOMB_BOUND_MIB, async () => {
-      assertNotRetryable(await exportRaw(endpoints(), 'http/protobuf', 'logs', bombs.get(coding)!, { key: null, headers: { 'content-encoding': coding } }), { http: 401 });
+      assertNotRetryable(
+        await exportRaw(endpoints(), 'http/protobuf', 'logs', bombs.get(coding)!, {
+          key: null,
+          headers: { 'content-encoding': coding },
+        }),
+        { http: 401 },
+      );
     });
     await assertStillServes(target);
   });
 
   test(`http: a truncated or corrupt ${coding} body is a permanent 400`, async () => {
-    const plain = encodeRequest('http/protobuf', 'traces', tracesJson('truncated', Array.from({ length: 50 }, () => spanJson())));
+    const plain = encodeRequest(
+      'http/protobuf',
+      'traces',
+      tracesJson(
+        'truncated',
+        Array.from({ length: 50 }, () => spanJson()),
+      ),
+    );
     const whole = compressSync(coding, plain);
     const truncated = whole.subarray(0, Math.floor(whole.length / 2));
     const corrupt = Buffer.from(whole);
     for (let i = Math.floor(corrupt.length / 3); i < corrupt.length; i += 7) corrupt[i] = (corrupt[i] as number) ^ 0x5a;
-    for (const [what, body] of [['truncated', truncated], ['corrupt', corrupt], ['not compressed at all', Buffer.from(plain)]] as const) {
-      const reply = await exportRaw(endpoints(), 'http/protobuf', 'traces', body, { key: API_KEY, headers: { 'content-encoding': coding } });
+    for (const [what, body] of [
+      ['truncated', truncated],
+      ['corrupt', corrupt],
+      ['not compressed at all', Buffer.from(plain)],
+    ] as const) {
+      const reply = await exportRaw(endpoints(), 'http/protobuf', 'traces', body, {
+        key: API_KEY,
+        headers: { 'content-encoding': coding },
+      });
       assertNotRetryable(reply, { http: 400 });
       assert.ok(!reply.ok && reply.statusBody, `${what}: a google.rpc.Status body`);
     }
@@ -106,27 +143,49 @@ for (const coding of CODINGS) {
 
 test('grpc: a gzip bomb from an authenticated client is RESOURCE_EXHAUSTED without RetryInfo (the size cap)', async (t) => {
   await target.memory.assertBoundedDuring(t, 'gRPC gzip bomb', ONE_BOMB_BOUND_MIB, async () => {
-    assertNotRetryable(await grpcFrameExport(endpoints(), 'traces', bombs.get('gzip')!, { key: API_KEY, grpcEncoding: 'gzip' }), { grpc: GrpcCode.RESOURCE_EXHAUSTED });
+    assertNotRetryable(
+      await grpcFrameExport(endpoints(), 'traces', bombs.get('gzip')!, { key: API_KEY, grpcEncoding: 'gzip' }),
+      { grpc: GrpcCode.RESOURCE_EXHAUSTED },
+    );
   });
   await assertStillServes(target);
 });
 
 test('grpc: a gzip bomb without a credential is UNAUTHENTICATED, not RESOURCE_EXHAUSTED: nothing is inflated before authentication', async (t) => {
   await target.memory.assertBoundedDuring(t, 'anonymous gRPC gzip bomb', ONE_BOMB_BOUND_MIB, async () => {
-    assertNotRetryable(await grpcFrameExport(endpoints(), 'traces', bombs.get('gzip')!, { key: null, grpcEncoding: 'gzip' }), { grpc: GrpcCode.UNAUTHENTICATED });
-    assertNotRetryable(await grpcFrameExport(endpoints(), 'logs', bombs.get('gzip')!, { key: 'tf_not_a_key_0123456789abcdef', grpcEncoding: 'gzip' }), { grpc: GrpcCode.UNAUTHENTICATED });
+    assertNotRetryable(
+      await grpcFrameExport(endpoints(), 'traces', bombs.get('gzip')!, { key: null, grpcEncoding: 'gzip' }),
+      { grpc: GrpcCode.UNAUTHENTICATED },
+    );
+    assertNotRetryable(
+      await grpcFrameExport(endpoints(), 'logs', bombs.get('gzip')!, {
+        key: 'tf_not_a_key_0123456789abcdef',
+        grpcEncoding: 'gzip',
+      }),
+      { grpc: GrpcCode.UNAUTHENTICATED },
+    );
   });
   await assertStillServes(target);
 });
 
 test('grpc: a truncated or corrupt gzip message is refused without a retry', async () => {
-  const plain = encodeRequest('grpc', 'traces', tracesJson('truncated', Array.from({ length: 50 }, () => spanJson())));
+  const plain = encodeRequest(
+    'grpc',
+    'traces',
+    tracesJson(
+      'truncated',
+      Array.from({ length: 50 }, () => spanJson()),
+    ),
+  );
   const whole = zlib.gzipSync(plain);
   for (const body of [whole.subarray(0, Math.floor(whole.length / 2)), Buffer.from('definitely not gzip')]) {
     const reply = await grpcFrameExport(endpoints(), 'traces', body, { key: API_KEY, grpcEncoding: 'gzip' });
     assert.equal(reply.ok, false, describeReply(reply));
     // gRPC reports a message it cannot decompress as INTERNAL; OTLP treats both as permanent.
-    assert.ok(!reply.ok && (reply.grpcCode === GrpcCode.INVALID_ARGUMENT || reply.grpcCode === GrpcCode.INTERNAL), describeReply(reply));
+    assert.ok(
+      !reply.ok && (reply.grpcCode === GrpcCode.INVALID_ARGUMENT || reply.grpcCode === GrpcCode.INTERNAL),
+      describeReply(reply),
+    );
     assert.equal(clientWouldRetry(reply), false, describeReply(reply));
   }
   await assertStillServes(target);
@@ -143,25 +202,41 @@ for (const wire of ['http/protobuf', 'grpc'] as const satisfies readonly Wire[])
     const body = await bomb('gzip', UNDER_CAP_BYTES);
     t.diagnostic(`${CONCURRENT_BOMBS} × ${body.length} bytes on the wire, ${CONCURRENT_BOMBS} × 19 MiB inflated`);
     let replies: ExportReply[] = [];
-    await target.memory.assertBoundedDuring(t, `${CONCURRENT_BOMBS} concurrent ${wire} inflations`, CONCURRENT_BOUND_MIB, async () => {
-      replies = await Promise.all(
-        Array.from({ length: CONCURRENT_BOMBS }, () =>
-          wire === 'grpc'
-            ? grpcFrameExport(endpoints(), 'traces', body, { key: API_KEY, grpcEncoding: 'gzip' })
-            : exportRaw(endpoints(), wire, 'traces', body, { key: API_KEY, headers: { 'content-encoding': 'gzip' } }),
-        ),
-      );
-    });
-    const overloaded = replies.filter((r) => !r.ok && (r.httpStatus === 429 || r.grpcCode === GrpcCode.RESOURCE_EXHAUSTED));
+    await target.memory.assertBoundedDuring(
+      t,
+      `${CONCURRENT_BOMBS} concurrent ${wire} inflations`,
+      CONCURRENT_BOUND_MIB,
+      async () => {
+        replies = await Promise.all(
+          Array.from({ length: CONCURRENT_BOMBS }, () =>
+            wire === 'grpc'
+              ? grpcFrameExport(endpoints(), 'traces', body, { key: API_KEY, grpcEncoding: 'gzip' })
+              : exportRaw(endpoints(), wire, 'traces', body, { key: API_KEY, headers: { 'content-encoding': 'gzip' } }),
+          ),
+        );
+      },
+    );
+    const overloaded = replies.filter(
+      (r) => !r.ok && (r.httpStatus === 429 || r.grpcCode === GrpcCode.RESOURCE_EXHAUSTED),
+    );
     t.diagnostic(`answers: ${[...new Set(replies.map(describeReply))].join(' | ')}`);
     for (const reply of replies) {
       if (reply.ok || overloaded.includes(reply)) continue;
-      assert.ok(reply.httpStatus === 400 || reply.grpcCode === GrpcCode.INVALID_ARGUMENT, `the request's own verdict or overload, got ${describeReply(reply)}`);
+      assert.ok(
+        reply.httpStatus === 400 || reply.grpcCode === GrpcCode.INVALID_ARGUMENT,
+        `the request's own verdict or overload, got ${describeReply(reply)}`,
+      );
     }
-    assert.ok(overloaded.length > 0, `beyond the process's cap on bytes in flight some must be refused as overload (429 / RESOURCE_EXHAUSTED with RetryInfo); got ${replies.map(describeReply).join(' | ')}`);
+    assert.ok(
+      overloaded.length > 0,
+      `beyond the process's cap on bytes in flight some must be refused as overload (429 / RESOURCE_EXHAUSTED with RetryInfo); got ${replies.map(describeReply).join(' | ')}`,
+    );
     for (const reply of overloaded) {
       assert.equal(clientWouldRetry(reply), true, `overload is retryable: ${describeReply(reply)}`);
-      assert.ok(!reply.ok && reply.retryAfterSeconds !== undefined, `with Retry-After / RetryInfo: ${describeReply(reply)}`);
+      assert.ok(
+        !reply.ok && reply.retryAfterSeconds !== undefined,
+        `with Retry-After / RetryInfo: ${describeReply(reply)}`,
+      );
     }
     await assertStillServes(target);
   });

@@ -43,15 +43,36 @@ export function spanJson(fields: Json = {}): Json {
 }
 
 export function tracesJson(service: string, spans: Json[]): Json {
-  return { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ scope: { name: 'abuse' }, spans }] }] };
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [{ scope: { name: 'abuse' }, spans }],
+      },
+    ],
+  };
 }
 
 export function logsJson(service: string, records: Json[]): Json {
-  return { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeLogs: [{ scope: { name: 'abuse' }, logRecords: records }] }] };
+  return {
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeLogs: [{ scope: { name: 'abuse' }, logRecords: records }],
+      },
+    ],
+  };
 }
 
 export function metricsJson(service: string, metrics: Json[]): Json {
-  return { resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeMetrics: [{ scope: { name: 'abuse' }, metrics }] }] };
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeMetrics: [{ scope: { name: 'abuse' }, metrics }],
+      },
+    ],
+  };
 }
 
 const ID_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId']);
@@ -61,7 +82,10 @@ function idsAsBytes(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(idsAsBytes);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value as Json).map(([k, v]) => [k, ID_FIELDS.has(k) && typeof v === 'string' ? Buffer.from(v, 'hex') : idsAsBytes(v)]),
+    Object.entries(value as Json).map(([k, v]) => [
+      k,
+      ID_FIELDS.has(k) && typeof v === 'string' ? Buffer.from(v, 'hex') : idsAsBytes(v),
+    ]),
   );
 }
 
@@ -89,7 +113,10 @@ export async function assertStoredOrRejected(
 ): Promise<'stored' | 'rejected'> {
   const what = describeReply(reply);
   if (!reply.ok) {
-    assert.ok(opts.wholeRequestMayFail, `the items must be stored or rejected one by one with partial_success, got ${what}`);
+    assert.ok(
+      opts.wholeRequestMayFail,
+      `the items must be stored or rejected one by one with partial_success, got ${what}`,
+    );
     assert.equal(clientWouldRetry(reply), false, `bad data must be a permanent error, got ${what}`);
     assert.ok(reply.httpStatus === 400 || reply.grpcCode === 3, `bad data must be 400 / INVALID_ARGUMENT, got ${what}`);
     return 'rejected';
@@ -99,7 +126,11 @@ export async function assertStoredOrRejected(
     return 'rejected';
   }
   const read = await getTrace(api.apiUrl, API_KEY, traceId);
-  assert.equal(read.status, 200, `acked as stored (${what}) but GET /api/v1/traces/${traceId} answered ${read.status} ${JSON.stringify(read.body).slice(0, 300)}`);
+  assert.equal(
+    read.status,
+    200,
+    `acked as stored (${what}) but GET /api/v1/traces/${traceId} answered ${read.status} ${JSON.stringify(read.body).slice(0, 300)}`,
+  );
   opts.check?.(read.body.data);
   return 'stored';
 }

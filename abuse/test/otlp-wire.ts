@@ -4,13 +4,23 @@
 // the transport: which status, whether the client may retry, what partial_success says.
 import http2 from 'node:http2';
 import { Client, Metadata, credentials, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { GRPC_SERVICE, decodeExportResponse, decodeStatus, otlpRoot, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
+import {
+  GRPC_SERVICE,
+  decodeExportResponse,
+  decodeStatus,
+  otlpRoot,
+  type OtlpEncoding,
+  type Signal,
+} from '@telemetryflow/otlp';
 
 /** The OTLP transports, named as OTEL_EXPORTER_OTLP_PROTOCOL names them. */
 export type Wire = 'http/protobuf' | 'http/json' | 'grpc';
 export const WIRES: readonly Wire[] = ['http/protobuf', 'http/json', 'grpc'];
 
-export const CONTENT_TYPE: Record<OtlpEncoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+export const CONTENT_TYPE: Record<OtlpEncoding, string> = {
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+};
 
 export function encodingOf(wire: Wire): OtlpEncoding {
   return wire === 'http/json' ? 'json' : 'protobuf';
@@ -50,7 +60,14 @@ export type ExportReply =
 /** OTLP: HTTP 429, 502, 503, 504 may be retried, every other 4xx/5xx must not be. */
 const RETRYABLE_HTTP = new Set([429, 502, 503, 504]);
 /** OTLP's table of retryable gRPC codes (RESOURCE_EXHAUSTED only with RetryInfo). */
-const RETRYABLE_GRPC = new Set([GrpcCode.CANCELLED, GrpcCode.DEADLINE_EXCEEDED, GrpcCode.ABORTED, GrpcCode.OUT_OF_RANGE, GrpcCode.UNAVAILABLE, GrpcCode.DATA_LOSS]);
+const RETRYABLE_GRPC = new Set([
+  GrpcCode.CANCELLED,
+  GrpcCode.DEADLINE_EXCEEDED,
+  GrpcCode.ABORTED,
+  GrpcCode.OUT_OF_RANGE,
+  GrpcCode.UNAVAILABLE,
+  GrpcCode.DATA_LOSS,
+]);
 
 /** Would an OTLP client, following the specification, send this request again? */
 export function clientWouldRetry(reply: ExportReply): boolean {
@@ -61,8 +78,10 @@ export function clientWouldRetry(reply: ExportReply): boolean {
 }
 
 export function describeReply(reply: ExportReply): string {
-  if (reply.ok) return `${reply.wire} success${reply.partial ? ` with partial_success ${JSON.stringify(reply.partial)}` : ''}`;
-  const code = reply.httpStatus !== undefined ? `HTTP ${reply.httpStatus}` : `gRPC ${GrpcCode[reply.grpcCode as GrpcCode]}`;
+  if (reply.ok)
+    return `${reply.wire} success${reply.partial ? ` with partial_success ${JSON.stringify(reply.partial)}` : ''}`;
+  const code =
+    reply.httpStatus !== undefined ? `HTTP ${reply.httpStatus}` : `gRPC ${GrpcCode[reply.grpcCode as GrpcCode]}`;
   const retry = reply.retryAfterSeconds !== undefined ? ` (retry after ${reply.retryAfterSeconds} s)` : '';
   return `${reply.wire} ${code}${retry}: ${reply.message}`;
 }
@@ -81,11 +100,23 @@ export interface SendOptions {
 }
 
 /** Sends `body` as one Export of `signal` over `wire`. */
-export function exportRaw(to: Endpoints, wire: Wire, signal: Signal, body: Uint8Array, opts: SendOptions): Promise<ExportReply> {
+export function exportRaw(
+  to: Endpoints,
+  wire: Wire,
+  signal: Signal,
+  body: Uint8Array,
+  opts: SendOptions,
+): Promise<ExportReply> {
   return wire === 'grpc' ? grpcExport(to, signal, body, opts) : httpExport(to, wire, signal, body, opts);
 }
 
-async function httpExport(to: Endpoints, wire: Wire, signal: Signal, body: Uint8Array, opts: SendOptions): Promise<ExportReply> {
+async function httpExport(
+  to: Endpoints,
+  wire: Wire,
+  signal: Signal,
+  body: Uint8Array,
+  opts: SendOptions,
+): Promise<ExportReply> {
   const encoding = encodingOf(wire);
   const headers: Record<string, string> = { 'content-type': CONTENT_TYPE[encoding], ...opts.headers };
   if (opts.key !== null) headers.authorization = `Bearer ${opts.key}`;
@@ -98,7 +129,12 @@ async function httpExport(to: Endpoints, wire: Wire, signal: Signal, body: Uint8
   const bytes = new Uint8Array(await res.arrayBuffer());
   const contentType = res.headers.get('content-type');
   if (res.status === 200) {
-    return { ok: true, wire, partial: decodeExportResponse(signal, bytes, encodingOfContentType(contentType) ?? encoding), contentType };
+    return {
+      ok: true,
+      wire,
+      partial: decodeExportResponse(signal, bytes, encodingOfContentType(contentType) ?? encoding),
+      contentType,
+    };
   }
   const retryAfter = res.headers.get('retry-after');
   const reply: ExportReply = {
@@ -166,7 +202,11 @@ function grpcExport(to: Endpoints, signal: Signal, body: Uint8Array, opts: SendO
           resolve(grpcFailure(err.code, err.details, Buffer.isBuffer(details) ? details : undefined));
           return;
         }
-        resolve({ ok: true, wire: 'grpc', partial: decodeExportResponse(signal, response ?? Buffer.alloc(0), 'protobuf') });
+        resolve({
+          ok: true,
+          wire: 'grpc',
+          partial: decodeExportResponse(signal, response ?? Buffer.alloc(0), 'protobuf'),
+        });
       },
     );
   });
@@ -174,7 +214,13 @@ function grpcExport(to: Endpoints, signal: Signal, body: Uint8Array, opts: SendO
 
 function grpcFailure(code: GrpcCode, message: string, statusDetails: Buffer | undefined): ExportReply {
   const delay = statusDetails ? retryInfoDelaySeconds(statusDetails) : undefined;
-  return { ok: false, wire: 'grpc', grpcCode: code, message, ...(delay !== undefined ? { retryAfterSeconds: delay } : {}) };
+  return {
+    ok: false,
+    wire: 'grpc',
+    grpcCode: code,
+    message,
+    ...(delay !== undefined ? { retryAfterSeconds: delay } : {}),
+  };
 }
 
 const rpcStatus = otlpRoot.lookupType('google.rpc.Status');
@@ -182,7 +228,9 @@ const RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
 
 /** The retry delay of a google.rpc.RetryInfo in `grpc-status-details-bin`, if there is one. */
 function retryInfoDelaySeconds(statusDetails: Buffer): number | undefined {
-  const status = rpcStatus.toObject(rpcStatus.decode(statusDetails), { defaults: true }) as { details: { typeUrl: string; value: Uint8Array }[] };
+  const status = rpcStatus.toObject(rpcStatus.decode(statusDetails), { defaults: true }) as {
+    details: { typeUrl: string; value: Uint8Array }[];
+  };
   const info = status.details.find((d) => d.typeUrl === RETRY_INFO);
   if (!info) return undefined;
   // RetryInfo { Duration retry_delay = 1 } with Duration { int64 seconds = 1 }.
@@ -203,7 +251,12 @@ function retryInfoDelaySeconds(statusDetails: Buffer): number | undefined {
  * a client library would refuse to produce (a bomb, a corrupt gzip stream, an unknown
  * coding) without building their inflated form in this process.
  */
-export function grpcFrameExport(to: Endpoints, signal: Signal, message: Uint8Array, opts: { key: string | null; grpcEncoding?: string }): Promise<ExportReply> {
+export function grpcFrameExport(
+  to: Endpoints,
+  signal: Signal,
+  message: Uint8Array,
+  opts: { key: string | null; grpcEncoding?: string },
+): Promise<ExportReply> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(`http://${to.otlpGrpcAddress}`);
     session.on('error', reject);

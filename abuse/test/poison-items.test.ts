@@ -7,7 +7,19 @@ import { after, before, test } from 'node:test';
 import type { LogDto } from '@telemetryflow/contract';
 import type { Signal } from '@telemetryflow/otlp';
 import { api } from '@telemetryflow/server/test-helpers';
-import { NS_PER_DAY, NS_PER_MS, assertStoredOrRejected, encodeRequest, logsJson, metricsJson, newTraceId, nowNs, spanJson, tracesJson, type Json } from './otlp-json.js';
+import {
+  NS_PER_DAY,
+  NS_PER_MS,
+  assertStoredOrRejected,
+  encodeRequest,
+  logsJson,
+  metricsJson,
+  newTraceId,
+  nowNs,
+  spanJson,
+  tracesJson,
+  type Json,
+} from './otlp-json.js';
 import { WIRES, clientWouldRetry, describeReply, exportRaw } from './otlp-wire.js';
 import { API_KEY, assertBaselineIntact, assertStillServes, startTarget, stopTarget, type Target } from './target.js';
 
@@ -25,15 +37,28 @@ const endpoints = () => target.server.running;
 for (const wire of WIRES) {
   test(`${wire}: a span that ends before it starts is stored readable, or rejected saying why`, async () => {
     const start = nowNs() - 60_000n * NS_PER_MS;
-    const span = spanJson({ name: 'ends before it starts', startTimeUnixNano: start.toString(), endTimeUnixNano: (start - 5n * NS_PER_MS).toString() });
-    const reply = await exportRaw(endpoints(), wire, 'traces', encodeRequest(wire, 'traces', tracesJson(`inverted-${wire}`, [span])), { key: API_KEY });
+    const span = spanJson({
+      name: 'ends before it starts',
+      startTimeUnixNano: start.toString(),
+      endTimeUnixNano: (start - 5n * NS_PER_MS).toString(),
+    });
+    const reply = await exportRaw(
+      endpoints(),
+      wire,
+      'traces',
+      encodeRequest(wire, 'traces', tracesJson(`inverted-${wire}`, [span])),
+      { key: API_KEY },
+    );
     await assertStoredOrRejected(endpoints(), reply, span.traceId as string, {
       wholeRequestMayFail: false,
       check: (trace) => {
         const stored = trace.spans.find((s) => s.spanId === span.spanId);
         assert.ok(stored, 'the acked span is in its trace');
         assert.equal(stored.startTimeUnixNano, span.startTimeUnixNano, 'the start time as sent');
-        assert.ok(!stored.durationNs.startsWith('-') && BigInt(stored.durationNs) < 2n ** 63n, `a duration that did not wrap: ${stored.durationNs}`);
+        assert.ok(
+          !stored.durationNs.startsWith('-') && BigInt(stored.durationNs) < 2n ** 63n,
+          `a duration that did not wrap: ${stored.durationNs}`,
+        );
       },
     });
     await assertStillServes(target);
@@ -59,7 +84,11 @@ for (const [literal, what] of BAD_JSON_TIMES) {
     const reply = await exportRaw(endpoints(), 'http/json', 'traces', Buffer.from(text), { key: API_KEY });
     await assertStoredOrRejected(endpoints(), reply, span.traceId as string, {
       wholeRequestMayFail: false,
-      check: (trace) => assert.ok(trace.spans.some((s) => s.spanId === span.spanId), 'the acked span is in its trace'),
+      check: (trace) =>
+        assert.ok(
+          trace.spans.some((s) => s.spanId === span.spanId),
+          'the acked span is in its trace',
+        ),
     });
     await assertStillServes(target);
   });
@@ -85,8 +114,10 @@ for (const [literal, what] of ID_SHAPES) {
   }
 }
 
-test('http/json: a log record\'s traceId given as an object is a permanent 400, never a retry', async () => {
-  const text = JSON.stringify(logsJson('object-ids', [{ timeUnixNano: nowNs().toString(), body: { stringValue: 'x' }, traceId: '@ID@' }])).replace('"@ID@"', '{"length":16}');
+test("http/json: a log record's traceId given as an object is a permanent 400, never a retry", async () => {
+  const text = JSON.stringify(
+    logsJson('object-ids', [{ timeUnixNano: nowNs().toString(), body: { stringValue: 'x' }, traceId: '@ID@' }]),
+  ).replace('"@ID@"', '{"length":16}');
   const reply = await exportRaw(endpoints(), 'http/json', 'logs', Buffer.from(text), { key: API_KEY });
   assert.equal(!reply.ok && reply.httpStatus, 400, describeReply(reply));
   assert.equal(clientWouldRetry(reply), false, describeReply(reply));
@@ -96,18 +127,36 @@ test('http/json: a log record\'s traceId given as an object is a permanent 400, 
 /** One item of each signal from `daysAgo` days ago, tagged with `marker`. */
 function oldItem(signal: Signal, daysAgo: bigint, marker: string): Json {
   const t = nowNs() - daysAgo * NS_PER_DAY;
-  if (signal === 'traces') return tracesJson(marker, [spanJson({ traceId: newTraceId(), startTimeUnixNano: t.toString(), endTimeUnixNano: (t + NS_PER_MS).toString() })]);
-  if (signal === 'logs') return logsJson(marker, [{ timeUnixNano: t.toString(), observedTimeUnixNano: t.toString(), body: { stringValue: marker } }]);
-  return metricsJson(marker, [{ name: `abuse.old.${marker}`, gauge: { dataPoints: [{ timeUnixNano: t.toString(), asDouble: 1 }] } }]);
+  if (signal === 'traces')
+    return tracesJson(marker, [
+      spanJson({ traceId: newTraceId(), startTimeUnixNano: t.toString(), endTimeUnixNano: (t + NS_PER_MS).toString() }),
+    ]);
+  if (signal === 'logs')
+    return logsJson(marker, [
+      { timeUnixNano: t.toString(), observedTimeUnixNano: t.toString(), body: { stringValue: marker } },
+    ]);
+  return metricsJson(marker, [
+    { name: `abuse.old.${marker}`, gauge: { dataPoints: [{ timeUnixNano: t.toString(), asDouble: 1 }] } },
+  ]);
 }
 
 for (const wire of WIRES) {
   test(`${wire}: items older than the tenant's retention are rejected by partial_success saying so`, async () => {
     // Raw retention is 15 days by default; 30 days ago is past it for every signal.
     for (const signal of ['traces', 'logs', 'metrics'] as const) {
-      const reply = await exportRaw(endpoints(), wire, signal, encodeRequest(wire, signal, oldItem(signal, 30n, `expired-${wire}`)), { key: API_KEY });
+      const reply = await exportRaw(
+        endpoints(),
+        wire,
+        signal,
+        encodeRequest(wire, signal, oldItem(signal, 30n, `expired-${wire}`)),
+        { key: API_KEY },
+      );
       assert.ok(reply.ok, `${signal}: ${describeReply(reply)}`);
-      assert.equal(reply.partial?.rejected, 1, `${signal}: an item past retention is never stored, so it must not be acked as stored: ${describeReply(reply)}`);
+      assert.equal(
+        reply.partial?.rejected,
+        1,
+        `${signal}: an item past retention is never stored, so it must not be acked as stored: ${describeReply(reply)}`,
+      );
       assert.match(reply.partial?.errorMessage ?? '', /retention/i, `${signal}: partial_success says why`);
     }
     await assertStillServes(target);
@@ -115,14 +164,33 @@ for (const wire of WIRES) {
 }
 
 test('items inside the retention are stored next to rejected expired ones in the same request', async () => {
-  const fresh = { timeUnixNano: (nowNs() - 60_000n * NS_PER_MS).toString(), body: { stringValue: 'fresh-next-to-expired' } };
-  const expired = { timeUnixNano: (nowNs() - 30n * NS_PER_DAY).toString(), body: { stringValue: 'expired-next-to-fresh' } };
-  const reply = await exportRaw(endpoints(), 'http/protobuf', 'logs', encodeRequest('http/protobuf', 'logs', logsJson('mixed-retention', [fresh, expired])), { key: API_KEY });
+  const fresh = {
+    timeUnixNano: (nowNs() - 60_000n * NS_PER_MS).toString(),
+    body: { stringValue: 'fresh-next-to-expired' },
+  };
+  const expired = {
+    timeUnixNano: (nowNs() - 30n * NS_PER_DAY).toString(),
+    body: { stringValue: 'expired-next-to-fresh' },
+  };
+  const reply = await exportRaw(
+    endpoints(),
+    'http/protobuf',
+    'logs',
+    encodeRequest('http/protobuf', 'logs', logsJson('mixed-retention', [fresh, expired])),
+    { key: API_KEY },
+  );
   assert.ok(reply.ok, describeReply(reply));
   assert.equal(reply.partial?.rejected, 1, describeReply(reply));
-  const found = await api<{ data: LogDto[] }>(endpoints().apiUrl, `/api/v1/logs?service=mixed-retention&from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`, API_KEY);
+  const found = await api<{ data: LogDto[] }>(
+    endpoints().apiUrl,
+    `/api/v1/logs?service=mixed-retention&from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`,
+    API_KEY,
+  );
   assert.equal(found.status, 200);
-  assert.deepEqual(found.body.data.map((l) => l.body), [{ stringValue: 'fresh-next-to-expired' }]);
+  assert.deepEqual(
+    found.body.data.map((l) => l.body),
+    [{ stringValue: 'fresh-next-to-expired' }],
+  );
   await assertStillServes(target);
 });
 
@@ -130,4 +198,3 @@ test('the process stayed within its memory bound and the earlier data is intact'
   await assertBaselineIntact(target);
   target.memory.assertBounded(t, MEMORY_BOUND_MIB);
 });
-

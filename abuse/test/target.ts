@@ -51,7 +51,10 @@ export async function startTarget(name: string, env: Record<string, string> = {}
     baseline.push(fixtures);
   }
   for (const fixtures of baseline) await assertSignals(server.running.apiUrl, API_KEY, fixtures);
-  const created = await api<{ data: { key: string } }>(server.running.apiUrl, '/api/v1/api-keys', API_KEY, { method: 'POST', body: { name: 'read only', scopes: ['read'] } });
+  const created = await api<{ data: { key: string } }>(server.running.apiUrl, '/api/v1/api-keys', API_KEY, {
+    method: 'POST',
+    body: { name: 'read only', scopes: ['read'] },
+  });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const readOnlyKey = created.body.data.key;
   return { server, dataDir, baseline, readOnlyKey, memory: new RssWatch() };
@@ -110,7 +113,9 @@ export class RssWatch {
   }
 
   /** Runs `work` and returns the peak RSS growth during it over the RSS just before, in MiB. */
-  async during(work: () => Promise<void>): Promise<{ beforeMiB: number; peakMiB: number; afterMiB: number; growthMiB: number }> {
+  async during(
+    work: () => Promise<void>,
+  ): Promise<{ beforeMiB: number; peakMiB: number; afterMiB: number; growthMiB: number }> {
     const before = this.sample();
     let peak = before;
     const timer = setInterval(() => (peak = Math.max(peak, this.sample())), 5);

@@ -37,9 +37,21 @@ export function startAlertingRole(cfg: AlertingRoleConfig): AlertingRole {
   const history = new AlertHistory(cfg.clickhouse, cfg.reads);
   const metrics = cfg.registry ? { metrics: createAlertingMetrics(cfg.registry) } : {};
   const scheduler = new RuleScheduler({
-    dataSource: cfg.dataSource, reader: cfg.reader, history, replicaId, log: cfg.log, ...metrics, ...(cfg.consoleUrl ? { consoleUrl: cfg.consoleUrl } : {}),
+    dataSource: cfg.dataSource,
+    reader: cfg.reader,
+    history,
+    replicaId,
+    log: cfg.log,
+    ...metrics,
+    ...(cfg.consoleUrl ? { consoleUrl: cfg.consoleUrl } : {}),
   });
-  const dispatcher = new NotificationDispatcher({ dataSource: cfg.dataSource, delivery: cfg.delivery, history, log: cfg.log, ...metrics });
+  const dispatcher = new NotificationDispatcher({
+    dataSource: cfg.dataSource,
+    delivery: cfg.delivery,
+    history,
+    log: cfg.log,
+    ...metrics,
+  });
   const loops = [scheduler.start(cfg.pollMs), dispatcher.start(cfg.pollMs)];
   return {
     replicaId,

@@ -3,7 +3,13 @@ import { ALERTING_ENTITIES } from './store/entities.js';
 import { Alerting1764400000000 } from './store/migration.js';
 
 export { evaluateRule, groupKey, observe, type GroupSample, type RuleEvaluation } from './evaluation/evaluate-rule.js';
-export { nextState, initialState, type InstanceState, type Observation, type Transition } from './evaluation/state-machine.js';
+export {
+  nextState,
+  initialState,
+  type InstanceState,
+  type Observation,
+  type Transition,
+} from './evaluation/state-machine.js';
 export { renderTemplate, renderAnnotations, formatValue } from './evaluation/templating.js';
 export { ALERTING_ENTITIES } from './store/entities.js';
 export { AlertingApiModule, type AlertingApiConfig } from './api/alerting-api.module.js';
@@ -15,22 +21,70 @@ export { AlertStateStore } from './store/alert-state-store.js';
 export { RuleScheduler, type SchedulerConfig } from './scheduler/rule-scheduler.js';
 export { HttpDelivery, type DeliveryConfig, type DeliveryResult } from './delivery/http-delivery.js';
 export { AddressGuard, AddressGuardConfigError, ipv6Value, parseCidrs } from './delivery/address-guard.js';
-export { guardedLookup, assertLiteralAllowed, systemResolve, BlockedAddressError, type Resolve } from './delivery/guarded-lookup.js';
+export {
+  guardedLookup,
+  assertLiteralAllowed,
+  systemResolve,
+  BlockedAddressError,
+  type Resolve,
+} from './delivery/guarded-lookup.js';
 export { NotificationDispatcher, type DispatcherConfig } from './delivery/notification-dispatcher.js';
 export { webhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './delivery/channel-messages.js';
-export { alertmanagerWebhookBody, goTime, type AlertmanagerWebhookMessage, type AlertmanagerWebhookAlert } from './delivery/alertmanager-webhook.js';
+export {
+  alertmanagerWebhookBody,
+  goTime,
+  type AlertmanagerWebhookMessage,
+  type AlertmanagerWebhookAlert,
+} from './delivery/alertmanager-webhook.js';
 export { renderEmail, emailSubject, type EmailMessage } from './delivery/email-message.js';
 export { SmtpDelivery, EMAIL_FAILED, type SmtpConfig, type EmailResult } from './delivery/smtp-delivery.js';
-export { LabelMatcherSchema, MATCH_OPS, compileMatcher, matchesAll, matchersString, type LabelMatcher, type CompiledMatcher, type MatchOp } from './routing/label-matchers.js';
+export {
+  LabelMatcherSchema,
+  MATCH_OPS,
+  compileMatcher,
+  matchesAll,
+  matchersString,
+  type LabelMatcher,
+  type CompiledMatcher,
+  type MatchOp,
+} from './routing/label-matchers.js';
 export { labelSetFingerprint, labelSetString } from './routing/label-sets.js';
 export {
-  NotificationPolicySchema, RouteConfigSchema, buildNotificationPolicy, matchRoutes, groupLabelsOf, walkRoutes, GROUP_BY_ALL,
-  type NotificationPolicy, type NotificationPolicyInput, type Route, type RouteConfig,
+  NotificationPolicySchema,
+  RouteConfigSchema,
+  buildNotificationPolicy,
+  matchRoutes,
+  groupLabelsOf,
+  walkRoutes,
+  GROUP_BY_ALL,
+  type NotificationPolicy,
+  type NotificationPolicyInput,
+  type Route,
+  type RouteConfig,
 } from './routing/route-tree.js';
-export { TimeIntervalSpecSchema, NamedTimeIntervalSchema, compileTimeInterval, intervalContains, type TimeIntervalSpec, type NamedTimeInterval } from './routing/time-intervals.js';
-export { compileSilence, silencedBy, isSilenceActive, type Silence, type CompiledSilence } from './routing/silence-matching.js';
+export {
+  TimeIntervalSpecSchema,
+  NamedTimeIntervalSchema,
+  compileTimeInterval,
+  intervalContains,
+  type TimeIntervalSpec,
+  type NamedTimeInterval,
+} from './routing/time-intervals.js';
+export {
+  compileSilence,
+  silencedBy,
+  isSilenceActive,
+  type Silence,
+  type CompiledSilence,
+} from './routing/silence-matching.js';
 export { notifyReason, type NotifyReason } from './routing/notification-reason.js';
-export { AlertAggregator, type AggregatorOptions, type GroupNotification, type IncomingAlert, type NotifiedAlert } from './routing/alert-aggregator.js';
+export {
+  AlertAggregator,
+  type AggregatorOptions,
+  type GroupNotification,
+  type IncomingAlert,
+  type NotifiedAlert,
+} from './routing/alert-aggregator.js';
 export { startAlertingRole, type AlertingRole, type AlertingRoleConfig } from './alerting-role.js';
 export { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.js';
 

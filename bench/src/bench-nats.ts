@@ -43,7 +43,9 @@ export async function startBenchNats(dataDir: string): Promise<BenchNats> {
   if (!url) {
     const binary = process.env.BENCH_NATS_SERVER ?? '/usr/sbin/nats-server';
     if (!existsSync(binary)) throw new Error(`--nats needs ${binary} (or BENCH_NATS_URL)`);
-    child = spawn(binary, ['-js', '-sd', join(dataDir, 'nats'), '-a', '127.0.0.1', '-p', '-1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(binary, ['-js', '-sd', join(dataDir, 'nats'), '-a', '127.0.0.1', '-p', '-1'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const started = child;
     url = `nats://127.0.0.1:${await readyPort(started).catch((err: unknown) => {
       started.kill('SIGKILL');

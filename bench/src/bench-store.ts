@@ -24,7 +24,11 @@ export async function storedItems(ch: ClickHouseClient, signal: Signal, tenantId
   let total = 0;
   for (const table of ITEM_TABLES[signal]) {
     // Table names are constants of this file; the tenant is a bound parameter.
-    const rs = await ch.query({ query: `SELECT count() AS c FROM ${table} WHERE TenantId = {t:String}`, query_params: { t: tenantId }, format: 'JSONEachRow' });
+    const rs = await ch.query({
+      query: `SELECT count() AS c FROM ${table} WHERE TenantId = {t:String}`,
+      query_params: { t: tenantId },
+      format: 'JSONEachRow',
+    });
     const rows = await rs.json<{ c: string | number }>();
     total += Number(rows[0]?.c ?? 0);
   }
@@ -45,7 +49,13 @@ export function envInt(name: string, fallback: number): number {
  * Loads `total` rows in chunks of a million, each one INSERT … SELECT (bound parameters
  * offset, n, total, start, end) so the materialized views fire as on ingest.
  */
-export async function loadRows(ch: ClickHouseClient, what: string, total: number, insert: string, window: { start: number; end: number }): Promise<void> {
+export async function loadRows(
+  ch: ClickHouseClient,
+  what: string,
+  total: number,
+  insert: string,
+  window: { start: number; end: number },
+): Promise<void> {
   const t0 = performance.now();
   for (let offset = 0; offset < total; offset += CHUNK) {
     const n = Math.min(CHUNK, total - offset);
@@ -59,7 +69,9 @@ export async function loadRows(ch: ClickHouseClient, what: string, total: number
 export async function mergesSettled(ch: ClickHouseClient): Promise<void> {
   const t0 = performance.now();
   while (performance.now() - t0 < 300_000) {
-    const [row] = await (await ch.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' })).json<{ n: string }>();
+    const [row] = await (
+      await ch.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' })
+    ).json<{ n: string }>();
     if (row?.n === '0') break;
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -68,8 +80,14 @@ export async function mergesSettled(ch: ClickHouseClient): Promise<void> {
 
 /** "2 CPUs (model), Node.js x, chdb y (ClickHouse z)". */
 export async function machineLine(ch: ClickHouseClient): Promise<string> {
-  const [version] = await (await ch.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>();
-  const chdb = (JSON.parse(readFileSync(new URL('../../../clickhouse/package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> }).dependencies.chdb;
+  const [version] = await (
+    await ch.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })
+  ).json<{ v: string }>();
+  const chdb = (
+    JSON.parse(readFileSync(new URL('../../../clickhouse/package.json', import.meta.url), 'utf8')) as {
+      dependencies: Record<string, string>;
+    }
+  ).dependencies.chdb;
   return `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? '?'}), Node.js ${process.versions.node}, chdb ${chdb} (ClickHouse ${version?.v})`;
 }
 
@@ -78,11 +96,25 @@ export async function machineLine(ch: ClickHouseClient): Promise<string> {
  * result cache off so repeated requests are timed, not served from memory, and the per-credential
  * limit of heavy queries out of reach of one client timing them; exits 1 on failure.
  */
-export function runWithAllInOne(dataDirPrefix: string, apiKey: string, bench: (server: RunningAllInOne) => Promise<void>): void {
+export function runWithAllInOne(
+  dataDirPrefix: string,
+  apiKey: string,
+  bench: (server: RunningAllInOne) => Promise<void>,
+): void {
   const run = async () => {
     const dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix));
     const server = await startAllInOne(
-      loadConfig({ TF_HOST: '127.0.0.1', TF_DATA_DIR: dataDir, TF_HTTP_PORT: '0', TF_METRICS_PORT: '0', TF_OTLP_HTTP_PORT: '0', TF_OTLP_GRPC_PORT: '0', TF_BOOTSTRAP_API_KEY: apiKey, TF_QUERY_CACHE_TTL_MS: '0', TF_RATE_LIMIT_HEAVY_PER_MINUTE: '1000000' }),
+      loadConfig({
+        TF_HOST: '127.0.0.1',
+        TF_DATA_DIR: dataDir,
+        TF_HTTP_PORT: '0',
+        TF_METRICS_PORT: '0',
+        TF_OTLP_HTTP_PORT: '0',
+        TF_OTLP_GRPC_PORT: '0',
+        TF_BOOTSTRAP_API_KEY: apiKey,
+        TF_QUERY_CACHE_TTL_MS: '0',
+        TF_RATE_LIMIT_HEAVY_PER_MINUTE: '1000000',
+      }),
       () => {},
     );
     try {

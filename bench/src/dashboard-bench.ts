@@ -25,20 +25,68 @@ const DASHBOARD: DashboardDefinition = {
   // Hour steps: whole hours come from the hourly rollups (a step an hour does not divide reads raw rows).
   timeRange: { lastSeconds: 7 * 86_400, stepSeconds: 3600 },
   panels: [
-    { type: 'line', title: 'Request rate by service', layout: at(0), query: { signal: 'spans', measure: 'rate', groupBy: ['service'] } },
-    { type: 'line', title: 'p95 by service', layout: at(1), query: { signal: 'spans', measure: 'p95', groupBy: ['service'] } },
+    {
+      type: 'line',
+      title: 'Request rate by service',
+      layout: at(0),
+      query: { signal: 'spans', measure: 'rate', groupBy: ['service'] },
+    },
+    {
+      type: 'line',
+      title: 'p95 by service',
+      layout: at(1),
+      query: { signal: 'spans', measure: 'p95', groupBy: ['service'] },
+    },
     { type: 'stat', title: 'Error rate', layout: at(2), query: { signal: 'spans', measure: 'error_rate' } },
-    { type: 'area', title: 'Errors of svc-7 by operation', layout: at(3), query: { signal: 'spans', measure: 'errors', filters: [{ label: 'service', op: '=', value: 'svc-7' }], groupBy: ['operation'] } },
-    { type: 'table', title: 'Operations of svc-7, p99', layout: at(4), query: { signal: 'spans', measure: 'p99', filters: [{ label: 'service', op: '=', value: 'svc-7' }], groupBy: ['operation'] } },
-    { type: 'bar', title: 'Logs by severity', layout: at(5), query: { signal: 'logs', measure: 'count', groupBy: ['severity'] } },
-    { type: 'pie', title: 'Errors by service', layout: at(6), query: { signal: 'logs', measure: 'count', minSeverity: 'ERROR', groupBy: ['service'] } },
-    { type: 'line', title: 'Queue depth', layout: at(7), query: { signal: 'metrics', metric: 'queue.depth', aggregation: 'avg' } },
+    {
+      type: 'area',
+      title: 'Errors of svc-7 by operation',
+      layout: at(3),
+      query: {
+        signal: 'spans',
+        measure: 'errors',
+        filters: [{ label: 'service', op: '=', value: 'svc-7' }],
+        groupBy: ['operation'],
+      },
+    },
+    {
+      type: 'table',
+      title: 'Operations of svc-7, p99',
+      layout: at(4),
+      query: {
+        signal: 'spans',
+        measure: 'p99',
+        filters: [{ label: 'service', op: '=', value: 'svc-7' }],
+        groupBy: ['operation'],
+      },
+    },
+    {
+      type: 'bar',
+      title: 'Logs by severity',
+      layout: at(5),
+      query: { signal: 'logs', measure: 'count', groupBy: ['severity'] },
+    },
+    {
+      type: 'pie',
+      title: 'Errors by service',
+      layout: at(6),
+      query: { signal: 'logs', measure: 'count', minSeverity: 'ERROR', groupBy: ['service'] },
+    },
+    {
+      type: 'line',
+      title: 'Queue depth',
+      layout: at(7),
+      query: { signal: 'metrics', metric: 'queue.depth', aggregation: 'avg' },
+    },
   ],
 };
 
 async function render(base: string, id: string): Promise<{ ms: number; body: DashboardRenderDto }> {
   const t0 = performance.now();
-  const res = await fetch(`${base}/api/v1/dashboards/${id}/render`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` } });
+  const res = await fetch(`${base}/api/v1/dashboards/${id}/render`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_KEY}` },
+  });
   const body = (await res.json()) as { data: DashboardRenderDto };
   const ms = performance.now() - t0;
   if (res.status !== 200) throw new Error(`render answered ${res.status}: ${JSON.stringify(body)}`);
@@ -76,14 +124,29 @@ runWithAllInOne('tf-bench-dashboard-', API_KEY, async (server) => {
     last = r.body;
   }
   // The machine may be shared: the 1-minute load average says how much else ran.
-  console.log(`\n${await machineLine(ch)}; load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
-  console.log(`${formatInt(SPANS)} spans, ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 7 days; ${RUNS} renders of 8 panels over the last 7 days in 1 h steps\n`);
-  console.log(renderTable(
-    ['panel', 'reads', 'p50 ms', 'p95 ms'],
-    DASHBOARD.panels.map((p, j) => {
-      const result = last!.panels[j]!;
-      return [p.title, result.status === 'ok' && result.kind === 'series' ? result.meta.resolution : '-', formatMs(percentile(perPanel[j]!, 50)), formatMs(percentile(perPanel[j]!, 95))];
-    }),
-  ));
-  console.log(`\nrender (HTTP, all 8 panels): p50 ${formatMs(percentile(samples, 50))} ms, p95 ${formatMs(percentile(samples, 95))} ms (target ≤ 500 ms)`);
+  console.log(
+    `\n${await machineLine(ch)}; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')}`,
+  );
+  console.log(
+    `${formatInt(SPANS)} spans, ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 7 days; ${RUNS} renders of 8 panels over the last 7 days in 1 h steps\n`,
+  );
+  console.log(
+    renderTable(
+      ['panel', 'reads', 'p50 ms', 'p95 ms'],
+      DASHBOARD.panels.map((p, j) => {
+        const result = last!.panels[j]!;
+        return [
+          p.title,
+          result.status === 'ok' && result.kind === 'series' ? result.meta.resolution : '-',
+          formatMs(percentile(perPanel[j]!, 50)),
+          formatMs(percentile(perPanel[j]!, 95)),
+        ];
+      }),
+    ),
+  );
+  console.log(
+    `\nrender (HTTP, all 8 panels): p50 ${formatMs(percentile(samples, 50))} ms, p95 ${formatMs(percentile(samples, 95))} ms (target ≤ 500 ms)`,
+  );
 });

@@ -4,7 +4,8 @@
 import { mergesSettled, type ClickHouseClient } from './bench-store.js';
 
 /** Row time of row `offset + number`: spread evenly over [start, end), in nanoseconds. */
-const TIME_NS = 'toUInt64({start:UInt64} + intDiv((toUInt64({offset:UInt64}) + number) * ({end:UInt64} - {start:UInt64}), {total:UInt64})) * 1000000';
+const TIME_NS =
+  'toUInt64({start:UInt64} + intDiv((toUInt64({offset:UInt64}) + number) * ({end:UInt64} - {start:UInt64}), {total:UInt64})) * 1000000';
 
 export const SPANS_SQL = `INSERT INTO spans (TenantId, TraceIdHex, SpanIdHex, ServiceName, Name, Kind, StartTimeNs, EndTimeNs, DurationNs, StatusCode)
   SETTINGS async_insert = 0
@@ -33,8 +34,14 @@ export async function insertGaugeSeries(ch: ClickHouseClient, window: { start: n
 }
 
 const ROLLUP_TABLES = [
-  'spans_red_hourly', 'spans_red_daily', 'spans_service_red_hourly', 'spans_service_red_daily',
-  'logs_volume_hourly', 'logs_volume_daily', 'metrics_value_hourly', 'metrics_value_daily',
+  'spans_red_hourly',
+  'spans_red_daily',
+  'spans_service_red_hourly',
+  'spans_service_red_daily',
+  'logs_volume_hourly',
+  'logs_volume_daily',
+  'metrics_value_hourly',
+  'metrics_value_daily',
 ];
 
 /** Rollup rows of many inserts collapse in background merges; benchmarks measure the merged state. */

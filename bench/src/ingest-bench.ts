@@ -84,10 +84,14 @@ const settings = {
 };
 
 function selectedPhases(): Phase[] {
-  const names = (process.env.BENCH_PHASES || DEFAULT_PHASES).split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (process.env.BENCH_PHASES || DEFAULT_PHASES)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return names.map((name) => {
     const phase = ALL_PHASES.find((p) => p.name === name);
-    if (!phase) throw new Error(`unknown phase ${JSON.stringify(name)}; known: ${ALL_PHASES.map((p) => p.name).join(', ')}`);
+    if (!phase)
+      throw new Error(`unknown phase ${JSON.stringify(name)}; known: ${ALL_PHASES.map((p) => p.name).join(', ')}`);
     return phase;
   });
 }
@@ -188,7 +192,13 @@ async function drain(nats: BenchNats, signal: Signal): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-async function runPhase(server: RunningAllInOne, phase: Phase, seconds: number, rss: RssSampler, nats?: BenchNats): Promise<PhaseReport> {
+async function runPhase(
+  server: RunningAllInOne,
+  phase: Phase,
+  seconds: number,
+  rss: RssSampler,
+  nats?: BenchNats,
+): Promise<PhaseReport> {
   const before = await storedCount(server, phase.signal);
   const target = phase.transport === 'http' ? server.otlpHttpUrl : server.otlpGrpcAddress;
   const generators = Array.from({ length: settings.generators }, (_, index) =>
@@ -304,35 +314,60 @@ function printReports(reports: PhaseReport[], serverPeakAll: number): boolean {
   console.log(
     renderTable(
       [
-        'phase', 'acked', 'acked/s', 'stored', 'verify', 'p50 ms', 'p99 ms', 'req ok/fail', 'srv CPU', 'gen CPU', 'host CPU', 'loop p99', 'srv RSS', 'gen RSS',
+        'phase',
+        'acked',
+        'acked/s',
+        'stored',
+        'verify',
+        'p50 ms',
+        'p99 ms',
+        'req ok/fail',
+        'srv CPU',
+        'gen CPU',
+        'host CPU',
+        'loop p99',
+        'srv RSS',
+        'gen RSS',
         ...(viaNats ? ['stored/s e2e', 'peak lag msgs', 'drain s'] : []),
       ],
       rows,
     ),
   );
-  if (viaNats) console.log('acked = PubAck from JetStream; stored/s e2e = rows stored from the start of the load until the writers drained the stream.');
-  console.log('CPU columns are % of one core (this machine: ' + cpus().length * 100 + '% max); host CPU − srv − gen = other processes.');
+  if (viaNats)
+    console.log(
+      'acked = PubAck from JetStream; stored/s e2e = rows stored from the start of the load until the writers drained the stream.',
+    );
+  console.log(
+    'CPU columns are % of one core (this machine: ' +
+      cpus().length * 100 +
+      '% max); host CPU − srv − gen = other processes.',
+  );
   console.log('');
   for (const r of reports) {
     console.log(
       `${r.phase.name}: ${r.itemsPerRequest} items/request, ${formatInt(r.requestBytes)} B/request (${r.bytesPerItem} B/item), ` +
         `${r.sentMiBps.toFixed(1)} MiB/s sent over ${r.seconds.toFixed(1)} s, max latency ${formatMs(r.maxMs)} ms, event-loop delay max ${formatMs(r.loopDelayMaxMs)} ms`,
     );
-    if (r.failures.length) console.log(`  failures (${r.failedRequests} requests, ${r.partialRequests} partial): ${r.failures.join(' | ')}`);
+    if (r.failures.length)
+      console.log(`  failures (${r.failedRequests} requests, ${r.partialRequests} partial): ${r.failures.join(' | ')}`);
   }
 
   const best = (signal: Signal) => reports.filter((r) => r.phase.signal === signal);
   const summary = (signal: Signal) => {
     const rs = best(signal);
     if (rs.length === 0) return 'not run';
-    return rs.map((r) => `${formatInt(r.ackedPerSecond)}/s (${r.phase.transport}, p99 ${formatMs(r.p99Ms)} ms)`).join(', ');
+    return rs
+      .map((r) => `${formatInt(r.ackedPerSecond)}/s (${r.phase.transport}, p99 ${formatMs(r.p99Ms)} ms)`)
+      .join(', ');
   };
   console.log('');
   console.log(`acked spans/s:      ${summary('traces')}`);
   console.log(`acked logs/s:       ${summary('logs')}`);
   console.log(`acked datapoints/s: ${summary('metrics')}`);
   console.log(`p99 export latency: ${formatMs(Math.max(...reports.map((r) => r.p99Ms)))} ms (worst phase)`);
-  console.log(`peak RSS:           server process ${formatMiB(serverPeakAll)}, load generator ${formatMiB(Math.max(...reports.map((r) => r.generatorPeakRss)))} (each)`);
+  console.log(
+    `peak RSS:           server process ${formatMiB(serverPeakAll)}, load generator ${formatMiB(Math.max(...reports.map((r) => r.generatorPeakRss)))} (each)`,
+  );
 
   const traceRuns = best('traces');
   // Through JetStream the target is end to end: acked at PubAck, then stored by the writers.
@@ -351,7 +386,9 @@ function printReports(reports: PhaseReport[], serverPeakAll: number): boolean {
 
 async function main(): Promise<number> {
   const phases = selectedPhases();
-  console.log(`TelemetryFlow ingest benchmark (all-in-one${viaNats ? ' through NATS JetStream' : ''}, OTLP protobuf, loopback)`);
+  console.log(
+    `TelemetryFlow ingest benchmark (all-in-one${viaNats ? ' through NATS JetStream' : ''}, OTLP protobuf, loopback)`,
+  );
   console.log(machine());
   console.log(
     `settings: ${settings.seconds} s per phase, warm-up ${settings.warmupSeconds} s, ${settings.generators} generator process(es) × ` +
@@ -370,11 +407,14 @@ async function main(): Promise<number> {
     TF_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
     TF_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
   };
-  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('TF_INGEST_') || k.startsWith('TF_NATS_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (k.startsWith('TF_INGEST_') || k.startsWith('TF_NATS_')) env[k] = v;
   const nats = viaNats ? await startBenchNats(dataDir) : undefined;
   if (nats) {
     env.NATS_URL = nats.url;
-    console.log(`NATS JetStream: ${nats.url}${process.env.BENCH_NATS_URL ? '' : ' (nats-server of this benchmark, file storage in the temp dir)'}`);
+    console.log(
+      `NATS JetStream: ${nats.url}${process.env.BENCH_NATS_URL ? '' : ' (nats-server of this benchmark, file storage in the temp dir)'}`,
+    );
   }
   const serverLog: string[] = [];
   const t0 = performance.now();
@@ -387,7 +427,9 @@ async function main(): Promise<number> {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
-  console.log(`all-in-one up in ${((performance.now() - t0) / 1000).toFixed(1)} s: OTLP/HTTP ${server.otlpHttpUrl}, OTLP/gRPC ${server.otlpGrpcAddress}, data ${dataDir}`);
+  console.log(
+    `all-in-one up in ${((performance.now() - t0) / 1000).toFixed(1)} s: OTLP/HTTP ${server.otlpHttpUrl}, OTLP/gRPC ${server.otlpGrpcAddress}, data ${dataDir}`,
+  );
   const passThrough = Object.entries(env).filter(([k]) => k.startsWith('TF_INGEST_') || k.startsWith('TF_NATS_'));
   if (passThrough.length) console.log(`server settings: ${passThrough.map(([k, v]) => `${k}=${v}`).join(' ')}`);
 
@@ -396,14 +438,18 @@ async function main(): Promise<number> {
   try {
     if (settings.warmupSeconds > 0) {
       const w = await runPhase(server, ALL_PHASES[0] as Phase, settings.warmupSeconds, rss, nats);
-      console.log(`warm-up: ${formatInt(w.acked)} spans acked (${formatInt(w.ackedPerSecond)}/s), ${w.failedRequests} failed requests`);
+      console.log(
+        `warm-up: ${formatInt(w.acked)} spans acked (${formatInt(w.ackedPerSecond)}/s), ${w.failedRequests} failed requests`,
+      );
     }
     const reports: PhaseReport[] = [];
     for (const phase of phases) {
       process.stdout.write(`running ${phase.name} for ${settings.seconds} s … `);
       const report = await runPhase(server, phase, settings.seconds, rss, nats);
       reports.push(report);
-      console.log(`${formatInt(report.ackedPerSecond)} ${UNIT[phase.signal]}/s acked, ${formatInt(report.storedDelta)} stored`);
+      console.log(
+        `${formatInt(report.ackedPerSecond)} ${UNIT[phase.signal]}/s acked, ${formatInt(report.storedDelta)} stored`,
+      );
     }
     const targetMet = printReports(reports, rss.peakAll);
     const missing = reports.filter((r) => r.storedDelta < r.acked);

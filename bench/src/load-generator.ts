@@ -57,7 +57,8 @@ function httpTransport(cfg: GeneratorConfig): Transport {
         return { ok: false, error: `HTTP ${res.statusCode}: ${detail}` };
       }
       const partial = decodeExportResponse(cfg.signal, body, 'protobuf');
-      if (partial && partial.rejected > 0) return { ok: false, partial: true, error: `partial success: ${partial.errorMessage}` };
+      if (partial && partial.rejected > 0)
+        return { ok: false, partial: true, error: `partial success: ${partial.errorMessage}` };
       return { ok: true };
     },
     close: () => pool.close(),
@@ -92,7 +93,8 @@ async function grpcTransport(cfg: GeneratorConfig): Promise<Transport> {
               return;
             }
             const partial = response ? decodeExportResponse(cfg.signal, response, 'protobuf') : null;
-            if (partial && partial.rejected > 0) resolve({ ok: false, partial: true, error: `partial success: ${partial.errorMessage}` });
+            if (partial && partial.rejected > 0)
+              resolve({ ok: false, partial: true, error: `partial success: ${partial.errorMessage}` });
             else resolve({ ok: true });
           },
         );

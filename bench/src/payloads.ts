@@ -35,7 +35,14 @@ export interface PayloadOptions {
 }
 
 const SERVICES = ['checkout', 'cart', 'payments', 'catalog', 'frontend'];
-const ROUTES = ['/api/v1/orders/{id}', '/api/v1/cart', '/api/v1/products', '/api/v1/payments/{id}/capture', '/healthz', '/api/v1/users/{id}/profile'];
+const ROUTES = [
+  '/api/v1/orders/{id}',
+  '/api/v1/cart',
+  '/api/v1/products',
+  '/api/v1/payments/{id}/capture',
+  '/healthz',
+  '/api/v1/users/{id}/profile',
+];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 const DB_SYSTEMS = ['postgresql', 'redis', 'mysql'];
 const SPANS_PER_TRACE = 10;
@@ -168,7 +175,14 @@ const LOG_MESSAGES = [
   'connection pool exhausted, waiting for a free connection',
   'user session refreshed',
 ];
-const SEVERITIES: [number, string][] = [[9, 'INFO'], [9, 'INFO'], [9, 'INFO'], [13, 'WARN'], [17, 'ERROR'], [5, 'DEBUG']];
+const SEVERITIES: [number, string][] = [
+  [9, 'INFO'],
+  [9, 'INFO'],
+  [9, 'INFO'],
+  [13, 'WARN'],
+  [17, 'ERROR'],
+  [5, 'DEBUG'],
+];
 
 export function buildLogTemplate(opts: PayloadOptions, index: number): PayloadTemplate {
   const r = rng(opts.seed * 104729 + index);
@@ -203,7 +217,12 @@ export function buildLogTemplate(opts: PayloadOptions, index: number): PayloadTe
   }
   const bytes = Buffer.from(
     encodeExportRequestObject('logs', {
-      resourceLogs: [{ resource: resourceOf(service, r), scopeLogs: [{ scope: { name: 'bench-logger', version: '1.0.0' }, logRecords: records }] }],
+      resourceLogs: [
+        {
+          resource: resourceOf(service, r),
+          scopeLogs: [{ scope: { name: 'bench-logger', version: '1.0.0' }, logRecords: records }],
+        },
+      ],
     }),
   );
   return { signal: 'logs', bytes, items: opts.itemsPerRequest, idOffsets: idOffsets(bytes, ids) };
@@ -237,11 +256,25 @@ export function buildMetricsTemplate(opts: PayloadOptions, index: number): Paylo
       else {
         const bucketCounts = HISTOGRAM_BOUNDS.map(() => Math.floor(r() * 50)).concat([Math.floor(r() * 5)]);
         const count = bucketCounts.reduce((a, b) => a + b, 0);
-        dataPoints.push({ ...head, count, sum: count * 42.5, min: 1, max: 6000, bucketCounts, explicitBounds: HISTOGRAM_BOUNDS });
+        dataPoints.push({
+          ...head,
+          count,
+          sum: count * 42.5,
+          min: 1,
+          max: 6000,
+          bucketCounts,
+          explicitBounds: HISTOGRAM_BOUNDS,
+        });
       }
     }
-    const name = ['system.cpu.utilization', 'http.server.request.count', 'http.server.request.duration'][kind] as string;
-    const metric: Record<string, unknown> = { name: `${name}.${m}`, unit: kind === 2 ? 'ms' : '1', description: 'bench metric' };
+    const name = ['system.cpu.utilization', 'http.server.request.count', 'http.server.request.duration'][
+      kind
+    ] as string;
+    const metric: Record<string, unknown> = {
+      name: `${name}.${m}`,
+      unit: kind === 2 ? 'ms' : '1',
+      description: 'bench metric',
+    };
     if (kind === 0) metric.gauge = { dataPoints };
     else if (kind === 1) metric.sum = { dataPoints, aggregationTemporality: 2, isMonotonic: true };
     else metric.histogram = { dataPoints, aggregationTemporality: 2 };
@@ -250,7 +283,12 @@ export function buildMetricsTemplate(opts: PayloadOptions, index: number): Paylo
   }
   const bytes = Buffer.from(
     encodeExportRequestObject('metrics', {
-      resourceMetrics: [{ resource: resourceOf(service, r), scopeMetrics: [{ scope: { name: 'bench-meter', version: '1.0.0' }, metrics }] }],
+      resourceMetrics: [
+        {
+          resource: resourceOf(service, r),
+          scopeMetrics: [{ scope: { name: 'bench-meter', version: '1.0.0' }, metrics }],
+        },
+      ],
     }),
   );
   // The points' time is the only fixed64 of this value in the encoding (start times differ).
@@ -258,8 +296,16 @@ export function buildMetricsTemplate(opts: PayloadOptions, index: number): Paylo
   pattern.writeBigUInt64LE(now);
   const timeOffsets: number[] = [];
   for (let at = bytes.indexOf(pattern); at >= 0; at = bytes.indexOf(pattern, at + 8)) timeOffsets.push(at);
-  if (timeOffsets.length !== points) throw new Error(`found ${timeOffsets.length} point times in the encoded payload, expected ${points}`);
-  return { signal: 'metrics', bytes, items: points, idOffsets: new Uint32Array(0), timeOffsets: Uint32Array.from(timeOffsets), baseTimeNs: now };
+  if (timeOffsets.length !== points)
+    throw new Error(`found ${timeOffsets.length} point times in the encoded payload, expected ${points}`);
+  return {
+    signal: 'metrics',
+    bytes,
+    items: points,
+    idOffsets: new Uint32Array(0),
+    timeOffsets: Uint32Array.from(timeOffsets),
+    baseTimeNs: now,
+  };
 }
 
 export function buildTemplates(signal: Signal, opts: PayloadOptions): PayloadTemplate[] {
@@ -276,7 +322,7 @@ export function stampPayload(template: PayloadTemplate, stamp: number): Buffer {
   if (template.idOffsets.length === 0 && times.length === 0) return template.bytes;
   const copy = Buffer.allocUnsafe(template.bytes.length);
   template.bytes.copy(copy);
-  const s = (stamp >>> 0) || 1;
+  const s = stamp >>> 0 || 1;
   for (const off of template.idOffsets) copy.writeUInt32BE(s, off);
   if (times.length > 0) {
     const time = (template.baseTimeNs ?? 0n) + BigInt(s) * 1000n;

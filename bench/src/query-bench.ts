@@ -20,7 +20,8 @@ const POINTS = envInt('TF_BENCH_POINTS', 2_000_000);
 const RUNS = envInt('TF_BENCH_RUNS', 30);
 
 /** Time of item `i` of `total`, spread evenly over [start, end), in nanoseconds. */
-const timeNs = (i: string) => `toUInt64({start:UInt64} + intDiv((${i}) * ({end:UInt64} - {start:UInt64}), {total:UInt64})) * 1000000`;
+const timeNs = (i: string) =>
+  `toUInt64({start:UInt64} + intDiv((${i}) * ({end:UInt64} - {start:UInt64}), {total:UInt64})) * 1000000`;
 const hex16 = (x: string) => `leftPad(lower(hex(${x})), 16, '0')`;
 
 /**
@@ -69,7 +70,10 @@ async function time(url: string, body: unknown): Promise<number> {
   const t0 = performance.now();
   const res = await fetch(url, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${API_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${API_KEY}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -101,30 +105,66 @@ runWithAllInOne('tf-bench-query-', API_KEY, async (server) => {
   await mergesSettled(ch);
 
   // Trace ids of the last hour, a different one per run.
-  const ids = (await (await ch.query({
-    query: `SELECT lower(hex(TraceId)) AS id FROM spans WHERE TenantId = 'default' AND StartTime >= now() - INTERVAL 1 HOUR LIMIT 1 BY TraceId LIMIT 200`,
-    format: 'JSONEachRow',
-  })).json<{ id: string }>()).map((r) => r.id);
+  const ids = (
+    await (
+      await ch.query({
+        query: `SELECT lower(hex(TraceId)) AS id FROM spans WHERE TenantId = 'default' AND StartTime >= now() - INTERVAL 1 HOUR LIMIT 1 BY TraceId LIMIT 200`,
+        format: 'JSONEachRow',
+      })
+    ).json<{ id: string }>()
+  ).map((r) => r.id);
   const lastHour = `from=${now - HOUR_MS}&to=${now}`;
-  const metricQuery = (signal: unknown, hours: number, step: number) => ({ query: signal, from: now - hours * HOUR_MS, to: now, step });
+  const metricQuery = (signal: unknown, hours: number, step: number) => ({
+    query: signal,
+    from: now - hours * HOUR_MS,
+    to: now,
+    step,
+  });
   const cases: Case[] = [
     { name: 'trace by id', path: (i) => `/api/v1/traces/${ids[(i * 7) % ids.length]}`, target: 50 },
     { name: 'trace by id, include=logs', path: (i) => `/api/v1/traces/${ids[(i * 7) % ids.length]}?include=logs` },
     { name: 'trace search, 1 h, newest', path: () => `/api/v1/traces?${lastHour}`, target: 200 },
     { name: 'trace search, 1 h, slowest', path: () => `/api/v1/traces?${lastHour}&sort=slowest`, target: 200 },
-    { name: 'trace search, 1 h, service + attr', path: () => `/api/v1/traces?${lastHour}&service=svc-3&attr.http.route=/api/r7`, target: 200 },
+    {
+      name: 'trace search, 1 h, service + attr',
+      path: () => `/api/v1/traces?${lastHour}&service=svc-3&attr.http.route=/api/r7`,
+      target: 200,
+    },
     { name: 'trace search, 1 h, status=error', path: () => `/api/v1/traces?${lastHour}&status=error`, target: 200 },
     { name: 'log search, 1 h, newest', path: () => `/api/v1/logs?${lastHour}`, target: 200 },
     { name: 'log search, 1 h, word', path: () => `/api/v1/logs?${lastHour}&q=timeout`, target: 200 },
-    { name: 'log search, 1 h, phrase + severity', path: () => `/api/v1/logs?${lastHour}&q=%22payment%20123%22&minSeverity=WARN`, target: 200 },
+    {
+      name: 'log search, 1 h, phrase + severity',
+      path: () => `/api/v1/logs?${lastHour}&q=%22payment%20123%22&minSeverity=WARN`,
+      target: 200,
+    },
     { name: 'log histogram, 1 h, word', path: () => `/api/v1/logs/histogram?${lastHour}&q=timeout` },
-    { name: 'metric query, 1 h, by queue', path: () => '/api/v1/query', body: metricQuery({ signal: 'metrics', metric: 'queue.depth', aggregation: 'avg', groupBy: ['queue'] }, 1, 60) },
-    { name: 'metric query, 24 h, max', path: () => '/api/v1/query', body: metricQuery({ signal: 'metrics', metric: 'queue.depth', aggregation: 'max' }, 24, 3600) },
-    { name: 'spans p95 by service, 24 h', path: () => '/api/v1/query', body: metricQuery({ signal: 'spans', measure: 'p95', groupBy: ['service'] }, 24, 3600) },
-    { name: 'spans count by route, 1 h', path: () => '/api/v1/query', body: metricQuery({ signal: 'spans', measure: 'count', groupBy: ['attr.http.route'] }, 1, 60) },
+    {
+      name: 'metric query, 1 h, by queue',
+      path: () => '/api/v1/query',
+      body: metricQuery({ signal: 'metrics', metric: 'queue.depth', aggregation: 'avg', groupBy: ['queue'] }, 1, 60),
+    },
+    {
+      name: 'metric query, 24 h, max',
+      path: () => '/api/v1/query',
+      body: metricQuery({ signal: 'metrics', metric: 'queue.depth', aggregation: 'max' }, 24, 3600),
+    },
+    {
+      name: 'spans p95 by service, 24 h',
+      path: () => '/api/v1/query',
+      body: metricQuery({ signal: 'spans', measure: 'p95', groupBy: ['service'] }, 24, 3600),
+    },
+    {
+      name: 'spans count by route, 1 h',
+      path: () => '/api/v1/query',
+      body: metricQuery({ signal: 'spans', measure: 'count', groupBy: ['attr.http.route'] }, 1, 60),
+    },
     { name: 'attribute keys, 1 h', path: () => `/api/v1/traces/attributes?${lastHour}` },
     { name: 'attribute values user.id, 1 h', path: () => `/api/v1/traces/attributes/attr.user.id/values?${lastHour}` },
-    { name: 'attribute values, prefix, 1 h', path: () => `/api/v1/traces/attributes/attr.user.id/values?${lastHour}&prefix=user-4242` },
+    {
+      name: 'attribute values, prefix, 1 h',
+      path: () => `/api/v1/traces/attributes/attr.user.id/values?${lastHour}&prefix=user-4242`,
+    },
     { name: 'service map, 1 h', path: () => `/api/v1/service-map?${lastHour}` },
   ];
   const rows: string[][] = [];
@@ -134,6 +174,8 @@ runWithAllInOne('tf-bench-query-', API_KEY, async (server) => {
     console.log(`${c.name}: p50 ${formatMs(r.p50)} ms, p95 ${formatMs(r.p95)} ms`);
   }
   console.log(`\n${await machineLine(ch)}`);
-  console.log(`${formatInt(SPANS)} spans (${formatInt(SPANS / SPANS_PER_TRACE)} traces), ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 24 hours; ${RUNS} requests per case\n`);
+  console.log(
+    `${formatInt(SPANS)} spans (${formatInt(SPANS / SPANS_PER_TRACE)} traces), ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 24 hours; ${RUNS} requests per case\n`,
+  );
   console.log(renderTable(['request', 'p50 ms', 'p95 ms', 'target p95 ms'], rows));
 });

@@ -30,7 +30,11 @@ async function time(url: string): Promise<{ ms: number; resolution: string }> {
   return { ms, resolution: body.meta?.resolution ?? '?' };
 }
 
-async function measure(base: string, path: string, runs: number): Promise<{ p50: number; p95: number; resolution: string }> {
+async function measure(
+  base: string,
+  path: string,
+  runs: number,
+): Promise<{ p50: number; p95: number; resolution: string }> {
   for (let i = 0; i < 2; i++) await time(base + path);
   const samples: number[] = [];
   let resolution = '';
@@ -48,12 +52,30 @@ async function sizes(ch: ClickHouseClient): Promise<string[][]> {
             WHERE database = currentDatabase() AND active AND table IN {tables:Array(String)}
             GROUP BY table ORDER BY table`,
     query_params: {
-      tables: ['spans', 'trace_index', 'logs', 'metrics_gauge', 'spans_red_hourly', 'spans_red_daily', 'spans_service_red_hourly', 'spans_service_red_daily', 'logs_volume_hourly', 'logs_volume_daily', 'metrics_value_hourly', 'metrics_value_daily'],
+      tables: [
+        'spans',
+        'trace_index',
+        'logs',
+        'metrics_gauge',
+        'spans_red_hourly',
+        'spans_red_daily',
+        'spans_service_red_hourly',
+        'spans_service_red_daily',
+        'logs_volume_hourly',
+        'logs_volume_daily',
+        'metrics_value_hourly',
+        'metrics_value_daily',
+      ],
     },
     format: 'JSONEachRow',
   });
   const rows = await rs.json<{ table: string; rows: string; bytes: string }>();
-  return rows.map((r) => [r.table, formatInt(Number(r.rows)), formatInt(Number(r.bytes)), (Number(r.bytes) / Number(r.rows)).toFixed(1)]);
+  return rows.map((r) => [
+    r.table,
+    formatInt(Number(r.rows)),
+    formatInt(Number(r.bytes)),
+    (Number(r.bytes) / Number(r.rows)).toFixed(1),
+  ]);
 }
 
 runWithAllInOne('tf-bench-rollups-', API_KEY, async (server) => {
@@ -88,12 +110,29 @@ runWithAllInOne('tf-bench-rollups-', API_KEY, async (server) => {
   for (const c of cases) {
     const planned = await measure(server.apiUrl, c.path, RUNS);
     const raw = await measure(server.apiUrl, `${c.path}&resolution=raw`, Math.max(5, Math.floor(RUNS / 2)));
-    rows.push([c.name, planned.resolution, formatMs(planned.p50), formatMs(planned.p95), formatMs(raw.p50), formatMs(raw.p95), `${(raw.p50 / planned.p50).toFixed(1)}×`]);
-    console.log(`${c.name}: planner (${planned.resolution}) p50 ${formatMs(planned.p50)} ms, p95 ${formatMs(planned.p95)} ms; raw p50 ${formatMs(raw.p50)} ms, p95 ${formatMs(raw.p95)} ms`);
+    rows.push([
+      c.name,
+      planned.resolution,
+      formatMs(planned.p50),
+      formatMs(planned.p95),
+      formatMs(raw.p50),
+      formatMs(raw.p95),
+      `${(raw.p50 / planned.p50).toFixed(1)}×`,
+    ]);
+    console.log(
+      `${c.name}: planner (${planned.resolution}) p50 ${formatMs(planned.p50)} ms, p95 ${formatMs(planned.p95)} ms; raw p50 ${formatMs(raw.p50)} ms, p95 ${formatMs(raw.p95)} ms`,
+    );
   }
   console.log(`\n${await machineLine(ch)}`);
-  console.log(`${formatInt(SPANS)} spans, ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 30 days; ${RUNS} requests per case through the planner, ${Math.max(5, Math.floor(RUNS / 2))} raw\n`);
-  console.log(renderTable(['request', 'planner reads', 'planner p50 ms', 'p95 ms', 'raw p50 ms', 'p95 ms', 'speed-up (p50)'], rows));
+  console.log(
+    `${formatInt(SPANS)} spans, ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 30 days; ${RUNS} requests per case through the planner, ${Math.max(5, Math.floor(RUNS / 2))} raw\n`,
+  );
+  console.log(
+    renderTable(
+      ['request', 'planner reads', 'planner p50 ms', 'p95 ms', 'raw p50 ms', 'p95 ms', 'speed-up (p50)'],
+      rows,
+    ),
+  );
   console.log();
   console.log(renderTable(['table', 'rows', 'bytes on disk', 'bytes / row'], await sizes(ch)));
 });

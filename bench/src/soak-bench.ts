@@ -60,7 +60,8 @@ const { values: flags } = parseArgs({
 
 function intFlag(name: string, value: string | undefined, min: number, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -68,11 +69,13 @@ const settings = {
   calls: intFlag('calls', flags.calls, 1, 10_000_000),
   concurrency: intFlag('concurrency', flags.concurrency, 1, 1024),
   tenants: intFlag('tenants', flags.tenants, 2, 100),
-  ingestRate: flags['ingest-rate'] === undefined ? undefined : intFlag('ingest-rate', flags['ingest-rate'], 1, 10_000_000),
+  ingestRate:
+    flags['ingest-rate'] === undefined ? undefined : intFlag('ingest-rate', flags['ingest-rate'], 1, 10_000_000),
   capacitySeconds: intFlag('capacity-seconds', flags['capacity-seconds'], 1, 600),
   modes: (flags.mode === 'both' ? ['embedded', 'postgres'] : [flags.mode]) as Mode[],
 };
-if (settings.modes.some((m) => m !== 'embedded' && m !== 'postgres')) throw new Error(`--mode must be embedded, postgres or both, got ${flags.mode}`);
+if (settings.modes.some((m) => m !== 'embedded' && m !== 'postgres'))
+  throw new Error(`--mode must be embedded, postgres or both, got ${flags.mode}`);
 
 const usersPerTenant = Math.max(2, Math.ceil((settings.calls * LOGIN_SHARE) / settings.tenants / LOGINS_PER_USER));
 
@@ -102,10 +105,24 @@ interface ModeReport {
  * `bench:ingest`), or paced to `itemsPerSecond` with room for 32 in flight, so that the rate
  * and not the concurrency limits the load while the API traffic slows answers down.
  */
-function generatorConfig(server: RunningAllInOne, key: string, durationMs: number, itemsPerSecond?: number): GeneratorConfig {
+function generatorConfig(
+  server: RunningAllInOne,
+  key: string,
+  durationMs: number,
+  itemsPerSecond?: number,
+): GeneratorConfig {
   return {
-    type: 'config', index: 0, signal: 'traces', transport: 'http', target: server.otlpHttpUrl, apiKey: key,
-    concurrency: itemsPerSecond ? 32 : 16, durationMs, itemsPerRequest: 500, templates: 8, requestTimeoutMs: 30_000,
+    type: 'config',
+    index: 0,
+    signal: 'traces',
+    transport: 'http',
+    target: server.otlpHttpUrl,
+    apiKey: key,
+    concurrency: itemsPerSecond ? 32 : 16,
+    durationMs,
+    itemsPerRequest: 500,
+    templates: 8,
+    requestTimeoutMs: 30_000,
     ...(itemsPerSecond ? { itemsPerSecond } : {}),
   };
 }
@@ -128,24 +145,45 @@ async function runMode(mode: Mode): Promise<ModeReport> {
   try {
     db = mode === 'postgres' ? await createTestDatabase() : undefined;
     const env: Record<string, string> = {
-      TF_HOST: '127.0.0.1', TF_DATA_DIR: dataDir, TF_HTTP_PORT: '0', TF_METRICS_PORT: '0', TF_OTLP_HTTP_PORT: '0', TF_OTLP_GRPC_PORT: '0',
-      TF_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY, TF_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, TF_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      TF_HOST: '127.0.0.1',
+      TF_DATA_DIR: dataDir,
+      TF_HTTP_PORT: '0',
+      TF_METRICS_PORT: '0',
+      TF_OTLP_HTTP_PORT: '0',
+      TF_OTLP_GRPC_PORT: '0',
+      TF_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY,
+      TF_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+      TF_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
       // Users come from their own addresses (X-Forwarded-For), and searches are not throttled per
       // credential: the soak looks for wrong answers, not for the rate limiter's.
-      TF_TRUST_PROXY: 'true', TF_RATE_LIMIT_HEAVY_PER_MINUTE: '1000000',
+      TF_TRUST_PROXY: 'true',
+      TF_RATE_LIMIT_HEAVY_PER_MINUTE: '1000000',
       ...(db ? { DATABASE_URL: db.url } : {}),
     };
     server = await startAllInOne(loadConfig(env), (msg) => serverLog.push(msg));
-    console.log(`[${mode}] all-in-one up: API ${server.apiUrl}, OTLP/HTTP ${server.otlpHttpUrl}${db ? `, Postgres ${db.url}` : ', embedded Postgres'}`);
+    console.log(
+      `[${mode}] all-in-one up: API ${server.apiUrl}, OTLP/HTTP ${server.otlpHttpUrl}${db ? `, Postgres ${db.url}` : ', embedded Postgres'}`,
+    );
 
     const fromMs = Date.now() - 600_000;
-    const tenants = await createTenants(new SoakApi(server.apiUrl, new Ledger()), { tenants: settings.tenants, usersPerTenant, admin: ADMIN, otlpHttpUrl: server.otlpHttpUrl });
+    const tenants = await createTenants(new SoakApi(server.apiUrl, new Ledger()), {
+      tenants: settings.tenants,
+      usersPerTenant,
+      admin: ADMIN,
+      otlpHttpUrl: server.otlpHttpUrl,
+    });
     console.log(`[${mode}] ${tenants.length} tenants with ${usersPerTenant} users each created through the API`);
     const ingestTenant = tenants[0] as SoakTenant;
 
-    const capacity = settings.ingestRate === undefined ? await measureCapacity(server, ingestTenant.key.bearer, settings.capacitySeconds) : undefined;
+    const capacity =
+      settings.ingestRate === undefined
+        ? await measureCapacity(server, ingestTenant.key.bearer, settings.capacitySeconds)
+        : undefined;
     const target = settings.ingestRate ?? Math.max(1, Math.round((capacity as number) / 2));
-    if (capacity !== undefined) console.log(`[${mode}] OTLP capacity ${formatInt(capacity)} spans/s over ${settings.capacitySeconds} s; soaking at ${formatInt(target)} spans/s`);
+    if (capacity !== undefined)
+      console.log(
+        `[${mode}] OTLP capacity ${formatInt(capacity)} spans/s over ${settings.capacitySeconds} s; soaking at ${formatInt(target)} spans/s`,
+      );
     const storedBefore = await storedItems(server.clickhouse, 'traces', ingestTenant.id);
 
     const generator = startGenerator(generatorConfig(server, ingestTenant.key.bearer, 24 * 3_600_000, target));
@@ -154,7 +192,11 @@ async function runMode(mode: Mode): Promise<ModeReport> {
 
     const ledger = new Ledger();
     const t0 = performance.now();
-    await runOperations({ api: new SoakApi(server.apiUrl, ledger), tenants, fromMs }, settings.calls, settings.concurrency);
+    await runOperations(
+      { api: new SoakApi(server.apiUrl, ledger), tenants, fromMs },
+      settings.calls,
+      settings.concurrency,
+    );
     const seconds = (performance.now() - t0) / 1000;
 
     generator.send({ type: 'stop' });
@@ -165,9 +207,15 @@ async function runMode(mode: Mode): Promise<ModeReport> {
       seconds,
       ledger,
       otlp: {
-        capacityPerSecond: capacity, targetPerSecond: target, ackedPerSecond: result.ackedItems / (result.elapsedMs / 1000), acked: result.ackedItems, stored,
-        failedRequests: result.failedRequests, failures: result.failures,
-        p50Ms: percentile(result.latenciesMs, 50), p95Ms: percentile(result.latenciesMs, 95),
+        capacityPerSecond: capacity,
+        targetPerSecond: target,
+        ackedPerSecond: result.ackedItems / (result.elapsedMs / 1000),
+        acked: result.ackedItems,
+        stored,
+        failedRequests: result.failedRequests,
+        failures: result.failures,
+        p50Ms: percentile(result.latenciesMs, 50),
+        p95Ms: percentile(result.latenciesMs, 95),
       },
       // Request lines are counted by the ledger already; the rest is the server's own trouble.
       serverErrors: serverLog.filter((line) => !line.startsWith('request ') && /error|fail/i.test(line)),
@@ -185,13 +233,26 @@ function printReport(r: ModeReport): boolean {
   const { ledger, otlp } = r;
   const title = r.mode === 'embedded' ? 'embedded Postgres (PGlite, the defaults)' : 'Postgres server (DATABASE_URL)';
   console.log(`\n== ${title} ==`);
-  console.log(`${formatInt(ledger.requests)} API requests at ${settings.concurrency} in flight across ${settings.tenants} tenants in ${r.seconds.toFixed(1)} s (${formatInt(ledger.requests / r.seconds)}/s)`);
+  console.log(
+    `${formatInt(ledger.requests)} API requests at ${settings.concurrency} in flight across ${settings.tenants} tenants in ${r.seconds.toFixed(1)} s (${formatInt(ledger.requests / r.seconds)}/s)`,
+  );
   const rows = [...ledger.latencies.entries()]
     .sort((a, b) => b[1].length - a[1].length)
     .map(([call, ms]) => {
-      const errors = [...ledger.errors.entries()].filter(([k]) => k.startsWith(`${call} →`) || k.startsWith(`${call}:`)).reduce((a, [, t]) => a + t.count, 0);
-      const wrong = [...ledger.wrong.entries()].filter(([k]) => k.startsWith(`${call}:`)).reduce((a, [, t]) => a + t.count, 0);
-      return [call, formatInt(ms.length), formatMs(percentile(ms, 50)), formatMs(percentile(ms, 95)), formatInt(errors), formatInt(wrong)];
+      const errors = [...ledger.errors.entries()]
+        .filter(([k]) => k.startsWith(`${call} →`) || k.startsWith(`${call}:`))
+        .reduce((a, [, t]) => a + t.count, 0);
+      const wrong = [...ledger.wrong.entries()]
+        .filter(([k]) => k.startsWith(`${call}:`))
+        .reduce((a, [, t]) => a + t.count, 0);
+      return [
+        call,
+        formatInt(ms.length),
+        formatMs(percentile(ms, 50)),
+        formatMs(percentile(ms, 95)),
+        formatInt(errors),
+        formatInt(wrong),
+      ];
     });
   console.log(renderTable(['call', 'requests', 'p50 ms', 'p95 ms', 'errors', 'wrong'], rows));
   const missing = Math.max(0, otlp.acked - otlp.stored);
@@ -205,12 +266,22 @@ function printReport(r: ModeReport): boolean {
   for (const [kind, t] of ledger.errors) console.log(`  ${formatInt(t.count)} × ${kind}  e.g. ${t.sample}`);
   console.log(`wrong answers: ${formatInt(ledger.wrongCount())}`);
   for (const [kind, t] of ledger.wrong) console.log(`  ${formatInt(t.count)} × ${kind}  e.g. ${t.sample}`);
-  console.log(`server log lines about errors: ${r.serverErrors.length}${r.serverErrors.length ? `, e.g. ${r.serverErrors.slice(0, 3).join(' | ').slice(0, 1500)}` : ''}`);
-  return ledger.errorCount() === 0 && ledger.wrongCount() === 0 && missing === 0 && otlp.failedRequests === 0 && otlp.acked > 0;
+  console.log(
+    `server log lines about errors: ${r.serverErrors.length}${r.serverErrors.length ? `, e.g. ${r.serverErrors.slice(0, 3).join(' | ').slice(0, 1500)}` : ''}`,
+  );
+  return (
+    ledger.errorCount() === 0 &&
+    ledger.wrongCount() === 0 &&
+    missing === 0 &&
+    otlp.failedRequests === 0 &&
+    otlp.acked > 0
+  );
 }
 
 async function main(): Promise<number> {
-  console.log(`TelemetryFlow concurrency soak: ${formatInt(settings.calls)} API requests, ${settings.concurrency} in flight, ${settings.tenants} tenants, modes ${settings.modes.join(', ')}`);
+  console.log(
+    `TelemetryFlow concurrency soak: ${formatInt(settings.calls)} API requests, ${settings.concurrency} in flight, ${settings.tenants} tenants, modes ${settings.modes.join(', ')}`,
+  );
   let clean = true;
   for (const mode of settings.modes) {
     const report = await runMode(mode);

@@ -34,38 +34,99 @@ function range(ctx: SoakContext): string {
 
 const readServices: Operation = async (ctx, t) => {
   const call = 'GET /services';
-  const res = await ctx.api.request<{ data: { name: string; spanCount: number }[] }>({ call, method: 'GET', path: `/api/v1/services?${range(ctx)}`, credential: someCredential(t), expect: [200] });
+  const res = await ctx.api.request<{ data: { name: string; spanCount: number }[] }>({
+    call,
+    method: 'GET',
+    path: `/api/v1/services?${range(ctx)}`,
+    credential: someCredential(t),
+    expect: [200],
+  });
   const names = res.body.data.map((s) => s.name);
-  ctx.api.check(call, 'own service listed', names.includes(t.seed.service), `${t.seed.service} missing from ${JSON.stringify(names)}`);
+  ctx.api.check(
+    call,
+    'own service listed',
+    names.includes(t.seed.service),
+    `${t.seed.service} missing from ${JSON.stringify(names)}`,
+  );
   const foreign = ctx.tenants.filter((o) => o !== t && names.includes(o.seed.service));
   ctx.api.check(call, "another tenant's service listed", foreign.length === 0, JSON.stringify(names));
 };
 
 const readTraces: Operation = async (ctx, t) => {
   const call = 'GET /traces?service=';
-  const res = await ctx.api.request<{ data: { traceId: string }[] }>({ call, method: 'GET', path: `/api/v1/traces?service=${encodeURIComponent(t.seed.service)}&${range(ctx)}`, credential: someCredential(t), expect: [200] });
-  ctx.api.same(call, 'trace ids of the seed service', res.body.data.map((s) => s.traceId), [t.seed.traceId]);
+  const res = await ctx.api.request<{ data: { traceId: string }[] }>({
+    call,
+    method: 'GET',
+    path: `/api/v1/traces?service=${encodeURIComponent(t.seed.service)}&${range(ctx)}`,
+    credential: someCredential(t),
+    expect: [200],
+  });
+  ctx.api.same(
+    call,
+    'trace ids of the seed service',
+    res.body.data.map((s) => s.traceId),
+    [t.seed.traceId],
+  );
 };
 
 const readTrace: Operation = async (ctx, t, other) => {
-  const own = await ctx.api.request<{ data: { spans: { name: string }[] } }>({ call: 'GET /traces/{id}', method: 'GET', path: `/api/v1/traces/${t.seed.traceId}`, credential: someCredential(t), expect: [200] });
-  ctx.api.same('GET /traces/{id}', 'span names', own.body.data.spans.map((s) => s.name), [t.seed.spanName]);
+  const own = await ctx.api.request<{ data: { spans: { name: string }[] } }>({
+    call: 'GET /traces/{id}',
+    method: 'GET',
+    path: `/api/v1/traces/${t.seed.traceId}`,
+    credential: someCredential(t),
+    expect: [200],
+  });
+  ctx.api.same(
+    'GET /traces/{id}',
+    'span names',
+    own.body.data.spans.map((s) => s.name),
+    [t.seed.spanName],
+  );
   // Another tenant's trace id, asked by this tenant: not found, whatever the cache or the pool holds.
-  await ctx.api.request({ call: 'GET /traces/{id} of another tenant', method: 'GET', path: `/api/v1/traces/${other.seed.traceId}`, credential: someCredential(t), expect: [404] });
+  await ctx.api.request({
+    call: 'GET /traces/{id} of another tenant',
+    method: 'GET',
+    path: `/api/v1/traces/${other.seed.traceId}`,
+    credential: someCredential(t),
+    expect: [404],
+  });
 };
 
 const readLogs: Operation = async (ctx, t) => {
   const call = 'GET /logs?service=';
-  const res = await ctx.api.request<{ data: { body: unknown }[] }>({ call, method: 'GET', path: `/api/v1/logs?service=${encodeURIComponent(t.seed.service)}&${range(ctx)}`, credential: someCredential(t), expect: [200] });
-  ctx.api.same(call, 'log bodies of the seed service', res.body.data.map((l) => l.body), [{ stringValue: t.seed.logBody }]);
+  const res = await ctx.api.request<{ data: { body: unknown }[] }>({
+    call,
+    method: 'GET',
+    path: `/api/v1/logs?service=${encodeURIComponent(t.seed.service)}&${range(ctx)}`,
+    credential: someCredential(t),
+    expect: [200],
+  });
+  ctx.api.same(
+    call,
+    'log bodies of the seed service',
+    res.body.data.map((l) => l.body),
+    [{ stringValue: t.seed.logBody }],
+  );
 };
 
 const readMetrics: Operation = async (ctx, t) => {
   const call = 'GET /metrics';
-  const res = await ctx.api.request<{ data: { name: string }[] }>({ call, method: 'GET', path: `/api/v1/metrics?${range(ctx)}`, credential: someCredential(t), expect: [200] });
+  const res = await ctx.api.request<{ data: { name: string }[] }>({
+    call,
+    method: 'GET',
+    path: `/api/v1/metrics?${range(ctx)}`,
+    credential: someCredential(t),
+    expect: [200],
+  });
   const names = res.body.data.map((m) => m.name);
   ctx.api.check(call, 'own metric listed', names.includes(t.seed.metric), `${t.seed.metric} missing`);
-  ctx.api.check(call, "another tenant's metric listed", !ctx.tenants.some((o) => o !== t && names.includes(o.seed.metric)), JSON.stringify(names.filter((n) => n.startsWith('soak.'))));
+  ctx.api.check(
+    call,
+    "another tenant's metric listed",
+    !ctx.tenants.some((o) => o !== t && names.includes(o.seed.metric)),
+    JSON.stringify(names.filter((n) => n.startsWith('soak.'))),
+  );
 };
 
 const writeDashboard: Operation = async (ctx, t, other) => {
@@ -74,15 +135,49 @@ const writeDashboard: Operation = async (ctx, t, other) => {
     description: `of tenant ${t.index}`,
     tags: ['soak', `t${t.index}`],
     panels: [
-      { type: 'line', title: 'requests', query: { signal: 'spans', measure: 'count', filters: [{ label: 'service', op: '=', value: t.seed.service }], groupBy: ['operation'] }, layout: { x: 0, y: 0, w: 12, h: 8 } },
-      { type: 'logs', title: 'errors', query: { service: t.seed.service, minSeverity: 'ERROR', limit: 50 }, layout: { x: 12, y: 0, w: 12, h: 8 } },
+      {
+        type: 'line',
+        title: 'requests',
+        query: {
+          signal: 'spans',
+          measure: 'count',
+          filters: [{ label: 'service', op: '=', value: t.seed.service }],
+          groupBy: ['operation'],
+        },
+        layout: { x: 0, y: 0, w: 12, h: 8 },
+      },
+      {
+        type: 'logs',
+        title: 'errors',
+        query: { service: t.seed.service, minSeverity: 'ERROR', limit: 50 },
+        layout: { x: 12, y: 0, w: 12, h: 8 },
+      },
     ],
   };
-  const created = await ctx.api.request<{ data: { id: string } }>({ call: 'POST /dashboards', method: 'POST', path: '/api/v1/dashboards', credential: someCredential(t), body: sent, expect: [201] });
+  const created = await ctx.api.request<{ data: { id: string } }>({
+    call: 'POST /dashboards',
+    method: 'POST',
+    path: '/api/v1/dashboards',
+    credential: someCredential(t),
+    body: sent,
+    expect: [201],
+  });
   const id = created.body.data.id;
-  const read = await ctx.api.request<{ data: Record<string, unknown> }>({ call: 'GET /dashboards/{id}', method: 'GET', path: `/api/v1/dashboards/${id}`, credential: someCredential(t), expect: [200] });
+  const read = await ctx.api.request<{ data: Record<string, unknown> }>({
+    call: 'GET /dashboards/{id}',
+    method: 'GET',
+    path: `/api/v1/dashboards/${id}`,
+    credential: someCredential(t),
+    expect: [200],
+  });
   ctx.api.sameFields('GET /dashboards/{id}', 'dashboard', read.body.data, sent);
-  await ctx.api.request({ call: 'GET /dashboards/{id} of another tenant', method: 'GET', path: `/api/v1/dashboards/${id}`, credential: someCredential(other), expect: [404] });
+  await ctx.api.request({
+    call: 'GET /dashboards/{id} of another tenant',
+    method: 'GET',
+    path: `/api/v1/dashboards/${id}`,
+    credential: someCredential(other),
+    expect: [404],
+  });
 };
 
 const writeAlertRule: Operation = async (ctx, t) => {
@@ -90,45 +185,140 @@ const writeAlertRule: Operation = async (ctx, t) => {
     name: `soak rule ${randomUUID()}`,
     // Disabled: the soak is about the API's answers, not about evaluating hundreds of rules.
     enabled: false,
-    condition: { kind: 'span', measure: 'error_rate', service: t.seed.service, window: '5m', threshold: { op: 'above', value: 0.05 } },
+    condition: {
+      kind: 'span',
+      measure: 'error_rate',
+      service: t.seed.service,
+      window: '5m',
+      threshold: { op: 'above', value: 0.05 },
+    },
     interval: '1m',
     severity: 'warning',
     labels: { team: `t${t.index}` },
   };
-  const created = await ctx.api.request<{ data: { id: string } }>({ call: 'POST /alert-rules', method: 'POST', path: '/api/v1/alert-rules', credential: someCredential(t), body: sent, expect: [201] });
-  const read = await ctx.api.request<{ data: Record<string, unknown> }>({ call: 'GET /alert-rules/{id}', method: 'GET', path: `/api/v1/alert-rules/${created.body.data.id}`, credential: someCredential(t), expect: [200] });
+  const created = await ctx.api.request<{ data: { id: string } }>({
+    call: 'POST /alert-rules',
+    method: 'POST',
+    path: '/api/v1/alert-rules',
+    credential: someCredential(t),
+    body: sent,
+    expect: [201],
+  });
+  const read = await ctx.api.request<{ data: Record<string, unknown> }>({
+    call: 'GET /alert-rules/{id}',
+    method: 'GET',
+    path: `/api/v1/alert-rules/${created.body.data.id}`,
+    credential: someCredential(t),
+    expect: [200],
+  });
   ctx.api.sameFields('GET /alert-rules/{id}', 'rule', read.body.data, sent);
 };
 
 const writeChannel: Operation = async (ctx, t) => {
-  const sent = { type: 'webhook', name: `soak channel ${randomUUID()}`, url: `https://hooks.example.com/soak/${randomBytes(6).toString('hex')}`, secret: randomBytes(16).toString('hex') };
-  const created = await ctx.api.request<{ data: { id: string } }>({ call: 'POST /notification-channels', method: 'POST', path: '/api/v1/notification-channels', credential: someCredential(t), body: sent, expect: [201] });
-  const read = await ctx.api.request<{ data: Record<string, unknown> }>({ call: 'GET /notification-channels/{id}', method: 'GET', path: `/api/v1/notification-channels/${created.body.data.id}`, credential: someCredential(t), expect: [200] });
+  const sent = {
+    type: 'webhook',
+    name: `soak channel ${randomUUID()}`,
+    url: `https://hooks.example.com/soak/${randomBytes(6).toString('hex')}`,
+    secret: randomBytes(16).toString('hex'),
+  };
+  const created = await ctx.api.request<{ data: { id: string } }>({
+    call: 'POST /notification-channels',
+    method: 'POST',
+    path: '/api/v1/notification-channels',
+    credential: someCredential(t),
+    body: sent,
+    expect: [201],
+  });
+  const read = await ctx.api.request<{ data: Record<string, unknown> }>({
+    call: 'GET /notification-channels/{id}',
+    method: 'GET',
+    path: `/api/v1/notification-channels/${created.body.data.id}`,
+    credential: someCredential(t),
+    expect: [200],
+  });
   // The URL and the secret are write-only; the name, the type and the target's origin read back.
-  ctx.api.sameFields('GET /notification-channels/{id}', 'channel', read.body.data, { type: sent.type, name: sent.name, target: 'https://hooks.example.com' });
+  ctx.api.sameFields('GET /notification-channels/{id}', 'channel', read.body.data, {
+    type: sent.type,
+    name: sent.name,
+    target: 'https://hooks.example.com',
+  });
 };
 
 const login: Operation = async (ctx, t) => {
   const user = pick(t.users);
-  const res = await ctx.api.request<{ data: { accessToken: string } }>({ call: 'POST /auth/login', method: 'POST', path: '/api/v1/auth/login', credential: { bearer: '', forwardedFor: user.forwardedFor }, body: { email: user.email, password: user.password }, expect: [200] });
+  const res = await ctx.api.request<{ data: { accessToken: string } }>({
+    call: 'POST /auth/login',
+    method: 'POST',
+    path: '/api/v1/auth/login',
+    credential: { bearer: '', forwardedFor: user.forwardedFor },
+    body: { email: user.email, password: user.password },
+    expect: [200],
+  });
   const token = res.body.data.accessToken;
-  const me = await ctx.api.request<{ data: { kind: string; user?: { email: string }; tenantId: string } }>({ call: 'GET /me (user)', method: 'GET', path: '/api/v1/me', credential: { bearer: token, forwardedFor: user.forwardedFor }, expect: [200] });
-  ctx.api.same('GET /me (user)', 'who the session is', [me.body.data.kind, me.body.data.user?.email, me.body.data.tenantId], ['user', user.email, t.id]);
+  const me = await ctx.api.request<{ data: { kind: string; user?: { email: string }; tenantId: string } }>({
+    call: 'GET /me (user)',
+    method: 'GET',
+    path: '/api/v1/me',
+    credential: { bearer: token, forwardedFor: user.forwardedFor },
+    expect: [200],
+  });
+  ctx.api.same(
+    'GET /me (user)',
+    'who the session is',
+    [me.body.data.kind, me.body.data.user?.email, me.body.data.tenantId],
+    ['user', user.email, t.id],
+  );
   user.token = token;
 };
 
 const useKey: Operation = async (ctx, t) => {
-  const me = await ctx.api.request<{ data: { kind: string; tenantId: string } }>({ call: 'GET /me (key)', method: 'GET', path: '/api/v1/me', credential: t.key, expect: [200] });
+  const me = await ctx.api.request<{ data: { kind: string; tenantId: string } }>({
+    call: 'GET /me (key)',
+    method: 'GET',
+    path: '/api/v1/me',
+    credential: t.key,
+    expect: [200],
+  });
   ctx.api.same('GET /me (key)', 'tenant of the key', [me.body.data.kind, me.body.data.tenantId], ['key', t.id]);
 };
 
 const keyLifecycle: Operation = async (ctx, t) => {
-  const created = await ctx.api.request<{ data: { id: string; key: string } }>({ call: 'POST /api-keys', method: 'POST', path: '/api/v1/api-keys', credential: t.key, body: { name: `soak key ${randomUUID()}`, scopes: ['read'] }, expect: [201] });
+  const created = await ctx.api.request<{ data: { id: string; key: string } }>({
+    call: 'POST /api-keys',
+    method: 'POST',
+    path: '/api/v1/api-keys',
+    credential: t.key,
+    body: { name: `soak key ${randomUUID()}`, scopes: ['read'] },
+    expect: [201],
+  });
   const fresh: Credential = { bearer: created.body.data.key };
-  const me = await ctx.api.request<{ data: { tenantId: string; scopes: string[] } }>({ call: 'GET /me (new key)', method: 'GET', path: '/api/v1/me', credential: fresh, expect: [200] });
-  ctx.api.same('GET /me (new key)', 'tenant and scopes of the new key', [me.body.data.tenantId, me.body.data.scopes], [t.id, ['read']]);
-  await ctx.api.request({ call: 'DELETE /api-keys/{id}', method: 'DELETE', path: `/api/v1/api-keys/${created.body.data.id}`, credential: t.key, expect: [204] });
-  await ctx.api.request({ call: 'GET /me (revoked key)', method: 'GET', path: '/api/v1/me', credential: fresh, expect: [401] });
+  const me = await ctx.api.request<{ data: { tenantId: string; scopes: string[] } }>({
+    call: 'GET /me (new key)',
+    method: 'GET',
+    path: '/api/v1/me',
+    credential: fresh,
+    expect: [200],
+  });
+  ctx.api.same(
+    'GET /me (new key)',
+    'tenant and scopes of the new key',
+    [me.body.data.tenantId, me.body.data.scopes],
+    [t.id, ['read']],
+  );
+  await ctx.api.request({
+    call: 'DELETE /api-keys/{id}',
+    method: 'DELETE',
+    path: `/api/v1/api-keys/${created.body.data.id}`,
+    credential: t.key,
+    expect: [204],
+  });
+  await ctx.api.request({
+    call: 'GET /me (revoked key)',
+    method: 'GET',
+    path: '/api/v1/me',
+    credential: fresh,
+    expect: [401],
+  });
 };
 
 /** What a busy team does, with how often: reads dominate, every write is read back. */

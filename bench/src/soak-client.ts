@@ -130,7 +130,10 @@ export class SoakApi {
   /** Records a wrong answer of `call` unless `actual` equals `expected`. */
   same(call: string, what: string, actual: unknown, expected: unknown): void {
     if (!isDeepStrictEqual(actual, expected)) {
-      throw this.ledger.wrongAnswer(`${call}: ${what}`, `expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+      throw this.ledger.wrongAnswer(
+        `${call}: ${what}`,
+        `expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+      );
     }
   }
 

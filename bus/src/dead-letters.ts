@@ -25,7 +25,12 @@ export interface BusMessage {
   headers: MsgHdrs | undefined;
 }
 
-export async function sendToDeadLetters(bus: BusConnection, signal: Signal, msg: BusMessage, reason: string): Promise<void> {
+export async function sendToDeadLetters(
+  bus: BusConnection,
+  signal: Signal,
+  msg: BusMessage,
+  reason: string,
+): Promise<void> {
   const h = natsHeaders();
   for (const key of [BUS_HEADERS.tenant, BUS_HEADERS.receivedAtNs]) {
     const value = msg.headers?.get(key);
@@ -41,7 +46,11 @@ function signalOf(subject: string): Signal | undefined {
   return SIGNALS.find((s) => deadLetterSubject(s) === subject);
 }
 
-export async function listDeadLetters(bus: BusConnection, settings: JetStreamSettings, limit = 1000): Promise<DeadLetter[]> {
+export async function listDeadLetters(
+  bus: BusConnection,
+  settings: JetStreamSettings,
+  limit = 1000,
+): Promise<DeadLetter[]> {
   const info = await bus.jsm.streams.info(settings.deadLetterStream);
   const letters: DeadLetter[] = [];
   for (let seq = info.state.first_seq; seq <= info.state.last_seq && letters.length < limit; seq++) {
@@ -65,7 +74,11 @@ export async function listDeadLetters(bus: BusConnection, settings: JetStreamSet
  * Publishes dead letters back to the telemetry stream (after the cause was fixed) and
  * removes them from the dead-letter stream. Returns the sequences replayed.
  */
-export async function replayDeadLetters(bus: BusConnection, settings: JetStreamSettings, seqs: readonly number[]): Promise<number[]> {
+export async function replayDeadLetters(
+  bus: BusConnection,
+  settings: JetStreamSettings,
+  seqs: readonly number[],
+): Promise<number[]> {
   const replayed: number[] = [];
   for (const seq of seqs) {
     const m = await bus.jsm.streams.getMessage(settings.deadLetterStream, { seq }).catch(() => null);
@@ -74,7 +87,10 @@ export async function replayDeadLetters(bus: BusConnection, settings: JetStreamS
     const h = natsHeaders();
     h.set(BUS_HEADERS.tenant, m.header.get(BUS_HEADERS.tenant));
     h.set(BUS_HEADERS.receivedAtNs, m.header.get(BUS_HEADERS.receivedAtNs));
-    await bus.js.publish(busSubject(signal, m.header.get(BUS_HEADERS.tenant)), m.data, { headers: h, msgID: `replay-${settings.deadLetterStream}-${seq}` });
+    await bus.js.publish(busSubject(signal, m.header.get(BUS_HEADERS.tenant)), m.data, {
+      headers: h,
+      msgID: `replay-${settings.deadLetterStream}-${seq}`,
+    });
     await bus.jsm.streams.deleteMessage(settings.deadLetterStream, seq);
     replayed.push(seq);
   }

@@ -1,8 +1,15 @@
 // The JetStream objects TelemetryFlow needs, created or updated idempotently by every
 // collector and writer at start (several may start at once).
 import {
-  AckPolicy, DeliverPolicy, DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType,
-  type ConsumerConfig, type JetStreamManager, type StreamConfig,
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerConfig,
+  type JetStreamManager,
+  type StreamConfig,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { busSignalFilter, SIGNALS, type Signal } from '@telemetryflow/otlp';
@@ -72,7 +79,10 @@ function deadLetterStreamConfig(s: JetStreamSettings): Partial<StreamConfig> & {
   };
 }
 
-export function writerConsumerConfig(signal: Signal, s: JetStreamSettings): Partial<ConsumerConfig> & { durable_name: string } {
+export function writerConsumerConfig(
+  signal: Signal,
+  s: JetStreamSettings,
+): Partial<ConsumerConfig> & { durable_name: string } {
   return {
     durable_name: writerConsumerName(signal),
     filter_subject: busSignalFilter(signal),
@@ -108,7 +118,11 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
   }
 }
 
-async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
+async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  config: Partial<ConsumerConfig> & { durable_name: string },
+): Promise<void> {
   try {
     await jsm.consumers.info(stream, config.durable_name);
   } catch {

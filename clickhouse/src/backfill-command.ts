@@ -7,13 +7,18 @@ import { createClickHouse } from './client.js';
 import { migrate } from './migrations.js';
 import { backfillRollups, type BackfillRequest } from './rollups.js';
 
-const USAGE = 'usage: pnpm rollups:backfill --from <RFC 3339 or epoch ms> --to <RFC 3339 or epoch ms> [--tenant <tenant id>]';
+const USAGE =
+  'usage: pnpm rollups:backfill --from <RFC 3339 or epoch ms> --to <RFC 3339 or epoch ms> [--tenant <tenant id>]';
 
 /** Pure: command-line arguments → backfill request; throws a message with the usage on bad input. */
 export function parseBackfillArgs(argv: string[]): BackfillRequest {
   let values: { from?: string | undefined; to?: string | undefined; tenant?: string | undefined };
   try {
-    ({ values } = parseArgs({ args: argv, options: { from: { type: 'string' }, to: { type: 'string' }, tenant: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { from: { type: 'string' }, to: { type: 'string' }, tenant: { type: 'string' } },
+      strict: true,
+    }));
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${USAGE}`);
   }
@@ -21,7 +26,8 @@ export function parseBackfillArgs(argv: string[]): BackfillRequest {
     const v = values[name];
     if (v === undefined) throw new Error(`--${name} is required\n${USAGE}`);
     const ms = /^\d{1,15}$/.test(v) ? Number(v) : /^\d{4}-\d{2}-\d{2}T/.test(v) ? Date.parse(v) : NaN;
-    if (!Number.isFinite(ms)) throw new Error(`--${name} must be an RFC 3339 time or epoch milliseconds, got ${JSON.stringify(v)}\n${USAGE}`);
+    if (!Number.isFinite(ms))
+      throw new Error(`--${name} must be an RFC 3339 time or epoch milliseconds, got ${JSON.stringify(v)}\n${USAGE}`);
     return ms;
   };
   const req: BackfillRequest = { fromMs: time('from'), toMs: time('to') };
@@ -38,7 +44,11 @@ async function main(): Promise<void> {
     console.error((err as Error).message);
     process.exit(2);
   }
-  const client = await createClickHouse({ url: process.env.CLICKHOUSE_URL || undefined, dataDir: process.env.TF_DATA_DIR || './data', cluster: process.env.TF_CLICKHOUSE_CLUSTER || undefined });
+  const client = await createClickHouse({
+    url: process.env.CLICKHOUSE_URL || undefined,
+    dataDir: process.env.TF_DATA_DIR || './data',
+    cluster: process.env.TF_CLICKHOUSE_CLUSTER || undefined,
+  });
   try {
     await migrate(client);
     const started = Date.now();

@@ -38,7 +38,8 @@ export async function createClickHouse(config: ClickHouseConfig): Promise<ClickH
     if (config.cluster) clusters.set(client, config.cluster);
     return client;
   }
-  if (config.cluster) throw new Error('a ClickHouse cluster needs CLICKHOUSE_URL: the embedded engine is a single node');
+  if (config.cluster)
+    throw new Error('a ClickHouse cluster needs CLICKHOUSE_URL: the embedded engine is a single node');
   const path = join(config.dataDir, 'clickhouse');
   mkdirSync(path, { recursive: true });
   // chdb is optional at install time for server-only images; load it only when needed.

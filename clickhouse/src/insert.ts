@@ -21,7 +21,10 @@ export async function insertRowBinary(
   const chunks = data instanceof Uint8Array ? [data] : data;
   const embedded = embeddedInfo(client);
   if (!embedded) {
-    const result = await client.exec({ query: insertStatement(table, deduplicationToken), values: Readable.from(chunks) });
+    const result = await client.exec({
+      query: insertStatement(table, deduplicationToken),
+      values: Readable.from(chunks),
+    });
     result.stream.resume();
     return;
   }

@@ -42,7 +42,8 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .sort()
     .map((f) => parseMigration(f, readFileSync(dir + f, 'utf8')));
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations must be numbered 1..n without gaps; found ${m.version} at ${i + 1}`);
+    if (m.version !== i + 1)
+      throw new Error(`migrations must be numbered 1..n without gaps; found ${m.version} at ${i + 1}`);
   });
   return migrations;
 }
@@ -72,19 +73,24 @@ export async function migrate(client: ClickHouseClient, migrations = loadMigrati
   // On a cluster every statement is rendered ON CLUSTER; `tables` carries the tables of
   // earlier migrations so later views and alters find their local twins.
   const tables = new Set<string>();
-  const place = (statements: readonly string[]) => (cluster ? clusterStatements(statements, { cluster, tables }) : [...statements]);
+  const place = (statements: readonly string[]) =>
+    cluster ? clusterStatements(statements, { cluster, tables }) : [...statements];
   for (const query of place([LEDGER_DDL])) await client.command({ query });
   const rs = await client.query({
     query: 'SELECT version, any(checksum) AS checksum FROM schema_migrations GROUP BY version',
     format: 'JSONEachRow',
   });
-  const done = new Map((await rs.json<{ version: number; checksum: string }>()).map((r) => [Number(r.version), r.checksum]));
+  const done = new Map(
+    (await rs.json<{ version: number; checksum: string }>()).map((r) => [Number(r.version), r.checksum]),
+  );
   const report: MigrationReport = { applied: [], alreadyApplied: [] };
   for (const m of migrations) {
     const recorded = done.get(m.version);
     if (recorded !== undefined) {
       if (recorded !== m.checksum) {
-        throw new Error(`ClickHouse migration ${m.version}_${m.name} was changed after it was applied (checksum mismatch)`);
+        throw new Error(
+          `ClickHouse migration ${m.version}_${m.name} was changed after it was applied (checksum mismatch)`,
+        );
       }
       report.alreadyApplied.push(m.version);
       place(m.statements);
@@ -103,7 +109,10 @@ export async function migrate(client: ClickHouseClient, migrations = loadMigrati
 
 /** True when every known migration is recorded as applied (used by readiness). */
 export async function migrationsComplete(client: ClickHouseClient, migrations = loadMigrations()): Promise<boolean> {
-  const rs = await client.query({ query: 'SELECT uniqExact(version) AS n FROM schema_migrations', format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: 'SELECT uniqExact(version) AS n FROM schema_migrations',
+    format: 'JSONEachRow',
+  });
   const [row] = await rs.json<{ n: string | number }>();
   return Number(row?.n ?? 0) >= migrations.length;
 }

@@ -46,7 +46,13 @@ export const METRIC_POINT_TABLES = {
 export type MetricPointType = keyof typeof METRIC_POINT_TABLES;
 
 /** Time columns: of raw spans, raw logs, raw metric points, and of hourly and daily rollups. */
-export const TIME_COLUMNS = { spans: 'StartTime', logs: 'Timestamp', points: 'Time', hourly: 'Hour', daily: 'Day' } as const;
+export const TIME_COLUMNS = {
+  spans: 'StartTime',
+  logs: 'Timestamp',
+  points: 'Time',
+  hourly: 'Hour',
+  daily: 'Day',
+} as const;
 
 function rollup<const N extends string>(name: N) {
   return { hourly: `${name}_hourly`, daily: `${name}_daily` } as const;
@@ -76,7 +82,11 @@ export type RollupName = keyof typeof ROLLUP_TABLES;
 /** A raw table (with its time column) and a rollup, as the query planner reads them. */
 export function resolutionTables(raw: TableAt, rollupName: RollupName): ResolutionTables {
   const r = ROLLUP_TABLES[rollupName];
-  return { raw, hourly: { table: r.hourly, time: TIME_COLUMNS.hourly }, daily: { table: r.daily, time: TIME_COLUMNS.daily } };
+  return {
+    raw,
+    hourly: { table: r.hourly, time: TIME_COLUMNS.hourly },
+    daily: { table: r.daily, time: TIME_COLUMNS.daily },
+  };
 }
 
 const RAW_SPANS: TableAt = { table: RAW_TABLES.spans, time: TIME_COLUMNS.spans };
@@ -87,7 +97,10 @@ export const SERVICE_SPAN_TABLES: ResolutionTables = resolutionTables(RAW_SPANS,
 /** Spans per service, operation and kind. */
 export const OPERATION_SPAN_TABLES: ResolutionTables = resolutionTables(RAW_SPANS, 'spanRed');
 
-export const LOG_TABLES: ResolutionTables = resolutionTables({ table: RAW_TABLES.logs, time: TIME_COLUMNS.logs }, 'logVolume');
+export const LOG_TABLES: ResolutionTables = resolutionTables(
+  { table: RAW_TABLES.logs, time: TIME_COLUMNS.logs },
+  'logVolume',
+);
 
 /** A metric type's raw points and one of its rollups. */
 export function metricTables(type: MetricPointType, rollupName: RollupName): ResolutionTables {
@@ -103,13 +116,32 @@ export const CUMULATIVE_ROLLUPS = {
 
 /** Columns of raw spans that readers use. */
 export const SPAN_COLUMNS = columns(
-  'TenantId', 'TraceId', 'SpanId', 'ParentSpanId', 'StartTime', 'ServiceName', 'Name', 'Kind', 'StatusCode', 'DurationNs',
-  'Attributes', 'ResourceAttributes',
+  'TenantId',
+  'TraceId',
+  'SpanId',
+  'ParentSpanId',
+  'StartTime',
+  'ServiceName',
+  'Name',
+  'Kind',
+  'StatusCode',
+  'DurationNs',
+  'Attributes',
+  'ResourceAttributes',
 );
 
 /** Columns of the span rollups: per operation (`Root`) and per service (`Entry`). */
 export const SPAN_ROLLUP_COLUMNS = columns(
-  'TenantId', 'ServiceName', 'SpanName', 'SpanKind', 'Count', 'ErrorCount', 'DurationSum', 'DurationQuantiles', 'Root', 'Entry',
+  'TenantId',
+  'ServiceName',
+  'SpanName',
+  'SpanKind',
+  'Count',
+  'ErrorCount',
+  'DurationSum',
+  'DurationQuantiles',
+  'Root',
+  'Entry',
 );
 
 /** Columns of raw logs that readers use. */
@@ -120,15 +152,44 @@ export const LOG_ROLLUP_COLUMNS = columns('TenantId', 'ServiceName', 'SeverityNu
 
 /** Columns of `metric_series`. */
 export const SERIES_COLUMNS = columns(
-  'TenantId', 'MetricName', 'MetricType', 'Fingerprint', 'Unit', 'Description', 'Temporality', 'IsMonotonic', 'ServiceName',
-  'Attributes', 'ResourceAttributes', 'FirstSeen', 'LastSeen',
+  'TenantId',
+  'MetricName',
+  'MetricType',
+  'Fingerprint',
+  'Unit',
+  'Description',
+  'Temporality',
+  'IsMonotonic',
+  'ServiceName',
+  'Attributes',
+  'ResourceAttributes',
+  'FirstSeen',
+  'LastSeen',
 );
 
 /** Columns of raw metric points (each type has those of its kind). */
 export const POINT_COLUMNS = columns(
-  'TenantId', 'MetricName', 'Fingerprint', 'Time', 'StartTime', 'Temporality', 'Value', 'IntValue',
-  'Count', 'Sum', 'Min', 'Max', 'ExplicitBounds', 'BucketCounts',
-  'Scale', 'ZeroCount', 'ZeroThreshold', 'PositiveOffset', 'PositiveBucketCounts', 'NegativeOffset', 'NegativeBucketCounts',
+  'TenantId',
+  'MetricName',
+  'Fingerprint',
+  'Time',
+  'StartTime',
+  'Temporality',
+  'Value',
+  'IntValue',
+  'Count',
+  'Sum',
+  'Min',
+  'Max',
+  'ExplicitBounds',
+  'BucketCounts',
+  'Scale',
+  'ZeroCount',
+  'ZeroThreshold',
+  'PositiveOffset',
+  'PositiveBucketCounts',
+  'NegativeOffset',
+  'NegativeBucketCounts',
 );
 
 /**
@@ -137,19 +198,64 @@ export const POINT_COLUMNS = columns(
  * points of cumulative rollups (`First`, `Peak`, `Last`), and exponential buckets per scale.
  */
 export const METRIC_ROLLUP_COLUMNS = columns(
-  'TenantId', 'MetricName', 'Fingerprint', 'StartTime', 'Count', 'Sum', 'Min', 'Max', 'First', 'Last', 'Peak',
-  'IntCount', 'IntMin', 'IntMax', 'IntLast', 'Buckets', 'MinMissing', 'MaxMissing',
-  'Scale', 'ZeroCount', 'ZeroThreshold', 'Positive', 'Negative',
+  'TenantId',
+  'MetricName',
+  'Fingerprint',
+  'StartTime',
+  'Count',
+  'Sum',
+  'Min',
+  'Max',
+  'First',
+  'Last',
+  'Peak',
+  'IntCount',
+  'IntMin',
+  'IntMax',
+  'IntLast',
+  'Buckets',
+  'MinMissing',
+  'MaxMissing',
+  'Scale',
+  'ZeroCount',
+  'ZeroThreshold',
+  'Positive',
+  'Negative',
 );
 
 /** Fields of a point a cumulative rollup keeps (the tuple in `First`, `Peak`, `Last`). */
 export const KEPT_POINT_FIELDS = columns(
-  'Time', 'Count', 'Sum', 'Bounds', 'Counts', 'Min', 'Max', 'Scale', 'ZeroCount', 'ZeroThreshold', 'PositiveOffset', 'Positive', 'NegativeOffset', 'Negative',
+  'Time',
+  'Count',
+  'Sum',
+  'Bounds',
+  'Counts',
+  'Min',
+  'Max',
+  'Scale',
+  'ZeroCount',
+  'ZeroThreshold',
+  'PositiveOffset',
+  'Positive',
+  'NegativeOffset',
+  'Negative',
 );
 
 /** Columns of `alert_history` (0009). */
 export const ALERT_HISTORY_COLUMNS = columns(
-  'TenantId', 'Time', 'RuleId', 'RuleName', 'GroupKey', 'Labels', 'Event', 'FromState', 'ToState', 'Value', 'ChannelId', 'Outcome', 'Message',
+  'TenantId',
+  'Time',
+  'RuleId',
+  'RuleName',
+  'GroupKey',
+  'Labels',
+  'Event',
+  'FromState',
+  'ToState',
+  'Value',
+  'ChannelId',
+  'Outcome',
+  'Message',
 );
 
 const S = SPAN_COLUMNS;

@@ -32,11 +32,21 @@ export async function readRetentionPolicies(client: ClickHouseClient): Promise<R
  * table, after which TTL merges delete what expired. `wait` blocks until the mutations
  * are done (tests); otherwise they run in the background.
  */
-export async function applyRetentionPolicies(client: ClickHouseClient, policies: readonly RetentionPolicy[], opts: { wait?: boolean } = {}): Promise<void> {
+export async function applyRetentionPolicies(
+  client: ClickHouseClient,
+  policies: readonly RetentionPolicy[],
+  opts: { wait?: boolean } = {},
+): Promise<void> {
   if (policies.length === 0) return;
   await client.insert({
     table: 'tenant_retention',
-    values: policies.map((p) => ({ TenantId: p.tenantId, Signal: p.signal, RawDays: p.rawDays, HourlyDays: p.hourlyDays, DailyDays: p.dailyDays })),
+    values: policies.map((p) => ({
+      TenantId: p.tenantId,
+      Signal: p.signal,
+      RawDays: p.rawDays,
+      HourlyDays: p.hourlyDays,
+      DailyDays: p.dailyDays,
+    })),
     format: 'JSONEachRow',
   });
   const cluster = onCluster(clusterOf(client));

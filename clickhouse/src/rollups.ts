@@ -9,16 +9,40 @@ import { ROLLUP_TABLES as T, TIME_COLUMNS } from './read-catalog.js';
  * Table names come from the read catalog; the views are this module's own.
  */
 export const ROLLUPS = [
-  { hourly: T.spanRed.hourly, views: ['spans_red_hourly_mv'], cascaded: [T.spanRed.daily, T.serviceRed.hourly, T.serviceRed.daily] },
+  {
+    hourly: T.spanRed.hourly,
+    views: ['spans_red_hourly_mv'],
+    cascaded: [T.spanRed.daily, T.serviceRed.hourly, T.serviceRed.daily],
+  },
   { hourly: T.logVolume.hourly, views: ['logs_volume_hourly_mv'], cascaded: [T.logVolume.daily] },
-  { hourly: T.metricValue.hourly, views: ['metrics_value_hourly_gauge_mv', 'metrics_value_hourly_sum_mv'], cascaded: [T.metricValue.daily] },
+  {
+    hourly: T.metricValue.hourly,
+    views: ['metrics_value_hourly_gauge_mv', 'metrics_value_hourly_sum_mv'],
+    cascaded: [T.metricValue.daily],
+  },
   { hourly: T.histogram.hourly, views: ['metrics_histogram_hourly_mv'], cascaded: [T.histogram.daily] },
   { hourly: T.expHistogram.hourly, views: ['metrics_exp_histogram_hourly_mv'], cascaded: [T.expHistogram.daily] },
   { hourly: T.summary.hourly, views: ['metrics_summary_hourly_mv'], cascaded: [T.summary.daily] },
-  { hourly: T.histogramCumulative.hourly, views: ['metrics_histogram_cumulative_hourly_mv'], cascaded: [T.histogramCumulative.daily] },
-  { hourly: T.expHistogramCumulative.hourly, views: ['metrics_exp_histogram_cumulative_hourly_mv'], cascaded: [T.expHistogramCumulative.daily] },
-  { hourly: T.expHistogramScaled.hourly, views: ['metrics_exp_histogram_scaled_hourly_mv'], cascaded: [T.expHistogramScaled.daily] },
-  { hourly: T.summaryCumulative.hourly, views: ['metrics_summary_cumulative_hourly_mv'], cascaded: [T.summaryCumulative.daily] },
+  {
+    hourly: T.histogramCumulative.hourly,
+    views: ['metrics_histogram_cumulative_hourly_mv'],
+    cascaded: [T.histogramCumulative.daily],
+  },
+  {
+    hourly: T.expHistogramCumulative.hourly,
+    views: ['metrics_exp_histogram_cumulative_hourly_mv'],
+    cascaded: [T.expHistogramCumulative.daily],
+  },
+  {
+    hourly: T.expHistogramScaled.hourly,
+    views: ['metrics_exp_histogram_scaled_hourly_mv'],
+    cascaded: [T.expHistogramScaled.daily],
+  },
+  {
+    hourly: T.summaryCumulative.hourly,
+    views: ['metrics_summary_cumulative_hourly_mv'],
+    cascaded: [T.summaryCumulative.daily],
+  },
 ] as const;
 
 export type Rollup = (typeof ROLLUPS)[number];
@@ -46,13 +70,21 @@ export function backfillDays(fromMs: number, toMs: number): { fromMs: number; to
  * it twice gives the same rows. Rows ingested into the range while it runs may be counted
  * twice or not at all: backfill ranges that no longer receive data.
  */
-export async function backfillRollups(client: ClickHouseClient, req: BackfillRequest): Promise<{ fromMs: number; toMs: number }> {
+export async function backfillRollups(
+  client: ClickHouseClient,
+  req: BackfillRequest,
+): Promise<{ fromMs: number; toMs: number }> {
   const days = backfillDays(req.fromMs, req.toMs);
   const params = { from: days.fromMs / 1000, to: days.toMs / 1000, tenant: req.tenant ?? '' };
   const cluster = clusterOf(client);
   for (const rollup of ROLLUPS) {
     const views = await Promise.all(rollup.views.map((v) => viewQuery(client, v)));
-    const statements = backfillStatements(rollup, { views, columns: await viewColumns(client, rollup.hourly), tenant: req.tenant !== undefined, cluster });
+    const statements = backfillStatements(rollup, {
+      views,
+      columns: await viewColumns(client, rollup.hourly),
+      tenant: req.tenant !== undefined,
+      cluster,
+    });
     for (const query of statements) await client.command({ query, query_params: params });
   }
   return days;
@@ -78,13 +110,20 @@ export interface BackfillSql {
  * rows of one hour may then sit on two shards; every read merges them, as it merges shards.
  */
 export function backfillStatements(rollup: Rollup, sql: BackfillSql): string[] {
-  const range = (time: string) => `${time} >= toDateTime({from:UInt32}, 'UTC') AND ${time} < toDateTime({to:UInt32}, 'UTC')${sql.tenant ? ' AND TenantId = {tenant:String}' : ''}`;
+  const range = (time: string) =>
+    `${time} >= toDateTime({from:UInt32}, 'UTC') AND ${time} < toDateTime({to:UInt32}, 'UTC')${sql.tenant ? ' AND TenantId = {tenant:String}' : ''}`;
   const local = sql.cluster ? (t: string) => `${t}_local${onCluster(sql.cluster)}` : (t: string) => t;
   const deletes = [...rollup.cascaded, rollup.hourly].map(
-    (table) => `ALTER TABLE ${local(table)} DELETE WHERE ${range(table.endsWith('_daily') ? TIME_COLUMNS.daily : TIME_COLUMNS.hourly)} SETTINGS mutations_sync = 2`,
+    (table) =>
+      `ALTER TABLE ${local(table)} DELETE WHERE ${range(table.endsWith('_daily') ? TIME_COLUMNS.daily : TIME_COLUMNS.hourly)} SETTINGS mutations_sync = 2`,
   );
   // insert_deduplicate = 0: a rebuilt block equal to an earlier one must land, not be dropped as a retry.
-  const settings = ['async_insert = 0', 'insert_deduplicate = 0', 'throw_on_max_partitions_per_insert_block = 0', ...(sql.cluster ? ['distributed_foreground_insert = 1'] : [])];
+  const settings = [
+    'async_insert = 0',
+    'insert_deduplicate = 0',
+    'throw_on_max_partitions_per_insert_block = 0',
+    ...(sql.cluster ? ['distributed_foreground_insert = 1'] : []),
+  ];
   const columns = sql.columns.join(', ');
   // The range and tenant filter the view's grouped output by its keys; ClickHouse pushes
   // them down to the raw table's scan.

@@ -34,7 +34,11 @@ test('every cluster DDL statement runs ON CLUSTER, data statements go through th
       assert.match(s, /distributed_foreground_insert = 1/);
       assert.doesNotMatch(s, /(?<!GLOBAL( NOT)?) IN \(SELECT/, 'subqueries over Distributed tables are GLOBAL');
     } else {
-      assert.match(s, /^(CREATE|ALTER|DROP) [A-Z ]+?(IF NOT EXISTS |IF EXISTS )?\w+ ON CLUSTER tf_cluster\b/, s.slice(0, 120));
+      assert.match(
+        s,
+        /^(CREATE|ALTER|DROP) [A-Z ]+?(IF NOT EXISTS |IF EXISTS )?\w+ ON CLUSTER tf_cluster\b/,
+        s.slice(0, 120),
+      );
     }
     // The engine's own parser: a syntax error in the rewrite fails here.
     const rs = await client.query({ query: `EXPLAIN AST ${s}`, format: 'TabSeparated' });
@@ -42,25 +46,49 @@ test('every cluster DDL statement runs ON CLUSTER, data statements go through th
   }
 });
 
-test('columns added to a sorting key change the shards\' keys; the Distributed twin gets the columns alone', () => {
+test("columns added to a sorting key change the shards' keys; the Distributed twin gets the columns alone", () => {
   const { statements } = render();
-  const local = statements.find((s) => s.startsWith('ALTER TABLE spans_service_red_hourly_local ON CLUSTER tf_cluster ADD COLUMN IF NOT EXISTS Entry'));
+  const local = statements.find((s) =>
+    s.startsWith('ALTER TABLE spans_service_red_hourly_local ON CLUSTER tf_cluster ADD COLUMN IF NOT EXISTS Entry'),
+  );
   assert.match(local ?? '', /MODIFY ORDER BY \(TenantId, ServiceName, Hour, Entry\)$/);
-  const distributed = statements.find((s) => s.startsWith('ALTER TABLE spans_service_red_hourly ON CLUSTER tf_cluster ADD COLUMN IF NOT EXISTS Entry'));
+  const distributed = statements.find((s) =>
+    s.startsWith('ALTER TABLE spans_service_red_hourly ON CLUSTER tf_cluster ADD COLUMN IF NOT EXISTS Entry'),
+  );
   assert.ok(distributed, 'the Distributed table gains the column');
   assert.doesNotMatch(distributed, /ORDER BY/);
-  const modified = statements.find((s) => s.startsWith('ALTER TABLE spans_red_hourly_mv ON CLUSTER tf_cluster MODIFY QUERY'));
-  assert.match(modified ?? '', /FROM spans_local AS spans\b/, 'a view keeps reading its shard\'s table');
+  const modified = statements.find((s) =>
+    s.startsWith('ALTER TABLE spans_red_hourly_mv ON CLUSTER tf_cluster MODIFY QUERY'),
+  );
+  assert.match(modified ?? '', /FROM spans_local AS spans\b/, "a view keeps reading its shard's table");
 });
 
 test('each table becomes a replicated local table on every shard and a Distributed table by its sharding key', () => {
   const { statements, tables } = render();
-  for (const t of ['spans', 'trace_index', 'logs', 'metric_series', 'metrics_gauge', 'metrics_sum', 'metrics_histogram', 'metrics_exp_histogram', 'metrics_summary']) {
+  for (const t of [
+    'spans',
+    'trace_index',
+    'logs',
+    'metric_series',
+    'metrics_gauge',
+    'metrics_sum',
+    'metrics_histogram',
+    'metrics_exp_histogram',
+    'metrics_summary',
+  ]) {
     assert.ok(tables.has(t), t);
     const localDdl = statements.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS ${t}_local `));
-    assert.match(localDdl ?? '', new RegExp(`ENGINE = Replicated\\w*MergeTree\\('/clickhouse/tables/\\{shard\\}/\\{database\\}/${t}_local', '\\{replica\\}'`), t);
+    assert.match(
+      localDdl ?? '',
+      new RegExp(
+        `ENGINE = Replicated\\w*MergeTree\\('/clickhouse/tables/\\{shard\\}/\\{database\\}/${t}_local', '\\{replica\\}'`,
+      ),
+      t,
+    );
     assert.ok(
-      statements.includes(`CREATE TABLE IF NOT EXISTS ${t} ON CLUSTER tf_cluster AS ${t}_local ENGINE = Distributed(tf_cluster, currentDatabase(), ${t}_local, ${shardingKey(t)})`),
+      statements.includes(
+        `CREATE TABLE IF NOT EXISTS ${t} ON CLUSTER tf_cluster AS ${t}_local ENGINE = Distributed(tf_cluster, currentDatabase(), ${t}_local, ${shardingKey(t)})`,
+      ),
       `${t} is distributed`,
     );
   }
@@ -68,8 +96,14 @@ test('each table becomes a replicated local table on every shard and a Distribut
   assert.equal(shardingKey('trace_index'), shardingKey('spans'), 'the trace index lives beside its spans');
   assert.equal(shardingKey('metrics_gauge'), shardingKey('metric_series'), 'points live beside their series');
   // Engine arguments survive (ReplacingMergeTree(version) and the like).
-  const [ledger] = clusterStatements(['CREATE TABLE IF NOT EXISTS schema_migrations (v UInt32, at DateTime) ENGINE = ReplacingMergeTree(at) ORDER BY v'], { cluster: 'c' });
-  assert.match(ledger!, /ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/all\/\{database\}\/schema_migrations_local', '\{replica\}', at\)/);
+  const [ledger] = clusterStatements(
+    ['CREATE TABLE IF NOT EXISTS schema_migrations (v UInt32, at DateTime) ENGINE = ReplacingMergeTree(at) ORDER BY v'],
+    { cluster: 'c' },
+  );
+  assert.match(
+    ledger!,
+    /ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/all\/\{database\}\/schema_migrations_local', '\{replica\}', at\)/,
+  );
 });
 
 test('materialized views read and write the local tables of their shard, under the plain table names', () => {
@@ -86,8 +120,14 @@ test('materialized views read and write the local tables of their shard, under t
 });
 
 test('statements the renderer does not understand are refused, not passed through', () => {
-  assert.throws(() => clusterStatements(['INSERT INTO spans VALUES (1)'], { cluster: 'c' }), /cannot place this migration statement/);
-  assert.throws(() => clusterStatements(['ALTER TABLE unknown ADD COLUMN x UInt8'], { cluster: 'c' }), /not a table of the migrations/);
+  assert.throws(
+    () => clusterStatements(['INSERT INTO spans VALUES (1)'], { cluster: 'c' }),
+    /cannot place this migration statement/,
+  );
+  assert.throws(
+    () => clusterStatements(['ALTER TABLE unknown ADD COLUMN x UInt8'], { cluster: 'c' }),
+    /not a table of the migrations/,
+  );
   assert.throws(() => clusterStatements([], { cluster: "x'; DROP" }), /invalid ClickHouse cluster name/);
 });
 

@@ -13,7 +13,10 @@ export interface AdmissionLimits {
   maxTenantBytes: number;
 }
 
-export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = { maxBytes: 256 * 1024 * 1024, maxTenantBytes: 128 * 1024 * 1024 };
+export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
+  maxBytes: 256 * 1024 * 1024,
+  maxTenantBytes: 128 * 1024 * 1024,
+};
 
 /**
  * What every request costs besides its bytes (its parsed headers, promises, a queued task):
@@ -23,9 +26,12 @@ export const REQUEST_OVERHEAD_BYTES = 4 * 1024;
 
 export function validateAdmissionLimits(limits: AdmissionLimits): void {
   const { maxBytes, maxTenantBytes } = limits;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < REQUEST_OVERHEAD_BYTES) throw new Error(`admission maxBytes must be an integer ≥ ${REQUEST_OVERHEAD_BYTES}, got ${maxBytes}`);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < REQUEST_OVERHEAD_BYTES)
+    throw new Error(`admission maxBytes must be an integer ≥ ${REQUEST_OVERHEAD_BYTES}, got ${maxBytes}`);
   if (!Number.isSafeInteger(maxTenantBytes) || maxTenantBytes < REQUEST_OVERHEAD_BYTES || maxTenantBytes > maxBytes) {
-    throw new Error(`admission maxTenantBytes must be an integer from ${REQUEST_OVERHEAD_BYTES} to maxBytes (${maxBytes}), got ${maxTenantBytes}`);
+    throw new Error(
+      `admission maxTenantBytes must be an integer from ${REQUEST_OVERHEAD_BYTES} to maxBytes (${maxBytes}), got ${maxTenantBytes}`,
+    );
   }
 }
 
@@ -67,10 +73,14 @@ export class InflightBytes {
   take(tenantId: string, bytes: number): void {
     const tenant = this.tenantBytes(tenantId);
     if (this.total + bytes > this.limits.maxBytes) {
-      throw throttled(`the server has ${this.limits.maxBytes} bytes of telemetry in flight at most and is at its limit`);
+      throw throttled(
+        `the server has ${this.limits.maxBytes} bytes of telemetry in flight at most and is at its limit`,
+      );
     }
     if (tenant + bytes > this.limits.maxTenantBytes) {
-      throw throttled(`this tenant has ${this.limits.maxTenantBytes} bytes of telemetry in flight at most and is at its limit`);
+      throw throttled(
+        `this tenant has ${this.limits.maxTenantBytes} bytes of telemetry in flight at most and is at its limit`,
+      );
     }
     this.total += bytes;
     this.byTenant.set(tenantId, tenant + bytes);

@@ -52,12 +52,14 @@ export function validateReceiverConfig(cfg: ReceiverConfig): void {
   const problems: string[] = [];
   for (const [key, value] of Object.entries(connectionSettings(cfg))) {
     // Timers hold at most 2³¹−1 ms.
-    if (!Number.isInteger(value) || value < 1 || value > 0x7fffffff) problems.push(`connections.${key} must be an integer in 1..${0x7fffffff}, got ${String(value)}`);
+    if (!Number.isInteger(value) || value < 1 || value > 0x7fffffff)
+      problems.push(`connections.${key} must be an integer in 1..${0x7fffffff}, got ${String(value)}`);
   }
   if (typeof cfg.host !== 'string' || cfg.host.length === 0) problems.push('host must be a non-empty string');
   for (const key of ['httpPort', 'grpcPort'] as const) {
     const port = cfg[key];
-    if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`${key} must be an integer in 0..65535, got ${String(port)}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      problems.push(`${key} must be an integer in 0..65535, got ${String(port)}`);
   }
   // grpc-js keeps message sizes in a signed 32-bit int.
   if (!Number.isInteger(cfg.maxRequestBytes) || cfg.maxRequestBytes < 1 || cfg.maxRequestBytes > 0x7fffffff) {

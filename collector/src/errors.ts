@@ -67,11 +67,20 @@ export class ExportError extends Error {
 export function toExportError(err: unknown): ExportError {
   if (err instanceof ExportError) return err;
   if (err instanceof MalformedPayloadError) return new ExportError('malformed', err.message, undefined, { cause: err });
-  if (err instanceof OverloadedError) return new ExportError('throttled', err.message, THROTTLED_RETRY_AFTER_SECONDS, { cause: err });
+  if (err instanceof OverloadedError)
+    return new ExportError('throttled', err.message, THROTTLED_RETRY_AFTER_SECONDS, { cause: err });
   const hinted = (err as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
-  const retryAfter = typeof hinted === 'number' && Number.isFinite(hinted) && hinted >= 0 ? Math.ceil(hinted) : DEFAULT_RETRY_AFTER_SECONDS;
+  const retryAfter =
+    typeof hinted === 'number' && Number.isFinite(hinted) && hinted >= 0
+      ? Math.ceil(hinted)
+      : DEFAULT_RETRY_AFTER_SECONDS;
   // The cause stays server-side (logged); the client learns only that it should retry.
-  return new ExportError('unavailable', 'the server is temporarily unable to accept telemetry; retry later', retryAfter, { cause: err });
+  return new ExportError(
+    'unavailable',
+    'the server is temporarily unable to accept telemetry; retry later',
+    retryAfter,
+    { cause: err },
+  );
 }
 
 /** True when the failure is the server's problem (worth logging), not the client's. */
@@ -100,8 +109,7 @@ export function toHttpError(err: ExportError, encoding: OtlpEncoding): HttpError
  */
 export function httpFallbackError(statusCode: number, message: string): HttpErrorResponse {
   const status = statusCode >= 400 && statusCode <= 599 ? statusCode : 500;
-  const code =
-    FALLBACK_GRPC_CODE[status] ?? (status >= 500 ? GrpcCode.INTERNAL : GrpcCode.FAILED_PRECONDITION);
+  const code = FALLBACK_GRPC_CODE[status] ?? (status >= 500 ? GrpcCode.INTERNAL : GrpcCode.FAILED_PRECONDITION);
   const headers: Record<string, string> = status === 503 ? { 'retry-after': String(DEFAULT_RETRY_AFTER_SECONDS) } : {};
   return { statusCode: status, headers, body: encodeStatus(code, message, 'json') };
 }
@@ -146,7 +154,11 @@ function encodeStatusWithRetryInfo(code: number, message: string, retryDelaySeco
   // messages the schemas proto set does not carry, so they are written by hand.
   const duration = retryDelaySeconds > 0 ? [0x08, ...varint(retryDelaySeconds)] : [];
   const retryInfo = Uint8Array.from([0x0a, ...varint(duration.length), ...duration]);
-  const status = rpcStatusType.fromObject({ code, message, details: [{ typeUrl: RETRY_INFO_TYPE_URL, value: retryInfo }] });
+  const status = rpcStatusType.fromObject({
+    code,
+    message,
+    details: [{ typeUrl: RETRY_INFO_TYPE_URL, value: retryInfo }],
+  });
   return Buffer.from(rpcStatusType.encode(status).finish());
 }
 

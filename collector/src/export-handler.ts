@@ -63,7 +63,8 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
   const refuse = (err: unknown, tenant: string): ExportError => {
     const failure = toExportError(err);
     m?.requests.inc({ signal, tenant, outcome: failure.kind });
-    if (isServerSide(failure)) deps.log?.error('OTLP export failed transiently', { signal, error: describe(failure.cause ?? failure) });
+    if (isServerSide(failure))
+      deps.log?.error('OTLP export failed transiently', { signal, error: describe(failure.cause ?? failure) });
     return failure;
   };
 
@@ -76,7 +77,14 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
       const receivedAtNs = nowNs();
       const days = credential.rawRetentionDays?.[signal];
       const notBeforeNs = days ? receivedAtNs - BigInt(days) * DAY_NS : 0n;
-      const outcome = await deps.consumer.consume({ tenantId: tenant, signal, encoding: call.encoding, payload, receivedAtNs, notBeforeNs });
+      const outcome = await deps.consumer.consume({
+        tenantId: tenant,
+        signal,
+        encoding: call.encoding,
+        payload,
+        receivedAtNs,
+        notBeforeNs,
+      });
       m?.requests.inc({ signal, tenant, outcome: outcome.rejected > 0 ? 'partial' : 'accepted' });
       m?.itemsAccepted.inc({ signal, tenant }, outcome.accepted);
       if (outcome.rejected > 0) m?.itemsRejected.inc({ signal, tenant }, outcome.rejected);
@@ -100,18 +108,31 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
       }
     },
     export: (credential, call) =>
-      tracer.startActiveSpan(OTLP_EXPORT_SPAN, { attributes: { 'telemetryflow.signal': signal, 'rpc.system': 'otlp', 'telemetryflow.tenant': credential.tenantId } }, async (span) => {
-        try {
-          const outcome = await store(credential, call);
-          span.setAttributes({ 'telemetryflow.items.accepted': outcome.accepted, 'telemetryflow.items.rejected': outcome.rejected });
-          return outcome;
-        } catch (err) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as ExportError).kind });
-          throw err;
-        } finally {
-          span.end();
-        }
-      }),
+      tracer.startActiveSpan(
+        OTLP_EXPORT_SPAN,
+        {
+          attributes: {
+            'telemetryflow.signal': signal,
+            'rpc.system': 'otlp',
+            'telemetryflow.tenant': credential.tenantId,
+          },
+        },
+        async (span) => {
+          try {
+            const outcome = await store(credential, call);
+            span.setAttributes({
+              'telemetryflow.items.accepted': outcome.accepted,
+              'telemetryflow.items.rejected': outcome.rejected,
+            });
+            return outcome;
+          } catch (err) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: (err as ExportError).kind });
+            throw err;
+          } finally {
+            span.end();
+          }
+        },
+      ),
   };
 }
 

@@ -13,11 +13,30 @@
 // grpc-js closes idle and old connections and pings to find dead ones.
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import {
-  Server, ServerCredentials, ServerInterceptingCall, type Metadata, type ServerInterceptor, type ServiceDefinition, type handleUnaryCall,
+  Server,
+  ServerCredentials,
+  ServerInterceptingCall,
+  type Metadata,
+  type ServerInterceptor,
+  type ServiceDefinition,
+  type handleUnaryCall,
 } from '@grpc/grpc-js';
-import { GRPC_SERVICE, SIGNALS, encodeExportResponse, type Credential, type ExportOutcome, type Signal } from '@telemetryflow/otlp';
+import {
+  GRPC_SERVICE,
+  SIGNALS,
+  encodeExportResponse,
+  type Credential,
+  type ExportOutcome,
+  type Signal,
+} from '@telemetryflow/otlp';
 import { InflightBytes, REQUEST_OVERHEAD_BYTES, type AdmissionTicket } from './admission.js';
-import { connectionSettings, validateReceiverConfig, type ConnectionSettings, type ReceiverConfig, type RunningReceiver } from './config.js';
+import {
+  connectionSettings,
+  validateReceiverConfig,
+  type ConnectionSettings,
+  type ReceiverConfig,
+  type RunningReceiver,
+} from './config.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { ExportError, toExportError, toGrpcError } from './errors.js';
 import { createExportHandler, type ExportHandler, type ExportHandlerDeps } from './export-handler.js';
@@ -47,7 +66,10 @@ interface Admitted {
   ticket: AdmissionTicket;
 }
 
-function exportMethod(handler: ExportHandler, admitted: WeakMap<Metadata, Admitted>): handleUnaryCall<Buffer, ExportOutcome> {
+function exportMethod(
+  handler: ExportHandler,
+  admitted: WeakMap<Metadata, Admitted>,
+): handleUnaryCall<Buffer, ExportOutcome> {
   return (call, callback) => {
     const pass = admitted.get(call.metadata);
     if (!pass) {
@@ -55,7 +77,11 @@ function exportMethod(handler: ExportHandler, admitted: WeakMap<Metadata, Admitt
       return;
     }
     handler
-      .export(pass.credential, { encoding: 'protobuf', ticket: pass.ticket, readPayload: () => Promise.resolve(call.request) })
+      .export(pass.credential, {
+        encoding: 'protobuf',
+        ticket: pass.ticket,
+        readPayload: () => Promise.resolve(call.request),
+      })
       .then(
         (outcome) => callback(null, outcome),
         (err: unknown) => callback(toGrpcError(toExportError(err))),
@@ -104,7 +130,13 @@ function admittingInterceptor(
                 }
                 admitted.set(metadata, { credential, ticket });
                 deadline = setTimeout(
-                  () => refuse(handler.refuse(new ExportError('timeout', `the request did not arrive within ${requestTimeoutMs} ms`), credential.tenantId)),
+                  () =>
+                    refuse(
+                      handler.refuse(
+                        new ExportError('timeout', `the request did not arrive within ${requestTimeoutMs} ms`),
+                        credential.tenantId,
+                      ),
+                    ),
                   requestTimeoutMs,
                 );
                 pass(metadata);
@@ -128,7 +160,11 @@ function admittingInterceptor(
   };
 }
 
-function grpcOptions(cfg: ReceiverConfig, conn: ConnectionSettings, interceptors: ServerInterceptor[]): ConstructorParameters<typeof Server>[0] {
+function grpcOptions(
+  cfg: ReceiverConfig,
+  conn: ConnectionSettings,
+  interceptors: ServerInterceptor[],
+): ConstructorParameters<typeof Server>[0] {
   return {
     'grpc.max_receive_message_length': cfg.maxRequestBytes,
     'grpc.max_connection_idle_ms': conn.idleTimeoutMs,
@@ -145,10 +181,16 @@ export async function startOtlpGrpcReceiver(cfg: ReceiverConfig, deps: ExportHan
   validateReceiverConfig(cfg);
   const conn = connectionSettings(cfg);
   const admission = deps.admission ?? new InflightBytes();
-  const guard = new ConnectionGuard(conn, (reason) => deps.metrics?.connectionsClosed.inc({ listener: 'grpc', reason }));
+  const guard = new ConnectionGuard(conn, (reason) =>
+    deps.metrics?.connectionsClosed.inc({ listener: 'grpc', reason }),
+  );
   const handlers = new Map<string, ExportHandler>();
   const admitted = new WeakMap<Metadata, Admitted>();
-  const server = new Server(grpcOptions(cfg, conn, [admittingInterceptor(handlers, admitted, guard, cfg.maxRequestBytes, conn.requestTimeoutMs)]));
+  const server = new Server(
+    grpcOptions(cfg, conn, [
+      admittingInterceptor(handlers, admitted, guard, cfg.maxRequestBytes, conn.requestTimeoutMs),
+    ]),
+  );
   for (const signal of SIGNALS) {
     const handler = createExportHandler(signal, { ...deps, admission });
     handlers.set(`/${GRPC_SERVICE[signal]}/Export`, handler);

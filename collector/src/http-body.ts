@@ -32,7 +32,10 @@ export function parseContentEncoding(header: string | undefined): ContentCoding 
   if (codings.length === 0) return 'identity';
   const coding = codings.length === 1 ? CODINGS[codings[0] as string] : undefined;
   if (coding === undefined) {
-    throw new ExportError('unsupported-media-type', `unsupported Content-Encoding "${header ?? ''}"; use gzip, deflate, br or none`);
+    throw new ExportError(
+      'unsupported-media-type',
+      `unsupported Content-Encoding "${header ?? ''}"; use gzip, deflate, br or none`,
+    );
   }
   return coding;
 }
@@ -71,14 +74,21 @@ export async function readBody(stream: Readable, limits: BodyLimits): Promise<Ui
   return inflate(raw, limits.coding, limits.maxBytes, ticket);
 }
 
-function createInflater(coding: Exclude<ContentCoding, 'identity'>): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress {
+function createInflater(
+  coding: Exclude<ContentCoding, 'identity'>,
+): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress {
   if (coding === 'gzip') return zlib.createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
   if (coding === 'deflate') return zlib.createInflate({ chunkSize: INFLATE_CHUNK_BYTES });
   return zlib.createBrotliDecompress({ chunkSize: INFLATE_CHUNK_BYTES });
 }
 
 /** Inflates chunk by chunk, charging each to the ticket; stops at maxBytes of output. */
-function inflate(raw: Buffer, coding: Exclude<ContentCoding, 'identity'>, maxBytes: number, ticket: AdmissionTicket): Promise<Buffer> {
+function inflate(
+  raw: Buffer,
+  coding: Exclude<ContentCoding, 'identity'>,
+  maxBytes: number,
+  ticket: AdmissionTicket,
+): Promise<Buffer> {
   const inflater = createInflater(coding);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -111,7 +121,9 @@ function inflate(raw: Buffer, coding: Exclude<ContentCoding, 'identity'>, maxByt
       settled = true;
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
-    inflater.on('error', (err: Error) => fail(new ExportError('malformed', `corrupt ${coding} request body: ${err.message}`, undefined, { cause: err })));
+    inflater.on('error', (err: Error) =>
+      fail(new ExportError('malformed', `corrupt ${coding} request body: ${err.message}`, undefined, { cause: err })),
+    );
     inflater.end(raw);
   });
 }

@@ -41,9 +41,14 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
     requestTimeout: conn.requestTimeoutMs,
     keepAliveTimeout: conn.idleTimeoutMs,
     // Node checks headers and request timeouts every connectionsCheckingInterval.
-    http: { headersTimeout: conn.headersTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.ceil(conn.headersTimeoutMs / 4)) },
+    http: {
+      headersTimeout: conn.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.ceil(conn.headersTimeoutMs / 4)),
+    },
   });
-  const guard = new ConnectionGuard(conn, (reason) => deps.metrics?.connectionsClosed.inc({ listener: 'http', reason }));
+  const guard = new ConnectionGuard(conn, (reason) =>
+    deps.metrics?.connectionsClosed.inc({ listener: 'http', reason }),
+  );
   app.server.on('connection', (socket: Socket) => guard.accept(socket));
 
   // Bodies are read by the route itself (after authentication, with the decompression cap),
@@ -83,14 +88,19 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
   // google.rpc.Status body, never a crash.
   app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
     const response = httpFallbackError(error.statusCode ?? 500, error.message ?? 'request failed');
-    if (response.statusCode >= 500) deps.log?.error('OTLP/HTTP request failed', { requestId: request.id, url: request.url, error: error.message });
+    if (response.statusCode >= 500)
+      deps.log?.error('OTLP/HTTP request failed', { requestId: request.id, url: request.url, error: error.message });
     return sendStatus(reply, response, 'json');
   });
   // An Export path exists for POST only: another method is 405 with Allow (RFC 9110), not 404.
   const exportPaths = new Set(SIGNALS.map((signal) => `/v1/${signal}`));
   app.setNotFoundHandler((request, reply) => {
     if (exportPaths.has(request.url.split('?', 1)[0]!)) {
-      return sendStatus(reply.header('allow', 'POST'), httpFallbackError(405, `${request.method} is not allowed on ${request.url}: use POST`), 'json');
+      return sendStatus(
+        reply.header('allow', 'POST'),
+        httpFallbackError(405, `${request.method} is not allowed on ${request.url}: use POST`),
+        'json',
+      );
     }
     return sendStatus(reply, httpFallbackError(404, `no OTLP endpoint at ${request.method} ${request.url}`), 'json');
   });
@@ -100,13 +110,23 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
   return { port, close: () => app.close() };
 }
 
-async function readRequestBody(request: FastifyRequest, encoding: OtlpEncoding, maxBytes: number, ticket: AdmissionTicket): Promise<Uint8Array> {
+async function readRequestBody(
+  request: FastifyRequest,
+  encoding: OtlpEncoding,
+  maxBytes: number,
+  ticket: AdmissionTicket,
+): Promise<Uint8Array> {
   const coding = parseContentEncoding(request.headers['content-encoding']);
   const declared = request.headers['content-length'];
   const contentLength = declared === undefined ? undefined : Number(declared);
   // Without a body fastify hands over no stream (no Content-Type parser ran).
   const stream = (request.body as Readable | undefined) ?? request.raw;
-  const body = await readBody(stream, { coding, contentLength: Number.isFinite(contentLength) ? contentLength : undefined, maxBytes, ticket });
+  const body = await readBody(stream, {
+    coding,
+    contentLength: Number.isFinite(contentLength) ? contentLength : undefined,
+    maxBytes,
+    ticket,
+  });
   return body.length === 0 && encoding === 'json' ? EMPTY_JSON_REQUEST : body;
 }
 

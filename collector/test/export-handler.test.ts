@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PassThrough } from 'node:stream';
 import { MalformedPayloadError } from '@telemetryflow/otlp';
-import { ExportError, InflightBytes, bearerToken, createExportHandler, grpcCodeOf, httpStatusOf, toExportError } from '../src/index.js';
+import {
+  ExportError,
+  InflightBytes,
+  bearerToken,
+  createExportHandler,
+  grpcCodeOf,
+  httpStatusOf,
+  toExportError,
+} from '../src/index.js';
 import { readBody, parseContentEncoding } from '../src/http-body.js';
 import { INGEST_KEY, RecordingConsumer, authenticate, sampleProtobuf, waitFor } from './fixtures.js';
 
@@ -20,7 +28,18 @@ describe('bearerToken', () => {
 describe('error mapping', () => {
   it('maps each kind once for both transports', () => {
     assert.deepEqual(
-      (['malformed', 'unauthenticated', 'forbidden', 'too-large', 'unsupported-media-type', 'throttled', 'timeout', 'unavailable'] as const).map((k) => [httpStatusOf(k), grpcCodeOf(k)]),
+      (
+        [
+          'malformed',
+          'unauthenticated',
+          'forbidden',
+          'too-large',
+          'unsupported-media-type',
+          'throttled',
+          'timeout',
+          'unavailable',
+        ] as const
+      ).map((k) => [httpStatusOf(k), grpcCodeOf(k)]),
       [
         [400, 3],
         [401, 16],
@@ -48,7 +67,10 @@ describe('error mapping', () => {
 describe('createExportHandler', () => {
   it('authorizes from the bearer key alone', async () => {
     const handler = createExportHandler('traces', { authenticate, consumer: new RecordingConsumer() });
-    await assert.rejects(handler.authorize('Bearer wrong'), (err: unknown) => err instanceof ExportError && err.kind === 'unauthenticated');
+    await assert.rejects(
+      handler.authorize('Bearer wrong'),
+      (err: unknown) => err instanceof ExportError && err.kind === 'unauthenticated',
+    );
     assert.equal((await handler.authorize(`Bearer ${INGEST_KEY}`)).tenantId, 'tenant-a');
   });
 
@@ -74,7 +96,10 @@ describe('createExportHandler', () => {
     const handler = createExportHandler('logs', { authenticate, consumer, admission });
     const credential = await handler.authorize(`Bearer ${INGEST_KEY}`);
     const payload = sampleProtobuf('logs', 20);
-    const exporting = handler.export(credential, { encoding: 'protobuf', readPayload: async (ticket) => (ticket.charge(payload.length), payload) });
+    const exporting = handler.export(credential, {
+      encoding: 'protobuf',
+      readPayload: async (ticket) => (ticket.charge(payload.length), payload),
+    });
     await waitFor(() => consumer.calls === 1);
     assert.ok(admission.bytes >= payload.length, `${admission.bytes} bytes held`);
     release();
@@ -84,9 +109,19 @@ describe('createExportHandler', () => {
 
   it('gives the tenant retention cutoff of the signal to the consumer', async () => {
     const consumer = new RecordingConsumer();
-    const handler = createExportHandler('metrics', { authenticate: async () => ({ tenantId: 't', scopes: ['ingest'], rawRetentionDays: { traces: 1, logs: 2, metrics: 3 } }), consumer });
+    const handler = createExportHandler('metrics', {
+      authenticate: async () => ({
+        tenantId: 't',
+        scopes: ['ingest'],
+        rawRetentionDays: { traces: 1, logs: 2, metrics: 3 },
+      }),
+      consumer,
+    });
     const before = BigInt(Date.now()) * 1_000_000n;
-    await handler.export(await handler.authorize('Bearer k'), { encoding: 'protobuf', readPayload: async () => sampleProtobuf('metrics') });
+    await handler.export(await handler.authorize('Bearer k'), {
+      encoding: 'protobuf',
+      readPayload: async () => sampleProtobuf('metrics'),
+    });
     const { notBeforeNs, receivedAtNs } = consumer.received[0]!.export;
     assert.equal(receivedAtNs - notBeforeNs, 3n * 86_400n * 1_000_000_000n);
     assert.ok(receivedAtNs >= before);
@@ -103,12 +138,20 @@ describe('readBody', () => {
 
   it('refuses a declared Content-Length over the limit without reading', async () => {
     const stream = new PassThrough();
-    await assert.rejects(readBody(stream, { coding: 'identity', contentLength: 11, maxBytes: 10, ticket: new InflightBytes().admit('t') }), (e: unknown) => (e as ExportError).kind === 'too-large');
+    await assert.rejects(
+      readBody(stream, { coding: 'identity', contentLength: 11, maxBytes: 10, ticket: new InflightBytes().admit('t') }),
+      (e: unknown) => (e as ExportError).kind === 'too-large',
+    );
   });
 
   it('turns a stream error (client went away) into an ExportError', async () => {
     const stream = new PassThrough();
-    const reading = readBody(stream, { coding: 'identity', contentLength: undefined, maxBytes: 10, ticket: new InflightBytes().admit('t') });
+    const reading = readBody(stream, {
+      coding: 'identity',
+      contentLength: undefined,
+      maxBytes: 10,
+      ticket: new InflightBytes().admit('t'),
+    });
     stream.write(Buffer.from('abc'));
     stream.destroy(new Error('aborted'));
     await assert.rejects(reading, (e: unknown) => e instanceof ExportError);

@@ -47,13 +47,21 @@ export class RecordingConsumer implements OtlpConsumer {
     this.calls++;
     const behaviour = this.behaviour;
     if (behaviour.kind === 'transient') {
-      throw Object.assign(new Error('clickhouse: too many parts'), behaviour.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: behaviour.retryAfterSeconds });
+      throw Object.assign(
+        new Error('clickhouse: too many parts'),
+        behaviour.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: behaviour.retryAfterSeconds },
+      );
     }
     const { request } = decodeExportRequest(exp.signal, exp.payload, exp.encoding); // throws MalformedPayloadError
     if (behaviour.kind === 'hold') await behaviour.release;
     const items = countItems(exp.signal, request);
     this.received.push({ export: exp, request, items });
-    if (behaviour.kind === 'reject') return { accepted: items - behaviour.rejected, rejected: behaviour.rejected, errorMessage: behaviour.errorMessage };
+    if (behaviour.kind === 'reject')
+      return {
+        accepted: items - behaviour.rejected,
+        rejected: behaviour.rejected,
+        errorMessage: behaviour.errorMessage,
+      };
     return { accepted: items, rejected: 0, errorMessage: '' };
   }
 
@@ -66,9 +74,17 @@ export class RecordingConsumer implements OtlpConsumer {
 
 export function countItems(signal: Signal, request: ExportRequest): number {
   const r = request as Record<string, { [k: string]: { [k: string]: unknown[] }[] }[] | undefined>;
-  if (signal === 'traces') return (r.resourceSpans ?? []).flatMap((rs) => rs.scopeSpans ?? []).reduce((n, ss) => n + (ss.spans?.length ?? 0), 0);
-  if (signal === 'logs') return (r.resourceLogs ?? []).flatMap((rl) => rl.scopeLogs ?? []).reduce((n, sl) => n + (sl.logRecords?.length ?? 0), 0);
-  return (r.resourceMetrics ?? []).flatMap((rm) => rm.scopeMetrics ?? []).reduce((n, sm) => n + (sm.metrics?.length ?? 0), 0);
+  if (signal === 'traces')
+    return (r.resourceSpans ?? [])
+      .flatMap((rs) => rs.scopeSpans ?? [])
+      .reduce((n, ss) => n + (ss.spans?.length ?? 0), 0);
+  if (signal === 'logs')
+    return (r.resourceLogs ?? [])
+      .flatMap((rl) => rl.scopeLogs ?? [])
+      .reduce((n, sl) => n + (sl.logRecords?.length ?? 0), 0);
+  return (r.resourceMetrics ?? [])
+    .flatMap((rm) => rm.scopeMetrics ?? [])
+    .reduce((n, sm) => n + (sm.metrics?.length ?? 0), 0);
 }
 
 const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] };
@@ -102,7 +118,18 @@ export function sampleRequest(signal: Signal, n = 2): Record<string, unknown> {
   if (signal === 'logs') {
     return {
       resourceLogs: [
-        { resource, scopeLogs: [{ logRecords: range.map((i) => ({ timeUnixNano: String(now), severityNumber: 9, body: { stringValue: `line ${i}` } })) }] },
+        {
+          resource,
+          scopeLogs: [
+            {
+              logRecords: range.map((i) => ({
+                timeUnixNano: String(now),
+                severityNumber: 9,
+                body: { stringValue: `line ${i}` },
+              })),
+            },
+          ],
+        },
       ],
     };
   }
@@ -110,7 +137,14 @@ export function sampleRequest(signal: Signal, n = 2): Record<string, unknown> {
     resourceMetrics: [
       {
         resource,
-        scopeMetrics: [{ metrics: range.map((i) => ({ name: `queue.depth.${i}`, gauge: { dataPoints: [{ timeUnixNano: String(now), asDouble: i }] } })) }],
+        scopeMetrics: [
+          {
+            metrics: range.map((i) => ({
+              name: `queue.depth.${i}`,
+              gauge: { dataPoints: [{ timeUnixNano: String(now), asDouble: i }] },
+            })),
+          },
+        ],
       },
     ],
   };

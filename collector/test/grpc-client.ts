@@ -9,7 +9,12 @@ export interface CallResult {
   error?: ServiceError;
 }
 
-export function call(client: Client, signal: Signal, payload: Buffer, token: string | null = INGEST_KEY): Promise<CallResult> {
+export function call(
+  client: Client,
+  signal: Signal,
+  payload: Buffer,
+  token: string | null = INGEST_KEY,
+): Promise<CallResult> {
   const metadata = new Metadata();
   if (token !== null) metadata.set('authorization', `Bearer ${token}`);
   return new Promise((resolve) => {
@@ -35,7 +40,10 @@ export function retryDelaySeconds(error: ServiceError): number | null {
   const raw = error.metadata.get('grpc-status-details-bin')[0];
   if (!(raw instanceof Buffer)) return null;
   const statusType = otlpRoot.lookupType('google.rpc.Status');
-  const status = statusType.toObject(statusType.decode(raw)) as { code: number; details?: { typeUrl: string; value: Uint8Array }[] };
+  const status = statusType.toObject(statusType.decode(raw)) as {
+    code: number;
+    details?: { typeUrl: string; value: Uint8Array }[];
+  };
   assert.equal(status.code, error.code);
   const detail = status.details?.find((d) => d.typeUrl === 'type.googleapis.com/google.rpc.RetryInfo');
   if (!detail) return null;

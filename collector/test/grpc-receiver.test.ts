@@ -24,7 +24,10 @@ describe('OTLP/gRPC receiver', () => {
   let gzipClient: Client;
 
   before(async () => {
-    receiver = await startOtlpGrpcReceiver({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: MAX_BYTES }, { authenticate, consumer });
+    receiver = await startOtlpGrpcReceiver(
+      { host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: MAX_BYTES },
+      { authenticate, consumer },
+    );
     client = makeClient(receiver.port);
     gzipClient = makeClient(receiver.port, true);
   });
@@ -71,7 +74,10 @@ describe('OTLP/gRPC receiver', () => {
   it('encodes partial success', async () => {
     consumer.behaviour = { kind: 'reject', rejected: 2, errorMessage: 'data points too old' };
     const result = await call(client, 'metrics', sampleProtobuf('metrics', 3));
-    assert.deepEqual(decodeExportResponse('metrics', result.response!, 'protobuf'), { rejected: 2, errorMessage: 'data points too old' });
+    assert.deepEqual(decodeExportResponse('metrics', result.response!, 'protobuf'), {
+      rejected: 2,
+      errorMessage: 'data points too old',
+    });
   });
 
   it('UNAUTHENTICATED without metadata or with an unknown key', async () => {
@@ -139,7 +145,13 @@ describe('OTLP/gRPC receiver', () => {
 
   it('handles concurrent calls independently', async () => {
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => call(i % 2 ? gzipClient : client, SIGNALS[i % 3]!, i % 5 === 0 ? MALFORMED_PROTOBUF : sampleProtobuf(SIGNALS[i % 3]!))),
+      Array.from({ length: 30 }, (_, i) =>
+        call(
+          i % 2 ? gzipClient : client,
+          SIGNALS[i % 3]!,
+          i % 5 === 0 ? MALFORMED_PROTOBUF : sampleProtobuf(SIGNALS[i % 3]!),
+        ),
+      ),
     );
     assert.deepEqual(
       results.map((r) => r.error?.code ?? GrpcCode.OK),
@@ -153,7 +165,10 @@ describe('OTLP/gRPC receiver shutdown', () => {
     const consumer = new RecordingConsumer();
     let release!: () => void;
     consumer.behaviour = { kind: 'hold', release: new Promise<void>((resolve) => (release = resolve)) };
-    const receiver = await startOtlpGrpcReceiver({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: 1024 * 1024 }, { authenticate, consumer });
+    const receiver = await startOtlpGrpcReceiver(
+      { host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: 1024 * 1024 },
+      { authenticate, consumer },
+    );
     const client = makeClient(receiver.port);
     try {
       const inFlight = call(client, 'traces', sampleProtobuf('traces'));

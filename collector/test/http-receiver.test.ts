@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import zlib from 'node:zlib';
-import { SIGNALS, decodeExportResponse, encodeExportRequestObject, decodeStatus, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
+import {
+  SIGNALS,
+  decodeExportResponse,
+  encodeExportRequestObject,
+  decodeStatus,
+  type OtlpEncoding,
+  type Signal,
+} from '@telemetryflow/otlp';
 import { startOtlpHttpReceiver, type RunningReceiver } from '../src/index.js';
 import {
   BROKEN_AUTH_KEY,
@@ -47,8 +54,17 @@ describe('OTLP/HTTP receiver', () => {
     return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
   }
 
-  function exportTo(signal: Signal, body: Uint8Array | string, encoding: OtlpEncoding, extra: Record<string, string> = {}): Promise<Reply> {
-    return post(`/v1/${signal}`, body, { 'content-type': CONTENT_TYPE[encoding], authorization: `Bearer ${INGEST_KEY}`, ...extra });
+  function exportTo(
+    signal: Signal,
+    body: Uint8Array | string,
+    encoding: OtlpEncoding,
+    extra: Record<string, string> = {},
+  ): Promise<Reply> {
+    return post(`/v1/${signal}`, body, {
+      'content-type': CONTENT_TYPE[encoding],
+      authorization: `Bearer ${INGEST_KEY}`,
+      ...extra,
+    });
   }
 
   function assertStatusBody(reply: Reply, encoding: OtlpEncoding, grpcCode: number, messagePart: RegExp): void {
@@ -83,7 +99,9 @@ describe('OTLP/HTTP receiver', () => {
     });
 
     it(`accepts OTLP/JSON ${signal} with a charset parameter and answers in JSON`, async () => {
-      const reply = await exportTo(signal, sampleJson(signal, 2), 'json', { 'content-type': 'application/json; charset=utf-8' });
+      const reply = await exportTo(signal, sampleJson(signal, 2), 'json', {
+        'content-type': 'application/json; charset=utf-8',
+      });
       assert.equal(reply.status, 200);
       assert.equal(reply.headers.get('content-type'), 'application/json');
       assert.deepEqual(JSON.parse(reply.body.toString('utf8')), {});
@@ -94,8 +112,9 @@ describe('OTLP/HTTP receiver', () => {
 
   it('decodes JSON trace ids from hex (consumer sees the same bytes as protobuf)', async () => {
     await exportTo('traces', sampleJson('traces', 1), 'json');
-    const span = (consumer.received[0]?.request as { resourceSpans: { scopeSpans: { spans: { traceId: Uint8Array }[] }[] }[] }).resourceSpans[0]!
-      .scopeSpans[0]!.spans[0]!;
+    const span = (
+      consumer.received[0]?.request as { resourceSpans: { scopeSpans: { spans: { traceId: Uint8Array }[] }[] }[] }
+    ).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
     assert.equal(Buffer.from(span.traceId).toString('hex'), '5b8efff798038103d269b633813fc60c');
   });
 
@@ -106,7 +125,10 @@ describe('OTLP/HTTP receiver', () => {
       const reply = await exportTo('traces', body, encoding);
       assert.equal(reply.status, 200);
       assert.equal(reply.headers.get('content-type'), CONTENT_TYPE[encoding]);
-      assert.deepEqual(decodeExportResponse('traces', reply.body, encoding), { rejected: 1, errorMessage: 'span 1 has an empty trace id' });
+      assert.deepEqual(decodeExportResponse('traces', reply.body, encoding), {
+        rejected: 1,
+        errorMessage: 'span 1 has an empty trace id',
+      });
       if (encoding === 'json') {
         // OTLP/JSON: lowerCamelCase keys, int64 as a decimal string.
         assert.deepEqual(JSON.parse(reply.body.toString('utf8')), {
@@ -121,7 +143,10 @@ describe('OTLP/HTTP receiver', () => {
     const logs = await exportTo('logs', sampleJson('logs'), 'json');
     assert.equal(JSON.parse(logs.body.toString('utf8')).partialSuccess.rejectedLogRecords, '2');
     const metrics = await exportTo('metrics', sampleProtobuf('metrics'), 'protobuf');
-    assert.deepEqual(decodeExportResponse('metrics', metrics.body, 'protobuf'), { rejected: 2, errorMessage: 'too old' });
+    assert.deepEqual(decodeExportResponse('metrics', metrics.body, 'protobuf'), {
+      rejected: 2,
+      errorMessage: 'too old',
+    });
   });
 
   it('400 with a protobuf google.rpc.Status for a malformed protobuf body', async () => {
@@ -169,7 +194,9 @@ describe('OTLP/HTTP receiver', () => {
   });
 
   it('401 before reading a large body, on a keep-alive connection that stays usable', async () => {
-    const reply = await exportTo('traces', Buffer.alloc(3 * 1024 * 1024, 1), 'protobuf', { authorization: 'Bearer nope' });
+    const reply = await exportTo('traces', Buffer.alloc(3 * 1024 * 1024, 1), 'protobuf', {
+      authorization: 'Bearer nope',
+    });
     assert.equal(reply.status, 401);
     await assertStillServing();
   });
@@ -193,7 +220,9 @@ describe('OTLP/HTTP receiver', () => {
   });
 
   it('accepts the Bearer scheme case-insensitively', async () => {
-    const reply = await exportTo('traces', sampleProtobuf('traces'), 'protobuf', { authorization: `bearer ${INGEST_KEY}` });
+    const reply = await exportTo('traces', sampleProtobuf('traces'), 'protobuf', {
+      authorization: `bearer ${INGEST_KEY}`,
+    });
     assert.equal(reply.status, 200);
   });
 
@@ -206,11 +235,18 @@ describe('OTLP/HTTP receiver', () => {
 
   it('415 with a JSON google.rpc.Status for an unsupported or missing Content-Type', async () => {
     for (const contentType of ['text/plain', 'application/protobuf', 'application/grpc']) {
-      const reply = await post('/v1/traces', sampleProtobuf('traces'), { 'content-type': contentType, authorization: `Bearer ${INGEST_KEY}` });
+      const reply = await post('/v1/traces', sampleProtobuf('traces'), {
+        'content-type': contentType,
+        authorization: `Bearer ${INGEST_KEY}`,
+      });
       assert.equal(reply.status, 415, contentType);
       assertStatusBody(reply, 'json', 3, /Content-Type/);
     }
-    const res = await fetch(`${base}/v1/traces`, { method: 'POST', body: sampleProtobuf('traces'), headers: { authorization: `Bearer ${INGEST_KEY}` } });
+    const res = await fetch(`${base}/v1/traces`, {
+      method: 'POST',
+      body: sampleProtobuf('traces'),
+      headers: { authorization: `Bearer ${INGEST_KEY}` },
+    });
     // fetch labels a Uint8Array body with no content type at all
     assert.equal(res.headers.get('content-type'), 'application/json');
     assert.equal(res.status, 415);
@@ -223,7 +259,9 @@ describe('OTLP/HTTP receiver', () => {
     const reply = await exportTo('traces', sampleProtobuf('traces'), 'protobuf', { 'content-encoding': 'zstd' });
     assert.equal(reply.status, 415);
     assertStatusBody(reply, 'protobuf', 3, /Content-Encoding/);
-    const stacked = await exportTo('traces', zlib.gzipSync(zlib.gzipSync(sampleProtobuf('traces'))), 'protobuf', { 'content-encoding': 'gzip, gzip' });
+    const stacked = await exportTo('traces', zlib.gzipSync(zlib.gzipSync(sampleProtobuf('traces'))), 'protobuf', {
+      'content-encoding': 'gzip, gzip',
+    });
     assert.equal(stacked.status, 415);
     await assertStillServing();
   });
@@ -252,10 +290,14 @@ describe('OTLP/HTTP receiver', () => {
   });
 
   it('400 for a corrupt or truncated gzip body', async () => {
-    const corrupt = await exportTo('traces', Buffer.from('definitely not gzip'), 'protobuf', { 'content-encoding': 'gzip' });
+    const corrupt = await exportTo('traces', Buffer.from('definitely not gzip'), 'protobuf', {
+      'content-encoding': 'gzip',
+    });
     assert.equal(corrupt.status, 400);
     assertStatusBody(corrupt, 'protobuf', 3, /corrupt gzip/);
-    const truncated = await exportTo('logs', zlib.gzipSync(sampleJson('logs')).subarray(0, 20), 'json', { 'content-encoding': 'gzip' });
+    const truncated = await exportTo('logs', zlib.gzipSync(sampleJson('logs')).subarray(0, 20), 'json', {
+      'content-encoding': 'gzip',
+    });
     assert.equal(truncated.status, 400);
     assertStatusBody(truncated, 'json', 3, /corrupt gzip/);
     await assertStillServing();
@@ -314,7 +356,10 @@ describe('OTLP/HTTP receiver', () => {
     });
     assert.equal(reply?.status, 413);
     assertStatusBody(reply!, 'protobuf', 8, /inflates beyond the limit/);
-    assert.ok(growth < 4 * MAX_BYTES, `peak buffer growth ${(growth / 1048576).toFixed(1)} MiB stays near the ${MAX_BYTES / 1048576} MiB cap, far below ${inflated / 1048576} MiB`);
+    assert.ok(
+      growth < 4 * MAX_BYTES,
+      `peak buffer growth ${(growth / 1048576).toFixed(1)} MiB stays near the ${MAX_BYTES / 1048576} MiB cap, far below ${inflated / 1048576} MiB`,
+    );
     assert.equal(consumer.received.length, 0);
     await assertStillServing();
   });
@@ -337,14 +382,18 @@ describe('OTLP/HTTP receiver', () => {
   });
 
   it('503 when the authenticator itself fails (credential store down)', async () => {
-    const reply = await exportTo('metrics', sampleProtobuf('metrics'), 'protobuf', { authorization: `Bearer ${BROKEN_AUTH_KEY}` });
+    const reply = await exportTo('metrics', sampleProtobuf('metrics'), 'protobuf', {
+      authorization: `Bearer ${BROKEN_AUTH_KEY}`,
+    });
     assert.equal(reply.status, 503);
     assert.ok(reply.headers.get('retry-after'));
     await assertStillServing();
   });
 
   it('404 for unknown paths; another method than POST on an Export path is 405 with Allow: POST', async () => {
-    const wrongPath = await post('/v1/profiles', sampleProtobuf('traces'), { 'content-type': 'application/x-protobuf' });
+    const wrongPath = await post('/v1/profiles', sampleProtobuf('traces'), {
+      'content-type': 'application/x-protobuf',
+    });
     assert.equal(wrongPath.status, 404);
     assert.equal(decodeStatus(wrongPath.body, 'json').code, 5);
     for (const method of ['GET', 'PUT', 'DELETE']) {
@@ -359,7 +408,9 @@ describe('OTLP/HTTP receiver', () => {
     const replies = await Promise.all(
       Array.from({ length: 30 }, (_, i) => {
         const signal = SIGNALS[i % 3]!;
-        return i % 5 === 0 ? exportTo(signal, MALFORMED_PROTOBUF, 'protobuf') : exportTo(signal, sampleProtobuf(signal), 'protobuf');
+        return i % 5 === 0
+          ? exportTo(signal, MALFORMED_PROTOBUF, 'protobuf')
+          : exportTo(signal, sampleProtobuf(signal), 'protobuf');
       }),
     );
     assert.deepEqual(
@@ -387,7 +438,10 @@ describe('OTLP/HTTP receiver shutdown', () => {
     const consumer = new RecordingConsumer();
     let release!: () => void;
     consumer.behaviour = { kind: 'hold', release: new Promise<void>((resolve) => (release = resolve)) };
-    const receiver = await startOtlpHttpReceiver({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: 1024 * 1024 }, { authenticate, consumer });
+    const receiver = await startOtlpHttpReceiver(
+      { host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: 1024 * 1024 },
+      { authenticate, consumer },
+    );
     const url = `http://127.0.0.1:${receiver.port}/v1/traces`;
     const inFlight = fetch(url, {
       method: 'POST',
@@ -411,7 +465,13 @@ describe('OTLP/HTTP receiver shutdown', () => {
 describe('receiver config', () => {
   it('fails fast on an invalid config', async () => {
     const deps = { authenticate, consumer: new RecordingConsumer() };
-    await assert.rejects(startOtlpHttpReceiver({ host: '127.0.0.1', httpPort: 70000, grpcPort: 0, maxRequestBytes: 1 }, deps), /httpPort/);
-    await assert.rejects(startOtlpHttpReceiver({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: 0 }, deps), /maxRequestBytes/);
+    await assert.rejects(
+      startOtlpHttpReceiver({ host: '127.0.0.1', httpPort: 70000, grpcPort: 0, maxRequestBytes: 1 }, deps),
+      /httpPort/,
+    );
+    await assert.rejects(
+      startOtlpHttpReceiver({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: 0 }, deps),
+      /maxRequestBytes/,
+    );
   });
 });

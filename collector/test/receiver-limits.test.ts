@@ -8,7 +8,13 @@ import { after, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import { connectivityState, status as GrpcCode, type Client } from '@grpc/grpc-js';
 import { GRPC_SERVICE, encodeExportRequestObject, type Signal } from '@telemetryflow/otlp';
-import { InflightBytes, startOtlpGrpcReceiver, startOtlpHttpReceiver, type ConnectionSettings, type RunningReceiver } from '../src/index.js';
+import {
+  InflightBytes,
+  startOtlpGrpcReceiver,
+  startOtlpHttpReceiver,
+  type ConnectionSettings,
+  type RunningReceiver,
+} from '../src/index.js';
 import { INGEST_KEY, RecordingConsumer, authenticate, sampleProtobuf, waitFor } from './fixtures.js';
 import { call, makeClient, retryDelaySeconds } from './grpc-client.js';
 
@@ -17,11 +23,24 @@ const MiB = 1024 * 1024;
 /** A valid logs request whose one record has a body of `bytes` letters: compresses a thousandfold. */
 function bigLogs(bytes: number): Buffer {
   return Buffer.from(
-    encodeExportRequestObject('logs', { resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '1732540800123456789', body: { stringValue: 'a'.repeat(bytes) } }] }] }] }),
+    encodeExportRequestObject('logs', {
+      resourceLogs: [
+        {
+          scopeLogs: [
+            { logRecords: [{ timeUnixNano: '1732540800123456789', body: { stringValue: 'a'.repeat(bytes) } }] },
+          ],
+        },
+      ],
+    }),
   );
 }
 
-async function postHttp(port: number, signal: Signal, body: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers }> {
+async function postHttp(
+  port: number,
+  signal: Signal,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers }> {
   const res = await fetch(`http://127.0.0.1:${port}/v1/${signal}`, {
     method: 'POST',
     body,
@@ -32,14 +51,24 @@ async function postHttp(port: number, signal: Signal, body: Buffer, headers: Rec
 }
 
 /** A raw TCP connection and when it was closed by the server (or null while open), plus what it received. */
-function rawConnection(port: number): { socket: net.Socket; received: () => string; closed: () => boolean; opened: Promise<void> } {
+function rawConnection(port: number): {
+  socket: net.Socket;
+  received: () => string;
+  closed: () => boolean;
+  opened: Promise<void>;
+} {
   const socket = net.connect(port, '127.0.0.1');
   let data = '';
   let isClosed = false;
   socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
   socket.on('close', () => (isClosed = true));
   socket.on('error', () => {});
-  return { socket, received: () => data, closed: () => isClosed, opened: new Promise((resolve) => socket.once('connect', () => resolve())) };
+  return {
+    socket,
+    received: () => data,
+    closed: () => isClosed,
+    opened: new Promise((resolve) => socket.once('connect', () => resolve())),
+  };
 }
 
 describe('gRPC authenticates before it reads or inflates a message', () => {
@@ -49,7 +78,10 @@ describe('gRPC authenticates before it reads or inflates a message', () => {
   let gzipClient: Client;
 
   before(async () => {
-    receiver = await startOtlpGrpcReceiver({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: 4 * MiB }, { authenticate, consumer, admission });
+    receiver = await startOtlpGrpcReceiver(
+      { host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: 4 * MiB },
+      { authenticate, consumer, admission },
+    );
     gzipClient = makeClient(receiver.port, true);
   });
   after(async () => {
@@ -84,13 +116,21 @@ interface Held {
 }
 
 /** A receiver whose consumer holds every export until released: admitted requests keep their bytes. */
-async function withHeldExports(transport: 'http' | 'grpc', maxBytes: number, maxRequestBytes: number, test: (held: Held) => Promise<void>): Promise<void> {
+async function withHeldExports(
+  transport: 'http' | 'grpc',
+  maxBytes: number,
+  maxRequestBytes: number,
+  test: (held: Held) => Promise<void>,
+): Promise<void> {
   const consumer = new RecordingConsumer();
   let release!: () => void;
   consumer.behaviour = { kind: 'hold', release: new Promise<void>((resolve) => (release = resolve)) };
   const admission = new InflightBytes({ maxBytes: Math.max(maxBytes, 256 * MiB), maxTenantBytes: maxBytes });
   const start = transport === 'http' ? startOtlpHttpReceiver : startOtlpGrpcReceiver;
-  const receiver = await start({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes }, { authenticate, consumer, admission });
+  const receiver = await start(
+    { host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes },
+    { authenticate, consumer, admission },
+  );
   try {
     await test({ consumer, admission, receiver, release });
   } finally {
@@ -106,7 +146,11 @@ describe('bytes in flight are bounded per process and per tenant', () => {
       const bomb = zlib.gzipSync(bigLogs(19 * MiB));
       assert.ok(bomb.length < 64 * 1024, `${bomb.length} bytes compressed`);
       let answered = 0;
-      const replies = Promise.all(Array.from({ length: 16 }, () => postHttp(receiver.port, 'logs', bomb, { 'content-encoding': 'gzip' }).finally(() => answered++)));
+      const replies = Promise.all(
+        Array.from({ length: 16 }, () =>
+          postHttp(receiver.port, 'logs', bomb, { 'content-encoding': 'gzip' }).finally(() => answered++),
+        ),
+      );
       // The admitted ones wait in the consumer, holding their bytes; the others are answered.
       await waitFor(() => consumer.calls >= 1 && admission.bytes > 19 * MiB, 20_000);
       await waitFor(() => answered + consumer.calls >= 16, 20_000);
@@ -150,7 +194,9 @@ describe('bytes in flight are bounded per process and per tenant', () => {
         const payload = bigLogs(4 * MiB - 1024);
         const held = [call(client, 'logs', payload), call(client, 'logs', payload)];
         await waitFor(() => consumer.calls === 2);
-        const refused = await Promise.all(Array.from({ length: 3 }, () => call(client, 'logs', sampleProtobuf('logs'))));
+        const refused = await Promise.all(
+          Array.from({ length: 3 }, () => call(client, 'logs', sampleProtobuf('logs'))),
+        );
         for (const r of refused) {
           assert.equal(r.error?.code, GrpcCode.RESOURCE_EXHAUSTED);
           assert.equal(retryDelaySeconds(r.error!), 1, 'throttling carries RetryInfo, so OTLP clients retry');
@@ -181,7 +227,10 @@ describe('OTLP/HTTP timeouts and connection limits', () => {
   let receiver: RunningReceiver;
 
   before(async () => {
-    receiver = await startOtlpHttpReceiver({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: MiB, connections: SHORT }, { authenticate, consumer });
+    receiver = await startOtlpHttpReceiver(
+      { host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: MiB, connections: SHORT },
+      { authenticate, consumer },
+    );
   });
   after(() => receiver.close());
 
@@ -203,7 +252,9 @@ describe('OTLP/HTTP timeouts and connection limits', () => {
   it('cuts a body sent a byte at a time (408), though its key is valid', async () => {
     const conn = rawConnection(receiver.port);
     await conn.opened;
-    conn.socket.write(`POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nAuthorization: Bearer ${INGEST_KEY}\r\nContent-Length: 1000\r\n\r\n`);
+    conn.socket.write(
+      `POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nAuthorization: Bearer ${INGEST_KEY}\r\nContent-Length: 1000\r\n\r\n`,
+    );
     const drip = setInterval(() => conn.socket.write('a'), 50);
     try {
       await waitFor(() => conn.closed(), 5_000);
@@ -218,7 +269,8 @@ describe('OTLP/HTTP timeouts and connection limits', () => {
     const unauthenticated = rawConnection(receiver.port);
     const authenticated = rawConnection(receiver.port);
     await Promise.all([unauthenticated.opened, authenticated.opened]);
-    const request = (key: string) => `POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nAuthorization: Bearer ${key}\r\nContent-Length: 0\r\n\r\n`;
+    const request = (key: string) =>
+      `POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nAuthorization: Bearer ${key}\r\nContent-Length: 0\r\n\r\n`;
     authenticated.socket.write(request(INGEST_KEY));
     const started = Date.now();
     // An unauthenticated client that keeps its connection busy: never idle, never authenticated.
@@ -241,7 +293,10 @@ describe('OTLP/HTTP timeouts and connection limits', () => {
     const extra = rawConnection(receiver.port);
     await waitFor(() => extra.closed(), 2_000);
     assert.equal(extra.received(), '');
-    assert.ok(first.every((c) => !c.closed()), 'the first three stay open');
+    assert.ok(
+      first.every((c) => !c.closed()),
+      'the first three stay open',
+    );
     for (const c of first) c.socket.destroy();
     await waitFor(() => first.every((c) => c.closed()));
     assert.equal((await postHttp(receiver.port, 'logs', sampleProtobuf('logs'))).status, 200);
@@ -253,7 +308,10 @@ describe('OTLP/gRPC timeouts and connection limits', () => {
   let receiver: RunningReceiver;
 
   before(async () => {
-    receiver = await startOtlpGrpcReceiver({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: MiB, connections: SHORT }, { authenticate, consumer });
+    receiver = await startOtlpGrpcReceiver(
+      { host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: MiB, connections: SHORT },
+      { authenticate, consumer },
+    );
   });
   after(() => receiver.close());
 
@@ -302,15 +360,28 @@ describe('OTLP/gRPC timeouts and connection limits', () => {
     await Promise.all(first.map((c) => c.opened));
     const client = makeClient(receiver.port);
     try {
-      assert.equal((await call(client, 'logs', sampleProtobuf('logs'))).error, undefined, 'the third connection is served');
+      assert.equal(
+        (await call(client, 'logs', sampleProtobuf('logs'))).error,
+        undefined,
+        'the third connection is served',
+      );
       const served = Date.now(); // the client's connection opened before this
       const extra = rawConnection(receiver.port);
       await waitFor(() => extra.closed(), 2_000);
       await waitFor(() => first.every((c) => c.closed()), 10_000).catch(() => undefined);
-      assert.ok(first.every((c) => c.closed()), 'the silent ones are closed');
+      assert.ok(
+        first.every((c) => c.closed()),
+        'the silent ones are closed',
+      );
       // Past the client's own unauthenticated deadline (a lower bound on the time waited, not a limit).
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, served + SHORT.unauthenticatedTimeoutMs + 200 - Date.now())));
-      assert.equal(client.getChannel().getConnectivityState(false), connectivityState.READY, 'its connection outlived the unauthenticated deadline');
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, served + SHORT.unauthenticatedTimeoutMs + 200 - Date.now())),
+      );
+      assert.equal(
+        client.getChannel().getConnectivityState(false),
+        connectivityState.READY,
+        'its connection outlived the unauthenticated deadline',
+      );
       assert.equal((await call(client, 'logs', sampleProtobuf('logs'))).error, undefined);
     } finally {
       client.close();

@@ -4,27 +4,82 @@ import { safeRedirect } from './auth/safe-redirect.js';
 
 // Every view is its own chunk: the first page loads only what it shows.
 const routes: RouteRecordRaw[] = [
-  { path: '/login', name: 'login', component: () => import('./auth/SignInView.vue'), meta: { public: true, title: 'Sign in' } },
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('./auth/SignInView.vue'),
+    meta: { public: true, title: 'Sign in' },
+  },
   {
     path: '/',
     component: () => import('./layout/AppLayout.vue'),
     children: [
       { path: '', redirect: { name: 'services' } },
-      { path: 'services', name: 'services', component: () => import('./services/ServicesView.vue'), meta: { title: 'Services' } },
-      { path: 'services/:service', name: 'service', component: () => import('./services/ServiceView.vue'), meta: { title: 'Service' } },
+      {
+        path: 'services',
+        name: 'services',
+        component: () => import('./services/ServicesView.vue'),
+        meta: { title: 'Services' },
+      },
+      {
+        path: 'services/:service',
+        name: 'service',
+        component: () => import('./services/ServiceView.vue'),
+        meta: { title: 'Service' },
+      },
       { path: 'traces', name: 'traces', component: () => import('./traces/TracesView.vue'), meta: { title: 'Traces' } },
-      { path: 'traces/:traceId', name: 'trace', component: () => import('./traces/TraceView.vue'), meta: { title: 'Trace' } },
+      {
+        path: 'traces/:traceId',
+        name: 'trace',
+        component: () => import('./traces/TraceView.vue'),
+        meta: { title: 'Trace' },
+      },
       { path: 'logs', name: 'logs', component: () => import('./logs/LogsView.vue'), meta: { title: 'Logs' } },
-      { path: 'metrics', name: 'metrics', component: () => import('./metrics/MetricsView.vue'), meta: { title: 'Metrics' } },
-      { path: 'dashboards', name: 'dashboards', component: () => import('./dashboards/DashboardsView.vue'), meta: { title: 'Dashboards' } },
-      { path: 'dashboards/:id', name: 'dashboard', component: () => import('./dashboards/DashboardView.vue'), meta: { title: 'Dashboard' } },
+      {
+        path: 'metrics',
+        name: 'metrics',
+        component: () => import('./metrics/MetricsView.vue'),
+        meta: { title: 'Metrics' },
+      },
+      {
+        path: 'dashboards',
+        name: 'dashboards',
+        component: () => import('./dashboards/DashboardsView.vue'),
+        meta: { title: 'Dashboards' },
+      },
+      {
+        path: 'dashboards/:id',
+        name: 'dashboard',
+        component: () => import('./dashboards/DashboardView.vue'),
+        meta: { title: 'Dashboard' },
+      },
       { path: 'alerts', name: 'alerts', component: () => import('./alerts/AlertsView.vue'), meta: { title: 'Alerts' } },
-      { path: 'status-pages', name: 'status-pages', component: () => import('./status-pages/StatusPagesView.vue'), meta: { title: 'Status pages' } },
-      { path: 'status-pages/:id', name: 'status-page', component: () => import('./status-pages/StatusPageView.vue'), meta: { title: 'Status page' } },
-      { path: 'settings', name: 'settings', component: () => import('./settings/SettingsView.vue'), meta: { title: 'Settings' } },
+      {
+        path: 'status-pages',
+        name: 'status-pages',
+        component: () => import('./status-pages/StatusPagesView.vue'),
+        meta: { title: 'Status pages' },
+      },
+      {
+        path: 'status-pages/:id',
+        name: 'status-page',
+        component: () => import('./status-pages/StatusPageView.vue'),
+        meta: { title: 'Status page' },
+      },
+      {
+        path: 'settings',
+        name: 'settings',
+        component: () => import('./settings/SettingsView.vue'),
+        meta: { title: 'Settings' },
+      },
     ],
   },
-  { path: '/:unknown(.*)*', name: 'not-found', component: () => import('./layout/NotFoundView.vue'), meta: { public: true, title: 'Not found' } },
+  {
+    path: '/:unknown(.*)*',
+    name: 'not-found',
+    component: () => import('./layout/NotFoundView.vue'),
+    meta: { public: true, title: 'Not found' },
+  },
 ];
 
 export function createConsoleRouter() {

@@ -26,8 +26,12 @@ export interface Rig {
 }
 
 export async function startRig(): Promise<Rig> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set TF_TEST_CHROMIUM`);
-  if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error(`the console is not built in ${CONSOLE_DIR}: pnpm --filter @telemetryflow/console build`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set TF_TEST_CHROMIUM`,
+    );
+  if (!existsSync(join(CONSOLE_DIR, 'index.html')))
+    throw new Error(`the console is not built in ${CONSOLE_DIR}: pnpm --filter @telemetryflow/console build`);
   const dataDir = mkdtempSync(join(tmpdir(), 'tf-console-e2e-'));
   const server = await startAllInOne(
     loadConfig({
@@ -83,7 +87,9 @@ export async function watchCspViolations(context: BrowserContext): Promise<strin
   await context.exposeBinding('tfReportCspViolation', (_source, text: string) => void violations.push(text));
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
-      void (window as unknown as { tfReportCspViolation(text: string): Promise<void> }).tfReportCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+      void (window as unknown as { tfReportCspViolation(text: string): Promise<void> }).tfReportCspViolation(
+        `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`,
+      );
     });
   });
   return violations;
@@ -91,7 +97,11 @@ export async function watchCspViolations(context: BrowserContext): Promise<strin
 
 /** An access token of the bootstrap admin from a login of its own (the page's session is left alone). */
 export async function adminToken(apiUrl: string): Promise<string> {
-  const res = await fetch(`${apiUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
+  const res = await fetch(`${apiUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+  });
   if (!res.ok) throw new Error(`admin login: ${res.status}`);
   return ((await res.json()) as { data: { accessToken: string } }).data.accessToken;
 }
@@ -107,7 +117,8 @@ export function bundleSizes(fetchedPaths: Iterable<string>): { totalGzip: number
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
-      else if (/\.(js|css|html)$/.test(name)) sizes.set(`/${prefix}${name}`, gzipSync(readFileSync(path), { level: 9 }).length);
+      else if (/\.(js|css|html)$/.test(name))
+        sizes.set(`/${prefix}${name}`, gzipSync(readFileSync(path), { level: 9 }).length);
     }
   };
   walk(CONSOLE_DIR, '');
@@ -156,7 +167,9 @@ export async function sendTelemetry(rig: Rig): Promise<SentTrace> {
       apiGet<LogDto[]>(base, `/logs?service=${SERVICE}`),
       apiGet<MetricDto[]>(base, '/metrics'),
     ]);
-    return services.length === 2 && traces.length === 2 && logs.length === 3 && metrics.some((m) => m.name === METRIC) ? true : undefined;
+    return services.length === 2 && traces.length === 2 && logs.length === 3 && metrics.some((m) => m.name === METRIC)
+      ? true
+      : undefined;
   });
   return sent.trace;
 }

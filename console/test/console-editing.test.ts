@@ -7,11 +7,30 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { AlertRuleDto, ChannelDto, DashboardDto, MemberDto, SilenceDto } from '@telemetryflow/contract';
 import type { BrowserContext, Page } from 'playwright-core';
-import { adminToken, apiGet, eventually, METRIC, pick, screenshot, sendTelemetry, SERVICE, signIn, SPANS, startRig, watchCspViolations, watchErrors, type Rig } from './browser-rig.js';
+import {
+  adminToken,
+  apiGet,
+  eventually,
+  METRIC,
+  pick,
+  screenshot,
+  sendTelemetry,
+  SERVICE,
+  signIn,
+  SPANS,
+  startRig,
+  watchCspViolations,
+  watchErrors,
+  type Rig,
+} from './browser-rig.js';
 import type { SentTrace } from './otlp-fixtures.js';
 
 /** A webhook receiver on this machine: what the channel test delivers. */
-async function startReceiver(): Promise<{ url: string; received: { headers: IncomingHttpHeaders; body: unknown }[]; server: Server }> {
+async function startReceiver(): Promise<{
+  url: string;
+  received: { headers: IncomingHttpHeaders; body: unknown }[];
+  server: Server;
+}> {
   const received: { headers: IncomingHttpHeaders; body: unknown }[] = [];
   const server = createServer((req, res) => {
     let text = '';
@@ -37,7 +56,9 @@ describe('console editors in Chromium', () => {
 
   /** A request as the signed-in admin user, from a login of its own (member management needs a user, not a key). */
   async function asUser<T>(path: string): Promise<T> {
-    const res = await fetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${await adminToken(base)}` } });
+    const res = await fetch(`${base}/api/v1${path}`, {
+      headers: { authorization: `Bearer ${await adminToken(base)}` },
+    });
     assert.equal(res.status, 200, path);
     return ((await res.json()) as { data: T }).data;
   }
@@ -80,7 +101,10 @@ describe('console editors in Chromium', () => {
     await page.locator('[data-test=rule-save]').click();
     await page.locator('[data-test=rule-invalid]').waitFor();
     const feedback = await page.locator('[data-test=rule-form] .n-form-item-feedback__line').allInnerTexts();
-    assert.ok(feedback.some((f) => /expected number/.test(f)), `the threshold is named: ${feedback.join(' | ')}`);
+    assert.ok(
+      feedback.some((f) => /expected number/.test(f)),
+      `the threshold is named: ${feedback.join(' | ')}`,
+    );
     assert.ok(feedback.length >= 2, 'the name is named too');
 
     await page.locator('input[name=rule-name]').fill('queue too deep');
@@ -96,7 +120,11 @@ describe('console editors in Chromium', () => {
     await pick(page, '[data-test=rule-channels]', 'e2e-hook');
     await page.keyboard.press('Escape');
     await pick(page, '[data-test=rule-severity]', /^critical$/);
-    assert.equal(await page.locator('[data-test=rule-form] .n-form-item-feedback__line').count(), 0, 'no field is marked any more');
+    assert.equal(
+      await page.locator('[data-test=rule-form] .n-form-item-feedback__line').count(),
+      0,
+      'no field is marked any more',
+    );
     // The preview replays the valid rule by itself: host h2 (values 20–24) is above 15.
     await page.locator('[data-test=preview-summary]', { hasText: 'evaluations' }).waitFor();
     await page.locator('[data-test=rule-preview-chart] canvas').waitFor();
@@ -106,7 +134,12 @@ describe('console editors in Chromium', () => {
 
     const [rule] = await apiGet<AlertRuleDto[]>(base, '/alert-rules');
     const [channel] = await apiGet<ChannelDto[]>(base, '/notification-channels');
-    assert.deepEqual(rule!.condition, { kind: 'metric_threshold', query: { signal: 'metrics', metric: METRIC, aggregation: 'max', groupBy: ['host'] }, window: '30m', threshold: { op: 'above', value: 15 } });
+    assert.deepEqual(rule!.condition, {
+      kind: 'metric_threshold',
+      query: { signal: 'metrics', metric: METRIC, aggregation: 'max', groupBy: ['host'] },
+      window: '30m',
+      threshold: { op: 'above', value: 15 },
+    });
     assert.deepEqual(rule!.channels, [channel!.id]);
     assert.equal(rule!.severity, 'critical');
     // Opening it again shows what was saved.
@@ -124,7 +157,10 @@ describe('console editors in Chromium', () => {
     await page.getByRole('button', { name: 'Silence', exact: true }).click();
     await page.locator('.n-data-table', { hasText: `service = "${SERVICE}"` }).waitFor();
     const silences = await apiGet<SilenceDto[]>(base, '/silences');
-    assert.deepEqual(silences.map((s) => [s.matchers, s.comment]), [[[{ label: 'service', op: '=', value: SERVICE }], 'deploying']]);
+    assert.deepEqual(
+      silences.map((s) => [s.matchers, s.comment]),
+      [[[{ label: 'service', op: '=', value: SERVICE }], 'deploying']],
+    );
   });
 
   test('dashboards: a panel query built in the form previews live, and a variable is added', async () => {
@@ -174,8 +210,24 @@ describe('console editors in Chromium', () => {
     await page.getByText('Saved as version 2').waitFor();
 
     const saved = await apiGet<DashboardDto>(base, `/dashboards/${id}`);
-    assert.deepEqual(saved.panels.map((p) => [p.title, p.query]), [['Queue depth on h1', { signal: 'metrics', metric: METRIC, aggregation: 'max', groupBy: ['host'], filters: [{ label: 'host', op: '=', value: 'h1' }] }]]);
-    assert.deepEqual(saved.variables, [{ name: 'host', label: 'Host', source: { signal: 'metrics', label: 'host' }, multi: false }]);
+    assert.deepEqual(
+      saved.panels.map((p) => [p.title, p.query]),
+      [
+        [
+          'Queue depth on h1',
+          {
+            signal: 'metrics',
+            metric: METRIC,
+            aggregation: 'max',
+            groupBy: ['host'],
+            filters: [{ label: 'host', op: '=', value: 'h1' }],
+          },
+        ],
+      ],
+    );
+    assert.deepEqual(saved.variables, [
+      { name: 'host', label: 'Host', source: { signal: 'metrics', label: 'host' }, multi: false },
+    ]);
     // The dashboard draws the panel and offers the variable's values.
     await page.locator('[data-test=panel] canvas').waitFor();
     await page.locator('.variables .n-select').click();
@@ -225,7 +277,15 @@ describe('console editors in Chromium', () => {
     const publicPage = await context.newPage();
     await publicPage.goto(`${base}${publicLink}`);
     const text = await publicPage.locator('body').innerText();
-    for (const shown of ['E2E service status', 'Checkout and payments', 'Checkout API', 'Slow checkouts', 'A slow query was found.', 'We are looking into slow checkouts.']) assert.ok(text.includes(shown), `the public page shows "${shown}"`);
+    for (const shown of [
+      'E2E service status',
+      'Checkout and payments',
+      'Checkout API',
+      'Slow checkouts',
+      'A slow query was found.',
+      'We are looking into slow checkouts.',
+    ])
+      assert.ok(text.includes(shown), `the public page shows "${shown}"`);
     await screenshot(publicPage, 'status-page-public');
 
     await page.locator('[data-test="resolve-Slow checkouts"]').click();
@@ -246,7 +306,11 @@ describe('console editors in Chromium', () => {
     await page.locator('input[name=member-password]').fill('a long password 123');
     await page.getByRole('button', { name: 'Invite' }).click();
     await page.locator('[data-test=invitations] tr', { hasText: 'dev@example.com' }).waitFor();
-    assert.equal(await page.locator('[data-test=members] tr', { hasText: 'dev@example.com' }).count(), 0, 'not a member before accepting');
+    assert.equal(
+      await page.locator('[data-test=members] tr', { hasText: 'dev@example.com' }).count(),
+      0,
+      'not a member before accepting',
+    );
     await screenshot(page, 'invitations');
 
     const invitee = await rig.browser.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -256,7 +320,9 @@ describe('console editors in Chromium', () => {
       await p.locator('input[name=email]').fill('dev@example.com');
       await p.locator('input[name=password]').fill('a long password 123');
       await p.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await p.locator('[data-test=received-invitations]', { hasText: 'admin@example.com invited you to Default as viewer' }).waitFor();
+      await p
+        .locator('[data-test=received-invitations]', { hasText: 'admin@example.com invited you to Default as viewer' })
+        .waitFor();
       await screenshot(p, 'invitation-received');
       await p.locator('[data-test=accept-Default]').click();
       await p.locator('[data-test=tenant]', { hasText: 'default' }).waitFor();
@@ -272,7 +338,12 @@ describe('console editors in Chromium', () => {
     await row.locator('.n-select').click();
     await page.locator('.n-base-select-option', { hasText: /^editor$/ }).click();
     const tenantId = await asUser<{ tenantId: string }>('/me').then((m) => m.tenantId);
-    await eventually('the new role', async () => ((await asUser<MemberDto[]>(`/tenants/${tenantId}/members`)).find((m) => m.email === 'dev@example.com')?.role === 'editor' ? true : undefined));
+    await eventually('the new role', async () =>
+      (await asUser<MemberDto[]>(`/tenants/${tenantId}/members`)).find((m) => m.email === 'dev@example.com')?.role ===
+      'editor'
+        ? true
+        : undefined,
+    );
     await screenshot(page, 'members');
   });
 
@@ -286,15 +357,22 @@ describe('console editors in Chromium', () => {
     const dot = await canvas.evaluate((el: HTMLCanvasElement) => {
       const ctx = el.getContext('2d')!;
       const { data, width, height } = ctx.getImageData(0, 0, el.width, el.height);
-      let sx = 0, sy = 0, n = 0;
-      for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-        const i = (y * width + x) * 4;
-        if (Math.abs(data[i]! - 0xd0) < 12 && Math.abs(data[i + 1]! - 0x30) < 12 && Math.abs(data[i + 2]! - 0x50) < 12) {
-          sx += x;
-          sy += y;
-          n++;
+      let sx = 0,
+        sy = 0,
+        n = 0;
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) {
+          const i = (y * width + x) * 4;
+          if (
+            Math.abs(data[i]! - 0xd0) < 12 &&
+            Math.abs(data[i + 1]! - 0x30) < 12 &&
+            Math.abs(data[i + 2]! - 0x50) < 12
+          ) {
+            sx += x;
+            sy += y;
+            n++;
+          }
         }
-      }
       const scale = el.width / el.clientWidth;
       return n ? { x: sx / n / scale, y: sy / n / scale } : null;
     });

@@ -5,10 +5,25 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
-  ADMIN_EMAIL, ADMIN_PASSWORD, adminToken, API_KEY, apiGet, bundleSizes, DOWNSTREAM, eventually, METRIC, screenshot, sendTelemetry, SERVICE, SPANS, startRig, watchCspViolations, watchErrors, type Rig,
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  adminToken,
+  API_KEY,
+  apiGet,
+  bundleSizes,
+  DOWNSTREAM,
+  eventually,
+  METRIC,
+  screenshot,
+  sendTelemetry,
+  SERVICE,
+  SPANS,
+  startRig,
+  watchCspViolations,
+  watchErrors,
+  type Rig,
 } from './browser-rig.js';
 import { logsRequest, sendOtlp, traceRequest, type SentTrace } from './otlp-fixtures.js';
-
 
 describe('console in Chromium', () => {
   let rig: Rig;
@@ -54,8 +69,13 @@ describe('console in Chromium', () => {
     await cold.close();
     const sizes = bundleSizes(fetched);
     t.diagnostic(`time to interactive (cold cache, /services → sign-in form): ${interactiveMs} ms`);
-    t.diagnostic(`bundle: ${(sizes.totalGzip / 1024).toFixed(1)} KiB gzip in ${sizes.files} files; the first page fetched ${(sizes.fetchedGzip / 1024).toFixed(1)} KiB gzip`);
-    assert.ok(sizes.fetchedGzip < sizes.totalGzip, 'the first page loads only part of the bundle (route-level splitting)');
+    t.diagnostic(
+      `bundle: ${(sizes.totalGzip / 1024).toFixed(1)} KiB gzip in ${sizes.files} files; the first page fetched ${(sizes.fetchedGzip / 1024).toFixed(1)} KiB gzip`,
+    );
+    assert.ok(
+      sizes.fetchedGzip < sizes.totalGzip,
+      'the first page loads only part of the bundle (route-level splitting)',
+    );
   });
 
   test('a signed-out deep link signs in first (a wrong password shows the error), then lands on it', async () => {
@@ -78,7 +98,12 @@ describe('console in Chromium', () => {
     const session = await page.evaluate(() => localStorage.getItem('tf.session')!);
     const cold = await rig.browser.newContext();
     // A login of its own: its session cookie, not a copy of this page's (whose next use would count as a reuse).
-    assert.equal((await cold.request.post(`${base}/api/v1/auth/login`, { data: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })).status(), 200);
+    assert.equal(
+      (
+        await cold.request.post(`${base}/api/v1/auth/login`, { data: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })
+      ).status(),
+      200,
+    );
     await cold.addInitScript((s) => localStorage.setItem('tf.session', s), session);
     const p = await cold.newPage();
     const started = Date.now();
@@ -99,10 +124,20 @@ describe('console in Chromium', () => {
     await page.locator('[data-test=service-link]', { hasText: SERVICE }).waitFor();
     const [cookie] = (await context.cookies()).filter((c) => c.name === 'tf_refresh');
     assert.ok(cookie, 'the refresh token is a cookie');
-    assert.deepEqual([cookie.httpOnly, cookie.sameSite, cookie.path, cookie.secure], [true, 'Strict', '/api/v1/auth', false]);
-    const stored = await page.evaluate(() => ({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }), cookies: document.cookie }));
+    assert.deepEqual(
+      [cookie.httpOnly, cookie.sameSite, cookie.path, cookie.secure],
+      [true, 'Strict', '/api/v1/auth', false],
+    );
+    const stored = await page.evaluate(() => ({
+      local: JSON.stringify({ ...localStorage }),
+      session: JSON.stringify({ ...sessionStorage }),
+      cookies: document.cookie,
+    }));
     for (const [where, text] of Object.entries(stored)) {
-      assert.ok(!text.includes(cookie.value) && !/tfr_|refreshToken|accessToken/.test(text), `${where} holds a token: ${text}`);
+      assert.ok(
+        !text.includes(cookie.value) && !/tfr_|refreshToken|accessToken/.test(text),
+        `${where} holds a token: ${text}`,
+      );
     }
   });
 
@@ -137,7 +172,10 @@ describe('console in Chromium', () => {
     assert.match(text, new RegExp(SERVICE));
     assert.match(text, new RegExp(DOWNSTREAM));
     // The table says what its rate, error rate and p95 are over.
-    assert.match(await page.locator('[data-test=red-definition]').innerText(), /entry spans: server and consumer spans, or root spans for services without them/);
+    assert.match(
+      await page.locator('[data-test=red-definition]').innerText(),
+      /entry spans: server and consumer spans, or root spans for services without them/,
+    );
     await screenshot(page, 'services');
     await page.locator('[data-test=view-map]').click();
     await page.locator('[data-test=service-map] canvas').waitFor();
@@ -189,8 +227,12 @@ describe('console in Chromium', () => {
     const big = traceRequest('bulk', 'bulk-db', 10_000, Date.now() - 2_000);
     await sendOtlp(rig.server.otlpHttpUrl, 'traces', API_KEY, big.body);
     await eventually('the big trace', async () => {
-      const res = await fetch(`${base}/api/v1/traces/${big.trace.traceId}`, { headers: { authorization: `Bearer ${API_KEY}` } });
-      return res.ok && ((await res.json()) as { data: { spans: unknown[] } }).data.spans.length === 10_000 ? true : undefined;
+      const res = await fetch(`${base}/api/v1/traces/${big.trace.traceId}`, {
+        headers: { authorization: `Bearer ${API_KEY}` },
+      });
+      return res.ok && ((await res.json()) as { data: { spans: unknown[] } }).data.spans.length === 10_000
+        ? true
+        : undefined;
     });
     const started = Date.now();
     await page.goto(`${base}/traces/${big.trace.traceId}`);
@@ -202,11 +244,15 @@ describe('console in Chromium', () => {
     await page.locator('[data-test=waterfall] .rows').evaluate((el) => (el.scrollTop = el.scrollHeight));
     // The window of rendered rows moved to the end: the root row left the DOM, the last span is drawn
     // (the last in tree order is 8190, the end of the rightmost branch; every fifth span is a downstream call).
-    await eventually('the rows at the end', async () => ((await page.locator('[data-test=span-row]', { hasText: 'GET /checkout' }).count()) === 0 ? true : undefined));
+    await eventually('the rows at the end', async () =>
+      (await page.locator('[data-test=span-row]', { hasText: 'GET /checkout' }).count()) === 0 ? true : undefined,
+    );
     const scrollMs = Date.now() - scrollStarted;
     assert.match(await page.locator('[data-test=span-row]').last().innerText(), /bulk-db\s+charge card/);
     assert.ok((await page.locator('[data-test=span-row]').count()) < 100);
-    t.diagnostic(`10,000-span trace: fetched and drawn in ${openMs} ms, scrolled to the last span in ${scrollMs} ms, ${rendered} rows in the DOM`);
+    t.diagnostic(
+      `10,000-span trace: fetched and drawn in ${openMs} ms, scrolled to the last span in ${scrollMs} ms, ${rendered} rows in the DOM`,
+    );
   });
 
   test('logs: dragging across the volume histogram zooms the time range', async () => {
@@ -255,7 +301,24 @@ describe('console in Chromium', () => {
   test('logs: the live tail shows new records as they arrive, holds them while paused', async () => {
     await page.goto(`${base}/logs?live=1&service=tail-svc`);
     await page.locator('[data-test=live-status]', { hasText: 'live' }).waitFor();
-    const line = (text: string) => ({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'tail-svc' } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), severityNumber: 9, body: { stringValue: text } }] }] }] });
+    const line = (text: string) => ({
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'tail-svc' } }] },
+          scopeLogs: [
+            {
+              logRecords: [
+                {
+                  timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                  severityNumber: 9,
+                  body: { stringValue: text },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
     await sendOtlp(rig.server.otlpHttpUrl, 'logs', API_KEY, line('first live line'));
     await page.locator('[data-test=log-row]', { hasText: 'first live line' }).waitFor();
     await page.locator('[data-test=live-pause]').click();
@@ -287,7 +350,9 @@ describe('console in Chromium', () => {
     await page.waitForURL((u) => u.pathname.startsWith('/dashboards/'));
     await page.goto(`${page.url().split('?')[0]}?var-service=${SERVICE}`);
     await page.locator('[data-test=panel] canvas').first().waitFor();
-    await eventually('every panel rendered', async () => ((await page.locator('[data-test=panel] .n-spin').count()) === 0 ? true : undefined));
+    await eventually('every panel rendered', async () =>
+      (await page.locator('[data-test=panel] .n-spin').count()) === 0 ? true : undefined,
+    );
     assert.equal(await page.locator('[data-test=panel] .panel-error').count(), 0);
     await page.waitForTimeout(1000); // the charts' drawing animation, for the screenshot
     await screenshot(page, 'dashboard-built-in');
@@ -296,9 +361,15 @@ describe('console in Chromium', () => {
     await page.locator('[data-test=dashboard-link]', { hasText: 'Logs overview' }).click();
     await page.waitForURL((u) => u.pathname.startsWith('/dashboards/'));
     await page.locator('[data-test=panel] canvas').first().waitFor();
-    await eventually('every logs panel rendered', async () => ((await page.locator('[data-test=panel] .n-spin').count()) === 0 ? true : undefined));
+    await eventually('every logs panel rendered', async () =>
+      (await page.locator('[data-test=panel] .n-spin').count()) === 0 ? true : undefined,
+    );
     assert.equal(await page.locator('[data-test=panel] .panel-error').count(), 0);
-    assert.ok((await page.locator('[data-test=panel]', { hasText: 'Errors by service over time' }).locator('canvas').count()) > 0, 'the heatmap is drawn');
+    assert.ok(
+      (await page.locator('[data-test=panel]', { hasText: 'Errors by service over time' }).locator('canvas').count()) >
+        0,
+      'the heatmap is drawn',
+    );
     await page.goto(`${base}/dashboards`);
     await page.locator('input[name=dashboard-title]').fill('E2E board');
     await page.locator('[data-test=create-dashboard]').click();
@@ -324,8 +395,14 @@ describe('console in Chromium', () => {
     await page.locator('[data-test=dashboard-save]').click();
     await page.getByText('Saved as version 2').waitFor();
     const id = new URL(page.url()).pathname.split('/').pop()!;
-    const saved = await apiGet<{ panels: { title: string; layout: { x: number; y: number; w: number; h: number } }[] }>(base, `/dashboards/${id}`);
-    assert.deepEqual(saved.panels.map((p) => p.title), ['Span rate by service', 'Warnings and errors']);
+    const saved = await apiGet<{ panels: { title: string; layout: { x: number; y: number; w: number; h: number } }[] }>(
+      base,
+      `/dashboards/${id}`,
+    );
+    assert.deepEqual(
+      saved.panels.map((p) => p.title),
+      ['Span rate by service', 'Warnings and errors'],
+    );
     assert.deepEqual(saved.panels[0]!.layout, { x: 0, y: 0, w: 8, h: 10 });
     await page.reload();
     const panels = page.locator('[data-test=panel]');
@@ -337,18 +414,40 @@ describe('console in Chromium', () => {
     // Live mode: the server pushes fresh renders; a new warning shows up in the logs panel.
     await page.goto(`${page.url().split('?')[0]}?live=10`);
     await panels.nth(1).locator('[data-test=log-row]').first().waitFor();
-    const warning = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: SERVICE } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), severityNumber: 13, body: { stringValue: 'pushed by live mode' } }] }] }] };
+    const warning = {
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: SERVICE } }] },
+          scopeLogs: [
+            {
+              logRecords: [
+                {
+                  timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                  severityNumber: 13,
+                  body: { stringValue: 'pushed by live mode' },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
     await sendOtlp(rig.server.otlpHttpUrl, 'logs', API_KEY, warning);
     await panels.nth(1).locator('[data-test=log-row]', { hasText: 'pushed by live mode' }).waitFor({ timeout: 25_000 });
 
     // Export JSON, then import it as a new dashboard: the same definition comes back.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export JSON' }).click(),
+    ]);
     const exported = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { title: string; panels: unknown[] };
     assert.equal(exported.title, 'E2E board');
     assert.equal(exported.panels.length, 2);
     await page.goto(`${base}/dashboards`);
     await page.getByRole('button', { name: 'Import JSON' }).click();
-    await page.locator('textarea[name=dashboard-json]').fill(JSON.stringify({ ...exported, title: 'E2E board (imported)' }));
+    await page
+      .locator('textarea[name=dashboard-json]')
+      .fill(JSON.stringify({ ...exported, title: 'E2E board (imported)' }));
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.locator('[data-test=dashboard-title]', { hasText: 'E2E board (imported)' }).waitFor();
     assert.equal(await page.locator('[data-test=panel]').count(), 2);
@@ -396,12 +495,21 @@ describe('console in Chromium', () => {
     await screenshot(page, 'api-keys');
     await page.locator('[data-test=revoke-e2e-collector]').click();
     await page.getByRole('button', { name: 'Confirm' }).click();
-    await eventually('the key to leave the list', async () => ((await page.locator('[data-test=api-keys]', { hasText: 'e2e-collector' }).count()) === 0 ? true : undefined));
-    await assert.rejects(sendOtlp(rig.server.otlpHttpUrl, 'logs', secret, logsRequest('via-new-key', trace, Date.now())), /401/);
+    await eventually('the key to leave the list', async () =>
+      (await page.locator('[data-test=api-keys]', { hasText: 'e2e-collector' }).count()) === 0 ? true : undefined,
+    );
+    await assert.rejects(
+      sendOtlp(rig.server.otlpHttpUrl, 'logs', secret, logsRequest('via-new-key', trace, Date.now())),
+      /401/,
+    );
   });
 
   test('the tenant switcher shows another tenant, empty, with the OTLP set-up instructions', async () => {
-    const res = await fetch(`${base}/api/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${await adminToken(base)}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Staging' }) });
+    const res = await fetch(`${base}/api/v1/tenants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await adminToken(base)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Staging' }),
+    });
     assert.equal(res.status, 201);
     await page.goto(`${base}/services`);
     await page.locator('[data-test=service-link]', { hasText: SERVICE }).waitFor();

@@ -15,7 +15,12 @@ export interface SentTrace {
  * One trace of `spanCount` spans: a server root in `service`, then a chain of children where
  * every fifth span is a call into `downstream`; the last span fails.
  */
-export function traceRequest(service: string, downstream: string, spanCount: number, endMs: number): { body: unknown; trace: SentTrace } {
+export function traceRequest(
+  service: string,
+  downstream: string,
+  spanCount: number,
+  endMs: number,
+): { body: unknown; trace: SentTrace } {
   const traceId = hex(16);
   const spanIds = Array.from({ length: spanCount }, () => hex(8));
   const totalMs = 400;
@@ -55,8 +60,18 @@ export function traceRequest(service: string, downstream: string, spanCount: num
 export function logsRequest(service: string, trace: SentTrace, endMs: number): unknown {
   const at = (msAgo: number) => String(BigInt(endMs - msAgo) * 1_000_000n);
   const records = [
-    { timeUnixNano: at(3000), severityNumber: 9, severityText: 'INFO', body: { stringValue: 'order accepted for checkout' } },
-    { timeUnixNano: at(2000), severityNumber: 13, severityText: 'WARN', body: { stringValue: 'inventory low for sku-7' } },
+    {
+      timeUnixNano: at(3000),
+      severityNumber: 9,
+      severityText: 'INFO',
+      body: { stringValue: 'order accepted for checkout' },
+    },
+    {
+      timeUnixNano: at(2000),
+      severityNumber: 13,
+      severityText: 'WARN',
+      body: { stringValue: 'inventory low for sku-7' },
+    },
     {
       timeUnixNano: at(1000),
       severityNumber: 17,
@@ -67,35 +82,73 @@ export function logsRequest(service: string, trace: SentTrace, endMs: number): u
       attributes: [str('payment.provider', 'acme')],
     },
   ];
-  return { resourceLogs: [{ resource: { attributes: [str('service.name', service)] }, scopeLogs: [{ scope: { name: 'e2e' }, logRecords: records }] }] };
+  return {
+    resourceLogs: [
+      {
+        resource: { attributes: [str('service.name', service)] },
+        scopeLogs: [{ scope: { name: 'e2e' }, logRecords: records }],
+      },
+    ],
+  };
 }
 
 /** A gauge on two hosts, one point a minute over the last `minutes`; the newest point of h1 has an exemplar of `trace`. */
-export function metricsRequest(service: string, metric: string, endMs: number, minutes: number, trace: SentTrace): unknown {
+export function metricsRequest(
+  service: string,
+  metric: string,
+  endMs: number,
+  minutes: number,
+  trace: SentTrace,
+): unknown {
   const points = (host: string, base: number) =>
     Array.from({ length: minutes }, (_, i) => {
       const timeUnixNano = String(BigInt(endMs - (minutes - 1 - i) * 60_000) * 1_000_000n);
-      const exemplar = host === 'h1' && i === minutes - 1 ? { exemplars: [{ timeUnixNano, asDouble: base + (i % 5), traceId: trace.traceId, spanId: trace.spanIds[0] }] } : {};
+      const exemplar =
+        host === 'h1' && i === minutes - 1
+          ? {
+              exemplars: [{ timeUnixNano, asDouble: base + (i % 5), traceId: trace.traceId, spanId: trace.spanIds[0] }],
+            }
+          : {};
       return { attributes: [str('host', host)], timeUnixNano, asDouble: base + (i % 5), ...exemplar };
     });
   return {
     resourceMetrics: [
       {
         resource: { attributes: [str('service.name', service)] },
-        scopeMetrics: [{ scope: { name: 'e2e' }, metrics: [{ name: metric, unit: '1', description: 'jobs waiting', gauge: { dataPoints: [...points('h1', 10), ...points('h2', 20)] } }] }],
+        scopeMetrics: [
+          {
+            scope: { name: 'e2e' },
+            metrics: [
+              {
+                name: metric,
+                unit: '1',
+                description: 'jobs waiting',
+                gauge: { dataPoints: [...points('h1', 10), ...points('h2', 20)] },
+              },
+            ],
+          },
+        ],
       },
     ],
   };
 }
 
-export async function sendOtlp(otlpHttpUrl: string, signal: 'traces' | 'logs' | 'metrics', key: string, body: unknown): Promise<void> {
+export async function sendOtlp(
+  otlpHttpUrl: string,
+  signal: 'traces' | 'logs' | 'metrics',
+  key: string,
+  body: unknown,
+): Promise<void> {
   const res = await fetch(`${otlpHttpUrl}/v1/${signal}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify(body),
   });
   const text = await res.text();
-  const partial = res.status === 200 && text ? (JSON.parse(text) as { partialSuccess?: Record<string, unknown> }).partialSuccess : undefined;
+  const partial =
+    res.status === 200 && text
+      ? (JSON.parse(text) as { partialSuccess?: Record<string, unknown> }).partialSuccess
+      : undefined;
   const rejected = Object.entries(partial ?? {}).some(([k, v]) => k.startsWith('rejected') && Number(v) > 0);
   if (res.status !== 200 || rejected) throw new Error(`OTLP ${signal}: ${res.status} ${text}`);
 }

@@ -20,7 +20,9 @@ export function durationMs(d: Duration): number {
 export const ThresholdSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('above'), value: z.number() }),
   z.object({ op: z.literal('below'), value: z.number() }),
-  z.object({ op: z.literal('outside'), min: z.number(), max: z.number() }).refine((t) => t.min <= t.max, 'min must not exceed max'),
+  z
+    .object({ op: z.literal('outside'), min: z.number(), max: z.number() })
+    .refine((t) => t.min <= t.max, 'min must not exceed max'),
 ]);
 export type Threshold = z.infer<typeof ThresholdSchema>;
 
@@ -66,15 +68,24 @@ export const LogCountConditionSchema = z.object({
 });
 
 /** Fires when a source sent nothing within the window. */
-export const AbsenceConditionSchema = z.object({
-  kind: z.literal('absence'),
-  signal: z.enum(['spans', 'logs', 'metric']),
-  service: Name.optional(),
-  metric: Name.optional(),
-  window,
-}).refine((c) => c.signal !== 'metric' || c.metric !== undefined, { message: 'absence of a metric needs metric', path: ['metric'] });
+export const AbsenceConditionSchema = z
+  .object({
+    kind: z.literal('absence'),
+    signal: z.enum(['spans', 'logs', 'metric']),
+    service: Name.optional(),
+    metric: Name.optional(),
+    window,
+  })
+  .refine((c) => c.signal !== 'metric' || c.metric !== undefined, {
+    message: 'absence of a metric needs metric',
+    path: ['metric'],
+  });
 
-export const BurnWindowSchema = z.object({ long: DurationSchema, short: DurationSchema, factor: z.number().positive() });
+export const BurnWindowSchema = z.object({
+  long: DurationSchema,
+  short: DurationSchema,
+  factor: z.number().positive(),
+});
 export type BurnWindow = z.infer<typeof BurnWindowSchema>;
 
 /** The Google SRE workbook's page-worthy pairs for a 30-day SLO. */
@@ -88,16 +99,21 @@ export const DEFAULT_BURN_WINDOWS: BurnWindow[] = [
  * spans slower than `latencyThresholdMs` (latency). Fires when any pair's long and short
  * windows both burn the error budget faster than its factor.
  */
-export const SloBurnRateConditionSchema = z.object({
-  kind: z.literal('slo_burn_rate'),
-  objective: z.enum(['availability', 'latency']),
-  service: Name,
-  operation: Name.optional(),
-  /** e.g. 0.999 */
-  target: z.number().gt(0).lt(1),
-  latencyThresholdMs: z.number().positive().optional(),
-  windows: z.array(BurnWindowSchema).min(1).max(4).default(DEFAULT_BURN_WINDOWS),
-}).refine((c) => c.objective !== 'latency' || c.latencyThresholdMs !== undefined, { message: 'a latency SLO needs latencyThresholdMs', path: ['latencyThresholdMs'] });
+export const SloBurnRateConditionSchema = z
+  .object({
+    kind: z.literal('slo_burn_rate'),
+    objective: z.enum(['availability', 'latency']),
+    service: Name,
+    operation: Name.optional(),
+    /** e.g. 0.999 */
+    target: z.number().gt(0).lt(1),
+    latencyThresholdMs: z.number().positive().optional(),
+    windows: z.array(BurnWindowSchema).min(1).max(4).default(DEFAULT_BURN_WINDOWS),
+  })
+  .refine((c) => c.objective !== 'latency' || c.latencyThresholdMs !== undefined, {
+    message: 'a latency SLO needs latencyThresholdMs',
+    path: ['latencyThresholdMs'],
+  });
 
 export const AlertConditionSchema = z.discriminatedUnion('kind', [
   MetricThresholdConditionSchema,
@@ -115,28 +131,36 @@ export type Severity = (typeof SEVERITIES)[number];
 export const NO_DATA_BEHAVIOURS = ['ok', 'alerting', 'keep'] as const;
 export type NoDataBehaviour = (typeof NO_DATA_BEHAVIOURS)[number];
 
-const LabelMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'a label name (letters, digits, _)'), z.string().max(1000));
+const LabelMap = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'a label name (letters, digits, _)'),
+  z.string().max(1000),
+);
 
 /** What a user writes (API body, one YAML item). */
-export const AlertRuleInputSchema = z.object({
-  name: Name,
-  description: z.string().max(2000).default(''),
-  enabled: z.boolean().default(true),
-  condition: AlertConditionSchema,
-  interval: DurationSchema.default('1m'),
-  for: DurationSchema.default('0s'),
-  /** One alert per distinct value combination: `service`, `operation`, `severity` or a metric attribute. */
-  groupBy: z.array(z.string().min(1).max(200)).max(10).default([]),
-  severity: z.enum(SEVERITIES).default('warning'),
-  labels: LabelMap.default({}),
-  /** Templated with `{{ $value }}` and `{{ $labels.name }}`. */
-  annotations: LabelMap.default({}),
-  /** Notification channel ids. */
-  channels: z.array(z.string().uuid()).max(20).default([]),
-  noData: z.enum(NO_DATA_BEHAVIOURS).default('keep'),
-  groupWait: DurationSchema.default('30s'),
-  repeatInterval: DurationSchema.default('4h'),
-}).refine((r) => !DURATION.test(r.interval) || (durationMs(r.interval) >= 1000 && durationMs(r.interval) <= 86_400_000), { message: 'interval must be from 1s to 1d', path: ['interval'] });
+export const AlertRuleInputSchema = z
+  .object({
+    name: Name,
+    description: z.string().max(2000).default(''),
+    enabled: z.boolean().default(true),
+    condition: AlertConditionSchema,
+    interval: DurationSchema.default('1m'),
+    for: DurationSchema.default('0s'),
+    /** One alert per distinct value combination: `service`, `operation`, `severity` or a metric attribute. */
+    groupBy: z.array(z.string().min(1).max(200)).max(10).default([]),
+    severity: z.enum(SEVERITIES).default('warning'),
+    labels: LabelMap.default({}),
+    /** Templated with `{{ $value }}` and `{{ $labels.name }}`. */
+    annotations: LabelMap.default({}),
+    /** Notification channel ids. */
+    channels: z.array(z.string().uuid()).max(20).default([]),
+    noData: z.enum(NO_DATA_BEHAVIOURS).default('keep'),
+    groupWait: DurationSchema.default('30s'),
+    repeatInterval: DurationSchema.default('4h'),
+  })
+  .refine(
+    (r) => !DURATION.test(r.interval) || (durationMs(r.interval) >= 1000 && durationMs(r.interval) <= 86_400_000),
+    { message: 'interval must be from 1s to 1d', path: ['interval'] },
+  );
 export type AlertRuleInput = z.infer<typeof AlertRuleInputSchema>;
 
 export interface AlertRuleDto extends AlertRuleInput {
@@ -171,7 +195,9 @@ export const AlertListQuerySchema = z.object({
   ruleId: z.string().uuid().optional(),
 });
 
-export const TimeParam = z.string().regex(/^(\d{1,16}|\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:\d{2}))$/, 'RFC 3339 or epoch milliseconds');
+export const TimeParam = z
+  .string()
+  .regex(/^(\d{1,16}|\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:\d{2}))$/, 'RFC 3339 or epoch milliseconds');
 
 export const AlertHistoryQuerySchema = z.object({
   from: TimeParam.optional(),
@@ -205,7 +231,14 @@ export const PreviewRequestSchema = z.object({
 export interface PreviewDto {
   evaluations: number;
   /** Transitions the rule would have made, in time order. */
-  transitions: { time: string; groupKey: string; labels: Record<string, string>; from: AlertState; to: AlertState; value: number | null }[];
+  transitions: {
+    time: string;
+    groupKey: string;
+    labels: Record<string, string>;
+    from: AlertState;
+    to: AlertState;
+    value: number | null;
+  }[];
 }
 
 export const MatcherSchema = z.object({
@@ -236,7 +269,11 @@ export interface SilenceDto {
   createdAt: string;
 }
 
-const HttpUrl = z.string().max(2000).url().refine((u) => /^https?:\/\//i.test(u), 'an http or https URL');
+const HttpUrl = z
+  .string()
+  .max(2000)
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'an http or https URL');
 
 /** Where notifications go. Secrets (URLs with tokens, routing keys, signing secrets) are write-only. */
 export const ChannelInputSchema = z.discriminatedUnion('type', [
@@ -365,7 +402,14 @@ export interface PublicStatusDto {
   title: string;
   description: string;
   status: ComponentStatus;
-  components: { id: string; name: string; description: string; status: ComponentStatus; uptimePercent: number | null; days: UptimeDayDto[] }[];
+  components: {
+    id: string;
+    name: string;
+    description: string;
+    status: ComponentStatus;
+    uptimePercent: number | null;
+    days: UptimeDayDto[];
+  }[];
   /** Open incidents and those resolved in the last 14 days, newest first. */
   incidents: IncidentDto[];
   /** Maintenance announced for later. */

@@ -30,7 +30,11 @@ export const SPAN_KIND_NAMES: readonly SpanKindName[] = [
 ];
 
 export type StatusCodeName = 'STATUS_CODE_UNSET' | 'STATUS_CODE_OK' | 'STATUS_CODE_ERROR';
-export const STATUS_CODE_NAMES: readonly StatusCodeName[] = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
+export const STATUS_CODE_NAMES: readonly StatusCodeName[] = [
+  'STATUS_CODE_UNSET',
+  'STATUS_CODE_OK',
+  'STATUS_CODE_ERROR',
+];
 
 export interface SpanEventDto {
   timeUnixNano: string;

@@ -2,7 +2,14 @@
 // queries, variables and the render result. The API validates with these schemas and the
 // console builds and reads the same shapes.
 import { z } from 'zod';
-import { QuerySchema, SEVERITY_LEVELS, TimeInputSchema, type QueryMeta, type QueryResult, type SeverityName } from './query.js';
+import {
+  QuerySchema,
+  SEVERITY_LEVELS,
+  TimeInputSchema,
+  type QueryMeta,
+  type QueryResult,
+  type SeverityName,
+} from './query.js';
 import type { LogDto, TraceSummaryDto } from './api.js';
 
 /** Panels that chart time series from the shared query DTO. */
@@ -27,7 +34,13 @@ const SEVERITY_NAMES = Object.keys(SEVERITY_LEVELS) as [SeverityName, ...Severit
 
 /** `attr.<key>` (span or log attribute) or `resource.<key>` → the value it must equal. */
 const AttributeFilters = z
-  .record(z.string().regex(/^(attr|resource)\..+$/, 'attr.<key> or resource.<key>').max(256), Text(1024))
+  .record(
+    z
+      .string()
+      .regex(/^(attr|resource)\..+$/, 'attr.<key> or resource.<key>')
+      .max(256),
+    Text(1024),
+  )
   .refine((a) => Object.keys(a).length <= 20, 'at most 20 attribute filters');
 
 /** A logs panel: the newest records matching the filters of the log search (`GET /api/v1/logs`). */
@@ -80,7 +93,10 @@ function nestingDepth(value: unknown, limit: number): number {
 
 const PanelOptionsSchema = z.record(z.string(), z.unknown()).superRefine((options, ctx) => {
   if (nestingDepth(options, PANEL_OPTIONS_MAX_DEPTH) > PANEL_OPTIONS_MAX_DEPTH) {
-    ctx.addIssue({ code: 'custom', message: `options may nest objects and arrays at most ${PANEL_OPTIONS_MAX_DEPTH} levels deep` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `options may nest objects and arrays at most ${PANEL_OPTIONS_MAX_DEPTH} levels deep`,
+    });
   } else if (JSON.stringify(options).length > PANEL_OPTIONS_MAX_CHARS) {
     ctx.addIssue({ code: 'custom', message: `options may be at most ${PANEL_OPTIONS_MAX_CHARS} characters of JSON` });
   }
@@ -94,7 +110,14 @@ const PanelCommon = {
 };
 
 export const PanelSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.enum(SERIES_PANEL_TYPES), query: QuerySchema, step: z.number().int().min(1).max(86_400).optional(), ...PanelCommon }).strict(),
+  z
+    .object({
+      type: z.enum(SERIES_PANEL_TYPES),
+      query: QuerySchema,
+      step: z.number().int().min(1).max(86_400).optional(),
+      ...PanelCommon,
+    })
+    .strict(),
   z.object({ type: z.literal('logs'), query: LogsPanelQuerySchema, ...PanelCommon }).strict(),
   z.object({ type: z.literal('traces'), query: TracesPanelQuerySchema, ...PanelCommon }).strict(),
 ]);
@@ -112,8 +135,16 @@ export const VariableSchema = z
     name: z.string().regex(VARIABLE_NAME, 'letters, digits and _ (not first)'),
     label: Text(256).optional(),
     source: z.discriminatedUnion('signal', [
-      z.object({ signal: z.literal('metrics'), metric: z.string().min(1).max(1024).optional(), label: z.string().min(1).max(256) }).strict(),
-      z.object({ signal: z.literal('spans'), label: z.string().regex(/^(service|operation|attr\..+|resource\..+)$/) }).strict(),
+      z
+        .object({
+          signal: z.literal('metrics'),
+          metric: z.string().min(1).max(1024).optional(),
+          label: z.string().min(1).max(256),
+        })
+        .strict(),
+      z
+        .object({ signal: z.literal('spans'), label: z.string().regex(/^(service|operation|attr\..+|resource\..+)$/) })
+        .strict(),
       z.object({ signal: z.literal('logs'), label: z.string().regex(/^(service|attr\..+|resource\..+)$/) }).strict(),
     ]),
     /** Used when a render names no value. */
@@ -126,7 +157,12 @@ export type Variable = z.infer<typeof VariableSchema>;
 /** Default time range of a dashboard: the last `lastSeconds`, optionally with a fixed step. */
 export const DashboardTimeRangeSchema = z
   .object({
-    lastSeconds: z.number().int().min(60).max(400 * 86_400).default(3600),
+    lastSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(400 * 86_400)
+      .default(3600),
     stepSeconds: z.number().int().min(1).max(86_400).optional(),
   })
   .strict();
@@ -145,7 +181,12 @@ export const DashboardDefinitionSchema = z
   .superRefine((d, ctx) => {
     const seen = new Set<string>();
     for (const [i, v] of (d.variables ?? []).entries()) {
-      if (seen.has(v.name)) ctx.addIssue({ code: 'custom', message: `variable ${v.name} is defined twice`, path: ['variables', i, 'name'] });
+      if (seen.has(v.name))
+        ctx.addIssue({
+          code: 'custom',
+          message: `variable ${v.name} is defined twice`,
+          path: ['variables', i, 'name'],
+        });
       seen.add(v.name);
     }
   });
@@ -183,14 +224,20 @@ export const DashboardUpdateQuerySchema = z.object({ version: z.coerce.number().
 
 /** `POST /api/v1/dashboards/{id}/render`: range (default: the dashboard's) and variable values. */
 export const RenderQuerySchema = z
-  .object({ from: TimeInputSchema.optional(), to: TimeInputSchema.optional(), step: z.coerce.number().int().min(1).max(86_400).optional() })
+  .object({
+    from: TimeInputSchema.optional(),
+    to: TimeInputSchema.optional(),
+    step: z.coerce.number().int().min(1).max(86_400).optional(),
+  })
   .strict();
 export const RenderBodySchema = z
   .object({ variables: z.record(z.string(), z.union([Text(1024), z.array(Text(1024)).max(100)])).optional() })
   .strict();
 export type RenderBody = z.infer<typeof RenderBodySchema>;
 
-export const VariableValuesQuerySchema = z.object({ from: TimeInputSchema.optional(), to: TimeInputSchema.optional() }).strict();
+export const VariableValuesQuerySchema = z
+  .object({ from: TimeInputSchema.optional(), to: TimeInputSchema.optional() })
+  .strict();
 
 export type PanelResult =
   | { status: 'ok'; kind: 'series'; data: QueryResult; meta: QueryMeta }

@@ -12,7 +12,10 @@ export const LiveFilterSchema = z
     service: z.string().min(1).max(256).optional(),
     /** Records at or above this severity: a number 1–24 or a range name (INFO, WARN, …). Logs only. */
     minSeverity: z
-      .union([z.number().int().min(1).max(24), z.enum(Object.keys(SEVERITY_LEVELS) as [SeverityName, ...SeverityName[]])])
+      .union([
+        z.number().int().min(1).max(24),
+        z.enum(Object.keys(SEVERITY_LEVELS) as [SeverityName, ...SeverityName[]]),
+      ])
       .transform((v) => (typeof v === 'number' ? v : SEVERITY_LEVELS[v]))
       .optional(),
     /** Case-insensitive substring of the log body or the span name. */
@@ -23,12 +26,17 @@ export const LiveFilterSchema = z
       .refine((s) => HEX_TRACE_ID.test(s), 'a trace id is 32 hex digits')
       .optional(),
     /** Attribute (or resource attribute) values that must all match exactly, as text. */
-    attributes: z.record(z.string().min(1).max(256), z.string().max(1024)).refine((a) => Object.keys(a).length <= 16, 'at most 16 attributes').optional(),
+    attributes: z
+      .record(z.string().min(1).max(256), z.string().max(1024))
+      .refine((a) => Object.keys(a).length <= 16, 'at most 16 attributes')
+      .optional(),
   })
   .strict();
 export type LiveFilter = z.output<typeof LiveFilterSchema>;
 
-export const LiveSubscribeSchema = z.object({ signal: z.enum(['logs', 'spans']), filter: LiveFilterSchema.default({}) }).strict();
+export const LiveSubscribeSchema = z
+  .object({ signal: z.enum(['logs', 'spans']), filter: LiveFilterSchema.default({}) })
+  .strict();
 export type LiveSubscribe = z.input<typeof LiveSubscribeSchema>;
 
 export const LiveUnsubscribeSchema = z.object({ subscription: z.string().min(1).max(64) }).strict();
@@ -57,7 +65,12 @@ export const LiveDashboardSubscribeSchema = z
   .object({
     dashboardId: z.uuid(),
     intervalSeconds: z.number().int().min(5).max(3600).default(30),
-    lastSeconds: z.number().int().min(60).max(400 * 86_400).optional(),
+    lastSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(400 * 86_400)
+      .optional(),
     variables: RenderBodySchema.shape.variables,
   })
   .strict();

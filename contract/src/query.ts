@@ -2,7 +2,20 @@
 // a discriminated union on `signal`, answered by time series `{ labels, points }`.
 import { z } from 'zod';
 
-export const METRIC_AGGREGATIONS = ['avg', 'sum', 'min', 'max', 'count', 'last', 'rate', 'increase', 'p50', 'p90', 'p95', 'p99'] as const;
+export const METRIC_AGGREGATIONS = [
+  'avg',
+  'sum',
+  'min',
+  'max',
+  'count',
+  'last',
+  'rate',
+  'increase',
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+] as const;
 export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
 
 export const SPAN_MEASURES = ['count', 'rate', 'errors', 'error_rate', 'avg', 'p50', 'p90', 'p95', 'p99'] as const;
@@ -55,7 +68,10 @@ const MetricLabel = z.string().min(1).max(256);
 const SpanLabel = z
   .string()
   .max(256)
-  .regex(/^(service|operation|kind|status|attr\..+|resource\..+)$/, 'must be service, operation, kind, status, attr.<key> or resource.<key>');
+  .regex(
+    /^(service|operation|kind|status|attr\..+|resource\..+)$/,
+    'must be service, operation, kind, status, attr.<key> or resource.<key>',
+  );
 /** Log dimensions; `severity` is the OTel range name (INFO, ERROR, …). */
 const LogLabel = z
   .string()
@@ -98,7 +114,9 @@ export const LogsQuerySchema = z.object({
   /** Words, "quoted phrases" and prefix* terms that must all match the body. */
   search: z.string().max(1024).optional(),
   /** Severity at or above: an OTel severity number (1–24) or range name. */
-  minSeverity: z.union([z.number().int().min(1).max(24), z.enum(Object.keys(SEVERITY_LEVELS) as [SeverityName, ...SeverityName[]])]).optional(),
+  minSeverity: z
+    .union([z.number().int().min(1).max(24), z.enum(Object.keys(SEVERITY_LEVELS) as [SeverityName, ...SeverityName[]])])
+    .optional(),
   filters: z.array(filterSchema(LogLabel)).max(MAX_FILTERS).optional(),
   groupBy: z.array(LogLabel).max(MAX_GROUP_BY).optional(),
 });

@@ -7,7 +7,8 @@ const Time = z.string().max(64).describe('RFC 3339 or epoch milliseconds');
 const Digits = z.string().regex(/^\d+$/, 'must be a non-negative integer');
 const Millis = z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative number');
 const Text = z.string().max(1024);
-const HexId = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`), `must be ${bytes * 2} hexadecimal characters`);
+const HexId = (bytes: number) =>
+  z.string().regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`), `must be ${bytes * 2} hexadecimal characters`);
 
 /** `attr.<key>=<value>` (span or log attribute) and `resource.<key>=<value>` equality filters. */
 const attributeFilters = <T extends z.ZodRawShape>(shape: T) =>
@@ -17,7 +18,11 @@ const attributeFilters = <T extends z.ZodRawShape>(shape: T) =>
     .superRefine((q, ctx) => {
       for (const key of Object.keys(q)) {
         if (!(key in shape) && !/^(attr|resource)\..+$/.test(key)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: 'unknown parameter (attribute filters are attr.<key> or resource.<key>)' });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'unknown parameter (attribute filters are attr.<key> or resource.<key>)',
+          });
         }
       }
     });
@@ -48,7 +53,10 @@ export const LogSearchParamsSchema = attributeFilters({
   service: Text.optional(),
   severity: z.string().max(64).optional(),
   /** At or above: a severity number 1–24 or TRACE, DEBUG, INFO, WARN, ERROR, FATAL. */
-  minSeverity: z.string().regex(/^([1-9]|1\d|2[0-4]|TRACE|DEBUG|INFO|WARN|ERROR|FATAL)$/i, 'must be 1–24 or a severity name').optional(),
+  minSeverity: z
+    .string()
+    .regex(/^([1-9]|1\d|2[0-4]|TRACE|DEBUG|INFO|WARN|ERROR|FATAL)$/i, 'must be 1–24 or a severity name')
+    .optional(),
   traceId: HexId(16).optional(),
   limit: Digits.optional(),
   cursor: z.string().max(512).optional(),
@@ -58,17 +66,33 @@ export const LogSearchParamsSchema = attributeFilters({
 
 export const RangeParamsSchema = z.object({ from: Time.optional(), to: Time.optional() });
 
-const Resolution = z.enum(['auto', 'raw']).describe('auto: the planner reads raw, hourly or daily data (meta.resolution says which); raw: raw rows only');
+const Resolution = z
+  .enum(['auto', 'raw'])
+  .describe('auto: the planner reads raw, hourly or daily data (meta.resolution says which); raw: raw rows only');
 const StepSeconds = Digits.describe('step of the series in seconds (default: a round step giving ~100–300 points)');
 
 /** Aggregates over rollups: services, service RED and operations. */
-export const AggregateParamsSchema = z.object({ from: Time.optional(), to: Time.optional(), stepSeconds: StepSeconds.optional(), resolution: Resolution.optional() });
+export const AggregateParamsSchema = z.object({
+  from: Time.optional(),
+  to: Time.optional(),
+  stepSeconds: StepSeconds.optional(),
+  resolution: Resolution.optional(),
+});
 export const LogVolumeParamsSchema = AggregateParamsSchema.extend({ service: Text.optional() });
 
-export const AttributeKeysParamsSchema = z.object({ from: Time.optional(), to: Time.optional(), limit: Digits.optional() });
+export const AttributeKeysParamsSchema = z.object({
+  from: Time.optional(),
+  to: Time.optional(),
+  limit: Digits.optional(),
+});
 export const AttributeValuesParamsSchema = AttributeKeysParamsSchema.extend({ prefix: Text.optional() });
 
-export const MetricLabelsParamsSchema = z.object({ metric: z.string().min(1).max(1024), from: Time.optional(), to: Time.optional(), limit: Digits.optional() });
+export const MetricLabelsParamsSchema = z.object({
+  metric: z.string().min(1).max(1024),
+  from: Time.optional(),
+  to: Time.optional(),
+  limit: Digits.optional(),
+});
 export const MetricLabelValuesParamsSchema = MetricLabelsParamsSchema.extend({ prefix: Text.optional() });
 export const ExemplarParamsSchema = attributeFilters({
   metric: z.string().min(1).max(1024),

@@ -31,7 +31,7 @@ function load(file: string): Compose {
 /** `docker compose -f a -f b` merging, as far as these files use it. */
 function mergeCompose(base: Compose, overlay: Compose): Compose {
   const mergeValue = (a: unknown, b: unknown, key: string): unknown => {
-    if (key === 'command' || key === 'entrypoint' || key === 'healthcheck' && (b as Doc).test) return b;
+    if (key === 'command' || key === 'entrypoint' || (key === 'healthcheck' && (b as Doc).test)) return b;
     if (Array.isArray(a) && Array.isArray(b)) {
       // volumes and ports: one entry per container path / published port
       const target = (entry: unknown) => String(entry).split(':')[1] ?? String(entry);
@@ -84,7 +84,10 @@ function envExample(): Map<string, string> {
 
 /** A value as compose sees it with .env.example copied to .env: `${VAR}`, `${VAR:-default}` resolved. */
 function interpolate(value: string, env: Map<string, string>): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_, name: string, fallback?: string) => env.get(name) || fallback || '');
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g,
+    (_, name: string, fallback?: string) => env.get(name) || fallback || '',
+  );
 }
 
 const roleOf = (s: Service) => (s.image?.includes('telemetryflow') ? s.command?.[0] : undefined);
@@ -102,11 +105,18 @@ function checkReferences(name: string, compose: Compose, rawFiles: unknown[]): v
     for (const [dep, condition] of Object.entries(dependencies(service))) {
       const target = services[dep];
       assert.ok(target, `${where} depends on ${dep}, which is not a service`);
-      assert.ok(['service_started', 'service_healthy', 'service_completed_successfully'].includes(condition), `${where}: condition ${condition}`);
+      assert.ok(
+        ['service_started', 'service_healthy', 'service_completed_successfully'].includes(condition),
+        `${where}: condition ${condition}`,
+      );
       if (condition === 'service_healthy') {
-        assert.ok(target.healthcheck?.test && !target.healthcheck.disable, `${where} waits for ${dep} to be healthy, but ${dep} has no health check`);
+        assert.ok(
+          target.healthcheck?.test && !target.healthcheck.disable,
+          `${where} waits for ${dep} to be healthy, but ${dep} has no health check`,
+        );
       }
-      if (condition === 'service_completed_successfully') assert.equal(target.restart, 'no', `${where} waits for ${dep} to complete: it must not restart`);
+      if (condition === 'service_completed_successfully')
+        assert.equal(target.restart, 'no', `${where} waits for ${dep} to complete: it must not restart`);
     }
     for (const volume of service.volumes ?? []) {
       const source = volume.split(':')[0]!;
@@ -121,7 +131,8 @@ function checkReferences(name: string, compose: Compose, rawFiles: unknown[]): v
     if (role) {
       const env = service.environment ?? {};
       const settings = knownSettings();
-      for (const key of Object.keys(env)) assert.ok(settings.has(key), `${where}: ${key} is not a TelemetryFlow setting (README configuration table)`);
+      for (const key of Object.keys(env))
+        assert.ok(settings.has(key), `${where}: ${key} is not a TelemetryFlow setting (README configuration table)`);
       assert.equal(env.TF_HOST, '0.0.0.0', `${where} listens on all interfaces`);
       const needs: Record<string, string[]> = {
         collector: ['NATS_URL', 'DATABASE_URL'],
@@ -134,7 +145,8 @@ function checkReferences(name: string, compose: Compose, rawFiles: unknown[]): v
       for (const key of needs[role]!) assert.ok(env[key], `${where} (${role}) needs ${key}`);
     }
   }
-  for (const volume of declaredVolumes) assert.ok(usedVolumes.has(volume), `${name}: volume ${volume} is declared but unused`);
+  for (const volume of declaredVolumes)
+    assert.ok(usedVolumes.has(volume), `${name}: volume ${volume} is declared but unused`);
 
   const env = envExample();
   const used = new Map<string, boolean>();
@@ -142,7 +154,8 @@ function checkReferences(name: string, compose: Compose, rawFiles: unknown[]): v
   for (const [variable, hasDefault] of used) {
     assert.ok(hasDefault || env.has(variable), `${name}: \${${variable}} has no default and is not in .env.example`);
   }
-  for (const variable of env.keys()) assert.ok(used.has(variable), `.env.example: ${variable} is used by no compose file`);
+  for (const variable of env.keys())
+    assert.ok(used.has(variable), `.env.example: ${variable} is used by no compose file`);
 }
 
 describe('docker-compose.yml', () => {
@@ -155,7 +168,10 @@ describe('docker-compose.yml', () => {
   });
 
   test('runs ClickHouse, NATS with JetStream on a volume, Postgres, 2 collectors behind one port, 2 writers, query, 2 alerting replicas', () => {
-    const byRole = (role: string) => Object.entries(compose.services).filter(([, s]) => roleOf(s) === role).map(([n]) => n);
+    const byRole = (role: string) =>
+      Object.entries(compose.services)
+        .filter(([, s]) => roleOf(s) === role)
+        .map(([n]) => n);
     assert.equal(byRole('collector').length, 2);
     assert.equal(byRole('ingest').length, 2);
     assert.deepEqual(byRole('query'), ['query']);
@@ -166,10 +182,17 @@ describe('docker-compose.yml', () => {
     const nats = compose.services.nats!;
     assert.ok(nats.command?.includes('-js') && nats.command.includes('-sd'), 'nats runs JetStream with a store dir');
     const storeDir = nats.command![nats.command!.indexOf('-sd') + 1];
-    assert.ok(nats.volumes?.some((v) => v.endsWith(`:${storeDir}`)), 'the JetStream store is on a volume');
+    assert.ok(
+      nats.volumes?.some((v) => v.endsWith(`:${storeDir}`)),
+      'the JetStream store is on a volume',
+    );
     // Every role waits for migrations and for what it talks to being healthy.
     for (const name of [...byRole('collector'), ...byRole('ingest'), ...byRole('query'), ...byRole('alerting')]) {
-      assert.equal(dependencies(compose.services[name]!).migrate, 'service_completed_successfully', `${name} waits for migrate`);
+      assert.equal(
+        dependencies(compose.services[name]!).migrate,
+        'service_completed_successfully',
+        `${name} waits for migrate`,
+      );
     }
     assert.ok(compose.services.query!.environment!.TF_HTTP_PORT === '8080');
     // migrate also creates the JetStream streams, so it needs every store.
@@ -182,15 +205,25 @@ describe('docker-compose.yml', () => {
     const published = (gateway as { ports: string[] }).ports.map((p) => p.split(':').at(-1));
     assert.deepEqual(published.sort(), ['4317', '4318']);
     const conf = readDeployFile('compose/nginx/nginx.conf');
-    const collectors = Object.entries(compose.services).filter(([, s]) => roleOf(s) === 'collector').map(([n]) => n).sort();
-    for (const [upstream, port] of [['otlp_grpc', 4317], ['otlp_http', 4318]] as const) {
+    const collectors = Object.entries(compose.services)
+      .filter(([, s]) => roleOf(s) === 'collector')
+      .map(([n]) => n)
+      .sort();
+    for (const [upstream, port] of [
+      ['otlp_grpc', 4317],
+      ['otlp_http', 4318],
+    ] as const) {
       const block = new RegExp(`upstream ${upstream} \\{([^}]*)\\}`).exec(conf)?.[1];
       assert.ok(block, `nginx.conf has upstream ${upstream}`);
       const servers = [...block.matchAll(/server ([\w-]+):(\d+)/g)].map((m) => [m[1], Number(m[2])] as const);
       assert.deepEqual(servers.map(([host]) => host).sort(), collectors);
       assert.ok(servers.every(([, p]) => p === port));
     }
-    assert.match(conf, /listen 4317;\s*http2 on;[\s\S]*grpc_pass grpc:\/\/otlp_grpc;/, 'gRPC goes through HTTP/2 grpc_pass');
+    assert.match(
+      conf,
+      /listen 4317;\s*http2 on;[\s\S]*grpc_pass grpc:\/\/otlp_grpc;/,
+      'gRPC goes through HTTP/2 grpc_pass',
+    );
     assert.match(conf, /proxy_pass http:\/\/otlp_http;/);
   });
 });
@@ -199,13 +232,18 @@ describe('docker-compose.cluster.yml', () => {
   const raw = parse(readDeployFile('compose/docker-compose.yml'));
   const rawCluster = parse(readDeployFile('compose/docker-compose.cluster.yml'));
   const merged = mergeCompose(load('docker-compose.yml'), load('docker-compose.cluster.yml'));
-  const xml = new XMLParser({ ignoreAttributes: false, isArray: (_name, jpath) => /(\.shard|\.shard\.replica|zookeeper\.node|raft_configuration\.server)$/.test(String(jpath)) });
+  const xml = new XMLParser({
+    ignoreAttributes: false,
+    isArray: (_name, jpath) =>
+      /(\.shard|\.shard\.replica|zookeeper\.node|raft_configuration\.server)$/.test(String(jpath)),
+  });
   const readXml = (relative: string) => {
     const text = readDeployFile(`compose/${relative}`);
     assert.equal(XMLValidator.validate(text), true, `${relative} is well-formed XML`);
     return xml.parse(text) as { clickhouse: Doc };
   };
-  const mountOf = (service: Service, containerPath: string) => service.volumes?.find((v) => v.split(':')[1] === containerPath)?.split(':')[0];
+  const mountOf = (service: Service, containerPath: string) =>
+    service.volumes?.find((v) => v.split(':')[1] === containerPath)?.split(':')[0];
 
   test('merged onto docker-compose.yml, references only defined services, volumes, files and variables', () => {
     checkReferences('docker-compose.yml + docker-compose.cluster.yml', merged, [raw, rawCluster]);
@@ -218,7 +256,9 @@ describe('docker-compose.cluster.yml', () => {
     for (const [name, node] of nodes) {
       const command = node.command!;
       assert.ok(command.includes('-js'), `${name} runs JetStream`);
-      const routes = command[command.indexOf('--routes') + 1]!.split(',').map((r) => new URL(r).hostname).sort();
+      const routes = command[command.indexOf('--routes') + 1]!.split(',')
+        .map((r) => new URL(r).hostname)
+        .sort();
       assert.deepEqual(routes, names, `${name} routes to every node`);
       assert.equal(command[command.indexOf('--name') + 1], name);
       assert.ok(node.volumes?.length, `${name} keeps JetStream on a volume`);
@@ -226,7 +266,14 @@ describe('docker-compose.cluster.yml', () => {
     for (const [name, service] of Object.entries(merged.services).filter(([, s]) => roleOf(s))) {
       const env = service.environment!;
       if (!env.NATS_URL) continue;
-      assert.deepEqual(String(env.NATS_URL).split(',').map((u) => new URL(u).hostname).sort(), names, `${name} knows every NATS node`);
+      assert.deepEqual(
+        String(env.NATS_URL)
+          .split(',')
+          .map((u) => new URL(u).hostname)
+          .sort(),
+        names,
+        `${name} knows every NATS node`,
+      );
       assert.equal(String(env.TF_NATS_REPLICAS), '3');
     }
   });
@@ -238,7 +285,9 @@ describe('docker-compose.cluster.yml', () => {
     assert.equal(others.length, 0);
     const shards = servers[clusterName!]!.shard;
     assert.equal(shards.length, 2);
-    const chNodes = Object.entries(merged.services).filter(([, s]) => s.image!.startsWith('clickhouse/clickhouse-server:'));
+    const chNodes = Object.entries(merged.services).filter(([, s]) =>
+      s.image!.startsWith('clickhouse/clickhouse-server:'),
+    );
     assert.equal(chNodes.length, 4);
     const seen = new Set<string>();
     shards.forEach((shard, i) => {
@@ -246,8 +295,12 @@ describe('docker-compose.cluster.yml', () => {
       for (const { host } of shard.replica) {
         const service = merged.services[host];
         assert.ok(service, `replica ${host} is a compose service`);
-        assert.equal(mountOf(service, '/etc/clickhouse-server/config.d/cluster.xml'), './clickhouse/cluster/cluster.xml');
-        const macros = readXml(mountOf(service, '/etc/clickhouse-server/config.d/macros.xml')!.slice(2)).clickhouse.macros as Doc;
+        assert.equal(
+          mountOf(service, '/etc/clickhouse-server/config.d/cluster.xml'),
+          './clickhouse/cluster/cluster.xml',
+        );
+        const macros = readXml(mountOf(service, '/etc/clickhouse-server/config.d/macros.xml')!.slice(2)).clickhouse
+          .macros as Doc;
         assert.equal(Number(macros.shard), i + 1, `${host} is in shard ${i + 1}`);
         assert.equal(macros.replica, host);
         assert.equal(macros.cluster, clusterName);
@@ -262,8 +315,9 @@ describe('docker-compose.cluster.yml', () => {
     for (const host of keeperHosts) {
       const service = merged.services[host];
       assert.ok(service, `keeper ${host} is a compose service`);
-      const keeper = readXml(mountOf(service, '/etc/clickhouse-keeper/keeper_config.xml')!.slice(2)).clickhouse.keeper_server as Doc;
-      const raft = ((keeper.raft_configuration as Doc).server as { id: number; hostname: string }[]);
+      const keeper = readXml(mountOf(service, '/etc/clickhouse-keeper/keeper_config.xml')!.slice(2)).clickhouse
+        .keeper_server as Doc;
+      const raft = (keeper.raft_configuration as Doc).server as { id: number; hostname: string }[];
       assert.deepEqual(raft.map((s) => s.hostname).sort(), keeperHosts);
       const own = raft.find((s) => s.hostname === host);
       assert.equal(Number(keeper.server_id), Number(own?.id), `${host}'s server_id is its raft id`);

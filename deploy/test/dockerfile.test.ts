@@ -67,7 +67,11 @@ describe('Dockerfile (hadolint subset)', () => {
   test('multi-stage, and the shipped targets are server (last, the default) and all-in-one', () => {
     assert.ok(all.length >= 3, 'build and runtime stages');
     assert.equal(all.at(-1)!.name, 'server');
-    for (const name of SHIPPED) assert.ok(all.some((s) => s.name === name), `target ${name}`);
+    for (const name of SHIPPED)
+      assert.ok(
+        all.some((s) => s.name === name),
+        `target ${name}`,
+      );
   });
 
   test('DL3006/DL3007: base images are tagged, never latest', () => {
@@ -80,7 +84,10 @@ describe('Dockerfile (hadolint subset)', () => {
 
   test('DL3002 and HEALTHCHECK: every shipped image runs as a non-root uid and has a health check', () => {
     for (const name of SHIPPED) {
-      const instructions = lineage(all, all.find((s) => s.name === name)!);
+      const instructions = lineage(
+        all,
+        all.find((s) => s.name === name)!,
+      );
       const user = of(instructions, 'USER').at(-1);
       assert.ok(user, `${name} sets USER`);
       const uid = content(user).split(':')[0]!;
@@ -94,7 +101,10 @@ describe('Dockerfile (hadolint subset)', () => {
 
   test('DL3025: ENTRYPOINT runs the server, the role is the argument (default all), in exec form', () => {
     for (const name of SHIPPED) {
-      const instructions = lineage(all, all.find((s) => s.name === name)!);
+      const instructions = lineage(
+        all,
+        all.find((s) => s.name === name)!,
+      );
       const json = (i: Instruction | undefined) => JSON.parse(content(i!)) as string[];
       assert.deepEqual(json(of(instructions, 'ENTRYPOINT').at(-1)), ['node', 'server/dist/src/main.js']);
       assert.deepEqual(json(of(instructions, 'CMD').at(-1)), ['all']);
@@ -116,11 +126,15 @@ describe('Dockerfile (hadolint subset)', () => {
         if (keyword === 'RUN') {
           assert.doesNotMatch(args, /\bsudo\b/);
           for (const m of args.matchAll(/npm (?:install|i) -g ([^&;]+)/g)) {
-            for (const pkg of m[1]!.trim().split(/\s+/)) assert.match(pkg, /^(@?[^@\s]+)@\d/, `npm install -g ${pkg} pins a version`);
+            for (const pkg of m[1]!.trim().split(/\s+/))
+              assert.match(pkg, /^(@?[^@\s]+)@\d/, `npm install -g ${pkg} pins a version`);
           }
           if (/[^|]\|[^|]/.test(args)) {
             const shell = of(lineage(all, stage), 'SHELL').at(-1);
-            assert.ok(shell && content(shell).includes('pipefail'), `a RUN with a pipe needs SHELL … -o pipefail: ${args.slice(0, 60)}`);
+            assert.ok(
+              shell && content(shell).includes('pipefail'),
+              `a RUN with a pipe needs SHELL … -o pipefail: ${args.slice(0, 60)}`,
+            );
           }
         }
         const from = copyFrom(i);
@@ -139,15 +153,27 @@ describe('Dockerfile (hadolint subset)', () => {
     const serverDeps = all.find((s) => s.name === copiedFrom('server'))!;
     const install = of(serverDeps.instructions, 'RUN').map(content).join('\n');
     assert.match(install, /pnpm install --frozen-lockfile --prod/);
-    assert.match(install, /rm -rf node_modules\/\.pnpm\/chdb@\* node_modules\/\.pnpm\/@chdb\+\*/, 'removes chdb and its library');
-    assert.match(install, /find \/out \\\( -name 'chdb\*' -o -name '@chdb\*' -o -name 'libchdb\*' \\\)[^\n]*exit 1/, 'fails the build if any of it is left');
+    assert.match(
+      install,
+      /rm -rf node_modules\/\.pnpm\/chdb@\* node_modules\/\.pnpm\/@chdb\+\*/,
+      'removes chdb and its library',
+    );
+    assert.match(
+      install,
+      /find \/out \\\( -name 'chdb\*' -o -name '@chdb\*' -o -name 'libchdb\*' \\\)[^\n]*exit 1/,
+      'fails the build if any of it is left',
+    );
     const aioDeps = all.find((s) => s.name === copiedFrom('all-in-one'))!;
     assert.doesNotMatch(of(aioDeps.instructions, 'RUN').map(content).join('\n'), /chdb/);
   });
 
   test('.dockerignore keeps node_modules, build output and data out of the context, but not the manifests', () => {
-    const ignore = readFileSync(REPO_DIR + '.dockerignore', 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    for (const pattern of ['**/node_modules', '**/dist', 'data', '.git']) assert.ok(ignore.includes(pattern), `.dockerignore has ${pattern}`);
+    const ignore = readFileSync(REPO_DIR + '.dockerignore', 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    for (const pattern of ['**/node_modules', '**/dist', 'data', '.git'])
+      assert.ok(ignore.includes(pattern), `.dockerignore has ${pattern}`);
     // pnpm install --frozen-lockfile needs every workspace package's manifest in the context.
     assert.ok(ignore.includes('!deploy/package.json'));
   });

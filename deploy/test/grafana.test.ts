@@ -7,7 +7,13 @@ import { parse } from 'yaml';
 import { readDeployFile, TF_HISTOGRAMS, TF_METRICS } from './deploy-files.js';
 
 /** prom-client's default metrics used here, and Prometheus's own `up`. */
-const RUNTIME_METRICS = new Set(['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_heap_size_used_bytes', 'up']);
+const RUNTIME_METRICS = new Set([
+  'process_cpu_seconds_total',
+  'process_resident_memory_bytes',
+  'nodejs_eventloop_lag_p99_seconds',
+  'nodejs_heap_size_used_bytes',
+  'up',
+]);
 const ALLOWED = new Set<string>([
   ...RUNTIME_METRICS,
   ...TF_METRICS.filter((m) => !TF_HISTOGRAMS.has(m)),
@@ -24,7 +30,8 @@ function metricsOf(expr: string): string[] {
   tree.iterate({
     enter: (node) => {
       if (node.type.isError) error ??= node.from;
-      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') names.push(query.slice(node.from, node.to));
+      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector')
+        names.push(query.slice(node.from, node.to));
     },
   });
   if (error !== undefined) throw new Error(`PromQL syntax error at ${error}: ${query}`);
@@ -34,7 +41,9 @@ function metricsOf(expr: string): string[] {
 describe('PromQL check', () => {
   test('finds syntax errors and metric names', () => {
     assert.throws(() => metricsOf('sum(rate(tf_ingest_redeliveries_total[5m])'), /syntax error/);
-    assert.deepEqual(metricsOf('max by (signal) (tf_ingest_consumer_pending_messages{signal="logs"}) > 0'), ['tf_ingest_consumer_pending_messages']);
+    assert.deepEqual(metricsOf('max by (signal) (tf_ingest_consumer_pending_messages{signal="logs"}) > 0'), [
+      'tf_ingest_consumer_pending_messages',
+    ]);
   });
 });
 
@@ -49,7 +58,14 @@ describe('Grafana dashboard', () => {
   const dashboard = JSON.parse(readDeployFile('grafana/telemetryflow-dashboard.json')) as {
     uid: string;
     templating: { list: { name: string }[] };
-    panels: { id: number; type: string; title: string; datasource?: { uid: string }; targets?: { expr: string; refId: string }[]; gridPos: { x: number; y: number; w: number; h: number } }[];
+    panels: {
+      id: number;
+      type: string;
+      title: string;
+      datasource?: { uid: string };
+      targets?: { expr: string; refId: string }[];
+      gridPos: { x: number; y: number; w: number; h: number };
+    }[];
   };
 
   test('every query is valid PromQL over TelemetryFlow metrics, and every TelemetryFlow metric is shown', () => {
@@ -69,7 +85,8 @@ describe('Grafana dashboard', () => {
       }
     }
     for (const metric of TF_METRICS) assert.ok(used.has(metric), `the dashboard shows ${metric}`);
-    for (const metric of ['process_cpu_seconds_total', 'process_resident_memory_bytes']) assert.ok(used.has(metric), `the dashboard shows ${metric}`);
+    for (const metric of ['process_cpu_seconds_total', 'process_resident_memory_bytes'])
+      assert.ok(used.has(metric), `the dashboard shows ${metric}`);
   });
 
   test('panels have unique ids and do not overlap; variables exist', () => {
@@ -85,20 +102,35 @@ describe('Grafana dashboard', () => {
         }
       }
     }
-    assert.deepEqual(dashboard.templating.list.map((v) => v.name), ['datasource', 'job']);
+    assert.deepEqual(
+      dashboard.templating.list.map((v) => v.name),
+      ['datasource', 'job'],
+    );
   });
 });
 
 describe('Prometheus alert rules', () => {
-  const rules = (parse(readDeployFile('grafana/telemetryflow-alerts.yaml')) as {
-    groups: { name: string; rules: { alert: string; expr: string; for?: string; labels: { severity: string }; annotations: { summary: string; description: string } }[] }[];
-  }).groups.flatMap((g) => g.rules);
+  const rules = (
+    parse(readDeployFile('grafana/telemetryflow-alerts.yaml')) as {
+      groups: {
+        name: string;
+        rules: {
+          alert: string;
+          expr: string;
+          for?: string;
+          labels: { severity: string };
+          annotations: { summary: string; description: string };
+        }[];
+      }[];
+    }
+  ).groups.flatMap((g) => g.rules);
 
   test('every rule is valid PromQL over TelemetryFlow metrics, with a duration, severity and summary', () => {
     const names = rules.map((r) => r.alert);
     assert.equal(new Set(names).size, names.length, 'alert names are unique');
     for (const rule of rules) {
-      for (const name of metricsOf(rule.expr)) assert.ok(ALLOWED.has(name), `${rule.alert}: ${name} is not a metric TelemetryFlow exports`);
+      for (const name of metricsOf(rule.expr))
+        assert.ok(ALLOWED.has(name), `${rule.alert}: ${name} is not a metric TelemetryFlow exports`);
       assertLagNotOvercounted(rule.expr);
       if (rule.for !== undefined) assert.match(rule.for, /^\d+[smh]$/, `${rule.alert}: for`);
       assert.ok(['critical', 'warning'].includes(rule.labels.severity), `${rule.alert}: severity`);
@@ -109,9 +141,18 @@ describe('Prometheus alert rules', () => {
   test('cover refused ingest, consumer lag, failing and slow inserts, dead letters and targets down', () => {
     const about = (pattern: RegExp) => rules.filter((r) => pattern.test(r.expr)).map((r) => r.alert);
     assert.ok(about(/tf_otlp_requests_total\{outcome="unavailable"\}/).length > 0, 'ingest refused');
-    assert.ok(about(/deriv\(\(max by \(signal\) \(tf_ingest_consumer_pending_messages\)\)/).length > 0, 'consumer lag growing');
-    assert.ok(about(/unless on \(signal\) \(sum by \(signal\) \(rate\(tf_ingest_insert_seconds_count/).length > 0, 'inserts failing (no success while lag)');
-    assert.ok(about(/histogram_quantile\(0\.99, sum by \(le, signal\) \(rate\(tf_ingest_insert_seconds_bucket/).length > 0, 'slow inserts');
+    assert.ok(
+      about(/deriv\(\(max by \(signal\) \(tf_ingest_consumer_pending_messages\)\)/).length > 0,
+      'consumer lag growing',
+    );
+    assert.ok(
+      about(/unless on \(signal\) \(sum by \(signal\) \(rate\(tf_ingest_insert_seconds_count/).length > 0,
+      'inserts failing (no success while lag)',
+    );
+    assert.ok(
+      about(/histogram_quantile\(0\.99, sum by \(le, signal\) \(rate\(tf_ingest_insert_seconds_bucket/).length > 0,
+      'slow inserts',
+    );
     assert.ok(about(/tf_ingest_dead_letters_total/).length > 0, 'dead letters');
     assert.ok(about(/^up\{/).length > 0, 'target down');
   });

@@ -42,7 +42,8 @@ function buildRenderer(): string {
     encoding: 'utf8',
     env: { ...process.env, GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: join(tmpdir(), 'tf-go-build-cache') },
   });
-  if (build.status !== 0) throw new Error(`building the chart renderer failed (apt-get install ${DEBIAN_PACKAGES}):\n${build.stderr}`);
+  if (build.status !== 0)
+    throw new Error(`building the chart renderer failed (apt-get install ${DEBIAN_PACKAGES}):\n${build.stderr}`);
   return (renderer = out);
 }
 
@@ -54,7 +55,9 @@ export function renderChart(extra: (string | object)[] = [], release = 'tf', nam
     writeFileSync(file, JSON.stringify(v));
     return file;
   });
-  const run = spawnSync(buildRenderer(), [deployPath('helm/telemetryflow'), release, namespace, ...files], { encoding: 'utf8' });
+  const run = spawnSync(buildRenderer(), [deployPath('helm/telemetryflow'), release, namespace, ...files], {
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(run.stderr.trim());
   const { files: rendered, notes } = JSON.parse(run.stdout) as { files: Record<string, string>; notes: string };
   const objects: K8sObject[] = [];

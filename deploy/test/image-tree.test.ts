@@ -67,10 +67,21 @@ describe('server image tree (Dockerfile steps run without Docker)', () => {
     });
     assert.deepEqual(leftovers, [], 'no chdb in the server image');
     assert.ok(!existsSync(join(out, 'node_modules/.pnpm/node_modules/typescript')), 'no dev dependencies');
-    assert.ok(existsSync(join(out, 'otlp/proto')) && existsSync(join(out, 'clickhouse/migrations')), 'runtime assets are copied');
+    assert.ok(
+      existsSync(join(out, 'otlp/proto')) && existsSync(join(out, 'clickhouse/migrations')),
+      'runtime assets are copied',
+    );
 
     // Every module of every role loads (chdb is imported only when CLICKHOUSE_URL is unset).
-    const load = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('./server/dist/src/node.js'); await import('./server/dist/src/config.js'); console.log('loaded')"], { cwd: out, encoding: 'utf8' });
+    const load = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "await import('./server/dist/src/node.js'); await import('./server/dist/src/config.js'); console.log('loaded')",
+      ],
+      { cwd: out, encoding: 'utf8' },
+    );
     assert.equal(load.status, 0, load.stderr);
     assert.match(load.stdout, /loaded/);
     // Without CLICKHOUSE_URL this image cannot start a ClickHouse role, and says why.

@@ -1,4 +1,11 @@
-import { createParamDecorator, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  createParamDecorator,
+  Inject,
+  Injectable,
+  SetMetadata,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { ApiKeyScope, Role } from '@telemetryflow/contract';
 import { ApiError } from './api-error.js';
@@ -56,7 +63,10 @@ export const Authenticated = () => SetMetadata(AUTHENTICATED_KEY, true);
 export type RouteAccess = Permission | 'public' | 'authenticated';
 
 /** Route metadata, for the guard and for tests that enumerate every route. */
-export function routeAccess(reflector: Reflector, targets: Parameters<Reflector['getAllAndOverride']>[1]): RouteAccess | undefined {
+export function routeAccess(
+  reflector: Reflector,
+  targets: Parameters<Reflector['getAllAndOverride']>[1],
+): RouteAccess | undefined {
   if (reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets)) return 'public';
   const permission = reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets);
   if (permission !== undefined) return permission;
@@ -104,7 +114,12 @@ export class AccessGuard implements CanActivate {
     if (access === undefined) throw new ApiError(403, 'forbidden', 'this route declares no access rule');
     const req = ctx.switchToHttp().getRequest<CallerRequest>();
     const token = bearerToken(req.headers);
-    if (!token) throw new ApiError(401, 'unauthenticated', 'missing bearer credential (Authorization: Bearer <api key or access token>)');
+    if (!token)
+      throw new ApiError(
+        401,
+        'unauthenticated',
+        'missing bearer credential (Authorization: Bearer <api key or access token>)',
+      );
     let caller: Caller | null;
     try {
       caller = await this.callers.resolveCaller(token, requestedTenant(req));
@@ -113,7 +128,8 @@ export class AccessGuard implements CanActivate {
       throw new ApiError(503, 'unavailable', 'the credential store is unavailable; retry later');
     }
     if (!caller) throw new ApiError(401, 'unauthenticated', 'unknown, expired or revoked credential');
-    if (access !== 'authenticated' && !caller.permissions.has(access)) throw new ApiError(403, 'forbidden', `this credential lacks the "${access}" permission`);
+    if (access !== 'authenticated' && !caller.permissions.has(access))
+      throw new ApiError(403, 'forbidden', `this credential lacks the "${access}" permission`);
     req.caller = caller;
     return true;
   }

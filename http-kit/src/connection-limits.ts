@@ -29,12 +29,16 @@ export const DEFAULT_HTTP_SERVER_LIMITS: HttpServerLimits = {
  * listening), so that interval is shortened to keep the cut-off close to the setting.
  */
 export function applyClientTimeouts(server: Server, limits: HttpServerLimits): void {
-  if (limits.headersTimeoutMs > limits.bodyTimeoutMs) throw new Error('the headers timeout must not exceed the body timeout (the whole request)');
+  if (limits.headersTimeoutMs > limits.bodyTimeoutMs)
+    throw new Error('the headers timeout must not exceed the body timeout (the whole request)');
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.bodyTimeoutMs;
   server.keepAliveTimeout = limits.idleTimeoutMs;
   // A documented option of http.createServer that @types/node does not list as a property.
-  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4)));
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(
+    50,
+    Math.min(1000, Math.floor(limits.headersTimeoutMs / 4)),
+  );
 }
 
 /** Closes a new connection at once when its address already holds `max` open ones. */

@@ -48,7 +48,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
       status = exception.getStatus();
       code = CODES[status] ?? (status >= 500 ? 'internal' : 'bad_request');
       const res = exception.getResponse();
-      const raw = typeof res === 'object' && res !== null && 'message' in res ? (res as { message: unknown }).message : exception.message;
+      const raw =
+        typeof res === 'object' && res !== null && 'message' in res
+          ? (res as { message: unknown }).message
+          : exception.message;
       message = Array.isArray(raw) ? raw.join('; ') : String(raw);
     } else if (isFastifyClientError(exception)) {
       status = exception.statusCode;
@@ -62,7 +65,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     if (status === 503 && retryAfter === undefined && exception instanceof ApiError) retryAfter = RETRY_AFTER_SECONDS;
     if (status >= 500) {
-      this.log(`request ${requestId} ${req.method ?? ''} ${req.url ?? ''} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+      this.log(
+        `request ${requestId} ${req.method ?? ''} ${req.url ?? ''} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
+      );
     }
     if (req.raw) req.raw[ERROR_CODE] = code;
     const body: ApiErrorBody = { error: { code, message, ...(details !== undefined ? { details } : {}), requestId } };
@@ -74,7 +79,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
 function isFastifyClientError(e: unknown): e is { statusCode: number; message: string } {
   return (
-    typeof e === 'object' && e !== null && 'statusCode' in e && typeof (e as { statusCode: unknown }).statusCode === 'number' &&
-    (e as { statusCode: number }).statusCode >= 400 && (e as { statusCode: number }).statusCode < 500
+    typeof e === 'object' &&
+    e !== null &&
+    'statusCode' in e &&
+    typeof (e as { statusCode: unknown }).statusCode === 'number' &&
+    (e as { statusCode: number }).statusCode >= 400 &&
+    (e as { statusCode: number }).statusCode < 500
   );
 }

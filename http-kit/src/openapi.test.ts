@@ -56,7 +56,20 @@ test('the OpenAPI document describes parameters and bodies from the same zod sch
   const doc = buildOpenApiDocument(routeTable([WidgetsController, OpenController]), '1.2.3') as {
     openapi: string;
     info: { version: string };
-    paths: Record<string, Record<string, { security: unknown[]; parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[]; requestBody?: { content: Record<string, { schema: { required: string[]; properties: Record<string, unknown> } }> }; 'x-required-permission'?: string }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          security: unknown[];
+          parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[];
+          requestBody?: {
+            content: Record<string, { schema: { required: string[]; properties: Record<string, unknown> } }>;
+          };
+          'x-required-permission'?: string;
+        }
+      >
+    >;
   };
   assert.equal(doc.openapi, '3.1.0');
   assert.equal(doc.info.version, '1.2.3');
@@ -64,13 +77,19 @@ test('the OpenAPI document describes parameters and bodies from the same zod sch
   assert.deepEqual(search.security, [{ bearer: [] }]);
   assert.deepEqual(
     search.parameters.map((p) => [p.name, p.in, p.required]),
-    [['service', 'query', true], ['limit', 'query', false]],
+    [
+      ['service', 'query', true],
+      ['limit', 'query', false],
+    ],
   );
   assert.equal(search.parameters[0]!.schema.maxLength, 200);
   const create = doc.paths['/api/v1/widgets']!.post!;
   assert.equal(create['x-required-permission'], 'write');
   assert.deepEqual(create.requestBody!.content['application/json']!.schema.required, ['name', 'scopes']);
-  assert.deepEqual(doc.paths['/api/v1/widgets/{widgetId}']!.get!.parameters.map((p) => [p.name, p.in]), [['widgetId', 'path']]);
+  assert.deepEqual(
+    doc.paths['/api/v1/widgets/{widgetId}']!.get!.parameters.map((p) => [p.name, p.in]),
+    [['widgetId', 'path']],
+  );
   assert.deepEqual(doc.paths['/health']!.get!.security, []);
 });
 
@@ -78,7 +97,11 @@ test('validation failures name the offending field in a 400', () => {
   assert.deepEqual(validate(SearchQuery, { service: 'api', limit: '20' }, 'query'), { service: 'api', limit: 20 });
   assert.throws(
     () => validate(SearchQuery, { service: 'api', limit: '0' }, 'query'),
-    (err: unknown) => err instanceof ApiError && err.status === 400 && err.code === 'invalid_parameter' && err.message.startsWith('limit:'),
+    (err: unknown) =>
+      err instanceof ApiError &&
+      err.status === 400 &&
+      err.code === 'invalid_parameter' &&
+      err.message.startsWith('limit:'),
   );
   assert.throws(
     () => validate(CreateBody, { name: 'k', scopes: ['root'] }, 'body'),

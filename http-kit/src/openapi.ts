@@ -8,7 +8,10 @@ function jsonSchema(schema: z.ZodType): JsonSchema {
   return rest;
 }
 
-const ERROR_RESPONSE = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+const ERROR_RESPONSE = {
+  description: 'Error',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
 
 function queryParameters(schema: z.ZodType): unknown[] {
   const js = jsonSchema(schema);
@@ -37,7 +40,11 @@ function operation(route: RouteInfo): Record<string, unknown> {
   const spec = route.spec;
   const successStatus = String(spec?.status ?? (route.method === 'post' ? 201 : 200));
   const security = route.access === 'public' ? [] : [{ bearer: [] }];
-  const firstSegment = route.path.split('/').filter(Boolean).slice(route.path.startsWith('/api/v1/') ? 2 : 0)[0] ?? 'general';
+  const firstSegment =
+    route.path
+      .split('/')
+      .filter(Boolean)
+      .slice(route.path.startsWith('/api/v1/') ? 2 : 0)[0] ?? 'general';
   return {
     operationId: route.handler,
     summary: spec?.summary ?? route.handler,
@@ -45,12 +52,16 @@ function operation(route: RouteInfo): Record<string, unknown> {
     security,
     ...(route.access && route.access !== 'public' ? { 'x-required-permission': route.access } : {}),
     parameters: [...pathParameters(route), ...(spec?.query ? queryParameters(spec.query) : [])],
-    ...(spec?.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } } : {}),
+    ...(spec?.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } }
+      : {}),
     responses: {
       [successStatus]: { description: 'Success: `{ data, meta? }`' },
       ...(route.access === 'public' ? {} : { '401': ERROR_RESPONSE, '403': ERROR_RESPONSE }),
       '400': ERROR_RESPONSE,
-      ...(route.rateLimit ? { '429': { ...ERROR_RESPONSE, description: 'Rate limited: retry after the `Retry-After` header (seconds)' } } : {}),
+      ...(route.rateLimit
+        ? { '429': { ...ERROR_RESPONSE, description: 'Rate limited: retry after the `Retry-After` header (seconds)' } }
+        : {}),
       default: ERROR_RESPONSE,
     },
   };

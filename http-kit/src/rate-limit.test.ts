@@ -30,7 +30,11 @@ function request(handler: keyof SearchRoutes, req: { caller?: Partial<Caller>; i
   return { ctx, headers };
 }
 
-function outcome(guard: RateLimitGuard, handler: keyof SearchRoutes, req: Parameters<typeof request>[1]): { allowed: boolean; retryAfter?: string; status?: number } {
+function outcome(
+  guard: RateLimitGuard,
+  handler: keyof SearchRoutes,
+  req: Parameters<typeof request>[1],
+): { allowed: boolean; retryAfter?: string; status?: number } {
   const { ctx, headers } = request(handler, req);
   try {
     return { allowed: guard.canActivate(ctx) };
@@ -40,7 +44,11 @@ function outcome(guard: RateLimitGuard, handler: keyof SearchRoutes, req: Parame
   }
 }
 
-const limits = { ...DEFAULT_RATE_LIMITS, heavy: { requests: 2, perSeconds: 60 }, loginPerIp: { requests: 3, perSeconds: 60 } };
+const limits = {
+  ...DEFAULT_RATE_LIMITS,
+  heavy: { requests: 2, perSeconds: 60 },
+  loginPerIp: { requests: 3, perSeconds: 60 },
+};
 
 test('heavy routes are limited per credential: one key running out leaves other keys and users alone', () => {
   const guard = new RateLimitGuard(limits, new Reflector());
@@ -50,7 +58,8 @@ test('heavy routes are limited per credential: one key running out leaves other 
   assert.deepEqual(outcome(guard, 'search', keyA), { allowed: false, retryAfter: '30', status: 429 });
   assert.equal(outcome(guard, 'search', { caller: { keyId: 'b', tenantId: 't' } }).allowed, true);
   assert.equal(outcome(guard, 'search', { caller: { userId: 'u', tenantId: 't' } }).allowed, true);
-  for (let i = 0; i < 5; i++) assert.equal(outcome(guard, 'plain', keyA).allowed, true, 'routes without @RateLimit are not counted');
+  for (let i = 0; i < 5; i++)
+    assert.equal(outcome(guard, 'plain', keyA).allowed, true, 'routes without @RateLimit are not counted');
 });
 
 test('login is limited per client IP, whatever the email', () => {
@@ -60,5 +69,10 @@ test('login is limited per client IP, whatever the email', () => {
   assert.equal(attempt('10.0.0.1', 'bob@x.io'), true);
   assert.equal(attempt('10.0.0.1', 'carl@x.io'), true);
   assert.equal(attempt('10.0.0.1', 'dave@x.io'), false, 'the fourth attempt from one address');
-  for (let i = 0; i < 5; i++) assert.equal(attempt(`10.0.1.${i}`, 'ann@x.io'), true, 'one email from many addresses is not limited here (see LoginThrottle)');
+  for (let i = 0; i < 5; i++)
+    assert.equal(
+      attempt(`10.0.1.${i}`, 'ann@x.io'),
+      true,
+      'one email from many addresses is not limited here (see LoginThrottle)',
+    );
 });

@@ -29,7 +29,9 @@ const RATE_LIMIT_KEY = 'tf:rateLimit';
 /** The 429 answer: `Retry-After` on the response and in the error's details. */
 export function rateLimited(reply: { header(name: string, value: string): unknown }, waitSeconds: number): ApiError {
   reply.header('retry-after', String(waitSeconds));
-  return new ApiError(429, 'rate_limited', `too many requests; retry in ${waitSeconds} s`, { retryAfterSeconds: waitSeconds });
+  return new ApiError(429, 'rate_limited', `too many requests; retry in ${waitSeconds} s`, {
+    retryAfterSeconds: waitSeconds,
+  });
 }
 
 /**
@@ -40,7 +42,10 @@ export function rateLimited(reply: { header(name: string, value: string): unknow
 export const RateLimit = (policy: RateLimitPolicy) => SetMetadata(RATE_LIMIT_KEY, policy);
 
 /** The rate-limit policy a route declares on its handler or controller. */
-export function routeRateLimit(reflector: Reflector, targets: Parameters<Reflector['getAllAndOverride']>[1]): RateLimitPolicy | undefined {
+export function routeRateLimit(
+  reflector: Reflector,
+  targets: Parameters<Reflector['getAllAndOverride']>[1],
+): RateLimitPolicy | undefined {
   return reflector.getAllAndOverride<RateLimitPolicy | undefined>(RATE_LIMIT_KEY, targets);
 }
 
@@ -73,7 +78,10 @@ export class RateLimitGuard implements CanActivate {
       wait = this.loginPerIp.take(`ip:${req.ip ?? ''}`, now);
     } else {
       const caller = req.caller;
-      wait = this.perCredential[policy].take(caller?.keyId ? `key:${caller.keyId}` : caller?.userId ? `user:${caller.userId}` : `ip:${req.ip ?? ''}`, now);
+      wait = this.perCredential[policy].take(
+        caller?.keyId ? `key:${caller.keyId}` : caller?.userId ? `user:${caller.userId}` : `ip:${req.ip ?? ''}`,
+        now,
+      );
     }
     if (wait === 0) return true;
     throw rateLimited(ctx.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>(), wait);

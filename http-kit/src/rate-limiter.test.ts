@@ -4,7 +4,10 @@ import { RateLimiter } from './rate-limiter.js';
 
 test('a burst uses the whole budget, then the wait until one request is refilled is reported', () => {
   const limiter = new RateLimiter({ requests: 3, perSeconds: 60 });
-  assert.deepEqual([0, 0, 0].map(() => limiter.take('a', 1_000)), [0, 0, 0]);
+  assert.deepEqual(
+    [0, 0, 0].map(() => limiter.take('a', 1_000)),
+    [0, 0, 0],
+  );
   assert.equal(limiter.take('a', 1_000), 20, 'one request refills every 20 s');
   assert.equal(limiter.take('a', 11_000), 10);
   assert.equal(limiter.take('a', 21_001), 0, 'refilled after 20 s');
@@ -15,7 +18,10 @@ test('the budget refills up to its size, not beyond', () => {
   const limiter = new RateLimiter({ requests: 2, perSeconds: 1 });
   limiter.take('a', 0);
   const after = [0, 0, 0].map(() => limiter.take('a', 3_600_000));
-  assert.deepEqual(after.map((w) => w === 0), [true, true, false]);
+  assert.deepEqual(
+    after.map((w) => w === 0),
+    [true, true, false],
+  );
 });
 
 test('waits are whole seconds, at least 1', () => {

@@ -23,7 +23,9 @@ export class RateLimiter {
   take(key: string, nowMs: number): number {
     const ratePerMs = this.rule.requests / (this.rule.perSeconds * 1000);
     const bucket = this.buckets.get(key);
-    const tokens = bucket ? Math.min(this.rule.requests, bucket.tokens + (nowMs - bucket.at) * ratePerMs) : this.rule.requests;
+    const tokens = bucket
+      ? Math.min(this.rule.requests, bucket.tokens + (nowMs - bucket.at) * ratePerMs)
+      : this.rule.requests;
     this.buckets.delete(key);
     if (tokens < 1) {
       this.buckets.set(key, { tokens, at: nowMs });

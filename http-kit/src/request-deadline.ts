@@ -25,7 +25,13 @@ export function answerWithin(server: HookRegistry, ms: number): void {
         reply.raw.destroy();
         return;
       }
-      const body: ApiErrorBody = { error: { code: 'request_timeout', message: `no answer within ${ms} ms; retry later`, requestId: String(req.id) } };
+      const body: ApiErrorBody = {
+        error: {
+          code: 'request_timeout',
+          message: `no answer within ${ms} ms; retry later`,
+          requestId: String(req.id),
+        },
+      };
       reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).header('connection', 'close').send(body);
     }, ms);
     reply.raw.once('close', () => clearTimeout(timer));

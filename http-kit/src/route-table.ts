@@ -79,7 +79,8 @@ interface RouteRegistry {
 export function recordRoutes(server: RouteRegistry, controllers: readonly Type[]): () => RouteEntry[] {
   const registered: { method: string; path: string }[] = [];
   server.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) if (method !== 'HEAD' && method !== 'OPTIONS') registered.push({ method, path: route.url });
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD' && method !== 'OPTIONS') registered.push({ method, path: route.url });
   });
   return () => {
     const declared = routeTable(controllers);

@@ -8,14 +8,20 @@ function clickHouseError(code: string, type: string): Error {
 }
 
 test('connection, timeout and overload failures are transient', () => {
-  assert.equal(isStoreUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' })), true);
+  assert.equal(
+    isStoreUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' })),
+    true,
+  );
   assert.equal(isStoreUnavailable(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), true);
   assert.equal(isStoreUnavailable(new Error('Timeout error.')), true);
   assert.equal(isStoreUnavailable(clickHouseError('159', 'TIMEOUT_EXCEEDED')), true);
   assert.equal(isStoreUnavailable(clickHouseError('241', 'MEMORY_LIMIT_EXCEEDED')), true);
   assert.equal(isStoreUnavailable(clickHouseError('202', 'TOO_MANY_SIMULTANEOUS_QUERIES')), true);
   assert.equal(isStoreUnavailable(new Error('ChdbConnection is closed')), true);
-  assert.equal(isStoreUnavailable(new Error('query failed', { cause: Object.assign(new Error('x'), { code: 'CHDB_TIMEOUT' }) })), true);
+  assert.equal(
+    isStoreUnavailable(new Error('query failed', { cause: Object.assign(new Error('x'), { code: 'CHDB_TIMEOUT' }) })),
+    true,
+  );
   assert.equal(isStoreUnavailable(new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })])), true);
 });
 

@@ -4,8 +4,19 @@
 
 /** Socket-level failures of a ClickHouse server connection (Node and undici codes). */
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ]);
 
 /** ClickHouse engine errors that a retry may clear (names as in ClickHouse's ErrorCodes.cpp). */
@@ -33,7 +44,12 @@ const CHDB_CODES = new Set(['CHDB_CONNECTION', 'CHDB_CLOSED', 'CHDB_TIMEOUT']);
  * Messages of @clickhouse/client and chdb errors that carry no code, and of the control
  * plane's pool when no connection came free in time (pg-pool).
  */
-const TRANSIENT_MESSAGES = [/^Timeout error\.$/, /^ChdbConnection is closed$/, /^socket hang up$/, /^timeout exceeded when trying to connect$/];
+const TRANSIENT_MESSAGES = [
+  /^Timeout error\.$/,
+  /^ChdbConnection is closed$/,
+  /^socket hang up$/,
+  /^timeout exceeded when trying to connect$/,
+];
 
 /**
  * True when `err` (or an error in its `cause` chain) says ClickHouse is unavailable for
@@ -41,7 +57,11 @@ const TRANSIENT_MESSAGES = [/^Timeout error\.$/, /^ChdbConnection is closed$/, /
  * rather than that the query itself is wrong.
  */
 export function isStoreUnavailable(err: unknown): boolean {
-  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e = err, depth = 0;
+    typeof e === 'object' && e !== null && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const { code, type, message } = e as { code?: unknown; type?: unknown; message?: unknown };
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || CHDB_CODES.has(code))) return true;
     // ClickHouseError (server and embedded): numeric code as a string, and the error name as type.

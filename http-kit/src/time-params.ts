@@ -17,7 +17,14 @@ export function parseTimeNs(value: string | number): bigint | undefined {
   if (/^\d{1,15}$/.test(s)) return BigInt(s) * NS_PER_MS;
   const m = RFC3339.exec(s);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   // Every field must exist on the calendar and clock (whatever the offset form); Date
   // would roll 02-31 over to March. Leap seconds (:60) are not accepted.
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
@@ -42,8 +49,16 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /** 400 naming `from` and the limit when a range is longer than `maxDays`. */
-export function assertRangeWithin(range: { fromNs: bigint; toNs: bigint }, maxDays: number, limit: 'maxSearchRangeDays' | 'maxRangeDays'): void {
+export function assertRangeWithin(
+  range: { fromNs: bigint; toNs: bigint },
+  maxDays: number,
+  limit: 'maxSearchRangeDays' | 'maxRangeDays',
+): void {
   if (range.toNs - range.fromNs > BigInt(maxDays) * 86_400_000_000_000n) {
-    throw new ApiError(400, 'invalid_parameter', `from: the range may span at most ${maxDays} days (${limit})`, { parameter: 'from', limit, value: maxDays });
+    throw new ApiError(400, 'invalid_parameter', `from: the range may span at most ${maxDays} days (${limit})`, {
+      parameter: 'from',
+      limit,
+      value: maxDays,
+    });
   }
 }

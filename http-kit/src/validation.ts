@@ -41,7 +41,10 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown, where: 
 
 function specSchema(ctx: ExecutionContext, part: 'query' | 'body'): z.ZodType {
   const schema = routeSpec(ctx.getHandler())?.[part];
-  if (!schema) throw new Error(`route ${ctx.getClass().name}.${ctx.getHandler().name} uses @Valid${part === 'query' ? 'Query' : 'Body'}() without an @ApiRoute ${part} schema`);
+  if (!schema)
+    throw new Error(
+      `route ${ctx.getClass().name}.${ctx.getHandler().name} uses @Valid${part === 'query' ? 'Query' : 'Body'}() without an @ApiRoute ${part} schema`,
+    );
   return schema;
 }
 

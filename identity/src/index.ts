@@ -1,17 +1,39 @@
 // Identity: tenants, users, memberships, invitations, API keys, sessions and the control-plane
 // database they live in. Features that share the database plug in as `ControlPlaneFeature`s.
 export {
-  openControlPlane, BOOTSTRAP_TENANT_ID, DEFAULT_ADMIN_EMAIL, DEFAULT_ACCESS_TOKEN_TTL_SECONDS, DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
-  type ControlPlane, type ControlPlaneConfig,
+  openControlPlane,
+  BOOTSTRAP_TENANT_ID,
+  DEFAULT_ADMIN_EMAIL,
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+  type ControlPlane,
+  type ControlPlaneConfig,
 } from './control-plane/control-plane.js';
 export type { ControlPlaneFeature, TenantCreatedHook } from './control-plane/tenant-hooks.js';
 export {
-  addMembership, createApiKey, createTenant, createUser, revokeApiKey, verifyUserPassword, type CreatedApiKey,
+  addMembership,
+  createApiKey,
+  createTenant,
+  createUser,
+  revokeApiKey,
+  verifyUserPassword,
+  type CreatedApiKey,
 } from './control-plane/accounts.js';
 export { generateApiKey, hashApiKey, apiKeyPrefix } from './control-plane/api-key-secrets.js';
-export { API_KEY_SCOPES, ROLES, RetentionPolicyEntity, TenantEntity, type ApiKeyScope, type Role } from './control-plane/entities.js';
 export {
-  applyRetentionUpdate, defaultRetention, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, RETENTION_SIGNALS,
+  API_KEY_SCOPES,
+  ROLES,
+  RetentionPolicyEntity,
+  TenantEntity,
+  type ApiKeyScope,
+  type Role,
+} from './control-plane/entities.js';
+export {
+  applyRetentionUpdate,
+  defaultRetention,
+  DEFAULT_RETENTION_DAYS,
+  MAX_RETENTION_DAYS,
+  RETENTION_SIGNALS,
 } from './control-plane/retention-policy.js';
 export { DEFAULT_LOGIN_SLOWDOWN, LoginThrottle, type LoginSlowdown } from './auth/login-throttle.js';
 export { IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS } from './management/identity-routes.js';

@@ -1,7 +1,16 @@
 import { encodeRowBinary, type InsertTable } from '@telemetryflow/clickhouse';
 import {
-  decodeRequest, decodeToRows, encodeLogsRequest, encodeTraceRequest, permanentOnThrow, TimeWindow, transcodeTraceRequest,
-  type EncodedItems, type LiveRows, type OtlpPayload, type RowContext,
+  decodeRequest,
+  decodeToRows,
+  encodeLogsRequest,
+  encodeTraceRequest,
+  permanentOnThrow,
+  TimeWindow,
+  transcodeTraceRequest,
+  type EncodedItems,
+  type LiveRows,
+  type OtlpPayload,
+  type RowContext,
 } from '@telemetryflow/rows';
 import type { ExportRequestBySignal } from '@telemetryflow/otlp';
 
@@ -41,7 +50,9 @@ export function decodeAndEncode(task: DecodeTask): EncodedResult {
     const initialBytes = Math.max(1024, task.payload.length * 3);
     const window = new TimeWindow(BigInt(task.notBeforeNs));
     const wire =
-      task.signal === 'traces' && task.encoding === 'protobuf' ? transcodeTraceRequest(task.tenantId, task.payload, initialBytes, window) : undefined;
+      task.signal === 'traces' && task.encoding === 'protobuf'
+        ? transcodeTraceRequest(task.tenantId, task.payload, initialBytes, window)
+        : undefined;
     if (wire) return { ok: true, batch: encodedTable('spans', wire) };
     const decoded = decodeRequest(task);
     if (!decoded.ok) return decoded;
@@ -49,7 +60,13 @@ export function decodeAndEncode(task: DecodeTask): EncodedResult {
     const items =
       task.signal === 'traces'
         ? encodeTraceRequest(task.tenantId, decoded.request as ExportRequestBySignal['traces'], initialBytes, context)
-        : encodeLogsRequest(task.tenantId, decoded.request as ExportRequestBySignal['logs'], BigInt(task.receivedAtNs), initialBytes, context);
+        : encodeLogsRequest(
+            task.tenantId,
+            decoded.request as ExportRequestBySignal['logs'],
+            BigInt(task.receivedAtNs),
+            initialBytes,
+            context,
+          );
     return { ok: true, batch: encodedTable(task.signal === 'traces' ? 'spans' : 'logs', items) };
   });
 }

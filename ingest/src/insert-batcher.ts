@@ -164,15 +164,20 @@ export class InsertBatcher {
     if (this.quietTimer) clearTimeout(this.quietTimer);
     // Quiet but with requests still on their way: look again a quiet gap later (each of
     // them re-arms this timer when it arrives; maxDelayMs bounds the wait).
-    this.quietTimer = setTimeout(() => {
-      this.quietTimer = undefined;
-      this.schedule();
-    }, quiet >= quietMs ? quietMs : quietMs - quiet);
+    this.quietTimer = setTimeout(
+      () => {
+        this.quietTimer = undefined;
+        this.schedule();
+      },
+      quiet >= quietMs ? quietMs : quietMs - quiet,
+    );
   }
 
   private insertBatch(parts: Part[]): Promise<void> {
     const rows = parts.reduce((n, p) => n + p.rows, 0);
-    return inBatchSpan('ingest.insert', { 'telemetryflow.requests': parts.length, 'telemetryflow.rows': rows }, () => this.insertParts(parts));
+    return inBatchSpan('ingest.insert', { 'telemetryflow.requests': parts.length, 'telemetryflow.rows': rows }, () =>
+      this.insertParts(parts),
+    );
   }
 
   private async insertParts(parts: Part[]): Promise<void> {
@@ -180,7 +185,12 @@ export class InsertBatcher {
     // Tables whose combined insert landed; a split must not insert their rows again.
     const landed = new Set<InsertTable>();
     try {
-      await insertTables(this.writer, parts.map((p) => p.tables), batchId, landed);
+      await insertTables(
+        this.writer,
+        parts.map((p) => p.tables),
+        batchId,
+        landed,
+      );
       for (const p of parts) settle(p, landed);
     } catch (err) {
       if (parts.length > 1 && isDataError(err)) {

@@ -22,7 +22,12 @@ export const KEPT_MESSAGE_CHARS = 256;
  * A request's identity: the collector's `Nats-Msg-Id` of its payload after decompression
  * (tenant, signal, bytes), and its encoding. The receive time is not part of it.
  */
-export function requestIdentity(request: { tenantId: string; signal: Signal; encoding: OtlpEncoding; payload: Uint8Array }): string {
+export function requestIdentity(request: {
+  tenantId: string;
+  signal: Signal;
+  encoding: OtlpEncoding;
+  payload: Uint8Array;
+}): string {
   return `${request.encoding}:${busMessageId(request.signal, request.tenantId, request.payload)}`;
 }
 

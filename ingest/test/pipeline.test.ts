@@ -4,10 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createClickHouse, migrate, type ClickHouseClient, type InsertTable } from '@telemetryflow/clickhouse';
-import { encodeExportRequestObject, MalformedPayloadError, OverloadedError, type OtlpExport, type Signal } from '@telemetryflow/otlp';
+import {
+  encodeExportRequestObject,
+  MalformedPayloadError,
+  OverloadedError,
+  type OtlpExport,
+  type Signal,
+} from '@telemetryflow/otlp';
 import { encodeRowBinary } from '@telemetryflow/clickhouse';
 import { traceRequestToRows } from '@telemetryflow/rows';
-import { ClickHouseWriter, IngestPipeline, InsertBatcher, StorageUnavailableError, UnstorableDataError } from '../src/index.js';
+import {
+  ClickHouseWriter,
+  IngestPipeline,
+  InsertBatcher,
+  StorageUnavailableError,
+  UnstorableDataError,
+} from '../src/index.js';
 import { decodeExportRequest } from '@telemetryflow/otlp';
 import { metricsRequest, span, traceRequest } from '@telemetryflow/rows/test-fixtures';
 
@@ -40,24 +52,51 @@ function spanId(i: number): Buffer {
 test('concurrent requests are answered after their rows are in ClickHouse, in few inserts', async () => {
   const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 50 } });
   const requests = Array.from({ length: 40 }, (_, r) =>
-    encodeExportRequestObject('traces', traceRequest(Array.from({ length: 50 }, (_, i) => span({ spanId: spanId(r * 50 + i) })))),
+    encodeExportRequestObject(
+      'traces',
+      traceRequest(Array.from({ length: 50 }, (_, i) => span({ spanId: spanId(r * 50 + i) }))),
+    ),
   );
   const outcomes = await Promise.all(
-    requests.map((payload) => pipeline.consume({ tenantId: 'batching', signal: 'traces', encoding: 'protobuf', payload, receivedAtNs: 1n, notBeforeNs: 0n })),
+    requests.map((payload) =>
+      pipeline.consume({
+        tenantId: 'batching',
+        signal: 'traces',
+        encoding: 'protobuf',
+        payload,
+        receivedAtNs: 1n,
+        notBeforeNs: 0n,
+      }),
+    ),
   );
   assert.ok(outcomes.every((o) => o.rejected === 0));
   // Every acknowledged span is readable right away.
   assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'batching'"), 2000);
-  const parts = await count("SELECT count() AS n FROM system.parts WHERE table = 'spans' AND active AND partition_id != '' AND database = currentDatabase()");
+  const parts = await count(
+    "SELECT count() AS n FROM system.parts WHERE table = 'spans' AND active AND partition_id != '' AND database = currentDatabase()",
+  );
   assert.ok(parts < 40, `2000 spans from 40 requests went into ${parts} parts`);
   await pipeline.close();
 });
 
 test('requests beyond the decoder queue are refused as overloaded (the client is throttled), the others stored', async () => {
   const pipeline = new IngestPipeline(ch, { workers: 1, maxQueuedRequests: 2, batcher: { maxDelayMs: 20 } });
-  const payload = (r: number) => encodeExportRequestObject('traces', traceRequest(Array.from({ length: 200 }, (_, i) => span({ spanId: spanId(100_000 + r * 200 + i) }))));
+  const payload = (r: number) =>
+    encodeExportRequestObject(
+      'traces',
+      traceRequest(Array.from({ length: 200 }, (_, i) => span({ spanId: spanId(100_000 + r * 200 + i) }))),
+    );
   const results = await Promise.allSettled(
-    Array.from({ length: 12 }, (_, r) => pipeline.consume({ tenantId: 'queue', signal: 'traces', encoding: 'protobuf', payload: payload(r), receivedAtNs: 1n, notBeforeNs: 0n })),
+    Array.from({ length: 12 }, (_, r) =>
+      pipeline.consume({
+        tenantId: 'queue',
+        signal: 'traces',
+        encoding: 'protobuf',
+        payload: payload(r),
+        receivedAtNs: 1n,
+        notBeforeNs: 0n,
+      }),
+    ),
   );
   const refused = results.filter((r) => r.status === 'rejected');
   const stored = results.filter((r) => r.status === 'fulfilled');
@@ -70,7 +109,14 @@ test('requests beyond the decoder queue are refused as overloaded (the client is
 test('an undecodable payload is a permanent error', async () => {
   const pipeline = new IngestPipeline(ch, { workers: 1 });
   await assert.rejects(
-    pipeline.consume({ tenantId: 't', signal: 'traces', encoding: 'protobuf', payload: Buffer.from([0x0a, 0xff]), receivedAtNs: 1n, notBeforeNs: 0n }),
+    pipeline.consume({
+      tenantId: 't',
+      signal: 'traces',
+      encoding: 'protobuf',
+      payload: Buffer.from([0x0a, 0xff]),
+      receivedAtNs: 1n,
+      notBeforeNs: 0n,
+    }),
     MalformedPayloadError,
   );
   await pipeline.close();
@@ -78,7 +124,10 @@ test('an undecodable payload is a permanent error', async () => {
 
 test('retrying an insert with the same token stores it once', async () => {
   const writer = new ClickHouseWriter(ch);
-  const batch = traceRequestToRows('dedup', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf').request);
+  const batch = traceRequestToRows(
+    'dedup',
+    decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf').request,
+  );
   const data = encodeRowBinary('spans', batch.tables.spans!);
   await writer.insert('spans', data, 'batch-1-spans');
   await writer.insert('spans', data, 'batch-1-spans');
@@ -88,8 +137,18 @@ test('retrying an insert with the same token stores it once', async () => {
 });
 
 test('rows ClickHouse refuses fail only the request that carried them', async () => {
-  const batcher = new InsertBatcher(new ClickHouseWriter(ch), { maxRows: 1000, maxBytes: 1 << 20, maxDelayMs: 20, quietMs: 20, maxPendingBytes: 1 << 24, maxInFlight: 1 });
-  const rows = traceRequestToRows('isolation', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf').request);
+  const batcher = new InsertBatcher(new ClickHouseWriter(ch), {
+    maxRows: 1000,
+    maxBytes: 1 << 20,
+    maxDelayMs: 20,
+    quietMs: 20,
+    maxPendingBytes: 1 << 24,
+    maxInFlight: 1,
+  });
+  const rows = traceRequestToRows(
+    'isolation',
+    decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span()])), 'protobuf').request,
+  );
   const good = { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
   // A truncated row: ClickHouse cannot read it.
   const bad = { spans: { data: good.spans.data.subarray(0, 40), rows: 1 } };
@@ -111,14 +170,28 @@ class CountingWriter extends ClickHouseWriter {
 
 /** The RowBinary of a one-span request, as a decoder thread hands it to the batcher. */
 function oneSpanRequest(tenant: string, i: number) {
-  const rows = traceRequestToRows(tenant, decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(i) })])), 'protobuf').request);
+  const rows = traceRequestToRows(
+    tenant,
+    decodeExportRequest(
+      'traces',
+      encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(i) })])),
+      'protobuf',
+    ).request,
+  );
   return { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
 }
 
 test('a batch is inserted once requests stop arriving, without waiting out the longest delay', async () => {
   const writer = new CountingWriter(ch);
   // A minute of allowed delay: only the quiet gap can explain an answer within the test's time.
-  const batcher = new InsertBatcher(writer, { maxRows: 100_000, maxBytes: 1 << 26, maxDelayMs: 60_000, quietMs: 30, maxPendingBytes: 1 << 28, maxInFlight: 1 });
+  const batcher = new InsertBatcher(writer, {
+    maxRows: 100_000,
+    maxBytes: 1 << 26,
+    maxDelayMs: 60_000,
+    quietMs: 30,
+    maxPendingBytes: 1 << 28,
+    maxInFlight: 1,
+  });
   const request = (i: number) => oneSpanRequest('quiet', i);
   await Promise.all([0, 1, 2, 3].map((i) => batcher.add(request(i))));
   assert.equal(writer.inserts, 1, 'requests that arrived together went into one insert');
@@ -128,7 +201,11 @@ test('a batch is inserted once requests stop arriving, without waiting out the l
 test('a batch is not quiet while requests are still on their way to it (being decoded)', async () => {
   const writer = new CountingWriter(ch);
   let decoding = 3;
-  const batcher = new InsertBatcher(writer, { maxRows: 100_000, maxBytes: 1 << 26, maxDelayMs: 60_000, quietMs: 5, maxPendingBytes: 1 << 28, maxInFlight: 1 }, () => decoding);
+  const batcher = new InsertBatcher(
+    writer,
+    { maxRows: 100_000, maxBytes: 1 << 26, maxDelayMs: 60_000, quietMs: 5, maxPendingBytes: 1 << 28, maxInFlight: 1 },
+    () => decoding,
+  );
   const request = (i: number) => oneSpanRequest('incoming', 500 + i);
   const added = [batcher.add(request(0))];
   // Each of the other three arrives well after a quiet gap, as if its decoding had queued.
@@ -149,10 +226,27 @@ test('the trace index knows each trace and its time bounds', async () => {
   const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 10 } });
   const traceId = Buffer.from('00000000000000000000000000000abc', 'hex');
   const req = traceRequest([
-    span({ traceId, spanId: spanId(9001), startTimeUnixNano: '1732540800000000001', endTimeUnixNano: '1732540800000000500' }),
-    span({ traceId, spanId: spanId(9002), startTimeUnixNano: '1732540799000000000', endTimeUnixNano: '1732540800000000100' }),
+    span({
+      traceId,
+      spanId: spanId(9001),
+      startTimeUnixNano: '1732540800000000001',
+      endTimeUnixNano: '1732540800000000500',
+    }),
+    span({
+      traceId,
+      spanId: spanId(9002),
+      startTimeUnixNano: '1732540799000000000',
+      endTimeUnixNano: '1732540800000000100',
+    }),
   ]);
-  await pipeline.consume({ tenantId: 'index', signal: 'traces', encoding: 'protobuf', payload: encodeExportRequestObject('traces', req), receivedAtNs: 1n, notBeforeNs: 0n });
+  await pipeline.consume({
+    tenantId: 'index',
+    signal: 'traces',
+    encoding: 'protobuf',
+    payload: encodeExportRequestObject('traces', req),
+    receivedAtNs: 1n,
+    notBeforeNs: 0n,
+  });
   await pipeline.close();
   const rs = await ch.query({
     query: `SELECT toString(toUnixTimestamp64Nano(min(Start))) AS s, toString(toUnixTimestamp64Nano(max(End))) AS e
@@ -168,17 +262,42 @@ test('one request whose spans cover a year of days is stored, not refused for it
   const day = 86_400_000_000_000n;
   const spans = Array.from({ length: 150 }, (_, i) => {
     const start = 1732540800000000000n - BigInt(i) * day;
-    return span({ spanId: spanId(20_000 + i), startTimeUnixNano: start.toString(), endTimeUnixNano: (start + 1000n).toString() });
+    return span({
+      spanId: spanId(20_000 + i),
+      startTimeUnixNano: start.toString(),
+      endTimeUnixNano: (start + 1000n).toString(),
+    });
   });
-  const outcome = await pipeline.consume({ tenantId: 'days', signal: 'traces', encoding: 'protobuf', payload: encodeExportRequestObject('traces', traceRequest(spans)), receivedAtNs: 1n, notBeforeNs: 0n });
+  const outcome = await pipeline.consume({
+    tenantId: 'days',
+    signal: 'traces',
+    encoding: 'protobuf',
+    payload: encodeExportRequestObject('traces', traceRequest(spans)),
+    receivedAtNs: 1n,
+    notBeforeNs: 0n,
+  });
   await pipeline.close();
   assert.equal(outcome.rejected, 0);
   assert.equal(await count("SELECT count() AS n FROM spans WHERE TenantId = 'days'"), 150);
 });
 
 test('when a batch is split after one table landed, that table is not inserted again', async () => {
-  const batcher = new InsertBatcher(new ClickHouseWriter(ch), { maxRows: 1000, maxBytes: 1 << 20, maxDelayMs: 20, quietMs: 20, maxPendingBytes: 1 << 24, maxInFlight: 1 });
-  const rows = traceRequestToRows('split', decodeExportRequest('traces', encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(30_000) })])), 'protobuf').request);
+  const batcher = new InsertBatcher(new ClickHouseWriter(ch), {
+    maxRows: 1000,
+    maxBytes: 1 << 20,
+    maxDelayMs: 20,
+    quietMs: 20,
+    maxPendingBytes: 1 << 24,
+    maxInFlight: 1,
+  });
+  const rows = traceRequestToRows(
+    'split',
+    decodeExportRequest(
+      'traces',
+      encodeExportRequestObject('traces', traceRequest([span({ spanId: spanId(30_000) })])),
+      'protobuf',
+    ).request,
+  );
   const spansOnly = { spans: { data: encodeRowBinary('spans', rows.tables.spans!), rows: 1 } };
   // Spans are inserted first (they land), then the logs of the second request are refused.
   const badLogs = { logs: { data: Buffer.from([1, 2, 3]), rows: 1 } };
@@ -191,20 +310,32 @@ test('when a batch is split after one table landed, that table is not inserted a
 test('the live feed gets the rows of a stored request only while it wants that tenant and signal, after the insert', async () => {
   const published: { tenantId: string; spans: number; storedWhenPublished: number }[] = [];
   let wanted = new Set(['live-a']);
-  const storedSpans = (tenant: string) => count('SELECT count() AS n FROM spans WHERE TenantId = {t:String}', { t: tenant });
+  const storedSpans = (tenant: string) =>
+    count('SELECT count() AS n FROM spans WHERE TenantId = {t:String}', { t: tenant });
   const pending: Promise<void>[] = [];
   const live = {
     wants: (tenantId: string, signal: string) => signal === 'traces' && wanted.has(tenantId),
     publish: (tenantId: string, rows: { spans?: unknown[][] }) => {
       // Called on the writer's path: record what ClickHouse holds at that moment.
-      pending.push(storedSpans(tenantId).then((n) => void published.push({ tenantId, spans: rows.spans?.length ?? 0, storedWhenPublished: n })));
+      pending.push(
+        storedSpans(tenantId).then(
+          (n) => void published.push({ tenantId, spans: rows.spans?.length ?? 0, storedWhenPublished: n }),
+        ),
+      );
     },
   };
   const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 10 }, live });
   const send = (tenantId: string, first: number) =>
     pipeline.consume({
-      tenantId, signal: 'traces', encoding: 'protobuf', receivedAtNs: 1n, notBeforeNs: 0n,
-      payload: encodeExportRequestObject('traces', traceRequest([0, 1, 2].map((i) => span({ spanId: spanId(first + i) })))),
+      tenantId,
+      signal: 'traces',
+      encoding: 'protobuf',
+      receivedAtNs: 1n,
+      notBeforeNs: 0n,
+      payload: encodeExportRequestObject(
+        'traces',
+        traceRequest([0, 1, 2].map((i) => span({ spanId: spanId(first + i) }))),
+      ),
     });
   await send('live-a', 0);
   await send('live-b', 10);
@@ -225,30 +356,59 @@ function rows(table: InsertTable, tenant: string): Promise<number> {
 }
 
 function exportOf(tenantId: string, signal: Signal, body: Record<string, unknown>): OtlpExport {
-  return { tenantId, signal, encoding: 'protobuf', payload: encodeExportRequestObject(signal, body), receivedAtNs: NOW_NS, notBeforeNs: 0n };
+  return {
+    tenantId,
+    signal,
+    encoding: 'protobuf',
+    payload: encodeExportRequestObject(signal, body),
+    receivedAtNs: NOW_NS,
+    notBeforeNs: 0n,
+  };
 }
 
 function traces(tenant: string, ...ids: number[]): OtlpExport {
-  return exportOf(tenant, 'traces', traceRequest(ids.map((i) => span({ spanId: spanId(i), startTimeUnixNano: NOW_NS.toString(), endTimeUnixNano: (NOW_NS + 1000n).toString() }))));
+  return exportOf(
+    tenant,
+    'traces',
+    traceRequest(
+      ids.map((i) =>
+        span({ spanId: spanId(i), startTimeUnixNano: NOW_NS.toString(), endTimeUnixNano: (NOW_NS + 1000n).toString() }),
+      ),
+    ),
+  );
 }
 
 /** A gauge, a sum and a histogram point: three tables besides the series. */
 function metrics(tenant: string): OtlpExport {
   const t = { startTimeUnixNano: (NOW_NS - 1_000_000_000n).toString(), timeUnixNano: NOW_NS.toString() };
-  return exportOf(tenant, 'metrics', metricsRequest([
-    { name: 'retry.gauge', gauge: { dataPoints: [{ ...t, asDouble: 1.5 }] } },
-    { name: 'retry.sum', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ ...t, asInt: 7 }] } },
-    { name: 'retry.latency', histogram: { aggregationTemporality: 2, dataPoints: [{ ...t, count: 3, sum: 6, bucketCounts: [1, 2], explicitBounds: [2] }] } },
-  ]));
+  return exportOf(
+    tenant,
+    'metrics',
+    metricsRequest([
+      { name: 'retry.gauge', gauge: { dataPoints: [{ ...t, asDouble: 1.5 }] } },
+      { name: 'retry.sum', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ ...t, asInt: 7 }] } },
+      {
+        name: 'retry.latency',
+        histogram: {
+          aggregationTemporality: 2,
+          dataPoints: [{ ...t, count: 3, sum: 6, bucketCounts: [1, 2], explicitBounds: [2] }],
+        },
+      },
+    ]),
+  );
 }
 
 test('a retry of a stored request is answered with the first outcome, partial success included, and stores nothing', async () => {
   const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 20 } });
-  const request = exportOf('again', 'traces', traceRequest([
-    span({ spanId: spanId(1), startTimeUnixNano: NOW_NS.toString(), endTimeUnixNano: (NOW_NS + 1000n).toString() }),
-    // Ends before it starts: refused by name in partial_success.
-    span({ spanId: spanId(2), startTimeUnixNano: NOW_NS.toString(), endTimeUnixNano: (NOW_NS - 1000n).toString() }),
-  ]));
+  const request = exportOf(
+    'again',
+    'traces',
+    traceRequest([
+      span({ spanId: spanId(1), startTimeUnixNano: NOW_NS.toString(), endTimeUnixNano: (NOW_NS + 1000n).toString() }),
+      // Ends before it starts: refused by name in partial_success.
+      span({ spanId: spanId(2), startTimeUnixNano: NOW_NS.toString(), endTimeUnixNano: (NOW_NS - 1000n).toString() }),
+    ]),
+  );
   const first = await pipeline.consume(request);
   assert.equal(first.accepted, 1);
   assert.equal(first.rejected, 1);
@@ -263,26 +423,40 @@ test('a retry of a stored request is answered with the first outcome, partial su
 test('two identical requests in flight at once are stored once; both are answered with its outcome', async () => {
   const pipeline = new IngestPipeline(ch, { workers: 1, batcher: { maxDelayMs: 50 } });
   const request = traces('twice', 10, 11, 12);
-  const [a, b] = await Promise.all([pipeline.consume(request), pipeline.consume({ ...request, payload: new Uint8Array(request.payload) })]);
+  const [a, b] = await Promise.all([
+    pipeline.consume(request),
+    pipeline.consume({ ...request, payload: new Uint8Array(request.payload) }),
+  ]);
   assert.deepEqual(a, { accepted: 3, rejected: 0, errorMessage: '' });
   assert.deepEqual(b, a);
   assert.equal(await rows('spans', 'twice'), 3);
   await pipeline.close();
 });
 
-test('a request whose tables all landed succeeds though another table of its batch failed; the failed request\'s retry inserts only the rest', async () => {
+test("a request whose tables all landed succeeds though another table of its batch failed; the failed request's retry inserts only the rest", async () => {
   const pipeline = new IngestPipeline(ch, { workers: 1, writer: { attempts: 1 }, batcher: { maxDelayMs: 50 } });
   await pipeline.consume(metrics('warm-up'));
   // "Too many parts" for histograms only (a transient refusal); the table must hold a part for it.
   await ch.command({ query: 'ALTER TABLE metrics_histogram MODIFY SETTING parts_to_throw_insert = 1' });
   try {
     // One batch: the spans and the metric series, sums and gauges land, the histogram insert fails.
-    const [spans, points] = await Promise.allSettled([pipeline.consume(traces('mixed', 20)), pipeline.consume(metrics('mixed'))]);
+    const [spans, points] = await Promise.allSettled([
+      pipeline.consume(traces('mixed', 20)),
+      pipeline.consume(metrics('mixed')),
+    ]);
     assert.equal(spans.status, 'fulfilled', 'every table of the trace request landed');
     assert.equal(points.status, 'rejected');
-    assert.ok((points as PromiseRejectedResult).reason instanceof StorageUnavailableError, 'the client is told to retry');
+    assert.ok(
+      (points as PromiseRejectedResult).reason instanceof StorageUnavailableError,
+      'the client is told to retry',
+    );
     assert.deepEqual(
-      [await rows('spans', 'mixed'), await rows('metrics_gauge', 'mixed'), await rows('metrics_sum', 'mixed'), await rows('metrics_histogram', 'mixed')],
+      [
+        await rows('spans', 'mixed'),
+        await rows('metrics_gauge', 'mixed'),
+        await rows('metrics_sum', 'mixed'),
+        await rows('metrics_histogram', 'mixed'),
+      ],
       [1, 1, 1, 0],
     );
   } finally {
@@ -290,7 +464,11 @@ test('a request whose tables all landed succeeds though another table of its bat
   }
   assert.deepEqual(await pipeline.consume(metrics('mixed')), { accepted: 3, rejected: 0, errorMessage: '' });
   assert.deepEqual(
-    [await rows('metrics_gauge', 'mixed'), await rows('metrics_sum', 'mixed'), await rows('metrics_histogram', 'mixed')],
+    [
+      await rows('metrics_gauge', 'mixed'),
+      await rows('metrics_sum', 'mixed'),
+      await rows('metrics_histogram', 'mixed'),
+    ],
     [1, 1, 1],
     'each point once',
   );
@@ -303,7 +481,10 @@ test('the ledger remembers at most maxRequests: a retry of a forgotten request i
   for (const r of requests) await pipeline.consume(r);
   await pipeline.consume(requests[2]!);
   await pipeline.consume(requests[0]!);
-  const rs = await ch.query({ query: "SELECT SpanId, count() AS n FROM spans WHERE TenantId = 'cap' GROUP BY SpanId ORDER BY SpanId", format: 'JSONEachRow' });
+  const rs = await ch.query({
+    query: "SELECT SpanId, count() AS n FROM spans WHERE TenantId = 'cap' GROUP BY SpanId ORDER BY SpanId",
+    format: 'JSONEachRow',
+  });
   const perSpan = (await rs.json<{ n: string }>()).map((r) => Number(r.n));
   assert.deepEqual(perSpan, [2, 1, 1], 'the oldest request was forgotten when the third was stored');
   await pipeline.close();

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { busMessageId } from '@telemetryflow/otlp';
-import { KEPT_MESSAGE_CHARS, RequestLedger, requestIdentity, StorageUnavailableError, type Admission, type Attempt } from '../src/index.js';
+import {
+  KEPT_MESSAGE_CHARS,
+  RequestLedger,
+  requestIdentity,
+  StorageUnavailableError,
+  type Admission,
+  type Attempt,
+} from '../src/index.js';
 
 const OUTCOME = { accepted: 5, rejected: 1, errorMessage: 'rejected 1 item(s): span: end before start' };
 
@@ -15,11 +22,14 @@ function attemptOf(a: Admission): Attempt {
   return a.attempt;
 }
 
-test('the identity is the collector\'s Nats-Msg-Id of tenant, signal and bytes, and the encoding', () => {
+test("the identity is the collector's Nats-Msg-Id of tenant, signal and bytes, and the encoding", () => {
   const payload = Buffer.from('request bytes');
   const id = requestIdentity({ tenantId: 't1', signal: 'traces', encoding: 'protobuf', payload });
   assert.equal(id, `protobuf:${busMessageId('traces', 't1', payload)}`);
-  assert.equal(requestIdentity({ tenantId: 't1', signal: 'traces', encoding: 'protobuf', payload: Buffer.from('request bytes') }), id);
+  assert.equal(
+    requestIdentity({ tenantId: 't1', signal: 'traces', encoding: 'protobuf', payload: Buffer.from('request bytes') }),
+    id,
+  );
   for (const other of [
     { tenantId: 't2', signal: 'traces', encoding: 'protobuf', payload },
     { tenantId: 't1', signal: 'logs', encoding: 'protobuf', payload },
@@ -70,16 +80,22 @@ test('a request is forgotten once the window after its last attempt has passed',
 
 test('at most maxRequests are remembered: the oldest is forgotten first', async () => {
   const ledger = new RequestLedger({ windowMs: 600_000, maxRequests: 3, waitMs: 1000 }, new FakeClock().now);
-  for (const id of ['r1', 'r2', 'r3', 'r4', 'r5']) attemptOf(await ledger.admit(id)).stored({ ...OUTCOME, accepted: Number(id.slice(1)) });
+  for (const id of ['r1', 'r2', 'r3', 'r4', 'r5'])
+    attemptOf(await ledger.admit(id)).stored({ ...OUTCOME, accepted: Number(id.slice(1)) });
   assert.equal(ledger.size, 3);
   assert.ok('attempt' in (await ledger.admit('r1')));
   assert.ok('attempt' in (await ledger.admit('r2')));
-  for (const id of ['r3', 'r4', 'r5']) assert.deepEqual(await ledger.admit(id), { done: { ...OUTCOME, accepted: Number(id.slice(1)) } });
+  for (const id of ['r3', 'r4', 'r5'])
+    assert.deepEqual(await ledger.admit(id), { done: { ...OUTCOME, accepted: Number(id.slice(1)) } });
 });
 
 test('an entry keeps a bounded partial_success message', async () => {
   const ledger = new RequestLedger({ windowMs: 600_000, maxRequests: 3, waitMs: 1000 }, new FakeClock().now);
-  attemptOf(await ledger.admit('long')).stored({ accepted: 1, rejected: 5, errorMessage: `rejected 5 item(s): ${'metric "x": no data; '.repeat(100)}` });
+  attemptOf(await ledger.admit('long')).stored({
+    accepted: 1,
+    rejected: 5,
+    errorMessage: `rejected 5 item(s): ${'metric "x": no data; '.repeat(100)}`,
+  });
   const done = await ledger.admit('long');
   assert.ok('done' in done);
   assert.equal(done.done.errorMessage.length, KEPT_MESSAGE_CHARS);
@@ -109,7 +125,10 @@ test('an identical request under way is waited for: its outcome, or its landed t
 test('waiting for an identical request has a timeout: the client is told to retry', async () => {
   const ledger = new RequestLedger({ windowMs: 600_000, maxRequests: 10, waitMs: 50 });
   const stuck = attemptOf(await ledger.admit('z'));
-  await assert.rejects(ledger.admit('z'), (e) => e instanceof StorageUnavailableError && /identical request is still being stored/.test(e.message));
+  await assert.rejects(
+    ledger.admit('z'),
+    (e) => e instanceof StorageUnavailableError && /identical request is still being stored/.test(e.message),
+  );
   stuck.stored(OUTCOME);
   assert.deepEqual(await ledger.admit('z'), { done: OUTCOME });
 });

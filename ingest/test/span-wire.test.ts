@@ -75,17 +75,37 @@ function spanFields(i: number): Bytes[] {
 function request(spans: Bytes[], opts: { resourceLast?: boolean; scopeLast?: boolean; unknown?: boolean } = {}): Bytes {
   const extra = opts.unknown ? UNKNOWN : [];
   const scope = len(1, msg(len(1, 'lib'), len(2, '1.2.3')));
-  const scopeSpans = msg(...(opts.scopeLast ? [] : [scope]), ...spans.map((s) => len(2, s)), ...extra, len(3, 'https://example.com/scope'), ...(opts.scopeLast ? [scope] : []));
+  const scopeSpans = msg(
+    ...(opts.scopeLast ? [] : [scope]),
+    ...spans.map((s) => len(2, s)),
+    ...extra,
+    len(3, 'https://example.com/scope'),
+    ...(opts.scopeLast ? [scope] : []),
+  );
   const res = len(1, msg(len(1, kv('service.name', str('checkout'))), len(1, kv('host.cpu', vint(3, 8)))));
-  const resourceSpans = msg(...(opts.resourceLast ? [] : [res]), len(2, scopeSpans), ...extra, len(3, 'https://opentelemetry.io/schemas/1.26.0'), ...(opts.resourceLast ? [res] : []));
+  const resourceSpans = msg(
+    ...(opts.resourceLast ? [] : [res]),
+    len(2, scopeSpans),
+    ...extra,
+    len(3, 'https://opentelemetry.io/schemas/1.26.0'),
+    ...(opts.resourceLast ? [res] : []),
+  );
   return msg(...extra, len(1, resourceSpans));
 }
 
 /** The object path: protobufjs decode, row building, encodeRowBinary. */
 function viaObjects(payload: Uint8Array, window = ANY_TIME) {
-  const batch = requestToRows('acme', 'traces', decodeExportRequest('traces', payload, 'protobuf').request, 0n, { window });
+  const batch = requestToRows('acme', 'traces', decodeExportRequest('traces', payload, 'protobuf').request, 0n, {
+    window,
+  });
   const rows = batch.tables.spans ?? [];
-  return { data: encodeRowBinary('spans', rows), rows: rows.length, accepted: batch.accepted, rejected: batch.rejected, errorMessage: batch.errorMessage };
+  return {
+    data: encodeRowBinary('spans', rows),
+    rows: rows.length,
+    accepted: batch.accepted,
+    rejected: batch.rejected,
+    errorMessage: batch.errorMessage,
+  };
 }
 
 /**
@@ -124,24 +144,58 @@ function objectsOrError(payload: Uint8Array, window = ANY_TIME): Encoded | Error
 
 test('spans with fields in any order, unknown fields and a late resource and scope are read off the wire as the object path writes them', () => {
   let seed = 11;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const shuffled = (fields: Bytes[]) => fields.map((f) => [random(), f] as const).sort((a, b) => a[0] - b[0]).map(([, f]) => f);
-  const spans = Array.from({ length: 30 }, (_, i) => msg(...shuffled([...spanFields(i), ...(i % 3 === 0 ? UNKNOWN : [])])));
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const shuffled = (fields: Bytes[]) =>
+    fields
+      .map((f) => [random(), f] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, f]) => f);
+  const spans = Array.from({ length: 30 }, (_, i) =>
+    msg(...shuffled([...spanFields(i), ...(i % 3 === 0 ? UNKNOWN : [])])),
+  );
   assert.deepEqual(assertWireSameAsObjects(request(spans)), { accepted: 30, rejected: 0 });
-  assert.deepEqual(assertWireSameAsObjects(request(spans, { resourceLast: true, scopeLast: true, unknown: true })), { accepted: 30, rejected: 0 });
+  assert.deepEqual(assertWireSameAsObjects(request(spans, { resourceLast: true, scopeLast: true, unknown: true })), {
+    accepted: 30,
+    rejected: 0,
+  });
   // What protobufjs writes, as the SDKs' exporters do.
-  assertWireSameAsObjects(encodeExportRequestObject('traces', traceRequest([span({ events: [], links: [] }), span({ events: [], links: [], attributes: [] })])));
+  assertWireSameAsObjects(
+    encodeExportRequestObject(
+      'traces',
+      traceRequest([span({ events: [], links: [] }), span({ events: [], links: [], attributes: [] })]),
+    ),
+  );
 });
 
 test('attribute values of every kind and edge: the wire reader agrees with protobufjs', () => {
   const values: Bytes[] = [
-    vint(3, 0), vint(3, 1), vint(3, 2 ** 28 - 1), vint(3, 2 ** 28), vint(3, 2 ** 31), vint(3, -1), vint(3, 2n ** 63n - 1n),
+    vint(3, 0),
+    vint(3, 1),
+    vint(3, 2 ** 28 - 1),
+    vint(3, 2 ** 28),
+    vint(3, 2 ** 31),
+    vint(3, -1),
+    vint(3, 2n ** 63n - 1n),
     Buffer.from([0x18, 0x80, 0x00]), // 0 written in two bytes
-    vint(2, 0), vint(2, 1), vint(2, 2),
-    double(4, 0), double(4, -0.5), double(4, Number.NaN), double(4, Infinity), double(4, 1e300),
-    str(''), str('ü€😀'), str(Buffer.from([0x61, 0xff, 0x62])), str(Buffer.from([0xed, 0xa0, 0x80])),
-    msg(str('first'), str('second')), msg(vint(3, 5), str('then a string')), msg(str('x'), ...UNKNOWN),
-    len(7, Buffer.from([0, 255])), len(6, len(1, kv('a', str('b')))), len(5, Buffer.alloc(0)), Buffer.alloc(0),
+    vint(2, 0),
+    vint(2, 1),
+    vint(2, 2),
+    double(4, 0),
+    double(4, -0.5),
+    double(4, Number.NaN),
+    double(4, Infinity),
+    double(4, 1e300),
+    str(''),
+    str('ü€😀'),
+    str(Buffer.from([0x61, 0xff, 0x62])),
+    str(Buffer.from([0xed, 0xa0, 0x80])),
+    msg(str('first'), str('second')),
+    msg(vint(3, 5), str('then a string')),
+    msg(str('x'), ...UNKNOWN),
+    len(7, Buffer.from([0, 255])),
+    len(6, len(1, kv('a', str('b')))),
+    len(5, Buffer.alloc(0)),
+    Buffer.alloc(0),
   ];
   const spans = values.map((v, i) => msg(...spanFields(i).slice(0, 8), len(9, kv(`k${i}`, v)), len(9, kv('same', v))));
   assert.deepEqual(assertWireSameAsObjects(request(spans)), { accepted: values.length, rejected: 0 });
@@ -185,7 +239,7 @@ test('a start before the retention cutoff or after the latest storable time, and
   const window = new TimeWindow(cutoff);
   const base = spanFields(0).filter((f) => f[0] !== ((7 << 3) | 1) && f[0] !== ((8 << 3) | 1));
   const timed = (start: bigint, end: bigint) => msg(...base, fixed64(7, start), fixed64(8, end));
-  const lowWordMax = (T0 >> 32n << 32n) + 0xffffffffn;
+  const lowWordMax = ((T0 >> 32n) << 32n) + 0xffffffffn;
   const cases: [bigint, bigint, boolean][] = [
     [cutoff, cutoff, true],
     [cutoff - 1n, T0, false],
@@ -193,7 +247,7 @@ test('a start before the retention cutoff or after the latest storable time, and
     [T0, T0 - 1n, false],
     [T0, T0 + 1n, true],
     // Times that differ only in their high or low 32-bit word.
-    [T0 >> 32n << 32n, T0, false],
+    [(T0 >> 32n) << 32n, T0, false],
     [lowWordMax, lowWordMax + 1n, true],
     [lowWordMax + 1n, lowWordMax, false],
     [LATEST_ROW_TIME_NS, LATEST_ROW_TIME_NS, true],
@@ -201,13 +255,25 @@ test('a start before the retention cutoff or after the latest storable time, and
     [LATEST_ROW_TIME_NS, 2n ** 63n - 1n, true],
     [0n, 0n, false],
   ];
-  const { accepted, rejected } = assertWireSameAsObjects(request(cases.map(([start, end]) => timed(start, end))), window);
+  const { accepted, rejected } = assertWireSameAsObjects(
+    request(cases.map(([start, end]) => timed(start, end))),
+    window,
+  );
   assert.equal(accepted, cases.filter((c) => c[2]).length);
   assert.equal(rejected, cases.filter((c) => !c[2]).length);
   const reason = (start: bigint, end: bigint) => viaObjects(request([timed(start, end)]), window).errorMessage;
-  assert.equal(reason(cutoff - 1n, T0), "rejected 1 item(s): span: start_time_unix_nano 2024-11-25T13:20:00.122456788Z is older than this tenant's retention (nothing before 2024-11-25T13:20:00.122456789Z is kept)");
-  assert.equal(reason(T0, T0 - 1n), 'rejected 1 item(s): span: end_time_unix_nano 2024-11-25T13:20:00.123456788Z is before start_time_unix_nano 2024-11-25T13:20:00.123456789Z');
-  assert.equal(reason(LATEST_ROW_TIME_NS + 1n, LATEST_ROW_TIME_NS + 1n), 'rejected 1 item(s): span: start_time_unix_nano 2096-02-09T06:28:15.000000001Z is after 2096-02-09T06:28:15.000000000Z, the latest time that can be stored');
+  assert.equal(
+    reason(cutoff - 1n, T0),
+    "rejected 1 item(s): span: start_time_unix_nano 2024-11-25T13:20:00.122456788Z is older than this tenant's retention (nothing before 2024-11-25T13:20:00.122456789Z is kept)",
+  );
+  assert.equal(
+    reason(T0, T0 - 1n),
+    'rejected 1 item(s): span: end_time_unix_nano 2024-11-25T13:20:00.123456788Z is before start_time_unix_nano 2024-11-25T13:20:00.123456789Z',
+  );
+  assert.equal(
+    reason(LATEST_ROW_TIME_NS + 1n, LATEST_ROW_TIME_NS + 1n),
+    'rejected 1 item(s): span: start_time_unix_nano 2096-02-09T06:28:15.000000001Z is after 2096-02-09T06:28:15.000000000Z, the latest time that can be stored',
+  );
   // Without a cutoff a start of 0 is only old, not invalid.
   assert.deepEqual(assertWireSameAsObjects(request([timed(0n, 0n)])), { accepted: 1, rejected: 0 });
 });
@@ -220,7 +286,15 @@ test('payloads the wire reader does not take fall back to the object path, error
   for (const payload of [oddlyTyped, truncated, overlong, Buffer.from([0x0a]), Buffer.from([0x0f])]) {
     assert.equal(transcodeTraceRequest('acme', payload, 64), undefined);
   }
-  const task = (payload: Uint8Array) => decodeAndEncode({ tenantId: 'acme', signal: 'traces', encoding: 'protobuf', payload, receivedAtNs: '0', notBeforeNs: '0' });
+  const task = (payload: Uint8Array) =>
+    decodeAndEncode({
+      tenantId: 'acme',
+      signal: 'traces',
+      encoding: 'protobuf',
+      payload,
+      receivedAtNs: '0',
+      notBeforeNs: '0',
+    });
   const truncatedResult = task(truncated);
   assert.equal(truncatedResult.ok, false);
   assert.match((truncatedResult as { malformed: string }).malformed, /invalid protobuf ExportTraceServiceRequest/);
@@ -231,14 +305,21 @@ test('payloads the wire reader does not take fall back to the object path, error
   else {
     assert.ok(got.ok);
     const { accepted, rejected, errorMessage, tables } = got.batch;
-    assert.deepEqual({ accepted, rejected, errorMessage }, { accepted: expected.accepted, rejected: expected.rejected, errorMessage: expected.errorMessage });
+    assert.deepEqual(
+      { accepted, rejected, errorMessage },
+      { accepted: expected.accepted, rejected: expected.rejected, errorMessage: expected.errorMessage },
+    );
     assert.deepEqual(Buffer.from(tables.spans?.data ?? []), expected.data);
   }
   // Each was once stored by the wire reader while protobufjs refuses it (found by fuzzing):
   // an int tag without its value; a broken first copy of a repeated resource or scope; nesting
   // deeper than protobufjs allows, counted from the whole request.
   const nestedArrays = (depth: number): Bytes => (depth === 0 ? str('x') : len(5, len(1, nestedArrays(depth - 1))));
-  const nestedGroups = (depth: number): Bytes => Buffer.concat([...Array.from({ length: depth }, () => Buffer.from([0xa3, 0x06])), ...Array.from({ length: depth }, () => Buffer.from([0xa4, 0x06]))]);
+  const nestedGroups = (depth: number): Bytes =>
+    Buffer.concat([
+      ...Array.from({ length: depth }, () => Buffer.from([0xa3, 0x06])),
+      ...Array.from({ length: depth }, () => Buffer.from([0xa4, 0x06])),
+    ]);
   for (const refused of [
     Buffer.from('0a2a122812260a100102030405060708090a0b0c0d0e0f10120811121314151617184a060a01611201185005', 'hex'),
     Buffer.from('0a270a030a05010a00121e121c0a100102030405060708090a0b0c0d0e0f1012081112131415161718', 'hex'),
@@ -260,11 +341,17 @@ test('payloads the wire reader does not take fall back to the object path, error
 
 test('mutated payloads: whatever the wire reader takes, it writes as the object path does, and it takes nothing protobufjs refuses', () => {
   let seed = 5;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const pick = (n: number) => Math.floor(random() * n);
   const bases = [
-    request(Array.from({ length: 3 }, (_, i) => msg(...spanFields(i))), { unknown: true }),
-    encodeExportRequestObject('traces', traceRequest([span({ events: [], links: [] }), span({ events: [], links: [], status: { code: 1 } })])),
+    request(
+      Array.from({ length: 3 }, (_, i) => msg(...spanFields(i))),
+      { unknown: true },
+    ),
+    encodeExportRequestObject(
+      'traces',
+      traceRequest([span({ events: [], links: [] }), span({ events: [], links: [], status: { code: 1 } })]),
+    ),
   ];
   let taken = 0;
   const cases = 3000;
@@ -285,7 +372,10 @@ test('mutated payloads: whatever the wire reader takes, it writes as the object 
     if (!wire) continue;
     taken++;
     const expected = objectsOrError(payload, window);
-    assert.ok(!(expected instanceof Error), `protobufjs refuses ${Buffer.from(payload).toString('hex')}, the wire reader took it`);
+    assert.ok(
+      !(expected instanceof Error),
+      `protobufjs refuses ${Buffer.from(payload).toString('hex')}, the wire reader took it`,
+    );
     assertSame(wire, expected);
   }
   assert.ok(taken > cases / 50, `the wire reader took ${taken} of ${cases} mutated payloads`);

@@ -60,7 +60,15 @@ export function anyValueToJson(v: AnyValue | null | undefined): AnyValueJson {
 
 /** For AnyValue objects that did not come from a protobufjs decoder (no oneof getter). */
 function presentField(v: AnyValue): AnyValue['value'] {
-  for (const f of ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'] as const) {
+  for (const f of [
+    'stringValue',
+    'boolValue',
+    'intValue',
+    'doubleValue',
+    'arrayValue',
+    'kvlistValue',
+    'bytesValue',
+  ] as const) {
     if (v[f] !== undefined && v[f] !== null) return f;
   }
   return undefined;
@@ -135,5 +143,8 @@ export function keyValuesToStored(kvs: KeyValue[] | null | undefined): StoredAtt
 export function storedToKeyValuesJson(values: Record<string, string>, types: Record<string, string>): KeyValueJson[] {
   return Object.keys(values)
     .sort()
-    .map((key) => ({ key, value: storedToAnyValueJson(values[key] ?? '', Object.hasOwn(types, key) ? types[key] : undefined) }));
+    .map((key) => ({
+      key,
+      value: storedToAnyValueJson(values[key] ?? '', Object.hasOwn(types, key) ? types[key] : undefined),
+    }));
 }

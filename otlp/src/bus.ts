@@ -28,7 +28,8 @@ export function isRoutableTenant(tenantId: string): boolean {
 
 /** `tf.<signal>.<tenant>`; throws for a tenant id that cannot be one subject token. */
 export function busSubject(signal: Signal, tenantId: string): string {
-  if (!isRoutableTenant(tenantId)) throw new Error(`tenant id ${JSON.stringify(tenantId)} cannot be routed: use letters, digits, '-' and '_'`);
+  if (!isRoutableTenant(tenantId))
+    throw new Error(`tenant id ${JSON.stringify(tenantId)} cannot be routed: use letters, digits, '-' and '_'`);
   return `tf.${signal}.${tenantId}`;
 }
 
@@ -43,6 +44,12 @@ export function busSignalFilter(signal: Signal): string {
  * (a retry arrives later).
  */
 export function busMessageId(signal: Signal, tenantId: string, body: Uint8Array): string {
-  const digest = createHash('sha256').update(tenantId).update('\0').update(signal).update('\0').update(body).digest('base64url');
+  const digest = createHash('sha256')
+    .update(tenantId)
+    .update('\0')
+    .update(signal)
+    .update('\0')
+    .update(body)
+    .digest('base64url');
   return `${signal}:${digest}`;
 }

@@ -68,7 +68,11 @@ export interface DecodedRequest<S extends Signal> {
  * value (otlp-json.ts): an item holding a value of the wrong type is refused, one outside
  * any item makes the request malformed. Throws MalformedPayloadError.
  */
-export function decodeExportRequest<S extends Signal>(signal: S, payload: Uint8Array, encoding: OtlpEncoding): DecodedRequest<S> {
+export function decodeExportRequest<S extends Signal>(
+  signal: S,
+  payload: Uint8Array,
+  encoding: OtlpEncoding,
+): DecodedRequest<S> {
   const type = requestTypes[signal];
   try {
     if (encoding === 'protobuf') {
@@ -100,7 +104,11 @@ export interface PartialSuccess {
 }
 
 /** `Export*ServiceResponse`; partial_success is set only when something was rejected or there is a message. */
-export function encodeExportResponse(signal: Signal, partial: PartialSuccess | null, encoding: OtlpEncoding): Uint8Array {
+export function encodeExportResponse(
+  signal: Signal,
+  partial: PartialSuccess | null,
+  encoding: OtlpEncoding,
+): Uint8Array {
   const body: Record<string, unknown> = {};
   if (partial && (partial.rejected > 0 || partial.errorMessage)) {
     body.partialSuccess = { [REJECTED_FIELD[signal]]: partial.rejected, errorMessage: partial.errorMessage };
@@ -119,7 +127,8 @@ export function encodeStatus(code: number, message: string, encoding: OtlpEncodi
 }
 
 export function decodeStatus(payload: Uint8Array, encoding: OtlpEncoding): { code: number; message: string } {
-  if (encoding === 'json') return JSON.parse(Buffer.from(payload).toString('utf8')) as { code: number; message: string };
+  if (encoding === 'json')
+    return JSON.parse(Buffer.from(payload).toString('utf8')) as { code: number; message: string };
   const obj = statusType.toObject(statusType.decode(payload), { defaults: true }) as { code: number; message: string };
   return { code: obj.code, message: obj.message };
 }
@@ -130,9 +139,11 @@ export function decodeExportResponse(
   encoding: OtlpEncoding,
 ): { rejected: number; errorMessage: string } | null {
   const type = responseTypes[signal];
-  const obj = (encoding === 'json'
-    ? JSON.parse(Buffer.from(payload).toString('utf8') || '{}')
-    : type.toObject(type.decode(payload), { longs: String })) as { partialSuccess?: Record<string, unknown> };
+  const obj = (
+    encoding === 'json'
+      ? JSON.parse(Buffer.from(payload).toString('utf8') || '{}')
+      : type.toObject(type.decode(payload), { longs: String })
+  ) as { partialSuccess?: Record<string, unknown> };
   const ps = obj.partialSuccess;
   if (!ps) return null;
   return { rejected: Number(ps[REJECTED_FIELD[signal]] ?? 0), errorMessage: String(ps.errorMessage ?? '') };

@@ -71,9 +71,21 @@ type Json = Record<string, unknown>;
 type Scalar = 'string' | 'bool' | 'hex' | 'base64' | 'double' | 'int32' | 'uint32' | 'int64' | 'uint64';
 
 const SCALARS: Record<string, Scalar> = {
-  string: 'string', bool: 'bool', bytes: 'base64', double: 'double', float: 'double',
-  int32: 'int32', sint32: 'int32', sfixed32: 'int32', uint32: 'uint32', fixed32: 'uint32',
-  int64: 'int64', sint64: 'int64', sfixed64: 'int64', uint64: 'uint64', fixed64: 'uint64',
+  string: 'string',
+  bool: 'bool',
+  bytes: 'base64',
+  double: 'double',
+  float: 'double',
+  int32: 'int32',
+  sint32: 'int32',
+  sfixed32: 'int32',
+  uint32: 'uint32',
+  fixed32: 'uint32',
+  int64: 'int64',
+  sint64: 'int64',
+  sfixed64: 'int64',
+  uint64: 'uint64',
+  fixed64: 'uint64',
 };
 
 /** How one field's JSON value is read, worked out once per field from protobufjs's reflection. */
@@ -193,10 +205,13 @@ function message(plan: TypePlan, json: unknown, depth: number, refusals: Refusal
       if (field.oneof !== undefined) {
         oneofs ??= {};
         const other = oneofs[field.oneof];
-        if (other !== undefined && other !== field.name) throw new InvalidValue(`is set together with ${other} (one of ${field.oneof})`);
+        if (other !== undefined && other !== field.name)
+          throw new InvalidValue(`is set together with ${other} (one of ${field.oneof})`);
         oneofs[field.oneof] = field.name;
       }
-      out[field.name] = field.repeated ? repeated(field, value, depth, refusals, metricName) : single(field, value, depth, refusals, metricName);
+      out[field.name] = field.repeated
+        ? repeated(field, value, depth, refusals, metricName)
+        : single(field, value, depth, refusals, metricName);
     } catch (err) {
       throw err instanceof InvalidValue ? err.within(field.protoName) : err;
     }
@@ -262,7 +277,12 @@ function dataPointCount(metric: unknown): number {
 
 const INT32: Range = { min: -(2n ** 31n), max: 2n ** 31n - 1n, maxText: '2147483647', minText: '2147483648' };
 const UINT32: Range = { min: 0n, max: 2n ** 32n - 1n, maxText: '4294967295', minText: undefined };
-const INT64: Range = { min: -(2n ** 63n), max: 2n ** 63n - 1n, maxText: '9223372036854775807', minText: '9223372036854775808' };
+const INT64: Range = {
+  min: -(2n ** 63n),
+  max: 2n ** 63n - 1n,
+  maxText: '9223372036854775807',
+  minText: '9223372036854775808',
+};
 const UINT64: Range = { min: 0n, max: 2n ** 64n - 1n, maxText: '18446744073709551615', minText: undefined };
 
 function single(field: FieldPlan, json: unknown, depth: number, refusals: Refusals, metricName: string): unknown {
@@ -329,12 +349,16 @@ function integer(json: unknown, range: Range): string {
     const negative = json.startsWith('-');
     const digits = negative ? json.slice(1) : json;
     const bound = negative ? range.minText : range.maxText;
-    if (bound !== undefined && (digits.length < bound.length || (digits.length === bound.length && digits <= bound))) return json;
+    if (bound !== undefined && (digits.length < bound.length || (digits.length === bound.length && digits <= bound)))
+      return json;
     if (negative && digits === '0') return '0';
     throw new InvalidValue(`${JSON.stringify(truncated(json))} is out of range`);
   }
   const value = integerValue(json);
-  if (value < range.min || value > range.max) throw new InvalidValue(`${typeof json === 'string' ? JSON.stringify(truncated(json)) : String(json)} is out of range`);
+  if (value < range.min || value > range.max)
+    throw new InvalidValue(
+      `${typeof json === 'string' ? JSON.stringify(truncated(json)) : String(json)} is out of range`,
+    );
   return value.toString();
 }
 
@@ -345,7 +369,8 @@ function integerValue(json: unknown): bigint {
   }
   if (typeof json !== 'string') throw wrongType('an integer (a JSON number or a decimal string)', json);
   const m = DECIMAL.exec(json);
-  if (!m || m[2]!.length + (m[3]?.length ?? 0) > MAX_DIGITS) throw new InvalidValue(`${JSON.stringify(truncated(json))} is not a decimal integer`);
+  if (!m || m[2]!.length + (m[3]?.length ?? 0) > MAX_DIGITS)
+    throw new InvalidValue(`${JSON.stringify(truncated(json))} is not a decimal integer`);
   const digits = (m[2]! + (m[3] ?? '')).replace(/^0+(?=\d)/, '');
   const exponent = Number(m[4] ?? '0') - (m[3]?.length ?? 0);
   let value: bigint;
@@ -356,7 +381,8 @@ function integerValue(json: unknown): bigint {
     value = BigInt(digits) * 10n ** BigInt(exponent);
   } else {
     const cut = digits.length + exponent;
-    if (cut < 0 ? !/^0*$/.test(digits) : !/^0*$/.test(digits.slice(cut))) throw new InvalidValue(`${JSON.stringify(truncated(json))} is not an integer`);
+    if (cut < 0 ? !/^0*$/.test(digits) : !/^0*$/.test(digits.slice(cut)))
+      throw new InvalidValue(`${JSON.stringify(truncated(json))} is not an integer`);
     value = cut <= 0 ? 0n : BigInt(digits.slice(0, cut));
   }
   return m[1] === '-' ? -value : value;

@@ -194,9 +194,16 @@ export interface Metric {
   description?: string | null;
   unit?: string | null;
   gauge?: { dataPoints?: NumberDataPoint[] | null } | null;
-  sum?: { dataPoints?: NumberDataPoint[] | null; aggregationTemporality?: number | null; isMonotonic?: boolean | null } | null;
+  sum?: {
+    dataPoints?: NumberDataPoint[] | null;
+    aggregationTemporality?: number | null;
+    isMonotonic?: boolean | null;
+  } | null;
   histogram?: { dataPoints?: HistogramDataPoint[] | null; aggregationTemporality?: number | null } | null;
-  exponentialHistogram?: { dataPoints?: ExponentialHistogramDataPoint[] | null; aggregationTemporality?: number | null } | null;
+  exponentialHistogram?: {
+    dataPoints?: ExponentialHistogramDataPoint[] | null;
+    aggregationTemporality?: number | null;
+  } | null;
   summary?: { dataPoints?: SummaryDataPoint[] | null } | null;
   metadata?: KeyValue[] | null;
   data?: 'gauge' | 'sum' | 'histogram' | 'exponentialHistogram' | 'summary';

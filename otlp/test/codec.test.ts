@@ -16,13 +16,49 @@ test('protobuf and OTLP/JSON decode to the same span', () => {
   const proto = decodeExportRequest(
     'traces',
     encodeExportRequestObject('traces', {
-      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.from('0af7651916cd43dd8448eb211c80319c', 'hex'), spanId: Buffer.from('b7ad6b7169203331', 'hex'), name: 'a', kind: 2, startTimeUnixNano: '1732540800123456789' }] }] }],
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: Buffer.from('0af7651916cd43dd8448eb211c80319c', 'hex'),
+                  spanId: Buffer.from('b7ad6b7169203331', 'hex'),
+                  name: 'a',
+                  kind: 2,
+                  startTimeUnixNano: '1732540800123456789',
+                },
+              ],
+            },
+          ],
+        },
+      ],
     }),
     'protobuf',
   ).request;
   const json = decodeExportRequest(
     'traces',
-    Buffer.from(JSON.stringify({ resource_spans: [{ scope_spans: [{ spans: [{ trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331', name: 'a', kind: 2, start_time_unix_nano: 1732540800123456789n.toString() }] }] }] })),
+    Buffer.from(
+      JSON.stringify({
+        resource_spans: [
+          {
+            scope_spans: [
+              {
+                spans: [
+                  {
+                    trace_id: '0af7651916cd43dd8448eb211c80319c',
+                    span_id: 'b7ad6b7169203331',
+                    name: 'a',
+                    kind: 2,
+                    start_time_unix_nano: 1732540800123456789n.toString(),
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ),
     'json',
   ).request;
   for (const req of [proto, json]) {
@@ -46,8 +82,12 @@ test('responses carry partial success only when something was rejected, in both 
     const body = encodeExportResponse('metrics', { rejected: 2, errorMessage: 'bad points' }, enc);
     assert.deepEqual(decodeExportResponse('metrics', body, enc), { rejected: 2, errorMessage: 'bad points' });
   }
-  assert.match(Buffer.from(encodeExportResponse('logs', { rejected: 3, errorMessage: 'x' }, 'json')).toString(), /"rejectedLogRecords":"3"/);
-  for (const enc of ['protobuf', 'json'] as const) assert.deepEqual(decodeStatus(encodeStatus(3, 'nope', enc), enc), { code: 3, message: 'nope' });
+  assert.match(
+    Buffer.from(encodeExportResponse('logs', { rejected: 3, errorMessage: 'x' }, 'json')).toString(),
+    /"rejectedLogRecords":"3"/,
+  );
+  for (const enc of ['protobuf', 'json'] as const)
+    assert.deepEqual(decodeStatus(encodeStatus(3, 'nope', enc), enc), { code: 3, message: 'nope' });
 });
 
 test('attributes keep their OTLP types through the storage form', () => {
@@ -76,22 +116,46 @@ test('attributes keep their OTLP types through the storage form', () => {
 });
 
 test('attribute keys named like object properties are ordinary keys', () => {
-  const kvs = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'].map((key) => ({ key, value: { stringValue: `v-${key}` } }));
+  const kvs = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'].map((key) => ({
+    key,
+    value: { stringValue: `v-${key}` },
+  }));
   const stored = keyValuesToStored(kvs);
   assert.deepEqual(Object.keys(stored.values).sort(), ['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
   // The read path gets plain objects back from ClickHouse.
   const fromDb = JSON.parse(JSON.stringify(stored.values)) as Record<string, string>;
   const back = storedToKeyValuesJson(fromDb, {});
-  assert.deepEqual(back.map((kv) => [kv.key, kv.value]), [
-    ['__proto__', { stringValue: 'v-__proto__' }],
-    ['constructor', { stringValue: 'v-constructor' }],
-    ['hasOwnProperty', { stringValue: 'v-hasOwnProperty' }],
-    ['toString', { stringValue: 'v-toString' }],
-  ]);
+  assert.deepEqual(
+    back.map((kv) => [kv.key, kv.value]),
+    [
+      ['__proto__', { stringValue: 'v-__proto__' }],
+      ['constructor', { stringValue: 'v-constructor' }],
+      ['hasOwnProperty', { stringValue: 'v-hasOwnProperty' }],
+      ['toString', { stringValue: 'v-toString' }],
+    ],
+  );
 });
 
 test('an OTLP/JSON parent span id that is not hex refuses its span, not read as "no parent"', () => {
-  const { request, refused } = decodeExportRequest('traces', Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', parentSpanId: 'zz' }] }] }] })), 'json');
+  const { request, refused } = decodeExportRequest(
+    'traces',
+    Buffer.from(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', parentSpanId: 'zz' },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ),
+    'json',
+  );
   assert.equal(request.resourceSpans?.[0]?.scopeSpans?.[0]?.spans?.length, 0);
   assert.deepEqual(refused, [{ reason: 'span: parent_span_id: must be a hex string, got "zz"', count: 1 }]);
 });

@@ -7,7 +7,8 @@ export class CheckFailure extends Error {
   override readonly name = 'CheckFailure';
 }
 
-export const TARGET_NOT_ALLOWED = 'target address not allowed: private, loopback, link-local or reserved addresses are refused';
+export const TARGET_NOT_ALLOWED =
+  'target address not allowed: private, loopback, link-local or reserved addresses are refused';
 
 const BY_CODE: Record<string, string> = {
   TF_BLOCKED_ADDRESS: TARGET_NOT_ALLOWED,
@@ -36,7 +37,11 @@ const BY_CODE: Record<string, string> = {
 };
 
 function codeOf(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.code === 'string') return e.code;
   }
   return undefined;
@@ -47,7 +52,13 @@ export function failureMessage(err: unknown, timeoutMs: number): string {
   if (err instanceof CheckFailure) return err.message;
   const name = (err as { name?: unknown } | null)?.name;
   const code = codeOf(err);
-  if (name === 'TimeoutError' || name === 'AbortError' || code === 'ETIMEDOUT' || code === 'ETIMEOUT' || code === 'ABORT_ERR') {
+  if (
+    name === 'TimeoutError' ||
+    name === 'AbortError' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ETIMEOUT' ||
+    code === 'ABORT_ERR'
+  ) {
     return `timed out after ${formatSeconds(timeoutMs)}`;
   }
   if (code !== undefined && BY_CODE[code] !== undefined) return BY_CODE[code]!;
@@ -59,7 +70,9 @@ export function failureMessage(err: unknown, timeoutMs: number): string {
 /** The detail for the log: codes and messages, never shown to the owner. */
 export function failureDetail(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown; cause?: unknown } | null;
-  const own = [typeof e?.code === 'string' ? e.code : '', typeof e?.message === 'string' ? e.message : String(err)].filter(Boolean).join(' ');
+  const own = [typeof e?.code === 'string' ? e.code : '', typeof e?.message === 'string' ? e.message : String(err)]
+    .filter(Boolean)
+    .join(' ');
   return e?.cause !== undefined && e.cause !== err ? `${own} (${failureDetail(e.cause)})` : own;
 }
 

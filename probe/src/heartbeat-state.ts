@@ -30,7 +30,10 @@ export interface HeartbeatVerdict {
  * first beat it is pending until the grace runs out, then down.
  */
 export function heartbeatState(input: HeartbeatInput): HeartbeatVerdict {
-  const last = input.beats.reduce<Beat | null>((latest, b) => (b.atMs <= input.nowMs && (latest === null || b.atMs >= latest.atMs) ? b : latest), null);
+  const last = input.beats.reduce<Beat | null>(
+    (latest, b) => (b.atMs <= input.nowMs && (latest === null || b.atMs >= latest.atMs) ? b : latest),
+    null,
+  );
   const dueAtMs = (last?.atMs ?? input.sinceMs) + input.intervalMs;
   const lastBeatMs = last?.atMs ?? null;
   if (last !== null && !last.ok) return { state: 'down', lastBeatMs, dueAtMs };

@@ -4,7 +4,13 @@ import { failedAssertion, statusInRange } from './http-assertions.js';
 import { parseJsonPath, readJsonPath } from './json-path.js';
 
 const DAY = 86_400_000;
-const ok = { statusCode: 200, body: '{"status":"ok","n":12,"tags":["a","b"],"nested":{"odd key":true}}', bodyTruncated: false, latencyMs: 80, atMs: 0 };
+const ok = {
+  statusCode: 200,
+  body: '{"status":"ok","n":12,"tags":["a","b"],"nested":{"odd key":true}}',
+  bodyTruncated: false,
+  latencyMs: 80,
+  atMs: 0,
+};
 const accept = { acceptedStatus: ['200-299'] };
 
 describe('HTTP assertions', () => {
@@ -14,15 +20,32 @@ describe('HTTP assertions', () => {
     assert.equal(statusInRange(300, '200-299'), false);
     assert.equal(statusInRange(404, '404'), true);
     assert.equal(failedAssertion({ acceptedStatus: ['200', '301-302'] }, { ...ok, statusCode: 302 }), null);
-    assert.equal(failedAssertion({ acceptedStatus: ['200', '301-302'] }, { ...ok, statusCode: 500 }), 'HTTP 500, expected 200 or 301-302');
+    assert.equal(
+      failedAssertion({ acceptedStatus: ['200', '301-302'] }, { ...ok, statusCode: 500 }),
+      'HTTP 500, expected 200 or 301-302',
+    );
   });
 
   it('keyword: present or absent, case-sensitive by default; a truncated body says so', () => {
-    assert.equal(failedAssertion({ ...accept, keyword: { value: 'OK', present: true, caseSensitive: true } }, ok), 'keyword "OK" not found in the body');
-    assert.equal(failedAssertion({ ...accept, keyword: { value: 'OK', present: true, caseSensitive: false } }, ok), null);
-    assert.equal(failedAssertion({ ...accept, keyword: { value: 'error', present: false, caseSensitive: true } }, ok), null);
-    assert.equal(failedAssertion({ ...accept, keyword: { value: 'zzz', present: true, caseSensitive: true } }, { ...ok, bodyTruncated: true }),
-      'keyword "zzz" not found in the body (in the first part of the body that was read)');
+    assert.equal(
+      failedAssertion({ ...accept, keyword: { value: 'OK', present: true, caseSensitive: true } }, ok),
+      'keyword "OK" not found in the body',
+    );
+    assert.equal(
+      failedAssertion({ ...accept, keyword: { value: 'OK', present: true, caseSensitive: false } }, ok),
+      null,
+    );
+    assert.equal(
+      failedAssertion({ ...accept, keyword: { value: 'error', present: false, caseSensitive: true } }, ok),
+      null,
+    );
+    assert.equal(
+      failedAssertion(
+        { ...accept, keyword: { value: 'zzz', present: true, caseSensitive: true } },
+        { ...ok, bodyTruncated: true },
+      ),
+      'keyword "zzz" not found in the body (in the first part of the body that was read)',
+    );
   });
 
   it('bodyRegex is RE2, searched anywhere', () => {
@@ -31,7 +54,8 @@ describe('HTTP assertions', () => {
   });
 
   it('jsonPath compares strings, numbers and arrays', () => {
-    const jp = (path: string, op: '==' | '!=' | '<' | '<=' | '>' | '>=' | 'contains', value: string) => failedAssertion({ ...accept, jsonPath: { path, op, value } }, ok);
+    const jp = (path: string, op: '==' | '!=' | '<' | '<=' | '>' | '>=' | 'contains', value: string) =>
+      failedAssertion({ ...accept, jsonPath: { path, op, value } }, ok);
     assert.equal(jp('$.status', '==', 'ok'), null);
     assert.equal(jp('status', '!=', 'down'), null);
     assert.equal(jp('$.n', '>', '10'), null);
@@ -40,14 +64,29 @@ describe('HTTP assertions', () => {
     assert.equal(jp("$.nested['odd key']", '==', 'true'), null);
     assert.equal(jp('$.status', '>', '1'), '> compares numbers: "ok" and "1"');
     assert.equal(jp('$.missing', '==', 'x'), '$.missing not found in the body');
-    assert.equal(failedAssertion({ ...accept, jsonPath: { path: '$.a', op: '==', value: 'x' } }, { ...ok, body: '<html>' }), 'body is not JSON');
+    assert.equal(
+      failedAssertion({ ...accept, jsonPath: { path: '$.a', op: '==', value: 'x' } }, { ...ok, body: '<html>' }),
+      'body is not JSON',
+    );
   });
 
   it('response time and certificate days left', () => {
     assert.equal(failedAssertion({ ...accept, maxResponseMs: 50 }, ok), 'responded in 80 ms, more than 50 ms');
-    assert.equal(failedAssertion({ ...accept, certificateMinDaysLeft: 14 }, { ...ok, certificateExpiresAtMs: 20 * DAY }), null);
-    assert.equal(failedAssertion({ ...accept, certificateMinDaysLeft: 14 }, { ...ok, certificateExpiresAtMs: 13.5 * DAY }), 'TLS certificate expires in 13 day(s), fewer than 14');
-    assert.equal(failedAssertion({ ...accept, certificateMinDaysLeft: 0 }, { ...ok, atMs: 3.2 * DAY, certificateExpiresAtMs: DAY }), 'TLS certificate expired 2 day(s) ago');
+    assert.equal(
+      failedAssertion({ ...accept, certificateMinDaysLeft: 14 }, { ...ok, certificateExpiresAtMs: 20 * DAY }),
+      null,
+    );
+    assert.equal(
+      failedAssertion({ ...accept, certificateMinDaysLeft: 14 }, { ...ok, certificateExpiresAtMs: 13.5 * DAY }),
+      'TLS certificate expires in 13 day(s), fewer than 14',
+    );
+    assert.equal(
+      failedAssertion(
+        { ...accept, certificateMinDaysLeft: 0 },
+        { ...ok, atMs: 3.2 * DAY, certificateExpiresAtMs: DAY },
+      ),
+      'TLS certificate expired 2 day(s) ago',
+    );
   });
 });
 

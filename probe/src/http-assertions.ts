@@ -17,7 +17,10 @@ export interface HttpResponseFacts {
   atMs: number;
 }
 
-type Assertions = Pick<HttpCheck, 'acceptedStatus' | 'keyword' | 'bodyRegex' | 'jsonPath' | 'maxResponseMs' | 'certificateMinDaysLeft'>;
+type Assertions = Pick<
+  HttpCheck,
+  'acceptedStatus' | 'keyword' | 'bodyRegex' | 'jsonPath' | 'maxResponseMs' | 'certificateMinDaysLeft'
+>;
 
 /** Null when every assertion holds, else why not. */
 export function failedAssertion(a: Assertions, r: HttpResponseFacts): string | null {
@@ -27,13 +30,17 @@ export function failedAssertion(a: Assertions, r: HttpResponseFacts): string | n
   if (a.maxResponseMs !== undefined && r.latencyMs > a.maxResponseMs) {
     return `responded in ${Math.round(r.latencyMs)} ms, more than ${a.maxResponseMs} ms`;
   }
-  const expiry = a.certificateMinDaysLeft !== undefined && r.certificateExpiresAtMs !== undefined ? expiryFailure(r.certificateExpiresAtMs, r.atMs, a.certificateMinDaysLeft) : null;
+  const expiry =
+    a.certificateMinDaysLeft !== undefined && r.certificateExpiresAtMs !== undefined
+      ? expiryFailure(r.certificateExpiresAtMs, r.atMs, a.certificateMinDaysLeft)
+      : null;
   if (expiry !== null) return expiry;
   const cut = r.bodyTruncated ? ' (in the first part of the body that was read)' : '';
   if (a.keyword) {
     const { value, present, caseSensitive } = a.keyword;
     const found = caseSensitive ? r.body.includes(value) : r.body.toLowerCase().includes(value.toLowerCase());
-    if (found !== present) return `keyword ${JSON.stringify(value)} ${present ? 'not found' : 'found'} in the body${cut}`;
+    if (found !== present)
+      return `keyword ${JSON.stringify(value)} ${present ? 'not found' : 'found'} in the body${cut}`;
   }
   if (a.bodyRegex !== undefined && !RE2JS.compile(a.bodyRegex).test(r.body)) {
     return `body does not match /${a.bodyRegex}/${cut}`;
@@ -66,21 +73,38 @@ function jsonPathFailure(a: NonNullable<HttpCheck['jsonPath']>, body: string): s
   const actual = found.value;
   const shown = typeof actual === 'string' ? actual : JSON.stringify(actual);
   const holds = compare(actual, shown, a.op, a.value);
-  return holds === true ? null : holds === false ? `${a.path} is ${JSON.stringify(actual)}, expected ${a.op} ${JSON.stringify(a.value)}` : holds;
+  return holds === true
+    ? null
+    : holds === false
+      ? `${a.path} is ${JSON.stringify(actual)}, expected ${a.op} ${JSON.stringify(a.value)}`
+      : holds;
 }
 
 /** True or false, or why the comparison cannot be made. */
-function compare(actual: unknown, shown: string, op: NonNullable<HttpCheck['jsonPath']>['op'], expected: string): boolean | string {
+function compare(
+  actual: unknown,
+  shown: string,
+  op: NonNullable<HttpCheck['jsonPath']>['op'],
+  expected: string,
+): boolean | string {
   switch (op) {
     case '==':
       return shown === expected;
     case '!=':
       return shown !== expected;
     case 'contains':
-      return Array.isArray(actual) ? actual.some((v) => (typeof v === 'string' ? v : JSON.stringify(v)) === expected) : shown.includes(expected);
+      return Array.isArray(actual)
+        ? actual.some((v) => (typeof v === 'string' ? v : JSON.stringify(v)) === expected)
+        : shown.includes(expected);
     default: {
       const [x, y] = [Number(shown), Number(expected)];
-      if (typeof actual === 'boolean' || actual === null || shown.trim() === '' || !Number.isFinite(x) || !Number.isFinite(y)) {
+      if (
+        typeof actual === 'boolean' ||
+        actual === null ||
+        shown.trim() === '' ||
+        !Number.isFinite(x) ||
+        !Number.isFinite(y)
+      ) {
         return `${op} compares numbers: ${JSON.stringify(actual)} and ${JSON.stringify(expected)}`;
       }
       return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;

@@ -1,7 +1,24 @@
 export {
-  MonitorInputSchema, CheckSpecSchema, HttpCheckSchema, TcpCheckSchema, DnsCheckSchema, TlsCheckSchema, HeartbeatCheckSchema,
-  DNS_RECORD_TYPES, JSON_PATH_OPS, MIN_INTERVAL_MS, MAX_INTERVAL_MS, MAX_TIMEOUT_MS, parseResolver,
-  type MonitorInput, type CheckSpec, type HttpCheck, type TcpCheck, type DnsCheck, type TlsCheck, type HeartbeatCheck,
+  MonitorInputSchema,
+  CheckSpecSchema,
+  HttpCheckSchema,
+  TcpCheckSchema,
+  DnsCheckSchema,
+  TlsCheckSchema,
+  HeartbeatCheckSchema,
+  DNS_RECORD_TYPES,
+  JSON_PATH_OPS,
+  MIN_INTERVAL_MS,
+  MAX_INTERVAL_MS,
+  MAX_TIMEOUT_MS,
+  parseResolver,
+  type MonitorInput,
+  type CheckSpec,
+  type HttpCheck,
+  type TcpCheck,
+  type DnsCheck,
+  type TlsCheck,
+  type HeartbeatCheck,
 } from './monitor-config.js';
 export type { CheckOutcome, CheckResult } from './check-result.js';
 export type { CheckContext } from './check-context.js';
@@ -14,6 +31,12 @@ export { runDnsCheck, RESOLVER_NOT_ALLOWED } from './checks/dns-check.js';
 export { failedAssertion, statusInRange, type HttpResponseFacts } from './http-assertions.js';
 export { parseJsonPath, readJsonPath, JsonPathError } from './json-path.js';
 export { heartbeatState, type Beat, type HeartbeatState, type HeartbeatVerdict } from './heartbeat-state.js';
-export { nextMonitorState, initialMonitorState, isRetrying, type MonitorState, type MonitorStatus } from './monitor-state.js';
+export {
+  nextMonitorState,
+  initialMonitorState,
+  isRetrying,
+  type MonitorState,
+  type MonitorStatus,
+} from './monitor-state.js';
 export { dueMonitors, nextRunMs, slotOffsetMs, type ScheduleEntry } from './schedule.js';
 export { ProbeRunner, type ProbeMonitor, type ProbeRunnerConfig } from './probe-runner.js';

@@ -10,8 +10,13 @@ export function parseJsonPath(path: string): PathSegment[] {
   let rest = path.trim().replace(/^\$/, '');
   if (rest !== '' && !rest.startsWith('.') && !rest.startsWith('[')) rest = `.${rest}`;
   while (rest !== '') {
-    const m = /^\.([^.[\]]+)/.exec(rest) ?? /^\[(\d+)\]/.exec(rest) ?? /^\['((?:[^'\\]|\\.)*)'\]/.exec(rest) ?? /^\["((?:[^"\\]|\\.)*)"\]/.exec(rest);
-    if (!m) throw new JsonPathError(`not a JSON path: ${JSON.stringify(path)} (at ${JSON.stringify(rest.slice(0, 20))})`);
+    const m =
+      /^\.([^.[\]]+)/.exec(rest) ??
+      /^\[(\d+)\]/.exec(rest) ??
+      /^\['((?:[^'\\]|\\.)*)'\]/.exec(rest) ??
+      /^\["((?:[^"\\]|\\.)*)"\]/.exec(rest);
+    if (!m)
+      throw new JsonPathError(`not a JSON path: ${JSON.stringify(path)} (at ${JSON.stringify(rest.slice(0, 20))})`);
     segments.push(/^\[\d/.test(rest) ? Number(m[1]) : m[1]!.replace(/\\(.)/g, '$1'));
     rest = rest.slice(m[0].length);
   }
@@ -22,7 +27,11 @@ export function parseJsonPath(path: string): PathSegment[] {
 export function readJsonPath(doc: unknown, path: readonly PathSegment[]): { found: boolean; value: unknown } {
   let at: unknown = doc;
   for (const seg of path) {
-    if (typeof seg === 'number' ? !Array.isArray(at) || seg >= at.length : at === null || typeof at !== 'object' || Array.isArray(at) || !Object.hasOwn(at, seg)) {
+    if (
+      typeof seg === 'number'
+        ? !Array.isArray(at) || seg >= at.length
+        : at === null || typeof at !== 'object' || Array.isArray(at) || !Object.hasOwn(at, seg)
+    ) {
       return { found: false, value: undefined };
     }
     at = (at as Record<string | number, unknown>)[seg];

@@ -15,43 +15,83 @@ function safeDurationMs(d: string): number | null {
 }
 
 const between = (minMs: number, maxMs: number, what: string) =>
-  DurationSchema.refine((d) => { const ms = safeDurationMs(d); return ms === null || (ms >= minMs && ms <= maxMs); }, `${what} must be between ${minMs / 1000}s and ${maxMs / 1000}s`);
+  DurationSchema.refine(
+    (d) => {
+      const ms = safeDurationMs(d);
+      return ms === null || (ms >= minMs && ms <= maxMs);
+    },
+    `${what} must be between ${minMs / 1000}s and ${maxMs / 1000}s`,
+  );
 
-const Host = z.string().min(1).max(253).refine((h) => isIP(h) !== 0 || /^[a-z0-9_]([a-z0-9_-]{0,62}\.)*[a-z0-9_-]{1,63}\.?$/i.test(h), 'a host name or an IP address');
+const Host = z
+  .string()
+  .min(1)
+  .max(253)
+  .refine(
+    (h) => isIP(h) !== 0 || /^[a-z0-9_]([a-z0-9_-]{0,62}\.)*[a-z0-9_-]{1,63}\.?$/i.test(h),
+    'a host name or an IP address',
+  );
 const Port = z.number().int().min(1).max(65_535);
 
 const HeaderName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, 'an HTTP header name');
-const HeaderValue = z.string().max(4000).regex(/^[^\r\n\0]*$/, 'a header value without line breaks');
+const HeaderValue = z
+  .string()
+  .max(4000)
+  .regex(/^[^\r\n\0]*$/, 'a header value without line breaks');
 
 /** `200`, or an inclusive range such as `200-299`. */
-const StatusRange = z.string().regex(/^[1-5]\d\d(-[1-5]\d\d)?$/, 'a status code such as 200 or a range such as 200-299');
+const StatusRange = z
+  .string()
+  .regex(/^[1-5]\d\d(-[1-5]\d\d)?$/, 'a status code such as 200 or a range such as 200-299');
 
-const Re2Pattern = z.string().min(1).max(1000).superRefine((p, ctx) => {
-  try {
-    RE2JS.compile(p);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `not a valid RE2 regular expression: ${err instanceof Error ? err.message : String(err)}` });
-  }
-});
+const Re2Pattern = z
+  .string()
+  .min(1)
+  .max(1000)
+  .superRefine((p, ctx) => {
+    try {
+      RE2JS.compile(p);
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `not a valid RE2 regular expression: ${err instanceof Error ? err.message : String(err)}`,
+      });
+    }
+  });
 
 export const JSON_PATH_OPS = ['==', '!=', '<', '<=', '>', '>=', 'contains'] as const;
 
 export const HttpCheckSchema = z.object({
   kind: z.literal('http'),
-  url: z.string().max(2000).url().refine((u) => /^https?:\/\//i.test(u), 'an http or https URL'),
+  url: z
+    .string()
+    .max(2000)
+    .url()
+    .refine((u) => /^https?:\/\//i.test(u), 'an http or https URL'),
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
-  headers: z.record(HeaderName, HeaderValue).refine((h) => Object.keys(h).length <= 50, 'at most 50 headers').default({}),
+  headers: z
+    .record(HeaderName, HeaderValue)
+    .refine((h) => Object.keys(h).length <= 50, 'at most 50 headers')
+    .default({}),
   body: z.string().max(65_536).optional(),
   /** Redirects followed (each target passes the address guard again); 0 reports the redirect itself. */
   maxRedirects: z.number().int().min(0).max(10).default(5),
   /** Accept an untrusted, expired or mismatched certificate (the check still reports its expiry). */
   ignoreTlsErrors: z.boolean().default(false),
   acceptedStatus: z.array(StatusRange).min(1).max(20).default(['200-299']),
-  keyword: z.object({ value: z.string().min(1).max(1000), present: z.boolean().default(true), caseSensitive: z.boolean().default(true) }).optional(),
+  keyword: z
+    .object({
+      value: z.string().min(1).max(1000),
+      present: z.boolean().default(true),
+      caseSensitive: z.boolean().default(true),
+    })
+    .optional(),
   /** RE2 syntax, searched anywhere in the body. */
   bodyRegex: Re2Pattern.optional(),
   /** `$.data.status` style path into a JSON body, compared with `value`. */
-  jsonPath: z.object({ path: z.string().min(1).max(500), op: z.enum(JSON_PATH_OPS).default('=='), value: z.string().max(1000) }).optional(),
+  jsonPath: z
+    .object({ path: z.string().min(1).max(500), op: z.enum(JSON_PATH_OPS).default('=='), value: z.string().max(1000) })
+    .optional(),
   maxResponseMs: z.number().int().positive().max(MAX_TIMEOUT_MS).optional(),
   /** Down when the server's certificate expires in fewer days (https only). */
   certificateMinDaysLeft: z.number().int().min(0).max(3650).optional(),
@@ -70,7 +110,11 @@ export const DnsCheckSchema = z.object({
   name: Host,
   recordType: z.enum(DNS_RECORD_TYPES).default('A'),
   /** `ip` or `ip:port` (`[v6]:port`); the system's resolvers when absent. */
-  resolver: z.string().max(60).refine((r) => parseResolver(r) !== null, 'an IP address, optionally with :port').optional(),
+  resolver: z
+    .string()
+    .max(60)
+    .refine((r) => parseResolver(r) !== null, 'an IP address, optionally with :port')
+    .optional(),
   /** Values that must all be among the answers (MX as `10 mail.example.com`, SRV as `priority weight port target`). */
   expected: z.array(z.string().min(1).max(1000)).max(20).default([]),
 });
@@ -91,7 +135,13 @@ export const HeartbeatCheckSchema = z.object({
   grace: DurationSchema.default('1m'),
 });
 
-export const CheckSpecSchema = z.discriminatedUnion('kind', [HttpCheckSchema, TcpCheckSchema, DnsCheckSchema, TlsCheckSchema, HeartbeatCheckSchema]);
+export const CheckSpecSchema = z.discriminatedUnion('kind', [
+  HttpCheckSchema,
+  TcpCheckSchema,
+  DnsCheckSchema,
+  TlsCheckSchema,
+  HeartbeatCheckSchema,
+]);
 export type CheckSpec = z.infer<typeof CheckSpecSchema>;
 export type HttpCheck = z.infer<typeof HttpCheckSchema>;
 export type TcpCheck = z.infer<typeof TcpCheckSchema>;
@@ -99,25 +149,36 @@ export type DnsCheck = z.infer<typeof DnsCheckSchema>;
 export type TlsCheck = z.infer<typeof TlsCheckSchema>;
 export type HeartbeatCheck = z.infer<typeof HeartbeatCheckSchema>;
 
-export const MonitorInputSchema = z.object({
-  name: z.string().min(1).max(200),
-  interval: between(MIN_INTERVAL_MS, MAX_INTERVAL_MS, 'interval').default('60s'),
-  timeout: between(1000, MAX_TIMEOUT_MS, 'timeout').default('10s'),
-  /** Failed checks in a row that are retried before the monitor is down (0: the first failure is). */
-  retries: z.number().int().min(0).max(10).default(0),
-  /** How soon a failed check is retried (default: the interval). */
-  retryInterval: between(MIN_INTERVAL_MS, MAX_INTERVAL_MS, 'retryInterval').optional(),
-  check: CheckSpecSchema,
-}).superRefine((m, ctx) => {
-  const [timeoutMs, intervalMs] = [safeDurationMs(m.timeout), safeDurationMs(m.interval)];
-  if (timeoutMs !== null && intervalMs !== null && timeoutMs > intervalMs) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'timeout must not exceed the interval' });
-  if (m.check.kind === 'http' && m.check.certificateMinDaysLeft !== undefined && !/^https:/i.test(m.check.url)) {
-    ctx.addIssue({ code: 'custom', path: ['check', 'certificateMinDaysLeft'], message: 'certificateMinDaysLeft needs an https URL' });
-  }
-  if (m.check.kind === 'http' && m.check.body !== undefined && (m.check.method === 'GET' || m.check.method === 'HEAD')) {
-    ctx.addIssue({ code: 'custom', path: ['check', 'body'], message: `a ${m.check.method} request has no body` });
-  }
-});
+export const MonitorInputSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    interval: between(MIN_INTERVAL_MS, MAX_INTERVAL_MS, 'interval').default('60s'),
+    timeout: between(1000, MAX_TIMEOUT_MS, 'timeout').default('10s'),
+    /** Failed checks in a row that are retried before the monitor is down (0: the first failure is). */
+    retries: z.number().int().min(0).max(10).default(0),
+    /** How soon a failed check is retried (default: the interval). */
+    retryInterval: between(MIN_INTERVAL_MS, MAX_INTERVAL_MS, 'retryInterval').optional(),
+    check: CheckSpecSchema,
+  })
+  .superRefine((m, ctx) => {
+    const [timeoutMs, intervalMs] = [safeDurationMs(m.timeout), safeDurationMs(m.interval)];
+    if (timeoutMs !== null && intervalMs !== null && timeoutMs > intervalMs)
+      ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'timeout must not exceed the interval' });
+    if (m.check.kind === 'http' && m.check.certificateMinDaysLeft !== undefined && !/^https:/i.test(m.check.url)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['check', 'certificateMinDaysLeft'],
+        message: 'certificateMinDaysLeft needs an https URL',
+      });
+    }
+    if (
+      m.check.kind === 'http' &&
+      m.check.body !== undefined &&
+      (m.check.method === 'GET' || m.check.method === 'HEAD')
+    ) {
+      ctx.addIssue({ code: 'custom', path: ['check', 'body'], message: `a ${m.check.method} request has no body` });
+    }
+  });
 export type MonitorInput = z.infer<typeof MonitorInputSchema>;
 
 /** `1.1.1.1`, `1.1.1.1:5353`, `::1`, `[::1]:5353` → address and port; null when it is none of these. */

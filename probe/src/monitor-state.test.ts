@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 import { initialMonitorState, isRetrying, nextMonitorState, type MonitorState } from './monitor-state.js';
 
 /** Feeds results at 30 s steps of a fake clock; returns the status after each. */
-function run(results: boolean[], retries: number, start: MonitorState = initialMonitorState(0)): { statuses: string[]; changes: number[]; last: MonitorState } {
+function run(
+  results: boolean[],
+  retries: number,
+  start: MonitorState = initialMonitorState(0),
+): { statuses: string[]; changes: number[]; last: MonitorState } {
   let state = start;
   const statuses: string[] = [];
   const changes: number[] = [];

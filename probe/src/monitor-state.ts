@@ -23,7 +23,11 @@ export function isRetrying(state: MonitorState): boolean {
  * more than `retries` checks in a row failed (retries 0: the first failure). While the
  * failures are retried the status stays what it was.
  */
-export function nextMonitorState(prev: MonitorState, check: { up: boolean; atMs: number }, retries: number): { state: MonitorState; changed: boolean } {
+export function nextMonitorState(
+  prev: MonitorState,
+  check: { up: boolean; atMs: number },
+  retries: number,
+): { state: MonitorState; changed: boolean } {
   const failures = check.up ? 0 : prev.consecutiveFailures + 1;
   const status: MonitorStatus = check.up ? 'up' : failures > retries ? 'down' : prev.status;
   const changed = status !== prev.status;

@@ -68,7 +68,10 @@ export class ProbeRunner {
         const { monitor } = probe;
         const state = this.states.get(probe.id);
         return {
-          id: probe.id, probe, intervalMs: durationMs(monitor.interval), lastRunMs: this.lastRunMs.get(probe.id) ?? null,
+          id: probe.id,
+          probe,
+          intervalMs: durationMs(monitor.interval),
+          lastRunMs: this.lastRunMs.get(probe.id) ?? null,
           retryIntervalMs: state && isRetrying(state) ? durationMs(monitor.retryInterval ?? monitor.interval) : null,
         };
       });
@@ -86,7 +89,9 @@ export class ProbeRunner {
   /** Ticks every `periodMs` until stopped; a tick never waits for the checks of the one before. */
   start(periodMs = 1000): void {
     const loop = () => {
-      this.tick().catch((err: unknown) => this.cfg.log?.(`probe runner: ${err instanceof Error ? err.message : String(err)}`));
+      this.tick().catch((err: unknown) =>
+        this.cfg.log?.(`probe runner: ${err instanceof Error ? err.message : String(err)}`),
+      );
       this.timer = setTimeout(loop, periodMs);
     };
     loop();
@@ -102,9 +107,16 @@ export class ProbeRunner {
   private async check(probe: ProbeMonitor): Promise<CheckResult | null> {
     const { monitor } = probe;
     const run = { monitorId: probe.id, location: this.cfg.location, atMs: this.now() };
-    const result = monitor.check.kind === 'heartbeat'
-      ? heartbeatResult(monitor.check, durationMs(monitor.interval), this.cfg.beats!(probe.id), this.states.get(probe.id)?.sinceMs ?? run.atMs, run)
-      : await runCheck(monitor.check, this.cfg.context, { ...run, timeoutMs: durationMs(monitor.timeout) });
+    const result =
+      monitor.check.kind === 'heartbeat'
+        ? heartbeatResult(
+            monitor.check,
+            durationMs(monitor.interval),
+            this.cfg.beats!(probe.id),
+            this.states.get(probe.id)?.sinceMs ?? run.atMs,
+            run,
+          )
+        : await runCheck(monitor.check, this.cfg.context, { ...run, timeoutMs: durationMs(monitor.timeout) });
     if (result === null) {
       if (!this.states.has(probe.id)) this.states.set(probe.id, initialMonitorState(run.atMs));
       return null;
@@ -115,7 +127,9 @@ export class ProbeRunner {
     try {
       this.cfg.onResult(result, state, changed);
     } catch (err) {
-      this.cfg.log?.(`probe runner: a result of monitor ${probe.id} was not taken: ${err instanceof Error ? err.message : String(err)}`);
+      this.cfg.log?.(
+        `probe runner: a result of monitor ${probe.id} was not taken: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     return result;
   }

@@ -29,9 +29,12 @@ export async function runCheck(spec: ActiveCheck, ctx: CheckContext, run: CheckR
   const signal = AbortSignal.timeout(run.timeoutMs);
   const started = performance.now();
   try {
-    const outcome = await (spec.kind === 'http' ? runHttpCheck(spec, ctx, signal)
-      : spec.kind === 'tcp' ? runTcpCheck(spec, ctx, signal)
-        : spec.kind === 'tls' ? runTlsCheck(spec, ctx, signal)
+    const outcome = await (spec.kind === 'http'
+      ? runHttpCheck(spec, ctx, signal)
+      : spec.kind === 'tcp'
+        ? runTcpCheck(spec, ctx, signal)
+        : spec.kind === 'tls'
+          ? runTlsCheck(spec, ctx, signal)
           : runDnsCheck(spec, ctx, signal, run.timeoutMs));
     return stamp(run, spec.kind, outcome);
   } catch (err) {
@@ -42,13 +45,22 @@ export async function runCheck(spec: ActiveCheck, ctx: CheckContext, run: CheckR
 }
 
 /** A push monitor's result at `run.atMs` from the beats it received (late is still up); null while it waits for its first beat. */
-export function heartbeatResult(spec: HeartbeatCheck, intervalMs: number, beats: readonly Beat[], sinceMs: number, run: Omit<CheckRun, 'timeoutMs'>): CheckResult | null {
+export function heartbeatResult(
+  spec: HeartbeatCheck,
+  intervalMs: number,
+  beats: readonly Beat[],
+  sinceMs: number,
+  run: Omit<CheckRun, 'timeoutMs'>,
+): CheckResult | null {
   const v = heartbeatState({ beats, intervalMs, graceMs: durationMs(spec.grace), sinceMs, nowMs: run.atMs });
   const latencyMs = 0;
   if (v.state === 'pending') return null;
   if (v.state !== 'down') return stamp({ ...run, timeoutMs: 0 }, 'heartbeat', { up: true, latencyMs });
-  const error = v.lastBeatMs === null ? 'no heartbeat received yet'
-    : beats.find((b) => b.atMs === v.lastBeatMs)?.ok === false ? 'the job reported a failure'
-      : `no heartbeat since ${new Date(v.lastBeatMs).toISOString()}`;
+  const error =
+    v.lastBeatMs === null
+      ? 'no heartbeat received yet'
+      : beats.find((b) => b.atMs === v.lastBeatMs)?.ok === false
+        ? 'the job reported a failure'
+        : `no heartbeat since ${new Date(v.lastBeatMs).toISOString()}`;
   return stamp({ ...run, timeoutMs: 0 }, 'heartbeat', { up: false, latencyMs, error });
 }

@@ -3,7 +3,12 @@ import { describe, it } from 'node:test';
 import { dueMonitors, nextRunMs, slotOffsetMs, type ScheduleEntry } from './schedule.js';
 
 const S = 1000;
-const monitor = (id: string, lastRunMs: number | null, intervalMs = 30 * S, retryIntervalMs: number | null = null): ScheduleEntry => ({ id, intervalMs, lastRunMs, retryIntervalMs });
+const monitor = (
+  id: string,
+  lastRunMs: number | null,
+  intervalMs = 30 * S,
+  retryIntervalMs: number | null = null,
+): ScheduleEntry => ({ id, intervalMs, lastRunMs, retryIntervalMs });
 
 describe('schedule', () => {
   it('the per-monitor offset is stable and spreads monitors over the interval', () => {
@@ -11,7 +16,10 @@ describe('schedule', () => {
     const offsets = Array.from({ length: 1000 }, (_, i) => slotOffsetMs(`monitor-${i}`, 30 * S));
     const perSecond = new Array<number>(30).fill(0);
     for (const o of offsets) perSecond[Math.floor(o / S)]!++;
-    assert.ok(Math.max(...perSecond) <= 60, `at most twice the even share (33) starts in any second: ${Math.max(...perSecond)}`);
+    assert.ok(
+      Math.max(...perSecond) <= 60,
+      `at most twice the even share (33) starts in any second: ${Math.max(...perSecond)}`,
+    );
     assert.ok(Math.min(...perSecond) >= 10, `every second has starts: ${Math.min(...perSecond)}`);
   });
 
@@ -30,7 +38,10 @@ describe('schedule', () => {
     const slot = 3_000_000 - (3_000_000 % (30 * S)) + offset;
     const late = monitor('mon-b', slot + 2 * S);
     assert.deepEqual(dueMonitors([late], slot + 5 * S), []);
-    assert.deepEqual(dueMonitors([late], slot + 30 * S).map((m) => m.id), ['mon-b']);
+    assert.deepEqual(
+      dueMonitors([late], slot + 30 * S).map((m) => m.id),
+      ['mon-b'],
+    );
     const idle = monitor('mon-b', slot - 300 * S);
     assert.equal(nextRunMs(idle, slot + 5 * S), slot - 270 * S, 'overdue since its next slot after the last run');
   });
@@ -45,7 +56,13 @@ describe('schedule', () => {
 
   it('lists the due monitors most overdue first', () => {
     const now = 10_000_000;
-    const due = dueMonitors([monitor('fresh', null), monitor('old', now - 600 * S), monitor('recent', now - 1 * S)], now);
-    assert.deepEqual(due.map((m) => m.id), ['old', 'fresh']);
+    const due = dueMonitors(
+      [monitor('fresh', null), monitor('old', now - 600 * S), monitor('recent', now - 1 * S)],
+      now,
+    );
+    assert.deepEqual(
+      due.map((m) => m.id),
+      ['old', 'fresh'],
+    );
   });
 });

@@ -18,9 +18,16 @@ export function checker(ctx: Partial<CheckContext> & { resolve?: Resolve } = {})
   const logged: string[] = [];
   const run = async (check: Record<string, unknown>, monitor: Record<string, unknown> = {}) => {
     const m = MonitorInputSchema.parse({ name: 'test', ...monitor, check });
-    return runCheck(m.check as ActiveCheck, { guard: LOOPBACK_ALLOWED, log: (msg) => logged.push(msg), ...ctx }, {
-      monitorId: 'mon-1', location: 'test', timeoutMs: durationMs(m.timeout), atMs: Date.now(),
-    });
+    return runCheck(
+      m.check as ActiveCheck,
+      { guard: LOOPBACK_ALLOWED, log: (msg) => logged.push(msg), ...ctx },
+      {
+        monitorId: 'mon-1',
+        location: 'test',
+        timeoutMs: durationMs(m.timeout),
+        atMs: Date.now(),
+      },
+    );
   };
   return Object.assign(run, { logged });
 }

@@ -34,7 +34,12 @@ const NXDOMAIN = 3;
 function answersFor(q: Question, records: Records): Answer[] {
   const base = { name: q.name, ttl: 1, class: 'IN' as const };
   switch (q.type) {
-    case 'A': case 'AAAA': case 'CNAME': case 'NS': case 'PTR': case 'TXT':
+    case 'A':
+    case 'AAAA':
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+    case 'TXT':
       return (records[q.type] ?? []).map((data) => ({ ...base, type: q.type, data }) as Answer);
     case 'MX':
       return (records.MX ?? []).map((data) => ({ ...base, type: 'MX', data }));
@@ -56,8 +61,11 @@ export async function startDnsServer(zone: Record<string, Records>): Promise<Dns
     questions.push(`${q.name} ${q.type}`);
     const records = zone[q.name.toLowerCase().replace(/\.$/, '')];
     const reply = dnsPacket.encode({
-      type: 'response', id: query.id, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (records ? 0 : NXDOMAIN),
-      questions: [q], answers: records ? answersFor(q, records) : [],
+      type: 'response',
+      id: query.id,
+      flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (records ? 0 : NXDOMAIN),
+      questions: [q],
+      answers: records ? answersFor(q, records) : [],
     });
     socket.send(reply, from.port, from.address);
   });
@@ -74,7 +82,10 @@ export async function startDnsServer(zone: Record<string, Records>): Promise<Dns
         ...(v4.status === 'fulfilled' ? v4.value.map((a) => ({ address: a, family: 4 })) : []),
         ...(v6.status === 'fulfilled' ? v6.value.map((a) => ({ address: a, family: 6 })) : []),
       ];
-      if (found.length === 0) throw v4.status === 'rejected' ? v4.reason : Object.assign(new Error(`${hostname}: no address`), { code: 'ENOTFOUND' });
+      if (found.length === 0)
+        throw v4.status === 'rejected'
+          ? v4.reason
+          : Object.assign(new Error(`${hostname}: no address`), { code: 'ENOTFOUND' });
       return found;
     },
     close: () => new Promise((resolve) => socket.close(() => resolve())),

@@ -35,8 +35,14 @@ describe('HTTP check', () => {
       res.end(JSON.stringify({ status: 'ok', build: 'v2.3.1', items: [{ n: 3 }] }));
     });
     const r = await checker()({
-      kind: 'http', url: `${s.url}/health?deep=1`, method: 'POST', headers: { 'x-probe': 'yes', 'content-type': 'application/json' }, body: '{"ping":1}',
-      keyword: { value: 'OK', caseSensitive: false }, bodyRegex: 'v\\d+\\.\\d+\\.\\d+', jsonPath: { path: '$.items[0].n', op: '>=', value: '3' },
+      kind: 'http',
+      url: `${s.url}/health?deep=1`,
+      method: 'POST',
+      headers: { 'x-probe': 'yes', 'content-type': 'application/json' },
+      body: '{"ping":1}',
+      keyword: { value: 'OK', caseSensitive: false },
+      bodyRegex: 'v\\d+\\.\\d+\\.\\d+',
+      jsonPath: { path: '$.items[0].n', op: '>=', value: '3' },
     });
     assert.equal(r.up, true, r.error);
     assert.equal(r.statusCode, 200);
@@ -45,7 +51,10 @@ describe('HTTP check', () => {
     assert.equal(r.kind, 'http');
     assert.ok(r.latencyMs >= 0);
     assert.equal(r.error, undefined);
-    assert.deepEqual(s.seen.map((x) => [x.method, x.path, x.headers['x-probe'], x.body]), [['POST', '/health?deep=1', 'yes', '{"ping":1}']]);
+    assert.deepEqual(
+      s.seen.map((x) => [x.method, x.path, x.headers['x-probe'], x.body]),
+      [['POST', '/health?deep=1', 'yes', '{"ping":1}']],
+    );
   });
 
   it('each assertion that fails is the error, with the status code kept', async () => {
@@ -57,12 +66,31 @@ describe('HTTP check', () => {
     const check = checker();
     const down = await check({ kind: 'http', url: `${s.url}/down` });
     assert.deepEqual([down.up, down.statusCode, down.error], [false, 503, 'HTTP 503, expected 200-299']);
-    assert.equal((await check({ kind: 'http', url: `${s.url}/down`, acceptedStatus: ['200-299', '503'] })).up, true, 'an accepted status');
-    assert.equal((await check({ kind: 'http', url: s.url, keyword: { value: '"ok"' } })).error, 'keyword "\\"ok\\"" not found in the body');
-    assert.equal((await check({ kind: 'http', url: s.url, keyword: { value: 'degraded', present: false } })).error, 'keyword "degraded" found in the body');
-    assert.equal((await check({ kind: 'http', url: s.url, bodyRegex: '"status":"ok"' })).error, 'body does not match /"status":"ok"/');
-    assert.equal((await check({ kind: 'http', url: s.url, jsonPath: { path: '$.status', value: 'ok' } })).error, '$.status is "degraded", expected == "ok"');
-    assert.equal((await check({ kind: 'http', url: s.url, jsonPath: { path: '$.items[0].n', value: '3' } })).error, '$.items[0].n not found in the body');
+    assert.equal(
+      (await check({ kind: 'http', url: `${s.url}/down`, acceptedStatus: ['200-299', '503'] })).up,
+      true,
+      'an accepted status',
+    );
+    assert.equal(
+      (await check({ kind: 'http', url: s.url, keyword: { value: '"ok"' } })).error,
+      'keyword "\\"ok\\"" not found in the body',
+    );
+    assert.equal(
+      (await check({ kind: 'http', url: s.url, keyword: { value: 'degraded', present: false } })).error,
+      'keyword "degraded" found in the body',
+    );
+    assert.equal(
+      (await check({ kind: 'http', url: s.url, bodyRegex: '"status":"ok"' })).error,
+      'body does not match /"status":"ok"/',
+    );
+    assert.equal(
+      (await check({ kind: 'http', url: s.url, jsonPath: { path: '$.status', value: 'ok' } })).error,
+      '$.status is "degraded", expected == "ok"',
+    );
+    assert.equal(
+      (await check({ kind: 'http', url: s.url, jsonPath: { path: '$.items[0].n', value: '3' } })).error,
+      '$.items[0].n not found in the body',
+    );
     const r = await check({ kind: 'http', url: s.url, jsonPath: { path: '$.status', value: 'degraded' } });
     assert.equal(r.up, true);
   });
@@ -119,7 +147,10 @@ describe('HTTPS check', () => {
   it('a certificate for another name is refused', async () => {
     const s = await startHttpsServer((_req, res) => void res.end('secure'), nearExpiry);
     servers.push(s);
-    const r = await checker({ extraCa: [nearExpiry.cert], resolve: (h) => dns.resolve(h) })({ kind: 'http', url: `https://localhost.test:${s.port}/` });
+    const r = await checker({ extraCa: [nearExpiry.cert], resolve: (h) => dns.resolve(h) })({
+      kind: 'http',
+      url: `https://localhost.test:${s.port}/`,
+    });
     assert.deepEqual([r.up, r.error], [false, 'TLS certificate does not match the host name']);
   });
 });
@@ -131,10 +162,19 @@ describe('HTTP redirects', () => {
       if (req.path === '/middle') return void res.writeHead(307, { location: `${s.url}/final` }).end();
       res.end('arrived');
     });
-    const r = await checker()({ kind: 'http', url: `${s.url}/start`, method: 'POST', body: 'x', keyword: { value: 'arrived' } });
+    const r = await checker()({
+      kind: 'http',
+      url: `${s.url}/start`,
+      method: 'POST',
+      body: 'x',
+      keyword: { value: 'arrived' },
+    });
     assert.equal(r.up, true, r.error);
     assert.equal(r.statusCode, 200);
-    assert.deepEqual(s.seen.map((x) => `${x.method} ${x.path} ${x.body}`), ['POST /start x', 'GET /middle ', 'GET /final ']);
+    assert.deepEqual(
+      s.seen.map((x) => `${x.method} ${x.path} ${x.body}`),
+      ['POST /start x', 'GET /middle ', 'GET /final '],
+    );
   });
 
   it('stop at the hop limit', async () => {
@@ -154,8 +194,15 @@ describe('HTTP redirects', () => {
 
   it('to a private address are refused, though the first target was allowed', async () => {
     const inner = await http((_req, res) => void res.end('internal secret'), '127.0.0.2');
-    const targets = [`${inner.url}/`, 'http://169.254.169.254/latest/meta-data/', `http://internal.test:${inner.port}/`, `http://metadata.test/`];
-    const s = await http((req, res) => void res.writeHead(302, { location: targets[Number(req.path.slice(1))]! }).end());
+    const targets = [
+      `${inner.url}/`,
+      'http://169.254.169.254/latest/meta-data/',
+      `http://internal.test:${inner.port}/`,
+      `http://metadata.test/`,
+    ];
+    const s = await http(
+      (req, res) => void res.writeHead(302, { location: targets[Number(req.path.slice(1))]! }).end(),
+    );
     const check = checker({ resolve: (h) => dns.resolve(h) });
     for (const [i, target] of targets.entries()) {
       const r = await check({ kind: 'http', url: `${s.url}/${i}` });
@@ -168,8 +215,14 @@ describe('HTTP redirects', () => {
 
   it('to another origin do not carry credentials', async () => {
     const other = await http((_req, res) => void res.end('other'));
-    const s = await http((_req, res) => void res.writeHead(302, { location: `http://localhost.test:${other.port}/` }).end());
-    const r = await checker({ resolve: (h) => dns.resolve(h) })({ kind: 'http', url: s.url, headers: { authorization: 'Bearer s3cret', 'x-trace': '1' } });
+    const s = await http(
+      (_req, res) => void res.writeHead(302, { location: `http://localhost.test:${other.port}/` }).end(),
+    );
+    const r = await checker({ resolve: (h) => dns.resolve(h) })({
+      kind: 'http',
+      url: s.url,
+      headers: { authorization: 'Bearer s3cret', 'x-trace': '1' },
+    });
     assert.equal(r.up, true, r.error);
     assert.equal(s.seen[0]!.headers.authorization, 'Bearer s3cret');
     assert.equal(other.seen[0]!.headers.authorization, undefined);

@@ -4,7 +4,13 @@ import { after, before, describe, it } from 'node:test';
 import { RESOLVER_NOT_ALLOWED, TARGET_NOT_ALLOWED } from '../src/index.js';
 import { checker, DEFAULT_GUARD } from './check-harness.js';
 import { startDnsServer, type DnsServer } from './dns-server.js';
-import { makeCertificate, startHttpsServer, startTcpListener, type TestCertificate, type WebServer } from './targets.js';
+import {
+  makeCertificate,
+  startHttpsServer,
+  startTcpListener,
+  type TestCertificate,
+  type WebServer,
+} from './targets.js';
 
 let dns: DnsServer;
 let cert: TestCertificate;
@@ -13,8 +19,14 @@ let tlsServer: WebServer;
 before(async () => {
   dns = await startDnsServer({
     'example.test': {
-      A: ['93.184.215.14', '151.101.1.69'], AAAA: ['2001:db8:0:0::1'], NS: ['ns1.example.test.'], TXT: ['v=spf1 -all'],
-      MX: [{ preference: 10, exchange: 'mail.example.test' }, { preference: 20, exchange: 'backup.example.test' }],
+      A: ['93.184.215.14', '151.101.1.69'],
+      AAAA: ['2001:db8:0:0::1'],
+      NS: ['ns1.example.test.'],
+      TXT: ['v=spf1 -all'],
+      MX: [
+        { preference: 10, exchange: 'mail.example.test' },
+        { preference: 20, exchange: 'backup.example.test' },
+      ],
     },
     'www.example.test': { CNAME: ['example.test'] },
     '_sip._tcp.example.test': { SRV: [{ priority: 10, weight: 5, port: 5060, target: 'sip.example.test' }] },
@@ -44,7 +56,11 @@ describe('TCP check', () => {
 
   it('connects to a name through the guarded lookup', async () => {
     const listener = await startTcpListener();
-    const r = await checker({ resolve: (h) => dns.resolve(h) })({ kind: 'tcp', host: 'localhost.test', port: listener.port });
+    const r = await checker({ resolve: (h) => dns.resolve(h) })({
+      kind: 'tcp',
+      host: 'localhost.test',
+      port: listener.port,
+    });
     assert.equal(r.up, true, r.error);
     await listener.close();
   });
@@ -84,7 +100,10 @@ describe('DNS check', () => {
 
   it('an unexpected answer, a missing record and an unknown name are down with what was found', async () => {
     const wrong = await ask()({ kind: 'dns', name: 'example.test', resolver: at(), expected: ['93.184.215.99'] });
-    assert.deepEqual([wrong.up, wrong.error], [false, 'expected "93.184.215.99" among the A answers, got "93.184.215.14", "151.101.1.69"']);
+    assert.deepEqual(
+      [wrong.up, wrong.error],
+      [false, 'expected "93.184.215.99" among the A answers, got "93.184.215.14", "151.101.1.69"'],
+    );
     const none = await ask()({ kind: 'dns', name: 'empty.example.test', recordType: 'MX', resolver: at() });
     assert.deepEqual([none.up, none.error], [false, 'empty.example.test has no MX record']);
     const unknown = await ask()({ kind: 'dns', name: 'nope.example.test', resolver: at() });
@@ -103,8 +122,15 @@ describe('DNS check', () => {
   it("the probe's own resolvers do not reveal internal addresses", async () => {
     const probeDns = checker({ dnsServers: [dns.address] });
     const r = await probeDns({ kind: 'dns', name: 'db.internal.test', expected: ['10.0.3.4'] });
-    assert.deepEqual([r.up, r.error], [false, 'db.internal.test resolves to a private, loopback, link-local or reserved address']);
-    assert.equal((await probeDns({ kind: 'dns', name: 'example.test', expected: ['93.184.215.14'] })).up, true, 'public answers are checked as usual');
+    assert.deepEqual(
+      [r.up, r.error],
+      [false, 'db.internal.test resolves to a private, loopback, link-local or reserved address'],
+    );
+    assert.equal(
+      (await probeDns({ kind: 'dns', name: 'example.test', expected: ['93.184.215.14'] })).up,
+      true,
+      'public answers are checked as usual',
+    );
   });
 
   it('a resolver that does not answer times out', async () => {
@@ -112,7 +138,10 @@ describe('DNS check', () => {
     let asked = 0;
     silent.on('message', () => asked++);
     await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
-    const r = await ask()({ kind: 'dns', name: 'example.test', resolver: `127.0.0.1:${silent.address().port}` }, { timeout: '1s' });
+    const r = await ask()(
+      { kind: 'dns', name: 'example.test', resolver: `127.0.0.1:${silent.address().port}` },
+      { timeout: '1s' },
+    );
     assert.deepEqual([r.up, r.error], [false, 'timed out after 1 s']);
     assert.ok(asked >= 1);
     silent.close();
@@ -134,18 +163,34 @@ describe('TLS expiry check', () => {
     const s = await startHttpsServer((_req, res) => void res.end(), expired);
     const strict = await checker({ extraCa: [expired.cert] })({ kind: 'tls', host: '127.0.0.1', port: s.port });
     assert.deepEqual([strict.up, strict.error], [false, 'TLS certificate has expired']);
-    const lenient = await checker()({ kind: 'tls', host: '127.0.0.1', port: s.port, ignoreTlsErrors: true, minDaysLeft: 0 });
+    const lenient = await checker()({
+      kind: 'tls',
+      host: '127.0.0.1',
+      port: s.port,
+      ignoreTlsErrors: true,
+      minDaysLeft: 0,
+    });
     assert.deepEqual([lenient.up, lenient.error], [false, 'TLS certificate expired 2 day(s) ago']);
     await s.close();
   });
 
   it('checks the certificate against the servername', async () => {
-    const r = await checker({ extraCa: [cert.cert] })({ kind: 'tls', host: '127.0.0.1', port: tlsServer.port, servername: 'other.example', minDaysLeft: 0 });
+    const r = await checker({ extraCa: [cert.cert] })({
+      kind: 'tls',
+      host: '127.0.0.1',
+      port: tlsServer.port,
+      servername: 'other.example',
+      minDaysLeft: 0,
+    });
     assert.deepEqual([r.up, r.error], [false, 'TLS certificate does not match the host name']);
   });
 
   it('a target at 127.0.0.1 is refused by the default guard', async () => {
-    const r = await checker({ guard: DEFAULT_GUARD, extraCa: [cert.cert] })({ kind: 'tls', host: '127.0.0.1', port: tlsServer.port });
+    const r = await checker({ guard: DEFAULT_GUARD, extraCa: [cert.cert] })({
+      kind: 'tls',
+      host: '127.0.0.1',
+      port: tlsServer.port,
+    });
     assert.deepEqual([r.up, r.error], [false, TARGET_NOT_ALLOWED]);
   });
 });

@@ -34,8 +34,19 @@ export interface TestCertificate {
 export async function makeCertificate(daysValid: number): Promise<TestCertificate> {
   const notAfter = new Date(Math.floor((Date.now() + daysValid * DAY_MS) / 1000) * 1000);
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec', algorithm: 'sha256', notBeforeDate: new Date(notAfter.getTime() - 30 * DAY_MS), notAfterDate: notAfter,
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+    keyType: 'ec',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(notAfter.getTime() - 30 * DAY_MS),
+    notAfterDate: notAfter,
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
   });
   return { cert: pems.cert, key: pems.private, notAfter };
 }
@@ -46,21 +57,31 @@ function serve(server: Server, scheme: 'http' | 'https', handler: Handler, host:
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const s = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const s = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       seen.push(s);
       handler(s, res);
     });
   });
-  return new Promise((resolve) => server.listen(0, host, () => {
-    const { port } = server.address() as AddressInfo;
-    resolve({
-      url: `${scheme}://${host}:${port}`, port, seen,
-      close: () => new Promise((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-    });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `${scheme}://${host}:${port}`,
+        port,
+        seen,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    }),
+  );
 }
 
 export function startHttpServer(handler: Handler, host = '127.0.0.1'): Promise<WebServer> {
@@ -89,13 +110,16 @@ export function startTcpListener(port = 0): Promise<TcpListener> {
   const listener: TcpListener = {
     port: 0,
     connections: 0,
-    close: () => new Promise((done) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => done());
-    }),
+    close: () =>
+      new Promise((done) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => done());
+      }),
   };
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => {
-    listener.port = (server.address() as AddressInfo).port;
-    resolve(listener);
-  }));
+  return new Promise((resolve) =>
+    server.listen(port, '127.0.0.1', () => {
+      listener.port = (server.address() as AddressInfo).port;
+      resolve(listener);
+    }),
+  );
 }

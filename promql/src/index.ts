@@ -7,9 +7,26 @@ export type * from './parser/ast.js';
 export { instantQuery, rangeQuery, type QueryOptions } from './engine/query.js';
 export { QueryError, type QueryErrorType } from './engine/errors.js';
 export { MemorySeriesSource } from './source/memory-source.js';
-export type { SeriesSource, SelectRequest, SelectHints, RawSeries, PushdownRequest, PushedDownSeries } from './source/series-source.js';
+export type {
+  SeriesSource,
+  SelectRequest,
+  SelectHints,
+  RawSeries,
+  PushdownRequest,
+  PushedDownSeries,
+} from './source/series-source.js';
 export { successBody, errorBody, ERROR_STATUS, type ApiErrorType } from './format/api-json.js';
 export { formatFloat } from './format/go-float.js';
 export { labelsFrom, compareLabels, type Label, type Labels } from './labels.js';
 export type { LabelMatcher, MatchType } from './matchers.js';
-export { STALE_NAN, isStaleNaN, writeStaleNaN, type QueryValue, type Matrix, type Vector, type Series, type Sample, type Point } from './values.js';
+export {
+  STALE_NAN,
+  isStaleNaN,
+  writeStaleNaN,
+  type QueryValue,
+  type Matrix,
+  type Vector,
+  type Series,
+  type Sample,
+  type Point,
+} from './values.js';

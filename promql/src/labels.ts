@@ -18,7 +18,8 @@ export function isValidLabelName(name: string): boolean {
 
 /** Builds a sorted label set from a record or pairs; empty values are dropped as Prometheus does. */
 export function labelsFrom(input: Record<string, string> | Iterable<readonly [string, string]>): Labels {
-  const entries = Symbol.iterator in input ? [...(input as Iterable<readonly [string, string]>)] : Object.entries(input);
+  const entries =
+    Symbol.iterator in input ? [...(input as Iterable<readonly [string, string]>)] : Object.entries(input);
   return entries
     .filter(([, value]) => value !== '')
     .map(([name, value]) => ({ name, value }))

@@ -18,10 +18,13 @@ export function compileMatcher(m: LabelMatcher): CompiledMatcher {
   let re: AnchoredRegex | undefined;
   if (m.type === '=~' || m.type === '!~') re = compileAnchored(m.value);
   const matches =
-    m.type === '=' ? (v: string) => v === m.value
-    : m.type === '!=' ? (v: string) => v !== m.value
-    : m.type === '=~' ? (v: string) => re!.matches(v)
-    : (v: string) => !re!.matches(v);
+    m.type === '='
+      ? (v: string) => v === m.value
+      : m.type === '!='
+        ? (v: string) => v !== m.value
+        : m.type === '=~'
+          ? (v: string) => re!.matches(v)
+          : (v: string) => !re!.matches(v);
   return { type: m.type, name: m.name, value: m.value, matches };
 }
 

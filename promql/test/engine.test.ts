@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  instantQuery, labelsFrom, MemorySeriesSource, QueryError, rangeQuery, type PushdownRequest, type QueryValue,
-  type RawSeries, type SelectRequest, type SeriesSource,
+  instantQuery,
+  labelsFrom,
+  MemorySeriesSource,
+  QueryError,
+  rangeQuery,
+  type PushdownRequest,
+  type QueryValue,
+  type RawSeries,
+  type SelectRequest,
+  type SeriesSource,
 } from '../src/index.js';
 
 // Engine behaviour that does not need the reference server: staleness, lookback, limits and the
@@ -31,14 +39,22 @@ test('a staleness marker ends a series at once; without one a sample stays visib
   assert.deepEqual(values(await instantQuery(src, 'count_over_time(up{job="a"}[1m])', 20_000)), [1]);
 });
 
-test('the max-samples limit fails a query with Prometheus\' execution error', async () => {
+test("the max-samples limit fails a query with Prometheus' execution error", async () => {
   const src = new MemorySeriesSource();
   for (let i = 0; i < 100; i++) src.append(up, i * 1000, i);
   const ok = await rangeQuery(src, 'up', 0, 99_000, 1000, { maxSamples: 100 });
   assert.equal(values(ok).length, 100);
-  await assert.rejects(rangeQuery(src, 'up', 0, 99_000, 1000, { maxSamples: 99 }), (e: unknown) =>
-    e instanceof QueryError && e.type === 'execution' && e.message === 'query processing would load too many samples into memory in query execution');
-  await assert.rejects(instantQuery(src, 'sum_over_time(up[2m])', 99_000, { maxSamples: 50 }), (e: unknown) => e instanceof QueryError && e.type === 'execution');
+  await assert.rejects(
+    rangeQuery(src, 'up', 0, 99_000, 1000, { maxSamples: 99 }),
+    (e: unknown) =>
+      e instanceof QueryError &&
+      e.type === 'execution' &&
+      e.message === 'query processing would load too many samples into memory in query execution',
+  );
+  await assert.rejects(
+    instantQuery(src, 'sum_over_time(up[2m])', 99_000, { maxSamples: 50 }),
+    (e: unknown) => e instanceof QueryError && e.type === 'execution',
+  );
 });
 
 /** A source whose reads take a while, like a remote store. */
@@ -54,13 +70,18 @@ function slowSource(ms: number): SeriesSource {
   };
 }
 
-test('the query timeout and the caller\'s abort end a query with timeout and canceled errors', async () => {
-  await assert.rejects(instantQuery(slowSource(200), 'up', 0, { timeoutMs: 20 }), (e: unknown) =>
-    e instanceof QueryError && e.type === 'timeout' && e.message === 'query timed out in query execution');
+test("the query timeout and the caller's abort end a query with timeout and canceled errors", async () => {
+  await assert.rejects(
+    instantQuery(slowSource(200), 'up', 0, { timeoutMs: 20 }),
+    (e: unknown) =>
+      e instanceof QueryError && e.type === 'timeout' && e.message === 'query timed out in query execution',
+  );
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 20);
-  await assert.rejects(instantQuery(slowSource(200), 'up', 0, { signal: controller.signal }), (e: unknown) =>
-    e instanceof QueryError && e.type === 'canceled');
+  await assert.rejects(
+    instantQuery(slowSource(200), 'up', 0, { signal: controller.signal }),
+    (e: unknown) => e instanceof QueryError && e.type === 'canceled',
+  );
   assert.deepEqual(values(await instantQuery(slowSource(5), 'up', 0, { timeoutMs: 5000 })), [1]);
 });
 
@@ -81,15 +102,28 @@ test('a source may answer a range function per step itself; without an answer th
   };
   const pushed = await rangeQuery(source, 'sum by (job) (rate(requests_total[5m]))', 600_000, 1_200_000, 60_000);
   assert.equal(requests.length, 1);
-  assert.deepEqual({ ...requests[0]!, matchers: undefined }, {
-    fn: 'rate', matchers: undefined, range: 300_000, offset: 0, start: 600_000, end: 1_200_000, step: 60_000, lookbackDelta: 300_000,
-  });
+  assert.deepEqual(
+    { ...requests[0]!, matchers: undefined },
+    {
+      fn: 'rate',
+      matchers: undefined,
+      range: 300_000,
+      offset: 0,
+      start: 600_000,
+      end: 1_200_000,
+      step: 60_000,
+      lookbackDelta: 300_000,
+    },
+  );
   assert.deepEqual(pushed.resultType === 'matrix' && pushed.result[0]!.metric, labelsFrom({ job: 'a' }));
   assert.deepEqual(values(pushed), [0.6, 0.66, 0.72, 0.78, 0.84, 0.9, 0.96, 1.02, 1.08, 1.14, 1.2]);
 
   answer = false;
   const computed = await rangeQuery(source, 'sum by (job) (rate(requests_total[5m]))', 600_000, 1_200_000, 60_000);
-  assert.deepEqual(computed, await rangeQuery(raw, 'sum by (job) (rate(requests_total[5m]))', 600_000, 1_200_000, 60_000));
+  assert.deepEqual(
+    computed,
+    await rangeQuery(raw, 'sum by (job) (rate(requests_total[5m]))', 600_000, 1_200_000, 60_000),
+  );
   assert.ok(values(computed).every((v) => Math.abs(v - 10 / 15) < 1e-9));
   // Inside a subquery the steps are not the query's own, so the source is not asked.
   requests.length = 0;

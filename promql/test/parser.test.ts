@@ -7,21 +7,34 @@ import { parseExpr, ParseError, type Expr } from '../src/index.js';
 /** A compact rendering of a tree to compare shapes. */
 function shape(e: Expr): string {
   switch (e.kind) {
-    case 'number': return String(e.value);
-    case 'string': return JSON.stringify(e.value);
-    case 'vectorSelector': return `${e.name || '{}'}${e.offset ? ` offset ${e.offset}` : ''}${e.at !== null ? ` @${e.at}` : ''}${e.atPreprocessor ? ` @${e.atPreprocessor}()` : ''}`;
-    case 'matrixSelector': return `${shape(e.selector)}[${e.range}]`;
-    case 'subquery': return `(${shape(e.expr)})[${e.range}:${e.step}]${e.offset ? ` offset ${e.offset}` : ''}`;
-    case 'call': return `${e.func}(${e.args.map(shape).join(', ')})`;
-    case 'aggregate': return `${e.op}${e.grouping.length || e.without ? ` ${e.without ? 'without' : 'by'}(${e.grouping.join(',')})` : ''}(${e.param ? shape(e.param) + ', ' : ''}${shape(e.expr)})`;
+    case 'number':
+      return String(e.value);
+    case 'string':
+      return JSON.stringify(e.value);
+    case 'vectorSelector':
+      return `${e.name || '{}'}${e.offset ? ` offset ${e.offset}` : ''}${e.at !== null ? ` @${e.at}` : ''}${e.atPreprocessor ? ` @${e.atPreprocessor}()` : ''}`;
+    case 'matrixSelector':
+      return `${shape(e.selector)}[${e.range}]`;
+    case 'subquery':
+      return `(${shape(e.expr)})[${e.range}:${e.step}]${e.offset ? ` offset ${e.offset}` : ''}`;
+    case 'call':
+      return `${e.func}(${e.args.map(shape).join(', ')})`;
+    case 'aggregate':
+      return `${e.op}${e.grouping.length || e.without ? ` ${e.without ? 'without' : 'by'}(${e.grouping.join(',')})` : ''}(${e.param ? shape(e.param) + ', ' : ''}${shape(e.expr)})`;
     case 'binary': {
       const m = e.matching;
-      const mod = m && (m.matchingLabels.length || m.card === 'many-to-one' || m.card === 'one-to-many') ? ` ${m.on ? 'on' : 'ignoring'}(${m.matchingLabels.join(',')}) ${m.card}(${m.include.join(',')})` : '';
+      const mod =
+        m && (m.matchingLabels.length || m.card === 'many-to-one' || m.card === 'one-to-many')
+          ? ` ${m.on ? 'on' : 'ignoring'}(${m.matchingLabels.join(',')}) ${m.card}(${m.include.join(',')})`
+          : '';
       return `(${shape(e.lhs)} ${e.op}${e.returnBool ? ' bool' : ''}${mod} ${shape(e.rhs)})`;
     }
-    case 'unary': return `${e.op}${shape(e.expr)}`;
-    case 'paren': return `(${shape(e.expr)})`;
-    case 'stepInvariant': return `inv(${shape(e.expr)})`;
+    case 'unary':
+      return `${e.op}${shape(e.expr)}`;
+    case 'paren':
+      return `(${shape(e.expr)})`;
+    case 'stepInvariant':
+      return `inv(${shape(e.expr)})`;
   }
 }
 
@@ -38,10 +51,15 @@ test('operators bind as in Prometheus: unary minus below ^, ^ right-associative,
 test('selectors, ranges, offsets, @ and subqueries', () => {
   assert.equal(shape(parseExpr('foo{a="b", c=~"d|e"}[5m] offset -1h @ 100.5')), 'foo offset -3600000 @100500[300000]');
   assert.equal(shape(parseExpr('rate(foo[1m])[1h:] @ end()')), '(rate(foo[60000]))[3600000:0]');
-  assert.equal(shape(parseExpr('max_over_time(foo[10m:30s] offset 1m)')), 'max_over_time((foo)[600000:30000] offset 60000)');
+  assert.equal(
+    shape(parseExpr('max_over_time(foo[10m:30s] offset 1m)')),
+    'max_over_time((foo)[600000:30000] offset 60000)',
+  );
   const sel = parseExpr('foo{a!="b",c!~"d"}');
   assert.deepEqual(sel.kind === 'vectorSelector' && sel.matchers, [
-    { type: '!=', name: 'a', value: 'b' }, { type: '!~', name: 'c', value: 'd' }, { type: '=', name: '__name__', value: 'foo' },
+    { type: '!=', name: 'a', value: 'b' },
+    { type: '!~', name: 'c', value: 'd' },
+    { type: '=', name: '__name__', value: 'foo' },
   ]);
 });
 
@@ -70,7 +88,7 @@ test('literals as Prometheus reads them: hex, octal, Inf/NaN, Go string escapes'
   assert.equal(shape(parseExpr('`raw\\n`')), JSON.stringify('raw\\n'));
 });
 
-test('errors are ParseErrors with Prometheus\' position and wording', () => {
+test("errors are ParseErrors with Prometheus' position and wording", () => {
   const cases: [string, string][] = [
     ['', '1:1: parse error: no expression found in input'],
     ['1 +', '1:4: parse error: unexpected end of input'],
@@ -95,6 +113,10 @@ test('errors are ParseErrors with Prometheus\' position and wording', () => {
     ['a and 1', '1:1: parse error: set operator "and" not allowed in binary scalar expression'],
   ];
   for (const [query, message] of cases) {
-    assert.throws(() => parseExpr(query), (e: unknown) => e instanceof ParseError && e.message === message, `${query} → ${message}`);
+    assert.throws(
+      () => parseExpr(query),
+      (e: unknown) => e instanceof ParseError && e.message === message,
+      `${query} → ${message}`,
+    );
   }
 });

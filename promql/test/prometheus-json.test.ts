@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ERROR_STATUS, errorBody, instantQuery, QueryError, rangeQuery, successBody } from '../src/index.js';
-import { DATA_END, QUERY_END, QUERY_START, seconds, startReferenceFixture, type ReferenceFixture } from './reference/fixture.js';
+import {
+  DATA_END,
+  QUERY_END,
+  QUERY_START,
+  seconds,
+  startReferenceFixture,
+  type ReferenceFixture,
+} from './reference/fixture.js';
 import { prometheusApi, prometheusUnavailable } from './reference/prometheus-server.js';
 
 // Response bodies byte for byte as Prometheus 2.42 writes them, for results and for errors.
@@ -9,9 +16,12 @@ import { prometheusApi, prometheusUnavailable } from './reference/prometheus-ser
 const skip = prometheusUnavailable();
 let fixture: ReferenceFixture;
 
-before(async () => {
-  if (!skip) fixture = await startReferenceFixture(DATA_END - 40 * 60_000);
-}, { timeout: 120_000 });
+before(
+  async () => {
+    if (!skip) fixture = await startReferenceFixture(DATA_END - 40 * 60_000);
+  },
+  { timeout: 120_000 },
+);
 
 after(async () => {
   await fixture?.prometheus.stop();
@@ -19,9 +29,10 @@ after(async () => {
 
 async function ours(kind: 'instant' | 'range', query: string): Promise<{ status: number; body: string }> {
   try {
-    const value = kind === 'instant'
-      ? await instantQuery(fixture.source, query, QUERY_END)
-      : await rangeQuery(fixture.source, query, QUERY_START, QUERY_END, 15_000);
+    const value =
+      kind === 'instant'
+        ? await instantQuery(fixture.source, query, QUERY_END)
+        : await rangeQuery(fixture.source, query, QUERY_START, QUERY_END, 15_000);
     return { status: 200, body: successBody(value) };
   } catch (e) {
     if (!(e instanceof QueryError)) throw e;
@@ -34,7 +45,12 @@ async function ours(kind: 'instant' | 'range', query: string): Promise<{ status:
 async function theirs(kind: 'instant' | 'range', query: string): Promise<{ status: number; body: string }> {
   return kind === 'instant'
     ? prometheusApi(fixture.prometheus.url, '/api/v1/query', { query, time: seconds(QUERY_END) })
-    : prometheusApi(fixture.prometheus.url, '/api/v1/query_range', { query, start: seconds(QUERY_START), end: seconds(QUERY_END), step: '15' });
+    : prometheusApi(fixture.prometheus.url, '/api/v1/query_range', {
+        query,
+        start: seconds(QUERY_START),
+        end: seconds(QUERY_END),
+        step: '15',
+      });
 }
 
 const RESULTS: ['instant' | 'range', string][] = [

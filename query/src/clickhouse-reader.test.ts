@@ -15,13 +15,20 @@ test('limit settings are the configured numbers, appended to the SQL', () => {
 });
 
 test('ClickHouse limit errors become 422 naming the limit; others pass through', () => {
-  for (const [type, limit] of [['TIMEOUT_EXCEEDED', 'maxExecutionSeconds'], ['TOO_MANY_ROWS', 'maxRowsToRead'], ['TOO_MANY_ROWS_OR_BYTES', 'maxRowsToRead']] as const) {
+  for (const [type, limit] of [
+    ['TIMEOUT_EXCEEDED', 'maxExecutionSeconds'],
+    ['TOO_MANY_ROWS', 'maxRowsToRead'],
+    ['TOO_MANY_ROWS_OR_BYTES', 'maxRowsToRead'],
+  ] as const) {
     const e = limitError(chError(type), limits);
     assert.ok(e instanceof ApiError && e.status === 422 && e.code === 'query_limit_exceeded', type);
     assert.equal((e.details as { limit: string }).limit, limit);
     assert.match(e.message, new RegExp(limit));
   }
-  const perQuery = limitError(chError('MEMORY_LIMIT_EXCEEDED', 'Memory limit (for query) exceeded: would use 3 KiB'), limits);
+  const perQuery = limitError(
+    chError('MEMORY_LIMIT_EXCEEDED', 'Memory limit (for query) exceeded: would use 3 KiB'),
+    limits,
+  );
   assert.ok(perQuery instanceof ApiError && (perQuery.details as { limit: string }).limit === 'maxMemoryBytes');
   // The server-wide memory limit is overload, not this query's fault: left to the 503 mapping.
   const total = chError('MEMORY_LIMIT_EXCEEDED', 'Memory limit (total) exceeded');

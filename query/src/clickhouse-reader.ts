@@ -44,7 +44,8 @@ export function limitError(err: unknown, limits: QueryLimits): unknown {
       { limit: hit.limit, value: limits[hit.limit], narrow: ['from', 'to', 'filters'] },
     );
   }
-  if (type === 'CANNOT_COMPILE_REGEXP') return invalidParameter('filters', 'a regular expression is not valid RE2 syntax');
+  if (type === 'CANNOT_COMPILE_REGEXP')
+    return invalidParameter('filters', 'a regular expression is not valid RE2 syntax');
   return err;
 }
 
@@ -58,7 +59,11 @@ export class ClickHouseReader {
   /** Runs a SELECT (no SETTINGS or FORMAT clause of its own) with bound `params` under the limits. */
   async select<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
     try {
-      const rs = await this.client.query({ query: query.trimEnd() + limitSettings(this.limits), query_params: params, format: 'JSONEachRow' });
+      const rs = await this.client.query({
+        query: query.trimEnd() + limitSettings(this.limits),
+        query_params: params,
+        format: 'JSONEachRow',
+      });
       return await rs.json<T>();
     } catch (err) {
       throw limitError(err, this.limits);

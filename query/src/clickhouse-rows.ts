@@ -35,7 +35,11 @@ export function idOrEmpty(hex: string): string {
 }
 
 /** Runs a parameterized SELECT and returns its rows. Values go only through `params`. */
-export async function selectRows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
+export async function selectRows<T>(
+  client: ClickHouseClient,
+  query: string,
+  params: Record<string, unknown>,
+): Promise<T[]> {
   const rs = await client.query({ query, query_params: params, format: 'JSONEachRow' });
   return rs.json<T>();
 }

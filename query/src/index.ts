@@ -7,5 +7,9 @@ export { QueryRunner, type QueryRunnerDeps, type QueryWindow, type QueryAnswer }
 export { createQueryReads, type QueryReads } from './query-runner/query-reads.js';
 export { queryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.js';
 export { ClickHouseReader } from './clickhouse-reader.js';
-export { createBuiltInDashboards, refreshBuiltInDashboards, BUILT_IN_DASHBOARDS } from './dashboards/built-in-dashboards.js';
+export {
+  createBuiltInDashboards,
+  refreshBuiltInDashboards,
+  BUILT_IN_DASHBOARDS,
+} from './dashboards/built-in-dashboards.js';
 export { DASHBOARDS_FEATURE } from './dashboards/dashboards-feature.js';

@@ -25,7 +25,13 @@ export function decodeCursor(raw: string | undefined, sort: string): PageCursor 
     throw invalidParameter('cursor', 'is not a cursor of this API');
   }
   const { k, id, s } = (c ?? {}) as Record<string, unknown>;
-  if (typeof k !== 'string' || !/^\d{1,20}$/.test(k) || typeof id !== 'string' || !/^[0-9a-f]{1,32}$/.test(id) || typeof s !== 'string') {
+  if (
+    typeof k !== 'string' ||
+    !/^\d{1,20}$/.test(k) ||
+    typeof id !== 'string' ||
+    !/^[0-9a-f]{1,32}$/.test(id) ||
+    typeof s !== 'string'
+  ) {
     throw invalidParameter('cursor', 'is not a cursor of this API');
   }
   if (s !== sort) throw invalidParameter('cursor', `belongs to sort=${s}; repeat the search with the same parameters`);
@@ -41,7 +47,11 @@ export function attributeParams(q: Record<string, unknown>): { label: string; va
 }
 
 /** The first `limit` of `rows` (fetched as limit + 1) and the cursor after the last, when more follow. */
-export function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T) => PageCursor): { page: T[]; meta: { nextCursor?: string } } {
+export function pageOf<T>(
+  rows: readonly T[],
+  limit: number,
+  cursorOf: (last: T) => PageCursor,
+): { page: T[]; meta: { nextCursor?: string } } {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { page, meta: rows.length > limit && last !== undefined ? { nextCursor: encodeCursor(cursorOf(last)) } : {} };

@@ -42,7 +42,8 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
 export function queryLimits(overrides: Partial<QueryLimits> = {}): QueryLimits {
   const limits = { ...DEFAULT_QUERY_LIMITS, ...overrides };
   for (const [name, v] of Object.entries(limits)) {
-    if (!Number.isSafeInteger(v) || v < 1) throw new Error(`query limit ${name} must be a positive integer, got ${String(v)}`);
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new Error(`query limit ${name} must be a positive integer, got ${String(v)}`);
   }
   return limits;
 }

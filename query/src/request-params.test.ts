@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApiError, parseTimeNs } from '@telemetryflow/http-kit';
-import { parseEnum, parseHexId, parseInteger, parseNonNegativeNumber, parseStepMs, parseTimeRange } from './request-params.js';
+import {
+  parseEnum,
+  parseHexId,
+  parseInteger,
+  parseNonNegativeNumber,
+  parseStepMs,
+  parseTimeRange,
+} from './request-params.js';
 
 function badParam(fn: () => unknown, name: string): void {
   assert.throws(fn, (e: unknown) => e instanceof ApiError && e.status === 400 && e.message.startsWith(`${name}:`));

@@ -42,7 +42,11 @@ export function parseTimeRange(params: RawParams, nowMs: number = Date.now()): T
   };
   const from = read('from');
   const to = read('to');
-  const toNs = to ?? (from !== undefined && from > BigInt(nowMs) * NS_PER_MS ? from + BigInt(DEFAULT_RANGE_MS) * NS_PER_MS : BigInt(nowMs) * NS_PER_MS);
+  const toNs =
+    to ??
+    (from !== undefined && from > BigInt(nowMs) * NS_PER_MS
+      ? from + BigInt(DEFAULT_RANGE_MS) * NS_PER_MS
+      : BigInt(nowMs) * NS_PER_MS);
   const fromNs = from ?? toNs - BigInt(DEFAULT_RANGE_MS) * NS_PER_MS;
   if (fromNs > toNs) throw invalidParameter('from', 'must not be after to');
   return { fromNs: fromNs < 0n ? 0n : fromNs, toNs };
@@ -53,7 +57,8 @@ export function parseInteger(params: RawParams, name: string, min: number, max: 
   const v = single(params, name);
   if (v === undefined) return undefined;
   const n = typeof v === 'number' ? v : /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw invalidParameter(name, `must be an integer from ${min} to ${max}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw invalidParameter(name, `must be an integer from ${min} to ${max}`);
   return n;
 }
 
@@ -103,6 +108,7 @@ export function niceStepSeconds(rangeSeconds: number): number {
 export function parseStepMs(params: RawParams, range: TimeRange): number {
   const rangeS = Number((range.toNs - range.fromNs) / 1_000_000_000n);
   const stepS = parseInteger(params, 'stepSeconds', 1, 31_536_000) ?? niceStepSeconds(rangeS);
-  if (rangeS / stepS > MAX_STEPS) throw invalidParameter('stepSeconds', `too small for the range: at most ${MAX_STEPS} steps`);
+  if (rangeS / stepS > MAX_STEPS)
+    throw invalidParameter('stepSeconds', `too small for the range: at most ${MAX_STEPS} steps`);
   return stepS * 1000;
 }

@@ -24,16 +24,31 @@ test('the OpenAPI document is public and lists the API routes with their permiss
   assert.equal(trace['x-required-permission'], 'read');
   assert.equal(res.body.paths['/api/v1/retention'].put['x-required-permission'], 'admin');
   assert.deepEqual(res.body.paths['/health'].get.security, []);
-  const undescribed = Object.entries(res.body.paths as Record<string, Record<string, { summary: string; operationId: string }>>)
+  const undescribed = Object.entries(
+    res.body.paths as Record<string, Record<string, { summary: string; operationId: string }>>,
+  )
     .filter(([path]) => path.startsWith('/api/v1/') && path !== '/api/v1/openapi.json')
-    .flatMap(([path, ops]) => Object.entries(ops).filter(([, op]) => op.summary === op.operationId).map(([method]) => `${method} ${path}`));
+    .flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op.summary === op.operationId)
+        .map(([method]) => `${method} ${path}`),
+    );
   assert.deepEqual(undescribed, [], 'every API route declares its request schema with @ApiRoute');
-  assert.equal(res.body.paths['/api/v1/services/{service}/red'].get.parameters.find((p: Json) => p.name === 'resolution').schema.enum.join(), 'auto,raw');
+  assert.equal(
+    res.body.paths['/api/v1/services/{service}/red'].get.parameters
+      .find((p: Json) => p.name === 'resolution')
+      .schema.enum.join(),
+    'auto,raw',
+  );
   const login = res.body.paths['/api/v1/auth/login'].post;
   assert.deepEqual(login.security, []);
   assert.ok(login.responses['429'], 'the rate-limited login documents its 429');
   assert.ok(trace.responses['429'], 'so does the rate-limited trace by id');
-  assert.equal(res.body.paths['/api/v1/services'].get.responses['429'], undefined, 'a route without a limit has no 429');
+  assert.equal(
+    res.body.paths['/api/v1/services'].get.responses['429'],
+    undefined,
+    'a route without a limit has no 429',
+  );
 });
 
 test('/api/docs is a browsable page whose assets are served locally', async () => {
@@ -52,7 +67,12 @@ test('/api/docs is a browsable page whose assets are served locally', async () =
 });
 
 test('every route that reads raw rows is rate limited per credential; attribute suggestions on a budget of their own', () => {
-  const limited = (policy: string) => api.server.routes().filter((r) => r.rateLimit === policy).map((r) => `${r.method} ${r.path}`).sort();
+  const limited = (policy: string) =>
+    api.server
+      .routes()
+      .filter((r) => r.rateLimit === policy)
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
   assert.deepEqual(limited('heavy'), [
     'GET /api/v1/dashboards/:id/variables/:name/values',
     'GET /api/v1/logs',
@@ -65,12 +85,19 @@ test('every route that reads raw rows is rate limited per credential; attribute 
     'POST /api/v1/metrics/query',
     'POST /api/v1/query',
   ]);
-  assert.deepEqual(limited('suggestions'), ['GET /api/v1/traces/attributes', 'GET /api/v1/traces/attributes/:key/values']);
+  assert.deepEqual(limited('suggestions'), [
+    'GET /api/v1/traces/attributes',
+    'GET /api/v1/traces/attributes/:key/values',
+  ]);
 });
 
 test('trace by id, exemplars and attribute suggestions answer 429 with Retry-After beyond their budgets', async () => {
   const limited = await startQueryServer({
-    host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: async () => true,
+    host: '127.0.0.1',
+    port: 0,
+    clickhouse: api.ch,
+    controlPlane: api.cp,
+    clickhouseMigrated: async () => true,
     rateLimits: { heavy: { requests: 2, perSeconds: 3600 }, suggestions: { requests: 1, perSeconds: 3600 } },
   });
   try {
@@ -82,8 +109,15 @@ test('trace by id, exemplars and attribute suggestions answer 429 with Retry-Aft
       assert.equal(blocked.status, 429, path);
       assert.ok(Number(blocked.headers.get('retry-after')) >= 1, path);
     }
-    assert.equal((await call(limited.url, '/api/v1/traces/attributes', { key: KEY })).status, 200, 'suggestions have their own budget');
-    assert.equal((await call(limited.url, '/api/v1/traces/attributes/attr.http.route/values', { key: KEY })).status, 429);
+    assert.equal(
+      (await call(limited.url, '/api/v1/traces/attributes', { key: KEY })).status,
+      200,
+      'suggestions have their own budget',
+    );
+    assert.equal(
+      (await call(limited.url, '/api/v1/traces/attributes/attr.http.route/values', { key: KEY })).status,
+      429,
+    );
   } finally {
     await limited.close();
   }
@@ -91,17 +125,30 @@ test('trace by id, exemplars and attribute suggestions answer 429 with Retry-Aft
 
 test('searches and series queries are rate limited per credential: 429 with Retry-After beyond the budget', async () => {
   const limited = await startQueryServer({
-    host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: async () => true,
+    host: '127.0.0.1',
+    port: 0,
+    clickhouse: api.ch,
+    controlPlane: api.cp,
+    clickhouseMigrated: async () => true,
     rateLimits: { heavy: { requests: 2, perSeconds: 3600 } },
   });
   try {
-    for (let i = 0; i < 2; i++) assert.equal((await call(limited.url, `/api/v1/logs?limit=${i + 1}`, { key: KEY })).status, 200);
+    for (let i = 0; i < 2; i++)
+      assert.equal((await call(limited.url, `/api/v1/logs?limit=${i + 1}`, { key: KEY })).status, 200);
     const blocked = await call<Json>(limited.url, '/api/v1/traces', { key: KEY });
     assert.equal(blocked.status, 429);
     assert.equal(blocked.body.error.code, 'rate_limited');
     assert.ok(Number(blocked.headers.get('retry-after')) >= 1);
-    assert.equal((await call(limited.url, '/api/v1/logs', { key: api.betaKey })).status, 200, 'another credential has its own budget');
-    assert.equal((await call(limited.url, '/api/v1/services', { key: KEY })).status, 200, 'light reads are not counted');
+    assert.equal(
+      (await call(limited.url, '/api/v1/logs', { key: api.betaKey })).status,
+      200,
+      'another credential has its own budget',
+    );
+    assert.equal(
+      (await call(limited.url, '/api/v1/services', { key: KEY })).status,
+      200,
+      'light reads are not counted',
+    );
   } finally {
     await limited.close();
   }

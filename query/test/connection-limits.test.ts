@@ -26,7 +26,13 @@ class SlowController {
 @Module({ controllers: [SlowController] })
 class SlowModule {}
 
-const LIMITS = { headersTimeoutMs: 600, bodyTimeoutMs: 1500, requestTimeoutMs: 2500, idleTimeoutMs: 500, maxConnectionsPerAddress: 4 };
+const LIMITS = {
+  headersTimeoutMs: 600,
+  bodyTimeoutMs: 1500,
+  requestTimeoutMs: 2500,
+  idleTimeoutMs: 500,
+  maxConnectionsPerAddress: 4,
+};
 
 before(async () => {
   api = await startTestApi(dir.path, KEY, async () => {}, { connections: LIMITS, modules: [{ module: SlowModule }] });
@@ -93,7 +99,9 @@ test('request headers trickling in a byte a second are cut off at the headers ti
 
 test('a body trickling in a byte a second is cut off at the body timeout', async () => {
   const c = await open();
-  c.socket.write(`POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n`);
+  c.socket.write(
+    `POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n`,
+  );
   trickle(c.socket, '{"email":"a@b.c","password":"' + 'x'.repeat(150) + '"}');
   const ms = await closedWithin(c, 4000, 'slow body');
   assert.ok(ms >= LIMITS.bodyTimeoutMs - 50, `closed after ${ms} ms, before the body timeout`);
@@ -128,7 +136,7 @@ test('one address holds at most maxConnectionsPerAddress connections; more are c
     held.pop()!.socket.destroy();
     // The slot is free once the server has seen that connection close: retried for up to 10 s.
     let again: Client;
-    for (const deadline = Date.now() + 10_000; ; ) {
+    for (const deadline = Date.now() + 10_000; ;) {
       again = await open();
       again.socket.write('GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
       await closedWithin(again, 3000, 'a connection in the freed slot');

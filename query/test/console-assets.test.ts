@@ -28,7 +28,12 @@ describe('console served at /', () => {
   });
 
   test('a deep link of the console answers its page, not cached', async () => {
-    for (const path of ['/', '/services', '/traces/0af7651916cd43dd8448eb211c80319c?span=b7ad6b7169203331', '/dashboards/x/y']) {
+    for (const path of [
+      '/',
+      '/services',
+      '/traces/0af7651916cd43dd8448eb211c80319c?span=b7ad6b7169203331',
+      '/dashboards/x/y',
+    ]) {
       const res = await fetch(`${base}${path}`);
       assert.equal(res.status, 200, path);
       assert.match(res.headers.get('content-type') ?? '', /text\/html/);
@@ -50,7 +55,14 @@ describe('console served at /', () => {
     for (const path of ['/', '/services', '/assets/index-3f2a.js']) {
       const res = await fetch(`${base}${path}`);
       const csp = res.headers.get('content-security-policy') ?? '';
-      for (const directive of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "connect-src 'self'"]) {
+      for (const directive of [
+        "default-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "connect-src 'self'",
+      ]) {
         assert.ok(csp.split('; ').includes(directive), `${path}: ${directive} in ${csp}`);
       }
       assert.doesNotMatch(csp, /script-src[^;]*unsafe/, 'no inline or eval scripts');
@@ -58,7 +70,11 @@ describe('console served at /', () => {
       assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
       assert.equal(res.headers.get('referrer-policy'), 'no-referrer', path);
     }
-    assert.equal((await fetch(`${base}/api/v1/services`)).headers.get('x-content-type-options'), 'nosniff', 'API answers too');
+    assert.equal(
+      (await fetch(`${base}/api/v1/services`)).headers.get('x-content-type-options'),
+      'nosniff',
+      'API answers too',
+    );
   });
 
   test('the API, its unknown paths and the probes keep their answers', async () => {

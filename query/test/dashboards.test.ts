@@ -33,10 +33,23 @@ const layout = (y: number) => ({ x: 0, y, w: 12, h: 6 });
 const SAMPLE: DashboardDefinition = {
   title: 'Checkout',
   description: 'spans and logs of checkout',
-  variables: [{ name: 'service', label: 'Service', source: { signal: 'spans', label: 'service' }, default: 'payments', multi: false }],
+  variables: [
+    {
+      name: 'service',
+      label: 'Service',
+      source: { signal: 'spans', label: 'service' },
+      default: 'payments',
+      multi: false,
+    },
+  ],
   timeRange: { lastSeconds: 3600 },
   panels: [
-    { type: 'stat', title: 'Spans of $service', layout: layout(0), query: { signal: 'spans', measure: 'count', filters: [{ label: 'service', op: '=', value: '$service' }] } },
+    {
+      type: 'stat',
+      title: 'Spans of $service',
+      layout: layout(0),
+      query: { signal: 'spans', measure: 'count', filters: [{ label: 'service', op: '=', value: '$service' }] },
+    },
     { type: 'logs', title: 'Logs', layout: layout(6), query: { service: '$service', limit: 50 } },
   ],
 };
@@ -54,46 +67,77 @@ describe('built-in dashboards', () => {
     const res = await call(url(), '/api/v1/dashboards', { key: KEY });
     assert.equal(res.status, 200);
     const builtIn = res.body.data.filter((d: Json) => d.builtIn !== null);
-    assert.deepEqual(builtIn.map((d: Json) => d.builtIn).sort(), ['logs-overview', 'runtime-metrics', 'service-overview']);
+    assert.deepEqual(builtIn.map((d: Json) => d.builtIn).sort(), [
+      'logs-overview',
+      'runtime-metrics',
+      'service-overview',
+    ]);
     const runtime = builtIn.find((d: Json) => d.builtIn === 'runtime-metrics');
     const def = (await call(url(), `/api/v1/dashboards/${runtime.id}`, { key: KEY })).body.data;
     const metrics = def.panels.map((p: Json) => p.query.metric);
-    for (const name of ['nodejs.eventloop.delay.p99', 'jvm.memory.used', 'go.goroutine.count']) assert.ok(metrics.includes(name), name);
+    for (const name of ['nodejs.eventloop.delay.p99', 'jvm.memory.used', 'go.goroutine.count'])
+      assert.ok(metrics.includes(name), name);
   });
 
   test('a new tenant gets each built-in template once', async () => {
     // createTenant made them for the fixture's tenant beta; running it again adds none.
     assert.equal((await api.cp.dataSource.transaction((em) => createBuiltInDashboards(em, 'beta'))).length, 0);
     const listed = (await call(url(), '/api/v1/dashboards', { key: api.betaKey })).body.data;
-    assert.deepEqual(listed.map((d: Json) => d.title).sort(), Object.values(BUILT_IN_DASHBOARDS).map((d) => d.title).sort());
+    assert.deepEqual(
+      listed.map((d: Json) => d.title).sort(),
+      Object.values(BUILT_IN_DASHBOARDS)
+        .map((d) => d.title)
+        .sort(),
+    );
   });
 
   test('an unedited built-in dashboard of an existing tenant is brought to the current template at start; an edited one is left alone', async () => {
     const ds = api.cp.dataSource;
-    const [beta] = (await ds.query(`SELECT id FROM dashboards WHERE tenant_id = 'beta' AND built_in = 'service-overview'`)) as { id: string }[];
-    const [logs] = (await ds.query(`SELECT id FROM dashboards WHERE tenant_id = 'beta' AND built_in = 'logs-overview'`)) as { id: string }[];
+    const [beta] = (await ds.query(
+      `SELECT id FROM dashboards WHERE tenant_id = 'beta' AND built_in = 'service-overview'`,
+    )) as { id: string }[];
+    const [logs] = (await ds.query(
+      `SELECT id FROM dashboards WHERE tenant_id = 'beta' AND built_in = 'logs-overview'`,
+    )) as { id: string }[];
     // As a tenant created before the template changed has them: its RED panels without `spans: 'entry'`.
     const old = structuredClone(BUILT_IN_DASHBOARDS['service-overview']!) as Json;
     for (const panel of old.panels as Json[]) delete (panel.query as Json).spans;
     await ds.query(`UPDATE dashboards SET definition = $2 WHERE id = $1`, [beta!.id, JSON.stringify(old)]);
-    await ds.query(`UPDATE dashboard_versions SET definition = $2 WHERE dashboard_id = $1 AND version = 1`, [beta!.id, JSON.stringify(old)]);
+    await ds.query(`UPDATE dashboard_versions SET definition = $2 WHERE dashboard_id = $1 AND version = 1`, [
+      beta!.id,
+      JSON.stringify(old),
+    ]);
     // The tenant saved its own logs overview: version 2, whatever it holds, is theirs.
     const edited = { ...BUILT_IN_DASHBOARDS['logs-overview']!, description: 'ours' };
-    await ds.query(`UPDATE dashboards SET definition = $2, version = 2 WHERE id = $1`, [logs!.id, JSON.stringify(edited)]);
+    await ds.query(`UPDATE dashboards SET definition = $2, version = 2 WHERE id = $1`, [
+      logs!.id,
+      JSON.stringify(edited),
+    ]);
 
     assert.equal(await ds.transaction((em) => refreshBuiltInDashboards(em)), 1);
     const refreshed = (await call(url(), `/api/v1/dashboards/${beta!.id}`, { key: api.betaKey })).body.data;
     assert.deepEqual(refreshed.panels, JSON.parse(JSON.stringify(BUILT_IN_DASHBOARDS['service-overview']!.panels)));
-    const [history] = (await ds.query(`SELECT definition FROM dashboard_versions WHERE dashboard_id = $1 AND version = 1`, [beta!.id])) as { definition: Json }[];
+    const [history] = (await ds.query(
+      `SELECT definition FROM dashboard_versions WHERE dashboard_id = $1 AND version = 1`,
+      [beta!.id],
+    )) as { definition: Json }[];
     assert.deepEqual(history!.definition, JSON.parse(JSON.stringify(BUILT_IN_DASHBOARDS['service-overview'])));
-    assert.equal((await call(url(), `/api/v1/dashboards/${logs!.id}`, { key: api.betaKey })).body.data.description, 'ours');
+    assert.equal(
+      (await call(url(), `/api/v1/dashboards/${logs!.id}`, { key: api.betaKey })).body.data.description,
+      'ours',
+    );
     assert.equal(await ds.transaction((em) => refreshBuiltInDashboards(em)), 0, 'idempotent');
   });
 
   test('every built-in dashboard renders without a failing panel', async () => {
-    const list = (await call(url(), '/api/v1/dashboards', { key: KEY })).body.data.filter((d: Json) => d.builtIn !== null);
+    const list = (await call(url(), '/api/v1/dashboards', { key: KEY })).body.data.filter(
+      (d: Json) => d.builtIn !== null,
+    );
     for (const d of list) {
-      const res = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${d.id}/render`, { key: KEY, method: 'POST' });
+      const res = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${d.id}/render`, {
+        key: KEY,
+        method: 'POST',
+      });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       const failed = res.body.data.panels.filter((p) => p.status === 'error');
       assert.deepEqual(failed, [], `${d.title}: ${JSON.stringify(failed)}`);
@@ -120,7 +164,13 @@ describe('CRUD and versions', () => {
     assert.equal(stale.body.error.details.currentVersion, 2);
 
     const versions = await call(url(), `/api/v1/dashboards/${id}/versions`, { key: KEY });
-    assert.deepEqual(versions.body.data.map((v: Json) => [v.version, v.title]), [[2, 'Checkout v2'], [1, 'Checkout']]);
+    assert.deepEqual(
+      versions.body.data.map((v: Json) => [v.version, v.title]),
+      [
+        [2, 'Checkout v2'],
+        [1, 'Checkout'],
+      ],
+    );
     assert.ok(versions.body.data.every((v: Json) => typeof v.createdBy === 'string' && v.createdBy.startsWith('key:')));
 
     const v1 = await call(url(), `/api/v1/dashboards/${id}/versions/1`, { key: KEY });
@@ -160,8 +210,14 @@ describe('CRUD and versions', () => {
       assert.equal(res.body.error.details.parameter, field, JSON.stringify(res.body.error));
     };
     await bad({ ...SAMPLE, panels: [{ ...SAMPLE.panels[0], type: 'sparkline' }] }, 'panels.0.type');
-    await bad({ ...SAMPLE, panels: [{ ...SAMPLE.panels[0], layout: { x: 20, y: 0, w: 8, h: 2 } }] }, 'panels.0.layout.w');
-    await bad({ ...SAMPLE, panels: [{ ...SAMPLE.panels[0], query: { signal: 'spans', measure: 'median' } }] }, 'panels.0.query.measure');
+    await bad(
+      { ...SAMPLE, panels: [{ ...SAMPLE.panels[0], layout: { x: 20, y: 0, w: 8, h: 2 } }] },
+      'panels.0.layout.w',
+    );
+    await bad(
+      { ...SAMPLE, panels: [{ ...SAMPLE.panels[0], query: { signal: 'spans', measure: 'median' } }] },
+      'panels.0.query.measure',
+    );
     await bad({ ...SAMPLE, variables: [SAMPLE.variables![0], SAMPLE.variables![0]] }, 'variables.1.name');
     await bad({ panels: [] }, 'title');
   });
@@ -175,7 +231,10 @@ describe('CRUD and versions', () => {
     const withOptions = (options: unknown) => ({ ...SAMPLE, panels: [{ ...SAMPLE.panels[0], options }] });
     // JSON.stringify itself overflows the stack at 8,000 levels: the deep body is written as text.
     const marker = '"__deep__"';
-    const deepBody = JSON.stringify(withOptions('__deep__')).replace(marker, `${'{"a":'.repeat(7999)}{"leaf":true}${'}'.repeat(7999)}`);
+    const deepBody = JSON.stringify(withOptions('__deep__')).replace(
+      marker,
+      `${'{"a":'.repeat(7999)}{"leaf":true}${'}'.repeat(7999)}`,
+    );
     for (const [body, message] of [
       [deepBody, /at most 16 levels deep/],
       [withOptions({ a: [[[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]]] }), /at most 16 levels deep/],
@@ -199,17 +258,26 @@ describe('access and tenants', () => {
       const email = `${role}-${Date.now()}@dashboards.test`;
       const user = await createUser(api.cp.dataSource, { email, password: 'a long enough password' });
       await addMembership(api.cp.dataSource, { userId: user.id, tenantId: 'default', role });
-      const res = await call(url(), '/api/v1/auth/login', { method: 'POST', body: { email, password: 'a long enough password' } });
+      const res = await call(url(), '/api/v1/auth/login', {
+        method: 'POST',
+        body: { email, password: 'a long enough password' },
+      });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       return { token: res.body.data.accessToken as string, userId: user.id };
     };
     const viewer = await login('viewer');
     const editor = await login('editor');
     assert.equal((await call(url(), '/api/v1/dashboards', { key: viewer.token })).status, 200);
-    assert.equal((await call(url(), '/api/v1/dashboards', { key: viewer.token, method: 'POST', body: SAMPLE })).status, 403);
+    assert.equal(
+      (await call(url(), '/api/v1/dashboards', { key: viewer.token, method: 'POST', body: SAMPLE })).status,
+      403,
+    );
     const created = await create(SAMPLE, editor.token);
     const versions = await call(url(), `/api/v1/dashboards/${created.id}/versions`, { key: viewer.token });
-    assert.deepEqual(versions.body.data.map((v: Json) => v.createdBy), [`user:${editor.userId}`]);
+    assert.deepEqual(
+      versions.body.data.map((v: Json) => v.createdBy),
+      [`user:${editor.userId}`],
+    );
   });
 
   test('a read-only key cannot write; no credential gets 401', async () => {
@@ -221,9 +289,15 @@ describe('access and tenants', () => {
   test("another tenant's dashboard is 404 on every route, and is left unchanged", async () => {
     const { id } = await create(SAMPLE);
     const routes: [string, string, unknown?][] = [
-      ['GET', `/api/v1/dashboards/${id}`], ['PUT', `/api/v1/dashboards/${id}`, SAMPLE], ['DELETE', `/api/v1/dashboards/${id}`],
-      ['GET', `/api/v1/dashboards/${id}/export`], ['GET', `/api/v1/dashboards/${id}/versions`], ['GET', `/api/v1/dashboards/${id}/versions/1`],
-      ['POST', `/api/v1/dashboards/${id}/versions/1/restore`], ['POST', `/api/v1/dashboards/${id}/render`], ['GET', `/api/v1/dashboards/${id}/variables/service/values`],
+      ['GET', `/api/v1/dashboards/${id}`],
+      ['PUT', `/api/v1/dashboards/${id}`, SAMPLE],
+      ['DELETE', `/api/v1/dashboards/${id}`],
+      ['GET', `/api/v1/dashboards/${id}/export`],
+      ['GET', `/api/v1/dashboards/${id}/versions`],
+      ['GET', `/api/v1/dashboards/${id}/versions/1`],
+      ['POST', `/api/v1/dashboards/${id}/versions/1/restore`],
+      ['POST', `/api/v1/dashboards/${id}/render`],
+      ['GET', `/api/v1/dashboards/${id}/variables/service/values`],
     ];
     for (const [method, path, body] of routes) {
       const res = await call(url(), path, { key: betaWriter, method, ...(body ? { body } : {}) });
@@ -238,7 +312,10 @@ describe('access and tenants', () => {
 describe('render and variables', () => {
   test('every panel runs; variables substitute into queries; the default applies when none is given', async () => {
     const { id } = await create(SAMPLE);
-    const byDefault = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST' });
+    const byDefault = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, {
+      key: KEY,
+      method: 'POST',
+    });
     assert.equal(byDefault.status, 200, JSON.stringify(byDefault.body));
     const [stat, logs] = byDefault.body.data.panels as Json[];
     assert.equal(stat.status, 'ok');
@@ -247,9 +324,16 @@ describe('render and variables', () => {
     assert.equal(total(stat.data.series[0].points), 2);
     assert.deepEqual(byDefault.body.data.variables, { service: 'payments' });
     assert.equal(logs.kind, 'logs');
-    assert.deepEqual(logs.data.map((l: Json) => l.body.stringValue), ['Payment failed: card declined']);
+    assert.deepEqual(
+      logs.data.map((l: Json) => l.body.stringValue),
+      ['Payment failed: card declined'],
+    );
 
-    const frontend = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST', body: { variables: { service: 'frontend' } } });
+    const frontend = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, {
+      key: KEY,
+      method: 'POST',
+      body: { variables: { service: 'frontend' } },
+    });
     const [stat2, logs2] = frontend.body.data.panels as Json[];
     assert.equal(total(stat2.data.series[0].points), 1);
     assert.equal(logs2.data.length, 2);
@@ -261,20 +345,43 @@ describe('render and variables', () => {
       title: 'Partly broken',
       variables: [{ name: 're', source: { signal: 'spans', label: 'service' }, default: 'pay.*' }],
       panels: [
-        { type: 'line', title: 'ok', layout: layout(0), query: { signal: 'spans', measure: 'count', groupBy: ['service'] } },
-        { type: 'bar', title: 'bad regex', layout: layout(6), query: { signal: 'spans', measure: 'count', filters: [{ label: 'service', op: '=~', value: '$re' }] } },
+        {
+          type: 'line',
+          title: 'ok',
+          layout: layout(0),
+          query: { signal: 'spans', measure: 'count', groupBy: ['service'] },
+        },
+        {
+          type: 'bar',
+          title: 'bad regex',
+          layout: layout(6),
+          query: { signal: 'spans', measure: 'count', filters: [{ label: 'service', op: '=~', value: '$re' }] },
+        },
         { type: 'traces', title: 'traces', layout: layout(12), query: { service: 'payments' } },
       ],
     };
     const { id } = await create(def);
-    const good = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST' });
-    assert.deepEqual(good.body.data.panels.map((p) => p.status), ['ok', 'ok', 'ok']);
+    const good = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, {
+      key: KEY,
+      method: 'POST',
+    });
+    assert.deepEqual(
+      good.body.data.panels.map((p) => p.status),
+      ['ok', 'ok', 'ok'],
+    );
     const series = (good.body.data.panels[0] as Json).data.series;
-    assert.deepEqual(series.map((s: Json) => [s.labels.service, total(s.points)]).sort(), [['frontend', 1], ['payments', 2]]);
+    assert.deepEqual(series.map((s: Json) => [s.labels.service, total(s.points)]).sort(), [
+      ['frontend', 1],
+      ['payments', 2],
+    ]);
     assert.equal(total((good.body.data.panels[1] as Json).data.series[0].points), 2);
     assert.equal((good.body.data.panels[2] as Json).data.length, 2);
 
-    const broken = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST', body: { variables: { re: '(' } } });
+    const broken = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, {
+      key: KEY,
+      method: 'POST',
+      body: { variables: { re: '(' } },
+    });
     assert.equal(broken.status, 200, JSON.stringify(broken.body));
     const [ok, bad, traces] = broken.body.data.panels as Json[];
     assert.equal(ok.status, 'ok');
@@ -286,11 +393,18 @@ describe('render and variables', () => {
 
   test('render takes from/to and refuses unknown variables', async () => {
     const { id } = await create(SAMPLE);
-    const past = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render?from=1000&to=2000`, { key: KEY, method: 'POST' });
+    const past = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render?from=1000&to=2000`, {
+      key: KEY,
+      method: 'POST',
+    });
     assert.equal(past.status, 200, JSON.stringify(past.body));
     assert.equal(past.body.data.fromMs, 1000);
     assert.equal(total((past.body.data.panels[0] as Json).data.series[0]?.points ?? []), 0);
-    const unknown = await call(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST', body: { variables: { nope: 'x' } } });
+    const unknown = await call(url(), `/api/v1/dashboards/${id}/render`, {
+      key: KEY,
+      method: 'POST',
+      body: { variables: { nope: 'x' } },
+    });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.body.error.details.parameter, 'variables.nope');
   });
@@ -312,14 +426,26 @@ describe('render and variables', () => {
         { type: 'traces', title: 'slowest', layout: layout(12), query: { sort: 'slowest' } },
       ],
     });
-    const res = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST' });
+    const res = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render`, {
+      key: KEY,
+      method: 'POST',
+    });
     const [warnings, order, slowest] = res.body.data.panels as Json[];
-    assert.deepEqual(warnings.data.map((l: Json) => l.severityNumber), [13, 17]);
-    assert.deepEqual(order.data.map((l: Json) => l.body.stringValue), ['Payment failed: card declined']);
-    assert.deepEqual(slowest.data.map((t: Json) => t.traceId), [TRACE_1, TRACE_2]);
+    assert.deepEqual(
+      warnings.data.map((l: Json) => l.severityNumber),
+      [13, 17],
+    );
+    assert.deepEqual(
+      order.data.map((l: Json) => l.body.stringValue),
+      ['Payment failed: card declined'],
+    );
+    assert.deepEqual(
+      slowest.data.map((t: Json) => t.traceId),
+      [TRACE_1, TRACE_2],
+    );
   });
 
-  test('variable values: operations, attributes, log services, metric labels of one metric or of all; never another tenant\'s', async () => {
+  test("variable values: operations, attributes, log services, metric labels of one metric or of all; never another tenant's", async () => {
     const { id } = await create({
       title: 'Variables',
       variables: [

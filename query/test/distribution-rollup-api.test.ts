@@ -22,7 +22,13 @@ const dir = tempDir('tf-distribution-rollup-api-');
 let api: TestApi | undefined;
 let base: string;
 
-async function series(ch: ClickHouseClient, metric: string, type: string, temporality: number, fingerprints: number[]): Promise<void> {
+async function series(
+  ch: ClickHouseClient,
+  metric: string,
+  type: string,
+  temporality: number,
+  fingerprints: number[],
+): Promise<void> {
   await ch.command({
     query: `INSERT INTO metric_series (TenantId, MetricName, Fingerprint, MetricType, Temporality, ServiceName, Attributes, FirstSeenNs, LastSeenNs)
             SETTINGS async_insert = 0
@@ -123,7 +129,11 @@ async function assertPlannedEqualsRaw(body: Record<string, unknown>, resolution:
   const what = `${String(body.metric)} ${String(body.aggregation)} step ${String(body.stepSeconds)}`;
   assert.equal(planned.resolution, resolution, what);
   assert.equal(raw.resolution, 'raw', what);
-  assert.deepEqual(planned.series.map((s) => s.labels), raw.series.map((s) => s.labels), what);
+  assert.deepEqual(
+    planned.series.map((s) => s.labels),
+    raw.series.map((s) => s.labels),
+    what,
+  );
   const values: number[] = [];
   planned.series.forEach((s, i) => {
     const expected = raw.series[i]!.points;
@@ -133,7 +143,11 @@ async function assertPlannedEqualsRaw(body: Record<string, unknown>, resolution:
       assert.equal(t, et, what);
       if (ev === null) return assert.equal(v, null, `${what} at ${new Date(t).toISOString()}`);
       if (body.aggregation === 'count') assert.equal(v, ev, `${what} at ${new Date(t).toISOString()}`);
-      else assert.ok(v !== null && Math.abs(v - ev) <= 1e-9 * Math.max(1, Math.abs(ev)), `${what} at ${new Date(t).toISOString()}: ${v} vs raw ${ev}`);
+      else
+        assert.ok(
+          v !== null && Math.abs(v - ev) <= 1e-9 * Math.max(1, Math.abs(ev)),
+          `${what} at ${new Date(t).toISOString()}: ${v} vs raw ${ev}`,
+        );
       values.push(v!);
     });
   });
@@ -146,30 +160,52 @@ describe('cumulative explicit histograms', () => {
   test('quantiles, count, sum and avg per hour, per host and summed over hosts, read hourly rollups and equal raw, across both kinds of reset', async () => {
     for (const aggregation of ['p50', 'p90', 'p95', 'p99', 'count', 'sum', 'avg']) {
       for (const groupBy of [['host'], []]) {
-        const values = await assertPlannedEqualsRaw({ metric: 'http.duration', aggregation, groupBy, ...range, stepSeconds: 3600 }, 'hourly');
+        const values = await assertPlannedEqualsRaw(
+          { metric: 'http.duration', aggregation, groupBy, ...range, stepSeconds: 3600 },
+          'hourly',
+        );
         assert.ok(values.length >= 60 * (groupBy.length === 1 ? 2 : 1), `${aggregation}: ${values.length} values`);
       }
     }
   });
 
   test("quantiles beyond the last bound are interpolated up to the points' recorded maximum, from raw points and rollups alike", async () => {
-    const p99 = await assertPlannedEqualsRaw({ metric: 'http.duration', aggregation: 'p99', groupBy: ['host'], ...range, stepSeconds: 3600 }, 'hourly');
+    const p99 = await assertPlannedEqualsRaw(
+      { metric: 'http.duration', aggregation: 'p99', groupBy: ['host'], ...range, stepSeconds: 3600 },
+      'hourly',
+    );
     // Once the +Inf bucket holds over 1% of the observations, p99 lies in (5, Max], no longer at the bound 5.
-    assert.ok(p99.some((v) => v > 5), 'p99 above the last bound');
-    assert.ok(p99.every((v) => v <= 5 + (POINTS + 1) / 100), 'p99 never above the largest Max');
+    assert.ok(
+      p99.some((v) => v > 5),
+      'p99 above the last bound',
+    );
+    assert.ok(
+      p99.every((v) => v <= 5 + (POINTS + 1) / 100),
+      'p99 never above the largest Max',
+    );
   });
 
   test('the hour holding a reset counts the growth before it and the new count after it, as raw points do', async () => {
     const resetHour = Math.floor((START + RESET_WITH_START * M) / H) * H;
-    const { series } = await query({ metric: 'http.duration', aggregation: 'count', groupBy: ['host'], ...range, stepSeconds: 3600 });
+    const { series } = await query({
+      metric: 'http.duration',
+      aggregation: 'count',
+      groupBy: ['host'],
+      ...range,
+      stepSeconds: 3600,
+    });
     const host88 = new Map(series.find((s) => s.labels.host === '88')!.points);
     // Each minute adds 5 observations plus a growing share of the quadratic bucket: never less than 5 a minute.
-    for (const hour of [resetHour - H, resetHour, resetHour + H]) assert.ok((host88.get(hour) ?? 0) >= 5 * 59, `${new Date(hour).toISOString()}: ${host88.get(hour)}`);
+    for (const hour of [resetHour - H, resetHour, resetHour + H])
+      assert.ok((host88.get(hour) ?? 0) >= 5 * 59, `${new Date(hour).toISOString()}: ${host88.get(hour)}`);
   });
 
   test('daily steps read daily rollups and equal raw', async () => {
     for (const aggregation of ['p50', 'p99', 'count', 'avg']) {
-      await assertPlannedEqualsRaw({ metric: 'http.duration', aggregation, groupBy: ['host'], from: NOW - 3 * D, to: NOW, stepSeconds: 86_400 }, 'daily');
+      await assertPlannedEqualsRaw(
+        { metric: 'http.duration', aggregation, groupBy: ['host'], from: NOW - 3 * D, to: NOW, stepSeconds: 86_400 },
+        'daily',
+      );
     }
   });
 });
@@ -177,27 +213,45 @@ describe('cumulative explicit histograms', () => {
 describe('exponential histograms', () => {
   test('cumulative: quantiles, count, sum and avg per hour read the cumulative rollups and equal raw, across resets', async () => {
     for (const aggregation of ['p50', 'p90', 'p99', 'count', 'sum', 'avg']) {
-      const values = await assertPlannedEqualsRaw({ metric: 'rpc.size', aggregation, groupBy: ['host'], ...range, stepSeconds: 3600 }, 'hourly');
+      const values = await assertPlannedEqualsRaw(
+        { metric: 'rpc.size', aggregation, groupBy: ['host'], ...range, stepSeconds: 3600 },
+        'hourly',
+      );
       assert.ok(values.length >= 120, `${aggregation}: ${values.length} values`);
     }
-    await assertPlannedEqualsRaw({ metric: 'rpc.size', aggregation: 'p95', from: NOW - 3 * D, to: NOW, stepSeconds: 86_400 }, 'daily');
+    await assertPlannedEqualsRaw(
+      { metric: 'rpc.size', aggregation: 'p95', from: NOW - 3 * D, to: NOW, stepSeconds: 86_400 },
+      'daily',
+    );
   });
 
   test('delta with changing scales: quantiles per hour and per day read the per-scale rollups and equal raw', async () => {
     for (const aggregation of ['p50', 'p90', 'p99']) {
-      const values = await assertPlannedEqualsRaw({ metric: 'queue.wait', aggregation, ...range, stepSeconds: 3600 }, 'hourly');
+      const values = await assertPlannedEqualsRaw(
+        { metric: 'queue.wait', aggregation, ...range, stepSeconds: 3600 },
+        'hourly',
+      );
       assert.ok(values.length >= 60, `${aggregation}: ${values.length} values`);
       // Values of scale-2 and scale-5 points merged at scale 2: between 2^1 and 2^2 (offset 4 at scale 2 is 2^(4/4)).
-      assert.ok(values.every((v) => v >= 0.5 && v <= 30), `${aggregation} within the recorded extremes`);
+      assert.ok(
+        values.every((v) => v >= 0.5 && v <= 30),
+        `${aggregation} within the recorded extremes`,
+      );
     }
-    await assertPlannedEqualsRaw({ metric: 'queue.wait', aggregation: 'p50', from: NOW - 3 * D, to: NOW, stepSeconds: 86_400 }, 'daily');
+    await assertPlannedEqualsRaw(
+      { metric: 'queue.wait', aggregation: 'p50', from: NOW - 3 * D, to: NOW, stepSeconds: 86_400 },
+      'daily',
+    );
   });
 });
 
 describe('cumulative sums', () => {
   test('increase and rate per hour read the value rollups from the first whole hour of the range on, and equal raw', async () => {
     for (const aggregation of ['increase', 'rate']) {
-      const values = await assertPlannedEqualsRaw({ metric: 'http.requests', aggregation, groupBy: ['host'], ...range, stepSeconds: 3600 }, 'hourly');
+      const values = await assertPlannedEqualsRaw(
+        { metric: 'http.requests', aggregation, groupBy: ['host'], ...range, stepSeconds: 3600 },
+        'hourly',
+      );
       assert.ok(values.length >= 120, `${aggregation}: ${values.length} values`);
     }
   });
@@ -206,9 +260,15 @@ describe('cumulative sums', () => {
 describe('summaries', () => {
   test('count, sum and avg per hour and per day read the summary rollups and equal raw, across resets', async () => {
     for (const aggregation of ['count', 'sum', 'avg']) {
-      const values = await assertPlannedEqualsRaw({ metric: 'gc.pause', aggregation, groupBy: ['host'], ...range, stepSeconds: 3600 }, 'hourly');
+      const values = await assertPlannedEqualsRaw(
+        { metric: 'gc.pause', aggregation, groupBy: ['host'], ...range, stepSeconds: 3600 },
+        'hourly',
+      );
       assert.ok(values.length >= 120, `${aggregation}: ${values.length} values`);
-      await assertPlannedEqualsRaw({ metric: 'gc.pause', aggregation, from: NOW - 3 * D, to: NOW, stepSeconds: 86_400 }, 'daily');
+      await assertPlannedEqualsRaw(
+        { metric: 'gc.pause', aggregation, from: NOW - 3 * D, to: NOW, stepSeconds: 86_400 },
+        'daily',
+      );
     }
   });
 });

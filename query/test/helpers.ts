@@ -16,11 +16,19 @@ export async function startClickHouse(dataDir: string): Promise<ClickHouseClient
 }
 
 /** Inserts rows by column name; a column missing from a row (null) takes its default. */
-export async function insertRows(client: ClickHouseClient, table: string, rows: Record<string, unknown>[]): Promise<void> {
+export async function insertRows(
+  client: ClickHouseClient,
+  table: string,
+  rows: Record<string, unknown>[],
+): Promise<void> {
   if (rows.length === 0) return;
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const body = rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c) => [c, r[c] ?? null])))).join('\n') + '\n';
-  await client.exec({ query: `INSERT INTO ${table} (${columns.join(', ')}) SETTINGS async_insert = 0 FORMAT JSONEachRow`, values: Readable.from([body]) });
+  const body =
+    rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c) => [c, r[c] ?? null])))).join('\n') + '\n';
+  await client.exec({
+    query: `INSERT INTO ${table} (${columns.join(', ')}) SETTINGS async_insert = 0 FORMAT JSONEachRow`,
+    values: Readable.from([body]),
+  });
 }
 
 export interface ApiResponse<T = unknown> {
@@ -33,7 +41,11 @@ export interface ApiResponse<T = unknown> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
-export async function call<T = Json>(base: string, path: string, opts: { key?: string; method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+export async function call<T = Json>(
+  base: string,
+  path: string,
+  opts: { key?: string; method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.key !== undefined) headers.authorization = `Bearer ${opts.key}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -66,13 +78,29 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const ch = await startClickHouse(dataDir);
-  const cp = await openControlPlane({ databaseUrl: db.url, dataDir, bootstrap: { apiKey: bootstrapKey }, features: [DASHBOARDS_FEATURE] });
+  const cp = await openControlPlane({
+    databaseUrl: db.url,
+    dataDir,
+    bootstrap: { apiKey: bootstrapKey },
+    features: [DASHBOARDS_FEATURE],
+  });
   await createTenant(cp.dataSource, { id: 'beta', name: 'Beta' });
   const betaKey = (await createApiKey(cp.dataSource, { tenantId: 'beta', name: 'reader', scopes: ['read'] })).key;
   await load(ch);
-  const server = await startQueryServer({ host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: () => migrationsComplete(ch), ...serverOptions });
+  const server = await startQueryServer({
+    host: '127.0.0.1',
+    port: 0,
+    clickhouse: ch,
+    controlPlane: cp,
+    clickhouseMigrated: () => migrationsComplete(ch),
+    ...serverOptions,
+  });
   return {
-    db, ch, cp, server, betaKey,
+    db,
+    ch,
+    cp,
+    server,
+    betaKey,
     async close() {
       await server.close();
       await cp.close();

@@ -7,7 +7,14 @@ import { insertColumns, type ClickHouseClient } from '@telemetryflow/clickhouse'
 import type { LogRow } from '@telemetryflow/rows';
 import type { LiveAck, LiveItems, LiveNotice, LogDto } from '@telemetryflow/contract';
 import { io, type Socket } from 'socket.io-client';
-import { addMembership, createApiKey, createUser, openControlPlane, revokeApiKey, type ControlPlane } from '@telemetryflow/identity';
+import {
+  addMembership,
+  createApiKey,
+  createUser,
+  openControlPlane,
+  revokeApiKey,
+  type ControlPlane,
+} from '@telemetryflow/identity';
 import { DASHBOARDS_FEATURE, LiveHub } from '../src/index.js';
 import { startQueryServer, type QueryServer } from '../src/app/index.js';
 import { createTestDatabase, startClickHouse, tempDir, type TestDatabase } from './helpers.js';
@@ -24,9 +31,19 @@ const sockets: Socket[] = [];
 before(async () => {
   db = await createTestDatabase();
   ch = await startClickHouse(dir.path);
-  cp = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: { apiKey: KEY }, authCacheTtlMs: 50, features: [DASHBOARDS_FEATURE] });
+  cp = await openControlPlane({
+    databaseUrl: db.url,
+    dataDir: dir.path,
+    bootstrap: { apiKey: KEY },
+    authCacheTtlMs: 50,
+    features: [DASHBOARDS_FEATURE],
+  });
   server = await startQueryServer({
-    host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: async () => true,
+    host: '127.0.0.1',
+    port: 0,
+    clickhouse: ch,
+    controlPlane: cp,
+    clickhouseMigrated: async () => true,
     live: { hub, recheckMs: 200, maxConnectionsPerTenant: 3, maxDashboardFeedsPerTenant: 2 },
   });
 });
@@ -57,7 +74,11 @@ async function open(token: string, tenant?: string): Promise<Socket> {
 }
 
 function connectOnce(token: string, tenant?: string): Promise<Socket> {
-  const socket = io(`${server.url}/live`, { auth: { token, ...(tenant ? { tenant } : {}) }, transports: ['websocket'], reconnection: false });
+  const socket = io(`${server.url}/live`, {
+    auth: { token, ...(tenant ? { tenant } : {}) },
+    transports: ['websocket'],
+    reconnection: false,
+  });
   sockets.push(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -67,8 +88,17 @@ function connectOnce(token: string, tenant?: string): Promise<Socket> {
 
 /** A `logs` row as the ingest row builders make it. */
 function logRow(tenant: string, body: string): LogRow {
-  const values: Record<string, unknown> = { TenantId: tenant, TimestampNs: 1_700_000_000_000_000_000n, ObservedTimestampNs: 1_700_000_000_000_000_000n, SeverityNumber: 9, ServiceName: 'svc', Body: body };
-  return insertColumns('logs').map((c) => values[c] ?? (c.endsWith('Attributes') || c.endsWith('Types') ? {} : '')) as LogRow;
+  const values: Record<string, unknown> = {
+    TenantId: tenant,
+    TimestampNs: 1_700_000_000_000_000_000n,
+    ObservedTimestampNs: 1_700_000_000_000_000_000n,
+    SeverityNumber: 9,
+    ServiceName: 'svc',
+    Body: body,
+  };
+  return insertColumns('logs').map(
+    (c) => values[c] ?? (c.endsWith('Attributes') || c.endsWith('Types') ? {} : ''),
+  ) as LogRow;
 }
 
 test('rows published for a tenant reach only its subscribers; the hub holds no buffers after they leave', async () => {
@@ -87,7 +117,10 @@ test('rows published for a tenant reach only its subscribers; the hub holds no b
   hub.publish('elsewhere', { logs: [logRow('elsewhere', 'not yours')] });
   hub.publish('default', { logs: [logRow('default', 'yours')] });
   for (let i = 0; i < 500 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(got.flatMap((m) => m.items.map((l) => (l as { body: { stringValue: string } }).body.stringValue)), ['yours']);
+  assert.deepEqual(
+    got.flatMap((m) => m.items.map((l) => (l as { body: { stringValue: string } }).body.stringValue)),
+    ['yours'],
+  );
   assert.equal((got[0]!.items[0] as LogDto).timeUnixNano, '1700000000000000000');
   socket.close();
   for (let i = 0; i < 500 && hub.stats().subscriptions > 0; i++) await new Promise((r) => setTimeout(r, 20));
@@ -102,7 +135,10 @@ test('a key revoked after connecting is disconnected with a notice', async () =>
   const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
   assert.ok(await revokeApiKey(cp.dataSource, key.id));
   assert.equal(await closed, 'io server disconnect');
-  assert.deepEqual(notices.map((n) => n.code), ['credential_revoked']);
+  assert.deepEqual(
+    notices.map((n) => n.code),
+    ['credential_revoked'],
+  );
 });
 
 test('connections per tenant are capped', async () => {
@@ -115,7 +151,10 @@ test('connections per tenant are capped', async () => {
 });
 
 test("a user's access token connects for a tenant the user belongs to, not for another", async () => {
-  const user = await createUser(cp.dataSource, { email: 'live-viewer@gateway.test', password: 'a long enough password' });
+  const user = await createUser(cp.dataSource, {
+    email: 'live-viewer@gateway.test',
+    password: 'a long enough password',
+  });
   await addMembership(cp.dataSource, { userId: user.id, tenantId: 'default', role: 'viewer' });
   const res = await fetch(`${server.url}/api/v1/auth/login`, {
     method: 'POST',
@@ -130,9 +169,12 @@ test("a user's access token connects for a tenant the user belongs to, not for a
 });
 
 test('dashboard feeds per tenant are capped; a feed that ends frees its slot', async () => {
-  const list = (await (await fetch(`${server.url}/api/v1/dashboards`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { data: { id: string }[] };
+  const list = (await (
+    await fetch(`${server.url}/api/v1/dashboards`, { headers: { authorization: `Bearer ${KEY}` } })
+  ).json()) as { data: { id: string }[] };
   const [a, b] = [await open(KEY), await open(KEY)];
-  const follow = (s: Socket, id: string) => s.emitWithAck('dashboard:subscribe', { dashboardId: id, intervalSeconds: 60 }) as Promise<LiveAck>;
+  const follow = (s: Socket, id: string) =>
+    s.emitWithAck('dashboard:subscribe', { dashboardId: id, intervalSeconds: 60 }) as Promise<LiveAck>;
   // A feed whose first render fails (unknown dashboard) takes no slot.
   for (let i = 0; i < 3; i++) {
     const unknown = await follow(a, '00000000-0000-4000-8000-000000000000');
@@ -143,7 +185,9 @@ test('dashboard feeds per tenant are capped; a feed that ends frees its slot', a
   assert.ok('data' in (await follow(b, list.data[1]!.id)));
   const third = await follow(b, list.data[2]!.id);
   assert.deepEqual('error' in third && third.error.code, 'too_many_subscriptions');
-  assert.ok('data' in (await a.emitWithAck('unsubscribe', { subscription: 'data' in first ? first.data.subscription : '' })));
+  assert.ok(
+    'data' in (await a.emitWithAck('unsubscribe', { subscription: 'data' in first ? first.data.subscription : '' })),
+  );
   assert.ok('data' in (await follow(b, list.data[2]!.id)));
   a.close();
   b.close();

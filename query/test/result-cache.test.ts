@@ -48,7 +48,7 @@ test('a repeated query is answered from the cache and counted at /metrics', asyn
   assert.equal(await cacheCount('hit'), 1);
 });
 
-test('the cache never answers one tenant with another tenant\'s result', async () => {
+test("the cache never answers one tenant with another tenant's result", async () => {
   const path = `/api/v1/services?from=${NOW_MS - 3_600_000}&to=${NOW_MS}`;
   const beta = await call<Json>(api.server.url, path, { key: api.betaKey });
   assert.equal(beta.status, 200);

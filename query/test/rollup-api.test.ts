@@ -168,7 +168,10 @@ describe('service RED', () => {
     assert.ok(planned.data.length >= 48);
     planned.data.forEach((p: Json, i: number) => {
       const r = raw.data[i];
-      assert.deepEqual([p.t, p.count, p.errorCount, p.rate, p.errorRate], [r.t, r.count, r.errorCount, r.rate, r.errorRate]);
+      assert.deepEqual(
+        [p.t, p.count, p.errorCount, p.rate, p.errorRate],
+        [r.t, r.count, r.errorCount, r.rate, r.errorRate],
+      );
       for (const k of ['p50Ms', 'p95Ms', 'p99Ms']) assertClose(p[k], r[k], `${k} at ${p.t}`);
     });
     const total = planned.data.reduce((a: number, p: Json) => a + p.count, 0);
@@ -180,7 +183,10 @@ describe('service RED', () => {
     assert.equal(planned.meta.resolution, 'hourly');
     planned.data.forEach((p: Json, i: number) => {
       const r = raw.data[i];
-      assert.deepEqual([p.t, p.count, p.errorCount, p.rate, p.errorRate], [r.t, r.count, r.errorCount, r.rate, r.errorRate]);
+      assert.deepEqual(
+        [p.t, p.count, p.errorCount, p.rate, p.errorRate],
+        [r.t, r.count, r.errorCount, r.rate, r.errorRate],
+      );
       for (const k of ['p50Ms', 'p95Ms', 'p99Ms']) assertClose(p[k], r[k], `${k} at ${p.t}`);
     });
     const total = planned.data.reduce((a: number, p: Json) => a + p.count, 0);
@@ -192,12 +198,16 @@ describe('service RED', () => {
     const res = await call(base, `/api/v1/services/shop/red?${range(NOW - H, NOW)}`, { key: KEY });
     assert.equal(res.body.meta.resolution, 'raw');
     assert.equal(res.body.meta.stepSeconds, 60);
-    const fine = await call(base, `/api/v1/services/shop/red?${range(NOW - 2 * D, NOW, '&stepSeconds=300')}`, { key: KEY });
+    const fine = await call(base, `/api/v1/services/shop/red?${range(NOW - 2 * D, NOW, '&stepSeconds=300')}`, {
+      key: KEY,
+    });
     assert.equal(fine.body.meta.resolution, 'raw');
   });
 
   test('bad step → 400 naming stepSeconds', async () => {
-    const res = await call(base, `/api/v1/services/shop/red?${range(NOW - 2 * D, NOW, '&stepSeconds=1')}`, { key: KEY });
+    const res = await call(base, `/api/v1/services/shop/red?${range(NOW - 2 * D, NOW, '&stepSeconds=1')}`, {
+      key: KEY,
+    });
     assert.equal(res.status, 400);
     assert.equal(res.body.error.details.parameter, 'stepSeconds');
   });
@@ -208,10 +218,15 @@ describe('service operations', () => {
     const from = NOW - 3 * D - H;
     const [planned, raw] = await both(`/api/v1/services/shop/operations?${range(from, NOW)}`);
     assert.equal(planned.meta.resolution, 'daily');
-    assert.deepEqual(planned.data.map((o: Json) => [o.name, o.kind, o.count, o.errorCount]), raw.data.map((o: Json) => [o.name, o.kind, o.count, o.errorCount]));
+    assert.deepEqual(
+      planned.data.map((o: Json) => [o.name, o.kind, o.count, o.errorCount]),
+      raw.data.map((o: Json) => [o.name, o.kind, o.count, o.errorCount]),
+    );
     assert.deepEqual(planned.data.map((o: Json) => o.name).sort(), ['GET /', 'GET /cart', 'POST /pay']);
     for (const op of planned.data) {
-      const exact = await exactQuantilesMs("TenantId = 'default' AND ServiceName = 'shop' AND Name = {op:String}", { op: op.name });
+      const exact = await exactQuantilesMs("TenantId = 'default' AND ServiceName = 'shop' AND Name = {op:String}", {
+        op: op.name,
+      });
       assertClose(op.p50Ms, exact[0]!, `${op.name} p50`);
       assertClose(op.p95Ms, exact[1]!, `${op.name} p95`);
       assertClose(op.p99Ms, exact[2]!, `${op.name} p99`);
@@ -224,13 +239,26 @@ describe('services list', () => {
     const [planned, raw] = await both(`/api/v1/services?${range(NOW - 3 * D - H, NOW)}`);
     assert.equal(planned.meta.resolution, 'daily');
     assert.deepEqual(planned.data, raw.data);
-    assert.deepEqual(planned.data.map((s: Json) => s.name), ['cron', 'db', 'shop']);
-    assert.equal(planned.data.reduce((a: number, s: Json) => a + s.spanCount, 0), 90_000);
+    assert.deepEqual(
+      planned.data.map((s: Json) => s.name),
+      ['cron', 'db', 'shop'],
+    );
+    assert.equal(
+      planned.data.reduce((a: number, s: Json) => a + s.spanCount, 0),
+      90_000,
+    );
   });
 
   test('requests, errors and latency are those of entry spans: server spans, or the root spans of a service without them', async () => {
     const [planned] = await both(`/api/v1/services?${range(NOW - 3 * D - H, NOW)}`);
-    assert.deepEqual(planned.data.map((s: Json) => [s.name, s.entrySpans]), [['cron', 'root'], ['db', 'server_consumer'], ['shop', 'server_consumer']]);
+    assert.deepEqual(
+      planned.data.map((s: Json) => [s.name, s.entrySpans]),
+      [
+        ['cron', 'root'],
+        ['db', 'server_consumer'],
+        ['shop', 'server_consumer'],
+      ],
+    );
     for (const s of planned.data) {
       const where = `TenantId = 'default' AND ServiceName = {service:String} AND ${ENTRY}`;
       const exact = await exactRed(where, { service: s.name });
@@ -243,7 +271,7 @@ describe('services list', () => {
     }
   });
 
-  test('the service map\'s nodes carry the same entry-span RED', async () => {
+  test("the service map's nodes carry the same entry-span RED", async () => {
     const services = await call(base, `/api/v1/services?${range(NOW - 3 * D - H, NOW)}`, { key: KEY });
     const map = await call(base, `/api/v1/service-map?${range(NOW - 3 * D - H, NOW)}`, { key: KEY });
     assert.equal(map.status, 200, JSON.stringify(map.body));
@@ -260,25 +288,44 @@ describe('log volume', () => {
     const [planned, raw] = await both(`/api/v1/logs/volume?${range(NOW - 3 * D - H, NOW, '&stepSeconds=3600')}`);
     assert.equal(planned.meta.resolution, 'hourly');
     assert.deepEqual(planned.data, raw.data);
-    assert.equal(planned.data.reduce((a: number, p: Json) => a + p.total, 0), 60_000);
+    assert.equal(
+      planned.data.reduce((a: number, p: Json) => a + p.total, 0),
+      60_000,
+    );
     const severities = new Set(planned.data.flatMap((p: Json) => Object.keys(p.bySeverity)));
     assert.deepEqual([...severities].sort(), ['ERROR', 'INFO', 'UNSPECIFIED', 'WARN']);
   });
 
   test('daily steps over a month say daily; the service filter applies', async () => {
-    const [planned, raw] = await both(`/api/v1/logs/volume?${range(NOW - 30 * D, NOW, '&stepSeconds=86400&service=shop')}`);
+    const [planned, raw] = await both(
+      `/api/v1/logs/volume?${range(NOW - 30 * D, NOW, '&stepSeconds=86400&service=shop')}`,
+    );
     assert.equal(planned.meta.resolution, 'daily');
     assert.deepEqual(planned.data, raw.data);
-    assert.equal(planned.data.reduce((a: number, p: Json) => a + p.total, 0), 30_000);
+    assert.equal(
+      planned.data.reduce((a: number, p: Json) => a + p.total, 0),
+      30_000,
+    );
   });
 });
 
 describe('metric query', () => {
   test('gauge statistics per hour over three days read the hourly rollup and equal the raw answer', async () => {
     for (const aggregation of ['avg', 'sum', 'min', 'max', 'count', 'last']) {
-      const body = { metric: 'queue.depth', aggregation, groupBy: ['host.name'], from: NOW - 3 * D, to: NOW, stepSeconds: 3600 };
+      const body = {
+        metric: 'queue.depth',
+        aggregation,
+        groupBy: ['host.name'],
+        from: NOW - 3 * D,
+        to: NOW,
+        stepSeconds: 3600,
+      };
       const planned = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body });
-      const raw = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { ...body, resolution: 'raw' } });
+      const raw = await call(base, '/api/v1/metrics/query', {
+        key: KEY,
+        method: 'POST',
+        body: { ...body, resolution: 'raw' },
+      });
       assert.equal(planned.status, 200, JSON.stringify(planned.body));
       assert.equal(planned.body.meta.resolution, 'hourly', aggregation);
       assert.equal(raw.body.meta.resolution, 'raw');
@@ -288,7 +335,11 @@ describe('metric query', () => {
   });
 
   test('without a step, three days get hourly steps and read the rollup', async () => {
-    const res = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { metric: 'queue.depth', aggregation: 'avg', from: NOW - 3 * D, to: NOW } });
+    const res = await call(base, '/api/v1/metrics/query', {
+      key: KEY,
+      method: 'POST',
+      body: { metric: 'queue.depth', aggregation: 'avg', from: NOW - 3 * D, to: NOW },
+    });
     assert.equal(res.body.meta.resolution, 'hourly');
     const [a, b] = res.body.data.series[0].points;
     assert.equal(b[0] - a[0], H);
@@ -298,7 +349,11 @@ describe('metric query', () => {
     for (const aggregation of ['min', 'max', 'count', 'sum', 'avg']) {
       const body = { metric: 'rpc.latency', aggregation, from: NOW - 3 * D, to: NOW, stepSeconds: 3600 };
       const planned = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body });
-      const raw = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { ...body, resolution: 'raw' } });
+      const raw = await call(base, '/api/v1/metrics/query', {
+        key: KEY,
+        method: 'POST',
+        body: { ...body, resolution: 'raw' },
+      });
       assert.equal(planned.body.meta.resolution, 'hourly', aggregation);
       assert.deepEqual(planned.body.data, raw.body.data, aggregation);
       assert.ok(planned.body.data.series[0].points.filter((p: Json) => p[1] !== null).length >= 72);
@@ -309,16 +364,31 @@ describe('metric query', () => {
     for (const aggregation of ['p50', 'p90', 'p99']) {
       const body = { metric: 'rpc.latency', aggregation, from: NOW - 3 * D, to: NOW, stepSeconds: 3600 };
       const planned = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body });
-      const raw = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { ...body, resolution: 'raw' } });
+      const raw = await call(base, '/api/v1/metrics/query', {
+        key: KEY,
+        method: 'POST',
+        body: { ...body, resolution: 'raw' },
+      });
       assert.equal(planned.body.meta.resolution, 'hourly', aggregation);
       assert.equal(raw.body.meta.resolution, 'raw', aggregation);
       const points = planned.body.data.series[0].points.filter((p: Json) => p[1] !== null);
       assert.ok(points.length >= 72, aggregation);
       const rawPoints = new Map(raw.body.data.series[0].points.map((p: Json) => [p[0], p[1]]));
-      for (const [t, v] of points) assert.ok(Math.abs(v - (rawPoints.get(t) as number)) < 1e-9, `${aggregation} at ${t}: ${v} vs ${rawPoints.get(t)}`);
+      for (const [t, v] of points)
+        assert.ok(
+          Math.abs(v - (rawPoints.get(t) as number)) < 1e-9,
+          `${aggregation} at ${t}: ${v} vs ${rawPoints.get(t)}`,
+        );
     }
-    const p50 = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { metric: 'rpc.latency', aggregation: 'p50', from: NOW - 3 * D, to: NOW, stepSeconds: 3600 } });
-    assert.ok(p50.body.data.series[0].points.some((p: Json) => p[1] > 1 && p[1] < 5), 'the median interpolates inside the (1, 5] bucket');
+    const p50 = await call(base, '/api/v1/metrics/query', {
+      key: KEY,
+      method: 'POST',
+      body: { metric: 'rpc.latency', aggregation: 'p50', from: NOW - 3 * D, to: NOW, stepSeconds: 3600 },
+    });
+    assert.ok(
+      p50.body.data.series[0].points.some((p: Json) => p[1] > 1 && p[1] < 5),
+      'the median interpolates inside the (1, 5] bucket',
+    );
   });
 
   test('int64 gauges: min, max and last come back exactly per hour, from the rollups as from raw points', async () => {
@@ -328,11 +398,17 @@ describe('metric query', () => {
               FROM metrics_gauge WHERE TenantId = 'default' AND MetricName = 'boot.time' GROUP BY t`,
       format: 'JSONEachRow',
     });
-    const exact = new Map((await rs.json<{ t: string; min: string; max: string; last: string }>()).map((r) => [Number(r.t), r]));
+    const exact = new Map(
+      (await rs.json<{ t: string; min: string; max: string; last: string }>()).map((r) => [Number(r.t), r]),
+    );
     for (const aggregation of ['min', 'max', 'last'] as const) {
       const body = { metric: 'boot.time', aggregation, from: NOW - 3 * D, to: NOW, stepSeconds: 3600 };
       const planned = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body });
-      const raw = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { ...body, resolution: 'raw' } });
+      const raw = await call(base, '/api/v1/metrics/query', {
+        key: KEY,
+        method: 'POST',
+        body: { ...body, resolution: 'raw' },
+      });
       assert.equal(planned.body.meta.resolution, 'hourly', aggregation);
       assert.deepEqual(planned.body.data, raw.body.data, aggregation);
       const [series] = planned.body.data.series;
@@ -344,15 +420,26 @@ describe('metric query', () => {
         if (e) checked++;
       });
       assert.ok(checked >= 72, `${aggregation}: ${checked} exact values`);
-      assert.ok(series.intValues.some((v: string | null) => v !== null && BigInt(v) !== BigInt(Math.round(Number(v)))), 'values a JSON number cannot hold');
+      assert.ok(
+        series.intValues.some((v: string | null) => v !== null && BigInt(v) !== BigInt(Math.round(Number(v)))),
+        'values a JSON number cannot hold',
+      );
     }
     // Averages are computed, not stored values: no exact form.
-    const avg = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { metric: 'boot.time', aggregation: 'avg', from: NOW - 3 * D, to: NOW, stepSeconds: 3600 } });
+    const avg = await call(base, '/api/v1/metrics/query', {
+      key: KEY,
+      method: 'POST',
+      body: { metric: 'boot.time', aggregation: 'avg', from: NOW - 3 * D, to: NOW, stepSeconds: 3600 },
+    });
     assert.equal(avg.body.data.series[0].intValues, undefined);
   });
 
   test('a one-minute step reads raw points', async () => {
-    const res = await call(base, '/api/v1/metrics/query', { key: KEY, method: 'POST', body: { metric: 'queue.depth', aggregation: 'max', from: NOW - H, to: NOW, stepSeconds: 60 } });
+    const res = await call(base, '/api/v1/metrics/query', {
+      key: KEY,
+      method: 'POST',
+      body: { metric: 'queue.depth', aggregation: 'max', from: NOW - H, to: NOW, stepSeconds: 60 },
+    });
     assert.equal(res.body.meta.resolution, 'raw');
   });
 });
@@ -361,14 +448,26 @@ describe('tenant isolation', () => {
   test('another tenant sees only its own spans and logs on every aggregate endpoint', async () => {
     const q = range(NOW - 3 * D - H, NOW);
     const services = await call(base, `/api/v1/services?${q}`, { key: betaKey });
-    assert.equal(services.body.data.reduce((a: number, s: Json) => a + s.spanCount, 0), 9_000);
+    assert.equal(
+      services.body.data.reduce((a: number, s: Json) => a + s.spanCount, 0),
+      9_000,
+    );
     const ops = await call(base, `/api/v1/services/shop/operations?${q}`, { key: betaKey });
     const shop = await exactRed("TenantId = 'beta' AND ServiceName = 'shop'", {});
-    assert.equal(ops.body.data.reduce((a: number, o: Json) => a + o.count, 0), shop.n);
+    assert.equal(
+      ops.body.data.reduce((a: number, o: Json) => a + o.count, 0),
+      shop.n,
+    );
     const red = await call(base, `/api/v1/services/shop/red?${q}&stepSeconds=3600`, { key: betaKey });
-    assert.equal(red.body.data.reduce((a: number, p: Json) => a + p.count, 0), (await exactRed(`TenantId = 'beta' AND ServiceName = 'shop' AND ${ENTRY}`, {})).n);
+    assert.equal(
+      red.body.data.reduce((a: number, p: Json) => a + p.count, 0),
+      (await exactRed(`TenantId = 'beta' AND ServiceName = 'shop' AND ${ENTRY}`, {})).n,
+    );
     const volume = await call(base, `/api/v1/logs/volume?${q}&stepSeconds=3600`, { key: betaKey });
-    assert.equal(volume.body.data.reduce((a: number, p: Json) => a + p.total, 0), 6_000);
+    assert.equal(
+      volume.body.data.reduce((a: number, p: Json) => a + p.total, 0),
+      6_000,
+    );
   });
 });
 
@@ -380,7 +479,10 @@ describe('retention', () => {
     const denied = await call(base, '/api/v1/retention', { key: betaKey });
     assert.equal(denied.status, 403);
     assert.equal(denied.body.error.code, 'forbidden');
-    assert.equal((await call(base, '/api/v1/retention', { key: betaKey, method: 'PUT', body: { logs: { rawDays: 1 } } })).status, 403);
+    assert.equal(
+      (await call(base, '/api/v1/retention', { key: betaKey, method: 'PUT', body: { logs: { rawDays: 1 } } })).status,
+      403,
+    );
   });
 
   test('invalid PUT bodies → 400 in the error shape, naming the field', async () => {
@@ -391,13 +493,21 @@ describe('retention', () => {
     assert.ok(res.body.error.requestId);
   });
 
-  test('a shorter raw retention: planner stops reading expired raw data, and TTL deletes only this tenant\'s old rows', async () => {
+  test("a shorter raw retention: planner stops reading expired raw data, and TTL deletes only this tenant's old rows", async () => {
     const res = await call(base, '/api/v1/retention', { key: KEY, method: 'PUT', body: { spans: { rawDays: 1 } } });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual(res.body.data.spans, { rawDays: 1, hourlyDays: 90, dailyDays: 400 });
-    assert.deepEqual((await call(base, '/api/v1/retention', { key: KEY })).body.data.spans, { rawDays: 1, hourlyDays: 90, dailyDays: 400 });
+    assert.deepEqual((await call(base, '/api/v1/retention', { key: KEY })).body.data.spans, {
+      rawDays: 1,
+      hourlyDays: 90,
+      dailyDays: 400,
+    });
     // Two days back with a 1-minute step would be raw; raw data older than a day is gone, so hourly.
-    const red = await call(base, `/api/v1/services/shop/red?${range(NOW - 2 * D, NOW - 2 * D + 10 * 60_000, '&stepSeconds=60')}`, { key: KEY });
+    const red = await call(
+      base,
+      `/api/v1/services/shop/red?${range(NOW - 2 * D, NOW - 2 * D + 10 * 60_000, '&stepSeconds=60')}`,
+      { key: KEY },
+    );
     assert.equal(red.body.meta.resolution, 'hourly');
 
     await waitForMutations();
@@ -412,13 +522,19 @@ describe('retention', () => {
     assert.deepEqual([counts[1]!.tenant, counts[1]!.old], ['default', '0']);
     // The rollups still answer for the whole range.
     const services = await call(base, `/api/v1/services?${range(NOW - 3 * D - H, NOW)}`, { key: KEY });
-    assert.equal(services.body.data.reduce((a: number, s: Json) => a + s.spanCount, 0), 90_000);
+    assert.equal(
+      services.body.data.reduce((a: number, s: Json) => a + s.spanCount, 0),
+      90_000,
+    );
   });
 });
 
 async function waitForMutations(): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const rs = await ch.query({ query: 'SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND NOT is_done', format: 'JSONEachRow' });
+    const rs = await ch.query({
+      query: 'SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND NOT is_done',
+      format: 'JSONEachRow',
+    });
     const [row] = await rs.json<{ n: string }>();
     if (row!.n === '0') return;
     await new Promise((r) => setTimeout(r, 100));

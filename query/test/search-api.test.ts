@@ -11,24 +11,72 @@ let api: TestApi;
 
 const id = (prefix: string, n: number, bytes: number) => (prefix + n.toString(16)).padStart(bytes * 2, '0');
 
-function span(o: { tenant?: string; trace: string; span: string; parent?: string; service: string; name: string; ms: number; durMs: number; error?: boolean; attrs?: Record<string, string>; env?: string }) {
+function span(o: {
+  tenant?: string;
+  trace: string;
+  span: string;
+  parent?: string;
+  service: string;
+  name: string;
+  ms: number;
+  durMs: number;
+  error?: boolean;
+  attrs?: Record<string, string>;
+  env?: string;
+}) {
   return {
-    TenantId: o.tenant ?? 'default', TraceIdHex: o.trace, SpanIdHex: o.span, ParentSpanIdHex: o.parent ?? '', ServiceName: o.service, Name: o.name, Kind: 'SPAN_KIND_SERVER',
-    StartTime: ns(o.ms), EndTime: ns(o.ms + o.durMs), DurationNs: String(o.durMs * 1_000_000), StatusCode: o.error ? 'STATUS_CODE_ERROR' : 'STATUS_CODE_UNSET',
-    ResourceAttributes: { 'service.name': o.service, 'deployment.environment': o.env ?? 'prod' }, Attributes: o.attrs ?? {},
+    TenantId: o.tenant ?? 'default',
+    TraceIdHex: o.trace,
+    SpanIdHex: o.span,
+    ParentSpanIdHex: o.parent ?? '',
+    ServiceName: o.service,
+    Name: o.name,
+    Kind: 'SPAN_KIND_SERVER',
+    StartTime: ns(o.ms),
+    EndTime: ns(o.ms + o.durMs),
+    DurationNs: String(o.durMs * 1_000_000),
+    StatusCode: o.error ? 'STATUS_CODE_ERROR' : 'STATUS_CODE_UNSET',
+    ResourceAttributes: { 'service.name': o.service, 'deployment.environment': o.env ?? 'prod' },
+    Attributes: o.attrs ?? {},
   };
 }
 
-function log(o: { tenant?: string; ms: number; service: string; sev: number; body: string; trace?: string; attrs?: Record<string, string> }) {
+function log(o: {
+  tenant?: string;
+  ms: number;
+  service: string;
+  sev: number;
+  body: string;
+  trace?: string;
+  attrs?: Record<string, string>;
+}) {
   return {
-    TenantId: o.tenant ?? 'default', Timestamp: ns(o.ms), ObservedTimestamp: ns(o.ms), TraceIdHex: o.trace ?? '', ServiceName: o.service, SeverityNumber: o.sev,
-    SeverityText: '', Body: o.body, Attributes: o.attrs ?? {}, ResourceAttributes: { 'service.name': o.service },
+    TenantId: o.tenant ?? 'default',
+    Timestamp: ns(o.ms),
+    ObservedTimestamp: ns(o.ms),
+    TraceIdHex: o.trace ?? '',
+    ServiceName: o.service,
+    SeverityNumber: o.sev,
+    SeverityText: '',
+    Body: o.body,
+    Attributes: o.attrs ?? {},
+    ResourceAttributes: { 'service.name': o.service },
   };
 }
 
 /** Twelve single-span traces that all start at T (ties), durations 1 … 12 ms; routes /r0 … /r3; user.id unique. */
 const TIED = Array.from({ length: 12 }, (_, i) =>
-  span({ trace: id('a', i, 16), span: id('a', i, 8), service: 'api', name: 'GET', ms: T, durMs: i + 1, error: i % 4 === 0, attrs: { 'http.route': `/r${i % 4}`, 'user.id': `user-${i}` }, env: i < 6 ? 'prod' : 'dev' }),
+  span({
+    trace: id('a', i, 16),
+    span: id('a', i, 8),
+    service: 'api',
+    name: 'GET',
+    ms: T,
+    durMs: i + 1,
+    error: i % 4 === 0,
+    attrs: { 'http.route': `/r${i % 4}`, 'user.id': `user-${i}` },
+    env: i < 6 ? 'prod' : 'dev',
+  }),
 );
 /** Forty two-span traces spread over 8 minutes (the first-inserted span sometimes the later one), for the newest-first order. */
 const SPREAD = Array.from({ length: 40 }, (_, i) => {
@@ -42,24 +90,77 @@ const MAP_TRACE = 'f'.repeat(32);
 /** frontend → checkout → payments (error) and checkout → inventory; the payments span arrives in a later batch. */
 const MAP_FIRST = [
   span({ trace: MAP_TRACE, span: '1'.repeat(16), service: 'frontend', name: 'GET /buy', ms: T + MIN, durMs: 100 }),
-  span({ trace: MAP_TRACE, span: '2'.repeat(16), parent: '1'.repeat(16), service: 'checkout', name: 'buy', ms: T + MIN + 5, durMs: 80 }),
-  span({ trace: MAP_TRACE, span: '3'.repeat(16), parent: '2'.repeat(16), service: 'inventory', name: 'reserve', ms: T + MIN + 10, durMs: 20 }),
-  span({ trace: MAP_TRACE, span: '5'.repeat(16), parent: '2'.repeat(16), service: 'checkout', name: 'local work', ms: T + MIN + 40, durMs: 3 }),
+  span({
+    trace: MAP_TRACE,
+    span: '2'.repeat(16),
+    parent: '1'.repeat(16),
+    service: 'checkout',
+    name: 'buy',
+    ms: T + MIN + 5,
+    durMs: 80,
+  }),
+  span({
+    trace: MAP_TRACE,
+    span: '3'.repeat(16),
+    parent: '2'.repeat(16),
+    service: 'inventory',
+    name: 'reserve',
+    ms: T + MIN + 10,
+    durMs: 20,
+  }),
+  span({
+    trace: MAP_TRACE,
+    span: '5'.repeat(16),
+    parent: '2'.repeat(16),
+    service: 'checkout',
+    name: 'local work',
+    ms: T + MIN + 40,
+    durMs: 3,
+  }),
 ];
-const MAP_LATER = [span({ trace: MAP_TRACE, span: '4'.repeat(16), parent: '2'.repeat(16), service: 'payments', name: 'charge', ms: T + MIN + 30, durMs: 40, error: true })];
+const MAP_LATER = [
+  span({
+    trace: MAP_TRACE,
+    span: '4'.repeat(16),
+    parent: '2'.repeat(16),
+    service: 'payments',
+    name: 'charge',
+    ms: T + MIN + 30,
+    durMs: 40,
+    error: true,
+  }),
+];
 
 const LOGS = [
   // Five records at the same instant: pages must neither repeat nor skip one.
   ...Array.from({ length: 5 }, (_, i) => log({ ms: T + 2 * MIN, service: 'api', sev: 9, body: `tick ${i}` })),
-  log({ ms: T + 3 * MIN, service: 'checkout', sev: 17, body: 'Payment FAILED: card declined', trace: MAP_TRACE, attrs: { order: '42' } }),
+  log({
+    ms: T + 3 * MIN,
+    service: 'checkout',
+    sev: 17,
+    body: 'Payment FAILED: card declined',
+    trace: MAP_TRACE,
+    attrs: { order: '42' },
+  }),
   log({ ms: T + 3 * MIN + 1, service: 'checkout', sev: 13, body: 'declined card on retry', trace: MAP_TRACE }),
   log({ ms: T + 4 * MIN, service: 'payments', sev: 21, body: 'paymentservice crashed' }),
-  log({ tenant: 'beta', ms: T + 3 * MIN, service: 'checkout', sev: 17, body: 'Payment FAILED: card declined', trace: MAP_TRACE }),
+  log({
+    tenant: 'beta',
+    ms: T + 3 * MIN,
+    service: 'checkout',
+    sev: 17,
+    body: 'Payment FAILED: card declined',
+    trace: MAP_TRACE,
+  }),
 ];
 
 before(async () => {
   api = await startTestApi(dir.path, KEY, async (ch) => {
-    await insertRows(ch, 'spans', [...TIED, ...MAP_FIRST, span({ tenant: 'beta', trace: MAP_TRACE, span: '9'.repeat(16), service: 'beta-svc', name: 'x', ms: T, durMs: 1 })]);
+    await insertRows(ch, 'spans', [
+      ...TIED,
+      ...MAP_FIRST,
+      span({ tenant: 'beta', trace: MAP_TRACE, span: '9'.repeat(16), service: 'beta-svc', name: 'x', ms: T, durMs: 1 }),
+    ]);
     await insertRows(ch, 'spans', MAP_LATER);
     await insertRows(ch, 'spans', SPREAD);
     await insertRows(ch, 'logs', LOGS);
@@ -81,9 +182,18 @@ describe('trace search', () => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
       return r.body.data.map((t: Json) => t.traceId).sort();
     };
-    assert.deepEqual(await ids('attr.http.route=/r1'), [1, 5, 9].map((i) => id('a', i, 16)));
-    assert.deepEqual(await ids('attr.http.route=/r1&resource.deployment.environment=dev'), [9].map((i) => id('a', i, 16)));
-    assert.deepEqual(await ids('attr.http.route=/r0&status=error'), [0, 4, 8].map((i) => id('a', i, 16)));
+    assert.deepEqual(
+      await ids('attr.http.route=/r1'),
+      [1, 5, 9].map((i) => id('a', i, 16)),
+    );
+    assert.deepEqual(
+      await ids('attr.http.route=/r1&resource.deployment.environment=dev'),
+      [9].map((i) => id('a', i, 16)),
+    );
+    assert.deepEqual(
+      await ids('attr.http.route=/r0&status=error'),
+      [0, 4, 8].map((i) => id('a', i, 16)),
+    );
     assert.deepEqual(await ids('attr.user.id=user-7&minDurationMs=8'), [id('a', 7, 16)]);
     assert.deepEqual(await ids('service=payments'), [MAP_TRACE]);
     assert.deepEqual(await ids('attr.http.route=/nope'), []);
@@ -91,7 +201,10 @@ describe('trace search', () => {
 
   test('slowest first; cursor pages are stable under ties and cover every trace once', async () => {
     const slow = await get(`/api/v1/traces?${range}&sort=slowest&limit=3`);
-    assert.deepEqual(slow.body.data.map((t: Json) => t.durationNs), ['100000000', '12000000', '11000000']);
+    assert.deepEqual(
+      slow.body.data.map((t: Json) => t.durationNs),
+      ['100000000', '12000000', '11000000'],
+    );
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
@@ -106,7 +219,10 @@ describe('trace search', () => {
     // All twelve start at T: the order among them is by trace id.
     assert.deepEqual(seen, TIED.map((s) => s.TraceIdHex).sort());
     const slowPage2 = await get(`/api/v1/traces?${range}&sort=slowest&limit=3&cursor=${slow.body.meta.nextCursor}`);
-    assert.deepEqual(slowPage2.body.data.map((t: Json) => t.durationNs), ['10000000', '9000000', '8000000']);
+    assert.deepEqual(
+      slowPage2.body.data.map((t: Json) => t.durationNs),
+      ['10000000', '9000000', '8000000'],
+    );
     // A cursor is only valid for its own sort.
     const mixed = await get(`/api/v1/traces?${range}&cursor=${slow.body.meta.nextCursor}`);
     assert.equal(mixed.status, 400);
@@ -118,7 +234,11 @@ describe('trace search', () => {
 
   test('newest first pages equal the order of first span starts, whatever the window the search reads first', async () => {
     const starts = new Map<string, number>();
-    for (const sp of SPREAD) starts.set(sp.TraceIdHex, Math.min(starts.get(sp.TraceIdHex) ?? Infinity, Number(BigInt(sp.StartTime) / 1_000_000n)));
+    for (const sp of SPREAD)
+      starts.set(
+        sp.TraceIdHex,
+        Math.min(starts.get(sp.TraceIdHex) ?? Infinity, Number(BigInt(sp.StartTime) / 1_000_000n)),
+      );
     const expected = [...starts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).map(([t]) => t);
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -129,14 +249,20 @@ describe('trace search', () => {
     } while (cursor);
     assert.deepEqual(seen, expected);
     const errorsOnly = await get(`/api/v1/traces?${range}&status=error&limit=2`);
-    assert.deepEqual(errorsOnly.body.data.map((t: Json) => t.traceId), [MAP_TRACE, id('a', 0, 16)]);
+    assert.deepEqual(
+      errorsOnly.body.data.map((t: Json) => t.traceId),
+      [MAP_TRACE, id('a', 0, 16)],
+    );
   });
 
   test('trace by id with include=logs returns its logs (of this tenant only)', async () => {
     const r = await get(`/api/v1/traces/${MAP_TRACE}?include=logs`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.data.spans.length, 5);
-    assert.deepEqual(r.body.data.logs.map((l: Json) => l.body.stringValue), ['Payment FAILED: card declined', 'declined card on retry']);
+    assert.deepEqual(
+      r.body.data.logs.map((l: Json) => l.body.stringValue),
+      ['Payment FAILED: card declined', 'declined card on retry'],
+    );
     const plain = await get(`/api/v1/traces/${MAP_TRACE}`);
     assert.equal(plain.body.data.logs, undefined);
     assert.equal((await get(`/api/v1/traces/${MAP_TRACE}?include=everything`)).status, 400);
@@ -162,11 +288,14 @@ describe('service map', () => {
   test('nodes with RED and caller → callee edges, including a child that arrived in a later batch', async () => {
     const r = await get(`/api/v1/service-map?${range}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.deepEqual(r.body.data.edges.map((e: Json) => [e.caller, e.callee, e.calls, e.errorCount]), [
-      ['checkout', 'inventory', 1, 0],
-      ['checkout', 'payments', 1, 1],
-      ['frontend', 'checkout', 1, 0],
-    ]);
+    assert.deepEqual(
+      r.body.data.edges.map((e: Json) => [e.caller, e.callee, e.calls, e.errorCount]),
+      [
+        ['checkout', 'inventory', 1, 0],
+        ['checkout', 'payments', 1, 1],
+        ['frontend', 'checkout', 1, 0],
+      ],
+    );
     const payments = r.body.data.edges.find((e: Json) => e.callee === 'payments');
     assert.ok(Math.abs(payments.p95Ms - 40) < 1, String(payments.p95Ms));
     const nodes = Object.fromEntries(r.body.data.nodes.map((n: Json) => [n.service, n]));
@@ -176,7 +305,10 @@ describe('service map', () => {
     assert.equal(nodes.api.errorRate, 0.25);
     const beta = await get(`/api/v1/service-map?${range}`, api.betaKey);
     assert.deepEqual(beta.body.data.edges, []);
-    assert.deepEqual(beta.body.data.nodes.map((n: Json) => n.service), ['beta-svc']);
+    assert.deepEqual(
+      beta.body.data.nodes.map((n: Json) => n.service),
+      ['beta-svc'],
+    );
   });
 });
 
@@ -193,7 +325,10 @@ describe('log search', () => {
     assert.deepEqual(await bodies('q=payment*'), ['paymentservice crashed', 'Payment FAILED: card declined']);
     assert.deepEqual(await bodies('q=pay'), []);
     assert.deepEqual(await bodies('minSeverity=ERROR'), ['paymentservice crashed', 'Payment FAILED: card declined']);
-    assert.deepEqual(await bodies('minSeverity=13&service=checkout'), ['declined card on retry', 'Payment FAILED: card declined']);
+    assert.deepEqual(await bodies('minSeverity=13&service=checkout'), [
+      'declined card on retry',
+      'Payment FAILED: card declined',
+    ]);
     assert.deepEqual(await bodies('attr.order=42'), ['Payment FAILED: card declined']);
     assert.deepEqual(await bodies(`traceId=${MAP_TRACE}`), ['declined card on retry', 'Payment FAILED: card declined']);
     assert.deepEqual(await bodies(`traceId=${MAP_TRACE}`, api.betaKey), ['Payment FAILED: card declined']);
@@ -214,16 +349,30 @@ describe('log search', () => {
   test('the histogram counts the same filter per step', async () => {
     const r = await get(`/api/v1/logs/histogram?from=${T}&to=${T + 5 * MIN - 1}&stepSeconds=60&q=card`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.deepEqual(r.body.data, [[T, 0], [T + MIN, 0], [T + 2 * MIN, 0], [T + 3 * MIN, 2], [T + 4 * MIN, 0]]);
+    assert.deepEqual(r.body.data, [
+      [T, 0],
+      [T + MIN, 0],
+      [T + 2 * MIN, 0],
+      [T + 3 * MIN, 2],
+      [T + 4 * MIN, 0],
+    ]);
     const all = await get(`/api/v1/logs/histogram?from=${T}&to=${T + 5 * MIN - 1}&stepSeconds=60&minSeverity=INFO`);
-    assert.deepEqual(all.body.data.map((p: Json) => p[1]), [0, 0, 5, 2, 1]);
+    assert.deepEqual(
+      all.body.data.map((p: Json) => p[1]),
+      [0, 0, 5, 2, 1],
+    );
   });
 });
 
 describe('heavy queries are bounded', () => {
   test('past maxRowsToRead: 422 naming the limit; past maxSearchRangeDays: 400', async () => {
     const small = await startQueryServer({
-      host: '127.0.0.1', port: 0, clickhouse: api.ch, controlPlane: api.cp, clickhouseMigrated: async () => true, limits: { maxRowsToRead: 3 },
+      host: '127.0.0.1',
+      port: 0,
+      clickhouse: api.ch,
+      controlPlane: api.cp,
+      clickhouseMigrated: async () => true,
+      limits: { maxRowsToRead: 3 },
     });
     try {
       for (const path of [`/api/v1/traces?${range}`, `/api/v1/logs?${range}`, `/api/v1/service-map?${range}`]) {

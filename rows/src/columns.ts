@@ -1,7 +1,13 @@
 // Typed rows, derived from INSERT_COLUMNS (clickhouse/src/tables.ts), the one insert contract:
 // a row is its table's column values in that order, and each table's column writer
 // (span-columns.ts, log-columns.ts, metric-columns.ts) is checked against it when it loads.
-import { INSERT_TABLES, insertColumns, type INSERT_COLUMNS, type InsertColumnType, type InsertTable } from '@telemetryflow/clickhouse';
+import {
+  INSERT_TABLES,
+  insertColumns,
+  type INSERT_COLUMNS,
+  type InsertColumnType,
+  type InsertTable,
+} from '@telemetryflow/clickhouse';
 
 /** The value a row holds for a column of each insert type (what RowBinaryWriter.value takes). */
 export interface ColumnValues {
@@ -27,7 +33,9 @@ export interface ColumnValues {
 type TableColumns<T extends InsertTable> = (typeof INSERT_COLUMNS)[T];
 type ValueOf<E> = E extends readonly [string, infer V extends InsertColumnType] ? ColumnValues[V] : never;
 type ValuesOf<C> = { -readonly [K in keyof C]: ValueOf<C[K]> };
-type ByName<C extends readonly (readonly [string, InsertColumnType])[]> = { [E in C[number] as E[0]]: ColumnValues[E[1]] };
+type ByName<C extends readonly (readonly [string, InsertColumnType])[]> = {
+  [E in C[number] as E[0]]: ColumnValues[E[1]];
+};
 
 /** One row of `table`: the values of its insert columns, in INSERT_COLUMNS order. */
 export type InsertRow<T extends InsertTable> = ValuesOf<TableColumns<T>>;
@@ -41,7 +49,10 @@ export type LogRow = InsertRow<'logs'>;
 export type NamedSpanRow = NamedRow<'spans'>;
 export type NamedLogRow = NamedRow<'logs'>;
 
-const COLUMN_NAMES = Object.fromEntries(INSERT_TABLES.map((table) => [table, insertColumns(table)])) as Record<InsertTable, readonly string[]>;
+const COLUMN_NAMES = Object.fromEntries(INSERT_TABLES.map((table) => [table, insertColumns(table)])) as Record<
+  InsertTable,
+  readonly string[]
+>;
 
 /** A row of `table` by column name. */
 export function namedRow<T extends InsertTable>(table: T, row: InsertRow<T>): NamedRow<T> {
@@ -67,14 +78,20 @@ export type ColumnGroups = readonly (readonly [string, readonly string[]])[];
  * reorders a group fails the start of every process that imports it, not a later insert.
  */
 export function checkColumnOrder<G extends ColumnGroups>(
-  table: InsertTable, groups: G, writeRow: (w: string[], writer: ColumnWriter<G[number][0], string[], undefined>, s: undefined) => void,
+  table: InsertTable,
+  groups: G,
+  writeRow: (w: string[], writer: ColumnWriter<G[number][0], string[], undefined>, s: undefined) => void,
 ): void {
-  const recorder = Object.fromEntries(groups.map(([group, columns]) => [group, (w: string[]) => void w.push(...columns)]));
+  const recorder = Object.fromEntries(
+    groups.map(([group, columns]) => [group, (w: string[]) => void w.push(...columns)]),
+  );
   const written: string[] = [];
   writeRow(written, recorder as unknown as ColumnWriter<G[number][0], string[], undefined>, undefined);
   const expected = insertColumns(table);
   if (written.join() !== expected.join()) {
-    throw new Error(`the ${table} column writer writes ${written.join(', ')}; INSERT_COLUMNS.${table} is ${expected.join(', ')}`);
+    throw new Error(
+      `the ${table} column writer writes ${written.join(', ')}; INSERT_COLUMNS.${table} is ${expected.join(', ')}`,
+    );
   }
 }
 

@@ -1,12 +1,26 @@
 // Field-level writers shared by the fused span and log encoders: they write RowBinary
 // straight from decoded OTLP objects, with the conversions and checks of the row builders.
 import { columnTypes, INSERT_COLUMNS, RowBinaryWriter } from '@telemetryflow/clickhouse';
-import { anyValueToStored, cleanString, keyValuesToStored, type KeyValue, type RefusedItems, type StoredAttributes, type StoredType } from '@telemetryflow/otlp';
+import {
+  anyValueToStored,
+  cleanString,
+  keyValuesToStored,
+  type KeyValue,
+  type RefusedItems,
+  type StoredAttributes,
+  type StoredType,
+} from '@telemetryflow/otlp';
 import { checkedId, envelopeColumns, InvalidItemError, type Envelope } from './fields.js';
 import { RowBatchBuilder } from './row-batch.js';
 
 /** A trace or span id as hex text, with the checks of idHex. */
-export function writeId(w: RowBinaryWriter, id: Uint8Array | null | undefined, bytes: 8 | 16, field: string, required: boolean): void {
+export function writeId(
+  w: RowBinaryWriter,
+  id: Uint8Array | null | undefined,
+  bytes: 8 | 16,
+  field: string,
+  required: boolean,
+): void {
   const valid = checkedId(id, bytes, field, required);
   if (valid) w.hex(valid);
   else w.varUInt(0);

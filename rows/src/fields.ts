@@ -39,7 +39,9 @@ export class TimeWindow {
 
   /** rowTime's check of a time given as its two 32-bit words, without BigInts. */
   holdsWords(low: number, high: number): boolean {
-    return compareWords(low, high, this.fromLow, this.fromHigh) >= 0 && compareWords(low, high, LATEST_LOW, LATEST_HIGH) <= 0;
+    return (
+      compareWords(low, high, this.fromLow, this.fromHigh) >= 0 && compareWords(low, high, LATEST_LOW, LATEST_HIGH) <= 0
+    );
   }
 }
 
@@ -57,18 +59,30 @@ export function compareWords(aLow: number, aHigh: number, bLow: number, bHigh: n
 /** A time that places a row; throws InvalidItemError outside the window. */
 export function rowTime(v: Int64Like | bigint | null | undefined, field: string, window: TimeWindow): bigint {
   const n = toBigInt(v);
-  if (n > LATEST_ROW_TIME_NS) throw new InvalidItemError(`${field} ${timeText(n)} is after ${timeText(LATEST_ROW_TIME_NS)}, the latest time that can be stored`);
+  if (n > LATEST_ROW_TIME_NS)
+    throw new InvalidItemError(
+      `${field} ${timeText(n)} is after ${timeText(LATEST_ROW_TIME_NS)}, the latest time that can be stored`,
+    );
   if (n < window.notBeforeNs) {
-    throw new InvalidItemError(`${field} ${timeText(n)} is older than this tenant's retention (nothing before ${timeText(window.notBeforeNs)} is kept)`);
+    throw new InvalidItemError(
+      `${field} ${timeText(n)} is older than this tenant's retention (nothing before ${timeText(window.notBeforeNs)} is kept)`,
+    );
   }
   return n;
 }
 
 /** A span's start, end and the checks between them; throws InvalidItemError. */
-export function spanTimes(start: Int64Like | null | undefined, end: Int64Like | null | undefined, window: TimeWindow): { startNs: bigint; endNs: bigint } {
+export function spanTimes(
+  start: Int64Like | null | undefined,
+  end: Int64Like | null | undefined,
+  window: TimeWindow,
+): { startNs: bigint; endNs: bigint } {
   const startNs = rowTime(start, 'start_time_unix_nano', window);
   const endNs = nanos(end, 'end_time_unix_nano');
-  if (endNs < startNs) throw new InvalidItemError(`end_time_unix_nano ${timeText(endNs)} is before start_time_unix_nano ${timeText(startNs)}`);
+  if (endNs < startNs)
+    throw new InvalidItemError(
+      `end_time_unix_nano ${timeText(endNs)} is before start_time_unix_nano ${timeText(startNs)}`,
+    );
   return { startNs, endNs };
 }
 
@@ -117,11 +131,18 @@ export function idHex(id: Uint8Array | null | undefined, bytes: 8 | 16, field: s
 }
 
 /** The id when it is valid (see idHex), undefined when it is an empty optional id. */
-export function checkedId(id: Uint8Array | null | undefined, bytes: 8 | 16, field: string, required: boolean): Uint8Array | undefined {
+export function checkedId(
+  id: Uint8Array | null | undefined,
+  bytes: 8 | 16,
+  field: string,
+  required: boolean,
+): Uint8Array | undefined {
   const len = id?.length ?? 0;
   if (len === 0 && !required) return undefined;
   if (!id || len !== bytes || (required && isAllZero(id))) {
-    throw new InvalidItemError(`${field} must be ${bytes} bytes${required ? ' and not all zero' : ' or empty'} (got ${len})`);
+    throw new InvalidItemError(
+      `${field} must be ${bytes} bytes${required ? ' and not all zero' : ' or empty'} (got ${len})`,
+    );
   }
   return id;
 }
@@ -154,9 +175,15 @@ export interface Envelope {
   scopeDropped: number;
 }
 
-type ResourcePart = Pick<Envelope, 'serviceName' | 'resourceValues' | 'resourceTypes' | 'resourceSchemaUrl' | 'resourceDropped'>;
+type ResourcePart = Pick<
+  Envelope,
+  'serviceName' | 'resourceValues' | 'resourceTypes' | 'resourceSchemaUrl' | 'resourceDropped'
+>;
 
-export function resourceEnvelope(resource: Resource | null | undefined, schemaUrl: string | null | undefined): ResourcePart {
+export function resourceEnvelope(
+  resource: Resource | null | undefined,
+  schemaUrl: string | null | undefined,
+): ResourcePart {
   const stored = keyValuesToStored(resource?.attributes);
   const service = stored.types['service.name'] === undefined ? stored.values['service.name'] : undefined;
   return {
@@ -168,7 +195,11 @@ export function resourceEnvelope(resource: Resource | null | undefined, schemaUr
   };
 }
 
-export function withScope(res: ResourcePart, scope: InstrumentationScope | null | undefined, schemaUrl: string | null | undefined): Envelope {
+export function withScope(
+  res: ResourcePart,
+  scope: InstrumentationScope | null | undefined,
+  schemaUrl: string | null | undefined,
+): Envelope {
   const attrs = keyValuesToStored(scope?.attributes);
   return {
     ...res,
@@ -183,14 +214,30 @@ export function withScope(res: ResourcePart, scope: InstrumentationScope | null 
 
 /** The resource and scope columns (ENVELOPE in clickhouse/src/tables.ts), the same in spans, logs and metric_series. */
 export const ENVELOPE_COLUMNS = [
-  'ResourceAttributes', 'ResourceAttributeTypes', 'ScopeName', 'ScopeVersion', 'ScopeAttributes', 'ScopeAttributeTypes', 'ResourceSchemaUrl',
-  'ResourceDroppedAttributesCount', 'ScopeSchemaUrl', 'ScopeDroppedAttributesCount',
+  'ResourceAttributes',
+  'ResourceAttributeTypes',
+  'ScopeName',
+  'ScopeVersion',
+  'ScopeAttributes',
+  'ScopeAttributeTypes',
+  'ResourceSchemaUrl',
+  'ResourceDroppedAttributesCount',
+  'ScopeSchemaUrl',
+  'ScopeDroppedAttributesCount',
 ] as const;
 
 /** The values of ENVELOPE_COLUMNS, in that order. */
 export function envelopeColumns(env: Envelope): unknown[] {
   return [
-    env.resourceValues, env.resourceTypes, env.scopeName, env.scopeVersion, env.scopeValues, env.scopeTypes,
-    env.resourceSchemaUrl, env.resourceDropped, env.scopeSchemaUrl, env.scopeDropped,
+    env.resourceValues,
+    env.resourceTypes,
+    env.scopeName,
+    env.scopeVersion,
+    env.scopeValues,
+    env.scopeTypes,
+    env.resourceSchemaUrl,
+    env.resourceDropped,
+    env.scopeSchemaUrl,
+    env.scopeDropped,
   ];
 }

@@ -1,6 +1,13 @@
 import type { RowBinaryWriter } from '@telemetryflow/clickhouse';
 import { anyValueToStored, cleanString, type ExportLogsServiceRequest, type LogRecord } from '@telemetryflow/otlp';
-import { encodeEnvelope, ItemWriter, writeAttributes, writeId, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
+import {
+  encodeEnvelope,
+  ItemWriter,
+  writeAttributes,
+  writeId,
+  type EncodedEnvelope,
+  type EncodedItems,
+} from './field-writers.js';
 import { ANY_TIME, resourceEnvelope, uint32, withScope, type TimeWindow } from './fields.js';
 import { writeLogColumns, type LogColumnWriter } from './log-columns.js';
 import { checkedLogFields, type LogSource } from './logs.js';
@@ -32,11 +39,21 @@ const LOG_BYTES: LogColumnWriter<RowBinaryWriter, LogSource<EncodedEnvelope>> = 
 
 /** The record writeLog is writing: one object for every call, so a row allocates nothing more. */
 const current: LogSource<EncodedEnvelope> = {
-  tenantId: '', env: { serviceName: '', columns: new Uint8Array() }, record: {}, checked: { time: 0n, observedAt: 0n, severity: 0 },
+  tenantId: '',
+  env: { serviceName: '', columns: new Uint8Array() },
+  record: {},
+  checked: { time: 0n, observedAt: 0n, severity: 0 },
 };
 
 /** One `logs` row as RowBinary: the bytes of encodeRowBinary over logRow, without the row. */
-export function writeLog(w: RowBinaryWriter, tenantId: string, env: EncodedEnvelope, record: LogRecord, receivedAtNs: bigint, window: TimeWindow = ANY_TIME): void {
+export function writeLog(
+  w: RowBinaryWriter,
+  tenantId: string,
+  env: EncodedEnvelope,
+  record: LogRecord,
+  receivedAtNs: bigint,
+  window: TimeWindow = ANY_TIME,
+): void {
   current.checked = checkedLogFields(record, receivedAtNs, window);
   current.tenantId = tenantId;
   current.env = env;
@@ -45,7 +62,13 @@ export function writeLog(w: RowBinaryWriter, tenantId: string, env: EncodedEnvel
 }
 
 /** A logs request → RowBinary `logs` rows, with the validation of logsRequestToRows. */
-export function encodeLogsRequest(tenantId: string, request: ExportLogsServiceRequest, receivedAtNs: bigint, initialBytes: number, context: RowContext = {}): EncodedItems {
+export function encodeLogsRequest(
+  tenantId: string,
+  request: ExportLogsServiceRequest,
+  receivedAtNs: bigint,
+  initialBytes: number,
+  context: RowContext = {},
+): EncodedItems {
   const out = new ItemWriter(initialBytes, context.refused);
   const window = windowOf(context);
   for (const rl of request.resourceLogs ?? []) {

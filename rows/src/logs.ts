@@ -1,6 +1,24 @@
-import { anyValueToStored, cleanString, keyValuesToStored, type ExportLogsServiceRequest, type LogRecord } from '@telemetryflow/otlp';
+import {
+  anyValueToStored,
+  cleanString,
+  keyValuesToStored,
+  type ExportLogsServiceRequest,
+  type LogRecord,
+} from '@telemetryflow/otlp';
 import type { LogRow } from './columns.js';
-import { ANY_TIME, envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, rowTime, uint32, withScope, type Envelope, type TimeWindow } from './fields.js';
+import {
+  ANY_TIME,
+  envelopeColumns,
+  idHex,
+  InvalidItemError,
+  nanos,
+  resourceEnvelope,
+  rowTime,
+  uint32,
+  withScope,
+  type Envelope,
+  type TimeWindow,
+} from './fields.js';
 import { writeLogColumns, type LogColumnWriter } from './log-columns.js';
 import { RowBatchBuilder, windowOf, type RowBatch, type RowContext } from './row-batch.js';
 
@@ -9,11 +27,16 @@ import { RowBatchBuilder, windowOf, type RowBatch, type RowContext } from './row
  * time_unix_nano is stored at its observed time, and one without an observed time is
  * observed when it was received (as the OTLP data model asks of receivers).
  */
-export function checkedLogFields(record: LogRecord, receivedAtNs: bigint, window: TimeWindow): { time: bigint; observedAt: bigint; severity: number } {
+export function checkedLogFields(
+  record: LogRecord,
+  receivedAtNs: bigint,
+  window: TimeWindow,
+): { time: bigint; observedAt: bigint; severity: number } {
   const observed = nanos(record.observedTimeUnixNano, 'observed_time_unix_nano');
   const observedAt = observed === 0n ? receivedAtNs : observed;
   const given = nanos(record.timeUnixNano, 'time_unix_nano');
-  const time = given === 0n ? rowTime(observedAt, 'observed_time_unix_nano', window) : rowTime(given, 'time_unix_nano', window);
+  const time =
+    given === 0n ? rowTime(observedAt, 'observed_time_unix_nano', window) : rowTime(given, 'time_unix_nano', window);
   const severity = Number(record.severityNumber ?? 0);
   if (!Number.isInteger(severity) || severity < 0 || severity > 24) {
     throw new InvalidItemError(`severity_number ${severity} is not an OTLP severity`);
@@ -57,11 +80,20 @@ const LOG_VALUES: LogColumnWriter<unknown[], LogSource> = {
 
 /** The record logRow is writing: one object for every call. */
 const current: LogSource = {
-  tenantId: '', env: withScope(resourceEnvelope(undefined, undefined), undefined, undefined), record: {}, checked: { time: 0n, observedAt: 0n, severity: 0 },
+  tenantId: '',
+  env: withScope(resourceEnvelope(undefined, undefined), undefined, undefined),
+  record: {},
+  checked: { time: 0n, observedAt: 0n, severity: 0 },
 };
 
 /** One `logs` row. Throws InvalidItemError for a record that cannot be stored. */
-export function logRow(tenantId: string, env: Envelope, record: LogRecord, receivedAtNs: bigint, window: TimeWindow = ANY_TIME): LogRow {
+export function logRow(
+  tenantId: string,
+  env: Envelope,
+  record: LogRecord,
+  receivedAtNs: bigint,
+  window: TimeWindow = ANY_TIME,
+): LogRow {
   current.checked = checkedLogFields(record, receivedAtNs, window);
   current.tenantId = tenantId;
   current.env = env;
@@ -71,7 +103,12 @@ export function logRow(tenantId: string, env: Envelope, record: LogRecord, recei
   return row as LogRow;
 }
 
-export function logsRequestToRows(tenantId: string, request: ExportLogsServiceRequest, receivedAtNs: bigint, context: RowContext = {}): RowBatch {
+export function logsRequestToRows(
+  tenantId: string,
+  request: ExportLogsServiceRequest,
+  receivedAtNs: bigint,
+  context: RowContext = {},
+): RowBatch {
   const out = new RowBatchBuilder(context.refused);
   const window = windowOf(context);
   for (const rl of request.resourceLogs ?? []) {

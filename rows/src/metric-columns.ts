@@ -10,13 +10,34 @@ const SUM_MIN_MAX = ['sumMinMax', ['Sum', 'Min', 'Max']] as const;
 const TEMPORALITY = ['temporality', ['Temporality']] as const;
 const EXEMPLARS = [
   'exemplars',
-  ['ExemplarTimesNs', 'ExemplarValues', 'ExemplarIntValues', 'ExemplarTraceIdsHex', 'ExemplarSpanIdsHex', 'ExemplarAttributes', 'ExemplarAttributeTypes'],
+  [
+    'ExemplarTimesNs',
+    'ExemplarValues',
+    'ExemplarIntValues',
+    'ExemplarTraceIdsHex',
+    'ExemplarSpanIdsHex',
+    'ExemplarAttributes',
+    'ExemplarAttributeTypes',
+  ],
 ] as const;
 
 /** Groups of consecutive columns of each metrics table, in INSERT_COLUMNS order. */
 export const METRIC_COLUMN_GROUPS = {
   metric_series: [
-    ['series', ['TenantId', 'MetricName', 'Fingerprint', 'MetricType', 'Unit', 'Description', 'Temporality', 'IsMonotonic', 'ServiceName']],
+    [
+      'series',
+      [
+        'TenantId',
+        'MetricName',
+        'Fingerprint',
+        'MetricType',
+        'Unit',
+        'Description',
+        'Temporality',
+        'IsMonotonic',
+        'ServiceName',
+      ],
+    ],
     ['envelope', ENVELOPE_COLUMNS],
     ['attributes', ['Attributes', 'AttributeTypes']],
     ['metadata', ['MetadataAttributes', 'MetadataAttributeTypes']],
@@ -24,10 +45,24 @@ export const METRIC_COLUMN_GROUPS = {
   ],
   metrics_gauge: [HEAD, VALUE, EXEMPLARS],
   metrics_sum: [HEAD, VALUE, TEMPORALITY, ['isMonotonic', ['IsMonotonic']], EXEMPLARS],
-  metrics_histogram: [HEAD, COUNT, SUM_MIN_MAX, ['buckets', ['BucketCounts', 'ExplicitBounds']], TEMPORALITY, EXEMPLARS],
+  metrics_histogram: [
+    HEAD,
+    COUNT,
+    SUM_MIN_MAX,
+    ['buckets', ['BucketCounts', 'ExplicitBounds']],
+    TEMPORALITY,
+    EXEMPLARS,
+  ],
   metrics_exp_histogram: [
-    HEAD, COUNT, SUM_MIN_MAX, ['scale', ['Scale']], ['zero', ['ZeroCount', 'ZeroThreshold']], ['positive', ['PositiveOffset', 'PositiveBucketCounts']],
-    ['negative', ['NegativeOffset', 'NegativeBucketCounts']], TEMPORALITY, EXEMPLARS,
+    HEAD,
+    COUNT,
+    SUM_MIN_MAX,
+    ['scale', ['Scale']],
+    ['zero', ['ZeroCount', 'ZeroThreshold']],
+    ['positive', ['PositiveOffset', 'PositiveBucketCounts']],
+    ['negative', ['NegativeOffset', 'NegativeBucketCounts']],
+    TEMPORALITY,
+    EXEMPLARS,
   ],
   metrics_summary: [HEAD, COUNT, ['sum', ['Sum']], ['quantiles', ['Quantiles', 'QuantileValues']]],
 } as const;

@@ -16,12 +16,31 @@ import {
   type StoredAttributes,
 } from '@telemetryflow/otlp';
 import {
-  envelopeColumns, float, idHex, InvalidItemError, nanos, nullableFloat, resourceEnvelope, rowTime, timeText, uint32, uint64, withScope, type Envelope, type TimeWindow,
+  envelopeColumns,
+  float,
+  idHex,
+  InvalidItemError,
+  nanos,
+  nullableFloat,
+  resourceEnvelope,
+  rowTime,
+  timeText,
+  uint32,
+  uint64,
+  withScope,
+  type Envelope,
+  type TimeWindow,
 } from './fields.js';
 import type { InsertRow } from './columns.js';
 import {
-  writeExpHistogramColumns, writeGaugeColumns, writeHistogramColumns, writeSeriesColumns, writeSumColumns, writeSummaryColumns,
-  type MetricColumnWriter, type MetricTable,
+  writeExpHistogramColumns,
+  writeGaugeColumns,
+  writeHistogramColumns,
+  writeSeriesColumns,
+  writeSumColumns,
+  writeSummaryColumns,
+  type MetricColumnWriter,
+  type MetricTable,
 } from './metric-columns.js';
 import { RowBatchBuilder, windowOf, type RowBatch, type RowContext } from './row-batch.js';
 
@@ -31,7 +50,12 @@ function sortedEntries(o: Record<string, string>): [string, string][] {
 
 /** The resource and scope part of a series identity, computed once per scope of a request. */
 export function envelopeKey(env: Envelope): string {
-  return JSON.stringify([sortedEntries(env.resourceValues), sortedEntries(env.resourceTypes), env.scopeName, env.scopeVersion]).slice(1, -1);
+  return JSON.stringify([
+    sortedEntries(env.resourceValues),
+    sortedEntries(env.resourceTypes),
+    env.scopeName,
+    env.scopeVersion,
+  ]).slice(1, -1);
 }
 
 /**
@@ -39,8 +63,15 @@ export function envelopeKey(env: Envelope): string {
  * (values and types, keys sorted), as an unsigned decimal string. The hashed text is
  * `JSON.stringify([name, resource, resourceTypes, scopeName, scopeVersion, values, types])`.
  */
-export function seriesFingerprint(name: string, envKey: string, values: Record<string, string>, types: Record<string, string>): string {
-  return xxh64(`[${JSON.stringify(name)},${envKey},${JSON.stringify(sortedEntries(values))},${JSON.stringify(sortedEntries(types))}]`).toString();
+export function seriesFingerprint(
+  name: string,
+  envKey: string,
+  values: Record<string, string>,
+  types: Record<string, string>,
+): string {
+  return xxh64(
+    `[${JSON.stringify(name)},${envKey},${JSON.stringify(sortedEntries(values))},${JSON.stringify(sortedEntries(types))}]`,
+  ).toString();
 }
 
 function isIntExemplar(e: Exemplar): boolean {
@@ -104,7 +135,18 @@ interface SeriesState {
 }
 
 const SERIES_VALUES: MetricColumnWriter<'metric_series', unknown[], SeriesState> = {
-  series: (row, s) => void row.push(s.tenantId, s.name, s.fingerprint, s.type, s.unit, s.description, s.temporality, s.isMonotonic, s.env.serviceName),
+  series: (row, s) =>
+    void row.push(
+      s.tenantId,
+      s.name,
+      s.fingerprint,
+      s.type,
+      s.unit,
+      s.description,
+      s.temporality,
+      s.isMonotonic,
+      s.env.serviceName,
+    ),
   envelope: (row, s) => void row.push(...envelopeColumns(s.env)),
   attributes: (row, s) => void row.push(s.attrs.values, s.attrs.types),
   metadata: (row, s) => void row.push(s.metadata.values, s.metadata.types),
@@ -138,23 +180,32 @@ const POINT_VALUES: PointValues = {
   head: (row, s) => void row.push(s.tenantId, s.name, s.fingerprint, s.start, s.time, uint32(s.point.flags)),
   value: (row, s) => void row.push(...numberValue(s.point)),
   count: (row, s) => void row.push(uint64(s.point.count)),
-  sumMinMax: (row, s) => void row.push(nullableFloat(s.point.sum), nullableFloat(s.point.min), nullableFloat(s.point.max)),
+  sumMinMax: (row, s) =>
+    void row.push(nullableFloat(s.point.sum), nullableFloat(s.point.min), nullableFloat(s.point.max)),
   sum: (row, s) => void row.push(float(s.point.sum)),
   temporality: (row, s) => void row.push(s.temporality),
   isMonotonic: (row, s) => void row.push(s.isMonotonic),
   buckets: (row, s) => void row.push(s.counts, s.bounds),
   scale: (row, s) => void row.push(Number(s.point.scale ?? 0)),
   zero: (row, s) => void row.push(uint64(s.point.zeroCount), float(s.point.zeroThreshold)),
-  positive: (row, s) => void row.push(Number(s.point.positive?.offset ?? 0), (s.point.positive?.bucketCounts ?? []).map(uint64)),
-  negative: (row, s) => void row.push(Number(s.point.negative?.offset ?? 0), (s.point.negative?.bucketCounts ?? []).map(uint64)),
+  positive: (row, s) =>
+    void row.push(Number(s.point.positive?.offset ?? 0), (s.point.positive?.bucketCounts ?? []).map(uint64)),
+  negative: (row, s) =>
+    void row.push(Number(s.point.negative?.offset ?? 0), (s.point.negative?.bucketCounts ?? []).map(uint64)),
   quantiles: (row, s) => {
     const qs = s.point.quantileValues ?? [];
-    row.push(qs.map((q) => float(q.quantile)), qs.map((q) => float(q.value)));
+    row.push(
+      qs.map((q) => float(q.quantile)),
+      qs.map((q) => float(q.value)),
+    );
   },
   exemplars: (row, s) => void row.push(...exemplarColumns(s.point.exemplars)),
 };
 
-function pointRow<T extends PointTable>(write: (row: unknown[], c: PointValues, s: PointSource) => void, s: PointSource): InsertRow<T> {
+function pointRow<T extends PointTable>(
+  write: (row: unknown[], c: PointValues, s: PointSource) => void,
+  s: PointSource,
+): InsertRow<T> {
   const row: unknown[] = [];
   write(row, POINT_VALUES, s);
   return row as InsertRow<T>;
@@ -162,15 +213,25 @@ function pointRow<T extends PointTable>(write: (row: unknown[], c: PointValues, 
 
 /** Rows for every data point of one metric, plus one metric_series row per distinct series. */
 /** A data point's time and start time; the start may be unknown (0) but not after the time. */
-function pointTimes(p: { startTimeUnixNano?: Int64Like | null; timeUnixNano?: Int64Like | null }, window: TimeWindow): [bigint, bigint] {
+function pointTimes(
+  p: { startTimeUnixNano?: Int64Like | null; timeUnixNano?: Int64Like | null },
+  window: TimeWindow,
+): [bigint, bigint] {
   const time = rowTime(p.timeUnixNano, 'time_unix_nano', window);
   const start = nanos(p.startTimeUnixNano, 'start_time_unix_nano');
-  if (start > time) throw new InvalidItemError(`start_time_unix_nano ${timeText(start)} is after time_unix_nano ${timeText(time)}`);
+  if (start > time)
+    throw new InvalidItemError(`start_time_unix_nano ${timeText(start)} is after time_unix_nano ${timeText(time)}`);
   return [start, time];
 }
 
 function metricRows(
-  tenantId: string, env: Envelope, envKey: string, metric: Metric, out: RowBatchBuilder, series: Map<string, SeriesState>, window: TimeWindow,
+  tenantId: string,
+  env: Envelope,
+  envKey: string,
+  metric: Metric,
+  out: RowBatchBuilder,
+  series: Map<string, SeriesState>,
+  window: TimeWindow,
 ): void {
   const data = dataOf(metric);
   const name = cleanString(metric.name);
@@ -184,11 +245,26 @@ function metricRows(
     return;
   }
   const type = TYPE_OF[data];
-  const body = metric[data] as { dataPoints?: { attributes?: KeyValue[] | null }[] | null; aggregationTemporality?: number | null; isMonotonic?: boolean | null };
+  const body = metric[data] as {
+    dataPoints?: { attributes?: KeyValue[] | null }[] | null;
+    aggregationTemporality?: number | null;
+    isMonotonic?: boolean | null;
+  };
   const temporality = uint32(body.aggregationTemporality) & 0xff;
   const metadata = keyValuesToStored(metric.metadata);
   const isMonotonic = Boolean(body.isMonotonic);
-  const source: PointSource = { tenantId, name, fingerprint: '', start: 0n, time: 0n, point: {}, temporality, isMonotonic, counts: [], bounds: [] };
+  const source: PointSource = {
+    tenantId,
+    name,
+    fingerprint: '',
+    start: 0n,
+    time: 0n,
+    point: {},
+    temporality,
+    isMonotonic,
+    counts: [],
+    bounds: [],
+  };
   for (const point of body.dataPoints ?? []) {
     try {
       const attrs = keyValuesToStored(point.attributes);
@@ -210,7 +286,9 @@ function metricRows(
           source.counts = (p.bucketCounts ?? []).map(uint64);
           source.bounds = (p.explicitBounds ?? []).map(float);
           if (source.counts.length !== 0 && source.counts.length !== source.bounds.length + 1) {
-            throw new InvalidItemError(`histogram has ${source.counts.length} bucket counts for ${source.bounds.length} bounds`);
+            throw new InvalidItemError(
+              `histogram has ${source.counts.length} bucket counts for ${source.bounds.length} bounds`,
+            );
           }
           out.add('metrics_histogram', pointRow<'metrics_histogram'>(writeHistogramColumns, source));
           break;
@@ -230,8 +308,19 @@ function metricRows(
         if (seen > known.lastSeen) known.lastSeen = seen;
       } else {
         series.set(fingerprint, {
-          tenantId, name, fingerprint, type, unit: cleanString(metric.unit), description: cleanString(metric.description), temporality, isMonotonic, env,
-          attrs, metadata, firstSeen: seen, lastSeen: seen,
+          tenantId,
+          name,
+          fingerprint,
+          type,
+          unit: cleanString(metric.unit),
+          description: cleanString(metric.description),
+          temporality,
+          isMonotonic,
+          env,
+          attrs,
+          metadata,
+          firstSeen: seen,
+          lastSeen: seen,
         });
       }
     } catch (err) {
@@ -241,7 +330,11 @@ function metricRows(
   }
 }
 
-export function metricsRequestToRows(tenantId: string, request: ExportMetricsServiceRequest, context: RowContext = {}): RowBatch {
+export function metricsRequestToRows(
+  tenantId: string,
+  request: ExportMetricsServiceRequest,
+  context: RowContext = {},
+): RowBatch {
   const out = new RowBatchBuilder(context.refused);
   const window = windowOf(context);
   const series = new Map<string, SeriesState>();

@@ -1,6 +1,13 @@
 // A client's OTLP payload → rows per ClickHouse table, with its items validated: what the
 // writers, the collector's checks before publishing and the live tail share. Pure.
-import { decodeExportRequest, MalformedPayloadError, type DecodedRequest, type ExportRequestBySignal, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
+import {
+  decodeExportRequest,
+  MalformedPayloadError,
+  type DecodedRequest,
+  type ExportRequestBySignal,
+  type OtlpEncoding,
+  type Signal,
+} from '@telemetryflow/otlp';
 import { TimeWindow } from './fields.js';
 import { logsRequestToRows } from './logs.js';
 import { metricsRequestToRows } from './metrics.js';
@@ -43,12 +50,17 @@ export function decodeToRows(task: OtlpPayload): DecodeResult {
     const decoded = decodeRequest(task);
     if (!decoded.ok) return decoded;
     const context: RowContext = { window: new TimeWindow(BigInt(task.notBeforeNs)), refused: decoded.refused };
-    return { ok: true, batch: requestToRows(task.tenantId, task.signal, decoded.request, BigInt(task.receivedAtNs), context) };
+    return {
+      ok: true,
+      batch: requestToRows(task.tenantId, task.signal, decoded.request, BigInt(task.receivedAtNs), context),
+    };
   });
 }
 
 /** The payload decoded, or why it is malformed (permanent). */
-export function decodeRequest(task: OtlpPayload): ({ ok: true } & DecodedRequest<Signal>) | { ok: false; malformed: string } {
+export function decodeRequest(
+  task: OtlpPayload,
+): ({ ok: true } & DecodedRequest<Signal>) | { ok: false; malformed: string } {
   try {
     return { ok: true, ...decodeExportRequest(task.signal, task.payload, task.encoding) };
   } catch (err) {
@@ -59,7 +71,11 @@ export function decodeRequest(task: OtlpPayload): ({ ok: true } & DecodedRequest
 
 /** A decoded request → rows per ClickHouse table, with its items validated. Pure. */
 export function requestToRows<S extends Signal>(
-  tenantId: string, signal: S, request: ExportRequestBySignal[S], receivedAtNs: bigint, context: RowContext = {},
+  tenantId: string,
+  signal: S,
+  request: ExportRequestBySignal[S],
+  receivedAtNs: bigint,
+  context: RowContext = {},
 ): RowBatch {
   switch (signal) {
     case 'traces':

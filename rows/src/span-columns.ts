@@ -27,8 +27,18 @@ export const SPAN_COLUMN_GROUPS = [
   [
     'eventsAndLinks',
     [
-      'EventTimesNs', 'EventNames', 'EventAttributes', 'EventAttributeTypes', 'LinkTraceIdsHex', 'LinkSpanIdsHex', 'LinkTraceStates',
-      'LinkAttributes', 'LinkAttributeTypes', 'EventDroppedAttributesCounts', 'LinkFlags', 'LinkDroppedAttributesCounts',
+      'EventTimesNs',
+      'EventNames',
+      'EventAttributes',
+      'EventAttributeTypes',
+      'LinkTraceIdsHex',
+      'LinkSpanIdsHex',
+      'LinkTraceStates',
+      'LinkAttributes',
+      'LinkAttributeTypes',
+      'EventDroppedAttributesCounts',
+      'LinkFlags',
+      'LinkDroppedAttributesCounts',
     ],
   ],
 ] as const;

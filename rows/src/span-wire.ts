@@ -53,7 +53,12 @@ const I32 = 5;
  * RowBinary `spans` rows of a protobuf ExportTraceServiceRequest, or undefined when the
  * payload must be decoded the object way (see the top of this file).
  */
-export function transcodeTraceRequest(tenantId: string, payload: Uint8Array, initialBytes: number, window: TimeWindow = ANY_TIME): EncodedItems | undefined {
+export function transcodeTraceRequest(
+  tenantId: string,
+  payload: Uint8Array,
+  initialBytes: number,
+  window: TimeWindow = ANY_TIME,
+): EncodedItems | undefined {
   const r = ProtobufReader.create(payload);
   const out = new ItemWriter(initialBytes);
   try {
@@ -144,11 +149,25 @@ function resourceSpans(r: Reader, end: number, out: ItemWriter, tenantId: string
   }
 }
 
-function scopeSpans(r: Reader, end: number, out: ItemWriter, tenantId: string, res: ReturnType<typeof resourceEnvelope>, window: TimeWindow): void {
+function scopeSpans(
+  r: Reader,
+  end: number,
+  out: ItemWriter,
+  tenantId: string,
+  res: ReturnType<typeof resourceEnvelope>,
+  window: TimeWindow,
+): void {
   const group = readGroup(r, end, 2);
   const scope = group.headAt < 0 ? undefined : (decodeAt(SCOPE, r, group.headAt, 3) as InstrumentationScope);
   const env = encodeEnvelope(withScope(res, scope, readString(r, group.schemaUrlAt)));
-  const context: SpanContext = { r, tenantId, tenant: stringBytes(tenantId), service: stringBytes(env.serviceName), env, window };
+  const context: SpanContext = {
+    r,
+    tenantId,
+    tenant: stringBytes(tenantId),
+    service: stringBytes(env.serviceName),
+    env,
+    window,
+  };
   for (const at of group.childAts) {
     context.at = at;
     out.item('span', writeOneSpan, context);
@@ -192,10 +211,28 @@ function writeOneSpan(w: RowBinaryWriter, c: SpanContext): void {
 
 // The span being read: positions of its fields in the payload (-1: absent), and numbers.
 const MAX_ATTRIBUTES = 64;
-let traceIdAt = -1, traceIdLen = 0, spanIdAt = -1, spanIdLen = 0, parentAt = -1, parentLen = 0;
-let traceStateAt = -1, traceStateLen = 0, nameAt = -1, nameLen = 0, statusMessageAt = -1, statusMessageLen = 0;
-let kind = 0, statusCode = 0, flags = 0, droppedAttributes = 0, droppedEvents = 0, droppedLinks = 0;
-let startLow = 0, startHigh = 0, endLow = 0, endHigh = 0;
+let traceIdAt = -1,
+  traceIdLen = 0,
+  spanIdAt = -1,
+  spanIdLen = 0,
+  parentAt = -1,
+  parentLen = 0;
+let traceStateAt = -1,
+  traceStateLen = 0,
+  nameAt = -1,
+  nameLen = 0,
+  statusMessageAt = -1,
+  statusMessageLen = 0;
+let kind = 0,
+  statusCode = 0,
+  flags = 0,
+  droppedAttributes = 0,
+  droppedEvents = 0,
+  droppedLinks = 0;
+let startLow = 0,
+  startHigh = 0,
+  endLow = 0,
+  endHigh = 0;
 let attributeCount = 0;
 const keyAt = new Int32Array(MAX_ATTRIBUTES);
 const keyLen = new Int32Array(MAX_ATTRIBUTES);
@@ -220,13 +257,25 @@ function readSpan(r: Reader, end: number, window: TimeWindow): boolean {
     const field = tag >>> 3;
     const wire = tag & 7;
     switch (field) {
-      case 1: case 2: case 3: case 4: case 5: case 9: case 11: case 13: case 15:
+      case 1:
+      case 2:
+      case 3:
+      case 4:
+      case 5:
+      case 9:
+      case 11:
+      case 13:
+      case 15:
         if (wire !== LEN) throw NOT_OUR_SHAPE;
         break;
-      case 6: case 10: case 12: case 14:
+      case 6:
+      case 10:
+      case 12:
+      case 14:
         if (wire !== VARINT) throw NOT_OUR_SHAPE;
         break;
-      case 7: case 8:
+      case 7:
+      case 8:
         if (wire !== I64) throw NOT_OUR_SHAPE;
         break;
       case 16:
@@ -273,11 +322,26 @@ function readSpan(r: Reader, end: number, window: TimeWindow): boolean {
     const at = r.pos;
     const len = fieldEnd - at;
     switch (field) {
-      case 1: traceIdAt = at; traceIdLen = len; break;
-      case 2: spanIdAt = at; spanIdLen = len; break;
-      case 3: traceStateAt = at; traceStateLen = len; break;
-      case 4: parentAt = at; parentLen = len; break;
-      case 5: nameAt = at; nameLen = len; break;
+      case 1:
+        traceIdAt = at;
+        traceIdLen = len;
+        break;
+      case 2:
+        spanIdAt = at;
+        spanIdLen = len;
+        break;
+      case 3:
+        traceStateAt = at;
+        traceStateLen = len;
+        break;
+      case 4:
+        parentAt = at;
+        parentLen = len;
+        break;
+      case 5:
+        nameAt = at;
+        nameLen = len;
+        break;
       case 9:
         if (attributeCount === MAX_ATTRIBUTES || !readAttribute(r, fieldEnd, attributeCount)) return false;
         attributeCount++;
@@ -394,7 +458,13 @@ function readValue(r: Reader, end: number, i: number): void {
         valueLen[i] = fieldEnd - r.pos;
         return;
       }
-    } else if (tag === ((3 << 3) | VARINT) && end > r.pos && end - r.pos <= 4 && buf[end - 1]! < 0x80 && shortVarint(buf, r.pos, end)) {
+    } else if (
+      tag === ((3 << 3) | VARINT) &&
+      end > r.pos &&
+      end - r.pos <= 4 &&
+      buf[end - 1]! < 0x80 &&
+      shortVarint(buf, r.pos, end)
+    ) {
       valueAt[i] = -1;
       valueText[i] = String(r.uint32());
       valueType[i] = 'int';

@@ -1,6 +1,19 @@
 import { columnTypes, type RowBinaryWriter } from '@telemetryflow/clickhouse';
-import { cleanString, type ExportTraceServiceRequest, type Int64, type Int64Like, type Span } from '@telemetryflow/otlp';
-import { encodeEnvelope, ItemWriter, writeAttributes, writeId, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
+import {
+  cleanString,
+  type ExportTraceServiceRequest,
+  type Int64,
+  type Int64Like,
+  type Span,
+} from '@telemetryflow/otlp';
+import {
+  encodeEnvelope,
+  ItemWriter,
+  writeAttributes,
+  writeId,
+  type EncodedEnvelope,
+  type EncodedItems,
+} from './field-writers.js';
 import { ANY_TIME, compareWords, resourceEnvelope, spanTimes, uint32, withScope, type TimeWindow } from './fields.js';
 import { windowOf, type RowContext } from './row-batch.js';
 import { writeSpanColumns, type SpanColumnWriter } from './span-columns.js';
@@ -35,10 +48,21 @@ const SPAN_BYTES: SpanColumnWriter<RowBinaryWriter, SpanSource<EncodedEnvelope>>
 };
 
 /** The span writeSpan is writing: one object for every call, so a row allocates nothing more. */
-const current: SpanSource<EncodedEnvelope> = { tenantId: '', env: { serviceName: '', columns: new Uint8Array() }, span: {}, window: ANY_TIME };
+const current: SpanSource<EncodedEnvelope> = {
+  tenantId: '',
+  env: { serviceName: '', columns: new Uint8Array() },
+  span: {},
+  window: ANY_TIME,
+};
 
 /** One `spans` row as RowBinary: the bytes of encodeRowBinary over spanRow, without the row. */
-export function writeSpan(w: RowBinaryWriter, tenantId: string, env: EncodedEnvelope, span: Span, window: TimeWindow = ANY_TIME): void {
+export function writeSpan(
+  w: RowBinaryWriter,
+  tenantId: string,
+  env: EncodedEnvelope,
+  span: Span,
+  window: TimeWindow = ANY_TIME,
+): void {
   current.tenantId = tenantId;
   current.env = env;
   current.span = span;
@@ -58,8 +82,18 @@ function isInRangeLong(v: Int64Like | null | undefined): v is Int64 {
  * Whether a span's times, as 32-bit words, pass spanTimes: the start within the window, the
  * end below 2⁶³ and not before the start.
  */
-export function spanTimeWordsValid(startLow: number, startHigh: number, endLow: number, endHigh: number, window: TimeWindow): boolean {
-  return window.holdsWords(startLow, startHigh) && endHigh >>> 0 <= 0x7fffffff && compareWords(endLow, endHigh, startLow, startHigh) >= 0;
+export function spanTimeWordsValid(
+  startLow: number,
+  startHigh: number,
+  endLow: number,
+  endHigh: number,
+  window: TimeWindow,
+): boolean {
+  return (
+    window.holdsWords(startLow, startHigh) &&
+    endHigh >>> 0 <= 0x7fffffff &&
+    compareWords(endLow, endHigh, startLow, startHigh) >= 0
+  );
 }
 
 /**
@@ -70,7 +104,11 @@ export function spanTimeWordsValid(startLow: number, startHigh: number, endLow: 
 function writeStartEndDuration(w: RowBinaryWriter, span: Span, window: TimeWindow): void {
   const start = span.startTimeUnixNano;
   const end = span.endTimeUnixNano;
-  if (isInRangeLong(start) && isInRangeLong(end) && spanTimeWordsValid(start.low, start.high, end.low, end.high, window)) {
+  if (
+    isInRangeLong(start) &&
+    isInRangeLong(end) &&
+    spanTimeWordsValid(start.low, start.high, end.low, end.high, window)
+  ) {
     writeTimeWords(w, start.low, start.high, end.low, end.high);
     return;
   }
@@ -81,7 +119,13 @@ function writeStartEndDuration(w: RowBinaryWriter, span: Span, window: TimeWindo
 }
 
 /** StartTimeNs, EndTimeNs and DurationNs of two in-range times given as their 32-bit words. */
-export function writeTimeWords(w: RowBinaryWriter, startLow: number, startHigh: number, endLow: number, endHigh: number): void {
+export function writeTimeWords(
+  w: RowBinaryWriter,
+  startLow: number,
+  startHigh: number,
+  endLow: number,
+  endHigh: number,
+): void {
   w.uint64Words(startLow, startHigh);
   w.uint64Words(endLow, endHigh);
   const low = (endLow >>> 0) - (startLow >>> 0);
@@ -89,7 +133,12 @@ export function writeTimeWords(w: RowBinaryWriter, startLow: number, startHigh: 
 }
 
 /** A traces request → RowBinary `spans` rows, with the validation of traceRequestToRows. */
-export function encodeTraceRequest(tenantId: string, request: ExportTraceServiceRequest, initialBytes: number, context: RowContext = {}): EncodedItems {
+export function encodeTraceRequest(
+  tenantId: string,
+  request: ExportTraceServiceRequest,
+  initialBytes: number,
+  context: RowContext = {},
+): EncodedItems {
   const out = new ItemWriter(initialBytes, context.refused);
   const window = windowOf(context);
   for (const rs of request.resourceSpans ?? []) {

@@ -1,7 +1,19 @@
 import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from '@telemetryflow/contract';
 import { cleanString, keyValuesToStored, type ExportTraceServiceRequest, type Span } from '@telemetryflow/otlp';
 import type { SpanRow } from './columns.js';
-import { ANY_TIME, envelopeColumns, idHex, InvalidItemError, nanos, resourceEnvelope, spanTimes, uint32, withScope, type Envelope, type TimeWindow } from './fields.js';
+import {
+  ANY_TIME,
+  envelopeColumns,
+  idHex,
+  InvalidItemError,
+  nanos,
+  resourceEnvelope,
+  spanTimes,
+  uint32,
+  withScope,
+  type Envelope,
+  type TimeWindow,
+} from './fields.js';
 import { RowBatchBuilder, windowOf, type RowBatch, type RowContext } from './row-batch.js';
 import { writeSpanColumns, type SpanColumnWriter } from './span-columns.js';
 
@@ -42,7 +54,12 @@ const SPAN_VALUES: SpanColumnWriter<unknown[], SpanSource> = {
 };
 
 /** The span spanRow is writing: one object for every call. */
-const current: SpanSource = { tenantId: '', env: withScope(resourceEnvelope(undefined, undefined), undefined, undefined), span: {}, window: ANY_TIME };
+const current: SpanSource = {
+  tenantId: '',
+  env: withScope(resourceEnvelope(undefined, undefined), undefined, undefined),
+  span: {},
+  window: ANY_TIME,
+};
 
 /** One `spans` row. Throws InvalidItemError for a span that cannot be stored. */
 export function spanRow(tenantId: string, env: Envelope, span: Span, window: TimeWindow = ANY_TIME): SpanRow {
@@ -90,7 +107,11 @@ export function eventAndLinkColumns(span: Span): readonly unknown[] {
 const EMPTY: readonly never[] = Object.freeze([]);
 export const NO_EVENTS_OR_LINKS: readonly (readonly never[])[] = Array.from({ length: 12 }, () => EMPTY);
 
-export function traceRequestToRows(tenantId: string, request: ExportTraceServiceRequest, context: RowContext = {}): RowBatch {
+export function traceRequestToRows(
+  tenantId: string,
+  request: ExportTraceServiceRequest,
+  context: RowContext = {},
+): RowBatch {
   const out = new RowBatchBuilder(context.refused);
   const window = windowOf(context);
   for (const rs of request.resourceSpans ?? []) {

@@ -1,14 +1,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { insertColumns } from '@telemetryflow/clickhouse';
-import { checkColumnOrder, namedRow, SPAN_COLUMN_GROUPS, traceRequestToRows, writeSpanColumns, type SpanColumnWriter } from '../src/index.js';
+import {
+  checkColumnOrder,
+  namedRow,
+  SPAN_COLUMN_GROUPS,
+  traceRequestToRows,
+  writeSpanColumns,
+  type SpanColumnWriter,
+} from '../src/index.js';
 import { span, traceRequest } from './fixtures.js';
 
 test('a column writer that writes its groups out of INSERT_COLUMNS order is refused when it is checked', () => {
   const swapped = <W, S>(w: W, c: SpanColumnWriter<W, S>, s: S) => {
     writeSpanColumns(w, { ...c, traceId: c.spanId, spanId: c.traceId }, s);
   };
-  assert.throws(() => checkColumnOrder('spans', SPAN_COLUMN_GROUPS, swapped), /the spans column writer writes TenantId, SpanIdHex, TraceIdHex/);
+  assert.throws(
+    () => checkColumnOrder('spans', SPAN_COLUMN_GROUPS, swapped),
+    /the spans column writer writes TenantId, SpanIdHex, TraceIdHex/,
+  );
   const skipping = <W, S>(w: W, c: SpanColumnWriter<W, S>, s: S) => {
     writeSpanColumns(w, { ...c, kind: () => {} }, s);
   };

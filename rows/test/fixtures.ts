@@ -27,8 +27,24 @@ export function span(overrides: Record<string, unknown> = {}): Record<string, un
       { key: 'ratio', value: { doubleValue: 0.25 } },
       { key: 'tags', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 2 }] } } },
     ],
-    events: [{ timeUnixNano: (T0 + 10n).toString(), name: 'retry', attributes: [{ key: 'n', value: { intValue: 1 } }], droppedAttributesCount: 2 }],
-    links: [{ traceId: TRACE_ID, spanId: PARENT_ID, traceState: 'x=y', attributes: [], flags: 257, droppedAttributesCount: 3 }],
+    events: [
+      {
+        timeUnixNano: (T0 + 10n).toString(),
+        name: 'retry',
+        attributes: [{ key: 'n', value: { intValue: 1 } }],
+        droppedAttributesCount: 2,
+      },
+    ],
+    links: [
+      {
+        traceId: TRACE_ID,
+        spanId: PARENT_ID,
+        traceState: 'x=y',
+        attributes: [],
+        flags: 257,
+        droppedAttributesCount: 3,
+      },
+    ],
     status: { code: 2, message: 'boom' },
     ...overrides,
   };
@@ -36,11 +52,19 @@ export function span(overrides: Record<string, unknown> = {}): Record<string, un
 
 export function traceRequest(spans: Record<string, unknown>[]): Record<string, unknown> {
   return {
-    resourceSpans: [{
-      resource,
-      schemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
-      scopeSpans: [{ scope: { name: 'lib', version: '1.2.3', droppedAttributesCount: 1 }, schemaUrl: 'https://example.com/scope', spans }],
-    }],
+    resourceSpans: [
+      {
+        resource,
+        schemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
+        scopeSpans: [
+          {
+            scope: { name: 'lib', version: '1.2.3', droppedAttributesCount: 1 },
+            schemaUrl: 'https://example.com/scope',
+            spans,
+          },
+        ],
+      },
+    ],
   };
 }
 

@@ -14,9 +14,13 @@ export interface RunningAllInOne {
 }
 
 /** Every role in one process: in-process hand-off, or JetStream when NATS_URL is set. */
-export async function startAllInOne(config: Config, log: NodeLog | ((msg: string) => void) = console.log): Promise<RunningAllInOne> {
+export async function startAllInOne(
+  config: Config,
+  log: NodeLog | ((msg: string) => void) = console.log,
+): Promise<RunningAllInOne> {
   const node = await startNode({ ...config, roles: new Set(ROLES) }, log);
   const { apiUrl, otlpHttpUrl, otlpGrpcAddress, clickhouse } = node;
-  if (!apiUrl || !otlpHttpUrl || !otlpGrpcAddress || !clickhouse) throw new Error('all-in-one started without every role');
+  if (!apiUrl || !otlpHttpUrl || !otlpGrpcAddress || !clickhouse)
+    throw new Error('all-in-one started without every role');
   return { apiUrl, otlpHttpUrl, otlpGrpcAddress, metricsUrl: node.metricsUrl, clickhouse, close: node.close };
 }

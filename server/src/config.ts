@@ -5,10 +5,18 @@ import { fileURLToPath } from 'node:url';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { AddressGuardConfigError, parseCidrs } from '@telemetryflow/alerting';
 import {
-  DEFAULT_ADMISSION_LIMITS, DEFAULT_CONNECTION_SETTINGS, REQUEST_OVERHEAD_BYTES, type AdmissionLimits, type ConnectionSettings,
+  DEFAULT_ADMISSION_LIMITS,
+  DEFAULT_CONNECTION_SETTINGS,
+  REQUEST_OVERHEAD_BYTES,
+  type AdmissionLimits,
+  type ConnectionSettings,
 } from '@telemetryflow/collector';
 import { DEFAULT_JETSTREAM_SETTINGS, type JetStreamSettings } from '@telemetryflow/bus';
-import { DEFAULT_JETSTREAM_WRITER_CONFIG, DEFAULT_LEDGER_CONFIG, type JetStreamWriterConfig } from '@telemetryflow/ingest';
+import {
+  DEFAULT_JETSTREAM_WRITER_CONFIG,
+  DEFAULT_LEDGER_CONFIG,
+  type JetStreamWriterConfig,
+} from '@telemetryflow/ingest';
 
 export const ROLES = ['collector', 'ingest', 'query', 'alerting'] as const;
 export type Role = (typeof ROLES)[number];
@@ -90,7 +98,8 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -110,7 +119,8 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
 function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
   const raw = optional(env, name);
   if (raw === undefined) return fallback;
-  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
+  if (!(values as readonly string[]).includes(raw))
+    throw new ConfigError(`${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
   return raw as T;
 }
 
@@ -122,9 +132,13 @@ function optional(env: Env, name: string): string | undefined {
 /** `key=value,key=value` as in OTEL_EXPORTER_OTLP_HEADERS (values may be percent-encoded). */
 export function parseHeaders(raw: string | undefined, name: string): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const pair of (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of (raw ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`${name} must be a comma-separated list of key=value, got ${JSON.stringify(pair)}`);
+    if (eq <= 0)
+      throw new ConfigError(`${name} must be a comma-separated list of key=value, got ${JSON.stringify(pair)}`);
     headers[pair.slice(0, eq).trim().toLowerCase()] = decodeURIComponent(pair.slice(eq + 1).trim());
   }
   return headers;
@@ -134,15 +148,20 @@ function ratio(env: Env, name: string, fallback: number): number {
   const raw = optional(env, name);
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new ConfigError(`${name} must be a number from 0 to 1, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(n) || n < 0 || n > 1)
+    throw new ConfigError(`${name} must be a number from 0 to 1, got ${JSON.stringify(raw)}`);
   return n;
 }
 
 function clusterName(env: Env): string | undefined {
   const name = optional(env, 'TF_CLICKHOUSE_CLUSTER');
   if (name === undefined) return undefined;
-  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw new ConfigError(`TF_CLICKHOUSE_CLUSTER must be a cluster name (letters, digits, '_', '-'), got ${JSON.stringify(name)}`);
-  if (!optional(env, 'CLICKHOUSE_URL')) throw new ConfigError('TF_CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: the embedded engine is a single node');
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name))
+    throw new ConfigError(
+      `TF_CLICKHOUSE_CLUSTER must be a cluster name (letters, digits, '_', '-'), got ${JSON.stringify(name)}`,
+    );
+  if (!optional(env, 'CLICKHOUSE_URL'))
+    throw new ConfigError('TF_CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: the embedded engine is a single node');
   return name;
 }
 
@@ -157,8 +176,14 @@ function trustProxy(env: Env): boolean | number | string[] {
     const [address, bits, ...rest] = e.split('/');
     const prefix = bits === undefined ? undefined : Number(bits);
     const v4 = isIP(address ?? '') === 4;
-    if (!isIP(address ?? '') || rest.length > 0 || (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= (v4 ? 32 : 128)))) {
-      throw new ConfigError(`TF_TRUST_PROXY: ${JSON.stringify(e)} is not an address or CIDR (use true, false, a hop count or a comma list of addresses/CIDRs)`);
+    if (
+      !isIP(address ?? '') ||
+      rest.length > 0 ||
+      (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= (v4 ? 32 : 128)))
+    ) {
+      throw new ConfigError(
+        `TF_TRUST_PROXY: ${JSON.stringify(e)} is not an address or CIDR (use true, false, a hop count or a comma list of addresses/CIDRs)`,
+      );
     }
   }
   return entries;
@@ -169,8 +194,14 @@ function httpConnections(env: Env, trust: Config['trustProxy']): Config['httpCon
   const headersTimeoutMs = int(env, 'TF_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
   const bodyTimeoutMs = int(env, 'TF_HTTP_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000);
   const requestTimeoutMs = int(env, 'TF_HTTP_REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000);
-  if (headersTimeoutMs > bodyTimeoutMs) throw new ConfigError('TF_HTTP_HEADERS_TIMEOUT_MS must not exceed TF_HTTP_BODY_TIMEOUT_MS (the headers are part of the request)');
-  if (bodyTimeoutMs > requestTimeoutMs) throw new ConfigError('TF_HTTP_BODY_TIMEOUT_MS must not exceed TF_HTTP_REQUEST_TIMEOUT_MS (a request is received before it is answered)');
+  if (headersTimeoutMs > bodyTimeoutMs)
+    throw new ConfigError(
+      'TF_HTTP_HEADERS_TIMEOUT_MS must not exceed TF_HTTP_BODY_TIMEOUT_MS (the headers are part of the request)',
+    );
+  if (bodyTimeoutMs > requestTimeoutMs)
+    throw new ConfigError(
+      'TF_HTTP_BODY_TIMEOUT_MS must not exceed TF_HTTP_REQUEST_TIMEOUT_MS (a request is received before it is answered)',
+    );
   return {
     headersTimeoutMs,
     bodyTimeoutMs,
@@ -190,7 +221,13 @@ function otlpConnections(env: Env): ConnectionSettings {
     requestTimeoutMs: int(env, 'TF_OTLP_REQUEST_TIMEOUT_MS', d.requestTimeoutMs, 100, 3_600_000),
     idleTimeoutMs: int(env, 'TF_OTLP_IDLE_TIMEOUT_MS', d.idleTimeoutMs, 100, MAX_TIMER_MS),
     unauthenticatedTimeoutMs: int(env, 'TF_OTLP_UNAUTHENTICATED_TIMEOUT_MS', d.unauthenticatedTimeoutMs, 100, 600_000),
-    grpcMaxConnectionAgeMs: int(env, 'TF_OTLP_GRPC_MAX_CONNECTION_AGE_MS', d.grpcMaxConnectionAgeMs, 1000, MAX_TIMER_MS),
+    grpcMaxConnectionAgeMs: int(
+      env,
+      'TF_OTLP_GRPC_MAX_CONNECTION_AGE_MS',
+      d.grpcMaxConnectionAgeMs,
+      1000,
+      MAX_TIMER_MS,
+    ),
     maxPerAddress: int(env, 'TF_OTLP_MAX_CONNECTIONS_PER_ADDRESS', d.maxPerAddress, 1, 1_000_000),
   };
 }
@@ -198,8 +235,20 @@ function otlpConnections(env: Env): ConnectionSettings {
 /** The budget must hold the largest request (a gRPC call reserves that much while it arrives). */
 function otlpAdmission(env: Env, maxRequestBytes: number): AdmissionLimits {
   const least = maxRequestBytes + REQUEST_OVERHEAD_BYTES;
-  const maxBytes = int(env, 'TF_OTLP_MAX_INFLIGHT_BYTES', Math.max(DEFAULT_ADMISSION_LIMITS.maxBytes, least), least, 2 ** 40);
-  const maxTenantBytes = int(env, 'TF_OTLP_MAX_TENANT_INFLIGHT_BYTES', Math.min(maxBytes, Math.max(DEFAULT_ADMISSION_LIMITS.maxTenantBytes, least)), least, maxBytes);
+  const maxBytes = int(
+    env,
+    'TF_OTLP_MAX_INFLIGHT_BYTES',
+    Math.max(DEFAULT_ADMISSION_LIMITS.maxBytes, least),
+    least,
+    2 ** 40,
+  );
+  const maxTenantBytes = int(
+    env,
+    'TF_OTLP_MAX_TENANT_INFLIGHT_BYTES',
+    Math.min(maxBytes, Math.max(DEFAULT_ADMISSION_LIMITS.maxTenantBytes, least)),
+    least,
+    maxBytes,
+  );
   return { maxBytes, maxTenantBytes };
 }
 
@@ -209,7 +258,10 @@ export function parseRoles(raw: string | undefined): ReadonlySet<Role> {
   if (value === 'all') return new Set(ROLES);
   const roles = new Set<Role>();
   for (const part of value.split(',').map((p) => p.trim())) {
-    if (!(ROLES as readonly string[]).includes(part)) throw new ConfigError(`unknown role ${JSON.stringify(part)}: use all, or a comma-separated list of ${ROLES.join(', ')}`);
+    if (!(ROLES as readonly string[]).includes(part))
+      throw new ConfigError(
+        `unknown role ${JSON.stringify(part)}: use all, or a comma-separated list of ${ROLES.join(', ')}`,
+      );
     roles.add(part as Role);
   }
   return roles;
@@ -241,13 +293,17 @@ function consoleDir(env: Env): string | undefined {
   const given = optional(env, 'TF_CONSOLE_DIR');
   if (given === undefined) return existsSync(join(BUILT_CONSOLE_DIR, 'index.html')) ? BUILT_CONSOLE_DIR : undefined;
   const dir = resolve(given);
-  if (!existsSync(join(dir, 'index.html'))) throw new ConfigError(`TF_CONSOLE_DIR must be a directory with the built console (index.html), got ${JSON.stringify(given)}`);
+  if (!existsSync(join(dir, 'index.html')))
+    throw new ConfigError(
+      `TF_CONSOLE_DIR must be a directory with the built console (index.html), got ${JSON.stringify(given)}`,
+    );
   return dir;
 }
 
 /** Settings that no longer exist: set, they stop the process rather than be silently ignored. */
 const RETIRED: Record<string, string> = {
-  TF_PGLITE_PORT: 'the embedded Postgres is served only on a Unix socket in TF_DATA_DIR (docs/adr/0014); use DATABASE_URL for a database other processes reach',
+  TF_PGLITE_PORT:
+    'the embedded Postgres is served only on a Unix socket in TF_DATA_DIR (docs/adr/0014); use DATABASE_URL for a database other processes reach',
 };
 
 export function loadConfig(env: Env = process.env, roleArgument?: string): Config {
@@ -255,15 +311,19 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     if (optional(env, name) !== undefined) throw new ConfigError(`${name} is no longer supported: ${why}`);
   }
   const apiKey = optional(env, 'TF_BOOTSTRAP_API_KEY');
-  if (apiKey !== undefined && apiKey.length < 16) throw new ConfigError('TF_BOOTSTRAP_API_KEY must be at least 16 characters');
+  if (apiKey !== undefined && apiKey.length < 16)
+    throw new ConfigError('TF_BOOTSTRAP_API_KEY must be at least 16 characters');
   const jwtSecret = optional(env, 'TF_JWT_SECRET');
-  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret, 'utf8') < 32) throw new ConfigError('TF_JWT_SECRET must be at least 32 bytes');
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret, 'utf8') < 32)
+    throw new ConfigError('TF_JWT_SECRET must be at least 32 bytes');
   const workers = optional(env, 'TF_INGEST_WORKERS');
   const roles = parseRoles(roleArgument ?? env.TF_ROLE);
   const natsUrl = natsUrls(env);
   const alone = roles.has('collector') !== roles.has('ingest');
   if (alone && natsUrl === undefined) {
-    throw new ConfigError('the collector and ingest roles run apart only through JetStream: set NATS_URL, or run both in one process');
+    throw new ConfigError(
+      'the collector and ingest roles run apart only through JetStream: set NATS_URL, or run both in one process',
+    );
   }
   const selfTracingEndpoint = url(env, 'TF_SELF_TRACING_ENDPOINT', ['http:', 'https:']);
   const js = DEFAULT_JETSTREAM_SETTINGS;

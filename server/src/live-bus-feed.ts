@@ -22,8 +22,16 @@ export function followBusForLive(nc: NatsConnection, live: LiveFeed): { close():
         // The writers' checks, retention cutoff included: what shows live is what is stored.
         const notBeforeNs = msg.headers?.get(BUS_HEADERS.notBeforeNs) || '0';
         try {
-          const decoded = decodeToRows({ tenantId, signal, encoding: 'protobuf', payload: msg.data, receivedAtNs, notBeforeNs });
-          if (decoded.ok) live.publish(tenantId, { spans: decoded.batch.tables.spans, logs: decoded.batch.tables.logs });
+          const decoded = decodeToRows({
+            tenantId,
+            signal,
+            encoding: 'protobuf',
+            payload: msg.data,
+            receivedAtNs,
+            notBeforeNs,
+          });
+          if (decoded.ok)
+            live.publish(tenantId, { spans: decoded.batch.tables.spans, logs: decoded.batch.tables.logs });
         } catch {
           // A payload the writers will dead-letter: nothing to show live either.
         }

@@ -24,7 +24,9 @@ async function serve(roleArgument: string | undefined): Promise<void> {
   const config = configOrExit(roleArgument);
   const logger = createLogger(config.logLevel);
   // Before any server starts, so that their HTTP modules are instrumented.
-  const tracing = config.selfTracing && startSelfTracing({ ...config.selfTracing, serviceName: `telemetryflow-${[...config.roles].join('-')}` });
+  const tracing =
+    config.selfTracing &&
+    startSelfTracing({ ...config.selfTracing, serviceName: `telemetryflow-${[...config.roles].join('-')}` });
   const running = await startNode(config, nodeLogOf(logger));
   logger.info(
     {

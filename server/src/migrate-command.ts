@@ -9,15 +9,27 @@ import { CONTROL_PLANE_FEATURES } from './control-plane-features.js';
 import type { Config } from './config.js';
 
 export async function migrateCommand(config: Config, out: (line: string) => void): Promise<number> {
-  const clickhouse = await createClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir, cluster: config.clickhouseCluster });
+  const clickhouse = await createClickHouse({
+    url: config.clickhouseUrl,
+    dataDir: config.dataDir,
+    cluster: config.clickhouseCluster,
+  });
   try {
     const { applied, alreadyApplied } = await migrate(clickhouse);
-    out(`ClickHouse: ${applied.length} migration(s) applied${applied.length ? ` (${applied.join(', ')})` : ''}, ${alreadyApplied.length} already in place`);
+    out(
+      `ClickHouse: ${applied.length} migration(s) applied${applied.length ? ` (${applied.join(', ')})` : ''}, ${alreadyApplied.length} already in place`,
+    );
   } finally {
     await clickhouse.close();
   }
   const controlPlane = await openControlPlane(
-    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, bootstrap: config.bootstrap, auth: config.auth, features: CONTROL_PLANE_FEATURES },
+    {
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      bootstrap: config.bootstrap,
+      auth: config.auth,
+      features: CONTROL_PLANE_FEATURES,
+    },
     out,
   );
   await controlPlane.close();
@@ -26,7 +38,9 @@ export async function migrateCommand(config: Config, out: (line: string) => void
     const bus = await connectBus(config.natsUrl, 'telemetryflow-migrate');
     try {
       await ensureTopology(bus.jsm, config.jetstream);
-      out(`JetStream: streams ${config.jetstream.stream} and ${config.jetstream.deadLetterStream} and the writer consumers are in place`);
+      out(
+        `JetStream: streams ${config.jetstream.stream} and ${config.jetstream.deadLetterStream} and the writer consumers are in place`,
+      );
     } finally {
       await bus.close();
     }

@@ -1,13 +1,29 @@
 import {
-  AddressGuard, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs, startAlertingRole,
+  AddressGuard,
+  AlertingApiModule,
+  ClickHouseConditionReader,
+  HttpDelivery,
+  parseCidrs,
+  startAlertingRole,
 } from '@telemetryflow/alerting';
 import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import {
-  createCollectorMetrics, DEFAULT_PUBLISHER_CONFIG, InflightBytes, JetStreamPublisher, registerInflightGauge, startOtlpGrpcReceiver, startOtlpHttpReceiver,
+  createCollectorMetrics,
+  DEFAULT_PUBLISHER_CONFIG,
+  InflightBytes,
+  JetStreamPublisher,
+  registerInflightGauge,
+  startOtlpGrpcReceiver,
+  startOtlpHttpReceiver,
 } from '@telemetryflow/collector';
 import { connectBus, ensureTopology, type BusConnection } from '@telemetryflow/bus';
 import {
-  BatchManifestStore, ClickHouseWriter, createBatchDecodePool, createIngestMetrics, IngestPipeline, JetStreamWriter,
+  BatchManifestStore,
+  ClickHouseWriter,
+  createBatchDecodePool,
+  createIngestMetrics,
+  IngestPipeline,
+  JetStreamWriter,
 } from '@telemetryflow/ingest';
 import { openControlPlane, type ControlPlane } from '@telemetryflow/identity';
 import { createQueryMetrics, createQueryReads, LiveHub } from '@telemetryflow/query';
@@ -42,7 +58,10 @@ export interface RunningNode {
  * answered after the ClickHouse insert); with it, collectors publish to JetStream (the
  * client is answered after the PubAck) and writers consume from it.
  */
-export async function startNode(config: Config, logTo: NodeLog | ((msg: string) => void) = console.log): Promise<RunningNode> {
+export async function startNode(
+  config: Config,
+  logTo: NodeLog | ((msg: string) => void) = console.log,
+): Promise<RunningNode> {
   setHeapGrowingPercent(config.heapGrowingPercent);
   const log = typeof logTo === 'function' ? nodeLogTo(logTo) : logTo;
   const { roles } = config;
@@ -66,14 +85,24 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     collectDefaultMetrics({ register: registry });
     let clickhouse: ClickHouseClient | undefined;
     if (roles.has('ingest') || roles.has('query') || roles.has('alerting')) {
-      const client = (clickhouse = await createClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir, cluster: config.clickhouseCluster }));
+      const client = (clickhouse = await createClickHouse({
+        url: config.clickhouseUrl,
+        dataDir: config.dataDir,
+        cluster: config.clickhouseCluster,
+      }));
       stops.push(() => client.close());
       await migrate(client);
     }
     let controlPlane: ControlPlane | undefined;
     if (roles.has('collector') || roles.has('query') || roles.has('alerting')) {
       const cp = (controlPlane = await openControlPlane(
-        { databaseUrl: config.databaseUrl, dataDir: config.dataDir, bootstrap: config.bootstrap, auth: config.auth, features: CONTROL_PLANE_FEATURES },
+        {
+          databaseUrl: config.databaseUrl,
+          dataDir: config.dataDir,
+          bootstrap: config.bootstrap,
+          auth: config.auth,
+          features: CONTROL_PLANE_FEATURES,
+        },
         log.info,
         log.warn,
       ));
@@ -101,15 +130,36 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
       if (bus) {
         const pool = createBatchDecodePool(config.ingestWorkers);
         stops.push(() => pool.destroy());
-        const manifests = await BatchManifestStore.open(bus, config.jetstream.manifestBucket, config.jetstream.replicas, config.jetstream.maxAgeSeconds);
-        const jsWriter = new JetStreamWriter(bus, config.jetstream, writer, pool, manifests, config.jetstreamWriter, createIngestMetrics(registry), log.warn);
+        const manifests = await BatchManifestStore.open(
+          bus,
+          config.jetstream.manifestBucket,
+          config.jetstream.replicas,
+          config.jetstream.maxAgeSeconds,
+        );
+        const jsWriter = new JetStreamWriter(
+          bus,
+          config.jetstream,
+          writer,
+          pool,
+          manifests,
+          config.jetstreamWriter,
+          createIngestMetrics(registry),
+          log.warn,
+        );
         await jsWriter.start();
         stops.push(() => jsWriter.stop());
       } else {
         const pipeline = new IngestPipeline(clickhouse!, {
           workers: config.ingestWorkers,
-          batcher: { maxRows: config.ingestBatchRows, maxDelayMs: config.ingestBatchDelayMs, quietMs: config.ingestBatchQuietMs },
-          ledger: { windowMs: config.ingestDuplicateWindow.seconds * 1000, maxRequests: config.ingestDuplicateWindow.requests },
+          batcher: {
+            maxRows: config.ingestBatchRows,
+            maxDelayMs: config.ingestBatchDelayMs,
+            quietMs: config.ingestBatchQuietMs,
+          },
+          ledger: {
+            windowMs: config.ingestDuplicateWindow.seconds * 1000,
+            maxRequests: config.ingestDuplicateWindow.requests,
+          },
           live,
         });
         stops.push(() => pipeline.close());
@@ -123,7 +173,10 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     const alertReader = clickhouse && reads && new ClickHouseConditionReader(clickhouse, reads);
     let delivery: HttpDelivery | undefined;
     if (roles.has('query') || roles.has('alerting')) {
-      const d = (delivery = new HttpDelivery({ guard: new AddressGuard(parseCidrs(config.alerting.allowedCidrs)), log: log.warn }));
+      const d = (delivery = new HttpDelivery({
+        guard: new AddressGuard(parseCidrs(config.alerting.allowedCidrs)),
+        log: log.warn,
+      }));
       stops.push(() => d.close());
     }
 
@@ -140,7 +193,15 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
         metrics: createQueryMetrics(registry),
         consoleDir: config.consoleDir,
         live: { hub: live! },
-        modules: [AlertingApiModule.forRoot({ controlPlane: controlPlane!, clickhouse: ch, reader: alertReader!, reads: reads!, delivery: delivery! })],
+        modules: [
+          AlertingApiModule.forRoot({
+            controlPlane: controlPlane!,
+            clickhouse: ch,
+            reader: alertReader!,
+            reads: reads!,
+            delivery: delivery!,
+          }),
+        ],
         requestLog: log.request,
         resultCache: config.queryCache,
         trustProxy: config.trustProxy,
@@ -156,8 +217,15 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
 
     if (roles.has('alerting')) {
       const alerting = startAlertingRole({
-        dataSource: controlPlane!.dataSource, clickhouse: clickhouse!, reader: alertReader!, reads: reads!, delivery: delivery!,
-        pollMs: config.alerting.pollMs, consoleUrl: config.alerting.consoleUrl, log: log.warn, registry,
+        dataSource: controlPlane!.dataSource,
+        clickhouse: clickhouse!,
+        reader: alertReader!,
+        reads: reads!,
+        delivery: delivery!,
+        pollMs: config.alerting.pollMs,
+        consoleUrl: config.alerting.consoleUrl,
+        log: log.warn,
+        registry,
       });
       stops.push(() => alerting.stop());
       log.info(`alerting: evaluating rules as replica ${alerting.replicaId}`);
@@ -168,7 +236,11 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
     if (roles.has('collector')) {
       const metrics = createCollectorMetrics(registry);
       if (bus) {
-        const publisher = new JetStreamPublisher(bus, { ...DEFAULT_PUBLISHER_CONFIG, workers: config.ingestWorkers }, metrics.publishSeconds);
+        const publisher = new JetStreamPublisher(
+          bus,
+          { ...DEFAULT_PUBLISHER_CONFIG, workers: config.ingestWorkers },
+          metrics.publishSeconds,
+        );
         stops.push(() => publisher.close());
         consumer = publisher;
       }
@@ -182,7 +254,13 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
       // One budget of bytes in flight for every receiver of the process.
       const admission = new InflightBytes(config.otlpAdmission);
       registerInflightGauge(registry, () => admission.bytes);
-      const deps = { authenticate: controlPlane!.authenticate, consumer: consumer!, admission, metrics, log: log.receivers };
+      const deps = {
+        authenticate: controlPlane!.authenticate,
+        consumer: consumer!,
+        admission,
+        metrics,
+        log: log.receivers,
+      };
       const grpc = await startOtlpGrpcReceiver(receiverConfig, deps);
       stops.push(() => grpc.close());
       const http = await startOtlpHttpReceiver(receiverConfig, deps);
@@ -197,7 +275,14 @@ export async function startNode(config: Config, logTo: NodeLog | ((msg: string) 
       return ch ? migrationsComplete(ch) : true;
     });
     stops.push(() => ops.close());
-    return { apiUrl, otlpHttpUrl, otlpGrpcAddress, metricsUrl: `http://${config.host}:${ops.port}`, clickhouse, close: stopAll };
+    return {
+      apiUrl,
+      otlpHttpUrl,
+      otlpGrpcAddress,
+      metricsUrl: `http://${config.host}:${ops.port}`,
+      clickhouse,
+      close: stopAll,
+    };
   } catch (err) {
     await stopAll().catch(() => undefined);
     throw err;

@@ -8,7 +8,12 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-export async function startOpsServer(host: string, port: number, registry: Registry, ready: () => Promise<boolean>): Promise<OpsServer> {
+export async function startOpsServer(
+  host: string,
+  port: number,
+  registry: Registry,
+  ready: () => Promise<boolean>,
+): Promise<OpsServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const reply = (status: number, type: string, body: string) => {

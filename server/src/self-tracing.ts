@@ -9,8 +9,13 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  BatchSpanProcessor, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler, TracerProvider,
-  type Sampler, type SamplingResult,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SamplingDecision,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+  type Sampler,
+  type SamplingResult,
 } from '@opentelemetry/sdk-trace';
 import { OTLP_EXPORT_SPAN } from '@telemetryflow/collector';
 
@@ -44,7 +49,14 @@ export class HotPathSampler implements Sampler {
     this.hotPath = new TraceIdRatioBasedSampler(ratio);
   }
 
-  shouldSample(ctx: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+  shouldSample(
+    ctx: Context,
+    traceId: string,
+    name: string,
+    kind: SpanKind,
+    attributes: Attributes,
+    links: Link[],
+  ): SamplingResult {
     if (isHotPath(name, attributes)) return this.hotPath.shouldSample(ctx, traceId, name, kind, attributes, links);
     return { decision: SamplingDecision.RECORD_AND_SAMPLED };
   }
@@ -68,7 +80,11 @@ export function startSelfTracing(cfg: SelfTracingConfig): SelfTracing {
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': cfg.serviceName }),
     sampler: new ParentBasedSampler({ root: new HotPathSampler(cfg.requestRatio) }),
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${cfg.endpoint.replace(/\/$/, '')}/v1/traces`, headers: cfg.headers }) })],
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url: `${cfg.endpoint.replace(/\/$/, '')}/v1/traces`, headers: cfg.headers }),
+      }),
+    ],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);

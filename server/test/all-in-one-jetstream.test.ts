@@ -3,7 +3,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  API_KEY, assertSignals, buildSignals, eventually, exportSignals, freshDataDir, removeDir, startServer, TRANSPORTS, type Started,
+  API_KEY,
+  assertSignals,
+  buildSignals,
+  eventually,
+  exportSignals,
+  freshDataDir,
+  removeDir,
+  startServer,
+  TRANSPORTS,
+  type Started,
 } from './helpers.js';
 import { natsServerMissing, TestNatsServer } from './nats-server.js';
 
@@ -25,16 +34,24 @@ after(async () => {
 });
 
 for (const transport of TRANSPORTS) {
-  test(`all-in-one through JetStream, OTLP ${transport}: traces, logs and metrics read back as sent`, { skip }, async () => {
-    const { running } = server!;
-    const sent = await buildSignals(`js-${transport}`, `js.${transport}`);
-    await exportSignals(running, transport, API_KEY, sent);
-    // Acked at PubAck: the writers store it a moment later.
-    await eventually('the signals stored', async () => {
-      await assertSignals(running.apiUrl, API_KEY, sent);
-      return true;
-    }, 30_000);
-  });
+  test(
+    `all-in-one through JetStream, OTLP ${transport}: traces, logs and metrics read back as sent`,
+    { skip },
+    async () => {
+      const { running } = server!;
+      const sent = await buildSignals(`js-${transport}`, `js.${transport}`);
+      await exportSignals(running, transport, API_KEY, sent);
+      // Acked at PubAck: the writers store it a moment later.
+      await eventually(
+        'the signals stored',
+        async () => {
+          await assertSignals(running.apiUrl, API_KEY, sent);
+          return true;
+        },
+        30_000,
+      );
+    },
+  );
 }
 
 test('the all-in-one reports JetStream and API figures at /metrics', { skip }, async () => {
@@ -44,6 +61,9 @@ test('the all-in-one reports JetStream and API figures at /metrics', { skip }, a
   assert.match(text, /^tf_otlp_items_accepted_total\{signal="metrics",tenant="default"\} [1-9]/m);
   assert.match(text, /^tf_ingest_consumer_pending_messages\{signal="traces"\} \d+/m);
   // API requests by route pattern, never by id.
-  assert.match(text, /^tf_query_request_seconds_count\{method="GET",route="\/api\/v1\/traces\/:traceId",status="200"\} [1-9]/m);
+  assert.match(
+    text,
+    /^tf_query_request_seconds_count\{method="GET",route="\/api\/v1\/traces\/:traceId",status="200"\} [1-9]/m,
+  );
   assert.doesNotMatch(text, /route="\/api\/v1\/traces\/[0-9a-f]{32}"/);
 });

@@ -10,34 +10,51 @@ import type { ClickHouseClient, InsertTable } from '@telemetryflow/clickhouse';
 export async function refuseInserts(client: ClickHouseClient, tables: readonly InsertTable[]): Promise<void> {
   for (const table of tables) {
     const rs = await client.query({
-      query: 'SELECT count() AS parts FROM system.parts WHERE database = currentDatabase() AND table = {table:String} AND active',
+      query:
+        'SELECT count() AS parts FROM system.parts WHERE database = currentDatabase() AND table = {table:String} AND active',
       query_params: { table },
       format: 'JSONEachRow',
     });
     const [row] = await rs.json<{ parts: string }>();
     // The limit counts existing parts: a table without any would still take inserts.
-    if (Number(row?.parts ?? 0) === 0) throw new Error(`${table} holds no part yet: store some rows in it before refusing inserts`);
-    await client.command({ query: 'ALTER TABLE {table:Identifier} MODIFY SETTING parts_to_throw_insert = 1', query_params: { table } });
+    if (Number(row?.parts ?? 0) === 0)
+      throw new Error(`${table} holds no part yet: store some rows in it before refusing inserts`);
+    await client.command({
+      query: 'ALTER TABLE {table:Identifier} MODIFY SETTING parts_to_throw_insert = 1',
+      query_params: { table },
+    });
   }
 }
 
 /** Inserts into `tables` work again. */
 export async function acceptInserts(client: ClickHouseClient, tables: readonly InsertTable[]): Promise<void> {
   for (const table of tables) {
-    await client.command({ query: 'ALTER TABLE {table:Identifier} RESET SETTING parts_to_throw_insert', query_params: { table } });
+    await client.command({
+      query: 'ALTER TABLE {table:Identifier} RESET SETTING parts_to_throw_insert',
+      query_params: { table },
+    });
   }
 }
 
 /** Rows of `table` whose `column` starts with `prefix` are refused as data until `drop()`. */
-export async function refuseRowsStartingWith(client: ClickHouseClient, table: InsertTable, column: string, prefix: string): Promise<{ drop(): Promise<void> }> {
+export async function refuseRowsStartingWith(
+  client: ClickHouseClient,
+  table: InsertTable,
+  column: string,
+  prefix: string,
+): Promise<{ drop(): Promise<void> }> {
   // A constraint's name cannot be a query parameter; one refusal per table at a time.
   await client.command({
-    query: 'ALTER TABLE {table:Identifier} ADD CONSTRAINT tf_test_refused_rows CHECK NOT startsWith({column:Identifier}, {prefix:String})',
+    query:
+      'ALTER TABLE {table:Identifier} ADD CONSTRAINT tf_test_refused_rows CHECK NOT startsWith({column:Identifier}, {prefix:String})',
     query_params: { table, column, prefix },
   });
   return {
     async drop() {
-      await client.command({ query: 'ALTER TABLE {table:Identifier} DROP CONSTRAINT tf_test_refused_rows', query_params: { table } });
+      await client.command({
+        query: 'ALTER TABLE {table:Identifier} DROP CONSTRAINT tf_test_refused_rows',
+        query_params: { table },
+      });
     },
   };
 }

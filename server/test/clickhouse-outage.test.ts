@@ -10,8 +10,22 @@ import { INSERT_TABLES } from '@telemetryflow/clickhouse';
 import { otlpRoot } from '@telemetryflow/otlp';
 import { acceptInserts, refuseInserts } from './clickhouse-faults.js';
 import {
-  API_KEY, assertSignals, buildSignals, eventually, EXPORT_SUCCESS, exporters, exportSignals, exportWith, freshDataDir, getTrace, removeDir, startServer,
-  TRANSPORTS, type SignalFixtures, type Started, type Transport,
+  API_KEY,
+  assertSignals,
+  buildSignals,
+  eventually,
+  EXPORT_SUCCESS,
+  exporters,
+  exportSignals,
+  exportWith,
+  freshDataDir,
+  getTrace,
+  removeDir,
+  startServer,
+  TRANSPORTS,
+  type SignalFixtures,
+  type Started,
+  type Transport,
 } from './helpers.js';
 import { itemTraceId, request } from './jetstream-rig.js';
 import { retryDelayMs } from './otlp-grpc-client.js';
@@ -31,7 +45,8 @@ after(async () => {
 async function unavailableRequests(metricsUrl: string): Promise<number> {
   const text = await (await fetch(`${metricsUrl}/metrics`)).text();
   let total = 0;
-  for (const m of text.matchAll(/^tf_otlp_requests_total\{[^}]*outcome="unavailable"[^}]*\} (\d+)$/gm)) total += Number(m[1]);
+  for (const m of text.matchAll(/^tf_otlp_requests_total\{[^}]*outcome="unavailable"[^}]*\} (\d+)$/gm))
+    total += Number(m[1]);
   return total;
 }
 
@@ -45,12 +60,15 @@ interface Settled {
   afterRecovery: boolean;
 }
 
-test('ClickHouse refusing inserts: 503 + Retry-After and UNAVAILABLE + RetryInfo, nothing acked meanwhile, and the clients\' retries land once', async () => {
+test("ClickHouse refusing inserts: 503 + Retry-After and UNAVAILABLE + RetryInfo, nothing acked meanwhile, and the clients' retries land once", async () => {
   const { running } = server!;
   // Every table an export writes into holds a part, so the parts limit refuses them all.
   await exportSignals(running, 'proto', API_KEY, await buildSignals('outage-before', 'outage.before'));
 
-  await refuseInserts(running.clickhouse, INSERT_TABLES.filter((t) => t !== 'metrics_summary'));
+  await refuseInserts(
+    running.clickhouse,
+    INSERT_TABLES.filter((t) => t !== 'metrics_summary'),
+  );
   let recovered = false;
   try {
     // What a raw client sees: a transient refusal in the protocol's own format.
@@ -69,7 +87,11 @@ test('ClickHouse refusing inserts: 503 + Retry-After and UNAVAILABLE + RetryInfo
     const json = await fetch(`${running.otlpHttpUrl}/v1/logs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
-      body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: String(Date.now() * 1e6), body: { stringValue: 'probe' } }] }] }] }),
+      body: JSON.stringify({
+        resourceLogs: [
+          { scopeLogs: [{ logRecords: [{ timeUnixNano: String(Date.now() * 1e6), body: { stringValue: 'probe' } }] }] },
+        ],
+      }),
     });
     assert.equal(json.status, 503, 'OTLP/HTTP JSON: 503');
     assert.ok(Number(json.headers.get('retry-after')) > 0);
@@ -96,11 +118,15 @@ test('ClickHouse refusing inserts: 503 + Retry-After and UNAVAILABLE + RetryInfo
         const attempt = async (): Promise<Settled> => {
           for (;;) {
             const r = await once();
-            if (transport !== 'grpc' || r.code === EXPORT_SUCCESS) return { what, code: r.code, error: r.error, afterRecovery: recovered };
+            if (transport !== 'grpc' || r.code === EXPORT_SUCCESS)
+              return { what, code: r.code, error: r.error, afterRecovery: recovered };
             const err = r.error as ServiceError;
             assert.equal(err.code, GrpcCode.UNAVAILABLE, `${what}: ${err.message}`);
             const delay = retryDelayMs(err);
-            assert.ok(delay !== undefined && delay > 0, `${what}: UNAVAILABLE carries RetryInfo with a delay (${delay})`);
+            assert.ok(
+              delay !== undefined && delay > 0,
+              `${what}: UNAVAILABLE carries RetryInfo with a delay (${delay})`,
+            );
             grpcRetryDelays.push(delay);
             await new Promise((r) => setTimeout(r, delay));
           }
@@ -110,12 +136,19 @@ test('ClickHouse refusing inserts: 503 + Retry-After and UNAVAILABLE + RetryInfo
     }
     // Every export was refused before inserts work again (each client waits the delay it
     // was told, seconds, before it tries again).
-    await eventually('every SDK export refused', async () => {
-      const refused = (await unavailableRequests(running.metricsUrl)) - refusedBefore;
-      return refused >= settled.length && grpcRetryDelays.length >= 3 ? true : undefined;
-    }, 20_000);
+    await eventually(
+      'every SDK export refused',
+      async () => {
+        const refused = (await unavailableRequests(running.metricsUrl)) - refusedBefore;
+        return refused >= settled.length && grpcRetryDelays.length >= 3 ? true : undefined;
+      },
+      20_000,
+    );
 
-    await acceptInserts(running.clickhouse, INSERT_TABLES.filter((t) => t !== 'metrics_summary'));
+    await acceptInserts(
+      running.clickhouse,
+      INSERT_TABLES.filter((t) => t !== 'metrics_summary'),
+    );
     recovered = true;
     for (const s of await Promise.all(settled)) {
       assert.equal(s.code, EXPORT_SUCCESS, `${s.what}: ${s.error?.message}`);
@@ -127,6 +160,10 @@ test('ClickHouse refusing inserts: 503 + Retry-After and UNAVAILABLE + RetryInfo
     // The refused probe, never retried, is not stored either.
     assert.equal((await getTrace(running.apiUrl, API_KEY, itemTraceId(0))).status, 404);
   } finally {
-    if (!recovered) await acceptInserts(running.clickhouse, INSERT_TABLES.filter((t) => t !== 'metrics_summary')).catch(() => undefined);
+    if (!recovered)
+      await acceptInserts(
+        running.clickhouse,
+        INSERT_TABLES.filter((t) => t !== 'metrics_summary'),
+      ).catch(() => undefined);
   }
 });

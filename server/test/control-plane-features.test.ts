@@ -17,19 +17,29 @@ after(async () => {
 });
 
 test('every migration of the composed features runs once, in the order and under the names of before the split', async () => {
-  const cp = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: {}, features: CONTROL_PLANE_FEATURES });
+  const cp = await openControlPlane({
+    databaseUrl: db.url,
+    dataDir: dir.path,
+    bootstrap: {},
+    features: CONTROL_PLANE_FEATURES,
+  });
   try {
     const rows: { name: string }[] = await cp.dataSource.query('SELECT name FROM typeorm_migrations ORDER BY id');
-    assert.deepEqual(rows.map((r) => r.name), [
-      'ControlPlaneInitial1732540800000',
-      'RetentionPolicies1764086400000',
-      'Identity1764200000000',
-      'Dashboards1764300000000',
-      'Alerting1764400000000',
-      'Invitations1764500000000',
-    ]);
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      [
+        'ControlPlaneInitial1732540800000',
+        'RetentionPolicies1764086400000',
+        'Identity1764200000000',
+        'Dashboards1764300000000',
+        'Alerting1764400000000',
+        'Invitations1764500000000',
+      ],
+    );
     // The bootstrap tenant got its built-in dashboards through the tenant-created hook.
-    const [{ n }] = await cp.dataSource.query(`SELECT count(*)::int AS n FROM dashboards WHERE tenant_id = 'default' AND built_in IS NOT NULL`);
+    const [{ n }] = await cp.dataSource.query(
+      `SELECT count(*)::int AS n FROM dashboards WHERE tenant_id = 'default' AND built_in IS NOT NULL`,
+    );
     assert.ok(n > 0, 'built-in dashboards of the bootstrap tenant');
   } finally {
     await cp.close();

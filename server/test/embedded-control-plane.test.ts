@@ -30,8 +30,13 @@ interface Answer {
 let nextAddress = 0;
 
 /** One API call; a call that gets no answer within 30 s is a failure, never a hung test. */
-async function call(path: string, opts: { token?: string; tenant?: string; method?: string; body?: unknown; base?: string } = {}): Promise<Answer> {
-  const headers: Record<string, string> = { 'x-forwarded-for': `10.1.${Math.floor(nextAddress / 250)}.${(nextAddress++ % 250) + 1}` };
+async function call(
+  path: string,
+  opts: { token?: string; tenant?: string; method?: string; body?: unknown; base?: string } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {
+    'x-forwarded-for': `10.1.${Math.floor(nextAddress / 250)}.${(nextAddress++ % 250) + 1}`,
+  };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.tenant) headers['x-tenant'] = opts.tenant;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -51,94 +56,170 @@ function expect(what: string, got: Answer, status: number): Record<string, unkno
 }
 
 async function login(email: string, password: string): Promise<string> {
-  return expect(`login ${email}`, await call('/api/v1/auth/login', { method: 'POST', body: { email, password } }), 200).accessToken as string;
+  return expect(`login ${email}`, await call('/api/v1/auth/login', { method: 'POST', body: { email, password } }), 200)
+    .accessToken as string;
 }
 
 const USER_PASSWORD = 'a long enough password';
 
-test('384 tenant-scoped API calls, 48 at a time, on a fresh instance: 0 failures, every write read back', { timeout: 240_000 }, async () => {
-  // A few tenants of the admin, each with a key, and users who log in during the burst.
-  const admin = await login(ADMIN_EMAIL, ADMIN_PASSWORD);
-  const tenants: { id: string; key: string }[] = [];
-  for (const name of ['alpha', 'beta', 'gamma', 'delta']) {
-    const id = expect('create tenant', await call('/api/v1/tenants', { token: admin, method: 'POST', body: { name } }), 201).id as string;
-    const key = expect('create key', await call('/api/v1/api-keys', { token: admin, tenant: id, method: 'POST', body: { name: 'load', scopes: ['ingest', 'read', 'admin'] } }), 201).key as string;
-    tenants.push({ id, key });
-  }
-  const users = ['u0@x.test', 'u1@x.test', 'u2@x.test', 'u3@x.test'];
-  for (const [i, email] of users.entries()) {
-    const tenant = tenants[i]!.id;
-    const invitation = expect('invite', await call(`/api/v1/tenants/${tenant}/invitations`, { token: admin, method: 'POST', body: { email, role: 'viewer', password: USER_PASSWORD } }), 201);
-    const token = await login(email, USER_PASSWORD);
-    expect('accept', await call(`/api/v1/invitations/${String(invitation.id)}/accept`, { token, method: 'POST' }), 200);
-  }
-
-  const written: { tenant: string; key: string; id: string; title: string }[] = [];
-  const failures: string[] = [];
-  const job = async (i: number): Promise<void> => {
-    const t = tenants[i % tenants.length]!;
-    switch (i % 8) {
-      case 0:
-      case 1: {
-        const me = expect('key /me', await call('/api/v1/me', { token: t.key }), 200);
-        if (me.tenantId !== t.id) throw new Error(`key of ${t.id} answered as ${String(me.tenantId)}`);
-        return;
-      }
-      case 2: {
-        const list = expect('key list dashboards', await call('/api/v1/dashboards', { token: t.key }), 200) as unknown as unknown[];
-        if (!Array.isArray(list) || list.length < 3) throw new Error(`dashboards of ${t.id}: ${JSON.stringify(list)}`);
-        return;
-      }
-      case 3:
-      case 4: {
-        const title = `load ${i}`;
-        const created = expect('create dashboard', await call('/api/v1/dashboards', { token: t.key, method: 'POST', body: { title, panels: [] } }), 201);
-        const id = created.id as string;
-        const read = expect(`read back dashboard ${id}`, await call(`/api/v1/dashboards/${id}`, { token: t.key }), 200);
-        if (read.title !== title) throw new Error(`dashboard ${id} read back as ${JSON.stringify(read.title)}, not ${title}`);
-        written.push({ tenant: t.id, key: t.key, id, title });
-        return;
-      }
-      case 5: {
-        const u = Math.floor(i / 8) % users.length;
-        const token = await login(users[u]!, USER_PASSWORD);
-        const me = expect('user /me', await call('/api/v1/me', { token }), 200) as { user?: { email?: string } };
-        if (me.user?.email !== users[u]) throw new Error(`login of ${users[u]} answered as ${JSON.stringify(me.user)}`);
-        return;
-      }
-      case 6: {
-        const mine = expect('user tenants', await call('/api/v1/tenants', { token: admin }), 200) as unknown as { id: string }[];
-        if (mine.length !== tenants.length + 1) throw new Error(`the admin has ${mine.length} tenants, not ${tenants.length + 1}`);
-        return;
-      }
-      default: {
-        const otlp = server.running.otlpHttpUrl;
-        const body = { resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ logRecords: [{ timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), body: { stringValue: `load ${i}` } }] }] }] };
-        expect('OTLP logs with an ingest key', await call('/v1/logs', { base: otlp, token: t.key, method: 'POST', body }), 200);
-      }
+test(
+  '384 tenant-scoped API calls, 48 at a time, on a fresh instance: 0 failures, every write read back',
+  { timeout: 240_000 },
+  async () => {
+    // A few tenants of the admin, each with a key, and users who log in during the burst.
+    const admin = await login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    const tenants: { id: string; key: string }[] = [];
+    for (const name of ['alpha', 'beta', 'gamma', 'delta']) {
+      const id = expect(
+        'create tenant',
+        await call('/api/v1/tenants', { token: admin, method: 'POST', body: { name } }),
+        201,
+      ).id as string;
+      const key = expect(
+        'create key',
+        await call('/api/v1/api-keys', {
+          token: admin,
+          tenant: id,
+          method: 'POST',
+          body: { name: 'load', scopes: ['ingest', 'read', 'admin'] },
+        }),
+        201,
+      ).key as string;
+      tenants.push({ id, key });
     }
-  };
+    const users = ['u0@x.test', 'u1@x.test', 'u2@x.test', 'u3@x.test'];
+    for (const [i, email] of users.entries()) {
+      const tenant = tenants[i]!.id;
+      const invitation = expect(
+        'invite',
+        await call(`/api/v1/tenants/${tenant}/invitations`, {
+          token: admin,
+          method: 'POST',
+          body: { email, role: 'viewer', password: USER_PASSWORD },
+        }),
+        201,
+      );
+      const token = await login(email, USER_PASSWORD);
+      expect(
+        'accept',
+        await call(`/api/v1/invitations/${String(invitation.id)}/accept`, { token, method: 'POST' }),
+        200,
+      );
+    }
 
-  const CALLS = 384;
-  const IN_FLIGHT = 48;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < CALLS) {
-        const i = next++;
-        await job(i).catch((err: unknown) => failures.push(`call ${i}: ${err instanceof Error ? err.message : String(err)}`));
+    const written: { tenant: string; key: string; id: string; title: string }[] = [];
+    const failures: string[] = [];
+    const job = async (i: number): Promise<void> => {
+      const t = tenants[i % tenants.length]!;
+      switch (i % 8) {
+        case 0:
+        case 1: {
+          const me = expect('key /me', await call('/api/v1/me', { token: t.key }), 200);
+          if (me.tenantId !== t.id) throw new Error(`key of ${t.id} answered as ${String(me.tenantId)}`);
+          return;
+        }
+        case 2: {
+          const list = expect(
+            'key list dashboards',
+            await call('/api/v1/dashboards', { token: t.key }),
+            200,
+          ) as unknown as unknown[];
+          if (!Array.isArray(list) || list.length < 3)
+            throw new Error(`dashboards of ${t.id}: ${JSON.stringify(list)}`);
+          return;
+        }
+        case 3:
+        case 4: {
+          const title = `load ${i}`;
+          const created = expect(
+            'create dashboard',
+            await call('/api/v1/dashboards', { token: t.key, method: 'POST', body: { title, panels: [] } }),
+            201,
+          );
+          const id = created.id as string;
+          const read = expect(
+            `read back dashboard ${id}`,
+            await call(`/api/v1/dashboards/${id}`, { token: t.key }),
+            200,
+          );
+          if (read.title !== title)
+            throw new Error(`dashboard ${id} read back as ${JSON.stringify(read.title)}, not ${title}`);
+          written.push({ tenant: t.id, key: t.key, id, title });
+          return;
+        }
+        case 5: {
+          const u = Math.floor(i / 8) % users.length;
+          const token = await login(users[u]!, USER_PASSWORD);
+          const me = expect('user /me', await call('/api/v1/me', { token }), 200) as { user?: { email?: string } };
+          if (me.user?.email !== users[u])
+            throw new Error(`login of ${users[u]} answered as ${JSON.stringify(me.user)}`);
+          return;
+        }
+        case 6: {
+          const mine = expect('user tenants', await call('/api/v1/tenants', { token: admin }), 200) as unknown as {
+            id: string;
+          }[];
+          if (mine.length !== tenants.length + 1)
+            throw new Error(`the admin has ${mine.length} tenants, not ${tenants.length + 1}`);
+          return;
+        }
+        default: {
+          const otlp = server.running.otlpHttpUrl;
+          const body = {
+            resourceLogs: [
+              {
+                resource: { attributes: [] },
+                scopeLogs: [
+                  {
+                    logRecords: [
+                      { timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), body: { stringValue: `load ${i}` } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          };
+          expect(
+            'OTLP logs with an ingest key',
+            await call('/v1/logs', { base: otlp, token: t.key, method: 'POST', body }),
+            200,
+          );
+        }
       }
-    }),
-  );
-  assert.deepEqual(failures, [], `${failures.length} of ${CALLS} calls failed`);
-  assert.equal(written.length, CALLS / 4);
+    };
 
-  // Every write is there afterwards, in its own tenant only.
-  for (const t of tenants) {
-    const listed = new Set((expect('list', await call('/api/v1/dashboards', { token: t.key }), 200) as unknown as { id: string }[]).map((d) => d.id));
-    for (const w of written) assert.equal(listed.has(w.id), w.tenant === t.id, `dashboard ${w.id} of ${w.tenant} listed for ${t.id}: ${listed.has(w.id)}`);
-  }
-});
+    const CALLS = 384;
+    const IN_FLIGHT = 48;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < CALLS) {
+          const i = next++;
+          await job(i).catch((err: unknown) =>
+            failures.push(`call ${i}: ${err instanceof Error ? err.message : String(err)}`),
+          );
+        }
+      }),
+    );
+    assert.deepEqual(failures, [], `${failures.length} of ${CALLS} calls failed`);
+    assert.equal(written.length, CALLS / 4);
+
+    // Every write is there afterwards, in its own tenant only.
+    for (const t of tenants) {
+      const listed = new Set(
+        (expect('list', await call('/api/v1/dashboards', { token: t.key }), 200) as unknown as { id: string }[]).map(
+          (d) => d.id,
+        ),
+      );
+      for (const w of written)
+        assert.equal(
+          listed.has(w.id),
+          w.tenant === t.id,
+          `dashboard ${w.id} of ${w.tenant} listed for ${t.id}: ${listed.has(w.id)}`,
+        );
+    }
+  },
+);
 
 test('the embedded Postgres listens on a Unix socket of mode 0600 in a 0700 directory, on no TCP port', async () => {
   const socketDir = join(dataDir, 'postgres-socket');
@@ -149,7 +230,8 @@ test('the embedded Postgres listens on a Unix socket of mode 0600 in a 0700 dire
   // Every TCP port this process listens on answers something other than Postgres.
   const ports = listeningTcpPorts(process.pid);
   assert.ok(ports.length > 0, 'the all-in-one listens on its API and OTLP ports');
-  for (const port of ports) assert.equal(await speaksPostgres(port), false, `TCP port ${port} of the process answers the Postgres protocol`);
+  for (const port of ports)
+    assert.equal(await speaksPostgres(port), false, `TCP port ${port} of the process answers the Postgres protocol`);
 });
 
 /** TCP ports a process listens on, from /proc (its socket inodes matched against /proc/net/tcp*). */

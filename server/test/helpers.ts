@@ -20,10 +20,22 @@ import { OTLPTraceExporter as TraceGrpc } from '@opentelemetry/exporter-trace-ot
 import { OTLPTraceExporter as TraceHttp } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as TraceProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+  type ReadableLogRecord,
+} from '@opentelemetry/sdk-logs';
 import { AggregationType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { KeyValueJson, LogDto, MetricDto, MetricQueryRequest, MetricQueryResultDto, TraceDto } from '@telemetryflow/contract';
+import type {
+  KeyValueJson,
+  LogDto,
+  MetricDto,
+  MetricQueryRequest,
+  MetricQueryResultDto,
+  TraceDto,
+} from '@telemetryflow/contract';
 import { loadConfig, startAllInOne, type RunningAllInOne } from '../src/index.js';
 
 export const API_KEY = 'tf_test_key_0123456789abcdef0123';
@@ -85,7 +97,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -98,7 +111,12 @@ export interface ApiResponse<T> {
   body: T;
 }
 
-export async function api<T = unknown>(apiUrl: string, path: string, key: string | undefined, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+export async function api<T = unknown>(
+  apiUrl: string,
+  path: string,
+  key: string | undefined,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   if (key !== undefined) headers.authorization = `Bearer ${key}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
@@ -118,16 +136,30 @@ export async function api<T = unknown>(apiUrl: string, path: string, key: string
 }
 
 /** A new tenant owned by the bootstrap admin (signed in through the API) and keys of it with the given scopes. */
-export async function createTenantWithKeys(apiUrl: string, name: string, keyScopes: string[][]): Promise<{ tenantId: string; keys: string[] }> {
-  const login = await api<{ data: { accessToken: string } }>(apiUrl, '/api/v1/auth/login', undefined, { method: 'POST', body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+export async function createTenantWithKeys(
+  apiUrl: string,
+  name: string,
+  keyScopes: string[][],
+): Promise<{ tenantId: string; keys: string[] }> {
+  const login = await api<{ data: { accessToken: string } }>(apiUrl, '/api/v1/auth/login', undefined, {
+    method: 'POST',
+    body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+  });
   assert.equal(login.status, 200, JSON.stringify(login.body));
   const token = login.body.data.accessToken;
-  const tenant = await api<{ data: { id: string } }>(apiUrl, '/api/v1/tenants', token, { method: 'POST', body: { name } });
+  const tenant = await api<{ data: { id: string } }>(apiUrl, '/api/v1/tenants', token, {
+    method: 'POST',
+    body: { name },
+  });
   assert.equal(tenant.status, 201, JSON.stringify(tenant.body));
   const tenantId = tenant.body.data.id;
   const keys: string[] = [];
   for (const scopes of keyScopes) {
-    const key = await api<{ data: { key: string } }>(apiUrl, '/api/v1/api-keys', token, { method: 'POST', body: { name: scopes.join('+'), scopes }, headers: { 'x-tenant': tenantId } });
+    const key = await api<{ data: { key: string } }>(apiUrl, '/api/v1/api-keys', token, {
+      method: 'POST',
+      body: { name: scopes.join('+'), scopes },
+      headers: { 'x-tenant': tenantId },
+    });
     assert.equal(key.status, 201, JSON.stringify(key.body));
     keys.push(key.body.data.key);
   }
@@ -138,7 +170,11 @@ export async function getTrace(apiUrl: string, key: string, traceId: string): Pr
   return api<{ data: TraceDto }>(apiUrl, `/api/v1/traces/${traceId}`, key);
 }
 
-export async function searchLogs(apiUrl: string, key: string, params: Record<string, string | number>): Promise<LogDto[]> {
+export async function searchLogs(
+  apiUrl: string,
+  key: string,
+  params: Record<string, string | number>,
+): Promise<LogDto[]> {
   const qs = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
   const res = await api<{ data: LogDto[] }>(apiUrl, `/api/v1/logs?${qs}`, key);
   assert.equal(res.status, 200, `GET /api/v1/logs?${qs} → ${res.status} ${JSON.stringify(res.body)}`);
@@ -152,8 +188,15 @@ export async function listMetrics(apiUrl: string, key: string, fromMs: number, t
 }
 
 export async function queryMetric(apiUrl: string, key: string, req: MetricQueryRequest): Promise<MetricQueryResultDto> {
-  const res = await api<{ data: MetricQueryResultDto }>(apiUrl, '/api/v1/metrics/query', key, { method: 'POST', body: req });
-  assert.equal(res.status, 200, `POST /api/v1/metrics/query ${JSON.stringify(req)} → ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await api<{ data: MetricQueryResultDto }>(apiUrl, '/api/v1/metrics/query', key, {
+    method: 'POST',
+    body: req,
+  });
+  assert.equal(
+    res.status,
+    200,
+    `POST /api/v1/metrics/query ${JSON.stringify(req)} → ${res.status} ${JSON.stringify(res.body)}`,
+  );
   return res.body.data;
 }
 
@@ -195,7 +238,12 @@ function grpcMetadata(key: string): Metadata {
  * The three OTLP exporters of one transport, pointed at a running all-in-one.
  * `timeoutMillis`: how long one export may take, its retries included (SDK default 10 s).
  */
-export function exporters(running: Pick<RunningAllInOne, 'otlpHttpUrl' | 'otlpGrpcAddress'>, transport: Transport, key: string, options: { timeoutMillis?: number } = {}): SignalExporters {
+export function exporters(
+  running: Pick<RunningAllInOne, 'otlpHttpUrl' | 'otlpGrpcAddress'>,
+  transport: Transport,
+  key: string,
+  options: { timeoutMillis?: number } = {},
+): SignalExporters {
   let traces: Exporter<ReadableSpan[]>;
   let logs: Exporter<ReadableLogRecord[]>;
   let metrics: unknown;
@@ -208,7 +256,8 @@ export function exporters(running: Pick<RunningAllInOne, 'otlpHttpUrl' | 'otlpGr
   } else {
     const headers = { Authorization: `Bearer ${key}` };
     const base = running.otlpHttpUrl;
-    const [T, L, M] = transport === 'proto' ? [TraceProto, LogsProto, MetricsProto] : [TraceHttp, LogsHttp, MetricsHttp];
+    const [T, L, M] =
+      transport === 'proto' ? [TraceProto, LogsProto, MetricsProto] : [TraceHttp, LogsHttp, MetricsHttp];
     traces = new T({ url: `${base}/v1/traces`, headers, timeoutMillis });
     logs = new L({ url: `${base}/v1/logs`, headers, timeoutMillis });
     metrics = new M({ url: `${base}/v1/metrics`, headers, timeoutMillis });
@@ -233,7 +282,11 @@ export function exportWith<T>(exporter: Exporter<T>, items: T): Promise<ExportRe
 
 export async function exportOk<T>(exporter: Exporter<T>, items: T, what: string): Promise<void> {
   const r = await exportWith(exporter, items);
-  assert.equal(r.code, EXPORT_SUCCESS, `${what}: export failed: ${r.error?.stack ?? r.error?.message ?? 'no error given'}`);
+  assert.equal(
+    r.code,
+    EXPORT_SUCCESS,
+    `${what}: export failed: ${r.error?.stack ?? r.error?.message ?? 'no error given'}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -292,7 +345,10 @@ export function expectedResource(service: string): KeyValueJson[] {
 /** A root SERVER span (error status, typed attributes, event, link) and a CLIENT child. */
 export function buildTrace(service: string, baseSec = Math.floor(Date.now() / 1000) - 60): TraceFixture {
   const memory = new InMemorySpanExporter();
-  const provider = new TracerProvider({ resource: resourceFromAttributes(resourceAttributes(service)), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes(resourceAttributes(service)),
+    spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
+  });
   const tracer = provider.getTracer('e2e-tracer', '4.5.6');
   const linkedTraceId = 'abcdef0123456789abcdef0123456789';
   const linkedSpanId = '0123456789abcdef';
@@ -321,9 +377,17 @@ export function buildTrace(service: string, baseSec = Math.floor(Date.now() / 10
     },
     ROOT_CONTEXT,
   );
-  root.addEvent('exception', { 'exception.type': 'TimeoutError', 'exception.escaped': false, 'retry.count': 3 }, eventTime);
+  root.addEvent(
+    'exception',
+    { 'exception.type': 'TimeoutError', 'exception.escaped': false, 'retry.count': 3 },
+    eventTime,
+  );
   root.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream timed out' });
-  const child = tracer.startSpan('SELECT orders', { kind: SpanKind.CLIENT, startTime: childStart, attributes: { 'db.system': 'postgresql' } }, trace.setSpan(ROOT_CONTEXT, root));
+  const child = tracer.startSpan(
+    'SELECT orders',
+    { kind: SpanKind.CLIENT, startTime: childStart, attributes: { 'db.system': 'postgresql' } },
+    trace.setSpan(ROOT_CONTEXT, root),
+  );
   child.end(childEnd);
   root.end(rootEnd);
   const spans = memory.getFinishedSpans();
@@ -348,7 +412,11 @@ export function buildTrace(service: string, baseSec = Math.floor(Date.now() / 10
 /** Compares two KeyValue lists as sets keyed by `key`. */
 export function assertKeyValues(actual: KeyValueJson[], expected: KeyValueJson[], what: string): void {
   const byKey = (kvs: KeyValueJson[]) => Object.fromEntries(kvs.map((kv) => [kv.key, kv.value]));
-  assert.equal(new Set(actual.map((kv) => kv.key)).size, actual.length, `${what}: duplicate keys in ${JSON.stringify(actual)}`);
+  assert.equal(
+    new Set(actual.map((kv) => kv.key)).size,
+    actual.length,
+    `${what}: duplicate keys in ${JSON.stringify(actual)}`,
+  );
   assert.deepEqual(byKey(actual), byKey(expected), what);
 }
 
@@ -386,7 +454,10 @@ export function assertTrace(dto: TraceDto, f: TraceFixture): void {
       { key: 'http.status_code', value: { intValue: '200' } },
       { key: 'sample.ratio', value: { doubleValue: 0.5 } },
       { key: 'cache.hit', value: { boolValue: true } },
-      { key: 'http.request.header.accept', value: { arrayValue: { values: [{ stringValue: 'text/html' }, { stringValue: 'application/json' }] } } },
+      {
+        key: 'http.request.header.accept',
+        value: { arrayValue: { values: [{ stringValue: 'text/html' }, { stringValue: 'application/json' }] } },
+      },
     ],
     'root attributes',
   );
@@ -441,7 +512,10 @@ export interface LogFixture {
 /** Two log records (string body, structured body) emitted inside an active span. */
 export function buildLogs(service: string, baseSec = Math.floor(Date.now() / 1000) - 60): LogFixture {
   const memory = new InMemoryLogRecordExporter();
-  const provider = new LoggerProvider({ resource: resourceFromAttributes(resourceAttributes(service)), processors: [new SimpleLogRecordProcessor({ exporter: memory })] });
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes(resourceAttributes(service)),
+    processors: [new SimpleLogRecordProcessor({ exporter: memory })],
+  });
   const logger = provider.getLogger('e2e-logger', '7.8.9');
   const spanCtx = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', traceFlags: 1 };
   const ctx = trace.setSpanContext(ROOT_CONTEXT, spanCtx);
@@ -454,7 +528,13 @@ export function buildLogs(service: string, baseSec = Math.floor(Date.now() / 100
     severityNumber: SeverityNumber.ERROR,
     severityText: 'ERROR',
     body: 'payment declined for order 42',
-    attributes: { 'order.id': 42, 'payment.amount': 12.75, 'payment.retry': false, tags: ['card', 'eu'], 'user.id': 'u-1' },
+    attributes: {
+      'order.id': 42,
+      'payment.amount': 12.75,
+      'payment.retry': false,
+      tags: ['card', 'eu'],
+      'user.id': 'u-1',
+    },
     context: ctx,
   });
   logger.emit({
@@ -528,7 +608,11 @@ export function assertLogs(logs: LogDto[], f: LogFixture): void {
     ],
     'structured body',
   );
-  assertKeyValues(structured.attributes, [{ key: 'code.function', value: { stringValue: 'checkout' } }], 'structured log attributes');
+  assertKeyValues(
+    structured.attributes,
+    [{ key: 'code.function', value: { stringValue: 'checkout' } }],
+    'structured log attributes',
+  );
 }
 
 export interface MetricFixture {
@@ -553,7 +637,12 @@ export async function buildMetrics(service: string, prefix: string): Promise<Met
   const reader = new CollectOnlyReader();
   const provider = new MeterProvider({
     resource: resourceFromAttributes(resourceAttributes(service)),
-    views: [{ instrumentName: `${prefix}.payload.size`, aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize: 160 } } }],
+    views: [
+      {
+        instrumentName: `${prefix}.payload.size`,
+        aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize: 160 } },
+      },
+    ],
     readers: [reader],
   });
   const meter = provider.getMeter('e2e-meter', '0.0.1');
@@ -638,7 +727,12 @@ export async function buildSignals(service: string, metricPrefix: string): Promi
 }
 
 /** Exports traces, logs and metrics with `key` and asserts each export succeeded. */
-export async function exportSignals(running: Pick<RunningAllInOne, 'otlpHttpUrl' | 'otlpGrpcAddress'>, transport: Transport, key: string, f: SignalFixtures): Promise<void> {
+export async function exportSignals(
+  running: Pick<RunningAllInOne, 'otlpHttpUrl' | 'otlpGrpcAddress'>,
+  transport: Transport,
+  key: string,
+  f: SignalFixtures,
+): Promise<void> {
   const ex = exporters(running, transport, key);
   try {
     await exportOk(ex.traces, f.trace.spans, 'traces');

@@ -4,9 +4,21 @@
 import { createClickHouse, migrate, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { JetStreamPublisher, startOtlpHttpReceiver } from '@telemetryflow/collector';
 import type { ConsumerInfo } from '@nats-io/jetstream';
-import { connectBus, DEFAULT_JETSTREAM_SETTINGS, ensureTopology, type BusConnection, type JetStreamSettings } from '@telemetryflow/bus';
 import {
-  BatchManifestStore, ClickHouseWriter, createBatchDecodePool, createIngestMetrics, JetStreamWriter, type BatchDecodePool, type JetStreamWriterConfig,
+  connectBus,
+  DEFAULT_JETSTREAM_SETTINGS,
+  ensureTopology,
+  type BusConnection,
+  type JetStreamSettings,
+} from '@telemetryflow/bus';
+import {
+  BatchManifestStore,
+  ClickHouseWriter,
+  createBatchDecodePool,
+  createIngestMetrics,
+  JetStreamWriter,
+  type BatchDecodePool,
+  type JetStreamWriterConfig,
 } from '@telemetryflow/ingest';
 import { encodeExportRequestObject, type Signal } from '@telemetryflow/otlp';
 import { Registry } from 'prom-client';
@@ -94,27 +106,55 @@ export class JetStreamRig {
     const receiver = await startOtlpHttpReceiver(
       { host: '127.0.0.1', httpPort: 0, grpcPort: 0, maxRequestBytes: 20 * 1024 * 1024 },
       {
-        authenticate: async (token) => (token.startsWith('tf_test_key_of_') ? { tenantId: token.slice('tf_test_key_of_'.length), scopes: ['ingest'] } : null),
+        authenticate: async (token) =>
+          token.startsWith('tf_test_key_of_')
+            ? { tenantId: token.slice('tf_test_key_of_'.length), scopes: ['ingest'] }
+            : null,
         consumer: publisher,
       },
     );
     const pool = createBatchDecodePool(1);
-    return new JetStreamRig(nats, settings, clickhouse, dataDir, bus, `http://127.0.0.1:${receiver.port}`, () => receiver.close(), publisher, pool);
+    return new JetStreamRig(
+      nats,
+      settings,
+      clickhouse,
+      dataDir,
+      bus,
+      `http://127.0.0.1:${receiver.port}`,
+      () => receiver.close(),
+      publisher,
+      pool,
+    );
   }
 
   /**
    * A writer replica with its own NATS connection; `writer` replaces the ClickHouse writer
    * (fault injection); `log` receives what the writer logs.
    */
-  async startWriter(options: { config?: Partial<JetStreamWriterConfig>; writer?: (bus: BusConnection) => ClickHouseWriter; log?: (msg: string) => void } = {}): Promise<WriterReplica> {
+  async startWriter(
+    options: {
+      config?: Partial<JetStreamWriterConfig>;
+      writer?: (bus: BusConnection) => ClickHouseWriter;
+      log?: (msg: string) => void;
+    } = {},
+  ): Promise<WriterReplica> {
     const bus = await connectBus(this.nats.url, `test-writer-${this.writers.length}`);
     const registry = new Registry();
     const chWriter = options.writer?.(bus) ?? new ClickHouseWriter(this.clickhouse, { attempts: 2, backoffMs: 50 });
     const manifests = await BatchManifestStore.open(bus, this.settings.manifestBucket, 1, this.settings.maxAgeSeconds);
-    const writer = new JetStreamWriter(bus, this.settings, chWriter, this.pool, manifests, { ...TEST_WRITER_CONFIG, ...options.config }, createIngestMetrics(registry), (msg) => {
-      options.log?.(msg);
-      if (process.env.TF_TEST_VERBOSE) console.error(msg);
-    });
+    const writer = new JetStreamWriter(
+      bus,
+      this.settings,
+      chWriter,
+      this.pool,
+      manifests,
+      { ...TEST_WRITER_CONFIG, ...options.config },
+      createIngestMetrics(registry),
+      (msg) => {
+        options.log?.(msg);
+        if (process.env.TF_TEST_VERBOSE) console.error(msg);
+      },
+    );
     await writer.start();
     const replica: WriterReplica = {
       bus,
@@ -145,7 +185,8 @@ export class JetStreamRig {
     const query = {
       traces: 'SELECT count() AS rows, uniqExact(SpanId) AS distinct FROM spans WHERE TenantId = {tenant:String}',
       logs: 'SELECT count() AS rows, uniqExact(Body) AS distinct FROM logs WHERE TenantId = {tenant:String}',
-      metrics: 'SELECT count() AS rows, uniqExact(Time) AS distinct FROM metrics_gauge WHERE TenantId = {tenant:String}',
+      metrics:
+        'SELECT count() AS rows, uniqExact(Time) AS distinct FROM metrics_gauge WHERE TenantId = {tenant:String}',
     }[signal];
     const rs = await this.clickhouse.query({ query, query_params: { tenant }, format: 'JSONEachRow' });
     const [row] = await rs.json<{ rows: string; distinct: string }>();
@@ -203,7 +244,20 @@ export function request(signal: Signal, first: number, count: number, pad = 0): 
       : signal === 'logs'
         ? {
             resourceLogs: [
-              { resource, scopeLogs: [{ scope: { name: 'js-test' }, logRecords: items.map((i) => ({ timeUnixNano: ns(i), severityNumber: 9, body: { stringValue: `log-${i}` }, attributes: filler })) }] },
+              {
+                resource,
+                scopeLogs: [
+                  {
+                    scope: { name: 'js-test' },
+                    logRecords: items.map((i) => ({
+                      timeUnixNano: ns(i),
+                      severityNumber: 9,
+                      body: { stringValue: `log-${i}` },
+                      attributes: filler,
+                    })),
+                  },
+                ],
+              },
             ],
           }
         : {
@@ -213,7 +267,14 @@ export function request(signal: Signal, first: number, count: number, pad = 0): 
                 scopeMetrics: [
                   {
                     scope: { name: 'js-test' },
-                    metrics: [{ name: 'js.test.gauge', gauge: { dataPoints: items.map((i) => ({ timeUnixNano: ns(i), asDouble: i, attributes: filler })) } }],
+                    metrics: [
+                      {
+                        name: 'js.test.gauge',
+                        gauge: {
+                          dataPoints: items.map((i) => ({ timeUnixNano: ns(i), asDouble: i, attributes: filler })),
+                        },
+                      },
+                    ],
                   },
                 ],
               },
@@ -228,7 +289,13 @@ export interface ExportReply {
 }
 
 /** One OTLP/HTTP protobuf export as a tenant of the rig (or with `key`, an API key). */
-export async function postExport(otlpUrl: string, tenant: string, signal: Signal, body: Buffer, key = keyOf(tenant)): Promise<ExportReply> {
+export async function postExport(
+  otlpUrl: string,
+  tenant: string,
+  signal: Signal,
+  body: Buffer,
+  key = keyOf(tenant),
+): Promise<ExportReply> {
   const res = await fetch(`${otlpUrl}/v1/${signal}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${key}` },
@@ -244,7 +311,13 @@ export async function postExport(otlpUrl: string, tenant: string, signal: Signal
  * `refusals` as they come, for a test that waits for one).
  */
 export async function exportWithRetry(
-  otlpUrl: string, tenant: string, signal: Signal, body: Buffer, timeoutMs = 60_000, key = keyOf(tenant), refusals: ExportReply[] = [],
+  otlpUrl: string,
+  tenant: string,
+  signal: Signal,
+  body: Buffer,
+  timeoutMs = 60_000,
+  key = keyOf(tenant),
+  refusals: ExportReply[] = [],
 ): Promise<ExportReply[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -252,7 +325,8 @@ export async function exportWithRetry(
     if (reply.status === 200) return refusals;
     if (reply.status !== 503 && reply.status !== 0) throw new Error(`export refused permanently with ${reply.status}`);
     refusals.push(reply);
-    if (Date.now() > deadline) throw new Error(`export not accepted within ${timeoutMs} ms: ${JSON.stringify(refusals.slice(-3))}`);
+    if (Date.now() > deadline)
+      throw new Error(`export not accepted within ${timeoutMs} ms: ${JSON.stringify(refusals.slice(-3))}`);
     await new Promise((r) => setTimeout(r, Math.min(500, Number(reply.retryAfter ?? 1) * 1000)));
   }
 }
@@ -262,7 +336,13 @@ export async function exportWithRetry(
  * signal reached `expected` (or the time is up), then returns what is stored: a test
  * compares it with what was sent, so duplicates and losses both show.
  */
-export async function settledStored(rig: JetStreamRig, tenant: string, signal: Signal, expected: number, timeoutMs = 60_000): Promise<{ rows: number; distinct: number }> {
+export async function settledStored(
+  rig: JetStreamRig,
+  tenant: string,
+  signal: Signal,
+  expected: number,
+  timeoutMs = 60_000,
+): Promise<{ rows: number; distinct: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await rig.stored(signal, tenant);

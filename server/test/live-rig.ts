@@ -19,16 +19,18 @@ export function otlpLogs(records: LogSpec[]): unknown {
   return {
     resourceLogs: [...byService].map(([service, recs]) => ({
       resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeLogs: [{
-        scope: { name: 'live-test' },
-        logRecords: recs.map((r) => ({
-          timeUnixNano: nowNs,
-          severityNumber: r.severityNumber,
-          body: { stringValue: r.body },
-          attributes: Object.entries(r.attributes ?? {}).map(([key, v]) => ({ key, value: { stringValue: v } })),
-          ...(r.traceId ? { traceId: r.traceId, spanId: randomBytes(8).toString('hex') } : {}),
-        })),
-      }],
+      scopeLogs: [
+        {
+          scope: { name: 'live-test' },
+          logRecords: recs.map((r) => ({
+            timeUnixNano: nowNs,
+            severityNumber: r.severityNumber,
+            body: { stringValue: r.body },
+            attributes: Object.entries(r.attributes ?? {}).map(([key, v]) => ({ key, value: { stringValue: v } })),
+            ...(r.traceId ? { traceId: r.traceId, spanId: randomBytes(8).toString('hex') } : {}),
+          })),
+        },
+      ],
     })),
   };
 }
@@ -36,25 +38,34 @@ export function otlpLogs(records: LogSpec[]): unknown {
 export function otlpSpans(service: string, spans: { name: string; traceId: string }[]): unknown {
   const endNs = BigInt(Date.now()) * 1_000_000n;
   return {
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeSpans: [{
-        scope: { name: 'live-test' },
-        spans: spans.map((s) => ({
-          traceId: s.traceId,
-          spanId: randomBytes(8).toString('hex'),
-          name: s.name,
-          kind: 2,
-          startTimeUnixNano: (endNs - 5_000_000n).toString(),
-          endTimeUnixNano: endNs.toString(),
-        })),
-      }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            scope: { name: 'live-test' },
+            spans: spans.map((s) => ({
+              traceId: s.traceId,
+              spanId: randomBytes(8).toString('hex'),
+              name: s.name,
+              kind: 2,
+              startTimeUnixNano: (endNs - 5_000_000n).toString(),
+              endTimeUnixNano: endNs.toString(),
+            })),
+          },
+        ],
+      },
+    ],
   };
 }
 
 /** POSTs an OTLP/JSON request; resolves when the collector acknowledged it (200). */
-export async function postOtlp(otlpHttpUrl: string, key: string, path: '/v1/logs' | '/v1/traces', body: unknown): Promise<void> {
+export async function postOtlp(
+  otlpHttpUrl: string,
+  key: string,
+  path: '/v1/logs' | '/v1/traces',
+  body: unknown,
+): Promise<void> {
   const res = await fetch(`${otlpHttpUrl}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -101,7 +112,11 @@ export async function connectLive(apiUrl: string, token: string, opts: { ack?: b
 
 /** The connect error a token gets, or null when it connects. */
 export async function connectError(apiUrl: string, token: string | undefined): Promise<Error | null> {
-  const socket = io(`${apiUrl}/live`, { auth: token === undefined ? {} : { token }, transports: ['websocket'], reconnection: false });
+  const socket = io(`${apiUrl}/live`, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: false,
+  });
   try {
     return await new Promise<Error | null>((resolve) => {
       socket.once('connect', () => resolve(null));

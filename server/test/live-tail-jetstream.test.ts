@@ -30,19 +30,35 @@ test('through JetStream, matching logs are pushed once published, each once; oth
   const { running } = server!;
   client = await connectLive(running.apiUrl, API_KEY);
   const sub = await client.subscribe({ signal: 'logs', filter: { service: 'js-live', minSeverity: 'ERROR' } });
-  await postOtlp(running.otlpHttpUrl, API_KEY, '/v1/logs', otlpLogs([
-    { service: 'js-live', body: 'queue overflow', severityNumber: 17 },
-    { service: 'js-live', body: 'all good', severityNumber: 9 },
-  ]));
+  await postOtlp(
+    running.otlpHttpUrl,
+    API_KEY,
+    '/v1/logs',
+    otlpLogs([
+      { service: 'js-live', body: 'queue overflow', severityNumber: 17 },
+      { service: 'js-live', body: 'all good', severityNumber: 9 },
+    ]),
+  );
   const acked = Date.now();
-  const bodies = () => client!.deliveries.filter((d) => d.subscription === sub).flatMap((d) => (d.items as LogDto[]).map((l) => (l.body as { stringValue: string }).stringValue));
+  const bodies = () =>
+    client!.deliveries
+      .filter((d) => d.subscription === sub)
+      .flatMap((d) => (d.items as LogDto[]).map((l) => (l.body as { stringValue: string }).stringValue));
   await eventually('the error log', async () => (bodies().length > 0 ? true : undefined), 5000);
   // A safety bound, not a speed claim: the API follows the subject the collector published to.
   assert.ok(Math.max(...client.deliveries.map((d) => d.at)) - acked <= 2000);
   // Instead of a quiet period: the collector publishes in order on one connection and the feed
   // decodes in order, so once a marker posted afterwards arrived, any repeat or mismatch would have too.
   const marker = 'marker: every earlier item was delivered';
-  await postOtlp(running.otlpHttpUrl, API_KEY, '/v1/logs', otlpLogs([{ service: 'js-live', body: marker, severityNumber: 17 }]));
+  await postOtlp(
+    running.otlpHttpUrl,
+    API_KEY,
+    '/v1/logs',
+    otlpLogs([{ service: 'js-live', body: marker, severityNumber: 17 }]),
+  );
   await eventually('the marker', async () => (bodies().includes(marker) ? true : undefined), 5000);
-  assert.deepEqual(bodies().filter((b) => b !== marker), ['queue overflow']);
+  assert.deepEqual(
+    bodies().filter((b) => b !== marker),
+    ['queue overflow'],
+  );
 });

@@ -35,7 +35,11 @@ function startedLine(out: string): StartedLine | undefined {
   return undefined;
 }
 
-export async function launchMain(args: readonly string[], dataDir: string, extraEnv: Record<string, string> = {}): Promise<MainProcess> {
+export async function launchMain(
+  args: readonly string[],
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<MainProcess> {
   const env = { ...process.env, ...testEnv(dataDir, extraEnv) };
   const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
@@ -51,7 +55,8 @@ export async function launchMain(args: readonly string[], dataDir: string, extra
   const deadline = Date.now() + 60_000;
   let started: StartedLine | undefined;
   while (!(started = startedLine(out))) {
-    if (child.exitCode !== null) throw new Error(`main.js ${args.join(' ')} exited with ${child.exitCode} before it started:\n${out}`);
+    if (child.exitCode !== null)
+      throw new Error(`main.js ${args.join(' ')} exited with ${child.exitCode} before it started:\n${out}`);
     if (Date.now() > deadline) throw new Error(`main.js ${args.join(' ')} did not start within 60 s:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }

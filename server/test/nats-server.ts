@@ -11,8 +11,11 @@ const NATS_SERVER = process.env.TF_TEST_NATS_SERVER ?? '/usr/sbin/nats-server';
 
 /** Why JetStream tests cannot run here, or undefined when they can. */
 export function natsServerMissing(): string | undefined {
-  if (process.env.CI && !existsSync(NATS_SERVER)) throw new Error(`${NATS_SERVER} is required in CI (apt-get install nats-server)`);
-  return existsSync(NATS_SERVER) ? undefined : `${NATS_SERVER} is not installed: JetStream tests skipped (CI runs them)`;
+  if (process.env.CI && !existsSync(NATS_SERVER))
+    throw new Error(`${NATS_SERVER} is required in CI (apt-get install nats-server)`);
+  return existsSync(NATS_SERVER)
+    ? undefined
+    : `${NATS_SERVER} is not installed: JetStream tests skipped (CI runs them)`;
 }
 
 export class TestNatsServer {

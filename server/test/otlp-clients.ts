@@ -1,7 +1,14 @@
 // Raw OTLP clients for requests no SDK sends (odd JSON, spans that end before they start,
 // bombs): plain HTTP with fetch and gRPC with grpc-js, answers decoded as a client sees them.
 import { Client, Metadata, compressionAlgorithms, credentials, type ServiceError } from '@grpc/grpc-js';
-import { GRPC_SERVICE, decodeExportResponse, decodeStatus, encodeExportRequestObject, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
+import {
+  GRPC_SERVICE,
+  decodeExportResponse,
+  decodeStatus,
+  encodeExportRequestObject,
+  type OtlpEncoding,
+  type Signal,
+} from '@telemetryflow/otlp';
 
 export interface HttpAnswer {
   status: number;
@@ -15,7 +22,12 @@ export interface HttpAnswer {
 const CONTENT_TYPE: Record<OtlpEncoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
 
 export async function postOtlp(
-  otlpHttpUrl: string, signal: Signal, body: Uint8Array | string, encoding: OtlpEncoding, key: string, headers: Record<string, string> = {},
+  otlpHttpUrl: string,
+  signal: Signal,
+  body: Uint8Array | string,
+  encoding: OtlpEncoding,
+  key: string,
+  headers: Record<string, string> = {},
 ): Promise<HttpAnswer> {
   const res = await fetch(`${otlpHttpUrl}/v1/${signal}`, {
     method: 'POST',
@@ -40,29 +52,57 @@ export interface GrpcAnswer {
 }
 
 export function grpcClient(address: string, gzip = false): Client {
-  return new Client(address, credentials.createInsecure(), gzip ? { 'grpc.default_compression_algorithm': compressionAlgorithms.gzip } : {});
+  return new Client(
+    address,
+    credentials.createInsecure(),
+    gzip ? { 'grpc.default_compression_algorithm': compressionAlgorithms.gzip } : {},
+  );
 }
 
-export function grpcExport(client: Client, signal: Signal, payload: Uint8Array, key: string | null): Promise<GrpcAnswer> {
+export function grpcExport(
+  client: Client,
+  signal: Signal,
+  payload: Uint8Array,
+  key: string | null,
+): Promise<GrpcAnswer> {
   const metadata = new Metadata();
   if (key !== null) metadata.set('authorization', `Bearer ${key}`);
   return new Promise((resolve) => {
-    client.makeUnaryRequest<Uint8Array, Buffer>(`/${GRPC_SERVICE[signal]}/Export`, (b) => Buffer.from(b), (b) => b, payload, metadata, (error, response) =>
-      resolve(error ? { error, partial: null } : { partial: decodeExportResponse(signal, response!, 'protobuf') }),
+    client.makeUnaryRequest<Uint8Array, Buffer>(
+      `/${GRPC_SERVICE[signal]}/Export`,
+      (b) => Buffer.from(b),
+      (b) => b,
+      payload,
+      metadata,
+      (error, response) =>
+        resolve(error ? { error, partial: null } : { partial: decodeExportResponse(signal, response!, 'protobuf') }),
     );
   });
 }
 
 /** A protobuf traces request of one service with the given spans (OTLP objects, ids as hex). */
-export function tracesProtobuf(service: string, spans: { traceId: string; spanId: string; name: string; start: bigint; end: bigint }[]): Uint8Array {
+export function tracesProtobuf(
+  service: string,
+  spans: { traceId: string; spanId: string; name: string; start: bigint; end: bigint }[],
+): Uint8Array {
   return encodeExportRequestObject('traces', {
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeSpans: [{ spans: spans.map((s) => ({
-        traceId: Buffer.from(s.traceId, 'hex'), spanId: Buffer.from(s.spanId, 'hex'), name: s.name, kind: 2,
-        startTimeUnixNano: s.start.toString(), endTimeUnixNano: s.end.toString(),
-      })) }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            spans: spans.map((s) => ({
+              traceId: Buffer.from(s.traceId, 'hex'),
+              spanId: Buffer.from(s.spanId, 'hex'),
+              name: s.name,
+              kind: 2,
+              startTimeUnixNano: s.start.toString(),
+              endTimeUnixNano: s.end.toString(),
+            })),
+          },
+        ],
+      },
+    ],
   });
 }
 

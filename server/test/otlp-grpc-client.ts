@@ -48,9 +48,11 @@ export async function grpcExportWithRetry(
   for (;;) {
     const reply = await grpcExport(client, signal, body, key);
     if (reply.code === GrpcCode.OK) return refusals;
-    if (reply.code !== GrpcCode.UNAVAILABLE) throw new Error(`export refused permanently with gRPC code ${reply.code} (${GrpcCode[reply.code]})`);
+    if (reply.code !== GrpcCode.UNAVAILABLE)
+      throw new Error(`export refused permanently with gRPC code ${reply.code} (${GrpcCode[reply.code]})`);
     refusals.push(reply);
-    if (Date.now() > deadline) throw new Error(`export not accepted within ${timeoutMs} ms: ${JSON.stringify(refusals.slice(-3))}`);
+    if (Date.now() > deadline)
+      throw new Error(`export not accepted within ${timeoutMs} ms: ${JSON.stringify(refusals.slice(-3))}`);
     await new Promise((r) => setTimeout(r, Math.min(maxWaitMs, reply.retryDelayMs ?? maxWaitMs)));
   }
 }
@@ -62,8 +64,12 @@ const RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
 export function retryDelayMs(err: ServiceError): number | undefined {
   const raw = err.metadata?.get('grpc-status-details-bin')[0];
   if (!(raw instanceof Buffer)) return undefined;
-  const status = rpcStatus.toObject(rpcStatus.decode(raw)) as { code?: number; details?: { typeUrl: string; value: Uint8Array }[] };
-  if (status.code !== err.code) throw new Error(`status details say code ${status.code}, the call ended with ${err.code}`);
+  const status = rpcStatus.toObject(rpcStatus.decode(raw)) as {
+    code?: number;
+    details?: { typeUrl: string; value: Uint8Array }[];
+  };
+  if (status.code !== err.code)
+    throw new Error(`status details say code ${status.code}, the call ended with ${err.code}`);
   const info = status.details?.find((d) => d.typeUrl === RETRY_INFO);
   if (!info) return undefined;
   // RetryInfo { Duration retry_delay = 1 }, Duration { int64 seconds = 1; int32 nanos = 2 }.

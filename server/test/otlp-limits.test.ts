@@ -9,7 +9,16 @@ import zlib from 'node:zlib';
 import { status as GrpcCode } from '@grpc/grpc-js';
 import { encodeExportRequestObject } from '@telemetryflow/otlp';
 import {
-  API_KEY, TRANSPORTS, assertSignals, buildSignals, eventually, exportSignals, freshDataDir, removeDir, startServer, type Started,
+  API_KEY,
+  TRANSPORTS,
+  assertSignals,
+  buildSignals,
+  eventually,
+  exportSignals,
+  freshDataDir,
+  removeDir,
+  startServer,
+  type Started,
 } from './helpers.js';
 import { grpcClient, grpcExport, postOtlp } from './otlp-clients.js';
 
@@ -47,7 +56,17 @@ async function metric(name: string, labels = ''): Promise<number> {
 /** A valid logs request that inflates to `bytes`: one record with a body of that many letters. */
 function logsInflatingTo(bytes: number): Buffer {
   const plain = encodeExportRequestObject('logs', {
-    resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), body: { stringValue: 'b'.repeat(bytes) } }] }] }],
+    resourceLogs: [
+      {
+        scopeLogs: [
+          {
+            logRecords: [
+              { timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), body: { stringValue: 'b'.repeat(bytes) } },
+            ],
+          },
+        ],
+      },
+    ],
   });
   return zlib.gzipSync(plain, { level: 9 });
 }
@@ -63,12 +82,19 @@ test('16 concurrent bodies of ~19 KB inflating to 19 MiB: some are throttled wit
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 5);
   let answers;
   try {
-    answers = await Promise.all(Array.from({ length: 16 }, () => postOtlp(server.running.otlpHttpUrl, 'logs', bomb, 'protobuf', API_KEY, { 'content-encoding': 'gzip' })));
+    answers = await Promise.all(
+      Array.from({ length: 16 }, () =>
+        postOtlp(server.running.otlpHttpUrl, 'logs', bomb, 'protobuf', API_KEY, { 'content-encoding': 'gzip' }),
+      ),
+    );
   } finally {
     clearInterval(sampler);
   }
   const statuses = answers.map((a) => a.status);
-  assert.ok(statuses.every((s) => s === 200 || s === 429), JSON.stringify(statuses));
+  assert.ok(
+    statuses.every((s) => s === 200 || s === 429),
+    JSON.stringify(statuses),
+  );
   const throttled = answers.filter((a) => a.status === 429);
   assert.ok(throttled.length >= 16 - TENANT_INFLIGHT / (19 * MiB), `${throttled.length} of 16 throttled`);
   for (const t of throttled) {

@@ -7,8 +7,18 @@ import { after, before, test } from 'node:test';
 import type { ClickHouseClient, InsertTable } from '@telemetryflow/clickhouse';
 import { acceptInserts, refuseInserts } from './clickhouse-faults.js';
 import {
-  API_KEY, assertMetrics, assertSignals, buildSignals, eventually, exportSignals, freshDataDir, removeDir, sdkRequestBodies, startServer,
-  type SignalBodies, type Started,
+  API_KEY,
+  assertMetrics,
+  assertSignals,
+  buildSignals,
+  eventually,
+  exportSignals,
+  freshDataDir,
+  removeDir,
+  sdkRequestBodies,
+  startServer,
+  type SignalBodies,
+  type Started,
 } from './helpers.js';
 
 const dataDir = freshDataDir();
@@ -46,7 +56,11 @@ function postAndHangUp(otlpHttpUrl: string, signal: Signal, body: Buffer): Promi
     let answered = false;
     const req = request(`${otlpHttpUrl}/v1/${signal}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${API_KEY}`, 'content-length': body.length },
+      headers: {
+        'content-type': 'application/x-protobuf',
+        authorization: `Bearer ${API_KEY}`,
+        'content-length': body.length,
+      },
     });
     req.on('response', () => (answered = true));
     req.on('error', () => undefined);
@@ -78,13 +92,21 @@ test('a retry after a lost answer is stored once and answered with success, for 
   const f = await buildSignals('retries-lost', 'retries.lost');
   const bodies = await sdkRequestBodies(f);
   for (const signal of SIGNALS) {
-    assert.equal(await postAndHangUp(running.otlpHttpUrl, signal, bodies[signal]), false, `${signal}: the client heard no answer`);
+    assert.equal(
+      await postAndHangUp(running.otlpHttpUrl, signal, bodies[signal]),
+      false,
+      `${signal}: the client heard no answer`,
+    );
   }
   // The server stored the requests all the same.
-  await eventually('the exports whose answers were lost are stored', async () => {
-    await assertSignals(running.apiUrl, API_KEY, f);
-    return true;
-  }, 20_000);
+  await eventually(
+    'the exports whose answers were lost are stored',
+    async () => {
+      await assertSignals(running.apiUrl, API_KEY, f);
+      return true;
+    },
+    20_000,
+  );
 
   // The client retries with the same bytes: success, and nothing is stored twice.
   for (const signal of SIGNALS) {
@@ -109,7 +131,10 @@ test('a metrics request answered 503 after some of its tables landed: the retry 
     await refused.arrayBuffer();
     const landed = await pointsPerTable(running.clickhouse, 'retries.partial');
     assert.equal(landed.metrics_histogram, 0);
-    assert.ok(Object.values(landed).some((n) => n > 0), `some tables landed before the refusal: ${JSON.stringify(landed)}`);
+    assert.ok(
+      Object.values(landed).some((n) => n > 0),
+      `some tables landed before the refusal: ${JSON.stringify(landed)}`,
+    );
 
     await acceptInserts(running.clickhouse, ['metrics_histogram']);
     refusing = false;

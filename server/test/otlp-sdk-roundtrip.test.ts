@@ -3,8 +3,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  API_KEY, TRANSPORTS, assertLogs, assertMetrics, assertTrace, buildLogs, buildMetrics, buildTrace, exportOk, exportWith, exporters,
-  freshDataDir, getTrace, removeDir, searchLogs, startServer, type Started,
+  API_KEY,
+  TRANSPORTS,
+  assertLogs,
+  assertMetrics,
+  assertTrace,
+  buildLogs,
+  buildMetrics,
+  buildTrace,
+  exportOk,
+  exportWith,
+  exporters,
+  freshDataDir,
+  getTrace,
+  removeDir,
+  searchLogs,
+  startServer,
+  type Started,
 } from './helpers.js';
 
 let server: Started;
@@ -40,14 +55,39 @@ test('items that cannot be stored are rejected through partial success; the rest
   const now = BigInt(Date.now() - 60_000) * 1_000_000n;
   const good = '0af7651916cd43dd8448eb211c80319c';
   const body = {
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'partial-svc' } }] },
-      scopeSpans: [{ spans: [
-        { traceId: good, spanId: 'b7ad6b7169203331', name: 'kept', kind: 2, startTimeUnixNano: now.toString(), endTimeUnixNano: (now + 1000n).toString() },
-        { traceId: '0af765', spanId: 'b7ad6b7169203332', name: 'short trace id', startTimeUnixNano: now.toString(), endTimeUnixNano: now.toString() },
-        { traceId: good, spanId: '0000000000000000', name: 'zero span id', startTimeUnixNano: now.toString(), endTimeUnixNano: now.toString() },
-      ] }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'partial-svc' } }] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: good,
+                spanId: 'b7ad6b7169203331',
+                name: 'kept',
+                kind: 2,
+                startTimeUnixNano: now.toString(),
+                endTimeUnixNano: (now + 1000n).toString(),
+              },
+              {
+                traceId: '0af765',
+                spanId: 'b7ad6b7169203332',
+                name: 'short trace id',
+                startTimeUnixNano: now.toString(),
+                endTimeUnixNano: now.toString(),
+              },
+              {
+                traceId: good,
+                spanId: '0000000000000000',
+                name: 'zero span id',
+                startTimeUnixNano: now.toString(),
+                endTimeUnixNano: now.toString(),
+              },
+            ],
+          },
+        ],
+      },
+    ],
   };
   const res = await fetch(`${server.running.otlpHttpUrl}/v1/traces`, {
     method: 'POST',
@@ -61,7 +101,10 @@ test('items that cannot be stored are rejected through partial success; the rest
   assert.match(answer.partialSuccess?.errorMessage ?? '', /trace_id must be 16 bytes/);
   const trace = await getTrace(server.running.apiUrl, API_KEY, good);
   assert.equal(trace.status, 200);
-  assert.deepEqual(trace.body.data.spans.map((s) => s.name), ['kept']);
+  assert.deepEqual(
+    trace.body.data.spans.map((s) => s.name),
+    ['kept'],
+  );
 });
 
 for (const transport of TRANSPORTS) {
@@ -94,9 +137,19 @@ for (const transport of TRANSPORTS) {
       }
       const logs = await searchLogs(server.running.apiUrl, API_KEY, { service: f.service, from: f.fromMs, to: f.toMs });
       assertLogs(logs, f);
-      const byTrace = await searchLogs(server.running.apiUrl, API_KEY, { traceId: f.traceId, service: f.service, from: f.fromMs, to: f.toMs });
+      const byTrace = await searchLogs(server.running.apiUrl, API_KEY, {
+        traceId: f.traceId,
+        service: f.service,
+        from: f.fromMs,
+        to: f.toMs,
+      });
       assert.equal(byTrace.length, 2);
-      const words = await searchLogs(server.running.apiUrl, API_KEY, { q: 'payment declined', service: f.service, from: f.fromMs, to: f.toMs });
+      const words = await searchLogs(server.running.apiUrl, API_KEY, {
+        q: 'payment declined',
+        service: f.service,
+        from: f.fromMs,
+        to: f.toMs,
+      });
       assert.equal(words.length, 1);
       assert.deepEqual(words[0]!.body, { stringValue: 'payment declined for order 42' });
     });
@@ -123,7 +176,11 @@ for (const transport of TRANSPORTS) {
       }
       assert.notEqual(result.code, 0, 'export with an unknown key must fail');
       // 401 over HTTP, UNAUTHENTICATED (16) over gRPC.
-      assert.equal((result.error as { code?: number } | undefined)?.code, transport === 'grpc' ? 16 : 401, String(result.error));
+      assert.equal(
+        (result.error as { code?: number } | undefined)?.code,
+        transport === 'grpc' ? 16 : 401,
+        String(result.error),
+      );
       const res = await getTrace(server.running.apiUrl, API_KEY, f.traceId);
       assert.equal(res.status, 404);
     });

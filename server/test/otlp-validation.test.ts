@@ -5,7 +5,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { status as GrpcCode, type Client } from '@grpc/grpc-js';
-import { API_KEY, api, freshDataDir, getTrace, pointValues, queryMetric, removeDir, searchLogs, startServer, type Started } from './helpers.js';
+import {
+  API_KEY,
+  api,
+  freshDataDir,
+  getTrace,
+  pointValues,
+  queryMetric,
+  removeDir,
+  searchLogs,
+  startServer,
+  type Started,
+} from './helpers.js';
 import { grpcClient, grpcExport, jsonWithRaw, postOtlp, spanId, traceId, tracesProtobuf } from './otlp-clients.js';
 
 let server: Started;
@@ -31,7 +42,11 @@ function jsonSpan(trace: string, name: string, start: unknown, end: unknown): Re
 }
 
 function jsonTraces(service: string, spans: Record<string, unknown>[]): Record<string, unknown> {
-  return { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ spans }] }] };
+  return {
+    resourceSpans: [
+      { resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ spans }] },
+    ],
+  };
 }
 
 async function traceStatus(id: string): Promise<number> {
@@ -45,10 +60,12 @@ describe('JSON times that are not fixed64 values', () => {
     const odd: unknown[] = ['abc', '1.5', '0x10', '1e3', -5, 'RAW:18446744073709551616', 'RAW:1e23'];
     const valid = traceId();
     const others = odd.map(() => traceId());
-    const body = jsonWithRaw(jsonTraces('json-times', [
-      jsonSpan(valid, 'kept', now.toString(), (now + 1000n).toString()),
-      ...odd.map((v, i) => jsonSpan(others[i]!, `odd ${String(v)}`, v, now.toString())),
-    ]));
+    const body = jsonWithRaw(
+      jsonTraces('json-times', [
+        jsonSpan(valid, 'kept', now.toString(), (now + 1000n).toString()),
+        ...odd.map((v, i) => jsonSpan(others[i]!, `odd ${String(v)}`, v, now.toString())),
+      ]),
+    );
     const answer = await postOtlp(server.running.otlpHttpUrl, 'traces', body, 'json', API_KEY);
     assert.equal(answer.status, 200);
     assert.equal(answer.partial?.rejected, odd.length, answer.partial?.errorMessage);
@@ -62,34 +79,90 @@ describe('JSON times that are not fixed64 values', () => {
   test('logs (time and observed time) and metric points (start time) are refused the same way; the valid ones are readable', async () => {
     const now = NOW_NS();
     const word = `valid${Date.now()}`;
-    const logs = await postOtlp(server.running.otlpHttpUrl, 'logs', JSON.stringify({
-      resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'json-logs' } }] }, scopeLogs: [{ logRecords: [
-        { timeUnixNano: now.toString(), body: { stringValue: `${word} kept` } },
-        { timeUnixNano: 'abc', body: { stringValue: `${word} bad time` } },
-        { timeUnixNano: now.toString(), observedTimeUnixNano: '1.5', body: { stringValue: `${word} bad observed` } },
-      ] }] }],
-    }), 'json', API_KEY);
+    const logs = await postOtlp(
+      server.running.otlpHttpUrl,
+      'logs',
+      JSON.stringify({
+        resourceLogs: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'json-logs' } }] },
+            scopeLogs: [
+              {
+                logRecords: [
+                  { timeUnixNano: now.toString(), body: { stringValue: `${word} kept` } },
+                  { timeUnixNano: 'abc', body: { stringValue: `${word} bad time` } },
+                  {
+                    timeUnixNano: now.toString(),
+                    observedTimeUnixNano: '1.5',
+                    body: { stringValue: `${word} bad observed` },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      'json',
+      API_KEY,
+    );
     assert.equal(logs.status, 200);
     assert.equal(logs.partial?.rejected, 2);
     assert.match(logs.partial!.errorMessage, /log record: time_unix_nano: "abc"/);
     assert.match(logs.partial!.errorMessage, /log record: observed_time_unix_nano: "1.5"/);
-    const found = await searchLogs(server.running.apiUrl, API_KEY, { q: word, from: Date.now() - 3_600_000, to: Date.now() });
-    assert.deepEqual(found.map((l) => l.body), [{ stringValue: `${word} kept` }]);
+    const found = await searchLogs(server.running.apiUrl, API_KEY, {
+      q: word,
+      from: Date.now() - 3_600_000,
+      to: Date.now(),
+    });
+    assert.deepEqual(
+      found.map((l) => l.body),
+      [{ stringValue: `${word} kept` }],
+    );
 
     const metric = `json.points.${Date.now()}`;
-    const metrics = await postOtlp(server.running.otlpHttpUrl, 'metrics', JSON.stringify({
-      resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: metric, gauge: { dataPoints: [
-        { timeUnixNano: now.toString(), startTimeUnixNano: (now - 1000n).toString(), asDouble: 7 },
-        { timeUnixNano: now.toString(), startTimeUnixNano: 'yesterday', asDouble: 8 },
-        { timeUnixNano: now.toString(), startTimeUnixNano: (now + 1n).toString(), asDouble: 9 },
-      ] } }] }] }],
-    }), 'json', API_KEY);
+    const metrics = await postOtlp(
+      server.running.otlpHttpUrl,
+      'metrics',
+      JSON.stringify({
+        resourceMetrics: [
+          {
+            scopeMetrics: [
+              {
+                metrics: [
+                  {
+                    name: metric,
+                    gauge: {
+                      dataPoints: [
+                        { timeUnixNano: now.toString(), startTimeUnixNano: (now - 1000n).toString(), asDouble: 7 },
+                        { timeUnixNano: now.toString(), startTimeUnixNano: 'yesterday', asDouble: 8 },
+                        { timeUnixNano: now.toString(), startTimeUnixNano: (now + 1n).toString(), asDouble: 9 },
+                      ],
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      'json',
+      API_KEY,
+    );
     assert.equal(metrics.status, 200);
     assert.equal(metrics.partial?.rejected, 2);
     assert.match(metrics.partial!.errorMessage, /data point of "json\.points\.\d+": start_time_unix_nano: "yesterday"/);
     assert.match(metrics.partial!.errorMessage, /start_time_unix_nano .* is after time_unix_nano/);
-    const result = await queryMetric(server.running.apiUrl, API_KEY, { metric, aggregation: 'max', from: Date.now() - 3_600_000, to: Date.now(), stepSeconds: 3600 });
-    assert.deepEqual(pointValues(result).filter((v) => v !== 0), [7]);
+    const result = await queryMetric(server.running.apiUrl, API_KEY, {
+      metric,
+      aggregation: 'max',
+      from: Date.now() - 3_600_000,
+      to: Date.now(),
+      stepSeconds: 3600,
+    });
+    assert.deepEqual(
+      pointValues(result).filter((v) => v !== 0),
+      [7],
+    );
   });
 });
 
@@ -98,10 +171,12 @@ describe('ids of the wrong JSON type, malformed requests', () => {
     const now = NOW_NS();
     for (const bad of [{ traceId: { length: 16 } }, { spanId: [1, 2, 3, 4, 5, 6, 7, 8] }]) {
       const valid = traceId();
-      const body = JSON.stringify(jsonTraces('json-ids', [
-        jsonSpan(valid, 'sibling', now.toString(), now.toString()),
-        { ...jsonSpan(traceId(), 'wrong type', now.toString(), now.toString()), ...bad },
-      ]));
+      const body = JSON.stringify(
+        jsonTraces('json-ids', [
+          jsonSpan(valid, 'sibling', now.toString(), now.toString()),
+          { ...jsonSpan(traceId(), 'wrong type', now.toString(), now.toString()), ...bad },
+        ]),
+      );
       const answer = await postOtlp(server.running.otlpHttpUrl, 'traces', body, 'json', API_KEY);
       assert.equal(answer.status, 400, JSON.stringify(bad));
       assert.equal(answer.retryAfter, null);
@@ -112,7 +187,12 @@ describe('ids of the wrong JSON type, malformed requests', () => {
   });
 
   test('a request whose structure is wrong is a permanent 400 with google.rpc.Status INVALID_ARGUMENT', async () => {
-    for (const body of ['{"resourceSpans":{"length":1}}', '{"resourceSpans":[{"resource":{"attributes":[{"key":"k","value":{"intValue":{}}}]}}]}', '[]', '{']) {
+    for (const body of [
+      '{"resourceSpans":{"length":1}}',
+      '{"resourceSpans":[{"resource":{"attributes":[{"key":"k","value":{"intValue":{}}}]}}]}',
+      '[]',
+      '{',
+    ]) {
       const answer = await postOtlp(server.running.otlpHttpUrl, 'traces', body, 'json', API_KEY);
       assert.equal(answer.status, 400, body);
       assert.equal(answer.retryAfter, null);
@@ -137,9 +217,15 @@ describe('span times on every transport', () => {
         assert.equal(answer.error, undefined);
         partial = answer.partial;
       } else {
-        const body = transport === 'protobuf'
-          ? tracesProtobuf(`inverted-${transport}`, spans)
-          : JSON.stringify(jsonTraces(`inverted-${transport}`, spans.map((s) => jsonSpan(s.traceId, s.name, s.start.toString(), s.end.toString()))));
+        const body =
+          transport === 'protobuf'
+            ? tracesProtobuf(`inverted-${transport}`, spans)
+            : JSON.stringify(
+                jsonTraces(
+                  `inverted-${transport}`,
+                  spans.map((s) => jsonSpan(s.traceId, s.name, s.start.toString(), s.end.toString())),
+                ),
+              );
         const answer = await postOtlp(server.running.otlpHttpUrl, 'traces', body, transport, API_KEY);
         assert.equal(answer.status, 200);
         partial = answer.partial;
@@ -157,12 +243,32 @@ describe('span times on every transport', () => {
     const at = (iso: string) => BigInt(Date.parse(iso)) * 1_000_000n;
     const future = traceId();
     const tooFar = traceId();
-    const answer = await grpcExport(grpc, 'traces', tracesProtobuf('future', [
-      { traceId: future, spanId: spanId(), name: 'in 2090', start: at('2090-01-01T00:00:00Z'), end: at('2090-01-01T00:00:01Z') },
-      { traceId: tooFar, spanId: spanId(), name: 'in 2200', start: at('2200-01-01T00:00:00Z'), end: at('2200-01-01T00:00:01Z') },
-    ]), API_KEY);
+    const answer = await grpcExport(
+      grpc,
+      'traces',
+      tracesProtobuf('future', [
+        {
+          traceId: future,
+          spanId: spanId(),
+          name: 'in 2090',
+          start: at('2090-01-01T00:00:00Z'),
+          end: at('2090-01-01T00:00:01Z'),
+        },
+        {
+          traceId: tooFar,
+          spanId: spanId(),
+          name: 'in 2200',
+          start: at('2200-01-01T00:00:00Z'),
+          end: at('2200-01-01T00:00:01Z'),
+        },
+      ]),
+      API_KEY,
+    );
     assert.equal(answer.partial?.rejected, 1);
-    assert.match(answer.partial!.errorMessage, /start_time_unix_nano 2200-01-01T00:00:00\.000000000Z is after 2096-02-09T06:28:15\.000000000Z, the latest time that can be stored/);
+    assert.match(
+      answer.partial!.errorMessage,
+      /start_time_unix_nano 2200-01-01T00:00:00\.000000000Z is after 2096-02-09T06:28:15\.000000000Z, the latest time that can be stored/,
+    );
     const trace = await getTrace(server.running.apiUrl, API_KEY, future);
     assert.equal(trace.status, 200);
     assert.equal(trace.body.data.spans[0]!.startTimeUnixNano, at('2090-01-01T00:00:00Z').toString());
@@ -182,36 +288,112 @@ describe('data older than the tenant retention', () => {
     ];
     const answers = [
       (await grpcExport(grpc, 'traces', tracesProtobuf('retention', spans(0)), API_KEY)).partial,
-      (await postOtlp(server.running.otlpHttpUrl, 'traces', tracesProtobuf('retention', spans(1)), 'protobuf', API_KEY)).partial,
-      (await postOtlp(server.running.otlpHttpUrl, 'traces', JSON.stringify(jsonTraces('retention', spans(2).map((s) => jsonSpan(s.traceId, s.name, s.start.toString(), s.end.toString())))), 'json', API_KEY)).partial,
+      (await postOtlp(server.running.otlpHttpUrl, 'traces', tracesProtobuf('retention', spans(1)), 'protobuf', API_KEY))
+        .partial,
+      (
+        await postOtlp(
+          server.running.otlpHttpUrl,
+          'traces',
+          JSON.stringify(
+            jsonTraces(
+              'retention',
+              spans(2).map((s) => jsonSpan(s.traceId, s.name, s.start.toString(), s.end.toString())),
+            ),
+          ),
+          'json',
+          API_KEY,
+        )
+      ).partial,
     ];
     for (const partial of answers) {
       assert.equal(partial?.rejected, 1);
-      assert.match(partial!.errorMessage, /span: start_time_unix_nano \S+ is older than this tenant's retention \(nothing before \S+ is kept\)/);
+      assert.match(
+        partial!.errorMessage,
+        /span: start_time_unix_nano \S+ is older than this tenant's retention \(nothing before \S+ is kept\)/,
+      );
     }
     assert.equal(await traceStatus(recent), 200);
     for (const id of stale) assert.equal(await traceStatus(id), 404);
 
-    const logs = await postOtlp(server.running.otlpHttpUrl, 'logs', JSON.stringify({
-      resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: old.toString() }, { observedTimeUnixNano: old.toString() }, { timeUnixNano: now.toString() }] }] }],
-    }), 'json', API_KEY);
+    const logs = await postOtlp(
+      server.running.otlpHttpUrl,
+      'logs',
+      JSON.stringify({
+        resourceLogs: [
+          {
+            scopeLogs: [
+              {
+                logRecords: [
+                  { timeUnixNano: old.toString() },
+                  { observedTimeUnixNano: old.toString() },
+                  { timeUnixNano: now.toString() },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      'json',
+      API_KEY,
+    );
     assert.equal(logs.partial?.rejected, 2);
-    const metrics = await postOtlp(server.running.otlpHttpUrl, 'metrics', JSON.stringify({
-      resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'retention.points', gauge: { dataPoints: [{ timeUnixNano: old.toString(), asDouble: 1 }, { timeUnixNano: now.toString(), asDouble: 2 }] } }] }] }],
-    }), 'json', API_KEY);
+    const metrics = await postOtlp(
+      server.running.otlpHttpUrl,
+      'metrics',
+      JSON.stringify({
+        resourceMetrics: [
+          {
+            scopeMetrics: [
+              {
+                metrics: [
+                  {
+                    name: 'retention.points',
+                    gauge: {
+                      dataPoints: [
+                        { timeUnixNano: old.toString(), asDouble: 1 },
+                        { timeUnixNano: now.toString(), asDouble: 2 },
+                      ],
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      'json',
+      API_KEY,
+    );
     assert.equal(metrics.partial?.rejected, 1);
-    assert.match(metrics.partial!.errorMessage, /data point of "retention\.points": time_unix_nano .* is older than this tenant's retention/);
+    assert.match(
+      metrics.partial!.errorMessage,
+      /data point of "retention\.points": time_unix_nano .* is older than this tenant's retention/,
+    );
   });
 
   test('a longer retention set through the API admits what it keeps', async () => {
-    const put = await api(server.running.apiUrl, '/api/v1/retention', API_KEY, { method: 'PUT', body: { spans: { rawDays: 30 } } });
+    const put = await api(server.running.apiUrl, '/api/v1/retention', API_KEY, {
+      method: 'PUT',
+      body: { spans: { rawDays: 30 } },
+    });
     assert.equal(put.status, 200, JSON.stringify(put.body));
     // A new key: the collector caches a key's credential, retention included, for 10 s.
-    const created = await api<{ data: { key: string } }>(server.running.apiUrl, '/api/v1/api-keys', API_KEY, { method: 'POST', body: { name: 'retention test', scopes: ['ingest'] } });
+    const created = await api<{ data: { key: string } }>(server.running.apiUrl, '/api/v1/api-keys', API_KEY, {
+      method: 'POST',
+      body: { name: 'retention test', scopes: ['ingest'] },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const old = NOW_NS() - 20n * DAY_NS;
     const kept = traceId();
-    const answer = await postOtlp(server.running.otlpHttpUrl, 'traces', tracesProtobuf('retention-30', [{ traceId: kept, spanId: spanId(), name: 'old but kept', start: old, end: old + 1n }]), 'protobuf', created.body.data.key);
+    const answer = await postOtlp(
+      server.running.otlpHttpUrl,
+      'traces',
+      tracesProtobuf('retention-30', [
+        { traceId: kept, spanId: spanId(), name: 'old but kept', start: old, end: old + 1n },
+      ]),
+      'protobuf',
+      created.body.data.key,
+    );
     assert.equal(answer.status, 200);
     assert.equal(answer.partial, null);
     assert.equal(await traceStatus(kept), 200);

@@ -7,7 +7,17 @@ import pg from 'pg';
 import { createApiKey, createTenant, openControlPlane } from '@telemetryflow/identity';
 import { CONTROL_PLANE_FEATURES } from '../src/control-plane-features.js';
 import {
-  API_KEY, assertSignals, buildSignals, exportSignals, assertTrace, freshDataDir, getTrace, removeDir, searchLogs, startServer, type Started,
+  API_KEY,
+  assertSignals,
+  buildSignals,
+  exportSignals,
+  assertTrace,
+  freshDataDir,
+  getTrace,
+  removeDir,
+  searchLogs,
+  startServer,
+  type Started,
 } from './helpers.js';
 
 const ADMIN_URL = process.env.TF_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -33,7 +43,8 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = ADMIN_URL): Prom
 async function counts(): Promise<number[]> {
   return admin(async (c) => {
     const out: number[] = [];
-    for (const t of ['tenants', 'api_keys', 'users', 'memberships']) out.push((await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`)).rows[0]!.n);
+    for (const t of ['tenants', 'api_keys', 'users', 'memberships'])
+      out.push((await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`)).rows[0]!.n);
     return out;
   }, databaseUrl);
 }
@@ -52,7 +63,10 @@ test('with DATABASE_URL: bootstrap once, ingest and read, isolation, restart', a
   current = await startServer(dataDir, { DATABASE_URL: databaseUrl });
   assert.deepEqual(await counts(), [1, 1, 1, 1], 'one tenant, key, user and membership after the first start');
   // Only the hash of the key is stored.
-  const stored = await admin((c) => c.query<{ key_hash: string; prefix: string }>('SELECT key_hash, prefix FROM api_keys'), databaseUrl);
+  const stored = await admin(
+    (c) => c.query<{ key_hash: string; prefix: string }>('SELECT key_hash, prefix FROM api_keys'),
+    databaseUrl,
+  );
   assert.notEqual(stored.rows[0]!.key_hash, API_KEY);
   assert.ok(!stored.rows[0]!.key_hash.includes(API_KEY));
 
@@ -62,21 +76,34 @@ test('with DATABASE_URL: bootstrap once, ingest and read, isolation, restart', a
   await assertSignals(current.running.apiUrl, API_KEY, sent);
 
   // A second tenant, created in the same Postgres.
-  const cp = await openControlPlane({ databaseUrl, dataDir, bootstrap: {}, poolSize: 2, features: CONTROL_PLANE_FEATURES });
+  const cp = await openControlPlane({
+    databaseUrl,
+    dataDir,
+    bootstrap: {},
+    poolSize: 2,
+    features: CONTROL_PLANE_FEATURES,
+  });
   let otherKey: string;
   try {
     const tenant = await createTenant(cp.dataSource, { name: 'Other' });
-    otherKey = (await createApiKey(cp.dataSource, { tenantId: tenant.id, name: 'e2e', scopes: ['ingest', 'read'] })).key;
+    otherKey = (await createApiKey(cp.dataSource, { tenantId: tenant.id, name: 'e2e', scopes: ['ingest', 'read'] }))
+      .key;
   } finally {
     await cp.close();
   }
   assert.equal((await getTrace(current.running.apiUrl, otherKey, trace.traceId)).status, 404);
-  assert.deepEqual(await searchLogs(current.running.apiUrl, otherKey, { service: 'pg-svc', from: logs.fromMs, to: logs.toMs }), []);
+  assert.deepEqual(
+    await searchLogs(current.running.apiUrl, otherKey, { service: 'pg-svc', from: logs.fromMs, to: logs.toMs }),
+    [],
+  );
 
   await current.running.close();
   current = undefined;
   current = await startServer(dataDir, { DATABASE_URL: databaseUrl });
-  assert.ok(!current.log.some((l) => l.includes('bootstrap')), `restart must not bootstrap again: ${current.log.join(' | ')}`);
+  assert.ok(
+    !current.log.some((l) => l.includes('bootstrap')),
+    `restart must not bootstrap again: ${current.log.join(' | ')}`,
+  );
   assert.deepEqual(await counts(), [2, 2, 1, 1], 'no second bootstrap tenant or key after a restart');
   assertTrace((await getTrace(current.running.apiUrl, API_KEY, trace.traceId)).body.data, trace);
   assert.equal((await getTrace(current.running.apiUrl, otherKey, trace.traceId)).status, 404);

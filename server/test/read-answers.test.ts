@@ -11,9 +11,39 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanLimits } from '@opentelemetry/sdk-trace';
-import type { DashboardRenderDto, DashboardSummaryDto, ExemplarDto, LogDto, MetricQueryResultDto, PreviewDto, ServiceDto, ServiceMapDto, TraceDto, TraceSummaryDto } from '@telemetryflow/contract';
-import { api, API_KEY, CollectOnlyReader, exportOk, exporters, freshDataDir, getTrace, hr, removeDir, searchLogs, startServer, type Started } from './helpers.js';
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+  type SpanLimits,
+} from '@opentelemetry/sdk-trace';
+import type {
+  DashboardRenderDto,
+  DashboardSummaryDto,
+  ExemplarDto,
+  LogDto,
+  MetricQueryResultDto,
+  PreviewDto,
+  ServiceDto,
+  ServiceMapDto,
+  TraceDto,
+  TraceSummaryDto,
+} from '@telemetryflow/contract';
+import {
+  api,
+  API_KEY,
+  CollectOnlyReader,
+  exportOk,
+  exporters,
+  freshDataDir,
+  getTrace,
+  hr,
+  removeDir,
+  searchLogs,
+  startServer,
+  type Started,
+} from './helpers.js';
 
 const MS = 1_000_000n;
 const H = 3_600_000;
@@ -31,17 +61,24 @@ after(async () => {
 });
 
 const get = <T>(path: string) => api<{ data: T; meta: Record<string, unknown> }>(server.running.apiUrl, path, API_KEY);
-const post = <T>(path: string, body: unknown) => api<{ data: T; meta: Record<string, unknown> }>(server.running.apiUrl, path, API_KEY, { method: 'POST', body });
+const post = <T>(path: string, body: unknown) =>
+  api<{ data: T; meta: Record<string, unknown> }>(server.running.apiUrl, path, API_KEY, { method: 'POST', body });
 
 /** Spans recorded by an SDK tracer of one service, exported as the SDK would. */
-function recorder(service: string, options: { idGenerator?: { generateTraceId(): string; generateSpanId(): string }; spanLimits?: SpanLimits } = {}) {
+function recorder(
+  service: string,
+  options: { idGenerator?: { generateTraceId(): string; generateSpanId(): string }; spanLimits?: SpanLimits } = {},
+) {
   const memory = new InMemorySpanExporter();
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
     spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
     ...options,
   });
-  return { tracer: provider.getTracer('read-answers', '1.0.0'), spans: (): ReadableSpan[] => memory.getFinishedSpans() };
+  return {
+    tracer: provider.getTracer('read-answers', '1.0.0'),
+    spans: (): ReadableSpan[] => memory.getFinishedSpans(),
+  };
 }
 
 async function exportSpans(spans: ReadableSpan[]): Promise<void> {
@@ -55,7 +92,10 @@ async function exportSpans(spans: ReadableSpan[]): Promise<void> {
 
 /** Relative difference within the sketches' 2%. */
 function assertNear(actual: number | null | undefined, expected: number, what: string): void {
-  assert.ok(actual !== null && actual !== undefined && Math.abs(actual - expected) / expected <= 0.02, `${what}: ${actual} vs ${expected}`);
+  assert.ok(
+    actual !== null && actual !== undefined && Math.abs(actual - expected) / expected <= 0.02,
+    `${what}: ${actual} vs ${expected}`,
+  );
 }
 
 describe('trace search', () => {
@@ -76,7 +116,9 @@ describe('trace search', () => {
     fromMs = Date.now() - 30 * 60_000;
     for (let k = 0; k < 501; k++) {
       const start = fromMs + k * 1000;
-      tracer.startSpan('GET /item', { kind: SpanKind.SERVER, startTime: start }, ROOT_CONTEXT).end(start + (k % 50) + 1);
+      tracer
+        .startSpan('GET /item', { kind: SpanKind.SERVER, startTime: start }, ROOT_CONTEXT)
+        .end(start + (k % 50) + 1);
     }
     await exportSpans(spans());
   });
@@ -87,7 +129,9 @@ describe('trace search', () => {
       let cursor: string | undefined;
       let pages = 0;
       do {
-        const res = await get<TraceSummaryDto[]>(`/api/v1/traces?service=catalog&from=${fromMs - 60_000}&to=${Date.now()}&limit=100&sort=${sort}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const res = await get<TraceSummaryDto[]>(
+          `/api/v1/traces?service=catalog&from=${fromMs - 60_000}&to=${Date.now()}&limit=100&sort=${sort}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
         assert.equal(res.status, 200, JSON.stringify(res.body));
         seen.push(...res.body.data.map((t) => t.traceId));
         cursor = res.body.meta.nextCursor as string | undefined;
@@ -107,7 +151,10 @@ describe("a service's RED is over its entry spans, everywhere it is shown", () =
    * UTC day, so a daily step holds all of it.
    */
   const D = 24 * H;
-  const recent = ((t) => (Math.floor(t / D) === Math.floor((t + 19 * 60_000) / D) ? t : Math.floor((t + 19 * 60_000) / D) * D - 20 * 60_000))(Date.now() - 55 * 60_000);
+  const recent = ((t) =>
+    Math.floor(t / D) === Math.floor((t + 19 * 60_000) / D) ? t : Math.floor((t + 19 * 60_000) / D) * D - 20 * 60_000)(
+    Date.now() - 55 * 60_000,
+  );
   /** Two days ago, at the start of a UTC hour: whole hours that the rollups answer. */
   const oldHour = Math.floor((Date.now() - 2 * D) / H) * H;
   /** The 17 minutes of the app's spans. */
@@ -131,14 +178,20 @@ describe("a service's RED is over its entry spans, everywhere it is shown", () =
         if (i % 10 === 5 && c === 0) child.setStatus({ code: SpanStatusCode.ERROR });
         child.end(start + c + 1);
       }
-      if (i < 50) mq.tracer.startSpan('process order', { kind: SpanKind.CONSUMER, startTime: start + 40 }, inside).end(start + 70);
+      if (i < 50)
+        mq.tracer
+          .startSpan('process order', { kind: SpanKind.CONSUMER, startTime: start + 40 }, inside)
+          .end(start + 70);
       if (i % 20 === 0) request.setStatus({ code: SpanStatusCode.ERROR });
       request.end(start + 100 + i);
     }
     for (let i = 0; i < 30; i++) {
       const start = base + i * 30_000;
       const job = cron.tracer.startSpan('POST /sync', { kind: SpanKind.CLIENT, startTime: start }, ROOT_CONTEXT);
-      for (let c = 0; c < 2; c++) cron.tracer.startSpan('GET /page', { kind: SpanKind.CLIENT, startTime: start + c }, trace.setSpan(ROOT_CONTEXT, job)).end(start + c + 10);
+      for (let c = 0; c < 2; c++)
+        cron.tracer
+          .startSpan('GET /page', { kind: SpanKind.CLIENT, startTime: start + c }, trace.setSpan(ROOT_CONTEXT, job))
+          .end(start + c + 10);
       if (i % 5 === 0) job.setStatus({ code: SpanStatusCode.ERROR });
       job.end(start + 50);
     }
@@ -158,10 +211,18 @@ describe("a service's RED is over its entry spans, everywhere it is shown", () =
   };
 
   function assertServices(list: ServiceDto[], what: string): void {
-    assert.deepEqual(list.map((s) => s.name), ['cron', 'mq', 'shop'], what);
+    assert.deepEqual(
+      list.map((s) => s.name),
+      ['cron', 'mq', 'shop'],
+      what,
+    );
     for (const s of list) {
       const e = expected[s.name as keyof typeof expected];
-      assert.deepEqual([s.spanCount, s.requestCount, s.errorCount, s.entrySpans], [e.spanCount, e.requestCount, e.errorCount, e.entrySpans], `${what}: ${s.name}`);
+      assert.deepEqual(
+        [s.spanCount, s.requestCount, s.errorCount, s.entrySpans],
+        [e.spanCount, e.requestCount, e.errorCount, e.entrySpans],
+        `${what}: ${s.name}`,
+      );
       assertNear(s.p95Ms, e.p95Ms, `${what}: ${s.name} p95`);
     }
   }
@@ -182,9 +243,17 @@ describe("a service's RED is over its entry spans, everywhere it is shown", () =
     assert.equal(raw.body.meta.resolution, 'raw');
     assertServices(planned.body.data, 'rollups');
     assertServices(raw.body.data, 'raw');
-    const steps = await get<{ count: number; errorCount: number }[]>(`/api/v1/services/shop/red?from=${oldHour}&to=${oldHour + 2 * H - 1}&stepSeconds=3600`);
+    const steps = await get<{ count: number; errorCount: number }[]>(
+      `/api/v1/services/shop/red?from=${oldHour}&to=${oldHour + 2 * H - 1}&stepSeconds=3600`,
+    );
     assert.equal(steps.body.meta.resolution, 'hourly');
-    assert.deepEqual(steps.body.data.map((p) => [p.count, p.errorCount]), [[200, 10], [0, 0]]);
+    assert.deepEqual(
+      steps.body.data.map((p) => [p.count, p.errorCount]),
+      [
+        [200, 10],
+        [0, 0],
+      ],
+    );
   });
 
   test('RED series of the service page', async () => {
@@ -193,11 +262,22 @@ describe("a service's RED is over its entry spans, everywhere it is shown", () =
     );
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const steps = res.body.data.filter((p) => p.count > 0);
-    assert.equal(steps.reduce((a, p) => a + p.count, 0), 200);
-    assert.equal(steps.reduce((a, p) => a + p.errorCount, 0), 10);
+    assert.equal(
+      steps.reduce((a, p) => a + p.count, 0),
+      200,
+    );
+    assert.equal(
+      steps.reduce((a, p) => a + p.errorCount, 0),
+      10,
+    );
     if (steps.length === 1) assertNear(steps[0]!.p95Ms, 289.05, 'p95 of the one step');
-    const cron = await get<{ count: number; errorCount: number }[]>(`/api/v1/services/cron/red?${range(recent)}&stepSeconds=3600`);
-    assert.deepEqual([cron.body.data.reduce((a, p) => a + p.count, 0), cron.body.data.reduce((a, p) => a + p.errorCount, 0)], [30, 6]);
+    const cron = await get<{ count: number; errorCount: number }[]>(
+      `/api/v1/services/cron/red?${range(recent)}&stepSeconds=3600`,
+    );
+    assert.deepEqual(
+      [cron.body.data.reduce((a, p) => a + p.count, 0), cron.body.data.reduce((a, p) => a + p.errorCount, 0)],
+      [30, 6],
+    );
   });
 
   test("service map: nodes carry the entry spans' RED, edges the calls between services as before", async () => {
@@ -206,22 +286,47 @@ describe("a service's RED is over its entry spans, everywhere it is shown", () =
     const shop = res.body.data.nodes.find((n) => n.service === 'shop')!;
     assert.deepEqual([shop.count, shop.errorCount, shop.errorRate], [200, 10, 0.05]);
     assertNear(shop.p95Ms, 289.05, 'map node p95');
-    assert.deepEqual(res.body.data.edges.map((e) => [e.caller, e.callee, e.calls, e.errorCount]), [['shop', 'mq', 50, 0]]);
+    assert.deepEqual(
+      res.body.data.edges.map((e) => [e.caller, e.callee, e.calls, e.errorCount]),
+      [['shop', 'mq', 50, 0]],
+    );
   });
 
   test('the query API, alert rules and the built-in Service overview dashboard measure the same requests', async () => {
     const from = recent - 60_000;
     const to = recent + 18 * 60_000;
     const q = await post<{ series: { points: [number, number | null][] }[] }>('/api/v1/query', {
-      query: { signal: 'spans', measure: 'error_rate', spans: 'entry', filters: [{ label: 'service', op: '=', value: 'shop' }] }, from, to, step: 86_400,
+      query: {
+        signal: 'spans',
+        measure: 'error_rate',
+        spans: 'entry',
+        filters: [{ label: 'service', op: '=', value: 'shop' }],
+      },
+      from,
+      to,
+      step: 86_400,
     });
     assert.equal(q.status, 200, JSON.stringify(q.body));
-    assert.deepEqual(q.body.data.series[0]!.points.filter((p) => p[1] !== null).map((p) => p[1]), [0.05]);
+    assert.deepEqual(
+      q.body.data.series[0]!.points.filter((p) => p[1] !== null).map((p) => p[1]),
+      [0.05],
+    );
 
     // An error-rate rule of 3% fires on shop's 5% of failed requests (30 failed spans of 4,200 are 0.7%).
     const preview = await post<PreviewDto>('/api/v1/alert-rules/preview', {
-      rule: { name: 'shop errors', condition: { kind: 'span', measure: 'error_rate', service: 'shop', window: '1h', threshold: { op: 'above', value: 0.03 } }, interval: '10m' },
-      from: new Date(Date.now() - 10 * 60_000).toISOString(), to: new Date().toISOString(),
+      rule: {
+        name: 'shop errors',
+        condition: {
+          kind: 'span',
+          measure: 'error_rate',
+          service: 'shop',
+          window: '1h',
+          threshold: { op: 'above', value: 0.03 },
+        },
+        interval: '10m',
+      },
+      from: new Date(Date.now() - 10 * 60_000).toISOString(),
+      to: new Date().toISOString(),
     });
     assert.equal(preview.status, 200, JSON.stringify(preview.body));
     const firing = preview.body.data.transitions.find((t) => t.to === 'firing');
@@ -231,7 +336,10 @@ describe("a service's RED is over its entry spans, everywhere it is shown", () =
     const dashboards = await get<DashboardSummaryDto[]>('/api/v1/dashboards');
     const overview = dashboards.body.data.find((d) => d.title === 'Service overview');
     assert.ok(overview, 'the built-in dashboard exists');
-    const render = await post<DashboardRenderDto>(`/api/v1/dashboards/${overview.id}/render?from=${from}&to=${to}&step=86400`, { variables: { service: 'shop' } });
+    const render = await post<DashboardRenderDto>(
+      `/api/v1/dashboards/${overview.id}/render?from=${from}&to=${to}&step=86400`,
+      { variables: { service: 'shop' } },
+    );
     assert.equal(render.status, 200, JSON.stringify(render.body));
     const panel = (title: string) => {
       const p = render.body.data.panels.find((x) => x.title === title);
@@ -247,8 +355,13 @@ describe("a service's RED is over its entry spans, everywhere it is shown", () =
 describe('explicit-bucket histogram quantiles', () => {
   test("lie within the point's recorded min and max: bounds [10, 100, 1000], counts [2, 5, 3, 0], max 300", async () => {
     const reader = new CollectOnlyReader();
-    const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'pricing' }), readers: [reader] });
-    const histogram = provider.getMeter('read-answers').createHistogram('quote.latency', { unit: 'ms', advice: { explicitBucketBoundaries: [10, 100, 1000] } });
+    const provider = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': 'pricing' }),
+      readers: [reader],
+    });
+    const histogram = provider
+      .getMeter('read-answers')
+      .createHistogram('quote.latency', { unit: 'ms', advice: { explicitBucketBoundaries: [10, 100, 1000] } });
     for (const v of [5, 6, 20, 30, 40, 50, 60, 150, 200, 300]) histogram.record(v);
     const { resourceMetrics, errors } = await reader.collect();
     assert.deepEqual(errors, []);
@@ -260,7 +373,13 @@ describe('explicit-bucket histogram quantiles', () => {
       await ex.shutdown();
     }
     const quantile = async (aggregation: string) => {
-      const res = await post<MetricQueryResultDto>('/api/v1/metrics/query', { metric: 'quote.latency', aggregation, from: Date.now() - H, to: Date.now() + 60_000, stepSeconds: 7200 });
+      const res = await post<MetricQueryResultDto>('/api/v1/metrics/query', {
+        metric: 'quote.latency',
+        aggregation,
+        from: Date.now() - H,
+        to: Date.now() + 60_000,
+        stepSeconds: 7200,
+      });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       return res.body.data.series.flatMap((s) => s.points.map((p) => p[1]).filter((v) => v !== null));
     };
@@ -278,12 +397,30 @@ describe('explicit-bucket histogram quantiles', () => {
 
 describe('what OTLP carries besides names and attributes', () => {
   test('span flags (sampled, remote parent), dropped attribute, event and link counts', async () => {
-    const limits: SpanLimits = { attributeCountLimit: 2, eventCountLimit: 1, linkCountLimit: 1, attributePerEventCountLimit: 1, attributePerLinkCountLimit: 1 };
+    const limits: SpanLimits = {
+      attributeCountLimit: 2,
+      eventCountLimit: 1,
+      linkCountLimit: 1,
+      attributePerEventCountLimit: 1,
+      attributePerLinkCountLimit: 1,
+    };
     const { tracer, spans } = recorder('limited', { spanLimits: limits });
-    const remote = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'c0ffee'.padEnd(32, '1'), spanId: 'feedbeef00000001', traceFlags: 1, isRemote: true });
+    const remote = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: 'c0ffee'.padEnd(32, '1'),
+      spanId: 'feedbeef00000001',
+      traceFlags: 1,
+      isRemote: true,
+    });
     const start = Date.now() - 60_000;
-    const link = { context: { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceFlags: 1, isRemote: true }, attributes: { a: 1, b: 2 } };
-    const span: Span = tracer.startSpan('POST /limited', { kind: SpanKind.SERVER, startTime: start, attributes: { a: 1, b: 2, c: 3, d: 4 }, links: [link, link] }, remote);
+    const link = {
+      context: { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceFlags: 1, isRemote: true },
+      attributes: { a: 1, b: 2 },
+    };
+    const span: Span = tracer.startSpan(
+      'POST /limited',
+      { kind: SpanKind.SERVER, startTime: start, attributes: { a: 1, b: 2, c: 3, d: 4 }, links: [link, link] },
+      remote,
+    );
     for (let i = 0; i < 3; i++) span.addEvent(`event ${i}`, { x: 1, y: 2, z: 3 }, start + i);
     span.end(start + 10);
     await exportSpans(spans());
@@ -294,29 +431,66 @@ describe('what OTLP carries besides names and attributes', () => {
     // Sampled (0x1), "is the parent remote" known (0x100) and true (0x200).
     assert.equal(s.flags, 0x301);
     assert.deepEqual([s.droppedAttributesCount, s.droppedEventsCount, s.droppedLinksCount], [2, 2, 1]);
-    assert.deepEqual(s.events.map((e) => e.droppedAttributesCount), [2]);
-    assert.deepEqual(s.links.map((l) => [l.flags, l.droppedAttributesCount]), [[0x301, 1]]);
+    assert.deepEqual(
+      s.events.map((e) => e.droppedAttributesCount),
+      [2],
+    );
+    assert.deepEqual(
+      s.links.map((l) => [l.flags, l.droppedAttributesCount]),
+      [[0x301, 1]],
+    );
   });
 
   test('scope attributes of spans (OTLP/JSON: the JS tracing API has none) and of log records (SDK)', async () => {
     const traceId = '5c0be'.padEnd(32, '7');
     const now = BigInt(Date.now() - 60_000) * MS;
     const body = {
-      resourceSpans: [{
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'scoped' } }] },
-        scopeSpans: [{
-          scope: { name: 'io.example.http', version: '2.0', attributes: [{ key: 'library.mode', value: { stringValue: 'fast' } }, { key: 'retries', value: { intValue: '3' } }], droppedAttributesCount: 4 },
-          spans: [{ traceId, spanId: '5c0be00000000001', name: 'GET /', kind: 2, flags: 257, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1000n) }],
-        }],
-      }],
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'scoped' } }] },
+          scopeSpans: [
+            {
+              scope: {
+                name: 'io.example.http',
+                version: '2.0',
+                attributes: [
+                  { key: 'library.mode', value: { stringValue: 'fast' } },
+                  { key: 'retries', value: { intValue: '3' } },
+                ],
+                droppedAttributesCount: 4,
+              },
+              spans: [
+                {
+                  traceId,
+                  spanId: '5c0be00000000001',
+                  name: 'GET /',
+                  kind: 2,
+                  flags: 257,
+                  startTimeUnixNano: String(now),
+                  endTimeUnixNano: String(now + 1000n),
+                },
+              ],
+            },
+          ],
+        },
+      ],
     };
-    const sent = await fetch(`${server.running.otlpHttpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` }, body: JSON.stringify(body) });
+    const sent = await fetch(`${server.running.otlpHttpUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+      body: JSON.stringify(body),
+    });
     assert.equal(sent.status, 200, await sent.text());
     const res = await getTrace(server.running.apiUrl, API_KEY, traceId);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual((res.body.data as TraceDto).spans[0]!.scope, {
-      name: 'io.example.http', version: '2.0', droppedAttributesCount: 4,
-      attributes: [{ key: 'library.mode', value: { stringValue: 'fast' } }, { key: 'retries', value: { intValue: '3' } }],
+      name: 'io.example.http',
+      version: '2.0',
+      droppedAttributesCount: 4,
+      attributes: [
+        { key: 'library.mode', value: { stringValue: 'fast' } },
+        { key: 'retries', value: { intValue: '3' } },
+      ],
     });
     assert.equal(res.body.data.spans[0]!.flags, 257);
 
@@ -330,7 +504,11 @@ describe('what OTLP carries besides names and attributes', () => {
     const logger = provider.getLogger('pino', '9.0.0', { attributes: { 'logger.kind': 'json' } });
     const baseSec = Math.floor(Date.now() / 1000) - 60;
     logger.emit({
-      eventName: 'session.start', severityNumber: SeverityNumber.INFO, body: 'signed in', timestamp: hr(baseSec, 5), attributes: { user: 'u-1', plan: 'pro', seats: 3 },
+      eventName: 'session.start',
+      severityNumber: SeverityNumber.INFO,
+      body: 'signed in',
+      timestamp: hr(baseSec, 5),
+      attributes: { user: 'u-1', plan: 'pro', seats: 3 },
       context: trace.setSpanContext(ROOT_CONTEXT, { traceId: 'e'.repeat(32), spanId: 'f'.repeat(16), traceFlags: 1 }),
     });
     const ex = exporters(server.running, 'http', API_KEY);
@@ -339,41 +517,84 @@ describe('what OTLP carries besides names and attributes', () => {
     } finally {
       await ex.shutdown();
     }
-    const [log] = await searchLogs(server.running.apiUrl, API_KEY, { service: 'sessions', from: (baseSec - 10) * 1000, to: (baseSec + 10) * 1000 });
+    const [log] = await searchLogs(server.running.apiUrl, API_KEY, {
+      service: 'sessions',
+      from: (baseSec - 10) * 1000,
+      to: (baseSec + 10) * 1000,
+    });
     assert.ok(log);
     const l: LogDto = log;
-    assert.deepEqual(l.scope, { name: 'pino', version: '9.0.0', attributes: [{ key: 'logger.kind', value: { stringValue: 'json' } }], droppedAttributesCount: 0 });
+    assert.deepEqual(l.scope, {
+      name: 'pino',
+      version: '9.0.0',
+      attributes: [{ key: 'logger.kind', value: { stringValue: 'json' } }],
+      droppedAttributesCount: 0,
+    });
     assert.deepEqual([l.eventName, l.flags, l.droppedAttributesCount, l.attributes.length], ['session.start', 1, 2, 1]);
   });
 
   test('int64 metric values past 2^53 come back exactly, as strings beside the JSON numbers', async () => {
     const now = BigInt(Date.now() - 60_000) * MS;
     const body = {
-      resourceMetrics: [{
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'clock' } }] },
-        scopeMetrics: [{
-          metrics: [{
-            name: 'process.start_time.ns',
-            gauge: {
-              dataPoints: [{
-                timeUnixNano: String(now), asInt: '9007199254740993',
-                exemplars: [{ timeUnixNano: String(now - 5n), asInt: '9007199254740995', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }],
-              }],
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'clock' } }] },
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: 'process.start_time.ns',
+                  gauge: {
+                    dataPoints: [
+                      {
+                        timeUnixNano: String(now),
+                        asInt: '9007199254740993',
+                        exemplars: [
+                          {
+                            timeUnixNano: String(now - 5n),
+                            asInt: '9007199254740995',
+                            traceId: 'a'.repeat(32),
+                            spanId: 'b'.repeat(16),
+                          },
+                        ],
+                      },
+                    ],
+                  },
+                },
+              ],
             },
-          }],
-        }],
-      }],
+          ],
+        },
+      ],
     };
-    const sent = await fetch(`${server.running.otlpHttpUrl}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` }, body: JSON.stringify(body) });
+    const sent = await fetch(`${server.running.otlpHttpUrl}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+      body: JSON.stringify(body),
+    });
     assert.equal(sent.status, 200, await sent.text());
     const window = { from: Date.now() - H, to: Date.now() + 60_000 };
     for (const aggregation of ['last', 'max', 'min']) {
-      const res = await post<MetricQueryResultDto>('/api/v1/metrics/query', { metric: 'process.start_time.ns', aggregation, ...window, stepSeconds: 7200 });
+      const res = await post<MetricQueryResultDto>('/api/v1/metrics/query', {
+        metric: 'process.start_time.ns',
+        aggregation,
+        ...window,
+        stepSeconds: 7200,
+      });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       const [series] = res.body.data.series;
-      assert.deepEqual(series!.intValues?.filter((v) => v !== null), ['9007199254740993'], aggregation);
+      assert.deepEqual(
+        series!.intValues?.filter((v) => v !== null),
+        ['9007199254740993'],
+        aggregation,
+      );
     }
-    const ex = await get<ExemplarDto[]>(`/api/v1/metrics/exemplars?metric=process.start_time.ns&from=${window.from}&to=${window.to}`);
-    assert.deepEqual(ex.body.data.map((e) => [e.intValue, e.traceId]), [['9007199254740995', 'a'.repeat(32)]]);
+    const ex = await get<ExemplarDto[]>(
+      `/api/v1/metrics/exemplars?metric=process.start_time.ns&from=${window.from}&to=${window.to}`,
+    );
+    assert.deepEqual(
+      ex.body.data.map((e) => [e.intValue, e.traceId]),
+      [['9007199254740995', 'a'.repeat(32)]],
+    );
   });
 });

@@ -3,7 +3,18 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { startSelfTracing, type SelfTracing } from '../src/index.js';
-import { api, API_KEY, buildTrace, eventually, exportOk, exporters, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
+import {
+  api,
+  API_KEY,
+  buildTrace,
+  eventually,
+  exportOk,
+  exporters,
+  freshDataDir,
+  removeDir,
+  startServer,
+  type Started,
+} from './helpers.js';
 
 const dataDir = freshDataDir();
 let server: Started | undefined;
@@ -52,8 +63,12 @@ test('the OTLP hot path is sampled at the request ratio; API requests and insert
   const { HotPathSampler } = await import('../src/self-tracing.js');
   const { ROOT_CONTEXT, SpanKind } = await import('@opentelemetry/api');
   const sampler = new HotPathSampler(0.1);
-  const ids = Array.from({ length: 2000 }, (_, i) => (i * 2654435761).toString(16).padStart(8, '0').repeat(4).slice(0, 32));
-  const sampled = (name: string, attributes = {}) => ids.filter((id) => sampler.shouldSample(ROOT_CONTEXT, id, name, SpanKind.SERVER, attributes, []).decision !== 0).length;
+  const ids = Array.from({ length: 2000 }, (_, i) =>
+    (i * 2654435761).toString(16).padStart(8, '0').repeat(4).slice(0, 32),
+  );
+  const sampled = (name: string, attributes = {}) =>
+    ids.filter((id) => sampler.shouldSample(ROOT_CONTEXT, id, name, SpanKind.SERVER, attributes, []).decision !== 0)
+      .length;
   const exports = sampled('otlp.export');
   assert.ok(exports > 100 && exports < 300, `about 10% of exports sampled: ${exports} of 2000`);
   const otlpHttp = sampled('POST', { 'url.path': '/v1/logs' });

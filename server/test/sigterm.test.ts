@@ -4,7 +4,18 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, test } from 'node:test';
 import {
-  API_KEY, assertLogs, assertTrace, buildLogs, buildTrace, exportOk, exporters, freshDataDir, getTrace, hrToNs, removeDir, searchLogs,
+  API_KEY,
+  assertLogs,
+  assertTrace,
+  buildLogs,
+  buildTrace,
+  exportOk,
+  exporters,
+  freshDataDir,
+  getTrace,
+  hrToNs,
+  removeDir,
+  searchLogs,
 } from './helpers.js';
 import { killAll, launchMain, type MainProcess } from './main-process.js';
 
@@ -21,7 +32,9 @@ function launch(batchDelayMs = '20'): Promise<MainProcess> {
 
 async function stop(p: MainProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   p.child.kill('SIGTERM');
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within 30 s of SIGTERM:\n${p.output()}`)), 30_000).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`no exit within 30 s of SIGTERM:\n${p.output()}`)), 30_000).unref(),
+  );
   return Promise.race([p.exited, timeout]);
 }
 
@@ -31,10 +44,26 @@ async function stop(p: MainProcess): Promise<{ code: number | null; signal: Node
  */
 async function postSpan(otlpHttpUrl: string, traceId: string, startNs: string, received: () => void): Promise<number> {
   const body = {
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sigterm-burst' } }] },
-      scopeSpans: [{ scope: { name: 'burst' }, spans: [{ traceId, spanId: traceId.slice(0, 16), name: 'burst', kind: 1, startTimeUnixNano: startNs, endTimeUnixNano: startNs }] }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sigterm-burst' } }] },
+        scopeSpans: [
+          {
+            scope: { name: 'burst' },
+            spans: [
+              {
+                traceId,
+                spanId: traceId.slice(0, 16),
+                name: 'burst',
+                kind: 1,
+                startTimeUnixNano: startNs,
+                endTimeUnixNano: startNs,
+              },
+            ],
+          },
+        ],
+      },
+    ],
   };
   // node:http rather than fetch: with fetch (Node 20's undici), requests cut off by the
   // exiting server were seen to stay pending forever instead of failing.
@@ -42,7 +71,16 @@ async function postSpan(otlpHttpUrl: string, traceId: string, startNs: string, r
   return new Promise((resolve) => {
     const req = request(
       `${otlpHttpUrl}/v1/traces`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${API_KEY}`, expect: '100-continue' } },
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          authorization: `Bearer ${API_KEY}`,
+          expect: '100-continue',
+        },
+      },
       (res) => {
         res.resume();
         res.once('end', () => resolve(res.statusCode ?? 0));
@@ -76,7 +114,7 @@ test('SIGTERM exits 0 and every acknowledged export survives the restart', { tim
   let received = 0;
   const burst = ids.map((id) => postSpan(first.otlpHttpUrl, id, startNs, () => received++));
   // SIGTERM once the server has every request of the burst (instead of after a second).
-  for (const deadline = Date.now() + 30_000; received < ids.length; ) {
+  for (const deadline = Date.now() + 30_000; received < ids.length;) {
     if (Date.now() > deadline) throw new Error(`the server read ${received} of ${ids.length} requests in 30 s`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -84,14 +122,21 @@ test('SIGTERM exits 0 and every acknowledged export survives the restart', { tim
   const statuses = await Promise.all(burst);
   assert.deepEqual(exit, { code: 0, signal: null }, first.output());
   assert.match(first.output(), /SIGTERM: stopping/);
-  assert.deepEqual(statuses, ids.map(() => 200), 'every request waiting in the batch was inserted and acknowledged');
+  assert.deepEqual(
+    statuses,
+    ids.map(() => 200),
+    'every request waiting in the batch was inserted and acknowledged',
+  );
 
   const second = await launch();
   try {
     const res = await getTrace(second.apiUrl, API_KEY, trace.traceId);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assertTrace(res.body.data, trace);
-    assertLogs(await searchLogs(second.apiUrl, API_KEY, { service: 'sigterm-svc', from: logs.fromMs, to: logs.toMs }), logs);
+    assertLogs(
+      await searchLogs(second.apiUrl, API_KEY, { service: 'sigterm-svc', from: logs.fromMs, to: logs.toMs }),
+      logs,
+    );
     const acked = ids.filter((_, i) => statuses[i] === 200);
     for (const id of acked) {
       const r = await getTrace(second.apiUrl, API_KEY, id);

@@ -4,7 +4,27 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ServiceDto, TraceSummaryDto } from '@telemetryflow/contract';
 import {
-  API_KEY, buildSignals, createTenantWithKeys, exportSignals, api, assertLogs, assertMetrics, assertTrace, buildTrace, exportWith, exporters, freshDataDir, getTrace, listMetrics, pointValues, queryMetric, removeDir, searchLogs, startServer, type Started, type SignalFixtures,
+  API_KEY,
+  buildSignals,
+  createTenantWithKeys,
+  exportSignals,
+  api,
+  assertLogs,
+  assertMetrics,
+  assertTrace,
+  buildTrace,
+  exportWith,
+  exporters,
+  freshDataDir,
+  getTrace,
+  listMetrics,
+  pointValues,
+  queryMetric,
+  removeDir,
+  searchLogs,
+  startServer,
+  type Started,
+  type SignalFixtures,
 } from './helpers.js';
 
 let server: Started;
@@ -39,23 +59,39 @@ test('each tenant reads its own trace; the other tenant gets 404 for it', async 
   assert.equal(crossBA.status, 404, JSON.stringify(crossBA.body));
 });
 
-test('trace search and services list only the caller\'s traces', async () => {
+test("trace search and services list only the caller's traces", async () => {
   const range = `from=${a.logs.fromMs}&to=${a.logs.toMs}`;
-  for (const [key, own, other] of [[API_KEY, a, b], [otherKey, b, a]] as const) {
-    const found = await api<{ data: TraceSummaryDto[] }>(server.running.apiUrl, `/api/v1/traces?service=shared-svc&${range}`, key);
+  for (const [key, own, other] of [
+    [API_KEY, a, b],
+    [otherKey, b, a],
+  ] as const) {
+    const found = await api<{ data: TraceSummaryDto[] }>(
+      server.running.apiUrl,
+      `/api/v1/traces?service=shared-svc&${range}`,
+      key,
+    );
     assert.equal(found.status, 200);
     const ids = found.body.data.map((t) => t.traceId);
     assert.deepEqual(ids, [own.trace.traceId]);
     assert.ok(!ids.includes(other.trace.traceId));
     const services = await api<{ data: ServiceDto[] }>(server.running.apiUrl, `/api/v1/services?${range}`, key);
     // Its two spans; one request (the failed server span), a client span under it.
-    assert.deepEqual(services.body.data.map((s) => [s.name, s.spanCount, s.requestCount, s.errorCount]), [['shared-svc', 2, 1, 1]]);
+    assert.deepEqual(
+      services.body.data.map((s) => [s.name, s.spanCount, s.requestCount, s.errorCount]),
+      [['shared-svc', 2, 1, 1]],
+    );
   }
 });
 
 test('logs: each tenant sees only its own records', async () => {
-  assertLogs(await searchLogs(server.running.apiUrl, API_KEY, { service: 'shared-svc', from: a.logs.fromMs, to: a.logs.toMs }), a.logs);
-  assertLogs(await searchLogs(server.running.apiUrl, otherKey, { service: 'shared-svc', from: b.logs.fromMs, to: b.logs.toMs }), b.logs);
+  assertLogs(
+    await searchLogs(server.running.apiUrl, API_KEY, { service: 'shared-svc', from: a.logs.fromMs, to: a.logs.toMs }),
+    a.logs,
+  );
+  assertLogs(
+    await searchLogs(server.running.apiUrl, otherKey, { service: 'shared-svc', from: b.logs.fromMs, to: b.logs.toMs }),
+    b.logs,
+  );
 });
 
 test('metrics: same names in both tenants, values never mix', async () => {
@@ -67,12 +103,25 @@ test('metrics: same names in both tenants, values never mix', async () => {
 test('a tenant with no data sees nothing at all', async () => {
   const emptyKey = (await createTenantWithKeys(server.running.apiUrl, 'Empty', [['read']])).keys[0]!;
   assert.equal((await getTrace(server.running.apiUrl, emptyKey, a.trace.traceId)).status, 404);
-  assert.deepEqual(await searchLogs(server.running.apiUrl, emptyKey, { service: 'shared-svc', from: a.logs.fromMs, to: a.logs.toMs }), []);
+  assert.deepEqual(
+    await searchLogs(server.running.apiUrl, emptyKey, { service: 'shared-svc', from: a.logs.fromMs, to: a.logs.toMs }),
+    [],
+  );
   assert.deepEqual(await searchLogs(server.running.apiUrl, emptyKey, { from: a.logs.fromMs, to: a.logs.toMs }), []);
   assert.deepEqual(await listMetrics(server.running.apiUrl, emptyKey, a.metrics.fromMs, a.metrics.toMs), []);
-  const q = await queryMetric(server.running.apiUrl, emptyKey, { metric: 'e2e.iso.requests', aggregation: 'last', from: a.metrics.fromMs, to: a.metrics.toMs, stepSeconds: 3600 });
+  const q = await queryMetric(server.running.apiUrl, emptyKey, {
+    metric: 'e2e.iso.requests',
+    aggregation: 'last',
+    from: a.metrics.fromMs,
+    to: a.metrics.toMs,
+    stepSeconds: 3600,
+  });
   assert.deepEqual(pointValues(q), []);
-  const traces = await api<{ data: TraceSummaryDto[] }>(server.running.apiUrl, `/api/v1/traces?from=${a.logs.fromMs}&to=${a.logs.toMs}`, emptyKey);
+  const traces = await api<{ data: TraceSummaryDto[] }>(
+    server.running.apiUrl,
+    `/api/v1/traces?from=${a.logs.fromMs}&to=${a.logs.toMs}`,
+    emptyKey,
+  );
   assert.deepEqual(traces.body.data, []);
 });
 

@@ -22,7 +22,11 @@ export const DECODE_QUEUE_LIMIT = 4096;
  * Worker threads for CPU-heavy OTLP work (decode, validate, encode), off the event loop
  * that serves requests; default one per core beyond the first.
  */
-export function createWorkerPool<T, R>(worker: URL, threads = Math.max(1, availableParallelism() - 1), maxQueue = DECODE_QUEUE_LIMIT): Piscina<T, R> {
+export function createWorkerPool<T, R>(
+  worker: URL,
+  threads = Math.max(1, availableParallelism() - 1),
+  maxQueue = DECODE_QUEUE_LIMIT,
+): Piscina<T, R> {
   return new Piscina<T, R>({
     filename: worker.href,
     minThreads: threads,
@@ -36,7 +40,8 @@ export function createWorkerPool<T, R>(worker: URL, threads = Math.max(1, availa
 /** Runs a task, or refuses it with OverloadedError (the client is throttled) when the queue is full. */
 export function runQueued<T, R>(pool: Piscina<T, R>, task: T): Promise<R> {
   const limit = pool.options.maxQueue;
-  if (pool.queueSize >= limit) return Promise.reject(new OverloadedError(`${limit} requests are waiting to be decoded`));
+  if (pool.queueSize >= limit)
+    return Promise.reject(new OverloadedError(`${limit} requests are waiting to be decoded`));
   return pool.run(task);
 }
 

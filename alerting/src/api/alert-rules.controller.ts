@@ -1,6 +1,13 @@
 import { Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { ApiError, ApiRoute, RateLimit, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
-import { AlertRuleInputSchema, PreviewRequestSchema, type AlertRuleDto, type AlertRuleInput, type ApiSuccess, type PreviewDto } from '@telemetryflow/contract';
+import {
+  AlertRuleInputSchema,
+  PreviewRequestSchema,
+  type AlertRuleDto,
+  type AlertRuleInput,
+  type ApiSuccess,
+  type PreviewDto,
+} from '@telemetryflow/contract';
 import { z } from 'zod';
 import { AlertRulesService } from '../rules/alert-rules.service.js';
 import { previewRule, PreviewTooLargeError } from '../rules/rule-preview.js';
@@ -9,7 +16,12 @@ import { UnknownGroupLabelError } from '../sources/group-columns.js';
 import { CONDITION_READER, type ConditionReader } from '../sources/clickhouse-condition-reader.js';
 import { pathId, timeMs } from './route-params.js';
 
-const ImportSchema = z.object({ yaml: z.string().min(1).max(1024 * 1024) });
+const ImportSchema = z.object({
+  yaml: z
+    .string()
+    .min(1)
+    .max(1024 * 1024),
+});
 const TAGS = ['alerting'];
 
 @Controller('api/v1/alert-rules')
@@ -45,7 +57,10 @@ export class AlertRulesController {
   @HttpCode(200)
   @Requires('write')
   @ApiRoute({ summary: 'Create or replace alert rules by name from a YAML document', body: ImportSchema, tags: TAGS })
-  async importYaml(@TenantId() tenant: string, @ValidBody() body: z.infer<typeof ImportSchema>): Promise<ApiSuccess<{ created: number; updated: number }>> {
+  async importYaml(
+    @TenantId() tenant: string,
+    @ValidBody() body: z.infer<typeof ImportSchema>,
+  ): Promise<ApiSuccess<{ created: number; updated: number }>> {
     return { data: await this.rules.importYaml(tenant, body.yaml) };
   }
 
@@ -53,17 +68,30 @@ export class AlertRulesController {
   @HttpCode(200)
   @Requires('read')
   @RateLimit('heavy')
-  @ApiRoute({ summary: 'Replay a rule over a past range: when it would have fired, without notifying', body: PreviewRequestSchema, tags: TAGS })
-  async preview(@TenantId() tenant: string, @ValidBody() body: z.infer<typeof PreviewRequestSchema>): Promise<ApiSuccess<PreviewDto>> {
+  @ApiRoute({
+    summary: 'Replay a rule over a past range: when it would have fired, without notifying',
+    body: PreviewRequestSchema,
+    tags: TAGS,
+  })
+  async preview(
+    @TenantId() tenant: string,
+    @ValidBody() body: z.infer<typeof PreviewRequestSchema>,
+  ): Promise<ApiSuccess<PreviewDto>> {
     const fromMs = timeMs(body.from, 'from', 0);
     const toMs = timeMs(body.to, 'to', 0);
     if (toMs <= fromMs) throw new ApiError(400, 'invalid_parameter', 'to: must be after from', { parameter: 'to' });
     assertRuleWithinLimits(body.rule, this.reader.limits, 'rule.');
     try {
-      return { data: await previewRule(this.reader, tenant, body.rule, fromMs, toMs, { budgetMs: this.reader.limits.maxExecutionSeconds * 1000 }) };
+      return {
+        data: await previewRule(this.reader, tenant, body.rule, fromMs, toMs, {
+          budgetMs: this.reader.limits.maxExecutionSeconds * 1000,
+        }),
+      };
     } catch (err) {
-      if (err instanceof PreviewTooLargeError) throw new ApiError(422, 'result_too_large', err.message, { narrow: ['from', 'to', 'rule.interval'] });
-      if (err instanceof UnknownGroupLabelError) throw new ApiError(400, 'invalid_parameter', `rule.groupBy: ${err.message}`, { parameter: 'rule.groupBy' });
+      if (err instanceof PreviewTooLargeError)
+        throw new ApiError(422, 'result_too_large', err.message, { narrow: ['from', 'to', 'rule.interval'] });
+      if (err instanceof UnknownGroupLabelError)
+        throw new ApiError(400, 'invalid_parameter', `rule.groupBy: ${err.message}`, { parameter: 'rule.groupBy' });
       throw err;
     }
   }
@@ -78,7 +106,11 @@ export class AlertRulesController {
   @Put(':id')
   @Requires('write')
   @ApiRoute({ summary: 'Replace an alert rule', body: AlertRuleInputSchema, params: { id: 'rule id' }, tags: TAGS })
-  async update(@TenantId() tenant: string, @Param('id') id: string, @ValidBody() body: AlertRuleInput): Promise<ApiSuccess<AlertRuleDto>> {
+  async update(
+    @TenantId() tenant: string,
+    @Param('id') id: string,
+    @ValidBody() body: AlertRuleInput,
+  ): Promise<ApiSuccess<AlertRuleDto>> {
     return { data: await this.rules.update(tenant, pathId(id, 'alert rule'), body) };
   }
 

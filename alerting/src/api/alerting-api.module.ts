@@ -33,7 +33,14 @@ export class AlertingApiModule {
     const ds = cfg.controlPlane.dataSource;
     return {
       module: AlertingApiModule,
-      controllers: [AlertRulesController, AlertsController, SilencesController, ChannelsController, StatusPagesController, PublicStatusController],
+      controllers: [
+        AlertRulesController,
+        AlertsController,
+        SilencesController,
+        ChannelsController,
+        StatusPagesController,
+        PublicStatusController,
+      ],
       providers: [
         { provide: AlertRulesService, useValue: new AlertRulesService(ds, cfg.reader.limits) },
         { provide: AlertsService, useValue: new AlertsService(ds) },

@@ -1,8 +1,24 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiError, ApiRoute, assertRangeWithin, CurrentCaller, Requires, TenantId, ValidBody, ValidQuery, type Caller } from '@telemetryflow/http-kit';
 import {
-  AlertHistoryQuerySchema, AlertListQuerySchema, SilenceInputSchema,
-  type AlertDto, type AlertHistoryEntryDto, type ApiSuccess, type SilenceDto, type SilenceInput,
+  ApiError,
+  ApiRoute,
+  assertRangeWithin,
+  CurrentCaller,
+  Requires,
+  TenantId,
+  ValidBody,
+  ValidQuery,
+  type Caller,
+} from '@telemetryflow/http-kit';
+import {
+  AlertHistoryQuerySchema,
+  AlertListQuerySchema,
+  SilenceInputSchema,
+  type AlertDto,
+  type AlertHistoryEntryDto,
+  type ApiSuccess,
+  type SilenceDto,
+  type SilenceInput,
 } from '@telemetryflow/contract';
 import { z } from 'zod';
 import { AlertsService } from '../alerts/alerts.service.js';
@@ -21,19 +37,46 @@ export class AlertsController {
 
   @Get()
   @Requires('read')
-  @ApiRoute({ summary: 'Current alerts (pending, firing, resolved), one per rule and group', query: AlertListQuerySchema, tags: TAGS })
-  async list(@TenantId() tenant: string, @ValidQuery() q: z.infer<typeof AlertListQuerySchema>): Promise<ApiSuccess<AlertDto[]>> {
+  @ApiRoute({
+    summary: 'Current alerts (pending, firing, resolved), one per rule and group',
+    query: AlertListQuerySchema,
+    tags: TAGS,
+  })
+  async list(
+    @TenantId() tenant: string,
+    @ValidQuery() q: z.infer<typeof AlertListQuerySchema>,
+  ): Promise<ApiSuccess<AlertDto[]>> {
     return { data: await this.alerts.alerts(tenant, q) };
   }
 
   @Get('history')
   @Requires('read')
-  @ApiRoute({ summary: 'Evaluations, transitions and notifications, newest first (default: the last 24 hours; at most maxSearchRangeDays)', query: AlertHistoryQuerySchema, tags: TAGS })
-  async history_(@TenantId() tenant: string, @ValidQuery() q: z.infer<typeof AlertHistoryQuerySchema>): Promise<ApiSuccess<AlertHistoryEntryDto[]>> {
+  @ApiRoute({
+    summary:
+      'Evaluations, transitions and notifications, newest first (default: the last 24 hours; at most maxSearchRangeDays)',
+    query: AlertHistoryQuerySchema,
+    tags: TAGS,
+  })
+  async history_(
+    @TenantId() tenant: string,
+    @ValidQuery() q: z.infer<typeof AlertHistoryQuerySchema>,
+  ): Promise<ApiSuccess<AlertHistoryEntryDto[]>> {
     const toMs = timeMs(q.to, 'to', Date.now());
     const fromMs = timeMs(q.from, 'from', toMs - DAY_MS);
-    assertRangeWithin({ fromNs: BigInt(fromMs) * 1_000_000n, toNs: BigInt(toMs) * 1_000_000n }, this.history.limits.maxSearchRangeDays, 'maxSearchRangeDays');
-    return { data: await this.history.list(tenant, { fromMs, toMs, limit: q.limit, ...(q.ruleId ? { ruleId: q.ruleId } : {}), ...(q.event ? { event: q.event } : {}) }) };
+    assertRangeWithin(
+      { fromNs: BigInt(fromMs) * 1_000_000n, toNs: BigInt(toMs) * 1_000_000n },
+      this.history.limits.maxSearchRangeDays,
+      'maxSearchRangeDays',
+    );
+    return {
+      data: await this.history.list(tenant, {
+        fromMs,
+        toMs,
+        limit: q.limit,
+        ...(q.ruleId ? { ruleId: q.ruleId } : {}),
+        ...(q.event ? { event: q.event } : {}),
+      }),
+    };
   }
 }
 
@@ -48,18 +91,31 @@ export class SilencesController {
 
   @Get()
   @Requires('read')
-  @ApiRoute({ summary: 'Silences and maintenance windows (active and future; expired=true for all)', query: SilenceListQuerySchema, tags: TAGS })
-  async list(@TenantId() tenant: string, @ValidQuery() q: z.infer<typeof SilenceListQuerySchema>): Promise<ApiSuccess<SilenceDto[]>> {
+  @ApiRoute({
+    summary: 'Silences and maintenance windows (active and future; expired=true for all)',
+    query: SilenceListQuerySchema,
+    tags: TAGS,
+  })
+  async list(
+    @TenantId() tenant: string,
+    @ValidQuery() q: z.infer<typeof SilenceListQuerySchema>,
+  ): Promise<ApiSuccess<SilenceDto[]>> {
     return { data: await this.alerts.silences(tenant, q.kind, q.expired === 'true') };
   }
 
   @Post()
   @Requires('write')
-  @ApiRoute({ summary: 'Mute notifications of matching alerts for a time window (state and history are kept)', body: SilenceInputSchema, status: 201, tags: TAGS })
+  @ApiRoute({
+    summary: 'Mute notifications of matching alerts for a time window (state and history are kept)',
+    body: SilenceInputSchema,
+    status: 201,
+    tags: TAGS,
+  })
   async create(@CurrentCaller() caller: Caller, @ValidBody() body: SilenceInput): Promise<ApiSuccess<SilenceDto>> {
     const startsAtMs = timeMs(body.startsAt, 'startsAt', 0);
     const endsAtMs = timeMs(body.endsAt, 'endsAt', 0);
-    if (endsAtMs <= startsAtMs) throw new ApiError(400, 'invalid_parameter', 'endsAt: must be after startsAt', { parameter: 'endsAt' });
+    if (endsAtMs <= startsAtMs)
+      throw new ApiError(400, 'invalid_parameter', 'endsAt: must be after startsAt', { parameter: 'endsAt' });
     const author = caller.userId !== undefined ? `user:${caller.userId}` : `key:${caller.keyId ?? 'unknown'}`;
     return { data: await this.alerts.createSilence(caller.tenantId, author, { ...body, startsAtMs, endsAtMs }) };
   }

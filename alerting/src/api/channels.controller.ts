@@ -1,6 +1,12 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { ApiRoute, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
-import { ChannelInputSchema, type ApiSuccess, type ChannelDto, type ChannelInput, type ChannelTestDto } from '@telemetryflow/contract';
+import {
+  ChannelInputSchema,
+  type ApiSuccess,
+  type ChannelDto,
+  type ChannelInput,
+  type ChannelTestDto,
+} from '@telemetryflow/contract';
 import { ChannelsService } from '../channels/channels.service.js';
 import { pathId } from './route-params.js';
 
@@ -20,7 +26,12 @@ export class ChannelsController {
 
   @Post()
   @Requires('write')
-  @ApiRoute({ summary: 'Create a Slack, PagerDuty or webhook channel', body: ChannelInputSchema, status: 201, tags: TAGS })
+  @ApiRoute({
+    summary: 'Create a Slack, PagerDuty or webhook channel',
+    body: ChannelInputSchema,
+    status: 201,
+    tags: TAGS,
+  })
   async create(@TenantId() tenant: string, @ValidBody() body: ChannelInput): Promise<ApiSuccess<ChannelDto>> {
     return { data: await this.channels.create(tenant, body) };
   }
@@ -34,8 +45,17 @@ export class ChannelsController {
 
   @Put(':id')
   @Requires('write')
-  @ApiRoute({ summary: 'Replace a notification channel', body: ChannelInputSchema, params: { id: 'channel id' }, tags: TAGS })
-  async update(@TenantId() tenant: string, @Param('id') id: string, @ValidBody() body: ChannelInput): Promise<ApiSuccess<ChannelDto>> {
+  @ApiRoute({
+    summary: 'Replace a notification channel',
+    body: ChannelInputSchema,
+    params: { id: 'channel id' },
+    tags: TAGS,
+  })
+  async update(
+    @TenantId() tenant: string,
+    @Param('id') id: string,
+    @ValidBody() body: ChannelInput,
+  ): Promise<ApiSuccess<ChannelDto>> {
     return { data: await this.channels.update(tenant, pathId(id, WHAT), body) };
   }
 

@@ -36,7 +36,11 @@ export class PublicStatusController {
   constructor(@Inject(StatusPagesService) private readonly pages: StatusPagesService) {}
 
   @Get(':slug')
-  @ApiRoute({ summary: 'Public status page (HTML, readable without JavaScript)', params: { slug: 'page slug' }, tags: TAGS })
+  @ApiRoute({
+    summary: 'Public status page (HTML, readable without JavaScript)',
+    params: { slug: 'page slug' },
+    tags: TAGS,
+  })
   async page(@Param('slug') slug: string, @Req() req: RequestLike, @Res() reply: ReplyLike): Promise<void> {
     const view = await this.view(slug);
     this.send(req, reply, view, 'text/html; charset=utf-8', () => renderStatusPage(view, slug));
@@ -53,14 +57,18 @@ export class PublicStatusController {
   @ApiRoute({ summary: 'Incidents of a status page as an Atom feed', params: { slug: 'page slug' }, tags: TAGS })
   async atom(@Param('slug') slug: string, @Req() req: RequestLike, @Res() reply: ReplyLike): Promise<void> {
     const view = await this.view(slug);
-    this.send(req, reply, view, 'application/atom+xml; charset=utf-8', () => renderIncidentFeed(view, pageUrl(req, slug)));
+    this.send(req, reply, view, 'application/atom+xml; charset=utf-8', () =>
+      renderIncidentFeed(view, pageUrl(req, slug)),
+    );
   }
 
   @Get(':slug/feed.rss')
   @ApiRoute({ summary: 'Incidents of a status page as an RSS 2.0 feed', params: { slug: 'page slug' }, tags: TAGS })
   async rss(@Param('slug') slug: string, @Req() req: RequestLike, @Res() reply: ReplyLike): Promise<void> {
     const view = await this.view(slug);
-    this.send(req, reply, view, 'application/rss+xml; charset=utf-8', () => renderIncidentRss(view, pageUrl(req, slug)));
+    this.send(req, reply, view, 'application/rss+xml; charset=utf-8', () =>
+      renderIncidentRss(view, pageUrl(req, slug)),
+    );
   }
 
   private async view(slug: string): Promise<PublicStatusDto> {
@@ -72,7 +80,10 @@ export class PublicStatusController {
   private send(req: RequestLike, reply: ReplyLike, view: PublicStatusDto, type: string, render: () => string): void {
     const { generatedAt: _g, ...content } = view;
     const etag = `W/"${createHash('sha256').update(type).update(JSON.stringify(content)).digest('base64url').slice(0, 27)}"`;
-    reply.header('cache-control', 'public, max-age=30').header('etag', etag).header('x-content-type-options', 'nosniff');
+    reply
+      .header('cache-control', 'public, max-age=30')
+      .header('etag', etag)
+      .header('x-content-type-options', 'nosniff');
     if (req.headers['if-none-match'] === etag) {
       reply.status(304).send();
       return;

@@ -10,9 +10,15 @@ import { NotificationChannelEntity } from '../store/entities.js';
 
 function toChannelDto(c: NotificationChannelEntity): ChannelDto {
   return {
-    id: c.id, name: c.name, type: c.type, target: new URL(c.config.url!).origin,
-    failing: c.failingSince !== null, failingSince: c.failingSince?.toISOString() ?? null, lastError: c.lastError,
-    createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(),
+    id: c.id,
+    name: c.name,
+    type: c.type,
+    target: new URL(c.config.url!).origin,
+    failing: c.failingSince !== null,
+    failingSince: c.failingSince?.toISOString() ?? null,
+    lastError: c.lastError,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
   };
 }
 
@@ -29,7 +35,11 @@ export class ChannelsService {
   ) {}
 
   async list(tenant: string): Promise<ChannelDto[]> {
-    return (await this.ds.getRepository(NotificationChannelEntity).find({ where: { tenantId: tenant }, order: { name: 'ASC' } })).map(toChannelDto);
+    return (
+      await this.ds
+        .getRepository(NotificationChannelEntity)
+        .find({ where: { tenantId: tenant }, order: { name: 'ASC' } })
+    ).map(toChannelDto);
   }
 
   async get(tenant: string, id: string): Promise<ChannelDto> {
@@ -39,7 +49,15 @@ export class ChannelsService {
   async create(tenant: string, input: ChannelInput): Promise<ChannelDto> {
     const now = new Date();
     const row = this.ds.getRepository(NotificationChannelEntity).create({
-      id: randomUUID(), tenantId: tenant, name: input.name, type: input.type, config: configOf(input), failingSince: null, lastError: null, createdAt: now, updatedAt: now,
+      id: randomUUID(),
+      tenantId: tenant,
+      name: input.name,
+      type: input.type,
+      config: configOf(input),
+      failingSince: null,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
     });
     await this.ds.getRepository(NotificationChannelEntity).insert(row);
     return toChannelDto(row);
@@ -48,7 +66,14 @@ export class ChannelsService {
   /** Replaces the channel (secrets included) and clears its failing mark: the target may be fixed. */
   async update(tenant: string, id: string, input: ChannelInput): Promise<ChannelDto> {
     const row = await this.find(tenant, id);
-    Object.assign(row, { name: input.name, type: input.type, config: configOf(input), failingSince: null, lastError: null, updatedAt: new Date() });
+    Object.assign(row, {
+      name: input.name,
+      type: input.type,
+      config: configOf(input),
+      failingSince: null,
+      lastError: null,
+      updatedAt: new Date(),
+    });
     await this.ds.getRepository(NotificationChannelEntity).save(row);
     return toChannelDto(row);
   }
@@ -71,14 +96,35 @@ export class ChannelsService {
     const row = await this.find(tenant, id);
     const now = Date.now();
     const n: AlertNotification = {
-      kind: 'test', ruleId: '', ruleName: 'Test notification', severity: 'info', groupKey: '', labels: {},
-      annotations: { summary: `A test message for the "${row.name}" channel from TelemetryFlow.` }, value: null,
-      startsAt: new Date(now).toISOString(), endsAt: null, fingerprint: alertFingerprint(tenant, 'test', row.id), url: null,
+      kind: 'test',
+      ruleId: '',
+      ruleName: 'Test notification',
+      severity: 'info',
+      groupKey: '',
+      labels: {},
+      annotations: { summary: `A test message for the "${row.name}" channel from TelemetryFlow.` },
+      value: null,
+      startsAt: new Date(now).toISOString(),
+      endsAt: null,
+      fingerprint: alertFingerprint(tenant, 'test', row.id),
+      url: null,
     };
     const result = await this.delivery.send(channelRequest(channelTarget(row), n, now));
-    if (result.delivered) await this.ds.query('UPDATE notification_channels SET failing_since = NULL, last_error = NULL WHERE id = $1', [row.id]);
-    else if (result.permanent) await this.ds.query('UPDATE notification_channels SET failing_since = coalesce(failing_since, now()), last_error = $2 WHERE id = $1', [row.id, result.error]);
-    return { delivered: result.delivered, status: result.status, attempts: result.attempts, error: result.delivered ? null : result.error };
+    if (result.delivered)
+      await this.ds.query('UPDATE notification_channels SET failing_since = NULL, last_error = NULL WHERE id = $1', [
+        row.id,
+      ]);
+    else if (result.permanent)
+      await this.ds.query(
+        'UPDATE notification_channels SET failing_since = coalesce(failing_since, now()), last_error = $2 WHERE id = $1',
+        [row.id, result.error],
+      );
+    return {
+      delivered: result.delivered,
+      status: result.status,
+      attempts: result.attempts,
+      error: result.delivered ? null : result.error,
+    };
   }
 
   private async find(tenant: string, id: string): Promise<NotificationChannelEntity> {

@@ -6,9 +6,21 @@ import { BlockList, isIP } from 'node:net';
  * benchmarking, multicast and reserved (IANA's special-purpose registry).
  */
 const BLOCKED_V4: [string, number][] = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
-  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ];
 
 /**
@@ -19,8 +31,17 @@ const BLOCKED_V4: [string, number][] = [
  * link-local, the old site-local and multicast.
  */
 const BLOCKED_V6: [string, number][] = [
-  ['::', 127], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['3fff::', 20], ['5f00::', 16],
-  ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+  ['::', 127],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['3fff::', 20],
+  ['5f00::', 16],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
 ];
 
 /**
@@ -40,7 +61,10 @@ export class AddressGuardConfigError extends Error {}
 /** `10.1.0.0/16,::1/128` → subnets; a bare address is a single host. */
 export function parseCidrs(raw: string): BlockList {
   const list = new BlockList();
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [address = '', bits] = part.split('/');
     const family = isIP(address);
     const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
@@ -71,7 +95,8 @@ export function ipv6Value(address: string): bigint {
   const [head = '', tail] = text.split('::');
   const before = head === '' ? [] : head.split(':');
   const after = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups = tail === undefined ? before : [...before, ...Array<string>(8 - before.length - after.length).fill('0'), ...after];
+  const groups =
+    tail === undefined ? before : [...before, ...Array<string>(8 - before.length - after.length).fill('0'), ...after];
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
 }
 
@@ -80,7 +105,8 @@ export function embeddedIpv4(address: string): { ipv4: string; form: string } | 
   const value = ipv6Value(address);
   for (const e of EMBEDDING_V6) {
     const drop = BigInt(128 - e.bits);
-    if (value >> drop === ipv6Value(e.prefix) >> drop) return { ipv4: ipv4Text(Number((value >> e.shift) & 0xffff_ffffn)), form: e.name };
+    if (value >> drop === ipv6Value(e.prefix) >> drop)
+      return { ipv4: ipv4Text(Number((value >> e.shift) & 0xffff_ffffn)), form: e.name };
   }
   return undefined;
 }
@@ -101,7 +127,8 @@ export class AddressGuard {
     if (family === 0) return `not an IP address: ${address}`;
     if (family === 4) return this.checkV4(bare, address);
     if (this.allowed.check(bare, 'ipv6')) return null;
-    if (this.blocked.check(bare, 'ipv6')) return `${address} is a loopback, private, link-local, reserved or tunnelling address`;
+    if (this.blocked.check(bare, 'ipv6'))
+      return `${address} is a loopback, private, link-local, reserved or tunnelling address`;
     const inner = embeddedIpv4(bare);
     return inner ? this.checkV4(inner.ipv4, `${address} (${inner.form}, ${inner.ipv4})`) : null;
   }

@@ -49,9 +49,13 @@ function common(maps: readonly Record<string, string>[]): Record<string, string>
 
 function webhookAlert(a: NotifiedAlert): AlertmanagerWebhookAlert {
   return {
-    status: a.status, labels: a.labels, annotations: a.annotations,
-    startsAt: goTime(a.startsAtMs), endsAt: a.status === 'resolved' && a.endsAtMs !== null ? goTime(a.endsAtMs) : GO_ZERO_TIME,
-    generatorURL: a.generatorURL ?? '', fingerprint: a.fingerprint,
+    status: a.status,
+    labels: a.labels,
+    annotations: a.annotations,
+    startsAt: goTime(a.startsAtMs),
+    endsAt: a.status === 'resolved' && a.endsAtMs !== null ? goTime(a.endsAtMs) : GO_ZERO_TIME,
+    generatorURL: a.generatorURL ?? '',
+    fingerprint: a.fingerprint,
   };
 }
 

@@ -23,9 +23,14 @@ function summary(n: AlertNotification): string {
 
 /** Slack incoming webhook: Block Kit, with `text` as the notification fallback. */
 export function slackMessage(n: AlertNotification): Record<string, unknown> {
-  const labels = Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(', ');
+  const labels = Object.entries(n.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: `${SLACK_EMOJI[n.kind]} ${title(n)}`.slice(0, 150), emoji: true } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: `${SLACK_EMOJI[n.kind]} ${title(n)}`.slice(0, 150), emoji: true },
+    },
     { type: 'section', text: { type: 'mrkdwn', text: summary(n).slice(0, 3000) } },
     {
       type: 'section',
@@ -37,7 +42,11 @@ export function slackMessage(n: AlertNotification): Record<string, unknown> {
       ],
     },
   ];
-  if (n.url) blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in TelemetryFlow' }, url: n.url }] });
+  if (n.url)
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in TelemetryFlow' }, url: n.url }],
+    });
   return { text: `${title(n)} — ${summary(n)}`.slice(0, 3000), blocks };
 }
 
@@ -86,7 +95,15 @@ export function channelRequest(channel: ChannelInput, n: AlertNotification, nowM
     case 'webhook': {
       const body = JSON.stringify({ version: '1', ...n });
       const ts = Math.floor(nowMs / 1000);
-      return { url: channel.url, headers: { ...json, [TIMESTAMP_HEADER]: String(ts), [SIGNATURE_HEADER]: webhookSignature(channel.secret, ts, body) }, body };
+      return {
+        url: channel.url,
+        headers: {
+          ...json,
+          [TIMESTAMP_HEADER]: String(ts),
+          [SIGNATURE_HEADER]: webhookSignature(channel.secret, ts, body),
+        },
+        body,
+      };
     }
   }
 }

@@ -8,7 +8,8 @@ export const DELIVERY_FAILED = {
   unreachable: 'delivery failed: the receiver could not be reached',
   noAnswer: 'delivery failed: the receiver did not answer in time',
   notAllowed: "delivery failed: the receiver's address is not allowed (private, loopback or reserved)",
-  answered: (status: number) => `delivery failed: the receiver answered HTTP ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`,
+  answered: (status: number) =>
+    `delivery failed: the receiver answered HTTP ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`,
 } as const;
 
 /** How one HTTP attempt ended, as far as retrying goes; `error` is one of DELIVERY_FAILED. */
@@ -34,7 +35,8 @@ export function retryAfterMs(header: string | string[] | undefined, nowMs: numbe
 export function verdictOf(status: number, retryAfter: string | string[] | undefined, nowMs: number): AttemptVerdict {
   if (status >= 200 && status < 300) return { kind: 'delivered' };
   const error = DELIVERY_FAILED.answered(status);
-  if (status === 408 || status === 425 || status === 429 || status >= 500) return { kind: 'retry', retryAfterMs: retryAfterMs(retryAfter, nowMs), error };
+  if (status === 408 || status === 425 || status === 429 || status >= 500)
+    return { kind: 'retry', retryAfterMs: retryAfterMs(retryAfter, nowMs), error };
   return { kind: 'permanent', error };
 }
 

@@ -17,16 +17,24 @@ const sortedEntries = (m: Record<string, string>) => Object.entries(m).sort(([a]
 export function emailSubject(n: GroupNotification): string {
   const firing = n.alerts.filter((a) => a.status === 'firing').length;
   const status = n.status === 'firing' ? `FIRING:${firing}` : 'RESOLVED';
-  const commonLabels = Object.fromEntries(Object.entries(n.alerts[0]?.labels ?? {}).filter(([k, v]) => n.alerts.every((a) => a.labels[k] === v)));
-  const extra = sortedEntries(commonLabels).filter(([k]) => !(k in n.groupLabels)).map(([, v]) => v);
-  const groupValues = sortedEntries(n.groupLabels).map(([, v]) => v).join(' ');
+  const commonLabels = Object.fromEntries(
+    Object.entries(n.alerts[0]?.labels ?? {}).filter(([k, v]) => n.alerts.every((a) => a.labels[k] === v)),
+  );
+  const extra = sortedEntries(commonLabels)
+    .filter(([k]) => !(k in n.groupLabels))
+    .map(([, v]) => v);
+  const groupValues = sortedEntries(n.groupLabels)
+    .map(([, v]) => v)
+    .join(' ');
   const subject = `[${status}] ${groupValues}${extra.length > 0 ? ` (${extra.join(' ')})` : ''}`;
   // A header line: no line breaks from label values.
   return subject.replace(/[\r\n]+/g, ' ').trim();
 }
 
 function alertText(a: NotifiedAlert): string {
-  const lines = [`${a.status.toUpperCase()} since ${goTime(a.startsAtMs)}${a.status === 'resolved' && a.endsAtMs !== null ? `, resolved at ${goTime(a.endsAtMs)}` : ''}`];
+  const lines = [
+    `${a.status.toUpperCase()} since ${goTime(a.startsAtMs)}${a.status === 'resolved' && a.endsAtMs !== null ? `, resolved at ${goTime(a.endsAtMs)}` : ''}`,
+  ];
   if (a.value !== undefined && a.value !== null) lines.push(`Value: ${formatValue(a.value)}`);
   lines.push('Labels:', ...sortedEntries(a.labels).map(([k, v]) => ` - ${k} = ${v}`));
   lines.push('Annotations:', ...sortedEntries(a.annotations).map(([k, v]) => ` - ${k} = ${v}`));
@@ -38,14 +46,18 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 function pairsHtml(m: Record<string, string>): string {
-  return sortedEntries(m).map(([k, v]) => `<li><b>${esc(k)}</b> = ${esc(v)}</li>`).join('');
+  return sortedEntries(m)
+    .map(([k, v]) => `<li><b>${esc(k)}</b> = ${esc(v)}</li>`)
+    .join('');
 }
 
 function alertHtml(a: NotifiedAlert): string {
   const value = a.value !== undefined && a.value !== null ? `<p>Value: <b>${esc(formatValue(a.value))}</b></p>` : '';
   const source = a.generatorURL ? `<p><a href="${esc(a.generatorURL)}">Source</a></p>` : '';
-  return `<div class="alert"><h3>${a.status === 'firing' ? 'Firing' : 'Resolved'} since ${esc(goTime(a.startsAtMs))}</h3>${value}`
-    + `<p>Labels</p><ul>${pairsHtml(a.labels)}</ul><p>Annotations</p><ul>${pairsHtml(a.annotations)}</ul>${source}</div>`;
+  return (
+    `<div class="alert"><h3>${a.status === 'firing' ? 'Firing' : 'Resolved'} since ${esc(goTime(a.startsAtMs))}</h3>${value}` +
+    `<p>Labels</p><ul>${pairsHtml(a.labels)}</ul><p>Annotations</p><ul>${pairsHtml(a.annotations)}</ul>${source}</div>`
+  );
 }
 
 /** `externalURL`: a link to the console, when there is one. */

@@ -29,14 +29,26 @@ export function assertLiteralAllowed(guard: AddressGuard, host: string): void {
  */
 export function guardedLookup(guard: AddressGuard, resolve: Resolve = systemResolve): LookupFunction {
   return (hostname, options, callback) => {
-    const cb = callback as (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-    resolve(hostname).then((found) => {
-      const blocked = found.map((a) => guard.check(a.address)).find((why) => why !== null);
-      if (blocked) return cb(new BlockedAddressError(`${hostname} resolves to a blocked address: ${blocked}`), []);
-      const addresses = options.family === 4 || options.family === 6 ? found.filter((a) => a.family === options.family) : found;
-      if (addresses.length === 0) return cb(Object.assign(new Error(`${hostname} has no IPv${options.family ?? ''} address`), { code: 'ENOTFOUND' }), []);
-      if (options.all) return cb(null, addresses);
-      cb(null, addresses[0]!.address, addresses[0]!.family);
-    }, (err: NodeJS.ErrnoException) => cb(err, []));
+    const cb = callback as (
+      err: NodeJS.ErrnoException | null,
+      address: string | LookupAddress[],
+      family?: number,
+    ) => void;
+    resolve(hostname).then(
+      (found) => {
+        const blocked = found.map((a) => guard.check(a.address)).find((why) => why !== null);
+        if (blocked) return cb(new BlockedAddressError(`${hostname} resolves to a blocked address: ${blocked}`), []);
+        const addresses =
+          options.family === 4 || options.family === 6 ? found.filter((a) => a.family === options.family) : found;
+        if (addresses.length === 0)
+          return cb(
+            Object.assign(new Error(`${hostname} has no IPv${options.family ?? ''} address`), { code: 'ENOTFOUND' }),
+            [],
+          );
+        if (options.all) return cb(null, addresses);
+        cb(null, addresses[0]!.address, addresses[0]!.family);
+      },
+      (err: NodeJS.ErrnoException) => cb(err, []),
+    );
   };
 }

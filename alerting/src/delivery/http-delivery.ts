@@ -1,7 +1,13 @@
 import { Agent, buildConnector, request } from 'undici';
 import type { AddressGuard } from './address-guard.js';
 import type { OutboundRequest } from './channel-messages.js';
-import { assertLiteralAllowed, BlockedAddressError, guardedLookup, systemResolve, type Resolve } from './guarded-lookup.js';
+import {
+  assertLiteralAllowed,
+  BlockedAddressError,
+  guardedLookup,
+  systemResolve,
+  type Resolve,
+} from './guarded-lookup.js';
 import { backoffMs, DELIVERY_FAILED, verdictOf, type AttemptVerdict } from './delivery-outcome.js';
 
 export interface DeliveryConfig {
@@ -25,14 +31,23 @@ export interface DeliveryConfig {
 
 export type DeliveryResult =
   | { delivered: true; status: number; attempts: number }
-  | { delivered: false; permanent: boolean; status: number | null; attempts: number; error: string; retryAfterMs: number | null };
+  | {
+      delivered: false;
+      permanent: boolean;
+      status: number | null;
+      attempts: number;
+      error: string;
+      retryAfterMs: number | null;
+    };
 
 /** Socket errors after the connection was made: the receiver took too long. */
 const NO_ANSWER_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 function errorDetail(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown; cause?: unknown };
-  const own = [typeof e.code === 'string' ? e.code : '', typeof e.message === 'string' ? e.message : String(err)].filter(Boolean).join(' ');
+  const own = [typeof e.code === 'string' ? e.code : '', typeof e.message === 'string' ? e.message : String(err)]
+    .filter(Boolean)
+    .join(' ');
   return e.cause !== undefined && e.cause !== err ? `${own} (${errorDetail(e.cause)})` : own;
 }
 
@@ -48,9 +63,17 @@ export class HttpDelivery {
 
   constructor(cfg: DeliveryConfig) {
     this.cfg = {
-      connectTimeoutMs: 5000, requestTimeoutMs: 10_000, maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 30_000,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, now: Date.now,
-      resolve: systemResolve, log: () => {}, ...cfg,
+      connectTimeoutMs: 5000,
+      requestTimeoutMs: 10_000,
+      maxAttempts: 4,
+      baseDelayMs: 500,
+      maxDelayMs: 30_000,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      random: Math.random,
+      now: Date.now,
+      resolve: systemResolve,
+      log: () => {},
+      ...cfg,
     };
     const { guard, resolve } = this.cfg;
     const lookup = guardedLookup(guard, resolve);
@@ -72,29 +95,62 @@ export class HttpDelivery {
 
   /** One request, retried with backoff and jitter on 429 / 5xx / network errors. */
   async send(req: OutboundRequest): Promise<DeliveryResult> {
-    let last: { status: number | null; verdict: AttemptVerdict } = { status: null, verdict: { kind: 'permanent', error: 'not attempted' } };
+    let last: { status: number | null; verdict: AttemptVerdict } = {
+      status: null,
+      verdict: { kind: 'permanent', error: 'not attempted' },
+    };
     for (let attempt = 1; attempt <= this.cfg.maxAttempts; attempt++) {
       last = await this.attempt(req);
       const v = last.verdict;
       if (v.kind === 'delivered') return { delivered: true, status: last.status!, attempts: attempt };
-      if (v.kind === 'permanent') return { delivered: false, permanent: true, status: last.status, attempts: attempt, error: v.error, retryAfterMs: null };
+      if (v.kind === 'permanent')
+        return {
+          delivered: false,
+          permanent: true,
+          status: last.status,
+          attempts: attempt,
+          error: v.error,
+          retryAfterMs: null,
+        };
       if (attempt === this.cfg.maxAttempts) break;
       if (v.retryAfterMs !== null && v.retryAfterMs > this.cfg.maxDelayMs) {
-        return { delivered: false, permanent: false, status: last.status, attempts: attempt, error: v.error, retryAfterMs: v.retryAfterMs };
+        return {
+          delivered: false,
+          permanent: false,
+          status: last.status,
+          attempts: attempt,
+          error: v.error,
+          retryAfterMs: v.retryAfterMs,
+        };
       }
-      await this.cfg.sleep(v.retryAfterMs ?? backoffMs(attempt, this.cfg.baseDelayMs, this.cfg.maxDelayMs, this.cfg.random));
+      await this.cfg.sleep(
+        v.retryAfterMs ?? backoffMs(attempt, this.cfg.baseDelayMs, this.cfg.maxDelayMs, this.cfg.random),
+      );
     }
     const v = last.verdict;
-    return { delivered: false, permanent: false, status: last.status, attempts: this.cfg.maxAttempts, error: v.kind === 'retry' ? v.error : DELIVERY_FAILED.unreachable, retryAfterMs: v.kind === 'retry' ? v.retryAfterMs : null };
+    return {
+      delivered: false,
+      permanent: false,
+      status: last.status,
+      attempts: this.cfg.maxAttempts,
+      error: v.kind === 'retry' ? v.error : DELIVERY_FAILED.unreachable,
+      retryAfterMs: v.kind === 'retry' ? v.retryAfterMs : null,
+    };
   }
 
   /** One POST. Its failure is told to the caller generically, and in detail to the log (scheme, host and port only: paths hold secrets). */
   private async attempt(req: OutboundRequest): Promise<{ status: number | null; verdict: AttemptVerdict }> {
     try {
-      const res = await request(req.url, { method: 'POST', headers: { 'user-agent': 'TelemetryFlow-Alerting', ...req.headers }, body: req.body, dispatcher: this.agent });
+      const res = await request(req.url, {
+        method: 'POST',
+        headers: { 'user-agent': 'TelemetryFlow-Alerting', ...req.headers },
+        body: req.body,
+        dispatcher: this.agent,
+      });
       await res.body.dump({ limit: 64 * 1024 });
       const verdict = verdictOf(res.statusCode, res.headers['retry-after'], this.cfg.now());
-      if (verdict.kind !== 'delivered') this.cfg.log(`notification to ${new URL(req.url).origin}: HTTP ${res.statusCode}`);
+      if (verdict.kind !== 'delivered')
+        this.cfg.log(`notification to ${new URL(req.url).origin}: HTTP ${res.statusCode}`);
       return { status: res.statusCode, verdict };
     } catch (err) {
       this.cfg.log(`notification to ${new URL(req.url).origin} failed: ${errorDetail(err)}`);
@@ -102,7 +158,14 @@ export class HttpDelivery {
         return { status: null, verdict: { kind: 'permanent', error: DELIVERY_FAILED.notAllowed } };
       }
       const code = (err as { code?: string }).code;
-      return { status: null, verdict: { kind: 'retry', retryAfterMs: null, error: code && NO_ANSWER_CODES.has(code) ? DELIVERY_FAILED.noAnswer : DELIVERY_FAILED.unreachable } };
+      return {
+        status: null,
+        verdict: {
+          kind: 'retry',
+          retryAfterMs: null,
+          error: code && NO_ANSWER_CODES.has(code) ? DELIVERY_FAILED.noAnswer : DELIVERY_FAILED.unreachable,
+        },
+      };
     }
   }
 

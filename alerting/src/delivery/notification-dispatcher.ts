@@ -24,7 +24,10 @@ export interface DispatcherConfig {
   metrics?: AlertingMetrics;
 }
 
-type ClaimedRow = Pick<AlertNotificationEntity, 'id' | 'tenantId' | 'channelId' | 'ruleId' | 'groupKey' | 'kind' | 'payload' | 'attempts'>;
+type ClaimedRow = Pick<
+  AlertNotificationEntity,
+  'id' | 'tenantId' | 'channelId' | 'ruleId' | 'groupKey' | 'kind' | 'payload' | 'attempts'
+>;
 
 /** The channel as the sender needs it: the stored config, typed by channel type. */
 export function channelTarget(c: NotificationChannelEntity): ChannelInput {
@@ -58,10 +61,22 @@ export class NotificationDispatcher {
       [this.cfg.claimMs ?? 300_000, this.cfg.batchSize ?? 50],
     );
     const claimed: ClaimedRow[] = rows.map((r) => ({
-      id: String(r.id), tenantId: r.tenant_id as string, channelId: r.channel_id as string, ruleId: r.rule_id as string | null,
-      groupKey: r.group_key as string, kind: r.kind as ClaimedRow['kind'], payload: r.payload as Record<string, unknown>, attempts: r.attempts as number,
+      id: String(r.id),
+      tenantId: r.tenant_id as string,
+      channelId: r.channel_id as string,
+      ruleId: r.rule_id as string | null,
+      groupKey: r.group_key as string,
+      kind: r.kind as ClaimedRow['kind'],
+      payload: r.payload as Record<string, unknown>,
+      attempts: r.attempts as number,
     }));
-    await Promise.all(claimed.map((row) => this.send(row).catch((err: unknown) => this.log(`notification ${row.id}: ${err instanceof Error ? err.message : String(err)}`))));
+    await Promise.all(
+      claimed.map((row) =>
+        this.send(row).catch((err: unknown) =>
+          this.log(`notification ${row.id}: ${err instanceof Error ? err.message : String(err)}`),
+        ),
+      ),
+    );
     return claimed.length;
   }
 
@@ -72,24 +87,45 @@ export class NotificationDispatcher {
 
   private async send(row: ClaimedRow): Promise<void> {
     const ds = this.cfg.dataSource;
-    const channel = await ds.getRepository(NotificationChannelEntity).findOneBy({ id: row.channelId, tenantId: row.tenantId });
+    const channel = await ds
+      .getRepository(NotificationChannelEntity)
+      .findOneBy({ id: row.channelId, tenantId: row.tenantId });
     if (!channel) {
-      await ds.query(`UPDATE alert_notifications SET status = 'failed', claim_until = NULL, last_error = 'channel deleted' WHERE ${CLAIMED}`, [row.id, row.attempts]);
+      await ds.query(
+        `UPDATE alert_notifications SET status = 'failed', claim_until = NULL, last_error = 'channel deleted' WHERE ${CLAIMED}`,
+        [row.id, row.attempts],
+      );
       return;
     }
     const n = row.payload as unknown as AlertNotification;
     const result = await this.cfg.delivery.send(channelRequest(channelTarget(channel), n, this.now()));
     const outcome = await this.settle(row, channel, result);
     if (outcome === null) {
-      this.log(`notification ${row.id}: its claim ran out during delivery and another replica took it over; this result is dropped`);
+      this.log(
+        `notification ${row.id}: its claim ran out during delivery and another replica took it over; this result is dropped`,
+      );
       return;
     }
     this.cfg.metrics?.notifications.inc({ channel: channel.type, outcome });
     if (n.kind === 'test' || row.ruleId === null) return;
-    await this.cfg.history.record([{
-      tenantId: row.tenantId, timeMs: this.now(), ruleId: row.ruleId, ruleName: n.ruleName, groupKey: row.groupKey, labels: n.labels,
-      event: 'notification', toState: n.kind, value: n.value, channelId: row.channelId, outcome, message: roundMessage(outcome, result, row.attempts, this.maxRounds),
-    }]).catch((err: unknown) => this.log(`alert history: ${err instanceof Error ? err.message : String(err)}`));
+    await this.cfg.history
+      .record([
+        {
+          tenantId: row.tenantId,
+          timeMs: this.now(),
+          ruleId: row.ruleId,
+          ruleName: n.ruleName,
+          groupKey: row.groupKey,
+          labels: n.labels,
+          event: 'notification',
+          toState: n.kind,
+          value: n.value,
+          channelId: row.channelId,
+          outcome,
+          message: roundMessage(outcome, result, row.attempts, this.maxRounds),
+        },
+      ])
+      .catch((err: unknown) => this.log(`alert history: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   /**
@@ -97,21 +133,35 @@ export class NotificationDispatcher {
    * row is still `sending` with the attempt count it claimed): a replica whose claim ran out
    * must not undo what the replica that took over decided. Null when the claim was lost.
    */
-  private async settle(row: ClaimedRow, channel: NotificationChannelEntity, result: DeliveryResult): Promise<RoundOutcome | null> {
+  private async settle(
+    row: ClaimedRow,
+    channel: NotificationChannelEntity,
+    result: DeliveryResult,
+  ): Promise<RoundOutcome | null> {
     const ds = this.cfg.dataSource;
     const update = async (set: string, extra: unknown[] = []): Promise<boolean> => {
-      const [, affected]: [unknown, number] = await ds.query(`UPDATE alert_notifications SET ${set} WHERE ${CLAIMED}`, [row.id, row.attempts, ...extra]);
+      const [, affected]: [unknown, number] = await ds.query(`UPDATE alert_notifications SET ${set} WHERE ${CLAIMED}`, [
+        row.id,
+        row.attempts,
+        ...extra,
+      ]);
       return affected > 0;
     };
     if (result.delivered) {
       if (!(await update(`status = 'sent', sent_at = now(), claim_until = NULL, last_error = NULL`))) return null;
-      if (channel.failingSince !== null) await ds.query('UPDATE notification_channels SET failing_since = NULL, last_error = NULL WHERE id = $1', [channel.id]);
+      if (channel.failingSince !== null)
+        await ds.query('UPDATE notification_channels SET failing_since = NULL, last_error = NULL WHERE id = $1', [
+          channel.id,
+        ]);
       return 'sent';
     }
     if (result.permanent || row.attempts >= this.maxRounds) {
       if (!(await update(`status = 'failed', claim_until = NULL, last_error = $3`, [result.error]))) return null;
       // A notification that will never arrive marks its channel failing, whatever the reason.
-      await ds.query('UPDATE notification_channels SET failing_since = coalesce(failing_since, now()), last_error = $2 WHERE id = $1', [channel.id, result.error]);
+      await ds.query(
+        'UPDATE notification_channels SET failing_since = coalesce(failing_since, now()), last_error = $2 WHERE id = $1',
+        [channel.id, result.error],
+      );
       return 'failed';
     }
     const waitMs = result.retryAfterMs ?? this.cfg.roundDelayMs ?? 60_000;
@@ -131,7 +181,9 @@ const CLAIMED = `id = $1 AND status = 'sending' AND attempts = $2`;
 
 /** What the alert history says about one delivery round (no address or socket error: those are in the log). */
 function roundMessage(outcome: RoundOutcome, result: DeliveryResult, round: number, maxRounds: number): string {
-  if (result.delivered) return `delivered: HTTP ${result.status} in round ${round} of ${maxRounds} (${result.attempts} attempt(s))`;
-  if (outcome === 'retrying') return `${result.error}; round ${round} of ${maxRounds} (${result.attempts} attempt(s)), trying again later`;
+  if (result.delivered)
+    return `delivered: HTTP ${result.status} in round ${round} of ${maxRounds} (${result.attempts} attempt(s))`;
+  if (outcome === 'retrying')
+    return `${result.error}; round ${round} of ${maxRounds} (${result.attempts} attempt(s)), trying again later`;
   return result.permanent ? `${result.error}; not retried` : `${result.error}; given up after ${round} round(s)`;
 }

@@ -26,8 +26,7 @@ export interface SmtpConfig {
 }
 
 export type EmailResult =
-  | { delivered: true; messageId: string; accepted: string[] }
-  | { delivered: false; permanent: boolean; error: string };
+  { delivered: true; messageId: string; accepted: string[] } | { delivered: false; permanent: boolean; error: string };
 
 interface SmtpError {
   code?: string;
@@ -49,8 +48,10 @@ const TLS_CODE = /^(ETLS|ERR_TLS_|ERR_SSL_)|CERT|SELF_SIGNED|UNABLE_TO_(GET|VERI
 
 function verdict(err: SmtpError): { permanent: boolean; error: string } {
   if (err.code === 'EAUTH') return { permanent: true, error: EMAIL_FAILED.auth };
-  if (TLS_CODE.test(err.code ?? '') || TLS_CODE.test(err.originalCode ?? '')) return { permanent: true, error: EMAIL_FAILED.tls };
-  if (typeof err.responseCode === 'number' && err.responseCode >= 400) return { permanent: err.responseCode >= 500, error: EMAIL_FAILED.rejected };
+  if (TLS_CODE.test(err.code ?? '') || TLS_CODE.test(err.originalCode ?? ''))
+    return { permanent: true, error: EMAIL_FAILED.tls };
+  if (typeof err.responseCode === 'number' && err.responseCode >= 400)
+    return { permanent: err.responseCode >= 500, error: EMAIL_FAILED.rejected };
   return { permanent: false, error: EMAIL_FAILED.unreachable };
 }
 
@@ -61,22 +62,36 @@ export class SmtpDelivery {
   constructor(private readonly cfg: SmtpConfig) {
     const timeout = cfg.timeoutMs ?? 10_000;
     this.transport = createTransport({
-      host: cfg.host, port: cfg.port, secure: cfg.implicitTls ?? false, requireTLS: !(cfg.implicitTls ?? false) && (cfg.requireTls ?? true),
+      host: cfg.host,
+      port: cfg.port,
+      secure: cfg.implicitTls ?? false,
+      requireTLS: !(cfg.implicitTls ?? false) && (cfg.requireTls ?? true),
       ...(cfg.auth ? { auth: { user: cfg.auth.user, pass: cfg.auth.pass } } : {}),
       ...(cfg.hello ? { name: cfg.hello } : {}),
       tls: { minVersion: 'TLSv1.2', ...(cfg.ca ? { ca: cfg.ca } : {}) },
-      connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout,
-      pool: true, maxConnections: 2,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+      pool: true,
+      maxConnections: 2,
     });
   }
 
   async send(to: readonly string[], message: EmailMessage): Promise<EmailResult> {
     try {
-      const info = await this.transport.sendMail({ from: this.cfg.from, to: [...to], subject: message.subject, text: message.text, html: message.html });
+      const info = await this.transport.sendMail({
+        from: this.cfg.from,
+        to: [...to],
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+      });
       return { delivered: true, messageId: info.messageId, accepted: info.accepted.map(String) };
     } catch (err) {
       const e = err as SmtpError;
-      this.cfg.log?.(`e-mail via ${this.cfg.host}:${this.cfg.port} failed: ${e.code ?? ''} ${e.originalCode ?? ''} ${e.responseCode ?? ''} ${e.message ?? String(err)}`);
+      this.cfg.log?.(
+        `e-mail via ${this.cfg.host}:${this.cfg.port} failed: ${e.code ?? ''} ${e.originalCode ?? ''} ${e.responseCode ?? ''} ${e.message ?? String(err)}`,
+      );
       return { delivered: false, ...verdict(e) };
     }
   }

@@ -8,7 +8,12 @@ const M = 60_000;
 const H = 60 * M;
 /** Bad-event ratios for the 5m, 30m, 1h and 6h windows. */
 const ratios = (r5m: number | null, r30m: number | null, r1h: number | null, r6h: number | null) =>
-  new Map([[5 * M, r5m], [30 * M, r30m], [H, r1h], [6 * H, r6h]]);
+  new Map([
+    [5 * M, r5m],
+    [30 * M, r30m],
+    [H, r1h],
+    [6 * H, r6h],
+  ]);
 
 describe('burn rate (99.9% target: budget 0.001)', () => {
   it('needs the four default windows', () => {
@@ -35,7 +40,10 @@ describe('burn rate (99.9% target: budget 0.001)', () => {
   });
 
   it('is no data when no window saw an event', () => {
-    assert.deepEqual(burnVerdict(0.999, DEFAULT_BURN_WINDOWS, ratios(null, null, null, null)), { breached: null, value: null });
+    assert.deepEqual(burnVerdict(0.999, DEFAULT_BURN_WINDOWS, ratios(null, null, null, null)), {
+      breached: null,
+      value: null,
+    });
   });
 
   it('drives the state machine through a rule', () => {
@@ -44,9 +52,25 @@ describe('burn rate (99.9% target: budget 0.001)', () => {
       condition: { kind: 'slo_burn_rate', objective: 'availability', service: 'checkout', target: 0.999 },
       for: '0s',
     });
-    const first = evaluateRule(rule, [{ labels: {}, value: null, badRatios: ratios(0.05, 0.03, 0.02, 0.004) }], new Map(), 0);
-    assert.deepEqual(first.transitions.map((t) => t.to), ['firing']);
-    const second = evaluateRule(rule, [{ labels: {}, value: null, badRatios: ratios(0, 0.004, 0.02, 0.005) }], first.instances, M);
-    assert.deepEqual(second.transitions.map((t) => t.to), ['resolved']);
+    const first = evaluateRule(
+      rule,
+      [{ labels: {}, value: null, badRatios: ratios(0.05, 0.03, 0.02, 0.004) }],
+      new Map(),
+      0,
+    );
+    assert.deepEqual(
+      first.transitions.map((t) => t.to),
+      ['firing'],
+    );
+    const second = evaluateRule(
+      rule,
+      [{ labels: {}, value: null, badRatios: ratios(0, 0.004, 0.02, 0.005) }],
+      first.instances,
+      M,
+    );
+    assert.deepEqual(
+      second.transitions.map((t) => t.to),
+      ['resolved'],
+    );
   });
 });

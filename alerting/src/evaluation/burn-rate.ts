@@ -33,6 +33,10 @@ export function burnVerdict(target: number, windows: BurnWindow[], ratios: BadRa
     const short = burn(durationMs(w.short));
     return long !== null && short !== null && long > w.factor && short > w.factor;
   });
-  const longest = [...lengths].reverse().map(burn).find((b) => b !== null) ?? null;
+  const longest =
+    [...lengths]
+      .reverse()
+      .map(burn)
+      .find((b) => b !== null) ?? null;
   return { breached, value: longest };
 }

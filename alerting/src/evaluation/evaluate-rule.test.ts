@@ -20,7 +20,10 @@ class Driver {
   nowMs = 1_700_000_000_000;
   instances = new Map<string, InstanceState>();
   transitions: Transition[] = [];
-  constructor(private readonly r: AlertRuleInput, private readonly stepMs = 60_000) {}
+  constructor(
+    private readonly r: AlertRuleInput,
+    private readonly stepMs = 60_000,
+  ) {}
   eval(samples: GroupSample[]): this {
     const out = evaluateRule(this.r, samples, this.instances, this.nowMs);
     this.instances = out.instances;
@@ -47,14 +50,20 @@ describe('evaluateRule', () => {
     assert.equal(d.state({ service: 'checkout' }), 'firing');
     d.eval([checkout(0.01)]);
     assert.equal(d.state({ service: 'checkout' }), 'resolved');
-    assert.deepEqual(d.transitions.map((t) => `${t.from}>${t.to}`), ['inactive>pending', 'pending>firing', 'firing>resolved']);
+    assert.deepEqual(
+      d.transitions.map((t) => `${t.from}>${t.to}`),
+      ['inactive>pending', 'pending>firing', 'firing>resolved'],
+    );
     assert.equal(d.transitions[1]!.value, 0.3);
   });
 
   it('never fires when the condition flaps inside `for`', () => {
     const d = new Driver(rule());
     for (let i = 0; i < 20; i++) d.eval([checkout(i % 3 === 2 ? 0 : 0.5)]);
-    assert.ok(d.transitions.every((t) => t.to !== 'firing'), JSON.stringify(d.transitions));
+    assert.ok(
+      d.transitions.every((t) => t.to !== 'firing'),
+      JSON.stringify(d.transitions),
+    );
     assert.ok(d.transitions.some((t) => t.from === 'pending' && t.to === 'inactive'));
   });
 
@@ -76,7 +85,9 @@ describe('evaluateRule', () => {
 
   it('no data: keep leaves a firing alert firing', () => {
     const d = new Driver(rule({ for: '0s', noData: 'keep' }));
-    d.eval([checkout(0.9)]).eval([]).eval([checkout(null)]);
+    d.eval([checkout(0.9)])
+      .eval([])
+      .eval([checkout(null)]);
     assert.equal(d.state({ service: 'checkout' }), 'firing');
     assert.equal(d.transitions.length, 1);
   });
@@ -105,7 +116,13 @@ describe('evaluateRule', () => {
   });
 
   it('absence fires when the source sent nothing and resolves when it is back', () => {
-    const d = new Driver(rule({ condition: { kind: 'absence', signal: 'spans', service: 'checkout', window: '5m' }, groupBy: [], for: '0s' }));
+    const d = new Driver(
+      rule({
+        condition: { kind: 'absence', signal: 'spans', service: 'checkout', window: '5m' },
+        groupBy: [],
+        for: '0s',
+      }),
+    );
     d.eval([{ labels: {}, value: 12 }]);
     assert.equal(d.state({}), 'inactive');
     d.eval([]);
@@ -116,7 +133,17 @@ describe('evaluateRule', () => {
   });
 
   it('outside range breaches below min and above max only', () => {
-    const d = new Driver(rule({ condition: { kind: 'metric_threshold', query: { signal: 'metrics', metric: 'queue', aggregation: 'avg' }, threshold: { op: 'outside', min: 10, max: 20 } }, for: '0s', groupBy: [] }));
+    const d = new Driver(
+      rule({
+        condition: {
+          kind: 'metric_threshold',
+          query: { signal: 'metrics', metric: 'queue', aggregation: 'avg' },
+          threshold: { op: 'outside', min: 10, max: 20 },
+        },
+        for: '0s',
+        groupBy: [],
+      }),
+    );
     d.eval([{ labels: {}, value: 15 }]);
     assert.equal(d.state({}), 'inactive');
     d.eval([{ labels: {}, value: 25 }]);

@@ -18,7 +18,10 @@ export function groupKey(labels: Record<string, string>): string {
 }
 
 /** Whether one sample breaches the condition, and the value an alert reports. */
-export function observe(condition: AlertCondition, sample: GroupSample | undefined): { seen: Observation; value: number | null } {
+export function observe(
+  condition: AlertCondition,
+  sample: GroupSample | undefined,
+): { seen: Observation; value: number | null } {
   if (condition.kind === 'absence') {
     const n = sample?.value ?? 0;
     return { seen: n === 0 ? 'breached' : 'ok', value: n };
@@ -45,7 +48,12 @@ export interface RuleEvaluation {
  * "no data → alerting" also works for rules without group-by. Groups with nothing to say
  * (inactive or resolved, and no data now) are forgotten.
  */
-export function evaluateRule(rule: AlertRuleInput, samples: GroupSample[], previous: ReadonlyMap<string, InstanceState>, nowMs: number): RuleEvaluation {
+export function evaluateRule(
+  rule: AlertRuleInput,
+  samples: GroupSample[],
+  previous: ReadonlyMap<string, InstanceState>,
+  nowMs: number,
+): RuleEvaluation {
   const byKey = new Map<string, GroupSample>();
   for (const s of samples) byKey.set(groupKey(s.labels), s);
   const keys = new Set([...byKey.keys(), ...previous.keys()]);
@@ -58,7 +66,8 @@ export function evaluateRule(rule: AlertRuleInput, samples: GroupSample[], previ
     const prev = previous.get(key) ?? initialState(key, sample?.labels ?? {}, nowMs);
     const { seen, value } = observe(rule.condition, sample);
     const next = nextState(prev, seen, value, params, nowMs);
-    if (next.state !== prev.state) transitions.push({ groupKey: key, labels: next.labels, from: prev.state, to: next.state, value, atMs: nowMs });
+    if (next.state !== prev.state)
+      transitions.push({ groupKey: key, labels: next.labels, from: prev.state, to: next.state, value, atMs: nowMs });
     const idle = next.state === 'inactive' || next.state === 'resolved';
     if (seen === 'nodata' && idle && sample === undefined && next.state === prev.state) continue;
     instances.set(key, next);

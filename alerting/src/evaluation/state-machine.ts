@@ -26,7 +26,16 @@ export interface Transition {
 }
 
 export function initialState(groupKey: string, labels: Record<string, string>, nowMs: number): InstanceState {
-  return { groupKey, labels, state: 'inactive', value: null, activeSinceMs: null, firedAtMs: null, resolvedAtMs: null, lastEvaluatedAtMs: nowMs };
+  return {
+    groupKey,
+    labels,
+    state: 'inactive',
+    value: null,
+    activeSinceMs: null,
+    firedAtMs: null,
+    resolvedAtMs: null,
+    lastEvaluatedAtMs: nowMs,
+  };
 }
 
 /**
@@ -35,14 +44,22 @@ export function initialState(groupKey: string, labels: Record<string, string>, n
  * time sends the instance back to inactive, so flapping inside `for` never fires.
  * No data counts as ok or as breached, or (keep) leaves the state as it was.
  */
-export function nextState(prev: InstanceState, seen: Observation, value: number | null, rule: { forMs: number; noData: NoDataBehaviour }, nowMs: number): InstanceState {
+export function nextState(
+  prev: InstanceState,
+  seen: Observation,
+  value: number | null,
+  rule: { forMs: number; noData: NoDataBehaviour },
+  nowMs: number,
+): InstanceState {
   const base = { ...prev, value, lastEvaluatedAtMs: nowMs };
-  const effective: Observation = seen !== 'nodata' ? seen : rule.noData === 'ok' ? 'ok' : rule.noData === 'alerting' ? 'breached' : 'nodata';
+  const effective: Observation =
+    seen !== 'nodata' ? seen : rule.noData === 'ok' ? 'ok' : rule.noData === 'alerting' ? 'breached' : 'nodata';
   if (effective === 'nodata') return base;
   if (effective === 'breached') {
     if (prev.state === 'firing') return base;
     const activeSinceMs = prev.state === 'pending' ? prev.activeSinceMs! : nowMs;
-    if (nowMs - activeSinceMs >= rule.forMs) return { ...base, state: 'firing', activeSinceMs, firedAtMs: nowMs, resolvedAtMs: null };
+    if (nowMs - activeSinceMs >= rule.forMs)
+      return { ...base, state: 'firing', activeSinceMs, firedAtMs: nowMs, resolvedAtMs: null };
     return { ...base, state: 'pending', activeSinceMs };
   }
   if (prev.state === 'firing') return { ...base, state: 'resolved', activeSinceMs: null, resolvedAtMs: nowMs };

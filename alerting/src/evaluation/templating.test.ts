@@ -5,7 +5,10 @@ import { formatValue, renderAnnotations, renderTemplate } from './templating.js'
 describe('annotation templates', () => {
   it('fills in the value and labels', () => {
     assert.equal(
-      renderTemplate('{{ $labels.service }} error rate is {{$value}} ({{ $labels.missing }})', { value: 0.123456, labels: { service: 'checkout' } }),
+      renderTemplate('{{ $labels.service }} error rate is {{$value}} ({{ $labels.missing }})', {
+        value: 0.123456,
+        labels: { service: 'checkout' },
+      }),
       'checkout error rate is 0.1235 ()',
     );
   });
@@ -22,6 +25,8 @@ describe('annotation templates', () => {
   });
 
   it('renders every annotation', () => {
-    assert.deepEqual(renderAnnotations({ summary: '{{ $value }} rps' }, { value: 3, labels: {} }), { summary: '3 rps' });
+    assert.deepEqual(renderAnnotations({ summary: '{{ $value }} rps' }, { value: 3, labels: {} }), {
+      summary: '3 rps',
+    });
   });
 });

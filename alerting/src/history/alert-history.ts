@@ -67,7 +67,11 @@ export class AlertHistory {
 
   /** Newest first. */
   async list(tenant: string, f: HistoryFilter): Promise<AlertHistoryEntryDto[]> {
-    const where = [`${H.TenantId} = {tenant:String}`, `${H.Time} >= fromUnixTimestamp64Milli({fromMs:Int64})`, `${H.Time} <= fromUnixTimestamp64Milli({toMs:Int64})`];
+    const where = [
+      `${H.TenantId} = {tenant:String}`,
+      `${H.Time} >= fromUnixTimestamp64Milli({fromMs:Int64})`,
+      `${H.Time} <= fromUnixTimestamp64Milli({toMs:Int64})`,
+    ];
     const params: Record<string, unknown> = { tenant, fromMs: f.fromMs, toMs: f.toMs, limit: f.limit };
     if (f.ruleId !== undefined) {
       where.push(`${H.RuleId} = {ruleId:UUID}`);
@@ -78,8 +82,18 @@ export class AlertHistory {
       params.event = f.event;
     }
     const rows = await this.reader.select<{
-      t: string; ruleId: string; RuleName: string; GroupKey: string; Labels: Record<string, string>; Event: AlertHistoryEntryDto['event'];
-      FromState: string; ToState: string; Value: number | null; ChannelId: string; Outcome: string; Message: string;
+      t: string;
+      ruleId: string;
+      RuleName: string;
+      GroupKey: string;
+      Labels: Record<string, string>;
+      Event: AlertHistoryEntryDto['event'];
+      FromState: string;
+      ToState: string;
+      Value: number | null;
+      ChannelId: string;
+      Outcome: string;
+      Message: string;
     }>(
       `SELECT toUnixTimestamp64Milli(${H.Time}) AS t, toString(${H.RuleId}) AS ruleId, ${H.RuleName}, ${H.GroupKey}, ${H.Labels}, ${H.Event}, ${H.FromState}, ${H.ToState}, ${H.Value}, ${H.ChannelId}, ${H.Outcome}, ${H.Message}
        FROM ${RAW_TABLES.alertHistory} WHERE ${where.join(' AND ')} ORDER BY ${H.Time} DESC LIMIT {limit:UInt32}`,

@@ -57,7 +57,11 @@ export function alertNotification(
  * An alert's labels, which silences match and notifications carry: the rule's name and
  * severity, the service its condition is about, the rule's labels and the group's.
  */
-export function alertLabels(rule: Pick<AlertRuleInput, 'name' | 'severity' | 'labels' | 'condition'>, group: Record<string, string>): Record<string, string> {
-  const service: Record<string, string> = 'service' in rule.condition && rule.condition.service !== undefined ? { service: rule.condition.service } : {};
+export function alertLabels(
+  rule: Pick<AlertRuleInput, 'name' | 'severity' | 'labels' | 'condition'>,
+  group: Record<string, string>,
+): Record<string, string> {
+  const service: Record<string, string> =
+    'service' in rule.condition && rule.condition.service !== undefined ? { service: rule.condition.service } : {};
   return { alertname: rule.name, severity: rule.severity, ...service, ...rule.labels, ...group };
 }

@@ -7,7 +7,14 @@ import { isSilenced, matches } from './silences.js';
 const S = 1000;
 const timing = { groupWaitMs: 30 * S, repeatIntervalMs: 600 * S };
 const firing = (firedAtMs: number): InstanceState => ({
-  groupKey: 'g', labels: { service: 'checkout' }, state: 'firing', value: 1, activeSinceMs: firedAtMs, firedAtMs, resolvedAtMs: null, lastEvaluatedAtMs: firedAtMs,
+  groupKey: 'g',
+  labels: { service: 'checkout' },
+  state: 'firing',
+  value: 1,
+  activeSinceMs: firedAtMs,
+  firedAtMs,
+  resolvedAtMs: null,
+  lastEvaluatedAtMs: firedAtMs,
 });
 const never = () => false;
 
@@ -31,7 +38,11 @@ describe('planNotifications', () => {
     const p = planNotifications(new Map(), [resolved], new Map([['g', 40 * S]]), timing, 100 * S, never);
     assert.deepEqual(p.decisions, [{ groupKey: 'g', kind: 'resolved', suppressed: false }]);
     assert.equal(p.lastNotifiedMs.get('g'), null);
-    assert.deepEqual(planNotifications(new Map(), [resolved], new Map(), timing, 100 * S, never).decisions, [], 'resolved within group_wait: nothing was sent, nothing to resolve');
+    assert.deepEqual(
+      planNotifications(new Map(), [resolved], new Map(), timing, 100 * S, never).decisions,
+      [],
+      'resolved within group_wait: nothing was sent, nothing to resolve',
+    );
   });
 
   it('a resolve goes out under a silence too, so the receiver closes what it opened', () => {
@@ -51,13 +62,33 @@ describe('planNotifications', () => {
 
 describe('silences', () => {
   it('match every matcher, = and !=', () => {
-    assert.equal(matches([{ label: 'service', op: '=', value: 'checkout' }, { label: 'env', op: '!=', value: 'prod' }], { service: 'checkout', env: 'dev' }), true);
-    assert.equal(matches([{ label: 'service', op: '=', value: 'checkout' }, { label: 'env', op: '!=', value: 'prod' }], { service: 'checkout', env: 'prod' }), false);
+    assert.equal(
+      matches(
+        [
+          { label: 'service', op: '=', value: 'checkout' },
+          { label: 'env', op: '!=', value: 'prod' },
+        ],
+        { service: 'checkout', env: 'dev' },
+      ),
+      true,
+    );
+    assert.equal(
+      matches(
+        [
+          { label: 'service', op: '=', value: 'checkout' },
+          { label: 'env', op: '!=', value: 'prod' },
+        ],
+        { service: 'checkout', env: 'prod' },
+      ),
+      false,
+    );
     assert.equal(matches([{ label: 'team', op: '=', value: '' }], {}), true, 'a missing label equals ""');
   });
 
   it('apply only inside their window', () => {
-    const s = [{ matchers: [{ label: 'service', op: '=' as const, value: 'checkout' }], startsAtMs: 100, endsAtMs: 200 }];
+    const s = [
+      { matchers: [{ label: 'service', op: '=' as const, value: 'checkout' }], startsAtMs: 100, endsAtMs: 200 },
+    ];
     assert.equal(isSilenced(s, { service: 'checkout' }, 99), false);
     assert.equal(isSilenced(s, { service: 'checkout' }, 100), true);
     assert.equal(isSilenced(s, { service: 'checkout' }, 200), false);

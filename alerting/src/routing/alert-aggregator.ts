@@ -65,7 +65,10 @@ export class AlertAggregator {
   /** What each receiver was last told about each group (Alertmanager's notification log). */
   private readonly notified = new Map<string, NotificationLogEntry>();
 
-  constructor(private readonly policy: NotificationPolicy, private readonly opts: AggregatorOptions = {}) {}
+  constructor(
+    private readonly policy: NotificationPolicy,
+    private readonly opts: AggregatorOptions = {},
+  ) {}
 
   /**
    * Takes an alert (new, still firing, or resolved) into every group its routes put it in;
@@ -81,7 +84,13 @@ export class AlertAggregator {
       if (!group) {
         if (this.groups.size >= (this.opts.maxGroups ?? 10_000)) continue;
         const oldEnough = alert.startsAtMs + route.groupWaitMs < nowMs;
-        group = { route, groupKey: `${route.key}:${labelSetString(labels)}`, labels, alerts: new Map(), nextFlushMs: oldEnough ? nowMs : nowMs + route.groupWaitMs };
+        group = {
+          route,
+          groupKey: `${route.key}:${labelSetString(labels)}`,
+          labels,
+          alerts: new Map(),
+          nextFlushMs: oldEnough ? nowMs : nowMs + route.groupWaitMs,
+        };
         this.groups.set(id, group);
       }
       group.alerts.set(fingerprint, alert);
@@ -103,20 +112,30 @@ export class AlertAggregator {
 
   /** Flushes every group that is due at `nowMs`; the notifications to send, at most one per group. */
   flush(nowMs: number): GroupNotification[] {
-    const due = [...this.groups.entries()].filter(([, g]) => g.nextFlushMs <= nowMs).sort(([, a], [, b]) => a.nextFlushMs - b.nextFlushMs);
+    const due = [...this.groups.entries()]
+      .filter(([, g]) => g.nextFlushMs <= nowMs)
+      .sort(([, a], [, b]) => a.nextFlushMs - b.nextFlushMs);
     const out: GroupNotification[] = [];
     for (const [id, group] of due) {
       group.nextFlushMs = nowMs + group.route.groupIntervalMs;
       const snapshot = [...group.alerts.entries()];
-      const alerts = snapshot.map(([fingerprint, a]): NotifiedAlert => {
-        const resolved = a.endsAtMs !== null && a.endsAtMs <= nowMs;
-        return { ...a, endsAtMs: resolved ? a.endsAtMs : null, status: resolved ? 'resolved' : 'firing', fingerprint };
-      }).sort((a, b) => compareAlertLabels(a.labels, b.labels));
+      const alerts = snapshot
+        .map(([fingerprint, a]): NotifiedAlert => {
+          const resolved = a.endsAtMs !== null && a.endsAtMs <= nowMs;
+          return {
+            ...a,
+            endsAtMs: resolved ? a.endsAtMs : null,
+            status: resolved ? 'resolved' : 'firing',
+            fingerprint,
+          };
+        })
+        .sort((a, b) => compareAlertLabels(a.labels, b.labels));
       const n = this.notification(group, alerts, nowMs);
       if (n) out.push(n);
       // Resolved alerts were dealt with; one that fired again since the snapshot stays.
       for (const [fingerprint, a] of snapshot) {
-        if (a.endsAtMs !== null && a.endsAtMs <= nowMs && group.alerts.get(fingerprint) === a) group.alerts.delete(fingerprint);
+        if (a.endsAtMs !== null && a.endsAtMs <= nowMs && group.alerts.get(fingerprint) === a)
+          group.alerts.delete(fingerprint);
       }
       if (group.alerts.size === 0) this.groups.delete(id);
     }
@@ -126,7 +145,11 @@ export class AlertAggregator {
   private notification(group: AggregationGroup, alerts: NotifiedAlert[], nowMs: number): GroupNotification | null {
     const { route } = group;
     const intervals = this.policy.timeIntervals;
-    if (route.activeTimeIntervals.length > 0 && intervalsContaining(intervals, route.activeTimeIntervals, nowMs).length === 0) return null;
+    if (
+      route.activeTimeIntervals.length > 0 &&
+      intervalsContaining(intervals, route.activeTimeIntervals, nowMs).length === 0
+    )
+      return null;
     if (intervalsContaining(intervals, route.muteTimeIntervals, nowMs).length > 0) return null;
     const silences = this.opts.silences?.() ?? [];
     const unmuted = alerts.filter((a) => silencedBy(silences, a.labels, nowMs).length === 0);
@@ -145,8 +168,13 @@ export class AlertAggregator {
     const sent = sendResolved ? unmuted : unmuted.filter((a) => a.status === 'firing');
     if (sent.length === 0) return null;
     return {
-      receiver: route.receiver, groupKey: group.groupKey, groupLabels: group.labels,
-      status: sent.some((a) => a.status === 'firing') ? 'firing' : 'resolved', reason, alerts: sent, atMs: nowMs,
+      receiver: route.receiver,
+      groupKey: group.groupKey,
+      groupLabels: group.labels,
+      status: sent.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+      reason,
+      alerts: sent,
+      atMs: nowMs,
     };
   }
 }

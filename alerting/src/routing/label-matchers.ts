@@ -16,14 +16,17 @@ function regexError(pattern: string): string | null {
   }
 }
 
-export const LabelMatcherSchema = z.object({
-  label: z.string().min(1).max(200),
-  op: z.enum(MATCH_OPS).default('='),
-  value: z.string().max(1000),
-}).superRefine((m, ctx) => {
-  const error = m.op === '=~' || m.op === '!~' ? regexError(m.value) : null;
-  if (error !== null) ctx.addIssue({ code: 'custom', path: ['value'], message: `not a valid RE2 regular expression: ${error}` });
-});
+export const LabelMatcherSchema = z
+  .object({
+    label: z.string().min(1).max(200),
+    op: z.enum(MATCH_OPS).default('='),
+    value: z.string().max(1000),
+  })
+  .superRefine((m, ctx) => {
+    const error = m.op === '=~' || m.op === '!~' ? regexError(m.value) : null;
+    if (error !== null)
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `not a valid RE2 regular expression: ${error}` });
+  });
 export type LabelMatcher = z.infer<typeof LabelMatcherSchema>;
 
 export interface CompiledMatcher extends LabelMatcher {
@@ -52,10 +55,14 @@ function escapeValue(v: string): string {
 /** Alertmanager's order: by label, then value, then operator (`=`, `!=`, `=~`, `!~`). */
 export function sortMatchers<T extends LabelMatcher>(ms: readonly T[]): T[] {
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return [...ms].sort((a, b) => cmp(a.label, b.label) || cmp(a.value, b.value) || MATCH_OPS.indexOf(a.op) - MATCH_OPS.indexOf(b.op));
+  return [...ms].sort(
+    (a, b) => cmp(a.label, b.label) || cmp(a.value, b.value) || MATCH_OPS.indexOf(a.op) - MATCH_OPS.indexOf(b.op),
+  );
 }
 
 /** `{env="prod",service=~"db|cache"}`, as Alertmanager prints a route's matchers in group keys. */
 export function matchersString(ms: readonly LabelMatcher[]): string {
-  return `{${sortMatchers(ms).map((m) => `${m.label}${m.op}"${escapeValue(m.value)}"`).join(',')}}`;
+  return `{${sortMatchers(ms)
+    .map((m) => `${m.label}${m.op}"${escapeValue(m.value)}"`)
+    .join(',')}}`;
 }

@@ -1,7 +1,12 @@
 // Whether a group's flush notifies its receiver, as Alertmanager's dedup stage decides from
 // the notification log: the firing and resolved alerts last notified, and when.
 
-export type NotifyReason = 'first notification' | 'new alerts added' | 'some alerts resolved' | 'all alerts resolved' | 'repeat interval elapsed';
+export type NotifyReason =
+  | 'first notification'
+  | 'new alerts added'
+  | 'some alerts resolved'
+  | 'all alerts resolved'
+  | 'repeat interval elapsed';
 
 /** What was last notified to one receiver for one group. */
 export interface NotificationLogEntry {

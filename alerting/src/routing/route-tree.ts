@@ -5,7 +5,14 @@
 // them; mute and active time intervals are the node's own.
 import { durationMs, DurationSchema } from '@telemetryflow/contract';
 import { z } from 'zod';
-import { compileMatcher, LabelMatcherSchema, matchersString, matchesAll, sortMatchers, type CompiledMatcher } from './label-matchers.js';
+import {
+  compileMatcher,
+  LabelMatcherSchema,
+  matchersString,
+  matchesAll,
+  sortMatchers,
+  type CompiledMatcher,
+} from './label-matchers.js';
 import { compileNamedIntervals, NamedTimeIntervalSchema, type CompiledTimeInterval } from './time-intervals.js';
 
 /** Alertmanager's defaults for the root route. */
@@ -31,42 +38,75 @@ export interface RouteConfig {
 
 const Names = z.array(z.string().min(1).max(200)).max(20);
 
-export const RouteConfigSchema: z.ZodType<RouteConfig> = z.lazy(() => z.object({
-  receiver: z.string().min(1).max(200).optional(),
-  groupBy: z.array(z.string().min(1).max(200)).max(50).refine((g) => !g.includes(GROUP_BY_ALL) || g.length === 1, "'...' must be the only group_by label").optional(),
-  continue: z.boolean().optional(),
-  matchers: z.array(LabelMatcherSchema).max(50).optional(),
-  groupWait: DurationSchema.optional(),
-  groupInterval: DurationSchema.refine((d) => durationMs(d) > 0, 'group_interval must be greater than 0').optional(),
-  repeatInterval: DurationSchema.refine((d) => durationMs(d) > 0, 'repeat_interval must be greater than 0').optional(),
-  muteTimeIntervals: Names.optional(),
-  activeTimeIntervals: Names.optional(),
-  routes: z.array(RouteConfigSchema).max(200).optional(),
-}));
+export const RouteConfigSchema: z.ZodType<RouteConfig> = z.lazy(() =>
+  z.object({
+    receiver: z.string().min(1).max(200).optional(),
+    groupBy: z
+      .array(z.string().min(1).max(200))
+      .max(50)
+      .refine((g) => !g.includes(GROUP_BY_ALL) || g.length === 1, "'...' must be the only group_by label")
+      .optional(),
+    continue: z.boolean().optional(),
+    matchers: z.array(LabelMatcherSchema).max(50).optional(),
+    groupWait: DurationSchema.optional(),
+    groupInterval: DurationSchema.refine((d) => durationMs(d) > 0, 'group_interval must be greater than 0').optional(),
+    repeatInterval: DurationSchema.refine(
+      (d) => durationMs(d) > 0,
+      'repeat_interval must be greater than 0',
+    ).optional(),
+    muteTimeIntervals: Names.optional(),
+    activeTimeIntervals: Names.optional(),
+    routes: z.array(RouteConfigSchema).max(200).optional(),
+  }),
+);
 
 /** The routing tree with the time intervals its routes name, checked as Alertmanager checks its config. */
-export const NotificationPolicySchema = z.object({
-  route: RouteConfigSchema,
-  timeIntervals: z.array(NamedTimeIntervalSchema).max(100).default([]),
-}).superRefine((p, ctx) => {
-  const root = p.route;
-  if (!root.receiver) ctx.addIssue({ code: 'custom', path: ['route', 'receiver'], message: 'root route must specify a default receiver' });
-  if (root.matchers?.length) ctx.addIssue({ code: 'custom', path: ['route', 'matchers'], message: 'root route must not have any matchers' });
-  if (root.muteTimeIntervals?.length) ctx.addIssue({ code: 'custom', path: ['route', 'muteTimeIntervals'], message: 'root route must not have any mute time intervals' });
-  if (root.activeTimeIntervals?.length) ctx.addIssue({ code: 'custom', path: ['route', 'activeTimeIntervals'], message: 'root route must not have any active time intervals' });
-  const defined = new Set<string>();
-  for (const ti of p.timeIntervals) {
-    if (defined.has(ti.name)) ctx.addIssue({ code: 'custom', path: ['timeIntervals'], message: `time interval "${ti.name}" is defined twice` });
-    defined.add(ti.name);
-  }
-  const visit = (r: RouteConfig, path: (string | number)[]) => {
-    for (const name of [...(r.muteTimeIntervals ?? []), ...(r.activeTimeIntervals ?? [])]) {
-      if (!defined.has(name)) ctx.addIssue({ code: 'custom', path, message: `undefined time interval "${name}" used in route` });
+export const NotificationPolicySchema = z
+  .object({
+    route: RouteConfigSchema,
+    timeIntervals: z.array(NamedTimeIntervalSchema).max(100).default([]),
+  })
+  .superRefine((p, ctx) => {
+    const root = p.route;
+    if (!root.receiver)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['route', 'receiver'],
+        message: 'root route must specify a default receiver',
+      });
+    if (root.matchers?.length)
+      ctx.addIssue({ code: 'custom', path: ['route', 'matchers'], message: 'root route must not have any matchers' });
+    if (root.muteTimeIntervals?.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['route', 'muteTimeIntervals'],
+        message: 'root route must not have any mute time intervals',
+      });
+    if (root.activeTimeIntervals?.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['route', 'activeTimeIntervals'],
+        message: 'root route must not have any active time intervals',
+      });
+    const defined = new Set<string>();
+    for (const ti of p.timeIntervals) {
+      if (defined.has(ti.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['timeIntervals'],
+          message: `time interval "${ti.name}" is defined twice`,
+        });
+      defined.add(ti.name);
     }
-    r.routes?.forEach((child, i) => visit(child, [...path, 'routes', i]));
-  };
-  visit(root, ['route']);
-});
+    const visit = (r: RouteConfig, path: (string | number)[]) => {
+      for (const name of [...(r.muteTimeIntervals ?? []), ...(r.activeTimeIntervals ?? [])]) {
+        if (!defined.has(name))
+          ctx.addIssue({ code: 'custom', path, message: `undefined time interval "${name}" used in route` });
+      }
+      r.routes?.forEach((child, i) => visit(child, [...path, 'routes', i]));
+    };
+    visit(root, ['route']);
+  });
 export type NotificationPolicyInput = z.input<typeof NotificationPolicySchema>;
 
 /** One node with everything resolved (inherited values filled in). */
@@ -102,7 +142,12 @@ interface Inherited {
 }
 
 function buildRoute(cfg: RouteConfig, parent: Inherited & { key: string | null }, counter: { next: number }): Route {
-  const groupBy = cfg.groupBy === undefined ? parent.groupBy : cfg.groupBy.includes(GROUP_BY_ALL) ? 'all' as const : new Set(cfg.groupBy);
+  const groupBy =
+    cfg.groupBy === undefined
+      ? parent.groupBy
+      : cfg.groupBy.includes(GROUP_BY_ALL)
+        ? ('all' as const)
+        : new Set(cfg.groupBy);
   const matchers = sortMatchers(cfg.matchers ?? []).map(compileMatcher);
   const own = matchersString(matchers);
   const inherited: Inherited = {
@@ -115,8 +160,14 @@ function buildRoute(cfg: RouteConfig, parent: Inherited & { key: string | null }
   const key = parent.key === null ? own : `${parent.key}/${own}`;
   const routes = (cfg.routes ?? []).map((child) => buildRoute(child, { ...inherited, key }, counter));
   return {
-    index: counter.next++, key, ...inherited, matchers, routes,
-    muteTimeIntervals: cfg.muteTimeIntervals ?? [], activeTimeIntervals: cfg.activeTimeIntervals ?? [], continue: cfg.continue ?? false,
+    index: counter.next++,
+    key,
+    ...inherited,
+    matchers,
+    routes,
+    muteTimeIntervals: cfg.muteTimeIntervals ?? [],
+    activeTimeIntervals: cfg.activeTimeIntervals ?? [],
+    continue: cfg.continue ?? false,
   };
 }
 
@@ -124,8 +175,12 @@ function buildRoute(cfg: RouteConfig, parent: Inherited & { key: string | null }
 export function buildNotificationPolicy(input: NotificationPolicyInput): NotificationPolicy {
   const p = NotificationPolicySchema.parse(input);
   const defaults = {
-    receiver: '', groupBy: new Set<string>(), key: null, groupWaitMs: durationMs(DEFAULT_GROUP_WAIT),
-    groupIntervalMs: durationMs(DEFAULT_GROUP_INTERVAL), repeatIntervalMs: durationMs(DEFAULT_REPEAT_INTERVAL),
+    receiver: '',
+    groupBy: new Set<string>(),
+    key: null,
+    groupWaitMs: durationMs(DEFAULT_GROUP_WAIT),
+    groupIntervalMs: durationMs(DEFAULT_GROUP_INTERVAL),
+    repeatIntervalMs: durationMs(DEFAULT_REPEAT_INTERVAL),
   };
   return { root: buildRoute(p.route, defaults, { next: 0 }), timeIntervals: compileNamedIntervals(p.timeIntervals) };
 }
@@ -143,7 +198,10 @@ export function matchRoutes(route: Route, labels: Readonly<Record<string, string
 }
 
 /** The labels of an alert that name its group on a route. */
-export function groupLabelsOf(route: Pick<Route, 'groupBy'>, labels: Readonly<Record<string, string>>): Record<string, string> {
+export function groupLabelsOf(
+  route: Pick<Route, 'groupBy'>,
+  labels: Readonly<Record<string, string>>,
+): Record<string, string> {
   if (route.groupBy === 'all') return { ...labels };
   const by = route.groupBy;
   return Object.fromEntries(Object.entries(labels).filter(([name]) => by.has(name)));

@@ -26,6 +26,10 @@ export function isSilenceActive(s: Pick<Silence, 'startsAtMs' | 'endsAtMs'>, now
 }
 
 /** The ids of the silences that mute an alert with these labels at `nowMs`. */
-export function silencedBy(silences: readonly CompiledSilence[], labels: Readonly<Record<string, string>>, nowMs: number): string[] {
+export function silencedBy(
+  silences: readonly CompiledSilence[],
+  labels: Readonly<Record<string, string>>,
+  nowMs: number,
+): string[] {
   return silences.filter((s) => isSilenceActive(s, nowMs) && matchesAll(s.matchers, labels)).map((s) => s.id);
 }

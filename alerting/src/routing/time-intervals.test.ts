@@ -2,9 +2,15 @@
 // each test quotes the behaviour it checks.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileTimeInterval, intervalContains, TimeIntervalSpecSchema, type TimeIntervalSpec } from './time-intervals.js';
+import {
+  compileTimeInterval,
+  intervalContains,
+  TimeIntervalSpecSchema,
+  type TimeIntervalSpec,
+} from './time-intervals.js';
 
-const contains = (spec: TimeIntervalSpec, iso: string) => intervalContains(compileTimeInterval(TimeIntervalSpecSchema.parse(spec)), Date.parse(iso));
+const contains = (spec: TimeIntervalSpec, iso: string) =>
+  intervalContains(compileTimeInterval(TimeIntervalSpecSchema.parse(spec)), Date.parse(iso));
 
 describe('time intervals', () => {
   it('"start_time: 17:00 and end_time: 24:00 will begin at 17:00 and finish immediately before 24:00"', () => {
@@ -34,12 +40,22 @@ describe('time intervals', () => {
 
   it('"specifying 1:31 during February will clamp the actual end date to 28 or 29"', () => {
     assert.equal(contains({ daysOfMonth: ['1:31'] }, '2024-02-29T10:00:00Z'), true);
-    assert.equal(contains({ daysOfMonth: ['30:31'] }, '2024-02-29T10:00:00Z'), false, 'a range starting after the month is skipped');
+    assert.equal(
+      contains({ daysOfMonth: ['30:31'] }, '2024-02-29T10:00:00Z'),
+      false,
+      'a range starting after the month is skipped',
+    );
   });
 
   it('months by case-insensitive name or number, ranges inclusive: 1:3, may:august, december', () => {
     const spec = { months: ['1:3', 'May:august', 'december'] };
-    for (const [iso, inside] of [['2024-03-31T00:00:00Z', true], ['2024-04-15T00:00:00Z', false], ['2024-08-31T00:00:00Z', true], ['2024-09-01T00:00:00Z', false], ['2024-12-01T00:00:00Z', true]] as const) {
+    for (const [iso, inside] of [
+      ['2024-03-31T00:00:00Z', true],
+      ['2024-04-15T00:00:00Z', false],
+      ['2024-08-31T00:00:00Z', true],
+      ['2024-09-01T00:00:00Z', false],
+      ['2024-12-01T00:00:00Z', true],
+    ] as const) {
       assert.equal(contains(spec, iso), inside, iso);
     }
   });
@@ -61,9 +77,17 @@ describe('time intervals', () => {
   it('location: 9:00-17:00 Monday to Friday "using the local time in Sydney, Australia"; UTC when none is given', () => {
     const office = { times: [{ startTime: '09:00', endTime: '17:00' }], weekdays: ['monday:friday'] };
     // 2024-05-06 is a Monday; Sydney is UTC+10 in May.
-    assert.equal(contains({ ...office, location: 'Australia/Sydney' }, '2024-05-05T23:30:00Z'), true, '09:30 Monday in Sydney');
+    assert.equal(
+      contains({ ...office, location: 'Australia/Sydney' }, '2024-05-05T23:30:00Z'),
+      true,
+      '09:30 Monday in Sydney',
+    );
     assert.equal(contains(office, '2024-05-05T23:30:00Z'), false, '23:30 Sunday in UTC');
-    assert.equal(contains({ ...office, location: 'Australia/Sydney' }, '2024-05-06T07:00:00Z'), false, '17:00 Monday in Sydney');
+    assert.equal(
+      contains({ ...office, location: 'Australia/Sydney' }, '2024-05-06T07:00:00Z'),
+      false,
+      '17:00 Monday in Sydney',
+    );
   });
 
   it('refuses what Alertmanager refuses', () => {
@@ -71,8 +95,12 @@ describe('time intervals', () => {
       const r = TimeIntervalSpecSchema.safeParse(spec);
       return r.success ? [] : r.error.issues.map((i) => i.message);
     };
-    assert.deepEqual(issues({ times: [{ startTime: '17:00', endTime: '09:00' }] }), ['start time cannot be equal or greater than end time']);
-    assert.deepEqual(issues({ times: [{ startTime: '9:00', endTime: '17:00' }] }), ['a time HH:MM from 00:00 to 24:00']);
+    assert.deepEqual(issues({ times: [{ startTime: '17:00', endTime: '09:00' }] }), [
+      'start time cannot be equal or greater than end time',
+    ]);
+    assert.deepEqual(issues({ times: [{ startTime: '9:00', endTime: '17:00' }] }), [
+      'a time HH:MM from 00:00 to 24:00',
+    ]);
     assert.deepEqual(issues({ weekdays: ['funday'] }), ['funday is not a valid weekday']);
     assert.deepEqual(issues({ weekdays: ['friday:monday'] }), ['start day cannot be before end day']);
     assert.deepEqual(issues({ daysOfMonth: ['-3:5'] }), ['end day must be negative if start day is negative']);

@@ -4,34 +4,59 @@
 import { z } from 'zod';
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** `HH:MM` from 00:00 to 24:00. */
 const CLOCK = /^((([01][0-9])|(2[0-3])):[0-5][0-9])$|(^24:00$)/;
 
-export const TimeRangeSchema = z.object({ startTime: z.string().regex(CLOCK, 'a time HH:MM from 00:00 to 24:00'), endTime: z.string().regex(CLOCK, 'a time HH:MM from 00:00 to 24:00') })
-  .refine((t) => minuteOfDay(t.startTime) < minuteOfDay(t.endTime), 'start time cannot be equal or greater than end time');
+export const TimeRangeSchema = z
+  .object({
+    startTime: z.string().regex(CLOCK, 'a time HH:MM from 00:00 to 24:00'),
+    endTime: z.string().regex(CLOCK, 'a time HH:MM from 00:00 to 24:00'),
+  })
+  .refine(
+    (t) => minuteOfDay(t.startTime) < minuteOfDay(t.endTime),
+    'start time cannot be equal or greater than end time',
+  );
 
 /** One `time_interval_spec`: every field a list of ranges such as `monday:friday`, `1:5`, `-3:-1`, `may:august`, `2020:2022`. */
-export const TimeIntervalSpecSchema = z.object({
-  times: z.array(TimeRangeSchema).max(50).optional(),
-  weekdays: z.array(z.string().max(30)).max(50).optional(),
-  daysOfMonth: z.array(z.string().max(30)).max(50).optional(),
-  months: z.array(z.string().max(30)).max(50).optional(),
-  years: z.array(z.string().max(30)).max(50).optional(),
-  /** An IANA time zone (`Australia/Sydney`), `UTC` (the default) or `Local`. */
-  location: z.string().max(100).optional(),
-}).superRefine((spec, ctx) => {
-  try {
-    compileTimeInterval(spec);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
-  }
-});
+export const TimeIntervalSpecSchema = z
+  .object({
+    times: z.array(TimeRangeSchema).max(50).optional(),
+    weekdays: z.array(z.string().max(30)).max(50).optional(),
+    daysOfMonth: z.array(z.string().max(30)).max(50).optional(),
+    months: z.array(z.string().max(30)).max(50).optional(),
+    years: z.array(z.string().max(30)).max(50).optional(),
+    /** An IANA time zone (`Australia/Sydney`), `UTC` (the default) or `Local`. */
+    location: z.string().max(100).optional(),
+  })
+  .superRefine((spec, ctx) => {
+    try {
+      compileTimeInterval(spec);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+    }
+  });
 export type TimeIntervalSpec = z.infer<typeof TimeIntervalSpecSchema>;
 
 /** A named list of specs, referenced by routes: the time is in the interval when it is in any spec. */
-export const NamedTimeIntervalSchema = z.object({ name: z.string().min(1).max(200), timeIntervals: z.array(TimeIntervalSpecSchema).max(50) });
+export const NamedTimeIntervalSchema = z.object({
+  name: z.string().min(1).max(200),
+  timeIntervals: z.array(TimeIntervalSpecSchema).max(50),
+});
 export type NamedTimeInterval = z.infer<typeof NamedTimeIntervalSchema>;
 
 type Range = [number, number];
@@ -80,7 +105,8 @@ function weekdayRange(text: string): Range {
 
 function dayOfMonthRange(text: string): Range {
   const r = parseRange(text, integer);
-  for (const d of r) if (d === 0 || d < -31 || d > 31) throw new Error(`${d} is not a valid day of the month: out of range`);
+  for (const d of r)
+    if (d === 0 || d < -31 || d > 31) throw new Error(`${d} is not a valid day of the month: out of range`);
   if (r[0] < 0 && r[1] > 0) throw new Error('end day must be negative if start day is negative');
   const check = r.map((d) => (d < 0 ? 28 + d : d));
   if (check[0]! > check[1]!) throw new Error(`end day ${r[1]} is always before start day ${r[0]}`);
@@ -141,13 +167,25 @@ const formatters = new Map<string | undefined, Intl.DateTimeFormat>();
 function wallClock(ms: number, timeZone: string | undefined): WallClock {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'long' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      weekday: 'long',
+    });
     formatters.set(timeZone, f);
   }
   const parts = Object.fromEntries(f.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
   return {
-    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
-    weekday: WEEKDAYS.indexOf(String(parts.weekday).toLowerCase()), minute: Number(parts.hour) * 60 + Number(parts.minute),
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    weekday: WEEKDAYS.indexOf(String(parts.weekday).toLowerCase()),
+    minute: Number(parts.hour) * 60 + Number(parts.minute),
   };
 }
 
@@ -177,6 +215,10 @@ export function compileNamedIntervals(named: readonly NamedTimeInterval[]): Map<
 }
 
 /** The names among `names` whose intervals contain `ms` (a name that is not defined contains nothing). */
-export function intervalsContaining(named: ReadonlyMap<string, CompiledTimeInterval[]>, names: readonly string[], ms: number): string[] {
+export function intervalsContaining(
+  named: ReadonlyMap<string, CompiledTimeInterval[]>,
+  names: readonly string[],
+  ms: number,
+): string[] {
   return names.filter((name) => (named.get(name) ?? []).some((ti) => intervalContains(ti, ms)));
 }

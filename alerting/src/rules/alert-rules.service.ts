@@ -7,7 +7,12 @@ import { groupColumns, UnknownGroupLabelError } from '../sources/group-columns.j
 import { alertLabels, alertNotification } from '../notify/alert-notification.js';
 import { syncAutomaticIncidents } from '../status/automatic-incidents.js';
 import { queueNotifications } from '../store/alert-state-store.js';
-import { AlertInstanceEntity, AlertRuleEntity, AlertRuleLeaseEntity, NotificationChannelEntity } from '../store/entities.js';
+import {
+  AlertInstanceEntity,
+  AlertRuleEntity,
+  AlertRuleLeaseEntity,
+  NotificationChannelEntity,
+} from '../store/entities.js';
 import { rulesFromYaml, RulesDocumentError, rulesToYaml } from './rules-yaml.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
 import { assertRuleWithinLimits } from './rule-limits.js';
@@ -25,7 +30,9 @@ export class AlertRulesService {
   ) {}
 
   async list(tenant: string): Promise<AlertRuleDto[]> {
-    const rows = await this.ds.getRepository(AlertRuleEntity).find({ where: { tenantId: tenant }, order: { name: 'ASC' } });
+    const rows = await this.ds
+      .getRepository(AlertRuleEntity)
+      .find({ where: { tenantId: tenant }, order: { name: 'ASC' } });
     return rows.map(toRuleDto);
   }
 
@@ -71,11 +78,19 @@ export class AlertRulesService {
     try {
       rules = rulesFromYaml(text);
     } catch (err) {
-      if (err instanceof RulesDocumentError) throw new ApiError(400, 'invalid_parameter', `yaml: ${err.path}: ${err.message}`, { parameter: 'yaml', path: err.path });
+      if (err instanceof RulesDocumentError)
+        throw new ApiError(400, 'invalid_parameter', `yaml: ${err.path}: ${err.message}`, {
+          parameter: 'yaml',
+          path: err.path,
+        });
       throw err;
     }
     return this.ds.transaction(async (em) => {
-      const existing = new Map((await em.getRepository(AlertRuleEntity).findBy({ tenantId: tenant, name: In(rules.map((r) => r.name)) })).map((r) => [r.name, r]));
+      const existing = new Map(
+        (await em.getRepository(AlertRuleEntity).findBy({ tenantId: tenant, name: In(rules.map((r) => r.name)) })).map(
+          (r) => [r.name, r],
+        ),
+      );
       let created = 0;
       let updated = 0;
       for (const input of rules) {
@@ -98,7 +113,15 @@ export class AlertRulesService {
   private async insert(em: EntityManager, tenant: string, input: AlertRuleInput): Promise<AlertRuleEntity> {
     await this.check(em, tenant, input);
     const now = new Date();
-    const row = em.getRepository(AlertRuleEntity).create({ id: randomUUID(), tenantId: tenant, name: input.name, enabled: input.enabled, spec: input, createdAt: now, updatedAt: now });
+    const row = em.getRepository(AlertRuleEntity).create({
+      id: randomUUID(),
+      tenantId: tenant,
+      name: input.name,
+      enabled: input.enabled,
+      spec: input,
+      createdAt: now,
+      updatedAt: now,
+    });
     await this.saveUnique(em, row);
     await em.getRepository(AlertRuleLeaseEntity).insert({ ruleId: row.id, dueAt: now, holder: null, leaseUntil: null });
     return row;
@@ -111,9 +134,22 @@ export class AlertRulesService {
   private async retire(em: EntityManager, row: AlertRuleEntity): Promise<void> {
     const nowMs = Date.now();
     const firing = await em.getRepository(AlertInstanceEntity).findBy({ ruleId: row.id, state: 'firing' });
-    const resolves = firing.filter((i) => i.lastNotifiedAt !== null).map((i) => alertNotification(row, 'resolved', {
-      groupKey: i.groupKey, value: i.value, firedAtMs: i.firedAt?.getTime() ?? null, resolvedAtMs: nowMs, lastEvaluatedAtMs: i.lastEvaluatedAt.getTime(),
-    }, alertLabels(row.spec, i.labels)));
+    const resolves = firing
+      .filter((i) => i.lastNotifiedAt !== null)
+      .map((i) =>
+        alertNotification(
+          row,
+          'resolved',
+          {
+            groupKey: i.groupKey,
+            value: i.value,
+            firedAtMs: i.firedAt?.getTime() ?? null,
+            resolvedAtMs: nowMs,
+            lastEvaluatedAtMs: i.lastEvaluatedAt.getTime(),
+          },
+          alertLabels(row.spec, i.labels),
+        ),
+      );
     await queueNotifications(em, row.tenantId, row.spec.channels, resolves);
     if (firing.length > 0) await syncAutomaticIncidents(em, row.tenantId, row.id, row.spec.severity, false, nowMs);
     await em.getRepository(AlertInstanceEntity).delete({ ruleId: row.id });
@@ -141,12 +177,18 @@ export class AlertRulesService {
     try {
       groupColumns(input.condition, input.groupBy);
     } catch (err) {
-      if (err instanceof UnknownGroupLabelError) throw new ApiError(400, 'invalid_parameter', `groupBy: ${err.message}`, { parameter: 'groupBy' });
+      if (err instanceof UnknownGroupLabelError)
+        throw new ApiError(400, 'invalid_parameter', `groupBy: ${err.message}`, { parameter: 'groupBy' });
       throw err;
     }
     if (input.channels.length === 0) return;
-    const found = await em.getRepository(NotificationChannelEntity).countBy({ tenantId: tenant, id: In(input.channels) });
-    if (found !== new Set(input.channels).size) throw new ApiError(400, 'invalid_parameter', 'channels: unknown notification channel id', { parameter: 'channels' });
+    const found = await em
+      .getRepository(NotificationChannelEntity)
+      .countBy({ tenantId: tenant, id: In(input.channels) });
+    if (found !== new Set(input.channels).size)
+      throw new ApiError(400, 'invalid_parameter', 'channels: unknown notification channel id', {
+        parameter: 'channels',
+      });
   }
 
   private async find(em: EntityManager, tenant: string, id: string): Promise<AlertRuleEntity> {
@@ -155,4 +197,3 @@ export class AlertRulesService {
     return row;
   }
 }
-

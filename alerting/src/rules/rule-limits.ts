@@ -20,5 +20,8 @@ export function assertRuleWithinLimits(rule: { condition: AlertCondition }, limi
   const maxMs = limits.maxSearchRangeDays * DAY_MS;
   if (longestWindowMs(rule.condition) <= maxMs) return;
   const parameter = `${prefix}condition.${rule.condition.kind === 'slo_burn_rate' ? 'windows' : 'window'}`;
-  throw invalidParameter(parameter, `at most ${limits.maxSearchRangeDays}d (maxSearchRangeDays): an alert rule reads its whole window at every evaluation, and no query may read a longer range of raw rows`);
+  throw invalidParameter(
+    parameter,
+    `at most ${limits.maxSearchRangeDays}d (maxSearchRangeDays): an alert rule reads its whole window at every evaluation, and no query may read a longer range of raw rows`,
+  );
 }

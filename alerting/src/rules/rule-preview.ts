@@ -21,11 +21,20 @@ export interface PreviewBudget {
  * scheduler, and returns the transitions it would have made. Nothing is stored or sent.
  * It stops past `budgetMs`: a preview costs as much as one query may, not 500 of them.
  */
-export async function previewRule(reader: ConditionReader, tenant: string, rule: AlertRuleInput, fromMs: number, toMs: number, budget: PreviewBudget): Promise<PreviewDto> {
+export async function previewRule(
+  reader: ConditionReader,
+  tenant: string,
+  rule: AlertRuleInput,
+  fromMs: number,
+  toMs: number,
+  budget: PreviewBudget,
+): Promise<PreviewDto> {
   const stepMs = durationMs(rule.interval);
   const steps = Math.floor((toMs - fromMs) / stepMs);
   if (steps > MAX_PREVIEW_STEPS) {
-    throw new PreviewTooLargeError(`the range holds ${steps} evaluations at interval ${rule.interval}; at most ${MAX_PREVIEW_STEPS}: shorten it or raise the interval`);
+    throw new PreviewTooLargeError(
+      `the range holds ${steps} evaluations at interval ${rule.interval}; at most ${MAX_PREVIEW_STEPS}: shorten it or raise the interval`,
+    );
   }
   const now = budget.now ?? Date.now;
   const deadline = now() + budget.budgetMs;
@@ -34,7 +43,9 @@ export async function previewRule(reader: ConditionReader, tenant: string, rule:
   const times = Array.from({ length: Math.max(steps, 0) }, (_, i) => fromMs + (i + 1) * stepMs);
   const samples = await mapConcurrently(times, PREVIEW_CONCURRENCY, async (at) => {
     if (now() > deadline) {
-      throw new PreviewTooLargeError(`the preview took longer than ${budget.budgetMs / 1000} s after ${read} of ${steps} evaluations: shorten the range or raise the interval`);
+      throw new PreviewTooLargeError(
+        `the preview took longer than ${budget.budgetMs / 1000} s after ${read} of ${steps} evaluations: shorten the range or raise the interval`,
+      );
     }
     const s = await reader.read(tenant, rule, at);
     read++;
@@ -46,7 +57,14 @@ export async function previewRule(reader: ConditionReader, tenant: string, rule:
     const out = evaluateRule(rule, samples[i]!, instances, at);
     instances = out.instances;
     for (const t of out.transitions) {
-      transitions.push({ time: new Date(at).toISOString(), groupKey: t.groupKey, labels: t.labels, from: t.from, to: t.to, value: t.value });
+      transitions.push({
+        time: new Date(at).toISOString(),
+        groupKey: t.groupKey,
+        labels: t.labels,
+        from: t.from,
+        to: t.to,
+        value: t.value,
+      });
     }
   }
   return { evaluations: Math.max(steps, 0), transitions };

@@ -7,7 +7,10 @@ const rules = [
   AlertRuleInputSchema.parse({
     name: 'slow checkout',
     condition: { kind: 'span', measure: 'p99_latency_ms', service: 'checkout', threshold: { op: 'above', value: 800 } },
-    for: '5m', groupBy: ['operation'], severity: 'critical', labels: { team: 'payments' },
+    for: '5m',
+    groupBy: ['operation'],
+    severity: 'critical',
+    labels: { team: 'payments' },
     annotations: { summary: '{{ $labels.operation }} p99 is {{ $value }} ms' },
   }),
   AlertRuleInputSchema.parse({
@@ -21,7 +24,10 @@ describe('rules as YAML', () => {
     const text = rulesToYaml(rules);
     const back = rulesFromYaml(text);
     assert.equal(rulesToYaml(back), text);
-    assert.deepEqual(back.map((r) => r.name), ['availability', 'slow checkout']);
+    assert.deepEqual(
+      back.map((r) => r.name),
+      ['availability', 'slow checkout'],
+    );
     assert.deepEqual(back[1], rules[0]);
     assert.match(text, /apiVersion: telemetryflow\/v1/);
     assert.match(text, /factor: 14.4/);
@@ -29,7 +35,10 @@ describe('rules as YAML', () => {
 
   it('names the offending field', () => {
     const text = rulesToYaml(rules).replace('p99_latency_ms', 'p42');
-    assert.throws(() => rulesFromYaml(text), (e: unknown) => e instanceof RulesDocumentError && e.path === 'rules.1.condition.measure');
+    assert.throws(
+      () => rulesFromYaml(text),
+      (e: unknown) => e instanceof RulesDocumentError && e.path === 'rules.1.condition.measure',
+    );
   });
 
   it('refuses duplicate names and broken YAML', () => {

@@ -10,7 +10,10 @@ export const RulesDocumentSchema = z.object({
 });
 
 export class RulesDocumentError extends Error {
-  constructor(message: string, readonly path: string) {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
     super(message);
   }
 }
@@ -18,7 +21,10 @@ export class RulesDocumentError extends Error {
 /** Rules as YAML, sorted by name, every default written out so the file says what runs. */
 export function rulesToYaml(rules: readonly AlertRuleInput[]): string {
   const sorted = [...rules].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return stringify({ apiVersion: 'telemetryflow/v1', kind: 'AlertRules', rules: sorted }, { lineWidth: 0, sortMapEntries: false });
+  return stringify(
+    { apiVersion: 'telemetryflow/v1', kind: 'AlertRules', rules: sorted },
+    { lineWidth: 0, sortMapEntries: false },
+  );
 }
 
 /** Parses and validates a rules document; names must be unique. */
@@ -27,7 +33,10 @@ export function rulesFromYaml(text: string): AlertRuleInput[] {
   try {
     doc = parse(text, { maxAliasCount: 100 });
   } catch (err) {
-    throw new RulesDocumentError(`not valid YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, 'yaml');
+    throw new RulesDocumentError(
+      `not valid YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      'yaml',
+    );
   }
   const result = RulesDocumentSchema.safeParse(doc);
   if (!result.success) {

@@ -82,22 +82,33 @@ export class RuleScheduler {
     const intervalMs = durationMs(rule.interval);
     const nowMs = this.now();
     const history: HistoryEntry[] = [];
-    const entry = (e: Omit<HistoryEntry, 'tenantId' | 'timeMs' | 'ruleId' | 'ruleName'>): HistoryEntry => ({ tenantId: row.tenantId, timeMs: nowMs, ruleId, ruleName: row.name, ...e });
+    const entry = (e: Omit<HistoryEntry, 'tenantId' | 'timeMs' | 'ruleId' | 'ruleName'>): HistoryEntry => ({
+      tenantId: row.tenantId,
+      timeMs: nowMs,
+      ruleId,
+      ruleName: row.name,
+      ...e,
+    });
     const stored = await this.store.loadInstances(ruleId);
     let samples;
     try {
       samples = await this.cfg.reader.read(row.tenantId, rule, nowMs);
     } catch (err) {
       await this.store.release(ruleId, this.cfg.replicaId, intervalMs);
-      this.log(`alert rule ${ruleId}: its condition could not be read: ${err instanceof Error ? err.message : String(err)}`);
-      await this.cfg.history.record([entry({ groupKey: '', labels: {}, event: 'evaluation', outcome: 'error', message: evaluationError(err) })]);
+      this.log(
+        `alert rule ${ruleId}: its condition could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      await this.cfg.history.record([
+        entry({ groupKey: '', labels: {}, event: 'evaluation', outcome: 'error', message: evaluationError(err) }),
+      ]);
       return 'error';
     }
     const previous = new Map([...stored].map(([k, v]) => [k, v.state]));
     const result = evaluateRule(rule, samples, previous, nowMs);
     const silences = await this.store.activeSilences(row.tenantId, nowMs);
     const plan = planNotifications(
-      result.instances, result.transitions,
+      result.instances,
+      result.transitions,
       new Map([...stored].map(([k, v]) => [k, v.lastNotifiedMs])),
       { groupWaitMs: durationMs(rule.groupWait), repeatIntervalMs: durationMs(rule.repeatInterval) },
       nowMs,
@@ -113,27 +124,56 @@ export class RuleScheduler {
       const inst = result.instances.get(d.groupKey) ?? stored.get(d.groupKey)?.state;
       if (!inst) continue;
       const labels = alertLabels(rule, inst.labels);
-      history.push(entry({ groupKey: d.groupKey, labels: inst.labels, event: 'notification', toState: d.kind, value: inst.value, outcome: d.suppressed ? 'suppressed' : rule.channels.length > 0 ? 'queued' : 'no channel' }));
+      history.push(
+        entry({
+          groupKey: d.groupKey,
+          labels: inst.labels,
+          event: 'notification',
+          toState: d.kind,
+          value: inst.value,
+          outcome: d.suppressed ? 'suppressed' : rule.channels.length > 0 ? 'queued' : 'no channel',
+        }),
+      );
       if (!d.suppressed) notifications.push(alertNotification(row, d.kind, inst, labels, this.cfg.consoleUrl));
     }
     const firingChanged = result.transitions.some((t) => t.to === 'firing' || t.from === 'firing');
     const firingNow = [...result.instances.values()].some((i) => i.state === 'firing');
     const committed = await this.store.commit(ruleId, row.tenantId, this.cfg.replicaId, {
-      instances: annotated, notifications, channelIds: rule.channels, intervalMs,
-      ...(firingChanged ? { alsoWrite: (em: EntityManager) => syncAutomaticIncidents(em, row.tenantId, ruleId, rule.severity, firingNow, nowMs) } : {}),
+      instances: annotated,
+      notifications,
+      channelIds: rule.channels,
+      intervalMs,
+      ...(firingChanged
+        ? {
+            alsoWrite: (em: EntityManager) =>
+              syncAutomaticIncidents(em, row.tenantId, ruleId, rule.severity, firingNow, nowMs),
+          }
+        : {}),
     });
     if (!committed) {
       this.log(`alert rule ${ruleId}: lease lost during evaluation; results dropped`);
       return 'lost';
     }
-    history.unshift(entry({ groupKey: '', labels: {}, event: 'evaluation', outcome: 'ok', message: `${samples.length} group(s)` }));
+    history.unshift(
+      entry({ groupKey: '', labels: {}, event: 'evaluation', outcome: 'ok', message: `${samples.length} group(s)` }),
+    );
     for (const t of result.transitions) {
-      history.push(entry({ groupKey: t.groupKey, labels: t.labels, event: 'transition', fromState: t.from, toState: t.to, value: t.value }));
+      history.push(
+        entry({
+          groupKey: t.groupKey,
+          labels: t.labels,
+          event: 'transition',
+          fromState: t.from,
+          toState: t.to,
+          value: t.value,
+        }),
+      );
     }
-    await this.cfg.history.record(history).catch((err: unknown) => this.log(`alert history: ${err instanceof Error ? err.message : String(err)}`));
+    await this.cfg.history
+      .record(history)
+      .catch((err: unknown) => this.log(`alert history: ${err instanceof Error ? err.message : String(err)}`));
     return 'ok';
   }
-
 }
 
 /**
@@ -142,5 +182,7 @@ export class RuleScheduler {
  * error with the ClickHouse server's address — is told generically, the detail is logged.
  */
 function evaluationError(err: unknown): string {
-  return err instanceof ApiError ? err.message : 'the condition could not be read: the telemetry store failed or is unavailable';
+  return err instanceof ApiError
+    ? err.message
+    : 'the condition could not be read: the telemetry store failed or is unavailable';
 }

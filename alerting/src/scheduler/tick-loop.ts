@@ -4,13 +4,21 @@ export interface TickLoop {
   stop(): Promise<void>;
 }
 
-export function startTickLoop(name: string, tick: () => Promise<unknown>, periodMs: number, log: (msg: string) => void): TickLoop {
+export function startTickLoop(
+  name: string,
+  tick: () => Promise<unknown>,
+  periodMs: number,
+  log: (msg: string) => void,
+): TickLoop {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
   const loop = () => {
     running = tick()
-      .then(() => undefined, (err: unknown) => log(`${name}: ${err instanceof Error ? err.message : String(err)}`))
+      .then(
+        () => undefined,
+        (err: unknown) => log(`${name}: ${err instanceof Error ? err.message : String(err)}`),
+      )
       .finally(() => {
         if (!stopped) timer = setTimeout(loop, periodMs);
       });

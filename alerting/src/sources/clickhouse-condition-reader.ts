@@ -1,6 +1,14 @@
 import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/contract';
 import {
-  embeddedInfo, LOG_COLUMNS as L, RAW_SPAN_CLASS, RAW_TABLES, SERIES_COLUMNS as M, SPAN_COLUMNS as S, TENANT_COLUMN, TIME_COLUMNS, type ClickHouseClient,
+  embeddedInfo,
+  LOG_COLUMNS as L,
+  RAW_SPAN_CLASS,
+  RAW_TABLES,
+  SERIES_COLUMNS as M,
+  SPAN_COLUMNS as S,
+  TENANT_COLUMN,
+  TIME_COLUMNS,
+  type ClickHouseClient,
 } from '@telemetryflow/clickhouse';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 import { groupKey, type GroupSample } from '../evaluation/evaluate-rule.js';
@@ -73,25 +81,44 @@ export class ClickHouseConditionReader implements ConditionReader {
     const c = rule.condition;
     if (c.kind === 'metric_threshold') return runOverWindow(this.runner, tenant, c.query, atMs, durationMs(c.window));
     const groups = groupColumns(c, rule.groupBy);
-    if (c.kind === 'span') return runOverWindow(this.runner, tenant, spanConditionQuery(c, spanMeasure(c.measure), rule.groupBy), atMs, durationMs(c.window));
+    if (c.kind === 'span')
+      return runOverWindow(
+        this.runner,
+        tenant,
+        spanConditionQuery(c, spanMeasure(c.measure), rule.groupBy),
+        atMs,
+        durationMs(c.window),
+      );
     if (c.kind === 'slo_burn_rate') {
-      return c.objective === 'availability' ? this.errorRatios(tenant, c, rule.groupBy, atMs) : this.burnRatios(tenant, c, groups, atMs);
+      return c.objective === 'availability'
+        ? this.errorRatios(tenant, c, rule.groupBy, atMs)
+        : this.burnRatios(tenant, c, groups, atMs);
     }
     const windowMs = durationMs(c.window);
-    if (c.kind === 'absence' && c.signal === 'metric') return [{ labels: {}, value: await this.liveSeries(tenant, c.metric!, c.service, atMs - windowMs) }];
+    if (c.kind === 'absence' && c.signal === 'metric')
+      return [{ labels: {}, value: await this.liveSeries(tenant, c.metric!, c.service, atMs - windowMs) }];
     const rows = await this.select(selection(tenant, c, atMs - windowMs, atMs), groups, 'count() AS value', {});
     return rows.map((r) => ({ labels: labelsOf(r, groups), value: r.value === null ? null : Number(r.value) }));
   }
 
   /** Availability burn rate: the error ratio of every window length, one planned query each. */
-  private async errorRatios(tenant: string, c: Extract<AlertCondition, { kind: 'slo_burn_rate' }>, groupBy: string[], atMs: number): Promise<GroupSample[]> {
+  private async errorRatios(
+    tenant: string,
+    c: Extract<AlertCondition, { kind: 'slo_burn_rate' }>,
+    groupBy: string[],
+    atMs: number,
+  ): Promise<GroupSample[]> {
     const query = spanConditionQuery(c, 'error_rate', groupBy);
     const lengths = burnWindowLengths(c.windows);
     const byGroup = new Map<string, GroupSample & { badRatios: Map<number, number | null> }>();
     for (const ms of lengths) {
       for (const s of await runOverWindow(this.runner, tenant, query, atMs, ms)) {
         const key = groupKey(s.labels);
-        const g = byGroup.get(key) ?? { labels: s.labels, value: null, badRatios: new Map(lengths.map((l) => [l, null])) };
+        const g = byGroup.get(key) ?? {
+          labels: s.labels,
+          value: null,
+          badRatios: new Map(lengths.map((l) => [l, null])),
+        };
         g.badRatios.set(ms, s.value);
         byGroup.set(key, g);
       }
@@ -105,7 +132,12 @@ export class ClickHouseConditionReader implements ConditionReader {
    * server and consumer spans, or its root spans where the group has none in the longest window
    * (as the services table counts them); an operation names its own spans.
    */
-  private async burnRatios(tenant: string, c: Extract<AlertCondition, { kind: 'slo_burn_rate' }>, groups: [string, string][], atMs: number): Promise<GroupSample[]> {
+  private async burnRatios(
+    tenant: string,
+    c: Extract<AlertCondition, { kind: 'slo_burn_rate' }>,
+    groups: [string, string][],
+    atMs: number,
+  ): Promise<GroupSample[]> {
     const lengths = burnWindowLengths(c.windows);
     const sel = selection(tenant, c, atMs - Math.max(...lengths), atMs);
     const bad = `${S.DurationNs} > {thresholdNs:Int64}`;
@@ -123,13 +155,19 @@ export class ClickHouseConditionReader implements ConditionReader {
     const rows = await this.select(sel, groups, columns.join(', '), params);
     return rows.map((r) => {
       const k = classes.findIndex((_, j) => Number(r[`n${longest}_${j}`]) > 0);
-      const ratio = (i: number) => (k < 0 || Number(r[`n${i}_${k}`]) === 0 ? null : Number(r[`bad${i}_${k}`]) / Number(r[`n${i}_${k}`]));
+      const ratio = (i: number) =>
+        k < 0 || Number(r[`n${i}_${k}`]) === 0 ? null : Number(r[`bad${i}_${k}`]) / Number(r[`n${i}_${k}`]);
       return { labels: labelsOf(r, groups), value: null, badRatios: new Map(lengths.map((ms, i) => [ms, ratio(i)])) };
     });
   }
 
   /** Series of a metric that received points after `sinceMs`. */
-  private async liveSeries(tenant: string, metric: string, service: string | undefined, sinceMs: number): Promise<number> {
+  private async liveSeries(
+    tenant: string,
+    metric: string,
+    service: string | undefined,
+    sinceMs: number,
+  ): Promise<number> {
     const [row] = await this.reader.select<{ n: string | number }>(
       `SELECT count() AS n FROM (
          SELECT ${M.Fingerprint}, max(${M.LastSeen}) AS seen FROM ${RAW_TABLES.metricSeries}
@@ -141,14 +179,24 @@ export class ClickHouseConditionReader implements ConditionReader {
     return Number(row?.n ?? 0);
   }
 
-  private async select(sel: Selection, groups: [string, string][], value: string, extra: Record<string, unknown>): Promise<Record<string, string | number | null>[]> {
+  private async select(
+    sel: Selection,
+    groups: [string, string][],
+    value: string,
+    extra: Record<string, unknown>,
+  ): Promise<Record<string, string | number | null>[]> {
     const keys = groups.map(([, column], i) => `toString(${column}) AS g${i}`);
     const query = `SELECT ${[...keys, value].join(', ')} FROM ${sel.table} WHERE ${sel.where.join(' AND ')}${keys.length ? ` GROUP BY ${groups.map((_, i) => `g${i}`).join(', ')}` : ''} LIMIT 10000`;
     return this.reader.select<Record<string, string | number | null>>(query, { ...sel.params, ...extra });
   }
 }
 
-function selection(tenant: string, c: Extract<AlertCondition, { kind: 'log_count' | 'absence' | 'slo_burn_rate' }>, fromMs: number, toMs: number): Selection {
+function selection(
+  tenant: string,
+  c: Extract<AlertCondition, { kind: 'log_count' | 'absence' | 'slo_burn_rate' }>,
+  fromMs: number,
+  toMs: number,
+): Selection {
   const logs = c.kind === 'log_count' || (c.kind === 'absence' && c.signal === 'logs');
   const table = logs ? RAW_TABLES.logs : RAW_TABLES.spans;
   const time = logs ? TIME_COLUMNS.logs : TIME_COLUMNS.spans;
@@ -172,10 +220,14 @@ function selection(tenant: string, c: Extract<AlertCondition, { kind: 'log_count
       where.push(`lower(${L.SeverityText}) = lower({severity:String})`);
       params.severity = c.severity;
     }
-    (c.search ?? '').split(/\s+/).filter(Boolean).slice(0, 20).forEach((word, i) => {
-      where.push(`positionCaseInsensitiveUTF8(${L.Body}, {w${i}:String}) > 0`);
-      params[`w${i}`] = word;
-    });
+    (c.search ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .slice(0, 20)
+      .forEach((word, i) => {
+        where.push(`positionCaseInsensitiveUTF8(${L.Body}, {w${i}:String}) > 0`);
+        params[`w${i}`] = word;
+      });
   }
   return { table, where, params };
 }

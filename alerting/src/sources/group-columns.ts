@@ -17,7 +17,10 @@ export class UnknownGroupLabelError extends Error {}
  */
 export function groupColumns(condition: AlertCondition, groupBy: readonly string[]): [string, string][] {
   if (condition.kind === 'metric_threshold') {
-    if (groupBy.length > 0) throw new UnknownGroupLabelError('a metric_threshold rule is grouped by its query\'s groupBy; leave the rule\'s groupBy empty');
+    if (groupBy.length > 0)
+      throw new UnknownGroupLabelError(
+        "a metric_threshold rule is grouped by its query's groupBy; leave the rule's groupBy empty",
+      );
     return [];
   }
   const offered = COLUMNS[condition.kind] ?? {};
@@ -25,7 +28,9 @@ export function groupColumns(condition: AlertCondition, groupBy: readonly string
     const column = offered[label];
     if (column === undefined) {
       const names = Object.keys(offered);
-      throw new UnknownGroupLabelError(`a ${condition.kind} rule cannot group by "${label}"${names.length ? `; use ${names.join(', ')}` : ''}`);
+      throw new UnknownGroupLabelError(
+        `a ${condition.kind} rule cannot group by "${label}"${names.length ? `; use ${names.join(', ')}` : ''}`,
+      );
     }
     return [label, column];
   });

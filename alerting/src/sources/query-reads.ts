@@ -13,7 +13,11 @@ export interface ReadLimits {
 
 /** Runs one query DTO for a tenant over a window (the query API's QueryRunner: planner, rollups). */
 export interface QueryExecutor {
-  run(tenant: string, query: QueryDto, window: { fromNs: bigint; toNs: bigint; stepSeconds?: number }): Promise<{ data: QueryResult }>;
+  run(
+    tenant: string,
+    query: QueryDto,
+    window: { fromNs: bigint; toNs: bigint; stepSeconds?: number },
+  ): Promise<{ data: QueryResult }>;
 }
 
 /** A ClickHouse SELECT with bound parameters, under the read limits (past one: 422 naming it). */

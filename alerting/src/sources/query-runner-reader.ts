@@ -14,7 +14,12 @@ export const WHOLE_WINDOW_STEP_SECONDS = 31_536_000;
  * A series' value for the window (at - window, at]: the step covering most of it (the
  * later on a tie; two steps share the window only when it crosses a step boundary).
  */
-export function windowValue(points: readonly [number, number | null][], atMs: number, windowMs: number, stepMs: number): number | null {
+export function windowValue(
+  points: readonly [number, number | null][],
+  atMs: number,
+  windowMs: number,
+  stepMs: number,
+): number | null {
   const covered = (start: number) => Math.max(0, Math.min(start + stepMs, atMs) - Math.max(start, atMs - windowMs));
   const ranked = points.filter(([, v]) => v !== null).sort((a, b) => covered(b[0]) - covered(a[0]) || b[0] - a[0]);
   const best = ranked[0];
@@ -23,14 +28,23 @@ export function windowValue(points: readonly [number, number | null][], atMs: nu
 
 /** Per-second measures divide by the step; over a whole-window step they must divide by the window. */
 function perSecond(query: QueryDto): boolean {
-  return (query.signal === 'metrics' && query.aggregation === 'rate') || (query.signal === 'spans' && query.measure === 'rate');
+  return (
+    (query.signal === 'metrics' && query.aggregation === 'rate') ||
+    (query.signal === 'spans' && query.measure === 'rate')
+  );
 }
 
 /**
  * A query DTO's value per series over exactly the window (at - window, at], run by the query
  * API's QueryRunner: through the planner, so whole hours come from rollups.
  */
-export async function runOverWindow(runner: QueryExecutor, tenant: string, query: QueryDto, atMs: number, windowMs: number): Promise<GroupSample[]> {
+export async function runOverWindow(
+  runner: QueryExecutor,
+  tenant: string,
+  query: QueryDto,
+  atMs: number,
+  windowMs: number,
+): Promise<GroupSample[]> {
   const stepMs = WHOLE_WINDOW_STEP_SECONDS * 1000;
   const answer = await runner.run(tenant, query, {
     fromNs: BigInt(atMs - windowMs) * NS_PER_MS + 1n,

@@ -6,7 +6,15 @@ import { ReadGate, ReadsBusyError } from './read-gate.js';
 function pending(log: string[], name: string): { read: () => Promise<string>; finish: () => void } {
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
-  return { read: async () => { log.push(`start ${name}`); await done; log.push(`end ${name}`); return name; }, finish: () => finish() };
+  return {
+    read: async () => {
+      log.push(`start ${name}`);
+      await done;
+      log.push(`end ${name}`);
+      return name;
+    },
+    finish: () => finish(),
+  };
 }
 
 describe('ReadGate', () => {
@@ -15,7 +23,10 @@ describe('ReadGate', () => {
     const log: string[] = [];
     const [a, b, c] = ['a', 'b', 'c'].map((n) => pending(log, n));
     const runs = [gate.run(a!.read), gate.run(b!.read), gate.run(c!.read)];
-    await assert.rejects(gate.run(async () => 'd'), (e: unknown) => e instanceof ReadsBusyError && e.status === 503);
+    await assert.rejects(
+      gate.run(async () => 'd'),
+      (e: unknown) => e instanceof ReadsBusyError && e.status === 503,
+    );
     await Promise.resolve();
     assert.deepEqual(log, ['start a'], 'b and c wait');
     a!.finish();
@@ -31,7 +42,12 @@ describe('ReadGate', () => {
 
   it('frees the slot when a read fails', async () => {
     const gate = new ReadGate(1, 0);
-    await assert.rejects(gate.run(async () => { throw new Error('boom'); }), /boom/);
+    await assert.rejects(
+      gate.run(async () => {
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
     assert.equal(await gate.run(async () => 'next'), 'next');
   });
 });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { componentStatus, impactOfSeverity, outageMs, uptimeDays, uptimePercent, type IncidentSpan } from './component-status.js';
+import {
+  componentStatus,
+  impactOfSeverity,
+  outageMs,
+  uptimeDays,
+  uptimePercent,
+  type IncidentSpan,
+} from './component-status.js';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -37,7 +44,14 @@ describe('component status', () => {
   });
 
   it('draws 90 daily bars with outage minutes, none before the component existed', () => {
-    const outage: IncidentSpan[] = [{ componentId: 'api', impact: 'major_outage', startedAtMs: NOW - DAY - 30 * 60_000, resolvedAtMs: NOW - DAY + 30 * 60_000 }];
+    const outage: IncidentSpan[] = [
+      {
+        componentId: 'api',
+        impact: 'major_outage',
+        startedAtMs: NOW - DAY - 30 * 60_000,
+        resolvedAtMs: NOW - DAY + 30 * 60_000,
+      },
+    ];
     const days = uptimeDays('api', outage, NOW - 10 * DAY, NOW);
     assert.equal(days.length, 90);
     assert.equal(days[89]!.date, '2026-11-25');

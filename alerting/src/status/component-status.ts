@@ -1,6 +1,12 @@
 import type { ComponentStatus, IncidentImpact, Severity, UptimeDayDto } from '@telemetryflow/contract';
 
-const RANK: Record<ComponentStatus, number> = { operational: 0, maintenance: 1, degraded: 2, partial_outage: 3, major_outage: 4 };
+const RANK: Record<ComponentStatus, number> = {
+  operational: 0,
+  maintenance: 1,
+  degraded: 2,
+  partial_outage: 3,
+  major_outage: 4,
+};
 const DAY_MS = 86_400_000;
 
 export function worst(a: ComponentStatus, b: ComponentStatus): ComponentStatus {
@@ -22,13 +28,21 @@ export interface IncidentSpan {
 }
 
 const affects = (i: IncidentSpan, componentId: string) => i.componentId === null || i.componentId === componentId;
-const overlaps = (i: IncidentSpan, from: number, to: number) => i.startedAtMs < to && (i.resolvedAtMs === null || i.resolvedAtMs > from);
+const overlaps = (i: IncidentSpan, from: number, to: number) =>
+  i.startedAtMs < to && (i.resolvedAtMs === null || i.resolvedAtMs > from);
 
 /** A hand-set status wins; else the worst impact of the incidents open now; else operational. */
-export function componentStatus(componentId: string, manual: ComponentStatus | null, incidents: readonly IncidentSpan[], nowMs: number): ComponentStatus {
+export function componentStatus(
+  componentId: string,
+  manual: ComponentStatus | null,
+  incidents: readonly IncidentSpan[],
+  nowMs: number,
+): ComponentStatus {
   if (manual !== null) return manual;
   return incidents
-    .filter((i) => affects(i, componentId) && i.startedAtMs <= nowMs && (i.resolvedAtMs === null || i.resolvedAtMs > nowMs))
+    .filter(
+      (i) => affects(i, componentId) && i.startedAtMs <= nowMs && (i.resolvedAtMs === null || i.resolvedAtMs > nowMs),
+    )
     .reduce<ComponentStatus>((s, i) => worst(s, i.impact), 'operational');
 }
 
@@ -52,7 +66,13 @@ export function outageMs(incidents: readonly IncidentSpan[], from: number, to: n
  * One bar per UTC day for the last `days` days up to `nowMs`: the day's worst impact and its
  * outage minutes. Days before the component existed are `none`.
  */
-export function uptimeDays(componentId: string, incidents: readonly IncidentSpan[], createdAtMs: number, nowMs: number, days = 90): UptimeDayDto[] {
+export function uptimeDays(
+  componentId: string,
+  incidents: readonly IncidentSpan[],
+  createdAtMs: number,
+  nowMs: number,
+  days = 90,
+): UptimeDayDto[] {
   const mine = incidents.filter((i) => affects(i, componentId));
   const today = Math.floor(nowMs / DAY_MS) * DAY_MS;
   const out: UptimeDayDto[] = [];
@@ -65,16 +85,28 @@ export function uptimeDays(componentId: string, incidents: readonly IncidentSpan
       continue;
     }
     const from = Math.max(start, createdAtMs);
-    const status = mine.filter((i) => overlaps(i, from, end)).reduce<ComponentStatus>((s, i) => worst(s, i.impact), 'operational');
+    const status = mine
+      .filter((i) => overlaps(i, from, end))
+      .reduce<ComponentStatus>((s, i) => worst(s, i.impact), 'operational');
     out.push({ date, status, outageMinutes: Math.round(outageMs(mine, from, end) / 60_000) });
   }
   return out;
 }
 
 /** Share of the time since `max(created, now - days)` without partial or major outage, in percent (3 decimals). */
-export function uptimePercent(componentId: string, incidents: readonly IncidentSpan[], createdAtMs: number, nowMs: number, days = 90): number | null {
+export function uptimePercent(
+  componentId: string,
+  incidents: readonly IncidentSpan[],
+  createdAtMs: number,
+  nowMs: number,
+  days = 90,
+): number | null {
   const from = Math.max(createdAtMs, Math.floor(nowMs / DAY_MS) * DAY_MS - (days - 1) * DAY_MS);
   if (nowMs <= from) return null;
-  const down = outageMs(incidents.filter((i) => affects(i, componentId)), from, nowMs);
+  const down = outageMs(
+    incidents.filter((i) => affects(i, componentId)),
+    from,
+    nowMs,
+  );
   return Math.round((1 - down / (nowMs - from)) * 100_000) / 1000;
 }

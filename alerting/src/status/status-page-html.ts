@@ -8,11 +8,20 @@ export function escapeXml(text: string): string {
 }
 
 const LABEL: Record<ComponentStatus | 'none', string> = {
-  operational: 'Operational', degraded: 'Degraded performance', partial_outage: 'Partial outage', major_outage: 'Major outage', maintenance: 'Under maintenance', none: 'No data',
+  operational: 'Operational',
+  degraded: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+  maintenance: 'Under maintenance',
+  none: 'No data',
 };
 
 const PAGE_LABEL: Record<ComponentStatus, string> = {
-  operational: 'All systems operational', degraded: 'Degraded performance', partial_outage: 'Partial outage', major_outage: 'Major outage', maintenance: 'Maintenance in progress',
+  operational: 'All systems operational',
+  degraded: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+  maintenance: 'Maintenance in progress',
 };
 
 const CSS = `body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1f2328}
@@ -32,15 +41,24 @@ function bars(days: UptimeDayDto[]): string {
 }
 
 function incident(i: IncidentDto): string {
-  const updates = [...i.updates].reverse().map((u) => `<div class="update"><strong>${escapeXml(u.status)}</strong> — ${escapeXml(u.message)}<div class="muted"><time datetime="${u.at}">${u.at.replace('T', ' ').slice(0, 16)} UTC</time></div></div>`);
+  const updates = [...i.updates]
+    .reverse()
+    .map(
+      (u) =>
+        `<div class="update"><strong>${escapeXml(u.status)}</strong> — ${escapeXml(u.message)}<div class="muted"><time datetime="${u.at}">${u.at.replace('T', ' ').slice(0, 16)} UTC</time></div></div>`,
+    );
   return `<article class="incident ${i.status === 'resolved' ? '' : i.impact}"><h3>${escapeXml(i.title)}</h3><div class="muted">${escapeXml(LABEL[i.impact])}${i.resolvedAt ? ` · resolved ${i.resolvedAt.replace('T', ' ').slice(0, 16)} UTC` : ''}</div>${updates.join('')}</article>`;
 }
 
 /** The public page: plain HTML and CSS, nothing that needs JavaScript. */
 export function renderStatusPage(s: PublicStatusDto, slug: string): string {
-  const components = s.components.map((c) => `<section class="component"><header><strong>${escapeXml(c.name)}</strong><span>${escapeXml(LABEL[c.status])}</span></header>
+  const components = s.components.map(
+    (
+      c,
+    ) => `<section class="component"><header><strong>${escapeXml(c.name)}</strong><span>${escapeXml(LABEL[c.status])}</span></header>
 ${c.description ? `<div class="muted">${escapeXml(c.description)}</div>` : ''}${bars(c.days)}
-<div class="legend"><span>${c.days.length} days ago</span><span>${c.uptimePercent === null ? '' : `${c.uptimePercent}% uptime`}</span><span>Today</span></div></section>`);
+<div class="legend"><span>${c.days.length} days ago</span><span>${c.uptimePercent === null ? '' : `${c.uptimePercent}% uptime`}</span><span>Today</span></div></section>`,
+  );
   const open = s.incidents.filter((i) => i.status !== 'resolved');
   const past = s.incidents.filter((i) => i.status === 'resolved');
   const feed = `/status/${encodeURIComponent(slug)}/feed.atom`;
@@ -57,17 +75,30 @@ ${s.scheduledMaintenance.length ? `<h2>Scheduled maintenance</h2>${s.scheduledMa
 </body></html>`;
 }
 
-const newestFirst = (s: PublicStatusDto) => [...s.incidents, ...s.scheduledMaintenance].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
-const lastUpdate = (i: IncidentDto) => i.updates.map((u) => u.at).sort().at(-1) ?? i.startedAt;
-const updatesText = (i: IncidentDto) => [...i.updates].reverse().map((u) => `${u.at} ${u.status}: ${u.message}`).join('\n');
+const newestFirst = (s: PublicStatusDto) =>
+  [...s.incidents, ...s.scheduledMaintenance].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
+const lastUpdate = (i: IncidentDto) =>
+  i.updates
+    .map((u) => u.at)
+    .sort()
+    .at(-1) ?? i.startedAt;
+const updatesText = (i: IncidentDto) =>
+  [...i.updates]
+    .reverse()
+    .map((u) => `${u.at} ${u.status}: ${u.message}`)
+    .join('\n');
 
 /** Atom 1.0 feed of the page's incidents, newest first. */
 export function renderIncidentFeed(s: PublicStatusDto, pageUrl: string): string {
   const all = newestFirst(s);
   const updated = lastUpdate;
   const feedUpdated = all.map(updated).sort().at(-1) ?? s.generatedAt;
-  const entries = all.map((i) => `<entry><id>urn:uuid:${i.id}</id><title>${escapeXml(`${i.title} (${i.status})`)}</title><updated>${updated(i)}</updated><published>${i.startedAt}</published>
-<link href="${escapeXml(pageUrl)}"/><content type="text">${escapeXml(updatesText(i))}</content></entry>`);
+  const entries = all.map(
+    (
+      i,
+    ) => `<entry><id>urn:uuid:${i.id}</id><title>${escapeXml(`${i.title} (${i.status})`)}</title><updated>${updated(i)}</updated><published>${i.startedAt}</published>
+<link href="${escapeXml(pageUrl)}"/><content type="text">${escapeXml(updatesText(i))}</content></entry>`,
+  );
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><id>${escapeXml(`${pageUrl}#incidents`)}</id><title>${escapeXml(`${s.title} incidents`)}</title><updated>${feedUpdated}</updated>
 <link rel="alternate" href="${escapeXml(pageUrl)}"/><link rel="self" href="${escapeXml(`${pageUrl}/feed.atom`)}"/><author><name>${escapeXml(s.title)}</name></author>
@@ -78,8 +109,12 @@ ${entries.join('\n')}
 /** RSS 2.0 feed of the same incidents, for readers without Atom. */
 export function renderIncidentRss(s: PublicStatusDto, pageUrl: string): string {
   const rfc822 = (iso: string) => new Date(iso).toUTCString();
-  const items = newestFirst(s).map((i) => `<item><guid isPermaLink="false">urn:uuid:${i.id}</guid><title>${escapeXml(`${i.title} (${i.status})`)}</title>
-<link>${escapeXml(pageUrl)}</link><pubDate>${rfc822(lastUpdate(i))}</pubDate><description>${escapeXml(updatesText(i))}</description></item>`);
+  const items = newestFirst(s).map(
+    (
+      i,
+    ) => `<item><guid isPermaLink="false">urn:uuid:${i.id}</guid><title>${escapeXml(`${i.title} (${i.status})`)}</title>
+<link>${escapeXml(pageUrl)}</link><pubDate>${rfc822(lastUpdate(i))}</pubDate><description>${escapeXml(updatesText(i))}</description></item>`,
+  );
   return `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>${escapeXml(`${s.title} incidents`)}</title><link>${escapeXml(pageUrl)}</link><description>${escapeXml(s.description || `${s.title} status`)}</description>
 <lastBuildDate>${rfc822(s.generatedAt)}</lastBuildDate>

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, notFound } from '@telemetryflow/http-kit';
 import type {
-  ComponentStatus, IncidentDto, IncidentInput, IncidentUpdateInput, PublicStatusDto, StatusComponentDto, StatusComponentInput, StatusPageDto, StatusPageInput,
+  ComponentStatus,
+  IncidentDto,
+  IncidentInput,
+  IncidentUpdateInput,
+  PublicStatusDto,
+  StatusComponentDto,
+  StatusComponentInput,
+  StatusPageDto,
+  StatusPageInput,
 } from '@telemetryflow/contract';
 import { In, type DataSource } from 'typeorm';
 import { AlertRuleEntity, StatusComponentEntity, StatusIncidentEntity, StatusPageEntity } from '../store/entities.js';
@@ -12,13 +20,23 @@ const DAY_MS = 86_400_000;
 
 function toIncidentDto(i: StatusIncidentEntity): IncidentDto {
   return {
-    id: i.id, title: i.title, impact: i.impact, status: i.status, componentId: i.componentId, automatic: i.ruleId !== null,
-    startedAt: i.startedAt.toISOString(), resolvedAt: i.resolvedAt?.toISOString() ?? null, updates: i.updates,
+    id: i.id,
+    title: i.title,
+    impact: i.impact,
+    status: i.status,
+    componentId: i.componentId,
+    automatic: i.ruleId !== null,
+    startedAt: i.startedAt.toISOString(),
+    resolvedAt: i.resolvedAt?.toISOString() ?? null,
+    updates: i.updates,
   };
 }
 
 const spanOf = (i: StatusIncidentEntity): IncidentSpan => ({
-  componentId: i.componentId, impact: i.impact, startedAtMs: i.startedAt.getTime(), resolvedAtMs: i.resolvedAt?.getTime() ?? null,
+  componentId: i.componentId,
+  impact: i.impact,
+  startedAtMs: i.startedAt.getTime(),
+  resolvedAtMs: i.resolvedAt?.getTime() ?? null,
 });
 
 /** Status pages, their components and incidents; the public view shows only what the page holds. */
@@ -26,7 +44,9 @@ export class StatusPagesService {
   constructor(private readonly ds: DataSource) {}
 
   async list(tenant: string): Promise<StatusPageDto[]> {
-    const pages = await this.ds.getRepository(StatusPageEntity).find({ where: { tenantId: tenant }, order: { slug: 'ASC' } });
+    const pages = await this.ds
+      .getRepository(StatusPageEntity)
+      .find({ where: { tenantId: tenant }, order: { slug: 'ASC' } });
     return Promise.all(pages.map((p) => this.pageDto(p)));
   }
 
@@ -36,7 +56,9 @@ export class StatusPagesService {
 
   async create(tenant: string, input: StatusPageInput): Promise<StatusPageDto> {
     const now = new Date();
-    const row = this.ds.getRepository(StatusPageEntity).create({ id: randomUUID(), tenantId: tenant, ...input, createdAt: now, updatedAt: now });
+    const row = this.ds
+      .getRepository(StatusPageEntity)
+      .create({ id: randomUUID(), tenantId: tenant, ...input, createdAt: now, updatedAt: now });
     await this.uniqueSlug(() => this.ds.getRepository(StatusPageEntity).insert(row), input.slug);
     return this.pageDto(row);
   }
@@ -56,12 +78,19 @@ export class StatusPagesService {
   async addComponent(tenant: string, pageId: string, input: StatusComponentInput): Promise<StatusComponentDto> {
     await this.page(tenant, pageId);
     await this.checkRules(tenant, input.ruleIds);
-    const row = this.ds.getRepository(StatusComponentEntity).create({ id: randomUUID(), pageId, tenantId: tenant, ...input, createdAt: new Date() });
+    const row = this.ds
+      .getRepository(StatusComponentEntity)
+      .create({ id: randomUUID(), pageId, tenantId: tenant, ...input, createdAt: new Date() });
     await this.ds.getRepository(StatusComponentEntity).insert(row);
     return { ...this.componentInput(row), id: row.id, status: row.manualStatus ?? 'operational' };
   }
 
-  async updateComponent(tenant: string, pageId: string, id: string, input: StatusComponentInput): Promise<StatusComponentDto> {
+  async updateComponent(
+    tenant: string,
+    pageId: string,
+    id: string,
+    input: StatusComponentInput,
+  ): Promise<StatusComponentDto> {
     const row = await this.component(tenant, pageId, id);
     await this.checkRules(tenant, input.ruleIds);
     Object.assign(row, input);
@@ -76,20 +105,38 @@ export class StatusPagesService {
 
   async incidents(tenant: string, pageId: string): Promise<IncidentDto[]> {
     await this.page(tenant, pageId);
-    const rows = await this.ds.getRepository(StatusIncidentEntity).find({ where: { pageId }, order: { startedAt: 'DESC' }, take: 500 });
+    const rows = await this.ds
+      .getRepository(StatusIncidentEntity)
+      .find({ where: { pageId }, order: { startedAt: 'DESC' }, take: 500 });
     return rows.map(toIncidentDto);
   }
 
-  async createIncident(tenant: string, pageId: string, input: IncidentInput & { startsAtMs?: number; endsAtMs?: number }): Promise<IncidentDto> {
+  async createIncident(
+    tenant: string,
+    pageId: string,
+    input: IncidentInput & { startsAtMs?: number; endsAtMs?: number },
+  ): Promise<IncidentDto> {
     await this.page(tenant, pageId);
     if (input.componentId !== null) await this.component(tenant, pageId, input.componentId);
     const maintenance = input.impact === 'maintenance';
-    if (maintenance && (input.startsAtMs === undefined || input.endsAtMs === undefined || input.endsAtMs <= input.startsAtMs)) {
-      throw new ApiError(400, 'invalid_parameter', 'endsAt: scheduled maintenance needs startsAt and a later endsAt', { parameter: 'endsAt' });
+    if (
+      maintenance &&
+      (input.startsAtMs === undefined || input.endsAtMs === undefined || input.endsAtMs <= input.startsAtMs)
+    ) {
+      throw new ApiError(400, 'invalid_parameter', 'endsAt: scheduled maintenance needs startsAt and a later endsAt', {
+        parameter: 'endsAt',
+      });
     }
     const now = Date.now();
     const row = this.ds.getRepository(StatusIncidentEntity).create({
-      id: randomUUID(), pageId, tenantId: tenant, componentId: input.componentId, title: input.title, impact: input.impact, status: input.status, ruleId: null,
+      id: randomUUID(),
+      pageId,
+      tenantId: tenant,
+      componentId: input.componentId,
+      title: input.title,
+      impact: input.impact,
+      status: input.status,
+      ruleId: null,
       startedAt: new Date(input.startsAtMs ?? now),
       resolvedAt: maintenance ? new Date(input.endsAtMs!) : input.status === 'resolved' ? new Date(now) : null,
       updates: [{ status: input.status, message: input.message, at: new Date(now).toISOString() }],
@@ -117,48 +164,83 @@ export class StatusPagesService {
   async publicStatus(slug: string, nowMs: number): Promise<PublicStatusDto | null> {
     const page = await this.ds.getRepository(StatusPageEntity).findOneBy({ slug });
     if (!page) return null;
-    const components = await this.ds.getRepository(StatusComponentEntity).find({ where: { pageId: page.id }, order: { position: 'ASC', name: 'ASC' } });
+    const components = await this.ds
+      .getRepository(StatusComponentEntity)
+      .find({ where: { pageId: page.id }, order: { position: 'ASC', name: 'ASC' } });
     const since = new Date(nowMs - 90 * DAY_MS);
-    const rows = await this.ds.getRepository(StatusIncidentEntity).createQueryBuilder('i')
+    const rows = await this.ds
+      .getRepository(StatusIncidentEntity)
+      .createQueryBuilder('i')
       .where('i.page_id = :page AND (i.resolved_at IS NULL OR i.resolved_at >= :since)', { page: page.id, since })
-      .orderBy('i.started_at', 'DESC').limit(5000).getMany();
+      .orderBy('i.started_at', 'DESC')
+      .limit(5000)
+      .getMany();
     const spans = rows.map(spanOf);
     const view = components.map((c) => ({
-      id: c.id, name: c.name, description: c.description,
+      id: c.id,
+      name: c.name,
+      description: c.description,
       status: componentStatus(c.id, c.manualStatus, spans, nowMs),
       uptimePercent: uptimePercent(c.id, spans, c.createdAt.getTime(), nowMs),
       days: uptimeDays(c.id, spans, c.createdAt.getTime(), nowMs),
     }));
     const recent = nowMs - 14 * DAY_MS;
     const pageWide = spans.filter((i) => i.componentId === null);
-    const status = view.reduce<ComponentStatus>((s, c) => worst(s, c.status), components.length ? 'operational' : componentStatus('', null, pageWide, nowMs));
+    const status = view.reduce<ComponentStatus>(
+      (s, c) => worst(s, c.status),
+      components.length ? 'operational' : componentStatus('', null, pageWide, nowMs),
+    );
     return {
-      title: page.title, description: page.description, status, components: view,
-      incidents: rows.filter((i) => i.startedAt.getTime() <= nowMs && (i.resolvedAt === null || i.resolvedAt.getTime() >= recent)).map(toIncidentDto),
-      scheduledMaintenance: rows.filter((i) => i.impact === 'maintenance' && i.startedAt.getTime() > nowMs).map(toIncidentDto),
+      title: page.title,
+      description: page.description,
+      status,
+      components: view,
+      incidents: rows
+        .filter((i) => i.startedAt.getTime() <= nowMs && (i.resolvedAt === null || i.resolvedAt.getTime() >= recent))
+        .map(toIncidentDto),
+      scheduledMaintenance: rows
+        .filter((i) => i.impact === 'maintenance' && i.startedAt.getTime() > nowMs)
+        .map(toIncidentDto),
       generatedAt: new Date(nowMs).toISOString(),
     };
   }
 
   private async pageDto(p: StatusPageEntity): Promise<StatusPageDto> {
     const view = await this.publicStatus(p.slug, Date.now());
-    const components = await this.ds.getRepository(StatusComponentEntity).find({ where: { pageId: p.id }, order: { position: 'ASC', name: 'ASC' } });
+    const components = await this.ds
+      .getRepository(StatusComponentEntity)
+      .find({ where: { pageId: p.id }, order: { position: 'ASC', name: 'ASC' } });
     const statusOf = new Map(view?.components.map((c) => [c.id, c.status]));
     return {
-      id: p.id, slug: p.slug, title: p.title, description: p.description,
-      components: components.map((c) => ({ ...this.componentInput(c), id: c.id, status: statusOf.get(c.id) ?? 'operational' })),
-      createdAt: p.createdAt.toISOString(), updatedAt: p.updatedAt.toISOString(),
+      id: p.id,
+      slug: p.slug,
+      title: p.title,
+      description: p.description,
+      components: components.map((c) => ({
+        ...this.componentInput(c),
+        id: c.id,
+        status: statusOf.get(c.id) ?? 'operational',
+      })),
+      createdAt: p.createdAt.toISOString(),
+      updatedAt: p.updatedAt.toISOString(),
     };
   }
 
   private componentInput(c: StatusComponentEntity): StatusComponentInput {
-    return { name: c.name, description: c.description, position: c.position, ruleIds: c.ruleIds, manualStatus: c.manualStatus };
+    return {
+      name: c.name,
+      description: c.description,
+      position: c.position,
+      ruleIds: c.ruleIds,
+      manualStatus: c.manualStatus,
+    };
   }
 
   private async checkRules(tenant: string, ruleIds: string[]): Promise<void> {
     if (ruleIds.length === 0) return;
     const found = await this.ds.getRepository(AlertRuleEntity).countBy({ tenantId: tenant, id: In(ruleIds) });
-    if (found !== new Set(ruleIds).size) throw new ApiError(400, 'invalid_parameter', 'ruleIds: unknown alert rule id', { parameter: 'ruleIds' });
+    if (found !== new Set(ruleIds).size)
+      throw new ApiError(400, 'invalid_parameter', 'ruleIds: unknown alert rule id', { parameter: 'ruleIds' });
   }
 
   private async uniqueSlug(write: () => Promise<unknown>, slug: string): Promise<void> {

@@ -54,17 +54,30 @@ export class AlertStateStore {
 
   async loadInstances(ruleId: string): Promise<Map<string, StoredInstance>> {
     const rows = await this.ds.getRepository(AlertInstanceEntity).findBy({ ruleId });
-    return new Map(rows.map((r) => [r.groupKey, {
-      state: {
-        groupKey: r.groupKey, labels: r.labels, state: r.state, value: r.value,
-        activeSinceMs: ms(r.activeSince), firedAtMs: ms(r.firedAt), resolvedAtMs: ms(r.resolvedAt), lastEvaluatedAtMs: r.lastEvaluatedAt.getTime(),
-      },
-      lastNotifiedMs: ms(r.lastNotifiedAt),
-    }]));
+    return new Map(
+      rows.map((r) => [
+        r.groupKey,
+        {
+          state: {
+            groupKey: r.groupKey,
+            labels: r.labels,
+            state: r.state,
+            value: r.value,
+            activeSinceMs: ms(r.activeSince),
+            firedAtMs: ms(r.firedAt),
+            resolvedAtMs: ms(r.resolvedAt),
+            lastEvaluatedAtMs: r.lastEvaluatedAt.getTime(),
+          },
+          lastNotifiedMs: ms(r.lastNotifiedAt),
+        },
+      ]),
+    );
   }
 
   async activeSilences(tenant: string, nowMs: number): Promise<ActiveSilence[]> {
-    const rows = await this.ds.getRepository(AlertSilenceEntity).createQueryBuilder('s')
+    const rows = await this.ds
+      .getRepository(AlertSilenceEntity)
+      .createQueryBuilder('s')
       .where('s.tenant_id = :tenant AND s.starts_at <= :now AND s.ends_at > :now', { tenant, now: new Date(nowMs) })
       .getMany();
     return rows.map((s) => ({ matchers: s.matchers, startsAtMs: s.startsAt.getTime(), endsAtMs: s.endsAt.getTime() }));
@@ -83,13 +96,28 @@ export class AlertStateStore {
       );
       if (held.length === 0) return false;
       const keys = out.instances.map((i) => i.state.groupKey);
-      await em.query('DELETE FROM alert_instances WHERE rule_id = $1 AND NOT (group_key = ANY($2::text[]))', [ruleId, keys]);
+      await em.query('DELETE FROM alert_instances WHERE rule_id = $1 AND NOT (group_key = ANY($2::text[]))', [
+        ruleId,
+        keys,
+      ]);
       if (out.instances.length > 0) {
-        await em.getRepository(AlertInstanceEntity).upsert(out.instances.map((i) => ({
-          ruleId, tenantId: tenant, groupKey: i.state.groupKey, labels: i.state.labels, annotations: i.annotations, state: i.state.state,
-          value: i.state.value, activeSince: date(i.state.activeSinceMs), firedAt: date(i.state.firedAtMs), resolvedAt: date(i.state.resolvedAtMs),
-          lastEvaluatedAt: new Date(i.state.lastEvaluatedAtMs), lastNotifiedAt: date(i.lastNotifiedMs),
-        })), ['ruleId', 'groupKey']);
+        await em.getRepository(AlertInstanceEntity).upsert(
+          out.instances.map((i) => ({
+            ruleId,
+            tenantId: tenant,
+            groupKey: i.state.groupKey,
+            labels: i.state.labels,
+            annotations: i.annotations,
+            state: i.state.state,
+            value: i.state.value,
+            activeSince: date(i.state.activeSinceMs),
+            firedAt: date(i.state.firedAtMs),
+            resolvedAt: date(i.state.resolvedAtMs),
+            lastEvaluatedAt: new Date(i.state.lastEvaluatedAtMs),
+            lastNotifiedAt: date(i.lastNotifiedMs),
+          })),
+          ['ruleId', 'groupKey'],
+        );
       }
       await queueNotifications(em, tenant, out.channelIds, out.notifications);
       await out.alsoWrite?.(em);
@@ -116,7 +144,12 @@ export class AlertStateStore {
 }
 
 /** One outbox row per notification and channel; channels of another tenant or deleted ones are skipped. */
-export async function queueNotifications(em: EntityManager | DataSource, tenant: string, channelIds: readonly string[], notifications: readonly AlertNotification[]): Promise<void> {
+export async function queueNotifications(
+  em: EntityManager | DataSource,
+  tenant: string,
+  channelIds: readonly string[],
+  notifications: readonly AlertNotification[],
+): Promise<void> {
   if (channelIds.length === 0) return;
   for (const n of notifications) {
     await em.query(

@@ -1,5 +1,12 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { AlertRuleInput, AlertState, ComponentStatus, IncidentImpact, IncidentStatus, Matcher } from '@telemetryflow/contract';
+import type {
+  AlertRuleInput,
+  AlertState,
+  ComponentStatus,
+  IncidentImpact,
+  IncidentStatus,
+  Matcher,
+} from '@telemetryflow/contract';
 
 /** A rule as the user wrote it (`spec`), with the columns the scheduler filters on. */
 @Entity({ name: 'alert_rules' })
@@ -302,6 +309,13 @@ export class StatusIncidentEntity {
 }
 
 export const ALERTING_ENTITIES = [
-  AlertRuleEntity, AlertRuleLeaseEntity, AlertInstanceEntity, NotificationChannelEntity, AlertNotificationEntity, AlertSilenceEntity,
-  StatusPageEntity, StatusComponentEntity, StatusIncidentEntity,
+  AlertRuleEntity,
+  AlertRuleLeaseEntity,
+  AlertInstanceEntity,
+  NotificationChannelEntity,
+  AlertNotificationEntity,
+  AlertSilenceEntity,
+  StatusPageEntity,
+  StatusComponentEntity,
+  StatusIncidentEntity,
 ];

@@ -66,7 +66,9 @@ export class Alerting1764400000000 implements MigrationInterface {
       sent_at     timestamptz,
       last_error  text
     )`);
-    await q.query(`CREATE INDEX alert_notifications_open ON alert_notifications (id) WHERE status IN ('pending', 'sending')`);
+    await q.query(
+      `CREATE INDEX alert_notifications_open ON alert_notifications (id) WHERE status IN ('pending', 'sending')`,
+    );
     await q.query(`CREATE TABLE alert_silences (
       id         uuid PRIMARY KEY,
       tenant_id  text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
@@ -114,11 +116,23 @@ export class Alerting1764400000000 implements MigrationInterface {
       updates      jsonb NOT NULL
     )`);
     await q.query('CREATE INDEX status_incidents_page_started ON status_incidents (page_id, started_at)');
-    await q.query(`CREATE UNIQUE INDEX status_incidents_open_automatic ON status_incidents (component_id, rule_id) WHERE rule_id IS NOT NULL AND resolved_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX status_incidents_open_automatic ON status_incidents (component_id, rule_id) WHERE rule_id IS NOT NULL AND resolved_at IS NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['status_incidents', 'status_components', 'status_pages', 'alert_silences', 'alert_notifications', 'notification_channels', 'alert_instances', 'alert_rule_leases', 'alert_rules']) {
+    for (const t of [
+      'status_incidents',
+      'status_components',
+      'status_pages',
+      'alert_silences',
+      'alert_notifications',
+      'notification_channels',
+      'alert_instances',
+      'alert_rule_leases',
+      'alert_rules',
+    ]) {
       await q.query(`DROP TABLE ${t}`);
     }
   }

@@ -1,5 +1,11 @@
 import { permanentOnThrow, requestToRows, TimeWindow, transcodeTraceRequest } from '@telemetryflow/rows';
-import { decodeExportRequest, MalformedPayloadError, type DecodedRequest, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
+import {
+  decodeExportRequest,
+  MalformedPayloadError,
+  type DecodedRequest,
+  type OtlpEncoding,
+  type Signal,
+} from '@telemetryflow/otlp';
 import { splitExportRequest } from './split-request.js';
 
 export interface PrepareTask {
@@ -34,7 +40,9 @@ function prepare(task: PrepareTask): PrepareResult {
   // A protobuf traces request that fits is checked by the writers' own wire reader, which
   // builds no objects; its rows are dropped here.
   const checkedOffWire =
-    fits && task.signal === 'traces' ? transcodeTraceRequest(task.tenantId, task.payload, task.payload.byteLength * 3, window) : undefined;
+    fits && task.signal === 'traces'
+      ? transcodeTraceRequest(task.tenantId, task.payload, task.payload.byteLength * 3, window)
+      : undefined;
   if (checkedOffWire) {
     const { accepted, rejected, errorMessage } = checkedOffWire;
     return { ok: true, parts: accepted === 0 ? [] : [task.payload], accepted, rejected, errorMessage };
@@ -48,13 +56,27 @@ function prepare(task: PrepareTask): PrepareResult {
   }
   const { request, refused } = decoded;
   const checked = requestToRows(task.tenantId, task.signal, request, BigInt(task.receivedAtNs), { window, refused });
-  if (checked.accepted === 0) return { ok: true, parts: [], accepted: 0, rejected: checked.rejected, errorMessage: checked.errorMessage };
+  if (checked.accepted === 0)
+    return { ok: true, parts: [], accepted: 0, rejected: checked.rejected, errorMessage: checked.errorMessage };
   if (fits) {
-    return { ok: true, parts: [task.payload], accepted: checked.accepted, rejected: checked.rejected, errorMessage: checked.errorMessage };
+    return {
+      ok: true,
+      parts: [task.payload],
+      accepted: checked.accepted,
+      rejected: checked.rejected,
+      errorMessage: checked.errorMessage,
+    };
   }
   // JSON items the decoder refused are not in `request`: they never reach the bus.
   const { parts, oversized } = splitExportRequest(task.signal, request, task.maxMessageBytes);
-  if (oversized === 0) return { ok: true, parts, accepted: checked.accepted, rejected: checked.rejected, errorMessage: checked.errorMessage };
+  if (oversized === 0)
+    return {
+      ok: true,
+      parts,
+      accepted: checked.accepted,
+      rejected: checked.rejected,
+      errorMessage: checked.errorMessage,
+    };
   const reason = `${oversized} item(s) larger than the ${task.maxMessageBytes}-byte message limit`;
   return {
     ok: true,

@@ -5,8 +5,14 @@ import type { BusConnection } from '@telemetryflow/bus';
 import { createWorkerPool, runQueued } from '@telemetryflow/worker-pool';
 import type { Piscina } from 'piscina';
 import {
-  BUS_HEADERS, busMessageId, busSubject, isRoutableTenant, MalformedPayloadError,
-  type ExportOutcome, type OtlpConsumer, type OtlpExport,
+  BUS_HEADERS,
+  busMessageId,
+  busSubject,
+  isRoutableTenant,
+  MalformedPayloadError,
+  type ExportOutcome,
+  type OtlpConsumer,
+  type OtlpExport,
 } from '@telemetryflow/otlp';
 import type { Histogram } from 'prom-client';
 import { ExportError } from '../errors.js';
@@ -26,7 +32,11 @@ export const DEFAULT_PUBLISHER_CONFIG: PublisherConfig = { publishTimeoutMs: 5_0
 /** JetStream cannot take the data now; the client retries after `retryAfterSeconds`. */
 export class BusUnavailableError extends Error {
   override readonly name = 'BusUnavailableError';
-  constructor(message: string, readonly retryAfterSeconds: number, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -43,14 +53,18 @@ export class JetStreamPublisher implements OtlpConsumer {
     private readonly config: PublisherConfig = DEFAULT_PUBLISHER_CONFIG,
     private readonly publishSeconds?: Histogram<'signal'>,
   ) {
-    this.pool = createWorkerPool<PrepareTask, PrepareResult>(new URL('./bus-prepare-worker.js', import.meta.url), config.workers);
+    this.pool = createWorkerPool<PrepareTask, PrepareResult>(
+      new URL('./bus-prepare-worker.js', import.meta.url),
+      config.workers,
+    );
     this.maxMessageBytes = (bus.nc.info?.max_payload ?? 1024 * 1024) - HEADER_ROOM;
   }
 
   async consume(request: OtlpExport): Promise<ExportOutcome> {
     const { tenantId, signal } = request;
     // Tenant ids are subject tokens; one that is not cannot be routed (an operator error).
-    if (!isRoutableTenant(tenantId)) throw new ExportError('forbidden', 'this API key belongs to a tenant whose id cannot be routed');
+    if (!isRoutableTenant(tenantId))
+      throw new ExportError('forbidden', 'this API key belongs to a tenant whose id cannot be routed');
     if (!this.bus.connected()) throw new BusUnavailableError('NATS is unreachable', this.config.retryAfterSeconds);
     const prepared = await runQueued(this.pool, {
       tenantId,
@@ -72,12 +86,20 @@ export class JetStreamPublisher implements OtlpConsumer {
     try {
       await Promise.all(
         prepared.parts.map((body) =>
-          this.bus.js.publish(subject, body, { msgID: busMessageId(signal, tenantId, body), headers: h, timeout: this.config.publishTimeoutMs }),
+          this.bus.js.publish(subject, body, {
+            msgID: busMessageId(signal, tenantId, body),
+            headers: h,
+            timeout: this.config.publishTimeoutMs,
+          }),
         ),
       );
     } catch (err) {
       // Stream full (discard new), no JetStream, timeout, connection lost: all transient.
-      throw new BusUnavailableError(`JetStream did not store the request: ${(err as Error).message}`, this.config.retryAfterSeconds, { cause: err });
+      throw new BusUnavailableError(
+        `JetStream did not store the request: ${(err as Error).message}`,
+        this.config.retryAfterSeconds,
+        { cause: err },
+      );
     }
     this.publishSeconds?.observe({ signal }, (performance.now() - started) / 1000);
     return { accepted: prepared.accepted, rejected: prepared.rejected, errorMessage: prepared.errorMessage };

@@ -13,7 +13,13 @@ function traces(resources: number, scopes: number, spans: number, pad = 50): Exp
         spans: Array.from({ length: spans }, () => {
           const id = Buffer.alloc(8);
           id.writeUInt32BE(++n, 4);
-          return { traceId: Buffer.concat([id, id]), spanId: id, name: 'x'.repeat(pad), startTimeUnixNano: '1', endTimeUnixNano: '2' };
+          return {
+            traceId: Buffer.concat([id, id]),
+            spanId: id,
+            name: 'x'.repeat(pad),
+            startTimeUnixNano: '1',
+            endTimeUnixNano: '2',
+          };
         }),
       })),
     })),
@@ -26,7 +32,10 @@ function spansOf(parts: Uint8Array[]): string[] {
   return parts.flatMap((p) =>
     (decodeExportRequest('traces', p, 'protobuf').request.resourceSpans ?? []).flatMap((rs) =>
       (rs.scopeSpans ?? []).flatMap((ss) =>
-        (ss.spans ?? []).map((s) => `${String(rs.resource?.attributes?.[0]?.value?.stringValue)}/${String(ss.scope?.name)}/${Buffer.from(s.spanId!).toString('hex')}`),
+        (ss.spans ?? []).map(
+          (s) =>
+            `${String(rs.resource?.attributes?.[0]?.value?.stringValue)}/${String(ss.scope?.name)}/${Buffer.from(s.spanId!).toString('hex')}`,
+        ),
       ),
     ),
   );

@@ -21,7 +21,11 @@ type Obj = Record<string, unknown>;
  * first between resources, then between scopes of one resource, then between items of one
  * scope, halving each time. Every part keeps its resource and scope. Pure.
  */
-export function splitExportRequest<S extends Signal>(signal: S, request: ExportRequestBySignal[S], maxBytes: number): SplitRequest {
+export function splitExportRequest<S extends Signal>(
+  signal: S,
+  request: ExportRequestBySignal[S],
+  maxBytes: number,
+): SplitRequest {
   const [rKey, sKey, iKey] = LEVELS[signal];
   const encode = (r: Obj) => encodeExportRequest(signal, r as ExportRequestBySignal[S]);
   const split = (req: Obj): SplitRequest => {
@@ -40,7 +44,8 @@ export function splitExportRequest<S extends Signal>(signal: S, request: ExportR
     if (scopes.length > 1) return halves(scopes, (h) => ({ [rKey]: [{ ...resource, [sKey]: h }] }));
     const scope = scopes[0] ?? {};
     const items = (scope[iKey] as unknown[] | null | undefined) ?? [];
-    if (items.length > 1) return halves(items, (h) => ({ [rKey]: [{ ...resource, [sKey]: [{ ...scope, [iKey]: h }] }] }));
+    if (items.length > 1)
+      return halves(items, (h) => ({ [rKey]: [{ ...resource, [sKey]: [{ ...scope, [iKey]: h }] }] }));
     return { parts: [], oversized: items.length };
   };
   return split(request as unknown as Obj);

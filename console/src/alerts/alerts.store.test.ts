@@ -6,8 +6,20 @@ import { useAuthStore } from '../auth/auth.store.js';
 import { useAlertsStore } from './alerts.store.js';
 
 const input = (name: string): AlertRuleInput => ({
-  name, description: '', enabled: true, condition: { kind: 'absence', signal: 'spans', window: '5m' }, interval: '1m', for: '0s', groupBy: [],
-  severity: 'warning', labels: {}, annotations: {}, channels: [], noData: 'keep', groupWait: '30s', repeatInterval: '4h',
+  name,
+  description: '',
+  enabled: true,
+  condition: { kind: 'absence', signal: 'spans', window: '5m' },
+  interval: '1m',
+  for: '0s',
+  groupBy: [],
+  severity: 'warning',
+  labels: {},
+  annotations: {},
+  channels: [],
+  noData: 'keep',
+  groupWait: '30s',
+  repeatInterval: '4h',
 });
 const alert = (ruleId: string, state: AlertDto['state']) => ({ ruleId, state }) as AlertDto;
 
@@ -18,7 +30,8 @@ function alertingApi() {
   const alerts = [alert('r1', 'resolved'), alert('r1', 'firing'), alert('r1', 'pending')];
   return (req: StubRequest): StubAnswer => {
     const id = req.path.split('/')[2];
-    if (req.path === '/me') return { data: { kind: 'user', tenantId: 't1', memberships: [], permissions: ['read', 'write'] } };
+    if (req.path === '/me')
+      return { data: { kind: 'user', tenantId: 't1', memberships: [], permissions: ['read', 'write'] } };
     if (req.path === '/auth/refresh') return { data: { accessToken: 'a', expiresIn: 900 } };
     if (req.path === '/alerts') return { data: alerts };
     if (req.path === '/notification-channels') return { data: [{ id: 'c1', name: 'ops', type: 'webhook' }] };
@@ -51,7 +64,13 @@ describe('alerts store', () => {
     await store.removeRule(created.id);
     expect(store.rules).toEqual([]);
     expect(store.alerts).toEqual([]);
-    expect(api.calls).toEqual(['POST /alert-rules', 'PUT /alert-rules/r1', 'GET /alert-rules', 'GET /alerts', 'DELETE /alert-rules/r1']);
+    expect(api.calls).toEqual([
+      'POST /alert-rules',
+      'PUT /alert-rules/r1',
+      'GET /alert-rules',
+      'GET /alerts',
+      'DELETE /alert-rules/r1',
+    ]);
   });
 
   it('keeps the list unchanged when the API refuses', async () => {

@@ -8,7 +8,9 @@ const RANK: Record<AlertState, number> = { firing: 3, pending: 2, resolved: 1, i
 
 /** A rule's state: its worst alert's (a rule without alerts is inactive). */
 export function ruleState(ruleId: string, alerts: readonly AlertDto[]): AlertState {
-  return alerts.filter((a) => a.ruleId === ruleId).reduce<AlertState>((worst, a) => (RANK[a.state] > RANK[worst] ? a.state : worst), 'inactive');
+  return alerts
+    .filter((a) => a.ruleId === ruleId)
+    .reduce<AlertState>((worst, a) => (RANK[a.state] > RANK[worst] ? a.state : worst), 'inactive');
 }
 
 /**

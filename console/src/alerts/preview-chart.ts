@@ -1,7 +1,12 @@
 import type { PreviewDto } from '@telemetryflow/contract';
 import type { ChartOption } from '../charts/useChart.js';
 
-const STATE_COLORS: Record<string, string> = { firing: '#d03050', pending: '#f0a020', resolved: '#18a058', inactive: '#8a8a8a' };
+const STATE_COLORS: Record<string, string> = {
+  firing: '#d03050',
+  pending: '#f0a020',
+  resolved: '#18a058',
+  inactive: '#8a8a8a',
+};
 
 /** When a rule would have fired: each transition as a dot at its time, one row per group. */
 export function previewOption(preview: PreviewDto): ChartOption {

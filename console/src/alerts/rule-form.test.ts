@@ -15,25 +15,75 @@ describe('rule form', () => {
 
   it('builds a valid span rule from the form, leaving out empty fields', () => {
     const form = newRuleForm();
-    Object.assign(form, { name: 'checkout errors', groupBy: ['service'], labels: [{ key: 'team', value: 'payments' }, { key: '', value: 'ignored' }] });
+    Object.assign(form, {
+      name: 'checkout errors',
+      groupBy: ['service'],
+      labels: [
+        { key: 'team', value: 'payments' },
+        { key: '', value: 'ignored' },
+      ],
+    });
     form.span.service = 'checkout';
     form.threshold.value = 0.05;
     const result = check(ruleInput(form));
     expect(result.success).toBe(true);
-    expect(result.data!.condition).toEqual({ kind: 'span', measure: 'error_rate', service: 'checkout', window: '5m', threshold: { op: 'above', value: 0.05 } });
+    expect(result.data!.condition).toEqual({
+      kind: 'span',
+      measure: 'error_rate',
+      service: 'checkout',
+      window: '5m',
+      threshold: { op: 'above', value: 0.05 },
+    });
     expect(result.data!.labels).toEqual({ team: 'payments' });
   });
 
   it('keeps each kind of condition through form and back', () => {
     const rules: AlertRuleInput['condition'][] = [
-      { kind: 'metric_threshold', query: { signal: 'metrics', metric: 'queue.depth', aggregation: 'max', groupBy: ['host'], filters: [{ label: 'host', op: 'in', value: ['h1', 'h2'] }] }, window: '10m', threshold: { op: 'outside', min: 1, max: 5 } },
-      { kind: 'span', measure: 'p95_latency_ms', service: 'checkout', operation: 'GET /', window: '5m', threshold: { op: 'above', value: 300 } },
-      { kind: 'log_count', service: 'checkout', severity: 'ERROR', search: 'declined', window: '15m', threshold: { op: 'above', value: 10 } },
+      {
+        kind: 'metric_threshold',
+        query: {
+          signal: 'metrics',
+          metric: 'queue.depth',
+          aggregation: 'max',
+          groupBy: ['host'],
+          filters: [{ label: 'host', op: 'in', value: ['h1', 'h2'] }],
+        },
+        window: '10m',
+        threshold: { op: 'outside', min: 1, max: 5 },
+      },
+      {
+        kind: 'span',
+        measure: 'p95_latency_ms',
+        service: 'checkout',
+        operation: 'GET /',
+        window: '5m',
+        threshold: { op: 'above', value: 300 },
+      },
+      {
+        kind: 'log_count',
+        service: 'checkout',
+        severity: 'ERROR',
+        search: 'declined',
+        window: '15m',
+        threshold: { op: 'above', value: 10 },
+      },
       { kind: 'absence', signal: 'metric', metric: 'heartbeat', window: '10m' },
-      { kind: 'slo_burn_rate', objective: 'latency', service: 'checkout', target: 0.99, latencyThresholdMs: 500, windows: [{ long: '1h', short: '5m', factor: 14.4 }] },
+      {
+        kind: 'slo_burn_rate',
+        objective: 'latency',
+        service: 'checkout',
+        target: 0.99,
+        latencyThresholdMs: 500,
+        windows: [{ long: '1h', short: '5m', factor: 14.4 }],
+      },
     ];
     for (const condition of rules) {
-      const rule = AlertRuleInputSchema.parse({ name: `rule ${condition.kind}`, condition, channels: ['6f1c1a52-3c2e-4c8f-9a57-0a8f2d6b1e11'], annotations: { summary: '{{ $value }}' } });
+      const rule = AlertRuleInputSchema.parse({
+        name: `rule ${condition.kind}`,
+        condition,
+        channels: ['6f1c1a52-3c2e-4c8f-9a57-0a8f2d6b1e11'],
+        annotations: { summary: '{{ $value }}' },
+      });
       expect(AlertRuleInputSchema.parse(ruleInput(ruleForm(rule)))).toEqual(rule);
     }
   });
@@ -43,7 +93,9 @@ describe('rule form', () => {
     form.span.service = 'checkout';
     form.kind = 'absence';
     form.absence.signal = 'metric';
-    expect(fieldErrors(check({ ...(ruleInput(form) as object), name: 'x' }).error!.issues)).toEqual({ 'condition.metric': 'absence of a metric needs metric' });
+    expect(fieldErrors(check({ ...(ruleInput(form) as object), name: 'x' }).error!.issues)).toEqual({
+      'condition.metric': 'absence of a metric needs metric',
+    });
     form.kind = 'span';
     expect((ruleInput(form) as { condition: { service: string } }).condition.service).toBe('checkout');
   });

@@ -1,4 +1,12 @@
-import type { AlertConditionKind, AlertRuleInput, BurnWindow, NoDataBehaviour, QueryDto, Severity, Threshold } from '@telemetryflow/contract';
+import type {
+  AlertConditionKind,
+  AlertRuleInput,
+  BurnWindow,
+  NoDataBehaviour,
+  QueryDto,
+  Severity,
+  Threshold,
+} from '@telemetryflow/contract';
 import { DEFAULT_BURN_WINDOWS, type ALERT_SPAN_MEASURES } from '@telemetryflow/contract/alerting';
 import { withoutEmpty } from '../queries/query-draft.js';
 
@@ -19,7 +27,14 @@ export interface RuleForm {
   span: { measure: (typeof ALERT_SPAN_MEASURES)[number]; service: string; operation: string };
   logCount: { service: string; severity: string; search: string };
   absence: { signal: 'spans' | 'logs' | 'metric'; service: string; metric: string };
-  slo: { objective: 'availability' | 'latency'; service: string; operation: string; target: number | null; latencyThresholdMs: number | null; windows: BurnWindow[] };
+  slo: {
+    objective: 'availability' | 'latency';
+    service: string;
+    operation: string;
+    target: number | null;
+    latencyThresholdMs: number | null;
+    windows: BurnWindow[];
+  };
   interval: string;
   for: string;
   groupBy: string[];
@@ -44,7 +59,14 @@ export function newRuleForm(): RuleForm {
     span: { measure: 'error_rate', service: '', operation: '' },
     logCount: { service: '', severity: '', search: '' },
     absence: { signal: 'spans', service: '', metric: '' },
-    slo: { objective: 'availability', service: '', operation: '', target: 0.999, latencyThresholdMs: null, windows: structuredClone(DEFAULT_BURN_WINDOWS) },
+    slo: {
+      objective: 'availability',
+      service: '',
+      operation: '',
+      target: 0.999,
+      latencyThresholdMs: null,
+      windows: structuredClone(DEFAULT_BURN_WINDOWS),
+    },
     interval: '1m',
     for: '5m',
     groupBy: [],
@@ -59,28 +81,51 @@ export function newRuleForm(): RuleForm {
 }
 
 const rows = (map: Record<string, string>): KeyValue[] => Object.entries(map).map(([key, value]) => ({ key, value }));
-const map = (list: KeyValue[]): Record<string, string> => Object.fromEntries(list.filter((r) => r.key.trim()).map((r) => [r.key.trim(), r.value]));
+const map = (list: KeyValue[]): Record<string, string> =>
+  Object.fromEntries(list.filter((r) => r.key.trim()).map((r) => [r.key.trim(), r.value]));
 
 /** The form of a saved rule. */
 export function ruleForm(rule: AlertRuleInput): RuleForm {
   const form = newRuleForm();
   const c = rule.condition;
   Object.assign(form, {
-    name: rule.name, description: rule.description, enabled: rule.enabled, kind: c.kind, interval: rule.interval, for: rule.for,
-    groupBy: [...rule.groupBy], severity: rule.severity, labels: rows(rule.labels), annotations: rows(rule.annotations), channels: [...rule.channels],
-    noData: rule.noData, groupWait: rule.groupWait, repeatInterval: rule.repeatInterval,
+    name: rule.name,
+    description: rule.description,
+    enabled: rule.enabled,
+    kind: c.kind,
+    interval: rule.interval,
+    for: rule.for,
+    groupBy: [...rule.groupBy],
+    severity: rule.severity,
+    labels: rows(rule.labels),
+    annotations: rows(rule.annotations),
+    channels: [...rule.channels],
+    noData: rule.noData,
+    groupWait: rule.groupWait,
+    repeatInterval: rule.repeatInterval,
   });
   if ('window' in c) form.window = c.window;
   if ('threshold' in c) {
     const t = c.threshold;
-    form.threshold = t.op === 'outside' ? { op: 'outside', value: null, min: t.min, max: t.max } : { op: t.op, value: t.value, min: null, max: null };
+    form.threshold =
+      t.op === 'outside'
+        ? { op: 'outside', value: null, min: t.min, max: t.max }
+        : { op: t.op, value: t.value, min: null, max: null };
   }
   if (c.kind === 'metric_threshold') form.query = structuredClone(c.query);
   if (c.kind === 'span') form.span = { measure: c.measure, service: c.service ?? '', operation: c.operation ?? '' };
-  if (c.kind === 'log_count') form.logCount = { service: c.service ?? '', severity: c.severity ?? '', search: c.search ?? '' };
+  if (c.kind === 'log_count')
+    form.logCount = { service: c.service ?? '', severity: c.severity ?? '', search: c.search ?? '' };
   if (c.kind === 'absence') form.absence = { signal: c.signal, service: c.service ?? '', metric: c.metric ?? '' };
   if (c.kind === 'slo_burn_rate') {
-    form.slo = { objective: c.objective, service: c.service, operation: c.operation ?? '', target: c.target, latencyThresholdMs: c.latencyThresholdMs ?? null, windows: structuredClone(c.windows) };
+    form.slo = {
+      objective: c.objective,
+      service: c.service,
+      operation: c.operation ?? '',
+      target: c.target,
+      latencyThresholdMs: c.latencyThresholdMs ?? null,
+      windows: structuredClone(c.windows),
+    };
   }
   return form;
 }
@@ -103,12 +148,23 @@ function condition(form: RuleForm): Record<string, unknown> {
     case 'log_count':
       return withoutEmpty({ kind: form.kind, ...form.logCount, window, threshold: threshold(form) });
     case 'absence':
-      return withoutEmpty({ kind: form.kind, signal: form.absence.signal, service: form.absence.service, ...(form.absence.signal === 'metric' ? { metric: form.absence.metric } : {}), window });
+      return withoutEmpty({
+        kind: form.kind,
+        signal: form.absence.signal,
+        service: form.absence.service,
+        ...(form.absence.signal === 'metric' ? { metric: form.absence.metric } : {}),
+        window,
+      });
     case 'slo_burn_rate': {
       const s = form.slo;
       return withoutEmpty({
-        kind: form.kind, objective: s.objective, service: s.service, operation: s.operation, target: num(s.target),
-        ...(s.objective === 'latency' ? { latencyThresholdMs: num(s.latencyThresholdMs) } : {}), windows: s.windows,
+        kind: form.kind,
+        objective: s.objective,
+        service: s.service,
+        operation: s.operation,
+        target: num(s.target),
+        ...(s.objective === 'latency' ? { latencyThresholdMs: num(s.latencyThresholdMs) } : {}),
+        windows: s.windows,
       });
     }
   }
@@ -117,8 +173,19 @@ function condition(form: RuleForm): Record<string, unknown> {
 /** The rule body the API takes (the shared schema decides whether it is valid). */
 export function ruleInput(form: RuleForm): unknown {
   return {
-    name: form.name.trim(), description: form.description, enabled: form.enabled, condition: condition(form), interval: form.interval, for: form.for,
-    groupBy: form.groupBy, severity: form.severity, labels: map(form.labels), annotations: map(form.annotations), channels: form.channels,
-    noData: form.noData, groupWait: form.groupWait, repeatInterval: form.repeatInterval,
+    name: form.name.trim(),
+    description: form.description,
+    enabled: form.enabled,
+    condition: condition(form),
+    interval: form.interval,
+    for: form.for,
+    groupBy: form.groupBy,
+    severity: form.severity,
+    labels: map(form.labels),
+    annotations: map(form.annotations),
+    channels: form.channels,
+    noData: form.noData,
+    groupWait: form.groupWait,
+    repeatInterval: form.repeatInterval,
   };
 }

@@ -17,11 +17,23 @@ export function apiStub(handle: (req: StubRequest) => StubAnswer) {
   const calls: string[] = [];
   const fetch = async (url: string, init: { method?: string; body?: string } = {}) => {
     const parsed = new URL(url, 'http://console.test');
-    const req: StubRequest = { method: init.method ?? 'GET', path: parsed.pathname.replace(/^\/api\/v1/, ''), query: parsed.searchParams, body: init.body ? JSON.parse(init.body) : undefined };
+    const req: StubRequest = {
+      method: init.method ?? 'GET',
+      path: parsed.pathname.replace(/^\/api\/v1/, ''),
+      query: parsed.searchParams,
+      body: init.body ? JSON.parse(init.body) : undefined,
+    };
     calls.push(`${req.method} ${req.path}`);
     const answer = handle(req);
-    if ('data' in answer) return new Response(JSON.stringify({ data: answer.data }), { status: 200, headers: { 'content-type': 'application/json' } });
-    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': 'application/json', 'x-request-id': 'req-stub' } });
+    if ('data' in answer)
+      return new Response(JSON.stringify({ data: answer.data }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
+      status: answer.status,
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-stub' },
+    });
   };
   return { fetch, calls };
 }

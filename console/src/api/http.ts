@@ -82,7 +82,14 @@ async function toError(res: Response): Promise<ApiRequestError> {
   const requestId = res.headers.get('x-request-id');
   try {
     const body = (await res.json()) as Partial<ApiErrorBody>;
-    if (body.error) return new ApiRequestError(res.status, body.error.code, body.error.message, body.error.requestId ?? requestId, body.error.details);
+    if (body.error)
+      return new ApiRequestError(
+        res.status,
+        body.error.code,
+        body.error.message,
+        body.error.requestId ?? requestId,
+        body.error.details,
+      );
   } catch {
     // not the envelope (a proxy's page, a dropped connection): fall through
   }

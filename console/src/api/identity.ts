@@ -1,5 +1,14 @@
 import type {
-  ApiKeyDto, CreateApiKeyRequest, CreatedApiKeyDto, CreateInvitationRequest, InvitationDto, MemberDto, MembershipSummaryDto, ReceivedInvitationDto, Role, TenantDto,
+  ApiKeyDto,
+  CreateApiKeyRequest,
+  CreatedApiKeyDto,
+  CreateInvitationRequest,
+  InvitationDto,
+  MemberDto,
+  MembershipSummaryDto,
+  ReceivedInvitationDto,
+  Role,
+  TenantDto,
 } from '@telemetryflow/contract';
 import { request } from './http.js';
 
@@ -24,7 +33,6 @@ const members = (tenantId: string) => `/tenants/${encodeURIComponent(tenantId)}/
 export function listMembers(tenantId: string) {
   return request<MemberDto[]>(members(tenantId));
 }
-
 
 export function updateMember(tenantId: string, userId: string, role: Role) {
   return request<MemberDto>(`${members(tenantId)}/${encodeURIComponent(userId)}`, { method: 'PATCH', body: { role } });

@@ -20,5 +20,7 @@ export function searchLogs({ attributes, ...search }: LogSearch, range: TimeWind
 }
 
 export function logVolume(search: Pick<LogSearch, 'service'>, range: TimeWindow) {
-  return request<LogVolumePointDto[]>('/logs/volume', { query: { service: search.service, from: range.from, to: range.to } });
+  return request<LogVolumePointDto[]>('/logs/volume', {
+    query: { service: search.service, from: range.from, to: range.to },
+  });
 }

@@ -7,11 +7,15 @@ export function listServices(range: TimeWindow) {
 }
 
 export function serviceRed(service: string, range: TimeWindow, stepSeconds?: number) {
-  return request<RedPointDto[]>(`/services/${encodeURIComponent(service)}/red`, { query: { from: range.from, to: range.to, stepSeconds } });
+  return request<RedPointDto[]>(`/services/${encodeURIComponent(service)}/red`, {
+    query: { from: range.from, to: range.to, stepSeconds },
+  });
 }
 
 export function serviceOperations(service: string, range: TimeWindow) {
-  return request<OperationDto[]>(`/services/${encodeURIComponent(service)}/operations`, { query: { from: range.from, to: range.to } });
+  return request<OperationDto[]>(`/services/${encodeURIComponent(service)}/operations`, {
+    query: { from: range.from, to: range.to },
+  });
 }
 
 export function serviceMap(range: TimeWindow) {

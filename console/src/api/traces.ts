@@ -22,7 +22,9 @@ export function searchTraces({ attributes, ...search }: TraceSearch, range: Time
 
 /** One trace with its log records (`include=logs`). */
 export function getTrace(traceId: string) {
-  return request<TraceDto & { logs?: LogDto[] }>(`/traces/${encodeURIComponent(traceId)}`, { query: { include: 'logs' } });
+  return request<TraceDto & { logs?: LogDto[] }>(`/traces/${encodeURIComponent(traceId)}`, {
+    query: { include: 'logs' },
+  });
 }
 
 export function attributeKeys(range: TimeWindow) {
@@ -30,7 +32,9 @@ export function attributeKeys(range: TimeWindow) {
 }
 
 export function attributeValues(key: string, prefix: string, range: TimeWindow) {
-  return request<string[]>(`/traces/attributes/${encodeURIComponent(key)}/values`, { query: { from: range.from, to: range.to, prefix, limit: 50 } });
+  return request<string[]>(`/traces/attributes/${encodeURIComponent(key)}/values`, {
+    query: { from: range.from, to: range.to, prefix, limit: 50 },
+  });
 }
 
 /** Suggestions for trace attribute filters: keys seen in the range, then a key's most frequent values. */

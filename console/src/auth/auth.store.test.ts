@@ -9,7 +9,11 @@ function identityApi() {
   let generation = 1;
   let cookie: string | null = null;
   const calls: string[] = [];
-  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'x-request-id': 'req-1' } });
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-1' },
+    });
   const fetch = async (url: string, init: { method?: string; headers: Record<string, string>; body?: string }) => {
     const path = url.split('?')[0]!;
     calls.push(`${init.method ?? 'GET'} ${path}`);
@@ -19,7 +23,10 @@ function identityApi() {
     }
     if (path === '/api/v1/auth/refresh') {
       expect(JSON.parse(init.body!)).toEqual({});
-      if (cookie !== `r${generation}`) return json(401, { error: { code: 'refresh_token_reused', message: 'refresh token already used', requestId: 'req-2' } });
+      if (cookie !== `r${generation}`)
+        return json(401, {
+          error: { code: 'refresh_token_reused', message: 'refresh token already used', requestId: 'req-2' },
+        });
       generation++;
       cookie = `r${generation}`;
       return json(200, { data: { accessToken: `a${generation}`, expiresIn: 900 } });
@@ -29,10 +36,23 @@ function identityApi() {
       return new Response(null, { status: 204 });
     }
     const token = init.headers.authorization?.replace('Bearer ', '');
-    if (path === '/api/v1/me' && token === 'tf_ingest_only_key_000000') return json(200, { data: { kind: 'key', keyId: 'k', tenantId: 't', scopes: ['ingest'], permissions: [] } });
-    if (path === '/api/v1/me' && token === 'tf_reader_key_0000000000') return json(200, { data: { kind: 'key', keyId: 'k', tenantId: 't', scopes: ['read'], permissions: ['read'] } });
-    if (token !== `a${generation}` && token !== 'tf_reader_key_0000000000') return json(401, { error: { code: 'unauthenticated', message: 'expired', requestId: 'req-3' } });
-    if (path === '/api/v1/me') return json(200, { data: { kind: 'user', user: { id: 'u', email: 'ann@example.com', createdAt: '' }, memberships: [{ tenantId: 't', tenantName: 'T', role: 'owner' }], tenantId: 't', role: 'owner', permissions: ['read', 'write', 'admin', 'owner'] } });
+    if (path === '/api/v1/me' && token === 'tf_ingest_only_key_000000')
+      return json(200, { data: { kind: 'key', keyId: 'k', tenantId: 't', scopes: ['ingest'], permissions: [] } });
+    if (path === '/api/v1/me' && token === 'tf_reader_key_0000000000')
+      return json(200, { data: { kind: 'key', keyId: 'k', tenantId: 't', scopes: ['read'], permissions: ['read'] } });
+    if (token !== `a${generation}` && token !== 'tf_reader_key_0000000000')
+      return json(401, { error: { code: 'unauthenticated', message: 'expired', requestId: 'req-3' } });
+    if (path === '/api/v1/me')
+      return json(200, {
+        data: {
+          kind: 'user',
+          user: { id: 'u', email: 'ann@example.com', createdAt: '' },
+          memberships: [{ tenantId: 't', tenantName: 'T', role: 'owner' }],
+          tenantId: 't',
+          role: 'owner',
+          permissions: ['read', 'write', 'admin', 'owner'],
+        },
+      });
     return json(200, { data: 'ok' });
   };
   return { fetch, calls, expire: () => generation++, cookie: () => cookie };
@@ -61,7 +81,11 @@ describe('auth store', () => {
     expect(auth.tenant).toBe('t');
     expect(auth.permissions.has('write')).toBe(true);
     await Promise.resolve();
-    expect(JSON.parse(localStorage.getItem('tf.session')!)).toEqual({ kind: 'user', identity: 'ann@example.com', tenant: null });
+    expect(JSON.parse(localStorage.getItem('tf.session')!)).toEqual({
+      kind: 'user',
+      identity: 'ann@example.com',
+      tenant: null,
+    });
 
     reload();
     api.calls.length = 0;
@@ -72,9 +96,16 @@ describe('auth store', () => {
   });
 
   it('drops the tokens an earlier version kept in localStorage', () => {
-    localStorage.setItem('tf.session', JSON.stringify({ kind: 'user', accessToken: 'a1', refreshToken: 'r1', identity: 'ann@example.com', tenant: 't' }));
+    localStorage.setItem(
+      'tf.session',
+      JSON.stringify({ kind: 'user', accessToken: 'a1', refreshToken: 'r1', identity: 'ann@example.com', tenant: 't' }),
+    );
     useAuthStore();
-    expect(JSON.parse(localStorage.getItem('tf.session')!)).toEqual({ kind: 'user', identity: 'ann@example.com', tenant: 't' });
+    expect(JSON.parse(localStorage.getItem('tf.session')!)).toEqual({
+      kind: 'user',
+      identity: 'ann@example.com',
+      tenant: 't',
+    });
   });
 
   it('renews once for concurrent 401s and repeats them, and ends the session when renewal is refused', async () => {
@@ -82,9 +113,18 @@ describe('auth store', () => {
     await auth.signIn('ann@example.com', 'pw');
     api.calls.length = 0;
     // a1 stops working while the cookie's refresh token stays current.
-    vi.stubGlobal('fetch', vi.fn((url: string, init: { method?: string; headers: Record<string, string>; body?: string }) =>
-      init.headers.authorization === 'Bearer a1' ? Promise.resolve(new Response(JSON.stringify({ error: { code: 'unauthenticated', message: 'expired', requestId: 'x' } }), { status: 401 })) : api.fetch(url, init),
-    ));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((url: string, init: { method?: string; headers: Record<string, string>; body?: string }) =>
+        init.headers.authorization === 'Bearer a1'
+          ? Promise.resolve(
+              new Response(JSON.stringify({ error: { code: 'unauthenticated', message: 'expired', requestId: 'x' } }), {
+                status: 401,
+              }),
+            )
+          : api.fetch(url, init),
+      ),
+    );
     const answers = await Promise.all([request<string>('/services'), request<string>('/traces')]);
     expect(answers.map((a) => a.data)).toEqual(['ok', 'ok']);
     expect(api.calls.filter((c) => c.endsWith('/auth/refresh'))).toHaveLength(1);
@@ -109,7 +149,10 @@ describe('auth store', () => {
     const auth = useAuthStore();
     await auth.signInWithKey('tf_reader_key_0000000000');
     await Promise.resolve();
-    expect(JSON.parse(localStorage.getItem('tf.session')!)).toMatchObject({ kind: 'key', apiKey: 'tf_reader_key_0000000000' });
+    expect(JSON.parse(localStorage.getItem('tf.session')!)).toMatchObject({
+      kind: 'key',
+      apiKey: 'tf_reader_key_0000000000',
+    });
     reload();
     api.calls.length = 0;
     expect((await request<string>('/services')).data).toBe('ok');

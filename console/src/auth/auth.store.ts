@@ -9,7 +9,9 @@ export class SignInRefused extends Error {}
 
 /** Runs `fn` while holding the console's session lock, where the browser has Web Locks. */
 function inTurnAcrossTabs<T>(fn: () => Promise<T>): Promise<T> {
-  return typeof navigator !== 'undefined' && navigator.locks ? (navigator.locks.request('tf.session-renewal', fn) as Promise<T>) : fn();
+  return typeof navigator !== 'undefined' && navigator.locks
+    ? (navigator.locks.request('tf.session-renewal', fn) as Promise<T>)
+    : fn();
 }
 
 export const useAuthStore = defineStore('auth', () => {
@@ -49,7 +51,10 @@ export const useAuthStore = defineStore('auth', () => {
 
   async function signInWithKey(key: string): Promise<void> {
     const { data } = await me(key);
-    if (!data.permissions.includes('read')) throw new SignInRefused(`this key (scopes ${data.kind === 'key' ? data.scopes.join(', ') : ''}) cannot read telemetry: use a key with scope read or admin`);
+    if (!data.permissions.includes('read'))
+      throw new SignInRefused(
+        `this key (scopes ${data.kind === 'key' ? data.scopes.join(', ') : ''}) cannot read telemetry: use a key with scope read or admin`,
+      );
     accessToken = null;
     session.value = { kind: 'key', apiKey: key, identity: `API key ${key.slice(0, 10)}…`, tenant: null };
     profile.value = data;
@@ -104,5 +109,21 @@ export const useAuthStore = defineStore('auth', () => {
     },
   });
 
-  return { signedIn, identity, kind, tenant, tenantChoice, memberships, permissions, apiKey, profile, loadProfile, signIn, signInWithKey, renew, signOut, switchTenant };
+  return {
+    signedIn,
+    identity,
+    kind,
+    tenant,
+    tenantChoice,
+    memberships,
+    permissions,
+    apiKey,
+    profile,
+    loadProfile,
+    signIn,
+    signInWithKey,
+    renew,
+    signOut,
+    switchTenant,
+  };
 });

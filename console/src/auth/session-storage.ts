@@ -15,7 +15,13 @@ export function loadSession(storage: Storage): StoredSession | null {
     const raw = storage.getItem(KEY);
     if (!raw) return null;
     // Earlier versions kept `accessToken` (a user's token, or the key) and `refreshToken` here.
-    const s = JSON.parse(raw) as { kind?: unknown; identity?: unknown; tenant?: unknown; apiKey?: unknown; accessToken?: unknown };
+    const s = JSON.parse(raw) as {
+      kind?: unknown;
+      identity?: unknown;
+      tenant?: unknown;
+      apiKey?: unknown;
+      accessToken?: unknown;
+    };
     if (typeof s.identity !== 'string') return null;
     const tenant = typeof s.tenant === 'string' ? s.tenant : null;
     if (s.kind === 'user') return { kind: 'user', identity: s.identity, tenant };

@@ -1,11 +1,33 @@
 import { BarChart, GaugeChart, GraphChart, HeatmapChart, LineChart, PieChart, ScatterChart } from 'echarts/charts';
-import { BrushComponent, DataZoomComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import {
+  BrushComponent,
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapComponent,
+} from 'echarts/components';
 import { init, use, type ECharts, type EChartsCoreOption } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { onBeforeUnmount, onMounted, shallowRef, watch, type Ref } from 'vue';
 import { useThemeStore } from '../layout/theme.store.js';
 
-use([LineChart, BarChart, ScatterChart, GraphChart, PieChart, HeatmapChart, GaugeChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, BrushComponent, VisualMapComponent, CanvasRenderer]);
+use([
+  LineChart,
+  BarChart,
+  ScatterChart,
+  GraphChart,
+  PieChart,
+  HeatmapChart,
+  GaugeChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  DataZoomComponent,
+  BrushComponent,
+  VisualMapComponent,
+  CanvasRenderer,
+]);
 
 export type ChartOption = EChartsCoreOption;
 
@@ -14,7 +36,12 @@ export type ChartOption = EChartsCoreOption;
  * changes, re-created on a theme change, resized with its element. `onReady` attaches events
  * once per instance; `onDrawn` runs after every drawing (a new option resets interaction modes).
  */
-export function useChart(el: Ref<HTMLElement | null>, option: Ref<ChartOption>, onReady?: (chart: ECharts) => void, onDrawn?: (chart: ECharts) => void) {
+export function useChart(
+  el: Ref<HTMLElement | null>,
+  option: Ref<ChartOption>,
+  onReady?: (chart: ECharts) => void,
+  onDrawn?: (chart: ECharts) => void,
+) {
   const theme = useThemeStore();
   const chart = shallowRef<ECharts | null>(null);
   let observer: ResizeObserver | null = null;

@@ -9,18 +9,39 @@ function dashboardsApi() {
   let n = 0;
   const dto = (id: string): DashboardDto => {
     const versions = history.get(id)!;
-    return { ...versions.at(-1)!, id, version: versions.length, builtIn: null, createdAt: '', updatedAt: `t${versions.length}` };
+    return {
+      ...versions.at(-1)!,
+      id,
+      version: versions.length,
+      builtIn: null,
+      createdAt: '',
+      updatedAt: `t${versions.length}`,
+    };
   };
   return (req: StubRequest): StubAnswer => {
     const [, , id, sub, version] = req.path.split('/');
-    if (req.path === '/dashboards' && req.method === 'GET') return { data: [...history.keys()].map((k) => ({ id: k, title: dto(k).title, version: dto(k).version, builtIn: null, panelCount: 0, updatedAt: '' })) };
+    if (req.path === '/dashboards' && req.method === 'GET')
+      return {
+        data: [...history.keys()].map((k) => ({
+          id: k,
+          title: dto(k).title,
+          version: dto(k).version,
+          builtIn: null,
+          panelCount: 0,
+          updatedAt: '',
+        })),
+      };
     if (req.path === '/dashboards' || req.path === '/dashboards/import') {
       const key = `d${++n}`;
       history.set(key, [req.body as DashboardDefinition]);
       return { data: dto(key) };
     }
-    if (!history.has(id!)) return { status: 404, body: { error: { code: 'not_found', message: 'no dashboard', requestId: 'x' } } };
-    if (sub === 'versions' && req.method === 'GET') return { data: history.get(id!)!.map((d, i) => ({ version: i + 1, title: d.title, createdAt: '', createdBy: null })) };
+    if (!history.has(id!))
+      return { status: 404, body: { error: { code: 'not_found', message: 'no dashboard', requestId: 'x' } } };
+    if (sub === 'versions' && req.method === 'GET')
+      return {
+        data: history.get(id!)!.map((d, i) => ({ version: i + 1, title: d.title, createdAt: '', createdBy: null })),
+      };
     if (sub === 'versions') history.get(id!)!.push(history.get(id!)![Number(version) - 1]!);
     if (req.method === 'PUT') history.get(id!)!.push(req.body as DashboardDefinition);
     return { data: dto(id!) };

@@ -1,12 +1,34 @@
-import type { DashboardDefinition, DashboardDto, DashboardSummaryDto, DashboardVersionDto } from '@telemetryflow/contract';
+import type {
+  DashboardDefinition,
+  DashboardDto,
+  DashboardSummaryDto,
+  DashboardVersionDto,
+} from '@telemetryflow/contract';
 import { defineStore } from 'pinia';
 import { shallowRef } from 'vue';
-import { createDashboard, getDashboard, importDashboard, listDashboards, listVersions, restoreVersion, saveDashboard } from '../api/dashboards.js';
+import {
+  createDashboard,
+  getDashboard,
+  importDashboard,
+  listDashboards,
+  listVersions,
+  restoreVersion,
+  saveDashboard,
+} from '../api/dashboards.js';
 import { resetOnTenantChange } from '../auth/tenant-scope.js';
 
 /** The list a summary shows for a dashboard (what the list API answers for it). */
 function summaryOf(d: DashboardDto): DashboardSummaryDto {
-  return { id: d.id, title: d.title, ...(d.description ? { description: d.description } : {}), ...(d.tags ? { tags: d.tags } : {}), version: d.version, builtIn: d.builtIn, panelCount: d.panels.length, updatedAt: d.updatedAt };
+  return {
+    id: d.id,
+    title: d.title,
+    ...(d.description ? { description: d.description } : {}),
+    ...(d.tags ? { tags: d.tags } : {}),
+    version: d.version,
+    builtIn: d.builtIn,
+    panelCount: d.panels.length,
+    updatedAt: d.updatedAt,
+  };
 }
 
 /**
@@ -28,7 +50,9 @@ export const useDashboardsStore = defineStore('dashboards', () => {
     if (current.value?.id !== d.id) versions.value = [];
     current.value = d;
     const row = summaryOf(d);
-    list.value = list.value.some((s) => s.id === d.id) ? list.value.map((s) => (s.id === d.id ? row : s)) : [...list.value, row];
+    list.value = list.value.some((s) => s.id === d.id)
+      ? list.value.map((s) => (s.id === d.id ? row : s))
+      : [...list.value, row];
     return d;
   }
 

@@ -15,6 +15,8 @@ describe('dashboard grid', () => {
   it('places a new panel beside the last one when it fits, else below everything', () => {
     expect(newPanelLayout([])).toEqual({ x: 0, y: 0, w: 12, h: 8 });
     expect(newPanelLayout([{ layout: { x: 0, y: 0, w: 12, h: 8 } }])).toEqual({ x: 12, y: 0, w: 12, h: 8 });
-    expect(newPanelLayout([{ layout: { x: 0, y: 0, w: 12, h: 8 } }, { layout: { x: 12, y: 0, w: 12, h: 8 } }])).toEqual({ x: 0, y: 8, w: 12, h: 8 });
+    expect(newPanelLayout([{ layout: { x: 0, y: 0, w: 12, h: 8 } }, { layout: { x: 12, y: 0, w: 12, h: 8 } }])).toEqual(
+      { x: 0, y: 8, w: 12, h: 8 },
+    );
   });
 });

@@ -20,7 +20,8 @@ export function cellsOf(dxPx: number, dyPx: number, gridWidthPx: number): { dx: 
   return { dx: Math.round(dxPx / (gridWidthPx / GRID_COLUMNS)), dy: Math.round(dyPx / ROW_PX) };
 }
 
-const overlaps = (a: PanelLayout, b: PanelLayout) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+const overlaps = (a: PanelLayout, b: PanelLayout) =>
+  a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 /** Where a new panel goes: beside the last panel when that space is free, else below every panel. */
 export function newPanelLayout(panels: readonly Pick<Panel, 'layout'>[], w = 12, h = 8): PanelLayout {

@@ -3,8 +3,22 @@ import { gaugeMax, lastValue, panelChartOption, tableRows } from './panel-chart.
 
 const result = {
   series: [
-    { labels: { service: 'a' }, points: [[0, 1], [60_000, 2], [120_000, null]] as [number, number | null][] },
-    { labels: { service: 'b' }, points: [[0, 5], [60_000, null], [120_000, null]] as [number, number | null][] },
+    {
+      labels: { service: 'a' },
+      points: [
+        [0, 1],
+        [60_000, 2],
+        [120_000, null],
+      ] as [number, number | null][],
+    },
+    {
+      labels: { service: 'b' },
+      points: [
+        [0, 5],
+        [60_000, null],
+        [120_000, null],
+      ] as [number, number | null][],
+    },
   ],
 };
 
@@ -12,29 +26,48 @@ describe('dashboard panels', () => {
   it('reads the newest value for stat panels and tables', () => {
     expect(lastValue(result)).toBe(2);
     expect(lastValue({ series: [] })).toBeNull();
-    expect(tableRows(result)).toEqual([{ name: '{service="a"}', value: 2 }, { name: '{service="b"}', value: 5 }]);
+    expect(tableRows(result)).toEqual([
+      { name: '{service="a"}', value: 2 },
+      { name: '{service="b"}', value: 5 },
+    ]);
   });
 
   it('draws pies from totals and bars stacked', () => {
     const pie = panelChartOption('pie', result) as { series: { data: { name: string; value: number }[] }[] };
-    expect(pie.series[0]!.data).toEqual([{ name: '{service="a"}', value: 3 }, { name: '{service="b"}', value: 5 }]);
+    expect(pie.series[0]!.data).toEqual([
+      { name: '{service="a"}', value: 3 },
+      { name: '{service="b"}', value: 5 },
+    ]);
     const bar = panelChartOption('bar', result) as { series: { type: string }[] };
     expect(bar.series.map((s) => s.type)).toEqual(['bar', 'bar']);
   });
 
   it('draws heatmaps as series rows over time columns, skipping empty points', () => {
-    const heat = panelChartOption('heatmap', result) as { xAxis: { data: string[] }; yAxis: { data: string[] }; visualMap: { min: number; max: number }; series: { type: string; data: number[][] }[] };
+    const heat = panelChartOption('heatmap', result) as {
+      xAxis: { data: string[] };
+      yAxis: { data: string[] };
+      visualMap: { min: number; max: number };
+      series: { type: string; data: number[][] }[];
+    };
     expect(heat.series[0]!.type).toBe('heatmap');
     expect(heat.xAxis.data).toEqual(['00:00', '00:01', '00:02']);
     expect(heat.yAxis.data).toEqual(['{service="a"}', '{service="b"}']);
-    expect(heat.series[0]!.data).toEqual([[0, 0, 1], [1, 0, 2], [0, 1, 5]]);
+    expect(heat.series[0]!.data).toEqual([
+      [0, 0, 1],
+      [1, 0, 2],
+      [0, 1, 5],
+    ]);
     expect([heat.visualMap.min, heat.visualMap.max]).toEqual([1, 5]);
   });
 
   it('draws gauges of the newest value, up to options.max or a round value above it', () => {
-    const gauge = panelChartOption('gauge', result) as { series: { type: string; min: number; max: number; data: { value: number }[] }[] };
+    const gauge = panelChartOption('gauge', result) as {
+      series: { type: string; min: number; max: number; data: { value: number }[] }[];
+    };
     expect(gauge.series[0]).toMatchObject({ type: 'gauge', min: 0, max: 2, data: [{ value: 2 }] });
-    const capped = panelChartOption('gauge', result, { min: 1, max: 100 }) as { series: { min: number; max: number }[] };
+    const capped = panelChartOption('gauge', result, { min: 1, max: 100 }) as {
+      series: { min: number; max: number }[];
+    };
     expect(capped.series[0]).toMatchObject({ min: 1, max: 100 });
     expect([gaugeMax(0), gaugeMax(0.3), gaugeMax(7), gaugeMax(730)]).toEqual([1, 0.5, 10, 1000]);
   });

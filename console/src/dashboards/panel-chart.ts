@@ -37,37 +37,72 @@ function numberOption(options: Record<string, unknown> | undefined, name: string
  * heatmap of series (rows) over time (columns), or a gauge of the newest value
  * (`options.min` / `options.max`, default 0 and a round value above it).
  */
-export function panelChartOption(type: SeriesPanelType, result: QueryResult, options?: Record<string, unknown>): ChartOption {
+export function panelChartOption(
+  type: SeriesPanelType,
+  result: QueryResult,
+  options?: Record<string, unknown>,
+): ChartOption {
   const named = result.series.map((s) => ({ name: seriesName('value', s.labels), points: s.points }));
   if (type === 'gauge') {
     const value = lastValue(result);
     const min = numberOption(options, 'min') ?? 0;
     const max = numberOption(options, 'max') ?? gaugeMax(value ?? 0);
     return {
-      series: [{ type: 'gauge', min, max, progress: { show: true }, detail: { valueAnimation: false, formatter: (v: number) => formatValue(v) }, data: [{ value: value ?? 0, name: named[0]?.name ?? '' }] }],
+      series: [
+        {
+          type: 'gauge',
+          min,
+          max,
+          progress: { show: true },
+          detail: { valueAnimation: false, formatter: (v: number) => formatValue(v) },
+          data: [{ value: value ?? 0, name: named[0]?.name ?? '' }],
+        },
+      ],
     };
   }
   if (type === 'heatmap') {
     const times = [...new Set(named.flatMap((s) => s.points.map(([t]) => t)))].sort((a, b) => a - b);
     const column = new Map(times.map((t, i) => [t, i]));
-    const cells = named.flatMap((s, row) => s.points.filter(([, v]) => v !== null).map(([t, v]) => [column.get(t)!, row, v as number]));
+    const cells = named.flatMap((s, row) =>
+      s.points.filter(([, v]) => v !== null).map(([t, v]) => [column.get(t)!, row, v as number]),
+    );
     const values = cells.map((c) => c[2]!);
     return {
       tooltip: { position: 'top' },
       grid: { left: 8, right: 8, top: 8, bottom: 48, containLabel: true },
-      xAxis: { type: 'category', data: times.map((t) => new Date(t).toISOString().slice(11, 16)), splitArea: { show: true } },
+      xAxis: {
+        type: 'category',
+        data: times.map((t) => new Date(t).toISOString().slice(11, 16)),
+        splitArea: { show: true },
+      },
       yAxis: { type: 'category', data: named.map((s) => s.name), splitArea: { show: true } },
-      visualMap: { min: values.length > 0 ? Math.min(...values) : 0, max: values.length > 0 ? Math.max(...values) : 1, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 80 },
+      visualMap: {
+        min: values.length > 0 ? Math.min(...values) : 0,
+        max: values.length > 0 ? Math.max(...values) : 1,
+        calculable: true,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+        itemHeight: 80,
+      },
       series: [{ type: 'heatmap', data: cells }],
     };
   }
   if (type === 'pie') {
     return {
       tooltip: { trigger: 'item' },
-      series: [{ type: 'pie', radius: ['35%', '70%'], data: named.map((s) => ({ name: s.name, value: s.points.reduce((sum, [, v]) => sum + (v ?? 0), 0) })) }],
+      series: [
+        {
+          type: 'pie',
+          radius: ['35%', '70%'],
+          data: named.map((s) => ({ name: s.name, value: s.points.reduce((sum, [, v]) => sum + (v ?? 0), 0) })),
+        },
+      ],
     };
   }
-  const option = timeSeriesOption(named, { area: type === 'area', stack: type === 'area' }) as { series: Record<string, unknown>[] };
+  const option = timeSeriesOption(named, { area: type === 'area', stack: type === 'area' }) as {
+    series: Record<string, unknown>[];
+  };
   if (type === 'bar') for (const s of option.series) Object.assign(s, { type: 'bar', stack: 'total' });
   return option;
 }

@@ -12,7 +12,12 @@ describe('dashboard variable drafts', () => {
 
   it('names the wrong field of the wrong variable, and a name used twice', () => {
     const ok: Variable = { name: 'service', source: { signal: 'spans', label: 'service' }, multi: false };
-    const errors = variableErrors([ok, { ...ok, name: '1bad' }, ok, { name: 'x', source: { signal: 'logs', label: 'operation' }, multi: false }]);
+    const errors = variableErrors([
+      ok,
+      { ...ok, name: '1bad' },
+      ok,
+      { name: 'x', source: { signal: 'logs', label: 'operation' }, multi: false },
+    ]);
     expect(Object.keys(errors).sort()).toEqual(['1.name', '2.name', '3.source.label']);
     expect(errors['2.name']).toBe('variable service is defined twice');
   });
@@ -27,7 +32,11 @@ describe('dashboard variable drafts', () => {
   });
 
   it('moves a variable up and down within the list', () => {
-    const [a, b, c] = ['a', 'b', 'c'].map((name) => ({ name, source: { signal: 'spans' as const, label: 'service' }, multi: false }));
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => ({
+      name,
+      source: { signal: 'spans' as const, label: 'service' },
+      multi: false,
+    }));
     expect(moveVariable([a!, b!, c!], 2, -1).map((v) => v.name)).toEqual(['a', 'c', 'b']);
     expect(moveVariable([a!, b!, c!], 0, -1).map((v) => v.name)).toEqual(['a', 'b', 'c']);
   });

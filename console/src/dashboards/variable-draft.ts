@@ -40,7 +40,8 @@ export function variableErrors(list: readonly Variable[]): FieldErrors {
   const seen = new Set<string>();
   list.forEach((v, i) => {
     const r = VariableSchema.safeParse(v);
-    if (!r.success) for (const [path, message] of Object.entries(fieldErrors(r.error.issues))) errors[`${i}.${path}`] ??= message;
+    if (!r.success)
+      for (const [path, message] of Object.entries(fieldErrors(r.error.issues))) errors[`${i}.${path}`] ??= message;
     if (seen.has(v.name)) errors[`${i}.name`] ??= `variable ${v.name} is defined twice`;
     seen.add(v.name);
   });

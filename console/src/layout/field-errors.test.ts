@@ -10,7 +10,11 @@ describe('field errors', () => {
   ]);
 
   it('keeps the first message per path', () => {
-    expect(errors).toEqual({ 'condition.threshold.value': 'expected a number', 'labels.bad key': 'a label name', '': 'whole rule' });
+    expect(errors).toEqual({
+      'condition.threshold.value': 'expected a number',
+      'labels.bad key': 'a label name',
+      '': 'whole rule',
+    });
   });
 
   it("finds a field's own message or one inside it", () => {

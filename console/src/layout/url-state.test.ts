@@ -3,7 +3,10 @@ import { createMemoryHistory, createRouter } from 'vue-router';
 import { patchQuery } from './url-state.js';
 
 function router() {
-  return createRouter({ history: createMemoryHistory(), routes: [{ path: '/:p(.*)*', component: { render: () => null } }] });
+  return createRouter({
+    history: createMemoryHistory(),
+    routes: [{ path: '/:p(.*)*', component: { render: () => null } }],
+  });
 }
 
 describe('view state in the URL', () => {

@@ -1,5 +1,11 @@
 /** Which rows of a fixed-row-height list to render for a scroll position (plus overscan). */
-export function virtualWindow(scrollTop: number, viewportHeight: number, rowHeight: number, count: number, overscan = 10): { start: number; end: number } {
+export function virtualWindow(
+  scrollTop: number,
+  viewportHeight: number,
+  rowHeight: number,
+  count: number,
+  overscan = 10,
+): { start: number; end: number } {
   const first = Math.floor(scrollTop / rowHeight);
   const visible = Math.ceil(viewportHeight / rowHeight);
   return { start: Math.max(0, first - overscan), end: Math.min(count, first + visible + overscan) };
@@ -9,7 +15,12 @@ export function virtualWindow(scrollTop: number, viewportHeight: number, rowHeig
  * The same for rows of different heights: `offsets[i]` is row i's top, `offsets[count]` the
  * total height (see rowOffsets).
  */
-export function variableWindow(offsets: readonly number[], scrollTop: number, viewportHeight: number, overscan = 10): { start: number; end: number } {
+export function variableWindow(
+  offsets: readonly number[],
+  scrollTop: number,
+  viewportHeight: number,
+  overscan = 10,
+): { start: number; end: number } {
   const count = offsets.length - 1;
   let lo = 0;
   let hi = count;

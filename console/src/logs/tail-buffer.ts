@@ -15,7 +15,8 @@ export function emptyTail(): TailState {
   return { shown: [], pending: [], paused: false, dropped: 0 };
 }
 
-const newestFirst = (a: LogDto, b: LogDto) => (BigInt(b.timeUnixNano) > BigInt(a.timeUnixNano) ? 1 : BigInt(b.timeUnixNano) < BigInt(a.timeUnixNano) ? -1 : 0);
+const newestFirst = (a: LogDto, b: LogDto) =>
+  BigInt(b.timeUnixNano) > BigInt(a.timeUnixNano) ? 1 : BigInt(b.timeUnixNano) < BigInt(a.timeUnixNano) ? -1 : 0;
 
 function prepend(list: LogDto[], incoming: LogDto[], limit: number): { list: LogDto[]; overflow: number } {
   const merged = [...[...incoming].sort(newestFirst), ...list];

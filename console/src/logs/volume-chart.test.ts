@@ -8,6 +8,9 @@ describe('log volume chart', () => {
       { t: 60_000, total: 1, bySeverity: { NOTICE: 1 } },
     ]) as { series: { name: string; data: [number, number][] }[] };
     expect(option.series.map((s) => s.name)).toEqual(['INFO', 'ERROR', 'NOTICE']);
-    expect(option.series[0]!.data).toEqual([[0, 2], [60_000, 0]]);
+    expect(option.series[0]!.data).toEqual([
+      [0, 2],
+      [60_000, 0],
+    ]);
   });
 });

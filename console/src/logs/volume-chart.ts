@@ -5,7 +5,10 @@ import { SEVERITIES, SEVERITY_COLORS } from './log-format.js';
 /** Stacked bars of log records per step and severity, most severe on top. */
 export function volumeOption(points: LogVolumePointDto[]): ChartOption {
   const present = new Set(points.flatMap((p) => Object.keys(p.bySeverity)));
-  const names = [...SEVERITIES.filter((s) => present.has(s)), ...[...present].filter((s) => !(SEVERITIES as readonly string[]).includes(s)).sort()];
+  const names = [
+    ...SEVERITIES.filter((s) => present.has(s)),
+    ...[...present].filter((s) => !(SEVERITIES as readonly string[]).includes(s)).sort(),
+  ];
   return {
     grid: { left: 48, right: 16, top: 28, bottom: 24 },
     tooltip: { trigger: 'axis' },

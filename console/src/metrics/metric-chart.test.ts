@@ -29,7 +29,14 @@ describe('exemplars', () => {
   it('adds a dot per exemplar with a trace, carrying its trace id', () => {
     const base = metricChartOption([{ name: 'x', points: [[0, 1]] }], 'line');
     const o = withExemplars(base, [
-      { timeUnixNano: '120000000000', value: 3.5, traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), seriesLabels: {}, attributes: {} },
+      {
+        timeUnixNano: '120000000000',
+        value: 3.5,
+        traceId: 'ab'.repeat(16),
+        spanId: 'cd'.repeat(8),
+        seriesLabels: {},
+        attributes: {},
+      },
       { timeUnixNano: '180000000000', value: 1, traceId: '', spanId: '', seriesLabels: {}, attributes: {} },
     ]) as { series: { name: string; data: { value: [number, number]; traceId: string }[] }[] };
     expect(o.series).toHaveLength(2);

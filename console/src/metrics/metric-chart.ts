@@ -40,7 +40,10 @@ export function seriesName(metric: string, labels: Record<string, string>): stri
   return parts.length ? `{${parts.join(', ')}}` : metric;
 }
 
-export function metricChartOption(series: { name: string; points: [number, number | null][] }[], kind: ChartKind): ChartOption {
+export function metricChartOption(
+  series: { name: string; points: [number, number | null][] }[],
+  kind: ChartKind,
+): ChartOption {
   const option = timeSeriesOption(series, { area: kind === 'area' }) as { series: Record<string, unknown>[] };
   if (kind === 'bar') for (const s of option.series) s.type = 'bar';
   return option;
@@ -63,7 +66,13 @@ export function withExemplars(option: ChartOption, exemplars: ExemplarDto[]): Ch
         symbolSize: 9,
         itemStyle: { color: '#f0a020' },
         tooltip: { trigger: 'item' },
-        data: exemplars.filter((e) => e.traceId).map((e) => ({ value: [Number(BigInt(e.timeUnixNano) / 1_000_000n), e.value], traceId: e.traceId, spanId: e.spanId })),
+        data: exemplars
+          .filter((e) => e.traceId)
+          .map((e) => ({
+            value: [Number(BigInt(e.timeUnixNano) / 1_000_000n), e.value],
+            traceId: e.traceId,
+            spanId: e.spanId,
+          })),
       },
     ],
   };

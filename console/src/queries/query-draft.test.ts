@@ -21,11 +21,19 @@ describe('query drafts', () => {
 
   it('converts attribute filters to rows and back, dropping rows without a key', () => {
     expect(attributeRows({ 'attr.route': '/a' })).toEqual([{ key: 'attr.route', value: '/a' }]);
-    expect(attributeRecord([{ key: ' attr.route ', value: '/a' }, { key: '', value: 'x' }])).toEqual({ 'attr.route': '/a' });
+    expect(
+      attributeRecord([
+        { key: ' attr.route ', value: '/a' },
+        { key: '', value: 'x' },
+      ]),
+    ).toEqual({ 'attr.route': '/a' });
     expect(attributeRecord([{ key: '', value: 'x' }])).toBeUndefined();
   });
 
   it('leaves out empty texts and lists', () => {
-    expect(withoutEmpty({ signal: 'logs', search: '', groupBy: [], filters: [{}], minSeverity: undefined })).toEqual({ signal: 'logs', filters: [{}] });
+    expect(withoutEmpty({ signal: 'logs', search: '', groupBy: [], filters: [{}], minSeverity: undefined })).toEqual({
+      signal: 'logs',
+      filters: [{}],
+    });
   });
 });

@@ -18,7 +18,8 @@ export const SIGNAL_LABELS: Record<Exclude<QuerySignal, 'metrics'>, readonly str
 
 /** A filter with another operator: `in` takes a list of values, the others one string. */
 export function withOperator(filter: QueryFilter, op: FilterOp): QueryFilter {
-  if (op === 'in') return { ...filter, op, value: Array.isArray(filter.value) ? filter.value : filter.value ? [filter.value] : [] };
+  if (op === 'in')
+    return { ...filter, op, value: Array.isArray(filter.value) ? filter.value : filter.value ? [filter.value] : [] };
   return { ...filter, op, value: Array.isArray(filter.value) ? (filter.value[0] ?? '') : filter.value };
 }
 
@@ -34,5 +35,9 @@ export function attributeRecord(rows: readonly { key: string; value: string }[])
 
 /** Empty texts and lists are left out: a cleared field means "no condition", not "equals ''". */
 export function withoutEmpty<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== '' && v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))) as T;
+  return Object.fromEntries(
+    Object.entries(value).filter(
+      ([, v]) => v !== '' && v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0),
+    ),
+  ) as T;
 }

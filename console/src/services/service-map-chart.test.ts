@@ -2,7 +2,14 @@ import type { ServiceMapDto } from '@telemetryflow/contract';
 import { describe, expect, it } from 'vitest';
 import { serviceMapOption } from './service-map-chart.js';
 
-const node = (service: string, rate: number, errorRate: number) => ({ service, count: rate * 60, errorCount: 0, rate, errorRate, p95Ms: 10 });
+const node = (service: string, rate: number, errorRate: number) => ({
+  service,
+  count: rate * 60,
+  errorCount: 0,
+  rate,
+  errorRate,
+  p95Ms: 10,
+});
 const map: ServiceMapDto = {
   nodes: [node('web', 10, 0), node('api', 5, 0.02), node('db', 2, 0.2), node('batch', 1, 0)],
   edges: [
@@ -10,7 +17,9 @@ const map: ServiceMapDto = {
     { caller: 'api', callee: 'db', calls: 50, errorCount: 10, p95Ms: 5 },
   ],
 };
-type Graph = { series: { data: { name: string; itemStyle: { color: string } }[]; links: { source: string; target: string }[] }[] };
+type Graph = {
+  series: { data: { name: string; itemStyle: { color: string } }[]; links: { source: string; target: string }[] }[];
+};
 
 describe('service map chart', () => {
   it('draws every service and call, coloured by error rate', () => {

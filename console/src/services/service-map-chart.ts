@@ -15,7 +15,9 @@ function errorColor(errorRate: number | null): string {
  */
 export function serviceMapOption(map: ServiceMapDto, focus?: string): ChartOption {
   const edges = focus ? map.edges.filter((e) => e.caller === focus || e.callee === focus) : map.edges;
-  const names = new Set(focus ? [focus, ...edges.flatMap((e) => [e.caller, e.callee])] : map.nodes.map((n) => n.service));
+  const names = new Set(
+    focus ? [focus, ...edges.flatMap((e) => [e.caller, e.callee])] : map.nodes.map((n) => n.service),
+  );
   const maxRate = Math.max(...map.nodes.map((n) => n.rate), 1e-9);
   return {
     tooltip: { trigger: 'item' },
@@ -34,14 +36,26 @@ export function serviceMapOption(map: ServiceMapDto, focus?: string): ChartOptio
           .map((n) => ({
             name: n.service,
             symbolSize: 18 + 30 * Math.sqrt(n.rate / maxRate),
-            itemStyle: { color: errorColor(n.errorRate), borderColor: n.service === focus ? '#2080f0' : undefined, borderWidth: n.service === focus ? 3 : 0 },
-            tooltip: { formatter: `${n.service}<br/>${formatRate(n.rate)} requests · ${formatPercent(n.errorRate)} errors · p95 ${formatMs(n.p95Ms)}` },
+            itemStyle: {
+              color: errorColor(n.errorRate),
+              borderColor: n.service === focus ? '#2080f0' : undefined,
+              borderWidth: n.service === focus ? 3 : 0,
+            },
+            tooltip: {
+              formatter: `${n.service}<br/>${formatRate(n.rate)} requests · ${formatPercent(n.errorRate)} errors · p95 ${formatMs(n.p95Ms)}`,
+            },
           })),
         links: edges.map((e) => ({
           source: e.caller,
           target: e.callee,
-          lineStyle: { width: 1 + Math.min(4, Math.log10(1 + e.calls)), color: errorColor(e.calls ? e.errorCount / e.calls : null), curveness: 0.1 },
-          tooltip: { formatter: `${e.caller} → ${e.callee}<br/>${e.calls} calls · ${e.errorCount} errors · p95 ${formatMs(e.p95Ms)}` },
+          lineStyle: {
+            width: 1 + Math.min(4, Math.log10(1 + e.calls)),
+            color: errorColor(e.calls ? e.errorCount / e.calls : null),
+            curveness: 0.1,
+          },
+          tooltip: {
+            formatter: `${e.caller} → ${e.callee}<br/>${e.calls} calls · ${e.errorCount} errors · p95 ${formatMs(e.p95Ms)}`,
+          },
         })),
       },
     ],

@@ -1,4 +1,11 @@
-import type { IncidentDto, IncidentInput, StatusComponentDto, StatusComponentInput, StatusPageDto, StatusPageInput } from '@telemetryflow/contract';
+import type {
+  IncidentDto,
+  IncidentInput,
+  StatusComponentDto,
+  StatusComponentInput,
+  StatusPageDto,
+  StatusPageInput,
+} from '@telemetryflow/contract';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useApiStub, type StubAnswer, type StubRequest } from '../api/api-stub.js';
 import { useStatusPagesStore } from './status-pages.store.js';
@@ -12,7 +19,13 @@ function statusApi() {
     const [, , pageId, sub, subId, action] = req.path.split('/');
     if (!pageId) {
       if (req.method === 'GET') return { data: [...pages.values()] };
-      const page: StatusPageDto = { ...(req.body as StatusPageInput), id: `p${++n}`, components: [], createdAt: '', updatedAt: '' };
+      const page: StatusPageDto = {
+        ...(req.body as StatusPageInput),
+        id: `p${++n}`,
+        components: [],
+        createdAt: '',
+        updatedAt: '',
+      };
       pages.set(page.id, page);
       return { data: page };
     }
@@ -20,7 +33,11 @@ function statusApi() {
     if (!page) return { status: 404, body: { error: { code: 'not_found', message: 'no page', requestId: 'x' } } };
     if (sub === 'components') {
       const input = req.body as StatusComponentInput;
-      const component: StatusComponentDto = { ...input, id: subId ?? `c${++n}`, status: input?.manualStatus ?? 'operational' };
+      const component: StatusComponentDto = {
+        ...input,
+        id: subId ?? `c${++n}`,
+        status: input?.manualStatus ?? 'operational',
+      };
       const others = page.components.filter((c) => c.id !== subId);
       page.components = req.method === 'DELETE' ? others : [...others, component];
       return req.method === 'DELETE' ? { status: 204 } : { data: component };
@@ -34,7 +51,17 @@ function statusApi() {
     }
     if (sub === 'incidents') {
       const input = req.body as IncidentInput;
-      incidents.unshift({ id: `i${++n}`, title: input.title, impact: input.impact, status: input.status, componentId: input.componentId, automatic: false, startedAt: '', resolvedAt: null, updates: [{ status: input.status, message: input.message, at: '' }] });
+      incidents.unshift({
+        id: `i${++n}`,
+        title: input.title,
+        impact: input.impact,
+        status: input.status,
+        componentId: input.componentId,
+        automatic: false,
+        startedAt: '',
+        resolvedAt: null,
+        updates: [{ status: input.status, message: input.message, at: '' }],
+      });
       return { data: incidents[0] };
     }
     if (req.method === 'DELETE') {
@@ -78,9 +105,24 @@ describe('status pages store', () => {
     const store = useStatusPagesStore();
     const page = await store.create({ slug: 'acme', title: 'Acme', description: '' });
     await store.open(page.id);
-    const first = await store.openIncident(page.id, { title: 'Slow', impact: 'degraded', status: 'investigating', message: 'looking', componentId: null });
-    await store.openIncident(page.id, { title: 'Down', impact: 'major_outage', status: 'identified', message: 'db', componentId: null });
+    const first = await store.openIncident(page.id, {
+      title: 'Slow',
+      impact: 'degraded',
+      status: 'investigating',
+      message: 'looking',
+      componentId: null,
+    });
+    await store.openIncident(page.id, {
+      title: 'Down',
+      impact: 'major_outage',
+      status: 'identified',
+      message: 'db',
+      componentId: null,
+    });
     await store.postUpdate(page.id, first.id, { status: 'resolved', message: 'fixed' });
-    expect(store.incidents.map((i) => [i.title, i.status, i.updates.length])).toEqual([['Down', 'identified', 1], ['Slow', 'resolved', 2]]);
+    expect(store.incidents.map((i) => [i.title, i.status, i.updates.length])).toEqual([
+      ['Down', 'identified', 1],
+      ['Slow', 'resolved', 2],
+    ]);
   });
 });

@@ -1,8 +1,25 @@
-import type { IncidentDto, IncidentInput, IncidentUpdateInput, StatusComponentInput, StatusPageDto, StatusPageInput } from '@telemetryflow/contract';
+import type {
+  IncidentDto,
+  IncidentInput,
+  IncidentUpdateInput,
+  StatusComponentInput,
+  StatusPageDto,
+  StatusPageInput,
+} from '@telemetryflow/contract';
 import { defineStore } from 'pinia';
 import { shallowRef } from 'vue';
 import {
-  addComponent, addIncidentUpdate, createIncident, createStatusPage, deleteStatusPage, getStatusPage, listIncidents, listStatusPages, removeComponent, updateComponent, updateStatusPage,
+  addComponent,
+  addIncidentUpdate,
+  createIncident,
+  createStatusPage,
+  deleteStatusPage,
+  getStatusPage,
+  listIncidents,
+  listStatusPages,
+  removeComponent,
+  updateComponent,
+  updateStatusPage,
 } from '../api/alerting.js';
 import { resetOnTenantChange } from '../auth/tenant-scope.js';
 
@@ -24,7 +41,9 @@ export const useStatusPagesStore = defineStore('statusPages', () => {
   function remember(p: StatusPageDto): StatusPageDto {
     if (current.value?.id !== p.id) incidents.value = [];
     current.value = p;
-    list.value = list.value.some((x) => x.id === p.id) ? list.value.map((x) => (x.id === p.id ? p : x)) : [...list.value, p];
+    list.value = list.value.some((x) => x.id === p.id)
+      ? list.value.map((x) => (x.id === p.id ? p : x))
+      : [...list.value, p];
     return p;
   }
   /** Components changed: the page (statuses, order) is read again. */
@@ -51,7 +70,11 @@ export const useStatusPagesStore = defineStore('statusPages', () => {
     if (current.value?.id === pageId) current.value = null;
   }
   /** Adds the component (`componentId` null) or changes it. */
-  async function saveComponent(pageId: string, componentId: string | null, input: StatusComponentInput): Promise<StatusPageDto> {
+  async function saveComponent(
+    pageId: string,
+    componentId: string | null,
+    input: StatusComponentInput,
+  ): Promise<StatusPageDto> {
     await (componentId ? updateComponent(pageId, componentId, input) : addComponent(pageId, input));
     return reload(pageId);
   }
@@ -72,5 +95,18 @@ export const useStatusPagesStore = defineStore('statusPages', () => {
     return incident;
   }
 
-  return { list, current, incidents, loadList, open, create, update, remove, saveComponent, deleteComponent, openIncident, postUpdate };
+  return {
+    list,
+    current,
+    incidents,
+    loadList,
+    open,
+    create,
+    update,
+    remove,
+    saveComponent,
+    deleteComponent,
+    openIncident,
+    postUpdate,
+  };
 });

@@ -9,9 +9,14 @@ describe('time range store', () => {
   beforeEach(async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
     vi.setSystemTime(new Date('2026-11-25T12:00:00Z'));
-    router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:p(.*)*', component: { render: () => null } }] });
+    router = createRouter({
+      history: createMemoryHistory(),
+      routes: [{ path: '/:p(.*)*', component: { render: () => null } }],
+    });
     const pinia = createPinia();
-    createApp({ render: () => null }).use(router).use(pinia);
+    createApp({ render: () => null })
+      .use(router)
+      .use(pinia);
     setActivePinia(pinia);
     await router.push('/services?range=6h');
   });

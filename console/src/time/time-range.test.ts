@@ -10,7 +10,10 @@ describe('time ranges in the URL', () => {
   });
 
   it('resolves presets against now and keeps absolute windows', () => {
-    expect(resolveRange({ preset: '15m' }, 1_000_000_000)).toEqual({ from: 1_000_000_000 - 900_000, to: 1_000_000_000 });
+    expect(resolveRange({ preset: '15m' }, 1_000_000_000)).toEqual({
+      from: 1_000_000_000 - 900_000,
+      to: 1_000_000_000,
+    });
     expect(resolveRange({ from: 5, to: 9 }, 1_000_000_000)).toEqual({ from: 5, to: 9 });
   });
 

@@ -42,7 +42,8 @@ export function parseRange(query: { range?: unknown; from?: unknown; to?: unknow
 
 /** The URL query that carries a range (the keys of the other form are cleared). */
 export function rangeQuery(spec: RangeSpec): Record<string, string | undefined> {
-  if ('preset' in spec) return { range: spec.preset === DEFAULT_PRESET ? undefined : spec.preset, from: undefined, to: undefined };
+  if ('preset' in spec)
+    return { range: spec.preset === DEFAULT_PRESET ? undefined : spec.preset, from: undefined, to: undefined };
   return { range: undefined, from: String(spec.from), to: String(spec.to) };
 }
 

@@ -10,7 +10,10 @@ export function attributeFiltersOf(query: LocationQuery): Record<string, string>
 }
 
 /** The URL patch that replaces the current attribute filters with `rows` (empty keys dropped). */
-export function attributeFilterPatch(current: Record<string, string>, rows: { key: string; value: string }[]): Record<string, string | undefined> {
+export function attributeFilterPatch(
+  current: Record<string, string>,
+  rows: { key: string; value: string }[],
+): Record<string, string | undefined> {
   const patch: Record<string, string | undefined> = Object.fromEntries(Object.keys(current).map((k) => [k, undefined]));
   for (const r of rows) {
     const key = r.key.trim();

@@ -12,6 +12,11 @@ describe('attribute text', () => {
     expect(anyValueText({})).toBe('');
   });
   it('sorts attributes by key', () => {
-    expect(attributeRows([{ key: 'b', value: { stringValue: '2' } }, { key: 'a', value: { stringValue: '1' } }]).map((r) => r.key)).toEqual(['a', 'b']);
+    expect(
+      attributeRows([
+        { key: 'b', value: { stringValue: '2' } },
+        { key: 'a', value: { stringValue: '1' } },
+      ]).map((r) => r.key),
+    ).toEqual(['a', 'b']);
   });
 });

@@ -8,7 +8,8 @@ export function anyValueText(v: AnyValueJson): string {
   if ('boolValue' in v) return String(v.boolValue);
   if ('bytesValue' in v) return v.bytesValue;
   if ('arrayValue' in v) return `[${v.arrayValue.values.map(anyValueText).join(', ')}]`;
-  if ('kvlistValue' in v) return `{${v.kvlistValue.values.map((kv) => `${kv.key}: ${anyValueText(kv.value)}`).join(', ')}}`;
+  if ('kvlistValue' in v)
+    return `{${v.kvlistValue.values.map((kv) => `${kv.key}: ${anyValueText(kv.value)}`).join(', ')}}`;
   return '';
 }
 

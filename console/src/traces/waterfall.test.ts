@@ -31,7 +31,14 @@ function span(spanId: string, parentSpanId: string, startMs: number, durationMs:
 }
 
 // root 0–100: a 5–40, b 10–30 (overlaps a), c 45–95; c has d 50–90; orphan e's parent never arrived.
-const spans = [span('c', 'r', 45, 50), span('r', '', 0, 100), span('a', 'r', 5, 35), span('b', 'r', 10, 20), span('d', 'c', 50, 40), span('e', 'missing', 60, 5)];
+const spans = [
+  span('c', 'r', 45, 50),
+  span('r', '', 0, 100),
+  span('a', 'r', 5, 35),
+  span('b', 'r', 10, 20),
+  span('d', 'c', 50, 40),
+  span('e', 'missing', 60, 5),
+];
 
 describe('trace waterfall', () => {
   it('builds the tree in start order with depths, orphans as roots', () => {
@@ -39,7 +46,14 @@ describe('trace waterfall', () => {
     expect(w.count).toBe(6);
     expect(w.durationMs).toBe(100);
     expect(w.roots.map((r) => r.span.spanId)).toEqual(['r', 'e']);
-    expect(visibleRows(w, new Set()).map((r) => `${r.node.span.spanId}${r.node.depth}`)).toEqual(['r0', 'a1', 'b1', 'c1', 'd2', 'e0']);
+    expect(visibleRows(w, new Set()).map((r) => `${r.node.span.spanId}${r.node.depth}`)).toEqual([
+      'r0',
+      'a1',
+      'b1',
+      'c1',
+      'd2',
+      'e0',
+    ]);
   });
 
   it('hides the descendants of a collapsed span', () => {
@@ -60,7 +74,9 @@ describe('trace waterfall', () => {
   });
 
   it('handles a 10,000-deep chain without recursion', () => {
-    const chain = Array.from({ length: 10_000 }, (_, i) => span(`s${i}`, i === 0 ? '' : `s${i - 1}`, i * 0.001, 20 - i * 0.001));
+    const chain = Array.from({ length: 10_000 }, (_, i) =>
+      span(`s${i}`, i === 0 ? '' : `s${i - 1}`, i * 0.001, 20 - i * 0.001),
+    );
     const w = buildWaterfall(chain);
     expect(visibleRows(w, new Set())).toHaveLength(10_000);
     expect(w.bySpanId.get('s9999')?.depth).toBe(9999);

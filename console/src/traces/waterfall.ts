@@ -88,7 +88,10 @@ export function visibleRows(w: Waterfall, collapsed: ReadonlySet<string>): Water
  */
 export function criticalPath(w: Waterfall): Set<string> {
   const onPath = new Set<string>();
-  const root = w.roots.reduce<WaterfallSpan | null>((best, r) => (!best || r.durationMs > best.durationMs ? r : best), null);
+  const root = w.roots.reduce<WaterfallSpan | null>(
+    (best, r) => (!best || r.durationMs > best.durationMs ? r : best),
+    null,
+  );
   if (!root) return onPath;
   const work: WaterfallSpan[] = [root];
   while (work.length) {

@@ -6,7 +6,11 @@ import { AccessTokens, JWT_AUDIENCE, JWT_ISSUER, looksLikeJwt } from './access-t
 const SECRET = new TextEncoder().encode('s'.repeat(32));
 const USER = '6f1c1a52-8f3e-4a8e-9f55-0b7b8b1c2d3e';
 
-async function signed(claims: { aud?: string; iss?: string; exp?: number; sub?: string }, alg = 'HS256', secret = SECRET): Promise<string> {
+async function signed(
+  claims: { aud?: string; iss?: string; exp?: number; sub?: string },
+  alg = 'HS256',
+  secret = SECRET,
+): Promise<string> {
   let jwt = new SignJWT({}).setProtectedHeader({ alg }).setIssuedAt();
   if (claims.sub !== undefined) jwt = jwt.setSubject(claims.sub);
   if (claims.aud !== undefined) jwt = jwt.setAudience(claims.aud);
@@ -23,7 +27,10 @@ test('an issued token verifies to its user, carries the configured lifetime and 
   assert.equal(issued.expiresIn, 900);
   assert.ok(looksLikeJwt(issued.token));
   assert.equal(await tokens.verify(issued.token), USER);
-  const payload = JSON.parse(Buffer.from(issued.token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+  const payload = JSON.parse(Buffer.from(issued.token.split('.')[1]!, 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
   assert.equal((payload.exp as number) - (payload.iat as number), 900);
   assert.equal(payload.aud, JWT_AUDIENCE);
   assert.equal(payload.iss, JWT_ISSUER);
@@ -46,8 +53,17 @@ test('wrong audience, issuer, secret, algorithm, a missing exp or sub, and unsig
   assert.equal(await tokens.verify(await signed(ok, 'HS256', new TextEncoder().encode('x'.repeat(32)))), null);
   assert.equal(await tokens.verify(await signed(ok, 'HS512')), null);
   assert.equal(await tokens.verify(await signed({ sub: USER, aud: JWT_AUDIENCE, iss: JWT_ISSUER })), null, 'no exp');
-  assert.equal(await tokens.verify(await signed({ aud: JWT_AUDIENCE, iss: JWT_ISSUER, exp: inAMinute() })), null, 'no sub');
-  const unsecured = new UnsecuredJWT({}).setSubject(USER).setAudience(JWT_AUDIENCE).setIssuer(JWT_ISSUER).setExpirationTime(inAMinute()).encode();
+  assert.equal(
+    await tokens.verify(await signed({ aud: JWT_AUDIENCE, iss: JWT_ISSUER, exp: inAMinute() })),
+    null,
+    'no sub',
+  );
+  const unsecured = new UnsecuredJWT({})
+    .setSubject(USER)
+    .setAudience(JWT_AUDIENCE)
+    .setIssuer(JWT_ISSUER)
+    .setExpirationTime(inAMinute())
+    .encode();
   assert.equal(await tokens.verify(unsecured), null);
   assert.equal(await tokens.verify('not-a-token'), null);
 });

@@ -32,7 +32,8 @@ export class AccessTokens {
     readonly ttlSeconds: number,
     private readonly now: () => number = Date.now,
   ) {
-    if (secret.byteLength < MIN_JWT_SECRET_BYTES) throw new Error(`the JWT secret must be at least ${MIN_JWT_SECRET_BYTES} bytes`);
+    if (secret.byteLength < MIN_JWT_SECRET_BYTES)
+      throw new Error(`the JWT secret must be at least ${MIN_JWT_SECRET_BYTES} bytes`);
     this.key = secret;
   }
 

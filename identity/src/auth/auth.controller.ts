@@ -1,6 +1,12 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
-  LoginRequestSchema, RefreshRequestSchema, type AccessToken, type ApiSuccess, type LoginRequest, type RefreshRequest, type TokenPair,
+  LoginRequestSchema,
+  RefreshRequestSchema,
+  type AccessToken,
+  type ApiSuccess,
+  type LoginRequest,
+  type RefreshRequest,
+  type TokenPair,
 } from '@telemetryflow/contract';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { ApiError, ApiRoute, Public, RateLimit, rateLimited, ValidBody } from '@telemetryflow/http-kit';
@@ -29,7 +35,12 @@ function cookieToken(req: ClientRequest): string {
     throw new ApiError(415, 'unsupported_media_type', 'send a JSON body (an empty object to use the session cookie)');
   }
   const token = refreshTokenFromCookies(typeof req.headers.cookie === 'string' ? req.headers.cookie : undefined);
-  if (!token) throw new ApiError(401, 'refresh_token_missing', 'no refresh token: give refreshToken, or sign in again (no session cookie)');
+  if (!token)
+    throw new ApiError(
+      401,
+      'refresh_token_missing',
+      'no refresh token: give refreshToken, or sign in again (no session cookie)',
+    );
   return token;
 }
 
@@ -51,31 +62,49 @@ export class AuthController {
   @HttpCode(200)
   @RateLimit('login')
   @ApiRoute({
-    summary: 'Log in with email and password: an access token (JWT) and a refresh token, also set as the HttpOnly session cookie; failures of one email from one address slow its next attempts down',
-    body: LoginRequestSchema, status: 200, tags: ['auth'],
+    summary:
+      'Log in with email and password: an access token (JWT) and a refresh token, also set as the HttpOnly session cookie; failures of one email from one address slow its next attempts down',
+    body: LoginRequestSchema,
+    status: 200,
+    tags: ['auth'],
   })
-  async login(@ValidBody() body: LoginRequest, @Req() req: ClientRequest, @Res({ passthrough: true }) reply: Reply): Promise<ApiSuccess<TokenPair>> {
+  async login(
+    @ValidBody() body: LoginRequest,
+    @Req() req: ClientRequest,
+    @Res({ passthrough: true }) reply: Reply,
+  ): Promise<ApiSuccess<TokenPair>> {
     const wait = this.throttle.wait(body.email, req.ip, Date.now());
     if (wait > 0) throw rateLimited(reply, wait);
     let pair: TokenPair;
     try {
       pair = await this.controlPlane.sessions.login(body.email, body.password);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'invalid_credentials') this.throttle.failed(body.email, req.ip, Date.now());
+      if (err instanceof ApiError && err.code === 'invalid_credentials')
+        this.throttle.failed(body.email, req.ip, Date.now());
       throw err;
     }
     this.throttle.succeeded(body.email, req.ip);
-    reply.header('set-cookie', refreshCookie(pair.refreshToken, this.controlPlane.sessions.refreshTtlSeconds, req.protocol === 'https'));
+    reply.header(
+      'set-cookie',
+      refreshCookie(pair.refreshToken, this.controlPlane.sessions.refreshTtlSeconds, req.protocol === 'https'),
+    );
     return { data: pair };
   }
 
   @Post('refresh')
   @HttpCode(200)
   @ApiRoute({
-    summary: 'Exchange a refresh token (body, or the session cookie) for new tokens; the old one stops working and reusing it ends the login. By cookie, the next refresh token is only in the cookie',
-    body: RefreshRequestSchema, status: 200, tags: ['auth'],
+    summary:
+      'Exchange a refresh token (body, or the session cookie) for new tokens; the old one stops working and reusing it ends the login. By cookie, the next refresh token is only in the cookie',
+    body: RefreshRequestSchema,
+    status: 200,
+    tags: ['auth'],
   })
-  async refresh(@ValidBody() body: RefreshRequest, @Req() req: ClientRequest, @Res({ passthrough: true }) reply: Reply): Promise<ApiSuccess<TokenPair | AccessToken>> {
+  async refresh(
+    @ValidBody() body: RefreshRequest,
+    @Req() req: ClientRequest,
+    @Res({ passthrough: true }) reply: Reply,
+  ): Promise<ApiSuccess<TokenPair | AccessToken>> {
     if (body.refreshToken !== undefined) return { data: await this.controlPlane.sessions.refresh(body.refreshToken) };
     const secure = req.protocol === 'https';
     try {
@@ -90,8 +119,18 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiRoute({ summary: 'End the login of a refresh token (body, or the session cookie, which is cleared); its access tokens run out on their own', body: RefreshRequestSchema, status: 204, tags: ['auth'] })
-  async logout(@ValidBody() body: RefreshRequest, @Req() req: ClientRequest, @Res({ passthrough: true }) reply: Reply): Promise<void> {
+  @ApiRoute({
+    summary:
+      'End the login of a refresh token (body, or the session cookie, which is cleared); its access tokens run out on their own',
+    body: RefreshRequestSchema,
+    status: 204,
+    tags: ['auth'],
+  })
+  async logout(
+    @ValidBody() body: RefreshRequest,
+    @Req() req: ClientRequest,
+    @Res({ passthrough: true }) reply: Reply,
+  ): Promise<void> {
     if (body.refreshToken !== undefined) return this.controlPlane.sessions.logout(body.refreshToken);
     reply.header('set-cookie', clearedRefreshCookie(req.protocol === 'https'));
     await this.controlPlane.sessions.logout(cookieToken(req));

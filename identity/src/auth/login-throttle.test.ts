@@ -16,7 +16,11 @@ test('failures beyond the free ones double the wait before the next attempt, up 
     const w = t.wait('ann@x.io', '10.0.0.1', now);
     waits.push(w);
     now += w * 1000;
-    assert.equal(t.wait('ann@x.io', '10.0.0.1', now), 0, 'after the wait the next attempt is allowed: slowed, never locked');
+    assert.equal(
+      t.wait('ann@x.io', '10.0.0.1', now),
+      0,
+      'after the wait the next attempt is allowed: slowed, never locked',
+    );
     t.failed('ann@x.io', '10.0.0.1', now);
   }
   assert.deepEqual(waits, [1, 2, 4, 8, 8, 8]);

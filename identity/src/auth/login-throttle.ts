@@ -11,7 +11,11 @@ export interface LoginSlowdown {
   forgetAfterSeconds: number;
 }
 
-export const DEFAULT_LOGIN_SLOWDOWN: LoginSlowdown = { freeFailures: 5, maxDelaySeconds: 60, forgetAfterSeconds: 15 * 60 };
+export const DEFAULT_LOGIN_SLOWDOWN: LoginSlowdown = {
+  freeFailures: 5,
+  maxDelaySeconds: 60,
+  forgetAfterSeconds: 15 * 60,
+};
 
 /** Failures by email × address, in memory; the least recently failed pair is dropped first beyond `maxKeys`. */
 export class LoginThrottle {

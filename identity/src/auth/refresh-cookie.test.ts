@@ -3,8 +3,14 @@ import { test } from 'node:test';
 import { clearedRefreshCookie, refreshCookie, refreshTokenFromCookies } from './refresh-cookie.js';
 
 test('the cookie is HttpOnly, SameSite=Strict, scoped to the auth routes, and Secure over TLS', () => {
-  assert.equal(refreshCookie('tfr_abc', 3600, false), 'tf_refresh=tfr_abc; Path=/api/v1/auth; Max-Age=3600; HttpOnly; SameSite=Strict');
-  assert.equal(refreshCookie('tfr_abc', 3600, true), 'tf_refresh=tfr_abc; Path=/api/v1/auth; Max-Age=3600; HttpOnly; SameSite=Strict; Secure');
+  assert.equal(
+    refreshCookie('tfr_abc', 3600, false),
+    'tf_refresh=tfr_abc; Path=/api/v1/auth; Max-Age=3600; HttpOnly; SameSite=Strict',
+  );
+  assert.equal(
+    refreshCookie('tfr_abc', 3600, true),
+    'tf_refresh=tfr_abc; Path=/api/v1/auth; Max-Age=3600; HttpOnly; SameSite=Strict; Secure',
+  );
   assert.equal(clearedRefreshCookie(false), 'tf_refresh=; Path=/api/v1/auth; Max-Age=0; HttpOnly; SameSite=Strict');
 });
 

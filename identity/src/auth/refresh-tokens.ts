@@ -11,7 +11,10 @@ export function generateRefreshToken(): string {
 }
 
 /** Stores a new refresh token of `familyId` (a new family when absent) and returns the secret. */
-export async function issueRefreshToken(db: Db, input: { userId: string; familyId?: string; ttlSeconds: number; now: Date }): Promise<string> {
+export async function issueRefreshToken(
+  db: Db,
+  input: { userId: string; familyId?: string; ttlSeconds: number; now: Date },
+): Promise<string> {
   const token = generateRefreshToken();
   await db.getRepository(RefreshTokenEntity).insert({
     id: randomUUID(),
@@ -35,7 +38,12 @@ export type RotationResult =
  * holders have to log in again. Rows are locked, so two concurrent refreshes with one token
  * count as a reuse.
  */
-export async function rotateRefreshToken(ds: DataSource, token: string, ttlSeconds: number, now: Date): Promise<RotationResult> {
+export async function rotateRefreshToken(
+  ds: DataSource,
+  token: string,
+  ttlSeconds: number,
+  now: Date,
+): Promise<RotationResult> {
   return ds.transaction(async (em) => {
     const row = await em
       .getRepository(RefreshTokenEntity)
@@ -71,7 +79,9 @@ export async function pruneExpiredRefreshTokens(db: Db, userId: string, now: Dat
 
 /** Revokes the family of `token` (logout); false when the token is unknown. */
 export async function revokeRefreshTokenFamily(ds: DataSource, token: string, now: Date): Promise<boolean> {
-  const row = await ds.getRepository(RefreshTokenEntity).findOne({ select: { familyId: true }, where: { tokenHash: hashApiKey(token) } });
+  const row = await ds
+    .getRepository(RefreshTokenEntity)
+    .findOne({ select: { familyId: true }, where: { tokenHash: hashApiKey(token) } });
   if (!row) return false;
   await revokeFamily(ds, row.familyId, now);
   return true;

@@ -3,7 +3,12 @@ import type { DataSource } from 'typeorm';
 import { ApiError } from '@telemetryflow/http-kit';
 import { verifyUserPassword } from '../control-plane/accounts.js';
 import type { AccessTokens } from './access-tokens.js';
-import { issueRefreshToken, pruneExpiredRefreshTokens, revokeRefreshTokenFamily, rotateRefreshToken } from './refresh-tokens.js';
+import {
+  issueRefreshToken,
+  pruneExpiredRefreshTokens,
+  revokeRefreshTokenFamily,
+  rotateRefreshToken,
+} from './refresh-tokens.js';
 
 const REFRESH_FAILURES = {
   unknown: 'unknown refresh token',

@@ -3,7 +3,16 @@ import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { DataSource, type EntityManager } from 'typeorm';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from './api-key-secrets.js';
 import { publishTenantCreated } from './tenant-hooks.js';
-import { API_KEY_SCOPES, ApiKeyEntity, MembershipEntity, ROLES, TenantEntity, UserEntity, type ApiKeyScope, type Role } from './entities.js';
+import {
+  API_KEY_SCOPES,
+  ApiKeyEntity,
+  MembershipEntity,
+  ROLES,
+  TenantEntity,
+  UserEntity,
+  type ApiKeyScope,
+  type Role,
+} from './entities.js';
 
 type Db = DataSource | EntityManager;
 
@@ -12,10 +21,16 @@ type Db = DataSource | EntityManager;
  * and, when given, its first owner, in one transaction. Features set up their per-tenant
  * state in the same transaction through `ControlPlaneFeature.onTenantCreated`.
  */
-export async function createTenant(db: Db, input: { id?: string; name: string; ownerUserId?: string }): Promise<TenantEntity> {
+export async function createTenant(
+  db: Db,
+  input: { id?: string; name: string; ownerUserId?: string },
+): Promise<TenantEntity> {
   const run = async (em: EntityManager): Promise<TenantEntity> => {
-    const tenant = await em.getRepository(TenantEntity).save(em.getRepository(TenantEntity).create({ id: input.id ?? randomUUID(), name: input.name }));
-    if (input.ownerUserId !== undefined) await addMembership(em, { userId: input.ownerUserId, tenantId: tenant.id, role: 'owner' });
+    const tenant = await em
+      .getRepository(TenantEntity)
+      .save(em.getRepository(TenantEntity).create({ id: input.id ?? randomUUID(), name: input.name }));
+    if (input.ownerUserId !== undefined)
+      await addMembership(em, { userId: input.ownerUserId, tenantId: tenant.id, role: 'owner' });
     await publishTenantCreated(em, tenant.id);
     return tenant;
   };
@@ -31,7 +46,13 @@ export interface CreatedApiKey {
 
 export async function createApiKey(
   db: Db,
-  input: { tenantId: string; name: string; scopes: readonly ApiKeyScope[]; key?: string; createdBy?: { userId?: string; keyId?: string } },
+  input: {
+    tenantId: string;
+    name: string;
+    scopes: readonly ApiKeyScope[];
+    key?: string;
+    createdBy?: { userId?: string; keyId?: string };
+  },
 ): Promise<CreatedApiKey> {
   for (const s of input.scopes) {
     if (!API_KEY_SCOPES.includes(s)) throw new Error(`unknown API key scope ${JSON.stringify(s)}`);
@@ -74,7 +95,10 @@ export function hashPassword(password: string): Promise<string> {
   return argon2Hash(password);
 }
 
-export async function createUser(db: Db, input: { email: string } & ({ password: string } | { passwordHash: string })): Promise<UserEntity> {
+export async function createUser(
+  db: Db,
+  input: { email: string } & ({ password: string } | { passwordHash: string }),
+): Promise<UserEntity> {
   const user = db.getRepository(UserEntity).create({
     id: randomUUID(),
     email: input.email.trim().toLowerCase(),

@@ -32,9 +32,15 @@ test('known key → credential; unknown and look-alike prefix → null', async (
 });
 
 test('the tenant retention of a key travels with its credential, cached with it', async () => {
-  const { store, calls } = fakeStore({ [KEY]: { ...stored, scopes: ['ingest'], rawRetentionDays: { traces: 3, logs: 7, metrics: 30 } } });
+  const { store, calls } = fakeStore({
+    [KEY]: { ...stored, scopes: ['ingest'], rawRetentionDays: { traces: 3, logs: 7, metrics: 30 } },
+  });
   const auth = new ApiKeyAuthenticator(store);
-  assert.deepEqual(await auth.authenticate(KEY), { tenantId: 't1', scopes: ['ingest'], rawRetentionDays: { traces: 3, logs: 7, metrics: 30 } });
+  assert.deepEqual(await auth.authenticate(KEY), {
+    tenantId: 't1',
+    scopes: ['ingest'],
+    rawRetentionDays: { traces: 3, logs: 7, metrics: 30 },
+  });
   await auth.authenticate(KEY);
   assert.equal(calls.find, 1);
   await auth.drain();

@@ -67,12 +67,18 @@ export const DEFAULT_ADMIN_EMAIL = 'admin@telemetryflow.local';
 const MIGRATION_LOCK_KEY = 0x74665f6370;
 
 /** `log` gets start-up facts (migrations, bootstrap values), `warn` what an operator should act on. */
-export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: string) => void = () => {}, warn: (msg: string) => void = log): Promise<ControlPlane> {
+export async function openControlPlane(
+  cfg: ControlPlaneConfig,
+  log: (msg: string) => void = () => {},
+  warn: (msg: string) => void = log,
+): Promise<ControlPlane> {
   if (cfg.bootstrap.apiKey !== undefined) validateSuppliedApiKey(cfg.bootstrap.apiKey);
   const poolSize = cfg.poolSize ?? 10;
-  if (!Number.isInteger(poolSize) || poolSize < 2) throw new Error(`control plane poolSize must be an integer of at least 2, got ${poolSize}`);
+  if (!Number.isInteger(poolSize) || poolSize < 2)
+    throw new Error(`control plane poolSize must be an integer of at least 2, got ${poolSize}`);
   const poolWaitMs = cfg.poolWaitMs ?? DEFAULT_POOL_WAIT_MS;
-  if (!Number.isInteger(poolWaitMs) || poolWaitMs < 1) throw new Error(`control plane poolWaitMs must be a positive integer, got ${poolWaitMs}`);
+  if (!Number.isInteger(poolWaitMs) || poolWaitMs < 1)
+    throw new Error(`control plane poolWaitMs must be a positive integer, got ${poolWaitMs}`);
   const features = cfg.features ?? [];
   let embedded: EmbeddedPostgres | undefined;
   let connection: { url: string } | { host: string; port: number; username: string; database: string };
@@ -114,13 +120,25 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
   const store: ApiKeyStore = {
     async findActiveByPrefix(prefix) {
       // With the tenant's raw retention per signal: the collector refuses items older than it.
-      const rows: { id: string; tenant_id: string; key_hash: string; scopes: ApiKeyScope[]; raw_days: Record<string, number> | null }[] = await dataSource.query(
+      const rows: {
+        id: string;
+        tenant_id: string;
+        key_hash: string;
+        scopes: ApiKeyScope[];
+        raw_days: Record<string, number> | null;
+      }[] = await dataSource.query(
         `SELECT k.id, k.tenant_id, k.key_hash, k.scopes,
                 (SELECT json_object_agg(r.signal, r.raw_days) FROM retention_policies r WHERE r.tenant_id = k.tenant_id) AS raw_days
            FROM api_keys k WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
         [prefix],
       );
-      return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, keyHash: r.key_hash, scopes: r.scopes, rawRetentionDays: rawRetentionDays(r.raw_days) }));
+      return rows.map((r) => ({
+        id: r.id,
+        tenantId: r.tenant_id,
+        keyHash: r.key_hash,
+        scopes: r.scopes,
+        rawRetentionDays: rawRetentionDays(r.raw_days),
+      }));
     },
     async touch(keyId, at) {
       await dataSource.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1', [keyId, at]);
@@ -132,7 +150,11 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
   return {
     dataSource,
     authenticate: authenticator.authenticate,
-    sessions: new Sessions(dataSource, accessTokens, cfg.auth?.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS),
+    sessions: new Sessions(
+      dataSource,
+      accessTokens,
+      cfg.auth?.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+    ),
     async resolveCaller(token, tenant) {
       if (looksLikeJwt(token)) {
         const userId = await accessTokens.verify(token);
@@ -140,7 +162,13 @@ export async function openControlPlane(cfg: ControlPlaneConfig, log: (msg: strin
       }
       const key = await authenticator.resolveKey(token);
       if (!key) return null;
-      return { tenantId: key.tenantId, kind: 'key', keyId: key.keyId, scopes: [...key.scopes], permissions: keyPermissions(key.scopes) };
+      return {
+        tenantId: key.tenantId,
+        kind: 'key',
+        keyId: key.keyId,
+        scopes: [...key.scopes],
+        permissions: keyPermissions(key.scopes),
+      };
     },
     async revokeApiKey(tenantId, keyId) {
       const revoked = await revokeApiKey(dataSource, keyId, tenantId);
@@ -176,7 +204,8 @@ async function userCaller(dataSource: DataSource, userId: string, tenant: string
   const row = rows[0];
   if (!row) return null;
   if (row.tenant_id === null || row.role === null) {
-    if (tenant !== undefined) throw new ApiError(404, 'tenant_not_found', `no tenant ${JSON.stringify(tenant)} among this user's memberships`);
+    if (tenant !== undefined)
+      throw new ApiError(404, 'tenant_not_found', `no tenant ${JSON.stringify(tenant)} among this user's memberships`);
     return { tenantId: '', kind: 'user', userId, permissions: new Set() };
   }
   return { tenantId: row.tenant_id, kind: 'user', userId, role: row.role, permissions: rolePermissions(row.role) };
@@ -219,7 +248,11 @@ async function migrateAndBootstrap(
  * First start only (no `default` tenant yet): the default tenant, an API key with every
  * scope and an owner. Values not supplied are generated and logged once, here.
  */
-async function bootstrapOnce(dataSource: DataSource, bootstrap: ControlPlaneConfig['bootstrap'], log: (msg: string) => void): Promise<void> {
+async function bootstrapOnce(
+  dataSource: DataSource,
+  bootstrap: ControlPlaneConfig['bootstrap'],
+  log: (msg: string) => void,
+): Promise<void> {
   const messages: string[] = [];
   if (await dataSource.getRepository(TenantEntity).existsBy({ id: BOOTSTRAP_TENANT_ID })) return;
   const email = bootstrap.adminEmail ?? DEFAULT_ADMIN_EMAIL;
@@ -240,7 +273,9 @@ async function bootstrapOnce(dataSource: DataSource, bootstrap: ControlPlaneConf
         ? `bootstrap API key: (from TF_BOOTSTRAP_API_KEY, prefix ${key.prefix})`
         : `bootstrap API key: ${key.key}`,
       `bootstrap admin user: ${user.email}`,
-      bootstrap.adminPassword !== undefined ? 'bootstrap admin password: (from TF_BOOTSTRAP_ADMIN_PASSWORD)' : `bootstrap admin password: ${password}`,
+      bootstrap.adminPassword !== undefined
+        ? 'bootstrap admin password: (from TF_BOOTSTRAP_ADMIN_PASSWORD)'
+        : `bootstrap admin password: ${password}`,
     );
   });
   // Printed only after the transaction committed, so a failed bootstrap prints nothing.

@@ -32,7 +32,9 @@ export async function startEmbeddedPostgres(opts: { dataDir: string }): Promise<
   const socketDir = join(opts.dataDir, 'postgres-socket');
   const socketPath = join(socketDir, `.s.PGSQL.${EMBEDDED_POSTGRES_PORT}`);
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
-    throw new Error(`embedded Postgres: the socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes, the limit of Unix sockets: choose a shorter TF_DATA_DIR`);
+    throw new Error(
+      `embedded Postgres: the socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes, the limit of Unix sockets: choose a shorter TF_DATA_DIR`,
+    );
   }
   mkdirSync(dir, { recursive: true });
   mkdirSync(socketDir, { recursive: true, mode: 0o700 });

@@ -152,7 +152,6 @@ export class RefreshTokenEntity {
   revokedAt!: Date | null;
 }
 
-
 /** Days a tenant keeps one signal at each resolution; a missing row means the defaults. */
 @Entity({ name: 'retention_policies' })
 export class RetentionPolicyEntity {
@@ -176,4 +175,12 @@ export class RetentionPolicyEntity {
   updatedAt!: Date;
 }
 
-export const CONTROL_PLANE_ENTITIES = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity, RetentionPolicyEntity, RefreshTokenEntity, InvitationEntity];
+export const CONTROL_PLANE_ENTITIES = [
+  TenantEntity,
+  UserEntity,
+  MembershipEntity,
+  ApiKeyEntity,
+  RetentionPolicyEntity,
+  RefreshTokenEntity,
+  InvitationEntity,
+];

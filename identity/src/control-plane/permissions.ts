@@ -42,7 +42,11 @@ export function grantableScopes(caller: Pick<Caller, 'kind' | 'permissions' | 's
  * meaning not a member: adding, removing), or null when it may. Only owners grant the owner
  * role or change what an owner is; the last-owner rule needs the database and lives there.
  */
-export function roleChangeRefusal(permissions: ReadonlySet<Permission>, from: Role | null, to: Role | null): string | null {
+export function roleChangeRefusal(
+  permissions: ReadonlySet<Permission>,
+  from: Role | null,
+  to: Role | null,
+): string | null {
   if (!permissions.has('admin')) return 'managing members needs the admin role';
   if (to === 'owner' && !permissions.has('owner')) return 'only an owner can grant the owner role';
   if (from === 'owner' && !permissions.has('owner')) return 'only an owner can change or remove an owner';

@@ -4,12 +4,15 @@ import { ApiError } from '@telemetryflow/http-kit';
 import { applyRetentionUpdate, defaultRetention } from './retention-policy.js';
 
 function rejects(body: unknown, parameter: string): void {
-  assert.throws(() => applyRetentionUpdate(defaultRetention(), body), (e: unknown) => {
-    assert.ok(e instanceof ApiError);
-    assert.equal(e.status, 400);
-    assert.deepEqual(e.details, { parameter });
-    return true;
-  });
+  assert.throws(
+    () => applyRetentionUpdate(defaultRetention(), body),
+    (e: unknown) => {
+      assert.ok(e instanceof ApiError);
+      assert.equal(e.status, 400);
+      assert.deepEqual(e.details, { parameter });
+      return true;
+    },
+  );
 }
 
 test('defaults: raw 15, hourly 90, daily 400 days for every signal', () => {

@@ -20,7 +20,10 @@ export interface ControlPlaneFeature {
 const subscribers = new WeakMap<DataSource, readonly TenantCreatedHook[]>();
 
 export function subscribeTenantCreated(dataSource: DataSource, features: readonly ControlPlaneFeature[]): void {
-  subscribers.set(dataSource, features.flatMap((f) => (f.onTenantCreated ? [f.onTenantCreated] : [])));
+  subscribers.set(
+    dataSource,
+    features.flatMap((f) => (f.onTenantCreated ? [f.onTenantCreated] : [])),
+  );
 }
 
 /** Tells every feature of `em`'s data source that `tenantId` was just created, in `em`'s transaction. */

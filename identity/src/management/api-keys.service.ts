@@ -28,9 +28,11 @@ function toDto(r: KeyRow): ApiKeyDto {
     createdAt: r.created_at.toISOString(),
     lastUsedAt: r.last_used_at?.toISOString() ?? null,
     createdBy:
-      r.user_id !== null ? { kind: 'user', id: r.user_id, name: r.user_email ?? '' }
-      : r.key_id !== null ? { kind: 'key', id: r.key_id, name: r.key_name ?? '' }
-      : null,
+      r.user_id !== null
+        ? { kind: 'user', id: r.user_id, name: r.user_email ?? '' }
+        : r.key_id !== null
+          ? { kind: 'key', id: r.key_id, name: r.key_name ?? '' }
+          : null,
   };
 }
 
@@ -82,9 +84,14 @@ function assertWithinCeiling(caller: Caller, scopes: readonly ApiKeyScope[]): vo
   const allowed = grantableScopes(caller);
   const excess = scopes.filter((s) => !allowed.includes(s));
   if (excess.length > 0) {
-    throw new ApiError(403, 'scope_exceeds_caller', `this credential cannot grant or revoke the scope(s) ${excess.join(', ')}; it may grant ${allowed.join(', ') || 'none'}`, {
-      excess,
-      grantable: allowed,
-    });
+    throw new ApiError(
+      403,
+      'scope_exceeds_caller',
+      `this credential cannot grant or revoke the scope(s) ${excess.join(', ')}; it may grant ${allowed.join(', ') || 'none'}`,
+      {
+        excess,
+        grantable: allowed,
+      },
+    );
   }
 }

@@ -10,5 +10,13 @@ import { TenantsController } from './tenants.controller.js';
 import { TenantsService } from './tenants.service.js';
 
 /** Controllers and services of identity and access (auth, tenants, members, invitations, API keys, me). */
-export const IDENTITY_CONTROLLERS = [AuthController, TenantsController, MembersController, InvitationsController, ReceivedInvitationsController, ApiKeysController, MeController];
+export const IDENTITY_CONTROLLERS = [
+  AuthController,
+  TenantsController,
+  MembersController,
+  InvitationsController,
+  ReceivedInvitationsController,
+  ApiKeysController,
+  MeController,
+];
 export const IDENTITY_PROVIDERS = [TenantsService, MembersService, InvitationsService, ApiKeysService];

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateInvitationRequest, InvitationDto, MembershipSummaryDto, ReceivedInvitationDto } from '@telemetryflow/contract';
+import type {
+  CreateInvitationRequest,
+  InvitationDto,
+  MembershipSummaryDto,
+  ReceivedInvitationDto,
+} from '@telemetryflow/contract';
 import type { EntityManager } from 'typeorm';
 import { addMembership, createUserUnlessExists, hashPassword } from '../control-plane/accounts.js';
 import type { ControlPlane } from '../control-plane/control-plane.js';
@@ -38,13 +43,25 @@ function inviter(r: InvitationRow): InvitationDto['invitedBy'] {
 }
 
 function toDto(r: InvitationRow): InvitationDto {
-  return { id: r.id, email: r.email, role: r.role, invitedBy: inviter(r), createdAt: r.created_at.toISOString(), expiresAt: r.expires_at.toISOString() };
+  return {
+    id: r.id,
+    email: r.email,
+    role: r.role,
+    invitedBy: inviter(r),
+    createdAt: r.created_at.toISOString(),
+    expiresAt: r.expires_at.toISOString(),
+  };
 }
 
 function toReceived(r: InvitationRow): ReceivedInvitationDto {
   return {
-    id: r.id, tenantId: r.tenant_id, tenantName: r.tenant_name, role: r.role, invitedBy: inviter(r),
-    createdAt: r.created_at.toISOString(), expiresAt: r.expires_at.toISOString(),
+    id: r.id,
+    tenantId: r.tenant_id,
+    tenantName: r.tenant_name,
+    role: r.role,
+    invitedBy: inviter(r),
+    createdAt: r.created_at.toISOString(),
+    expiresAt: r.expires_at.toISOString(),
   };
 }
 
@@ -66,7 +83,8 @@ export class InvitationsService {
         'SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 AND u.email = $2',
         [tenantId, req.email],
       )) as unknown[];
-      if (member.length > 0) throw new ApiError(409, 'already_member', `${req.email} is already a member of this tenant`);
+      if (member.length > 0)
+        throw new ApiError(409, 'already_member', `${req.email} is already a member of this tenant`);
       if (passwordHash !== undefined) await createUserUnlessExists(em, { email: req.email, passwordHash });
       await em.query('DELETE FROM invitations WHERE tenant_id = $1 AND expires_at <= now()', [tenantId]);
       // Inviting an address again renews its invitation with the new role.
@@ -92,14 +110,21 @@ export class InvitationsService {
   async revoke(caller: Caller, tenantId: string, id: string): Promise<void> {
     ownTenant(caller, tenantId);
     refuse(roleChangeRefusal(caller.permissions, null, null));
-    const [, deleted] = (await this.controlPlane.dataSource.query('DELETE FROM invitations WHERE id = $1 AND tenant_id = $2', [id, tenantId])) as [unknown, number];
+    const [, deleted] = (await this.controlPlane.dataSource.query(
+      'DELETE FROM invitations WHERE id = $1 AND tenant_id = $2',
+      [id, tenantId],
+    )) as [unknown, number];
     if (deleted === 0) throw notFound(`no invitation ${JSON.stringify(id)}`);
   }
 
   /** The pending invitations addressed to the calling user's email. */
   async received(caller: Caller): Promise<ReceivedInvitationDto[]> {
     const userId = invitee(caller);
-    return (await this.select(this.controlPlane.dataSource.manager, 'i.email = (SELECT email FROM users WHERE id = $1)', [userId])).map(toReceived);
+    return (
+      await this.select(this.controlPlane.dataSource.manager, 'i.email = (SELECT email FROM users WHERE id = $1)', [
+        userId,
+      ])
+    ).map(toReceived);
   }
 
   /** Makes the caller a member with the invitation's role; the invitation is used up. */
@@ -107,7 +132,14 @@ export class InvitationsService {
     const userId = invitee(caller);
     return this.controlPlane.dataSource.transaction(async (em) => {
       const row = await this.takeReceived(em, userId, id);
-      if (((await em.query('SELECT 1 FROM memberships WHERE user_id = $1 AND tenant_id = $2', [userId, row.tenant_id])) as unknown[]).length > 0) {
+      if (
+        (
+          (await em.query('SELECT 1 FROM memberships WHERE user_id = $1 AND tenant_id = $2', [
+            userId,
+            row.tenant_id,
+          ])) as unknown[]
+        ).length > 0
+      ) {
         throw new ApiError(409, 'already_member', `you are already a member of ${row.tenant_name}`);
       }
       await addMembership(em, { userId, tenantId: row.tenant_id, role: row.role });
@@ -127,20 +159,31 @@ export class InvitationsService {
    * row is locked first, so of two accepts at once the second finds it gone.
    */
   private async takeReceived(em: EntityManager, userId: string, id: string): Promise<InvitationRow> {
-    const [row] = await this.select(em, 'i.id = $1 AND i.email = (SELECT email FROM users WHERE id = $2)', [id, userId], { lock: true });
+    const [row] = await this.select(
+      em,
+      'i.id = $1 AND i.email = (SELECT email FROM users WHERE id = $2)',
+      [id, userId],
+      { lock: true },
+    );
     if (!row) throw notFound(`no invitation ${JSON.stringify(id)} for you`);
     await em.query('DELETE FROM invitations WHERE id = $1', [id]);
     return row;
   }
 
   /** Pending (unexpired) invitations matching `where`, oldest first; `lock` holds their rows until the transaction ends. */
-  private async select(em: EntityManager, where: string, params: unknown[], opts: { lock?: boolean } = {}): Promise<InvitationRow[]> {
+  private async select(
+    em: EntityManager,
+    where: string,
+    params: unknown[],
+    opts: { lock?: boolean } = {},
+  ): Promise<InvitationRow[]> {
     const sql = `${SELECT_INVITATIONS} WHERE ${where} AND i.expires_at > now() ORDER BY i.created_at, i.email${opts.lock ? ' FOR UPDATE OF i' : ''}`;
     return (await em.query(sql, params)) as InvitationRow[];
   }
 }
 
 function invitee(caller: Caller): string {
-  if (caller.kind !== 'user') throw new ApiError(403, 'forbidden', 'invitations are for users; an API key belongs to one tenant');
+  if (caller.kind !== 'user')
+    throw new ApiError(403, 'forbidden', 'invitations are for users; an API key belongs to one tenant');
   return caller.userId!;
 }

@@ -16,11 +16,22 @@ export class MeController {
   ) {}
 
   @Get()
-  @ApiRoute({ summary: 'The calling user (memberships, current tenant, permissions) or API key (tenant, scopes)', tags: ['me'] })
+  @ApiRoute({
+    summary: 'The calling user (memberships, current tenant, permissions) or API key (tenant, scopes)',
+    tags: ['me'],
+  })
   async me(@CurrentCaller() caller: Caller): Promise<ApiSuccess<MeDto>> {
     const permissions = PERMISSIONS.filter((p) => caller.permissions.has(p));
     if (caller.kind === 'key') {
-      return { data: { kind: 'key', keyId: caller.keyId!, tenantId: caller.tenantId, scopes: [...(caller.scopes ?? [])], permissions } };
+      return {
+        data: {
+          kind: 'key',
+          keyId: caller.keyId!,
+          tenantId: caller.tenantId,
+          scopes: [...(caller.scopes ?? [])],
+          permissions,
+        },
+      };
     }
     const user = await this.controlPlane.dataSource.getRepository(UserEntity).findOneBy({ id: caller.userId! });
     if (!user) throw new ApiError(401, 'unauthenticated', 'this user no longer exists');

@@ -1,5 +1,10 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Patch } from '@nestjs/common';
-import { UpdateMemberRequestSchema, type ApiSuccess, type MemberDto, type UpdateMemberRequest } from '@telemetryflow/contract';
+import {
+  UpdateMemberRequestSchema,
+  type ApiSuccess,
+  type MemberDto,
+  type UpdateMemberRequest,
+} from '@telemetryflow/contract';
 import { ApiRoute, CurrentCaller, Requires, ValidBody, type Caller } from '@telemetryflow/http-kit';
 import { MembersService } from './members.service.js';
 import { objectId } from './object-id.js';
@@ -21,7 +26,12 @@ export class MembersController {
 
   @Patch(':userId')
   @Requires('admin')
-  @ApiRoute({ summary: "Change a member's role; only an owner grants owner or changes an owner; the last owner stays", body: UpdateMemberRequestSchema, params: MEMBER_PARAMS, tags: ['tenants'] })
+  @ApiRoute({
+    summary: "Change a member's role; only an owner grants owner or changes an owner; the last owner stays",
+    body: UpdateMemberRequestSchema,
+    params: MEMBER_PARAMS,
+    tags: ['tenants'],
+  })
   async changeRole(
     @CurrentCaller() caller: Caller,
     @Param('tenantId') tenantId: string,
@@ -34,8 +44,17 @@ export class MembersController {
   @Delete(':userId')
   @Requires('admin')
   @HttpCode(204)
-  @ApiRoute({ summary: 'Remove a member (their access ends with their next request); the last owner stays', params: MEMBER_PARAMS, status: 204, tags: ['tenants'] })
-  async remove(@CurrentCaller() caller: Caller, @Param('tenantId') tenantId: string, @Param('userId') userId: string): Promise<void> {
+  @ApiRoute({
+    summary: 'Remove a member (their access ends with their next request); the last owner stays',
+    params: MEMBER_PARAMS,
+    status: 204,
+    tags: ['tenants'],
+  })
+  async remove(
+    @CurrentCaller() caller: Caller,
+    @Param('tenantId') tenantId: string,
+    @Param('userId') userId: string,
+  ): Promise<void> {
     await this.members.remove(caller, tenantId, objectId(userId, 'member'));
   }
 }

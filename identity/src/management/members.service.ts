@@ -69,7 +69,8 @@ export class MembersService {
 
 /** The tenant in the path must be the one the caller acts in, else 404 as for any tenant it cannot see. */
 export function ownTenant(caller: Caller, tenantId: string): void {
-  if (caller.tenantId !== tenantId) throw new ApiError(404, 'tenant_not_found', `no tenant ${JSON.stringify(tenantId)} for this credential`);
+  if (caller.tenantId !== tenantId)
+    throw new ApiError(404, 'tenant_not_found', `no tenant ${JSON.stringify(tenantId)} for this credential`);
 }
 
 export function refuse(reason: string | null): void {

@@ -30,15 +30,23 @@ export class TenantsService {
   /** A user's tenants; for an API key, its one tenant. */
   async list(caller: Caller): Promise<TenantDto[]> {
     if (caller.kind === 'user') {
-      return (await this.memberships(caller.userId!)).map((m) => ({ id: m.tenantId, name: m.tenantName, createdAt: m.tenantCreatedAt.toISOString(), role: m.role }));
+      return (await this.memberships(caller.userId!)).map((m) => ({
+        id: m.tenantId,
+        name: m.tenantName,
+        createdAt: m.tenantCreatedAt.toISOString(),
+        role: m.role,
+      }));
     }
-    const tenant = await this.controlPlane.dataSource.getRepository(TenantEntity).findOneByOrFail({ id: caller.tenantId });
+    const tenant = await this.controlPlane.dataSource
+      .getRepository(TenantEntity)
+      .findOneByOrFail({ id: caller.tenantId });
     return [{ id: tenant.id, name: tenant.name, createdAt: tenant.createdAt.toISOString(), role: null }];
   }
 
   /** A new tenant owned by the calling user (API keys belong to one tenant and cannot create others). */
   async create(caller: Caller, name: string): Promise<TenantDto> {
-    if (caller.kind !== 'user') throw new ApiError(403, 'forbidden', 'only users can create tenants; an API key belongs to one tenant');
+    if (caller.kind !== 'user')
+      throw new ApiError(403, 'forbidden', 'only users can create tenants; an API key belongs to one tenant');
     const tenant = await createTenant(this.controlPlane.dataSource, { name, ownerUserId: caller.userId! });
     return { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt.toISOString(), role: 'owner' };
   }

@@ -39,9 +39,13 @@ export default function run(task: BatchDecodeTask): BatchDecodeResult {
     const decoded = decodeAndEncode({ ...m, signal: task.signal, encoding: 'protobuf' });
     if (!decoded.ok) return { ok: false, malformed: decoded.malformed };
     const sizes: MessageTables = {};
-    for (const [table, rows] of Object.entries(decoded.batch.tables) as [InsertTable, { data: Uint8Array; rows: number }][]) {
+    for (const [table, rows] of Object.entries(decoded.batch.tables) as [
+      InsertTable,
+      { data: Uint8Array; rows: number },
+    ][]) {
       let block = blocks.get(table);
-      if (!block) blocks.set(table, (block = new TableBlock(table === 'spans' || table === 'logs' ? capacity : 64 * 1024)));
+      if (!block)
+        blocks.set(table, (block = new TableBlock(table === 'spans' || table === 'logs' ? capacity : 64 * 1024)));
       block.append(rows.data, rows.rows);
       sizes[table] = { rows: rows.rows, bytes: rows.data.byteLength };
     }

@@ -31,7 +31,10 @@ export type BatchDecodePool = Piscina<BatchDecodeTask, BatchDecodeResult>;
 
 /** Decoder threads of the JetStream writers (default one per core beyond the first). */
 export function createBatchDecodePool(threads?: number): BatchDecodePool {
-  return createWorkerPool<BatchDecodeTask, BatchDecodeResult>(new URL('./batch-decode-worker.js', import.meta.url), threads);
+  return createWorkerPool<BatchDecodeTask, BatchDecodeResult>(
+    new URL('./batch-decode-worker.js', import.meta.url),
+    threads,
+  );
 }
 
 /**
@@ -63,7 +66,11 @@ export interface DecodedBatch {
 }
 
 /** Decodes a batch's messages in one task of a decoder thread. */
-export async function decodeBatch(pool: BatchDecodePool, signal: Signal, msgs: readonly BusMessage[]): Promise<DecodedBatch> {
+export async function decodeBatch(
+  pool: BatchDecodePool,
+  signal: Signal,
+  msgs: readonly BusMessage[],
+): Promise<DecodedBatch> {
   const headerProblems = msgs.map((m) => headerProblem(signal, m));
   const sent = msgs.filter((_, i) => headerProblems[i] === undefined);
   const result =
@@ -86,7 +93,9 @@ export async function decodeBatch(pool: BatchDecodePool, signal: Signal, msgs: r
     if (problem !== undefined) return { ok: false, reason: problem };
     const outcome = result.outcomes[next]!;
     const tables = views[next++];
-    return outcome.ok ? { ok: true, tables: tables! } : { ok: false, reason: `undecodable OTLP payload: ${outcome.malformed}` };
+    return outcome.ok
+      ? { ok: true, tables: tables! }
+      : { ok: false, reason: `undecodable OTLP payload: ${outcome.malformed}` };
   });
   return { decoded, tables: result.tables };
 }
@@ -96,7 +105,8 @@ function headerProblem(signal: Signal, m: BusMessage): string | undefined {
   const tenantId = m.headers?.get(BUS_HEADERS.tenant) ?? '';
   const receivedAtNs = m.headers?.get(BUS_HEADERS.receivedAtNs) ?? '';
   if (!isRoutableTenant(tenantId)) return `missing or invalid ${BUS_HEADERS.tenant} header`;
-  if ('subject' in m && m.subject !== busSubject(signal, tenantId)) return `subject ${String(m.subject)} does not match the tenant header`;
+  if ('subject' in m && m.subject !== busSubject(signal, tenantId))
+    return `subject ${String(m.subject)} does not match the tenant header`;
   if (!/^\d{1,20}$/.test(receivedAtNs)) return `missing or invalid ${BUS_HEADERS.receivedAtNs} header`;
   const notBeforeNs = m.headers?.get(BUS_HEADERS.notBeforeNs) ?? '';
   if (notBeforeNs !== '' && !/^\d{1,19}$/.test(notBeforeNs)) return `invalid ${BUS_HEADERS.notBeforeNs} header`;

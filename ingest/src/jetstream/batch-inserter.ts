@@ -92,12 +92,26 @@ export class BatchInserter {
    * their order. Returns true when the batch is settled (inserted or dead-lettered, and
    * acked); false when it was handed back for a retry.
    */
-  private settle(signal: Signal, manifest: BatchManifest, entries: BatchEntry[], tables: EncodedTables['tables']): Promise<boolean> {
-    const attributes = { 'telemetryflow.signal': signal, 'telemetryflow.messages': entries.length, 'telemetryflow.batch': manifestToken(manifest) };
+  private settle(
+    signal: Signal,
+    manifest: BatchManifest,
+    entries: BatchEntry[],
+    tables: EncodedTables['tables'],
+  ): Promise<boolean> {
+    const attributes = {
+      'telemetryflow.signal': signal,
+      'telemetryflow.messages': entries.length,
+      'telemetryflow.batch': manifestToken(manifest),
+    };
     return inBatchSpan('ingest.batch', attributes, () => this.insertAndAck(signal, manifest, entries, tables));
   }
 
-  private async insertAndAck(signal: Signal, manifest: BatchManifest, entries: BatchEntry[], tables: EncodedTables['tables']): Promise<boolean> {
+  private async insertAndAck(
+    signal: Signal,
+    manifest: BatchManifest,
+    entries: BatchEntry[],
+    tables: EncodedTables['tables'],
+  ): Promise<boolean> {
     const held = heldDeliveries(entries);
     if (manifest.split) return this.deadLetterer.insertSplit(signal, manifest, manifest.split.landed, entries, held);
     const landed = new Set<InsertTable>();

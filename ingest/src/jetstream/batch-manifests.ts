@@ -34,7 +34,12 @@ export function manifestToken(m: BatchManifest): string {
 export class BatchManifestStore {
   private constructor(private readonly kv: KV) {}
 
-  static async open(bus: BusConnection, bucket: string, replicas: number, ttlSeconds: number): Promise<BatchManifestStore> {
+  static async open(
+    bus: BusConnection,
+    bucket: string,
+    replicas: number,
+    ttlSeconds: number,
+  ): Promise<BatchManifestStore> {
     const kv = await new Kvm(bus.js).create(bucket, {
       history: 1,
       storage: StorageType.File,
@@ -62,7 +67,9 @@ export class BatchManifestStore {
       const entry = await this.kv.get(key);
       if (!entry || entry.operation !== 'PUT' || entry.length === 0) continue;
       const value = entry.json<number[] | { seqs: number[]; landed: InsertTable[] }>();
-      manifests.push(Array.isArray(value) ? { signal, seqs: value } : { signal, seqs: value.seqs, split: { landed: value.landed } });
+      manifests.push(
+        Array.isArray(value) ? { signal, seqs: value } : { signal, seqs: value.seqs, split: { landed: value.landed } },
+      );
     }
     return manifests;
   }

@@ -44,7 +44,8 @@ export class BatchPuller {
         msgs.push(m);
         bytes += m.data.byteLength;
       }
-      if (!pull.complete || bytes >= this.config.maxBytes || performance.now() >= deadline || this.stopping()) return msgs;
+      if (!pull.complete || bytes >= this.config.maxBytes || performance.now() >= deadline || this.stopping())
+        return msgs;
     }
   }
 
@@ -53,7 +54,11 @@ export class BatchPuller {
    * The pull runs to its end: messages already requested would otherwise sit unacked until
    * the ack wait runs out.
    */
-  private async pull(consumer: Consumer, maxBytes: number, expires: number): Promise<{ msgs: JsMsg[]; complete: boolean }> {
+  private async pull(
+    consumer: Consumer,
+    maxBytes: number,
+    expires: number,
+  ): Promise<{ msgs: JsMsg[]; complete: boolean }> {
     const iter = await consumer.fetch({ max_bytes: maxBytes, expires });
     // With a byte limit the library also asks for a number of messages; when all of them
     // arrived below the byte limit, the pull is over in the server, but the library waits

@@ -43,7 +43,13 @@ export class DeadLetterer {
    * poison limit dead-lettered. Returns true when the batch is settled, false when it was
    * handed back for a retry.
    */
-  async insertSplit(signal: Signal, manifest: BatchManifest, landed: readonly InsertTable[], entries: BatchEntry[], held: JsMsg[]): Promise<boolean> {
+  async insertSplit(
+    signal: Signal,
+    manifest: BatchManifest,
+    landed: readonly InsertTable[],
+    entries: BatchEntry[],
+    held: JsMsg[],
+  ): Promise<boolean> {
     const token = manifestToken(manifest);
     const refused: { entry: BatchEntry; err: unknown }[] = [];
     for (const entry of entries) {
@@ -61,7 +67,8 @@ export class DeadLetterer {
       // batch may come back in several pulls): that batch will find this one settled and
       // ack it unstored, so its dead letter must exist by then. The letter's message id
       // makes a second one from that batch a duplicate.
-      for (const { entry, err } of refused) await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(err as Error).message}`);
+      for (const { entry, err } of refused)
+        await this.deadLetter(signal, entry.msg, undefined, `ClickHouse refused the rows: ${(err as Error).message}`);
     }
     await this.settler.ackAll(signal, held);
     return true;

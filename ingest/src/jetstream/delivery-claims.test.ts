@@ -13,7 +13,11 @@ const shape = (msgs: JsMsg[]) => msgs.map((m) => [m.seq, m.info.deliveryCount]);
 test('a batch takes one copy per sequence, the latest delivery, in stream order', () => {
   const claims = new DeliveryClaims();
   const pulled = [delivery(7), delivery(3, 1), delivery(5), delivery(3, 2), delivery(7)];
-  assert.deepEqual(shape(claims.claim('traces', pulled)), [[3, 2], [5, 1], [7, 1]]);
+  assert.deepEqual(shape(claims.claim('traces', pulled)), [
+    [3, 2],
+    [5, 1],
+    [7, 1],
+  ]);
 });
 
 test('a sequence another batch holds is left to it until released; signals are apart', () => {

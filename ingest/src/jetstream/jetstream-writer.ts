@@ -133,7 +133,10 @@ export class JetStreamWriter {
     const msgs = this.claims.claim(signal, pulled);
     // From the pull on, also while the batch waits for the decoder or earlier inserts, its
     // messages must not look abandoned to JetStream (it would hand them to another replica).
-    const progress = setInterval(() => msgs.forEach((m) => quietly(() => m.working())), (this.settings.ackWaitSeconds * 1000) / 3);
+    const progress = setInterval(
+      () => msgs.forEach((m) => quietly(() => m.working())),
+      (this.settings.ackWaitSeconds * 1000) / 3,
+    );
     try {
       await this.inserter.insert(signal, msgs);
     } catch (err) {

@@ -7,7 +7,8 @@ import { parseResolver, type DnsCheck } from '../monitor-config.js';
 
 type RecordType = DnsCheck['recordType'];
 
-export const RESOLVER_NOT_ALLOWED = 'resolver address not allowed: private, loopback, link-local or reserved addresses are refused';
+export const RESOLVER_NOT_ALLOWED =
+  'resolver address not allowed: private, loopback, link-local or reserved addresses are refused';
 
 /** A name in DNS answers and expectations: lower case, without the root's trailing dot. */
 function canonicalName(name: string): string {
@@ -35,7 +36,9 @@ export async function lookupRecords(resolver: Resolver, name: string, type: Reco
     case 'MX':
       return (await resolver.resolveMx(name)).map((r) => `${r.priority} ${canonicalName(r.exchange)}`);
     case 'SRV':
-      return (await resolver.resolveSrv(name)).map((r) => `${r.priority} ${r.weight} ${r.port} ${canonicalName(r.name)}`);
+      return (await resolver.resolveSrv(name)).map(
+        (r) => `${r.priority} ${r.weight} ${r.port} ${canonicalName(r.name)}`,
+      );
     case 'TXT':
       return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));
   }
@@ -44,7 +47,10 @@ export async function lookupRecords(resolver: Resolver, name: string, type: Reco
 function canonicalExpected(value: string, type: RecordType): string {
   if (type === 'A' || type === 'AAAA') return isIP(value) === 0 ? value : canonicalAddress(value);
   if (type === 'TXT') return value;
-  return value.split(/\s+/).map((part, i, all) => (i === all.length - 1 ? canonicalName(part) : part)).join(' ');
+  return value
+    .split(/\s+/)
+    .map((part, i, all) => (i === all.length - 1 ? canonicalName(part) : part))
+    .join(' ');
 }
 
 /**
@@ -54,11 +60,17 @@ function canonicalExpected(value: string, type: RecordType): string {
  * the guard refuses fails the check without telling the address: a monitor cannot map
  * internal names.
  */
-export async function runDnsCheck(spec: DnsCheck, ctx: CheckContext, signal: AbortSignal, timeoutMs: number): Promise<CheckOutcome> {
+export async function runDnsCheck(
+  spec: DnsCheck,
+  ctx: CheckContext,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<CheckOutcome> {
   const own = spec.resolver !== undefined ? parseResolver(spec.resolver) : null;
   if (own && ctx.guard.check(own.address) !== null) throw new CheckFailure(RESOLVER_NOT_ALLOWED);
   const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
-  if (own) resolver.setServers([isIP(own.address) === 6 ? `[${own.address}]:${own.port}` : `${own.address}:${own.port}`]);
+  if (own)
+    resolver.setServers([isIP(own.address) === 6 ? `[${own.address}]:${own.port}` : `${own.address}:${own.port}`]);
   else if (ctx.dnsServers?.length) resolver.setServers([...ctx.dnsServers]);
   const cancel = () => resolver.cancel();
   signal.addEventListener('abort', cancel, { once: true });
@@ -76,11 +88,23 @@ export async function runDnsCheck(spec: DnsCheck, ctx: CheckContext, signal: Abo
     signal.removeEventListener('abort', cancel);
   }
   const latencyMs = performance.now() - started;
-  if (!own && (spec.recordType === 'A' || spec.recordType === 'AAAA') && answers.some((a) => ctx.guard.check(a) !== null)) {
-    return { up: false, latencyMs, error: `${spec.name} resolves to a private, loopback, link-local or reserved address` };
+  if (
+    !own &&
+    (spec.recordType === 'A' || spec.recordType === 'AAAA') &&
+    answers.some((a) => ctx.guard.check(a) !== null)
+  ) {
+    return {
+      up: false,
+      latencyMs,
+      error: `${spec.name} resolves to a private, loopback, link-local or reserved address`,
+    };
   }
   const missing = spec.expected.map((e) => canonicalExpected(e, spec.recordType)).filter((e) => !answers.includes(e));
   if (answers.length === 0) return { up: false, latencyMs, error: `${spec.name} has no ${spec.recordType} record` };
   if (missing.length === 0) return { up: true, latencyMs };
-  return { up: false, latencyMs, error: `expected ${missing.map((m) => JSON.stringify(m)).join(', ')} among the ${spec.recordType} answers, got ${answers.map((a) => JSON.stringify(a)).join(', ')}` };
+  return {
+    up: false,
+    latencyMs,
+    error: `expected ${missing.map((m) => JSON.stringify(m)).join(', ')} among the ${spec.recordType} answers, got ${answers.map((a) => JSON.stringify(a)).join(', ')}`,
+  };
 }

@@ -37,7 +37,11 @@ interface RequestInit {
 export async function runHttpCheck(spec: HttpCheck, ctx: CheckContext, signal: AbortSignal): Promise<CheckOutcome> {
   const started = performance.now();
   let url = new URL(spec.url);
-  let init: RequestInit = { method: spec.method, headers: { 'user-agent': 'TelemetryFlow-Probe', ...spec.headers }, body: spec.body };
+  let init: RequestInit = {
+    method: spec.method,
+    headers: { 'user-agent': 'TelemetryFlow-Probe', ...spec.headers },
+    body: spec.body,
+  };
   for (let redirects = 0; ; redirects++) {
     const hop = await send(url, init, spec, ctx, signal);
     const { statusCode = 0, headers } = hop.res;
@@ -53,11 +57,17 @@ export async function runHttpCheck(spec: HttpCheck, ctx: CheckContext, signal: A
     const latencyMs = performance.now() - started;
     const expiresAtMs = hop.certificateExpiresAtMs;
     const error = failedAssertion(spec, {
-      statusCode, body: text, bodyTruncated: truncated, latencyMs, atMs: Date.now(),
+      statusCode,
+      body: text,
+      bodyTruncated: truncated,
+      latencyMs,
+      atMs: Date.now(),
       ...(expiresAtMs !== null ? { certificateExpiresAtMs: expiresAtMs } : {}),
     });
     return {
-      up: error === null, latencyMs, statusCode,
+      up: error === null,
+      latencyMs,
+      statusCode,
       ...(expiresAtMs !== null ? { certificateExpiresAt: new Date(expiresAtMs).toISOString() } : {}),
       ...(error !== null ? { error } : {}),
     };
@@ -69,7 +79,11 @@ function send(url: URL, init: RequestInit, spec: HttpCheck, ctx: CheckContext, s
   const secure = url.protocol === 'https:';
   return new Promise<Hop>((resolve, reject) => {
     const options = {
-      method: init.method, headers: init.headers, signal, agent: false as const, lookup: guardedLookup(ctx.guard, ctx.resolve),
+      method: init.method,
+      headers: init.headers,
+      signal,
+      agent: false as const,
+      lookup: guardedLookup(ctx.guard, ctx.resolve),
       ...(secure ? { rejectUnauthorized: !spec.ignoreTlsErrors, ca: trustedCa(ctx) } : {}),
     };
     const req = (secure ? httpsRequest : httpRequest)(url, options, (res) => {
@@ -88,25 +102,41 @@ function redirectTarget(from: URL, location: string): URL {
   } catch {
     throw new CheckFailure('redirect to an invalid URL');
   }
-  if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new CheckFailure(`redirect to a ${next.protocol} URL`);
+  if (next.protocol !== 'http:' && next.protocol !== 'https:')
+    throw new CheckFailure(`redirect to a ${next.protocol} URL`);
   return next;
 }
 
 /** 303 (and 301/302 after a POST, as browsers do) turns into a GET without a body; credentials stay with their origin. */
 export function redirectedInit(init: RequestInit, status: number, crossOrigin: boolean): RequestInit {
-  const toGet = (status === 303 && init.method !== 'HEAD') || ((status === 301 || status === 302) && init.method === 'POST');
-  const headers = Object.fromEntries(Object.entries(init.headers).filter(([name]) => {
-    const lower = name.toLowerCase();
-    if (crossOrigin && CREDENTIAL_HEADERS.includes(lower)) return false;
-    return !(toGet && (lower === 'content-type' || lower === 'content-length'));
-  }));
+  const toGet =
+    (status === 303 && init.method !== 'HEAD') || ((status === 301 || status === 302) && init.method === 'POST');
+  const headers = Object.fromEntries(
+    Object.entries(init.headers).filter(([name]) => {
+      const lower = name.toLowerCase();
+      if (crossOrigin && CREDENTIAL_HEADERS.includes(lower)) return false;
+      return !(toGet && (lower === 'content-type' || lower === 'content-length'));
+    }),
+  );
   return toGet ? { method: 'GET', headers, body: undefined } : { ...init, headers };
 }
 
 /** The body as text, decompressed, cut at MAX_BODY_BYTES (the rest is not read). */
-async function readBody(res: IncomingMessage, headers: IncomingHttpHeaders): Promise<{ text: string; truncated: boolean }> {
-  const encoding = String(headers['content-encoding'] ?? '').trim().toLowerCase();
-  const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : null;
+async function readBody(
+  res: IncomingMessage,
+  headers: IncomingHttpHeaders,
+): Promise<{ text: string; truncated: boolean }> {
+  const encoding = String(headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip()
+      : encoding === 'deflate'
+        ? createInflate()
+        : encoding === 'br'
+          ? createBrotliDecompress()
+          : null;
   const stream = decoder ? res.pipe(decoder) : res;
   if (decoder) res.once('error', (err) => decoder.destroy(err));
   const chunks: Buffer[] = [];
@@ -122,7 +152,8 @@ async function readBody(res: IncomingMessage, headers: IncomingHttpHeaders): Pro
       }
     }
   } catch (err) {
-    if (decoder && (err as { code?: string }).code?.startsWith('Z_')) throw new CheckFailure(`the body is not valid ${encoding}`);
+    if (decoder && (err as { code?: string }).code?.startsWith('Z_'))
+      throw new CheckFailure(`the body is not valid ${encoding}`);
     throw err;
   } finally {
     res.destroy();

@@ -9,7 +9,11 @@ import { whenSocketReady } from '../socket-ready.js';
 export async function runTcpCheck(spec: TcpCheck, ctx: CheckContext, signal: AbortSignal): Promise<CheckOutcome> {
   assertLiteralAllowed(ctx.guard, spec.host);
   const started = performance.now();
-  const socket = connect({ host: spec.host.replace(/^\[|\]$/g, ''), port: spec.port, lookup: guardedLookup(ctx.guard, ctx.resolve) });
+  const socket = connect({
+    host: spec.host.replace(/^\[|\]$/g, ''),
+    port: spec.port,
+    lookup: guardedLookup(ctx.guard, ctx.resolve),
+  });
   await whenSocketReady(socket, 'connect', signal, () => undefined);
   return { up: true, latencyMs: performance.now() - started };
 }

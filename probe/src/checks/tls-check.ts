@@ -13,13 +13,22 @@ export async function runTlsCheck(spec: TlsCheck, ctx: CheckContext, signal: Abo
   const host = spec.host.replace(/^\[|\]$/g, '');
   const started = performance.now();
   const socket = connect({
-    host, port: spec.port, servername: spec.servername ?? (isIP(host) === 0 ? host : undefined),
-    lookup: guardedLookup(ctx.guard, ctx.resolve), rejectUnauthorized: !spec.ignoreTlsErrors, ca: trustedCa(ctx),
+    host,
+    port: spec.port,
+    servername: spec.servername ?? (isIP(host) === 0 ? host : undefined),
+    lookup: guardedLookup(ctx.guard, ctx.resolve),
+    rejectUnauthorized: !spec.ignoreTlsErrors,
+    ca: trustedCa(ctx),
   });
   const cert = await whenSocketReady(socket, 'secureConnect', signal, () => socket.getPeerCertificate());
   const latencyMs = performance.now() - started;
   const expiresAtMs = certificateExpiryMs(cert);
   if (expiresAtMs === null) return { up: false, latencyMs, error: 'the server sent no readable certificate' };
   const failure = expiryFailure(expiresAtMs, Date.now(), spec.minDaysLeft);
-  return { up: failure === null, latencyMs, certificateExpiresAt: new Date(expiresAtMs).toISOString(), ...(failure ? { error: failure } : {}) };
+  return {
+    up: failure === null,
+    latencyMs,
+    certificateExpiresAt: new Date(expiresAtMs).toISOString(),
+    ...(failure ? { error: failure } : {}),
+  };
 }

@@ -1,5 +1,13 @@
 import type { AggregateExpr, AggregateOp } from '../parser/ast.js';
-import { isValidLabelName, keepLabels, labelsKeyFor, METRIC_NAME, setLabel, withoutLabels, type Labels } from '../labels.js';
+import {
+  isValidLabelName,
+  keepLabels,
+  labelsKeyFor,
+  METRIC_NAME,
+  setLabel,
+  withoutLabels,
+  type Labels,
+} from '../labels.js';
 import { formatFloat } from '../format/go-float.js';
 import type { Matrix, Sample, Vector } from '../values.js';
 import { quantile } from '../functions/quantile.js';
@@ -25,10 +33,14 @@ export function evalAggregate(ev: Evaluation, e: AggregateExpr): Matrix {
   if (param?.kind === 'string') {
     return ev.rangeEval(keyOf, (v, h) => aggregate(e.op, grouping, e.without, param.value, v[0]!, h[0]!), [e.expr]);
   }
-  return ev.rangeEval(keyOf, (v, h) => {
-    const p = e.param ? v[0]![0]!.v : 0;
-    return aggregate(e.op, grouping, e.without, p, v[1]!, h[1]!);
-  }, [e.param, e.expr]);
+  return ev.rangeEval(
+    keyOf,
+    (v, h) => {
+      const p = e.param ? v[0]![0]!.v : 0;
+      return aggregate(e.op, grouping, e.without, p, v[1]!, h[1]!);
+    },
+    [e.param, e.expr],
+  );
 }
 
 const NAME = new Set([METRIC_NAME]);
@@ -45,12 +57,20 @@ function groupLabels(metric: Labels, grouping: readonly string[], without: boole
   return [];
 }
 
-function aggregate(op: AggregateOp, groupingIn: readonly string[], without: boolean, param: number | string, vec: Vector, keys: string[]): Vector {
+function aggregate(
+  op: AggregateOp,
+  groupingIn: readonly string[],
+  without: boolean,
+  param: number | string,
+  vec: Vector,
+  keys: string[],
+): Vector {
   let grouping = groupingIn;
   let k = 0;
   if (op === 'topk' || op === 'bottomk') {
     const f = param as number;
-    if (!(f <= 9.223372036854776e18 && f >= -9.223372036854776e18)) throw executionError(`Scalar value ${goPercentV(f)} overflows int64`);
+    if (!(f <= 9.223372036854776e18 && f >= -9.223372036854776e18))
+      throw executionError(`Scalar value ${goPercentV(f)} overflows int64`);
     k = Math.trunc(f);
     if (k < 1) return [];
   }
@@ -90,16 +110,32 @@ function aggregate(op: AggregateOp, groupingIn: readonly string[], without: bool
   const out: Vector = [];
   for (const g of ordered) {
     switch (op) {
-      case 'avg': g.value = g.mean; break;
-      case 'count': case 'count_values': g.value = g.count; break;
-      case 'stdvar': g.value = g.value / g.count; break;
-      case 'stddev': g.value = Math.sqrt(g.value / g.count); break;
-      case 'quantile': g.value = quantile(param as number, g.heap.map((x) => x.v)); break;
-      case 'topk': case 'bottomk':
+      case 'avg':
+        g.value = g.mean;
+        break;
+      case 'count':
+      case 'count_values':
+        g.value = g.count;
+        break;
+      case 'stdvar':
+        g.value = g.value / g.count;
+        break;
+      case 'stddev':
+        g.value = Math.sqrt(g.value / g.count);
+        break;
+      case 'quantile':
+        g.value = quantile(
+          param as number,
+          g.heap.map((x) => x.v),
+        );
+        break;
+      case 'topk':
+      case 'bottomk':
         if (g.heap.length > 1) sortReverse(g.heap, op === 'topk' ? byValueLess : byReverseValueLess);
         for (const x of g.heap) out.push({ metric: x.metric, t: 0, v: x.v });
         continue;
-      default: break;
+      default:
+        break;
     }
     out.push({ metric: g.labels, t: 0, v: g.value });
   }
@@ -108,7 +144,9 @@ function aggregate(op: AggregateOp, groupingIn: readonly string[], without: bool
 
 function accumulate(op: AggregateOp, group: Group, s: Sample, k: number): void {
   switch (op) {
-    case 'sum': group.value += s.v; break;
+    case 'sum':
+      group.value += s.v;
+      break;
     case 'avg': {
       group.count++;
       const meanInf = !Number.isFinite(group.mean) && !Number.isNaN(group.mean);
@@ -121,18 +159,28 @@ function accumulate(op: AggregateOp, group: Group, s: Sample, k: number): void {
       group.mean += s.v / group.count - group.mean / group.count;
       break;
     }
-    case 'group': break;
-    case 'max': if (group.value < s.v || Number.isNaN(group.value)) group.value = s.v; break;
-    case 'min': if (group.value > s.v || Number.isNaN(group.value)) group.value = s.v; break;
-    case 'count': case 'count_values': group.count++; break;
-    case 'stddev': case 'stdvar': {
+    case 'group':
+      break;
+    case 'max':
+      if (group.value < s.v || Number.isNaN(group.value)) group.value = s.v;
+      break;
+    case 'min':
+      if (group.value > s.v || Number.isNaN(group.value)) group.value = s.v;
+      break;
+    case 'count':
+    case 'count_values':
+      group.count++;
+      break;
+    case 'stddev':
+    case 'stdvar': {
       group.count++;
       const delta = s.v - group.mean;
       group.mean += delta / group.count;
       group.value += delta * (s.v - group.mean);
       break;
     }
-    case 'topk': case 'bottomk': {
+    case 'topk':
+    case 'bottomk': {
       const less = op === 'topk' ? byValueLess : byReverseValueLess;
       const top = group.heap[0]!;
       const better = op === 'topk' ? top.v < s.v : top.v > s.v;
@@ -149,7 +197,9 @@ function accumulate(op: AggregateOp, group: Group, s: Sample, k: number): void {
       }
       break;
     }
-    case 'quantile': group.heap.push(s); break;
+    case 'quantile':
+      group.heap.push(s);
+      break;
   }
 }
 

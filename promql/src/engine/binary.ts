@@ -1,7 +1,18 @@
 import type { BinaryExpr, BinaryOp, VectorMatching } from '../parser/ast.js';
 import { COMPARISON_OPS } from '../parser/ast.js';
 import { typeOf } from '../parser/check.js';
-import { dropMetricName, getLabel, keepLabels, labelsKey, labelsKeyFor, labelsString, METRIC_NAME, setLabel, withoutLabels, type Labels } from '../labels.js';
+import {
+  dropMetricName,
+  getLabel,
+  keepLabels,
+  labelsKey,
+  labelsKeyFor,
+  labelsString,
+  METRIC_NAME,
+  setLabel,
+  withoutLabels,
+  type Labels,
+} from '../labels.js';
 import type { Matrix, Sample, Vector } from '../values.js';
 import { executionError } from './errors.js';
 import type { Evaluation } from './evaluation.js';
@@ -12,28 +23,43 @@ export function evalBinary(ev: Evaluation, e: BinaryExpr): Matrix {
   const lt = typeOf(e.lhs);
   const rt = typeOf(e.rhs);
   if (lt === 'scalar' && rt === 'scalar') {
-    return ev.rangeEval(null, (v) => [{ metric: [], t: 0, v: scalarBinop(e.op, v[0]![0]!.v, v[1]![0]!.v) }], [e.lhs, e.rhs]);
+    return ev.rangeEval(null, (v) => [{ metric: [], t: 0, v: scalarBinop(e.op, v[0]![0]!.v, v[1]![0]!.v) }], [
+      e.lhs,
+      e.rhs,
+    ]);
   }
   if (lt === 'vector' && rt === 'vector') {
     const matching = e.matching!;
     const signature = signatureFunction(matching);
-    return ev.rangeEval(signature, (v, h) => {
-      const [lhs, rhs] = [v[0]!, v[1]!];
-      const [lsig, rsig] = [h[0]!, h[1]!];
-      switch (e.op) {
-        case 'and': return vectorAnd(lhs, rhs, lsig, rsig);
-        case 'or': return vectorOr(lhs, rhs, lsig, rsig);
-        case 'unless': return vectorUnless(lhs, rhs, lsig, rsig);
-        default: return vectorBinop(e.op, lhs, rhs, matching, e.returnBool, lsig, rsig);
-      }
-    }, [e.lhs, e.rhs]);
+    return ev.rangeEval(
+      signature,
+      (v, h) => {
+        const [lhs, rhs] = [v[0]!, v[1]!];
+        const [lsig, rsig] = [h[0]!, h[1]!];
+        switch (e.op) {
+          case 'and':
+            return vectorAnd(lhs, rhs, lsig, rsig);
+          case 'or':
+            return vectorOr(lhs, rhs, lsig, rsig);
+          case 'unless':
+            return vectorUnless(lhs, rhs, lsig, rsig);
+          default:
+            return vectorBinop(e.op, lhs, rhs, matching, e.returnBool, lsig, rsig);
+        }
+      },
+      [e.lhs, e.rhs],
+    );
   }
   const vectorLeft = lt === 'vector';
-  return ev.rangeEval(null, (v) => {
-    const vec = vectorLeft ? v[0]! : v[1]!;
-    const scalar = vectorLeft ? v[1]![0]!.v : v[0]![0]!.v;
-    return vectorScalarBinop(e.op, vec, scalar, !vectorLeft, e.returnBool);
-  }, [e.lhs, e.rhs]);
+  return ev.rangeEval(
+    null,
+    (v) => {
+      const vec = vectorLeft ? v[0]! : v[1]!;
+      const scalar = vectorLeft ? v[1]![0]!.v : v[0]![0]!.v;
+      return vectorScalarBinop(e.op, vec, scalar, !vectorLeft, e.returnBool);
+    },
+    [e.lhs, e.rhs],
+  );
 }
 
 function signatureFunction(m: VectorMatching): (labels: Labels) => string {
@@ -64,7 +90,15 @@ function vectorUnless(lhs: Vector, rhs: Vector, lsig: string[], rsig: string[]):
   return lhs.filter((_, i) => !right.has(lsig[i]!));
 }
 
-function vectorBinop(op: BinaryOp, lhsIn: Vector, rhsIn: Vector, matching: VectorMatching, returnBool: boolean, lsigIn: string[], rsigIn: string[]): Vector {
+function vectorBinop(
+  op: BinaryOp,
+  lhsIn: Vector,
+  rhsIn: Vector,
+  matching: VectorMatching,
+  returnBool: boolean,
+  lsigIn: string[],
+  rsigIn: string[],
+): Vector {
   if (lhsIn.length === 0 || rhsIn.length === 0) return [];
   // One-to-many is computed as many-to-one with the sides swapped.
   const swapped = matching.card === 'one-to-many';
@@ -75,7 +109,9 @@ function vectorBinop(op: BinaryOp, lhsIn: Vector, rhsIn: Vector, matching: Vecto
     const dupl = right.get(sig);
     if (dupl) {
       const oneSide = swapped ? 'left' : 'right';
-      const matched = matching.on ? keepLabels(rs.metric, new Set(matching.matchingLabels)) : withoutLabels(rs.metric, new Set(matching.matchingLabels));
+      const matched = matching.on
+        ? keepLabels(rs.metric, new Set(matching.matchingLabels))
+        : withoutLabels(rs.metric, new Set(matching.matchingLabels));
       throw executionError(
         `found duplicate series for the match group ${labelsString(matched)} on the ${oneSide} hand-side of the operation: ` +
           `[${labelsString(rs.metric)}, ${labelsString(dupl.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
@@ -98,7 +134,10 @@ function vectorBinop(op: BinaryOp, lhsIn: Vector, rhsIn: Vector, matching: Vecto
     let metric = resultMetric(ls.metric, rs.metric, op, matching);
     if (returnBool) metric = dropMetricName(metric);
     if (matching.card === 'one-to-one') {
-      if (matched.has(sig)) throw executionError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+      if (matched.has(sig))
+        throw executionError(
+          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+        );
       matched.set(sig, null);
     } else {
       const insertSig = labelsKey(metric);
@@ -157,20 +196,34 @@ export function scalarBinop(op: BinaryOp, l: number, r: number): number {
 /** Go's math.Mod: the result has the sign of the dividend (as JS %). */
 function vectorElemBinop(op: BinaryOp, l: number, r: number): [number, boolean] {
   switch (op) {
-    case '+': return [l + r, true];
-    case '-': return [l - r, true];
-    case '*': return [l * r, true];
-    case '/': return [l / r, true];
-    case '^': return [goPow(l, r), true];
-    case '%': return [l % r, true];
-    case 'atan2': return [Math.atan2(l, r), true];
-    case '==': return [l, l === r];
-    case '!=': return [l, l !== r];
-    case '>': return [l, l > r];
-    case '<': return [l, l < r];
-    case '>=': return [l, l >= r];
-    case '<=': return [l, l <= r];
-    default: throw executionError(`operator ${JSON.stringify(op)} not allowed for operations between vectors`);
+    case '+':
+      return [l + r, true];
+    case '-':
+      return [l - r, true];
+    case '*':
+      return [l * r, true];
+    case '/':
+      return [l / r, true];
+    case '^':
+      return [goPow(l, r), true];
+    case '%':
+      return [l % r, true];
+    case 'atan2':
+      return [Math.atan2(l, r), true];
+    case '==':
+      return [l, l === r];
+    case '!=':
+      return [l, l !== r];
+    case '>':
+      return [l, l > r];
+    case '<':
+      return [l, l < r];
+    case '>=':
+      return [l, l >= r];
+    case '<=':
+      return [l, l <= r];
+    default:
+      throw executionError(`operator ${JSON.stringify(op)} not allowed for operations between vectors`);
   }
 }
 

@@ -33,14 +33,21 @@ export function evalCall(ev: Evaluation, e: Call): Matrix {
     return x.kind === 'matrixSelector' || x.kind === 'subquery';
   });
   if (matrixIndex < 0) {
-    return ev.rangeEval(null, (vals, _h, step) => impl({ args, vals, series: null, range: 0, offset: 0, ts: step.ts }), args);
+    return ev.rangeEval(
+      null,
+      (vals, _h, step) => impl({ args, vals, series: null, range: 0, offset: 0, ts: step.ts }),
+      args,
+    );
   }
 
   const pushed = ev.state.pushedDown.get(e);
   if (pushed) {
     const mat = pushed
       .filter((s) => s.points.length > 0)
-      .map((s) => ({ metric: e.func === 'last_over_time' ? s.labels : dropMetricName(s.labels), points: s.points.map((p) => ({ t: p.t, v: p.v })) }));
+      .map((s) => ({
+        metric: e.func === 'last_over_time' ? s.labels : dropMetricName(s.labels),
+        points: s.points.map((p) => ({ t: p.t, v: p.v })),
+      }));
     if (matrixContainsSameLabelset(mat)) throw executionError('vector cannot contain metrics with the same labelset');
     return mat;
   }
@@ -61,7 +68,14 @@ export function evalCall(ev: Evaluation, e: Call): Matrix {
       if (points.length === 0) continue;
       if (ev.currentSamples + points.length > ev.state.limits.maxSamples) throw tooManySamples();
       const vals = otherArgs.map((m) => (m ? [{ metric: [], t: ts, v: m[0]!.points[step]!.v }] : null));
-      const result = impl({ args, vals, series: { metric: raw.labels, points }, range: range.range, offset: range.offset, ts });
+      const result = impl({
+        args,
+        vals,
+        series: { metric: raw.labels, points },
+        range: range.range,
+        offset: range.offset,
+        ts,
+      });
       if (result.length > 0) out.points.push({ t: ts, v: result[0]!.v });
     }
     if (out.points.length === 0) continue;
@@ -77,7 +91,12 @@ export function evalCall(ev: Evaluation, e: Call): Matrix {
 
 function rangeArgument(ev: Evaluation, arg: MatrixSelector | SubqueryExpr): RangeArgument {
   if (arg.kind === 'matrixSelector') {
-    return { series: seriesOf(ev, arg.selector), range: arg.range, offset: effectiveOffset(ev.state, arg.selector), selector: arg.selector };
+    return {
+      series: seriesOf(ev, arg.selector),
+      range: arg.range,
+      offset: effectiveOffset(ev.state, arg.selector),
+      selector: arg.selector,
+    };
   }
   // A subquery is evaluated over the whole query range and then read like stored series.
   const mat = ev.evalMatrix(arg);
@@ -93,17 +112,21 @@ function rangeArgument(ev: Evaluation, arg: MatrixSelector | SubqueryExpr): Rang
 /** timestamp(selector) reports the sample's own time, so it reads the selector step by step. */
 function timestampOfSelector(ev: Evaluation, e: Call, sel: VectorSelector, impl: FunctionImpl): Matrix {
   const lookback = ev.state.limits.lookbackDelta;
-  return ev.rangeEval(null, (_v, _h, step) => {
-    const offset = sel.at !== null ? step.ts - sel.at : effectiveOffset(ev.state, sel);
-    const vec: Vector = [];
-    for (const series of seriesOf(ev, sel)) {
-      const p: Point | null = sampleAt(series, step.ts - offset, lookback);
-      if (!p) continue;
-      vec.push({ metric: series.labels, t: p.t, v: p.v });
-      ev.addSamples(1);
-    }
-    return impl({ args: e.args, vals: [vec], series: null, range: 0, offset: 0, ts: step.ts });
-  }, []);
+  return ev.rangeEval(
+    null,
+    (_v, _h, step) => {
+      const offset = sel.at !== null ? step.ts - sel.at : effectiveOffset(ev.state, sel);
+      const vec: Vector = [];
+      for (const series of seriesOf(ev, sel)) {
+        const p: Point | null = sampleAt(series, step.ts - offset, lookback);
+        if (!p) continue;
+        vec.push({ metric: series.labels, t: p.t, v: p.v });
+        ev.addSamples(1);
+      }
+      return impl({ args: e.args, vals: [vec], series: null, range: 0, offset: 0, ts: step.ts });
+    },
+    [],
+  );
 }
 
 function absentOverTime(ev: Evaluation, mat: Matrix, selector: VectorSelector | null): Matrix {

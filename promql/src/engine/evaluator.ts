@@ -9,7 +9,14 @@ import { evalCall } from './call.js';
 import { canceled, executionError, timedOut, tooManySamples } from './errors.js';
 import { evalMatrixSelector, evalVectorSelector } from './selectors.js';
 import { effectiveOffset, type QueryState } from './state.js';
-import { containsSameLabelset, matrixContainsSameLabelset, type EvalValue, type Evaluation, type StepContext, type StepFunction } from './evaluation.js';
+import {
+  containsSameLabelset,
+  matrixContainsSameLabelset,
+  type EvalValue,
+  type Evaluation,
+  type StepContext,
+  type StepFunction,
+} from './evaluation.js';
 
 /**
  * Evaluates an expression at every step from start to end (inclusive) and returns one series per
@@ -50,19 +57,29 @@ export class Evaluator implements Evaluation {
   eval(e: Expr): EvalValue {
     this.checkDone();
     switch (e.kind) {
-      case 'aggregate': return evalAggregate(this, e);
-      case 'call': return evalCall(this, e);
-      case 'paren': return this.eval(e.expr);
-      case 'unary': return this.unary(e.op, e.expr);
-      case 'binary': return evalBinary(this, e);
-      case 'number': return this.rangeEval(null, () => [{ metric: [], t: 0, v: e.value }], []);
-      case 'string': return { kind: 'string', t: this.start, v: e.value };
-      case 'vectorSelector': return evalVectorSelector(this, e);
+      case 'aggregate':
+        return evalAggregate(this, e);
+      case 'call':
+        return evalCall(this, e);
+      case 'paren':
+        return this.eval(e.expr);
+      case 'unary':
+        return this.unary(e.op, e.expr);
+      case 'binary':
+        return evalBinary(this, e);
+      case 'number':
+        return this.rangeEval(null, () => [{ metric: [], t: 0, v: e.value }], []);
+      case 'string':
+        return { kind: 'string', t: this.start, v: e.value };
+      case 'vectorSelector':
+        return evalVectorSelector(this, e);
       case 'matrixSelector':
         if (this.start !== this.end) throw executionError('cannot do range evaluation of matrix selector');
         return evalMatrixSelector(this, e);
-      case 'subquery': return this.subquery(e);
-      case 'stepInvariant': return this.stepInvariant(e.expr);
+      case 'subquery':
+        return this.subquery(e);
+      case 'stepInvariant':
+        return this.stepInvariant(e.expr);
     }
   }
 
@@ -136,7 +153,10 @@ export class Evaluator implements Evaluation {
   private unary(op: '-' | '+', expr: Expr): Matrix {
     const mat = this.evalMatrix(expr);
     if (op === '+') return mat;
-    const out = mat.map((s) => ({ metric: dropMetricName(s.metric), points: s.points.map((p) => ({ t: p.t, v: -p.v })) }));
+    const out = mat.map((s) => ({
+      metric: dropMetricName(s.metric),
+      points: s.points.map((p) => ({ t: p.t, v: -p.v })),
+    }));
     if (matrixContainsSameLabelset(out)) throw executionError('vector cannot contain metrics with the same labelset');
     return out;
   }

@@ -17,8 +17,22 @@ export interface QueryWindow {
 
 /** Range functions a source may answer per step (one matrix argument, nothing else). */
 const PUSHDOWN_FUNCTIONS: ReadonlySet<string> = new Set([
-  'rate', 'increase', 'delta', 'irate', 'idelta', 'deriv', 'changes', 'resets', 'avg_over_time', 'min_over_time',
-  'max_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'present_over_time', 'stddev_over_time',
+  'rate',
+  'increase',
+  'delta',
+  'irate',
+  'idelta',
+  'deriv',
+  'changes',
+  'resets',
+  'avg_over_time',
+  'min_over_time',
+  'max_over_time',
+  'sum_over_time',
+  'count_over_time',
+  'last_over_time',
+  'present_over_time',
+  'stddev_over_time',
   'stdvar_over_time',
 ]);
 
@@ -39,15 +53,37 @@ export async function prefetch(
       const candidate = pushdownCandidate(node, path);
       if (!candidate) return;
       handled.add(candidate.selector);
-      reads.push((async () => {
-        const answer = await ask({
-          fn: candidate.call.func, matchers: candidate.selector.matchers, range: candidate.range,
-          offset: candidate.selector.offset, start: window.start, end: window.end, step: window.step,
-          lookbackDelta: window.lookbackDelta,
-        }, signal);
-        if (answer) pushedDown.set(candidate.call, answer);
-        else series.set(candidate.selector, await source.select(selectRequest(candidate.selector, path.concat(candidate.call, candidate.matrix), window, candidate.range), signal));
-      })());
+      reads.push(
+        (async () => {
+          const answer = await ask(
+            {
+              fn: candidate.call.func,
+              matchers: candidate.selector.matchers,
+              range: candidate.range,
+              offset: candidate.selector.offset,
+              start: window.start,
+              end: window.end,
+              step: window.step,
+              lookbackDelta: window.lookbackDelta,
+            },
+            signal,
+          );
+          if (answer) pushedDown.set(candidate.call, answer);
+          else
+            series.set(
+              candidate.selector,
+              await source.select(
+                selectRequest(
+                  candidate.selector,
+                  path.concat(candidate.call, candidate.matrix),
+                  window,
+                  candidate.range,
+                ),
+                signal,
+              ),
+            );
+        })(),
+      );
     });
   }
 
@@ -58,7 +94,9 @@ export async function prefetch(
     const selectorRange = range;
     range = 0;
     if (handled.has(node)) return;
-    reads.push(source.select(selectRequest(node, path, window, selectorRange), signal).then((s) => void series.set(node, s)));
+    reads.push(
+      source.select(selectRequest(node, path, window, selectorRange), signal).then((s) => void series.set(node, s)),
+    );
   });
   await Promise.all(reads);
   return { series, pushedDown };
@@ -66,11 +104,21 @@ export async function prefetch(
 
 function selectRequest(node: VectorSelector, path: readonly Expr[], window: QueryWindow, range: number) {
   const [start, end] = timeRangeForSelector(node, path, window, range);
-  const hints: SelectHints = { step: lastSubqueryStep(path, window), range, func: functionOf(path), ...groupingOf(path) };
+  const hints: SelectHints = {
+    step: lastSubqueryStep(path, window),
+    range,
+    func: functionOf(path),
+    ...groupingOf(path),
+  };
   return { matchers: node.matchers, start, end, hints };
 }
 
-function timeRangeForSelector(node: VectorSelector, path: readonly Expr[], window: QueryWindow, range: number): [number, number] {
+function timeRangeForSelector(
+  node: VectorSelector,
+  path: readonly Expr[],
+  window: QueryWindow,
+  range: number,
+): [number, number] {
   let start = window.start;
   let end = window.end;
   const subq = subqueryTimes(path);

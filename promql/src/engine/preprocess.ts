@@ -4,8 +4,17 @@ import type { Expr } from '../parser/ast.js';
 // parts of the tree that do not change from step to step (because of @) so they are evaluated once.
 
 const AT_MODIFIER_UNSAFE: ReadonlySet<string> = new Set([
-  'days_in_month', 'day_of_month', 'day_of_week', 'day_of_year', 'hour', 'minute', 'month', 'year',
-  'predict_linear', 'time', 'timestamp',
+  'days_in_month',
+  'day_of_month',
+  'day_of_week',
+  'day_of_year',
+  'hour',
+  'minute',
+  'month',
+  'year',
+  'predict_linear',
+  'time',
+  'timestamp',
 ]);
 
 export function preprocess(expr: Expr, start: number, end: number): Expr {
@@ -17,7 +26,11 @@ function wrap(e: Expr): Expr {
   return { kind: 'stepInvariant', expr: e, pos: e.pos };
 }
 
-function resolveAt<T extends { at: number | null; atPreprocessor: 'start' | 'end' | null }>(n: T, start: number, end: number): T {
+function resolveAt<T extends { at: number | null; atPreprocessor: 'start' | 'end' | null }>(
+  n: T,
+  start: number,
+  end: number,
+): T {
   if (n.atPreprocessor === 'start') return { ...n, at: start };
   if (n.atPreprocessor === 'end') return { ...n, at: end };
   return n;
@@ -55,11 +68,13 @@ function helper(e: Expr, start: number, end: number): [Expr, boolean] {
       const n = resolveAt({ ...e, expr: inv ? wrap(inner) : inner }, start, end);
       return [n, n.at !== null];
     }
-    case 'paren': case 'unary': {
+    case 'paren':
+    case 'unary': {
       const [inner, inv] = helper(e.expr, start, end);
       return [{ ...e, expr: inner }, inv];
     }
-    case 'number': case 'string':
+    case 'number':
+    case 'string':
       return [e, true];
     case 'stepInvariant':
       return [e, true];

@@ -3,12 +3,21 @@ import type { Expr } from '../parser/ast.js';
 /** The child expressions in Prometheus' parser.Children order. */
 export function childrenOf(e: Expr): Expr[] {
   switch (e.kind) {
-    case 'binary': return [e.lhs, e.rhs];
-    case 'call': return [...e.args];
-    case 'aggregate': return e.param ? [e.expr, e.param] : [e.expr];
-    case 'paren': case 'unary': case 'subquery': case 'stepInvariant': return [e.expr];
-    case 'matrixSelector': return [e.selector];
-    default: return [];
+    case 'binary':
+      return [e.lhs, e.rhs];
+    case 'call':
+      return [...e.args];
+    case 'aggregate':
+      return e.param ? [e.expr, e.param] : [e.expr];
+    case 'paren':
+    case 'unary':
+    case 'subquery':
+    case 'stepInvariant':
+      return [e.expr];
+    case 'matrixSelector':
+      return [e.selector];
+    default:
+      return [];
   }
 }
 

@@ -9,7 +9,13 @@ export type ApiErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | '
 
 /** The HTTP status Prometheus answers an error type with. */
 export const ERROR_STATUS: Readonly<Record<ApiErrorType, number>> = {
-  bad_data: 400, execution: 422, canceled: 503, timeout: 503, internal: 500, not_found: 404, unavailable: 503,
+  bad_data: 400,
+  execution: 422,
+  canceled: 503,
+  timeout: 503,
+  internal: 500,
+  not_found: 404,
+  unavailable: 503,
 };
 
 export function successBody(value: QueryValue, warnings: readonly string[] = []): string {
@@ -24,15 +30,25 @@ export function errorBody(type: ApiErrorType, message: string): string {
 
 function resultJson(value: QueryValue): string {
   switch (value.resultType) {
-    case 'matrix': return matrixJson(value.result);
-    case 'vector': return vectorJson(value.result);
-    case 'scalar': return `[${goJsonNumber(value.result.t / 1000)},${goJsonString(formatFloat(value.result.v, 'f'))}]`;
-    case 'string': return `[${goJsonNumber(value.result.t / 1000)},${goJsonString(value.result.v)}]`;
+    case 'matrix':
+      return matrixJson(value.result);
+    case 'vector':
+      return vectorJson(value.result);
+    case 'scalar':
+      return `[${goJsonNumber(value.result.t / 1000)},${goJsonString(formatFloat(value.result.v, 'f'))}]`;
+    case 'string':
+      return `[${goJsonNumber(value.result.t / 1000)},${goJsonString(value.result.v)}]`;
   }
 }
 
 function matrixJson(m: Matrix): string {
-  return '[' + m.map((s) => `{"metric":${metricJson(s.metric)},"values":[${s.points.map((p) => point(p.t, p.v)).join(',')}]}`).join(',') + ']';
+  return (
+    '[' +
+    m
+      .map((s) => `{"metric":${metricJson(s.metric)},"values":[${s.points.map((p) => point(p.t, p.v)).join(',')}]}`)
+      .join(',') +
+    ']'
+  );
 }
 
 function vectorJson(v: Vector): string {

@@ -6,7 +6,11 @@ import { single, vectorArg, type FunctionImpl } from './types.js';
 function dateFunction(f: (d: Date) => number): FunctionImpl {
   return (input) => {
     if (input.vals.length === 0) return single(f(new Date(Math.trunc(input.ts / 1000) * 1000)));
-    return vectorArg(input, 0).map((s) => ({ metric: dropMetricName(s.metric), t: s.t, v: f(new Date(Math.trunc(s.v) * 1000)) }));
+    return vectorArg(input, 0).map((s) => ({
+      metric: dropMetricName(s.metric),
+      t: s.t,
+      v: f(new Date(Math.trunc(s.v) * 1000)),
+    }));
   };
 }
 

@@ -10,7 +10,11 @@ function elementWise(f: (v: number) => number): FunctionImpl {
 
 function clamp(input: FunctionInput, min: number, max: number): Vector {
   if (max < min) return [];
-  return vectorArg(input, 0).map((s) => ({ metric: dropMetricName(s.metric), t: s.t, v: Math.max(min, Math.min(max, s.v)) }));
+  return vectorArg(input, 0).map((s) => ({
+    metric: dropMetricName(s.metric),
+    t: s.t,
+    v: Math.max(min, Math.min(max, s.v)),
+  }));
 }
 
 export const MATH_FUNCTIONS: Record<string, FunctionImpl> = {
@@ -38,13 +42,27 @@ export const MATH_FUNCTIONS: Record<string, FunctionImpl> = {
   deg: elementWise((v) => (v * 180) / Math.PI),
   sgn: elementWise((v) => (v < 0 ? -1 : v > 0 ? 1 : v)),
   clamp: (input) => clamp(input, scalarArg(input, 1), scalarArg(input, 2)),
-  clamp_max: (input) => vectorArg(input, 0).map((s) => ({ metric: dropMetricName(s.metric), t: s.t, v: Math.min(scalarArg(input, 1), s.v) })),
-  clamp_min: (input) => vectorArg(input, 0).map((s) => ({ metric: dropMetricName(s.metric), t: s.t, v: Math.max(scalarArg(input, 1), s.v) })),
+  clamp_max: (input) =>
+    vectorArg(input, 0).map((s) => ({
+      metric: dropMetricName(s.metric),
+      t: s.t,
+      v: Math.min(scalarArg(input, 1), s.v),
+    })),
+  clamp_min: (input) =>
+    vectorArg(input, 0).map((s) => ({
+      metric: dropMetricName(s.metric),
+      t: s.t,
+      v: Math.max(scalarArg(input, 1), s.v),
+    })),
   round: (input) => {
     const toNearest = input.vals.length >= 2 ? scalarArg(input, 1) : 1;
     // Prometheus multiplies by the inverse: fewer floating point surprises; ties round up.
     const inverse = 1 / toNearest;
-    return vectorArg(input, 0).map((s) => ({ metric: dropMetricName(s.metric), t: s.t, v: Math.floor(s.v * inverse + 0.5) / inverse }));
+    return vectorArg(input, 0).map((s) => ({
+      metric: dropMetricName(s.metric),
+      t: s.t,
+      v: Math.floor(s.v * inverse + 0.5) / inverse,
+    }));
   },
   pi: () => single(Math.PI),
   time: (input) => single(input.ts / 1000),

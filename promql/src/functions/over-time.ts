@@ -36,7 +36,10 @@ function sum(points: readonly Point[]): number {
 
 function variance(points: readonly Point[]): number {
   let count = 0;
-  let mean = 0, cMean = 0, aux = 0, cAux = 0;
+  let mean = 0,
+    cMean = 0,
+    aux = 0,
+    cAux = 0;
   for (const p of points) {
     count++;
     const delta = p.v - (mean + cMean);
@@ -72,5 +75,11 @@ export const OVER_TIME_FUNCTIONS: Record<string, FunctionImpl> = {
     const points = input.series!.points;
     return [{ metric: input.series!.metric, t: 0, v: points[points.length - 1]!.v }];
   },
-  quantile_over_time: (input) => single(quantile(scalarArg(input, 0), input.series!.points.map((p) => p.v))),
+  quantile_over_time: (input) =>
+    single(
+      quantile(
+        scalarArg(input, 0),
+        input.series!.points.map((p) => p.v),
+      ),
+    ),
 };

@@ -55,7 +55,14 @@ function instantValue(input: FunctionInput, isRate: boolean) {
 /** Least-squares slope and intercept at interceptTime (Prometheus' linearRegression). */
 export function linearRegression(points: readonly Point[], interceptTime: number): [number, number] {
   let n = 0;
-  let sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0;
+  let sumX = 0,
+    cX = 0,
+    sumY = 0,
+    cY = 0,
+    sumXY = 0,
+    cXY = 0,
+    sumX2 = 0,
+    cX2 = 0;
   const initY = points[0]!.v;
   let constY = true;
   points.forEach((p, i) => {

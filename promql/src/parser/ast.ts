@@ -63,8 +63,18 @@ export interface Call {
 }
 
 export type AggregateOp =
-  | 'sum' | 'avg' | 'count' | 'min' | 'max' | 'group' | 'stddev' | 'stdvar'
-  | 'topk' | 'bottomk' | 'count_values' | 'quantile';
+  | 'sum'
+  | 'avg'
+  | 'count'
+  | 'min'
+  | 'max'
+  | 'group'
+  | 'stddev'
+  | 'stdvar'
+  | 'topk'
+  | 'bottomk'
+  | 'count_values'
+  | 'quantile';
 
 export interface AggregateExpr {
   readonly kind: 'aggregate';
@@ -124,8 +134,17 @@ export interface StepInvariantExpr {
 }
 
 export type Expr =
-  | NumberLiteral | StringLiteral | VectorSelector | MatrixSelector | SubqueryExpr | Call
-  | AggregateExpr | BinaryExpr | UnaryExpr | ParenExpr | StepInvariantExpr;
+  | NumberLiteral
+  | StringLiteral
+  | VectorSelector
+  | MatrixSelector
+  | SubqueryExpr
+  | Call
+  | AggregateExpr
+  | BinaryExpr
+  | UnaryExpr
+  | ParenExpr
+  | StepInvariantExpr;
 
 export const COMPARISON_OPS: ReadonlySet<string> = new Set(['==', '!=', '>', '<', '>=', '<=']);
 export const SET_OPS: ReadonlySet<string> = new Set(['and', 'or', 'unless']);

@@ -13,7 +13,8 @@ import { METRIC_NAME } from '../labels.js';
  * as Prometheus 2.42 does. Throws ParseError with Prometheus' wording.
  */
 export function parseExpr(query: string): Expr {
-  if (query.replace(/#[^\n]*/g, '').trim() === '') throw new ParseError({ start: 0, end: 0 }, 'no expression found in input', query);
+  if (query.replace(/#[^\n]*/g, '').trim() === '')
+    throw new ParseError({ start: 0, end: 0 }, 'no expression found in input', query);
   const tree = parser.parse(withGrammarAliases(query));
   const syntaxError = firstSyntaxError(tree, query);
   if (syntaxError) throw syntaxError;
@@ -32,14 +33,39 @@ function withGrammarAliases(query: string): string {
 }
 
 const BINARY_OPS: Record<string, BinaryOp> = {
-  Pow: '^', Mul: '*', Div: '/', Mod: '%', Atan2: 'atan2', Add: '+', Sub: '-', Eql: '==', Gte: '>=', Gtr: '>',
-  Lte: '<=', Lss: '<', Neq: '!=', And: 'and', Unless: 'unless', Or: 'or',
+  Pow: '^',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Atan2: 'atan2',
+  Add: '+',
+  Sub: '-',
+  Eql: '==',
+  Gte: '>=',
+  Gtr: '>',
+  Lte: '<=',
+  Lss: '<',
+  Neq: '!=',
+  And: 'and',
+  Unless: 'unless',
+  Or: 'or',
 };
 
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
 const AGGREGATE_OPS: ReadonlySet<string> = new Set([
-  'sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'topk', 'bottomk', 'count_values', 'quantile',
+  'sum',
+  'avg',
+  'count',
+  'min',
+  'max',
+  'group',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'count_values',
+  'quantile',
 ]);
 const AGGREGATES_WITH_PARAM: ReadonlySet<string> = new Set(['topk', 'bottomk', 'count_values', 'quantile']);
 
@@ -106,7 +132,9 @@ class TreeConverter {
     for (const m of node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []) {
       matchers.push(this.labelMatcher(m));
     }
-    const quoted = node.getChild('LabelMatchers')?.getChild('QuotedLabelMatcher') ?? node.getChild('LabelMatchers')?.getChild('QuotedLabelName');
+    const quoted =
+      node.getChild('LabelMatchers')?.getChild('QuotedLabelMatcher') ??
+      node.getChild('LabelMatchers')?.getChild('QuotedLabelName');
     if (quoted) throw this.error(quoted, `unexpected string ${this.text(quoted.firstChild ?? quoted)}`);
     if (name !== '') matchers.push({ type: '=', name: METRIC_NAME, value: name });
     return { kind: 'vectorSelector', name, matchers, offset: 0, at: null, atPreprocessor: null, pos: this.pos(node) };
@@ -143,14 +171,24 @@ class TreeConverter {
     const durations = node.getChildren('DurationExpr');
     const range = this.duration(durations[0]!);
     const step = durations[1] ? this.duration(durations[1]) : 0;
-    return { kind: 'subquery', expr: inner, range, step, offset: 0, at: null, atPreprocessor: null, pos: this.pos(node) };
+    return {
+      kind: 'subquery',
+      expr: inner,
+      range,
+      step,
+      offset: 0,
+      at: null,
+      atPreprocessor: null,
+      pos: this.pos(node),
+    };
   }
 
   private offset(node: SyntaxNode): Expr {
     const inner = this.expr(this.exprChildren(node)[0]!);
     const durationNode = node.getChild('OffsetDurationExpr')!;
     const sign = durationNode.getChild('UnaryOp');
-    if (sign && this.text(sign) !== '-') throw this.error(sign, `unexpected ${JSON.stringify(this.text(sign))} in offset`);
+    if (sign && this.text(sign) !== '-')
+      throw this.error(sign, `unexpected ${JSON.stringify(this.text(sign))} in offset`);
     const body = sign ? durationNode.getChild('OffsetDurationExpr')! : durationNode;
     const offset = (sign ? -1 : 1) * this.duration(body);
     const target = inner;
@@ -162,7 +200,10 @@ class TreeConverter {
       if (target.offset !== 0) throw this.error(node, 'offset may not be set multiple times');
       return { ...target, offset, pos: this.pos(node) };
     }
-    throw this.error(node, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+    throw this.error(
+      node,
+      'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+    );
   }
 
   private at(node: SyntaxNode): Expr {
@@ -180,12 +221,17 @@ class TreeConverter {
     }
     const target = inner;
     const apply = <T extends { at: number | null; atPreprocessor: 'start' | 'end' | null }>(t: T): T => {
-      if (t.at !== null || t.atPreprocessor !== null) throw this.error(node, '@ <timestamp> may not be set multiple times');
+      if (t.at !== null || t.atPreprocessor !== null)
+        throw this.error(node, '@ <timestamp> may not be set multiple times');
       return { ...t, at, atPreprocessor };
     };
     if (target.kind === 'matrixSelector') return { ...target, selector: apply(target.selector), pos: this.pos(node) };
-    if (target.kind === 'vectorSelector' || target.kind === 'subquery') return { ...apply(target), pos: this.pos(node) };
-    throw this.error(node, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+    if (target.kind === 'vectorSelector' || target.kind === 'subquery')
+      return { ...apply(target), pos: this.pos(node) };
+    throw this.error(
+      node,
+      '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+    );
   }
 
   private call(node: SyntaxNode): Expr {
@@ -204,11 +250,19 @@ class TreeConverter {
     if (args.length === 0) throw this.error(node, 'no arguments for aggregate expression provided');
     const desired = AGGREGATES_WITH_PARAM.has(op) ? 2 : 1;
     if (args.length !== desired) {
-      throw this.error(node, `wrong number of arguments for aggregate expression provided, expected ${desired}, got ${args.length}`);
+      throw this.error(
+        node,
+        `wrong number of arguments for aggregate expression provided, expected ${desired}, got ${args.length}`,
+      );
     }
     return {
-      kind: 'aggregate', op: op as AggregateOp, expr: args[desired - 1]!, param: desired === 2 ? args[0]! : null,
-      grouping, without, pos: this.pos(node),
+      kind: 'aggregate',
+      op: op as AggregateOp,
+      expr: args[desired - 1]!,
+      param: desired === 2 ? args[0]! : null,
+      grouping,
+      without,
+      pos: this.pos(node),
     };
   }
 
@@ -238,7 +292,11 @@ class TreeConverter {
     const on = clause.getChild('On') !== null;
     const matchingLabels = this.groupingLabels(labelLists[0]!);
     const include = labelLists[1] ? this.groupingLabels(labelLists[1]) : [];
-    const card = clause.getChild('GroupLeft') ? 'many-to-one' : clause.getChild('GroupRight') ? 'one-to-many' : 'one-to-one';
+    const card = clause.getChild('GroupLeft')
+      ? 'many-to-one'
+      : clause.getChild('GroupRight')
+        ? 'one-to-many'
+        : 'one-to-one';
     return { card, matchingLabels, on, include };
   }
 
@@ -251,7 +309,8 @@ class TreeConverter {
   private unary(node: SyntaxNode): Expr {
     const op = this.text(node.getChild('UnaryOp')!) as '-' | '+';
     const inner = this.expr(this.exprChildren(node)[0]!);
-    if (inner.kind === 'number') return { ...inner, value: op === '-' ? -inner.value : inner.value, pos: this.pos(node) };
+    if (inner.kind === 'number')
+      return { ...inner, value: op === '-' ? -inner.value : inner.value, pos: this.pos(node) };
     return { kind: 'unary', op, expr: inner, pos: this.pos(node) };
   }
 

@@ -17,7 +17,8 @@ export function firstSyntaxError(tree: Tree, query: string): ParseError | null {
   const rest = query.slice(at);
   const skipped = rest.length - rest.trimStart().length;
   const pos = at + skipped;
-  if (pos >= query.length) return new ParseError({ start: query.length, end: query.length }, unexpectedEnd(query), query);
+  if (pos >= query.length)
+    return new ParseError({ start: query.length, end: query.length }, unexpectedEnd(query), query);
   if (query[pos] === ')' && unbalancedClose(query.slice(0, pos + 1))) {
     return new ParseError({ start: pos + 1, end: pos + 1 }, "unexpected right parenthesis ')'", query);
   }
@@ -25,7 +26,11 @@ export function firstSyntaxError(tree: Tree, query: string): ParseError | null {
   if (call && query[pos] === '(') {
     // An identifier before "(" that the grammar does not know as a function.
     const start = pos - call[0].length;
-    return new ParseError({ start, end: start + call[1]!.length }, `unknown function with name ${JSON.stringify(call[1])}`, query);
+    return new ParseError(
+      { start, end: start + call[1]!.length },
+      `unknown function with name ${JSON.stringify(call[1])}`,
+      query,
+    );
   }
   return new ParseError({ start: pos, end: pos + 1 }, `unexpected ${describeToken(query.slice(pos))}`, query);
 }

@@ -45,7 +45,11 @@ function approxEqual(x: number, y: number): boolean {
  * tester's way) the tested matrix is first sorted as client_golang sorts; without, both orders
  * must be the same (Prometheus sorts a range result by labels.Compare).
  */
-export function diffMatrices(reference: readonly ApiSeries[], tested: readonly ApiSeries[], clientSort = true): string | null {
+export function diffMatrices(
+  reference: readonly ApiSeries[],
+  tested: readonly ApiSeries[],
+  clientSort = true,
+): string | null {
   const test = clientSort ? sortLikeClient(tested) : tested;
   if (reference.length !== test.length) return `${reference.length} series expected, got ${test.length}`;
   for (let i = 0; i < reference.length; i++) {
@@ -82,14 +86,21 @@ interface ApiSample {
 export function diffInstant(reference: ApiData, tested: ApiData): string | null {
   if (reference.resultType !== tested.resultType) return `${reference.resultType} expected, got ${tested.resultType}`;
   switch (reference.resultType) {
-    case 'matrix': return diffMatrices(sortLikeClient(reference.result as ApiSeries[]), tested.result as ApiSeries[]);
+    case 'matrix':
+      return diffMatrices(sortLikeClient(reference.result as ApiSeries[]), tested.result as ApiSeries[]);
     case 'vector': {
       const asSeries = (v: ApiSample[]) => v.map((s) => ({ metric: s.metric, values: [s.value] }));
-      return diffMatrices(sortLikeClient(asSeries(reference.result as ApiSample[])), asSeries(tested.result as ApiSample[]));
+      return diffMatrices(
+        sortLikeClient(asSeries(reference.result as ApiSample[])),
+        asSeries(tested.result as ApiSample[]),
+      );
     }
     default: {
       const [rt, rv] = reference.result as [number, string];
-      return diffMatrices([{ metric: {}, values: [[rt, rv]] }], [{ metric: {}, values: [tested.result as [number, string]] }]);
+      return diffMatrices(
+        [{ metric: {}, values: [[rt, rv]] }],
+        [{ metric: {}, values: [tested.result as [number, string]] }],
+      );
     }
   }
 }

@@ -41,7 +41,8 @@ interface RawCase {
 }
 
 function variants(query: string, remaining: readonly string[], args: Record<string, string>): string[] {
-  if (remaining.length === 0) return [query.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, name: string) => args[name] ?? '<no value>')];
+  if (remaining.length === 0)
+    return [query.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, name: string) => args[name] ?? '<no value>')];
   const [arg, ...rest] = remaining;
   const values = VARIANT_ARGS[arg!];
   if (!values) throw new Error(`unknown variant arg ${arg}`);
@@ -51,7 +52,11 @@ function variants(query: string, remaining: readonly string[], args: Record<stri
 export function complianceCases(): ComplianceCase[] {
   const doc = parse(readFileSync(QUERIES, 'utf8')) as { test_cases: RawCase[] };
   return doc.test_cases.flatMap((c) =>
-    variants(c.query, c.variant_args ?? [], {}).map((query) => ({ query, shouldFail: c.should_fail ?? false, skipComparison: c.skip_comparison ?? false })),
+    variants(c.query, c.variant_args ?? [], {}).map((query) => ({
+      query,
+      shouldFail: c.should_fail ?? false,
+      skipComparison: c.skip_comparison ?? false,
+    })),
   );
 }
 

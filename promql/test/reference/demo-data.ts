@@ -21,7 +21,25 @@ export interface DemoDataSet {
 
 const INSTANCES = ['demo.promlabs.com:10000', 'demo.promlabs.com:10001', 'demo.promlabs.com:10002'];
 const SCRAPE_INTERVAL = 5000;
-const BUCKETS = ['0.0001', '0.00025', '0.0005', '0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];
+const BUCKETS = [
+  '0.0001',
+  '0.00025',
+  '0.0005',
+  '0.001',
+  '0.0025',
+  '0.005',
+  '0.01',
+  '0.025',
+  '0.05',
+  '0.1',
+  '0.25',
+  '0.5',
+  '1',
+  '2.5',
+  '5',
+  '10',
+  '+Inf',
+];
 
 /** A small deterministic PRNG (mulberry32). */
 function random(seed: number): () => number {
@@ -36,7 +54,10 @@ function random(seed: number): () => number {
 }
 
 class SeriesBuilder {
-  private readonly byKey = new Map<string, { labels: Labels; timestamps: number[]; values: number[]; stale: Set<number> }>();
+  private readonly byKey = new Map<
+    string,
+    { labels: Labels; timestamps: number[]; values: number[]; stale: Set<number> }
+  >();
 
   add(labels: Record<string, string>, t: number, v: number): void {
     this.get(labels).timestamps.push(t);
@@ -103,17 +124,33 @@ export function demoDataSet(start: number, end: number, seed = 42): DemoDataSet 
       }
       const phase = (t - start) / 600_000;
       b.add({ __name__: 'demo_num_cpus', ...base }, ts, [4, 8, 16][idx]!);
-      const mem = { used: 2e9 + 3e8 * Math.sin(phase + idx), free: 6e9 - 3e8 * Math.sin(phase + idx), buffers: 1.2e8 + 1e7 * rand(), cached: 9.5e8 + 5e7 * Math.cos(phase) };
-      for (const [type, v] of Object.entries(mem)) b.add({ __name__: 'demo_memory_usage_bytes', ...base, type }, ts, Math.round(v));
+      const mem = {
+        used: 2e9 + 3e8 * Math.sin(phase + idx),
+        free: 6e9 - 3e8 * Math.sin(phase + idx),
+        buffers: 1.2e8 + 1e7 * rand(),
+        cached: 9.5e8 + 5e7 * Math.cos(phase),
+      };
+      for (const [type, v] of Object.entries(mem))
+        b.add({ __name__: 'demo_memory_usage_bytes', ...base, type }, ts, Math.round(v));
       cpuTotals.idle += 5 * (idx + 1) * (0.6 + 0.1 * rand());
       cpuTotals.system += 5 * (idx + 1) * (0.1 + 0.05 * rand());
       cpuTotals.user += 5 * (idx + 1) * (0.25 + 0.1 * rand());
-      for (const [mode, v] of Object.entries(cpuTotals)) b.add({ __name__: 'demo_cpu_usage_seconds_total', ...base, mode }, ts, v);
-      b.add({ __name__: 'demo_disk_usage_bytes', ...base }, ts, 1e10 + (t - start) * 13.7 * (idx + 1) + Math.round(rand() * 4096));
+      for (const [mode, v] of Object.entries(cpuTotals))
+        b.add({ __name__: 'demo_cpu_usage_seconds_total', ...base, mode }, ts, v);
+      b.add(
+        { __name__: 'demo_disk_usage_bytes', ...base },
+        ts,
+        1e10 + (t - start) * 13.7 * (idx + 1) + Math.round(rand() * 4096),
+      );
       b.add({ __name__: 'demo_disk_total_bytes', ...base }, ts, 1e11);
-      if (Math.floor(t / 300_000) !== Math.floor((t - SCRAPE_INTERVAL) / 300_000)) lastBatch = Math.floor(t / 1000) - idx * 7;
+      if (Math.floor(t / 300_000) !== Math.floor((t - SCRAPE_INTERVAL) / 300_000))
+        lastBatch = Math.floor(t / 1000) - idx * 7;
       b.add({ __name__: 'demo_batch_last_success_timestamp_seconds', ...base }, ts, lastBatch);
-      b.add({ __name__: 'demo_batch_last_run_duration_seconds', ...base }, ts, 30 + 5 * idx + Math.round(rand() * 100) / 100);
+      b.add(
+        { __name__: 'demo_batch_last_run_duration_seconds', ...base },
+        ts,
+        30 + 5 * idx + Math.round(rand() * 100) / 100,
+      );
       const intermittent = { __name__: 'demo_intermittent_metric', ...base };
       if ((t - start + idx * 40_000) % 300_000 < 120_000) b.add(intermittent, ts, 42 + idx);
       else b.stale(intermittent, ts);
@@ -136,7 +173,9 @@ export function demoDataSet(start: number, end: number, seed = 42): DemoDataSet 
               });
             }
             const hl = { ...base, method, path, status };
-            BUCKETS.forEach((le, bi) => b.add({ __name__: 'demo_api_request_duration_seconds_bucket', ...hl, le }, ts, h!.buckets[bi]!));
+            BUCKETS.forEach((le, bi) =>
+              b.add({ __name__: 'demo_api_request_duration_seconds_bucket', ...hl, le }, ts, h!.buckets[bi]!),
+            );
             b.add({ __name__: 'demo_api_request_duration_seconds_sum', ...hl }, ts, h.sum);
             b.add({ __name__: 'demo_api_request_duration_seconds_count', ...hl }, ts, h.count);
           }
@@ -149,18 +188,26 @@ export function demoDataSet(start: number, end: number, seed = 42): DemoDataSet 
   function seriesNames(instance: string): Record<string, string>[] {
     const base = { job: 'demo', instance };
     const names: Record<string, string>[] = [
-      { __name__: 'demo_num_cpus', ...base }, { __name__: 'demo_disk_usage_bytes', ...base }, { __name__: 'demo_disk_total_bytes', ...base },
-      { __name__: 'demo_batch_last_success_timestamp_seconds', ...base }, { __name__: 'demo_batch_last_run_duration_seconds', ...base },
+      { __name__: 'demo_num_cpus', ...base },
+      { __name__: 'demo_disk_usage_bytes', ...base },
+      { __name__: 'demo_disk_total_bytes', ...base },
+      { __name__: 'demo_batch_last_success_timestamp_seconds', ...base },
+      { __name__: 'demo_batch_last_run_duration_seconds', ...base },
       { __name__: 'demo_intermittent_metric', ...base },
     ];
-    for (const type of ['used', 'free', 'buffers', 'cached']) names.push({ __name__: 'demo_memory_usage_bytes', ...base, type });
-    for (const mode of ['idle', 'system', 'user']) names.push({ __name__: 'demo_cpu_usage_seconds_total', ...base, mode });
+    for (const type of ['used', 'free', 'buffers', 'cached'])
+      names.push({ __name__: 'demo_memory_usage_bytes', ...base, type });
+    for (const mode of ['idle', 'system', 'user'])
+      names.push({ __name__: 'demo_cpu_usage_seconds_total', ...base, mode });
     for (const method of ['GET', 'POST']) {
       for (const path of ['/api/foo', '/api/bar']) {
         for (const status of ['200', '500']) {
           const hl = { ...base, method, path, status };
           for (const le of BUCKETS) names.push({ __name__: 'demo_api_request_duration_seconds_bucket', ...hl, le });
-          names.push({ __name__: 'demo_api_request_duration_seconds_sum', ...hl }, { __name__: 'demo_api_request_duration_seconds_count', ...hl });
+          names.push(
+            { __name__: 'demo_api_request_duration_seconds_sum', ...hl },
+            { __name__: 'demo_api_request_duration_seconds_count', ...hl },
+          );
         }
       }
     }

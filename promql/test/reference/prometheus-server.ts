@@ -28,7 +28,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -52,14 +54,18 @@ async function startPrometheusOnFreePort(): Promise<RunningPrometheus> {
   const config = join(dir, 'prometheus.yml');
   await writeFile(config, 'global:\n  scrape_interval: 15s\nstorage:\n  tsdb:\n    out_of_order_time_window: 3650d\n');
   const port = await freePort();
-  const child: ChildProcess = spawn(PROMETHEUS_BINARY, [
-    `--config.file=${config}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--web.enable-remote-write-receiver',
-    '--storage.tsdb.retention.time=100y',
-    '--log.level=warn',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(
+    PROMETHEUS_BINARY,
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-remote-write-receiver',
+      '--storage.tsdb.retention.time=100y',
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -96,7 +102,11 @@ async function startPrometheusOnFreePort(): Promise<RunningPrometheus> {
 }
 
 /** POSTs a form to Prometheus' API and returns the raw body and status. */
-export async function prometheusApi(url: string, path: string, params: Record<string, string>): Promise<{ status: number; body: string }> {
+export async function prometheusApi(
+  url: string,
+  path: string,
+  params: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   const res = await fetch(`${url}${path}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

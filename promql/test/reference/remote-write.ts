@@ -7,7 +7,9 @@ import type { DemoSeries } from './demo-data.js';
 
 const PROTO = fileURLToPath(new URL('../../../test/reference/remote-write.proto', import.meta.url));
 
-export async function encoderForWriteRequest(): Promise<(series: readonly DemoSeries[], from: number, to: number) => Uint8Array> {
+export async function encoderForWriteRequest(): Promise<
+  (series: readonly DemoSeries[], from: number, to: number) => Uint8Array
+> {
   const root = await protobuf.load(PROTO);
   const WriteRequest = root.lookupType('prometheus.WriteRequest');
   return (series, from, to) => {
@@ -18,7 +20,8 @@ export async function encoderForWriteRequest(): Promise<(series: readonly DemoSe
         const t = s.timestamps[i]!;
         if (t >= from && t < to) samples.push({ value: s.values[i]!, timestamp: t });
       }
-      if (samples.length > 0) timeseries.push({ labels: s.labels.map((l) => ({ name: l.name, value: l.value })), samples });
+      if (samples.length > 0)
+        timeseries.push({ labels: s.labels.map((l) => ({ name: l.name, value: l.value })), samples });
     }
     const message = WriteRequest.fromObject({ timeseries });
     return snappy.compress(WriteRequest.encode(message).finish());
@@ -26,17 +29,27 @@ export async function encoderForWriteRequest(): Promise<(series: readonly DemoSe
 }
 
 /** Writes every sample, ten minutes of data per request, oldest first. */
-export async function remoteWrite(url: string, series: readonly DemoSeries[], start: number, end: number): Promise<void> {
+export async function remoteWrite(
+  url: string,
+  series: readonly DemoSeries[],
+  start: number,
+  end: number,
+): Promise<void> {
   const encode = await encoderForWriteRequest();
   const slice = 600_000;
   for (let from = start; from <= end; from += slice) {
     const body = encode(series, from, from + slice);
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy', 'X-Prometheus-Remote-Write-Version': '0.1.0' },
+      headers: {
+        'Content-Type': 'application/x-protobuf',
+        'Content-Encoding': 'snappy',
+        'X-Prometheus-Remote-Write-Version': '0.1.0',
+      },
       body,
       signal: AbortSignal.timeout(30_000),
     });
-    if (res.status !== 204 && res.status !== 200) throw new Error(`remote write answered ${res.status}: ${await res.text()}`);
+    if (res.status !== 204 && res.status !== 200)
+      throw new Error(`remote write answered ${res.status}: ${await res.text()}`);
   }
 }

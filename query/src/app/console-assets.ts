@@ -61,7 +61,10 @@ function decodedPath(url: string): string {
  * request reaches the file system).
  */
 export async function serveConsole(fastify: Fastify, dir: string): Promise<void> {
-  if (!existsSync(join(dir, 'index.html'))) throw new Error(`console directory ${dir} has no index.html (build it with: pnpm --filter @telemetryflow/console build)`);
+  if (!existsSync(join(dir, 'index.html')))
+    throw new Error(
+      `console directory ${dir} has no index.html (build it with: pnpm --filter @telemetryflow/console build)`,
+    );
   const files = filesUnder(dir);
   // Cache headers are set per file below; the plugin's own would replace them.
   await fastify.register(fastifyStatic, { root: dir, serve: false, cacheControl: false });
@@ -70,7 +73,9 @@ export async function serveConsole(fastify: Fastify, dir: string): Promise<void>
     reply.headers(CONSOLE_SECURITY_HEADERS);
     if (files.has(path) && path !== '/index.html') {
       // File names under assets/ carry a content hash: they never change.
-      return reply.header('cache-control', path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache').sendFile(path.slice(1));
+      return reply
+        .header('cache-control', path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
+        .sendFile(path.slice(1));
     }
     if (NOT_PAGES.test(path)) return reply.callNotFound();
     return reply.header('cache-control', 'no-cache').sendFile('index.html');

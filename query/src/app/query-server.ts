@@ -7,7 +7,14 @@ import { APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import {
-  CONTROL_PLANE, DEFAULT_LOGIN_SLOWDOWN, IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS, LOGIN_THROTTLE, LoginThrottle, type ControlPlane, type LoginSlowdown,
+  CONTROL_PLANE,
+  DEFAULT_LOGIN_SLOWDOWN,
+  IDENTITY_CONTROLLERS,
+  IDENTITY_PROVIDERS,
+  LOGIN_THROTTLE,
+  LoginThrottle,
+  type ControlPlane,
+  type LoginSlowdown,
 } from '@telemetryflow/identity';
 import { LogsController } from '../logs/logs.controller.js';
 import { LogsRepository } from '../logs/logs.repository.js';
@@ -33,9 +40,26 @@ import { AttributeSuggestions } from '../traces/attribute-suggestions.js';
 import { ServiceMapController, ServiceMapService } from '../service-map/service-map.controller.js';
 import { ServiceMapRepository } from '../service-map/service-map.repository.js';
 import {
-  AccessGuard, answerWithin, ApiDocsController, ApiExceptionFilter, applyClientTimeouts, buildOpenApiDocument, CALLER_RESOLVER, capConnectionsPerAddress,
-  DEFAULT_HTTP_SERVER_LIMITS, DEFAULT_RATE_LIMITS, ERROR_CODE, OPENAPI_DOCUMENT, RATE_LIMITS, RateLimitGuard, recordRoutes, routeTable,
-  type ErrorTagged, type HttpServerLimits, type RateLimits, type RouteEntry,
+  AccessGuard,
+  answerWithin,
+  ApiDocsController,
+  ApiExceptionFilter,
+  applyClientTimeouts,
+  buildOpenApiDocument,
+  CALLER_RESOLVER,
+  capConnectionsPerAddress,
+  DEFAULT_HTTP_SERVER_LIMITS,
+  DEFAULT_RATE_LIMITS,
+  ERROR_CODE,
+  OPENAPI_DOCUMENT,
+  RATE_LIMITS,
+  RateLimitGuard,
+  recordRoutes,
+  routeTable,
+  type ErrorTagged,
+  type HttpServerLimits,
+  type RateLimits,
+  type RouteEntry,
 } from '@telemetryflow/http-kit';
 import { recordQueryRequests, type QueryMetrics } from '../http/query-metrics.js';
 import { serveConsole } from './console-assets.js';
@@ -113,7 +137,10 @@ const API_CONTROLLERS = [
 ];
 
 /** The app's controllers and those of the feature modules it was given. */
-const controllersOf = (cfg: QueryServerConfig) => [...API_CONTROLLERS, ...(cfg.modules ?? []).flatMap((m) => m.controllers ?? [])];
+const controllersOf = (cfg: QueryServerConfig) => [
+  ...API_CONTROLLERS,
+  ...(cfg.modules ?? []).flatMap((m) => m.controllers ?? []),
+];
 
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
@@ -133,7 +160,10 @@ class QueryApiModule {
         { provide: QUERY_LIMITS, useValue: queryLimits(cfg.limits) },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: RATE_LIMITS, useValue: { ...DEFAULT_RATE_LIMITS, ...cfg.rateLimits } },
-        { provide: LOGIN_THROTTLE, useValue: new LoginThrottle(cfg.rateLimits?.loginSlowdown ?? DEFAULT_LOGIN_SLOWDOWN) },
+        {
+          provide: LOGIN_THROTTLE,
+          useValue: new LoginThrottle(cfg.rateLimits?.loginSlowdown ?? DEFAULT_LOGIN_SLOWDOWN),
+        },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         ...IDENTITY_PROVIDERS,
         { provide: RESULT_CACHE, useValue: new ResultCache({ ...DEFAULT_RESULT_CACHE, ...cfg.resultCache }) },
@@ -162,7 +192,9 @@ class QueryApiModule {
   }
 }
 
-function fastifyTrustProxy(trust: QueryServerConfig['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+function fastifyTrustProxy(
+  trust: QueryServerConfig['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (typeof trust !== 'number') return trust ?? false;
   return (_address, hop) => hop < trust;
 }
@@ -182,7 +214,9 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(QueryApiModule.forRoot(cfg), adapter, { logger: ['error', 'warn'] });
+  const app = await NestFactory.create<NestFastifyApplication>(QueryApiModule.forRoot(cfg), adapter, {
+    logger: ['error', 'warn'],
+  });
   app.useGlobalFilters(new ApiExceptionFilter(log));
   const connections = { ...DEFAULT_HTTP_SERVER_LIMITS, ...cfg.connections };
   applyClientTimeouts(app.getHttpServer(), connections);
@@ -196,11 +230,17 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   });
   if (cfg.metrics) recordQueryRequests(fastify, cfg.metrics);
   const renderer = app.get(DashboardRenderer);
-  const live = cfg.live && attachLiveGateway(app.getHttpServer(), {
-    ...cfg.live,
-    resolveCaller: (token, tenant) => cfg.controlPlane.resolveCaller(token, tenant),
-    renderDashboard: (tenant, id, range, variables) => renderer.render(tenant, id, { ...(range && { from: range.fromMs, to: range.toMs }), ...(variables && { variables }) }),
-  });
+  const live =
+    cfg.live &&
+    attachLiveGateway(app.getHttpServer(), {
+      ...cfg.live,
+      resolveCaller: (token, tenant) => cfg.controlPlane.resolveCaller(token, tenant),
+      renderDashboard: (tenant, id, range, variables) =>
+        renderer.render(tenant, id, {
+          ...(range && { from: range.fromMs, to: range.toMs }),
+          ...(variables && { variables }),
+        }),
+    });
   const requestLog = cfg.requestLog;
   if (requestLog) {
     fastify.addHook('onResponse', (req, reply, done) => {

@@ -2,7 +2,11 @@
  * Runs `fn` over `items` with at most `limit` calls under way at once; results keep the
  * order of `items`. `fn` must not reject (callers turn failures into values).
  */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -7,4 +7,9 @@ import { VariableValuesRepository } from './variable-values.repository.js';
 export { DashboardsController, DashboardRenderer };
 
 /** The dashboards feature's providers, for the API module. */
-export const DASHBOARD_PROVIDERS = [DashboardsRepository, DashboardsService, DashboardRenderer, VariableValuesRepository];
+export const DASHBOARD_PROVIDERS = [
+  DashboardsRepository,
+  DashboardsService,
+  DashboardRenderer,
+  VariableValuesRepository,
+];

@@ -1,7 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  LogsPanelQuerySchema, QuerySchema, TracesPanelQuerySchema, type DashboardDefinition, type DashboardRenderDto, type Panel, type PanelResult,
+  LogsPanelQuerySchema,
+  QuerySchema,
+  TracesPanelQuerySchema,
+  type DashboardDefinition,
+  type DashboardRenderDto,
+  type Panel,
+  type PanelResult,
 } from '@telemetryflow/contract';
 import { ApiError, notFound, validate } from '@telemetryflow/http-kit';
 import { LogsService } from '../logs/logs.service.js';
@@ -10,7 +16,12 @@ import { QueryRunner } from '../query-runner/query-runner.js';
 import { parseTimeRange } from '../request-params.js';
 import { TracesService } from '../traces/traces.service.js';
 import { mapBounded } from './bounded-parallel.js';
-import { resolveVariableValues, substituteVariables, type GivenValues, type VariableValues } from './dashboard-variables.js';
+import {
+  resolveVariableValues,
+  substituteVariables,
+  type GivenValues,
+  type VariableValues,
+} from './dashboard-variables.js';
 import { DashboardsRepository } from './dashboards.repository.js';
 import { logSearchParams, traceSearchParams } from './panel-search-params.js';
 
@@ -62,10 +73,24 @@ export class DashboardRenderer {
     const variables = resolveVariableValues(def.variables ?? [], req.variables);
     const panels = await mapBounded(def.panels, RENDER_CONCURRENCY, async (panel, index) => {
       const started = performance.now();
-      const result = await this.panel(tenantId, panel, variables, window).catch((err: unknown) => this.failed(err, dashboardId, index));
-      return { index, title: substituteVariables(panel.title, variables), durationMs: Math.round((performance.now() - started) * 10) / 10, ...result };
+      const result = await this.panel(tenantId, panel, variables, window).catch((err: unknown) =>
+        this.failed(err, dashboardId, index),
+      );
+      return {
+        index,
+        title: substituteVariables(panel.title, variables),
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        ...result,
+      };
     });
-    return { dashboardId, version: dashboard.version, fromMs: window.fromMs, toMs: window.toMs, variables: withoutUnset(variables), panels };
+    return {
+      dashboardId,
+      version: dashboard.version,
+      fromMs: window.fromMs,
+      toMs: window.toMs,
+      variables: withoutUnset(variables),
+      panels,
+    };
   }
 
   private async panel(tenantId: string, panel: Panel, variables: VariableValues, w: Window): Promise<PanelResult> {
@@ -73,17 +98,29 @@ export class DashboardRenderer {
     switch (panel.type) {
       case 'logs': {
         const q = validate(LogsPanelQuerySchema, substituteVariables(panel.query, variables), 'body');
-        return { status: 'ok', kind: 'logs', data: (await this.logs.search(tenantId, logSearchParams(q, w.fromMs, w.toMs))).data };
+        return {
+          status: 'ok',
+          kind: 'logs',
+          data: (await this.logs.search(tenantId, logSearchParams(q, w.fromMs, w.toMs))).data,
+        };
       }
       case 'traces': {
         const q = validate(TracesPanelQuerySchema, substituteVariables(panel.query, variables), 'body');
-        return { status: 'ok', kind: 'traces', data: (await this.traces.searchTraces(tenantId, traceSearchParams(q, w.fromMs, w.toMs))).data };
+        return {
+          status: 'ok',
+          kind: 'traces',
+          data: (await this.traces.searchTraces(tenantId, traceSearchParams(q, w.fromMs, w.toMs))).data,
+        };
       }
       default: {
         const q = validate(QuerySchema, substituteVariables(panel.query, variables), 'body');
         const range = { fromNs: BigInt(w.fromMs) * NS_PER_MS, toNs: BigInt(w.toMs) * NS_PER_MS };
         const stepMs = seriesStepMs(range, panel.step ?? w.step, 'step');
-        const answer = await this.runner.run(tenantId, q, { ...range, fromNs: stepAlignedFromNs(w.fromMs, stepMs), stepSeconds: stepMs / 1000 });
+        const answer = await this.runner.run(tenantId, q, {
+          ...range,
+          fromNs: stepAlignedFromNs(w.fromMs, stepMs),
+          stepSeconds: stepMs / 1000,
+        });
         return { status: 'ok', kind: 'series', data: answer.data, meta: answer.meta };
       }
     }

@@ -4,14 +4,26 @@ import type { QueryDto, Variable } from '@telemetryflow/contract';
 import type { ApiError } from '@telemetryflow/http-kit';
 import { resolveVariableValues, substituteVariables } from './dashboard-variables.js';
 
-const variable = (name: string, extra: Partial<Variable> = {}): Variable => ({ name, source: { signal: 'spans', label: 'service' }, multi: false, ...extra });
+const variable = (name: string, extra: Partial<Variable> = {}): Variable => ({
+  name,
+  source: { signal: 'spans', label: 'service' },
+  multi: false,
+  ...extra,
+});
 
 test('values: the given one, else the default, else none; unknown names and several values for a single variable are refused', () => {
   const defs = [variable('service', { default: 'api' }), variable('env'), variable('route', { multi: true })];
   assert.deepEqual(resolveVariableValues(defs), { service: 'api', env: null, route: null });
-  assert.deepEqual(resolveVariableValues(defs, { service: 'web', route: ['/a', '/b'] }), { service: 'web', env: null, route: ['/a', '/b'] });
+  assert.deepEqual(resolveVariableValues(defs, { service: 'web', route: ['/a', '/b'] }), {
+    service: 'web',
+    env: null,
+    route: ['/a', '/b'],
+  });
   assert.deepEqual(resolveVariableValues(defs, { service: '' }), { service: null, env: null, route: null });
-  assert.throws(() => resolveVariableValues(defs, { nope: 'x' }), (e: ApiError) => e.status === 400 && (e.details as { parameter: string }).parameter === 'variables.nope');
+  assert.throws(
+    () => resolveVariableValues(defs, { nope: 'x' }),
+    (e: ApiError) => e.status === 400 && (e.details as { parameter: string }).parameter === 'variables.nope',
+  );
   assert.throws(() => resolveVariableValues(defs, { service: ['a', 'b'] }), /takes one value/);
 });
 
@@ -49,10 +61,13 @@ test('a filter on a variable without a value is dropped (all); several values tu
   assert.deepEqual(substituteVariables(filters, { service: null, env: null, zone: ['a', 'b'], rack: null }), [
     { label: 'zone', op: 'in', value: ['a', 'b', 'z'] },
   ]);
-  assert.deepEqual(substituteVariables(filters, { service: ['api', 'web'], env: ['dev', 'te.st'], zone: null, rack: 'r1' }), [
-    { label: 'service', op: 'in', value: ['api', 'web'] },
-    { label: 'env', op: '!~', value: '^(dev|te\\.st)$' },
-    { label: 'zone', op: 'in', value: ['z'] },
-    { label: 'rack', op: 'in', value: ['r1'] },
-  ]);
+  assert.deepEqual(
+    substituteVariables(filters, { service: ['api', 'web'], env: ['dev', 'te.st'], zone: null, rack: 'r1' }),
+    [
+      { label: 'service', op: 'in', value: ['api', 'web'] },
+      { label: 'env', op: '!~', value: '^(dev|te\\.st)$' },
+      { label: 'zone', op: 'in', value: ['z'] },
+      { label: 'rack', op: 'in', value: ['r1'] },
+    ],
+  );
 });

@@ -24,7 +24,8 @@ export function resolveVariableValues(defs: readonly Variable[], given: GivenVal
     out[def.name] = null;
     const value = given[def.name] ?? def.default;
     if (value === undefined) continue;
-    if (Array.isArray(value) && !def.multi && value.length !== 1) throw invalidParameter(`variables.${def.name}`, 'takes one value (the variable is not multi-valued)');
+    if (Array.isArray(value) && !def.multi && value.length !== 1)
+      throw invalidParameter(`variables.${def.name}`, 'takes one value (the variable is not multi-valued)');
     const list = Array.isArray(value) ? value : [value];
     if (list.length === 0 || (list.length === 1 && list[0] === '')) continue;
     out[def.name] = def.multi ? list : list[0]!;
@@ -48,7 +49,10 @@ function isFilter(v: unknown): v is { label: string; op: string; value: string |
  * A filter whose value is one variable reference: with several values `=` becomes `in`
  * and `!=` a negated alternation; with no value the filter is dropped (null).
  */
-function substituteFilter(f: { label: string; op: string; value: string | string[] }, values: VariableValues): object | null {
+function substituteFilter(
+  f: { label: string; op: string; value: string | string[] },
+  values: VariableValues,
+): object | null {
   if (Array.isArray(f.value)) {
     // `in` lists: a reference expands to all of its values, or to none when it has no value.
     const list = f.value.flatMap((v) => {

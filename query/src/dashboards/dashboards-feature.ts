@@ -16,6 +16,7 @@ export const DASHBOARDS_FEATURE: ControlPlaneFeature = {
   },
   afterMigrations: async (dataSource, log) => {
     const refreshed = await dataSource.transaction((em) => refreshBuiltInDashboards(em));
-    if (refreshed > 0) log(`control plane: ${refreshed} unedited built-in dashboard(s) brought to the current templates`);
+    if (refreshed > 0)
+      log(`control plane: ${refreshed} unedited built-in dashboard(s) brought to the current templates`);
   },
 };

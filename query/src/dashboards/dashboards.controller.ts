@@ -1,10 +1,30 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import {
-  DashboardDefinitionSchema, DashboardUpdateQuerySchema, RenderBodySchema, RenderQuerySchema, VariableValuesQuerySchema,
-  type ApiSuccess, type DashboardDefinition, type DashboardDto, type DashboardRenderDto, type DashboardSummaryDto, type DashboardVersionDto, type RenderBody,
+  DashboardDefinitionSchema,
+  DashboardUpdateQuerySchema,
+  RenderBodySchema,
+  RenderQuerySchema,
+  VariableValuesQuerySchema,
+  type ApiSuccess,
+  type DashboardDefinition,
+  type DashboardDto,
+  type DashboardRenderDto,
+  type DashboardSummaryDto,
+  type DashboardVersionDto,
+  type RenderBody,
 } from '@telemetryflow/contract';
 import type { z } from 'zod';
-import { ApiRoute, CurrentCaller, notFound, RateLimit, Requires, TenantId, ValidBody, ValidQuery, type Caller } from '@telemetryflow/http-kit';
+import {
+  ApiRoute,
+  CurrentCaller,
+  notFound,
+  RateLimit,
+  Requires,
+  TenantId,
+  ValidBody,
+  ValidQuery,
+  type Caller,
+} from '@telemetryflow/http-kit';
 import { DashboardRenderer } from './dashboard-renderer.js';
 import { DashboardsService } from './dashboards.service.js';
 
@@ -35,14 +55,25 @@ export class DashboardsController {
   @Post()
   @Requires('write')
   @ApiRoute({ summary: 'Create a dashboard (version 1)', body: DashboardDefinitionSchema, status: 201, tags: TAGS })
-  async create(@CurrentCaller() caller: Caller, @ValidBody() body: DashboardDefinition): Promise<ApiSuccess<DashboardDto>> {
+  async create(
+    @CurrentCaller() caller: Caller,
+    @ValidBody() body: DashboardDefinition,
+  ): Promise<ApiSuccess<DashboardDto>> {
     return { data: await this.dashboards.create(caller, body) };
   }
 
   @Post('import')
   @Requires('write')
-  @ApiRoute({ summary: 'Import a dashboard from the JSON that export returns', body: DashboardDefinitionSchema, status: 201, tags: TAGS })
-  async import(@CurrentCaller() caller: Caller, @ValidBody() body: DashboardDefinition): Promise<ApiSuccess<DashboardDto>> {
+  @ApiRoute({
+    summary: 'Import a dashboard from the JSON that export returns',
+    body: DashboardDefinitionSchema,
+    status: 201,
+    tags: TAGS,
+  })
+  async import(
+    @CurrentCaller() caller: Caller,
+    @ValidBody() body: DashboardDefinition,
+  ): Promise<ApiSuccess<DashboardDto>> {
     return { data: await this.dashboards.create(caller, body) };
   }
 
@@ -55,7 +86,8 @@ export class DashboardsController {
   @Put(':id')
   @Requires('write')
   @ApiRoute({
-    summary: 'Replace the definition; the previous one stays as a version. With ?version=n, only if n is still the current version (else 409)',
+    summary:
+      'Replace the definition; the previous one stays as a version. With ?version=n, only if n is still the current version (else 409)',
     body: DashboardDefinitionSchema,
     query: DashboardUpdateQuerySchema,
     params: ID,
@@ -92,21 +124,39 @@ export class DashboardsController {
 
   @Get(':id/versions/:version')
   @ApiRoute({ summary: 'The definition saved as one version', params: VERSION, tags: TAGS })
-  async version(@TenantId() tenant: string, @Param('id') id: string, @Param('version') version: string): Promise<ApiSuccess<DashboardDefinition>> {
+  async version(
+    @TenantId() tenant: string,
+    @Param('id') id: string,
+    @Param('version') version: string,
+  ): Promise<ApiSuccess<DashboardDefinition>> {
     return { data: await this.dashboards.version(tenant, id, versionNumber(version)) };
   }
 
   @Post(':id/versions/:version/restore')
   @Requires('write')
   @HttpCode(200)
-  @ApiRoute({ summary: "Save an earlier version's definition as the newest version", params: VERSION, status: 200, tags: TAGS })
-  async restore(@CurrentCaller() caller: Caller, @Param('id') id: string, @Param('version') version: string): Promise<ApiSuccess<DashboardDto>> {
+  @ApiRoute({
+    summary: "Save an earlier version's definition as the newest version",
+    params: VERSION,
+    status: 200,
+    tags: TAGS,
+  })
+  async restore(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Param('version') version: string,
+  ): Promise<ApiSuccess<DashboardDto>> {
     return { data: await this.dashboards.restore(caller, id, versionNumber(version)) };
   }
 
   @Get(':id/variables/:name/values')
   @RateLimit('heavy')
-  @ApiRoute({ summary: "A variable's choices: the values of its label over the range", query: VariableValuesQuerySchema, params: { ...ID, name: 'variable name' }, tags: TAGS })
+  @ApiRoute({
+    summary: "A variable's choices: the values of its label over the range",
+    query: VariableValuesQuerySchema,
+    params: { ...ID, name: 'variable name' },
+    tags: TAGS,
+  })
   async variableValues(
     @TenantId() tenant: string,
     @Param('id') id: string,

@@ -33,7 +33,14 @@ export async function insertDashboard(
 ): Promise<DashboardEntity> {
   const now = new Date();
   const row = em.getRepository(DashboardEntity).create({
-    id: randomUUID(), tenantId, title: definition.title, version: 1, definition, builtIn, createdAt: now, updatedAt: now,
+    id: randomUUID(),
+    tenantId,
+    title: definition.title,
+    version: 1,
+    definition,
+    builtIn,
+    createdAt: now,
+    updatedAt: now,
   });
   await em.query(
     'INSERT INTO dashboards (id, tenant_id, title, version, definition, built_in, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $5, $6, $6)',
@@ -44,7 +51,14 @@ export async function insertDashboard(
 }
 
 // Plain SQL for the jsonb writes: TypeORM's partial-entity types cannot express the definition's open `options`.
-async function insertVersion(em: EntityManager | DataSource, id: string, version: number, definition: DashboardDefinition, at: Date, createdBy: string | null): Promise<void> {
+async function insertVersion(
+  em: EntityManager | DataSource,
+  id: string,
+  version: number,
+  definition: DashboardDefinition,
+  at: Date,
+  createdBy: string | null,
+): Promise<void> {
   await em.query(
     'INSERT INTO dashboard_versions (dashboard_id, version, definition, created_at, created_by) VALUES ($1, $2, $3, $4, $5)',
     [id, version, JSON.stringify(definition), at, createdBy],
@@ -77,16 +91,29 @@ export class DashboardsRepository {
    * Saves `definition` as the next version; null when the dashboard does not exist. With
    * `expectedVersion`, refuses (409) when someone saved another version since.
    */
-  async update(tenantId: string, id: string, definition: DashboardDefinition, createdBy: string, expectedVersion?: number): Promise<DashboardEntity | null> {
+  async update(
+    tenantId: string,
+    id: string,
+    definition: DashboardDefinition,
+    createdBy: string,
+    expectedVersion?: number,
+  ): Promise<DashboardEntity | null> {
     if (!isDashboardId(id)) return null;
     return this.ds.transaction(async (em) => {
       // Row lock: concurrent saves get consecutive versions instead of colliding.
-      const current = await em.getRepository(DashboardEntity).findOne({ where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
+      const current = await em
+        .getRepository(DashboardEntity)
+        .findOne({ where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
       if (!current) return null;
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        throw new ApiError(409, 'version_conflict', `dashboard ${id} is at version ${current.version}, not ${expectedVersion}: load it again and reapply the change`, {
-          currentVersion: current.version,
-        });
+        throw new ApiError(
+          409,
+          'version_conflict',
+          `dashboard ${id} is at version ${current.version}, not ${expectedVersion}: load it again and reapply the change`,
+          {
+            currentVersion: current.version,
+          },
+        );
       }
       const now = new Date();
       current.version += 1;
@@ -94,7 +121,11 @@ export class DashboardsRepository {
       current.title = definition.title;
       current.updatedAt = now;
       await em.query('UPDATE dashboards SET version = $2, title = $3, definition = $4, updated_at = $5 WHERE id = $1', [
-        id, current.version, definition.title, JSON.stringify(definition), now,
+        id,
+        current.version,
+        definition.title,
+        JSON.stringify(definition),
+        now,
       ]);
       await insertVersion(em, id, current.version, definition, now, createdBy);
       return current;

@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DashboardDefinition, DashboardDto, DashboardSummaryDto, DashboardVersionDto } from '@telemetryflow/contract';
+import type {
+  DashboardDefinition,
+  DashboardDto,
+  DashboardSummaryDto,
+  DashboardVersionDto,
+} from '@telemetryflow/contract';
 import { notFound, type Caller } from '@telemetryflow/http-kit';
 import { parseTimeRange } from '../request-params.js';
 import type { DashboardEntity } from './dashboard.entities.js';
@@ -12,14 +17,27 @@ export function savedBy(caller: Caller): string {
 }
 
 function toDto(d: DashboardEntity): DashboardDto {
-  return { ...d.definition, id: d.id, version: d.version, builtIn: d.builtIn, createdAt: d.createdAt.toISOString(), updatedAt: d.updatedAt.toISOString() };
+  return {
+    ...d.definition,
+    id: d.id,
+    version: d.version,
+    builtIn: d.builtIn,
+    createdAt: d.createdAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
+  };
 }
 
 function toSummary(d: DashboardEntity): DashboardSummaryDto {
   const { title, description, tags, panels } = d.definition;
   return {
-    id: d.id, title, ...(description !== undefined ? { description } : {}), ...(tags !== undefined ? { tags } : {}),
-    version: d.version, builtIn: d.builtIn, panelCount: panels.length, updatedAt: d.updatedAt.toISOString(),
+    id: d.id,
+    title,
+    ...(description !== undefined ? { description } : {}),
+    ...(tags !== undefined ? { tags } : {}),
+    version: d.version,
+    builtIn: d.builtIn,
+    panelCount: panels.length,
+    updatedAt: d.updatedAt.toISOString(),
   };
 }
 
@@ -46,7 +64,12 @@ export class DashboardsService {
     return toDto(await this.repo.create(caller.tenantId, definition, savedBy(caller)));
   }
 
-  async update(caller: Caller, id: string, definition: DashboardDefinition, expectedVersion?: number): Promise<DashboardDto> {
+  async update(
+    caller: Caller,
+    id: string,
+    definition: DashboardDefinition,
+    expectedVersion?: number,
+  ): Promise<DashboardDto> {
     const saved = await this.repo.update(caller.tenantId, id, definition, savedBy(caller), expectedVersion);
     if (!saved) throw notFound(`dashboard ${id} not found`);
     return toDto(saved);
@@ -80,7 +103,12 @@ export class DashboardsService {
   }
 
   /** The choices of a variable: values of its label over the range (default: the last hour). */
-  async variableOptions(tenantId: string, id: string, name: string, q: { from?: string | number; to?: string | number }): Promise<string[]> {
+  async variableOptions(
+    tenantId: string,
+    id: string,
+    name: string,
+    q: { from?: string | number; to?: string | number },
+  ): Promise<string[]> {
     const variable = (await this.found(tenantId, id)).definition.variables?.find((v) => v.name === name);
     if (!variable) throw notFound(`dashboard ${id} has no variable ${name}`);
     return this.variableValues.values(tenantId, variable.source, parseTimeRange(q));

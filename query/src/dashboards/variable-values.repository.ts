@@ -36,14 +36,23 @@ export function variableValuesSql(source: Variable['source']): ValuesSql {
   const hours = ['Hour >= toStartOfHour(' + FROM + ')', 'Hour <= ' + TO];
   if (source.signal === 'metrics') {
     params.key = source.label;
-    const where = [`LastSeen >= ${FROM}`, `FirstSeen <= ${TO}`, '(mapContains(Attributes, {key:String}) OR mapContains(ResourceAttributes, {key:String}))'];
+    const where = [
+      `LastSeen >= ${FROM}`,
+      `FirstSeen <= ${TO}`,
+      '(mapContains(Attributes, {key:String}) OR mapContains(ResourceAttributes, {key:String}))',
+    ];
     if (source.metric !== undefined) {
       where.push('MetricName = {metric:String}');
       params.metric = source.metric;
     }
-    return pick('if(mapContains(Attributes, {key:String}), Attributes[{key:String}], ResourceAttributes[{key:String}])', 'metric_series', where);
+    return pick(
+      'if(mapContains(Attributes, {key:String}), Attributes[{key:String}], ResourceAttributes[{key:String}])',
+      'metric_series',
+      where,
+    );
   }
-  if (source.label === 'service') return pick('ServiceName', source.signal === 'spans' ? 'spans_service_red_hourly' : 'logs_volume_hourly', hours);
+  if (source.label === 'service')
+    return pick('ServiceName', source.signal === 'spans' ? 'spans_service_red_hourly' : 'logs_volume_hourly', hours);
   if (source.label === 'operation') return pick('SpanName', 'spans_red_hourly', hours);
   const attr = attributeColumn(source.label);
   if (!attr) throw new Error(`unsupported variable label ${source.label}`);
@@ -53,7 +62,10 @@ export function variableValuesSql(source: Variable['source']): ValuesSql {
   // A bounded scan: a key with millions of values costs what one with ten does.
   const scanned = `(SELECT ${attr.column} FROM ${source.signal} WHERE TenantId = {tenant:String} AND ${time} >= ${FROM} AND ${time} <= ${TO}
     AND mapContains(${attr.column}, {key:String}) LIMIT {scan:UInt32})`;
-  return { sql: `SELECT DISTINCT ${attr.column}[{key:String}] AS v FROM ${scanned} WHERE v != '' ORDER BY v LIMIT {limit:UInt32}`, params };
+  return {
+    sql: `SELECT DISTINCT ${attr.column}[{key:String}] AS v FROM ${scanned} WHERE v != '' ORDER BY v LIMIT {limit:UInt32}`,
+    params,
+  };
 }
 
 @Injectable()
@@ -62,7 +74,13 @@ export class VariableValuesRepository {
 
   async values(tenant: string, source: Variable['source'], range: TimeRange): Promise<string[]> {
     const { sql, params } = variableValuesSql(source);
-    const rows = await this.ch.select<{ v: string }>(sql, { ...params, tenant, fromNs: range.fromNs.toString(), toNs: range.toNs.toString(), limit: MAX_VARIABLE_VALUES });
+    const rows = await this.ch.select<{ v: string }>(sql, {
+      ...params,
+      tenant,
+      fromNs: range.fromNs.toString(),
+      toNs: range.toNs.toString(),
+      limit: MAX_VARIABLE_VALUES,
+    });
     return rows.map((r) => r.v);
   }
 }

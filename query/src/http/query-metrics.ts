@@ -35,7 +35,10 @@ export function createQueryMetrics(registry: Registry): QueryMetrics {
 export function recordQueryRequests(app: FastifyInstance, metrics: QueryMetrics): void {
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    metrics.requestSeconds.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.requestSeconds.observe(
+      { method: req.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
     done();
   });
 }

@@ -1,4 +1,11 @@
-import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  SetMetadata,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { CallerRequest } from '@telemetryflow/http-kit';
@@ -29,7 +36,10 @@ export class ResultCacheInterceptor implements NestInterceptor {
   ) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (ctx.getType() !== 'http' || !this.reflector.getAllAndOverride<boolean | undefined>(CACHE_KEY, [ctx.getHandler(), ctx.getClass()])) {
+    if (
+      ctx.getType() !== 'http' ||
+      !this.reflector.getAllAndOverride<boolean | undefined>(CACHE_KEY, [ctx.getHandler(), ctx.getClass()])
+    ) {
       return next.handle();
     }
     const req = ctx.switchToHttp().getRequest<CacheableRequest>();
@@ -37,12 +47,14 @@ export class ResultCacheInterceptor implements NestInterceptor {
     if (!req.caller) return next.handle();
     const key = resultCacheKey(req.caller.tenantId, req.method, req.url, req.body);
     return from(
-      this.cache.get(key, () => lastValueFrom(next.handle())).then(({ value, outcome }) => {
-        const result = outcome === 'miss' ? 'miss' : 'hit';
-        this.metrics?.cacheRequests.inc({ result });
-        reply.header('x-cache', result);
-        return value;
-      }),
+      this.cache
+        .get(key, () => lastValueFrom(next.handle()))
+        .then(({ value, outcome }) => {
+          const result = outcome === 'miss' ? 'miss' : 'hit';
+          this.metrics?.cacheRequests.inc({ result });
+          reply.header('x-cache', result);
+          return value;
+        }),
     );
   }
 }

@@ -33,7 +33,10 @@ test('identical queries in flight share one execution', async () => {
 
 test('failures are not kept, and results above a tenth of the bound are not kept', async () => {
   const cache = new ResultCache({ ttlMs: 10_000, maxBytes: 1000 });
-  await assert.rejects(cache.get('k', async () => Promise.reject(new Error('store down'))), /store down/);
+  await assert.rejects(
+    cache.get('k', async () => Promise.reject(new Error('store down'))),
+    /store down/,
+  );
   assert.equal((await cache.get('k', async () => 'ok')).outcome, 'miss');
   const big = 'x'.repeat(200);
   await cache.get('big', async () => big);
@@ -54,5 +57,8 @@ test('the key separates tenants and ignores query parameter order', () => {
   assert.equal(a, resultCacheKey('t1', 'GET', '/api/v1/logs?q=err&from=1', undefined));
   assert.notEqual(a, resultCacheKey('t2', 'GET', '/api/v1/logs?from=1&q=err', undefined));
   assert.notEqual(a, resultCacheKey('t1', 'GET', '/api/v1/logs?from=1&q=error', undefined));
-  assert.notEqual(resultCacheKey('t1', 'POST', '/api/v1/metrics/query', { metric: 'a' }), resultCacheKey('t1', 'POST', '/api/v1/metrics/query', { metric: 'b' }));
+  assert.notEqual(
+    resultCacheKey('t1', 'POST', '/api/v1/metrics/query', { metric: 'a' }),
+    resultCacheKey('t1', 'POST', '/api/v1/metrics/query', { metric: 'b' }),
+  );
 });

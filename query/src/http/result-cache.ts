@@ -27,7 +27,10 @@ export class ResultCache {
     this.maxEntryBytes = Math.floor(options.maxBytes / 10);
     // A given clock is read on every access (ttlResolution 0): lru-cache otherwise reuses a reading for 1 ms of real time.
     const clock = options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {};
-    this.lru = options.ttlMs > 0 ? new LRUCache({ ttl: options.ttlMs, maxSize: options.maxBytes, ttlAutopurge: false, ...clock }) : undefined;
+    this.lru =
+      options.ttlMs > 0
+        ? new LRUCache({ ttl: options.ttlMs, maxSize: options.maxBytes, ttlAutopurge: false, ...clock })
+        : undefined;
   }
 
   async get(key: string, compute: () => Promise<unknown>): Promise<{ value: unknown; outcome: CacheOutcome }> {
@@ -56,6 +59,8 @@ export class ResultCache {
 /** The cache key of a request: tenant, method, path with sorted query parameters, body. */
 export function resultCacheKey(tenantId: string, method: string, url: string, body: unknown): string {
   const parsed = new URL(url, 'http://localhost');
-  const params = [...parsed.searchParams.entries()].sort(([a, av], [b, bv]) => (a === b ? av.localeCompare(bv) : a.localeCompare(b)));
+  const params = [...parsed.searchParams.entries()].sort(([a, av], [b, bv]) =>
+    a === b ? av.localeCompare(bv) : a.localeCompare(b),
+  );
   return JSON.stringify([tenantId, method, parsed.pathname, params, body ?? null]);
 }

@@ -6,7 +6,7 @@ const LIMITS: DeliveryLimits = { maxBuffered: 10, maxBatch: 4, flushMs: 5, stall
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Polls until `condition` holds (every 2 ms, failing after 5 s). */
 async function until(condition: () => boolean, what: string): Promise<void> {
-  for (const deadline = Date.now() + 5000; !condition(); ) {
+  for (const deadline = Date.now() + 5000; !condition();) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await tick(2);
   }
@@ -28,11 +28,20 @@ test('one batch in flight until acknowledged; batches of at most maxBatch in arr
   const d = new BoundedDelivery<number>(sink, LIMITS);
   d.push([1, 2, 3, 4, 5, 6]);
   await until(() => sent.length === 1, 'the first batch');
-  assert.deepEqual(sent.map((s) => s.items), [[1, 2, 3, 4]]);
+  assert.deepEqual(
+    sent.map((s) => s.items),
+    [[1, 2, 3, 4]],
+  );
   assert.equal(d.buffered, 2);
   sent[0]!.ack();
   await until(() => sent.length === 2, 'the second batch');
-  assert.deepEqual(sent.map((s) => s.items), [[1, 2, 3, 4], [5, 6]]);
+  assert.deepEqual(
+    sent.map((s) => s.items),
+    [
+      [1, 2, 3, 4],
+      [5, 6],
+    ],
+  );
   d.close();
 });
 

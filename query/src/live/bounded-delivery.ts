@@ -9,7 +9,12 @@ export interface DeliveryLimits {
   stallMs: number;
 }
 
-export const DEFAULT_DELIVERY_LIMITS: DeliveryLimits = { maxBuffered: 2000, maxBatch: 500, flushMs: 50, stallMs: 15_000 };
+export const DEFAULT_DELIVERY_LIMITS: DeliveryLimits = {
+  maxBuffered: 2000,
+  maxBatch: 500,
+  flushMs: 50,
+  stallMs: 15_000,
+};
 
 export interface DeliverySink<T> {
   /** Sends a batch; the client calls `ack` when it took it. `dropped` counts items lost since the last batch. */
@@ -71,7 +76,10 @@ export class BoundedDelivery<T> {
   private schedule(): void {
     if (this.flushTimer || this.inFlight || this.closed) return;
     // A full batch goes at once; a partial one waits a moment for more.
-    this.flushTimer = setTimeout(() => this.flush(), this.buffer.length >= this.limits.maxBatch ? 0 : this.limits.flushMs);
+    this.flushTimer = setTimeout(
+      () => this.flush(),
+      this.buffer.length >= this.limits.maxBatch ? 0 : this.limits.flushMs,
+    );
   }
 
   private flush(): void {

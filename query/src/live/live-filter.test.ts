@@ -4,13 +4,37 @@ import { LiveFilterSchema } from '@telemetryflow/contract';
 import { logMatches, spanMatches } from './live-filter.js';
 import type { LiveLogRow, LiveSpanRow } from './live-rows.js';
 
-const log: LiveLogRow = { serviceName: 'api', severityNumber: 13, body: 'Upstream TIMEOUT', traceId: 'ab'.repeat(16), attributes: { region: 'eu' }, resource: { 'k8s.ns': 'prod' } };
-const span: LiveSpanRow = { serviceName: 'api', name: 'GET /cart', traceId: 'ab'.repeat(16), attributes: {}, resource: { 'k8s.ns': 'prod' } };
+const log: LiveLogRow = {
+  serviceName: 'api',
+  severityNumber: 13,
+  body: 'Upstream TIMEOUT',
+  traceId: 'ab'.repeat(16),
+  attributes: { region: 'eu' },
+  resource: { 'k8s.ns': 'prod' },
+};
+const span: LiveSpanRow = {
+  serviceName: 'api',
+  name: 'GET /cart',
+  traceId: 'ab'.repeat(16),
+  attributes: {},
+  resource: { 'k8s.ns': 'prod' },
+};
 const f = (raw: unknown) => LiveFilterSchema.parse(raw);
 
 test('log filters: service, severity at or above (number or name), text, trace id, attributes or resource attributes', () => {
   assert.ok(logMatches(f({}), log));
-  assert.ok(logMatches(f({ service: 'api', minSeverity: 'WARN', text: 'timeout', traceId: 'AB'.repeat(16), attributes: { region: 'eu', 'k8s.ns': 'prod' } }), log));
+  assert.ok(
+    logMatches(
+      f({
+        service: 'api',
+        minSeverity: 'WARN',
+        text: 'timeout',
+        traceId: 'AB'.repeat(16),
+        attributes: { region: 'eu', 'k8s.ns': 'prod' },
+      }),
+      log,
+    ),
+  );
   assert.ok(!logMatches(f({ minSeverity: 'ERROR' }), log));
   assert.ok(logMatches(f({ minSeverity: 13 }), log));
   assert.ok(!logMatches(f({ service: 'web' }), log));

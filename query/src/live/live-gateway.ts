@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import {
-  LiveDashboardSubscribeSchema, LiveSubscribeSchema, LiveUnsubscribeSchema,
-  type LiveAck, type LiveItems, type LiveNotice, type LogDto, type SpanDto,
+  LiveDashboardSubscribeSchema,
+  LiveSubscribeSchema,
+  LiveUnsubscribeSchema,
+  type LiveAck,
+  type LiveItems,
+  type LiveNotice,
+  type LogDto,
+  type SpanDto,
 } from '@telemetryflow/contract';
 import type { z } from 'zod';
 import { ApiError, type Caller } from '@telemetryflow/http-kit';
@@ -78,20 +84,29 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
   nsp.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown; tenant?: unknown };
     const token = auth.token;
-    if (typeof token !== 'string' || token === '') return next(connectError('unauthenticated', 'auth.token (API key or access token) is required'));
+    if (typeof token !== 'string' || token === '')
+      return next(connectError('unauthenticated', 'auth.token (API key or access token) is required'));
     const tenant = typeof auth.tenant === 'string' ? auth.tenant : undefined;
     cfg
       .resolveCaller(token, tenant)
       .then((caller) => {
         if (!caller) return next(connectError('unauthenticated', 'unknown, expired or revoked credential'));
-        if (!caller.permissions.has('read')) return next(connectError('forbidden', 'this credential lacks the "read" permission'));
+        if (!caller.permissions.has('read'))
+          return next(connectError('forbidden', 'this credential lacks the "read" permission'));
         if (total >= maxConnections || (connections.get(caller.tenantId) ?? 0) >= maxPerTenant) {
           return next(connectError('too_many_connections', 'too many live connections; close one or retry later'));
         }
         states.set(socket, { caller, token, tenant, tails: new Map(), dashboards: new Map() });
         next();
       })
-      .catch((err: unknown) => next(connectError(err instanceof ApiError ? err.code : 'unavailable', err instanceof ApiError ? err.message : 'the credential store is unavailable; retry later')));
+      .catch((err: unknown) =>
+        next(
+          connectError(
+            err instanceof ApiError ? err.code : 'unavailable',
+            err instanceof ApiError ? err.message : 'the credential store is unavailable; retry later',
+          ),
+        ),
+      );
   });
 
   nsp.on('connection', (socket) => {
@@ -101,7 +116,10 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
     const full = () => state.tails.size + state.dashboards.size >= maxSubs;
     // Handshakes that passed the check at the same time: the counts are exact only here.
     if (total >= maxConnections || (connections.get(tenantId) ?? 0) >= maxPerTenant) {
-      socket.emit('notice', { code: 'too_many_connections', message: 'too many live connections; close one or retry later' } satisfies LiveNotice);
+      socket.emit('notice', {
+        code: 'too_many_connections',
+        message: 'too many live connections; close one or retry later',
+      } satisfies LiveNotice);
       socket.disconnect(true);
       return;
     }
@@ -129,16 +147,33 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
         send: (items: T[], dropped: number, done: () => void) => {
           socket.emit('items', { subscription: id, signal, items, dropped } as LiveItems, done);
         },
-        dropping: () => notice({ code: 'items_dropped', message: 'the client reads slower than items arrive: newer items are dropped until it catches up', subscription: id }),
+        dropping: () =>
+          notice({
+            code: 'items_dropped',
+            message: 'the client reads slower than items arrive: newer items are dropped until it catches up',
+            subscription: id,
+          }),
         stalled: () => {
-          notice({ code: 'slow_client_disconnected', message: `a delivery was not acknowledged within ${limits.stallMs} ms`, subscription: id });
+          notice({
+            code: 'slow_client_disconnected',
+            message: `a delivery was not acknowledged within ${limits.stallMs} ms`,
+            subscription: id,
+          });
           socket.disconnect(true);
         },
       });
       const sub: LiveSubscription =
         parsed.signal === 'logs'
-          ? { signal: 'logs', filter: parsed.filter, delivery: new BoundedDelivery<LogDto>(sink<LogDto>('logs'), limits) }
-          : { signal: 'spans', filter: parsed.filter, delivery: new BoundedDelivery<SpanDto>(sink<SpanDto>('spans'), limits) };
+          ? {
+              signal: 'logs',
+              filter: parsed.filter,
+              delivery: new BoundedDelivery<LogDto>(sink<LogDto>('logs'), limits),
+            }
+          : {
+              signal: 'spans',
+              filter: parsed.filter,
+              delivery: new BoundedDelivery<SpanDto>(sink<SpanDto>('spans'), limits),
+            };
       state.tails.set(id, sub);
       cfg.hub.add(tenantId, sub);
       answer({ data: { subscription: id } });
@@ -165,7 +200,8 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
       const parsed = parse(LiveDashboardSubscribeSchema, raw, answer);
       if (!parsed) return;
       if (full()) return answer(error('too_many_subscriptions', `at most ${maxSubs} subscriptions per connection`));
-      if ((feeds.get(tenantId) ?? 0) >= maxFeeds) return answer(error('too_many_subscriptions', `at most ${maxFeeds} dashboard feeds per tenant`));
+      if ((feeds.get(tenantId) ?? 0) >= maxFeeds)
+        return answer(error('too_many_subscriptions', `at most ${maxFeeds} dashboard feeds per tenant`));
       const id = randomUUID();
       let stop: (() => void) | undefined;
       // The slots are taken now, so subscriptions racing the first render still count.
@@ -182,9 +218,13 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
         stop?.();
         release();
       });
-      const range = () => (parsed.lastSeconds === undefined ? undefined : { fromMs: Date.now() - parsed.lastSeconds * 1000, toMs: Date.now() });
+      const range = () =>
+        parsed.lastSeconds === undefined
+          ? undefined
+          : { fromMs: Date.now() - parsed.lastSeconds * 1000, toMs: Date.now() };
       const watcher = {
-        send: (data: unknown, done: () => void) => socket.emit('dashboard', { subscription: id, dashboardId: parsed.dashboardId, data }, done),
+        send: (data: unknown, done: () => void) =>
+          socket.emit('dashboard', { subscription: id, dashboardId: parsed.dashboardId, data }, done),
         failed: (err: unknown) => notice({ code: 'render_skipped', message: errorMessage(err), subscription: id }),
       };
       const counted = async () => {
@@ -196,12 +236,19 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
         }
       };
       // Followers of the same dashboard, range, interval and variables in a tenant share one feed.
-      const key = JSON.stringify([tenantId, parsed.dashboardId, parsed.lastSeconds ?? null, parsed.intervalSeconds, parsed.variables ?? {}]);
+      const key = JSON.stringify([
+        tenantId,
+        parsed.dashboardId,
+        parsed.lastSeconds ?? null,
+        parsed.intervalSeconds,
+        parsed.variables ?? {},
+      ]);
       // The first render answers the subscription: an unknown dashboard is refused there.
       sharedFeeds.join(key, counted, parsed.intervalSeconds * 1000, watcher).then(
         (leave) => {
           stop = leave;
-          if (!state.dashboards.has(id)) leave(); // the client left or unsubscribed meanwhile
+          if (!state.dashboards.has(id))
+            leave(); // the client left or unsubscribed meanwhile
           else answer({ data: { subscription: id } });
         },
         (err: unknown) => {

@@ -44,7 +44,8 @@ export class LiveHub {
       }
       if (rows.spans?.length) {
         const spanSubs = subs.filter((s) => s.signal === 'spans');
-        if (spanSubs.length > 0) fanOut(rows.spans.map(liveSpanRow), spanSubs, spanMatches, (r) => spanInsertRowToDto(r.row));
+        if (spanSubs.length > 0)
+          fanOut(rows.spans.map(liveSpanRow), spanSubs, spanMatches, (r) => spanInsertRowToDto(r.row));
       }
     } catch (err) {
       // The writer's path must not fail because of the live tail.

@@ -5,7 +5,7 @@ import { SharedDashboardFeeds, type FeedWatcher } from './shared-dashboard-feeds
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Polls until `condition` holds (every 2 ms, failing after 5 s). */
 async function until(condition: () => boolean, what: string): Promise<void> {
-  for (const deadline = Date.now() + 5000; !condition(); ) {
+  for (const deadline = Date.now() + 5000; !condition();) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await tick(2);
   }
@@ -14,7 +14,13 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 function follower() {
   const got: number[] = [];
   const failures: unknown[] = [];
-  const watcher: FeedWatcher<number> = { send: (d, done) => { got.push(d); done(); }, failed: (e) => failures.push(e) };
+  const watcher: FeedWatcher<number> = {
+    send: (d, done) => {
+      got.push(d);
+      done();
+    },
+    failed: (e) => failures.push(e),
+  };
   return { got, failures, watcher };
 }
 
@@ -48,7 +54,10 @@ test('different keys are different feeds; a failing first render rejects every f
     if (fail) throw new Error('not found');
     return 1;
   };
-  const [x, y] = await Promise.allSettled([feeds.join('bad', render, 20, follower().watcher), feeds.join('bad', render, 20, follower().watcher)]);
+  const [x, y] = await Promise.allSettled([
+    feeds.join('bad', render, 20, follower().watcher),
+    feeds.join('bad', render, 20, follower().watcher),
+  ]);
   assert.equal(x.status, 'rejected');
   assert.equal(y.status, 'rejected');
   assert.equal(feeds.size, 0);

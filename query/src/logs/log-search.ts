@@ -4,7 +4,14 @@ import { idOrEmpty, scopeDto, type AttributedRow } from '../clickhouse-rows.js';
 import { invalidParameter } from '@telemetryflow/http-kit';
 import { parseTextSearch } from './text-search.js';
 import { attributeParams, decodeCursor, type PageCursor } from '../page-cursor.js';
-import { parseHexId, parseInteger, parseString, parseTimeRange, type RawParams, type TimeRange } from '../request-params.js';
+import {
+  parseHexId,
+  parseInteger,
+  parseString,
+  parseTimeRange,
+  type RawParams,
+  type TimeRange,
+} from '../request-params.js';
 
 export interface LogSearch extends TimeRange {
   /** Free text: words, "phrases" and prefix* terms. */
@@ -28,7 +35,8 @@ export function parseMinSeverity(raw: string | undefined): number | undefined {
   const upper = raw.toUpperCase();
   if (upper in SEVERITY_LEVELS) return SEVERITY_LEVELS[upper as SeverityName];
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= 1 && n <= 24)) throw invalidParameter('minSeverity', 'must be 1–24 or TRACE, DEBUG, INFO, WARN, ERROR, FATAL');
+  if (!(n >= 1 && n <= 24))
+    throw invalidParameter('minSeverity', 'must be 1–24 or TRACE, DEBUG, INFO, WARN, ERROR, FATAL');
   return n;
 }
 

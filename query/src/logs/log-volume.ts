@@ -28,8 +28,15 @@ export interface VolumeRow {
 }
 
 /** Pure: one point per step of the range, with its total and counts by severity. */
-export function volumeSeries(rows: readonly VolumeRow[], fromMs: number, toMs: number, stepMs: number): LogVolumePointDto[] {
-  const points = new Map(bucketStarts(fromMs, toMs, stepMs).map((t) => [t, { t, total: 0, bySeverity: {} as Record<string, number> }]));
+export function volumeSeries(
+  rows: readonly VolumeRow[],
+  fromMs: number,
+  toMs: number,
+  stepMs: number,
+): LogVolumePointDto[] {
+  const points = new Map(
+    bucketStarts(fromMs, toMs, stepMs).map((t) => [t, { t, total: 0, bySeverity: {} as Record<string, number> }]),
+  );
   for (const r of rows) {
     const p = points.get(r.bucket);
     if (!p) continue;

@@ -1,5 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { LogSearchParamsSchema, LogVolumeParamsSchema, type ApiSuccess, type LogDto, type LogVolumePointDto } from '@telemetryflow/contract';
+import {
+  LogSearchParamsSchema,
+  LogVolumeParamsSchema,
+  type ApiSuccess,
+  type LogDto,
+  type LogVolumePointDto,
+} from '@telemetryflow/contract';
 import { ApiRoute, RateLimit, Requires, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import type { RawParams } from '../request-params.js';
@@ -14,7 +20,8 @@ export class LogsController {
   @Get()
   @RateLimit('heavy')
   @ApiRoute({
-    summary: 'Search logs newest first: q (words, "phrases", prefix*), service, severity, minSeverity, traceId, attr.<key>, resource.<key>; cursor pages',
+    summary:
+      'Search logs newest first: q (words, "phrases", prefix*), service, severity, minSeverity, traceId, attr.<key>, resource.<key>; cursor pages',
     query: LogSearchParamsSchema,
     tags: ['logs'],
   })
@@ -24,13 +31,21 @@ export class LogsController {
 
   @Get('histogram')
   @RateLimit('heavy')
-  @ApiRoute({ summary: 'Log record counts per step ([epoch ms, count]) over the same filter as the search', query: LogSearchParamsSchema, tags: ['logs'] })
+  @ApiRoute({
+    summary: 'Log record counts per step ([epoch ms, count]) over the same filter as the search',
+    query: LogSearchParamsSchema,
+    tags: ['logs'],
+  })
   histogram(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<[number, number][]>> {
     return this.logs.histogram(tenant, q);
   }
 
   @Get('volume')
-  @ApiRoute({ summary: 'Log record counts per step by severity (rollups where possible)', query: LogVolumeParamsSchema, tags: ['logs'] })
+  @ApiRoute({
+    summary: 'Log record counts per step by severity (rollups where possible)',
+    query: LogVolumeParamsSchema,
+    tags: ['logs'],
+  })
   volume(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<LogVolumePointDto[]>> {
     return this.logs.volume(tenant, q);
   }

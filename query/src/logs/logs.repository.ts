@@ -15,15 +15,26 @@ export const LOG_COLUMNS = `toString(toUnixTimestamp64Nano(Timestamp)) AS timeNs
   EventName, Flags, DroppedAttributesCount, ${ATTRIBUTED_COLUMNS}`;
 
 /** Tie-breaker of records with one timestamp: fixed-width hex, so string order is numeric order. */
-const ROW_HASH = "leftPad(lower(hex(cityHash64(ObservedTimestamp, SpanId, ServiceName, SeverityNumber, Body, Attributes))), 16, '0')";
+const ROW_HASH =
+  "leftPad(lower(hex(cityHash64(ObservedTimestamp, SpanId, ServiceName, SeverityNumber, Body, Attributes))), 16, '0')";
 
 /** Every condition of a search except tenant, time and cursor; `TRUE` when none. */
 export function logSearchConditions(s: LogSearch): SqlPart[] {
   const parts: SqlPart[] = [{ sql: '1', params: {} }];
   if (s.service !== undefined) parts.push({ sql: 'ServiceName = {service:String}', params: { service: s.service } });
-  if (s.severity !== undefined) parts.push({ sql: 'lower(SeverityText) = lower({severity:String})', params: { severity: s.severity } });
+  if (s.severity !== undefined)
+    parts.push({ sql: 'lower(SeverityText) = lower({severity:String})', params: { severity: s.severity } });
   if (s.traceId !== undefined) parts.push({ sql: 'TraceId = unhex({traceId:String})', params: { traceId: s.traceId } });
-  parts.push(...logConditions({ ...(s.minSeverity !== undefined ? { minSeverity: s.minSeverity } : {}), ...(s.text !== undefined ? { search: s.text } : {}), filters: s.attributes.map((a) => ({ label: a.label, op: '=' as const, value: a.value })) }, 'q'));
+  parts.push(
+    ...logConditions(
+      {
+        ...(s.minSeverity !== undefined ? { minSeverity: s.minSeverity } : {}),
+        ...(s.text !== undefined ? { search: s.text } : {}),
+        filters: s.attributes.map((a) => ({ label: a.label, op: '=' as const, value: a.value })),
+      },
+      'q',
+    ),
+  );
   return parts;
 }
 
@@ -76,7 +87,8 @@ export class LogsRepository {
       ...(service !== undefined ? { where: 'ServiceName = {service:String}' } : {}),
       groupBy: 'bucket, severity',
     }));
-    const rows = await this.ch.select<{ bucket: string; severity: string; n: string }>(`SELECT bucket, severity, sum(n) AS n FROM (${union}) GROUP BY bucket, severity ORDER BY bucket, severity`,
+    const rows = await this.ch.select<{ bucket: string; severity: string; n: string }>(
+      `SELECT bucket, severity, sum(n) AS n FROM (${union}) GROUP BY bucket, severity ORDER BY bucket, severity`,
       { ...params, tenant, stepMs, ...(service !== undefined ? { service } : {}) },
     );
     return rows.map((r) => ({ bucket: toNumber(r.bucket), severity: r.severity, count: toNumber(r.n) }));

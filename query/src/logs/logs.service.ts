@@ -36,7 +36,9 @@ export class LogsService {
     assertRangeWithin(s, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
     const stepMs = parseStepMs(q, s);
     const counts = new Map((await this.repo.histogram(tenant, s, stepMs)).map((r) => [r.bucket, r.count]));
-    const points = bucketStarts(Number(s.fromNs / NS_PER_MS), Number(s.toNs / NS_PER_MS), stepMs).map((t) => [t, counts.get(t) ?? 0] as [number, number]);
+    const points = bucketStarts(Number(s.fromNs / NS_PER_MS), Number(s.toNs / NS_PER_MS), stepMs).map(
+      (t) => [t, counts.get(t) ?? 0] as [number, number],
+    );
     return { data: points, meta: { stepSeconds: stepMs / 1000 } };
   }
 

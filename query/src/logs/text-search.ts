@@ -23,7 +23,10 @@ export function searchWords(q: string): string[] {
 }
 
 function tokens(q: string): string[] {
-  return q.toLowerCase().split(/[^a-z0-9\u0080-\uffff]+/u).filter((w) => w.length > 0);
+  return q
+    .toLowerCase()
+    .split(/[^a-z0-9\u0080-\uffff]+/u)
+    .filter((w) => w.length > 0);
 }
 
 export function parseTextSearch(q: string | undefined, parameter = 'q'): TextSearch {
@@ -47,7 +50,8 @@ export function parseTextSearch(q: string | undefined, parameter = 'q'): TextSea
   }
   out.words = [...new Set(out.words)];
   out.prefixes = [...new Set(out.prefixes)];
-  if (out.words.length + out.phrases.length + out.prefixes.length > MAX_TERMS) throw invalidParameter(parameter, `at most ${MAX_TERMS} search terms`);
+  if (out.words.length + out.phrases.length + out.prefixes.length > MAX_TERMS)
+    throw invalidParameter(parameter, `at most ${MAX_TERMS} search terms`);
   return out;
 }
 
@@ -67,5 +71,8 @@ export function textSearchConditions(s: TextSearch, prefix: string): SqlPart[] {
     ...s.phrases.map((p) => ['match', p.join(`${SEPARATOR}+`)] as const),
     ...s.prefixes.map((p) => ['match', `(^|${SEPARATOR})${p}`] as const),
   ];
-  return patterns.map(([fn, value], i) => ({ sql: `${fn}(${BODY}, {${prefix}${i}:String})`, params: { [`${prefix}${i}`]: value } }));
+  return patterns.map(([fn, value], i) => ({
+    sql: `${fn}(${BODY}, {${prefix}${i}:String})`,
+    params: { [`${prefix}${i}`]: value },
+  }));
 }

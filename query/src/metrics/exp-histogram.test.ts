@@ -1,12 +1,25 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  downscale, expHistogramIncreases, expHistogramQuantile, knownExtremes, mergeExpHistograms, sparseRun, type ExpHistogram, type ExpHistogramPoint,
+  downscale,
+  expHistogramIncreases,
+  expHistogramQuantile,
+  knownExtremes,
+  mergeExpHistograms,
+  sparseRun,
+  type ExpHistogram,
+  type ExpHistogramPoint,
 } from './exp-histogram.js';
 
-const close = (actual: number | null, expected: number) => assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `${actual} ≠ ${expected}`);
+const close = (actual: number | null, expected: number) =>
+  assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `${actual} ≠ ${expected}`);
 const hist = (o: Partial<ExpHistogram>): ExpHistogram => ({
-  scale: 0, zeroCount: 0, zeroThreshold: 0, positive: { offset: 0, counts: [] }, negative: { offset: 0, counts: [] }, ...o,
+  scale: 0,
+  zeroCount: 0,
+  zeroThreshold: 0,
+  positive: { offset: 0, counts: [] },
+  negative: { offset: 0, counts: [] },
+  ...o,
 });
 
 test('downscaling maps index i to i >> shift, negative indices included', () => {
@@ -20,7 +33,12 @@ test('downscaling maps index i to i >> shift, negative indices included', () => 
 
 test('merging histograms of different scales sums at the smallest scale', () => {
   const fine = hist({ scale: 2, zeroCount: 1, zeroThreshold: 0.001, positive: { offset: 4, counts: [1, 1, 1, 1] } }); // all in (2, 4]
-  const coarse = hist({ scale: 0, zeroCount: 2, positive: { offset: 0, counts: [5] }, negative: { offset: 1, counts: [3] } });
+  const coarse = hist({
+    scale: 0,
+    zeroCount: 2,
+    positive: { offset: 0, counts: [5] },
+    negative: { offset: 1, counts: [3] },
+  });
   const m = mergeExpHistograms([fine, coarse])!;
   assert.equal(m.scale, 0);
   assert.equal(m.zeroCount, 3);
@@ -39,7 +57,12 @@ test('quantiles walk negative, zero, then positive buckets with exponential inte
   // Scale 1 (base √2): bucket 2 is (2, 2√2].
   close(expHistogramQuantile(0.5, hist({ scale: 1, positive: { offset: 2, counts: [4] } })), 2 ** 1.25);
   // Negatives come first, most negative first: [-4,-2) holds 5, [-2,-1) holds 5, zero 5, (1,2] 5.
-  const signed = hist({ zeroCount: 5, zeroThreshold: 0.5, negative: { offset: 0, counts: [5, 5] }, positive: { offset: 0, counts: [5] } });
+  const signed = hist({
+    zeroCount: 5,
+    zeroThreshold: 0.5,
+    negative: { offset: 0, counts: [5, 5] },
+    positive: { offset: 0, counts: [5] },
+  });
   close(expHistogramQuantile(0.1, signed), -(2 ** 1.6)); // 2/5 of the way from -4 towards -2
   close(expHistogramQuantile(0.25, signed), -2);
   close(expHistogramQuantile(0.625, signed), 0); // middle of the zero bucket [-0.5, 0.5]
@@ -53,14 +76,27 @@ test('quantiles walk negative, zero, then positive buckets with exponential inte
 });
 
 const point = (t: number, o: Partial<ExpHistogramPoint>): ExpHistogramPoint => ({
-  t, start: 1, count: 0, sum: 0, min: null, max: null, ...hist({}), ...o,
+  t,
+  start: 1,
+  count: 0,
+  sum: 0,
+  min: null,
+  max: null,
+  ...hist({}),
+  ...o,
 });
 
 test('cumulative increases subtract per bucket, across a scale change, and restart on a reset', () => {
   const pts = [
     point(0, { count: 5, scale: 0, zeroCount: 1, positive: { offset: 2, counts: [4] } }),
     // The SDK downscaled to -1: index 2 at scale 0 is index 1 at scale -1, now holding 14.
-    point(60, { count: 20, scale: -1, zeroCount: 1, positive: { offset: 1, counts: [14] }, negative: { offset: 0, counts: [5] } }),
+    point(60, {
+      count: 20,
+      scale: -1,
+      zeroCount: 1,
+      positive: { offset: 1, counts: [14] },
+      negative: { offset: 0, counts: [5] },
+    }),
     // Fewer observations than before: the process restarted.
     point(120, { count: 2, scale: -1, zeroCount: 2 }),
   ];
@@ -73,12 +109,27 @@ test('cumulative increases subtract per bucket, across a scale change, and resta
   assert.deepEqual(inc[0]!.negative, { offset: 0, counts: [5] });
   assert.equal(inc[1], pts[2]);
   // A series that started inside the window counts its first point whole.
-  assert.deepEqual(expHistogramIncreases([point(100, { start: 50, count: 3 })], 0).map((p) => p.count), [3]);
+  assert.deepEqual(
+    expHistogramIncreases([point(100, { start: 50, count: 3 })], 0).map((p) => p.count),
+    [3],
+  );
 });
 
 test('knownExtremes: bounds only when every interval recorded them', () => {
-  assert.deepEqual(knownExtremes([{ min: 2, max: 5 }, { min: -1, max: 3 }]), { min: -1, max: 5 });
-  assert.deepEqual(knownExtremes([{ min: 2, max: 5 }, { min: null, max: 9 }]), { min: null, max: 9 });
+  assert.deepEqual(
+    knownExtremes([
+      { min: 2, max: 5 },
+      { min: -1, max: 3 },
+    ]),
+    { min: -1, max: 5 },
+  );
+  assert.deepEqual(
+    knownExtremes([
+      { min: 2, max: 5 },
+      { min: null, max: 9 },
+    ]),
+    { min: null, max: 9 },
+  );
   assert.deepEqual(knownExtremes([]), { min: null, max: null });
 });
 

@@ -63,7 +63,10 @@ function combineRuns(a: ExpBucketRun, b: ExpBucketRun, sign: 1 | -1): ExpBucketR
   if (b.counts.length === 0) return a;
   if (a.counts.length === 0 && sign === 1) return b;
   const lo = a.counts.length === 0 ? b.offset : Math.min(a.offset, b.offset);
-  const hi = a.counts.length === 0 ? b.offset + b.counts.length : Math.max(a.offset + a.counts.length, b.offset + b.counts.length);
+  const hi =
+    a.counts.length === 0
+      ? b.offset + b.counts.length
+      : Math.max(a.offset + a.counts.length, b.offset + b.counts.length);
   const counts = new Array<number>(hi - lo).fill(0);
   a.counts.forEach((c, i) => (counts[a.offset + i - lo]! += c));
   b.counts.forEach((c, i) => (counts[b.offset + i - lo]! += sign * c));
@@ -78,7 +81,13 @@ function combineRuns(a: ExpBucketRun, b: ExpBucketRun, sign: 1 | -1): ExpBucketR
 export function mergeExpHistograms(list: readonly ExpHistogram[]): ExpHistogram | undefined {
   if (list.length === 0) return undefined;
   const scale = Math.min(...list.map((h) => h.scale));
-  let acc: ExpHistogram = { scale, zeroCount: 0, zeroThreshold: 0, positive: { offset: 0, counts: [] }, negative: { offset: 0, counts: [] } };
+  let acc: ExpHistogram = {
+    scale,
+    zeroCount: 0,
+    zeroThreshold: 0,
+    positive: { offset: 0, counts: [] },
+    negative: { offset: 0, counts: [] },
+  };
   for (const raw of list) {
     const h = downscale(raw, scale);
     acc = {
@@ -99,7 +108,10 @@ export function mergeExpHistograms(list: readonly ExpHistogram[]): ExpHistogram 
  * decreased (compared at the coarser of the two scales) is a reset, and the new point is
  * then the interval's histogram.
  */
-export function expHistogramIncreases(points: readonly ExpHistogramPoint[], windowStartMs: number): ExpHistogramPoint[] {
+export function expHistogramIncreases(
+  points: readonly ExpHistogramPoint[],
+  windowStartMs: number,
+): ExpHistogramPoint[] {
   const sorted = [...points].sort((a, b) => a.t - b.t);
   const out: ExpHistogramPoint[] = [];
   let prev: ExpHistogramPoint | undefined;
@@ -157,7 +169,11 @@ function bucketBoundary(index: number, scale: number): number {
  * negative and none positive). The result is clamped to the recorded min/max when they are known.
  * Null when there are no observations.
  */
-export function expHistogramQuantile(q: number, h: ExpHistogram, extremes: { min?: number | null; max?: number | null } = {}): number | null {
+export function expHistogramQuantile(
+  q: number,
+  h: ExpHistogram,
+  extremes: { min?: number | null; max?: number | null } = {},
+): number | null {
   const neg = h.negative.counts.reduce((a, b) => a + b, 0);
   const pos = h.positive.counts.reduce((a, b) => a + b, 0);
   const total = neg + h.zeroCount + pos;
@@ -199,14 +215,19 @@ export function expHistogramQuantile(q: number, h: ExpHistogram, extremes: { min
   for (let i = h.positive.counts.length - 1; i >= 0; i--) {
     if (h.positive.counts[i]! > 0) return clamp(bucketBoundary(h.positive.offset + i + 1, h.scale));
   }
-  return clamp(h.zeroCount > 0 ? (pos > 0 || neg === 0 ? h.zeroThreshold : 0) : -bucketBoundary(h.negative.offset, h.scale));
+  return clamp(
+    h.zeroCount > 0 ? (pos > 0 || neg === 0 ? h.zeroThreshold : 0) : -bucketBoundary(h.negative.offset, h.scale),
+  );
 }
 
 /**
  * The range every observation of these intervals lies in: the smallest min and largest
  * max, each known only when every interval recorded it.
  */
-export function knownExtremes(list: readonly { min: number | null; max: number | null }[]): { min: number | null; max: number | null } {
+export function knownExtremes(list: readonly { min: number | null; max: number | null }[]): {
+  min: number | null;
+  max: number | null;
+} {
   let min: number | null = Infinity;
   let max: number | null = -Infinity;
   for (const h of list) {

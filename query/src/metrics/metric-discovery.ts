@@ -44,7 +44,13 @@ export class MetricDiscovery {
     const rows = await this.ch.select<{ key: string; n: string }>(
       `SELECT key, count() AS n FROM (${SERIES}) ARRAY JOIN arrayDistinct(arrayConcat(mapKeys(a), mapKeys(r))) AS key
        GROUP BY key ORDER BY n DESC, key LIMIT {limit:UInt32}`,
-      { tenant, metric: parseString(q, 'metric'), fromNs: range.fromNs, toNs: range.toNs, limit: parseInteger(q, 'limit', 1, 10_000) ?? 1000 },
+      {
+        tenant,
+        metric: parseString(q, 'metric'),
+        fromNs: range.fromNs,
+        toNs: range.toNs,
+        limit: parseInteger(q, 'limit', 1, 10_000) ?? 1000,
+      },
     );
     return rows.map((r) => ({ key: r.key, count: toNumber(r.n) }));
   }
@@ -58,8 +64,13 @@ export class MetricDiscovery {
        WHERE (mapContains(a, {label:String}) OR mapContains(r, {label:String})) AND startsWith(value, {prefix:String})
        GROUP BY value ORDER BY count() DESC, value LIMIT {limit:UInt32}`,
       {
-        tenant, metric: parseString(q, 'metric'), fromNs: range.fromNs, toNs: range.toNs, label,
-        prefix: parseString(q, 'prefix', 256) ?? '', limit: parseInteger(q, 'limit', 1, 10_000) ?? 1000,
+        tenant,
+        metric: parseString(q, 'metric'),
+        fromNs: range.fromNs,
+        toNs: range.toNs,
+        label,
+        prefix: parseString(q, 'prefix', 256) ?? '',
+        limit: parseInteger(q, 'limit', 1, 10_000) ?? 1000,
       },
     );
     return rows.map((r) => r.value);
@@ -74,13 +85,26 @@ export class MetricDiscovery {
     assertRangeWithin(range, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
     const metric = parseString(q, 'metric') ?? '';
     const limit = parseInteger(q, 'limit', 1, 1000) ?? 100;
-    const filters = attributeParams(q).map((f) => ({ label: f.label.replace(/^(attr|resource)\./, ''), op: '=' as const, value: f.value }));
+    const filters = attributeParams(q).map((f) => ({
+      label: f.label.replace(/^(attr|resource)\./, ''),
+      op: '=' as const,
+      value: f.value,
+    }));
     const series = await this.metrics.findSeries(tenant, metric, filters, range, MAX_EXEMPLAR_SERIES + 1);
-    if (series.length > MAX_EXEMPLAR_SERIES) throw invalidParameter('metric', `matches more than ${MAX_EXEMPLAR_SERIES} series; add attr.<key> filters`);
+    if (series.length > MAX_EXEMPLAR_SERIES)
+      throw invalidParameter('metric', `matches more than ${MAX_EXEMPLAR_SERIES} series; add attr.<key> filters`);
     const table = series[0] ? EXEMPLAR_TABLES[series[0].type] : undefined;
     if (!table) return [];
     const labels = new Map(series.map((s) => [s.fingerprint, { ...s.resource, ...s.attributes }]));
-    const rows = await this.ch.select<{ fp: string; timeNs: string; value: number; intValue: string | null; traceId: string; spanId: string; attributes: Record<string, string> }>(
+    const rows = await this.ch.select<{
+      fp: string;
+      timeNs: string;
+      value: number;
+      intValue: string | null;
+      traceId: string;
+      spanId: string;
+      attributes: Record<string, string>;
+    }>(
       `SELECT toString(Fingerprint) AS fp, toString(toUnixTimestamp64Nano(t)) AS timeNs, v AS value, toString(iv) AS intValue,
               lower(hex(tid)) AS traceId, lower(hex(sid)) AS spanId, attrs AS attributes
        FROM (

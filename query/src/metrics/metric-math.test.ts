@@ -1,8 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  rollupCounterPoints, bucketStart, bucketStarts, counterIncreases, foldExtreme, histogramIncreases, histogramQuantile, mergeBuckets, mergedHistogramQuantile,
-  addStats, emptyStats, exactStatValue, statValue, type HistogramPoint,
+  rollupCounterPoints,
+  bucketStart,
+  bucketStarts,
+  counterIncreases,
+  foldExtreme,
+  histogramIncreases,
+  histogramQuantile,
+  mergeBuckets,
+  mergedHistogramQuantile,
+  addStats,
+  emptyStats,
+  exactStatValue,
+  statValue,
+  type HistogramPoint,
 } from './metric-math.js';
 
 test('buckets align to the epoch', () => {
@@ -61,18 +73,43 @@ test("histogram quantiles are interpolated within the points' recorded min and m
 
 test('histogram increases and merging', () => {
   const mk = (t: number, counts: number[]): HistogramPoint => ({
-    t, start: 1, count: counts.reduce((a, b) => a + b, 0), sum: 0, bounds: [1, 2], counts, min: null, max: null,
+    t,
+    start: 1,
+    count: counts.reduce((a, b) => a + b, 0),
+    sum: 0,
+    bounds: [1, 2],
+    counts,
+    min: null,
+    max: null,
   });
   const inc = histogramIncreases([mk(0, [1, 1, 0]), mk(60, [3, 2, 1]), mk(120, [1, 0, 0])], 10);
-  assert.deepEqual(inc.map((h) => h.counts), [[2, 1, 1], [1, 0, 0]]);
-  assert.deepEqual(mergeBuckets([{ bounds: [1, 2], counts: [1, 2, 3] }, { bounds: [1, 2], counts: [1, 1, 1] }]), {
-    bounds: [1, 2],
-    counts: [2, 3, 4],
-  });
-  assert.deepEqual(mergeBuckets([{ bounds: [1], counts: [2, 1] }, { bounds: [2], counts: [1, 1] }]), {
-    bounds: [1, 2],
-    counts: [2, 1, 2],
-  });
+  assert.deepEqual(
+    inc.map((h) => h.counts),
+    [
+      [2, 1, 1],
+      [1, 0, 0],
+    ],
+  );
+  assert.deepEqual(
+    mergeBuckets([
+      { bounds: [1, 2], counts: [1, 2, 3] },
+      { bounds: [1, 2], counts: [1, 1, 1] },
+    ]),
+    {
+      bounds: [1, 2],
+      counts: [2, 3, 4],
+    },
+  );
+  assert.deepEqual(
+    mergeBuckets([
+      { bounds: [1], counts: [2, 1] },
+      { bounds: [2], counts: [1, 1] },
+    ]),
+    {
+      bounds: [1, 2],
+      counts: [2, 1, 2],
+    },
+  );
 });
 
 test('step statistics', () => {
@@ -84,11 +121,21 @@ test('step statistics', () => {
 
 test('min, max and last of integer points stay exact past 2^53; one non-integer point gives up exactness', () => {
   const big = 9_007_199_254_740_993n;
-  const series = (v: bigint) => ({ sum: Number(v), count: 1, min: Number(v), max: Number(v), last: Number(v), exact: { min: v, max: v, last: v } });
+  const series = (v: bigint) => ({
+    sum: Number(v),
+    count: 1,
+    min: Number(v),
+    max: Number(v),
+    last: Number(v),
+    exact: { min: v, max: v, last: v },
+  });
   const acc = emptyStats();
   addStats(acc, series(big));
   addStats(acc, series(big + 2n));
-  assert.deepEqual(['min', 'max', 'last'].map((a) => exactStatValue(acc, a as 'min')), ['9007199254740993', '9007199254740995', '18014398509481988']);
+  assert.deepEqual(
+    ['min', 'max', 'last'].map((a) => exactStatValue(acc, a as 'min')),
+    ['9007199254740993', '9007199254740995', '18014398509481988'],
+  );
   assert.equal(exactStatValue(acc, 'avg'), null, 'computed aggregates are floating point');
   addStats(acc, { sum: 1.5, count: 1, min: 1.5, max: 1.5, last: 1.5, exact: null });
   assert.equal(exactStatValue(acc, 'max'), null);
@@ -105,11 +152,25 @@ test('foldExtreme ignores points without a recorded Min/Max', () => {
 
 test('rollup buckets of a counter stand in as first, peak or low, last', () => {
   const at = (b: Parameters<typeof rollupCounterPoints>[0]) => rollupCounterPoints(b).map((p) => [p.t, p.value]);
-  assert.deepEqual(at({ t: 0, endT: 100, first: 5, last: 9, min: 5, max: 9 }), [[0, 5], [99, 9]]);
+  assert.deepEqual(at({ t: 0, endT: 100, first: 5, last: 9, min: 5, max: 9 }), [
+    [0, 5],
+    [99, 9],
+  ]);
   // 5 → 12, reset, → 3: the peak keeps the growth before the reset.
-  assert.deepEqual(at({ t: 0, endT: 100, first: 5, last: 3, min: 0, max: 12 }), [[0, 5], [1, 12], [99, 3]]);
+  assert.deepEqual(at({ t: 0, endT: 100, first: 5, last: 3, min: 0, max: 12 }), [
+    [0, 5],
+    [1, 12],
+    [99, 3],
+  ]);
   // 5 → 6, reset, → 20: only the low shows the reset.
-  assert.deepEqual(at({ t: 0, endT: 100, first: 5, last: 20, min: 1, max: 20 }), [[0, 5], [1, 1], [99, 20]]);
+  assert.deepEqual(at({ t: 0, endT: 100, first: 5, last: 20, min: 1, max: 20 }), [
+    [0, 5],
+    [1, 1],
+    [99, 20],
+  ]);
   const inc = counterIncreases([...rollupCounterPoints({ t: 0, endT: 100, first: 5, last: 3, min: 0, max: 12 })], 0);
-  assert.equal(inc.reduce((a, p) => a + p.value, 0), 7 + 3);
+  assert.equal(
+    inc.reduce((a, p) => a + p.value, 0),
+    7 + 3,
+  );
 });

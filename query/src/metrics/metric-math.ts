@@ -40,7 +40,11 @@ export interface Increase {
  * the fetched window (`windowStartMs`), since then its whole value is new.
  * Non-monotonic sums (`detectResets = false`) use plain differences.
  */
-export function counterIncreases(points: readonly CounterPoint[], windowStartMs: number, detectResets = true): Increase[] {
+export function counterIncreases(
+  points: readonly CounterPoint[],
+  windowStartMs: number,
+  detectResets = true,
+): Increase[] {
   const sorted = [...points].sort((a, b) => a.t - b.t);
   const out: Increase[] = [];
   let prev: CounterPoint | undefined;
@@ -142,7 +146,9 @@ export interface Buckets {
 export function mergeBuckets(list: readonly Buckets[]): Buckets | undefined {
   if (list.length === 0) return undefined;
   const first = list[0]!;
-  const same = list.every((h) => h.bounds.length === first.bounds.length && h.bounds.every((b, i) => b === first.bounds[i]));
+  const same = list.every(
+    (h) => h.bounds.length === first.bounds.length && h.bounds.every((b, i) => b === first.bounds[i]),
+  );
   if (same) {
     const counts = new Array<number>(first.bounds.length + 1).fill(0);
     for (const h of list) h.counts.forEach((c, i) => (counts[i] = (counts[i] ?? 0) + c));

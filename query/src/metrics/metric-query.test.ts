@@ -4,14 +4,23 @@ import { ApiError } from '@telemetryflow/http-kit';
 import { parseMetricQuery, planFor, seriesLabels } from './metric-query.js';
 
 const bad = (body: unknown, name: string) =>
-  assert.throws(() => parseMetricQuery(body, 7_200_000), (e: unknown) => e instanceof ApiError && e.status === 400 && e.message.startsWith(name));
+  assert.throws(
+    () => parseMetricQuery(body, 7_200_000),
+    (e: unknown) => e instanceof ApiError && e.status === 400 && e.message.startsWith(name),
+  );
 
 test('parseMetricQuery: defaults and validation', () => {
   const q = parseMetricQuery({ metric: 'm', aggregation: 'avg' }, 7_200_000);
   assert.equal(q.stepMs, 60_000);
   assert.equal(q.toNs - q.fromNs, 3_600_000_000_000n);
-  assert.deepEqual(parseMetricQuery({ metric: 'm', aggregation: 'sum', filters: { a: 'b' }, groupBy: ['x', 'x'] }).filters, [{ label: 'a', op: '=', value: 'b' }]);
-  const ops = [{ label: 'host', op: 'in', value: ['h1', 'h2'] }, { label: 'env', op: '=~', value: '^prod' }];
+  assert.deepEqual(
+    parseMetricQuery({ metric: 'm', aggregation: 'sum', filters: { a: 'b' }, groupBy: ['x', 'x'] }).filters,
+    [{ label: 'a', op: '=', value: 'b' }],
+  );
+  const ops = [
+    { label: 'host', op: 'in', value: ['h1', 'h2'] },
+    { label: 'env', op: '=~', value: '^prod' },
+  ];
   assert.deepEqual(parseMetricQuery({ metric: 'm', aggregation: 'increase', filters: ops }).filters, ops);
   bad(null, 'body');
   bad({ aggregation: 'avg' }, 'metric');
@@ -37,5 +46,9 @@ test('planFor and labels', () => {
   assert.match(planFor('summary', 'p50'), /not supported/);
   assert.equal(planFor('gauge', 'max'), 'stats');
   assert.match(planFor('gauge', 'rate'), /needs a sum/);
-  assert.deepEqual(seriesLabels(['a', 'service.name', 'z'], { a: '1' }, { 'service.name': 'api' }), { a: '1', 'service.name': 'api', z: '' });
+  assert.deepEqual(seriesLabels(['a', 'service.name', 'z'], { a: '1' }, { 'service.name': 'api' }), {
+    a: '1',
+    'service.name': 'api',
+    z: '',
+  });
 });

@@ -1,4 +1,11 @@
-import { LabelFilterSchema, METRIC_AGGREGATIONS, TimeInputSchema, type LabelFilter, type MetricAggregation, type MetricType } from '@telemetryflow/contract';
+import {
+  LabelFilterSchema,
+  METRIC_AGGREGATIONS,
+  TimeInputSchema,
+  type LabelFilter,
+  type MetricAggregation,
+  type MetricType,
+} from '@telemetryflow/contract';
 import { z } from 'zod';
 import { invalidParameter, validate } from '@telemetryflow/http-kit';
 import { niceStepSeconds, parseTimeRange, type TimeRange } from '../request-params.js';
@@ -22,7 +29,9 @@ export const MetricQueryBodySchema = z.object({
   metric: z.string().min(1).max(1024),
   aggregation: z.enum(METRIC_AGGREGATIONS),
   groupBy: z.array(z.string().min(1).max(256)).max(MAX_KEYS).optional(),
-  filters: z.union([z.record(z.string().min(1).max(256), z.string().max(1024)), z.array(LabelFilterSchema).max(MAX_KEYS)]).optional(),
+  filters: z
+    .union([z.record(z.string().min(1).max(256), z.string().max(1024)), z.array(LabelFilterSchema).max(MAX_KEYS)])
+    .optional(),
   from: TimeInputSchema.optional(),
   to: TimeInputSchema.optional(),
   stepSeconds: z.number().int().min(1).max(31_536_000).optional(),
@@ -33,7 +42,9 @@ export const MetricQueryBodySchema = z.object({
 /** Label filters from either accepted form. */
 export function labelFilters(filters: Record<string, string> | LabelFilter[] | undefined): LabelFilter[] {
   if (filters === undefined) return [];
-  const list = Array.isArray(filters) ? filters : Object.entries(filters).map(([label, value]) => ({ label, op: '=' as const, value }));
+  const list = Array.isArray(filters)
+    ? filters
+    : Object.entries(filters).map(([label, value]) => ({ label, op: '=' as const, value }));
   if (list.length > MAX_KEYS) throw invalidParameter('filters', `at most ${MAX_KEYS} filters`);
   return list;
 }
@@ -42,13 +53,15 @@ export function labelFilters(filters: Record<string, string> | LabelFilter[] | u
 export function seriesStepMs(range: TimeRange, stepSeconds: number | undefined, parameter = 'stepSeconds'): number {
   const rangeMs = Number((range.toNs - range.fromNs) / 1_000_000n);
   const step = stepSeconds ?? niceStepSeconds(rangeMs / 1000);
-  if (rangeMs / (step * 1000) > MAX_BUCKETS) throw invalidParameter(parameter, `too small for the range: at most ${MAX_BUCKETS} points per series`);
+  if (rangeMs / (step * 1000) > MAX_BUCKETS)
+    throw invalidParameter(parameter, `too small for the range: at most ${MAX_BUCKETS} points per series`);
   return step * 1000;
 }
 
 /** Pure: POST body → MetricQuery, 400 naming the field on bad input. */
 export function parseMetricQuery(body: unknown, nowMs = Date.now()): MetricQuery {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidParameter('body', 'must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalidParameter('body', 'must be a JSON object');
   const b = validate(MetricQueryBodySchema, body, 'body');
   const range = parseTimeRange({ from: b.from, to: b.to }, nowMs);
   return {
@@ -61,7 +74,13 @@ export function parseMetricQuery(body: unknown, nowMs = Date.now()): MetricQuery
   };
 }
 
-export type PointsPlan = 'stats' | 'counter' | 'histogram-quantile' | 'exp-histogram-quantile' | 'distribution-totals' | 'distribution-extremes';
+export type PointsPlan =
+  | 'stats'
+  | 'counter'
+  | 'histogram-quantile'
+  | 'exp-histogram-quantile'
+  | 'distribution-totals'
+  | 'distribution-extremes';
 
 /**
  * Which computation answers an aggregation on a metric type, or a message when the
@@ -72,14 +91,24 @@ export function planFor(type: MetricType, agg: MetricAggregation): PointsPlan | 
   const totals = agg === 'count' || agg === 'sum' || agg === 'avg';
   switch (type) {
     case 'gauge':
-      return agg === 'rate' || agg === 'increase' ? `${agg} needs a sum (counter) metric` : quantile ? 'quantiles need a histogram metric' : 'stats';
+      return agg === 'rate' || agg === 'increase'
+        ? `${agg} needs a sum (counter) metric`
+        : quantile
+          ? 'quantiles need a histogram metric'
+          : 'stats';
     case 'sum':
-      return agg === 'rate' || agg === 'increase' ? 'counter' : quantile ? 'quantiles need a histogram metric' : 'stats';
+      return agg === 'rate' || agg === 'increase'
+        ? 'counter'
+        : quantile
+          ? 'quantiles need a histogram metric'
+          : 'stats';
     case 'histogram':
     case 'exponential_histogram':
       if (quantile) return type === 'histogram' ? 'histogram-quantile' : 'exp-histogram-quantile';
       if (agg === 'min' || agg === 'max') return 'distribution-extremes';
-      return totals ? 'distribution-totals' : `${agg} is not supported on histograms (use count, sum, avg, min, max or p50..p99)`;
+      return totals
+        ? 'distribution-totals'
+        : `${agg} is not supported on histograms (use count, sum, avg, min, max or p50..p99)`;
     case 'summary':
       return totals ? 'distribution-totals' : `${agg} is not supported on summary metrics yet (use count, sum or avg)`;
   }
@@ -90,9 +119,16 @@ export function quantileOf(agg: MetricAggregation): number {
 }
 
 /** Labels of a series for the requested keys: point attributes first, then resource attributes. */
-export function seriesLabels(groupBy: readonly string[], attributes: Record<string, string>, resource: Record<string, string>): Record<string, string> {
+export function seriesLabels(
+  groupBy: readonly string[],
+  attributes: Record<string, string>,
+  resource: Record<string, string>,
+): Record<string, string> {
   // fromEntries defines own properties, so a key such as "__proto__" stays a plain label.
   return Object.fromEntries(
-    groupBy.map((k) => [k, Object.hasOwn(attributes, k) ? attributes[k]! : Object.hasOwn(resource, k) ? resource[k]! : '']),
+    groupBy.map((k) => [
+      k,
+      Object.hasOwn(attributes, k) ? attributes[k]! : Object.hasOwn(resource, k) ? resource[k]! : '',
+    ]),
   );
 }

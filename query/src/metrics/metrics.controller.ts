@@ -1,6 +1,14 @@
 import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import {
-  ExemplarParamsSchema, MetricLabelsParamsSchema, MetricLabelValuesParamsSchema, RangeParamsSchema, type ApiSuccess, type AttributeKeyDto, type ExemplarDto, type MetricDto, type MetricQueryResultDto,
+  ExemplarParamsSchema,
+  MetricLabelsParamsSchema,
+  MetricLabelValuesParamsSchema,
+  RangeParamsSchema,
+  type ApiSuccess,
+  type AttributeKeyDto,
+  type ExemplarDto,
+  type MetricDto,
+  type MetricQueryResultDto,
 } from '@telemetryflow/contract';
 import { ApiRoute, RateLimit, Requires, TenantId, ValidBody, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
@@ -19,7 +27,11 @@ export class MetricsController {
   ) {}
 
   @Get()
-  @ApiRoute({ summary: 'Metrics seen in the range with their type, unit and description', query: RangeParamsSchema, tags: ['metrics'] })
+  @ApiRoute({
+    summary: 'Metrics seen in the range with their type, unit and description',
+    query: RangeParamsSchema,
+    tags: ['metrics'],
+  })
   async list(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<MetricDto[]>> {
     return { data: await this.metrics.listMetrics(tenant, q) };
   }
@@ -28,7 +40,8 @@ export class MetricsController {
   @RateLimit('heavy')
   @HttpCode(200)
   @ApiRoute({
-    summary: 'One metric as time series: aggregation (avg … last, rate, increase, p50 … p99), label filters (=, !=, =~, !~, in), groupBy',
+    summary:
+      'One metric as time series: aggregation (avg … last, rate, increase, p50 … p99), label filters (=, !=, =~, !~, in), groupBy',
     body: MetricQueryBodySchema,
     status: 200,
     tags: ['metrics'],
@@ -38,20 +51,37 @@ export class MetricsController {
   }
 
   @Get('labels')
-  @ApiRoute({ summary: "Label keys of a metric's series in the range (point and resource attributes), with series counts", query: MetricLabelsParamsSchema, tags: ['metrics'] })
+  @ApiRoute({
+    summary: "Label keys of a metric's series in the range (point and resource attributes), with series counts",
+    query: MetricLabelsParamsSchema,
+    tags: ['metrics'],
+  })
   async labels(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<AttributeKeyDto[]>> {
     return { data: await this.discovery.labels(tenant, q) };
   }
 
   @Get('labels/:label/values')
-  @ApiRoute({ summary: "Values of one label of a metric's series, most series first", query: MetricLabelValuesParamsSchema, params: { label: 'label key' }, tags: ['metrics'] })
-  async labelValues(@TenantId() tenant: string, @Param('label') label: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<string[]>> {
+  @ApiRoute({
+    summary: "Values of one label of a metric's series, most series first",
+    query: MetricLabelValuesParamsSchema,
+    params: { label: 'label key' },
+    tags: ['metrics'],
+  })
+  async labelValues(
+    @TenantId() tenant: string,
+    @Param('label') label: string,
+    @ValidQuery() q: RawParams,
+  ): Promise<ApiSuccess<string[]>> {
     return { data: await this.discovery.labelValues(tenant, label, q) };
   }
 
   @Get('exemplars')
   @RateLimit('heavy')
-  @ApiRoute({ summary: "Exemplars (value, trace and span id) of a metric's series in the range, newest first", query: ExemplarParamsSchema, tags: ['metrics'] })
+  @ApiRoute({
+    summary: "Exemplars (value, trace and span id) of a metric's series in the range, newest first",
+    query: ExemplarParamsSchema,
+    tags: ['metrics'],
+  })
   async exemplars(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<ExemplarDto[]>> {
     return { data: await this.discovery.exemplars(tenant, q) };
   }

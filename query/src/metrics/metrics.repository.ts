@@ -1,7 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  CUMULATIVE_ROLLUPS, KEPT_POINT_FIELDS as K, METRIC_POINT_TABLES, METRIC_ROLLUP_COLUMNS as R, metricTables, POINT_COLUMNS as P, RAW_TABLES,
-  SERIES_COLUMNS as M, TENANT_COLUMN, type MetricPointType, type RollupName,
+  CUMULATIVE_ROLLUPS,
+  KEPT_POINT_FIELDS as K,
+  METRIC_POINT_TABLES,
+  METRIC_ROLLUP_COLUMNS as R,
+  metricTables,
+  POINT_COLUMNS as P,
+  RAW_TABLES,
+  SERIES_COLUMNS as M,
+  TENANT_COLUMN,
+  type MetricPointType,
+  type RollupName,
 } from '@telemetryflow/clickhouse';
 import type { LabelFilter, MetricDto, MetricType } from '@telemetryflow/contract';
 import { toNumber } from '../clickhouse-rows.js';
@@ -12,19 +21,27 @@ import type { TimeRange } from '../request-params.js';
 import { allOf, metricLabelFilter } from '../query-runner/filter-sql.js';
 import { sparseRun, type ExpHistogram, type ExpHistogramPoint } from './exp-histogram.js';
 import {
-  DISTRIBUTION_COLUMNS, EXP_BUCKET_COLUMNS, RAW_SCALED_EXP, ROLLUP_SCALED_EXP, type DistributionType, type PointColumns,
+  DISTRIBUTION_COLUMNS,
+  EXP_BUCKET_COLUMNS,
+  RAW_SCALED_EXP,
+  ROLLUP_SCALED_EXP,
+  type DistributionType,
+  type PointColumns,
 } from './metric-point-columns.js';
 import type { CounterRollup, Extremes, HistogramPoint, StepStats } from './metric-math.js';
 
 /** Point table per metric type (read catalog): a fixed map, never built from input. */
 const POINT_TABLES: Record<MetricType, string> = METRIC_POINT_TABLES;
 
-const SEEN_IN_RANGE =
-  `max(${M.LastSeen}) >= fromUnixTimestamp64Nano({fromNs:Int64}) AND min(${M.FirstSeen}) <= fromUnixTimestamp64Nano({toNs:Int64})`;
+const SEEN_IN_RANGE = `max(${M.LastSeen}) >= fromUnixTimestamp64Nano({fromNs:Int64}) AND min(${M.FirstSeen}) <= fromUnixTimestamp64Nano({toNs:Int64})`;
 /** Columns every raw point query starts with, and their conversion. */
 const POINT_HEAD = `toString(${P.Fingerprint}) AS fingerprint, toUnixTimestamp64Milli(${P.Time}) AS t, toUnixTimestamp64Milli(${P.StartTime}) AS start`;
 
-function pointHead(r: { fingerprint: string | number; t: string | number; start: string | number }): { fingerprint: string; t: number; start: number } {
+function pointHead(r: { fingerprint: string | number; t: string | number; start: string | number }): {
+  fingerprint: string;
+  t: number;
+  start: number;
+} {
   return { fingerprint: String(r.fingerprint), t: toNumber(r.t), start: toNumber(r.start) };
 }
 
@@ -119,7 +136,8 @@ export class MetricsRepository {
 
   /** At most `limit` metrics; callers pass their cap + 1 to detect overflow. */
   async listMetrics(tenant: string, range: TimeRange, limit: number): Promise<MetricDto[]> {
-    return this.ch.select<MetricDto>(`SELECT ${M.MetricName} AS name, ${M.MetricType} AS type, any(${M.Unit}) AS unit, any(${M.Description}) AS description
+    return this.ch.select<MetricDto>(
+      `SELECT ${M.MetricName} AS name, ${M.MetricType} AS type, any(${M.Unit}) AS unit, any(${M.Description}) AS description
        FROM ${RAW_TABLES.metricSeries} WHERE ${TENANT_COLUMN} = {tenant:String}
        GROUP BY ${M.MetricName}, ${M.MetricType}
        HAVING ${SEEN_IN_RANGE}
@@ -130,11 +148,31 @@ export class MetricsRepository {
   }
 
   /** Series of one metric seen in the range whose attributes (or else resource attributes) match every filter. */
-  async findSeries(tenant: string, metric: string, filters: LabelFilter[], range: TimeRange, limit: number): Promise<SeriesRow[]> {
+  async findSeries(
+    tenant: string,
+    metric: string,
+    filters: LabelFilter[],
+    range: TimeRange,
+    limit: number,
+  ): Promise<SeriesRow[]> {
     const matched = allOf(filters.map(metricLabelFilter));
-    const params: Record<string, unknown> = { tenant, metric, fromNs: range.fromNs, toNs: range.toNs, limit, ...matched.params };
-    const where = [`${TENANT_COLUMN} = {tenant:String}`, `${M.MetricName} = {metric:String}`, ...(filters.length > 0 ? [matched.sql] : [])];
-    const rows = await this.ch.select<Omit<SeriesRow, 'monotonic' | 'temporality'> & { monotonic: boolean | number; temporality: number | string }>(`SELECT toString(${M.Fingerprint}) AS fingerprint, any(${M.MetricType}) AS type, any(${M.Temporality}) AS temporality,
+    const params: Record<string, unknown> = {
+      tenant,
+      metric,
+      fromNs: range.fromNs,
+      toNs: range.toNs,
+      limit,
+      ...matched.params,
+    };
+    const where = [
+      `${TENANT_COLUMN} = {tenant:String}`,
+      `${M.MetricName} = {metric:String}`,
+      ...(filters.length > 0 ? [matched.sql] : []),
+    ];
+    const rows = await this.ch.select<
+      Omit<SeriesRow, 'monotonic' | 'temporality'> & { monotonic: boolean | number; temporality: number | string }
+    >(
+      `SELECT toString(${M.Fingerprint}) AS fingerprint, any(${M.MetricType}) AS type, any(${M.Temporality}) AS temporality,
               any(${M.IsMonotonic}) AS monotonic, any(${M.Attributes}) AS attributes, any(${M.ResourceAttributes}) AS resource
        FROM ${RAW_TABLES.metricSeries}
        WHERE ${where.join(' AND ')}
@@ -166,7 +204,10 @@ export class MetricsRepository {
       where: SERIES_WHERE,
       groupBy: `${P.Fingerprint}, bucket`,
     }));
-    const rows = await this.ch.select<Record<'fingerprint' | 'bucket' | 'sum' | 'count' | 'min' | 'max' | 'last' | 'ints', string | number> & Record<'imin' | 'imax' | 'ilast', string | null>>(
+    const rows = await this.ch.select<
+      Record<'fingerprint' | 'bucket' | 'sum' | 'count' | 'min' | 'max' | 'last' | 'ints', string | number> &
+        Record<'imin' | 'imax' | 'ilast', string | null>
+    >(
       `SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max, argMaxMerge(last) AS last,
               sum(ints) AS ints, toString(min(imin)) AS imin, toString(max(imax)) AS imax, toString(argMaxMerge(ilast)) AS ilast
        FROM (${union})
@@ -193,7 +234,10 @@ export class MetricsRepository {
    * Per series and rollup bucket of the plan's hourly and daily segments: first, last,
    * min and max value and the sum (for delta series), for rates and increases.
    */
-  async counterRollups(scope: SeriesScope, plan: QueryPlan): Promise<(CounterRollup & { fingerprint: string; sum: number })[]> {
+  async counterRollups(
+    scope: SeriesScope,
+    plan: QueryPlan,
+  ): Promise<(CounterRollup & { fingerprint: string; sum: number })[]> {
     const rollups = rollupPart(plan);
     if (rollups.segments.length === 0) return [];
     const tables = plannedTables('sum', 'metricValue');
@@ -207,16 +251,32 @@ export class MetricsRepository {
         groupBy: `${R.Fingerprint}, ${time}`,
       };
     });
-    const rows = await this.ch.select<Record<string, string | number>>(`SELECT * FROM (${union})`, { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints });
+    const rows = await this.ch.select<Record<string, string | number>>(`SELECT * FROM (${union})`, {
+      ...params,
+      tenant: scope.tenant,
+      metric: scope.metric,
+      fps: scope.fingerprints,
+    });
     return rows.map((r) => ({
-      fingerprint: String(r.fingerprint), t: toNumber(r.t!), endT: toNumber(r.endT!), first: toNumber(r.first!), last: toNumber(r.last!),
-      min: toNumber(r.min!), max: toNumber(r.max!), sum: toNumber(r.sum!),
+      fingerprint: String(r.fingerprint),
+      t: toNumber(r.t!),
+      endT: toNumber(r.endT!),
+      first: toNumber(r.first!),
+      last: toNumber(r.last!),
+      min: toNumber(r.min!),
+      max: toNumber(r.max!),
+      sum: toNumber(r.sum!),
     }));
   }
 
   /** Raw sum points (for rates), oldest first; at most `limit` (callers pass cap + 1). */
   async sumPoints(scope: PointsScope, limit: number): Promise<RawPoint[]> {
-    const rows = await this.pointRows<Record<keyof RawPoint, string | number>>(POINT_TABLES.sum, `${P.Value} AS value, ${P.Temporality} AS temporality`, scope, limit);
+    const rows = await this.pointRows<Record<keyof RawPoint, string | number>>(
+      POINT_TABLES.sum,
+      `${P.Value} AS value, ${P.Temporality} AS temporality`,
+      scope,
+      limit,
+    );
     return rows.map((r) => ({
       ...pointHead(r),
       value: toNumber(r.value),
@@ -232,11 +292,24 @@ export class MetricsRepository {
    * cumulative series are in those rollups: plans with rollup segments are for them alone.
    * At most `limit` points (callers pass cap + 1).
    */
-  async distributionPoints(type: DistributionType, scope: SeriesScope, plan: QueryPlan, limit: number): Promise<RawDistributionPoint[]> {
+  async distributionPoints(
+    type: DistributionType,
+    scope: SeriesScope,
+    plan: QueryPlan,
+    limit: number,
+  ): Promise<RawDistributionPoint[]> {
     const columns = DISTRIBUTION_COLUMNS[type];
     const rows = await this.plannedPoints<{
-      fingerprint: string; t: string; start: string; count: string; sum: number | null; bounds: number[]; counts: string[];
-      min: number | null; max: number | null; temporality: number;
+      fingerprint: string;
+      t: string;
+      start: string;
+      count: string;
+      sum: number | null;
+      bounds: number[];
+      counts: string[];
+      min: number | null;
+      max: number | null;
+      temporality: number;
     }>(type, CUMULATIVE_ROLLUPS[type], columns, scope, plan, limit);
     return rows.map((r) => ({
       ...pointHead(r),
@@ -253,8 +326,20 @@ export class MetricsRepository {
   /** Exponential histogram points with their buckets over a query plan, as distributionPoints. */
   async expHistogramPoints(scope: SeriesScope, plan: QueryPlan, limit: number): Promise<RawExpHistogramPoint[]> {
     const rows = await this.plannedPoints<{
-      fingerprint: string; t: string; start: string; count: string; sum: number | null; min: number | null; max: number | null;
-      scale: number; zeroCount: string; zeroThreshold: number; posOffset: number; posCounts: string[]; negOffset: number; negCounts: string[];
+      fingerprint: string;
+      t: string;
+      start: string;
+      count: string;
+      sum: number | null;
+      min: number | null;
+      max: number | null;
+      scale: number;
+      zeroCount: string;
+      zeroThreshold: number;
+      posOffset: number;
+      posCounts: string[];
+      negOffset: number;
+      negCounts: string[];
       temporality: number;
     }>('exponential_histogram', CUMULATIVE_ROLLUPS.exponential_histogram, EXP_BUCKET_COLUMNS, scope, plan, limit);
     return rows.map((r) => ({
@@ -285,9 +370,19 @@ export class MetricsRepository {
       groupBy: `${P.Fingerprint}, bucket, ${P.Scale}`,
     }));
     const rows = await this.ch.select<{
-      fingerprint: string; bucket: string | number; scale: number; zeroCount: string; zeroThreshold: number; min: number | null; max: number | null;
-      minMissing: string; maxMissing: string; positive: [number[], string[]]; negative: [number[], string[]];
-    }>(`SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, ${P.Scale} AS scale, sum(zero) AS zeroCount, max(threshold) AS zeroThreshold,
+      fingerprint: string;
+      bucket: string | number;
+      scale: number;
+      zeroCount: string;
+      zeroThreshold: number;
+      min: number | null;
+      max: number | null;
+      minMissing: string;
+      maxMissing: string;
+      positive: [number[], string[]];
+      negative: [number[], string[]];
+    }>(
+      `SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, ${P.Scale} AS scale, sum(zero) AS zeroCount, max(threshold) AS zeroThreshold,
               min(min) AS min, max(max) AS max, sum(noMin) AS minMissing, sum(noMax) AS maxMissing, sumMap(pos) AS positive, sumMap(neg) AS negative
        FROM (${union}) GROUP BY ${P.Fingerprint}, bucket, ${P.Scale}`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
@@ -312,7 +407,12 @@ export class MetricsRepository {
    * histogram points (null when no point of the bucket recorded one). Computed in
    * ClickHouse, so no point cap applies.
    */
-  async distributionExtremes(type: 'histogram' | 'exponential_histogram', scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<ExtremesRow[]> {
+  async distributionExtremes(
+    type: 'histogram' | 'exponential_histogram',
+    scope: SeriesScope,
+    plan: QueryPlan,
+    stepMs: number,
+  ): Promise<ExtremesRow[]> {
     const tables = plannedTables(type, type === 'histogram' ? 'histogram' : 'expHistogram');
     // Raw points and rollup rows both have Min and Max columns: the same partial aggregate.
     const { union, params } = plannedUnion(plan, tables, (s) => ({
@@ -320,7 +420,13 @@ export class MetricsRepository {
       where: SERIES_WHERE,
       groupBy: `${P.Fingerprint}, bucket`,
     }));
-    const rows = await this.ch.select<{ fingerprint: string; bucket: string | number; min: number | null; max: number | null }>(`SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, min(min) AS min, max(max) AS max FROM (${union}) GROUP BY ${P.Fingerprint}, bucket`,
+    const rows = await this.ch.select<{
+      fingerprint: string;
+      bucket: string | number;
+      min: number | null;
+      max: number | null;
+    }>(
+      `SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, min(min) AS min, max(max) AS max FROM (${union}) GROUP BY ${P.Fingerprint}, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
     return rows.map((r) => ({
@@ -335,17 +441,33 @@ export class MetricsRepository {
    * Per series and step bucket: summed count and sum of histogram points — the counts and
    * sums of the step for delta temporality — over a query plan.
    */
-  async distributionTotals(type: 'histogram' | 'exponential_histogram', scope: SeriesScope, plan: QueryPlan, stepMs: number): Promise<TotalsRow[]> {
+  async distributionTotals(
+    type: 'histogram' | 'exponential_histogram',
+    scope: SeriesScope,
+    plan: QueryPlan,
+    stepMs: number,
+  ): Promise<TotalsRow[]> {
     const tables = plannedTables(type, type === 'histogram' ? 'histogram' : 'expHistogram');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
       select: `${P.Fingerprint}, ${stepBucket(s, tables)} AS bucket, sum(${P.Count}) AS count, ${s === 'raw' ? `sum(ifNull(${P.Sum}, 0))` : `sum(${R.Sum})`} AS sum`,
       where: SERIES_WHERE,
       groupBy: `${P.Fingerprint}, bucket`,
     }));
-    const rows = await this.ch.select<{ fingerprint: string; bucket: string | number; count: string | number; sum: number }>(`SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, sum(count) AS count, sum(sum) AS sum FROM (${union}) GROUP BY ${P.Fingerprint}, bucket`,
+    const rows = await this.ch.select<{
+      fingerprint: string;
+      bucket: string | number;
+      count: string | number;
+      sum: number;
+    }>(
+      `SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, sum(count) AS count, sum(sum) AS sum FROM (${union}) GROUP BY ${P.Fingerprint}, bucket`,
       { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, stepMs },
     );
-    return rows.map((r) => ({ fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), count: toNumber(r.count), sum: toNumber(r.sum) }));
+    return rows.map((r) => ({
+      fingerprint: String(r.fingerprint),
+      bucket: toNumber(r.bucket),
+      count: toNumber(r.count),
+      sum: toNumber(r.sum),
+    }));
   }
 
   /**
@@ -365,7 +487,14 @@ export class MetricsRepository {
       groupBy: `${P.Fingerprint}, bucket`,
     }));
     const rows = await this.ch.select<{
-      fingerprint: string; bucket: string | number; bounds: number[]; counts: (string | number)[]; min: number | null; max: number | null; noMin: string; noMax: string;
+      fingerprint: string;
+      bucket: string | number;
+      bounds: number[];
+      counts: (string | number)[];
+      min: number | null;
+      max: number | null;
+      noMin: string;
+      noMax: string;
     }>(
       // JSON carries no infinity: the +Inf key (always last) is dropped from the bounds, its count kept.
       `SELECT toString(${P.Fingerprint}) AS fingerprint, bucket, sumMap(buckets) AS merged, arrayFilter(b -> isFinite(b), merged.1) AS bounds, merged.2 AS counts,
@@ -377,7 +506,10 @@ export class MetricsRepository {
       const counts = r.counts.map(toNumber);
       if (counts.length === r.bounds.length) counts.push(0);
       return {
-        fingerprint: String(r.fingerprint), bucket: toNumber(r.bucket), bounds: r.bounds.map(Number), counts,
+        fingerprint: String(r.fingerprint),
+        bucket: toNumber(r.bucket),
+        bounds: r.bounds.map(Number),
+        counts,
         min: r.min === null || toNumber(r.noMin) > 0 ? null : toNumber(r.min),
         max: r.max === null || toNumber(r.noMax) > 0 ? null : toNumber(r.max),
       };
@@ -389,10 +521,24 @@ export class MetricsRepository {
    * kept by the cumulative rollup `rollup` for its hourly and daily segments, oldest first
    * per series; at most `limit` in all.
    */
-  private async plannedPoints<Row>(type: MetricPointType, rollup: RollupName, columns: PointColumns, scope: SeriesScope, plan: QueryPlan, limit: number): Promise<Row[]> {
+  private async plannedPoints<Row>(
+    type: MetricPointType,
+    rollup: RollupName,
+    columns: PointColumns,
+    scope: SeriesScope,
+    plan: QueryPlan,
+    limit: number,
+  ): Promise<Row[]> {
     const out: Row[] = [];
     for (const seg of plan.segments.filter((s) => s.source === 'raw')) {
-      out.push(...(await this.pointRows<Row>(POINT_TABLES[type], columns.raw, { ...scope, fromNs: seg.fromNs, toNs: seg.toNs - 1n }, limit - out.length)));
+      out.push(
+        ...(await this.pointRows<Row>(
+          POINT_TABLES[type],
+          columns.raw,
+          { ...scope, fromNs: seg.fromNs, toNs: seg.toNs - 1n },
+          limit - out.length,
+        )),
+      );
       if (out.length >= limit) return out;
     }
     const rollups = rollupPart(plan);
@@ -403,12 +549,15 @@ export class MetricsRepository {
       where: SERIES_WHERE,
       groupBy: `${R.Fingerprint}, ${tables[s].time}, ${R.StartTime}`,
     }));
-    out.push(...(await this.ch.select<Row>(`SELECT toString(${R.Fingerprint}) AS fingerprint, toUnixTimestamp64Milli(p.${K.Time}) AS t, toUnixTimestamp64Milli(${R.StartTime}) AS start, ${columns.rollup}
+    out.push(
+      ...(await this.ch.select<Row>(
+        `SELECT toString(${R.Fingerprint}) AS fingerprint, toUnixTimestamp64Milli(p.${K.Time}) AS t, toUnixTimestamp64Milli(${R.StartTime}) AS start, ${columns.rollup}
        FROM (${union}) ARRAY JOIN arrayDistinct([first, peak, last]) AS p
        ORDER BY ${R.Fingerprint}, t
        LIMIT {limit:UInt32}`,
-      { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, limit: limit - out.length },
-    )));
+        { ...params, tenant: scope.tenant, metric: scope.metric, fps: scope.fingerprints, limit: limit - out.length },
+      )),
+    );
     return out;
   }
 
@@ -417,7 +566,8 @@ export class MetricsRepository {
    * per series, at most `limit`; `columns` are selected after the common head.
    */
   private pointRows<Row>(table: string, columns: string, scope: PointsScope, limit: number): Promise<Row[]> {
-    return this.ch.select<Row>(`SELECT ${POINT_HEAD}, ${columns}
+    return this.ch.select<Row>(
+      `SELECT ${POINT_HEAD}, ${columns}
        FROM ${table} WHERE ${POINTS_WHERE}
        ORDER BY ${P.Fingerprint}, ${P.Time}
        LIMIT {limit:UInt32}`,

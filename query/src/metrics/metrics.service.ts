@@ -25,7 +25,11 @@ export class MetricsService {
   async listMetrics(tenant: string, q: RawParams): Promise<MetricDto[]> {
     const cap = this.limits.maxMetrics;
     const rows = await this.repo.listMetrics(tenant, parseTimeRange(q), cap + 1);
-    if (rows.length > cap) throw resultTooLarge(`more than ${cap} metrics were seen in the range; narrow it with from and to`, cap, ['from', 'to']);
+    if (rows.length > cap)
+      throw resultTooLarge(`more than ${cap} metrics were seen in the range; narrow it with from and to`, cap, [
+        'from',
+        'to',
+      ]);
     return rows;
   }
 
@@ -42,10 +46,15 @@ export class MetricsService {
    * `params.resolution = 'raw'` forces raw points (see QueryPlanner). The series found pick
    * the strategy (metric type × aggregation family), which reads each group's values per step.
    */
-  async run(tenant: string, q: MetricQuery, params: RawParams = {}): Promise<{ data: MetricQueryResultDto; meta: ResolutionMeta }> {
+  async run(
+    tenant: string,
+    q: MetricQuery,
+    params: RawParams = {},
+  ): Promise<{ data: MetricQueryResultDto; meta: ResolutionMeta }> {
     const found = await this.repo.findSeries(tenant, q.metric, q.filters, q, MAX_SERIES + 1);
     if (found.length === 0) return { data: { series: [] }, meta: { resolution: 'raw' } };
-    if (found.length > MAX_SERIES) throw invalidParameter('filters', `the query matches more than ${MAX_SERIES} series; add filters`);
+    if (found.length > MAX_SERIES)
+      throw invalidParameter('filters', `the query matches more than ${MAX_SERIES} series; add filters`);
     const type = found[0]!.type;
     const series = found.filter((s) => s.type === type);
     const plan = planFor(type, q.aggregation);
@@ -60,7 +69,11 @@ export class MetricsService {
       const v = answer.values(g);
       const exact = answer.intValues?.(g);
       const ints = exact ? buckets.map((b) => exact.get(b) ?? null) : [];
-      return { labels: g.labels, points: buckets.map((b) => [b, v.get(b) ?? null]), ...(ints.some((i) => i !== null) ? { intValues: ints } : {}) };
+      return {
+        labels: g.labels,
+        points: buckets.map((b) => [b, v.get(b) ?? null]),
+        ...(ints.some((i) => i !== null) ? { intValues: ints } : {}),
+      };
     });
     return { data: { series: out }, meta: { resolution: read.resolution } };
   }

@@ -27,7 +27,11 @@ export interface PlannedQuery {
  * and its segments' time ranges (bound parameters `from<i>` / `to<i>`). The edges at both
  * ends of a range often share a resolution; one read of the table serves both.
  */
-export function plannedUnion(plan: QueryPlan, tables: SignalTables, partial: (source: Resolution) => PartialAggregate): PlannedQuery {
+export function plannedUnion(
+  plan: QueryPlan,
+  tables: SignalTables,
+  partial: (source: Resolution) => PartialAggregate,
+): PlannedQuery {
   const params: Record<string, unknown> = {};
   const ranges = new Map<Resolution, string[]>();
   plan.segments.forEach((segment, i) => {
@@ -60,6 +64,9 @@ function rangeParams(segment: Segment, i: number): Record<string, bigint> {
 
 /** Epoch-millisecond start of the step (`{stepMs:Int64}`) holding a row of `source`. */
 export function stepBucket(source: Resolution, tables: SignalTables): string {
-  const ms = source === 'raw' ? `toUnixTimestamp64Milli(${tables.raw.time})` : `toInt64(toUnixTimestamp(${tables[source].time})) * 1000`;
+  const ms =
+    source === 'raw'
+      ? `toUnixTimestamp64Milli(${tables.raw.time})`
+      : `toInt64(toUnixTimestamp(${tables[source].time})) * 1000`;
   return `intDiv(${ms}, {stepMs:Int64}) * {stepMs:Int64}`;
 }

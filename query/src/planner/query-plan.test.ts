@@ -9,8 +9,17 @@ const KEEP: RetentionDays = { rawDays: 15, hourlyDays: 90, dailyDays: 400 };
 const ns = (ms: number) => BigInt(ms) * 1_000_000n;
 /** Segments as [source, fromMs, toMs) for readable assertions. */
 const plan = (fromMs: number, toMs: number, stepMs?: number, retention = KEEP) => {
-  const p = planQuery({ fromNs: ns(fromMs), toNs: ns(toMs) - 1n, nowMs: NOW, retention, ...(stepMs !== undefined ? { stepMs } : {}) });
-  return { resolution: p.resolution, segments: p.segments.map((s) => [s.source, Number(s.fromNs / 1_000_000n), Number(s.toNs / 1_000_000n)]) };
+  const p = planQuery({
+    fromNs: ns(fromMs),
+    toNs: ns(toMs) - 1n,
+    nowMs: NOW,
+    retention,
+    ...(stepMs !== undefined ? { stepMs } : {}),
+  });
+  return {
+    resolution: p.resolution,
+    segments: p.segments.map((s) => [s.source, Number(s.fromNs / 1_000_000n), Number(s.toNs / 1_000_000n)]),
+  };
 };
 
 test('the last hour reads raw data', () => {
@@ -25,7 +34,11 @@ test('an hourly step over a day reads whole hours from the hourly rollup and the
   const hour = Math.floor(NOW / H) * H;
   assert.deepEqual(plan(NOW - D, NOW, H), {
     resolution: 'hourly',
-    segments: [['raw', NOW - D, hour - 23 * H], ['hourly', hour - 23 * H, hour], ['raw', hour, NOW]],
+    segments: [
+      ['raw', NOW - D, hour - 23 * H],
+      ['hourly', hour - 23 * H, hour],
+      ['raw', hour, NOW],
+    ],
   });
 });
 
@@ -35,8 +48,11 @@ test('without a step, 7 days read whole days daily, whole hours hourly, and raw 
   assert.deepEqual(plan(NOW - 7 * D, NOW), {
     resolution: 'daily',
     segments: [
-      ['raw', NOW - 7 * D, hour - 7 * D + H], ['hourly', hour - 7 * D + H, day - 6 * D], ['daily', day - 6 * D, day],
-      ['hourly', day, hour], ['raw', hour, NOW],
+      ['raw', NOW - 7 * D, hour - 7 * D + H],
+      ['hourly', hour - 7 * D + H, day - 6 * D],
+      ['daily', day - 6 * D, day],
+      ['hourly', day, hour],
+      ['raw', hour, NOW],
     ],
   });
 });
@@ -44,7 +60,10 @@ test('without a step, 7 days read whole days daily, whole hours hourly, and raw 
 test('aligned ranges need no raw edges; adjacent segments of one source merge', () => {
   const day = Math.floor(NOW / D) * D;
   assert.deepEqual(plan(day - 30 * D, day, D), { resolution: 'daily', segments: [['daily', day - 30 * D, day]] });
-  assert.deepEqual(plan(day - 2 * D, day - D, H), { resolution: 'hourly', segments: [['hourly', day - 2 * D, day - D]] });
+  assert.deepEqual(plan(day - 2 * D, day - D, H), {
+    resolution: 'hourly',
+    segments: [['hourly', day - 2 * D, day - D]],
+  });
 });
 
 test('a step that is not a whole number of hours stays raw; 2 h steps use hourly, 2 d steps daily', () => {
@@ -65,12 +84,25 @@ test('where raw data has expired, the old end widens to whole hours; where hourl
 });
 
 test('raw retention of 0 (unknown) never forces a rollup', () => {
-  assert.equal(plan(NOW - 300 * D, NOW - 300 * D + 60_000, 60_000, { rawDays: 0, hourlyDays: 0, dailyDays: 0 }).resolution, 'raw');
+  assert.equal(
+    plan(NOW - 300 * D, NOW - 300 * D + 60_000, 60_000, { rawDays: 0, hourlyDays: 0, dailyDays: 0 }).resolution,
+    'raw',
+  );
 });
 
 test('segments are disjoint, ordered and cover the range exactly when nothing expired', () => {
-  for (const [from, to, step] of [[NOW - 3 * D - 17, NOW + 5, undefined], [NOW - 40 * H + 1, NOW - 2 * H - 3, H], [NOW - 10 * D, NOW, D]] as const) {
-    const p = planQuery({ fromNs: ns(from), toNs: ns(to), nowMs: NOW, retention: KEEP, ...(step !== undefined ? { stepMs: step } : {}) });
+  for (const [from, to, step] of [
+    [NOW - 3 * D - 17, NOW + 5, undefined],
+    [NOW - 40 * H + 1, NOW - 2 * H - 3, H],
+    [NOW - 10 * D, NOW, D],
+  ] as const) {
+    const p = planQuery({
+      fromNs: ns(from),
+      toNs: ns(to),
+      nowMs: NOW,
+      retention: KEEP,
+      ...(step !== undefined ? { stepMs: step } : {}),
+    });
     assert.equal(p.segments[0]!.fromNs, ns(from));
     assert.equal(p.segments.at(-1)!.toNs, ns(to) + 1n);
     p.segments.slice(1).forEach((s, i) => assert.equal(s.fromNs, p.segments[i]!.toNs));
@@ -79,12 +111,22 @@ test('segments are disjoint, ordered and cover the range exactly when nothing ex
 
 test('a raw lookback before the range ends where the plan starts, so no rollup bucket reaches across the range start', () => {
   const hour = Math.floor(NOW / H) * H;
-  const p = planQuery({ fromNs: ns(hour - 5 * H + 600_000), toNs: ns(hour) - 1n, nowMs: NOW, retention: KEEP, stepMs: H });
+  const p = planQuery({
+    fromNs: ns(hour - 5 * H + 600_000),
+    toNs: ns(hour) - 1n,
+    nowMs: NOW,
+    retention: KEEP,
+    stepMs: H,
+  });
   const back = withRawLookback(p, ns(hour - 6 * H + 600_000));
   assert.equal(back.resolution, 'hourly');
-  assert.deepEqual(back.segments.map((s) => [s.source, Number(s.fromNs / 1_000_000n), Number(s.toNs / 1_000_000n)]), [
-    ['raw', hour - 6 * H + 600_000, hour - 4 * H], ['hourly', hour - 4 * H, hour],
-  ]);
+  assert.deepEqual(
+    back.segments.map((s) => [s.source, Number(s.fromNs / 1_000_000n), Number(s.toNs / 1_000_000n)]),
+    [
+      ['raw', hour - 6 * H + 600_000, hour - 4 * H],
+      ['hourly', hour - 4 * H, hour],
+    ],
+  );
   assert.equal(withRawLookback(p, p.segments[0]!.fromNs), p);
   assert.deepEqual(rawPlan(5n, 9n), { resolution: 'raw', segments: [{ source: 'raw', fromNs: 5n, toNs: 10n }] });
 });

@@ -35,7 +35,10 @@ export interface PlanRequest {
 }
 
 const NS_PER_MS = 1_000_000n;
-const BUCKET_NS: Record<Exclude<Resolution, 'raw'>, bigint> = { hourly: 3_600_000n * NS_PER_MS, daily: 86_400_000n * NS_PER_MS };
+const BUCKET_NS: Record<Exclude<Resolution, 'raw'>, bigint> = {
+  hourly: 3_600_000n * NS_PER_MS,
+  daily: 86_400_000n * NS_PER_MS,
+};
 const FINER: Record<Exclude<Resolution, 'raw'>, Resolution> = { daily: 'hourly', hourly: 'raw' };
 const COARSEST_FIRST = ['daily', 'hourly'] as const;
 
@@ -52,7 +55,8 @@ const ceilTo = (t: bigint, unit: bigint): bigint => floorTo(t + unit - 1n, unit)
  */
 export function planQuery(req: PlanRequest): QueryPlan {
   const availableFrom = (r: Resolution): bigint => {
-    const days = r === 'raw' ? req.retention.rawDays : r === 'hourly' ? req.retention.hourlyDays : req.retention.dailyDays;
+    const days =
+      r === 'raw' ? req.retention.rawDays : r === 'hourly' ? req.retention.hourlyDays : req.retention.dailyDays;
     return days > 0 ? (BigInt(req.nowMs) - BigInt(days) * 86_400_000n) * NS_PER_MS : -1n;
   };
   let from = req.fromNs;
@@ -64,7 +68,8 @@ export function planQuery(req: PlanRequest): QueryPlan {
   if (floorTo(to - 1n, BUCKET_NS.daily) < availableFrom('hourly')) to = ceilTo(to, BUCKET_NS.daily);
 
   const hasWholeBucket = (r: Exclude<Resolution, 'raw'>) => ceilTo(from, BUCKET_NS[r]) < floorTo(to, BUCKET_NS[r]);
-  const fitsStep = (r: Exclude<Resolution, 'raw'>) => req.stepMs === undefined || BigInt(req.stepMs) * NS_PER_MS % BUCKET_NS[r] === 0n;
+  const fitsStep = (r: Exclude<Resolution, 'raw'>) =>
+    req.stepMs === undefined || (BigInt(req.stepMs) * NS_PER_MS) % BUCKET_NS[r] === 0n;
   let resolution: Resolution = COARSEST_FIRST.find((r) => fitsStep(r) && hasWholeBucket(r)) ?? 'raw';
   if (from < availableFrom('hourly')) resolution = 'daily';
   else if (from < availableFrom('raw') && resolution === 'raw') resolution = 'hourly';
@@ -100,7 +105,11 @@ function split(from: bigint, to: bigint, r: Resolution): Segment[] {
   const bodyFrom = ceilTo(from, BUCKET_NS[r]);
   const bodyTo = floorTo(to, BUCKET_NS[r]);
   if (bodyFrom >= bodyTo) return split(from, to, FINER[r]);
-  return [...split(from, bodyFrom, FINER[r]), { source: r, fromNs: bodyFrom, toNs: bodyTo }, ...split(bodyTo, to, FINER[r])];
+  return [
+    ...split(from, bodyFrom, FINER[r]),
+    { source: r, fromNs: bodyFrom, toNs: bodyTo },
+    ...split(bodyTo, to, FINER[r]),
+  ];
 }
 
 function mergeAdjacent(segments: Segment[]): Segment[] {

@@ -17,7 +17,13 @@ export interface RetentionLookup {
 export class QueryPlanner {
   constructor(@Inject(RetentionService) private readonly retention: RetentionLookup) {}
 
-  async plan(tenant: string, signal: RetentionSignalName, range: TimeRange, params: RawParams, stepMs?: number): Promise<QueryPlan> {
+  async plan(
+    tenant: string,
+    signal: RetentionSignalName,
+    range: TimeRange,
+    params: RawParams,
+    stepMs?: number,
+  ): Promise<QueryPlan> {
     if (parseEnum(params, 'resolution', ['auto', 'raw'] as const) === 'raw') {
       return rawPlan(range.fromNs, range.toNs);
     }

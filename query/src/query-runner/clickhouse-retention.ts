@@ -17,7 +17,15 @@ export function clickHouseRetention(client: ClickHouseClient): RetentionLookup {
     async daysFor(tenant: string, signal: RetentionSignalName): Promise<RetentionDays> {
       if (!cached || Date.now() - cached.at > CACHE_MS) {
         const rows = await readRetentionPolicies(client);
-        cached = { at: Date.now(), byKey: new Map(rows.map((r) => [`${r.tenantId}\0${r.signal}`, { rawDays: r.rawDays, hourlyDays: r.hourlyDays, dailyDays: r.dailyDays }])) };
+        cached = {
+          at: Date.now(),
+          byKey: new Map(
+            rows.map((r) => [
+              `${r.tenantId}\0${r.signal}`,
+              { rawDays: r.rawDays, hourlyDays: r.hourlyDays, dailyDays: r.dailyDays },
+            ]),
+          ),
+        };
       }
       return cached.byKey.get(`${tenant}\0${signal}`) ?? { ...DEFAULT_RETENTION_DAYS };
     },

@@ -19,7 +19,10 @@ export function filterCondition(expr: string, op: FilterOp, value: string | stri
     case '!~':
       return { sql: `NOT match(${expr}, {${param}:String})`, params: { [param]: value } };
     case 'in':
-      return { sql: `${expr} IN {${param}:Array(String)}`, params: { [param]: Array.isArray(value) ? value : [value] } };
+      return {
+        sql: `${expr} IN {${param}:Array(String)}`,
+        params: { [param]: Array.isArray(value) ? value : [value] },
+      };
   }
 }
 
@@ -33,5 +36,8 @@ export function metricLabelFilter(f: LabelFilter, i: number): SqlPart {
 
 /** Joins parts with AND; `TRUE`-free when empty. */
 export function allOf(parts: readonly SqlPart[]): SqlPart {
-  return { sql: parts.map((p) => p.sql).join(' AND '), params: Object.assign({}, ...parts.map((p) => p.params)) as Record<string, unknown> };
+  return {
+    sql: parts.map((p) => p.sql).join(' AND '),
+    params: Object.assign({}, ...parts.map((p) => p.params)) as Record<string, unknown>,
+  };
 }

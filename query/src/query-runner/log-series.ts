@@ -17,7 +17,9 @@ export function logsNeedRaw(q: LogsQuery): boolean {
 export function logLabelExpr(label: string, param: string): SqlPart {
   if (label === 'service') return { sql: 'ServiceName', params: {} };
   if (label === 'severity') return { sql: SEVERITY_NAME, params: {} };
-  const [map, key] = label.startsWith('attr.') ? ['Attributes', label.slice(5)] : ['ResourceAttributes', label.slice(9)];
+  const [map, key] = label.startsWith('attr.')
+    ? ['Attributes', label.slice(5)]
+    : ['ResourceAttributes', label.slice(9)];
   return { sql: `${map}[{${param}:String}]`, params: { [param]: key } };
 }
 
@@ -35,11 +37,13 @@ export function severityFloor(min: LogsQuery['minSeverity']): number | undefined
 }
 
 /** Every condition of a logs query except tenant and time (same at every resolution). */
-export function logConditions(q: Pick<LogsQuery, 'filters' | 'minSeverity' | 'search'>, searchParameter = 'query.search'): SqlPart[] {
+export function logConditions(
+  q: Pick<LogsQuery, 'filters' | 'minSeverity' | 'search'>,
+  searchParameter = 'query.search',
+): SqlPart[] {
   const parts = (q.filters ?? []).map(logFilter);
   const floor = severityFloor(q.minSeverity);
   if (floor !== undefined) parts.push({ sql: 'SeverityNumber >= {minSeverity:UInt8}', params: { minSeverity: floor } });
   parts.push(...textSearchConditions(parseTextSearch(q.search, searchParameter), 'w'));
   return parts;
 }
-

@@ -15,5 +15,9 @@ export interface QueryReads {
 /** The query API's reads over `clickhouse`, under the default limits with `overrides` applied. */
 export function createQueryReads(clickhouse: ClickHouseClient, overrides: Partial<QueryLimits> = {}): QueryReads {
   const limits = queryLimits(overrides);
-  return { limits, executor: new QueryRunner({ clickhouse, limits }), reader: new ClickHouseReader(clickhouse, limits) };
+  return {
+    limits,
+    executor: new QueryRunner({ clickhouse, limits }),
+    reader: new ClickHouseReader(clickhouse, limits),
+  };
 }

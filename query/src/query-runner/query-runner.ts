@@ -18,7 +18,15 @@ import { clickHouseRetention } from './clickhouse-retention.js';
 import { allOf, type SqlPart } from './filter-sql.js';
 import { logConditions, logLabelExpr, logsNeedRaw } from './log-series.js';
 import { assembleSeries, type GroupedValue } from './series.js';
-import { emptySpanValue, mergedSpanAggregates, spanAggregates, spanFilter, spanLabelExpr, spanMeasureValue, spanTables } from './span-series.js';
+import {
+  emptySpanValue,
+  mergedSpanAggregates,
+  spanAggregates,
+  spanFilter,
+  spanLabelExpr,
+  spanMeasureValue,
+  spanTables,
+} from './span-series.js';
 
 export interface QueryRunnerDeps {
   clickhouse: ClickHouseClient;
@@ -97,13 +105,25 @@ export class QueryRunner {
       partial: (s) => ({
         labels: groupBy.map((l, i) => spanLabelExpr(l, s, `gk${i}`)),
         where: (q.filters ?? []).map((f, i) => spanFilter(f, i, s)),
-        aggregates: entry ? `${serviceAndClass(s, tables)}, ${spanAggregates(q.measure, s)}` : spanAggregates(q.measure, s),
+        aggregates: entry
+          ? `${serviceAndClass(s, tables)}, ${spanAggregates(q.measure, s)}`
+          : spanAggregates(q.measure, s),
         ...(entry ? { keys: ['service', 'class'] } : {}),
       }),
       // Each service's entry spans: chosen over the whole range, then merged like any rows.
       ...(entry ? { source: (union: string) => ({ from: entrySpans(union), where: 'entry' }) } : {}),
       merged: mergedSpanAggregates(q.measure),
-      value: (r) => spanMeasureValue(q.measure, { n: toNumber(r.n as string), errors: toNumber(r.errors as string), dsum: toNumber(r.dsum as string), q: r.q as number[] }, stepMs),
+      value: (r) =>
+        spanMeasureValue(
+          q.measure,
+          {
+            n: toNumber(r.n as string),
+            errors: toNumber(r.errors as string),
+            dsum: toNumber(r.dsum as string),
+            q: r.q as number[],
+          },
+          stepMs,
+        ),
     });
     return this.answer(groupBy, rows, range, stepMs, plan, emptySpanValue(q.measure));
   }
@@ -113,7 +133,11 @@ export class QueryRunner {
     const groupBy = [...new Set(q.groupBy ?? [])];
     const conditions = logConditions(q);
     const rows = await this.grouped(tenant, plan, LOG_TABLES, stepMs, groupBy, {
-      partial: (s) => ({ labels: groupBy.map((l, i) => logLabelExpr(l, `gk${i}`)), where: conditions, aggregates: logCount(s) }),
+      partial: (s) => ({
+        labels: groupBy.map((l, i) => logLabelExpr(l, `gk${i}`)),
+        where: conditions,
+        aggregates: logCount(s),
+      }),
       merged: 'sum(n) AS n',
       value: (r) => toNumber(r.n as string),
     });
@@ -121,7 +145,13 @@ export class QueryRunner {
   }
 
   /** The planner's split into rollups and raw data, or all raw when the query needs raw columns. */
-  private async plan(tenant: string, signal: 'spans' | 'logs', range: TimeRange, stepMs: number, rawOnly: boolean): Promise<QueryPlan> {
+  private async plan(
+    tenant: string,
+    signal: 'spans' | 'logs',
+    range: TimeRange,
+    stepMs: number,
+    rawOnly: boolean,
+  ): Promise<QueryPlan> {
     if (rawOnly) {
       assertRangeWithin(range, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
       return { resolution: 'raw', segments: [{ source: 'raw', fromNs: range.fromNs, toNs: range.toNs + 1n }] };
@@ -168,12 +198,31 @@ export class QueryRunner {
        GROUP BY bucket${keys} ORDER BY bucket LIMIT {cap:UInt32}`,
       { ...params, ...extra, tenant, stepMs, cap: cap + 1 },
     );
-    if (rows.length > cap) throw resultTooLarge(`the query would return more than ${cap} points; add filters, fewer groupBy labels or a larger step`, cap, ['filters', 'groupBy', 'step']);
-    return rows.map((r) => ({ bucket: toNumber(r.bucket as string), keys: groupBy.map((_l, i) => String(r[`g${i}`])), value: spec.value(r) }));
+    if (rows.length > cap)
+      throw resultTooLarge(
+        `the query would return more than ${cap} points; add filters, fewer groupBy labels or a larger step`,
+        cap,
+        ['filters', 'groupBy', 'step'],
+      );
+    return rows.map((r) => ({
+      bucket: toNumber(r.bucket as string),
+      keys: groupBy.map((_l, i) => String(r[`g${i}`])),
+      value: spec.value(r),
+    }));
   }
 
-  private answer(groupBy: string[], rows: GroupedValue[], range: TimeRange, stepMs: number, plan: QueryPlan, empty: number | null): QueryAnswer {
+  private answer(
+    groupBy: string[],
+    rows: GroupedValue[],
+    range: TimeRange,
+    stepMs: number,
+    plan: QueryPlan,
+    empty: number | null,
+  ): QueryAnswer {
     const buckets = bucketStarts(Number(range.fromNs / NS_PER_MS), Number(range.toNs / NS_PER_MS), stepMs);
-    return { data: { series: assembleSeries(groupBy, rows, buckets, empty) }, meta: { resolution: plan.resolution, step: stepMs / 1000 } };
+    return {
+      data: { series: assembleSeries(groupBy, rows, buckets, empty) },
+      meta: { resolution: plan.resolution, step: stepMs / 1000 },
+    };
   }
 }

@@ -1,5 +1,11 @@
 import { Controller, HttpCode, Inject, Post, type Provider } from '@nestjs/common';
-import { QueryRequestSchema, type ApiSuccess, type QueryMeta, type QueryRequest, type QueryResult } from '@telemetryflow/contract';
+import {
+  QueryRequestSchema,
+  type ApiSuccess,
+  type QueryMeta,
+  type QueryRequest,
+  type QueryResult,
+} from '@telemetryflow/contract';
 import { ApiRoute, RateLimit, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import { CLICKHOUSE, QUERY_LIMITS } from '../http/tokens.js';
@@ -29,8 +35,14 @@ export class QueryController {
     status: 200,
     tags: ['query'],
   })
-  run(@TenantId() tenant: string, @ValidBody() body: QueryRequest): Promise<ApiSuccess<QueryResult> & { meta: QueryMeta }> {
+  run(
+    @TenantId() tenant: string,
+    @ValidBody() body: QueryRequest,
+  ): Promise<ApiSuccess<QueryResult> & { meta: QueryMeta }> {
     const range = parseTimeRange({ from: body.from, to: body.to });
-    return this.runner.run(tenant, body.query, { ...range, ...(body.step !== undefined ? { stepSeconds: body.step } : {}) });
+    return this.runner.run(tenant, body.query, {
+      ...range,
+      ...(body.step !== undefined ? { stepSeconds: body.step } : {}),
+    });
   }
 }

@@ -13,7 +13,12 @@ export interface GroupedValue {
  * row get `empty` (0 for counts, null for ratios and latencies). Without groupBy and
  * without rows there is still one series, so "no data" reads as zeros, not as nothing.
  */
-export function assembleSeries(groupBy: readonly string[], rows: readonly GroupedValue[], buckets: readonly number[], empty: number | null): QuerySeries[] {
+export function assembleSeries(
+  groupBy: readonly string[],
+  rows: readonly GroupedValue[],
+  buckets: readonly number[],
+  empty: number | null,
+): QuerySeries[] {
   const groups = new Map<string, { keys: string[]; values: Map<number, number | null> }>();
   if (groupBy.length === 0) groups.set('[]', { keys: [], values: new Map() });
   for (const r of rows) {

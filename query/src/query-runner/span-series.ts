@@ -22,7 +22,9 @@ export function spanLabelExpr(label: string, source: Resolution, param: string):
   if (label === 'operation') return { sql: raw ? S.Name : R.SpanName, params: {} };
   if (label === 'kind') return { sql: raw ? S.Kind : R.SpanKind, params: {} };
   if (label === 'status') return { sql: S.StatusCode, params: {} };
-  const [map, key] = label.startsWith('attr.') ? [S.Attributes, label.slice(5)] : [S.ResourceAttributes, label.slice(9)];
+  const [map, key] = label.startsWith('attr.')
+    ? [S.Attributes, label.slice(5)]
+    : [S.ResourceAttributes, label.slice(9)];
   return { sql: `${map}[{${param}:String}]`, params: { [param]: key } };
 }
 
@@ -37,7 +39,11 @@ export function normalizeSpanValue(label: string, value: string): string {
 export function spanFilter(f: LabelFilter, i: number, source: Resolution): SqlPart {
   const expr = spanLabelExpr(f.label, source, `fk${i}`);
   const regex = f.op === '=~' || f.op === '!~';
-  const value = regex ? f.value : Array.isArray(f.value) ? f.value.map((v) => normalizeSpanValue(f.label, v)) : normalizeSpanValue(f.label, f.value);
+  const value = regex
+    ? f.value
+    : Array.isArray(f.value)
+      ? f.value.map((v) => normalizeSpanValue(f.label, v))
+      : normalizeSpanValue(f.label, f.value);
   const cond = filterCondition(expr.sql, f.op, value, `fv${i}`);
   return { sql: cond.sql, params: { ...expr.params, ...cond.params } };
 }

@@ -1,5 +1,10 @@
 import { Controller, Get, Inject, Put } from '@nestjs/common';
-import { RetentionUpdateSchema, type ApiSuccess, type RetentionDto, type RetentionUpdate } from '@telemetryflow/contract';
+import {
+  RetentionUpdateSchema,
+  type ApiSuccess,
+  type RetentionDto,
+  type RetentionUpdate,
+} from '@telemetryflow/contract';
 import { ApiRoute, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
 import { RetentionService } from './retention.service.js';
 
@@ -15,7 +20,12 @@ export class RetentionController {
   }
 
   @Put()
-  @ApiRoute({ summary: 'Change retention: any subset of signals and fields; hourly ≥ raw and daily ≥ hourly', body: RetentionUpdateSchema, status: 200, tags: ['retention'] })
+  @ApiRoute({
+    summary: 'Change retention: any subset of signals and fields; hourly ≥ raw and daily ≥ hourly',
+    body: RetentionUpdateSchema,
+    status: 200,
+    tags: ['retention'],
+  })
   async put(@TenantId() tenant: string, @ValidBody() body: RetentionUpdate): Promise<ApiSuccess<RetentionDto>> {
     return { data: await this.retention.put(tenant, body) };
   }

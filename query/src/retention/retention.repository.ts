@@ -1,7 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { applyRetentionPolicies, readRetentionPolicies, type ClickHouseClient, type RetentionPolicy } from '@telemetryflow/clickhouse';
+import {
+  applyRetentionPolicies,
+  readRetentionPolicies,
+  type ClickHouseClient,
+  type RetentionPolicy,
+} from '@telemetryflow/clickhouse';
 import type { RetentionDto, RetentionSignalName } from '@telemetryflow/contract';
-import { CONTROL_PLANE, defaultRetention, RETENTION_SIGNALS, RetentionPolicyEntity, TenantEntity, type ControlPlane } from '@telemetryflow/identity';
+import {
+  CONTROL_PLANE,
+  defaultRetention,
+  RETENTION_SIGNALS,
+  RetentionPolicyEntity,
+  TenantEntity,
+  type ControlPlane,
+} from '@telemetryflow/identity';
 import { CLICKHOUSE } from '../http/tokens.js';
 
 /** Retention policies: the truth in Postgres, the copy writers and TTL use in ClickHouse. */
@@ -19,15 +31,26 @@ export class RetentionRepository {
     const out = new Map(tenants.map((t) => [t.id, defaultRetention()]));
     for (const row of await ds.getRepository(RetentionPolicyEntity).find()) {
       const policy = out.get(row.tenantId);
-      if (policy) policy[row.signal as RetentionSignalName] = { rawDays: row.rawDays, hourlyDays: row.hourlyDays, dailyDays: row.dailyDays };
+      if (policy)
+        policy[row.signal as RetentionSignalName] = {
+          rawDays: row.rawDays,
+          hourlyDays: row.hourlyDays,
+          dailyDays: row.dailyDays,
+        };
     }
     return out;
   }
 
   async load(tenant: string): Promise<RetentionDto> {
     const policy = defaultRetention();
-    for (const row of await this.controlPlane.dataSource.getRepository(RetentionPolicyEntity).findBy({ tenantId: tenant })) {
-      policy[row.signal as RetentionSignalName] = { rawDays: row.rawDays, hourlyDays: row.hourlyDays, dailyDays: row.dailyDays };
+    for (const row of await this.controlPlane.dataSource
+      .getRepository(RetentionPolicyEntity)
+      .findBy({ tenantId: tenant })) {
+      policy[row.signal as RetentionSignalName] = {
+        rawDays: row.rawDays,
+        hourlyDays: row.hourlyDays,
+        dailyDays: row.dailyDays,
+      };
     }
     return policy;
   }

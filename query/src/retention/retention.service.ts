@@ -39,7 +39,9 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     try {
       await this.syncClickHouse();
     } catch (err) {
-      this.logger.warn(`copying retention policies to ClickHouse failed; retrying in ${RESYNC_MS / 60_000} min: ${(err as Error).message}`);
+      this.logger.warn(
+        `copying retention policies to ClickHouse failed; retrying in ${RESYNC_MS / 60_000} min: ${(err as Error).message}`,
+      );
     }
   }
 

@@ -1,6 +1,14 @@
 import { Controller, Get, Inject, Injectable } from '@nestjs/common';
 import { RangeParamsSchema, type ApiSuccess, type ServiceMapDto } from '@telemetryflow/contract';
-import { ApiRoute, assertRangeWithin, RateLimit, Requires, resultTooLarge, TenantId, ValidQuery } from '@telemetryflow/http-kit';
+import {
+  ApiRoute,
+  assertRangeWithin,
+  RateLimit,
+  Requires,
+  resultTooLarge,
+  TenantId,
+  ValidQuery,
+} from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { QueryPlanner } from '../planner/query-planner.js';
@@ -20,7 +28,13 @@ export function serviceMap(nodes: readonly NodeRow[], edges: readonly EdgeRow[],
       errorRate: n.count > 0 ? n.errorCount / n.count : null,
       p95Ms: latencyMs(n.count, n.q).p95Ms,
     })),
-    edges: edges.map((e) => ({ caller: e.caller, callee: e.callee, calls: e.calls, errorCount: e.errorCount, p95Ms: e.calls > 0 ? e.p95Ns / 1e6 : null })),
+    edges: edges.map((e) => ({
+      caller: e.caller,
+      callee: e.callee,
+      calls: e.calls,
+      errorCount: e.errorCount,
+      p95Ms: e.calls > 0 ? e.p95Ns / 1e6 : null,
+    })),
   };
 }
 
@@ -37,8 +51,12 @@ export class ServiceMapService {
     assertRangeWithin(range, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
     const cap = this.limits.maxServices;
     const plan = await this.planner.plan(tenant, 'spans', range, q);
-    const [nodes, edges] = await Promise.all([this.repo.nodes(tenant, plan, cap + 1), this.repo.edges(tenant, range, cap + 1)]);
-    if (nodes.length > cap || edges.length > cap) throw resultTooLarge(`the map has more than ${cap} services or edges; narrow the range`, cap, ['from', 'to']);
+    const [nodes, edges] = await Promise.all([
+      this.repo.nodes(tenant, plan, cap + 1),
+      this.repo.edges(tenant, range, cap + 1),
+    ]);
+    if (nodes.length > cap || edges.length > cap)
+      throw resultTooLarge(`the map has more than ${cap} services or edges; narrow the range`, cap, ['from', 'to']);
     const seconds = Math.max(1, Number((range.toNs - range.fromNs) / 1_000_000_000n));
     return { data: serviceMap(nodes, edges, seconds), meta: { resolution: plan.resolution } };
   }
@@ -53,7 +71,8 @@ export class ServiceMapController {
   @Get()
   @RateLimit('heavy')
   @ApiRoute({
-    summary: 'Service dependencies: services with the RED of their entry spans, and caller → callee edges (calls, errors, p95) from parent/child spans',
+    summary:
+      'Service dependencies: services with the RED of their entry spans, and caller → callee edges (calls, errors, p95) from parent/child spans',
     query: RangeParamsSchema,
     tags: ['services'],
   })

@@ -41,7 +41,12 @@ export class ServiceMapRepository {
       `SELECT service, ${ENTRY_RED} FROM (${entrySpans(union)}) GROUP BY service ORDER BY service LIMIT {limit:UInt32}`,
       { ...params, tenant, limit },
     );
-    return rows.map((r) => ({ service: r.service, count: toNumber(r.requests), errorCount: toNumber(r.failed), q: r.quantiles }));
+    return rows.map((r) => ({
+      service: r.service,
+      count: toNumber(r.requests),
+      errorCount: toNumber(r.failed),
+      q: r.quantiles,
+    }));
   }
 
   /**
@@ -70,6 +75,12 @@ export class ServiceMapRepository {
        LIMIT {limit:UInt32}`,
       { tenant, fromNs: range.fromNs, toNs: range.toNs, parentFromNs: range.fromNs - PARENT_LOOKBACK_NS, limit },
     );
-    return rows.map((r) => ({ caller: r.caller, callee: r.callee, calls: toNumber(r.calls), errorCount: toNumber(r.errors), p95Ns: Number(r.p95) }));
+    return rows.map((r) => ({
+      caller: r.caller,
+      callee: r.callee,
+      calls: toNumber(r.calls),
+      errorCount: toNumber(r.errors),
+      p95Ns: Number(r.p95),
+    }));
   }
 }

@@ -3,7 +3,15 @@ import { toNumber } from '../clickhouse-rows.js';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { OPERATION_SPAN_TABLES, plannedUnion, SERVICE_SPAN_TABLES, stepBucket } from '../planner/plan-sql.js';
 import type { QueryPlan } from '../planner/query-plan.js';
-import { durationSketch, ENTRY_RED, entrySpans, MERGED_QUANTILES, operationKeys, serviceAndClass, spanCounts } from './span-aggregates.js';
+import {
+  durationSketch,
+  ENTRY_RED,
+  entrySpans,
+  MERGED_QUANTILES,
+  operationKeys,
+  serviceAndClass,
+  spanCounts,
+} from './span-aggregates.js';
 
 /** A service's spans, and the RED of its entry spans. */
 export interface ServiceRow {
@@ -42,13 +50,25 @@ export class ServicesRepository {
       select: `${serviceAndClass(s, SERVICE_SPAN_TABLES)}, ${spanCounts(s)}, ${durationSketch(s)}`,
       groupBy: 'service, class',
     }));
-    const rows = await this.ch.select<{ name: string; spans: string; requests: string; failed: string; quantiles: number[]; entryClass: ServiceRow['entryClass'] }>(
+    const rows = await this.ch.select<{
+      name: string;
+      spans: string;
+      requests: string;
+      failed: string;
+      quantiles: number[];
+      entryClass: ServiceRow['entryClass'];
+    }>(
       `SELECT service AS name, sum(n) AS spans, ${ENTRY_RED}, any(entryClass) AS entryClass
        FROM (${entrySpans(union)}) GROUP BY service ORDER BY name LIMIT {limit:UInt32}`,
       { ...params, tenant, limit },
     );
     return rows.map((r) => ({
-      name: r.name, spanCount: toNumber(r.spans), requestCount: toNumber(r.requests), errorCount: toNumber(r.failed), q: r.quantiles, entryClass: r.entryClass,
+      name: r.name,
+      spanCount: toNumber(r.spans),
+      requestCount: toNumber(r.requests),
+      errorCount: toNumber(r.failed),
+      q: r.quantiles,
+      entryClass: r.entryClass,
     }));
   }
 
@@ -63,7 +83,12 @@ export class ServicesRepository {
       `SELECT bucket, ${ENTRY_RED} FROM (${entrySpans(union)}) GROUP BY bucket ORDER BY bucket`,
       { ...params, tenant, service, stepMs },
     );
-    return rows.map((r) => ({ bucket: toNumber(r.bucket), count: toNumber(r.requests), errorCount: toNumber(r.failed), q: r.quantiles }));
+    return rows.map((r) => ({
+      bucket: toNumber(r.bucket),
+      count: toNumber(r.requests),
+      errorCount: toNumber(r.failed),
+      q: r.quantiles,
+    }));
   }
 
   /** Per operation (span name and kind) of one service: count, errors, duration quantiles; busiest first. */
@@ -73,10 +98,17 @@ export class ServicesRepository {
       where: 'ServiceName = {service:String}',
       groupBy: 'operation, kind',
     }));
-    const rows = await this.ch.select<{ operation: string; kind: string; n: string; errors: string; q: number[] }>(`SELECT operation, kind, sum(n) AS n, sum(errors) AS errors, ${MERGED_QUANTILES} FROM (${union})
+    const rows = await this.ch.select<{ operation: string; kind: string; n: string; errors: string; q: number[] }>(
+      `SELECT operation, kind, sum(n) AS n, sum(errors) AS errors, ${MERGED_QUANTILES} FROM (${union})
        GROUP BY operation, kind ORDER BY n DESC, operation, kind LIMIT {limit:UInt32}`,
       { ...params, tenant, service, limit },
     );
-    return rows.map((r) => ({ operation: r.operation, kind: r.kind, count: toNumber(r.n), errorCount: toNumber(r.errors), q: r.q }));
+    return rows.map((r) => ({
+      operation: r.operation,
+      kind: r.kind,
+      count: toNumber(r.n),
+      errorCount: toNumber(r.errors),
+      q: r.q,
+    }));
   }
 }

@@ -23,7 +23,14 @@ export function redSeries(rows: readonly RedRow[], fromMs: number, toMs: number,
     const r = byBucket.get(t);
     const count = r?.count ?? 0;
     const errorCount = r?.errorCount ?? 0;
-    return { t, count, errorCount, rate: count / (stepMs / 1000), errorRate: count > 0 ? errorCount / count : null, ...latencyMs(count, r?.q ?? []) };
+    return {
+      t,
+      count,
+      errorCount,
+      rate: count / (stepMs / 1000),
+      errorRate: count > 0 ? errorCount / count : null,
+      ...latencyMs(count, r?.q ?? []),
+    };
   });
 }
 
@@ -51,7 +58,11 @@ export class ServicesService {
     const plan = await this.planner.plan(tenant, 'spans', parseTimeRange(q), q);
     const cap = this.limits.maxServices;
     const rows = await this.repo.services(tenant, plan, cap + 1);
-    if (rows.length > cap) throw resultTooLarge(`more than ${cap} services have spans in the range; narrow it with from and to`, cap, ['from', 'to']);
+    if (rows.length > cap)
+      throw resultTooLarge(`more than ${cap} services have spans in the range; narrow it with from and to`, cap, [
+        'from',
+        'to',
+      ]);
     return { data: rows.map(serviceDto), meta: { resolution: plan.resolution } };
   }
 
@@ -70,9 +81,16 @@ export class ServicesService {
     const plan = await this.planner.plan(tenant, 'spans', parseTimeRange(q), q);
     const cap = this.limits.maxServices;
     const rows = await this.repo.operations(tenant, service, plan, cap + 1);
-    if (rows.length > cap) throw resultTooLarge(`service ${service} has more than ${cap} operations in the range`, cap, ['from', 'to']);
+    if (rows.length > cap)
+      throw resultTooLarge(`service ${service} has more than ${cap} operations in the range`, cap, ['from', 'to']);
     return {
-      data: rows.map((r) => ({ name: r.operation, kind: r.kind, count: r.count, errorCount: r.errorCount, ...latencyMs(r.count, r.q) })),
+      data: rows.map((r) => ({
+        name: r.operation,
+        kind: r.kind,
+        count: r.count,
+        errorCount: r.errorCount,
+        ...latencyMs(r.count, r.q),
+      })),
       meta: { resolution: plan.resolution },
     };
   }

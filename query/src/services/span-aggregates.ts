@@ -9,17 +9,23 @@ const SKETCH = '0.01, 0.5, 0.9, 0.95, 0.99';
 
 /** `n` spans and `errors` among them. */
 export function spanCounts(source: Resolution): string {
-  return source === 'raw' ? `count() AS n, countIf(${S.StatusCode} = 'STATUS_CODE_ERROR') AS errors` : `sum(${R.Count}) AS n, sum(${R.ErrorCount}) AS errors`;
+  return source === 'raw'
+    ? `count() AS n, countIf(${S.StatusCode} = 'STATUS_CODE_ERROR') AS errors`
+    : `sum(${R.Count}) AS n, sum(${R.ErrorCount}) AS errors`;
 }
 
 /** `q`: a mergeable duration sketch. Raw spans are sketched too, so every resolution answers alike. */
 export function durationSketch(source: Resolution): string {
-  return source === 'raw' ? `quantilesDDState(${SKETCH})(${S.DurationNs}) AS q` : `quantilesDDMergeState(${SKETCH})(${R.DurationQuantiles}) AS q`;
+  return source === 'raw'
+    ? `quantilesDDState(${SKETCH})(${S.DurationNs}) AS q`
+    : `quantilesDDMergeState(${SKETCH})(${R.DurationQuantiles}) AS q`;
 }
 
 /** `operation` and `kind` of a row. */
 export function operationKeys(source: Resolution): string {
-  return source === 'raw' ? `${S.Name} AS operation, ${S.Kind} AS kind` : `${R.SpanName} AS operation, ${R.SpanKind} AS kind`;
+  return source === 'raw'
+    ? `${S.Name} AS operation, ${S.Kind} AS kind`
+    : `${R.SpanName} AS operation, ${R.SpanKind} AS kind`;
 }
 
 /** Outer select: the merged quantiles of the segments' sketches, in nanoseconds. */
@@ -50,7 +56,10 @@ export function entrySpans(union: string): string {
 export const ENTRY_RED = `sumIf(n, entry) AS requests, sumIf(errors, entry) AS failed, quantilesDDMergeIf(${SKETCH})(q, entry) AS quantiles`;
 
 /** p50 / p95 / p99 in milliseconds from merged quantiles (levels as in SKETCH); null without spans. */
-export function latencyMs(count: number, q: readonly (number | string)[]): { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null } {
+export function latencyMs(
+  count: number,
+  q: readonly (number | string)[],
+): { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null } {
   const at = (i: number) => (count > 0 && q[i] !== undefined ? Number(q[i]) / 1e6 : null);
   return { p50Ms: at(0), p95Ms: at(2), p99Ms: at(3) };
 }

@@ -1,6 +1,12 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import {
-  AttributeKeysParamsSchema, AttributeValuesParamsSchema, TraceGetParamsSchema, TraceSearchParamsSchema, type ApiSuccess, type AttributeKeyDto, type TraceSummaryDto,
+  AttributeKeysParamsSchema,
+  AttributeValuesParamsSchema,
+  TraceGetParamsSchema,
+  TraceSearchParamsSchema,
+  type ApiSuccess,
+  type AttributeKeyDto,
+  type TraceSummaryDto,
 } from '@telemetryflow/contract';
 import type { z } from 'zod';
 import { ApiRoute, RateLimit, Requires, TenantId, ValidQuery } from '@telemetryflow/http-kit';
@@ -21,7 +27,8 @@ export class TracesController {
   @Get('traces')
   @RateLimit('heavy')
   @ApiRoute({
-    summary: 'Search traces: span filters (service, operation, attr.<key>, resource.<key>) on one span; status and duration of the trace; newest or slowest first; cursor pages',
+    summary:
+      'Search traces: span filters (service, operation, attr.<key>, resource.<key>) on one span; status and duration of the trace; newest or slowest first; cursor pages',
     query: TraceSearchParamsSchema,
     tags: ['traces'],
   })
@@ -31,7 +38,11 @@ export class TracesController {
 
   @Get('traces/attributes')
   @RateLimit('suggestions')
-  @ApiRoute({ summary: 'Span and resource attribute keys (attr.<key>, resource.<key>) seen in the range, most used first', query: AttributeKeysParamsSchema, tags: ['traces'] })
+  @ApiRoute({
+    summary: 'Span and resource attribute keys (attr.<key>, resource.<key>) seen in the range, most used first',
+    query: AttributeKeysParamsSchema,
+    tags: ['traces'],
+  })
   attributeKeys(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<AttributeKeyDto[]>> {
     return this.suggestions.keys(tenant, q);
   }
@@ -44,14 +55,27 @@ export class TracesController {
     params: { key: 'attr.<key> or resource.<key>' },
     tags: ['traces'],
   })
-  attributeValues(@TenantId() tenant: string, @Param('key') key: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<string[]>> {
+  attributeValues(
+    @TenantId() tenant: string,
+    @Param('key') key: string,
+    @ValidQuery() q: RawParams,
+  ): Promise<ApiSuccess<string[]>> {
     return this.suggestions.values(tenant, key, q);
   }
 
   @Get('traces/:traceId')
   @RateLimit('heavy')
-  @ApiRoute({ summary: 'One trace with every span; include=logs adds its log records', query: TraceGetParamsSchema, params: { traceId: '32 hex characters' }, tags: ['traces'] })
-  async get(@TenantId() tenant: string, @Param('traceId') traceId: string, @ValidQuery() q: z.infer<typeof TraceGetParamsSchema>): Promise<ApiSuccess<TraceWithLogs>> {
+  @ApiRoute({
+    summary: 'One trace with every span; include=logs adds its log records',
+    query: TraceGetParamsSchema,
+    params: { traceId: '32 hex characters' },
+    tags: ['traces'],
+  })
+  async get(
+    @TenantId() tenant: string,
+    @Param('traceId') traceId: string,
+    @ValidQuery() q: z.infer<typeof TraceGetParamsSchema>,
+  ): Promise<ApiSuccess<TraceWithLogs>> {
     return { data: await this.traces.getTrace(tenant, traceId, q.include) };
   }
 }

@@ -24,9 +24,10 @@ export interface TraceSearch extends TimeRange {
   limit: number;
 }
 
-const RANGE = 'StartTime >= fromUnixTimestamp64Nano({fromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})';
+const RANGE =
+  'StartTime >= fromUnixTimestamp64Nano({fromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})';
 /** Root spans sort first (false < true), then the earliest span. */
-const ROOT_ORDER = '(ParentSpanId != toFixedString(\'\', 8), StartTime)';
+const ROOT_ORDER = "(ParentSpanId != toFixedString('', 8), StartTime)";
 /**
  * The trace's time bounds from trace_index, a scalar ClickHouse evaluates first, so the
  * spans (or logs) query reads only the partitions and granules of that range in one round trip.
@@ -99,8 +100,14 @@ export class TracesRepository {
     Object.assign(params, spans.params);
     const matching: string[] = [];
     // Span-level filters (and errors) pick trace ids first; attribute skip indexes apply.
-    if (spans.sql) matching.push(`TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND ${RANGE} AND ${spans.sql})`);
-    if (s.status === 'error') matching.push(`TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND ${RANGE} AND ${ERROR})`);
+    if (spans.sql)
+      matching.push(
+        `TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND ${RANGE} AND ${spans.sql})`,
+      );
+    if (s.status === 'error')
+      matching.push(
+        `TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND ${RANGE} AND ${ERROR})`,
+      );
     if (s.status === 'ok') having.push(`countIf(${ERROR}) = 0`);
     if (s.minDurationNs !== undefined) {
       having.push(`${DURATION} >= {minDurationNs:Int64}`);
@@ -112,7 +119,9 @@ export class TracesRepository {
     }
     const sort = SORTS[s.sort];
     if (s.cursor) {
-      having.push(`(${sort.key} < {cursorKey:Int64} OR (${sort.key} = {cursorKey:Int64} AND lower(hex(TraceId)) > {cursorId:String}))`);
+      having.push(
+        `(${sort.key} < {cursorKey:Int64} OR (${sort.key} = {cursorKey:Int64} AND lower(hex(TraceId)) > {cursorId:String}))`,
+      );
       params.cursorKey = s.cursor.k;
       params.cursorId = s.cursor.id;
     }
@@ -127,9 +136,12 @@ export class TracesRepository {
         { ...params, ...extraParams },
       );
     // Selective filters already narrow the traces to group; the window pays off without them.
-    const page = s.sort === 'newest' && matching.length === 0 ? await this.newestPage(s, pageQuery) : await pageQuery([], [], {});
+    const page =
+      s.sort === 'newest' && matching.length === 0 ? await this.newestPage(s, pageQuery) : await pageQuery([], [], {});
     if (page.length === 0) return [];
-    const rows = await this.ch.select<Omit<TraceSummaryDto, 'spanCount' | 'errorCount'> & { spanCount: string; errorCount: string }>(
+    const rows = await this.ch.select<
+      Omit<TraceSummaryDto, 'spanCount' | 'errorCount'> & { spanCount: string; errorCount: string }
+    >(
       `SELECT lower(hex(TraceId)) AS traceId,
               argMin(ServiceName, ${ROOT_ORDER}) AS rootServiceName,
               argMin(Name, ${ROOT_ORDER}) AS rootName,
@@ -142,7 +154,9 @@ export class TracesRepository {
        GROUP BY TraceId`,
       { tenant, fromNs: s.fromNs, toNs: s.toNs, ids: page.map((p) => p.traceId) },
     );
-    const byId = new Map(rows.map((r) => [r.traceId, { ...r, spanCount: toNumber(r.spanCount), errorCount: toNumber(r.errorCount) }]));
+    const byId = new Map(
+      rows.map((r) => [r.traceId, { ...r, spanCount: toNumber(r.spanCount), errorCount: toNumber(r.errorCount) }]),
+    );
     return page.flatMap((p) => {
       const summary = byId.get(p.traceId);
       return summary ? [{ ...summary, sortKey: p.sortKey }] : [];
@@ -158,7 +172,11 @@ export class TracesRepository {
    */
   private async newestPage(
     s: TraceSearch,
-    pageQuery: (where: string[], having: string[], params: Record<string, unknown>) => Promise<{ traceId: string; sortKey: string }[]>,
+    pageQuery: (
+      where: string[],
+      having: string[],
+      params: Record<string, unknown>,
+    ) => Promise<{ traceId: string; sortKey: string }[]>,
   ): Promise<{ traceId: string; sortKey: string }[]> {
     const upper = s.cursor ? BigInt(s.cursor.k) : s.toNs;
     let windowNs = (s.toNs - s.fromNs) / 64n + 1n;
@@ -166,7 +184,9 @@ export class TracesRepository {
       const lo = upper - windowNs > s.fromNs ? upper - windowNs : s.fromNs;
       if (lo === s.fromNs) return pageQuery([], [], {});
       const page = await pageQuery(
-        [`TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({lo:Int64}) AND StartTime <= fromUnixTimestamp64Nano({upper:Int64}))`],
+        [
+          `TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({lo:Int64}) AND StartTime <= fromUnixTimestamp64Nano({upper:Int64}))`,
+        ],
         [`${START} >= {lo:Int64}`],
         { lo, upper },
       );

@@ -6,7 +6,14 @@ import { logRowToDto } from '../logs/log-search.js';
 import { attributeParams, decodeCursor, pageOf } from '../page-cursor.js';
 import type { QueryLimits } from '../query-limits.js';
 import {
-  msToNs, parseEnum, parseHexId, parseInteger, parseNonNegativeNumber, parseString, parseTimeRange, type RawParams,
+  msToNs,
+  parseEnum,
+  parseHexId,
+  parseInteger,
+  parseNonNegativeNumber,
+  parseString,
+  parseTimeRange,
+  type RawParams,
 } from '../request-params.js';
 import { spanRowToDto } from './span-mapping.js';
 import { TracesRepository, type TraceSearch } from './traces.repository.js';
@@ -20,7 +27,8 @@ const TRACE_LOG_SLACK_NS = 5n * 60n * 1_000_000_000n;
 export function parseTraceSearch(q: RawParams, nowMs = Date.now()): TraceSearch {
   const minMs = parseNonNegativeNumber(q, 'minDurationMs');
   const maxMs = parseNonNegativeNumber(q, 'maxDurationMs');
-  if (minMs !== undefined && maxMs !== undefined && minMs > maxMs) throw invalidParameter('minDurationMs', 'must not exceed maxDurationMs');
+  if (minMs !== undefined && maxMs !== undefined && minMs > maxMs)
+    throw invalidParameter('minDurationMs', 'must not exceed maxDurationMs');
   const service = parseString(q, 'service');
   const operation = parseString(q, 'operation');
   const status = parseEnum(q, 'status', ['ok', 'error'] as const);
@@ -66,16 +74,27 @@ export class TracesService {
     if (spans.length > cap) {
       throw resultTooLarge(`trace ${traceId} has more than ${cap} spans, more than one response returns`, cap);
     }
-    if (logs && logs.length > cap) throw resultTooLarge(`trace ${traceId} has more than ${cap} log records; search them with GET /api/v1/logs?traceId=`, cap);
+    if (logs && logs.length > cap)
+      throw resultTooLarge(
+        `trace ${traceId} has more than ${cap} log records; search them with GET /api/v1/logs?traceId=`,
+        cap,
+      );
     return { traceId, spans: spans.map(spanRowToDto), ...(logs ? { logs: logs.map(logRowToDto) } : {}) };
   }
 
   /** One page of traces and the cursor of the next (absent on the last page). */
-  async searchTraces(tenant: string, q: RawParams): Promise<{ data: TraceSummaryDto[]; meta: { nextCursor?: string } }> {
+  async searchTraces(
+    tenant: string,
+    q: RawParams,
+  ): Promise<{ data: TraceSummaryDto[]; meta: { nextCursor?: string } }> {
     const search = parseTraceSearch(q);
     assertRangeWithin(search, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
     const rows = await this.repo.searchTraces(tenant, { ...search, limit: search.limit + 1 });
-    const { page, meta } = pageOf(rows, search.limit, (last) => ({ k: last.sortKey, id: last.traceId, s: search.sort }));
+    const { page, meta } = pageOf(rows, search.limit, (last) => ({
+      k: last.sortKey,
+      id: last.traceId,
+      s: search.sort,
+    }));
     return { data: page.map(({ sortKey: _k, ...summary }) => summary), meta };
   }
 }

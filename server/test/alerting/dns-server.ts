@@ -38,16 +38,18 @@ export async function startDnsServer(records: Record<string, string[]>): Promise
     const { name, end } = questionName(msg);
     const qtype = msg.readUInt16BE(end);
     const known = records[name];
-    const answers = (known ?? []).filter((a) => isIP(a) === (qtype === TYPE_AAAA ? 6 : qtype === TYPE_A ? 4 : -1)).map((a) => {
-      const data = rdata(a);
-      const rr = Buffer.alloc(12);
-      rr.writeUInt16BE(0xc00c, 0); // the name: a pointer to the question's
-      rr.writeUInt16BE(qtype, 2);
-      rr.writeUInt16BE(1, 4); // class IN
-      rr.writeUInt32BE(1, 6); // TTL
-      rr.writeUInt16BE(data.length, 10);
-      return Buffer.concat([rr, data]);
-    });
+    const answers = (known ?? [])
+      .filter((a) => isIP(a) === (qtype === TYPE_AAAA ? 6 : qtype === TYPE_A ? 4 : -1))
+      .map((a) => {
+        const data = rdata(a);
+        const rr = Buffer.alloc(12);
+        rr.writeUInt16BE(0xc00c, 0); // the name: a pointer to the question's
+        rr.writeUInt16BE(qtype, 2);
+        rr.writeUInt16BE(1, 4); // class IN
+        rr.writeUInt32BE(1, 6); // TTL
+        rr.writeUInt16BE(data.length, 10);
+        return Buffer.concat([rr, data]);
+      });
     const header = Buffer.alloc(12);
     msg.copy(header, 0, 0, 2);
     header.writeUInt16BE(known ? 0x8180 : 0x8183, 2); // a response, recursion available; NXDOMAIN for unknown names

@@ -65,15 +65,23 @@ export async function startPagerDuty(): Promise<Receiver & { incidents: Map<stri
     }
     const payload = e.payload as Record<string, unknown> | undefined;
     const valid =
-      typeof e.routing_key === 'string' && e.routing_key.length === 32 &&
+      typeof e.routing_key === 'string' &&
+      e.routing_key.length === 32 &&
       ['trigger', 'acknowledge', 'resolve'].includes(e.event_action as string) &&
-      (e.event_action !== 'trigger' || (typeof payload?.summary === 'string' && typeof payload.source === 'string' && ['critical', 'error', 'warning', 'info'].includes(payload.severity as string))) &&
+      (e.event_action !== 'trigger' ||
+        (typeof payload?.summary === 'string' &&
+          typeof payload.source === 'string' &&
+          ['critical', 'error', 'warning', 'info'].includes(payload.severity as string))) &&
       (e.event_action === 'trigger' || typeof e.dedup_key === 'string');
     if (!valid) return { status: 400, body: '{"status":"invalid event","message":"Event object is invalid"}' };
     const key = (e.dedup_key as string | undefined) ?? `generated-${incidents.size}`;
     if (e.event_action === 'trigger') incidents.set(key, 'triggered');
     if (e.event_action === 'resolve' && incidents.has(key)) incidents.set(key, 'resolved');
-    return { status: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: key }) };
+    return {
+      status: 202,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: key }),
+    };
   });
   return Object.assign(receiver, { incidents });
 }

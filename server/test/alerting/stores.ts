@@ -6,8 +6,21 @@ import { migrationsComplete } from '@telemetryflow/clickhouse';
 import { createApiKey, createTenant, openControlPlane, type ControlPlane } from '@telemetryflow/identity';
 import { createQueryReads, DASHBOARDS_FEATURE, type QueryReads } from '@telemetryflow/query';
 import { startQueryServer, type QueryServer } from '@telemetryflow/query/app';
-import { createTestDatabase, insertRows, startClickHouse, tempDir, type TestDatabase } from '@telemetryflow/query/test-helpers';
-import { AddressGuard, ALERTING_FEATURE, AlertingApiModule, ClickHouseConditionReader, HttpDelivery, parseCidrs } from '@telemetryflow/alerting';
+import {
+  createTestDatabase,
+  insertRows,
+  startClickHouse,
+  tempDir,
+  type TestDatabase,
+} from '@telemetryflow/query/test-helpers';
+import {
+  AddressGuard,
+  ALERTING_FEATURE,
+  AlertingApiModule,
+  ClickHouseConditionReader,
+  HttpDelivery,
+  parseCidrs,
+} from '@telemetryflow/alerting';
 
 export { call, type Json } from '@telemetryflow/query/test-helpers';
 export { createQueryReads };
@@ -38,7 +51,9 @@ export async function startAlertingStores(prefix: string): Promise<AlertingStore
   const ch = await startClickHouse(dir.path);
   const key = `tf_${randomBytes(16).toString('hex')}`;
   const cp = await openControlPlane({
-    databaseUrl: db.url, dataDir: dir.path, bootstrap: { apiKey: key },
+    databaseUrl: db.url,
+    dataDir: dir.path,
+    bootstrap: { apiKey: key },
     features: [DASHBOARDS_FEATURE, ALERTING_FEATURE],
   });
   await createTenant(cp.dataSource, { id: 'beta', name: 'Beta' });
@@ -49,14 +64,31 @@ export async function startAlertingStores(prefix: string): Promise<AlertingStore
   // Tests play Slack, PagerDuty and webhooks on loopback: allowed explicitly, as a self-hoster would.
   const deliveryLog: string[] = [];
   const delivery = new HttpDelivery({
-    guard: new AddressGuard(parseCidrs('127.0.0.0/8')), baseDelayMs: 10, maxDelayMs: 2000, requestTimeoutMs: 2000, log: (m) => deliveryLog.push(m),
+    guard: new AddressGuard(parseCidrs('127.0.0.0/8')),
+    baseDelayMs: 10,
+    maxDelayMs: 2000,
+    requestTimeoutMs: 2000,
+    log: (m) => deliveryLog.push(m),
   });
   const api = await startQueryServer({
-    host: '127.0.0.1', port: 0, clickhouse: ch, controlPlane: cp, clickhouseMigrated: () => migrationsComplete(ch),
+    host: '127.0.0.1',
+    port: 0,
+    clickhouse: ch,
+    controlPlane: cp,
+    clickhouseMigrated: () => migrationsComplete(ch),
     modules: [AlertingApiModule.forRoot({ controlPlane: cp, clickhouse: ch, reader, reads, delivery })],
   });
   return {
-    db, ch, cp, reads, api, key, readKey, betaKey, delivery, deliveryLog,
+    db,
+    ch,
+    cp,
+    reads,
+    api,
+    key,
+    readKey,
+    betaKey,
+    delivery,
+    deliveryLog,
     async close() {
       await api.close();
       await delivery.close();
@@ -71,7 +103,20 @@ export async function startAlertingStores(prefix: string): Promise<AlertingStore
 const NS = 1_000_000n;
 
 /** `n` spans of one service and operation starting at `atMs`, `errors` of them failed. */
-export async function insertSpans(ch: ClickHouseClient, o: { tenant?: string; service: string; name?: string; kind?: string; parentHex?: string; atMs: number; n: number; errors?: number; durMs?: number }): Promise<void> {
+export async function insertSpans(
+  ch: ClickHouseClient,
+  o: {
+    tenant?: string;
+    service: string;
+    name?: string;
+    kind?: string;
+    parentHex?: string;
+    atMs: number;
+    n: number;
+    errors?: number;
+    durMs?: number;
+  },
+): Promise<void> {
   const rows = Array.from({ length: o.n }, (_, i) => ({
     TenantId: o.tenant ?? 'default',
     TraceIdHex: randomBytes(16).toString('hex'),
@@ -89,17 +134,39 @@ export async function insertSpans(ch: ClickHouseClient, o: { tenant?: string; se
 }
 
 /** Log records of one service at `atMs` (one per body). */
-export async function insertLogs(ch: ClickHouseClient, o: { tenant?: string; service: string; atMs: number; severity: string; bodies: string[] }): Promise<void> {
-  await insertRows(ch, 'logs', o.bodies.map((body, i) => ({
-    TenantId: o.tenant ?? 'default', TimestampNs: (BigInt(o.atMs + i) * NS).toString(), ObservedTimestampNs: (BigInt(o.atMs + i) * NS).toString(),
-    SeverityText: o.severity, SeverityNumber: 17, ServiceName: o.service, Body: body,
-  })));
+export async function insertLogs(
+  ch: ClickHouseClient,
+  o: { tenant?: string; service: string; atMs: number; severity: string; bodies: string[] },
+): Promise<void> {
+  await insertRows(
+    ch,
+    'logs',
+    o.bodies.map((body, i) => ({
+      TenantId: o.tenant ?? 'default',
+      TimestampNs: (BigInt(o.atMs + i) * NS).toString(),
+      ObservedTimestampNs: (BigInt(o.atMs + i) * NS).toString(),
+      SeverityText: o.severity,
+      SeverityNumber: 17,
+      ServiceName: o.service,
+      Body: body,
+    })),
+  );
 }
 
 /** One series of a metric last seen at `lastSeenMs`. */
-export async function insertSeries(ch: ClickHouseClient, o: { tenant?: string; metric: string; service: string; fingerprint: string; lastSeenMs: number }): Promise<void> {
-  await insertRows(ch, 'metric_series', [{
-    TenantId: o.tenant ?? 'default', MetricName: o.metric, Fingerprint: o.fingerprint, MetricType: 'gauge', ServiceName: o.service,
-    FirstSeenNs: (BigInt(o.lastSeenMs - 60_000) * NS).toString(), LastSeenNs: (BigInt(o.lastSeenMs) * NS).toString(),
-  }]);
+export async function insertSeries(
+  ch: ClickHouseClient,
+  o: { tenant?: string; metric: string; service: string; fingerprint: string; lastSeenMs: number },
+): Promise<void> {
+  await insertRows(ch, 'metric_series', [
+    {
+      TenantId: o.tenant ?? 'default',
+      MetricName: o.metric,
+      Fingerprint: o.fingerprint,
+      MetricType: 'gauge',
+      ServiceName: o.service,
+      FirstSeenNs: (BigInt(o.lastSeenMs - 60_000) * NS).toString(),
+      LastSeenNs: (BigInt(o.lastSeenMs) * NS).toString(),
+    },
+  ]);
 }

@@ -8,4 +8,9 @@ import { Invitations1764500000000 } from './0005-invitations.js';
  * that share the database add theirs (dashboards: 0004, Dashboards1764300000000); TypeORM
  * runs all of them in timestamp order, so the order of an existing database never changes.
  */
-export const CONTROL_PLANE_MIGRATIONS = [ControlPlaneInitial1732540800000, RetentionPolicies1764086400000, Identity1764200000000, Invitations1764500000000];
+export const CONTROL_PLANE_MIGRATIONS = [
+  ControlPlaneInitial1732540800000,
+  RetentionPolicies1764086400000,
+  Identity1764200000000,
+  Invitations1764500000000,
+];

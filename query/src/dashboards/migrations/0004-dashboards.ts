@@ -16,7 +16,9 @@ export class Dashboards1764300000000 implements MigrationInterface {
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
     await q.query('CREATE INDEX dashboards_tenant_title_idx ON dashboards (tenant_id, title)');
-    await q.query('CREATE UNIQUE INDEX dashboards_tenant_built_in_key ON dashboards (tenant_id, built_in) WHERE built_in IS NOT NULL');
+    await q.query(
+      'CREATE UNIQUE INDEX dashboards_tenant_built_in_key ON dashboards (tenant_id, built_in) WHERE built_in IS NOT NULL',
+    );
     await q.query(`CREATE TABLE dashboard_versions (
       dashboard_id uuid NOT NULL REFERENCES dashboards(id) ON DELETE CASCADE,
       version      integer NOT NULL,

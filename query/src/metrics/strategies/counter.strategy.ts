@@ -14,7 +14,10 @@ export const counterStrategy: MetricStrategy = {
     const plan = await read.plannedWithLookback();
     const rawSegments = plan.segments.filter((s) => s.source === 'raw');
     const raw: RawPoint[] = [];
-    for (const seg of rawSegments) raw.push(...(await read.repo.sumPoints(read.scope({ fromNs: seg.fromNs, toNs: seg.toNs - 1n }), read.maxPoints + 1)));
+    for (const seg of rawSegments)
+      raw.push(
+        ...(await read.repo.sumPoints(read.scope({ fromNs: seg.fromNs, toNs: seg.toNs - 1n }), read.maxPoints + 1)),
+      );
     const points = groupBy(read.capped(raw), (p) => p.fingerprint);
     const rollups = groupBy(await read.repo.counterRollups(read.scope(), plan), (r) => r.fingerprint);
     const series = new Map(read.series.map((s) => [s.fingerprint, s]));
@@ -29,7 +32,11 @@ export const counterStrategy: MetricStrategy = {
           const increases =
             s.temporality === DELTA
               ? [...pts.map((p) => ({ t: p.t, value: p.value })), ...buckets.map((b) => ({ t: b.t, value: b.sum }))]
-              : counterIncreases([...pts, ...buckets.flatMap(rollupCounterPoints)], Number(read.lookback.fromNs / NS_PER_MS), s.monotonic);
+              : counterIncreases(
+                  [...pts, ...buckets.flatMap(rollupCounterPoints)],
+                  Number(read.lookback.fromNs / NS_PER_MS),
+                  s.monotonic,
+                );
           for (const inc of increases) {
             if (inc.t < read.fromMs) continue;
             const b = bucketStart(inc.t, q.stepMs);

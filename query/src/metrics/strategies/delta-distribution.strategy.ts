@@ -12,7 +12,9 @@ export const deltaHistogramQuantileStrategy: MetricStrategy = {
     const rows = await read.repo.distributionBuckets(read.scope(), await read.planned(), read.q.stepMs);
     const byFp = groupBy(rows, (r) => r.fingerprint);
     const quantile = quantileOf(read.q.aggregation);
-    return { values: (g) => mapValues(rowsPerStep(byFp, g.fingerprints), (hs) => mergedHistogramQuantile(quantile, hs)) };
+    return {
+      values: (g) => mapValues(rowsPerStep(byFp, g.fingerprints), (hs) => mergedHistogramQuantile(quantile, hs)),
+    };
   },
 };
 
@@ -22,7 +24,16 @@ export const deltaExpHistogramQuantileStrategy: MetricStrategy = {
     const rows = await read.repo.deltaExpHistograms(read.scope(), await read.planned(), read.q.stepMs);
     const byFp = groupBy(rows, (r) => r.fingerprint);
     const quantile = quantileOf(read.q.aggregation);
-    return { values: (g) => mapValues(rowsPerStep(byFp, g.fingerprints), (rs) => expQuantile(quantile, rs.map((r) => r.histogram), rs)) };
+    return {
+      values: (g) =>
+        mapValues(rowsPerStep(byFp, g.fingerprints), (rs) =>
+          expQuantile(
+            quantile,
+            rs.map((r) => r.histogram),
+            rs,
+          ),
+        ),
+    };
   },
 };
 
@@ -30,7 +41,12 @@ export const deltaExpHistogramQuantileStrategy: MetricStrategy = {
 export const deltaDistributionTotalsStrategy: MetricStrategy = {
   async read(read) {
     const { q } = read;
-    const rows = await read.repo.distributionTotals(read.type as 'histogram', read.scope(), await read.planned(), q.stepMs);
+    const rows = await read.repo.distributionTotals(
+      read.type as 'histogram',
+      read.scope(),
+      await read.planned(),
+      q.stepMs,
+    );
     const byFp = groupBy(rows, (r) => r.fingerprint);
     return {
       values: (g) => {
@@ -42,7 +58,9 @@ export const deltaDistributionTotalsStrategy: MetricStrategy = {
             t.sum += r.sum;
           }
         }
-        return mapValues(acc, (t) => (q.aggregation === 'count' ? t.count : q.aggregation === 'sum' ? t.sum : t.count > 0 ? t.sum / t.count : null));
+        return mapValues(acc, (t) =>
+          q.aggregation === 'count' ? t.count : q.aggregation === 'sum' ? t.sum : t.count > 0 ? t.sum / t.count : null,
+        );
       },
     };
   },

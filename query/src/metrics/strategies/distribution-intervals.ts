@@ -1,7 +1,14 @@
 // Distribution points → per-interval distributions, and exponential-histogram quantiles,
 // shared by the metric strategies.
 import type { QueryPlan } from '../../planner/query-plan.js';
-import { expHistogramIncreases, expHistogramQuantile, knownExtremes, mergeExpHistograms, type ExpHistogram, type ExpHistogramPoint } from '../exp-histogram.js';
+import {
+  expHistogramIncreases,
+  expHistogramQuantile,
+  knownExtremes,
+  mergeExpHistograms,
+  type ExpHistogram,
+  type ExpHistogramPoint,
+} from '../exp-histogram.js';
 import { histogramIncreases, type HistogramPoint } from '../metric-math.js';
 import type { RawDistributionPoint, RawExpHistogramPoint } from '../metrics.repository.js';
 import { DELTA, type MetricRead } from './metric-strategy.js';
@@ -17,7 +24,11 @@ export async function distributionPointsPlan(read: MetricRead): Promise<QueryPla
 }
 
 /** The q-quantile of exponential histograms together, clamped to the extremes when every one recorded them. */
-export function expQuantile(q: number, histograms: readonly ExpHistogram[], extremes: readonly { min: number | null; max: number | null }[]): number | null {
+export function expQuantile(
+  q: number,
+  histograms: readonly ExpHistogram[],
+  extremes: readonly { min: number | null; max: number | null }[],
+): number | null {
   const merged = mergeExpHistograms(histograms);
   return merged ? expHistogramQuantile(q, merged, knownExtremes(extremes)) : null;
 }

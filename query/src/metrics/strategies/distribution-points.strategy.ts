@@ -10,7 +10,12 @@ import { getOr, groupBy, mapValues } from './series-maps.js';
 /** Each group's interval distributions per step bucket, from the points of explicit histograms or summaries. */
 async function distributionsPerStep(read: MetricRead): Promise<(g: Group) => Map<number, HistogramPoint[]>> {
   const { q } = read;
-  const raw = await read.repo.distributionPoints(read.type as 'histogram' | 'exponential_histogram' | 'summary', read.scope(), await distributionPointsPlan(read), read.maxPoints + 1);
+  const raw = await read.repo.distributionPoints(
+    read.type as 'histogram' | 'exponential_histogram' | 'summary',
+    read.scope(),
+    await distributionPointsPlan(read),
+    read.maxPoints + 1,
+  );
   const points = groupBy(read.capped(raw), (p) => p.fingerprint);
   const windowStart = Number(read.lookback.fromNs / NS_PER_MS);
   return (g) => {
@@ -55,7 +60,11 @@ export const distributionTotalsStrategy: MetricStrategy = {
 export const expHistogramQuantileStrategy: MetricStrategy = {
   async read(read): Promise<StepValues> {
     const { q } = read;
-    const raw = await read.repo.expHistogramPoints(read.scope(), await distributionPointsPlan(read), read.maxPoints + 1);
+    const raw = await read.repo.expHistogramPoints(
+      read.scope(),
+      await distributionPointsPlan(read),
+      read.maxPoints + 1,
+    );
     const points = groupBy(read.capped(raw), (p) => p.fingerprint);
     const windowStart = Number(read.lookback.fromNs / NS_PER_MS);
     const quantile = quantileOf(q.aggregation);

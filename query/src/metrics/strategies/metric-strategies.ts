@@ -3,13 +3,22 @@ import type { MetricType } from '@telemetryflow/contract';
 import type { PointsPlan } from '../metric-query.js';
 import type { SeriesRow } from '../metrics.repository.js';
 import { counterStrategy } from './counter.strategy.js';
-import { deltaDistributionTotalsStrategy, deltaExpHistogramQuantileStrategy, deltaHistogramQuantileStrategy } from './delta-distribution.strategy.js';
+import {
+  deltaDistributionTotalsStrategy,
+  deltaExpHistogramQuantileStrategy,
+  deltaHistogramQuantileStrategy,
+} from './delta-distribution.strategy.js';
 import { distributionExtremesStrategy } from './distribution-extremes.strategy.js';
-import { distributionTotalsStrategy, expHistogramQuantileStrategy, histogramQuantileStrategy } from './distribution-points.strategy.js';
+import {
+  distributionTotalsStrategy,
+  expHistogramQuantileStrategy,
+  histogramQuantileStrategy,
+} from './distribution-points.strategy.js';
 import { DELTA, type MetricStrategy } from './metric-strategy.js';
 import { statsStrategy } from './stats.strategy.js';
 
-export type StrategyName = PointsPlan | 'delta-histogram-quantile' | 'delta-exp-histogram-quantile' | 'delta-distribution-totals';
+export type StrategyName =
+  PointsPlan | 'delta-histogram-quantile' | 'delta-exp-histogram-quantile' | 'delta-distribution-totals';
 
 export const METRIC_STRATEGIES: Readonly<Record<StrategyName, MetricStrategy>> = {
   stats: statsStrategy,
@@ -29,7 +38,11 @@ export const METRIC_STRATEGIES: Readonly<Record<StrategyName, MetricStrategy>> =
  * points are intervals already: when every series is delta, totals (summaries apart, which
  * are cumulative by definition) and quantiles read rollups summed per step bucket.
  */
-export function metricStrategy(plan: PointsPlan | string, type: MetricType, series: readonly SeriesRow[]): MetricStrategy | undefined {
+export function metricStrategy(
+  plan: PointsPlan | string,
+  type: MetricType,
+  series: readonly SeriesRow[],
+): MetricStrategy | undefined {
   const allDelta = series.every((s) => s.temporality === DELTA);
   const name =
     plan === 'distribution-totals' && type !== 'summary' && allDelta

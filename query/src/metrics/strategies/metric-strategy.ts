@@ -60,7 +60,13 @@ export class MetricRead {
 
   /** The series' fingerprints over `range` (the query's own by default). */
   scope(range: TimeRange = this.q): PointsScope {
-    return { tenant: this.tenant, metric: this.q.metric, fingerprints: this.series.map((s) => s.fingerprint), fromNs: range.fromNs, toNs: range.toNs };
+    return {
+      tenant: this.tenant,
+      metric: this.q.metric,
+      fingerprints: this.series.map((s) => s.fingerprint),
+      fromNs: range.fromNs,
+      toNs: range.toNs,
+    };
   }
 
   /** The planner's plan of the query: rollups for whole hours and days, raw points at the edges. */
@@ -87,7 +93,11 @@ export class MetricRead {
   capped<T>(rows: T[]): T[] {
     const cap = this.limits.maxMetricPoints;
     if (rows.length > cap) {
-      throw resultTooLarge(`the query would read more than ${cap} points; narrow it with from and to, or add filters`, cap, ['from', 'to', 'filters']);
+      throw resultTooLarge(
+        `the query would read more than ${cap} points; narrow it with from and to, or add filters`,
+        cap,
+        ['from', 'to', 'filters'],
+      );
     }
     return rows;
   }

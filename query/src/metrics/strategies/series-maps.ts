@@ -20,7 +20,10 @@ export function mapValues<K, V, W>(m: Map<K, V>, f: (v: V) => W): Map<K, W> {
 }
 
 /** The rows of a group's series per step bucket. */
-export function rowsPerStep<R extends { bucket: number }>(byFp: Map<string, R[]>, fingerprints: readonly string[]): Map<number, R[]> {
+export function rowsPerStep<R extends { bucket: number }>(
+  byFp: Map<string, R[]>,
+  fingerprints: readonly string[],
+): Map<number, R[]> {
   const out = new Map<number, R[]>();
   for (const fp of fingerprints) {
     for (const r of byFp.get(fp) ?? []) getOr(out, r.bucket, () => []).push(r);

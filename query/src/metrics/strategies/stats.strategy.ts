@@ -1,4 +1,11 @@
-import { addStats, emptyStats, exactStatValue, statValue, type StatAggregation, type StepStats } from '../metric-math.js';
+import {
+  addStats,
+  emptyStats,
+  exactStatValue,
+  statValue,
+  type StatAggregation,
+  type StepStats,
+} from '../metric-math.js';
 import type { Group, MetricStrategy } from './metric-strategy.js';
 import { getOr, groupBy, mapValues } from './series-maps.js';
 
