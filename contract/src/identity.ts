@@ -154,3 +154,33 @@ export const MeSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type MeDto = z.infer<typeof MeSchema>;
+
+/**
+ * A sign-in session: one login, its rotating refresh tokens and every access token issued to it.
+ * Ending it refuses its access tokens on every replica within 5 s and its refresh token at once.
+ */
+export const SessionSchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  /** The last refresh, or the last API request (written at most once a minute). */
+  lastUsedAt: z.string(),
+  /** When its refresh token runs out unless it is refreshed. */
+  expiresAt: z.string(),
+  /** The client address and User-Agent of the login. */
+  clientAddress: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  /** The session of the access token of this request. */
+  current: z.boolean(),
+});
+export type SessionDto = z.infer<typeof SessionSchema>;
+
+/** How many sessions a revocation ended. */
+export const RevokedSessionsSchema = z.object({ revoked: z.number().int() });
+export type RevokedSessionsDto = z.infer<typeof RevokedSessionsSchema>;
+
+/** `POST /api/v1/me/password`: the current password proves it is the user; every other session ends. */
+export const ChangePasswordRequestSchema = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().min(12).max(1024),
+});
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;

@@ -25,6 +25,8 @@ export interface Caller {
   kind: 'key' | 'user';
   /** Set for users. */
   userId?: string;
+  /** Set for users: the sign-in session their access token belongs to (`GET /api/v1/me/sessions`). */
+  sessionId?: string;
   /** Set for API keys. */
   keyId?: string;
   /** A user's role in `tenantId`; absent for a user without any membership (`tenantId` is then ''). */

@@ -23,7 +23,11 @@ class WidgetsController {
   search(): void {}
 
   @Get(':widgetId')
-  @ApiRoute({ summary: 'One widget', params: { widgetId: 'Widget id' } })
+  @ApiRoute({
+    summary: 'One widget',
+    params: { widgetId: 'Widget id' },
+    response: z.object({ id: z.string(), size: z.number() }),
+  })
   one(): void {}
 
   @Post()
@@ -107,4 +111,21 @@ test('validation failures name the offending field in a 400', () => {
     () => validate(CreateBody, { name: 'k', scopes: ['root'] }, 'body'),
     (err: unknown) => err instanceof ApiError && err.status === 400 && err.message.startsWith('scopes.0:'),
   );
+});
+
+test('a route with a response schema documents the `data` of its success answer', () => {
+  type Schema = { type?: string; required?: string[]; properties?: Record<string, Schema> };
+  const doc = buildOpenApiDocument(routeTable([WidgetsController]), '1') as {
+    paths: Record<
+      string,
+      Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>
+    >;
+  };
+  const schema = doc.paths['/api/v1/widgets/{widgetId}']!.get!.responses['200']!.content!['application/json']!.schema;
+  assert.deepEqual(schema.required, ['data']);
+  const data = schema.properties!.data!;
+  assert.equal(data.type, 'object');
+  assert.deepEqual(data.required, ['id', 'size']);
+  assert.deepEqual(data.properties, { id: { type: 'string' }, size: { type: 'number' } });
+  assert.equal(doc.paths['/api/v1/widgets']!.get!.responses['200']!.content, undefined, 'none without a schema');
 });

@@ -3,8 +3,9 @@ import type { RouteInfo } from './route-table.js';
 
 type JsonSchema = Record<string, unknown>;
 
-function jsonSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+/** Requests are described as they are accepted (`input`), answers as they are sent (`output`). */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }
 
@@ -56,7 +57,22 @@ function operation(route: RouteInfo): Record<string, unknown> {
       ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } }
       : {}),
     responses: {
-      [successStatus]: { description: 'Success: `{ data, meta? }`' },
+      [successStatus]: {
+        description: 'Success: `{ data, meta? }`',
+        ...(spec?.response
+          ? {
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['data'],
+                    properties: { data: jsonSchema(spec.response, 'output') },
+                  },
+                },
+              },
+            }
+          : {}),
+      },
       ...(route.access === 'public' ? {} : { '401': ERROR_RESPONSE, '403': ERROR_RESPONSE }),
       '400': ERROR_RESPONSE,
       ...(route.rateLimit

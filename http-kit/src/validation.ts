@@ -13,6 +13,8 @@ export interface RouteSpec {
   body?: z.ZodType;
   /** Path parameters, described by name. */
   params?: Record<string, string>;
+  /** The `data` of a successful answer, for the OpenAPI document (not checked at run time). */
+  response?: z.ZodType;
   /** HTTP status of success when it is not 200/201. */
   status?: number;
   tags?: string[];
