@@ -35,6 +35,8 @@ export {
   MAX_RETENTION_DAYS,
   RETENTION_SIGNALS,
 } from './control-plane/retention-policy.js';
+export { DEFAULT_REVOCATION_POLL_MS, MAX_REVOCATION_POLL_MS, REVOCATION_CHANNEL } from './auth/revocation-list.js';
+export type { ClientInfo, SessionEndReason, Sessions } from './auth/sessions.js';
 export { DEFAULT_LOGIN_SLOWDOWN, LoginThrottle, type LoginSlowdown } from './auth/login-throttle.js';
 export { IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS } from './management/identity-routes.js';
 export { CONTROL_PLANE, LOGIN_THROTTLE } from './tokens.js';

@@ -255,12 +255,14 @@ test('replicas without TF_JWT_SECRET share one generated secret; a configured se
     );
     const pair = await a.sessions.login(BOOTSTRAP.adminEmail, BOOTSTRAP.adminPassword);
     const caller = await b.resolveCaller(pair.accessToken);
+    assert.match(caller?.sessionId ?? '', /^[0-9a-f-]{36}$/, 'the caller names the session of its token');
     assert.deepEqual(
-      { ...caller, userId: undefined, permissions: [...caller!.permissions] },
+      { ...caller, userId: undefined, sessionId: undefined, permissions: [...caller!.permissions] },
       {
         tenantId: 'default',
         kind: 'user',
         userId: undefined,
+        sessionId: undefined,
         role: 'owner',
         permissions: ['read', 'write', 'admin', 'owner'],
       },

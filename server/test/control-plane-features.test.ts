@@ -34,6 +34,7 @@ test('every migration of the composed features runs once, in the order and under
         'Dashboards1764300000000',
         'Alerting1764400000000',
         'Invitations1764500000000',
+        'Sessions1765000000000',
       ],
     );
     // The bootstrap tenant got its built-in dashboards through the tenant-created hook.

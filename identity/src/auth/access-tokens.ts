@@ -20,9 +20,16 @@ export interface IssuedAccessToken {
   expiresIn: number;
 }
 
+/** What a valid access token says: whose it is and the session it was issued to. */
+export interface AccessTokenClaims {
+  userId: string;
+  sessionId: string;
+}
+
 /**
- * Short-lived user access tokens: HS256 JWTs with `sub` (user id), `iss`, `aud`, `iat`, `exp`
- * and `jti`. Verification pins the algorithm and checks issuer, audience and expiry.
+ * Short-lived user access tokens: HS256 JWTs with `sub` (user id), `sid` (session id), `iss`,
+ * `aud`, `iat`, `exp` and `jti`. Verification pins the algorithm and checks issuer, audience and
+ * expiry; a token without a session is refused (it could not be ended).
  */
 export class AccessTokens {
   private readonly key: Uint8Array;
@@ -37,9 +44,9 @@ export class AccessTokens {
     this.key = secret;
   }
 
-  async issue(userId: string): Promise<IssuedAccessToken> {
+  async issue(userId: string, sessionId: string): Promise<IssuedAccessToken> {
     const iat = Math.floor(this.now() / 1000);
-    const token = await new SignJWT({})
+    const token = await new SignJWT({ sid: sessionId })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setSubject(userId)
       .setIssuer(JWT_ISSUER)
@@ -51,17 +58,20 @@ export class AccessTokens {
     return { token, expiresIn: this.ttlSeconds };
   }
 
-  /** The user id of a valid token; null for anything else (bad signature, algorithm, audience, issuer, expired). */
-  async verify(token: string): Promise<string | null> {
+  /** User and session of a valid token; null for anything else (bad signature, algorithm, audience, issuer, expired, no session). */
+  async verify(token: string): Promise<AccessTokenClaims | null> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: [ALGORITHM],
         issuer: JWT_ISSUER,
         audience: JWT_AUDIENCE,
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'sub', 'sid'],
         currentDate: new Date(this.now()),
       });
-      return typeof payload.sub === 'string' && payload.sub.length > 0 ? payload.sub : null;
+      const { sub, sid } = payload;
+      return typeof sub === 'string' && sub.length > 0 && typeof sid === 'string' && sid.length > 0
+        ? { userId: sub, sessionId: sid }
+        : null;
     } catch {
       return null;
     }

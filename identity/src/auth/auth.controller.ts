@@ -2,6 +2,7 @@ import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
   LoginRequestSchema,
   RefreshRequestSchema,
+  TokenPairSchema,
   type AccessToken,
   type ApiSuccess,
   type LoginRequest,
@@ -63,8 +64,9 @@ export class AuthController {
   @RateLimit('login')
   @ApiRoute({
     summary:
-      'Log in with email and password: an access token (JWT) and a refresh token, also set as the HttpOnly session cookie; failures of one email from one address slow its next attempts down',
+      'Log in with email and password: a new session (GET /api/v1/me/sessions), an access token (JWT) and a refresh token, also set as the HttpOnly session cookie; failures of one email from one address slow its next attempts down',
     body: LoginRequestSchema,
+    response: TokenPairSchema,
     status: 200,
     tags: ['auth'],
   })
@@ -77,7 +79,11 @@ export class AuthController {
     if (wait > 0) throw rateLimited(reply, wait);
     let pair: TokenPair;
     try {
-      pair = await this.controlPlane.sessions.login(body.email, body.password);
+      const userAgent = req.headers['user-agent'];
+      pair = await this.controlPlane.sessions.login(body.email, body.password, {
+        address: req.ip,
+        ...(typeof userAgent === 'string' ? { userAgent } : {}),
+      });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_credentials')
         this.throttle.failed(body.email, req.ip, Date.now());
@@ -121,7 +127,7 @@ export class AuthController {
   @HttpCode(204)
   @ApiRoute({
     summary:
-      'End the login of a refresh token (body, or the session cookie, which is cleared); its access tokens run out on their own',
+      'End the session of a refresh token (body, or the session cookie, which is cleared); its access tokens are refused on every replica within 5 s',
     body: RefreshRequestSchema,
     status: 204,
     tags: ['auth'],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { hashApiKey, randomBase62 } from '../control-plane/api-key-secrets.js';
-import { RefreshTokenEntity } from '../control-plane/entities.js';
+import { RefreshTokenEntity, SessionEntity } from '../control-plane/entities.js';
 
 type Db = DataSource | EntityManager;
 
@@ -10,15 +10,16 @@ export function generateRefreshToken(): string {
   return `tfr_${randomBase62(48)}`;
 }
 
-/** Stores a new refresh token of `familyId` (a new family when absent) and returns the secret. */
+/** Stores a new refresh token of the session `sessionId` (its family) and returns the secret. */
 export async function issueRefreshToken(
   db: Db,
-  input: { userId: string; familyId?: string; ttlSeconds: number; now: Date },
+  input: { userId: string; sessionId: string; ttlSeconds: number; now: Date },
 ): Promise<string> {
   const token = generateRefreshToken();
   await db.getRepository(RefreshTokenEntity).insert({
     id: randomUUID(),
-    familyId: input.familyId ?? randomUUID(),
+    familyId: input.sessionId,
+    sessionId: input.sessionId,
     userId: input.userId,
     tokenHash: hashApiKey(token),
     expiresAt: new Date(input.now.getTime() + input.ttlSeconds * 1000),
@@ -29,14 +30,16 @@ export async function issueRefreshToken(
 }
 
 export type RotationResult =
-  | { ok: true; userId: string; refreshToken: string }
-  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' };
+  | { ok: true; userId: string; sessionId: string; refreshToken: string }
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' }
+  | { ok: false; reason: 'reused'; sessionId: string };
 
 /**
- * Exchanges a refresh token for the next one of its family. A token presented a second
- * time (it was stolen, or the client lost the answer) revokes the whole family, so both
- * holders have to log in again. Rows are locked, so two concurrent refreshes with one token
- * count as a reuse.
+ * Exchanges a refresh token for the next one of its family (its session) and moves the
+ * session's last use and expiry on. A token presented a second time (it was stolen, or the
+ * client lost the answer) revokes the whole family, so both holders have to log in again (the
+ * caller ends the session). Rows are locked, so two concurrent refreshes with one token count
+ * as a reuse.
  */
 export async function rotateRefreshToken(
   ds: DataSource,
@@ -55,20 +58,30 @@ export async function rotateRefreshToken(
     if (row.revokedAt !== null) return { ok: false, reason: 'revoked' } as const;
     if (row.usedAt !== null) {
       await revokeFamily(em, row.familyId, now);
-      return { ok: false, reason: 'reused' } as const;
+      return { ok: false, reason: 'reused', sessionId: row.sessionId } as const;
     }
     if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' } as const;
     await em.getRepository(RefreshTokenEntity).update({ id: row.id }, { usedAt: now });
-    const next = await issueRefreshToken(em, { userId: row.userId, familyId: row.familyId, ttlSeconds, now });
-    return { ok: true, userId: row.userId, refreshToken: next };
+    const next = await issueRefreshToken(em, { userId: row.userId, sessionId: row.sessionId, ttlSeconds, now });
+    await em
+      .getRepository(SessionEntity)
+      .update({ id: row.sessionId }, { lastUsedAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) });
+    return { ok: true, userId: row.userId, sessionId: row.sessionId, refreshToken: next };
   });
 }
 
 /**
- * Deletes a user's expired refresh tokens (at each login, so the table stays bounded by the
- * logins of one token lifetime). An expired token presented later is then merely unknown.
+ * Deletes a user's expired sessions and refresh tokens (at each login, so the tables stay
+ * bounded by the logins of one token lifetime). An expired token presented later is then
+ * merely unknown.
  */
 export async function pruneExpiredRefreshTokens(db: Db, userId: string, now: Date): Promise<void> {
+  await db
+    .getRepository(SessionEntity)
+    .createQueryBuilder()
+    .delete()
+    .where('user_id = :userId AND expires_at <= :now', { userId, now })
+    .execute();
   await db
     .getRepository(RefreshTokenEntity)
     .createQueryBuilder()
@@ -77,14 +90,15 @@ export async function pruneExpiredRefreshTokens(db: Db, userId: string, now: Dat
     .execute();
 }
 
-/** Revokes the family of `token` (logout); false when the token is unknown. */
-export async function revokeRefreshTokenFamily(ds: DataSource, token: string, now: Date): Promise<boolean> {
-  const row = await ds
+/** The session and user of a refresh token (used or not), or null when it is unknown. */
+export async function refreshTokenSession(
+  db: Db,
+  token: string,
+): Promise<{ sessionId: string; userId: string } | null> {
+  const row = await db
     .getRepository(RefreshTokenEntity)
-    .findOne({ select: { familyId: true }, where: { tokenHash: hashApiKey(token) } });
-  if (!row) return false;
-  await revokeFamily(ds, row.familyId, now);
-  return true;
+    .findOne({ select: { sessionId: true, userId: true }, where: { tokenHash: hashApiKey(token) } });
+  return row ? { sessionId: row.sessionId, userId: row.userId } : null;
 }
 
 async function revokeFamily(db: Db, familyId: string, now: Date): Promise<void> {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Authenticate, Signal } from '@telemetryflow/otlp';
 import { AccessTokens, looksLikeJwt } from '../auth/access-tokens.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
+import { RevocationList, type Revocation } from '../auth/revocation-list.js';
 import { Sessions } from '../auth/sessions.js';
 import { ApiError, type Caller, type CallerResolver } from '@telemetryflow/http-kit';
 import { keyPermissions, rolePermissions } from './permissions.js';
@@ -28,8 +29,17 @@ export interface ControlPlaneConfig {
   poolSize?: number;
   /** Longest wait for a pool connection before the query fails (default 10 s), so nothing waits forever. */
   poolWaitMs?: number;
-  /** API key cache TTL (default 10 s): how long a key revoked by another replica keeps working there. */
+  /**
+   * API key cache TTL (default 10 s). A key revoked through `revokeApiKey` stops working on
+   * every replica within the revocation bound all the same; one revoked behind the control
+   * plane's back (a direct UPDATE) within this TTL.
+   */
   authCacheTtlMs?: number;
+  /**
+   * How often each process re-reads the revocation list (default 2 s, at most 5 s): the bound
+   * when notifications (server Postgres: LISTEN/NOTIFY) are lost.
+   */
+  revocationPollMs?: number;
   /** User sessions: `TF_JWT_SECRET`, `TF_ACCESS_TOKEN_TTL_SECONDS`, `TF_REFRESH_TOKEN_TTL_SECONDS`. */
   auth?: { jwtSecret?: string; accessTokenTtlSeconds?: number; refreshTokenTtlSeconds?: number };
   /**
@@ -53,9 +63,12 @@ export interface ControlPlane extends CallerResolver {
    * tenant the user is not a member of is a 404, whether it exists or not.
    */
   resolveCaller(token: string, tenant?: string): Promise<Caller | null>;
-  /** Login, refresh, logout. */
+  /** Login, refresh, logout; listing and ending sessions. */
   sessions: Sessions;
-  /** Revokes a key of `tenantId`, effective at once in this process; false when there is no such active key. */
+  /**
+   * Revokes a key of `tenantId`, effective at once in this process and within 5 s on every
+   * other; false when there is no such active key.
+   */
   revokeApiKey(tenantId: string, keyId: string): Promise<boolean>;
   migrationsComplete(): Promise<boolean>;
   close(): Promise<void>;
@@ -144,24 +157,50 @@ export async function openControlPlane(
       await dataSource.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1', [keyId, at]);
     },
   };
-  const authenticator = new ApiKeyAuthenticator(store, { ttlMs: cfg.authCacheTtlMs ?? 10_000, log });
+  const authCacheTtlMs = cfg.authCacheTtlMs ?? 10_000;
+  const authenticator = new ApiKeyAuthenticator(store, { ttlMs: authCacheTtlMs, log });
+  // Sessions and keys ended on any replica: in memory here, current within the poll interval.
+  const revocations = new RevocationList(dataSource, {
+    ...(cfg.revocationPollMs !== undefined ? { pollMs: cfg.revocationPollMs } : {}),
+    ...(cfg.databaseUrl ? { listenUrl: cfg.databaseUrl } : {}),
+    onKeyRevoked: (keyId) => authenticator.invalidate(keyId),
+    log: warn,
+  });
+  try {
+    await revocations.start();
+  } catch (err) {
+    await revocations.close();
+    await dataSource.destroy();
+    await embedded?.stop();
+    throw err;
+  }
+  const sessions = new Sessions(
+    dataSource,
+    accessTokens,
+    cfg.auth?.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+    revocations,
+    Date.now,
+    warn,
+  );
 
   let closed = false;
   return {
     dataSource,
     authenticate: authenticator.authenticate,
-    sessions: new Sessions(
-      dataSource,
-      accessTokens,
-      cfg.auth?.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
-    ),
+    sessions,
     async resolveCaller(token, tenant) {
       if (looksLikeJwt(token)) {
-        const userId = await accessTokens.verify(token);
-        if (userId !== null) return userCaller(dataSource, userId, tenant);
+        const claims = await accessTokens.verify(token);
+        if (claims !== null) {
+          // An ended session's tokens are refused: one map look-up, no query.
+          if (sessions.isRevoked(claims.sessionId)) return null;
+          const caller = await userCaller(dataSource, claims.userId, tenant);
+          if (caller) sessions.touch(claims.sessionId);
+          return caller && { ...caller, sessionId: claims.sessionId };
+        }
       }
       const key = await authenticator.resolveKey(token);
-      if (!key) return null;
+      if (!key || revocations.isKeyRevoked(key.keyId)) return null;
       return {
         tenantId: key.tenantId,
         kind: 'key',
@@ -171,7 +210,14 @@ export async function openControlPlane(
       };
     },
     async revokeApiKey(tenantId, keyId) {
-      const revoked = await revokeApiKey(dataSource, keyId, tenantId);
+      let recorded: Revocation[] = [];
+      const revoked = await dataSource.transaction(async (em) => {
+        if (!(await revokeApiKey(em, keyId, tenantId))) return false;
+        // Other replicas drop the key from their cache when they learn of it; after the cache TTL nothing holds it.
+        recorded = await revocations.record(em, 'api_key', [keyId], authCacheTtlMs + 60_000);
+        return true;
+      });
+      revocations.apply(recorded);
       if (revoked) authenticator.invalidate(keyId);
       return revoked;
     },
@@ -181,7 +227,9 @@ export async function openControlPlane(
     async close() {
       if (closed) return;
       closed = true;
+      await revocations.close();
       await authenticator.drain();
+      await sessions.drain();
       await dataSource.destroy();
       await embedded?.stop();
     },

@@ -133,6 +133,10 @@ export class RefreshTokenEntity {
   @Column({ name: 'family_id', type: 'uuid' })
   familyId!: string;
 
+  /** The session (login) it belongs to; its family id is the session id. */
+  @Column({ name: 'session_id', type: 'uuid' })
+  sessionId!: string;
+
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
@@ -150,6 +154,42 @@ export class RefreshTokenEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+}
+
+/**
+ * One sign-in session: a login, the refresh tokens that continue it and the access tokens
+ * issued to it (their `sid` claim). Ended (`revoked_at`), its tokens stop working.
+ */
+@Entity({ name: 'sessions' })
+export class SessionEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'last_used_at', type: 'timestamptz' })
+  lastUsedAt!: Date;
+
+  /** When its refresh token runs out; each refresh moves it on. */
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ name: 'client_address', type: 'text', nullable: true })
+  clientAddress!: string | null;
+
+  @Column({ name: 'user_agent', type: 'text', nullable: true })
+  userAgent!: string | null;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+
+  /** logout, user, password_change, admin, refresh_reuse. */
+  @Column({ name: 'revoked_reason', type: 'text', nullable: true })
+  revokedReason!: string | null;
 }
 
 /** Days a tenant keeps one signal at each resolution; a missing row means the defaults. */
@@ -183,4 +223,5 @@ export const CONTROL_PLANE_ENTITIES = [
   RetentionPolicyEntity,
   RefreshTokenEntity,
   InvitationEntity,
+  SessionEntity,
 ];

@@ -48,7 +48,7 @@ export class ApiKeysController {
   @Requires('write')
   @HttpCode(204)
   @ApiRoute({
-    summary: 'Revoke an API key (at once on this replica, within the key cache TTL on others)',
+    summary: 'Revoke an API key (at once on this replica, within 5 s on every other)',
     params: { id: 'API key id' },
     status: 204,
     tags: ['api-keys'],

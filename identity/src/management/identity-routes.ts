@@ -6,10 +6,11 @@ import { InvitationsService } from './invitations.service.js';
 import { MeController } from './me.controller.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
+import { MySessionsController } from './sessions.controller.js';
 import { TenantsController } from './tenants.controller.js';
 import { TenantsService } from './tenants.service.js';
 
-/** Controllers and services of identity and access (auth, tenants, members, invitations, API keys, me). */
+/** Controllers and services of identity and access (auth, tenants, members, invitations, API keys, me, sessions). */
 export const IDENTITY_CONTROLLERS = [
   AuthController,
   TenantsController,
@@ -18,5 +19,6 @@ export const IDENTITY_CONTROLLERS = [
   ReceivedInvitationsController,
   ApiKeysController,
   MeController,
+  MySessionsController,
 ];
 export const IDENTITY_PROVIDERS = [TenantsService, MembersService, InvitationsService, ApiKeysService];

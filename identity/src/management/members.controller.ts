@@ -1,8 +1,10 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Patch } from '@nestjs/common';
 import {
+  RevokedSessionsSchema,
   UpdateMemberRequestSchema,
   type ApiSuccess,
   type MemberDto,
+  type RevokedSessionsDto,
   type UpdateMemberRequest,
 } from '@telemetryflow/contract';
 import { ApiRoute, CurrentCaller, Requires, ValidBody, type Caller } from '@telemetryflow/http-kit';
@@ -41,11 +43,31 @@ export class MembersController {
     return { data: await this.members.changeRole(caller, tenantId, objectId(userId, 'member'), body.role) };
   }
 
+  @Delete(':userId/sessions')
+  @Requires('admin')
+  @HttpCode(200)
+  @ApiRoute({
+    summary:
+      "End every session of a member (sign them out everywhere; their access tokens are refused on every replica within 5 s); only an owner ends an owner's. The number ended",
+    params: MEMBER_PARAMS,
+    response: RevokedSessionsSchema,
+    status: 200,
+    tags: ['tenants'],
+  })
+  async revokeSessions(
+    @CurrentCaller() caller: Caller,
+    @Param('tenantId') tenantId: string,
+    @Param('userId') userId: string,
+  ): Promise<ApiSuccess<RevokedSessionsDto>> {
+    return { data: { revoked: await this.members.revokeSessions(caller, tenantId, objectId(userId, 'member')) } };
+  }
+
   @Delete(':userId')
   @Requires('admin')
   @HttpCode(204)
   @ApiRoute({
-    summary: 'Remove a member (their access ends with their next request); the last owner stays',
+    summary:
+      'Remove a member (their access to the tenant ends with their next request, on every replica); the last owner stays',
     params: MEMBER_PARAMS,
     status: 204,
     tags: ['tenants'],

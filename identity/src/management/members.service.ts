@@ -45,6 +45,10 @@ export class MembersService {
     return toDto(row);
   }
 
+  /**
+   * Removes a member. Their sessions go on (they may belong to other tenants, and stay a user):
+   * memberships are read on every request, so the tenant refuses them at once on every replica.
+   */
   async remove(caller: Caller, tenantId: string, userId: string): Promise<void> {
     ownTenant(caller, tenantId);
     await this.controlPlane.dataSource.transaction(async (em) => {
@@ -55,6 +59,23 @@ export class MembersService {
       if (target.role === 'owner') lastOwnerCheck(members);
       await em.getRepository(MembershipEntity).delete({ userId, tenantId });
     });
+  }
+
+  /**
+   * Ends every session of a member (all of the user's sessions, whichever tenant they use them
+   * for); only an owner ends an owner's. The number ended.
+   */
+  async revokeSessions(caller: Caller, tenantId: string, userId: string): Promise<number> {
+    ownTenant(caller, tenantId);
+    const ended = await this.controlPlane.dataSource.transaction(async (em) => {
+      const target = (await this.rows(em, tenantId, false)).find((m) => m.user_id === userId);
+      if (!target) throw notFound(`no member ${JSON.stringify(userId)}`);
+      if (target.role === 'owner' && !caller.permissions.has('owner'))
+        refuse("only an owner can end an owner's sessions");
+      return this.controlPlane.sessions.revokeAllIn(em, userId, 'admin');
+    });
+    ended.apply();
+    return ended.count;
   }
 
   /** The tenant's members; `lock` holds their rows until the transaction ends, so two demotions cannot both pass the last-owner check. */

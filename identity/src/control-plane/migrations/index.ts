@@ -2,6 +2,7 @@ import { ControlPlaneInitial1732540800000 } from './0001-control-plane-initial.j
 import { RetentionPolicies1764086400000 } from './0002-retention-policies.js';
 import { Identity1764200000000 } from './0003-identity.js';
 import { Invitations1764500000000 } from './0005-invitations.js';
+import { Sessions1765000000000 } from './0006-sessions.js';
 
 /**
  * Identity's migrations, in order. Passed to TypeORM as classes, never as a glob. Features
@@ -13,4 +14,5 @@ export const CONTROL_PLANE_MIGRATIONS = [
   RetentionPolicies1764086400000,
   Identity1764200000000,
   Invitations1764500000000,
+  Sessions1765000000000,
 ];
