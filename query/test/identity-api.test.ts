@@ -116,8 +116,14 @@ describe('login, refresh, logout', () => {
   test('the server checks signature, algorithm, audience, issuer and expiry of access tokens', async () => {
     const secret = await jwtSecret();
     const now = Math.floor(Date.now() / 1000);
-    const mint = (o: { aud?: string; iss?: string; exp?: number; key?: Uint8Array; alg?: string }) =>
-      new SignJWT({})
+    // Every access token names its session: a minted one borrows an open session of the viewer.
+    await login(USERS.viewer);
+    const [session] = (await api.cp.dataSource.query(
+      `SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+      [ids.viewer],
+    )) as { id: string }[];
+    const mint = (o: { aud?: string; iss?: string; exp?: number; key?: Uint8Array; alg?: string; sid?: string }) =>
+      new SignJWT({ sid: o.sid ?? session!.id })
         .setProtectedHeader({ alg: o.alg ?? 'HS256' })
         .setSubject(ids.viewer)
         .setAudience(o.aud ?? 'telemetryflow-api')
@@ -132,6 +138,7 @@ describe('login, refresh, logout', () => {
       { exp: now - 1 },
       { key: new TextEncoder().encode('an-attacker-chosen-secret-of-32-bytes!') },
       { alg: 'HS512' },
+      { sid: '' },
     ]) {
       assertError(await call(base, '/api/v1/me', { key: await mint(bad) }), 401, 'unauthenticated');
     }
@@ -929,6 +936,11 @@ describe('every route of the running app declares its access, and it holds', () 
       'GET /api/v1/traces',
       'DELETE /api/v1/api-keys/:id',
       'PATCH /api/v1/tenants/:tenantId/members/:userId',
+      'GET /api/v1/me/sessions',
+      'DELETE /api/v1/me/sessions',
+      'DELETE /api/v1/me/sessions/:id',
+      'POST /api/v1/me/password',
+      'DELETE /api/v1/tenants/:tenantId/members/:userId/sessions',
     ]) {
       assert.ok(names.includes(expected), `${expected} in ${names.join(', ')}`);
     }
