@@ -144,6 +144,39 @@ test('without notifications the periodic re-read still ends a session within its
   }
 });
 
+test('a LISTEN connection that is cut reconnects, and notifications reach the replica again', async (t) => {
+  const [a, b] = await pair(db.url);
+  const admin = new pg.Client({ connectionString: db.url });
+  await admin.connect();
+  try {
+    await createUser(a.dataSource, { email: 'dan@sessions.test', password: PASSWORD });
+    const listeners = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN tf_revocations'`;
+    const pids = async () => ((await admin.query(listeners)).rows as { pid: number }[]).map((r) => r.pid);
+    const old = await pids();
+    assert.ok(old.length >= 2, `both replicas listen (${old.length} LISTEN connections)`);
+    const cut = await admin.query(`SELECT pg_terminate_backend(pid) FROM (${listeners}) l`);
+    t.diagnostic(`cut ${cut.rowCount} LISTEN connections`);
+    await within('the replicas listen again, on new connections', 5_000, async () => {
+      const now = await pids();
+      return now.length >= old.length && now.every((pid) => !old.includes(pid));
+    });
+    const login = await a.sessions.login('dan@sessions.test', PASSWORD);
+    const sessionId = (await a.resolveCaller(login.accessToken))!.sessionId!;
+    // A notification without a row: only a listening replica can learn of it.
+    await admin.query('SELECT pg_notify($1, $2)', [
+      'tf_revocations',
+      JSON.stringify([['session', sessionId, Date.now() + 60_000]]),
+    ]);
+    await within('both replicas apply the notification', 5_000, async () => {
+      return (await a.resolveCaller(login.accessToken)) === null && (await b.resolveCaller(login.accessToken)) === null;
+    });
+  } finally {
+    await admin.end();
+    await a.close();
+    await b.close();
+  }
+});
+
 test('a password change ends every other session; a reused refresh token ends its session', async () => {
   const [a, b] = await pair(db.url);
   try {
