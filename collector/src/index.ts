@@ -27,7 +27,7 @@ export {
   type ExportHandlerDeps,
 } from './export-handler.js';
 export { encodingOfContentType, startOtlpHttpReceiver } from './http-receiver.js';
-export { REMOTE_WRITE_PATHS, REMOTE_WRITE_VERSION, uncompressSnappy } from './remote-write-route.js';
+export { REMOTE_WRITE_PATHS, uncompressSnappy } from './remote-write-route.js';
 export { exportServiceDefinition, startOtlpGrpcReceiver } from './grpc-receiver.js';
 export { createCollectorMetrics, registerInflightGauge, type CollectorMetrics } from './collector-metrics.js';
 export {

@@ -14,9 +14,6 @@ import { readBody } from './http-body.js';
 
 export const REMOTE_WRITE_PATHS = ['/api/v1/push', '/api/v1/write'] as const;
 
-/** The remote-write protocol version this receiver speaks (X-Prometheus-Remote-Write-Version). */
-export const REMOTE_WRITE_VERSION = '0.1.0';
-
 export interface RemoteWriteRouteDeps {
   /** The metrics export handler. */
   handler: ExportHandler;
