@@ -2,7 +2,8 @@
 // permanent → 400 / INVALID_ARGUMENT, auth → 401 / UNAUTHENTICATED or 403 / PERMISSION_DENIED,
 // limits → 413 / RESOURCE_EXHAUSTED, format → 415, throttled → 429 / RESOURCE_EXHAUSTED with
 // RetryInfo, transient → 503 / UNAVAILABLE (+ Retry-After, + google.rpc.RetryInfo). Bodies are
-// google.rpc.Status as the OTLP specification requires.
+// google.rpc.Status as the OTLP specification requires; Prometheus remote write gets the same
+// statuses with plain-text bodies.
 import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import { MalformedPayloadError, OverloadedError, encodeStatus, otlpRoot, type OtlpEncoding } from '@telemetryflow/otlp';
 
@@ -101,6 +102,25 @@ export function toHttpError(err: ExportError, encoding: OtlpEncoding): HttpError
   if (hasRetryDelay(err.kind)) headers['retry-after'] = String(err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
   if (err.kind === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
   return { statusCode: http, headers, body: encodeStatus(grpc, err.message, encoding) };
+}
+
+/**
+ * The answer to a failed Prometheus remote-write request: the status and Retry-After of the
+ * same failure over OTLP/HTTP (400 permanent: senders never retry a 4xx but 429), except that
+ * throttling is 503: remote write 1.0 lets senders drop a batch answered 429, and Prometheus
+ * 2.42 does unless `retry_on_http_429` is set, while every sender must retry a 5xx. The
+ * message goes as plain text, which Prometheus logs.
+ */
+export function toRemoteWriteError(err: ExportError): {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+} {
+  const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
+  if (hasRetryDelay(err.kind)) headers['retry-after'] = String(err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
+  if (err.kind === 'unauthenticated') headers['www-authenticate'] = 'Bearer, Basic realm="telemetryflow"';
+  const statusCode = err.kind === 'throttled' ? MAPPING.unavailable.http : MAPPING[err.kind].http;
+  return { statusCode, headers, body: `${err.message}\n` };
 }
 
 /**

@@ -2,7 +2,14 @@
 // any byte of the body is read) → export (admit, read the payload, hand it to the consumer,
 // outcome). OTLP/HTTP and OTLP/gRPC both call it; only framing differs.
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Authenticate, Credential, ExportOutcome, OtlpConsumer, OtlpEncoding, Signal } from '@telemetryflow/otlp';
+import type {
+  Authenticate,
+  Credential,
+  ExportOutcome,
+  OtlpConsumer,
+  PayloadEncoding,
+  Signal,
+} from '@telemetryflow/otlp';
 import { InflightBytes, type AdmissionTicket } from './admission.js';
 import type { ReceiverLog } from './config.js';
 import type { CollectorMetrics } from './collector-metrics.js';
@@ -19,7 +26,7 @@ export interface ExportHandlerDeps {
 
 /** One incoming Export call after authorization, as either transport sees it. */
 export interface ExportCall {
-  encoding: OtlpEncoding;
+  encoding: PayloadEncoding;
   /**
    * Produces the decompressed request body, charging its bytes (compressed and inflated)
    * to `ticket` as they come. May reject with an ExportError (too large, corrupt
@@ -33,8 +40,11 @@ export interface ExportCall {
 export interface ExportHandler {
   readonly signal: Signal;
   readonly admission: InflightBytes;
-  /** The caller's credential, with the ingest scope; rejects with an ExportError (counted). */
-  authorize(authorization: string | undefined): Promise<Credential>;
+  /**
+   * The caller's credential, with the ingest scope; rejects with an ExportError (counted).
+   * `scheme` names the Authorization schemes taken (default: Bearer, as OTLP).
+   */
+  authorize(authorization: string | undefined, scheme?: AuthScheme): Promise<Credential>;
   /**
    * Admits, reads and stores one request; resolves with the outcome to encode or rejects
    * with an ExportError (counted, logged when the server is at fault). Releases the ticket.
@@ -45,10 +55,26 @@ export interface ExportHandler {
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+const BASIC = /^Basic[ \t]+([A-Za-z0-9+/]+=*)[ \t]*$/i;
+
+/** `bearer`: `Authorization: Bearer <key>`; `bearer-or-basic` also takes Basic with the key as password. */
+export type AuthScheme = 'bearer' | 'bearer-or-basic';
 
 export function bearerToken(authorization: string | undefined): string | null {
   if (!authorization) return null;
   return BEARER.exec(authorization)?.[1] ?? null;
+}
+
+/** The key of `Bearer <key>`, or the password of `Basic base64(user:key)` (any user name). */
+export function bearerOrBasicToken(authorization: string | undefined): string | null {
+  const bearer = bearerToken(authorization);
+  if (bearer !== null || !authorization) return bearer;
+  const encoded = BASIC.exec(authorization)?.[1];
+  if (encoded === undefined) return null;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  return password === '' ? null : password;
 }
 
 /** Name of the span of one export request in TelemetryFlow's own traces (sampled). */
@@ -100,9 +126,9 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
     signal,
     admission,
     refuse,
-    async authorize(authorization) {
+    async authorize(authorization, scheme = 'bearer') {
       try {
-        return await authorize(deps.authenticate, authorization);
+        return await authorize(deps.authenticate, authorization, scheme);
       } catch (err) {
         throw refuse(err, '');
       }
@@ -136,9 +162,16 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
   };
 }
 
-async function authorize(authenticate: Authenticate, authorization: string | undefined): Promise<Credential> {
-  const token = bearerToken(authorization);
-  if (token === null) throw new ExportError('unauthenticated', 'missing or malformed Authorization: Bearer <api key>');
+async function authorize(
+  authenticate: Authenticate,
+  authorization: string | undefined,
+  scheme: AuthScheme,
+): Promise<Credential> {
+  const token = scheme === 'bearer' ? bearerToken(authorization) : bearerOrBasicToken(authorization);
+  if (token === null) {
+    const wanted = scheme === 'bearer' ? 'Bearer <api key>' : 'Bearer <api key>, or Basic with the API key as password';
+    throw new ExportError('unauthenticated', `missing or malformed Authorization: ${wanted}`);
+  }
   // A throwing authenticator (database down) is transient: toExportError makes it 503 / UNAVAILABLE.
   const credential = await authenticate(token);
   if (credential === null) throw new ExportError('unauthenticated', 'unknown or revoked API key');

@@ -1,5 +1,6 @@
 // OTLP/HTTP on fastify: POST /v1/traces, /v1/metrics, /v1/logs with binary protobuf or
-// OTLP/JSON bodies, optionally gzip/deflate/br-compressed. The response mirrors the request's
+// OTLP/JSON bodies, optionally gzip/deflate/br-compressed; Prometheus remote write on the same
+// listener (remote-write-route.ts). The response mirrors the request's
 // Content-Type; errors are google.rpc.Status bodies (errors.ts decides the status codes).
 // Node's HTTP server cuts slow headers and bodies (408) and idle keep-alive connections; the
 // connection guard caps connections per address and closes unauthenticated ones.
@@ -13,6 +14,7 @@ import { ConnectionGuard } from './connection-guard.js';
 import { ExportError, httpFallbackError, toExportError, toHttpError, type HttpErrorResponse } from './errors.js';
 import { createExportHandler, type ExportHandlerDeps } from './export-handler.js';
 import { parseContentEncoding, readBody } from './http-body.js';
+import { REMOTE_WRITE_PATHS, registerRemoteWriteRoutes } from './remote-write-route.js';
 
 const CONTENT_TYPE: Record<OtlpEncoding, string> = {
   protobuf: 'application/x-protobuf',
@@ -84,6 +86,13 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
     });
   }
 
+  // Prometheus remote write 1.0, stored as metrics through the same handler and budget.
+  registerRemoteWriteRoutes(app, {
+    handler: createExportHandler('metrics', { ...deps, admission }),
+    maxRequestBytes: cfg.maxRequestBytes,
+    authenticated: (request) => guard.authenticated(request.raw.socket.remoteAddress, request.raw.socket.remotePort),
+  });
+
   // Anything that escapes the routes (fastify's own errors, unknown paths) still gets a
   // google.rpc.Status body, never a crash.
   app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
@@ -93,7 +102,7 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
     return sendStatus(reply, response, 'json');
   });
   // An Export path exists for POST only: another method is 405 with Allow (RFC 9110), not 404.
-  const exportPaths = new Set(SIGNALS.map((signal) => `/v1/${signal}`));
+  const exportPaths = new Set<string>([...SIGNALS.map((signal) => `/v1/${signal}`), ...REMOTE_WRITE_PATHS]);
   app.setNotFoundHandler((request, reply) => {
     if (exportPaths.has(request.url.split('?', 1)[0]!)) {
       return sendStatus(

@@ -17,14 +17,17 @@ export {
   type ExportErrorKind,
 } from './errors.js';
 export {
+  bearerOrBasicToken,
   bearerToken,
   createExportHandler,
+  type AuthScheme,
   OTLP_EXPORT_SPAN,
   type ExportCall,
   type ExportHandler,
   type ExportHandlerDeps,
 } from './export-handler.js';
 export { encodingOfContentType, startOtlpHttpReceiver } from './http-receiver.js';
+export { REMOTE_WRITE_PATHS, uncompressSnappy } from './remote-write-route.js';
 export { exportServiceDefinition, startOtlpGrpcReceiver } from './grpc-receiver.js';
 export { createCollectorMetrics, registerInflightGauge, type CollectorMetrics } from './collector-metrics.js';
 export {

@@ -1,7 +1,7 @@
 // Which OTLP requests the in-process pipeline stored lately, so that a client's retry is stored
 // once: what JetStream's `Nats-Msg-Id` window does for the distributed mode (ADR 0017).
 import { INSERT_TABLES, type InsertTable } from '@telemetryflow/clickhouse';
-import { busMessageId, type ExportOutcome, type OtlpEncoding, type Signal } from '@telemetryflow/otlp';
+import { busMessageId, type ExportOutcome, type PayloadEncoding, type Signal } from '@telemetryflow/otlp';
 import { StorageUnavailableError } from './insert-errors.js';
 
 export interface LedgerConfig {
@@ -25,7 +25,7 @@ export const KEPT_MESSAGE_CHARS = 256;
 export function requestIdentity(request: {
   tenantId: string;
   signal: Signal;
-  encoding: OtlpEncoding;
+  encoding: PayloadEncoding;
   payload: Uint8Array;
 }): string {
   return `${request.encoding}:${busMessageId(request.signal, request.tenantId, request.payload)}`;

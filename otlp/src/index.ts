@@ -4,3 +4,4 @@ export type { RefusedItems } from './otlp-json.js';
 export * from './attributes.js';
 export * from './pipeline.js';
 export * from './bus.js';
+export * from './remote-write.js';

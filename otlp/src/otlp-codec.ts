@@ -2,9 +2,17 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { convertOtlpJson, type RefusedItems } from './otlp-json.js';
 import type { ExportRequestBySignal, Signal } from './otlp-types.js';
+import { decodeWriteRequest } from './remote-write.js';
 
 /** Wire encoding of an OTLP payload: binary protobuf or the OTLP JSON mapping. */
 export type OtlpEncoding = 'protobuf' | 'json';
+
+/**
+ * What a receiver hands to a consumer: an OTLP payload, or (metrics only) a Prometheus remote
+ * write 1.0 `prometheus.WriteRequest` after snappy decompression, stored as the OTLP metrics
+ * request it converts to (remote-write.ts).
+ */
+export type PayloadEncoding = OtlpEncoding | 'remote-write';
 
 const PROTO_ROOT = fileURLToPath(new URL('../../proto/', import.meta.url));
 
@@ -71,8 +79,17 @@ export interface DecodedRequest<S extends Signal> {
 export function decodeExportRequest<S extends Signal>(
   signal: S,
   payload: Uint8Array,
-  encoding: OtlpEncoding,
+  encoding: PayloadEncoding,
 ): DecodedRequest<S> {
+  if (encoding === 'remote-write') {
+    if (signal !== 'metrics') throw new MalformedPayloadError(`a remote-write request carries metrics, not ${signal}`);
+    try {
+      const { request, refused } = decodeWriteRequest(payload);
+      return { request: request as ExportRequestBySignal[S], refused };
+    } catch (err) {
+      throw new MalformedPayloadError(`invalid protobuf prometheus.WriteRequest: ${(err as Error).message}`);
+    }
+  }
   const type = requestTypes[signal];
   try {
     if (encoding === 'protobuf') {

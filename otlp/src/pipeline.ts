@@ -2,13 +2,13 @@
 // (collector/) authenticate, decompress and enforce limits; a consumer (the ClickHouse
 // writer in-process, or the JetStream publisher) decodes, validates and makes the data
 // durable. The client is answered only when `consume` resolves.
-import type { OtlpEncoding } from './otlp-codec.js';
+import type { PayloadEncoding } from './otlp-codec.js';
 import type { Signal } from './otlp-types.js';
 
 export interface OtlpExport {
   tenantId: string;
   signal: Signal;
-  encoding: OtlpEncoding;
+  encoding: PayloadEncoding;
   /** The request body after decompression. */
   payload: Uint8Array;
   /** When the receiver got the request, nanoseconds since the epoch. */

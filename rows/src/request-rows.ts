@@ -5,7 +5,7 @@ import {
   MalformedPayloadError,
   type DecodedRequest,
   type ExportRequestBySignal,
-  type OtlpEncoding,
+  type PayloadEncoding,
   type Signal,
 } from '@telemetryflow/otlp';
 import { TimeWindow } from './fields.js';
@@ -18,7 +18,7 @@ import { traceRequestToRows } from './spans.js';
 export interface OtlpPayload {
   tenantId: string;
   signal: Signal;
-  encoding: OtlpEncoding;
+  encoding: PayloadEncoding;
   payload: Uint8Array;
   /** Nanoseconds since the epoch, as a decimal string (bigint does not cross threads cheaply). */
   receivedAtNs: string;

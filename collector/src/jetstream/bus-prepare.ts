@@ -3,7 +3,7 @@ import {
   decodeExportRequest,
   MalformedPayloadError,
   type DecodedRequest,
-  type OtlpEncoding,
+  type PayloadEncoding,
   type Signal,
 } from '@telemetryflow/otlp';
 import { splitExportRequest } from './split-request.js';
@@ -11,7 +11,7 @@ import { splitExportRequest } from './split-request.js';
 export interface PrepareTask {
   tenantId: string;
   signal: Signal;
-  encoding: OtlpEncoding;
+  encoding: PayloadEncoding;
   payload: Uint8Array;
   receivedAtNs: string;
   /** The retention cutoff (nanoseconds, decimal; "0": none), sent along for the writers. */
