@@ -79,6 +79,7 @@ export class Sessions {
       await em.getRepository(SessionEntity).insert({
         id: sessionId,
         userId: user.id,
+        createdAt: now,
         lastUsedAt: now,
         expiresAt: new Date(now.getTime() + this.refreshTtlSeconds * 1000),
         clientAddress: client.address ?? null,

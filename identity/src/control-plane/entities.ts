@@ -74,7 +74,10 @@ export class ApiKeyEntity {
   @Column({ type: 'text', array: true })
   scopes!: ApiKeyScope[];
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  // Set by the process with last_used_at from one clock reading: a database default would be
+  // the transaction's start, later than the process's reading, and a session would be used
+  // before it was created.
+  @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
@@ -168,7 +171,10 @@ export class SessionEntity {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  // Set by the process with last_used_at from one clock reading: a database default would be
+  // the transaction's start, later than the process's reading, and a session would be used
+  // before it was created.
+  @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
   @Column({ name: 'last_used_at', type: 'timestamptz' })
