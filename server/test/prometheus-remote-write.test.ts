@@ -19,7 +19,7 @@ import {
   type TestExporter,
 } from './prometheus-scraper.js';
 
-const skip = prometheusUnavailable();
+const skip = prometheusUnavailable('the remote-write reference test');
 const JOB = 'rw-exporter';
 const dataDir = freshDataDir();
 let server: Started | undefined;

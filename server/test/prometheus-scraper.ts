@@ -1,22 +1,11 @@
 // A real Prometheus (Debian's 2.42) that scrapes an exporter the test serves and remote-writes
 // to TelemetryFlow, and the exporter itself: Prometheus text exposition with a gauge, a
 // counter and a classic histogram whose values move on every scrape.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { startPrometheus, type RunningPrometheus } from '@telemetryflow/promql/test-reference';
 
-export const PROMETHEUS_BINARY = '/usr/bin/prometheus';
-
-/** Why the test cannot run here, or undefined. In CI a missing binary is a failure. */
-export function prometheusUnavailable(): string | undefined {
-  if (existsSync(PROMETHEUS_BINARY)) return undefined;
-  if (process.env.CI) throw new Error(`${PROMETHEUS_BINARY} is required in CI (apt-get install prometheus)`);
-  return `${PROMETHEUS_BINARY} is not installed: the remote-write reference test is skipped (CI runs it)`;
-}
+export { prometheusUnavailable, type RunningPrometheus } from '@telemetryflow/promql/test-reference';
 
 export interface TestExporter {
   readonly target: string;
@@ -82,24 +71,6 @@ export interface RemoteWriteTarget {
   password: string;
 }
 
-export interface RunningPrometheus {
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 function configYaml(job: string, target: string, remotes: readonly RemoteWriteTarget[]): string {
   const lines = [
     'global:',
@@ -131,68 +102,12 @@ function configYaml(job: string, target: string, remotes: readonly RemoteWriteTa
 }
 
 /** Prometheus scraping `target` every second as job `job`, remote-writing to every `remotes` entry. */
-export async function startScrapingPrometheus(
+export function startScrapingPrometheus(
   job: string,
   target: string,
   remotes: readonly RemoteWriteTarget[],
 ): Promise<RunningPrometheus> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnFreePort(configYaml(job, target, remotes));
-    } catch (err) {
-      if (attempt >= 5 || !/address already in use/.test(String(err))) throw err;
-    }
-  }
-}
-
-async function startOnFreePort(config: string): Promise<RunningPrometheus> {
-  const dir = await mkdtemp(join(tmpdir(), 'tf-prometheus-rw-'));
-  const configFile = join(dir, 'prometheus.yml');
-  await writeFile(configFile, config);
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    PROMETHEUS_BINARY,
-    [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`prometheus exited with ${child.exitCode}: ${stderr}`);
-    }
-    try {
-      const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus did not become ready in 30 s: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return { url, stop };
+  return startPrometheus({ config: configYaml(job, target, remotes), flags: [] });
 }
 
 /** One series' samples: labels (with __name__) and [ms, value] pairs in time order. */

@@ -5,17 +5,31 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// The reference: Debian's Prometheus 2.42 on a free loopback port with a temporary TSDB, the
-// remote-write receiver on, and an out-of-order window wide enough for backfilled test data.
+// The reference: Debian's Prometheus 2.42 on a free loopback port with a temporary TSDB — by
+// default with the remote-write receiver on and an out-of-order window wide enough for
+// backfilled test data; other tests (server/test's remote-write test, through
+// `@telemetryflow/promql/test-reference`) give it their own configuration.
 
 export const PROMETHEUS_BINARY = '/usr/bin/prometheus';
 
 /** Why the reference tests cannot run here, or undefined. In CI a missing binary is a failure. */
-export function prometheusUnavailable(): string | undefined {
+export function prometheusUnavailable(what = 'Prometheus reference tests'): string | undefined {
   if (existsSync(PROMETHEUS_BINARY)) return undefined;
   if (process.env.CI) throw new Error(`${PROMETHEUS_BINARY} is required in CI (apt-get install prometheus)`);
-  return `${PROMETHEUS_BINARY} is not installed: Prometheus reference tests skipped (CI runs them)`;
+  return `${PROMETHEUS_BINARY} is not installed: ${what} skipped (CI runs them)`;
 }
+
+export interface PrometheusOptions {
+  /** prometheus.yml; by default a 3650-day out-of-order window and no scrapes. */
+  config?: string;
+  /** Flags besides config, TSDB path, listen address and log level; by default the remote-write receiver. */
+  flags?: readonly string[];
+}
+
+const DEFAULT_OPTIONS: Required<PrometheusOptions> = {
+  config: 'global:\n  scrape_interval: 15s\nstorage:\n  tsdb:\n    out_of_order_time_window: 3650d\n',
+  flags: ['--web.enable-remote-write-receiver', '--storage.tsdb.retention.time=100y'],
+};
 
 export interface RunningPrometheus {
   readonly url: string;
@@ -39,20 +53,21 @@ async function freePort(): Promise<number> {
  * Prometheus takes no port 0 it would report back, so a free port is picked ahead; when
  * someone else binds it before Prometheus does, Prometheus exits and is started on another.
  */
-export async function startPrometheus(): Promise<RunningPrometheus> {
+export async function startPrometheus(options: PrometheusOptions = {}): Promise<RunningPrometheus> {
+  const { config, flags } = { ...DEFAULT_OPTIONS, ...options };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startPrometheusOnFreePort();
+      return await startPrometheusOnFreePort(config, flags);
     } catch (err) {
       if (attempt >= 5 || !/address already in use/.test(String(err))) throw err;
     }
   }
 }
 
-async function startPrometheusOnFreePort(): Promise<RunningPrometheus> {
+async function startPrometheusOnFreePort(configYaml: string, flags: readonly string[]): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'tf-prometheus-'));
   const config = join(dir, 'prometheus.yml');
-  await writeFile(config, 'global:\n  scrape_interval: 15s\nstorage:\n  tsdb:\n    out_of_order_time_window: 3650d\n');
+  await writeFile(config, configYaml);
   const port = await freePort();
   const child: ChildProcess = spawn(
     PROMETHEUS_BINARY,
@@ -60,8 +75,7 @@ async function startPrometheusOnFreePort(): Promise<RunningPrometheus> {
       `--config.file=${config}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-      '--storage.tsdb.retention.time=100y',
+      ...flags,
       '--log.level=warn',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
