@@ -38,6 +38,8 @@ import type {
 } from '@telemetryflow/contract';
 import { loadConfig, startAllInOne, type RunningAllInOne } from '../src/index.js';
 
+export { readyPort as natsReadyPort } from './nats-server.js';
+
 export const API_KEY = 'tf_test_key_0123456789abcdef0123';
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'correct horse battery';

@@ -71,8 +71,11 @@ export class TestNatsServer {
   }
 }
 
-/** The client port nats-server logged it listens on, once it logged that it is ready. */
-function readyPort(child: ChildProcess): Promise<number> {
+/**
+ * The client port nats-server logged it listens on, once it logged that it is ready (for a
+ * server started with an OS-picked port; the ingest benchmark's nats-server uses it too).
+ */
+export function readyPort(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     let log = '';
     let settled = false;
