@@ -14,8 +14,8 @@ const ARROWS = {
   identity: ['contract', 'http-kit', 'otlp'],
   ingest: ['bus', 'clickhouse', 'otlp', 'rows', 'worker-pool'],
   collector: ['bus', 'otlp', 'rows', 'worker-pool'],
-  query: ['clickhouse', 'contract', 'http-kit', 'identity', 'otlp', 'rows'],
-  alerting: ['clickhouse', 'contract', 'http-kit', 'identity'],
+  query: ['clickhouse', 'contract', 'http-kit', 'identity', 'otlp', 'promql', 'rows'],
+  alerting: ['clickhouse', 'contract', 'http-kit', 'identity', 'promql'],
   probe: ['alerting', 'contract'],
   console: ['contract'],
 };
