@@ -3,6 +3,7 @@
 // console builds and reads the same shapes.
 import { z } from 'zod';
 import {
+  PanelQuerySchema,
   QuerySchema,
   SEVERITY_LEVELS,
   TimeInputSchema,
@@ -113,7 +114,7 @@ export const PanelSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.enum(SERIES_PANEL_TYPES),
-      query: QuerySchema,
+      query: PanelQuerySchema,
       step: z.number().int().min(1).max(86_400).optional(),
       ...PanelCommon,
     })

@@ -125,6 +125,32 @@ export type LogsQuery = z.infer<typeof LogsQuerySchema>;
 export const QuerySchema = z.discriminatedUnion('signal', [MetricsQuerySchema, SpansQuerySchema, LogsQuerySchema]);
 export type QueryDto = z.infer<typeof QuerySchema>;
 
+/** Longest PromQL expression accepted in a panel or an alert rule (Prometheus has no limit; 8 KiB holds any sane one). */
+export const PROMQL_MAX_CHARS = 8192;
+
+/**
+ * A PromQL expression, evaluated like Prometheus' `query_range` over the tenant's metrics (remote-written
+ * series as written, OTLP series under their Prometheus names). `legend` names each series from its
+ * labels: `{{job}} {{instance}}` as in Grafana; without it the series' label set is its name.
+ */
+export const PromqlQuerySchema = z
+  .object({
+    signal: z.literal('promql'),
+    expr: z.string().trim().min(1).max(PROMQL_MAX_CHARS),
+    legend: z.string().max(256).optional(),
+  })
+  .strict();
+export type PromqlQuery = z.infer<typeof PromqlQuerySchema>;
+
+/** What a series panel charts: a query of the query API, or PromQL. */
+export const PanelQuerySchema = z.discriminatedUnion('signal', [
+  MetricsQuerySchema,
+  SpansQuerySchema,
+  LogsQuerySchema,
+  PromqlQuerySchema,
+]);
+export type PanelQuery = z.infer<typeof PanelQuerySchema>;
+
 /** RFC 3339 or epoch milliseconds. */
 export const TimeInputSchema = z.union([z.string().max(64), z.number().int().nonnegative()]);
 

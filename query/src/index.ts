@@ -13,3 +13,4 @@ export {
   BUILT_IN_DASHBOARDS,
 } from './dashboards/built-in-dashboards.js';
 export { DASHBOARDS_FEATURE } from './dashboards/dashboards-feature.js';
+export { PROMQL_QUERIES, type PromqlQueries } from './prometheus/promql-queries.js';
