@@ -127,3 +127,108 @@ describe('PromQL compliance through the API', { skip }, () => {
     assert.ok(passed / total >= 0.95, `${passed} / ${total}`);
   });
 });
+
+/** Both answers to the same call, bodies parsed. */
+async function both(path: string, params: Record<string, string | string[]>, method: 'GET' | 'POST' = 'GET') {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) for (const x of [v].flat()) query.append(k, x);
+  const refRes = await fetch(`${prometheus!.url}${path}?${query}`);
+  const ref = { status: refRes.status, body: await refRes.text() };
+  const ours = await tf(path, params, method);
+  return { ref, ours };
+}
+
+describe("Grafana's calls answer as Prometheus answers them", { skip }, () => {
+  const range = { start: seconds(DATA_START), end: seconds(DATA_END) };
+
+  test('status/buildinfo: the same fields, a 2.x version', async () => {
+    const { ref, ours } = await both('/api/v1/status/buildinfo', {});
+    assert.equal(ours.status, 200);
+    const r = JSON.parse(ref.body) as { status: string; data: Record<string, string> };
+    const o = JSON.parse(ours.body) as { status: string; data: Record<string, string> };
+    assert.deepEqual(Object.keys(o.data).sort(), Object.keys(r.data).sort());
+    assert.equal(o.status, 'success');
+    assert.match(o.data.version!, /^2\.42\./);
+  });
+
+  test('labels and label/__name__/values, label/job/values: the same lists, GET and POST', async () => {
+    for (const path of ['/api/v1/labels', '/api/v1/label/__name__/values', '/api/v1/label/instance/values']) {
+      const { ref, ours } = await both(path, range);
+      assert.equal(ours.status, 200, ours.body);
+      assert.equal(ours.body, ref.body, path);
+    }
+    const post = await tf('/api/v1/labels', range, 'POST');
+    assert.equal(post.body, (await both('/api/v1/labels', range)).ref.body);
+    // With match[]: only the labels of the chosen series.
+    const matched = await both('/api/v1/labels', { ...range, 'match[]': 'demo_memory_usage_bytes' });
+    assert.equal(matched.ours.body, matched.ref.body);
+    assert.ok(JSON.parse(matched.ours.body).data.includes('type'));
+  });
+
+  test('series with match[]: the same series, histogram buckets included', async () => {
+    for (const match of [
+      ['demo_api_request_duration_seconds_bucket{le="0.25"}'],
+      ['demo_cpu_usage_seconds_total', 'demo_num_cpus{instance=~".*:10001"}'],
+      ['{__name__=~"demo_batch.*"}'],
+    ]) {
+      const { ref, ours } = await both('/api/v1/series', { ...range, 'match[]': match }, 'POST');
+      assert.equal(ours.status, 200, ours.body);
+      const sorted = (body: string) =>
+        (JSON.parse(body) as { data: Record<string, string>[] }).data.map((s) => JSON.stringify(s)).sort();
+      assert.deepEqual(sorted(ours.body), sorted(ref.body), match.join(' '));
+      assert.ok(sorted(ours.body).length > 0);
+    }
+    const missing = await both('/api/v1/series', range);
+    assert.equal(missing.ours.status, 400);
+    assert.equal(missing.ours.body, missing.ref.body);
+  });
+
+  test('query_range at a Grafana-aligned step: the same matrix, byte for byte', async () => {
+    const step = 60;
+    const start = Math.floor((DATA_END - 3_600_000) / 1000 / step) * step;
+    const end = Math.floor(DATA_END / 1000 / step) * step;
+    for (const query of [
+      'sum by (job) (rate(demo_cpu_usage_seconds_total[5m]))',
+      'histogram_quantile(0.9, sum by (le) (rate(demo_api_request_duration_seconds_bucket[5m])))',
+      'demo_memory_usage_bytes{type="buffers"}',
+    ]) {
+      const { ref, ours } = await both('/api/v1/query_range', {
+        query,
+        start: String(start),
+        end: String(end),
+        step: String(step),
+      });
+      assert.equal(ours.status, 200, ours.body);
+      const diff = diffMatrices(
+        (JSON.parse(ref.body) as { data: { result: ApiSeries[] } }).data.result,
+        (JSON.parse(ours.body) as { data: { result: ApiSeries[] } }).data.result,
+      );
+      assert.equal(diff, null, query);
+    }
+  });
+
+  test('query_exemplars: the same answer (remote-written series carry none)', async () => {
+    const { ref, ours } = await both('/api/v1/query_exemplars', {
+      query: 'demo_api_request_duration_seconds_bucket',
+      ...range,
+    });
+    assert.equal(ours.status, 200);
+    assert.equal(ours.body, ref.body);
+  });
+
+  test('errors: the same status, errorType and message', async () => {
+    for (const [path, params] of [
+      ['/api/v1/query', { query: 'sum(rate(x[5m])' }],
+      ['/api/v1/query_range', { query: 'up', start: 'yesterday', end: '1', step: '1' }],
+      ['/api/v1/query_range', { query: 'up', start: '10', end: '1', step: '1' }],
+      ['/api/v1/query_range', { query: 'up', start: '1', end: '100000', step: '0' }],
+      ['/api/v1/query_range', { query: 'up', start: '0', end: '100000', step: '1' }],
+      ['/api/v1/query_range', { query: 'rate(up)', start: '0', end: '10', step: '1' }],
+      ['/api/v1/label/a-b/values', {}],
+    ] as const) {
+      const { ref, ours } = await both(path, params);
+      assert.equal(ours.status, ref.status, `${path} ${JSON.stringify(params)}: ${ours.body}`);
+      assert.equal(ours.body, ref.body, `${path} ${JSON.stringify(params)}`);
+    }
+  });
+});
