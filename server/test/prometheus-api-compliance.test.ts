@@ -232,3 +232,144 @@ describe("Grafana's calls answer as Prometheus answers them", { skip }, () => {
     }
   });
 });
+
+describe('OTLP metrics under their Prometheus names', { skip }, () => {
+  const now = Date.now();
+  const ns = (ms: number) => `${ms}000000`;
+  const traceId = '5b8efff798038103d269b633813fc60c';
+  const spanId = 'eee19b7ec3c1b174';
+
+  before(async () => {
+    const resource = {
+      attributes: [
+        { key: 'service.name', value: { stringValue: 'checkout' } },
+        { key: 'service.namespace', value: { stringValue: 'shop' } },
+        { key: 'service.instance.id', value: { stringValue: 'i-1' } },
+        { key: 'deployment.environment', value: { stringValue: 'prod' } },
+      ],
+    };
+    const attributes = [{ key: 'http.request.method', value: { stringValue: 'GET' } }];
+    const body = {
+      resourceMetrics: [
+        {
+          resource,
+          scopeMetrics: [
+            {
+              scope: { name: 'app', version: '1.0' },
+              metrics: [
+                {
+                  name: 'http.server.request.duration',
+                  unit: 's',
+                  histogram: {
+                    aggregationTemporality: 2,
+                    dataPoints: [
+                      {
+                        attributes,
+                        startTimeUnixNano: ns(now - 120_000),
+                        timeUnixNano: ns(now - 60_000),
+                        count: '6',
+                        sum: 2,
+                        explicitBounds: [0.1, 0.5],
+                        bucketCounts: ['1', '2', '3'],
+                        exemplars: [{ timeUnixNano: ns(now - 61_000), asDouble: 0.3, traceId, spanId }],
+                      },
+                    ],
+                  },
+                },
+                {
+                  name: 'app.jobs',
+                  unit: '{job}',
+                  sum: {
+                    aggregationTemporality: 2,
+                    isMonotonic: true,
+                    dataPoints: [{ attributes, timeUnixNano: ns(now - 60_000), asInt: '42' }],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const res = await fetch(`${server!.running.otlpHttpUrl}/v1/metrics`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.equal(res.status, 200, await res.text());
+  });
+
+  const labels = {
+    job: 'shop/checkout',
+    instance: 'i-1',
+    http_request_method: 'GET',
+    otel_scope_name: 'app',
+    otel_scope_version: '1.0',
+  };
+
+  test('a histogram is _bucket{le}, _sum and _count; a counter gets _total; resource attributes go to target_info', async () => {
+    const window = { start: seconds(now - 600_000), end: seconds(now) };
+    const series = await tf('/api/v1/series', {
+      ...window,
+      'match[]': ['{__name__=~"http_server_request_duration_seconds.*"}', 'app_jobs_total', 'target_info'],
+    });
+    assert.equal(series.status, 200, series.body);
+    const found = (JSON.parse(series.body) as { data: Record<string, string>[] }).data;
+    const sorted = (list: Record<string, string>[]) => list.map((s) => JSON.stringify(Object.entries(s).sort())).sort();
+    assert.deepEqual(
+      sorted(found),
+      sorted([
+        { __name__: 'app_jobs_total', ...labels },
+        { __name__: 'http_server_request_duration_seconds_bucket', ...labels, le: '+Inf' },
+        { __name__: 'http_server_request_duration_seconds_bucket', ...labels, le: '0.1' },
+        { __name__: 'http_server_request_duration_seconds_bucket', ...labels, le: '0.5' },
+        { __name__: 'http_server_request_duration_seconds_count', ...labels },
+        { __name__: 'http_server_request_duration_seconds_sum', ...labels },
+        { __name__: 'target_info', job: 'shop/checkout', instance: 'i-1', deployment_environment: 'prod' },
+      ]),
+    );
+  });
+
+  test('PromQL over them: histogram_quantile over the buckets, the counter, a join with target_info', async () => {
+    const at = { time: seconds(now - 30_000) };
+    const value = async (query: string) => {
+      const r = await tf('/api/v1/query', { ...at, query });
+      assert.equal(r.status, 200, r.body);
+      const result = (
+        JSON.parse(r.body) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }
+      ).data.result;
+      return result;
+    };
+    // Cumulative buckets 1 (≤ 0.1), 3 (≤ 0.5), 6 (+Inf): the median (rank 3) is the 0.5 bound.
+    assert.equal(
+      (await value('histogram_quantile(0.5, http_server_request_duration_seconds_bucket)'))[0]!.value[1],
+      '0.5',
+    );
+    assert.equal((await value('app_jobs_total'))[0]!.value[1], '42');
+    const joined = await value('app_jobs_total * on (job, instance) group_left (deployment_environment) target_info');
+    assert.equal(joined[0]!.metric.deployment_environment, 'prod');
+    assert.equal(joined[0]!.value[1], '42');
+  });
+
+  test('query_exemplars: the OTLP exemplar with its trace and span id', async () => {
+    const r = await tf('/api/v1/query_exemplars', {
+      query: 'http_server_request_duration_seconds_bucket',
+      start: seconds(now - 600_000),
+      end: seconds(now),
+    });
+    assert.equal(r.status, 200, r.body);
+    const data = (
+      JSON.parse(r.body) as {
+        data: {
+          seriesLabels: Record<string, string>;
+          exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
+        }[];
+      }
+    ).data;
+    assert.equal(data.length, 1);
+    assert.equal(data[0]!.seriesLabels.__name__, 'http_server_request_duration_seconds_bucket');
+    assert.deepEqual(data[0]!.exemplars, [
+      { labels: { trace_id: traceId, span_id: spanId }, value: '0.3', timestamp: (now - 61_000) / 1000 },
+    ]);
+  });
+});

@@ -25,8 +25,13 @@ import {
   readValuePoints,
   type JsonFloat,
 } from './point-reader.js';
-import type { SeriesCatalog, StoredMetric, StoredSeries } from './series-catalog.js';
+import { resourcesSeen, type SeriesCatalog, type StoredMetric, type StoredSeries } from './series-catalog.js';
+import { targetInfoOf } from './otlp-names.js';
 import { metricNamesOf, viewsOf, type SeriesView } from './series-views.js';
+
+const TARGET_INFO = 'target_info';
+/** Half the lookback: an instant selector always finds a `target_info` sample while its resource reports. */
+const TARGET_INFO_INTERVAL_MS = 150_000;
 
 export interface SourceLimits {
   /** Stored series one selector may read. */
@@ -89,6 +94,8 @@ export class ClickHouseSeriesSource implements SeriesSource {
       if (!run) runs.set(key, (run = new SampleRun(ls)));
       return run;
     };
+    const nameMatchers = matchers.filter((m) => m.name === '__name__');
+    if (nameMatchers.every((m) => m.matches(TARGET_INFO))) await this.targetInfo(req, runOf);
     await Promise.all([
       this.readValues('gauge', series, req, runOf),
       this.readValues('sum', series, req, runOf),
@@ -186,6 +193,28 @@ export class ClickHouseSeriesSource implements SeriesSource {
           if (v !== undefined) run.push(t, v, stale === 1);
         }
       }
+    }
+  }
+
+  /**
+   * `target_info` (value 1) of every OTLP resource seen in the range: a sample every
+   * TARGET_INFO_INTERVAL_MS from when its series were first seen to when they were last seen,
+   * and at that last time, so it is present wherever its series are and ends with them.
+   */
+  private async targetInfo(
+    req: SelectRequest,
+    runOf: (labels: Readonly<Record<string, string>>) => SampleRun | undefined,
+  ): Promise<void> {
+    const seen = await resourcesSeen(this.ch, this.tenant, req.start, req.end, this.limits.maxSeries);
+    for (const r of seen) {
+      const labels = targetInfoOf({ ...r.resource });
+      const run = labels && runOf(labels);
+      if (!run) continue;
+      const skipped = Math.max(0, Math.ceil((req.start - r.first) / TARGET_INFO_INTERVAL_MS));
+      const until = Math.min(r.last, req.end);
+      for (let t = r.first + skipped * TARGET_INFO_INTERVAL_MS; t < until; t += TARGET_INFO_INTERVAL_MS)
+        run.push(t, 1, false);
+      if (r.last <= req.end && r.last >= req.start) run.push(r.last, 1, false);
     }
   }
 

@@ -10,6 +10,7 @@ import {
   parseExpr,
   rangeQuery,
   seriesMatches,
+  type CompiledMatcher,
   type Expr,
   type LabelMatcher,
   type Labels,
@@ -22,7 +23,8 @@ import type { QueryLimits } from '../query-limits.js';
 import { ClickHouseSeriesSource } from './clickhouse-series-source.js';
 import { jsonFloat, readExemplars, readLayouts } from './point-reader.js';
 import type { PromqlQueries } from './promql-queries.js';
-import { SeriesCatalog, type StoredSeries } from './series-catalog.js';
+import { resourcesSeen, SeriesCatalog, type StoredSeries } from './series-catalog.js';
+import { targetInfoOf } from './otlp-names.js';
 import { metadataOf, metricNamesOf, viewsOf, type PromMetadata } from './series-views.js';
 
 /** Limits of PromQL evaluation (Prometheus' --query.* flags). */
@@ -117,6 +119,7 @@ export class PrometheusService implements PromqlQueries {
       const source = this.source(tenant);
       const all = await source.storedSeries([], [], start, end);
       for (const s of all) for (const n of metricNamesOf(s)) values.add(n);
+      if ((await this.targetInfos(tenant, [], start, end)).length > 0) values.add('target_info');
       return [...values].sort();
     }
     for (const labels of await this.seriesOrAll(tenant, selectors, start, end)) {
@@ -194,7 +197,7 @@ export class PrometheusService implements PromqlQueries {
       for (const row of await readLayouts(this.ch, type, this.window(tenant, ofType, start, end)))
         layouts.set(row.fp, row.layout.map(jsonFloat).sort((a, b) => a - b));
     }
-    const out: Labels[] = [];
+    const out: Labels[] = await this.targetInfos(tenant, compiled, start, end);
     for (const s of stored) {
       const layout = layouts.get(s.fingerprint) ?? [];
       const views = s.type === 'summary' ? viewsOf(s, [], layout) : viewsOf(s, layout);
@@ -202,6 +205,23 @@ export class PrometheusService implements PromqlQueries {
         const labels = labelsFrom(v.labels);
         if (seriesMatches(labels, compiled)) out.push(labels);
       }
+    }
+    return out;
+  }
+
+  /** `target_info` label sets of the OTLP resources seen in the range that the matchers choose. */
+  private async targetInfos(
+    tenant: string,
+    compiled: readonly CompiledMatcher[],
+    start: number,
+    end: number,
+  ): Promise<Labels[]> {
+    if (!compiled.filter((m) => m.name === '__name__').every((m) => m.matches('target_info'))) return [];
+    const out: Labels[] = [];
+    for (const r of await resourcesSeen(this.ch, tenant, start, end, this.promql.maxSeries)) {
+      const target = targetInfoOf({ ...r.resource });
+      const labels = target && labelsFrom(target);
+      if (labels && seriesMatches(labels, compiled)) out.push(labels);
     }
     return out;
   }
