@@ -18,13 +18,7 @@ import {
   type SeriesSource,
 } from '@telemetryflow/promql';
 import type { ClickHouseReader } from '../clickhouse-reader.js';
-import {
-  jsonFloat,
-  readHistogramPoints,
-  readSummaryPoints,
-  readValuePoints,
-  type JsonFloat,
-} from './point-reader.js';
+import { jsonFloat, readHistogramPoints, readSummaryPoints, readValuePoints, type JsonFloat } from './point-reader.js';
 import { resourcesSeen, type SeriesCatalog, type StoredMetric, type StoredSeries } from './series-catalog.js';
 import { targetInfoOf } from './otlp-names.js';
 import { metricNamesOf, viewsOf, type SeriesView } from './series-views.js';

@@ -5,7 +5,8 @@ import { METRIC_POINT_TABLES, POINT_COLUMNS as P, TENANT_COLUMN } from '@telemet
 import type { ClickHouseReader } from '../clickhouse-reader.js';
 
 /** Non-finite values come as "nan", "inf", "-inf"; timestamps as numbers. */
-export const POINT_OUTPUT_SETTINGS = 'output_format_json_quote_denormals = 1, output_format_json_quote_64bit_integers = 0';
+export const POINT_OUTPUT_SETTINGS =
+  'output_format_json_quote_denormals = 1, output_format_json_quote_64bit_integers = 0';
 
 const SERIES_WHERE = `${TENANT_COLUMN} = {tenant:String} AND ${P.MetricName} IN {names:Array(String)}
   AND ${P.Fingerprint} IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))

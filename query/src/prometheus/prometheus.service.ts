@@ -93,15 +93,22 @@ export class PrometheusService implements PromqlQueries {
   async series(tenant: string, selectors: readonly LabelMatcher[][], start: number, end: number): Promise<Labels[]> {
     const found = new Map<string, Labels>();
     for (const matchers of selectors) {
-      for (const labels of await this.matchingLabels(tenant, matchers, start, end)) found.set(labelsKey(labels), labels);
+      for (const labels of await this.matchingLabels(tenant, matchers, start, end))
+        found.set(labelsKey(labels), labels);
     }
     return [...found.values()].sort(compareLabels);
   }
 
   /** Label names of the matching series (all series without selectors), sorted. */
-  async labelNames(tenant: string, selectors: readonly LabelMatcher[][], start: number, end: number): Promise<string[]> {
+  async labelNames(
+    tenant: string,
+    selectors: readonly LabelMatcher[][],
+    start: number,
+    end: number,
+  ): Promise<string[]> {
     const names = new Set<string>();
-    for (const labels of await this.seriesOrAll(tenant, selectors, start, end)) for (const l of labels) names.add(l.name);
+    for (const labels of await this.seriesOrAll(tenant, selectors, start, end))
+      for (const l of labels) names.add(l.name);
     return [...names].sort();
   }
 
@@ -195,7 +202,10 @@ export class PrometheusService implements PromqlQueries {
       const ofType = stored.filter((s) => s.type === type);
       if (ofType.length === 0) continue;
       for (const row of await readLayouts(this.ch, type, this.window(tenant, ofType, start, end)))
-        layouts.set(row.fp, row.layout.map(jsonFloat).sort((a, b) => a - b));
+        layouts.set(
+          row.fp,
+          row.layout.map(jsonFloat).sort((a, b) => a - b),
+        );
     }
     const out: Labels[] = await this.targetInfos(tenant, compiled, start, end);
     for (const s of stored) {
