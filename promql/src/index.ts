@@ -14,13 +14,17 @@ export type {
   RawSeries,
   PushdownRequest,
   PushedDownSeries,
+  AggregationPushdownRequest,
+  PushdownAggregation,
 } from './source/series-source.js';
+export { groupLabels as aggregationGroupLabels } from './engine/aggregation.js';
 export { successBody, errorBody, ERROR_STATUS, type ApiErrorType } from './format/api-json.js';
 export { formatFloat } from './format/go-float.js';
 export { goJsonNumber, goJsonString } from './format/go-json.js';
 export {
   labelsFrom,
   compareLabels,
+  dropMetricName,
   getLabel,
   isValidLabelName,
   labelsKey,

@@ -15,6 +15,8 @@ import {
   startPrometheus,
   type RunningPrometheus,
 } from '@telemetryflow/promql/test-reference';
+import { ClickHouseReader, ClickHouseSeriesSource, queryLimits, SeriesCatalog } from '@telemetryflow/query';
+import { rangeQuery, successBody, type SeriesSource } from '@telemetryflow/promql';
 import { API_KEY, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
 
 const skip = prometheusUnavailable('the Prometheus API compliance test');
@@ -137,6 +139,46 @@ async function both(path: string, params: Record<string, string | string[]>, met
   const ours = await tf(path, params, method);
   return { ref, ours };
 }
+
+describe('aggregations pushed down to ClickHouse', { skip }, () => {
+  test('equal the engine over raw samples (counter resets, staleness, offsets, without)', async () => {
+    const ch = new ClickHouseReader(server!.running.clickhouse, queryLimits());
+    const source = new ClickHouseSeriesSource(ch, new SeriesCatalog(ch, 10_000), 'default', { maxSeries: 100_000 });
+    let pushed = 0;
+    const counting: SeriesSource = {
+      select: (r, s) => source.select(r, s),
+      evaluateAggregation: async (r, s) => {
+        const answer = await source.evaluateAggregation(r, s);
+        if (answer) pushed++;
+        return answer;
+      },
+    };
+    const rawOnly: SeriesSource = { select: (r, s) => source.select(r, s) };
+    const queries = [
+      'sum by (instance) (rate(demo_cpu_usage_seconds_total[1m]))',
+      'sum without (mode) (increase(demo_cpu_usage_seconds_total[5m] offset 2m))',
+      'max(rate(demo_api_request_duration_seconds_count[3m]))',
+      'avg by (job) (rate(demo_cpu_usage_seconds_total{mode=~"user|system"}[45s]))',
+      'count by (mode) (rate(demo_cpu_usage_seconds_total[2m]))',
+      'min by (instance) (rate(demo_num_cpus[5m]))',
+      'group by (instance) (rate(demo_intermittent_metric[1m]))',
+    ];
+    for (const q of queries) {
+      for (const step of [10_000, 60_000]) {
+        const before = pushed;
+        const a = successBody(await rangeQuery(counting, q, QUERY_START - 3_600_000, QUERY_END, step));
+        assert.equal(pushed, before + 1, `${q} was pushed down`);
+        const b = successBody(await rangeQuery(rawOnly, q, QUERY_START - 3_600_000, QUERY_END, step));
+        const diff = diffMatrices(
+          (JSON.parse(b) as { data: { result: ApiSeries[] } }).data.result,
+          (JSON.parse(a) as { data: { result: ApiSeries[] } }).data.result,
+        );
+        assert.equal(diff, null, `${q} at ${step} ms`);
+        assert.ok((JSON.parse(a) as { data: { result: unknown[] } }).data.result.length > 0, q);
+      }
+    }
+  });
+});
 
 describe("Grafana's calls answer as Prometheus answers them", { skip }, () => {
   const range = { start: seconds(DATA_START), end: seconds(DATA_END) };

@@ -3,22 +3,33 @@
 // stands for (series-views.ts). Samples of views with equal labels merge into one series, as
 // Prometheus' querier merges series from several blocks.
 import {
+  aggregationGroupLabels,
   compileMatcher,
   compareLabels,
+  dropMetricName,
   labelsFrom,
   labelsKey,
   QueryError,
   seriesMatches,
   writeStaleNaN,
   type CompiledMatcher,
+  type AggregationPushdownRequest,
   type LabelMatcher,
   type Labels,
+  type PushedDownSeries,
   type RawSeries,
   type SelectRequest,
   type SeriesSource,
 } from '@telemetryflow/promql';
 import type { ClickHouseReader } from '../clickhouse-reader.js';
-import { jsonFloat, readHistogramPoints, readSummaryPoints, readValuePoints, type JsonFloat } from './point-reader.js';
+import {
+  aggregateCounterRates,
+  jsonFloat,
+  readHistogramPoints,
+  readSummaryPoints,
+  readValuePoints,
+  type JsonFloat,
+} from './point-reader.js';
 import { resourcesSeen, type SeriesCatalog, type StoredMetric, type StoredSeries } from './series-catalog.js';
 import { targetInfoOf } from './otlp-names.js';
 import { metricNamesOf, viewsOf, type SeriesView } from './series-views.js';
@@ -98,6 +109,66 @@ export class ClickHouseSeriesSource implements SeriesSource {
     ]);
     signal.throwIfAborted();
     return [...runs.values()].map((r) => r.toRaw()).sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  /**
+   * `sum|min|max|avg|count|group by|without (…) (rate|increase(selector[range] offset o))` computed in
+   * ClickHouse when every chosen series is a plain value series (gauge or counter) with its own
+   * label set; undefined otherwise (histograms, summaries, series that merge), and the engine
+   * computes it from raw samples.
+   */
+  async evaluateAggregation(
+    req: AggregationPushdownRequest,
+    signal: AbortSignal,
+  ): Promise<PushedDownSeries[] | undefined> {
+    if (req.fn !== 'rate' && req.fn !== 'increase') return undefined;
+    const matchers = req.matchers.map(compileMatcher);
+    const dataStart = req.start - req.offset - req.range;
+    const dataEnd = req.end - req.offset;
+    const stored = await this.storedSeries(req.matchers, matchers, dataStart, dataEnd);
+    signal.throwIfAborted();
+    const grouping = [...req.grouping].sort();
+    const groups = new Map<string, { index: number; labels: Labels }>();
+    const seen = new Set<string>();
+    const fps: string[] = [];
+    const groupOf: number[] = [];
+    for (const s of stored) {
+      if (s.type !== 'gauge' && s.type !== 'sum') return undefined;
+      for (const view of viewsOf(s)) {
+        const labels = labelsFrom(view.labels);
+        if (!seriesMatches(labels, matchers)) continue;
+        const key = labelsKey(labels);
+        if (seen.has(key)) return undefined;
+        seen.add(key);
+        const groupLabels = aggregationGroupLabels(dropMetricName(labels), grouping, req.without);
+        const groupKey = labelsKey(groupLabels);
+        let group = groups.get(groupKey);
+        if (!group) groups.set(groupKey, (group = { index: groups.size + 1, labels: groupLabels }));
+        fps.push(s.fingerprint);
+        groupOf.push(group.index);
+      }
+    }
+    if (fps.length === 0) return [];
+    const names = [...new Set(stored.filter((s) => fps.includes(s.fingerprint)).map((s) => s.name))];
+    const rows = await aggregateCounterRates(
+      this.ch,
+      { tenant: this.tenant, names, fps, startMs: dataStart, endMs: dataEnd },
+      {
+        op: req.op,
+        perSecond: req.fn === 'rate',
+        rangeMs: req.range,
+        offsetMs: req.offset,
+        startMs: req.start,
+        stepMs: req.step,
+        steps: Math.floor((req.end - req.start) / req.step) + 1,
+        groups: groupOf,
+      },
+    );
+    const labelsOf = new Map([...groups.values()].map((g) => [g.index, g.labels]));
+    return rows.map((r) => ({
+      labels: labelsOf.get(r.g)!,
+      points: r.points.map(([t, v]) => ({ t, v: jsonFloat(v) })),
+    }));
   }
 
   /** Stored series of every metric with a Prometheus name the name matchers accept. */
