@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DashboardRenderDto } from '@telemetryflow/contract';
+import { createApiKey } from '@telemetryflow/identity';
 import { MemorySeriesSource, rangeQuery, instantQuery } from '@telemetryflow/promql';
 import { PROMQL_QUERIES, type PromqlQueries } from '../src/index.js';
 import { call, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
@@ -157,9 +158,11 @@ describe('PromQL panels', () => {
   });
 
   test("read the caller's tenant only", async () => {
-    const writer = await import('@telemetryflow/identity').then((m) =>
-      m.createApiKey(api.cp.dataSource, { tenantId: 'beta', name: 'promql writer', scopes: ['admin'] }),
-    );
+    const writer = await createApiKey(api.cp.dataSource, {
+      tenantId: 'beta',
+      name: 'promql writer',
+      scopes: ['admin'],
+    });
     const id = await create(writer.key);
     const [requests, errors] = await render(id, 60, { variables: { job: ['beta-only'] } }, writer.key);
     assert.deepEqual(
