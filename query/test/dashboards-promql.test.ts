@@ -1,13 +1,23 @@
-// PromQL panels over the real API: Postgres (throwaway database), embedded ClickHouse, and
-// PROMQL_QUERIES provided by a module the way the server's composition root provides it, here
-// the real engine over one in-memory source per tenant.
+// PromQL panels: the renderer over real Postgres and embedded ClickHouse with the real PromQL
+// engine over one in-memory source per tenant as its PromqlQueries, and the API's own wiring
+// (PROMQL_QUERIES of the app, over ClickHouse).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Module, type DynamicModule } from '@nestjs/common';
-import type { DashboardRenderDto } from '@telemetryflow/contract';
+import type { DashboardDefinition, DashboardRenderDto, PanelResult } from '@telemetryflow/contract';
 import { createApiKey } from '@telemetryflow/identity';
-import { MemorySeriesSource, rangeQuery, instantQuery } from '@telemetryflow/promql';
-import { PROMQL_QUERIES, type PromqlQueries } from '../src/index.js';
+import { instantQuery, MemorySeriesSource, rangeQuery } from '@telemetryflow/promql';
+import { ClickHouseReader } from '../src/clickhouse-reader.js';
+import { DashboardRenderer } from '../src/dashboards/dashboard-renderer.js';
+import { DashboardsRepository, insertDashboard } from '../src/dashboards/dashboards.repository.js';
+import { LogsRepository } from '../src/logs/logs.repository.js';
+import { LogsService } from '../src/logs/logs.service.js';
+import { QueryPlanner } from '../src/planner/query-planner.js';
+import type { PromqlQueries } from '../src/prometheus/promql-queries.js';
+import { queryLimits } from '../src/query-limits.js';
+import { clickHouseRetention } from '../src/query-runner/clickhouse-retention.js';
+import { QueryRunner } from '../src/query-runner/query-runner.js';
+import { TracesRepository } from '../src/traces/traces.repository.js';
+import { TracesService } from '../src/traces/traces.service.js';
 import { call, startTestApi, tempDir, type Json, type TestApi } from './helpers.js';
 
 const KEY = 'tf_dashboards_promql_test_key_0001';
@@ -15,6 +25,7 @@ const T0 = 1_764_000_000_000;
 const MIN = 60_000;
 const dir = tempDir('tf-dashboards-promql-');
 let api: TestApi;
+let renderer: DashboardRenderer;
 
 /** Request counters of two jobs, 1/s with code 200 and from minute 4 on 0.2/s with code 500; tenant beta has another job. */
 function tenants(): Map<string, MemorySeriesSource> {
@@ -42,19 +53,17 @@ function memoryPromql(sources: Map<string, MemorySeriesSource>): PromqlQueries {
   };
 }
 
-@Module({})
-class PromqlTestModule {}
-
-function promqlModule(queries: PromqlQueries): DynamicModule {
-  return {
-    module: PromqlTestModule,
-    providers: [{ provide: PROMQL_QUERIES, useValue: queries }],
-    exports: [PROMQL_QUERIES],
-  };
-}
-
 before(async () => {
-  api = await startTestApi(dir.path, KEY, async () => {}, { modules: [promqlModule(memoryPromql(tenants()))] });
+  api = await startTestApi(dir.path, KEY, async () => {});
+  const limits = queryLimits();
+  const reader = new ClickHouseReader(api.ch, limits);
+  renderer = new DashboardRenderer(
+    new DashboardsRepository(api.cp),
+    new QueryRunner({ clickhouse: api.ch, limits }),
+    new LogsService(new LogsRepository(reader), new QueryPlanner(clickHouseRetention(api.ch)), limits),
+    new TracesService(new TracesRepository(reader), limits),
+    memoryPromql(tenants()),
+  );
 });
 
 after(async () => {
@@ -64,7 +73,7 @@ after(async () => {
 
 const layout = (y: number) => ({ x: 0, y, w: 12, h: 6 });
 
-const DASHBOARD = {
+const DASHBOARD: DashboardDefinition = {
   title: 'HTTP (PromQL)',
   variables: [
     {
@@ -96,79 +105,86 @@ const DASHBOARD = {
   ],
 };
 
-async function render(id: string, step: number, body: unknown, key = KEY): Promise<Json[]> {
-  const res = await call<{ data: DashboardRenderDto }>(
-    api.server.url,
-    `/api/v1/dashboards/${id}/render?from=${T0 + 2 * MIN}&to=${T0 + 6 * MIN + 30_000}&step=${step}`,
-    { key, method: 'POST', body },
-  );
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body.data.panels as Json[];
+const RANGE = { from: T0 + 2 * MIN, to: T0 + 6 * MIN + 30_000 };
+
+async function render(tenant: string, step: number, variables = {}): Promise<Json[]> {
+  const { id } = await insertDashboard(api.cp.dataSource, tenant, DASHBOARD, null);
+  return (await renderer.render(tenant, id, { ...RANGE, step, variables })).panels as Json[];
 }
 
-async function create(key = KEY): Promise<string> {
-  const res = await call(api.server.url, '/api/v1/dashboards', { key, method: 'POST', body: DASHBOARD });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body.data.id;
-}
+const values = (p: PanelResult) =>
+  p.status === 'ok' && p.kind === 'series' ? p.data.series.map((s) => [s.name, s.points.map((x) => x[1])]) : p;
 
 describe('PromQL panels', () => {
-  test('render a range query at the panel step: legends, label sets, steps, variables', async () => {
-    const id = await create();
-    const [requests, errors, broken] = await render(id, 60, {});
+  test('render a range query at the panel step: legends, label sets, whole steps, variables', async () => {
+    const [requests, errors, broken] = await render('default', 60);
     assert.equal(requests.status, 'ok', JSON.stringify(requests));
     assert.equal(requests.title, 'Requests of api');
     assert.deepEqual(requests.meta, { resolution: 'raw', step: 60 });
     assert.deepEqual(
-      requests.data.series.map((s: Json) => [s.name, s.labels, s.points.map((p: Json) => p[1])]),
-      [
-        ['HTTP 200', { code: '200' }, [120, 180, 240, 300, 360]],
-        ['HTTP 500', { code: '500' }, [null, null, 48, 60, 72]],
-      ],
+      requests.data.series.map((s: Json) => s.labels),
+      [{ code: '200' }, { code: '500' }],
     );
+    assert.deepEqual(values(requests), [
+      ['HTTP 200', [120, 180, 240, 300, 360]],
+      ['HTTP 500', [null, null, 48, 60, 72]],
+    ]);
     assert.deepEqual(
       requests.data.series[0].points.map((p: Json) => p[0]),
       [2, 3, 4, 5, 6].map((m) => T0 + m * MIN),
       'start and end on whole steps',
     );
-    assert.deepEqual(
-      errors.data.series.map((s: Json) => s.name),
-      ['http_requests_total{code="500", job="api"}'],
-    );
-
-    const both = await render(id, 120, { variables: { job: ['api', 'worker'] } });
-    assert.equal(both[0].title, 'Requests of api|worker');
-    assert.deepEqual(
-      both[0].data.series.map((s: Json) => [s.name, s.points.length, s.points[0][1]]),
-      [
-        ['HTTP 200', 3, 240],
-        ['HTTP 500', 3, null],
-      ],
-    );
-    assert.deepEqual(
-      both[1].data.series.map((s: Json) => s.labels.job),
-      ['api', 'worker'],
-    );
-
-    assert.equal(broken.status, 'error');
+    assert.deepEqual(values(errors), [['http_requests_total{code="500", job="api"}', [null, null, 48, 60, 72]]]);
+    assert.deepEqual(broken.status, 'error');
     assert.deepEqual(broken.error, {
       code: 'invalid_parameter',
       message: '1:29: parse error: unclosed left parenthesis',
     });
+
+    const both = await render('default', 120, { job: ['api', 'worker'] });
+    assert.equal(both[0].title, 'Requests of api|worker');
+    assert.deepEqual(values(both[0]), [
+      ['HTTP 200', [240, 480, 720]],
+      ['HTTP 500', [null, 96, 144]],
+    ]);
+    assert.deepEqual(
+      both[1].data.series.map((s: Json) => s.labels.job),
+      ['api', 'worker'],
+    );
   });
 
-  test("read the caller's tenant only", async () => {
-    const writer = await createApiKey(api.cp.dataSource, {
-      tenantId: 'beta',
-      name: 'promql writer',
-      scopes: ['admin'],
-    });
-    const id = await create(writer.key);
-    const [requests, errors] = await render(id, 60, { variables: { job: ['beta-only'] } }, writer.key);
-    assert.deepEqual(
-      requests.data.series.map((s: Json) => s.name),
-      ['HTTP 200'],
-    );
+  test("read the rendering tenant's series only", async () => {
+    const [requests, errors] = await render('beta', 60, { job: ['beta-only'] });
+    assert.deepEqual(values(requests), [['HTTP 200', [1, 1, 1, 1, 1]]]);
     assert.deepEqual(errors.data.series, []);
+  });
+
+  test("the API renders PromQL panels through the app's PromQL queries", async () => {
+    const writer = await createApiKey(api.cp.dataSource, { tenantId: 'beta', name: 'promql', scopes: ['admin'] });
+    const created = await call(api.server.url, '/api/v1/dashboards', {
+      key: writer.key,
+      method: 'POST',
+      body: {
+        title: 'Constant',
+        panels: [
+          { type: 'line', title: 'one', layout: layout(0), query: { signal: 'promql', expr: 'vector(1)' } },
+          { type: 'line', title: 'bad', layout: layout(6), query: { signal: 'promql', expr: 'up ==' } },
+        ],
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const res = await call<{ data: DashboardRenderDto }>(
+      api.server.url,
+      `/api/v1/dashboards/${created.body.data.id}/render?from=${RANGE.from}&to=${RANGE.to}&step=60`,
+      { key: writer.key, method: 'POST' },
+    );
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const [one, bad] = res.body.data.panels;
+    assert.deepEqual(values(one!), [['vector(1)', [1, 1, 1, 1, 1]]]);
+    assert.deepEqual(bad, {
+      ...bad,
+      status: 'error',
+      error: { code: 'invalid_parameter', message: '1:6: parse error: unexpected end of input' },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   LogsPanelQuerySchema,
   QuerySchema,
@@ -67,8 +67,7 @@ export class DashboardRenderer {
     @Inject(QueryRunner) private readonly runner: QueryRunner,
     @Inject(LogsService) private readonly logs: LogsService,
     @Inject(TracesService) private readonly traces: TracesService,
-    /** PromQL panels' queries; a server composed without them answers those panels 503. */
-    @Optional() @Inject(PROMQL_QUERIES) private readonly promql?: PromqlQueries,
+    @Inject(PROMQL_QUERIES) private readonly promql: PromqlQueries,
   ) {}
 
   async render(tenantId: string, dashboardId: string, req: RenderRequest = {}): Promise<DashboardRenderDto> {
@@ -144,7 +143,6 @@ export class DashboardRenderer {
     w: Window,
     stepMs: number,
   ): Promise<PanelResult> {
-    if (!this.promql) throw new ApiError(503, 'unavailable', 'PromQL panels are not available on this server');
     const expr = substitutePromqlVariables(query.expr, variables);
     const range = {
       startMs: Math.floor(w.fromMs / stepMs) * stepMs,
