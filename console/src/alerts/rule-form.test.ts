@@ -76,6 +76,8 @@ describe('rule form', () => {
         latencyThresholdMs: 500,
         windows: [{ long: '1h', short: '5m', factor: 14.4 }],
       },
+      { kind: 'promql', query: 'up{job="api"} == 0' },
+      { kind: 'promql', query: 'sum by (job) (rate(errors_total[5m]))', threshold: { op: 'above', value: 0.5 } },
     ];
     for (const condition of rules) {
       const rule = AlertRuleInputSchema.parse({

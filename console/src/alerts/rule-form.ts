@@ -27,6 +27,8 @@ export interface RuleForm {
   span: { measure: (typeof ALERT_SPAN_MEASURES)[number]; service: string; operation: string };
   logCount: { service: string; severity: string; search: string };
   absence: { signal: 'spans' | 'logs' | 'metric'; service: string; metric: string };
+  /** A PromQL condition fires for every series of its result, or with `threshold` while the value passes it. */
+  promql: { query: string; threshold: boolean };
   slo: {
     objective: 'availability' | 'latency';
     service: string;
@@ -59,6 +61,7 @@ export function newRuleForm(): RuleForm {
     span: { measure: 'error_rate', service: '', operation: '' },
     logCount: { service: '', severity: '', search: '' },
     absence: { signal: 'spans', service: '', metric: '' },
+    promql: { query: '', threshold: false },
     slo: {
       objective: 'availability',
       service: '',
@@ -105,7 +108,7 @@ export function ruleForm(rule: AlertRuleInput): RuleForm {
     repeatInterval: rule.repeatInterval,
   });
   if ('window' in c) form.window = c.window;
-  if ('threshold' in c) {
+  if ('threshold' in c && c.threshold !== undefined) {
     const t = c.threshold;
     form.threshold =
       t.op === 'outside'
@@ -116,6 +119,7 @@ export function ruleForm(rule: AlertRuleInput): RuleForm {
   if (c.kind === 'span') form.span = { measure: c.measure, service: c.service ?? '', operation: c.operation ?? '' };
   if (c.kind === 'log_count')
     form.logCount = { service: c.service ?? '', severity: c.severity ?? '', search: c.search ?? '' };
+  if (c.kind === 'promql') form.promql = { query: c.query, threshold: c.threshold !== undefined };
   if (c.kind === 'absence') form.absence = { signal: c.signal, service: c.service ?? '', metric: c.metric ?? '' };
   if (c.kind === 'slo_burn_rate') {
     form.slo = {
@@ -155,6 +159,12 @@ function condition(form: RuleForm): Record<string, unknown> {
         ...(form.absence.signal === 'metric' ? { metric: form.absence.metric } : {}),
         window,
       });
+    case 'promql':
+      return {
+        kind: form.kind,
+        query: form.promql.query,
+        ...(form.promql.threshold ? { threshold: threshold(form) } : {}),
+      };
     case 'slo_burn_rate': {
       const s = form.slo;
       return withoutEmpty({
@@ -179,7 +189,8 @@ export function ruleInput(form: RuleForm): unknown {
     condition: condition(form),
     interval: form.interval,
     for: form.for,
-    groupBy: form.groupBy,
+    // A PromQL rule is grouped by its expression's series.
+    groupBy: form.kind === 'promql' ? [] : form.groupBy,
     severity: form.severity,
     labels: map(form.labels),
     annotations: map(form.annotations),

@@ -15,9 +15,12 @@ export function lastValue(result: QueryResult): number | null {
   return null;
 }
 
-/** Rows of a table panel: each series' labels and newest value. */
+/** Rows of a table panel: each series' name (its own, else its labels) and newest value. */
 export function tableRows(result: QueryResult): { name: string; value: number | null }[] {
-  return result.series.map((s) => ({ name: seriesName('value', s.labels), value: lastValue({ series: [s] }) }));
+  return result.series.map((s) => ({
+    name: s.name ?? seriesName('value', s.labels),
+    value: lastValue({ series: [s] }),
+  }));
 }
 
 /** A round upper end for a gauge whose panel sets no `options.max`: 1, 2 or 5 × 10ⁿ above the value. */
@@ -42,7 +45,7 @@ export function panelChartOption(
   result: QueryResult,
   options?: Record<string, unknown>,
 ): ChartOption {
-  const named = result.series.map((s) => ({ name: seriesName('value', s.labels), points: s.points }));
+  const named = result.series.map((s) => ({ name: s.name ?? seriesName('value', s.labels), points: s.points }));
   if (type === 'gauge') {
     const value = lastValue(result);
     const min = numberOption(options, 'min') ?? 0;
