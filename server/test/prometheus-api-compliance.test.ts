@@ -17,7 +17,7 @@ import {
 } from '@telemetryflow/promql/test-reference';
 import { ClickHouseReader, ClickHouseSeriesSource, queryLimits, SeriesCatalog } from '@telemetryflow/query';
 import { rangeQuery, successBody, type SeriesSource } from '@telemetryflow/promql';
-import { API_KEY, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
+import { API_KEY, eventually, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
 
 const skip = prometheusUnavailable('the Prometheus API compliance test');
 const dataDir = freshDataDir();
@@ -39,6 +39,7 @@ before(
       TF_QUERY_CACHE_TTL_MS: '0',
       TF_RATE_LIMIT_HEAVY_PER_MINUTE: '100000',
       TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE: '100000',
+      TF_ALERTING_POLL_MS: '200',
     });
     if (skip) return;
     prometheus = await startPrometheus();
@@ -391,6 +392,41 @@ describe('OTLP metrics under their Prometheus names', { skip }, () => {
     const joined = await value('app_jobs_total * on (job, instance) group_left (deployment_environment) target_info');
     assert.equal(joined[0]!.metric.deployment_environment, 'prod');
     assert.equal(joined[0]!.value[1], '42');
+  });
+
+  test('a PromQL alert rule fires per series with its labels and value', async () => {
+    const auth = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+    const created = await fetch(`${server!.running.apiUrl}/api/v1/alert-rules`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        name: 'jobs-backlog',
+        condition: { kind: 'promql', query: 'app_jobs_total > 40' },
+        interval: '1s',
+      }),
+    });
+    assert.equal(created.status, 201, await created.text());
+    const bad = await fetch(`${server!.running.apiUrl}/api/v1/alert-rules`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'broken', condition: { kind: 'promql', query: 'sum(rate(x[5m])' } }),
+    });
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /unclosed left parenthesis/);
+    const alert = await eventually(
+      'the PromQL rule fires',
+      async () => {
+        const res = await fetch(`${server!.running.apiUrl}/api/v1/alerts`, { headers: auth });
+        const body = (await res.json()) as {
+          data: { ruleName: string; state: string; labels: Record<string, string>; value: number | null }[];
+        };
+        return body.data.find((a) => a.ruleName === 'jobs-backlog' && a.state === 'firing');
+      },
+      20_000,
+    );
+    assert.equal(alert.labels.job, 'shop/checkout');
+    assert.equal(alert.labels.instance, 'i-1');
+    assert.equal(alert.value, 42);
   });
 
   test('query_exemplars: the OTLP exemplar with its trace and span id', async () => {
