@@ -155,9 +155,15 @@ export function aggregateCounterRates(
   w: Window,
   a: CounterRateAggregation,
 ): Promise<{ g: number; points: [number, JsonFloat][] }[]> {
+  // With windows shorter than the step, only samples inside some step's window are read: the
+  // pairs a window's resets come from are consecutive among those too.
+  const inWindows =
+    a.rangeMs < a.stepMs
+      ? ` AND positiveModulo({queryStart:Int64} - {offsetMs:Int64} - toUnixTimestamp64Milli(${P.Time}), {stepMs:Int64}) <= {rangeMs:Int64}`
+      : '';
   const read = (table: string) =>
     `SELECT ${P.Fingerprint} AS fp, toUnixTimestamp64Milli(${P.Time}) AS t, ${P.Value} AS v FROM ${table}
-     WHERE ${SERIES_WHERE} AND ${STALE} = 0`;
+     WHERE ${SERIES_WHERE} AND ${STALE} = 0${inWindows}`;
   return ch.select<{ g: number; points: [number, JsonFloat][] }>(
     `SELECT g, arraySort(x -> x.1, groupArray((T, v))) AS points FROM (
        SELECT transform(fp, arrayMap(x -> toUInt64(x), {fpList:Array(String)}), {groupList:Array(UInt32)}, toUInt32(0)) AS g, T, ${AGGREGATE_SQL[a.op]} AS v
