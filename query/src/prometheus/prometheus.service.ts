@@ -123,9 +123,8 @@ export class PrometheusService implements PromqlQueries {
     const values = new Set<string>();
     if (name === '__name__' && selectors.length === 0) {
       // The catalog's metric names answer without reading series.
-      const source = this.source(tenant);
-      const all = await source.storedSeries([], [], start, end);
-      for (const s of all) for (const n of metricNamesOf(s)) values.add(n);
+      for (const m of await this.catalog.metricsSeen(tenant, start, end))
+        for (const n of metricNamesOf(m)) values.add(n);
       if ((await this.targetInfos(tenant, [], start, end)).length > 0) values.add('target_info');
       return [...values].sort();
     }

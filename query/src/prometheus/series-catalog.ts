@@ -109,6 +109,23 @@ export class SeriesCatalog {
     return list;
   }
 
+  /**
+   * The tenant's metrics with a series seen within [startMs, endMs] (by the metric's first and last
+   * seen over all its series: a metric whose series all ended before the range and started after it
+   * counts too — rare, and a look-up, not a query answer).
+   */
+  async metricsSeen(tenant: string, startMs: number, endMs: number): Promise<StoredMetric[]> {
+    const rows = await this.ch.select<MetricRow>(
+      METRICS_SQL.replace(
+        ' LIMIT {limit:UInt32}',
+        ` HAVING max(${M.LastSeen}) >= fromUnixTimestamp64Milli({startMs:Int64})
+            AND min(${M.FirstSeen}) <= fromUnixTimestamp64Milli({endMs:Int64}) LIMIT {limit:UInt32}`,
+      ),
+      { tenant, rw: PROMETHEUS_SCOPE, limit: this.maxMetrics, startMs, endMs },
+    );
+    return rows.map(metricOf);
+  }
+
   /** Series of the named metrics seen within [startMs, endMs], narrowed by `matchers` where SQL can. */
   async seriesOf(
     tenant: string,
