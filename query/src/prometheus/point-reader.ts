@@ -147,8 +147,10 @@ const AGGREGATE_SQL: Record<CounterRateAggregation['op'], string> = {
  * series at every step, aggregated per group, computed in ClickHouse: a sample belongs to the
  * steps whose window [T − offset − range, T − offset] holds it; per series and step the first and
  * last sample, their reset-adjusted values (a running sum of the drops) and the sample count give
- * the increase, extrapolated to the window's edges as Prometheus does. Staleness markers are not
- * samples of a range. Rows: one per group with its [ms, value] points in step order.
+ * the increase, extrapolated to the window's edges as Prometheus does. Per series the samples are
+ * sorted (one per millisecond) and adjusted in arrays (a quarter of the cost of window functions).
+ * Staleness markers are not samples of a range. Rows: one per group with its [ms, value] points in
+ * step order.
  */
 export function aggregateCounterRates(
   ch: ClickHouseReader,
@@ -177,11 +179,18 @@ export function aggregateCounterRates(
            SELECT fp, {queryStart:Int64} + toInt64(k) * {stepMs:Int64} AS T, count() AS c, min(t) AS ft, max(t) AS lt,
              argMin(v, t) AS fv, argMin(adjusted, t) AS fa, argMax(adjusted, t) AS la
            FROM (
-             SELECT fp, t, v, v + sum(if(v < prev, prev, 0)) OVER (PARTITION BY fp ORDER BY t ROWS UNBOUNDED PRECEDING) AS adjusted
-             FROM (
-               SELECT fp, t, v, lagInFrame(v, 1, v) OVER (PARTITION BY fp ORDER BY t ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS prev
-               FROM (SELECT fp, t, any(v) AS v FROM (${read(METRIC_POINT_TABLES.sum)} UNION ALL ${read(METRIC_POINT_TABLES.gauge)}) GROUP BY fp, t)
-             )
+             SELECT fp, x.1 AS t, x.2 AS v, x.3 AS adjusted FROM (
+               SELECT fp, arrayZip(ts, vs, arrayMap((v, r) -> v + r, vs,
+                   arrayCumSum(arrayMap((v, p) -> if(v < p, p, 0), vs, arrayPushFront(arrayPopBack(vs), vs[1]))))) AS xs
+               FROM (
+                 SELECT fp, arrayMap(x -> x.1, s) AS ts, arrayMap(x -> x.2, s) AS vs
+                 FROM (
+                   SELECT fp, arrayFilter((x, i) -> i = 1 OR x.1 != sorted[i - 1].1, sorted, arrayEnumerate(sorted)) AS s
+                   FROM (SELECT fp, arraySort(groupArray((t, v))) AS sorted
+                         FROM (${read(METRIC_POINT_TABLES.sum)} UNION ALL ${read(METRIC_POINT_TABLES.gauge)}) GROUP BY fp)
+                 )
+               )
+             ) ARRAY JOIN xs AS x
            )
            ARRAY JOIN range(
              toUInt32(intDiv(greatest(toInt64(0), t + {offsetMs:Int64} - {queryStart:Int64}) + {stepMs:Int64} - 1, {stepMs:Int64})),
