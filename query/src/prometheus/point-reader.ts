@@ -168,24 +168,27 @@ export function aggregateCounterRates(
      WHERE ${SERIES_WHERE} AND ${STALE} = 0${inWindows}`;
   return ch.select<{ g: number; points: [number, JsonFloat][] }>(
     `SELECT g, arraySort(x -> x.1, groupArray((T, v))) AS points FROM (
-       SELECT transform(fp, arrayMap(x -> toUInt64(x), {fpList:Array(String)}), {groupList:Array(UInt32)}, toUInt32(0)) AS g, T, ${AGGREGATE_SQL[a.op]} AS v
+       SELECT g, T, ${AGGREGATE_SQL[a.op]} AS v
        FROM (
-         SELECT fp, T, la - fa AS increase, (lt - ft) / 1000 AS sampled, sampled / (c - 1) AS spacing,
+         SELECT g, T, la - fa AS increase, (lt - ft) / 1000 AS sampled, sampled / (c - 1) AS spacing,
            (ft - (T - {offsetMs:Int64} - {rangeMs:Int64})) / 1000 AS toStartRaw, (T - {offsetMs:Int64} - lt) / 1000 AS toEnd,
            if(increase > 0 AND fv >= 0, least(toStartRaw, sampled * (fv / increase)), toStartRaw) AS toStart,
            sampled + if(toStart < spacing * 1.1, toStart, spacing / 2) + if(toEnd < spacing * 1.1, toEnd, spacing / 2) AS covered,
            increase * (covered / sampled) / {divisor:Float64} AS r
          FROM (
-           SELECT fp, {queryStart:Int64} + toInt64(k) * {stepMs:Int64} AS T, count() AS c, min(t) AS ft, max(t) AS lt,
+           SELECT g, {queryStart:Int64} + toInt64(k) * {stepMs:Int64} AS T, count() AS c, min(t) AS ft, max(t) AS lt,
              argMin(v, t) AS fv, argMin(adjusted, t) AS fa, argMax(adjusted, t) AS la
            FROM (
-             SELECT fp, x.1 AS t, x.2 AS v, x.3 AS adjusted FROM (
-               SELECT fp, arrayZip(ts, vs, arrayMap((v, r) -> v + r, vs,
+             SELECT fp, g, x.1 AS t, x.2 AS v, x.3 AS adjusted FROM (
+               SELECT fp, transform(fp, {fpList:Array(UInt64)}, {groupList:Array(UInt32)}, toUInt32(0)) AS g, arrayZip(ts, vs, arrayMap((v, r) -> v + r, vs,
                    arrayCumSum(arrayMap((v, p) -> if(v < p, p, 0), vs, arrayPushFront(arrayPopBack(vs), vs[1]))))) AS xs
                FROM (
-                 SELECT fp, arrayMap(x -> x.1, s) AS ts, arrayMap(x -> x.2, s) AS vs
+                 -- One sample per millisecond: the first of equal times (a lambda must not index
+                 -- another array: ClickHouse would copy it per element).
+                 SELECT fp, arrayFilter((t, keep) -> keep, allTs, firsts) AS ts, arrayFilter((v, keep) -> keep, allVs, firsts) AS vs
                  FROM (
-                   SELECT fp, arrayFilter((x, i) -> i = 1 OR x.1 != sorted[i - 1].1, sorted, arrayEnumerate(sorted)) AS s
+                   SELECT fp, arrayMap(x -> x.1, sorted) AS allTs, arrayMap(x -> x.2, sorted) AS allVs,
+                     arrayMap((d, i) -> i = 1 OR d != 0, arrayDifference(allTs), arrayEnumerate(allTs)) AS firsts
                    FROM (SELECT fp, arraySort(groupArray((t, v))) AS sorted
                          FROM (${read(METRIC_POINT_TABLES.sum)} UNION ALL ${read(METRIC_POINT_TABLES.gauge)}) GROUP BY fp)
                  )
@@ -197,7 +200,7 @@ export function aggregateCounterRates(
              toUInt32(if(t + {offsetMs:Int64} + {rangeMs:Int64} < {queryStart:Int64}, toInt64(0),
                least({steps:Int64}, intDiv(t + {offsetMs:Int64} + {rangeMs:Int64} - {queryStart:Int64}, {stepMs:Int64}) + 1)))
            ) AS k
-           GROUP BY fp, k
+           GROUP BY fp, g, k
            HAVING c >= 2
          )
        )
@@ -205,7 +208,8 @@ export function aggregateCounterRates(
      ) GROUP BY g`,
     {
       ...w,
-      fpList: w.fps,
+      // Fingerprints exceed 2^53: bigints, so the client writes them unquoted.
+      fpList: w.fps.map((fp) => BigInt(fp)),
       groupList: a.groups,
       offsetMs: a.offsetMs,
       rangeMs: a.rangeMs,
