@@ -92,10 +92,22 @@ export function requestedTenant(req: CallerRequest): string | undefined {
   return typeof header === 'string' && header !== '' ? header : undefined;
 }
 
+/**
+ * The credential of a request: `Authorization: Bearer <token>`, or Basic with the token as the
+ * password and any user name (what Grafana's Prometheus data source and Prometheus' own
+ * clients offer).
+ */
 export function bearerToken(headers: CallerRequest['headers']): string | null {
   const header = headers.authorization;
-  const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return m ? m[1]! : null;
+  if (typeof header !== 'string') return null;
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (bearer) return bearer[1]!;
+  const basic = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header);
+  if (!basic) return null;
+  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  return password === '' ? null : password;
 }
 
 /**
@@ -120,7 +132,7 @@ export class AccessGuard implements CanActivate {
       throw new ApiError(
         401,
         'unauthenticated',
-        'missing bearer credential (Authorization: Bearer <api key or access token>)',
+        'missing credential (Authorization: Bearer <api key or access token>, or Basic with it as the password)',
       );
     let caller: Caller | null;
     try {

@@ -128,11 +128,13 @@ export interface ConvertedWriteRequest {
   request: ExportMetricsServiceRequest;
   /** Series or samples that cannot be stored, with why. */
   refused: RefusedItems[];
-  /** Staleness markers: Prometheus' "series ended", not samples; nothing is stored for them. */
+  /** Staleness markers (Prometheus' "series ended"), stored as points flagged FLAG_NO_RECORDED_VALUE. */
   staleMarkers: number;
 }
 
 const AGGREGATION_TEMPORALITY_CUMULATIVE = 2;
+/** OTLP DataPointFlags.FLAG_NO_RECORDED_VALUE_MASK. */
+export const FLAG_NO_RECORDED_VALUE = 1;
 
 /**
  * Decodes a decompressed WriteRequest and converts it. Throws (a protobufjs error) when the
@@ -172,12 +174,16 @@ export function decodeWriteRequest(payload: Uint8Array): ConvertedWriteRequest {
     }
     const points: NumberDataPoint[] = [];
     for (const s of samples) {
+      const timeUnixNano = (s.timestamp * 1_000_000n).toString();
       if (s.stale) {
+        // "Series ended": stored as OTLP's no-recorded-value point, as the OTel Prometheus
+        // compatibility spec maps it; PromQL reads it back as the marker, rollups skip it.
         staleMarkers++;
+        points.push({ timeUnixNano, flags: FLAG_NO_RECORDED_VALUE, attributes });
         continue;
       }
       // Negative times (before 1970) cannot be stored: the row checks refuse them with a reason.
-      points.push({ timeUnixNano: (s.timestamp * 1_000_000n).toString(), asDouble: s.value, attributes });
+      points.push({ timeUnixNano, asDouble: s.value, attributes });
     }
     if (points.length === 0) continue;
     const kind = seriesKind(name, metadata);

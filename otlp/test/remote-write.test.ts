@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   decodeExportRequest,
   decodeWriteRequest,
+  FLAG_NO_RECORDED_VALUE,
   encodeWriteRequest,
   MalformedPayloadError,
   PROMETHEUS_SCOPE,
@@ -121,7 +122,7 @@ describe('Prometheus remote write → OTLP metrics', () => {
     assert.equal(seriesKind('jobs_total_bucket', metadata).data, 'gauge');
   });
 
-  it('drops staleness markers (series ended), keeps NaN samples', () => {
+  it('keeps staleness markers (series ended) as no-recorded-value points, and NaN samples as values', () => {
     // Append a third sample, the staleness marker, to the series by hand (field 2 of TimeSeries).
     const stale = staleNaNSampleBytes(3000);
     const series = encodeWriteRequest({
@@ -142,8 +143,12 @@ describe('Prometheus remote write → OTLP metrics', () => {
     const { request, staleMarkers } = decodeWriteRequest(payload);
     assert.equal(staleMarkers, 1);
     const points = request.resourceMetrics![0]!.scopeMetrics![0]!.metrics![0]!.gauge!.dataPoints!;
-    assert.equal(points.length, 2);
+    assert.equal(points.length, 3);
     assert.ok(Number.isNaN(points[1]!.asDouble));
+    assert.equal(points[1]!.flags ?? 0, 0);
+    assert.equal(points[2]!.timeUnixNano, '3000000000');
+    assert.equal(points[2]!.flags, FLAG_NO_RECORDED_VALUE);
+    assert.equal(points[2]!.asDouble, undefined);
   });
 
   it('refuses series without __name__, with a label twice, and native histograms, with reasons', () => {

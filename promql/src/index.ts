@@ -17,8 +17,9 @@ export type {
 } from './source/series-source.js';
 export { successBody, errorBody, ERROR_STATUS, type ApiErrorType } from './format/api-json.js';
 export { formatFloat } from './format/go-float.js';
-export { labelsFrom, compareLabels, type Label, type Labels } from './labels.js';
-export type { LabelMatcher, MatchType } from './matchers.js';
+export { goJsonNumber, goJsonString } from './format/go-json.js';
+export { labelsFrom, compareLabels, getLabel, isValidLabelName, labelsKey, METRIC_NAME, type Label, type Labels } from './labels.js';
+export { compileMatcher, seriesMatches, type CompiledMatcher, type LabelMatcher, type MatchType } from './matchers.js';
 export {
   STALE_NAN,
   isStaleNaN,

@@ -56,11 +56,14 @@ export class ClickHouseReader {
     @Inject(QUERY_LIMITS) readonly limits: QueryLimits,
   ) {}
 
-  /** Runs a SELECT (no SETTINGS or FORMAT clause of its own) with bound `params` under the limits. */
-  async select<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
+  /**
+   * Runs a SELECT (no SETTINGS or FORMAT clause of its own) with bound `params` under the limits.
+   * `settings`: more output settings, fixed text of the caller's (never request input).
+   */
+  async select<T>(query: string, params: Record<string, unknown>, settings?: string): Promise<T[]> {
     try {
       const rs = await this.client.query({
-        query: query.trimEnd() + limitSettings(this.limits),
+        query: query.trimEnd() + limitSettings(this.limits) + (settings ? `, ${settings}` : ''),
         query_params: params,
         format: 'JSONEachRow',
       });

@@ -24,6 +24,10 @@ export interface QueryLimits {
   maxSearchRangeDays: number;
   /** Longest range of aggregate queries (rollups answer long ones), in days. */
   maxRangeDays: number;
+  /** Samples one PromQL query may hold in memory (Prometheus' --query.max-samples). */
+  promqlMaxSamples: number;
+  /** Stored series one PromQL selector (or series / labels look-up) may read. */
+  promqlMaxSeries: number;
 }
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = {
@@ -36,6 +40,8 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxMemoryBytes: 2 * 1024 ** 3,
   maxSearchRangeDays: 31,
   maxRangeDays: 800,
+  promqlMaxSamples: 10_000_000,
+  promqlMaxSeries: 100_000,
 };
 
 /** The defaults with `overrides` applied; every cap must be a positive integer. */

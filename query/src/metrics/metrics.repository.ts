@@ -53,7 +53,17 @@ function plannedTables(type: MetricPointType, rollup: RollupName): SignalTables 
 /** The chosen series of one metric (the tenant filter comes with each table's query; raw and rollup tables name these columns alike). */
 const SERIES_WHERE = `${P.MetricName} = {metric:String} AND ${P.Fingerprint} IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))`;
 
-const POINTS_WHERE = `${TENANT_COLUMN} = {tenant:String} AND ${SERIES_WHERE}
+/**
+ * Raw points that carry a value: a point flagged "no recorded value" (a Prometheus staleness
+ * marker, migration 0014) ends a series for PromQL and is no sample here, as in the rollups.
+ */
+const RECORDED = `bitAnd(Flags, 1) = 0`;
+
+/** The chosen series at a plan segment's resolution. */
+const seriesWhere = (source: 'raw' | 'hourly' | 'daily') =>
+  source === 'raw' ? `${SERIES_WHERE} AND ${RECORDED}` : SERIES_WHERE;
+
+const POINTS_WHERE = `${TENANT_COLUMN} = {tenant:String} AND ${SERIES_WHERE} AND ${RECORDED}
   AND ${P.Time} >= fromUnixTimestamp64Nano({fromNs:Int64}) AND ${P.Time} <= fromUnixTimestamp64Nano({toNs:Int64})`;
 
 export interface SeriesRow {
@@ -201,7 +211,7 @@ export class MetricsRepository {
           : `sum(${R.Sum}) AS sum, sum(${R.Count}) AS count, min(${R.Min}) AS min, max(${R.Max}) AS max, argMaxMergeState(${R.Last}) AS last,
              sum(${R.IntCount}) AS ints, min(${R.IntMin}) AS imin, max(${R.IntMax}) AS imax, argMaxMergeState(${R.IntLast}) AS ilast`
       }`,
-      where: SERIES_WHERE,
+      where: seriesWhere(s),
       groupBy: `${P.Fingerprint}, bucket`,
     }));
     const rows = await this.ch.select<
@@ -247,7 +257,7 @@ export class MetricsRepository {
       return {
         select: `toString(${R.Fingerprint}) AS fingerprint, toInt64(toUnixTimestamp(${time})) * 1000 AS t, t + ${length} AS endT,
                  argMinMerge(${R.First}) AS first, argMaxMerge(${R.Last}) AS last, min(${R.Min}) AS min, max(${R.Max}) AS max, sum(${R.Sum}) AS sum`,
-        where: SERIES_WHERE,
+        where: seriesWhere(s),
         groupBy: `${R.Fingerprint}, ${time}`,
       };
     });
@@ -366,7 +376,7 @@ export class MetricsRepository {
     const tables = plannedTables('exponential_histogram', 'expHistogramScaled');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
       select: `${P.Fingerprint}, ${stepBucket(s, tables)} AS bucket, ${P.Scale}, ${s === 'raw' ? RAW_SCALED_EXP : ROLLUP_SCALED_EXP}`,
-      where: s === 'raw' ? `${SERIES_WHERE} AND ${P.Temporality} = 1` : SERIES_WHERE,
+      where: s === 'raw' ? `${seriesWhere(s)} AND ${P.Temporality} = 1` : SERIES_WHERE,
       groupBy: `${P.Fingerprint}, bucket, ${P.Scale}`,
     }));
     const rows = await this.ch.select<{
@@ -417,7 +427,7 @@ export class MetricsRepository {
     // Raw points and rollup rows both have Min and Max columns: the same partial aggregate.
     const { union, params } = plannedUnion(plan, tables, (s) => ({
       select: `${P.Fingerprint}, ${stepBucket(s, tables)} AS bucket, min(${P.Min}) AS min, max(${P.Max}) AS max`,
-      where: SERIES_WHERE,
+      where: seriesWhere(s),
       groupBy: `${P.Fingerprint}, bucket`,
     }));
     const rows = await this.ch.select<{
@@ -450,7 +460,7 @@ export class MetricsRepository {
     const tables = plannedTables(type, type === 'histogram' ? 'histogram' : 'expHistogram');
     const { union, params } = plannedUnion(plan, tables, (s) => ({
       select: `${P.Fingerprint}, ${stepBucket(s, tables)} AS bucket, sum(${P.Count}) AS count, ${s === 'raw' ? `sum(ifNull(${P.Sum}, 0))` : `sum(${R.Sum})`} AS sum`,
-      where: SERIES_WHERE,
+      where: seriesWhere(s),
       groupBy: `${P.Fingerprint}, bucket`,
     }));
     const rows = await this.ch.select<{
@@ -483,7 +493,7 @@ export class MetricsRepository {
           ? `sumMap(arrayPushBack(${P.ExplicitBounds}, inf), ${P.BucketCounts}) AS buckets, countIf(isNull(${P.Min})) AS noMin, countIf(isNull(${P.Max})) AS noMax`
           : `sumMap(${R.Buckets}) AS buckets, sum(${R.MinMissing}) AS noMin, sum(${R.MaxMissing}) AS noMax`
       }, min(${P.Min}) AS min, max(${P.Max}) AS max`,
-      where: SERIES_WHERE,
+      where: seriesWhere(s),
       groupBy: `${P.Fingerprint}, bucket`,
     }));
     const rows = await this.ch.select<{
@@ -546,7 +556,7 @@ export class MetricsRepository {
     const tables = plannedTables(type, rollup);
     const { union, params } = plannedUnion(rollups, tables, (s) => ({
       select: `${R.Fingerprint}, ${R.StartTime}, argMinMerge(${R.First}) AS first, argMaxMerge(${R.Last}) AS last, argMaxMerge(${R.Peak}) AS peak${columns.rollupAggregates ? `, ${columns.rollupAggregates}` : ''}`,
-      where: SERIES_WHERE,
+      where: seriesWhere(s),
       groupBy: `${R.Fingerprint}, ${tables[s].time}, ${R.StartTime}`,
     }));
     out.push(
