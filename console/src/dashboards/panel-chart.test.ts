@@ -81,5 +81,8 @@ describe('dashboard panels', () => {
       { name: 'up{job="api"}', value: 2 },
     ]);
     expect(panelSeriesNamer({ signal: 'spans', measure: 'rate' })({ service: 'a' })).toBe('{service="a"}');
+    // A name the server gave (its render applies the legend) wins.
+    const named = { series: [{ ...promql.series[0]!, name: 'from the server' }] };
+    expect(tableRows(named, legend)[0]!.name).toBe('from the server');
   });
 });

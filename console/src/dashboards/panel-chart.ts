@@ -21,6 +21,9 @@ export type SeriesNamer = (labels: Record<string, string>) => string;
 
 const byLabels: SeriesNamer = (labels) => seriesName('value', labels);
 
+/** The name the server gave a series (a PromQL panel's legend), else the panel's own naming. */
+const nameOf = (s: QueryResult['series'][number], name: SeriesNamer) => (s as { name?: string }).name ?? name(s.labels);
+
 /** A PromQL panel names series by its legend template (else `name{labels}`), others by their labels. */
 export function panelSeriesNamer(query: PanelQuery | undefined): SeriesNamer {
   return query?.signal === 'promql' ? (labels) => legendName(query.legend, labels) : byLabels;
@@ -28,7 +31,7 @@ export function panelSeriesNamer(query: PanelQuery | undefined): SeriesNamer {
 
 /** Rows of a table panel: each series' labels and newest value. */
 export function tableRows(result: QueryResult, name: SeriesNamer = byLabels): { name: string; value: number | null }[] {
-  return result.series.map((s) => ({ name: name(s.labels), value: lastValue({ series: [s] }) }));
+  return result.series.map((s) => ({ name: nameOf(s, name), value: lastValue({ series: [s] }) }));
 }
 
 /** A round upper end for a gauge whose panel sets no `options.max`: 1, 2 or 5 × 10ⁿ above the value. */
@@ -54,7 +57,7 @@ export function panelChartOption(
   options?: Record<string, unknown>,
   name: SeriesNamer = byLabels,
 ): ChartOption {
-  const named = result.series.map((s) => ({ name: name(s.labels), points: s.points }));
+  const named = result.series.map((s) => ({ name: nameOf(s, name), points: s.points }));
   if (type === 'gauge') {
     const value = lastValue(result);
     const min = numberOption(options, 'min') ?? 0;
