@@ -1,4 +1,5 @@
 import type {
+  AlertCondition,
   AlertConditionKind,
   AlertRuleInput,
   BurnWindow,
@@ -12,6 +13,15 @@ import { withoutEmpty } from '../queries/query-draft.js';
 
 export type KeyValue = { key: string; value: string };
 
+/** A PromQL condition (contract's PromqlConditionSchema): an instant query per evaluation, optionally against a threshold. */
+export interface PromqlConditionShape {
+  kind: 'promql';
+  query: string;
+  threshold?: Threshold;
+}
+type Condition = AlertCondition | PromqlConditionShape;
+export type RuleKind = AlertConditionKind | 'promql';
+
 /**
  * An alert rule as the editor holds it: every kind's condition fields side by side, so
  * switching the kind and back keeps what was typed; `ruleInput` builds the DTO of the chosen one.
@@ -20,13 +30,15 @@ export interface RuleForm {
   name: string;
   description: string;
   enabled: boolean;
-  kind: AlertConditionKind;
+  kind: RuleKind;
   window: string;
   threshold: { op: Threshold['op']; value: number | null; min: number | null; max: number | null };
   query: QueryDto;
   span: { measure: (typeof ALERT_SPAN_MEASURES)[number]; service: string; operation: string };
   logCount: { service: string; severity: string; search: string };
   absence: { signal: 'spans' | 'logs' | 'metric'; service: string; metric: string };
+  /** Without a threshold, every series of the result fires (as a Prometheus alerting rule). */
+  promql: { query: string; withThreshold: boolean };
   slo: {
     objective: 'availability' | 'latency';
     service: string;
@@ -59,6 +71,7 @@ export function newRuleForm(): RuleForm {
     span: { measure: 'error_rate', service: '', operation: '' },
     logCount: { service: '', severity: '', search: '' },
     absence: { signal: 'spans', service: '', metric: '' },
+    promql: { query: '', withThreshold: false },
     slo: {
       objective: 'availability',
       service: '',
@@ -87,7 +100,7 @@ const map = (list: KeyValue[]): Record<string, string> =>
 /** The form of a saved rule. */
 export function ruleForm(rule: AlertRuleInput): RuleForm {
   const form = newRuleForm();
-  const c = rule.condition;
+  const c = rule.condition as Condition;
   Object.assign(form, {
     name: rule.name,
     description: rule.description,
@@ -105,7 +118,7 @@ export function ruleForm(rule: AlertRuleInput): RuleForm {
     repeatInterval: rule.repeatInterval,
   });
   if ('window' in c) form.window = c.window;
-  if ('threshold' in c) {
+  if ('threshold' in c && c.threshold) {
     const t = c.threshold;
     form.threshold =
       t.op === 'outside'
@@ -116,6 +129,7 @@ export function ruleForm(rule: AlertRuleInput): RuleForm {
   if (c.kind === 'span') form.span = { measure: c.measure, service: c.service ?? '', operation: c.operation ?? '' };
   if (c.kind === 'log_count')
     form.logCount = { service: c.service ?? '', severity: c.severity ?? '', search: c.search ?? '' };
+  if (c.kind === 'promql') form.promql = { query: c.query, withThreshold: c.threshold !== undefined };
   if (c.kind === 'absence') form.absence = { signal: c.signal, service: c.service ?? '', metric: c.metric ?? '' };
   if (c.kind === 'slo_burn_rate') {
     form.slo = {
@@ -155,6 +169,12 @@ function condition(form: RuleForm): Record<string, unknown> {
         ...(form.absence.signal === 'metric' ? { metric: form.absence.metric } : {}),
         window,
       });
+    case 'promql':
+      return {
+        kind: form.kind,
+        query: form.promql.query,
+        ...(form.promql.withThreshold ? { threshold: threshold(form) } : {}),
+      };
     case 'slo_burn_rate': {
       const s = form.slo;
       return withoutEmpty({
@@ -179,7 +199,8 @@ export function ruleInput(form: RuleForm): unknown {
     condition: condition(form),
     interval: form.interval,
     for: form.for,
-    groupBy: form.groupBy,
+    // A PromQL expression groups by itself: each series of its result is an alert.
+    groupBy: form.kind === 'promql' ? [] : form.groupBy,
     severity: form.severity,
     labels: map(form.labels),
     annotations: map(form.annotations),
