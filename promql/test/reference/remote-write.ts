@@ -34,6 +34,7 @@ export async function remoteWrite(
   series: readonly DemoSeries[],
   start: number,
   end: number,
+  headers: Record<string, string> = {},
 ): Promise<void> {
   const encode = await encoderForWriteRequest();
   const slice = 600_000;
@@ -45,6 +46,7 @@ export async function remoteWrite(
         'Content-Type': 'application/x-protobuf',
         'Content-Encoding': 'snappy',
         'X-Prometheus-Remote-Write-Version': '0.1.0',
+        ...headers,
       },
       body,
       signal: AbortSignal.timeout(30_000),

@@ -42,7 +42,6 @@ import { ServiceMapRepository } from '../service-map/service-map.repository.js';
 import { PrometheusApiController } from '../prometheus/prometheus-api.controller.js';
 import { PrometheusService } from '../prometheus/prometheus.service.js';
 import { PROMQL_QUERIES } from '../prometheus/promql-queries.js';
-import { parseForm } from '../prometheus/prometheus-params.js';
 import {
   AccessGuard,
   answerWithin,
@@ -229,10 +228,6 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   applyClientTimeouts(app.getHttpServer(), connections);
   capConnectionsPerAddress(app.getHttpServer(), connections.maxConnectionsPerAddress);
   const fastify = app.getHttpAdapter().getInstance();
-  // Prometheus' API takes its parameters form-encoded too (Grafana POSTs them); within the body limit.
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-    done(null, parseForm(body as string)),
-  );
   answerWithin(fastify, connections.requestTimeoutMs);
   fastify.addHook('onRequest', (req, reply, done) => {
     // No answer of this port is ever to be read as another type than it declares.

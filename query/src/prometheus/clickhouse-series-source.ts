@@ -46,7 +46,7 @@ class SampleRun {
     this.stale.push(stale);
   }
 
-  /** Time order, one sample per millisecond (the later-read one wins, like a TSDB overwrite refused: first kept). */
+  /** Time order, one sample per millisecond (the first read is kept: the TSDB refuses a second one at the same time). */
   toRaw(): RawSeries {
     const order = this.t.map((_, i) => i);
     let sorted = true;
@@ -160,7 +160,7 @@ export class ClickHouseSeriesSource implements SeriesSource {
         const run = runOf(view.labels);
         if (!run) continue;
         for (const [t, stale, count, sum, pointBounds, counts] of row.points) {
-          const v = histogramValue(view, bounds, count, jsonFloat(sum), pointBounds, counts);
+          const v = histogramValue(view, count, jsonFloat(sum), pointBounds, counts);
           if (v !== undefined) run.push(t, v, stale === 1);
         }
       }
@@ -182,7 +182,7 @@ export class ClickHouseSeriesSource implements SeriesSource {
         const run = runOf(view.labels);
         if (!run) continue;
         for (const [t, stale, count, sum, qs, values] of row.points) {
-          const v = summaryValue(view, quantiles, count, jsonFloat(sum), qs, values);
+          const v = summaryValue(view, count, jsonFloat(sum), qs, values);
           if (v !== undefined) run.push(t, v, stale === 1);
         }
       }
@@ -199,7 +199,6 @@ export class ClickHouseSeriesSource implements SeriesSource {
 /** A histogram view's value at one point: a cumulative bucket, the count or the sum. */
 function histogramValue(
   view: SeriesView,
-  bounds: readonly number[],
   count: number,
   sum: number,
   pointBounds: readonly JsonFloat[],
@@ -207,11 +206,10 @@ function histogramValue(
 ): number | undefined {
   const value = view.value;
   if (value === 'count') return count;
-  if (value === 'sum') return sum;
+  if (value === 'sum') return Number.isNaN(sum) ? undefined : sum;
   if (typeof value !== 'object' || !('bucket' in value)) return undefined;
   if (value.bucket < 0) return count;
-  const bound = bounds[value.bucket];
-  const at = pointBounds.findIndex((b) => jsonFloat(b) === bound);
+  const at = pointBounds.findIndex((b) => jsonFloat(b) === value.bound);
   if (at < 0) return undefined;
   let cumulative = 0;
   for (let i = 0; i <= at; i++) cumulative += counts[i] ?? 0;
@@ -221,7 +219,6 @@ function histogramValue(
 /** A summary view's value at one point: a quantile, the count or the sum. */
 function summaryValue(
   view: SeriesView,
-  quantiles: readonly number[],
   count: number,
   sum: number,
   qs: readonly JsonFloat[],
@@ -231,6 +228,6 @@ function summaryValue(
   if (value === 'count') return count;
   if (value === 'sum') return sum;
   if (typeof value !== 'object' || !('quantile' in value)) return undefined;
-  const at = qs.findIndex((q) => jsonFloat(q) === quantiles[value.quantile]);
+  const at = qs.findIndex((q) => jsonFloat(q) === value.q);
   return at < 0 ? undefined : jsonFloat(values[at] ?? 'nan');
 }

@@ -22,16 +22,6 @@ export function mergeParams(query: unknown, body: unknown): ApiParams {
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length === 1 ? v[0]! : v]));
 }
 
-/** A form-encoded body, repeated keys kept: `match[]=a&match[]=b`. */
-export function parseForm(body: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of new URLSearchParams(body)) {
-    const prev = out[k];
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return out;
-}
-
 /** The first value of a parameter (Go's `r.FormValue`). */
 export function param(params: ApiParams, name: string): string | undefined {
   const v = params[name];

@@ -17,12 +17,13 @@ export interface StoredMetric {
   readonly temporality: number;
   readonly remoteWritten: boolean;
   readonly description: string;
+  /** `prometheus.remote_write` for remote-written metrics, else one OTLP scope of the metric. */
+  readonly scopeName: string;
 }
 
 /** A stored series, as the catalog keeps it. */
 export interface StoredSeries extends StoredMetric {
   readonly fingerprint: string;
-  readonly scopeName: string;
   readonly scopeVersion: string;
   readonly resource: Readonly<Record<string, string>>;
   readonly attributes: Readonly<Record<string, string>>;
@@ -30,7 +31,7 @@ export interface StoredSeries extends StoredMetric {
 
 const METRICS_SQL = `SELECT ${M.MetricName} AS name, ${M.MetricType} AS type, ${M.Unit} AS unit,
     any(${M.IsMonotonic}) AS monotonic, any(${M.Temporality}) AS temporality, ScopeName = {rw:String} AS rw,
-    any(${M.Description}) AS description
+    any(${M.Description}) AS description, any(ScopeName) AS scope
   FROM ${RAW_TABLES.metricSeries} WHERE ${TENANT_COLUMN} = {tenant:String}
   GROUP BY name, type, unit, rw LIMIT {limit:UInt32}`;
 
@@ -42,11 +43,11 @@ interface MetricRow {
   temporality: number | string;
   rw: boolean | number;
   description: string;
+  scope: string;
 }
 
 interface SeriesRow extends MetricRow {
   fp: string;
-  scope: string;
   scopeVersion: string;
   resource: Record<string, string>;
   attributes: Record<string, string>;
@@ -135,7 +136,6 @@ export class SeriesCatalog {
     return rows.map((r) => ({
       ...metricOf(r),
       fingerprint: r.fp,
-      scopeName: r.scope,
       scopeVersion: r.scopeVersion,
       resource: r.resource,
       attributes: r.attributes,
@@ -152,5 +152,6 @@ function metricOf(r: MetricRow): StoredMetric {
     temporality: toNumber(r.temporality),
     remoteWritten: r.rw === true || r.rw === 1,
     description: r.description,
+    scopeName: r.scope,
   };
 }

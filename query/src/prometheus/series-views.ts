@@ -1,20 +1,35 @@
-// The Prometheus series a stored series stands for. Remote-written series are what was written:
-// `__name__` and the labels as sent, one value per point. Pure.
+// The Prometheus series a stored series stands for: the catalog's rows in otlp-names' terms.
+// Remote-written series are what was written; OTLP series follow the OpenTelemetry
+// Prometheus-compatibility rules (otlp-names.ts). Pure.
+import {
+  prometheusMetadataOf,
+  prometheusMetricNames,
+  prometheusViewsOf,
+  type CatalogSeries,
+  type PromMetadata,
+  type PromSeriesView,
+  type StoredMetric as NamedMetric,
+} from './otlp-names.js';
 import type { StoredMetric, StoredSeries } from './series-catalog.js';
 
-/** Which stored value gives a Prometheus series its samples. */
-export type ViewValue = 'value' | 'count' | 'sum' | { readonly bucket: number } | { readonly quantile: number };
+export type { PromMetadata };
+export type SeriesView = PromSeriesView;
 
-/** One Prometheus series a stored series stands for. */
-export interface SeriesView {
-  /** Includes `__name__`. */
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: ViewValue;
+function named(m: StoredMetric): NamedMetric {
+  return {
+    metricName: m.name,
+    metricType: m.type,
+    unit: m.unit,
+    description: m.description,
+    temporality: m.temporality,
+    isMonotonic: m.monotonic,
+    scopeName: m.scopeName,
+  };
 }
 
 /** Every `__name__` a stored metric answers to. */
 export function metricNamesOf(m: StoredMetric): readonly string[] {
-  return m.remoteWritten ? [m.name] : [];
+  return prometheusMetricNames(named(m));
 }
 
 /**
@@ -23,24 +38,20 @@ export function metricNamesOf(m: StoredMetric): readonly string[] {
  */
 export function viewsOf(
   s: StoredSeries,
-  _bounds: readonly number[] = [],
-  _quantiles: readonly number[] = [],
+  bounds: readonly number[] = [],
+  quantiles: readonly number[] = [],
 ): readonly SeriesView[] {
-  if (s.remoteWritten) return [{ labels: { ...s.attributes, __name__: s.name }, value: 'value' }];
-  return [];
+  const series: CatalogSeries = {
+    ...named(s),
+    scopeVersion: s.scopeVersion,
+    resourceAttributes: { ...s.resource },
+    attributes: { ...s.attributes },
+  };
+  return prometheusViewsOf(series, bounds, quantiles);
 }
 
-/** What `/api/v1/metadata` lists for a metric family. */
-export interface PromMetadata {
-  readonly family: string;
-  readonly type: 'counter' | 'gauge' | 'histogram' | 'summary' | 'unknown';
-  readonly help: string;
-  readonly unit: string;
-}
-
-/** Metadata of a stored metric's Prometheus families. */
+/** Metadata of a stored metric's Prometheus family. */
 export function metadataOf(m: StoredMetric): readonly PromMetadata[] {
-  if (!m.remoteWritten) return [];
-  const type = m.type === 'sum' && m.monotonic ? 'counter' : 'gauge';
-  return [{ family: m.name, type, help: m.description, unit: m.unit }];
+  const md = prometheusMetadataOf(named(m));
+  return md ? [md] : [];
 }
