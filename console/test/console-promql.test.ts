@@ -88,6 +88,8 @@ describe('PromQL in the console (Chromium)', () => {
     await typeQuery('max by (host) (queue_d');
     const completion = page.locator('.cm-tooltip-autocomplete');
     await completion.getByText(promName, { exact: true }).waitFor();
+    // CodeMirror ignores Enter on a list shown less than 75 ms ago (a keystroke meant for what was there before).
+    await page.waitForTimeout(150);
     await page.keyboard.press('Enter'); // accepts the completion, does not run
     assert.equal(await editor().innerText(), `max by (host) (${promName})`);
     assert.equal(await page.locator('[data-test=promql-chart]').count(), 0, 'nothing ran yet');
@@ -146,7 +148,9 @@ describe('PromQL in the console (Chromium)', () => {
     assert.equal(await page.locator('[data-test=panel-apply]').isDisabled(), true);
     await editor().click();
     await page.keyboard.type(`avg by (host) (${promName}`);
-    await page.locator('input[name=panel-legend]').fill('{{host}}'); // leaving the editor closes its completion list
+    await page.locator('input[name=panel-legend]').fill('{{host}}');
+    // Leaving the editor closes its completion list, even one whose names arrive afterwards.
+    await page.locator('.cm-tooltip-autocomplete').waitFor({ state: 'detached' });
     await page.locator('[data-test=panel-preview] canvas').waitFor();
     await page.locator('[data-test=panel-preview-series]', { hasText: 'Preview: 2 series' }).waitFor();
     await page.waitForTimeout(1000); // the chart's drawing animation, for the screenshot

@@ -1,5 +1,11 @@
 // The PromQL editor's CodeMirror: loaded on demand (its own chunk), only by PromqlEditor.vue.
-import { autocompletion, closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import {
+  autocompletion,
+  closeBrackets,
+  closeBracketsKeymap,
+  closeCompletion,
+  completionStatus,
+} from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, insertNewlineAndIndent } from '@codemirror/commands';
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { lintKeymap } from '@codemirror/lint';
@@ -93,6 +99,8 @@ export function createPromqlEditor(parent: HTMLElement, opts: PromqlEditorOption
         promql().asExtension(),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) opts.onChange(u.state.doc.toString());
+          // Metric names from the server can arrive after the user moved on: no list for an editor left behind.
+          if (!u.view.hasFocus && completionStatus(u.state) !== null) setTimeout(() => closeCompletion(u.view));
         }),
         EditorView.contentAttributes.of({ 'aria-label': 'PromQL expression', 'data-test': 'promql-input' }),
       ],
