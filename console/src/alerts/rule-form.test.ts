@@ -107,7 +107,7 @@ describe('rule form', () => {
     const body = ruleInput(form) as { condition: unknown; groupBy: string[] };
     expect(body.condition).toEqual({ kind: 'promql', query: 'up{job="api"} == 0' });
     expect(body.groupBy).toEqual([]);
-    form.promql.withThreshold = true;
+    form.promql.threshold = true;
     form.threshold = { op: 'outside', value: null, min: 1, max: 5 };
     expect((ruleInput(form) as { condition: unknown }).condition).toEqual({
       kind: 'promql',
@@ -118,15 +118,15 @@ describe('rule form', () => {
 
   it('reads a saved PromQL rule back into the form, with and without its threshold', () => {
     const base = { ...(ruleInput(newRuleForm()) as AlertRuleInput), name: 'latency' };
-    const withThreshold = ruleForm({
+    const threshold = ruleForm({
       ...base,
       condition: { kind: 'promql', query: 'histogram_quantile(0.9, x)', threshold: { op: 'above', value: 0.5 } },
     } as unknown as AlertRuleInput);
-    expect(withThreshold.kind).toBe('promql');
-    expect(withThreshold.promql).toEqual({ query: 'histogram_quantile(0.9, x)', withThreshold: true });
-    expect(withThreshold.threshold).toEqual({ op: 'above', value: 0.5, min: null, max: null });
+    expect(threshold.kind).toBe('promql');
+    expect(threshold.promql).toEqual({ query: 'histogram_quantile(0.9, x)', threshold: true });
+    expect(threshold.threshold).toEqual({ op: 'above', value: 0.5, min: null, max: null });
     const plain = ruleForm({ ...base, condition: { kind: 'promql', query: 'up == 0' } } as unknown as AlertRuleInput);
-    expect(plain.promql).toEqual({ query: 'up == 0', withThreshold: false });
+    expect(plain.promql).toEqual({ query: 'up == 0', threshold: false });
     expect((ruleInput(plain) as { condition: unknown }).condition).toEqual({ kind: 'promql', query: 'up == 0' });
   });
 });

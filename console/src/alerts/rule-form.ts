@@ -38,7 +38,7 @@ export interface RuleForm {
   logCount: { service: string; severity: string; search: string };
   absence: { signal: 'spans' | 'logs' | 'metric'; service: string; metric: string };
   /** Without a threshold, every series of the result fires (as a Prometheus alerting rule). */
-  promql: { query: string; withThreshold: boolean };
+  promql: { query: string; threshold: boolean };
   slo: {
     objective: 'availability' | 'latency';
     service: string;
@@ -71,7 +71,7 @@ export function newRuleForm(): RuleForm {
     span: { measure: 'error_rate', service: '', operation: '' },
     logCount: { service: '', severity: '', search: '' },
     absence: { signal: 'spans', service: '', metric: '' },
-    promql: { query: '', withThreshold: false },
+    promql: { query: '', threshold: false },
     slo: {
       objective: 'availability',
       service: '',
@@ -129,7 +129,7 @@ export function ruleForm(rule: AlertRuleInput): RuleForm {
   if (c.kind === 'span') form.span = { measure: c.measure, service: c.service ?? '', operation: c.operation ?? '' };
   if (c.kind === 'log_count')
     form.logCount = { service: c.service ?? '', severity: c.severity ?? '', search: c.search ?? '' };
-  if (c.kind === 'promql') form.promql = { query: c.query, withThreshold: c.threshold !== undefined };
+  if (c.kind === 'promql') form.promql = { query: c.query, threshold: c.threshold !== undefined };
   if (c.kind === 'absence') form.absence = { signal: c.signal, service: c.service ?? '', metric: c.metric ?? '' };
   if (c.kind === 'slo_burn_rate') {
     form.slo = {
@@ -173,7 +173,7 @@ function condition(form: RuleForm): Record<string, unknown> {
       return {
         kind: form.kind,
         query: form.promql.query,
-        ...(form.promql.withThreshold ? { threshold: threshold(form) } : {}),
+        ...(form.promql.threshold ? { threshold: threshold(form) } : {}),
       };
     case 'slo_burn_rate': {
       const s = form.slo;
