@@ -1,6 +1,6 @@
 // PromQL in the console, in a real browser against the real all-in-one: a metric sent over OTLP is
 // found by completion in the metrics explorer's PromQL editor and charted; errors are Prometheus'
-// own; a dashboard panel's query is written in PromQL.
+// own; a dashboard panel's query is written in PromQL (alert rules: console-promql-rules.test.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DashboardDto } from '@telemetryflow/contract';
@@ -10,6 +10,7 @@ import {
   apiGet,
   eventually,
   METRIC,
+  prometheusMetricNames,
   screenshot,
   SERVICE,
   signIn,
@@ -19,15 +20,6 @@ import {
   type Rig,
 } from './browser-rig.js';
 import { metricsRequest, sendOtlp, type SentTrace } from './otlp-fixtures.js';
-
-/** The names the Prometheus API knows, as a Prometheus client asks for them. */
-async function metricNames(base: string): Promise<string[]> {
-  const res = await fetch(`${base}/prometheus/api/v1/label/__name__/values`, {
-    headers: { authorization: `Bearer ${API_KEY}` },
-  });
-  if (!res.ok) throw new Error(`label values: ${res.status}`);
-  return ((await res.json()) as { data: string[] }).data;
-}
 
 /** The trace the metric's exemplar points at (the explorer does not follow it here). */
 const TRACE: SentTrace = {
@@ -61,7 +53,7 @@ describe('PromQL in the console (Chromium)', () => {
     base = rig.server.apiUrl;
     await sendOtlp(rig.server.otlpHttpUrl, 'metrics', API_KEY, metricsRequest(SERVICE, METRIC, Date.now(), 20, TRACE));
     promName = await eventually('the metric under its Prometheus name', async () =>
-      (await metricNames(base)).find((n) => n.startsWith('queue_depth')),
+      (await prometheusMetricNames(base)).find((n) => n.startsWith('queue_depth')),
     );
     context = await rig.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     cspViolations = await watchCspViolations(context);
