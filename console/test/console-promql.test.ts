@@ -124,6 +124,12 @@ describe('PromQL in the console (Chromium)', () => {
     const text = await error.innerText();
     assert.match(text, /expected type range vector in call to function "rate", got instant vector/);
     assert.match(text, /400 bad_data/);
+    assert.equal(await page.locator('[data-test=promql-chart]').count(), 0, 'no chart of a failed query');
+    // A valid query that matches nothing says so, and the error is gone.
+    await typeQuery(`${promName} > 1000`);
+    await page.locator('[data-test=promql-run]').click();
+    await page.locator('[data-test=promql-empty]').waitFor();
+    assert.equal(await error.count(), 0);
   });
 
   test('dashboards: a series panel written in PromQL previews, and is saved as {signal: promql, expr, legend}', async () => {
