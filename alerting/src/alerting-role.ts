@@ -8,7 +8,7 @@ import { NotificationDispatcher } from './delivery/notification-dispatcher.js';
 import type { HttpDelivery } from './delivery/http-delivery.js';
 import { AlertHistory } from './history/alert-history.js';
 import { RuleScheduler } from './scheduler/rule-scheduler.js';
-import type { ConditionReader } from './sources/clickhouse-condition-reader.js';
+import type { ConditionReader } from './sources/condition-reader.js';
 import type { QueryReads } from './sources/query-reads.js';
 
 export interface AlertingRoleConfig {

@@ -13,7 +13,15 @@ export {
 export { renderTemplate, renderAnnotations, formatValue } from './evaluation/templating.js';
 export { ALERTING_ENTITIES } from './store/entities.js';
 export { AlertingApiModule, type AlertingApiConfig } from './api/alerting-api.module.js';
-export { ClickHouseConditionReader, type ConditionReader } from './sources/clickhouse-condition-reader.js';
+export {
+  ClickHouseConditionReader,
+  PromqlUnavailableError,
+  type ConditionReaderOptions,
+} from './sources/clickhouse-condition-reader.js';
+export { CONDITION_READER, type ConditionReader } from './sources/condition-reader.js';
+export { PromqlConditionReader } from './sources/promql-condition-reader.js';
+export type { PromqlReads } from './sources/promql-reads.js';
+export { instantGroups, rangeGroups } from './sources/promql-groups.js';
 export type { LimitedReader, QueryExecutor, QueryReads, ReadLimits } from './sources/query-reads.js';
 export { AlertHistory } from './history/alert-history.js';
 export { previewRule, PreviewTooLargeError, type PreviewBudget } from './rules/rule-preview.js';

@@ -1,7 +1,7 @@
 // Alert rules, alert instances, silences and notification channels: the shapes the API
 // validates, the YAML export carries and the console edits.
 import { z } from 'zod';
-import { QuerySchema } from './query.js';
+import { PROMQL_MAX_CHARS, QuerySchema } from './query.js';
 
 /** `30s`, `5m`, `1h`, `7d`: how rules write durations (and how YAML keeps them readable). */
 const DURATION = /^\d{1,6}(ms|s|m|h|d)$/;
@@ -115,12 +115,27 @@ export const SloBurnRateConditionSchema = z
     path: ['latencyThresholdMs'],
   });
 
+/**
+ * A PromQL expression evaluated as Prometheus' rule manager evaluates an alerting rule: an instant query at each
+ * evaluation; every series of the result is a group (its labels the group's labels) and fires — or, with a
+ * threshold, fires when its value passes the threshold. A series that leaves the result resolves its alert, as in
+ * Prometheus; only the rule's `noData: alerting` turns an empty result into a breach. The rule's groupBy stays
+ * empty: the expression groups.
+ */
+export const PromqlConditionSchema = z.object({
+  kind: z.literal('promql'),
+  query: z.string().trim().min(1).max(PROMQL_MAX_CHARS),
+  threshold: ThresholdSchema.optional(),
+});
+export type PromqlCondition = z.infer<typeof PromqlConditionSchema>;
+
 export const AlertConditionSchema = z.discriminatedUnion('kind', [
   MetricThresholdConditionSchema,
   SpanConditionSchema,
   LogCountConditionSchema,
   AbsenceConditionSchema,
   SloBurnRateConditionSchema,
+  PromqlConditionSchema,
 ]);
 export type AlertCondition = z.infer<typeof AlertConditionSchema>;
 export type AlertConditionKind = AlertCondition['kind'];

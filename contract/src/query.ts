@@ -169,6 +169,8 @@ export const QuerySeriesSchema = z.object({
   points: z.array(z.tuple([z.number(), z.number().nullable()])),
   /** Exact int64 values as decimal strings, one per point (see MetricSeriesDto.intValues). */
   intValues: z.array(z.string().nullable()).optional(),
+  /** How the series is shown, where its query names it (a PromQL panel: its legend, else `name{a="b"}`). */
+  name: z.string().optional(),
 });
 export type QuerySeries = z.infer<typeof QuerySeriesSchema>;
 

@@ -14,11 +14,24 @@ export type {
   RawSeries,
   PushdownRequest,
   PushedDownSeries,
+  AggregationPushdownRequest,
+  PushdownAggregation,
 } from './source/series-source.js';
+export { groupLabels as aggregationGroupLabels } from './engine/aggregation.js';
 export { successBody, errorBody, ERROR_STATUS, type ApiErrorType } from './format/api-json.js';
 export { formatFloat } from './format/go-float.js';
 export { goJsonNumber, goJsonString } from './format/go-json.js';
-export { labelsFrom, compareLabels, getLabel, isValidLabelName, labelsKey, METRIC_NAME, type Label, type Labels } from './labels.js';
+export {
+  labelsFrom,
+  compareLabels,
+  dropMetricName,
+  getLabel,
+  isValidLabelName,
+  labelsKey,
+  METRIC_NAME,
+  type Label,
+  type Labels,
+} from './labels.js';
 export { compileMatcher, seriesMatches, type CompiledMatcher, type LabelMatcher, type MatchType } from './matchers.js';
 export {
   STALE_NAN,

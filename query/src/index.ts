@@ -14,3 +14,6 @@ export {
 } from './dashboards/built-in-dashboards.js';
 export { DASHBOARDS_FEATURE } from './dashboards/dashboards-feature.js';
 export { PROMQL_QUERIES, type PromqlQueries } from './prometheus/promql-queries.js';
+export { PrometheusService } from './prometheus/prometheus.service.js';
+export { ClickHouseSeriesSource } from './prometheus/clickhouse-series-source.js';
+export { SeriesCatalog } from './prometheus/series-catalog.js';

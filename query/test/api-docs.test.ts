@@ -81,13 +81,24 @@ test('every route that reads raw rows is rate limited per credential; attribute 
     'GET /api/v1/service-map',
     'GET /api/v1/traces',
     'GET /api/v1/traces/:traceId',
+    'GET /prometheus/api/v1/query',
+    'GET /prometheus/api/v1/query_exemplars',
+    'GET /prometheus/api/v1/query_range',
     'POST /api/v1/dashboards/:id/render',
     'POST /api/v1/metrics/query',
     'POST /api/v1/query',
+    'POST /prometheus/api/v1/query',
+    'POST /prometheus/api/v1/query_exemplars',
+    'POST /prometheus/api/v1/query_range',
   ]);
   assert.deepEqual(limited('suggestions'), [
     'GET /api/v1/traces/attributes',
     'GET /api/v1/traces/attributes/:key/values',
+    'GET /prometheus/api/v1/label/:name/values',
+    'GET /prometheus/api/v1/labels',
+    'GET /prometheus/api/v1/series',
+    'POST /prometheus/api/v1/labels',
+    'POST /prometheus/api/v1/series',
   ]);
 });
 

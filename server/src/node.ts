@@ -26,7 +26,7 @@ import {
   JetStreamWriter,
 } from '@telemetryflow/ingest';
 import { openControlPlane, type ControlPlane } from '@telemetryflow/identity';
-import { createQueryMetrics, createQueryReads, LiveHub } from '@telemetryflow/query';
+import { createQueryMetrics, createQueryReads, LiveHub, PrometheusService } from '@telemetryflow/query';
 import { startQueryServer } from '@telemetryflow/query/app';
 import type { OtlpConsumer } from '@telemetryflow/otlp';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -170,7 +170,10 @@ export async function startNode(
     // Alert rule conditions are read by the alerting role and by previews in the API, through
     // the query API's reads (alerting declares what it needs; the read model implements it).
     const reads = clickhouse && createQueryReads(clickhouse);
-    const alertReader = clickhouse && reads && new ClickHouseConditionReader(clickhouse, reads);
+    const alertReader =
+      clickhouse &&
+      reads &&
+      new ClickHouseConditionReader(clickhouse, reads, { promql: new PrometheusService(reads.reader, reads.limits) });
     let delivery: HttpDelivery | undefined;
     if (roles.has('query') || roles.has('alerting')) {
       const d = (delivery = new HttpDelivery({

@@ -15,7 +15,9 @@ import {
   startPrometheus,
   type RunningPrometheus,
 } from '@telemetryflow/promql/test-reference';
-import { API_KEY, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
+import { ClickHouseReader, ClickHouseSeriesSource, queryLimits, SeriesCatalog } from '@telemetryflow/query';
+import { rangeQuery, successBody, type SeriesSource } from '@telemetryflow/promql';
+import { API_KEY, eventually, freshDataDir, removeDir, startServer, type Started } from './helpers.js';
 
 const skip = prometheusUnavailable('the Prometheus API compliance test');
 const dataDir = freshDataDir();
@@ -37,6 +39,7 @@ before(
       TF_QUERY_CACHE_TTL_MS: '0',
       TF_RATE_LIMIT_HEAVY_PER_MINUTE: '100000',
       TF_RATE_LIMIT_SUGGESTIONS_PER_MINUTE: '100000',
+      TF_ALERTING_POLL_MS: '200',
     });
     if (skip) return;
     prometheus = await startPrometheus();
@@ -138,6 +141,47 @@ async function both(path: string, params: Record<string, string | string[]>, met
   return { ref, ours };
 }
 
+describe('aggregations pushed down to ClickHouse', { skip }, () => {
+  test('equal the engine over raw samples (counter resets, staleness, offsets, without)', async () => {
+    const ch = new ClickHouseReader(server!.running.clickhouse, queryLimits());
+    const source = new ClickHouseSeriesSource(ch, new SeriesCatalog(ch, 10_000), 'default', { maxSeries: 100_000 });
+    let pushed = 0;
+    const counting: SeriesSource = {
+      select: (r, s) => source.select(r, s),
+      evaluateAggregation: async (r, s) => {
+        const answer = await source.evaluateAggregation(r, s);
+        if (answer) pushed++;
+        return answer;
+      },
+    };
+    const rawOnly: SeriesSource = { select: (r, s) => source.select(r, s) };
+    const queries = [
+      'sum by (instance) (rate(demo_cpu_usage_seconds_total[1m]))',
+      'sum without (mode) (increase(demo_cpu_usage_seconds_total[5m] offset 2m))',
+      'max(rate(demo_api_request_duration_seconds_count[3m]))',
+      'avg by (job) (rate(demo_cpu_usage_seconds_total{mode=~"user|system"}[45s]))',
+      'count by (mode) (rate(demo_cpu_usage_seconds_total[2m]))',
+      'min by (instance) (rate(demo_num_cpus[5m]))',
+      'group by (instance) (rate(demo_intermittent_metric[1m]))',
+    ];
+    for (const q of queries) {
+      // Steps shorter and longer than the ranges (the latter read only the samples in some window).
+      for (const step of [10_000, 60_000, 420_000]) {
+        const before = pushed;
+        const a = successBody(await rangeQuery(counting, q, QUERY_START - 3_600_000, QUERY_END, step));
+        assert.equal(pushed, before + 1, `${q} was pushed down`);
+        const b = successBody(await rangeQuery(rawOnly, q, QUERY_START - 3_600_000, QUERY_END, step));
+        const diff = diffMatrices(
+          (JSON.parse(b) as { data: { result: ApiSeries[] } }).data.result,
+          (JSON.parse(a) as { data: { result: ApiSeries[] } }).data.result,
+        );
+        assert.equal(diff, null, `${q} at ${step} ms`);
+        assert.ok((JSON.parse(a) as { data: { result: unknown[] } }).data.result.length > 0, q);
+      }
+    }
+  });
+});
+
 describe("Grafana's calls answer as Prometheus answers them", { skip }, () => {
   const range = { start: seconds(DATA_START), end: seconds(DATA_END) };
 
@@ -230,5 +274,181 @@ describe("Grafana's calls answer as Prometheus answers them", { skip }, () => {
       assert.equal(ours.status, ref.status, `${path} ${JSON.stringify(params)}: ${ours.body}`);
       assert.equal(ours.body, ref.body, `${path} ${JSON.stringify(params)}`);
     }
+  });
+});
+
+describe('OTLP metrics under their Prometheus names', { skip }, () => {
+  const now = Date.now();
+  const ns = (ms: number) => `${ms}000000`;
+  const traceId = '5b8efff798038103d269b633813fc60c';
+  const spanId = 'eee19b7ec3c1b174';
+
+  before(async () => {
+    const resource = {
+      attributes: [
+        { key: 'service.name', value: { stringValue: 'checkout' } },
+        { key: 'service.namespace', value: { stringValue: 'shop' } },
+        { key: 'service.instance.id', value: { stringValue: 'i-1' } },
+        { key: 'deployment.environment', value: { stringValue: 'prod' } },
+      ],
+    };
+    const attributes = [{ key: 'http.request.method', value: { stringValue: 'GET' } }];
+    const body = {
+      resourceMetrics: [
+        {
+          resource,
+          scopeMetrics: [
+            {
+              scope: { name: 'app', version: '1.0' },
+              metrics: [
+                {
+                  name: 'http.server.request.duration',
+                  unit: 's',
+                  histogram: {
+                    aggregationTemporality: 2,
+                    dataPoints: [
+                      {
+                        attributes,
+                        startTimeUnixNano: ns(now - 120_000),
+                        timeUnixNano: ns(now - 60_000),
+                        count: '6',
+                        sum: 2,
+                        explicitBounds: [0.1, 0.5],
+                        bucketCounts: ['1', '2', '3'],
+                        exemplars: [{ timeUnixNano: ns(now - 61_000), asDouble: 0.3, traceId, spanId }],
+                      },
+                    ],
+                  },
+                },
+                {
+                  name: 'app.jobs',
+                  unit: '{job}',
+                  sum: {
+                    aggregationTemporality: 2,
+                    isMonotonic: true,
+                    dataPoints: [{ attributes, timeUnixNano: ns(now - 60_000), asInt: '42' }],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const res = await fetch(`${server!.running.otlpHttpUrl}/v1/metrics`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.equal(res.status, 200, await res.text());
+  });
+
+  const labels = {
+    job: 'shop/checkout',
+    instance: 'i-1',
+    http_request_method: 'GET',
+    otel_scope_name: 'app',
+    otel_scope_version: '1.0',
+  };
+
+  test('a histogram is _bucket{le}, _sum and _count; a counter gets _total; resource attributes go to target_info', async () => {
+    const window = { start: seconds(now - 600_000), end: seconds(now) };
+    const series = await tf('/api/v1/series', {
+      ...window,
+      'match[]': ['{__name__=~"http_server_request_duration_seconds.*"}', 'app_jobs_total', 'target_info'],
+    });
+    assert.equal(series.status, 200, series.body);
+    const found = (JSON.parse(series.body) as { data: Record<string, string>[] }).data;
+    const sorted = (list: Record<string, string>[]) => list.map((s) => JSON.stringify(Object.entries(s).sort())).sort();
+    assert.deepEqual(
+      sorted(found),
+      sorted([
+        { __name__: 'app_jobs_total', ...labels },
+        { __name__: 'http_server_request_duration_seconds_bucket', ...labels, le: '+Inf' },
+        { __name__: 'http_server_request_duration_seconds_bucket', ...labels, le: '0.1' },
+        { __name__: 'http_server_request_duration_seconds_bucket', ...labels, le: '0.5' },
+        { __name__: 'http_server_request_duration_seconds_count', ...labels },
+        { __name__: 'http_server_request_duration_seconds_sum', ...labels },
+        { __name__: 'target_info', job: 'shop/checkout', instance: 'i-1', deployment_environment: 'prod' },
+      ]),
+    );
+  });
+
+  test('PromQL over them: histogram_quantile over the buckets, the counter, a join with target_info', async () => {
+    const at = { time: seconds(now - 30_000) };
+    const value = async (query: string) => {
+      const r = await tf('/api/v1/query', { ...at, query });
+      assert.equal(r.status, 200, r.body);
+      const result = (
+        JSON.parse(r.body) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }
+      ).data.result;
+      return result;
+    };
+    // Cumulative buckets 1 (≤ 0.1), 3 (≤ 0.5), 6 (+Inf): the median (rank 3) is the 0.5 bound.
+    assert.equal(
+      (await value('histogram_quantile(0.5, http_server_request_duration_seconds_bucket)'))[0]!.value[1],
+      '0.5',
+    );
+    assert.equal((await value('app_jobs_total'))[0]!.value[1], '42');
+    const joined = await value('app_jobs_total * on (job, instance) group_left (deployment_environment) target_info');
+    assert.equal(joined[0]!.metric.deployment_environment, 'prod');
+    assert.equal(joined[0]!.value[1], '42');
+  });
+
+  test('a PromQL alert rule fires per series with its labels and value', async () => {
+    const auth = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+    const created = await fetch(`${server!.running.apiUrl}/api/v1/alert-rules`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        name: 'jobs-backlog',
+        condition: { kind: 'promql', query: 'app_jobs_total > 40' },
+        interval: '1s',
+      }),
+    });
+    assert.equal(created.status, 201, await created.text());
+    const bad = await fetch(`${server!.running.apiUrl}/api/v1/alert-rules`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'broken', condition: { kind: 'promql', query: 'sum(rate(x[5m])' } }),
+    });
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /unclosed left parenthesis/);
+    const alert = await eventually(
+      'the PromQL rule fires',
+      async () => {
+        const res = await fetch(`${server!.running.apiUrl}/api/v1/alerts`, { headers: auth });
+        const body = (await res.json()) as {
+          data: { ruleName: string; state: string; labels: Record<string, string>; value: number | null }[];
+        };
+        return body.data.find((a) => a.ruleName === 'jobs-backlog' && a.state === 'firing');
+      },
+      20_000,
+    );
+    assert.equal(alert.labels.job, 'shop/checkout');
+    assert.equal(alert.labels.instance, 'i-1');
+    assert.equal(alert.value, 42);
+  });
+
+  test('query_exemplars: the OTLP exemplar with its trace and span id', async () => {
+    const r = await tf('/api/v1/query_exemplars', {
+      query: 'http_server_request_duration_seconds_bucket',
+      start: seconds(now - 600_000),
+      end: seconds(now),
+    });
+    assert.equal(r.status, 200, r.body);
+    const data = (
+      JSON.parse(r.body) as {
+        data: {
+          seriesLabels: Record<string, string>;
+          exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
+        }[];
+      }
+    ).data;
+    assert.equal(data.length, 1);
+    assert.equal(data[0]!.seriesLabels.__name__, 'http_server_request_duration_seconds_bucket');
+    assert.deepEqual(data[0]!.exemplars, [
+      { labels: { trace_id: traceId, span_id: spanId }, value: '0.3', timestamp: (now - 61_000) / 1000 },
+    ]);
   });
 });

@@ -8,12 +8,14 @@ import {
   type ApiSuccess,
   type PreviewDto,
 } from '@telemetryflow/contract';
+import { QueryError } from '@telemetryflow/promql';
 import { z } from 'zod';
 import { AlertRulesService } from '../rules/alert-rules.service.js';
 import { previewRule, PreviewTooLargeError } from '../rules/rule-preview.js';
 import { assertRuleWithinLimits } from '../rules/rule-limits.js';
 import { UnknownGroupLabelError } from '../sources/group-columns.js';
-import { CONDITION_READER, type ConditionReader } from '../sources/clickhouse-condition-reader.js';
+import { CONDITION_READER, type ConditionReader } from '../sources/condition-reader.js';
+import { promqlApiError } from './promql-api-error.js';
 import { pathId, timeMs } from './route-params.js';
 
 const ImportSchema = z.object({
@@ -92,6 +94,7 @@ export class AlertRulesController {
         throw new ApiError(422, 'result_too_large', err.message, { narrow: ['from', 'to', 'rule.interval'] });
       if (err instanceof UnknownGroupLabelError)
         throw new ApiError(400, 'invalid_parameter', `rule.groupBy: ${err.message}`, { parameter: 'rule.groupBy' });
+      if (err instanceof QueryError) throw promqlApiError(err, 'rule.condition.query');
       throw err;
     }
   }

@@ -6,7 +6,7 @@ import { ChannelsService } from '../channels/channels.service.js';
 import type { HttpDelivery } from '../delivery/http-delivery.js';
 import { AlertHistory } from '../history/alert-history.js';
 import { AlertRulesService } from '../rules/alert-rules.service.js';
-import { CONDITION_READER, type ConditionReader } from '../sources/clickhouse-condition-reader.js';
+import { CONDITION_READER, type ConditionReader } from '../sources/condition-reader.js';
 import type { QueryReads } from '../sources/query-reads.js';
 import { AlertRulesController } from './alert-rules.controller.js';
 import { AlertsController, SilencesController } from './alerts.controller.js';

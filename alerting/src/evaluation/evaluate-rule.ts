@@ -17,11 +17,24 @@ export function groupKey(labels: Record<string, string>): string {
   return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Whether one sample breaches the condition, and the value an alert reports. */
+/**
+ * Whether one sample breaches the condition, and the value an alert reports. `resultEmpty`:
+ * the evaluation saw no group at all (a PromQL rule's series that left a non-empty result
+ * is simply over, as in Prometheus; only an empty result is no data).
+ */
 export function observe(
   condition: AlertCondition,
   sample: GroupSample | undefined,
+  resultEmpty = sample === undefined,
 ): { seen: Observation; value: number | null } {
+  if (condition.kind === 'promql') {
+    if (sample === undefined) return { seen: resultEmpty ? 'nodata' : 'ok', value: null };
+    const v = sample.value;
+    const value = v !== null && Number.isFinite(v) ? v : null;
+    // Without a threshold the expression filters: being in the result is the breach, whatever the value (NaN too).
+    if (condition.threshold === undefined) return { seen: 'breached', value };
+    return { seen: v !== null && breaches(condition.threshold, v) ? 'breached' : 'ok', value };
+  }
   if (condition.kind === 'absence') {
     const n = sample?.value ?? 0;
     return { seen: n === 0 ? 'breached' : 'ok', value: n };
@@ -44,9 +57,10 @@ export interface RuleEvaluation {
 /**
  * One evaluation of a rule: each group in `samples` and each group remembered from earlier
  * evaluations steps through the state machine. A remembered group missing from the
- * samples has no data. A rule that saw no group at all evaluates its empty group, so
- * "no data → alerting" also works for rules without group-by. Groups with nothing to say
- * (inactive or resolved, and no data now) are forgotten.
+ * samples has no data (a PromQL rule's is over, unless no group is left). A rule that saw
+ * no group at all evaluates its empty group, so "no data → alerting" also works for rules
+ * without group-by. Groups with nothing to say (inactive or resolved, and absent now) are
+ * forgotten.
  */
 export function evaluateRule(
   rule: AlertRuleInput,
@@ -58,18 +72,20 @@ export function evaluateRule(
   for (const s of samples) byKey.set(groupKey(s.labels), s);
   const keys = new Set([...byKey.keys(), ...previous.keys()]);
   if (keys.size === 0) keys.add(groupKey({}));
-  const params = { forMs: durationMs(rule.for), noData: rule.noData };
+  // An empty PromQL result resolves, as in Prometheus: "keep" would hold `sum(x) > 5` firing forever.
+  const noData = rule.condition.kind === 'promql' && rule.noData === 'keep' ? 'ok' : rule.noData;
+  const params = { forMs: durationMs(rule.for), noData };
   const instances = new Map<string, InstanceState>();
   const transitions: Transition[] = [];
   for (const key of keys) {
     const sample = byKey.get(key);
     const prev = previous.get(key) ?? initialState(key, sample?.labels ?? {}, nowMs);
-    const { seen, value } = observe(rule.condition, sample);
+    const { seen, value } = observe(rule.condition, sample, samples.length === 0);
     const next = nextState(prev, seen, value, params, nowMs);
     if (next.state !== prev.state)
       transitions.push({ groupKey: key, labels: next.labels, from: prev.state, to: next.state, value, atMs: nowMs });
     const idle = next.state === 'inactive' || next.state === 'resolved';
-    if (seen === 'nodata' && idle && sample === undefined && next.state === prev.state) continue;
+    if (seen !== 'breached' && idle && sample === undefined && next.state === prev.state) continue;
     instances.set(key, next);
   }
   return { instances, transitions };

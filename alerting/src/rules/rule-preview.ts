@@ -1,8 +1,8 @@
-import { durationMs, type AlertRuleInput, type PreviewDto } from '@telemetryflow/contract';
-import { evaluateRule } from '../evaluation/evaluate-rule.js';
+import { durationMs, type AlertRuleInput, type PreviewDto, type PromqlCondition } from '@telemetryflow/contract';
+import { evaluateRule, type GroupSample } from '../evaluation/evaluate-rule.js';
 import { mapConcurrently } from '../scheduler/map-concurrently.js';
 import type { InstanceState } from '../evaluation/state-machine.js';
-import type { ConditionReader } from '../sources/clickhouse-condition-reader.js';
+import type { ConditionReader } from '../sources/condition-reader.js';
 
 /** Evaluations one preview may run (one query each). */
 export const MAX_PREVIEW_STEPS = 500;
@@ -20,6 +20,7 @@ export interface PreviewBudget {
  * Replays a rule over a past range at its interval, through the same state machine as the
  * scheduler, and returns the transitions it would have made. Nothing is stored or sent.
  * It stops past `budgetMs`: a preview costs as much as one query may, not 500 of them.
+ * A PromQL rule is read with one range query at the interval, as Prometheus would chart it.
  */
 export async function previewRule(
   reader: ConditionReader,
@@ -36,21 +37,12 @@ export async function previewRule(
       `the range holds ${steps} evaluations at interval ${rule.interval}; at most ${MAX_PREVIEW_STEPS}: shorten it or raise the interval`,
     );
   }
-  const now = budget.now ?? Date.now;
-  const deadline = now() + budget.budgetMs;
-  let read = 0;
-  // Reads run a few at a time; the state machine then folds them in time order.
   const times = Array.from({ length: Math.max(steps, 0) }, (_, i) => fromMs + (i + 1) * stepMs);
-  const samples = await mapConcurrently(times, PREVIEW_CONCURRENCY, async (at) => {
-    if (now() > deadline) {
-      throw new PreviewTooLargeError(
-        `the preview took longer than ${budget.budgetMs / 1000} s after ${read} of ${steps} evaluations: shorten the range or raise the interval`,
-      );
-    }
-    const s = await reader.read(tenant, rule, at);
-    read++;
-    return s;
-  });
+  const samples =
+    rule.condition.kind === 'promql'
+      ? await readPromql(reader, tenant, rule.condition, times, budget)
+      : await readEach(reader, tenant, rule, times, budget);
+  // The state machine folds the reads in time order.
   let instances: ReadonlyMap<string, InstanceState> = new Map();
   const transitions: PreviewDto['transitions'] = [];
   for (const [i, at] of times.entries()) {
@@ -67,5 +59,46 @@ export async function previewRule(
       });
     }
   }
-  return { evaluations: Math.max(steps, 0), transitions };
+  return { evaluations: times.length, transitions };
+}
+
+/** One read per evaluation time, a few at a time, until the budget is spent. */
+async function readEach(
+  reader: ConditionReader,
+  tenant: string,
+  rule: AlertRuleInput,
+  times: number[],
+  budget: PreviewBudget,
+): Promise<GroupSample[][]> {
+  const now = budget.now ?? Date.now;
+  const deadline = now() + budget.budgetMs;
+  let read = 0;
+  return mapConcurrently(times, PREVIEW_CONCURRENCY, async (at) => {
+    if (now() > deadline) {
+      throw new PreviewTooLargeError(
+        `the preview took longer than ${budget.budgetMs / 1000} s after ${read} of ${times.length} evaluations: shorten the range or raise the interval`,
+      );
+    }
+    const s = await reader.read(tenant, rule, at);
+    read++;
+    return s;
+  });
+}
+
+async function readPromql(
+  reader: ConditionReader,
+  tenant: string,
+  condition: PromqlCondition,
+  times: number[],
+  budget: PreviewBudget,
+): Promise<GroupSample[][]> {
+  const stop = AbortSignal.timeout(budget.budgetMs);
+  try {
+    return await reader.readPromqlEvaluations(tenant, condition, times, stop);
+  } catch (err) {
+    if (!stop.aborted) throw err;
+    throw new PreviewTooLargeError(
+      `the preview's range query took longer than ${budget.budgetMs / 1000} s: shorten the range or raise the interval`,
+    );
+  }
 }

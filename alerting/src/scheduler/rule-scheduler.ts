@@ -1,4 +1,5 @@
 import { ApiError } from '@telemetryflow/http-kit';
+import { QueryError } from '@telemetryflow/promql';
 import { durationMs } from '@telemetryflow/contract';
 import type { DataSource, EntityManager } from 'typeorm';
 import { evaluateRule } from '../evaluation/evaluate-rule.js';
@@ -7,7 +8,7 @@ import type { AlertHistory, HistoryEntry } from '../history/alert-history.js';
 import { alertLabels, alertNotification, type AlertNotification } from '../notify/alert-notification.js';
 import { planNotifications } from '../notify/notification-policy.js';
 import { isSilenced } from '../notify/silences.js';
-import type { ConditionReader } from '../sources/clickhouse-condition-reader.js';
+import type { ConditionReader } from '../sources/condition-reader.js';
 import { syncAutomaticIncidents } from '../status/automatic-incidents.js';
 import { AlertStateStore } from '../store/alert-state-store.js';
 import type { AlertingMetrics } from '../alerting-metrics.js';
@@ -178,11 +179,11 @@ export class RuleScheduler {
 
 /**
  * What the alert history (and so the API) says about a failed read: an API error names what
- * is wrong with the rule (a limit, a window); anything else — a store that is down, a socket
- * error with the ClickHouse server's address — is told generically, the detail is logged.
+ * is wrong with the rule (a limit, a window), a PromQL error is Prometheus' (as its rule
+ * manager shows it); anything else — a store that is down, a socket error with the
+ * ClickHouse server's address — is told generically, the detail is logged.
  */
-function evaluationError(err: unknown): string {
-  return err instanceof ApiError
-    ? err.message
-    : 'the condition could not be read: the telemetry store failed or is unavailable';
+export function evaluationError(err: unknown): string {
+  if (err instanceof ApiError || err instanceof QueryError) return err.message;
+  return 'the condition could not be read: the telemetry store failed or is unavailable';
 }

@@ -1,4 +1,5 @@
-import { durationMs, type AlertCondition, type AlertRuleInput } from '@telemetryflow/contract';
+import { durationMs, type AlertCondition, type AlertRuleInput, type PromqlCondition } from '@telemetryflow/contract';
+import { ApiError } from '@telemetryflow/http-kit';
 import {
   embeddedInfo,
   LOG_COLUMNS as L,
@@ -13,7 +14,10 @@ import {
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 import { groupKey, type GroupSample } from '../evaluation/evaluate-rule.js';
 import { assertRuleWithinLimits } from '../rules/rule-limits.js';
+import type { ConditionReader } from './condition-reader.js';
 import { groupColumns } from './group-columns.js';
+import { PromqlConditionReader } from './promql-condition-reader.js';
+import type { PromqlReads } from './promql-reads.js';
 import type { LimitedReader, QueryExecutor, QueryReads, ReadLimits } from './query-reads.js';
 import { runOverWindow } from './query-runner-reader.js';
 import { ReadGate } from './read-gate.js';
@@ -22,17 +26,16 @@ import { ReadGate } from './read-gate.js';
 const ENTRY_CLASSES = ['server_consumer', 'root'] as const;
 import { spanConditionQuery, spanMeasure } from './span-condition-query.js';
 
-/** DI token of the ConditionReader in the API (preview). */
-export const CONDITION_READER = Symbol('ConditionReader');
-
-/** Reads what a rule's condition measures at one instant, per group. */
-export interface ConditionReader {
-  /** The query limits its reads run under (and rules and previews are checked against). */
-  readonly limits: ReadLimits;
-  read(tenant: string, rule: AlertRuleInput, atMs: number): Promise<GroupSample[]>;
+/** 503 where the server was composed without PromQL reads: its PromQL rules cannot be read. */
+export class PromqlUnavailableError extends ApiError {
+  constructor() {
+    super(503, 'unavailable', 'PromQL alert rules cannot be evaluated: this server has no PromQL reads');
+  }
 }
 
 export interface ConditionReaderOptions {
+  /** PromQL over the tenant's metrics (the query package's PromqlQueries): reads PromQL conditions. */
+  promql?: PromqlReads;
   /** Reads at once, rule evaluations and previews together (default: 1 on the embedded engine, else 4). */
   concurrency?: number;
   /** Reads that may wait for their turn before more are refused (default 64). */
@@ -48,7 +51,8 @@ interface Selection {
 /**
  * Query, span and availability burn-rate conditions go through the QueryRunner (the query
  * planner, rollups for whole hours); log matches, absence and latency burn rates read raw
- * logs, spans and series with bound parameters, never concatenated values. Every read runs
+ * logs, spans and series with bound parameters, never concatenated values; PromQL
+ * conditions go through the PromQL reads (`opts.promql`). Every read runs
  * under the query API's limits, and at most `concurrency` of them at once: one reader serves
  * the scheduler and the previews of a process.
  */
@@ -58,6 +62,7 @@ export class ClickHouseConditionReader implements ConditionReader {
   private readonly runner: QueryExecutor;
   private readonly reader: LimitedReader;
   private readonly gate: ReadGate;
+  private readonly promql: PromqlConditionReader | undefined;
 
   /** `reads`: the query API's reads over `ch` and their limits (wired by the server's composition root). */
   constructor(ch: ClickHouseClient, reads: QueryReads, opts: ConditionReaderOptions = {}) {
@@ -66,6 +71,7 @@ export class ClickHouseConditionReader implements ConditionReader {
     this.reader = reads.reader;
     this.concurrency = opts.concurrency ?? (embeddedInfo(ch) ? 1 : 4);
     this.gate = new ReadGate(this.concurrency, opts.maxWaiting ?? 64);
+    this.promql = opts.promql && new PromqlConditionReader(opts.promql, this.limits);
   }
 
   /**
@@ -74,11 +80,31 @@ export class ClickHouseConditionReader implements ConditionReader {
    */
   async read(tenant: string, rule: AlertRuleInput, atMs: number): Promise<GroupSample[]> {
     assertRuleWithinLimits(rule, this.limits);
+    if (rule.condition.kind === 'promql') {
+      const promql = this.promqlReader();
+      return this.gate.run(() => promql.read(tenant, rule, atMs));
+    }
     return this.gate.run(() => this.readNow(tenant, rule, atMs));
+  }
+
+  async readPromqlEvaluations(
+    tenant: string,
+    condition: PromqlCondition,
+    times: readonly number[],
+    signal?: AbortSignal,
+  ): Promise<GroupSample[][]> {
+    const promql = this.promqlReader();
+    return this.gate.run(() => promql.readPromqlEvaluations(tenant, condition, times, signal));
+  }
+
+  private promqlReader(): PromqlConditionReader {
+    if (!this.promql) throw new PromqlUnavailableError();
+    return this.promql;
   }
 
   private async readNow(tenant: string, rule: AlertRuleInput, atMs: number): Promise<GroupSample[]> {
     const c = rule.condition;
+    if (c.kind === 'promql') throw new Error('PromQL conditions are read by the PromqlConditionReader');
     if (c.kind === 'metric_threshold') return runOverWindow(this.runner, tenant, c.query, atMs, durationMs(c.window));
     const groups = groupColumns(c, rule.groupBy);
     if (c.kind === 'span')

@@ -13,13 +13,20 @@ export class UnknownGroupLabelError extends Error {}
 
 /**
  * Group-by labels of a condition as (label, column) pairs; labels the kind cannot group by
- * are refused. Query conditions are grouped by their query's own groupBy.
+ * are refused. Query conditions are grouped by their query's own groupBy, PromQL ones by their series.
  */
 export function groupColumns(condition: AlertCondition, groupBy: readonly string[]): [string, string][] {
   if (condition.kind === 'metric_threshold') {
     if (groupBy.length > 0)
       throw new UnknownGroupLabelError(
         "a metric_threshold rule is grouped by its query's groupBy; leave the rule's groupBy empty",
+      );
+    return [];
+  }
+  if (condition.kind === 'promql') {
+    if (groupBy.length > 0)
+      throw new UnknownGroupLabelError(
+        "a promql rule is grouped by its expression (one alert per series, e.g. sum by (job) (...)); leave the rule's groupBy empty",
       );
     return [];
   }

@@ -76,6 +76,8 @@ describe('rule form', () => {
         latencyThresholdMs: 500,
         windows: [{ long: '1h', short: '5m', factor: 14.4 }],
       },
+      { kind: 'promql', query: 'up{job="api"} == 0' },
+      { kind: 'promql', query: 'sum by (job) (rate(errors_total[5m]))', threshold: { op: 'above', value: 0.5 } },
     ];
     for (const condition of rules) {
       const rule = AlertRuleInputSchema.parse({
@@ -121,11 +123,11 @@ describe('rule form', () => {
     const threshold = ruleForm({
       ...base,
       condition: { kind: 'promql', query: 'histogram_quantile(0.9, x)', threshold: { op: 'above', value: 0.5 } },
-    } as unknown as AlertRuleInput);
+    });
     expect(threshold.kind).toBe('promql');
     expect(threshold.promql).toEqual({ query: 'histogram_quantile(0.9, x)', threshold: true });
     expect(threshold.threshold).toEqual({ op: 'above', value: 0.5, min: null, max: null });
-    const plain = ruleForm({ ...base, condition: { kind: 'promql', query: 'up == 0' } } as unknown as AlertRuleInput);
+    const plain = ruleForm({ ...base, condition: { kind: 'promql', query: 'up == 0' } });
     expect(plain.promql).toEqual({ query: 'up == 0', threshold: false });
     expect((ruleInput(plain) as { condition: unknown }).condition).toEqual({ kind: 'promql', query: 'up == 0' });
   });

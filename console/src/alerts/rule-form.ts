@@ -1,5 +1,4 @@
 import type {
-  AlertCondition,
   AlertConditionKind,
   AlertRuleInput,
   BurnWindow,
@@ -13,15 +12,6 @@ import { withoutEmpty } from '../queries/query-draft.js';
 
 export type KeyValue = { key: string; value: string };
 
-/** A PromQL condition (contract's PromqlConditionSchema): an instant query per evaluation, optionally against a threshold. */
-export interface PromqlConditionShape {
-  kind: 'promql';
-  query: string;
-  threshold?: Threshold;
-}
-type Condition = AlertCondition | PromqlConditionShape;
-export type RuleKind = AlertConditionKind | 'promql';
-
 /**
  * An alert rule as the editor holds it: every kind's condition fields side by side, so
  * switching the kind and back keeps what was typed; `ruleInput` builds the DTO of the chosen one.
@@ -30,7 +20,7 @@ export interface RuleForm {
   name: string;
   description: string;
   enabled: boolean;
-  kind: RuleKind;
+  kind: AlertConditionKind;
   window: string;
   threshold: { op: Threshold['op']; value: number | null; min: number | null; max: number | null };
   query: QueryDto;
@@ -100,7 +90,7 @@ const map = (list: KeyValue[]): Record<string, string> =>
 /** The form of a saved rule. */
 export function ruleForm(rule: AlertRuleInput): RuleForm {
   const form = newRuleForm();
-  const c = rule.condition as Condition;
+  const c = rule.condition;
   Object.assign(form, {
     name: rule.name,
     description: rule.description,

@@ -32,6 +32,13 @@ describe('dashboard panels', () => {
     ]);
   });
 
+  it('names a series by its own name where it has one (a PromQL legend)', () => {
+    const named = { series: [{ ...result.series[0]!, name: 'HTTP 200' }, result.series[1]!] };
+    expect(tableRows(named).map((r) => r.name)).toEqual(['HTTP 200', '{service="b"}']);
+    const pie = panelChartOption('pie', named) as { series: { data: { name: string }[] }[] };
+    expect(pie.series[0]!.data.map((d) => d.name)).toEqual(['HTTP 200', '{service="b"}']);
+  });
+
   it('draws pies from totals and bars stacked', () => {
     const pie = panelChartOption('pie', result) as { series: { data: { name: string; value: number }[] }[] };
     expect(pie.series[0]!.data).toEqual([

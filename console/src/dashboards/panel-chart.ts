@@ -22,7 +22,7 @@ export type SeriesNamer = (labels: Record<string, string>) => string;
 const byLabels: SeriesNamer = (labels) => seriesName('value', labels);
 
 /** The name the server gave a series (a PromQL panel's legend), else the panel's own naming. */
-const nameOf = (s: QueryResult['series'][number], name: SeriesNamer) => (s as { name?: string }).name ?? name(s.labels);
+const nameOf = (s: QueryResult['series'][number], name: SeriesNamer) => s.name ?? name(s.labels);
 
 /** A PromQL panel names series by its legend template (else `name{labels}`), others by their labels. */
 export function panelSeriesNamer(query: PanelQuery | undefined): SeriesNamer {

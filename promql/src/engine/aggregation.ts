@@ -51,7 +51,8 @@ function groupingKey(labels: Labels, grouping: ReadonlySet<string>, without: boo
   return labelsKeyFor(labels, grouping, true);
 }
 
-function groupLabels(metric: Labels, grouping: readonly string[], without: boolean): Labels {
+/** The labels of the group a series falls in: `by` keeps the grouping labels, `without` drops them and the name. */
+export function groupLabels(metric: Labels, grouping: readonly string[], without: boolean): Labels {
   if (without) return withoutLabels(withoutLabels(metric, new Set(grouping)), NAME);
   if (grouping.length > 0) return keepLabels(metric, new Set(grouping));
   return [];

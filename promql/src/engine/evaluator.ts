@@ -57,8 +57,13 @@ export class Evaluator implements Evaluation {
   eval(e: Expr): EvalValue {
     this.checkDone();
     switch (e.kind) {
-      case 'aggregate':
-        return evalAggregate(this, e);
+      case 'aggregate': {
+        const pushed = this.state.pushedAggregates.get(e);
+        if (!pushed) return evalAggregate(this, e);
+        return pushed
+          .filter((s) => s.points.length > 0)
+          .map((s) => ({ metric: s.labels, points: s.points.map((p) => ({ t: p.t, v: p.v })) }));
+      }
       case 'call':
         return evalCall(this, e);
       case 'paren':

@@ -1,7 +1,13 @@
-import type { Call, Expr, VectorSelector } from '../parser/ast.js';
-import type { PushedDownSeries, RawSeries, SelectHints, SeriesSource } from '../source/series-source.js';
+import type { AggregateExpr, Call, Expr, VectorSelector } from '../parser/ast.js';
+import type {
+  PushdownAggregation,
+  PushedDownSeries,
+  RawSeries,
+  SelectHints,
+  SeriesSource,
+} from '../source/series-source.js';
 import { subqueryTimes } from './at-offsets.js';
-import { inspect, unwrapArgument } from './tree.js';
+import { inspect, unwrapArgument, unwrapParens } from './tree.js';
 
 // Before evaluation, every selector's series are read for the time range it can look at
 // (Prometheus' populateSeries / getTimeRangesForSelector), all at once.
@@ -14,6 +20,8 @@ export interface QueryWindow {
   readonly lookbackDelta: number;
   readonly noStepSubqueryInterval: number;
 }
+
+const PUSHDOWN_AGGREGATIONS: ReadonlySet<string> = new Set(['sum', 'min', 'max', 'avg', 'count', 'group']);
 
 /** Range functions a source may answer per step (one matrix argument, nothing else). */
 const PUSHDOWN_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -41,17 +49,59 @@ export async function prefetch(
   expr: Expr,
   window: QueryWindow,
   signal: AbortSignal,
-): Promise<{ series: Map<VectorSelector, RawSeries[]>; pushedDown: Map<Call, PushedDownSeries[]> }> {
+): Promise<{
+  series: Map<VectorSelector, RawSeries[]>;
+  pushedDown: Map<Call, PushedDownSeries[]>;
+  pushedAggregates: Map<AggregateExpr, PushedDownSeries[]>;
+}> {
   const series = new Map<VectorSelector, RawSeries[]>();
   const pushedDown = new Map<Call, PushedDownSeries[]>();
+  const pushedAggregates = new Map<AggregateExpr, PushedDownSeries[]>();
   const reads: Promise<void>[] = [];
   const handled = new Set<VectorSelector>();
+
+  // Whole aggregations first: a call inside an answered one is not asked for again.
+  const answeredCalls = new Set<Call>();
+  if (source.evaluateAggregation && window.step > 0) {
+    const ask = source.evaluateAggregation.bind(source);
+    const asks: Promise<void>[] = [];
+    inspect(expr, (node, path) => {
+      if (node.kind !== 'aggregate' || !PUSHDOWN_AGGREGATIONS.has(node.op) || node.param !== null) return;
+      const candidate = pushdownCandidate(unwrapParens(node.expr), path.concat(node));
+      if (!candidate) return;
+      asks.push(
+        (async () => {
+          const answer = await ask(
+            {
+              op: node.op as PushdownAggregation,
+              without: node.without,
+              grouping: node.grouping,
+              fn: candidate.call.func,
+              matchers: candidate.selector.matchers,
+              range: candidate.range,
+              offset: candidate.selector.offset,
+              start: window.start,
+              end: window.end,
+              step: window.step,
+              lookbackDelta: window.lookbackDelta,
+            },
+            signal,
+          );
+          if (!answer) return;
+          pushedAggregates.set(node, answer);
+          answeredCalls.add(candidate.call);
+          handled.add(candidate.selector);
+        })(),
+      );
+    });
+    await Promise.all(asks);
+  }
 
   if (source.evaluateRangeFunction && window.step > 0) {
     const ask = source.evaluateRangeFunction.bind(source);
     inspect(expr, (node, path) => {
       const candidate = pushdownCandidate(node, path);
-      if (!candidate) return;
+      if (!candidate || answeredCalls.has(candidate.call)) return;
       handled.add(candidate.selector);
       reads.push(
         (async () => {
@@ -99,7 +149,7 @@ export async function prefetch(
     );
   });
   await Promise.all(reads);
-  return { series, pushedDown };
+  return { series, pushedDown, pushedAggregates };
 }
 
 function selectRequest(node: VectorSelector, path: readonly Expr[], window: QueryWindow, range: number) {

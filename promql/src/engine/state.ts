@@ -1,4 +1,4 @@
-import type { Call, Expr, VectorSelector } from '../parser/ast.js';
+import type { AggregateExpr, Call, Expr, VectorSelector } from '../parser/ast.js';
 import type { PushedDownSeries, RawSeries } from '../source/series-source.js';
 import type { OffsetTable } from './at-offsets.js';
 
@@ -18,6 +18,8 @@ export interface QueryState {
   readonly offsets: OffsetTable;
   readonly series: Map<VectorSelector, RawSeries[]>;
   readonly pushedDown: Map<Call, PushedDownSeries[]>;
+  /** Aggregations the source answered whole (evaluateAggregation). */
+  readonly pushedAggregates: Map<AggregateExpr, PushedDownSeries[]>;
 }
 
 export function effectiveOffset(state: QueryState, node: Expr & { offset: number }): number {

@@ -14,6 +14,25 @@ export interface SeriesSource {
    * Only asked where the answer must equal the raw computation (see PushdownRequest).
    */
   evaluateRangeFunction?(request: PushdownRequest, signal: AbortSignal): Promise<PushedDownSeries[] | undefined>;
+  /**
+   * Optional push-down of a whole aggregation: `op by|without (grouping) (fn(selector[range] offset o))`
+   * at every step of a range query, one series per group labelled as PromQL labels the group
+   * (`aggregationGroupLabels`). Asked before evaluateRangeFunction, under the same conditions;
+   * undefined lets the engine do it.
+   */
+  evaluateAggregation?(
+    request: AggregationPushdownRequest,
+    signal: AbortSignal,
+  ): Promise<PushedDownSeries[] | undefined>;
+}
+
+/** Aggregations a source may push down: those without a parameter whose result is one value per group. */
+export type PushdownAggregation = 'sum' | 'min' | 'max' | 'avg' | 'count' | 'group';
+
+export interface AggregationPushdownRequest extends PushdownRequest {
+  readonly op: PushdownAggregation;
+  readonly without: boolean;
+  readonly grouping: readonly string[];
 }
 
 export interface SelectRequest {

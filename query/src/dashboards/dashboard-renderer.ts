@@ -8,7 +8,9 @@ import {
   type DashboardRenderDto,
   type Panel,
   type PanelResult,
+  type PromqlQuery,
 } from '@telemetryflow/contract';
+import { QueryError } from '@telemetryflow/promql';
 import { ApiError, notFound, validate } from '@telemetryflow/http-kit';
 import { LogsService } from '../logs/logs.service.js';
 import { seriesStepMs } from '../metrics/metric-query.js';
@@ -24,6 +26,8 @@ import {
 } from './dashboard-variables.js';
 import { DashboardsRepository } from './dashboards.repository.js';
 import { logSearchParams, traceSearchParams } from './panel-search-params.js';
+import { promqlPanelError, promqlPanelResult, substitutePromqlVariables } from './promql-panel.js';
+import { PROMQL_QUERIES, type PromqlQueries } from '../prometheus/promql-queries.js';
 
 /**
  * Panel queries of one render under way at once. A ClickHouse server runs them in parallel
@@ -63,6 +67,7 @@ export class DashboardRenderer {
     @Inject(QueryRunner) private readonly runner: QueryRunner,
     @Inject(LogsService) private readonly logs: LogsService,
     @Inject(TracesService) private readonly traces: TracesService,
+    @Inject(PROMQL_QUERIES) private readonly promql: PromqlQueries,
   ) {}
 
   async render(tenantId: string, dashboardId: string, req: RenderRequest = {}): Promise<DashboardRenderDto> {
@@ -113,9 +118,10 @@ export class DashboardRenderer {
         };
       }
       default: {
-        const q = validate(QuerySchema, substituteVariables(panel.query, variables), 'body');
         const range = { fromNs: BigInt(w.fromMs) * NS_PER_MS, toNs: BigInt(w.toMs) * NS_PER_MS };
         const stepMs = seriesStepMs(range, panel.step ?? w.step, 'step');
+        if (panel.query.signal === 'promql') return this.promqlPanel(tenantId, panel.query, variables, w, stepMs);
+        const q = validate(QuerySchema, substituteVariables(panel.query, variables), 'body');
         const answer = await this.runner.run(tenantId, q, {
           ...range,
           fromNs: stepAlignedFromNs(w.fromMs, stepMs),
@@ -123,6 +129,32 @@ export class DashboardRenderer {
         });
         return { status: 'ok', kind: 'series', data: answer.data, meta: answer.meta };
       }
+    }
+  }
+
+  /**
+   * A range query as Grafana sends one: start and end on whole steps (so a refresh charts the
+   * same points), the expression with the dashboard's variables in.
+   */
+  private async promqlPanel(
+    tenantId: string,
+    query: PromqlQuery,
+    variables: VariableValues,
+    w: Window,
+    stepMs: number,
+  ): Promise<PanelResult> {
+    const expr = substitutePromqlVariables(query.expr, variables);
+    const range = {
+      startMs: Math.floor(w.fromMs / stepMs) * stepMs,
+      endMs: Math.floor(w.toMs / stepMs) * stepMs,
+      stepMs,
+    };
+    try {
+      const value = await this.promql.range(tenantId, expr, range.startMs, range.endMs, stepMs);
+      return { status: 'ok', kind: 'series', ...promqlPanelResult(value, range, expr, query.legend) };
+    } catch (err) {
+      if (err instanceof QueryError) throw promqlPanelError(err);
+      throw err;
     }
   }
 

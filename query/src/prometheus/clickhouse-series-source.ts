@@ -3,30 +3,40 @@
 // stands for (series-views.ts). Samples of views with equal labels merge into one series, as
 // Prometheus' querier merges series from several blocks.
 import {
+  aggregationGroupLabels,
   compileMatcher,
   compareLabels,
+  dropMetricName,
   labelsFrom,
   labelsKey,
   QueryError,
   seriesMatches,
   writeStaleNaN,
   type CompiledMatcher,
+  type AggregationPushdownRequest,
   type LabelMatcher,
   type Labels,
+  type PushedDownSeries,
   type RawSeries,
   type SelectRequest,
   type SeriesSource,
 } from '@telemetryflow/promql';
 import type { ClickHouseReader } from '../clickhouse-reader.js';
 import {
+  aggregateCounterRates,
   jsonFloat,
   readHistogramPoints,
   readSummaryPoints,
   readValuePoints,
   type JsonFloat,
 } from './point-reader.js';
-import type { SeriesCatalog, StoredMetric, StoredSeries } from './series-catalog.js';
+import { resourcesSeen, type SeriesCatalog, type StoredMetric, type StoredSeries } from './series-catalog.js';
+import { targetInfoOf } from './otlp-names.js';
 import { metricNamesOf, viewsOf, type SeriesView } from './series-views.js';
+
+const TARGET_INFO = 'target_info';
+/** Half the lookback: an instant selector always finds a `target_info` sample while its resource reports. */
+const TARGET_INFO_INTERVAL_MS = 150_000;
 
 export interface SourceLimits {
   /** Stored series one selector may read. */
@@ -89,6 +99,8 @@ export class ClickHouseSeriesSource implements SeriesSource {
       if (!run) runs.set(key, (run = new SampleRun(ls)));
       return run;
     };
+    const nameMatchers = matchers.filter((m) => m.name === '__name__');
+    if (nameMatchers.every((m) => m.matches(TARGET_INFO))) await this.targetInfo(req, runOf);
     await Promise.all([
       this.readValues('gauge', series, req, runOf),
       this.readValues('sum', series, req, runOf),
@@ -97,6 +109,66 @@ export class ClickHouseSeriesSource implements SeriesSource {
     ]);
     signal.throwIfAborted();
     return [...runs.values()].map((r) => r.toRaw()).sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  /**
+   * `sum|min|max|avg|count|group by|without (…) (rate|increase(selector[range] offset o))` computed in
+   * ClickHouse when every chosen series is a plain value series (gauge or counter) with its own
+   * label set; undefined otherwise (histograms, summaries, series that merge), and the engine
+   * computes it from raw samples.
+   */
+  async evaluateAggregation(
+    req: AggregationPushdownRequest,
+    signal: AbortSignal,
+  ): Promise<PushedDownSeries[] | undefined> {
+    if (req.fn !== 'rate' && req.fn !== 'increase') return undefined;
+    const matchers = req.matchers.map(compileMatcher);
+    const dataStart = req.start - req.offset - req.range;
+    const dataEnd = req.end - req.offset;
+    const stored = await this.storedSeries(req.matchers, matchers, dataStart, dataEnd);
+    signal.throwIfAborted();
+    const grouping = [...req.grouping].sort();
+    const groups = new Map<string, { index: number; labels: Labels }>();
+    const seen = new Set<string>();
+    const fps: string[] = [];
+    const groupOf: number[] = [];
+    for (const s of stored) {
+      if (s.type !== 'gauge' && s.type !== 'sum') return undefined;
+      for (const view of viewsOf(s)) {
+        const labels = labelsFrom(view.labels);
+        if (!seriesMatches(labels, matchers)) continue;
+        const key = labelsKey(labels);
+        if (seen.has(key)) return undefined;
+        seen.add(key);
+        const groupLabels = aggregationGroupLabels(dropMetricName(labels), grouping, req.without);
+        const groupKey = labelsKey(groupLabels);
+        let group = groups.get(groupKey);
+        if (!group) groups.set(groupKey, (group = { index: groups.size + 1, labels: groupLabels }));
+        fps.push(s.fingerprint);
+        groupOf.push(group.index);
+      }
+    }
+    if (fps.length === 0) return [];
+    const names = [...new Set(stored.filter((s) => fps.includes(s.fingerprint)).map((s) => s.name))];
+    const rows = await aggregateCounterRates(
+      this.ch,
+      { tenant: this.tenant, names, fps, startMs: dataStart, endMs: dataEnd },
+      {
+        op: req.op,
+        perSecond: req.fn === 'rate',
+        rangeMs: req.range,
+        offsetMs: req.offset,
+        startMs: req.start,
+        stepMs: req.step,
+        steps: Math.floor((req.end - req.start) / req.step) + 1,
+        groups: groupOf,
+      },
+    );
+    const labelsOf = new Map([...groups.values()].map((g) => [g.index, g.labels]));
+    return rows.map((r) => ({
+      labels: labelsOf.get(r.g)!,
+      points: r.points.map(([t, v]) => ({ t, v: jsonFloat(v) })),
+    }));
   }
 
   /** Stored series of every metric with a Prometheus name the name matchers accept. */
@@ -186,6 +258,28 @@ export class ClickHouseSeriesSource implements SeriesSource {
           if (v !== undefined) run.push(t, v, stale === 1);
         }
       }
+    }
+  }
+
+  /**
+   * `target_info` (value 1) of every OTLP resource seen in the range: a sample every
+   * TARGET_INFO_INTERVAL_MS from when its series were first seen to when they were last seen,
+   * and at that last time, so it is present wherever its series are and ends with them.
+   */
+  private async targetInfo(
+    req: SelectRequest,
+    runOf: (labels: Readonly<Record<string, string>>) => SampleRun | undefined,
+  ): Promise<void> {
+    const seen = await resourcesSeen(this.ch, this.tenant, req.start, req.end, this.limits.maxSeries);
+    for (const r of seen) {
+      const labels = targetInfoOf({ ...r.resource });
+      const run = labels && runOf(labels);
+      if (!run) continue;
+      const skipped = Math.max(0, Math.ceil((req.start - r.first) / TARGET_INFO_INTERVAL_MS));
+      const until = Math.min(r.last, req.end);
+      for (let t = r.first + skipped * TARGET_INFO_INTERVAL_MS; t < until; t += TARGET_INFO_INTERVAL_MS)
+        run.push(t, 1, false);
+      if (r.last <= req.end && r.last >= req.start) run.push(r.last, 1, false);
     }
   }
 

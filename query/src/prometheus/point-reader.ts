@@ -5,7 +5,8 @@ import { METRIC_POINT_TABLES, POINT_COLUMNS as P, TENANT_COLUMN } from '@telemet
 import type { ClickHouseReader } from '../clickhouse-reader.js';
 
 /** Non-finite values come as "nan", "inf", "-inf"; timestamps as numbers. */
-export const POINT_OUTPUT_SETTINGS = 'output_format_json_quote_denormals = 1, output_format_json_quote_64bit_integers = 0';
+export const POINT_OUTPUT_SETTINGS =
+  'output_format_json_quote_denormals = 1, output_format_json_quote_64bit_integers = 0';
 
 const SERIES_WHERE = `${TENANT_COLUMN} = {tenant:String} AND ${P.MetricName} IN {names:Array(String)}
   AND ${P.Fingerprint} IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))
@@ -114,6 +115,96 @@ export function readExemplars(
        LIMIT {limit:UInt32})
      GROUP BY fp`,
     { ...w, limit },
+    POINT_OUTPUT_SETTINGS,
+  );
+}
+
+/** What aggregateCounterRates computes: `op by (…) (fn(selector[range] offset o))` at each step. */
+export interface CounterRateAggregation {
+  readonly op: 'sum' | 'min' | 'max' | 'avg' | 'count' | 'group';
+  /** `rate` divides the extrapolated increase by the range in seconds; `increase` does not. */
+  readonly perSecond: boolean;
+  readonly rangeMs: number;
+  readonly offsetMs: number;
+  readonly startMs: number;
+  readonly stepMs: number;
+  readonly steps: number;
+  /** Group index of each series (`fps[i]` is in group `groups[i]`). */
+  readonly groups: readonly number[];
+}
+
+const AGGREGATE_SQL: Record<CounterRateAggregation['op'], string> = {
+  sum: 'sum(r)',
+  min: 'min(r)',
+  max: 'max(r)',
+  avg: 'avg(r)',
+  count: 'toFloat64(count())',
+  group: 'toFloat64(1)',
+};
+
+/**
+ * Prometheus 2.42's `rate` / `increase` (extrapolatedRate with counter resets) of every chosen
+ * series at every step, aggregated per group, computed in ClickHouse: a sample belongs to the
+ * steps whose window [T − offset − range, T − offset] holds it; per series and step the first and
+ * last sample, their reset-adjusted values (a running sum of the drops) and the sample count give
+ * the increase, extrapolated to the window's edges as Prometheus does. Staleness markers are not
+ * samples of a range. Rows: one per group with its [ms, value] points in step order.
+ */
+export function aggregateCounterRates(
+  ch: ClickHouseReader,
+  w: Window,
+  a: CounterRateAggregation,
+): Promise<{ g: number; points: [number, JsonFloat][] }[]> {
+  // With windows shorter than the step, only samples inside some step's window are read: the
+  // pairs a window's resets come from are consecutive among those too.
+  const inWindows =
+    a.rangeMs < a.stepMs
+      ? ` AND positiveModulo({queryStart:Int64} - {offsetMs:Int64} - toUnixTimestamp64Milli(${P.Time}), {stepMs:Int64}) <= {rangeMs:Int64}`
+      : '';
+  const read = (table: string) =>
+    `SELECT ${P.Fingerprint} AS fp, toUnixTimestamp64Milli(${P.Time}) AS t, ${P.Value} AS v FROM ${table}
+     WHERE ${SERIES_WHERE} AND ${STALE} = 0${inWindows}`;
+  return ch.select<{ g: number; points: [number, JsonFloat][] }>(
+    `SELECT g, arraySort(x -> x.1, groupArray((T, v))) AS points FROM (
+       SELECT transform(fp, arrayMap(x -> toUInt64(x), {fpList:Array(String)}), {groupList:Array(UInt32)}, toUInt32(0)) AS g, T, ${AGGREGATE_SQL[a.op]} AS v
+       FROM (
+         SELECT fp, T, la - fa AS increase, (lt - ft) / 1000 AS sampled, sampled / (c - 1) AS spacing,
+           (ft - (T - {offsetMs:Int64} - {rangeMs:Int64})) / 1000 AS toStartRaw, (T - {offsetMs:Int64} - lt) / 1000 AS toEnd,
+           if(increase > 0 AND fv >= 0, least(toStartRaw, sampled * (fv / increase)), toStartRaw) AS toStart,
+           sampled + if(toStart < spacing * 1.1, toStart, spacing / 2) + if(toEnd < spacing * 1.1, toEnd, spacing / 2) AS covered,
+           increase * (covered / sampled) / {divisor:Float64} AS r
+         FROM (
+           SELECT fp, {queryStart:Int64} + toInt64(k) * {stepMs:Int64} AS T, count() AS c, min(t) AS ft, max(t) AS lt,
+             argMin(v, t) AS fv, argMin(adjusted, t) AS fa, argMax(adjusted, t) AS la
+           FROM (
+             SELECT fp, t, v, v + sum(if(v < prev, prev, 0)) OVER (PARTITION BY fp ORDER BY t ROWS UNBOUNDED PRECEDING) AS adjusted
+             FROM (
+               SELECT fp, t, v, lagInFrame(v, 1, v) OVER (PARTITION BY fp ORDER BY t ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS prev
+               FROM (SELECT fp, t, any(v) AS v FROM (${read(METRIC_POINT_TABLES.sum)} UNION ALL ${read(METRIC_POINT_TABLES.gauge)}) GROUP BY fp, t)
+             )
+           )
+           ARRAY JOIN range(
+             toUInt32(intDiv(greatest(toInt64(0), t + {offsetMs:Int64} - {queryStart:Int64}) + {stepMs:Int64} - 1, {stepMs:Int64})),
+             toUInt32(if(t + {offsetMs:Int64} + {rangeMs:Int64} < {queryStart:Int64}, toInt64(0),
+               least({steps:Int64}, intDiv(t + {offsetMs:Int64} + {rangeMs:Int64} - {queryStart:Int64}, {stepMs:Int64}) + 1)))
+           ) AS k
+           GROUP BY fp, k
+           HAVING c >= 2
+         )
+       )
+       GROUP BY g, T
+     ) GROUP BY g`,
+    {
+      ...w,
+      fpList: w.fps,
+      groupList: a.groups,
+      offsetMs: a.offsetMs,
+      rangeMs: a.rangeMs,
+      queryStart: a.startMs,
+      stepMs: a.stepMs,
+      steps: a.steps,
+      divisor: a.perSecond ? a.rangeMs / 1000 : 1,
+    },
     POINT_OUTPUT_SETTINGS,
   );
 }

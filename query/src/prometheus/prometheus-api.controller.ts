@@ -2,13 +2,7 @@
 // http://host:8080/prometheus) and Prometheus tooling query the tenant's metrics. Answers and
 // errors are Prometheus' JSON, byte for byte where the tests compare them with Prometheus 2.42.
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import {
-  ApiError,
-  ApiRoute,
-  RateLimit,
-  Requires,
-  TenantId,
-} from '@telemetryflow/http-kit';
+import { ApiError, ApiRoute, RateLimit, Requires, TenantId } from '@telemetryflow/http-kit';
 import {
   ERROR_STATUS,
   errorBody,
@@ -139,12 +133,7 @@ export class PrometheusApiController {
     params: { name: 'label name' },
     tags: ['prometheus'],
   })
-  labelValues(
-    @TenantId() tenant: string,
-    @Param('name') name: string,
-    @Req() req: ApiRequest,
-    @Res() reply: ApiReply,
-  ) {
+  labelValues(@TenantId() tenant: string, @Param('name') name: string, @Req() req: ApiRequest, @Res() reply: ApiReply) {
     return this.answer(reply, async () => {
       if (!isValidLabelName(name)) throw new BadData(`invalid label name: ${goJsonString(name)}`);
       const p = mergeParams(req.query, req.body);
@@ -171,8 +160,7 @@ export class PrometheusApiController {
             `${goJsonString(f)}:[${found
               .get(f)!
               .map(
-                (m) =>
-                  `{"type":${goJsonString(m.type)},"help":${goJsonString(m.help)},"unit":${goJsonString(m.unit)}}`,
+                (m) => `{"type":${goJsonString(m.type)},"help":${goJsonString(m.help)},"unit":${goJsonString(m.unit)}}`,
               )
               .join(',')}]`,
         )
@@ -196,7 +184,10 @@ export class PrometheusApiController {
   }
 
   @Get('status/buildinfo')
-  @ApiRoute({ summary: 'Build information (the Prometheus version whose API and PromQL this follows)', tags: ['prometheus'] })
+  @ApiRoute({
+    summary: 'Build information (the Prometheus version whose API and PromQL this follows)',
+    tags: ['prometheus'],
+  })
   buildInfo(@Res() reply: ApiReply) {
     return this.answer(reply, async () => {
       const fields = Object.entries(BUILD_INFO).map(([k, v]) => `${goJsonString(k)}:${goJsonString(v)}`);

@@ -59,7 +59,15 @@ export function parseTime(name: string, s: string): number | undefined {
   throw new BadData(`invalid parameter "${name}": cannot parse "${s}" to a valid timestamp`);
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
+const UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
 const DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
 
 /** A duration in ms: seconds as a float, or a Prometheus duration (`1m30s`). */
@@ -114,7 +122,9 @@ export function parseMatchers(selectors: readonly string[]): LabelMatcher[][] {
       throw e;
     }
     if (expr.kind !== 'vectorSelector')
-      throw new BadData(`invalid parameter "match[]": 1:1: parse error: unexpected expression, expected a vector selector`);
+      throw new BadData(
+        `invalid parameter "match[]": 1:1: parse error: unexpected expression, expected a vector selector`,
+      );
     return [...(expr as VectorSelector).matchers];
   });
 }

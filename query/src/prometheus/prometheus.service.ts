@@ -10,6 +10,7 @@ import {
   parseExpr,
   rangeQuery,
   seriesMatches,
+  type CompiledMatcher,
   type Expr,
   type LabelMatcher,
   type Labels,
@@ -22,7 +23,8 @@ import type { QueryLimits } from '../query-limits.js';
 import { ClickHouseSeriesSource } from './clickhouse-series-source.js';
 import { jsonFloat, readExemplars, readLayouts } from './point-reader.js';
 import type { PromqlQueries } from './promql-queries.js';
-import { SeriesCatalog, type StoredSeries } from './series-catalog.js';
+import { resourcesSeen, SeriesCatalog, type StoredSeries } from './series-catalog.js';
+import { targetInfoOf } from './otlp-names.js';
 import { metadataOf, metricNamesOf, viewsOf, type PromMetadata } from './series-views.js';
 
 /** Limits of PromQL evaluation (Prometheus' --query.* flags). */
@@ -91,15 +93,22 @@ export class PrometheusService implements PromqlQueries {
   async series(tenant: string, selectors: readonly LabelMatcher[][], start: number, end: number): Promise<Labels[]> {
     const found = new Map<string, Labels>();
     for (const matchers of selectors) {
-      for (const labels of await this.matchingLabels(tenant, matchers, start, end)) found.set(labelsKey(labels), labels);
+      for (const labels of await this.matchingLabels(tenant, matchers, start, end))
+        found.set(labelsKey(labels), labels);
     }
     return [...found.values()].sort(compareLabels);
   }
 
   /** Label names of the matching series (all series without selectors), sorted. */
-  async labelNames(tenant: string, selectors: readonly LabelMatcher[][], start: number, end: number): Promise<string[]> {
+  async labelNames(
+    tenant: string,
+    selectors: readonly LabelMatcher[][],
+    start: number,
+    end: number,
+  ): Promise<string[]> {
     const names = new Set<string>();
-    for (const labels of await this.seriesOrAll(tenant, selectors, start, end)) for (const l of labels) names.add(l.name);
+    for (const labels of await this.seriesOrAll(tenant, selectors, start, end))
+      for (const l of labels) names.add(l.name);
     return [...names].sort();
   }
 
@@ -117,6 +126,7 @@ export class PrometheusService implements PromqlQueries {
       const source = this.source(tenant);
       const all = await source.storedSeries([], [], start, end);
       for (const s of all) for (const n of metricNamesOf(s)) values.add(n);
+      if ((await this.targetInfos(tenant, [], start, end)).length > 0) values.add('target_info');
       return [...values].sort();
     }
     for (const labels of await this.seriesOrAll(tenant, selectors, start, end)) {
@@ -192,9 +202,12 @@ export class PrometheusService implements PromqlQueries {
       const ofType = stored.filter((s) => s.type === type);
       if (ofType.length === 0) continue;
       for (const row of await readLayouts(this.ch, type, this.window(tenant, ofType, start, end)))
-        layouts.set(row.fp, row.layout.map(jsonFloat).sort((a, b) => a - b));
+        layouts.set(
+          row.fp,
+          row.layout.map(jsonFloat).sort((a, b) => a - b),
+        );
     }
-    const out: Labels[] = [];
+    const out: Labels[] = await this.targetInfos(tenant, compiled, start, end);
     for (const s of stored) {
       const layout = layouts.get(s.fingerprint) ?? [];
       const views = s.type === 'summary' ? viewsOf(s, [], layout) : viewsOf(s, layout);
@@ -202,6 +215,23 @@ export class PrometheusService implements PromqlQueries {
         const labels = labelsFrom(v.labels);
         if (seriesMatches(labels, compiled)) out.push(labels);
       }
+    }
+    return out;
+  }
+
+  /** `target_info` label sets of the OTLP resources seen in the range that the matchers choose. */
+  private async targetInfos(
+    tenant: string,
+    compiled: readonly CompiledMatcher[],
+    start: number,
+    end: number,
+  ): Promise<Labels[]> {
+    if (!compiled.filter((m) => m.name === '__name__').every((m) => m.matches('target_info'))) return [];
+    const out: Labels[] = [];
+    for (const r of await resourcesSeen(this.ch, tenant, start, end, this.promql.maxSeries)) {
+      const target = targetInfoOf({ ...r.resource });
+      const labels = target && labelsFrom(target);
+      if (labels && seriesMatches(labels, compiled)) out.push(labels);
     }
     return out;
   }

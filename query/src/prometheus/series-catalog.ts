@@ -143,6 +143,35 @@ export class SeriesCatalog {
   }
 }
 
+/** An OTLP resource and when its series were seen (ms). */
+export interface SeenResource {
+  readonly resource: Readonly<Record<string, string>>;
+  readonly first: number;
+  readonly last: number;
+}
+
+/** The OTLP resources whose series were seen within [startMs, endMs] (for `target_info`). */
+export async function resourcesSeen(
+  ch: ClickHouseReader,
+  tenant: string,
+  startMs: number,
+  endMs: number,
+  limit: number,
+): Promise<SeenResource[]> {
+  const rows = await ch.select<{ resource: Record<string, string>; first: number; last: number }>(
+    `SELECT ${M.ResourceAttributes} AS resource, toUnixTimestamp64Milli(min(${M.FirstSeen})) AS first,
+        toUnixTimestamp64Milli(max(${M.LastSeen})) AS last
+      FROM ${RAW_TABLES.metricSeries}
+      WHERE ${TENANT_COLUMN} = {tenant:String} AND ScopeName != {rw:String}
+      GROUP BY resource
+      HAVING last >= {startMs:Int64} AND first <= {endMs:Int64}
+      LIMIT {limit:UInt32}`,
+    { tenant, rw: PROMETHEUS_SCOPE, startMs, endMs, limit },
+    'output_format_json_quote_64bit_integers = 0',
+  );
+  return rows;
+}
+
 function metricOf(r: MetricRow): StoredMetric {
   return {
     name: r.name,
