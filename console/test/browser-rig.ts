@@ -143,6 +143,15 @@ export async function apiGet<T>(apiUrl: string, path: string): Promise<T> {
   return ((await res.json()) as { data: T }).data;
 }
 
+/** The metric names the Prometheus API (`/prometheus`) knows, as a Prometheus client asks for them. */
+export async function prometheusMetricNames(apiUrl: string): Promise<string[]> {
+  const res = await fetch(`${apiUrl}/prometheus/api/v1/label/__name__/values`, {
+    headers: { authorization: `Bearer ${API_KEY}` },
+  });
+  if (!res.ok) throw new Error(`label values: ${res.status}`);
+  return ((await res.json()) as { data: string[] }).data;
+}
+
 export const SERVICE = 'checkout';
 export const DOWNSTREAM = 'payments';
 export const SPANS = 60;

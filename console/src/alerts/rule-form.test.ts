@@ -101,4 +101,34 @@ describe('rule form', () => {
     form.kind = 'span';
     expect((ruleInput(form) as { condition: { service: string } }).condition.service).toBe('checkout');
   });
+
+  it('builds a PromQL condition: the expression, a threshold only when asked for, no groupBy', () => {
+    const form = newRuleForm();
+    Object.assign(form, { name: 'api down', kind: 'promql', groupBy: ['service'] });
+    form.promql.query = 'up{job="api"} == 0';
+    const body = ruleInput(form) as { condition: unknown; groupBy: string[] };
+    expect(body.condition).toEqual({ kind: 'promql', query: 'up{job="api"} == 0' });
+    expect(body.groupBy).toEqual([]);
+    form.promql.threshold = true;
+    form.threshold = { op: 'outside', value: null, min: 1, max: 5 };
+    expect((ruleInput(form) as { condition: unknown }).condition).toEqual({
+      kind: 'promql',
+      query: 'up{job="api"} == 0',
+      threshold: { op: 'outside', min: 1, max: 5 },
+    });
+  });
+
+  it('reads a saved PromQL rule back into the form, with and without its threshold', () => {
+    const base = { ...(ruleInput(newRuleForm()) as AlertRuleInput), name: 'latency' };
+    const threshold = ruleForm({
+      ...base,
+      condition: { kind: 'promql', query: 'histogram_quantile(0.9, x)', threshold: { op: 'above', value: 0.5 } },
+    });
+    expect(threshold.kind).toBe('promql');
+    expect(threshold.promql).toEqual({ query: 'histogram_quantile(0.9, x)', threshold: true });
+    expect(threshold.threshold).toEqual({ op: 'above', value: 0.5, min: null, max: null });
+    const plain = ruleForm({ ...base, condition: { kind: 'promql', query: 'up == 0' } });
+    expect(plain.promql).toEqual({ query: 'up == 0', threshold: false });
+    expect((ruleInput(plain) as { condition: unknown }).condition).toEqual({ kind: 'promql', query: 'up == 0' });
+  });
 });

@@ -27,7 +27,7 @@ export interface RuleForm {
   span: { measure: (typeof ALERT_SPAN_MEASURES)[number]; service: string; operation: string };
   logCount: { service: string; severity: string; search: string };
   absence: { signal: 'spans' | 'logs' | 'metric'; service: string; metric: string };
-  /** A PromQL condition fires for every series of its result, or with `threshold` while the value passes it. */
+  /** Without a threshold, every series of the result fires (as a Prometheus alerting rule). */
   promql: { query: string; threshold: boolean };
   slo: {
     objective: 'availability' | 'latency';
@@ -108,7 +108,7 @@ export function ruleForm(rule: AlertRuleInput): RuleForm {
     repeatInterval: rule.repeatInterval,
   });
   if ('window' in c) form.window = c.window;
-  if ('threshold' in c && c.threshold !== undefined) {
+  if ('threshold' in c && c.threshold) {
     const t = c.threshold;
     form.threshold =
       t.op === 'outside'
@@ -189,7 +189,7 @@ export function ruleInput(form: RuleForm): unknown {
     condition: condition(form),
     interval: form.interval,
     for: form.for,
-    // A PromQL rule is grouped by its expression's series.
+    // A PromQL expression groups by itself: each series of its result is an alert.
     groupBy: form.kind === 'promql' ? [] : form.groupBy,
     severity: form.severity,
     labels: map(form.labels),

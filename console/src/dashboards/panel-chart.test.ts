@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gaugeMax, lastValue, panelChartOption, tableRows } from './panel-chart.js';
+import { gaugeMax, lastValue, panelChartOption, panelSeriesNamer, tableRows } from './panel-chart.js';
 
 const result = {
   series: [
@@ -77,5 +77,19 @@ describe('dashboard panels', () => {
     };
     expect(capped.series[0]).toMatchObject({ min: 1, max: 100 });
     expect([gaugeMax(0), gaugeMax(0.3), gaugeMax(7), gaugeMax(730)]).toEqual([1, 0.5, 10, 1000]);
+  });
+
+  it('names the series of a PromQL panel by its legend, or Prometheus-style without one', () => {
+    const promql = { series: [{ labels: { __name__: 'up', job: 'api' }, points: result.series[0]!.points }] };
+    const legend = panelSeriesNamer({ signal: 'promql', expr: 'up', legend: 'job {{job}}' });
+    const line = panelChartOption('line', promql, undefined, legend) as { series: { name: string }[] };
+    expect(line.series.map((s) => s.name)).toEqual(['job api']);
+    expect(tableRows(promql, panelSeriesNamer({ signal: 'promql', expr: 'up' }))).toEqual([
+      { name: 'up{job="api"}', value: 2 },
+    ]);
+    expect(panelSeriesNamer({ signal: 'spans', measure: 'rate' })({ service: 'a' })).toBe('{service="a"}');
+    // A name the server gave (its render applies the legend) wins.
+    const named = { series: [{ ...promql.series[0]!, name: 'from the server' }] };
+    expect(tableRows(named, legend)[0]!.name).toBe('from the server');
   });
 });

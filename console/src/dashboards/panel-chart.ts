@@ -1,8 +1,9 @@
-import type { Panel, QueryResult } from '@telemetryflow/contract';
+import type { Panel, PanelQuery, QueryResult } from '@telemetryflow/contract';
 import { formatValue } from '../charts/format.js';
 import { timeSeriesOption } from '../charts/series.js';
 import type { ChartOption } from '../charts/useChart.js';
 import { seriesName } from '../metrics/metric-chart.js';
+import { legendName } from '../promql/promql-series.js';
 
 type SeriesPanelType = Exclude<Panel['type'], 'logs' | 'traces'>;
 
@@ -15,12 +16,22 @@ export function lastValue(result: QueryResult): number | null {
   return null;
 }
 
-/** Rows of a table panel: each series' name (its own, else its labels) and newest value. */
-export function tableRows(result: QueryResult): { name: string; value: number | null }[] {
-  return result.series.map((s) => ({
-    name: s.name ?? seriesName('value', s.labels),
-    value: lastValue({ series: [s] }),
-  }));
+/** How a panel names a series from its labels. */
+export type SeriesNamer = (labels: Record<string, string>) => string;
+
+const byLabels: SeriesNamer = (labels) => seriesName('value', labels);
+
+/** The name the server gave a series (a PromQL panel's legend), else the panel's own naming. */
+const nameOf = (s: QueryResult['series'][number], name: SeriesNamer) => s.name ?? name(s.labels);
+
+/** A PromQL panel names series by its legend template (else `name{labels}`), others by their labels. */
+export function panelSeriesNamer(query: PanelQuery | undefined): SeriesNamer {
+  return query?.signal === 'promql' ? (labels) => legendName(query.legend, labels) : byLabels;
+}
+
+/** Rows of a table panel: each series' labels and newest value. */
+export function tableRows(result: QueryResult, name: SeriesNamer = byLabels): { name: string; value: number | null }[] {
+  return result.series.map((s) => ({ name: nameOf(s, name), value: lastValue({ series: [s] }) }));
 }
 
 /** A round upper end for a gauge whose panel sets no `options.max`: 1, 2 or 5 × 10ⁿ above the value. */
@@ -44,8 +55,9 @@ export function panelChartOption(
   type: SeriesPanelType,
   result: QueryResult,
   options?: Record<string, unknown>,
+  name: SeriesNamer = byLabels,
 ): ChartOption {
-  const named = result.series.map((s) => ({ name: s.name ?? seriesName('value', s.labels), points: s.points }));
+  const named = result.series.map((s) => ({ name: nameOf(s, name), points: s.points }));
   if (type === 'gauge') {
     const value = lastValue(result);
     const min = numberOption(options, 'min') ?? 0;
