@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import {
   PanelQuerySchema,
-  QuerySchema,
   SEVERITY_LEVELS,
   TimeInputSchema,
   type QueryMeta,
