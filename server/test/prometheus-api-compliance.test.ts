@@ -142,7 +142,7 @@ async function both(path: string, params: Record<string, string | string[]>, met
 }
 
 describe('aggregations pushed down to ClickHouse', { skip }, () => {
-  test('equal the engine over raw samples (counter resets, staleness, offsets, without)', async () => {
+  test('equal the engine over raw samples (counter resets, staleness, offsets, without; rate alone too)', async () => {
     const ch = new ClickHouseReader(server!.running.clickhouse, queryLimits());
     const source = new ClickHouseSeriesSource(ch, new SeriesCatalog(ch, 10_000), 'default', { maxSeries: 100_000 });
     let pushed = 0;
@@ -150,6 +150,11 @@ describe('aggregations pushed down to ClickHouse', { skip }, () => {
       select: (r, s) => source.select(r, s),
       evaluateAggregation: async (r, s) => {
         const answer = await source.evaluateAggregation(r, s);
+        if (answer) pushed++;
+        return answer;
+      },
+      evaluateRangeFunction: async (r, s) => {
+        const answer = await source.evaluateRangeFunction(r, s);
         if (answer) pushed++;
         return answer;
       },
@@ -163,6 +168,9 @@ describe('aggregations pushed down to ClickHouse', { skip }, () => {
       'count by (mode) (rate(demo_cpu_usage_seconds_total[2m]))',
       'min by (instance) (rate(demo_num_cpus[5m]))',
       'group by (instance) (rate(demo_intermittent_metric[1m]))',
+      'rate(demo_cpu_usage_seconds_total[1m])',
+      'increase(demo_api_request_duration_seconds_bucket{le="0.25"}[5m] offset 1m)',
+      'histogram_quantile(0.9, rate(demo_api_request_duration_seconds_bucket[5m]))',
     ];
     for (const q of queries) {
       // Steps shorter and longer than the ranges (the latter read only the samples in some window).

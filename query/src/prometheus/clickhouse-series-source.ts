@@ -16,6 +16,7 @@ import {
   type AggregationPushdownRequest,
   type LabelMatcher,
   type Labels,
+  type PushdownRequest,
   type PushedDownSeries,
   type RawSeries,
   type SelectRequest,
@@ -121,16 +122,39 @@ export class ClickHouseSeriesSource implements SeriesSource {
     req: AggregationPushdownRequest,
     signal: AbortSignal,
   ): Promise<PushedDownSeries[] | undefined> {
+    const grouping = [...req.grouping].sort();
+    return this.counterRates(
+      req,
+      req.op,
+      (labels) => aggregationGroupLabels(dropMetricName(labels), grouping, req.without),
+      signal,
+    );
+  }
+
+  /**
+   * `rate|increase(selector[range] offset o)` per series at every step, computed in ClickHouse under
+   * the same conditions as evaluateAggregation (each series its own group); labels as stored.
+   */
+  async evaluateRangeFunction(req: PushdownRequest, signal: AbortSignal): Promise<PushedDownSeries[] | undefined> {
+    return this.counterRates(req, 'sum', (labels) => labels, signal);
+  }
+
+  private async counterRates(
+    req: PushdownRequest,
+    op: AggregationPushdownRequest['op'],
+    groupOfSeries: (labels: Labels) => Labels,
+    signal: AbortSignal,
+  ): Promise<PushedDownSeries[] | undefined> {
     if (req.fn !== 'rate' && req.fn !== 'increase') return undefined;
     const matchers = req.matchers.map(compileMatcher);
     const dataStart = req.start - req.offset - req.range;
     const dataEnd = req.end - req.offset;
     const stored = await this.storedSeries(req.matchers, matchers, dataStart, dataEnd);
     signal.throwIfAborted();
-    const grouping = [...req.grouping].sort();
     const groups = new Map<string, { index: number; labels: Labels }>();
     const seen = new Set<string>();
     const fps: string[] = [];
+    const names = new Set<string>();
     const groupOf: number[] = [];
     for (const s of stored) {
       if (s.type !== 'gauge' && s.type !== 'sum') return undefined;
@@ -138,23 +162,24 @@ export class ClickHouseSeriesSource implements SeriesSource {
         const labels = labelsFrom(view.labels);
         if (!seriesMatches(labels, matchers)) continue;
         const key = labelsKey(labels);
+        // Two stored series with one label set merge into one Prometheus series: the engine does that.
         if (seen.has(key)) return undefined;
         seen.add(key);
-        const groupLabels = aggregationGroupLabels(dropMetricName(labels), grouping, req.without);
+        const groupLabels = groupOfSeries(labels);
         const groupKey = labelsKey(groupLabels);
         let group = groups.get(groupKey);
         if (!group) groups.set(groupKey, (group = { index: groups.size + 1, labels: groupLabels }));
         fps.push(s.fingerprint);
+        names.add(s.name);
         groupOf.push(group.index);
       }
     }
     if (fps.length === 0) return [];
-    const names = [...new Set(stored.filter((s) => fps.includes(s.fingerprint)).map((s) => s.name))];
     const rows = await aggregateCounterRates(
       this.ch,
-      { tenant: this.tenant, names, fps, startMs: dataStart, endMs: dataEnd },
+      { tenant: this.tenant, names: [...names], fps, startMs: dataStart, endMs: dataEnd },
       {
-        op: req.op,
+        op,
         perSecond: req.fn === 'rate',
         rangeMs: req.range,
         offsetMs: req.offset,
