@@ -326,6 +326,24 @@ test('metric rollups: per series and hour, min, max, sum, count, first and last 
   assert.deepEqual(rollup, raw);
 });
 
+test('metric rollups skip points flagged "no recorded value" (staleness markers, migration 0014)', async () => {
+  const t0 = (BASE_S + 2 * HOUR_S) * 1000;
+  // Every fifth point is a staleness marker with value 0: it must move neither min, sum, count nor last.
+  for (const table of ['metrics_gauge', 'metrics_sum']) {
+    await ch.command({
+      query: `INSERT INTO ${table} (TenantId, MetricName, Fingerprint, TimeNs, Flags, Value) SETTINGS async_insert = 0
+              SELECT 'gamma', 'stale.test', 7, toUInt64({t0:UInt64} + number * 10000) * 1000000,
+                     if(number % 5 = 4, 1, 0), if(number % 5 = 4, 0, 10 + number) FROM numbers(100)`,
+      query_params: { t0 },
+    });
+  }
+  const rollup = await rows(
+    `SELECT min(Min) AS mn, sum(Count) AS n, argMaxMerge(Last) AS last FROM metrics_value_hourly WHERE TenantId = 'gamma'`,
+  );
+  // Per table: 80 recorded points, values 10…108 without the markers; the last recorded one is 108.
+  assert.deepEqual(rollup, [{ mn: 10, n: '160', last: 108 }]);
+});
+
 test('retention: a tenant with 1 day of raw data loses older rows at the next TTL merge; another tenant keeps them', async () => {
   const now = Date.now();
   const old = now - 3 * 86_400_000;
