@@ -146,9 +146,12 @@ const AGGREGATE_SQL: Record<CounterRateAggregation['op'], string> = {
  * Prometheus 2.42's `rate` / `increase` (extrapolatedRate with counter resets) of every chosen
  * series at every step, aggregated per group, computed in ClickHouse: a sample belongs to the
  * steps whose window [T − offset − range, T − offset] holds it; per series and step the first and
- * last sample, their reset-adjusted values (a running sum of the drops) and the sample count give
- * the increase, extrapolated to the window's edges as Prometheus does. Per series the samples are
- * sorted (one per millisecond) and adjusted in arrays (a quarter of the cost of window functions).
+ * last sample, the running sum of drops (resets) at each and the sample count give the increase —
+ * last − first, plus the drops between them, as Prometheus adds them (no float noise without a
+ * reset: a bucket's rate must equal Prometheus' to the bit, or histogram_quantile can pick another
+ * bucket) — extrapolated to the window's edges as Prometheus does. Per series the samples are
+ * sorted (one per millisecond) and the drops summed in arrays (a quarter of the cost of window
+ * functions).
  * Staleness markers are not samples of a range. Rows: one per group with its [ms, value] points in
  * step order.
  */
@@ -170,18 +173,19 @@ export function aggregateCounterRates(
     `SELECT g, arraySort(x -> x.1, groupArray((T, v))) AS points FROM (
        SELECT g, T, ${AGGREGATE_SQL[a.op]} AS v
        FROM (
-         SELECT g, T, la - fa AS increase, (lt - ft) / 1000 AS sampled, sampled / (c - 1) AS spacing,
+         SELECT g, T, (lv - fv) + (lr - fr) AS increase, (lt - ft) / 1000 AS sampled, sampled / (c - 1) AS spacing,
            (ft - (T - {offsetMs:Int64} - {rangeMs:Int64})) / 1000 AS toStartRaw, (T - {offsetMs:Int64} - lt) / 1000 AS toEnd,
            if(increase > 0 AND fv >= 0, least(toStartRaw, sampled * (fv / increase)), toStartRaw) AS toStart,
            sampled + if(toStart < spacing * 1.1, toStart, spacing / 2) + if(toEnd < spacing * 1.1, toEnd, spacing / 2) AS covered,
-           increase * (covered / sampled) / {divisor:Float64} AS r
+           -- Prometheus' order of operations (factor first), so rates equal its own to the bit.
+           increase * ((covered / sampled) / {divisor:Float64}) AS r
          FROM (
            SELECT g, {queryStart:Int64} + toInt64(k) * {stepMs:Int64} AS T, count() AS c, min(t) AS ft, max(t) AS lt,
-             argMin(v, t) AS fv, argMin(adjusted, t) AS fa, argMax(adjusted, t) AS la
+             argMin(v, t) AS fv, argMax(v, t) AS lv, argMin(resets, t) AS fr, argMax(resets, t) AS lr
            FROM (
-             SELECT fp, g, x.1 AS t, x.2 AS v, x.3 AS adjusted FROM (
-               SELECT fp, transform(fp, {fpList:Array(UInt64)}, {groupList:Array(UInt32)}, toUInt32(0)) AS g, arrayZip(ts, vs, arrayMap((v, r) -> v + r, vs,
-                   arrayCumSum(arrayMap((v, p) -> if(v < p, p, 0), vs, arrayPushFront(arrayPopBack(vs), vs[1]))))) AS xs
+             SELECT fp, g, x.1 AS t, x.2 AS v, x.3 AS resets FROM (
+               SELECT fp, transform(fp, {fpList:Array(UInt64)}, {groupList:Array(UInt32)}, toUInt32(0)) AS g, arrayZip(ts, vs,
+                   arrayCumSum(arrayMap((v, p) -> if(v < p, p, 0), vs, arrayPushFront(arrayPopBack(vs), vs[1])))) AS xs
                FROM (
                  -- One sample per millisecond: the first of equal times (a lambda must not index
                  -- another array: ClickHouse would copy it per element).
