@@ -18,7 +18,7 @@ export type {
   PushdownAggregation,
 } from './source/series-source.js';
 export { groupLabels as aggregationGroupLabels } from './engine/aggregation.js';
-export { successBody, errorBody, ERROR_STATUS, type ApiErrorType } from './format/api-json.js';
+export { successBody, errorBody, labelsJson, ERROR_STATUS, type ApiErrorType } from './format/api-json.js';
 export { formatFloat } from './format/go-float.js';
 export { goJsonNumber, goJsonString } from './format/go-json.js';
 export {

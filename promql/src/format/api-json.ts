@@ -45,18 +45,18 @@ function matrixJson(m: Matrix): string {
   return (
     '[' +
     m
-      .map((s) => `{"metric":${metricJson(s.metric)},"values":[${s.points.map((p) => point(p.t, p.v)).join(',')}]}`)
+      .map((s) => `{"metric":${labelsJson(s.metric)},"values":[${s.points.map((p) => point(p.t, p.v)).join(',')}]}`)
       .join(',') +
     ']'
   );
 }
 
 function vectorJson(v: Vector): string {
-  return '[' + v.map((s) => `{"metric":${metricJson(s.metric)},"value":${point(s.t, s.v)}}`).join(',') + ']';
+  return '[' + v.map((s) => `{"metric":${labelsJson(s.metric)},"value":${point(s.t, s.v)}}`).join(',') + ']';
 }
 
 /** Labels marshal through a Go map: keys in byte order. */
-function metricJson(labels: Labels): string {
+export function labelsJson(labels: Labels): string {
   const sorted = [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return '{' + sorted.map((l) => `${goJsonString(l.name)}:${goJsonString(l.value)}`).join(',') + '}';
 }

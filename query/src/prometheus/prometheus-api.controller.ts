@@ -9,12 +9,12 @@ import {
   goJsonNumber,
   goJsonString,
   isValidLabelName,
+  labelsJson,
   ParseError,
   QueryError,
   successBody,
   formatFloat,
   type ApiErrorType,
-  type Labels,
 } from '@telemetryflow/promql';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import type { QueryLimits } from '../query-limits.js';
@@ -54,11 +54,6 @@ const BUILD_INFO = {
   buildDate: '20230201-00:00:00',
   goVersion: 'none (TypeScript)',
 };
-
-function labelsJson(labels: Labels): string {
-  const sorted = [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return '{' + sorted.map((l) => `${goJsonString(l.name)}:${goJsonString(l.value)}`).join(',') + '}';
-}
 
 const stringList = (list: readonly string[]) => `{"status":"success","data":[${list.map(goJsonString).join(',')}]}`;
 

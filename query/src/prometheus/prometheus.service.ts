@@ -37,8 +37,6 @@ export interface PromqlLimits {
   readonly maxSeries: number;
 }
 
-export const DEFAULT_PROMQL_LIMITS: PromqlLimits = { maxSamples: 20_000_000, timeoutMs: 30_000, maxSeries: 100_000 };
-
 export interface ExemplarSeries {
   readonly seriesLabels: Labels;
   readonly exemplars: { labels: Labels; value: number; t: number }[];

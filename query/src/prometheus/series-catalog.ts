@@ -29,11 +29,12 @@ export interface StoredSeries extends StoredMetric {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
-const METRICS_SQL = `SELECT ${M.MetricName} AS name, ${M.MetricType} AS type, ${M.Unit} AS unit,
+/** The tenant's stored metrics (one row per name, type, unit and origin), optionally with a HAVING. */
+const metricsSql = (having = '') => `SELECT ${M.MetricName} AS name, ${M.MetricType} AS type, ${M.Unit} AS unit,
     any(${M.IsMonotonic}) AS monotonic, any(${M.Temporality}) AS temporality, ScopeName = {rw:String} AS rw,
     any(${M.Description}) AS description, any(ScopeName) AS scope
   FROM ${RAW_TABLES.metricSeries} WHERE ${TENANT_COLUMN} = {tenant:String}
-  GROUP BY name, type, unit, rw LIMIT {limit:UInt32}`;
+  GROUP BY name, type, unit, rw ${having} LIMIT {limit:UInt32}`;
 
 interface MetricRow {
   name: string;
@@ -98,7 +99,7 @@ export class SeriesCatalog {
   async metricsOf(tenant: string, fresh = false): Promise<StoredMetric[]> {
     const cached = this.metrics.get(tenant);
     if (!fresh && cached && Date.now() - cached.at < METRICS_TTL_MS) return cached.list;
-    const rows = await this.ch.select<MetricRow>(METRICS_SQL, {
+    const rows = await this.ch.select<MetricRow>(metricsSql(), {
       tenant,
       rw: PROMETHEUS_SCOPE,
       limit: this.maxMetrics,
@@ -116,10 +117,9 @@ export class SeriesCatalog {
    */
   async metricsSeen(tenant: string, startMs: number, endMs: number): Promise<StoredMetric[]> {
     const rows = await this.ch.select<MetricRow>(
-      METRICS_SQL.replace(
-        ' LIMIT {limit:UInt32}',
-        ` HAVING max(${M.LastSeen}) >= fromUnixTimestamp64Milli({startMs:Int64})
-            AND min(${M.FirstSeen}) <= fromUnixTimestamp64Milli({endMs:Int64}) LIMIT {limit:UInt32}`,
+      metricsSql(
+        `HAVING max(${M.LastSeen}) >= fromUnixTimestamp64Milli({startMs:Int64})
+          AND min(${M.FirstSeen}) <= fromUnixTimestamp64Milli({endMs:Int64})`,
       ),
       { tenant, rw: PROMETHEUS_SCOPE, limit: this.maxMetrics, startMs, endMs },
     );
