@@ -19,7 +19,7 @@ export {
   type DnsCheck,
   type TlsCheck,
   type HeartbeatCheck,
-} from './monitor-config.js';
+} from '@telemetryflow/contract/monitors';
 export type { CheckOutcome, CheckResult } from './check-result.js';
 export type { CheckContext } from './check-context.js';
 export { CheckFailure, failureMessage, TARGET_NOT_ALLOWED } from './check-errors.js';
