@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { AlertHistory, ClickHouseConditionReader, RuleScheduler } from '@telemetryflow/alerting';
 import { TARGET_NOT_ALLOWED } from '@telemetryflow/probe';
 import { makeCertificate, startHttpsServer, startTcpListener } from '@telemetryflow/probe/test-helpers';
-import { startMonitorRig, SwitchableServer, type MonitorRig } from './monitor-rig.js';
+import { call, startMonitorRig, SwitchableServer, type MonitorRig } from './monitor-rig.js';
 
 let rig: MonitorRig;
 const web = new SwitchableServer();
@@ -71,6 +71,18 @@ describe('uptime monitors', () => {
       'newest first',
     );
     assert.ok(log.every((r) => r.location === 'test-lab'));
+    const pages: boolean[][] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page = await rig.api(
+        `/api/v1/monitors/${m.id}/results?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      pages.push(page.body.data.results.map((r: { up: boolean }) => r.up));
+      cursor = page.body.data.nextCursor;
+    }
+    assert.deepEqual(pages, [[true, false], [false, false], [true]], 'pages of 2 follow each other without gaps');
+    const other = await call(rig.s.api.url, `/api/v1/monitors/${m.id}/results`, { key: rig.s.betaKey });
+    assert.equal(other.status, 404, "another tenant's monitor does not exist for it");
   });
 
   it('HTTPS: a certificate near expiry is reported and the monitor is down under its minimum days', async () => {
