@@ -309,6 +309,12 @@ describe('uptime monitors', () => {
         condition: { kind: 'monitor', monitorId: m.id, check: 'latencyP95' },
       });
       assert.equal(refused.status, 400);
+      const unknown = await rig.api('/api/v1/alert-rules', 'POST', {
+        name: 'unknown monitor',
+        condition: { kind: 'monitor', monitorId: '00000000-0000-4000-8000-000000000000', check: 'down' },
+      });
+      assert.equal(unknown.status, 400);
+      assert.match(unknown.body.error.message, /unknown monitor/);
       const rules = new RuleScheduler({
         dataSource: rig.s.cp.dataSource,
         reader: new ClickHouseConditionReader(rig.s.ch, rig.s.reads),
