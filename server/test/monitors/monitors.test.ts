@@ -215,6 +215,11 @@ describe('uptime monitors', () => {
     assert.equal((await results(id))[0]!.error, 'the job reported a failure');
     const unknown = await fetch(`${rig.s.api.url}/api/v1/heartbeats/${'x'.repeat(32)}`, { method: 'POST' });
     assert.equal(unknown.status, 404);
+    // 2 beats so far; the token's budget is 30 a minute.
+    const statuses: number[] = [];
+    for (let i = 0; i < 29; i++)
+      statuses.push((await fetch(`${rig.s.api.url}/api/v1/heartbeats/${heartbeatToken}`, { method: 'POST' })).status);
+    assert.deepEqual(statuses, [...Array(28).fill(202), 429]);
   });
 
   it('a status page component bound to a monitor: incident opens when it goes down and resolves on recovery; bars from its checks', async () => {
