@@ -1,4 +1,4 @@
-import type { CheckSpec } from './monitor-config.js';
+import type { CheckSpec } from '@telemetryflow/contract/monitors';
 
 /** What one check found, before it is stamped with when, where and for which monitor. */
 export interface CheckOutcome {

@@ -2,7 +2,7 @@
 // without a server. The first assertion that fails is the error the owner sees.
 import { RE2JS } from 're2js';
 import { expiryFailure } from './certificate-expiry.js';
-import type { HttpCheck } from './monitor-config.js';
+import type { HttpCheck } from '@telemetryflow/contract/monitors';
 import { JsonPathError, parseJsonPath, readJsonPath } from './json-path.js';
 
 export interface HttpResponseFacts {

@@ -19,7 +19,7 @@ export {
   type DnsCheck,
   type TlsCheck,
   type HeartbeatCheck,
-} from './monitor-config.js';
+} from '@telemetryflow/contract/monitors';
 export type { CheckOutcome, CheckResult } from './check-result.js';
 export type { CheckContext } from './check-context.js';
 export { CheckFailure, failureMessage, TARGET_NOT_ALLOWED } from './check-errors.js';
@@ -40,3 +40,5 @@ export {
 } from './monitor-state.js';
 export { dueMonitors, nextRunMs, slotOffsetMs, type ScheduleEntry } from './schedule.js';
 export { ProbeRunner, type ProbeMonitor, type ProbeRunnerConfig } from './probe-runner.js';
+export { MonitorScheduler, type MonitorSchedulerConfig } from './monitor-scheduler.js';
+export { startProbeRole, type ProbeRole, type ProbeRoleConfig } from './probe-role.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MonitorInputSchema, parseResolver } from './monitor-config.js';
+import { isIP } from 'node:net';
+import { isIpLiteral, MonitorInputSchema, parseResolver } from '@telemetryflow/contract/monitors';
 
 const http = { kind: 'http', url: 'https://example.com/health' };
 const issues = (input: unknown) => {
@@ -96,5 +97,39 @@ describe('monitor config', () => {
     assert.deepEqual(parseResolver('[2606:4700::1111]:853'), { address: '2606:4700::1111', port: 853 });
     assert.equal(parseResolver('1.1.1.1:0'), null);
     assert.equal(parseResolver('one.one'), null);
+  });
+});
+
+describe('isIpLiteral', () => {
+  it('agrees with node:net isIP on addresses and near-misses', () => {
+    const samples = [
+      '1.2.3.4',
+      '255.255.255.255',
+      '256.1.1.1',
+      '01.2.3.4',
+      '1.2.3',
+      '::',
+      '::1',
+      '1::',
+      'fe80::1%eth0',
+      '2001:db8::8a2e:370:7334',
+      '2001:0db8:0000:0000:0000:ff00:0042:8329',
+      '::ffff:192.0.2.1',
+      '1:2:3:4:5:6:7:8',
+      '1:2:3:4:5:6:7:8:9',
+      '1:2:3:4:5:6:7::',
+      '1::2::3',
+      '12345::',
+      'example.com',
+      '',
+      ':',
+      ':::',
+      '1:2:3:4:5:6:1.2.3.4',
+      '1:2:3:4:5:6:7:1.2.3.4',
+      'g::1',
+      '::1.2.3.4',
+      '1.2.3.4::',
+    ];
+    for (const s of samples) assert.equal(isIpLiteral(s), isIP(s) !== 0, s);
   });
 });

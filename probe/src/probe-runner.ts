@@ -3,7 +3,7 @@ import type { CheckContext } from './check-context.js';
 import type { CheckResult } from './check-result.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import type { Beat } from './heartbeat-state.js';
-import type { MonitorInput } from './monitor-config.js';
+import type { MonitorInput } from '@telemetryflow/contract/monitors';
 import { initialMonitorState, isRetrying, nextMonitorState, type MonitorState } from './monitor-state.js';
 import { heartbeatResult, runCheck } from './run-check.js';
 import { dueMonitors, type ScheduleEntry } from './schedule.js';

@@ -6,7 +6,7 @@ import { runHttpCheck } from './checks/http-check.js';
 import { runTcpCheck } from './checks/tcp-check.js';
 import { runTlsCheck } from './checks/tls-check.js';
 import { heartbeatState, type Beat } from './heartbeat-state.js';
-import type { CheckSpec, HeartbeatCheck } from './monitor-config.js';
+import type { CheckSpec, HeartbeatCheck } from '@telemetryflow/contract/monitors';
 import { durationMs } from '@telemetryflow/contract/alerting';
 
 /** The checks a probe runs itself (a heartbeat is pushed to it). */

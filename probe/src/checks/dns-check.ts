@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { CheckFailure } from '../check-errors.js';
 import type { CheckContext } from '../check-context.js';
 import type { CheckOutcome } from '../check-result.js';
-import { parseResolver, type DnsCheck } from '../monitor-config.js';
+import { parseResolver, type DnsCheck } from '@telemetryflow/contract/monitors';
 
 type RecordType = DnsCheck['recordType'];
 

@@ -8,7 +8,7 @@ import { trustedCa, type CheckContext } from '../check-context.js';
 import { CheckFailure } from '../check-errors.js';
 import type { CheckOutcome } from '../check-result.js';
 import { failedAssertion } from '../http-assertions.js';
-import type { HttpCheck } from '../monitor-config.js';
+import type { HttpCheck } from '@telemetryflow/contract/monitors';
 
 /** Assertions read at most this much of the (decompressed) body. */
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { assertLiteralAllowed, guardedLookup } from '@telemetryflow/alerting';
 import type { CheckContext } from '../check-context.js';
 import type { CheckOutcome } from '../check-result.js';
-import type { TcpCheck } from '../monitor-config.js';
+import type { TcpCheck } from '@telemetryflow/contract/monitors';
 import { whenSocketReady } from '../socket-ready.js';
 
 /** Up when a TCP connection to host:port is established; the latency is the connect time. */

@@ -4,7 +4,7 @@ import { assertLiteralAllowed, guardedLookup } from '@telemetryflow/alerting';
 import { certificateExpiryMs, expiryFailure } from '../certificate-expiry.js';
 import { trustedCa, type CheckContext } from '../check-context.js';
 import type { CheckOutcome } from '../check-result.js';
-import type { TlsCheck } from '../monitor-config.js';
+import type { TlsCheck } from '@telemetryflow/contract/monitors';
 import { whenSocketReady } from '../socket-ready.js';
 
 /** Up when the TLS handshake succeeds (with a trusted certificate, unless told to ignore that) and the certificate has `minDaysLeft`. */

@@ -1,9 +1,20 @@
-// What a monitor checks and how often: the shape the API will validate and the console edit
-// (it moves to the browser-safe API contract package when the tree is re-cut).
-import { isIP } from 'node:net';
+// Uptime monitors: what a monitor checks and how often (the shape the API validates, the
+// probe runs and the console edits), and the DTOs of the monitors API.
+//
+// Routes (alerting's API; monitors:read / monitors:write like alert rules):
+//   GET    /api/v1/monitors                              → { monitors: MonitorDto[] }
+//   POST   /api/v1/monitors            MonitorInput      → MonitorDto (201)
+//   GET    /api/v1/monitors/{id}                         → MonitorDto
+//   PUT    /api/v1/monitors/{id}       MonitorInput      → MonitorDto
+//   DELETE /api/v1/monitors/{id}                         → 204
+//   POST   /api/v1/monitors/{id}/pause                   → MonitorDto
+//   POST   /api/v1/monitors/{id}/resume                  → MonitorDto
+//   GET    /api/v1/monitors/{id}/results?from&to&cursor  → CheckResultsPage (newest first)
+//   GET    /api/v1/monitors/{id}/uptime?from&to&step     → UptimeDto
+//   POST   /api/v1/heartbeats/{token}[?status=fail]      → 202 (public: the token is the credential)
 import { RE2JS } from 're2js';
 import { z } from 'zod';
-import { DurationSchema, durationMs } from '@telemetryflow/contract/alerting';
+import { DurationSchema, durationMs, TimeParam } from './alerting.js';
 
 export const MIN_INTERVAL_MS = 10_000;
 export const MAX_INTERVAL_MS = 86_400_000;
@@ -23,12 +34,39 @@ const between = (minMs: number, maxMs: number, what: string) =>
     `${what} must be between ${minMs / 1000}s and ${maxMs / 1000}s`,
   );
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** Groups of an IPv6 address part (`a:b:1.2.3.4`), an embedded IPv4 address counted as two; null when malformed. */
+function ipv6Groups(part: string, mayEndInIpv4: boolean): number | null {
+  if (part === '') return 0;
+  const groups = part.split(':');
+  let count = 0;
+  for (const [i, g] of groups.entries()) {
+    if (mayEndInIpv4 && i === groups.length - 1 && IPV4.test(g)) count += 2;
+    else if (/^[0-9a-f]{1,4}$/i.test(g)) count += 1;
+    else return null;
+  }
+  return count;
+}
+
+/** An IPv4 or IPv6 address literal (what node:net's isIP accepts), without Node. */
+export function isIpLiteral(text: string): boolean {
+  if (IPV4.test(text)) return true;
+  const [addr, zone, ...more] = text.split('%');
+  if (more.length > 0 || (zone !== undefined && !/^[\w.-]{1,64}$/.test(zone)) || !addr!.includes(':')) return false;
+  const halves = addr!.split('::');
+  if (halves.length > 2) return false;
+  if (halves.length === 1) return ipv6Groups(addr!, true) === 8;
+  const [head, tail] = [ipv6Groups(halves[0]!, false), ipv6Groups(halves[1]!, true)];
+  return head !== null && tail !== null && head + tail <= 7;
+}
+
 const Host = z
   .string()
   .min(1)
   .max(253)
   .refine(
-    (h) => isIP(h) !== 0 || /^[a-z0-9_]([a-z0-9_-]{0,62}\.)*[a-z0-9_-]{1,63}\.?$/i.test(h),
+    (h) => isIpLiteral(h) || /^[a-z0-9_]([a-z0-9_-]{0,62}\.)*[a-z0-9_-]{1,63}\.?$/i.test(h),
     'a host name or an IP address',
   );
 const Port = z.number().int().min(1).max(65_535);
@@ -187,6 +225,86 @@ export function parseResolver(raw: string): { address: string; port: number } | 
   const v4 = /^([\d.]+)(?::(\d{1,5}))?$/.exec(raw);
   const [address, port] = bracketed ? [bracketed[1]!, bracketed[2]] : v4 ? [v4[1]!, v4[2]] : [raw, undefined];
   const p = port === undefined ? 53 : Number(port);
-  if (isIP(address) === 0 || p < 1 || p > 65_535) return null;
+  if (!isIpLiteral(address) || p < 1 || p > 65_535) return null;
   return { address, port: p };
 }
+
+export const MONITOR_STATUSES = ['up', 'down', 'pending', 'paused'] as const;
+export type MonitorStatusName = (typeof MONITOR_STATUSES)[number];
+
+/** A monitor as the API returns it: its config, with the state the probe last saw. */
+export interface MonitorDto {
+  id: string;
+  name: string;
+  config: MonitorInput;
+  enabled: boolean;
+  status: MonitorStatusName;
+  /** RFC 3339: when the status last changed. */
+  since: string;
+  /** The latest check, null before the first. */
+  lastCheck: CheckResultDto | null;
+  /** Share of up checks over the last 24 hours (0..1); null without checks. */
+  uptime24h: number | null;
+  /** p95 response time over the last 24 hours (ms); null without checks. */
+  latencyP95Ms: number | null;
+  /** Heartbeat monitors only: the push URL path `/api/v1/heartbeats/{token}`. */
+  heartbeatToken?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One check of one monitor from one probe location. */
+export interface CheckResultDto {
+  /** RFC 3339: when the check started. */
+  time: string;
+  location: string;
+  up: boolean;
+  latencyMs: number;
+  statusCode: number | null;
+  error: string | null;
+  /** RFC 3339, HTTPS and TLS checks. */
+  certificateExpiresAt: string | null;
+}
+
+export interface CheckResultsPage {
+  results: CheckResultDto[];
+  /** Pass as `cursor` for the next (older) page; null on the last. */
+  nextCursor: string | null;
+}
+
+/** One bucket of an uptime series; `checks` 0 means no data (not uptime). */
+export interface UptimeBucketDto {
+  /** RFC 3339: the bucket's start. */
+  start: string;
+  checks: number;
+  /** Share of up checks (0..1); null without checks. */
+  up: number | null;
+  avgLatencyMs: number | null;
+  p95LatencyMs: number | null;
+}
+
+export interface UptimeDto {
+  from: string;
+  to: string;
+  /** Bucket width in seconds. */
+  stepSeconds: number;
+  buckets: UptimeBucketDto[];
+  /** Over the whole range; null without checks. */
+  up: number | null;
+  checks: number;
+}
+
+export const UptimeQuerySchema = z.object({
+  from: TimeParam.optional(),
+  to: TimeParam.optional(),
+  step: DurationSchema.optional(),
+});
+export const ResultsQuerySchema = z.object({
+  from: TimeParam.optional(),
+  to: TimeParam.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** `POST /api/v1/heartbeats/{token}?status=fail`: the job reports its own failure (down at once). */
+export const HeartbeatQuerySchema = z.object({ status: z.enum(['ok', 'fail']).default('ok') });
