@@ -256,9 +256,10 @@ export interface PreviewDto {
   }[];
 }
 
+/** `=`, `!=`, and Alertmanager's regular-expression matchers `=~`, `!~` (RE2, fully anchored). */
 export const MatcherSchema = z.object({
   label: z.string().min(1).max(100),
-  op: z.enum(['=', '!=']).default('='),
+  op: z.enum(['=', '!=', '=~', '!~']).default('='),
   value: z.string().max(1000),
 });
 export type Matcher = z.infer<typeof MatcherSchema>;
@@ -300,6 +301,8 @@ export const ChannelInputSchema = z.discriminatedUnion('type', [
     url: HttpUrl.default('https://events.pagerduty.com/v2/enqueue'),
   }),
   z.object({ type: z.literal('webhook'), name: Name, url: HttpUrl, secret: z.string().min(16).max(256) }),
+  /** Through the operator's SMTP relay (TF_SMTP_*); the channel only names the recipients. */
+  z.object({ type: z.literal('email'), name: Name, to: z.array(z.string().email().max(320)).min(1).max(20) }),
 ]);
 export type ChannelInput = z.infer<typeof ChannelInputSchema>;
 
@@ -430,4 +433,12 @@ export interface PublicStatusDto {
   /** Maintenance announced for later. */
   scheduledMaintenance: IncidentDto[];
   generatedAt: string;
+}
+
+/** `GET /api/v1/notification-policy`: the tenant's routing tree, or the default (null: each rule's own channels). */
+export interface NotificationPolicyDto {
+  /** As stored (Alertmanager's route and time_intervals, in camelCase); null when none is set. */
+  policy: Record<string, unknown> | null;
+  updatedAt: string | null;
+  updatedBy: string | null;
 }

@@ -4,6 +4,7 @@ import {
   ClickHouseConditionReader,
   HttpDelivery,
   parseCidrs,
+  SmtpDelivery,
   startAlertingRole,
 } from '@telemetryflow/alerting';
 import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
@@ -182,6 +183,20 @@ export async function startNode(
       }));
       stops.push(() => d.close());
     }
+    const smtpSettings = config.alerting.smtp;
+    let smtp: SmtpDelivery | undefined;
+    if (smtpSettings && (roles.has('query') || roles.has('alerting'))) {
+      const m = (smtp = new SmtpDelivery({
+        host: smtpSettings.host,
+        port: smtpSettings.port,
+        implicitTls: smtpSettings.tls === 'implicit',
+        requireTls: smtpSettings.tls === 'starttls',
+        ...(smtpSettings.auth ? { auth: smtpSettings.auth } : {}),
+        from: smtpSettings.from,
+        log: log.warn,
+      }));
+      stops.push(async () => m.close());
+    }
 
     let apiUrl: string | undefined;
     if (roles.has('query')) {
@@ -203,6 +218,7 @@ export async function startNode(
             reader: alertReader!,
             reads: reads!,
             delivery: delivery!,
+            smtp,
           }),
         ],
         requestLog: log.request,
@@ -225,6 +241,7 @@ export async function startNode(
         reader: alertReader!,
         reads: reads!,
         delivery: delivery!,
+        smtp,
         pollMs: config.alerting.pollMs,
         consoleUrl: config.alerting.consoleUrl,
         log: log.warn,

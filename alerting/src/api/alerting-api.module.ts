@@ -4,6 +4,7 @@ import type { ControlPlane } from '@telemetryflow/identity';
 import { AlertsService } from '../alerts/alerts.service.js';
 import { ChannelsService } from '../channels/channels.service.js';
 import type { HttpDelivery } from '../delivery/http-delivery.js';
+import type { SmtpDelivery } from '../delivery/smtp-delivery.js';
 import { AlertHistory } from '../history/alert-history.js';
 import { AlertRulesService } from '../rules/alert-rules.service.js';
 import { CONDITION_READER, type ConditionReader } from '../sources/condition-reader.js';
@@ -14,6 +15,8 @@ import { ChannelsController } from './channels.controller.js';
 import { PublicStatusController } from './public-status.controller.js';
 import { StatusPagesController } from './status-pages.controller.js';
 import { StatusPagesService } from '../status/status-pages.service.js';
+import { NotificationPoliciesService } from '../policies/notification-policies.service.js';
+import { NotificationPolicyController } from './notification-policy.controller.js';
 
 export interface AlertingApiConfig {
   controlPlane: ControlPlane;
@@ -24,6 +27,8 @@ export interface AlertingApiConfig {
   reads: QueryReads;
   /** Sends channel test messages. */
   delivery: HttpDelivery;
+  /** Sends test messages of e-mail channels (TF_SMTP_*). */
+  smtp?: SmtpDelivery | undefined;
 }
 
 /** The alerting routes, served by the query API (`startQueryServer({ modules: [...] })`). */
@@ -40,14 +45,16 @@ export class AlertingApiModule {
         ChannelsController,
         StatusPagesController,
         PublicStatusController,
+        NotificationPolicyController,
       ],
       providers: [
         { provide: AlertRulesService, useValue: new AlertRulesService(ds, cfg.reader.limits) },
         { provide: AlertsService, useValue: new AlertsService(ds) },
-        { provide: ChannelsService, useValue: new ChannelsService(ds, cfg.delivery) },
+        { provide: ChannelsService, useValue: new ChannelsService(ds, cfg.delivery, cfg.smtp) },
         { provide: AlertHistory, useValue: new AlertHistory(cfg.clickhouse, cfg.reads) },
         { provide: StatusPagesService, useValue: new StatusPagesService(ds) },
         { provide: CONDITION_READER, useValue: cfg.reader },
+        { provide: NotificationPoliciesService, useValue: new NotificationPoliciesService(ds) },
       ],
     };
   }

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { notFound } from '@telemetryflow/http-kit';
 import type { ChannelDto, ChannelInput, ChannelTestDto } from '@telemetryflow/contract';
 import type { DataSource } from 'typeorm';
-import { channelRequest } from '../delivery/channel-messages.js';
+import { deliverToChannel } from '../delivery/channel-delivery.js';
 import type { HttpDelivery } from '../delivery/http-delivery.js';
+import type { SmtpDelivery } from '../delivery/smtp-delivery.js';
 import { channelTarget } from '../delivery/notification-dispatcher.js';
 import { alertFingerprint, type AlertNotification } from '../notify/alert-notification.js';
 import { NotificationChannelEntity } from '../store/entities.js';
@@ -13,7 +14,8 @@ function toChannelDto(c: NotificationChannelEntity): ChannelDto {
     id: c.id,
     name: c.name,
     type: c.type,
-    target: new URL(c.config.url!).origin,
+    target:
+      c.type === 'email' ? `mailto:${(c.config.to as unknown as string[]).join(',')}` : new URL(c.config.url!).origin,
     failing: c.failingSince !== null,
     failingSince: c.failingSince?.toISOString() ?? null,
     lastError: c.lastError,
@@ -24,7 +26,8 @@ function toChannelDto(c: NotificationChannelEntity): ChannelDto {
 
 function configOf(input: ChannelInput): Record<string, string> {
   const { type: _t, name: _n, ...config } = input;
-  return config;
+  // E-mail recipients are a list; the column is JSON.
+  return config as Record<string, string>;
 }
 
 /** Notification channels of a tenant; their secrets go in and never come out. */
@@ -32,6 +35,7 @@ export class ChannelsService {
   constructor(
     private readonly ds: DataSource,
     private readonly delivery: HttpDelivery,
+    private readonly smtp?: SmtpDelivery,
   ) {}
 
   async list(tenant: string): Promise<ChannelDto[]> {
@@ -109,7 +113,7 @@ export class ChannelsService {
       fingerprint: alertFingerprint(tenant, 'test', row.id),
       url: null,
     };
-    const result = await this.delivery.send(channelRequest(channelTarget(row), n, now));
+    const result = await deliverToChannel({ http: this.delivery, smtp: this.smtp }, channelTarget(row), n, now);
     if (result.delivered)
       await this.ds.query('UPDATE notification_channels SET failing_since = NULL, last_error = NULL WHERE id = $1', [
         row.id,

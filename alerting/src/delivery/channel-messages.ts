@@ -85,7 +85,11 @@ export function webhookSignature(secret: string, timestampSeconds: number, body:
 }
 
 /** The request a channel gets for a notification. */
-export function channelRequest(channel: ChannelInput, n: AlertNotification, nowMs: number): OutboundRequest {
+export function channelRequest(
+  channel: Exclude<ChannelInput, { type: 'email' }>,
+  n: AlertNotification,
+  nowMs: number,
+): OutboundRequest {
   const json = { 'content-type': 'application/json' };
   switch (channel.type) {
     case 'slack':

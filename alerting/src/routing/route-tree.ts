@@ -108,6 +108,8 @@ export const NotificationPolicySchema = z
     visit(root, ['route']);
   });
 export type NotificationPolicyInput = z.input<typeof NotificationPolicySchema>;
+/** A policy NotificationPolicySchema accepted. */
+export type NotificationPolicyConfig = z.output<typeof NotificationPolicySchema>;
 
 /** One node with everything resolved (inherited values filled in). */
 export interface Route {
@@ -210,4 +212,15 @@ export function groupLabelsOf(
 /** Every route of the tree, parents before children. */
 export function walkRoutes(route: Route): Route[] {
   return [route, ...route.routes.flatMap(walkRoutes)];
+}
+
+/** Every node of a route config with its path (`route.routes.0`), parents before children. */
+export function walkRouteConfigs(
+  route: RouteConfig,
+  path: (string | number)[],
+): { route: RouteConfig; path: (string | number)[] }[] {
+  return [
+    { route, path },
+    ...(route.routes ?? []).flatMap((child, i) => walkRouteConfigs(child, [...path, 'routes', i])),
+  ];
 }

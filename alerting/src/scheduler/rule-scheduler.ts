@@ -11,6 +11,7 @@ import { isSilenced } from '../notify/silences.js';
 import type { ConditionReader } from '../sources/condition-reader.js';
 import { syncAutomaticIncidents } from '../status/automatic-incidents.js';
 import { AlertStateStore } from '../store/alert-state-store.js';
+import { RoutingStateStore } from '../store/routing-state-store.js';
 import type { AlertingMetrics } from '../alerting-metrics.js';
 import { mapConcurrently } from './map-concurrently.js';
 import { startTickLoop, type TickLoop } from './tick-loop.js';
@@ -41,11 +42,13 @@ export interface SchedulerConfig {
  */
 export class RuleScheduler {
   private readonly store: AlertStateStore;
+  private readonly routing: RoutingStateStore;
   private readonly now: () => number;
   private readonly log: (msg: string) => void;
 
   constructor(private readonly cfg: SchedulerConfig) {
     this.store = new AlertStateStore(cfg.dataSource);
+    this.routing = new RoutingStateStore(cfg.dataSource);
     this.now = cfg.now ?? Date.now;
     this.log = cfg.log ?? (() => {});
   }
@@ -107,6 +110,9 @@ export class RuleScheduler {
     const previous = new Map([...stored].map(([k, v]) => [k, v.state]));
     const result = evaluateRule(rule, samples, previous, nowMs);
     const silences = await this.store.activeSilences(row.tenantId, nowMs);
+    // A tenant with a notification policy is notified by the router, per group; without
+    // one, each rule notifies its own channels here.
+    const routed = await this.routing.hasPolicy(row.tenantId);
     const plan = planNotifications(
       result.instances,
       result.transitions,
@@ -118,10 +124,12 @@ export class RuleScheduler {
     const annotated = [...result.instances.values()].map((state) => ({
       state,
       annotations: renderAnnotations(rule.annotations, { value: state.value, labels: alertLabels(rule, state.labels) }),
-      lastNotifiedMs: plan.lastNotifiedMs.get(state.groupKey) ?? null,
+      lastNotifiedMs: routed
+        ? (stored.get(state.groupKey)?.lastNotifiedMs ?? null)
+        : (plan.lastNotifiedMs.get(state.groupKey) ?? null),
     }));
     const notifications: AlertNotification[] = [];
-    for (const d of plan.decisions) {
+    for (const d of routed ? [] : plan.decisions) {
       const inst = result.instances.get(d.groupKey) ?? stored.get(d.groupKey)?.state;
       if (!inst) continue;
       const labels = alertLabels(rule, inst.labels);
