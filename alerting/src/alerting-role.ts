@@ -10,6 +10,7 @@ import { AlertHistory } from './history/alert-history.js';
 import { RuleScheduler } from './scheduler/rule-scheduler.js';
 import { NotificationRouter } from './scheduler/notification-router.js';
 import type { SmtpDelivery } from './delivery/smtp-delivery.js';
+import { ClickHouseAlertExcerpts } from './sources/alert-excerpts.js';
 import type { ConditionReader } from './sources/condition-reader.js';
 import type { QueryReads } from './sources/query-reads.js';
 
@@ -54,6 +55,7 @@ export function startAlertingRole(cfg: AlertingRoleConfig): AlertingRole {
     history,
     replicaId,
     periodMs: cfg.pollMs,
+    excerpts: new ClickHouseAlertExcerpts(cfg.reads.reader, {}, cfg.log),
     log: cfg.log,
     ...(cfg.consoleUrl ? { consoleUrl: cfg.consoleUrl } : {}),
   });

@@ -97,6 +97,13 @@ export {
 } from './routing/alert-aggregator.js';
 export { NotificationRouter, queueGroupNotifications, type RouterConfig } from './scheduler/notification-router.js';
 export { RoutingStateStore } from './store/routing-state-store.js';
+export {
+  ClickHouseAlertExcerpts,
+  excerptQuery,
+  excerptLines,
+  type AlertExcerpts,
+  type ExcerptOptions,
+} from './sources/alert-excerpts.js';
 export { NotificationPoliciesService } from './policies/notification-policies.service.js';
 export {
   groupChannelRequest,

@@ -11,6 +11,8 @@ export interface AlertmanagerWebhookAlert {
   endsAt: string;
   generatorURL: string;
   fingerprint: string;
+  /** TelemetryFlow's addition (receivers ignore fields they do not know): log lines or top errors of log and span rules. */
+  excerpt?: string[];
 }
 
 export interface AlertmanagerWebhookMessage {
@@ -56,6 +58,7 @@ function webhookAlert(a: NotifiedAlert): AlertmanagerWebhookAlert {
     endsAt: a.status === 'resolved' && a.endsAtMs !== null ? goTime(a.endsAtMs) : GO_ZERO_TIME,
     generatorURL: a.generatorURL ?? '',
     fingerprint: a.fingerprint,
+    ...(a.excerpt?.length ? { excerpt: a.excerpt } : {}),
   };
 }
 

@@ -38,6 +38,7 @@ function alertText(a: NotifiedAlert): string {
   if (a.value !== undefined && a.value !== null) lines.push(`Value: ${formatValue(a.value)}`);
   lines.push('Labels:', ...sortedEntries(a.labels).map(([k, v]) => ` - ${k} = ${v}`));
   lines.push('Annotations:', ...sortedEntries(a.annotations).map(([k, v]) => ` - ${k} = ${v}`));
+  if (a.excerpt?.length) lines.push('Excerpt:', ...a.excerpt.map((l) => `   ${l}`));
   if (a.generatorURL) lines.push(`Source: ${a.generatorURL}`);
   return lines.join('\n');
 }
@@ -54,9 +55,10 @@ function pairsHtml(m: Record<string, string>): string {
 function alertHtml(a: NotifiedAlert): string {
   const value = a.value !== undefined && a.value !== null ? `<p>Value: <b>${esc(formatValue(a.value))}</b></p>` : '';
   const source = a.generatorURL ? `<p><a href="${esc(a.generatorURL)}">Source</a></p>` : '';
+  const excerpt = a.excerpt?.length ? `<p>Excerpt</p><pre>${esc(a.excerpt.join('\n'))}</pre>` : '';
   return (
     `<div class="alert"><h3>${a.status === 'firing' ? 'Firing' : 'Resolved'} since ${esc(goTime(a.startsAtMs))}</h3>${value}` +
-    `<p>Labels</p><ul>${pairsHtml(a.labels)}</ul><p>Annotations</p><ul>${pairsHtml(a.annotations)}</ul>${source}</div>`
+    `<p>Labels</p><ul>${pairsHtml(a.labels)}</ul><p>Annotations</p><ul>${pairsHtml(a.annotations)}</ul>${excerpt}${source}</div>`
   );
 }
 

@@ -60,7 +60,8 @@ function slackAlertLine(a: NotifiedAlert): string {
   const labels = Object.entries(a.labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
-  return `*${a.status === 'firing' ? 'Firing' : 'Resolved'}*${value}: ${summary}\n${labels}`;
+  const excerpt = a.excerpt?.length ? `\n\`\`\`${a.excerpt.join('\n')}\`\`\`` : '';
+  return `*${a.status === 'firing' ? 'Firing' : 'Resolved'}*${value}: ${summary}\n${labels}${excerpt}`;
 }
 
 export function slackGroupMessage(p: GroupPayload): Record<string, unknown> {

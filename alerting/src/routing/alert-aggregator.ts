@@ -28,6 +28,8 @@ export interface IncomingAlert {
 
 export interface NotifiedAlert extends IncomingAlert {
   status: 'firing' | 'resolved';
+  /** Of log and span rules: matching log lines or top error messages, added when the notification is made. */
+  excerpt?: string[];
   /** Of the labels, as Alertmanager computes it (16 hex digits). */
   fingerprint: string;
 }

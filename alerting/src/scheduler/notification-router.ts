@@ -11,6 +11,8 @@ import {
   type QueuedGroupNotification,
   type RoutableInstance,
 } from '../store/routing-state-store.js';
+import type { AlertExcerpts } from '../sources/alert-excerpts.js';
+import type { AlertRuleInput } from '@telemetryflow/contract';
 import { mapConcurrently } from './map-concurrently.js';
 import { startTickLoop, type TickLoop } from './tick-loop.js';
 
@@ -30,6 +32,10 @@ export interface RouterConfig {
   /** Most alerts read per tenant and tick (default 10,000). */
   maxAlertsPerTenant?: number;
   consoleUrl?: string;
+  /** Log lines and top errors for notifications of log and span rules. */
+  excerpts?: AlertExcerpts;
+  /** Most excerpts read per tenant and tick (default 10); they are read under the tenant's lease. */
+  maxExcerpts?: number;
   now?: () => number;
   log?: (msg: string) => void;
 }
@@ -144,6 +150,7 @@ export class NotificationRouter {
       agg.receive(resolved.get(fingerprint) ?? { ...held, endsAtMs: nowMs }, nowMs);
     }
     const notifications = agg.flush(nowMs);
+    await this.addExcerpts(tenant, notifications, new Map(instances.map((i) => [i.ruleId, i.spec])), nowMs);
     const { queued, history } = queueGroupNotifications(notifications, channels, this.cfg.consoleUrl ?? '');
     const committed = await this.store.commit(tenant, this.cfg.replicaId, agg.snapshot(nowMs), queued, this.periodMs);
     if (!committed) {
@@ -154,6 +161,33 @@ export class NotificationRouter {
       await this.cfg.history
         .record(history.map((h) => ({ ...h, tenantId: tenant, timeMs: nowMs })))
         .catch((err: unknown) => this.log(`alert history: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  /** Firing alerts of log and span rules get their excerpt, a bounded number per tick. */
+  private async addExcerpts(
+    tenant: string,
+    notifications: readonly GroupNotification[],
+    specs: ReadonlyMap<string, AlertRuleInput>,
+    nowMs: number,
+  ): Promise<void> {
+    const reader = this.cfg.excerpts;
+    if (!reader) return;
+    const wanted = new Map<string, { spec: AlertRuleInput; labels: Record<string, string> }>();
+    for (const a of notifications.flatMap((n) => n.alerts)) {
+      const spec = a.source && specs.get(a.source.ruleId);
+      if (!spec || a.status !== 'firing' || (spec.condition.kind !== 'log_count' && spec.condition.kind !== 'span'))
+        continue;
+      if (wanted.size >= (this.cfg.maxExcerpts ?? 10)) break;
+      wanted.set(`${a.source!.ruleId}\0${a.source!.groupKey}`, { spec, labels: a.labels });
+    }
+    const lines = new Map<string, string[]>();
+    await mapConcurrently([...wanted], 4, async ([key, w]) => {
+      lines.set(key, await reader.excerpt(tenant, w.spec, w.labels, nowMs));
+    });
+    for (const a of notifications.flatMap((n) => n.alerts)) {
+      const got = a.source && lines.get(`${a.source.ruleId}\0${a.source.groupKey}`);
+      if (got?.length) a.excerpt = got;
+    }
   }
 
   private incoming(inst: RoutableInstance): IncomingAlert {

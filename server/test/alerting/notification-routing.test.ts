@@ -6,12 +6,15 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import { createApiKey, createTenant } from '@telemetryflow/identity';
+import { insertRows } from '@telemetryflow/query/test-helpers';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { generate } from 'selfsigned';
 import { SMTPServer } from 'smtp-server';
 import {
   AlertHistory,
+  ClickHouseAlertExcerpts,
   ClickHouseConditionReader,
   NotificationDispatcher,
   NotificationRouter,
@@ -49,6 +52,7 @@ function router(replicaId = `router-${routerRuns++ % 2}`): NotificationRouter {
     replicaId,
     now,
     consoleUrl: 'https://tf.test',
+    excerpts: new ClickHouseAlertExcerpts(s.reads.reader),
   });
 }
 
@@ -421,7 +425,7 @@ describe('notification routing', () => {
     assert.equal(told[0]!.notification_reason, 'first notification');
   });
 
-  it('e-mail: the group arrives at the SMTP server with its labels, annotations and values', async () => {
+  it('e-mail: the group arrives at the SMTP server with labels, annotations, values and excerpts of log and span rules', async () => {
     clock = T0;
     const t = await tenant('mailing');
     const channel = await call(s.api.url, '/api/v1/notification-channels', {
@@ -433,22 +437,87 @@ describe('notification routing', () => {
     assert.equal(channel.body.data.target, 'mailto:oncall@example.test');
     await putPolicy(t, { route: { receiver: 'ops-mail', groupBy: ['team'], groupWait: '30s' } });
     await absenceRule(t, 'pay-api', { team: 'payments' });
-    await absenceRule(t, 'pay-db', { team: 'payments' });
+    await insertLogs(s.ch, {
+      tenant: t.id,
+      service: 'pay-db',
+      atMs: T0 - 10 * S,
+      severity: 'ERROR',
+      bodies: ['card declined: insufficient funds', 'card declined: expired card', 'payment accepted'],
+    });
+    await insertRows(
+      s.ch,
+      'spans',
+      ['upstream timeout', 'upstream timeout', 'upstream timeout', 'bad gateway', '', '', ''].map((message, i) => ({
+        TenantId: t.id,
+        TraceIdHex: randomBytes(16).toString('hex'),
+        SpanIdHex: randomBytes(8).toString('hex'),
+        ServiceName: 'pay-web',
+        Name: 'POST /pay',
+        Kind: 'SPAN_KIND_SERVER',
+        ParentSpanIdHex: '',
+        StartTimeNs: (BigInt(T0 - 20 * S + i) * 1_000_000n).toString(),
+        EndTimeNs: (BigInt(T0 - 20 * S + i + 5) * 1_000_000n).toString(),
+        DurationNs: (5n * 1_000_000n).toString(),
+        StatusCode: i < 4 ? 'STATUS_CODE_ERROR' : 'STATUS_CODE_UNSET',
+        StatusMessage: message,
+      })),
+    );
+    for (const body of [
+      {
+        name: 'declined payments',
+        labels: { team: 'payments' },
+        annotations: { summary: '{{ $value }} declined payments' },
+        condition: {
+          kind: 'log_count',
+          service: 'pay-db',
+          search: 'declined',
+          window: '5m',
+          threshold: { op: 'above', value: 1 },
+        },
+      },
+      {
+        name: 'pay-web errors',
+        labels: { team: 'payments' },
+        condition: {
+          kind: 'span',
+          measure: 'error_rate',
+          service: 'pay-web',
+          window: '5m',
+          threshold: { op: 'above', value: 0.1 },
+        },
+      },
+    ]) {
+      const res = await call(s.api.url, '/api/v1/alert-rules', {
+        key: t.key,
+        method: 'POST',
+        body: { for: '0s', ...body },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+    }
     await step(0);
     await step(30 * S);
     assert.equal(mail.delivered.length, 1);
     const [m] = mail.delivered;
-    assert.equal(m!.subject, '[FIRING:2] payments (warning)');
+    assert.equal(m!.subject, '[FIRING:3] payments (warning)');
     const text = m!.text ?? '';
     for (const line of [
-      '2 alert(s) firing:',
+      '3 alert(s) firing:',
       ' - alertname = pay-api silent',
-      ' - service = pay-db',
       ' - summary = pay-api sent no logs',
-      ' - summary = pay-db sent no logs',
+      ' - alertname = declined payments',
+      ' - summary = 2 declined payments',
+      'Value: 2',
+      'Value: 0.5714',
+      '   3× upstream timeout',
+      '   1× bad gateway',
       'View in TelemetryFlow: https://tf.test',
     ])
       assert.ok(text.split('\n').includes(line), `text has ${JSON.stringify(line)}:\n${text}`);
-    assert.match(text, /^Value: /m);
+    assert.match(
+      text,
+      /^Excerpt:\n {3}.+ ERROR card declined: expired card\n {3}.+ ERROR card declined: insufficient funds$/m,
+    );
+    assert.ok(!text.includes('payment accepted'), 'only matching lines');
+    assert.ok(String(m!.html).includes('<pre>3× upstream timeout\n1× bad gateway</pre>'));
   });
 });
