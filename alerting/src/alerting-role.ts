@@ -41,8 +41,10 @@ export function startAlertingRole(cfg: AlertingRoleConfig): AlertingRole {
   const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const history = new AlertHistory(cfg.clickhouse, cfg.reads);
   const metrics = cfg.registry ? { metrics: createAlertingMetrics(cfg.registry) } : {};
+  const excerpts = new ClickHouseAlertExcerpts(cfg.reads.reader, {}, cfg.log);
   const scheduler = new RuleScheduler({
     dataSource: cfg.dataSource,
+    excerpts,
     reader: cfg.reader,
     history,
     replicaId,
@@ -55,7 +57,7 @@ export function startAlertingRole(cfg: AlertingRoleConfig): AlertingRole {
     history,
     replicaId,
     periodMs: cfg.pollMs,
-    excerpts: new ClickHouseAlertExcerpts(cfg.reads.reader, {}, cfg.log),
+    excerpts,
     log: cfg.log,
     ...(cfg.consoleUrl ? { consoleUrl: cfg.consoleUrl } : {}),
   });

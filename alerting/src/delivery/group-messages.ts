@@ -40,6 +40,7 @@ export function singleAlertGroup(n: AlertNotification): GroupNotification {
     ...(n.url ? { generatorURL: n.url } : {}),
     status: n.kind === 'resolved' ? 'resolved' : 'firing',
     fingerprint: labelSetFingerprint(n.labels),
+    ...(n.excerpt ? { excerpt: n.excerpt } : {}),
   };
   return {
     receiver: '',

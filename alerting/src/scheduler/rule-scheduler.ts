@@ -1,6 +1,6 @@
 import { ApiError } from '@telemetryflow/http-kit';
 import { QueryError } from '@telemetryflow/promql';
-import { durationMs } from '@telemetryflow/contract';
+import { durationMs, type AlertRuleInput } from '@telemetryflow/contract';
 import type { DataSource, EntityManager } from 'typeorm';
 import { evaluateRule } from '../evaluation/evaluate-rule.js';
 import { renderAnnotations } from '../evaluation/templating.js';
@@ -8,6 +8,7 @@ import type { AlertHistory, HistoryEntry } from '../history/alert-history.js';
 import { alertLabels, alertNotification, type AlertNotification } from '../notify/alert-notification.js';
 import { planNotifications } from '../notify/notification-policy.js';
 import { isSilenced } from '../notify/silences.js';
+import type { AlertExcerpts } from '../sources/alert-excerpts.js';
 import type { ConditionReader } from '../sources/condition-reader.js';
 import { syncAutomaticIncidents } from '../status/automatic-incidents.js';
 import { AlertStateStore } from '../store/alert-state-store.js';
@@ -31,6 +32,8 @@ export interface SchedulerConfig {
   /** Console base URL for links in notifications. */
   consoleUrl?: string;
   metrics?: AlertingMetrics;
+  /** Log lines and top errors for firing notifications of log and span rules (at most 5 per evaluation). */
+  excerpts?: AlertExcerpts;
   now?: () => number;
   log?: (msg: string) => void;
 }
@@ -77,6 +80,21 @@ export class RuleScheduler {
   /** Ticks every `periodMs` until the returned loop is stopped. */
   start(periodMs = 1000): TickLoop {
     return startTickLoop('alert scheduler', () => this.tick(), periodMs, this.log);
+  }
+
+  private async addExcerpts(
+    tenant: string,
+    rule: AlertRuleInput,
+    notifications: AlertNotification[],
+    nowMs: number,
+  ): Promise<void> {
+    const reader = this.cfg.excerpts;
+    if (!reader || (rule.condition.kind !== 'log_count' && rule.condition.kind !== 'span')) return;
+    const firing = notifications.filter((n) => n.kind === 'firing').slice(0, MAX_EXCERPTS);
+    await mapConcurrently(firing, 2, async (n) => {
+      const lines = await reader.excerpt(tenant, rule, n.labels, nowMs);
+      if (lines.length > 0) n.excerpt = lines;
+    });
   }
 
   private async evaluate(ruleId: string): Promise<'ok' | 'error' | 'lost'> {
@@ -145,6 +163,7 @@ export class RuleScheduler {
       );
       if (!d.suppressed) notifications.push(alertNotification(row, d.kind, inst, labels, this.cfg.consoleUrl));
     }
+    await this.addExcerpts(row.tenantId, rule, notifications, nowMs);
     const firingChanged = result.transitions.some((t) => t.to === 'firing' || t.from === 'firing');
     const firingNow = [...result.instances.values()].some((i) => i.state === 'firing');
     const committed = await this.store.commit(ruleId, row.tenantId, this.cfg.replicaId, {
@@ -184,6 +203,9 @@ export class RuleScheduler {
     return 'ok';
   }
 }
+
+/** The most excerpts one evaluation reads (it holds the rule's lease meanwhile). */
+const MAX_EXCERPTS = 5;
 
 /**
  * What the alert history (and so the API) says about a failed read: an API error names what

@@ -67,6 +67,7 @@ async function step(atMs: number): Promise<void> {
     history,
     replicaId: 'evaluator',
     now,
+    excerpts: new ClickHouseAlertExcerpts(s.reads.reader),
   }).tick();
   await ds.query('UPDATE notification_policies SET due_at = now()');
   await router().tick();
@@ -519,5 +520,37 @@ describe('notification routing', () => {
     );
     assert.ok(!text.includes('payment accepted'), 'only matching lines');
     assert.ok(String(m!.html).includes('<pre>3× upstream timeout\n1× bad gateway</pre>'));
+  });
+
+  it('without a policy each rule notifies its own channels as before, its message with the excerpt too', async () => {
+    clock = T0;
+    const t = await tenant('no-policy');
+    const hook = await webhook(t, 'own-hook');
+    const channelId = (await call(s.api.url, '/api/v1/notification-channels', { key: t.key })).body.data[0].id;
+    await insertLogs(s.ch, {
+      tenant: t.id,
+      service: 'worker',
+      atMs: T0 - 10 * S,
+      severity: 'ERROR',
+      bodies: ['job 17 failed: disk full'],
+    });
+    const res = await call(s.api.url, '/api/v1/alert-rules', {
+      key: t.key,
+      method: 'POST',
+      body: {
+        name: 'worker errors',
+        for: '0s',
+        groupWait: '0s',
+        channels: [channelId],
+        condition: { kind: 'log_count', service: 'worker', window: '5m', threshold: { op: 'above', value: 0 } },
+      },
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    await step(0);
+    const [body, ...more] = take(hook);
+    assert.equal(more.length, 0);
+    assert.deepEqual([body!.version, body!.kind, body!.ruleName], ['1', 'firing', 'worker errors']);
+    assert.equal(body!.excerpt.length, 1);
+    assert.match(body!.excerpt[0], / ERROR job 17 failed: disk full$/);
   });
 });
