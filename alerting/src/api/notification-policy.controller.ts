@@ -1,8 +1,8 @@
-import { Controller, Delete, Get, HttpCode, Inject, Put } from '@nestjs/common';
-import { ApiRoute, CurrentCaller, Requires, TenantId, ValidBody, type Caller } from '@telemetryflow/http-kit';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Put } from '@nestjs/common';
+import { ApiError, ApiRoute, CurrentCaller, Requires, TenantId, validate, type Caller } from '@telemetryflow/http-kit';
 import type { ApiSuccess, NotificationPolicyDto } from '@telemetryflow/contract';
 import { NotificationPoliciesService } from '../policies/notification-policies.service.js';
-import { NotificationPolicySchema, type NotificationPolicyConfig } from '../routing/route-tree.js';
+import { MAX_ROUTE_DEPTH, NotificationPolicySchema, tooDeepRoute } from '../routing/route-tree.js';
 
 const TAGS = ['alerting'];
 
@@ -28,10 +28,14 @@ export class NotificationPolicyController {
     body: NotificationPolicySchema,
     tags: TAGS,
   })
-  async put(
-    @CurrentCaller() caller: Caller,
-    @ValidBody() body: NotificationPolicyConfig,
-  ): Promise<ApiSuccess<NotificationPolicyDto>> {
+  async put(@CurrentCaller() caller: Caller, @Body() raw: unknown): Promise<ApiSuccess<NotificationPolicyDto>> {
+    // Depth first: the schema is recursive.
+    const deep = tooDeepRoute(raw);
+    if (deep !== null)
+      throw new ApiError(400, 'invalid_parameter', `${deep}: routes nest at most ${MAX_ROUTE_DEPTH} levels deep`, {
+        parameter: deep,
+      });
+    const body = validate(NotificationPolicySchema, raw ?? {}, 'body');
     const author = caller.userId !== undefined ? `user:${caller.userId}` : `key:${caller.keyId ?? 'unknown'}`;
     return { data: await this.policies.put(caller.tenantId, author, body) };
   }

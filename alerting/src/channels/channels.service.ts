@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { notFound } from '@telemetryflow/http-kit';
+import { ApiError, notFound } from '@telemetryflow/http-kit';
 import type { ChannelDto, ChannelInput, ChannelTestDto } from '@telemetryflow/contract';
 import type { DataSource } from 'typeorm';
 import { deliverToChannel } from '../delivery/channel-delivery.js';
@@ -7,7 +7,8 @@ import type { HttpDelivery } from '../delivery/http-delivery.js';
 import type { SmtpDelivery } from '../delivery/smtp-delivery.js';
 import { channelTarget } from '../delivery/notification-dispatcher.js';
 import { alertFingerprint, type AlertNotification } from '../notify/alert-notification.js';
-import { NotificationChannelEntity } from '../store/entities.js';
+import { walkRouteConfigs, type RouteConfig } from '../routing/route-tree.js';
+import { NotificationChannelEntity, NotificationPolicyEntity } from '../store/entities.js';
 
 function toChannelDto(c: NotificationChannelEntity): ChannelDto {
   return {
@@ -82,11 +83,26 @@ export class ChannelsService {
     return toChannelDto(row);
   }
 
-  /** Deletes the channel and takes it out of every rule that notified it. */
+  /**
+   * Deletes the channel and takes it out of every rule that notified it; a channel the
+   * notification policy routes to stays until the policy no longer names it (409).
+   */
   async remove(tenant: string, id: string): Promise<void> {
     await this.ds.transaction(async (em) => {
-      const res = await em.getRepository(NotificationChannelEntity).delete({ tenantId: tenant, id });
-      if (!res.affected) throw notFound(`no notification channel ${id}`);
+      const channel = await em.getRepository(NotificationChannelEntity).findOneBy({ tenantId: tenant, id });
+      if (!channel) throw notFound(`no notification channel ${id}`);
+      const policy = await em
+        .getRepository(NotificationPolicyEntity)
+        .findOne({ where: { tenantId: tenant }, lock: { mode: 'pessimistic_write' } });
+      const routes = policy ? walkRouteConfigs((policy.policy as { route: RouteConfig }).route, ['route']) : [];
+      const using = routes.find((r) => r.route.receiver === id || r.route.receiver === channel.name);
+      if (using)
+        throw new ApiError(
+          409,
+          'conflict',
+          `the notification policy routes to this channel (${using.path.join('.')}); change the policy first`,
+        );
+      await em.getRepository(NotificationChannelEntity).delete({ tenantId: tenant, id });
       await em.query(
         `UPDATE alert_rules SET spec = jsonb_set(spec, '{channels}', (spec->'channels') - $2::text), updated_at = now()
          WHERE tenant_id = $1 AND spec->'channels' ? $2::text`,

@@ -214,6 +214,27 @@ export function walkRoutes(route: Route): Route[] {
   return [route, ...route.routes.flatMap(walkRoutes)];
 }
 
+/** How deep routes may nest (Alertmanager sets no limit; a deep tree is a mistake, and validating it recursively would exhaust the stack). */
+export const MAX_ROUTE_DEPTH = 16;
+
+/**
+ * The path of the first route nested deeper than MAX_ROUTE_DEPTH in an unvalidated body, or
+ * null; iterative, so any input is safe to check before the schema parses it.
+ */
+export function tooDeepRoute(body: unknown): string | null {
+  const stack: { node: unknown; path: string; depth: number }[] = [
+    { node: (body as { route?: unknown } | null)?.route, path: 'route', depth: 0 },
+  ];
+  while (stack.length > 0) {
+    const { node, path, depth } = stack.pop()!;
+    if (depth > MAX_ROUTE_DEPTH) return path;
+    const routes = (node as { routes?: unknown } | null)?.routes;
+    if (typeof node !== 'object' || !Array.isArray(routes)) continue;
+    routes.forEach((child, i) => stack.push({ node: child, path: `${path}.routes.${i}`, depth: depth + 1 }));
+  }
+  return null;
+}
+
 /** Every node of a route config with its path (`route.routes.0`), parents before children. */
 export function walkRouteConfigs(
   route: RouteConfig,

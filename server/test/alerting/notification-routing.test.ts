@@ -236,7 +236,22 @@ describe('notification policy API', () => {
       if (typeof message === 'string') assert.equal(res.body.error.message, message);
       else assert.match(res.body.error.message, message);
     }
+    let deep: Json = { receiver: 'team-hook' };
+    for (let i = 0; i < 2000; i++) deep = { routes: [deep] };
+    const tooDeep = await put({ route: { ...deep, receiver: 'team-hook' } });
+    assert.equal(tooDeep.status, 400);
+    assert.match(tooDeep.body.error.message, /^route(\.routes\.0){17}: routes nest at most 16 levels deep$/);
     assert.equal((await put(valid)).status, 200);
+    const [channel] = (await call(s.api.url, '/api/v1/notification-channels', { key: t.key })).body.data as Json[];
+    const inUse = await call(s.api.url, `/api/v1/notification-channels/${channel!.id}`, {
+      key: t.key,
+      method: 'DELETE',
+    });
+    assert.equal(inUse.status, 409);
+    assert.equal(
+      inUse.body.error.message,
+      'the notification policy routes to this channel (route); change the policy first',
+    );
     const stored = (await call(s.api.url, '/api/v1/notification-policy', { key: t.readKey })).body.data;
     assert.equal(stored.policy.route.routes[0].matchers[0].op, '=~');
     assert.match(stored.updatedBy, /^key:/);
