@@ -56,7 +56,7 @@ export function startAlertingRole(cfg: AlertingRoleConfig): AlertingRole {
     dataSource: cfg.dataSource,
     history,
     replicaId,
-    periodMs: cfg.pollMs,
+    pollMs: cfg.pollMs,
     excerpts,
     log: cfg.log,
     ...(cfg.consoleUrl ? { consoleUrl: cfg.consoleUrl } : {}),
@@ -70,7 +70,7 @@ export function startAlertingRole(cfg: AlertingRoleConfig): AlertingRole {
     log: cfg.log,
     ...metrics,
   });
-  const loops = [scheduler.start(cfg.pollMs), router.start(cfg.pollMs), dispatcher.start(cfg.pollMs)];
+  const loops = [scheduler.start(cfg.pollMs), router.start(), dispatcher.start(cfg.pollMs)];
   return {
     replicaId,
     async stop() {

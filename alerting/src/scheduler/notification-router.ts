@@ -23,8 +23,15 @@ export interface RouterConfig {
   replicaId: string;
   /** How long a tenant's lease lasts (default 30 s). */
   leaseMs?: number;
-  /** How often each tenant's groups are looked at (default 1 s): the resolution of group_wait and group_interval. */
-  periodMs?: number;
+  /**
+   * Longest time between two routing rounds of a tenant (default 10 s). A round is due
+   * earlier when a group is due to flush, and at once when a rule's alert fired or resolved
+   * (the scheduler marks the tenant due); this bound catches what nobody announces
+   * (a rule disabled or deleted, a value that changed).
+   */
+  resyncMs?: number;
+  /** How often the loop looks for due tenants (default 1 s): the resolution of group_wait and group_interval. */
+  pollMs?: number;
   /** Tenants claimed per tick (default 20). */
   batchSize?: number;
   /** Most alert groups per tenant; alerts that would open more are not notified (default 1,000). */
@@ -102,18 +109,18 @@ export class NotificationRouter {
         await this.route(tenant);
       } catch (err) {
         this.log(`notification policy of ${tenant}: ${err instanceof Error ? err.message : String(err)}`);
-        await this.store.release(tenant, this.cfg.replicaId, this.periodMs).catch(() => undefined);
+        await this.store.release(tenant, this.cfg.replicaId, this.resyncMs).catch(() => undefined);
       }
     });
     return tenants.length;
   }
 
-  start(periodMs = this.periodMs): TickLoop {
-    return startTickLoop('notification router', () => this.tick(), periodMs, this.log);
+  start(): TickLoop {
+    return startTickLoop('notification router', () => this.tick(), this.cfg.pollMs ?? 1000, this.log);
   }
 
-  private get periodMs(): number {
-    return this.cfg.periodMs ?? 1000;
+  private get resyncMs(): number {
+    return this.cfg.resyncMs ?? 10_000;
   }
 
   private async route(tenant: string): Promise<void> {
@@ -152,7 +159,9 @@ export class NotificationRouter {
     const notifications = agg.flush(nowMs);
     await this.addExcerpts(tenant, notifications, new Map(instances.map((i) => [i.ruleId, i.spec])), nowMs);
     const { queued, history } = queueGroupNotifications(notifications, channels, this.cfg.consoleUrl ?? '');
-    const committed = await this.store.commit(tenant, this.cfg.replicaId, agg.snapshot(nowMs), queued, this.periodMs);
+    const nextFlush = agg.nextFlushMs();
+    const dueInMs = nextFlush === null ? this.resyncMs : Math.min(this.resyncMs, Math.max(0, nextFlush - nowMs));
+    const committed = await this.store.commit(tenant, this.cfg.replicaId, agg.snapshot(nowMs), queued, dueInMs);
     if (!committed) {
       this.log(`notification policy of ${tenant}: lease lost while routing; this round is dropped`);
       return;

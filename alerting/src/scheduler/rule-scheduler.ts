@@ -182,6 +182,11 @@ export class RuleScheduler {
       this.log(`alert rule ${ruleId}: lease lost during evaluation; results dropped`);
       return 'lost';
     }
+    // The tenant's router takes a changed alert at once, so group_wait counts from its firing.
+    if (routed && firingChanged)
+      await this.routing
+        .markDue(row.tenantId)
+        .catch((err: unknown) => this.log(`notification policy: ${err instanceof Error ? err.message : String(err)}`));
     history.unshift(
       entry({ groupKey: '', labels: {}, event: 'evaluation', outcome: 'ok', message: `${samples.length} group(s)` }),
     );

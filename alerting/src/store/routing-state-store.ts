@@ -106,14 +106,14 @@ export class RoutingStateStore {
 
   /**
    * Stores the aggregator state and queues its notifications in one transaction, only while
-   * `holder` still holds the tenant's lease (fencing); then the policy is due after `periodMs`.
+   * `holder` still holds the tenant's lease (fencing); then the policy is due after `dueInMs`.
    */
   async commit(
     tenant: string,
     holder: string,
     state: AggregatorSnapshot,
     queued: readonly QueuedGroupNotification[],
-    periodMs: number,
+    dueInMs: number,
   ): Promise<boolean> {
     return this.ds.transaction(async (em) => {
       const held: unknown[] = await em.query(
@@ -131,17 +131,22 @@ export class RoutingStateStore {
       await em.query(
         `UPDATE notification_policies SET state = $2::jsonb, holder = NULL, lease_until = NULL,
            due_at = now() + make_interval(secs => $3::double precision / 1000) WHERE tenant_id = $1`,
-        [tenant, JSON.stringify(state), periodMs],
+        [tenant, JSON.stringify(state), dueInMs],
       );
       return true;
     });
   }
 
-  async release(tenant: string, holder: string, periodMs: number): Promise<void> {
+  async release(tenant: string, holder: string, dueInMs: number): Promise<void> {
     await this.ds.query(
       `UPDATE notification_policies SET holder = NULL, lease_until = NULL, due_at = now() + make_interval(secs => $3::double precision / 1000)
        WHERE tenant_id = $1 AND holder = $2`,
-      [tenant, holder, periodMs],
+      [tenant, holder, dueInMs],
     );
+  }
+
+  /** Makes the tenant's policy due now: its alerts changed. */
+  async markDue(tenant: string): Promise<void> {
+    await this.ds.query('UPDATE notification_policies SET due_at = now() WHERE tenant_id = $1', [tenant]);
   }
 }

@@ -58,6 +58,14 @@ function router(replicaId = `router-${routerRuns++ % 2}`): NotificationRouter {
 
 /** Moves the fake clock to T0 + `atMs` and runs evaluation, routing and delivery once. */
 async function step(atMs: number): Promise<void> {
+  await evaluate(atMs);
+  await s.cp.dataSource.query('UPDATE notification_policies SET due_at = now()');
+  await router().tick();
+  while ((await dispatcher.tick()) > 0);
+}
+
+/** Moves the fake clock to T0 + `atMs` and evaluates every rule. */
+async function evaluate(atMs: number): Promise<void> {
   clock = T0 + atMs;
   const ds = s.cp.dataSource;
   await ds.query('UPDATE alert_rule_leases SET due_at = now()');
@@ -69,9 +77,15 @@ async function step(atMs: number): Promise<void> {
     now,
     excerpts: new ClickHouseAlertExcerpts(s.reads.reader),
   }).tick();
-  await ds.query('UPDATE notification_policies SET due_at = now()');
-  await router().tick();
-  while ((await dispatcher.tick()) > 0);
+}
+
+/** Seconds until the tenant's next routing round (the database's clock). */
+async function nextRoundIn(t: Tenant): Promise<number> {
+  const [row] = await s.cp.dataSource.query(
+    'SELECT extract(epoch FROM due_at - now())::float8 AS s FROM notification_policies WHERE tenant_id = $1',
+    [t.id],
+  );
+  return Number(row.s);
 }
 
 interface Tenant {
@@ -286,6 +300,8 @@ describe('notification routing', () => {
     await absenceRule(t, 'pay-api', { team: 'payments' });
     await absenceRule(t, 'pay-db', { team: 'payments' });
     await step(0);
+    const due = await nextRoundIn(t);
+    assert.ok(due > 5 && due <= 10, `next round after the 10 s resync bound, not every poll: ${due}`);
     await step(10 * S);
     assert.deepEqual(take(hook), [], '"How long to wait before sending the first notification for a new group"');
     await step(30 * S);
@@ -301,6 +317,8 @@ describe('notification routing', () => {
     assert.equal(first!.externalURL, 'https://tf.test');
 
     await absenceRule(t, 'pay-web', { team: 'payments' });
+    await evaluate(60 * S);
+    assert.ok((await nextRoundIn(t)) <= 0, 'a new firing alert makes the tenant due at once');
     await step(60 * S);
     await step(329 * S);
     assert.deepEqual(take(hook), [], 'a new alert waits for the group_interval');
