@@ -67,7 +67,7 @@ export function alertmanagerWebhookBody(n: GroupNotification, externalURL: strin
   return {
     version: '4',
     groupKey: n.groupKey,
-    truncatedAlerts: 0,
+    truncatedAlerts: n.truncatedAlerts ?? 0,
     status: n.status,
     receiver: quoteMeta(n.receiver),
     groupLabels: n.groupLabels,

@@ -71,13 +71,15 @@ export function renderEmail(n: GroupNotification, externalURL?: string): EmailMe
     firing.length > 0 ? `${firing.length} alert(s) firing:\n\n${firing.map(alertText).join('\n\n')}` : '',
     resolved.length > 0 ? `${resolved.length} alert(s) resolved:\n\n${resolved.map(alertText).join('\n\n')}` : '',
   ].filter(Boolean);
+  if (n.truncatedAlerts) sections.push(`… and ${n.truncatedAlerts} more alert(s) of this group.`);
   const link = externalURL ? `\n\nView in TelemetryFlow: ${externalURL}` : '';
   const text = `${subject}\n\n${sections.join('\n\n')}${link}\n`;
   const htmlSections = [
     firing.length > 0 ? `<h2>${firing.length} alert(s) firing</h2>${firing.map(alertHtml).join('')}` : '',
     resolved.length > 0 ? `<h2>${resolved.length} alert(s) resolved</h2>${resolved.map(alertHtml).join('')}` : '',
   ].join('');
+  const more = n.truncatedAlerts ? `<p>… and ${n.truncatedAlerts} more alert(s) of this group.</p>` : '';
   const htmlLink = externalURL ? `<p><a href="${esc(externalURL)}">View in TelemetryFlow</a></p>` : '';
-  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${esc(subject)}</title></head><body><h1>${esc(subject)}</h1>${htmlSections}${htmlLink}</body></html>`;
+  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${esc(subject)}</title></head><body><h1>${esc(subject)}</h1>${htmlSections}${more}${htmlLink}</body></html>`;
   return { subject, text, html };
 }

@@ -69,7 +69,8 @@ export function slackGroupMessage(p: GroupPayload): Record<string, unknown> {
   const n = p.notification;
   const subject = emailSubject(n);
   const lines = n.alerts.slice(0, MAX_SLACK_ALERTS).map(slackAlertLine);
-  if (n.alerts.length > MAX_SLACK_ALERTS) lines.push(`… and ${n.alerts.length - MAX_SLACK_ALERTS} more`);
+  const more = n.alerts.length - lines.length + (n.truncatedAlerts ?? 0);
+  if (more > 0) lines.push(`… and ${more} more`);
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: subject.slice(0, 150), emoji: true } },
     ...lines.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } })),

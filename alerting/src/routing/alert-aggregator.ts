@@ -45,6 +45,8 @@ export interface GroupNotification {
   reason: NotifyReason;
   alerts: NotifiedAlert[];
   atMs: number;
+  /** Alerts of the group left out of `alerts` to keep the message bounded (Alertmanager's `truncatedAlerts`). */
+  truncatedAlerts?: number;
 }
 
 export interface AggregatorOptions {

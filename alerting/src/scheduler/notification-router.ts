@@ -47,6 +47,9 @@ export interface RouterConfig {
   log?: (msg: string) => void;
 }
 
+/** Most alerts one message lists (the rest are counted as `truncatedAlerts`). */
+export const MAX_ALERTS_PER_MESSAGE = 200;
+
 /** The outbox rows of one flush, with what the alert history says about each alert. */
 export function queueGroupNotifications(
   notifications: readonly GroupNotification[],
@@ -60,7 +63,20 @@ export function queueGroupNotifications(
   for (const n of notifications) {
     const channel = byId.get(n.receiver) ?? byName.get(n.receiver);
     if (channel) {
-      const payload: GroupPayload = { format: 'group', notification: n, externalURL };
+      // Firing alerts first, so a truncated message still names what fires.
+      const ordered = [
+        ...n.alerts.filter((a) => a.status === 'firing'),
+        ...n.alerts.filter((a) => a.status !== 'firing'),
+      ];
+      const kept =
+        n.alerts.length > MAX_ALERTS_PER_MESSAGE
+          ? {
+              ...n,
+              alerts: ordered.slice(0, MAX_ALERTS_PER_MESSAGE),
+              truncatedAlerts: n.alerts.length - MAX_ALERTS_PER_MESSAGE,
+            }
+          : n;
+      const payload: GroupPayload = { format: 'group', notification: kept, externalURL };
       queued.push({ channelId: channel.id, groupKey: n.groupKey, kind: n.status, payload });
     }
     for (const a of n.alerts) {
