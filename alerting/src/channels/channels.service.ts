@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, notFound } from '@telemetryflow/http-kit';
 import type { ChannelDto, ChannelInput, ChannelTestDto } from '@telemetryflow/contract';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { deliverToChannel } from '../delivery/channel-delivery.js';
 import type { HttpDelivery } from '../delivery/http-delivery.js';
 import type { SmtpDelivery } from '../delivery/smtp-delivery.js';
@@ -29,6 +29,14 @@ function configOf(input: ChannelInput): Record<string, string> {
   const { type: _t, name: _n, ...config } = input;
   // E-mail recipients are a list; the column is JSON.
   return config as Record<string, string>;
+}
+
+function inUse(path: string, what: 'delete' | 'rename'): ApiError {
+  return new ApiError(
+    409,
+    'conflict',
+    `the notification policy routes to this channel (${path}); change the policy before you ${what} it`,
+  );
 }
 
 /** Notification channels of a tenant; their secrets go in and never come out. */
@@ -68,9 +76,16 @@ export class ChannelsService {
     return toChannelDto(row);
   }
 
-  /** Replaces the channel (secrets included) and clears its failing mark: the target may be fixed. */
+  /**
+   * Replaces the channel (secrets included) and clears its failing mark: the target may be
+   * fixed. A channel the notification policy names cannot be renamed from under it (409).
+   */
   async update(tenant: string, id: string, input: ChannelInput): Promise<ChannelDto> {
     const row = await this.find(tenant, id);
+    if (input.name !== row.name) {
+      const using = await this.policyRouteTo(this.ds.manager, tenant, row.name);
+      if (using) throw inUse(using, 'rename');
+    }
     Object.assign(row, {
       name: input.name,
       type: input.type,
@@ -91,17 +106,9 @@ export class ChannelsService {
     await this.ds.transaction(async (em) => {
       const channel = await em.getRepository(NotificationChannelEntity).findOneBy({ tenantId: tenant, id });
       if (!channel) throw notFound(`no notification channel ${id}`);
-      const policy = await em
-        .getRepository(NotificationPolicyEntity)
-        .findOne({ where: { tenantId: tenant }, lock: { mode: 'pessimistic_write' } });
-      const routes = policy ? walkRouteConfigs((policy.policy as { route: RouteConfig }).route, ['route']) : [];
-      const using = routes.find((r) => r.route.receiver === id || r.route.receiver === channel.name);
-      if (using)
-        throw new ApiError(
-          409,
-          'conflict',
-          `the notification policy routes to this channel (${using.path.join('.')}); change the policy first`,
-        );
+      const using =
+        (await this.policyRouteTo(em, tenant, id, true)) ?? (await this.policyRouteTo(em, tenant, channel.name, true));
+      if (using) throw inUse(using, 'delete');
       await em.getRepository(NotificationChannelEntity).delete({ tenantId: tenant, id });
       await em.query(
         `UPDATE alert_rules SET spec = jsonb_set(spec, '{channels}', (spec->'channels') - $2::text), updated_at = now()
@@ -145,6 +152,23 @@ export class ChannelsService {
       attempts: result.attempts,
       error: result.delivered ? null : result.error,
     };
+  }
+
+  /** The path of the first policy route whose receiver is `receiver` (a channel's name or id). */
+  private async policyRouteTo(
+    em: EntityManager,
+    tenant: string,
+    receiver: string,
+    lock = false,
+  ): Promise<string | null> {
+    const policy = await em
+      .getRepository(NotificationPolicyEntity)
+      .findOne({ where: { tenantId: tenant }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!policy) return null;
+    const route = walkRouteConfigs((policy.policy as { route: RouteConfig }).route, ['route']).find(
+      (r) => r.route.receiver === receiver,
+    );
+    return route ? route.path.join('.') : null;
   }
 
   private async find(tenant: string, id: string): Promise<NotificationChannelEntity> {

@@ -264,8 +264,14 @@ describe('notification policy API', () => {
     assert.equal(inUse.status, 409);
     assert.equal(
       inUse.body.error.message,
-      'the notification policy routes to this channel (route); change the policy first',
+      'the notification policy routes to this channel (route); change the policy before you delete it',
     );
+    const renamed = await call(s.api.url, `/api/v1/notification-channels/${channel!.id}`, {
+      key: t.key,
+      method: 'PUT',
+      body: { type: 'webhook', name: 'renamed-hook', url: 'https://hooks.example.com/x', secret: SECRET },
+    });
+    assert.equal(renamed.status, 409);
     const stored = (await call(s.api.url, '/api/v1/notification-policy', { key: t.readKey })).body.data;
     assert.equal(stored.policy.route.routes[0].matchers[0].op, '=~');
     assert.match(stored.updatedBy, /^key:/);
