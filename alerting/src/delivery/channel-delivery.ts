@@ -1,13 +1,20 @@
 import type { ChannelInput } from '@telemetryflow/contract';
 import type { AlertNotification } from '../notify/alert-notification.js';
 import { channelRequest } from './channel-messages.js';
-import { renderEmail } from './email-message.js';
+import { renderEmail, type EmailMessage } from './email-message.js';
 import { groupChannelRequest, isGroupPayload, singleAlertGroup } from './group-messages.js';
 import type { DeliveryResult, HttpDelivery } from './http-delivery.js';
 import type { SmtpDelivery } from './smtp-delivery.js';
 
 /** Told when an e-mail channel exists but the server has no SMTP relay. */
 export const NO_SMTP = 'e-mail is not configured on this server (TF_SMTP_HOST)';
+
+function testEmail(n: AlertNotification): EmailMessage {
+  const subject = 'TelemetryFlow test notification';
+  const text = n.annotations.summary ?? subject;
+  const esc = text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return { subject, text: `${text}\n`, html: `<!DOCTYPE html><html><body><p>${esc}</p></body></html>` };
+}
 
 export interface ChannelSenders {
   http: HttpDelivery;
@@ -31,9 +38,15 @@ export async function deliverToChannel(
   if (target.type === 'email') {
     if (!senders.smtp)
       return { delivered: false, permanent: true, status: null, attempts: 0, error: NO_SMTP, retryAfterMs: null };
-    const n = group ? group.notification : singleAlertGroup(payload as AlertNotification);
-    const link = group ? group.externalURL || undefined : senders.consoleUrl;
-    const r = await senders.smtp.send(target.to, renderEmail(n, link));
+    const own = payload as AlertNotification;
+    const message =
+      !group && own.kind === 'test'
+        ? testEmail(own)
+        : renderEmail(
+            group ? group.notification : singleAlertGroup(own),
+            group ? group.externalURL || undefined : senders.consoleUrl,
+          );
+    const r = await senders.smtp.send(target.to, message);
     return r.delivered
       ? { delivered: true, status: 250, attempts: 1 }
       : { delivered: false, permanent: r.permanent, status: null, attempts: 1, error: r.error, retryAfterMs: null };

@@ -16,6 +16,7 @@ import {
   AlertHistory,
   ClickHouseAlertExcerpts,
   ClickHouseConditionReader,
+  NO_SMTP,
   NotificationDispatcher,
   NotificationRouter,
   RuleScheduler,
@@ -475,6 +476,15 @@ describe('notification routing', () => {
     });
     assert.equal(channel.status, 201, JSON.stringify(channel.body));
     assert.equal(channel.body.data.target, 'mailto:oncall@example.test');
+    const test = await call(s.api.url, `/api/v1/notification-channels/${channel.body.data.id}/test`, {
+      key: t.key,
+      method: 'POST',
+    });
+    assert.deepEqual(
+      test.body.data,
+      { delivered: false, status: null, attempts: 0, error: NO_SMTP },
+      'this API was started without an SMTP relay, and says so',
+    );
     await putPolicy(t, { route: { receiver: 'ops-mail', groupBy: ['team'], groupWait: '30s' } });
     await absenceRule(t, 'pay-api', { team: 'payments' });
     await insertLogs(s.ch, {
