@@ -27,8 +27,8 @@ function toChannelDto(c: NotificationChannelEntity): ChannelDto {
 
 function configOf(input: ChannelInput): Record<string, string> {
   const { type: _t, name: _n, ...config } = input;
-  // E-mail recipients are a list; the column is JSON.
-  return config as Record<string, string>;
+  // E-mail recipients are a list and sendResolved a boolean; the column is JSON.
+  return config as unknown as Record<string, string>;
 }
 
 function inUse(path: string, what: 'delete' | 'rename'): ApiError {

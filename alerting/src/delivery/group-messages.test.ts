@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { GroupNotification } from '../routing/alert-aggregator.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './channel-messages.js';
 import {
+  channelSendsResolved,
   groupChannelRequest,
   pagerDutyGroupEvent,
   sendsResolved,
@@ -92,6 +93,9 @@ describe('group notifications per channel', () => {
       false,
       false,
     ]);
+    assert.equal(channelSendsResolved({ type: 'email', config: { to: ['a@b.test'], sendResolved: true } }), true);
+    assert.equal(channelSendsResolved({ type: 'webhook', config: { sendResolved: false } }), false);
+    assert.equal(channelSendsResolved({ type: 'slack', config: { url: 'https://hooks.slack.test/x' } }), false);
     const g = singleAlertGroup({
       kind: 'resolved',
       ruleId: 'r',

@@ -29,6 +29,11 @@ export function sendsResolved(type: ChannelInput['type']): boolean {
   return type === 'webhook' || type === 'pagerduty';
 }
 
+/** A channel's `sendResolved`, or its integration's default. */
+export function channelSendsResolved(c: { type: ChannelInput['type']; config: Record<string, unknown> }): boolean {
+  return typeof c.config.sendResolved === 'boolean' ? c.config.sendResolved : sendsResolved(c.type);
+}
+
 /** A rule's own notification (no policy) as a group of one alert, for e-mail. */
 export function singleAlertGroup(n: AlertNotification): GroupNotification {
   const alert: NotifiedAlert = {

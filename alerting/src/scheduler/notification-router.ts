@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AlertHistory, HistoryEntry } from '../history/alert-history.js';
 import { alertLabels } from '../notify/alert-notification.js';
-import { sendsResolved, type GroupPayload } from '../delivery/group-messages.js';
+import { channelSendsResolved, type GroupPayload } from '../delivery/group-messages.js';
 import { AlertAggregator, type GroupNotification, type IncomingAlert } from '../routing/alert-aggregator.js';
 import { labelSetFingerprint } from '../routing/label-sets.js';
 import { buildNotificationPolicy, type NotificationPolicyInput } from '../routing/route-tree.js';
@@ -150,10 +150,10 @@ export class NotificationRouter {
       this.store.instances(tenant, this.cfg.maxAlertsPerTenant ?? 10_000),
     ]);
     const compiled = silences.map(compileSilence);
-    const types = new Map(channels.flatMap((c) => [[c.id, c.type] as const, [c.name, c.type] as const]));
+    const resolves = new Map(channels.flatMap((c) => [c.id, c.name].map((k) => [k, channelSendsResolved(c)] as const)));
     const agg = new AlertAggregator(policy, {
       silences: () => compiled,
-      sendsResolved: (receiver) => sendsResolved(types.get(receiver) ?? 'webhook'),
+      sendsResolved: (receiver) => resolves.get(receiver) ?? true,
       maxGroups: this.cfg.maxGroupsPerTenant ?? 1000,
     });
     agg.restore(stored.state);

@@ -98,10 +98,10 @@ export class RoutingStateStore {
     }));
   }
 
-  channels(tenant: string): Promise<Pick<NotificationChannelEntity, 'id' | 'name' | 'type'>[]> {
+  channels(tenant: string): Promise<Pick<NotificationChannelEntity, 'id' | 'name' | 'type' | 'config'>[]> {
     return this.ds
       .getRepository(NotificationChannelEntity)
-      .find({ where: { tenantId: tenant }, select: { id: true, name: true, type: true } });
+      .find({ where: { tenantId: tenant }, select: { id: true, name: true, type: true, config: true } });
   }
 
   /**
