@@ -3,6 +3,7 @@ import { ALERTING_ENTITIES } from './store/entities.js';
 import { Alerting1764400000000 } from './store/migration.js';
 import { MONITOR_ENTITIES } from './monitors/monitor-entities.js';
 import { Monitors1765150000000 } from './monitors/monitor-migration.js';
+import { NotificationPolicies1765200000000 } from './store/notification-policy-migration.js';
 
 export { evaluateRule, groupKey, observe, type GroupSample, type RuleEvaluation } from './evaluation/evaluate-rule.js';
 export {
@@ -94,12 +95,32 @@ export {
   type GroupNotification,
   type IncomingAlert,
   type NotifiedAlert,
+  type AggregatorSnapshot,
 } from './routing/alert-aggregator.js';
+export { NotificationRouter, queueGroupNotifications, type RouterConfig } from './scheduler/notification-router.js';
+export { RoutingStateStore } from './store/routing-state-store.js';
+export {
+  ClickHouseAlertExcerpts,
+  excerptQuery,
+  excerptLines,
+  type AlertExcerpts,
+  type ExcerptOptions,
+} from './sources/alert-excerpts.js';
+export { NotificationPoliciesService } from './policies/notification-policies.service.js';
+export {
+  groupChannelRequest,
+  isGroupPayload,
+  sendsResolved,
+  slackGroupMessage,
+  pagerDutyGroupEvent,
+  type GroupPayload,
+} from './delivery/group-messages.js';
+export { deliverToChannel, NO_SMTP, type ChannelSenders } from './delivery/channel-delivery.js';
 export { startAlertingRole, type AlertingRole, type AlertingRoleConfig } from './alerting-role.js';
 export { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.js';
 
 /** Control-plane migrations of alerting (by timestamp between dashboards' 0004 and identity's 0005). */
-export const ALERTING_MIGRATIONS = [Alerting1764400000000, Monitors1765150000000];
+export const ALERTING_MIGRATIONS = [Alerting1764400000000, Monitors1765150000000, NotificationPolicies1765200000000];
 
 /** Alerting's tables in the control-plane database: one of `openControlPlane({ features })`. */
 export const ALERTING_FEATURE: ControlPlaneFeature = {

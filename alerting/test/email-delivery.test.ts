@@ -10,6 +10,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import {
   AlertAggregator,
   buildNotificationPolicy,
+  deliverToChannel,
   EMAIL_FAILED,
   renderEmail,
   SmtpDelivery,
@@ -215,5 +216,37 @@ describe('e-mail channel over SMTP', () => {
       permanent: false,
       error: EMAIL_FAILED.unreachable,
     });
+  });
+
+  it("a rule's own notification and a channel's test message go out through the same channel delivery", async () => {
+    const server = await startMailServer();
+    const senders = { http: undefined as never, smtp: smtp(server.port), consoleUrl: 'https://tf.test' };
+    const target = { type: 'email' as const, name: 'ops', to: ['oncall@example.test'] };
+    const own = {
+      kind: 'firing' as const,
+      ruleId: 'r-1',
+      ruleName: 'worker errors',
+      severity: 'critical' as const,
+      groupKey: 'service=worker',
+      labels: { alertname: 'worker errors', service: 'worker', severity: 'critical' },
+      annotations: { summary: '3 errors' },
+      value: 3,
+      startsAt: '2024-05-06T10:00:00.000Z',
+      endsAt: null,
+      fingerprint: 'f',
+      url: 'https://tf.test/alerts?rule=r-1',
+      excerpt: ['2024-05-06 09:59:58.000000000 ERROR job 17 failed: disk full'],
+    };
+    assert.equal((await deliverToChannel(senders, target, own, T0)).delivered, true);
+    const test = { ...own, kind: 'test' as const, annotations: { summary: 'A test message for the "ops" channel.' } };
+    assert.equal((await deliverToChannel(senders, target, test, T0)).delivered, true);
+    const [alert, probe] = server.delivered;
+    assert.equal(alert!.mail.subject, '[FIRING:1] worker errors (worker critical)');
+    assert.ok(
+      (alert!.mail.text ?? '').includes('Excerpt:\n   2024-05-06 09:59:58.000000000 ERROR job 17 failed: disk full'),
+    );
+    assert.ok((alert!.mail.text ?? '').includes('View in TelemetryFlow: https://tf.test'));
+    assert.equal(probe!.mail.subject, 'TelemetryFlow test notification');
+    assert.equal(probe!.mail.text?.trim(), 'A test message for the "ops" channel.');
   });
 });

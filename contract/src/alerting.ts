@@ -278,9 +278,10 @@ export interface PreviewDto {
   }[];
 }
 
+/** `=`, `!=`, and Alertmanager's regular-expression matchers `=~`, `!~` (RE2, fully anchored). */
 export const MatcherSchema = z.object({
   label: z.string().min(1).max(100),
-  op: z.enum(['=', '!=']).default('='),
+  op: z.enum(['=', '!=', '=~', '!~']).default('='),
   value: z.string().max(1000),
 });
 export type Matcher = z.infer<typeof MatcherSchema>;
@@ -313,15 +314,36 @@ const HttpUrl = z
   .refine((u) => /^https?:\/\//i.test(u), 'an http or https URL');
 
 /** Where notifications go. Secrets (URLs with tokens, routing keys, signing secrets) are write-only. */
+/**
+ * Under a notification policy: whether the channel is told about resolved alerts (Alertmanager's
+ * `send_resolved`); unset, Alertmanager's default of the integration (webhook and PagerDuty yes,
+ * Slack and e-mail no). A rule's own notifications always send resolves.
+ */
+const SendResolved = z.boolean().optional();
+
 export const ChannelInputSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('slack'), name: Name, url: HttpUrl }),
+  z.object({ type: z.literal('slack'), name: Name, url: HttpUrl, sendResolved: SendResolved }),
   z.object({
     type: z.literal('pagerduty'),
     name: Name,
     routingKey: z.string().min(1).max(100),
     url: HttpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+    sendResolved: SendResolved,
   }),
-  z.object({ type: z.literal('webhook'), name: Name, url: HttpUrl, secret: z.string().min(16).max(256) }),
+  z.object({
+    type: z.literal('webhook'),
+    name: Name,
+    url: HttpUrl,
+    secret: z.string().min(16).max(256),
+    sendResolved: SendResolved,
+  }),
+  /** Through the operator's SMTP relay (TF_SMTP_*); the channel only names the recipients. */
+  z.object({
+    type: z.literal('email'),
+    name: Name,
+    to: z.array(z.string().email().max(320)).min(1).max(20),
+    sendResolved: SendResolved,
+  }),
 ]);
 export type ChannelInput = z.infer<typeof ChannelInputSchema>;
 
@@ -456,4 +478,12 @@ export interface PublicStatusDto {
   /** Maintenance announced for later. */
   scheduledMaintenance: IncidentDto[];
   generatedAt: string;
+}
+
+/** `GET /api/v1/notification-policy`: the tenant's routing tree, or the default (null: each rule's own channels). */
+export interface NotificationPolicyDto {
+  /** As stored (Alertmanager's route and time_intervals, in camelCase); null when none is set. */
+  policy: Record<string, unknown> | null;
+  updatedAt: string | null;
+  updatedBy: string | null;
 }

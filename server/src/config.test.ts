@@ -52,8 +52,13 @@ test('alerting: a role of its own and of all; allow-list and console URL validat
     TF_CONSOLE_URL: 'https://tf.example.com',
     TF_ALERTING_POLL_MS: '500',
   }).alerting;
-  assert.deepEqual(a, { allowedCidrs: '10.20.0.0/16, 127.0.0.1', consoleUrl: 'https://tf.example.com', pollMs: 500 });
-  assert.deepEqual(loadConfig({}).alerting, { allowedCidrs: '', consoleUrl: undefined, pollMs: 1000 });
+  assert.deepEqual(a, {
+    allowedCidrs: '10.20.0.0/16, 127.0.0.1',
+    consoleUrl: 'https://tf.example.com',
+    pollMs: 500,
+    smtp: undefined,
+  });
+  assert.deepEqual(loadConfig({}).alerting, { allowedCidrs: '', consoleUrl: undefined, pollMs: 1000, smtp: undefined });
   for (const [name, bad] of [
     ['TF_ALERTING_ALLOWED_CIDRS', '10.0.0.0/33'],
     ['TF_ALERTING_ALLOWED_CIDRS', 'intranet'],
@@ -66,6 +71,40 @@ test('alerting: a role of its own and of all; allow-list and console URL validat
       `${name}=${bad}`,
     );
   }
+});
+
+test('SMTP relay of e-mail channels: STARTTLS on 587 by default, implicit TLS on 465, a sender required', () => {
+  assert.deepEqual(
+    loadConfig({
+      TF_SMTP_HOST: 'smtp.example.com',
+      TF_SMTP_FROM: 'Alerts <alerts@example.com>',
+      TF_SMTP_USER: 'alerts',
+      TF_SMTP_PASSWORD: 'app-password',
+    }).alerting.smtp,
+    {
+      host: 'smtp.example.com',
+      port: 587,
+      tls: 'starttls',
+      auth: { user: 'alerts', pass: 'app-password' },
+      from: 'Alerts <alerts@example.com>',
+    },
+  );
+  const implicit = loadConfig({
+    TF_SMTP_HOST: 'smtp.example.com',
+    TF_SMTP_FROM: 'a@example.com',
+    TF_SMTP_TLS: 'implicit',
+  }).alerting.smtp;
+  assert.deepEqual([implicit?.port, implicit?.tls, implicit?.auth], [465, 'implicit', undefined]);
+  for (const [env, name] of [
+    [{ TF_SMTP_HOST: 'smtp.example.com' }, 'TF_SMTP_FROM'],
+    [{ TF_SMTP_HOST: 'smtp.example.com', TF_SMTP_FROM: 'a@example.com', TF_SMTP_TLS: 'maybe' }, 'TF_SMTP_TLS'],
+    [{ TF_SMTP_HOST: 'smtp.example.com', TF_SMTP_FROM: 'a@example.com', TF_SMTP_PORT: '70000' }, 'TF_SMTP_PORT'],
+  ] as const)
+    assert.throws(
+      () => loadConfig(env),
+      (e) => e instanceof ConfigError && e.message.includes(name),
+      name,
+    );
 });
 
 test('the V8 heap growing percent defaults to 100, 0 leaves it to V8, and nonsense is refused', () => {

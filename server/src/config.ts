@@ -85,6 +85,8 @@ export interface Config {
     consoleUrl: string | undefined;
     /** `TF_ALERTING_POLL_MS`: how often due rules and pending notifications are looked for. */
     pollMs: number;
+    /** `TF_SMTP_*`: the relay of e-mail channels; undefined without `TF_SMTP_HOST`. */
+    smtp: SmtpSettings | undefined;
   };
   probe: {
     /** `PROBE_LOCATION`: the `location` label on every check result of this process. */
@@ -96,6 +98,16 @@ export interface Config {
   };
   /** Set: TelemetryFlow's own spans go to this OTLP/HTTP endpoint. */
   selfTracing: { endpoint: string; headers: Record<string, string>; requestRatio: number } | undefined;
+}
+
+/** The SMTP relay of e-mail channels (Alertmanager's global smtp_* settings). */
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** `TF_SMTP_TLS`: `starttls` (default: required), `implicit` (port 465) or `none` (plain, e.g. a local relay). */
+  tls: 'starttls' | 'implicit' | 'none';
+  auth: { user: string; pass: string } | undefined;
+  from: string;
 }
 
 export class ConfigError extends Error {}
@@ -130,6 +142,22 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], f
   if (!(values as readonly string[]).includes(raw))
     throw new ConfigError(`${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
   return raw as T;
+}
+
+function smtpSettings(env: Env): SmtpSettings | undefined {
+  const host = optional(env, 'TF_SMTP_HOST');
+  if (host === undefined) return undefined;
+  const tls = oneOf(env, 'TF_SMTP_TLS', ['starttls', 'implicit', 'none'] as const, 'starttls');
+  const user = optional(env, 'TF_SMTP_USER');
+  const from = optional(env, 'TF_SMTP_FROM');
+  if (from === undefined) throw new ConfigError('TF_SMTP_FROM is required with TF_SMTP_HOST');
+  return {
+    host,
+    port: int(env, 'TF_SMTP_PORT', tls === 'implicit' ? 465 : 587, 1, 65_535),
+    tls,
+    auth: user === undefined ? undefined : { user, pass: env.TF_SMTP_PASSWORD ?? '' },
+    from,
+  };
 }
 
 function optional(env: Env, name: string): string | undefined {
@@ -407,6 +435,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       allowedCidrs: cidrs(env, 'TF_ALERTING_ALLOWED_CIDRS'),
       consoleUrl: url(env, 'TF_CONSOLE_URL', ['http:', 'https:']),
       pollMs: int(env, 'TF_ALERTING_POLL_MS', 1000, 100, 60_000),
+      smtp: smtpSettings(env),
     },
     probe: {
       location: probeLocation(env),

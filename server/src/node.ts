@@ -6,6 +6,7 @@ import {
   HttpDelivery,
   MonitorResultsWriter,
   parseCidrs,
+  SmtpDelivery,
   startAlertingRole,
   type MonitorCheckRecord,
 } from '@telemetryflow/alerting';
@@ -197,6 +198,20 @@ export async function startNode(
       }));
       stops.push(() => d.close());
     }
+    const smtpSettings = config.alerting.smtp;
+    let smtp: SmtpDelivery | undefined;
+    if (smtpSettings && (roles.has('query') || roles.has('alerting'))) {
+      const m = (smtp = new SmtpDelivery({
+        host: smtpSettings.host,
+        port: smtpSettings.port,
+        implicitTls: smtpSettings.tls === 'implicit',
+        requireTls: smtpSettings.tls === 'starttls',
+        ...(smtpSettings.auth ? { auth: smtpSettings.auth } : {}),
+        from: smtpSettings.from,
+        log: log.warn,
+      }));
+      stops.push(async () => m.close());
+    }
 
     let apiUrl: string | undefined;
     if (roles.has('query')) {
@@ -219,6 +234,7 @@ export async function startNode(
             reads: reads!,
             delivery: delivery!,
             guard,
+            smtp,
           }),
         ],
         requestLog: log.request,
@@ -241,6 +257,7 @@ export async function startNode(
         reader: alertReader!,
         reads: reads!,
         delivery: delivery!,
+        smtp,
         pollMs: config.alerting.pollMs,
         consoleUrl: config.alerting.consoleUrl,
         log: log.warn,

@@ -4,6 +4,7 @@ import type { ControlPlane } from '@telemetryflow/identity';
 import { AlertsService } from '../alerts/alerts.service.js';
 import { ChannelsService } from '../channels/channels.service.js';
 import type { HttpDelivery } from '../delivery/http-delivery.js';
+import type { SmtpDelivery } from '../delivery/smtp-delivery.js';
 import { AlertHistory } from '../history/alert-history.js';
 import { AlertRulesService } from '../rules/alert-rules.service.js';
 import { CONDITION_READER, type ConditionReader } from '../sources/condition-reader.js';
@@ -18,6 +19,8 @@ import { AddressGuard } from '../delivery/address-guard.js';
 import { MonitorResultsReader } from '../monitors/monitor-results-reader.js';
 import { MonitorsService } from '../monitors/monitors.service.js';
 import { HeartbeatsController, MonitorsController } from './monitors.controller.js';
+import { NotificationPoliciesService } from '../policies/notification-policies.service.js';
+import { NotificationPolicyController } from './notification-policy.controller.js';
 
 export interface AlertingApiConfig {
   controlPlane: ControlPlane;
@@ -30,6 +33,8 @@ export interface AlertingApiConfig {
   delivery: HttpDelivery;
   /** Judges monitor targets written as addresses (default: nothing private allowed). */
   guard?: AddressGuard;
+  /** Sends test messages of e-mail channels (TF_SMTP_*). */
+  smtp?: SmtpDelivery | undefined;
 }
 
 /** The alerting routes, served by the query API (`startQueryServer({ modules: [...] })`). */
@@ -49,11 +54,12 @@ export class AlertingApiModule {
         PublicStatusController,
         MonitorsController,
         HeartbeatsController,
+        NotificationPolicyController,
       ],
       providers: [
         { provide: AlertRulesService, useValue: new AlertRulesService(ds, cfg.reader.limits) },
         { provide: AlertsService, useValue: new AlertsService(ds) },
-        { provide: ChannelsService, useValue: new ChannelsService(ds, cfg.delivery) },
+        { provide: ChannelsService, useValue: new ChannelsService(ds, cfg.delivery, cfg.smtp) },
         { provide: AlertHistory, useValue: new AlertHistory(cfg.clickhouse, cfg.reads) },
         {
           provide: StatusPagesService,
@@ -67,6 +73,7 @@ export class AlertingApiModule {
           provide: MonitorsService,
           useValue: new MonitorsService(ds, cfg.guard ?? new AddressGuard(), monitorResults),
         },
+        { provide: NotificationPoliciesService, useValue: new NotificationPoliciesService(ds) },
       ],
     };
   }

@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { AlertsService } from '../alerts/alerts.service.js';
 import { AlertHistory } from '../history/alert-history.js';
 import { pathId, timeMs } from './route-params.js';
+import { LabelMatcherSchema } from '../routing/label-matchers.js';
 
 const TAGS = ['alerting'];
 const DAY_MS = 86_400_000;
@@ -112,6 +113,13 @@ export class SilencesController {
     tags: TAGS,
   })
   async create(@CurrentCaller() caller: Caller, @ValidBody() body: SilenceInput): Promise<ApiSuccess<SilenceDto>> {
+    body.matchers.forEach((m, i) => {
+      const issue = LabelMatcherSchema.safeParse(m).error?.issues[0];
+      if (issue)
+        throw new ApiError(400, 'invalid_parameter', `matchers.${i}.value: ${issue.message}`, {
+          parameter: `matchers.${i}.value`,
+        });
+    });
     const startsAtMs = timeMs(body.startsAt, 'startsAt', 0);
     const endsAtMs = timeMs(body.endsAt, 'endsAt', 0);
     if (endsAtMs <= startsAtMs)

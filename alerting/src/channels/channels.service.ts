@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { notFound } from '@telemetryflow/http-kit';
+import { ApiError, notFound } from '@telemetryflow/http-kit';
 import type { ChannelDto, ChannelInput, ChannelTestDto } from '@telemetryflow/contract';
-import type { DataSource } from 'typeorm';
-import { channelRequest } from '../delivery/channel-messages.js';
+import type { DataSource, EntityManager } from 'typeorm';
+import { deliverToChannel } from '../delivery/channel-delivery.js';
 import type { HttpDelivery } from '../delivery/http-delivery.js';
+import type { SmtpDelivery } from '../delivery/smtp-delivery.js';
 import { channelTarget } from '../delivery/notification-dispatcher.js';
 import { alertFingerprint, type AlertNotification } from '../notify/alert-notification.js';
-import { NotificationChannelEntity } from '../store/entities.js';
+import { walkRouteConfigs, type RouteConfig } from '../routing/route-tree.js';
+import { NotificationChannelEntity, NotificationPolicyEntity } from '../store/entities.js';
 
 function toChannelDto(c: NotificationChannelEntity): ChannelDto {
   return {
     id: c.id,
     name: c.name,
     type: c.type,
-    target: new URL(c.config.url!).origin,
+    target:
+      c.type === 'email' ? `mailto:${(c.config.to as unknown as string[]).join(',')}` : new URL(c.config.url!).origin,
     failing: c.failingSince !== null,
     failingSince: c.failingSince?.toISOString() ?? null,
     lastError: c.lastError,
@@ -24,7 +27,16 @@ function toChannelDto(c: NotificationChannelEntity): ChannelDto {
 
 function configOf(input: ChannelInput): Record<string, string> {
   const { type: _t, name: _n, ...config } = input;
-  return config;
+  // E-mail recipients are a list and sendResolved a boolean; the column is JSON.
+  return config as unknown as Record<string, string>;
+}
+
+function inUse(path: string, what: 'delete' | 'rename'): ApiError {
+  return new ApiError(
+    409,
+    'conflict',
+    `the notification policy routes to this channel (${path}); change the policy before you ${what} it`,
+  );
 }
 
 /** Notification channels of a tenant; their secrets go in and never come out. */
@@ -32,6 +44,7 @@ export class ChannelsService {
   constructor(
     private readonly ds: DataSource,
     private readonly delivery: HttpDelivery,
+    private readonly smtp?: SmtpDelivery,
   ) {}
 
   async list(tenant: string): Promise<ChannelDto[]> {
@@ -63,9 +76,16 @@ export class ChannelsService {
     return toChannelDto(row);
   }
 
-  /** Replaces the channel (secrets included) and clears its failing mark: the target may be fixed. */
+  /**
+   * Replaces the channel (secrets included) and clears its failing mark: the target may be
+   * fixed. A channel the notification policy names cannot be renamed from under it (409).
+   */
   async update(tenant: string, id: string, input: ChannelInput): Promise<ChannelDto> {
     const row = await this.find(tenant, id);
+    if (input.name !== row.name) {
+      const using = await this.policyRouteTo(this.ds.manager, tenant, row.name);
+      if (using) throw inUse(using, 'rename');
+    }
     Object.assign(row, {
       name: input.name,
       type: input.type,
@@ -78,11 +98,18 @@ export class ChannelsService {
     return toChannelDto(row);
   }
 
-  /** Deletes the channel and takes it out of every rule that notified it. */
+  /**
+   * Deletes the channel and takes it out of every rule that notified it; a channel the
+   * notification policy routes to stays until the policy no longer names it (409).
+   */
   async remove(tenant: string, id: string): Promise<void> {
     await this.ds.transaction(async (em) => {
-      const res = await em.getRepository(NotificationChannelEntity).delete({ tenantId: tenant, id });
-      if (!res.affected) throw notFound(`no notification channel ${id}`);
+      const channel = await em.getRepository(NotificationChannelEntity).findOneBy({ tenantId: tenant, id });
+      if (!channel) throw notFound(`no notification channel ${id}`);
+      const using =
+        (await this.policyRouteTo(em, tenant, id, true)) ?? (await this.policyRouteTo(em, tenant, channel.name, true));
+      if (using) throw inUse(using, 'delete');
+      await em.getRepository(NotificationChannelEntity).delete({ tenantId: tenant, id });
       await em.query(
         `UPDATE alert_rules SET spec = jsonb_set(spec, '{channels}', (spec->'channels') - $2::text), updated_at = now()
          WHERE tenant_id = $1 AND spec->'channels' ? $2::text`,
@@ -109,7 +136,7 @@ export class ChannelsService {
       fingerprint: alertFingerprint(tenant, 'test', row.id),
       url: null,
     };
-    const result = await this.delivery.send(channelRequest(channelTarget(row), n, now));
+    const result = await deliverToChannel({ http: this.delivery, smtp: this.smtp }, channelTarget(row), n, now);
     if (result.delivered)
       await this.ds.query('UPDATE notification_channels SET failing_since = NULL, last_error = NULL WHERE id = $1', [
         row.id,
@@ -125,6 +152,23 @@ export class ChannelsService {
       attempts: result.attempts,
       error: result.delivered ? null : result.error,
     };
+  }
+
+  /** The path of the first policy route whose receiver is `receiver` (a channel's name or id). */
+  private async policyRouteTo(
+    em: EntityManager,
+    tenant: string,
+    receiver: string,
+    lock = false,
+  ): Promise<string | null> {
+    const policy = await em
+      .getRepository(NotificationPolicyEntity)
+      .findOne({ where: { tenantId: tenant }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!policy) return null;
+    const route = walkRouteConfigs((policy.policy as { route: RouteConfig }).route, ['route']).find(
+      (r) => r.route.receiver === receiver,
+    );
+    return route ? route.path.join('.') : null;
   }
 
   private async find(tenant: string, id: string): Promise<NotificationChannelEntity> {

@@ -11,6 +11,8 @@ export interface AlertmanagerWebhookAlert {
   endsAt: string;
   generatorURL: string;
   fingerprint: string;
+  /** TelemetryFlow's addition (receivers ignore fields they do not know): log lines or top errors of log and span rules. */
+  excerpt?: string[];
 }
 
 export interface AlertmanagerWebhookMessage {
@@ -56,6 +58,7 @@ function webhookAlert(a: NotifiedAlert): AlertmanagerWebhookAlert {
     endsAt: a.status === 'resolved' && a.endsAtMs !== null ? goTime(a.endsAtMs) : GO_ZERO_TIME,
     generatorURL: a.generatorURL ?? '',
     fingerprint: a.fingerprint,
+    ...(a.excerpt?.length ? { excerpt: a.excerpt } : {}),
   };
 }
 
@@ -64,7 +67,7 @@ export function alertmanagerWebhookBody(n: GroupNotification, externalURL: strin
   return {
     version: '4',
     groupKey: n.groupKey,
-    truncatedAlerts: 0,
+    truncatedAlerts: n.truncatedAlerts ?? 0,
     status: n.status,
     receiver: quoteMeta(n.receiver),
     groupLabels: n.groupLabels,

@@ -42,6 +42,11 @@ export function slackMessage(n: AlertNotification): Record<string, unknown> {
       ],
     },
   ];
+  if (n.excerpt?.length)
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `\`\`\`${n.excerpt.join('\n')}\`\`\``.slice(0, 3000) },
+    });
   if (n.url)
     blocks.push({
       type: 'actions',
@@ -67,7 +72,12 @@ export function pagerDutyEvent(n: AlertNotification, routingKey: string): Record
       timestamp: n.startsAt,
       component: n.labels.service,
       group: n.ruleName,
-      custom_details: { value: n.value, labels: n.labels, annotations: n.annotations },
+      custom_details: {
+        value: n.value,
+        labels: n.labels,
+        annotations: n.annotations,
+        ...(n.excerpt ? { excerpt: n.excerpt } : {}),
+      },
     },
     ...(n.url ? { links: [{ href: n.url, text: 'Open in TelemetryFlow' }] } : {}),
   };
@@ -85,7 +95,11 @@ export function webhookSignature(secret: string, timestampSeconds: number, body:
 }
 
 /** The request a channel gets for a notification. */
-export function channelRequest(channel: ChannelInput, n: AlertNotification, nowMs: number): OutboundRequest {
+export function channelRequest(
+  channel: Exclude<ChannelInput, { type: 'email' }>,
+  n: AlertNotification,
+  nowMs: number,
+): OutboundRequest {
   const json = { 'content-type': 'application/json' };
   switch (channel.type) {
     case 'slack':

@@ -38,6 +38,7 @@ function alertText(a: NotifiedAlert): string {
   if (a.value !== undefined && a.value !== null) lines.push(`Value: ${formatValue(a.value)}`);
   lines.push('Labels:', ...sortedEntries(a.labels).map(([k, v]) => ` - ${k} = ${v}`));
   lines.push('Annotations:', ...sortedEntries(a.annotations).map(([k, v]) => ` - ${k} = ${v}`));
+  if (a.excerpt?.length) lines.push('Excerpt:', ...a.excerpt.map((l) => `   ${l}`));
   if (a.generatorURL) lines.push(`Source: ${a.generatorURL}`);
   return lines.join('\n');
 }
@@ -54,9 +55,10 @@ function pairsHtml(m: Record<string, string>): string {
 function alertHtml(a: NotifiedAlert): string {
   const value = a.value !== undefined && a.value !== null ? `<p>Value: <b>${esc(formatValue(a.value))}</b></p>` : '';
   const source = a.generatorURL ? `<p><a href="${esc(a.generatorURL)}">Source</a></p>` : '';
+  const excerpt = a.excerpt?.length ? `<p>Excerpt</p><pre>${esc(a.excerpt.join('\n'))}</pre>` : '';
   return (
     `<div class="alert"><h3>${a.status === 'firing' ? 'Firing' : 'Resolved'} since ${esc(goTime(a.startsAtMs))}</h3>${value}` +
-    `<p>Labels</p><ul>${pairsHtml(a.labels)}</ul><p>Annotations</p><ul>${pairsHtml(a.annotations)}</ul>${source}</div>`
+    `<p>Labels</p><ul>${pairsHtml(a.labels)}</ul><p>Annotations</p><ul>${pairsHtml(a.annotations)}</ul>${excerpt}${source}</div>`
   );
 }
 
@@ -69,13 +71,15 @@ export function renderEmail(n: GroupNotification, externalURL?: string): EmailMe
     firing.length > 0 ? `${firing.length} alert(s) firing:\n\n${firing.map(alertText).join('\n\n')}` : '',
     resolved.length > 0 ? `${resolved.length} alert(s) resolved:\n\n${resolved.map(alertText).join('\n\n')}` : '',
   ].filter(Boolean);
+  if (n.truncatedAlerts) sections.push(`… and ${n.truncatedAlerts} more alert(s) of this group.`);
   const link = externalURL ? `\n\nView in TelemetryFlow: ${externalURL}` : '';
   const text = `${subject}\n\n${sections.join('\n\n')}${link}\n`;
   const htmlSections = [
     firing.length > 0 ? `<h2>${firing.length} alert(s) firing</h2>${firing.map(alertHtml).join('')}` : '',
     resolved.length > 0 ? `<h2>${resolved.length} alert(s) resolved</h2>${resolved.map(alertHtml).join('')}` : '',
   ].join('');
+  const more = n.truncatedAlerts ? `<p>… and ${n.truncatedAlerts} more alert(s) of this group.</p>` : '';
   const htmlLink = externalURL ? `<p><a href="${esc(externalURL)}">View in TelemetryFlow</a></p>` : '';
-  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${esc(subject)}</title></head><body><h1>${esc(subject)}</h1>${htmlSections}${htmlLink}</body></html>`;
+  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${esc(subject)}</title></head><body><h1>${esc(subject)}</h1>${htmlSections}${more}${htmlLink}</body></html>`;
   return { subject, text, html };
 }

@@ -3,14 +3,20 @@ import type { DataSource } from 'typeorm';
 import type { AlertHistory } from '../history/alert-history.js';
 import type { AlertNotification } from '../notify/alert-notification.js';
 import { NotificationChannelEntity, type AlertNotificationEntity } from '../store/entities.js';
-import { channelRequest } from './channel-messages.js';
+import { deliverToChannel } from './channel-delivery.js';
+import { isGroupPayload } from './group-messages.js';
 import type { DeliveryResult, HttpDelivery } from './http-delivery.js';
+import type { SmtpDelivery } from './smtp-delivery.js';
 import type { AlertingMetrics } from '../alerting-metrics.js';
 import { startTickLoop, type TickLoop } from '../scheduler/tick-loop.js';
 
 export interface DispatcherConfig {
   dataSource: DataSource;
   delivery: HttpDelivery;
+  /** The operator's SMTP relay for e-mail channels; without it they fail, saying so. */
+  smtp?: SmtpDelivery | undefined;
+  /** The console, for links in e-mails of rules' own notifications. */
+  consoleUrl?: string | undefined;
   history: AlertHistory;
   /** How long a claimed notification belongs to this replica before another may take it (default 5 min). */
   claimMs?: number;
@@ -97,8 +103,12 @@ export class NotificationDispatcher {
       );
       return;
     }
-    const n = row.payload as unknown as AlertNotification;
-    const result = await this.cfg.delivery.send(channelRequest(channelTarget(channel), n, this.now()));
+    const result = await deliverToChannel(
+      { http: this.cfg.delivery, smtp: this.cfg.smtp, consoleUrl: this.cfg.consoleUrl },
+      channelTarget(channel),
+      row.payload,
+      this.now(),
+    );
     const outcome = await this.settle(row, channel, result);
     if (outcome === null) {
       this.log(
@@ -107,6 +117,34 @@ export class NotificationDispatcher {
       return;
     }
     this.cfg.metrics?.notifications.inc({ channel: channel.type, outcome });
+    const message = roundMessage(outcome, result, row.attempts, this.maxRounds, channel.type === 'email');
+    if (isGroupPayload(row.payload)) {
+      const entries = row.payload.notification.alerts.flatMap((a) =>
+        a.source
+          ? [
+              {
+                tenantId: row.tenantId,
+                timeMs: this.now(),
+                ruleId: a.source.ruleId,
+                ruleName: a.labels.alertname ?? '',
+                groupKey: a.source.groupKey,
+                labels: a.labels,
+                event: 'notification' as const,
+                toState: a.status,
+                value: a.value ?? null,
+                channelId: row.channelId,
+                outcome,
+                message,
+              },
+            ]
+          : [],
+      );
+      await this.cfg.history
+        .record(entries)
+        .catch((err: unknown) => this.log(`alert history: ${err instanceof Error ? err.message : String(err)}`));
+      return;
+    }
+    const n = row.payload as unknown as AlertNotification;
     if (n.kind === 'test' || row.ruleId === null) return;
     await this.cfg.history
       .record([
@@ -122,7 +160,7 @@ export class NotificationDispatcher {
           value: n.value,
           channelId: row.channelId,
           outcome,
-          message: roundMessage(outcome, result, row.attempts, this.maxRounds),
+          message,
         },
       ])
       .catch((err: unknown) => this.log(`alert history: ${err instanceof Error ? err.message : String(err)}`));
@@ -180,9 +218,15 @@ type RoundOutcome = 'sent' | 'retrying' | 'failed';
 const CLAIMED = `id = $1 AND status = 'sending' AND attempts = $2`;
 
 /** What the alert history says about one delivery round (no address or socket error: those are in the log). */
-function roundMessage(outcome: RoundOutcome, result: DeliveryResult, round: number, maxRounds: number): string {
+function roundMessage(
+  outcome: RoundOutcome,
+  result: DeliveryResult,
+  round: number,
+  maxRounds: number,
+  email: boolean,
+): string {
   if (result.delivered)
-    return `delivered: HTTP ${result.status} in round ${round} of ${maxRounds} (${result.attempts} attempt(s))`;
+    return `delivered: ${email ? 'accepted by the SMTP server' : `HTTP ${result.status}`} in round ${round} of ${maxRounds} (${result.attempts} attempt(s))`;
   if (outcome === 'retrying')
     return `${result.error}; round ${round} of ${maxRounds} (${result.attempts} attempt(s)), trying again later`;
   return result.permanent ? `${result.error}; not retried` : `${result.error}; given up after ${round} round(s)`;

@@ -22,6 +22,8 @@ export interface AlertNotification {
   fingerprint: string;
   /** The alert in the console, when TF_CONSOLE_URL is set. */
   url: string | null;
+  /** Of log and span rules: the latest matching log lines or the most frequent span errors. */
+  excerpt?: string[];
 }
 
 /** Hex sha256 of tenant, rule and group (NUL-separated, so no two inputs collide). */

@@ -85,6 +85,16 @@ describe('silences', () => {
     assert.equal(matches([{ label: 'team', op: '=', value: '' }], {}), true, 'a missing label equals ""');
   });
 
+  it('match regular expressions, fully anchored (=~, !~)', () => {
+    const m = [
+      { label: 'service', op: '=~' as const, value: 'pay-.*' },
+      { label: 'env', op: '!~' as const, value: 'dev|test' },
+    ];
+    assert.equal(matches(m, { service: 'pay-api', env: 'prod' }), true);
+    assert.equal(matches(m, { service: 'api-pay-x', env: 'prod' }), false, 'anchored');
+    assert.equal(matches(m, { service: 'pay-api', env: 'test' }), false);
+  });
+
   it('apply only inside their window', () => {
     const s = [
       { matchers: [{ label: 'service', op: '=' as const, value: 'checkout' }], startsAtMs: 100, endsAtMs: 200 },

@@ -1,4 +1,5 @@
 import type { Matcher } from '@telemetryflow/contract';
+import { compileMatcher, matchesAll, type CompiledMatcher } from '../routing/label-matchers.js';
 
 export interface ActiveSilence {
   matchers: Matcher[];
@@ -6,9 +7,16 @@ export interface ActiveSilence {
   endsAtMs: number;
 }
 
-/** Every matcher holds for the labels (a missing label equals ""). */
+const compiled = new WeakMap<readonly Matcher[], CompiledMatcher[]>();
+
+/** Every matcher (`=`, `!=`, `=~`, `!~`) holds for the labels (a missing label equals ""). */
 export function matches(matchers: readonly Matcher[], labels: Record<string, string>): boolean {
-  return matchers.every((m) => ((labels[m.label] ?? '') === m.value) === (m.op === '='));
+  let c = compiled.get(matchers);
+  if (!c) {
+    c = matchers.map(compileMatcher);
+    compiled.set(matchers, c);
+  }
+  return matchesAll(c, labels);
 }
 
 /** Whether a silence or maintenance window active at `nowMs` covers the labels. */

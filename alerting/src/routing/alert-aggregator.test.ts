@@ -4,8 +4,13 @@
 // TestAggrGroup); each test quotes the behaviour it checks.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AlertAggregator, type GroupNotification, type IncomingAlert } from './alert-aggregator.js';
-import { buildNotificationPolicy, type NotificationPolicyInput } from './route-tree.js';
+import {
+  AlertAggregator,
+  type AggregatorSnapshot,
+  type GroupNotification,
+  type IncomingAlert,
+} from './alert-aggregator.js';
+import { buildNotificationPolicy, type NotificationPolicyInput, type RouteConfig } from './route-tree.js';
 import { compileSilence, type CompiledSilence } from './silence-matching.js';
 
 const S = 1000;
@@ -288,5 +293,41 @@ describe('alert aggregation', () => {
       [1, 1, 0],
     );
     assert.equal(h.agg.groupCount, 2);
+  });
+
+  it('its state survives a JSON round trip into a new aggregator (another replica): timers and the notification log go on', () => {
+    const h = harness(basic);
+    h.receive(firing({ alertname: 'Down', instance: 'a' }), 0);
+    assert.equal(h.flushAt(30 * S).length, 1);
+    const stored = JSON.parse(JSON.stringify(h.agg.snapshot(T0 + 30 * S))) as AggregatorSnapshot;
+    const next = new AlertAggregator(buildNotificationPolicy(basic));
+    next.restore(stored);
+    assert.equal(next.groupCount, 1);
+    next.receive(firing({ alertname: 'Down', instance: 'a' }), T0 + 60 * S);
+    assert.deepEqual(next.flush(T0 + 329 * S), [], 'the group_interval runs from the first flush');
+    assert.deepEqual(next.flush(T0 + 330 * S), [], 'nothing new: no notification before repeat_interval');
+    next.receive(firing({ alertname: 'Down', instance: 'b' }), T0 + 400 * S);
+    assert.deepEqual(
+      next.flush(T0 + 630 * S).map((n) => [n.reason, n.alerts.length]),
+      [['new alerts added', 2]],
+    );
+  });
+
+  it('a restored group whose route left the policy is dropped; log entries older than twice the repeat interval are not kept', () => {
+    const h = harness(basic);
+    h.receive(firing({ alertname: 'Down', instance: 'a' }), 0);
+    h.flushAt(30 * S);
+    const changed = new AlertAggregator(
+      buildNotificationPolicy({
+        route: {
+          ...(basic.route as RouteConfig),
+          routes: [{ receiver: 'db', matchers: [{ label: 'service', op: '=', value: 'db' }] }],
+        },
+      }),
+    );
+    changed.restore(h.agg.snapshot(T0 + 30 * S));
+    assert.equal(changed.groupCount, 0, 'the root is another node now (its index changed)');
+    assert.equal(h.agg.snapshot(T0 + 30 * S).notified.length, 1);
+    assert.equal(h.agg.snapshot(T0 + 30 * S + 2 * 60 * M + 1).notified.length, 0);
   });
 });

@@ -7,7 +7,7 @@
 // flush is at most one notification per group.
 import { compareAlertLabels, labelSetFingerprint, labelSetString } from './label-sets.js';
 import { notifyReason, type NotificationLogEntry, type NotifyReason } from './notification-reason.js';
-import { groupLabelsOf, matchRoutes, type NotificationPolicy, type Route } from './route-tree.js';
+import { groupLabelsOf, matchRoutes, walkRoutes, type NotificationPolicy, type Route } from './route-tree.js';
 import { silencedBy, type CompiledSilence } from './silence-matching.js';
 import { intervalsContaining } from './time-intervals.js';
 
@@ -22,10 +22,14 @@ export interface IncomingAlert {
   generatorURL?: string;
   /** The value that fired it, for messages. */
   value?: number | null;
+  /** The rule and its group the alert comes from (for the alert history). */
+  source?: { ruleId: string; groupKey: string };
 }
 
 export interface NotifiedAlert extends IncomingAlert {
   status: 'firing' | 'resolved';
+  /** Of log and span rules: matching log lines or top error messages, added when the notification is made. */
+  excerpt?: string[];
   /** Of the labels, as Alertmanager computes it (16 hex digits). */
   fingerprint: string;
 }
@@ -41,6 +45,8 @@ export interface GroupNotification {
   reason: NotifyReason;
   alerts: NotifiedAlert[];
   atMs: number;
+  /** Alerts of the group left out of `alerts` to keep the message bounded (Alertmanager's `truncatedAlerts`). */
+  truncatedAlerts?: number;
 }
 
 export interface AggregatorOptions {
@@ -50,6 +56,18 @@ export interface AggregatorOptions {
   silences?: () => readonly CompiledSilence[];
   /** Most aggregation groups held at once; an alert that would open one more is refused (default 10,000). */
   maxGroups?: number;
+}
+
+/** The aggregator's state as JSON, so it outlives a process and moves between replicas. */
+export interface AggregatorSnapshot {
+  groups: {
+    routeIndex: number;
+    routeKey: string;
+    labels: Record<string, string>;
+    alerts: [string, IncomingAlert][];
+    nextFlushMs: number;
+  }[];
+  notified: { receiver: string; groupKey: string; firing: string[]; resolved: string[]; atMs: number }[];
 }
 
 interface AggregationGroup {
@@ -108,6 +126,62 @@ export class AlertAggregator {
 
   get groupCount(): number {
     return this.groups.size;
+  }
+
+  /** Every alert held in some group, by fingerprint. */
+  heldAlerts(): Map<string, IncomingAlert> {
+    const held = new Map<string, IncomingAlert>();
+    for (const g of this.groups.values()) for (const [fp, a] of g.alerts) held.set(fp, a);
+    return held;
+  }
+
+  /**
+   * The state to store. Notification log entries older than twice the longest repeat
+   * interval are dropped (Alertmanager's log retention), so the log stays bounded.
+   */
+  snapshot(nowMs: number): AggregatorSnapshot {
+    const longest = Math.max(...walkRoutes(this.policy.root).map((r) => r.repeatIntervalMs));
+    return {
+      groups: [...this.groups.values()].map((g) => ({
+        routeIndex: g.route.index,
+        routeKey: g.route.key,
+        labels: g.labels,
+        alerts: [...g.alerts.entries()],
+        nextFlushMs: g.nextFlushMs,
+      })),
+      notified: [...this.notified.entries()]
+        .filter(([, e]) => nowMs - e.atMs <= 2 * longest)
+        .map(([key, e]) => {
+          const [receiver, groupKey] = key.split('\0') as [string, string];
+          return { receiver, groupKey, firing: [...e.firing], resolved: [...e.resolved], atMs: e.atMs };
+        }),
+    };
+  }
+
+  /**
+   * Takes over a stored state. A group whose route is no longer in the tree (the policy
+   * changed) is dropped: its firing alerts are received again from their source.
+   */
+  restore(state: AggregatorSnapshot): void {
+    const routes = new Map(walkRoutes(this.policy.root).map((r) => [r.index, r]));
+    for (const g of state.groups) {
+      const route = routes.get(g.routeIndex);
+      if (!route || route.key !== g.routeKey || this.groups.size >= (this.opts.maxGroups ?? 10_000)) continue;
+      const labels = groupLabelsOf(route, g.labels);
+      this.groups.set(`${route.index}\0${labelSetFingerprint(labels)}`, {
+        route,
+        groupKey: `${route.key}:${labelSetString(labels)}`,
+        labels,
+        alerts: new Map(g.alerts),
+        nextFlushMs: g.nextFlushMs,
+      });
+    }
+    for (const e of state.notified)
+      this.notified.set(`${e.receiver}\0${e.groupKey}`, {
+        firing: new Set(e.firing),
+        resolved: new Set(e.resolved),
+        atMs: e.atMs,
+      });
   }
 
   /** Flushes every group that is due at `nowMs`; the notifications to send, at most one per group. */

@@ -108,6 +108,8 @@ export const NotificationPolicySchema = z
     visit(root, ['route']);
   });
 export type NotificationPolicyInput = z.input<typeof NotificationPolicySchema>;
+/** A policy NotificationPolicySchema accepted. */
+export type NotificationPolicyConfig = z.output<typeof NotificationPolicySchema>;
 
 /** One node with everything resolved (inherited values filled in). */
 export interface Route {
@@ -210,4 +212,36 @@ export function groupLabelsOf(
 /** Every route of the tree, parents before children. */
 export function walkRoutes(route: Route): Route[] {
   return [route, ...route.routes.flatMap(walkRoutes)];
+}
+
+/** How deep routes may nest (Alertmanager sets no limit; a deep tree is a mistake, and validating it recursively would exhaust the stack). */
+export const MAX_ROUTE_DEPTH = 16;
+
+/**
+ * The path of the first route nested deeper than MAX_ROUTE_DEPTH in an unvalidated body, or
+ * null; iterative, so any input is safe to check before the schema parses it.
+ */
+export function tooDeepRoute(body: unknown): string | null {
+  const stack: { node: unknown; path: string; depth: number }[] = [
+    { node: (body as { route?: unknown } | null)?.route, path: 'route', depth: 0 },
+  ];
+  while (stack.length > 0) {
+    const { node, path, depth } = stack.pop()!;
+    if (depth > MAX_ROUTE_DEPTH) return path;
+    const routes = (node as { routes?: unknown } | null)?.routes;
+    if (typeof node !== 'object' || !Array.isArray(routes)) continue;
+    routes.forEach((child, i) => stack.push({ node: child, path: `${path}.routes.${i}`, depth: depth + 1 }));
+  }
+  return null;
+}
+
+/** Every node of a route config with its path (`route.routes.0`), parents before children. */
+export function walkRouteConfigs(
+  route: RouteConfig,
+  path: (string | number)[],
+): { route: RouteConfig; path: (string | number)[] }[] {
+  return [
+    { route, path },
+    ...(route.routes ?? []).flatMap((child, i) => walkRouteConfigs(child, [...path, 'routes', i])),
+  ];
 }

@@ -1,6 +1,6 @@
 import { ApiError } from '@telemetryflow/http-kit';
 import { QueryError } from '@telemetryflow/promql';
-import { durationMs } from '@telemetryflow/contract';
+import { durationMs, type AlertRuleInput } from '@telemetryflow/contract';
 import type { DataSource, EntityManager } from 'typeorm';
 import { evaluateRule } from '../evaluation/evaluate-rule.js';
 import { renderAnnotations } from '../evaluation/templating.js';
@@ -8,9 +8,11 @@ import type { AlertHistory, HistoryEntry } from '../history/alert-history.js';
 import { alertLabels, alertNotification, type AlertNotification } from '../notify/alert-notification.js';
 import { planNotifications } from '../notify/notification-policy.js';
 import { isSilenced } from '../notify/silences.js';
+import type { AlertExcerpts } from '../sources/alert-excerpts.js';
 import type { ConditionReader } from '../sources/condition-reader.js';
 import { syncAutomaticIncidents } from '../status/automatic-incidents.js';
 import { AlertStateStore } from '../store/alert-state-store.js';
+import { RoutingStateStore } from '../store/routing-state-store.js';
 import type { AlertingMetrics } from '../alerting-metrics.js';
 import { mapConcurrently } from './map-concurrently.js';
 import { startTickLoop, type TickLoop } from './tick-loop.js';
@@ -30,6 +32,8 @@ export interface SchedulerConfig {
   /** Console base URL for links in notifications. */
   consoleUrl?: string;
   metrics?: AlertingMetrics;
+  /** Log lines and top errors for firing notifications of log and span rules (at most 5 per evaluation). */
+  excerpts?: AlertExcerpts;
   now?: () => number;
   log?: (msg: string) => void;
 }
@@ -41,11 +45,13 @@ export interface SchedulerConfig {
  */
 export class RuleScheduler {
   private readonly store: AlertStateStore;
+  private readonly routing: RoutingStateStore;
   private readonly now: () => number;
   private readonly log: (msg: string) => void;
 
   constructor(private readonly cfg: SchedulerConfig) {
     this.store = new AlertStateStore(cfg.dataSource);
+    this.routing = new RoutingStateStore(cfg.dataSource);
     this.now = cfg.now ?? Date.now;
     this.log = cfg.log ?? (() => {});
   }
@@ -74,6 +80,21 @@ export class RuleScheduler {
   /** Ticks every `periodMs` until the returned loop is stopped. */
   start(periodMs = 1000): TickLoop {
     return startTickLoop('alert scheduler', () => this.tick(), periodMs, this.log);
+  }
+
+  private async addExcerpts(
+    tenant: string,
+    rule: AlertRuleInput,
+    notifications: AlertNotification[],
+    nowMs: number,
+  ): Promise<void> {
+    const reader = this.cfg.excerpts;
+    if (!reader || (rule.condition.kind !== 'log_count' && rule.condition.kind !== 'span')) return;
+    const firing = notifications.filter((n) => n.kind === 'firing').slice(0, MAX_EXCERPTS);
+    await mapConcurrently(firing, 2, async (n) => {
+      const lines = await reader.excerpt(tenant, rule, n.labels, nowMs);
+      if (lines.length > 0) n.excerpt = lines;
+    });
   }
 
   private async evaluate(ruleId: string): Promise<'ok' | 'error' | 'lost'> {
@@ -107,6 +128,9 @@ export class RuleScheduler {
     const previous = new Map([...stored].map(([k, v]) => [k, v.state]));
     const result = evaluateRule(rule, samples, previous, nowMs);
     const silences = await this.store.activeSilences(row.tenantId, nowMs);
+    // A tenant with a notification policy is notified by the router, per group; without
+    // one, each rule notifies its own channels here.
+    const routed = await this.routing.hasPolicy(row.tenantId);
     const plan = planNotifications(
       result.instances,
       result.transitions,
@@ -118,10 +142,12 @@ export class RuleScheduler {
     const annotated = [...result.instances.values()].map((state) => ({
       state,
       annotations: renderAnnotations(rule.annotations, { value: state.value, labels: alertLabels(rule, state.labels) }),
-      lastNotifiedMs: plan.lastNotifiedMs.get(state.groupKey) ?? null,
+      lastNotifiedMs: routed
+        ? (stored.get(state.groupKey)?.lastNotifiedMs ?? null)
+        : (plan.lastNotifiedMs.get(state.groupKey) ?? null),
     }));
     const notifications: AlertNotification[] = [];
-    for (const d of plan.decisions) {
+    for (const d of routed ? [] : plan.decisions) {
       const inst = result.instances.get(d.groupKey) ?? stored.get(d.groupKey)?.state;
       if (!inst) continue;
       const labels = alertLabels(rule, inst.labels);
@@ -137,6 +163,7 @@ export class RuleScheduler {
       );
       if (!d.suppressed) notifications.push(alertNotification(row, d.kind, inst, labels, this.cfg.consoleUrl));
     }
+    await this.addExcerpts(row.tenantId, rule, notifications, nowMs);
     const firingChanged = result.transitions.some((t) => t.to === 'firing' || t.from === 'firing');
     const firingNow = [...result.instances.values()].some((i) => i.state === 'firing');
     const committed = await this.store.commit(ruleId, row.tenantId, this.cfg.replicaId, {
@@ -155,6 +182,11 @@ export class RuleScheduler {
       this.log(`alert rule ${ruleId}: lease lost during evaluation; results dropped`);
       return 'lost';
     }
+    // The tenant's router takes a changed alert at once, so group_wait counts from its firing.
+    if (routed && firingChanged)
+      await this.routing
+        .markDue(row.tenantId)
+        .catch((err: unknown) => this.log(`notification policy: ${err instanceof Error ? err.message : String(err)}`));
     history.unshift(
       entry({ groupKey: '', labels: {}, event: 'evaluation', outcome: 'ok', message: `${samples.length} group(s)` }),
     );
@@ -176,6 +208,9 @@ export class RuleScheduler {
     return 'ok';
   }
 }
+
+/** The most excerpts one evaluation reads (it holds the rule's lease meanwhile). */
+const MAX_EXCERPTS = 5;
 
 /**
  * What the alert history (and so the API) says about a failed read: an API error names what

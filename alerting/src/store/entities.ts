@@ -94,7 +94,7 @@ export class AlertInstanceEntity {
   lastNotifiedAt!: Date | null;
 }
 
-export const CHANNEL_TYPES = ['slack', 'pagerduty', 'webhook'] as const;
+export const CHANNEL_TYPES = ['slack', 'pagerduty', 'webhook', 'email'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 @Entity({ name: 'notification_channels' })
@@ -316,6 +316,39 @@ export class StatusIncidentEntity {
   updates!: { status: IncidentStatus; message: string; at: string }[];
 }
 
+/**
+ * A tenant's notification policy (Alertmanager's route tree and time intervals) and the
+ * state of its alert groups, which one replica at a time advances under a lease.
+ */
+@Entity({ name: 'notification_policies' })
+export class NotificationPolicyEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  /** As the API took it (NotificationPolicySchema's input). */
+  @Column({ type: 'jsonb' })
+  policy!: Record<string, unknown>;
+
+  @Column({ name: 'updated_by', type: 'text' })
+  updatedBy!: string;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  /** The alert aggregator's snapshot (groups and notification log). */
+  @Column({ type: 'jsonb' })
+  state!: Record<string, unknown>;
+
+  @Column({ name: 'due_at', type: 'timestamptz' })
+  dueAt!: Date;
+
+  @Column({ type: 'text', nullable: true })
+  holder!: string | null;
+
+  @Column({ name: 'lease_until', type: 'timestamptz', nullable: true })
+  leaseUntil!: Date | null;
+}
+
 export const ALERTING_ENTITIES = [
   AlertRuleEntity,
   AlertRuleLeaseEntity,
@@ -326,4 +359,5 @@ export const ALERTING_ENTITIES = [
   StatusPageEntity,
   StatusComponentEntity,
   StatusIncidentEntity,
+  NotificationPolicyEntity,
 ];
