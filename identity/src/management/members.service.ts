@@ -6,6 +6,8 @@ import { MembershipEntity, type Role } from '../control-plane/entities.js';
 import { roleChangeRefusal } from '../control-plane/permissions.js';
 import { ApiError, notFound, type Caller } from '@telemetryflow/http-kit';
 import { CONTROL_PLANE } from '../tokens.js';
+import { hashPassword } from '../control-plane/accounts.js';
+import type { SessionEndReason } from '../auth/sessions.js';
 
 interface MemberRow {
   user_id: string;
@@ -73,6 +75,46 @@ export class MembersService {
       if (target.role === 'owner' && !caller.permissions.has('owner'))
         refuse("only an owner can end an owner's sessions");
       return this.controlPlane.sessions.revokeAllIn(em, userId, 'admin');
+    });
+    ended.apply();
+    return ended.count;
+  }
+
+  /** Sets a temporary password the member must change at the next sign-in, and ends their sessions. */
+  async resetPassword(caller: Caller, tenantId: string, userId: string, temporaryPassword: string): Promise<number> {
+    const passwordHash = await hashPassword(temporaryPassword);
+    return this.resetMember(caller, tenantId, userId, 'password_reset', async (em, email) => {
+      await em.query(`UPDATE users SET password_hash = $2, must_change_password = true WHERE id = $1`, [
+        userId,
+        passwordHash,
+      ]);
+      await em.query(`DELETE FROM login_failures WHERE scope = 'account' AND subject = $1`, [email]);
+    });
+  }
+
+  /** Removes the member's second factors and ends their sessions. */
+  async resetMfa(caller: Caller, tenantId: string, userId: string): Promise<number> {
+    return this.resetMember(caller, tenantId, userId, 'mfa_reset', (em) =>
+      this.controlPlane.factors.resetIn(em, userId),
+    );
+  }
+
+  /** Changes a member's account in one transaction with ending their sessions (only an owner an owner's). */
+  private async resetMember(
+    caller: Caller,
+    tenantId: string,
+    userId: string,
+    reason: SessionEndReason,
+    change: (em: EntityManager, email: string) => Promise<void>,
+  ): Promise<number> {
+    ownTenant(caller, tenantId);
+    const ended = await this.controlPlane.dataSource.transaction(async (em) => {
+      const target = (await this.rows(em, tenantId, false)).find((m) => m.user_id === userId);
+      if (!target) throw notFound(`no member ${JSON.stringify(userId)}`);
+      if (target.role === 'owner' && !caller.permissions.has('owner'))
+        refuse("only an owner can reset an owner's password or MFA");
+      await change(em, target.email);
+      return this.controlPlane.sessions.revokeAllIn(em, userId, reason);
     });
     ended.apply();
     return ended.count;
