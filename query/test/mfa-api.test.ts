@@ -247,6 +247,30 @@ test("an admin's password reset: the member's sessions end at once, the temporar
   assert.ok(fresh.body.data.accessToken, 'no step any more');
 });
 
+test('an admin cannot reset a user who also belongs to a tenant the admin does not administer', async () => {
+  const user = await createUser(api.cp.dataSource, { email: 'both@mfa.test', password: PASSWORD });
+  await addMembership(api.cp.dataSource, { userId: user.id, tenantId: 'default', role: 'viewer' });
+  await addMembership(api.cp.dataSource, { userId: user.id, tenantId: 'beta', role: 'owner' });
+  const admin = await tokensOf('admin');
+  for (const [method, path, body] of [
+    ['POST', 'password', { temporaryPassword: 'a temporary password' }],
+    ['DELETE', 'mfa', undefined],
+  ] as const) {
+    const res = await call(base, `/api/v1/tenants/default/members/${user.id}/${path}`, {
+      key: admin.accessToken,
+      method,
+      ...(body ? { body } : {}),
+    });
+    assert.equal(res.status, 403, JSON.stringify(res.body));
+    assert.match(res.body.error.message, /tenants you do not administer/);
+  }
+  assert.equal(
+    (await call(base, '/api/v1/auth/login', { method: 'POST', body: { email: 'both@mfa.test', password: PASSWORD } }))
+      .status,
+    200,
+  );
+});
+
 test("an admin's MFA reset removes the member's factors and ends their sessions", async () => {
   const dee = await tokensOf('dee');
   await enrolTotp(dee.accessToken);

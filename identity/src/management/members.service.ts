@@ -113,11 +113,31 @@ export class MembersService {
       if (!target) throw notFound(`no member ${JSON.stringify(userId)}`);
       if (target.role === 'owner' && !caller.permissions.has('owner'))
         refuse("only an owner can reset an owner's password or MFA");
+      if (await this.beyondCaller(em, caller, tenantId, userId))
+        refuse(
+          'this user is also a member of tenants you do not administer: an admin of every tenant of theirs can reset it',
+        );
       await change(em, target.email);
       return this.controlPlane.sessions.revokeAllIn(em, userId, reason);
     });
     ended.apply();
     return ended.count;
+  }
+
+  /**
+   * Whether the user belongs to a tenant other than `tenantId` where the caller could not reset
+   * them (not an admin there, or the user is an owner there and the caller is not): a reset there
+   * would hand the caller, who knows the temporary password, that tenant too.
+   */
+  private async beyondCaller(em: EntityManager, caller: Caller, tenantId: string, userId: string): Promise<boolean> {
+    const [row] = (await em.query(
+      `SELECT count(*)::int AS n FROM memberships t
+         LEFT JOIN memberships c ON c.tenant_id = t.tenant_id AND c.user_id = $3::uuid
+        WHERE t.user_id = $1 AND t.tenant_id <> $2
+          AND (c.role IS NULL OR c.role NOT IN ('admin', 'owner') OR (t.role = 'owner' AND c.role <> 'owner'))`,
+      [userId, tenantId, caller.kind === 'user' ? (caller.userId ?? null) : null],
+    )) as { n: number }[];
+    return row!.n > 0;
   }
 
   /** The tenant's members; `lock` holds their rows until the transaction ends, so two demotions cannot both pass the last-owner check. */
