@@ -118,6 +118,10 @@ export const RegisterPasskeyRequestSchema = z.object({
 });
 export type RegisterPasskeyRequest = z.infer<typeof RegisterPasskeyRequestSchema>;
 
+/** Turning a factor off or new recovery codes: the password proves it is the user, not a stolen session. */
+export const PasswordConfirmationSchema = z.object({ password: z.string().min(1).max(1024) });
+export type PasswordConfirmation = z.infer<typeof PasswordConfirmationSchema>;
+
 /** A tenant's sign-in policy. */
 export const TenantSecuritySchema = z.object({ requireMfa: z.boolean() });
 export type TenantSecurityDto = z.infer<typeof TenantSecuritySchema>;

@@ -123,6 +123,34 @@ test('TOTP through the API: enrol under /me/mfa, then sign-in asks for a code; t
   });
   assert.equal(recovered.status, 200, JSON.stringify(recovered.body));
 
+  // New recovery codes and turning TOTP off take the password.
+  const signedIn = recovered.body.data.accessToken as string;
+  const noPassword = await call(base, '/api/v1/me/mfa/recovery-codes', {
+    key: signedIn,
+    method: 'POST',
+    body: { password: 'wrong' },
+  });
+  assert.equal(noPassword.status, 403);
+  const renewed = await call(base, '/api/v1/me/mfa/recovery-codes', {
+    key: signedIn,
+    method: 'POST',
+    body: { password: PASSWORD },
+  });
+  assert.equal(renewed.body.data.recoveryCodes.length, 10);
+  assert.equal((await call(base, '/api/v1/me/mfa/totp', { key: signedIn, method: 'DELETE', body: {} })).status, 400);
+  const off = await call(base, '/api/v1/me/mfa/totp', {
+    key: signedIn,
+    method: 'DELETE',
+    body: { password: PASSWORD },
+  });
+  assert.equal(off.status, 204, JSON.stringify(off.body));
+  assert.deepEqual((await call(base, '/api/v1/me/mfa', { key: signedIn })).body.data, {
+    totp: false,
+    recoveryCodesLeft: 0,
+    passkeys: [],
+    required: false,
+  });
+
   // Bad bodies: clear 400s.
   for (const body of [
     { challengeToken: again.challengeToken },

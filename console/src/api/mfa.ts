@@ -65,12 +65,13 @@ export function confirmTotp(code: string) {
   return request<RecoveryCodesDto>('/me/mfa/totp/confirm', { method: 'POST', body: { code } });
 }
 
-export function removeTotp() {
-  return request<void>('/me/mfa/totp', { method: 'DELETE' });
+/** Removing a factor and new recovery codes take the password: a session alone is not enough. */
+export function removeTotp(password: string) {
+  return request<void>('/me/mfa/totp', { method: 'DELETE', body: { password } });
 }
 
-export function regenerateRecoveryCodes() {
-  return request<RecoveryCodesDto>('/me/mfa/recovery-codes', { method: 'POST' });
+export function regenerateRecoveryCodes(password: string) {
+  return request<RecoveryCodesDto>('/me/mfa/recovery-codes', { method: 'POST', body: { password } });
 }
 
 export function passkeyRegistrationOptions() {
@@ -81,8 +82,8 @@ export function registerPasskey(name: string, response: unknown) {
   return request<PasskeyRegisteredDto>('/me/mfa/passkeys', { method: 'POST', body: { name, response } });
 }
 
-export function removePasskey(id: string) {
-  return request<void>(`/me/mfa/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE' });
+export function removePasskey(id: string, password: string) {
+  return request<void>(`/me/mfa/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE', body: { password } });
 }
 
 export function listSessions() {

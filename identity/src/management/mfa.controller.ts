@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import {
   MfaStatusSchema,
+  PasswordConfirmationSchema,
   PasskeyRegisteredSchema,
   RecoveryCodesSchema,
   RegisterPasskeyRequestSchema,
@@ -9,6 +10,7 @@ import {
   WebAuthnOptionsSchema,
   type ApiSuccess,
   type MfaStatusDto,
+  type PasswordConfirmation,
   type PasskeyRegisteredDto,
   type RecoveryCodesDto,
   type RegisterPasskeyRequest,
@@ -17,6 +19,7 @@ import {
   type WebAuthnOptionsDto,
 } from '@telemetryflow/contract';
 import {
+  ApiError,
   ApiRoute,
   Authenticated,
   CurrentCaller,
@@ -25,6 +28,7 @@ import {
   ValidBody,
   type Caller,
 } from '@telemetryflow/http-kit';
+import { verifyUserPassword } from '../control-plane/accounts.js';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { CONTROL_PLANE } from '../tokens.js';
 import { objectId } from './object-id.js';
@@ -83,23 +87,38 @@ export class MyMfaController {
 
   @Delete('totp')
   @HttpCode(204)
-  @ApiRoute({ summary: 'Turn TOTP off (recovery codes go too when no passkey is left)', status: 204, tags: ['me'] })
-  async removeTotp(@CurrentCaller() caller: Caller): Promise<void> {
-    if (!(await this.controlPlane.factors.removeTotp(signedInUser(caller).userId))) throw notFound('TOTP is off');
+  @RateLimit('login')
+  @ApiRoute({
+    summary:
+      'Turn TOTP off; the body carries the password (a stolen session alone cannot remove a factor). Recovery codes go too when no passkey is left',
+    body: PasswordConfirmationSchema,
+    status: 204,
+    tags: ['me'],
+  })
+  async removeTotp(@CurrentCaller() caller: Caller, @ValidBody() body: PasswordConfirmation): Promise<void> {
+    const { userId } = signedInUser(caller);
+    await this.confirmPassword(userId, body.password);
+    if (!(await this.controlPlane.factors.removeTotp(userId))) throw notFound('TOTP is off');
   }
 
   @Post('recovery-codes')
   @HttpCode(200)
+  @RateLimit('login')
   @ApiRoute({
-    summary: 'Ten new one-time recovery codes (shown this once); the previous ones stop working',
+    summary:
+      'Ten new one-time recovery codes (shown this once); the previous ones stop working. The body carries the password',
+    body: PasswordConfirmationSchema,
     response: RecoveryCodesSchema,
     status: 200,
     tags: ['me'],
   })
-  async regenerate(@CurrentCaller() caller: Caller): Promise<ApiSuccess<RecoveryCodesDto>> {
-    return {
-      data: { recoveryCodes: await this.controlPlane.factors.regenerateRecoveryCodes(signedInUser(caller).userId) },
-    };
+  async regenerate(
+    @CurrentCaller() caller: Caller,
+    @ValidBody() body: PasswordConfirmation,
+  ): Promise<ApiSuccess<RecoveryCodesDto>> {
+    const { userId } = signedInUser(caller);
+    await this.confirmPassword(userId, body.password);
+    return { data: { recoveryCodes: await this.controlPlane.factors.regenerateRecoveryCodes(userId) } };
   }
 
   @Post('passkeys/options')
@@ -144,11 +163,29 @@ export class MyMfaController {
 
   @Delete('passkeys/:id')
   @HttpCode(204)
-  @ApiRoute({ summary: 'Remove one of the caller’s passkeys', params: { id: 'passkey id' }, status: 204, tags: ['me'] })
-  async removePasskey(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
+  @RateLimit('login')
+  @ApiRoute({
+    summary: "Remove one of the caller's passkeys; the body carries the password",
+    body: PasswordConfirmationSchema,
+    params: { id: 'passkey id' },
+    status: 204,
+    tags: ['me'],
+  })
+  async removePasskey(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @ValidBody() body: PasswordConfirmation,
+  ): Promise<void> {
+    const { userId } = signedInUser(caller);
     const passkeyId = objectId(id, 'passkey');
-    if (!(await this.controlPlane.factors.removePasskey(signedInUser(caller).userId, passkeyId)))
+    await this.confirmPassword(userId, body.password);
+    if (!(await this.controlPlane.factors.removePasskey(userId, passkeyId)))
       throw notFound(`no passkey ${JSON.stringify(id)}`);
+  }
+
+  private async confirmPassword(userId: string, password: string): Promise<void> {
+    if (!(await verifyUserPassword(this.controlPlane.dataSource, await this.email(userId), password)))
+      throw new ApiError(403, 'invalid_credentials', 'the password is wrong');
   }
 
   private async email(userId: string): Promise<string> {
