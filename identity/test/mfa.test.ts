@@ -7,6 +7,7 @@ import { generate } from 'otplib';
 import { isSignInStep, type SignInResult, type SignInStep } from '@telemetryflow/contract';
 import { addMembership, createTenant, createUser, openControlPlane, type ControlPlane } from '../src/index.js';
 import { LoginLockout } from '../src/auth/login-lockout.js';
+import { LoginChallenges } from '../src/auth/login-challenges.js';
 import { createTestDatabase, tempDir, type TestDatabase } from './helpers.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -208,4 +209,27 @@ test('sign-in counts wrong passwords towards the lockout: 429 locked_out with th
     (err: { status?: number; code?: string; details?: { retryAfterSeconds: number } }) =>
       err.status === 429 && err.code === 'locked_out' && err.details?.retryAfterSeconds === 30,
   );
+});
+
+test('challenge tokens expire, are stored hashed, and at most five are open per user', async () => {
+  const user = await createUser(cp.dataSource, { email: 'cleo@mfa.test', password: PASSWORD });
+  let now = Date.now();
+  const challenges = new LoginChallenges(cp.dataSource, 60, () => now);
+  const issued: string[] = [];
+  for (let i = 0; i < 7; i++) {
+    now += 1;
+    issued.push((await challenges.issue(user.id, 'mfa', { address: '10.2.0.1' })).token);
+  }
+  const rows = await cp.dataSource.query(`SELECT token_hash FROM login_challenges WHERE user_id = $1`, [user.id]);
+  assert.equal(rows.length, 5, 'older ones dropped');
+  assert.ok(
+    rows.every((r: { token_hash: string }) => !issued.includes(r.token_hash)),
+    'only hashes stored',
+  );
+  await assert.rejects(challenges.find(issued[0]!, 'mfa'), /unknown, used or expired/);
+  const latest = await challenges.find(issued[6]!, 'mfa');
+  assert.equal(latest.client.address, '10.2.0.1');
+  now += 61_000;
+  await assert.rejects(challenges.find(issued[6]!, 'mfa'), /unknown, used or expired/);
+  assert.equal(await challenges.spend(latest.id), false, 'an expired challenge cannot be spent');
 });

@@ -319,6 +319,35 @@ test("an admin's MFA reset removes the member's factors and ends their sessions"
   });
 });
 
+test('passkeys: a registration without its options, or an answer that does not verify, is refused clearly', async () => {
+  const { accessToken: token } = await tokensOf('ann');
+  const early = await call(base, '/api/v1/me/mfa/passkeys', {
+    key: token,
+    method: 'POST',
+    body: { name: 'key', response: { id: 'x' } },
+  });
+  assert.equal(early.status, 409);
+  assert.equal(early.body.error.code, 'no_passkey_challenge');
+  const options = await call(base, '/api/v1/me/mfa/passkeys/options', { key: token, method: 'POST' });
+  assert.equal(options.status, 200);
+  assert.equal(options.body.data.rp.id, 'localhost', 'the RP ID is the host of TF_PUBLIC_URL (default localhost)');
+  assert.ok(options.body.data.challenge.length >= 16);
+  const forged = await call(base, '/api/v1/me/mfa/passkeys', {
+    key: token,
+    method: 'POST',
+    body: { name: 'key', response: { id: 'x', rawId: 'x', type: 'public-key', response: {} } },
+  });
+  assert.equal(forged.status, 400);
+  assert.equal(forged.body.error.code, 'invalid_passkey');
+  // The challenge was spent by that attempt.
+  const again = await call(base, '/api/v1/me/mfa/passkeys', {
+    key: token,
+    method: 'POST',
+    body: { name: 'key', response: { id: 'x' } },
+  });
+  assert.equal(again.body.error.code, 'no_passkey_challenge');
+});
+
 test('the new routes are in the OpenAPI document', async () => {
   const doc = (await call(base, '/api/v1/openapi.json')).body;
   for (const [method, path] of [
