@@ -230,7 +230,11 @@ test('upgrading: refresh-token families of earlier logins become sessions, and t
     const before = new DataSource({
       type: 'postgres',
       url: old.url,
-      migrations: CONTROL_PLANE_MIGRATIONS.filter((m) => new m().name !== 'Sessions1765000000000'),
+      // The migrations before sessions existed.
+      migrations: CONTROL_PLANE_MIGRATIONS.slice(
+        0,
+        CONTROL_PLANE_MIGRATIONS.findIndex((m) => new m().name === 'Sessions1765000000000'),
+      ),
       migrationsTableName: 'typeorm_migrations',
     });
     await before.initialize();

@@ -1,8 +1,12 @@
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
-/** What a revocation ends: a sign-in session (its access tokens) or an API key. */
-export type RevocationKind = 'session' | 'api_key';
+/**
+ * What a revocation ends: a sign-in session (its access tokens) or an API key; or, as a signal
+ * only, a user's membership of a tenant (`membership`, subject the user): requests check
+ * memberships anyway, connections that outlive a request (the live tail) check again at once.
+ */
+export type RevocationKind = 'session' | 'api_key' | 'membership';
 
 export interface Revocation {
   kind: RevocationKind;

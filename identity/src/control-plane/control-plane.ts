@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Authenticate, Signal } from '@telemetryflow/otlp';
 import { AccessTokens, looksLikeJwt } from '../auth/access-tokens.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
-import { RevocationList, type Revocation } from '../auth/revocation-list.js';
+import { RevocationList, type Revocation, type RevocationKind } from '../auth/revocation-list.js';
 import { Sessions } from '../auth/sessions.js';
 import { LoginChallenges } from '../auth/login-challenges.js';
 import { DEFAULT_LOGIN_LOCKOUT, LoginLockout, type LoginLockoutConfig } from '../auth/login-lockout.js';
@@ -92,7 +92,13 @@ export interface ControlPlane extends CallerResolver {
    * Calls `listener` for each session or API key revoked from now on, on whichever replica
    * (within 5 s); for connections that outlive a request (the live tail). Returns the unsubscribe.
    */
-  onRevoked(listener: (revoked: { kind: 'session' | 'api_key'; id: string }) => void): () => void;
+  onRevoked(listener: (revoked: { kind: RevocationKind; id: string }) => void): () => void;
+  /**
+   * Announces, in `em`'s transaction, that a user lost a membership: connections of theirs that
+   * outlive a request check their access again on every replica (within 5 s). Call the function
+   * returned once the transaction committed.
+   */
+  membershipEnded(em: EntityManager, userId: string): Promise<() => void>;
   /**
    * Revokes a key of `tenantId`, effective at once in this process and within 5 s on every
    * other; false when there is no such active key.
@@ -234,6 +240,11 @@ export async function openControlPlane(
     signIn,
     factors,
     onRevoked: (listener) => revocations.subscribe((r) => listener({ kind: r.kind, id: r.id })),
+    async membershipEnded(em, userId) {
+      // Kept as long as a live connection could go without its periodic check.
+      const recorded = await revocations.record(em, 'membership', [userId], 120_000);
+      return () => revocations.apply(recorded);
+    },
     async resolveCaller(token, tenant) {
       if (looksLikeJwt(token)) {
         const claims = await accessTokens.verify(token);

@@ -49,18 +49,21 @@ export class MembersService {
 
   /**
    * Removes a member. Their sessions go on (they may belong to other tenants, and stay a user):
-   * memberships are read on every request, so the tenant refuses them at once on every replica.
+   * memberships are read on every request, so the tenant refuses them at once on every replica,
+   * and their live-tail connections are checked again as soon as each replica hears of it.
    */
   async remove(caller: Caller, tenantId: string, userId: string): Promise<void> {
     ownTenant(caller, tenantId);
-    await this.controlPlane.dataSource.transaction(async (em) => {
+    const announce = await this.controlPlane.dataSource.transaction(async (em) => {
       const members = await this.rows(em, tenantId, true);
       const target = members.find((m) => m.user_id === userId);
       if (!target) throw notFound(`no member ${JSON.stringify(userId)}`);
       refuse(roleChangeRefusal(caller.permissions, target.role, null));
       if (target.role === 'owner') lastOwnerCheck(members);
       await em.getRepository(MembershipEntity).delete({ userId, tenantId });
+      return this.controlPlane.membershipEnded(em, userId);
     });
+    announce();
   }
 
   /**

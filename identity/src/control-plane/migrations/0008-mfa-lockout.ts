@@ -6,7 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * passkeys (WebAuthn credentials) and the registration challenge of each user, the challenges of
  * sign-ins between password and tokens, failed sign-ins per account and per client address
  * (lockout shared by every replica), a tenant's "require MFA" policy and a password an admin
- * set that its user must change. Immutable once released: add a new migration instead.
+ * set that its user must change; revocations may also announce a membership that ended (the live
+ * tail checks its connections of that user again). Immutable once released: add a new migration instead.
  */
 export class MfaLockout1765800000000 implements MigrationInterface {
   name = 'MfaLockout1765800000000';
@@ -65,9 +66,18 @@ export class MfaLockout1765800000000 implements MigrationInterface {
       PRIMARY KEY (scope, subject)
     )`);
     await q.query(`CREATE INDEX login_failures_last_idx ON login_failures (last_failed_at)`);
+    await q.query(`ALTER TABLE revocations DROP CONSTRAINT revocations_kind_check`);
+    await q.query(
+      `ALTER TABLE revocations ADD CONSTRAINT revocations_kind_check CHECK (kind IN ('session', 'api_key', 'membership'))`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DELETE FROM revocations WHERE kind = 'membership'`);
+    await q.query(`ALTER TABLE revocations DROP CONSTRAINT revocations_kind_check`);
+    await q.query(
+      `ALTER TABLE revocations ADD CONSTRAINT revocations_kind_check CHECK (kind IN ('session', 'api_key'))`,
+    );
     await q.query(`DROP TABLE login_failures`);
     await q.query(`DROP TABLE login_challenges`);
     await q.query(`DROP TABLE passkey_registrations`);
