@@ -38,9 +38,9 @@ export class SignIn {
   constructor(
     private readonly ds: DataSource,
     private readonly sessions: Sessions,
-    readonly factors: SecondFactors,
+    private readonly factors: SecondFactors,
     private readonly challenges: LoginChallenges,
-    readonly lockout: LoginLockout,
+    private readonly lockout: LoginLockout,
   ) {}
 
   async password(email: string, password: string, client: ClientInfo): Promise<SignInResult> {
