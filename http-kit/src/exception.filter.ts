@@ -64,6 +64,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
       retryAfter = RETRY_AFTER_SECONDS;
     }
     if (status === 503 && retryAfter === undefined && exception instanceof ApiError) retryAfter = RETRY_AFTER_SECONDS;
+    // A 429 that knows its wait (a sign-in lockout) tells it in Retry-After too.
+    if (status === 429 && exception instanceof ApiError) {
+      const wait = (details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if (typeof wait === 'number') retryAfter = wait;
+    }
     if (status >= 500) {
       this.log(
         `request ${requestId} ${req.method ?? ''} ${req.url ?? ''} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,

@@ -40,3 +40,11 @@ export type { ClientInfo, SessionEndReason, Sessions } from './auth/sessions.js'
 export { DEFAULT_LOGIN_SLOWDOWN, LoginThrottle, type LoginSlowdown } from './auth/login-throttle.js';
 export { IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS } from './management/identity-routes.js';
 export { CONTROL_PLANE, LOGIN_THROTTLE } from './tokens.js';
+export {
+  DEFAULT_LOGIN_LOCKOUT,
+  lockoutWaitMs,
+  type LockoutRule,
+  type LoginLockoutConfig,
+} from './auth/login-lockout.js';
+export { parseSecretKey } from './mfa/secret-box.js';
+export { DEFAULT_PUBLIC_URL } from './control-plane/control-plane.js';

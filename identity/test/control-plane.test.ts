@@ -10,7 +10,7 @@ import {
   type ControlPlane,
 } from '../src/index.js';
 import { CONTROL_PLANE_MIGRATIONS } from '../src/control-plane/migrations/index.js';
-import { createTestDatabase, tempDir, type TestDatabase } from './helpers.js';
+import { createTestDatabase, tempDir, type TestDatabase, passwordLogin } from './helpers.js';
 
 let db: TestDatabase;
 const dir = tempDir('tf-cp-');
@@ -76,14 +76,14 @@ test('two processes migrating at once both succeed; bootstrap happens once, dete
   }
 });
 
-test('reopening runs no migration and prints nothing but the JWT secret warning; the migrations table lists each migration once', async () => {
+test('reopening runs no migration and prints nothing but the JWT and secret-key warnings; the migrations table lists each migration once', async () => {
   const logs: string[] = [];
   const cp = await openControlPlane({ databaseUrl: db.url, dataDir: dir.path, bootstrap: BOOTSTRAP }, (m) =>
     logs.push(m),
   );
   try {
     assert.deepEqual(
-      logs.filter((m) => !m.startsWith('TF_JWT_SECRET is not set')),
+      logs.filter((m) => !m.startsWith('TF_JWT_SECRET is not set') && !m.startsWith('TF_SECRET_KEY is not set')),
       [],
     );
     const rows: { name: string }[] = await cp.dataSource.query(`SELECT name FROM typeorm_migrations ORDER BY id`);
@@ -253,7 +253,7 @@ test('replicas without TF_JWT_SECRET share one generated secret; a configured se
       warnings.some((m) => m.startsWith('TF_JWT_SECRET is not set')),
       'the generated secret is warned about',
     );
-    const pair = await a.sessions.login(BOOTSTRAP.adminEmail, BOOTSTRAP.adminPassword);
+    const pair = await passwordLogin(a, BOOTSTRAP.adminEmail, BOOTSTRAP.adminPassword);
     const caller = await b.resolveCaller(pair.accessToken);
     assert.match(caller?.sessionId ?? '', /^[0-9a-f-]{36}$/, 'the caller names the session of its token');
     assert.deepEqual(
@@ -268,7 +268,7 @@ test('replicas without TF_JWT_SECRET share one generated secret; a configured se
       },
     );
     assert.equal(await configured.resolveCaller(pair.accessToken), null, 'signed with another secret');
-    const own = await configured.sessions.login(BOOTSTRAP.adminEmail, BOOTSTRAP.adminPassword);
+    const own = await passwordLogin(configured, BOOTSTRAP.adminEmail, BOOTSTRAP.adminPassword);
     assert.ok(await configured.resolveCaller(own.accessToken));
     assert.equal(await a.resolveCaller(own.accessToken), null);
     await assert.rejects(

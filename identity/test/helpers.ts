@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { TokenPair } from '@telemetryflow/contract';
+import type { ControlPlane } from '../src/index.js';
 
 export const ADMIN_URL = process.env.TF_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -35,4 +37,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export function tempDir(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Signs in a user who has no further step (no second factor, no password to change): the tokens. */
+export async function passwordLogin(
+  cp: ControlPlane,
+  email: string,
+  password: string,
+  client: { address?: string; userAgent?: string } = {},
+): Promise<TokenPair> {
+  const result = await cp.signIn.password(email, password, client);
+  if ('step' in result) throw new Error(`sign-in of ${email} needs step ${result.step}`);
+  return result;
 }

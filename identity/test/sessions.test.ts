@@ -12,7 +12,7 @@ import {
   type ControlPlane,
 } from '../src/index.js';
 import { CONTROL_PLANE_MIGRATIONS } from '../src/control-plane/migrations/index.js';
-import { createTestDatabase, tempDir, type TestDatabase } from './helpers.js';
+import { createTestDatabase, tempDir, type TestDatabase, passwordLogin } from './helpers.js';
 
 let db: TestDatabase;
 const dir = tempDir('tf-sessions-');
@@ -53,8 +53,8 @@ test('a session ended on one replica is refused by another within 5 s (NOTIFY); 
   try {
     const user = await createUser(a.dataSource, { email: 'ann@sessions.test', password: PASSWORD });
     await addMembership(a.dataSource, { userId: user.id, tenantId: 'default', role: 'viewer' });
-    const first = await a.sessions.login('ann@sessions.test', PASSWORD, { address: '10.0.0.1', userAgent: 'curl/8' });
-    const second = await a.sessions.login('ann@sessions.test', PASSWORD);
+    const first = await passwordLogin(a, 'ann@sessions.test', PASSWORD, { address: '10.0.0.1', userAgent: 'curl/8' });
+    const second = await passwordLogin(a, 'ann@sessions.test', PASSWORD);
     const callerA = await b.resolveCaller(first.accessToken);
     assert.equal(callerA?.userId, user.id);
     assert.ok(callerA?.sessionId, 'the caller names its session');
@@ -86,7 +86,7 @@ test('a session ended on one replica is refused by another within 5 s (NOTIFY); 
     assert.ok(await b.resolveCaller(first.accessToken), 'the other session is untouched');
 
     // A notification alone (no row a re-read could find) reaches both replicas: they LISTEN.
-    const third = await a.sessions.login('ann@sessions.test', PASSWORD);
+    const third = await passwordLogin(a, 'ann@sessions.test', PASSWORD);
     const thirdId = (await a.resolveCaller(third.accessToken))!.sessionId!;
     const notifier = new pg.Client({ connectionString: db.url });
     await notifier.connect();
@@ -119,7 +119,7 @@ test('without notifications the periodic re-read still ends a session within its
   const [a, b] = await pair(db.url, 500);
   try {
     await createUser(a.dataSource, { email: 'bob@sessions.test', password: PASSWORD });
-    const login = await a.sessions.login('bob@sessions.test', PASSWORD);
+    const login = await passwordLogin(a, 'bob@sessions.test', PASSWORD);
     const sessionId = (await b.resolveCaller(login.accessToken))!.sessionId!;
     // Written behind the control planes' backs: no NOTIFY, only the re-read finds it.
     await a.dataSource.query(
@@ -160,7 +160,7 @@ test('a LISTEN connection that is cut reconnects, and notifications reach the re
       const now = await pids();
       return now.length >= old.length && now.every((pid) => !old.includes(pid));
     });
-    const login = await a.sessions.login('dan@sessions.test', PASSWORD);
+    const login = await passwordLogin(a, 'dan@sessions.test', PASSWORD);
     const sessionId = (await a.resolveCaller(login.accessToken))!.sessionId!;
     // A notification without a row: only a listening replica can learn of it.
     await admin.query('SELECT pg_notify($1, $2)', [
@@ -181,8 +181,8 @@ test('a password change ends every other session; a reused refresh token ends it
   const [a, b] = await pair(db.url);
   try {
     const user = await createUser(a.dataSource, { email: 'cy@sessions.test', password: PASSWORD });
-    const here = await a.sessions.login('cy@sessions.test', PASSWORD);
-    const elsewhere = await a.sessions.login('cy@sessions.test', PASSWORD);
+    const here = await passwordLogin(a, 'cy@sessions.test', PASSWORD);
+    const elsewhere = await passwordLogin(a, 'cy@sessions.test', PASSWORD);
     const hereId = (await a.resolveCaller(here.accessToken))!.sessionId!;
     await assert.rejects(a.sessions.changePassword(user.id, hereId, 'wrong', 'a new long password'), /wrong/);
     assert.equal(await a.sessions.changePassword(user.id, hereId, PASSWORD, 'a new long password'), 1);
@@ -192,8 +192,8 @@ test('a password change ends every other session; a reused refresh token ends it
       5_000,
       async () => (await b.resolveCaller(elsewhere.accessToken)) === null,
     );
-    await assert.rejects(a.sessions.login('cy@sessions.test', PASSWORD), /wrong password/);
-    const fresh = await a.sessions.login('cy@sessions.test', 'a new long password');
+    await assert.rejects(passwordLogin(a, 'cy@sessions.test', PASSWORD), /wrong password/);
+    const fresh = await passwordLogin(a, 'cy@sessions.test', 'a new long password');
 
     const next = await a.sessions.refresh(fresh.refreshToken);
     await assert.rejects(a.sessions.refresh(fresh.refreshToken), /already used/);
@@ -210,7 +210,7 @@ test('embedded Postgres: one process, ended sessions are refused at once', async
     bootstrap: { adminEmail: 'root@sessions.test', adminPassword: PASSWORD },
   });
   try {
-    const login = await cp.sessions.login('root@sessions.test', PASSWORD, { address: '127.0.0.1' });
+    const login = await passwordLogin(cp, 'root@sessions.test', PASSWORD, { address: '127.0.0.1' });
     const caller = (await cp.resolveCaller(login.accessToken))!;
     assert.equal(caller.kind, 'user');
     assert.deepEqual(
@@ -230,7 +230,11 @@ test('upgrading: refresh-token families of earlier logins become sessions, and t
     const before = new DataSource({
       type: 'postgres',
       url: old.url,
-      migrations: CONTROL_PLANE_MIGRATIONS.filter((m) => new m().name !== 'Sessions1765000000000'),
+      // The migrations before sessions existed.
+      migrations: CONTROL_PLANE_MIGRATIONS.slice(
+        0,
+        CONTROL_PLANE_MIGRATIONS.findIndex((m) => new m().name === 'Sessions1765000000000'),
+      ),
       migrationsTableName: 'typeorm_migrations',
     });
     await before.initialize();

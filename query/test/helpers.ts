@@ -2,7 +2,13 @@
 // an embedded ClickHouse with its own temporary data directory.
 import { Readable } from 'node:stream';
 import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
-import { createApiKey, createTenant, openControlPlane, type ControlPlane } from '@telemetryflow/identity';
+import {
+  createApiKey,
+  createTenant,
+  openControlPlane,
+  type ControlPlane,
+  type ControlPlaneConfig,
+} from '@telemetryflow/identity';
 import { startQueryServer, type QueryServer, type QueryServerConfig } from '../src/app/index.js';
 import { DASHBOARDS_FEATURE } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '@telemetryflow/identity/test-helpers';
@@ -75,6 +81,7 @@ export async function startTestApi(
   bootstrapKey: string,
   load: (ch: ClickHouseClient) => Promise<void>,
   serverOptions: Partial<QueryServerConfig> = {},
+  controlPlaneOptions: Pick<ControlPlaneConfig, 'auth'> = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const ch = await startClickHouse(dataDir);
@@ -83,6 +90,7 @@ export async function startTestApi(
     dataDir,
     bootstrap: { apiKey: bootstrapKey },
     features: [DASHBOARDS_FEATURE],
+    ...controlPlaneOptions,
   });
   await createTenant(cp.dataSource, { id: 'beta', name: 'Beta' });
   const betaKey = (await createApiKey(cp.dataSource, { tenantId: 'beta', name: 'reader', scopes: ['read'] })).key;

@@ -348,7 +348,8 @@ describe('login, refresh, logout', () => {
     }
   });
 
-  test("guessing a user's password from one address slows those guesses down and never locks the user out elsewhere", async () => {
+  // Below the account's lockout (10 failures by default, mfa-api.test.ts): only the guesser is slowed.
+  test("guessing a user's password from one address slows those guesses down and does not lock the user out elsewhere", async () => {
     const limited = await startQueryServer({
       host: '127.0.0.1',
       port: 0,
@@ -358,7 +359,7 @@ describe('login, refresh, logout', () => {
       trustProxy: ['127.0.0.1'],
       rateLimits: {
         loginPerIp: { requests: 1000, perSeconds: 60 },
-        loginSlowdown: { freeFailures: 10, maxDelaySeconds: 1, forgetAfterSeconds: 60 },
+        loginSlowdown: { freeFailures: 9, maxDelaySeconds: 1, forgetAfterSeconds: 60 },
       },
     });
     try {
@@ -368,7 +369,7 @@ describe('login, refresh, logout', () => {
           body: { email: USERS.viewer, password },
           headers: { 'x-forwarded-for': from },
         });
-      for (let i = 0; i < 10; i++) assert.equal((await attempt('198.51.100.7', `guess ${i}`)).status, 401);
+      for (let i = 0; i < 9; i++) assert.equal((await attempt('198.51.100.7', `guess ${i}`)).status, 401);
       const slowed = await attempt('198.51.100.7', PASSWORD);
       assertError(slowed, 429, 'rate_limited');
       assert.equal(slowed.headers.get('retry-after'), '1', 'the guesser waits a second before the next try');
@@ -379,7 +380,7 @@ describe('login, refresh, logout', () => {
       );
       await new Promise((r) => setTimeout(r, 1100));
       assert.equal(
-        (await attempt('198.51.100.7', 'guess 10')).status,
+        (await attempt('198.51.100.7', 'guess 9')).status,
         401,
         'after the wait the guesser may try again: slowed, not locked',
       );
@@ -949,9 +950,9 @@ describe('every route of the running app declares its access, and it holds', () 
       [],
       'routes without an access rule',
     );
-    // Open by design: login and token exchange, probes, the API description, public status pages.
+    // Open by design: login, its later steps (a challenge token in the body) and token exchange, probes, the API description, public status pages.
     const OPEN =
-      /^\/(health|ready)$|^\/api\/v1\/auth\/(login|refresh|logout)$|^\/api\/v1\/openapi\.json$|^\/api\/docs\b|status-pages?\b|\/public\//;
+      /^\/(health|ready)$|^\/api\/v1\/auth\/(login|refresh|logout|password|mfa(\/passkey-options|\/totp\/(enrol|confirm))?)$|^\/api\/v1\/openapi\.json$|^\/api\/docs\b|status-pages?\b|\/public\//;
     assert.deepEqual(
       routes.filter((r) => r.access === 'public' && !OPEN.test(r.path)),
       [],

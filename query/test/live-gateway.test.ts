@@ -192,3 +192,100 @@ test('dashboard feeds per tenant are capped; a feed that ends frees its slot', a
   a.close();
   b.close();
 });
+
+test("an ended session's connection closes as soon as the revocation is known, not at the next recheck", async () => {
+  const slow = await startQueryServer({
+    host: '127.0.0.1',
+    port: 0,
+    clickhouse: ch,
+    controlPlane: cp,
+    clickhouseMigrated: async () => true,
+    live: { hub, recheckMs: 60_000 },
+  });
+  try {
+    const user = await createUser(cp.dataSource, {
+      email: 'live-ended@gateway.test',
+      password: 'a long enough password',
+    });
+    await addMembership(cp.dataSource, { userId: user.id, tenantId: 'default', role: 'viewer' });
+    const login = async () => {
+      const res = await fetch(`${slow.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'live-ended@gateway.test', password: 'a long enough password' }),
+      });
+      return ((await res.json()) as { data: { accessToken: string } }).data.accessToken;
+    };
+    const [ended, kept] = [await login(), await login()];
+    const connect = (token: string) => {
+      const socket = io(`${slow.url}/live`, { auth: { token }, transports: ['websocket'], reconnection: false });
+      sockets.push(socket);
+      return new Promise<Socket>((resolve, reject) => {
+        socket.once('connect', () => resolve(socket));
+        socket.once('connect_error', reject);
+      });
+    };
+    const [endedSocket, keptSocket] = [await connect(ended), await connect(kept)];
+    const notices: string[] = [];
+    endedSocket.on('notice', (n: LiveNotice) => notices.push(n.code));
+    const closed = new Promise<string>((resolve) => endedSocket.once('disconnect', resolve));
+    const sessionId = (await cp.resolveCaller(ended))!.sessionId!;
+    const start = Date.now();
+    assert.ok(await cp.sessions.revoke(user.id, sessionId, 'user'));
+    assert.equal(await closed, 'io server disconnect');
+    assert.ok(Date.now() - start < 1_000, `closed after ${Date.now() - start} ms`);
+    assert.deepEqual(notices, ['credential_revoked']);
+    assert.ok(keptSocket.connected, "the user's other session streams on");
+    keptSocket.close();
+  } finally {
+    await slow.close();
+  }
+});
+
+test('a member removed from the tenant loses their live connection as soon as the removal is known', async () => {
+  const slow = await startQueryServer({
+    host: '127.0.0.1',
+    port: 0,
+    clickhouse: ch,
+    controlPlane: cp,
+    clickhouseMigrated: async () => true,
+    live: { hub, recheckMs: 60_000 },
+  });
+  try {
+    const password = 'a long enough password';
+    const admin = await createUser(cp.dataSource, { email: 'live-admin@gateway.test', password });
+    await addMembership(cp.dataSource, { userId: admin.id, tenantId: 'default', role: 'admin' });
+    const user = await createUser(cp.dataSource, { email: 'live-removed@gateway.test', password });
+    await addMembership(cp.dataSource, { userId: user.id, tenantId: 'default', role: 'viewer' });
+    const login = async (email: string) => {
+      const res = await fetch(`${slow.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      return ((await res.json()) as { data: { accessToken: string } }).data.accessToken;
+    };
+    const token = await login('live-removed@gateway.test');
+    const socket = io(`${slow.url}/live`, {
+      auth: { token, tenant: 'default' },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    const start = Date.now();
+    const res = await fetch(`${slow.url}/api/v1/tenants/default/members/${user.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${await login('live-admin@gateway.test')}` },
+    });
+    assert.equal(res.status, 204);
+    assert.equal(await closed, 'io server disconnect');
+    assert.ok(Date.now() - start < 2_000, `closed after ${Date.now() - start} ms`);
+  } finally {
+    await slow.close();
+  }
+});

@@ -3,10 +3,16 @@ import { test } from 'node:test';
 import { ConfigError, loadConfig } from './config.js';
 
 test('session settings: defaults, a JWT secret of at least 32 bytes, bounded token lifetimes', () => {
+  const lockout = {
+    account: { threshold: 10, baseSeconds: 30, maxSeconds: 900, forgetAfterSeconds: 86_400 },
+    address: { threshold: 50, baseSeconds: 30, maxSeconds: 900, forgetAfterSeconds: 86_400 },
+  };
   assert.deepEqual(loadConfig({}).auth, {
     jwtSecret: undefined,
     accessTokenTtlSeconds: 900,
     refreshTokenTtlSeconds: 14 * 24 * 3600,
+    publicUrl: 'http://localhost:8080',
+    lockout,
   });
   const secret = 'k'.repeat(32);
   const auth = loadConfig({
@@ -14,7 +20,13 @@ test('session settings: defaults, a JWT secret of at least 32 bytes, bounded tok
     TF_ACCESS_TOKEN_TTL_SECONDS: '300',
     TF_REFRESH_TOKEN_TTL_SECONDS: '3600',
   }).auth;
-  assert.deepEqual(auth, { jwtSecret: secret, accessTokenTtlSeconds: 300, refreshTokenTtlSeconds: 3600 });
+  assert.deepEqual(auth, {
+    jwtSecret: secret,
+    accessTokenTtlSeconds: 300,
+    refreshTokenTtlSeconds: 3600,
+    publicUrl: 'http://localhost:8080',
+    lockout,
+  });
   assert.throws(
     () => loadConfig({ TF_JWT_SECRET: 'k'.repeat(31) }),
     (e) => e instanceof ConfigError && /TF_JWT_SECRET must be at least 32 bytes/.test(e.message),
@@ -24,6 +36,34 @@ test('session settings: defaults, a JWT secret of at least 32 bytes, bounded tok
     /TF_ACCESS_TOKEN_TTL_SECONDS must be an integer from 60 to 86400/,
   );
   assert.throws(() => loadConfig({ TF_REFRESH_TOKEN_TTL_SECONDS: 'soon' }), /TF_REFRESH_TOKEN_TTL_SECONDS/);
+});
+
+test('sign-in security: TF_SECRET_KEY (32 bytes, base64 or hex), TF_PUBLIC_URL, TF_LOGIN_LOCKOUT_*', () => {
+  const key = Buffer.alloc(32, 7);
+  assert.equal(loadConfig({ TF_SECRET_KEY: key.toString('base64') }).auth.secretKey, key.toString('base64'));
+  assert.equal(loadConfig({ TF_SECRET_KEY: key.toString('hex') }).auth.secretKey, key.toString('hex'));
+  assert.throws(
+    () => loadConfig({ TF_SECRET_KEY: Buffer.alloc(16).toString('base64') }),
+    (e) => e instanceof ConfigError && /TF_SECRET_KEY must be 32 bytes/.test(e.message),
+  );
+  assert.equal(loadConfig({ TF_HTTP_PORT: '9090' }).auth.publicUrl, 'http://localhost:9090');
+  assert.equal(
+    loadConfig({ TF_PUBLIC_URL: 'https://observe.example.com' }).auth.publicUrl,
+    'https://observe.example.com',
+  );
+  assert.throws(() => loadConfig({ TF_PUBLIC_URL: 'ftp://x' }), /TF_PUBLIC_URL must use http: or https:/);
+  const { lockout } = loadConfig({
+    TF_LOGIN_LOCKOUT_ACCOUNT_FAILURES: '5',
+    TF_LOGIN_LOCKOUT_ADDRESS_FAILURES: '20',
+    TF_LOGIN_LOCKOUT_BASE_SECONDS: '60',
+    TF_LOGIN_LOCKOUT_MAX_SECONDS: '3600',
+  }).auth;
+  assert.deepEqual(lockout.account, { threshold: 5, baseSeconds: 60, maxSeconds: 3600, forgetAfterSeconds: 86_400 });
+  assert.equal(lockout.address.threshold, 20);
+  assert.throws(
+    () => loadConfig({ TF_LOGIN_LOCKOUT_BASE_SECONDS: '120', TF_LOGIN_LOCKOUT_MAX_SECONDS: '60' }),
+    /TF_LOGIN_LOCKOUT_MAX_SECONDS/,
+  );
 });
 
 test('TF_TRUST_PROXY: off by default; true, a hop count or addresses/CIDRs; anything else refused', () => {

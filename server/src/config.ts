@@ -12,6 +12,7 @@ import {
   type ConnectionSettings,
 } from '@telemetryflow/collector';
 import { DEFAULT_JETSTREAM_SETTINGS, type JetStreamSettings } from '@telemetryflow/bus';
+import { DEFAULT_LOGIN_LOCKOUT, parseSecretKey, type LoginLockoutConfig } from '@telemetryflow/identity';
 import {
   DEFAULT_JETSTREAM_WRITER_CONFIG,
   DEFAULT_LEDGER_CONFIG,
@@ -71,7 +72,17 @@ export interface Config {
   heapGrowingPercent: number;
   bootstrap: { apiKey?: string; adminEmail?: string; adminPassword?: string };
   /** User sessions: HS256 secret (unset → generated and kept in Postgres) and token lifetimes. */
-  auth: { jwtSecret?: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
+  auth: {
+    jwtSecret?: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    /** TF_SECRET_KEY: AES-256-GCM key of secrets at rest (TOTP); unset → generated and kept in Postgres. */
+    secretKey?: string;
+    /** TF_PUBLIC_URL: the console's public URL (passkeys' RP ID and origin). */
+    publicUrl: string;
+    /** TF_LOGIN_LOCKOUT_*: lockout after failed sign-ins, per account and per address. */
+    lockout: LoginLockoutConfig;
+  };
   /** Set: collectors publish to JetStream and writers consume from it. */
   natsUrl: string | undefined;
   jetstream: JetStreamSettings;
@@ -336,6 +347,37 @@ function consoleDir(env: Env): string | undefined {
   return dir;
 }
 
+/** TF_SECRET_KEY, TF_PUBLIC_URL and the sign-in lockout (TF_LOGIN_LOCKOUT_*). */
+function signInSecurity(env: Env): Pick<Config['auth'], 'secretKey' | 'publicUrl' | 'lockout'> {
+  const secretKey = optional(env, 'TF_SECRET_KEY');
+  if (secretKey !== undefined) {
+    try {
+      parseSecretKey(secretKey);
+    } catch (err) {
+      throw new ConfigError((err as Error).message);
+    }
+  }
+  const publicUrl =
+    url(env, 'TF_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${int(env, 'TF_HTTP_PORT', 8080, 0, 65535)}`;
+  const d = DEFAULT_LOGIN_LOCKOUT;
+  const baseSeconds = int(env, 'TF_LOGIN_LOCKOUT_BASE_SECONDS', d.account.baseSeconds, 1, 3600);
+  const maxSeconds = int(env, 'TF_LOGIN_LOCKOUT_MAX_SECONDS', d.account.maxSeconds, baseSeconds, 24 * 3600);
+  const rule = (threshold: number) => ({
+    threshold,
+    baseSeconds,
+    maxSeconds,
+    forgetAfterSeconds: Math.max(d.account.forgetAfterSeconds, maxSeconds),
+  });
+  return {
+    ...(secretKey !== undefined ? { secretKey } : {}),
+    publicUrl,
+    lockout: {
+      account: rule(int(env, 'TF_LOGIN_LOCKOUT_ACCOUNT_FAILURES', d.account.threshold, 1, 10_000)),
+      address: rule(int(env, 'TF_LOGIN_LOCKOUT_ADDRESS_FAILURES', d.address.threshold, 1, 100_000)),
+    },
+  };
+}
+
 /** Settings that no longer exist: set, they stop the process rather than be silently ignored. */
 const RETIRED: Record<string, string> = {
   TF_PGLITE_PORT:
@@ -413,6 +455,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       jwtSecret,
       accessTokenTtlSeconds: int(env, 'TF_ACCESS_TOKEN_TTL_SECONDS', 900, 60, 24 * 3600),
       refreshTokenTtlSeconds: int(env, 'TF_REFRESH_TOKEN_TTL_SECONDS', 14 * 24 * 3600, 300, 365 * 24 * 3600),
+      ...signInSecurity(env),
     },
     natsUrl,
     jetstream: {

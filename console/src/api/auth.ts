@@ -1,9 +1,12 @@
-import type { AccessToken, MeDto, TokenPair } from '@telemetryflow/contract';
+import type { AccessToken, MeDto, SignInResult } from '@telemetryflow/contract';
 import { request } from './http.js';
 
-/** Also sets the refresh token as the HttpOnly session cookie, which is all the console keeps of it. */
+/**
+ * Tokens (the refresh token also set as the HttpOnly session cookie, which is all the console
+ * keeps of it), or the next step of the sign-in (a second factor, a new password, an enrolment).
+ */
 export function login(email: string, password: string) {
-  return request<TokenPair>('/auth/login', { method: 'POST', body: { email, password }, anonymous: true });
+  return request<SignInResult>('/auth/login', { method: 'POST', body: { email, password }, anonymous: true });
 }
 
 /** A new access token from the session cookie (which the answer rotates). */

@@ -1,4 +1,5 @@
-import type { MeDto } from '@telemetryflow/contract';
+import type { MeDto, SignInResult, SignInStep } from '@telemetryflow/contract';
+import { isSignInStep } from '@telemetryflow/contract/mfa';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import { login, logout, me, refreshSession } from '../api/auth.js';
@@ -42,11 +43,19 @@ export const useAuthStore = defineStore('auth', () => {
     return data;
   }
 
-  async function signIn(email: string, password: string): Promise<void> {
+  /** Signs in with a password: null when signed in, else the step the sign-in still needs (see `completeSignIn`). */
+  async function signIn(email: string, password: string): Promise<SignInStep | null> {
     const { data } = await login(email, password);
-    accessToken = data.accessToken;
+    return completeSignIn(email, data);
+  }
+
+  /** A sign-in step's answer: the session when it carries tokens, else the next step. */
+  async function completeSignIn(email: string, result: SignInResult): Promise<SignInStep | null> {
+    if (isSignInStep(result)) return result;
+    accessToken = result.accessToken;
     session.value = { kind: 'user', identity: email.trim().toLowerCase(), tenant: null };
     await loadProfile();
+    return null;
   }
 
   async function signInWithKey(key: string): Promise<void> {
@@ -121,6 +130,7 @@ export const useAuthStore = defineStore('auth', () => {
     profile,
     loadProfile,
     signIn,
+    completeSignIn,
     signInWithKey,
     renew,
     signOut,

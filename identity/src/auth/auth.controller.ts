@@ -1,13 +1,28 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
+  ChallengeTokenRequestSchema,
+  EnrolledSignInSchema,
   LoginRequestSchema,
+  MfaVerifyRequestSchema,
   RefreshRequestSchema,
-  TokenPairSchema,
+  SignInPasswordRequestSchema,
+  SignInResultSchema,
+  SignInTotpConfirmRequestSchema,
+  TotpEnrolmentSchema,
+  WebAuthnOptionsSchema,
   type AccessToken,
   type ApiSuccess,
+  type ChallengeTokenRequest,
+  type EnrolledSignIn,
   type LoginRequest,
+  type MfaVerifyRequest,
   type RefreshRequest,
+  type SignInPasswordRequest,
+  type SignInResult,
+  type SignInTotpConfirmRequest,
   type TokenPair,
+  type TotpEnrolmentDto,
+  type WebAuthnOptionsDto,
 } from '@telemetryflow/contract';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { ApiError, ApiRoute, Public, RateLimit, rateLimited, ValidBody } from '@telemetryflow/http-kit';
@@ -21,6 +36,11 @@ interface ClientRequest {
   /** `https` over TLS, or when a trusted proxy says so (X-Forwarded-Proto). */
   protocol: string;
   headers: Record<string, string | string[] | undefined>;
+}
+
+function clientInfo(req: ClientRequest): { address: string; userAgent?: string } {
+  const userAgent = req.headers['user-agent'];
+  return { address: req.ip, ...(typeof userAgent === 'string' ? { userAgent } : {}) };
 }
 
 interface Reply {
@@ -64,9 +84,9 @@ export class AuthController {
   @RateLimit('login')
   @ApiRoute({
     summary:
-      'Log in with email and password: a new session (GET /api/v1/me/sessions), an access token (JWT) and a refresh token, also set as the HttpOnly session cookie; failures of one email from one address slow its next attempts down',
+      'Sign in with email and password: the tokens of a new session (GET /api/v1/me/sessions; the refresh token also as the HttpOnly session cookie), or the next step with a short-lived, single-use challenge token: `mfa` (a second factor, POST /api/v1/auth/mfa), `password_change` (an admin set the password, POST /api/v1/auth/password) or `mfa_enrolment` (a tenant requires MFA, POST /api/v1/auth/mfa/totp/enrol). Failures of one email from one address slow its next attempts down; repeated failures of an account or an address lock it out with back-off (429 with Retry-After, on every replica)',
     body: LoginRequestSchema,
-    response: TokenPairSchema,
+    response: SignInResultSchema,
     status: 200,
     tags: ['auth'],
   })
@@ -74,27 +94,110 @@ export class AuthController {
     @ValidBody() body: LoginRequest,
     @Req() req: ClientRequest,
     @Res({ passthrough: true }) reply: Reply,
-  ): Promise<ApiSuccess<TokenPair>> {
+  ): Promise<ApiSuccess<SignInResult>> {
     const wait = this.throttle.wait(body.email, req.ip, Date.now());
     if (wait > 0) throw rateLimited(reply, wait);
-    let pair: TokenPair;
+    let result: SignInResult;
     try {
-      const userAgent = req.headers['user-agent'];
-      pair = await this.controlPlane.sessions.login(body.email, body.password, {
-        address: req.ip,
-        ...(typeof userAgent === 'string' ? { userAgent } : {}),
-      });
+      result = await this.controlPlane.signIn.password(body.email, body.password, clientInfo(req));
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_credentials')
         this.throttle.failed(body.email, req.ip, Date.now());
       throw err;
     }
     this.throttle.succeeded(body.email, req.ip);
-    reply.header(
-      'set-cookie',
-      refreshCookie(pair.refreshToken, this.controlPlane.sessions.refreshTtlSeconds, req.protocol === 'https'),
-    );
-    return { data: pair };
+    return { data: this.withCookie(result, req, reply) };
+  }
+
+  @Post('mfa')
+  @HttpCode(200)
+  @RateLimit('login')
+  @ApiRoute({
+    summary:
+      "A sign-in's second factor: a TOTP code (each accepted once), a recovery code (each usable once) or a passkey's answer (options from POST /api/v1/auth/mfa/passkey-options). The tokens, or the next step; a wrong factor counts towards the lockout and five void the challenge",
+    body: MfaVerifyRequestSchema,
+    response: SignInResultSchema,
+    status: 200,
+    tags: ['auth'],
+  })
+  async verifyMfa(
+    @ValidBody() body: MfaVerifyRequest,
+    @Req() req: ClientRequest,
+    @Res({ passthrough: true }) reply: Reply,
+  ): Promise<ApiSuccess<SignInResult>> {
+    const result = await this.controlPlane.signIn.verifySecondFactor(body, req.ip);
+    return { data: this.withCookie(result, req, reply) };
+  }
+
+  @Post('mfa/passkey-options')
+  @HttpCode(200)
+  @RateLimit('login')
+  @ApiRoute({
+    summary:
+      "WebAuthn options (a new challenge, the account's passkeys) for the passkey answer of a sign-in's `mfa` step",
+    body: ChallengeTokenRequestSchema,
+    response: WebAuthnOptionsSchema,
+    status: 200,
+    tags: ['auth'],
+  })
+  async passkeyOptions(@ValidBody() body: ChallengeTokenRequest): Promise<ApiSuccess<WebAuthnOptionsDto>> {
+    return { data: await this.controlPlane.signIn.passkeyOptions(body.challengeToken) };
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @RateLimit('login')
+  @ApiRoute({
+    summary:
+      "A sign-in's `password_change` step: the new password replacing the temporary one an admin set. The tokens, or the next step",
+    body: SignInPasswordRequestSchema,
+    response: SignInResultSchema,
+    status: 200,
+    tags: ['auth'],
+  })
+  async changePassword(
+    @ValidBody() body: SignInPasswordRequest,
+    @Req() req: ClientRequest,
+    @Res({ passthrough: true }) reply: Reply,
+  ): Promise<ApiSuccess<SignInResult>> {
+    const result = await this.controlPlane.signIn.changePassword(body.challengeToken, body.newPassword);
+    return { data: this.withCookie(result, req, reply) };
+  }
+
+  @Post('mfa/totp/enrol')
+  @HttpCode(200)
+  @RateLimit('login')
+  @ApiRoute({
+    summary:
+      "A sign-in's `mfa_enrolment` step: a new TOTP secret as an otpauth URI and its QR code, active once confirmed (POST /api/v1/auth/mfa/totp/confirm)",
+    body: ChallengeTokenRequestSchema,
+    response: TotpEnrolmentSchema,
+    status: 200,
+    tags: ['auth'],
+  })
+  async startEnrolment(@ValidBody() body: ChallengeTokenRequest): Promise<ApiSuccess<TotpEnrolmentDto>> {
+    return { data: await this.controlPlane.signIn.startEnrolment(body.challengeToken) };
+  }
+
+  @Post('mfa/totp/confirm')
+  @HttpCode(200)
+  @RateLimit('login')
+  @ApiRoute({
+    summary:
+      "Confirms a sign-in's TOTP enrolment with a code of it: the session's tokens and ten one-time recovery codes, shown this once",
+    body: SignInTotpConfirmRequestSchema,
+    response: EnrolledSignInSchema,
+    status: 200,
+    tags: ['auth'],
+  })
+  async confirmEnrolment(
+    @ValidBody() body: SignInTotpConfirmRequest,
+    @Req() req: ClientRequest,
+    @Res({ passthrough: true }) reply: Reply,
+  ): Promise<ApiSuccess<EnrolledSignIn>> {
+    const result = await this.controlPlane.signIn.confirmEnrolment(body.challengeToken, body.code);
+    this.withCookie(result, req, reply);
+    return { data: result };
   }
 
   @Post('refresh')
@@ -140,5 +243,19 @@ export class AuthController {
     if (body.refreshToken !== undefined) return this.controlPlane.sessions.logout(body.refreshToken);
     reply.header('set-cookie', clearedRefreshCookie(req.protocol === 'https'));
     await this.controlPlane.sessions.logout(cookieToken(req));
+  }
+
+  /** Tokens of a finished sign-in also set the session cookie. */
+  private withCookie<T extends SignInResult>(result: T, req: ClientRequest, reply: Reply): T {
+    if (!('step' in result))
+      reply.header(
+        'set-cookie',
+        refreshCookie(
+          (result as TokenPair).refreshToken,
+          this.controlPlane.sessions.refreshTtlSeconds,
+          req.protocol === 'https',
+        ),
+      );
+    return result;
   }
 }

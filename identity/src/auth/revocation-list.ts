@@ -1,8 +1,12 @@
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
-/** What a revocation ends: a sign-in session (its access tokens) or an API key. */
-export type RevocationKind = 'session' | 'api_key';
+/**
+ * What a revocation ends: a sign-in session (its access tokens) or an API key; or, as a signal
+ * only, a user's membership of a tenant (`membership`, subject the user): requests check
+ * memberships anyway, connections that outlive a request (the live tail) check again at once.
+ */
+export type RevocationKind = 'session' | 'api_key' | 'membership';
 
 export interface Revocation {
   kind: RevocationKind;
@@ -58,6 +62,7 @@ export class RevocationList {
   private reloading: Promise<void> | undefined;
   private lastDelete = 0;
   private closed = false;
+  private readonly listeners = new Set<(r: Revocation) => void>();
 
   constructor(
     private readonly ds: DataSource,
@@ -118,8 +123,25 @@ export class RevocationList {
       const key = `${r.kind}:${r.id}`;
       const known = this.entries.get(key);
       this.entries.set(key, Math.max(known ?? 0, r.expiresAtMs));
-      if (known === undefined && r.kind === 'api_key') this.opts.onKeyRevoked?.(r.id);
+      if (known !== undefined) continue;
+      if (r.kind === 'api_key') this.opts.onKeyRevoked?.(r.id);
+      for (const listener of this.listeners) {
+        try {
+          listener(r);
+        } catch (err) {
+          this.log(`revocation list: a listener failed: ${String(err)}`);
+        }
+      }
     }
+  }
+
+  /**
+   * Calls `listener` once for each session or key revoked from now on, here or on another
+   * replica (as soon as this process learns of it); the function returned unsubscribes.
+   */
+  subscribe(listener: (r: Revocation) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Re-reads every unexpired revocation (concurrent callers share one read). */

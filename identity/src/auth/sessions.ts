@@ -21,7 +21,8 @@ const REFRESH_FAILURES = {
 } as const;
 
 /** Why a session ended (`sessions.revoked_reason`). */
-export type SessionEndReason = 'logout' | 'user' | 'password_change' | 'admin' | 'refresh_reuse';
+export type SessionEndReason =
+  'logout' | 'user' | 'password_change' | 'admin' | 'refresh_reuse' | 'password_reset' | 'mfa_reset';
 
 /** Where a login came from, kept with its session. */
 export interface ClientInfo {
@@ -69,9 +70,9 @@ export class Sessions {
     private readonly log: (msg: string) => void = () => {},
   ) {}
 
-  async login(email: string, password: string, client: ClientInfo = {}): Promise<TokenPair> {
-    const user = await verifyUserPassword(this.ds, email, password);
-    if (!user) throw new ApiError(401, 'invalid_credentials', 'unknown email or wrong password');
+  /** A new session of a user who passed every step of a sign-in (sign-in.ts): its first tokens. */
+  async open(userId: string, client: ClientInfo = {}): Promise<TokenPair> {
+    const user = { id: userId };
     const now = new Date(this.now());
     const sessionId = randomUUID();
     const refreshToken = await this.ds.transaction(async (em) => {
@@ -159,7 +160,10 @@ export class Sessions {
     const passwordHash = await hashPassword(newPassword);
     let recorded: Revocation[] = [];
     await this.ds.transaction(async (em) => {
-      await em.getRepository(UserEntity).update({ id: userId }, { passwordHash });
+      await em.query(`UPDATE users SET password_hash = $2, must_change_password = false WHERE id = $1`, [
+        userId,
+        passwordHash,
+      ]);
       recorded = await this.endIn(
         em,
         { userId, ...(currentSessionId !== undefined ? { keep: currentSessionId } : {}) },

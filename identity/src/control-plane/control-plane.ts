@@ -1,10 +1,16 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Authenticate, Signal } from '@telemetryflow/otlp';
 import { AccessTokens, looksLikeJwt } from '../auth/access-tokens.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
-import { RevocationList, type Revocation } from '../auth/revocation-list.js';
+import { RevocationList, type Revocation, type RevocationKind } from '../auth/revocation-list.js';
 import { Sessions } from '../auth/sessions.js';
+import { LoginChallenges } from '../auth/login-challenges.js';
+import { DEFAULT_LOGIN_LOCKOUT, LoginLockout, type LoginLockoutConfig } from '../auth/login-lockout.js';
+import { SignIn } from '../auth/sign-in.js';
+import { Passkeys } from '../mfa/passkeys.js';
+import { SecondFactors } from '../mfa/second-factors.js';
+import { resolveSecretBox, type SecretBox } from '../mfa/secret-box.js';
 import { ApiError, type Caller, type CallerResolver } from '@telemetryflow/http-kit';
 import { keyPermissions, rolePermissions } from './permissions.js';
 import { createApiKey, createTenant, createUser, hashPassword, revokeApiKey } from './accounts.js';
@@ -41,7 +47,19 @@ export interface ControlPlaneConfig {
    */
   revocationPollMs?: number;
   /** User sessions: `TF_JWT_SECRET`, `TF_ACCESS_TOKEN_TTL_SECONDS`, `TF_REFRESH_TOKEN_TTL_SECONDS`. */
-  auth?: { jwtSecret?: string; accessTokenTtlSeconds?: number; refreshTokenTtlSeconds?: number };
+  auth?: {
+    jwtSecret?: string;
+    accessTokenTtlSeconds?: number;
+    refreshTokenTtlSeconds?: number;
+    /** `TF_SECRET_KEY`: the AES-256-GCM key of secrets at rest (TOTP); unset, one generated in Postgres. */
+    secretKey?: string;
+    /** `TF_PUBLIC_URL`: the console's public URL, the passkeys' RP ID and origin (default http://localhost:8080). */
+    publicUrl?: string;
+    /** Lockout after failed sign-ins (`TF_LOGIN_LOCKOUT_*`; defaults in login-lockout.ts). */
+    lockout?: LoginLockoutConfig;
+    /** Seconds a sign-in's challenge token (between password and tokens) stays valid (default 300). */
+    challengeTtlSeconds?: number;
+  };
   /**
    * Features outside this package that share the database (dashboards, alerting): their
    * entities, migrations and tenant hooks. Every process of a deployment passes the same list.
@@ -52,6 +70,7 @@ export interface ControlPlaneConfig {
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 14 * 24 * 3600;
 export const DEFAULT_POOL_WAIT_MS = 10_000;
+export const DEFAULT_PUBLIC_URL = 'http://localhost:8080';
 
 export interface ControlPlane extends CallerResolver {
   dataSource: DataSource;
@@ -63,8 +82,23 @@ export interface ControlPlane extends CallerResolver {
    * tenant the user is not a member of is a 404, whether it exists or not.
    */
   resolveCaller(token: string, tenant?: string): Promise<Caller | null>;
-  /** Login, refresh, logout; listing and ending sessions. */
+  /** Refresh, logout; listing and ending sessions. */
   sessions: Sessions;
+  /** Sign-in: password, second factor, forced password change and enrolment, lockout. */
+  signIn: SignIn;
+  /** The second factors of users (TOTP, recovery codes, passkeys). */
+  factors: SecondFactors;
+  /**
+   * Calls `listener` for each session or API key revoked from now on, on whichever replica
+   * (within 5 s); for connections that outlive a request (the live tail). Returns the unsubscribe.
+   */
+  onRevoked(listener: (revoked: { kind: RevocationKind; id: string }) => void): () => void;
+  /**
+   * Announces, in `em`'s transaction, that a user lost a membership: connections of theirs that
+   * outlive a request check their access again on every replica (within 5 s). Call the function
+   * returned once the transaction committed.
+   */
+  membershipEnded(em: EntityManager, userId: string): Promise<() => void>;
   /**
    * Revokes a key of `tenantId`, effective at once in this process and within 5 s on every
    * other; false when there is no such active key.
@@ -119,11 +153,13 @@ export async function openControlPlane(
   });
   subscribeTenantCreated(dataSource, features);
   let accessTokens: AccessTokens;
+  let secretBox: SecretBox;
   try {
     await dataSource.initialize();
     await migrateAndBootstrap(dataSource, cfg.bootstrap, features, log, { shared: embedded === undefined });
     const secret = await resolveJwtSecret(dataSource, cfg.auth?.jwtSecret, warn);
     accessTokens = new AccessTokens(secret, cfg.auth?.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS);
+    secretBox = await resolveSecretBox(dataSource, cfg.auth?.secretKey, warn);
   } catch (err) {
     if (dataSource.isInitialized) await dataSource.destroy();
     await embedded?.stop();
@@ -183,11 +219,32 @@ export async function openControlPlane(
     warn,
   );
 
+  const factors = new SecondFactors(
+    dataSource,
+    secretBox,
+    new Passkeys(dataSource, { publicUrl: cfg.auth?.publicUrl ?? DEFAULT_PUBLIC_URL }),
+  );
+  const signIn = new SignIn(
+    dataSource,
+    sessions,
+    factors,
+    new LoginChallenges(dataSource, cfg.auth?.challengeTtlSeconds),
+    new LoginLockout(dataSource, cfg.auth?.lockout ?? DEFAULT_LOGIN_LOCKOUT),
+  );
+
   let closed = false;
   return {
     dataSource,
     authenticate: authenticator.authenticate,
     sessions,
+    signIn,
+    factors,
+    onRevoked: (listener) => revocations.subscribe((r) => listener({ kind: r.kind, id: r.id })),
+    async membershipEnded(em, userId) {
+      // Kept as long as a live connection could go without its periodic check.
+      const recorded = await revocations.record(em, 'membership', [userId], 120_000);
+      return () => revocations.apply(recorded);
+    },
     async resolveCaller(token, tenant) {
       if (looksLikeJwt(token)) {
         const claims = await accessTokens.verify(token);

@@ -7,6 +7,8 @@ import { MeController } from './me.controller.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
 import { MySessionsController } from './sessions.controller.js';
+import { MyMfaController } from './mfa.controller.js';
+import { TenantSecurityController } from './tenant-security.controller.js';
 import { TenantsController } from './tenants.controller.js';
 import { TenantsService } from './tenants.service.js';
 
@@ -20,5 +22,7 @@ export const IDENTITY_CONTROLLERS = [
   ApiKeysController,
   MeController,
   MySessionsController,
+  MyMfaController,
+  TenantSecurityController,
 ];
 export const IDENTITY_PROVIDERS = [TenantsService, MembersService, InvitationsService, ApiKeysService];

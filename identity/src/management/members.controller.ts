@@ -1,9 +1,11 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Patch } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import {
+  ResetPasswordRequestSchema,
   RevokedSessionsSchema,
   UpdateMemberRequestSchema,
   type ApiSuccess,
   type MemberDto,
+  type ResetPasswordRequest,
   type RevokedSessionsDto,
   type UpdateMemberRequest,
 } from '@telemetryflow/contract';
@@ -60,6 +62,52 @@ export class MembersController {
     @Param('userId') userId: string,
   ): Promise<ApiSuccess<RevokedSessionsDto>> {
     return { data: { revoked: await this.members.revokeSessions(caller, tenantId, objectId(userId, 'member')) } };
+  }
+
+  @Post(':userId/password')
+  @Requires('admin')
+  @HttpCode(200)
+  @ApiRoute({
+    summary:
+      "Set a member's temporary password (no e-mail needed): they must choose a new one at their next sign-in; every session of theirs ends and their account's lockout is lifted. Only an owner resets an owner's. The number of sessions ended",
+    body: ResetPasswordRequestSchema,
+    params: MEMBER_PARAMS,
+    response: RevokedSessionsSchema,
+    status: 200,
+    tags: ['tenants'],
+  })
+  async resetPassword(
+    @CurrentCaller() caller: Caller,
+    @Param('tenantId') tenantId: string,
+    @Param('userId') userId: string,
+    @ValidBody() body: ResetPasswordRequest,
+  ): Promise<ApiSuccess<RevokedSessionsDto>> {
+    const revoked = await this.members.resetPassword(
+      caller,
+      tenantId,
+      objectId(userId, 'member'),
+      body.temporaryPassword,
+    );
+    return { data: { revoked } };
+  }
+
+  @Delete(':userId/mfa')
+  @Requires('admin')
+  @HttpCode(200)
+  @ApiRoute({
+    summary:
+      "Reset a member's MFA (a lost device): their TOTP, passkeys and recovery codes are removed and every session of theirs ends; a tenant that requires MFA has them enrol again at their next sign-in. Only an owner resets an owner's. The number of sessions ended",
+    params: MEMBER_PARAMS,
+    response: RevokedSessionsSchema,
+    status: 200,
+    tags: ['tenants'],
+  })
+  async resetMfa(
+    @CurrentCaller() caller: Caller,
+    @Param('tenantId') tenantId: string,
+    @Param('userId') userId: string,
+  ): Promise<ApiSuccess<RevokedSessionsDto>> {
+    return { data: { revoked: await this.members.resetMfa(caller, tenantId, objectId(userId, 'member')) } };
   }
 
   @Delete(':userId')

@@ -6,6 +6,8 @@ import { MembershipEntity, type Role } from '../control-plane/entities.js';
 import { roleChangeRefusal } from '../control-plane/permissions.js';
 import { ApiError, notFound, type Caller } from '@telemetryflow/http-kit';
 import { CONTROL_PLANE } from '../tokens.js';
+import { hashPassword } from '../control-plane/accounts.js';
+import type { SessionEndReason } from '../auth/sessions.js';
 
 interface MemberRow {
   user_id: string;
@@ -47,18 +49,21 @@ export class MembersService {
 
   /**
    * Removes a member. Their sessions go on (they may belong to other tenants, and stay a user):
-   * memberships are read on every request, so the tenant refuses them at once on every replica.
+   * memberships are read on every request, so the tenant refuses them at once on every replica,
+   * and their live-tail connections are checked again as soon as each replica hears of it.
    */
   async remove(caller: Caller, tenantId: string, userId: string): Promise<void> {
     ownTenant(caller, tenantId);
-    await this.controlPlane.dataSource.transaction(async (em) => {
+    const announce = await this.controlPlane.dataSource.transaction(async (em) => {
       const members = await this.rows(em, tenantId, true);
       const target = members.find((m) => m.user_id === userId);
       if (!target) throw notFound(`no member ${JSON.stringify(userId)}`);
       refuse(roleChangeRefusal(caller.permissions, target.role, null));
       if (target.role === 'owner') lastOwnerCheck(members);
       await em.getRepository(MembershipEntity).delete({ userId, tenantId });
+      return this.controlPlane.membershipEnded(em, userId);
     });
+    announce();
   }
 
   /**
@@ -76,6 +81,66 @@ export class MembersService {
     });
     ended.apply();
     return ended.count;
+  }
+
+  /** Sets a temporary password the member must change at the next sign-in, and ends their sessions. */
+  async resetPassword(caller: Caller, tenantId: string, userId: string, temporaryPassword: string): Promise<number> {
+    const passwordHash = await hashPassword(temporaryPassword);
+    return this.resetMember(caller, tenantId, userId, 'password_reset', async (em, email) => {
+      await em.query(`UPDATE users SET password_hash = $2, must_change_password = true WHERE id = $1`, [
+        userId,
+        passwordHash,
+      ]);
+      await em.query(`DELETE FROM login_failures WHERE scope = 'account' AND subject = $1`, [email]);
+    });
+  }
+
+  /** Removes the member's second factors and ends their sessions. */
+  async resetMfa(caller: Caller, tenantId: string, userId: string): Promise<number> {
+    return this.resetMember(caller, tenantId, userId, 'mfa_reset', (em) =>
+      this.controlPlane.factors.resetIn(em, userId),
+    );
+  }
+
+  /** Changes a member's account in one transaction with ending their sessions (only an owner an owner's). */
+  private async resetMember(
+    caller: Caller,
+    tenantId: string,
+    userId: string,
+    reason: SessionEndReason,
+    change: (em: EntityManager, email: string) => Promise<void>,
+  ): Promise<number> {
+    ownTenant(caller, tenantId);
+    const ended = await this.controlPlane.dataSource.transaction(async (em) => {
+      const target = (await this.rows(em, tenantId, false)).find((m) => m.user_id === userId);
+      if (!target) throw notFound(`no member ${JSON.stringify(userId)}`);
+      if (target.role === 'owner' && !caller.permissions.has('owner'))
+        refuse("only an owner can reset an owner's password or MFA");
+      if (await this.beyondCaller(em, caller, tenantId, userId))
+        refuse(
+          'this user is also a member of tenants you do not administer: an admin of every tenant of theirs can reset it',
+        );
+      await change(em, target.email);
+      return this.controlPlane.sessions.revokeAllIn(em, userId, reason);
+    });
+    ended.apply();
+    return ended.count;
+  }
+
+  /**
+   * Whether the user belongs to a tenant other than `tenantId` where the caller could not reset
+   * them (not an admin there, or the user is an owner there and the caller is not): a reset there
+   * would hand the caller, who knows the temporary password, that tenant too.
+   */
+  private async beyondCaller(em: EntityManager, caller: Caller, tenantId: string, userId: string): Promise<boolean> {
+    const [row] = (await em.query(
+      `SELECT count(*)::int AS n FROM memberships t
+         LEFT JOIN memberships c ON c.tenant_id = t.tenant_id AND c.user_id = $3::uuid
+        WHERE t.user_id = $1 AND t.tenant_id <> $2
+          AND (c.role IS NULL OR c.role NOT IN ('admin', 'owner') OR (t.role = 'owner' AND c.role <> 'owner'))`,
+      [userId, tenantId, caller.kind === 'user' ? (caller.userId ?? null) : null],
+    )) as { n: number }[];
+    return row!.n > 0;
   }
 
   /** The tenant's members; `lock` holds their rows until the transaction ends, so two demotions cannot both pass the last-owner check. */

@@ -9,7 +9,6 @@ import {
   type SessionDto,
 } from '@telemetryflow/contract';
 import {
-  ApiError,
   ApiRoute,
   Authenticated,
   CurrentCaller,
@@ -22,13 +21,7 @@ import { z } from 'zod';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { CONTROL_PLANE } from '../tokens.js';
 import { objectId } from './object-id.js';
-
-/** The signed-in user of a request; API keys have no sessions or password. */
-function signedInUser(caller: Caller): { userId: string; sessionId: string | undefined } {
-  if (caller.kind !== 'user' || caller.userId === undefined)
-    throw new ApiError(403, 'not_a_user', 'only a signed-in user has sessions and a password; this is an API key');
-  return { userId: caller.userId, sessionId: caller.sessionId };
-}
+import { signedInUser } from './signed-in-user.js';
 
 /**
  * The caller's own sign-in sessions and password. Ending a session refuses its access tokens on

@@ -241,6 +241,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     attachLiveGateway(app.getHttpServer(), {
       ...cfg.live,
       resolveCaller: (token, tenant) => cfg.controlPlane.resolveCaller(token, tenant),
+      onRevoked: (listener) => cfg.controlPlane.onRevoked(listener),
       renderDashboard: (tenant, id, range, variables) =>
         renderer.render(tenant, id, {
           ...(range && { from: range.fromMs, to: range.toMs }),

@@ -35,8 +35,14 @@ export interface LiveGatewayConfig {
   /** Open connections per tenant (default 100) and in all (default 2000): with the per-subscription bounds, what caps memory. */
   maxConnectionsPerTenant?: number;
   maxConnections?: number;
-  /** How often a connection's credential is resolved again, so a revoked key stops streaming (default 60 s). */
+  /** How often a connection's credential is resolved again, so a lost membership or role stops streaming (default 60 s). */
   recheckMs?: number;
+  /**
+   * Revoked sessions and API keys as this process learns of them (within 5 s of the revocation on
+   * any replica): their connections close at once instead of at the next recheck. A `membership`
+   * (subject: a user who lost one) has that user's connections checked again at once.
+   */
+  onRevoked?: (listener: (revoked: { kind: 'session' | 'api_key' | 'membership'; id: string }) => void) => () => void;
   /** Dashboard subscriptions per tenant over all connections (default 20). */
   maxDashboardFeedsPerTenant?: number;
   /** Feed renders under way at once over all feeds (default 1: the embedded engine runs one query at a time, and API requests must get between them); a tick without room is skipped. */
@@ -80,6 +86,28 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
   const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024, cors: { origin: false } });
   const nsp: Namespace = io.of('/live');
   const states = new WeakMap<Socket, SocketState>();
+  // Open connections by the session or key of their credential, for revocations.
+  const byCredential = new Map<string, Set<Socket>>();
+  const credentialOf = (caller: Caller) =>
+    caller.sessionId !== undefined
+      ? `session:${caller.sessionId}`
+      : caller.keyId !== undefined
+        ? `api_key:${caller.keyId}`
+        : undefined;
+  const rechecks = new WeakMap<Socket, () => void>();
+  const unsubscribe = cfg.onRevoked?.((revoked) => {
+    if (revoked.kind === 'membership') {
+      for (const socket of byCredential.get(`user:${revoked.id}`) ?? []) rechecks.get(socket)?.();
+      return;
+    }
+    for (const socket of byCredential.get(`${revoked.kind}:${revoked.id}`) ?? []) {
+      socket.emit('notice', {
+        code: 'credential_revoked',
+        message: 'the credential of this connection is no longer valid',
+      } satisfies LiveNotice);
+      socket.disconnect(true);
+    }
+  });
 
   nsp.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown; tenant?: unknown };
@@ -125,17 +153,30 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
     }
     connections.set(tenantId, (connections.get(tenantId) ?? 0) + 1);
     total++;
+    const credential = credentialOf(state.caller);
+    const user = state.caller.userId !== undefined ? `user:${state.caller.userId}` : undefined;
+    for (const k of [credential, user]) {
+      if (k === undefined) continue;
+      const open = byCredential.get(k) ?? new Set<Socket>();
+      byCredential.set(k, open.add(socket));
+    }
     // A key revoked (or a role lost) after connecting stops streaming at the next check.
-    const recheck = setInterval(() => {
+    const refuse = () => {
+      notice({ code: 'credential_revoked', message: 'the credential of this connection is no longer valid' });
+      socket.disconnect(true);
+    };
+    const check = () =>
       cfg.resolveCaller(state.token, state.tenant).then(
         (caller) => {
-          if (caller?.tenantId === tenantId && caller.permissions.has('read')) return;
-          notice({ code: 'credential_revoked', message: 'the credential of this connection is no longer valid' });
-          socket.disconnect(true);
+          if (caller?.tenantId !== tenantId || !caller.permissions.has('read')) refuse();
         },
-        () => {}, // the credential store is unreachable: keep the connection, check again later
+        (err: unknown) => {
+          // No longer a member of the tenant asked for (404); an unreachable store: check again later.
+          if (err instanceof ApiError && err.status < 500) refuse();
+        },
       );
-    }, recheckMs);
+    rechecks.set(socket, () => void check());
+    const recheck = setInterval(check, recheckMs);
 
     socket.on('subscribe', (raw: unknown, ack: unknown) => {
       const answer = ackOf(ack);
@@ -261,6 +302,12 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
 
     socket.on('disconnect', () => {
       clearInterval(recheck);
+      for (const k of [credential, user]) {
+        if (k === undefined) continue;
+        const open = byCredential.get(k);
+        open?.delete(socket);
+        if (open?.size === 0) byCredential.delete(k);
+      }
       total--;
       const left = (connections.get(tenantId) ?? 1) - 1;
       if (left === 0) connections.delete(tenantId);
@@ -274,6 +321,7 @@ export function attachLiveGateway(httpServer: HttpServer, cfg: LiveGatewayConfig
 
   return {
     async close() {
+      unsubscribe?.();
       nsp.disconnectSockets(true);
       // Not io.close(): that would close the HTTP server, which the API owns.
       io.engine.close();
