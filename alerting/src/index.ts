@@ -1,6 +1,8 @@
 import type { ControlPlaneFeature } from '@telemetryflow/identity';
 import { ALERTING_ENTITIES } from './store/entities.js';
 import { Alerting1764400000000 } from './store/migration.js';
+import { MONITOR_ENTITIES } from './monitors/monitor-entities.js';
+import { Monitors1765150000000 } from './monitors/monitor-migration.js';
 
 export { evaluateRule, groupKey, observe, type GroupSample, type RuleEvaluation } from './evaluation/evaluate-rule.js';
 export {
@@ -97,7 +99,23 @@ export { startAlertingRole, type AlertingRole, type AlertingRoleConfig } from '.
 export { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.js';
 
 /** Control-plane migrations of alerting (by timestamp between dashboards' 0004 and identity's 0005). */
-export const ALERTING_MIGRATIONS = [Alerting1764400000000];
+export const ALERTING_MIGRATIONS = [Alerting1764400000000, Monitors1765150000000];
 
 /** Alerting's tables in the control-plane database: one of `openControlPlane({ features })`. */
-export const ALERTING_FEATURE: ControlPlaneFeature = { entities: ALERTING_ENTITIES, migrations: ALERTING_MIGRATIONS };
+export const ALERTING_FEATURE: ControlPlaneFeature = {
+  entities: [...ALERTING_ENTITIES, ...MONITOR_ENTITIES],
+  migrations: ALERTING_MIGRATIONS,
+};
+export { MonitorEntity, MonitorRunEntity, MONITOR_ENTITIES } from './monitors/monitor-entities.js';
+export { MonitorRunStore, type LeasedMonitor, type RunOutcome } from './monitors/monitor-run-store.js';
+export {
+  MonitorResultsWriter,
+  BufferedResultsWriter,
+  parseCheckRecord,
+  MONITOR_RESULTS_TABLE,
+  type MonitorCheckRecord,
+  type BufferedWriterOptions,
+} from './monitors/monitor-results.js';
+export { MonitorResultsReader } from './monitors/monitor-results-reader.js';
+export { MonitorsService } from './monitors/monitors.service.js';
+export { syncMonitorIncidents } from './status/monitor-incidents.js';

@@ -348,6 +348,8 @@ export const StatusComponentInputSchema = z.object({
   ruleIds: z.array(z.string().uuid()).max(50).default([]),
   /** Set by hand; overrides what incidents say. Null: follow the rules. */
   manualStatus: z.enum(COMPONENT_STATUSES).nullable().default(null),
+  /** An uptime monitor: its checks make the uptime bars, and its outages open and resolve incidents. */
+  monitorId: z.string().uuid().nullable().default(null),
 });
 export type StatusComponentInput = z.infer<typeof StatusComponentInputSchema>;
 
@@ -410,6 +412,8 @@ export interface UptimeDayDto {
   status: ComponentStatus | 'none';
   /** Minutes of partial or major outage. */
   outageMinutes: number;
+  /** Components bound to a monitor: the share of up checks that day in percent; null without checks (no data). */
+  uptimePercent?: number | null;
 }
 
 /** `GET /status/{slug}/api`: only what the page itself shows. */

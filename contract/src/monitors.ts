@@ -14,7 +14,7 @@
 //   POST   /api/v1/heartbeats/{token}[?status=fail]      → 202 (public: the token is the credential)
 import { RE2JS } from 're2js';
 import { z } from 'zod';
-import { DurationSchema, durationMs } from './alerting.js';
+import { DurationSchema, durationMs, TimeParam } from './alerting.js';
 
 export const MIN_INTERVAL_MS = 10_000;
 export const MAX_INTERVAL_MS = 86_400_000;
@@ -295,13 +295,16 @@ export interface UptimeDto {
 }
 
 export const UptimeQuerySchema = z.object({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: TimeParam.optional(),
+  to: TimeParam.optional(),
   step: DurationSchema.optional(),
 });
 export const ResultsQuerySchema = z.object({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: TimeParam.optional(),
+  to: TimeParam.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+
+/** `POST /api/v1/heartbeats/{token}?status=fail`: the job reports its own failure (down at once). */
+export const HeartbeatQuerySchema = z.object({ status: z.enum(['ok', 'fail']).default('ok') });

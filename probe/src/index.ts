@@ -40,3 +40,5 @@ export {
 } from './monitor-state.js';
 export { dueMonitors, nextRunMs, slotOffsetMs, type ScheduleEntry } from './schedule.js';
 export { ProbeRunner, type ProbeMonitor, type ProbeRunnerConfig } from './probe-runner.js';
+export { MonitorScheduler, type MonitorSchedulerConfig } from './monitor-scheduler.js';
+export { startProbeRole, type ProbeRole, type ProbeRoleConfig } from './probe-role.js';

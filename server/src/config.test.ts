@@ -45,7 +45,7 @@ test('TF_TRUST_PROXY: off by default; true, a hop count or addresses/CIDRs; anyt
 });
 
 test('alerting: a role of its own and of all; allow-list and console URL validated at start', () => {
-  assert.deepEqual([...loadConfig({}).roles].sort(), ['alerting', 'collector', 'ingest', 'query']);
+  assert.deepEqual([...loadConfig({}).roles].sort(), ['alerting', 'collector', 'ingest', 'probe', 'query']);
   assert.deepEqual([...loadConfig({}, 'alerting').roles], ['alerting']);
   const a = loadConfig({
     TF_ALERTING_ALLOWED_CIDRS: '10.20.0.0/16, 127.0.0.1',

@@ -18,7 +18,7 @@ import {
   type JetStreamWriterConfig,
 } from '@telemetryflow/ingest';
 
-export const ROLES = ['collector', 'ingest', 'query', 'alerting'] as const;
+export const ROLES = ['collector', 'ingest', 'query', 'alerting', 'probe'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Every setting of a TelemetryFlow process, read once from the environment and validated. */
@@ -84,6 +84,14 @@ export interface Config {
     /** `TF_CONSOLE_URL`: base of the console links in notifications. */
     consoleUrl: string | undefined;
     /** `TF_ALERTING_POLL_MS`: how often due rules and pending notifications are looked for. */
+    pollMs: number;
+  };
+  probe: {
+    /** `PROBE_LOCATION`: the `location` label on every check result of this process. */
+    location: string;
+    /** `TF_PROBE_CONCURRENCY`: checks running at once in this process. */
+    concurrency: number;
+    /** `TF_PROBE_POLL_MS`: how often due monitors are looked for (jittered). */
     pollMs: number;
   };
   /** Set: TelemetryFlow's own spans go to this OTLP/HTTP endpoint. */
@@ -306,6 +314,13 @@ const RETIRED: Record<string, string> = {
     'the embedded Postgres is served only on a Unix socket in TF_DATA_DIR (docs/adr/0014); use DATABASE_URL for a database other processes reach',
 };
 
+function probeLocation(env: Env): string {
+  const value = optional(env, 'PROBE_LOCATION') ?? 'local';
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(value))
+    throw new ConfigError('PROBE_LOCATION must be 1-63 letters, digits, dots, dashes or underscores');
+  return value;
+}
+
 export function loadConfig(env: Env = process.env, roleArgument?: string): Config {
   for (const [name, why] of Object.entries(RETIRED)) {
     if (optional(env, name) !== undefined) throw new ConfigError(`${name} is no longer supported: ${why}`);
@@ -392,6 +407,11 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       allowedCidrs: cidrs(env, 'TF_ALERTING_ALLOWED_CIDRS'),
       consoleUrl: url(env, 'TF_CONSOLE_URL', ['http:', 'https:']),
       pollMs: int(env, 'TF_ALERTING_POLL_MS', 1000, 100, 60_000),
+    },
+    probe: {
+      location: probeLocation(env),
+      concurrency: int(env, 'TF_PROBE_CONCURRENCY', 100, 1, 10_000),
+      pollMs: int(env, 'TF_PROBE_POLL_MS', 250, 50, 60_000),
     },
     selfTracing: selfTracingEndpoint
       ? {

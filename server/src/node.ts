@@ -1,11 +1,16 @@
 import {
   AddressGuard,
   AlertingApiModule,
+  BufferedResultsWriter,
   ClickHouseConditionReader,
   HttpDelivery,
+  MonitorResultsWriter,
+  parseCheckRecord,
   parseCidrs,
   startAlertingRole,
+  type MonitorCheckRecord,
 } from '@telemetryflow/alerting';
+import { startProbeRole } from '@telemetryflow/probe';
 import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import {
   createCollectorMetrics,
@@ -16,7 +21,14 @@ import {
   startOtlpGrpcReceiver,
   startOtlpHttpReceiver,
 } from '@telemetryflow/collector';
-import { connectBus, ensureTopology, type BusConnection } from '@telemetryflow/bus';
+import {
+  connectBus,
+  ensureMonitorResultsTopology,
+  ensureTopology,
+  followMonitorResults,
+  publishMonitorResults,
+  type BusConnection,
+} from '@telemetryflow/bus';
 import {
   BatchManifestStore,
   ClickHouseWriter,
@@ -84,7 +96,9 @@ export async function startNode(
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     let clickhouse: ClickHouseClient | undefined;
-    if (roles.has('ingest') || roles.has('query') || roles.has('alerting')) {
+    // A probe without NATS hands its results to an in-process writer, so it needs ClickHouse too.
+    const probeWritesHere = roles.has('probe') && !config.natsUrl;
+    if (roles.has('ingest') || roles.has('query') || roles.has('alerting') || probeWritesHere) {
       const client = (clickhouse = await createClickHouse({
         url: config.clickhouseUrl,
         dataDir: config.dataDir,
@@ -94,7 +108,7 @@ export async function startNode(
       await migrate(client);
     }
     let controlPlane: ControlPlane | undefined;
-    if (roles.has('collector') || roles.has('query') || roles.has('alerting')) {
+    if (roles.has('collector') || roles.has('query') || roles.has('alerting') || roles.has('probe')) {
       const cp = (controlPlane = await openControlPlane(
         {
           databaseUrl: config.databaseUrl,
@@ -175,9 +189,11 @@ export async function startNode(
       reads &&
       new ClickHouseConditionReader(clickhouse, reads, { promql: new PrometheusService(reads.reader, reads.limits) });
     let delivery: HttpDelivery | undefined;
+    // One allow-list for every outbound request: notifications and monitor targets alike.
+    const guard = new AddressGuard(parseCidrs(config.alerting.allowedCidrs));
     if (roles.has('query') || roles.has('alerting')) {
       const d = (delivery = new HttpDelivery({
-        guard: new AddressGuard(parseCidrs(config.alerting.allowedCidrs)),
+        guard,
         log: log.warn,
       }));
       stops.push(() => d.close());
@@ -203,6 +219,7 @@ export async function startNode(
             reader: alertReader!,
             reads: reads!,
             delivery: delivery!,
+            guard,
           }),
         ],
         requestLog: log.request,
@@ -232,6 +249,51 @@ export async function startNode(
       });
       stops.push(() => alerting.stop());
       log.info(`alerting: evaluating rules as replica ${alerting.replicaId}`);
+    }
+
+    // Monitor check results: probes publish them to JetStream and alerting replicas write
+    // them to ClickHouse; without NATS the probe hands them to a writer in this process.
+    let monitorResultsBus: BusConnection | undefined;
+    if (config.natsUrl && (roles.has('probe') || roles.has('alerting'))) {
+      const b = (monitorResultsBus = bus ?? (await connectBus(config.natsUrl, 'telemetryflow-monitors')));
+      if (!bus) stops.push(() => b.close());
+      await ensureMonitorResultsTopology(b, config.jetstream.replicas);
+    }
+    if (monitorResultsBus && roles.has('alerting')) {
+      const writer = new MonitorResultsWriter(clickhouse!);
+      const follower = followMonitorResults(
+        monitorResultsBus,
+        async (values) => {
+          const records = values.map(parseCheckRecord).filter((r): r is MonitorCheckRecord => r !== null);
+          if (records.length < values.length)
+            log.warn(`monitor results: ${values.length - records.length} malformed dropped`);
+          await writer.write(records);
+        },
+        log.warn,
+      );
+      stops.push(() => follower.stop());
+    }
+    if (roles.has('probe')) {
+      let publish: (records: MonitorCheckRecord[]) => Promise<void>;
+      if (monitorResultsBus) {
+        const b = monitorResultsBus;
+        publish = (records) => publishMonitorResults(b, records);
+      } else {
+        const buffered = new BufferedResultsWriter(new MonitorResultsWriter(clickhouse!), { log: log.warn });
+        stops.push(() => buffered.close());
+        publish = (records) => buffered.add(records);
+      }
+      const probe = startProbeRole({
+        dataSource: controlPlane!.dataSource,
+        guard,
+        location: config.probe.location,
+        concurrency: config.probe.concurrency,
+        pollMs: config.probe.pollMs,
+        publish,
+        log: log.warn,
+      });
+      stops.push(() => probe.stop());
+      log.info(`probe: checking monitors from ${config.probe.location} as replica ${probe.replicaId}`);
     }
 
     let otlpHttpUrl: string | undefined;

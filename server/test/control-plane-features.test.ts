@@ -35,6 +35,7 @@ test('every migration of the composed features runs once, in the order and under
         'Alerting1764400000000',
         'Invitations1764500000000',
         'Sessions1765000000000',
+        'Monitors1765150000000',
       ],
     );
     // The bootstrap tenant got its built-in dashboards through the tenant-created hook.

@@ -14,6 +14,10 @@ import { ChannelsController } from './channels.controller.js';
 import { PublicStatusController } from './public-status.controller.js';
 import { StatusPagesController } from './status-pages.controller.js';
 import { StatusPagesService } from '../status/status-pages.service.js';
+import { AddressGuard } from '../delivery/address-guard.js';
+import { MonitorResultsReader } from '../monitors/monitor-results-reader.js';
+import { MonitorsService } from '../monitors/monitors.service.js';
+import { HeartbeatsController, MonitorsController } from './monitors.controller.js';
 
 export interface AlertingApiConfig {
   controlPlane: ControlPlane;
@@ -24,6 +28,8 @@ export interface AlertingApiConfig {
   reads: QueryReads;
   /** Sends channel test messages. */
   delivery: HttpDelivery;
+  /** Judges monitor targets written as addresses (default: nothing private allowed). */
+  guard?: AddressGuard;
 }
 
 /** The alerting routes, served by the query API (`startQueryServer({ modules: [...] })`). */
@@ -31,6 +37,7 @@ export interface AlertingApiConfig {
 export class AlertingApiModule {
   static forRoot(cfg: AlertingApiConfig): DynamicModule {
     const ds = cfg.controlPlane.dataSource;
+    const monitorResults = new MonitorResultsReader(cfg.reads.reader);
     return {
       module: AlertingApiModule,
       controllers: [
@@ -40,14 +47,26 @@ export class AlertingApiModule {
         ChannelsController,
         StatusPagesController,
         PublicStatusController,
+        MonitorsController,
+        HeartbeatsController,
       ],
       providers: [
         { provide: AlertRulesService, useValue: new AlertRulesService(ds, cfg.reader.limits) },
         { provide: AlertsService, useValue: new AlertsService(ds) },
         { provide: ChannelsService, useValue: new ChannelsService(ds, cfg.delivery) },
         { provide: AlertHistory, useValue: new AlertHistory(cfg.clickhouse, cfg.reads) },
-        { provide: StatusPagesService, useValue: new StatusPagesService(ds) },
+        {
+          provide: StatusPagesService,
+          useValue: new StatusPagesService(ds, (tenant, id, range, nowMs) =>
+            monitorResults.uptime(tenant, [id], range, nowMs),
+          ),
+        },
         { provide: CONDITION_READER, useValue: cfg.reader },
+        { provide: MonitorResultsReader, useValue: monitorResults },
+        {
+          provide: MonitorsService,
+          useValue: new MonitorsService(ds, cfg.guard ?? new AddressGuard(), monitorResults),
+        },
       ],
     };
   }

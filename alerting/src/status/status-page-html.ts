@@ -34,7 +34,8 @@ h1{font-size:1.6rem;margin:0 0 .25rem}.banner{padding:1rem;border-radius:6px;col
 
 function bars(days: UptimeDayDto[]): string {
   const spans = days.map((d) => {
-    const text = `${d.date}: ${LABEL[d.status]}${d.outageMinutes > 0 ? `, ${d.outageMinutes} min of outage` : ''}`;
+    const up = d.uptimePercent != null ? `, ${d.uptimePercent} % up` : '';
+    const text = `${d.date}: ${LABEL[d.status]}${up}${d.outageMinutes > 0 ? `, ${d.outageMinutes} min of outage` : ''}`;
     return `<span class="${d.status}" title="${escapeXml(text)}"><span class="visually-hidden">${escapeXml(text)}</span></span>`;
   });
   return `<div class="bars" role="img" aria-label="Uptime over the last ${days.length} days">${spans.join('')}</div>`;

@@ -10,11 +10,23 @@ import type {
   StatusComponentInput,
   StatusPageDto,
   StatusPageInput,
+  UptimeDayDto,
 } from '@telemetryflow/contract';
 import { In, type DataSource } from 'typeorm';
 import { AlertRuleEntity, StatusComponentEntity, StatusIncidentEntity, StatusPageEntity } from '../store/entities.js';
 import { componentStatus, uptimeDays, uptimePercent, worst, type IncidentSpan } from './component-status.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
+import type { UptimeDto } from '@telemetryflow/contract/monitors';
+import { MonitorEntity } from '../monitors/monitor-entities.js';
+import { monitorUptimeDays } from './monitor-uptime-days.js';
+
+/** Daily uptime of a monitor from the rollups (the status page's 90 bars). */
+export type MonitorUptime = (
+  tenant: string,
+  monitorId: string,
+  range: { fromMs: number; toMs: number; stepSeconds: number },
+  nowMs: number,
+) => Promise<UptimeDto>;
 
 const DAY_MS = 86_400_000;
 
@@ -25,7 +37,7 @@ function toIncidentDto(i: StatusIncidentEntity): IncidentDto {
     impact: i.impact,
     status: i.status,
     componentId: i.componentId,
-    automatic: i.ruleId !== null,
+    automatic: i.ruleId !== null || i.monitorId !== null,
     startedAt: i.startedAt.toISOString(),
     resolvedAt: i.resolvedAt?.toISOString() ?? null,
     updates: i.updates,
@@ -41,7 +53,11 @@ const spanOf = (i: StatusIncidentEntity): IncidentSpan => ({
 
 /** Status pages, their components and incidents; the public view shows only what the page holds. */
 export class StatusPagesService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    /** Absent: components bound to monitors show incident-based bars only. */
+    private readonly monitorUptime?: MonitorUptime,
+  ) {}
 
   async list(tenant: string): Promise<StatusPageDto[]> {
     const pages = await this.ds
@@ -78,6 +94,7 @@ export class StatusPagesService {
   async addComponent(tenant: string, pageId: string, input: StatusComponentInput): Promise<StatusComponentDto> {
     await this.page(tenant, pageId);
     await this.checkRules(tenant, input.ruleIds);
+    await this.checkMonitor(tenant, input.monitorId);
     const row = this.ds
       .getRepository(StatusComponentEntity)
       .create({ id: randomUUID(), pageId, tenantId: tenant, ...input, createdAt: new Date() });
@@ -93,6 +110,7 @@ export class StatusPagesService {
   ): Promise<StatusComponentDto> {
     const row = await this.component(tenant, pageId, id);
     await this.checkRules(tenant, input.ruleIds);
+    await this.checkMonitor(tenant, input.monitorId);
     Object.assign(row, input);
     await this.ds.getRepository(StatusComponentEntity).save(row);
     return (await this.get(tenant, pageId)).components.find((c) => c.id === id)!;
@@ -176,14 +194,20 @@ export class StatusPagesService {
       .limit(5000)
       .getMany();
     const spans = rows.map(spanOf);
-    const view = components.map((c) => ({
-      id: c.id,
-      name: c.name,
-      description: c.description,
-      status: componentStatus(c.id, c.manualStatus, spans, nowMs),
-      uptimePercent: uptimePercent(c.id, spans, c.createdAt.getTime(), nowMs),
-      days: uptimeDays(c.id, spans, c.createdAt.getTime(), nowMs),
-    }));
+    const view = await Promise.all(
+      components.map(async (c) => ({
+        id: c.id,
+        name: c.name,
+        description: c.description,
+        status: componentStatus(c.id, c.manualStatus, spans, nowMs),
+        ...(c.monitorId !== null && this.monitorUptime
+          ? await this.monitorBars(page.tenantId, c.monitorId, nowMs)
+          : {
+              uptimePercent: uptimePercent(c.id, spans, c.createdAt.getTime(), nowMs),
+              days: uptimeDays(c.id, spans, c.createdAt.getTime(), nowMs),
+            }),
+      })),
+    );
     const recent = nowMs - 14 * DAY_MS;
     const pageWide = spans.filter((i) => i.componentId === null);
     const status = view.reduce<ComponentStatus>(
@@ -233,7 +257,33 @@ export class StatusPagesService {
       position: c.position,
       ruleIds: c.ruleIds,
       manualStatus: c.manualStatus,
+      monitorId: c.monitorId,
     };
+  }
+
+  /** 90 daily bars from the monitor's checks (the daily rollup); uptime over the days that have checks. */
+  private async monitorBars(
+    tenant: string,
+    monitorId: string,
+    nowMs: number,
+  ): Promise<{ uptimePercent: number | null; days: UptimeDayDto[] }> {
+    const today = Math.floor(nowMs / DAY_MS) * DAY_MS;
+    const uptime = await this.monitorUptime!(
+      tenant,
+      monitorId,
+      { fromMs: today - 89 * DAY_MS, toMs: today + DAY_MS, stepSeconds: DAY_MS / 1000 },
+      nowMs,
+    );
+    return {
+      uptimePercent: uptime.up === null ? null : Math.round(uptime.up * 100_000) / 1000,
+      days: monitorUptimeDays(uptime.buckets),
+    };
+  }
+
+  private async checkMonitor(tenant: string, monitorId: string | null): Promise<void> {
+    if (monitorId === null) return;
+    if (!(await this.ds.getRepository(MonitorEntity).existsBy({ tenantId: tenant, id: monitorId })))
+      throw new ApiError(400, 'invalid_parameter', 'monitorId: unknown monitor id', { parameter: 'monitorId' });
   }
 
   private async checkRules(tenant: string, ruleIds: string[]): Promise<void> {

@@ -265,6 +265,10 @@ export class StatusComponentEntity {
   @Column({ name: 'manual_status', type: 'text', nullable: true })
   manualStatus!: ComponentStatus | null;
 
+  /** The uptime monitor whose checks make its uptime bar and open its incidents. */
+  @Column({ name: 'monitor_id', type: 'uuid', nullable: true })
+  monitorId!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
@@ -296,6 +300,10 @@ export class StatusIncidentEntity {
   /** The rule that opened it automatically; null for incidents written by people. */
   @Column({ name: 'rule_id', type: 'uuid', nullable: true })
   ruleId!: string | null;
+
+  /** The monitor that opened it automatically (it went down). */
+  @Column({ name: 'monitor_id', type: 'uuid', nullable: true })
+  monitorId!: string | null;
 
   @Column({ name: 'started_at', type: 'timestamptz' })
   startedAt!: Date;
