@@ -92,7 +92,7 @@ describe('status pages store', () => {
   it("adds, changes and removes components; the page's copy follows", async () => {
     const store = useStatusPagesStore();
     const page = await store.create({ slug: 'acme', title: 'Acme', description: '' });
-    const component = { name: 'API', description: '', position: 0, ruleIds: [], manualStatus: null };
+    const component = { name: 'API', description: '', position: 0, ruleIds: [], manualStatus: null, monitorId: null };
     await store.saveComponent(page.id, null, component);
     const id = store.current!.components[0]!.id;
     await store.saveComponent(page.id, id, { ...component, manualStatus: 'major_outage' });
