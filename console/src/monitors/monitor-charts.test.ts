@@ -48,7 +48,7 @@ describe('monitor charts', () => {
         [0.5, 40],
         [null, null],
       ]),
-    ) as { series: { name: string; data: unknown[]; markArea?: { data: unknown[] } }[] };
+    ) as { series: { name: string; data: unknown[]; showSymbol: boolean; markArea?: { data: unknown[] } }[] };
     expect(option.series.map((s) => s.name)).toEqual(['average', 'p95']);
     expect(option.series[0]!.data).toEqual([
       [T0, 20],
@@ -57,6 +57,8 @@ describe('monitor charts', () => {
     ]);
     expect(option.series[1]!.data[1]).toEqual([T0 + 30_000, 80]);
     expect(option.series[0]!.markArea!.data).toEqual([[{ xAxis: T0 + 30_000 }, { xAxis: T0 + 60_000 }]]);
+    // Two buckets with checks: each is a dot, since a lone point draws no line.
+    expect(option.series.map((s) => s.showSymbol)).toEqual([true, true]);
   });
 
   it('draws one full-height bar per bucket, labelled by local hour or UTC day', () => {

@@ -7,6 +7,7 @@ export const UP_COLOUR = '#18a058';
 export const DEGRADED_COLOUR = '#f0a020';
 export const DOWN_COLOUR = '#d03050';
 export const NO_DATA_COLOUR = '#c2c2c2';
+const SYMBOLS_UP_TO = 60;
 
 /** A bucket's colour: all checks up, most (≥ 95 %), fewer, or no checks at all. */
 export function uptimeColour(up: number | null): string {
@@ -27,7 +28,11 @@ export function responseTimeOption(uptime: UptimeDto): ChartOption {
       { name: 'p95', points: uptime.buckets.map((b) => [t(b), b.p95LatencyMs]) },
     ],
     { unit: formatMs },
-  ) as { series: Record<string, unknown>[] } & ChartOption;
+  ) as { series: Record<string, unknown>[]; yAxis: unknown } & ChartOption;
+  // Lone points between empty buckets draw no line: symbols show them while there are few.
+  const withData = uptime.buckets.filter((b) => b.checks > 0).length;
+  for (const s of option.series) s.showSymbol = withData <= SYMBOLS_UP_TO;
+  (option.yAxis as { axisLabel: unknown }).axisLabel = { formatter: (v: number) => (v === 0 ? '0 ms' : formatMs(v)) };
   const stepMs = uptime.stepSeconds * 1000;
   const failing = uptime.buckets
     .filter((b) => b.up !== null && b.up < 1)
