@@ -1,13 +1,24 @@
 // Uptime monitors in a real browser against the real all-in-one (probe role included): an HTTP
 // monitor built in the form checks a server this test starts, goes up, goes down once the
-// server is off, and its page shows the response-time chart, the uptime bars and the check log.
+// server is off (opening an incident on the status-page component bound to it), and its page
+// shows the response-time chart, the uptime bars, the check log and the incident.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { MonitorDto } from '@telemetryflow/contract/monitors';
 import type { BrowserContext, Page } from 'playwright-core';
-import { apiGet, eventually, screenshot, signIn, startRig, watchErrors, type Rig } from './browser-rig.js';
+import {
+  API_KEY,
+  apiGet,
+  eventually,
+  pick,
+  screenshot,
+  signIn,
+  startRig,
+  watchErrors,
+  type Rig,
+} from './browser-rig.js';
 
 /** The monitored site: a health endpoint on 127.0.0.1 (allow-listed by the rig's TF_ALERTING_ALLOWED_CIDRS). */
 async function startSite(): Promise<{ url: string; hits: () => number; stop(): Promise<void> }> {
@@ -141,9 +152,24 @@ describe('console monitors in Chromium', () => {
     await page.locator('[data-test=monitors-table]', { hasText: 'Health endpoint' }).waitFor();
     await screenshot(page, 'monitors');
 
+    // A status-page component bound to the monitor in the component form: outages open incidents there.
+    const created = await fetch(`${base}/api/v1/status-pages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ slug: 'shop', title: 'Shop status' }),
+    });
+    assert.ok(created.ok, `status page: ${created.status}`);
+    const statusPage = ((await created.json()) as { data: { id: string } }).data;
+    await page.goto(`${base}/status-pages/${statusPage.id}`);
+    await page.locator('[data-test=add-component]').click();
+    await page.locator('input[name=component-name]').fill('Shop API');
+    await pick(page, '[data-test=component-monitor]', 'Health endpoint');
+    await page.locator('[data-test=save-component]').click();
+    await page.locator('[data-test=components]', { hasText: 'monitor: Health endpoint' }).waitFor();
+
     // The site goes away: the next check (retries 0) makes the monitor down, with the reason.
     await site.stop();
-    await page.locator('[data-test=monitor-link]').click();
+    await page.goto(`${base}/monitors/${monitorId}`);
     await refreshUntil('the monitor to be down', stateIs('down'), 30_000);
     // The state changes with the check; its result is written a moment later.
     await refreshUntil(
@@ -171,11 +197,11 @@ describe('console monitors in Chromium', () => {
     assert.deepEqual([oldest[1], oldest[2], oldest[4], oldest[5], oldest[6]], ['local', 'up', '200', '–', '–']);
     assert.match(oldest[3]!, /^\d+(\.\d+)? (ms|µs)$/);
     assert.match(await page.locator('[data-test=range-uptime]').innerText(), /^\d+(\.\d+)?%$/);
-    assert.equal(
-      await page.locator('[data-test=no-bound-components]').count(),
-      1,
-      'no incidents without a status page',
-    );
+    // The outage opened an incident on the bound component, still open.
+    const incident = page.locator('[data-test=monitor-incidents] tbody tr');
+    await incident.first().waitFor();
+    assert.equal(await incident.count(), 1);
+    assert.match(await incident.innerText(), /investigating\s+Shop API: major outage\s+Shop status · Shop API/);
     await page.waitForTimeout(800); // the charts' drawing animation, for the screenshot
     await screenshot(page, 'monitor');
   });
