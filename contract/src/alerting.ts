@@ -129,6 +129,27 @@ export const PromqlConditionSchema = z.object({
 });
 export type PromqlCondition = z.infer<typeof PromqlConditionSchema>;
 
+export const MONITOR_CHECKS = ['down', 'latencyP95', 'certificateDays'] as const;
+
+/**
+ * An uptime monitor's check results over the window: `down` — its latest check failed (down
+ * for X: the rule's `for`); `latencyP95` — p95 response time (ms); `certificateDays` — days
+ * left on its TLS certificate (latest check), e.g. below 14.
+ */
+export const MonitorConditionSchema = z
+  .object({
+    kind: z.literal('monitor'),
+    monitorId: z.string().uuid(),
+    check: z.enum(MONITOR_CHECKS),
+    window,
+    threshold: ThresholdSchema.optional(),
+  })
+  .refine((c) => c.check === 'down' || c.threshold !== undefined, {
+    message: 'latencyP95 and certificateDays need a threshold',
+    path: ['threshold'],
+  });
+export type MonitorCondition = z.infer<typeof MonitorConditionSchema>;
+
 export const AlertConditionSchema = z.discriminatedUnion('kind', [
   MetricThresholdConditionSchema,
   SpanConditionSchema,
@@ -136,6 +157,7 @@ export const AlertConditionSchema = z.discriminatedUnion('kind', [
   AbsenceConditionSchema,
   SloBurnRateConditionSchema,
   PromqlConditionSchema,
+  MonitorConditionSchema,
 ]);
 export type AlertCondition = z.infer<typeof AlertConditionSchema>;
 export type AlertConditionKind = AlertCondition['kind'];

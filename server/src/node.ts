@@ -5,7 +5,6 @@ import {
   ClickHouseConditionReader,
   HttpDelivery,
   MonitorResultsWriter,
-  parseCheckRecord,
   parseCidrs,
   startAlertingRole,
   type MonitorCheckRecord,
@@ -264,10 +263,8 @@ export async function startNode(
       const follower = followMonitorResults(
         monitorResultsBus,
         async (values) => {
-          const records = values.map(parseCheckRecord).filter((r): r is MonitorCheckRecord => r !== null);
-          if (records.length < values.length)
-            log.warn(`monitor results: ${values.length - records.length} malformed dropped`);
-          await writer.write(records);
+          const { dropped } = await writer.writeUntrusted(values);
+          if (dropped > 0) log.warn(`monitor results: ${dropped} malformed result(s) dropped`);
         },
         log.warn,
       );

@@ -39,12 +39,17 @@ export function observe(
     const n = sample?.value ?? 0;
     return { seen: n === 0 ? 'breached' : 'ok', value: n };
   }
+  if (condition.kind === 'monitor' && condition.check === 'down') {
+    const value = sample?.value ?? null;
+    return value === null ? { seen: 'nodata', value: null } : { seen: value === 1 ? 'breached' : 'ok', value };
+  }
   if (condition.kind === 'slo_burn_rate') {
     const verdict = burnVerdict(condition.target, condition.windows, sample?.badRatios ?? new Map());
     return { seen: verdict.breached === null ? 'nodata' : verdict.breached ? 'breached' : 'ok', value: verdict.value };
   }
   const value = sample?.value ?? null;
-  if (value === null || !Number.isFinite(value)) return { seen: 'nodata', value: null };
+  if (value === null || !Number.isFinite(value) || condition.threshold === undefined)
+    return { seen: 'nodata', value: null };
   return { seen: breaches(condition.threshold, value) ? 'breached' : 'ok', value };
 }
 

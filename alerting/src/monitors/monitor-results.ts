@@ -48,6 +48,13 @@ export function parseCheckRecord(value: unknown): MonitorCheckRecord | null {
 export class MonitorResultsWriter {
   constructor(private readonly ch: ClickHouseClient) {}
 
+  /** Records from the bus: each one checked, the malformed dropped (and counted), the rest written. */
+  async writeUntrusted(values: readonly unknown[]): Promise<{ written: number; dropped: number }> {
+    const records = values.map(parseCheckRecord).filter((r): r is MonitorCheckRecord => r !== null);
+    await this.write(records);
+    return { written: records.length, dropped: values.length - records.length };
+  }
+
   async write(records: readonly MonitorCheckRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.ch.insert({

@@ -2,6 +2,7 @@ import type {
   AlertConditionKind,
   AlertRuleInput,
   BurnWindow,
+  MonitorCondition,
   NoDataBehaviour,
   QueryDto,
   Severity,
@@ -29,6 +30,8 @@ export interface RuleForm {
   absence: { signal: 'spans' | 'logs' | 'metric'; service: string; metric: string };
   /** Without a threshold, every series of the result fires (as a Prometheus alerting rule). */
   promql: { query: string; threshold: boolean };
+  /** An uptime monitor's results (the rule editor's fields for it come with the monitors console). */
+  monitor: { monitorId: string; check: MonitorCondition['check'] };
   slo: {
     objective: 'availability' | 'latency';
     service: string;
@@ -62,6 +65,7 @@ export function newRuleForm(): RuleForm {
     logCount: { service: '', severity: '', search: '' },
     absence: { signal: 'spans', service: '', metric: '' },
     promql: { query: '', threshold: false },
+    monitor: { monitorId: '', check: 'down' },
     slo: {
       objective: 'availability',
       service: '',
@@ -121,6 +125,7 @@ export function ruleForm(rule: AlertRuleInput): RuleForm {
     form.logCount = { service: c.service ?? '', severity: c.severity ?? '', search: c.search ?? '' };
   if (c.kind === 'promql') form.promql = { query: c.query, threshold: c.threshold !== undefined };
   if (c.kind === 'absence') form.absence = { signal: c.signal, service: c.service ?? '', metric: c.metric ?? '' };
+  if (c.kind === 'monitor') form.monitor = { monitorId: c.monitorId, check: c.check };
   if (c.kind === 'slo_burn_rate') {
     form.slo = {
       objective: c.objective,
@@ -164,6 +169,14 @@ function condition(form: RuleForm): Record<string, unknown> {
         kind: form.kind,
         query: form.promql.query,
         ...(form.promql.threshold ? { threshold: threshold(form) } : {}),
+      };
+    case 'monitor':
+      return {
+        kind: form.kind,
+        monitorId: form.monitor.monitorId,
+        check: form.monitor.check,
+        window,
+        ...(form.monitor.check !== 'down' ? { threshold: threshold(form) } : {}),
       };
     case 'slo_burn_rate': {
       const s = form.slo;

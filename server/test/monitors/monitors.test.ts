@@ -3,6 +3,7 @@
 // results in ClickHouse read back through the API, status pages and their incidents.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { AlertHistory, ClickHouseConditionReader, RuleScheduler } from '@telemetryflow/alerting';
 import { TARGET_NOT_ALLOWED } from '@telemetryflow/probe';
 import { makeCertificate, startHttpsServer, startTcpListener } from '@telemetryflow/probe/test-helpers';
 import { startMonitorRig, SwitchableServer, type MonitorRig } from './monitor-rig.js';
@@ -263,5 +264,71 @@ describe('uptime monitors', () => {
       hourly.body.data.buckets.some((b: { checks: number }) => b.checks === 0),
       'earlier hours: no data',
     );
+  });
+
+  it('alert rules on monitors: down (for X), latency p95 above a bound, certificate expiring within N days', async () => {
+    const cert = await makeCertificate(10);
+    const server = await startHttpsServer((_req, res) => void res.end('ok'), cert);
+    try {
+      const probe = rig.scheduler('rules', { context: { extraCa: [cert.cert] } });
+      const m = await rig.create({ name: 'api', check: { kind: 'http', url: `https://localhost:${server.port}/` } });
+      const rule = async (name: string, condition: Record<string, unknown>) => {
+        const res = await rig.api('/api/v1/alert-rules', 'POST', { name, for: '0s', condition });
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        return res.body.data.id as string;
+      };
+      const down = await rule('api down', { kind: 'monitor', monitorId: m.id, check: 'down', window: '5m' });
+      const slow = await rule('api slow', {
+        kind: 'monitor',
+        monitorId: m.id,
+        check: 'latencyP95',
+        window: '5m',
+        threshold: { op: 'above', value: 60_000 },
+      });
+      const expiring = await rule('api certificate', {
+        kind: 'monitor',
+        monitorId: m.id,
+        check: 'certificateDays',
+        window: '1h',
+        threshold: { op: 'below', value: 14 },
+      });
+      const refused = await rig.api('/api/v1/alert-rules', 'POST', {
+        name: 'no threshold',
+        condition: { kind: 'monitor', monitorId: m.id, check: 'latencyP95' },
+      });
+      assert.equal(refused.status, 400);
+      const rules = new RuleScheduler({
+        dataSource: rig.s.cp.dataSource,
+        reader: new ClickHouseConditionReader(rig.s.ch, rig.s.reads),
+        history: new AlertHistory(rig.s.ch, rig.s.reads),
+        replicaId: 'rules',
+      });
+      const states = async () => {
+        await rig.s.cp.dataSource.query('UPDATE alert_rule_leases SET due_at = now()');
+        while ((await rules.tick()) > 0);
+        const alerts = (await rig.api('/api/v1/alerts')).body.data as {
+          ruleId: string;
+          state: string;
+          value: number;
+        }[];
+        const of = (id: string) => alerts.find((a) => a.ruleId === id);
+        return { down: of(down), slow: of(slow), expiring: of(expiring) };
+      };
+      await rig.pass(probe);
+      let now = await states();
+      assert.equal(now.down?.state ?? 'inactive', 'inactive');
+      assert.equal(now.slow?.state ?? 'inactive', 'inactive');
+      assert.equal(now.expiring?.state, 'firing');
+      assert.ok(now.expiring!.value > 9 && now.expiring!.value <= 10, `days left ${now.expiring!.value}`);
+
+      await server.close();
+      await rig.due(m.id);
+      await rig.pass(probe);
+      now = await states();
+      assert.equal(now.down?.state, 'firing', 'the latest check failed');
+      assert.equal(now.down?.value, 1);
+    } finally {
+      await server.close().catch(() => undefined);
+    }
   });
 });
