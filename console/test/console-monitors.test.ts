@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import type { AlertRuleDto } from '@telemetryflow/contract';
 import type { MonitorDto } from '@telemetryflow/contract/monitors';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
@@ -140,6 +141,14 @@ describe('console monitors in Chromium', () => {
 
     await refreshUntil('the monitor to be up', stateIs('up'), 20_000);
     assert.ok(site.hits() >= 1, 'the probe called the site');
+
+    // An alert rule on the monitor, from its page: the rule form opens filled in for "down".
+    await page.locator('[data-test=monitor-new-rule]').click();
+    assert.equal(await page.locator('input[name=rule-name]').inputValue(), 'Health endpoint is down');
+    await page.locator('[data-test=rule-save]').click();
+    await page.locator('[data-test=monitor-rules]', { hasText: 'down for 1m' }).waitFor();
+    const [rule] = await apiGet<AlertRuleDto[]>(base, '/alert-rules');
+    assert.deepEqual(rule!.condition, { kind: 'monitor', monitorId, check: 'down', window: '5m' });
 
     // The list shows it up, with its uptime over the range.
     await page.locator('a', { hasText: 'Monitors' }).first().click();

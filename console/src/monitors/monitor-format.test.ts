@@ -8,6 +8,7 @@ import {
   formatAgo,
   formatCertificate,
   heartbeatUrl,
+  monitorRuleSummary,
   monitorTarget,
   uptimeBarStepSeconds,
 } from './monitor-format.js';
@@ -90,5 +91,36 @@ describe('monitor formats', () => {
     const m = (name: string, status: MonitorDto['status']) => ({ name, status }) as MonitorDto;
     const sorted = [m('b', 'up'), m('a', 'paused'), m('c', 'down'), m('a', 'up'), m('d', 'pending')].sort(byState);
     expect(sorted.map((x) => `${x.status}:${x.name}`)).toEqual(['down:c', 'pending:d', 'up:a', 'up:b', 'paused:a']);
+  });
+
+  it('says what a monitor alert rule fires on', () => {
+    const monitorId = '0b0c8a52-3c2e-4c8f-9a57-0a8f2d6b1e11';
+    expect(
+      monitorRuleSummary({ for: '2m', condition: { kind: 'monitor', monitorId, check: 'down', window: '5m' } }),
+    ).toBe('down for 2m');
+    expect(
+      monitorRuleSummary({
+        for: '0s',
+        condition: {
+          kind: 'monitor',
+          monitorId,
+          check: 'latencyP95',
+          window: '10m',
+          threshold: { op: 'above', value: 800 },
+        },
+      }),
+    ).toBe('p95 response time above 800 ms over 10m');
+    expect(
+      monitorRuleSummary({
+        for: '0s',
+        condition: {
+          kind: 'monitor',
+          monitorId,
+          check: 'certificateDays',
+          window: '1h',
+          threshold: { op: 'below', value: 14 },
+        },
+      }),
+    ).toBe('certificate days left below 14');
   });
 });

@@ -1,3 +1,4 @@
+import type { AlertRuleInput } from '@telemetryflow/contract';
 import type { MonitorDto, MonitorInput, MonitorStatusName } from '@telemetryflow/contract/monitors';
 import type { TimeWindow } from '../time/time-range.js';
 
@@ -96,4 +97,14 @@ export function formatCheckTime(time: string): string {
   const d = new Date(time);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** What a monitor alert rule fires on, in words: `down for 1m`, `p95 response time above 800 ms over 5m`. */
+export function monitorRuleSummary(rule: Pick<AlertRuleInput, 'condition' | 'for'>): string {
+  const c = rule.condition;
+  if (c.kind !== 'monitor') return c.kind;
+  if (c.check === 'down') return `down for ${rule.for}`;
+  const t = c.threshold;
+  const value = !t ? '' : t.op === 'outside' ? `outside ${t.min}–${t.max}` : `${t.op} ${t.value}`;
+  return c.check === 'latencyP95' ? `p95 response time ${value} ms over ${c.window}` : `certificate days left ${value}`;
 }
