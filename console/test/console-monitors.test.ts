@@ -235,6 +235,28 @@ describe('console monitors in Chromium', () => {
     await page.waitForURL((u) => u.pathname === '/monitors');
     await page.locator('[data-test=no-monitors]').waitFor();
     assert.deepEqual(await apiGet<MonitorDto[]>(base, '/monitors'), []);
+  });
+
+  test('a heartbeat monitor built in the form shows its push URL, which a job can call', async () => {
+    await page.locator('[data-test=new-monitor]').click();
+    await page.locator('input[name=monitor-name]').fill('Nightly backup');
+    await page.locator('[data-test=monitor-kind]').getByText('Heartbeat (push)').click();
+    assert.equal(await page.locator('input[name=monitor-url]').count(), 0, 'no URL to check');
+    await page.locator('input[name=monitor-interval]').fill('1d');
+    await page.locator('input[name=monitor-grace]').fill('30m');
+    await page.locator('[data-test=monitor-save]').click();
+    await page.waitForURL((u) => /^\/monitors\/[0-9a-f-]{36}$/.test(u.pathname));
+    const url = await page.locator('input[name=heartbeat-url]').inputValue();
+    assert.match(url, new RegExp(`^${base}/api/v1/heartbeats/[\\w-]{16,}$`));
+    assert.equal((await page.locator('.page-header [data-test=monitor-state]').innerText()).trim(), 'pending');
+
+    const beat = await fetch(url, { method: 'POST' });
+    assert.equal(beat.status, 202);
+    // The probe reads the beat at the monitor's next run (a day here): the state is not waited for.
+    await screenshot(page, 'monitor-heartbeat');
+  });
+
+  test('the browser logged no errors', () => {
     assert.deepEqual(errors, []);
   });
 });
