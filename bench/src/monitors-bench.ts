@@ -158,9 +158,19 @@ async function main(): Promise<void> {
         ],
       ),
     );
+    // What the API says, to tell checks that did not run from results that were not stored.
+    const listed = (await (
+      await fetch(`${server.apiUrl}/api/v1/monitors`, { headers: { authorization: `Bearer ${KEY}` } })
+    ).json()) as { data: { status: string; lastCheck: { time: string } | null }[] };
+    const statuses = new Map<string, number>();
+    for (const m of listed.data) statuses.set(m.status, (statuses.get(m.status) ?? 0) + 1);
+    const ages = listed.data.map((m) => (m.lastCheck ? (Date.now() - Date.parse(m.lastCheck.time)) / 1000 : Infinity));
+    console.log(
+      `API: ${[...statuses].map(([k, n]) => `${n} ${k}`).join(', ')}; oldest last check ${Math.max(...ages).toFixed(1)} s ago`,
+    );
     const most = Math.max(...perMonitor.values());
     console.log(`monitors checked in the window: ${perMonitor.size}; most checks of one monitor: ${most}`);
-    const warnings = log.filter((m) => /monitor|probe/i.test(m) && !m.startsWith('request '));
+    const warnings = log.filter((m) => /^monitor /.test(m));
     if (warnings.length > 0) console.log(`probe log (${warnings.length}):\n  ${warnings.slice(0, 10).join('\n  ')}`);
   } finally {
     await server.close();

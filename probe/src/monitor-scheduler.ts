@@ -34,7 +34,7 @@ export interface MonitorSchedulerConfig {
 const RELEASE_RETRY_MS = 10_000;
 
 /**
- * Runs due checks on leases (ADR 0021): every replica polls Postgres for due monitors and
+ * Runs due checks on leases (ADR 0020): every replica polls Postgres for due monitors and
  * claims some with FOR UPDATE SKIP LOCKED, so each check runs on one replica once per slot;
  * the state after the check and the next slot are committed under the lease, and only
  * then is the result published, so a check whose lease was lost leaves no result behind.

@@ -212,3 +212,29 @@ test('OTLP spans → rule fires → signed webhook and status page outage → re
   assert.equal(total('tf_alerting_notifications_total{channel="webhook",outcome="sent"}'), 2);
   assert.ok(total('tf_alerting_evaluations_total{outcome="ok"}') >= 2);
 });
+
+test('an uptime monitor created through the API is checked by the all-in-one probe role; its result reads back from ClickHouse', async () => {
+  const target = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}/health`;
+    const created = await api<{ data: { id: string } }>(server.running.apiUrl, '/api/v1/monitors', API_KEY, {
+      method: 'POST',
+      body: { name: 'e2e site', check: { kind: 'http', url } },
+    });
+    assert.equal(created.status, 201);
+    type Monitor = { status: string; lastCheck: { up: boolean; location: string; statusCode: number } | null };
+    const checked = await eventually('the first check stored', async () => {
+      const m = await api<{ data: Monitor }>(
+        server.running.apiUrl,
+        `/api/v1/monitors/${created.body.data.id}`,
+        API_KEY,
+      );
+      return m.body.data.lastCheck ? m.body.data : undefined;
+    });
+    assert.equal(checked.status, 'up');
+    assert.deepEqual(checked.lastCheck, { ...checked.lastCheck, up: true, location: 'local', statusCode: 200 });
+  } finally {
+    await new Promise((r) => target.close(r));
+  }
+});

@@ -133,7 +133,7 @@ export class MonitorsController {
     @ValidQuery() q: z.infer<typeof ResultsQuerySchema>,
   ): Promise<ApiSuccess<CheckResultsPage>> {
     const monitorId = pathId(id, 'monitor');
-    await this.monitors.get(tenant, monitorId);
+    await this.monitors.assertExists(tenant, monitorId);
     const toMs = timeMs(q.to, 'to', Date.now());
     const fromMs = timeMs(q.from, 'from', toMs - DAY_MS);
     if (toMs <= fromMs) throw new ApiError(400, 'invalid_parameter', 'to: must be after from', { parameter: 'to' });
@@ -162,7 +162,7 @@ export class MonitorsController {
     @ValidQuery() q: z.infer<typeof UptimeQuerySchema>,
   ): Promise<ApiSuccess<UptimeDto>> {
     const monitorId = pathId(id, 'monitor');
-    await this.monitors.get(tenant, monitorId);
+    await this.monitors.assertExists(tenant, monitorId);
     const nowMs = Date.now();
     const toMs = timeMs(q.to, 'to', nowMs);
     const fromMs = timeMs(q.from, 'from', toMs - 90 * DAY_MS);

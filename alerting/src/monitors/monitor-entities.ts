@@ -33,7 +33,7 @@ export class MonitorEntity {
 /**
  * Who checks a monitor and when, and what the checks found so far: a probe replica takes the
  * lease (holder, until) of a due monitor, checks it, and writes the state and the next due
- * time only while it still holds the lease (ADR 0021).
+ * time only while it still holds the lease (ADR 0020).
  */
 @Entity({ name: 'monitor_runs' })
 export class MonitorRunEntity {

@@ -43,7 +43,7 @@ interface ClaimedRow {
 const ms = (v: string | null): number | null => (v === null ? null : Number(v));
 
 /**
- * The leases of monitor checks in Postgres (ADR 0021): a replica claims due monitors with
+ * The leases of monitor checks in Postgres (ADR 0020): a replica claims due monitors with
  * FOR UPDATE SKIP LOCKED, so two replicas never claim the same one, and the claim lasts the
  * monitor's timeout plus a margin, so a replica that died mid-check delays one check only.
  */

@@ -56,6 +56,11 @@ export class MonitorsService {
     return (await this.withState(tenant, [await this.find(this.ds.manager, tenant, id)]))[0]!;
   }
 
+  /** 404 unless the tenant has the monitor (without reading its state). */
+  async assertExists(tenant: string, id: string): Promise<void> {
+    await this.find(this.ds.manager, tenant, id);
+  }
+
   async create(tenant: string, input: MonitorInput): Promise<MonitorDto> {
     this.assertTargetsAllowed(input);
     const id = randomUUID();

@@ -15,6 +15,7 @@ import {
 } from '../store/entities.js';
 import { rulesFromYaml, RulesDocumentError, rulesToYaml } from './rules-yaml.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
+import { MonitorEntity } from '../monitors/monitor-entities.js';
 import { assertRuleWithinLimits } from './rule-limits.js';
 
 export function toRuleDto(e: AlertRuleEntity): AlertRuleDto {
@@ -181,6 +182,14 @@ export class AlertRulesService {
         throw new ApiError(400, 'invalid_parameter', `groupBy: ${err.message}`, { parameter: 'groupBy' });
       throw err;
     }
+    const c = input.condition;
+    if (
+      c.kind === 'monitor' &&
+      !(await em.getRepository(MonitorEntity).existsBy({ tenantId: tenant, id: c.monitorId }))
+    )
+      throw new ApiError(400, 'invalid_parameter', 'condition.monitorId: unknown monitor id', {
+        parameter: 'condition.monitorId',
+      });
     if (input.channels.length === 0) return;
     const found = await em
       .getRepository(NotificationChannelEntity)

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { AlertHistory, ClickHouseConditionReader, RuleScheduler } from '@telemetryflow/alerting';
 import { TARGET_NOT_ALLOWED } from '@telemetryflow/probe';
 import { makeCertificate, startHttpsServer, startTcpListener } from '@telemetryflow/probe/test-helpers';
-import { startMonitorRig, SwitchableServer, type MonitorRig } from './monitor-rig.js';
+import { call, startMonitorRig, SwitchableServer, type MonitorRig } from './monitor-rig.js';
 
 let rig: MonitorRig;
 const web = new SwitchableServer();
@@ -71,6 +71,18 @@ describe('uptime monitors', () => {
       'newest first',
     );
     assert.ok(log.every((r) => r.location === 'test-lab'));
+    const pages: boolean[][] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page = await rig.api(
+        `/api/v1/monitors/${m.id}/results?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      pages.push(page.body.data.results.map((r: { up: boolean }) => r.up));
+      cursor = page.body.data.nextCursor;
+    }
+    assert.deepEqual(pages, [[true, false], [false, false], [true]], 'pages of 2 follow each other without gaps');
+    const other = await call(rig.s.api.url, `/api/v1/monitors/${m.id}/results`, { key: rig.s.betaKey });
+    assert.equal(other.status, 404, "another tenant's monitor does not exist for it");
   });
 
   it('HTTPS: a certificate near expiry is reported and the monitor is down under its minimum days', async () => {
@@ -203,6 +215,11 @@ describe('uptime monitors', () => {
     assert.equal((await results(id))[0]!.error, 'the job reported a failure');
     const unknown = await fetch(`${rig.s.api.url}/api/v1/heartbeats/${'x'.repeat(32)}`, { method: 'POST' });
     assert.equal(unknown.status, 404);
+    // 2 beats so far; the token's budget is 30 a minute.
+    const statuses: number[] = [];
+    for (let i = 0; i < 29; i++)
+      statuses.push((await fetch(`${rig.s.api.url}/api/v1/heartbeats/${heartbeatToken}`, { method: 'POST' })).status);
+    assert.deepEqual(statuses, [...Array(28).fill(202), 429]);
   });
 
   it('a status page component bound to a monitor: incident opens when it goes down and resolves on recovery; bars from its checks', async () => {
@@ -297,6 +314,12 @@ describe('uptime monitors', () => {
         condition: { kind: 'monitor', monitorId: m.id, check: 'latencyP95' },
       });
       assert.equal(refused.status, 400);
+      const unknown = await rig.api('/api/v1/alert-rules', 'POST', {
+        name: 'unknown monitor',
+        condition: { kind: 'monitor', monitorId: '00000000-0000-4000-8000-000000000000', check: 'down' },
+      });
+      assert.equal(unknown.status, 400);
+      assert.match(unknown.body.error.message, /unknown monitor/);
       const rules = new RuleScheduler({
         dataSource: rig.s.cp.dataSource,
         reader: new ClickHouseConditionReader(rig.s.ch, rig.s.reads),
