@@ -55,6 +55,18 @@ const routes: RouteRecordRaw[] = [
       },
       { path: 'alerts', name: 'alerts', component: () => import('./alerts/AlertsView.vue'), meta: { title: 'Alerts' } },
       {
+        path: 'monitors',
+        name: 'monitors',
+        component: () => import('./monitors/MonitorsView.vue'),
+        meta: { title: 'Monitors' },
+      },
+      {
+        path: 'monitors/:id',
+        name: 'monitor',
+        component: () => import('./monitors/MonitorView.vue'),
+        meta: { title: 'Monitor' },
+      },
+      {
         path: 'status-pages',
         name: 'status-pages',
         component: () => import('./status-pages/StatusPagesView.vue'),

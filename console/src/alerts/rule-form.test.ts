@@ -5,6 +5,7 @@ import { fieldErrors } from '../layout/field-errors.js';
 import { newRuleForm, ruleForm, ruleInput } from './rule-form.js';
 
 const check = (body: unknown) => AlertRuleInputSchema.safeParse(body);
+const MONITOR = '0b0c8a52-3c2e-4c8f-9a57-0a8f2d6b1e11';
 
 describe('rule form', () => {
   it('names the fields a new rule still needs', () => {
@@ -78,6 +79,14 @@ describe('rule form', () => {
       },
       { kind: 'promql', query: 'up{job="api"} == 0' },
       { kind: 'promql', query: 'sum by (job) (rate(errors_total[5m]))', threshold: { op: 'above', value: 0.5 } },
+      { kind: 'monitor', monitorId: MONITOR, check: 'down', window: '5m' },
+      {
+        kind: 'monitor',
+        monitorId: MONITOR,
+        check: 'certificateDays',
+        window: '1h',
+        threshold: { op: 'below', value: 14 },
+      },
     ];
     for (const condition of rules) {
       const rule = AlertRuleInputSchema.parse({
@@ -130,5 +139,33 @@ describe('rule form', () => {
     const plain = ruleForm({ ...base, condition: { kind: 'promql', query: 'up == 0' } });
     expect(plain.promql).toEqual({ query: 'up == 0', threshold: false });
     expect((ruleInput(plain) as { condition: unknown }).condition).toEqual({ kind: 'promql', query: 'up == 0' });
+  });
+
+  it('builds a monitor condition: the monitor, what fires, a threshold unless it is "down", no groupBy', () => {
+    const form = newRuleForm();
+    Object.assign(form, { name: 'shop slow', kind: 'monitor', groupBy: ['service'] });
+    form.monitor = { monitorId: MONITOR, check: 'latencyP95' };
+    expect(fieldErrors(check(ruleInput(form)).error!.issues)).toEqual({
+      'condition.threshold.value': expect.stringMatching(/number/),
+    });
+    form.threshold.value = 800;
+    const body = check(ruleInput(form));
+    expect(body.data!.condition).toEqual({
+      kind: 'monitor',
+      monitorId: MONITOR,
+      check: 'latencyP95',
+      window: '5m',
+      threshold: { op: 'above', value: 800 },
+    });
+    expect(body.data!.groupBy).toEqual([]);
+    form.monitor.check = 'down';
+    expect(check(ruleInput(form)).data!.condition).toEqual({
+      kind: 'monitor',
+      monitorId: MONITOR,
+      check: 'down',
+      window: '5m',
+    });
+    form.monitor.monitorId = '';
+    expect(Object.keys(fieldErrors(check(ruleInput(form)).error!.issues))).toEqual(['condition.monitorId']);
   });
 });

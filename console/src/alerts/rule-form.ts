@@ -202,8 +202,8 @@ export function ruleInput(form: RuleForm): unknown {
     condition: condition(form),
     interval: form.interval,
     for: form.for,
-    // A PromQL expression groups by itself: each series of its result is an alert.
-    groupBy: form.kind === 'promql' ? [] : form.groupBy,
+    // A PromQL expression groups by itself: each series of its result is an alert; a monitor is one.
+    groupBy: form.kind === 'promql' || form.kind === 'monitor' ? [] : form.groupBy,
     severity: form.severity,
     labels: map(form.labels),
     annotations: map(form.annotations),
