@@ -2,7 +2,7 @@
 // probe runs and the console edits), and the DTOs of the monitors API.
 //
 // Routes (alerting's API; monitors:read / monitors:write like alert rules):
-//   GET    /api/v1/monitors                              → { monitors: MonitorDto[] }
+//   GET    /api/v1/monitors                              → MonitorDto[]
 //   POST   /api/v1/monitors            MonitorInput      → MonitorDto (201)
 //   GET    /api/v1/monitors/{id}                         → MonitorDto
 //   PUT    /api/v1/monitors/{id}       MonitorInput      → MonitorDto

@@ -125,7 +125,7 @@ export class MonitorResultsReader {
             `SELECT toUnixTimestamp(toStartOfInterval(toDateTime(${src.time}, 'UTC'), INTERVAL {step:UInt32} SECOND)) AS b,
                 ${rollup ? 'sum(Checks)' : 'count()'} AS checks, ${rollup ? 'sum(UpChecks)' : 'countIf(Up)'} AS ups,
                 ${rollup ? 'sum(LatencySumMs)' : 'sum(LatencyMs)'} AS lsum,
-                ${rollup ? 'quantilesDDMerge(0.01, 0.5, 0.95)(LatencyQuantiles)[3]' : 'quantilesDD(0.01, 0.5, 0.95)(LatencyMs)[3]'} AS p95
+                ${rollup ? 'quantilesDDMerge(0.01, 0.5, 0.95)(LatencyQuantiles)[2]' : 'quantilesDD(0.01, 0.5, 0.95)(LatencyMs)[2]'} AS p95
              FROM ${src.table}
              WHERE TenantId = {tenant:String} AND MonitorId IN {ids:Array(UUID)}
                AND ${src.time} >= fromUnixTimestamp64Milli({fromMs:Int64}) AND ${src.time} < fromUnixTimestamp64Milli({toMs:Int64})
@@ -173,7 +173,7 @@ export class MonitorResultsReader {
     const params = { tenant, ids: monitorIds, fromMs: nowMs - DAY_S * 1000, lastFromMs: nowMs - 2 * DAY_S * 1000 };
     const [stats, last] = await Promise.all([
       this.reader.select<{ id: string; checks: string; ups: string; p95: number }>(
-        `SELECT toString(MonitorId) AS id, count() AS checks, countIf(Up) AS ups, quantilesDD(0.01, 0.5, 0.95)(LatencyMs)[3] AS p95
+        `SELECT toString(MonitorId) AS id, count() AS checks, countIf(Up) AS ups, quantilesDD(0.01, 0.5, 0.95)(LatencyMs)[2] AS p95
          FROM ${MONITOR_RESULTS_TABLE}
          WHERE TenantId = {tenant:String} AND MonitorId IN {ids:Array(UUID)} AND Time >= fromUnixTimestamp64Milli({fromMs:Int64})
          GROUP BY MonitorId`,

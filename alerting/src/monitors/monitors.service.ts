@@ -125,10 +125,16 @@ export class MonitorsService {
     return this.get(tenant, id);
   }
 
-  /** A job's push; false when no enabled heartbeat monitor has the token. */
+  /**
+   * A job's push; false when no enabled heartbeat monitor has the token. A beat that changes
+   * the state (the first, a recovery, a reported failure) makes the monitor due at once, so the
+   * change shows within a poll instead of at its next slot.
+   */
   async beat(token: string, ok: boolean): Promise<boolean> {
     const [, affected]: [unknown, number] = await this.ds.query(
-      `UPDATE monitor_runs r SET last_beat_at = to_timestamp($3::double precision / 1000), last_beat_ok = $2
+      `UPDATE monitor_runs r SET last_beat_at = to_timestamp($3::double precision / 1000), last_beat_ok = $2,
+         due_at = CASE WHEN r.status <> 'up' OR NOT $2 THEN LEAST(r.due_at, to_timestamp($3::double precision / 1000))
+                  ELSE r.due_at END
        FROM monitors m WHERE m.heartbeat_token = $1 AND m.enabled AND r.monitor_id = m.id`,
       [token, ok, this.now()],
     );

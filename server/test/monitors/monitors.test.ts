@@ -20,7 +20,9 @@ after(async () => {
   await rig.close();
 });
 
-async function results(id: string): Promise<{ up: boolean; error: string | null; location: string }[]> {
+async function results(
+  id: string,
+): Promise<{ up: boolean; error: string | null; location: string; latencyMs: number }[]> {
   const res = await rig.api(`/api/v1/monitors/${id}/results`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body.data.results;
@@ -71,6 +73,13 @@ describe('uptime monitors', () => {
       'newest first',
     );
     assert.ok(log.every((r) => r.location === 'test-lab'));
+    // DDSketch quantiles are within 1 % of the true value: the p95 of five checks is near the slowest.
+    const latencies = log.map((r) => r.latencyMs).sort((a, b) => a - b);
+    assert.ok(latencies[4]! > 0, 'checks take time');
+    assert.ok(
+      back.latencyP95Ms >= latencies[3]! * 0.98 && back.latencyP95Ms <= latencies[4]! * 1.02,
+      `p95 ${back.latencyP95Ms} ms of ${latencies.join(', ')} ms`,
+    );
     const pages: boolean[][] = [];
     let cursor: string | null = '';
     while (cursor !== null) {
@@ -204,12 +213,12 @@ describe('uptime monitors', () => {
     await rig.pass(probe);
     assert.equal((await rig.run(id)).status, 'pending', 'waiting for a first beat within interval + grace');
     assert.equal((await fetch(`${rig.s.api.url}/api/v1/heartbeats/${heartbeatToken}`, { method: 'POST' })).status, 202);
-    await rig.due(id);
+    assert.ok((await rig.run(id)).dueInMs <= 0, 'the first beat makes the monitor due at once');
     await rig.pass(probe);
     assert.equal((await rig.run(id)).status, 'up');
     const fail = await fetch(`${rig.s.api.url}/api/v1/heartbeats/${heartbeatToken}?status=fail`, { method: 'POST' });
     assert.equal(fail.status, 202);
-    await rig.due(id);
+    assert.ok((await rig.run(id)).dueInMs <= 0, 'a reported failure makes the monitor due at once');
     await rig.pass(probe);
     assert.equal((await rig.run(id)).status, 'down');
     assert.equal((await results(id))[0]!.error, 'the job reported a failure');
@@ -277,6 +286,8 @@ describe('uptime monitors', () => {
     assert.equal(hourly.status, 200, JSON.stringify(hourly.body));
     assert.equal(hourly.body.data.checks, 4);
     assert.equal(hourly.body.data.up, 0.5);
+    for (const b of hourly.body.data.buckets as { checks: number; p95LatencyMs: number | null }[])
+      assert.ok(b.checks === 0 || (b.p95LatencyMs ?? 0) > 0, `a bucket with checks has a p95: ${JSON.stringify(b)}`);
     assert.ok(
       hourly.body.data.buckets.some((b: { checks: number }) => b.checks === 0),
       'earlier hours: no data',
