@@ -7,3 +7,4 @@ export * from './dashboards.js';
 export * from './telemetry-search.js';
 export * from './identity.js';
 export * from './retention.js';
+export * from './sso.js';

@@ -40,3 +40,5 @@ export type { ClientInfo, SessionEndReason, Sessions } from './auth/sessions.js'
 export { DEFAULT_LOGIN_SLOWDOWN, LoginThrottle, type LoginSlowdown } from './auth/login-throttle.js';
 export { IDENTITY_CONTROLLERS, IDENTITY_PROVIDERS } from './management/identity-routes.js';
 export { CONTROL_PLANE, LOGIN_THROTTLE } from './tokens.js';
+export { SSO_OPTIONS } from './tokens.js';
+export type { SsoOptions } from './sso/sso.service.js';

@@ -86,6 +86,8 @@ export interface Config {
     /** `TF_ALERTING_POLL_MS`: how often due rules and pending notifications are looked for. */
     pollMs: number;
   };
+  /** OIDC single sign-on: TF_SECRETS_KEY, TF_PUBLIC_URL, TF_SSO_ALLOW_HTTP_ISSUERS. */
+  sso: { secretsKey?: string; publicUrl?: string; allowHttpIssuers: boolean };
   /** Set: TelemetryFlow's own spans go to this OTLP/HTTP endpoint. */
   selfTracing: { endpoint: string; headers: Record<string, string>; requestRatio: number } | undefined;
 }
@@ -300,6 +302,22 @@ function consoleDir(env: Env): string | undefined {
   return dir;
 }
 
+/** OIDC single sign-on: the key that seals client secrets, the public origin, http issuers. */
+function ssoConfig(env: Env): Config['sso'] {
+  const secretsKey = optional(env, 'TF_SECRETS_KEY');
+  if (secretsKey !== undefined && Buffer.byteLength(secretsKey, 'utf8') < 32)
+    throw new ConfigError('TF_SECRETS_KEY must be at least 32 bytes');
+  const publicUrl = url(env, 'TF_PUBLIC_URL', ['http:', 'https:']);
+  if (publicUrl !== undefined && new URL(publicUrl).pathname.replace(/\/+$/, '') !== '')
+    throw new ConfigError('TF_PUBLIC_URL must be an origin (scheme, host and port), without a path');
+  const allowHttp = oneOf(env, 'TF_SSO_ALLOW_HTTP_ISSUERS', ['false', 'true'], 'false');
+  return {
+    ...(secretsKey !== undefined ? { secretsKey } : {}),
+    ...(publicUrl !== undefined ? { publicUrl: new URL(publicUrl).origin } : {}),
+    allowHttpIssuers: allowHttp === 'true',
+  };
+}
+
 /** Settings that no longer exist: set, they stop the process rather than be silently ignored. */
 const RETIRED: Record<string, string> = {
   TF_PGLITE_PORT:
@@ -393,6 +411,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       consoleUrl: url(env, 'TF_CONSOLE_URL', ['http:', 'https:']),
       pollMs: int(env, 'TF_ALERTING_POLL_MS', 1000, 100, 60_000),
     },
+    sso: ssoConfig(env),
     selfTracing: selfTracingEndpoint
       ? {
           endpoint: selfTracingEndpoint,

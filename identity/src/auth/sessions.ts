@@ -12,6 +12,7 @@ import {
   rotateRefreshToken,
 } from './refresh-tokens.js';
 import type { Revocation, RevocationList } from './revocation-list.js';
+import { refusePasswordWhereSsoRequired } from '../sso/sso-required.js';
 
 const REFRESH_FAILURES = {
   unknown: 'unknown refresh token',
@@ -72,13 +73,19 @@ export class Sessions {
   async login(email: string, password: string, client: ClientInfo = {}): Promise<TokenPair> {
     const user = await verifyUserPassword(this.ds, email, password);
     if (!user) throw new ApiError(401, 'invalid_credentials', 'unknown email or wrong password');
+    await refusePasswordWhereSsoRequired(this.ds, user.id);
+    return this.start(user.id, client);
+  }
+
+  /** A new session of a user who proved who they are (a password, or a single sign-on): its first tokens. */
+  async start(userId: string, client: ClientInfo = {}): Promise<TokenPair> {
     const now = new Date(this.now());
     const sessionId = randomUUID();
     const refreshToken = await this.ds.transaction(async (em) => {
-      await pruneExpiredRefreshTokens(em, user.id, now);
+      await pruneExpiredRefreshTokens(em, userId, now);
       await em.getRepository(SessionEntity).insert({
         id: sessionId,
-        userId: user.id,
+        userId,
         createdAt: now,
         lastUsedAt: now,
         expiresAt: new Date(now.getTime() + this.refreshTtlSeconds * 1000),
@@ -87,9 +94,9 @@ export class Sessions {
         revokedAt: null,
         revokedReason: null,
       });
-      return issueRefreshToken(em, { userId: user.id, sessionId, ttlSeconds: this.refreshTtlSeconds, now });
+      return issueRefreshToken(em, { userId, sessionId, ttlSeconds: this.refreshTtlSeconds, now });
     });
-    return this.pair(user.id, sessionId, refreshToken);
+    return this.pair(userId, sessionId, refreshToken);
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {

@@ -9,6 +9,9 @@ import { MembersService } from './members.service.js';
 import { MySessionsController } from './sessions.controller.js';
 import { TenantsController } from './tenants.controller.js';
 import { TenantsService } from './tenants.service.js';
+import { OidcController } from '../sso/oidc.controller.js';
+import { SsoSettingsController } from '../sso/sso.controller.js';
+import { SsoService } from '../sso/sso.service.js';
 
 /** Controllers and services of identity and access (auth, tenants, members, invitations, API keys, me, sessions). */
 export const IDENTITY_CONTROLLERS = [
@@ -20,5 +23,7 @@ export const IDENTITY_CONTROLLERS = [
   ApiKeysController,
   MeController,
   MySessionsController,
+  OidcController,
+  SsoSettingsController,
 ];
-export const IDENTITY_PROVIDERS = [TenantsService, MembersService, InvitationsService, ApiKeysService];
+export const IDENTITY_PROVIDERS = [TenantsService, MembersService, InvitationsService, ApiKeysService, SsoService];
