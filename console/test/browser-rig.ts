@@ -25,7 +25,8 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(): Promise<Rig> {
+/** `env`: settings a test adds to the all-in-one's. */
+export async function startRig(env: Record<string, string> = {}): Promise<Rig> {
   if (!existsSync(CHROMIUM))
     throw new Error(
       `no Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set TF_TEST_CHROMIUM`,
@@ -49,6 +50,7 @@ export async function startRig(): Promise<Rig> {
       // Notification channels under test deliver to a receiver the test starts on this machine.
       TF_ALERTING_ALLOWED_CIDRS: '127.0.0.1/32',
       TF_CONSOLE_DIR: CONSOLE_DIR,
+      ...env,
     }),
     () => {},
   );
