@@ -197,3 +197,20 @@ test('the all-in-one duplicate window: 600 s and 100,000 requests by default, bo
     );
   }
 });
+
+test('single sign-on settings: the secrets key, the public origin, http issuers', () => {
+  assert.deepEqual(loadConfig({}).sso, { allowHttpIssuers: false });
+  const key = 's'.repeat(32);
+  assert.deepEqual(
+    loadConfig({ TF_SECRETS_KEY: key, TF_PUBLIC_URL: 'https://tf.example.com/', TF_SSO_ALLOW_HTTP_ISSUERS: 'true' })
+      .sso,
+    { secretsKey: key, publicUrl: 'https://tf.example.com', allowHttpIssuers: true },
+  );
+  assert.throws(() => loadConfig({ TF_SECRETS_KEY: 's'.repeat(31) }), /TF_SECRETS_KEY must be at least 32 bytes/);
+  assert.throws(
+    () => loadConfig({ TF_PUBLIC_URL: 'https://tf.example.com/console' }),
+    /TF_PUBLIC_URL must be an origin/,
+  );
+  assert.throws(() => loadConfig({ TF_PUBLIC_URL: 'ftp://x' }), /TF_PUBLIC_URL must use/);
+  assert.throws(() => loadConfig({ TF_SSO_ALLOW_HTTP_ISSUERS: 'yes' }), /TF_SSO_ALLOW_HTTP_ISSUERS must be one of/);
+});
