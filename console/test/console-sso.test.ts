@@ -5,7 +5,7 @@
 // without the secret.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { MemberDto } from '@telemetryflow/contract';
+import type { MemberDto, SsoSettingsDto } from '@telemetryflow/contract';
 import { startOidcProvider, type TestOidcProvider } from '@telemetryflow/identity/test-oidc-provider';
 import type { Page } from 'playwright-core';
 import { apiGet, API_KEY, screenshot, signIn, startRig, watchErrors, type Rig } from './browser-rig.js';
@@ -95,6 +95,7 @@ describe('single sign-on in Chromium', () => {
     await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('[data-test=sso-button]')?.disabled);
     await page.locator('[data-test=sso-button]').click();
     await page.locator('[data-test=sso-error]', { hasText: 'e-mail domain' }).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'sso-refused');
     assert.equal(new URL(page.url()).pathname, '/login');
     await page.locator('input[name=tenant]').fill('no-such-tenant');
     await page.getByText('Single sign-on is not set up for this tenant').waitFor({ timeout: 5_000 });
@@ -119,6 +120,17 @@ describe('single sign-on in Chromium', () => {
     assert.equal(await page.locator('[data-test=sso-redirect-uri]').textContent(), `${base}/api/v1/auth/oidc/callback`);
     assert.ok(!(await page.content()).includes(idp.clientSecret));
     await screenshot(page, 'sso-settings');
+    // Saved with the secret field left empty: the stored secret stays and sign-ins keep working.
+    await page.locator('input[name=sso-role-claim]').fill('groups');
+    await page.locator('[data-test=sso-save]').click();
+    await page.getByText('Single sign-on saved').waitFor({ timeout: 10_000 });
+    const saved = await apiGet<SsoSettingsDto>(base, '/sso');
+    assert.equal(saved.clientSecretSet, true);
+    assert.deepEqual(saved.roleMapping, [
+      { value: 'tf-editors', role: 'editor' },
+      { value: 'tf-viewers', role: 'viewer' },
+    ]);
+    await (await ssoSignIn('dana')).context().close();
     await context.close();
   });
 });
