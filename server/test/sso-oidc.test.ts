@@ -54,12 +54,14 @@ describe('OIDC single sign-on', () => {
     path: string,
     body?: unknown,
     token = API_KEY,
+    tenant?: string,
   ): Promise<{ status: number; body: T }> {
     const res = await fetch(`${api}/api/v1${path}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(tenant !== undefined ? { 'x-tenant': tenant } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
@@ -129,6 +131,16 @@ describe('OIDC single sign-on', () => {
     const me = await call<{ data: MeDto }>('GET', '/me', undefined, accessToken);
     assert.equal(me.status, 200);
     return me.body.data;
+  }
+
+  async function passwordToken(): Promise<string> {
+    const res = await fetch(`${api}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    });
+    assert.equal(res.status, 200);
+    return ((await res.json()) as { data: { accessToken: string } }).data.accessToken;
   }
 
   function roleOf(me: MeDto): string | undefined {
@@ -274,6 +286,30 @@ describe('OIDC single sign-on', () => {
     assert.ok(
       logs.some((l) => /refused \(sso_domain\): mallory@elsewhere\.org/.test(l)),
       'details are logged',
+    );
+  });
+
+  test("an account of, or invited into, other tenants is refused: one tenant's provider must not open the others", async () => {
+    const other = await call<{ data: { id: string } }>('POST', '/tenants', { name: 'Other' }, await passwordToken());
+    assert.equal(other.status, 201);
+    idp.accounts.set('olga', { email: 'olga@example.com', groups: ['tf-editors'] });
+    const invited = await call(
+      'POST',
+      `/tenants/${other.body.data.id}/invitations`,
+      { email: 'olga@example.com', role: 'viewer' },
+      await passwordToken(),
+      other.body.data.id,
+    );
+    assert.equal(invited.status, 201, JSON.stringify(invited.body));
+    await refusedWith('sso_other_tenants', undefined, 'olga');
+    // The bootstrap admin is also the owner of the new tenant.
+    idp.accounts.set('admin', { email: ADMIN_EMAIL, groups: ['tf-admins'] });
+    await refusedWith('sso_other_tenants', undefined, 'admin');
+    const members = await call<{ data: { email: string; role: string }[] }>('GET', '/tenants/default/members');
+    assert.equal(
+      members.body.data.find((m) => m.email === ADMIN_EMAIL)?.role,
+      'owner',
+      'not demoted by a refused sign-in',
     );
   });
 

@@ -18,8 +18,9 @@ export type SsoMemberOutcome =
 
 /**
  * The user a single sign-on into `tenantId` signs in, with the role its claims give now (a
- * removed group demotes). An account that belongs to other tenants is refused: the tenant's
- * provider vouches only for its own members, and a session reaches every tenant of its user.
+ * removed group demotes). An account that belongs to, or is invited into, other tenants is
+ * refused: the tenant's provider vouches only for its own members, and a session reaches every
+ * tenant of its user.
  * The break-glass owner keeps their role, and the tenant's last owner is never demoted by it.
  */
 export async function resolveSsoMember(ds: DataSource, input: SsoMemberInput): Promise<SsoMemberOutcome> {
@@ -34,6 +35,17 @@ export async function resolveSsoMember(ds: DataSource, input: SsoMemberInput): P
         ok: false,
         code: 'sso_other_tenants',
         detail: `${input.email} is also a member of ${elsewhere.map((m) => m.tenantId).join(', ')}`,
+      };
+    // Nor may it accept another tenant's invitation to this address.
+    const invited = (await em.query(
+      `SELECT tenant_id FROM invitations WHERE email = $1 AND tenant_id <> $2 AND expires_at > now() ORDER BY tenant_id`,
+      [input.email, input.tenantId],
+    )) as { tenant_id: string }[];
+    if (invited.length > 0)
+      return {
+        ok: false,
+        code: 'sso_other_tenants',
+        detail: `${input.email} is invited into ${invited.map((r) => r.tenant_id).join(', ')}`,
       };
     const current = memberships.find((m) => m.tenantId === input.tenantId);
     if (!current) {
