@@ -66,7 +66,6 @@ export class SsoService {
     @Inject(CONTROL_PLANE) private readonly controlPlane: ControlPlane,
     @Optional() @Inject(SSO_OPTIONS) private readonly options: SsoOptions = {},
   ) {
-    this.options ??= {};
     this.log = this.options.log ?? ((msg) => process.stderr.write(`${msg}\n`));
     this.providers = new IdentityProviders({
       allowHttpIssuers: this.options.allowHttpIssuers ?? DEFAULT_IDENTITY_PROVIDER_OPTIONS.allowHttpIssuers,
