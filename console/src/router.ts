@@ -11,6 +11,12 @@ const routes: RouteRecordRaw[] = [
     meta: { public: true, title: 'Sign in' },
   },
   {
+    path: '/sso',
+    name: 'sso-complete',
+    component: () => import('./auth/SsoCompleteView.vue'),
+    meta: { public: true, title: 'Signing in' },
+  },
+  {
     path: '/',
     component: () => import('./layout/AppLayout.vue'),
     children: [

@@ -8,3 +8,4 @@ export * from './telemetry-search.js';
 export * from './identity.js';
 export * from './retention.js';
 export * from './mfa.js';
+export * from './sso.js';

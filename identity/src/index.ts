@@ -46,5 +46,7 @@ export {
   type LockoutRule,
   type LoginLockoutConfig,
 } from './auth/login-lockout.js';
-export { parseSecretKey } from './mfa/secret-box.js';
+export { parseSecretKey } from './control-plane/secret-box.js';
 export { DEFAULT_PUBLIC_URL } from './control-plane/control-plane.js';
+export { SSO_OPTIONS } from './tokens.js';
+export type { SsoOptions } from './sso/sso.service.js';

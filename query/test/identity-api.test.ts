@@ -950,9 +950,9 @@ describe('every route of the running app declares its access, and it holds', () 
       [],
       'routes without an access rule',
     );
-    // Open by design: login, its later steps (a challenge token in the body) and token exchange, probes, the API description, public status pages.
+    // Open by design: login, its later steps (a challenge token in the body) and token exchange (single sign-on's too), probes, the API description, public status pages.
     const OPEN =
-      /^\/(health|ready)$|^\/api\/v1\/auth\/(login|refresh|logout|password|mfa(\/passkey-options|\/totp\/(enrol|confirm))?)$|^\/api\/v1\/openapi\.json$|^\/api\/docs\b|status-pages?\b|\/public\//;
+      /^\/(health|ready)$|^\/api\/v1\/auth\/(login|refresh|logout|password|mfa(\/passkey-options|\/totp\/(enrol|confirm))?)$|^\/api\/v1\/auth\/oidc\/(callback|:tenantSlug(\/login)?)$|^\/api\/v1\/openapi\.json$|^\/api\/docs\b|status-pages?\b|\/public\//;
     assert.deepEqual(
       routes.filter((r) => r.access === 'public' && !OPEN.test(r.path)),
       [],

@@ -276,3 +276,17 @@ test('the all-in-one duplicate window: 600 s and 100,000 requests by default, bo
     );
   }
 });
+
+test('single sign-on settings: the public origin, http issuers (client secrets are sealed with TF_SECRET_KEY)', () => {
+  assert.deepEqual(loadConfig({}).sso, { allowHttpIssuers: false });
+  assert.deepEqual(loadConfig({ TF_PUBLIC_URL: 'https://tf.example.com/', TF_SSO_ALLOW_HTTP_ISSUERS: 'true' }).sso, {
+    publicUrl: 'https://tf.example.com',
+    allowHttpIssuers: true,
+  });
+  assert.throws(
+    () => loadConfig({ TF_PUBLIC_URL: 'https://tf.example.com/console' }),
+    /TF_PUBLIC_URL must be an origin/,
+  );
+  assert.throws(() => loadConfig({ TF_PUBLIC_URL: 'ftp://x' }), /TF_PUBLIC_URL must use/);
+  assert.throws(() => loadConfig({ TF_SSO_ALLOW_HTTP_ISSUERS: 'yes' }), /TF_SSO_ALLOW_HTTP_ISSUERS must be one of/);
+});

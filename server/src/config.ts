@@ -107,6 +107,8 @@ export interface Config {
     /** `TF_PROBE_POLL_MS`: how often due monitors are looked for (jittered). */
     pollMs: number;
   };
+  /** OIDC single sign-on: TF_PUBLIC_URL when set (else each request's origin), TF_SSO_ALLOW_HTTP_ISSUERS; client secrets are sealed with auth.secretKey. */
+  sso: { publicUrl?: string; allowHttpIssuers: boolean };
   /** Set: TelemetryFlow's own spans go to this OTLP/HTTP endpoint. */
   selfTracing: { endpoint: string; headers: Record<string, string>; requestRatio: number } | undefined;
 }
@@ -378,6 +380,18 @@ function signInSecurity(env: Env): Pick<Config['auth'], 'secretKey' | 'publicUrl
   };
 }
 
+/** OIDC single sign-on: the public origin when set, http issuers (for tests and labs). */
+function ssoConfig(env: Env): Config['sso'] {
+  const publicUrl = url(env, 'TF_PUBLIC_URL', ['http:', 'https:']);
+  if (publicUrl !== undefined && new URL(publicUrl).pathname.replace(/\/+$/, '') !== '')
+    throw new ConfigError('TF_PUBLIC_URL must be an origin (scheme, host and port), without a path');
+  const allowHttp = oneOf(env, 'TF_SSO_ALLOW_HTTP_ISSUERS', ['false', 'true'], 'false');
+  return {
+    ...(publicUrl !== undefined ? { publicUrl: new URL(publicUrl).origin } : {}),
+    allowHttpIssuers: allowHttp === 'true',
+  };
+}
+
 /** Settings that no longer exist: set, they stop the process rather than be silently ignored. */
 const RETIRED: Record<string, string> = {
   TF_PGLITE_PORT:
@@ -485,6 +499,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       concurrency: int(env, 'TF_PROBE_CONCURRENCY', 100, 1, 10_000),
       pollMs: int(env, 'TF_PROBE_POLL_MS', 250, 50, 60_000),
     },
+    sso: ssoConfig(env),
     selfTracing: selfTracingEndpoint
       ? {
           endpoint: selfTracingEndpoint,

@@ -238,6 +238,7 @@ export async function startNode(
           }),
         ],
         requestLog: log.request,
+        sso: { ...config.sso, log: log.warn },
         resultCache: config.queryCache,
         trustProxy: config.trustProxy,
         connections: config.httpConnections,

@@ -69,6 +69,20 @@ export const useAuthStore = defineStore('auth', () => {
     profile.value = data;
   }
 
+  /**
+   * After a single sign-on: the server set the session cookie and sent the browser here; the
+   * access token comes from the cookie, as after a reload.
+   */
+  async function completeSso(tenantId: string): Promise<void> {
+    session.value = { kind: 'user', identity: '', tenant: tenantId };
+    if (!(await renew())) {
+      session.value = null;
+      throw new SignInRefused('the single sign-on did not leave a session: sign in again');
+    }
+    const data = await loadProfile();
+    if (session.value && data.kind === 'user') session.value.identity = data.user.email;
+  }
+
   // Concurrent renewals share one request: the cookie's refresh token rotates, a second use would
   // be refused. Tabs share the cookie, so they renew one after another (Web Locks), each with the
   // cookie the previous one left.
@@ -132,6 +146,7 @@ export const useAuthStore = defineStore('auth', () => {
     signIn,
     completeSignIn,
     signInWithKey,
+    completeSso,
     renew,
     signOut,
     switchTenant,

@@ -72,14 +72,13 @@ export class Sessions {
 
   /** A new session of a user who passed every step of a sign-in (sign-in.ts): its first tokens. */
   async open(userId: string, client: ClientInfo = {}): Promise<TokenPair> {
-    const user = { id: userId };
     const now = new Date(this.now());
     const sessionId = randomUUID();
     const refreshToken = await this.ds.transaction(async (em) => {
-      await pruneExpiredRefreshTokens(em, user.id, now);
+      await pruneExpiredRefreshTokens(em, userId, now);
       await em.getRepository(SessionEntity).insert({
         id: sessionId,
-        userId: user.id,
+        userId,
         createdAt: now,
         lastUsedAt: now,
         expiresAt: new Date(now.getTime() + this.refreshTtlSeconds * 1000),
@@ -88,9 +87,9 @@ export class Sessions {
         revokedAt: null,
         revokedReason: null,
       });
-      return issueRefreshToken(em, { userId: user.id, sessionId, ttlSeconds: this.refreshTtlSeconds, now });
+      return issueRefreshToken(em, { userId, sessionId, ttlSeconds: this.refreshTtlSeconds, now });
     });
-    return this.pair(user.id, sessionId, refreshToken);
+    return this.pair(userId, sessionId, refreshToken);
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {

@@ -8,6 +8,7 @@ import type {
 import type { DataSource } from 'typeorm';
 import { ApiError } from '@telemetryflow/http-kit';
 import { hashPassword, verifyUserPassword } from '../control-plane/accounts.js';
+import { refusePasswordWhereSsoRequired } from '../sso/sso-required.js';
 import type { SecondFactors } from '../mfa/second-factors.js';
 import type { LoginChallenges, LoginChallenge, SignInStepKind } from './login-challenges.js';
 import type { LoginLockout } from './login-lockout.js';
@@ -50,6 +51,7 @@ export class SignIn {
       await this.lockout.failed(email, client.address ?? '');
       throw new ApiError(401, 'invalid_credentials', 'unknown email or wrong password');
     }
+    await refusePasswordWhereSsoRequired(this.ds, user.id);
     return this.advance(user.id, user.email, client, 'password');
   }
 

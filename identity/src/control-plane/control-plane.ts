@@ -10,7 +10,7 @@ import { DEFAULT_LOGIN_LOCKOUT, LoginLockout, type LoginLockoutConfig } from '..
 import { SignIn } from '../auth/sign-in.js';
 import { Passkeys } from '../mfa/passkeys.js';
 import { SecondFactors } from '../mfa/second-factors.js';
-import { resolveSecretBox, type SecretBox } from '../mfa/secret-box.js';
+import { resolveSecretBox, type SecretBox } from './secret-box.js';
 import { ApiError, type Caller, type CallerResolver } from '@telemetryflow/http-kit';
 import { keyPermissions, rolePermissions } from './permissions.js';
 import { createApiKey, createTenant, createUser, hashPassword, revokeApiKey } from './accounts.js';
@@ -88,6 +88,8 @@ export interface ControlPlane extends CallerResolver {
   signIn: SignIn;
   /** The second factors of users (TOTP, recovery codes, passkeys). */
   factors: SecondFactors;
+  /** Seals secrets at rest and sign-in flow state (TF_SECRET_KEY). */
+  secretBox: SecretBox;
   /**
    * Calls `listener` for each session or API key revoked from now on, on whichever replica
    * (within 5 s); for connections that outlive a request (the live tail). Returns the unsubscribe.
@@ -239,6 +241,7 @@ export async function openControlPlane(
     sessions,
     signIn,
     factors,
+    secretBox,
     onRevoked: (listener) => revocations.subscribe((r) => listener({ kind: r.kind, id: r.id })),
     async membershipEnded(em, userId) {
       // Kept as long as a live connection could go without its periodic check.

@@ -1,5 +1,6 @@
 import { KEY_SCOPES, MEMBER_ROLES, type ApiKeyScope, type Role } from '@telemetryflow/contract';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { SsoSettingsEntity } from '../sso/sso-settings.entity.js';
 
 export type { ApiKeyScope, Role };
 /** Roles a user can hold in a tenant, weakest first. */
@@ -230,4 +231,5 @@ export const CONTROL_PLANE_ENTITIES = [
   RefreshTokenEntity,
   InvitationEntity,
   SessionEntity,
+  SsoSettingsEntity,
 ];

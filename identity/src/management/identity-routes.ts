@@ -11,6 +11,9 @@ import { MyMfaController } from './mfa.controller.js';
 import { TenantSecurityController } from './tenant-security.controller.js';
 import { TenantsController } from './tenants.controller.js';
 import { TenantsService } from './tenants.service.js';
+import { OidcController } from '../sso/oidc.controller.js';
+import { SsoSettingsController } from '../sso/sso.controller.js';
+import { SsoService } from '../sso/sso.service.js';
 
 /** Controllers and services of identity and access (auth, tenants, members, invitations, API keys, me, sessions). */
 export const IDENTITY_CONTROLLERS = [
@@ -24,5 +27,7 @@ export const IDENTITY_CONTROLLERS = [
   MySessionsController,
   MyMfaController,
   TenantSecurityController,
+  OidcController,
+  SsoSettingsController,
 ];
-export const IDENTITY_PROVIDERS = [TenantsService, MembersService, InvitationsService, ApiKeysService];
+export const IDENTITY_PROVIDERS = [TenantsService, MembersService, InvitationsService, ApiKeysService, SsoService];

@@ -3,7 +3,7 @@ import type { MfaMethod, MfaStatusDto, PasskeyDto, TotpEnrolmentDto } from '@tel
 import type { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '@telemetryflow/http-kit';
 import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../control-plane/secret-box.js';
 import { newTotpSecret, qrCodeDataUrl, totpStep, totpUri } from './totp.js';
 import type { Passkeys } from './passkeys.js';
 

@@ -13,8 +13,10 @@ import {
   IDENTITY_PROVIDERS,
   LOGIN_THROTTLE,
   LoginThrottle,
+  SSO_OPTIONS,
   type ControlPlane,
   type LoginSlowdown,
+  type SsoOptions,
 } from '@telemetryflow/identity';
 import { LogsController } from '../logs/logs.controller.js';
 import { LogsRepository } from '../logs/logs.repository.js';
@@ -104,6 +106,8 @@ export interface QueryServerConfig {
   resultCache?: Partial<ResultCacheOptions>;
   /** Client timeouts and the connection cap per address (defaults in connection-limits.ts). */
   connections?: Partial<HttpServerLimits>;
+  /** OIDC single sign-on (identity's sso.service.ts); its log defaults to `log`. */
+  sso?: SsoOptions;
 }
 
 export interface RequestLogEntry {
@@ -170,6 +174,7 @@ class QueryApiModule {
         },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         ...IDENTITY_PROVIDERS,
+        { provide: SSO_OPTIONS, useValue: { log: cfg.log, ...cfg.sso } },
         { provide: RESULT_CACHE, useValue: new ResultCache({ ...DEFAULT_RESULT_CACHE, ...cfg.resultCache }) },
         { provide: QUERY_METRICS, useValue: cfg.metrics },
         { provide: APP_INTERCEPTOR, useClass: ResultCacheInterceptor },

@@ -3,7 +3,8 @@ import { RetentionPolicies1764086400000 } from './0002-retention-policies.js';
 import { Identity1764200000000 } from './0003-identity.js';
 import { Invitations1764500000000 } from './0005-invitations.js';
 import { Sessions1765000000000 } from './0006-sessions.js';
-import { MfaLockout1765800000000 } from './0008-mfa-lockout.js';
+import { SsoSettings1765400000000 } from './0008-sso-settings.js';
+import { MfaLockout1765800000000 } from './0009-mfa-lockout.js';
 
 /**
  * Identity's migrations, in order. Passed to TypeORM as classes, never as a glob. Features
@@ -16,5 +17,6 @@ export const CONTROL_PLANE_MIGRATIONS = [
   Identity1764200000000,
   Invitations1764500000000,
   Sessions1765000000000,
+  SsoSettings1765400000000,
   MfaLockout1765800000000,
 ];

@@ -8,7 +8,7 @@ const VERSION = 'v1';
 const SECRET_NAME = 'secret_box_aes256';
 
 /**
- * Encrypts secrets kept in the database (TOTP secrets) with AES-256-GCM: `v1.<iv>.<tag>.<data>`
+ * Encrypts secrets kept in the database (TOTP secrets, OIDC client secrets) and sign-in flow cookies with AES-256-GCM: `v1.<iv>.<tag>.<data>`
  * in base64url. `aad` binds a ciphertext to its owner, so one user's secret copied onto another
  * row does not decrypt.
  */
@@ -38,6 +38,15 @@ export class SecretBox {
     decipher.setAAD(Buffer.from(aad, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+  }
+
+  /** The plain text, or null for what `open` refuses (a cookie or a row sealed with an earlier key). */
+  openOrNull(sealed: string, aad: string): string | null {
+    try {
+      return this.open(sealed, aad);
+    } catch {
+      return null;
+    }
   }
 }
 
@@ -69,7 +78,7 @@ export async function resolveSecretBox(
     value: string;
   }[];
   warn(
-    'TF_SECRET_KEY is not set: TOTP secrets are encrypted with a generated key stored in Postgres (instance_secrets); set TF_SECRET_KEY to keep the key out of the database',
+    'TF_SECRET_KEY is not set: TOTP and OIDC client secrets are encrypted with a generated key stored in Postgres (instance_secrets); set TF_SECRET_KEY to keep the key out of the database',
   );
   return new SecretBox(Buffer.from(row!.value, 'base64url'));
 }
