@@ -8,7 +8,6 @@ import { channelRequest } from './channel-messages.js';
 import { groupChannelRequest } from './group-messages.js';
 import { opsgenieCall, opsgenieGroupCall, opsgeniePriority } from './opsgenie-alert.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const firing: AlertNotification = {
   kind: 'firing',
   ruleId: 'r1',
