@@ -216,6 +216,16 @@ describe('Microsoft Teams and Opsgenie channels', () => {
     assert.deepEqual([test.priority, test.alias.startsWith('telemetryflow-test-')], ['P5', true]);
   });
 
+  it('documents both types in OpenAPI', async () => {
+    const doc = (await call(s.api.url, '/api/v1/openapi.json')).body;
+    const variants: Json[] =
+      doc.paths['/api/v1/notification-channels'].post.requestBody.content['application/json'].schema.oneOf;
+    const byType = Object.fromEntries(variants.map((v) => [v.properties.type.const, v]));
+    assert.deepEqual(byType.msteams.required, ['type', 'name', 'url']);
+    assert.deepEqual(byType.opsgenie.required, ['type', 'name', 'apiKey']);
+    assert.equal(byType.opsgenie.properties.apiUrl.default, 'https://api.opsgenie.com');
+  });
+
   it('refuses an Opsgenie channel without a key and a Teams channel without an http(s) URL', async () => {
     for (const body of [
       { type: 'opsgenie', name: 'og-bad', apiKey: '' },
