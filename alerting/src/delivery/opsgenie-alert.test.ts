@@ -61,6 +61,16 @@ describe('Opsgenie alerts', () => {
     );
   });
 
+  it("stays within Opsgenie's limits with many long labels", () => {
+    const labels = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`label_${i}`, 'v'.repeat(1000)]));
+    const b = opsgenieCall({ ...firing, labels }, 'https://api.opsgenie.com').body;
+    const details = Object.entries(b.details as Record<string, string>);
+    assert.ok(details.every(([, v]) => v.length <= 500));
+    assert.ok(details.reduce((n, [k, v]) => n + k.length + v.length, 0) <= 8000);
+    assert.ok((b.description as string).length <= 15_000);
+    assert.ok((b.tags as string[]).every((t) => t.length <= 50));
+  });
+
   it('priority: a P1–P5 priority label, else the severity, else P3', () => {
     assert.equal(opsgeniePriority({ priority: 'p2' }, 'info'), 'P2');
     assert.equal(opsgeniePriority({ priority: 'urgent' }, 'info'), 'P5');

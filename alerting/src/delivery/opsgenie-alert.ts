@@ -18,6 +18,7 @@ const MAX_DESCRIPTION = 15_000;
 const MAX_TAGS = 20;
 const MAX_TAG = 50;
 const MAX_DETAIL_VALUE = 500;
+const MAX_DETAILS = 8000;
 const MAX_ENTITY = 512;
 
 const SEVERITY_PRIORITY: Record<string, string> = {
@@ -57,8 +58,17 @@ function tags(labels: Record<string, string>, severity: string | undefined): str
   return [...new Set(t.map((x) => x.slice(0, MAX_TAG)))].slice(0, MAX_TAGS);
 }
 
+/** Opsgenie takes at most 8,000 characters of details: values are cut, and entries past that left out. */
 function details(entries: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, v.slice(0, MAX_DETAIL_VALUE)]));
+  const out: Record<string, string> = {};
+  let size = 0;
+  for (const [k, v] of Object.entries(entries)) {
+    const value = v.slice(0, MAX_DETAIL_VALUE);
+    size += k.length + value.length;
+    if (size > MAX_DETAILS) break;
+    out[k] = value;
+  }
+  return out;
 }
 
 function lines(title: string, m: Record<string, string>): string[] {

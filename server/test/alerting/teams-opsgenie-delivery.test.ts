@@ -59,7 +59,7 @@ async function startTeams(): Promise<Receiver> {
 
 /**
  * Opsgenie's Alert API v2 as documented: 401 without the integration's GenieKey, 202 for a
- * valid create (message ≤ 130 characters) and for a close by alias; `alerts` by alias.
+ * valid create (message ≤ 130 characters, else 422) and for a close by alias; `alerts` by alias.
  */
 async function startOpsgenie(): Promise<Receiver & { alerts: Map<string, 'open' | 'closed'> }> {
   const alerts = new Map<string, 'open' | 'closed'>();
@@ -79,12 +79,13 @@ async function startOpsgenie(): Promise<Receiver & { alerts: Map<string, 'open' 
       alerts.set(b.alias ?? b.message, 'open');
       return accepted;
     }
+    // Actions are processed asynchronously: a close of an unknown alias is accepted too.
     const close = /^\/v2\/alerts\/([^/?]+)\/close\?identifierType=alias$/.exec(r.path);
-    if (close && alerts.has(decodeURIComponent(close[1]!))) {
+    if (close) {
       alerts.set(decodeURIComponent(close[1]!), 'closed');
       return accepted;
     }
-    return { status: 404, body: '{"message":"Alert does not exist"}' };
+    return { status: 404, body: '{"message":"Not found"}' };
   });
   return Object.assign(receiver, { alerts });
 }
