@@ -4,6 +4,7 @@ import { Alerting1764400000000 } from './store/migration.js';
 import { MONITOR_ENTITIES } from './monitors/monitor-entities.js';
 import { Monitors1765150000000 } from './monitors/monitor-migration.js';
 import { NotificationPolicies1765200000000 } from './store/notification-policy-migration.js';
+import { TeamsOpsgenieChannels1765250000000 } from './store/channel-types-migration.js';
 
 export { evaluateRule, groupKey, observe, type GroupSample, type RuleEvaluation } from './evaluation/evaluate-rule.js';
 export {
@@ -120,7 +121,12 @@ export { startAlertingRole, type AlertingRole, type AlertingRoleConfig } from '.
 export { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.js';
 
 /** Control-plane migrations of alerting (by timestamp between dashboards' 0004 and identity's 0005). */
-export const ALERTING_MIGRATIONS = [Alerting1764400000000, Monitors1765150000000, NotificationPolicies1765200000000];
+export const ALERTING_MIGRATIONS = [
+  Alerting1764400000000,
+  Monitors1765150000000,
+  NotificationPolicies1765200000000,
+  TeamsOpsgenieChannels1765250000000,
+];
 
 /** Alerting's tables in the control-plane database: one of `openControlPlane({ features })`. */
 export const ALERTING_FEATURE: ControlPlaneFeature = {

@@ -94,6 +94,21 @@ describe('console editors in Chromium', () => {
     await screenshot(page, 'alert-channels');
   });
 
+  test('channels: an Opsgenie channel names its missing key under the field, then is added with the EU region', async () => {
+    await page.goto(`${base}/alerts?tab=channels`);
+    await pick(page, '[data-test=channel-type]', 'Opsgenie');
+    await page.locator('input[name=channel-name]').fill('e2e-opsgenie');
+    await page.getByRole('button', { name: 'Add channel' }).click();
+    const feedback = page.locator('.n-form-item-feedback__line');
+    await feedback.first().waitFor();
+    assert.equal(await feedback.count(), 1, (await feedback.allInnerTexts()).join(' | '));
+    await page.locator('input[name=channel-api-key]').fill('an-opsgenie-api-key');
+    await pick(page, '[data-test=channel-region]', /^EU/);
+    assert.equal(await feedback.count(), 0, 'the error goes once the key is there');
+    await page.getByRole('button', { name: 'Add channel' }).click();
+    await page.getByRole('cell', { name: 'https://api.eu.opsgenie.com' }).waitFor();
+  });
+
   test('alerts: a rule built in the form (metric, aggregation, group-by, threshold, channel) is previewed, saved and listed', async () => {
     await page.goto(`${base}/alerts`);
     await page.locator('[data-test=new-rule]').click();

@@ -316,8 +316,8 @@ const HttpUrl = z
 /** Where notifications go. Secrets (URLs with tokens, routing keys, signing secrets) are write-only. */
 /**
  * Under a notification policy: whether the channel is told about resolved alerts (Alertmanager's
- * `send_resolved`); unset, Alertmanager's default of the integration (webhook and PagerDuty yes,
- * Slack and e-mail no). A rule's own notifications always send resolves.
+ * `send_resolved`); unset, Alertmanager's default of the integration (webhook, PagerDuty,
+ * Teams and Opsgenie yes, Slack and e-mail no). A rule's own notifications always send resolves.
  */
 const SendResolved = z.boolean().optional();
 
@@ -342,6 +342,16 @@ export const ChannelInputSchema = z.discriminatedUnion('type', [
     type: z.literal('email'),
     name: Name,
     to: z.array(z.string().email().max(320)).min(1).max(20),
+    sendResolved: SendResolved,
+  }),
+  /** A Teams incoming webhook or a Workflows "post to a channel when a webhook request is received" URL. */
+  z.object({ type: z.literal('msteams'), name: Name, url: HttpUrl, sendResolved: SendResolved }),
+  /** Opsgenie Alert API v2 with an API integration's key; `apiUrl` https://api.eu.opsgenie.com for the EU instance. */
+  z.object({
+    type: z.literal('opsgenie'),
+    name: Name,
+    apiKey: z.string().min(1).max(200),
+    apiUrl: HttpUrl.default('https://api.opsgenie.com'),
     sendResolved: SendResolved,
   }),
 ]);

@@ -37,6 +37,7 @@ test('every migration of the composed features runs once, in the order and under
         'Sessions1765000000000',
         'Monitors1765150000000',
         'NotificationPolicies1765200000000',
+        'TeamsOpsgenieChannels1765250000000',
         'SsoSettings1765400000000',
         'MfaLockout1765800000000',
       ],

@@ -27,7 +27,7 @@ export class ChannelsController {
   @Post()
   @Requires('write')
   @ApiRoute({
-    summary: 'Create a Slack, PagerDuty or webhook channel',
+    summary: 'Create a Slack, PagerDuty, Microsoft Teams, Opsgenie, webhook or e-mail channel',
     body: ChannelInputSchema,
     status: 201,
     tags: TAGS,

@@ -16,7 +16,9 @@ function toChannelDto(c: NotificationChannelEntity): ChannelDto {
     name: c.name,
     type: c.type,
     target:
-      c.type === 'email' ? `mailto:${(c.config.to as unknown as string[]).join(',')}` : new URL(c.config.url!).origin,
+      c.type === 'email'
+        ? `mailto:${(c.config.to as unknown as string[]).join(',')}`
+        : new URL(c.type === 'opsgenie' ? c.config.apiUrl! : c.config.url!).origin,
     failing: c.failingSince !== null,
     failingSince: c.failingSince?.toISOString() ?? null,
     lastError: c.lastError,

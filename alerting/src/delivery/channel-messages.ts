@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import type { ChannelInput } from '@telemetryflow/contract';
 import { formatValue } from '../evaluation/templating.js';
 import type { AlertNotification } from '../notify/alert-notification.js';
+import { opsgenieCall } from './opsgenie-alert.js';
+import { teamsMessage } from './teams-message.js';
 
 /** One HTTP request to a channel. */
 export interface OutboundRequest {
@@ -94,6 +96,15 @@ export function webhookSignature(secret: string, timestampSeconds: number, body:
   return `v1=${createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex')}`;
 }
 
+/** An Opsgenie call with the integration's key (`GenieKey`, Opsgenie's own scheme). */
+export function opsgenieRequest(call: { url: string; body: Record<string, unknown> }, apiKey: string): OutboundRequest {
+  return {
+    url: call.url,
+    headers: { 'content-type': 'application/json', authorization: `GenieKey ${apiKey}` },
+    body: JSON.stringify(call.body),
+  };
+}
+
 /** The request a channel gets for a notification. */
 export function channelRequest(
   channel: Exclude<ChannelInput, { type: 'email' }>,
@@ -106,6 +117,10 @@ export function channelRequest(
       return { url: channel.url, headers: json, body: JSON.stringify(slackMessage(n)) };
     case 'pagerduty':
       return { url: channel.url, headers: json, body: JSON.stringify(pagerDutyEvent(n, channel.routingKey)) };
+    case 'msteams':
+      return { url: channel.url, headers: json, body: JSON.stringify(teamsMessage(n)) };
+    case 'opsgenie':
+      return opsgenieRequest(opsgenieCall(n, channel.apiUrl), channel.apiKey);
     case 'webhook': {
       const body = JSON.stringify({ version: '1', ...n });
       const ts = Math.floor(nowMs / 1000);

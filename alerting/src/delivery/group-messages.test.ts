@@ -87,11 +87,13 @@ describe('group notifications per channel', () => {
   });
 
   it("send_resolved as Alertmanager's integrations default it; a rule's own notification as a group of one", () => {
-    assert.deepEqual((['webhook', 'pagerduty', 'slack', 'email'] as const).map(sendsResolved), [
+    assert.deepEqual((['webhook', 'pagerduty', 'slack', 'email', 'msteams', 'opsgenie'] as const).map(sendsResolved), [
       true,
       true,
       false,
       false,
+      true,
+      true,
     ]);
     assert.equal(channelSendsResolved({ type: 'email', config: { to: ['a@b.test'], sendResolved: true } }), true);
     assert.equal(channelSendsResolved({ type: 'webhook', config: { sendResolved: false } }), false);

@@ -1,7 +1,8 @@
 // What a channel gets for a group notification of a notification policy: the webhook
 // Alertmanager's own body (version 4, signed as every TelemetryFlow webhook), Slack one
 // message for the group, PagerDuty one incident per group (dedup key from the group key,
-// as Alertmanager's PagerDuty integration does), e-mail Alertmanager's default template.
+// as Alertmanager's PagerDuty integration does), e-mail Alertmanager's default template,
+// Teams one card per group, Opsgenie one alert per group (alias from the group key).
 import { createHash } from 'node:crypto';
 import type { ChannelInput } from '@telemetryflow/contract';
 import { formatValue } from '../evaluation/templating.js';
@@ -9,8 +10,16 @@ import type { AlertNotification } from '../notify/alert-notification.js';
 import { labelSetFingerprint } from '../routing/label-sets.js';
 import type { GroupNotification, NotifiedAlert } from '../routing/alert-aggregator.js';
 import { alertmanagerWebhookBody } from './alertmanager-webhook.js';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature, type OutboundRequest } from './channel-messages.js';
+import {
+  opsgenieRequest,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  webhookSignature,
+  type OutboundRequest,
+} from './channel-messages.js';
 import { emailSubject } from './email-message.js';
+import { opsgenieGroupCall } from './opsgenie-alert.js';
+import { teamsGroupMessage } from './teams-message.js';
 
 /** An outbox payload made by the router: one group notification, for one channel. */
 export interface GroupPayload {
@@ -26,7 +35,7 @@ export function isGroupPayload(p: unknown): p is GroupPayload {
 
 /** Alertmanager's defaults of `send_resolved` per integration. */
 export function sendsResolved(type: ChannelInput['type']): boolean {
-  return type === 'webhook' || type === 'pagerduty';
+  return type === 'webhook' || type === 'pagerduty' || type === 'msteams' || type === 'opsgenie';
 }
 
 /** A channel's `sendResolved`, or its integration's default. */
@@ -125,6 +134,14 @@ export function groupChannelRequest(
       return { url: channel.url, headers: json, body: JSON.stringify(slackGroupMessage(p)) };
     case 'pagerduty':
       return { url: channel.url, headers: json, body: JSON.stringify(pagerDutyGroupEvent(p, channel.routingKey)) };
+    case 'msteams':
+      return {
+        url: channel.url,
+        headers: json,
+        body: JSON.stringify(teamsGroupMessage(p.notification, p.externalURL)),
+      };
+    case 'opsgenie':
+      return opsgenieRequest(opsgenieGroupCall(p.notification, p.externalURL, channel.apiUrl), channel.apiKey);
     case 'webhook': {
       const body = JSON.stringify(alertmanagerWebhookBody(p.notification, p.externalURL));
       const ts = Math.floor(nowMs / 1000);

@@ -94,7 +94,7 @@ export class AlertInstanceEntity {
   lastNotifiedAt!: Date | null;
 }
 
-export const CHANNEL_TYPES = ['slack', 'pagerduty', 'webhook', 'email'] as const;
+export const CHANNEL_TYPES = ['slack', 'pagerduty', 'webhook', 'email', 'msteams', 'opsgenie'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 @Entity({ name: 'notification_channels' })

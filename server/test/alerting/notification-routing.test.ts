@@ -602,4 +602,56 @@ describe('notification routing', () => {
     assert.equal(body!.excerpt.length, 1);
     assert.match(body!.excerpt[0], / ERROR job 17 failed: disk full$/);
   });
+
+  it('Teams and Opsgenie: a card and an Opsgenie alert per group; the alert closed by its alias when the group resolves', async () => {
+    clock = T0;
+    const t = await tenant('teams-opsgenie');
+    const teams = await startReceiver(() => ({ status: 200, body: '1' }));
+    const og = await startReceiver(() => ({ status: 202, body: '{"result":"Request will be processed"}' }));
+    closing.push(teams, og);
+    for (const body of [
+      { type: 'msteams', name: 'teams', url: `${teams.url}/webhookb2/x` },
+      { type: 'opsgenie', name: 'og', apiKey: 'genie-key', apiUrl: og.url },
+    ]) {
+      const res = await call(s.api.url, '/api/v1/notification-channels', { key: t.key, method: 'POST', body });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+    }
+    const team = [{ label: 'team', op: '=', value: 'payments' }];
+    await putPolicy(t, {
+      route: {
+        receiver: 'teams',
+        groupBy: ['team'],
+        groupWait: '0s',
+        groupInterval: '1m',
+        routes: [
+          { receiver: 'og', matchers: team, continue: true },
+          { receiver: 'teams', matchers: team },
+        ],
+      },
+    });
+    await absenceRule(t, 'pay-api', { team: 'payments', priority: 'P2' });
+    await step(0);
+    assert.equal(teams.received.length, 1);
+    const card = (JSON.parse(teams.received[0]!.body) as Json).attachments[0];
+    assert.equal(card.contentType, 'application/vnd.microsoft.card.adaptive');
+    assert.match(card.content.body[0].text, /^\[FIRING:1\] payments/);
+    assert.equal(card.content.actions[0].url, 'https://tf.test');
+    assert.equal(og.received.length, 1);
+    const create = og.received[0]!;
+    assert.deepEqual([create.path, create.headers.authorization], ['/v2/alerts', 'GenieKey genie-key']);
+    const alert = JSON.parse(create.body) as Json;
+    assert.match(alert.alias, /^[0-9a-f]{64}$/);
+    assert.equal(alert.priority, 'P2', 'the priority label');
+    assert.match(alert.description, /pay-api sent no logs/);
+
+    await sendLogs(t, 'pay-api');
+    for (let at = 30; at <= 120 && og.received.length < 2; at += 30) await step(at * S);
+    assert.equal(og.received.length, 2, 'the resolve');
+    assert.equal(og.received[1]!.path, `/v2/alerts/${alert.alias}/close?identifierType=alias`);
+    assert.equal(teams.received.length, 2);
+    assert.match(
+      (JSON.parse(teams.received[1]!.body) as Json).attachments[0].content.body[0].text,
+      /^\[RESOLVED\] payments/,
+    );
+  });
 });
