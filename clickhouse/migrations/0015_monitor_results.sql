@@ -19,7 +19,7 @@ ENGINE = MergeTree
 PARTITION BY toYYYYMM(Time)
 ORDER BY (TenantId, MonitorId, Time)
 TTL toDateTime(Time) + INTERVAL 30 DAY
-SETTINGS index_granularity = 8192;
+SETTINGS index_granularity = 8192, non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS monitor_uptime_hourly
 (
@@ -36,7 +36,7 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(Hour)
 ORDER BY (TenantId, MonitorId, Location, Hour)
 TTL Hour + INTERVAL 90 DAY
-SETTINGS index_granularity = 1024;
+SETTINGS index_granularity = 1024, non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS monitor_uptime_daily
 (
@@ -53,7 +53,7 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYear(Day)
 ORDER BY (TenantId, MonitorId, Location, Day)
 TTL Day + INTERVAL 400 DAY
-SETTINGS index_granularity = 1024;
+SETTINGS index_granularity = 1024, non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS monitor_uptime_hourly_mv TO monitor_uptime_hourly AS
 SELECT TenantId, MonitorId, Location, toStartOfHour(toDateTime(Time, 'UTC')) AS Hour,

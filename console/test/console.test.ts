@@ -63,7 +63,7 @@ describe('console in Chromium', () => {
     p.on('request', (r) => fetched.push(new URL(r.url()).pathname));
     const started = Date.now();
     await p.goto(`${base}/services`);
-    await p.getByRole('button', { name: 'Sign in' }).waitFor();
+    await p.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await p.locator('input[name=email]').fill('x');
     const interactiveMs = Date.now() - started;
     await cold.close();
