@@ -5,6 +5,9 @@ import { ExportJobs } from './export-jobs.js';
 import { DEFAULT_EXPORT_OPTIONS, ExportWorker, type ExportOptions } from './export-worker.js';
 import { EXPORT_OPTIONS, ExportsController } from './exports.controller.js';
 import { DataJobs1765980000000 } from './migrations/1765980000000-data-jobs.js';
+import { ErasureJobs } from './erasure-jobs.js';
+import { DEFAULT_ERASURE_OPTIONS, ErasureWorker, type ErasureOptions } from './erasure-worker.js';
+import { ErasuresController } from './erasures.controller.js';
 
 /** The export and erasure job tables in the control-plane database. */
 export const DATA_JOBS_FEATURE: ControlPlaneFeature = { migrations: [DataJobs1765980000000] };
@@ -13,35 +16,45 @@ export interface ExportsConfig {
   controlPlane: ControlPlane;
   clickhouse: ClickHouseClient;
   options: Pick<ExportOptions, 'dir'> & Partial<ExportOptions>;
-  /** Run the worker in this process (default true). */
+  erasure?: Partial<ErasureOptions>;
+  /** Run the export and erasure workers in this process (default true). */
   worker?: boolean;
   log?: (msg: string) => void;
 }
 
 class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly worker: ExportWorker | undefined) {}
+  constructor(private readonly workers: readonly (ExportWorker | ErasureWorker)[]) {}
   onApplicationBootstrap(): void {
-    this.worker?.start();
+    for (const w of this.workers) w.start();
   }
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.stop();
+    await Promise.all(this.workers.map((w) => w.stop()));
   }
 }
 
-/** The export routes and their worker, served by the query API (`startQueryServer({ modules })`). */
+/** The export and erasure routes and their workers, served by the query API (`startQueryServer({ modules })`). */
 @Module({})
 export class ExportsModule {
   static forRoot(cfg: ExportsConfig): DynamicModule {
     const options: ExportOptions = { ...DEFAULT_EXPORT_OPTIONS, ...cfg.options };
     const jobs = new ExportJobs(cfg.controlPlane.dataSource);
-    const worker = cfg.worker === false ? undefined : new ExportWorker(jobs, cfg.clickhouse, options, cfg.log);
+    const erasures = new ErasureJobs(cfg.controlPlane.dataSource);
+    const workers =
+      cfg.worker === false
+        ? []
+        : [
+            new ExportWorker(jobs, cfg.clickhouse, options, cfg.log),
+            new ErasureWorker(erasures, cfg.clickhouse, { ...DEFAULT_ERASURE_OPTIONS, ...cfg.erasure }, cfg.log),
+          ];
     return {
       module: ExportsModule,
-      controllers: [ExportsController],
+      controllers: [ExportsController, ErasuresController],
       providers: [
         { provide: ExportJobs, useValue: jobs },
         { provide: EXPORT_OPTIONS, useValue: options },
-        { provide: WorkerLifecycle, useValue: new WorkerLifecycle(worker) },
+        { provide: ErasureJobs, useValue: erasures },
+        { provide: ErasureJobs, useValue: erasures },
+        { provide: WorkerLifecycle, useValue: new WorkerLifecycle(workers) },
       ],
     };
   }
