@@ -228,6 +228,15 @@ describe('exports', () => {
     assert.equal((await call(base, '/api/v1/exports', { key: reader })).status, 403);
   });
 
+  test('every export and erasure route is for admins and documented', async () => {
+    const ours = server.routes().filter((r) => /^\/api\/v1\/(exports|erasures)\b/.test(r.path));
+    assert.equal(ours.length, 7);
+    for (const r of ours) assert.equal(r.access, 'admin', `${r.method} ${r.path}`);
+    const doc = await call(base, '/api/v1/openapi.json');
+    for (const path of ['/api/v1/exports', '/api/v1/exports/{id}/download', '/api/v1/erasures/{id}'])
+      assert.ok(doc.body.paths[path], path);
+  });
+
   test('bad input: a clear 400', async () => {
     const bad = [
       { signal: 'spans', format: 'ndjson', ...window },
