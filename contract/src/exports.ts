@@ -6,7 +6,8 @@ const Text = z.string().min(1).max(1024);
 
 export const EXPORT_SIGNALS = ['traces', 'logs', 'metrics'] as const;
 export type ExportSignal = (typeof EXPORT_SIGNALS)[number];
-export const EXPORT_FORMATS = ['ndjson', 'csv', 'parquet'] as const;
+/** otlp-json: one OTLP/JSON export request per line (traces and logs). */
+export const EXPORT_FORMATS = ['ndjson', 'otlp-json', 'csv', 'parquet'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Equality filters, all required: the service, span/log/series attributes and resource attributes. */

@@ -90,6 +90,14 @@ before(async () => {
   reader = (await createApiKey(cp.dataSource, { tenantId: 'default', name: 'reader', scopes: ['read'] })).key;
   await loadSpans('default', N);
   await loadSpans('beta', 1000);
+  await ch.command({
+    query: `INSERT INTO logs (TenantId, TimestampNs, ObservedTimestampNs, TraceIdHex, SpanIdHex, SeverityText, SeverityNumber, ServiceName, Body,
+              Attributes, AttributeTypes) SETTINGS async_insert = 0
+            SELECT 'default', t, t, '0102030405060708090a0b0c0d0e0f10', '', 'WARN', 13, 'shop', 'hello',
+                   map('n', '42', 'ok', 'true', 'name', 'x'), map('n', 'int', 'ok', 'bool')
+            FROM (SELECT toUInt64({start:UInt64} + number * 1000) * 1000000 AS t FROM numbers(3))`,
+    query_params: { start: START },
+  });
   await startServer();
 });
 
@@ -213,6 +221,45 @@ describe('exports', () => {
     assert.deepEqual(await back.json(), [{ n: String(N / 1000) }]);
   });
 
+  test('otlp-json: one OTLP/JSON trace request per line, ids hex, times nanosecond strings, kinds as numbers', async () => {
+    const filters = { service: 'db', attributes: { 'enduser.id': 'u4' } };
+    const res = await call(base, '/api/v1/exports', {
+      key: KEY,
+      method: 'POST',
+      body: { signal: 'traces', format: 'otlp-json', filters, ...window },
+    });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const job = await waitForJob(res.body.data.id);
+    assert.equal(job.status, 'succeeded', job.error);
+    assert.equal(job.rows, N / 1000);
+    const lines = (await rawDownload(job.id)).body.toString().trimEnd().split('\n');
+    assert.equal(lines.length, N / 1000);
+    const request = JSON.parse(lines[0]!) as Json;
+    const rs = request.resourceSpans[0];
+    assert.deepEqual(
+      rs.resource.attributes.map((a: Json) => a.key),
+      ['host.name'],
+    );
+    const span = rs.scopeSpans[0].spans[0];
+    assert.match(span.traceId, /^[0-9a-f]{32}$/);
+    assert.equal(span.parentSpanId, '');
+    assert.equal(span.kind, 2);
+    assert.equal(span.status.code, 0);
+    assert.match(span.startTimeUnixNano, /^\d{19}$/);
+    assert.equal(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano), 1000n);
+    assert.deepEqual(span.attributes, [
+      { key: 'enduser.id', value: { stringValue: 'u4' } },
+      { key: 'line', value: { stringValue: 'a,"b"\nc' } },
+    ]);
+    const metrics = await call(base, '/api/v1/exports', {
+      key: KEY,
+      method: 'POST',
+      body: { signal: 'metrics', format: 'otlp-json', ...window },
+    });
+    assert.equal(metrics.status, 400);
+    assert.match(metrics.body.error.message, /otlp-json covers traces and logs/);
+  });
+
   test('tenants: another tenant sees none of the jobs; its export holds only its rows; read keys are refused', async () => {
     assert.equal((await call(base, `/api/v1/exports/${parquetId}`, { key: betaAdmin })).status, 404);
     assert.equal((await rawDownload(parquetId, {}, betaAdmin)).status, 404);
@@ -265,11 +312,25 @@ describe('exports', () => {
     });
     assert.ok(await jobs.claim('a-worker-that-died', 300));
     const queued = await jobs.create('default', { signal: 'logs', format: 'csv', ...range, filters: {} });
+    const otlpLogs = await jobs.create('default', { signal: 'logs', format: 'otlp-json', ...range, filters: {} });
     await startServer();
     assert.equal((await waitForJob(orphan.id, KEY, 30_000)).rows, N / 1000);
     const logs = await waitForJob(queued.id, KEY, 30_000);
     assert.equal(logs.status, 'succeeded');
-    assert.equal(logs.rows, 0);
+    assert.equal(logs.rows, 3);
+    const otlp = await waitForJob(otlpLogs.id, KEY, 30_000);
+    assert.equal(otlp.rows, 3);
+    const lines = (await rawDownload(otlp.id)).body.toString().trimEnd().split('\n');
+    const record = (JSON.parse(lines[0]!) as Json).resourceLogs[0].scopeLogs[0].logRecords[0];
+    assert.equal(record.traceId, '0102030405060708090a0b0c0d0e0f10');
+    assert.equal(record.spanId, '');
+    assert.equal(record.severityNumber, 13);
+    assert.deepEqual(record.body, { stringValue: 'hello' });
+    assert.deepEqual(record.attributes, [
+      { key: 'n', value: { intValue: '42' } },
+      { key: 'ok', value: { boolValue: true } },
+      { key: 'name', value: { stringValue: 'x' } },
+    ]);
   });
 
   test('a finished file expires: deleted, the job says expired, the download is 410', async () => {

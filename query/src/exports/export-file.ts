@@ -11,14 +11,21 @@ import type { BoundQuery } from './export-query.js';
 /** ClickHouse's output format of each export format. */
 export const CLICKHOUSE_FORMATS: Record<ExportFormat, string> = {
   ndjson: 'JSONEachRow',
+  'otlp-json': 'TabSeparatedRaw',
   csv: 'CSVWithNames',
   parquet: 'Parquet',
 };
 
-export const FILE_EXTENSIONS: Record<ExportFormat, string> = { ndjson: 'ndjson', csv: 'csv', parquet: 'parquet' };
+export const FILE_EXTENSIONS: Record<ExportFormat, string> = {
+  ndjson: 'ndjson',
+  'otlp-json': 'otlp.jsonl',
+  csv: 'csv',
+  parquet: 'parquet',
+};
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
   ndjson: 'application/x-ndjson',
+  'otlp-json': 'application/x-ndjson',
   csv: 'text/csv; charset=utf-8',
   parquet: 'application/vnd.apache.parquet',
 };

@@ -1,6 +1,7 @@
 // The SELECT of an export: fixed projections per signal, the tenant and the time range always,
 // and equality filters, every value a bound parameter (`{name:Type}`); never string-built values.
 import type { ExportFilters, ExportSignal } from '@telemetryflow/contract';
+import { LOG_LINE, SPAN_LINE } from './otlp-json-lines.js';
 
 export interface BoundQuery {
   sql: string;
@@ -13,6 +14,8 @@ export interface ExportScope {
   fromNs: bigint;
   toNs: bigint;
   filters: ExportFilters;
+  /** One OTLP/JSON line per row instead of columns (traces and logs). */
+  otlpJson?: boolean;
 }
 
 const MAP = `'Map(String, String)'`;
@@ -102,7 +105,8 @@ export function exportQuery(scope: ExportScope): BoundQuery {
         params,
       ),
     ];
-    return { sql: `SELECT ${SPAN_COLUMNS.join(', ')} FROM spans WHERE ${where.join(' AND ')}`, params };
+    const columns = scope.otlpJson ? SPAN_LINE : SPAN_COLUMNS.join(', ');
+    return { sql: `SELECT ${columns} FROM spans WHERE ${where.join(' AND ')}`, params };
   }
   if (scope.signal === 'logs') {
     const where = [
@@ -114,7 +118,8 @@ export function exportQuery(scope: ExportScope): BoundQuery {
         params,
       ),
     ];
-    return { sql: `SELECT ${LOG_COLUMNS.join(', ')} FROM logs WHERE ${where.join(' AND ')}`, params };
+    const columns = scope.otlpJson ? LOG_LINE : LOG_COLUMNS.join(', ');
+    return { sql: `SELECT ${columns} FROM logs WHERE ${where.join(' AND ')}`, params };
   }
   const seriesWhere = [
     'TenantId = {tenant:String}',

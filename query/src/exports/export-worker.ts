@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { EXPORT_FORMATS } from '@telemetryflow/contract';
 import { exportQuery } from './export-query.js';
 import { ExportTooLargeError, FILE_EXTENSIONS, writeExportFile } from './export-file.js';
 import type { ExportJob, ExportJobs } from './export-jobs.js';
@@ -69,7 +70,7 @@ export class ExportWorker {
   /** One pass: delete expired files, then run queued jobs until none is left. */
   async runOnce(): Promise<void> {
     for (const id of await this.jobs.expireDue(100)) {
-      for (const format of ['ndjson', 'csv', 'parquet'] as const) {
+      for (const format of EXPORT_FORMATS) {
         await rm(exportFilePath(this.opts.dir, { id, format }), { force: true });
       }
     }
@@ -103,6 +104,7 @@ export class ExportWorker {
         fromNs: job.fromNs,
         toNs: job.toNs,
         filters: job.filters,
+        otlpJson: job.format === 'otlp-json',
       });
       const written = await writeExportFile(this.ch, query, job.format, path, {
         maxBytes: this.opts.maxBytes,

@@ -60,6 +60,9 @@ export class ExportsController {
     const fromNs = timeNs('from', body.from);
     const toNs = timeNs('to', body.to);
     if (toNs <= fromNs) throw invalidParameter('to', 'must be after from');
+    if (body.format === 'otlp-json' && body.signal === 'metrics') {
+      throw invalidParameter('format', 'otlp-json covers traces and logs; export metrics as ndjson, csv or parquet');
+    }
     if ((await this.jobs.countActive(tenant)) >= this.opts.maxActivePerTenant) {
       throw new ApiError(
         429,
