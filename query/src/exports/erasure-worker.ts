@@ -43,10 +43,13 @@ export class ErasureWorker {
     this.schedule(0);
   }
 
-  async stop(): Promise<void> {
+  /** As ExportWorker.stop: a job still running after `waitMs` runs again when its lease runs out. */
+  async stop(waitMs = 5_000): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((r) => (timeout = setTimeout(r, waitMs)))]);
+    clearTimeout(timeout);
   }
 
   /** Runs queued jobs until none is left. */
@@ -81,6 +84,7 @@ export class ErasureWorker {
     const counts: Partial<Record<ErasureSignal, number>> = {};
     let progress = 0;
     const heartbeat = setInterval(() => {
+      if (this.stopping) return;
       this.jobs.heartbeat(job.id, this.holder, this.opts.leaseMs, progress, counts).catch(() => undefined);
     }, this.opts.leaseMs / 3);
     try {
@@ -104,6 +108,11 @@ export class ErasureWorker {
       }
       await this.jobs.succeed(job.id, this.holder, counts);
     } catch (err) {
+      if (this.stopping) {
+        // Deletes are idempotent: the next worker counts and deletes what is left.
+        this.log(`erasures: job ${job.id} interrupted by the stop; it runs again when its lease runs out`);
+        return;
+      }
       this.log(`erasures: job ${job.id}: ${(err as Error).message}`);
       await this.jobs.fail(job.id, this.holder, `erasure failed: ${(err as Error).message}`);
     } finally {

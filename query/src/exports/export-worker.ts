@@ -60,11 +60,16 @@ export class ExportWorker {
     this.schedule(0);
   }
 
-  /** Stops looking for work and waits for the current pass (a running job finishes or fails first). */
-  async stop(): Promise<void> {
+  /**
+   * Stops looking for work and waits up to `waitMs` for the running job. One still running
+   * is no longer renewed: its lease runs out and the next worker starts it again.
+   */
+  async stop(waitMs = 5_000): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((r) => (timeout = setTimeout(r, waitMs)))]);
+    clearTimeout(timeout);
   }
 
   /** One pass: delete expired files, then run queued jobs until none is left. */
@@ -95,6 +100,7 @@ export class ExportWorker {
   private async run(job: ExportJob): Promise<void> {
     const path = exportFilePath(this.opts.dir, job);
     const heartbeat = setInterval(() => {
+      if (this.stopping) return;
       this.jobs.heartbeat(job.id, this.holder, this.opts.leaseMs, 0).catch(() => undefined);
     }, this.opts.leaseMs / 3);
     try {
@@ -113,6 +119,10 @@ export class ExportWorker {
       // Fenced: a worker that lost the lease meanwhile leaves the job (and the file) to the new holder.
       if (!(await this.jobs.succeed(job.id, this.holder, written, this.opts.ttlMs))) return;
     } catch (err) {
+      if (this.stopping) {
+        this.log(`exports: job ${job.id} interrupted by the stop; it runs again when its lease runs out`);
+        return;
+      }
       const message = err instanceof ExportTooLargeError ? err.message : `export failed: ${(err as Error).message}`;
       this.log(`exports: job ${job.id}: ${message}`);
       await this.jobs.fail(job.id, this.holder, message);
