@@ -17,3 +17,6 @@ export { PROMQL_QUERIES, type PromqlQueries } from './prometheus/promql-queries.
 export { PrometheusService } from './prometheus/prometheus.service.js';
 export { ClickHouseSeriesSource } from './prometheus/clickhouse-series-source.js';
 export { SeriesCatalog } from './prometheus/series-catalog.js';
+export { ExportsModule, DATA_JOBS_FEATURE, type ExportsConfig } from './exports/exports-module.js';
+export { ExportWorker, DEFAULT_EXPORT_OPTIONS, type ExportOptions } from './exports/export-worker.js';
+export { ExportJobs } from './exports/export-jobs.js';

@@ -109,6 +109,8 @@ export interface Config {
   };
   /** OIDC single sign-on: TF_PUBLIC_URL when set (else each request's origin), TF_SSO_ALLOW_HTTP_ISSUERS; client secrets are sealed with auth.secretKey. */
   sso: { publicUrl?: string; allowHttpIssuers: boolean };
+  /** Export files: TF_EXPORT_DIR (default `<TF_DATA_DIR>/exports`), TF_EXPORT_TTL_HOURS, TF_EXPORT_MAX_MB. */
+  exports: { dir: string; ttlMs: number; maxBytes: number };
   /** Set: TelemetryFlow's own spans go to this OTLP/HTTP endpoint. */
   selfTracing: { endpoint: string; headers: Record<string, string>; requestRatio: number } | undefined;
 }
@@ -500,6 +502,11 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       pollMs: int(env, 'TF_PROBE_POLL_MS', 250, 50, 60_000),
     },
     sso: ssoConfig(env),
+    exports: {
+      dir: resolve(env.TF_EXPORT_DIR || join(env.TF_DATA_DIR || './data', 'exports')),
+      ttlMs: int(env, 'TF_EXPORT_TTL_HOURS', 24, 1, 24 * 365) * 3_600_000,
+      maxBytes: int(env, 'TF_EXPORT_MAX_MB', 2048, 1, 1024 * 1024) * 1024 * 1024,
+    },
     selfTracing: selfTracingEndpoint
       ? {
           endpoint: selfTracingEndpoint,

@@ -38,7 +38,7 @@ import {
   JetStreamWriter,
 } from '@telemetryflow/ingest';
 import { openControlPlane, type ControlPlane } from '@telemetryflow/identity';
-import { createQueryMetrics, createQueryReads, LiveHub, PrometheusService } from '@telemetryflow/query';
+import { createQueryMetrics, createQueryReads, ExportsModule, LiveHub, PrometheusService } from '@telemetryflow/query';
 import { startQueryServer } from '@telemetryflow/query/app';
 import type { OtlpConsumer } from '@telemetryflow/otlp';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -235,6 +235,12 @@ export async function startNode(
             delivery: delivery!,
             guard,
             smtp,
+          }),
+          ExportsModule.forRoot({
+            controlPlane: controlPlane!,
+            clickhouse: ch,
+            options: config.exports,
+            log: log.warn,
           }),
         ],
         requestLog: log.request,
