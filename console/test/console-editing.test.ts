@@ -282,6 +282,7 @@ describe('console editors in Chromium', () => {
     await incident.locator('input[name^=incident-update-]').fill('A slow query was found.');
     await incident.locator('.n-select').click();
     await page.locator('.n-base-select-option', { hasText: /^identified$/ }).click();
+    await incident.locator('.n-select', { hasText: 'identified' }).waitFor();
     await page.locator('[data-test="post-update-Slow checkouts"]').click();
     await incident.locator('[data-test=incident-status]', { hasText: 'identified' }).waitFor();
     await page.locator('.statuses', { hasText: 'Checkout API: degraded' }).waitFor();
