@@ -233,21 +233,32 @@ export class AuditInterceptor implements NestInterceptor {
       ctx.getHandler(),
       ctx.getClass(),
     ]);
-    if (declared === false || (declared === undefined && !MUTATING.has(req.method))) return next.handle();
-    const action = declared;
+    if (declared === undefined && !MUTATING.has(req.method)) return next.handle();
+    // Past the guards: from here on this interceptor alone decides (a refused body of a
+    // @NotAudited route is not recorded by the filter either).
     (req as unknown as Record<symbol, unknown>)[AUDITED] = true;
+    if (declared === false) return next.handle();
+    const action = declared;
     // Nest sets the status after interceptors: the route's declared one, else 201 for POST.
     const httpCode = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, ctx.getHandler());
     const status = httpCode ?? (req.method === 'POST' ? 201 : 200);
-    return next.handle().pipe(
-      concatMap((value: unknown) => from(this.sink.record(auditEventOf(req, status, action, value)).then(() => value))),
-      catchError((err: unknown) =>
-        from(
-          this.sink.record(auditEventOf(req, statusOfError(err), action, undefined)).then(() => {
-            throw err;
-          }),
+    // The handler runs inside this request's state, where a service may leave `auditBefore`.
+    const state: { before?: unknown } = {};
+    const event = (status: number, value: unknown): AuditEventInput => {
+      const e = auditEventOf(req, status, action, value);
+      return state.before === undefined ? e : { ...e, before: redactSecrets(state.before) };
+    };
+    return auditState
+      .run(state, () => next.handle())
+      .pipe(
+        concatMap((value: unknown) => from(this.sink.record(event(status, value)).then(() => value))),
+        catchError((err: unknown) =>
+          from(
+            this.sink.record(event(statusOfError(err), undefined)).then(() => {
+              throw err;
+            }),
+          ),
         ),
-      ),
-    );
+      );
   }
 }
