@@ -64,6 +64,7 @@ export class AuditRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private failing = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -78,8 +79,12 @@ export class AuditRelay {
       let moved = 0;
       try {
         moved = await this.pass();
+        if (this.failing) this.log('audit relay: moving events again');
+        this.failing = false;
       } catch (err) {
-        this.log(`audit relay: ${(err as Error).message}; retrying`);
+        // Once per outage, not once per pass: events wait in the outbox meanwhile.
+        if (!this.failing) this.log(`audit relay: ${(err as Error).message}; retrying every pass`);
+        this.failing = true;
       }
       if (!this.stopped) this.timer = setTimeout(() => void loop(), moved > 0 ? 0 : this.options.intervalMs);
     };
