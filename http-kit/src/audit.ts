@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import {
   HttpException,
   Inject,
@@ -27,6 +28,8 @@ export interface AuditEventInput {
     id: string;
     /** The e-mail address a sign-in named, when there is no credential yet. */
     email?: string;
+    /** SHA-256 (hex) of the challenge token a later sign-in step sent: the store knows its user. */
+    challengeTokenHash?: string;
   };
   clientAddress: string;
   userAgent: string;
@@ -179,7 +182,7 @@ export function auditEventOf(
         type: caller.kind === 'key' ? 'apiKey' : 'user',
         id: (caller.kind === 'key' ? caller.keyId : caller.userId) ?? '',
       }
-    : { type: email !== undefined ? 'user' : 'anonymous', id: '', ...(email !== undefined ? { email } : {}) };
+    : signInActor(body, after, email);
   const named = (after as { name?: unknown; title?: unknown } | undefined) ?? {};
   const resourceId =
     target.id !== ''
@@ -207,6 +210,37 @@ export function auditEventOf(
     before: null,
     after: after === undefined || status >= 400 ? null : redactSecrets(after),
   };
+}
+
+/**
+ * Who a sign-in step is about, without a credential: the user of the access token it just
+ * issued, the e-mail address it named, or the user of the challenge token it sent.
+ */
+function signInActor(
+  body: Record<string, unknown>,
+  answer: unknown,
+  email: string | undefined,
+): AuditEventInput['actor'] {
+  const issued = (answer as { accessToken?: unknown } | undefined)?.accessToken;
+  const sub = typeof issued === 'string' ? jwtSubject(issued) : undefined;
+  if (sub !== undefined) return { type: 'user', id: sub };
+  if (email !== undefined) return { type: 'user', id: '', email };
+  const challenge = body.challengeToken;
+  if (typeof challenge === 'string' && challenge !== '' && challenge.length <= 512)
+    return { type: 'user', id: '', challengeTokenHash: createHash('sha256').update(challenge).digest('hex') };
+  return { type: 'anonymous', id: '' };
+}
+
+/** The `sub` claim of a JWT this server just issued (read, not verified: it never left the process). */
+function jwtSubject(token: string): string | undefined {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return undefined;
+  try {
+    const sub = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }).sub;
+    return typeof sub === 'string' && /^[0-9a-f-]{36}$/.test(sub) ? sub : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the exception filter still has to record this request (no interceptor saw it). */

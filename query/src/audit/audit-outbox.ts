@@ -68,6 +68,7 @@ export class PostgresAuditSink implements AuditSink {
       `WITH actor AS (
          SELECT u.id::text AS user_id, u.email FROM users u
           WHERE ($2 <> '' AND u.id::text = $2) OR ($3 <> '' AND u.email = $3)
+             OR ($8 <> '' AND u.id = (SELECT user_id FROM login_challenges WHERE token_hash = $8))
           LIMIT 1
        ), key AS (
          SELECT prefix FROM api_keys WHERE $4 <> '' AND id::text = $4
@@ -87,7 +88,16 @@ export class PostgresAuditSink implements AuditSink {
                 'actorId', COALESCE((SELECT user_id FROM actor), $7::jsonb->>'actorId'),
                 'actorLabel', COALESCE((SELECT email FROM actor), (SELECT prefix FROM key), $7::jsonb->>'actorLabel'))
          FROM targets t`,
-      [randomUUID(), userId, email, id, e.tenantId, this.now(), JSON.stringify(event)],
+      [
+        randomUUID(),
+        userId,
+        email,
+        id,
+        e.tenantId,
+        this.now(),
+        JSON.stringify(event),
+        e.actor.challengeTokenHash ?? '',
+      ],
     );
   }
 }
