@@ -318,5 +318,19 @@ describe('the audit API', () => {
       key: tokens.admin,
     });
     assert.equal(later.body.data.ok, true);
+    // The newest event deleted: nothing links to it, the chain head in Postgres still counts it.
+    const newest = (await call(base, '/api/v1/audit-events?limit=1', { key: tokens.admin })).body.data.events[0];
+    await api.ch.command({
+      query: `ALTER TABLE audit_events DELETE WHERE Id = {id:UUID} SETTINGS mutations_sync = 1`,
+      query_params: { id: newest.id },
+    });
+    const truncated = (
+      await call(base, `/api/v1/audit-events/verify?from=${Date.parse(victim.time) + 1}`, {
+        key: tokens.admin,
+      })
+    ).body.data;
+    assert.equal(truncated.ok, false);
+    assert.equal(truncated.firstBreak.kind, 'gap');
+    assert.equal(truncated.firstBreak.expected, `seq ${newest.seq}`);
   });
 });

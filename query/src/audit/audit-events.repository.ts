@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { CONTROL_PLANE, type ControlPlane } from '@telemetryflow/identity';
 import { CLICKHOUSE } from '../http/tokens.js';
 import type { SealedAuditRecord } from './audit-chain.js';
 
@@ -29,7 +30,23 @@ function toRecord(r: Row): SealedAuditRecord {
 /** Reads a tenant's audit events from ClickHouse; every value is a bound parameter. */
 @Injectable()
 export class AuditEventsRepository {
-  constructor(@Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient) {}
+  constructor(
+    @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient,
+    @Inject(CONTROL_PLANE) private readonly controlPlane: ControlPlane,
+  ) {}
+
+  /**
+   * The last seq ClickHouse must hold for the tenant now: the chain head's, or one before the
+   * oldest sealed event still waiting in the outbox. 0 when the tenant has no events.
+   */
+  async sealedThrough(tenant: string): Promise<number> {
+    const [row] = (await this.controlPlane.dataSource.query(
+      `SELECT COALESCE((SELECT min(seq) - 1 FROM audit_outbox WHERE tenant_id = $1 AND seq IS NOT NULL),
+                       (SELECT seq FROM audit_chain_heads WHERE tenant_id = $1), 0)::text AS seq`,
+      [tenant],
+    )) as { seq: string }[];
+    return Number(row?.seq ?? 0);
+  }
 
   /** Newest first, `limit` events with seq below `beforeSeq`. */
   async list(tenant: string, filter: AuditFilter, limit: number, beforeSeq?: number): Promise<SealedAuditRecord[]> {
