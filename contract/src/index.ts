@@ -9,3 +9,4 @@ export * from './identity.js';
 export * from './retention.js';
 export * from './mfa.js';
 export * from './sso.js';
+export * from './audit.js';

@@ -1,21 +1,5 @@
+import type { AuditEventDto } from '@telemetryflow/contract';
 import { queryString, request, sessionCredentials, type QueryValue } from './http.js';
-
-/** One audit event as `GET /api/v1/audit-events` answers it. */
-export interface AuditEventDto {
-  id: string;
-  seq: number;
-  time: string;
-  actor: { type: string; id: string; label: string };
-  clientAddress: string;
-  userAgent: string;
-  action: string;
-  resource: { type: string; id: string; name: string };
-  outcome: 'success' | 'denied' | 'error';
-  status: number;
-  requestId: string;
-  before: unknown;
-  after: unknown;
-}
 
 export interface AuditFilters {
   actor?: string;

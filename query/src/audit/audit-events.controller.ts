@@ -1,7 +1,13 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Inject, StreamableFile } from '@nestjs/common';
 import { z } from 'zod';
-import type { ApiSuccess } from '@telemetryflow/contract';
+import {
+  AuditEventSchema,
+  AuditVerifySchema,
+  type ApiSuccess,
+  type AuditEventDto,
+  type AuditVerifyDto,
+} from '@telemetryflow/contract';
 import { ApiRoute, invalidParameter, parseTimeNs, Requires, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { firstBreak, type ChainBreak, type SealedAuditRecord } from './audit-chain.js';
 import { AuditEventsRepository, type AuditFilter } from './audit-events.repository.js';
@@ -40,40 +46,6 @@ const ListQuery = FilterQuery.extend({
 const ExportQuery = FilterQuery.extend({ format: z.enum(['ndjson', 'csv']).default('ndjson') });
 const VerifyQuery = z.object({ from: FilterQuery.shape.from, to: FilterQuery.shape.to });
 
-const AuditEventSchema = z.object({
-  id: z.string(),
-  seq: z.number(),
-  time: z.string(),
-  tenantId: z.string(),
-  actor: z.object({ type: z.string(), id: z.string(), label: z.string() }),
-  clientAddress: z.string(),
-  userAgent: z.string(),
-  action: z.string(),
-  resource: z.object({ type: z.string(), id: z.string(), name: z.string() }),
-  outcome: z.string(),
-  status: z.number(),
-  requestId: z.string(),
-  before: z.unknown().nullable(),
-  after: z.unknown().nullable(),
-  prevHash: z.string(),
-  hash: z.string(),
-});
-type AuditEventDto = z.infer<typeof AuditEventSchema>;
-
-const VerifySchema = z.object({
-  checked: z.number().describe('events checked'),
-  ok: z.boolean(),
-  firstBreak: z
-    .object({
-      eventId: z.string(),
-      seq: z.number(),
-      kind: z.enum(['hash', 'link', 'gap']),
-      expected: z.string(),
-      stored: z.string(),
-    })
-    .nullable(),
-});
-
 function dto(r: SealedAuditRecord): AuditEventDto {
   return {
     id: r.id,
@@ -85,7 +57,7 @@ function dto(r: SealedAuditRecord): AuditEventDto {
     userAgent: r.userAgent,
     action: r.action,
     resource: { type: r.resourceType, id: r.resourceId, name: r.resourceName },
-    outcome: r.outcome,
+    outcome: r.outcome as AuditEventDto['outcome'],
     status: r.status,
     requestId: r.requestId,
     before: r.before === '' ? null : (JSON.parse(r.before) as unknown),
@@ -194,13 +166,13 @@ export class AuditEventsController {
     summary:
       "Recomputes the hash chain of the tenant's events in [from, to) and reports the first break: an event changed (hash), a link that does not match the previous event (link), or a missing event (gap; without `to`, also the newest events against the chain head kept in Postgres)",
     query: VerifyQuery,
-    response: VerifySchema,
+    response: AuditVerifySchema,
     tags: ['audit'],
   })
   async verify(
     @TenantId() tenant: string,
     @ValidQuery() q: z.output<typeof VerifyQuery>,
-  ): Promise<ApiSuccess<z.infer<typeof VerifySchema>>> {
+  ): Promise<ApiSuccess<AuditVerifyDto>> {
     checkRange(q);
     // Read before ClickHouse: the relay only ever adds to what this says must be there.
     const sealedThrough = q.to === undefined ? await this.events.sealedThrough(tenant) : 0;
