@@ -135,7 +135,7 @@ export interface QueryServer {
   port: number;
   /** Every route with the access rule it declares (for tests that cover all routes). */
   routes(): RouteEntry[];
-  /** Moves audit events from the outbox to ClickHouse now (the relay also runs on its own). */
+  /** Waits for events being written (refusals are not awaited by their requests), then moves the outbox to ClickHouse now (the relay also runs on its own). */
   drainAuditOutbox(): Promise<void>;
   close(): Promise<void>;
 }
@@ -301,10 +301,14 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     url: `http://${host}:${port}`,
     port,
     routes,
-    drainAuditOutbox: () => relay.drain(),
+    drainAuditOutbox: async () => {
+      await audit.settled();
+      await relay.drain();
+    },
     close: async () => {
       await live?.close();
       await app.close();
+      await audit.settled();
       await relay.stop();
     },
   };

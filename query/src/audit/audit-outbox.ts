@@ -43,7 +43,24 @@ export class PostgresAuditSink implements AuditSink {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async record(e: AuditEventInput): Promise<void> {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  record(e: AuditEventInput): Promise<void> {
+    const write = this.write(e);
+    this.inFlight.add(write);
+    void write.then(
+      () => this.inFlight.delete(write),
+      () => this.inFlight.delete(write),
+    );
+    return write;
+  }
+
+  /** Resolves once every event handed over so far is written (or failed): refusals are not awaited by their requests. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async write(e: AuditEventInput): Promise<void> {
     const event: OutboxEvent = {
       actorType: e.actor.type,
       actorId: e.actor.id,
