@@ -116,7 +116,14 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
+  // A header or variable as `{ name: 'Authorization', value }`: the name says what the value is.
+  const named = (value as { name?: unknown }).name;
+  const secretValue = typeof named === 'string' && SECRET_KEY.test(named);
   for (const [k, v] of Object.entries(value)) {
+    if (secretValue && k === 'value' && v !== '' && v !== null && v !== undefined) {
+      out[k] = '[redacted]';
+      continue;
+    }
     // Ids of keys and prefixes identify, they do not authenticate.
     const secret = SECRET_KEY.test(k) && !/^(keyId|prefix|keyPrefix|apiKeyId|key_prefix)$/i.test(k);
     out[k] = secret && v !== null && v !== undefined && v !== '' ? '[redacted]' : redactSecrets(v, depth + 1);
