@@ -471,6 +471,25 @@ describe('console in Chromium', () => {
     await screenshot(page, 'settings');
   });
 
+  test('settings: the audit log lists the retention change by the admin; a filter by action keeps only such events', async () => {
+    await page.goto(`${base}/settings?tab=audit`);
+    await page.getByPlaceholder('action (dashboard.update)').fill('retention.update');
+    const rows = page.locator('[data-test=audit-events] tbody tr', { hasText: 'retention.update' });
+    // The relay moves events to ClickHouse within about a second.
+    await eventually('the retention change in the audit log', async () => {
+      await page.locator('[data-test=audit-search]').click();
+      await page.waitForTimeout(200);
+      return (await rows.count()) > 0 ? true : undefined;
+    });
+    const texts = await page.locator('[data-test=audit-events] tbody tr').allInnerTexts();
+    assert.ok(
+      texts.every((t) => t.includes('retention.update')),
+      texts.join('\n'),
+    );
+    assert.match(texts[0]!, new RegExp(`${ADMIN_EMAIL}[\\s\\S]*success 200`));
+    await screenshot(page, 'audit-log');
+  });
+
   test('an API error is shown with its request id; the dark theme sticks across reloads', async () => {
     await page.goto(`${base}/traces/not-a-trace-id`);
     const id = await page.locator('[data-test=request-id]').innerText();

@@ -10,3 +10,4 @@ export * from './retention.js';
 export * from './mfa.js';
 export * from './sso.js';
 export * from './exports.js';
+export * from './audit.js';

@@ -142,9 +142,10 @@ export class AccessGuard implements CanActivate {
       throw new ApiError(503, 'unavailable', 'the credential store is unavailable; retry later');
     }
     if (!caller) throw new ApiError(401, 'unauthenticated', 'unknown, expired or revoked credential');
+    // Set before the permission check: a refusal is audited with who was refused.
+    req.caller = caller;
     if (access !== 'authenticated' && !caller.permissions.has(access))
       throw new ApiError(403, 'forbidden', `this credential lacks the "${access}" permission`);
-    req.caller = caller;
     return true;
   }
 }

@@ -1,6 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { ApiErrorBody } from '@telemetryflow/contract';
 import { ApiError } from './api-error.js';
+import { auditEventOf, needsAuditFromFilter, type AuditedRequest, type AuditSink } from './audit.js';
 import { isStoreUnavailable, RETRY_AFTER_SECONDS } from './store-errors.js';
 
 interface ReplyLike {
@@ -30,7 +31,15 @@ export interface ErrorTagged {
 /** Every error leaves as `{ error: { code, message, details?, requestId } }`. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
-  constructor(private readonly log: (msg: string) => void) {}
+  /**
+   * `audit`: where refusals of state-changing calls that never reached a handler (401 and 403
+   * from a guard, 429, 400 from a body the server refused) are recorded. Not awaited: a
+   * refusal is not an answer that promises durability, and a slow store must not delay it.
+   */
+  constructor(
+    private readonly log: (msg: string) => void,
+    private readonly audit?: AuditSink,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -75,6 +84,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
       );
     }
     if (req.raw) req.raw[ERROR_CODE] = code;
+    if (this.audit && needsAuditFromFilter(req as AuditedRequest))
+      this.audit
+        .record(auditEventOf(req as AuditedRequest, status, undefined, undefined))
+        .catch((err: unknown) => this.log(`request ${requestId}: audit event not recorded: ${String(err)}`));
     const body: ApiErrorBody = { error: { code, message, ...(details !== undefined ? { details } : {}), requestId } };
     reply.status(status).header('x-request-id', requestId);
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));

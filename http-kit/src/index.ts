@@ -43,5 +43,21 @@ export {
   DEFAULT_HTTP_SERVER_LIMITS,
   type HttpServerLimits,
 } from './connection-limits.js';
-export { CALLER_RESOLVER, OPENAPI_DOCUMENT } from './tokens.js';
+export { AUDIT_SINK, CALLER_RESOLVER, OPENAPI_DOCUMENT } from './tokens.js';
 export { assertRangeWithin, parseTimeNs } from './time-params.js';
+export {
+  Audit,
+  auditBefore,
+  auditEventOf,
+  AuditInterceptor,
+  auditTarget,
+  needsAuditFromFilter,
+  NotAudited,
+  outcomeOf,
+  redactSecrets,
+  statusOfError,
+  type AuditedRequest,
+  type AuditEventInput,
+  type AuditOutcome,
+  type AuditSink,
+} from './audit.js';

@@ -46,6 +46,18 @@ after(async () => {
   dir.remove();
 });
 
+/** A user's audit events of one action in tenant `default`, oldest first. */
+async function auditOf(userId: string, action: string): Promise<{ Outcome: string; Status: number }[]> {
+  await api.server.drainAuditOutbox();
+  const rs = await api.ch.query({
+    query: `SELECT Outcome, Status FROM audit_events FINAL
+             WHERE TenantId = 'default' AND ActorId = {user:String} AND Action = {action:String} ORDER BY Seq`,
+    query_params: { user: userId, action },
+    format: 'JSONEachRow',
+  });
+  return rs.json();
+}
+
 const totp = (secret: string, offsetSeconds = 0) =>
   generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSeconds });
 
@@ -122,6 +134,12 @@ test('TOTP through the API: enrol under /me/mfa, then sign-in asks for a code; t
     body: { challengeToken: again.challengeToken, recoveryCode: recoveryCodes[3] },
   });
   assert.equal(recovered.status, 200, JSON.stringify(recovered.body));
+  // Each second-factor step is in the audit log as ann's, the replay as denied.
+  const steps = await auditOf(ids.ann!, 'auth.mfa');
+  assert.deepEqual(
+    steps.map((e) => `${e.Outcome} ${e.Status}`),
+    ['success 200', 'denied 401', 'success 200'],
+  );
 
   // New recovery codes and turning TOTP off take the password.
   const signedIn = recovered.body.data.accessToken as string;
@@ -215,6 +233,11 @@ test('lockout: repeated wrong passwords → 429 locked_out with Retry-After, eve
   assert.equal(locked.body.error.code, 'locked_out');
   assert.equal(locked.headers.get('retry-after'), '30');
   assert.equal(locked.body.error.details.retryAfterSeconds, 30);
+  const attempts = await auditOf(ids.lou!, 'auth.login');
+  assert.deepEqual(
+    attempts.map((e) => `${e.Outcome} ${e.Status}`),
+    [...Array.from({ length: LOCKOUT.threshold }, () => 'denied 401'), 'denied 429'],
+  );
   // An admin's password reset lifts it.
   const admin = await tokensOf('admin');
   const reset = await call(base, `/api/v1/tenants/default/members/${ids.lou}/password`, {

@@ -40,6 +40,7 @@ test('every migration of the composed features runs once, in the order and under
         'TeamsOpsgenieChannels1765250000000',
         'SsoSettings1765400000000',
         'MfaLockout1765800000000',
+        'AuditOutbox1765900000000',
         'DataJobs1765980000000',
       ],
     );

@@ -10,7 +10,7 @@ import type { MeDto, SsoSettingsDto, SsoSettingsRequest } from '@telemetryflow/c
 import { createTestDatabase, type TestDatabase } from '@telemetryflow/identity/test-helpers';
 import { startOidcProvider, type TestOidcProvider } from '@telemetryflow/identity/test-oidc-provider';
 import { loadConfig, startAllInOne, type RunningAllInOne } from '../src/index.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, freshDataDir, removeDir } from './helpers.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, eventually, freshDataDir, removeDir } from './helpers.js';
 
 /** A client that follows redirects itself and keeps each origin's cookies, as a browser would. */
 class CookieAgent {
@@ -260,6 +260,15 @@ describe('OIDC single sign-on', () => {
       'editor',
       'alice became a member just in time',
     );
+    // The sign-in is in the tenant's audit log, with alice as the actor.
+    const audited = await eventually('the SSO sign-in in the audit log', async () => {
+      const res = await call<{ data: { events: { actor: { label: string }; outcome: string; status: number }[] } }>(
+        'GET',
+        '/audit-events?action=auth.sso&actor=alice@example.com',
+      );
+      return res.body.data.events[0];
+    });
+    assert.deepEqual([audited.outcome, audited.status], ['success', 302]);
   });
 
   test('roles are re-mapped at every sign-in: a new group promotes, a removed one demotes, none refuses', async () => {
@@ -322,6 +331,15 @@ describe('OIDC single sign-on', () => {
     const res = await new CookieAgent().get(new URL(`${api}/api/v1/auth/oidc/callback?code=abc&state=def`));
     assert.equal(res.status, 302);
     assert.equal(new URL(res.headers.get('location')!).searchParams.get('sso_error'), 'sso_state');
+    // The forged state of the tenant's flow is a denied sign-in in its audit log.
+    const refused = await eventually('the refused SSO sign-in in the audit log', async () => {
+      const list = await call<{ data: { events: { after: { refusal: string } }[] } }>(
+        'GET',
+        '/audit-events?action=auth.sso&outcome=denied',
+      );
+      return list.body.data.events.find((e) => e.after.refusal === 'sso_state');
+    });
+    assert.ok(refused);
   });
 
   for (const [name, tamper, detail] of [

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
-import { ApiError, ApiRoute, RateLimit, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
+import { ApiError, ApiRoute, RateLimit, Requires, TenantId, ValidBody, NotAudited } from '@telemetryflow/http-kit';
 import {
   AlertRuleInputSchema,
   PreviewRequestSchema,
@@ -67,6 +67,7 @@ export class AlertRulesController {
   }
 
   @Post('preview')
+  @NotAudited()
   @HttpCode(200)
   @Requires('read')
   @RateLimit('heavy')

@@ -11,6 +11,7 @@ import {
   TenantId,
   ValidBody,
   ValidQuery,
+  NotAudited,
 } from '@telemetryflow/http-kit';
 import { durationMs, type ApiSuccess } from '@telemetryflow/contract';
 import {
@@ -195,6 +196,7 @@ export class HeartbeatsController {
   constructor(@Inject(MonitorsService) private readonly monitors: MonitorsService) {}
 
   @Post(':token')
+  @NotAudited()
   @HttpCode(202)
   @ApiRoute({
     summary: 'A heartbeat from a job (public: the token in the path is the credential)',

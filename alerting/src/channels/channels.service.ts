@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError, notFound } from '@telemetryflow/http-kit';
+import { ApiError, notFound, auditBefore } from '@telemetryflow/http-kit';
 import type { ChannelDto, ChannelInput, ChannelTestDto } from '@telemetryflow/contract';
 import type { DataSource, EntityManager } from 'typeorm';
 import { deliverToChannel } from '../delivery/channel-delivery.js';
@@ -84,6 +84,7 @@ export class ChannelsService {
    */
   async update(tenant: string, id: string, input: ChannelInput): Promise<ChannelDto> {
     const row = await this.find(tenant, id);
+    auditBefore(toChannelDto(row));
     if (input.name !== row.name) {
       const using = await this.policyRouteTo(this.ds.manager, tenant, row.name);
       if (using) throw inUse(using, 'rename');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertRuleDto, AlertRuleInput } from '@telemetryflow/contract';
-import { ApiError, notFound } from '@telemetryflow/http-kit';
+import { ApiError, notFound, auditBefore } from '@telemetryflow/http-kit';
 import type { ReadLimits } from '../sources/query-reads.js';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { groupColumns, UnknownGroupLabelError } from '../sources/group-columns.js';
@@ -48,6 +48,7 @@ export class AlertRulesService {
   async update(tenant: string, id: string, input: AlertRuleInput): Promise<AlertRuleDto> {
     return this.ds.transaction(async (em) => {
       const row = await this.find(em, tenant, id);
+      auditBefore(toRuleDto(row));
       await this.check(em, tenant, input);
       if (row.enabled && !input.enabled) await this.retire(em, row);
       row.name = input.name;

@@ -1,12 +1,13 @@
-import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Param, Query, Req, Res } from '@nestjs/common';
 import { SsoAvailabilitySchema, type ApiSuccess, type SsoAvailabilityDto } from '@telemetryflow/contract';
-import { ApiRoute, Public } from '@telemetryflow/http-kit';
+import { ApiRoute, AUDIT_SINK, Public, type AuditSink } from '@telemetryflow/http-kit';
 import { refreshCookie } from '../auth/refresh-cookie.js';
 import { clearedFlowCookie, safeReturnPath } from './oidc-flow-cookie.js';
 import { requestOrigin, type OriginRequest } from './request-origin.js';
 import { SsoService } from './sso.service.js';
 
 interface ClientRequest extends OriginRequest {
+  id?: unknown;
   ip: string;
   url: string;
 }
@@ -28,7 +29,10 @@ const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
 @Controller('api/v1/auth/oidc')
 @Public()
 export class OidcController {
-  constructor(@Inject(SsoService) private readonly sso: SsoService) {}
+  constructor(
+    @Inject(SsoService) private readonly sso: SsoService,
+    @Optional() @Inject(AUDIT_SINK) private readonly audit?: AuditSink,
+  ) {}
 
   @Get('callback')
   @ApiRoute({
@@ -46,6 +50,20 @@ export class OidcController {
     const result = await this.sso.finish(cookie, query, {
       address: req.ip,
       ...(typeof userAgent === 'string' ? { userAgent } : {}),
+    });
+    // A GET with its own outcome (a redirect either way): recorded here, before the answer.
+    await this.audit?.record({
+      tenantId: result.tenantId,
+      actor: result.ok ? { type: 'user', id: result.userId, email: result.email } : { type: 'anonymous', id: '' },
+      clientAddress: req.ip,
+      userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : '',
+      action: 'auth.sso',
+      resource: { type: 'session', id: '', name: '' },
+      outcome: result.ok ? 'success' : 'denied',
+      status: 302,
+      requestId: String(req.id ?? ''),
+      before: null,
+      after: result.ok ? null : { refusal: result.code },
     });
     const consoleOrigin = this.sso.consoleOrigin(origin);
     const cookies = [clearedFlowCookie(secure)];

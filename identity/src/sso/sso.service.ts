@@ -36,8 +36,8 @@ export interface SsoOptions {
 export const CALLBACK_PATH = '/api/v1/auth/oidc/callback';
 
 export type SsoSignIn =
-  | { ok: true; tenantId: string; returnTo: string; tokens: { refreshToken: string } }
-  | { ok: false; code: SsoErrorCode };
+  | { ok: true; tenantId: string; returnTo: string; tokens: { refreshToken: string }; userId: string; email: string }
+  | { ok: false; code: SsoErrorCode; /** '' when the browser's flow named none. */ tenantId: string };
 
 /** A refused sign-in: its code goes to the console, its detail to the log only. */
 class Refusal extends Error {
@@ -244,9 +244,9 @@ export class SsoService {
       });
       if (!member.ok) throw new Refusal(member.code, member.detail);
       const pair = await this.controlPlane.sessions.open(member.userId, client);
-      return { ok: true, tenantId, returnTo: flow.returnTo, tokens: pair };
+      return { ok: true, tenantId, returnTo: flow.returnTo, tokens: pair, userId: member.userId, email };
     } catch (err) {
-      return { ok: false, code: this.refusal(tenantId, err) };
+      return { ok: false, code: this.refusal(tenantId, err), tenantId: tenantId === '?' ? '' : tenantId };
     }
   }
 

@@ -47,6 +47,9 @@ import { PROMQL_QUERIES } from '../prometheus/promql-queries.js';
 import {
   AccessGuard,
   answerWithin,
+  AUDIT_SINK,
+  AuditInterceptor,
+  type AuditSink,
   ApiDocsController,
   ApiExceptionFilter,
   applyClientTimeouts,
@@ -74,6 +77,10 @@ import { queryLimits, type QueryLimits } from '../query-limits.js';
 import { CLICKHOUSE, CLICKHOUSE_MIGRATED, QUERY_LIMITS, QUERY_METRICS, RESULT_CACHE } from '../http/tokens.js';
 import { DEFAULT_RESULT_CACHE, ResultCache, type ResultCacheOptions } from '../http/result-cache.js';
 import { ResultCacheInterceptor } from '../http/result-cache.interceptor.js';
+import { AuditEventsController } from '../audit/audit-events.controller.js';
+import { AuditEventsRepository } from '../audit/audit-events.repository.js';
+import { PostgresAuditSink } from '../audit/audit-outbox.js';
+import { AuditRelay, DEFAULT_AUDIT_RELAY, type AuditRelayOptions } from '../audit/audit-relay.js';
 
 export interface QueryServerConfig {
   /**
@@ -108,6 +115,8 @@ export interface QueryServerConfig {
   connections?: Partial<HttpServerLimits>;
   /** OIDC single sign-on (identity's sso.service.ts); its log defaults to `log`. */
   sso?: SsoOptions;
+  /** The relay of audit events from the Postgres outbox to ClickHouse (defaults in audit-relay.ts). */
+  auditRelay?: Partial<AuditRelayOptions>;
 }
 
 export interface RequestLogEntry {
@@ -126,6 +135,8 @@ export interface QueryServer {
   port: number;
   /** Every route with the access rule it declares (for tests that cover all routes). */
   routes(): RouteEntry[];
+  /** Waits for events being written (refusals are not awaited by their requests), then moves the outbox to ClickHouse now (the relay also runs on its own). */
+  drainAuditOutbox(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -141,6 +152,7 @@ const API_CONTROLLERS = [
   DashboardsController,
   ServiceMapController,
   PrometheusApiController,
+  AuditEventsController,
   ...IDENTITY_CONTROLLERS,
 ];
 
@@ -154,7 +166,7 @@ const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json')
 
 @Module({})
 class QueryApiModule {
-  static forRoot(cfg: QueryServerConfig): DynamicModule {
+  static forRoot(cfg: QueryServerConfig, audit: AuditSink): DynamicModule {
     return {
       module: QueryApiModule,
       imports: cfg.modules ?? [],
@@ -167,6 +179,9 @@ class QueryApiModule {
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
         { provide: QUERY_LIMITS, useValue: queryLimits(cfg.limits) },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: AUDIT_SINK, useValue: audit },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        AuditEventsRepository,
         { provide: RATE_LIMITS, useValue: { ...DEFAULT_RATE_LIMITS, ...cfg.rateLimits } },
         {
           provide: LOGIN_THROTTLE,
@@ -225,10 +240,11 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(QueryApiModule.forRoot(cfg), adapter, {
+  const audit = new PostgresAuditSink(cfg.controlPlane.dataSource);
+  const app = await NestFactory.create<NestFastifyApplication>(QueryApiModule.forRoot(cfg, audit), adapter, {
     logger: ['error', 'warn'],
   });
-  app.useGlobalFilters(new ApiExceptionFilter(log));
+  app.useGlobalFilters(new ApiExceptionFilter(log, audit));
   const connections = { ...DEFAULT_HTTP_SERVER_LIMITS, ...cfg.connections };
   applyClientTimeouts(app.getHttpServer(), connections);
   capConnectionsPerAddress(app.getHttpServer(), connections.maxConnectionsPerAddress);
@@ -271,6 +287,13 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
   if (cfg.consoleDir) await serveConsole(fastify, cfg.consoleDir);
   const routes = recordRoutes(fastify, controllersOf(cfg));
   await app.listen({ host: cfg.host, port: cfg.port });
+  const relay = new AuditRelay(
+    cfg.controlPlane.dataSource,
+    cfg.clickhouse,
+    { ...DEFAULT_AUDIT_RELAY, ...cfg.auditRelay },
+    log,
+  );
+  relay.start();
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : cfg.port;
   const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
@@ -278,9 +301,15 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     url: `http://${host}:${port}`,
     port,
     routes,
+    drainAuditOutbox: async () => {
+      await audit.settled();
+      await relay.drain();
+    },
     close: async () => {
       await live?.close();
       await app.close();
+      await audit.settled();
+      await relay.stop();
     },
   };
 }

@@ -24,6 +24,7 @@ import {
   ValidBody,
   ValidQuery,
   type Caller,
+  NotAudited,
 } from '@telemetryflow/http-kit';
 import { DashboardRenderer } from './dashboard-renderer.js';
 import { DashboardsService } from './dashboards.service.js';
@@ -167,6 +168,7 @@ export class DashboardsController {
   }
 
   @Post(':id/render')
+  @NotAudited()
   @RateLimit('heavy')
   @HttpCode(200)
   @ApiRoute({

@@ -5,7 +5,7 @@ import type {
   DashboardSummaryDto,
   DashboardVersionDto,
 } from '@telemetryflow/contract';
-import { notFound, type Caller } from '@telemetryflow/http-kit';
+import { notFound, type Caller, auditBefore } from '@telemetryflow/http-kit';
 import { parseTimeRange } from '../request-params.js';
 import type { DashboardEntity } from './dashboard.entities.js';
 import { DashboardsRepository, type VersionSummary } from './dashboards.repository.js';
@@ -70,6 +70,7 @@ export class DashboardsService {
     definition: DashboardDefinition,
     expectedVersion?: number,
   ): Promise<DashboardDto> {
+    auditBefore(toDto(await this.found(caller.tenantId, id)));
     const saved = await this.repo.update(caller.tenantId, id, definition, savedBy(caller), expectedVersion);
     if (!saved) throw notFound(`dashboard ${id} not found`);
     return toDto(saved);

@@ -10,7 +10,7 @@ import {
   type MetricDto,
   type MetricQueryResultDto,
 } from '@telemetryflow/contract';
-import { ApiRoute, RateLimit, Requires, TenantId, ValidBody, ValidQuery } from '@telemetryflow/http-kit';
+import { ApiRoute, RateLimit, Requires, TenantId, ValidBody, ValidQuery, NotAudited } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import type { RawParams } from '../request-params.js';
 import { MetricDiscovery } from './metric-discovery.js';
@@ -37,6 +37,7 @@ export class MetricsController {
   }
 
   @Post('query')
+  @NotAudited()
   @RateLimit('heavy')
   @HttpCode(200)
   @ApiRoute({

@@ -2,7 +2,7 @@
 // http://host:8080/prometheus) and Prometheus tooling query the tenant's metrics. Answers and
 // errors are Prometheus' JSON, byte for byte where the tests compare them with Prometheus 2.42.
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiError, ApiRoute, RateLimit, Requires, TenantId } from '@telemetryflow/http-kit';
+import { ApiError, ApiRoute, RateLimit, Requires, TenantId, NotAudited } from '@telemetryflow/http-kit';
 import {
   ERROR_STATUS,
   errorBody,
@@ -73,6 +73,7 @@ export class PrometheusApiController {
   }
 
   @Post('query')
+  @NotAudited()
   @RateLimit('heavy')
   @ApiRoute({ summary: 'PromQL instant query, form-encoded', tags: ['prometheus'] })
   queryPost(@TenantId() tenant: string, @Req() req: ApiRequest, @Res() reply: ApiReply) {
@@ -87,6 +88,7 @@ export class PrometheusApiController {
   }
 
   @Post('query_range')
+  @NotAudited()
   @RateLimit('heavy')
   @ApiRoute({ summary: 'PromQL range query, form-encoded', tags: ['prometheus'] })
   rangePost(@TenantId() tenant: string, @Req() req: ApiRequest, @Res() reply: ApiReply) {
@@ -101,6 +103,7 @@ export class PrometheusApiController {
   }
 
   @Post('series')
+  @NotAudited()
   @RateLimit('suggestions')
   @ApiRoute({ summary: 'Series matching match[] selectors, form-encoded', tags: ['prometheus'] })
   seriesPost(@TenantId() tenant: string, @Req() req: ApiRequest, @Res() reply: ApiReply) {
@@ -115,6 +118,7 @@ export class PrometheusApiController {
   }
 
   @Post('labels')
+  @NotAudited()
   @RateLimit('suggestions')
   @ApiRoute({ summary: 'Label names, form-encoded', tags: ['prometheus'] })
   labelsPost(@TenantId() tenant: string, @Req() req: ApiRequest, @Res() reply: ApiReply) {
@@ -172,6 +176,7 @@ export class PrometheusApiController {
   }
 
   @Post('query_exemplars')
+  @NotAudited()
   @RateLimit('heavy')
   @ApiRoute({ summary: 'Exemplars, form-encoded', tags: ['prometheus'] })
   exemplarsPost(@TenantId() tenant: string, @Req() req: ApiRequest, @Res() reply: ApiReply) {

@@ -6,7 +6,7 @@ import {
   type QueryRequest,
   type QueryResult,
 } from '@telemetryflow/contract';
-import { ApiRoute, RateLimit, Requires, TenantId, ValidBody } from '@telemetryflow/http-kit';
+import { ApiRoute, RateLimit, Requires, TenantId, ValidBody, NotAudited } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import { CLICKHOUSE, QUERY_LIMITS } from '../http/tokens.js';
 import { parseTimeRange } from '../request-params.js';
@@ -27,6 +27,7 @@ export class QueryController {
   constructor(@Inject(QueryRunner) private readonly runner: QueryRunner) {}
 
   @Post()
+  @NotAudited()
   @RateLimit('heavy')
   @HttpCode(200)
   @ApiRoute({

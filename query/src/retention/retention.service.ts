@@ -1,3 +1,4 @@
+import { auditBefore } from '@telemetryflow/http-kit';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { RetentionDto, RetentionSignalName } from '@telemetryflow/contract';
 import type { RetentionDays } from '../planner/query-plan.js';
@@ -65,7 +66,9 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Saves the change in Postgres first (the truth), then makes ClickHouse apply it. */
   async put(tenant: string, body: unknown): Promise<RetentionDto> {
-    const next = applyRetentionUpdate(await this.repo.load(tenant), body);
+    const current = await this.repo.load(tenant);
+    auditBefore(current);
+    const next = applyRetentionUpdate(current, body);
     await this.repo.save(tenant, next);
     this.cache.delete(tenant);
     await this.repo.applyInClickHouse(toClickHousePolicies(tenant, next));

@@ -302,3 +302,60 @@ describe('/api/v1/alert-rules', () => {
     assert.equal(tooLong.status, 422);
   });
 });
+
+describe('audit log of the alerting routes', () => {
+  it('every mutating alerting route writes one audit event with the key as actor and the outcome of its status; a rule change keeps before and after', async () => {
+    const PLACEHOLDER = '00000000-0000-4000-8000-000000000000';
+    const ours = s.api
+      .routes()
+      .filter(
+        (r) =>
+          ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) &&
+          /^\/api\/v1\/(alert|alerts|silences|notification-|status-pages|monitors)/.test(r.path),
+      );
+    assert.ok(ours.length >= 15, `found ${ours.length} routes`);
+    const calls: { route: string; status: number; requestId: string }[] = [];
+    for (const r of ours) {
+      const requestId = `audit-${calls.length}-${Date.now()}`;
+      const res = await call(s.api.url, r.path.replace(/:[A-Za-z]+/g, PLACEHOLDER), {
+        key: s.key,
+        method: r.method,
+        ...(r.method !== 'DELETE' && { body: {} }),
+        headers: { 'x-request-id': requestId },
+      });
+      calls.push({ route: `${r.method} ${r.path}`, status: res.status, requestId });
+    }
+    const created = await call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body: errorRule() });
+    const changed = await call(s.api.url, `/api/v1/alert-rules/${created.body.data.id}`, {
+      key: s.key,
+      method: 'PUT',
+      body: errorRule({ name: 'checkout errors (renamed)' }),
+      headers: { 'x-request-id': 'audit-rule-change' },
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    await s.api.drainAuditOutbox();
+    const rs = await s.ch.query({
+      query: `SELECT RequestId AS requestId, ActorType AS actorType, Outcome AS outcome, Status AS status, Action AS action,
+                     Before AS before, After AS after
+                FROM audit_events FINAL WHERE TenantId = 'default' AND RequestId LIKE 'audit-%'`,
+      format: 'JSONEachRow',
+    });
+    const events = await rs.json<Json>();
+    const preview = 'POST /api/v1/alert-rules/preview';
+    for (const c of calls) {
+      const mine = events.filter((e: Json) => e.requestId === c.requestId);
+      if (c.route === preview) {
+        assert.equal(mine.length, 0, `${c.route} changes nothing`);
+        continue;
+      }
+      assert.equal(mine.length, 1, `${c.route} (${c.status})`);
+      assert.equal(mine[0].actorType, 'apiKey', c.route);
+      assert.equal(mine[0].status, c.status, c.route);
+      assert.equal(mine[0].outcome, c.status < 400 ? 'success' : c.status === 403 ? 'denied' : 'error', c.route);
+    }
+    const change = events.find((e: Json) => e.requestId === 'audit-rule-change');
+    assert.equal(change.action, 'alertRule.update');
+    assert.equal(JSON.parse(change.before).name, 'checkout errors');
+    assert.equal(JSON.parse(change.after).name, 'checkout errors (renamed)');
+  });
+});
