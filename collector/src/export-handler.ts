@@ -12,6 +12,7 @@ import type {
 } from '@telemetryflow/otlp';
 import { InflightBytes, type AdmissionTicket } from './admission.js';
 import type { ReceiverLog } from './config.js';
+import { IngestRateLimiter } from './ingest-rate-limiter.js';
 import type { CollectorMetrics } from './collector-metrics.js';
 import { ExportError, isServerSide, toExportError } from './errors.js';
 
@@ -20,6 +21,8 @@ export interface ExportHandlerDeps {
   consumer: OtlpConsumer;
   /** The bytes-in-flight budget; share one per process between receivers (default: one of the default size). */
   admission?: InflightBytes;
+  /** The ingest rate quota's buckets; share one per process between receivers (default: one per receiver). */
+  rateLimiter?: IngestRateLimiter;
   log?: ReceiverLog;
   metrics?: CollectorMetrics;
 }
@@ -86,6 +89,7 @@ const DAY_NS = 86_400n * 1_000_000_000n;
 export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): ExportHandler {
   const m = deps.metrics;
   const admission = deps.admission ?? new InflightBytes();
+  const rateLimiter = deps.rateLimiter ?? new IngestRateLimiter();
   const refuse = (err: unknown, tenant: string): ExportError => {
     const failure = toExportError(err);
     m?.requests.inc({ signal, tenant, outcome: failure.kind });
@@ -97,7 +101,10 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
   const store = async (credential: Credential, call: ExportCall): Promise<ExportOutcome> => {
     const tenant = credential.tenantId;
     let ticket: AdmissionTicket | undefined = call.ticket;
+    const rate = credential.ingestQuota?.itemsPerSecond?.[signal];
     try {
+      // Over quota, the request is refused before a byte of it is read or stored.
+      rateLimiter.check(tenant, signal, rate);
       ticket ??= admission.admit(tenant);
       const payload = await call.readPayload(ticket);
       const receivedAtNs = nowNs();
@@ -111,6 +118,7 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
         receivedAtNs,
         notBeforeNs,
       });
+      rateLimiter.charge(tenant, signal, rate, outcome.accepted);
       m?.requests.inc({ signal, tenant, outcome: outcome.rejected > 0 ? 'partial' : 'accepted' });
       m?.itemsAccepted.inc({ signal, tenant }, outcome.accepted);
       if (outcome.rejected > 0) m?.itemsRejected.inc({ signal, tenant }, outcome.rejected);

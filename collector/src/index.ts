@@ -46,3 +46,4 @@ export {
   type AdmissionTicket,
 } from './admission.js';
 export { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
+export { IngestRateLimiter, type IngestRateLimiterOptions } from './ingest-rate-limiter.js';

@@ -53,6 +53,17 @@ export interface Credential {
    * for its age.
    */
   rawRetentionDays?: Readonly<Record<Signal, number>>;
+  /**
+   * The tenant's ingest quotas as of the look-up (cached with the key): the export handler
+   * refuses requests over them (429 / RESOURCE_EXHAUSTED with RetryInfo). Absent: no quota.
+   */
+  ingestQuota?: IngestQuota;
+}
+
+/** Per-tenant ingest limits an instance administrator sets; a missing entry is unlimited. */
+export interface IngestQuota {
+  /** Items per second per signal for the whole tenant, all collector replicas together. */
+  itemsPerSecond?: Readonly<Partial<Record<Signal, number>>>;
 }
 
 /** Resolves a bearer token to its credential, or null when it is unknown or revoked. */

@@ -15,6 +15,7 @@ import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } 
 import {
   createCollectorMetrics,
   DEFAULT_PUBLISHER_CONFIG,
+  IngestRateLimiter,
   InflightBytes,
   JetStreamPublisher,
   registerInflightGauge,
@@ -334,10 +335,14 @@ export async function startNode(
       // One budget of bytes in flight for every receiver of the process.
       const admission = new InflightBytes(config.otlpAdmission);
       registerInflightGauge(registry, () => admission.bytes);
+      // One set of ingest-rate buckets too: OTLP/HTTP, OTLP/gRPC and remote write share a tenant's quota.
+      const collectorReplicas = config.collectorReplicas;
+      const rateLimiter = new IngestRateLimiter({ replicas: () => collectorReplicas });
       const deps = {
         authenticate: controlPlane!.authenticate,
         consumer: consumer!,
         admission,
+        rateLimiter,
         metrics,
         log: log.receivers,
       };
