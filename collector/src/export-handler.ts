@@ -9,6 +9,7 @@ import type {
   OtlpConsumer,
   PayloadEncoding,
   Signal,
+  UsageSink,
 } from '@telemetryflow/otlp';
 import { InflightBytes, type AdmissionTicket } from './admission.js';
 import type { ReceiverLog } from './config.js';
@@ -25,6 +26,8 @@ export interface ExportHandlerDeps {
   rateLimiter?: IngestRateLimiter;
   log?: ReceiverLog;
   metrics?: CollectorMetrics;
+  /** Per-tenant usage: items and bytes accepted, requests and items refused. */
+  usage?: UsageSink;
 }
 
 /** One incoming Export call after authorization, as either transport sees it. */
@@ -38,6 +41,8 @@ export interface ExportCall {
   readPayload: (ticket: AdmissionTicket) => Promise<Uint8Array>;
   /** A ticket the transport admitted already (gRPC reserves before grpc-js reads); default: admitted here. */
   ticket?: AdmissionTicket;
+  /** The request's size as the transport knows it before reading (Content-Length), for usage of refusals. */
+  declaredBytes?: number;
 }
 
 export interface ExportHandler {
@@ -54,7 +59,7 @@ export interface ExportHandler {
    */
   export(credential: Credential, call: ExportCall): Promise<ExportOutcome>;
   /** Counts a refusal that happened in the transport between the two steps. */
-  refuse(err: unknown, tenantId: string): ExportError;
+  refuse(err: unknown, tenantId: string, bytes?: number): ExportError;
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
@@ -90,9 +95,12 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
   const m = deps.metrics;
   const admission = deps.admission ?? new InflightBytes();
   const rateLimiter = deps.rateLimiter ?? new IngestRateLimiter();
-  const refuse = (err: unknown, tenant: string): ExportError => {
+  const refuse = (err: unknown, tenant: string, bytes?: number): ExportError => {
     const failure = toExportError(err);
     m?.requests.inc({ signal, tenant, outcome: failure.kind });
+    // A tenant's refusals for its volume (over quota, or its bytes in flight) are its usage.
+    if (tenant !== '' && (failure.kind === 'over-quota' || failure.kind === 'throttled'))
+      deps.usage?.add(tenant, signal, 'refused', { requests: 1, bytes: bytes ?? 0 });
     if (isServerSide(failure))
       deps.log?.error('OTLP export failed transiently', { signal, error: describe(failure.cause ?? failure) });
     return failure;
@@ -119,12 +127,14 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
         notBeforeNs,
       });
       rateLimiter.charge(tenant, signal, rate, outcome.accepted);
+      deps.usage?.add(tenant, signal, 'accepted', { requests: 1, items: outcome.accepted, bytes: payload.byteLength });
+      if (outcome.rejected > 0) deps.usage?.add(tenant, signal, 'refused', { items: outcome.rejected });
       m?.requests.inc({ signal, tenant, outcome: outcome.rejected > 0 ? 'partial' : 'accepted' });
       m?.itemsAccepted.inc({ signal, tenant }, outcome.accepted);
       if (outcome.rejected > 0) m?.itemsRejected.inc({ signal, tenant }, outcome.rejected);
       return outcome;
     } catch (err) {
-      throw refuse(err, tenant);
+      throw refuse(err, tenant, call.declaredBytes);
     } finally {
       ticket?.release();
     }

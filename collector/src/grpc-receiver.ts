@@ -81,6 +81,7 @@ function exportMethod(
       .export(pass.credential, {
         encoding: 'protobuf',
         ticket: pass.ticket,
+        declaredBytes: call.request.byteLength,
         readPayload: () => Promise.resolve(call.request),
       })
       .then(

@@ -76,6 +76,7 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
         guard.authenticated(request.raw.socket.remoteAddress, request.raw.socket.remotePort);
         const outcome = await handler.export(credential, {
           encoding,
+          declaredBytes: declaredLength(request),
           readPayload: (ticket) => readRequestBody(request, encoding, cfg.maxRequestBytes, ticket),
         });
         return reply
@@ -139,6 +140,11 @@ async function readRequestBody(
     ticket,
   });
   return body.length === 0 && encoding === 'json' ? EMPTY_JSON_REQUEST : body;
+}
+
+function declaredLength(request: FastifyRequest): number | undefined {
+  const declared = Number(request.headers['content-length']);
+  return Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
 }
 
 function sendError(reply: FastifyReply, err: ExportError, encoding: OtlpEncoding): FastifyReply {

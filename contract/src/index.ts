@@ -9,3 +9,5 @@ export * from './identity.js';
 export * from './retention.js';
 export * from './mfa.js';
 export * from './sso.js';
+export * from './quotas.js';
+export * from './usage.js';

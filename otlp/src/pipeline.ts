@@ -68,3 +68,19 @@ export interface IngestQuota {
 
 /** Resolves a bearer token to its credential, or null when it is unknown or revoked. */
 export type Authenticate = (token: string) => Promise<Credential | null>;
+
+/** What one process counts of a tenant's use; summed per hour where it is stored. */
+export interface UsageCounts {
+  requests?: number;
+  items?: number;
+  bytes?: number;
+}
+
+/**
+ * Where receivers and readers count usage (the clickhouse package's UsageRecorder). `signal`
+ * is traces|metrics|logs or queries; `kind` accepted|refused (signals) or run (queries).
+ * Never throws and never waits: counting must not slow or fail the request.
+ */
+export interface UsageSink {
+  add(tenantId: string, signal: string, kind: string, counts: UsageCounts): void;
+}

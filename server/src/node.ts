@@ -11,7 +11,13 @@ import {
   type MonitorCheckRecord,
 } from '@telemetryflow/alerting';
 import { startProbeRole } from '@telemetryflow/probe';
-import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
+import {
+  createClickHouse,
+  migrate,
+  migrationsComplete,
+  UsageRecorder,
+  type ClickHouseClient,
+} from '@telemetryflow/clickhouse';
 import {
   createCollectorMetrics,
   DEFAULT_PUBLISHER_CONFIG,
@@ -108,6 +114,10 @@ export async function startNode(
       stops.push(() => client.close());
       await migrate(client);
     }
+    // Usage counters of this process (ingest accepted/refused, queries), written every few seconds.
+    const usage =
+      clickhouse && new UsageRecorder(clickhouse, { flushIntervalMs: config.usageFlushMs, log: log.warn }).start();
+    if (usage) stops.push(() => usage.close());
     let controlPlane: ControlPlane | undefined;
     if (roles.has('collector') || roles.has('query') || roles.has('alerting') || roles.has('probe')) {
       const cp = (controlPlane = await openControlPlane(
@@ -240,6 +250,7 @@ export async function startNode(
         ],
         requestLog: log.request,
         sso: { ...config.sso, log: log.warn },
+        ...(usage ? { usage } : {}),
         resultCache: config.queryCache,
         trustProxy: config.trustProxy,
         connections: config.httpConnections,
@@ -343,6 +354,7 @@ export async function startNode(
         consumer: consumer!,
         admission,
         rateLimiter,
+        ...(usage ? { usage } : {}),
         metrics,
         log: log.receivers,
       };

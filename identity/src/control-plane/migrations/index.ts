@@ -5,6 +5,7 @@ import { Invitations1764500000000 } from './0005-invitations.js';
 import { Sessions1765000000000 } from './0006-sessions.js';
 import { SsoSettings1765400000000 } from './0008-sso-settings.js';
 import { MfaLockout1765800000000 } from './0009-mfa-lockout.js';
+import { TenantQuotas1765950000000 } from './0010-tenant-quotas.js';
 
 /**
  * Identity's migrations, in order. Passed to TypeORM as classes, never as a glob. Features
@@ -19,4 +20,5 @@ export const CONTROL_PLANE_MIGRATIONS = [
   Sessions1765000000000,
   SsoSettings1765400000000,
   MfaLockout1765800000000,
+  TenantQuotas1765950000000,
 ];
