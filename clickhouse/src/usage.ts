@@ -128,3 +128,21 @@ export class UsageRecorder {
 function nonNegative(n: number | undefined): number {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
 }
+
+/** Items of a tenant's signal accepted since `dayStartMs`, as the usage table has them. */
+export async function readAcceptedItemsSince(
+  ch: ClickHouseClient,
+  tenantId: string,
+  signal: string,
+  sinceMs: number,
+): Promise<number> {
+  const rs = await ch.query({
+    query: `SELECT sum(Items) AS items FROM ${USAGE_TABLE}
+             WHERE TenantId = {tenant:String} AND Signal = {signal:String} AND Kind = 'accepted'
+               AND Hour >= toDateTime({since:UInt32}, 'UTC')`,
+    query_params: { tenant: tenantId, signal, since: Math.floor(sinceMs / 1000) },
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<{ items: string | number }>();
+  return Number(row?.items ?? 0);
+}

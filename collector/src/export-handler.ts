@@ -13,6 +13,7 @@ import type {
 } from '@telemetryflow/otlp';
 import { InflightBytes, type AdmissionTicket } from './admission.js';
 import type { ReceiverLog } from './config.js';
+import type { DailyVolumeLimiter } from './daily-volume-limiter.js';
 import { IngestRateLimiter } from './ingest-rate-limiter.js';
 import type { CollectorMetrics } from './collector-metrics.js';
 import { ExportError, isServerSide, toExportError } from './errors.js';
@@ -24,6 +25,8 @@ export interface ExportHandlerDeps {
   admission?: InflightBytes;
   /** The ingest rate quota's buckets; share one per process between receivers (default: one per receiver). */
   rateLimiter?: IngestRateLimiter;
+  /** The daily volume quota's counts; absent: daily quotas are not enforced. */
+  dailyVolume?: DailyVolumeLimiter;
   log?: ReceiverLog;
   metrics?: CollectorMetrics;
   /** Per-tenant usage: items and bytes accepted, requests and items refused. */
@@ -110,9 +113,11 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
     const tenant = credential.tenantId;
     let ticket: AdmissionTicket | undefined = call.ticket;
     const rate = credential.ingestQuota?.itemsPerSecond?.[signal];
+    const daily = credential.ingestQuota?.dailyItems?.[signal];
     try {
       // Over quota, the request is refused before a byte of it is read or stored.
       rateLimiter.check(tenant, signal, rate);
+      await deps.dailyVolume?.check(tenant, signal, daily);
       ticket ??= admission.admit(tenant);
       const payload = await call.readPayload(ticket);
       const receivedAtNs = nowNs();
@@ -127,6 +132,7 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
         notBeforeNs,
       });
       rateLimiter.charge(tenant, signal, rate, outcome.accepted);
+      deps.dailyVolume?.charge(tenant, signal, daily, outcome.accepted);
       deps.usage?.add(tenant, signal, 'accepted', { requests: 1, items: outcome.accepted, bytes: payload.byteLength });
       if (outcome.rejected > 0) deps.usage?.add(tenant, signal, 'refused', { items: outcome.rejected });
       m?.requests.inc({ signal, tenant, outcome: outcome.rejected > 0 ? 'partial' : 'accepted' });

@@ -47,3 +47,4 @@ export {
 } from './admission.js';
 export { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
 export { IngestRateLimiter, type IngestRateLimiterOptions } from './ingest-rate-limiter.js';
+export { DailyVolumeLimiter, type DailyItemsReader, type DailyVolumeLimiterOptions } from './daily-volume-limiter.js';

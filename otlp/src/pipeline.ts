@@ -64,6 +64,8 @@ export interface Credential {
 export interface IngestQuota {
   /** Items per second per signal for the whole tenant, all collector replicas together. */
   itemsPerSecond?: Readonly<Partial<Record<Signal, number>>>;
+  /** Items accepted per signal per UTC day. */
+  dailyItems?: Readonly<Partial<Record<Signal, number>>>;
 }
 
 /** Resolves a bearer token to its credential, or null when it is unknown or revoked. */

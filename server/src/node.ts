@@ -15,12 +15,14 @@ import {
   createClickHouse,
   migrate,
   migrationsComplete,
+  readAcceptedItemsSince,
   UsageRecorder,
   type ClickHouseClient,
 } from '@telemetryflow/clickhouse';
 import {
   createCollectorMetrics,
   DEFAULT_PUBLISHER_CONFIG,
+  DailyVolumeLimiter,
   IngestRateLimiter,
   InflightBytes,
   JetStreamPublisher,
@@ -349,12 +351,18 @@ export async function startNode(
       // One set of ingest-rate buckets too: OTLP/HTTP, OTLP/gRPC and remote write share a tenant's quota.
       const collectorReplicas = config.collectorReplicas;
       const rateLimiter = new IngestRateLimiter({ replicas: () => collectorReplicas });
+      // Daily volume from the usage table, where this process's ClickHouse is (all-in-one, collector+ingest).
+      const ch = clickhouse;
+      const dailyVolume =
+        ch &&
+        new DailyVolumeLimiter((tenant, signal, dayStartMs) => readAcceptedItemsSince(ch, tenant, signal, dayStartMs));
       const deps = {
         authenticate: controlPlane!.authenticate,
         consumer: consumer!,
         admission,
         rateLimiter,
         ...(usage ? { usage } : {}),
+        ...(dailyVolume ? { dailyVolume } : {}),
         metrics,
         log: log.receivers,
       };

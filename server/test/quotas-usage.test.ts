@@ -46,6 +46,28 @@ function spans(n: number): Buffer {
   );
 }
 
+function logs(n: number): Buffer {
+  const now = String(BigInt(Date.now()) * 1_000_000n);
+  return Buffer.from(
+    encodeExportRequestObject('logs', {
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'quota-svc' } }] },
+          scopeLogs: [
+            {
+              logRecords: Array.from({ length: n }, (_, i) => ({
+                timeUnixNano: now,
+                severityNumber: 9,
+                body: { stringValue: `line ${i}` },
+              })),
+            },
+          ],
+        },
+      ],
+    }),
+  );
+}
+
 function samples(n: number): Buffer {
   return compressSync(
     Buffer.from(
@@ -98,7 +120,11 @@ describe('quotas and usage (all-in-one)', () => {
   });
 
   const quotasPath = () => `/api/v1/tenants/${tenantId}/quotas`;
-  const QUOTAS = { ingestItemsPerSecond: { traces: 10, metrics: 10 }, maxQueryRangeSeconds: 3600 };
+  const QUOTAS = {
+    ingestItemsPerSecond: { traces: 10, metrics: 10 },
+    dailyItems: { logs: 5 },
+    maxQueryRangeSeconds: 3600,
+  };
 
   it('only an instance administrator reads and sets quotas; bad quotas are a 400', async () => {
     // The tenant's own admin key (and so its owner's powers within the tenant) is not enough.
@@ -121,7 +147,15 @@ describe('quotas and usage (all-in-one)', () => {
     assert.equal(got.body.data.tenantId, tenantId);
   });
 
-  const sent = { acceptedSpans: 0, acceptedBytes: 0, refusedSpanRequests: 0, acceptedSamples: 0, refusedWrites: 0 };
+  const sent = {
+    acceptedSpans: 0,
+    acceptedBytes: 0,
+    refusedSpanRequests: 0,
+    acceptedSamples: 0,
+    refusedWrites: 0,
+    acceptedLogs: 0,
+    refusedLogRequests: 0,
+  };
   const postSpans = async (n: number) => {
     const body = spans(n);
     const res = await fetch(`${otlpUrl}/v1/traces`, {
@@ -180,6 +214,23 @@ describe('quotas and usage (all-in-one)', () => {
     sent.refusedWrites++;
   });
 
+  it("daily volume: once the day's items are used, 429 until midnight UTC", async () => {
+    const postLogs = (n: number) =>
+      fetch(`${otlpUrl}/v1/logs`, {
+        method: 'POST',
+        body: logs(n),
+        headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${ingestKey}` },
+      });
+    assert.equal((await postLogs(3)).status, 200);
+    assert.equal((await postLogs(3)).status, 200); // 3 of 5 used when it came
+    sent.acceptedLogs += 6;
+    const refused = await postLogs(1);
+    assert.equal(refused.status, 429);
+    sent.refusedLogRequests++;
+    const untilMidnight = Math.ceil((86_400_000 - (Date.now() % 86_400_000)) / 1000);
+    assert.ok(Math.abs(Number(refused.headers.get('retry-after')) - untilMidnight) <= 5);
+  });
+
   it('a query over the range quota is a 422 naming the quota; within it, answered', async () => {
     const now = Date.now();
     const wide = await api<{ error: { code: string; message: string } }>(
@@ -210,6 +261,8 @@ describe('quotas and usage (all-in-one)', () => {
           refusedSpanRequests: sum('traces', 'refused', 'requests'),
           acceptedSamples: sum('metrics', 'accepted', 'items'),
           refusedWrites: sum('metrics', 'refused', 'requests'),
+          acceptedLogs: sum('logs', 'accepted', 'items'),
+          refusedLogRequests: sum('logs', 'refused', 'requests'),
         };
         if (JSON.stringify(got) !== JSON.stringify(sent)) return undefined;
         assert.equal(res.body.data.step, 3600);

@@ -410,7 +410,10 @@ async function bootstrapOnce(
 
 /** What the collector enforces of a tenant's quotas (cached with the key, like the retention). */
 function ingestQuota(quotas: TenantQuotas): IngestQuota {
-  return quotas.ingestItemsPerSecond ? { itemsPerSecond: { ...quotas.ingestItemsPerSecond } } : {};
+  return {
+    ...(quotas.ingestItemsPerSecond ? { itemsPerSecond: { ...quotas.ingestItemsPerSecond } } : {}),
+    ...(quotas.dailyItems ? { dailyItems: { ...quotas.dailyItems } } : {}),
+  };
 }
 
 /** A tenant's `retention_policies` raw days by signal name as the collector's signals, defaults filled in. */
