@@ -16,8 +16,6 @@ export const TenantQuotasSchema = z
     ingestItemsPerSecond: PerSignal.optional(),
     /** Items accepted per signal per UTC day. */
     dailyItems: PerSignal.optional(),
-    /** Distinct metric series written in the last hour. */
-    activeSeries: Positive.optional(),
     /** The longest from–to span of one query, in seconds. */
     maxQueryRangeSeconds: Positive.optional(),
     /** Queries of the tenant running at once on one API process. */
