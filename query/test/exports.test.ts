@@ -146,6 +146,13 @@ describe('exports', () => {
     const [table] = await fromTable.json<{ n: string; h: string }>();
     assert.equal(file!.n, String(N));
     assert.deepEqual(file, table);
+
+    // The embedded engine keeps a request's settings for its session: the export's must not stay.
+    const after = await ch.query({
+      query: `SELECT toString(getSetting('max_execution_time')) AS t`,
+      format: 'JSONEachRow',
+    });
+    assert.deepEqual(await after.json(), [{ t: '0' }], "the export's time limit is not left on the session");
   });
 
   test('download: whole file, byte ranges (206 with Content-Range), 416 outside the file', async () => {

@@ -128,10 +128,10 @@ export class ErasureWorker {
 
   /** One delete mutation, then a bounded wait until the table has no unfinished mutation. */
   private async deleteRows(table: string, where: string, params: Record<string, string>): Promise<void> {
+    // Settings in the statement: the embedded engine would keep clickhouse_settings for its session.
     await this.ch.command({
-      query: `ALTER TABLE ${table} DELETE WHERE ${where}`,
+      query: `ALTER TABLE ${table} DELETE WHERE ${where} SETTINGS mutations_sync = 0, allow_nondeterministic_mutations = 1`,
       query_params: params,
-      clickhouse_settings: { mutations_sync: '0', allow_nondeterministic_mutations: 1 },
     });
     const deadline = Date.now() + this.opts.mutationTimeoutMs;
     for (;;) {

@@ -60,10 +60,12 @@ export async function writeExportFile(
   const settings = { max_execution_time: opts.maxExecutionSeconds };
   try {
     if (embeddedInfo(ch)) {
+      // The embedded engine keeps a request's clickhouse_settings for its whole session (every
+      // later insert and read would inherit them): settings go into the statement. INTO OUTFILE
+      // takes only a literal, hence SAFE_PATH above.
       await ch.command({
-        query: `${query.sql} INTO OUTFILE '${path}' TRUNCATE FORMAT ${chFormat}`,
+        query: `${query.sql} INTO OUTFILE '${path}' TRUNCATE FORMAT ${chFormat} SETTINGS max_execution_time = ${Math.trunc(opts.maxExecutionSeconds)}`,
         query_params: query.params,
-        clickhouse_settings: settings,
       });
       const bytes = (await stat(path)).size;
       if (bytes > opts.maxBytes) throw new ExportTooLargeError(opts.maxBytes);
@@ -72,9 +74,9 @@ export async function writeExportFile(
       // Text files are counted without reading their columns (a header-only CSV has no structure to infer).
       const structure = format === 'parquet' ? '' : `, '_unused String'`;
       const counted = await ch.query({
-        query: `SELECT count() AS n FROM file('${path}', ${chFormat}${structure})`,
+        query: `SELECT count() AS n FROM file({path:String}, ${chFormat}${structure}) SETTINGS input_format_skip_unknown_fields = 1`,
+        query_params: { path },
         format: 'JSONEachRow',
-        clickhouse_settings: { input_format_skip_unknown_fields: 1 },
       });
       const [row] = await counted.json<{ n: string }>();
       return { rows: Number(row?.n ?? 0), bytes };
