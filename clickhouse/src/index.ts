@@ -7,4 +7,3 @@ export * from './retention.js';
 export * from './rollups.js';
 export * from './cluster-ddl.js';
 export * from './read-catalog.js';
-export * from './usage.js';

@@ -29,7 +29,6 @@ import {
   type ExportOutcome,
   type Signal,
 } from '@telemetryflow/otlp';
-import { IngestRateLimiter } from './ingest-rate-limiter.js';
 import { InflightBytes, REQUEST_OVERHEAD_BYTES, type AdmissionTicket } from './admission.js';
 import {
   connectionSettings,
@@ -81,7 +80,6 @@ function exportMethod(
       .export(pass.credential, {
         encoding: 'protobuf',
         ticket: pass.ticket,
-        declaredBytes: call.request.byteLength,
         readPayload: () => Promise.resolve(call.request),
       })
       .then(
@@ -183,7 +181,6 @@ export async function startOtlpGrpcReceiver(cfg: ReceiverConfig, deps: ExportHan
   validateReceiverConfig(cfg);
   const conn = connectionSettings(cfg);
   const admission = deps.admission ?? new InflightBytes();
-  const rateLimiter = deps.rateLimiter ?? new IngestRateLimiter();
   const guard = new ConnectionGuard(conn, (reason) =>
     deps.metrics?.connectionsClosed.inc({ listener: 'grpc', reason }),
   );
@@ -195,7 +192,7 @@ export async function startOtlpGrpcReceiver(cfg: ReceiverConfig, deps: ExportHan
     ]),
   );
   for (const signal of SIGNALS) {
-    const handler = createExportHandler(signal, { ...deps, admission, rateLimiter });
+    const handler = createExportHandler(signal, { ...deps, admission });
     handlers.set(`/${GRPC_SERVICE[signal]}/Export`, handler);
     server.addService(exportServiceDefinition(signal), { Export: exportMethod(handler, admitted) });
   }
