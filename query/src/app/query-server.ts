@@ -78,6 +78,7 @@ import { CLICKHOUSE, CLICKHOUSE_MIGRATED, QUERY_LIMITS, QUERY_METRICS, RESULT_CA
 import { DEFAULT_RESULT_CACHE, ResultCache, type ResultCacheOptions } from '../http/result-cache.js';
 import { ResultCacheInterceptor } from '../http/result-cache.interceptor.js';
 import { AuditEventsController } from '../audit/audit-events.controller.js';
+import { AccountExportController } from '../account/account-export.controller.js';
 import { AuditEventsRepository } from '../audit/audit-events.repository.js';
 import { PostgresAuditSink } from '../audit/audit-outbox.js';
 import { AuditRelay, DEFAULT_AUDIT_RELAY, type AuditRelayOptions } from '../audit/audit-relay.js';
@@ -154,6 +155,7 @@ const API_CONTROLLERS = [
   PrometheusApiController,
   AuditEventsController,
   ...IDENTITY_CONTROLLERS,
+  AccountExportController,
 ];
 
 /** The app's controllers and those of the feature modules it was given. */
