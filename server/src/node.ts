@@ -67,6 +67,8 @@ export interface RunningNode {
   metricsUrl: string;
   /** Set when this process holds ClickHouse (ingest or query role). */
   clickhouse?: ClickHouseClient;
+  /** Set when this process opened the control-plane database. */
+  controlPlane?: ControlPlane;
   close(): Promise<void>;
 }
 
@@ -378,6 +380,7 @@ export async function startNode(
       otlpGrpcAddress,
       metricsUrl: `http://${config.host}:${ops.port}`,
       clickhouse,
+      controlPlane,
       close: stopAll,
     };
   } catch (err) {
