@@ -141,6 +141,15 @@ describe('the account export', () => {
     ])
       assert.ok(!text.includes(secret), `the export holds ${secret}`);
 
+    // The tenant's audit log says the export happened, not what it held.
+    await api.server.drainAuditOutbox();
+    const logged = await api.ch.query({
+      query: `SELECT TenantId AS tenantId, After AS after FROM audit_events FINAL WHERE Action = 'account.export' AND ActorId = {id:String}`,
+      query_params: { id: ids.pat },
+      format: 'JSONEachRow',
+    });
+    assert.deepEqual(await logged.json<Json>(), [{ tenantId: 'default', after: '' }]);
+
     const byKey = await call(base, '/api/v1/me/export', { key: KEY });
     assert.deepEqual([byKey.status, byKey.body.error.code], [403, 'not_a_user']);
   });

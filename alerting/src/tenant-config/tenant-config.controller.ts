@@ -27,7 +27,7 @@ export class TenantConfigController {
   constructor(@Inject(TenantConfigService) private readonly config: TenantConfigService) {}
 
   @Get('export')
-  @Audit('tenantConfig.export')
+  @Audit('tenantConfig.export', { answer: false })
   @ApiRoute({
     summary:
       "The tenant's notification channels (secrets left out, listed in secretFields), monitors (no heartbeat tokens, no authenticating headers), alert rules, notification policy, silences that have not ended, status pages with components, and dashboards, as one document; references inside it are the objects' ids (ref)",

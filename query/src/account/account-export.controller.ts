@@ -18,7 +18,7 @@ export class AccountExportController {
   ) {}
 
   @Get('export')
-  @Audit('account.export')
+  @Audit('account.export', { answer: false })
   @ApiRoute({
     summary: `Everything kept about the calling user: profile, memberships and roles, sessions, API keys they created (prefixes only), second factors (kinds and dates), single sign-on per tenant, and their audit events as actor (newest ${ACCOUNT_EXPORT_AUDIT_EVENTS}, in every tenant)`,
     tags: ['me'],

@@ -305,5 +305,15 @@ describe('tenant configuration export and import', () => {
     assert.ok(rows.includes('tenantConfig.export success'), rows.join(', '));
     assert.ok(rows.includes('tenantConfig.import success'), rows.join(', '));
     assert.ok(rows.includes('tenantConfig.import error'), rows.join(', '));
+    // An export's event records that it happened, not the document; an import's keeps its report.
+    const states = await s.ch.query({
+      query: `SELECT Action AS action, After AS after FROM audit_events FINAL
+               WHERE TenantId = 'beta' AND Action LIKE 'tenantConfig.%' AND Outcome = 'success'`,
+      format: 'JSONEachRow',
+    });
+    for (const e of await states.json<Json>()) {
+      if (e.action === 'tenantConfig.export') assert.equal(e.after, '');
+      else assert.ok(Array.isArray(JSON.parse(e.after).items), e.after.slice(0, 200));
+    }
   });
 });
