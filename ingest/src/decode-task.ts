@@ -6,6 +6,7 @@ import {
   encodeTraceRequest,
   permanentOnThrow,
   TimeWindow,
+  transcodeMetricsRequest,
   transcodeTraceRequest,
   type EncodedItems,
   type LiveRows,
@@ -39,12 +40,16 @@ export interface DecodeOutput {
 }
 
 /**
- * OTLP payload → RowBinary per ClickHouse table: what the decoder threads do. Spans and
- * logs are written straight from the decoded request (no row arrays) unless the task
- * keeps rows for the live feed.
+ * OTLP payload → RowBinary per ClickHouse table: what the decoder threads do. Protobuf
+ * spans and metrics are read off the wire, other spans and logs written straight from the
+ * decoded request (no row arrays), unless the task keeps rows for the live feed.
  */
 export function decodeAndEncode(task: DecodeTask): EncodedResult {
   return permanentOnThrow(() => {
+    if (task.signal === 'metrics' && task.encoding === 'protobuf' && !task.keepRows) {
+      const wire = transcodeMetricsRequest(task.tenantId, task.payload, new TimeWindow(BigInt(task.notBeforeNs)));
+      if (wire) return { ok: true, batch: wire };
+    }
     if (task.keepRows || task.signal === 'metrics') return encodeViaRows(task);
     // RowBinary rows are a few times larger than their protobuf.
     const initialBytes = Math.max(1024, task.payload.length * 3);

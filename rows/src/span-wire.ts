@@ -16,8 +16,7 @@
 // - a payload that is not well-formed protobuf, or has a known field with another wire
 //   type than its .proto says: transcodeTraceRequest returns undefined, and the caller
 //   decodes the whole request (and reports the error) as before.
-import { isUtf8 } from 'node:buffer';
-import { RowBinaryWriter } from '@telemetryflow/clickhouse';
+import type { RowBinaryWriter } from '@telemetryflow/clickhouse';
 import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from '@telemetryflow/contract';
 import {
   anyValueToStored,
@@ -30,24 +29,28 @@ import {
 } from '@telemetryflow/otlp';
 import { encodeEnvelope, ItemWriter, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
 import { ANY_TIME, resourceEnvelope, withScope, type TimeWindow } from './fields.js';
+import {
+  decodeAt,
+  I32,
+  I64,
+  LEN,
+  lengthEnd,
+  NOT_OUR_SHAPE,
+  readGroup,
+  readString,
+  skipUnknown,
+  stringBytes,
+  utf8,
+  VARINT,
+  type Reader,
+} from './protobuf-wire.js';
 import { writeSpanColumns, type SpanColumnWriter } from './span-columns.js';
 import { spanTimeWordsValid, TWELVE_EMPTY_ARRAYS, writeSpan, writeTimeWords } from './span-writer.js';
-
-type Reader = InstanceType<typeof ProtobufReader>;
 
 const RESOURCE = otlpRoot.lookupType('opentelemetry.proto.resource.v1.Resource');
 const SCOPE = otlpRoot.lookupType('opentelemetry.proto.common.v1.InstrumentationScope');
 const SPAN = otlpRoot.lookupType('opentelemetry.proto.trace.v1.Span');
 const ANY_VALUE = otlpRoot.lookupType('opentelemetry.proto.common.v1.AnyValue');
-
-/** The payload is not in the shape this reader takes; the caller decodes it whole. */
-class NotOurShape extends Error {}
-const NOT_OUR_SHAPE = new NotOurShape();
-
-const LEN = 2;
-const VARINT = 0;
-const I64 = 1;
-const I32 = 5;
 
 /**
  * RowBinary `spans` rows of a protobuf ExportTraceServiceRequest, or undefined when the
@@ -77,66 +80,8 @@ export function transcodeTraceRequest(
   return out.build();
 }
 
-/** RowBinary String of a JS string. */
-function stringBytes(s: string): Uint8Array {
-  const w = new RowBinaryWriter(s.length * 3 + 10);
-  w.string(s);
-  return w.bytes();
-}
-
 const KIND_BYTES = SPAN_KIND_NAMES.map(stringBytes);
 const STATUS_BYTES = STATUS_CODE_NAMES.map(stringBytes);
-
-/** Reads a length prefix; the end of that field, which must lie within `limit`. */
-function lengthEnd(r: Reader, limit: number): number {
-  const len = r.uint32();
-  const end = r.pos + len;
-  if (end > limit) throw NOT_OUR_SHAPE;
-  return end;
-}
-
-/**
- * Skips a field this reader does not use; a known field number with another wire type is
- * not our shape. `depth` is the message's nesting depth in the whole request, which
- * protobufjs's limit on nested groups counts from.
- */
-function skipUnknown(r: Reader, tag: number, depth: number, ...known: number[]): void {
-  if (known.includes(tag >>> 3)) throw NOT_OUR_SHAPE;
-  r.skipType(tag & 7, depth);
-}
-
-function readString(r: Reader, at: number): string {
-  if (at < 0) return '';
-  r.pos = at;
-  return r.string();
-}
-
-/**
- * ResourceSpans and ScopeSpans have the same layout: 1 its resource or scope, 2 its
- * repeated children, 3 its schema_url. Where each is (at its length prefix; -1: absent).
- */
-function readGroup(r: Reader, end: number, depth: number): { headAt: number; childAts: number[]; schemaUrlAt: number } {
-  let headAt = -1;
-  let schemaUrlAt = -1;
-  const childAts: number[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32();
-    const at = r.pos;
-    if (tag === ((1 << 3) | LEN)) {
-      // protobufjs decodes every copy (a broken earlier one fails the request) and keeps the last.
-      if (headAt >= 0) throw NOT_OUR_SHAPE;
-      headAt = at;
-    } else if (tag === ((2 << 3) | LEN)) childAts.push(at);
-    else if (tag === ((3 << 3) | LEN)) schemaUrlAt = at;
-    else {
-      skipUnknown(r, tag, depth, 1, 2, 3);
-      continue;
-    }
-    r.pos = lengthEnd(r, end);
-  }
-  if (r.pos !== end) throw NOT_OUR_SHAPE;
-  return { headAt, childAts, schemaUrlAt };
-}
 
 function resourceSpans(r: Reader, end: number, out: ItemWriter, tenantId: string, window: TimeWindow): void {
   const group = readGroup(r, end, 1);
@@ -183,17 +128,6 @@ interface SpanContext {
   window: TimeWindow;
   /** Where the current span's length prefix is. */
   at?: number;
-}
-
-/**
- * The protobufjs message at `at` (a length prefix), decoded as the whole-request decode
- * would, at the same nesting depth (request 0, resource spans 1, resource and scope spans
- * 2, scope and span 3, key-value and status 4, any-value 5).
- */
-function decodeAt(type: typeof SPAN, r: Reader, at: number, depth: number): unknown {
-  r.pos = at;
-  const len = r.uint32();
-  return type.decode(r, len, undefined, depth);
 }
 
 function writeOneSpan(w: RowBinaryWriter, c: SpanContext): void {
@@ -369,12 +303,6 @@ function validId(buf: Uint8Array, at: number, len: number, bytes: number): boole
   if (len !== bytes) return false;
   for (let i = at; i < at + len; i++) if (buf[i] !== 0) return true;
   return false;
-}
-
-/** Whether buf[at, at + len) is valid UTF-8 (then it decodes and re-encodes to itself). */
-function utf8(buf: Uint8Array, at: number, len: number): boolean {
-  for (let i = at; i < at + len; i++) if (buf[i]! >= 0x80) return isUtf8(buf.subarray(at, at + len));
-  return true;
 }
 
 function readStatus(r: Reader, end: number): boolean {
