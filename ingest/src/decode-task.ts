@@ -8,6 +8,7 @@ import {
   TimeWindow,
   transcodeMetricsRequest,
   transcodeTraceRequest,
+  transcodeWriteRequest,
   type EncodedItems,
   type LiveRows,
   type OtlpPayload,
@@ -46,8 +47,12 @@ export interface DecodeOutput {
  */
 export function decodeAndEncode(task: DecodeTask): EncodedResult {
   return permanentOnThrow(() => {
-    if (task.signal === 'metrics' && task.encoding === 'protobuf' && !task.keepRows) {
-      const wire = transcodeMetricsRequest(task.tenantId, task.payload, new TimeWindow(BigInt(task.notBeforeNs)));
+    if (task.signal === 'metrics' && task.encoding !== 'json' && !task.keepRows) {
+      const window = new TimeWindow(BigInt(task.notBeforeNs));
+      const wire =
+        task.encoding === 'protobuf'
+          ? transcodeMetricsRequest(task.tenantId, task.payload, window)
+          : transcodeWriteRequest(task.tenantId, task.payload, window);
       if (wire) return { ok: true, batch: wire };
     }
     if (task.keepRows || task.signal === 'metrics') return encodeViaRows(task);

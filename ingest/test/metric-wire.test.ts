@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeRowBinary, type InsertTable } from '@telemetryflow/clickhouse';
-import { decodeExportRequest, encodeExportRequestObject } from '@telemetryflow/otlp';
+import { decodeExportRequest, encodeExportRequestObject, encodeWriteRequest } from '@telemetryflow/otlp';
 import {
   ANY_TIME,
   requestToRows,
   SeriesIdentities,
   TimeWindow,
   transcodeMetricsRequest,
+  transcodeWriteRequest,
   type EncodedMetricTables,
 } from '@telemetryflow/rows';
 import { decodeAndEncode } from '../src/index.js';
@@ -523,3 +524,115 @@ function assertSameTables(wire: ReturnType<typeof plain>, expected: ReturnType<t
     { accepted: expected.accepted, rejected: expected.rejected, errorMessage: expected.errorMessage },
   );
 }
+
+// ---------------------------------------------------------------- Prometheus remote write
+
+/** The object path of a remote-write request: decodeWriteRequest's OTLP objects, rows, encodeRowBinary. */
+function remoteWriteViaObjects(payload: Uint8Array, window = ANY_TIME) {
+  const { request, refused } = decodeExportRequest('metrics', payload, 'remote-write');
+  const batch = requestToRows('acme', 'metrics', request, 0n, { window, refused });
+  const tables: Record<string, { data: Buffer; rows: number }> = {};
+  for (const [table, rows] of Object.entries(batch.tables) as [InsertTable, unknown[][]][])
+    tables[table] = { data: encodeRowBinary(table, rows), rows: rows.length };
+  return { tables, accepted: batch.accepted, rejected: batch.rejected, errorMessage: batch.errorMessage };
+}
+
+function assertRemoteWriteSameAsObjects(payload: Uint8Array, window = ANY_TIME): EncodedMetricTables {
+  let last: EncodedMetricTables | undefined;
+  const warm = new SeriesIdentities();
+  for (const form of [Buffer.from(payload), new Uint8Array(payload)]) {
+    const expected = remoteWriteViaObjects(form, window);
+    for (const identities of [new SeriesIdentities(), warm, warm, new SeriesIdentities(2)]) {
+      const wire = transcodeWriteRequest('acme', form, window, identities);
+      assert.ok(wire, 'read off the wire');
+      assertSameTables(plain(wire), expected);
+      last = wire;
+    }
+  }
+  return last!;
+}
+
+const MS0 = Number(T0 / 1_000_000n);
+const label = (name: string | Bytes, value: string | Bytes) => len(1, msg(len(1, name), len(2, value)));
+const sample = (value: Bytes | undefined, ms: number | bigint | undefined, ...extra: Bytes[]) =>
+  len(2, msg(...(value ? [value] : []), ...(ms === undefined ? [] : [vint(2, ms)]), ...extra));
+const STALE_NAN = Buffer.concat([varint((1 << 3) | 1), Buffer.from([0x02, 0, 0, 0, 0, 0, 0xf0, 0x7f])]);
+
+test('remote-write series and samples of every kind are read off the wire as the object path writes them', () => {
+  const series = (i: number): Bytes =>
+    msg(
+      label('__name__', ['http_requests_total', 'up', 'rpc_duration_seconds_bucket', 'ü_metric'][i % 4]!),
+      label('instance', `host-${i % 3}:9100`),
+      label('job', 'node'),
+      ...(i % 2 ? [label('le', String(0.5 * i))] : [label('empty', '')]),
+      ...(i % 5 === 0 ? [label('9lives', 'x'), label('__proto__', 'y')] : []),
+      ...(i % 7 === 0 ? [label(Buffer.from([0x61, 0xff]), Buffer.from([0xed, 0xa0, 0x80]))] : []),
+      sample(double(1, i * 1.25), MS0 + i * 15_000),
+      sample(double(1, [-0, Infinity, -Infinity, 1e308][i % 4]!), MS0 - 60_000),
+      ...(i % 3 === 0 ? [sample(STALE_NAN, MS0 + 30_000)] : []),
+      ...(i % 4 === 0 ? [sample(undefined, MS0), sample(double(1, 2), undefined)] : []),
+      ...(i % 6 === 0 ? [len(3, msg(label('trace_id', 'abc'), double(2, 1), vint(3, MS0)))] : []),
+      ...(i % 4 === 1 ? UNKNOWN : []),
+    );
+  const timeseries = Array.from({ length: 30 }, (_, i) => len(1, series(i)));
+  // The same series again, and a series without samples (skipped whatever its labels).
+  const payload = msg(...timeseries, len(1, series(2)), len(1, msg(label('job', 'no name, no samples'))), ...UNKNOWN);
+  const wire = assertRemoteWriteSameAsObjects(payload);
+  assert.ok(wire.accepted > 60);
+  assert.deepEqual(Object.keys(wire.tables).sort(), ['metric_series', 'metrics_gauge']);
+  // What the load generators and tests encode with protobufjs.
+  assertRemoteWriteSameAsObjects(
+    encodeWriteRequest({
+      timeseries: [0, 1, 2].map((i) => ({
+        labels: [
+          { name: '__name__', value: 'node_cpu_seconds_total' },
+          { name: 'cpu', value: String(i) },
+        ],
+        samples: [{ value: i, timestamp: MS0 }],
+      })),
+    }),
+  );
+  assertRemoteWriteSameAsObjects(Buffer.alloc(0));
+});
+
+test('remote-write shapes the wire reader leaves to the object path: the whole request is decoded as before', () => {
+  const ok = (...extra: Bytes[]) => len(1, msg(label('__name__', 'up'), label('job', 'a'), ...extra));
+  const cases: [string, Bytes][] = [
+    ['metadata', msg(ok(sample(double(1, 1), MS0)), len(3, msg(vint(1, 1), len(2, 'up'))))],
+    ['native histogram', msg(ok(sample(double(1, 1), MS0), len(4, vint(1, 1))))],
+    ['no __name__', msg(len(1, msg(label('job', 'a'), sample(double(1, 1), MS0))))],
+    ['a label twice', msg(ok(label('job', 'b'), sample(double(1, 1), MS0)))],
+    ['split labels', msg(len(1, msg(label('__name__', 'up'), sample(double(1, 1), MS0), label('job', 'a'))))],
+    ['NaN', msg(ok(sample(double(1, Number.NaN), MS0)))],
+    ['negative time', msg(ok(sample(double(1, 1), -5)))],
+    ['time before the window', msg(ok(sample(double(1, 1), MS0 - 3_600_000)))],
+    ['time after 2096', msg(ok(sample(double(1, 1), 4_000_000_000_000)))],
+    ['truncated', msg(ok(sample(double(1, 1), MS0))).subarray(0, 12)],
+  ];
+  const window = new TimeWindow(T0 - 10n * MINUTE);
+  for (const [what, payload] of cases) {
+    assert.equal(transcodeWriteRequest('acme', payload, window), undefined, what);
+    const result = decodeAndEncode({
+      tenantId: 'acme',
+      signal: 'metrics',
+      encoding: 'remote-write',
+      payload,
+      receivedAtNs: String(T0),
+      notBeforeNs: String(T0 - 10n * MINUTE),
+    });
+    let expected: unknown;
+    try {
+      const objects = remoteWriteViaObjects(payload, window);
+      expected = { accepted: objects.accepted, rejected: objects.rejected, errorMessage: objects.errorMessage };
+    } catch {
+      expected = 'malformed';
+    }
+    assert.deepEqual(
+      result.ok
+        ? { accepted: result.batch.accepted, rejected: result.batch.rejected, errorMessage: result.batch.errorMessage }
+        : 'malformed',
+      expected,
+      what,
+    );
+  }
+});

@@ -14,3 +14,4 @@ export { encodeTraceRequest } from './span-writer.js';
 export { encodeLogsRequest } from './log-writer.js';
 export { transcodeTraceRequest } from './span-wire.js';
 export { transcodeMetricsRequest, SeriesIdentities, type EncodedMetricTables } from './metric-wire.js';
+export { transcodeWriteRequest } from './remote-write-wire.js';

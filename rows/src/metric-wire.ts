@@ -54,7 +54,7 @@ const KEY_VALUE = otlpRoot.lookupType('opentelemetry.proto.common.v1.KeyValue');
 const EXEMPLAR = otlpRoot.lookupType('opentelemetry.proto.metrics.v1.Exemplar');
 
 const EXEMPLAR_TYPES = columnTypes('metrics_gauge').slice(-7);
-const SEVEN_EMPTY_ARRAYS = new Uint8Array(7);
+export const SEVEN_EMPTY_ARRAYS = new Uint8Array(7);
 const NULL = 1;
 /** Value 0, IntValue 0. */
 const NO_VALUE = new Uint8Array(17);
@@ -68,7 +68,7 @@ export interface EncodedMetricTables {
 }
 
 /** A series as metric_series stores it, from the attribute list it was first seen with. */
-interface SeriesIdentity {
+export interface SeriesIdentity {
   fingerprint: string;
   /** The Fingerprint column: UInt64 little-endian. */
   fingerprintBytes: Uint8Array;
@@ -118,11 +118,12 @@ export class SeriesIdentities {
   }
 }
 
-const DEFAULT_IDENTITIES = new SeriesIdentities();
+/** The decoder thread's series identities. */
+export const DEFAULT_IDENTITIES = new SeriesIdentities();
 let requestNumber = 0;
 
 /** One metric_series row being collected: its series, what it takes from its metric, and the times seen. */
-interface SeriesRow {
+export interface SeriesRow {
   identity: SeriesIdentity;
   /** Everything from MetricName to ServiceName but Fingerprint, and the envelope columns. */
   name: Uint8Array;
@@ -136,7 +137,7 @@ interface SeriesRow {
 }
 
 /** Output of one request. */
-interface Output {
+export interface Output {
   tenant: Uint8Array;
   window: TimeWindow;
   identities: SeriesIdentities;
@@ -161,18 +162,7 @@ export function transcodeMetricsRequest(
   identities: SeriesIdentities = DEFAULT_IDENTITIES,
 ): EncodedMetricTables | undefined {
   const r = ProtobufReader.create(payload);
-  const out: Output = {
-    tenant: stringBytes(tenantId),
-    window,
-    identities,
-    isBuffer: Buffer.isBuffer(payload),
-    request: ++requestNumber,
-    points: 0,
-    writers: {},
-    series: [],
-    seriesByFingerprint: new Map(),
-    initialBytes: Math.max(1024, payload.length * 2),
-  };
+  const out = newOutput(tenantId, payload, window, identities);
   try {
     while (r.pos < r.len) {
       const tag = r.uint32();
@@ -189,7 +179,28 @@ export function transcodeMetricsRequest(
   return build(out);
 }
 
-function build(out: Output): EncodedMetricTables {
+/** The output of one request, written by a wire reader. */
+export function newOutput(
+  tenantId: string,
+  payload: Uint8Array,
+  window: TimeWindow,
+  identities: SeriesIdentities,
+): Output {
+  return {
+    tenant: stringBytes(tenantId),
+    window,
+    identities,
+    isBuffer: Buffer.isBuffer(payload),
+    request: ++requestNumber,
+    points: 0,
+    writers: {},
+    series: [],
+    seriesByFingerprint: new Map(),
+    initialBytes: Math.max(1024, payload.length * 2),
+  };
+}
+
+export function build(out: Output): EncodedMetricTables {
   if (out.series.length > 0) {
     const w = new RowBinaryWriter(out.series.length * 512);
     for (const s of out.series) writeSeriesRow(w, out.tenant, s);
@@ -216,7 +227,7 @@ function writeSeriesRow(w: RowBinaryWriter, tenant: Uint8Array, s: SeriesRow): v
   w.uint64Words(s.lastLow, s.lastHigh);
 }
 
-function writerOf(out: Output, table: MetricTable): { w: RowBinaryWriter; rows: number } {
+export function writerOf(out: Output, table: MetricTable): { w: RowBinaryWriter; rows: number } {
   return (out.writers[table] ??= { w: new RowBinaryWriter(out.initialBytes), rows: 0 });
 }
 
@@ -649,7 +660,7 @@ function seriesOf(r: Reader, out: Output, m: MetricContext): SeriesIdentity {
   return identity;
 }
 
-function latin1(buf: Uint8Array, start: number, end: number): string {
+export function latin1(buf: Uint8Array, start: number, end: number): string {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   return b.toString('latin1', start, end);
 }
