@@ -1,4 +1,10 @@
-import { permanentOnThrow, requestToRows, TimeWindow, transcodeTraceRequest } from '@telemetryflow/rows';
+import {
+  permanentOnThrow,
+  requestToRows,
+  TimeWindow,
+  transcodeMetricsRequest,
+  transcodeTraceRequest,
+} from '@telemetryflow/rows';
 import {
   decodeExportRequest,
   MalformedPayloadError,
@@ -37,12 +43,15 @@ export function prepareForBus(task: PrepareTask): PrepareResult {
 function prepare(task: PrepareTask): PrepareResult {
   const fits = task.encoding === 'protobuf' && task.payload.byteLength <= task.maxMessageBytes;
   const window = new TimeWindow(BigInt(task.notBeforeNs));
-  // A protobuf traces request that fits is checked by the writers' own wire reader, which
-  // builds no objects; its rows are dropped here.
-  const checkedOffWire =
-    fits && task.signal === 'traces'
+  // A protobuf traces or metrics request that fits is checked by the writers' own wire
+  // reader, which builds no objects; its rows are dropped here.
+  const checkedOffWire = !fits
+    ? undefined
+    : task.signal === 'traces'
       ? transcodeTraceRequest(task.tenantId, task.payload, task.payload.byteLength * 3, window)
-      : undefined;
+      : task.signal === 'metrics'
+        ? transcodeMetricsRequest(task.tenantId, task.payload, window)
+        : undefined;
   if (checkedOffWire) {
     const { accepted, rejected, errorMessage } = checkedOffWire;
     return { ok: true, parts: accepted === 0 ? [] : [task.payload], accepted, rejected, errorMessage };
