@@ -6,6 +6,7 @@ import {
   encodeTraceRequest,
   permanentOnThrow,
   TimeWindow,
+  transcodeLogsRequest,
   transcodeMetricsRequest,
   transcodeTraceRequest,
   transcodeWriteRequest,
@@ -42,8 +43,8 @@ export interface DecodeOutput {
 
 /**
  * OTLP payload → RowBinary per ClickHouse table: what the decoder threads do. Protobuf
- * spans and metrics are read off the wire, other spans and logs written straight from the
- * decoded request (no row arrays), unless the task keeps rows for the live feed.
+ * requests are read off the wire, other spans and logs written straight from the decoded
+ * request (no row arrays), unless the task keeps rows for the live feed.
  */
 export function decodeAndEncode(task: DecodeTask): EncodedResult {
   return permanentOnThrow(() => {
@@ -60,10 +61,12 @@ export function decodeAndEncode(task: DecodeTask): EncodedResult {
     const initialBytes = Math.max(1024, task.payload.length * 3);
     const window = new TimeWindow(BigInt(task.notBeforeNs));
     const wire =
-      task.signal === 'traces' && task.encoding === 'protobuf'
-        ? transcodeTraceRequest(task.tenantId, task.payload, initialBytes, window)
-        : undefined;
-    if (wire) return { ok: true, batch: encodedTable('spans', wire) };
+      task.encoding !== 'protobuf'
+        ? undefined
+        : task.signal === 'traces'
+          ? transcodeTraceRequest(task.tenantId, task.payload, initialBytes, window)
+          : transcodeLogsRequest(task.tenantId, task.payload, BigInt(task.receivedAtNs), initialBytes, window);
+    if (wire) return { ok: true, batch: encodedTable(task.signal === 'traces' ? 'spans' : 'logs', wire) };
     const decoded = decodeRequest(task);
     if (!decoded.ok) return decoded;
     const context: RowContext = { window, refused: decoded.refused };

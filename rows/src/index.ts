@@ -15,3 +15,4 @@ export { encodeLogsRequest } from './log-writer.js';
 export { transcodeTraceRequest } from './span-wire.js';
 export { transcodeMetricsRequest, SeriesIdentities, type EncodedMetricTables } from './metric-wire.js';
 export { transcodeWriteRequest } from './remote-write-wire.js';
+export { transcodeLogsRequest } from './log-wire.js';

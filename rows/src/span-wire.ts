@@ -18,15 +18,7 @@
 //   decodes the whole request (and reports the error) as before.
 import type { RowBinaryWriter } from '@telemetryflow/clickhouse';
 import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from '@telemetryflow/contract';
-import {
-  anyValueToStored,
-  otlpRoot,
-  ProtobufReader,
-  type AnyValue,
-  type InstrumentationScope,
-  type Resource,
-  type Span,
-} from '@telemetryflow/otlp';
+import { otlpRoot, ProtobufReader, type InstrumentationScope, type Resource, type Span } from '@telemetryflow/otlp';
 import { encodeEnvelope, ItemWriter, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
 import { ANY_TIME, resourceEnvelope, withScope, type TimeWindow } from './fields.js';
 import {
@@ -44,13 +36,13 @@ import {
   VARINT,
   type Reader,
 } from './protobuf-wire.js';
+import { readAttribute, resetAttributes, stringAt, writeReadAttributes } from './attribute-wire.js';
 import { writeSpanColumns, type SpanColumnWriter } from './span-columns.js';
 import { spanTimeWordsValid, TWELVE_EMPTY_ARRAYS, writeSpan, writeTimeWords } from './span-writer.js';
 
 const RESOURCE = otlpRoot.lookupType('opentelemetry.proto.resource.v1.Resource');
 const SCOPE = otlpRoot.lookupType('opentelemetry.proto.common.v1.InstrumentationScope');
 const SPAN = otlpRoot.lookupType('opentelemetry.proto.trace.v1.Span');
-const ANY_VALUE = otlpRoot.lookupType('opentelemetry.proto.common.v1.AnyValue');
 
 /**
  * RowBinary `spans` rows of a protobuf ExportTraceServiceRequest, or undefined when the
@@ -144,7 +136,6 @@ function writeOneSpan(w: RowBinaryWriter, c: SpanContext): void {
 }
 
 // The span being read: positions of its fields in the payload (-1: absent), and numbers.
-const MAX_ATTRIBUTES = 64;
 let traceIdAt = -1,
   traceIdLen = 0,
   spanIdAt = -1,
@@ -167,15 +158,6 @@ let startLow = 0,
   startHigh = 0,
   endLow = 0,
   endHigh = 0;
-let attributeCount = 0;
-const keyAt = new Int32Array(MAX_ATTRIBUTES);
-const keyLen = new Int32Array(MAX_ATTRIBUTES);
-/** ≥ 0: a string value's bytes at valueAt; -1: the text and type in valueText / valueType. */
-const valueAt = new Int32Array(MAX_ATTRIBUTES);
-const valueLen = new Int32Array(MAX_ATTRIBUTES);
-const valueText: string[] = [];
-const valueType: (string | undefined)[] = [];
-const typeBytes = new Map<string, Uint8Array>();
 
 /** Reads the span in [r.pos, end) into the fields above; false when it is not the usual shape. */
 function readSpan(r: Reader, end: number, window: TimeWindow): boolean {
@@ -183,7 +165,7 @@ function readSpan(r: Reader, end: number, window: TimeWindow): boolean {
   traceIdLen = spanIdLen = parentLen = traceStateLen = nameLen = statusMessageLen = 0;
   kind = statusCode = flags = droppedAttributes = droppedEvents = droppedLinks = 0;
   startLow = startHigh = endLow = endHigh = 0;
-  attributeCount = 0;
+  resetAttributes();
   let seen = 0;
   const buf = r.buf;
   while (r.pos < end) {
@@ -277,8 +259,7 @@ function readSpan(r: Reader, end: number, window: TimeWindow): boolean {
         nameLen = len;
         break;
       case 9:
-        if (attributeCount === MAX_ATTRIBUTES || !readAttribute(r, fieldEnd, attributeCount)) return false;
-        attributeCount++;
+        if (!readAttribute(r, fieldEnd)) return false;
         break;
       case 15:
         if (!readStatus(r, fieldEnd)) return false;
@@ -326,103 +307,6 @@ function readStatus(r: Reader, end: number): boolean {
   return true;
 }
 
-/** One KeyValue into slot i; false when the span must take the object path. */
-function readAttribute(r: Reader, end: number, i: number): boolean {
-  const buf = r.buf;
-  let kAt = -1;
-  let kLen = 0;
-  let vAt = -1;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === ((1 << 3) | LEN)) {
-      if (kAt >= 0) return false;
-      const fieldEnd = lengthEnd(r, end);
-      kAt = r.pos;
-      kLen = fieldEnd - kAt;
-      r.pos = fieldEnd;
-    } else if (tag === ((2 << 3) | LEN)) {
-      if (vAt >= 0) return false;
-      vAt = r.pos;
-      r.pos = lengthEnd(r, end);
-    } else skipUnknown(r, tag, 4, 1, 2);
-  }
-  if (r.pos !== end) throw NOT_OUR_SHAPE;
-  if (kAt < 0) kAt = end;
-  // The object path keeps insertion order only for keys that are not integer-like and
-  // not repeated (see writeAttributes).
-  if (kLen > 0 && buf[kAt]! >= 0x30 && buf[kAt]! <= 0x39) return false;
-  if (!utf8(buf, kAt, kLen)) return false;
-  for (let j = 0; j < i; j++) if (keyLen[j] === kLen && sameBytes(buf, keyAt[j]!, kAt, kLen)) return false;
-  keyAt[i] = kAt;
-  keyLen[i] = kLen;
-  if (vAt < 0) {
-    valueAt[i] = -1;
-    valueText[i] = '';
-    valueType[i] = 'empty';
-    return true;
-  }
-  r.pos = vAt;
-  const vEnd = lengthEnd(r, end);
-  readValue(r, vEnd, i);
-  return true;
-}
-
-function sameBytes(buf: Uint8Array, a: number, b: number, len: number): boolean {
-  for (let k = 0; k < len; k++) if (buf[a + k] !== buf[b + k]) return false;
-  return true;
-}
-
-/** An AnyValue in [r.pos, end) into slot i: common single-field values read here, the rest by protobufjs. */
-function readValue(r: Reader, end: number, i: number): void {
-  const start = r.pos;
-  const buf = r.buf;
-  if (start < end) {
-    const tag = buf[start]!;
-    r.pos = start + 1;
-    if (tag === ((1 << 3) | LEN)) {
-      const fieldEnd = lengthEnd(r, end);
-      if (fieldEnd === end && utf8(buf, r.pos, fieldEnd - r.pos)) {
-        valueAt[i] = r.pos;
-        valueLen[i] = fieldEnd - r.pos;
-        return;
-      }
-    } else if (
-      tag === ((3 << 3) | VARINT) &&
-      end > r.pos &&
-      end - r.pos <= 4 &&
-      buf[end - 1]! < 0x80 &&
-      shortVarint(buf, r.pos, end)
-    ) {
-      valueAt[i] = -1;
-      valueText[i] = String(r.uint32());
-      valueType[i] = 'int';
-      return;
-    } else if (tag === ((2 << 3) | VARINT) && end - r.pos === 1 && buf[r.pos]! < 0x80) {
-      valueAt[i] = -1;
-      valueText[i] = buf[r.pos] ? 'true' : 'false';
-      valueType[i] = 'bool';
-      return;
-    } else if (tag === ((4 << 3) | I64) && end - r.pos === 8) {
-      valueAt[i] = -1;
-      valueText[i] = String(r.double());
-      valueType[i] = 'double';
-      return;
-    }
-  }
-  r.pos = start;
-  const value = ANY_VALUE.decode(r, end - start, undefined, 5) as AnyValue;
-  const [text, type] = anyValueToStored(value);
-  valueAt[i] = -1;
-  valueText[i] = text;
-  valueType[i] = type;
-}
-
-/** A varint in [at, end) whose only byte below 0x80 is its last: one well-formed value under 2²⁸. */
-function shortVarint(buf: Uint8Array, at: number, end: number): boolean {
-  for (let k = at; k < end - 1; k++) if (buf[k]! < 0x80) return false;
-  return true;
-}
-
 /** The wire reader's `spans` column writer: writeSpan's bytes for the span read by readSpan. */
 const WIRE_SPAN: SpanColumnWriter<RowBinaryWriter, SpanContext> = {
   tenantId: (w, c) => w.raw(c.tenant),
@@ -447,33 +331,3 @@ const WIRE_SPAN: SpanColumnWriter<RowBinaryWriter, SpanContext> = {
   droppedLinksCount: (w) => w.uint32(droppedLinks),
   eventsAndLinks: (w) => w.raw(TWELVE_EMPTY_ARRAYS),
 };
-
-function stringAt(w: RowBinaryWriter, buf: Uint8Array, at: number, len: number): void {
-  w.varUInt(len);
-  if (len > 0) w.rawRange(buf, at, at + len);
-}
-
-/** The values and types Map columns, as writeAttributes writes them. */
-function writeReadAttributes(w: RowBinaryWriter, buf: Uint8Array): void {
-  const n = attributeCount;
-  w.varUInt(n);
-  let typed = 0;
-  for (let i = 0; i < n; i++) {
-    stringAt(w, buf, keyAt[i]!, keyLen[i]!);
-    if (valueAt[i]! >= 0) stringAt(w, buf, valueAt[i]!, valueLen[i]!);
-    else {
-      w.string(valueText[i]!);
-      if (valueType[i] !== undefined) typed++;
-    }
-  }
-  w.varUInt(typed);
-  if (typed === 0) return;
-  for (let i = 0; i < n; i++) {
-    const type = valueAt[i]! >= 0 ? undefined : valueType[i];
-    if (type === undefined) continue;
-    stringAt(w, buf, keyAt[i]!, keyLen[i]!);
-    let bytes = typeBytes.get(type);
-    if (!bytes) typeBytes.set(type, (bytes = stringBytes(type)));
-    w.raw(bytes);
-  }
-}
