@@ -2,6 +2,7 @@ import {
   permanentOnThrow,
   requestToRows,
   TimeWindow,
+  transcodeLogsRequest,
   transcodeMetricsRequest,
   transcodeTraceRequest,
 } from '@telemetryflow/rows';
@@ -43,7 +44,7 @@ export function prepareForBus(task: PrepareTask): PrepareResult {
 function prepare(task: PrepareTask): PrepareResult {
   const fits = task.encoding === 'protobuf' && task.payload.byteLength <= task.maxMessageBytes;
   const window = new TimeWindow(BigInt(task.notBeforeNs));
-  // A protobuf traces or metrics request that fits is checked by the writers' own wire
+  // A protobuf request that fits is checked by the writers' own wire
   // reader, which builds no objects; its rows are dropped here.
   const checkedOffWire = !fits
     ? undefined
@@ -51,7 +52,13 @@ function prepare(task: PrepareTask): PrepareResult {
       ? transcodeTraceRequest(task.tenantId, task.payload, task.payload.byteLength * 3, window)
       : task.signal === 'metrics'
         ? transcodeMetricsRequest(task.tenantId, task.payload, window)
-        : undefined;
+        : transcodeLogsRequest(
+            task.tenantId,
+            task.payload,
+            BigInt(task.receivedAtNs),
+            task.payload.byteLength * 3,
+            window,
+          );
   if (checkedOffWire) {
     const { accepted, rejected, errorMessage } = checkedOffWire;
     return { ok: true, parts: accepted === 0 ? [] : [task.payload], accepted, rejected, errorMessage };
