@@ -3,7 +3,7 @@
 // gauges, a third cumulative counters, a third 16-bucket histograms, 1,000 points each).
 //
 // - decode + encode: the decoder thread's work (decodeAndEncode) on this thread, before the
-//   engine starts, for the object path (protobufjs objects → rows → RowBinary) and the wire
+//   all-in-one starts, for the object path (protobufjs objects → rows → RowBinary) and the wire
 //   reader, with series already known and with every series new (cardinality requests);
 // - insert, per table, with background merges stopped: the process's CPU time (the embedded
 //   engine runs in it) around each insert of BENCH_BATCH_REQUESTS requests, then again after
@@ -11,6 +11,7 @@
 //   difference it makes), daily views before the hourly ones they read;
 // - merges: the CPU time from starting merges again until none runs.
 // Sizes: BENCH_ACTIVE_SERIES (20000), BENCH_BATCH_REQUESTS (8), BENCH_INSERTS per figure (6).
+import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ClickHouseWriter, decodeAndEncode, type EncodedTables } from '@telemetryflow/ingest';
 import { envInt, machineLine, mergesSettled, runWithAllInOne, type ClickHouseClient } from './bench-store.js';
@@ -110,13 +111,8 @@ async function views(ch: ClickHouseClient): Promise<{ name: string; from: string
 
 const fmt = (n: number) => n.toFixed(1);
 
-runWithAllInOne('tf-metrics-cost-', API_KEY, async (server) => {
-  const ch = server.clickhouse;
-  console.log(`TelemetryFlow metrics ingest cost: ${await machineLine(ch)}`);
-  console.log(
-    `${ACTIVE_SERIES} active series, 1,000 points per request, inserts of ${BATCH} requests, ${INSERTS} inserts per figure; ` +
-      'CPU time of this process (the embedded engine included), ms per 1,000 points',
-  );
+/** Decode + encode, measured before the all-in-one starts (its threads would count in the process's CPU time). */
+function decodeFigures(): void {
   const steady = buildScrapeTemplates({
     activeSeries: ACTIVE_SERIES,
     itemsPerRequest: 1000,
@@ -137,10 +133,10 @@ runWithAllInOne('tf-metrics-cost-', API_KEY, async (server) => {
   const decodeRows: string[][] = [];
   const runs = { objects: [] as number[], wire: [] as number[], objectsNew: [] as number[], wireNew: [] as number[] };
   for (let i = 0; i < 3; i++) {
-    runs.objects.push(decodeCost(payloadsOf(steady, 40), true));
-    runs.wire.push(decodeCost(payloadsOf(steady, 40), false));
-    runs.objectsNew.push(decodeCost(payloadsOf(fresh, 40), true));
-    runs.wireNew.push(decodeCost(payloadsOf(fresh, 40), false));
+    runs.objects.push(decodeCost(payloadsOf(steady, 100), true));
+    runs.wire.push(decodeCost(payloadsOf(steady, 100), false));
+    runs.objectsNew.push(decodeCost(payloadsOf(fresh, 100), true));
+    runs.wireNew.push(decodeCost(payloadsOf(fresh, 100), false));
   }
   decodeRows.push(['object path, series known', ...runs.objects.map(fmt)]);
   decodeRows.push(['wire reader, series known', ...runs.wire.map(fmt)]);
@@ -148,7 +144,28 @@ runWithAllInOne('tf-metrics-cost-', API_KEY, async (server) => {
   decodeRows.push(['wire reader, all series new', ...runs.wireNew.map(fmt)]);
   console.log('\ndecode + encode (one thread), ms CPU per 1,000 points, three runs');
   console.log(renderTable(['path', 'run 1', 'run 2', 'run 3'], decodeRows));
+}
 
+const machineCpu = cpus()[0]?.model.trim() ?? '?';
+console.log(
+  `TelemetryFlow metrics ingest cost: ${availableParallelism()} CPUs (${machineCpu}), Node.js ${process.versions.node}`,
+);
+console.log(
+  `${ACTIVE_SERIES} active series, 1,000 points per request, inserts of ${BATCH} requests, ${INSERTS} inserts per figure; ` +
+    'CPU time of this process (the embedded engine included), ms per 1,000 points',
+);
+decodeFigures();
+
+runWithAllInOne('tf-metrics-cost-', API_KEY, async (server) => {
+  const ch = server.clickhouse;
+  console.log(`\nengine: ${await machineLine(ch)}`);
+  const steady = buildScrapeTemplates({
+    activeSeries: ACTIVE_SERIES,
+    itemsPerRequest: 1000,
+    seed: 1,
+    format: 'otlp',
+    newSeries: false,
+  });
   const writer = new ClickHouseWriter(ch);
   const batchesOf = (n: number) => Array.from({ length: n }, () => encode(payloadsOf(steady, BATCH)));
   // First pass: every series is new to the catalog.
