@@ -13,7 +13,13 @@
 //   BENCH_GENERATORS         load-generator processes per phase (default 1)
 //   BENCH_CONCURRENCY        requests in flight per generator (default 16)
 //   BENCH_ITEMS_PER_REQUEST  spans / log records / data points per request (default 1000)
-//   BENCH_PHASES             comma list of traces-http,traces-grpc,logs-http,metrics-http,logs-grpc,metrics-grpc
+//   BENCH_PHASES             comma list of traces-http,traces-grpc,logs-http,metrics-http,logs-grpc,metrics-grpc,
+//                            scrape-http,scrape-grpc,scrape-remote-write,cardinality-http
+//   BENCH_ACTIVE_SERIES      series of the scrape phases (default 20000): a third gauges, a third
+//                            cumulative counters, a third 16-bucket histograms, each reported once per
+//                            pass over them (remote write: histograms as 18 classic series each)
+//   BENCH_CARDINALITY_SERIES new series the cardinality phase sends, every request all new (default
+//                            200000; --series-1m: 1,000,000), as fast as they are acked
 //   BENCH_TARGET_SPANS       spans/s target for the trace phases (default 50000)
 //   BENCH_STRICT=1           also exit non-zero when the span target is missed
 //   BENCH_KEEP_DATA=1        keep the temp data dir (its path is printed)
@@ -46,6 +52,8 @@ interface Phase {
   name: string;
   signal: Signal;
   transport: Transport;
+  /** Scrape-like metric requests over BENCH_ACTIVE_SERIES series, or all-new series (cardinality). */
+  scrape?: 'steady' | 'cardinality';
 }
 
 const ALL_PHASES: Phase[] = [
@@ -55,6 +63,10 @@ const ALL_PHASES: Phase[] = [
   { name: 'metrics-http', signal: 'metrics', transport: 'http' },
   { name: 'logs-grpc', signal: 'logs', transport: 'grpc' },
   { name: 'metrics-grpc', signal: 'metrics', transport: 'grpc' },
+  { name: 'scrape-http', signal: 'metrics', transport: 'http', scrape: 'steady' },
+  { name: 'scrape-grpc', signal: 'metrics', transport: 'grpc', scrape: 'steady' },
+  { name: 'scrape-remote-write', signal: 'metrics', transport: 'remote-write', scrape: 'steady' },
+  { name: 'cardinality-http', signal: 'metrics', transport: 'http', scrape: 'cardinality' },
 ];
 const DEFAULT_PHASES = 'traces-http,traces-grpc,logs-http,metrics-http';
 
@@ -81,7 +93,18 @@ const settings = {
   requestTimeoutMs: 30_000,
   strict: process.env.BENCH_STRICT === '1',
   keepData: process.env.BENCH_KEEP_DATA === '1',
+  activeSeries: envInt('BENCH_ACTIVE_SERIES', 20_000, 1, 10_000_000),
+  cardinalitySeries: process.argv.includes('--series-1m')
+    ? 1_000_000
+    : envInt('BENCH_CARDINALITY_SERIES', 200_000, 1, 10_000_000),
 };
+
+/** The cardinality phase runs until its series are sent, at least 10,000 new series/s' worth of time. */
+function phaseSeconds(phase: Phase): number {
+  return phase.scrape === 'cardinality'
+    ? Math.min(600, Math.max(settings.seconds, Math.ceil(settings.cardinalitySeries / 10_000)))
+    : settings.seconds;
+}
 
 function selectedPhases(): Phase[] {
   const names = (process.env.BENCH_PHASES || DEFAULT_PHASES)
@@ -200,7 +223,7 @@ async function runPhase(
   nats?: BenchNats,
 ): Promise<PhaseReport> {
   const before = await storedCount(server, phase.signal);
-  const target = phase.transport === 'http' ? server.otlpHttpUrl : server.otlpGrpcAddress;
+  const target = phase.transport === 'grpc' ? server.otlpGrpcAddress : server.otlpHttpUrl;
   const generators = Array.from({ length: settings.generators }, (_, index) =>
     startGenerator({
       type: 'config',
@@ -214,6 +237,13 @@ async function runPhase(
       itemsPerRequest: settings.itemsPerRequest,
       templates: settings.templates,
       requestTimeoutMs: settings.requestTimeoutMs,
+      ...(phase.scrape === 'steady' ? { scrape: { activeSeries: settings.activeSeries, newSeries: false } } : {}),
+      ...(phase.scrape === 'cardinality'
+        ? {
+            scrape: { activeSeries: settings.itemsPerRequest, newSeries: true },
+            maxItems: Math.ceil(settings.cardinalitySeries / settings.generators),
+          }
+        : {}),
     }),
   );
   try {
@@ -392,7 +422,8 @@ async function main(): Promise<number> {
   console.log(machine());
   console.log(
     `settings: ${settings.seconds} s per phase, warm-up ${settings.warmupSeconds} s, ${settings.generators} generator process(es) × ` +
-      `${settings.concurrency} requests in flight, ${settings.itemsPerRequest} items per request`,
+      `${settings.concurrency} requests in flight, ${settings.itemsPerRequest} items per request; scrape phases ` +
+      `${formatInt(settings.activeSeries)} active series, cardinality ${formatInt(settings.cardinalitySeries)} new series`,
   );
 
   const dataDir = mkdtempSync(join(tmpdir(), 'tf-bench-'));
@@ -445,7 +476,7 @@ async function main(): Promise<number> {
     const reports: PhaseReport[] = [];
     for (const phase of phases) {
       process.stdout.write(`running ${phase.name} for ${settings.seconds} s … `);
-      const report = await runPhase(server, phase, settings.seconds, rss, nats);
+      const report = await runPhase(server, phase, phaseSeconds(phase), rss, nats);
       reports.push(report);
       console.log(
         `${formatInt(report.ackedPerSecond)} ${UNIT[phase.signal]}/s acked, ${formatInt(report.storedDelta)} stored`,
@@ -475,12 +506,12 @@ async function main(): Promise<number> {
 }
 
 // The benchmark always ends by itself: a watchdog bounds the whole run.
-const phaseCount = (() => {
+const phaseBudgetSeconds = (() => {
   try {
-    return selectedPhases().length;
+    return selectedPhases().reduce((a, p) => a + phaseSeconds(p) + 120, 0);
   } catch {
-    return ALL_PHASES.length;
+    return ALL_PHASES.length * (settings.seconds + 120);
   }
 })();
-const budgetMs = (phaseCount * (settings.seconds + 120) + settings.warmupSeconds + 300) * 1000;
+const budgetMs = (phaseBudgetSeconds + settings.warmupSeconds + 300) * 1000;
 runWithWatchdog('benchmark', budgetMs, main);

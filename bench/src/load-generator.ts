@@ -5,9 +5,11 @@
 // so that sending never competes with the server for the server's event loop.
 import { performance } from 'node:perf_hooks';
 import { Client, Metadata, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { compressSync } from 'snappy';
 import { Pool } from 'undici';
 import { GRPC_SERVICE, decodeExportResponse, decodeStatus } from '@telemetryflow/otlp';
 import { buildTemplates, stampPayload, type PayloadTemplate } from './payloads.js';
+import { buildScrapeTemplates } from './scrape-payloads.js';
 import type { ChildMessage, GeneratorConfig, GeneratorResult, ParentMessage } from './protocol.js';
 
 /** Outcome of one Export call. */
@@ -59,6 +61,32 @@ function httpTransport(cfg: GeneratorConfig): Transport {
       const partial = decodeExportResponse(cfg.signal, body, 'protobuf');
       if (partial && partial.rejected > 0)
         return { ok: false, partial: true, error: `partial success: ${partial.errorMessage}` };
+      return { ok: true };
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** Prometheus remote write 1.0: the WriteRequest snappy-compressed, 204 on success. */
+function remoteWriteTransport(cfg: GeneratorConfig): Transport {
+  const pool = new Pool(cfg.target, {
+    connections: cfg.concurrency,
+    pipelining: 1,
+    headersTimeout: cfg.requestTimeoutMs,
+    bodyTimeout: cfg.requestTimeoutMs,
+  });
+  const headers = {
+    'content-type': 'application/x-protobuf',
+    'content-encoding': 'snappy',
+    'x-prometheus-remote-write-version': '0.1.0',
+    authorization: `Bearer ${cfg.apiKey}`,
+  };
+  return {
+    async send(payload) {
+      const res = await pool.request({ path: '/api/v1/push', method: 'POST', headers, body: compressSync(payload) });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      if (res.statusCode !== 204)
+        return { ok: false, error: `HTTP ${res.statusCode}: ${body.toString('utf8').slice(0, 200)}` };
       return { ok: true };
     },
     close: () => pool.close(),
@@ -120,12 +148,24 @@ function pacer(itemsPerSecond: number | undefined, start: number): (items: numbe
 }
 
 async function run(cfg: GeneratorConfig, waitForGo: Promise<void>, stopped: Promise<void>): Promise<GeneratorResult> {
-  const templates: PayloadTemplate[] = buildTemplates(cfg.signal, {
-    itemsPerRequest: cfg.itemsPerRequest,
-    templates: cfg.templates,
-    seed: cfg.index + 1,
-  });
-  const transport = cfg.transport === 'http' ? httpTransport(cfg) : await grpcTransport(cfg);
+  const templates: PayloadTemplate[] = cfg.scrape
+    ? buildScrapeTemplates({
+        ...cfg.scrape,
+        itemsPerRequest: cfg.itemsPerRequest,
+        seed: cfg.index + 1,
+        format: cfg.transport === 'remote-write' ? 'remote-write' : 'otlp',
+      })
+    : buildTemplates(cfg.signal, {
+        itemsPerRequest: cfg.itemsPerRequest,
+        templates: cfg.templates,
+        seed: cfg.index + 1,
+      });
+  const transport =
+    cfg.transport === 'http'
+      ? httpTransport(cfg)
+      : cfg.transport === 'remote-write'
+        ? remoteWriteTransport(cfg)
+        : await grpcTransport(cfg);
   const totalBytes = templates.reduce((a, t) => a + t.bytes.length, 0);
   const totalItems = templates.reduce((a, t) => a + t.items, 0);
   await send({
@@ -167,9 +207,11 @@ async function run(cfg: GeneratorConfig, waitForGo: Promise<void>, stopped: Prom
   void stopped.then(() => (deadline = Math.min(deadline, performance.now())));
   const pace = pacer(cfg.itemsPerSecond, start);
 
+  let sentItems = 0;
   const lane = async () => {
-    while (performance.now() < deadline) {
+    while (performance.now() < deadline && sentItems < (cfg.maxItems ?? Infinity)) {
       const template = templates[next++ % templates.length] as PayloadTemplate;
+      sentItems += template.items;
       await pace(template.items);
       if (performance.now() >= deadline) break;
       seq = (seq + 1) & 0xffffff;

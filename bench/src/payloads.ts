@@ -23,6 +23,14 @@ export interface PayloadTemplate {
    */
   timeOffsets?: Uint32Array;
   baseTimeNs?: bigint;
+  /**
+   * Remote write: byte offsets of every sample's timestamp (a 6-byte varint of milliseconds);
+   * each send moves them by the stamp's sequence in milliseconds.
+   */
+  msTimeOffsets?: Uint32Array;
+  baseTimeMs?: number;
+  /** Cardinality: byte offsets of 8 characters of every series' id; each send writes its stamp there in hex. */
+  seriesOffsets?: Uint32Array;
 }
 
 export interface PayloadOptions {
@@ -319,7 +327,9 @@ export function buildTemplates(signal: Signal, opts: PayloadOptions): PayloadTem
  */
 export function stampPayload(template: PayloadTemplate, stamp: number): Buffer {
   const times = template.timeOffsets ?? new Uint32Array(0);
-  if (template.idOffsets.length === 0 && times.length === 0) return template.bytes;
+  const msTimes = template.msTimeOffsets ?? new Uint32Array(0);
+  const series = template.seriesOffsets ?? new Uint32Array(0);
+  if (template.idOffsets.length === 0 && times.length === 0 && msTimes.length === 0) return template.bytes;
   const copy = Buffer.allocUnsafe(template.bytes.length);
   template.bytes.copy(copy);
   const s = stamp >>> 0 || 1;
@@ -328,5 +338,22 @@ export function stampPayload(template: PayloadTemplate, stamp: number): Buffer {
     const time = (template.baseTimeNs ?? 0n) + BigInt(s) * 1000n;
     for (const off of times) copy.writeBigUInt64LE(time, off);
   }
+  if (msTimes.length > 0) {
+    const time = (template.baseTimeMs ?? 0) + (s & 0xffffff);
+    for (const off of msTimes) writeVarint6(copy, off, time);
+  }
+  if (series.length > 0) {
+    const id = Buffer.from(s.toString(16).padStart(8, '0'), 'latin1');
+    for (const off of series) id.copy(copy, off);
+  }
   return copy;
+}
+
+/** A 6-byte varint: every millisecond time from 2^35 to 2^42 (1971 to 2109) takes exactly six. */
+export function writeVarint6(buf: Buffer, at: number, v: number): void {
+  for (let k = 0; k < 5; k++) {
+    buf[at + k] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[at + 5] = v;
 }

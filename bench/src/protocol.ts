@@ -1,7 +1,8 @@
 // Messages between the benchmark (parent) and its load-generator child processes.
 import type { Signal } from '@telemetryflow/otlp';
 
-export type Transport = 'http' | 'grpc';
+/** OTLP/HTTP, OTLP/gRPC, or Prometheus remote write 1.0 (metrics; snappy protobuf on the OTLP/HTTP port). */
+export type Transport = 'http' | 'grpc' | 'remote-write';
 
 /** parent → child: what to send, where, and for how long. */
 export interface GeneratorConfig {
@@ -20,6 +21,10 @@ export interface GeneratorConfig {
   requestTimeoutMs: number;
   /** Items per second to send at most, spread evenly; absent: as fast as `concurrency` allows. */
   itemsPerSecond?: number;
+  /** Metrics: scrape-like requests over `activeSeries` series (scrape-payloads.ts) instead of the default templates. */
+  scrape?: { activeSeries: number; newSeries: boolean };
+  /** Stop sending once this many items were sent (the duration still bounds the phase). */
+  maxItems?: number;
 }
 
 /** parent → child: start sending now. */

@@ -6,7 +6,10 @@ import {
   encodeTraceRequest,
   permanentOnThrow,
   TimeWindow,
+  transcodeLogsRequest,
+  transcodeMetricsRequest,
   transcodeTraceRequest,
+  transcodeWriteRequest,
   type EncodedItems,
   type LiveRows,
   type OtlpPayload,
@@ -39,21 +42,31 @@ export interface DecodeOutput {
 }
 
 /**
- * OTLP payload → RowBinary per ClickHouse table: what the decoder threads do. Spans and
- * logs are written straight from the decoded request (no row arrays) unless the task
- * keeps rows for the live feed.
+ * OTLP payload → RowBinary per ClickHouse table: what the decoder threads do. Protobuf
+ * requests are read off the wire, other spans and logs written straight from the decoded
+ * request (no row arrays), unless the task keeps rows for the live feed.
  */
 export function decodeAndEncode(task: DecodeTask): EncodedResult {
   return permanentOnThrow(() => {
+    if (task.signal === 'metrics' && task.encoding !== 'json' && !task.keepRows) {
+      const window = new TimeWindow(BigInt(task.notBeforeNs));
+      const wire =
+        task.encoding === 'protobuf'
+          ? transcodeMetricsRequest(task.tenantId, task.payload, window)
+          : transcodeWriteRequest(task.tenantId, task.payload, window);
+      if (wire) return { ok: true, batch: wire };
+    }
     if (task.keepRows || task.signal === 'metrics') return encodeViaRows(task);
     // RowBinary rows are a few times larger than their protobuf.
     const initialBytes = Math.max(1024, task.payload.length * 3);
     const window = new TimeWindow(BigInt(task.notBeforeNs));
     const wire =
-      task.signal === 'traces' && task.encoding === 'protobuf'
-        ? transcodeTraceRequest(task.tenantId, task.payload, initialBytes, window)
-        : undefined;
-    if (wire) return { ok: true, batch: encodedTable('spans', wire) };
+      task.encoding !== 'protobuf'
+        ? undefined
+        : task.signal === 'traces'
+          ? transcodeTraceRequest(task.tenantId, task.payload, initialBytes, window)
+          : transcodeLogsRequest(task.tenantId, task.payload, BigInt(task.receivedAtNs), initialBytes, window);
+    if (wire) return { ok: true, batch: encodedTable(task.signal === 'traces' ? 'spans' : 'logs', wire) };
     const decoded = decodeRequest(task);
     if (!decoded.ok) return decoded;
     const context: RowContext = { window, refused: decoded.refused };

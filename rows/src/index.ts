@@ -13,3 +13,6 @@ export type { EncodedItems } from './field-writers.js';
 export { encodeTraceRequest } from './span-writer.js';
 export { encodeLogsRequest } from './log-writer.js';
 export { transcodeTraceRequest } from './span-wire.js';
+export { transcodeMetricsRequest, SeriesIdentities, type EncodedMetricTables } from './metric-wire.js';
+export { transcodeWriteRequest } from './remote-write-wire.js';
+export { transcodeLogsRequest } from './log-wire.js';

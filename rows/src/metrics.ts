@@ -78,7 +78,8 @@ function isIntExemplar(e: Exemplar): boolean {
   return e.value === 'asInt' || (e.value === undefined && e.asInt !== null && e.asInt !== undefined);
 }
 
-function exemplarColumns(exemplars: Exemplar[] | null | undefined): unknown[] {
+/** The exemplar columns of a data point; throws InvalidItemError for an invalid exemplar. */
+export function exemplarColumns(exemplars: Exemplar[] | null | undefined): unknown[] {
   const list = exemplars ?? [];
   const attrs = list.map((e) => keyValuesToStored(e.filteredAttributes));
   return [

@@ -16,38 +16,33 @@
 // - a payload that is not well-formed protobuf, or has a known field with another wire
 //   type than its .proto says: transcodeTraceRequest returns undefined, and the caller
 //   decodes the whole request (and reports the error) as before.
-import { isUtf8 } from 'node:buffer';
-import { RowBinaryWriter } from '@telemetryflow/clickhouse';
+import type { RowBinaryWriter } from '@telemetryflow/clickhouse';
 import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from '@telemetryflow/contract';
-import {
-  anyValueToStored,
-  otlpRoot,
-  ProtobufReader,
-  type AnyValue,
-  type InstrumentationScope,
-  type Resource,
-  type Span,
-} from '@telemetryflow/otlp';
+import { otlpRoot, ProtobufReader, type InstrumentationScope, type Resource, type Span } from '@telemetryflow/otlp';
 import { encodeEnvelope, ItemWriter, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
 import { ANY_TIME, resourceEnvelope, withScope, type TimeWindow } from './fields.js';
+import {
+  decodeAt,
+  I32,
+  I64,
+  LEN,
+  lengthEnd,
+  NOT_OUR_SHAPE,
+  readGroup,
+  readString,
+  skipUnknown,
+  stringBytes,
+  utf8,
+  VARINT,
+  type Reader,
+} from './protobuf-wire.js';
+import { readAttribute, resetAttributes, stringAt, writeReadAttributes } from './attribute-wire.js';
 import { writeSpanColumns, type SpanColumnWriter } from './span-columns.js';
 import { spanTimeWordsValid, TWELVE_EMPTY_ARRAYS, writeSpan, writeTimeWords } from './span-writer.js';
-
-type Reader = InstanceType<typeof ProtobufReader>;
 
 const RESOURCE = otlpRoot.lookupType('opentelemetry.proto.resource.v1.Resource');
 const SCOPE = otlpRoot.lookupType('opentelemetry.proto.common.v1.InstrumentationScope');
 const SPAN = otlpRoot.lookupType('opentelemetry.proto.trace.v1.Span');
-const ANY_VALUE = otlpRoot.lookupType('opentelemetry.proto.common.v1.AnyValue');
-
-/** The payload is not in the shape this reader takes; the caller decodes it whole. */
-class NotOurShape extends Error {}
-const NOT_OUR_SHAPE = new NotOurShape();
-
-const LEN = 2;
-const VARINT = 0;
-const I64 = 1;
-const I32 = 5;
 
 /**
  * RowBinary `spans` rows of a protobuf ExportTraceServiceRequest, or undefined when the
@@ -77,66 +72,8 @@ export function transcodeTraceRequest(
   return out.build();
 }
 
-/** RowBinary String of a JS string. */
-function stringBytes(s: string): Uint8Array {
-  const w = new RowBinaryWriter(s.length * 3 + 10);
-  w.string(s);
-  return w.bytes();
-}
-
 const KIND_BYTES = SPAN_KIND_NAMES.map(stringBytes);
 const STATUS_BYTES = STATUS_CODE_NAMES.map(stringBytes);
-
-/** Reads a length prefix; the end of that field, which must lie within `limit`. */
-function lengthEnd(r: Reader, limit: number): number {
-  const len = r.uint32();
-  const end = r.pos + len;
-  if (end > limit) throw NOT_OUR_SHAPE;
-  return end;
-}
-
-/**
- * Skips a field this reader does not use; a known field number with another wire type is
- * not our shape. `depth` is the message's nesting depth in the whole request, which
- * protobufjs's limit on nested groups counts from.
- */
-function skipUnknown(r: Reader, tag: number, depth: number, ...known: number[]): void {
-  if (known.includes(tag >>> 3)) throw NOT_OUR_SHAPE;
-  r.skipType(tag & 7, depth);
-}
-
-function readString(r: Reader, at: number): string {
-  if (at < 0) return '';
-  r.pos = at;
-  return r.string();
-}
-
-/**
- * ResourceSpans and ScopeSpans have the same layout: 1 its resource or scope, 2 its
- * repeated children, 3 its schema_url. Where each is (at its length prefix; -1: absent).
- */
-function readGroup(r: Reader, end: number, depth: number): { headAt: number; childAts: number[]; schemaUrlAt: number } {
-  let headAt = -1;
-  let schemaUrlAt = -1;
-  const childAts: number[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32();
-    const at = r.pos;
-    if (tag === ((1 << 3) | LEN)) {
-      // protobufjs decodes every copy (a broken earlier one fails the request) and keeps the last.
-      if (headAt >= 0) throw NOT_OUR_SHAPE;
-      headAt = at;
-    } else if (tag === ((2 << 3) | LEN)) childAts.push(at);
-    else if (tag === ((3 << 3) | LEN)) schemaUrlAt = at;
-    else {
-      skipUnknown(r, tag, depth, 1, 2, 3);
-      continue;
-    }
-    r.pos = lengthEnd(r, end);
-  }
-  if (r.pos !== end) throw NOT_OUR_SHAPE;
-  return { headAt, childAts, schemaUrlAt };
-}
 
 function resourceSpans(r: Reader, end: number, out: ItemWriter, tenantId: string, window: TimeWindow): void {
   const group = readGroup(r, end, 1);
@@ -185,17 +122,6 @@ interface SpanContext {
   at?: number;
 }
 
-/**
- * The protobufjs message at `at` (a length prefix), decoded as the whole-request decode
- * would, at the same nesting depth (request 0, resource spans 1, resource and scope spans
- * 2, scope and span 3, key-value and status 4, any-value 5).
- */
-function decodeAt(type: typeof SPAN, r: Reader, at: number, depth: number): unknown {
-  r.pos = at;
-  const len = r.uint32();
-  return type.decode(r, len, undefined, depth);
-}
-
 function writeOneSpan(w: RowBinaryWriter, c: SpanContext): void {
   const { r } = c;
   r.pos = c.at!;
@@ -210,7 +136,6 @@ function writeOneSpan(w: RowBinaryWriter, c: SpanContext): void {
 }
 
 // The span being read: positions of its fields in the payload (-1: absent), and numbers.
-const MAX_ATTRIBUTES = 64;
 let traceIdAt = -1,
   traceIdLen = 0,
   spanIdAt = -1,
@@ -233,15 +158,6 @@ let startLow = 0,
   startHigh = 0,
   endLow = 0,
   endHigh = 0;
-let attributeCount = 0;
-const keyAt = new Int32Array(MAX_ATTRIBUTES);
-const keyLen = new Int32Array(MAX_ATTRIBUTES);
-/** ≥ 0: a string value's bytes at valueAt; -1: the text and type in valueText / valueType. */
-const valueAt = new Int32Array(MAX_ATTRIBUTES);
-const valueLen = new Int32Array(MAX_ATTRIBUTES);
-const valueText: string[] = [];
-const valueType: (string | undefined)[] = [];
-const typeBytes = new Map<string, Uint8Array>();
 
 /** Reads the span in [r.pos, end) into the fields above; false when it is not the usual shape. */
 function readSpan(r: Reader, end: number, window: TimeWindow): boolean {
@@ -249,7 +165,7 @@ function readSpan(r: Reader, end: number, window: TimeWindow): boolean {
   traceIdLen = spanIdLen = parentLen = traceStateLen = nameLen = statusMessageLen = 0;
   kind = statusCode = flags = droppedAttributes = droppedEvents = droppedLinks = 0;
   startLow = startHigh = endLow = endHigh = 0;
-  attributeCount = 0;
+  resetAttributes();
   let seen = 0;
   const buf = r.buf;
   while (r.pos < end) {
@@ -343,8 +259,7 @@ function readSpan(r: Reader, end: number, window: TimeWindow): boolean {
         nameLen = len;
         break;
       case 9:
-        if (attributeCount === MAX_ATTRIBUTES || !readAttribute(r, fieldEnd, attributeCount)) return false;
-        attributeCount++;
+        if (!readAttribute(r, fieldEnd)) return false;
         break;
       case 15:
         if (!readStatus(r, fieldEnd)) return false;
@@ -371,12 +286,6 @@ function validId(buf: Uint8Array, at: number, len: number, bytes: number): boole
   return false;
 }
 
-/** Whether buf[at, at + len) is valid UTF-8 (then it decodes and re-encodes to itself). */
-function utf8(buf: Uint8Array, at: number, len: number): boolean {
-  for (let i = at; i < at + len; i++) if (buf[i]! >= 0x80) return isUtf8(buf.subarray(at, at + len));
-  return true;
-}
-
 function readStatus(r: Reader, end: number): boolean {
   let seen = 0;
   while (r.pos < end) {
@@ -395,103 +304,6 @@ function readStatus(r: Reader, end: number): boolean {
     } else skipUnknown(r, tag, 4, 2, 3);
   }
   if (r.pos !== end) throw NOT_OUR_SHAPE;
-  return true;
-}
-
-/** One KeyValue into slot i; false when the span must take the object path. */
-function readAttribute(r: Reader, end: number, i: number): boolean {
-  const buf = r.buf;
-  let kAt = -1;
-  let kLen = 0;
-  let vAt = -1;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === ((1 << 3) | LEN)) {
-      if (kAt >= 0) return false;
-      const fieldEnd = lengthEnd(r, end);
-      kAt = r.pos;
-      kLen = fieldEnd - kAt;
-      r.pos = fieldEnd;
-    } else if (tag === ((2 << 3) | LEN)) {
-      if (vAt >= 0) return false;
-      vAt = r.pos;
-      r.pos = lengthEnd(r, end);
-    } else skipUnknown(r, tag, 4, 1, 2);
-  }
-  if (r.pos !== end) throw NOT_OUR_SHAPE;
-  if (kAt < 0) kAt = end;
-  // The object path keeps insertion order only for keys that are not integer-like and
-  // not repeated (see writeAttributes).
-  if (kLen > 0 && buf[kAt]! >= 0x30 && buf[kAt]! <= 0x39) return false;
-  if (!utf8(buf, kAt, kLen)) return false;
-  for (let j = 0; j < i; j++) if (keyLen[j] === kLen && sameBytes(buf, keyAt[j]!, kAt, kLen)) return false;
-  keyAt[i] = kAt;
-  keyLen[i] = kLen;
-  if (vAt < 0) {
-    valueAt[i] = -1;
-    valueText[i] = '';
-    valueType[i] = 'empty';
-    return true;
-  }
-  r.pos = vAt;
-  const vEnd = lengthEnd(r, end);
-  readValue(r, vEnd, i);
-  return true;
-}
-
-function sameBytes(buf: Uint8Array, a: number, b: number, len: number): boolean {
-  for (let k = 0; k < len; k++) if (buf[a + k] !== buf[b + k]) return false;
-  return true;
-}
-
-/** An AnyValue in [r.pos, end) into slot i: common single-field values read here, the rest by protobufjs. */
-function readValue(r: Reader, end: number, i: number): void {
-  const start = r.pos;
-  const buf = r.buf;
-  if (start < end) {
-    const tag = buf[start]!;
-    r.pos = start + 1;
-    if (tag === ((1 << 3) | LEN)) {
-      const fieldEnd = lengthEnd(r, end);
-      if (fieldEnd === end && utf8(buf, r.pos, fieldEnd - r.pos)) {
-        valueAt[i] = r.pos;
-        valueLen[i] = fieldEnd - r.pos;
-        return;
-      }
-    } else if (
-      tag === ((3 << 3) | VARINT) &&
-      end > r.pos &&
-      end - r.pos <= 4 &&
-      buf[end - 1]! < 0x80 &&
-      shortVarint(buf, r.pos, end)
-    ) {
-      valueAt[i] = -1;
-      valueText[i] = String(r.uint32());
-      valueType[i] = 'int';
-      return;
-    } else if (tag === ((2 << 3) | VARINT) && end - r.pos === 1 && buf[r.pos]! < 0x80) {
-      valueAt[i] = -1;
-      valueText[i] = buf[r.pos] ? 'true' : 'false';
-      valueType[i] = 'bool';
-      return;
-    } else if (tag === ((4 << 3) | I64) && end - r.pos === 8) {
-      valueAt[i] = -1;
-      valueText[i] = String(r.double());
-      valueType[i] = 'double';
-      return;
-    }
-  }
-  r.pos = start;
-  const value = ANY_VALUE.decode(r, end - start, undefined, 5) as AnyValue;
-  const [text, type] = anyValueToStored(value);
-  valueAt[i] = -1;
-  valueText[i] = text;
-  valueType[i] = type;
-}
-
-/** A varint in [at, end) whose only byte below 0x80 is its last: one well-formed value under 2²⁸. */
-function shortVarint(buf: Uint8Array, at: number, end: number): boolean {
-  for (let k = at; k < end - 1; k++) if (buf[k]! < 0x80) return false;
   return true;
 }
 
@@ -519,33 +331,3 @@ const WIRE_SPAN: SpanColumnWriter<RowBinaryWriter, SpanContext> = {
   droppedLinksCount: (w) => w.uint32(droppedLinks),
   eventsAndLinks: (w) => w.raw(TWELVE_EMPTY_ARRAYS),
 };
-
-function stringAt(w: RowBinaryWriter, buf: Uint8Array, at: number, len: number): void {
-  w.varUInt(len);
-  if (len > 0) w.rawRange(buf, at, at + len);
-}
-
-/** The values and types Map columns, as writeAttributes writes them. */
-function writeReadAttributes(w: RowBinaryWriter, buf: Uint8Array): void {
-  const n = attributeCount;
-  w.varUInt(n);
-  let typed = 0;
-  for (let i = 0; i < n; i++) {
-    stringAt(w, buf, keyAt[i]!, keyLen[i]!);
-    if (valueAt[i]! >= 0) stringAt(w, buf, valueAt[i]!, valueLen[i]!);
-    else {
-      w.string(valueText[i]!);
-      if (valueType[i] !== undefined) typed++;
-    }
-  }
-  w.varUInt(typed);
-  if (typed === 0) return;
-  for (let i = 0; i < n; i++) {
-    const type = valueAt[i]! >= 0 ? undefined : valueType[i];
-    if (type === undefined) continue;
-    stringAt(w, buf, keyAt[i]!, keyLen[i]!);
-    let bytes = typeBytes.get(type);
-    if (!bytes) typeBytes.set(type, (bytes = stringBytes(type)));
-    w.raw(bytes);
-  }
-}

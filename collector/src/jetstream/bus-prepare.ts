@@ -1,4 +1,11 @@
-import { permanentOnThrow, requestToRows, TimeWindow, transcodeTraceRequest } from '@telemetryflow/rows';
+import {
+  permanentOnThrow,
+  requestToRows,
+  TimeWindow,
+  transcodeLogsRequest,
+  transcodeMetricsRequest,
+  transcodeTraceRequest,
+} from '@telemetryflow/rows';
 import {
   decodeExportRequest,
   MalformedPayloadError,
@@ -37,12 +44,21 @@ export function prepareForBus(task: PrepareTask): PrepareResult {
 function prepare(task: PrepareTask): PrepareResult {
   const fits = task.encoding === 'protobuf' && task.payload.byteLength <= task.maxMessageBytes;
   const window = new TimeWindow(BigInt(task.notBeforeNs));
-  // A protobuf traces request that fits is checked by the writers' own wire reader, which
-  // builds no objects; its rows are dropped here.
-  const checkedOffWire =
-    fits && task.signal === 'traces'
+  // A protobuf request that fits is checked by the writers' own wire
+  // reader, which builds no objects; its rows are dropped here.
+  const checkedOffWire = !fits
+    ? undefined
+    : task.signal === 'traces'
       ? transcodeTraceRequest(task.tenantId, task.payload, task.payload.byteLength * 3, window)
-      : undefined;
+      : task.signal === 'metrics'
+        ? transcodeMetricsRequest(task.tenantId, task.payload, window)
+        : transcodeLogsRequest(
+            task.tenantId,
+            task.payload,
+            BigInt(task.receivedAtNs),
+            task.payload.byteLength * 3,
+            window,
+          );
   if (checkedOffWire) {
     const { accepted, rejected, errorMessage } = checkedOffWire;
     return { ok: true, parts: accepted === 0 ? [] : [task.payload], accepted, rejected, errorMessage };
