@@ -17,7 +17,14 @@ export type {
   AggregationPushdownRequest,
   PushdownAggregation,
 } from './source/series-source.js';
-export { groupLabels as aggregationGroupLabels } from './engine/aggregation.js';
+export {
+  groupLabels as aggregationGroupLabels,
+  startSimpleGroup,
+  addToSimpleGroup,
+  simpleGroupValue,
+  type SimpleGroup,
+} from './engine/aggregation.js';
+export { extrapolate, type RateWindow } from './functions/rate.js';
 export { successBody, errorBody, labelsJson, ERROR_STATUS, type ApiErrorType } from './format/api-json.js';
 export { formatFloat } from './format/go-float.js';
 export { goJsonNumber, goJsonString } from './format/go-json.js';

@@ -13,6 +13,7 @@ import type { Matrix, Sample, Vector } from '../values.js';
 import { quantile } from '../functions/quantile.js';
 import { executionError } from './errors.js';
 import type { Evaluation } from './evaluation.js';
+import type { PushdownAggregation } from '../source/series-source.js';
 import { byReverseValueLess, byValueLess, heapPop, heapPush, sortReverse } from './go-heap.js';
 import { unwrapArgument } from './tree.js';
 
@@ -143,30 +144,65 @@ function aggregate(
   return out;
 }
 
-function accumulate(op: AggregateOp, group: Group, s: Sample, k: number): void {
+/** A group's running state for the aggregations a source may compute itself (PushdownAggregation). */
+export interface SimpleGroup {
+  value: number;
+  mean: number;
+  count: number;
+}
+
+/** The state of a group after its first sample (as aggregate() starts one). */
+export function startSimpleGroup(op: PushdownAggregation, v: number): SimpleGroup {
+  return { value: op === 'group' ? 1 : v, mean: v, count: 1 };
+}
+
+/** Adds a later sample to a group, exactly as aggregate() does. */
+export function addToSimpleGroup(op: PushdownAggregation, group: SimpleGroup, v: number): void {
   switch (op) {
     case 'sum':
-      group.value += s.v;
+      group.value += v;
       break;
     case 'avg': {
       group.count++;
       const meanInf = !Number.isFinite(group.mean) && !Number.isNaN(group.mean);
       if (meanInf) {
-        const vInf = !Number.isFinite(s.v) && !Number.isNaN(s.v);
-        if (vInf && group.mean > 0 === s.v > 0) break;
-        if (Number.isFinite(s.v)) break;
+        const vInf = !Number.isFinite(v) && !Number.isNaN(v);
+        if (vInf && group.mean > 0 === v > 0) break;
+        if (Number.isFinite(v)) break;
       }
       // Divide both terms by the count to avoid overflow.
-      group.mean += s.v / group.count - group.mean / group.count;
+      group.mean += v / group.count - group.mean / group.count;
       break;
     }
     case 'group':
       break;
     case 'max':
-      if (group.value < s.v || Number.isNaN(group.value)) group.value = s.v;
+      if (group.value < v || Number.isNaN(group.value)) group.value = v;
       break;
     case 'min':
-      if (group.value > s.v || Number.isNaN(group.value)) group.value = s.v;
+      if (group.value > v || Number.isNaN(group.value)) group.value = v;
+      break;
+    case 'count':
+      group.count++;
+      break;
+  }
+}
+
+/** A group's value once every sample of the step is in. */
+export function simpleGroupValue(op: PushdownAggregation, group: SimpleGroup): number {
+  if (op === 'avg') return group.mean;
+  if (op === 'count') return group.count;
+  return group.value;
+}
+
+function accumulate(op: AggregateOp, group: Group, s: Sample, k: number): void {
+  switch (op) {
+    case 'sum':
+    case 'avg':
+    case 'group':
+    case 'max':
+    case 'min':
+      addToSimpleGroup(op, group, s.v);
       break;
     case 'count':
     case 'count_values':

@@ -9,8 +9,6 @@ import { scalarArg, single, type FunctionImpl, type FunctionInput } from './type
 function extrapolatedRate(input: FunctionInput, isCounter: boolean, isRate: boolean) {
   const points = input.series!.points;
   if (points.length < 2) return [];
-  const rangeStart = input.ts - (input.range + input.offset);
-  const rangeEnd = input.ts - input.offset;
   const first = points[0]!;
   const last = points[points.length - 1]!;
   let result = last.v - first.v;
@@ -22,11 +20,31 @@ function extrapolatedRate(input: FunctionInput, isCounter: boolean, isRate: bool
       prev = v;
     }
   }
+  const window: RateWindow = { end: input.ts - input.offset, range: input.range, isCounter, isRate };
+  return single(extrapolate(result, first, last, points.length, window));
+}
+
+/** The window of a rate-like function: its end (ms, the step's time less the offset) and range (ms). */
+export interface RateWindow {
+  readonly end: number;
+  readonly range: number;
+  readonly isCounter: boolean;
+  readonly isRate: boolean;
+}
+
+/**
+ * Prometheus' extrapolatedRate after the increase is known: `result` (last − first, plus for counters
+ * the value before each reset, added in sample order) extrapolated to the window's edges from the
+ * first and last of its `count` samples. Shared with sources that find windows their own way, so
+ * their answers equal the engine's to the bit.
+ */
+export function extrapolate(result: number, first: Point, last: Point, count: number, w: RateWindow): number {
+  const rangeStart = w.end - w.range;
   let durationToStart = (first.t - rangeStart) / 1000;
-  const durationToEnd = (rangeEnd - last.t) / 1000;
+  const durationToEnd = (w.end - last.t) / 1000;
   const sampledInterval = (last.t - first.t) / 1000;
-  const averageDurationBetweenSamples = sampledInterval / (points.length - 1);
-  if (isCounter && result > 0 && first.v >= 0) {
+  const averageDurationBetweenSamples = sampledInterval / (count - 1);
+  if (w.isCounter && result > 0 && first.v >= 0) {
     // A counter cannot go below zero: do not extrapolate past the point where it would be zero.
     const durationToZero = sampledInterval * (first.v / result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;
@@ -36,8 +54,8 @@ function extrapolatedRate(input: FunctionInput, isCounter: boolean, isRate: bool
   extrapolateToInterval += durationToStart < threshold ? durationToStart : averageDurationBetweenSamples / 2;
   extrapolateToInterval += durationToEnd < threshold ? durationToEnd : averageDurationBetweenSamples / 2;
   let factor = extrapolateToInterval / sampledInterval;
-  if (isRate) factor /= input.range / 1000;
-  return single(result * factor);
+  if (w.isRate) factor /= w.range / 1000;
+  return result * factor;
 }
 
 function instantValue(input: FunctionInput, isRate: boolean) {

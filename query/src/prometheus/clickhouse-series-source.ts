@@ -23,12 +23,14 @@ import {
   type SeriesSource,
 } from '@telemetryflow/promql';
 import type { ClickHouseReader } from '../clickhouse-reader.js';
+import { METRIC_POINT_TABLES } from '@telemetryflow/clickhouse';
+import { aggregateSteps, counterRateSteps, type StepGrid } from './counter-rates.js';
 import {
-  aggregateCounterRates,
   jsonFloat,
+  readCounterSamples,
   readHistogramPoints,
+  readSampleArrays,
   readSummaryPoints,
-  readValuePoints,
   type JsonFloat,
 } from './point-reader.js';
 import { resourcesSeen, type SeriesCatalog, type StoredMetric, type StoredSeries } from './series-catalog.js';
@@ -113,10 +115,10 @@ export class ClickHouseSeriesSource implements SeriesSource {
   }
 
   /**
-   * `sum|min|max|avg|count|group by|without (…) (rate|increase(selector[range] offset o))` computed in
-   * ClickHouse when every chosen series is a plain value series (gauge or counter) with its own
-   * label set; undefined otherwise (histograms, summaries, series that merge), and the engine
-   * computes it from raw samples.
+   * `sum|min|max|avg|count|group by|without (…) (rate|increase(selector[range] offset o))` computed
+   * in one pass over each series' samples (counter-rates.ts) when every chosen series is a plain
+   * value series (gauge or counter) with its own label set: no per-step sample vectors. Undefined
+   * otherwise (histograms, summaries, series that merge), and the engine computes it.
    */
   async evaluateAggregation(
     req: AggregationPushdownRequest,
@@ -132,7 +134,7 @@ export class ClickHouseSeriesSource implements SeriesSource {
   }
 
   /**
-   * `rate|increase(selector[range] offset o)` per series at every step, computed in ClickHouse under
+   * `rate|increase(selector[range] offset o)` per series at every step, computed the same way under
    * the same conditions as evaluateAggregation (each series its own group); labels as stored.
    */
   async evaluateRangeFunction(req: PushdownRequest, signal: AbortSignal): Promise<PushedDownSeries[] | undefined> {
@@ -153,9 +155,8 @@ export class ClickHouseSeriesSource implements SeriesSource {
     signal.throwIfAborted();
     const groups = new Map<string, { index: number; labels: Labels }>();
     const seen = new Set<string>();
-    const fps: string[] = [];
+    const chosen = new Map<string, { labels: Labels; group: number }>();
     const names = new Set<string>();
-    const groupOf: number[] = [];
     for (const s of stored) {
       if (s.type !== 'gauge' && s.type !== 'sum') return undefined;
       for (const view of viewsOf(s)) {
@@ -168,32 +169,32 @@ export class ClickHouseSeriesSource implements SeriesSource {
         const groupLabels = groupOfSeries(labels);
         const groupKey = labelsKey(groupLabels);
         let group = groups.get(groupKey);
-        if (!group) groups.set(groupKey, (group = { index: groups.size + 1, labels: groupLabels }));
-        fps.push(s.fingerprint);
+        if (!group) groups.set(groupKey, (group = { index: groups.size, labels: groupLabels }));
+        chosen.set(s.fingerprint, { labels, group: group.index });
         names.add(s.name);
-        groupOf.push(group.index);
       }
     }
-    if (fps.length === 0) return [];
-    const rows = await aggregateCounterRates(
+    if (chosen.size === 0) return [];
+    const grid: StepGrid = {
+      startMs: req.start,
+      stepMs: req.step,
+      steps: Math.floor((req.end - req.start) / req.step) + 1,
+      rangeMs: req.range,
+      offsetMs: req.offset,
+      perSecond: req.fn === 'rate',
+    };
+    const samples = await readCounterSamples(
       this.ch,
-      { tenant: this.tenant, names: [...names], fps, startMs: dataStart, endMs: dataEnd },
-      {
-        op,
-        perSecond: req.fn === 'rate',
-        rangeMs: req.range,
-        offsetMs: req.offset,
-        startMs: req.start,
-        stepMs: req.step,
-        steps: Math.floor((req.end - req.start) / req.step) + 1,
-        groups: groupOf,
-      },
+      { tenant: this.tenant, names: [...names], fps: [...chosen.keys()], startMs: dataStart, endMs: dataEnd },
+      grid,
     );
+    signal.throwIfAborted();
+    // The engine adds a step's samples in the order of its series, sorted by labels.
+    const series = samples
+      .map((s) => ({ ...chosen.get(s.fp)!, steps: counterRateSteps(s.ts, s.vs, grid) }))
+      .sort((a, b) => compareLabels(a.labels, b.labels));
     const labelsOf = new Map([...groups.values()].map((g) => [g.index, g.labels]));
-    return rows.map((r) => ({
-      labels: labelsOf.get(r.g)!,
-      points: r.points.map(([t, v]) => ({ t, v: jsonFloat(v) })),
-    }));
+    return [...aggregateSteps(op, series, grid)].map(([group, points]) => ({ labels: labelsOf.get(group)!, points }));
   }
 
   /** Stored series of every metric with a Prometheus name the name matchers accept. */
@@ -234,10 +235,12 @@ export class ClickHouseSeriesSource implements SeriesSource {
       if (runs.length > 0) chosen.set(s.fingerprint, runs);
     }
     if (chosen.size === 0) return;
-    const rows = await readValuePoints(this.ch, type, this.window(all, chosen.keys(), req));
+    const rows = await readSampleArrays(this.ch, [METRIC_POINT_TABLES[type]], this.window(all, chosen.keys(), req), {
+      order: 'time',
+    });
     for (const row of rows) {
       for (const run of chosen.get(row.fp) ?? []) {
-        for (const [t, v, stale] of row.points) run.push(t, jsonFloat(v), stale === 1);
+        for (let i = 0; i < row.ts.length; i++) run.push(row.ts[i]!, row.vs[i]!, row.stale[i] === 1);
       }
     }
   }
