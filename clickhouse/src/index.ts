@@ -7,3 +7,4 @@ export * from './retention.js';
 export * from './rollups.js';
 export * from './cluster-ddl.js';
 export * from './read-catalog.js';
+export * from './usage.js';

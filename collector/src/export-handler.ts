@@ -9,9 +9,12 @@ import type {
   OtlpConsumer,
   PayloadEncoding,
   Signal,
+  UsageSink,
 } from '@telemetryflow/otlp';
 import { InflightBytes, type AdmissionTicket } from './admission.js';
 import type { ReceiverLog } from './config.js';
+import type { DailyVolumeLimiter } from './daily-volume-limiter.js';
+import { IngestRateLimiter } from './ingest-rate-limiter.js';
 import type { CollectorMetrics } from './collector-metrics.js';
 import { ExportError, isServerSide, toExportError } from './errors.js';
 
@@ -20,8 +23,14 @@ export interface ExportHandlerDeps {
   consumer: OtlpConsumer;
   /** The bytes-in-flight budget; share one per process between receivers (default: one of the default size). */
   admission?: InflightBytes;
+  /** The ingest rate quota's buckets; share one per process between receivers (default: one per receiver). */
+  rateLimiter?: IngestRateLimiter;
+  /** The daily volume quota's counts; absent: daily quotas are not enforced. */
+  dailyVolume?: DailyVolumeLimiter;
   log?: ReceiverLog;
   metrics?: CollectorMetrics;
+  /** Per-tenant usage: items and bytes accepted, requests and items refused. */
+  usage?: UsageSink;
 }
 
 /** One incoming Export call after authorization, as either transport sees it. */
@@ -35,6 +44,8 @@ export interface ExportCall {
   readPayload: (ticket: AdmissionTicket) => Promise<Uint8Array>;
   /** A ticket the transport admitted already (gRPC reserves before grpc-js reads); default: admitted here. */
   ticket?: AdmissionTicket;
+  /** The request's size as the transport knows it before reading (Content-Length), for usage of refusals. */
+  declaredBytes?: number;
 }
 
 export interface ExportHandler {
@@ -51,7 +62,7 @@ export interface ExportHandler {
    */
   export(credential: Credential, call: ExportCall): Promise<ExportOutcome>;
   /** Counts a refusal that happened in the transport between the two steps. */
-  refuse(err: unknown, tenantId: string): ExportError;
+  refuse(err: unknown, tenantId: string, bytes?: number): ExportError;
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
@@ -86,9 +97,13 @@ const DAY_NS = 86_400n * 1_000_000_000n;
 export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): ExportHandler {
   const m = deps.metrics;
   const admission = deps.admission ?? new InflightBytes();
-  const refuse = (err: unknown, tenant: string): ExportError => {
+  const rateLimiter = deps.rateLimiter ?? new IngestRateLimiter();
+  const refuse = (err: unknown, tenant: string, bytes?: number): ExportError => {
     const failure = toExportError(err);
     m?.requests.inc({ signal, tenant, outcome: failure.kind });
+    // A tenant's refusals for its volume (over quota, or its bytes in flight) are its usage.
+    if (tenant !== '' && (failure.kind === 'over-quota' || failure.kind === 'throttled'))
+      deps.usage?.add(tenant, signal, 'refused', { requests: 1, bytes: bytes ?? 0 });
     if (isServerSide(failure))
       deps.log?.error('OTLP export failed transiently', { signal, error: describe(failure.cause ?? failure) });
     return failure;
@@ -97,7 +112,12 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
   const store = async (credential: Credential, call: ExportCall): Promise<ExportOutcome> => {
     const tenant = credential.tenantId;
     let ticket: AdmissionTicket | undefined = call.ticket;
+    const rate = credential.ingestQuota?.itemsPerSecond?.[signal];
+    const daily = credential.ingestQuota?.dailyItems?.[signal];
     try {
+      // Over quota, the request is refused before a byte of it is read or stored.
+      rateLimiter.check(tenant, signal, rate);
+      await deps.dailyVolume?.check(tenant, signal, daily);
       ticket ??= admission.admit(tenant);
       const payload = await call.readPayload(ticket);
       const receivedAtNs = nowNs();
@@ -111,12 +131,16 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
         receivedAtNs,
         notBeforeNs,
       });
+      rateLimiter.charge(tenant, signal, rate, outcome.accepted);
+      deps.dailyVolume?.charge(tenant, signal, daily, outcome.accepted);
+      deps.usage?.add(tenant, signal, 'accepted', { requests: 1, items: outcome.accepted, bytes: payload.byteLength });
+      if (outcome.rejected > 0) deps.usage?.add(tenant, signal, 'refused', { items: outcome.rejected });
       m?.requests.inc({ signal, tenant, outcome: outcome.rejected > 0 ? 'partial' : 'accepted' });
       m?.itemsAccepted.inc({ signal, tenant }, outcome.accepted);
       if (outcome.rejected > 0) m?.itemsRejected.inc({ signal, tenant }, outcome.rejected);
       return outcome;
     } catch (err) {
-      throw refuse(err, tenant);
+      throw refuse(err, tenant, call.declaredBytes);
     } finally {
       ticket?.release();
     }

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { SIGNALS, encodeExportResponse, type OtlpEncoding } from '@telemetryflow/otlp';
+import { IngestRateLimiter } from './ingest-rate-limiter.js';
 import { InflightBytes, type AdmissionTicket } from './admission.js';
 import { connectionSettings, validateReceiverConfig, type ReceiverConfig, type RunningReceiver } from './config.js';
 import { ConnectionGuard } from './connection-guard.js';
@@ -36,6 +37,7 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
   validateReceiverConfig(cfg);
   const conn = connectionSettings(cfg);
   const admission = deps.admission ?? new InflightBytes();
+  const rateLimiter = deps.rateLimiter ?? new IngestRateLimiter();
   const app = Fastify({
     logger: false,
     return503OnClosing: true,
@@ -59,7 +61,7 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   for (const signal of SIGNALS) {
-    const handler = createExportHandler(signal, { ...deps, admission });
+    const handler = createExportHandler(signal, { ...deps, admission, rateLimiter });
     app.post(`/v1/${signal}`, async (request, reply) => {
       const encoding = encodingOfContentType(request.headers['content-type']);
       if (encoding === null) {
@@ -74,6 +76,7 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
         guard.authenticated(request.raw.socket.remoteAddress, request.raw.socket.remotePort);
         const outcome = await handler.export(credential, {
           encoding,
+          declaredBytes: declaredLength(request),
           readPayload: (ticket) => readRequestBody(request, encoding, cfg.maxRequestBytes, ticket),
         });
         return reply
@@ -88,7 +91,7 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
 
   // Prometheus remote write 1.0, stored as metrics through the same handler and budget.
   registerRemoteWriteRoutes(app, {
-    handler: createExportHandler('metrics', { ...deps, admission }),
+    handler: createExportHandler('metrics', { ...deps, admission, rateLimiter }),
     maxRequestBytes: cfg.maxRequestBytes,
     authenticated: (request) => guard.authenticated(request.raw.socket.remoteAddress, request.raw.socket.remotePort),
   });
@@ -137,6 +140,11 @@ async function readRequestBody(
     ticket,
   });
   return body.length === 0 && encoding === 'json' ? EMPTY_JSON_REQUEST : body;
+}
+
+function declaredLength(request: FastifyRequest): number | undefined {
+  const declared = Number(request.headers['content-length']);
+  return Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
 }
 
 function sendError(reply: FastifyReply, err: ExportError, encoding: OtlpEncoding): FastifyReply {

@@ -29,8 +29,10 @@ export function registerRemoteWriteRoutes(app: FastifyInstance, deps: RemoteWrit
       checkFraming(request);
       const credential = await handler.authorize(request.headers.authorization, 'bearer-or-basic');
       deps.authenticated(request);
+      const declared = Number(request.headers['content-length']);
       const outcome = await handler.export(credential, {
         encoding: 'remote-write',
+        ...(Number.isSafeInteger(declared) && declared >= 0 ? { declaredBytes: declared } : {}),
         readPayload: (ticket) => readWriteRequest(request, maxRequestBytes, ticket),
       });
       if (outcome.rejected > 0) {

@@ -53,7 +53,36 @@ export interface Credential {
    * for its age.
    */
   rawRetentionDays?: Readonly<Record<Signal, number>>;
+  /**
+   * The tenant's ingest quotas as of the look-up (cached with the key): the export handler
+   * refuses requests over them (429 / RESOURCE_EXHAUSTED with RetryInfo). Absent: no quota.
+   */
+  ingestQuota?: IngestQuota;
+}
+
+/** Per-tenant ingest limits an instance administrator sets; a missing entry is unlimited. */
+export interface IngestQuota {
+  /** Items per second per signal for the whole tenant, all collector replicas together. */
+  itemsPerSecond?: Readonly<Partial<Record<Signal, number>>>;
+  /** Items accepted per signal per UTC day. */
+  dailyItems?: Readonly<Partial<Record<Signal, number>>>;
 }
 
 /** Resolves a bearer token to its credential, or null when it is unknown or revoked. */
 export type Authenticate = (token: string) => Promise<Credential | null>;
+
+/** What one process counts of a tenant's use; summed per hour where it is stored. */
+export interface UsageCounts {
+  requests?: number;
+  items?: number;
+  bytes?: number;
+}
+
+/**
+ * Where receivers and readers count usage (the clickhouse package's UsageRecorder). `signal`
+ * is traces|metrics|logs or queries; `kind` accepted|refused (signals) or run (queries).
+ * Never throws and never waits: counting must not slow or fail the request.
+ */
+export interface UsageSink {
+  add(tenantId: string, signal: string, kind: string, counts: UsageCounts): void;
+}

@@ -11,10 +11,19 @@ import {
   type MonitorCheckRecord,
 } from '@telemetryflow/alerting';
 import { startProbeRole } from '@telemetryflow/probe';
-import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
+import {
+  createClickHouse,
+  migrate,
+  migrationsComplete,
+  readAcceptedItemsSince,
+  UsageRecorder,
+  type ClickHouseClient,
+} from '@telemetryflow/clickhouse';
 import {
   createCollectorMetrics,
   DEFAULT_PUBLISHER_CONFIG,
+  DailyVolumeLimiter,
+  IngestRateLimiter,
   InflightBytes,
   JetStreamPublisher,
   registerInflightGauge,
@@ -107,6 +116,10 @@ export async function startNode(
       stops.push(() => client.close());
       await migrate(client);
     }
+    // Usage counters of this process (ingest accepted/refused, queries), written every few seconds.
+    const usage =
+      clickhouse && new UsageRecorder(clickhouse, { flushIntervalMs: config.usageFlushMs, log: log.warn }).start();
+    if (usage) stops.push(() => usage.close());
     let controlPlane: ControlPlane | undefined;
     if (roles.has('collector') || roles.has('query') || roles.has('alerting') || roles.has('probe')) {
       const cp = (controlPlane = await openControlPlane(
@@ -245,6 +258,7 @@ export async function startNode(
         ],
         requestLog: log.request,
         sso: { ...config.sso, log: log.warn },
+        ...(usage ? { usage } : {}),
         resultCache: config.queryCache,
         trustProxy: config.trustProxy,
         connections: config.httpConnections,
@@ -340,10 +354,21 @@ export async function startNode(
       // One budget of bytes in flight for every receiver of the process.
       const admission = new InflightBytes(config.otlpAdmission);
       registerInflightGauge(registry, () => admission.bytes);
+      // One set of ingest-rate buckets too: OTLP/HTTP, OTLP/gRPC and remote write share a tenant's quota.
+      const collectorReplicas = config.collectorReplicas;
+      const rateLimiter = new IngestRateLimiter({ replicas: () => collectorReplicas });
+      // Daily volume from the usage table, where this process's ClickHouse is (all-in-one, collector+ingest).
+      const ch = clickhouse;
+      const dailyVolume =
+        ch &&
+        new DailyVolumeLimiter((tenant, signal, dayStartMs) => readAcceptedItemsSince(ch, tenant, signal, dayStartMs));
       const deps = {
         authenticate: controlPlane!.authenticate,
         consumer: consumer!,
         admission,
+        rateLimiter,
+        ...(usage ? { usage } : {}),
+        ...(dailyVolume ? { dailyVolume } : {}),
         metrics,
         log: log.receivers,
       };

@@ -1,0 +1,148 @@
+// Usage counters of one process, summed in memory per tenant, hour, signal and kind and
+// written to `usage_hourly` (a SummingMergeTree) every few seconds. Bounded: past maxKeys
+// distinct keys between two flushes, further new keys are dropped and counted. A failed
+// write keeps the counts for the next flush (merged, still bounded).
+import type { ClickHouseClient } from '@clickhouse/client';
+
+export const USAGE_TABLE = 'usage_hourly';
+
+export interface UsageRecorderOptions {
+  flushIntervalMs?: number;
+  maxKeys?: number;
+  now?: () => number;
+  log?: (msg: string) => void;
+}
+
+interface Entry {
+  tenantId: string;
+  hour: number;
+  signal: string;
+  kind: string;
+  requests: number;
+  items: number;
+  bytes: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+export class UsageRecorder {
+  private pending = new Map<string, Entry>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private droppedKeys = 0;
+  private readonly maxKeys: number;
+  private readonly now: () => number;
+  private readonly log: (msg: string) => void;
+
+  constructor(
+    private readonly ch: ClickHouseClient,
+    private readonly opts: UsageRecorderOptions = {},
+  ) {
+    this.maxKeys = opts.maxKeys ?? 50_000;
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log ?? (() => {});
+  }
+
+  /** Starts the periodic flush (default every 5 s). */
+  start(): this {
+    const every = this.opts.flushIntervalMs ?? 5_000;
+    this.timer = setInterval(() => void this.flush(), every);
+    this.timer.unref();
+    return this;
+  }
+
+  /** Keys dropped because the buffer was full, since start. */
+  get dropped(): number {
+    return this.droppedKeys;
+  }
+
+  add(
+    tenantId: string,
+    signal: string,
+    kind: string,
+    counts: { requests?: number; items?: number; bytes?: number },
+  ): void {
+    const hour = Math.floor(this.now() / HOUR_MS) * HOUR_MS;
+    const key = `${tenantId}\u0000${hour}\u0000${signal}\u0000${kind}`;
+    let entry = this.pending.get(key);
+    if (!entry) {
+      if (this.pending.size >= this.maxKeys) {
+        this.droppedKeys++;
+        return;
+      }
+      entry = { tenantId, hour, signal, kind, requests: 0, items: 0, bytes: 0 };
+      this.pending.set(key, entry);
+    }
+    entry.requests += nonNegative(counts.requests);
+    entry.items += nonNegative(counts.items);
+    entry.bytes += nonNegative(counts.bytes);
+  }
+
+  /** Writes what was counted; resolves once written (or kept for the next flush on failure). */
+  flush(): Promise<void> {
+    this.flushing ??= this.write().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  /** Stops the timer and writes what is left. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flushing;
+    await this.flush();
+  }
+
+  private async write(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    try {
+      await this.ch.insert({
+        table: USAGE_TABLE,
+        format: 'JSONEachRow',
+        clickhouse_settings: { async_insert: 0 },
+        values: [...batch.values()].map((e) => ({
+          TenantId: e.tenantId,
+          Hour: Math.floor(e.hour / 1000),
+          Signal: e.signal,
+          Kind: e.kind,
+          Requests: e.requests,
+          Items: e.items,
+          Bytes: e.bytes,
+        })),
+      });
+    } catch (err) {
+      this.log(`usage: writing ${batch.size} counter(s) failed, kept for the next flush: ${String(err)}`);
+      for (const [key, e] of batch) {
+        const now = this.pending.get(key);
+        if (now) {
+          now.requests += e.requests;
+          now.items += e.items;
+          now.bytes += e.bytes;
+        } else if (this.pending.size < this.maxKeys) this.pending.set(key, e);
+        else this.droppedKeys++;
+      }
+    }
+  }
+}
+
+function nonNegative(n: number | undefined): number {
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+}
+
+/** Items of a tenant's signal accepted since `dayStartMs`, as the usage table has them. */
+export async function readAcceptedItemsSince(
+  ch: ClickHouseClient,
+  tenantId: string,
+  signal: string,
+  sinceMs: number,
+): Promise<number> {
+  const rs = await ch.query({
+    query: `SELECT sum(Items) AS items FROM ${USAGE_TABLE}
+             WHERE TenantId = {tenant:String} AND Signal = {signal:String} AND Kind = 'accepted'
+               AND Hour >= toDateTime({since:UInt32}, 'UTC')`,
+    query_params: { tenant: tenantId, signal, since: Math.floor(sinceMs / 1000) },
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<{ items: string | number }>();
+  return Number(row?.items ?? 0);
+}

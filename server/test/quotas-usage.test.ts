@@ -1,0 +1,311 @@
+// Quotas and usage in the all-in-one: an instance administrator sets a tenant's quotas
+// (nobody else may), the collector refuses over the ingest rate with the OTLP codes and
+// accepts again after the delay, queries over the range quota get a 422, and the tenant's
+// usage (accepted, refused, queries) equals what was sent.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { status as GrpcCode, type Client } from '@grpc/grpc-js';
+import { encodeExportRequestObject, encodeWriteRequest, otlpRoot } from '@telemetryflow/otlp';
+import type { TenantQuotasDto, UsageDto } from '@telemetryflow/contract';
+import { compressSync } from 'snappy';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  api,
+  createTenantWithKeys,
+  eventually,
+  freshDataDir,
+  removeDir,
+  startServer,
+  type Started,
+} from './helpers.js';
+import { grpcExport, otlpGrpcClient } from './otlp-grpc-client.js';
+
+function spans(n: number): Buffer {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  return Buffer.from(
+    encodeExportRequestObject('traces', {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'quota-svc' } }] },
+          scopeSpans: [
+            {
+              spans: Array.from({ length: n }, (_, i) => ({
+                traceId: Buffer.alloc(16, i + 1),
+                spanId: Buffer.alloc(8, i + 1),
+                name: `op-${i}`,
+                kind: 2,
+                startTimeUnixNano: String(now - 1_000_000n),
+                endTimeUnixNano: String(now),
+              })),
+            },
+          ],
+        },
+      ],
+    }),
+  );
+}
+
+function logs(n: number): Buffer {
+  const now = String(BigInt(Date.now()) * 1_000_000n);
+  return Buffer.from(
+    encodeExportRequestObject('logs', {
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'quota-svc' } }] },
+          scopeLogs: [
+            {
+              logRecords: Array.from({ length: n }, (_, i) => ({
+                timeUnixNano: now,
+                severityNumber: 9,
+                body: { stringValue: `line ${i}` },
+              })),
+            },
+          ],
+        },
+      ],
+    }),
+  );
+}
+
+function samples(n: number): Buffer {
+  return compressSync(
+    Buffer.from(
+      encodeWriteRequest({
+        timeseries: Array.from({ length: n }, (_, i) => ({
+          labels: [
+            { name: '__name__', value: 'quota_up' },
+            { name: 'instance', value: `host-${i}` },
+          ],
+          samples: [{ value: 1, timestamp: Date.now() - 1000 }],
+        })),
+      }),
+    ),
+  );
+}
+
+describe('quotas and usage (all-in-one)', () => {
+  const dir = freshDataDir('tf-quotas-');
+  let server: Started;
+  let apiUrl: string;
+  let otlpUrl: string;
+  let grpc: Client;
+  let adminToken: string;
+  let tenantId: string;
+  let ingestKey: string;
+  let adminKey: string;
+
+  before(async () => {
+    server = await startServer(dir, { TF_USAGE_FLUSH_MS: '50' });
+    apiUrl = server.running.apiUrl!;
+    otlpUrl = server.running.otlpHttpUrl!;
+    grpc = otlpGrpcClient(server.running.otlpGrpcAddress!);
+    const login = await api<{ data: { accessToken: string } }>(apiUrl, '/api/v1/auth/login', undefined, {
+      method: 'POST',
+      body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+    });
+    adminToken = login.body.data.accessToken;
+    ({
+      tenantId,
+      keys: [ingestKey, adminKey],
+    } = (await createTenantWithKeys(apiUrl, 'quota-co', [['ingest'], ['read', 'admin']])) as {
+      tenantId: string;
+      keys: [string, string];
+    });
+  });
+  after(async () => {
+    grpc?.close();
+    await server?.running.close();
+    removeDir(dir);
+  });
+
+  const quotasPath = () => `/api/v1/tenants/${tenantId}/quotas`;
+  const QUOTAS = {
+    ingestItemsPerSecond: { traces: 10, metrics: 10 },
+    dailyItems: { logs: 5 },
+    maxQueryRangeSeconds: 3600,
+  };
+
+  it('only an instance administrator reads and sets quotas; bad quotas are a 400', async () => {
+    // The tenant's own admin key (and so its owner's powers within the tenant) is not enough.
+    const byKey = await api(apiUrl, quotasPath(), adminKey, { method: 'PUT', body: QUOTAS });
+    assert.equal(byKey.status, 403, JSON.stringify(byKey.body));
+    assert.equal((await api(apiUrl, quotasPath(), adminKey)).status, 403);
+
+    // Nor is being the tenant's owner: a user invited as owner, who is no instance administrator.
+    const OWNER = 'owner@quota-co.test';
+    const OWNER_PASSWORD = 'an owner password of some length';
+    const invited = await api(apiUrl, `/api/v1/tenants/${tenantId}/invitations`, adminToken, {
+      method: 'POST',
+      body: { email: OWNER, role: 'owner', password: OWNER_PASSWORD },
+      headers: { 'x-tenant': tenantId },
+    });
+    assert.equal(invited.status, 201, JSON.stringify(invited.body));
+    const ownerLogin = await api<{ data: { accessToken: string } }>(apiUrl, '/api/v1/auth/login', undefined, {
+      method: 'POST',
+      body: { email: OWNER, password: OWNER_PASSWORD },
+    });
+    const ownerToken = ownerLogin.body.data.accessToken;
+    const [invitation] = (await api<{ data: { id: string }[] }>(apiUrl, '/api/v1/invitations', ownerToken)).body.data;
+    const accepted = await api(apiUrl, `/api/v1/invitations/${invitation!.id}/accept`, ownerToken, { method: 'POST' });
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    const ownerMe = await api<{ data: { role: string; instanceAdmin: boolean } }>(apiUrl, '/api/v1/me', ownerToken, {
+      headers: { 'x-tenant': tenantId },
+    });
+    assert.deepEqual([ownerMe.body.data.role, ownerMe.body.data.instanceAdmin], ['owner', false]);
+    const byOwner = await api(apiUrl, quotasPath(), ownerToken, {
+      method: 'PUT',
+      body: QUOTAS,
+      headers: { 'x-tenant': tenantId },
+    });
+    assert.equal(byOwner.status, 403, JSON.stringify(byOwner.body));
+    const adminMe = await api<{ data: { instanceAdmin: boolean } }>(apiUrl, '/api/v1/me', adminToken);
+    assert.equal(adminMe.body.data.instanceAdmin, true);
+
+    const bad = await api(apiUrl, quotasPath(), adminToken, {
+      method: 'PUT',
+      body: { ingestItemsPerSecond: { traces: -1 } },
+    });
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    assert.equal((await api(apiUrl, '/api/v1/tenants/no-such-tenant/quotas', adminToken)).status, 404);
+
+    const put = await api<{ data: TenantQuotasDto }>(apiUrl, quotasPath(), adminToken, { method: 'PUT', body: QUOTAS });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    const got = await api<{ data: TenantQuotasDto }>(apiUrl, quotasPath(), adminToken);
+    assert.equal(got.status, 200);
+    assert.deepEqual(got.body.data.quotas, QUOTAS);
+    assert.equal(got.body.data.tenantId, tenantId);
+  });
+
+  const sent = {
+    acceptedSpans: 0,
+    acceptedBytes: 0,
+    refusedSpanRequests: 0,
+    acceptedSamples: 0,
+    refusedWrites: 0,
+    acceptedLogs: 0,
+    refusedLogRequests: 0,
+  };
+  const postSpans = async (n: number) => {
+    const body = spans(n);
+    const res = await fetch(`${otlpUrl}/v1/traces`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${ingestKey}` },
+    });
+    if (res.status === 200) {
+      sent.acceptedSpans += n;
+      sent.acceptedBytes += body.length;
+    } else if (res.status === 429) sent.refusedSpanRequests++;
+    return res;
+  };
+
+  it('OTLP/HTTP over the rate: 429 with Retry-After and RetryInfo, accepted again after the delay', async () => {
+    assert.equal((await postSpans(15)).status, 200);
+    const refused = await postSpans(1);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    const statusType = otlpRoot.lookupType('google.rpc.Status');
+    const status = statusType.toObject(statusType.decode(Buffer.from(await refused.arrayBuffer()))) as {
+      code: number;
+      details: { typeUrl: string }[];
+    };
+    assert.equal(status.code, GrpcCode.RESOURCE_EXHAUSTED);
+    assert.equal(status.details[0]!.typeUrl, 'type.googleapis.com/google.rpc.RetryInfo');
+    await eventually('the rate quota to let spans in again', async () =>
+      (await postSpans(1)).status === 200 ? true : undefined,
+    );
+  });
+
+  it('OTLP/gRPC over the rate: RESOURCE_EXHAUSTED with RetryInfo', async () => {
+    // The bucket may still owe the span of the last test's recovery: wait it out (refusals are counted).
+    await eventually('25 spans to be accepted', async () => ((await postSpans(25)).status === 200 ? true : undefined));
+    const reply = await grpcExport(grpc, 'traces', spans(1), ingestKey);
+    assert.equal(reply.code, GrpcCode.RESOURCE_EXHAUSTED);
+    assert.ok((reply.retryDelayMs ?? 0) >= 1000, String(reply.retryDelayMs));
+    sent.refusedSpanRequests++;
+  });
+
+  it('remote write over the rate: 429', async () => {
+    const write = (n: number) =>
+      fetch(`${otlpUrl}/api/v1/push`, {
+        method: 'POST',
+        body: samples(n),
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-encoding': 'snappy',
+          authorization: `Bearer ${ingestKey}`,
+        },
+      });
+    assert.equal((await write(20)).status, 204);
+    sent.acceptedSamples += 20;
+    const refused = await write(1);
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    sent.refusedWrites++;
+  });
+
+  it("daily volume: once the day's items are used, 429 until midnight UTC", async () => {
+    const postLogs = (n: number) =>
+      fetch(`${otlpUrl}/v1/logs`, {
+        method: 'POST',
+        body: logs(n),
+        headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${ingestKey}` },
+      });
+    assert.equal((await postLogs(3)).status, 200);
+    assert.equal((await postLogs(3)).status, 200); // 3 of 5 used when it came
+    sent.acceptedLogs += 6;
+    const refused = await postLogs(1);
+    assert.equal(refused.status, 429);
+    sent.refusedLogRequests++;
+    const untilMidnight = Math.ceil((86_400_000 - (Date.now() % 86_400_000)) / 1000);
+    assert.ok(Math.abs(Number(refused.headers.get('retry-after')) - untilMidnight) <= 5);
+  });
+
+  it('a query over the range quota is a 422 naming the quota; within it, answered', async () => {
+    const now = Date.now();
+    const wide = await api<{ error: { code: string; message: string } }>(
+      apiUrl,
+      `/api/v1/logs?from=${now - 2 * 3_600_000}&to=${now}`,
+      adminKey,
+    );
+    assert.equal(wide.status, 422, JSON.stringify(wide.body));
+    assert.equal(wide.body.error.code, 'query_range_quota_exceeded');
+    assert.match(wide.body.error.message, /at most 3600 s/);
+    const narrow = await api(apiUrl, `/api/v1/logs?from=${now - 1_800_000}&to=${now}`, adminKey);
+    assert.equal(narrow.status, 200, JSON.stringify(narrow.body));
+  });
+
+  it('usage equals what was accepted and refused', async () => {
+    const now = Date.now();
+    const path = `/api/v1/usage?from=${now - 3_600_000}&to=${now + 3_600_000}`;
+    await eventually(
+      'usage to show every export',
+      async () => {
+        const res = await api<{ data: UsageDto }>(apiUrl, path, adminKey);
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        const sum = (signal: string, kind: string, field: 'items' | 'bytes' | 'requests') =>
+          res.body.data.points.filter((p) => p.signal === signal && p.kind === kind).reduce((n, p) => n + p[field], 0);
+        const got = {
+          acceptedSpans: sum('traces', 'accepted', 'items'),
+          acceptedBytes: sum('traces', 'accepted', 'bytes'),
+          refusedSpanRequests: sum('traces', 'refused', 'requests'),
+          acceptedSamples: sum('metrics', 'accepted', 'items'),
+          refusedWrites: sum('metrics', 'refused', 'requests'),
+          acceptedLogs: sum('logs', 'accepted', 'items'),
+          refusedLogRequests: sum('logs', 'refused', 'requests'),
+        };
+        if (JSON.stringify(got) !== JSON.stringify(sent)) return undefined;
+        assert.equal(res.body.data.step, 3600);
+        assert.ok(sum('queries', 'run', 'requests') >= 1, 'the query answered above is counted');
+        return true;
+      },
+      5_000,
+    ).catch(async (err: unknown) => {
+      const res = await api<{ data: UsageDto }>(apiUrl, path, adminKey);
+      throw new Error(
+        `${String(err)}; sent ${JSON.stringify(sent)}, usage ${JSON.stringify(res.body)}; log: ${server.log.slice(-5).join('\n')}`,
+      );
+    });
+  });
+});
