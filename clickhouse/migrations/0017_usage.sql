@@ -17,4 +17,4 @@ ENGINE = SummingMergeTree((Requests, Items, Bytes))
 PARTITION BY toYYYYMM(Hour)
 ORDER BY (TenantId, Hour, Signal, Kind)
 TTL Hour + INTERVAL 400 DAY
-SETTINGS index_granularity = 1024;
+SETTINGS index_granularity = 1024, non_replicated_deduplication_window = 1000;
