@@ -1,7 +1,14 @@
-// Usage counters of one process, summed in memory per tenant, hour, signal and kind and
-// written to `usage_hourly` (a SummingMergeTree) every few seconds. Bounded: past maxKeys
-// distinct keys between two flushes, further new keys are dropped and counted. A failed
-// write keeps the counts for the next flush (merged, still bounded).
+// Usage counters of one process, summed in memory per tenant, hour, signal, kind and reason
+// and written to `usage_hourly` (a SummingMergeTree) every few seconds. Bounded: past maxKeys
+// distinct keys waiting, further new keys are dropped and counted.
+//
+// Each written batch carries its own insert_deduplication_token. The table keeps a
+// deduplication window (as every *_hourly table), and without a token ClickHouse drops a block
+// identical to a recent one: two flushes that each counted one refused request of the same
+// size are the same rows, and the second would be lost. A failed write is retried with the
+// same rows and token, so a write that succeeded although the client saw an error is not
+// counted twice.
+import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 
 export const USAGE_TABLE = 'usage_hourly';
@@ -18,6 +25,7 @@ interface Entry {
   hour: number;
   signal: string;
   kind: string;
+  reason: string;
   requests: number;
   items: number;
   bytes: number;
@@ -25,8 +33,17 @@ interface Entry {
 
 const HOUR_MS = 3_600_000;
 
+interface Batch {
+  token: string;
+  entries: Entry[];
+}
+
 export class UsageRecorder {
   private pending = new Map<string, Entry>();
+  /** Batches whose write failed, oldest first, retried as they were (same rows, same token). */
+  private retries: Batch[] = [];
+  private readonly instance = randomUUID();
+  private sequence = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private droppedKeys = 0;
@@ -61,16 +78,17 @@ export class UsageRecorder {
     signal: string,
     kind: string,
     counts: { requests?: number; items?: number; bytes?: number },
+    reason = '',
   ): void {
     const hour = Math.floor(this.now() / HOUR_MS) * HOUR_MS;
-    const key = `${tenantId}\u0000${hour}\u0000${signal}\u0000${kind}`;
+    const key = `${tenantId}\u0000${hour}\u0000${signal}\u0000${kind}\u0000${reason}`;
     let entry = this.pending.get(key);
     if (!entry) {
-      if (this.pending.size >= this.maxKeys) {
+      if (this.pending.size + this.waitingRetries() >= this.maxKeys) {
         this.droppedKeys++;
         return;
       }
-      entry = { tenantId, hour, signal, kind, requests: 0, items: 0, bytes: 0 };
+      entry = { tenantId, hour, signal, kind, reason, requests: 0, items: 0, bytes: 0 };
       this.pending.set(key, entry);
     }
     entry.requests += nonNegative(counts.requests);
@@ -91,35 +109,39 @@ export class UsageRecorder {
     await this.flush();
   }
 
+  private waitingRetries(): number {
+    return this.retries.reduce((n, b) => n + b.entries.length, 0);
+  }
+
   private async write(): Promise<void> {
-    if (this.pending.size === 0) return;
-    const batch = this.pending;
-    this.pending = new Map();
-    try {
-      await this.ch.insert({
-        table: USAGE_TABLE,
-        format: 'JSONEachRow',
-        clickhouse_settings: { async_insert: 0 },
-        values: [...batch.values()].map((e) => ({
-          TenantId: e.tenantId,
-          Hour: Math.floor(e.hour / 1000),
-          Signal: e.signal,
-          Kind: e.kind,
-          Requests: e.requests,
-          Items: e.items,
-          Bytes: e.bytes,
-        })),
-      });
-    } catch (err) {
-      this.log(`usage: writing ${batch.size} counter(s) failed, kept for the next flush: ${String(err)}`);
-      for (const [key, e] of batch) {
-        const now = this.pending.get(key);
-        if (now) {
-          now.requests += e.requests;
-          now.items += e.items;
-          now.bytes += e.bytes;
-        } else if (this.pending.size < this.maxKeys) this.pending.set(key, e);
-        else this.droppedKeys++;
+    if (this.pending.size > 0) {
+      this.retries.push({ token: `${this.instance}-${++this.sequence}`, entries: [...this.pending.values()] });
+      this.pending = new Map();
+    }
+    while (this.retries.length > 0) {
+      const batch = this.retries[0]!;
+      try {
+        await this.ch.insert({
+          table: USAGE_TABLE,
+          format: 'JSONEachRow',
+          clickhouse_settings: { async_insert: 0, insert_deduplicate: 1, insert_deduplication_token: batch.token },
+          values: batch.entries.map((e) => ({
+            TenantId: e.tenantId,
+            Hour: Math.floor(e.hour / 1000),
+            Signal: e.signal,
+            Kind: e.kind,
+            Reason: e.reason,
+            Requests: e.requests,
+            Items: e.items,
+            Bytes: e.bytes,
+          })),
+        });
+        this.retries.shift();
+      } catch (err) {
+        this.log(
+          `usage: writing ${batch.entries.length} counter(s) failed, retried with the next flush: ${String(err)}`,
+        );
+        return;
       }
     }
   }

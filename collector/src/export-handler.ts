@@ -8,6 +8,7 @@ import type {
   ExportOutcome,
   OtlpConsumer,
   PayloadEncoding,
+  RefusalReason,
   Signal,
   UsageSink,
 } from '@telemetryflow/otlp';
@@ -16,7 +17,7 @@ import type { ReceiverLog } from './config.js';
 import type { DailyVolumeLimiter } from './daily-volume-limiter.js';
 import { IngestRateLimiter } from './ingest-rate-limiter.js';
 import type { CollectorMetrics } from './collector-metrics.js';
-import { ExportError, isServerSide, toExportError } from './errors.js';
+import { ExportError, isServerSide, toExportError, type ExportErrorKind } from './errors.js';
 
 export interface ExportHandlerDeps {
   authenticate: Authenticate;
@@ -101,9 +102,11 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
   const refuse = (err: unknown, tenant: string, bytes?: number): ExportError => {
     const failure = toExportError(err);
     m?.requests.inc({ signal, tenant, outcome: failure.kind });
-    // A tenant's refusals for its volume (over quota, or its bytes in flight) are its usage.
-    if (tenant !== '' && (failure.kind === 'over-quota' || failure.kind === 'throttled'))
-      deps.usage?.add(tenant, signal, 'refused', { requests: 1, bytes: bytes ?? 0 });
+    // Every refusal of a known tenant is its usage, by reason, so that what its clients were
+    // refused equals what the usage page shows (without a valid key there is no tenant).
+    const reason = refusalReason(failure.kind);
+    if (tenant !== '' && reason !== undefined)
+      deps.usage?.add(tenant, signal, 'refused', { requests: 1, bytes: bytes ?? 0 }, reason);
     if (isServerSide(failure))
       deps.log?.error('OTLP export failed transiently', { signal, error: describe(failure.cause ?? failure) });
     return failure;
@@ -134,7 +137,7 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
       rateLimiter.charge(tenant, signal, rate, outcome.accepted);
       deps.dailyVolume?.charge(tenant, signal, daily, outcome.accepted);
       deps.usage?.add(tenant, signal, 'accepted', { requests: 1, items: outcome.accepted, bytes: payload.byteLength });
-      if (outcome.rejected > 0) deps.usage?.add(tenant, signal, 'refused', { items: outcome.rejected });
+      if (outcome.rejected > 0) deps.usage?.add(tenant, signal, 'refused', { items: outcome.rejected }, 'invalid');
       m?.requests.inc({ signal, tenant, outcome: outcome.rejected > 0 ? 'partial' : 'accepted' });
       m?.itemsAccepted.inc({ signal, tenant }, outcome.accepted);
       if (outcome.rejected > 0) m?.itemsRejected.inc({ signal, tenant }, outcome.rejected);
@@ -151,10 +154,14 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
     admission,
     refuse,
     async authorize(authorization, scheme = 'bearer') {
+      let tenant = '';
       try {
-        return await authorize(deps.authenticate, authorization, scheme);
+        const credential = await authenticate(deps.authenticate, authorization, scheme);
+        tenant = credential.tenantId;
+        if (!credential.scopes.includes('ingest')) throw new ExportError('forbidden', 'API key lacks the ingest scope');
+        return credential;
       } catch (err) {
-        throw refuse(err, '');
+        throw refuse(err, tenant);
       }
     },
     export: (credential, call) =>
@@ -186,8 +193,25 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
   };
 }
 
-async function authorize(
-  authenticate: Authenticate,
+/** The usage reason of a refusal; undefined for the one kind that names no tenant. */
+export function refusalReason(kind: ExportErrorKind): RefusalReason | undefined {
+  return REFUSAL_REASON[kind];
+}
+
+const REFUSAL_REASON: Record<ExportErrorKind, RefusalReason | undefined> = {
+  'over-quota': 'quota',
+  throttled: 'overload',
+  malformed: 'invalid',
+  'unsupported-media-type': 'invalid',
+  'too-large': 'too-large',
+  forbidden: 'forbidden',
+  timeout: 'timeout',
+  unavailable: 'unavailable',
+  unauthenticated: undefined,
+};
+
+async function authenticate(
+  authenticateKey: Authenticate,
   authorization: string | undefined,
   scheme: AuthScheme,
 ): Promise<Credential> {
@@ -197,9 +221,8 @@ async function authorize(
     throw new ExportError('unauthenticated', `missing or malformed Authorization: ${wanted}`);
   }
   // A throwing authenticator (database down) is transient: toExportError makes it 503 / UNAVAILABLE.
-  const credential = await authenticate(token);
+  const credential = await authenticateKey(token);
   if (credential === null) throw new ExportError('unauthenticated', 'unknown or revoked API key');
-  if (!credential.scopes.includes('ingest')) throw new ExportError('forbidden', 'API key lacks the ingest scope');
   return credential;
 }
 

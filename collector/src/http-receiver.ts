@@ -64,16 +64,17 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
     const handler = createExportHandler(signal, { ...deps, admission, rateLimiter });
     app.post(`/v1/${signal}`, async (request, reply) => {
       const encoding = encodingOfContentType(request.headers['content-type']);
-      if (encoding === null) {
-        const err = new ExportError(
-          'unsupported-media-type',
-          `unsupported Content-Type "${request.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`,
-        );
-        return sendError(reply, err, 'json');
-      }
       try {
         const credential = await handler.authorize(request.headers.authorization);
         guard.authenticated(request.raw.socket.remoteAddress, request.raw.socket.remotePort);
+        // Authenticated first, so that the refusal is counted in the tenant's usage.
+        if (encoding === null) {
+          const err = new ExportError(
+            'unsupported-media-type',
+            `unsupported Content-Type "${request.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`,
+          );
+          return sendError(reply, handler.refuse(err, credential.tenantId, declaredLength(request)), 'json');
+        }
         const outcome = await handler.export(credential, {
           encoding,
           declaredBytes: declaredLength(request),
@@ -84,7 +85,7 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
           .header('content-type', CONTENT_TYPE[encoding])
           .send(Buffer.from(encodeExportResponse(signal, outcome, encoding)));
       } catch (err) {
-        return sendError(reply, toExportError(err), encoding);
+        return sendError(reply, toExportError(err), encoding ?? 'json');
       }
     });
   }

@@ -10,14 +10,33 @@ export const UsageParamsSchema = z
   .strict();
 
 /**
+ * Why requests or items were refused: over an ingest quota, the server's or tenant's bytes in
+ * flight, undecodable or wrongly framed (or items a partial success rejected), over the size
+ * cap, a key without the ingest scope, not arrived in time, a transient server failure.
+ */
+export const USAGE_REFUSAL_REASONS = [
+  'quota',
+  'overload',
+  'invalid',
+  'too-large',
+  'forbidden',
+  'timeout',
+  'unavailable',
+] as const;
+export type UsageRefusalReason = (typeof USAGE_REFUSAL_REASONS)[number];
+
+/**
  * One bucket of a tenant's usage (`GET /api/v1/usage`): `signal` traces|metrics|logs with
- * `kind` accepted|refused, or `queries` with kind `run` (items: rows returned).
+ * `kind` accepted|refused (refused: with its `reason`), or `queries` with kind `run`
+ * (items: rows returned).
  */
 export interface UsagePointDto {
   /** Start of the bucket, RFC 3339. */
   time: string;
   signal: string;
   kind: string;
+  /** Present for kind `refused`. */
+  reason?: UsageRefusalReason;
   requests: number;
   items: number;
   bytes: number;

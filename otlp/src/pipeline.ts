@@ -79,10 +79,19 @@ export interface UsageCounts {
 }
 
 /**
+ * Why a tenant's request (or item) was refused, as usage counts it: `quota` over an ingest
+ * quota; `overload` the process's or tenant's bytes in flight (admission, a full decoder
+ * queue); `invalid` undecodable, unsupported framing, or items a partial success rejected;
+ * `too-large` over the request size cap; `forbidden` a key without the ingest scope;
+ * `timeout` the request did not arrive in time; `unavailable` a transient server failure.
+ */
+export type RefusalReason = 'quota' | 'overload' | 'invalid' | 'too-large' | 'forbidden' | 'timeout' | 'unavailable';
+
+/**
  * Where receivers and readers count usage (the clickhouse package's UsageRecorder). `signal`
- * is traces|metrics|logs or queries; `kind` accepted|refused (signals) or run (queries).
- * Never throws and never waits: counting must not slow or fail the request.
+ * is traces|metrics|logs or queries; `kind` accepted|refused (signals, refused with a reason)
+ * or run (queries). Never throws and never waits: counting must not slow or fail the request.
  */
 export interface UsageSink {
-  add(tenantId: string, signal: string, kind: string, counts: UsageCounts): void;
+  add(tenantId: string, signal: string, kind: string, counts: UsageCounts, reason?: RefusalReason): void;
 }

@@ -1,13 +1,13 @@
 // Quotas and usage in the all-in-one: an instance administrator sets a tenant's quotas
 // (nobody else may), the collector refuses over the ingest rate with the OTLP codes and
 // accepts again after the delay, queries over the range quota get a 422, and the tenant's
-// usage (accepted, refused, queries) equals what was sent.
+// usage (accepted, and refused by reason, queries) equals what the clients saw.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status as GrpcCode, type Client } from '@grpc/grpc-js';
 import { encodeExportRequestObject, encodeWriteRequest, otlpRoot } from '@telemetryflow/otlp';
 import type { TenantQuotasDto, UsageDto } from '@telemetryflow/contract';
-import { compressSync } from 'snappy';
+import { compressSync, uncompressSync } from 'snappy';
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -94,6 +94,8 @@ describe('quotas and usage (all-in-one)', () => {
   let tenantId: string;
   let ingestKey: string;
   let adminKey: string;
+  /** A second ingest key of the tenant, used before quotas are set (a key caches its tenant's quotas). */
+  let earlyIngestKey: string;
 
   before(async () => {
     server = await startServer(dir, { TF_USAGE_FLUSH_MS: '50' });
@@ -107,16 +109,78 @@ describe('quotas and usage (all-in-one)', () => {
     adminToken = login.body.data.accessToken;
     ({
       tenantId,
-      keys: [ingestKey, adminKey],
-    } = (await createTenantWithKeys(apiUrl, 'quota-co', [['ingest'], ['read', 'admin']])) as {
+      keys: [ingestKey, adminKey, earlyIngestKey],
+    } = (await createTenantWithKeys(apiUrl, 'quota-co', [['ingest'], ['read', 'admin'], ['ingest']])) as {
       tenantId: string;
-      keys: [string, string];
+      keys: [string, string, string];
     });
   });
   after(async () => {
     grpc?.close();
     await server?.running.close();
     removeDir(dir);
+  });
+
+  // What the clients saw, as a user would tally it from their exporters' logs: accepted
+  // requests, items and bytes, and every refused request by its reason.
+  const seen: Record<string, number> = {};
+  const tally = (key: string, n = 1) => (seen[key] = (seen[key] ?? 0) + n);
+  const rpcStatus = otlpRoot.lookupType('google.rpc.Status');
+  const statusMessage = async (res: Response): Promise<string> => {
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (res.headers.get('content-type')?.startsWith('application/x-protobuf'))
+      return String((rpcStatus.toObject(rpcStatus.decode(bytes)) as { message?: string }).message ?? '');
+    return bytes.toString('utf8');
+  };
+  /** A refusal's reason as its answer tells it: the status, and the message naming a quota. */
+  const reasonOf = (status: number, message: string): string => {
+    if (/quota/.test(message)) return 'quota';
+    if (status === 503) return /temporarily unable/.test(message) ? 'unavailable' : 'overload';
+    const byStatus: Record<number, string> = {
+      400: 'invalid',
+      403: 'forbidden',
+      408: 'timeout',
+      413: 'too-large',
+      415: 'invalid',
+      429: 'overload',
+    };
+    return byStatus[status] ?? `status ${status}`;
+  };
+  /** Tallies one HTTP answer (OTLP or remote write); returns it with its body's message read. */
+  const observe = async (signal: string, res: Response, items: number, bytes: number) => {
+    const ok = res.status === 200 || res.status === 204;
+    const message = ok ? '' : await statusMessage(res.clone());
+    if (ok) {
+      tally(`${signal} accepted requests`);
+      tally(`${signal} accepted items`, items);
+      tally(`${signal} accepted bytes`, bytes);
+    } else tally(`${signal} refused ${reasonOf(res.status, message)}`);
+    return { res, message };
+  };
+  const postOtlp = async (
+    signal: 'traces' | 'logs',
+    body: Buffer,
+    items: number,
+    contentType = 'application/x-protobuf',
+    key = ingestKey,
+  ) =>
+    observe(
+      signal,
+      await fetch(`${otlpUrl}/v1/${signal}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': contentType, authorization: `Bearer ${key}` },
+      }),
+      items,
+      body.length,
+    );
+  const postSpans = async (n: number) => (await postOtlp('traces', spans(n), n)).res;
+
+  it('a malformed or wrongly typed export is refused as invalid, and counted (before any quota)', async () => {
+    const garbage = await postOtlp('logs', Buffer.from([0xff, 0xff, 0xff]), 0, undefined, earlyIngestKey);
+    assert.equal(garbage.res.status, 400, garbage.message);
+    const typed = await postOtlp('logs', logs(1), 1, 'text/plain', earlyIngestKey);
+    assert.equal(typed.res.status, 415, typed.message);
   });
 
   const quotasPath = () => `/api/v1/tenants/${tenantId}/quotas`;
@@ -177,29 +241,6 @@ describe('quotas and usage (all-in-one)', () => {
     assert.equal(got.body.data.tenantId, tenantId);
   });
 
-  const sent = {
-    acceptedSpans: 0,
-    acceptedBytes: 0,
-    refusedSpanRequests: 0,
-    acceptedSamples: 0,
-    refusedWrites: 0,
-    acceptedLogs: 0,
-    refusedLogRequests: 0,
-  };
-  const postSpans = async (n: number) => {
-    const body = spans(n);
-    const res = await fetch(`${otlpUrl}/v1/traces`, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${ingestKey}` },
-    });
-    if (res.status === 200) {
-      sent.acceptedSpans += n;
-      sent.acceptedBytes += body.length;
-    } else if (res.status === 429) sent.refusedSpanRequests++;
-    return res;
-  };
-
   it('OTLP/HTTP over the rate: 429 with Retry-After and RetryInfo, accepted again after the delay', async () => {
     assert.equal((await postSpans(15)).status, 200);
     const refused = await postSpans(1);
@@ -223,41 +264,37 @@ describe('quotas and usage (all-in-one)', () => {
     const reply = await grpcExport(grpc, 'traces', spans(1), ingestKey);
     assert.equal(reply.code, GrpcCode.RESOURCE_EXHAUSTED);
     assert.ok((reply.retryDelayMs ?? 0) >= 1000, String(reply.retryDelayMs));
-    sent.refusedSpanRequests++;
+    assert.match(reply.message ?? '', /quota/);
+    tally('traces refused quota');
   });
 
   it('remote write over the rate: 429', async () => {
-    const write = (n: number) =>
-      fetch(`${otlpUrl}/api/v1/push`, {
+    const write = async (n: number) => {
+      const body = samples(n);
+      const res = await fetch(`${otlpUrl}/api/v1/push`, {
         method: 'POST',
-        body: samples(n),
+        body,
         headers: {
           'content-type': 'application/x-protobuf',
           'content-encoding': 'snappy',
           authorization: `Bearer ${ingestKey}`,
         },
       });
+      // Usage counts the bytes of the decompressed request.
+      return (await observe('metrics', res, n, Buffer.from(uncompressSync(body) as Buffer).length)).res;
+    };
     assert.equal((await write(20)).status, 204);
-    sent.acceptedSamples += 20;
     const refused = await write(1);
     assert.equal(refused.status, 429);
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
-    sent.refusedWrites++;
   });
 
   it("daily volume: once the day's items are used, 429 until midnight UTC", async () => {
-    const postLogs = (n: number) =>
-      fetch(`${otlpUrl}/v1/logs`, {
-        method: 'POST',
-        body: logs(n),
-        headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${ingestKey}` },
-      });
+    const postLogs = async (n: number) => (await postOtlp('logs', logs(n), n)).res;
     assert.equal((await postLogs(3)).status, 200);
     assert.equal((await postLogs(3)).status, 200); // 3 of 5 used when it came
-    sent.acceptedLogs += 6;
     const refused = await postLogs(1);
     assert.equal(refused.status, 429);
-    sent.refusedLogRequests++;
     const untilMidnight = Math.ceil((86_400_000 - (Date.now() % 86_400_000)) / 1000);
     assert.ok(Math.abs(Number(refused.headers.get('retry-after')) - untilMidnight) <= 5);
   });
@@ -276,36 +313,41 @@ describe('quotas and usage (all-in-one)', () => {
     assert.equal(narrow.status, 200, JSON.stringify(narrow.body));
   });
 
-  it('usage equals what was accepted and refused', async () => {
+  it('usage equals what the clients saw accepted and refused, per reason', async () => {
     const now = Date.now();
     const path = `/api/v1/usage?from=${now - 3_600_000}&to=${now + 3_600_000}`;
+    assert.ok(seen['traces refused quota']! >= 2 && seen['logs refused invalid'] === 2, JSON.stringify(seen));
+    let usage: Record<string, number> = {};
+    let queriesRun = 0;
     await eventually(
       'usage to show every export',
       async () => {
         const res = await api<{ data: UsageDto }>(apiUrl, path, adminKey);
         assert.equal(res.status, 200, JSON.stringify(res.body));
-        const sum = (signal: string, kind: string, field: 'items' | 'bytes' | 'requests') =>
-          res.body.data.points.filter((p) => p.signal === signal && p.kind === kind).reduce((n, p) => n + p[field], 0);
-        const got = {
-          acceptedSpans: sum('traces', 'accepted', 'items'),
-          acceptedBytes: sum('traces', 'accepted', 'bytes'),
-          refusedSpanRequests: sum('traces', 'refused', 'requests'),
-          acceptedSamples: sum('metrics', 'accepted', 'items'),
-          refusedWrites: sum('metrics', 'refused', 'requests'),
-          acceptedLogs: sum('logs', 'accepted', 'items'),
-          refusedLogRequests: sum('logs', 'refused', 'requests'),
-        };
-        if (JSON.stringify(got) !== JSON.stringify(sent)) return undefined;
         assert.equal(res.body.data.step, 3600);
-        assert.ok(sum('queries', 'run', 'requests') >= 1, 'the query answered above is counted');
-        return true;
+        usage = {};
+        queriesRun = 0;
+        for (const p of res.body.data.points) {
+          if (p.signal === 'queries') queriesRun += p.requests;
+          else if (p.kind === 'accepted') {
+            for (const m of ['requests', 'items', 'bytes'] as const)
+              usage[`${p.signal} accepted ${m}`] = (usage[`${p.signal} accepted ${m}`] ?? 0) + p[m];
+          } else {
+            const key = `${p.signal} refused ${p.reason}`;
+            if (p.requests > 0) usage[key] = (usage[key] ?? 0) + p.requests;
+            // Nothing here was partly accepted: no item is refused on its own.
+            assert.equal(p.items, 0, JSON.stringify(p));
+          }
+        }
+        return JSON.stringify(sorted(usage)) === JSON.stringify(sorted(seen)) && queriesRun >= 1 ? true : undefined;
       },
-      5_000,
-    ).catch(async (err: unknown) => {
-      const res = await api<{ data: UsageDto }>(apiUrl, path, adminKey);
-      throw new Error(
-        `${String(err)}; sent ${JSON.stringify(sent)}, usage ${JSON.stringify(res.body)}; log: ${server.log.slice(-5).join('\n')}`,
-      );
-    });
+      10_000,
+    ).catch(() => undefined);
+    assert.deepEqual(sorted(usage), sorted(seen), `log: ${server.log.slice(-5).join('\n')}`);
+    assert.ok(queriesRun >= 1, 'the query answered above is counted');
   });
 });
+
+function sorted(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}

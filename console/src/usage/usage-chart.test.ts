@@ -5,17 +5,25 @@ const usage = {
   step: 3600,
   points: [
     { time: '2026-12-07T10:00:00.000Z', signal: 'traces', kind: 'accepted', requests: 2, items: 30, bytes: 900 },
-    { time: '2026-12-07T10:00:00.000Z', signal: 'traces', kind: 'refused', requests: 1, items: 0, bytes: 50 },
+    {
+      time: '2026-12-07T10:00:00.000Z',
+      signal: 'traces',
+      kind: 'refused',
+      reason: 'quota' as const,
+      requests: 1,
+      items: 0,
+      bytes: 50,
+    },
     { time: '2026-12-07T11:00:00.000Z', signal: 'traces', kind: 'accepted', requests: 1, items: 5, bytes: 100 },
   ],
 };
 
 describe('usage chart', () => {
-  it('stacks one series per signal and kind with the chosen measure', () => {
+  it('stacks one series per signal, kind and reason with the chosen measure', () => {
     const option = usageOption(usage, 'items') as {
       series: { name: string; stack: string; data: [number, number][] }[];
     };
-    expect(option.series.map((s) => s.name)).toEqual(['traces accepted', 'traces refused']);
+    expect(option.series.map((s) => s.name)).toEqual(['traces accepted', 'traces refused (quota)']);
     expect(option.series[0]!.data).toEqual([
       [Date.parse('2026-12-07T10:00:00.000Z'), 30],
       [Date.parse('2026-12-07T11:00:00.000Z'), 5],
@@ -26,7 +34,7 @@ describe('usage chart', () => {
   it('totals each signal and kind over the range', () => {
     expect(usageTotals(usage)).toEqual([
       { name: 'traces accepted', requests: 3, items: 35, bytes: 1000 },
-      { name: 'traces refused', requests: 1, items: 0, bytes: 50 },
+      { name: 'traces refused (quota)', requests: 1, items: 0, bytes: 50 },
     ]);
   });
 });

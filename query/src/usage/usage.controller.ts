@@ -1,5 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { UsageParamsSchema, type ApiSuccess, type UsageDto, type UsagePointDto } from '@telemetryflow/contract';
+import {
+  UsageParamsSchema,
+  type ApiSuccess,
+  type UsageDto,
+  type UsagePointDto,
+  type UsageRefusalReason,
+} from '@telemetryflow/contract';
 import { ApiRoute, Requires, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { parseInteger, parseTimeRange, type RawParams } from '../request-params.js';
@@ -18,7 +24,7 @@ export class UsageController {
   @Get()
   @ApiRoute({
     summary:
-      'Usage per signal and kind (accepted, refused; queries run) in buckets of step seconds (a multiple of 3600, default 3600) from from to to',
+      'Usage per signal, kind and reason (accepted, refused by reason; queries run) in buckets of step seconds (a multiple of 3600, default 3600) from from to to',
     query: UsageParamsSchema,
     tags: ['usage'],
   })
@@ -33,23 +39,25 @@ export class UsageController {
       t: number;
       Signal: string;
       Kind: string;
+      Reason: string;
       requests: string;
       items: string;
       bytes: string;
     }>(
-      `SELECT toUnixTimestamp(toStartOfInterval(Hour, toIntervalSecond({step:UInt32}))) AS t, Signal, Kind,
+      `SELECT toUnixTimestamp(toStartOfInterval(Hour, toIntervalSecond({step:UInt32}))) AS t, Signal, Kind, Reason,
               sum(Requests) AS requests, sum(Items) AS items, sum(Bytes) AS bytes
          FROM usage_hourly
         WHERE TenantId = {tenant:String}
           AND Hour >= toStartOfHour(toDateTime({fromS:UInt32}, 'UTC')) AND Hour <= toDateTime({toS:UInt32}, 'UTC')
-        GROUP BY t, Signal, Kind
-        ORDER BY t, Signal, Kind`,
+        GROUP BY t, Signal, Kind, Reason
+        ORDER BY t, Signal, Kind, Reason`,
       { tenant, step, fromS, toS },
     );
     const points: UsagePointDto[] = rows.map((r) => ({
       time: new Date(r.t * 1000).toISOString(),
       signal: r.Signal,
       kind: r.Kind,
+      ...(r.Reason !== '' ? { reason: r.Reason as UsageRefusalReason } : {}),
       requests: Number(r.requests),
       items: Number(r.items),
       bytes: Number(r.bytes),
