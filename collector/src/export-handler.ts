@@ -12,6 +12,7 @@ import type {
   Signal,
   UsageSink,
 } from '@telemetryflow/otlp';
+import { ActiveSeriesLimits } from '@telemetryflow/rows';
 import { InflightBytes, type AdmissionTicket } from './admission.js';
 import type { ReceiverLog } from './config.js';
 import type { DailyVolumeLimiter } from './daily-volume-limiter.js';
@@ -26,6 +27,8 @@ export interface ExportHandlerDeps {
   admission?: InflightBytes;
   /** The ingest rate quota's buckets; share one per process between receivers (default: one per receiver). */
   rateLimiter?: IngestRateLimiter;
+  /** The active-series quota's sets; share one per process between receivers (default: one per receiver). */
+  activeSeries?: ActiveSeriesLimits;
   /** The daily volume quota's counts; absent: daily quotas are not enforced. */
   dailyVolume?: DailyVolumeLimiter;
   log?: ReceiverLog;
@@ -99,6 +102,7 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
   const m = deps.metrics;
   const admission = deps.admission ?? new InflightBytes();
   const rateLimiter = deps.rateLimiter ?? new IngestRateLimiter();
+  const activeSeries = deps.activeSeries ?? new ActiveSeriesLimits();
   const refuse = (err: unknown, tenant: string, bytes?: number): ExportError => {
     const failure = toExportError(err);
     m?.requests.inc({ signal, tenant, outcome: failure.kind });
@@ -126,6 +130,7 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
       const receivedAtNs = nowNs();
       const days = credential.rawRetentionDays?.[signal];
       const notBeforeNs = days ? receivedAtNs - BigInt(days) * DAY_NS : 0n;
+      const gate = signal === 'metrics' ? activeSeries.gate(tenant, credential.ingestQuota?.activeSeries) : undefined;
       const outcome = await deps.consumer.consume({
         tenantId: tenant,
         signal,
@@ -133,11 +138,15 @@ export function createExportHandler(signal: Signal, deps: ExportHandlerDeps): Ex
         payload,
         receivedAtNs,
         notBeforeNs,
+        ...(gate ? { activeSeries: gate } : {}),
       });
       rateLimiter.charge(tenant, signal, rate, outcome.accepted);
       deps.dailyVolume?.charge(tenant, signal, daily, outcome.accepted);
       deps.usage?.add(tenant, signal, 'accepted', { requests: 1, items: outcome.accepted, bytes: payload.byteLength });
-      if (outcome.rejected > 0) deps.usage?.add(tenant, signal, 'refused', { items: outcome.rejected }, 'invalid');
+      const overQuota = Math.min(outcome.rejected, outcome.rejectedOverQuota ?? 0);
+      if (overQuota > 0) deps.usage?.add(tenant, signal, 'refused', { items: overQuota }, 'quota');
+      if (outcome.rejected > overQuota)
+        deps.usage?.add(tenant, signal, 'refused', { items: outcome.rejected - overQuota }, 'invalid');
       m?.requests.inc({ signal, tenant, outcome: outcome.rejected > 0 ? 'partial' : 'accepted' });
       m?.itemsAccepted.inc({ signal, tenant }, outcome.accepted);
       if (outcome.rejected > 0) m?.itemsRejected.inc({ signal, tenant }, outcome.rejected);

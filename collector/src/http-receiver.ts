@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { SIGNALS, encodeExportResponse, type OtlpEncoding } from '@telemetryflow/otlp';
+import { ActiveSeriesLimits } from '@telemetryflow/rows';
 import { IngestRateLimiter } from './ingest-rate-limiter.js';
 import { InflightBytes, type AdmissionTicket } from './admission.js';
 import { connectionSettings, validateReceiverConfig, type ReceiverConfig, type RunningReceiver } from './config.js';
@@ -38,6 +39,7 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
   const conn = connectionSettings(cfg);
   const admission = deps.admission ?? new InflightBytes();
   const rateLimiter = deps.rateLimiter ?? new IngestRateLimiter();
+  const activeSeries = deps.activeSeries ?? new ActiveSeriesLimits();
   const app = Fastify({
     logger: false,
     return503OnClosing: true,
@@ -61,7 +63,7 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   for (const signal of SIGNALS) {
-    const handler = createExportHandler(signal, { ...deps, admission, rateLimiter });
+    const handler = createExportHandler(signal, { ...deps, admission, rateLimiter, activeSeries });
     app.post(`/v1/${signal}`, async (request, reply) => {
       const encoding = encodingOfContentType(request.headers['content-type']);
       try {
@@ -92,7 +94,7 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
 
   // Prometheus remote write 1.0, stored as metrics through the same handler and budget.
   registerRemoteWriteRoutes(app, {
-    handler: createExportHandler('metrics', { ...deps, admission, rateLimiter }),
+    handler: createExportHandler('metrics', { ...deps, admission, rateLimiter, activeSeries }),
     maxRequestBytes: cfg.maxRequestBytes,
     authenticated: (request) => guard.authenticated(request.raw.socket.remoteAddress, request.raw.socket.remotePort),
   });

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Each collector process keeps hash sets of up to this many series per tenant in memory. */
+export const MAX_ACTIVE_SERIES = 1_000_000;
+
 const Positive = z.number().int().min(1).max(1e12);
 const PerSignal = z
   .object({ traces: Positive.optional(), metrics: Positive.optional(), logs: Positive.optional() })
@@ -16,6 +19,11 @@ export const TenantQuotasSchema = z
     ingestItemsPerSecond: PerSignal.optional(),
     /** Items accepted per signal per UTC day. */
     dailyItems: PerSignal.optional(),
+    /**
+     * Metric series active at once (seen in the last 10 to 20 minutes), all collector replicas
+     * together: data points of new series beyond it are refused, those of active series accepted.
+     */
+    maxActiveSeries: z.number().int().min(1).max(MAX_ACTIVE_SERIES).optional(),
     /** The longest from–to span of one query, in seconds. */
     maxQueryRangeSeconds: Positive.optional(),
     /** Queries of the tenant running at once on one API process. */

@@ -25,6 +25,8 @@ export interface EncodedTables {
   accepted: number;
   rejected: number;
   errorMessage: string;
+  /** Of `rejected`: points of new series over the active-series quota. */
+  rejectedOverQuota?: number;
   /** Set when the task asked to keep rows. */
   rows?: LiveRows;
 }
@@ -83,7 +85,17 @@ function encodeViaRows(task: DecodeTask): EncodedResult {
   for (const [table, rows] of Object.entries(decoded.batch.tables) as [InsertTable, unknown[][]][]) {
     tables[table] = { data: encodeRowBinary(table, rows), rows: rows.length };
   }
-  const { accepted, rejected, errorMessage } = decoded.batch;
+  const { accepted, rejected, errorMessage, rejectedOverQuota } = decoded.batch;
   const rows = task.keepRows ? { spans: decoded.batch.tables.spans, logs: decoded.batch.tables.logs } : undefined;
-  return { ok: true, batch: { tables, accepted, rejected, errorMessage, ...(rows ? { rows } : {}) } };
+  return {
+    ok: true,
+    batch: {
+      tables,
+      accepted,
+      rejected,
+      errorMessage,
+      ...(rejectedOverQuota ? { rejectedOverQuota } : {}),
+      ...(rows ? { rows } : {}),
+    },
+  };
 }

@@ -18,6 +18,21 @@ export interface OtlpExport {
    * the signal: TTL would delete them at once, so they are refused. 0n: no cutoff.
    */
   notBeforeNs: bigint;
+  /** Metrics: the tenant's active-series quota, checked per series where points are decoded. */
+  activeSeries?: ActiveSeriesGate;
+}
+
+/**
+ * A tenant's active series as the decoder threads of a process share them (the rows
+ * package's ActiveSeriesLimits makes it): two generations of fingerprint hash sets in
+ * SharedArrayBuffers, and how many series moved from the previous into the current one.
+ */
+export interface ActiveSeriesGate {
+  /** Active series this process admits for the tenant. */
+  limit: number;
+  current: SharedArrayBuffer;
+  previous: SharedArrayBuffer;
+  moved: SharedArrayBuffer;
 }
 
 /** Items that could not be stored (OTLP partial success); zero when all were stored. */
@@ -26,6 +41,8 @@ export interface ExportOutcome {
   accepted: number;
   rejected: number;
   errorMessage: string;
+  /** Of `rejected`: data points of new series over the tenant's active-series quota. */
+  rejectedOverQuota?: number;
 }
 
 export interface OtlpConsumer {
@@ -66,6 +83,8 @@ export interface IngestQuota {
   itemsPerSecond?: Readonly<Partial<Record<Signal, number>>>;
   /** Items accepted per signal per UTC day. */
   dailyItems?: Readonly<Partial<Record<Signal, number>>>;
+  /** Metric series active (seen in the last 10 to 20 minutes) at once, all collector replicas together. */
+  activeSeries?: number;
 }
 
 /** Resolves a bearer token to its credential, or null when it is unknown or revoked. */

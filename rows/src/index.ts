@@ -13,3 +13,4 @@ export type { EncodedItems } from './field-writers.js';
 export { encodeTraceRequest } from './span-writer.js';
 export { encodeLogsRequest } from './log-writer.js';
 export { transcodeTraceRequest } from './span-wire.js';
+export * from './active-series.js';

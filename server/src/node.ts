@@ -50,6 +50,7 @@ import { openControlPlane, type ControlPlane } from '@telemetryflow/identity';
 import { createQueryMetrics, createQueryReads, ExportsModule, LiveHub, PrometheusService } from '@telemetryflow/query';
 import { startQueryServer } from '@telemetryflow/query/app';
 import type { OtlpConsumer } from '@telemetryflow/otlp';
+import { ActiveSeriesLimits } from '@telemetryflow/rows';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { CONTROL_PLANE_FEATURES } from './control-plane-features.js';
@@ -357,6 +358,8 @@ export async function startNode(
       // One set of ingest-rate buckets too: OTLP/HTTP, OTLP/gRPC and remote write share a tenant's quota.
       const collectorReplicas = config.collectorReplicas;
       const rateLimiter = new IngestRateLimiter({ replicas: () => collectorReplicas });
+      // And one set of active series per tenant, shared with the decoder threads (limit ÷ replicas too).
+      const activeSeries = new ActiveSeriesLimits({ replicas: () => collectorReplicas });
       // Daily volume from the usage table, where this process's ClickHouse is (all-in-one, collector+ingest).
       const ch = clickhouse;
       const dailyVolume =
@@ -367,6 +370,7 @@ export async function startNode(
         consumer: consumer!,
         admission,
         rateLimiter,
+        activeSeries,
         ...(usage ? { usage } : {}),
         ...(dailyVolume ? { dailyVolume } : {}),
         metrics,

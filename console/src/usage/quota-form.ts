@@ -9,6 +9,7 @@ export interface QuotaDraft {
   dailyItems: Record<QuotaSignal, number | null>;
   maxQueryRangeSeconds: number | null;
   maxConcurrentQueries: number | null;
+  maxActiveSeries: number | null;
 }
 
 export function draftOf(quotas: TenantQuotas): QuotaDraft {
@@ -19,6 +20,7 @@ export function draftOf(quotas: TenantQuotas): QuotaDraft {
     dailyItems: perSignal(quotas.dailyItems),
     maxQueryRangeSeconds: quotas.maxQueryRangeSeconds ?? null,
     maxConcurrentQueries: quotas.maxConcurrentQueries ?? null,
+    maxActiveSeries: quotas.maxActiveSeries ?? null,
   };
 }
 
@@ -35,5 +37,6 @@ export function quotasOf(draft: QuotaDraft): TenantQuotas {
     ...(daily ? { dailyItems: daily } : {}),
     ...(draft.maxQueryRangeSeconds !== null ? { maxQueryRangeSeconds: draft.maxQueryRangeSeconds } : {}),
     ...(draft.maxConcurrentQueries !== null ? { maxConcurrentQueries: draft.maxConcurrentQueries } : {}),
+    ...(draft.maxActiveSeries !== null ? { maxActiveSeries: draft.maxActiveSeries } : {}),
   };
 }

@@ -413,6 +413,7 @@ function ingestQuota(quotas: TenantQuotas): IngestQuota {
   return {
     ...(quotas.ingestItemsPerSecond ? { itemsPerSecond: { ...quotas.ingestItemsPerSecond } } : {}),
     ...(quotas.dailyItems ? { dailyItems: { ...quotas.dailyItems } } : {}),
+    ...(quotas.maxActiveSeries ? { activeSeries: quotas.maxActiveSeries } : {}),
   };
 }
 
