@@ -19,3 +19,21 @@ PARTITION BY toYYYYMM(Hour)
 ORDER BY (TenantId, Hour, Signal, Kind, Reason)
 TTL Hour + INTERVAL 400 DAY
 SETTINGS index_granularity = 1024, non_replicated_deduplication_window = 1000;
+
+-- Bytes on disk per tenant and signal, measured periodically (see stored-bytes.ts): each raw
+-- table's active parts' bytes shared out by the tenant's rows in each part. A gauge: the last
+-- measurement of an hour (MeasuredAt) replaces the earlier ones.
+CREATE TABLE IF NOT EXISTS usage_stored_bytes
+(
+    TenantId    LowCardinality(String) CODEC(ZSTD(1)),
+    Hour        DateTime('UTC') CODEC(Delta(4), ZSTD(1)),
+    Signal      LowCardinality(String) CODEC(ZSTD(1)),
+    Bytes       UInt64 CODEC(T64, ZSTD(1)),
+    Rows        UInt64 CODEC(T64, ZSTD(1)),
+    MeasuredAt  DateTime64(3, 'UTC') CODEC(Delta(8), ZSTD(1))
+)
+ENGINE = ReplacingMergeTree(MeasuredAt)
+PARTITION BY toYYYYMM(Hour)
+ORDER BY (TenantId, Hour, Signal)
+TTL Hour + INTERVAL 400 DAY
+SETTINGS index_granularity = 1024;

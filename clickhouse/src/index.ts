@@ -8,3 +8,4 @@ export * from './rollups.js';
 export * from './cluster-ddl.js';
 export * from './read-catalog.js';
 export * from './usage.js';
+export * from './stored-bytes.js';

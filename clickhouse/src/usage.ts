@@ -9,6 +9,7 @@
 // same rows and token, so a write that succeeded although the client saw an error is not
 // counted twice.
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 
 export const USAGE_TABLE = 'usage_hourly';
@@ -42,6 +43,7 @@ export class UsageRecorder {
   private pending = new Map<string, Entry>();
   /** Batches whose write failed, oldest first, retried as they were (same rows, same token). */
   private retries: Batch[] = [];
+  /** Token prefix: hex and dashes only (it is written into the statement). */
   private readonly instance = randomUUID();
   private sequence = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -121,11 +123,10 @@ export class UsageRecorder {
     while (this.retries.length > 0) {
       const batch = this.retries[0]!;
       try {
-        await this.ch.insert({
-          table: USAGE_TABLE,
-          format: 'JSONEachRow',
-          clickhouse_settings: { async_insert: 0, insert_deduplicate: 1, insert_deduplication_token: batch.token },
-          values: batch.entries.map((e) => ({
+        // Settings in the statement: the embedded engine keeps a request's clickhouse_settings
+        // for its whole session, and a leaked token would deduplicate other inserts.
+        const rows = batch.entries.map((e) =>
+          JSON.stringify({
             TenantId: e.tenantId,
             Hour: Math.floor(e.hour / 1000),
             Signal: e.signal,
@@ -134,8 +135,15 @@ export class UsageRecorder {
             Requests: e.requests,
             Items: e.items,
             Bytes: e.bytes,
-          })),
+          }),
+        );
+        const result = await this.ch.exec({
+          query: `INSERT INTO ${USAGE_TABLE} (TenantId, Hour, Signal, Kind, Reason, Requests, Items, Bytes)
+                  SETTINGS async_insert = 0, insert_deduplicate = 1, insert_deduplication_token = '${batch.token}'
+                  FORMAT JSONEachRow`,
+          values: Readable.from([rows.join('\n') + '\n']),
         });
+        result.stream.resume();
         this.retries.shift();
       } catch (err) {
         this.log(

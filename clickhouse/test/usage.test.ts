@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createClickHouse, migrate, UsageRecorder, type ClickHouseClient } from '../src/index.js';
+import { createClickHouse, migrate, recordStoredBytes, UsageRecorder, type ClickHouseClient } from '../src/index.js';
 
 let dir: string;
 let ch: ClickHouseClient;
@@ -51,4 +51,35 @@ test('refusals are kept apart by reason', async () => {
   recorder.add('t2', 'logs', 'refused', { requests: 1 }, 'quota');
   await recorder.close();
   assert.deepEqual(await refusedRequests('t2'), { overload: 2, quota: 2 });
+});
+
+test("stored bytes: each tenant's share of a signal's parts, by its rows in each part", async () => {
+  const insertLogs = (tenant: string, n: number) =>
+    ch.command({
+      query: `INSERT INTO logs (TenantId, Timestamp, ServiceName, Body) SETTINGS async_insert = 0
+              SELECT {tenant:String}, now64(9), 'svc', concat('line ', toString(number)) FROM numbers({n:UInt64})`,
+      query_params: { tenant, n },
+    });
+  await insertLogs('big', 3000);
+  await insertLogs('small', 1000);
+  await insertLogs('big', 1000);
+  const measured = await recordStoredBytes(ch, Date.UTC(2026, 11, 7, 10, 30));
+  const logs = Object.fromEntries(measured.filter((s) => s.signal === 'logs').map((s) => [s.tenantId, s]));
+  assert.deepEqual([logs.big?.rows, logs.small?.rows], [4000, 1000]);
+  const rs = await ch.query({
+    query: `SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE database = currentDatabase() AND table = 'logs' AND active`,
+    format: 'JSONEachRow',
+  });
+  const b = (await rs.json<{ b: string }>())[0]!.b;
+  // The shares add up to the table's bytes on disk; each tenant's is in proportion to its rows per part.
+  assert.ok(Math.abs(logs.big!.bytes + logs.small!.bytes - Number(b)) <= 2, `${JSON.stringify(logs)} of ${b}`);
+  assert.ok(logs.big!.bytes > logs.small!.bytes * 2, JSON.stringify(logs));
+  // A later measurement of the same hour replaces the earlier one.
+  await insertLogs('small', 500);
+  await recordStoredBytes(ch, Date.UTC(2026, 11, 7, 10, 45, 12, 345));
+  const stored = await ch.query({
+    query: `SELECT Rows FROM usage_stored_bytes FINAL WHERE TenantId = 'small' AND Signal = 'logs'`,
+    format: 'JSONEachRow',
+  });
+  assert.deepEqual(await stored.json(), [{ Rows: '1500' }]);
 });

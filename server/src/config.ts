@@ -58,6 +58,8 @@ export interface Config {
   collectorReplicas: number;
   /** How often each process writes its usage counters to ClickHouse (TF_USAGE_FLUSH_MS). */
   usageFlushMs: number;
+  /** How often stored bytes per tenant and signal are measured (TF_USAGE_STORED_BYTES_MS). */
+  usageStoredBytesMs: number;
   dataDir: string;
   clickhouseUrl: string | undefined;
   /** `TF_CLICKHOUSE_CLUSTER`: the ClickHouse cluster the schema is placed on. */
@@ -455,6 +457,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     otlpAdmission: otlpAdmission(env, otlpMaxRequestBytes),
     collectorReplicas: int(env, 'TF_COLLECTOR_REPLICAS', 1, 1, 10_000),
     usageFlushMs: int(env, 'TF_USAGE_FLUSH_MS', 5_000, 10, 600_000),
+    usageStoredBytesMs: int(env, 'TF_USAGE_STORED_BYTES_MS', 3_600_000, 100, 86_400_000),
     dataDir: resolve(env.TF_DATA_DIR || './data'),
     clickhouseUrl: url(env, 'CLICKHOUSE_URL', ['http:', 'https:']),
     clickhouseCluster: clusterName(env),

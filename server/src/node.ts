@@ -16,6 +16,7 @@ import {
   migrate,
   migrationsComplete,
   readAcceptedItemsSince,
+  StoredBytesMeter,
   UsageRecorder,
   type ClickHouseClient,
 } from '@telemetryflow/clickhouse';
@@ -121,6 +122,11 @@ export async function startNode(
     const usage =
       clickhouse && new UsageRecorder(clickhouse, { flushIntervalMs: config.usageFlushMs, log: log.warn }).start();
     if (usage) stops.push(() => usage.close());
+    // Stored bytes per tenant and signal, measured where telemetry is written or read (single server only).
+    if (clickhouse && !config.clickhouseCluster && (roles.has('ingest') || roles.has('query'))) {
+      const meter = new StoredBytesMeter(clickhouse, config.usageStoredBytesMs, log.warn).start();
+      stops.push(() => meter.close());
+    }
     let controlPlane: ControlPlane | undefined;
     if (roles.has('collector') || roles.has('query') || roles.has('alerting') || roles.has('probe')) {
       const cp = (controlPlane = await openControlPlane(

@@ -98,7 +98,7 @@ describe('quotas and usage (all-in-one)', () => {
   let earlyIngestKey: string;
 
   before(async () => {
-    server = await startServer(dir, { TF_USAGE_FLUSH_MS: '50' });
+    server = await startServer(dir, { TF_USAGE_FLUSH_MS: '50', TF_USAGE_STORED_BYTES_MS: '1000' });
     apiUrl = server.running.apiUrl!;
     otlpUrl = server.running.otlpHttpUrl!;
     grpc = otlpGrpcClient(server.running.otlpGrpcAddress!);
@@ -345,6 +345,7 @@ describe('quotas and usage (all-in-one)', () => {
     assert.ok(seen['traces refused quota']! >= 2 && seen['logs refused invalid'] === 2, JSON.stringify(seen));
     let usage: Record<string, number> = {};
     let queriesRun = 0;
+    let stored: Record<string, { rows: number; bytes: number }> = {};
     await eventually(
       'usage to show every export',
       async () => {
@@ -353,8 +354,10 @@ describe('quotas and usage (all-in-one)', () => {
         assert.equal(res.body.data.step, 3600);
         usage = {};
         queriesRun = 0;
+        stored = {};
         for (const p of res.body.data.points) {
           if (p.signal === 'queries') queriesRun += p.requests;
+          else if (p.kind === 'stored') stored[p.signal] = { rows: p.items, bytes: p.bytes };
           else if (p.kind === 'accepted') {
             for (const m of ['requests', 'items', 'bytes'] as const)
               usage[`${p.signal} accepted ${m}`] = (usage[`${p.signal} accepted ${m}`] ?? 0) + p[m];
@@ -366,12 +369,23 @@ describe('quotas and usage (all-in-one)', () => {
             if (p.items > 0) usage[items] = (usage[items] ?? 0) + p.items;
           }
         }
-        return JSON.stringify(sorted(usage)) === JSON.stringify(sorted(seen)) && queriesRun >= 1 ? true : undefined;
+        const storedLogs = stored.logs?.rows === seen['logs accepted items'];
+        return JSON.stringify(sorted(usage)) === JSON.stringify(sorted(seen)) && queriesRun >= 1 && storedLogs
+          ? true
+          : undefined;
       },
       10_000,
     ).catch(() => undefined);
     assert.deepEqual(sorted(usage), sorted(seen), `log: ${server.log.slice(-5).join('\n')}`);
     assert.ok(queriesRun >= 1, 'the query answered above is counted');
+    // Stored: the log records accepted are the logs table's rows of this tenant, on disk in some bytes.
+    assert.equal(
+      stored.logs?.rows,
+      seen['logs accepted items'],
+      `${JSON.stringify(stored)} ${server.log.filter((l) => l.includes('usage')).join('\n')}`,
+    );
+    for (const signal of ['traces', 'metrics', 'logs'])
+      assert.ok((stored[signal]?.bytes ?? 0) > 0, JSON.stringify(stored));
   });
 });
 

@@ -18,6 +18,15 @@ const usage = {
   ],
 };
 
+const withStored = {
+  step: 3600,
+  points: [
+    ...usage.points,
+    { time: '2026-12-07T10:00:00.000Z', signal: 'traces', kind: 'stored', requests: 0, items: 30, bytes: 2000 },
+    { time: '2026-12-07T11:00:00.000Z', signal: 'traces', kind: 'stored', requests: 0, items: 35, bytes: 2300 },
+  ],
+};
+
 describe('usage chart', () => {
   it('stacks one series per signal, kind and reason with the chosen measure', () => {
     const option = usageOption(usage, 'items') as {
@@ -29,6 +38,18 @@ describe('usage chart', () => {
       [Date.parse('2026-12-07T11:00:00.000Z'), 5],
     ]);
     expect(option.series[1]!.stack).toBe('items');
+  });
+
+  it('shows stored bytes as a line, and its latest measurement as the total', () => {
+    const option = usageOption(withStored, 'bytes') as { series: { name: string; type: string; stack?: string }[] };
+    expect(option.series.find((s) => s.name === 'traces stored')).toMatchObject({ type: 'line' });
+    expect(option.series.find((s) => s.name === 'traces stored')!.stack).toBeUndefined();
+    expect(usageTotals(withStored).find((t) => t.name === 'traces stored')).toEqual({
+      name: 'traces stored',
+      requests: 0,
+      items: 35,
+      bytes: 2300,
+    });
   });
 
   it('totals each signal and kind over the range', () => {

@@ -24,7 +24,7 @@ export class UsageController {
   @Get()
   @ApiRoute({
     summary:
-      'Usage per signal, kind and reason (accepted, refused by reason; queries run) in buckets of step seconds (a multiple of 3600, default 3600) from from to to',
+      'Usage per signal, kind and reason (accepted, refused by reason, stored; queries run) in buckets of step seconds (a multiple of 3600, default 3600) from from to to',
     query: UsageParamsSchema,
     tags: ['usage'],
   })
@@ -53,6 +53,19 @@ export class UsageController {
         ORDER BY t, Signal, Kind, Reason`,
       { tenant, step, fromS, toS },
     );
+    // Stored bytes are a gauge: per bucket the last hour's measurement (the hour's last one).
+    const stored = await this.reader.select<{ t: number; Signal: string; rows: string; bytes: string }>(
+      `SELECT toUnixTimestamp(toStartOfInterval(Hour, toIntervalSecond({step:UInt32}))) AS t, Signal,
+              argMax(Rows, Hour) AS rows, argMax(Bytes, Hour) AS bytes
+         FROM (SELECT Hour, Signal, argMax(Rows, MeasuredAt) AS Rows, argMax(Bytes, MeasuredAt) AS Bytes
+                 FROM usage_stored_bytes
+                WHERE TenantId = {tenant:String}
+                  AND Hour >= toStartOfHour(toDateTime({fromS:UInt32}, 'UTC')) AND Hour <= toDateTime({toS:UInt32}, 'UTC')
+                GROUP BY Hour, Signal)
+        GROUP BY t, Signal
+        ORDER BY t, Signal`,
+      { tenant, step, fromS, toS },
+    );
     const points: UsagePointDto[] = rows.map((r) => ({
       time: new Date(r.t * 1000).toISOString(),
       signal: r.Signal,
@@ -62,6 +75,18 @@ export class UsageController {
       items: Number(r.items),
       bytes: Number(r.bytes),
     }));
+    for (const r of stored)
+      points.push({
+        time: new Date(r.t * 1000).toISOString(),
+        signal: r.Signal,
+        kind: 'stored',
+        requests: 0,
+        items: Number(r.rows),
+        bytes: Number(r.bytes),
+      });
+    points.sort(
+      (a, b) => a.time.localeCompare(b.time) || a.signal.localeCompare(b.signal) || a.kind.localeCompare(b.kind),
+    );
     return { data: { step, points } };
   }
 }
