@@ -117,6 +117,15 @@ export async function startNode(
       }));
       stops.push(() => client.close());
       await migrate(client);
+    } else if (roles.has('collector') && config.clickhouseUrl) {
+      // A collector of its own writes its tenants' usage and reads their daily volume there;
+      // the schema is migrated by the roles that own it (until then its writes are retried).
+      const client = (clickhouse = await createClickHouse({
+        url: config.clickhouseUrl,
+        dataDir: config.dataDir,
+        cluster: config.clickhouseCluster,
+      }));
+      stops.push(() => client.close());
     }
     // Usage counters of this process (ingest accepted/refused, queries), written every few seconds.
     const usage =
