@@ -146,3 +146,15 @@ export {
 export { MonitorResultsReader } from './monitors/monitor-results-reader.js';
 export { MonitorsService } from './monitors/monitors.service.js';
 export { syncMonitorIncidents } from './status/monitor-incidents.js';
+export { TenantConfigModule, type TenantConfigModuleConfig } from './tenant-config/tenant-config.module.js';
+export {
+  TenantConfigService,
+  type TenantDashboards,
+  type ImportReport,
+} from './tenant-config/tenant-config.service.js';
+export {
+  TenantConfigDocumentSchema,
+  TENANT_CONFIG_FORMAT,
+  type TenantConfigDocument,
+} from './tenant-config/config-document.js';
+export { planImport, type ImportItem, type ImportMode, type TenantState } from './tenant-config/import-plan.js';

@@ -114,6 +114,8 @@ export function runWithAllInOne(
         TF_BOOTSTRAP_API_KEY: apiKey,
         TF_QUERY_CACHE_TTL_MS: '0',
         TF_RATE_LIMIT_HEAVY_PER_MINUTE: '1000000',
+        // A server Postgres instead of the embedded one, when given.
+        ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
       }),
       () => {},
     );

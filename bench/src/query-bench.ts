@@ -4,9 +4,12 @@
 // then times read requests over HTTP: p50 / p95 of trace by id, trace search, log search
 // (1 hour), metric queries, attribute suggestions and the service map.
 // Sizes: TF_BENCH_SPANS, TF_BENCH_LOGS, TF_BENCH_POINTS (defaults 10M, 10M, 2M);
-// TF_BENCH_RUNS requests per case (default 30).
+// TF_BENCH_RUNS requests per case (default 30). Then the mutating phase (mutating-bench.ts):
+// what the audit log adds to state-changing calls. TF_BENCH_QUERY_PHASES=mutating runs only that.
 import { performance } from 'node:perf_hooks';
+import type { RunningAllInOne } from '@telemetryflow/server';
 import { envInt, loadRows, machineLine, mergesSettled, runWithAllInOne } from './bench-store.js';
+import { mutatingPhase } from './mutating-bench.js';
 import { formatInt, formatMs, percentile, renderTable } from './stats.js';
 
 const API_KEY = 'tf_bench_query_key_00000000000000001';
@@ -18,6 +21,7 @@ const SPANS = envInt('TF_BENCH_SPANS', 10_000_000);
 const LOGS = envInt('TF_BENCH_LOGS', 10_000_000);
 const POINTS = envInt('TF_BENCH_POINTS', 2_000_000);
 const RUNS = envInt('TF_BENCH_RUNS', 30);
+const PHASES = new Set((process.env.TF_BENCH_QUERY_PHASES ?? 'reads,mutating').split(','));
 
 /** Time of item `i` of `total`, spread evenly over [start, end), in nanoseconds. */
 const timeNs = (i: string) =>
@@ -90,6 +94,14 @@ async function measure(base: string, c: Case): Promise<{ p50: number; p95: numbe
 }
 
 runWithAllInOne('tf-bench-query-', API_KEY, async (server) => {
+  if (PHASES.has('reads')) await readPhase(server);
+  if (PHASES.has('mutating')) {
+    await mutatingPhase(server, API_KEY);
+    if (!PHASES.has('reads')) console.log(`\n${await machineLine(server.clickhouse)}`);
+  }
+});
+
+async function readPhase(server: RunningAllInOne): Promise<void> {
   const ch = server.clickhouse;
   const now = Date.now();
   const window = { start: now - DAY_MS, end: now - 60_000 };
@@ -178,4 +190,4 @@ runWithAllInOne('tf-bench-query-', API_KEY, async (server) => {
     `${formatInt(SPANS)} spans (${formatInt(SPANS / SPANS_PER_TRACE)} traces), ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 24 hours; ${RUNS} requests per case\n`,
   );
   console.log(renderTable(['request', 'p50 ms', 'p95 ms', 'target p95 ms'], rows));
-});
+}

@@ -186,3 +186,51 @@ export const ChangePasswordRequestSchema = z.object({
   newPassword: z.string().min(12).max(1024),
 });
 export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;
+
+/** `DELETE /api/v1/me`: the password, or nothing right after a sign-in (SSO-only accounts have no password). */
+export const DeleteAccountRequestSchema = z.object({ password: z.string().min(1).max(1024).optional() }).strict();
+export type DeleteAccountRequest = z.infer<typeof DeleteAccountRequestSchema>;
+
+/** `GET /api/v1/me/export`: what TelemetryFlow keeps about the signed-in user (no secret of any kind). */
+export interface AccountExportDto {
+  exportedAt: string;
+  user: { id: string; email: string; createdAt: string; mustChangePassword: boolean };
+  memberships: { tenantId: string; tenantName: string; role: string; since: string }[];
+  /** Every sign-in session still on record, ended ones with when and why. */
+  sessions: {
+    id: string;
+    createdAt: string;
+    lastUsedAt: string;
+    expiresAt: string;
+    clientAddress: string | null;
+    userAgent: string | null;
+    revokedAt: string | null;
+    revokedReason: string | null;
+  }[];
+  /** Keys this user created (the keys belong to their tenants): prefixes only. */
+  apiKeys: {
+    id: string;
+    tenantId: string;
+    name: string;
+    prefix: string;
+    scopes: string[];
+    createdAt: string;
+    lastUsedAt: string | null;
+    revokedAt: string | null;
+  }[];
+  /** Second factors: kinds and dates, never a secret or a code. */
+  mfa: {
+    totp: { createdAt: string; confirmedAt: string | null } | null;
+    recoveryCodes: { total: number; used: number };
+    passkeys: { id: string; name: string; createdAt: string; lastUsedAt: string | null }[];
+  };
+  /**
+   * Single sign-on is by verified e-mail address, per tenant: the tenants of this user's
+   * memberships that have it set up, their provider, and whether this user is the break-glass owner.
+   */
+  ssoIdentities: { tenantId: string; issuer: string; ssoRequired: boolean; breakGlass: boolean }[];
+  /** Audit events with this user as actor (newest first, at most `auditEventsLimit`). */
+  auditEvents: unknown[];
+  auditEventsLimit: number;
+  auditEventsTruncated: boolean;
+}

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import {
+  applyDecorators,
   HttpException,
   Inject,
   Injectable,
@@ -52,11 +53,17 @@ export interface AuditSink {
 const AUDIT_KEY = 'tf:audit';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+const AUDIT_ANSWER_KEY = 'tf:auditAnswer';
+
 /**
  * Names a route's audit action explicitly (`@Audit('auth.login')`), and audits it even when it
- * is a GET (the SSO callback signs a user in).
+ * is a GET (the SSO callback signs a user in). `{ answer: false }`: the answer is not the
+ * resource's after-state (an export of data: the event says it happened, not what it held).
  */
-export const Audit = (action: string) => SetMetadata(AUDIT_KEY, action);
+export const Audit = (action: string, opts: { answer?: false } = {}) =>
+  opts.answer === false
+    ? applyDecorators(SetMetadata(AUDIT_KEY, action), SetMetadata(AUDIT_ANSWER_KEY, false))
+    : SetMetadata(AUDIT_KEY, action);
 
 /** Singular resource type of a collection segment: `dashboards` → `dashboard`, `api-keys` → `apiKey`. */
 function resourceTypeOf(segment: string): string {
@@ -280,6 +287,7 @@ export class AuditInterceptor implements NestInterceptor {
     (req as unknown as Record<symbol, unknown>)[AUDITED] = true;
     if (declared === false) return next.handle();
     const action = declared;
+    const keepAnswer = this.reflector.get<false | undefined>(AUDIT_ANSWER_KEY, ctx.getHandler()) !== false;
     // Nest sets the status after interceptors: the route's declared one, else 201 for POST.
     const httpCode = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, ctx.getHandler());
     const status = httpCode ?? (req.method === 'POST' ? 201 : 200);
@@ -292,7 +300,9 @@ export class AuditInterceptor implements NestInterceptor {
     return auditState
       .run(state, () => next.handle())
       .pipe(
-        concatMap((value: unknown) => from(this.sink.record(event(status, value)).then(() => value))),
+        concatMap((value: unknown) =>
+          from(this.sink.record(event(status, keepAnswer ? value : undefined)).then(() => value)),
+        ),
         catchError((err: unknown) =>
           from(
             this.sink.record(event(statusOfError(err), undefined)).then(() => {

@@ -20,3 +20,4 @@ export { SeriesCatalog } from './prometheus/series-catalog.js';
 export { ExportsModule, DATA_JOBS_FEATURE, type ExportsConfig } from './exports/exports-module.js';
 export { ExportWorker, DEFAULT_EXPORT_OPTIONS, type ExportOptions } from './exports/export-worker.js';
 export { ExportJobs } from './exports/export-jobs.js';
+export { DashboardsRepository } from './dashboards/dashboards.repository.js';

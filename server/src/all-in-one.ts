@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import type { ControlPlane } from '@telemetryflow/identity';
 import { ROLES, type Config } from './config.js';
 import type { NodeLog } from './logger.js';
 import { startNode } from './node.js';
@@ -10,6 +11,8 @@ export interface RunningAllInOne {
   metricsUrl: string;
   /** The process's ClickHouse client (the embedded engine belongs to this process). */
   clickhouse: ClickHouseClient;
+  /** The process's control-plane database (tenants, keys, dashboards, rules; the audit outbox). */
+  controlPlane: ControlPlane;
   close(): Promise<void>;
 }
 
@@ -19,8 +22,16 @@ export async function startAllInOne(
   log: NodeLog | ((msg: string) => void) = console.log,
 ): Promise<RunningAllInOne> {
   const node = await startNode({ ...config, roles: new Set(ROLES) }, log);
-  const { apiUrl, otlpHttpUrl, otlpGrpcAddress, clickhouse } = node;
-  if (!apiUrl || !otlpHttpUrl || !otlpGrpcAddress || !clickhouse)
+  const { apiUrl, otlpHttpUrl, otlpGrpcAddress, clickhouse, controlPlane } = node;
+  if (!apiUrl || !otlpHttpUrl || !otlpGrpcAddress || !clickhouse || !controlPlane)
     throw new Error('all-in-one started without every role');
-  return { apiUrl, otlpHttpUrl, otlpGrpcAddress, metricsUrl: node.metricsUrl, clickhouse, close: node.close };
+  return {
+    apiUrl,
+    otlpHttpUrl,
+    otlpGrpcAddress,
+    metricsUrl: node.metricsUrl,
+    clickhouse,
+    controlPlane,
+    close: node.close,
+  };
 }

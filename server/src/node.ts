@@ -8,6 +8,8 @@ import {
   parseCidrs,
   SmtpDelivery,
   startAlertingRole,
+  TenantConfigModule,
+  type AlertingApiConfig,
   type MonitorCheckRecord,
 } from '@telemetryflow/alerting';
 import { startProbeRole } from '@telemetryflow/probe';
@@ -48,7 +50,14 @@ import {
   JetStreamWriter,
 } from '@telemetryflow/ingest';
 import { openControlPlane, type ControlPlane } from '@telemetryflow/identity';
-import { createQueryMetrics, createQueryReads, ExportsModule, LiveHub, PrometheusService } from '@telemetryflow/query';
+import {
+  createQueryMetrics,
+  createQueryReads,
+  DashboardsRepository,
+  ExportsModule,
+  LiveHub,
+  PrometheusService,
+} from '@telemetryflow/query';
 import { startQueryServer } from '@telemetryflow/query/app';
 import type { OtlpConsumer } from '@telemetryflow/otlp';
 import { ActiveSeriesLimits } from '@telemetryflow/rows';
@@ -69,6 +78,8 @@ export interface RunningNode {
   metricsUrl: string;
   /** Set when this process holds ClickHouse (ingest or query role). */
   clickhouse?: ClickHouseClient;
+  /** Set when this process opened the control-plane database. */
+  controlPlane?: ControlPlane;
   close(): Promise<void>;
 }
 
@@ -245,6 +256,15 @@ export async function startNode(
     let apiUrl: string | undefined;
     if (roles.has('query')) {
       const ch = clickhouse!;
+      const alertingApi: AlertingApiConfig = {
+        controlPlane: controlPlane!,
+        clickhouse: ch,
+        reader: alertReader!,
+        reads: reads!,
+        delivery: delivery!,
+        guard,
+        smtp,
+      };
       const api = await startQueryServer({
         host: config.host,
         port: config.httpPort,
@@ -256,15 +276,8 @@ export async function startNode(
         consoleDir: config.consoleDir,
         live: { hub: live! },
         modules: [
-          AlertingApiModule.forRoot({
-            controlPlane: controlPlane!,
-            clickhouse: ch,
-            reader: alertReader!,
-            reads: reads!,
-            delivery: delivery!,
-            guard,
-            smtp,
-          }),
+          AlertingApiModule.forRoot(alertingApi),
+          TenantConfigModule.forRoot({ ...alertingApi, dashboards: new DashboardsRepository(controlPlane!) }),
           ExportsModule.forRoot({
             controlPlane: controlPlane!,
             clickhouse: ch,
@@ -411,6 +424,7 @@ export async function startNode(
       otlpGrpcAddress,
       metricsUrl: `http://${config.host}:${ops.port}`,
       clickhouse,
+      controlPlane,
       close: stopAll,
     };
   } catch (err) {

@@ -22,7 +22,14 @@ const REFRESH_FAILURES = {
 
 /** Why a session ended (`sessions.revoked_reason`). */
 export type SessionEndReason =
-  'logout' | 'user' | 'password_change' | 'admin' | 'refresh_reuse' | 'password_reset' | 'mfa_reset';
+  | 'logout'
+  | 'user'
+  | 'password_change'
+  | 'admin'
+  | 'refresh_reuse'
+  | 'password_reset'
+  | 'mfa_reset'
+  | 'account_deleted';
 
 /** Where a login came from, kept with its session. */
 export interface ClientInfo {

@@ -1,4 +1,5 @@
 import { AuthController } from '../auth/auth.controller.js';
+import { AccountService } from './account.service.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { InvitationsController, ReceivedInvitationsController } from './invitations.controller.js';
@@ -32,4 +33,11 @@ export const IDENTITY_CONTROLLERS = [
   SsoSettingsController,
   TenantQuotasController,
 ];
-export const IDENTITY_PROVIDERS = [TenantsService, MembersService, InvitationsService, ApiKeysService, SsoService];
+export const IDENTITY_PROVIDERS = [
+  TenantsService,
+  MembersService,
+  InvitationsService,
+  ApiKeysService,
+  SsoService,
+  AccountService,
+];

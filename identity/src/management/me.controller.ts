@@ -1,8 +1,25 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import type { ApiSuccess, MeDto } from '@telemetryflow/contract';
+import { Controller, Delete, Get, HttpCode, Inject } from '@nestjs/common';
+import {
+  DeleteAccountRequestSchema,
+  type ApiSuccess,
+  type DeleteAccountRequest,
+  type MeDto,
+} from '@telemetryflow/contract';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { UserEntity } from '../control-plane/entities.js';
-import { ApiError, ApiRoute, Authenticated, CurrentCaller, PERMISSIONS, type Caller } from '@telemetryflow/http-kit';
+import {
+  ApiError,
+  ApiRoute,
+  Audit,
+  Authenticated,
+  CurrentCaller,
+  PERMISSIONS,
+  RateLimit,
+  ValidBody,
+  type Caller,
+} from '@telemetryflow/http-kit';
+import { AccountService } from './account.service.js';
+import { signedInUser } from './signed-in-user.js';
 import { CONTROL_PLANE } from '../tokens.js';
 import { TenantsService } from './tenants.service.js';
 
@@ -13,7 +30,24 @@ export class MeController {
   constructor(
     @Inject(CONTROL_PLANE) private readonly controlPlane: ControlPlane,
     @Inject(TenantsService) private readonly tenants: TenantsService,
+    @Inject(AccountService) private readonly account: AccountService,
   ) {}
+
+  @Delete()
+  @HttpCode(204)
+  @Audit('account.delete')
+  @RateLimit('login')
+  @ApiRoute({
+    summary:
+      "Delete the caller's account: confirmed with the password, or without one within 5 minutes of a sign-in (how an SSO-only account confirms); 409 while the caller is a tenant's last owner. Every session ends; memberships, second factors and pending invitations go; keys the user created stay with their tenants; audit events about the user are kept",
+    body: DeleteAccountRequestSchema,
+    status: 204,
+    tags: ['me'],
+  })
+  async delete(@CurrentCaller() caller: Caller, @ValidBody() body: DeleteAccountRequest): Promise<void> {
+    const { userId, sessionId } = signedInUser(caller);
+    await this.account.delete(userId, sessionId, body.password);
+  }
 
   @Get()
   @ApiRoute({

@@ -89,6 +89,7 @@ import { UsageController } from '../usage/usage.controller.js';
 import { DEFAULT_RESULT_CACHE, ResultCache, type ResultCacheOptions } from '../http/result-cache.js';
 import { ResultCacheInterceptor } from '../http/result-cache.interceptor.js';
 import { AuditEventsController } from '../audit/audit-events.controller.js';
+import { AccountExportController } from '../account/account-export.controller.js';
 import { AuditEventsRepository } from '../audit/audit-events.repository.js';
 import { PostgresAuditSink } from '../audit/audit-outbox.js';
 import { AuditRelay, DEFAULT_AUDIT_RELAY, type AuditRelayOptions } from '../audit/audit-relay.js';
@@ -130,6 +131,11 @@ export interface QueryServerConfig {
   auditRelay?: Partial<AuditRelayOptions>;
   /** Where tenants' queries are counted (`GET /api/v1/usage`); absent: not counted. */
   usage?: UsageSink;
+  /**
+   * false: no audit events at all. For measuring what the audit log costs (`pnpm bench:query`'s
+   * mutating phase); the server roles never set it.
+   */
+  auditLog?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -168,6 +174,7 @@ const API_CONTROLLERS = [
   AuditEventsController,
   ...IDENTITY_CONTROLLERS,
   UsageController,
+  AccountExportController,
 ];
 
 /** The app's controllers and those of the feature modules it was given. */
@@ -256,7 +263,10 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  const audit = new PostgresAuditSink(cfg.controlPlane.dataSource);
+  const audit: AuditSink & { settled(): Promise<void> } =
+    cfg.auditLog === false
+      ? { record: async () => {}, settled: async () => {} }
+      : new PostgresAuditSink(cfg.controlPlane.dataSource);
   const app = await NestFactory.create<NestFastifyApplication>(QueryApiModule.forRoot(cfg, audit), adapter, {
     logger: ['error', 'warn'],
   });
@@ -309,7 +319,7 @@ export async function startQueryServer(cfg: QueryServerConfig): Promise<QuerySer
     { ...DEFAULT_AUDIT_RELAY, ...cfg.auditRelay },
     log,
   );
-  relay.start();
+  if (cfg.auditLog !== false) relay.start();
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : cfg.port;
   const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;

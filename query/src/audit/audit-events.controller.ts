@@ -46,7 +46,8 @@ const ListQuery = FilterQuery.extend({
 const ExportQuery = FilterQuery.extend({ format: z.enum(['ndjson', 'csv']).default('ndjson') });
 const VerifyQuery = z.object({ from: FilterQuery.shape.from, to: FilterQuery.shape.to });
 
-function dto(r: SealedAuditRecord): AuditEventDto {
+/** One stored event as the API answers it. */
+export function auditEventDto(r: SealedAuditRecord): AuditEventDto {
   return {
     id: r.id,
     seq: r.seq,
@@ -132,7 +133,7 @@ export class AuditEventsController {
     const rows = await this.events.list(tenant, filterOf(q), q.limit + 1, q.cursor ? Number(q.cursor) : undefined);
     const page = rows.slice(0, q.limit);
     const nextCursor = rows.length > q.limit ? String(page[page.length - 1]!.seq) : null;
-    return { data: { events: page.map(dto), nextCursor } };
+    return { data: { events: page.map(auditEventDto), nextCursor } };
   }
 
   @Get('export')
@@ -150,7 +151,7 @@ export class AuditEventsController {
       let before: number | undefined;
       for (;;) {
         const rows = await events.list(tenant, filter, PAGE, before);
-        for (const r of rows) yield q.format === 'csv' ? csvLine(r) : JSON.stringify(dto(r)) + '\n';
+        for (const r of rows) yield q.format === 'csv' ? csvLine(r) : JSON.stringify(auditEventDto(r)) + '\n';
         if (rows.length < PAGE) return;
         before = rows[rows.length - 1]!.seq;
       }

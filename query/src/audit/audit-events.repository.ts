@@ -84,6 +84,19 @@ export class AuditEventsRepository {
     );
   }
 
+  /**
+   * Newest first, the events of every tenant with the user as actor, and sign-in attempts that
+   * named their e-mail address before anyone was signed in (actor id unknown then).
+   */
+  async byUser(userId: string, email: string, limit: number): Promise<SealedAuditRecord[]> {
+    return this.select(
+      `SELECT ${COLUMNS} FROM audit_events FINAL
+        WHERE ActorType = 'user' AND (ActorId = {userId:String} OR (ActorId = '' AND ActorLabel = {email:String}))
+        ORDER BY Time DESC, TenantId, Seq DESC LIMIT {limit:UInt32}`,
+      { userId, email, limit },
+    );
+  }
+
   /** Oldest first, the events of a time range with seq above `afterSeq`, for the chain check. */
   async chainPage(
     tenant: string,

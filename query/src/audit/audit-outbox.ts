@@ -20,6 +20,9 @@ export interface OutboxEvent {
   after: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuidOrEmpty = (id: string) => (UUID.test(id) ? id : '');
+
 /** Longest before/after JSON kept per event; a larger document is cut and marked. */
 const MAX_STATE_CHARS = 64 * 1024;
 
@@ -80,6 +83,20 @@ export class PostgresAuditSink implements AuditSink {
     const id = e.actor.type === 'apiKey' ? e.actor.id : '';
     const userId = e.actor.type === 'user' ? e.actor.id : '';
     const email = (e.actor.email ?? '').toLowerCase();
+    if (e.tenantId !== '' && email === '' && e.actor.challengeTokenHash === undefined) {
+      // A call with a credential (every API call but sign-ins): one row, its actor found by
+      // primary key. A fifth of the cost of the statement below on the embedded Postgres (ADR 0022).
+      await this.dataSource.query(
+        `INSERT INTO audit_outbox (id, tenant_id, occurred_at, event)
+         VALUES ($1::uuid, $2, to_timestamp($3::double precision / 1000),
+                 $4::jsonb || jsonb_build_object('actorLabel', COALESCE(
+                   (SELECT email FROM users WHERE id = NULLIF($5, '')::uuid),
+                   (SELECT prefix FROM api_keys WHERE id = NULLIF($6, '')::uuid),
+                   $4::jsonb->>'actorLabel')))`,
+        [randomUUID(), e.tenantId, this.now(), JSON.stringify(event), uuidOrEmpty(userId), uuidOrEmpty(id)],
+      );
+      return;
+    }
     // One row per tenant: the caller's, else the named user's memberships, else ''.
     await this.dataSource.query(
       `WITH actor AS (

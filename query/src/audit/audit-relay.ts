@@ -162,6 +162,12 @@ export class AuditRelay {
       [this.options.batchSize],
     );
     const heads = new Map<string, { seq: number; hash: string }>();
+    const sealed: { id: string[]; seq: number[]; prev: string[]; hash: string[] } = {
+      id: [],
+      seq: [],
+      prev: [],
+      hash: [],
+    };
     for (const row of rows) {
       let head = heads.get(row.tenant_id);
       if (!head) {
@@ -173,14 +179,20 @@ export class AuditRelay {
       }
       const seq = head.seq + 1;
       const hash = chainHash(head.hash, recordOf(row, seq));
-      await em.query(`UPDATE audit_outbox SET seq = $2, prev_hash = $3, hash = $4 WHERE id = $1`, [
-        row.id,
-        seq,
-        head.hash,
-        hash,
-      ]);
+      sealed.id.push(row.id);
+      sealed.seq.push(seq);
+      sealed.prev.push(head.hash);
+      sealed.hash.push(hash);
       heads.set(row.tenant_id, { seq, hash });
     }
+    // One statement for the whole batch: the seal holds the lock (and, embedded, the only connection) briefly.
+    if (sealed.id.length > 0)
+      await em.query(
+        `UPDATE audit_outbox o SET seq = v.seq, prev_hash = v.prev, hash = v.hash
+           FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[]) AS v(id, seq, prev, hash)
+          WHERE o.id = v.id`,
+        [sealed.id, sealed.seq, sealed.prev, sealed.hash],
+      );
     for (const [tenant, head] of heads)
       await em.query(
         `INSERT INTO audit_chain_heads (tenant_id, seq, hash) VALUES ($1, $2, $3)

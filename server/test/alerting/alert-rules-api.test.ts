@@ -344,7 +344,7 @@ describe('audit log of the alerting routes', () => {
       .filter(
         (r) =>
           ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) &&
-          /^\/api\/v1\/(alert|alerts|silences|notification-|status-pages|monitors)/.test(r.path),
+          /^\/api\/v1\/(alert|alerts|silences|notification-|status-pages|monitors|tenant-config)/.test(r.path),
       );
     assert.ok(ours.length >= 15, `found ${ours.length} routes`);
     const calls: { route: string; status: number; requestId: string }[] = [];

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { migrationsComplete } from '@telemetryflow/clickhouse';
 import { createApiKey, createTenant, openControlPlane, type ControlPlane } from '@telemetryflow/identity';
-import { createQueryReads, DASHBOARDS_FEATURE, type QueryReads } from '@telemetryflow/query';
+import { createQueryReads, DashboardsRepository, DASHBOARDS_FEATURE, type QueryReads } from '@telemetryflow/query';
 import { startQueryServer, type QueryServer } from '@telemetryflow/query/app';
 import {
   createTestDatabase,
@@ -20,6 +20,7 @@ import {
   ClickHouseConditionReader,
   HttpDelivery,
   parseCidrs,
+  TenantConfigModule,
 } from '@telemetryflow/alerting';
 
 export { call, type Json } from '@telemetryflow/query/test-helpers';
@@ -76,7 +77,17 @@ export async function startAlertingStores(prefix: string): Promise<AlertingStore
     clickhouse: ch,
     controlPlane: cp,
     clickhouseMigrated: () => migrationsComplete(ch),
-    modules: [AlertingApiModule.forRoot({ controlPlane: cp, clickhouse: ch, reader, reads, delivery })],
+    modules: [
+      AlertingApiModule.forRoot({ controlPlane: cp, clickhouse: ch, reader, reads, delivery }),
+      TenantConfigModule.forRoot({
+        controlPlane: cp,
+        clickhouse: ch,
+        reader,
+        reads,
+        delivery,
+        dashboards: new DashboardsRepository(cp),
+      }),
+    ],
   });
   return {
     db,
