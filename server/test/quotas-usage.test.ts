@@ -158,7 +158,7 @@ describe('quotas and usage (all-in-one)', () => {
     return { res, message };
   };
   const postOtlp = async (
-    signal: 'traces' | 'logs',
+    signal: 'traces' | 'metrics' | 'logs',
     body: Buffer,
     items: number,
     contentType = 'application/x-protobuf',
@@ -313,6 +313,44 @@ describe('quotas and usage (all-in-one)', () => {
     await eventually('a sample of an active series to be accepted', async () =>
       (await write(1)).status === 204 ? true : undefined,
     );
+    // Over OTLP a new series is a partial success: 200, its point rejected, the quota named.
+    const otlpMetric = Buffer.from(
+      JSON.stringify({
+        resourceMetrics: [
+          {
+            scopeMetrics: [
+              {
+                metrics: [
+                  {
+                    name: 'quota_up',
+                    gauge: {
+                      dataPoints: [
+                        {
+                          timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                          asDouble: 1,
+                          attributes: [{ key: 'instance', value: { stringValue: 'host-new' } }],
+                        },
+                      ],
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const partial = await eventually('the metrics rate to let the OTLP export in', async () => {
+      const r = await postOtlp('metrics', otlpMetric, 0, 'application/json');
+      return r.res.status === 429 ? undefined : r.res;
+    });
+    assert.equal(partial.status, 200);
+    const answer = (await partial.json()) as {
+      partialSuccess?: { rejectedDataPoints?: string; errorMessage?: string };
+    };
+    assert.equal(answer.partialSuccess?.rejectedDataPoints, '1');
+    assert.match(answer.partialSuccess?.errorMessage ?? '', /active series quota/);
+    tally('metrics refused items quota', 1);
   });
 
   it("daily volume: once the day's items are used, 429 until midnight UTC", async () => {
