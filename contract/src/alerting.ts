@@ -151,14 +151,21 @@ export const MonitorConditionSchema = z
   });
 export type MonitorCondition = z.infer<typeof MonitorConditionSchema>;
 
-export const USAGE_ALERT_MEASURES = ['accepted_items', 'accepted_bytes', 'refused_requests', 'refused_items'] as const;
+export const USAGE_ALERT_MEASURES = [
+  'accepted_items',
+  'accepted_bytes',
+  'refused_requests',
+  'refused_items',
+  'stored_bytes',
+] as const;
 
 /**
  * The tenant's own usage (`GET /api/v1/usage`, hourly buckets) of a signal, summed over the
  * buckets that start within the window — the current hour so far and the whole hours before
  * it (a window of whole hours, 1h to 31d): items or bytes accepted, requests or items refused
- * (of one reason, or all). E.g. refused_requests above 0 over 1h, or accepted_items above a
- * day's budget over 24h. No groups; no usage is 0.
+ * (of one reason, or all); or stored_bytes, the latest measurement within the window (no data
+ * without one). E.g. refused_requests above 0 over 1h, or accepted_items above a day's budget
+ * over 24h. No groups; no usage is 0.
  */
 export const UsageConditionSchema = z
   .object({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { UsageRecorder, type ClickHouseClient } from '@telemetryflow/clickhouse';
+import { recordStoredBytes, UsageRecorder, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { ApiError } from '@telemetryflow/http-kit';
 import { AlertRuleInputSchema } from '@telemetryflow/contract';
 import { ClickHouseConditionReader, observe, previewRule, PreviewTooLargeError } from '@telemetryflow/alerting';
@@ -281,6 +281,12 @@ describe('ClickHouseConditionReader', () => {
     assert.equal(await value({ measure: 'accepted_bytes' }), 4000);
     // Nothing counted is a value of 0, not missing data: "refused above 0" resolves.
     assert.equal(await value({ measure: 'refused_requests', reason: 'too-large' }), 0);
+    // Stored bytes: missing data until measured, then the latest measurement (this tenant's spans here).
+    assert.equal(await value({ measure: 'stored_bytes' }), null);
+    const measured = await recordStoredBytes(s.ch, NOW);
+    const traces = measured.find((m) => m.tenantId === 'default' && m.signal === 'traces');
+    assert.ok(traces && traces.bytes > 0, JSON.stringify(measured));
+    assert.equal(await value({ measure: 'stored_bytes' }), traces.bytes);
     const usageRule = rule({ kind: 'usage', signal: 'traces', measure: 'refused_requests', threshold });
     const [sample] = await reader.read('default', usageRule, NOW + 1);
     assert.deepEqual(observe(usageRule.condition, sample), { seen: 'breached', value: 5 });
