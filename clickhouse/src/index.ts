@@ -7,3 +7,5 @@ export * from './retention.js';
 export * from './rollups.js';
 export * from './cluster-ddl.js';
 export * from './read-catalog.js';
+export * from './usage.js';
+export * from './stored-bytes.js';

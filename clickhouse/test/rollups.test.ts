@@ -263,7 +263,7 @@ test('every rollup table keeps a deduplication window, so dependent-view dedupli
     `SELECT name, extract(create_table_query, 'non_replicated_deduplication_window = (\\\\d+)') AS window FROM system.tables
      WHERE database = currentDatabase() AND (name LIKE '%\\\\_hourly' OR name LIKE '%\\\\_daily') ORDER BY name`,
   );
-  assert.equal(tables.length, 24);
+  assert.equal(tables.length, 25);
   for (const t of tables) assert.equal(t.window, '1000', t.name);
 });
 

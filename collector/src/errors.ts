@@ -7,6 +7,9 @@
 import { Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import { MalformedPayloadError, OverloadedError, encodeStatus, otlpRoot, type OtlpEncoding } from '@telemetryflow/otlp';
 
+const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
+const rpcStatusType = otlpRoot.lookupType('google.rpc.Status');
+
 export type ExportErrorKind =
   | 'malformed' // the payload cannot be decoded: the client must not retry
   | 'unauthenticated' // no bearer token, or an unknown / revoked one
@@ -14,6 +17,7 @@ export type ExportErrorKind =
   | 'too-large' // the body exceeds maxRequestBytes (compressed or inflated)
   | 'unsupported-media-type' // Content-Type or Content-Encoding the receiver does not speak
   | 'throttled' // over the bytes in flight (admission) or a full decoder queue: retry later, slower
+  | 'over-quota' // over the tenant's ingest quota: retry after the delay given
   | 'timeout' // the request did not arrive within the request timeout (gRPC; HTTP answers 408 itself)
   | 'unavailable'; // anything transient: the client should retry later
 
@@ -30,6 +34,7 @@ const MAPPING: Record<ExportErrorKind, Mapping> = {
   'unsupported-media-type': { http: 415, grpc: GrpcCode.INVALID_ARGUMENT },
   // OTLP: RESOURCE_EXHAUSTED is retryable only with RetryInfo, which throttled answers carry.
   throttled: { http: 429, grpc: GrpcCode.RESOURCE_EXHAUSTED },
+  'over-quota': { http: 429, grpc: GrpcCode.RESOURCE_EXHAUSTED },
   timeout: { http: 408, grpc: GrpcCode.DEADLINE_EXCEEDED },
   unavailable: { http: 503, grpc: GrpcCode.UNAVAILABLE },
 };
@@ -42,7 +47,7 @@ export const THROTTLED_RETRY_AFTER_SECONDS = 1;
 
 /** Kinds that tell the client when to retry (Retry-After, RetryInfo). */
 function hasRetryDelay(kind: ExportErrorKind): boolean {
-  return kind === 'unavailable' || kind === 'throttled';
+  return kind === 'unavailable' || kind === 'throttled' || kind === 'over-quota';
 }
 
 /** A classified export failure; the only kind of rejection the export handler produces. */
@@ -101,6 +106,21 @@ export function toHttpError(err: ExportError, encoding: OtlpEncoding): HttpError
   const headers: Record<string, string> = {};
   if (hasRetryDelay(err.kind)) headers['retry-after'] = String(err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
   if (err.kind === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
+  // Over quota, the body also carries google.rpc.RetryInfo, as OTLP/HTTP allows for 429.
+  if (err.kind === 'over-quota') {
+    const seconds = err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+    const body =
+      encoding === 'protobuf'
+        ? encodeStatusWithRetryInfo(grpc, err.message, seconds)
+        : Buffer.from(
+            JSON.stringify({
+              code: grpc,
+              message: err.message,
+              details: [{ '@type': RETRY_INFO_TYPE_URL, retryDelay: `${seconds}s` }],
+            }),
+          );
+    return { statusCode: http, headers, body };
+  }
   return { statusCode: http, headers, body: encodeStatus(grpc, err.message, encoding) };
 }
 
@@ -108,8 +128,10 @@ export function toHttpError(err: ExportError, encoding: OtlpEncoding): HttpError
  * The answer to a failed Prometheus remote-write request: the status and Retry-After of the
  * same failure over OTLP/HTTP (400 permanent: senders never retry a 4xx but 429), except that
  * throttling is 503: remote write 1.0 lets senders drop a batch answered 429, and Prometheus
- * 2.42 does unless `retry_on_http_429` is set, while every sender must retry a 5xx. The
- * message goes as plain text, which Prometheus logs.
+ * 2.42 does unless `retry_on_http_429` is set, while every sender must retry a 5xx. Over a
+ * tenant's quota the answer is 429 all the same: the tenant sends more than it may, and a
+ * sender that drops the batch is what the quota asks for. The message goes as plain text,
+ * which Prometheus logs.
  */
 export function toRemoteWriteError(err: ExportError): {
   statusCode: number;
@@ -164,9 +186,6 @@ export function toGrpcError(err: ExportError): Partial<ServiceError> & { code: G
   }
   return { code, details: err.message, metadata };
 }
-
-const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
-const rpcStatusType = otlpRoot.lookupType('google.rpc.Status');
 
 /** google.rpc.Status{code, message, details: [Any(RetryInfo{retry_delay: Duration{seconds}})]}. */
 function encodeStatusWithRetryInfo(code: number, message: string, retryDelaySeconds: number): Buffer {

@@ -29,6 +29,8 @@ import {
   type ExportOutcome,
   type Signal,
 } from '@telemetryflow/otlp';
+import { ActiveSeriesLimits } from '@telemetryflow/rows';
+import { IngestRateLimiter } from './ingest-rate-limiter.js';
 import { InflightBytes, REQUEST_OVERHEAD_BYTES, type AdmissionTicket } from './admission.js';
 import {
   connectionSettings,
@@ -80,6 +82,7 @@ function exportMethod(
       .export(pass.credential, {
         encoding: 'protobuf',
         ticket: pass.ticket,
+        declaredBytes: call.request.byteLength,
         readPayload: () => Promise.resolve(call.request),
       })
       .then(
@@ -181,6 +184,8 @@ export async function startOtlpGrpcReceiver(cfg: ReceiverConfig, deps: ExportHan
   validateReceiverConfig(cfg);
   const conn = connectionSettings(cfg);
   const admission = deps.admission ?? new InflightBytes();
+  const rateLimiter = deps.rateLimiter ?? new IngestRateLimiter();
+  const activeSeries = deps.activeSeries ?? new ActiveSeriesLimits();
   const guard = new ConnectionGuard(conn, (reason) =>
     deps.metrics?.connectionsClosed.inc({ listener: 'grpc', reason }),
   );
@@ -192,7 +197,7 @@ export async function startOtlpGrpcReceiver(cfg: ReceiverConfig, deps: ExportHan
     ]),
   );
   for (const signal of SIGNALS) {
-    const handler = createExportHandler(signal, { ...deps, admission });
+    const handler = createExportHandler(signal, { ...deps, admission, rateLimiter, activeSeries });
     handlers.set(`/${GRPC_SERVICE[signal]}/Export`, handler);
     server.addService(exportServiceDefinition(signal), { Export: exportMethod(handler, admitted) });
   }

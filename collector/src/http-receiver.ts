@@ -8,6 +8,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { SIGNALS, encodeExportResponse, type OtlpEncoding } from '@telemetryflow/otlp';
+import { ActiveSeriesLimits } from '@telemetryflow/rows';
+import { IngestRateLimiter } from './ingest-rate-limiter.js';
 import { InflightBytes, type AdmissionTicket } from './admission.js';
 import { connectionSettings, validateReceiverConfig, type ReceiverConfig, type RunningReceiver } from './config.js';
 import { ConnectionGuard } from './connection-guard.js';
@@ -36,6 +38,8 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
   validateReceiverConfig(cfg);
   const conn = connectionSettings(cfg);
   const admission = deps.admission ?? new InflightBytes();
+  const rateLimiter = deps.rateLimiter ?? new IngestRateLimiter();
+  const activeSeries = deps.activeSeries ?? new ActiveSeriesLimits();
   const app = Fastify({
     logger: false,
     return503OnClosing: true,
@@ -59,21 +63,23 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   for (const signal of SIGNALS) {
-    const handler = createExportHandler(signal, { ...deps, admission });
+    const handler = createExportHandler(signal, { ...deps, admission, rateLimiter, activeSeries });
     app.post(`/v1/${signal}`, async (request, reply) => {
       const encoding = encodingOfContentType(request.headers['content-type']);
-      if (encoding === null) {
-        const err = new ExportError(
-          'unsupported-media-type',
-          `unsupported Content-Type "${request.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`,
-        );
-        return sendError(reply, err, 'json');
-      }
       try {
         const credential = await handler.authorize(request.headers.authorization);
         guard.authenticated(request.raw.socket.remoteAddress, request.raw.socket.remotePort);
+        // Authenticated first, so that the refusal is counted in the tenant's usage.
+        if (encoding === null) {
+          const err = new ExportError(
+            'unsupported-media-type',
+            `unsupported Content-Type "${request.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`,
+          );
+          return sendError(reply, handler.refuse(err, credential.tenantId, declaredLength(request)), 'json');
+        }
         const outcome = await handler.export(credential, {
           encoding,
+          declaredBytes: declaredLength(request),
           readPayload: (ticket) => readRequestBody(request, encoding, cfg.maxRequestBytes, ticket),
         });
         return reply
@@ -81,14 +87,14 @@ export async function startOtlpHttpReceiver(cfg: ReceiverConfig, deps: ExportHan
           .header('content-type', CONTENT_TYPE[encoding])
           .send(Buffer.from(encodeExportResponse(signal, outcome, encoding)));
       } catch (err) {
-        return sendError(reply, toExportError(err), encoding);
+        return sendError(reply, toExportError(err), encoding ?? 'json');
       }
     });
   }
 
   // Prometheus remote write 1.0, stored as metrics through the same handler and budget.
   registerRemoteWriteRoutes(app, {
-    handler: createExportHandler('metrics', { ...deps, admission }),
+    handler: createExportHandler('metrics', { ...deps, admission, rateLimiter, activeSeries }),
     maxRequestBytes: cfg.maxRequestBytes,
     authenticated: (request) => guard.authenticated(request.raw.socket.remoteAddress, request.raw.socket.remotePort),
   });
@@ -137,6 +143,11 @@ async function readRequestBody(
     ticket,
   });
   return body.length === 0 && encoding === 'json' ? EMPTY_JSON_REQUEST : body;
+}
+
+function declaredLength(request: FastifyRequest): number | undefined {
+  const declared = Number(request.headers['content-length']);
+  return Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
 }
 
 function sendError(reply: FastifyReply, err: ExportError, encoding: OtlpEncoding): FastifyReply {

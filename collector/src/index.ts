@@ -46,3 +46,5 @@ export {
   type AdmissionTicket,
 } from './admission.js';
 export { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
+export { IngestRateLimiter, type IngestRateLimiterOptions } from './ingest-rate-limiter.js';
+export { DailyVolumeLimiter, type DailyItemsReader, type DailyVolumeLimiterOptions } from './daily-volume-limiter.js';

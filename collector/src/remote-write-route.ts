@@ -26,11 +26,19 @@ export function registerRemoteWriteRoutes(app: FastifyInstance, deps: RemoteWrit
   const { handler, maxRequestBytes } = deps;
   const route = async (request: FastifyRequest, reply: FastifyReply) => {
     try {
-      checkFraming(request);
       const credential = await handler.authorize(request.headers.authorization, 'bearer-or-basic');
       deps.authenticated(request);
+      const declared = Number(request.headers['content-length']);
+      const declaredBytes = Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+      // Authenticated first, so that a framing refusal is counted in the tenant's usage.
+      try {
+        checkFraming(request);
+      } catch (err) {
+        throw handler.refuse(err, credential.tenantId, declaredBytes);
+      }
       const outcome = await handler.export(credential, {
         encoding: 'remote-write',
+        ...(declaredBytes !== undefined ? { declaredBytes } : {}),
         readPayload: (ticket) => readWriteRequest(request, maxRequestBytes, ticket),
       });
       if (outcome.rejected > 0) {
@@ -42,7 +50,7 @@ export function registerRemoteWriteRoutes(app: FastifyInstance, deps: RemoteWrit
       }
       return reply.code(204).send();
     } catch (err) {
-      // Refusals of the handler are counted there; framing errors are not (as for OTLP/HTTP).
+      // Refusals are counted by the handler (in the tenant's usage once it is known).
       return sendError(reply, err);
     }
   };

@@ -74,6 +74,43 @@ describe('createExportHandler', () => {
     assert.equal((await handler.authorize(`Bearer ${INGEST_KEY}`)).tenantId, 'tenant-a');
   });
 
+  it("counts every refusal of a known tenant in its usage, by reason; a key's tenant only once it is known", async () => {
+    const counted: string[] = [];
+    const usage = {
+      add: (t: string, s: string, k: string, c: object, r?: string) =>
+        counted.push(`${t} ${s} ${k} ${r} ${JSON.stringify(c)}`),
+    };
+    const consumer = new RecordingConsumer();
+    const handler = createExportHandler('logs', {
+      authenticate: async (key) =>
+        key === 'read-only' ? { tenantId: 'tenant-r', scopes: ['read'] } : authenticate(key),
+      consumer,
+      usage,
+    });
+    await assert.rejects(handler.authorize('Bearer wrong'));
+    await assert.rejects(handler.authorize('Bearer read-only'));
+    const credential = await handler.authorize(`Bearer ${INGEST_KEY}`);
+    consumer.behaviour = { kind: 'transient' };
+    await assert.rejects(
+      handler.export(credential, {
+        encoding: 'protobuf',
+        declaredBytes: 7,
+        readPayload: async () => sampleProtobuf('logs'),
+      }),
+    );
+    await assert.rejects(
+      handler.export(credential, {
+        encoding: 'protobuf',
+        readPayload: () => Promise.reject(new ExportError('too-large', 'over the cap')),
+      }),
+    );
+    assert.deepEqual(counted, [
+      'tenant-r logs refused forbidden {"requests":1,"bytes":0}',
+      'tenant-a logs refused unavailable {"requests":1,"bytes":7}',
+      'tenant-a logs refused too-large {"requests":1,"bytes":0}',
+    ]);
+  });
+
   it('rejects only with ExportError and logs transient causes', async () => {
     const consumer = new RecordingConsumer();
     consumer.behaviour = { kind: 'transient' };

@@ -2,6 +2,7 @@
 // validates, the YAML export carries and the console edits.
 import { z } from 'zod';
 import { PROMQL_MAX_CHARS, QuerySchema } from './query.js';
+import { USAGE_REFUSAL_REASONS } from './usage.js';
 
 /** `30s`, `5m`, `1h`, `7d`: how rules write durations (and how YAML keeps them readable). */
 const DURATION = /^\d{1,6}(ms|s|m|h|d)$/;
@@ -150,6 +151,45 @@ export const MonitorConditionSchema = z
   });
 export type MonitorCondition = z.infer<typeof MonitorConditionSchema>;
 
+export const USAGE_ALERT_MEASURES = [
+  'accepted_items',
+  'accepted_bytes',
+  'refused_requests',
+  'refused_items',
+  'stored_bytes',
+] as const;
+
+/**
+ * The tenant's own usage (`GET /api/v1/usage`, hourly buckets) of a signal, summed over the
+ * buckets that start within the window — the current hour so far and the whole hours before
+ * it (a window of whole hours, 1h to 31d): items or bytes accepted, requests or items refused
+ * (of one reason, or all); or stored_bytes, the latest measurement within the window (no data
+ * without one). E.g. refused_requests above 0 over 1h, or accepted_items above a day's budget
+ * over 24h. No groups; no usage is 0.
+ */
+export const UsageConditionSchema = z
+  .object({
+    kind: z.literal('usage'),
+    signal: z.enum(['traces', 'metrics', 'logs']),
+    measure: z.enum(USAGE_ALERT_MEASURES),
+    reason: z.enum(USAGE_REFUSAL_REASONS).optional(),
+    window: DurationSchema.default('1h'),
+    threshold: ThresholdSchema,
+  })
+  .refine((c) => !DURATION.test(c.window) || wholeHours(durationMs(c.window)), {
+    message: 'a usage window is whole hours, from 1h to 31d',
+    path: ['window'],
+  })
+  .refine((c) => c.reason === undefined || c.measure.startsWith('refused'), {
+    message: 'reason applies to refused_requests and refused_items only',
+    path: ['reason'],
+  });
+export type UsageCondition = z.infer<typeof UsageConditionSchema>;
+
+function wholeHours(ms: number): boolean {
+  return ms >= 3_600_000 && ms <= 31 * 86_400_000 && ms % 3_600_000 === 0;
+}
+
 export const AlertConditionSchema = z.discriminatedUnion('kind', [
   MetricThresholdConditionSchema,
   SpanConditionSchema,
@@ -158,6 +198,7 @@ export const AlertConditionSchema = z.discriminatedUnion('kind', [
   SloBurnRateConditionSchema,
   PromqlConditionSchema,
   MonitorConditionSchema,
+  UsageConditionSchema,
 ]);
 export type AlertCondition = z.infer<typeof AlertConditionSchema>;
 export type AlertConditionKind = AlertCondition['kind'];

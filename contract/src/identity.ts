@@ -144,6 +144,8 @@ export const MeSchema = z.discriminatedUnion('kind', [
     tenantId: z.string().nullable(),
     role: RoleSchema.nullable(),
     permissions: z.array(PermissionSchema),
+    /** Administers the whole instance: sets tenants' quotas (`/api/v1/tenants/{id}/quotas`). */
+    instanceAdmin: z.boolean(),
   }),
   z.object({
     kind: z.literal('key'),

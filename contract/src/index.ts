@@ -11,3 +11,5 @@ export * from './mfa.js';
 export * from './sso.js';
 export * from './exports.js';
 export * from './audit.js';
+export * from './quotas.js';
+export * from './usage.js';

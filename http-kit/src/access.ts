@@ -34,6 +34,8 @@ export interface Caller {
   /** An API key's scopes. */
   scopes?: readonly ApiKeyScope[];
   permissions: ReadonlySet<Permission>;
+  /** Set for users who administer the whole instance (tenants' quotas), whatever their tenant role. */
+  instanceAdmin?: boolean;
 }
 
 /**

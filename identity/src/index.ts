@@ -50,4 +50,5 @@ export { parseSecretKey } from './control-plane/secret-box.js';
 export { DEFAULT_PUBLIC_URL } from './control-plane/control-plane.js';
 export { SSO_OPTIONS } from './tokens.js';
 export type { SsoOptions } from './sso/sso.service.js';
+export { TenantQuotaStore } from './control-plane/tenant-quotas.js';
 export { AccountService, RECENT_SIGN_IN_MS, type AccountData } from './management/account.service.js';

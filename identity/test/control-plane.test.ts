@@ -265,6 +265,8 @@ test('replicas without TF_JWT_SECRET share one generated secret; a configured se
         sessionId: undefined,
         role: 'owner',
         permissions: ['read', 'write', 'admin', 'owner'],
+        // The bootstrap admin administers the instance (tenants' quotas).
+        instanceAdmin: true,
       },
     );
     assert.equal(await configured.resolveCaller(pair.accessToken), null, 'signed with another secret');

@@ -28,6 +28,8 @@ export interface EncodedTables {
   accepted: number;
   rejected: number;
   errorMessage: string;
+  /** Of `rejected`: points of new series over the active-series quota. */
+  rejectedOverQuota?: number;
   /** Set when the task asked to keep rows. */
   rows?: LiveRows;
 }
@@ -48,7 +50,8 @@ export interface DecodeOutput {
  */
 export function decodeAndEncode(task: DecodeTask): EncodedResult {
   return permanentOnThrow(() => {
-    if (task.signal === 'metrics' && task.encoding !== 'json' && !task.keepRows) {
+    // A tenant with an active-series quota takes the object path, where each series is admitted.
+    if (task.signal === 'metrics' && task.encoding !== 'json' && !task.keepRows && !task.activeSeries) {
       const window = new TimeWindow(BigInt(task.notBeforeNs));
       const wire =
         task.encoding === 'protobuf'
@@ -96,7 +99,17 @@ function encodeViaRows(task: DecodeTask): EncodedResult {
   for (const [table, rows] of Object.entries(decoded.batch.tables) as [InsertTable, unknown[][]][]) {
     tables[table] = { data: encodeRowBinary(table, rows), rows: rows.length };
   }
-  const { accepted, rejected, errorMessage } = decoded.batch;
+  const { accepted, rejected, errorMessage, rejectedOverQuota } = decoded.batch;
   const rows = task.keepRows ? { spans: decoded.batch.tables.spans, logs: decoded.batch.tables.logs } : undefined;
-  return { ok: true, batch: { tables, accepted, rejected, errorMessage, ...(rows ? { rows } : {}) } };
+  return {
+    ok: true,
+    batch: {
+      tables,
+      accepted,
+      rejected,
+      errorMessage,
+      ...(rejectedOverQuota ? { rejectedOverQuota } : {}),
+      ...(rows ? { rows } : {}),
+    },
+  };
 }

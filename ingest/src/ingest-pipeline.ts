@@ -63,7 +63,12 @@ export class IngestPipeline implements OtlpConsumer {
       attempt.failed();
       throw err;
     }
-    const outcome = { accepted: batch.accepted, rejected: batch.rejected, errorMessage: batch.errorMessage };
+    const outcome: ExportOutcome = {
+      accepted: batch.accepted,
+      rejected: batch.rejected,
+      errorMessage: batch.errorMessage,
+      ...(batch.rejectedOverQuota ? { rejectedOverQuota: batch.rejectedOverQuota } : {}),
+    };
     attempt.stored(outcome);
     if (batch.rows) this.live?.publish(request.tenantId, batch.rows);
     return outcome;
@@ -79,6 +84,7 @@ export class IngestPipeline implements OtlpConsumer {
       receivedAtNs: request.receivedAtNs.toString(),
       notBeforeNs: request.notBeforeNs.toString(),
       keepRows: this.live?.wants(request.tenantId, request.signal) ?? false,
+      ...(request.activeSeries ? { activeSeries: request.activeSeries } : {}),
     });
     const output = await counted(this.decoding, decoded);
     if (!output.result.ok) throw new MalformedPayloadError(output.result.malformed);

@@ -1,11 +1,13 @@
 // Every read query of the API goes through here: bound parameters only, and the query
 // limits as ClickHouse settings, so a heavy query fails fast with a 422 naming the limit
 // instead of running for minutes, exhausting memory or ending as a 500.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { ApiError, invalidParameter } from '@telemetryflow/http-kit';
-import { CLICKHOUSE, QUERY_LIMITS } from './http/tokens.js';
+import type { UsageSink } from '@telemetryflow/otlp';
+import { CLICKHOUSE, QUERY_LIMITS, QUERY_QUOTAS, QUERY_USAGE } from './http/tokens.js';
 import type { QueryLimits } from './query-limits.js';
+import type { QueryQuotaGuard } from './query-quotas.js';
 
 /** ClickHouse errors that mean "this query went past a limit" → the limit's name. */
 const LIMIT_ERRORS: Record<string, { limit: keyof QueryLimits; what: string }> = {
@@ -54,22 +56,31 @@ export class ClickHouseReader {
   constructor(
     @Inject(CLICKHOUSE) readonly client: ClickHouseClient,
     @Inject(QUERY_LIMITS) readonly limits: QueryLimits,
+    @Optional() @Inject(QUERY_QUOTAS) private readonly quotas?: QueryQuotaGuard,
+    @Optional() @Inject(QUERY_USAGE) private readonly usage?: UsageSink,
   ) {}
 
   /**
    * Runs a SELECT (no SETTINGS or FORMAT clause of its own) with bound `params` under the limits.
    * `settings`: more output settings, fixed text of the caller's (never request input).
+   * A query bound to a tenant (`{tenant:String}`) is held to its quotas and counted as its usage.
    */
   async select<T>(query: string, params: Record<string, unknown>, settings?: string): Promise<T[]> {
+    const tenant = typeof params.tenant === 'string' ? params.tenant : undefined;
+    const release = tenant !== undefined ? await this.quotas?.enter(tenant, params) : undefined;
     try {
       const rs = await this.client.query({
         query: query.trimEnd() + limitSettings(this.limits) + (settings ? `, ${settings}` : ''),
         query_params: params,
         format: 'JSONEachRow',
       });
-      return await rs.json<T>();
+      const rows = await rs.json<T>();
+      if (tenant !== undefined) this.usage?.add(tenant, 'queries', 'run', { requests: 1, items: rows.length });
+      return rows;
     } catch (err) {
       throw limitError(err, this.limits);
+    } finally {
+      release?.();
     }
   }
 

@@ -233,6 +233,8 @@ function metricRows(
   out: RowBatchBuilder,
   series: Map<string, SeriesState>,
   window: TimeWindow,
+  admit?: (fingerprint: string) => boolean,
+  refusedPoints?: Set<object>,
 ): void {
   const data = dataOf(metric);
   const name = cleanString(metric.name);
@@ -270,6 +272,11 @@ function metricRows(
     try {
       const attrs = keyValuesToStored(point.attributes);
       const fingerprint = seriesFingerprint(name, envKey, attrs.values, attrs.types);
+      if (admit && !admit(fingerprint)) {
+        out.rejectOverQuota("new series over this tenant's active series quota (existing series are still accepted)");
+        refusedPoints?.add(point);
+        continue;
+      }
       const p = point as AnyPoint;
       const [start, time] = pointTimes(p, window);
       source.fingerprint = fingerprint;
@@ -344,7 +351,8 @@ export function metricsRequestToRows(
     for (const sm of rm.scopeMetrics ?? []) {
       const env = withScope(res, sm.scope, sm.schemaUrl);
       const envKey = envelopeKey(env);
-      for (const metric of sm.metrics ?? []) metricRows(tenantId, env, envKey, metric, out, series, window);
+      for (const metric of sm.metrics ?? [])
+        metricRows(tenantId, env, envKey, metric, out, series, window, context.admitSeries, context.refusedPoints);
     }
   }
   for (const s of series.values()) {

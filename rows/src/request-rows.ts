@@ -5,9 +5,11 @@ import {
   MalformedPayloadError,
   type DecodedRequest,
   type ExportRequestBySignal,
+  type ActiveSeriesGate,
   type PayloadEncoding,
   type Signal,
 } from '@telemetryflow/otlp';
+import { seriesAdmitter } from './active-series.js';
 import { TimeWindow } from './fields.js';
 import { logsRequestToRows } from './logs.js';
 import { metricsRequestToRows } from './metrics.js';
@@ -27,6 +29,8 @@ export interface OtlpPayload {
    * and refused; "0": no retention known.
    */
   notBeforeNs: string;
+  /** Metrics: the tenant's active-series quota (shared with the main thread). */
+  activeSeries?: ActiveSeriesGate;
 }
 
 export type DecodeResult = { ok: true; batch: RowBatch } | { ok: false; malformed: string };
@@ -49,7 +53,11 @@ export function decodeToRows(task: OtlpPayload): DecodeResult {
   return permanentOnThrow((): DecodeResult => {
     const decoded = decodeRequest(task);
     if (!decoded.ok) return decoded;
-    const context: RowContext = { window: new TimeWindow(BigInt(task.notBeforeNs)), refused: decoded.refused };
+    const context: RowContext = {
+      window: new TimeWindow(BigInt(task.notBeforeNs)),
+      refused: decoded.refused,
+      ...(task.activeSeries ? { admitSeries: seriesAdmitter(task.activeSeries) } : {}),
+    };
     return {
       ok: true,
       batch: requestToRows(task.tenantId, task.signal, decoded.request, BigInt(task.receivedAtNs), context),

@@ -15,6 +15,8 @@ export interface RowBatch {
   accepted: number;
   rejected: number;
   errorMessage: string;
+  /** Of `rejected`: data points of new series over the tenant's active-series quota. */
+  rejectedOverQuota?: number;
 }
 
 /** What a request's items are checked against besides their own fields, and what was refused before. */
@@ -23,6 +25,10 @@ export interface RowContext {
   window?: TimeWindow;
   /** Items the decoder refused (OTLP/JSON values of the wrong type): they count as rejected. */
   refused?: readonly RefusedItems[];
+  /** Metrics: whether a series (by fingerprint) may be stored; its points are refused otherwise. */
+  admitSeries?: (fingerprint: string) => boolean;
+  /** Metrics: the data point objects refused by admitSeries are added here (to drop them from the request). */
+  refusedPoints?: Set<object>;
 }
 
 export function windowOf(context: RowContext): TimeWindow {
@@ -34,6 +40,7 @@ export class RowBatchBuilder {
   private readonly tables: TableRows = {};
   private accepted = 0;
   private rejected = 0;
+  private overQuota = 0;
   private readonly reasons: string[] = [];
 
   constructor(refused: readonly RefusedItems[] = []) {
@@ -53,12 +60,19 @@ export class RowBatchBuilder {
     if (this.reasons.length < 5 && !this.reasons.includes(reason)) this.reasons.push(reason);
   }
 
+  /** Refuses an item over a quota (counted apart, for usage). */
+  rejectOverQuota(reason: string, count = 1): void {
+    this.overQuota += count;
+    this.reject(reason, count);
+  }
+
   build(): RowBatch {
     return {
       tables: this.tables,
       accepted: this.accepted,
       rejected: this.rejected,
       errorMessage: this.rejected > 0 ? `rejected ${this.rejected} item(s): ${this.reasons.join('; ')}` : '',
+      ...(this.overQuota > 0 ? { rejectedOverQuota: this.overQuota } : {}),
     };
   }
 }

@@ -54,6 +54,12 @@ export interface Config {
   otlpConnections: ConnectionSettings;
   /** Bytes of telemetry requests in flight per process and tenant (TF_OTLP_MAX_INFLIGHT_BYTES, TF_OTLP_MAX_TENANT_INFLIGHT_BYTES). */
   otlpAdmission: AdmissionLimits;
+  /** Collector processes sharing each tenant's ingest rate quota (TF_COLLECTOR_REPLICAS): each allows rate / replicas. */
+  collectorReplicas: number;
+  /** How often each process writes its usage counters to ClickHouse (TF_USAGE_FLUSH_MS). */
+  usageFlushMs: number;
+  /** How often stored bytes per tenant and signal are measured (TF_USAGE_STORED_BYTES_MS). */
+  usageStoredBytesMs: number;
   dataDir: string;
   clickhouseUrl: string | undefined;
   /** `TF_CLICKHOUSE_CLUSTER`: the ClickHouse cluster the schema is placed on. */
@@ -449,6 +455,9 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
     otlpMaxRequestBytes,
     otlpConnections: otlpConnections(env),
     otlpAdmission: otlpAdmission(env, otlpMaxRequestBytes),
+    collectorReplicas: int(env, 'TF_COLLECTOR_REPLICAS', 1, 1, 10_000),
+    usageFlushMs: int(env, 'TF_USAGE_FLUSH_MS', 5_000, 10, 600_000),
+    usageStoredBytesMs: int(env, 'TF_USAGE_STORED_BYTES_MS', 3_600_000, 100, 86_400_000),
     dataDir: resolve(env.TF_DATA_DIR || './data'),
     clickhouseUrl: url(env, 'CLICKHOUSE_URL', ['http:', 'https:']),
     clickhouseCluster: clusterName(env),

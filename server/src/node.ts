@@ -13,10 +13,20 @@ import {
   type MonitorCheckRecord,
 } from '@telemetryflow/alerting';
 import { startProbeRole } from '@telemetryflow/probe';
-import { createClickHouse, migrate, migrationsComplete, type ClickHouseClient } from '@telemetryflow/clickhouse';
+import {
+  createClickHouse,
+  migrate,
+  migrationsComplete,
+  readAcceptedItemsSince,
+  StoredBytesMeter,
+  UsageRecorder,
+  type ClickHouseClient,
+} from '@telemetryflow/clickhouse';
 import {
   createCollectorMetrics,
   DEFAULT_PUBLISHER_CONFIG,
+  DailyVolumeLimiter,
+  IngestRateLimiter,
   InflightBytes,
   JetStreamPublisher,
   registerInflightGauge,
@@ -50,6 +60,7 @@ import {
 } from '@telemetryflow/query';
 import { startQueryServer } from '@telemetryflow/query/app';
 import type { OtlpConsumer } from '@telemetryflow/otlp';
+import { ActiveSeriesLimits } from '@telemetryflow/rows';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { CONTROL_PLANE_FEATURES } from './control-plane-features.js';
@@ -117,6 +128,24 @@ export async function startNode(
       }));
       stops.push(() => client.close());
       await migrate(client);
+    } else if (roles.has('collector') && config.clickhouseUrl) {
+      // A collector of its own writes its tenants' usage and reads their daily volume there;
+      // the schema is migrated by the roles that own it (until then its writes are retried).
+      const client = (clickhouse = await createClickHouse({
+        url: config.clickhouseUrl,
+        dataDir: config.dataDir,
+        cluster: config.clickhouseCluster,
+      }));
+      stops.push(() => client.close());
+    }
+    // Usage counters of this process (ingest accepted/refused, queries), written every few seconds.
+    const usage =
+      clickhouse && new UsageRecorder(clickhouse, { flushIntervalMs: config.usageFlushMs, log: log.warn }).start();
+    if (usage) stops.push(() => usage.close());
+    // Stored bytes per tenant and signal, measured where telemetry is written or read (single server only).
+    if (clickhouse && !config.clickhouseCluster && (roles.has('ingest') || roles.has('query'))) {
+      const meter = new StoredBytesMeter(clickhouse, config.usageStoredBytesMs, log.warn).start();
+      stops.push(() => meter.close());
     }
     let controlPlane: ControlPlane | undefined;
     if (roles.has('collector') || roles.has('query') || roles.has('alerting') || roles.has('probe')) {
@@ -258,6 +287,7 @@ export async function startNode(
         ],
         requestLog: log.request,
         sso: { ...config.sso, log: log.warn },
+        ...(usage ? { usage } : {}),
         resultCache: config.queryCache,
         trustProxy: config.trustProxy,
         connections: config.httpConnections,
@@ -353,10 +383,24 @@ export async function startNode(
       // One budget of bytes in flight for every receiver of the process.
       const admission = new InflightBytes(config.otlpAdmission);
       registerInflightGauge(registry, () => admission.bytes);
+      // One set of ingest-rate buckets too: OTLP/HTTP, OTLP/gRPC and remote write share a tenant's quota.
+      const collectorReplicas = config.collectorReplicas;
+      const rateLimiter = new IngestRateLimiter({ replicas: () => collectorReplicas });
+      // And one set of active series per tenant, shared with the decoder threads (limit ÷ replicas too).
+      const activeSeries = new ActiveSeriesLimits({ replicas: () => collectorReplicas });
+      // Daily volume from the usage table, where this process's ClickHouse is (all-in-one, collector+ingest).
+      const ch = clickhouse;
+      const dailyVolume =
+        ch &&
+        new DailyVolumeLimiter((tenant, signal, dayStartMs) => readAcceptedItemsSince(ch, tenant, signal, dayStartMs));
       const deps = {
         authenticate: controlPlane!.authenticate,
         consumer: consumer!,
         admission,
+        rateLimiter,
+        activeSeries,
+        ...(usage ? { usage } : {}),
+        ...(dailyVolume ? { dailyVolume } : {}),
         metrics,
         log: log.receivers,
       };

@@ -41,6 +41,7 @@ test('every migration of the composed features runs once, in the order and under
         'SsoSettings1765400000000',
         'MfaLockout1765800000000',
         'AuditOutbox1765900000000',
+        'TenantQuotas1765950000000',
         'DataJobs1765980000000',
       ],
     );

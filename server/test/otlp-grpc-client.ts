@@ -8,6 +8,8 @@ export interface GrpcReply {
   code: GrpcCode;
   /** The delay RetryInfo asked for, when the status carried one. */
   retryDelayMs?: number;
+  /** The status message of a failed call. */
+  message?: string;
 }
 
 export function otlpGrpcClient(address: string): Client {
@@ -26,7 +28,10 @@ export function grpcExport(client: Client, signal: Signal, body: Uint8Array, key
       body,
       metadata,
       { deadline: Date.now() + 15_000 },
-      (err) => resolve(err ? { code: err.code, retryDelayMs: retryDelayMs(err) } : { code: GrpcCode.OK }),
+      (err) =>
+        resolve(
+          err ? { code: err.code, retryDelayMs: retryDelayMs(err), message: err.details } : { code: GrpcCode.OK },
+        ),
     );
   });
 }

@@ -1,4 +1,5 @@
 import { readMonitorCondition } from './monitor-condition.js';
+import { readUsageCondition } from './usage-condition.js';
 import { durationMs, type AlertCondition, type AlertRuleInput, type PromqlCondition } from '@telemetryflow/contract';
 import { ApiError } from '@telemetryflow/http-kit';
 import {
@@ -107,6 +108,7 @@ export class ClickHouseConditionReader implements ConditionReader {
     const c = rule.condition;
     if (c.kind === 'promql') throw new Error('PromQL conditions are read by the PromqlConditionReader');
     if (c.kind === 'monitor') return readMonitorCondition(this.reader, tenant, c, atMs);
+    if (c.kind === 'usage') return readUsageCondition(this.reader, tenant, c, atMs);
     if (c.kind === 'metric_threshold') return runOverWindow(this.runner, tenant, c.query, atMs, durationMs(c.window));
     const groups = groupColumns(c, rule.groupBy);
     if (c.kind === 'span')

@@ -1,6 +1,7 @@
 import {
   permanentOnThrow,
   requestToRows,
+  seriesAdmitter,
   TimeWindow,
   transcodeLogsRequest,
   transcodeMetricsRequest,
@@ -9,7 +10,9 @@ import {
 import {
   decodeExportRequest,
   MalformedPayloadError,
+  type ActiveSeriesGate,
   type DecodedRequest,
+  type ExportRequestBySignal,
   type PayloadEncoding,
   type Signal,
 } from '@telemetryflow/otlp';
@@ -25,10 +28,20 @@ export interface PrepareTask {
   notBeforeNs: string;
   /** Largest message the bus takes. */
   maxMessageBytes: number;
+  /** Metrics: the tenant's active-series quota (shared with the main thread). */
+  activeSeries?: ActiveSeriesGate;
 }
 
 export type PrepareResult =
-  | { ok: true; parts: Uint8Array[]; accepted: number; rejected: number; errorMessage: string }
+  | {
+      ok: true;
+      parts: Uint8Array[];
+      accepted: number;
+      rejected: number;
+      errorMessage: string;
+      /** Of `rejected`: points of new series over the active-series quota. */
+      rejectedOverQuota?: number;
+    }
   | { ok: false; malformed: string };
 
 /**
@@ -45,20 +58,22 @@ function prepare(task: PrepareTask): PrepareResult {
   const fits = task.encoding === 'protobuf' && task.payload.byteLength <= task.maxMessageBytes;
   const window = new TimeWindow(BigInt(task.notBeforeNs));
   // A protobuf request that fits is checked by the writers' own wire
-  // reader, which builds no objects; its rows are dropped here.
-  const checkedOffWire = !fits
-    ? undefined
-    : task.signal === 'traces'
-      ? transcodeTraceRequest(task.tenantId, task.payload, task.payload.byteLength * 3, window)
-      : task.signal === 'metrics'
-        ? transcodeMetricsRequest(task.tenantId, task.payload, window)
-        : transcodeLogsRequest(
-            task.tenantId,
-            task.payload,
-            BigInt(task.receivedAtNs),
-            task.payload.byteLength * 3,
-            window,
-          );
+  // reader, which builds no objects; its rows are dropped here. Metrics of a tenant with an
+  // active-series quota take the object path, where each series is admitted.
+  const checkedOffWire =
+    !fits || (task.signal === 'metrics' && task.activeSeries)
+      ? undefined
+      : task.signal === 'traces'
+        ? transcodeTraceRequest(task.tenantId, task.payload, task.payload.byteLength * 3, window)
+        : task.signal === 'metrics'
+          ? transcodeMetricsRequest(task.tenantId, task.payload, window)
+          : transcodeLogsRequest(
+              task.tenantId,
+              task.payload,
+              BigInt(task.receivedAtNs),
+              task.payload.byteLength * 3,
+              window,
+            );
   if (checkedOffWire) {
     const { accepted, rejected, errorMessage } = checkedOffWire;
     return { ok: true, parts: accepted === 0 ? [] : [task.payload], accepted, rejected, errorMessage };
@@ -71,16 +86,32 @@ function prepare(task: PrepareTask): PrepareResult {
     throw err;
   }
   const { request, refused } = decoded;
-  const checked = requestToRows(task.tenantId, task.signal, request, BigInt(task.receivedAtNs), { window, refused });
+  const refusedPoints = new Set<object>();
+  const checked = requestToRows(task.tenantId, task.signal, request, BigInt(task.receivedAtNs), {
+    window,
+    refused,
+    ...(task.activeSeries ? { admitSeries: seriesAdmitter(task.activeSeries), refusedPoints } : {}),
+  });
+  const overQuota = checked.rejectedOverQuota ? { rejectedOverQuota: checked.rejectedOverQuota } : {};
   if (checked.accepted === 0)
-    return { ok: true, parts: [], accepted: 0, rejected: checked.rejected, errorMessage: checked.errorMessage };
-  if (fits) {
+    return {
+      ok: true,
+      parts: [],
+      accepted: 0,
+      rejected: checked.rejected,
+      errorMessage: checked.errorMessage,
+      ...overQuota,
+    };
+  // Points of series over the quota must not reach the writers: the request is re-encoded without them.
+  if (refusedPoints.size > 0) dropPoints(request as ExportRequestBySignal['metrics'], refusedPoints);
+  if (fits && refusedPoints.size === 0) {
     return {
       ok: true,
       parts: [task.payload],
       accepted: checked.accepted,
       rejected: checked.rejected,
       errorMessage: checked.errorMessage,
+      ...overQuota,
     };
   }
   // JSON items the decoder refused are not in `request`: they never reach the bus.
@@ -92,6 +123,7 @@ function prepare(task: PrepareTask): PrepareResult {
       accepted: checked.accepted,
       rejected: checked.rejected,
       errorMessage: checked.errorMessage,
+      ...overQuota,
     };
   const reason = `${oversized} item(s) larger than the ${task.maxMessageBytes}-byte message limit`;
   return {
@@ -100,5 +132,17 @@ function prepare(task: PrepareTask): PrepareResult {
     accepted: Math.max(0, checked.accepted - oversized),
     rejected: checked.rejected + oversized,
     errorMessage: checked.errorMessage ? `${checked.errorMessage}; ${reason}` : `rejected ${reason}`,
+    ...overQuota,
   };
+}
+
+/** Removes the given data point objects from a metrics request (in place). */
+function dropPoints(request: ExportRequestBySignal['metrics'], points: Set<object>): void {
+  for (const rm of request.resourceMetrics ?? [])
+    for (const sm of rm.scopeMetrics ?? [])
+      for (const metric of sm.metrics ?? [])
+        for (const data of ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] as const) {
+          const body = metric[data] as { dataPoints?: object[] | null } | null | undefined;
+          if (body?.dataPoints) body.dataPoints = body.dataPoints.filter((p) => !points.has(p));
+        }
 }

@@ -74,6 +74,7 @@ export class JetStreamPublisher implements OtlpConsumer {
       receivedAtNs: request.receivedAtNs.toString(),
       notBeforeNs: request.notBeforeNs.toString(),
       maxMessageBytes: this.maxMessageBytes,
+      ...(request.activeSeries ? { activeSeries: request.activeSeries } : {}),
     });
     if (!prepared.ok) throw new MalformedPayloadError(prepared.malformed);
     const h = natsHeaders();
@@ -102,7 +103,12 @@ export class JetStreamPublisher implements OtlpConsumer {
       );
     }
     this.publishSeconds?.observe({ signal }, (performance.now() - started) / 1000);
-    return { accepted: prepared.accepted, rejected: prepared.rejected, errorMessage: prepared.errorMessage };
+    return {
+      accepted: prepared.accepted,
+      rejected: prepared.rejected,
+      errorMessage: prepared.errorMessage,
+      ...(prepared.rejectedOverQuota ? { rejectedOverQuota: prepared.rejectedOverQuota } : {}),
+    };
   }
 
   async close(): Promise<void> {

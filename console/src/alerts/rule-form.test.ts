@@ -14,6 +14,29 @@ describe('rule form', () => {
     expect(Object.keys(fieldErrors(result.error!.issues)).sort()).toEqual(['condition.threshold.value', 'name']);
   });
 
+  it('builds a usage rule (one alert, no groups) and reads it back', () => {
+    const form = newRuleForm();
+    Object.assign(form, { name: 'refused spans', kind: 'usage', window: '1h', groupBy: ['service'] });
+    form.usage.reason = 'quota';
+    form.threshold.value = 0;
+    const result = check(ruleInput(form));
+    expect(result.success).toBe(true);
+    expect(result.data!.groupBy).toEqual([]);
+    expect(result.data!.condition).toEqual({
+      kind: 'usage',
+      signal: 'traces',
+      measure: 'refused_requests',
+      reason: 'quota',
+      window: '1h',
+      threshold: { op: 'above', value: 0 },
+    });
+    expect(ruleForm(result.data! as AlertRuleInput).usage).toEqual({
+      signal: 'traces',
+      measure: 'refused_requests',
+      reason: 'quota',
+    });
+  });
+
   it('builds a valid span rule from the form, leaving out empty fields', () => {
     const form = newRuleForm();
     Object.assign(form, {

@@ -7,6 +7,7 @@ import type {
   QueryDto,
   Severity,
   Threshold,
+  UsageCondition,
 } from '@telemetryflow/contract';
 import { DEFAULT_BURN_WINDOWS, type ALERT_SPAN_MEASURES } from '@telemetryflow/contract/alerting';
 import { withoutEmpty } from '../queries/query-draft.js';
@@ -32,6 +33,8 @@ export interface RuleForm {
   promql: { query: string; threshold: boolean };
   /** An uptime monitor's results (the rule editor's fields for it come with the monitors console). */
   monitor: { monitorId: string; check: MonitorCondition['check'] };
+  /** The tenant's usage of a signal (hourly buckets; the window is whole hours). */
+  usage: { signal: UsageCondition['signal']; measure: UsageCondition['measure']; reason: string };
   slo: {
     objective: 'availability' | 'latency';
     service: string;
@@ -66,6 +69,7 @@ export function newRuleForm(): RuleForm {
     absence: { signal: 'spans', service: '', metric: '' },
     promql: { query: '', threshold: false },
     monitor: { monitorId: '', check: 'down' },
+    usage: { signal: 'traces', measure: 'refused_requests', reason: '' },
     slo: {
       objective: 'availability',
       service: '',
@@ -126,6 +130,7 @@ export function ruleForm(rule: AlertRuleInput): RuleForm {
   if (c.kind === 'promql') form.promql = { query: c.query, threshold: c.threshold !== undefined };
   if (c.kind === 'absence') form.absence = { signal: c.signal, service: c.service ?? '', metric: c.metric ?? '' };
   if (c.kind === 'monitor') form.monitor = { monitorId: c.monitorId, check: c.check };
+  if (c.kind === 'usage') form.usage = { signal: c.signal, measure: c.measure, reason: c.reason ?? '' };
   if (c.kind === 'slo_burn_rate') {
     form.slo = {
       objective: c.objective,
@@ -178,6 +183,8 @@ function condition(form: RuleForm): Record<string, unknown> {
         window,
         ...(form.monitor.check !== 'down' ? { threshold: threshold(form) } : {}),
       };
+    case 'usage':
+      return withoutEmpty({ kind: form.kind, ...form.usage, window, threshold: threshold(form) });
     case 'slo_burn_rate': {
       const s = form.slo;
       return withoutEmpty({
@@ -202,8 +209,8 @@ export function ruleInput(form: RuleForm): unknown {
     condition: condition(form),
     interval: form.interval,
     for: form.for,
-    // A PromQL expression groups by itself: each series of its result is an alert; a monitor is one.
-    groupBy: form.kind === 'promql' || form.kind === 'monitor' ? [] : form.groupBy,
+    // A PromQL expression groups by itself: each series of its result is an alert; a monitor and usage are one.
+    groupBy: form.kind === 'promql' || form.kind === 'monitor' || form.kind === 'usage' ? [] : form.groupBy,
     severity: form.severity,
     labels: map(form.labels),
     annotations: map(form.annotations),

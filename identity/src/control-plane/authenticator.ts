@@ -10,6 +10,8 @@ export interface StoredKey {
   scopes: ApiKeyScope[];
   /** The tenant's raw retention per signal, for the collector's age check (cached with the key). */
   rawRetentionDays?: Credential['rawRetentionDays'];
+  /** The tenant's ingest quotas, for the collector (cached with the key). */
+  ingestQuota?: Credential['ingestQuota'];
 }
 
 /** The authenticator's view of the database (a seam for I/O only). */
@@ -122,6 +124,7 @@ export class ApiKeyAuthenticator {
       if (digestsEqual(k.keyHash, hash)) {
         const credential: Credential = { tenantId: k.tenantId, scopes: [...k.scopes] };
         if (k.rawRetentionDays) credential.rawRetentionDays = { ...k.rawRetentionDays };
+        if (k.ingestQuota) credential.ingestQuota = k.ingestQuota;
         return { expires: now + this.ttlMs, keyId: k.id, credential };
       }
     }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Authenticate, Signal } from '@telemetryflow/otlp';
+import type { Authenticate, IngestQuota, Signal } from '@telemetryflow/otlp';
+import type { TenantQuotas } from '@telemetryflow/contract';
 import { AccessTokens, looksLikeJwt } from '../auth/access-tokens.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
 import { RevocationList, type Revocation, type RevocationKind } from '../auth/revocation-list.js';
@@ -20,6 +21,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgre
 import { CONTROL_PLANE_ENTITIES, TenantEntity, type ApiKeyScope, type Role } from './entities.js';
 import { DEFAULT_RETENTION_DAYS } from './retention-policy.js';
 import { CONTROL_PLANE_MIGRATIONS } from './migrations/index.js';
+import { TenantQuotaStore } from './tenant-quotas.js';
 import { subscribeTenantCreated, type ControlPlaneFeature } from './tenant-hooks.js';
 
 export interface ControlPlaneConfig {
@@ -106,6 +108,8 @@ export interface ControlPlane extends CallerResolver {
    * other; false when there is no such active key.
    */
   revokeApiKey(tenantId: string, keyId: string): Promise<boolean>;
+  /** Tenants' quotas (set by instance administrators), cached per process for a few seconds. */
+  quotas: TenantQuotaStore;
   migrationsComplete(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -177,9 +181,11 @@ export async function openControlPlane(
         key_hash: string;
         scopes: ApiKeyScope[];
         raw_days: Record<string, number> | null;
+        quotas: TenantQuotas | null;
       }[] = await dataSource.query(
         `SELECT k.id, k.tenant_id, k.key_hash, k.scopes,
-                (SELECT json_object_agg(r.signal, r.raw_days) FROM retention_policies r WHERE r.tenant_id = k.tenant_id) AS raw_days
+                (SELECT json_object_agg(r.signal, r.raw_days) FROM retention_policies r WHERE r.tenant_id = k.tenant_id) AS raw_days,
+                (SELECT q.quotas FROM tenant_quotas q WHERE q.tenant_id = k.tenant_id) AS quotas
            FROM api_keys k WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
         [prefix],
       );
@@ -189,6 +195,7 @@ export async function openControlPlane(
         keyHash: r.key_hash,
         scopes: r.scopes,
         rawRetentionDays: rawRetentionDays(r.raw_days),
+        ...(r.quotas ? { ingestQuota: ingestQuota(r.quotas) } : {}),
       }));
     },
     async touch(keyId, at) {
@@ -281,6 +288,7 @@ export async function openControlPlane(
       if (revoked) authenticator.invalidate(keyId);
       return revoked;
     },
+    quotas: new TenantQuotaStore(dataSource, { ttlMs: authCacheTtlMs }),
     async migrationsComplete() {
       return !(await dataSource.showMigrations());
     },
@@ -302,21 +310,29 @@ export async function openControlPlane(
  */
 async function userCaller(dataSource: DataSource, userId: string, tenant: string | undefined): Promise<Caller | null> {
   const rows = (await dataSource.query(
-    `SELECT m.tenant_id, m.role FROM users u
+    `SELECT m.tenant_id, m.role, u.instance_admin FROM users u
        LEFT JOIN memberships m ON m.user_id = u.id AND ($2::text IS NULL OR m.tenant_id = $2)
       WHERE u.id = $1
       ORDER BY m.created_at, m.tenant_id
       LIMIT 1`,
     [userId, tenant ?? null],
-  )) as { tenant_id: string | null; role: Role | null }[];
+  )) as { tenant_id: string | null; role: Role | null; instance_admin: boolean }[];
   const row = rows[0];
   if (!row) return null;
+  const instance = row.instance_admin ? { instanceAdmin: true } : {};
   if (row.tenant_id === null || row.role === null) {
     if (tenant !== undefined)
       throw new ApiError(404, 'tenant_not_found', `no tenant ${JSON.stringify(tenant)} among this user's memberships`);
-    return { tenantId: '', kind: 'user', userId, permissions: new Set() };
+    return { tenantId: '', kind: 'user', userId, permissions: new Set(), ...instance };
   }
-  return { tenantId: row.tenant_id, kind: 'user', userId, role: row.role, permissions: rolePermissions(row.role) };
+  return {
+    tenantId: row.tenant_id,
+    kind: 'user',
+    userId,
+    role: row.role,
+    permissions: rolePermissions(row.role),
+    ...instance,
+  };
 }
 
 /**
@@ -369,6 +385,8 @@ async function bootstrapOnce(
   await dataSource.transaction(async (em) => {
     if (await em.getRepository(TenantEntity).existsBy({ id: BOOTSTRAP_TENANT_ID })) return;
     const user = await createUser(em, { email, passwordHash });
+    // The bootstrap admin administers the instance (sets tenants' quotas).
+    await em.query('UPDATE users SET instance_admin = true WHERE id = $1', [user.id]);
     await createTenant(em, { id: BOOTSTRAP_TENANT_ID, name: 'Default', ownerUserId: user.id });
     const key = await createApiKey(em, {
       tenantId: BOOTSTRAP_TENANT_ID,
@@ -388,6 +406,15 @@ async function bootstrapOnce(
   });
   // Printed only after the transaction committed, so a failed bootstrap prints nothing.
   for (const m of messages) log(m);
+}
+
+/** What the collector enforces of a tenant's quotas (cached with the key, like the retention). */
+function ingestQuota(quotas: TenantQuotas): IngestQuota {
+  return {
+    ...(quotas.ingestItemsPerSecond ? { itemsPerSecond: { ...quotas.ingestItemsPerSecond } } : {}),
+    ...(quotas.dailyItems ? { dailyItems: { ...quotas.dailyItems } } : {}),
+    ...(quotas.maxActiveSeries ? { activeSeries: quotas.maxActiveSeries } : {}),
+  };
 }
 
 /** A tenant's `retention_policies` raw days by signal name as the collector's signals, defaults filled in. */

@@ -11,6 +11,7 @@ import { MySessionsController } from './sessions.controller.js';
 import { MyMfaController } from './mfa.controller.js';
 import { TenantSecurityController } from './tenant-security.controller.js';
 import { TenantsController } from './tenants.controller.js';
+import { TenantQuotasController } from './tenant-quotas.controller.js';
 import { TenantsService } from './tenants.service.js';
 import { OidcController } from '../sso/oidc.controller.js';
 import { SsoSettingsController } from '../sso/sso.controller.js';
@@ -30,6 +31,7 @@ export const IDENTITY_CONTROLLERS = [
   TenantSecurityController,
   OidcController,
   SsoSettingsController,
+  TenantQuotasController,
 ];
 export const IDENTITY_PROVIDERS = [
   TenantsService,

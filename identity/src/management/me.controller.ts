@@ -78,6 +78,7 @@ export class MeController {
         tenantId: caller.tenantId === '' ? null : caller.tenantId,
         role: caller.role ?? null,
         permissions,
+        instanceAdmin: caller.instanceAdmin === true,
       },
     };
   }

@@ -26,6 +26,7 @@ import { MetricsRepository } from '../metrics/metrics.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { MetricDiscovery } from '../metrics/metric-discovery.js';
 import { QueryPlanner } from '../planner/query-planner.js';
+import type { UsageSink } from '@telemetryflow/otlp';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { QueryController, queryRunnerProvider } from '../query-runner/query.controller.js';
 import { DASHBOARD_PROVIDERS, DashboardRenderer, DashboardsController } from '../dashboards/dashboard-providers.js';
@@ -74,7 +75,17 @@ import { serveConsole } from './console-assets.js';
 import { HealthController } from './health.controller.js';
 import { attachLiveGateway, type LiveGatewayConfig } from '../live/live-gateway.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
-import { CLICKHOUSE, CLICKHOUSE_MIGRATED, QUERY_LIMITS, QUERY_METRICS, RESULT_CACHE } from '../http/tokens.js';
+import {
+  CLICKHOUSE,
+  CLICKHOUSE_MIGRATED,
+  QUERY_LIMITS,
+  QUERY_METRICS,
+  QUERY_QUOTAS,
+  QUERY_USAGE,
+  RESULT_CACHE,
+} from '../http/tokens.js';
+import { QueryQuotaGuard } from '../query-quotas.js';
+import { UsageController } from '../usage/usage.controller.js';
 import { DEFAULT_RESULT_CACHE, ResultCache, type ResultCacheOptions } from '../http/result-cache.js';
 import { ResultCacheInterceptor } from '../http/result-cache.interceptor.js';
 import { AuditEventsController } from '../audit/audit-events.controller.js';
@@ -118,6 +129,8 @@ export interface QueryServerConfig {
   sso?: SsoOptions;
   /** The relay of audit events from the Postgres outbox to ClickHouse (defaults in audit-relay.ts). */
   auditRelay?: Partial<AuditRelayOptions>;
+  /** Where tenants' queries are counted (`GET /api/v1/usage`); absent: not counted. */
+  usage?: UsageSink;
   /**
    * false: no audit events at all. For measuring what the audit log costs (`pnpm bench:query`'s
    * mutating phase); the server roles never set it.
@@ -160,6 +173,7 @@ const API_CONTROLLERS = [
   PrometheusApiController,
   AuditEventsController,
   ...IDENTITY_CONTROLLERS,
+  UsageController,
   AccountExportController,
 ];
 
@@ -199,6 +213,8 @@ class QueryApiModule {
         { provide: SSO_OPTIONS, useValue: { log: cfg.log, ...cfg.sso } },
         { provide: RESULT_CACHE, useValue: new ResultCache({ ...DEFAULT_RESULT_CACHE, ...cfg.resultCache }) },
         { provide: QUERY_METRICS, useValue: cfg.metrics },
+        { provide: QUERY_QUOTAS, useValue: new QueryQuotaGuard((tenant) => cfg.controlPlane.quotas.quotas(tenant)) },
+        ...(cfg.usage ? [{ provide: QUERY_USAGE, useValue: cfg.usage }] : []),
         { provide: APP_INTERCEPTOR, useClass: ResultCacheInterceptor },
         TracesRepository,
         TracesService,

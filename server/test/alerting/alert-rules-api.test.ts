@@ -119,6 +119,39 @@ describe('/api/v1/alert-rules', () => {
     assert.equal(dup.body.error.code, 'conflict');
   });
 
+  it('takes a usage condition (whole-hour window, a reason for refusals only) and refuses groups for it', async () => {
+    const usageRule = (condition: Record<string, unknown>, over: Record<string, unknown> = {}) => ({
+      name: `usage ${JSON.stringify(condition)}`,
+      condition: { kind: 'usage', signal: 'traces', threshold: { op: 'above', value: 0 }, ...condition },
+      ...over,
+    });
+    const post = (body: Json) => call(s.api.url, '/api/v1/alert-rules', { key: s.key, method: 'POST', body });
+    const created = await post(usageRule({ measure: 'refused_requests', reason: 'quota' }));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual(created.body.data.condition, {
+      kind: 'usage',
+      signal: 'traces',
+      measure: 'refused_requests',
+      reason: 'quota',
+      window: '1h',
+      threshold: { op: 'above', value: 0 },
+    });
+    const halfHour = await post(usageRule({ measure: 'accepted_items', window: '90m' }));
+    assert.equal(halfHour.status, 400);
+    assert.equal(halfHour.body.error.details.parameter, 'condition.window');
+    const reasonOfAccepted = await post(usageRule({ measure: 'accepted_bytes', reason: 'quota' }));
+    assert.equal(reasonOfAccepted.status, 400);
+    assert.equal(reasonOfAccepted.body.error.details.parameter, 'condition.reason');
+    const grouped = await post(usageRule({ measure: 'refused_items' }, { groupBy: ['service'] }));
+    assert.equal(grouped.status, 400);
+    assert.match(grouped.body.error.message, /a usage rule cannot group by "service"/);
+    const removed = await call(s.api.url, `/api/v1/alert-rules/${created.body.data.id}`, {
+      key: s.key,
+      method: 'DELETE',
+    });
+    assert.equal(removed.status, 204);
+  });
+
   it('refuses a window past the query limits with a 400 naming it, at create, update, import and preview', async () => {
     const DAY = 24 * 60 * MIN;
     const decade = errorRule({

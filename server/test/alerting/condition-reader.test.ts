@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { recordStoredBytes, UsageRecorder, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { ApiError } from '@telemetryflow/http-kit';
 import { AlertRuleInputSchema } from '@telemetryflow/contract';
-import { ClickHouseConditionReader, previewRule, PreviewTooLargeError } from '@telemetryflow/alerting';
+import { ClickHouseConditionReader, observe, previewRule, PreviewTooLargeError } from '@telemetryflow/alerting';
 import {
   createQueryReads,
   insertLogs,
@@ -257,6 +257,41 @@ describe('ClickHouseConditionReader', () => {
       'an operation measures its own spans',
     );
   });
+  it("usage: this tenant's counts of the hours that start within the window, by measure and reason", async () => {
+    const HOUR = 3_600_000;
+    const hourStart = Math.floor(NOW / HOUR) * HOUR;
+    const record = async (tenant: string, atMs: number, kind: string, counts: object, reason?: 'quota' | 'invalid') => {
+      const recorder = new UsageRecorder(s.ch, { now: () => atMs });
+      recorder.add(tenant, 'traces', kind, counts, reason);
+      await recorder.flush();
+    };
+    await record('default', hourStart + 1000, 'refused', { requests: 3, bytes: 300 }, 'quota');
+    await record('default', hourStart + 2000, 'refused', { requests: 2, items: 7 }, 'invalid');
+    await record('default', hourStart - 2 * HOUR, 'refused', { requests: 10 }, 'quota');
+    await record('default', hourStart + 3000, 'accepted', { requests: 4, items: 400, bytes: 4000 });
+    await record('beta', hourStart + 1000, 'refused', { requests: 50 }, 'quota');
+    const value = async (condition: Record<string, unknown>) =>
+      (await reader.read('default', rule({ kind: 'usage', signal: 'traces', threshold, ...condition }), NOW + 1))[0]!
+        .value;
+    assert.equal(await value({ measure: 'refused_requests' }), 5);
+    assert.equal(await value({ measure: 'refused_requests', reason: 'quota' }), 3);
+    assert.equal(await value({ measure: 'refused_requests', reason: 'quota', window: '3h' }), 13);
+    assert.equal(await value({ measure: 'refused_items' }), 7);
+    assert.equal(await value({ measure: 'accepted_items' }), 400);
+    assert.equal(await value({ measure: 'accepted_bytes' }), 4000);
+    // Nothing counted is a value of 0, not missing data: "refused above 0" resolves.
+    assert.equal(await value({ measure: 'refused_requests', reason: 'too-large' }), 0);
+    // Stored bytes: missing data until measured, then the latest measurement (this tenant's spans here).
+    assert.equal(await value({ measure: 'stored_bytes' }), null);
+    const measured = await recordStoredBytes(s.ch, NOW);
+    const traces = measured.find((m) => m.tenantId === 'default' && m.signal === 'traces');
+    assert.ok(traces && traces.bytes > 0, JSON.stringify(measured));
+    assert.equal(await value({ measure: 'stored_bytes' }), traces.bytes);
+    const usageRule = rule({ kind: 'usage', signal: 'traces', measure: 'refused_requests', threshold });
+    const [sample] = await reader.read('default', usageRule, NOW + 1);
+    assert.deepEqual(observe(usageRule.condition, sample), { seen: 'breached', value: 5 });
+  });
+
   it('reads under the query limits: past maxRowsToRead a 422 naming it, for raw rows, series and planned queries alike', async () => {
     const tight = new ClickHouseConditionReader(s.ch, createQueryReads(s.ch, { maxRowsToRead: 1 }));
     const conditions = [

@@ -6,6 +6,7 @@ import { Sessions1765000000000 } from './0006-sessions.js';
 import { SsoSettings1765400000000 } from './0008-sso-settings.js';
 import { MfaLockout1765800000000 } from './0009-mfa-lockout.js';
 import { AuditOutbox1765900000000 } from './0010-audit-outbox.js';
+import { TenantQuotas1765950000000 } from './0011-tenant-quotas.js';
 
 /**
  * Identity's migrations, in order. Passed to TypeORM as classes, never as a glob. Features
@@ -21,4 +22,5 @@ export const CONTROL_PLANE_MIGRATIONS = [
   SsoSettings1765400000000,
   MfaLockout1765800000000,
   AuditOutbox1765900000000,
+  TenantQuotas1765950000000,
 ];
