@@ -36,3 +36,22 @@ export async function insertRowBinary(
     await rm(path, { force: true });
   }
 }
+
+/**
+ * Inserts rows as JSONEachRow with `settings` (fixed SQL text of the caller) in the statement:
+ * the embedded engine keeps a request's clickhouse_settings for its whole session, so every
+ * later statement of the process would inherit them.
+ */
+export async function insertJsonRows(
+  ch: ClickHouseClient,
+  table: string,
+  rows: readonly object[],
+  settings: string,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const result = await ch.exec({
+    query: `INSERT INTO ${table} SETTINGS ${settings} FORMAT JSONEachRow`,
+    values: Readable.from([rows.map((r) => JSON.stringify(r)).join('\n') + '\n']),
+  });
+  for await (const chunk of result.stream) void chunk;
+}

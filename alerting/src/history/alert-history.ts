@@ -1,4 +1,9 @@
-import { ALERT_HISTORY_COLUMNS as H, RAW_TABLES, type ClickHouseClient } from '@telemetryflow/clickhouse';
+import {
+  ALERT_HISTORY_COLUMNS as H,
+  insertJsonRows,
+  RAW_TABLES,
+  type ClickHouseClient,
+} from '@telemetryflow/clickhouse';
 import type { AlertHistoryEntryDto } from '@telemetryflow/contract';
 import type { LimitedReader, QueryReads, ReadLimits } from '../sources/query-reads.js';
 
@@ -43,11 +48,10 @@ export class AlertHistory {
 
   async record(entries: readonly HistoryEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.ch.insert({
-      table: RAW_TABLES.alertHistory,
-      format: 'JSONEachRow',
-      clickhouse_settings: { date_time_input_format: 'best_effort', async_insert: 0 },
-      values: entries.map((e) => ({
+    await insertJsonRows(
+      this.ch,
+      RAW_TABLES.alertHistory,
+      entries.map((e) => ({
         TenantId: e.tenantId,
         Time: new Date(e.timeMs).toISOString(),
         RuleId: e.ruleId,
@@ -62,7 +66,8 @@ export class AlertHistory {
         Outcome: e.outcome ?? '',
         Message: e.message ?? '',
       })),
-    });
+      "async_insert = 0, date_time_input_format = 'best_effort'",
+    );
   }
 
   /** Newest first. */

@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { insertJsonRows, type ClickHouseClient } from '@telemetryflow/clickhouse';
 
 /** One check result as the probe publishes it and `monitor_results` (ClickHouse migration 0015) stores it. */
 export interface MonitorCheckRecord {
@@ -57,11 +57,10 @@ export class MonitorResultsWriter {
 
   async write(records: readonly MonitorCheckRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.ch.insert({
-      table: MONITOR_RESULTS_TABLE,
-      format: 'JSONEachRow',
-      clickhouse_settings: { date_time_input_format: 'best_effort', async_insert: 0 },
-      values: records.map((r) => ({
+    await insertJsonRows(
+      this.ch,
+      MONITOR_RESULTS_TABLE,
+      records.map((r) => ({
         TenantId: r.tenantId,
         MonitorId: r.monitorId,
         Time: r.time,
@@ -73,7 +72,8 @@ export class MonitorResultsWriter {
         Error: r.error ?? '',
         CertificateExpiresAt: r.certificateExpiresAt ?? null,
       })),
-    });
+      "async_insert = 0, date_time_input_format = 'best_effort'",
+    );
   }
 }
 
