@@ -1,0 +1,122 @@
+// Migration 0017 on spans and logs written before it (own file: the embedded engine opens
+// one data directory per process).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { createClickHouse, loadMigrations, migrate, type ClickHouseClient } from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tf-trace-lookup-0017-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Midnight UTC three days ago, in seconds. */
+const BASE_S = Math.floor(Date.now() / 1000 / 86400) * 86400 - 3 * 86400;
+/** Trace `n` of a load: spans in five services, started a minute apart over three days. */
+const traceIdOf = (n: string) =>
+  `concat(leftPad(hex(cityHash64(${n}, 1)), 16, '0'), leftPad(hex(cityHash64(${n}, 2)), 16, '0'))`;
+
+async function loadSpans(ch: ClickHouseClient, tenant: string, from: number, traces: number): Promise<void> {
+  await ch.command({
+    query: `INSERT INTO spans (TenantId, TraceIdHex, SpanIdHex, ParentSpanIdHex, ServiceName, Name, Kind, StartTimeNs, EndTimeNs, DurationNs, StatusCode)
+            SETTINGS async_insert = 0
+            SELECT {tenant:String}, ${traceIdOf('tr')}, leftPad(hex(number + 1), 16, '0'), '', concat('svc-', toString(number % 5)), 'op', 'SPAN_KIND_SERVER',
+                   toUInt64({base:UInt32}) * 1000000000 + tr * 60000000000 + idx * 1000000 AS start, start + 500000, 500000, 'STATUS_CODE_UNSET'
+            FROM (SELECT number, intDiv(number, 5) + {from:UInt32} AS tr, number % 5 AS idx FROM numbers({n:UInt32}))`,
+    query_params: { tenant, base: BASE_S, from, n: traces * 5 },
+  });
+  // One log record per trace, an hour after it started (async work the trace caused).
+  await ch.command({
+    query: `INSERT INTO logs (TenantId, TimestampNs, ObservedTimestampNs, TraceIdHex, SpanIdHex, ServiceName, Body)
+            SETTINGS async_insert = 0
+            SELECT {tenant:String}, toUInt64({base:UInt32}) * 1000000000 + tr * 60000000000 + 3600000000000 AS t, t, ${traceIdOf('tr')}, '', 'svc-0', concat('done ', toString(tr))
+            FROM (SELECT number + {from:UInt32} AS tr FROM numbers({n:UInt32}))`,
+    query_params: { tenant, base: BASE_S, from, n: traces },
+  });
+}
+
+async function rows<T>(ch: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  return (await ch.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+}
+
+/** What trace by id reads: the trace's spans and log records, with or without the projections. */
+async function lookup(ch: ClickHouseClient, tenant: string, tr: number) {
+  const [trace] = await rows<{ id: string }>(ch, `SELECT ${traceIdOf('toUInt64({tr:UInt32})')} AS id`, { tr });
+  const params = { tenant, id: trace!.id };
+  const where = 'TenantId = {tenant:String} AND TraceId = unhex({id:String})';
+  const spans = await rows<{ s: string }>(
+    ch,
+    `SELECT lower(hex(SpanId)) AS s FROM spans WHERE ${where} ORDER BY s`,
+    params,
+  );
+  const logs = await rows<{ b: string }>(ch, `SELECT Body AS b FROM logs WHERE ${where}`, params);
+  return { spans: spans.map((r) => r.s), logs: logs.map((r) => r.b) };
+}
+
+describe('migration 0017 on spans and logs written before it', () => {
+  test('every old part gets the (tenant, trace id) projections, lookups return the same rows, and the bloom filters go', async () => {
+    const ch = await createClickHouse({ dataDir: dir });
+    try {
+      const migrations = loadMigrations();
+      await migrate(
+        ch,
+        migrations.filter((m) => m.version < 17),
+      );
+      // Two inserts (two parts per partition) of 2,000 traces each over three days, and another tenant.
+      await loadSpans(ch, 'old', 0, 2000);
+      await loadSpans(ch, 'old', 2000, 2000);
+      await loadSpans(ch, 'other', 0, 500);
+      const before = await lookup(ch, 'old', 2345);
+      assert.equal(before.spans.length, 5);
+      assert.deepEqual(before.logs, ['done 2345']);
+
+      await migrate(ch);
+      const deadline = Date.now() + 30_000;
+      while (
+        (await rows(ch, `SELECT 1 FROM system.mutations WHERE database = currentDatabase() AND NOT is_done`)).length > 0
+      ) {
+        assert.ok(Date.now() < deadline, 'the projections are materialized within 30 s');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await loadSpans(ch, 'old', 4000, 100);
+      const coverage = await rows<{ table: string; parts: string; with_projection: string }>(
+        ch,
+        `SELECT p.table AS table, count() AS parts, countIf(pp.parent_name != '') AS with_projection
+         FROM system.parts AS p
+         LEFT JOIN (SELECT table, parent_name FROM system.projection_parts WHERE database = currentDatabase() AND active AND name IN ('spans_by_trace', 'logs_by_trace')) AS pp
+           ON pp.table = p.table AND pp.parent_name = p.name
+         WHERE p.database = currentDatabase() AND p.active AND p.table IN ('spans', 'logs')
+         GROUP BY table ORDER BY table`,
+      );
+      assert.equal(coverage.length, 2);
+      for (const c of coverage) assert.equal(c.with_projection, c.parts, `every part of ${c.table} has its projection`);
+
+      assert.deepEqual(await lookup(ch, 'old', 2345), before);
+      assert.equal((await lookup(ch, 'old', 4050)).spans.length, 5, 'a trace written after the migration');
+      assert.deepEqual(await lookup(ch, 'other', 4050), { spans: [], logs: [] }, "another tenant's rows are not found");
+
+      const plan = (
+        await rows<{ explain: string }>(
+          ch,
+          `EXPLAIN projections = 1 SELECT SpanId FROM spans WHERE TenantId = 'old' AND TraceId = unhex('0102030405060708090a0b0c0d0e0f10')
+           SETTINGS min_table_rows_to_use_projection_index = 0`,
+        )
+      )
+        .map((r) => r.explain)
+        .join('\n');
+      assert.match(
+        plan,
+        /Name: spans_by_trace\s+Description: Projection has been analyzed and will be applied during reading/,
+      );
+      assert.deepEqual(
+        await rows(
+          ch,
+          `SELECT table, name FROM system.data_skipping_indices WHERE database = currentDatabase() AND name = 'idx_trace_id'`,
+        ),
+        [],
+      );
+    } finally {
+      await ch.close();
+    }
+  });
+});
