@@ -1,5 +1,6 @@
-// Migration 0017 on spans and logs written before it (own file: the embedded engine opens
-// one data directory per process).
+// Migrations 0017 (trace lookup projection) and 0018 (EndTime computed, stronger codecs) on
+// spans and logs written before them (own file: the embedded engine opens one data directory
+// per process).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,22 +40,22 @@ async function rows<T>(ch: ClickHouseClient, query: string, params: Record<strin
   return (await ch.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
 }
 
-/** What trace by id reads: the trace's spans and log records, with or without the projections. */
+/** What trace by id reads: the trace's spans (id and end time) and log records. */
 async function lookup(ch: ClickHouseClient, tenant: string, tr: number) {
   const [trace] = await rows<{ id: string }>(ch, `SELECT ${traceIdOf('toUInt64({tr:UInt32})')} AS id`, { tr });
   const params = { tenant, id: trace!.id };
   const where = 'TenantId = {tenant:String} AND TraceId = unhex({id:String})';
   const spans = await rows<{ s: string }>(
     ch,
-    `SELECT lower(hex(SpanId)) AS s FROM spans WHERE ${where} ORDER BY s`,
+    `SELECT concat(lower(hex(SpanId)), ' ends ', toString(toUnixTimestamp64Nano(EndTime))) AS s FROM spans WHERE ${where} ORDER BY s`,
     params,
   );
   const logs = await rows<{ b: string }>(ch, `SELECT Body AS b FROM logs WHERE ${where}`, params);
   return { spans: spans.map((r) => r.s), logs: logs.map((r) => r.b) };
 }
 
-describe('migration 0017 on spans and logs written before it', () => {
-  test('every old part gets the (tenant, trace id) projections, lookups return the same rows, and the bloom filters go', async () => {
+describe('migrations 0017 and 0018 on spans and logs written before them', () => {
+  test('every old part of spans gets the (tenant, trace id) projection, lookups of spans and logs return the same rows (end times too), and the spans bloom filter goes', async () => {
     const ch = await createClickHouse({ dataDir: dir });
     try {
       const migrations = loadMigrations();
@@ -68,6 +69,8 @@ describe('migration 0017 on spans and logs written before it', () => {
       await loadSpans(ch, 'other', 0, 500);
       const before = await lookup(ch, 'old', 2345);
       assert.equal(before.spans.length, 5);
+      const startNs = BigInt(BASE_S) * 1_000_000_000n + 2345n * 60_000_000_000n;
+      assert.ok(before.spans.includes(`00000000000006c2 ends ${startNs + 4_000_000n + 500_000n}`), before.spans.join());
       assert.deepEqual(before.logs, ['done 2345']);
 
       await migrate(ch);
@@ -83,12 +86,12 @@ describe('migration 0017 on spans and logs written before it', () => {
         ch,
         `SELECT p.table AS table, count() AS parts, countIf(pp.parent_name != '') AS with_projection
          FROM system.parts AS p
-         LEFT JOIN (SELECT table, parent_name FROM system.projection_parts WHERE database = currentDatabase() AND active AND name IN ('spans_by_trace', 'logs_by_trace')) AS pp
+         LEFT JOIN (SELECT table, parent_name FROM system.projection_parts WHERE database = currentDatabase() AND active AND name = 'spans_by_trace') AS pp
            ON pp.table = p.table AND pp.parent_name = p.name
-         WHERE p.database = currentDatabase() AND p.active AND p.table IN ('spans', 'logs')
+         WHERE p.database = currentDatabase() AND p.active AND p.table = 'spans'
          GROUP BY table ORDER BY table`,
       );
-      assert.equal(coverage.length, 2);
+      assert.equal(coverage.length, 1);
       for (const c of coverage) assert.equal(c.with_projection, c.parts, `every part of ${c.table} has its projection`);
 
       assert.deepEqual(await lookup(ch, 'old', 2345), before);
@@ -113,7 +116,7 @@ describe('migration 0017 on spans and logs written before it', () => {
           ch,
           `SELECT table, name FROM system.data_skipping_indices WHERE database = currentDatabase() AND name = 'idx_trace_id'`,
         ),
-        [],
+        [{ table: 'logs', name: 'idx_trace_id' }],
       );
     } finally {
       await ch.close();
