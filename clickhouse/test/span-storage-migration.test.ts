@@ -1,6 +1,5 @@
-// Migrations 0017 (trace lookup projection) and 0018 (EndTime computed, stronger codecs) on
-// spans and logs written before them (own file: the embedded engine opens one data directory
-// per process).
+// Migration 0017 (EndTime computed, stronger codecs) on spans and logs written before it
+// (own file: the embedded engine opens one data directory per process).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createClickHouse, loadMigrations, migrate, type ClickHouseClient } from '../src/index.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tf-trace-lookup-0017-'));
+const dir = mkdtempSync(join(tmpdir(), 'tf-span-storage-0017-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Midnight UTC three days ago, in seconds. */
@@ -54,8 +53,8 @@ async function lookup(ch: ClickHouseClient, tenant: string, tr: number) {
   return { spans: spans.map((r) => r.s), logs: logs.map((r) => r.b) };
 }
 
-describe('migrations 0017 and 0018 on spans and logs written before them', () => {
-  test('every old part of spans gets the (tenant, trace id) projection, lookups of spans and logs return the same rows (end times too), and the spans bloom filter goes', async () => {
+describe('migration 0017 on spans and logs written before it', () => {
+  test('spans keep their end times (now computed), traces and their logs are found as before, and attribute maps and bodies use ZSTD(3)', async () => {
     const ch = await createClickHouse({ dataDir: dir });
     try {
       const migrations = loadMigrations();
@@ -72,51 +71,38 @@ describe('migrations 0017 and 0018 on spans and logs written before them', () =>
       const startNs = BigInt(BASE_S) * 1_000_000_000n + 2345n * 60_000_000_000n;
       assert.ok(before.spans.includes(`00000000000006c2 ends ${startNs + 4_000_000n + 500_000n}`), before.spans.join());
       assert.deepEqual(before.logs, ['done 2345']);
+      const traceBounds = async () =>
+        rows(ch, `SELECT TraceId, min(Start) AS s, max(End) AS e FROM trace_index GROUP BY TraceId ORDER BY TraceId`);
+      const boundsBefore = await traceBounds();
 
       await migrate(ch);
-      const deadline = Date.now() + 30_000;
-      while (
-        (await rows(ch, `SELECT 1 FROM system.mutations WHERE database = currentDatabase() AND NOT is_done`)).length > 0
-      ) {
-        assert.ok(Date.now() < deadline, 'the projections are materialized within 30 s');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      // Spans written after the migration: trace_index takes their ends from StartTime + DurationNs.
       await loadSpans(ch, 'old', 4000, 100);
-      const coverage = await rows<{ table: string; parts: string; with_projection: string }>(
-        ch,
-        `SELECT p.table AS table, count() AS parts, countIf(pp.parent_name != '') AS with_projection
-         FROM system.parts AS p
-         LEFT JOIN (SELECT table, parent_name FROM system.projection_parts WHERE database = currentDatabase() AND active AND name = 'spans_by_trace') AS pp
-           ON pp.table = p.table AND pp.parent_name = p.name
-         WHERE p.database = currentDatabase() AND p.active AND p.table = 'spans'
-         GROUP BY table ORDER BY table`,
-      );
-      assert.equal(coverage.length, 1);
-      for (const c of coverage) assert.equal(c.with_projection, c.parts, `every part of ${c.table} has its projection`);
-
       assert.deepEqual(await lookup(ch, 'old', 2345), before);
-      assert.equal((await lookup(ch, 'old', 4050)).spans.length, 5, 'a trace written after the migration');
-      assert.deepEqual(await lookup(ch, 'other', 4050), { spans: [], logs: [] }, "another tenant's rows are not found");
-
-      const plan = (
-        await rows<{ explain: string }>(
-          ch,
-          `EXPLAIN projections = 1 SELECT SpanId FROM spans WHERE TenantId = 'old' AND TraceId = unhex('0102030405060708090a0b0c0d0e0f10')
-           SETTINGS min_table_rows_to_use_projection_index = 0`,
-        )
-      )
-        .map((r) => r.explain)
-        .join('\n');
-      assert.match(
-        plan,
-        /Name: spans_by_trace\s+Description: Projection has been analyzed and will be applied during reading/,
+      const after = await lookup(ch, 'old', 4050);
+      const startAfter = BigInt(BASE_S) * 1_000_000_000n + 4050n * 60_000_000_000n;
+      assert.ok(
+        after.spans.includes(`00000000000000ff ends ${startAfter + 4_000_000n + 500_000n}`),
+        after.spans.join(),
       );
+      assert.deepEqual(after.logs, ['done 4050']);
+      assert.deepEqual(await lookup(ch, 'other', 4050), { spans: [], logs: [] }, "another tenant's rows are not found");
+      const boundsAfter = await traceBounds();
+      assert.equal(boundsAfter.length, boundsBefore.length + 100);
+      for (const b of boundsBefore) assert.ok(boundsAfter.some((a) => JSON.stringify(a) === JSON.stringify(b)));
+
       assert.deepEqual(
         await rows(
           ch,
-          `SELECT table, name FROM system.data_skipping_indices WHERE database = currentDatabase() AND name = 'idx_trace_id'`,
+          `SELECT table, name, default_kind, compression_codec FROM system.columns
+           WHERE database = currentDatabase() AND (table, name) IN (('spans', 'EndTime'), ('spans', 'Attributes'), ('logs', 'Body'))
+           ORDER BY table, name`,
         ),
-        [{ table: 'logs', name: 'idx_trace_id' }],
+        [
+          { table: 'logs', name: 'Body', default_kind: '', compression_codec: 'CODEC(ZSTD(3))' },
+          { table: 'spans', name: 'Attributes', default_kind: '', compression_codec: 'CODEC(ZSTD(3))' },
+          { table: 'spans', name: 'EndTime', default_kind: 'ALIAS', compression_codec: '' },
+        ],
       );
     } finally {
       await ch.close();
