@@ -1,4 +1,4 @@
-// Migration 0017 (EndTime computed, stronger codecs) on spans and logs written before it
+// Migration 0018 (EndTime computed, stronger codecs) on spans and logs written before it
 // (own file: the embedded engine opens one data directory per process).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createClickHouse, loadMigrations, migrate, type ClickHouseClient } from '../src/index.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tf-span-storage-0017-'));
+const dir = mkdtempSync(join(tmpdir(), 'tf-span-storage-0018-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Midnight UTC three days ago, in seconds. */
@@ -53,14 +53,14 @@ async function lookup(ch: ClickHouseClient, tenant: string, tr: number) {
   return { spans: spans.map((r) => r.s), logs: logs.map((r) => r.b) };
 }
 
-describe('migration 0017 on spans and logs written before it', () => {
+describe('migration 0018 on spans and logs written before it', () => {
   test('spans keep their end times (now computed), traces and their logs are found as before, and attribute maps and bodies use ZSTD(3)', async () => {
     const ch = await createClickHouse({ dataDir: dir });
     try {
       const migrations = loadMigrations();
       await migrate(
         ch,
-        migrations.filter((m) => m.version < 17),
+        migrations.filter((m) => m.version < 18),
       );
       // Two inserts (two parts per partition) of 2,000 traces each over three days, and another tenant.
       await loadSpans(ch, 'old', 0, 2000);

@@ -1,4 +1,4 @@
--- Fewer bytes per span and log record (docs/adr/0023-trace-lookup-and-span-storage.md).
+-- Fewer bytes per span and log record (docs/adr/0025-trace-lookup-and-span-storage.md).
 -- Measured per column on bench:query's data (system.parts_columns, bytes per row):
 --
 -- EndTime is StartTime + DurationNs for every span (writers refuse an end before the start
