@@ -2,13 +2,16 @@
 // with attributes) and 10 million logs straight into the all-in-one's ClickHouse
 // (INSERT … SELECT FROM numbers(), so trace_index and the rollup views fire as on ingest),
 // then times read requests over HTTP: p50 / p95 of trace by id, trace search, log search
-// (1 hour), metric queries, attribute suggestions and the service map.
-// Sizes: TF_BENCH_SPANS, TF_BENCH_LOGS, TF_BENCH_POINTS (defaults 10M, 10M, 2M);
-// TF_BENCH_RUNS requests per case (default 30). Then the mutating phase (mutating-bench.ts):
+// (1 hour), metric queries, attribute suggestions and the service map, and prints the bytes
+// on disk per span, log record and point.
+// `--scale`: a day's volume of a busy tenant instead, 100M spans (20M traces), 100M logs and
+// 20M points over 7 days. Sizes: TF_BENCH_SPANS, TF_BENCH_LOGS, TF_BENCH_POINTS (defaults
+// 10M, 10M, 2M; with --scale 100M, 100M, 20M), TF_BENCH_DAYS (1; 7); TF_BENCH_RUNS requests
+// per case (default 30). Then the mutating phase (mutating-bench.ts):
 // what the audit log adds to state-changing calls. TF_BENCH_QUERY_PHASES=mutating runs only that.
 import { performance } from 'node:perf_hooks';
 import type { RunningAllInOne } from '@telemetryflow/server';
-import { envInt, loadRows, machineLine, mergesSettled, runWithAllInOne } from './bench-store.js';
+import { envInt, loadRows, type ClickHouseClient, machineLine, mergesSettled, runWithAllInOne } from './bench-store.js';
 import { mutatingPhase } from './mutating-bench.js';
 import { formatInt, formatMs, percentile, renderTable } from './stats.js';
 
@@ -17,9 +20,11 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const SPANS_PER_TRACE = 5;
 
-const SPANS = envInt('TF_BENCH_SPANS', 10_000_000);
-const LOGS = envInt('TF_BENCH_LOGS', 10_000_000);
-const POINTS = envInt('TF_BENCH_POINTS', 2_000_000);
+const SCALE = process.argv.includes('--scale');
+const SPANS = envInt('TF_BENCH_SPANS', SCALE ? 100_000_000 : 10_000_000);
+const LOGS = envInt('TF_BENCH_LOGS', SCALE ? 100_000_000 : 10_000_000);
+const POINTS = envInt('TF_BENCH_POINTS', SCALE ? 20_000_000 : 2_000_000);
+const DAYS = envInt('TF_BENCH_DAYS', SCALE ? 7 : 1);
 const RUNS = envInt('TF_BENCH_RUNS', 30);
 const PHASES = new Set((process.env.TF_BENCH_QUERY_PHASES ?? 'reads,mutating').split(','));
 
@@ -48,19 +53,54 @@ const SPANS_SQL = `INSERT INTO spans (TenantId, TraceIdHex, SpanIdHex, ParentSpa
            toInt64(exp(randNormal(log(2e7), 1))) AS d
     FROM numbers({n:UInt64}))`;
 
+const TRACES = Math.max(1, Math.floor(SPANS / SPANS_PER_TRACE));
+/** One record in ten carries the id of the trace that started at the same time. */
 const LOGS_SQL = `INSERT INTO logs (TenantId, TimestampNs, ObservedTimestampNs, TraceIdHex, SpanIdHex, SeverityText, SeverityNumber, ServiceName, Body, Attributes)
   SETTINGS async_insert = 0
-  SELECT 'default', t, t, if(row % 10 = 0, concat(${hex16('cityHash64(row, 1)')}, ${hex16('cityHash64(row, 2)')}), ''), '',
+  SELECT 'default', t, t, if(row % 10 = 0, concat(${hex16('cityHash64(tr, 1)')}, ${hex16('cityHash64(tr, 2)')}), ''), '',
          ['INFO', 'INFO', 'INFO', 'WARN', 'ERROR', 'DEBUG'][row % 6 + 1], [9, 9, 9, 13, 17, 5][row % 6 + 1], concat('svc-', toString(row % 20)),
          concat(['request', 'payment', 'checkout', 'login', 'search'][row % 5 + 1], ' ', toString(row % 1000), ' handled in ', toString(row % 97), ' ms',
                 if(row % 100 = 0, ' after timeout', '')),
          map('order.id', toString(row % 100000))
-  FROM (SELECT toUInt64({offset:UInt64}) + number AS row, ${timeNs('row')} AS t FROM numbers({n:UInt64}))`;
+  FROM (SELECT toUInt64({offset:UInt64}) + number AS row, ${timeNs('row')} AS t,
+               intDiv(row * ${TRACES}, {total:UInt64}) AS tr FROM numbers({n:UInt64}))`;
 
 const SERIES = 200;
 const POINTS_SQL = `INSERT INTO metrics_gauge (TenantId, MetricName, Fingerprint, TimeNs, Value) SETTINGS async_insert = 0
   SELECT 'default', 'queue.depth', (toUInt64({offset:UInt64}) + number) % ${SERIES} + 1, ${timeNs('toUInt64({offset:UInt64}) + number')}, (number * 7919) % 1000
   FROM numbers({n:UInt64})`;
+
+/** The tables each signal's raw reads need, and the rollups it also fills. */
+const SIGNAL_TABLES = [
+  {
+    signal: 'span',
+    items: SPANS,
+    raw: ['spans', 'trace_index'],
+    rollups: ['spans_red_hourly', 'spans_red_daily', 'spans_service_red_hourly', 'spans_service_red_daily'],
+  },
+  { signal: 'log record', items: LOGS, raw: ['logs'], rollups: ['logs_volume_hourly', 'logs_volume_daily'] },
+  {
+    signal: 'gauge point',
+    items: POINTS,
+    raw: ['metrics_gauge', 'metric_series'],
+    rollups: ['metrics_value_hourly', 'metrics_value_daily'],
+  },
+];
+
+/** Bytes on disk (compressed, with marks, primary index, skip indexes and projections) per stored item. */
+async function storage(ch: ClickHouseClient): Promise<string[][]> {
+  const rs = await ch.query({
+    query: `SELECT table, sum(bytes_on_disk) AS bytes FROM system.parts
+            WHERE database = currentDatabase() AND active GROUP BY table`,
+    format: 'JSONEachRow',
+  });
+  const bytes = new Map((await rs.json<{ table: string; bytes: string }>()).map((r) => [r.table, Number(r.bytes)]));
+  const sum = (tables: string[]) => tables.reduce((n, t) => n + (bytes.get(t) ?? 0), 0);
+  return SIGNAL_TABLES.flatMap(({ signal, items, raw, rollups }) => [
+    [signal, raw.join(' + '), (sum(raw) / items).toFixed(1)],
+    [`${signal}, rollups`, rollups.join(' + '), (sum(rollups) / items).toFixed(2)],
+  ]);
+}
 
 interface Case {
   name: string;
@@ -104,7 +144,7 @@ runWithAllInOne('tf-bench-query-', API_KEY, async (server) => {
 async function readPhase(server: RunningAllInOne): Promise<void> {
   const ch = server.clickhouse;
   const now = Date.now();
-  const window = { start: now - DAY_MS, end: now - 60_000 };
+  const window = { start: now - DAYS * DAY_MS, end: now - 60_000 };
   await loadRows(ch, 'spans', SPANS, SPANS_SQL, window);
   await loadRows(ch, 'logs', LOGS, LOGS_SQL, window);
   await ch.command({
@@ -187,7 +227,10 @@ async function readPhase(server: RunningAllInOne): Promise<void> {
   }
   console.log(`\n${await machineLine(ch)}`);
   console.log(
-    `${formatInt(SPANS)} spans (${formatInt(SPANS / SPANS_PER_TRACE)} traces), ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over 24 hours; ${RUNS} requests per case\n`,
+    `${formatInt(SPANS)} spans (${formatInt(SPANS / SPANS_PER_TRACE)} traces), ${formatInt(LOGS)} logs, ${formatInt(POINTS)} gauge points over ${DAYS * 24} hours; ${RUNS} requests per case\n`,
   );
   console.log(renderTable(['request', 'p50 ms', 'p95 ms', 'target p95 ms'], rows));
+  console.log(
+    `\n${renderTable(['signal', 'tables (raw, projections and skip indexes included)', 'bytes per item'], await storage(ch))}`,
+  );
 }

@@ -48,7 +48,7 @@ function span(
     Name: o.name,
     Kind: o.kind,
     StartTime: ns(o.startMs, 123n),
-    EndTime: ns(o.startMs + o.durMs, 123n),
+    EndTimeNs: ns(o.startMs + o.durMs, 123n),
     DurationNs: (BigInt(o.durMs) * NS).toString(),
     StatusCode: o.status ?? 'STATUS_CODE_UNSET',
     StatusMessage: o.statusMessage ?? '',

@@ -39,7 +39,7 @@ function span(
     Name: o.name,
     Kind: o.kind ?? 'SPAN_KIND_SERVER',
     StartTime: ns(o.ms),
-    EndTime: ns(o.ms + o.durMs),
+    EndTimeNs: ns(o.ms + o.durMs),
     DurationNs: String(o.durMs * 1_000_000),
     StatusCode: o.error ? 'STATUS_CODE_ERROR' : 'STATUS_CODE_UNSET',
     ResourceAttributes: { 'service.name': o.service, 'deployment.environment': o.service === 'api' ? 'prod' : 'dev' },

@@ -33,7 +33,7 @@ function span(o: {
     Name: o.name,
     Kind: 'SPAN_KIND_SERVER',
     StartTime: ns(o.ms),
-    EndTime: ns(o.ms + o.durMs),
+    EndTimeNs: ns(o.ms + o.durMs),
     DurationNs: String(o.durMs * 1_000_000),
     StatusCode: o.error ? 'STATUS_CODE_ERROR' : 'STATUS_CODE_UNSET',
     ResourceAttributes: { 'service.name': o.service, 'deployment.environment': o.env ?? 'prod' },
