@@ -1,0 +1,126 @@
+// The numbers an SRE reads in the console, checked against the query API for the same range:
+// dashboard stats, the log histogram, time zones and the time range shared by every page.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { DashboardSummaryDto, QueryRequest, QueryResult, TraceSummaryDto } from '@telemetryflow/contract';
+import type { BrowserContext, Page } from 'playwright-core';
+import {
+  API_KEY,
+  apiGet,
+  eventually,
+  screenshot,
+  sendTelemetry,
+  signIn,
+  startRig,
+  watchErrors,
+  type Rig,
+} from './browser-rig.js';
+import { sendOtlp, traceRequest } from './otlp-fixtures.js';
+
+/** A service of 100 requests over the last 40 minutes: 7 fail; every one takes 400 ms. */
+const SHOP = 'shop';
+const SHOP_REQUESTS = 100;
+const SHOP_FAILED = 7;
+const YEAR_MS = 31_536_000_000;
+
+async function apiQuery(base: string, body: QueryRequest): Promise<QueryResult> {
+  const res = await fetch(`${base}/api/v1/query`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`query: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { data: QueryResult }).data;
+}
+
+describe('console numbers in Chromium', () => {
+  let rig: Rig;
+  let base: string;
+  let context: BrowserContext;
+  let page: Page;
+  let errors: string[];
+  const now = Date.now();
+  // One bucket of a one-year step of the query API holds the whole range.
+  const from = Math.max(now - 3_600_000, Math.floor(now / YEAR_MS) * YEAR_MS);
+  const to = now + 60_000;
+
+  before(async () => {
+    rig = await startRig();
+    base = rig.server.apiUrl;
+    await sendTelemetry(rig);
+    const resourceSpans = Array.from({ length: SHOP_REQUESTS }, (_, i) => {
+      // A one-span trace is a failing server root; two spans, a root that succeeded.
+      const failed = i % 14 === 0 && i < 14 * SHOP_FAILED;
+      const { body } = traceRequest(SHOP, 'db', failed ? 1 : 2, now - 40 * 60_000 + i * 24_000);
+      return (body as { resourceSpans: unknown[] }).resourceSpans;
+    }).flat();
+    await sendOtlp(rig.server.otlpHttpUrl, 'traces', API_KEY, { resourceSpans });
+    await eventually('the shop traces to be queryable', async () =>
+      (await apiGet<TraceSummaryDto[]>(base, `/traces?service=${SHOP}&limit=1000&from=${from}&to=${to}`)).length ===
+      SHOP_REQUESTS
+        ? true
+        : undefined,
+    );
+    // Not the browser's zone: local time and UTC differ on every chart and list.
+    context = await rig.browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'Asia/Kolkata' });
+    page = await context.newPage();
+    errors = watchErrors(page);
+    await signIn(page, base);
+  });
+
+  after(async () => {
+    await context?.close();
+    await rig?.close();
+  });
+
+  test('Service overview: its stats equal the query API over the same range, in their units', async () => {
+    const shop = [{ label: 'service', op: '=' as const, value: SHOP }];
+    const api = async (measure: 'count' | 'error_rate' | 'p95' | 'p99') => {
+      const r = await apiQuery(base, {
+        query: { signal: 'spans', measure, spans: 'entry', filters: shop },
+        from,
+        to,
+        step: YEAR_MS / 1000,
+      });
+      const values = r.series.flatMap((s) => s.points.map((p) => p[1]).filter((v) => v !== null));
+      assert.equal(values.length, 1, `${measure}: one value over the range`);
+      return values[0]!;
+    };
+    assert.equal(await api('count'), SHOP_REQUESTS);
+    assert.equal(await api('error_rate'), SHOP_FAILED / SHOP_REQUESTS);
+    // Quantiles are estimated (t-digest): within 1% of the 400 ms every request took.
+    const p95 = await api('p95');
+    const p99 = await api('p99');
+    for (const q of [p95, p99]) assert.ok(Math.abs(q - 400) < 4, `quantile ${q}`);
+    const ms = (v: number) => `${Number(v.toPrecision(4))} ms`;
+
+    const dashboards = await apiGet<DashboardSummaryDto[]>(base, '/dashboards');
+    const overview = dashboards.find((d) => d.title === 'Service overview');
+    assert.ok(overview);
+    await page.goto(`${base}/dashboards/${overview.id}?var-service=${SHOP}&from=${from}&to=${to}`);
+    const stat = (title: string) =>
+      page.locator('[data-test=panel]', { hasText: title }).locator('[data-test=stat-value]');
+    await eventually('the stats', async () =>
+      (await stat('Requests').textContent())?.trim() === '100' ? true : undefined,
+    );
+    assert.equal((await stat('Error rate').textContent())?.trim(), '7.00%');
+    assert.equal((await stat('p99 latency').textContent())?.trim(), ms(p99));
+    // Past the 5% threshold the error rate turns red.
+    assert.equal(await stat('Error rate').evaluate((el) => getComputedStyle(el).color), 'rgb(208, 48, 80)');
+    // The gauge's number is on a canvas; its chart label carries the same text.
+    const gauge = page.locator('[data-test=panel]', { hasText: 'p95 latency' }).locator('[aria-label]').first();
+    const label = (await gauge.getAttribute('aria-label')) ?? '';
+    assert.ok(label.includes(ms(p95)), label);
+    for (const title of ['Latency p50 by service', 'Latency p95 by service'])
+      await page.locator('[data-test=panel]', { hasText: title }).locator('canvas').first().waitFor();
+    assert.equal(await page.locator('[data-test=panel] .panel-error').count(), 0);
+    await page.waitForTimeout(800); // the charts' drawing animation, for the screenshot
+    await screenshot(page, 'numbers-service-overview');
+
+    await page.goto(`${base}/dashboards`);
+    const row = page.locator('tr', { hasText: 'Service overview' });
+    await row.waitFor();
+    assert.equal(await row.locator('.n-tag', { hasText: 'built-in' }).count(), 1, 'the built-in tag shows once');
+    assert.deepEqual(errors, []);
+  });
+});
