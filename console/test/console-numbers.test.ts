@@ -13,9 +13,10 @@ import {
   signIn,
   startRig,
   watchErrors,
+  SERVICE,
   type Rig,
 } from './browser-rig.js';
-import { sendOtlp, traceRequest } from './otlp-fixtures.js';
+import { sendOtlp, traceRequest, type SentTrace } from './otlp-fixtures.js';
 
 /** A service of 100 requests over the last 40 minutes: 7 fail; every one takes 400 ms. */
 const SHOP = 'shop';
@@ -39,6 +40,7 @@ describe('console numbers in Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   let errors: string[];
+  let trace: SentTrace;
   const now = Date.now();
   // One bucket of a one-year step of the query API holds the whole range.
   const from = Math.max(now - 3_600_000, Math.floor(now / YEAR_MS) * YEAR_MS);
@@ -47,7 +49,7 @@ describe('console numbers in Chromium', () => {
   before(async () => {
     rig = await startRig();
     base = rig.server.apiUrl;
-    await sendTelemetry(rig);
+    trace = await sendTelemetry(rig);
     const resourceSpans = Array.from({ length: SHOP_REQUESTS }, (_, i) => {
       // A one-span trace is a failing server root; two spans, a root that succeeded.
       const failed = i % 14 === 0 && i < 14 * SHOP_FAILED;
@@ -121,6 +123,25 @@ describe('console numbers in Chromium', () => {
     const row = page.locator('tr', { hasText: 'Service overview' });
     await row.waitFor();
     assert.equal(await row.locator('.n-tag', { hasText: 'built-in' }).count(), 1, 'the built-in tag shows once');
+    assert.deepEqual(errors, []);
+  });
+
+  test('the log histogram charts exactly the search the list shows: text, severity and trace id', async () => {
+    const count = page.locator('[data-test=log-count]');
+    const expect = async (query: string, n: number) => {
+      await page.goto(`${base}/logs?service=${SERVICE}${query}`);
+      await page.locator('[data-test=log-row]').first().waitFor();
+      await eventually(`${query}: ${n} of ${n}`, async () =>
+        (await count.textContent())?.includes(`${n} records shown of ${n} matching`) ? true : undefined,
+      );
+      assert.equal(await page.locator('[data-test=log-row]').count(), n);
+    };
+    await expect('', 3);
+    await expect('&q=declined', 1);
+    await expect('&minSeverity=WARN', 2);
+    await expect(`&traceId=${trace.traceId}`, 1);
+    await page.waitForTimeout(500); // the chart's drawing animation, for the screenshot
+    await screenshot(page, 'numbers-log-histogram');
     assert.deepEqual(errors, []);
   });
 });

@@ -78,7 +78,15 @@ export const AggregateParamsSchema = z.object({
   stepSeconds: StepSeconds.optional(),
   resolution: Resolution.optional(),
 });
-export const LogVolumeParamsSchema = AggregateParamsSchema.extend({ service: Text.optional() });
+/** The volume of one service or all; with any filter of the log search, of exactly that search (raw logs). */
+export const LogVolumeParamsSchema = attributeFilters({
+  ...AggregateParamsSchema.shape,
+  service: Text.optional(),
+  q: LogSearchParamsSchema.shape.q,
+  severity: LogSearchParamsSchema.shape.severity,
+  minSeverity: LogSearchParamsSchema.shape.minSeverity,
+  traceId: LogSearchParamsSchema.shape.traceId,
+});
 
 export const AttributeKeysParamsSchema = z.object({
   from: Time.optional(),

@@ -362,6 +362,23 @@ describe('log search', () => {
       [0, 0, 5, 2, 1],
     );
   });
+
+  test('the volume over a search counts, by severity, exactly the records the search lists', async () => {
+    const volume = async (filter: string) => {
+      const q = `from=${T}&to=${T + 5 * MIN - 1}&stepSeconds=60&${filter}`;
+      const [v, listed] = await Promise.all([get(`/api/v1/logs/volume?${q}`), get(`/api/v1/logs?${q}&limit=1000`)]);
+      assert.equal(v.status, 200, JSON.stringify(v.body));
+      assert.equal(v.body.meta.resolution, 'raw');
+      assert.equal(
+        v.body.data.reduce((n: number, p: Json) => n + p.total, 0),
+        listed.body.data.length,
+      );
+      return v.body.data.filter((p: Json) => p.total > 0).map((p: Json) => [p.t, p.bySeverity]);
+    };
+    assert.deepEqual(await volume('q=card'), [[T + 3 * MIN, { ERROR: 1, WARN: 1 }]]);
+    assert.deepEqual(await volume('q=card&minSeverity=ERROR'), [[T + 3 * MIN, { ERROR: 1 }]]);
+    assert.deepEqual(await volume(`traceId=${MAP_TRACE}&attr.order=42`), [[T + 3 * MIN, { ERROR: 1 }]]);
+  });
 });
 
 describe('heavy queries are bounded', () => {
