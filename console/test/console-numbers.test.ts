@@ -2,12 +2,13 @@
 // dashboard stats, the log histogram, time zones and the time range shared by every page.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { DashboardSummaryDto, QueryRequest, QueryResult, TraceSummaryDto } from '@telemetryflow/contract';
+import type { DashboardSummaryDto, LogDto, QueryRequest, QueryResult, TraceSummaryDto } from '@telemetryflow/contract';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   API_KEY,
   apiGet,
   eventually,
+  pick,
   screenshot,
   sendTelemetry,
   signIn,
@@ -142,6 +143,62 @@ describe('console numbers in Chromium', () => {
     await expect(`&traceId=${trace.traceId}`, 1);
     await page.waitForTimeout(500); // the chart's drawing animation, for the screenshot
     await screenshot(page, 'numbers-log-histogram');
+    assert.deepEqual(errors, []);
+  });
+
+  test('one time zone for lists and charts: local by default, UTC when chosen, 24-hour', async () => {
+    const logs = await apiGet<LogDto[]>(base, `/logs?service=${SERVICE}&minSeverity=ERROR`);
+    const ms = Number(BigInt(logs[0]!.timeUnixNano) / 1_000_000n);
+    const iso = (t: number) => new Date(t).toISOString().replace('T', ' ');
+    // Asia/Kolkata is UTC+05:30 all year.
+    const local = iso(ms + 5.5 * 3_600_000).replace('Z', '');
+    const utc = iso(ms);
+    await page.goto(`${base}/logs?service=${SERVICE}&minSeverity=ERROR`);
+    const time = page.locator('[data-test=log-row] .time').first();
+    await eventually('local time', async () => ((await time.textContent()) === local ? true : undefined));
+    await pick(page, '[data-test=time-zone]', 'UTC');
+    await eventually('UTC', async () => ((await time.textContent()) === utc ? true : undefined));
+    await page.waitForTimeout(500);
+    await screenshot(page, 'numbers-time-zone-utc');
+    // The choice is kept in this browser.
+    await page.reload();
+    await eventually('UTC after a reload', async () => ((await time.textContent()) === utc ? true : undefined));
+    await pick(page, '[data-test=time-zone]', 'Local time');
+    await eventually('local time again', async () => ((await time.textContent()) === local ? true : undefined));
+    assert.deepEqual(errors, []);
+  });
+
+  test('one time range for the whole console: it survives the sidebar, and a drag across a chart sets it', async () => {
+    await page.goto(`${base}/logs`);
+    await pick(page, '[data-test=range]', 'Last 6 hours');
+    await page.waitForURL((u) => u.searchParams.get('range') === '6h');
+    for (const section of ['traces', 'services', 'metrics', 'dashboards', 'logs']) {
+      await page.locator(`[data-test=nav-${section}]`).click();
+      await page.waitForURL((u) => u.pathname === `/${section}`);
+      assert.equal(new URL(page.url()).searchParams.get('range'), '6h', section);
+    }
+    await page.locator('[data-test=range]', { hasText: 'Last 6 hours' }).waitFor();
+
+    // Drag across the service's request chart: the range becomes the dragged span, and stays.
+    await page.goto(`${base}/services/${SHOP}?range=1h`);
+    const chart = page.locator('.n-card', { hasText: 'Requests' }).locator('[data-zoom]');
+    await chart.locator('canvas').first().waitFor();
+    await page.waitForTimeout(300);
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForURL((u) => u.searchParams.has('from') && u.searchParams.has('to'));
+    const zoomed = new URL(page.url()).searchParams;
+    const span = Number(zoomed.get('to')) - Number(zoomed.get('from'));
+    assert.ok(span > 5 * 60_000 && span < 20 * 60_000, `about a fifth of the hour: ${span} ms`);
+    await page.locator('[data-test=range]', { hasText: 'Custom range' }).waitFor();
+    await page.locator('[data-test=nav-traces]').click();
+    await page.waitForURL((u) => u.pathname === '/traces');
+    assert.equal(new URL(page.url()).searchParams.get('from'), zoomed.get('from'));
+    assert.equal(new URL(page.url()).searchParams.get('to'), zoomed.get('to'));
+    await screenshot(page, 'numbers-range-carried');
     assert.deepEqual(errors, []);
   });
 });
