@@ -2,7 +2,14 @@
 // dashboard stats, the log histogram, time zones and the time range shared by every page.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { DashboardSummaryDto, LogDto, QueryRequest, QueryResult, TraceSummaryDto } from '@telemetryflow/contract';
+import type {
+  DashboardSummaryDto,
+  LogDto,
+  MetricDto,
+  QueryRequest,
+  QueryResult,
+  TraceSummaryDto,
+} from '@telemetryflow/contract';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   API_KEY,
@@ -199,6 +206,53 @@ describe('console numbers in Chromium', () => {
     assert.equal(new URL(page.url()).searchParams.get('from'), zoomed.get('from'));
     assert.equal(new URL(page.url()).searchParams.get('to'), zoomed.get('to'));
     await screenshot(page, 'numbers-range-carried');
+    assert.deepEqual(errors, []);
+  });
+
+  test('metrics: values in the metric unit on axis and tooltip, rounded; short legends; the toolbar fits 1440 px', async () => {
+    // A gauge in milliseconds on three hosts, one point a minute, values with long fractions.
+    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const dataPoints = ['h1', 'h2', 'h3'].flatMap((host, h) =>
+      Array.from({ length: 10 }, (_, i) => ({
+        attributes: [str('host', host), str('region', 'eu-1')],
+        timeUnixNano: String(BigInt(now - (9 - i) * 60_000) * 1_000_000n),
+        asDouble: 277 + 1 / 12 + h * 100 + i / 3,
+      })),
+    );
+    await sendOtlp(rig.server.otlpHttpUrl, 'metrics', API_KEY, {
+      resourceMetrics: [
+        {
+          resource: { attributes: [str('service.name', SHOP)] },
+          scopeMetrics: [
+            { scope: { name: 'e2e' }, metrics: [{ name: 'job.latency', unit: 'ms', gauge: { dataPoints } }] },
+          ],
+        },
+      ],
+    });
+    await eventually('the metric', async () =>
+      (await apiGet<MetricDto[]>(base, '/metrics')).some((m) => m.name === 'job.latency') ? true : undefined,
+    );
+    await page.goto(`${base}/metrics?metric=job.latency&agg=avg&groupBy=host,region&range=15m`);
+    await page.locator('[data-test=series-count]', { hasText: '3 series' }).waitFor();
+    const chart = page.locator('[data-test=metric-chart]');
+    await chart.locator('canvas').first().waitFor();
+    await page.waitForTimeout(800); // the drawing animation
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.85, box.y + box.height * 0.5);
+    const tooltip = await eventually('the tooltip', async () => {
+      const text = await chart.innerText();
+      return text.includes('host=h1') ? text : undefined;
+    });
+    // Legend names are the labels that differ (host), not {service.name="…", host="…", region="…"}.
+    assert.doesNotMatch(tooltip, /region|service\.name|\{/);
+    assert.match(tooltip, /host=h3\s+\d{3}(\.\d)? ms/);
+    assert.doesNotMatch(tooltip, /\d\.\d{5,}/, 'values are rounded');
+    await screenshot(page, 'numbers-metrics');
+    // Nothing sticks out sideways at 1440 px.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page wider than the window by ${overflow} px`);
+    const form = (await page.locator('form.toolbar').boundingBox())!;
+    assert.ok(form.x + form.width <= 1440, `toolbar ends at ${form.x + form.width}`);
     assert.deepEqual(errors, []);
   });
 });
