@@ -255,4 +255,54 @@ describe('console numbers in Chromium', () => {
     assert.ok(form.x + form.width <= 1440, `toolbar ends at ${form.x + form.width}`);
     assert.deepEqual(errors, []);
   });
+
+  test('traces: the chart covers the whole range — a heatmap past one page — and a dragged rectangle filters the list', async () => {
+    // 102 traces in the range, 100 on the first page: every one of them is on the heatmap.
+    await page.goto(`${base}/traces?range=1h`);
+    const note = page.locator('[data-test=trace-chart-note]');
+    await note.filter({ hasText: 'All 102 traces of the range by start and duration' }).waitFor();
+    const heat = page.locator('[data-test=trace-heatmap]');
+    await heat.locator('canvas').first().waitFor();
+    await page.waitForTimeout(500);
+    const hb = (await heat.boundingBox())!;
+    // The shop traces fill the last 40 minutes of the hour, in one duration band.
+    await page.mouse.move(hb.x + hb.width * 0.8, hb.y + hb.height * 0.4);
+    const tip = await eventually('the heatmap tooltip', async () => {
+      const text = await heat.innerText();
+      return /\d+ traces/.test(text) ? text : undefined;
+    });
+    assert.match(tip, /256 ms – 512 ms: \d+ traces/);
+    assert.doesNotMatch(tip, /undefined/);
+    await screenshot(page, 'numbers-trace-heatmap');
+
+    // One service's 100 traces fit the list: dots; a rectangle over part of them lists just those.
+    await page.goto(`${base}/traces?range=1h&service=${SHOP}`);
+    await note.filter({ hasText: `All ${SHOP_REQUESTS} traces of the range;` }).waitFor();
+    const dots = page.locator('[data-test=trace-scatter]');
+    await dots.locator('canvas').first().waitFor();
+    await page.waitForTimeout(500);
+    const db = (await dots.boundingBox())!;
+    await page.mouse.move(db.x + db.width * 0.55, db.y + db.height * 0.12);
+    await page.mouse.down();
+    await page.mouse.move(db.x + db.width * 0.8, db.y + db.height * 0.8, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForURL((u) => u.searchParams.has('from') && u.searchParams.has('maxDurationMs'));
+    const url = new URL(page.url());
+    const [selFrom, selTo] = [Number(url.searchParams.get('from')), Number(url.searchParams.get('to'))];
+    const listed = await eventually('the narrowed list', async () => {
+      const text = await note.textContent();
+      const m = /All (\d+) traces/.exec(text ?? '');
+      const n = m ? Number(m[1]) : 0;
+      return n > 0 && n < SHOP_REQUESTS ? n : undefined;
+    });
+    const rows = page.locator('[data-test=traces-table] tbody tr');
+    await eventually('the rows', async () => ((await rows.count()) === listed ? true : undefined));
+    const api = await apiGet<TraceSummaryDto[]>(
+      base,
+      `/traces?service=${SHOP}&limit=1000&from=${selFrom}&to=${selTo}&minDurationMs=${url.searchParams.get('minDurationMs')}&maxDurationMs=${url.searchParams.get('maxDurationMs')}`,
+    );
+    assert.equal(api.length, listed, 'the list is the search of the rectangle');
+    await screenshot(page, 'numbers-trace-brushed');
+    assert.deepEqual(errors, []);
+  });
 });

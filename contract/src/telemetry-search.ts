@@ -43,6 +43,18 @@ export const TraceSearchParamsSchema = attributeFilters({
   cursor: z.string().max(512).optional(),
 });
 
+/** The trace search's filters, and the heatmap's step (cursor, limit and sort do not apply). */
+export const TraceHeatmapParamsSchema = attributeFilters({
+  from: Time.optional(),
+  to: Time.optional(),
+  service: Text.optional(),
+  operation: Text.optional(),
+  status: z.enum(['ok', 'error']).optional(),
+  minDurationMs: Millis.optional(),
+  maxDurationMs: Millis.optional(),
+  stepSeconds: Digits.optional(),
+});
+
 export const TraceGetParamsSchema = z.object({ include: z.enum(['logs']).optional() });
 
 export const LogSearchParamsSchema = attributeFilters({
