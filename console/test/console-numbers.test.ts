@@ -12,6 +12,7 @@ import type {
 } from '@telemetryflow/contract';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
+  adminToken,
   API_KEY,
   apiGet,
   eventually,
@@ -304,5 +305,44 @@ describe('console numbers in Chromium', () => {
     assert.equal(api.length, listed, 'the list is the search of the rectangle');
     await screenshot(page, 'numbers-trace-brushed');
     assert.deepEqual(errors, []);
+  });
+
+  test('status page: no data is not uptime, a degraded component never reads 100% uptime, an unknown slug is an HTML 404', async () => {
+    const token = await adminToken(base);
+    const post = async <T>(path: string, body: unknown): Promise<T> => {
+      const res = await fetch(`${base}/api/v1${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { data: T }).data;
+    };
+    const statusPage = await post<{ id: string }>('/status-pages', { slug: 'shop-status', title: 'Shop' });
+    const checkout = await post<{ id: string }>(`/status-pages/${statusPage.id}/components`, { name: 'Checkout' });
+    await post(`/status-pages/${statusPage.id}/components`, { name: 'Website' });
+    await post(`/status-pages/${statusPage.id}/incidents`, {
+      title: 'Slow checkout',
+      impact: 'degraded',
+      message: 'Looking into it',
+      componentId: checkout.id,
+    });
+    await page.goto(`${base}/status/shop-status`);
+    const legend = (name: string) =>
+      page.locator('section.component', { hasText: name }).locator('[data-uptime]').textContent();
+    // Created today: one day of data out of the 90 bars.
+    assert.equal(await legend('Checkout'), 'Degraded performance now · no outage recorded over 1 day with data');
+    assert.equal(await legend('Website'), '100% uptime over 1 day with data');
+    assert.equal((await page.locator('body').innerText()).includes('100% uptime over 90'), false);
+    await screenshot(page, 'numbers-status-page');
+
+    const missing = await page.goto(`${base}/status/no-such-page`);
+    assert.equal(missing?.status(), 404);
+    assert.match(missing?.headers()['content-type'] ?? '', /^text\/html/);
+    assert.equal(await page.locator('h1').textContent(), 'Status page not found');
+    assert.deepEqual(
+      errors.filter((e) => !e.includes('status of 404')),
+      [],
+    );
   });
 });

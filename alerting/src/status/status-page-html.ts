@@ -41,6 +41,28 @@ function bars(days: UptimeDayDto[]): string {
   return `<div class="bars" role="img" aria-label="Uptime over the last ${days.length} days">${spans.join('')}</div>`;
 }
 
+/**
+ * What a component's uptime line says: the share of time without outage over the days that
+ * have data, and how many those are — no data is not uptime. A component not operational now
+ * never reads "100% uptime": its status comes first, and a full share reads as no outage recorded.
+ */
+export function uptimeLegend(c: PublicStatusDto['components'][number]): string {
+  const withData = c.days.filter((d) => d.status !== 'none').length;
+  if (c.uptimePercent === null || withData === 0) return 'No data yet';
+  const over = `over ${withData} day${withData === 1 ? '' : 's'} with data`;
+  if (c.status === 'operational' || c.status === 'maintenance') return `${c.uptimePercent}% uptime ${over}`;
+  const share = c.uptimePercent >= 100 ? `no outage recorded ${over}` : `${c.uptimePercent}% uptime ${over}`;
+  return `${LABEL[c.status]} now · ${share}`;
+}
+
+/** The page for a slug no status page has: a plain 404 page, not an API error. */
+export function renderStatusNotFound(slug: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Status page not found</title><style>${CSS}</style></head>
+<body><h1>Status page not found</h1><p>There is no status page at <code>/status/${escapeXml(slug)}</code>. Check the address, or ask whoever gave it to you for the current one.</p></body></html>`;
+}
+
 function incident(i: IncidentDto): string {
   const updates = [...i.updates]
     .reverse()
@@ -58,7 +80,7 @@ export function renderStatusPage(s: PublicStatusDto, slug: string): string {
       c,
     ) => `<section class="component"><header><strong>${escapeXml(c.name)}</strong><span>${escapeXml(LABEL[c.status])}</span></header>
 ${c.description ? `<div class="muted">${escapeXml(c.description)}</div>` : ''}${bars(c.days)}
-<div class="legend"><span>${c.days.length} days ago</span><span>${c.uptimePercent === null ? '' : `${c.uptimePercent}% uptime`}</span><span>Today</span></div></section>`,
+<div class="legend"><span>${c.days.length} days ago</span><span data-uptime>${escapeXml(uptimeLegend(c))}</span><span>Today</span></div></section>`,
   );
   const open = s.incidents.filter((i) => i.status !== 'resolved');
   const past = s.incidents.filter((i) => i.status === 'resolved');
