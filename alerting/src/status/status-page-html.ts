@@ -29,7 +29,8 @@ h1{font-size:1.6rem;margin:0 0 .25rem}.banner{padding:1rem;border-radius:6px;col
 .operational{background:#1a7f37}.degraded{background:#9a6700}.partial_outage{background:#bc4c00}.major_outage{background:#cf222e}.maintenance{background:#0969da}.none{background:#d0d7de}
 .component{border:1px solid #d0d7de;border-radius:6px;padding:.75rem 1rem;margin:.75rem 0}.component header{display:flex;justify-content:space-between}
 .bars{display:flex;gap:1px;margin:.5rem 0 .25rem;height:2rem}.bars span{flex:1;border-radius:1px}.legend{display:flex;justify-content:space-between;color:#57606a;font-size:.8rem}
-.incident{border-left:4px solid #d0d7de;padding:.25rem 1rem;margin:1rem 0}.incident h3{margin:.25rem 0}.update{margin:.5rem 0}.muted{color:#57606a;font-size:.85rem}
+.incident{border-left:4px solid #d0d7de;padding:.25rem 1rem;margin:1rem 0}.incident.degraded,.incident.partial_outage,.incident.major_outage,.incident.maintenance{background:none}
+.incident.degraded{border-left-color:#9a6700}.incident.partial_outage{border-left-color:#bc4c00}.incident.major_outage{border-left-color:#cf222e}.incident.maintenance{border-left-color:#0969da}.incident h3{margin:.25rem 0}.update{margin:.5rem 0}.muted{color:#57606a;font-size:.85rem}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}`;
 
 function bars(days: UptimeDayDto[]): string {
