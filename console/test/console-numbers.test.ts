@@ -172,6 +172,14 @@ describe('console numbers in Chromium', () => {
     // The choice is kept in this browser.
     await page.reload();
     await eventually('UTC after a reload', async () => ((await time.textContent()) === utc ? true : undefined));
+    // A custom range's picker shows the same zone as the lists.
+    const from = Math.floor(ms / 1000) * 1000 - 60_000;
+    await page.goto(`${base}/logs?service=${SERVICE}&minSeverity=ERROR&from=${from}&to=${from + 120_000}`);
+    await eventually('UTC in the picker', async () =>
+      (await page.locator('[data-test=custom-range] input').first().inputValue()) === iso(from).slice(0, 19)
+        ? true
+        : undefined,
+    );
     await pick(page, '[data-test=time-zone]', 'Local time');
     await eventually('local time again', async () => ((await time.textContent()) === local ? true : undefined));
     assert.deepEqual(errors, []);

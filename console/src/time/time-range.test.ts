@@ -38,3 +38,15 @@ describe('time ranges in the URL', () => {
     expect(refreshMs('off')).toBeNull();
   });
 });
+
+describe('the time zone of lists and pickers', () => {
+  it('prints 24-hour times in UTC with a Z, and leaves local picker values alone', async () => {
+    const { formatTime, fromPickerMs, toPickerMs } = await import('./time-zone.js');
+    const t = Date.UTC(2026, 11, 7, 17, 5, 9, 123);
+    expect(formatTime(t, 'millis', 'utc')).toBe('2026-12-07 17:05:09.123Z');
+    expect(formatTime(t, 'clock', 'utc')).toBe('17:05Z');
+    expect(formatTime(t, 'day', 'utc')).toBe('2026-12-07');
+    expect(fromPickerMs(toPickerMs(t, 'utc'), 'utc')).toBe(t);
+    expect(toPickerMs(t, 'local')).toBe(t);
+  });
+});

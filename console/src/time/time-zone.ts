@@ -97,3 +97,18 @@ export function formatInstant(
   const ms = typeof value === 'number' ? value : Date.parse(value);
   return Number.isFinite(ms) ? formatTime(ms, style) : String(value);
 }
+
+/**
+ * Naive UI's date picker shows and takes the browser's local time. In UTC its value is moved
+ * by the local offset at that instant, so it shows UTC wall-clock time, and moved back when
+ * picked.
+ */
+export function toPickerMs(ms: number, zone: TimeZoneSetting = timeZone.value): number {
+  return zone === 'utc' ? ms + new Date(ms).getTimezoneOffset() * 60_000 : ms;
+}
+
+export function fromPickerMs(ms: number, zone: TimeZoneSetting = timeZone.value): number {
+  if (zone !== 'utc') return ms;
+  const guess = ms - new Date(ms).getTimezoneOffset() * 60_000;
+  return ms - new Date(guess).getTimezoneOffset() * 60_000;
+}
