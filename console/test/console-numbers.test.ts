@@ -380,4 +380,23 @@ describe('console numbers in Chromium', () => {
     await screenshot(page, 'numbers-traces-form');
     assert.deepEqual(errors, []);
   });
+
+  test('a dashboard can be deleted from the list, after a confirmation', async () => {
+    const token = await adminToken(base);
+    const res = await fetch(`${base}/api/v1/dashboards`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Throwaway board', panels: [] }),
+    });
+    const { id } = ((await res.json()) as { data: { id: string } }).data;
+    await page.goto(`${base}/dashboards`);
+    const row = page.locator('tr', { hasText: 'Throwaway board' });
+    await row.locator('[data-test=dashboard-delete]').click();
+    await page.getByText('Delete “Throwaway board” and all its versions?').waitFor();
+    await page.locator('.n-popconfirm').getByRole('button', { name: 'Delete' }).click();
+    await row.waitFor({ state: 'detached' });
+    const gone = await fetch(`${base}/api/v1/dashboards/${id}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(gone.status, 404);
+    assert.deepEqual(errors, []);
+  });
 });
