@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { useAuthStore } from './auth/auth.store.js';
 import { safeRedirect } from './auth/safe-redirect.js';
+import { carryTimeRange } from './time/time-range-carry.js';
 
 // Every view is its own chunk: the first page loads only what it shows.
 const routes: RouteRecordRaw[] = [
@@ -108,6 +109,7 @@ export function createConsoleRouter() {
     if (to.name === 'login' && auth.signedIn) return safeRedirect(to.query.redirect);
     return true;
   });
+  carryTimeRange(router);
   router.afterEach((to) => {
     document.title = `${typeof to.meta.title === 'string' ? to.meta.title : 'TelemetryFlow'} · TelemetryFlow`;
   });

@@ -279,6 +279,8 @@ describe('console editors in Chromium', () => {
     await page.locator('[data-test=save-incident]').click();
     const incident = page.locator('[data-test=incident]', { hasText: 'Slow checkouts' });
     await incident.waitFor();
+    // The form closes once the page is reloaded; a person cannot type behind it before that.
+    await page.locator('.n-modal').waitFor({ state: 'detached' });
     await incident.locator('input[name^=incident-update-]').fill('A slow query was found.');
     await incident.locator('.n-select').click();
     await page.locator('.n-base-select-option', { hasText: /^identified$/ }).click();

@@ -102,6 +102,17 @@ export interface TraceSummaryDto {
 }
 
 /**
+ * One cell of the trace heatmap (`GET /api/v1/traces/heatmap`): the traces starting in the
+ * step at `t` (epoch ms) whose duration lies in [2^band, 2^(band+1)) ms, and how many failed.
+ */
+export interface TraceHeatmapCellDto {
+  t: number;
+  band: number;
+  count: number;
+  errors: number;
+}
+
+/**
  * Which spans are a service's entry spans, the spans its RED is over: its server and
  * consumer spans; where it has none, its root spans; `none` when it has neither.
  */

@@ -102,6 +102,21 @@ const PanelOptionsSchema = z.record(z.string(), z.unknown()).superRefine((option
   }
 });
 
+/**
+ * How a stat or gauge panel reduces its query to one number (`options.reducer`): `range` (the
+ * default) evaluates the query over the whole time range as one bucket — the number the query API
+ * gives for the same range; the others reduce the panel's series: the last non-null point, the
+ * mean, sum, maximum or minimum of its points.
+ */
+export const PANEL_REDUCERS = ['range', 'last', 'mean', 'sum', 'max', 'min'] as const;
+export type PanelReducer = (typeof PANEL_REDUCERS)[number];
+
+/** The reducer of a stat or gauge panel's options; `range` when unset or unknown. */
+export function panelReducer(options: Record<string, unknown> | undefined): PanelReducer {
+  const r = options?.reducer;
+  return typeof r === 'string' && (PANEL_REDUCERS as readonly string[]).includes(r) ? (r as PanelReducer) : 'range';
+}
+
 const PanelCommon = {
   title: z.string().min(1).max(256),
   layout: PanelLayoutSchema,

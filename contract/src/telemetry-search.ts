@@ -43,6 +43,18 @@ export const TraceSearchParamsSchema = attributeFilters({
   cursor: z.string().max(512).optional(),
 });
 
+/** The trace search's filters, and the heatmap's step (cursor, limit and sort do not apply). */
+export const TraceHeatmapParamsSchema = attributeFilters({
+  from: Time.optional(),
+  to: Time.optional(),
+  service: Text.optional(),
+  operation: Text.optional(),
+  status: z.enum(['ok', 'error']).optional(),
+  minDurationMs: Millis.optional(),
+  maxDurationMs: Millis.optional(),
+  stepSeconds: Digits.optional(),
+});
+
 export const TraceGetParamsSchema = z.object({ include: z.enum(['logs']).optional() });
 
 export const LogSearchParamsSchema = attributeFilters({
@@ -78,7 +90,15 @@ export const AggregateParamsSchema = z.object({
   stepSeconds: StepSeconds.optional(),
   resolution: Resolution.optional(),
 });
-export const LogVolumeParamsSchema = AggregateParamsSchema.extend({ service: Text.optional() });
+/** The volume of one service or all; with any filter of the log search, of exactly that search (raw logs). */
+export const LogVolumeParamsSchema = attributeFilters({
+  ...AggregateParamsSchema.shape,
+  service: Text.optional(),
+  q: LogSearchParamsSchema.shape.q,
+  severity: LogSearchParamsSchema.shape.severity,
+  minSeverity: LogSearchParamsSchema.shape.minSeverity,
+  traceId: LogSearchParamsSchema.shape.traceId,
+});
 
 export const AttributeKeysParamsSchema = z.object({
   from: Time.optional(),

@@ -176,6 +176,36 @@ const get = (path: string, key = KEY) => call<Json>(api.server.url, path, { key 
 const range = `from=${T - MIN}&to=${T + 10 * MIN}`;
 
 describe('trace search', () => {
+  test('the heatmap counts every trace the search lists, by start step and duration band, with failures', async () => {
+    for (const qs of ['', 'attr.http.route=/r0&status=error', 'service=payments', 'minDurationMs=8']) {
+      const [heat, listed] = await Promise.all([
+        get(`/api/v1/traces/heatmap?${range}&stepSeconds=60&${qs}`),
+        get(`/api/v1/traces?${range}&limit=1000&${qs}`),
+      ]);
+      assert.equal(heat.status, 200, JSON.stringify(heat.body));
+      const cells = heat.body.data as Json[];
+      assert.equal(
+        cells.reduce((n: number, c: Json) => n + c.count, 0),
+        listed.body.data.length,
+        qs,
+      );
+      assert.equal(
+        cells.reduce((n: number, c: Json) => n + c.errors, 0),
+        listed.body.data.filter((t: Json) => t.errorCount > 0).length,
+        qs,
+      );
+      // Each listed trace lies in the cell of its start step and duration band.
+      for (const t of listed.body.data as Json[]) {
+        const start = Number(BigInt(t.startTimeUnixNano) / 1_000_000n);
+        const band = Math.max(-10, Math.floor(Math.log2(Math.max(1, Number(t.durationNs)) / 1e6)));
+        assert.ok(
+          cells.some((c: Json) => c.t === Math.floor(start / 60_000) * 60_000 && c.band === band),
+          `${qs}: ${t.traceId} in band ${band}`,
+        );
+      }
+    }
+  });
+
   test('attribute and resource filters match one span; the status filter the trace', async () => {
     const ids = async (qs: string) => {
       const r = await get(`/api/v1/traces?${range}&${qs}`);
@@ -361,6 +391,23 @@ describe('log search', () => {
       all.body.data.map((p: Json) => p[1]),
       [0, 0, 5, 2, 1],
     );
+  });
+
+  test('the volume over a search counts, by severity, exactly the records the search lists', async () => {
+    const volume = async (filter: string) => {
+      const q = `from=${T}&to=${T + 5 * MIN - 1}&stepSeconds=60&${filter}`;
+      const [v, listed] = await Promise.all([get(`/api/v1/logs/volume?${q}`), get(`/api/v1/logs?${q}&limit=1000`)]);
+      assert.equal(v.status, 200, JSON.stringify(v.body));
+      assert.equal(v.body.meta.resolution, 'raw');
+      assert.equal(
+        v.body.data.reduce((n: number, p: Json) => n + p.total, 0),
+        listed.body.data.length,
+      );
+      return v.body.data.filter((p: Json) => p.total > 0).map((p: Json) => [p.t, p.bySeverity]);
+    };
+    assert.deepEqual(await volume('q=card'), [[T + 3 * MIN, { ERROR: 1, WARN: 1 }]]);
+    assert.deepEqual(await volume('q=card&minSeverity=ERROR'), [[T + 3 * MIN, { ERROR: 1 }]]);
+    assert.deepEqual(await volume(`traceId=${MAP_TRACE}&attr.order=42`), [[T + 3 * MIN, { ERROR: 1 }]]);
   });
 });
 

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ApiRoute, notFound, Public } from '@telemetryflow/http-kit';
 import type { PublicStatusDto } from '@telemetryflow/contract';
-import { renderIncidentFeed, renderIncidentRss, renderStatusPage } from '../status/status-page-html.js';
+import {
+  renderIncidentFeed,
+  renderIncidentRss,
+  renderStatusNotFound,
+  renderStatusPage,
+} from '../status/status-page-html.js';
 import { StatusPagesService } from '../status/status-pages.service.js';
 
 interface ReplyLike {
@@ -42,7 +47,16 @@ export class PublicStatusController {
     tags: TAGS,
   })
   async page(@Param('slug') slug: string, @Req() req: RequestLike, @Res() reply: ReplyLike): Promise<void> {
-    const view = await this.view(slug);
+    // People open this address in a browser: an unknown slug gets a page, not an API error.
+    const view = SLUG.test(slug) ? await this.pages.publicStatus(slug, Date.now()) : null;
+    if (!view) {
+      reply
+        .status(404)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('x-content-type-options', 'nosniff')
+        .send(renderStatusNotFound(slug));
+      return;
+    }
     this.send(req, reply, view, 'text/html; charset=utf-8', () => renderStatusPage(view, slug));
   }
 

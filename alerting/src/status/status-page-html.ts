@@ -29,7 +29,8 @@ h1{font-size:1.6rem;margin:0 0 .25rem}.banner{padding:1rem;border-radius:6px;col
 .operational{background:#1a7f37}.degraded{background:#9a6700}.partial_outage{background:#bc4c00}.major_outage{background:#cf222e}.maintenance{background:#0969da}.none{background:#d0d7de}
 .component{border:1px solid #d0d7de;border-radius:6px;padding:.75rem 1rem;margin:.75rem 0}.component header{display:flex;justify-content:space-between}
 .bars{display:flex;gap:1px;margin:.5rem 0 .25rem;height:2rem}.bars span{flex:1;border-radius:1px}.legend{display:flex;justify-content:space-between;color:#57606a;font-size:.8rem}
-.incident{border-left:4px solid #d0d7de;padding:.25rem 1rem;margin:1rem 0}.incident h3{margin:.25rem 0}.update{margin:.5rem 0}.muted{color:#57606a;font-size:.85rem}
+.incident{border-left:4px solid #d0d7de;padding:.25rem 1rem;margin:1rem 0}.incident.degraded,.incident.partial_outage,.incident.major_outage,.incident.maintenance{background:none}
+.incident.degraded{border-left-color:#9a6700}.incident.partial_outage{border-left-color:#bc4c00}.incident.major_outage{border-left-color:#cf222e}.incident.maintenance{border-left-color:#0969da}.incident h3{margin:.25rem 0}.update{margin:.5rem 0}.muted{color:#57606a;font-size:.85rem}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}`;
 
 function bars(days: UptimeDayDto[]): string {
@@ -39,6 +40,28 @@ function bars(days: UptimeDayDto[]): string {
     return `<span class="${d.status}" title="${escapeXml(text)}"><span class="visually-hidden">${escapeXml(text)}</span></span>`;
   });
   return `<div class="bars" role="img" aria-label="Uptime over the last ${days.length} days">${spans.join('')}</div>`;
+}
+
+/**
+ * What a component's uptime line says: the share of time without outage over the days that
+ * have data, and how many those are — no data is not uptime. A component not operational now
+ * never reads "100% uptime": its status comes first, and a full share reads as no outage recorded.
+ */
+export function uptimeLegend(c: PublicStatusDto['components'][number]): string {
+  const withData = c.days.filter((d) => d.status !== 'none').length;
+  if (c.uptimePercent === null || withData === 0) return 'No data yet';
+  const over = `over ${withData} day${withData === 1 ? '' : 's'} with data`;
+  if (c.status === 'operational' || c.status === 'maintenance') return `${c.uptimePercent}% uptime ${over}`;
+  const share = c.uptimePercent >= 100 ? `no outage recorded ${over}` : `${c.uptimePercent}% uptime ${over}`;
+  return `${LABEL[c.status]} now · ${share}`;
+}
+
+/** The page for a slug no status page has: a plain 404 page, not an API error. */
+export function renderStatusNotFound(slug: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Status page not found</title><style>${CSS}</style></head>
+<body><h1>Status page not found</h1><p>There is no status page at <code>/status/${escapeXml(slug)}</code>. Check the address, or ask whoever gave it to you for the current one.</p></body></html>`;
 }
 
 function incident(i: IncidentDto): string {
@@ -58,7 +81,7 @@ export function renderStatusPage(s: PublicStatusDto, slug: string): string {
       c,
     ) => `<section class="component"><header><strong>${escapeXml(c.name)}</strong><span>${escapeXml(LABEL[c.status])}</span></header>
 ${c.description ? `<div class="muted">${escapeXml(c.description)}</div>` : ''}${bars(c.days)}
-<div class="legend"><span>${c.days.length} days ago</span><span>${c.uptimePercent === null ? '' : `${c.uptimePercent}% uptime`}</span><span>Today</span></div></section>`,
+<div class="legend"><span>${c.days.length} days ago</span><span data-uptime>${escapeXml(uptimeLegend(c))}</span><span>Today</span></div></section>`,
   );
   const open = s.incidents.filter((i) => i.status !== 'resolved');
   const past = s.incidents.filter((i) => i.status === 'resolved');

@@ -19,8 +19,9 @@ export function searchLogs({ attributes, ...search }: LogSearch, range: TimeWind
   return request<LogDto[]>('/logs', { query: { ...search, ...attributes, from: range.from, to: range.to } });
 }
 
-export function logVolume(search: Pick<LogSearch, 'service'>, range: TimeWindow) {
+/** Records per step by severity over exactly the search (its cursor and limit aside). */
+export function logVolume({ attributes, cursor: _cursor, limit: _limit, ...search }: LogSearch, range: TimeWindow) {
   return request<LogVolumePointDto[]>('/logs/volume', {
-    query: { service: search.service, from: range.from, to: range.to },
+    query: { ...search, ...attributes, from: range.from, to: range.to },
   });
 }

@@ -1,4 +1,4 @@
-import type { AttributeKeyDto, LogDto, TraceDto, TraceSummaryDto } from '@telemetryflow/contract';
+import type { AttributeKeyDto, LogDto, TraceDto, TraceHeatmapCellDto, TraceSummaryDto } from '@telemetryflow/contract';
 import { request } from './http.js';
 import type { TimeWindow } from '../time/time-range.js';
 
@@ -42,3 +42,14 @@ export const traceAttributeSuggestions = {
   keys: async (range: TimeWindow) => (await attributeKeys(range)).data.map((k) => k.key),
   values: async (key: string, prefix: string, range: TimeWindow) => (await attributeValues(key, prefix, range)).data,
 };
+
+/** Every trace of a search per start step and duration band (its sort, limit and cursor aside). */
+export function traceHeatmap(
+  { attributes, sort: _sort, limit: _limit, cursor: _cursor, ...search }: TraceSearch,
+  range: TimeWindow,
+  stepSeconds: number,
+) {
+  return request<TraceHeatmapCellDto[]>('/traces/heatmap', {
+    query: { ...search, ...attributes, from: range.from, to: range.to, stepSeconds },
+  });
+}

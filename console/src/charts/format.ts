@@ -1,3 +1,4 @@
+import { formatTime } from '../time/time-zone.js';
 /** Number formats shared by tables and chart axes. */
 
 export function formatMs(ms: number | null | undefined): string {
@@ -22,12 +23,9 @@ export function formatPercent(ratio: number | null | undefined): string {
   return `${(ratio * 100).toFixed(ratio < 0.1 ? 2 : 1)}%`;
 }
 
-/** A nanosecond timestamp string as a local date-time with milliseconds. */
+/** A nanosecond timestamp string as a date-time with milliseconds in the console's time zone. */
 export function formatNsTime(ns: string): string {
-  const ms = Number(BigInt(ns) / 1_000_000n);
-  const d = new Date(ms);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  return formatTime(Number(BigInt(ns) / 1_000_000n), 'millis');
 }
 
 /** A measured value for a stat or table cell: four significant digits, no exponent for everyday sizes. */

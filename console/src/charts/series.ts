@@ -1,3 +1,4 @@
+import { roundValue } from './units.js';
 import type { ChartOption } from './useChart.js';
 
 /** A time-series line chart of named `[epochMs, value]` series (pure, for views and tests). */
@@ -6,14 +7,17 @@ export function timeSeriesOption(
   opts: { unit?: (v: number) => string; area?: boolean; stack?: boolean } = {},
 ): ChartOption {
   return {
-    grid: { left: 56, right: 16, top: 28, bottom: 28 },
+    grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
+    // Many series: the tooltip stays inside the chart, largest first; the legend is one scrolling line.
     tooltip: {
       trigger: 'axis',
-      valueFormatter: opts.unit ? (v: unknown) => (typeof v === 'number' ? opts.unit!(v) : '–') : undefined,
+      confine: true,
+      order: 'valueDesc',
+      valueFormatter: (v: unknown) => (typeof v === 'number' ? (opts.unit ?? roundValue)(v) : '–'),
     },
-    legend: { top: 0, type: 'scroll' },
+    legend: { top: 0, type: 'scroll', textStyle: { width: 220, overflow: 'truncate' }, tooltip: { show: true } },
     xAxis: { type: 'time' },
-    yAxis: { type: 'value', axisLabel: opts.unit ? { formatter: (v: number) => opts.unit!(v) } : {} },
+    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => (opts.unit ?? roundValue)(v) } },
     series: series.map((s) => ({
       name: s.name,
       type: 'line',

@@ -1,5 +1,6 @@
 import { BarChart, GaugeChart, GraphChart, HeatmapChart, LineChart, PieChart, ScatterChart } from 'echarts/charts';
 import {
+  AriaComponent,
   BrushComponent,
   DataZoomComponent,
   GridComponent,
@@ -11,6 +12,7 @@ import { init, use, type ECharts, type EChartsCoreOption } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { onBeforeUnmount, onMounted, shallowRef, watch, type Ref } from 'vue';
 import { useThemeStore } from '../layout/theme.store.js';
+import { timeZone } from '../time/time-zone.js';
 
 use([
   LineChart,
@@ -21,6 +23,7 @@ use([
   HeatmapChart,
   GaugeChart,
   GridComponent,
+  AriaComponent,
   TooltipComponent,
   LegendComponent,
   DataZoomComponent,
@@ -31,9 +34,14 @@ use([
 
 export type ChartOption = EChartsCoreOption;
 
+/** What every chart shares: a transparent background, and time axes in the console's time zone. */
+function base(option: ChartOption): ChartOption {
+  return { backgroundColor: 'transparent', useUTC: timeZone.value === 'utc', ...option };
+}
+
 /**
  * The one way the console draws charts: an ECharts instance on `el`, redrawn when `option`
- * changes, re-created on a theme change, resized with its element. `onReady` attaches events
+ * changes, re-created on a theme or time-zone change, resized with its element. `onReady` attaches events
  * once per instance; `onDrawn` runs after every drawing (a new option resets interaction modes).
  */
 export function useChart(
@@ -50,7 +58,7 @@ export function useChart(
     if (!el.value) return;
     chart.value?.dispose();
     const c = init(el.value, theme.dark ? 'dark' : undefined, { renderer: 'canvas' });
-    c.setOption({ backgroundColor: 'transparent', ...option.value });
+    c.setOption(base(option.value));
     onReady?.(c);
     onDrawn?.(c);
     chart.value = c;
@@ -63,10 +71,11 @@ export function useChart(
   });
   watch(option, (o) => {
     if (!chart.value) return;
-    chart.value.setOption({ backgroundColor: 'transparent', ...o }, { notMerge: true });
+    chart.value.setOption(base(o), { notMerge: true });
     onDrawn?.(chart.value);
   });
   watch(() => theme.dark, create);
+  watch(timeZone, create);
   onBeforeUnmount(() => {
     observer?.disconnect();
     chart.value?.dispose();

@@ -8,6 +8,7 @@ import { defineStore } from 'pinia';
 import { shallowRef } from 'vue';
 import {
   createDashboard,
+  deleteDashboard,
   getDashboard,
   importDashboard,
   listDashboards,
@@ -86,5 +87,12 @@ export const useDashboardsStore = defineStore('dashboards', () => {
     return restored;
   }
 
-  return { list, current, versions, loadList, open, create, importDefinition, save, loadVersions, restore };
+  /** Deletes a dashboard with its versions; it leaves the list (and the open one, if it was). */
+  async function remove(id: string): Promise<void> {
+    await deleteDashboard(id);
+    list.value = list.value.filter((d) => d.id !== id);
+    if (current.value?.id === id) current.value = null;
+  }
+
+  return { list, current, versions, loadList, open, create, importDefinition, save, loadVersions, restore, remove };
 });

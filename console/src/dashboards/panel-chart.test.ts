@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { gaugeMax, lastValue, panelChartOption, panelSeriesNamer, tableRows } from './panel-chart.js';
+import {
+  gaugeMax,
+  lastValue,
+  panelChartOption,
+  panelNumber,
+  panelSeriesNamer,
+  reduceSeries,
+  tableRows,
+} from './panel-chart.js';
 
 const result = {
   series: [
@@ -49,15 +57,39 @@ describe('dashboard panels', () => {
     expect(bar.series.map((s) => s.type)).toEqual(['bar', 'bar']);
   });
 
+  it('reduces stat and gauge panels by their reducer: the whole-range point, last, mean, sum, max, min', () => {
+    expect(reduceSeries(result, 'last')).toBe(2);
+    expect(reduceSeries(result, 'sum')).toBe(3);
+    expect(reduceSeries(result, 'mean')).toBe(1.5);
+    expect(reduceSeries(result, 'max')).toBe(2);
+    expect(reduceSeries(result, 'min')).toBe(1);
+    expect(reduceSeries({ series: [] }, 'sum')).toBeNull();
+    // The server answers a `range` panel with one point over the whole range.
+    expect(panelNumber({ series: [{ labels: {}, points: [[0, 0.0068]] }] }, undefined)).toBe(0.0068);
+    expect(panelNumber(result, { reducer: 'sum' })).toBe(3);
+    expect(panelNumber(result, { reducer: 'median' })).toBe(2);
+  });
+
+  it('formats axes and tooltips in the panel unit, rounded', () => {
+    const line = panelChartOption('line', result, { unit: 'ms' }) as {
+      yAxis: { axisLabel: { formatter: (v: number) => string } };
+      tooltip: { valueFormatter: (v: number) => string };
+    };
+    expect(line.yAxis.axisLabel.formatter(1500)).toBe('1.5 s');
+    expect(line.tooltip.valueFormatter(0.27708333333333296)).toBe('277.1 µs');
+    const plain = panelChartOption('line', result) as { tooltip: { valueFormatter: (v: number) => string } };
+    expect(plain.tooltip.valueFormatter(0.27708333333333296)).toBe('0.2771');
+  });
+
   it('draws heatmaps as series rows over time columns, skipping empty points', () => {
-    const heat = panelChartOption('heatmap', result) as {
+    const heat = panelChartOption('heatmap', result, undefined, undefined, 'utc') as {
       xAxis: { data: string[] };
       yAxis: { data: string[] };
       visualMap: { min: number; max: number };
       series: { type: string; data: number[][] }[];
     };
     expect(heat.series[0]!.type).toBe('heatmap');
-    expect(heat.xAxis.data).toEqual(['00:00', '00:01', '00:02']);
+    expect(heat.xAxis.data).toEqual(['00:00Z', '00:01Z', '00:02Z']);
     expect(heat.yAxis.data).toEqual(['{service="a"}', '{service="b"}']);
     expect(heat.series[0]!.data).toEqual([
       [0, 0, 1],

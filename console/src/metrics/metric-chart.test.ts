@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { metricChartOption, parseFilters, seriesName, serializeFilters, withExemplars } from './metric-chart.js';
+import {
+  compactSeriesNames,
+  metricChartOption,
+  metricValueFormat,
+  parseFilters,
+  seriesName,
+  serializeFilters,
+  withExemplars,
+} from './metric-chart.js';
 
 describe('metric explorer state', () => {
   it('round-trips label filters through the URL text, escaping separators', () => {
@@ -42,5 +50,31 @@ describe('exemplars', () => {
     expect(o.series).toHaveLength(2);
     expect(o.series[1]!.data).toEqual([{ value: [120_000, 3.5], traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8) }]);
     expect(withExemplars(base, [])).toBe(base);
+  });
+});
+
+describe('metric units and legends', () => {
+  it('prints values in the metric unit, per second for a rate, rounded', () => {
+    expect(metricValueFormat('ms', 'avg')(0.27708333333333296)).toBe('277.1 µs');
+    expect(metricValueFormat('By', 'max')(3 * 1024 * 1024)).toBe('3 MiB');
+    expect(metricValueFormat('By', 'rate')(2048)).toBe('2 KiB/s');
+    expect(metricValueFormat('{requests}', 'rate')(3.14159)).toBe('3.142 requests/s');
+    expect(metricValueFormat('{jobs}', 'avg')(12)).toBe('12 jobs');
+    expect(metricValueFormat('1', 'avg')(0.27708333333333296)).toBe('0.2771');
+    expect(metricValueFormat(undefined, 'rate')(0.5)).toBe('0.5/s');
+  });
+
+  it('names series by the labels that differ between them', () => {
+    expect(
+      compactSeriesNames(
+        [
+          { 'service.name': 'checkout', host: 'h1' },
+          { 'service.name': 'checkout', host: 'h2' },
+        ],
+        'queue.depth',
+      ),
+    ).toEqual(['host=h1', 'host=h2']);
+    expect(compactSeriesNames([{ host: 'h1' }], 'queue.depth')).toEqual(['{host="h1"}']);
+    expect(compactSeriesNames([{}, { host: 'h2' }], 'q')).toEqual(['q', 'host=h2']);
   });
 });

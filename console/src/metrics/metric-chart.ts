@@ -1,5 +1,6 @@
 import type { ExemplarDto, LabelFilter } from '@telemetryflow/contract';
 import { timeSeriesOption } from '../charts/series.js';
+import { formatUnit, roundValue } from '../charts/units.js';
 import type { ChartOption } from '../charts/useChart.js';
 
 export type ChartKind = 'line' | 'area' | 'bar';
@@ -40,11 +41,48 @@ export function seriesName(metric: string, labels: Record<string, string>): stri
   return parts.length ? `{${parts.join(', ')}}` : metric;
 }
 
+/**
+ * Short legend names: the labels every series shares are left out (the chart is of them all),
+ * and the rest read `host=h1, route=/api`. One series (or none differing) keeps its full name.
+ */
+export function compactSeriesNames(labelSets: Record<string, string>[], metric: string): string[] {
+  if (labelSets.length < 2) return labelSets.map((l) => seriesName(metric, l));
+  const keys = [...new Set(labelSets.flatMap((l) => Object.keys(l)))];
+  const varying = keys.filter((k) => new Set(labelSets.map((l) => l[k] ?? '')).size > 1);
+  return labelSets.map((l) => {
+    const parts = varying.filter((k) => k in l).map((k) => `${k}=${l[k]}`);
+    return parts.length ? parts.join(', ') : seriesName(metric, l);
+  });
+}
+
+/** OpenTelemetry (UCUM) units of a metric as the console's units: `s`, `ms`, `By` → bytes, `1` → none. */
+const UCUM: Record<string, string> = { s: 's', ms: 'ms', By: 'bytes', 'By/s': 'Bps', '%': 'percent' };
+
+/**
+ * How a metric's values print on the axis and in tooltips: in its unit (per second for a
+ * `rate`; a `count` of points has none), rounded; a unit the console does not know (`{requests}`) follows the number.
+ */
+export function metricValueFormat(unit: string | undefined, aggregation: string): (v: number) => string {
+  const known = unit ? UCUM[unit] : undefined;
+  if (aggregation === 'count') return (v) => roundValue(v);
+  if (aggregation === 'rate') {
+    if (known === 'bytes') return (v) => formatUnit(v, 'Bps');
+    const per = unit && unit !== '1' ? ` ${unit.replace(/^\{(.*)\}$/, '$1')}` : '';
+    return (v) => `${roundValue(v)}${per}/s`;
+  }
+  if (known) return (v) => formatUnit(v, known);
+  if (unit && unit !== '1') return (v) => `${roundValue(v)} ${unit.replace(/^\{(.*)\}$/, '$1')}`;
+  return (v) => roundValue(v);
+}
+
 export function metricChartOption(
   series: { name: string; points: [number, number | null][] }[],
   kind: ChartKind,
+  format: (v: number) => string = (v) => roundValue(v),
 ): ChartOption {
-  const option = timeSeriesOption(series, { area: kind === 'area' }) as { series: Record<string, unknown>[] };
+  const option = timeSeriesOption(series, { area: kind === 'area', unit: format }) as {
+    series: Record<string, unknown>[];
+  };
   if (kind === 'bar') for (const s of option.series) s.type = 'bar';
   return option;
 }

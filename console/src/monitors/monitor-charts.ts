@@ -2,6 +2,7 @@ import type { UptimeBucketDto, UptimeDto } from '@telemetryflow/contract/monitor
 import { formatMs, formatPercent } from '../charts/format.js';
 import { timeSeriesOption } from '../charts/series.js';
 import type { ChartOption } from '../charts/useChart.js';
+import { formatTime } from '../time/time-zone.js';
 
 export const UP_COLOUR = '#18a058';
 export const DEGRADED_COLOUR = '#f0a020';
@@ -44,11 +45,11 @@ export function responseTimeOption(uptime: UptimeDto): ChartOption {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** A bar's label: a local hour (`12-07 14:00`), or a day (the API's days are UTC days). */
+/** A bar's label: an hour in the console's time zone (`12-07 14:00`), or a day (the API's days are UTC days). */
 export function bucketLabel(startIso: string, stepSeconds: number): string {
   const d = new Date(startIso);
   if (stepSeconds % 86_400 === 0) return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${formatTime(d.getTime(), 'day').slice(5)} ${formatTime(d.getTime(), 'clock')}`;
 }
 
 /** Uptime bars as a status page draws them: full height, coloured by the share of up checks. */

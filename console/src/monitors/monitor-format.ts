@@ -1,6 +1,7 @@
 import type { AlertRuleInput } from '@telemetryflow/contract';
 import type { MonitorDto, MonitorInput, MonitorStatusName } from '@telemetryflow/contract/monitors';
 import type { TimeWindow } from '../time/time-range.js';
+import { formatInstant } from '../time/time-zone.js';
 
 const DAY_MS = 86_400_000;
 
@@ -92,11 +93,9 @@ export function uptimeBarStepSeconds(window: TimeWindow): number {
   return window.to - window.from > 7 * DAY_MS ? 86_400 : 3600;
 }
 
-/** A check's start as a local date-time with seconds: `2026-12-07 14:03:21`. */
+/** A check's start as a date-time with seconds in the console's time zone: `2026-12-07 14:03:21`. */
 export function formatCheckTime(time: string): string {
-  const d = new Date(time);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return formatInstant(time);
 }
 
 /** What a monitor alert rule fires on, in words: `down for 1m`, `p95 response time above 800 ms over 5m`. */

@@ -40,11 +40,27 @@ export function parseRange(query: { range?: unknown; from?: unknown; to?: unknow
   return { preset: DEFAULT_PRESET };
 }
 
-/** The URL query that carries a range (the keys of the other form are cleared). */
+/**
+ * The URL query that carries a range (the keys of the other form are cleared). The default
+ * preset is written too: a range the user picked is never taken for "no range given".
+ */
 export function rangeQuery(spec: RangeSpec): Record<string, string | undefined> {
-  if ('preset' in spec)
-    return { range: spec.preset === DEFAULT_PRESET ? undefined : spec.preset, from: undefined, to: undefined };
+  if ('preset' in spec) return { range: spec.preset, from: undefined, to: undefined };
   return { range: undefined, from: String(spec.from), to: String(spec.to) };
+}
+
+/** The query keys that hold a range and its auto-refresh. */
+const RANGE_KEYS = ['range', 'from', 'to', 'refresh'] as const;
+
+/**
+ * The range part of a URL query (`range`, `from`, `to`, `refresh`), or null when it names no
+ * range — so the console can carry the range a page showed to the next page.
+ */
+export function rangeKeysOf(query: Record<string, unknown>): Record<string, string> | null {
+  if (typeof query.range !== 'string' && (typeof query.from !== 'string' || typeof query.to !== 'string')) return null;
+  const out: Record<string, string> = {};
+  for (const k of RANGE_KEYS) if (typeof query[k] === 'string') out[k] = query[k] as string;
+  return out;
 }
 
 export function resolveRange(spec: RangeSpec, nowMs: number): TimeWindow {

@@ -8,7 +8,7 @@ type Input = z.input<typeof DashboardDefinitionSchema>;
 
 const serviceFilter = (label: string) => [{ label, op: '=' as const, value: '$service' }];
 /** RED of a service (or all): over its entry spans — server and consumer spans, or root spans where it has none. */
-const red = (measure: 'count' | 'rate' | 'errors' | 'error_rate' | 'p95' | 'p99', groupBy?: string[]) => ({
+const red = (measure: 'count' | 'rate' | 'errors' | 'error_rate' | 'p50' | 'p95' | 'p99', groupBy?: string[]) => ({
   signal: 'spans' as const,
   measure,
   spans: 'entry' as const,
@@ -25,13 +25,22 @@ const SERVICE_OVERVIEW: Input = {
   variables: [{ name: 'service', label: 'Service', source: { signal: 'spans', label: 'service' } }],
   timeRange: { lastSeconds: 3600 },
   panels: [
+    // Stat and gauge panels answer over the whole time range (their default `range` reducer).
     { type: 'stat', title: 'Requests', layout: { x: 0, y: 0, w: 6, h: 4 }, query: red('count') },
     {
       type: 'stat',
       title: 'Error rate',
       layout: { x: 6, y: 0, w: 6, h: 4 },
       query: red('error_rate'),
-      options: { unit: 'percentunit' },
+      options: {
+        unit: 'percentunit',
+        decimals: 2,
+        thresholds: [
+          { value: 0, color: '#18a058' },
+          { value: 0.01, color: '#f0a020' },
+          { value: 0.05, color: '#d03050' },
+        ],
+      },
     },
     {
       type: 'gauge',
@@ -52,7 +61,7 @@ const SERVICE_OVERVIEW: Input = {
       title: 'Request rate by service',
       layout: { x: 0, y: 4, w: 12, h: 8 },
       query: red('rate', ['service']),
-      options: { unit: 'reqps' },
+      options: { unit: 'rate' },
     },
     {
       type: 'area',
@@ -62,29 +71,36 @@ const SERVICE_OVERVIEW: Input = {
     },
     {
       type: 'line',
-      title: 'Latency p95 by service',
+      title: 'Latency p50 by service',
       layout: { x: 0, y: 12, w: 12, h: 8 },
+      query: red('p50', ['service']),
+      options: { unit: 'ms' },
+    },
+    {
+      type: 'line',
+      title: 'Latency p95 by service',
+      layout: { x: 12, y: 12, w: 12, h: 8 },
       query: red('p95', ['service']),
       options: { unit: 'ms' },
     },
     // Every operation of the service, whatever its kind, as the service page lists them.
     {
       type: 'table',
-      title: 'Operations',
-      layout: { x: 12, y: 12, w: 12, h: 8 },
+      title: 'Operations (p95)',
+      layout: { x: 0, y: 20, w: 24, h: 8 },
       query: { signal: 'spans', measure: 'p95', filters: serviceFilter('service'), groupBy: ['service', 'operation'] },
       options: { unit: 'ms' },
     },
     {
       type: 'traces',
       title: 'Slowest traces',
-      layout: { x: 0, y: 20, w: 12, h: 10 },
+      layout: { x: 0, y: 28, w: 12, h: 10 },
       query: { service: '$service', sort: 'slowest', limit: 20 },
     },
     {
       type: 'traces',
       title: 'Failed traces',
-      layout: { x: 12, y: 20, w: 12, h: 10 },
+      layout: { x: 12, y: 28, w: 12, h: 10 },
       query: { service: '$service', status: 'error', limit: 20 },
     },
   ],

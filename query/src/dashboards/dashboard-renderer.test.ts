@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DashboardDefinition } from '@telemetryflow/contract';
 import { planQuery } from '../planner/query-plan.js';
-import { renderWindow, stepAlignedFromNs } from './dashboard-renderer.js';
+import { renderWindow, stepAlignedFromNs, wholeRangeStepSeconds } from './dashboard-renderer.js';
 
 const HOUR = 3_600_000;
 const def = (timeRange?: DashboardDefinition['timeRange']): DashboardDefinition => ({
@@ -41,4 +41,12 @@ test('series panels start at a whole step, so hour steps read no raw partial hou
     plan.segments.map((s) => s.source),
     ['hourly', 'raw'],
   );
+});
+
+test('a whole-range stat reads every row of its range into one bucket at 0, and the step is whole days (rollups apply)', () => {
+  const now = 1_764_001_234_567;
+  const step = wholeRangeStepSeconds(now);
+  assert.equal(step % 86_400, 0);
+  assert.ok(step * 1000 > now, 'every epoch-ms time of the range divides to bucket 0');
+  assert.equal(Math.floor(now / (step * 1000)), 0);
 });

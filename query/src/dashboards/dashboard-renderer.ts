@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   LogsPanelQuerySchema,
+  panelReducer,
   QuerySchema,
   TracesPanelQuerySchema,
   type DashboardDefinition,
@@ -9,6 +10,7 @@ import {
   type Panel,
   type PanelResult,
   type PromqlQuery,
+  type QueryResult,
 } from '@telemetryflow/contract';
 import { QueryError } from '@telemetryflow/promql';
 import { ApiError, notFound, validate } from '@telemetryflow/http-kit';
@@ -122,6 +124,10 @@ export class DashboardRenderer {
         const stepMs = seriesStepMs(range, panel.step ?? w.step, 'step');
         if (panel.query.signal === 'promql') return this.promqlPanel(tenantId, panel.query, variables, w, stepMs);
         const q = validate(QuerySchema, substituteVariables(panel.query, variables), 'body');
+        if ((panel.type === 'stat' || panel.type === 'gauge') && panelReducer(panel.options) === 'range') {
+          const answer = await this.runner.run(tenantId, q, { ...range, stepSeconds: wholeRangeStepSeconds(w.toMs) });
+          return { status: 'ok', kind: 'series', data: atRangeStart(answer.data, w.fromMs), meta: answer.meta };
+        }
         const answer = await this.runner.run(tenantId, q, {
           ...range,
           fromNs: stepAlignedFromNs(w.fromMs, stepMs),
@@ -173,6 +179,22 @@ export function renderWindow(def: DashboardDefinition, req: RenderRequest, nowMs
   }
   const range = parseTimeRange({ from: req.from, to: req.to }, nowMs);
   return { fromMs: Number(range.fromNs / NS_PER_MS), toMs: Number(range.toNs / NS_PER_MS), step };
+}
+
+/**
+ * A step of whole days longer than the epoch time of `toMs`: every row of the range falls into
+ * the one bucket at 0, so a query answers one number over exactly the range (whole days and hours
+ * of it still read from rollups).
+ */
+export function wholeRangeStepSeconds(toMs: number): number {
+  return (Math.floor(toMs / 86_400_000) + 1) * 86_400;
+}
+
+/** A whole-range answer's one point, dated at the start of the range rather than at the epoch. */
+function atRangeStart(result: QueryResult, fromMs: number): QueryResult {
+  return {
+    series: result.series.map((s) => ({ ...s, points: s.points.map(([, v]): [number, number | null] => [fromMs, v]) })),
+  };
 }
 
 /**

@@ -41,6 +41,8 @@ export class LogsController {
   }
 
   @Get('volume')
+  // With the search's filters it reads raw logs.
+  @RateLimit('heavy')
   @ApiRoute({
     summary: 'Log record counts per step by severity (rollups where possible)',
     query: LogVolumeParamsSchema,

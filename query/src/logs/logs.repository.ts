@@ -80,6 +80,20 @@ export class LogsRepository {
     return rows.map((r) => ({ bucket: toNumber(r.bucket), count: toNumber(r.n) }));
   }
 
+  /** Records per step of `stepMs` and severity matching a search (raw logs; its cursor and limit aside). */
+  async searchVolume(tenant: string, s: LogSearch, stepMs: number): Promise<VolumeRow[]> {
+    const cond = allOf(logSearchConditions(s));
+    const rows = await this.ch.select<{ bucket: string; severity: string; n: string }>(
+      `SELECT intDiv(toUnixTimestamp64Milli(Timestamp), {stepMs:Int64}) * {stepMs:Int64} AS bucket, ${SEVERITY_NAME} AS severity, count() AS n
+       FROM ${RAW_TABLES.logs}
+       WHERE TenantId = {tenant:String} AND Timestamp >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Timestamp <= fromUnixTimestamp64Nano({toNs:Int64})
+         AND ${cond.sql}
+       GROUP BY bucket, severity ORDER BY bucket, severity`,
+      { ...cond.params, tenant, fromNs: s.fromNs, toNs: s.toNs, stepMs },
+    );
+    return rows.map((r) => ({ bucket: toNumber(r.bucket), severity: r.severity, count: toNumber(r.n) }));
+  }
+
   /** Records per step of `stepMs` and severity, of one service or all. */
   async volume(tenant: string, service: string | undefined, plan: QueryPlan, stepMs: number): Promise<VolumeRow[]> {
     const { union, params } = plannedUnion(plan, LOG_TABLES, (s) => ({

@@ -12,6 +12,8 @@ import { volumeSeries } from './log-volume.js';
 import { LogsRepository } from './logs.repository.js';
 
 const NS_PER_MS = 1_000_000n;
+/** Filters of the log search that rollups cannot answer: given any, the volume reads raw logs. */
+const SEARCH_ONLY = new Set(['q', 'severity', 'minSeverity', 'traceId']);
 
 @Injectable()
 export class LogsService {
@@ -42,9 +44,23 @@ export class LogsService {
     return { data: points, meta: { stepSeconds: stepMs / 1000 } };
   }
 
+  /**
+   * Records per step by severity: of one service or all from rollups where the planner can, or —
+   * given any other filter of the search (text, severity, trace id, attributes) — of raw logs
+   * matching exactly that search, so a chart over a search counts the records it lists.
+   */
   async volume(tenant: string, q: RawParams): Promise<{ data: LogVolumePointDto[]; meta: ResolutionMeta }> {
     const range = parseTimeRange(q);
     const stepMs = parseStepMs(q, range);
+    if (Object.keys(q).some((k) => SEARCH_ONLY.has(k) || /^(attr|resource)\./.test(k))) {
+      const s = parseLogSearch(q);
+      assertRangeWithin(s, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
+      const rows = await this.repo.searchVolume(tenant, s, stepMs);
+      return {
+        data: volumeSeries(rows, Number(range.fromNs / NS_PER_MS), Number(range.toNs / NS_PER_MS), stepMs),
+        meta: { resolution: 'raw', stepSeconds: stepMs / 1000 },
+      };
+    }
     const service = parseString(q, 'service');
     const plan = await this.planner.plan(tenant, 'logs', range, q, stepMs);
     const rows = await this.repo.volume(tenant, service, plan, stepMs);

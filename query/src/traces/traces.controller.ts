@@ -3,9 +3,11 @@ import {
   AttributeKeysParamsSchema,
   AttributeValuesParamsSchema,
   TraceGetParamsSchema,
+  TraceHeatmapParamsSchema,
   TraceSearchParamsSchema,
   type ApiSuccess,
   type AttributeKeyDto,
+  type TraceHeatmapCellDto,
   type TraceSummaryDto,
 } from '@telemetryflow/contract';
 import type { z } from 'zod';
@@ -34,6 +36,18 @@ export class TracesController {
   })
   search(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<TraceSummaryDto[]>> {
     return this.traces.searchTraces(tenant, q);
+  }
+
+  @Get('traces/heatmap')
+  @RateLimit('heavy')
+  @ApiRoute({
+    summary:
+      'Every trace a search matches, counted per step of its start and per duration band [2^band, 2^(band+1)) ms, with its failures',
+    query: TraceHeatmapParamsSchema,
+    tags: ['traces'],
+  })
+  heatmap(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<TraceHeatmapCellDto[]>> {
+    return this.traces.heatmap(tenant, q);
   }
 
   @Get('traces/attributes')

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RAW_TABLES } from '@telemetryflow/clickhouse';
-import type { TraceSummaryDto } from '@telemetryflow/contract';
+import type { TraceHeatmapCellDto, TraceSummaryDto } from '@telemetryflow/contract';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { toNumber } from '../clickhouse-rows.js';
 import type { LogRow } from '../logs/log-search.js';
@@ -52,6 +52,39 @@ export function spanConditions(s: TraceSearch): SqlPart {
   return allOf(filters.map((f, i) => spanFilter({ label: f.label, op: '=', value: f.value }, i, 'raw')));
 }
 
+/**
+ * The trace-level conditions of a search, cursor aside: span filters (and errors) pick trace
+ * ids first, where attribute skip indexes apply; status `ok` and durations are of the trace.
+ */
+function traceMatch(
+  tenant: string,
+  s: TraceSearch,
+): { matching: string[]; having: string[]; params: Record<string, unknown> } {
+  const having: string[] = [];
+  const params: Record<string, unknown> = { tenant, fromNs: s.fromNs, toNs: s.toNs };
+  const spans = spanConditions(s);
+  Object.assign(params, spans.params);
+  const matching: string[] = [];
+  if (spans.sql)
+    matching.push(
+      `TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND ${RANGE} AND ${spans.sql})`,
+    );
+  if (s.status === 'error')
+    matching.push(
+      `TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND ${RANGE} AND ${ERROR})`,
+    );
+  if (s.status === 'ok') having.push(`countIf(${ERROR}) = 0`);
+  if (s.minDurationNs !== undefined) {
+    having.push(`${DURATION} >= {minDurationNs:Int64}`);
+    params.minDurationNs = s.minDurationNs;
+  }
+  if (s.maxDurationNs !== undefined) {
+    having.push(`${DURATION} <= {maxDurationNs:Int64}`);
+    params.maxDurationNs = s.maxDurationNs;
+  }
+  return { matching, having, params };
+}
+
 /** ClickHouse I/O for spans and trace_index. Every query is bound to one tenant. */
 @Injectable()
 export class TracesRepository {
@@ -94,29 +127,8 @@ export class TracesRepository {
    * String, which drops trailing zero bytes, and miss every id ending in 00.
    */
   async searchTraces(tenant: string, s: TraceSearch): Promise<(TraceSummaryDto & { sortKey: string })[]> {
-    const having: string[] = [];
-    const params: Record<string, unknown> = { tenant, fromNs: s.fromNs, toNs: s.toNs, limit: s.limit };
-    const spans = spanConditions(s);
-    Object.assign(params, spans.params);
-    const matching: string[] = [];
-    // Span-level filters (and errors) pick trace ids first; attribute skip indexes apply.
-    if (spans.sql)
-      matching.push(
-        `TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND ${RANGE} AND ${spans.sql})`,
-      );
-    if (s.status === 'error')
-      matching.push(
-        `TraceId IN (SELECT TraceId FROM ${RAW_TABLES.spans} WHERE TenantId = {tenant:String} AND ${RANGE} AND ${ERROR})`,
-      );
-    if (s.status === 'ok') having.push(`countIf(${ERROR}) = 0`);
-    if (s.minDurationNs !== undefined) {
-      having.push(`${DURATION} >= {minDurationNs:Int64}`);
-      params.minDurationNs = s.minDurationNs;
-    }
-    if (s.maxDurationNs !== undefined) {
-      having.push(`${DURATION} <= {maxDurationNs:Int64}`);
-      params.maxDurationNs = s.maxDurationNs;
-    }
+    const { matching, having, params } = traceMatch(tenant, s);
+    params.limit = s.limit;
     const sort = SORTS[s.sort];
     if (s.cursor) {
       having.push(
@@ -161,6 +173,34 @@ export class TracesRepository {
       const summary = byId.get(p.traceId);
       return summary ? [{ ...summary, sortKey: p.sortKey }] : [];
     });
+  }
+
+  /**
+   * Every trace a search matches (its cursor and limit aside), counted per step of its start
+   * and per duration band: band `e` holds durations in [2^e, 2^(e+1)) ms (e ≥ -10, so
+   * durations under a microsecond share the lowest). For a chart of the whole range.
+   */
+  async traceHeatmap(tenant: string, s: TraceSearch, stepMs: number): Promise<TraceHeatmapCellDto[]> {
+    const { matching, having, params } = traceMatch(tenant, s);
+    const rows = await this.ch.select<{ t: string; band: string; count: string; errors: string }>(
+      `SELECT intDiv(intDiv(start, 1000000), {stepMs:Int64}) * {stepMs:Int64} AS t,
+              toInt32(greatest(-10, floor(log2(greatest(duration, 1) / 1e6)))) AS band,
+              count() AS count, countIf(failed) AS errors
+       FROM (
+         SELECT ${START} AS start, ${DURATION} AS duration, countIf(${ERROR}) > 0 AS failed
+         FROM ${RAW_TABLES.spans} WHERE ${['TenantId = {tenant:String}', RANGE, ...matching].join(' AND ')}
+         GROUP BY TraceId
+         ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
+       )
+       GROUP BY t, band ORDER BY t, band`,
+      { ...params, stepMs },
+    );
+    return rows.map((r) => ({
+      t: toNumber(r.t),
+      band: toNumber(r.band),
+      count: toNumber(r.count),
+      errors: toNumber(r.errors),
+    }));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { LogDto, SpanDto, TraceSummaryDto } from '@telemetryflow/contract';
+import type { LogDto, SpanDto, TraceHeatmapCellDto, TraceSummaryDto } from '@telemetryflow/contract';
 import { assertRangeWithin, invalidParameter, notFound, resultTooLarge } from '@telemetryflow/http-kit';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { logRowToDto } from '../logs/log-search.js';
@@ -11,6 +11,7 @@ import {
   parseHexId,
   parseInteger,
   parseNonNegativeNumber,
+  parseStepMs,
   parseString,
   parseTimeRange,
   type RawParams,
@@ -83,6 +84,14 @@ export class TracesService {
   }
 
   /** One page of traces and the cursor of the next (absent on the last page). */
+  /** Every trace of a search per step and duration band (cursor, limit and sort ignored). */
+  async heatmap(tenant: string, q: RawParams): Promise<{ data: TraceHeatmapCellDto[]; meta: { stepSeconds: number } }> {
+    const search = parseTraceSearch(q);
+    assertRangeWithin(search, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
+    const stepMs = parseStepMs(q, search);
+    return { data: await this.repo.traceHeatmap(tenant, search, stepMs), meta: { stepSeconds: stepMs / 1000 } };
+  }
+
   async searchTraces(
     tenant: string,
     q: RawParams,

@@ -186,8 +186,14 @@ describe('status pages', () => {
       body: { name: 'x', ruleIds: [rules[0].id] },
     });
     assert.equal(bind.status, 400, "a component cannot watch another tenant's rule");
-    assert.equal((await call(s.api.url, '/status/nope')).status, 404);
-    assert.equal((await call(s.api.url, '/status/..%2Fetc')).status, 404);
+    // A person's browser opens these: an HTML page, not an API error.
+    for (const path of ['/status/nope', '/status/..%2Fetc']) {
+      const missing = await fetch(`${s.api.url}${path}`);
+      assert.equal(missing.status, 404, path);
+      assert.match(missing.headers.get('content-type') ?? '', /^text\/html/, path);
+      assert.match(await missing.text(), /Status page not found/, path);
+    }
+    assert.equal((await call(s.api.url, '/status/nope/api')).status, 404);
     const badSlug = await call(s.api.url, '/api/v1/status-pages', {
       key: s.key,
       method: 'POST',
