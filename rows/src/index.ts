@@ -16,3 +16,4 @@ export { transcodeTraceRequest } from './span-wire.js';
 export { transcodeMetricsRequest, SeriesIdentities, type EncodedMetricTables } from './metric-wire.js';
 export { transcodeWriteRequest } from './remote-write-wire.js';
 export { transcodeLogsRequest } from './log-wire.js';
+export { SeriesCatalogGate, SERIES_CATALOG_GATE_LIMIT } from './series-catalog-gate.js';

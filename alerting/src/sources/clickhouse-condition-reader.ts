@@ -11,6 +11,7 @@ import {
   TENANT_COLUMN,
   TIME_COLUMNS,
   type ClickHouseClient,
+  SERIES_SEEN_BUCKET_MS,
 } from '@telemetryflow/clickhouse';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 import { groupKey, type GroupSample } from '../evaluation/evaluate-rule.js';
@@ -189,7 +190,11 @@ export class ClickHouseConditionReader implements ConditionReader {
     });
   }
 
-  /** Series of a metric that received points after `sinceMs`. */
+  /**
+   * Series of a metric that received points after `sinceMs`, by the catalog: its LastSeen is
+   * up to SERIES_SEEN_BUCKET_MS behind a series' last point, so a series stays live that long
+   * after it stops (an absence is seen up to a bucket late, a live series never looks absent).
+   */
   private async liveSeries(
     tenant: string,
     metric: string,
@@ -201,7 +206,7 @@ export class ClickHouseConditionReader implements ConditionReader {
          SELECT ${M.Fingerprint}, max(${M.LastSeen}) AS seen FROM ${RAW_TABLES.metricSeries}
          WHERE ${TENANT_COLUMN} = {tenant:String} AND ${M.MetricName} = {metric:String}${service !== undefined ? ` AND ${M.ServiceName} = {service:String}` : ''}
          GROUP BY ${M.Fingerprint})
-       WHERE seen > fromUnixTimestamp64Milli({sinceMs:Int64})`,
+       WHERE seen > fromUnixTimestamp64Milli({sinceMs:Int64}) - toIntervalMillisecond(${SERIES_SEEN_BUCKET_MS})`,
       { tenant, metric, sinceMs, ...(service !== undefined ? { service } : {}) },
     );
     return Number(row?.n ?? 0);

@@ -154,7 +154,9 @@ describe('ClickHouseConditionReader', () => {
     assert.equal(await count({ signal: 'spans', service: 'gone' }), 0);
     assert.equal(await count({ signal: 'logs', service: 'payments' }), 4);
     assert.equal(await count({ signal: 'metric', metric: 'queue.depth' }), 1, 'only the series seen within the window');
-    assert.equal(await count({ signal: 'metric', metric: 'queue.depth', window: '1m' }), 0);
+    // The catalog's LastSeen is written once per SERIES_SEEN_BUCKET_MS (10 minutes): a series seen
+    // 2 minutes ago is live for a 1-minute window too, one seen 30 minutes ago (above) is not.
+    assert.equal(await count({ signal: 'metric', metric: 'queue.depth', window: '1m' }), 1);
   });
 
   it('query DTO conditions aggregate exactly the window, per-second measures over the window', async () => {
