@@ -54,6 +54,7 @@ function decodeCost(payloads: { payload: Buffer; points: number }[], objects: bo
       receivedAtNs: String(BigInt(Date.now()) * 1_000_000n),
       notBeforeNs: '0',
       keepRows: objects,
+      ...(SERIES_EVERY_REQUEST ? {} : { seriesEpoch: 0 }),
     });
     if (!result.ok || result.batch.accepted !== n) throw new Error('a bench request was not accepted whole');
     points += n;

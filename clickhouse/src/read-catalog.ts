@@ -158,7 +158,6 @@ export const LOG_ROLLUP_COLUMNS = columns('TenantId', 'ServiceName', 'SeverityNu
  * series seen in [from, to] widens that range by a bucket on each side.
  */
 export const SERIES_SEEN_BUCKET_MS = 600_000;
-export const SERIES_SEEN_BUCKET_NS = BigInt(SERIES_SEEN_BUCKET_MS) * 1_000_000n;
 
 /** Columns of `metric_series`. */
 export const SERIES_COLUMNS = columns(
