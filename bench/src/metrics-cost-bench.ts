@@ -94,6 +94,8 @@ async function insertCost(
     points += batch.reduce((a, r) => a + r.points, 0);
     for (const table of TABLES) {
       const chunks = batch.flatMap((r) => (r.tables[table] ? [r.tables[table].data] : []));
+      // As the pipeline: a table no request of the batch has rows for is not inserted.
+      if (chunks.length === 0) continue;
       const t0 = cpuMs();
       await writer.insert(table, chunks, `cost-${stamp++}-${table}`);
       cost[table] += cpuMs() - t0;
