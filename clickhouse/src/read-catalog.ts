@@ -150,6 +150,15 @@ export const LOG_COLUMNS = columns('TenantId', 'Timestamp', 'ServiceName', 'Seve
 /** Columns of the log volume rollups (0007): records per service and severity. */
 export const LOG_ROLLUP_COLUMNS = columns('TenantId', 'ServiceName', 'SeverityNumber', 'SeverityText', 'Count');
 
+/**
+ * The catalog's seen times are written coarsely: a writer writes a series' `metric_series`
+ * row again only when its LastSeen (or FirstSeen) moves to another bucket of this length
+ * (rows/src/series-catalog-gate.ts). The stored LastSeen is then up to a bucket before the
+ * series' last point and FirstSeen up to a bucket after its first, so a reader asking for
+ * series seen in [from, to] widens that range by a bucket on each side.
+ */
+export const SERIES_SEEN_BUCKET_MS = 600_000;
+
 /** Columns of `metric_series`. */
 export const SERIES_COLUMNS = columns(
   'TenantId',

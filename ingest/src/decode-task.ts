@@ -10,6 +10,7 @@ import {
   transcodeMetricsRequest,
   transcodeTraceRequest,
   transcodeWriteRequest,
+  SeriesCatalogGate,
   type EncodedItems,
   type LiveRows,
   type OtlpPayload,
@@ -20,6 +21,12 @@ import type { ExportRequestBySignal } from '@telemetryflow/otlp';
 export interface DecodeTask extends OtlpPayload {
   /** Also return the span and log rows (for the live feed). */
   keepRows?: boolean;
+  /**
+   * Write a metric series' catalog row only when it changes what this thread wrote
+   * (SeriesCatalogGate); the thread forgets what it wrote when the epoch moves (the pipeline
+   * moves it when an insert fails). Without it every series row is kept.
+   */
+  seriesEpoch?: number;
 }
 
 /** RowBinary bytes per table, ready to insert. */
@@ -49,6 +56,21 @@ export interface DecodeOutput {
  * request (no row arrays), unless the task keeps rows for the live feed.
  */
 export function decodeAndEncode(task: DecodeTask): EncodedResult {
+  const result = decodeAndEncodeAll(task);
+  if (task.seriesEpoch === undefined || !result.ok) return result;
+  const series = result.batch.tables.metric_series;
+  if (!series) return result;
+  CATALOG.useEpoch(task.seriesEpoch);
+  const kept = CATALOG.filter(series.data, series.rows);
+  if (kept.rows > 0) result.batch.tables.metric_series = kept;
+  else delete result.batch.tables.metric_series;
+  return result;
+}
+
+/** The series catalog rows this decoder thread has written. */
+const CATALOG = new SeriesCatalogGate();
+
+function decodeAndEncodeAll(task: DecodeTask): EncodedResult {
   return permanentOnThrow(() => {
     // A tenant with an active-series quota takes the object path, where each series is admitted.
     if (task.signal === 'metrics' && task.encoding !== 'json' && !task.keepRows && !task.activeSeries) {

@@ -37,6 +37,8 @@ export class IngestPipeline implements OtlpConsumer {
   private readonly arriving = new Set<Promise<unknown>>();
   private readonly ledger: RequestLedger;
   private readonly live: LiveFeed | undefined;
+  /** Moved when an insert fails: the decoder threads then write every series' catalog row again. */
+  private seriesEpoch = 0;
 
   constructor(client: ClickHouseClient, config: IngestConfig = {}) {
     this.live = config.live;
@@ -60,6 +62,7 @@ export class IngestPipeline implements OtlpConsumer {
     try {
       await this.batcher.add(batch.tables, attempt.landed);
     } catch (err) {
+      this.seriesEpoch++;
       attempt.failed();
       throw err;
     }
@@ -85,6 +88,7 @@ export class IngestPipeline implements OtlpConsumer {
       notBeforeNs: request.notBeforeNs.toString(),
       keepRows: this.live?.wants(request.tenantId, request.signal) ?? false,
       ...(request.activeSeries ? { activeSeries: request.activeSeries } : {}),
+      seriesEpoch: this.seriesEpoch,
     });
     const output = await counted(this.decoding, decoded);
     if (!output.result.ok) throw new MalformedPayloadError(output.result.malformed);

@@ -379,8 +379,8 @@ function traces(tenant: string, ...ids: number[]): OtlpExport {
 }
 
 /** A gauge, a sum and a histogram point: three tables besides the series. */
-function metrics(tenant: string): OtlpExport {
-  const t = { startTimeUnixNano: (NOW_NS - 1_000_000_000n).toString(), timeUnixNano: NOW_NS.toString() };
+function metrics(tenant: string, atNs = NOW_NS): OtlpExport {
+  const t = { startTimeUnixNano: (NOW_NS - 1_000_000_000n).toString(), timeUnixNano: atNs.toString() };
   return exportOf(
     tenant,
     'metrics',
@@ -487,5 +487,30 @@ test('the ledger remembers at most maxRequests: a retry of a forgotten request i
   });
   const perSpan = (await rs.json<{ n: string }>()).map((r) => Number(r.n));
   assert.deepEqual(perSpan, [2, 1, 1], 'the oldest request was forgotten when the third was stored');
+  await pipeline.close();
+});
+
+test('series catalog rows are written once per series, and again by every request after a failed insert', async () => {
+  const pipeline = new IngestPipeline(ch, { workers: 1, writer: { attempts: 1 }, batcher: { maxDelayMs: 20 } });
+  await ch.command({ query: 'SYSTEM STOP MERGES metric_series' });
+  try {
+    const second = (n: number) => NOW_NS + BigInt(n) * 1_000_000_000n;
+    await pipeline.consume(metrics('catalog', second(1)));
+    await pipeline.consume(metrics('catalog', second(2)));
+    assert.equal(await rows('metric_series', 'catalog'), 3, 'three series, written by the first request only');
+    // "Too many parts" for the catalog: the request is refused, its series rows did not land.
+    await ch.command({ query: 'ALTER TABLE metric_series MODIFY SETTING parts_to_throw_insert = 1' });
+    try {
+      await assert.rejects(pipeline.consume(metrics('catalog-failed', second(3))), StorageUnavailableError);
+    } finally {
+      await ch.command({ query: 'ALTER TABLE metric_series RESET SETTING parts_to_throw_insert' });
+    }
+    // A later request of the same series (same 10-minute bucket) writes their rows.
+    await pipeline.consume(metrics('catalog-failed', second(4)));
+    assert.equal(await rows('metric_series', 'catalog-failed'), 3);
+    assert.equal(await rows('metrics_gauge', 'catalog-failed'), 1);
+  } finally {
+    await ch.command({ query: 'SYSTEM START MERGES metric_series' });
+  }
   await pipeline.close();
 });

@@ -17,3 +17,4 @@ export { transcodeMetricsRequest, SeriesIdentities, type EncodedMetricTables } f
 export { transcodeWriteRequest } from './remote-write-wire.js';
 export { transcodeLogsRequest } from './log-wire.js';
 export * from './active-series.js';
+export { SeriesCatalogGate, SERIES_CATALOG_GATE_LIMIT } from './series-catalog-gate.js';

@@ -12,6 +12,8 @@ import {
   TENANT_COLUMN,
   TIME_COLUMNS,
   type ClickHouseClient,
+  METRIC_POINT_TABLES,
+  POINT_COLUMNS as P,
 } from '@telemetryflow/clickhouse';
 import { burnWindowLengths } from '../evaluation/burn-rate.js';
 import { groupKey, type GroupSample } from '../evaluation/evaluate-rule.js';
@@ -191,19 +193,32 @@ export class ClickHouseConditionReader implements ConditionReader {
     });
   }
 
-  /** Series of a metric that received points after `sinceMs`. */
+  /**
+   * Series of a metric that received points after `sinceMs`, read from the point tables (the
+   * catalog's LastSeen moves only once per SERIES_SEEN_BUCKET_MS, which would see an absence up to
+   * that late). A staleness marker is not a point; a service's series come from the catalog.
+   */
   private async liveSeries(
     tenant: string,
     metric: string,
     service: string | undefined,
     sinceMs: number,
   ): Promise<number> {
+    const points = Object.values(METRIC_POINT_TABLES)
+      .map(
+        (table) =>
+          `SELECT ${P.Fingerprint} AS fp FROM ${table} WHERE ${TENANT_COLUMN} = {tenant:String}
+           AND ${P.MetricName} = {metric:String} AND ${P.Time} > fromUnixTimestamp64Milli({sinceMs:Int64})
+           AND bitAnd(Flags, 1) = 0`,
+      )
+      .join(' UNION ALL ');
+    const ofService =
+      service === undefined
+        ? ''
+        : ` WHERE fp IN (SELECT ${M.Fingerprint} FROM ${RAW_TABLES.metricSeries} WHERE ${TENANT_COLUMN} = {tenant:String}
+             AND ${M.MetricName} = {metric:String} AND ${M.ServiceName} = {service:String})`;
     const [row] = await this.reader.select<{ n: string | number }>(
-      `SELECT count() AS n FROM (
-         SELECT ${M.Fingerprint}, max(${M.LastSeen}) AS seen FROM ${RAW_TABLES.metricSeries}
-         WHERE ${TENANT_COLUMN} = {tenant:String} AND ${M.MetricName} = {metric:String}${service !== undefined ? ` AND ${M.ServiceName} = {service:String}` : ''}
-         GROUP BY ${M.Fingerprint})
-       WHERE seen > fromUnixTimestamp64Milli({sinceMs:Int64})`,
+      `SELECT uniqExact(fp) AS n FROM (${points})${ofService}`,
       { tenant, metric, sinceMs, ...(service !== undefined ? { service } : {}) },
     );
     return Number(row?.n ?? 0);

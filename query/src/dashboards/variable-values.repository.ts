@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Variable } from '@telemetryflow/contract';
+import { SERIES_SEEN_BUCKET_MS } from '@telemetryflow/clickhouse';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import type { TimeRange } from '../request-params.js';
 
@@ -14,6 +15,8 @@ interface ValuesSql {
 
 const FROM = 'fromUnixTimestamp64Nano({fromNs:Int64})';
 const TO = 'fromUnixTimestamp64Nano({toNs:Int64})';
+/** metric_series' seen times are a bucket coarse (SERIES_SEEN_BUCKET_MS). */
+const SEEN_SLACK = `toIntervalMillisecond(${SERIES_SEEN_BUCKET_MS})`;
 
 /** `attr.<key>` / `resource.<key>` → the map column and the key. */
 function attributeColumn(label: string): { column: string; key: string } | null {
@@ -37,8 +40,8 @@ export function variableValuesSql(source: Variable['source']): ValuesSql {
   if (source.signal === 'metrics') {
     params.key = source.label;
     const where = [
-      `LastSeen >= ${FROM}`,
-      `FirstSeen <= ${TO}`,
+      `LastSeen >= ${FROM} - ${SEEN_SLACK}`,
+      `FirstSeen <= ${TO} + ${SEEN_SLACK}`,
       '(mapContains(Attributes, {key:String}) OR mapContains(ResourceAttributes, {key:String}))',
     ];
     if (source.metric !== undefined) {

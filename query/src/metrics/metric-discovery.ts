@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { METRIC_POINT_TABLES, RAW_TABLES, SERIES_COLUMNS as M, TENANT_COLUMN } from '@telemetryflow/clickhouse';
+import {
+  METRIC_POINT_TABLES,
+  RAW_TABLES,
+  SERIES_COLUMNS as M,
+  SERIES_SEEN_BUCKET_MS,
+  TENANT_COLUMN,
+} from '@telemetryflow/clickhouse';
 import type { AttributeKeyDto, ExemplarDto, MetricType } from '@telemetryflow/contract';
 import { ClickHouseReader } from '../clickhouse-reader.js';
 import { idOrEmpty, toNumber } from '../clickhouse-rows.js';
@@ -14,7 +20,7 @@ import { MetricsRepository } from './metrics.repository.js';
 const SERIES = `SELECT ${M.Fingerprint}, any(${M.Attributes}) AS a, any(${M.ResourceAttributes}) AS r FROM ${RAW_TABLES.metricSeries}
   WHERE ${TENANT_COLUMN} = {tenant:String} AND ${M.MetricName} = {metric:String}
   GROUP BY ${M.Fingerprint}
-  HAVING max(${M.LastSeen}) >= fromUnixTimestamp64Nano({fromNs:Int64}) AND min(${M.FirstSeen}) <= fromUnixTimestamp64Nano({toNs:Int64})`;
+  HAVING max(${M.LastSeen}) >= fromUnixTimestamp64Nano({fromNs:Int64}) - toIntervalMillisecond(${SERIES_SEEN_BUCKET_MS}) AND min(${M.FirstSeen}) <= fromUnixTimestamp64Nano({toNs:Int64}) + toIntervalMillisecond(${SERIES_SEEN_BUCKET_MS})`;
 
 /** Point tables that keep exemplars (summaries have none). */
 const EXEMPLAR_TABLES: Partial<Record<MetricType, string>> = {

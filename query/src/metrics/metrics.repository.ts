@@ -11,6 +11,7 @@ import {
   TENANT_COLUMN,
   type MetricPointType,
   type RollupName,
+  SERIES_SEEN_BUCKET_MS,
 } from '@telemetryflow/clickhouse';
 import type { LabelFilter, MetricDto, MetricType } from '@telemetryflow/contract';
 import { toNumber } from '../clickhouse-rows.js';
@@ -33,7 +34,7 @@ import type { CounterRollup, Extremes, HistogramPoint, StepStats } from './metri
 /** Point table per metric type (read catalog): a fixed map, never built from input. */
 const POINT_TABLES: Record<MetricType, string> = METRIC_POINT_TABLES;
 
-const SEEN_IN_RANGE = `max(${M.LastSeen}) >= fromUnixTimestamp64Nano({fromNs:Int64}) AND min(${M.FirstSeen}) <= fromUnixTimestamp64Nano({toNs:Int64})`;
+const SEEN_IN_RANGE = `max(${M.LastSeen}) >= fromUnixTimestamp64Nano({fromNs:Int64}) - toIntervalMillisecond(${SERIES_SEEN_BUCKET_MS}) AND min(${M.FirstSeen}) <= fromUnixTimestamp64Nano({toNs:Int64}) + toIntervalMillisecond(${SERIES_SEEN_BUCKET_MS})`;
 /** Columns every raw point query starts with, and their conversion. */
 const POINT_HEAD = `toString(${P.Fingerprint}) AS fingerprint, toUnixTimestamp64Milli(${P.Time}) AS t, toUnixTimestamp64Milli(${P.StartTime}) AS start`;
 

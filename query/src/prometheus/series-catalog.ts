@@ -2,7 +2,13 @@
 // per-tenant list, cached briefly), then the series of the candidate names seen in the range,
 // with the label matchers of remote-written series pushed into the SQL. The exact match is
 // decided on each series' Prometheus labels (series-views.ts), so the SQL only narrows.
-import { RAW_TABLES, SERIES_COLUMNS as M, TENANT_COLUMN, type MetricPointType } from '@telemetryflow/clickhouse';
+import {
+  RAW_TABLES,
+  SERIES_COLUMNS as M,
+  SERIES_SEEN_BUCKET_MS,
+  TENANT_COLUMN,
+  type MetricPointType,
+} from '@telemetryflow/clickhouse';
 import { PROMETHEUS_SCOPE } from '@telemetryflow/otlp';
 import type { LabelMatcher } from '@telemetryflow/promql';
 import type { ClickHouseReader } from '../clickhouse-reader.js';
@@ -118,8 +124,8 @@ export class SeriesCatalog {
   async metricsSeen(tenant: string, startMs: number, endMs: number): Promise<StoredMetric[]> {
     const rows = await this.ch.select<MetricRow>(
       metricsSql(
-        `HAVING max(${M.LastSeen}) >= fromUnixTimestamp64Milli({startMs:Int64})
-          AND min(${M.FirstSeen}) <= fromUnixTimestamp64Milli({endMs:Int64})`,
+        `HAVING max(${M.LastSeen}) >= fromUnixTimestamp64Milli({startMs:Int64}) - toIntervalMillisecond(${SERIES_SEEN_BUCKET_MS})
+          AND min(${M.FirstSeen}) <= fromUnixTimestamp64Milli({endMs:Int64}) + toIntervalMillisecond(${SERIES_SEEN_BUCKET_MS})`,
       ),
       { tenant, rw: PROMETHEUS_SCOPE, limit: this.maxMetrics, startMs, endMs },
     );
@@ -145,8 +151,8 @@ export class SeriesCatalog {
         FROM ${RAW_TABLES.metricSeries}
         WHERE ${TENANT_COLUMN} = {tenant:String} AND ${M.MetricName} IN {names:Array(String)}${filter.sql}
         GROUP BY name, ${M.Fingerprint}
-        HAVING max(${M.LastSeen}) >= fromUnixTimestamp64Milli({startMs:Int64})
-           AND min(${M.FirstSeen}) <= fromUnixTimestamp64Milli({endMs:Int64})
+        HAVING max(${M.LastSeen}) >= fromUnixTimestamp64Milli({startMs:Int64}) - toIntervalMillisecond(${SERIES_SEEN_BUCKET_MS})
+           AND min(${M.FirstSeen}) <= fromUnixTimestamp64Milli({endMs:Int64}) + toIntervalMillisecond(${SERIES_SEEN_BUCKET_MS})
         LIMIT {limit:UInt32}`,
       { tenant, names, rw: PROMETHEUS_SCOPE, startMs, endMs, limit, ...filter.params },
     );
@@ -181,7 +187,7 @@ export async function resourcesSeen(
       FROM ${RAW_TABLES.metricSeries}
       WHERE ${TENANT_COLUMN} = {tenant:String} AND ScopeName != {rw:String}
       GROUP BY resource
-      HAVING last >= {startMs:Int64} AND first <= {endMs:Int64}
+      HAVING last >= {startMs:Int64} - ${SERIES_SEEN_BUCKET_MS} AND first <= {endMs:Int64} + ${SERIES_SEEN_BUCKET_MS}
       LIMIT {limit:UInt32}`,
     { tenant, rw: PROMETHEUS_SCOPE, startMs, endMs, limit },
     'output_format_json_quote_64bit_integers = 0',

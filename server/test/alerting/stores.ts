@@ -180,4 +180,16 @@ export async function insertSeries(
       LastSeenNs: (BigInt(o.lastSeenMs) * NS).toString(),
     },
   ]);
+  // Its first and last points: an absence is read from the point tables.
+  await insertRows(
+    ch,
+    'metrics_gauge',
+    [o.lastSeenMs - 60_000, o.lastSeenMs].map((ms) => ({
+      TenantId: o.tenant ?? 'default',
+      MetricName: o.metric,
+      Fingerprint: o.fingerprint,
+      TimeNs: (BigInt(ms) * NS).toString(),
+      Value: 1,
+    })),
+  );
 }
