@@ -85,10 +85,16 @@ export class ClickHouseReader {
   }
 
   /**
-   * Like select, but the rows come as ClickHouse's RowBinary bytes, for reads of many numbers
-   * (PromQL samples) where parsing JSON would cost more than the query.
+   * Like select, but the rows come as ClickHouse's RowBinary bytes, decoded by `decode`, for reads
+   * of many numbers (PromQL samples) where parsing JSON would cost more than the query.
    */
-  async selectRowBinary(query: string, params: Record<string, unknown>): Promise<Buffer> {
+  async selectRowBinary<T>(
+    query: string,
+    params: Record<string, unknown>,
+    decode: (bytes: Buffer) => T[],
+  ): Promise<T[]> {
+    const tenant = typeof params.tenant === 'string' ? params.tenant : undefined;
+    const release = tenant !== undefined ? await this.quotas?.enter(tenant, params) : undefined;
     try {
       const result = await this.client.exec({
         query: `${query.trimEnd()}${limitSettings(this.limits)} FORMAT RowBinary`,
@@ -96,9 +102,13 @@ export class ClickHouseReader {
       });
       const chunks: Buffer[] = [];
       for await (const chunk of result.stream) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
+      const rows = decode(Buffer.concat(chunks));
+      if (tenant !== undefined) this.usage?.add(tenant, 'queries', 'run', { requests: 1, items: rows.length });
+      return rows;
     } catch (err) {
       throw limitError(err, this.limits);
+    } finally {
+      release?.();
     }
   }
 }

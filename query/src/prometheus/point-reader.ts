@@ -65,12 +65,12 @@ export async function readSampleArrays(
      WHERE ${SERIES_WHERE}${opts.filter ?? ''}`;
   const sorted =
     opts.order === 'time' ? 'arraySort(x -> x.1, groupArray((t, v, stale)))' : 'arraySort(groupArray((t, v, stale)))';
-  const bytes = await ch.selectRowBinary(
+  return ch.selectRowBinary(
     `SELECT fp, arrayMap(x -> toFloat64(x.1), s), arrayMap(x -> x.2, s), arrayMap(x -> x.3, s)
      FROM (SELECT fp, ${sorted} AS s FROM (${tables.map(read).join(' UNION ALL ')}) GROUP BY fp)`,
     { ...w, ...opts.params },
+    decodeSampleArrays,
   );
-  return decodeSampleArrays(bytes);
 }
 
 export function readHistogramPoints(ch: ClickHouseReader, w: Window): Promise<HistogramPoints[]> {
