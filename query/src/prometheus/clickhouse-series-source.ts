@@ -26,6 +26,7 @@ import type { ClickHouseReader } from '../clickhouse-reader.js';
 import { METRIC_POINT_TABLES } from '@telemetryflow/clickhouse';
 import { aggregateSteps, counterRateSteps, type StepGrid } from './counter-rates.js';
 import {
+  aggregateCounterRates,
   jsonFloat,
   readCounterSamples,
   readHistogramPoints,
@@ -116,9 +117,10 @@ export class ClickHouseSeriesSource implements SeriesSource {
 
   /**
    * `sum|min|max|avg|count|group by|without (…) (rate|increase(selector[range] offset o))` computed
-   * in one pass over each series' samples (counter-rates.ts) when every chosen series is a plain
-   * value series (gauge or counter) with its own label set: no per-step sample vectors. Undefined
-   * otherwise (histograms, summaries, series that merge), and the engine computes it.
+   * without per-step sample vectors when every chosen series is a plain value series (gauge or
+   * counter) with its own label set: in ClickHouse when windows are apart (range < step), else in
+   * one pass over each series' samples (counter-rates.ts). Undefined otherwise (histograms,
+   * summaries, series that merge), and the engine computes it.
    */
   async evaluateAggregation(
     req: AggregationPushdownRequest,
@@ -169,31 +171,56 @@ export class ClickHouseSeriesSource implements SeriesSource {
         const groupLabels = groupOfSeries(labels);
         const groupKey = labelsKey(groupLabels);
         let group = groups.get(groupKey);
-        if (!group) groups.set(groupKey, (group = { index: groups.size, labels: groupLabels }));
+        // Group indexes from 1: ClickHouse's transform() maps unknown fingerprints to 0.
+        if (!group) groups.set(groupKey, (group = { index: groups.size + 1, labels: groupLabels }));
         chosen.set(s.fingerprint, { labels, group: group.index });
         names.add(s.name);
       }
     }
     if (chosen.size === 0) return [];
+    const window = {
+      tenant: this.tenant,
+      names: [...names],
+      fps: [...chosen.keys()],
+      startMs: dataStart,
+      endMs: dataEnd,
+    };
+    const labelsOf = new Map([...groups.values()].map((g) => [g.index, g.labels]));
+    const steps = Math.floor((req.end - req.start) / req.step) + 1;
+    if (req.range < req.step) {
+      // Windows apart: each sample is in at most one, and ClickHouse reads only those and
+      // aggregates them without sending the samples.
+      const rows = await aggregateCounterRates(this.ch, window, {
+        op,
+        perSecond: req.fn === 'rate',
+        rangeMs: req.range,
+        offsetMs: req.offset,
+        startMs: req.start,
+        stepMs: req.step,
+        steps,
+        groups: [...chosen.values()].map((c) => c.group),
+      });
+      return rows.map((r) => ({
+        labels: labelsOf.get(r.g)!,
+        points: r.points.map(([t, v]) => ({ t, v: jsonFloat(v) })),
+      }));
+    }
+    // Windows overlapping: a sample is in range ÷ step windows, so ClickHouse would compute a row
+    // per sample and window; the samples are read once and every step evaluated in one pass.
     const grid: StepGrid = {
       startMs: req.start,
       stepMs: req.step,
-      steps: Math.floor((req.end - req.start) / req.step) + 1,
+      steps,
       rangeMs: req.range,
       offsetMs: req.offset,
       perSecond: req.fn === 'rate',
     };
-    const samples = await readCounterSamples(
-      this.ch,
-      { tenant: this.tenant, names: [...names], fps: [...chosen.keys()], startMs: dataStart, endMs: dataEnd },
-      grid,
-    );
+    const samples = await readCounterSamples(this.ch, window);
     signal.throwIfAborted();
     // The engine adds a step's samples in the order of its series, sorted by labels.
     const series = samples
       .map((s) => ({ ...chosen.get(s.fp)!, steps: counterRateSteps(s.ts, s.vs, grid) }))
       .sort((a, b) => compareLabels(a.labels, b.labels));
-    const labelsOf = new Map([...groups.values()].map((g) => [g.index, g.labels]));
     return [...aggregateSteps(op, series, grid)].map(([group, points]) => ({ labels: labelsOf.get(group)!, points }));
   }
 

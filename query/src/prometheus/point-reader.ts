@@ -3,7 +3,6 @@
 // stored as) reads as Prometheus' StaleNaN.
 import { METRIC_POINT_TABLES, POINT_COLUMNS as P, TENANT_COLUMN } from '@telemetryflow/clickhouse';
 import type { ClickHouseReader } from '../clickhouse-reader.js';
-import type { StepGrid } from './counter-rates.js';
 import { decodeSampleArrays, type SampleArrays } from './sample-arrays.js';
 
 /** Non-finite values come as "nan", "inf", "-inf"; timestamps as numbers. */
@@ -132,18 +131,119 @@ export function readExemplars(
 }
 
 /**
- * The samples `rate` / `increase` read for a range query: staleness markers are not samples of a
- * range; with windows shorter than the step only the samples inside some step's window
- * [T − offset − range, T − offset] are read (the resets of a window come from pairs of those too).
+ * The samples `rate` / `increase` read for a range query whose windows overlap (range ≥ step):
+ * every sample of the range but staleness markers, which are not samples of a range.
  */
-export function readCounterSamples(ch: ClickHouseReader, w: Window, grid: StepGrid): Promise<SampleArrays[]> {
-  const inWindows =
-    grid.rangeMs < grid.stepMs
-      ? ` AND positiveModulo({queryStart:Int64} - {offsetMs:Int64} - ${T}, {stepMs:Int64}) <= {rangeMs:Int64}`
-      : '';
+export function readCounterSamples(ch: ClickHouseReader, w: Window): Promise<SampleArrays[]> {
   return readSampleArrays(ch, [METRIC_POINT_TABLES.sum, METRIC_POINT_TABLES.gauge], w, {
     order: 'timeValue',
-    filter: ` AND ${STALE} = 0${inWindows}`,
-    params: { queryStart: grid.startMs, offsetMs: grid.offsetMs, stepMs: grid.stepMs, rangeMs: grid.rangeMs },
+    filter: ` AND ${STALE} = 0`,
   });
+}
+
+/** What aggregateCounterRates computes: `op by (…) (fn(selector[range] offset o))` at each step. */
+export interface CounterRateAggregation {
+  readonly op: 'sum' | 'min' | 'max' | 'avg' | 'count' | 'group';
+  /** `rate` divides the extrapolated increase by the range in seconds; `increase` does not. */
+  readonly perSecond: boolean;
+  readonly rangeMs: number;
+  readonly offsetMs: number;
+  readonly startMs: number;
+  readonly stepMs: number;
+  readonly steps: number;
+  /** Group index of each series (`fps[i]` is in group `groups[i]`). */
+  readonly groups: readonly number[];
+}
+
+const AGGREGATE_SQL: Record<CounterRateAggregation['op'], string> = {
+  sum: 'sum(r)',
+  min: 'min(r)',
+  max: 'max(r)',
+  avg: 'avg(r)',
+  count: 'toFloat64(count())',
+  group: 'toFloat64(1)',
+};
+
+/**
+ * Prometheus 2.42's `rate` / `increase` (extrapolatedRate with counter resets) of every chosen
+ * series at every step, aggregated per group, computed in ClickHouse: a sample belongs to the
+ * steps whose window [T − offset − range, T − offset] holds it; per series and step the first and
+ * last sample, the running sum of drops (resets) at each and the sample count give the increase —
+ * last − first, plus the drops between them, as Prometheus adds them (no float noise without a
+ * reset: a bucket's rate must equal Prometheus' to the bit, or histogram_quantile can pick another
+ * bucket) — extrapolated to the window's edges as Prometheus does. Per series the samples are
+ * sorted (one per millisecond) and the drops summed in arrays (a quarter of the cost of window
+ * functions).
+ * Staleness markers are not samples of a range. Rows: one per group with its [ms, value] points in
+ * step order.
+ */
+export function aggregateCounterRates(
+  ch: ClickHouseReader,
+  w: Window,
+  a: CounterRateAggregation,
+): Promise<{ g: number; points: [number, JsonFloat][] }[]> {
+  // With windows shorter than the step, only samples inside some step's window are read: the
+  // pairs a window's resets come from are consecutive among those too.
+  const inWindows =
+    a.rangeMs < a.stepMs
+      ? ` AND positiveModulo({queryStart:Int64} - {offsetMs:Int64} - toUnixTimestamp64Milli(${P.Time}), {stepMs:Int64}) <= {rangeMs:Int64}`
+      : '';
+  const read = (table: string) =>
+    `SELECT ${P.Fingerprint} AS fp, toUnixTimestamp64Milli(${P.Time}) AS t, ${P.Value} AS v FROM ${table}
+     WHERE ${SERIES_WHERE} AND ${STALE} = 0${inWindows}`;
+  return ch.select<{ g: number; points: [number, JsonFloat][] }>(
+    `SELECT g, arraySort(x -> x.1, groupArray((T, v))) AS points FROM (
+       SELECT g, T, ${AGGREGATE_SQL[a.op]} AS v
+       FROM (
+         SELECT g, T, (lv - fv) + (lr - fr) AS increase, (lt - ft) / 1000 AS sampled, sampled / (c - 1) AS spacing,
+           (ft - (T - {offsetMs:Int64} - {rangeMs:Int64})) / 1000 AS toStartRaw, (T - {offsetMs:Int64} - lt) / 1000 AS toEnd,
+           if(increase > 0 AND fv >= 0, least(toStartRaw, sampled * (fv / increase)), toStartRaw) AS toStart,
+           sampled + if(toStart < spacing * 1.1, toStart, spacing / 2) + if(toEnd < spacing * 1.1, toEnd, spacing / 2) AS covered,
+           -- Prometheus' order of operations (factor first), so rates equal its own to the bit.
+           increase * ((covered / sampled) / {divisor:Float64}) AS r
+         FROM (
+           SELECT g, {queryStart:Int64} + toInt64(k) * {stepMs:Int64} AS T, count() AS c, min(t) AS ft, max(t) AS lt,
+             argMin(v, t) AS fv, argMax(v, t) AS lv, argMin(resets, t) AS fr, argMax(resets, t) AS lr
+           FROM (
+             SELECT fp, g, x.1 AS t, x.2 AS v, x.3 AS resets FROM (
+               SELECT fp, transform(fp, {fpList:Array(UInt64)}, {groupList:Array(UInt32)}, toUInt32(0)) AS g, arrayZip(ts, vs,
+                   arrayCumSum(arrayMap((v, p) -> if(v < p, p, 0), vs, arrayPushFront(arrayPopBack(vs), vs[1])))) AS xs
+               FROM (
+                 -- One sample per millisecond: the first of equal times (a lambda must not index
+                 -- another array: ClickHouse would copy it per element).
+                 SELECT fp, arrayFilter((t, keep) -> keep, allTs, firsts) AS ts, arrayFilter((v, keep) -> keep, allVs, firsts) AS vs
+                 FROM (
+                   SELECT fp, arrayMap(x -> x.1, sorted) AS allTs, arrayMap(x -> x.2, sorted) AS allVs,
+                     arrayMap((d, i) -> i = 1 OR d != 0, arrayDifference(allTs), arrayEnumerate(allTs)) AS firsts
+                   FROM (SELECT fp, arraySort(groupArray((t, v))) AS sorted
+                         FROM (${read(METRIC_POINT_TABLES.sum)} UNION ALL ${read(METRIC_POINT_TABLES.gauge)}) GROUP BY fp)
+                 )
+               )
+             ) ARRAY JOIN xs AS x
+           )
+           ARRAY JOIN range(
+             toUInt32(intDiv(greatest(toInt64(0), t + {offsetMs:Int64} - {queryStart:Int64}) + {stepMs:Int64} - 1, {stepMs:Int64})),
+             toUInt32(if(t + {offsetMs:Int64} + {rangeMs:Int64} < {queryStart:Int64}, toInt64(0),
+               least({steps:Int64}, intDiv(t + {offsetMs:Int64} + {rangeMs:Int64} - {queryStart:Int64}, {stepMs:Int64}) + 1)))
+           ) AS k
+           GROUP BY fp, g, k
+           HAVING c >= 2
+         )
+       )
+       GROUP BY g, T
+     ) GROUP BY g`,
+    {
+      ...w,
+      // Fingerprints exceed 2^53: bigints, so the client writes them unquoted.
+      fpList: w.fps.map((fp) => BigInt(fp)),
+      groupList: a.groups,
+      offsetMs: a.offsetMs,
+      rangeMs: a.rangeMs,
+      queryStart: a.startMs,
+      stepMs: a.stepMs,
+      steps: a.steps,
+      divisor: a.perSecond ? a.rangeMs / 1000 : 1,
+    },
+    POINT_OUTPUT_SETTINGS,
+  );
 }
