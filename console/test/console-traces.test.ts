@@ -17,7 +17,7 @@ import {
   watchErrors,
   type Rig,
 } from './browser-rig.js';
-import { sendOtlp } from './otlp-fixtures.js';
+import { sendOtlp, traceRequest, type SentTrace } from './otlp-fixtures.js';
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 const STACK = 'Error: connection reset\n    at query (db.js:41:9)\n    at loadCart (cart.js:12:3)';
@@ -121,6 +121,7 @@ describe('trace view and console states in Chromium', () => {
   let page: Page;
   let errors: string[];
   let cart: ReturnType<typeof cartTrace>;
+  let long: SentTrace;
 
   const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
   const rowOf = (name: string) => page.locator('[data-test=span-row]', { hasText: name });
@@ -131,9 +132,13 @@ describe('trace view and console states in Chromium', () => {
     cart = cartTrace(Date.now() - 2_000);
     await sendOtlp(rig.server.otlpHttpUrl, 'traces', API_KEY, cart.traces);
     await sendOtlp(rig.server.otlpHttpUrl, 'logs', API_KEY, cart.logs);
+    const longRequest = traceRequest('checkout', 'payments', 400, Date.now() - 4_000);
+    long = longRequest.trace;
+    await sendOtlp(rig.server.otlpHttpUrl, 'traces', API_KEY, longRequest.body);
     await eventually('the trace and its logs', async () => {
       const t = await apiGet<TraceDto & { logs: LogDto[] }>(base, `/traces/${cart.traceId}?include=logs`);
-      return t.spans.length === 5 && t.logs.length === 3 ? true : undefined;
+      const l = await apiGet<TraceDto>(base, `/traces/${long.traceId}`);
+      return t.spans.length === 5 && t.logs.length === 3 && l.spans.length === 400 ? true : undefined;
     });
     context = await rig.browser.newContext({
       viewport: { width: 1440, height: 900 },
@@ -233,6 +238,30 @@ describe('trace view and console states in Chromium', () => {
     assert.equal(await clipboard(), STACK);
     await page.locator('input[name=trace-find]').fill('cart');
     await screenshot(page, 'traces-trace-view');
+    assert.deepEqual(errors, []);
+  });
+
+  test('trace view: a long trace has a minimap of all its spans; a click there scrolls the waterfall', async () => {
+    await page.goto(`${base}/traces/${cart.traceId}`);
+    await page.locator('[data-test=trace-summary]', { hasText: '5 spans' }).waitFor();
+    assert.equal(await page.locator('[data-test=trace-minimap]').count(), 0, 'a short trace needs none');
+
+    await page.goto(`${base}/traces/${long.traceId}`);
+    const minimap = page.locator('[data-test=trace-minimap]');
+    await minimap.waitFor();
+    const scroller = page.locator('[data-test=waterfall] .rows');
+    assert.equal(await scroller.evaluate((el) => el.scrollTop), 0);
+    const frame = page.locator('[data-test=minimap-view]');
+    const box = (await minimap.boundingBox())!;
+    const before = (await frame.boundingBox())!;
+    assert.ok(before.y - box.y < 2 && before.height < box.height / 4, 'the frame shows the first rows in view');
+    await minimap.click({ position: { x: box.width / 2, y: box.height * 0.95 } });
+    await eventually('the waterfall to scroll', async () =>
+      (await scroller.evaluate((el) => el.scrollTop / (el.scrollHeight - el.clientHeight))) > 0.85 ? true : undefined,
+    );
+    const after = (await frame.boundingBox())!;
+    assert.ok(after.y - box.y > box.height * 0.75, `the frame follows: ${after.y - box.y} of ${box.height}`);
+    await screenshot(page, 'traces-minimap');
     assert.deepEqual(errors, []);
   });
 
