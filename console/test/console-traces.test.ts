@@ -293,7 +293,7 @@ describe('trace view and console states in Chromium', () => {
     assert.deepEqual(errors, []);
   });
 
-  test('an edited panel is not discarded by Escape without asking; an API key shown once has a copy button; invitation errors are on their fields', async () => {
+  test('an edited panel is not discarded by Escape without asking; an API key shown once has a copy button; invitation and single sign-on errors are on their fields', async () => {
     const token = await adminToken(base);
     const res = await fetch(`${base}/api/v1/dashboards`, {
       method: 'POST',
@@ -355,6 +355,21 @@ describe('trace view and console states in Chromium', () => {
     assert.equal(await field('member-password').count(), 0);
     assert.deepEqual(invites, []);
     await screenshot(page, 'traces-invite-fields');
+
+    // So are single sign-on settings the API would refuse.
+    const puts: string[] = [];
+    page.on('request', (r) => r.method() === 'PUT' && r.url().includes('/api/v1/sso') && puts.push(r.url()));
+    await page.goto(`${base}/settings?tab=sso`);
+    await page.locator('input[name=sso-issuer]').fill('not a url');
+    await page.locator('input[name=sso-role-claim]').fill('');
+    await page.locator('[data-test=sso-save]').click();
+    assert.match(await field('sso-issuer').innerText(), /url/i);
+    assert.ok((await field('sso-client-id').innerText()).length > 0, 'the missing client id is marked');
+    await page.locator('input[name=sso-issuer]').fill('https://idp.example.com');
+    await eventually('the issuer mark to go', async () =>
+      (await field('sso-issuer').count()) === 0 ? true : undefined,
+    );
+    assert.deepEqual(puts, []);
     assert.deepEqual(errors, []);
   });
 });
