@@ -347,7 +347,7 @@ describe('trace view and console states in Chromium', () => {
     await page.goto(`${base}/settings?tab=members`);
     await page.locator('input[name=member-email]').fill('not-an-email');
     await page.locator('input[name=member-password]').fill('short');
-    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.getByRole('button', { name: 'Invite', exact: true }).click();
     const field = (name: string) =>
       page.locator('.n-form-item', { has: page.locator(`input[name=${name}]`) }).locator('.n-form-item-feedback');
     assert.match(await field('member-email').innerText(), /email/i);
