@@ -238,6 +238,16 @@ describe('trace view and console states in Chromium', () => {
     assert.equal(await clipboard(), STACK);
     await page.locator('input[name=trace-find]').fill('frontend');
     await screenshot(page, 'traces-trace-view');
+
+    // The flame graph: the same colours, names on the bars, the failing call marked.
+    await page.locator('[data-test=flame-toggle]').click();
+    const frame = (name: string) => page.locator('[data-test=flame] .frame', { hasText: name });
+    await frame('GET /cart').waitFor();
+    assert.equal(await bg(frame('GET /cart')), colours.get('frontend'));
+    assert.equal(await bg(frame('cart.get')), colours.get('cart'));
+    assert.equal(await frame('SELECT carts').innerText(), 'SELECT carts');
+    assert.equal(await frame('SELECT carts').evaluate((el) => getComputedStyle(el).borderTopColor), 'rgb(208, 48, 80)');
+    await screenshot(page, 'traces-flame');
     assert.deepEqual(errors, []);
   });
 
