@@ -145,7 +145,11 @@ describe('trace view and console states in Chromium', () => {
       permissions: ['clipboard-read', 'clipboard-write'],
     });
     page = await context.newPage();
-    errors = watchErrors(page);
+    // Single sign-on is not set up here: the settings page's GET /sso answers 404, which it expects.
+    errors = watchErrors(
+      page,
+      (msg) => msg.text().includes('status of 404') && msg.location().url.endsWith('/api/v1/sso'),
+    );
     await signIn(page, base);
   });
 
@@ -361,8 +365,9 @@ describe('trace view and console states in Chromium', () => {
     assert.equal(await page.locator('.n-alert', { hasText: /email/i }).count(), 0, 'not in a notice elsewhere');
     await page.locator('input[name=member-email]').fill('ops@example.com');
     await page.locator('input[name=member-password]').fill('');
-    await eventually('the marks to go', async () => ((await field('member-email').count()) === 0 ? true : undefined));
-    assert.equal(await field('member-password').count(), 0);
+    await eventually('the marks to go', async () =>
+      (await field('member-email').count()) + (await field('member-password').count()) === 0 ? true : undefined,
+    );
     assert.deepEqual(invites, []);
     await screenshot(page, 'traces-invite-fields');
 
