@@ -11,5 +11,5 @@ export function useVirtualRows(el: Ref<HTMLElement | null>, rowHeight: number, c
   const range = computed(() => virtualWindow(scrollTop.value, height.value, rowHeight, count.value));
   const totalHeight = computed(() => count.value * rowHeight);
   const offset = computed(() => range.value.start * rowHeight);
-  return { range, totalHeight, offset };
+  return { range, totalHeight, offset, scrollTop, height };
 }
