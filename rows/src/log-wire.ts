@@ -13,13 +13,7 @@
 //   than its .proto says: transcodeLogsRequest returns undefined, and the caller decodes the
 //   whole request (and reports the error) as before.
 import type { RowBinaryWriter } from '@telemetryflow/clickhouse';
-import {
-  otlpRoot,
-  ProtobufReader,
-  type InstrumentationScope,
-  type LogRecord,
-  type Resource,
-} from '@telemetryflow/otlp';
+import { otlpRoot, ProtobufReader, type LogRecord } from '@telemetryflow/otlp';
 import {
   readAttribute,
   readValue,
@@ -33,26 +27,12 @@ import {
   writeReadAttributes,
 } from './attribute-wire.js';
 import { encodeEnvelope, ItemWriter, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
-import { ANY_TIME, resourceEnvelope, withScope, type TimeWindow } from './fields.js';
+import { ANY_TIME, type TimeWindow } from './fields.js';
 import { writeLogColumns, type LogColumnWriter } from './log-columns.js';
 import { writeLog } from './log-writer.js';
-import {
-  decodeAt,
-  I32,
-  I64,
-  LEN,
-  lengthEnd,
-  NOT_OUR_SHAPE,
-  readGroup,
-  readString,
-  stringBytes,
-  utf8,
-  VARINT,
-  type Reader,
-} from './protobuf-wire.js';
+import { forEachScope } from './envelope-wire.js';
+import { I32, I64, LEN, lengthEnd, NOT_OUR_SHAPE, stringBytes, utf8, VARINT, type Reader } from './protobuf-wire.js';
 
-const RESOURCE = otlpRoot.lookupType('opentelemetry.proto.resource.v1.Resource');
-const SCOPE = otlpRoot.lookupType('opentelemetry.proto.common.v1.InstrumentationScope');
 const LOG_RECORD = otlpRoot.lookupType('opentelemetry.proto.logs.v1.LogRecord');
 const EMPTY_BYTES = stringBytes('empty');
 
@@ -75,16 +55,8 @@ export function transcodeLogsRequest(
       const tag = r.uint32();
       if (tag === ((1 << 3) | LEN)) {
         const end = lengthEnd(r, r.len);
-        const group = readGroup(r, end, 1);
-        const resource = group.headAt < 0 ? undefined : (decodeAt(RESOURCE, r, group.headAt, 2) as Resource);
-        const res = resourceEnvelope(resource, readString(r, group.schemaUrlAt));
-        for (const at of group.childAts) {
-          r.pos = at;
-          const scopeEnd = lengthEnd(r, end);
-          const scopeGroup = readGroup(r, scopeEnd, 2);
-          const scope =
-            scopeGroup.headAt < 0 ? undefined : (decodeAt(SCOPE, r, scopeGroup.headAt, 3) as InstrumentationScope);
-          const env = encodeEnvelope(withScope(res, scope, readString(r, scopeGroup.schemaUrlAt)));
+        forEachScope(r, end, (scoped, _scopeEnd, recordAts) => {
+          const env = encodeEnvelope(scoped);
           const context: LogContext = {
             r,
             tenantId,
@@ -95,11 +67,11 @@ export function transcodeLogsRequest(
             receivedAtNs,
             received,
           };
-          for (const recordAt of scopeGroup.childAts) {
+          for (const recordAt of recordAts) {
             context.at = recordAt;
             out.item('log record', writeOneLog, context);
           }
-        }
+        });
         r.pos = end;
       } else {
         if (tag >>> 3 === 1) throw NOT_OUR_SHAPE;

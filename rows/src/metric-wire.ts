@@ -26,21 +26,19 @@ import {
   otlpRoot,
   ProtobufReader,
   type Exemplar,
-  type InstrumentationScope,
   type KeyValue,
-  type Resource,
 } from '@telemetryflow/otlp';
 import { encodeEnvelope } from './field-writers.js';
-import { ANY_TIME, compareWords, resourceEnvelope, withScope, type TimeWindow } from './fields.js';
+import { ANY_TIME, compareWords, type TimeWindow } from './fields.js';
 import { envelopeKey, exemplarColumns, seriesFingerprint } from './metrics.js';
 import type { MetricTable } from './metric-columns.js';
+import { forEachScope } from './envelope-wire.js';
 import {
   decodeAt,
   I64,
   LEN,
   lengthEnd,
   NOT_OUR_SHAPE,
-  readGroup,
   readString,
   skipUnknown,
   stringBytes,
@@ -48,8 +46,6 @@ import {
   type Reader,
 } from './protobuf-wire.js';
 
-const RESOURCE = otlpRoot.lookupType('opentelemetry.proto.resource.v1.Resource');
-const SCOPE = otlpRoot.lookupType('opentelemetry.proto.common.v1.InstrumentationScope');
 const KEY_VALUE = otlpRoot.lookupType('opentelemetry.proto.common.v1.KeyValue');
 const EXEMPLAR = otlpRoot.lookupType('opentelemetry.proto.metrics.v1.Exemplar');
 
@@ -232,27 +228,18 @@ export function writerOf(out: Output, table: MetricTable): { w: RowBinaryWriter;
 }
 
 function resourceMetrics(r: Reader, end: number, out: Output): void {
-  const group = readGroup(r, end, 1);
-  const resource = group.headAt < 0 ? undefined : (decodeAt(RESOURCE, r, group.headAt, 2) as Resource);
-  const res = resourceEnvelope(resource, readString(r, group.schemaUrlAt));
-  for (const at of group.childAts) {
-    r.pos = at;
-    const scopeEnd = lengthEnd(r, end);
-    const scopeGroup = readGroup(r, scopeEnd, 2);
-    const scope =
-      scopeGroup.headAt < 0 ? undefined : (decodeAt(SCOPE, r, scopeGroup.headAt, 3) as InstrumentationScope);
-    const env = withScope(res, scope, readString(r, scopeGroup.schemaUrlAt));
+  forEachScope(r, end, (env, scopeEnd, metricAts) => {
     const scopeContext: ScopeContext = {
       envKey: envelopeKey(env),
       service: stringBytes(env.serviceName),
       envelope: encodeEnvelope(env).columns,
     };
-    for (const metricAt of scopeGroup.childAts) {
+    for (const metricAt of metricAts) {
       r.pos = metricAt;
       const metricEnd = lengthEnd(r, scopeEnd);
       metric(r, metricEnd, out, scopeContext);
     }
-  }
+  });
 }
 
 interface ScopeContext {

@@ -18,9 +18,9 @@
 //   decodes the whole request (and reports the error) as before.
 import type { RowBinaryWriter } from '@telemetryflow/clickhouse';
 import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from '@telemetryflow/contract';
-import { otlpRoot, ProtobufReader, type InstrumentationScope, type Resource, type Span } from '@telemetryflow/otlp';
+import { otlpRoot, ProtobufReader, type Span } from '@telemetryflow/otlp';
 import { encodeEnvelope, ItemWriter, type EncodedEnvelope, type EncodedItems } from './field-writers.js';
-import { ANY_TIME, resourceEnvelope, withScope, type TimeWindow } from './fields.js';
+import { ANY_TIME, type TimeWindow } from './fields.js';
 import {
   decodeAt,
   I32,
@@ -28,8 +28,6 @@ import {
   LEN,
   lengthEnd,
   NOT_OUR_SHAPE,
-  readGroup,
-  readString,
   skipUnknown,
   stringBytes,
   utf8,
@@ -38,10 +36,9 @@ import {
 } from './protobuf-wire.js';
 import { readAttribute, resetAttributes, stringAt, writeReadAttributes } from './attribute-wire.js';
 import { writeSpanColumns, type SpanColumnWriter } from './span-columns.js';
+import { forEachScope, type ScopeEnvelope } from './envelope-wire.js';
 import { spanTimeWordsValid, TWELVE_EMPTY_ARRAYS, writeSpan, writeTimeWords } from './span-writer.js';
 
-const RESOURCE = otlpRoot.lookupType('opentelemetry.proto.resource.v1.Resource');
-const SCOPE = otlpRoot.lookupType('opentelemetry.proto.common.v1.InstrumentationScope');
 const SPAN = otlpRoot.lookupType('opentelemetry.proto.trace.v1.Span');
 
 /**
@@ -76,27 +73,18 @@ const KIND_BYTES = SPAN_KIND_NAMES.map(stringBytes);
 const STATUS_BYTES = STATUS_CODE_NAMES.map(stringBytes);
 
 function resourceSpans(r: Reader, end: number, out: ItemWriter, tenantId: string, window: TimeWindow): void {
-  const group = readGroup(r, end, 1);
-  const resource = group.headAt < 0 ? undefined : (decodeAt(RESOURCE, r, group.headAt, 2) as Resource);
-  const res = resourceEnvelope(resource, readString(r, group.schemaUrlAt));
-  for (const at of group.childAts) {
-    r.pos = at;
-    const scopeEnd = lengthEnd(r, end);
-    scopeSpans(r, scopeEnd, out, tenantId, res, window);
-  }
+  forEachScope(r, end, (scoped, _scopeEnd, spanAts) => scopeSpans(r, spanAts, out, tenantId, scoped, window));
 }
 
 function scopeSpans(
   r: Reader,
-  end: number,
+  spanAts: readonly number[],
   out: ItemWriter,
   tenantId: string,
-  res: ReturnType<typeof resourceEnvelope>,
+  scoped: ScopeEnvelope,
   window: TimeWindow,
 ): void {
-  const group = readGroup(r, end, 2);
-  const scope = group.headAt < 0 ? undefined : (decodeAt(SCOPE, r, group.headAt, 3) as InstrumentationScope);
-  const env = encodeEnvelope(withScope(res, scope, readString(r, group.schemaUrlAt)));
+  const env = encodeEnvelope(scoped);
   const context: SpanContext = {
     r,
     tenantId,
@@ -105,7 +93,7 @@ function scopeSpans(
     env,
     window,
   };
-  for (const at of group.childAts) {
+  for (const at of spanAts) {
     context.at = at;
     out.item('span', writeOneSpan, context);
   }
