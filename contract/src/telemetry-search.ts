@@ -127,10 +127,24 @@ export interface AttributeKeyDto {
   count: number;
 }
 
-/** A service of the map with the RED of its entry spans (server and consumer spans, or root spans where it has none). */
+/**
+ * What a node of the service map is: an instrumented service, or a peer that services call
+ * without it sending spans of its own — a database (`db.system`), a messaging system
+ * (`messaging.system`) or another external service (`peer.service`, `server.address`, the URL's host).
+ */
+export type ServiceMapNodeType = 'service' | 'database' | 'messaging' | 'external';
+
+/**
+ * A node of the map. A service carries the RED of its entry spans (server and consumer spans,
+ * or root spans where it has none); a peer the RED of the client and producer spans that call it.
+ */
 export interface ServiceMapNodeDto {
+  /** The node's name, unique in the map: the service's, or the peer's (e.g. "postgresql orders", "api.stripe.com"). */
   service: string;
-  /** Requests: entry spans in the range, and the failed ones among them. */
+  type: ServiceMapNodeType;
+  /** A database's `db.system` or a messaging node's `messaging.system` (e.g. "postgresql", "kafka"). */
+  system?: string;
+  /** Requests: entry spans in the range (for a peer: calls to it), and the failed ones among them. */
   count: number;
   errorCount: number;
   /** Requests per second over the range. */
@@ -139,6 +153,7 @@ export interface ServiceMapNodeDto {
   p95Ms: number | null;
 }
 
+/** Calls from a service (`caller`) to a node of the map (`callee`: a service's or a peer's name). */
 export interface ServiceMapEdgeDto {
   caller: string;
   callee: string;

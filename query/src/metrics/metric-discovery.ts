@@ -85,6 +85,11 @@ export class MetricDiscovery {
   /**
    * Exemplars of the metric's series in the range, newest first; `attr.<key>` /
    * `resource.<key>` pick series by label (point attribute, else resource attribute).
+   * At most `limit`, spread over the whole range: the range is cut into `limit` buckets and
+   * each bucket gives its first pick, then its second, and so on until `limit` are taken, so
+   * a busy last five minutes cannot crowd out the rest of a day. A bucket's picks come in an
+   * order fixed by a hash of the exemplar (a sample, the same on every request), those that
+   * carry a trace first.
    */
   async exemplars(tenant: string, q: RawParams): Promise<ExemplarDto[]> {
     const range = parseTimeRange(q);
@@ -111,16 +116,31 @@ export class MetricDiscovery {
       spanId: string;
       attributes: Record<string, string>;
     }>(
-      `SELECT toString(Fingerprint) AS fp, toString(toUnixTimestamp64Nano(t)) AS timeNs, v AS value, toString(iv) AS intValue,
-              lower(hex(tid)) AS traceId, lower(hex(sid)) AS spanId, attrs AS attributes
-       FROM (
-         SELECT Fingerprint, ExemplarTimes, ExemplarValues, ExemplarIntValues, ExemplarTraceIds, ExemplarSpanIds, ExemplarAttributes FROM ${table}
-         WHERE TenantId = {tenant:String} AND MetricName = {metric:String} AND Fingerprint IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))
-           AND Time >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Time <= fromUnixTimestamp64Nano({toNs:Int64}) AND notEmpty(ExemplarTimes)
-       ) ARRAY JOIN ExemplarTimes AS t, ExemplarValues AS v, ExemplarIntValues AS iv, ExemplarTraceIds AS tid, ExemplarSpanIds AS sid, ExemplarAttributes AS attrs
-       WHERE t >= fromUnixTimestamp64Nano({fromNs:Int64}) AND t <= fromUnixTimestamp64Nano({toNs:Int64})
-       ORDER BY t DESC, fp LIMIT {limit:UInt32}`,
-      { tenant, metric, fps: series.map((s) => s.fingerprint), fromNs: range.fromNs, toNs: range.toNs, limit },
+      `SELECT fp, timeNs, value, intValue, traceId, spanId, attributes FROM (
+         SELECT toString(Fingerprint) AS fp, t, toString(toUnixTimestamp64Nano(t)) AS timeNs, v AS value, toString(iv) AS intValue,
+                lower(hex(tid)) AS traceId, lower(hex(sid)) AS spanId, attrs AS attributes,
+                row_number() OVER (
+                  PARTITION BY intDiv(toUnixTimestamp64Nano(t) - {fromNs:Int64}, {bucketNs:Int64})
+                  ORDER BY tid = toFixedString('', 16), cityHash64(Fingerprint, t, tid, sid)
+                ) AS pick
+         FROM (
+           SELECT Fingerprint, ExemplarTimes, ExemplarValues, ExemplarIntValues, ExemplarTraceIds, ExemplarSpanIds, ExemplarAttributes FROM ${table}
+           WHERE TenantId = {tenant:String} AND MetricName = {metric:String} AND Fingerprint IN (SELECT toUInt64(arrayJoin({fps:Array(String)})))
+             AND Time >= fromUnixTimestamp64Nano({fromNs:Int64}) AND Time <= fromUnixTimestamp64Nano({toNs:Int64}) AND notEmpty(ExemplarTimes)
+         ) ARRAY JOIN ExemplarTimes AS t, ExemplarValues AS v, ExemplarIntValues AS iv, ExemplarTraceIds AS tid, ExemplarSpanIds AS sid, ExemplarAttributes AS attrs
+         WHERE t >= fromUnixTimestamp64Nano({fromNs:Int64}) AND t <= fromUnixTimestamp64Nano({toNs:Int64})
+         ORDER BY pick, t DESC, fp LIMIT {limit:UInt32}
+       ) ORDER BY t DESC, fp`,
+      {
+        tenant,
+        metric,
+        fps: series.map((s) => s.fingerprint),
+        fromNs: range.fromNs,
+        toNs: range.toNs,
+        // `limit` buckets cover the range (the last one may be short).
+        bucketNs: (range.toNs - range.fromNs) / BigInt(limit) + 1n,
+        limit,
+      },
     );
     return rows.map((r) => ({
       timeUnixNano: r.timeNs,

@@ -79,7 +79,8 @@ export class MetricsController {
   @Get('exemplars')
   @RateLimit('heavy')
   @ApiRoute({
-    summary: "Exemplars (value, trace and span id) of a metric's series in the range, newest first",
+    summary:
+      "Exemplars (value, trace and span id) of a metric's series: at most `limit` (100), sampled evenly over the whole range, newest first",
     query: ExemplarParamsSchema,
     tags: ['metrics'],
   })

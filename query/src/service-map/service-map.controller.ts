@@ -15,6 +15,7 @@ import { QueryPlanner } from '../planner/query-planner.js';
 import type { QueryLimits } from '../query-limits.js';
 import { parseTimeRange, type RawParams } from '../request-params.js';
 import { latencyMs } from '../services/span-aggregates.js';
+import { withPeers } from './peer-calls.js';
 import { ServiceMapRepository, type EdgeRow, type NodeRow } from './service-map.repository.js';
 
 /** Pure: rows → the map; rates over the range's seconds, latencies in milliseconds. */
@@ -22,6 +23,7 @@ export function serviceMap(nodes: readonly NodeRow[], edges: readonly EdgeRow[],
   return {
     nodes: nodes.map((n) => ({
       service: n.service,
+      type: 'service' as const,
       count: n.count,
       errorCount: n.errorCount,
       rate: n.count / rangeSeconds,
@@ -51,14 +53,20 @@ export class ServiceMapService {
     assertRangeWithin(range, this.limits.maxSearchRangeDays, 'maxSearchRangeDays');
     const cap = this.limits.maxServices;
     const plan = await this.planner.plan(tenant, 'spans', range, q);
-    const [nodes, edges] = await Promise.all([
+    // Peer rows are edges and per-peer totals: twice the cap, and one more, tells "too many".
+    const peerLimit = 2 * cap + 1;
+    const [nodes, edges, peers] = await Promise.all([
       this.repo.nodes(tenant, plan, cap + 1),
       this.repo.edges(tenant, range, cap + 1),
+      this.repo.peerCalls(tenant, range, peerLimit),
     ]);
-    if (nodes.length > cap || edges.length > cap)
-      throw resultTooLarge(`the map has more than ${cap} services or edges; narrow the range`, cap, ['from', 'to']);
+    const tooLarge = () =>
+      resultTooLarge(`the map has more than ${cap} services or edges; narrow the range`, cap, ['from', 'to']);
+    if (nodes.length > cap || edges.length > cap || peers.length >= peerLimit) throw tooLarge();
     const seconds = Math.max(1, Number((range.toNs - range.fromNs) / 1_000_000_000n));
-    return { data: serviceMap(nodes, edges, seconds), meta: { resolution: plan.resolution } };
+    const map = withPeers(serviceMap(nodes, edges, seconds), peers, seconds);
+    if (map.nodes.length > cap || map.edges.length > cap) throw tooLarge();
+    return { data: map, meta: { resolution: plan.resolution } };
   }
 }
 
@@ -72,7 +80,7 @@ export class ServiceMapController {
   @RateLimit('heavy')
   @ApiRoute({
     summary:
-      'Service dependencies: services with the RED of their entry spans, and caller → callee edges (calls, errors, p95) from parent/child spans',
+      'Service dependencies: services with the RED of their entry spans, and caller → callee edges (calls, errors, p95) from parent/child spans; databases, messaging systems and external services called without spans of their own (named by db.system, messaging.system, peer.service, server.address or the URL host of client and producer spans) as nodes of their type',
     query: RangeParamsSchema,
     tags: ['services'],
   })

@@ -6,6 +6,7 @@ import { plannedUnion, SERVICE_SPAN_TABLES } from '../planner/plan-sql.js';
 import type { QueryPlan } from '../planner/query-plan.js';
 import type { TimeRange } from '../request-params.js';
 import { durationSketch, ENTRY_RED, entrySpans, serviceAndClass, spanCounts } from '../services/span-aggregates.js';
+import { PEER_COLUMNS, type PeerCallRow } from './peer-calls.js';
 
 export interface NodeRow {
   service: string;
@@ -26,6 +27,12 @@ export interface EdgeRow {
 
 /** How long before the range a parent span may have started and still be matched. */
 export const PARENT_LOOKBACK_NS = 3_600_000_000_000n;
+/**
+ * Where a client span's callee span is looked for: from a minute before the range (clocks of
+ * two hosts disagree) to a quarter of an hour after it (a call in the range answered later).
+ */
+export const CALLEE_SKEW_NS = 60_000_000_000n;
+export const CALLEE_LOOKAHEAD_NS = 900_000_000_000n;
 
 @Injectable()
 export class ServiceMapRepository {
@@ -78,6 +85,62 @@ export class ServiceMapRepository {
     return rows.map((r) => ({
       caller: r.caller,
       callee: r.callee,
+      calls: toNumber(r.calls),
+      errorCount: toNumber(r.errors),
+      p95Ns: Number(r.p95),
+    }));
+  }
+
+  /**
+   * Calls to peers that send no spans: client and producer spans in the range with no callee
+   * span (no child of kind server, consumer, client or producer — a client child means the span
+   * wraps the real call, counted through that one), grouped by caller and the peer their
+   * attributes name (PEER_COLUMNS); and per peer over all callers (`caller` null). Spans that
+   * name no peer are left out. The filter on kind runs first (PREWHERE): only client and
+   * producer spans have their attributes read.
+   */
+  async peerCalls(tenant: string, range: TimeRange, limit: number): Promise<PeerCallRow[]> {
+    const rows = await this.ch.select<{
+      caller: string;
+      type: PeerCallRow['type'];
+      system: string;
+      peer: string;
+      calls: string;
+      errors: string;
+      p95: number;
+      total: number;
+    }>(
+      `SELECT caller, type, system, peer, count() AS calls, countIf(failed) AS errors,
+              quantileTDigest(0.95)(DurationNs) AS p95, grouping(caller) AS total
+       FROM (
+         SELECT ServiceName AS caller, StatusCode = 'STATUS_CODE_ERROR' AS failed, DurationNs, ${PEER_COLUMNS}
+         FROM ${RAW_TABLES.spans}
+         PREWHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({fromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})
+           AND Kind IN ('SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER')
+         WHERE (TraceId, SpanId) NOT IN (
+           SELECT TraceId, ParentSpanId FROM ${RAW_TABLES.spans}
+           WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({calleeFromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({calleeToNs:Int64})
+             AND Kind != 'SPAN_KIND_INTERNAL' AND ParentSpanId != toFixedString('', 8)
+         )
+       )
+       WHERE peer != ''
+       GROUP BY GROUPING SETS ((caller, type, system, peer), (type, system, peer))
+       ORDER BY total, calls DESC, caller, peer
+       LIMIT {limit:UInt32}`,
+      {
+        tenant,
+        fromNs: range.fromNs,
+        toNs: range.toNs,
+        calleeFromNs: range.fromNs - CALLEE_SKEW_NS,
+        calleeToNs: range.toNs + CALLEE_LOOKAHEAD_NS,
+        limit,
+      },
+    );
+    return rows.map((r) => ({
+      caller: Number(r.total) === 1 ? null : r.caller,
+      type: r.type,
+      system: r.system,
+      peer: r.peer,
       calls: toNumber(r.calls),
       errorCount: toNumber(r.errors),
       p95Ns: Number(r.p95),
