@@ -61,7 +61,7 @@ describe('service map chart', () => {
       'api>api.stripe.com:#18a058',
     ]);
     expect(g.data.find((n) => n.name === 'postgresql orders')!.tooltip.formatter).toMatch(
-      /^postgresql orders \(database, postgresql\)<br\/>.* calls · 20(\.0)?% errors/,
+      /^postgresql orders \(database, postgresql\)<br\/>120 calls \(2\.00\/s\) · 20\.0% errors · p95 10 ms$/,
     );
   });
 

@@ -41,8 +41,8 @@ export function errorColor(errorRate: number | null): string {
 function describeNode(n: ServiceMapNodeDto): string {
   const type = n.type;
   const kind = type === 'service' ? 'service' : n.system ? `${type}, ${n.system}` : type;
-  const what = type === 'service' ? 'requests' : 'calls';
-  return `${n.service} (${kind})<br/>${formatRate(n.rate)} ${what} · ${formatPercent(n.errorRate)} errors · p95 ${formatMs(n.p95Ms)}`;
+  const volume = type === 'service' ? `${formatRate(n.rate)} requests` : `${n.count} calls (${formatRate(n.rate)})`;
+  return `${n.service} (${kind})<br/>${volume} · ${formatPercent(n.errorRate)} errors · p95 ${formatMs(n.p95Ms)}`;
 }
 
 /**
