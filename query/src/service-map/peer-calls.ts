@@ -18,6 +18,24 @@ const EXTERNAL_HOST = firstAttribute(
   `if(Attributes['url.full'] != '', domain(Attributes['url.full']), domain(Attributes['http.url']))`,
 );
 
+/** The attributes of which a span needs one to name a peer (the others only qualify these). */
+const NAMING_KEYS = [
+  'peer.service',
+  'db.system',
+  'db.system.name',
+  'messaging.system',
+  'server.address',
+  'net.peer.name',
+  'url.full',
+  'http.url',
+];
+
+/**
+ * True for a span with an attribute that can name a peer. It reads the attribute keys only, so
+ * as a PREWHERE condition it spares reading the values of spans that name none.
+ */
+export const NAMES_A_PEER = `hasAny(mapKeys(Attributes), [${NAMING_KEYS.map((k) => `'${k}'`).join(', ')}])`;
+
 /**
  * Columns of a client or producer span naming the peer it calls: `type` (database when it has
  * `db.system`, messaging when `messaging.system`, external otherwise), `system`, and `peer`:

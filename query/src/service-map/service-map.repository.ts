@@ -6,7 +6,7 @@ import { plannedUnion, SERVICE_SPAN_TABLES } from '../planner/plan-sql.js';
 import type { QueryPlan } from '../planner/query-plan.js';
 import type { TimeRange } from '../request-params.js';
 import { durationSketch, ENTRY_RED, entrySpans, serviceAndClass, spanCounts } from '../services/span-aggregates.js';
-import { PEER_COLUMNS, type PeerCallRow } from './peer-calls.js';
+import { NAMES_A_PEER, PEER_COLUMNS, type PeerCallRow } from './peer-calls.js';
 
 export interface NodeRow {
   service: string;
@@ -96,8 +96,12 @@ export class ServiceMapRepository {
    * span (no child of kind server, consumer, client or producer — a client child means the span
    * wraps the real call, counted through that one), grouped by caller and the peer their
    * attributes name (PEER_COLUMNS); and per peer over all callers (`caller` null). Spans that
-   * name no peer are left out. The filter on kind runs first (PREWHERE): only client and
-   * producer spans have their attributes read.
+   * name no peer are left out. Kind and attribute keys are filtered first (PREWHERE): only client
+   * and producer spans that can name a peer have their attribute values read. On 400k spans in an
+   * hour (two client spans in eight naming a peer; medians of 7 under a load of 25–29 on 2 cores)
+   * that took this query from 2.4 s to 1.5 s, against 1.2 s for the edges' join beside it. The
+   * anti-join keeps the pair (trace id, span id) although span ids alone were faster still: some
+   * SDKs and converters number span ids per trace, so they repeat across traces.
    */
   async peerCalls(tenant: string, range: TimeRange, limit: number): Promise<PeerCallRow[]> {
     const rows = await this.ch.select<{
@@ -116,10 +120,10 @@ export class ServiceMapRepository {
          SELECT ServiceName AS caller, StatusCode = 'STATUS_CODE_ERROR' AS failed, DurationNs, ${PEER_COLUMNS}
          FROM ${RAW_TABLES.spans}
          PREWHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({fromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({toNs:Int64})
-           AND Kind IN ('SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER')
+           AND Kind IN ('SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER') AND ${NAMES_A_PEER}
          WHERE (TraceId, SpanId) NOT IN (
            SELECT TraceId, ParentSpanId FROM ${RAW_TABLES.spans}
-           WHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({calleeFromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({calleeToNs:Int64})
+           PREWHERE TenantId = {tenant:String} AND StartTime >= fromUnixTimestamp64Nano({calleeFromNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({calleeToNs:Int64})
              AND Kind != 'SPAN_KIND_INTERNAL' AND ParentSpanId != toFixedString('', 8)
          )
        )
