@@ -36,6 +36,11 @@ export interface Caller {
   permissions: ReadonlySet<Permission>;
   /** Set for users who administer the whole instance (tenants' quotas), whatever their tenant role. */
   instanceAdmin?: boolean;
+  /**
+   * Who the caller is to a person reading the audit log: a user's e-mail address, a key's
+   * prefix. Read with the credential, so recording an event needs no look-up (ADR 0022).
+   */
+  label?: string;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface AuditEventInput {
     id: string;
     /** The e-mail address a sign-in named, when there is no credential yet. */
     email?: string;
+    /** The caller's e-mail address or key prefix, as its credential named it (`Caller.label`). */
+    label?: string;
     /** SHA-256 (hex) of the challenge token a later sign-in step sent: the store knows its user. */
     challengeTokenHash?: string;
   };
@@ -195,6 +197,7 @@ export function auditEventOf(
     ? {
         type: caller.kind === 'key' ? 'apiKey' : 'user',
         id: (caller.kind === 'key' ? caller.keyId : caller.userId) ?? '',
+        ...(caller.label !== undefined ? { label: caller.label } : {}),
       }
     : signInActor(body, after, email);
   const named = (after as { name?: unknown; title?: unknown } | undefined) ?? {};

@@ -267,6 +267,8 @@ test('replicas without TF_JWT_SECRET share one generated secret; a configured se
         permissions: ['read', 'write', 'admin', 'owner'],
         // The bootstrap admin administers the instance (tenants' quotas).
         instanceAdmin: true,
+        // What the audit log names the caller by, read with the membership.
+        label: BOOTSTRAP.adminEmail.toLowerCase(),
       },
     );
     assert.equal(await configured.resolveCaller(pair.accessToken), null, 'signed with another secret');

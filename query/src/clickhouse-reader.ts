@@ -2,7 +2,7 @@
 // limits as ClickHouse settings, so a heavy query fails fast with a 422 naming the limit
 // instead of running for minutes, exhausting memory or ending as a 500.
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { embeddedInfo, type ClickHouseClient } from '@telemetryflow/clickhouse';
 import { ApiError, invalidParameter } from '@telemetryflow/http-kit';
 import type { UsageSink } from '@telemetryflow/otlp';
 import { CLICKHOUSE, QUERY_LIMITS, QUERY_QUOTAS, QUERY_USAGE } from './http/tokens.js';
@@ -51,6 +51,17 @@ export function limitError(err: unknown, limits: QueryLimits): unknown {
   return err;
 }
 
+/** What `FORMAT JSON` answers: the rows, and the engine's read statistics of the whole query. */
+interface JsonAnswer<T> {
+  data: T[];
+  statistics?: { rows_read?: number; bytes_read?: number };
+}
+
+/**
+ * Usage counts a query by what it read from storage, not what it returned: a `count()` over
+ * 10,000 rows reads 10,000. `FORMAT JSON` ends with the engine's statistics in both deployments
+ * (the embedded engine keeps no `system.query_log` and reports result rows as read).
+ */
 @Injectable()
 export class ClickHouseReader {
   constructor(
@@ -72,11 +83,16 @@ export class ClickHouseReader {
       const rs = await this.client.query({
         query: query.trimEnd() + limitSettings(this.limits) + (settings ? `, ${settings}` : ''),
         query_params: params,
-        format: 'JSONEachRow',
+        format: 'JSON',
       });
-      const rows = await rs.json<T>();
-      if (tenant !== undefined) this.usage?.add(tenant, 'queries', 'run', { requests: 1, items: rows.length });
-      return rows;
+      const answer = (await rs.json()) as unknown as JsonAnswer<T>;
+      if (tenant !== undefined)
+        this.usage?.add(tenant, 'queries', 'run', {
+          requests: 1,
+          items: answer.statistics?.rows_read ?? 0,
+          bytes: answer.statistics?.bytes_read ?? 0,
+        });
+      return answer.data;
     } catch (err) {
       throw limitError(err, this.limits);
     } finally {
@@ -86,24 +102,36 @@ export class ClickHouseReader {
 
   /**
    * Like select, but the rows come as ClickHouse's RowBinary bytes, decoded by `decode`, for reads
-   * of many numbers (PromQL samples) where parsing JSON would cost more than the query.
+   * of many numbers (PromQL samples) where parsing JSON would cost more than the query. Rows read:
+   * a ClickHouse server's `X-ClickHouse-Summary` (final: `wait_end_of_query`); the embedded engine
+   * reports none for a binary format, so there `rowsRead` of the decoded rows counts them (the
+   * stored rows the query matched).
    */
   async selectRowBinary<T>(
     query: string,
     params: Record<string, unknown>,
     decode: (bytes: Buffer) => T[],
+    rowsRead: (rows: T[]) => number,
   ): Promise<T[]> {
     const tenant = typeof params.tenant === 'string' ? params.tenant : undefined;
     const release = tenant !== undefined ? await this.quotas?.enter(tenant, params) : undefined;
     try {
+      const embedded = embeddedInfo(this.client) !== undefined;
       const result = await this.client.exec({
         query: `${query.trimEnd()}${limitSettings(this.limits)} FORMAT RowBinary`,
         query_params: params,
+        // An HTTP setting (the embedded engine ignores it): the summary header after the last row is read.
+        ...(embedded ? {} : { clickhouse_settings: { wait_end_of_query: 1 } }),
       });
       const chunks: Buffer[] = [];
       for await (const chunk of result.stream) chunks.push(chunk as Buffer);
       const rows = decode(Buffer.concat(chunks));
-      if (tenant !== undefined) this.usage?.add(tenant, 'queries', 'run', { requests: 1, items: rows.length });
+      if (tenant !== undefined)
+        this.usage?.add(tenant, 'queries', 'run', {
+          requests: 1,
+          items: embedded ? rowsRead(rows) : Number(result.summary?.read_rows ?? 0),
+          bytes: embedded ? 0 : Number(result.summary?.read_bytes ?? 0),
+        });
       return rows;
     } catch (err) {
       throw limitError(err, this.limits);

@@ -15,7 +15,7 @@ import { resolveSecretBox, type SecretBox } from './secret-box.js';
 import { ApiError, type Caller, type CallerResolver } from '@telemetryflow/http-kit';
 import { keyPermissions, rolePermissions } from './permissions.js';
 import { createApiKey, createTenant, createUser, hashPassword, revokeApiKey } from './accounts.js';
-import { randomBase62, validateSuppliedApiKey } from './api-key-secrets.js';
+import { apiKeyPrefix, randomBase62, validateSuppliedApiKey } from './api-key-secrets.js';
 import { ApiKeyAuthenticator, type ApiKeyStore } from './authenticator.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { CONTROL_PLANE_ENTITIES, TenantEntity, type ApiKeyScope, type Role } from './entities.js';
@@ -274,6 +274,7 @@ export async function openControlPlane(
         keyId: key.keyId,
         scopes: [...key.scopes],
         permissions: keyPermissions(key.scopes),
+        label: apiKeyPrefix(token),
       };
     },
     async revokeApiKey(tenantId, keyId) {
@@ -310,20 +311,20 @@ export async function openControlPlane(
  */
 async function userCaller(dataSource: DataSource, userId: string, tenant: string | undefined): Promise<Caller | null> {
   const rows = (await dataSource.query(
-    `SELECT m.tenant_id, m.role, u.instance_admin FROM users u
+    `SELECT m.tenant_id, m.role, u.instance_admin, u.email FROM users u
        LEFT JOIN memberships m ON m.user_id = u.id AND ($2::text IS NULL OR m.tenant_id = $2)
       WHERE u.id = $1
       ORDER BY m.created_at, m.tenant_id
       LIMIT 1`,
     [userId, tenant ?? null],
-  )) as { tenant_id: string | null; role: Role | null; instance_admin: boolean }[];
+  )) as { tenant_id: string | null; role: Role | null; instance_admin: boolean; email: string }[];
   const row = rows[0];
   if (!row) return null;
   const instance = row.instance_admin ? { instanceAdmin: true } : {};
   if (row.tenant_id === null || row.role === null) {
     if (tenant !== undefined)
       throw new ApiError(404, 'tenant_not_found', `no tenant ${JSON.stringify(tenant)} among this user's memberships`);
-    return { tenantId: '', kind: 'user', userId, permissions: new Set(), ...instance };
+    return { tenantId: '', kind: 'user', userId, permissions: new Set(), label: row.email, ...instance };
   }
   return {
     tenantId: row.tenant_id,
@@ -331,6 +332,7 @@ async function userCaller(dataSource: DataSource, userId: string, tenant: string
     userId,
     role: row.role,
     permissions: rolePermissions(row.role),
+    label: row.email,
     ...instance,
   };
 }

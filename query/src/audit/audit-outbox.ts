@@ -36,8 +36,8 @@ function stateJson(value: unknown): string {
 
 /**
  * Writes audit events to the control plane's `audit_outbox` (awaited in the request's path, so
- * a 2xx answer means the event is durable). The actor's e-mail or key prefix is looked up in
- * the same statement. An event without a tenant (a sign-in names only an e-mail address) goes
+ * a 2xx answer means the event is durable). The actor's e-mail or key prefix comes with the
+ * caller's credential; when it does not, it is looked up in the same statement. An event without a tenant (a sign-in names only an e-mail address) goes
  * to each tenant the user belongs to, else to the instance's log (tenant '').
  */
 export class PostgresAuditSink implements AuditSink {
@@ -67,7 +67,7 @@ export class PostgresAuditSink implements AuditSink {
     const event: OutboxEvent = {
       actorType: e.actor.type,
       actorId: e.actor.id,
-      actorLabel: e.actor.email ?? '',
+      actorLabel: e.actor.label ?? e.actor.email ?? '',
       clientAddress: e.clientAddress,
       userAgent: e.userAgent,
       action: e.action,
@@ -83,8 +83,18 @@ export class PostgresAuditSink implements AuditSink {
     const id = e.actor.type === 'apiKey' ? e.actor.id : '';
     const userId = e.actor.type === 'user' ? e.actor.id : '';
     const email = (e.actor.email ?? '').toLowerCase();
+    if (e.tenantId !== '' && e.actor.label !== undefined) {
+      // A call whose credential named its caller (every API call but sign-ins): one plain row,
+      // no look-up — a third of the statement below on the embedded Postgres (ADR 0022, Measured).
+      await this.dataSource.query(
+        `INSERT INTO audit_outbox (id, tenant_id, occurred_at, event)
+         VALUES ($1::uuid, $2, to_timestamp($3::double precision / 1000), $4::jsonb)`,
+        [randomUUID(), e.tenantId, this.now(), JSON.stringify(event)],
+      );
+      return;
+    }
     if (e.tenantId !== '' && email === '' && e.actor.challengeTokenHash === undefined) {
-      // A call with a credential (every API call but sign-ins): one row, its actor found by
+      // A call with a credential that did not name its caller: one row, its actor found by
       // primary key. A fifth of the cost of the statement below on the embedded Postgres (ADR 0022).
       await this.dataSource.query(
         `INSERT INTO audit_outbox (id, tenant_id, occurred_at, event)

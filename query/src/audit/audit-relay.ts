@@ -86,7 +86,10 @@ export class AuditRelay {
         if (!this.failing) this.log(`audit relay: ${(err as Error).message}; retrying every pass`);
         this.failing = true;
       }
-      if (!this.stopped) this.timer = setTimeout(() => void loop(), moved > 0 ? 0 : this.options.intervalMs);
+      // At once again only after a full batch (a backlog); otherwise the events of the next
+      // interval go together: one seal and one ClickHouse insert a second, not one per event.
+      if (!this.stopped)
+        this.timer = setTimeout(() => void loop(), moved >= this.options.batchSize ? 0 : this.options.intervalMs);
     };
     this.timer = setTimeout(() => void loop(), 0);
   }
@@ -113,7 +116,13 @@ export class AuditRelay {
   }
 
   private async sealAndMove(): Promise<number> {
-    await this.dataSource.transaction((em) => this.seal(em));
+    // One statement when there is nothing to do (most passes): no transaction, no lock held.
+    const [pending]: { unsealed: boolean; sealed: boolean }[] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM audit_outbox WHERE seq IS NULL) AS unsealed,
+              EXISTS (SELECT 1 FROM audit_outbox WHERE seq IS NOT NULL) AS sealed`,
+    );
+    if (!pending?.unsealed && !pending?.sealed) return 0;
+    if (pending.unsealed) await this.dataSource.transaction((em) => this.seal(em));
     const rows: OutboxRow[] = await this.dataSource.query(
       `${SELECT_ROWS} WHERE seq IS NOT NULL ORDER BY tenant_id, seq LIMIT $1`,
       [this.options.batchSize],
@@ -161,6 +170,14 @@ export class AuditRelay {
       `${SELECT_ROWS} WHERE seq IS NULL ORDER BY occurred_at, id LIMIT $1 FOR UPDATE`,
       [this.options.batchSize],
     );
+    if (rows.length === 0) return;
+    // The heads of every tenant in the batch, locked, in one statement.
+    const found: { tenant_id: string; seq: string; hash: string }[] = await em.query(
+      `SELECT tenant_id, seq::text, hash FROM audit_chain_heads WHERE tenant_id = ANY($1::text[])
+        ORDER BY tenant_id FOR UPDATE`,
+      [[...new Set(rows.map((r) => r.tenant_id))]],
+    );
+    const stored = new Map(found.map((h) => [h.tenant_id, { seq: Number(h.seq), hash: h.hash }]));
     const heads = new Map<string, { seq: number; hash: string }>();
     const sealed: { id: string[]; seq: number[]; prev: string[]; hash: string[] } = {
       id: [],
@@ -169,14 +186,7 @@ export class AuditRelay {
       hash: [],
     };
     for (const row of rows) {
-      let head = heads.get(row.tenant_id);
-      if (!head) {
-        const found: { seq: string; hash: string }[] = await em.query(
-          `SELECT seq::text, hash FROM audit_chain_heads WHERE tenant_id = $1 FOR UPDATE`,
-          [row.tenant_id],
-        );
-        head = found[0] ? { seq: Number(found[0].seq), hash: found[0].hash } : { seq: 0, hash: GENESIS_HASH };
-      }
+      const head = heads.get(row.tenant_id) ?? stored.get(row.tenant_id) ?? { seq: 0, hash: GENESIS_HASH };
       const seq = head.seq + 1;
       const hash = chainHash(head.hash, recordOf(row, seq));
       sealed.id.push(row.id);
@@ -185,19 +195,20 @@ export class AuditRelay {
       sealed.hash.push(hash);
       heads.set(row.tenant_id, { seq, hash });
     }
-    // One statement for the whole batch: the seal holds the lock (and, embedded, the only connection) briefly.
-    if (sealed.id.length > 0)
-      await em.query(
-        `UPDATE audit_outbox o SET seq = v.seq, prev_hash = v.prev, hash = v.hash
-           FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[]) AS v(id, seq, prev, hash)
-          WHERE o.id = v.id`,
-        [sealed.id, sealed.seq, sealed.prev, sealed.hash],
-      );
-    for (const [tenant, head] of heads)
-      await em.query(
-        `INSERT INTO audit_chain_heads (tenant_id, seq, hash) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant_id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash`,
-        [tenant, head.seq, head.hash],
-      );
+    // One statement each for the whole batch: the seal holds the lock (and, embedded, the only
+    // connection) for a fixed number of round trips, whatever the batch and its tenants.
+    await em.query(
+      `UPDATE audit_outbox o SET seq = v.seq, prev_hash = v.prev, hash = v.hash
+         FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[]) AS v(id, seq, prev, hash)
+        WHERE o.id = v.id`,
+      [sealed.id, sealed.seq, sealed.prev, sealed.hash],
+    );
+    const tenants = [...heads.keys()];
+    await em.query(
+      `INSERT INTO audit_chain_heads (tenant_id, seq, hash)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
+       ON CONFLICT (tenant_id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash`,
+      [tenants, tenants.map((t) => heads.get(t)!.seq), tenants.map((t) => heads.get(t)!.hash)],
+    );
   }
 }

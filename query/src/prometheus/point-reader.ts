@@ -69,6 +69,7 @@ export async function readSampleArrays(
      FROM (SELECT fp, ${sorted} AS s FROM (${tables.map(read).join(' UNION ALL ')}) GROUP BY fp)`,
     { ...w, ...opts.params },
     decodeSampleArrays,
+    (series) => series.reduce((n, s) => n + s.ts.length, 0),
   );
 }
 
