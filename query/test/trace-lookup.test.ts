@@ -9,7 +9,7 @@ import { createClickHouse, loadMigrations, migrate, type ClickHouseClient } from
 import type { TraceDto } from '@telemetryflow/contract';
 import { ClickHouseReader } from '../src/clickhouse-reader.js';
 import { DEFAULT_QUERY_LIMITS } from '../src/query-limits.js';
-import { TracesRepository, traceSpansQuery } from '../src/traces/traces.repository.js';
+import { MAX_EXACT_PAIRS, TracesRepository, traceSpansQuery } from '../src/traces/traces.repository.js';
 import { call, startTestApi, tempDir, type TestApi } from './helpers.js';
 
 const KEY = 'tf_trace_lookup_test_key_default_01';
@@ -37,6 +37,13 @@ const SPREAD_SPANS: [service: string, name: string, offsetMin: number][] = [
 /** Written before the migration only; and before it with more spans after it. */
 const OLD = 'c1c2c3c4c5c6c7c8d1d2d3d4d5d6d7d8';
 const MIXED = 'e1e2e3e4e5e6e7e8f1f2f3f4f5f6f7f8';
+/** One span per operation, one operation more than the exact ranges take. */
+const WIDE = '0102030405060708090a0b0c0d0e0f10';
+const WIDE_SPANS = Array.from({ length: MAX_EXACT_PAIRS + 1 }, (_, i): [string, string, number] => [
+  'svc-0',
+  `GET /users/${i}`,
+  i % 60,
+]);
 
 async function insertSpans(
   ch: ClickHouseClient,
@@ -99,6 +106,7 @@ before(async () => {
   api = await startTestApi(dir.path, KEY, async (ch) => {
     await insertSpans(ch, MIXED, SPREAD_SPANS.slice(6), 300);
     await insertSpans(ch, SPREAD, SPREAD_SPANS, 1);
+    await insertSpans(ch, WIDE, WIDE_SPANS, 5000);
     await insertOthers(ch);
   });
 });
@@ -173,6 +181,14 @@ describe('trace by id through the trace index', () => {
     assert.deepEqual(await fetchTrace(MIXED), mixedSpans);
     assert.equal((await repo.traceLocation('default', SPREAD))?.exact, true);
     assert.deepEqual(await fetchTrace(SPREAD), expected(1, SPREAD_SPANS));
+  });
+
+  test('a trace with more operations than the exact ranges take is read the old way, whole', async () => {
+    const at = await repository().traceLocation('default', WIDE);
+    assert.equal(at?.exact, false);
+    const spans = await fetchTrace(WIDE);
+    assert.equal(spans.length, WIDE_SPANS.length);
+    assert.deepEqual(new Set(spans), new Set(expected(5000, WIDE_SPANS)));
   });
 
   test('an unknown trace, or one of another tenant, is 404 from the index alone', async () => {

@@ -41,6 +41,12 @@ export interface TraceLocation {
   exact: boolean;
 }
 
+/**
+ * More pairs than this (span names with ids in them) are read the old way: the exact ranges
+ * would be as many key ranges, and the pairs travel as query parameters.
+ */
+export const MAX_EXACT_PAIRS = 500;
+
 const SPAN_RANGE =
   'StartTime >= fromUnixTimestamp64Nano({startNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({endNs:Int64})';
 const START = 'toUnixTimestamp64Nano(min(StartTime))';
@@ -153,7 +159,7 @@ export class TracesRepository {
       endNs: row.endNs,
       services: row.operations.map((o) => o[0]),
       names: row.operations.map((o) => o[1]),
-      exact: toNumber(row.complete) === 1 && row.operations.length > 0,
+      exact: toNumber(row.complete) === 1 && row.operations.length > 0 && row.operations.length <= MAX_EXACT_PAIRS,
     };
   }
 
