@@ -29,10 +29,26 @@ const RANGE =
 /** Root spans sort first (false < true), then the earliest span. */
 const ROOT_ORDER = "(ParentSpanId != toFixedString('', 8), StartTime)";
 /**
- * The trace's time bounds from trace_index, a scalar ClickHouse evaluates first, so the
- * spans (or logs) query reads only the partitions and granules of that range in one round trip.
+ * A trace's row in trace_index: its time bounds and the (service, operation) pairs of its
+ * spans. `exact` when every index row of the trace has its pairs (rows written before
+ * migration 0020 have none, and then the trace is read the old way).
  */
-const BOUNDS = `(SELECT (min(Start), max(End)) FROM ${RAW_TABLES.traceIndex} WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})) AS bounds`;
+export interface TraceLocation {
+  startNs: string;
+  endNs: string;
+  services: string[];
+  names: string[];
+  exact: boolean;
+}
+
+/**
+ * More pairs than this (span names with ids in them) are read the old way: the exact ranges
+ * would be as many key ranges, and the pairs travel as query parameters.
+ */
+export const MAX_EXACT_PAIRS = 500;
+
+const SPAN_RANGE =
+  'StartTime >= fromUnixTimestamp64Nano({startNs:Int64}) AND StartTime <= fromUnixTimestamp64Nano({endNs:Int64})';
 const START = 'toUnixTimestamp64Nano(min(StartTime))';
 const ERROR = "StatusCode = 'STATUS_CODE_ERROR'";
 const DURATION = 'toUnixTimestamp64Nano(max(EndTime)) - toUnixTimestamp64Nano(min(StartTime))';
@@ -85,33 +101,90 @@ function traceMatch(
   return { matching, having, params };
 }
 
+/**
+ * The spans of a located trace. Exact: spans is sorted by (tenant, service, operation,
+ * second), so the trace's pairs within its seconds are a granule or two per pair and part
+ * whatever the table holds, and the trace id is checked on those rows first (PREWHERE).
+ * Otherwise (trace_index rows from before migration 0020) the trace's time range and the
+ * trace id's bloom filter, tested on every granule of that range.
+ */
+export function traceSpansQuery(
+  tenant: string,
+  traceId: string,
+  at: TraceLocation,
+  limit: number,
+): { query: string; params: Record<string, unknown> } {
+  const pairs = at.exact
+    ? 'AND (ServiceName, Name) IN (SELECT arrayJoin(arrayZip({services:Array(String)}, {names:Array(String)})))'
+    : '';
+  return {
+    query: `SELECT ${SPAN_COLUMNS} FROM ${RAW_TABLES.spans}
+       PREWHERE TraceId = unhex({traceId:String})
+       WHERE TenantId = {tenant:String} ${pairs} AND ${SPAN_RANGE}
+       ORDER BY StartTime, SpanId
+       LIMIT {limit:UInt32}`,
+    params: {
+      tenant,
+      traceId,
+      startNs: at.startNs,
+      endNs: at.endNs,
+      ...(at.exact ? { services: at.services, names: at.names } : {}),
+      limit,
+    },
+  };
+}
+
 /** ClickHouse I/O for spans and trace_index. Every query is bound to one tenant. */
 @Injectable()
 export class TracesRepository {
   constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
 
-  /** The trace's spans in start order, at most `limit` (callers pass their cap + 1); none when the tenant has no such trace. */
-  async traceSpans(tenant: string, traceId: string, limit: number): Promise<SpanRow[]> {
-    return this.ch.select<SpanRow>(
-      `WITH ${BOUNDS}
-       SELECT ${SPAN_COLUMNS} FROM ${RAW_TABLES.spans}
-       WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String}) AND StartTime >= bounds.1 AND StartTime <= bounds.2
-       ORDER BY StartTime, SpanId
-       LIMIT {limit:UInt32}`,
-      { tenant, traceId, limit },
+  /** Where the tenant's trace is, or undefined when trace_index does not know it. */
+  async traceLocation(tenant: string, traceId: string): Promise<TraceLocation | undefined> {
+    const [row] = await this.ch.select<{
+      rows: string;
+      startNs: string;
+      endNs: string;
+      operations: [string, string][];
+      complete: number | string;
+    }>(
+      `SELECT count() AS rows, toString(toUnixTimestamp64Nano(min(Start))) AS startNs, toString(toUnixTimestamp64Nano(max(End))) AS endNs,
+              groupUniqArrayArray(Operations) AS operations, min(OperationsComplete) AS complete
+       FROM ${RAW_TABLES.traceIndex} WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})`,
+      { tenant, traceId },
     );
+    if (!row || toNumber(row.rows) === 0) return undefined;
+    return {
+      startNs: row.startNs,
+      endNs: row.endNs,
+      services: row.operations.map((o) => o[0]),
+      names: row.operations.map((o) => o[1]),
+      exact: toNumber(row.complete) === 1 && row.operations.length > 0 && row.operations.length <= MAX_EXACT_PAIRS,
+    };
+  }
+
+  /** The trace's spans in start order, at most `limit` (callers pass their cap + 1). */
+  async traceSpans(tenant: string, traceId: string, at: TraceLocation, limit: number): Promise<SpanRow[]> {
+    const { query, params } = traceSpansQuery(tenant, traceId, at, limit);
+    return this.ch.select<SpanRow>(query, params);
   }
 
   /** Log records of a trace within its bounds widened by `slackNs`, oldest first, at most `limit`. */
-  async traceLogs(tenant: string, traceId: string, slackNs: bigint, limit: number): Promise<LogRow[]> {
+  async traceLogs(
+    tenant: string,
+    traceId: string,
+    at: TraceLocation,
+    slackNs: bigint,
+    limit: number,
+  ): Promise<LogRow[]> {
     return this.ch.select<LogRow>(
-      `WITH ${BOUNDS}
-       SELECT ${LOG_COLUMNS} FROM ${RAW_TABLES.logs}
+      `SELECT ${LOG_COLUMNS} FROM ${RAW_TABLES.logs}
        WHERE TenantId = {tenant:String} AND TraceId = unhex({traceId:String})
-         AND Timestamp >= bounds.1 - toIntervalNanosecond({slackNs:Int64}) AND Timestamp <= bounds.2 + toIntervalNanosecond({slackNs:Int64})
+         AND Timestamp >= fromUnixTimestamp64Nano({startNs:Int64}) - toIntervalNanosecond({slackNs:Int64})
+         AND Timestamp <= fromUnixTimestamp64Nano({endNs:Int64}) + toIntervalNanosecond({slackNs:Int64})
        ORDER BY Timestamp
        LIMIT {limit:UInt32}`,
-      { tenant, traceId, slackNs, limit },
+      { tenant, traceId, startNs: at.startNs, endNs: at.endNs, slackNs, limit },
     );
   }
 

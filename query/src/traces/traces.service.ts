@@ -67,9 +67,11 @@ export class TracesService {
     // The all-zero id is well-formed but invalid in OTLP, so no trace can have it: 404.
     if (/^0+$/.test(traceId)) throw notFound(`trace ${traceId} not found`);
     const cap = this.limits.maxTraceSpans;
+    const at = await this.repo.traceLocation(tenant, traceId);
+    if (!at) throw notFound(`trace ${traceId} not found`);
     const [spans, logs] = await Promise.all([
-      this.repo.traceSpans(tenant, traceId, cap + 1),
-      include === 'logs' ? this.repo.traceLogs(tenant, traceId, TRACE_LOG_SLACK_NS, cap + 1) : undefined,
+      this.repo.traceSpans(tenant, traceId, at, cap + 1),
+      include === 'logs' ? this.repo.traceLogs(tenant, traceId, at, TRACE_LOG_SLACK_NS, cap + 1) : undefined,
     ]);
     if (spans.length === 0) throw notFound(`trace ${traceId} not found`);
     if (spans.length > cap) {
