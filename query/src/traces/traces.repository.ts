@@ -90,6 +90,15 @@ function traceMatch(
 export class TracesRepository {
   constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
 
+  /** Whether the tenant has a trace stored at all (one granule of the index, read from its tenant prefix). */
+  async anyTrace(tenant: string): Promise<boolean> {
+    const rows = await this.ch.select<{ one: number }>(
+      `SELECT 1 AS one FROM ${RAW_TABLES.traceIndex} WHERE TenantId = {tenant:String} LIMIT 1`,
+      { tenant },
+    );
+    return rows.length > 0;
+  }
+
   /** The trace's spans in start order, at most `limit` (callers pass their cap + 1); none when the tenant has no such trace. */
   async traceSpans(tenant: string, traceId: string, limit: number): Promise<SpanRow[]> {
     return this.ch.select<SpanRow>(
