@@ -200,6 +200,8 @@ describe('console numbers in Chromium', () => {
     await page.goto(`${base}/services/${SHOP}?range=1h`);
     const chart = page.locator('.n-card', { hasText: 'Requests' }).locator('[data-zoom]');
     await chart.locator('canvas').first().waitFor();
+    // The series arrive after the chart is drawn empty; a redraw mid-drag would drop the drag.
+    await page.waitForLoadState('networkidle');
     await page.waitForTimeout(300);
     const box = (await chart.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);

@@ -152,3 +152,57 @@ export async function sendOtlp(
   const rejected = Object.entries(partial ?? {}).some(([k, v]) => k.startsWith('rejected') && Number(v) > 0);
   if (res.status !== 200 || rejected) throw new Error(`OTLP ${signal}: ${res.status} ${text}`);
 }
+
+/** How many requests shopTraces sends. */
+export const SHOP_TRACES = 40;
+
+/**
+ * SHOP_TRACES requests over the last 50 minutes, each through all five span kinds: storefront
+ * (server, client) → inventory (server, internal, producer) → shipping (consumer); every
+ * seventh fails in inventory.
+ */
+export function shopTraces(nowMs: number): { body: unknown; traceIds: string[] } {
+  const bySvc = new Map<string, unknown[]>();
+  const traceIds: string[] = [];
+  for (let t = 0; t < SHOP_TRACES; t++) {
+    const traceId = randomBytes(16).toString('hex');
+    traceIds.push(traceId);
+    const t0 = nowMs - 60_000 - t * 75_000;
+    const ns = (ms: number) => String(BigInt(t0 + ms) * 1_000_000n);
+    const id = () => randomBytes(8).toString('hex');
+    const [root, call, stock, compute, publish, consume] = [id(), id(), id(), id(), id(), id()];
+    const fails = t % 7 === 0;
+    const slow = 40 + (t % 5) * 30;
+    const spans = [
+      ['storefront', root, '', 'GET /product', 2, 0, slow + 60],
+      ['storefront', call, root, 'GET inventory', 3, 5, slow + 50],
+      ['inventory', stock, call, 'GET /stock', 2, 8, slow + 45],
+      ['inventory', compute, stock, 'compute stock', 1, 10, slow + 20],
+      ['inventory', publish, stock, 'stock.changed publish', 4, slow + 22, slow + 30],
+      ['shipping', consume, publish, 'stock.changed process', 5, slow + 35, slow + 55],
+    ] as const;
+    for (const [service, spanId, parent, name, kind, start, end] of spans) {
+      const error = fails && name === 'compute stock';
+      (bySvc.get(service) ?? bySvc.set(service, []).get(service)!).push({
+        traceId,
+        spanId,
+        parentSpanId: parent,
+        name,
+        kind,
+        startTimeUnixNano: ns(start),
+        endTimeUnixNano: ns(end),
+        attributes: [str('shop.region', t % 2 ? 'eu' : 'us')],
+        status: error ? { code: 2, message: 'stock store unavailable' } : { code: 0 },
+      });
+    }
+  }
+  return {
+    body: {
+      resourceSpans: [...bySvc].map(([service, spans]) => ({
+        resource: { attributes: [str('service.name', service)] },
+        scopeSpans: [{ scope: { name: 'e2e' }, spans }],
+      })),
+    },
+    traceIds,
+  };
+}

@@ -13,3 +13,5 @@ export * from './exports.js';
 export * from './audit.js';
 export * from './quotas.js';
 export * from './usage.js';
+export * from './saved-searches.js';
+export * from './ingest-endpoints.js';

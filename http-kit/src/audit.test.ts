@@ -33,6 +33,7 @@ test('the action and resource of a call come from its route pattern', () => {
   assert.equal(auditTarget('PUT', '/api/v1/retention', {}).action, 'retention.update');
   assert.equal(auditTarget('POST', '/api/v1/silences', {}).action, 'silence.create');
   assert.equal(auditTarget('POST', '/api/v1/alert-policies', {}).action, 'alertPolicy.create');
+  assert.equal(auditTarget('POST', '/api/v1/saved-searches', {}).action, 'savedSearch.create');
 });
 
 test('secrets are redacted by key name and from URLs; identifiers stay', () => {

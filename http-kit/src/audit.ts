@@ -72,6 +72,7 @@ function resourceTypeOf(segment: string): string {
   const camel = segment.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
   if (camel.endsWith('ies')) return camel.slice(0, -3) + 'y';
   if (camel.endsWith('sses')) return camel.slice(0, -2);
+  if (/(ch|sh|x)es$/.test(camel)) return camel.slice(0, -2);
   return camel.endsWith('s') && !camel.endsWith('ss') ? camel.slice(0, -1) : camel;
 }
 

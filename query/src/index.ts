@@ -13,6 +13,7 @@ export {
   BUILT_IN_DASHBOARDS,
 } from './dashboards/built-in-dashboards.js';
 export { DASHBOARDS_FEATURE } from './dashboards/dashboards-feature.js';
+export { SAVED_SEARCHES_FEATURE } from './saved-searches/saved-searches-feature.js';
 export { PROMQL_QUERIES, type PromqlQueries } from './prometheus/promql-queries.js';
 export { PrometheusService } from './prometheus/prometheus.service.js';
 export { ClickHouseSeriesSource } from './prometheus/clickhouse-series-source.js';

@@ -10,7 +10,7 @@ import {
   type ControlPlaneConfig,
 } from '@telemetryflow/identity';
 import { startQueryServer, type QueryServer, type QueryServerConfig } from '../src/app/index.js';
-import { DASHBOARDS_FEATURE } from '../src/index.js';
+import { DASHBOARDS_FEATURE, SAVED_SEARCHES_FEATURE } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '@telemetryflow/identity/test-helpers';
 
 export { ADMIN_URL, createTestDatabase, tempDir, type TestDatabase } from '@telemetryflow/identity/test-helpers';
@@ -89,7 +89,7 @@ export async function startTestApi(
     databaseUrl: db.url,
     dataDir,
     bootstrap: { apiKey: bootstrapKey },
-    features: [DASHBOARDS_FEATURE],
+    features: [DASHBOARDS_FEATURE, SAVED_SEARCHES_FEATURE],
     ...controlPlaneOptions,
   });
   await createTenant(cp.dataSource, { id: 'beta', name: 'Beta' });

@@ -1,6 +1,6 @@
 import { ALERTING_FEATURE } from '@telemetryflow/alerting';
 import type { ControlPlaneFeature } from '@telemetryflow/identity';
-import { DASHBOARDS_FEATURE, DATA_JOBS_FEATURE } from '@telemetryflow/query';
+import { DASHBOARDS_FEATURE, DATA_JOBS_FEATURE, SAVED_SEARCHES_FEATURE } from '@telemetryflow/query';
 
 /**
  * The features that keep tables in the control-plane database (identity's own come first).
@@ -12,4 +12,5 @@ export const CONTROL_PLANE_FEATURES: readonly ControlPlaneFeature[] = [
   DASHBOARDS_FEATURE,
   ALERTING_FEATURE,
   DATA_JOBS_FEATURE,
+  SAVED_SEARCHES_FEATURE,
 ];

@@ -253,6 +253,11 @@ export async function startNode(
       stops.push(async () => m.close());
     }
 
+    // The OTLP ports the console's set-up instructions show: the receivers' bound ports when they
+    // run in this process (they bind after the API starts), else the configured ones.
+    const ingestEndpoints = roles.has('collector')
+      ? { otlpHttpPort: null as number | null, otlpGrpcPort: null as number | null }
+      : { otlpHttpPort: config.otlpHttpPort, otlpGrpcPort: config.otlpGrpcPort };
     let apiUrl: string | undefined;
     if (roles.has('query')) {
       const ch = clickhouse!;
@@ -290,6 +295,7 @@ export async function startNode(
         ...(usage ? { usage } : {}),
         resultCache: config.queryCache,
         trustProxy: config.trustProxy,
+        ingestEndpoints: () => ({ ...ingestEndpoints }),
         connections: config.httpConnections,
         rateLimits: {
           heavy: { requests: config.heavyQueriesPerMinute, perSeconds: 60 },
@@ -408,6 +414,8 @@ export async function startNode(
       stops.push(() => grpc.close());
       const http = await startOtlpHttpReceiver(receiverConfig, deps);
       stops.push(() => http.close());
+      ingestEndpoints.otlpHttpPort = http.port;
+      ingestEndpoints.otlpGrpcPort = grpc.port;
       otlpHttpUrl = `http://${config.host}:${http.port}`;
       otlpGrpcAddress = `${config.host}:${grpc.port}`;
     }

@@ -53,3 +53,8 @@ export function traceHeatmap(
     query: { ...search, ...attributes, from: range.from, to: range.to, stepSeconds },
   });
 }
+
+/** One trace without its logs: to check that an id names a trace before opening it (404: none). */
+export function findTrace(traceId: string) {
+  return request<TraceDto>(`/traces/${encodeURIComponent(traceId)}`);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMs, formatNsDuration, formatPercent, formatRate, formatValue } from './format.js';
+import { formatMs, formatNsDuration, formatPercent, formatRate, formatValue, rateAxisFormat } from './format.js';
 
 describe('formats', () => {
   it('durations pick a unit', () => {
@@ -23,5 +23,14 @@ describe('formats', () => {
     expect(formatValue(0.020408)).toBe('0.02041');
     expect(formatValue(49)).toBe('49');
     expect(formatValue(null)).toBe('–');
+  });
+});
+
+describe('rate axes', () => {
+  it('label every value in one unit, per minute when the rates are small', () => {
+    const small = rateAxisFormat(0.02);
+    expect([0, 0.003, 0.006, 0.02].map(small)).toEqual(['0/min', '0.18/min', '0.36/min', '1.2/min']);
+    const large = rateAxisFormat(40);
+    expect([0, 0.5, 12].map(large)).toEqual(['0/s', '0.5/s', '12/s']);
   });
 });

@@ -33,3 +33,12 @@ export function formatValue(v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '–';
   return String(Number(v.toPrecision(4)));
 }
+
+/**
+ * One unit for a whole rate axis, so its labels compare: per minute when its largest value is
+ * under 0.1/s (`0.54/min`, `0.36/min`), else per second.
+ */
+export function rateAxisFormat(max: number): (perSecond: number) => string {
+  if (max > 0 && max < 0.1) return (v) => `${Number((v * 60).toFixed(2))}/min`;
+  return (v) => `${Number(v.toFixed(v < 10 ? 2 : 0))}/s`;
+}

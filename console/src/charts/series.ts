@@ -16,8 +16,12 @@ export function timeSeriesOption(
       valueFormatter: (v: unknown) => (typeof v === 'number' ? (opts.unit ?? roundValue)(v) : '–'),
     },
     legend: { top: 0, type: 'scroll', textStyle: { width: 220, overflow: 'truncate' }, tooltip: { show: true } },
-    xAxis: { type: 'time' },
-    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => (opts.unit ?? roundValue)(v) } },
+    // Narrow charts (three in a row at 1024 px) would print time labels over each other: drop the overlapping ones.
+    xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
+    yAxis: {
+      type: 'value',
+      axisLabel: { formatter: (v: number) => (opts.unit ?? roundValue)(v), hideOverlap: true },
+    },
     series: series.map((s) => ({
       name: s.name,
       type: 'line',

@@ -32,3 +32,19 @@ export function droppedText(counts: { attributes?: number; events?: number; link
     .map(([what, n]) => `${n} ${what}${n === 1 ? '' : 's'}`);
   return parts.length ? `${parts.join(', ')} dropped` : '';
 }
+
+const KIND_WORDS: Record<string, string> = {
+  SPAN_KIND_UNSPECIFIED: 'unspecified',
+  SPAN_KIND_INTERNAL: 'internal',
+  SPAN_KIND_SERVER: 'server',
+  SPAN_KIND_CLIENT: 'client',
+  SPAN_KIND_PRODUCER: 'producer',
+  SPAN_KIND_CONSUMER: 'consumer',
+};
+const KIND_NUMBERS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+
+/** A span kind as a word: `SPAN_KIND_SERVER`, `2` or `Server` → "server"; anything else as given. */
+export function spanKindWord(kind: string | number): string {
+  if (typeof kind === 'number' || /^\d$/.test(kind)) return KIND_NUMBERS[Number(kind)] ?? String(kind);
+  return KIND_WORDS[kind] ?? KIND_WORDS[`SPAN_KIND_${kind.toUpperCase()}`] ?? kind;
+}

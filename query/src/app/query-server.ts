@@ -73,11 +73,16 @@ import {
 import { recordQueryRequests, type QueryMetrics } from '../http/query-metrics.js';
 import { serveConsole } from './console-assets.js';
 import { HealthController } from './health.controller.js';
+import { IngestEndpointsController } from './ingest-endpoints.controller.js';
+import { SavedSearchesController } from '../saved-searches/saved-searches.controller.js';
+import { SavedSearchesRepository } from '../saved-searches/saved-searches.repository.js';
+import type { IngestEndpointsDto } from '@telemetryflow/contract';
 import { attachLiveGateway, type LiveGatewayConfig } from '../live/live-gateway.js';
 import { queryLimits, type QueryLimits } from '../query-limits.js';
 import {
   CLICKHOUSE,
   CLICKHOUSE_MIGRATED,
+  INGEST_ENDPOINTS,
   QUERY_LIMITS,
   QUERY_METRICS,
   QUERY_QUOTAS,
@@ -136,6 +141,11 @@ export interface QueryServerConfig {
    * mutating phase); the server roles never set it.
    */
   auditLog?: boolean;
+  /**
+   * The OTLP ports of this instance, read at each request (the receivers may bind after the API
+   * starts); absent: unknown (both null).
+   */
+  ingestEndpoints?: () => IngestEndpointsDto;
 }
 
 export interface RequestLogEntry {
@@ -175,6 +185,8 @@ const API_CONTROLLERS = [
   ...IDENTITY_CONTROLLERS,
   UsageController,
   AccountExportController,
+  SavedSearchesController,
+  IngestEndpointsController,
 ];
 
 /** The app's controllers and those of the feature modules it was given. */
@@ -198,6 +210,11 @@ class QueryApiModule {
         { provide: CONTROL_PLANE, useValue: cfg.controlPlane },
         { provide: CALLER_RESOLVER, useValue: cfg.controlPlane },
         { provide: CLICKHOUSE_MIGRATED, useValue: cfg.clickhouseMigrated },
+        {
+          provide: INGEST_ENDPOINTS,
+          useValue: cfg.ingestEndpoints ?? (() => ({ otlpHttpPort: null, otlpGrpcPort: null })),
+        },
+        SavedSearchesRepository,
         { provide: QUERY_LIMITS, useValue: queryLimits(cfg.limits) },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: AUDIT_SINK, useValue: audit },

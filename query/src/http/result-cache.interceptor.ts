@@ -21,6 +21,9 @@ const CACHE_KEY = 'tf:cacheResult';
  */
 export const CacheResult = () => SetMetadata(CACHE_KEY, true);
 
+/** A route of a `@CacheResult()` controller whose answer must be fresh (it tells whether anything arrived yet). */
+export const FreshResult = () => SetMetadata(CACHE_KEY, false);
+
 interface CacheableRequest extends CallerRequest {
   method: string;
   url: string;

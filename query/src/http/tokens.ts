@@ -8,3 +8,5 @@ export const QUERY_METRICS = Symbol('QueryMetrics');
 export const QUERY_QUOTAS = Symbol('QueryQuotas');
 /** Where the reader counts each tenant's queries (a UsageSink). */
 export const QUERY_USAGE = Symbol('QueryUsage');
+/** `() => IngestEndpointsDto`: the OTLP ports of this instance, read when asked (receivers may bind after the API). */
+export const INGEST_ENDPOINTS = Symbol('IngestEndpoints');

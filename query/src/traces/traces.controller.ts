@@ -8,11 +8,12 @@ import {
   type ApiSuccess,
   type AttributeKeyDto,
   type TraceHeatmapCellDto,
+  type TracePresenceDto,
   type TraceSummaryDto,
 } from '@telemetryflow/contract';
 import type { z } from 'zod';
 import { ApiRoute, RateLimit, Requires, TenantId, ValidQuery } from '@telemetryflow/http-kit';
-import { CacheResult } from '../http/result-cache.interceptor.js';
+import { CacheResult, FreshResult } from '../http/result-cache.interceptor.js';
 import type { RawParams } from '../request-params.js';
 import { AttributeSuggestions } from './attribute-suggestions.js';
 import { TracesService, type TraceWithLogs } from './traces.service.js';
@@ -48,6 +49,16 @@ export class TracesController {
   })
   heatmap(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<TraceHeatmapCellDto[]>> {
     return this.traces.heatmap(tenant, q);
+  }
+
+  @Get('traces/presence')
+  @FreshResult()
+  @ApiRoute({
+    summary: 'Whether the tenant has stored any span at all, whatever the time range (for "no traces yet")',
+    tags: ['traces'],
+  })
+  async presence(@TenantId() tenant: string): Promise<ApiSuccess<TracePresenceDto>> {
+    return { data: { stored: await this.traces.anyStored(tenant) } };
   }
 
   @Get('traces/attributes')

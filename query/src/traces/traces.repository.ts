@@ -139,6 +139,15 @@ export function traceSpansQuery(
 export class TracesRepository {
   constructor(@Inject(ClickHouseReader) private readonly ch: ClickHouseReader) {}
 
+  /** Whether the tenant has a trace stored at all (one granule of the index, read from its tenant prefix). */
+  async anyTrace(tenant: string): Promise<boolean> {
+    const rows = await this.ch.select<{ one: number }>(
+      `SELECT 1 AS one FROM ${RAW_TABLES.traceIndex} WHERE TenantId = {tenant:String} LIMIT 1`,
+      { tenant },
+    );
+    return rows.length > 0;
+  }
+
   /** Where the tenant's trace is, or undefined when trace_index does not know it. */
   async traceLocation(tenant: string, traceId: string): Promise<TraceLocation | undefined> {
     const [row] = await this.ch.select<{

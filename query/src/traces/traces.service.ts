@@ -62,6 +62,11 @@ export class TracesService {
     @Inject(QUERY_LIMITS) private readonly limits: QueryLimits,
   ) {}
 
+  /** Whether the tenant has any trace stored. */
+  anyStored(tenant: string): Promise<boolean> {
+    return this.repo.anyTrace(tenant);
+  }
+
   async getTrace(tenant: string, rawTraceId: string, include?: 'logs'): Promise<TraceWithLogs> {
     const traceId = parseHexId(rawTraceId, 'traceId', 16);
     // The all-zero id is well-formed but invalid in OTLP, so no trace can have it: 404.
