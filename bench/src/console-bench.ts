@@ -10,9 +10,10 @@
 //                            overview" finished drawing, ECharts' 'finished' event (≤ 1.5 s)
 // Cold: a page load in a fresh browser context (empty HTTP cache). Warm: a navigation inside the
 // console (the sidebar's Services link, then Back to the trace or dashboard). For each measure the
-// view's main API request (resource timing) splits the time into waiting for the API and the rest.
-// Sizes: TF_BENCH_SPANS (default 3M), TF_BENCH_LOGS (1M) over TF_BENCH_HOURS (6); TF_BENCH_RUNS
-// cold loads per view (10), each followed by 3 warm round trips.
+// view's main API request (resource timing) splits the time into until it was sent, the request and
+// the drawing after it. Sizes: TF_BENCH_SPANS (default 3M), TF_BENCH_LOGS (1M) over TF_BENCH_HOURS
+// (6); TF_BENCH_RUNS cold loads per view (10), each followed by 3 warm round trips; TF_BENCH_CALLS=1
+// prints each measure's API requests with their start and end.
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
