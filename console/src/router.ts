@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { useAuthStore } from './auth/auth.store.js';
 import { safeRedirect } from './auth/safe-redirect.js';
+import { timeNavigations } from './layout/view-timing.js';
 import { carryTimeRange } from './time/time-range-carry.js';
 
 // Every view is its own chunk: the first page loads only what it shows.
@@ -103,6 +104,7 @@ const routes: RouteRecordRaw[] = [
 
 export function createConsoleRouter() {
   const router = createRouter({ history: createWebHistory(), routes });
+  timeNavigations(router);
   router.beforeEach((to) => {
     const auth = useAuthStore();
     if (!to.meta.public && !auth.signedIn) return { name: 'login', query: { redirect: to.fullPath } };
