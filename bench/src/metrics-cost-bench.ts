@@ -29,7 +29,7 @@ const BATCH = envInt('BENCH_BATCH_REQUESTS', 8);
 const INSERTS = envInt('BENCH_INSERTS', 6);
 const TENANT = 'bench';
 const SERIES_EVERY_REQUEST = envInt('BENCH_SERIES_EVERY_REQUEST', 0) === 1;
-const DROP_VIEWS = envInt('BENCH_DROP_VIEWS', 1) === 1;
+const DROP_VIEWS = process.env.BENCH_DROP_VIEWS !== '0';
 
 let stamp = 1;
 function payloadsOf(templates: PayloadTemplate[], count: number): { payload: Buffer; points: number }[] {
