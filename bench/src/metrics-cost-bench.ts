@@ -11,6 +11,8 @@
 //   difference it makes), daily views before the hourly ones they read;
 // - merges: the CPU time from starting merges again until none runs.
 // Sizes: BENCH_ACTIVE_SERIES (20000), BENCH_BATCH_REQUESTS (8), BENCH_INSERTS per figure (6).
+// BENCH_DROP_VIEWS=0 measures every insert with every view only (no view dropped), for quick
+// before/after runs alternated on a loaded machine.
 // Series catalog rows are written as the pipeline writes them (only when they change, ADR 0024);
 // BENCH_SERIES_EVERY_REQUEST=1 writes every request's series rows, as before that change.
 import { availableParallelism, cpus } from 'node:os';
@@ -27,6 +29,7 @@ const BATCH = envInt('BENCH_BATCH_REQUESTS', 8);
 const INSERTS = envInt('BENCH_INSERTS', 6);
 const TENANT = 'bench';
 const SERIES_EVERY_REQUEST = envInt('BENCH_SERIES_EVERY_REQUEST', 0) === 1;
+const DROP_VIEWS = process.env.BENCH_DROP_VIEWS !== '0';
 
 let stamp = 1;
 function payloadsOf(templates: PayloadTemplate[], count: number): { payload: Buffer; points: number }[] {
@@ -186,7 +189,7 @@ runWithAllInOne('tf-metrics-cost-', API_KEY, async (server) => {
     return total;
   };
   await measure('every view');
-  const all = await views(ch);
+  const all = DROP_VIEWS ? await views(ch) : [];
   const daily = all.filter((v) => !TABLES.includes(v.from as Table));
   const hourly = all.filter((v) => TABLES.includes(v.from as Table));
   for (const v of [...daily, ...hourly]) {

@@ -20,7 +20,7 @@ const SHARDING_KEYS: Record<string, string> = {
 };
 
 /** Tables every node holds in full (small reference data read by dictionaries and the ledger). */
-const EVERYWHERE = new Set(['schema_migrations', 'tenant_retention']);
+const EVERYWHERE = new Set(['schema_migrations', 'tenant_retention', 'rollup_watermarks']);
 
 /**
  * The sharding key of a table: listed above, else the tenant (rollups and anything new

@@ -9,3 +9,4 @@ export * from './cluster-ddl.js';
 export * from './read-catalog.js';
 export * from './usage.js';
 export * from './stored-bytes.js';
+export * from './daily-rollups.js';

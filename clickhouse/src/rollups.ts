@@ -66,8 +66,10 @@ export function backfillDays(fromMs: number, toMs: number): { fromMs: number; to
 /**
  * Rebuilds hourly and daily rollups of whole days from raw data: deletes the rollup rows
  * of those days, then runs each view's own query over the raw rows of those hours into
- * the hourly table, whose insert fills the cascaded tables through their views. Running
- * it twice gives the same rows. Rows ingested into the range while it runs may be counted
+ * the hourly table, whose insert fills the cascaded tables through their views. The metric
+ * daily views (0019) take only days before their table's watermark; later days are rolled
+ * from the rebuilt hourly rows by the daily rollup job (daily-rollups.ts), as on ingest.
+ * Running it twice gives the same rows. Rows ingested into the range while it runs may be counted
  * twice or not at all: backfill ranges that no longer receive data.
  */
 export async function backfillRollups(

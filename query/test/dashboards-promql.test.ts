@@ -60,7 +60,7 @@ before(async () => {
   renderer = new DashboardRenderer(
     new DashboardsRepository(api.cp),
     new QueryRunner({ clickhouse: api.ch, limits }),
-    new LogsService(new LogsRepository(reader), new QueryPlanner(clickHouseRetention(api.ch)), limits),
+    new LogsService(new LogsRepository(reader), new QueryPlanner(clickHouseRetention(api.ch), api.ch), limits),
     new TracesService(new TracesRepository(reader), limits),
     memoryPromql(tenants()),
   );

@@ -15,6 +15,7 @@ import {
 import { startProbeRole } from '@telemetryflow/probe';
 import {
   createClickHouse,
+  DailyRollupJob,
   migrate,
   migrationsComplete,
   readAcceptedItemsSince,
@@ -304,6 +305,13 @@ export async function startNode(
       });
       stops.push(() => api.close());
       apiUrl = `http://${config.host}:${api.port}`;
+    }
+
+    // Daily metric rollups from closed hours (migration 0019): scheduled work, so the alerting
+    // role runs it (every process of that role may: a day's insert is deduplicated by its token).
+    if (roles.has('alerting')) {
+      const rollups = new DailyRollupJob(clickhouse!, { log: log.warn }).start();
+      stops.push(() => rollups.close());
     }
 
     if (roles.has('alerting')) {

@@ -130,3 +130,49 @@ test('a raw lookback before the range ends where the plan starts, so no rollup b
   assert.equal(withRawLookback(p, p.segments[0]!.fromNs), p);
   assert.deepEqual(rawPlan(5n, 9n), { resolution: 'raw', segments: [{ source: 'raw', fromNs: 5n, toNs: 10n }] });
 });
+
+test('daily rows are read only for the days the daily rollup job has rolled; later whole days come from hourly rows', () => {
+  const day = Math.floor(NOW / D) * D;
+  const hour = Math.floor(NOW / H) * H;
+  const until = (dailyUntilMs: number, fromMs: number, toMs: number, stepMs?: number) => {
+    const p = planQuery({
+      fromNs: ns(fromMs),
+      toNs: ns(toMs) - 1n,
+      nowMs: NOW,
+      retention: KEEP,
+      dailyUntilNs: ns(dailyUntilMs),
+      ...(stepMs !== undefined ? { stepMs } : {}),
+    });
+    return {
+      resolution: p.resolution,
+      segments: p.segments.map((s) => [s.source, Number(s.fromNs / 1_000_000n), Number(s.toNs / 1_000_000n)]),
+    };
+  };
+  // Rolled up to three days ago: the two days after come from hourly rows.
+  assert.deepEqual(until(day - 2 * D, NOW - 7 * D, NOW), {
+    resolution: 'daily',
+    segments: [
+      ['raw', NOW - 7 * D, hour - 7 * D + H],
+      ['hourly', hour - 7 * D + H, day - 6 * D],
+      ['daily', day - 6 * D, day - 2 * D],
+      ['hourly', day - 2 * D, hour],
+      ['raw', hour, NOW],
+    ],
+  });
+  // A watermark past the range changes nothing; one before it leaves no daily bucket: hourly.
+  assert.deepEqual(until(day + 5 * D, NOW - 7 * D, NOW), plan(NOW - 7 * D, NOW));
+  assert.deepEqual(until(day - 6 * D, day - 6 * D, day, D), {
+    resolution: 'hourly',
+    segments: [['hourly', day - 6 * D, day]],
+  });
+  // Daily steps over days partly rolled: whole days up to the watermark daily, the rest hourly.
+  assert.deepEqual(until(day - 3 * D, day - 6 * D, day, D), {
+    resolution: 'daily',
+    segments: [
+      ['daily', day - 6 * D, day - 3 * D],
+      ['hourly', day - 3 * D, day],
+    ],
+  });
+  // A watermark inside a day (never written, but safe): only the whole days before it.
+  assert.deepEqual(until(day - 3 * D + 5 * H, day - 6 * D, day, D), until(day - 3 * D, day - 6 * D, day, D));
+});

@@ -32,6 +32,12 @@ export interface PlanRequest {
   stepMs?: number;
   nowMs: number;
   retention: RetentionDays;
+  /**
+   * Daily rows are complete only for days before this (the daily rollup job's watermark,
+   * clickhouse/src/daily-rollups.ts); later whole days are read from hourly rows. Undefined:
+   * every day is complete (rollups filled by views on insert).
+   */
+  dailyUntilNs?: bigint;
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -51,7 +57,8 @@ const ceilTo = (t: bigint, unit: bigint): bigint => floorTo(t + unit - 1n, unit)
  * ones at either end from finer resolutions, so results equal a raw-only query. Where the
  * finer data has expired by retention, the range is widened to whole buckets of the
  * resolution that still holds it, and a resolution is forced when the range starts before
- * the finer ones' retention.
+ * the finer ones' retention. Daily buckets are read only before `dailyUntilNs` (days the
+ * daily rollup job has rolled); the whole days after it come from hourly rows.
  */
 export function planQuery(req: PlanRequest): QueryPlan {
   const availableFrom = (r: Resolution): bigint => {
@@ -67,14 +74,17 @@ export function planQuery(req: PlanRequest): QueryPlan {
   if (floorTo(to - 1n, BUCKET_NS.hourly) < availableFrom('raw')) to = ceilTo(to, BUCKET_NS.hourly);
   if (floorTo(to - 1n, BUCKET_NS.daily) < availableFrom('hourly')) to = ceilTo(to, BUCKET_NS.daily);
 
-  const hasWholeBucket = (r: Exclude<Resolution, 'raw'>) => ceilTo(from, BUCKET_NS[r]) < floorTo(to, BUCKET_NS[r]);
+  const dailyUntil = req.dailyUntilNs ?? to;
+  const bodyEnd = (r: Exclude<Resolution, 'raw'>, end: bigint) =>
+    r === 'daily' && dailyUntil < end ? floorTo(dailyUntil, BUCKET_NS.daily) : floorTo(end, BUCKET_NS[r]);
+  const hasWholeBucket = (r: Exclude<Resolution, 'raw'>) => ceilTo(from, BUCKET_NS[r]) < bodyEnd(r, to);
   const fitsStep = (r: Exclude<Resolution, 'raw'>) =>
     req.stepMs === undefined || (BigInt(req.stepMs) * NS_PER_MS) % BUCKET_NS[r] === 0n;
   let resolution: Resolution = COARSEST_FIRST.find((r) => fitsStep(r) && hasWholeBucket(r)) ?? 'raw';
   if (from < availableFrom('hourly')) resolution = 'daily';
   else if (from < availableFrom('raw') && resolution === 'raw') resolution = 'hourly';
 
-  const segments = split(from, to, resolution).filter((s) => s.fromNs < s.toNs);
+  const segments = split(from, to, resolution, bodyEnd).filter((s) => s.fromNs < s.toNs);
   return { resolution, segments: mergeAdjacent(segments) };
 }
 
@@ -99,16 +109,19 @@ export function withRawLookback(plan: QueryPlan, fromNs: bigint): QueryPlan {
   return { ...plan, segments: mergeAdjacent([{ source: 'raw', fromNs, toNs: first.fromNs }, ...plan.segments]) };
 }
 
-function split(from: bigint, to: bigint, r: Resolution): Segment[] {
+/** Whole buckets of `r` from `from` on: where they end before `to` (daily: not past the rolled days). */
+type BodyEnd = (r: Exclude<Resolution, 'raw'>, to: bigint) => bigint;
+
+function split(from: bigint, to: bigint, r: Resolution, bodyEnd: BodyEnd): Segment[] {
   if (from >= to) return [];
   if (r === 'raw') return [{ source: 'raw', fromNs: from, toNs: to }];
   const bodyFrom = ceilTo(from, BUCKET_NS[r]);
-  const bodyTo = floorTo(to, BUCKET_NS[r]);
-  if (bodyFrom >= bodyTo) return split(from, to, FINER[r]);
+  const bodyTo = bodyEnd(r, to);
+  if (bodyFrom >= bodyTo) return split(from, to, FINER[r], bodyEnd);
   return [
-    ...split(from, bodyFrom, FINER[r]),
+    ...split(from, bodyFrom, FINER[r], bodyEnd),
     { source: r, fromNs: bodyFrom, toNs: bodyTo },
-    ...split(bodyTo, to, FINER[r]),
+    ...split(bodyTo, to, FINER[r], bodyEnd),
   ];
 }
 

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RetentionSignalName } from '@telemetryflow/contract';
 import { parseEnum, type RawParams, type TimeRange } from '../request-params.js';
+import type { ClickHouseClient } from '@telemetryflow/clickhouse';
+import { CLICKHOUSE } from '../http/tokens.js';
 import { RetentionService } from '../retention/retention.service.js';
+import { clickHouseDailyWatermarks, type DailyWatermarkLookup } from './daily-watermark.js';
 import { planQuery, rawPlan, type QueryPlan, type RetentionDays } from './query-plan.js';
 
 /** Where a tenant's retention per signal comes from (RetentionService in the API). */
@@ -10,12 +13,20 @@ export interface RetentionLookup {
 }
 
 /**
- * Plans aggregate queries with the tenant's retention. `resolution=raw` in a request
- * forces raw data (to compare with, or when rollups are being rebuilt).
+ * Plans aggregate queries with the tenant's retention and the days the daily rollup job has
+ * rolled. `resolution=raw` in a request forces raw data (to compare with, or when rollups
+ * are being rebuilt).
  */
 @Injectable()
 export class QueryPlanner {
-  constructor(@Inject(RetentionService) private readonly retention: RetentionLookup) {}
+  private readonly watermarks: DailyWatermarkLookup;
+
+  constructor(
+    @Inject(RetentionService) private readonly retention: RetentionLookup,
+    @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
+  ) {
+    this.watermarks = clickHouseDailyWatermarks(clickhouse);
+  }
 
   async plan(
     tenant: string,
@@ -27,12 +38,17 @@ export class QueryPlanner {
     if (parseEnum(params, 'resolution', ['auto', 'raw'] as const) === 'raw') {
       return rawPlan(range.fromNs, range.toNs);
     }
+    const [retention, dailyUntilNs] = await Promise.all([
+      this.retention.daysFor(tenant, signal),
+      this.watermarks.dailyUntilNs(signal),
+    ]);
     return planQuery({
       fromNs: range.fromNs,
       toNs: range.toNs,
       nowMs: Date.now(),
-      retention: await this.retention.daysFor(tenant, signal),
+      retention,
       ...(stepMs !== undefined ? { stepMs } : {}),
+      ...(dailyUntilNs !== undefined ? { dailyUntilNs } : {}),
     });
   }
 }

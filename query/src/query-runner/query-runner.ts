@@ -66,7 +66,7 @@ export class QueryRunner {
   constructor(deps: QueryRunnerDeps) {
     this.limits = queryLimits(deps.limits);
     this.reader = new ClickHouseReader(deps.clickhouse, this.limits);
-    this.planner = new QueryPlanner(deps.retention ?? clickHouseRetention(deps.clickhouse));
+    this.planner = new QueryPlanner(deps.retention ?? clickHouseRetention(deps.clickhouse), deps.clickhouse);
     this.metrics = new MetricsService(new MetricsRepository(this.reader), this.planner, this.limits);
   }
 
