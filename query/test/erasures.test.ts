@@ -150,7 +150,17 @@ const range = `from=${START}&to=${END}`;
 describe('erasures', () => {
   test('a dry run counts exactly what matches, per signal, and deletes nothing', async () => {
     const before = await matching('default');
-    assert.deepEqual(before, { traces: N / USERS, logs: N / USERS + N / 500, metrics: 60, series: 1, rollups: 2 });
+    // One hourly rollup row, and a daily row only for a day before the migration's watermark (the
+    // test's hour is yesterday between 00:00 and 02:00 UTC): today's daily row is written by the
+    // daily job once the day has closed (clickhouse migration 0019), not on insert.
+    const dailyRows = START < Math.floor(Date.now() / 86_400_000) * 86_400_000 ? 1 : 0;
+    assert.deepEqual(before, {
+      traces: N / USERS,
+      logs: N / USERS + N / 500,
+      metrics: 60,
+      series: 1,
+      rollups: 1 + dailyRows,
+    });
     const res = await call(base, '/api/v1/erasures', { key: KEY, method: 'POST', body: { match, dryRun: true } });
     assert.equal(res.status, 202, JSON.stringify(res.body));
     const job = await waitForJob(res.body.data.id);
