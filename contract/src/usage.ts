@@ -29,7 +29,7 @@ export type UsageRefusalReason = (typeof USAGE_REFUSAL_REASONS)[number];
  * One bucket of a tenant's usage (`GET /api/v1/usage`): `signal` traces|metrics|logs with
  * `kind` accepted|refused (refused: with its `reason`) or stored (a gauge: bytes on disk and
  * rows of the signal's raw tables as last measured in the bucket, an approximation), or
- * `queries` with kind `run` (items: rows read from storage, bytes: bytes read).
+ * `queries` with kind `run` (items: rows returned; PromQL sample reads: samples read, and bytes read against a server).
  */
 export interface UsagePointDto {
   /** Start of the bucket, RFC 3339. */
