@@ -17,7 +17,8 @@ export function timeSeriesOption(
     },
     legend: { top: 0, type: 'scroll', textStyle: { width: 220, overflow: 'truncate' }, tooltip: { show: true } },
     // Narrow charts (three in a row at 1024 px) would print time labels over each other: drop the overlapping ones.
-    xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
+    // The margin keeps a time label near the origin clear of the value axis' lowest label.
+    xAxis: { type: 'time', axisLabel: { hideOverlap: true, margin: 14 } },
     yAxis: {
       type: 'value',
       axisLabel: { formatter: (v: number) => (opts.unit ?? roundValue)(v), hideOverlap: true },
