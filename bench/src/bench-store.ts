@@ -131,3 +131,10 @@ export function runWithAllInOne(
     process.exit(1);
   });
 }
+
+/** SQL text: the time of item `i` of `total`, spread evenly over [{start}, {end}) ms, in nanoseconds. */
+export const timeNs = (i: string) =>
+  `toUInt64({start:UInt64} + intDiv((${i}) * ({end:UInt64} - {start:UInt64}), {total:UInt64})) * 1000000`;
+
+/** SQL text: a number as 16 lower-case hex digits (a span id). */
+export const hex16 = (x: string) => `leftPad(lower(hex(${x})), 16, '0')`;

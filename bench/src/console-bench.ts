@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { envInt, loadRows, machineLine, mergesSettled, runWithAllInOne } from './bench-store.js';
+import { envInt, hex16, loadRows, machineLine, mergesSettled, runWithAllInOne, timeNs } from './bench-store.js';
 import { formatInt, formatMs, percentile, renderTable } from './stats.js';
 
 const API_KEY = 'tf_bench_console_key_000000000000001';
@@ -34,11 +34,6 @@ const SPANS = envInt('TF_BENCH_SPANS', 3_000_000);
 const LOGS = envInt('TF_BENCH_LOGS', 1_000_000);
 const HOURS = envInt('TF_BENCH_HOURS', 6);
 const RUNS = envInt('TF_BENCH_RUNS', 10);
-
-/** Time of item `i` of `total`, spread evenly over [start, end), in nanoseconds. */
-const timeNs = (i: string) =>
-  `toUInt64({start:UInt64} + intDiv((${i}) * ({end:UInt64} - {start:UInt64}), {total:UInt64})) * 1000000`;
-const hex16 = (x: string) => `leftPad(lower(hex(${x})), 16, '0')`;
 
 /** Trace `tr` = row / 5: a server span of svc-(tr % 20) calling the next four services; one in 50 fails. */
 const SPANS_SQL = `INSERT INTO spans (TenantId, TraceIdHex, SpanIdHex, ParentSpanIdHex, ServiceName, Name, Kind, StartTimeNs, EndTimeNs, DurationNs,

@@ -11,7 +11,16 @@
 // what the audit log adds to state-changing calls. TF_BENCH_QUERY_PHASES=mutating runs only that.
 import { performance } from 'node:perf_hooks';
 import type { RunningAllInOne } from '@telemetryflow/server';
-import { envInt, loadRows, type ClickHouseClient, machineLine, mergesSettled, runWithAllInOne } from './bench-store.js';
+import {
+  envInt,
+  hex16,
+  loadRows,
+  type ClickHouseClient,
+  machineLine,
+  mergesSettled,
+  runWithAllInOne,
+  timeNs,
+} from './bench-store.js';
 import { mutatingPhase } from './mutating-bench.js';
 import { formatInt, formatMs, percentile, renderTable } from './stats.js';
 
@@ -27,11 +36,6 @@ const POINTS = envInt('TF_BENCH_POINTS', SCALE ? 20_000_000 : 2_000_000);
 const DAYS = envInt('TF_BENCH_DAYS', SCALE ? 7 : 1);
 const RUNS = envInt('TF_BENCH_RUNS', 30);
 const PHASES = new Set((process.env.TF_BENCH_QUERY_PHASES ?? 'reads,mutating').split(','));
-
-/** Time of item `i` of `total`, spread evenly over [start, end), in nanoseconds. */
-const timeNs = (i: string) =>
-  `toUInt64({start:UInt64} + intDiv((${i}) * ({end:UInt64} - {start:UInt64}), {total:UInt64})) * 1000000`;
-const hex16 = (x: string) => `leftPad(lower(hex(${x})), 16, '0')`;
 
 /**
  * Trace `tr` = row / 5: a root span of svc-(tr % 20) and four children, each in the next
