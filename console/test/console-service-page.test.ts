@@ -1,6 +1,7 @@
 // A service's page as an SRE reads it: span kinds as words, RED charts whose labels never
-// overlap at 1440 or 1024 px, a clear message for a service that sent nothing; and no form of
-// the console with a "Please Input" placeholder.
+// overlap at 1440 or 1024 px, a clear message for a service that sent nothing; no form of the
+// console with a "Please Input" placeholder; and a page load that cuts a session renewal short
+// never signs the user out.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TraceSummaryDto } from '@telemetryflow/contract';
@@ -101,7 +102,16 @@ describe('a service’s page in Chromium', () => {
   });
 
   test('no form of the console shows a "Please Input" or "Please Select" placeholder', async () => {
-    for (const path of ['/traces', '/logs', '/metrics', '/dashboards', '/status-pages', '/settings']) {
+    for (const path of [
+      '/traces',
+      '/logs',
+      '/metrics',
+      '/dashboards',
+      '/alerts',
+      '/monitors',
+      '/status-pages',
+      '/settings',
+    ]) {
       await page.goto(`${base}${path}`);
       await page.locator('main, section').first().waitFor();
       await page.waitForLoadState('networkidle');
@@ -109,6 +119,49 @@ describe('a service’s page in Chromium', () => {
         assert.equal(await page.getByPlaceholder(text).count(), 0, `${text} on ${path}`);
       assert.equal(await page.getByText(/Please (Input|Select)/).count(), 0, path);
     }
+    assert.deepEqual(errors, []);
+  });
+
+  test('a page load that cuts a session renewal short (the server rotated, the answer never arrived) leaves the user signed in', async () => {
+    const refreshCookie = async () => (await context.cookies()).find((c) => c.name === 'tf_refresh')?.value;
+    await page.goto('about:blank'); // no console page left to renew the session meanwhile
+    const before = await refreshCookie();
+    let rotated!: () => void;
+    let rotatedStatus = 0;
+    const serverRotated = new Promise<void>((resolve) => (rotated = resolve));
+    // The renewal reaches the server, which rotates the refresh token; the page that asked is gone
+    // before the answer arrives, so the browser keeps the cookie it had.
+    await page.route(
+      '**/api/v1/auth/refresh',
+      async (route) => {
+        // Sent from here, not through the browser context, so the answer's Set-Cookie reaches no cookie jar.
+        const request = route.request();
+        const headers = await request.allHeaders();
+        const answer = await fetch(request.url(), {
+          method: 'POST',
+          headers: { cookie: headers.cookie ?? '', 'content-type': 'application/json' },
+          body: request.postData() ?? '{}',
+        });
+        rotatedStatus = answer.status;
+        rotated();
+        await new Promise<void>((resolve) => page.once('framenavigated', () => resolve()));
+        await route.abort().catch(() => undefined);
+      },
+      { times: 1 },
+    );
+    await page.goto(`${base}/alerts`, { waitUntil: 'commit' });
+    await serverRotated;
+    assert.equal(rotatedStatus, 200, 'the server rotated the refresh token');
+    assert.equal(await refreshCookie(), before, 'the browser kept the old cookie');
+    await page.goto(`${base}/monitors`);
+    await page.locator('[data-test=no-monitors]').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/monitors', 'still signed in');
+    const after = await refreshCookie();
+    assert.ok(after && after !== before, 'the renewal with the old cookie set a new one');
+    await page.goto(`${base}/alerts`);
+    await page.locator('main, section').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    assert.equal(new URL(page.url()).pathname, '/alerts', 'and the login goes on');
     assert.deepEqual(errors, []);
   });
 });

@@ -6,6 +6,7 @@ export {
   DEFAULT_ADMIN_EMAIL,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+  DEFAULT_REFRESH_REUSE_GRACE_SECONDS,
   type ControlPlane,
   type ControlPlaneConfig,
 } from './control-plane/control-plane.js';

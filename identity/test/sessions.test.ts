@@ -196,11 +196,72 @@ test('a password change ends every other session; a reused refresh token ends it
     const fresh = await passwordLogin(a, 'cy@sessions.test', 'a new long password');
 
     const next = await a.sessions.refresh(fresh.refreshToken);
+    await pastTheGrace(a, user.id);
     await assert.rejects(a.sessions.refresh(fresh.refreshToken), /already used/);
     await within('B refuses the reused session', 5_000, async () => (await b.resolveCaller(next.accessToken)) === null);
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+/** Moves the user's refresh-token uses a minute back: past the reuse grace (10 s), as if presented again that much later. */
+async function pastTheGrace(cp: ControlPlane, userId: string): Promise<void> {
+  await cp.dataSource.query(
+    `UPDATE refresh_tokens SET used_at = used_at - interval '1 minute' WHERE user_id = $1 AND used_at IS NOT NULL`,
+    [userId],
+  );
+}
+
+/**
+ * One refresh token presented by several refreshes at once (tabs, a page load that cut the first
+ * short): each gets a successor of the same login; the login goes on from one of them, and the
+ * others, presented after the grace, end it.
+ */
+async function refreshesAtOnce(cps: ControlPlane[], email: string): Promise<void> {
+  const login = await passwordLogin(cps[0]!, email, PASSWORD);
+  const sessionId = (await cps[0]!.resolveCaller(login.accessToken))!.sessionId;
+  const pairs = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => cps[i % cps.length]!.sessions.refresh(login.refreshToken)),
+  );
+  assert.equal(new Set(pairs.map((p) => p.refreshToken)).size, 6, 'six successors');
+  for (const p of pairs) assert.equal((await cps[0]!.resolveCaller(p.accessToken))?.sessionId, sessionId);
+  const goesOn = await cps[0]!.sessions.refresh(pairs[3]!.refreshToken);
+  const [{ live }] = (await cps[0]!.dataSource.query(
+    `SELECT count(*)::int AS live FROM refresh_tokens WHERE session_id = $1 AND used_at IS NULL AND revoked_at IS NULL`,
+    [sessionId],
+  )) as [{ live: number }];
+  assert.equal(live, 1, 'one chain goes on');
+
+  const userId = (await cps[0]!.resolveCaller(goesOn.accessToken))!.userId!;
+  await pastTheGrace(cps[0]!, userId);
+  await assert.rejects(cps[0]!.sessions.refresh(pairs[0]!.refreshToken), /already used/);
+  await assert.rejects(cps[0]!.sessions.refresh(goesOn.refreshToken), /revoked/);
+  assert.equal(await cps[0]!.resolveCaller(goesOn.accessToken), null, 'the login ended');
+}
+
+test('refreshes with one token at once on two replicas (server Postgres): one login goes on, the others are reuse after the grace', async () => {
+  const [a, b] = await pair(db.url);
+  try {
+    await createUser(a.dataSource, { email: 'di@sessions.test', password: PASSWORD });
+    await refreshesAtOnce([a, b], 'di@sessions.test');
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test('embedded Postgres (one connection): refreshes with one token at once, one login goes on', async () => {
+  const embedded = tempDir('tf-sessions-grace-');
+  const cp = await openControlPlane({
+    dataDir: embedded.path,
+    bootstrap: { adminEmail: 'root@grace.test', adminPassword: PASSWORD },
+  });
+  try {
+    await refreshesAtOnce([cp], 'root@grace.test');
+  } finally {
+    await cp.close();
+    embedded.remove();
   }
 });
 

@@ -73,6 +73,21 @@ function assertError(res: { status: number; headers: Headers; body: Json }, stat
 
 const asTenant = (tenant: string) => ({ headers: { 'x-tenant': tenant } });
 
+const refresh = (refreshToken: string) =>
+  call(base, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken } });
+
+/** Moves the user's refresh-token uses a minute back: past the reuse grace (10 s), as if presented again that much later. */
+async function pastTheGrace(userId: string): Promise<void> {
+  await api.cp.dataSource.query(
+    `UPDATE refresh_tokens SET used_at = used_at - interval '1 minute' WHERE user_id = $1 AND used_at IS NOT NULL`,
+    [userId],
+  );
+}
+
+/** The session (`sid`) an access token names. */
+const sessionOf = (accessToken: string): string =>
+  (JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+
 async function jwtSecret(): Promise<Uint8Array> {
   const [row] = (await api.cp.dataSource.query(`SELECT value FROM instance_secrets WHERE name = 'jwt_hs256'`)) as {
     value: string;
@@ -147,53 +162,67 @@ describe('login, refresh, logout', () => {
     assertError(await call(base, '/api/v1/me', { key: unsigned }), 401);
   });
 
-  test('refresh rotates; presenting a used refresh token revokes its whole family', async () => {
+  test('refresh rotates; a used refresh token presented again after the reuse grace revokes its whole login (a stolen token)', async () => {
     const first = await login(USERS.editor);
-    const second = await call(base, '/api/v1/auth/refresh', {
-      method: 'POST',
-      body: { refreshToken: first.refreshToken },
-    });
+    const second = await refresh(first.refreshToken);
     assert.equal(second.status, 200);
     const pair = second.body.data as TokenPair;
     assert.notEqual(pair.refreshToken, first.refreshToken);
     assert.equal((await call(base, '/api/v1/me', { key: pair.accessToken })).status, 200);
 
-    assertError(
-      await call(base, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken: first.refreshToken } }),
-      401,
-      'refresh_token_reused',
-    );
-    assertError(
-      await call(base, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken: pair.refreshToken } }),
-      401,
-      'refresh_token_revoked',
-    );
-    assertError(
-      await call(base, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken: 'tfr_unknown' } }),
-      401,
-      'refresh_token_unknown',
-    );
+    await pastTheGrace(ids.editor);
+    assertError(await refresh(first.refreshToken), 401, 'refresh_token_reused');
+    assertError(await refresh(pair.refreshToken), 401, 'refresh_token_revoked');
+    assertError(await call(base, '/api/v1/me', { key: pair.accessToken }), 401, 'unauthenticated');
+    assertError(await refresh('tfr_unknown'), 401, 'refresh_token_unknown');
 
     const other = await login(USERS.editor);
-    const next = await call(base, '/api/v1/auth/refresh', {
-      method: 'POST',
-      body: { refreshToken: other.refreshToken },
-    });
-    assert.equal(next.status, 200, 'another login of the same user is untouched');
+    assert.equal((await refresh(other.refreshToken)).status, 200, 'another login of the same user is untouched');
   });
 
-  test('two refreshes with one token at once: one wins, the other counts as reuse and ends the login', async () => {
+  test('a refresh whose answer was lost (the page that asked was unloaded): the old cookie presented again keeps the login', async () => {
+    const signedIn = await call(base, '/api/v1/auth/login', {
+      method: 'POST',
+      body: { email: USERS.editor, password: PASSWORD },
+    });
+    const cookie = { cookie: (signedIn.headers.get('set-cookie') ?? '').split('; ')[0]! };
+    // The server rotates and answers, but the browser never reads the answer, so it keeps its cookie.
+    const lost = await call(base, '/api/v1/auth/refresh', { method: 'POST', body: {}, headers: cookie });
+    assert.equal(lost.status, 200);
+    const again = await call(base, '/api/v1/auth/refresh', { method: 'POST', body: {}, headers: cookie });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal((await call(base, '/api/v1/me', { key: again.body.data.accessToken })).status, 200);
+    const next = { cookie: (again.headers.get('set-cookie') ?? '').split('; ')[0]! };
+    const later = await call(base, '/api/v1/auth/refresh', { method: 'POST', body: {}, headers: next });
+    assert.equal(later.status, 200, 'the login goes on with the cookie the second answer set');
+  });
+
+  test('two refreshes with one token at once both succeed for one login; it goes on from either, and the other one counts as reuse after the grace', async () => {
     const pair = await login(USERS.editor);
-    const refresh = () =>
-      call(base, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken: pair.refreshToken } });
-    const results = await Promise.all([refresh(), refresh()]);
-    assert.deepEqual(results.map((r) => r.status).sort(), [200, 401]);
-    const winner = results.find((r) => r.status === 200)!.body.data as TokenPair;
-    assertError(
-      await call(base, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken: winner.refreshToken } }),
-      401,
-      'refresh_token_revoked',
+    const results = await Promise.all([refresh(pair.refreshToken), refresh(pair.refreshToken)]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [200, 200],
     );
+    const [a, b] = results.map((r) => r.body.data as TokenPair) as [TokenPair, TokenPair];
+    assert.notEqual(a.refreshToken, b.refreshToken);
+    assert.equal(sessionOf(a.accessToken), sessionOf(b.accessToken), 'one login');
+    const next = await refresh(a.refreshToken);
+    assert.equal(next.status, 200, 'the login goes on');
+
+    await pastTheGrace(ids.editor);
+    assertError(await refresh(b.refreshToken), 401, 'refresh_token_reused');
+    assertError(await refresh((next.body.data as TokenPair).refreshToken), 401, 'refresh_token_revoked');
+  });
+
+  test('within the grace, a used refresh token whose successor was used already revokes the login', async () => {
+    const first = await login(USERS.editor);
+    const second = (await refresh(first.refreshToken)).body.data as TokenPair;
+    const third = await refresh(second.refreshToken);
+    assert.equal(third.status, 200);
+    assertError(await refresh(first.refreshToken), 401, 'refresh_token_reused');
+    assertError(await refresh((third.body.data as TokenPair).refreshToken), 401, 'refresh_token_revoked');
+    assertError(await call(base, '/api/v1/me', { key: (third.body.data as TokenPair).accessToken }), 401);
   });
 
   test('an expired refresh token is refused, and removed at the next login of its user', async () => {
@@ -270,6 +299,7 @@ describe('login, refresh, logout', () => {
     });
     assert.equal(plain.status, 400);
     assertError(await call(base, '/api/v1/auth/refresh', { method: 'POST', body: {} }), 401, 'refresh_token_missing');
+    await pastTheGrace(ids.editor);
     const reused = await call(base, '/api/v1/auth/refresh', { method: 'POST', body: {}, headers: cookie(setCookie) });
     assertError(reused, 401, 'refresh_token_reused');
     assert.match(

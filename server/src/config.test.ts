@@ -11,6 +11,7 @@ test('session settings: defaults, a JWT secret of at least 32 bytes, bounded tok
     jwtSecret: undefined,
     accessTokenTtlSeconds: 900,
     refreshTokenTtlSeconds: 14 * 24 * 3600,
+    refreshReuseGraceSeconds: 10,
     publicUrl: 'http://localhost:8080',
     lockout,
   });
@@ -19,11 +20,13 @@ test('session settings: defaults, a JWT secret of at least 32 bytes, bounded tok
     TF_JWT_SECRET: secret,
     TF_ACCESS_TOKEN_TTL_SECONDS: '300',
     TF_REFRESH_TOKEN_TTL_SECONDS: '3600',
+    TF_REFRESH_REUSE_GRACE_SECONDS: '0',
   }).auth;
   assert.deepEqual(auth, {
     jwtSecret: secret,
     accessTokenTtlSeconds: 300,
     refreshTokenTtlSeconds: 3600,
+    refreshReuseGraceSeconds: 0,
     publicUrl: 'http://localhost:8080',
     lockout,
   });
@@ -36,6 +39,10 @@ test('session settings: defaults, a JWT secret of at least 32 bytes, bounded tok
     /TF_ACCESS_TOKEN_TTL_SECONDS must be an integer from 60 to 86400/,
   );
   assert.throws(() => loadConfig({ TF_REFRESH_TOKEN_TTL_SECONDS: 'soon' }), /TF_REFRESH_TOKEN_TTL_SECONDS/);
+  assert.throws(
+    () => loadConfig({ TF_REFRESH_REUSE_GRACE_SECONDS: '300' }),
+    /TF_REFRESH_REUSE_GRACE_SECONDS must be an integer from 0 to 60/,
+  );
 });
 
 test('sign-in security: TF_SECRET_KEY (32 bytes, base64 or hex), TF_PUBLIC_URL, TF_LOGIN_LOCKOUT_*', () => {

@@ -12,7 +12,12 @@ import {
   type ConnectionSettings,
 } from '@telemetryflow/collector';
 import { DEFAULT_JETSTREAM_SETTINGS, type JetStreamSettings } from '@telemetryflow/bus';
-import { DEFAULT_LOGIN_LOCKOUT, parseSecretKey, type LoginLockoutConfig } from '@telemetryflow/identity';
+import {
+  DEFAULT_LOGIN_LOCKOUT,
+  DEFAULT_REFRESH_REUSE_GRACE_SECONDS,
+  parseSecretKey,
+  type LoginLockoutConfig,
+} from '@telemetryflow/identity';
 import {
   DEFAULT_JETSTREAM_WRITER_CONFIG,
   DEFAULT_LEDGER_CONFIG,
@@ -82,6 +87,8 @@ export interface Config {
     jwtSecret?: string;
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
+    /** TF_REFRESH_REUSE_GRACE_SECONDS: how long a used refresh token is forgiven (a lost answer), 0 to 60. */
+    refreshReuseGraceSeconds: number;
     /** TF_SECRET_KEY: AES-256-GCM key of secrets at rest (TOTP); unset → generated and kept in Postgres. */
     secretKey?: string;
     /** TF_PUBLIC_URL: the console's public URL (passkeys' RP ID and origin). */
@@ -480,6 +487,7 @@ export function loadConfig(env: Env = process.env, roleArgument?: string): Confi
       jwtSecret,
       accessTokenTtlSeconds: int(env, 'TF_ACCESS_TOKEN_TTL_SECONDS', 900, 60, 24 * 3600),
       refreshTokenTtlSeconds: int(env, 'TF_REFRESH_TOKEN_TTL_SECONDS', 14 * 24 * 3600, 300, 365 * 24 * 3600),
+      refreshReuseGraceSeconds: int(env, 'TF_REFRESH_REUSE_GRACE_SECONDS', DEFAULT_REFRESH_REUSE_GRACE_SECONDS, 0, 60),
       ...signInSecurity(env),
     },
     natsUrl,

@@ -44,6 +44,7 @@ test('every migration of the composed features runs once, in the order and under
         'TenantQuotas1765950000000',
         'DataJobs1765980000000',
         'SavedSearches1766000000000',
+        'RefreshTokenGenerations1766100000000',
       ],
     );
     // The bootstrap tenant got its built-in dashboards through the tenant-created hook.

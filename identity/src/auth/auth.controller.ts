@@ -204,7 +204,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiRoute({
     summary:
-      'Exchange a refresh token (body, or the session cookie) for new tokens; the old one stops working and reusing it ends the login. By cookie, the next refresh token is only in the cookie',
+      'Exchange a refresh token (body, or the session cookie) for new tokens; the old one stops working, and presenting it again ends the login unless its answer was lost a moment ago (within TF_REFRESH_REUSE_GRACE_SECONDS, its successor unused: another successor). By cookie, the next refresh token is only in the cookie',
     body: RefreshRequestSchema,
     status: 200,
     tags: ['auth'],

@@ -61,7 +61,7 @@ interface SessionRow {
 /**
  * Sign-in sessions: a login creates one, its access tokens carry its id (`sid`) and its refresh
  * tokens belong to it. Ending a session (logout, the user, a password change, an admin, a reused
- * refresh token) revokes its refresh tokens at once and puts it on the
+ * refresh token — one presented again after the reuse grace or after its successor was used) revokes its refresh tokens at once and puts it on the
  * revocation list, which every replica checks for each access token.
  */
 export class Sessions {
@@ -72,6 +72,8 @@ export class Sessions {
     private readonly ds: DataSource,
     private readonly accessTokens: AccessTokens,
     readonly refreshTtlSeconds: number,
+    /** How long a used refresh token may be presented again before it counts as stolen (ADR 0026). */
+    private readonly refreshReuseGraceSeconds: number,
     private readonly revocations: RevocationList,
     private readonly now: () => number = Date.now,
     private readonly log: (msg: string) => void = () => {},
@@ -100,7 +102,12 @@ export class Sessions {
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const result = await rotateRefreshToken(this.ds, refreshToken, this.refreshTtlSeconds, new Date(this.now()));
+    const result = await rotateRefreshToken(
+      this.ds,
+      refreshToken,
+      { ttlSeconds: this.refreshTtlSeconds, reuseGraceSeconds: this.refreshReuseGraceSeconds },
+      new Date(this.now()),
+    );
     if (!result.ok) {
       if (result.reason === 'reused') await this.end({ sessionId: result.sessionId }, 'refresh_reuse');
       throw new ApiError(401, `refresh_token_${result.reason}`, REFRESH_FAILURES[result.reason]);

@@ -53,6 +53,11 @@ export interface ControlPlaneConfig {
     jwtSecret?: string;
     accessTokenTtlSeconds?: number;
     refreshTokenTtlSeconds?: number;
+    /**
+     * `TF_REFRESH_REUSE_GRACE_SECONDS`: a used refresh token presented again this soon, its successor
+     * still unused, gets another successor instead of ending the login (default 10; 0: never).
+     */
+    refreshReuseGraceSeconds?: number;
     /** `TF_SECRET_KEY`: the AES-256-GCM key of secrets at rest (TOTP); unset, one generated in Postgres. */
     secretKey?: string;
     /** `TF_PUBLIC_URL`: the console's public URL, the passkeys' RP ID and origin (default http://localhost:8080). */
@@ -71,6 +76,7 @@ export interface ControlPlaneConfig {
 
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 14 * 24 * 3600;
+export const DEFAULT_REFRESH_REUSE_GRACE_SECONDS = 10;
 export const DEFAULT_POOL_WAIT_MS = 10_000;
 export const DEFAULT_PUBLIC_URL = 'http://localhost:8080';
 
@@ -223,6 +229,7 @@ export async function openControlPlane(
     dataSource,
     accessTokens,
     cfg.auth?.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+    cfg.auth?.refreshReuseGraceSeconds ?? DEFAULT_REFRESH_REUSE_GRACE_SECONDS,
     revocations,
     Date.now,
     warn,

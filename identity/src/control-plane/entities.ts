@@ -158,6 +158,10 @@ export class RefreshTokenEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  /** Its place in the family's chain: the login's first token is 0, each rotation adds one (refresh-reuse.ts). */
+  @Column({ type: 'integer', default: 0 })
+  generation!: number;
 }
 
 /**

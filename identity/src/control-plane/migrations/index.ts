@@ -7,6 +7,7 @@ import { SsoSettings1765400000000 } from './0008-sso-settings.js';
 import { MfaLockout1765800000000 } from './0009-mfa-lockout.js';
 import { AuditOutbox1765900000000 } from './0010-audit-outbox.js';
 import { TenantQuotas1765950000000 } from './0011-tenant-quotas.js';
+import { RefreshTokenGenerations1766100000000 } from './0013-refresh-token-generations.js';
 
 /**
  * Identity's migrations, in order. Passed to TypeORM as classes, never as a glob. Features
@@ -23,4 +24,5 @@ export const CONTROL_PLANE_MIGRATIONS = [
   MfaLockout1765800000000,
   AuditOutbox1765900000000,
   TenantQuotas1765950000000,
+  RefreshTokenGenerations1766100000000,
 ];
