@@ -1,8 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-
-type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
+import { isolatedQueries, type EngineConnection } from './isolated-queries.js';
 
 export type { ClickHouseClient } from '@clickhouse/client';
 
@@ -46,9 +45,9 @@ export async function createClickHouse(config: ClickHouseConfig): Promise<ClickH
   const { createChdbConnection } = await import('chdb/connection');
   // chdb types its Connection against @clickhouse/client-common, which the client now
   // bundles under another path; the shapes are the same contract.
-  const connection = createChdbConnection({ path }) as unknown as NonNullable<ClientConfig['connection']>;
+  const connection = createChdbConnection({ path }) as unknown as EngineConnection;
   const client = createClient({
-    connection,
+    connection: isolatedQueries(connection),
     clickhouse_settings: SESSION_SETTINGS,
   });
   embeddedClients.set(client, { spoolDir: spoolDirectory(config.dataDir) });
