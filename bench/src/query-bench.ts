@@ -3,7 +3,7 @@
 // (INSERT … SELECT FROM numbers(), so trace_index and the rollup views fire as on ingest),
 // then times read requests over HTTP: p50 / p95 of trace by id, trace search, log search
 // (1 hour), metric queries, attribute suggestions and the service map, and prints the bytes
-// on disk per span, log record and point.
+// on disk per span, log record and point, and per column of the span tables.
 // `--scale`: a day's volume of a busy tenant instead, 100M spans (20M traces), 100M logs and
 // 20M points over 7 days. Sizes: TF_BENCH_SPANS, TF_BENCH_LOGS, TF_BENCH_POINTS (defaults
 // 10M, 10M, 2M; with --scale 100M, 100M, 20M), TF_BENCH_DAYS (1; 7); TF_BENCH_RUNS requests
@@ -104,6 +104,54 @@ async function storage(ch: ClickHouseClient): Promise<string[][]> {
     [signal, raw.join(' + '), (sum(raw) / items).toFixed(1)],
     [`${signal}, rollups`, rollups.join(' + '), (sum(rollups) / items).toFixed(2)],
   ]);
+}
+
+/** Columns under this many bytes per span are summed into one line of the per-column table. */
+const SMALL_COLUMN_BYTES = 0.05;
+
+/**
+ * Where the span tables' bytes go: compressed (and uncompressed) bytes per span of each
+ * column of spans and trace_index (`system.columns`, active parts), then their skip indexes,
+ * marks and primary index (`system.parts`), so codec and layout changes can be read per column.
+ * Compact parts (under 10 MiB, so only at small TF_BENCH_SPANS) report no per-column sizes.
+ */
+async function spanColumnStorage(ch: ClickHouseClient): Promise<string[][]> {
+  const tables = ['spans', 'trace_index'];
+  const columns = await (
+    await ch.query({
+      query: `SELECT table, name, data_compressed_bytes AS compressed, data_uncompressed_bytes AS uncompressed, compression_codec AS codec
+              FROM system.columns WHERE database = currentDatabase() AND table IN {tables:Array(String)}
+              ORDER BY table, compressed DESC, name`,
+      query_params: { tables },
+      format: 'JSONEachRow',
+    })
+  ).json<{ table: string; name: string; compressed: string; uncompressed: string; codec: string }>();
+  const [parts] = await (
+    await ch.query({
+      query: `SELECT sum(secondary_indices_compressed_bytes) AS skip, sum(marks_bytes + primary_key_size) AS marks
+              FROM system.parts WHERE database = currentDatabase() AND active AND table IN {tables:Array(String)}`,
+      query_params: { tables },
+      format: 'JSONEachRow',
+    })
+  ).json<{ skip: string; marks: string }>();
+  const perSpan = (bytes: number) => (bytes / SPANS).toFixed(2);
+  const rows: string[][] = [];
+  for (const table of tables) {
+    const own = columns.filter((c) => c.table === table);
+    const small = own.filter((c) => Number(c.compressed) / SPANS < SMALL_COLUMN_BYTES);
+    for (const c of own.filter((x) => !small.includes(x)))
+      rows.push([`${table}.${c.name}`, c.codec, perSpan(Number(c.compressed)), perSpan(Number(c.uncompressed))]);
+    const sum = (k: 'compressed' | 'uncompressed') => small.reduce((n, c) => n + Number(c[k]), 0);
+    rows.push([
+      `${table}, ${small.length} other columns`,
+      '',
+      perSpan(sum('compressed')),
+      perSpan(sum('uncompressed')),
+    ]);
+  }
+  rows.push(['skip indexes', '', perSpan(Number(parts?.skip ?? 0)), '']);
+  rows.push(['marks and primary index', '', perSpan(Number(parts?.marks ?? 0)), '']);
+  return rows;
 }
 
 interface Case {
@@ -236,5 +284,8 @@ async function readPhase(server: RunningAllInOne): Promise<void> {
   console.log(renderTable(['request', 'p50 ms', 'p95 ms', 'target p95 ms'], rows));
   console.log(
     `\n${renderTable(['signal', 'tables (raw, projections and skip indexes included)', 'bytes per item'], await storage(ch))}`,
+  );
+  console.log(
+    `\n${renderTable(['span column', 'codec', 'bytes per span', 'uncompressed'], await spanColumnStorage(ch))}`,
   );
 }

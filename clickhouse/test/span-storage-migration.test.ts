@@ -75,7 +75,11 @@ describe('migration 0018 on spans and logs written before it', () => {
         rows(ch, `SELECT TraceId, min(Start) AS s, max(End) AS e FROM trace_index GROUP BY TraceId ORDER BY TraceId`);
       const boundsBefore = await traceBounds();
 
-      await migrate(ch);
+      // Through 0020: migration 0021 changes the attribute maps' codecs again (span-codecs-migration.test.ts).
+      await migrate(
+        ch,
+        migrations.filter((m) => m.version <= 20),
+      );
       // Spans written after the migration: trace_index takes their ends from StartTime + DurationNs.
       await loadSpans(ch, 'old', 4000, 100);
       assert.deepEqual(await lookup(ch, 'old', 2345), before);
