@@ -105,6 +105,9 @@ export async function mutatingPhase(node: RunningAllInOne, apiKey: string): Prom
     };
     const requests: Record<Side, number> = { on: 0, off: 0 };
     const roundP95: Record<Side, number[]> = { on: [], off: [] };
+    // Process CPU (every thread: the embedded Postgres runs on this one, ClickHouse on its own)
+    // while each side's rounds ran: less sensitive to the machine's load than latency.
+    const cpuMs: Record<Side, number> = { on: 0, off: 0 };
 
     const iteration = async (side: Side, n: number, record: boolean) => {
       const base = servers[side].url;
@@ -165,7 +168,10 @@ export async function mutatingPhase(node: RunningAllInOne, apiKey: string): Prom
     for (let r = 0; r < ROUNDS; r++) {
       for (const side of r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
         const round: number[] = [];
+        const cpu0 = process.cpuUsage();
         for (let i = 0; i < BATCH; i++) round.push(...(await iteration(side, n++, true)));
+        const cpu = process.cpuUsage(cpu0);
+        cpuMs[side] += (cpu.user + cpu.system) / 1000;
         roundP95[side].push(percentile(round, 95));
       }
     }
@@ -205,8 +211,12 @@ export async function mutatingPhase(node: RunningAllInOne, apiKey: string): Prom
         rows,
       ),
     );
+    const perCall = (side: Side) => cpuMs[side] / requests[side];
     console.log(
-      `\np95 of each round (ms), audit off: ${roundP95.off.map(formatMs).join(' ')}\np95 of each round (ms), audit on:  ${roundP95.on.map(formatMs).join(' ')}`,
+      `\nprocess CPU per call (ms): audit off ${perCall('off').toFixed(2)}, audit on ${perCall('on').toFixed(2)} (${overhead(perCall('on'), perCall('off'))})`,
+    );
+    console.log(
+      `p95 of each round (ms), audit off: ${roundP95.off.map(formatMs).join(' ')}\np95 of each round (ms), audit on:  ${roundP95.on.map(formatMs).join(' ')}`,
     );
     await timed(servers.on.url, apiKey, 'bench-teardown', 'DELETE', `/api/v1/alert-rules/${ruleId}`, 204);
   } finally {

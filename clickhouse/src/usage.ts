@@ -8,6 +8,10 @@
 // size are the same rows, and the second would be lost. A failed write is retried with the
 // same rows and token, so a write that succeeded although the client saw an error is not
 // counted twice.
+//
+// Items of Signal `queries`: the rows a query returned, and for PromQL sample reads the samples
+// it read (README, Usage). Migration 0017's comment says only "rows they returned"; it stays
+// as applied, since a migration's checksum covers its comments too (migrations.ts).
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
