@@ -8,6 +8,7 @@ import type { UsageSink } from '@telemetryflow/otlp';
 import { CLICKHOUSE, QUERY_LIMITS, QUERY_QUOTAS, QUERY_USAGE } from './http/tokens.js';
 import type { QueryLimits } from './query-limits.js';
 import type { QueryQuotaGuard } from './query-quotas.js';
+import { clientGoneSignal, unlessClientGone } from './http/client-gone.js';
 
 /** ClickHouse errors that mean "this query went past a limit" → the limit's name. */
 const LIMIT_ERRORS: Record<string, { limit: keyof QueryLimits; what: string }> = {
@@ -78,12 +79,13 @@ export class ClickHouseReader {
         query: query.trimEnd() + limitSettings(this.limits) + (settings ? `, ${settings}` : ''),
         query_params: params,
         format: 'JSONEachRow',
+        abort_signal: clientGoneSignal(),
       });
       const rows = await rs.json<T>();
       if (tenant !== undefined) this.usage?.add(tenant, 'queries', 'run', { requests: 1, items: rows.length });
       return rows;
     } catch (err) {
-      throw limitError(err, this.limits);
+      throw limitError(unlessClientGone(err), this.limits);
     } finally {
       release?.();
     }
@@ -109,6 +111,7 @@ export class ClickHouseReader {
       const result = await this.client.exec({
         query: `${query.trimEnd()}${limitSettings(this.limits)} FORMAT RowBinary`,
         query_params: params,
+        abort_signal: clientGoneSignal(),
         // An HTTP setting (the embedded engine ignores it): the summary header after the last row is read.
         ...(embedded ? {} : { clickhouse_settings: { wait_end_of_query: 1 } }),
       });
@@ -123,7 +126,7 @@ export class ClickHouseReader {
         });
       return rows;
     } catch (err) {
-      throw limitError(err, this.limits);
+      throw limitError(unlessClientGone(err), this.limits);
     } finally {
       release?.();
     }
