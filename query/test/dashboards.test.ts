@@ -416,7 +416,7 @@ describe('render and variables', () => {
       [0],
     );
     for (const panels of [[], [-1], [1.5], 'all']) {
-      const bad = await render({ panels });
+      const bad = await call(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST', body: { panels } });
       assert.equal(bad.status, 400, JSON.stringify(panels));
       assert.match(bad.body.error.details.parameter, /^panels/);
     }
