@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { abortPageReads } from './api/http.js';
 import { useAuthStore } from './auth/auth.store.js';
 import { safeRedirect } from './auth/safe-redirect.js';
 import { timeNavigations } from './layout/view-timing.js';
@@ -112,6 +113,10 @@ export function createConsoleRouter() {
     return true;
   });
   carryTimeRange(router);
+  // The reads of the page left behind stop; a change of the query alone stays on the page.
+  router.afterEach((to, from, failure) => {
+    if (!failure && to.path !== from.path) abortPageReads();
+  });
   router.afterEach((to) => {
     document.title = `${typeof to.meta.title === 'string' ? to.meta.title : 'TelemetryFlow'} · TelemetryFlow`;
   });

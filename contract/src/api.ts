@@ -214,6 +214,12 @@ export interface RedPointDto extends LatencyQuantilesDto {
   errorRate: number | null;
 }
 
+/** One service's RED series, as `GET /services/red` answers for each service it names. */
+export interface ServiceRedDto {
+  service: string;
+  points: RedPointDto[];
+}
+
 export interface OperationDto extends LatencyQuantilesDto {
   name: string;
   kind: string;

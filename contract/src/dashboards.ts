@@ -246,7 +246,11 @@ export const RenderQuerySchema = z
   })
   .strict();
 export const RenderBodySchema = z
-  .object({ variables: z.record(z.string(), z.union([Text(1024), z.array(Text(1024)).max(100)])).optional() })
+  .object({
+    variables: z.record(z.string(), z.union([Text(1024), z.array(Text(1024)).max(100)])).optional(),
+    /** Indexes of the panels to run (default: all), so a console can ask for the ones on screen first. */
+    panels: z.array(z.number().int().min(0)).min(1).max(50).optional(),
+  })
   .strict();
 export type RenderBody = z.infer<typeof RenderBodySchema>;
 
@@ -267,6 +271,6 @@ export interface DashboardRenderDto {
   toMs: number;
   /** Variable values the queries used. */
   variables: Record<string, string | string[]>;
-  /** One per panel, in panel order; `title` with the variables substituted. */
+  /** One per panel (of those asked for), in panel order; `title` with the variables substituted. */
   panels: (PanelResult & { index: number; title: string; durationMs: number })[];
 }

@@ -90,6 +90,12 @@ export const AggregateParamsSchema = z.object({
   stepSeconds: StepSeconds.optional(),
   resolution: Resolution.optional(),
 });
+/** Most services one batched RED request names (the console asks for its busiest 30). */
+export const MAX_RED_SERVICES = 100;
+/** RED series of several services in one request: `service` given once per service. */
+export const ServicesRedParamsSchema = AggregateParamsSchema.extend({
+  service: z.union([Text, z.array(Text).min(1).max(MAX_RED_SERVICES)]),
+});
 /** The volume of one service or all; with any filter of the log search, of exactly that search (raw logs). */
 export const LogVolumeParamsSchema = attributeFilters({
   ...AggregateParamsSchema.shape,

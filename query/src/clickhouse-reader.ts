@@ -11,6 +11,7 @@ import type { UsageSink } from '@telemetryflow/otlp';
 import { CLICKHOUSE, QUERY_LIMITS, QUERY_QUOTAS, QUERY_USAGE } from './http/tokens.js';
 import type { QueryLimits } from './query-limits.js';
 import type { QueryQuotaGuard } from './query-quotas.js';
+import { clientGoneSignal, unlessClientGone } from './http/client-gone.js';
 
 /** ClickHouse errors that mean "this query went past a limit" → the limit's name. */
 const LIMIT_ERRORS: Record<string, { limit: keyof QueryLimits; what: string }> = {
@@ -81,12 +82,13 @@ export class ClickHouseReader {
         query: query.trimEnd() + limitSettings(this.limits) + (settings ? `, ${settings}` : ''),
         query_params: params,
         format: 'JSONEachRow',
+        abort_signal: clientGoneSignal(),
       });
       const rows = await rs.json<T>();
       if (tenant !== undefined) this.usage?.add(tenant, 'queries', 'run', { requests: 1, items: rows.length });
       return rows;
     } catch (err) {
-      throw limitError(err, this.limits);
+      throw limitError(unlessClientGone(err), this.limits);
     } finally {
       release?.();
     }
@@ -111,7 +113,9 @@ export class ClickHouseReader {
       const sql = `${query.trimEnd()}${limitSettings(this.limits)}`;
       const embedded = embeddedInfo(this.client);
       if (embedded) {
-        const rows = decode(await readThroughSpoolFile(this.client, embedded.spoolDir, sql, params));
+        const rows = decode(
+          await readThroughSpoolFile(this.client, embedded.spoolDir, sql, params, clientGoneSignal()),
+        );
         if (tenant !== undefined)
           this.usage?.add(tenant, 'queries', 'run', { requests: 1, items: rowsRead(rows), bytes: 0 });
         return rows;
@@ -119,6 +123,7 @@ export class ClickHouseReader {
       const result = await this.client.exec({
         query: `${sql} FORMAT RowBinary`,
         query_params: params,
+        abort_signal: clientGoneSignal(),
         // The summary header comes after the last row is read.
         clickhouse_settings: { wait_end_of_query: 1 },
       });
@@ -133,7 +138,7 @@ export class ClickHouseReader {
         });
       return rows;
     } catch (err) {
-      throw limitError(err, this.limits);
+      throw limitError(unlessClientGone(err), this.limits);
     } finally {
       release?.();
     }
@@ -151,10 +156,15 @@ async function readThroughSpoolFile(
   spoolDir: string,
   sql: string,
   params: Record<string, unknown>,
+  abortSignal: AbortSignal | undefined,
 ): Promise<Buffer> {
   const file = join(spoolDir, `read-${randomUUID()}.bin`);
   try {
-    await client.command({ query: `${sql} INTO OUTFILE '${file}' FORMAT RowBinary`, query_params: params });
+    await client.command({
+      query: `${sql} INTO OUTFILE '${file}' FORMAT RowBinary`,
+      query_params: params,
+      abort_signal: abortSignal,
+    });
     return await readFile(file);
   } finally {
     await rm(file, { force: true });

@@ -391,6 +391,37 @@ describe('render and variables', () => {
     assert.equal(traces.status, 'ok');
   });
 
+  test('a render of some panels runs those alone, answering each as the whole render does', async () => {
+    const { id } = await create(SAMPLE);
+    const now = Date.now();
+    const render = (body: Json) =>
+      call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render?from=${now - 3_600_000}&to=${now}`, {
+        key: KEY,
+        method: 'POST',
+        body,
+      });
+    const whole = await render({});
+    const logsOnly = await render({ panels: [1] });
+    assert.equal(logsOnly.status, 200, JSON.stringify(logsOnly.body));
+    assert.deepEqual(
+      logsOnly.body.data.panels.map((p) => [p.index, p.title]),
+      [[1, 'Logs']],
+    );
+    const { durationMs: _a, ...part } = logsOnly.body.data.panels[0]!;
+    const { durationMs: _b, ...same } = whole.body.data.panels[1]!;
+    assert.deepEqual(part, same);
+    // Indexes past the last panel run nothing; an empty list or a bad index is refused.
+    assert.deepEqual(
+      (await render({ panels: [0, 7] })).body.data.panels.map((p) => p.index),
+      [0],
+    );
+    for (const panels of [[], [-1], [1.5], 'all']) {
+      const bad = await call(url(), `/api/v1/dashboards/${id}/render`, { key: KEY, method: 'POST', body: { panels } });
+      assert.equal(bad.status, 400, JSON.stringify(panels));
+      assert.match(bad.body.error.details.parameter, /^panels/);
+    }
+  });
+
   test('render takes from/to and refuses unknown variables', async () => {
     const { id } = await create(SAMPLE);
     const past = await call<{ data: DashboardRenderDto }>(url(), `/api/v1/dashboards/${id}/render?from=1000&to=2000`, {

@@ -204,6 +204,49 @@ describe('service RED', () => {
     assert.equal(fine.body.meta.resolution, 'raw');
   });
 
+  test('several services in one request: each series equals its own request, from raw spans and rollups alike', async () => {
+    for (const step of ['&stepSeconds=3600', '&stepSeconds=60']) {
+      const q = range(NOW - (step.endsWith('3600') ? 2 * D : H), NOW, step);
+      const [planned, raw] = await both(`/api/v1/services/red?service=cron&service=shop&service=nosuch&${q}`);
+      assert.deepEqual(
+        planned.data.map((s: Json) => s.service),
+        ['cron', 'shop', 'nosuch'],
+      );
+      assert.equal(planned.meta.resolution, step.endsWith('3600') ? 'hourly' : 'raw');
+      for (const [i, service] of ['cron', 'shop'].entries()) {
+        const one = await call(base, `/api/v1/services/${service}/red?${q}`, { key: KEY });
+        assert.deepEqual(planned.data[i].points, one.body.data, `${service} ${step}`);
+        assert.deepEqual(planned.meta, one.body.meta);
+        const alone = await call(base, `/api/v1/services/${service}/red?${q}&resolution=raw`, { key: KEY });
+        assert.deepEqual(raw.data[i].points, alone.body.data, `${service} ${step} raw`);
+        assert.ok(
+          one.body.data.some((p: Json) => p.count > 0),
+          `${service} has requests`,
+        );
+      }
+      // A service without spans: every step there, none with requests.
+      assert.equal(planned.data[2].points.length, planned.data[0].points.length);
+      assert.ok(planned.data[2].points.every((p: Json) => p.count === 0 && p.errorRate === null && p.p95Ms === null));
+    }
+  });
+
+  test('several services: another tenant gets its own spans; no service or too many → 400 naming service', async () => {
+    const q = range(NOW - 3 * D - H, NOW, '&stepSeconds=3600');
+    const red = await call(base, `/api/v1/services/red?service=shop&${q}`, { key: betaKey });
+    assert.equal(red.status, 200, JSON.stringify(red.body));
+    assert.equal(
+      red.body.data[0].points.reduce((a: number, p: Json) => a + p.count, 0),
+      (await exactRed(`TenantId = 'beta' AND ServiceName = 'shop' AND ${ENTRY}`, {})).n,
+    );
+    const none = await call(base, `/api/v1/services/red?${q}`, { key: KEY });
+    assert.equal(none.status, 400);
+    assert.equal(none.body.error.details.parameter, 'service');
+    const many = Array.from({ length: 101 }, (_, i) => `service=s${i}`).join('&');
+    const tooMany = await call(base, `/api/v1/services/red?${many}&${q}`, { key: KEY });
+    assert.equal(tooMany.status, 400);
+    assert.equal(tooMany.body.error.details.parameter, 'service');
+  });
+
   test('bad step → 400 naming stepSeconds', async () => {
     const res = await call(base, `/api/v1/services/shop/red?${range(NOW - 2 * D, NOW, '&stepSeconds=1')}`, {
       key: KEY,

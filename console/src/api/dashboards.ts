@@ -29,14 +29,22 @@ export const restoreVersion = (id: string, version: number) =>
 export function variableValues(id: string, name: string, range: TimeWindow) {
   return request<string[]>(`${one(id)}/variables/${encodeURIComponent(name)}/values`, {
     query: { from: range.from, to: range.to },
+    pageRead: true,
   });
 }
 
-export function renderDashboard(id: string, range: TimeWindow, variables: Record<string, string | string[]>) {
+/** Runs the dashboard's panels (or those of `panels`, by index) over `range`. */
+export function renderDashboard(
+  id: string,
+  range: TimeWindow,
+  variables: Record<string, string | string[]>,
+  panels?: number[],
+) {
   return request<DashboardRenderDto>(`${one(id)}/render`, {
     method: 'POST',
     query: { from: range.from, to: range.to },
-    body: { variables },
+    body: panels ? { variables, panels } : { variables },
+    pageRead: true,
   });
 }
 

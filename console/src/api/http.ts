@@ -62,6 +62,23 @@ interface RequestOptions {
   anonymous?: boolean;
   /** Overrides the session's token (checking an API key before it becomes the session). */
   token?: string;
+  /** A read of the page on show: cancelled when the console moves to another page (abortPageReads). */
+  pageRead?: boolean;
+}
+
+// The embedded engine answers one query at a time: reads of a page left behind must not hold
+// up the next page's. The API drops a cancelled request's queries that have not started.
+let pageReads = new AbortController();
+
+/** Cancels the page reads under way (the console moved to another page). */
+export function abortPageReads(): void {
+  pageReads.abort();
+  pageReads = new AbortController();
+}
+
+/** A request cancelled by abortPageReads (its page is gone: nothing to show). */
+export function isAbortedRead(err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'AbortError';
 }
 
 async function send(path: string, opts: RequestOptions): Promise<Response> {
@@ -75,6 +92,7 @@ async function send(path: string, opts: RequestOptions): Promise<Response> {
     method: opts.method ?? 'GET',
     headers,
     ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+    ...(opts.pageRead ? { signal: pageReads.signal } : {}),
   });
 }
 

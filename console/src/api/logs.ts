@@ -16,12 +16,16 @@ export interface LogSearch {
 }
 
 export function searchLogs({ attributes, ...search }: LogSearch, range: TimeWindow) {
-  return request<LogDto[]>('/logs', { query: { ...search, ...attributes, from: range.from, to: range.to } });
+  return request<LogDto[]>('/logs', {
+    query: { ...search, ...attributes, from: range.from, to: range.to },
+    pageRead: true,
+  });
 }
 
 /** Records per step by severity over exactly the search (its cursor and limit aside). */
 export function logVolume({ attributes, cursor: _cursor, limit: _limit, ...search }: LogSearch, range: TimeWindow) {
   return request<LogVolumePointDto[]>('/logs/volume', {
     query: { ...search, ...attributes, from: range.from, to: range.to },
+    pageRead: true,
   });
 }

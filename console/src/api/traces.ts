@@ -17,13 +17,17 @@ export interface TraceSearch {
 }
 
 export function searchTraces({ attributes, ...search }: TraceSearch, range: TimeWindow) {
-  return request<TraceSummaryDto[]>('/traces', { query: { ...search, ...attributes, from: range.from, to: range.to } });
+  return request<TraceSummaryDto[]>('/traces', {
+    query: { ...search, ...attributes, from: range.from, to: range.to },
+    pageRead: true,
+  });
 }
 
 /** One trace with its log records (`include=logs`). */
 export function getTrace(traceId: string) {
   return request<TraceDto & { logs?: LogDto[] }>(`/traces/${encodeURIComponent(traceId)}`, {
     query: { include: 'logs' },
+    pageRead: true,
   });
 }
 
@@ -51,6 +55,7 @@ export function traceHeatmap(
 ) {
   return request<TraceHeatmapCellDto[]>('/traces/heatmap', {
     query: { ...search, ...attributes, from: range.from, to: range.to, stepSeconds },
+    pageRead: true,
   });
 }
 

@@ -32,3 +32,23 @@ export function newPanelLayout(panels: readonly Pick<Panel, 'layout'>[], w = 12,
   }
   return { x: 0, y: panels.reduce((max, p) => Math.max(max, p.layout.y + p.layout.h), 0), w, h };
 }
+
+/** Most render requests for a dashboard's first screen (each a heavy request for the rate limit). */
+const SCREEN_PARTS = 3;
+
+/**
+ * Panel indexes in the order a render asks for them: the first screen's rows, top first, one
+ * request each (at most SCREEN_PARTS, the last taking the rest of the screen), then every panel
+ * below the screen in one more. The embedded engine runs one query at a time: the top of the
+ * dashboard is drawn before the queries of panels nobody sees yet have run.
+ */
+export function renderParts(panels: readonly Pick<Panel, 'layout'>[], screenRows: number): number[][] {
+  const indexed = panels.map((p, index) => ({ y: p.layout.y, index }));
+  const onScreen = indexed.filter((p) => p.y < screenRows);
+  const rows = [...new Set(onScreen.map((p) => p.y))].sort((a, b) => a - b);
+  const partOf = (y: number) => Math.min(rows.indexOf(y), SCREEN_PARTS - 1);
+  const parts: number[][] = Array.from({ length: Math.min(rows.length, SCREEN_PARTS) }, () => []);
+  for (const p of onScreen) parts[partOf(p.y)]!.push(p.index);
+  const below = indexed.filter((p) => p.y >= screenRows).map((p) => p.index);
+  return [...parts, ...(below.length ? [below] : [])].map((part) => part.sort((a, b) => a - b));
+}

@@ -1,8 +1,10 @@
 import { ref, shallowRef } from 'vue';
+import { isAbortedRead } from '../api/http.js';
 
 /**
  * State of one kind of request on a page: the latest answer, its error, whether one is under
- * way. A slower earlier request never overwrites the answer of a later one.
+ * way. A slower earlier request never overwrites the answer of a later one; a read cancelled
+ * because its page was left is no error.
  */
 export function useLoad<T, A extends unknown[]>(fn: (...args: A) => Promise<T>) {
   const data = shallowRef<T | null>(null);
@@ -19,7 +21,7 @@ export function useLoad<T, A extends unknown[]>(fn: (...args: A) => Promise<T>) 
       if (mine === latest) data.value = result;
       return result;
     } catch (err) {
-      if (mine === latest) error.value = err;
+      if (mine === latest && !isAbortedRead(err)) error.value = err;
       return null;
     } finally {
       if (mine === latest) loading.value = false;

@@ -93,6 +93,7 @@ import { QueryQuotaGuard } from '../query-quotas.js';
 import { UsageController } from '../usage/usage.controller.js';
 import { DEFAULT_RESULT_CACHE, ResultCache, type ResultCacheOptions } from '../http/result-cache.js';
 import { ResultCacheInterceptor } from '../http/result-cache.interceptor.js';
+import { ClientGoneInterceptor } from '../http/client-gone.js';
 import { AuditEventsController } from '../audit/audit-events.controller.js';
 import { AccountExportController } from '../account/account-export.controller.js';
 import { AuditEventsRepository } from '../audit/audit-events.repository.js';
@@ -219,6 +220,7 @@ class QueryApiModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: AUDIT_SINK, useValue: audit },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: ClientGoneInterceptor },
         AuditEventsRepository,
         { provide: RATE_LIMITS, useValue: { ...DEFAULT_RATE_LIMITS, ...cfg.rateLimits } },
         {

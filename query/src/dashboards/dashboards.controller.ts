@@ -172,7 +172,8 @@ export class DashboardsController {
   @RateLimit('heavy')
   @HttpCode(200)
   @ApiRoute({
-    summary: "Run every panel's query (a few at a time); a failing panel carries its error in place",
+    summary:
+      "Run every panel's query, or those of the panels asked for (a few at a time); a failing panel carries its error in place",
     query: RenderQuerySchema,
     body: RenderBodySchema,
     params: ID,

@@ -5,11 +5,13 @@ import {
   type OperationDto,
   type RedPointDto,
   type ServiceDto,
+  type ServiceRedDto,
+  ServicesRedParamsSchema,
 } from '@telemetryflow/contract';
 import { ApiRoute, Requires, TenantId, ValidQuery } from '@telemetryflow/http-kit';
 import { CacheResult } from '../http/result-cache.interceptor.js';
 import type { RawParams } from '../request-params.js';
-import { serviceName, ServicesService } from './services.service.js';
+import { serviceName, serviceNames, ServicesService } from './services.service.js';
 
 @Controller('api/v1/services')
 @Requires('read')
@@ -26,6 +28,17 @@ export class ServicesController {
   })
   list(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<ServiceDto[]>> {
     return this.services.services(tenant, q);
+  }
+
+  @Get('red')
+  @ApiRoute({
+    summary:
+      "RED series of several services from one query (`service` given once per service), as each one's `:service/red` answers",
+    query: ServicesRedParamsSchema,
+    tags: ['services'],
+  })
+  redOf(@TenantId() tenant: string, @ValidQuery() q: RawParams): Promise<ApiSuccess<ServiceRedDto[]>> {
+    return this.services.redOf(tenant, serviceNames(q.service), q);
   }
 
   @Get(':service/red')

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { OperationDto, RedPointDto, ResolutionMeta, ServiceDto } from '@telemetryflow/contract';
+import type { OperationDto, RedPointDto, ResolutionMeta, ServiceDto, ServiceRedDto } from '@telemetryflow/contract';
 import { resultTooLarge } from '@telemetryflow/http-kit';
 import { QUERY_LIMITS } from '../http/tokens.js';
 import { bucketStarts } from '../metrics/metric-math.js';
@@ -67,12 +67,28 @@ export class ServicesService {
   }
 
   async red(tenant: string, service: string, q: RawParams): Promise<Planned<RedPointDto[]>> {
+    const answer = await this.redOf(tenant, [service], q);
+    return { data: answer.data[0]!.points, meta: answer.meta };
+  }
+
+  /** RED series of each service named, in the order named, from one query. */
+  async redOf(tenant: string, services: readonly string[], q: RawParams): Promise<Planned<ServiceRedDto[]>> {
     const range = parseTimeRange(q);
     const stepMs = parseStepMs(q, range);
     const plan = await this.planner.plan(tenant, 'spans', range, q, stepMs);
-    const rows = await this.repo.red(tenant, service, plan, stepMs);
+    const rows = await this.repo.red(tenant, services, plan, stepMs);
+    const fromMs = Number(range.fromNs / NS_PER_MS);
+    const toMs = Number(range.toNs / NS_PER_MS);
     return {
-      data: redSeries(rows, Number(range.fromNs / NS_PER_MS), Number(range.toNs / NS_PER_MS), stepMs),
+      data: services.map((service) => ({
+        service,
+        points: redSeries(
+          rows.filter((r) => r.service === service),
+          fromMs,
+          toMs,
+          stepMs,
+        ),
+      })),
       meta: { resolution: plan.resolution, stepSeconds: stepMs / 1000 },
     };
   }
@@ -99,4 +115,10 @@ export class ServicesService {
 /** The `{service}` path segment, bounded like other string parameters. */
 export function serviceName(raw: string): string {
   return parseString({ service: raw }, 'service') ?? '';
+}
+
+/** The `service` parameters of a batched RED request, each bounded, without repeats. */
+export function serviceNames(raw: unknown): string[] {
+  const list = Array.isArray(raw) ? raw : [raw];
+  return [...new Set(list.map((s) => serviceName(String(s))))];
 }
