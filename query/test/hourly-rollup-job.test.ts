@@ -257,10 +257,11 @@ test('an hour rolled again (a crash before its watermark moved, or a second proc
 });
 
 test('late points for a rolled hour reach its hourly rows through the late-point views; rollups:backfill rebuilds the same', async () => {
-  // Points for rolled hours on either side of the first watermark, arriving after they were rolled.
-  await gaugePoints(api.ch, W - 2 * H + 17 * M, 30, 7 * M, 104_729);
+  // Points for rolled hours on either side of the first watermark, arriving after they were rolled
+  // (off the loaded points' times: two values at one time would leave `last` undecided).
+  await gaugePoints(api.ch, W - 2 * H + 17 * M + 567, 30, 7 * M, 104_729);
   await gaugePoints(api.ch, W + 3 * H + 1234, 20, 5 * M, 15_485_863);
-  await histogramPoints(api.ch, W + 13 * M, 20, 11 * M);
+  await histogramPoints(api.ch, W + 13 * M + 89, 20, 11 * M);
   const late = await hourlyCounts();
   assert.equal(late.hourly, late.raw);
   assert.equal(late.histogramHourly, late.histogramRaw);
