@@ -1,11 +1,12 @@
 // Daily metric rollups built from closed hours (migration 0019; ADR 0024, "Measured after:
-// daily rollups from closed hours"). The hourly tables are still filled by views on every
-// insert; each daily table is filled by one INSERT … SELECT per closed day, from its hourly
-// table, merging the hourly states as the views did. `rollup_watermarks` holds per daily
+// daily rollups from closed hours"). Each daily table is filled by one INSERT … SELECT per
+// closed day, from its hourly table (itself rolled from raw points by hourly-rollups.ts once
+// an hour is closed, 0022), merging the hourly states as the views did. `rollup_watermarks` holds per daily
 // table the first day not yet rolled; the query planner reads daily rows only before it.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { clusterOf } from './client.js';
 import { ROLLUP_TABLES as T, TIME_COLUMNS } from './read-catalog.js';
+import { advanceWatermark, readWatermarks } from './rollup-watermarks.js';
 
 /** A daily table, the hourly table it is rolled from, and the aggregate each column takes (as the 0008/0011/0013 views). */
 export interface DailyRollup {
@@ -101,7 +102,6 @@ export const DAILY_ROLLUPS: readonly DailyRollup[] = [
   },
 ];
 
-export const WATERMARK_TABLE = 'rollup_watermarks';
 const DAY_MS = 86_400_000;
 const DAY = TIME_COLUMNS.daily;
 const HOUR = TIME_COLUMNS.hourly;
@@ -144,17 +144,6 @@ WHERE ${HOUR} >= toDateTime({day:UInt32}, 'UTC') AND ${HOUR} < toDateTime({day:U
 GROUP BY ${keys.join(', ')}`;
 }
 
-/** Each daily table's watermark (epoch ms of the first day not rolled); tables without one are left out. */
-export async function readWatermarks(client: ClickHouseClient): Promise<Map<string, number>> {
-  const rs = await client.query({
-    query: `SELECT DailyTable AS table, toUnixTimestamp(max(RolledUntil)) AS until FROM ${WATERMARK_TABLE} GROUP BY DailyTable`,
-    format: 'JSONEachRow',
-  });
-  return new Map(
-    (await rs.json<{ table: string; until: number | string }>()).map((r) => [r.table, Number(r.until) * 1000]),
-  );
-}
-
 /**
  * The first day metric queries may not read from daily rows: the lowest watermark of the
  * metric daily tables (a query reads one of them; all move together). 0 when none is known.
@@ -170,7 +159,6 @@ export interface DailyRollupOptions {
   closedAfterMs?: number;
   /** Epoch ms now (tests move it). */
   now?: () => number;
-  log?: (msg: string) => void;
 }
 
 export interface DailyRollupPass {
@@ -184,7 +172,8 @@ export interface DailyRollupPass {
 export const DEFAULT_CLOSED_AFTER_MS = 3_600_000;
 
 /**
- * Rolls every closed day at or after each table's watermark, oldest first, one day and one
+ * Rolls every closed day at or after each table's watermark whose hours are all rolled
+ * (before the hourly table's watermark), oldest first, one day and one
  * table at a time, moving the table's watermark after each day. Safe to run from any number
  * of processes at once and again after a crash: a day's insert is deduplicated by its token,
  * and a watermark only grows (readers take the maximum).
@@ -202,72 +191,17 @@ export async function rollClosedDays(
     let day = watermarks.get(rollup.daily);
     // No watermark: migration 0019 has not run here; the views still fill the table.
     if (day === undefined) continue;
+    // A day is rolled from its hourly rows only once all its hours are rolled (0022); no
+    // hourly watermark: the hourly views fill every hour on insert.
+    const hoursUntil = watermarks.get(rollup.hourly) ?? Infinity;
     rolled[rollup.daily] = 0;
-    while (day + DAY_MS + closedAfter <= now()) {
+    while (day + DAY_MS + closedAfter <= now() && day + DAY_MS <= hoursUntil) {
       await client.command({ query: rollDayStatement(rollup, day, cluster), query_params: { day: day / 1000 } });
       day += DAY_MS;
-      await advanceWatermark(client, rollup.daily, day, cluster);
+      await advanceWatermark(client, rollup.daily, day);
       watermarks.set(rollup.daily, day);
       rolled[rollup.daily]!++;
     }
   }
   return { rolled, watermarks };
-}
-
-async function advanceWatermark(
-  client: ClickHouseClient,
-  table: string,
-  untilMs: number,
-  cluster?: string,
-): Promise<void> {
-  await client.command({
-    query: `INSERT INTO ${WATERMARK_TABLE} (DailyTable, RolledUntil) SETTINGS async_insert = 0, insert_deduplicate = 0${cluster ? ', distributed_foreground_insert = 1' : ''}
-            VALUES ({table:String}, toDateTime({until:UInt32}, 'UTC'))`,
-    query_params: { table, until: untilMs / 1000 },
-  });
-}
-
-/**
- * Runs `rollClosedDays` now and then every `intervalMs` (default 5 minutes) until closed;
- * a failed pass is logged and retried at the next tick.
- */
-export class DailyRollupJob {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private closed = false;
-
-  constructor(
-    private readonly client: ClickHouseClient,
-    private readonly options: DailyRollupOptions & { intervalMs?: number } = {},
-  ) {}
-
-  start(): this {
-    this.tick();
-    return this;
-  }
-
-  /** One pass now (also what the timer runs). */
-  async runOnce(): Promise<DailyRollupPass> {
-    return rollClosedDays(this.client, this.options);
-  }
-
-  private tick(): void {
-    if (this.closed) return;
-    this.running = this.runOnce()
-      .then((pass) => {
-        const days = Object.values(pass.rolled).reduce((a, b) => a + b, 0);
-        if (days > 0) this.options.log?.(`daily rollups: rolled ${days} table-day(s) from closed hours`);
-      })
-      .catch((err: unknown) => this.options.log?.(`daily rollups: pass failed, retried next tick: ${String(err)}`))
-      .finally(() => {
-        this.running = undefined;
-        if (!this.closed) this.timer = setTimeout(() => this.tick(), this.options.intervalMs ?? 300_000).unref();
-      });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
 }

@@ -10,3 +10,6 @@ export * from './read-catalog.js';
 export * from './usage.js';
 export * from './stored-bytes.js';
 export * from './daily-rollups.js';
+export * from './rollup-watermarks.js';
+export * from './hourly-rollups.js';
+export * from './rollup-job.js';

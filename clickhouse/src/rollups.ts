@@ -68,7 +68,9 @@ export function backfillDays(fromMs: number, toMs: number): { fromMs: number; to
  * of those days, then runs each view's own query over the raw rows of those hours into
  * the hourly table, whose insert fills the cascaded tables through their views. The metric
  * daily views (0019) take only days before their table's watermark; later days are rolled
- * from the rebuilt hourly rows by the daily rollup job (daily-rollups.ts), as on ingest.
+ * from the rebuilt hourly rows by the daily rollup job (daily-rollups.ts), as on ingest. The
+ * metric hourly views (0022) likewise take only hours before their watermark: later hours
+ * have no rows yet and are rolled from raw points by the hourly rollup job (hourly-rollups.ts).
  * Running it twice gives the same rows. Rows ingested into the range while it runs may be counted
  * twice or not at all: backfill ranges that no longer receive data.
  */

@@ -1,4 +1,5 @@
-// Daily metric rollups built from closed hours (migration 0019, clickhouse/src/daily-rollups.ts):
+// Daily metric rollups built from closed hours (migration 0019, clickhouse/src/daily-rollups.ts;
+// the hours themselves rolled from raw points once closed, 0022):
 // metric answers through the planner are the same before the job rolls a day (hourly rows),
 // after it (daily rows), after a restart, after a day is rolled twice (a crash before the
 // watermark moved), with late points for a rolled day, and after `rollups:backfill`.
@@ -7,8 +8,11 @@ import { after, before, test } from 'node:test';
 import {
   backfillRollups,
   DAILY_ROLLUPS,
+  HOURLY_ROLLUPS,
+  metricsDailyUntil,
   readWatermarks,
   rollClosedDays,
+  rollClosedHours,
   rollDayStatement,
   type ClickHouseClient,
 } from '@telemetryflow/clickhouse';
@@ -59,8 +63,12 @@ async function histogramPoints(ch: ClickHouseClient, fromMs: number, n: number, 
 
 async function load(ch: ClickHouseClient): Promise<void> {
   const watermarks = await readWatermarks(ch);
-  assert.equal(watermarks.size, DAILY_ROLLUPS.length, 'migration 0019 sets a watermark per metric daily table');
-  T = Math.min(...watermarks.values());
+  assert.equal(
+    watermarks.size,
+    DAILY_ROLLUPS.length + HOURLY_ROLLUPS.length,
+    'migrations 0019 and 0022 set a watermark per metric daily and hourly table',
+  );
+  T = metricsDailyUntil(watermarks);
   await series(ch, 'queue.depth', 'gauge', 0, [1, 2]);
   await gaugePoints(ch, T, (3 * D) / (5 * M), 5 * M, 7919);
   await series(ch, 'rpc.latency', 'histogram', 1, [77]);
@@ -185,7 +193,7 @@ const stripExact = (data: Json[]) => data.map((d, i) => (String(queries()[i]!.ag
 test('days not yet rolled are read from hourly rows; after the job rolls them, from daily rows; the answers do not change', async () => {
   const open = await answers();
   assert.ok(
-    open.resolutions.every((r) => r === 'hourly'),
+    open.resolutions.every((r) => r !== 'daily'),
     `no day after the watermark is read daily: ${open.resolutions.join(', ')}`,
   );
   assert.equal((await dailyCounts()).daily, 0, 'the views left the days after the watermark to the job');
@@ -193,6 +201,10 @@ test('days not yet rolled are read from hourly rows; after the job rolls them, f
   // The job before the days close rolls nothing: the newest is closed an hour after it ends.
   const early = await rollClosedDays(api.ch, { now: () => T + D + 30 * M });
   assert.ok(Object.values(early.rolled).every((n) => n === 0));
+  // Nor before their hours are rolled (0022: hours from this one on are rolled from raw points).
+  const hoursOpen = await rollClosedDays(api.ch, { now: () => T + 3 * D + 2 * H });
+  assert.ok(Object.values(hoursOpen.rolled).every((n) => n === 0));
+  await rollClosedHours(api.ch, { now: () => T + 3 * D + 2 * H });
   const pass = await rollClosedDays(api.ch, { now: () => T + 3 * D + 2 * H });
   for (const r of DAILY_ROLLUPS) assert.equal(pass.rolled[r.daily], 3, r.daily);
   const counts = await dailyCounts();

@@ -15,10 +15,10 @@ import {
 import { startProbeRole } from '@telemetryflow/probe';
 import {
   createClickHouse,
-  DailyRollupJob,
   migrate,
   migrationsComplete,
   readAcceptedItemsSince,
+  RollupJob,
   StoredBytesMeter,
   UsageRecorder,
   type ClickHouseClient,
@@ -307,10 +307,11 @@ export async function startNode(
       apiUrl = `http://${config.host}:${api.port}`;
     }
 
-    // Daily metric rollups from closed hours (migration 0019): scheduled work, so the alerting
-    // role runs it (every process of that role may: a day's insert is deduplicated by its token).
+    // Metric rollups from closed hours and days (migrations 0022, 0019): scheduled work, so the
+    // alerting role runs it (every process of that role may: an hour's or a day's insert is
+    // deduplicated by its token).
     if (roles.has('alerting')) {
-      const rollups = new DailyRollupJob(clickhouse!, { log: log.warn }).start();
+      const rollups = new RollupJob(clickhouse!, { log: log.warn }).start();
       stops.push(() => rollups.close());
     }
 

@@ -176,3 +176,52 @@ test('daily rows are read only for the days the daily rollup job has rolled; lat
   // A watermark inside a day (never written, but safe): only the whole days before it.
   assert.deepEqual(until(day - 3 * D + 5 * H, day - 6 * D, day, D), until(day - 3 * D, day - 6 * D, day, D));
 });
+
+test('hourly rows are read only for the hours the hourly rollup job has rolled; later whole hours come from raw points', () => {
+  const day = Math.floor(NOW / D) * D;
+  const hour = Math.floor(NOW / H) * H;
+  const until = (hourlyUntilMs: number, dailyUntilMs: number, fromMs: number, toMs: number, stepMs?: number) => {
+    const p = planQuery({
+      fromNs: ns(fromMs),
+      toNs: ns(toMs) - 1n,
+      nowMs: NOW,
+      retention: KEEP,
+      hourlyUntilNs: ns(hourlyUntilMs),
+      dailyUntilNs: ns(dailyUntilMs),
+      ...(stepMs !== undefined ? { stepMs } : {}),
+    });
+    return {
+      resolution: p.resolution,
+      segments: p.segments.map((s) => [s.source, Number(s.fromNs / 1_000_000n), Number(s.toNs / 1_000_000n)]),
+    };
+  };
+  // The job runs behind the clock: the hour before the current one is still read raw.
+  assert.deepEqual(until(hour - H, day, NOW - 7 * D, NOW), {
+    resolution: 'daily',
+    segments: [
+      ['raw', NOW - 7 * D, hour - 7 * D + H],
+      ['hourly', hour - 7 * D + H, day - 6 * D],
+      ['daily', day - 6 * D, day],
+      ['hourly', day, hour - H],
+      ['raw', hour - H, NOW],
+    ],
+  });
+  // A watermark at or past the current hour changes nothing.
+  assert.deepEqual(until(hour, day, NOW - 7 * D, NOW), plan(NOW - 7 * D, NOW));
+  // Hourly steps with no hour rolled in the range: raw points only.
+  assert.deepEqual(until(hour - 5 * H, day - D, hour - 4 * H, hour, H), {
+    resolution: 'raw',
+    segments: [['raw', hour - 4 * H, hour]],
+  });
+  // A daily watermark ahead of the hourly one (never written by the job): no day past the rolled hours.
+  assert.deepEqual(until(day - 2 * D + 3 * H, day, day - 6 * D, day, D), {
+    resolution: 'daily',
+    segments: [
+      ['daily', day - 6 * D, day - 2 * D],
+      ['hourly', day - 2 * D, day - 2 * D + 3 * H],
+      ['raw', day - 2 * D + 3 * H, day],
+    ],
+  });
+  // A watermark inside an hour (never written, but safe): only the whole hours before it.
+  assert.deepEqual(until(hour - 3 * H + 20 * 60_000, day, NOW - D, NOW), until(hour - 3 * H, day, NOW - D, NOW));
+});

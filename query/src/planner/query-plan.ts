@@ -38,6 +38,12 @@ export interface PlanRequest {
    * every day is complete (rollups filled by views on insert).
    */
   dailyUntilNs?: bigint;
+  /**
+   * Hourly rows are complete only for hours before this (the hourly rollup job's watermark,
+   * clickhouse/src/hourly-rollups.ts); later whole hours are read from raw points. Undefined:
+   * every hour is complete.
+   */
+  hourlyUntilNs?: bigint;
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -58,7 +64,9 @@ const ceilTo = (t: bigint, unit: bigint): bigint => floorTo(t + unit - 1n, unit)
  * finer data has expired by retention, the range is widened to whole buckets of the
  * resolution that still holds it, and a resolution is forced when the range starts before
  * the finer ones' retention. Daily buckets are read only before `dailyUntilNs` (days the
- * daily rollup job has rolled); the whole days after it come from hourly rows.
+ * daily rollup job has rolled), the whole days after it from hourly rows; hourly buckets only
+ * before `hourlyUntilNs` (hours the hourly rollup job has rolled), the whole hours after it
+ * from raw points.
  */
 export function planQuery(req: PlanRequest): QueryPlan {
   const availableFrom = (r: Resolution): bigint => {
@@ -74,9 +82,14 @@ export function planQuery(req: PlanRequest): QueryPlan {
   if (floorTo(to - 1n, BUCKET_NS.hourly) < availableFrom('raw')) to = ceilTo(to, BUCKET_NS.hourly);
   if (floorTo(to - 1n, BUCKET_NS.daily) < availableFrom('hourly')) to = ceilTo(to, BUCKET_NS.daily);
 
-  const dailyUntil = req.dailyUntilNs ?? to;
+  // Rolled buckets only; a day is rolled from its hours, so never past the rolled hours either.
+  const hourlyUntil = req.hourlyUntilNs ?? to;
+  const rolledUntil = {
+    hourly: hourlyUntil,
+    daily: req.dailyUntilNs !== undefined && req.dailyUntilNs < hourlyUntil ? req.dailyUntilNs : hourlyUntil,
+  };
   const bodyEnd = (r: Exclude<Resolution, 'raw'>, end: bigint) =>
-    r === 'daily' && dailyUntil < end ? floorTo(dailyUntil, BUCKET_NS.daily) : floorTo(end, BUCKET_NS[r]);
+    floorTo(rolledUntil[r] < end ? rolledUntil[r] : end, BUCKET_NS[r]);
   const hasWholeBucket = (r: Exclude<Resolution, 'raw'>) => ceilTo(from, BUCKET_NS[r]) < bodyEnd(r, to);
   const fitsStep = (r: Exclude<Resolution, 'raw'>) =>
     req.stepMs === undefined || (BigInt(req.stepMs) * NS_PER_MS) % BUCKET_NS[r] === 0n;
@@ -109,7 +122,7 @@ export function withRawLookback(plan: QueryPlan, fromNs: bigint): QueryPlan {
   return { ...plan, segments: mergeAdjacent([{ source: 'raw', fromNs, toNs: first.fromNs }, ...plan.segments]) };
 }
 
-/** Whole buckets of `r` from `from` on: where they end before `to` (daily: not past the rolled days). */
+/** Whole buckets of `r` from `from` on: where they end before `to` (not past the rolled hours or days). */
 type BodyEnd = (r: Exclude<Resolution, 'raw'>, to: bigint) => bigint;
 
 function split(from: bigint, to: bigint, r: Resolution, bodyEnd: BodyEnd): Segment[] {

@@ -4,7 +4,7 @@ import { parseEnum, type RawParams, type TimeRange } from '../request-params.js'
 import type { ClickHouseClient } from '@telemetryflow/clickhouse';
 import { CLICKHOUSE } from '../http/tokens.js';
 import { RetentionService } from '../retention/retention.service.js';
-import { clickHouseDailyWatermarks, type DailyWatermarkLookup } from './daily-watermark.js';
+import { clickHouseRollupWatermarks, type RollupWatermarkLookup } from './rollup-watermarks.js';
 import { planQuery, rawPlan, type QueryPlan, type RetentionDays } from './query-plan.js';
 
 /** Where a tenant's retention per signal comes from (RetentionService in the API). */
@@ -13,19 +13,19 @@ export interface RetentionLookup {
 }
 
 /**
- * Plans aggregate queries with the tenant's retention and the days the daily rollup job has
- * rolled. `resolution=raw` in a request forces raw data (to compare with, or when rollups
+ * Plans aggregate queries with the tenant's retention and the hours and days the rollup job
+ * has rolled. `resolution=raw` in a request forces raw data (to compare with, or when rollups
  * are being rebuilt).
  */
 @Injectable()
 export class QueryPlanner {
-  private readonly watermarks: DailyWatermarkLookup;
+  private readonly watermarks: RollupWatermarkLookup;
 
   constructor(
     @Inject(RetentionService) private readonly retention: RetentionLookup,
     @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
   ) {
-    this.watermarks = clickHouseDailyWatermarks(clickhouse);
+    this.watermarks = clickHouseRollupWatermarks(clickhouse);
   }
 
   async plan(
@@ -38,9 +38,9 @@ export class QueryPlanner {
     if (parseEnum(params, 'resolution', ['auto', 'raw'] as const) === 'raw') {
       return rawPlan(range.fromNs, range.toNs);
     }
-    const [retention, dailyUntilNs] = await Promise.all([
+    const [retention, limits] = await Promise.all([
       this.retention.daysFor(tenant, signal),
-      this.watermarks.dailyUntilNs(signal),
+      this.watermarks.limits(signal),
     ]);
     return planQuery({
       fromNs: range.fromNs,
@@ -48,7 +48,7 @@ export class QueryPlanner {
       nowMs: Date.now(),
       retention,
       ...(stepMs !== undefined ? { stepMs } : {}),
-      ...(dailyUntilNs !== undefined ? { dailyUntilNs } : {}),
+      ...limits,
     });
   }
 }
