@@ -6,7 +6,13 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { clusterOf } from './client.js';
 import { ROLLUP_TABLES as T, TIME_COLUMNS } from './read-catalog.js';
-import { advanceWatermark, readWatermarks } from './rollup-watermarks.js';
+import {
+  advanceWatermark,
+  closedPeriodInsertSettings,
+  readWatermarks,
+  type ClosedPeriodOptions,
+  type ClosedPeriodPass,
+} from './rollup-watermarks.js';
 
 /** A daily table, the hourly table it is rolled from, and the aggregate each column takes (as the 0008/0011/0013 views). */
 export interface DailyRollup {
@@ -127,17 +133,8 @@ export function rollDayStatement(rollup: DailyRollup, dayStartMs: number, cluste
     ...(rollup.extraKey ? [rollup.extraKey] : []),
     ...Object.entries(rollup.merges).map(([column, merge]) => `${merge} AS ${column}`),
   ];
-  const settings = [
-    'async_insert = 0',
-    'insert_deduplicate = 1',
-    `insert_deduplication_token = 'daily:${rollup.daily}:${dayStartMs / 1000}'`,
-    'max_threads = 1',
-    'max_insert_threads = 1',
-    'min_insert_block_size_rows = 1000000000000',
-    'min_insert_block_size_bytes = 1000000000000',
-    ...(cluster ? ['distributed_foreground_insert = 1'] : []),
-  ];
-  return `INSERT INTO ${rollup.daily} (${columns.join(', ')}) SETTINGS ${settings.join(', ')}
+  const settings = closedPeriodInsertSettings(`daily:${rollup.daily}:${dayStartMs / 1000}`, cluster);
+  return `INSERT INTO ${rollup.daily} (${columns.join(', ')}) SETTINGS ${settings}
 SELECT ${select.join(', ')}
 FROM ${rollup.hourly}
 WHERE ${HOUR} >= toDateTime({day:UInt32}, 'UTC') AND ${HOUR} < toDateTime({day:UInt32} + 86400, 'UTC')
@@ -154,19 +151,8 @@ export function metricsDailyUntil(watermarks: ReadonlyMap<string, number>): numb
   return until === Infinity ? 0 : until;
 }
 
-export interface DailyRollupOptions {
-  /** A day is closed, and rolled, this long after it ends (points that late go through the late-data view). */
-  closedAfterMs?: number;
-  /** Epoch ms now (tests move it). */
-  now?: () => number;
-}
-
-export interface DailyRollupPass {
-  /** Days rolled per daily table in this pass. */
-  rolled: Record<string, number>;
-  /** Each table's watermark after the pass. */
-  watermarks: Map<string, number>;
-}
+export type DailyRollupOptions = ClosedPeriodOptions;
+export type DailyRollupPass = ClosedPeriodPass;
 
 /** One hour after a day ends: later points reach the daily table through the late-data views. */
 export const DEFAULT_CLOSED_AFTER_MS = 3_600_000;

@@ -6,7 +6,13 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { clusterOf } from './client.js';
 import { ROLLUP_TABLES as T, TIME_COLUMNS } from './read-catalog.js';
-import { advanceWatermark, readWatermarks } from './rollup-watermarks.js';
+import {
+  advanceWatermark,
+  closedPeriodInsertSettings,
+  readWatermarks,
+  type ClosedPeriodOptions,
+  type ClosedPeriodPass,
+} from './rollup-watermarks.js';
 
 /** A raw table a rollup's view reads, and the points that view skips (its own WHERE). */
 export interface RawSource {
@@ -173,23 +179,14 @@ export function rollHourStatement(rollup: HourlyRollup, hourStartMs: number, clu
     ...extra,
     ...Object.values(rollup.aggregates),
   ];
-  const settings = [
-    'async_insert = 0',
-    'insert_deduplicate = 1',
-    `insert_deduplication_token = 'hourly:${rollup.hourly}:${hourStartMs / 1000}'`,
-    'max_threads = 1',
-    'max_insert_threads = 1',
-    'min_insert_block_size_rows = 1000000000000',
-    'min_insert_block_size_bytes = 1000000000000',
-    ...(cluster ? ['distributed_foreground_insert = 1'] : []),
-  ];
+  const settings = closedPeriodInsertSettings(`hourly:${rollup.hourly}:${hourStartMs / 1000}`, cluster);
   const filtered = (s: RawSource) => [IN_HOUR, ...(s.where ? [s.where] : [])].join(' AND ');
   const from =
     rollup.sources.length === 1
       ? `${rollup.sources[0]!.table} WHERE ${filtered(rollup.sources[0]!)}`
       : `(${rollup.sources.map((s) => `SELECT ${(rollup.columns ?? []).join(', ')} FROM ${s.table} WHERE ${filtered(s)}`).join(' UNION ALL ')})`;
   // Aggregates go by position: the views' aliases would shadow the raw columns they read.
-  return `INSERT INTO ${rollup.hourly} (${[...keys, ...Object.keys(rollup.aggregates)].join(', ')}) SETTINGS ${settings.join(', ')}
+  return `INSERT INTO ${rollup.hourly} (${[...keys, ...Object.keys(rollup.aggregates)].join(', ')}) SETTINGS ${settings}
 SELECT ${select.join(', ')}
 FROM ${from}
 GROUP BY TenantId, MetricName, Fingerprint, ${HOUR}${extra.map((k) => `, ${k}`).join('')}`;
@@ -204,19 +201,8 @@ export function metricsHourlyUntil(watermarks: ReadonlyMap<string, number>): num
   return known.length > 0 ? Math.min(...known) : undefined;
 }
 
-export interface HourlyRollupOptions {
-  /** An hour is closed, and rolled, this long after it ends (points that late go through the late-point views). */
-  closedAfterMs?: number;
-  /** Epoch ms now (tests move it). */
-  now?: () => number;
-}
-
-export interface HourlyRollupPass {
-  /** Hours rolled per hourly table in this pass. */
-  rolled: Record<string, number>;
-  /** Each table's watermark after the pass. */
-  watermarks: Map<string, number>;
-}
+export type HourlyRollupOptions = ClosedPeriodOptions;
+export type HourlyRollupPass = ClosedPeriodPass;
 
 /**
  * Five minutes after an hour ends. Scrapes and OTLP exports arrive within seconds; a point

@@ -26,3 +26,37 @@ export async function advanceWatermark(client: ClickHouseClient, table: string, 
     query_params: { table, until: untilMs / 1000 },
   });
 }
+
+/**
+ * The settings of a job's insert of one closed period (an hour or a day) into a rollup table:
+ * one block, so a second run of the same period under the same `token` — a crash before the
+ * watermark moved, or another process rolling it at the same time — is dropped by ClickHouse
+ * instead of counted twice (within the table's deduplication window). `token` is built from a
+ * table name and a period start, never request input.
+ */
+export function closedPeriodInsertSettings(token: string, cluster: string | undefined): string {
+  return [
+    'async_insert = 0',
+    'insert_deduplicate = 1',
+    `insert_deduplication_token = '${token}'`,
+    'max_threads = 1',
+    'max_insert_threads = 1',
+    'min_insert_block_size_rows = 1000000000000',
+    'min_insert_block_size_bytes = 1000000000000',
+    ...(cluster ? ['distributed_foreground_insert = 1'] : []),
+  ].join(', ');
+}
+
+export interface ClosedPeriodOptions {
+  /** A period is closed, and rolled, this long after it ends (points that late go through the late-point views). */
+  closedAfterMs?: number;
+  /** Epoch ms now (tests move it). */
+  now?: () => number;
+}
+
+export interface ClosedPeriodPass {
+  /** Periods rolled per rollup table in this pass. */
+  rolled: Record<string, number>;
+  /** Each table's watermark after the pass. */
+  watermarks: Map<string, number>;
+}
