@@ -17,6 +17,7 @@ import {
   type ClickHouseClient,
 } from '@telemetryflow/clickhouse';
 import { call, type Json, startTestApi, tempDir, type TestApi } from './helpers.js';
+import { cumulativePoints, gaugePoints, histogramPoints, series } from './metric-rollup-points.js';
 
 const KEY = 'tf_daily_rollup_job_test_key_0001';
 const M = 60_000;
@@ -27,40 +28,6 @@ let api: TestApi;
 /** The first watermark (migration 0019: the UTC day it ran); the data covers it and the two days after. */
 let T = 0;
 
-async function series(ch: ClickHouseClient, metric: string, type: string, temporality: number, fps: number[]) {
-  await ch.command({
-    query: `INSERT INTO metric_series (TenantId, MetricName, Fingerprint, MetricType, Temporality, IsMonotonic, ServiceName, Attributes, FirstSeenNs, LastSeenNs)
-            SETTINGS async_insert = 0
-            SELECT 'default', {metric:String}, fp, {type:String}, {temporality:UInt8}, true, 'shop', map('host', toString(fp)),
-                   toUInt64({from:UInt64} - 3600000) * 1000000, toUInt64({to:UInt64}) * 1000000
-            FROM (SELECT arrayJoin({fps:Array(UInt64)}) AS fp)`,
-    query_params: { metric, type, temporality, fps, from: T, to: T + 3 * D },
-  });
-}
-
-/** Gauge points of two series every `everyMs` from `fromMs`, integer values (sums stay exact). */
-async function gaugePoints(ch: ClickHouseClient, fromMs: number, n: number, everyMs: number, seed: number) {
-  await ch.command({
-    query: `INSERT INTO metrics_gauge (TenantId, MetricName, Fingerprint, TimeNs, Value) SETTINGS async_insert = 0
-            SELECT 'default', 'queue.depth', number % 2 + 1, toUInt64({from:UInt64} + intDiv(number, 2) * {every:UInt64}) * 1000000, (number * {seed:UInt64}) % 1000
-            FROM numbers({n:UInt64})`,
-    query_params: { from: fromMs, n: 2 * n, every: everyMs, seed },
-  });
-}
-
-/** Delta histogram points of one series every `everyMs` from `fromMs`. */
-async function histogramPoints(ch: ClickHouseClient, fromMs: number, n: number, everyMs: number) {
-  await ch.command({
-    query: `INSERT INTO metrics_histogram (TenantId, MetricName, Fingerprint, TimeNs, Count, Sum, Min, Max, BucketCounts, ExplicitBounds, Temporality)
-            SETTINGS async_insert = 0
-            SELECT 'default', 'rpc.latency', 77, toUInt64({from:UInt64} + number * {every:UInt64}) * 1000000, c[1] + c[2] + c[3], 10,
-                   if(number % 50 = 0, NULL, (number * 13) % 97 / 10), 10 + (number * 31) % 89,
-                   [number % 4, 1 + number % 3, (number * 7) % 5] AS c, [1, 5], 1
-            FROM numbers({n:UInt64})`,
-    query_params: { from: fromMs, n, every: everyMs },
-  });
-}
-
 async function load(ch: ClickHouseClient): Promise<void> {
   const watermarks = await readWatermarks(ch);
   assert.equal(
@@ -69,29 +36,16 @@ async function load(ch: ClickHouseClient): Promise<void> {
     'migrations 0019 and 0022 set a watermark per metric daily and hourly table',
   );
   T = metricsDailyUntil(watermarks);
-  await series(ch, 'queue.depth', 'gauge', 0, [1, 2]);
+  const seen = { fromMs: T - H, toMs: T + 3 * D };
+  await series(ch, 'queue.depth', 'gauge', 0, [1, 2], seen);
   await gaugePoints(ch, T, (3 * D) / (5 * M), 5 * M, 7919);
-  await series(ch, 'rpc.latency', 'histogram', 1, [77]);
+  await series(ch, 'rpc.latency', 'histogram', 1, [77], seen);
   await histogramPoints(ch, T, (3 * D) / (10 * M), 10 * M);
   // A cumulative counter and a cumulative histogram (the cumulative daily rollup), a point every
   // 5 minutes from half an hour before T (the increase of the first day then has a point before it).
-  await series(ch, 'http.requests', 'sum', 2, [88]);
-  await ch.command({
-    query: `INSERT INTO metrics_sum (TenantId, MetricName, Fingerprint, StartTimeNs, TimeNs, Value, Temporality, IsMonotonic) SETTINGS async_insert = 0
-            SELECT 'default', 'http.requests', 88, toUInt64({from:UInt64} - 3600000) * 1000000, toUInt64({from:UInt64} - 1800000 + number * 300000) * 1000000,
-                   (number + 1) * 7 + intDiv(number * number, 50), 2, true
-            FROM numbers({n:UInt64})`,
-    query_params: { from: T, n: (3 * D) / (5 * M) + 6 },
-  });
-  await series(ch, 'http.duration', 'histogram', 2, [89]);
-  await ch.command({
-    query: `INSERT INTO metrics_histogram (TenantId, MetricName, Fingerprint, StartTimeNs, TimeNs, Count, Sum, Min, Max, BucketCounts, ExplicitBounds, Temporality)
-            SETTINGS async_insert = 0
-            SELECT 'default', 'http.duration', 89, toUInt64({from:UInt64} - 3600000) * 1000000, toUInt64({from:UInt64} - 1800000 + number * 300000) * 1000000,
-                   arraySum(c), j * 10, 0.2, 5 + j / 100, [j * 3, j * 2 + intDiv(j, 7), intDiv(j * j, 400)] AS c, [1, 5], 2
-            FROM (SELECT number, number + 1 AS j FROM numbers({n:UInt64}))`,
-    query_params: { from: T, n: (3 * D) / (5 * M) + 6 },
-  });
+  await series(ch, 'http.requests', 'sum', 2, [88], seen);
+  await series(ch, 'http.duration', 'histogram', 2, [89], seen);
+  await cumulativePoints(ch, T, (3 * D) / (5 * M) + 6, 5 * M);
 }
 
 before(async () => {
